@@ -1,0 +1,109 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// figure is one measured quantity beside its baseline from the same run.
+type figure struct {
+	Name     string  `json:"name"`
+	Unit     string  `json:"unit"`
+	Value    float64 `json:"value"`
+	Baseline string  `json:"baseline,omitempty"`
+	Base     float64 `json:"baseline_value,omitempty"`
+	Goal     string  `json:"goal,omitempty"`
+}
+
+// report is the output of one scenario.
+type report struct {
+	Scenario string    `json:"scenario"`
+	When     time.Time `json:"when"`
+	Figures  []figure  `json:"figures"`
+}
+
+func (r report) print(w io.Writer, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "scenario %s\t\t\t\t\t\n", r.Scenario)
+	fmt.Fprintln(tw, "figure\tvalue\tbaseline\tbaseline value\tratio\tgoal")
+	for _, f := range r.Figures {
+		ratio := "-"
+		if f.Base > 0 {
+			ratio = fmt.Sprintf("%.2fx", f.Value/f.Base)
+		}
+		base := "-"
+		if f.Baseline != "" {
+			base = fmt.Sprintf("%.3f %s", f.Base, f.Unit)
+		}
+		fmt.Fprintf(tw, "%s\t%.3f %s\t%s\t%s\t%s\t%s\n", f.Name, f.Value, f.Unit, orDash(f.Baseline), base, ratio, orDash(f.Goal))
+	}
+	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// scenarios maps a scenario name to its runner.
+var scenarios = map[string]func(cmd *cobra.Command, o benchOptions) (report, error){
+	"federation": benchFederation,
+}
+
+type benchOptions struct {
+	members int
+	json    bool
+}
+
+func newBench() *cobra.Command {
+	var o benchOptions
+	names := make([]string, 0, len(scenarios))
+	for n := range scenarios {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	cmd := &cobra.Command{
+		Use:   "bench SCENARIO",
+		Short: "Measure a capability beside its baseline, in the same run",
+		Long: `bench runs one scenario on this machine and prints each figure beside the
+baseline it is compared with, measured in the same run, as a table (or
+JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
+
+  federation  time for --members in-process members to form a full mesh,
+              beside bare libp2p hosts connecting the same way; resident
+              memory of one idle node process, beside a bare libp2p host
+              process.`,
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: names,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			run, ok := scenarios[args[0]]
+			if !ok {
+				return fmt.Errorf("unknown scenario %q; choose one of %s", args[0], strings.Join(names, ", "))
+			}
+			r, err := run(cmd, o)
+			if err != nil {
+				return err
+			}
+			r.Scenario, r.When = args[0], time.Now().UTC()
+			return r.print(cmd.OutOrStdout(), o.json)
+		},
+	}
+	cmd.Flags().IntVar(&o.members, "members", 10, "members in the federation")
+	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON instead of a table")
+	cmd.AddCommand(newBenchIdle())
+	return cmd
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/fedmart/fedmart/node"
+	"github.com/spf13/cobra"
+)
+
+func newRun() *cobra.Command {
+	var dir, charter string
+	cmd := &cobra.Command{
+		Use:   "run --data DIR [--charter FILE]",
+		Short: "Run the node until SIGINT or SIGTERM",
+		Long: `run starts the node in DIR: Badger, the members-only libp2p host and the
+HTTP API. With --charter, the file is verified before anything listens
+(an invalid charter exits non-zero) and applied if it is newer than the
+stored one. On SIGINT or SIGTERM the node drains HTTP, leaves the
+federation and closes its database, then exits 0.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := node.LoadConfig(dir)
+			if err != nil {
+				return err
+			}
+			if charter != "" {
+				if cfg.Charter, err = filepath.Abs(charter); err != nil {
+					return err
+				}
+			}
+			n, err := node.New(cfg, node.NewLogger(cfg.Log, cmd.ErrOrStderr()))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "fedmart node %s\n  peer id %s\n  api     %s\n", cfg.Name, n.PeerID(), n.APIURL())
+			runErr := n.Run(cmd.Context())
+			closeErr := n.Close()
+			if runErr != nil {
+				return runErr
+			}
+			return closeErr
+		},
+	}
+	cmd.Flags().StringVar(&dir, "data", "", "the node's data folder (from fedmart init)")
+	cmd.Flags().StringVar(&charter, "charter", "", "a signed charter file to apply at start")
+	must(cmd.MarkFlagRequired("data"))
+	return cmd
+}

@@ -1,0 +1,282 @@
+package federation
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// Member statuses. A suspended member stays listed (so that its history and
+// its vote in later amendments are visible) but may not connect, publish or
+// open a stream until a later version reinstates it.
+const (
+	StatusActive    = "active"
+	StatusSuspended = "suspended"
+)
+
+// Sale-payable moments a charter's policy may name.
+const (
+	PayableOnDelivered = "delivered"
+	PayableOnAccepted  = "accepted"
+)
+
+// Limits on charter contents.
+const (
+	MinPeriod  = time.Minute
+	MaxPeriod  = 31 * 24 * time.Hour
+	MaxMembers = 256
+	MaxBPS     = 10000
+)
+
+// Charter is the body of one version of the federation's founding document:
+// who belongs and on what terms. It is what members sign; see SignedCharter.
+type Charter struct {
+	FederationID string   `json:"federation_id"`
+	Name         string   `json:"name"`
+	Version      uint64   `json:"version"`
+	Previous     string   `json:"previous,omitempty"` // hex digest of the previous version's body; empty for version 1
+	Currency     string   `json:"currency"`
+	Period       Duration `json:"period"`
+	Policy       Policy   `json:"policy"`
+	Members      []Member `json:"members"`
+}
+
+// Member is one platform of the federation.
+type Member struct {
+	PeerID string   `json:"peer_id"`
+	Name   string   `json:"name"`
+	API    string   `json:"api"` // the member's public API and storefront base URL
+	Addrs  []string `json:"addrs"`
+	Status string   `json:"status"`
+}
+
+// Policy is the federation's revenue-share policy, in basis points.
+type Policy struct {
+	StorefrontCommissionBPS int64      `json:"storefront_commission_bps"`
+	FederationFeeBPS        int64      `json:"federation_fee_bps"`
+	Treasury                string     `json:"treasury,omitempty"` // peer ID that receives the federation fee
+	Overrides               []Override `json:"overrides,omitempty"`
+	PayableOn               string     `json:"payable_on"`
+}
+
+// Override replaces the policy's rates for listings whose category path
+// starts with CategoryPrefix; the longest matching prefix wins.
+type Override struct {
+	CategoryPrefix          string `json:"category_prefix"`
+	StorefrontCommissionBPS int64  `json:"storefront_commission_bps"`
+	FederationFeeBPS        int64  `json:"federation_fee_bps"`
+}
+
+// Duration is a time.Duration written as a Go duration string ("24h").
+type Duration time.Duration
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Duration(d).String())
+}
+
+// UnmarshalJSON reads a Go duration string.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration must be a string such as \"24h\"")
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("invalid duration %q", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Canonical returns the exact bytes members sign: the body encoded as JSON
+// with Go's deterministic struct field order.
+func (c *Charter) Canonical() []byte {
+	b, err := json.Marshal(c)
+	if err != nil { // cannot happen: the type has no unencodable fields
+		panic(fmt.Sprintf("federation: encoding charter: %v", err))
+	}
+	return b
+}
+
+// Digest is the hex SHA-256 of the canonical body; the next version names it
+// in Previous, chaining the versions so that no fork can be applied.
+func (c *Charter) Digest() string {
+	sum := sha256.Sum256(c.Canonical())
+	return hex.EncodeToString(sum[:])
+}
+
+// Member returns the member with the given peer ID.
+func (c *Charter) Member(id peer.ID) (Member, bool) {
+	s := id.String()
+	for _, m := range c.Members {
+		if m.PeerID == s {
+			return m, true
+		}
+	}
+	return Member{}, false
+}
+
+// IsActive reports whether id is an active member of this version.
+func (c *Charter) IsActive(id peer.ID) bool {
+	m, ok := c.Member(id)
+	return ok && m.Status == StatusActive
+}
+
+// ActiveMembers lists the active members in charter order.
+func (c *Charter) ActiveMembers() []Member {
+	var out []Member
+	for _, m := range c.Members {
+		if m.Status == StatusActive {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+var federationIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+var currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// Validate checks the body on its own (not its signatures); the error names
+// the first offending field, as in "charter.members[2].addrs[0]: invalid multiaddr".
+func (c *Charter) Validate() error { return c.validate(false) }
+
+// ValidateDraft checks a charter that is still being written: like Validate,
+// but it may have no members yet, and a treasury need not be listed yet.
+func (c *Charter) ValidateDraft() error { return c.validate(true) }
+
+func (c *Charter) validate(draft bool) error {
+	switch {
+	case !federationIDPattern.MatchString(c.FederationID):
+		return invalid("charter.federation_id", "must be 1-63 lowercase letters, digits or dashes")
+	case strings.TrimSpace(c.Name) == "" || len(c.Name) > 100:
+		return invalid("charter.name", "must be 1-100 characters")
+	case c.Version == 0:
+		return invalid("charter.version", "must be 1 or more")
+	case c.Version == 1 && c.Previous != "":
+		return invalid("charter.previous", "must be empty in version 1")
+	case c.Version > 1 && len(c.Previous) != 64:
+		return invalid("charter.previous", "must be the hex digest of the previous version")
+	case !currencyPattern.MatchString(c.Currency):
+		return invalid("charter.currency", "must be a 3-letter ISO 4217 code such as EUR")
+	case time.Duration(c.Period) < MinPeriod || time.Duration(c.Period) > MaxPeriod:
+		return invalid("charter.period", fmt.Sprintf("must be between %s and %s", MinPeriod, MaxPeriod))
+	}
+	if err := c.validateMembers(draft); err != nil {
+		return err
+	}
+	return c.Policy.validate(c, draft)
+}
+
+func (c *Charter) validateMembers(draft bool) error {
+	if len(c.Members) == 0 && draft {
+		return nil
+	}
+	if len(c.Members) == 0 {
+		return invalid("charter.members", "must list at least one member")
+	}
+	if len(c.Members) > MaxMembers {
+		return invalid("charter.members", fmt.Sprintf("at most %d members", MaxMembers))
+	}
+	seen := make(map[string]bool, len(c.Members))
+	active := 0
+	for i, m := range c.Members {
+		field := fmt.Sprintf("charter.members[%d]", i)
+		if err := m.validate(field); err != nil {
+			return err
+		}
+		if seen[m.PeerID] {
+			return invalid(field+".peer_id", "listed twice")
+		}
+		seen[m.PeerID] = true
+		if m.Status == StatusActive {
+			active++
+		}
+	}
+	if active == 0 && !draft {
+		return invalid("charter.members", "at least one member must be active")
+	}
+	return nil
+}
+
+func (m Member) validate(field string) error {
+	id, err := peer.Decode(m.PeerID)
+	if err != nil {
+		return invalid(field+".peer_id", "not a peer ID")
+	}
+	if _, err := id.ExtractPublicKey(); err != nil {
+		return invalid(field+".peer_id", "does not embed its public key (use an Ed25519 identity)")
+	}
+	if strings.TrimSpace(m.Name) == "" || len(m.Name) > 100 {
+		return invalid(field+".name", "must be 1-100 characters")
+	}
+	if u, err := url.Parse(m.API); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return invalid(field+".api", "must be an absolute http(s) URL")
+	}
+	if len(m.Addrs) == 0 {
+		return invalid(field+".addrs", "must list at least one multiaddr")
+	}
+	for j, a := range m.Addrs {
+		if _, err := ma.NewMultiaddr(a); err != nil {
+			return invalid(fmt.Sprintf("%s.addrs[%d]", field, j), "invalid multiaddr")
+		}
+	}
+	if m.Status != StatusActive && m.Status != StatusSuspended {
+		return invalid(field+".status", `must be "active" or "suspended"`)
+	}
+	return nil
+}
+
+func (p Policy) validate(c *Charter, draft bool) error {
+	if err := validateRates("charter.policy", p.StorefrontCommissionBPS, p.FederationFeeBPS); err != nil {
+		return err
+	}
+	if p.Treasury != "" {
+		id, err := peer.Decode(p.Treasury)
+		if err != nil {
+			return invalid("charter.policy.treasury", "not a peer ID")
+		}
+		if _, ok := c.Member(id); !ok && !draft {
+			return invalid("charter.policy.treasury", "must be a member")
+		}
+	}
+	if p.PayableOn != PayableOnDelivered && p.PayableOn != PayableOnAccepted {
+		return invalid("charter.policy.payable_on", `must be "delivered" or "accepted"`)
+	}
+	seen := map[string]bool{}
+	for i, o := range p.Overrides {
+		field := fmt.Sprintf("charter.policy.overrides[%d]", i)
+		if strings.TrimSpace(o.CategoryPrefix) == "" || seen[o.CategoryPrefix] {
+			return invalid(field+".category_prefix", "must be a non-empty category path, listed once")
+		}
+		seen[o.CategoryPrefix] = true
+		if err := validateRates(field, o.StorefrontCommissionBPS, o.FederationFeeBPS); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validateRates(field string, commission, fee int64) error {
+	switch {
+	case commission < 0 || commission > MaxBPS:
+		return invalid(field+".storefront_commission_bps", "must be between 0 and 10000")
+	case fee < 0 || fee > MaxBPS:
+		return invalid(field+".federation_fee_bps", "must be between 0 and 10000")
+	case commission+fee > MaxBPS:
+		return invalid(field, "commission plus fee must not exceed 10000 basis points")
+	}
+	return nil
+}
+
+func invalid(field, msg string) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalid, field, msg)
+}

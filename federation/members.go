@@ -1,0 +1,77 @@
+package federation
+
+import (
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// MemberState is what this node currently knows of another member.
+type MemberState struct {
+	PeerID    peer.ID
+	Name      string
+	API       string
+	Status    string // charter status: active or suspended
+	Connected bool
+	LastSeen  time.Time     // last connect, stream or ping answer; zero if never
+	RTT       time.Duration // last measured round trip; zero if never measured
+}
+
+// liveness is the measured part of a member's state.
+type liveness struct {
+	lastSeen time.Time
+	rtt      time.Duration
+}
+
+// memberStates tracks liveness per peer.
+type memberStates struct {
+	mu sync.Mutex // guards m
+	m  map[peer.ID]liveness
+}
+
+func newMemberStates() *memberStates { return &memberStates{m: make(map[peer.ID]liveness)} }
+
+func (s *memberStates) update(p peer.ID, fn func(*liveness)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.m[p]
+	fn(&l)
+	s.m[p] = l
+}
+
+func (s *memberStates) get(p peer.ID) liveness {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[p]
+}
+
+// Members lists every other member of the current charter with its
+// connection state, in charter order. Self is excluded.
+func (f *Federation) Members() []MemberState {
+	sc := f.charter.Load()
+	if sc == nil {
+		return nil
+	}
+	var out []MemberState
+	for _, m := range sc.Charter.Members {
+		id, err := peer.Decode(m.PeerID)
+		if err != nil || id == f.self {
+			continue
+		}
+		l := f.states.get(id)
+		out = append(out, MemberState{
+			PeerID: id, Name: m.Name, API: m.API, Status: m.Status,
+			Connected: f.host.Network().Connectedness(id) == network.Connected,
+			LastSeen:  l.lastSeen, RTT: l.rtt,
+		})
+	}
+	return out
+}
+
+// seen records that p just showed it is alive.
+func (f *Federation) seen(p peer.ID) {
+	now := time.Now()
+	f.states.update(p, func(l *liveness) { l.lastSeen = now })
+}

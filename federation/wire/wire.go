@@ -1,0 +1,91 @@
+// Package wire frames the messages of fedmart's stream protocols.
+//
+// A frame is an unsigned varint length followed by that many bytes. Readers
+// always pass a size cap: a frame announcing more is refused before any
+// allocation, so a hostile peer cannot make a node allocate at will. JSON
+// messages are decoded strictly (unknown fields are errors), since every
+// protocol is versioned and a new field means a new version.
+package wire
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// ErrTooLarge is returned for a frame over the reader's cap.
+var ErrTooLarge = errors.New("wire: frame too large")
+
+// ErrMalformed is returned for a frame that does not decode.
+var ErrMalformed = errors.New("wire: malformed message")
+
+// Reader reads frames from a stream.
+type Reader struct {
+	r *bufio.Reader
+}
+
+// NewReader wraps r for frame reading.
+func NewReader(r io.Reader) *Reader { return &Reader{r: bufio.NewReader(r)} }
+
+// ReadFrame reads one frame of at most max bytes.
+func (r *Reader) ReadFrame(max int) ([]byte, error) {
+	n, err := binary.ReadUvarint(r.r)
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, io.EOF
+		}
+		return nil, fmt.Errorf("%w: length: %v", ErrMalformed, err)
+	}
+	if n > uint64(max) {
+		return nil, fmt.Errorf("%w: %d bytes, cap %d", ErrTooLarge, n, max)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r.r, b); err != nil {
+		return nil, fmt.Errorf("%w: body: %v", ErrMalformed, err)
+	}
+	return b, nil
+}
+
+// ReadJSON reads one frame of at most max bytes and decodes it strictly into v.
+func (r *Reader) ReadJSON(max int, v any) error {
+	b, err := r.ReadFrame(max)
+	if err != nil {
+		return err
+	}
+	return DecodeJSON(b, v)
+}
+
+// DecodeJSON decodes b strictly into v: unknown fields and trailing data are errors.
+func DecodeJSON(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%w: trailing data", ErrMalformed)
+	}
+	return nil
+}
+
+// WriteFrame writes b as one frame.
+func WriteFrame(w io.Writer, b []byte) error {
+	hdr := binary.AppendUvarint(make([]byte, 0, binary.MaxVarintLen64), uint64(len(b)))
+	if _, err := w.Write(append(hdr, b...)); err != nil {
+		return fmt.Errorf("wire: write: %w", err)
+	}
+	return nil
+}
+
+// WriteJSON encodes v as JSON and writes it as one frame.
+func WriteJSON(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("wire: encode: %w", err)
+	}
+	return WriteFrame(w, b)
+}

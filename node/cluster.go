@@ -1,0 +1,193 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/fedmart/fedmart/federation"
+	"golang.org/x/sync/errgroup"
+)
+
+// ClusterOptions describe a federation of nodes run in one process on
+// loopback: the demo, the benchmarks and the multi-node tests use it.
+type ClusterOptions struct {
+	// Dir holds one folder per member; existing members are reused as they are.
+	Dir string
+	// Names are the members' display names (their folder names are derived).
+	Names []string
+	// FederationID, FederationName, Currency and Period go into charter v1.
+	FederationID, FederationName, Currency string
+	Period                                 time.Duration
+	// Policy is the charter's revenue-share policy (treasury excluded: the
+	// first member is the treasury when FederationFeeBPS > 0).
+	Policy federation.Policy
+	// Tune, when set, adjusts each member's configuration before it starts.
+	Tune func(*Config)
+	// Log receives every node's logs, each tagged with the member's name.
+	Log *slog.Logger
+}
+
+// Cluster is a running set of member nodes that share one charter.
+type Cluster struct {
+	Nodes   []*Node
+	Tokens  []string // operator tokens, by member
+	Charter *federation.SignedCharter
+}
+
+// NewCluster initialises (first time) or reopens the members under
+// opts.Dir on free loopback ports, and gives them a charter signed by all
+// of them if they hold none yet.
+func NewCluster(opts ClusterOptions) (c *Cluster, err error) {
+	c = &Cluster{}
+	defer func() {
+		if err != nil {
+			c.Close()
+		}
+	}()
+	for _, name := range opts.Names {
+		dir := filepath.Join(opts.Dir, folderName(name))
+		cfg, err := initOrLoad(dir, name)
+		if err != nil {
+			return nil, err
+		}
+		if opts.Tune != nil {
+			opts.Tune(&cfg)
+		}
+		n, err := New(cfg, opts.Log.With("member", name))
+		if err != nil {
+			return nil, fmt.Errorf("member %s: %w", name, err)
+		}
+		c.Nodes = append(c.Nodes, n)
+		tok, err := loadToken(cfg.path(cfg.OperatorTokenFile))
+		if err != nil {
+			return nil, err
+		}
+		c.Tokens = append(c.Tokens, tok)
+	}
+	if sc, err := c.Nodes[0].fed.Charter(); err == nil {
+		c.Charter = sc
+		return c, nil
+	}
+	if c.Charter, err = c.foundCharter(opts); err != nil {
+		return nil, err
+	}
+	for _, n := range c.Nodes {
+		if err := n.fed.Submit(context.Background(), c.Charter); err != nil {
+			return nil, fmt.Errorf("member %s: charter: %w", n.Name(), err)
+		}
+	}
+	return c, nil
+}
+
+// foundCharter writes charter version 1 listing every node, signed by all.
+func (c *Cluster) foundCharter(opts ClusterOptions) (*federation.SignedCharter, error) {
+	sc := &federation.SignedCharter{Charter: federation.Charter{
+		FederationID: opts.FederationID, Name: opts.FederationName, Version: 1,
+		Currency: opts.Currency, Period: federation.Duration(opts.Period), Policy: opts.Policy,
+	}}
+	if sc.Charter.Policy.PayableOn == "" {
+		sc.Charter.Policy.PayableOn = federation.PayableOnDelivered
+	}
+	for _, n := range c.Nodes {
+		var addrs []string
+		for _, a := range n.P2PAddrs() {
+			addrs = append(addrs, a.String())
+		}
+		sc.Charter.Members = append(sc.Charter.Members, federation.Member{
+			PeerID: n.PeerID().String(), Name: n.Name(), API: n.APIURL(), Addrs: addrs, Status: federation.StatusActive,
+		})
+	}
+	if sc.Charter.Policy.FederationFeeBPS > 0 && sc.Charter.Policy.Treasury == "" {
+		sc.Charter.Policy.Treasury = c.Nodes[0].PeerID().String()
+	}
+	for _, n := range c.Nodes {
+		key, err := LoadIdentity(n.cfg.path(n.cfg.Identity))
+		if err != nil {
+			return nil, err
+		}
+		if err := sc.Sign(key); err != nil {
+			return nil, err
+		}
+	}
+	return sc, sc.Verify(nil)
+}
+
+// Run runs every member until ctx ends.
+func (c *Cluster) Run(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	for _, n := range c.Nodes {
+		g.Go(func() error { return n.Run(ctx) })
+	}
+	return g.Wait()
+}
+
+// Close closes every member.
+func (c *Cluster) Close() error {
+	var errs []error
+	for _, n := range c.Nodes {
+		errs = append(errs, n.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// initOrLoad reuses the member folder dir, or creates it on free ports.
+func initOrLoad(dir, name string) (Config, error) {
+	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); errors.Is(err, fs.ErrNotExist) {
+		tcp, udp, api, err := freePorts()
+		if err != nil {
+			return Config{}, err
+		}
+		_, err = Init(InitOptions{
+			DataDir: dir, Name: name, API: api,
+			P2PListen: []string{fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", tcp), fmt.Sprintf("/ip4/127.0.0.1/udp/%d/quic-v1", udp)},
+		})
+		if err != nil {
+			return Config{}, err
+		}
+	}
+	return LoadConfig(dir)
+}
+
+// freePorts asks the kernel for a free TCP port, a free UDP port and a
+// free TCP address for the API. Fixing the ports at init (rather than
+// listening on port 0) keeps a reopened cluster's charter addresses valid.
+func freePorts() (tcp, udp int, api string, err error) {
+	l1, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, 0, "", err
+	}
+	defer l1.Close()
+	l2, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, 0, "", err
+	}
+	defer l2.Close()
+	u, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		return 0, 0, "", err
+	}
+	defer u.Close()
+	return l1.Addr().(*net.TCPAddr).Port, u.LocalAddr().(*net.UDPAddr).Port, l2.Addr().String(), nil
+}
+
+func folderName(name string) string {
+	out := make([]rune, 0, len(name))
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-':
+			out = append(out, r)
+		case r >= 'A' && r <= 'Z':
+			out = append(out, r+'a'-'A')
+		default:
+			out = append(out, '-')
+		}
+	}
+	return string(out)
+}

@@ -1,0 +1,206 @@
+package node
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/fedmart/fedmart/federation"
+	"gopkg.in/yaml.v3"
+)
+
+// Config is a node's configuration, read from DIR/fedmart.yaml. Every key
+// has a documented default; unknown keys are errors.
+type Config struct {
+	// DataDir is the node's folder (from --data, not from the file). Relative
+	// paths below are relative to it.
+	DataDir string `yaml:"-"`
+	// Name is the platform's display name (required).
+	Name string `yaml:"name"`
+	// Identity is the Ed25519 key file (default identity.key, mode 0600).
+	Identity string `yaml:"identity"`
+	// OperatorTokenFile holds the operator's bearer token (default operator.token).
+	OperatorTokenFile string `yaml:"operator_token_file"`
+	// Charter, when set, is a signed charter file applied at start if it is
+	// newer than the stored one (default empty: use the stored charter).
+	Charter string `yaml:"charter"`
+	// API configures the HTTP server.
+	API APIConfig `yaml:"api"`
+	// Federation configures the libp2p host and member keeping.
+	Federation federation.Config `yaml:"federation"`
+	// Storage configures Badger.
+	Storage StorageConfig `yaml:"storage"`
+	// Log configures structured logging.
+	Log LogConfig `yaml:"log"`
+}
+
+// APIConfig configures the HTTP server.
+type APIConfig struct {
+	// Listen is the HOST:PORT to serve on (default 127.0.0.1:8080).
+	Listen string `yaml:"listen"`
+	// PublicURL is the base URL members and shoppers reach this node at
+	// (default http://<listen>).
+	PublicURL string `yaml:"public_url"`
+	// ReadTimeout bounds reading a whole request (default 30s).
+	ReadTimeout time.Duration `yaml:"read_timeout"`
+	// WriteTimeout bounds writing a response (default 60s).
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+	// ShutdownTimeout bounds draining requests at shutdown (default 10s).
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+}
+
+// StorageConfig sizes Badger for the machine. The defaults suit a 2-core
+// node with a few GiB of memory.
+type StorageConfig struct {
+	// MemTableMB is the size of one memtable (default 16).
+	MemTableMB int `yaml:"memtable_mb"`
+	// BlockCacheMB is the block cache size (default 32).
+	BlockCacheMB int `yaml:"block_cache_mb"`
+	// IndexCacheMB is the index cache size (default 16).
+	IndexCacheMB int `yaml:"index_cache_mb"`
+	// GCInterval is how often value-log garbage collection runs (default 10m).
+	GCInterval time.Duration `yaml:"gc_interval"`
+}
+
+// LogConfig configures the slog handler.
+type LogConfig struct {
+	// Level is debug, info, warn or error (default info).
+	Level string `yaml:"level"`
+	// Format is text or json (default text).
+	Format string `yaml:"format"`
+}
+
+// DefaultConfig returns a configuration with every default filled in.
+func DefaultConfig() Config {
+	return Config{
+		Identity:          "identity.key",
+		OperatorTokenFile: "operator.token",
+		API: APIConfig{
+			Listen:          "127.0.0.1:8080",
+			ReadTimeout:     30 * time.Second,
+			WriteTimeout:    60 * time.Second,
+			ShutdownTimeout: 10 * time.Second,
+		},
+		Federation: federation.DefaultConfig(),
+		Storage:    StorageConfig{MemTableMB: 16, BlockCacheMB: 32, IndexCacheMB: 16, GCInterval: 10 * time.Minute},
+		Log:        LogConfig{Level: "info", Format: "text"},
+	}
+}
+
+// ConfigFile is the configuration's file name inside the data folder.
+const ConfigFile = "fedmart.yaml"
+
+// LoadConfig reads DIR/fedmart.yaml over the defaults and validates it.
+func LoadConfig(dir string) (Config, error) {
+	b, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	cfg, err := ParseConfig(b)
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", filepath.Join(dir, ConfigFile), err)
+	}
+	cfg.DataDir = dir
+	return cfg, cfg.Validate()
+}
+
+// ParseConfig decodes YAML over the defaults. Unknown keys are errors.
+func ParseConfig(b []byte) (Config, error) {
+	cfg := DefaultConfig()
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return Config{}, fmt.Errorf("config: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	return cfg, nil
+}
+
+// Validate checks every key; the message names the key.
+func (c Config) Validate() error {
+	if c.DataDir == "" {
+		return fmt.Errorf("data dir: must be set (--data)")
+	}
+	if strings.TrimSpace(c.Name) == "" || len(c.Name) > 100 {
+		return fmt.Errorf("name: must be 1-100 characters")
+	}
+	if c.Identity == "" {
+		return fmt.Errorf("identity: must name the key file")
+	}
+	if c.OperatorTokenFile == "" {
+		return fmt.Errorf("operator_token_file: must name the token file")
+	}
+	if err := c.API.validate(); err != nil {
+		return err
+	}
+	if err := c.Federation.Validate(); err != nil {
+		return err
+	}
+	if err := c.Storage.validate(); err != nil {
+		return err
+	}
+	return c.Log.validate()
+}
+
+func (a APIConfig) validate() error {
+	if _, _, err := net.SplitHostPort(a.Listen); err != nil {
+		return fmt.Errorf("api.listen: must be HOST:PORT, not %q", a.Listen)
+	}
+	if a.PublicURL != "" {
+		if u, err := url.Parse(a.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("api.public_url: must be an absolute http(s) URL")
+		}
+	}
+	for key, d := range map[string]time.Duration{"read_timeout": a.ReadTimeout, "write_timeout": a.WriteTimeout, "shutdown_timeout": a.ShutdownTimeout} {
+		if d < 100*time.Millisecond || d > time.Hour {
+			return fmt.Errorf("api.%s: must be between 100ms and 1h, not %s", key, d)
+		}
+	}
+	return nil
+}
+
+func (s StorageConfig) validate() error {
+	for key, v := range map[string]int{"memtable_mb": s.MemTableMB, "block_cache_mb": s.BlockCacheMB, "index_cache_mb": s.IndexCacheMB} {
+		if v < 1 || v > 4096 {
+			return fmt.Errorf("storage.%s: must be between 1 and 4096", key)
+		}
+	}
+	if s.GCInterval < time.Second {
+		return fmt.Errorf("storage.gc_interval: must be at least 1s")
+	}
+	return nil
+}
+
+func (l LogConfig) validate() error {
+	switch l.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log.level: must be debug, info, warn or error, not %q", l.Level)
+	}
+	if l.Format != "text" && l.Format != "json" {
+		return fmt.Errorf("log.format: must be text or json, not %q", l.Format)
+	}
+	return nil
+}
+
+// path resolves a configured file name against the data folder.
+func (c Config) path(name string) string {
+	if filepath.IsAbs(name) {
+		return name
+	}
+	return filepath.Join(c.DataDir, name)
+}
+
+// publicURL is the node's base URL as others reach it.
+func (c Config) publicURL(listen string) string {
+	if c.API.PublicURL != "" {
+		return strings.TrimRight(c.API.PublicURL, "/")
+	}
+	return "http://" + listen
+}

@@ -1,0 +1,136 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+	"gopkg.in/yaml.v3"
+)
+
+// InitOptions are the answers `fedmart init` needs.
+type InitOptions struct {
+	DataDir   string
+	Name      string
+	P2PListen []string // multiaddrs; a TCP address gains a QUIC sibling on the same port
+	API       string   // HOST:PORT
+	PublicURL string   // optional
+}
+
+// InitResult says what init created.
+type InitResult struct {
+	PeerID     peer.ID
+	ConfigPath string
+	Config     Config
+}
+
+// Init creates a node's folder: identity.key (0600), operator.token (0600)
+// and fedmart.yaml. It checks every option first and refuses to touch a
+// folder that already holds an identity; if a later step fails, the files
+// it created are removed again, so a failed init leaves nothing behind.
+func Init(o InitOptions) (res InitResult, err error) {
+	cfg, err := o.config()
+	if err != nil {
+		return InitResult{}, err
+	}
+	keyPath, tokenPath, cfgPath := cfg.path(cfg.Identity), cfg.path(cfg.OperatorTokenFile), filepath.Join(o.DataDir, ConfigFile)
+	for _, p := range []string{keyPath, cfgPath} {
+		if _, err := os.Stat(p); err == nil {
+			return InitResult{}, fmt.Errorf("init: %s %w; refusing to overwrite a node's identity or config", p, ErrExists)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return InitResult{}, fmt.Errorf("init: %w", err)
+		}
+	}
+	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
+		return InitResult{}, fmt.Errorf("init: %w", err)
+	}
+	var created []string
+	defer func() {
+		if err != nil {
+			for _, p := range created {
+				os.Remove(p)
+			}
+		}
+	}()
+	key, err := CreateIdentity(keyPath)
+	if err != nil {
+		return InitResult{}, err
+	}
+	created = append(created, keyPath)
+	if err = writeNew(tokenPath, []byte(newToken()+"\n")); err != nil {
+		return InitResult{}, fmt.Errorf("init: operator token: %w", err)
+	}
+	created = append(created, tokenPath)
+	if err = writeNew(cfgPath, renderConfig(cfg)); err != nil {
+		return InitResult{}, fmt.Errorf("init: config: %w", err)
+	}
+	id, _ := peer.IDFromPrivateKey(key)
+	return InitResult{PeerID: id, ConfigPath: cfgPath, Config: cfg}, nil
+}
+
+func (o InitOptions) config() (Config, error) {
+	if o.DataDir == "" {
+		return Config{}, fmt.Errorf("init: --data: a folder is required")
+	}
+	cfg := DefaultConfig()
+	cfg.DataDir, cfg.Name, cfg.API.PublicURL = o.DataDir, o.Name, o.PublicURL
+	if o.API != "" {
+		cfg.API.Listen = o.API
+	}
+	if len(o.P2PListen) > 0 {
+		listen, err := withQUIC(o.P2PListen)
+		if err != nil {
+			return Config{}, err
+		}
+		cfg.Federation.Listen = listen
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, fmt.Errorf("init: %w", err)
+	}
+	return cfg, nil
+}
+
+// withQUIC checks each address and adds, for a TCP address with no QUIC
+// address on the same host and port, its /udp/<port>/quic-v1 sibling, so
+// that a node always listens on both transports.
+func withQUIC(addrs []string) ([]string, error) {
+	out := append([]string(nil), addrs...)
+	have := map[string]bool{}
+	for _, a := range addrs {
+		have[a] = true
+	}
+	for i, a := range addrs {
+		m, err := ma.NewMultiaddr(a)
+		if err != nil {
+			return nil, fmt.Errorf("init: --p2p-listen[%d]: invalid multiaddr %q", i, a)
+		}
+		port, err := m.ValueForProtocol(ma.P_TCP)
+		if err != nil {
+			continue
+		}
+		q := strings.Replace(a, "/tcp/"+port, "/udp/"+port+"/quic-v1", 1)
+		if !have[q] {
+			out, have[q] = append(out, q), true
+		}
+	}
+	return out, nil
+}
+
+// renderConfig writes the configuration with a header that explains it.
+func renderConfig(cfg Config) []byte {
+	body, err := yaml.Marshal(cfg)
+	if err != nil {
+		panic(fmt.Sprintf("node: encoding config: %v", err))
+	}
+	host, _, _ := net.SplitHostPort(cfg.API.Listen)
+	header := "# fedmart node configuration. Every key is documented in README.md\n" +
+		"# (Configuration reference); unknown keys are refused at start.\n" +
+		"# The API listens on " + host + "; set api.public_url to the address members reach it at.\n"
+	return append([]byte(header), body...)
+}

@@ -1,0 +1,199 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/node/api"
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/sync/errgroup"
+)
+
+// Node is one member platform's fedmart daemon: Badger, the federation's
+// libp2p host, and the HTTP API, wired together.
+type Node struct {
+	cfg      Config
+	log      *slog.Logger
+	db       *badger.DB
+	fed      *federation.Federation
+	listener net.Listener
+	server   *http.Server
+	apiURL   string
+}
+
+// New opens everything the node needs, in order: identity, the charter file
+// (verified before anything listens), Badger, the libp2p host, and the HTTP
+// listener. On error, whatever was opened is closed again.
+func New(cfg Config, log *slog.Logger) (n *Node, err error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	key, err := LoadIdentity(cfg.path(cfg.Identity))
+	if err != nil {
+		return nil, err
+	}
+	token, err := loadToken(cfg.path(cfg.OperatorTokenFile))
+	if err != nil {
+		return nil, err
+	}
+	boot, err := readCharterFile(cfg)
+	if err != nil {
+		return nil, err
+	}
+	n = &Node{cfg: cfg, log: log}
+	defer func() {
+		if err != nil {
+			n.Close()
+		}
+	}()
+	if n.db, err = openBadger(filepath.Join(cfg.DataDir, "db"), cfg.Storage, log); err != nil {
+		return nil, err
+	}
+	newer := false
+	if boot != nil {
+		if newer, err = federation.CheckStored(n.db, boot); err != nil {
+			return nil, fmt.Errorf("charter %s: %w", cfg.path(cfg.Charter), err)
+		}
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if n.fed, err = federation.New(cfg.Federation, key, n.db, log.With("component", "federation"), reg); err != nil {
+		return nil, err
+	}
+	if newer {
+		if err = n.fed.Submit(context.Background(), boot); err != nil {
+			return nil, fmt.Errorf("charter %s: %w", cfg.path(cfg.Charter), err)
+		}
+	}
+	if n.listener, err = net.Listen("tcp", cfg.API.Listen); err != nil {
+		return nil, fmt.Errorf("api.listen: %w", err)
+	}
+	n.apiURL = cfg.publicURL(n.listener.Addr().String())
+	a := api.New(api.Config{OperatorToken: token}, api.Deps{
+		Federation: n.fed, Ready: n.ready, Gatherer: reg, Registry: reg,
+	}, log.With("component", "api"))
+	n.server = &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 5 * cfg.API.ReadTimeout / 30,
+		ReadTimeout:       cfg.API.ReadTimeout,
+		WriteTimeout:      cfg.API.WriteTimeout,
+		IdleTimeout:       2 * cfg.API.WriteTimeout,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return n, nil
+}
+
+// readCharterFile loads and checks the configured charter file, if any.
+func readCharterFile(cfg Config) (*federation.SignedCharter, error) {
+	if cfg.Charter == "" {
+		return nil, nil
+	}
+	path := cfg.path(cfg.Charter)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("charter: %w", err)
+	}
+	sc, err := federation.ParseSignedCharter(b)
+	if err != nil {
+		return nil, fmt.Errorf("charter %s: %w", path, err)
+	}
+	return sc, nil
+}
+
+// Run serves until ctx ends, then shuts down: HTTP drains first, then the
+// federation stops. Close releases the rest.
+func (n *Node) Run(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := n.server.Serve(n.listener); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("api: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error { return n.fed.Run(gctx) })
+	g.Go(func() error { return collectGarbage(gctx, n.db, n.cfg.Storage.GCInterval, n.log) })
+	g.Go(func() error {
+		<-gctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), n.cfg.API.ShutdownTimeout)
+		defer cancel()
+		return n.server.Shutdown(sctx)
+	})
+	n.log.Info("node running", "peer_id", n.fed.Self(), "api", n.apiURL, "p2p", n.fed.Addrs())
+	return g.Wait()
+}
+
+// Close releases everything in reverse order of New: HTTP, federation, Badger.
+func (n *Node) Close() error {
+	var errs []error
+	if n.server != nil {
+		errs = append(errs, ignoreClosed(n.server.Close()))
+	} else if n.listener != nil {
+		errs = append(errs, n.listener.Close())
+	}
+	if n.fed != nil {
+		errs = append(errs, n.fed.Close())
+	}
+	if n.db != nil {
+		errs = append(errs, n.db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func ignoreClosed(err error) error {
+	if errors.Is(err, http.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+// ready reports what keeps the node from serving, or nil.
+func (n *Node) ready() error {
+	switch {
+	case n.db.IsClosed():
+		return errors.New("database closed")
+	case len(n.fed.Host().Addrs()) == 0:
+		return errors.New("libp2p host not listening")
+	}
+	if _, err := n.fed.Charter(); err != nil {
+		return errors.New("no valid charter yet: submit one with POST /v1/federation/charter")
+	}
+	return nil
+}
+
+// PeerID is the node's identity.
+func (n *Node) PeerID() peer.ID { return n.fed.Self() }
+
+// P2PAddrs are the node's libp2p listen addresses, without /p2p/.
+func (n *Node) P2PAddrs() []ma.Multiaddr { return n.fed.Host().Addrs() }
+
+// APIURL is the node's base URL.
+func (n *Node) APIURL() string { return n.apiURL }
+
+// Name is the platform's display name.
+func (n *Node) Name() string { return n.cfg.Name }
+
+// Federation exposes the federation layer to in-process tools (demo, bench).
+func (n *Node) Federation() *federation.Federation { return n.fed }
+
+// NewLogger builds the slog logger the configuration asks for.
+func NewLogger(c LogConfig, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
