@@ -44,8 +44,8 @@ type Cluster struct {
 // NewCluster initialises (first time) or reopens the members under
 // opts.Dir on free loopback ports, and gives them a charter signed by all
 // of them if they hold none yet.
-func NewCluster(opts ClusterOptions) (c *Cluster, err error) {
-	c = &Cluster{}
+func NewCluster(opts ClusterOptions) (_ *Cluster, err error) {
+	c := &Cluster{}
 	defer func() {
 		if err != nil {
 			c.Close()

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -117,9 +119,52 @@ func ParseConfig(b []byte) (Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		return Config{}, fmt.Errorf("config: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return Config{}, fmt.Errorf("config: %s", nameKeys(b, strings.TrimPrefix(err.Error(), "yaml: ")))
 	}
 	return cfg, nil
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+): `)
+
+// nameKeys rewrites yaml.v3's "line N: ..." messages to also name the key
+// at that line ("federation.dial_interval (line 3): ..."), so that the
+// operator sees which setting is wrong.
+func nameKeys(src []byte, msg string) string {
+	var root yaml.Node
+	if yaml.Unmarshal(src, &root) != nil {
+		return msg
+	}
+	return yamlLine.ReplaceAllStringFunc(msg, func(m string) string {
+		line, _ := strconv.Atoi(yamlLine.FindStringSubmatch(m)[1])
+		if key := keyAt(&root, line, ""); key != "" {
+			return key + " (line " + strconv.Itoa(line) + "): "
+		}
+		return m
+	})
+}
+
+// keyAt finds the dotted key path whose key or scalar value sits on line.
+func keyAt(n *yaml.Node, line int, prefix string) string {
+	switch n.Kind {
+	case yaml.DocumentNode, yaml.SequenceNode:
+		for _, c := range n.Content {
+			if k := keyAt(c, line, prefix); k != "" {
+				return k
+			}
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			path := strings.TrimPrefix(prefix+"."+k.Value, ".")
+			if k.Line == line || (v.Kind == yaml.ScalarNode && v.Line == line) {
+				return path
+			}
+			if found := keyAt(v, line, path); found != "" {
+				return found
+			}
+		}
+	}
+	return ""
 }
 
 // Validate checks every key; the message names the key.

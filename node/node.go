@@ -36,7 +36,7 @@ type Node struct {
 // New opens everything the node needs, in order: identity, the charter file
 // (verified before anything listens), Badger, the libp2p host, and the HTTP
 // listener. On error, whatever was opened is closed again.
-func New(cfg Config, log *slog.Logger) (n *Node, err error) {
+func New(cfg Config, log *slog.Logger) (_ *Node, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func New(cfg Config, log *slog.Logger) (n *Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	n = &Node{cfg: cfg, log: log}
+	n := &Node{cfg: cfg, log: log}
 	defer func() {
 		if err != nil {
 			n.Close()

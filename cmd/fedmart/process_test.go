@@ -1,0 +1,238 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The process-level tests drive the real binary: built once per test run.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "fedmart-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "fedmart")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building fedmart: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func checkFor(t *testing.T, timeout time.Duration, fn func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := fn()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s: %v", timeout, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// fedmart runs the binary to completion and returns its stdout.
+func fedmart(t *testing.T, args ...string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(binary, args...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("fedmart %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return stdout.String()
+}
+
+func freePort(t *testing.T, network string) int {
+	t.Helper()
+	if network == "udp" {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		return c.LocalAddr().(*net.UDPAddr).Port
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// procNode is one initialised node folder and, while running, its process.
+type procNode struct {
+	name, dir, api, token, peer string
+	tcp, udp                    int
+	cmd                         *exec.Cmd
+	stderr                      *bytes.Buffer
+}
+
+func initNode(t *testing.T, root, name string) *procNode {
+	n := &procNode{name: name, dir: filepath.Join(root, name), tcp: freePort(t, "tcp"), udp: freePort(t, "udp")}
+	n.api = fmt.Sprintf("127.0.0.1:%d", freePort(t, "tcp"))
+	fedmart(t, "init", "--data", n.dir, "--name", name, "--api", n.api,
+		"--p2p-listen", fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", n.tcp), "--p2p-listen", fmt.Sprintf("/ip4/127.0.0.1/udp/%d/quic-v1", n.udp))
+	n.peer = strings.TrimSpace(fedmart(t, "id", "--data", n.dir))
+	tok, _ := os.ReadFile(filepath.Join(n.dir, "operator.token"))
+	n.token = strings.TrimSpace(string(tok))
+	return n
+}
+
+func (n *procNode) start(t *testing.T, args ...string) {
+	t.Helper()
+	n.stderr = &bytes.Buffer{}
+	n.cmd = exec.Command(binary, append([]string{"run", "--data", n.dir}, args...)...)
+	n.cmd.Stderr = n.stderr
+	if err := n.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	cmd := n.cmd
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	})
+}
+
+// members returns the node's view of the other members: name -> connected.
+func (n *procNode) members() (map[string]bool, error) {
+	req, _ := http.NewRequest("GET", "http://"+n.api+"/v1/federation/members", nil)
+	req.Header.Set("Authorization", "Bearer "+n.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var out struct {
+		Members []struct {
+			Name      string `json:"name"`
+			Connected bool   `json:"connected"`
+		}
+	}
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("%s: %s", n.name, b)
+	}
+	m := map[string]bool{}
+	for _, x := range out.Members {
+		m[x.Name] = x.Connected
+	}
+	return m, nil
+}
+
+func allConnected(nodes ...*procNode) func() error {
+	return func() error {
+		for _, n := range nodes {
+			m, err := n.members()
+			if err != nil {
+				return err
+			}
+			for _, o := range nodes {
+				if o != n && !m[o.name] {
+					return fmt.Errorf("%s does not see %s connected (%v)", n.name, o.name, m)
+				}
+			}
+		}
+		return nil
+	}
+}
+
+func TestProcessesFormFederationAndRestart(t *testing.T) {
+	root := t.TempDir()
+	nodes := []*procNode{initNode(t, root, "alpha"), initNode(t, root, "beta"), initNode(t, root, "gamma")}
+	charter := filepath.Join(root, "charter.json")
+	fedmart(t, "charter", "new", "--out", charter, "--id", "proc-test", "--name", "Process Test", "--currency", "EUR", "--period", "1h")
+	for _, n := range nodes {
+		fedmart(t, "charter", "add-member", charter, "--peer", n.peer, "--name", n.name, "--api", "http://"+n.api,
+			"--addr", fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", n.tcp), "--addr", fmt.Sprintf("/ip4/127.0.0.1/udp/%d/quic-v1", n.udp))
+	}
+	for _, n := range nodes {
+		fedmart(t, "charter", "sign", charter, "--data", n.dir)
+	}
+	if out := fedmart(t, "charter", "verify", charter); !strings.Contains(out, "valid: Process Test") {
+		t.Fatalf("verify: %s", out)
+	}
+	for _, n := range nodes {
+		n.start(t, "--charter", charter)
+	}
+	checkFor(t, 30*time.Second, allConnected(nodes...))
+
+	beta := nodes[1]
+	start := time.Now()
+	if err := beta.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- beta.cmd.Wait() }()
+	select {
+	case err := <-waited:
+		if err != nil {
+			t.Fatalf("beta exited with %v after SIGTERM\n%s", err, beta.stderr)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("beta still running 10 s after SIGTERM")
+	}
+	t.Logf("beta stopped %s after SIGTERM", time.Since(start).Round(time.Millisecond))
+	checkFor(t, 15*time.Second, func() error {
+		m, err := nodes[0].members()
+		if err != nil || m["beta"] {
+			return fmt.Errorf("alpha still sees beta connected: %v %v", m, err)
+		}
+		return nil
+	})
+	beta.start(t) // the charter is stored now
+	checkFor(t, 30*time.Second, allConnected(nodes...))
+}
+
+func TestRunRefusesInvalidCharterBeforeListening(t *testing.T) {
+	root := t.TempDir()
+	a, b := initNode(t, root, "alpha"), initNode(t, root, "beta")
+	charter := filepath.Join(root, "charter.json")
+	fedmart(t, "charter", "new", "--out", charter, "--id", "bad", "--name", "Bad", "--currency", "EUR")
+	for _, n := range []*procNode{a, b} {
+		fedmart(t, "charter", "add-member", charter, "--peer", n.peer, "--name", n.name, "--api", "http://"+n.api,
+			"--addr", fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", n.tcp))
+	}
+	fedmart(t, "charter", "sign", charter, "--data", a.dir) // beta never signs
+	cmd := exec.Command(binary, "run", "--data", a.dir, "--charter", charter)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() == 0 {
+		t.Fatalf("run with an under-signed charter: err = %v", err)
+	}
+	if !strings.Contains(stderr.String(), "beta") || !strings.Contains(stderr.String(), "has not signed") {
+		t.Fatalf("the error does not name the missing signer: %s", stderr.String())
+	}
+	if c, err := net.DialTimeout("tcp", a.api, time.Second); err == nil {
+		c.Close()
+		t.Fatal("something listens on the API port of a node that refused to start")
+	}
+	vout, verr := exec.Command(binary, "charter", "verify", charter).CombinedOutput()
+	if verr == nil || !strings.Contains(string(vout), "has not signed") {
+		t.Fatalf("charter verify: %v %s", verr, vout)
+	}
+}

@@ -1,0 +1,71 @@
+package node
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fedmart/fedmart/federation"
+)
+
+// Every file in configs/ loads and validates: the example node configs as
+// node configurations, the example charter as a valid signed version 1.
+func TestConfigsDirLoads(t *testing.T) {
+	files, err := filepath.Glob("../configs/*")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no files in configs/: %v", err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch filepath.Ext(f) {
+		case ".yaml":
+			cfg, err := ParseConfig(b)
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			cfg.DataDir = t.TempDir()
+			if err := cfg.Validate(); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+		case ".json":
+			sc, err := federation.ParseSignedCharter(b)
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			if err := sc.Verify(nil); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+		default:
+			t.Fatalf("%s: no test knows how to load this file", f)
+		}
+	}
+}
+
+func TestConfigRefusalsNameTheKey(t *testing.T) {
+	tests := []struct{ yaml, says string }{
+		{"name: x\ncolour: red\n", "field colour not found"},
+		{"name: x\napi:\n  listen: nowhere\n", "api.listen"},
+		{"name: x\napi:\n  public_url: ftp://x\n", "api.public_url"},
+		{"name: x\nfederation:\n  listen: [\"/ip4/1.2.3.4/tcp/x\"]\n", "federation.listen[0]: invalid multiaddr"},
+		{"name: x\nfederation:\n  dial_interval: 1ms\n", "federation.dial_interval"},
+		{"name: x\nfederation:\n  dial_interval: soon\n", "dial_interval"},
+		{"name: x\nstorage:\n  memtable_mb: 0\n", "storage.memtable_mb"},
+		{"name: x\nlog:\n  level: loud\n", "log.level"},
+		{"name: \"\"\n", "name:"},
+		{"name: [1, 2\n", "config:"},
+	}
+	for _, tt := range tests {
+		cfg, err := ParseConfig([]byte(tt.yaml))
+		if err == nil {
+			cfg.DataDir = t.TempDir()
+			err = cfg.Validate()
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.says) {
+			t.Errorf("%q: err = %v, want it to name %q", tt.yaml, err, tt.says)
+		}
+	}
+}

@@ -1,0 +1,31 @@
+package node
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// catalog and settlement are plain Go: they must import neither gin nor any
+// libp2p networking package (core/crypto, core/peer and core/record, which
+// sign and identify, are allowed).
+func TestDomainPackagesStayOffTheNetwork(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "../catalog/...", "../settlement/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	forbidden := []string{
+		"github.com/gin-gonic/",
+		"github.com/libp2p/go-libp2p-pubsub",
+		"github.com/libp2p/go-libp2p/core/network",
+		"github.com/libp2p/go-libp2p/core/host",
+		"github.com/libp2p/go-libp2p/p2p/",
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, f := range forbidden {
+			if strings.HasPrefix(dep, f) {
+				t.Errorf("catalog or settlement depends on %s", dep)
+			}
+		}
+	}
+}
