@@ -63,9 +63,13 @@ func New(cfg Config, deps Deps, log *slog.Logger) *API {
 		deps.Registry.MustRegister(a.reqs)
 	}
 	a.engine.Use(a.recover, a.observe, a.limitBody)
-	a.engine.NoRoute(func(c *gin.Context) { failStatus(c, http.StatusNotFound, "Not found", "no route "+c.Request.Method+" "+c.Request.URL.Path) })
+	a.engine.NoRoute(func(c *gin.Context) {
+		failStatus(c, http.StatusNotFound, "Not found", "no route "+c.Request.Method+" "+c.Request.URL.Path)
+	})
 	a.engine.HandleMethodNotAllowed = true
-	a.engine.NoMethod(func(c *gin.Context) { failStatus(c, http.StatusMethodNotAllowed, "Method not allowed", c.Request.Method+" is not allowed here") })
+	a.engine.NoMethod(func(c *gin.Context) {
+		failStatus(c, http.StatusMethodNotAllowed, "Method not allowed", c.Request.Method+" is not allowed here")
+	})
 	a.routes()
 	return a
 }
