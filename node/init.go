@@ -96,30 +96,24 @@ func (o InitOptions) config() (Config, error) {
 	return cfg, nil
 }
 
-// withQUIC checks each address and adds, for a TCP address with no QUIC
-// address on the same host and port, its /udp/<port>/quic-v1 sibling, so
-// that a node always listens on both transports.
+// withQUIC checks each address and, when none of them is a QUIC address,
+// adds the /udp/<port>/quic-v1 sibling of each TCP address, so that a node
+// listens on both transports unless told otherwise.
 func withQUIC(addrs []string) ([]string, error) {
-	out := append([]string(nil), addrs...)
-	have := map[string]bool{}
-	for _, a := range addrs {
-		have[a] = true
-	}
+	var tcp []string
 	for i, a := range addrs {
 		m, err := ma.NewMultiaddr(a)
 		if err != nil {
 			return nil, fmt.Errorf("init: --p2p-listen[%d]: invalid multiaddr %q", i, a)
 		}
-		port, err := m.ValueForProtocol(ma.P_TCP)
-		if err != nil {
-			continue
+		if _, err := m.ValueForProtocol(ma.P_QUIC_V1); err == nil {
+			return addrs, nil
 		}
-		q := strings.Replace(a, "/tcp/"+port, "/udp/"+port+"/quic-v1", 1)
-		if !have[q] {
-			out, have[q] = append(out, q), true
+		if port, err := m.ValueForProtocol(ma.P_TCP); err == nil {
+			tcp = append(tcp, strings.Replace(a, "/tcp/"+port, "/udp/"+port+"/quic-v1", 1))
 		}
 	}
-	return out, nil
+	return append(append([]string(nil), addrs...), tcp...), nil
 }
 
 // renderConfig writes the configuration with a header that explains it.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -72,4 +73,24 @@ func TestInitRefusesBadInputAndWritesNothing(t *testing.T) {
 			t.Errorf("%s: left %s behind", name, dir)
 		}
 	}
+}
+
+// A node closed without ever running releases its API port.
+func TestCloseWithoutRunReleasesPorts(t *testing.T) {
+	cfg, err := initOrLoad(filepath.Join(t.TempDir(), "n"), "N")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := New(cfg, discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Close(); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", cfg.API.Listen)
+	if err != nil {
+		t.Fatalf("API port still bound after Close: %v", err)
+	}
+	l.Close()
 }

@@ -139,8 +139,9 @@ func (n *Node) Close() error {
 	var errs []error
 	if n.server != nil {
 		errs = append(errs, ignoreClosed(n.server.Close()))
-	} else if n.listener != nil {
-		errs = append(errs, n.listener.Close())
+	}
+	if n.listener != nil { // the server only knows the listener once Serve has run
+		errs = append(errs, ignoreClosed(n.listener.Close()))
 	}
 	if n.fed != nil {
 		errs = append(errs, n.fed.Close())

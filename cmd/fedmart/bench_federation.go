@@ -203,6 +203,8 @@ func idleProcessRSS(ctx context.Context, args []string, ready func() bool) (floa
 		return 0, err
 	}
 	cmd := exec.CommandContext(ctx, self, args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return 0, err
@@ -212,7 +214,7 @@ func idleProcessRSS(ctx context.Context, args []string, ready func() bool) (floa
 	}
 	defer func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }()
 	if _, err := bufio.NewReader(out).ReadString('\n'); err != nil {
-		return 0, fmt.Errorf("%s did not start: %w", strings.Join(args, " "), err)
+		return 0, fmt.Errorf("%s did not start: %w\n%s", strings.Join(args, " "), err, stderr.String())
 	}
 	go io.Copy(io.Discard, out)
 	for deadline := time.Now().Add(30 * time.Second); ready != nil && !ready(); {
