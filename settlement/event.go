@@ -1,0 +1,130 @@
+package settlement
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Kinds of Event: the part states a home node reports, as in its signed
+// order status messages.
+const (
+	// EventAccepted: the home node accepted the part.
+	EventAccepted = "accepted"
+	// EventDelivered: the part reached the shopper.
+	EventDelivered = "delivered"
+	// EventRefunded: money for the part (or a piece of it) went back to the
+	// shopper.
+	EventRefunded = "refunded"
+	// EventCancelled: the part was cancelled; like a refund of Gross.
+	EventCancelled = "cancelled"
+)
+
+// Event is a settlement-relevant change of one order part, as stated by the
+// part's home node. The orders package builds it from the signed status
+// messages; both the storefront and the home node (and the treasury) post
+// the same Event and so derive the same entries.
+type Event struct {
+	// PartID identifies the order part, the same on every node.
+	PartID string `json:"part_id"`
+	// Kind is one of EventAccepted, EventDelivered, EventRefunded, EventCancelled.
+	Kind string `json:"kind"`
+	// Storefront is the peer ID of the platform that sold and collected.
+	Storefront string `json:"storefront"`
+	// Home is the peer ID of the merchant's home platform.
+	Home string `json:"home"`
+	// Merchant identifies the merchant on its home platform.
+	Merchant string `json:"merchant"`
+	// Category is the listing's category path; it selects policy overrides.
+	Category string `json:"category"`
+	// Gross is the part's price for accepted and delivered and the amount
+	// given back for refunded. For cancelled it is informational: a
+	// cancellation gives back everything not refunded yet.
+	Gross Money `json:"gross"`
+	// PolicyVersion is the policy the order was priced under.
+	PolicyVersion uint64 `json:"policy_version"`
+	// At is the time the home node stated in its signed message; it decides
+	// the entry's period.
+	At time.Time `json:"at"`
+	// RefundOf names one refund among several of the same part (for
+	// example a refund id); it is part of the entry ids, so distinct partial
+	// refunds are distinct entries and a repeated one is a replay. Empty for
+	// other kinds and for a part's single refund.
+	RefundOf string `json:"refund_of,omitempty"`
+}
+
+// Validate reports every malformed field of e, each naming its key
+// ("event.part_id: empty") and wrapping ErrInvalid.
+func (e Event) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: event.%s: %s", ErrInvalid, key, fmt.Sprintf(format, args...)))
+	}
+	if e.PartID == "" || len(e.PartID) > 256 {
+		bad("part_id", "must be 1..256 bytes")
+	}
+	switch e.Kind {
+	case EventAccepted, EventDelivered, EventRefunded, EventCancelled:
+	default:
+		bad("kind", "%q is not accepted, delivered, refunded or cancelled", e.Kind)
+	}
+	if !validPeer(e.Storefront) {
+		bad("storefront", "%q is not a peer id", e.Storefront)
+	}
+	if !validPeer(e.Home) {
+		bad("home", "%q is not a peer id", e.Home)
+	}
+	if e.Merchant == "" || len(e.Merchant) > 256 {
+		bad("merchant", "must be 1..256 bytes")
+	}
+	if len(e.Category) > 1024 {
+		bad("category", "longer than 1024 bytes")
+	}
+	if len(e.RefundOf) > 256 {
+		bad("refund_of", "longer than 256 bytes")
+	}
+	if e.RefundOf != "" && !e.isReversal() {
+		bad("refund_of", "only refunded and cancelled events name a refund")
+	}
+	if e.Gross.Amount < 0 || !validCurrency(e.Gross.Currency) {
+		bad("gross", "%s is not a non-negative amount in an ISO 4217 currency", e.Gross)
+	}
+	if e.PolicyVersion == 0 {
+		bad("policy_version", "must be at least 1")
+	}
+	if e.At.Year() < 2000 || e.At.Year() > 9999 {
+		bad("at", "%s outside years 2000..9999", e.At)
+	}
+	return errors.Join(errs...)
+}
+
+// isReversal reports whether e gives money back.
+func (e Event) isReversal() bool {
+	return e.Kind == EventRefunded || e.Kind == EventCancelled
+}
+
+// key identifies the event for idempotency: a second event with the same
+// part, kind and refund name is a replay (same content) or a conflict.
+func (e Event) key() string {
+	h := sha256.New()
+	h.Write([]byte("fedmart/settlement/event/v1"))
+	for _, s := range []string{e.PartID, e.Kind, e.RefundOf} {
+		writeField(h, s)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// digest is a hash of the whole event content in canonical form, stored to
+// tell a replay from a conflicting event with the same key.
+func (e Event) digest() [32]byte {
+	var b encoder
+	for _, s := range []string{e.PartID, e.Kind, e.Storefront, e.Home, e.Merchant, e.Category, e.RefundOf, e.Gross.Currency} {
+		b.str(s)
+	}
+	b.i64(e.Gross.Amount)
+	b.u64(e.PolicyVersion)
+	b.time(e.At)
+	return sha256.Sum256(b.buf)
+}

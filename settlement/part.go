@@ -1,0 +1,132 @@
+package settlement
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// part is what a ledger remembers about one order part between events: the
+// facts every event of the part must repeat, whether its sale became
+// payable, the split of that sale, how much of it has been refunded, and
+// refunds that arrived before the sale became payable. Folding the same
+// events in the same order gives the same part on every node.
+type part struct {
+	PolicyVersion uint64  `json:"policy_version"`
+	Storefront    string  `json:"storefront"`
+	Home          string  `json:"home"`
+	Merchant      string  `json:"merchant"`
+	Category      string  `json:"category"`
+	Currency      string  `json:"currency"`
+	Payable       bool    `json:"payable"`
+	Sale          Split   `json:"sale"`
+	Refunded      int64   `json:"refunded"`
+	Pending       []Event `json:"pending,omitempty"`
+}
+
+// effect is one money movement an event causes: the sale split when a part
+// becomes payable, or the reversed share of it when a refund applies.
+type effect struct {
+	ev       Event
+	split    Split
+	reversal bool
+}
+
+// newPart starts the record of a part from its first event.
+func newPart(ev Event) *part {
+	return &part{
+		PolicyVersion: ev.PolicyVersion, Storefront: ev.Storefront, Home: ev.Home,
+		Merchant: ev.Merchant, Category: ev.Category, Currency: ev.Gross.Currency,
+	}
+}
+
+// consistent checks that ev repeats the facts of the part's earlier events.
+func (p *part) consistent(ev Event) error {
+	same := p.PolicyVersion == ev.PolicyVersion && p.Storefront == ev.Storefront &&
+		p.Home == ev.Home && p.Merchant == ev.Merchant && p.Category == ev.Category &&
+		p.Currency == ev.Gross.Currency
+	if !same {
+		return fmt.Errorf("%w: part %q: %s event disagrees with earlier events on parties, category, currency or policy",
+			ErrConflict, ev.PartID, ev.Kind)
+	}
+	return nil
+}
+
+// apply folds ev into the part and returns the money movements it causes.
+// The sale becomes payable on the policy's payable kind; refunds and
+// cancellations of a payable part reverse a share of the sale; those that
+// come earlier wait in Pending and apply, in arrival order and at their own
+// times, once the sale becomes payable.
+func (p *part) apply(ev Event, pol Policy) ([]effect, error) {
+	switch {
+	case ev.isReversal() && !p.Payable:
+		p.Pending = append(p.Pending, ev)
+		return nil, nil
+	case ev.isReversal():
+		e, err := p.reverse(ev)
+		return []effect{e}, err
+	case ev.Kind != pol.Payable() || p.Payable:
+		return nil, nil
+	}
+	sale, err := pol.Split(ev.Gross, ev.Category)
+	if err != nil {
+		return nil, err
+	}
+	p.Payable, p.Sale = true, sale
+	out := []effect{{ev: ev, split: sale}}
+	for _, r := range p.Pending {
+		e, err := p.reverse(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	p.Pending = nil
+	return out, nil
+}
+
+// reverse applies one refund or cancellation to a payable part. A refund
+// gives back its Gross; a cancellation gives back whatever is left.
+func (p *part) reverse(ev Event) (effect, error) {
+	left := p.Sale.Gross.Amount - p.Refunded
+	amount := ev.Gross.Amount
+	if ev.Kind == EventCancelled {
+		amount = left
+	}
+	if amount > left {
+		return effect{}, fmt.Errorf("%w: part %q: refund %s exceeds the %d not yet refunded",
+			ErrInvalid, ev.PartID, ev.Gross, left)
+	}
+	cum := p.Refunded + amount
+	rev := p.Sale.reversedAt(cum).minus(p.Sale.reversedAt(p.Refunded))
+	p.Refunded = cum
+	return effect{ev: ev, split: rev, reversal: true}, nil
+}
+
+// loadPart reads the part record, or returns nil when there is none.
+func loadPart(txn *badger.Txn, id string) (*part, error) {
+	item, err := txn.Get(partKey(id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("settlement: read part %q: %w", id, err)
+	}
+	var p part
+	err = item.Value(func(v []byte) error { return json.Unmarshal(v, &p) })
+	if err != nil {
+		return nil, fmt.Errorf("settlement: decode part %q: %w", id, err)
+	}
+	return &p, nil
+}
+
+// save writes the part record.
+func (p *part) save(txn *badger.Txn, id string) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("settlement: encode part %q: %w", id, err)
+	}
+	return txn.Set(partKey(id), b)
+}
