@@ -1,0 +1,258 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// BatchResult says what UpsertBatch did with each listing of a feed.
+type BatchResult struct {
+	// Created counts listings that were new.
+	Created int `json:"created"`
+	// Updated counts listings whose description or stock changed.
+	Updated int `json:"updated"`
+	// Unchanged counts listings identical to what is stored.
+	Unchanged int `json:"unchanged"`
+	// Rejected lists the refused listings, by index in the feed.
+	Rejected []Rejection `json:"rejected"`
+}
+
+// Rejection is one refused listing of a feed and why.
+type Rejection struct {
+	// Index is the listing's position in the feed, from 0.
+	Index int `json:"index"`
+	// Errors name the fields at fault.
+	Errors []FieldError `json:"errors"`
+}
+
+// outcome is what became of one listing of a feed.
+type outcome int
+
+const (
+	pending outcome = iota // not written yet (or its chunk failed)
+	rejected
+	created
+	updated
+	unchanged
+)
+
+// batchItem is one listing of a feed on its way through UpsertBatch.
+type batchItem struct {
+	index   int
+	p       *prepared // nil when rejected before the store is read
+	errs    []FieldError
+	outcome outcome
+}
+
+func (it *batchItem) reject(errs ...FieldError) {
+	it.outcome, it.errs = rejected, errs
+}
+
+// UpsertBatch creates or updates many listings of merchantID, keyed by SKU:
+// the first variant's SKU names the listing a feed entry updates, and an
+// entry whose SKU is unknown creates one. An entry identical in content
+// and stock to its stored listing writes nothing, so the same feed twice
+// changes nothing. Entries are validated and signed in parallel and
+// written a chunk per transaction; each listing is all-or-nothing. Invalid
+// entries are reported in Rejected, as are entries that reuse another
+// listing's SKU or a listing an earlier entry already changes. On an error
+// (storage, or ctx ending between chunks) the result counts the chunks
+// written before it.
+func (c *Catalog) UpsertBatch(ctx context.Context, merchantID string, in []ListingInput) (BatchResult, error) {
+	if _, err := c.Merchant(ctx, merchantID); err != nil {
+		return BatchResult{}, err
+	}
+	items := make([]*batchItem, len(in))
+	parallel(len(in), func(i int) {
+		p, errs := c.prepare(merchantID, in[i])
+		items[i] = &batchItem{index: i, p: p}
+		if errs != nil {
+			items[i].reject(errs...)
+		}
+	})
+	rejectRepeats(items)
+	touched := make(map[string]int) // listing id -> index of the entry that changed it
+	for _, chunk := range c.chunks(items) {
+		if err := ctx.Err(); err != nil {
+			return tally(items), err
+		}
+		if err := c.upsertChunk(merchantID, chunk, touched); err != nil {
+			return tally(items), err
+		}
+	}
+	return tally(items), nil
+}
+
+// rejectRepeats refuses an entry that repeats a SKU of an earlier valid
+// entry: one SKU cannot be in two listings.
+func rejectRepeats(items []*batchItem) {
+	owner := make(map[string]int)
+	for _, it := range items {
+		if it.p == nil {
+			continue
+		}
+		var errs []FieldError
+		for j, v := range it.p.desc.Variants {
+			if k, ok := owner[v.SKU]; ok {
+				errs = append(errs, FieldError{Field: fmt.Sprintf("variants[%d].sku", j), Message: fmt.Sprintf("%q is also in entry %d of this feed", v.SKU, k)})
+			}
+		}
+		if errs != nil {
+			it.p = nil
+			it.reject(errs...)
+			continue
+		}
+		for _, v := range it.p.desc.Variants {
+			owner[v.SKU] = it.index
+		}
+	}
+}
+
+// chunks groups the valid entries so that each group fits one Badger
+// transaction with room to spare: at most Config.BatchChunk entries and
+// half of Badger's batch size and count.
+func (c *Catalog) chunks(items []*batchItem) [][]*batchItem {
+	maxBytes, maxCount := c.db.MaxBatchSize()/2, c.db.MaxBatchCount()/2
+	var out [][]*batchItem
+	var cur []*batchItem
+	var bytes, count int64
+	for _, it := range items {
+		if it.p == nil {
+			continue
+		}
+		b := int64(it.p.bytes + 200*len(it.p.desc.Variants) + 400)
+		n := int64(8 + 2*len(it.p.desc.Variants))
+		if len(cur) > 0 && (len(cur) >= c.cfg.BatchChunk || bytes+b > maxBytes || count+n > maxCount) {
+			out, cur, bytes, count = append(out, cur), nil, 0, 0
+		}
+		cur, bytes, count = append(cur, it), bytes+b, count+n
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// upsertChunk writes one chunk in one transaction. Should the chunk not
+// fit after all, it is split in two and retried.
+func (c *Catalog) upsertChunk(merchant string, chunk []*batchItem, touched map[string]int) error {
+	var seen map[string]int
+	err := c.write(func(txn *badger.Txn) ([]*draft, error) {
+		seen = make(map[string]int)
+		drafts := make([]*draft, 0, len(chunk))
+		for _, it := range chunk {
+			d, err := c.decide(txn, merchant, it, touched, seen)
+			if err != nil {
+				return nil, err
+			}
+			if d != nil {
+				drafts = append(drafts, d)
+			}
+		}
+		return drafts, nil
+	})
+	if err == nil {
+		maps.Copy(touched, seen)
+		return nil
+	}
+	for _, it := range chunk {
+		it.outcome, it.errs = pending, nil
+	}
+	if errors.Is(err, badger.ErrTxnTooBig) && len(chunk) > 1 {
+		half := len(chunk) / 2
+		if err := c.upsertChunk(merchant, chunk[:half], touched); err != nil {
+			return err
+		}
+		return c.upsertChunk(merchant, chunk[half:], touched)
+	}
+	return err
+}
+
+// decide resolves one entry to a new listing or a stored one and returns
+// the draft that brings it up to date, or nil when there is nothing to
+// write. It records the entry's outcome, and the listing in seen.
+func (c *Catalog) decide(txn *badger.Txn, merchant string, it *batchItem, touched, seen map[string]int) (*draft, error) {
+	id, err := lookupSKU(txn, merchant, it.p.desc.Variants[0].SKU)
+	if err != nil {
+		return nil, err
+	}
+	if id == "" {
+		id = FormatID(c.self, merchant, newLocalID())
+	}
+	j, ok := touched[id]
+	if !ok {
+		j, ok = seen[id]
+	}
+	if ok {
+		it.reject(FieldError{Field: "variants[0].sku", Message: fmt.Sprintf("names listing %s, which entry %d of this feed already changes", id, j)})
+		return nil, nil
+	}
+	if errs, err := skuConflicts(txn, merchant, id, it.p.desc); err != nil || errs != nil {
+		it.reject(errs...)
+		return nil, err
+	}
+	seen[id] = it.index
+	return c.upsertDraft(txn, merchant, id, it)
+}
+
+// upsertDraft compares an entry with listing id and drafts the difference.
+func (c *Catalog) upsertDraft(txn *badger.Txn, merchant, id string, it *batchItem) (*draft, error) {
+	lh, err := getHead(txn, listingKey(id))
+	if err != nil {
+		return nil, err
+	}
+	if lh.seq == 0 {
+		it.outcome = created
+		return c.newDraft(id, merchant, it.p), nil
+	}
+	sh, err := getHead(txn, stockKey(id))
+	if err != nil {
+		return nil, err
+	}
+	if lh.sum == it.p.descSum && sh.seq != 0 && sh.sum == it.p.stockSum {
+		it.outcome = unchanged
+		return nil, nil
+	}
+	d, err := c.loadOwned(txn, merchant, id)
+	if err != nil {
+		return nil, err
+	}
+	d.update(c.self, it.p)
+	it.outcome = updated
+	return d, nil
+}
+
+// lookupSKU returns the id of merchant's listing with sku, or "".
+func lookupSKU(txn *badger.Txn, merchant, sku string) (string, error) {
+	item, err := txn.Get(skuKey(merchant, sku))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	v, err := item.ValueCopy(nil)
+	return string(v), err
+}
+
+// tally counts the outcomes, rejections in feed order.
+func tally(items []*batchItem) BatchResult {
+	var r BatchResult
+	for _, it := range items {
+		switch it.outcome {
+		case created:
+			r.Created++
+		case updated:
+			r.Updated++
+		case unchanged:
+			r.Unchanged++
+		case rejected:
+			r.Rejected = append(r.Rejected, Rejection{Index: it.index, Errors: it.errs})
+		}
+	}
+	return r
+}

@@ -1,0 +1,189 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// feed returns n valid entries, entry i with SKUs F-i-0..F-i-(variants-1).
+func feed(n, variants int) []ListingInput {
+	out := make([]ListingInput, n)
+	for i := range out {
+		skus := make([]string, variants)
+		for j := range skus {
+			skus[j] = fmt.Sprintf("F-%d-%d", i, j)
+		}
+		out[i] = input(fmt.Sprintf("Item %d", i), skus...)
+	}
+	return out
+}
+
+func TestUpsertBatch(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig()
+	cfg.BatchChunk = 7 // several chunks
+	n := newNode(t, cfg, &memberSet{})
+	m := n.merchant(t)
+
+	items := feed(20, 2)
+	items[3].Title = ""                           // invalid
+	items[5] = input("Repeats", "F-4-1")          // a SKU of entry 4
+	items[6] = input("Clashes", "NEW-6", "F-7-0") // a SKU entry 7 also has
+	res, err := n.UpsertBatch(ctx, m, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Created != 17 || res.Updated != 0 || res.Unchanged != 0 || len(res.Rejected) != 3 {
+		t.Fatalf("first run %+v", res)
+	}
+	for i, want := range []struct {
+		index int
+		field string
+	}{{3, "title"}, {5, "variants[0].sku"}, {7, "variants[0].sku"}} {
+		r := res.Rejected[i]
+		if r.Index != want.index || r.Errors[0].Field != want.field {
+			t.Fatalf("rejection %d: %+v, want entry %d field %s", i, r, want.index, want.field)
+		}
+	}
+	seq, count := n.Marks()[n.Platform()], n.Count()
+	if seq != 34 || count != 17 {
+		t.Fatalf("seq %d count %d", seq, count)
+	}
+
+	// The same feed again changes nothing.
+	res, err = n.UpsertBatch(ctx, m, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Created != 0 || res.Updated != 0 || res.Unchanged != 17 || len(res.Rejected) != 3 {
+		t.Fatalf("second run %+v", res)
+	}
+	if n.Marks()[n.Platform()] != seq || n.Count() != count {
+		t.Fatalf("second run moved seq to %d, count to %d", n.Marks()[n.Platform()], n.Count())
+	}
+
+	// Change one description, one stock; drop a variant of a third.
+	items[0].Title = "Item 0, better"
+	items[1].Variants[1].Stock = 0
+	items[2].Variants = items[2].Variants[:1]
+	res, err = n.UpsertBatch(ctx, m, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Updated != 3 || res.Unchanged != 14 || res.Created != 0 {
+		t.Fatalf("third run %+v", res)
+	}
+	// 1 listing record + 1 stock record + 1 listing record and 1 stock record.
+	if got := n.Marks()[n.Platform()]; got != seq+4 {
+		t.Fatalf("seq %d, want %d", got, seq+4)
+	}
+	// F-2-1 left its listing: a new entry may use it.
+	res, err = n.UpsertBatch(ctx, m, []ListingInput{input("Reuse", "F-2-1")})
+	if err != nil || res.Created != 1 {
+		t.Fatalf("reuse %+v %v", res, err)
+	}
+}
+
+func TestUpsertBatchUnknownMerchant(t *testing.T) {
+	n := newNode(t, testConfig(), &memberSet{})
+	if _, err := n.UpsertBatch(context.Background(), newLocalID(), feed(1, 1)); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestUpsertBatchSameListingTwice(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, testConfig(), &memberSet{})
+	m := n.merchant(t)
+	if _, err := n.CreateListing(ctx, m, input("Pan", "A", "B")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := n.UpsertBatch(ctx, m, []ListingInput{input("Pan", "A", "B"), input("Pan B", "B")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Unchanged != 1 || len(res.Rejected) != 1 || res.Rejected[0].Index != 1 {
+		t.Fatalf("%+v", res)
+	}
+}
+
+func TestUpsertBatchFitsSmallTransactions(t *testing.T) {
+	ctx := context.Background()
+	// A 1 MiB memtable allows Badger transactions of about 150 KiB.
+	db, err := badger.Open(badger.DefaultOptions("").WithInMemory(true).WithLogger(nil).WithMemTableSize(1 << 20).WithValueThreshold(64 << 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	n := newNodeOn(t, db, testConfig(), &memberSet{})
+	m := n.merchant(t)
+	if chunks := n.chunks(prepareAll(t, n, m, feed(600, 3))); len(chunks) < 5 {
+		t.Fatalf("%d chunks; the estimate does not follow Badger's limits", len(chunks))
+	}
+	res, err := n.UpsertBatch(ctx, m, feed(600, 3))
+	if err != nil || res.Created != 600 || n.Count() != 600 {
+		t.Fatalf("%+v %v count %d", res, err, n.Count())
+	}
+	// A chunk that does not fit after all is split until it does.
+	items := prepareAll(t, n, m, feed(1200, 3)[600:])
+	if err := n.upsertChunk(m, items, map[string]int{}); err != nil {
+		t.Fatal(err)
+	}
+	if res := tally(items); res.Created != 600 || n.Count() != 1200 || n.Marks()[n.Platform()] != 2400 {
+		t.Fatalf("%+v count %d", res, n.Count())
+	}
+}
+
+func prepareAll(t *testing.T, n *testNode, merchant string, in []ListingInput) []*batchItem {
+	t.Helper()
+	items := make([]*batchItem, len(in))
+	for i := range in {
+		p, errs := n.prepare(merchant, in[i])
+		if errs != nil {
+			t.Fatal(errs)
+		}
+		items[i] = &batchItem{index: i, p: p}
+	}
+	return items
+}
+
+func TestPrepareBoundsRecordSize(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, testConfig(), &memberSet{})
+	m := n.merchant(t)
+	for i, in := range []ListingInput{input("Pan", "P-1"), input("Pan "+strings.Repeat("é", 150), "Q-1", "Q-2", "Q-3")} {
+		p, errs := n.prepare(m, in)
+		if errs != nil {
+			t.Fatal(errs)
+		}
+		if _, err := n.CreateListing(ctx, m, in); err != nil {
+			t.Fatal(err)
+		}
+		raws := n.raws()
+		actual := len(raws[2*i]) + len(raws[2*i+1])
+		if p.bytes < actual || p.bytes > actual+200 { // seqs, versions and times are probed at their longest
+			t.Fatalf("estimated %d bytes, signed %d", p.bytes, actual)
+		}
+	}
+}
+
+func BenchmarkUpsertBatch(b *testing.B) {
+	const size = 5000
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		n := newNode(b, testConfig(), &memberSet{})
+		m := n.merchant(b)
+		items := feed(size, 2)
+		b.StartTimer()
+		res, err := n.UpsertBatch(ctx, m, items)
+		if err != nil || res.Created != size {
+			b.Fatalf("%+v %v", res, err)
+		}
+	}
+	b.ReportMetric(float64(size*b.N)/b.Elapsed().Seconds(), "listings/s")
+}

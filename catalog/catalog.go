@@ -1,0 +1,137 @@
+package catalog
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Membership tells the catalog which origins it accepts records from. The
+// federation package implements it from the current charter.
+type Membership interface {
+	// IsMember reports whether peerID is an active federation member now.
+	IsMember(peerID string) bool
+}
+
+// Catalog is one node's catalog: its merchants, the listings they own, and
+// every listing replicated from the other members, in the shared Badger
+// database under "c/". It is safe for concurrent use.
+type Catalog struct {
+	cfg     Config
+	db      *badger.DB
+	key     crypto.PrivKey
+	self    string // this node's peer ID: the origin of its records
+	members Membership
+	log     *slog.Logger
+	now     func() time.Time
+
+	// overhead is how many bytes an envelope adds to a payload, measured
+	// with this node's key at Open; listingFraming and stockFraming add
+	// the rest of a record to its digested JSON (see framing). With them,
+	// sizes are checked before anything is signed.
+	overhead       int
+	listingFraming int
+	stockFraming   int
+
+	// wmu serializes the catalog's write transactions. It guards the
+	// read-modify-write of seqs, marks, heads, merchants, the SKU index and
+	// the listing count, so that those transactions never conflict, and it
+	// keeps change notifications in commit order.
+	wmu sync.Mutex
+
+	// hmu guards handlers.
+	hmu      sync.RWMutex
+	handlers []func(Change)
+
+	// count mirrors the stored count of live listings; it is changed only
+	// under wmu, after a commit.
+	count atomic.Int64
+
+	// currency is the settlement currency prices must be in ("" when not
+	// known); it overrides cfg.Currency, which is read only at Open.
+	currency atomic.Pointer[string]
+}
+
+// Open returns the catalog stored in db. key is the node's identity: it
+// signs the records of this node's merchants, and its peer ID is their
+// origin. members decides whose records Apply accepts. A nil log discards;
+// a nil now is time.Now.
+func Open(cfg Config, db *badger.DB, key crypto.PrivKey, members Membership, log *slog.Logger, now func() time.Time) (*Catalog, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if db == nil || key == nil || members == nil {
+		return nil, errors.New("catalog: Open needs a database, a key and a membership")
+	}
+	id, err := peer.IDFromPrivateKey(key)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: node key: %w", err)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if now == nil {
+		now = time.Now
+	}
+	c := &Catalog{cfg: cfg, db: db, key: key, self: id.String(), members: members, log: log, now: now}
+	c.currency.Store(&cfg.Currency)
+	if c.overhead, err = envelopeOverhead(key); err != nil {
+		return nil, err
+	}
+	if c.listingFraming, c.stockFraming, err = c.framing(); err != nil {
+		return nil, err
+	}
+	if err := ensureEpoch(db); err != nil {
+		return nil, fmt.Errorf("catalog: opening: %w", err)
+	}
+	var n int64
+	if err := db.View(func(txn *badger.Txn) error { n, err = loadCount(txn); return err }); err != nil {
+		return nil, fmt.Errorf("catalog: loading: %w", err)
+	}
+	c.count.Store(n)
+	log.Debug("catalog opened", "platform", c.self, "listings", n)
+	return c, nil
+}
+
+// envelopeOverhead measures what sealing adds to a payload of the largest
+// length-prefix size a record can have, so that it bounds every record.
+func envelopeOverhead(key crypto.PrivKey) (int, error) {
+	p := signedPayload(make([]byte, 1<<14))
+	raw, err := seal(&p, key)
+	if err != nil {
+		return 0, err
+	}
+	return len(raw) - len(p) + 1, nil
+}
+
+// SetCurrency changes the settlement currency that every price, local or
+// replicated, must be in; the node calls it when the charter changes. A
+// code that is not ISO 4217 (or "") leaves no valid currency: every
+// listing is refused until a valid one is set.
+func (c *Catalog) SetCurrency(code string) {
+	if code != "" && !isCurrency(code) {
+		c.log.Warn("catalog: settlement currency is not an ISO 4217 code; listings are refused", "currency", code)
+	}
+	c.currency.Store(&code)
+}
+
+// config is cfg with the current settlement currency.
+func (c *Catalog) config() Config {
+	cfg := c.cfg
+	cfg.Currency = *c.currency.Load()
+	return cfg
+}
+
+// Platform is this node's peer ID: the platform part of its listings' ids
+// and the origin of its records.
+func (c *Catalog) Platform() string { return c.self }
+
+// Count is the number of live listings, local and replicated.
+func (c *Catalog) Count() int { return int(c.count.Load()) }

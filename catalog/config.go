@@ -1,0 +1,111 @@
+package catalog
+
+import "fmt"
+
+// Config holds the catalog's limits. The zero value is not usable; start
+// from DefaultConfig.
+type Config struct {
+	// Currency is the federation's settlement currency (ISO 4217, upper
+	// case). Every price must be in it. The node sets it from the charter
+	// (and Catalog.SetCurrency when the charter changes), so it is not a key
+	// of the node's file. Empty means not known yet: every listing is
+	// refused until it is set.
+	Currency string `yaml:"-"`
+	// MaxRecordBytes caps one signed record, local or replicated (default 65536).
+	MaxRecordBytes int `yaml:"max_record_bytes"`
+	// MaxTitleLen caps a title, in characters (default 200).
+	MaxTitleLen int `yaml:"max_title_len"`
+	// MaxDescriptionLen caps a description, in characters (default 5000).
+	MaxDescriptionLen int `yaml:"max_description_len"`
+	// MaxCategoryDepth caps the segments of a category path (default 6).
+	MaxCategoryDepth int `yaml:"max_category_depth"`
+	// MaxBrandLen caps a brand, in characters (default 100).
+	MaxBrandLen int `yaml:"max_brand_len"`
+	// MaxAttributes caps the attributes of a listing (default 50).
+	MaxAttributes int `yaml:"max_attributes"`
+	// MaxAttributeKeyLen caps an attribute or variant option name, in
+	// characters (default 64).
+	MaxAttributeKeyLen int `yaml:"max_attribute_key_len"`
+	// MaxAttributeValueLen caps an attribute or variant option value, in
+	// characters (default 500).
+	MaxAttributeValueLen int `yaml:"max_attribute_value_len"`
+	// MaxImages caps the image URLs of a listing (default 20).
+	MaxImages int `yaml:"max_images"`
+	// MaxImageURLLen caps one image URL, in bytes (default 2048).
+	MaxImageURLLen int `yaml:"max_image_url_len"`
+	// MaxVariants caps the variants of a listing (default 100).
+	MaxVariants int `yaml:"max_variants"`
+	// MaxOptions caps the options of one variant (default 10).
+	MaxOptions int `yaml:"max_options"`
+	// MaxStock caps the units of one SKU (default 1000000000).
+	MaxStock int64 `yaml:"max_stock"`
+	// BatchChunk is how many listings UpsertBatch writes per Badger
+	// transaction, at most (default 1000; fewer when records are large).
+	BatchChunk int `yaml:"batch_chunk"`
+}
+
+// DefaultConfig returns the documented defaults, without a currency.
+func DefaultConfig() Config {
+	return Config{
+		MaxRecordBytes:       64 << 10,
+		MaxTitleLen:          200,
+		MaxDescriptionLen:    5000,
+		MaxCategoryDepth:     6,
+		MaxBrandLen:          100,
+		MaxAttributes:        50,
+		MaxAttributeKeyLen:   64,
+		MaxAttributeValueLen: 500,
+		MaxImages:            20,
+		MaxImageURLLen:       2048,
+		MaxVariants:          100,
+		MaxOptions:           10,
+		MaxStock:             1_000_000_000,
+		BatchChunk:           1000,
+	}
+}
+
+// Validate checks every key; messages name the key as it appears in the
+// node's YAML file, under "catalog.".
+func (c Config) Validate() error {
+	if c.Currency != "" && !isCurrency(c.Currency) {
+		return fmt.Errorf("catalog.currency: must be a three-letter upper-case ISO 4217 code (the federation's settlement currency), not %q", c.Currency)
+	}
+	limits := []struct {
+		key       string
+		v, lo, hi int64
+	}{
+		{"max_record_bytes", int64(c.MaxRecordBytes), 1024, 1 << 20},
+		{"max_title_len", int64(c.MaxTitleLen), 1, 1000},
+		{"max_description_len", int64(c.MaxDescriptionLen), 0, 100_000},
+		{"max_category_depth", int64(c.MaxCategoryDepth), 1, 20},
+		{"max_brand_len", int64(c.MaxBrandLen), 1, 1000},
+		{"max_attributes", int64(c.MaxAttributes), 0, 1000},
+		{"max_attribute_key_len", int64(c.MaxAttributeKeyLen), 1, 1000},
+		{"max_attribute_value_len", int64(c.MaxAttributeValueLen), 1, 10_000},
+		{"max_images", int64(c.MaxImages), 0, 100},
+		{"max_image_url_len", int64(c.MaxImageURLLen), 16, 8192},
+		{"max_variants", int64(c.MaxVariants), 1, 1000},
+		{"max_options", int64(c.MaxOptions), 0, 100},
+		{"max_stock", c.MaxStock, 1, 1_000_000_000_000},
+		{"batch_chunk", int64(c.BatchChunk), 1, 100_000},
+	}
+	for _, l := range limits {
+		if l.v < l.lo || l.v > l.hi {
+			return fmt.Errorf("catalog.%s: must be between %d and %d, not %d", l.key, l.lo, l.hi, l.v)
+		}
+	}
+	return nil
+}
+
+// isCurrency reports whether s looks like an ISO 4217 code.
+func isCurrency(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for i := range 3 {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,367 @@
+package catalog
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// prepared is a merchant's input after validation: the description (with
+// no identity yet), the stock, their digests and the size of the records
+// they would take.
+type prepared struct {
+	desc     *Listing
+	stock    map[string]int64
+	descSum  digest
+	stockSum digest
+	bytes    int // upper bound of the two records' size
+}
+
+// sizeProbeTime has the longest RFC 3339 form a UTC time has (nanoseconds
+// without trailing zeros), so that probe records are never shorter.
+var sizeProbeTime = time.Date(2000, 1, 1, 0, 0, 0, 123456789, time.UTC)
+
+// framing measures, once, how many bytes a signed record adds to the JSON
+// its digest covers: for a listing record, to the description's content
+// JSON; for a stock record, to the stock map's JSON. The difference does
+// not depend on the content (ids, seqs and times are probed at their
+// longest), so prepare knows a record's size without building it.
+func (c *Catalog) framing() (listing, stock int, err error) {
+	probe := strings.Repeat("a", localIDLen)
+	id := FormatID(c.self, probe, probe)
+	desc := describe(ListingInput{Variants: []Variant{{SKU: "X"}}})
+	full := *desc
+	full.ID, full.Platform, full.Merchant, full.Version, full.UpdatedAt = id, c.self, probe, math.MaxUint64, sizeProbeTime
+	lrec, err := json.Marshal(&Record{Origin: c.self, Seq: math.MaxUint64, Kind: KindListing, ListingID: id,
+		Version: math.MaxUint64, Listing: &full, Time: sizeProbeTime})
+	if err != nil {
+		return 0, 0, err
+	}
+	st := map[string]int64{"X": 1}
+	srec, err := json.Marshal(&Record{Origin: c.self, Seq: math.MaxUint64, Kind: KindStock, ListingID: id,
+		Version: math.MaxUint64, Stock: st, StockVersion: math.MaxUint64, Time: sizeProbeTime})
+	if err != nil {
+		return 0, 0, err
+	}
+	return len(lrec) - len(contentJSON(desc)) + c.overhead, len(srec) - len(stockJSON(st)) + c.overhead, nil
+}
+
+// prepare validates in for merchant, computes its digests and bounds the
+// size of its records. It needs no store access, so batches prepare in
+// parallel.
+func (c *Catalog) prepare(merchant string, in ListingInput) (*prepared, []FieldError) {
+	if err := ValidateListing(c.config(), in); err != nil {
+		var ve *ValidationError
+		errors.As(err, &ve)
+		return nil, ve.Errors
+	}
+	p := &prepared{desc: describe(in), stock: stockOf(in)}
+	content, stock := contentJSON(p.desc), stockJSON(p.stock)
+	p.descSum, p.stockSum = sha256.Sum256(content), sha256.Sum256(stock)
+	sizes := []struct {
+		what string
+		n    int
+	}{{"listing", len(content) + c.listingFraming}, {"stock", len(stock) + c.stockFraming}}
+	for _, s := range sizes {
+		if s.n > c.cfg.MaxRecordBytes {
+			return nil, []FieldError{{Message: fmt.Sprintf("the %s takes a signed record of %d bytes, more than the %d allowed (catalog.max_record_bytes)", s.what, s.n, c.cfg.MaxRecordBytes)}}
+		}
+		p.bytes += s.n
+	}
+	return p, nil
+}
+
+// draft is one listing's pending change on its home node: decided inside
+// a write transaction, then signed and stored by commit.
+type draft struct {
+	id, merchant string
+	desc         *Listing         // the description after the change; nil after a takedown
+	stock        map[string]int64 // the stock after the change
+	descSum      digest
+	stockSum     digest
+	signDesc     bool     // sign desc as the next listing version
+	signStock    bool     // sign stock as the next stock version
+	tomb         bool     // sign a takedown
+	prevL, prevS head     // the stored heads; zero when absent
+	oldSKUs      []string // SKUs the stored description indexes
+
+	recs []*Record // set by commit
+	raws [][]byte
+}
+
+// newDraft is a draft that creates listing id from p.
+func (c *Catalog) newDraft(id, merchant string, p *prepared) *draft {
+	d := &draft{id: id, merchant: merchant}
+	d.update(c.self, p)
+	return d
+}
+
+// update makes d sign whatever of p differs from what is stored.
+func (d *draft) update(platform string, p *prepared) {
+	if d.prevL.seq == 0 || p.descSum != d.prevL.sum {
+		d.desc, d.descSum, d.signDesc = p.desc, p.descSum, true
+		d.desc.ID, d.desc.Platform, d.desc.Merchant = d.id, platform, d.merchant
+	}
+	if d.prevS.seq == 0 || p.stockSum != d.prevS.sum {
+		d.stock, d.stockSum, d.signStock = p.stock, p.stockSum, true
+	}
+}
+
+// changed reports whether d has anything to sign.
+func (d *draft) changed() bool { return d.signDesc || d.signStock || d.tomb }
+
+// records builds d's records, taking seqs from *top.
+func (d *draft) records(origin string, top *uint64, t time.Time) {
+	version := d.prevL.version
+	if d.signDesc || d.tomb {
+		version++
+		*top++
+		r := &Record{Origin: origin, Seq: *top, Kind: KindListing, ListingID: d.id, Version: version, Tombstone: d.tomb, Time: t}
+		if !d.tomb {
+			d.desc.Version, d.desc.UpdatedAt = version, t
+			r.Listing = d.desc
+		}
+		d.recs = append(d.recs, r)
+	}
+	if d.signStock {
+		*top++
+		d.recs = append(d.recs, &Record{Origin: origin, Seq: *top, Kind: KindStock, ListingID: d.id, Version: version,
+			Stock: d.stock, StockVersion: d.prevS.version + 1, Time: t})
+	}
+}
+
+// view is the listing as it reads after d, or nil after a takedown.
+func (d *draft) view() *Listing {
+	if d.tomb || d.desc == nil {
+		return nil
+	}
+	return d.desc.withStock(d.stock)
+}
+
+// write runs one local write. build decides the drafts inside a read-write
+// transaction; commit signs and stores them; the changes are announced
+// after the transaction commits. Writers are serialized by wmu.
+func (c *Catalog) write(build func(txn *badger.Txn) ([]*draft, error)) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	txn := c.db.NewTransaction(true)
+	defer txn.Discard()
+	drafts, err := build(txn)
+	if err != nil {
+		return err
+	}
+	changes, delta, err := c.commit(txn, drafts)
+	if err != nil || len(changes) == 0 {
+		return err
+	}
+	if err := txn.Commit(); err != nil {
+		return fmt.Errorf("catalog: committing: %w", err)
+	}
+	c.count.Add(delta)
+	c.notify(changes)
+	return nil
+}
+
+// commit gives the drafts' records the next seqs of this node, signs them,
+// stores them with their heads and SKU index entries, and moves this
+// node's mark to its new latest seq, all in txn. It returns the changes to
+// announce and the change in live listings.
+func (c *Catalog) commit(txn *badger.Txn, drafts []*draft) ([]Change, int64, error) {
+	drafts = slices.DeleteFunc(slices.Clone(drafts), func(d *draft) bool { return !d.changed() })
+	if len(drafts) == 0 {
+		return nil, 0, nil
+	}
+	st, err := loadOrigin(txn, c.self)
+	if err != nil {
+		return nil, 0, err
+	}
+	st.top = max(st.top, st.mark)
+	t := c.now().UTC()
+	var recs []*Record
+	for _, d := range drafts {
+		d.records(c.self, &st.top, t)
+		recs = append(recs, d.recs...)
+	}
+	raws, err := c.sealAll(recs)
+	if err != nil {
+		return nil, 0, err
+	}
+	changes, delta, err := c.storeDrafts(txn, drafts, raws)
+	if err != nil {
+		return nil, 0, err
+	}
+	st.mark = st.top
+	if err := saveOrigin(txn, c.self, st); err != nil {
+		return nil, 0, err
+	}
+	if err := addCounter(txn, keyChanges, int64(len(raws))); err != nil {
+		return nil, 0, err
+	}
+	return changes, delta, addCount(txn, delta)
+}
+
+// storeDrafts writes the signed records raws (in the drafts' record order).
+func (c *Catalog) storeDrafts(txn *badger.Txn, drafts []*draft, raws [][]byte) ([]Change, int64, error) {
+	changes := make([]Change, 0, len(raws))
+	var delta int64
+	for _, d := range drafts {
+		d.raws, raws = raws[:len(d.recs)], raws[len(d.recs):]
+		n, err := c.storeDraft(txn, d)
+		if err != nil {
+			return nil, 0, err
+		}
+		delta += n
+		v := d.view()
+		for i, r := range d.recs {
+			changes = append(changes, Change{ID: d.id, Record: r, Raw: d.raws[i], Listing: v})
+		}
+	}
+	return changes, delta, nil
+}
+
+func (c *Catalog) storeDraft(txn *badger.Txn, d *draft) (int64, error) {
+	var delta int64
+	for i, r := range d.recs {
+		if len(d.raws[i]) > c.cfg.MaxRecordBytes { // prepare bounds it; this is a guard
+			return 0, fmt.Errorf("%w: listing %s: %s record of %d bytes", ErrTooLarge, d.id, r.Kind, len(d.raws[i]))
+		}
+		var err error
+		if r.Kind == KindListing {
+			delta, err = putListing(txn, r, d.raws[i], d.prevL, d.descSum)
+		} else {
+			err = putStock(txn, r, d.raws[i], d.prevS, d.stockSum)
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	switch {
+	case d.tomb:
+		return delta, reindex(txn, d.merchant, d.id, d.oldSKUs, nil)
+	case d.signDesc:
+		return delta, reindex(txn, d.merchant, d.id, d.oldSKUs, d.desc.skus())
+	}
+	return delta, nil
+}
+
+// putListing stores a verified listing record as the newest of its
+// listing: it deletes the record it supersedes, moves the head and, for a
+// takedown, drops the stock. It returns the change in live listings.
+func putListing(txn *badger.Txn, r *Record, raw []byte, prev head, sum digest) (int64, error) {
+	if err := putRecord(txn, r, raw, prev.seq); err != nil {
+		return 0, err
+	}
+	h := head{seq: r.Seq, version: r.Version, tomb: r.Tombstone, sum: sum}
+	if err := txn.Set(listingKey(r.ListingID), h.encode()); err != nil {
+		return 0, err
+	}
+	live := prev.seq != 0 && !prev.tomb
+	switch {
+	case r.Tombstone:
+		if err := dropStock(txn, r.Origin, r.ListingID); err != nil {
+			return 0, err
+		}
+		if live {
+			return -1, nil
+		}
+	case !live:
+		return 1, nil
+	}
+	return 0, nil
+}
+
+// putStock stores a verified stock record as the newest of its listing.
+func putStock(txn *badger.Txn, r *Record, raw []byte, prev head, sum digest) error {
+	if err := putRecord(txn, r, raw, prev.seq); err != nil {
+		return err
+	}
+	h := head{seq: r.Seq, version: r.StockVersion, sum: sum}
+	return txn.Set(stockKey(r.ListingID), h.encode())
+}
+
+// putRecord stores raw and deletes the record at seq prev, which it supersedes.
+func putRecord(txn *badger.Txn, r *Record, raw []byte, prev uint64) error {
+	if err := txn.Set(recordKey(r.Origin, r.Seq), raw); err != nil {
+		return err
+	}
+	if prev != 0 {
+		return txn.Delete(recordKey(r.Origin, prev))
+	}
+	return nil
+}
+
+// dropStock deletes a taken-down listing's stock record and head.
+func dropStock(txn *badger.Txn, origin, id string) error {
+	h, err := getHead(txn, stockKey(id))
+	if err != nil || h.seq == 0 {
+		return err
+	}
+	if err := txn.Delete(recordKey(origin, h.seq)); err != nil {
+		return err
+	}
+	return txn.Delete(stockKey(id))
+}
+
+// reindex moves a listing's entries in its merchant's SKU index from the
+// SKUs in old to those in cur.
+func reindex(txn *badger.Txn, merchant, id string, old, cur []string) error {
+	for _, s := range old {
+		if !slices.Contains(cur, s) {
+			if err := txn.Delete(skuKey(merchant, s)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, s := range cur {
+		if !slices.Contains(old, s) {
+			if err := txn.Set(skuKey(merchant, s), []byte(id)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// sealAll signs recs on all CPUs; signing is most of a local write's cost.
+func (c *Catalog) sealAll(recs []*Record) ([][]byte, error) {
+	raws := make([][]byte, len(recs))
+	errs := make([]error, len(recs))
+	parallel(len(recs), func(i int) { raws[i], errs[i] = seal(recs[i], c.key) })
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return raws, nil
+}
+
+// parallel calls fn(0..n-1) on up to GOMAXPROCS goroutines and waits.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+7)/8)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}

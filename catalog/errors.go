@@ -1,0 +1,31 @@
+package catalog
+
+import "errors"
+
+// Errors returned by the catalog. Callers test them with errors.Is; the
+// wrapped message names the field, listing, origin or seq at fault.
+var (
+	// ErrInvalid marks malformed input: a listing field (see ValidationError),
+	// a listing id, a merchant name, or a record that is not well formed.
+	ErrInvalid = errors.New("invalid")
+	// ErrNotFound is returned for an unknown merchant, token or listing, for
+	// a taken-down listing, and for a listing that belongs to another merchant.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict marks a record that contradicts a stored one: the same
+	// origin and seq, or the same listing version, signed with other content,
+	// or a change to a listing after its takedown.
+	ErrConflict = errors.New("conflict")
+	// ErrForged marks a record whose signature does not verify, or that is
+	// signed by a key other than its origin's.
+	ErrForged = errors.New("forged record")
+	// ErrTooLarge marks a record over Config.MaxRecordBytes.
+	ErrTooLarge = errors.New("record too large")
+	// ErrNotMember marks a record whose origin is not an active member.
+	ErrNotMember = errors.New("origin is not a member")
+	// ErrStale marks a record older than the one stored for its listing
+	// and kind; it was superseded and is not stored.
+	ErrStale = errors.New("stale record")
+	// ErrDuplicate marks a record that is already stored. Callers treat it
+	// as a no-op.
+	ErrDuplicate = errors.New("duplicate record")
+)

@@ -1,0 +1,161 @@
+package catalog
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// originState is what the catalog knows of one origin's seqs. mark = m
+// means every record of the origin with seq <= m is stored here or was
+// superseded by a newer record for the same listing and kind. top is the
+// highest seq stored. top > mark is a gap: records between them may be
+// missing, and only a catch-up with a peer can tell.
+type originState struct {
+	mark, top uint64
+}
+
+func loadOrigin(txn *badger.Txn, origin string) (originState, error) {
+	item, err := txn.Get(originKey(origin))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return originState{}, nil
+	}
+	if err != nil {
+		return originState{}, err
+	}
+	var st originState
+	err = item.Value(func(v []byte) error {
+		st, err = decodeOrigin(v)
+		return err
+	})
+	return st, err
+}
+
+func decodeOrigin(v []byte) (originState, error) {
+	if len(v) != 16 {
+		return originState{}, fmt.Errorf("catalog: stored marks are %d bytes, want 16", len(v))
+	}
+	return originState{mark: binary.BigEndian.Uint64(v), top: binary.BigEndian.Uint64(v[8:])}, nil
+}
+
+func saveOrigin(txn *badger.Txn, origin string, st originState) error {
+	v := binary.BigEndian.AppendUint64(make([]byte, 0, 16), st.mark)
+	return txn.Set(originKey(origin), binary.BigEndian.AppendUint64(v, st.top))
+}
+
+// advance updates an origin's state after a verified record with seq was
+// either stored or found already stored or superseded. A record at mark+1
+// moves the mark, which then runs on over the seqs stored after it. It
+// reports whether a gap remains.
+func advance(txn *badger.Txn, origin string, seq uint64, stored bool) (bool, error) {
+	st, err := loadOrigin(txn, origin)
+	if err != nil {
+		return false, err
+	}
+	old := st
+	if stored && seq > st.top {
+		st.top = seq
+	}
+	if seq == st.mark+1 {
+		st.mark = extend(txn, origin, seq)
+	}
+	if st != old {
+		if err := saveOrigin(txn, origin, st); err != nil {
+			return false, err
+		}
+	}
+	return st.top > st.mark, nil
+}
+
+// extend returns the highest m >= mark such that every seq in (mark, m] is
+// stored for origin. It sees the transaction's own writes.
+func extend(txn *badger.Txn, origin string, mark uint64) uint64 {
+	prefix := recordPrefix(origin)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	defer it.Close()
+	for it.Seek(recordKey(origin, mark+1)); it.Valid() && mark+1 != 0; it.Next() {
+		k := it.Item().Key()
+		if len(k) != len(prefix)+8 || binary.BigEndian.Uint64(k[len(prefix):]) != mark+1 {
+			break
+		}
+		mark++
+	}
+	return mark
+}
+
+// Marks returns this node's mark for every origin it holds records of,
+// its own included (for which the mark is its latest seq). A peer answers
+// it with the records above these marks (Since).
+func (c *Catalog) Marks() map[string]uint64 {
+	marks := make(map[string]uint64)
+	err := c.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixOrigin), PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			origin := string(bytes.TrimPrefix(it.Item().Key(), []byte(prefixOrigin)))
+			err := it.Item().Value(func(v []byte) error {
+				st, err := decodeOrigin(v)
+				marks[origin] = st.mark
+				return err
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		c.log.Error("catalog: reading marks", "err", err)
+	}
+	return marks
+}
+
+// HasGap reports whether records of origin above its mark are stored, so
+// that some below them may be missing. The caller runs a catch-up.
+func (c *Catalog) HasGap(origin string) bool {
+	var st originState
+	err := c.db.View(func(txn *badger.Txn) error {
+		var err error
+		st, err = loadOrigin(txn, origin)
+		return err
+	})
+	return err == nil && st.top > st.mark
+}
+
+// AdvanceMark raises origin's mark to seq (never lowers it). The catch-up
+// code calls it once it has applied every record a peer sent for origin
+// above our mark, with the peer's own mark for origin as seq: everything
+// the peer lacks below its mark was superseded, so we lack nothing either.
+func (c *Catalog) AdvanceMark(origin string, seq uint64) error {
+	if err := checkPeerID(origin); err != nil {
+		return fmt.Errorf("%w: origin %q: %v", ErrInvalid, clip(origin), err)
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.db.Update(func(txn *badger.Txn) error {
+		st, err := loadOrigin(txn, origin)
+		if err != nil {
+			return err
+		}
+		st.mark = extend(txn, origin, max(st.mark, seq))
+		st.top = max(st.top, st.mark)
+		return saveOrigin(txn, origin, st)
+	})
+}
+
+// origins lists the origins this node holds records of, in key order.
+func (c *Catalog) origins() ([]string, error) {
+	var out []string
+	err := c.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixOrigin)})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			out = append(out, string(bytes.TrimPrefix(it.Item().Key(), []byte(prefixOrigin))))
+		}
+		return nil
+	})
+	return out, err
+}

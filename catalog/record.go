@@ -1,0 +1,236 @@
+package catalog
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/record"
+)
+
+// RecordDomain is the libp2p signature domain of catalog records; a
+// signature made for any other purpose never verifies as a record.
+const RecordDomain = "fedmart-catalog"
+
+// recordCodec is the envelope payload type of catalog records. A change to
+// the payload format takes a new codec.
+const recordCodec = "/fedmart/catalog/record/1"
+
+// Kind says what a record changes.
+type Kind string
+
+// The kinds of records. A listing record carries a listing's signed
+// description (or its takedown); a stock record carries the units of
+// every SKU of a listing. The newest of each kind is kept per listing.
+const (
+	KindListing Kind = "listing"
+	KindStock   Kind = "stock"
+)
+
+// Record is the body of a signed catalog change. The home node assigns Seq
+// from one counter per origin, so an origin's records are totally ordered.
+// It implements record.Record; its payload is compact JSON.
+type Record struct {
+	// Origin is the peer ID of the home node that signed the record.
+	Origin string `json:"origin"`
+	// Seq is the origin's sequence number, from 1, strictly increasing.
+	Seq uint64 `json:"seq"`
+	// Kind is KindListing or KindStock.
+	Kind Kind `json:"kind"`
+	// ListingID is the global id; its platform part is Origin.
+	ListingID string `json:"listing_id"`
+	// Version is the description's version: of this record for a listing
+	// record, of the description the stock belongs to for a stock record.
+	Version uint64 `json:"version"`
+	// Tombstone marks a takedown (listing records only).
+	Tombstone bool `json:"tombstone,omitempty"`
+	// Listing is the description, for a listing record that is not a
+	// tombstone. Its variants carry no stock.
+	Listing *Listing `json:"listing,omitempty"`
+	// Stock maps each SKU to the units available (stock records only).
+	Stock map[string]int64 `json:"stock,omitempty"`
+	// StockVersion counts the listing's stock records, from 1.
+	StockVersion uint64 `json:"stock_version,omitempty"`
+	// Time is when the home node signed the record.
+	Time time.Time `json:"time"`
+}
+
+// Domain implements record.Record.
+func (r *Record) Domain() string { return RecordDomain }
+
+// Codec implements record.Record.
+func (r *Record) Codec() []byte { return []byte(recordCodec) }
+
+// MarshalRecord implements record.Record. encoding/json sorts map keys, so
+// the payload is deterministic.
+func (r *Record) MarshalRecord() ([]byte, error) { return json.Marshal(r) }
+
+// UnmarshalRecord implements record.Record. It is strict: unknown fields
+// and trailing data are errors, since a signer must not be able to say more
+// than the reader understands.
+func (r *Record) UnmarshalRecord(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var out Record
+	if err := dec.Decode(&out); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("unexpected data after the record")
+	}
+	*r = out
+	return nil
+}
+
+// signedPayload is a record.Record that keeps its payload as bytes. Decode
+// uses it to check the signature before parsing anything the signer said.
+type signedPayload []byte
+
+// Domain implements record.Record.
+func (p *signedPayload) Domain() string { return RecordDomain }
+
+// Codec implements record.Record.
+func (p *signedPayload) Codec() []byte { return []byte(recordCodec) }
+
+// MarshalRecord implements record.Record.
+func (p *signedPayload) MarshalRecord() ([]byte, error) { return *p, nil }
+
+// UnmarshalRecord implements record.Record; it keeps a copy of b.
+func (p *signedPayload) UnmarshalRecord(b []byte) error { *p = bytes.Clone(b); return nil }
+
+// seal signs rec with key and returns the envelope bytes that are stored
+// and forwarded from then on.
+func seal(rec record.Record, key crypto.PrivKey) ([]byte, error) {
+	env, err := record.Seal(rec, key)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: signing record: %w", err)
+	}
+	raw, err := env.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("catalog: encoding envelope: %w", err)
+	}
+	return raw, nil
+}
+
+// Decode verifies and parses a record received from anywhere. It checks, in
+// order: the size (ErrTooLarge), the envelope and its signature in the
+// catalog domain (ErrInvalid, ErrForged), that the signer is the record's
+// origin (ErrForged), and that the record is well formed (ErrInvalid).
+// Membership and the listing's content limits are checked by Apply.
+func Decode(raw []byte, maxBytes int) (*Record, error) {
+	if len(raw) > maxBytes {
+		return nil, fmt.Errorf("%w: %d bytes, at most %d accepted", ErrTooLarge, len(raw), maxBytes)
+	}
+	var payload signedPayload
+	env, err := record.ConsumeTypedEnvelope(raw, &payload)
+	if env == nil {
+		return nil, fmt.Errorf("%w: record: not a signed envelope: %v", ErrInvalid, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: record signature does not verify (tampered, or not signed for %s)", ErrForged, RecordDomain)
+	}
+	if string(env.PayloadType) != recordCodec {
+		return nil, fmt.Errorf("%w: record: payload type %q is not %s", ErrInvalid, clip(string(env.PayloadType)), recordCodec)
+	}
+	signer, err := peer.IDFromPublicKey(env.PublicKey)
+	if err != nil {
+		return nil, fmt.Errorf("%w: record: signer key: %v", ErrInvalid, err)
+	}
+	rec := new(Record)
+	if err := rec.UnmarshalRecord(payload); err != nil {
+		return nil, fmt.Errorf("%w: record payload: %v", ErrInvalid, err)
+	}
+	if rec.Origin != signer.String() {
+		return nil, fmt.Errorf("%w: record claims origin %q but is signed by %s", ErrForged, clip(rec.Origin), signer)
+	}
+	if err := rec.check(); err != nil {
+		return nil, fmt.Errorf("%w: record %s/%d: %v", ErrInvalid, rec.Origin, rec.Seq, err)
+	}
+	return rec, nil
+}
+
+// parseStored parses a record this catalog verified before it stored it.
+func parseStored(raw []byte) (*Record, error) {
+	env, err := record.UnmarshalEnvelope(raw)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: stored record is corrupt: %w", err)
+	}
+	rec := new(Record)
+	if err := rec.UnmarshalRecord(env.RawPayload); err != nil {
+		return nil, fmt.Errorf("catalog: stored record is corrupt: %w", err)
+	}
+	return rec, nil
+}
+
+// check reports what makes a record malformed: the fields common to both
+// kinds, then the kind's own.
+func (r *Record) check() error {
+	if err := checkPeerID(r.Origin); err != nil {
+		return fmt.Errorf("origin: %v", err)
+	}
+	platform, merchant, _, err := ParseID(r.ListingID)
+	switch {
+	case r.Seq == 0:
+		return errors.New("seq must be at least 1")
+	case err != nil:
+		return fmt.Errorf("listing_id: %v", err)
+	case platform != r.Origin:
+		return errors.New("listing_id names another platform than the origin")
+	case r.Version == 0:
+		return errors.New("version must be at least 1")
+	case r.Time.IsZero():
+		return errors.New("time is missing")
+	}
+	switch r.Kind {
+	case KindListing:
+		return r.checkListing(merchant)
+	case KindStock:
+		return r.checkStock()
+	}
+	return fmt.Errorf("kind %q is neither %q nor %q", clip(string(r.Kind)), KindListing, KindStock)
+}
+
+func (r *Record) checkListing(merchant string) error {
+	l := r.Listing
+	switch {
+	case r.Stock != nil || r.StockVersion != 0:
+		return errors.New("a listing record carries no stock")
+	case r.Tombstone && l != nil:
+		return errors.New("a tombstone carries no listing")
+	case r.Tombstone:
+		return nil
+	case l == nil:
+		return errors.New("listing is missing")
+	case l.ID != r.ListingID || l.Platform != r.Origin || l.Merchant != merchant:
+		return errors.New("listing id, platform or merchant differ from the record's")
+	case l.Version != r.Version || !l.UpdatedAt.Equal(r.Time):
+		return errors.New("listing version or updated_at differ from the record's")
+	}
+	for i, v := range l.Variants {
+		if v.Stock != 0 {
+			return fmt.Errorf("listing.variants[%d].stock: stock travels in stock records", i)
+		}
+	}
+	return nil
+}
+
+func (r *Record) checkStock() error {
+	switch {
+	case r.Tombstone || r.Listing != nil:
+		return errors.New("a stock record carries no listing and no tombstone")
+	case r.StockVersion == 0:
+		return errors.New("stock_version must be at least 1")
+	case len(r.Stock) == 0:
+		return errors.New("stock is missing")
+	}
+	for sku, n := range r.Stock {
+		if !isSKU(sku) || n < 0 {
+			return fmt.Errorf("stock[%q]: needs a valid SKU and units >= 0", clip(sku))
+		}
+	}
+	return nil
+}

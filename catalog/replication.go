@@ -1,0 +1,301 @@
+package catalog
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// ApplyResult describes a record Apply stored.
+type ApplyResult struct {
+	// Record is the record's body.
+	Record *Record
+	// Gap reports that records of the origin above its mark are stored, so
+	// that some below them may be missing: the caller should catch up.
+	Gap bool
+}
+
+// Apply verifies a record from another node (or one of ours, echoed back)
+// and stores it if it is the newest of its listing and kind, deleting the
+// record it supersedes. It refuses, storing nothing: ErrTooLarge, ErrForged,
+// ErrInvalid (see Decode; also a listing beyond this catalog's limits),
+// ErrNotMember when the origin is not an active member, ErrStale when a
+// newer version is stored, ErrConflict when the record contradicts a
+// stored one, and ErrDuplicate when it is stored already. A stale or
+// duplicate record at the origin's mark+1 still moves the mark.
+func (c *Catalog) Apply(raw []byte) (ApplyResult, error) {
+	rec, err := Decode(raw, c.cfg.MaxRecordBytes)
+	if err != nil {
+		return ApplyResult{}, err
+	}
+	if rec.Origin != c.self && !c.members.IsMember(rec.Origin) {
+		return ApplyResult{}, fmt.Errorf("%w: record %s/%d: %s is not an active member", ErrNotMember, rec.Origin, rec.Seq, rec.Origin)
+	}
+	if err := c.checkLimits(rec); err != nil {
+		return ApplyResult{}, err
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	change, delta, gap, err := c.store(rec, raw)
+	if err != nil {
+		return ApplyResult{}, err
+	}
+	c.count.Add(delta)
+	c.log.Debug("catalog record applied", "origin", rec.Origin, "seq", rec.Seq, "kind", rec.Kind, "listing", rec.ListingID, "gap", gap)
+	c.notify([]Change{*change})
+	return ApplyResult{Record: rec, Gap: gap}, nil
+}
+
+// store places a verified record and moves its origin's marks, in one
+// transaction. A stale or duplicate record still moves the marks and is
+// then returned as its error; any other refusal writes nothing.
+func (c *Catalog) store(rec *Record, raw []byte) (change *Change, delta int64, gap bool, err error) {
+	var refused error
+	err = c.db.Update(func(txn *badger.Txn) error {
+		var err error
+		change, delta, err = c.place(txn, rec, raw)
+		if err != nil && !errors.Is(err, ErrStale) && !errors.Is(err, ErrDuplicate) {
+			return err
+		}
+		refused = err
+		if gap, err = advance(txn, rec.Origin, rec.Seq, refused == nil); err != nil || refused != nil {
+			return err
+		}
+		return addCounter(txn, keyChanges, 1)
+	})
+	if err == nil {
+		err = refused
+	}
+	return change, delta, gap, err
+}
+
+// checkLimits holds a replicated record to this catalog's own limits, the
+// ones its merchants' listings meet.
+func (c *Catalog) checkLimits(rec *Record) error {
+	switch {
+	case rec.Kind == KindListing && rec.Listing != nil:
+		if err := ValidateListing(c.config(), rec.Listing.input()); err != nil {
+			return fmt.Errorf("record %s/%d: listing %s: %w", rec.Origin, rec.Seq, rec.ListingID, err)
+		}
+	case rec.Kind == KindStock:
+		if len(rec.Stock) > c.cfg.MaxVariants {
+			return fmt.Errorf("%w: record %s/%d: stock names %d SKUs, more than %d", ErrInvalid, rec.Origin, rec.Seq, len(rec.Stock), c.cfg.MaxVariants)
+		}
+		for sku, n := range rec.Stock {
+			if n > c.cfg.MaxStock {
+				return fmt.Errorf("%w: record %s/%d: stock[%q]: %d units, more than %d", ErrInvalid, rec.Origin, rec.Seq, sku, n, c.cfg.MaxStock)
+			}
+		}
+	}
+	return nil
+}
+
+// place stores rec unless its seq slot or its listing says otherwise. It
+// returns the change to announce and the change in live listings.
+func (c *Catalog) place(txn *badger.Txn, rec *Record, raw []byte) (*Change, int64, error) {
+	if err := checkSlot(txn, rec, raw); err != nil {
+		return nil, 0, err
+	}
+	if rec.Kind == KindStock {
+		ch, err := c.placeStock(txn, rec, raw)
+		return ch, 0, err
+	}
+	return c.placeListing(txn, rec, raw)
+}
+
+// checkSlot looks at what is stored under the record's origin and seq: the
+// same record (ErrDuplicate), another one (ErrConflict), or nothing.
+func checkSlot(txn *badger.Txn, rec *Record, raw []byte) error {
+	stored, err := getRaw(txn, rec.Origin, rec.Seq)
+	if err != nil || stored == nil {
+		return err
+	}
+	if !bytes.Equal(stored, raw) {
+		old, err := parseStored(stored)
+		if err != nil {
+			return err
+		}
+		a, _ := json.Marshal(old)
+		b, _ := json.Marshal(rec)
+		if !bytes.Equal(a, b) {
+			return fmt.Errorf("%w: %s signed two different records with seq %d", ErrConflict, rec.Origin, rec.Seq)
+		}
+	}
+	return fmt.Errorf("%w: record %s/%d", ErrDuplicate, rec.Origin, rec.Seq)
+}
+
+// order compares a record's version with the stored head's.
+func order(what, id string, version uint64, prev head) error {
+	switch {
+	case prev.seq == 0 || version > prev.version:
+		return nil
+	case version < prev.version:
+		return fmt.Errorf("%w: %s of %s version %d is older than the stored version %d", ErrStale, what, id, version, prev.version)
+	}
+	return fmt.Errorf("%w: %s of %s version %d is stored with other content (seq %d)", ErrConflict, what, id, version, prev.seq)
+}
+
+func (c *Catalog) placeListing(txn *badger.Txn, rec *Record, raw []byte) (*Change, int64, error) {
+	id := rec.ListingID
+	prev, err := getHead(txn, listingKey(id))
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := order("listing", id, rec.Version, prev); err != nil {
+		return nil, 0, err
+	}
+	if prev.tomb {
+		return nil, 0, fmt.Errorf("%w: listing %s was taken down at version %d", ErrConflict, id, prev.version)
+	}
+	var sum digest
+	if rec.Listing != nil {
+		sum = contentDigest(rec.Listing)
+	}
+	if rec.Origin == c.self { // our own records, learnt back after a restore
+		if err := c.reindexApplied(txn, rec, prev); err != nil {
+			return nil, 0, err
+		}
+	}
+	delta, err := putListing(txn, rec, raw, prev, sum)
+	if err != nil || rec.Tombstone {
+		return &Change{ID: id, Record: rec, Raw: raw}, delta, err
+	}
+	stock, err := storedStock(txn, rec.Origin, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	return &Change{ID: id, Record: rec, Raw: raw, Listing: rec.Listing.withStock(stock)}, delta, nil
+}
+
+func (c *Catalog) placeStock(txn *badger.Txn, rec *Record, raw []byte) (*Change, error) {
+	id := rec.ListingID
+	lh, err := getHead(txn, listingKey(id))
+	if err != nil {
+		return nil, err
+	}
+	if lh.tomb {
+		return nil, fmt.Errorf("%w: stock of %s: the listing was taken down", ErrStale, id)
+	}
+	prev, err := getHead(txn, stockKey(id))
+	if err != nil {
+		return nil, err
+	}
+	if err := order("stock", id, rec.StockVersion, prev); err != nil {
+		return nil, err
+	}
+	if err := putStock(txn, rec, raw, prev, stockDigest(rec.Stock)); err != nil {
+		return nil, err
+	}
+	ch := &Change{ID: id, Record: rec, Raw: raw}
+	if lh.seq != 0 {
+		lrec, err := loadRecord(txn, rec.Origin, lh.seq)
+		if err != nil {
+			return nil, err
+		}
+		ch.Listing = lrec.Listing.withStock(rec.Stock)
+	}
+	return ch, nil
+}
+
+// storedStock loads a listing's stock map, nil when none is stored.
+func storedStock(txn *badger.Txn, origin, id string) (map[string]int64, error) {
+	h, err := getHead(txn, stockKey(id))
+	if err != nil || h.seq == 0 {
+		return nil, err
+	}
+	rec, err := loadRecord(txn, origin, h.seq)
+	if err != nil {
+		return nil, err
+	}
+	return rec.Stock, nil
+}
+
+// reindexApplied keeps the SKU index right for a record of this node that
+// arrives from a peer: the index covers every live listing of ours.
+func (c *Catalog) reindexApplied(txn *badger.Txn, rec *Record, prev head) error {
+	_, merchant, _, _ := ParseID(rec.ListingID) // checked by Decode
+	var old, cur []string
+	if prev.seq != 0 && !prev.tomb {
+		prec, err := loadRecord(txn, rec.Origin, prev.seq)
+		if err != nil {
+			return err
+		}
+		old = prec.Listing.skus()
+	}
+	if rec.Listing != nil {
+		cur = rec.Listing.skus()
+	}
+	return reindex(txn, merchant, rec.ListingID, old, cur)
+}
+
+// Since calls fn with the stored records that marks lack: for every
+// origin held here (and still a member, or this node), those with seq
+// above marks[origin] (all, for an origin marks does not name), in seq
+// order, at most batch per call. Nothing is held open while fn runs. An
+// error from fn stops the walk and is returned.
+func (c *Catalog) Since(marks map[string]uint64, batch int, fn func(raw [][]byte) error) error {
+	if batch < 1 {
+		return fmt.Errorf("%w: Since: batch must be at least 1, not %d", ErrInvalid, batch)
+	}
+	origins, err := c.origins()
+	if err != nil {
+		return err
+	}
+	for _, o := range origins {
+		if o != c.self && !c.members.IsMember(o) {
+			continue
+		}
+		if err := c.sinceOrigin(o, marks[o], batch, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sinceOrigin walks one origin's records above after, batch by batch.
+func (c *Catalog) sinceOrigin(origin string, after uint64, batch int, fn func(raw [][]byte) error) error {
+	for after < math.MaxUint64 {
+		raws, last, err := c.recordsAfter(origin, after, batch)
+		if err != nil {
+			return err
+		}
+		if len(raws) == 0 {
+			return nil
+		}
+		if err := fn(raws); err != nil {
+			return err
+		}
+		if len(raws) < batch {
+			return nil
+		}
+		after = last
+	}
+	return nil
+}
+
+// recordsAfter reads up to limit records of origin with seq > after, and
+// the seq of the last one.
+func (c *Catalog) recordsAfter(origin string, after uint64, limit int) ([][]byte, uint64, error) {
+	var out [][]byte
+	var last uint64
+	prefix := recordPrefix(origin)
+	err := c.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: min(limit, 100)})
+		defer it.Close()
+		for it.Seek(recordKey(origin, after+1)); it.Valid() && len(out) < limit; it.Next() {
+			raw, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			out = append(out, raw)
+			last = binary.BigEndian.Uint64(it.Item().Key()[len(prefix):])
+		}
+		return nil
+	})
+	return out, last, err
+}

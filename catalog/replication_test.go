@@ -1,0 +1,404 @@
+package catalog
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+	"sync"
+	"testing"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// pair returns two nodes of one federation.
+func pair(t *testing.T) (a, b *testNode) {
+	members := &memberSet{}
+	return newNode(t, testConfig(), members), newNode(t, testConfig(), members)
+}
+
+func TestApplyRefusesAndStoresNothing(t *testing.T) {
+	ctx := context.Background()
+	big := testConfig()
+	big.MaxRecordBytes, big.MaxDescriptionLen = 1<<20, 100_000
+	members := &memberSet{}
+	a, b := newNode(t, big, members), newNode(t, testConfig(), members)
+	outsider := newNode(t, testConfig(), &memberSet{})
+	m, om := a.merchant(t), outsider.merchant(t)
+
+	l, err := a.CreateListing(ctx, m, input("Pan", "PAN-1")) // seqs 1, 2
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, title := range []string{"Pan v2", "Pan v3"} { // seqs 3, 4
+		if _, err := a.ReplaceListing(ctx, m, l.ID, input(title, "PAN-1")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	huge := input("Huge", "HUGE-1")
+	huge.Description = strings.Repeat("x", 80_000)
+	if _, err := a.CreateListing(ctx, m, huge); err != nil { // seqs 5, 6
+		t.Fatal(err)
+	}
+	if _, err := outsider.CreateListing(ctx, om, input("Pan", "PAN-1")); err != nil {
+		t.Fatal(err)
+	}
+	forged := wellFormed(a.Platform())
+	forged.Seq = 9
+
+	// B holds v3 (seq 4) and has a gap below it. A stale record at the
+	// mark would move the mark (see TestStaleRecordAtMarkMovesIt); seq 3
+	// is not at the mark.
+	if _, err := b.Apply(a.rawOf(t, 4)); err != nil {
+		t.Fatal(err)
+	}
+	marks, count, records := b.Marks(), b.Count(), storedRecords(t, b.db)
+	tests := []struct {
+		name string
+		raw  []byte
+		want error
+	}{
+		{"not a member", outsider.raws()[0], ErrNotMember},
+		{"signed by another key", mustSeal(t, forged, b.key), ErrForged},
+		{"tampered", bytes.Replace(a.rawOf(t, 2), []byte(`"PAN-1":10`), []byte(`"PAN-1":99`), 1), ErrForged},
+		{"oversize", a.rawOf(t, 5), ErrTooLarge},
+		{"older version", a.rawOf(t, 3), ErrStale},
+		{"duplicate", a.rawOf(t, 4), ErrDuplicate},
+		{"garbage", []byte{1, 2, 3}, ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := b.Apply(tt.raw); !errors.Is(err, tt.want) {
+				t.Fatalf("Apply err = %v, want %v", err, tt.want)
+			}
+			if !maps.Equal(b.Marks(), marks) || b.Count() != count || storedRecords(t, b.db) != records {
+				t.Fatalf("store changed: marks %v (was %v), count %d (was %d)", b.Marks(), marks, b.Count(), count)
+			}
+		})
+	}
+	if got, err := b.Listing(ctx, l.ID); err != nil || got.Title != "Pan v3" {
+		t.Fatalf("B reads %+v, %v", got, err)
+	}
+}
+
+func TestApplyRefusesConflictsAndListingsOverLimits(t *testing.T) {
+	a, b := pair(t)
+	// Another currency than B's settlement currency.
+	l := wellFormed(a.Platform())
+	l.Listing.Variants[0].Price.Currency = "USD"
+	if _, err := b.Apply(mustSeal(t, l, a.key)); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "variants[0].price.currency") {
+		t.Fatalf("foreign currency: %v", err)
+	}
+	// Two different records with one seq: the second is a conflict.
+	r1, r2 := wellFormed(a.Platform()), wellFormed(a.Platform())
+	if _, err := b.Apply(mustSeal(t, r1, a.key)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Apply(mustSeal(t, r2, a.key)); !errors.Is(err, ErrConflict) {
+		t.Fatalf("equivocation: %v", err)
+	}
+	// A listing change after its takedown is a conflict.
+	tomb := *r1
+	tomb.Seq, tomb.Version, tomb.Tombstone, tomb.Listing = 2, 2, true, nil
+	if _, err := b.Apply(mustSeal(t, &tomb, a.key)); err != nil {
+		t.Fatal(err)
+	}
+	back := *r1
+	back.Seq, back.Version = 3, 3
+	back.Listing = wellFormed(a.Platform()).Listing
+	back.Listing.ID, back.Listing.Merchant, back.Listing.Version = r1.ListingID, r1.Listing.Merchant, 3
+	if _, err := b.Apply(mustSeal(t, &back, a.key)); !errors.Is(err, ErrConflict) {
+		t.Fatalf("resurrection: %v", err)
+	}
+	if b.Count() != 0 || b.Marks()[a.Platform()] != 2 {
+		t.Fatalf("count %d marks %v", b.Count(), b.Marks())
+	}
+}
+
+func TestTwoNodesConverge(t *testing.T) {
+	ctx := context.Background()
+	a, b := pair(t)
+	ma, mb := a.merchant(t), b.merchant(t)
+	var ids []string
+	for i, skus := range [][]string{{"A-1"}, {"A-2", "A-3"}, {"A-4"}} {
+		l, err := a.CreateListing(ctx, ma, input("Item "+string(rune('A'+i)), skus...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, l.ID)
+	}
+	if _, err := b.CreateListing(ctx, mb, input("B's pan", "B-1")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ReplaceListing(ctx, ma, ids[0], input("Item A, renamed", "A-1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetStock(ctx, ma, ids[1], "A-3", 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.TakeDown(ctx, ma, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+
+	syncFrom(t, b, a, 2)
+	syncFrom(t, a, b, 2)
+	if got, want := listingsOf(t, b), listingsOf(t, a); got != want {
+		t.Fatalf("B holds\n%s\nA holds\n%s", got, want)
+	}
+	if a.Count() != 3 || b.Count() != 3 {
+		t.Fatalf("counts %d %d", a.Count(), b.Count())
+	}
+	if _, err := b.Listing(ctx, ids[2]); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("taken-down listing on B: %v", err)
+	}
+	if !maps.Equal(a.Marks(), b.Marks()) {
+		t.Fatalf("marks differ: %v %v", a.Marks(), b.Marks())
+	}
+	// A second catch-up moves nothing.
+	if n := syncFrom(t, b, a, 2); n != 0 {
+		t.Fatalf("second catch-up sent %d records", n)
+	}
+}
+
+func TestGapAndCatchUp(t *testing.T) {
+	ctx := context.Background()
+	a, b := pair(t)
+	m := a.merchant(t)
+	l1, err := a.CreateListing(ctx, m, input("One", "S-1")) // seqs 1, 2
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateListing(ctx, m, input("Two", "S-2")); err != nil { // seqs 3, 4
+		t.Fatal(err)
+	}
+	if err := a.SetStock(ctx, m, l1.ID, "S-1", 5); err != nil { // seq 5 supersedes 2
+		t.Fatal(err)
+	}
+	origin := a.Platform()
+
+	if res, err := b.Apply(a.rawOf(t, 1)); err != nil || res.Gap {
+		t.Fatalf("seq 1: %+v %v", res, err)
+	}
+	res, err := b.Apply(a.rawOf(t, 3))
+	if err != nil || !res.Gap || !b.HasGap(origin) || b.Marks()[origin] != 1 {
+		t.Fatalf("seq 3: %+v %v, mark %d", res, err, b.Marks()[origin])
+	}
+
+	// A holds 1, 3, 4, 5; B lacks what is above its mark 1: 3, 4 and 5.
+	var sent [][]byte
+	err = a.Since(b.Marks(), 10, func(raws [][]byte) error { sent = append(sent, raws...); return nil })
+	if err != nil || len(sent) != 3 {
+		t.Fatalf("Since sent %d records, %v; want 3", len(sent), err)
+	}
+	for _, raw := range sent {
+		if _, err := b.Apply(raw); err != nil && !isNoop(err) {
+			t.Fatal(err)
+		}
+	}
+	if !b.HasGap(origin) || b.Marks()[origin] != 1 {
+		t.Fatalf("seq 2 was superseded, B cannot know: mark %d", b.Marks()[origin])
+	}
+	if err := b.AdvanceMark(origin, a.Marks()[origin]); err != nil {
+		t.Fatal(err)
+	}
+	if b.HasGap(origin) || b.Marks()[origin] != 5 {
+		t.Fatalf("after AdvanceMark: gap %v mark %d", b.HasGap(origin), b.Marks()[origin])
+	}
+	if got, want := listingsOf(t, b), listingsOf(t, a); got != want {
+		t.Fatalf("B holds\n%s\nA holds\n%s", got, want)
+	}
+}
+
+func TestStaleRecordAtMarkMovesIt(t *testing.T) {
+	ctx := context.Background()
+	a, b := pair(t)
+	m := a.merchant(t)
+	l, err := a.CreateListing(ctx, m, input("Pan", "PAN-1")) // 1, 2
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ReplaceListing(ctx, m, l.ID, input("Pan 2", "PAN-1")); err != nil { // 3
+		t.Fatal(err)
+	}
+	for _, seq := range []uint64{3, 2} {
+		if _, err := b.Apply(a.rawOf(t, seq)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.Apply(a.rawOf(t, 1)); !errors.Is(err, ErrStale) {
+		t.Fatalf("seq 1: %v", err)
+	}
+	if b.Marks()[a.Platform()] != 3 || b.HasGap(a.Platform()) {
+		t.Fatalf("mark %d", b.Marks()[a.Platform()])
+	}
+}
+
+func TestSupersessionKeepsOneRecordPerListingAndKind(t *testing.T) {
+	ctx := context.Background()
+	a, b := pair(t)
+	m := a.merchant(t)
+	l, err := a.CreateListing(ctx, m, input("Pan", "PAN-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if err := a.SetStock(ctx, m, l.ID, "PAN-1", int64(i)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.ReplaceListing(ctx, m, l.ID, input("Pan "+string(rune('a'+i)), "PAN-1")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, raw := range a.raws() { // live delivery of every record, in order
+		if _, err := b.Apply(raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, n := range []*testNode{a, b} {
+		if got := storedRecords(t, n.db); got != 2 {
+			t.Fatalf("%d records stored, want 2", got)
+		}
+	}
+	if err := a.TakeDown(ctx, m, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	syncFrom(t, b, a, 100)
+	for _, n := range []*testNode{a, b} {
+		if got := storedRecords(t, n.db); got != 1 {
+			t.Fatalf("%d records stored after takedown, want the tombstone", got)
+		}
+	}
+}
+
+func TestSinceBatchesAndStops(t *testing.T) {
+	ctx := context.Background()
+	a, _ := pair(t)
+	m := a.merchant(t)
+	for i := range 4 {
+		if _, err := a.CreateListing(ctx, m, input("Pan", "PAN-"+string(rune('a'+i)))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var sizes []int
+	err := a.Since(nil, 3, func(raws [][]byte) error { sizes = append(sizes, len(raws)); return nil })
+	if err != nil || len(sizes) != 3 || sizes[0] != 3 || sizes[2] != 2 {
+		t.Fatalf("batches %v, %v", sizes, err)
+	}
+	stop := errors.New("stop")
+	if err := a.Since(nil, 3, func([][]byte) error { return stop }); !errors.Is(err, stop) {
+		t.Fatalf("err = %v", err)
+	}
+	if err := a.Since(nil, 0, func([][]byte) error { return nil }); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("batch 0: %v", err)
+	}
+}
+
+// listingsOf renders every live listing of a node, for comparison.
+func listingsOf(t *testing.T, n *testNode) string {
+	t.Helper()
+	var b strings.Builder
+	err := n.All(func(l Listing) error {
+		j, err := json.Marshal(l)
+		b.Write(j)
+		b.WriteByte('\n')
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestNodeLearnsItsOwnRecordsBack(t *testing.T) {
+	ctx := context.Background()
+	members := &memberSet{}
+	a, b := newNode(t, testConfig(), members), newNode(t, testConfig(), members)
+	m := a.merchant(t)
+	l, err := a.CreateListing(ctx, m, input("Pan", "PAN-1", "PAN-2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ReplaceListing(ctx, m, l.ID, input("Pan", "PAN-1", "PAN-3")); err != nil {
+		t.Fatal(err)
+	}
+	syncFrom(t, b, a, 10)
+
+	// A loses its database and starts again with its key.
+	restored := &testNode{db: newDB(t), key: a.key}
+	c, err := Open(testConfig(), restored.db, a.key, members, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restored.Catalog = c
+	syncFrom(t, restored, b, 10)
+	if got, want := listingsOf(t, restored), listingsOf(t, a); got != want {
+		t.Fatalf("restored holds\n%s\nwant\n%s", got, want)
+	}
+	if restored.Marks()[a.Platform()] != a.Marks()[a.Platform()] {
+		t.Fatalf("marks %v, want %v", restored.Marks(), a.Marks())
+	}
+	err = restored.db.View(func(txn *badger.Txn) error {
+		for sku, want := range map[string]string{"PAN-1": l.ID, "PAN-2": "", "PAN-3": l.ID} {
+			if got, err := lookupSKU(txn, m, sku); err != nil || got != want {
+				t.Errorf("SKU %s -> %q, %v; want %q", sku, got, err, want)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConcurrentWritesAndOutOfOrderDelivery(t *testing.T) {
+	ctx := context.Background()
+	a, b := pair(t)
+	m := a.merchant(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 10 {
+				l, err := a.CreateListing(ctx, m, input("Pan", fmt.Sprintf("W%d-%d", w, i)))
+				if err == nil && i%3 == 0 {
+					err = a.SetStock(ctx, m, l.ID, l.Variants[0].SKU, int64(i))
+				}
+				if err == nil && i%5 == 0 {
+					err = a.TakeDown(ctx, m, l.ID)
+				}
+				if err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	// Deliver every record, in reverse, from two goroutines, while reading.
+	raws := a.raws()
+	for g := range 2 {
+		wg.Go(func() {
+			for i := len(raws) - 1 - g; i >= 0; i -= 2 {
+				if _, err := b.Apply(raws[i]); err != nil && !isNoop(err) {
+					t.Error(err)
+				}
+				_ = b.Count()
+				_ = b.Marks()
+			}
+		})
+	}
+	wg.Wait()
+	syncFrom(t, b, a, 7)
+	if got, want := listingsOf(t, b), listingsOf(t, a); got != want {
+		t.Fatalf("B holds\n%s\nA holds\n%s", got, want)
+	}
+	if a.Count() != 32 || b.Count() != 32 || !maps.Equal(a.Marks(), b.Marks()) || b.HasGap(a.Platform()) {
+		t.Fatalf("counts %d %d, marks %v %v", a.Count(), b.Count(), a.Marks(), b.Marks())
+	}
+}

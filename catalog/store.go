@@ -1,0 +1,162 @@
+package catalog
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// Badger keys owned by the catalog, all under "c/". Seqs are big-endian so
+// that an origin's records iterate in seq order.
+//
+//	c/m/<merchant>             merchant JSON
+//	c/t/<sha256(token)>        merchant id
+//	c/r/<origin>/<seq>         raw signed record (newest per listing and kind)
+//	c/l/<listing id>           listing head: newest listing record
+//	c/s/<listing id>           stock head: newest stock record
+//	c/h/<origin>               origin marks: mark and top seq
+//	c/k/<merchant>/<sku>       listing id (this node's merchants only)
+//	c/n                        count of live listings
+//	c/v                        count of records stored, ever (see Stamp)
+//	c/e                        random epoch of this catalog (see Stamp)
+const (
+	prefixMerchant = "c/m/"
+	prefixToken    = "c/t/"
+	prefixRecord   = "c/r/"
+	prefixListing  = "c/l/"
+	prefixStock    = "c/s/"
+	prefixOrigin   = "c/h/"
+	prefixSKU      = "c/k/"
+	keyCount       = "c/n"
+	keyChanges     = "c/v"
+	keyEpoch       = "c/e"
+)
+
+func recordPrefix(origin string) []byte { return []byte(prefixRecord + origin + "/") }
+
+func recordKey(origin string, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(recordPrefix(origin), seq)
+}
+
+func listingKey(id string) []byte { return []byte(prefixListing + id) }
+
+func stockKey(id string) []byte { return []byte(prefixStock + id) }
+
+func originKey(origin string) []byte { return []byte(prefixOrigin + origin) }
+
+func skuKey(merchant, sku string) []byte { return []byte(prefixSKU + merchant + "/" + sku) }
+
+// head points at the newest record of one kind for one listing and keeps
+// what the write paths compare without decoding it. A zero seq means no
+// record is stored.
+type head struct {
+	seq     uint64 // the record's seq; its origin is the listing's platform
+	version uint64 // Version of a listing record, StockVersion of a stock record
+	tomb    bool   // the listing record is a takedown
+	sum     digest // contentDigest of the description, or stockDigest of the stock
+}
+
+const headLen = 1 + 8 + 8 + len(digest{})
+
+func (h head) encode() []byte {
+	b := make([]byte, 0, headLen)
+	var flags byte
+	if h.tomb {
+		flags = 1
+	}
+	b = append(b, flags)
+	b = binary.BigEndian.AppendUint64(b, h.seq)
+	b = binary.BigEndian.AppendUint64(b, h.version)
+	return append(b, h.sum[:]...)
+}
+
+func decodeHead(b []byte) (head, error) {
+	if len(b) != headLen {
+		return head{}, fmt.Errorf("catalog: stored head is %d bytes, want %d", len(b), headLen)
+	}
+	h := head{tomb: b[0]&1 != 0, seq: binary.BigEndian.Uint64(b[1:9]), version: binary.BigEndian.Uint64(b[9:17])}
+	copy(h.sum[:], b[17:])
+	return h, nil
+}
+
+// getHead loads a head; a missing one is the zero head.
+func getHead(txn *badger.Txn, key []byte) (head, error) {
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return head{}, nil
+	}
+	if err != nil {
+		return head{}, err
+	}
+	var h head
+	err = item.Value(func(v []byte) error {
+		h, err = decodeHead(v)
+		return err
+	})
+	return h, err
+}
+
+// getRaw loads a stored record's bytes, or nil when there is none.
+func getRaw(txn *badger.Txn, origin string, seq uint64) ([]byte, error) {
+	item, err := txn.Get(recordKey(origin, seq))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return item.ValueCopy(nil)
+}
+
+// loadRecord parses the stored record a head points at.
+func loadRecord(txn *badger.Txn, origin string, seq uint64) (*Record, error) {
+	raw, err := getRaw(txn, origin, seq)
+	if err != nil {
+		return nil, err
+	}
+	if raw == nil {
+		return nil, fmt.Errorf("catalog: record %s/%d is missing from the store", origin, seq)
+	}
+	return parseStored(raw)
+}
+
+// addCount adjusts the stored count of live listings.
+func addCount(txn *badger.Txn, delta int64) error {
+	return addCounter(txn, keyCount, delta)
+}
+
+func loadCount(txn *badger.Txn) (int64, error) { return loadCounter(txn, keyCount) }
+
+// addCounter adds delta to the 8-byte counter at key.
+func addCounter(txn *badger.Txn, key string, delta int64) error {
+	if delta == 0 {
+		return nil
+	}
+	n, err := loadCounter(txn, key)
+	if err != nil {
+		return err
+	}
+	return txn.Set([]byte(key), binary.BigEndian.AppendUint64(nil, uint64(n+delta)))
+}
+
+// loadCounter reads the counter at key; a missing one is 0.
+func loadCounter(txn *badger.Txn, key string) (int64, error) {
+	item, err := txn.Get([]byte(key))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	err = item.Value(func(v []byte) error {
+		if len(v) != 8 {
+			return fmt.Errorf("catalog: stored counter %s is %d bytes", key, len(v))
+		}
+		n = int64(binary.BigEndian.Uint64(v))
+		return nil
+	})
+	return n, err
+}

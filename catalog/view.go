@@ -1,0 +1,129 @@
+package catalog
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// Listing returns any live listing, this node's or replicated, with its
+// current stock in the variants. A taken-down or unknown listing is
+// ErrNotFound; a malformed id is ErrInvalid.
+func (c *Catalog) Listing(ctx context.Context, id string) (Listing, error) {
+	if err := ctx.Err(); err != nil {
+		return Listing{}, err
+	}
+	if _, _, _, err := ParseID(id); err != nil {
+		return Listing{}, err
+	}
+	var l *Listing
+	err := c.db.View(func(txn *badger.Txn) error {
+		var err error
+		l, err = loadView(txn, id)
+		return err
+	})
+	if err != nil {
+		return Listing{}, err
+	}
+	if l == nil {
+		return Listing{}, fmt.Errorf("%w: listing %s", ErrNotFound, id)
+	}
+	return *l, nil
+}
+
+// loadView reads a listing with its stock, or nil when it is not live.
+func loadView(txn *badger.Txn, id string) (*Listing, error) {
+	h, err := getHead(txn, listingKey(id))
+	if err != nil || h.seq == 0 || h.tomb {
+		return nil, err
+	}
+	origin := platformOf(id)
+	rec, err := loadRecord(txn, origin, h.seq)
+	if err != nil {
+		return nil, err
+	}
+	stock, err := storedStock(txn, origin, id)
+	if err != nil {
+		return nil, err
+	}
+	return rec.Listing.withStock(stock), nil
+}
+
+// maxPage caps a page of MerchantListings; defaultPage is used for limit <= 0.
+const (
+	maxPage     = 500
+	defaultPage = 50
+)
+
+// MerchantListings returns a page of a merchant's live listings on this
+// node, ordered by id, starting after cursor ("" for the first page), and
+// the cursor of the next page ("" after the last).
+func (c *Catalog) MerchantListings(ctx context.Context, merchantID, cursor string, limit int) ([]Listing, string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
+	prefix := listingKey(FormatID(c.self, merchantID, ""))
+	if cursor != "" && !bytes.HasPrefix(listingKey(cursor), prefix) {
+		return nil, "", fmt.Errorf("%w: cursor %q is not one of this merchant's listings", ErrInvalid, clip(cursor))
+	}
+	if limit <= 0 {
+		limit = defaultPage
+	}
+	return c.page(prefix, cursor, min(limit, maxPage))
+}
+
+// All calls fn with every live listing, this node's and replicated, in id
+// order, reading a page at a time so that nothing is held open while fn
+// runs. An error from fn stops the walk and is returned. The search index
+// is rebuilt with it.
+func (c *Catalog) All(fn func(Listing) error) error {
+	cursor := ""
+	for {
+		page, next, err := c.page([]byte(prefixListing), cursor, maxPage)
+		if err != nil {
+			return err
+		}
+		for _, l := range page {
+			if err := fn(l); err != nil {
+				return err
+			}
+		}
+		if next == "" {
+			return nil
+		}
+		cursor = next
+	}
+}
+
+// page reads up to limit live listings whose head keys start with prefix
+// and come after the listing cursor, and the cursor of the next page.
+func (c *Catalog) page(prefix []byte, cursor string, limit int) ([]Listing, string, error) {
+	var out []Listing
+	next := ""
+	err := c.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		it.Seek(prefix)
+		if cursor != "" {
+			it.Seek(append(listingKey(cursor), 0))
+		}
+		for ; it.Valid(); it.Next() {
+			l, err := loadView(txn, string(it.Item().Key()[len(prefixListing):]))
+			if err != nil {
+				return err
+			}
+			if l == nil {
+				continue
+			}
+			if len(out) == limit {
+				next = out[limit-1].ID
+				return nil
+			}
+			out = append(out, *l)
+		}
+		return nil
+	})
+	return out, next, err
+}
