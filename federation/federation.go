@@ -45,8 +45,10 @@ type Federation struct {
 }
 
 // New creates the host on cfg.Listen, gated by the stored charter, and
-// registers the fedmart protocols. It does not dial yet; Run does.
-func New(cfg Config, key crypto.PrivKey, db *badger.DB, log *slog.Logger, reg prometheus.Registerer) (*Federation, error) {
+// registers the charter protocol. protocols are the limits of the protocol
+// services that will be registered on it later (see ProtocolLimit). It does
+// not dial yet; Run does.
+func New(cfg Config, key crypto.PrivKey, db *badger.DB, log *slog.Logger, reg prometheus.Registerer, protocols ...ProtocolLimit) (*Federation, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -73,7 +75,7 @@ func New(cfg Config, key crypto.PrivKey, db *badger.DB, log *slog.Logger, reg pr
 		f.charter.Store(head)
 		f.metrics.charterVersion.Set(float64(head.Charter.Version))
 	}
-	if f.host, err = newHost(cfg, key, f); err != nil {
+	if f.host, err = newHost(cfg, key, f, protocols); err != nil {
 		return nil, err
 	}
 	f.registerProtocols()

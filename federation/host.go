@@ -24,8 +24,8 @@ const ServiceName = "fedmart"
 // membership gate, and a resource manager with explicit limits for the
 // fedmart service and each of its protocols. Relay, NAT port mapping and
 // hole punching stay off: members publish their addresses in the charter.
-func newHost(cfg Config, key crypto.PrivKey, f *Federation) (host.Host, error) {
-	rm, err := newResourceManager()
+func newHost(cfg Config, key crypto.PrivKey, f *Federation, protocols []ProtocolLimit) (host.Host, error) {
+	rm, err := newResourceManager(protocols)
 	if err != nil {
 		return nil, err
 	}
@@ -49,19 +49,26 @@ func newHost(cfg Config, key crypto.PrivKey, f *Federation) (host.Host, error) {
 	return h, nil
 }
 
-// Protocols lists every fedmart stream protocol with its resource limits.
-// Protocol services in other packages of the federation tree add theirs here
-// so that one table shows who may open what, and how many at once.
-var Protocols = map[protocol.ID]rcmgr.BaseLimit{
-	CharterProtocol: {Streams: 64, StreamsInbound: 32, StreamsOutbound: 32, Memory: 16 << 20},
+// ProtocolLimit bounds the streams of one fedmart protocol: how many may be
+// open at once (half of them inbound at most) and the memory they may hold.
+// Every protocol service states its limits, and New receives them all, so
+// that the resource manager is built with one complete table. Who may open
+// a stream is the same for every fedmart protocol: active members only.
+type ProtocolLimit struct {
+	ID      protocol.ID
+	Streams int
+	Memory  int64
 }
 
-func newResourceManager() (network.ResourceManager, error) {
+// Limits are the federation package's own protocol limits.
+var Limits = []ProtocolLimit{{ID: CharterProtocol, Streams: 64, Memory: 16 << 20}}
+
+func newResourceManager(protocols []ProtocolLimit) (network.ResourceManager, error) {
 	limits := rcmgr.DefaultLimits
 	limits.AddServiceLimit(ServiceName, rcmgr.BaseLimit{Streams: 4096, StreamsInbound: 2048, StreamsOutbound: 2048, Memory: 256 << 20}, rcmgr.BaseLimitIncrease{})
 	limits.AddServicePeerLimit(ServiceName, rcmgr.BaseLimit{Streams: 512, StreamsInbound: 256, StreamsOutbound: 256, Memory: 64 << 20}, rcmgr.BaseLimitIncrease{})
-	for id, l := range Protocols {
-		limits.AddProtocolLimit(id, l, rcmgr.BaseLimitIncrease{})
+	for _, l := range append(append([]ProtocolLimit(nil), Limits...), protocols...) {
+		limits.AddProtocolLimit(l.ID, rcmgr.BaseLimit{Streams: l.Streams, StreamsInbound: l.Streams / 2, StreamsOutbound: l.Streams / 2, Memory: l.Memory}, rcmgr.BaseLimitIncrease{})
 	}
 	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(limits.AutoScale()))
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/fedmart/fedmart/catalog/sample"
 	"github.com/fedmart/fedmart/federation"
 	"golang.org/x/sync/errgroup"
 )
@@ -190,4 +191,40 @@ func folderName(name string) string {
 		}
 	}
 	return string(out)
+}
+
+// SeededMerchant is a merchant the demo created, with its sign-in token.
+type SeededMerchant struct {
+	Member, Name, Token string
+	Listings            int
+}
+
+// Seed gives every member that has no merchants yet `merchants` merchants
+// with `listings` generated listings each. Members that already have
+// merchants (a reused --data folder) are left as they are.
+func (c *Cluster) Seed(ctx context.Context, merchants, listings int) ([]SeededMerchant, error) {
+	var out []SeededMerchant
+	for i, n := range c.Nodes {
+		have, err := n.cat.Merchants(ctx)
+		if err != nil || len(have) > 0 {
+			return out, err
+		}
+		for j := 0; j < merchants; j++ {
+			gen := sample.New(uint64(i*100 + j + 1))
+			name := gen.MerchantName()
+			m, token, err := n.cat.CreateMerchant(ctx, name)
+			if err != nil {
+				return out, err
+			}
+			res, err := n.cat.UpsertBatch(ctx, m.ID, gen.Listings(listings, c.Charter.Charter.Currency, fmt.Sprintf("M%d%d", i, j)))
+			if err != nil {
+				return out, fmt.Errorf("seeding %s on %s: %w", name, n.Name(), err)
+			}
+			if len(res.Rejected) > 0 {
+				return out, fmt.Errorf("seeding %s on %s: %d listings rejected: %v", name, n.Name(), len(res.Rejected), res.Rejected[0].Errors)
+			}
+			out = append(out, SeededMerchant{Member: n.Name(), Name: name, Token: token, Listings: res.Created})
+		}
+	}
+	return out, nil
 }

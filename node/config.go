@@ -14,7 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/replication"
 	"gopkg.in/yaml.v3"
 )
 
@@ -37,6 +39,10 @@ type Config struct {
 	API APIConfig `yaml:"api"`
 	// Federation configures the libp2p host and member keeping.
 	Federation federation.Config `yaml:"federation"`
+	// Catalog sets the limits on listings.
+	Catalog catalog.Config `yaml:"catalog"`
+	// Replication tunes how catalog records travel between members.
+	Replication replication.Config `yaml:"replication"`
 	// Storage configures Badger.
 	Storage StorageConfig `yaml:"storage"`
 	// Log configures structured logging.
@@ -90,9 +96,11 @@ func DefaultConfig() Config {
 			WriteTimeout:    60 * time.Second,
 			ShutdownTimeout: 10 * time.Second,
 		},
-		Federation: federation.DefaultConfig(),
-		Storage:    StorageConfig{MemTableMB: 16, BlockCacheMB: 32, IndexCacheMB: 16, GCInterval: 10 * time.Minute},
-		Log:        LogConfig{Level: "info", Format: "text"},
+		Federation:  federation.DefaultConfig(),
+		Catalog:     catalog.DefaultConfig(),
+		Replication: replication.DefaultConfig(),
+		Storage:     StorageConfig{MemTableMB: 16, BlockCacheMB: 32, IndexCacheMB: 16, GCInterval: 10 * time.Minute},
+		Log:         LogConfig{Level: "info", Format: "text"},
 	}
 }
 
@@ -185,6 +193,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.Federation.Validate(); err != nil {
+		return err
+	}
+	if err := c.Replication.Validate(); err != nil {
 		return err
 	}
 	if err := c.Storage.validate(); err != nil {

@@ -10,7 +10,12 @@ import (
 	"testing"
 )
 
-func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func discard() *slog.Logger {
+	if os.Getenv("FEDMART_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
 
 func TestInitWritesPrivateFilesAndNeverOverwrites(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "alpha")

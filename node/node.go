@@ -12,7 +12,10 @@ import (
 	"path/filepath"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/replication"
 	"github.com/fedmart/fedmart/node/api"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
@@ -28,6 +31,9 @@ type Node struct {
 	log      *slog.Logger
 	db       *badger.DB
 	fed      *federation.Federation
+	cat      *catalog.Catalog
+	index    *search.Index
+	repl     *replication.Replicator
 	listener net.Listener
 	server   *http.Server
 	apiURL   string
@@ -69,7 +75,10 @@ func New(cfg Config, log *slog.Logger) (_ *Node, err error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if n.fed, err = federation.New(cfg.Federation, key, n.db, log.With("component", "federation"), reg); err != nil {
+	if n.fed, err = federation.New(cfg.Federation, key, n.db, log.With("component", "federation"), reg, replication.Limits...); err != nil {
+		return nil, err
+	}
+	if err = n.openCatalog(key, reg); err != nil {
 		return nil, err
 	}
 	if newer {
@@ -82,7 +91,7 @@ func New(cfg Config, log *slog.Logger) (_ *Node, err error) {
 	}
 	n.apiURL = cfg.publicURL(n.listener.Addr().String())
 	a := api.New(api.Config{OperatorToken: token}, api.Deps{
-		Federation: n.fed, Ready: n.ready, Gatherer: reg, Registry: reg,
+		Federation: n.fed, Catalog: n.cat, Search: n.index, Ready: n.ready, Gatherer: reg, Registry: reg,
 	}, log.With("component", "api"))
 	n.server = &http.Server{
 		Handler:           a.Handler(),
@@ -123,6 +132,7 @@ func (n *Node) Run(ctx context.Context) error {
 		return nil
 	})
 	g.Go(func() error { return n.fed.Run(gctx) })
+	g.Go(func() error { return n.repl.Run(gctx) })
 	g.Go(func() error { return collectGarbage(gctx, n.db, n.cfg.Storage.GCInterval, n.log) })
 	g.Go(func() error {
 		<-gctx.Done()
@@ -145,6 +155,9 @@ func (n *Node) Close() error {
 	}
 	if n.fed != nil {
 		errs = append(errs, n.fed.Close())
+	}
+	if n.index != nil && n.cat != nil {
+		errs = append(errs, saveIndex(n.indexDir(), n.index, n.cat))
 	}
 	if n.db != nil {
 		errs = append(errs, n.db.Close())
@@ -198,3 +211,12 @@ func NewLogger(c LogConfig, w io.Writer) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
 }
+
+// Catalog exposes the catalog to in-process tools (demo, bench).
+func (n *Node) Catalog() *catalog.Catalog { return n.cat }
+
+// Search exposes the search index to in-process tools (bench).
+func (n *Node) Search() *search.Index { return n.index }
+
+// Replicator exposes catalog replication to in-process tools (bench).
+func (n *Node) Replicator() *replication.Replicator { return n.repl }

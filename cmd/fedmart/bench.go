@@ -62,11 +62,13 @@ func orDash(s string) string {
 // scenarios maps a scenario name to its runner.
 var scenarios = map[string]func(cmd *cobra.Command, o benchOptions) (report, error){
 	"federation": benchFederation,
+	"catalog":    benchCatalog,
 }
 
 type benchOptions struct {
 	members int
 	json    bool
+	catalog catalogSizes
 }
 
 func newBench() *cobra.Command {
@@ -86,7 +88,13 @@ JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
   federation  time for --members in-process members to form a full mesh,
               beside bare libp2p hosts connecting the same way; resident
               memory of one idle node process, beside a bare libp2p host
-              process.`,
+              process.
+  catalog     propagation of --changes listing changes to --members
+              members (beside bare GossipSub), catch-up after --catchup
+              changes (bytes beside the records' raw size), import of
+              --import listings over HTTP (beside a raw Badger WriteBatch),
+              search over --search-docs listings at 8 clients (beside
+              GET /healthz) and the memory holding them.`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: names,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -104,6 +112,10 @@ JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
 	}
 	cmd.Flags().IntVar(&o.members, "members", 10, "members in the federation")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON instead of a table")
+	cmd.Flags().IntVar(&o.catalog.changes, "changes", 1000, "catalog: listing changes to propagate")
+	cmd.Flags().IntVar(&o.catalog.catchup, "catchup", 100000, "catalog: changes a rejoining member has missed")
+	cmd.Flags().IntVar(&o.catalog.imports, "import", 100000, "catalog: listings to import")
+	cmd.Flags().IntVar(&o.catalog.searchDocs, "search-docs", 1000000, "catalog: listings to search over")
 	cmd.AddCommand(newBenchIdle())
 	return cmd
 }

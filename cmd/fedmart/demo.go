@@ -17,9 +17,11 @@ var demoNames = []string{"Alpha Market", "Beta Bazaar", "Gamma Goods", "Delta De
 
 func newDemo() *cobra.Command {
 	var (
-		dir     string
-		members int
-		verbose bool
+		dir       string
+		members   int
+		merchants int
+		listings  int
+		verbose   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -55,22 +57,36 @@ folder that is removed at exit; with --data DIR it is kept and reused.`,
 				return err
 			}
 			defer c.Close()
-			printDemo(cmd.OutOrStdout(), c, dir)
+			fmt.Fprintf(cmd.ErrOrStderr(), "loading the sample catalog: %d merchants per member, %d listings each...\n", merchants, listings)
+			seeded, err := c.Seed(cmd.Context(), merchants, listings)
+			if err != nil {
+				return err
+			}
+			printDemo(cmd.OutOrStdout(), c, dir, seeded)
 			return c.Run(cmd.Context())
 		},
 	}
 	cmd.Flags().StringVar(&dir, "data", "", "keep the federation's state in DIR (reused on the next run)")
 	cmd.Flags().IntVar(&members, "members", 3, "number of members")
+	cmd.Flags().IntVar(&merchants, "merchants", 3, "merchants per member in the sample catalog")
+	cmd.Flags().IntVar(&listings, "listings", 400, "listings per merchant in the sample catalog")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show the nodes' logs")
 	return cmd
 }
 
-func printDemo(w io.Writer, c *node.Cluster, dir string) {
+func printDemo(w io.Writer, c *node.Cluster, dir string, seeded []node.SeededMerchant) {
 	fmt.Fprintf(w, "fedmart demo: %q, charter version %d, state in %s\n\n", c.Charter.Charter.Name, c.Charter.Charter.Version, dir)
 	for i, n := range c.Nodes {
 		fmt.Fprintf(w, "%-18s %s\n", n.Name(), n.APIURL())
 		fmt.Fprintf(w, "  peer id          %s\n", n.PeerID())
 		fmt.Fprintf(w, "  operator token   %s\n", c.Tokens[i])
 	}
-	fmt.Fprintf(w, "\nTry:\n  curl -H 'Authorization: Bearer %s' %s/v1/federation/members\n\nCtrl-C stops the federation.\n", c.Tokens[0], c.Nodes[0].APIURL())
+	if len(seeded) > 0 {
+		fmt.Fprintf(w, "\nSample merchants (token for the merchant API and console):\n")
+		for _, m := range seeded {
+			fmt.Fprintf(w, "  %-14s %-34s %4d listings  %s\n", m.Member, m.Name, m.Listings, m.Token)
+		}
+	}
+	fmt.Fprintf(w, "\nTry:\n  curl -H 'Authorization: Bearer %s' %s/v1/federation/members\n", c.Tokens[0], c.Nodes[0].APIURL())
+	fmt.Fprintf(w, "  curl '%s/v1/catalog/search?q=skillet&sort=price_asc'\n\nCtrl-C stops the federation.\n", c.Nodes[1].APIURL())
 }

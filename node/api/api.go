@@ -4,9 +4,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"time"
 
+	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/gin-gonic/gin"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -30,9 +33,30 @@ type Federation interface {
 	Submit(ctx context.Context, sc *federation.SignedCharter) error
 }
 
+// Catalog is what the API needs of the catalog.
+type Catalog interface {
+	CreateMerchant(ctx context.Context, name string) (catalog.Merchant, string, error)
+	Merchants(ctx context.Context) ([]catalog.Merchant, error)
+	MerchantByToken(ctx context.Context, token string) (catalog.Merchant, error)
+	CreateListing(ctx context.Context, merchantID string, in catalog.ListingInput) (catalog.Listing, error)
+	ReplaceListing(ctx context.Context, merchantID, id string, in catalog.ListingInput) (catalog.Listing, error)
+	TakeDown(ctx context.Context, merchantID, id string) error
+	SetStock(ctx context.Context, merchantID, id, sku string, stock int64) error
+	UpsertBatch(ctx context.Context, merchantID string, in []catalog.ListingInput) (catalog.BatchResult, error)
+	Listing(ctx context.Context, id string) (catalog.Listing, error)
+	MerchantListings(ctx context.Context, merchantID, cursor string, limit int) ([]catalog.Listing, string, error)
+}
+
+// Search is the federation-wide search index.
+type Search interface {
+	Search(q search.Query) (search.Result, error)
+}
+
 // Deps are the services the API serves.
 type Deps struct {
 	Federation Federation
+	Catalog    Catalog
+	Search     Search
 	// Ready returns nil when the node can serve traffic, or what is missing.
 	Ready    func() error
 	Gatherer prometheus.Gatherer
@@ -87,6 +111,20 @@ func (a *API) routes() {
 	op.GET("/federation", a.getFederation)
 	op.GET("/federation/members", a.getMembers)
 	op.POST("/federation/charter", a.postCharter)
+	op.POST("/merchants", a.postMerchant)
+	op.GET("/merchants", a.getMerchants)
+
+	v1.GET("/catalog/search", a.getSearch)
+	v1.GET("/catalog/listings/:id", a.getCatalogListing)
+
+	me := v1.Group("", a.merchantOnly)
+	me.POST("/listings", a.postListing)
+	me.GET("/listings", a.getMerchantListings)
+	me.POST("/listings/batch", a.postBatch)
+	me.GET("/listings/:id", a.getListing)
+	me.PUT("/listings/:id", a.putListing)
+	me.DELETE("/listings/:id", a.deleteListing)
+	me.PUT("/listings/:id/stock", a.putStock)
 }
 
 // observe records each request's duration and logs failures once.
@@ -108,7 +146,7 @@ func (a *API) observe(c *gin.Context) {
 func (a *API) recover(c *gin.Context) {
 	defer func() {
 		if r := recover(); r != nil {
-			a.log.Error("handler panic", "method", c.Request.Method, "path", c.Request.URL.Path, "panic", r)
+			a.log.Error("handler panic", "method", c.Request.Method, "path", c.Request.URL.Path, "panic", r, "stack", string(debug.Stack()))
 			failStatus(c, http.StatusInternalServerError, "Internal error", "the node could not complete the request; see its log")
 		}
 	}()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/gin-gonic/gin"
 )
@@ -37,6 +38,10 @@ var errorStatus = []struct {
 	{federation.ErrVersion, http.StatusConflict, "Charter version out of sequence"},
 	{federation.ErrNoCharter, http.StatusServiceUnavailable, "No charter yet"},
 	{federation.ErrNotMember, http.StatusForbidden, "Not a member"},
+	{catalog.ErrInvalid, http.StatusUnprocessableEntity, "Invalid input"},
+	{catalog.ErrTooLarge, http.StatusUnprocessableEntity, "Listing too large"},
+	{catalog.ErrNotFound, http.StatusNotFound, "Not found"},
+	{catalog.ErrConflict, http.StatusConflict, "Conflict"},
 }
 
 // problemType is the base of problem type URIs.
@@ -44,6 +49,15 @@ const problemType = "https://fedmart.dev/problems/"
 
 // fail writes err as a problem document.
 func fail(c *gin.Context, err error) {
+	var ve *catalog.ValidationError
+	if errors.As(err, &ve) {
+		fields := make([]FieldError, 0, len(ve.Errors))
+		for _, f := range ve.Errors {
+			fields = append(fields, FieldError{Field: f.Field, Message: f.Message})
+		}
+		failStatus(c, http.StatusUnprocessableEntity, "Invalid input", err.Error(), fields...)
+		return
+	}
 	for _, e := range errorStatus {
 		if errors.Is(err, e.err) {
 			writeProblem(c, Problem{Type: problemType + slug(e.status), Title: e.title, Status: e.status, Detail: err.Error()})

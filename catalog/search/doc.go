@@ -1,0 +1,63 @@
+// Package search is the node's local index of the whole federation's
+// catalog: full-text search ranked by relevance, disjunctive facets,
+// filters, sorting and cursor pagination, all in memory.
+//
+// # Model
+//
+// Each document (Doc, one listing) lives in a slot: a dense uint32 that is
+// its position in every column and its member id in every roaring bitmap.
+// Slots of deleted documents are reused. The index keeps:
+//
+//   - per slot, what a result shows (id, title, a description snippet and
+//     image in one string; interned category, merchant and currency) and
+//     the document's forward list: its term ids with their frequency per
+//     field, which is what it takes to unindex it;
+//   - columns by slot for price, update time, brand, platform and field
+//     lengths, read when sorting, scoring, and counting facets over few
+//     results;
+//   - bitmaps: the live slots, the in-stock slots, one per brand, platform,
+//     category path prefix, price bucket and day of update, and per term
+//     one per field (title, brand, category, description) and frequency
+//     level. Every bitmap holds live slots only.
+//
+// Text is analyzed by one function for documents and queries: split on
+// anything but Unicode letters and digits, lowercased, English stopwords
+// dropped, Snowball-stemmed unless the token holds digits; so "pans" finds
+// "pan" and "x200s" stays itself. Every query term must match, in any
+// field. Results are ranked by BM25F: field weights title > brand >
+// category > description, per-field length normalization, term frequency
+// capped at three per field.
+//
+// # Search
+//
+// A search intersects the postings of its terms, rarest first, into the
+// base set, then intersects the base with each filter's bitmap. The result
+// is the intersection of all of them; the facet of each set filter is
+// counted over the intersection of all the others, so it is disjunctive.
+// A facet is counted by intersecting each value's bitmap or by reading the
+// column of each document, whichever is estimated cheaper (see scope), so
+// broad queries do not visit every hit to count and narrow ones do not
+// touch every value.
+//
+// Relevance scores every result and keeps the page in a bounded heap. The
+// price and newest orders visit the price buckets or days in key order and
+// stop once the page is full, unless the result is small enough to scan.
+// Every order is total: ties break by ascending document id. A cursor holds
+// the sort key and id of the last item of a page and a fingerprint of the
+// query; the next page starts strictly after it, so pages neither skip nor
+// repeat while the index is unchanged. Under concurrent updates a document
+// that moves across the cursor may be missed or seen twice, as in any
+// keyset pagination.
+//
+// # Lifecycle and concurrency
+//
+// New returns an empty index; the owner fills it with Upsert (and may call
+// Compact after a bulk load), keeps it current with Upsert and Delete, and
+// may Save it to disk and Load it at the next start. The snapshot is
+// derived data: it holds each document's stored fields and forward list
+// with the caller's stamp, Load rebuilds the bitmaps from them, and the
+// caller rebuilds from its database when the stamp is stale or Load fails.
+// One sync.RWMutex guards the index: searches run in parallel under the
+// read lock; an update analyzes its text before taking the write lock and
+// then costs one bitmap update per term and value.
+package search

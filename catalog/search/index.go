@@ -1,0 +1,267 @@
+package search
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// Index is the in-memory search index. Its methods are safe for concurrent
+// use: searches share a read lock, Upsert and Delete take the write lock for
+// work proportional to one document.
+type Index struct {
+	text    *analyzer // safe for concurrent use on its own
+	scratch sync.Pool // of *scratch, per-query working memory
+
+	// mu guards every field below. Search and Save hold it shared; Upsert,
+	// Delete and Compact hold it exclusively.
+	mu sync.RWMutex
+
+	ids   map[string]uint32 // document id to slot
+	slots []slot            // by slot; a free slot has an empty id
+	free  []uint32          // free slots, reused last-freed first
+
+	// Columns by slot, apart from slots so that sorting and facet counting
+	// read them sequentially.
+	price      []int64
+	updated    []int64 // Unix microseconds
+	brandOf    []uint32
+	platformOf []uint32
+	lens       [][numFields]uint16 // indexed terms per field, for BM25
+
+	live    *roaring.Bitmap // occupied slots
+	inStock *roaring.Bitmap
+
+	vocab  map[string]uint32 // term text to term id
+	terms  []term            // by term id
+	lenSum [numFields]int64  // total field lengths of live documents, for BM25
+
+	brands     facetDict
+	platforms  facetDict
+	categories categoryTree
+	prices     priceIndex
+	times      timeIndex
+	merchants  dict
+	currencies dict
+}
+
+// slot is what the index keeps of one document besides its columns and
+// postings: what a result shows, and what it needs to unindex it. The
+// shown strings share one allocation.
+type slot struct {
+	stored             string    // id, title, snippet and image, concatenated
+	ends               [3]uint32 // where id, title and snippet end in stored
+	forward            string    // encoded forward list, see encodeForward
+	category           uint32    // leaf node, or none
+	merchant, currency uint32
+	inStock            bool
+}
+
+// newSlot stores the shown strings of d, copied into one allocation.
+func newSlot(d Doc) slot {
+	var sl slot
+	var b strings.Builder
+	b.Grow(len(d.ID) + len(d.Title) + len(d.Description) + len(d.Image))
+	for _, s := range []string{d.ID, d.Title, d.Description, d.Image} {
+		b.WriteString(s)
+	}
+	sl.stored = b.String()
+	sl.ends[0] = uint32(len(d.ID))
+	sl.ends[1] = sl.ends[0] + uint32(len(d.Title))
+	sl.ends[2] = sl.ends[1] + uint32(len(d.Description))
+	return sl
+}
+
+// id returns the document id; empty for a free slot.
+func (sl *slot) id() string      { return sl.stored[:sl.ends[0]] }
+func (sl *slot) title() string   { return sl.stored[sl.ends[0]:sl.ends[1]] }
+func (sl *slot) snippet() string { return sl.stored[sl.ends[1]:sl.ends[2]] }
+func (sl *slot) image() string   { return sl.stored[sl.ends[2]:] }
+
+// New returns an empty index.
+func New() *Index {
+	return &Index{
+		text:       newAnalyzer(),
+		ids:        make(map[string]uint32),
+		live:       roaring.New(),
+		inStock:    roaring.New(),
+		vocab:      make(map[string]uint32),
+		brands:     newFacetDict(),
+		platforms:  newFacetDict(),
+		categories: newCategoryTree(),
+		prices:     newPriceIndex(),
+		times:      newTimeIndex(),
+		merchants:  newDict(),
+		currencies: newDict(),
+	}
+}
+
+// Len returns the number of documents in the index.
+func (ix *Index) Len() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return len(ix.ids)
+}
+
+// Upsert adds d, or replaces the document with the same ID: the old
+// version's terms and values no longer match. A Doc without ID is ignored.
+// Text analysis runs before the lock is taken; the locked part costs one
+// bitmap update per term and value of the old and new versions.
+func (ix *Index) Upsert(d Doc) {
+	if d.ID == "" {
+		return
+	}
+	d = normalize(d)
+	tf, lens := ix.analyzeDoc(d)
+	d.Description = snippet(d.Description) // after analysis: it matches whole
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	s, ok := ix.ids[d.ID]
+	if ok {
+		ix.unindex(s)
+	} else {
+		s = ix.alloc(d.ID)
+	}
+	ix.index(s, d, ix.entries(tf), lens)
+}
+
+// Delete removes the document with the given id, if present.
+func (ix *Index) Delete(id string) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	s, ok := ix.ids[id]
+	if !ok {
+		return
+	}
+	ix.unindex(s)
+	delete(ix.ids, id)
+	ix.slots[s] = slot{}
+	ix.free = append(ix.free, s)
+}
+
+// analyzeDoc returns the frequency code of each term of d and the number of
+// indexed terms in each field.
+func (ix *Index) analyzeDoc(d Doc) (map[string]tfCode, [numFields]uint16) {
+	texts := [numFields]string{d.Title, d.Brand, d.Category, d.Description}
+	tf := make(map[string]tfCode)
+	var lens [numFields]uint16
+	for f, text := range texts {
+		ix.text.analyze(text, func(t string) {
+			tf[t] = tf[t].with(f)
+			if lens[f] < math.MaxUint16 {
+				lens[f]++
+			}
+		})
+	}
+	return tf, lens
+}
+
+// entries turns a document's term frequencies into its forward list,
+// adding new terms to the vocabulary. The caller holds mu.
+func (ix *Index) entries(tf map[string]tfCode) []entry {
+	es := make([]entry, 0, len(tf))
+	for text, code := range tf {
+		id, ok := ix.vocab[text]
+		if !ok {
+			id = uint32(len(ix.terms))
+			ix.vocab[text] = id
+			ix.terms = append(ix.terms, term{text: text})
+		}
+		es = append(es, entry{id, code})
+	}
+	slices.SortFunc(es, func(a, b entry) int { return cmp.Compare(a.term, b.term) })
+	return es
+}
+
+// alloc returns a slot for a new document id, reusing a free one first.
+// The caller holds mu.
+func (ix *Index) alloc(id string) uint32 {
+	var s uint32
+	if n := len(ix.free); n > 0 {
+		s, ix.free = ix.free[n-1], ix.free[:n-1]
+	} else {
+		s = uint32(len(ix.slots))
+		ix.slots = append(ix.slots, slot{})
+		ix.price = append(ix.price, 0)
+		ix.updated = append(ix.updated, 0)
+		ix.brandOf = append(ix.brandOf, none)
+		ix.platformOf = append(ix.platformOf, none)
+		ix.lens = append(ix.lens, [numFields]uint16{})
+	}
+	ix.ids[id] = s
+	return s
+}
+
+// index stores d in slot s and adds it to every posting, facet and column.
+// d is normalized and es is its sorted forward list. The caller holds mu.
+func (ix *Index) index(s uint32, d Doc, es []entry, lens [numFields]uint16) {
+	price := max(d.Price, 0)
+	sl := newSlot(d)
+	sl.forward = encodeForward(es)
+	sl.category = ix.categories.intern(d.Category)
+	sl.merchant = ix.merchants.intern(d.Merchant)
+	sl.currency = ix.currencies.intern(d.Currency)
+	sl.inStock = d.InStock
+	ix.slots[s] = sl
+	ix.price[s], ix.updated[s], ix.lens[s] = price, toMicros(d.Updated), lens
+	ix.brandOf[s] = ix.brands.add(d.Brand, s)
+	ix.platformOf[s] = ix.platforms.add(d.Platform, s)
+	ix.categories.add(ix.slots[s].category, s)
+	ix.prices.add(price, s)
+	ix.times.add(ix.updated[s], s)
+	ix.live.Add(s)
+	if d.InStock {
+		ix.inStock.Add(s)
+	}
+	for _, e := range es {
+		ix.terms[e.term].add(s, e.code)
+	}
+	for f, n := range lens {
+		ix.lenSum[f] += int64(n)
+	}
+}
+
+// unindex removes slot s from every posting, facet and length sum, leaving
+// the slot itself for the caller to overwrite or free. The caller holds mu.
+func (ix *Index) unindex(s uint32) {
+	sl := &ix.slots[s]
+	// The forward list was encoded by this index; it always decodes.
+	_ = decodeForward(sl.forward, len(ix.terms), func(e entry) {
+		ix.terms[e.term].remove(s, e.code)
+	})
+	for f, n := range ix.lens[s] {
+		ix.lenSum[f] -= int64(n)
+	}
+	ix.brands.remove(ix.brandOf[s], s)
+	ix.platforms.remove(ix.platformOf[s], s)
+	ix.categories.remove(sl.category, s)
+	ix.prices.remove(ix.price[s], s)
+	ix.times.remove(ix.updated[s], s)
+	ix.live.Remove(s)
+	ix.inStock.Remove(s)
+	ix.brandOf[s], ix.platformOf[s] = none, none
+}
+
+// doc rebuilds the Doc of slot s, with its description cut to a snippet.
+// The caller holds mu.
+func (ix *Index) doc(s uint32) Doc {
+	sl := &ix.slots[s]
+	return Doc{
+		ID:          sl.id(),
+		Title:       sl.title(),
+		Description: sl.snippet(),
+		Brand:       ix.brands.name(ix.brandOf[s]),
+		Category:    ix.categories.path(sl.category),
+		Platform:    ix.platforms.name(ix.platformOf[s]),
+		Merchant:    ix.merchants.name(sl.merchant),
+		Price:       ix.price[s],
+		Currency:    ix.currencies.name(sl.currency),
+		InStock:     sl.inStock,
+		Image:       sl.image(),
+		Updated:     fromMicros(ix.updated[s]),
+	}
+}

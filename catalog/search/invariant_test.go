@@ -1,0 +1,52 @@
+package search
+
+import (
+	"testing"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// checkInvariants verifies that the index's bitmaps, counters and columns
+// agree with its slots.
+func checkInvariants(t *testing.T, ix *Index) {
+	t.Helper()
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if got := ix.live.GetCardinality(); got != uint64(len(ix.ids)) {
+		t.Fatalf("live has %d documents, ids %d", got, len(ix.ids))
+	}
+	var lens [numFields]int64
+	for id, s := range ix.ids {
+		if ix.slots[s].id() != id || !ix.live.Contains(s) {
+			t.Fatalf("id %q maps to slot %d holding %q", id, s, ix.slots[s].id())
+		}
+		for f, n := range ix.lens[s] {
+			lens[f] += int64(n)
+		}
+	}
+	if lens != ix.lenSum {
+		t.Errorf("length sums %v, want %v", ix.lenSum, lens)
+	}
+	ix.eachBitmap(func(bm *roaring.Bitmap) {
+		if !roaring.AndNot(bm, ix.live).IsEmpty() {
+			t.Fatalf("a bitmap holds documents that are not live")
+		}
+	})
+	for _, tm := range ix.terms {
+		if got := tm.matches().GetCardinality(); got != uint64(tm.df) {
+			t.Errorf("term %q: df %d, postings hold %d", tm.text, tm.df, got)
+		}
+	}
+	for _, f := range []*facetDict{&ix.brands, &ix.platforms} {
+		for id, bm := range f.docs {
+			if bm.GetCardinality() != uint64(f.sizes[id]) {
+				t.Errorf("value %q: size %d, bitmap %d", f.names[id], f.sizes[id], bm.GetCardinality())
+			}
+		}
+	}
+	for i, bm := range ix.prices.buckets {
+		if bm != nil && bm.GetCardinality() != uint64(ix.prices.sizes[i]) {
+			t.Errorf("price bucket %d: size %d, bitmap %d", i, ix.prices.sizes[i], bm.GetCardinality())
+		}
+	}
+}

@@ -1,0 +1,199 @@
+package search
+
+import (
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// PriceBand is one fixed price range of the price facet. Min and Max are in
+// minor units and inclusive, with the meaning of Query.MinPrice and
+// Query.MaxPrice (Max 0 is unbounded), so a band converts to a query as is.
+type PriceBand struct {
+	// Label names the band in major units, such as "25-50".
+	Label string
+	// Min is the lowest price in the band.
+	Min int64
+	// Max is the highest price in the band; 0 for the open top band.
+	Max int64
+	// Count is the number of results in the band.
+	Count int
+}
+
+// priceBands are the bands of the price facet. Labels assume two-decimal
+// currencies; prices of all currencies are banded alike.
+var priceBands = []PriceBand{
+	{Label: "<10", Min: 0, Max: 999},
+	{Label: "10-25", Min: 1000, Max: 2499},
+	{Label: "25-50", Min: 2500, Max: 4999},
+	{Label: "50-100", Min: 5000, Max: 9999},
+	{Label: "100-250", Min: 10000, Max: 24999},
+	{Label: "250+", Min: 25000, Max: 0},
+}
+
+// PriceBands returns the fixed price bands, with zero counts.
+func PriceBands() []PriceBand { return append([]PriceBand(nil), priceBands...) }
+
+// bandOf returns the index of the band holding price p.
+func bandOf(p int64) int {
+	i := 0
+	for i < len(priceBands)-1 && p > priceBands[i].Max {
+		i++
+	}
+	return i
+}
+
+// priceBounds[i] is the lowest price of bucket i, which ends where bucket
+// i+1 starts. The buckets grow geometrically (1, 1.2, 1.5, 2, 2.5, 3, 4, 5,
+// 6, 7.5 per decade) so each holds a modest share of any realistic price
+// distribution, and every band edge is a bucket edge.
+var priceBounds = makePriceBounds()
+
+func makePriceBounds() []int64 {
+	b := []int64{0, 50}
+	steps := []int64{10, 12, 15, 20, 25, 30, 40, 50, 60, 75}
+	for unit := int64(10); unit <= 1e14; unit *= 10 {
+		for _, s := range steps {
+			b = append(b, s*unit)
+		}
+	}
+	return b
+}
+
+// bucketOf returns the bucket holding price p (p >= 0).
+func bucketOf(p int64) int {
+	return sort.Search(len(priceBounds), func(i int) bool { return priceBounds[i] > p }) - 1
+}
+
+// bucketMax returns the highest price of bucket i.
+func bucketMax(i int) int64 {
+	if i+1 == len(priceBounds) {
+		return math.MaxInt64
+	}
+	return priceBounds[i+1] - 1
+}
+
+// priceIndex files documents into price buckets. A range filter is the
+// union of the buckets it covers, plus the documents of the (at most two)
+// buckets it cuts whose exact price is in range.
+type priceIndex struct {
+	buckets []*roaring.Bitmap // by bucket; nil until used
+	sizes   []uint32          // by bucket
+}
+
+func newPriceIndex() priceIndex {
+	return priceIndex{
+		buckets: make([]*roaring.Bitmap, len(priceBounds)),
+		sizes:   make([]uint32, len(priceBounds)),
+	}
+}
+
+func (x *priceIndex) add(p int64, doc uint32) {
+	i := bucketOf(p)
+	if x.buckets[i] == nil {
+		x.buckets[i] = roaring.New()
+	}
+	x.buckets[i].Add(doc)
+	x.sizes[i]++
+}
+
+func (x *priceIndex) remove(p int64, doc uint32) {
+	i := bucketOf(p)
+	x.buckets[i].Remove(doc)
+	x.sizes[i]--
+}
+
+// filter returns the documents of base priced in [lo, hi]; hi 0 is
+// unbounded. all says base is every live document; price is the price
+// column.
+func (x *priceIndex) filter(base *roaring.Bitmap, all bool, lo, hi int64, price []int64) *roaring.Bitmap {
+	if hi == 0 {
+		hi = math.MaxInt64
+	}
+	var full []*roaring.Bitmap
+	var cut []uint32 // documents of cut buckets in range
+	for i, bm := range x.buckets {
+		if bm == nil || priceBounds[i] > hi || bucketMax(i) < lo {
+			continue
+		}
+		if priceBounds[i] >= lo && bucketMax(i) <= hi {
+			full = append(full, bm)
+			continue
+		}
+		if !all {
+			bm = roaring.And(bm, base)
+		}
+		each(bm, func(docs []uint32) {
+			for _, d := range docs {
+				if p := price[d]; p >= lo && p <= hi {
+					cut = append(cut, d)
+				}
+			}
+		})
+	}
+	slices.Sort(cut) // two cut buckets at most, each in order
+	partial := roaring.New()
+	partial.AddMany(cut)
+	r := roaring.FastOr(append(full, partial)...)
+	if !all {
+		r.And(base)
+	}
+	return r
+}
+
+// bands counts the scope by price band; price is the price column.
+func (x *priceIndex) bands(sc scope, price []int64) []PriceBand {
+	if !sc.all && sc.card < sc.intersectCost(x.sizes) {
+		return bandsByColumn(sc.docs, price)
+	}
+	out := PriceBands()
+	for i, b := range x.buckets {
+		if x.sizes[i] > 0 {
+			out[bandOf(priceBounds[i])].Count += int(sc.countIn(b))
+		}
+	}
+	return out
+}
+
+// bandsByColumn counts docs by price band, reading each one's price.
+func bandsByColumn(docs *roaring.Bitmap, price []int64) []PriceBand {
+	out := PriceBands()
+	each(docs, func(docs []uint32) {
+		for _, d := range docs {
+			out[bandOf(price[d])].Count++
+		}
+	})
+	return out
+}
+
+// used returns the number of non-empty buckets.
+func (x *priceIndex) used() int {
+	n := 0
+	for _, size := range x.sizes {
+		if size > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// ascending yields the non-empty buckets in ascending price order.
+func (x *priceIndex) ascending(yield func(bucket) bool) {
+	for i, bm := range x.buckets {
+		if x.sizes[i] > 0 && !yield(bucket{lo: priceBounds[i], hi: bucketMax(i), docs: bm}) {
+			return
+		}
+	}
+}
+
+// descending yields the non-empty buckets in ascending order of the
+// PriceDesc key, -price.
+func (x *priceIndex) descending(yield func(bucket) bool) {
+	for i := len(x.buckets) - 1; i >= 0; i-- {
+		if x.sizes[i] > 0 && !yield(bucket{lo: -bucketMax(i), hi: -priceBounds[i], docs: x.buckets[i]}) {
+			return
+		}
+	}
+}

@@ -1,0 +1,165 @@
+package search
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// Result is one page of a search.
+type Result struct {
+	// Items is the page, in the query's order.
+	Items []Doc
+	// Total is the number of documents matching the query.
+	Total int
+	// NextCursor continues after Items; empty on the last page.
+	NextCursor string
+	// Facets counts what the other filter values would give.
+	Facets Facets
+}
+
+// The filters of a query, each one a facet.
+const (
+	filterCategory = iota
+	filterBrand
+	filterPlatform
+	filterPrice
+	filterStock
+	numFilters
+)
+
+// selection is the bitmaps a query selects. Bitmaps in it may be the
+// index's own: nothing here is modified.
+type selection struct {
+	base   *roaring.Bitmap             // live documents matching the text
+	sets   [numFilters]*roaring.Bitmap // base within each filter; nil if unset
+	result *roaring.Bitmap             // base within every filter
+}
+
+// Search runs q. It returns ErrInvalidQuery, naming the parameter, for a
+// query that can never succeed.
+func (ix *Index) Search(q Query) (Result, error) {
+	p, err := newPlan(q, ix.text)
+	if err != nil {
+		return Result{}, err
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	sc := ix.getScratch()
+	defer ix.putScratch(sc)
+	sel := ix.selectDocs(&p)
+	res := Result{
+		Total:  int(sel.result.GetCardinality()),
+		Facets: ix.facets(&p, &sel, sc.counts),
+	}
+	var hits []hit
+	if res.Total > 0 {
+		hits = ix.rank(&p, sel.result, sc)
+	}
+	res.Items = make([]Doc, 0, min(len(hits), p.limit))
+	for _, h := range hits[:min(len(hits), p.limit)] {
+		res.Items = append(res.Items, ix.doc(h.doc))
+	}
+	if len(hits) > p.limit {
+		last := hits[p.limit-1]
+		res.NextCursor = cursor{p.sort, p.fingerprint, last.key, ix.slots[last.doc].id()}.encode()
+	}
+	return res, nil
+}
+
+// selectDocs evaluates the text and every filter of p.
+func (ix *Index) selectDocs(p *plan) selection {
+	var sel selection
+	sel.base = ix.matchText(p.terms)
+	and := func(bm *roaring.Bitmap) *roaring.Bitmap {
+		if sel.base == ix.live {
+			return bm // index bitmaps hold live documents only
+		}
+		return roaring.And(sel.base, bm)
+	}
+	if p.category != "" {
+		sel.sets[filterCategory] = roaring.New()
+		if id, ok := ix.categories.ids[p.category]; ok {
+			sel.sets[filterCategory] = and(ix.categories.nodes[id].docs)
+		}
+	}
+	if len(p.brands) > 0 {
+		sel.sets[filterBrand] = and(ix.brands.union(p.brands))
+	}
+	if len(p.platforms) > 0 {
+		sel.sets[filterPlatform] = and(ix.platforms.union(p.platforms))
+	}
+	if p.minPrice > 0 || p.maxPrice > 0 {
+		sel.sets[filterPrice] = ix.prices.filter(sel.base, sel.base == ix.live, p.minPrice, p.maxPrice, ix.price)
+	}
+	if p.inStock {
+		sel.sets[filterStock] = and(ix.inStock)
+	}
+	sel.result = sel.except(-1)
+	return sel
+}
+
+// matchText returns the live documents holding every term.
+func (ix *Index) matchText(terms []string) *roaring.Bitmap {
+	if len(terms) == 0 {
+		return ix.live
+	}
+	ts := make([]*term, 0, len(terms))
+	for _, text := range terms {
+		id, ok := ix.vocab[text]
+		if !ok || ix.terms[id].df == 0 {
+			return roaring.New()
+		}
+		ts = append(ts, &ix.terms[id])
+	}
+	// Rarest first: every intersection is then at most that small.
+	slices.SortFunc(ts, func(a, b *term) int { return cmp.Compare(a.df, b.df) })
+	r := ts[0].matches()
+	for _, t := range ts[1:] {
+		r = roaring.And(r, t.matches())
+	}
+	return r
+}
+
+// except intersects the base with every set filter but skip (-1 for none).
+func (s *selection) except(skip int) *roaring.Bitmap {
+	var on []*roaring.Bitmap
+	for i, bm := range s.sets {
+		if bm != nil && i != skip {
+			on = append(on, bm)
+		}
+	}
+	if len(on) == 0 {
+		return s.base
+	}
+	slices.SortFunc(on, func(a, b *roaring.Bitmap) int {
+		return cmp.Compare(a.GetCardinality(), b.GetCardinality())
+	})
+	r := on[0]
+	for _, bm := range on[1:] {
+		r = roaring.And(r, bm)
+	}
+	return r
+}
+
+// facets counts each facet over the documents selected by every filter but
+// its own; a facet whose filter is unset counts the result itself. counts
+// is zeroed scratch with room for every brand and platform.
+func (ix *Index) facets(p *plan, sel *selection, counts []int32) Facets {
+	chunks := uint64(len(ix.slots))>>16 + 1
+	over := func(filter int) scope {
+		bm := sel.result
+		if sel.sets[filter] != nil {
+			bm = sel.except(filter)
+		}
+		return scope{docs: bm, card: bm.GetCardinality(), all: bm == ix.live, chunks: chunks}
+	}
+	return Facets{
+		Category: ix.categories.count(over(filterCategory), p.category),
+		Brand:    ix.brands.count(over(filterBrand), ix.brandOf, counts, p.brands),
+		Platform: ix.platforms.count(over(filterPlatform), ix.platformOf, counts, p.platforms),
+		Price:    ix.prices.bands(over(filterPrice), ix.price),
+		InStock:  int(over(filterStock).countIn(ix.inStock)),
+	}
+}

@@ -1,0 +1,96 @@
+package search
+
+import (
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// randomSubsets returns subsets of the live documents of every density,
+// for checking that two ways of computing the same answer agree.
+func randomSubsets(ix *Index, seed uint64) []*roaring.Bitmap {
+	r := rand.New(rand.NewPCG(seed, 1))
+	var out []*roaring.Bitmap
+	for _, keep := range []float64{0, 0.001, 0.01, 0.2, 0.7, 1} {
+		bm := roaring.New()
+		ix.live.Iterate(func(d uint32) bool {
+			if r.Float64() < keep {
+				bm.Add(d)
+			}
+			return true
+		})
+		out = append(out, bm)
+	}
+	return out
+}
+
+func TestFacetCountStrategiesAgree(t *testing.T) {
+	ix := newIndexOf(genDocs(3000, 9))
+	for _, d := range genDocs(3000, 9)[:300] {
+		ix.Delete(d.ID)
+	}
+	counts := make([]int32, len(ix.brands.sizes))
+	for i, docs := range randomSubsets(ix, 1) {
+		byColumn := valueHeap{name: ix.brands.name}
+		countColumn(docs, ix.brandOf, counts, &byColumn)
+		byBitmap := valueHeap{name: ix.brands.name}
+		ix.brands.countBitmaps(docs, &byBitmap)
+		if !maps.Equal(byColumn.counts(), byBitmap.counts()) {
+			t.Errorf("subset %d: brand counts differ:\n%v\n%v", i, byColumn.counts(), byBitmap.counts())
+		}
+		if slices.ContainsFunc(counts, func(n int32) bool { return n != 0 }) {
+			t.Fatalf("countColumn left its scratch dirty")
+		}
+		sc := scope{docs: docs, card: docs.GetCardinality(), chunks: 1}
+		byBucket := PriceBands()
+		for i, b := range ix.prices.buckets {
+			if b != nil {
+				byBucket[bandOf(priceBounds[i])].Count += int(sc.countIn(b))
+			}
+		}
+		if got := bandsByColumn(docs, ix.price); !slices.Equal(got, byBucket) {
+			t.Errorf("subset %d: price bands differ:\n%v\n%v", i, got, byBucket)
+		}
+	}
+	all := scope{docs: ix.live, card: ix.live.GetCardinality(), all: true, chunks: 1}
+	some := scope{docs: ix.live, card: ix.live.GetCardinality(), chunks: 1}
+	if a, b := ix.brands.count(all, ix.brandOf, counts, nil), ix.brands.count(some, ix.brandOf, counts, nil); !maps.Equal(a, b) {
+		t.Errorf("counting everything by sizes differs:\n%v\n%v", a, b)
+	}
+}
+
+func TestSortStrategiesAgree(t *testing.T) {
+	ix := newIndexOf(genDocs(3000, 10))
+	sorts := []struct {
+		sort    Sort
+		buckets func(func(bucket) bool)
+		column  []int64
+		sign    int64
+	}{
+		{PriceAsc, ix.prices.ascending, ix.price, 1},
+		{PriceDesc, ix.prices.descending, ix.price, -1},
+		{Newest, ix.times.newest, ix.updated, -1},
+	}
+	for i, docs := range randomSubsets(ix, 2) {
+		for _, s := range sorts {
+			var after *cursor
+			for page := 0; page < 5; page++ {
+				scan, walk := ix.newTopK(17, after), ix.newTopK(17, after)
+				scan.offerColumn(docs, s.column, s.sign)
+				walk.walk(docs, s.buckets, s.column, s.sign)
+				a, b := scan.sorted(), walk.sorted()
+				if !slices.Equal(a, b) {
+					t.Fatalf("subset %d, %v, page %d: scan %v, walk %v", i, s.sort, page, a, b)
+				}
+				if len(a) == 0 {
+					break
+				}
+				last := a[len(a)-1]
+				after = &cursor{key: last.key, id: ix.slots[last.doc].id()}
+			}
+		}
+	}
+}

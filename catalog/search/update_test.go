@@ -1,0 +1,162 @@
+package search
+
+import (
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"sync"
+	"testing"
+)
+
+func TestUpsertReplaces(t *testing.T) {
+	ix := newIndexOf(shopDocs())
+	a1 := shopDocs()[0]
+	a1.Title, a1.Description, a1.Brand, a1.Category = "Carbon Steel Wok", "Round bottom", "Wokster", "Home > Kitchen > Woks"
+	a1.Price, a1.InStock = 26000, false
+	ix.Upsert(a1)
+	tests := []struct {
+		name string
+		q    Query
+		want []string
+	}{
+		{"old title term gone", Query{Text: "pan"}, []string{"a2", "a7", "a3"}},
+		{"old description term gone", Query{Text: "skillet"}, nil},
+		{"new title term", Query{Text: "woks"}, []string{"a1"}},
+		{"new description term", Query{Text: "bottom"}, []string{"a1"}},
+		{"old brand gone", Query{Brand: []string{"Acme"}}, []string{"a6", "a3"}},
+		{"new brand", Query{Brand: []string{"Wokster"}}, []string{"a1"}},
+		{"old category gone", Query{Category: "Home > Kitchen > Cookware"}, []string{"a2"}},
+		{"new price", Query{MinPrice: 25000, Sort: PriceDesc}, []string{"a7", "a1"}},
+		{"no longer in stock", Query{InStock: true, Category: "Home > Kitchen"}, []string{"a7", "a4", "a3"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ids(mustSearch(t, ix, tt.q).Items); !slices.Equal(got, tt.want) {
+				t.Errorf("items = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	checkInvariants(t, ix)
+	res := mustSearch(t, ix, Query{})
+	if res.Total != 8 || ix.Len() != 8 {
+		t.Errorf("Total %d, Len %d after replacing: want 8", res.Total, ix.Len())
+	}
+	if want := map[string]int{"Acme": 2, "Wokster": 1, "Chefly": 1, "Thermo": 1, "GreenCo": 1, "Brewster": 1}; !maps.Equal(res.Facets.Brand, want) {
+		t.Errorf("brand facet = %v, want %v", res.Facets.Brand, want)
+	}
+}
+
+func TestDeleteRemoves(t *testing.T) {
+	ix := newIndexOf(shopDocs())
+	ix.Delete("a3")
+	ix.Delete("a3")      // twice is harmless
+	ix.Delete("missing") // so is an unknown id
+	if ix.Len() != 7 {
+		t.Fatalf("Len = %d, want 7", ix.Len())
+	}
+	checkInvariants(t, ix)
+	if got := ids(mustSearch(t, ix, Query{Text: "knife"}).Items); len(got) != 0 {
+		t.Errorf("deleted doc still found: %v", got)
+	}
+	res := mustSearch(t, ix, Query{})
+	f := res.Facets
+	if res.Total != 7 || f.Brand["Acme"] != 2 || f.Platform["p1"] != 2 || f.Category["Home"] != 4 || f.InStock != 5 {
+		t.Errorf("facets after delete: total %d %+v", res.Total, f)
+	}
+	if f.Price[3].Count != 1 {
+		t.Errorf("50-100 band = %d, want 1", f.Price[3].Count)
+	}
+	// The freed slot is reused by the next new document.
+	ix.Upsert(Doc{ID: "b1", Title: "Bread Knife", Brand: "Acme"})
+	if got := ids(mustSearch(t, ix, Query{Text: "knife"}).Items); !slices.Equal(got, []string{"b1"}) {
+		t.Errorf("knife = %v, want [b1]", got)
+	}
+	if len(ix.slots) != 8 {
+		t.Errorf("%d slots, want the freed one reused", len(ix.slots))
+	}
+}
+
+func TestDeleteEverything(t *testing.T) {
+	docs := genDocs(200, 3)
+	ix := newIndexOf(docs)
+	for _, d := range docs {
+		ix.Delete(d.ID)
+	}
+	res := mustSearch(t, ix, Query{Text: "steel"})
+	if res.Total != 0 || ix.Len() != 0 || len(mustSearch(t, ix, Query{}).Items) != 0 {
+		t.Fatalf("index not empty: %+v", res)
+	}
+	for _, tm := range ix.terms {
+		if tm.df != 0 || len(tm.lists) != 0 {
+			t.Fatalf("term %q keeps df %d and %d postings", tm.text, tm.df, len(tm.lists))
+		}
+	}
+	if ix.lenSum != [numFields]int64{} {
+		t.Errorf("length sums = %v", ix.lenSum)
+	}
+}
+
+// TestConcurrentSearchAndUpdate runs searches against concurrent updates;
+// the race detector checks the locking, the assertions the invariants.
+func TestConcurrentSearchAndUpdate(t *testing.T) {
+	docs := genDocs(500, 4)
+	ix := newIndexOf(docs[:250])
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i, d := range docs[250:] {
+			ix.Upsert(d)
+			ix.Delete(docs[i].ID)
+			d.Title = "changed " + d.Title
+			ix.Upsert(d)
+		}
+	})
+	errs := make(chan error, 4)
+	for g := range 4 {
+		wg.Go(func() {
+			q := Query{Text: genVocab[g], Sort: Sort(g), Limit: 10}
+			for range 200 {
+				res, err := ix.Search(q)
+				if err == nil && (len(res.Items) > res.Total || len(res.Items) > 10) {
+					err = fmt.Errorf("%d items of Total %d", len(res.Items), res.Total)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+				q.Cursor = res.NextCursor
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	checkInvariants(t, ix)
+	for err := range errs {
+		t.Error(err)
+	}
+	if ix.Len() != 250 {
+		t.Errorf("Len = %d, want 250", ix.Len())
+	}
+}
+
+func TestCompactKeepsResults(t *testing.T) {
+	docs := genDocs(300, 8)
+	ix := newIndexOf(docs)
+	for _, d := range docs[:50] {
+		ix.Delete(d.ID)
+	}
+	var before []Result
+	for _, q := range snapshotQueries {
+		before = append(before, mustSearch(t, ix, q))
+	}
+	ix.Compact()
+	checkInvariants(t, ix)
+	for i, q := range snapshotQueries {
+		if got := mustSearch(t, ix, q); !reflect.DeepEqual(got, before[i]) {
+			t.Errorf("query %+v changed after Compact", q)
+		}
+	}
+	ix.Upsert(docs[0]) // still takes updates
+	ix.Delete(docs[60].ID)
+	checkInvariants(t, ix)
+}

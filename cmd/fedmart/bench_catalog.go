@@ -1,0 +1,303 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/sample"
+	"github.com/fedmart/fedmart/node"
+	"github.com/spf13/cobra"
+)
+
+// catalogSizes are the catalog scenario's sizes, settable from the command line.
+type catalogSizes struct {
+	changes, catchup, imports, searchDocs int
+}
+
+func benchCatalog(cmd *cobra.Command, o benchOptions) (report, error) {
+	ctx := cmd.Context()
+	logf := func(format string, a ...any) { fmt.Fprintf(cmd.ErrOrStderr(), format+"\n", a...) }
+	var figs []figure
+	logf("propagation: %d members, %d listing changes at one member...", o.members, o.catalog.changes)
+	prop, err := benchPropagation(ctx, o.members, o.catalog.changes)
+	if err != nil {
+		return report{}, fmt.Errorf("propagation: %w", err)
+	}
+	figs = append(figs, prop...)
+	logf("catch-up: a member rejoins after %d changes...", o.catalog.catchup)
+	cu, err := benchCatchUp(ctx, o.catalog.catchup)
+	if err != nil {
+		return report{}, fmt.Errorf("catch-up: %w", err)
+	}
+	figs = append(figs, cu...)
+	logf("import: %d listings through the batch API...", o.catalog.imports)
+	imp, err := benchImport(ctx, o.catalog.imports)
+	if err != nil {
+		return report{}, fmt.Errorf("import: %w", err)
+	}
+	figs = append(figs, imp...)
+	logf("search: loading %d listings, then 8 concurrent clients...", o.catalog.searchDocs)
+	se, err := benchSearch(ctx, o.catalog.searchDocs, logf)
+	if err != nil {
+		return report{}, fmt.Errorf("search: %w", err)
+	}
+	return report{Figures: append(figs, se...)}, nil
+}
+
+// benchCluster starts n members under a temporary folder; stop removes it.
+func benchCluster(ctx context.Context, n int) (*node.Cluster, func(), error) {
+	dir, err := os.MkdirTemp("", "fedmart-bench-")
+	if err != nil {
+		return nil, nil, err
+	}
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("member-%02d", i)
+	}
+	c, err := node.NewCluster(node.ClusterOptions{
+		Dir: dir, Names: names, FederationID: "bench", FederationName: "Bench", Currency: "EUR", Period: time.Hour,
+		Log:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Tune: func(cfg *node.Config) { cfg.Federation.DialInterval = 100 * time.Millisecond },
+	})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	stop := func() {
+		cancel()
+		<-done
+		c.Close()
+		os.RemoveAll(dir)
+	}
+	for deadline := time.Now().Add(time.Minute); !fullMesh(c); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			stop()
+			return nil, nil, fmt.Errorf("no full mesh after a minute")
+		}
+	}
+	time.Sleep(2 * time.Second) // let GossipSub exchange subscriptions and graft its mesh
+	return c, stop, nil
+}
+
+// arrivals records when each listing id's description was stored on each member.
+type arrivals struct {
+	mu   sync.Mutex // guards at
+	at   map[string][]time.Time
+	size int
+}
+
+func (a *arrivals) hook(c *node.Cluster) {
+	a.at, a.size = map[string][]time.Time{}, len(c.Nodes)
+	for i, n := range c.Nodes {
+		n.Catalog().OnChange(func(ch catalog.Change) {
+			if ch.Listing == nil || ch.Record.Kind != catalog.KindListing {
+				return
+			}
+			now := time.Now()
+			a.mu.Lock()
+			ts := a.at[ch.ID]
+			if ts == nil {
+				ts = make([]time.Time, a.size)
+				a.at[ch.ID] = ts
+			}
+			ts[i] = now
+			a.mu.Unlock()
+		})
+	}
+}
+
+// everywhere returns when id reached the last member, or false.
+func (a *arrivals) everywhere(id string) (time.Time, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var last time.Time
+	for _, t := range a.at[id] {
+		if t.IsZero() {
+			return time.Time{}, false
+		}
+		if t.After(last) {
+			last = t
+		}
+	}
+	return last, len(a.at[id]) > 0
+}
+
+func benchPropagation(ctx context.Context, members, changes int) ([]figure, error) {
+	c, stop, err := benchCluster(ctx, members)
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	var arr arrivals
+	arr.hook(c)
+	home := c.Nodes[0].Catalog()
+	m, _, err := home.CreateMerchant(ctx, "Bench Merchant")
+	if err != nil {
+		return nil, err
+	}
+	var raws [][]byte
+	var rawMu sync.Mutex
+	home.OnChange(func(ch catalog.Change) { rawMu.Lock(); raws = append(raws, ch.Raw); rawMu.Unlock() })
+	listings := sample.New(42).Listings(changes, "EUR", "PROP")
+	created := make(map[string]time.Time, changes)
+	for _, in := range listings {
+		t0 := time.Now()
+		l, err := home.CreateListing(ctx, m.ID, in)
+		if err != nil {
+			return nil, err
+		}
+		created[l.ID] = t0
+	}
+	var lat []time.Duration
+	deadline := time.Now().Add(2 * time.Minute)
+	for id, t0 := range created {
+		for {
+			if t, ok := arr.everywhere(id); ok {
+				lat = append(lat, t.Sub(t0))
+				break
+			}
+			if time.Now().After(deadline) {
+				return nil, fmt.Errorf("listing %s not on every member after 2 minutes", id)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	base, err := bareGossip(ctx, members, raws)
+	if err != nil {
+		return nil, err
+	}
+	return []figure{
+		{Name: fmt.Sprintf("propagation to all %d members, p50", members), Unit: "ms", Value: ms(percentile(lat, 50)),
+			Baseline: "bare GossipSub delivery to all, same bytes", Base: ms(percentile(base, 50)), Goal: "within 2x of bare"},
+		{Name: fmt.Sprintf("propagation to all %d members, p99", members), Unit: "ms", Value: ms(percentile(lat, 99)),
+			Baseline: "bare GossipSub delivery to all, same bytes", Base: ms(percentile(base, 99)), Goal: "< 250 ms, within 2x of bare"},
+	}, nil
+}
+
+// runOne runs one node until stop is called; stop also closes it.
+func runOne(ctx context.Context, n *node.Node) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- n.Run(ctx) }()
+	return func() { cancel(); <-done; n.Close() }
+}
+
+func benchCatchUp(ctx context.Context, changes int) ([]figure, error) {
+	dir, err := os.MkdirTemp("", "fedmart-catchup-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	opts := node.ClusterOptions{Dir: dir, Names: []string{"home", "rejoiner"}, FederationID: "bench", FederationName: "Bench",
+		Currency: "EUR", Period: time.Hour, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Tune: func(cfg *node.Config) {
+			cfg.Federation.DialInterval = 100 * time.Millisecond
+			cfg.Federation.MaxBackoff = time.Second
+		}}
+	c, err := node.NewCluster(opts)
+	if err != nil {
+		return nil, err
+	}
+	home, away := c.Nodes[0], c.Nodes[1]
+	stopHome := runOne(ctx, home)
+	defer stopHome()
+	before := away.Catalog().Marks()
+	awayCfg, err := node.LoadConfig(filepath.Join(dir, "rejoiner"))
+	if err != nil {
+		return nil, err
+	}
+	away.Close() // away while the changes happen
+	m, _, err := home.Catalog().CreateMerchant(ctx, "Bulk")
+	if err != nil {
+		return nil, err
+	}
+	gen := sample.New(7)
+	for done := 0; done < changes/2; done += 5000 { // each new listing is two records
+		if _, err := home.Catalog().UpsertBatch(ctx, m.ID, gen.Listings(min(5000, changes/2-done), "EUR", fmt.Sprintf("CU%07d", done))); err != nil {
+			return nil, err
+		}
+	}
+	var raw int64
+	var missing int
+	if err := home.Catalog().Since(before, 1000, func(b [][]byte) error {
+		for _, r := range b {
+			raw += int64(len(r))
+		}
+		missing += len(b)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	back, err := node.New(awayCfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	stopBack := runOne(ctx, back)
+	defer stopBack()
+	want := home.Catalog().Count()
+	for back.Catalog().Count() < want {
+		if time.Since(start) > 5*time.Minute {
+			return nil, fmt.Errorf("rejoiner has %d of %d listings after 5 minutes", back.Catalog().Count(), want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	took := time.Since(start)
+	moved := back.Replicator().Totals().Bytes
+	return []figure{
+		{Name: fmt.Sprintf("catch-up after %d changes: time to converge", missing), Unit: "s", Value: took.Seconds(), Goal: "< 15 s"},
+		{Name: "catch-up bytes moved", Unit: "MB", Value: float64(moved) / 1e6,
+			Baseline: "raw size of the missing records", Base: float64(raw) / 1e6, Goal: "< 1.3x raw"},
+	}, nil
+}
+
+func benchImport(ctx context.Context, n int) ([]figure, error) {
+	c, stop, err := benchCluster(ctx, 1)
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	nd := c.Nodes[0]
+	_, token, err := nd.Catalog().CreateMerchant(ctx, "Importer")
+	if err != nil {
+		return nil, err
+	}
+	listings := sample.New(11).Listings(n, "EUR", "IMP")
+	bodies := make([][]byte, 0, n/1000+1)
+	values := make([][]byte, 0, n)
+	for i := 0; i < n; i += 1000 {
+		chunk := listings[i:min(i+1000, n)]
+		b, _ := json.Marshal(chunk)
+		bodies = append(bodies, b)
+		for _, l := range chunk {
+			v, _ := json.Marshal(l)
+			values = append(values, v)
+		}
+	}
+	start := time.Now()
+	for _, b := range bodies {
+		if _, err := apiCall(ctx, http.MethodPost, nd.APIURL()+"/v1/listings/batch", token, bytes.NewReader(b)); err != nil {
+			return nil, err
+		}
+	}
+	rate := float64(n) / time.Since(start).Seconds()
+	base, err := badgerWriteRate(values)
+	if err != nil {
+		return nil, err
+	}
+	return []figure{{Name: fmt.Sprintf("import of %d listings over HTTP, batches of 1000", n), Unit: "listings/s", Value: rate,
+		Baseline: "raw Badger WriteBatch of the same JSON", Base: base, Goal: ">= 10000 listings/s"}}, nil
+}

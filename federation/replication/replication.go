@@ -1,0 +1,194 @@
+package replication
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/fedmart/fedmart/federation"
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	pb "github.com/libp2p/go-libp2p-pubsub/pb"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
+)
+
+// Outcome is what applying one record did.
+type Outcome int
+
+// Outcomes of Store.Apply.
+const (
+	// Stored: the record was new and is now stored; relay it.
+	Stored Outcome = iota
+	// Known: a duplicate or an older version; drop it quietly.
+	Known
+	// Refused: forged, oversize, malformed or from a non-member; never relay.
+	Refused
+)
+
+// Store is the catalog as replication sees it.
+type Store interface {
+	// Apply verifies and stores one record. gap reports that the record's
+	// origin has stored records above its high-water mark, so some may be
+	// missing. err explains a Refused outcome.
+	Apply(raw []byte) (o Outcome, gap bool, err error)
+	// Marks returns the per-origin high-water marks.
+	Marks() map[string]uint64
+	// Since calls fn with batches of stored records above marks.
+	Since(marks map[string]uint64, batch int, fn func(raw [][]byte) error) error
+	// AdvanceMark raises origin's mark to seq after a complete catch-up.
+	AdvanceMark(origin string, seq uint64) error
+}
+
+// Config tunes replication.
+type Config struct {
+	// MaxRecordBytes caps one record (default 64 KiB); larger messages are
+	// refused by GossipSub before any validator runs.
+	MaxRecordBytes int `yaml:"max_record_bytes"`
+	// SyncInterval is the mean time between periodic catch-ups (default 30s).
+	SyncInterval time.Duration `yaml:"sync_interval"`
+	// SyncBatch is the number of records per batch on the catch-up stream (default 512).
+	SyncBatch int `yaml:"sync_batch"`
+	// PublishQueue bounds records waiting to be published (default 8192);
+	// when full, records wait for catch-up instead.
+	PublishQueue int `yaml:"publish_queue"`
+}
+
+// DefaultConfig returns the documented defaults.
+func DefaultConfig() Config {
+	return Config{MaxRecordBytes: 64 << 10, SyncInterval: 30 * time.Second, SyncBatch: 512, PublishQueue: 8192}
+}
+
+// Validate names the offending key under "replication.".
+func (c Config) Validate() error {
+	switch {
+	case c.MaxRecordBytes < 1024 || c.MaxRecordBytes > 1<<20:
+		return fmt.Errorf("replication.max_record_bytes: must be between 1024 and 1048576")
+	case c.SyncInterval < 100*time.Millisecond:
+		return fmt.Errorf("replication.sync_interval: must be at least 100ms")
+	case c.SyncBatch < 1 || c.SyncBatch > 10000:
+		return fmt.Errorf("replication.sync_batch: must be between 1 and 10000")
+	case c.PublishQueue < 1:
+		return fmt.Errorf("replication.publish_queue: must be at least 1")
+	}
+	return nil
+}
+
+// Replicator runs both paths for one node.
+type Replicator struct {
+	cfg     Config
+	fed     *federation.Federation
+	store   Store
+	log     *slog.Logger
+	ps      *pubsub.PubSub
+	outbox  chan []byte  // own records waiting to be published
+	wanted  chan peer.ID // catch-up requests; buffered, deduplicated by the worker
+	metrics *metrics
+
+	totalsMu sync.Mutex // guards totals
+	totals   Stats      // all catch-ups as requester, since New
+}
+
+// Totals adds up every catch-up this node ran as requester.
+func (r *Replicator) Totals() Stats {
+	r.totalsMu.Lock()
+	defer r.totalsMu.Unlock()
+	return r.totals
+}
+
+// New creates the GossipSub router on the federation's host and registers
+// the catch-up protocol. Run joins the topic once a charter is in force.
+func New(ctx context.Context, cfg Config, fed *federation.Federation, store Store, log *slog.Logger, reg prometheus.Registerer) (*Replicator, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	r := &Replicator{
+		cfg: cfg, fed: fed, store: store, log: log,
+		outbox:  make(chan []byte, cfg.PublishQueue),
+		wanted:  make(chan peer.ID, 64),
+		metrics: newMetrics(reg),
+	}
+	ps, err := pubsub.NewGossipSub(ctx, fed.Host(),
+		pubsub.WithMessageSignaturePolicy(pubsub.StrictSign),
+		pubsub.WithMessageIdFn(func(m *pb.Message) string { h := sha256.Sum256(m.Data); return string(h[:]) }),
+		pubsub.WithFloodPublish(true),
+		pubsub.WithPeerExchange(false),
+		pubsub.WithMaxMessageSize(cfg.MaxRecordBytes+4096),
+		pubsub.WithPeerFilter(func(p peer.ID, _ string) bool { return fed.IsMember(p) }),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("replication: gossipsub: %w", err)
+	}
+	r.ps = ps
+	fed.Handle(SyncProtocol, r.serveSync)
+	return r, nil
+}
+
+// Publish queues one of this node's own records for the live path. It never
+// blocks: if the queue is full the record is left to catch-up.
+func (r *Replicator) Publish(raw []byte) {
+	select {
+	case r.outbox <- raw:
+	default:
+		r.metrics.dropped.Inc()
+	}
+}
+
+// Run joins the federation's topic and runs the live and catch-up paths
+// until ctx ends.
+func (r *Replicator) Run(ctx context.Context) error {
+	fedID, err := r.waitCharter(ctx)
+	if err != nil || fedID == "" {
+		return err
+	}
+	topic, err := r.join(fedID)
+	if err != nil {
+		return err
+	}
+	defer topic.Close()
+	sub, err := topic.Subscribe(pubsub.WithBufferSize(4096))
+	if err != nil {
+		return fmt.Errorf("replication: subscribe: %w", err)
+	}
+	defer sub.Cancel()
+	conns, err := r.watchConnections()
+	if err != nil {
+		return err
+	}
+	defer conns.Close()
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return r.publishLoop(ctx, topic) })
+	g.Go(func() error { return r.drain(ctx, sub) })
+	g.Go(func() error { return r.syncLoop(ctx, conns) })
+	return g.Wait()
+}
+
+// waitCharter returns the federation id once a charter is in force.
+func (r *Replicator) waitCharter(ctx context.Context) (string, error) {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if sc, err := r.fed.Charter(); err == nil {
+			return sc.Charter.FederationID, nil
+		}
+		select {
+		case <-ctx.Done():
+			return "", nil
+		case <-t.C:
+		}
+	}
+}
+
+// TopicName is the GossipSub topic of a federation's catalog.
+func TopicName(federationID string) string { return "/fedmart/catalog/" + federationID + "/1" }
+
+func jitter(mean time.Duration) time.Duration {
+	return mean/2 + rand.N(mean)
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

@@ -1,0 +1,233 @@
+package replication
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"time"
+
+	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/wire"
+	"github.com/libp2p/go-libp2p/core/event"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+)
+
+// SyncProtocol is the catalog catch-up protocol.
+//
+//	requester -> responder: one JSON frame {"marks": {origin: seq}}
+//	responder -> requester: frames 'r'+record, ..., then 'e'+JSON {"marks": {...}}
+const SyncProtocol protocol.ID = "/fedmart/catalog-sync/1.0.0"
+
+// Limits are replication's stream limits, for federation.New.
+var Limits = []federation.ProtocolLimit{{ID: SyncProtocol, Streams: 64, Memory: 64 << 20}}
+
+// settleDelay is how long after a connection the follow-up catch-up runs:
+// two GossipSub heartbeats.
+const settleDelay = 2 * time.Second
+
+const (
+	frameRecord = 'r'
+	frameEnd    = 'e'
+	maxMarksMsg = 4 << 20
+)
+
+type syncRequest struct {
+	Marks map[string]uint64 `json:"marks"`
+}
+
+type syncEnd struct {
+	Marks map[string]uint64 `json:"marks"`
+}
+
+// Stats describes one catch-up run as requester.
+type Stats struct {
+	Records int   // records received
+	Bytes   int64 // bytes received, framing included
+	Applied int   // records newly stored
+}
+
+// serveSync answers a catch-up request.
+func (r *Replicator) serveSync(_ context.Context, _ peer.ID, s network.Stream) error {
+	var req syncRequest
+	if err := wire.NewReader(s).ReadJSON(maxMarksMsg, &req); err != nil {
+		return err
+	}
+	marks := r.store.Marks() // read before iterating: they must not claim more than is sent
+	err := r.store.Since(req.Marks, r.cfg.SyncBatch, func(batch [][]byte) error {
+		_ = s.SetDeadline(time.Now().Add(r.fed.DefaultStreamTimeout()))
+		for _, raw := range batch {
+			if err := wire.WriteFrame(s, append([]byte{frameRecord}, raw...)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	end, _ := jsonFrame(frameEnd, syncEnd{Marks: marks})
+	return wire.WriteFrame(s, end)
+}
+
+// SyncWith runs catch-up against member p.
+func (r *Replicator) SyncWith(ctx context.Context, p peer.ID) (Stats, error) {
+	s, err := r.fed.Open(ctx, p, SyncProtocol)
+	if err != nil {
+		return Stats{}, err
+	}
+	st, err := r.requestSync(s)
+	r.totalsMu.Lock()
+	r.totals.Records, r.totals.Bytes, r.totals.Applied = r.totals.Records+st.Records, r.totals.Bytes+st.Bytes, r.totals.Applied+st.Applied
+	r.totalsMu.Unlock()
+	if err != nil {
+		_ = s.Reset()
+		r.metrics.syncs.WithLabelValues("error").Inc()
+		return st, fmt.Errorf("catch-up from %s: %w", p, err)
+	}
+	r.metrics.syncs.WithLabelValues("ok").Inc()
+	return st, s.Close()
+}
+
+func (r *Replicator) requestSync(s network.Stream) (Stats, error) {
+	var st Stats
+	if err := wire.WriteJSON(s, syncRequest{Marks: r.store.Marks()}); err != nil {
+		return st, err
+	}
+	// Nothing more to send: half-close, so that the responder's Close
+	// (which stops our send side) cannot fail ours.
+	if err := s.CloseWrite(); err != nil {
+		return st, err
+	}
+	rd := wire.NewReader(s)
+	for {
+		_ = s.SetDeadline(time.Now().Add(r.fed.DefaultStreamTimeout()))
+		f, err := rd.ReadFrame(r.cfg.MaxRecordBytes + 1)
+		if errors.Is(err, io.EOF) {
+			return st, fmt.Errorf("stream ended before its end frame")
+		}
+		if err != nil {
+			return st, err
+		}
+		if len(f) == 0 {
+			return st, fmt.Errorf("%w: empty frame", wire.ErrMalformed)
+		}
+		st.Bytes += int64(len(f)) + int64(varintLen(len(f)))
+		r.metrics.syncBytes.Add(float64(len(f) + varintLen(len(f))))
+		switch f[0] {
+		case frameRecord:
+			st.Records++
+			r.metrics.syncRecords.Inc()
+			o, _, err := r.store.Apply(f[1:])
+			if o == Refused {
+				return st, fmt.Errorf("peer sent a refused record: %w", err)
+			}
+			if o == Stored {
+				st.Applied++
+			}
+		case frameEnd:
+			var end syncEnd
+			if err := wire.DecodeJSON(f[1:], &end); err != nil {
+				return st, err
+			}
+			return st, r.raiseMarks(end.Marks)
+		default:
+			return st, fmt.Errorf("%w: unknown frame type %q", wire.ErrMalformed, f[0])
+		}
+	}
+}
+
+// raiseMarks adopts the responder's marks where they are ahead of ours.
+func (r *Replicator) raiseMarks(theirs map[string]uint64) error {
+	mine := r.store.Marks()
+	for origin, m := range theirs {
+		if m > mine[origin] {
+			if err := r.store.AdvanceMark(origin, m); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// want asks the sync loop for a catch-up with p, without blocking.
+func (r *Replicator) want(p peer.ID) {
+	select {
+	case r.wanted <- p:
+	default:
+	}
+}
+
+func (r *Replicator) watchConnections() (event.Subscription, error) {
+	return r.fed.Host().EventBus().Subscribe(new(event.EvtPeerConnectednessChanged))
+}
+
+// syncLoop runs catch-ups one at a time: with each member that connects,
+// with the sender of a record that revealed a gap, and with a random member
+// every SyncInterval (with jitter).
+func (r *Replicator) syncLoop(ctx context.Context, conns event.Subscription) error {
+	timer := time.NewTimer(jitter(r.cfg.SyncInterval))
+	defer timer.Stop()
+	for {
+		var p peer.ID
+		select {
+		case <-ctx.Done():
+			return nil
+		case e := <-conns.Out():
+			ev := e.(event.EvtPeerConnectednessChanged)
+			if ev.Connectedness != network.Connected || !r.fed.IsMember(ev.Peer) {
+				continue
+			}
+			p = ev.Peer
+			// Topic subscriptions cross in flight just after a connection:
+			// what either side publishes meanwhile can miss the other. A
+			// second catch-up once they have surely been exchanged closes
+			// that window; when nothing was missed it costs one marks exchange.
+			time.AfterFunc(settleDelay, func() { r.want(p) })
+		case p = <-r.wanted:
+		case <-timer.C:
+			timer.Reset(jitter(r.cfg.SyncInterval))
+			if p = r.randomMember(); p == "" {
+				continue
+			}
+		}
+		if st, err := r.SyncWith(ctx, p); err != nil {
+			r.log.Debug("catch-up failed", "peer", p, "err", err)
+		} else if st.Records > 0 {
+			r.log.Info("caught up", "peer", p, "records", st.Records, "stored", st.Applied, "bytes", st.Bytes)
+		}
+	}
+}
+
+func (r *Replicator) randomMember() peer.ID {
+	var ps []peer.ID
+	for _, p := range r.fed.Host().Network().Peers() {
+		if r.fed.IsMember(p) {
+			ps = append(ps, p)
+		}
+	}
+	if len(ps) == 0 {
+		return ""
+	}
+	return ps[rand.IntN(len(ps))]
+}
+
+func jsonFrame(kind byte, v any) ([]byte, error) {
+	b, err := jsonMarshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte{kind}, b...), nil
+}
+
+func varintLen(n int) int {
+	l := 1
+	for n >= 0x80 {
+		n >>= 7
+		l++
+	}
+	return l
+}

@@ -1,0 +1,197 @@
+package api
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/fedmart/fedmart/catalog"
+	"github.com/gin-gonic/gin"
+)
+
+// MaxBatchListings caps one batch request; the CLI importer sends smaller batches.
+const MaxBatchListings = 5000
+
+func (a *API) postListing(c *gin.Context) {
+	var in catalog.ListingInput
+	if !bindJSON(c, &in) {
+		return
+	}
+	l, err := a.deps.Catalog.CreateListing(c.Request.Context(), merchantOf(c).ID, in)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Location", "/v1/listings/"+l.ID)
+	c.JSON(http.StatusCreated, l)
+}
+
+func (a *API) getListing(c *gin.Context) {
+	l, err := a.deps.Catalog.Listing(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if l.Merchant != merchantOf(c).ID || l.Platform != a.deps.Federation.Self().String() {
+		fail(c, fmt.Errorf("listing %s: %w", c.Param("id"), catalog.ErrNotFound))
+		return
+	}
+	c.JSON(http.StatusOK, l)
+}
+
+func (a *API) putListing(c *gin.Context) {
+	var in catalog.ListingInput
+	if !bindJSON(c, &in) {
+		return
+	}
+	l, err := a.deps.Catalog.ReplaceListing(c.Request.Context(), merchantOf(c).ID, c.Param("id"), in)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, l)
+}
+
+func (a *API) deleteListing(c *gin.Context) {
+	if err := a.deps.Catalog.TakeDown(c.Request.Context(), merchantOf(c).ID, c.Param("id")); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (a *API) putStock(c *gin.Context) {
+	var in struct {
+		SKU   string `json:"sku"`
+		Stock *int64 `json:"stock"`
+	}
+	if !bindJSON(c, &in) {
+		return
+	}
+	var fields []FieldError
+	if in.SKU == "" {
+		fields = append(fields, FieldError{Field: "sku", Message: "is required"})
+	}
+	if in.Stock == nil {
+		fields = append(fields, FieldError{Field: "stock", Message: "is required"})
+	}
+	if len(fields) > 0 {
+		failStatus(c, http.StatusUnprocessableEntity, "Invalid input", "sku and stock are required", fields...)
+		return
+	}
+	if err := a.deps.Catalog.SetStock(c.Request.Context(), merchantOf(c).ID, c.Param("id"), in.SKU, *in.Stock); err != nil {
+		fail(c, err)
+		return
+	}
+	l, err := a.deps.Catalog.Listing(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, l)
+}
+
+func (a *API) getMerchantListings(c *gin.Context) {
+	limit, ok := intParam(c, "limit", 50, 1, 500)
+	if !ok {
+		return
+	}
+	list, next, err := a.deps.Catalog.MerchantListings(c.Request.Context(), merchantOf(c).ID, c.Query("cursor"), limit)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if list == nil {
+		list = []catalog.Listing{}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": list, "next_cursor": next})
+}
+
+// postBatch upserts a feed: a JSON array of listings, or JSON lines.
+func (a *API) postBatch(c *gin.Context) {
+	body, err := io.ReadAll(c.Request.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		failStatus(c, http.StatusRequestEntityTooLarge, "Request too large", fmt.Sprintf("send at most %d bytes per batch; split the feed", a.cfg.MaxBodyBytes))
+		return
+	}
+	in, lines, rejected, ok := decodeFeed(c, body)
+	if !ok {
+		return
+	}
+	res, err := a.deps.Catalog.UpsertBatch(c.Request.Context(), merchantOf(c).ID, in)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	for i := range res.Rejected {
+		res.Rejected[i].Index = lines[res.Rejected[i].Index]
+	}
+	res.Rejected = append(res.Rejected, rejected...)
+	slices.SortFunc(res.Rejected, func(x, y catalog.Rejection) int { return x.Index - y.Index })
+	if res.Rejected == nil {
+		res.Rejected = []catalog.Rejection{}
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+// decodeFeed reads a JSON array or JSON lines. A line that does not decode
+// is rejected on its own, named by its index in the feed (counting from 0,
+// blank lines skipped); the others go on. lines maps each decoded listing
+// to its index in the feed.
+func decodeFeed(c *gin.Context, body []byte) (in []catalog.ListingInput, lines []int, rejected []catalog.Rejection, ok bool) {
+	trimmed := bytes.TrimSpace(body)
+	n := 0
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		if err := decodeStrict(trimmed, &in); err != nil {
+			writeDecodeError(c, err)
+			return nil, nil, nil, false
+		}
+		for i := range in {
+			lines = append(lines, i)
+		}
+		n = len(in)
+	} else {
+		sc := bufio.NewScanner(bytes.NewReader(trimmed))
+		sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
+		for ; sc.Scan(); n++ {
+			line := bytes.TrimSpace(sc.Bytes())
+			if len(line) == 0 {
+				n--
+				continue
+			}
+			var l catalog.ListingInput
+			if err := decodeStrict(line, &l); err != nil {
+				rejected = append(rejected, catalog.Rejection{Index: n, Errors: []catalog.FieldError{{Field: "(line)", Message: err.Error()}}})
+				continue
+			}
+			in, lines = append(in, l), append(lines, n)
+		}
+	}
+	if n == 0 || n > MaxBatchListings {
+		failStatus(c, http.StatusUnprocessableEntity, "Invalid input", fmt.Sprintf("a batch holds 1 to %d listings", MaxBatchListings),
+			FieldError{Field: "(body)", Message: "got " + strconv.Itoa(n) + " listings"})
+		return nil, nil, nil, false
+	}
+	return in, lines, rejected, true
+}
+
+// intParam reads an integer query parameter within [lo, hi].
+func intParam(c *gin.Context, name string, def, lo, hi int) (int, bool) {
+	s := c.Query(name)
+	if s == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		failStatus(c, http.StatusBadRequest, "Invalid query parameter", name+" is out of range",
+			FieldError{Field: name, Message: fmt.Sprintf("must be an integer from %d to %d", lo, hi)})
+		return 0, false
+	}
+	return n, true
+}

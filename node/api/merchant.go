@@ -1,0 +1,65 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/fedmart/fedmart/catalog"
+	"github.com/gin-gonic/gin"
+)
+
+const merchantKey = "fedmart.merchant"
+
+// merchantOnly admits requests carrying a merchant token and remembers the merchant.
+func (a *API) merchantOnly(c *gin.Context) {
+	t := bearer(c)
+	if t == "" {
+		c.Header("WWW-Authenticate", `Bearer realm="fedmart"`)
+		failStatus(c, http.StatusUnauthorized, "Authentication required", "send the merchant token as: Authorization: Bearer <token>")
+		return
+	}
+	m, err := a.deps.Catalog.MerchantByToken(c.Request.Context(), t)
+	if err != nil {
+		failStatus(c, http.StatusForbidden, "Forbidden", "this endpoint needs a merchant token of this node")
+		return
+	}
+	c.Set(merchantKey, m)
+	c.Next()
+}
+
+func merchantOf(c *gin.Context) catalog.Merchant {
+	return c.MustGet(merchantKey).(catalog.Merchant)
+}
+
+func (a *API) postMerchant(c *gin.Context) {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if !bindJSON(c, &in) {
+		return
+	}
+	if n := strings.TrimSpace(in.Name); n == "" || len(n) > 100 {
+		failStatus(c, http.StatusUnprocessableEntity, "Invalid input", "the merchant needs a name",
+			FieldError{Field: "name", Message: "must be 1-100 characters"})
+		return
+	}
+	m, token, err := a.deps.Catalog.CreateMerchant(c.Request.Context(), strings.TrimSpace(in.Name))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"id": m.ID, "name": m.Name, "token": token, "created_at": m.CreatedAt})
+}
+
+func (a *API) getMerchants(c *gin.Context) {
+	list, err := a.deps.Catalog.Merchants(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := make([]gin.H, 0, len(list))
+	for _, m := range list {
+		out = append(out, gin.H{"id": m.ID, "name": m.Name, "created_at": m.CreatedAt})
+	}
+	c.JSON(http.StatusOK, gin.H{"merchants": out})
+}

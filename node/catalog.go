@@ -1,0 +1,149 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/search"
+	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/replication"
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// catalogStore adapts the catalog to what replication needs.
+type catalogStore struct{ *catalog.Catalog }
+
+// Apply classifies the catalog's verdict for replication: stored, already
+// known (duplicate or older version, dropped quietly) or refused.
+func (s catalogStore) Apply(raw []byte) (replication.Outcome, bool, error) {
+	res, err := s.Catalog.Apply(raw)
+	switch {
+	case err == nil:
+		return replication.Stored, res.Gap, nil
+	case errors.Is(err, catalog.ErrDuplicate), errors.Is(err, catalog.ErrStale):
+		return replication.Known, false, nil
+	default:
+		return replication.Refused, false, err
+	}
+}
+
+// searchDoc is what the index keeps of a listing.
+func searchDoc(l *catalog.Listing) search.Doc {
+	d := search.Doc{ID: l.ID, Title: l.Title, Description: l.Description, Brand: l.Brand, Category: l.Category,
+		Platform: l.Platform, Merchant: l.Merchant, Updated: l.UpdatedAt}
+	for i, v := range l.Variants {
+		if i == 0 || v.Price.Amount < d.Price {
+			d.Price, d.Currency = v.Price.Amount, v.Price.Currency
+		}
+		if v.Stock > 0 {
+			d.InStock = true
+		}
+	}
+	if len(l.Images) > 0 {
+		d.Image = l.Images[0]
+	}
+	return d
+}
+
+// indexChange keeps the search index in step with one stored record.
+func indexChange(ix *search.Index, ch catalog.Change) {
+	switch {
+	case ch.Record != nil && ch.Record.Tombstone:
+		ix.Delete(ch.ID)
+	case ch.Listing != nil:
+		ix.Upsert(searchDoc(ch.Listing))
+	}
+}
+
+// openIndex loads the index snapshot from dir when it matches the
+// catalog's current stamp, and otherwise rebuilds it from Badger: the
+// index is derived data, never the source of truth.
+func openIndex(dir string, cat *catalog.Catalog, log *slog.Logger) (*search.Index, error) {
+	stamp, err := cat.Stamp()
+	if err != nil {
+		return nil, err
+	}
+	ix, saved, err := search.Load(dir)
+	switch {
+	case err == nil && saved == stamp:
+		log.Info("search index loaded", "docs", ix.Len())
+		return ix, nil
+	case err == nil:
+		log.Info("search index is out of date; rebuilding from the catalog")
+	case errors.Is(err, search.ErrNoSnapshot):
+		log.Info("no search index; building it from the catalog")
+	default:
+		log.Warn("search index unreadable; rebuilding from the catalog", "err", err)
+	}
+	start := time.Now()
+	ix = search.New()
+	if err := cat.All(func(l catalog.Listing) error { ix.Upsert(searchDoc(&l)); return nil }); err != nil {
+		return nil, fmt.Errorf("rebuilding search index: %w", err)
+	}
+	log.Info("search index built", "docs", ix.Len(), "took", time.Since(start).Round(time.Millisecond))
+	// The stale snapshot must not be mistaken for a fresh one after a crash.
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+// saveIndex writes the index snapshot stamped with the catalog's state.
+func saveIndex(dir string, ix *search.Index, cat *catalog.Catalog) error {
+	stamp, err := cat.Stamp()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+		return err
+	}
+	return ix.Save(dir, stamp)
+}
+
+// members adapts the federation's membership to the catalog's view (peer
+// IDs as strings).
+type members struct{ fed *federation.Federation }
+
+func (m members) IsMember(id string) bool {
+	p, err := peer.Decode(id)
+	return err == nil && m.fed.IsMember(p)
+}
+
+// openCatalog opens the catalog, its search index and its replication, and
+// connects them: every stored record updates the index, and the node's own
+// records are published to the other members.
+func (n *Node) openCatalog(key crypto.PrivKey, reg prometheus.Registerer) error {
+	cfg := n.cfg.Catalog
+	if sc, err := n.fed.Charter(); err == nil {
+		cfg.Currency = sc.Charter.Currency
+	}
+	var err error
+	if n.cat, err = catalog.Open(cfg, n.db, key, members{n.fed}, n.log.With("component", "catalog"), time.Now); err != nil {
+		return err
+	}
+	n.fed.OnCharter(func(c *federation.Charter) { n.cat.SetCurrency(c.Currency) })
+	if n.index, err = openIndex(n.indexDir(), n.cat, n.log.With("component", "search")); err != nil {
+		return err
+	}
+	if n.repl, err = replication.New(context.Background(), n.cfg.Replication, n.fed, catalogStore{n.cat}, n.log.With("component", "replication"), reg); err != nil {
+		return err
+	}
+	self := n.fed.Self().String()
+	n.cat.OnChange(func(ch catalog.Change) {
+		indexChange(n.index, ch)
+		if ch.Record != nil && ch.Record.Origin == self {
+			n.repl.Publish(ch.Raw)
+		}
+	})
+	return nil
+}
+
+func (n *Node) indexDir() string { return filepath.Join(n.cfg.DataDir, "index") }

@@ -1,0 +1,100 @@
+package node
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fedmart/fedmart/catalog"
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/record"
+)
+
+func seal(t *testing.T, r *catalog.Record, key crypto.PrivKey) []byte {
+	t.Helper()
+	env, err := record.Seal(r, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := env.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func fakeListing(platform, title string) *catalog.Listing {
+	return &catalog.Listing{ID: catalog.FormatID(platform, "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"), Platform: platform, Merchant: "aaaaaaaaaaaaaaaa",
+		Title: title, Category: "Home > Kitchen", Brand: "Fake", ShippingRegions: []string{"DE"}, Version: 1, UpdatedAt: time.Now().UTC(),
+		Variants: []catalog.Variant{{SKU: "FAKE-1", Price: catalog.Money{Amount: 100, Currency: "EUR"}}}}
+}
+
+// Forged records published on the topic by a member are refused by every
+// other member, never stored, and do not disturb what is stored.
+func TestForgedRecordsAreNeverStored(t *testing.T) {
+	c := startCluster(t, "Alpha", "Beta", "Gamma")
+	a, b := c.Nodes[0], c.Nodes[1]
+	var mu sync.Mutex
+	var raws [][]byte // alpha's own records, in order
+	a.cat.OnChange(func(ch catalog.Change) {
+		mu.Lock()
+		raws = append(raws, ch.Raw)
+		mu.Unlock()
+	})
+	tok := newMerchant(t, c, 0, "Honest")
+	_, body := call(t, "POST", a.APIURL()+"/v1/listings", "/v1/listings", tok, listingBody("Honest kettle", "KET-1", 3000, 3))
+	var l struct{ ID string }
+	_ = json.Unmarshal(body, &l)
+	call(t, "PUT", a.APIURL()+"/v1/listings/"+l.ID, "/v1/listings/{id}", tok, listingBody("Honest kettle mark two", "KET-1", 3200, 3))
+	checkFor(t, 15*time.Second, findsOnly(t, c.Nodes, "q=kettle", "Honest kettle mark two"))
+
+	outsiderKey, _, _ := crypto.GenerateEd25519Key(rand.Reader)
+	outsider, _ := peer.IDFromPrivateKey(outsiderKey)
+	alphaKey, _ := LoadIdentity(a.cfg.path(a.cfg.Identity))
+	mu.Lock()
+	v1 := raws[0]
+	tampered := append([]byte(nil), raws[len(raws)-1]...)
+	mu.Unlock()
+	i := strings.Index(string(tampered), "mark two")
+	tampered[i] = 'M'
+	huge := fakeListing(a.PeerID().String(), "Huge")
+	huge.Description = strings.Repeat("x", 100_000)
+
+	forged := map[string][]byte{
+		"signed by a non-member": seal(t, &catalog.Record{Origin: outsider.String(), Seq: 1, Kind: catalog.KindListing,
+			ListingID: fakeListing(outsider.String(), "Outsider pan").ID, Version: 1, Listing: fakeListing(outsider.String(), "Outsider pan"), Time: time.Now()}, outsiderKey),
+		"tampered bytes": tampered,
+		"origin is not the signer": seal(t, &catalog.Record{Origin: b.PeerID().String(), Seq: 99, Kind: catalog.KindListing,
+			ListingID: fakeListing(b.PeerID().String(), "Impostor pan").ID, Version: 1, Listing: fakeListing(b.PeerID().String(), "Impostor pan"), Time: time.Now()}, alphaKey),
+		"replayed older version": v1,
+		"oversize": seal(t, &catalog.Record{Origin: a.PeerID().String(), Seq: 1000, Kind: catalog.KindListing,
+			ListingID: huge.ID, Version: 1, Listing: huge, Time: time.Now()}, alphaKey),
+	}
+	for name, raw := range forged {
+		if _, err := b.cat.Apply(raw); err == nil {
+			t.Fatalf("%s: beta's catalog accepted it directly", name)
+		}
+		a.repl.Publish(raw)
+	}
+	// A valid record sent after them arrives, so the forged ones had their chance.
+	call(t, "POST", a.APIURL()+"/v1/listings", "/v1/listings", tok, listingBody("Honest teapot", "TEA-1", 2000, 3))
+	checkFor(t, 15*time.Second, findsOnly(t, c.Nodes, "q=teapot", "Honest teapot"))
+
+	for _, n := range c.Nodes[1:] {
+		for _, q := range []string{"q=outsider", "q=impostor", "q=huge"} {
+			if got := searchOn(t, n, q).Total; got != 0 {
+				t.Errorf("%s stored a forged record (%s)", n.Name(), q)
+			}
+		}
+		if got := searchOn(t, n, "q=kettle").Items; len(got) != 1 || got[0].Title != "Honest kettle mark two" {
+			t.Errorf("%s: the kettle changed: %+v", n.Name(), got)
+		}
+		if refused := metric(t, n, `fedmart_catalog_gossip_received_total{outcome="refused"}`); refused < 3 {
+			t.Errorf("%s refused %v forged records on the topic, want at least 3", n.Name(), refused)
+		}
+	}
+}
