@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -117,5 +119,73 @@ func TestOfflineMemberCatchesUpWithOnlyWhatItMissed(t *testing.T) {
 	}
 	if got := searchOn(t, g2, "q=before").Total; got != 10 {
 		t.Fatalf("gamma lost what it had: %d", got)
+	}
+}
+
+// The search index is derived data: deleted, it is rebuilt from Badger.
+func TestSearchIndexRebuildsAfterItsFolderIsDeleted(t *testing.T) {
+	c, err := NewCluster(ClusterOptions{Dir: t.TempDir(), Names: []string{"Solo"}, FederationID: "solo", FederationName: "Solo",
+		Currency: "EUR", Period: time.Hour, Log: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := c.Nodes[0]
+	stop := runNode(t, n)
+	tok := newMerchant(t, c, 0, "Keeper")
+	if s, body := call(t, "POST", n.APIURL()+"/v1/listings/batch", "/v1/listings/batch", tok, feedOf(25, "kept")); s != 200 || !strings.Contains(string(body), `"created":25`) {
+		t.Fatalf("batch: %d %s", s, body)
+	}
+	cfg := n.cfg
+	stop()
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, "index")); err != nil {
+		t.Fatalf("no index snapshot after a clean stop: %v", err)
+	}
+	if err := os.RemoveAll(filepath.Join(cfg.DataDir, "index")); err != nil {
+		t.Fatal(err)
+	}
+	n2, err := New(cfg, discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	runNode(t, n2)
+	if got := searchOn(t, n2, "q=kept").Total; got != 25 {
+		t.Fatalf("after rebuild: %d results, want 25", got)
+	}
+}
+
+// The same feed twice changes nothing; refusals name line and field.
+func TestBatchIsIdempotentAndNamesRefusals(t *testing.T) {
+	c := startCluster(t, "Solo")
+	n := c.Nodes[0]
+	tok := newMerchant(t, c, 0, "Feeder")
+	feed := feedOf(30, "feed")
+	for i, want := range []string{`"created":30`, `"unchanged":30`} {
+		if s, body := call(t, "POST", n.APIURL()+"/v1/listings/batch", "/v1/listings/batch", tok, feed); s != 200 || !strings.Contains(string(body), want) {
+			t.Fatalf("round %d: %d %s, want %s", i, s, body, want)
+		}
+	}
+	bad := append(append([]byte(`{"title":"","category":"Home","brand":"B","shipping_regions":["DE"],"variants":[{"sku":"B-1","price":{"amount":-5,"currency":"EUR"},"stock":1}]}`+"\n"),
+		[]byte("{not json\n")...), feedOf(1, "fine")...)
+	s, body := call(t, "POST", n.APIURL()+"/v1/listings/batch", "/v1/listings/batch", tok, bad)
+	var res struct {
+		Created  int
+		Rejected []struct {
+			Index  int
+			Errors []struct{ Field string }
+		}
+	}
+	if err := json.Unmarshal(body, &res); s != 200 || err != nil || res.Created != 1 || len(res.Rejected) != 2 {
+		t.Fatalf("mixed feed: %d %s", s, body)
+	}
+	fields := map[string]bool{}
+	for _, e := range res.Rejected[0].Errors {
+		fields[e.Field] = true
+	}
+	if res.Rejected[0].Index != 0 || !fields["title"] || !fields["variants[0].price.amount"] || res.Rejected[1].Index != 1 {
+		t.Fatalf("refusals do not name the lines and fields: %s", body)
+	}
+	s, body = call(t, "POST", n.APIURL()+"/v1/listings", "/v1/listings", tok, []byte(`{"title":"X","category":"Home","brand":"B","shipping_regions":["DE"],"variants":[{"sku":"X-1","price":{"amount":"cheap","currency":"EUR"},"stock":1}]}`))
+	if s != 422 || !strings.Contains(string(body), "variants.price.amount") {
+		t.Fatalf("wrong type: %d %s", s, body)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/federation/replication"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/host"
@@ -33,6 +34,7 @@ func bareGossip(ctx context.Context, n int, msgs [][]byte) ([]time.Duration, err
 		defer h.Close()
 		hosts[i] = h
 		ps, err := pubsub.NewGossipSub(ctx, h, pubsub.WithFloodPublish(true),
+			pubsub.WithPeerOutboundQueueSize(replication.QueueSize), pubsub.WithValidateQueueSize(replication.QueueSize),
 			pubsub.WithMessageIdFn(func(m *pb.Message) string { s := sha256.Sum256(m.Data); return string(s[:]) }))
 		if err != nil {
 			return nil, err

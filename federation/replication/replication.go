@@ -79,6 +79,12 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// QueueSize is the depth of GossipSub's per-peer outbound queue and of its
+// validation queue. The defaults (32) drop messages when a merchant's bulk
+// feed publishes thousands of records at once; catch-up would repair that,
+// but only at its next run.
+const QueueSize = 8192
+
 // Replicator runs both paths for one node.
 type Replicator struct {
 	cfg     Config
@@ -120,6 +126,8 @@ func New(ctx context.Context, cfg Config, fed *federation.Federation, store Stor
 		pubsub.WithPeerExchange(false),
 		pubsub.WithMaxMessageSize(cfg.MaxRecordBytes+4096),
 		pubsub.WithPeerFilter(func(p peer.ID, _ string) bool { return fed.IsMember(p) }),
+		pubsub.WithPeerOutboundQueueSize(QueueSize),
+		pubsub.WithValidateQueueSize(QueueSize),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("replication: gossipsub: %w", err)
