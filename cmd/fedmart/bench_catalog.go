@@ -54,8 +54,9 @@ func benchCatalog(cmd *cobra.Command, o benchOptions) (report, error) {
 	return report{Figures: append(figs, se...)}, nil
 }
 
-// benchCluster starts n members under a temporary folder; stop removes it.
-func benchCluster(ctx context.Context, n int) (*node.Cluster, func(), error) {
+// newBenchCluster creates (without running) n members in a temporary
+// folder; remove deletes it after the cluster is closed.
+func newBenchCluster(n int) (c *node.Cluster, remove func(), err error) {
 	dir, err := os.MkdirTemp("", "fedmart-bench-")
 	if err != nil {
 		return nil, nil, err
@@ -64,13 +65,23 @@ func benchCluster(ctx context.Context, n int) (*node.Cluster, func(), error) {
 	for i := range names {
 		names[i] = fmt.Sprintf("member-%02d", i)
 	}
-	c, err := node.NewCluster(node.ClusterOptions{
+	c, err = node.NewCluster(node.ClusterOptions{
 		Dir: dir, Names: names, FederationID: "bench", FederationName: "Bench", Currency: "EUR", Period: time.Hour,
 		Log:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Tune: func(cfg *node.Config) { cfg.Federation.DialInterval = 100 * time.Millisecond },
 	})
 	if err != nil {
 		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	return c, func() { os.RemoveAll(dir) }, nil
+}
+
+// benchCluster runs n members until they form a full mesh and GossipSub
+// has settled; stop ends them and removes their folder.
+func benchCluster(ctx context.Context, n int) (*node.Cluster, func(), error) {
+	c, remove, err := newBenchCluster(n)
+	if err != nil {
 		return nil, nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -80,7 +91,7 @@ func benchCluster(ctx context.Context, n int) (*node.Cluster, func(), error) {
 		cancel()
 		<-done
 		c.Close()
-		os.RemoveAll(dir)
+		remove()
 	}
 	for deadline := time.Now().Add(time.Minute); !fullMesh(c); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {

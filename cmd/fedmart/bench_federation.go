@@ -60,22 +60,11 @@ func benchFederation(cmd *cobra.Command, o benchOptions) (report, error) {
 // timeFedmartMesh starts a cluster and measures from Run until every member
 // reports every other member connected.
 func timeFedmartMesh(ctx context.Context, n int) (time.Duration, error) {
-	dir, err := os.MkdirTemp("", "fedmart-bench-")
+	c, remove, err := newBenchCluster(n)
 	if err != nil {
 		return 0, err
 	}
-	defer os.RemoveAll(dir)
-	names := make([]string, n)
-	for i := range names {
-		names[i] = fmt.Sprintf("member-%02d", i)
-	}
-	c, err := node.NewCluster(node.ClusterOptions{
-		Dir: dir, Names: names, FederationID: "bench", FederationName: "Bench", Currency: "EUR", Period: time.Hour,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		return 0, err
-	}
+	defer remove()
 	defer c.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
