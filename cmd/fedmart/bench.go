@@ -68,6 +68,7 @@ var scenarios = map[string]func(cmd *cobra.Command, o benchOptions) (report, err
 type benchOptions struct {
 	members int
 	json    bool
+	only    string
 	catalog catalogSizes
 }
 
@@ -112,6 +113,7 @@ JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
 	}
 	cmd.Flags().IntVar(&o.members, "members", 10, "members in the federation")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON instead of a table")
+	cmd.Flags().StringVar(&o.only, "only", "", "catalog: run only these parts (propagation,catchup,import,search)")
 	cmd.Flags().IntVar(&o.catalog.changes, "changes", 1000, "catalog: listing changes to propagate")
 	cmd.Flags().IntVar(&o.catalog.catchup, "catchup", 100000, "catalog: changes a rejoining member has missed")
 	cmd.Flags().IntVar(&o.catalog.imports, "import", 100000, "catalog: listings to import")

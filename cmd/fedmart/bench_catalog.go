@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,34 +26,51 @@ type catalogSizes struct {
 	changes, catchup, imports, searchDocs int
 }
 
+// catalogParts are the catalog scenario's parts, in the order they run.
+var catalogParts = []string{"propagation", "catchup", "import", "search"}
+
 func benchCatalog(cmd *cobra.Command, o benchOptions) (report, error) {
 	ctx := cmd.Context()
 	logf := func(format string, a ...any) { fmt.Fprintf(cmd.ErrOrStderr(), format+"\n", a...) }
+	only := map[string]bool{}
+	for _, p := range strings.Split(o.only, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			if !slices.Contains(catalogParts, p) {
+				return report{}, fmt.Errorf("--only: unknown part %q; choose from %s", p, strings.Join(catalogParts, ", "))
+			}
+			only[p] = true
+		}
+	}
+	runs := map[string]func() ([]figure, error){
+		"propagation": func() ([]figure, error) {
+			logf("propagation: %d members, %d listing changes at one member...", o.members, o.catalog.changes)
+			return benchPropagation(ctx, o.members, o.catalog.changes)
+		},
+		"catchup": func() ([]figure, error) {
+			logf("catch-up: a member rejoins after %d changes...", o.catalog.catchup)
+			return benchCatchUp(ctx, o.catalog.catchup)
+		},
+		"import": func() ([]figure, error) {
+			logf("import: %d listings through the batch API...", o.catalog.imports)
+			return benchImport(ctx, o.catalog.imports)
+		},
+		"search": func() ([]figure, error) {
+			logf("search: loading %d listings, then 8 concurrent clients...", o.catalog.searchDocs)
+			return benchSearch(ctx, o.catalog.searchDocs, logf)
+		},
+	}
 	var figs []figure
-	logf("propagation: %d members, %d listing changes at one member...", o.members, o.catalog.changes)
-	prop, err := benchPropagation(ctx, o.members, o.catalog.changes)
-	if err != nil {
-		return report{}, fmt.Errorf("propagation: %w", err)
+	for _, part := range catalogParts {
+		if len(only) > 0 && !only[part] {
+			continue
+		}
+		f, err := runs[part]()
+		if err != nil {
+			return report{}, fmt.Errorf("%s: %w", part, err)
+		}
+		figs = append(figs, f...)
 	}
-	figs = append(figs, prop...)
-	logf("catch-up: a member rejoins after %d changes...", o.catalog.catchup)
-	cu, err := benchCatchUp(ctx, o.catalog.catchup)
-	if err != nil {
-		return report{}, fmt.Errorf("catch-up: %w", err)
-	}
-	figs = append(figs, cu...)
-	logf("import: %d listings through the batch API...", o.catalog.imports)
-	imp, err := benchImport(ctx, o.catalog.imports)
-	if err != nil {
-		return report{}, fmt.Errorf("import: %w", err)
-	}
-	figs = append(figs, imp...)
-	logf("search: loading %d listings, then 8 concurrent clients...", o.catalog.searchDocs)
-	se, err := benchSearch(ctx, o.catalog.searchDocs, logf)
-	if err != nil {
-		return report{}, fmt.Errorf("search: %w", err)
-	}
-	return report{Figures: append(figs, se...)}, nil
+	return report{Figures: figs}, nil
 }
 
 // newBenchCluster creates (without running) n members in a temporary
