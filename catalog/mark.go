@@ -71,14 +71,13 @@ func advance(txn *badger.Txn, origin string, seq uint64, stored bool) (bool, err
 }
 
 // extend returns the highest m >= mark such that every seq in (mark, m] is
-// stored for origin. It sees the transaction's own writes.
+// stored for origin. It sees the transaction's own writes. It looks seqs up
+// one by one rather than with an iterator: an iterator sorts all of the
+// transaction's pending writes when it is created, which made a batch of
+// records quadratic in its size.
 func extend(txn *badger.Txn, origin string, mark uint64) uint64 {
-	prefix := recordPrefix(origin)
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-	defer it.Close()
-	for it.Seek(recordKey(origin, mark+1)); it.Valid() && mark+1 != 0; it.Next() {
-		k := it.Item().Key()
-		if len(k) != len(prefix)+8 || binary.BigEndian.Uint64(k[len(prefix):]) != mark+1 {
+	for mark+1 != 0 {
+		if _, err := txn.Get(recordKey(origin, mark+1)); err != nil {
 			break
 		}
 		mark++

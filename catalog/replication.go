@@ -29,14 +29,8 @@ type ApplyResult struct {
 // stored one, and ErrDuplicate when it is stored already. A stale or
 // duplicate record at the origin's mark+1 still moves the mark.
 func (c *Catalog) Apply(raw []byte) (ApplyResult, error) {
-	rec, err := Decode(raw, c.cfg.MaxRecordBytes)
+	rec, err := c.admit(raw)
 	if err != nil {
-		return ApplyResult{}, err
-	}
-	if rec.Origin != c.self && !c.members.IsMember(rec.Origin) {
-		return ApplyResult{}, fmt.Errorf("%w: record %s/%d: %s is not an active member", ErrNotMember, rec.Origin, rec.Seq, rec.Origin)
-	}
-	if err := c.checkLimits(rec); err != nil {
 		return ApplyResult{}, err
 	}
 	c.wmu.Lock()
@@ -72,6 +66,23 @@ func (c *Catalog) store(rec *Record, raw []byte) (change *Change, delta int64, g
 		err = refused
 	}
 	return change, delta, gap, err
+}
+
+// admit decodes and verifies a record and checks that its origin is a
+// member and its listing within this catalog's limits: everything Apply
+// checks before it looks at what is stored.
+func (c *Catalog) admit(raw []byte) (*Record, error) {
+	rec, err := Decode(raw, c.cfg.MaxRecordBytes)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Origin != c.self && !c.members.IsMember(rec.Origin) {
+		return nil, fmt.Errorf("%w: record %s/%d: %s is not an active member", ErrNotMember, rec.Origin, rec.Seq, rec.Origin)
+	}
+	if err := c.checkLimits(rec); err != nil {
+		return nil, err
+	}
+	return rec, nil
 }
 
 // checkLimits holds a replicated record to this catalog's own limits, the

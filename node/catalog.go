@@ -35,6 +35,23 @@ func (s catalogStore) Apply(raw []byte) (replication.Outcome, bool, error) {
 	}
 }
 
+// ApplyBatch classifies each record's verdict like Apply.
+func (s catalogStore) ApplyBatch(raws [][]byte) ([]replication.Outcome, []error) {
+	_, errs := s.Catalog.ApplyBatch(raws)
+	out := make([]replication.Outcome, len(raws))
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			out[i] = replication.Stored
+		case errors.Is(err, catalog.ErrDuplicate), errors.Is(err, catalog.ErrStale):
+			out[i], errs[i] = replication.Known, nil
+		default:
+			out[i] = replication.Refused
+		}
+	}
+	return out, errs
+}
+
 // searchDoc is what the index keeps of a listing.
 func searchDoc(l *catalog.Listing) search.Doc {
 	d := search.Doc{ID: l.ID, Title: l.Title, Description: l.Description, Brand: l.Brand, Category: l.Category,

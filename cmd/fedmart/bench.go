@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -66,10 +68,11 @@ var scenarios = map[string]func(cmd *cobra.Command, o benchOptions) (report, err
 }
 
 type benchOptions struct {
-	members int
-	json    bool
-	only    string
-	catalog catalogSizes
+	members    int
+	json       bool
+	only       string
+	cpuProfile string
+	catalog    catalogSizes
 }
 
 func newBench() *cobra.Command {
@@ -103,6 +106,17 @@ JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
 			if !ok {
 				return fmt.Errorf("unknown scenario %q; choose one of %s", args[0], strings.Join(names, ", "))
 			}
+			if o.cpuProfile != "" {
+				f, err := os.Create(o.cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			r, err := run(cmd, o)
 			if err != nil {
 				return err
@@ -113,8 +127,10 @@ JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
 	}
 	cmd.Flags().IntVar(&o.members, "members", 10, "members in the federation")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON instead of a table")
+	cmd.Flags().StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to FILE (go tool pprof)")
 	cmd.Flags().StringVar(&o.only, "only", "", "catalog: run only these parts (propagation,catchup,import,search)")
 	cmd.Flags().IntVar(&o.catalog.changes, "changes", 1000, "catalog: listing changes to propagate")
+	cmd.Flags().IntVar(&o.catalog.rate, "rate", 100, "catalog: listing changes per second during propagation")
 	cmd.Flags().IntVar(&o.catalog.catchup, "catchup", 100000, "catalog: changes a rejoining member has missed")
 	cmd.Flags().IntVar(&o.catalog.imports, "import", 100000, "catalog: listings to import")
 	cmd.Flags().IntVar(&o.catalog.searchDocs, "search-docs", 1000000, "catalog: listings to search over")

@@ -17,10 +17,10 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
-// bareGossip publishes msgs back to back from the first of n plain hosts
+// bareGossip publishes msgs at rate per second from the first of n plain hosts
 // running GossipSub (flood publishing, content-hash ids, no validator) and
 // returns, per message, the time until every other host received it.
-func bareGossip(ctx context.Context, n int, msgs [][]byte) ([]time.Duration, error) {
+func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int) ([]time.Duration, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	hosts := make([]host.Host, n)
@@ -76,7 +76,10 @@ func bareGossip(ctx context.Context, n int, msgs [][]byte) ([]time.Duration, err
 		}()
 	}
 	sent := make([]time.Time, len(msgs))
+	tick := time.NewTicker(time.Second / time.Duration(rate))
+	defer tick.Stop()
 	for i, m := range msgs {
+		<-tick.C
 		sent[i] = time.Now()
 		if err := topics[0].Publish(ctx, m); err != nil {
 			return nil, err

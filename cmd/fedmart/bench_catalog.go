@@ -23,7 +23,7 @@ import (
 
 // catalogSizes are the catalog scenario's sizes, settable from the command line.
 type catalogSizes struct {
-	changes, catchup, imports, searchDocs int
+	changes, rate, catchup, imports, searchDocs int
 }
 
 // catalogParts are the catalog scenario's parts, in the order they run.
@@ -43,8 +43,8 @@ func benchCatalog(cmd *cobra.Command, o benchOptions) (report, error) {
 	}
 	runs := map[string]func() ([]figure, error){
 		"propagation": func() ([]figure, error) {
-			logf("propagation: %d members, %d listing changes at one member...", o.members, o.catalog.changes)
-			return benchPropagation(ctx, o.members, o.catalog.changes)
+			logf("propagation: %d members, %d listing changes at one member, %d per second...", o.members, o.catalog.changes, o.catalog.rate)
+			return benchPropagation(ctx, o.members, o.catalog.changes, o.catalog.rate)
 		},
 		"catchup": func() ([]figure, error) {
 			logf("catch-up: a member rejoins after %d changes...", o.catalog.catchup)
@@ -165,7 +165,7 @@ func (a *arrivals) everywhere(id string) (time.Time, bool) {
 	return last, len(a.at[id]) > 0
 }
 
-func benchPropagation(ctx context.Context, members, changes int) ([]figure, error) {
+func benchPropagation(ctx context.Context, members, changes, rate int) ([]figure, error) {
 	c, stop, err := benchCluster(ctx, members)
 	if err != nil {
 		return nil, err
@@ -183,7 +183,10 @@ func benchPropagation(ctx context.Context, members, changes int) ([]figure, erro
 	home.OnChange(func(ch catalog.Change) { rawMu.Lock(); raws = append(raws, ch.Raw); rawMu.Unlock() })
 	listings := sample.New(42).Listings(changes, "EUR", "PROP")
 	created := make(map[string]time.Time, changes)
+	tick := time.NewTicker(time.Second / time.Duration(rate))
+	defer tick.Stop()
 	for _, in := range listings {
+		<-tick.C
 		t0 := time.Now()
 		l, err := home.CreateListing(ctx, m.ID, in)
 		if err != nil {
@@ -205,14 +208,14 @@ func benchPropagation(ctx context.Context, members, changes int) ([]figure, erro
 			time.Sleep(time.Millisecond)
 		}
 	}
-	base, err := bareGossip(ctx, members, raws)
+	base, err := bareGossip(ctx, members, raws, 2*rate) // two records per new listing
 	if err != nil {
 		return nil, err
 	}
 	return []figure{
-		{Name: fmt.Sprintf("propagation to all %d members, p50", members), Unit: "ms", Value: ms(percentile(lat, 50)),
+		{Name: fmt.Sprintf("propagation to all %d members at %d changes/s, p50", members, rate), Unit: "ms", Value: ms(percentile(lat, 50)),
 			Baseline: "bare GossipSub delivery to all, same bytes", Base: ms(percentile(base, 50)), Goal: "within 2x of bare"},
-		{Name: fmt.Sprintf("propagation to all %d members, p99", members), Unit: "ms", Value: ms(percentile(lat, 99)),
+		{Name: fmt.Sprintf("propagation to all %d members at %d changes/s, p99", members, rate), Unit: "ms", Value: ms(percentile(lat, 99)),
 			Baseline: "bare GossipSub delivery to all, same bytes", Base: ms(percentile(base, 99)), Goal: "< 250 ms, within 2x of bare"},
 	}, nil
 }

@@ -37,6 +37,9 @@ type Store interface {
 	// origin has stored records above its high-water mark, so some may be
 	// missing. err explains a Refused outcome.
 	Apply(raw []byte) (o Outcome, gap bool, err error)
+	// ApplyBatch applies records as Apply would, one outcome and error per
+	// record; catch-up uses it to store a batch in one go.
+	ApplyBatch(raws [][]byte) ([]Outcome, []error)
 	// Marks returns the per-origin high-water marks.
 	Marks() map[string]uint64
 	// Since calls fn with batches of stored records above marks.

@@ -103,6 +103,20 @@ func (r *Replicator) requestSync(s network.Stream) (Stats, error) {
 		return st, err
 	}
 	rd := wire.NewReader(s)
+	var pending [][]byte
+	flush := func() error {
+		outcomes, errs := r.store.ApplyBatch(pending)
+		pending = pending[:0]
+		for i, o := range outcomes {
+			switch o {
+			case Refused:
+				return fmt.Errorf("peer sent a refused record: %w", errs[i])
+			case Stored:
+				st.Applied++
+			}
+		}
+		return nil
+	}
 	for {
 		_ = s.SetDeadline(time.Now().Add(r.fed.DefaultStreamTimeout()))
 		f, err := rd.ReadFrame(r.cfg.MaxRecordBytes + 1)
@@ -121,14 +135,15 @@ func (r *Replicator) requestSync(s network.Stream) (Stats, error) {
 		case frameRecord:
 			st.Records++
 			r.metrics.syncRecords.Inc()
-			o, _, err := r.store.Apply(f[1:])
-			if o == Refused {
-				return st, fmt.Errorf("peer sent a refused record: %w", err)
-			}
-			if o == Stored {
-				st.Applied++
+			if pending = append(pending, f[1:]); len(pending) == r.cfg.SyncBatch {
+				if err := flush(); err != nil {
+					return st, err
+				}
 			}
 		case frameEnd:
+			if err := flush(); err != nil {
+				return st, err
+			}
 			var end syncEnd
 			if err := wire.DecodeJSON(f[1:], &end); err != nil {
 				return st, err

@@ -1,0 +1,76 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+)
+
+// ApplyBatch gives, record for record, what Apply gives: the same stored
+// state, results and errors, including for duplicates, stale, tampered and
+// foreign records mixed into the batch.
+func TestApplyBatchMatchesApply(t *testing.T) {
+	members := &memberSet{}
+	src := newNode(t, testConfig(), members)
+	m := src.merchant(t)
+	ctx := context.Background()
+	var ids []string
+	for i := 0; i < 20; i++ {
+		l, err := src.CreateListing(ctx, m, input(fmt.Sprintf("Pan %d", i), fmt.Sprintf("PAN-%d", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, l.ID)
+	}
+	for _, id := range ids[:5] {
+		if _, err := src.ReplaceListing(ctx, m, id, input("Renamed "+id, "PAN-R-"+id[len(id)-4:])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := src.TakeDown(ctx, m, ids[7]); err != nil {
+		t.Fatal(err)
+	}
+	raws := src.raws()
+	tampered := append([]byte(nil), raws[3]...)
+	tampered[len(tampered)-10] ^= 1
+	outsider := newNode(t, testConfig(), &memberSet{}) // its origin is not in members
+	ol, _ := outsider.CreateListing(ctx, outsider.merchant(t), input("Foreign", "F-1"))
+	_ = ol
+	feed := append(append([][]byte{}, raws...), raws[0], raws[2], tampered, outsider.raws()[0])
+
+	one, batch := newNode(t, testConfig(), members), newNode(t, testConfig(), members)
+	var wantErrs []error
+	for _, r := range feed {
+		_, err := one.Apply(r)
+		wantErrs = append(wantErrs, err)
+	}
+	_, gotErrs := batch.ApplyBatch(feed)
+	for i := range feed {
+		if (wantErrs[i] == nil) != (gotErrs[i] == nil) || (wantErrs[i] != nil && !sameKind(wantErrs[i], gotErrs[i])) {
+			t.Fatalf("record %d: Apply said %v, ApplyBatch said %v", i, wantErrs[i], gotErrs[i])
+		}
+	}
+	if one.Count() != batch.Count() || fmt.Sprint(one.Marks()) != fmt.Sprint(batch.Marks()) {
+		t.Fatalf("state differs: count %d vs %d, marks %v vs %v", one.Count(), batch.Count(), one.Marks(), batch.Marks())
+	}
+	for _, id := range ids {
+		a, errA := one.Listing(ctx, id)
+		b, errB := batch.Listing(ctx, id)
+		if (errA == nil) != (errB == nil) || a.Title != b.Title || a.Version != b.Version {
+			t.Fatalf("%s: %v/%v vs %v/%v", id, a.Title, errA, b.Title, errB)
+		}
+	}
+	if len(batch.raws()) != len(one.raws()) {
+		t.Fatalf("changes announced: %d by ApplyBatch, %d by Apply", len(batch.raws()), len(one.raws()))
+	}
+}
+
+func sameKind(a, b error) bool {
+	for _, k := range []error{ErrStale, ErrDuplicate, ErrForged, ErrNotMember, ErrConflict, ErrInvalid, ErrTooLarge} {
+		if errors.Is(a, k) != errors.Is(b, k) {
+			return false
+		}
+	}
+	return true
+}
