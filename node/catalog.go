@@ -105,6 +105,7 @@ func openIndex(dir string, cat *catalog.Catalog, log *slog.Logger) (*search.Inde
 	if err := cat.All(func(l catalog.Listing) error { ix.Upsert(searchDoc(&l)); return nil }); err != nil {
 		return nil, fmt.Errorf("rebuilding search index: %w", err)
 	}
+	ix.Compact() // release what the bulk build left over
 	log.Info("search index built", "docs", ix.Len(), "took", time.Since(start).Round(time.Millisecond))
 	// The stale snapshot must not be mistaken for a fresh one after a crash.
 	if err := os.RemoveAll(dir); err != nil {

@@ -13,6 +13,7 @@ type catNode struct {
 	parent   uint32 // none at the top level
 	children []uint32
 	docs     *roaring.Bitmap
+	size     uint32 // documents in docs
 }
 
 // categoryTree holds every category path seen, and all their prefixes, as
@@ -53,17 +54,22 @@ func (t *categoryTree) intern(path string) uint32 {
 	return id
 }
 
-// add files doc under the leaf node and all its ancestors.
-func (t *categoryTree) add(leaf, doc uint32) {
+// add files doc under the path's node and all its ancestors, and returns
+// the node.
+func (t *categoryTree) add(path string, doc uint32) uint32 {
+	leaf := t.intern(path)
 	for n := leaf; n != none; n = t.nodes[n].parent {
 		t.nodes[n].docs.Add(doc)
+		t.nodes[n].size++
 	}
+	return leaf
 }
 
 // remove undoes add.
 func (t *categoryTree) remove(leaf, doc uint32) {
 	for n := leaf; n != none; n = t.nodes[n].parent {
 		t.nodes[n].docs.Remove(doc)
+		t.nodes[n].size--
 	}
 }
 
@@ -76,19 +82,55 @@ func (t *categoryTree) path(id uint32) string {
 }
 
 // count counts the scope by top-level category and, when selected names a
-// known path, by the categories directly under it.
-func (t *categoryTree) count(sc scope, selected string) map[string]int {
-	h := valueHeap{name: t.path}
-	tally := func(ids []uint32) {
+// known path, by the categories directly under it. column maps a document
+// to its leaf node; counts is zeroed scratch with room for every node.
+func (t *categoryTree) count(sc scope, selected string, column []uint32, counts []int32) map[string]int {
+	sel, ok := t.ids[selected]
+	if !ok {
+		sel = none
+	}
+	ids := t.roots
+	if sel != none {
+		ids = append(ids[:len(ids):len(ids)], t.nodes[sel].children...)
+	}
+	sizes := make([]uint32, len(ids))
+	for i, id := range ids {
+		sizes[i] = t.nodes[id].size
+	}
+	if !sc.all && sc.visitCost(4) < sc.intersectCost(sizes) {
+		t.countColumn(sc.docs, sel, column, counts)
+	} else {
 		for _, id := range ids {
-			if n := sc.countIn(t.nodes[id].docs); n > 0 {
-				h.offer(valueCount{id, int(n)})
-			}
+			counts[id] = int32(sc.countIn(t.nodes[id].docs))
 		}
 	}
-	tally(t.roots)
-	if id, ok := t.ids[selected]; ok {
-		tally(t.nodes[id].children)
+	h := valueHeap{name: t.path}
+	for _, id := range ids {
+		if counts[id] > 0 {
+			h.offer(valueCount{id, int(counts[id])})
+		}
+		counts[id] = 0
 	}
 	return h.counts()
+}
+
+// countColumn counts docs into counts by top-level node and by the node
+// under sel (none for no selection) they are filed in, reading each
+// document's leaf node.
+func (t *categoryTree) countColumn(docs *roaring.Bitmap, sel uint32, column []uint32, counts []int32) {
+	each(docs, func(docs []uint32) {
+		for _, d := range docs {
+			n := column[d]
+			if n == none {
+				continue
+			}
+			for t.nodes[n].parent != none {
+				if t.nodes[n].parent == sel {
+					counts[n]++
+				}
+				n = t.nodes[n].parent
+			}
+			counts[n]++
+		}
+	})
 }

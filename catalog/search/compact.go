@@ -17,9 +17,11 @@ func (ix *Index) Compact() {
 	defer ix.mu.Unlock()
 	ix.slots = slices.Clone(ix.slots)
 	ix.price = slices.Clone(ix.price)
+	ix.band = slices.Clone(ix.band)
 	ix.updated = slices.Clone(ix.updated)
 	ix.brandOf = slices.Clone(ix.brandOf)
 	ix.platformOf = slices.Clone(ix.platformOf)
+	ix.categoryOf = slices.Clone(ix.categoryOf)
 	ix.lens = slices.Clone(ix.lens)
 	ix.terms = slices.Clone(ix.terms)
 	ix.eachBitmap(func(bm *roaring.Bitmap) {
@@ -51,7 +53,7 @@ func (ix *Index) eachBitmap(fn func(*roaring.Bitmap)) {
 			fn(bm)
 		}
 	}
-	for _, bm := range ix.times.docs {
-		fn(bm)
+	for _, b := range ix.times.buckets {
+		fn(b.docs)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+
+	"github.com/RoaringBitmap/roaring/v2"
 )
 
 // Snapshot field limits. A length over them, or over the bytes left in
@@ -15,6 +17,7 @@ import (
 const (
 	maxSnapshotString  = 1 << 20
 	maxSnapshotForward = 1 << 24
+	maxSnapshotBitmap  = 1 << 30
 )
 
 // decoder reads snapshot values and keeps the first error. left counts the
@@ -77,6 +80,33 @@ func (d *decoder) count(what string) int {
 	return int(n)
 }
 
+func (d *decoder) byte() byte {
+	if d.err != nil {
+		return 0
+	}
+	b, err := d.ReadByte()
+	d.read(err)
+	return b
+}
+
+// bitmap reads a roaring bitmap in its portable format, length first.
+func (d *decoder) bitmap() *roaring.Bitmap {
+	b := d.string(maxSnapshotBitmap)
+	if d.err != nil {
+		return nil
+	}
+	bm := roaring.New()
+	if err := bm.UnmarshalBinary([]byte(b)); err != nil {
+		d.fail("bitmap: %v", err)
+		return nil
+	}
+	if err := bm.Validate(); err != nil {
+		d.fail("bitmap: %v", err)
+		return nil
+	}
+	return bm
+}
+
 func (d *decoder) string(limit int) string {
 	n := d.uvarint()
 	if d.err != nil {
@@ -93,7 +123,10 @@ func (d *decoder) string(limit int) string {
 	return string(b)
 }
 
-// decodeIndex reads a snapshot body (see Index.encode) into a new index.
+// decodeIndex reads a snapshot body (see Index.encode) into a new index,
+// which it checks: every posting is a valid, non-empty bitmap of live
+// slots, and each term's postings are referenced by as many forward lists
+// as there are documents in them.
 func decodeIndex(d *decoder) (*Index, string) {
 	magic := make([]byte, len(snapshotMagic))
 	_, err := io.ReadFull(d.r, magic)
@@ -108,28 +141,60 @@ func decodeIndex(d *decoder) (*Index, string) {
 	stamp := d.string(maxSnapshotString)
 	ix := New()
 	for range d.count("term") {
-		text := d.string(maxSnapshotString)
 		if d.err != nil {
 			break
 		}
-		if _, dup := ix.vocab[text]; dup || text == "" {
-			d.fail("bad or duplicate term %q", text)
-			break
-		}
-		ix.vocab[text] = uint32(len(ix.terms))
-		ix.terms = append(ix.terms, term{text: text})
+		decodeTerm(d, ix)
 	}
-	for range d.count("document") {
+	for range d.count("slot") {
 		if d.err != nil {
 			break
 		}
-		decodeDoc(d, ix)
+		s := ix.grow()
+		switch d.uvarint() {
+		case 0:
+			ix.free = append(ix.free, s)
+		case 1:
+			decodeDoc(d, ix, s)
+		default:
+			d.fail("slot %d: bad tag", s)
+		}
+	}
+	if d.err == nil {
+		checkPostings(d, ix)
 	}
 	return ix, stamp
 }
 
-// decodeDoc reads one document and indexes it. ix is not yet shared.
-func decodeDoc(d *decoder, ix *Index) {
+// decodeTerm reads one term and its postings.
+func decodeTerm(d *decoder, ix *Index) {
+	t := term{text: d.string(maxSnapshotString)}
+	if _, dup := ix.vocab[t.text]; d.err == nil && (dup || t.text == "") {
+		d.fail("bad or duplicate term %q", t.text)
+	}
+	n := d.uvarint()
+	if d.err == nil && n > numFields*maxTF {
+		d.fail("term %q: %d postings", t.text, n)
+	}
+	for i := 0; uint64(i) < n && d.err == nil; i++ {
+		p := posting{field: d.byte(), level: d.byte()}
+		p.docs = d.bitmap()
+		if d.err != nil {
+			break
+		}
+		if p.field >= numFields || p.level >= maxTF || p.docs.IsEmpty() ||
+			(i > 0 && (p.field < t.lists[i-1].field || p.field == t.lists[i-1].field && p.level <= t.lists[i-1].level)) {
+			d.fail("term %q: bad posting", t.text)
+		}
+		t.lists = append(t.lists, p)
+	}
+	ix.vocab[t.text] = uint32(len(ix.terms))
+	ix.terms = append(ix.terms, t)
+}
+
+// decodeDoc reads the document of slot s and stores it; its postings come
+// with its terms. It counts the document in each of its terms' df.
+func decodeDoc(d *decoder, ix *Index, s uint32) {
 	var v [9]string
 	for i := range v {
 		v[i] = d.string(maxSnapshotString)
@@ -141,12 +206,10 @@ func decodeDoc(d *decoder, ix *Index) {
 	doc.InStock = d.uvarint() == 1
 	var lens [numFields]uint16
 	for f := range lens {
-		n := d.uvarint()
-		lens[f] = uint16(min(n, math.MaxUint16))
+		lens[f] = uint16(min(d.uvarint(), math.MaxUint16))
 	}
 	forward := d.string(maxSnapshotForward)
-	var es []entry
-	if err := decodeForward(forward, len(ix.terms), func(e entry) { es = append(es, e) }); err != nil {
+	if err := decodeForward(forward, len(ix.terms), func(e entry) { ix.terms[e.term].df++ }); err != nil {
 		d.fail("document %q: %v", doc.ID, err)
 	}
 	_, dup := ix.ids[doc.ID]
@@ -161,5 +224,24 @@ func decodeDoc(d *decoder, ix *Index) {
 		return
 	}
 	doc.Updated = fromMicros(updated)
-	ix.index(ix.alloc(doc.ID), normalize(doc), es, lens)
+	ix.ids[doc.ID] = s
+	ix.store(s, normalize(doc), forward, lens)
+}
+
+// checkPostings fails the decoder unless every posting holds live slots
+// only and every term's postings cover df documents.
+func checkPostings(d *decoder, ix *Index) {
+	for i := range ix.terms {
+		t := &ix.terms[i]
+		for _, p := range t.lists {
+			if p.docs.AndCardinality(ix.live) != p.docs.GetCardinality() {
+				d.fail("term %q: postings hold free slots", t.text)
+				return
+			}
+		}
+		if t.matches().GetCardinality() != uint64(t.df) {
+			d.fail("term %q: postings disagree with forward lists", t.text)
+			return
+		}
+	}
 }

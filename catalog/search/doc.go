@@ -12,11 +12,11 @@
 //     image in one string; interned category, merchant and currency) and
 //     the document's forward list: its term ids with their frequency per
 //     field, which is what it takes to unindex it;
-//   - columns by slot for price, update time, brand, platform and field
-//     lengths, read when sorting, scoring, and counting facets over few
-//     results;
+//   - columns by slot for price, price band, update time, brand, platform
+//     and field lengths, read when sorting, scoring, and counting facets
+//     over few results;
 //   - bitmaps: the live slots, the in-stock slots, one per brand, platform,
-//     category path prefix, price bucket and day of update, and per term
+//     category path prefix, price bucket and update-time bucket, and per term
 //     one per field (title, brand, category, description) and frequency
 //     level. Every bitmap holds live slots only.
 //
@@ -40,7 +40,7 @@
 // touch every value.
 //
 // Relevance scores every result and keeps the page in a bounded heap. The
-// price and newest orders visit the price buckets or days in key order and
+// price and newest orders visit the price or time buckets in key order and
 // stop once the page is full, unless the result is small enough to scan.
 // Every order is total: ties break by ascending document id. A cursor holds
 // the sort key and id of the last item of a page and a fingerprint of the
@@ -54,9 +54,10 @@
 // New returns an empty index; the owner fills it with Upsert (and may call
 // Compact after a bulk load), keeps it current with Upsert and Delete, and
 // may Save it to disk and Load it at the next start. The snapshot is
-// derived data: it holds each document's stored fields and forward list
-// with the caller's stamp, Load rebuilds the bitmaps from them, and the
-// caller rebuilds from its database when the stamp is stale or Load fails.
+// derived data: it holds the term postings as roaring bitmaps and each
+// slot's document with its forward list, under the caller's stamp; Load
+// rebuilds the facet bitmaps from the documents, and the caller rebuilds
+// from its database when the stamp is stale or Load fails.
 // One sync.RWMutex guards the index: searches run in parallel under the
 // read lock; an update analyzes its text before taking the write lock and
 // then costs one bitmap update per term and value.

@@ -127,7 +127,7 @@ func (f *facetDict) count(sc scope, column []uint32, counts []int32, selected []
 				h.offer(valueCount{uint32(id), int(n)})
 			}
 		}
-	case sc.card < sc.intersectCost(f.sizes):
+	case sc.visitCost(4) < sc.intersectCost(f.sizes):
 		countColumn(sc.docs, column, counts[:len(f.sizes)], &h)
 	default:
 		f.countBitmaps(sc.docs, &h)

@@ -28,9 +28,11 @@ type Index struct {
 	// Columns by slot, apart from slots so that sorting and facet counting
 	// read them sequentially.
 	price      []int64
+	band       []uint8 // price band, see priceBands
 	updated    []int64 // Unix microseconds
 	brandOf    []uint32
 	platformOf []uint32
+	categoryOf []uint32            // leaf node
 	lens       [][numFields]uint16 // indexed terms per field, for BM25
 
 	live    *roaring.Bitmap // occupied slots
@@ -56,7 +58,6 @@ type slot struct {
 	stored             string    // id, title, snippet and image, concatenated
 	ends               [3]uint32 // where id, title and snippet end in stored
 	forward            string    // encoded forward list, see encodeForward
-	category           uint32    // leaf node, or none
 	merchant, currency uint32
 	inStock            bool
 }
@@ -184,41 +185,55 @@ func (ix *Index) alloc(id string) uint32 {
 	if n := len(ix.free); n > 0 {
 		s, ix.free = ix.free[n-1], ix.free[:n-1]
 	} else {
-		s = uint32(len(ix.slots))
-		ix.slots = append(ix.slots, slot{})
-		ix.price = append(ix.price, 0)
-		ix.updated = append(ix.updated, 0)
-		ix.brandOf = append(ix.brandOf, none)
-		ix.platformOf = append(ix.platformOf, none)
-		ix.lens = append(ix.lens, [numFields]uint16{})
+		s = ix.grow()
 	}
 	ix.ids[id] = s
+	return s
+}
+
+// grow adds an empty slot and returns it. The caller holds mu.
+func (ix *Index) grow() uint32 {
+	s := uint32(len(ix.slots))
+	ix.slots = append(ix.slots, slot{})
+	ix.price = append(ix.price, 0)
+	ix.band = append(ix.band, 0)
+	ix.updated = append(ix.updated, 0)
+	ix.brandOf = append(ix.brandOf, none)
+	ix.platformOf = append(ix.platformOf, none)
+	ix.categoryOf = append(ix.categoryOf, none)
+	ix.lens = append(ix.lens, [numFields]uint16{})
 	return s
 }
 
 // index stores d in slot s and adds it to every posting, facet and column.
 // d is normalized and es is its sorted forward list. The caller holds mu.
 func (ix *Index) index(s uint32, d Doc, es []entry, lens [numFields]uint16) {
+	ix.store(s, d, encodeForward(es), lens)
+	for _, e := range es {
+		ix.terms[e.term].add(s, e.code)
+	}
+}
+
+// store puts d in slot s, its columns, its facets and the length sums:
+// everything but its term postings. The caller holds mu.
+func (ix *Index) store(s uint32, d Doc, forward string, lens [numFields]uint16) {
 	price := max(d.Price, 0)
 	sl := newSlot(d)
-	sl.forward = encodeForward(es)
-	sl.category = ix.categories.intern(d.Category)
+	sl.forward = forward
 	sl.merchant = ix.merchants.intern(d.Merchant)
 	sl.currency = ix.currencies.intern(d.Currency)
 	sl.inStock = d.InStock
 	ix.slots[s] = sl
 	ix.price[s], ix.updated[s], ix.lens[s] = price, toMicros(d.Updated), lens
+	ix.band[s] = uint8(bandOf(price))
 	ix.brandOf[s] = ix.brands.add(d.Brand, s)
 	ix.platformOf[s] = ix.platforms.add(d.Platform, s)
-	ix.categories.add(ix.slots[s].category, s)
+	ix.categoryOf[s] = ix.categories.add(d.Category, s)
 	ix.prices.add(price, s)
-	ix.times.add(ix.updated[s], s)
+	ix.times.add(ix.updated[s], s, ix.updated)
 	ix.live.Add(s)
 	if d.InStock {
 		ix.inStock.Add(s)
-	}
-	for _, e := range es {
-		ix.terms[e.term].add(s, e.code)
 	}
 	for f, n := range lens {
 		ix.lenSum[f] += int64(n)
@@ -238,12 +253,12 @@ func (ix *Index) unindex(s uint32) {
 	}
 	ix.brands.remove(ix.brandOf[s], s)
 	ix.platforms.remove(ix.platformOf[s], s)
-	ix.categories.remove(sl.category, s)
+	ix.categories.remove(ix.categoryOf[s], s)
 	ix.prices.remove(ix.price[s], s)
 	ix.times.remove(ix.updated[s], s)
 	ix.live.Remove(s)
 	ix.inStock.Remove(s)
-	ix.brandOf[s], ix.platformOf[s] = none, none
+	ix.brandOf[s], ix.platformOf[s], ix.categoryOf[s] = none, none, none
 }
 
 // doc rebuilds the Doc of slot s, with its description cut to a snippet.
@@ -255,7 +270,7 @@ func (ix *Index) doc(s uint32) Doc {
 		Title:       sl.title(),
 		Description: sl.snippet(),
 		Brand:       ix.brands.name(ix.brandOf[s]),
-		Category:    ix.categories.path(sl.category),
+		Category:    ix.categories.path(ix.categoryOf[s]),
 		Platform:    ix.platforms.name(ix.platformOf[s]),
 		Merchant:    ix.merchants.name(sl.merchant),
 		Price:       ix.price[s],

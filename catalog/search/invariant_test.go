@@ -20,6 +20,9 @@ func checkInvariants(t *testing.T, ix *Index) {
 		if ix.slots[s].id() != id || !ix.live.Contains(s) {
 			t.Fatalf("id %q maps to slot %d holding %q", id, s, ix.slots[s].id())
 		}
+		if int(ix.band[s]) != bandOf(ix.price[s]) {
+			t.Fatalf("slot %d: band %d for price %d", s, ix.band[s], ix.price[s])
+		}
 		for f, n := range ix.lens[s] {
 			lens[f] += int64(n)
 		}
@@ -42,6 +45,23 @@ func checkInvariants(t *testing.T, ix *Index) {
 			if bm.GetCardinality() != uint64(f.sizes[id]) {
 				t.Errorf("value %q: size %d, bitmap %d", f.names[id], f.sizes[id], bm.GetCardinality())
 			}
+		}
+	}
+	tb := ix.times.buckets
+	for i, b := range tb {
+		if b.docs.GetCardinality() != uint64(b.size) || (i > 0 && b.start <= tb[i-1].start) || tb[0].start != -maxMicros {
+			t.Fatalf("time bucket %d: size %d, bitmap %d, start %d", i, b.size, b.docs.GetCardinality(), b.start)
+		}
+		b.docs.Iterate(func(d uint32) bool {
+			if u := ix.updated[d]; u < b.start || u > ix.times.end(i) {
+				t.Fatalf("slot %d updated at %d is in time bucket %d", d, u, i)
+			}
+			return true
+		})
+	}
+	for _, n := range ix.categories.nodes {
+		if n.docs.GetCardinality() != uint64(n.size) {
+			t.Errorf("category %q: size %d, bitmap %d", n.path, n.size, n.docs.GetCardinality())
 		}
 	}
 	for i, bm := range ix.prices.buckets {

@@ -143,10 +143,10 @@ func (x *priceIndex) filter(base *roaring.Bitmap, all bool, lo, hi int64, price 
 	return r
 }
 
-// bands counts the scope by price band; price is the price column.
-func (x *priceIndex) bands(sc scope, price []int64) []PriceBand {
-	if !sc.all && sc.card < sc.intersectCost(x.sizes) {
-		return bandsByColumn(sc.docs, price)
+// bands counts the scope by price band; band is the band column.
+func (x *priceIndex) bands(sc scope, band []uint8) []PriceBand {
+	if !sc.all && sc.visitCost(1) < sc.intersectCost(x.sizes) {
+		return bandsByColumn(sc.docs, band)
 	}
 	out := PriceBands()
 	for i, b := range x.buckets {
@@ -157,14 +157,18 @@ func (x *priceIndex) bands(sc scope, price []int64) []PriceBand {
 	return out
 }
 
-// bandsByColumn counts docs by price band, reading each one's price.
-func bandsByColumn(docs *roaring.Bitmap, price []int64) []PriceBand {
-	out := PriceBands()
+// bandsByColumn counts docs by price band, reading each one's band.
+func bandsByColumn(docs *roaring.Bitmap, band []uint8) []PriceBand {
+	var counts [8]int
 	each(docs, func(docs []uint32) {
 		for _, d := range docs {
-			out[bandOf(price[d])].Count++
+			counts[band[d]&7]++
 		}
 	})
+	out := PriceBands()
+	for i := range out {
+		out[i].Count = counts[i]
+	}
 	return out
 }
 

@@ -35,7 +35,7 @@ func (ix *Index) rank(p *plan, result *roaring.Bitmap, sc *scratch) []hit {
 	case PriceDesc:
 		sortBy(top, result, ix.prices.descending, ix.prices.used(), ix.price, -1)
 	case Newest:
-		sortBy(top, result, ix.times.newest, len(ix.times.days), ix.updated, -1)
+		sortBy(top, result, ix.times.newest, len(ix.times.buckets), ix.updated, -1)
 	}
 	return top.sorted()
 }

@@ -2,6 +2,7 @@ package search
 
 import (
 	"math"
+	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
@@ -50,22 +51,25 @@ func (n *fieldNorms) weigh(f, length int) float32 {
 	return float32(fieldWeight[f] / (n.a[f] + n.b[f]*float64(length)))
 }
 
-// scratch is per-query working memory: scores by slot and facet counts by
-// value. Only entries of the result are written, and they are zeroed again
-// before the scratch returns to the pool.
+// scratch is per-query working memory, reused through the index's pool:
+// the result's documents, accumulators and scores for scoring, and facet
+// counts by value. acc, score and counts are all zero between uses.
 type scratch struct {
+	docs       []uint32
+	lens       [][numFields]uint16 // by position, when scoring by position
 	acc, score []float32
 	counts     []int32
 }
 
-// getScratch returns a zeroed scratch with room for every brand and
-// platform; putScratch returns it. The caller holds mu.
+// getScratch returns a scratch with counts for every brand, platform and
+// category;
+// putScratch returns it. The caller holds mu.
 func (ix *Index) getScratch() *scratch {
 	sc, _ := ix.scratch.Get().(*scratch)
 	if sc == nil {
 		sc = new(scratch)
 	}
-	if n := max(len(ix.brands.sizes), len(ix.platforms.sizes)); len(sc.counts) < n {
+	if n := max(len(ix.brands.sizes), len(ix.platforms.sizes), len(ix.categories.nodes)); len(sc.counts) < n {
 		sc.counts = make([]int32, n)
 	}
 	return sc
@@ -73,62 +77,149 @@ func (ix *Index) getScratch() *scratch {
 
 func (ix *Index) putScratch(sc *scratch) { ix.scratch.Put(sc) }
 
+// scoring is one relevance ranking. It accumulates by slot when the result
+// is dense, so that the accumulators stream; and by position in the
+// result when it is sparse, so that they stay as small as the result
+// instead of missing the cache on every document.
+type scoring struct {
+	ix     *Index
+	sc     *scratch
+	norms  *fieldNorms
+	bySlot bool
+}
+
 // score computes the BM25F score of every document of result and offers
 // it to top. Every document of result holds every term, so every score is
-// positive. Each term adds its fields' weights into sc.acc, then folds them
-// into sc.score; the last fold offers the final scores instead.
+// positive. Each term adds its fields' weights into the accumulators, then
+// folds them into the scores; the last fold offers the final scores.
 func (ix *Index) score(terms []string, result *roaring.Bitmap, sc *scratch, top *topK) {
-	if n := len(ix.slots); len(sc.score) < n {
-		sc.acc, sc.score = make([]float32, n), make([]float32, n)
-	}
-	norms := ix.fieldNorms()
+	n := int(result.GetCardinality())
+	ix.scoreBy(n*lineBytes/4 >= len(ix.slots), terms, result, sc, top) // accumulators are 4 bytes
+}
+
+// scoreBy is score, by slot or by position.
+func (ix *Index) scoreBy(bySlot bool, terms []string, result *roaring.Bitmap, sc *scratch, top *topK) {
+	n := int(result.GetCardinality())
+	s := scoring{ix: ix, sc: sc, norms: ix.fieldNorms(), bySlot: bySlot}
+	s.load(result, n)
 	live := float64(len(ix.ids))
-	card := result.GetCardinality()
 	for i, text := range terms {
 		t := &ix.terms[ix.vocab[text]]
 		for _, pl := range t.lists {
 			docs := pl.docs
-			if card < uint64(t.df) { // else result is all of the term's documents
+			if n < int(t.df) { // else result is all of the term's documents
 				docs = roaring.And(docs, result)
 			}
-			ix.accumulate(sc.acc, docs, int(pl.field), norms)
+			s.accumulate(docs, int(pl.field))
 		}
 		df := float64(t.df)
 		idf := float32(math.Log(1 + (live-df+0.5)/(df+0.5)))
-		if i < len(terms)-1 {
-			each(result, func(docs []uint32) {
-				for _, d := range docs {
-					sc.score[d] += saturate(idf, sc.acc[d])
-					sc.acc[d] = 0
-				}
-			})
+		s.fold(idf, i == len(terms)-1, top)
+	}
+}
+
+// load sizes the scratch for n documents and lists result's documents.
+func (s *scoring) load(result *roaring.Bitmap, n int) {
+	sc := s.sc
+	if cap(sc.docs) < n {
+		sc.docs = make([]uint32, n)
+	}
+	sc.docs = sc.docs[:n]
+	result.ToExistingArray(&sc.docs)
+	need := n
+	if s.bySlot {
+		need = len(s.ix.slots)
+	}
+	if len(sc.acc) < need {
+		sc.acc, sc.score = make([]float32, need), make([]float32, need)
+	}
+	if !s.bySlot {
+		if cap(sc.lens) < n {
+			sc.lens = make([][numFields]uint16, n)
+		}
+		sc.lens = sc.lens[:n]
+		for i, d := range sc.docs {
+			sc.lens[i] = s.ix.lens[d]
+		}
+	}
+}
+
+// fold adds each document's saturated term score to its score and clears
+// its accumulator; the last fold offers the scores to top and clears them.
+func (s *scoring) fold(idf float32, last bool, top *topK) {
+	sc := s.sc
+	for j, d := range sc.docs {
+		k := j
+		if s.bySlot {
+			k = int(d)
+		}
+		total := sc.score[k] + saturate(idf, sc.acc[k])
+		sc.acc[k] = 0
+		if !last {
+			sc.score[k] = total
 			continue
 		}
-		each(result, func(docs []uint32) {
-			for _, d := range docs {
-				key := scoreKey(sc.score[d] + saturate(idf, sc.acc[d]))
-				sc.acc[d], sc.score[d] = 0, 0
-				if !top.full() || key <= top.heap[0].key {
-					top.offer(d, key)
-				}
-			}
-		})
+		sc.score[k] = 0
+		if key := scoreKey(total); !top.full() || key <= top.heap[0].key {
+			top.offer(d, key)
+		}
 	}
 }
 
 // saturate is one term's BM25 score for pseudo-frequency f.
 func saturate(idf, f float32) float32 { return idf * f * (k1 + 1) / (f + k1) }
 
-// accumulate adds field f's normalized weight to acc for each document.
-func (ix *Index) accumulate(acc []float32, docs *roaring.Bitmap, f int, norms *fieldNorms) {
-	table := &norms.table[f]
-	each(docs, func(docs []uint32) {
-		for _, d := range docs {
-			if l := int(ix.lens[d][f]); l < normTableLen {
-				acc[d] += table[l]
-			} else {
-				acc[d] += norms.weigh(f, l)
+// accumulate adds field f's normalized weight to the accumulator of each
+// of docs, which are all in the result.
+func (s *scoring) accumulate(docs *roaring.Bitmap, f int) {
+	table, norms, sc := &s.norms.table[f], s.norms, s.sc
+	if s.bySlot {
+		lens := s.ix.lens
+		each(docs, func(batch []uint32) {
+			for _, d := range batch {
+				if l := int(lens[d][f]); l < normTableLen {
+					sc.acc[d] += table[l]
+				} else {
+					sc.acc[d] += norms.weigh(f, l)
+				}
 			}
+		})
+		return
+	}
+	pos := 0
+	each(docs, func(batch []uint32) {
+		for _, d := range batch {
+			pos = seek(sc.docs, pos, d)
+			if l := int(sc.lens[pos][f]); l < normTableLen {
+				sc.acc[pos] += table[l]
+			} else {
+				sc.acc[pos] += norms.weigh(f, l)
+			}
+			pos++
 		}
 	})
 }
+
+// seek returns the position of d in the sorted docs, searching from i on:
+// a few linear steps for the dense case, then galloping and binary search,
+// so that following a sparse list through a large result costs a
+// logarithm of the gap per document.
+func seek(docs []uint32, i int, d uint32) int {
+	for end := min(i+linearSeek, len(docs)); i < end; i++ {
+		if docs[i] >= d {
+			return i
+		}
+	}
+	lo, step := i-1, 1 // docs[lo] < d
+	hi := lo + step
+	for hi < len(docs) && docs[hi] < d {
+		lo, step = hi, step*2
+		hi = lo + step
+	}
+	hi = min(hi+1, len(docs))
+	j, _ := slices.BinarySearch(docs[lo+1:hi], d)
+	return lo + 1 + j
+}
+
+// linearSeek is how many positions seek tries one by one.
+const linearSeek = 16

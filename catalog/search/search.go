@@ -145,21 +145,20 @@ func (s *selection) except(skip int) *roaring.Bitmap {
 
 // facets counts each facet over the documents selected by every filter but
 // its own; a facet whose filter is unset counts the result itself. counts
-// is zeroed scratch with room for every brand and platform.
+// is zeroed scratch with room for every brand, platform and category.
 func (ix *Index) facets(p *plan, sel *selection, counts []int32) Facets {
-	chunks := uint64(len(ix.slots))>>16 + 1
 	over := func(filter int) scope {
 		bm := sel.result
 		if sel.sets[filter] != nil {
 			bm = sel.except(filter)
 		}
-		return scope{docs: bm, card: bm.GetCardinality(), all: bm == ix.live, chunks: chunks}
+		return scope{docs: bm, card: bm.GetCardinality(), all: bm == ix.live, slots: uint64(len(ix.slots))}
 	}
 	return Facets{
-		Category: ix.categories.count(over(filterCategory), p.category),
+		Category: ix.categories.count(over(filterCategory), p.category, ix.categoryOf, counts),
 		Brand:    ix.brands.count(over(filterBrand), ix.brandOf, counts, p.brands),
 		Platform: ix.platforms.count(over(filterPlatform), ix.platformOf, counts, p.platforms),
-		Price:    ix.prices.bands(over(filterPrice), ix.price),
+		Price:    ix.prices.bands(over(filterPrice), ix.band),
 		InStock:  int(over(filterStock).countIn(ix.inStock)),
 	}
 }

@@ -32,10 +32,11 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // one, never a mix. Save holds the read lock while it writes: searches go
 // on, updates wait.
 //
-// The snapshot holds the stored fields and forward list of every document
-// and the vocabulary they use; Load rebuilds the bitmaps from them. Unused
-// terms and values are not written, so a Save/Load cycle also compacts the
-// index.
+// The snapshot holds the term postings as roaring bitmaps, and every slot
+// with its document's stored fields and forward list; Load reads the
+// postings back and rebuilds the facet bitmaps from the documents. Unused
+// terms and facet values are not written, so a Save/Load cycle also
+// compacts the vocabulary.
 func (ix *Index) Save(dir, stamp string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("search: save: %w", err)
@@ -95,8 +96,9 @@ func (ix *Index) writeSnapshot(f *os.File, stamp string) error {
 	return err
 }
 
-// encode writes the snapshot body: magic, version, stamp, the vocabulary
-// in use, then every document. The caller holds mu shared.
+// encode writes the snapshot body: magic, version and stamp; the terms in
+// use, each with its postings; then every slot, free or holding a
+// document. The caller holds mu shared.
 func (ix *Index) encode(e *encoder, stamp string) {
 	e.bytes([]byte(snapshotMagic))
 	e.uvarint(snapshotVersion)
@@ -112,20 +114,36 @@ func (ix *Index) encode(e *encoder, stamp string) {
 	e.uvarint(uint64(used))
 	for _, t := range ix.terms {
 		if t.df > 0 {
-			e.string(t.text)
+			e.term(&t)
 		}
 	}
-	e.uvarint(uint64(len(ix.ids)))
+	e.uvarint(uint64(len(ix.slots)))
 	var es []entry
 	for s := range ix.slots {
 		if ix.slots[s].id() == "" {
+			e.uvarint(0)
 			continue
 		}
 		es = es[:0]
 		_ = decodeForward(ix.slots[s].forward, len(ix.terms), func(en entry) {
 			es = append(es, entry{remap[en.term], en.code})
 		})
+		e.uvarint(1)
 		ix.encodeDoc(e, uint32(s), encodeForward(es))
+	}
+}
+
+// term writes a term's text and postings.
+func (e *encoder) term(t *term) {
+	e.string(t.text)
+	e.uvarint(uint64(len(t.lists)))
+	for _, p := range t.lists {
+		e.bytes([]byte{p.field, p.level})
+		b, err := p.docs.ToBytes()
+		if err != nil && e.err == nil {
+			e.err = err
+		}
+		e.string(string(b))
 	}
 }
 

@@ -44,19 +44,37 @@ func TestFacetCountStrategiesAgree(t *testing.T) {
 		if slices.ContainsFunc(counts, func(n int32) bool { return n != 0 }) {
 			t.Fatalf("countColumn left its scratch dirty")
 		}
-		sc := scope{docs: docs, card: docs.GetCardinality(), chunks: 1}
+		sc := scope{docs: docs, card: docs.GetCardinality(), slots: uint64(len(ix.slots))}
+		for _, sel := range []string{"", "Home", "Home > Kitchen", "Fashion > Men > Shoes"} {
+			id, ok := ix.categories.ids[sel]
+			if !ok {
+				id = none
+			}
+			cats := make([]int32, len(ix.categories.nodes))
+			ix.categories.countColumn(docs, id, ix.categoryOf, cats)
+			for n := range ix.categories.nodes {
+				node := &ix.categories.nodes[n]
+				want := 0
+				if node.parent == none || node.parent == id {
+					want = int(sc.countIn(node.docs))
+				}
+				if int(cats[n]) != want {
+					t.Errorf("subset %d, selected %q: %s counted %d by column, %d by bitmap", i, sel, node.path, cats[n], want)
+				}
+			}
+		}
 		byBucket := PriceBands()
 		for i, b := range ix.prices.buckets {
 			if b != nil {
 				byBucket[bandOf(priceBounds[i])].Count += int(sc.countIn(b))
 			}
 		}
-		if got := bandsByColumn(docs, ix.price); !slices.Equal(got, byBucket) {
+		if got := bandsByColumn(docs, ix.band); !slices.Equal(got, byBucket) {
 			t.Errorf("subset %d: price bands differ:\n%v\n%v", i, got, byBucket)
 		}
 	}
-	all := scope{docs: ix.live, card: ix.live.GetCardinality(), all: true, chunks: 1}
-	some := scope{docs: ix.live, card: ix.live.GetCardinality(), chunks: 1}
+	all := scope{docs: ix.live, card: ix.live.GetCardinality(), all: true, slots: uint64(len(ix.slots))}
+	some := scope{docs: ix.live, card: ix.live.GetCardinality(), slots: uint64(len(ix.slots))}
 	if a, b := ix.brands.count(all, ix.brandOf, counts, nil), ix.brands.count(some, ix.brandOf, counts, nil); !maps.Equal(a, b) {
 		t.Errorf("counting everything by sizes differs:\n%v\n%v", a, b)
 	}
@@ -91,6 +109,51 @@ func TestSortStrategiesAgree(t *testing.T) {
 				last := a[len(a)-1]
 				after = &cursor{key: last.key, id: ix.slots[last.doc].id()}
 			}
+		}
+	}
+}
+
+func TestSeek(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	for _, n := range []int{1, 2, 17, 100, 5000} {
+		docs := make([]uint32, n)
+		next := uint32(0)
+		for i := range docs {
+			next += 1 + uint32(r.IntN(40))
+			docs[i] = next
+		}
+		for _, stride := range []int{1, 3, 50, 1000} {
+			pos := 0
+			for want := 0; want < n; want += 1 + r.IntN(stride) {
+				if pos = seek(docs, pos, docs[want]); pos != want {
+					t.Fatalf("n %d: seek(%d) = %d, want %d", n, docs[want], pos, want)
+				}
+			}
+		}
+	}
+}
+
+func TestScoringModesAgree(t *testing.T) {
+	ix := newIndexOf(genDocs(2000, 12))
+	sc := ix.getScratch()
+	for _, text := range []string{"steel", "black set", "kitchen pan", "colander"} {
+		terms := termsOf(t, ix, text)
+		result := ix.matchText(terms)
+		if result.IsEmpty() {
+			t.Fatalf("%q matches nothing", text)
+		}
+		var got [2][]hit
+		for i, bySlot := range []bool{true, false} {
+			top := ix.newTopK(int(result.GetCardinality()), nil)
+			ix.scoreBy(bySlot, terms, result, sc, top)
+			got[i] = top.sorted()
+		}
+		if !slices.Equal(got[0], got[1]) {
+			t.Errorf("%q: scoring by slot and by position differ", text)
+		}
+		if slices.ContainsFunc(sc.acc, func(f float32) bool { return f != 0 }) ||
+			slices.ContainsFunc(sc.score, func(f float32) bool { return f != 0 }) {
+			t.Fatalf("%q: scoring left its scratch dirty", text)
 		}
 	}
 }

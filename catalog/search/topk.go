@@ -65,15 +65,26 @@ func (t *topK) offer(doc uint32, key int64) {
 	t.down(0)
 }
 
-// offerColumn offers every document of docs keyed by sign × column.
+// offerColumn offers every document of docs keyed by sign × column, sign
+// being 1 or -1. A
+// descending order (sign -1) visits the documents from the last slot
+// down: slots are mostly allocated in arrival order, so for Newest the
+// best come first and most of the rest fail the one comparison with the
+// heap's root instead of churning it.
 func (t *topK) offerColumn(docs *roaring.Bitmap, column []int64, sign int64) {
+	if sign < 0 {
+		for d := range roaring.Backward(docs) {
+			if key := -column[d]; !t.full() || key <= t.heap[0].key {
+				t.offer(d, key)
+			}
+		}
+		return
+	}
 	each(docs, func(docs []uint32) {
 		for _, d := range docs {
-			key := sign * column[d]
-			if t.full() && key > t.heap[0].key {
-				continue // the common case, kept inline
+			if key := column[d]; !t.full() || key <= t.heap[0].key {
+				t.offer(d, key)
 			}
-			t.offer(d, key)
 		}
 	})
 }
