@@ -227,16 +227,15 @@ must come from more than two thirds of its own active members.`,
 			if err != nil {
 				return err
 			}
+			verify := sc.VerifyBootstrap
 			if prevFile != "" {
 				prev, err := readCharter(prevFile)
 				if err != nil {
 					return err
 				}
-				err = sc.Verify(&prev.Charter)
-			} else {
-				err = sc.VerifyBootstrap()
+				verify = func() error { return sc.Verify(&prev.Charter) }
 			}
-			if err != nil {
+			if err := verify(); err != nil {
 				return err
 			}
 			printCharter(cmd.OutOrStdout(), sc)

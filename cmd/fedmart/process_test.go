@@ -235,4 +235,19 @@ func TestRunRefusesInvalidCharterBeforeListening(t *testing.T) {
 	if verr == nil || !strings.Contains(string(vout), "has not signed") {
 		t.Fatalf("charter verify: %v %s", verr, vout)
 	}
+
+	// An amendment signed by one of two members is refused against its predecessor.
+	fedmart(t, "charter", "sign", charter, "--data", b.dir)
+	v2 := filepath.Join(root, "charter-v2.json")
+	fedmart(t, "charter", "amend", charter, "--out", v2)
+	fedmart(t, "charter", "suspend", v2, "--peer", b.peer)
+	fedmart(t, "charter", "sign", v2, "--data", a.dir)
+	vout, verr = exec.Command(binary, "charter", "verify", v2, "--previous", charter).CombinedOutput()
+	if verr == nil || !strings.Contains(string(vout), "1 of 2 active members") {
+		t.Fatalf("charter verify --previous of an under-signed amendment: %v %s", verr, vout)
+	}
+	fedmart(t, "charter", "sign", v2, "--data", b.dir)
+	if out := fedmart(t, "charter", "verify", v2, "--previous", charter); !strings.Contains(out, "version 2") {
+		t.Fatalf("verify of a signed amendment: %s", out)
+	}
 }
