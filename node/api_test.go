@@ -33,10 +33,21 @@ func checkFor(t *testing.T, timeout time.Duration, fn func() error) {
 
 func startCluster(t *testing.T, names ...string) *Cluster {
 	t.Helper()
+	return startClusterWith(t, nil, names...)
+}
+
+// startClusterWith runs a cluster whose members' configs tune also adjusts.
+func startClusterWith(t *testing.T, tune func(*Config), names ...string) *Cluster {
+	t.Helper()
 	c, err := NewCluster(ClusterOptions{
 		Dir: t.TempDir(), Names: names, FederationID: "api-test", FederationName: "API Test",
 		Currency: "EUR", Period: time.Hour, Log: discard(),
-		Tune: func(cfg *Config) { cfg.Federation.DialInterval = 50 * time.Millisecond },
+		Tune: func(cfg *Config) {
+			cfg.Federation.DialInterval = 50 * time.Millisecond
+			if tune != nil {
+				tune(cfg)
+			}
+		},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -55,6 +55,8 @@ func TestConfigRefusalsNameTheKey(t *testing.T) {
 		{"name: x\nfederation:\n  dial_interval: soon\n", "dial_interval"},
 		{"name: x\nstorage:\n  memtable_mb: 0\n", "storage.memtable_mb"},
 		{"name: x\nlog:\n  level: loud\n", "log.level"},
+		{"name: x\nreplication:\n  message_signing: sometimes\n", "replication.message_signing"},
+		{"name: x\nreplication:\n  sync_batch: 0\n", "replication.sync_batch"},
 		{"name: \"\"\n", "name:"},
 		{"name: [1, 2\n", "config:"},
 	}

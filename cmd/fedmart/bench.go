@@ -128,6 +128,7 @@ JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
 	cmd.Flags().IntVar(&o.members, "members", 10, "members in the federation")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON instead of a table")
 	cmd.Flags().StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to FILE (go tool pprof)")
+	cmd.Flags().StringVar(&messageSigning, "message-signing", "strict", "catalog: GossipSub message signing, strict or none (replication.message_signing)")
 	cmd.Flags().StringVar(&o.only, "only", "", "catalog: run only these parts (propagation,catchup,import,search)")
 	cmd.Flags().IntVar(&o.catalog.changes, "changes", 1000, "catalog: listing changes to propagate")
 	cmd.Flags().IntVar(&o.catalog.rate, "rate", 100, "catalog: listing changes per second during propagation")

@@ -33,7 +33,11 @@ func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int) ([]time.Dur
 		}
 		defer h.Close()
 		hosts[i] = h
-		ps, err := pubsub.NewGossipSub(ctx, h, pubsub.WithFloodPublish(true),
+		policy := pubsub.StrictSign
+		if messageSigning == "none" {
+			policy = pubsub.StrictNoSign
+		}
+		ps, err := pubsub.NewGossipSub(ctx, h, pubsub.WithFloodPublish(true), pubsub.WithMessageSignaturePolicy(policy),
 			pubsub.WithPeerOutboundQueueSize(replication.QueueSize), pubsub.WithValidateQueueSize(replication.QueueSize),
 			pubsub.WithMessageIdFn(func(m *pb.Message) string { s := sha256.Sum256(m.Data); return string(s[:]) }))
 		if err != nil {

@@ -26,6 +26,16 @@ type catalogSizes struct {
 	changes, rate, catchup, imports, searchDocs int
 }
 
+// messageSigning is the replication.message_signing of every bench member
+// and of the bare-GossipSub baseline.
+var messageSigning = "strict"
+
+// tuneBench sets what every bench member shares.
+func tuneBench(cfg *node.Config) {
+	cfg.Federation.DialInterval = 100 * time.Millisecond
+	cfg.Replication.MessageSigning = messageSigning
+}
+
 // catalogParts are the catalog scenario's parts, in the order they run.
 var catalogParts = []string{"propagation", "catchup", "import", "search"}
 
@@ -87,7 +97,7 @@ func newBenchCluster(n int) (c *node.Cluster, remove func(), err error) {
 	c, err = node.NewCluster(node.ClusterOptions{
 		Dir: dir, Names: names, FederationID: "bench", FederationName: "Bench", Currency: "EUR", Period: time.Hour,
 		Log:  slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Tune: func(cfg *node.Config) { cfg.Federation.DialInterval = 100 * time.Millisecond },
+		Tune: tuneBench,
 	})
 	if err != nil {
 		os.RemoveAll(dir)
@@ -252,6 +262,7 @@ func benchCatchUp(ctx context.Context, changes int) ([]figure, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts.Tune(&awayCfg)
 	away.Close() // away while the changes happen
 	m, _, err := home.Catalog().CreateMerchant(ctx, "Bulk")
 	if err != nil {

@@ -28,7 +28,11 @@ func (r *Replicator) validate(_ context.Context, from peer.ID, m *pubsub.Message
 	if from == r.fed.Self() {
 		return pubsub.ValidationAccept
 	}
-	if author := m.GetFrom(); !r.fed.IsMember(peer.ID(author)) || !r.fed.IsMember(from) {
+	// The forwarding peer must be a member; so must the author when messages
+	// are signed (unsigned messages have none: the record's origin, checked
+	// by the store, is the author that matters).
+	author := m.GetFrom()
+	if !r.fed.IsMember(from) || (len(author) > 0 && !r.fed.IsMember(peer.ID(author))) {
 		r.metrics.received.WithLabelValues("refused").Inc()
 		return pubsub.ValidationReject
 	}

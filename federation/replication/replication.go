@@ -60,11 +60,18 @@ type Config struct {
 	// PublishQueue bounds records waiting to be published (default 8192);
 	// when full, records wait for catch-up instead.
 	PublishQueue int `yaml:"publish_queue"`
+	// MessageSigning is "strict" (default: GossipSub signs every message
+	// and verifies every signature) or "none". Every record is signed end to
+	// end by its origin and checked by the validator, and every relay is an
+	// authenticated member, so "none" gives up no authenticity while saving
+	// a signature and two verifications per message: all members of a
+	// federation must use the same setting.
+	MessageSigning string `yaml:"message_signing"`
 }
 
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
-	return Config{MaxRecordBytes: 64 << 10, SyncInterval: 30 * time.Second, SyncBatch: 512, PublishQueue: 8192}
+	return Config{MaxRecordBytes: 64 << 10, SyncInterval: 30 * time.Second, SyncBatch: 512, PublishQueue: 8192, MessageSigning: "strict"}
 }
 
 // Validate names the offending key under "replication.".
@@ -78,6 +85,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("replication.sync_batch: must be between 1 and 10000")
 	case c.PublishQueue < 1:
 		return fmt.Errorf("replication.publish_queue: must be at least 1")
+	case c.MessageSigning != "strict" && c.MessageSigning != "none":
+		return fmt.Errorf(`replication.message_signing: must be "strict" or "none"`)
 	}
 	return nil
 }
@@ -123,7 +132,7 @@ func New(ctx context.Context, cfg Config, fed *federation.Federation, store Stor
 		metrics: newMetrics(reg),
 	}
 	ps, err := pubsub.NewGossipSub(ctx, fed.Host(),
-		pubsub.WithMessageSignaturePolicy(pubsub.StrictSign),
+		pubsub.WithMessageSignaturePolicy(signaturePolicy(cfg.MessageSigning)),
 		pubsub.WithMessageIdFn(func(m *pb.Message) string { h := sha256.Sum256(m.Data); return string(h[:]) }),
 		pubsub.WithFloodPublish(true),
 		pubsub.WithPeerExchange(false),
@@ -193,6 +202,13 @@ func (r *Replicator) waitCharter(ctx context.Context) (string, error) {
 		case <-t.C:
 		}
 	}
+}
+
+func signaturePolicy(mode string) pubsub.MessageSignaturePolicy {
+	if mode == "none" {
+		return pubsub.StrictNoSign
+	}
+	return pubsub.StrictSign
 }
 
 // TopicName is the GossipSub topic of a federation's catalog.
