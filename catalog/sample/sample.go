@@ -47,6 +47,16 @@ var taxonomy = []kind{
 	{"Garden > Tools > Hand Tools", []string{"Pruning Shears", "Trowel", "Garden Fork", "Hori Hori"}, []string{"Greenthumb", "Oakline", "Hanzo Steel"}, 990, 6990, "handle", []string{"ash", "steel"}},
 }
 
+// styles open product titles.
+var styles = []string{"Classic", "Everyday", "Compact", "Premium", "Essential", "Heritage", "Modern", "Rustic",
+	"Lightweight", "Pro", "Nordic", "Urban", "Studio", "Vintage", "Weekend", "Signature", "Handmade", "Travel"}
+
+// shopWords make invented shop names.
+var shopWords = [][]string{
+	{"Copper", "Linden", "Harbour", "Meadow", "Granite", "Juniper", "Willow", "Saltmarsh", "Foxglove", "Amber", "Cedar", "Northgate"},
+	{"& Co", "Goods", "Supply", "Trading", "House", "Workshop", "Outfitters", "Store", "Market", "Collective"},
+}
+
 var regions = [][]string{{"DE", "AT", "CH"}, {"FR", "BE", "LU"}, {"NL", "BE", "DE"}, {"DE", "FR", "IT", "ES", "NL"}, {"SE", "DK", "NO", "FI"}}
 
 // Generator produces listings from a seed.
@@ -75,7 +85,7 @@ func (g *Generator) listing(i int, currency, skuPrefix string) catalog.ListingIn
 	noun := k.nouns[f.IntN(len(k.nouns))]
 	brand := k.brands[f.IntN(len(k.brands))]
 	material := f.ProductMaterial()
-	title := fmt.Sprintf("%s %s %s", capitalize(f.Adjective()), capitalize(material), noun)
+	title := fmt.Sprintf("%s %s %s", styles[f.IntN(len(styles))], capitalize(material), noun)
 	base := k.min + int64(f.IntN(int(k.max-k.min+1)))
 	base = base - base%100 + 90 // prices end in .90
 	l := catalog.ListingInput{
@@ -113,7 +123,7 @@ func capitalize(s string) string {
 	return strings.Join(words, " ")
 }
 
-// MerchantName returns a shop name.
+// MerchantName returns an invented shop name.
 func (g *Generator) MerchantName() string {
-	return g.f.Company()
+	return shopWords[0][g.f.IntN(len(shopWords[0]))] + " " + shopWords[1][g.f.IntN(len(shopWords[1]))]
 }
