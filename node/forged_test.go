@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,9 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/federation/replication"
+	"github.com/fedmart/fedmart/federation/wire"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/record"
@@ -109,5 +113,39 @@ func forgeries(t *testing.T, c *Cluster) {
 			}
 			return nil
 		})
+	}
+}
+
+// A member that serves a forged record on the catch-up stream gets the
+// stream refused: the requester stores nothing from it and does not adopt
+// the marks the liar claims.
+func TestCatchUpRefusesForgedRecords(t *testing.T) {
+	c := startCluster(t, "Alpha", "Beta")
+	a, b := c.Nodes[0], c.Nodes[1]
+	outsiderKey, _, _ := crypto.GenerateEd25519Key(rand.Reader)
+	outsider, _ := peer.IDFromPrivateKey(outsiderKey)
+	forged := seal(t, &catalog.Record{Origin: outsider.String(), Seq: 1, Kind: catalog.KindListing,
+		ListingID: fakeListing(outsider.String(), "Smuggled pan").ID, Version: 1, Listing: fakeListing(outsider.String(), "Smuggled pan"), Time: time.Now()}, outsiderKey)
+	// Alpha turns liar: it answers catch-up with the forged record and
+	// claims to hold everything up to seq 1000 of its own origin.
+	a.fed.Handle(replication.SyncProtocol, func(_ context.Context, _ peer.ID, s network.Stream) error {
+		if _, err := wire.NewReader(s).ReadFrame(1 << 20); err != nil {
+			return err
+		}
+		if err := wire.WriteFrame(s, append([]byte{'r'}, forged...)); err != nil {
+			return err
+		}
+		end, _ := json.Marshal(map[string]any{"marks": map[string]uint64{a.PeerID().String(): 1000}})
+		return wire.WriteFrame(s, append([]byte{'e'}, end...))
+	})
+	marks := b.cat.Marks()
+	if _, err := b.repl.SyncWith(context.Background(), a.PeerID()); err == nil || !strings.Contains(err.Error(), "refused record") {
+		t.Fatalf("catch-up from a liar: err = %v", err)
+	}
+	if got := b.cat.Marks(); fmt.Sprint(got) != fmt.Sprint(marks) {
+		t.Fatalf("marks moved from %v to %v", marks, got)
+	}
+	if got := searchOn(t, b, "q=smuggled").Total; got != 0 {
+		t.Fatal("the forged record was stored")
 	}
 }
