@@ -121,6 +121,7 @@ JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
 			if err != nil {
 				return err
 			}
+
 			r.Scenario, r.When = args[0], time.Now().UTC()
 			return r.print(cmd.OutOrStdout(), o.json)
 		},
@@ -129,6 +130,7 @@ JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
 	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON instead of a table")
 	cmd.Flags().StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to FILE (go tool pprof)")
 	cmd.Flags().StringVar(&messageSigning, "message-signing", "strict", "catalog: GossipSub message signing, strict or none (replication.message_signing)")
+	cmd.Flags().StringVar(&heapProfile, "memprofile", "", "catalog search: write a heap profile to FILE while the listings are held")
 	cmd.Flags().StringVar(&o.only, "only", "", "catalog: run only these parts (propagation,catchup,import,search)")
 	cmd.Flags().IntVar(&o.catalog.changes, "changes", 1000, "catalog: listing changes to propagate")
 	cmd.Flags().IntVar(&o.catalog.rate, "rate", 100, "catalog: listing changes per second during propagation")
@@ -137,4 +139,16 @@ JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
 	cmd.Flags().IntVar(&o.catalog.searchDocs, "search-docs", 1000000, "catalog: listings to search over")
 	cmd.AddCommand(newBenchIdle())
 	return cmd
+}
+
+// heapProfile, when set, is where the search part writes a heap profile.
+var heapProfile string
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return pprof.WriteHeapProfile(f)
 }

@@ -65,6 +65,11 @@ func benchSearch(ctx context.Context, docs int, logf func(string, ...any)) ([]fi
 	}
 	var mem runtime.MemStats
 	runtime.ReadMemStats(&mem)
+	if heapProfile != "" {
+		if err := writeHeapProfile(heapProfile); err != nil {
+			return nil, err
+		}
+	}
 	return []figure{
 		{Name: fmt.Sprintf("search over %d listings, 8 clients, p50", nd.Search().Len()), Unit: "ms", Value: ms(percentile(lat, 50)),
 			Baseline: "GET /healthz, 8 clients", Base: ms(percentile(health, 50))},
