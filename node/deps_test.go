@@ -6,7 +6,8 @@ import (
 	"testing"
 )
 
-// catalog and settlement are plain Go: they must import neither gin nor any
+// catalog and settlement (with every package below them) are plain Go: they
+// must import neither gin nor any
 // libp2p networking package (core/crypto, core/peer and core/record, which
 // sign and identify, are allowed).
 func TestDomainPackagesStayOffTheNetwork(t *testing.T) {
