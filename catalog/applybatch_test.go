@@ -74,3 +74,31 @@ func sameKind(a, b error) bool {
 	}
 	return true
 }
+
+// A member with stricter limits still stores what another member's
+// merchants list within that member's limits: otherwise the two catalogs
+// would diverge and every catch-up between them would stop at the record.
+func TestStricterMemberStillStoresOthersListings(t *testing.T) {
+	members := &memberSet{}
+	src := newNode(t, testConfig(), members)
+	strict := testConfig()
+	strict.MaxTitleLen, strict.MaxVariants = 10, 1
+	dst := newNode(t, strict, members)
+	in := input("A title well over ten characters", "LONG-1", "LONG-2")
+	l, err := src.CreateListing(context.Background(), src.merchant(t), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range src.raws() {
+		if _, err := dst.Apply(r); err != nil {
+			t.Fatalf("the stricter member refused a valid record: %v", err)
+		}
+	}
+	if got, err := dst.Listing(context.Background(), l.ID); err != nil || got.Title != in.Title {
+		t.Fatalf("stricter member: %v %v", got.Title, err)
+	}
+	// Its own merchants are still held to its own limits.
+	if _, err := dst.CreateListing(context.Background(), dst.merchant(t), in); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("own listing over its own limits: err = %v", err)
+	}
+}

@@ -66,28 +66,43 @@ func DefaultConfig() Config {
 
 // Validate checks every key; messages name the key as it appears in the
 // node's YAML file, under "catalog.".
+// ceilings are the largest limits any node may configure. Records from
+// other members are held to these rather than to this node's own limits:
+// each home node enforces its limits on its own merchants, and a member
+// with stricter settings must still store what the others list, or the
+// catalogs would diverge (and every catch-up would stop at the record).
+func ceilings() Config {
+	return Config{
+		MaxRecordBytes: 1 << 20, MaxTitleLen: 1000, MaxDescriptionLen: 100_000, MaxCategoryDepth: 20,
+		MaxBrandLen: 1000, MaxAttributes: 1000, MaxAttributeKeyLen: 1000, MaxAttributeValueLen: 10_000,
+		MaxImages: 100, MaxImageURLLen: 8192, MaxVariants: 1000, MaxOptions: 100, MaxStock: 1_000_000_000_000,
+		BatchChunk: 100_000,
+	}
+}
+
 func (c Config) Validate() error {
 	if c.Currency != "" && !isCurrency(c.Currency) {
 		return fmt.Errorf("catalog.currency: must be a three-letter upper-case ISO 4217 code (the federation's settlement currency), not %q", c.Currency)
 	}
+	hi := ceilings()
 	limits := []struct {
 		key       string
 		v, lo, hi int64
 	}{
-		{"max_record_bytes", int64(c.MaxRecordBytes), 1024, 1 << 20},
-		{"max_title_len", int64(c.MaxTitleLen), 1, 1000},
-		{"max_description_len", int64(c.MaxDescriptionLen), 0, 100_000},
-		{"max_category_depth", int64(c.MaxCategoryDepth), 1, 20},
-		{"max_brand_len", int64(c.MaxBrandLen), 1, 1000},
-		{"max_attributes", int64(c.MaxAttributes), 0, 1000},
-		{"max_attribute_key_len", int64(c.MaxAttributeKeyLen), 1, 1000},
-		{"max_attribute_value_len", int64(c.MaxAttributeValueLen), 1, 10_000},
-		{"max_images", int64(c.MaxImages), 0, 100},
-		{"max_image_url_len", int64(c.MaxImageURLLen), 16, 8192},
-		{"max_variants", int64(c.MaxVariants), 1, 1000},
-		{"max_options", int64(c.MaxOptions), 0, 100},
-		{"max_stock", c.MaxStock, 1, 1_000_000_000_000},
-		{"batch_chunk", int64(c.BatchChunk), 1, 100_000},
+		{"max_record_bytes", int64(c.MaxRecordBytes), 1024, int64(hi.MaxRecordBytes)},
+		{"max_title_len", int64(c.MaxTitleLen), 1, int64(hi.MaxTitleLen)},
+		{"max_description_len", int64(c.MaxDescriptionLen), 0, int64(hi.MaxDescriptionLen)},
+		{"max_category_depth", int64(c.MaxCategoryDepth), 1, int64(hi.MaxCategoryDepth)},
+		{"max_brand_len", int64(c.MaxBrandLen), 1, int64(hi.MaxBrandLen)},
+		{"max_attributes", int64(c.MaxAttributes), 0, int64(hi.MaxAttributes)},
+		{"max_attribute_key_len", int64(c.MaxAttributeKeyLen), 1, int64(hi.MaxAttributeKeyLen)},
+		{"max_attribute_value_len", int64(c.MaxAttributeValueLen), 1, int64(hi.MaxAttributeValueLen)},
+		{"max_images", int64(c.MaxImages), 0, int64(hi.MaxImages)},
+		{"max_image_url_len", int64(c.MaxImageURLLen), 16, int64(hi.MaxImageURLLen)},
+		{"max_variants", int64(c.MaxVariants), 1, int64(hi.MaxVariants)},
+		{"max_options", int64(c.MaxOptions), 0, int64(hi.MaxOptions)},
+		{"max_stock", c.MaxStock, 1, hi.MaxStock},
+		{"batch_chunk", int64(c.BatchChunk), 1, int64(hi.BatchChunk)},
 	}
 	for _, l := range limits {
 		if l.v < l.lo || l.v > l.hi {

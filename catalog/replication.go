@@ -85,21 +85,28 @@ func (c *Catalog) admit(raw []byte) (*Record, error) {
 	return rec, nil
 }
 
-// checkLimits holds a replicated record to this catalog's own limits, the
-// ones its merchants' listings meet.
+// checkLimits holds a record to the limits that apply to it: this node's
+// own for its own records, and for other members' records the ceilings
+// any node may configure (see ceilings), in the federation's currency.
 func (c *Catalog) checkLimits(rec *Record) error {
+	cfg := c.config()
+	if rec.Origin != c.self {
+		cur := cfg.Currency
+		cfg = ceilings()
+		cfg.Currency = cur
+	}
 	switch {
 	case rec.Kind == KindListing && rec.Listing != nil:
-		if err := ValidateListing(c.config(), rec.Listing.input()); err != nil {
+		if err := ValidateListing(cfg, rec.Listing.input()); err != nil {
 			return fmt.Errorf("record %s/%d: listing %s: %w", rec.Origin, rec.Seq, rec.ListingID, err)
 		}
 	case rec.Kind == KindStock:
-		if len(rec.Stock) > c.cfg.MaxVariants {
-			return fmt.Errorf("%w: record %s/%d: stock names %d SKUs, more than %d", ErrInvalid, rec.Origin, rec.Seq, len(rec.Stock), c.cfg.MaxVariants)
+		if len(rec.Stock) > cfg.MaxVariants {
+			return fmt.Errorf("%w: record %s/%d: stock names %d SKUs, more than %d", ErrInvalid, rec.Origin, rec.Seq, len(rec.Stock), cfg.MaxVariants)
 		}
 		for sku, n := range rec.Stock {
-			if n > c.cfg.MaxStock {
-				return fmt.Errorf("%w: record %s/%d: stock[%q]: %d units, more than %d", ErrInvalid, rec.Origin, rec.Seq, sku, n, c.cfg.MaxStock)
+			if n > cfg.MaxStock {
+				return fmt.Errorf("%w: record %s/%d: stock[%q]: %d units, more than %d", ErrInvalid, rec.Origin, rec.Seq, sku, n, cfg.MaxStock)
 			}
 		}
 	}
