@@ -78,3 +78,24 @@ func (l badgerLogger) Infof(f string, a ...any) {
 func (l badgerLogger) Debugf(f string, a ...any) {
 	l.log.Debug(fmt.Sprintf(f, a...), "component", "badger")
 }
+
+// WaitCompacted waits until no Badger level needs compacting (every
+// level's score, Badger's own trigger, is below 1), or until max has
+// passed, and returns how long it waited. Benchmarks use it to measure a
+// node at rest rather than one still digesting an import.
+func (n *Node) WaitCompacted(ctx context.Context, max time.Duration) time.Duration {
+	start := time.Now()
+	for time.Since(start) < max && ctx.Err() == nil && needsCompaction(n.db.Levels()) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+func needsCompaction(levels []badger.LevelInfo) bool {
+	for _, l := range levels {
+		if l.Score >= 1 {
+			return true
+		}
+	}
+	return false
+}

@@ -43,6 +43,8 @@ func benchSearch(ctx context.Context, docs int, logf func(string, ...any)) ([]fi
 		}
 		logf("  %d/%d listings loaded (%s)", (m+1)*per, docs, time.Since(start).Round(time.Second))
 	}
+	logf("  waiting for Badger to finish compacting the import...")
+	logf("  compaction settled after %s", nd.WaitCompacted(ctx, 5*time.Minute).Round(time.Second))
 	base := nd.APIURL()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	const clients, perClient = 8, 250
