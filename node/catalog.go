@@ -21,35 +21,35 @@ import (
 // catalogStore adapts the catalog to what replication needs.
 type catalogStore struct{ *catalog.Catalog }
 
-// Apply classifies the catalog's verdict for replication: stored, already
-// known (duplicate or older version, dropped quietly) or refused.
+// Apply stores one record and classifies the catalog's verdict.
 func (s catalogStore) Apply(raw []byte) (replication.Outcome, bool, error) {
 	res, err := s.Catalog.Apply(raw)
-	switch {
-	case err == nil:
-		return replication.Stored, res.Gap, nil
-	case errors.Is(err, catalog.ErrDuplicate), errors.Is(err, catalog.ErrStale):
-		return replication.Known, false, nil
-	default:
-		return replication.Refused, false, err
-	}
+	o, err := outcome(err)
+	return o, res.Gap, err
 }
 
-// ApplyBatch classifies each record's verdict like Apply.
+// ApplyBatch stores records in one go, with a verdict per record.
 func (s catalogStore) ApplyBatch(raws [][]byte) ([]replication.Outcome, []error) {
 	_, errs := s.Catalog.ApplyBatch(raws)
 	out := make([]replication.Outcome, len(raws))
 	for i, err := range errs {
-		switch {
-		case err == nil:
-			out[i] = replication.Stored
-		case errors.Is(err, catalog.ErrDuplicate), errors.Is(err, catalog.ErrStale):
-			out[i], errs[i] = replication.Known, nil
-		default:
-			out[i] = replication.Refused
-		}
+		out[i], errs[i] = outcome(err)
 	}
 	return out, errs
+}
+
+// outcome tells replication what the catalog did with a record: stored it,
+// already knew it (a duplicate or an older version: dropped quietly, no
+// error), or refused it (err says why).
+func outcome(err error) (replication.Outcome, error) {
+	switch {
+	case err == nil:
+		return replication.Stored, nil
+	case errors.Is(err, catalog.ErrDuplicate), errors.Is(err, catalog.ErrStale):
+		return replication.Known, nil
+	default:
+		return replication.Refused, err
+	}
 }
 
 // searchDoc is what the index keeps of a listing.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/catalog"
@@ -95,7 +96,7 @@ func New(cfg Config, log *slog.Logger) (_ *Node, err error) {
 	}, log.With("component", "api"))
 	n.server = &http.Server{
 		Handler:           a.Handler(),
-		ReadHeaderTimeout: 5 * cfg.API.ReadTimeout / 30,
+		ReadHeaderTimeout: min(5*time.Second, cfg.API.ReadTimeout),
 		ReadTimeout:       cfg.API.ReadTimeout,
 		WriteTimeout:      cfg.API.WriteTimeout,
 		IdleTimeout:       2 * cfg.API.WriteTimeout,

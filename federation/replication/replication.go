@@ -3,7 +3,6 @@ package replication
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -217,5 +216,3 @@ func TopicName(federationID string) string { return "/fedmart/catalog/" + federa
 func jitter(mean time.Duration) time.Duration {
 	return mean/2 + rand.N(mean)
 }
-
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

@@ -2,6 +2,7 @@ package replication
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -69,8 +70,11 @@ func (r *Replicator) serveSync(_ context.Context, _ peer.ID, s network.Stream) e
 	if err != nil {
 		return err
 	}
-	end, _ := jsonFrame(frameEnd, syncEnd{Marks: marks})
-	return wire.WriteFrame(s, end)
+	end, err := json.Marshal(syncEnd{Marks: marks})
+	if err != nil {
+		return err
+	}
+	return wire.WriteFrame(s, append([]byte{frameEnd}, end...))
 }
 
 // SyncWith runs catch-up against member p.
@@ -228,14 +232,6 @@ func (r *Replicator) randomMember() peer.ID {
 		return ""
 	}
 	return ps[rand.IntN(len(ps))]
-}
-
-func jsonFrame(kind byte, v any) ([]byte, error) {
-	b, err := jsonMarshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return append([]byte{kind}, b...), nil
 }
 
 func varintLen(n int) int {
