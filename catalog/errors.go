@@ -28,4 +28,9 @@ var (
 	// ErrDuplicate marks a record that is already stored. Callers treat it
 	// as a no-op.
 	ErrDuplicate = errors.New("duplicate record")
+	// ErrOutOfStock marks a take of more units than a SKU has available
+	// (see ShortError).
+	ErrOutOfStock = errors.New("out of stock")
 )
+
+func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/replication"
 	"gopkg.in/yaml.v3"
 )
@@ -43,6 +44,8 @@ type Config struct {
 	Catalog catalog.Config `yaml:"catalog"`
 	// Replication tunes how catalog records travel between members.
 	Replication replication.Config `yaml:"replication"`
+	// Orders tunes holds, checkout and order message delivery.
+	Orders order.Config `yaml:"orders"`
 	// Storage configures Badger.
 	Storage StorageConfig `yaml:"storage"`
 	// Log configures structured logging.
@@ -99,6 +102,7 @@ func DefaultConfig() Config {
 		Federation:  federation.DefaultConfig(),
 		Catalog:     catalog.DefaultConfig(),
 		Replication: replication.DefaultConfig(),
+		Orders:      order.DefaultConfig(),
 		Storage:     StorageConfig{MemTableMB: 16, BlockCacheMB: 32, IndexCacheMB: 16, GCInterval: 10 * time.Minute},
 		Log:         LogConfig{Level: "info", Format: "text"},
 	}
@@ -196,6 +200,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.Replication.Validate(); err != nil {
+		return err
+	}
+	if err := c.Orders.Validate(); err != nil {
 		return err
 	}
 	if err := c.Storage.validate(); err != nil {

@@ -10,12 +10,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/replication"
 	"github.com/fedmart/fedmart/node/api"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -35,6 +37,7 @@ type Node struct {
 	cat      *catalog.Catalog
 	index    *search.Index
 	repl     *replication.Replicator
+	orders   *order.Service
 	listener net.Listener
 	server   *http.Server
 	apiURL   string
@@ -76,10 +79,13 @@ func New(cfg Config, log *slog.Logger) (_ *Node, err error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if n.fed, err = federation.New(cfg.Federation, key, n.db, log.With("component", "federation"), reg, replication.Limits...); err != nil {
+	if n.fed, err = federation.New(cfg.Federation, key, n.db, log.With("component", "federation"), reg, slices.Concat(replication.Limits, order.Limits)...); err != nil {
 		return nil, err
 	}
 	if err = n.openCatalog(key, reg); err != nil {
+		return nil, err
+	}
+	if err = n.openOrders(key, reg); err != nil {
 		return nil, err
 	}
 	if newer {
@@ -92,7 +98,7 @@ func New(cfg Config, log *slog.Logger) (_ *Node, err error) {
 	}
 	n.apiURL = cfg.publicURL(n.listener.Addr().String())
 	a := api.New(api.Config{OperatorToken: token}, api.Deps{
-		Federation: n.fed, Catalog: n.cat, Search: n.index, Ready: n.ready, Gatherer: reg, Registry: reg,
+		Federation: n.fed, Catalog: n.cat, Search: n.index, Orders: n.orders, Ready: n.ready, Gatherer: reg, Registry: reg,
 	}, log.With("component", "api"))
 	n.server = &http.Server{
 		Handler:           a.Handler(),
@@ -134,6 +140,7 @@ func (n *Node) Run(ctx context.Context) error {
 	})
 	g.Go(func() error { return n.fed.Run(gctx) })
 	g.Go(func() error { return n.repl.Run(gctx) })
+	g.Go(func() error { return n.orders.Run(gctx) })
 	g.Go(func() error { return collectGarbage(gctx, n.db, n.cfg.Storage.GCInterval, n.log) })
 	g.Go(func() error {
 		<-gctx.Done()
@@ -218,6 +225,9 @@ func (n *Node) Catalog() *catalog.Catalog { return n.cat }
 
 // Search exposes the search index to in-process tools (bench).
 func (n *Node) Search() *search.Index { return n.index }
+
+// Orders exposes the order service to in-process tools (demo, bench).
+func (n *Node) Orders() *order.Service { return n.orders }
 
 // Replicator exposes catalog replication to in-process tools (bench).
 func (n *Node) Replicator() *replication.Replicator { return n.repl }

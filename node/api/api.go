@@ -57,6 +57,7 @@ type Deps struct {
 	Federation Federation
 	Catalog    Catalog
 	Search     Search
+	Orders     Orders
 	// Ready returns nil when the node can serve traffic, or what is missing.
 	Ready    func() error
 	Gatherer prometheus.Gatherer
@@ -125,6 +126,7 @@ func (a *API) routes() {
 	me.PUT("/listings/:id", a.putListing)
 	me.DELETE("/listings/:id", a.deleteListing)
 	me.PUT("/listings/:id/stock", a.putStock)
+	a.orderRoutes(v1)
 }
 
 // observe records each request's duration and logs failures once.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/order"
 	"github.com/gin-gonic/gin"
 )
 
@@ -16,6 +17,10 @@ type Problem struct {
 	Status int          `json:"status"`
 	Detail string       `json:"detail,omitempty"`
 	Errors []FieldError `json:"errors,omitempty"`
+	// Shortages names the lines out of stock (409 out of stock).
+	Shortages []order.Shortage `json:"shortages,omitempty"`
+	// Quote holds the new prices (409 price changed).
+	Quote []order.Line `json:"quote,omitempty"`
 }
 
 // FieldError names one invalid input field by its JSON path.
@@ -42,6 +47,16 @@ var errorStatus = []struct {
 	{catalog.ErrTooLarge, http.StatusUnprocessableEntity, "Listing too large"},
 	{catalog.ErrNotFound, http.StatusNotFound, "Not found"},
 	{catalog.ErrConflict, http.StatusConflict, "Conflict"},
+	{order.ErrInvalid, http.StatusUnprocessableEntity, "Invalid input"},
+	{order.ErrEmptyCart, http.StatusUnprocessableEntity, "Cart is empty"},
+	{order.ErrNotFound, http.StatusNotFound, "Not found"},
+	{order.ErrConflict, http.StatusConflict, "Conflict"},
+	{order.ErrOutOfStock, http.StatusConflict, "Out of stock"},
+	{order.ErrPriceChanged, http.StatusConflict, "Price changed"},
+	{order.ErrDeclined, http.StatusPaymentRequired, "Payment declined"},
+	{order.ErrPaymentFailed, http.StatusBadGateway, "Payment provider failed"},
+	{order.ErrUnavailable, http.StatusServiceUnavailable, "Home platform unavailable"},
+	{order.ErrForged, http.StatusForbidden, "Forged"},
 }
 
 // problemType is the base of problem type URIs.
@@ -58,9 +73,23 @@ func fail(c *gin.Context, err error) {
 		failStatus(c, http.StatusUnprocessableEntity, "Invalid input", err.Error(), fields...)
 		return
 	}
+	var fe order.FieldErrors
+	if errors.As(err, &fe) {
+		fields := make([]FieldError, 0, len(fe))
+		for _, f := range fe {
+			fields = append(fields, FieldError{Field: f.Field, Message: f.Message})
+		}
+		failStatus(c, http.StatusUnprocessableEntity, "Invalid input", err.Error(), fields...)
+		return
+	}
 	for _, e := range errorStatus {
 		if errors.Is(err, e.err) {
-			writeProblem(c, Problem{Type: problemType + slug(e.status), Title: e.title, Status: e.status, Detail: err.Error()})
+			p := Problem{Type: problemType + slug(e.status), Title: e.title, Status: e.status, Detail: err.Error()}
+			var ce *order.CheckoutError
+			if errors.As(err, &ce) {
+				p.Shortages, p.Quote = ce.Shortages, ce.Quote
+			}
+			writeProblem(c, p)
 			return
 		}
 	}
@@ -94,6 +123,10 @@ func slug(status int) string {
 		return "invalid"
 	case http.StatusServiceUnavailable:
 		return "unavailable"
+	case http.StatusPaymentRequired:
+		return "payment-declined"
+	case http.StatusBadGateway:
+		return "payment-failed"
 	default:
 		return "error"
 	}

@@ -1,0 +1,182 @@
+package order
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// maxCartLines bounds a cart.
+const maxCartLines = 100
+
+// CartLine is one SKU in a cart, at the price it was quoted when added.
+type CartLine struct {
+	ListingID string `json:"listing_id"`
+	SKU       string `json:"sku"`
+	Title     string `json:"title"`
+	Category  string `json:"category"`
+	Platform  string `json:"platform"`
+	Merchant  string `json:"merchant"`
+	Quantity  int64  `json:"quantity"`
+	UnitPrice Money  `json:"unit_price"`
+	Subtotal  Money  `json:"subtotal"`
+}
+
+// Cart is a shopper's cart on this storefront.
+type Cart struct {
+	ID        string      `json:"id"`
+	Shopper   string      `json:"shopper"`
+	Lines     []CartLine  `json:"-"`
+	Groups    []CartGroup `json:"groups"`
+	Total     Money       `json:"total"`
+	Items     int64       `json:"items"`
+	CreatedAt time.Time   `json:"created_at"`
+	UpdatedAt time.Time   `json:"updated_at"`
+}
+
+// CartGroup is the lines of a cart that one home platform sells: one part
+// per merchant at checkout.
+type CartGroup struct {
+	Platform string     `json:"platform"`
+	Lines    []CartLine `json:"lines"`
+	Total    Money      `json:"total"`
+}
+
+// storedCart is a cart as kept.
+type storedCart struct {
+	ID        string     `json:"id"`
+	Shopper   string     `json:"shopper"`
+	Lines     []CartLine `json:"lines"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
+}
+
+// view groups the cart by platform and totals it.
+func (c *storedCart) view() Cart {
+	v := Cart{ID: c.ID, Shopper: c.Shopper, Lines: c.Lines, Groups: []CartGroup{}, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+	for _, l := range c.Lines {
+		l.Subtotal = Money{Amount: l.Quantity * l.UnitPrice.Amount, Currency: l.UnitPrice.Currency}
+		i := slices.IndexFunc(v.Groups, func(g CartGroup) bool { return g.Platform == l.Platform })
+		if i < 0 {
+			v.Groups = append(v.Groups, CartGroup{Platform: l.Platform, Total: Money{Currency: l.UnitPrice.Currency}})
+			i = len(v.Groups) - 1
+		}
+		v.Groups[i].Lines = append(v.Groups[i].Lines, l)
+		v.Groups[i].Total.Amount += l.Subtotal.Amount
+		v.Total.Amount += l.Subtotal.Amount
+		v.Total.Currency = l.UnitPrice.Currency
+		v.Items += l.Quantity
+	}
+	slices.SortStableFunc(v.Groups, func(a, b CartGroup) int { return cmp.Compare(a.Platform, b.Platform) })
+	return v
+}
+
+// CreateCart opens an empty cart for shopper.
+func (s *Service) CreateCart(_ context.Context, shopper string) (Cart, error) {
+	now := s.now().UTC()
+	c := storedCart{ID: "crt_" + randomHex(8), Shopper: shopper, Lines: []CartLine{}, CreatedAt: now, UpdatedAt: now}
+	err := s.db.Update(func(txn *badger.Txn) error { return putJSON(txn, prefixCart+c.ID, c) })
+	return c.view(), err
+}
+
+// GetCart returns shopper's cart id.
+func (s *Service) GetCart(_ context.Context, shopper, id string) (Cart, error) {
+	var c *storedCart
+	err := s.db.View(func(txn *badger.Txn) (err error) { c, err = loadCart(txn, shopper, id); return err })
+	if err != nil {
+		return Cart{}, err
+	}
+	return c.view(), nil
+}
+
+func loadCart(txn *badger.Txn, shopper, id string) (*storedCart, error) {
+	var c storedCart
+	ok, err := getJSON(txn, prefixCart+id, &c)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || c.Shopper != shopper {
+		return nil, fmt.Errorf("%w: cart %s", ErrNotFound, id)
+	}
+	return &c, nil
+}
+
+// ItemInput is a line to add to a cart.
+type ItemInput struct {
+	ListingID string `json:"listing_id"`
+	SKU       string `json:"sku"`
+	Quantity  int64  `json:"quantity"`
+}
+
+// AddItem adds quantity units of a listing's SKU to the cart at its
+// current price (adding to a line already there). A listing or SKU that
+// the federation's catalog does not hold is named in a FieldErrors; more
+// units than the catalog shows in stock is a *CheckoutError.
+func (s *Service) AddItem(ctx context.Context, shopper, cartID string, in ItemInput) (Cart, error) {
+	if in.Quantity < 1 || in.Quantity > 100 {
+		return Cart{}, FieldErrors{{Field: "quantity", Message: "must be between 1 and 100"}}
+	}
+	o, err := s.offers.Offer(ctx, in.ListingID, in.SKU)
+	if errors.Is(err, ErrNotFound) {
+		return Cart{}, FieldErrors{{Field: "listing_id", Message: fmt.Sprintf("no listing %q with SKU %q in the catalog", in.ListingID, in.SKU)}}
+	}
+	if err != nil {
+		return Cart{}, err
+	}
+	return s.changeCart(shopper, cartID, func(c *storedCart) error {
+		i := slices.IndexFunc(c.Lines, func(l CartLine) bool { return l.ListingID == in.ListingID && l.SKU == in.SKU })
+		if i < 0 {
+			if len(c.Lines) >= maxCartLines {
+				return FieldErrors{{Field: "listing_id", Message: fmt.Sprintf("a cart holds at most %d lines", maxCartLines)}}
+			}
+			c.Lines = append(c.Lines, CartLine{ListingID: o.ListingID, SKU: o.SKU})
+			i = len(c.Lines) - 1
+		}
+		l := &c.Lines[i]
+		l.Title, l.Category, l.Platform, l.Merchant, l.UnitPrice = o.Title, o.Category, o.Platform, o.Merchant, o.Price
+		if l.Quantity+in.Quantity > o.Stock {
+			return &CheckoutError{Reason: ReasonOutOfStock, Shortages: []Shortage{{ListingID: o.ListingID, SKU: o.SKU, Wanted: l.Quantity + in.Quantity, Available: o.Stock}}}
+		}
+		l.Quantity += in.Quantity
+		return nil
+	})
+}
+
+// RemoveItem removes the cart's lines of sku (of listingID, when several
+// merchants use the same SKU).
+func (s *Service) RemoveItem(_ context.Context, shopper, cartID, sku, listingID string) (Cart, error) {
+	return s.changeCart(shopper, cartID, func(c *storedCart) error {
+		n := len(c.Lines)
+		c.Lines = slices.DeleteFunc(c.Lines, func(l CartLine) bool {
+			return l.SKU == sku && (listingID == "" || l.ListingID == listingID)
+		})
+		if len(c.Lines) == n {
+			return fmt.Errorf("%w: cart %s has no line with SKU %q", ErrNotFound, cartID, sku)
+		}
+		return nil
+	})
+}
+
+func (s *Service) changeCart(shopper, id string, fn func(*storedCart) error) (Cart, error) {
+	unlock := s.lockShop(id)
+	defer unlock()
+	var out Cart
+	err := s.db.Update(func(txn *badger.Txn) error {
+		c, err := loadCart(txn, shopper, id)
+		if err != nil {
+			return err
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+		c.UpdatedAt = s.now().UTC()
+		out = c.view()
+		return putJSON(txn, prefixCart+c.ID, c)
+	})
+	return out, err
+}

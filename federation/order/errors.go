@@ -1,0 +1,99 @@
+package order
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Errors of the order service. Callers test them with errors.Is; the
+// wrapped message names the field, part or line at fault.
+var (
+	// ErrInvalid marks malformed input or a malformed wire message.
+	ErrInvalid = errors.New("invalid")
+	// ErrNotFound marks an unknown (or someone else's) shopper, cart, order
+	// or part.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict marks a request that contradicts the state: an
+	// Idempotency-Key reused with another body, a part that can no longer
+	// be shipped, cancelled or refunded.
+	ErrConflict = errors.New("conflict")
+	// ErrForged marks a message whose signature does not verify, or whose
+	// sender is not who sent it.
+	ErrForged = errors.New("forged message")
+	// ErrOutOfStock marks a checkout some of whose lines cannot be held
+	// (see CheckoutError).
+	ErrOutOfStock = errors.New("out of stock")
+	// ErrPriceChanged marks a checkout some of whose prices changed since
+	// the cart was filled (see CheckoutError).
+	ErrPriceChanged = errors.New("price changed")
+	// ErrDeclined marks a payment the provider declined.
+	ErrDeclined = errors.New("payment declined")
+	// ErrPaymentFailed marks a payment provider that failed to answer.
+	ErrPaymentFailed = errors.New("payment provider failed")
+	// ErrUnavailable marks a home node that could not be reached.
+	ErrUnavailable = errors.New("home node unavailable")
+	// ErrEmptyCart marks a checkout of a cart without lines.
+	ErrEmptyCart = errors.New("cart is empty")
+)
+
+// FieldError is one invalid input field.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// FieldErrors lists every invalid field of one input. It wraps ErrInvalid.
+type FieldErrors []FieldError
+
+func (e FieldErrors) Error() string {
+	parts := make([]string, len(e))
+	for i, f := range e {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return "invalid: " + strings.Join(parts, "; ")
+}
+
+func (e FieldErrors) Unwrap() error { return ErrInvalid }
+
+func (e *FieldErrors) add(field, format string, args ...any) {
+	*e = append(*e, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (e FieldErrors) err() error {
+	if len(e) == 0 {
+		return nil
+	}
+	return e
+}
+
+// CheckoutError explains a refused checkout: the lines out of stock, or
+// the new quote of lines whose price changed (the cart now holds it). It
+// wraps ErrOutOfStock or ErrPriceChanged.
+type CheckoutError struct {
+	Reason    string     `json:"reason"`
+	Shortages []Shortage `json:"shortages,omitempty"`
+	Quote     []Line     `json:"quote,omitempty"`
+}
+
+func (e *CheckoutError) Error() string {
+	if e.Reason == ReasonPriceChanged {
+		names := make([]string, len(e.Quote))
+		for i, l := range e.Quote {
+			names[i] = fmt.Sprintf("%s now %s", l.SKU, l.UnitPrice)
+		}
+		return "price changed: " + strings.Join(names, ", ")
+	}
+	names := make([]string, len(e.Shortages))
+	for i, s := range e.Shortages {
+		names[i] = fmt.Sprintf("%s (%d wanted, %d available)", s.SKU, s.Wanted, s.Available)
+	}
+	return "out of stock: " + strings.Join(names, ", ")
+}
+
+func (e *CheckoutError) Unwrap() error {
+	if e.Reason == ReasonPriceChanged {
+		return ErrPriceChanged
+	}
+	return ErrOutOfStock
+}

@@ -1,0 +1,255 @@
+package order
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/fedmart/fedmart/federation/wire"
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Kinds of Message. Storefront to home: reserve, confirm, cancel, release.
+// Home to storefront: status.
+const (
+	KindReserve = "reserve"
+	KindConfirm = "confirm"
+	KindCancel  = "cancel"
+	KindRelease = "release"
+	KindStatus  = "status"
+)
+
+// signDomain prefixes the bytes a message signature covers, so that an
+// order signature can never be taken for any other fedmart signature.
+const signDomain = "fedmart/order/message/v1\n"
+
+// MaxMessageBytes bounds one encoded message on the wire.
+const MaxMessageBytes = 256 << 10
+
+// maxLines bounds the lines of one part.
+const maxLines = 100
+
+// Message is one signed step of the order protocol between a storefront S
+// and a home node H. Both sides keep every message of a part; the part's
+// state is the fold of its status messages (see Fold).
+type Message struct {
+	// ID is unique among the sender's messages; receivers are idempotent
+	// on (From, ID).
+	ID string `json:"id"`
+	// Kind is one of the Kind constants.
+	Kind string `json:"kind"`
+	// From and To are the sender's and receiver's peer IDs.
+	From string `json:"from"`
+	To   string `json:"to"`
+	// At is when the sender created the message.
+	At time.Time `json:"at"`
+	// Part is the order part the message is about.
+	Part string `json:"part"`
+	// Reserve is the part's content, on reserve.
+	Reserve *Reserve `json:"reserve,omitempty"`
+	// Status is the part's state after the change, on status.
+	Status *Status `json:"status,omitempty"`
+	// Reason says why, on cancel and release.
+	Reason string `json:"reason,omitempty"`
+	// Sig is the sender's signature over the message without Sig.
+	Sig []byte `json:"sig,omitempty"`
+}
+
+// Reserve is what a storefront asks a home node to hold: one merchant's
+// lines of one order, at the prices the shopper was quoted.
+type Reserve struct {
+	Order    string  `json:"order"`
+	Merchant string  `json:"merchant"`
+	Lines    []Line  `json:"lines"`
+	ShipTo   Address `json:"ship_to"`
+}
+
+// Line is one SKU of a part.
+type Line struct {
+	ListingID string `json:"listing_id"`
+	SKU       string `json:"sku"`
+	Title     string `json:"title"`
+	Category  string `json:"category"`
+	Quantity  int64  `json:"quantity"`
+	UnitPrice Money  `json:"unit_price"`
+}
+
+// Status is a part's state as its home node states it. Seq orders the
+// statuses of one part: a receiver keeps the highest, so duplicated and
+// reordered statuses fold to the same state.
+type Status struct {
+	Seq       uint64    `json:"seq"`
+	Status    string    `json:"status"`
+	Merchant  string    `json:"merchant"`
+	Total     Money     `json:"total"`
+	Category  string    `json:"category,omitempty"`
+	HoldUntil time.Time `json:"hold_until,omitzero"`
+	Carrier   string    `json:"carrier,omitempty"`
+	Tracking  string    `json:"tracking,omitempty"`
+	Refunded  Money     `json:"refunded,omitzero"`
+	Reason    string    `json:"reason,omitempty"`
+	// Policy is the charter version the part was priced under.
+	Policy uint64 `json:"policy,omitempty"`
+	// Shortages lists the lines that could not be held (status rejected).
+	Shortages []Shortage `json:"shortages,omitempty"`
+	// Quote lists the current unit prices when they changed (status
+	// rejected, reason price_changed).
+	Quote []Line `json:"quote,omitempty"`
+}
+
+// Shortage is a line the home node could not hold.
+type Shortage struct {
+	ListingID string `json:"listing_id"`
+	SKU       string `json:"sku"`
+	Wanted    int64  `json:"wanted"`
+	Available int64  `json:"available"`
+}
+
+// newMessageID returns a random 128-bit id.
+func newMessageID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// signingBytes is what Sig covers.
+func (m *Message) signingBytes() []byte {
+	cp := *m
+	cp.Sig = nil
+	b, err := json.Marshal(&cp)
+	if err != nil { // cannot happen: the type has no unencodable fields
+		panic("order: encoding message: " + err.Error())
+	}
+	return append([]byte(signDomain), b...)
+}
+
+// sign sets Sig with key.
+func (m *Message) sign(key crypto.PrivKey) error {
+	sig, err := key.Sign(m.signingBytes())
+	if err != nil {
+		return fmt.Errorf("order: signing %s: %w", m.Kind, err)
+	}
+	m.Sig = sig
+	return nil
+}
+
+// Verify checks that m is well formed and signed by the key of m.From.
+func (m *Message) Verify() error {
+	if err := m.validate(); err != nil {
+		return err
+	}
+	id, err := peer.Decode(m.From)
+	if err != nil {
+		return fmt.Errorf("%w: message.from: %v", ErrInvalid, err)
+	}
+	pub, err := id.ExtractPublicKey()
+	if err != nil {
+		return fmt.Errorf("%w: message.from: no public key: %v", ErrInvalid, err)
+	}
+	ok, err := pub.Verify(m.signingBytes(), m.Sig)
+	if err != nil || !ok {
+		return fmt.Errorf("%w: %s message %s from %s", ErrForged, m.Kind, m.ID, m.From)
+	}
+	return nil
+}
+
+// Encode returns the message's wire form.
+func (m *Message) Encode() []byte {
+	b, err := json.Marshal(m)
+	if err != nil {
+		panic("order: encoding message: " + err.Error())
+	}
+	return b
+}
+
+// DecodeMessage parses and verifies a message's wire form. Any error
+// wraps ErrInvalid or ErrForged and names what is wrong.
+func DecodeMessage(b []byte) (*Message, error) {
+	if len(b) > MaxMessageBytes {
+		return nil, fmt.Errorf("%w: message of %d bytes, more than %d", ErrInvalid, len(b), MaxMessageBytes)
+	}
+	var m Message
+	if err := wire.DecodeJSON(b, &m); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if err := m.Verify(); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// validate reports the first malformed field of m.
+func (m *Message) validate() error {
+	bad := func(field, format string, args ...any) error {
+		return fmt.Errorf("%w: message.%s: %s", ErrInvalid, field, fmt.Sprintf(format, args...))
+	}
+	if len(m.ID) != 32 || !isHex(m.ID) {
+		return bad("id", "must be 32 hex digits")
+	}
+	if m.From == "" || m.To == "" { // From == To is a node selling its own merchants' goods
+		return bad("from", "from and to are required")
+	}
+	if m.Part == "" || len(m.Part) > 128 {
+		return bad("part", "must be 1..128 bytes")
+	}
+	if m.At.IsZero() {
+		return bad("at", "missing")
+	}
+	if len(m.Reason) > 512 {
+		return bad("reason", "longer than 512 bytes")
+	}
+	switch m.Kind {
+	case KindReserve:
+		if m.Reserve == nil {
+			return bad("reserve", "missing")
+		}
+		return m.Reserve.validate()
+	case KindStatus:
+		if m.Status == nil {
+			return bad("status", "missing")
+		}
+		return m.Status.validate()
+	case KindConfirm, KindCancel, KindRelease:
+		if m.Reserve != nil || m.Status != nil {
+			return bad("kind", "%s carries neither reserve nor status", m.Kind)
+		}
+		return nil
+	default:
+		return bad("kind", "%q is not reserve, confirm, cancel, release or status", m.Kind)
+	}
+}
+
+func (r *Reserve) validate() error {
+	switch {
+	case r.Order == "" || len(r.Order) > 64:
+		return fmt.Errorf("%w: message.reserve.order: must be 1..64 bytes", ErrInvalid)
+	case r.Merchant == "" || len(r.Merchant) > 64:
+		return fmt.Errorf("%w: message.reserve.merchant: must be 1..64 bytes", ErrInvalid)
+	case len(r.Lines) == 0 || len(r.Lines) > maxLines:
+		return fmt.Errorf("%w: message.reserve.lines: must hold 1..%d lines", ErrInvalid, maxLines)
+	}
+	for i, l := range r.Lines {
+		if l.ListingID == "" || l.SKU == "" || l.Quantity < 1 || l.Quantity > 10000 || l.UnitPrice.Amount < 0 {
+			return fmt.Errorf("%w: message.reserve.lines[%d]: needs listing_id, sku, quantity 1..10000 and a price", ErrInvalid, i)
+		}
+	}
+	if err := r.ShipTo.Validate(); err != nil {
+		return fmt.Errorf("%w: message.reserve.%v", ErrInvalid, err)
+	}
+	return nil
+}
+
+func (s *Status) validate() error {
+	if !knownStatus(s.Status) || s.Seq == 0 {
+		return fmt.Errorf("%w: message.status: status %q with seq %d", ErrInvalid, s.Status, s.Seq)
+	}
+	return nil
+}
+
+func isHex(s string) bool {
+	_, err := hex.DecodeString(s)
+	return err == nil
+}

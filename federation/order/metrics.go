@@ -1,0 +1,23 @@
+package order
+
+import "github.com/prometheus/client_golang/prometheus"
+
+type metrics struct {
+	checkouts *prometheus.CounterVec // by result
+	parts     *prometheus.CounterVec // home parts by status reached
+	messages  *prometheus.CounterVec // messages received by kind and result
+	outbox    prometheus.Gauge       // messages waiting for an acknowledgement
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		checkouts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fedmart_checkouts_total", Help: "Checkouts on this storefront by result."}, []string{"result"}),
+		parts:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fedmart_order_parts_total", Help: "Status changes of parts homed on this node."}, []string{"status"}),
+		messages:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fedmart_order_messages_total", Help: "Order messages received by kind and result."}, []string{"kind", "result"}),
+		outbox:    prometheus.NewGauge(prometheus.GaugeOpts{Name: "fedmart_order_outbox", Help: "Order messages waiting for acknowledgement."}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.checkouts, m.parts, m.messages, m.outbox)
+	}
+	return m
+}

@@ -1,0 +1,174 @@
+package order
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Part statuses, as the home node states them and the shopper sees them.
+const (
+	StatusReserved  = "reserved"
+	StatusAccepted  = "accepted"
+	StatusRejected  = "rejected"
+	StatusShipped   = "shipped"
+	StatusDelivered = "delivered"
+	StatusCancelled = "cancelled"
+	StatusRefunded  = "refunded"
+)
+
+// Home-only states of a part that no storefront holds an order for: its
+// hold expired before a confirm came, or the storefront released it.
+// Neither is ever sent; a late confirm of an expired part tries to take
+// the stock again.
+const (
+	statusExpired  = "expired"
+	statusReleased = "released"
+)
+
+// Reasons a home node gives for a rejection.
+const (
+	ReasonOutOfStock   = "out_of_stock"
+	ReasonPriceChanged = "price_changed"
+	ReasonUnavailable  = "unavailable"
+)
+
+func knownStatus(s string) bool {
+	switch s {
+	case StatusReserved, StatusAccepted, StatusRejected, StatusShipped, StatusDelivered, StatusCancelled, StatusRefunded:
+		return true
+	}
+	return false
+}
+
+// final reports whether nothing more can happen to a part in status s
+// (short of a refund of a delivered part).
+func final(s string) bool {
+	switch s {
+	case StatusRejected, StatusCancelled, StatusRefunded, statusExpired, statusReleased:
+		return true
+	}
+	return false
+}
+
+// Money is an amount in minor units of a currency.
+type Money struct {
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+func (m Money) String() string {
+	return fmt.Sprintf("%d.%02d %s", m.Amount/100, m.Amount%100, m.Currency)
+}
+
+// Address is where a part is shipped.
+type Address struct {
+	Name       string `json:"name"`
+	Line1      string `json:"line1"`
+	City       string `json:"city"`
+	PostalCode string `json:"postal_code"`
+	Country    string `json:"country"`
+}
+
+var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
+
+// Validate reports every missing or malformed field, named
+// "shipping_address.<field>".
+func (a Address) Validate() error {
+	var errs FieldErrors
+	for _, f := range []struct{ name, v string }{{"name", a.Name}, {"line1", a.Line1}, {"city", a.City}, {"postal_code", a.PostalCode}} {
+		switch {
+		case strings.TrimSpace(f.v) == "":
+			errs.add("shipping_address."+f.name, "is required")
+		case len(f.v) > 200:
+			errs.add("shipping_address."+f.name, "is longer than 200 characters")
+		}
+	}
+	if !countryCode.MatchString(a.Country) {
+		errs.add("shipping_address.country", "must be an ISO 3166-1 alpha-2 code such as \"DE\"")
+	}
+	return errs.err()
+}
+
+// Part is one merchant's share of an order as the storefront shows it:
+// the home node's latest status folded onto what the storefront asked.
+type Part struct {
+	ID        string    `json:"part_id"`
+	Platform  string    `json:"platform"`
+	Merchant  string    `json:"merchant"`
+	Status    string    `json:"status"`
+	Items     []Line    `json:"items"`
+	Total     Money     `json:"total"`
+	Carrier   string    `json:"carrier,omitempty"`
+	Tracking  string    `json:"tracking,omitempty"`
+	Refunded  Money     `json:"refunded,omitzero"`
+	Reason    string    `json:"reason,omitempty"`
+	Policy    uint64    `json:"policy_version,omitempty"`
+	Seq       uint64    `json:"-"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// apply folds status message m into p. It reports whether m was newer
+// than what p holds; an older or repeated status changes nothing.
+func (p *Part) apply(m *Message) bool {
+	st := m.Status
+	if st == nil || st.Seq <= p.Seq {
+		return false
+	}
+	p.Seq, p.Status, p.Reason = st.Seq, st.Status, st.Reason
+	p.Carrier, p.Tracking, p.Refunded = st.Carrier, st.Tracking, st.Refunded
+	if st.Policy != 0 {
+		p.Policy = st.Policy
+	}
+	p.UpdatedAt = m.At
+	return true
+}
+
+// Fold computes a part's state from its home node's status messages, in
+// any order and with repeats: the state of the highest seq.
+func Fold(p Part, msgs []*Message) Part {
+	for _, m := range msgs {
+		if m.Kind == KindStatus && m.Part == p.ID {
+			p.apply(m)
+		}
+	}
+	return p
+}
+
+// orderStatus derives an order's status from its parts': the least
+// advanced live part decides, prefixed "partially_" when other parts ended
+// without delivery; an order whose parts all ended takes the most common
+// ending.
+func orderStatus(parts []Part) string {
+	ended := false
+	for _, p := range parts {
+		ended = ended || final(p.Status)
+	}
+	for _, s := range []string{StatusReserved, StatusAccepted, StatusShipped, StatusDelivered} {
+		for _, p := range parts {
+			if p.Status != s {
+				continue
+			}
+			if ended && s != StatusReserved {
+				return "partially_" + s
+			}
+			return s
+		}
+	}
+	return endStatus(parts)
+}
+
+func endStatus(parts []Part) string {
+	counts := map[string]int{}
+	for _, p := range parts {
+		counts[p.Status]++
+	}
+	out, n := StatusCancelled, -1
+	for _, s := range []string{StatusRefunded, StatusCancelled, StatusRejected} {
+		if counts[s] > n {
+			out, n = s, counts[s]
+		}
+	}
+	return out
+}

@@ -1,0 +1,207 @@
+package order
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// reserveAll asks every part's home node, concurrently, to hold its lines.
+// When any part is not held, the holds that were taken are released and
+// the checkout fails with what went wrong.
+func (s *Service) reserveAll(ctx context.Context, o Order, to Address) ([]*attempt, error) {
+	attempts := make([]*attempt, len(o.Parts))
+	var wg sync.WaitGroup
+	for i, p := range o.Parts {
+		a := &attempt{part: p}
+		attempts[i] = a
+		a.reserve, a.raw, a.err = s.newSigned(KindReserve, p.Platform, p.ID, func(m *Message) {
+			m.Reserve = &Reserve{Order: o.ID, Merchant: p.Merchant, Lines: p.Items, ShipTo: to}
+		})
+		if a.err != nil {
+			return nil, a.err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+			defer cancel()
+			answer, err := s.request(rctx, p.Platform, a.raw)
+			if err == nil {
+				a.status, a.sraw, err = decodeReply(answer, p.Platform, p.ID)
+			}
+			if err == nil && a.status == nil {
+				err = fmt.Errorf("%w: %s answered a reserve without a status", ErrUnavailable, shortPeer(p.Platform))
+			}
+			a.err = err
+		}()
+	}
+	wg.Wait()
+	if err := refusal(attempts); err != nil {
+		return nil, errors.Join(err, s.releaseAll(attempts, "checkout failed"))
+	}
+	return attempts, nil
+}
+
+// refusal merges what the parts that were not held say: unreachable home
+// nodes first, then price changes, then shortages.
+func refusal(attempts []*attempt) error {
+	var quote []Line
+	var short []Shortage
+	for _, a := range attempts {
+		switch {
+		case a.err != nil:
+			return a.err
+		case a.status.Status.Status == StatusReserved:
+		case a.status.Status.Reason == ReasonPriceChanged:
+			quote = append(quote, a.status.Status.Quote...)
+		default:
+			short = append(short, a.status.Status.Shortages...)
+		}
+	}
+	switch {
+	case quote != nil:
+		return &CheckoutError{Reason: ReasonPriceChanged, Quote: quote}
+	case short != nil:
+		return &CheckoutError{Reason: ReasonOutOfStock, Shortages: short}
+	}
+	return nil
+}
+
+// releaseAll queues a release of every part that may hold stock (a reserve
+// that failed in flight may have been held). Queued, not sent: the outbox
+// retries until each home node has the release.
+func (s *Service) releaseAll(attempts []*attempt, reason string) error {
+	var msgs [][]byte
+	var to []string
+	for _, a := range attempts {
+		if a.status != nil && a.status.Status.Status != StatusReserved {
+			continue
+		}
+		_, raw, err := s.newSigned(KindRelease, a.part.Platform, a.part.ID, func(m *Message) { m.Reason = reason })
+		if err != nil {
+			return err
+		}
+		msgs, to = append(msgs, raw), append(to, a.part.Platform)
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	err := s.update(func(txn *badger.Txn) error {
+		for i, raw := range msgs {
+			if err := s.out.put(txn, to[i], raw); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	s.out.wake()
+	return err
+}
+
+// pay takes the order's payment once every part is held; a refused or
+// failed payment releases the holds.
+func (s *Service) pay(ctx context.Context, o *Order, attempts []*attempt, req PaymentRequest) error {
+	p, err := s.payments[req.Method].Charge(ctx, o.ID, o.Total, req)
+	if err != nil {
+		return errors.Join(err, s.releaseAll(attempts, "payment failed"))
+	}
+	o.Payment = p
+	return nil
+}
+
+// place stores the order, everything both sides said, the confirms to
+// send, the idempotency record, and empties the cart, in one synced
+// transaction. It returns the outbox keys of the confirms.
+func (s *Service) place(o *Order, attempts []*attempt, cartID, idemKey, digest string) ([]string, error) {
+	for i, a := range attempts {
+		o.Parts[i].apply(a.status)
+	}
+	o.Status = orderStatus(o.Parts)
+	confirms := make([][]byte, len(attempts))
+	for i, a := range attempts {
+		_, raw, err := s.newSigned(KindConfirm, a.part.Platform, a.part.ID, nil)
+		if err != nil {
+			return nil, err
+		}
+		confirms[i] = raw
+	}
+	var keys []string
+	err := s.update(func(txn *badger.Txn) error {
+		keys = keys[:0]
+		if err := s.storeOrder(txn, o, cartID, idemKey, digest); err != nil {
+			return err
+		}
+		for i, a := range attempts {
+			if err := logMessage(txn, a.reserve, a.raw); err != nil {
+				return err
+			}
+			if err := logMessage(txn, a.status, a.sraw); err != nil {
+				return err
+			}
+			k := s.out.key(a.part.Platform)
+			keys = append(keys, k)
+			if err := txn.Set([]byte(k), confirms[i]); err != nil {
+				return err
+			}
+		}
+		return s.emitEvent(txn, "order.created", o)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.notifyEmitter()
+	return keys, nil
+}
+
+func (s *Service) storeOrder(txn *badger.Txn, o *Order, cartID, idemKey, digest string) error {
+	if err := putJSON(txn, prefixOrder+o.ID, o); err != nil {
+		return err
+	}
+	if err := txn.Set([]byte(prefixShopOrder+o.Shopper+"/"+timeKey(o.CreatedAt)+"/"+o.ID), nil); err != nil {
+		return err
+	}
+	if err := putJSON(txn, idemKey, idemRecord{Digest: digest, Order: o.ID}); err != nil {
+		return err
+	}
+	return txn.Delete([]byte(prefixCart + cartID))
+}
+
+// confirmNow sends the confirms of a new order at once, waiting up to
+// Config.ConfirmWait, so that the shopper usually sees the parts accepted.
+// What is not acknowledged by then stays in the outbox.
+func (s *Service) confirmNow(ctx context.Context, keys []string) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.ConfirmWait)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, k := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.out.sendKey(ctx, k); err != nil {
+				s.out.wake()
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// checkoutResult labels a checkout's outcome for metrics.
+func checkoutResult(err error) string {
+	switch {
+	case err == nil:
+		return "placed"
+	case errors.Is(err, ErrOutOfStock):
+		return "out_of_stock"
+	case errors.Is(err, ErrPriceChanged):
+		return "price_changed"
+	case errors.Is(err, ErrDeclined):
+		return "declined"
+	case errors.Is(err, ErrUnavailable):
+		return "unavailable"
+	}
+	return "error"
+}

@@ -1,0 +1,252 @@
+package order
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"sync"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
+)
+
+// Config tunes the order service. Zero fields take the defaults.
+type Config struct {
+	// HoldTTL is how long a home node holds stock for a reservation that
+	// has not been confirmed.
+	HoldTTL time.Duration `yaml:"hold_ttl"`
+	// ConfirmWait is how long a checkout waits for the home nodes to
+	// accept before it answers the shopper (the order is safe either way).
+	ConfirmWait time.Duration `yaml:"confirm_wait"`
+	// RequestTimeout bounds one request to a home node.
+	RequestTimeout time.Duration `yaml:"request_timeout"`
+	// RetryMax is the longest wait between two attempts to deliver an
+	// outbox message.
+	RetryMax time.Duration `yaml:"retry_max"`
+}
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{HoldTTL: 10 * time.Minute, ConfirmWait: 3 * time.Second, RequestTimeout: 5 * time.Second, RetryMax: 5 * time.Second}
+}
+
+// Validate names the first bad key.
+func (c Config) Validate() error {
+	switch {
+	case c.HoldTTL < time.Second || c.HoldTTL > 24*time.Hour:
+		return fmt.Errorf("orders.hold_ttl: must be between 1s and 24h, not %s", c.HoldTTL)
+	case c.ConfirmWait < 0 || c.ConfirmWait > time.Minute:
+		return fmt.Errorf("orders.confirm_wait: must be between 0 and 1m, not %s", c.ConfirmWait)
+	case c.RequestTimeout < 100*time.Millisecond || c.RequestTimeout > 5*time.Minute:
+		return fmt.Errorf("orders.request_timeout: must be between 100ms and 5m, not %s", c.RequestTimeout)
+	case c.RetryMax < 10*time.Millisecond || c.RetryMax > time.Hour:
+		return fmt.Errorf("orders.retry_max: must be between 10ms and 1h, not %s", c.RetryMax)
+	}
+	return nil
+}
+
+// Transport carries one request to member to and returns its reply. The
+// federation's libp2p streams implement it (see P2P).
+type Transport interface {
+	Request(ctx context.Context, to string, raw []byte) ([]byte, error)
+}
+
+// Emitter queues a webhook to the platform's back office inside the
+// transaction of the change that causes it, and is told after commit.
+type Emitter interface {
+	Enqueue(txn *badger.Txn, event string, payload any) error
+	Notify()
+}
+
+// Deps are what the service works with.
+type Deps struct {
+	DB        *badger.DB
+	Key       crypto.PrivKey
+	Inventory Inventory
+	Offers    Offers
+	Transport Transport
+	Payments  []Provider
+	Emitter   Emitter // nil: no webhooks
+	// Policy returns the charter version sales are priced under now.
+	Policy func() uint64
+	// OnStatus, when set, is called after a part's status is committed on
+	// this node, as storefront or home (for settlement).
+	OnStatus func(PartEvent)
+	Log      *slog.Logger
+	Registry prometheus.Registerer
+	Now      func() time.Time
+}
+
+// PartEvent is a committed status of a part, with what settlement needs.
+type PartEvent struct {
+	Part       string
+	Storefront string
+	Home       string
+	Status     *Status
+	At         time.Time
+}
+
+// Service is one node's order service: the storefront role (shoppers,
+// carts, checkout, the orders shoppers follow) and the home role (holds,
+// accepted parts, merchants' shipping), joined by signed messages over
+// the federation. Lifecycle: New -> Run(ctx) (outbox, hold expiry,
+// refunds) -> done when ctx ends; state is in Badger under "o/".
+type Service struct {
+	cfg      Config
+	db       *badger.DB
+	key      crypto.PrivKey
+	self     string
+	inv      Inventory
+	offers   Offers
+	net      Transport
+	payments map[string]Provider
+	emit     Emitter
+	policy   func() uint64
+	onStatus func(PartEvent)
+	log      *slog.Logger
+	now      func() time.Time
+	metrics  *metrics
+
+	// homeLocks serialize the changes of one home part, shopLocks those of
+	// one storefront order (and of one idempotency key), both striped by
+	// id. A goroutine may take a shop lock while it holds a home lock (a
+	// node's own status applied to its own order), never the reverse.
+	homeLocks [64]sync.Mutex
+	shopLocks [64]sync.Mutex
+	// keyLocks serialize the checkouts of one Idempotency-Key and the
+	// sign-ups of one e-mail address. A checkout holds its key's lock while
+	// it takes shop and home locks, so they are a separate set.
+	keyLocks [64]sync.Mutex
+	out      *outbox
+}
+
+// New returns the service; Run starts its background work.
+func New(cfg Config, d Deps) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if d.DB == nil || d.Key == nil || d.Inventory == nil || d.Offers == nil || d.Transport == nil || d.Policy == nil {
+		return nil, errors.New("order: New needs a database, a key, an inventory, offers, a transport and a policy")
+	}
+	id, err := peer.IDFromPrivateKey(d.Key)
+	if err != nil {
+		return nil, fmt.Errorf("order: node key: %w", err)
+	}
+	s := &Service{
+		cfg: cfg, db: d.DB, key: d.Key, self: id.String(), inv: d.Inventory, offers: d.Offers, net: d.Transport,
+		payments: map[string]Provider{}, emit: d.Emitter, policy: d.Policy, onStatus: d.OnStatus,
+		log: d.Log, now: d.Now, metrics: newMetrics(d.Registry),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	for _, p := range d.Payments {
+		s.payments[p.Method()] = p
+	}
+	s.out = newOutbox(s)
+	return s, nil
+}
+
+// Self is this node's peer ID.
+func (s *Service) Self() string { return s.self }
+
+// Run delivers the outbox, expires holds and pays refunds until ctx ends.
+func (s *Service) Run(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.out.run(ctx) })
+	g.Go(func() error { return s.every(ctx, time.Second, s.expireHolds) })
+	g.Go(func() error { return s.every(ctx, time.Second, s.payRefunds) })
+	return g.Wait()
+}
+
+func (s *Service) every(ctx context.Context, d time.Duration, fn func(context.Context) error) error {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if err := fn(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("order: background work failed", "err", err)
+			}
+		}
+	}
+}
+
+// lockHome serializes the changes of one home part.
+func (s *Service) lockHome(part string) func() { return stripe(&s.homeLocks, part) }
+
+// lockKey serializes the checkouts of one Idempotency-Key.
+func (s *Service) lockKey(id string) func() { return stripe(&s.keyLocks, id) }
+
+// lockShop serializes the changes of one storefront order or cart.
+func (s *Service) lockShop(id string) func() { return stripe(&s.shopLocks, id) }
+
+func stripe(locks *[64]sync.Mutex, id string) func() {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	m := &locks[h.Sum32()%uint32(len(locks))]
+	m.Lock()
+	return m.Unlock
+}
+
+// update runs fn in a read-write transaction, retrying on conflicts, and
+// syncs the commit to disk before returning: order state is acknowledged
+// only once it would survive a crash.
+func (s *Service) update(fn func(txn *badger.Txn) error) error {
+	for attempt := 0; ; attempt++ {
+		err := s.db.Update(fn)
+		if errors.Is(err, badger.ErrConflict) && attempt < 20 {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		return s.sync()
+	}
+}
+
+// sync makes every committed write durable. Concurrent callers share the
+// disk's work: an fsync covers every commit before it.
+func (s *Service) sync() error {
+	if err := s.db.Sync(); err != nil {
+		return fmt.Errorf("order: syncing: %w", err)
+	}
+	return nil
+}
+
+// newSigned builds and signs a message from this node.
+func (s *Service) newSigned(kind, to, part string, fill func(*Message)) (*Message, []byte, error) {
+	m := &Message{ID: newMessageID(), Kind: kind, From: s.self, To: to, At: s.now().UTC(), Part: part}
+	if fill != nil {
+		fill(m)
+	}
+	if err := m.sign(s.key); err != nil {
+		return nil, nil, err
+	}
+	return m, m.Encode(), nil
+}
+
+// emitEvent queues a webhook in txn when an emitter is set.
+func (s *Service) emitEvent(txn *badger.Txn, event string, payload any) error {
+	if s.emit == nil {
+		return nil
+	}
+	return s.emit.Enqueue(txn, event, payload)
+}
+
+func (s *Service) notifyEmitter() {
+	if s.emit != nil {
+		s.emit.Notify()
+	}
+}

@@ -1,0 +1,120 @@
+package order
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// Shopper is an account on this storefront.
+type Shopper struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ShopperInput is what sign-up asks.
+type ShopperInput struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// Validate names every bad field.
+func (in ShopperInput) Validate() error {
+	var errs FieldErrors
+	if n := strings.TrimSpace(in.Name); n == "" || len(n) > 200 {
+		errs.add("name", "must be 1..200 characters")
+	}
+	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 {
+		errs.add("email", "must be a plain e-mail address such as ada@example.org")
+	}
+	return errs.err()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func tokenKey(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return prefixShopTok + hex.EncodeToString(sum[:])
+}
+
+// CreateShopper opens an account and returns it with its bearer token,
+// which is shown once: only its hash is kept. An e-mail address already in
+// use on this storefront is ErrConflict.
+func (s *Service) CreateShopper(ctx context.Context, in ShopperInput) (Shopper, string, error) {
+	if err := in.Validate(); err != nil {
+		return Shopper{}, "", err
+	}
+	sh := Shopper{ID: "shp_" + randomHex(8), Name: strings.TrimSpace(in.Name), Email: strings.ToLower(in.Email), CreatedAt: s.now().UTC()}
+	token := "st_" + randomHex(24)
+	unlock := s.lockKey("email/" + sh.Email)
+	defer unlock()
+	err := s.update(func(txn *badger.Txn) error {
+		if raw, err := getRaw(txn, prefixShopMail+sh.Email); err != nil || raw != nil {
+			if err == nil {
+				err = FieldErrors{{Field: "email", Message: "is already registered on this storefront"}}
+			}
+			return err
+		}
+		if err := putJSON(txn, prefixShopper+sh.ID, sh); err != nil {
+			return err
+		}
+		if err := txn.Set([]byte(prefixShopMail+sh.Email), []byte(sh.ID)); err != nil {
+			return err
+		}
+		return txn.Set([]byte(tokenKey(token)), []byte(sh.ID))
+	})
+	if err != nil {
+		return Shopper{}, "", err
+	}
+	return sh, token, ctx.Err()
+}
+
+// ShopperByToken authenticates a shopper's bearer token.
+func (s *Service) ShopperByToken(_ context.Context, token string) (Shopper, error) {
+	var sh Shopper
+	err := s.db.View(func(txn *badger.Txn) error {
+		id, err := getRaw(txn, tokenKey(token))
+		if err != nil || id == nil {
+			if err == nil {
+				err = fmt.Errorf("%w: shopper token", ErrNotFound)
+			}
+			return err
+		}
+		ok, err := getJSON(txn, prefixShopper+string(id), &sh)
+		if err == nil && !ok {
+			err = fmt.Errorf("%w: shopper %s", ErrNotFound, id)
+		}
+		return err
+	})
+	return sh, err
+}
+
+// ShopperByEmail finds a shopper by e-mail address (for sign-in pages).
+func (s *Service) ShopperByEmail(_ context.Context, email string) (Shopper, error) {
+	var sh Shopper
+	err := s.db.View(func(txn *badger.Txn) error {
+		id, err := getRaw(txn, prefixShopMail+strings.ToLower(email))
+		if err != nil || id == nil {
+			if err == nil {
+				err = fmt.Errorf("%w: shopper %s", ErrNotFound, email)
+			}
+			return err
+		}
+		_, err = getJSON(txn, prefixShopper+string(id), &sh)
+		return err
+	})
+	return sh, err
+}

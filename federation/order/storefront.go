@@ -1,0 +1,129 @@
+package order
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// Order is a shopper's order on this storefront: one payment, one part
+// per merchant, each part followed by its home node's statuses.
+type Order struct {
+	ID        string    `json:"order_id"`
+	Shopper   string    `json:"shopper"`
+	Status    string    `json:"status"`
+	Total     Money     `json:"total"`
+	Parts     []Part    `json:"parts"`
+	ShipTo    Address   `json:"shipping_address"`
+	Payment   Payment   `json:"payment"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// partOf returns the order's part id, or nil.
+func (o *Order) partOf(id string) *Part {
+	for i := range o.Parts {
+		if o.Parts[i].ID == id {
+			return &o.Parts[i]
+		}
+	}
+	return nil
+}
+
+// orderOfPart is the order id in a part id ("<order>-<n>").
+func orderOfPart(part string) string {
+	if i := strings.LastIndexByte(part, '-'); i > 0 {
+		return part[:i]
+	}
+	return part
+}
+
+func loadOrder(txn *badger.Txn, id string) (*Order, error) {
+	var o Order
+	ok, err := getJSON(txn, prefixOrder+id, &o)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: order %s", ErrNotFound, id)
+	}
+	return &o, nil
+}
+
+// receiveStatus applies a status message from a home node to the order
+// it belongs to and acknowledges it.
+func (s *Service) receiveStatus(m *Message, raw []byte) ([]byte, error) {
+	unlock := s.lockShop(orderOfPart(m.Part))
+	defer unlock()
+	if answer, err := s.answered(m); answer != nil || err != nil {
+		return answer, err
+	}
+	var changed *Part
+	err := s.update(func(txn *badger.Txn) (err error) {
+		changed, err = s.applyStatusTxn(txn, m, raw)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.afterShop(m, changed)
+	return mustJSON(Reply{Ack: true}), nil
+}
+
+// applyStatusTxn folds status m into its order in txn, logs it, marks it
+// answered, queues the webhook and owes the shopper a refund when the part
+// ended unpaid-for. It returns the part when the status was news.
+func (s *Service) applyStatusTxn(txn *badger.Txn, m *Message, raw []byte) (*Part, error) {
+	o, err := loadOrder(txn, orderOfPart(m.Part))
+	if err != nil {
+		return nil, err
+	}
+	p := o.partOf(m.Part)
+	if p == nil || p.Platform != m.From {
+		return nil, fmt.Errorf("%w: %s states the status of part %s, which it is not home of", ErrForged, shortPeer(m.From), m.Part)
+	}
+	if err := s.remember(txn, m, raw, mustJSON(Reply{Ack: true})); err != nil {
+		return nil, err
+	}
+	before := p.Status
+	if !p.apply(m) {
+		return nil, nil
+	}
+	o.Status, o.UpdatedAt = orderStatus(o.Parts), s.now().UTC()
+	if err := putJSON(txn, prefixOrder+o.ID, o); err != nil {
+		return nil, err
+	}
+	if err := s.oweRefund(txn, o, p, before); err != nil {
+		return nil, err
+	}
+	cp := *p
+	return &cp, s.emitEvent(txn, "order.part."+p.Status, map[string]any{"order": o.ID, "part": cp})
+}
+
+// oweRefund records the refund a part's ending owes the shopper: the part
+// total when it was rejected, cancelled or refunded after being paid for.
+func (s *Service) oweRefund(txn *badger.Txn, o *Order, p *Part, before string) error {
+	switch p.Status {
+	case StatusRejected, StatusCancelled, StatusRefunded:
+	default:
+		return nil
+	}
+	if final(before) {
+		return nil
+	}
+	return putJSON(txn, prefixRefund+p.ID, refundTask{Order: o.ID, Part: p.ID, Amount: p.Total})
+}
+
+// afterShop tells the webhook sender and settlement about a status
+// applied on this storefront.
+func (s *Service) afterShop(m *Message, p *Part) {
+	if p == nil {
+		return
+	}
+	s.notifyEmitter()
+	if s.onStatus != nil && m.From != s.self { // the home role reported the node's own parts
+		s.onStatus(PartEvent{Part: p.ID, Storefront: s.self, Home: m.From, Status: m.Status, At: m.At})
+	}
+}

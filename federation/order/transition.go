@@ -1,0 +1,179 @@
+package order
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// A change is one transition of a home part: it decides the new state
+// from the current one (or refuses), says whether the part's units go back
+// to stock or must be taken again, and which webhook to queue.
+type change struct {
+	apply func(p *HomePart) error
+	event string
+}
+
+// transition applies ch to part id, caused by message m (nil for a
+// merchant's or the node's own action), in one synced transaction with the
+// stock it returns or takes. A message whose change is refused is still
+// answered with the part's current status.
+func (s *Service) transition(ctx context.Context, id string, m *Message, raw []byte, ch change) (*HomePart, *Message, error) {
+	unlock := s.lockHome(id)
+	defer unlock()
+	return s.transitionLocked(ctx, id, m, raw, ch)
+}
+
+func (s *Service) transitionLocked(ctx context.Context, id string, m *Message, raw []byte, ch change) (*HomePart, *Message, error) {
+	var p *HomePart
+	if err := s.db.View(func(txn *badger.Txn) (err error) { p, err = loadHome(txn, id); return err }); err != nil {
+		return nil, nil, err
+	}
+	if m != nil && m.From != p.Storefront {
+		return nil, nil, fmt.Errorf("%w: %s is not the storefront of part %s", ErrForged, m.From, id)
+	}
+	wasHeld := p.Held
+	next := *p
+	if err := ch.apply(&next); err != nil {
+		if m == nil {
+			return nil, nil, err
+		}
+		reply, err := s.answerCurrent(p, m, raw)
+		return p, reply, err
+	}
+	next.Seq++
+	var stock []StockChange
+	switch {
+	case wasHeld && !next.Held:
+		stock = next.changes(1)
+	case !wasHeld && next.Held:
+		stock = next.changes(-1)
+	}
+	var status *Message
+	err := s.inv.ChangeStock(ctx, stock, func(txn *badger.Txn, _ map[string]Offer) (err error) {
+		status, err = s.commitHome(txn, &next, m, raw, ch.event)
+		if err == nil && wasHeld && p.Status == StatusReserved {
+			err = txn.Delete([]byte(prefixHold + timeKey(p.HoldUntil) + "/" + p.ID))
+		}
+		return err
+	})
+	var ce *CheckoutError
+	if errors.As(err, &ce) && !wasHeld { // the stock of an expired hold is gone
+		return s.transitionLocked(ctx, id, m, raw, reject(ce))
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.sync(); err != nil {
+		return nil, nil, err
+	}
+	s.afterHome(&next, status)
+	return &next, status, nil
+}
+
+// answerCurrent answers m with p's current status, remembered like any
+// answer.
+func (s *Service) answerCurrent(p *HomePart, m *Message, raw []byte) (*Message, error) {
+	status, sraw, err := s.newSigned(KindStatus, p.Storefront, p.ID, func(r *Message) { r.Status = p.statusOf() })
+	if err != nil {
+		return nil, err
+	}
+	return status, s.update(func(txn *badger.Txn) error { return s.remember(txn, m, raw, sraw) })
+}
+
+// The transitions. Held tells whether the part's units are out of stock:
+// from reserve until a cancel, release, expiry, rejection or a refund
+// before shipping gives them back.
+
+var timeZero time.Time
+
+func confirm() change {
+	return change{event: "order.part.accepted", apply: func(p *HomePart) error {
+		switch p.Status {
+		case StatusReserved, statusExpired:
+			p.Status, p.Held, p.HoldUntil = StatusAccepted, true, timeZero
+			return nil
+		}
+		return refuse(p, "confirm")
+	}}
+}
+
+func reject(ce *CheckoutError) change {
+	return change{event: "order.part.rejected", apply: func(p *HomePart) error {
+		p.Status, p.Reason, p.Held, p.HoldUntil = StatusRejected, ce.Reason, false, timeZero
+		return nil
+	}}
+}
+
+func cancel(reason string) change {
+	return change{event: "order.part.cancelled", apply: func(p *HomePart) error {
+		switch p.Status {
+		case StatusReserved, StatusAccepted, statusExpired:
+			p.Status, p.Reason, p.Held, p.HoldUntil = StatusCancelled, reason, false, timeZero
+			return nil
+		}
+		return refuse(p, "cancel")
+	}}
+}
+
+func release() change {
+	return change{apply: func(p *HomePart) error {
+		if p.Status != StatusReserved && p.Status != statusExpired {
+			return refuse(p, "release")
+		}
+		p.Status, p.Held, p.HoldUntil = statusReleased, false, timeZero
+		return nil
+	}}
+}
+
+func expire() change {
+	return change{apply: func(p *HomePart) error {
+		if p.Status != StatusReserved {
+			return refuse(p, "expire")
+		}
+		p.Status, p.Held = statusExpired, false
+		return nil
+	}}
+}
+
+func ship(carrier, tracking string) change {
+	return change{event: "order.part.shipped", apply: func(p *HomePart) error {
+		if p.Status != StatusAccepted {
+			return refuse(p, "ship")
+		}
+		p.Status, p.Carrier, p.Tracking = StatusShipped, carrier, tracking
+		return nil
+	}}
+}
+
+func deliver() change {
+	return change{event: "order.part.delivered", apply: func(p *HomePart) error {
+		if p.Status != StatusShipped {
+			return refuse(p, "mark delivered")
+		}
+		p.Status = StatusDelivered
+		return nil
+	}}
+}
+
+func refund() change {
+	return change{event: "order.part.refunded", apply: func(p *HomePart) error {
+		switch p.Status {
+		case StatusAccepted: // never left the warehouse: back to stock
+			p.Status, p.Refunded, p.Held = StatusRefunded, p.Total, false
+			return nil
+		case StatusShipped, StatusDelivered:
+			p.Status, p.Refunded = StatusRefunded, p.Total
+			return nil
+		}
+		return refuse(p, "refund")
+	}}
+}
+
+func refuse(p *HomePart, what string) error {
+	return fmt.Errorf("%w: part %s is %s and cannot %s", ErrConflict, p.ID, strings.ReplaceAll(p.Status, "_", " "), what)
+}

@@ -1,0 +1,196 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/fedmart/fedmart/federation/order"
+	"github.com/gin-gonic/gin"
+)
+
+// Orders is what the API needs of the order service.
+type Orders interface {
+	CreateShopper(ctx context.Context, in order.ShopperInput) (order.Shopper, string, error)
+	ShopperByToken(ctx context.Context, token string) (order.Shopper, error)
+	CreateCart(ctx context.Context, shopper string) (order.Cart, error)
+	GetCart(ctx context.Context, shopper, id string) (order.Cart, error)
+	AddItem(ctx context.Context, shopper, cartID string, in order.ItemInput) (order.Cart, error)
+	RemoveItem(ctx context.Context, shopper, cartID, sku, listingID string) (order.Cart, error)
+	Checkout(ctx context.Context, shopper, cartID, key string, req order.CheckoutRequest) (order.Order, bool, error)
+	GetOrder(ctx context.Context, shopper, id string) (order.Order, error)
+	Orders(ctx context.Context, shopper, cursor string, limit int) ([]order.Order, string, error)
+	CancelOrder(ctx context.Context, shopper, id string) (order.Order, error)
+	MarkPaid(ctx context.Context, id string) (order.Order, error)
+	MerchantParts(ctx context.Context, merchant, status, cursor string, limit int) ([]order.HomePart, string, error)
+	Ship(ctx context.Context, merchant, id, carrier, tracking string) (order.HomePart, error)
+	Deliver(ctx context.Context, merchant, id string) (order.HomePart, error)
+	Refund(ctx context.Context, merchant, id string) (order.HomePart, error)
+}
+
+const shopperKey = "fedmart.shopper"
+
+// shopperOnly admits requests carrying a shopper token of this storefront.
+func (a *API) shopperOnly(c *gin.Context) {
+	t := bearer(c)
+	if t == "" {
+		c.Header("WWW-Authenticate", `Bearer realm="fedmart"`)
+		failStatus(c, http.StatusUnauthorized, "Authentication required", "send the shopper token as: Authorization: Bearer <token>")
+		return
+	}
+	sh, err := a.deps.Orders.ShopperByToken(c.Request.Context(), t)
+	if err != nil {
+		failStatus(c, http.StatusForbidden, "Forbidden", "this endpoint needs a shopper token of this storefront")
+		return
+	}
+	c.Set(shopperKey, sh.ID)
+	c.Next()
+}
+
+func shopperOf(c *gin.Context) string { return c.MustGet(shopperKey).(string) }
+
+func (a *API) orderRoutes(v1 *gin.RouterGroup) {
+	v1.POST("/shoppers", a.postShopper)
+	sh := v1.Group("", a.shopperOnly)
+	sh.POST("/carts", a.postCart)
+	sh.GET("/carts/:id", a.getCart)
+	sh.POST("/carts/:id/items", a.postCartItem)
+	sh.DELETE("/carts/:id/items/:sku", a.deleteCartItem)
+	sh.POST("/carts/:id/checkout", a.postCheckout)
+	sh.GET("/orders", a.getOrders)
+	sh.GET("/orders/:id", a.getOrder)
+	sh.POST("/orders/:id/cancel", a.postCancel)
+	v1.POST("/orders/:id/paid", a.operatorOnly, a.postPaid)
+	me := v1.Group("/merchant", a.merchantOnly)
+	me.GET("/orders", a.getMerchantOrders)
+	me.POST("/orders/:id/ship", a.postShip)
+	me.POST("/orders/:id/deliver", a.postDeliver)
+	me.POST("/orders/:id/refund", a.postRefund)
+}
+
+func (a *API) postShopper(c *gin.Context) {
+	var in order.ShopperInput
+	if !bindJSON(c, &in) {
+		return
+	}
+	sh, token, err := a.deps.Orders.CreateShopper(c.Request.Context(), in)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"id": sh.ID, "name": sh.Name, "email": sh.Email, "token": token, "created_at": sh.CreatedAt})
+}
+
+func (a *API) postCart(c *gin.Context) {
+	cart, err := a.deps.Orders.CreateCart(c.Request.Context(), shopperOf(c))
+	respond(c, http.StatusCreated, cart, err)
+}
+
+func (a *API) getCart(c *gin.Context) {
+	cart, err := a.deps.Orders.GetCart(c.Request.Context(), shopperOf(c), c.Param("id"))
+	respond(c, http.StatusOK, cart, err)
+}
+
+func (a *API) postCartItem(c *gin.Context) {
+	var in order.ItemInput
+	if !bindJSON(c, &in) {
+		return
+	}
+	cart, err := a.deps.Orders.AddItem(c.Request.Context(), shopperOf(c), c.Param("id"), in)
+	respond(c, http.StatusOK, cart, err)
+}
+
+func (a *API) deleteCartItem(c *gin.Context) {
+	cart, err := a.deps.Orders.RemoveItem(c.Request.Context(), shopperOf(c), c.Param("id"), c.Param("sku"), c.Query("listing_id"))
+	respond(c, http.StatusOK, cart, err)
+}
+
+func (a *API) postCheckout(c *gin.Context) {
+	var req order.CheckoutRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	o, replayed, err := a.deps.Orders.Checkout(c.Request.Context(), shopperOf(c), c.Param("id"), strings.TrimSpace(c.GetHeader("Idempotency-Key")), req)
+	if replayed {
+		c.Header("Idempotent-Replayed", "true")
+	}
+	respond(c, http.StatusCreated, o, err)
+}
+
+func (a *API) getOrder(c *gin.Context) {
+	o, err := a.deps.Orders.GetOrder(c.Request.Context(), shopperOf(c), c.Param("id"))
+	respond(c, http.StatusOK, o, err)
+}
+
+func (a *API) getOrders(c *gin.Context) {
+	limit, ok := intParam(c, "limit", 20, 1, 100)
+	if !ok {
+		return
+	}
+	list, next, err := a.deps.Orders.Orders(c.Request.Context(), shopperOf(c), c.Query("cursor"), limit)
+	if list == nil {
+		list = []order.Order{}
+	}
+	respond(c, http.StatusOK, gin.H{"orders": list, "next_cursor": next}, err)
+}
+
+func (a *API) postCancel(c *gin.Context) {
+	o, err := a.deps.Orders.CancelOrder(c.Request.Context(), shopperOf(c), c.Param("id"))
+	respond(c, http.StatusOK, o, err)
+}
+
+func (a *API) postPaid(c *gin.Context) {
+	o, err := a.deps.Orders.MarkPaid(c.Request.Context(), c.Param("id"))
+	respond(c, http.StatusOK, o, err)
+}
+
+func (a *API) getMerchantOrders(c *gin.Context) {
+	limit, ok := intParam(c, "limit", 50, 1, 200)
+	if !ok {
+		return
+	}
+	status := c.Query("status")
+	switch status {
+	case "", order.StatusAccepted, order.StatusRejected, order.StatusShipped, order.StatusDelivered, order.StatusCancelled, order.StatusRefunded:
+	default:
+		failStatus(c, http.StatusBadRequest, "Invalid parameter", "status must be accepted, rejected, shipped, delivered, cancelled or refunded",
+			FieldError{Field: "status", Message: "unknown status " + status})
+		return
+	}
+	list, next, err := a.deps.Orders.MerchantParts(c.Request.Context(), merchantOf(c).ID, status, c.Query("cursor"), limit)
+	if list == nil {
+		list = []order.HomePart{}
+	}
+	respond(c, http.StatusOK, gin.H{"parts": list, "next_cursor": next}, err)
+}
+
+func (a *API) postShip(c *gin.Context) {
+	var in struct {
+		Carrier  string `json:"carrier"`
+		Tracking string `json:"tracking"`
+	}
+	if !bindJSON(c, &in) {
+		return
+	}
+	p, err := a.deps.Orders.Ship(c.Request.Context(), merchantOf(c).ID, c.Param("id"), in.Carrier, in.Tracking)
+	respond(c, http.StatusOK, p, err)
+}
+
+func (a *API) postDeliver(c *gin.Context) {
+	p, err := a.deps.Orders.Deliver(c.Request.Context(), merchantOf(c).ID, c.Param("id"))
+	respond(c, http.StatusOK, p, err)
+}
+
+func (a *API) postRefund(c *gin.Context) {
+	p, err := a.deps.Orders.Refund(c.Request.Context(), merchantOf(c).ID, c.Param("id"))
+	respond(c, http.StatusOK, p, err)
+}
+
+// respond writes v with status, or err as a problem.
+func respond(c *gin.Context, status int, v any, err error) {
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(status, v)
+}
