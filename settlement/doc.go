@@ -35,12 +35,15 @@
 // into it again: an entry that would belong to it goes to the period
 // containing the node's current time (or the first open one after it). A
 // refund therefore lands in the period of the refund, never in the closed
-// period of the sale.
+// period of the sale. The one exception is a reconciliation session of that
+// period (below), which restores into it the entries with its counterparty
+// that the counterparty holds there and proves.
 //
 // # Ledger
 //
 // A Ledger keeps one node's books in Badger under the key prefix "s/": the
-// entries in which the node is payer or payee, the state of each part, a
+// entries in which the node is payer or payee, every event it posted and
+// which event produced each entry (EntryEvent), the state of each part, a
 // signed double-entry balance per account (receivable:<peer>,
 // payable:<peer>, revenue:commission, revenue:fee,
 // merchant_payable:<merchant>, clearing:storefront), updated in the same
@@ -66,6 +69,26 @@
 // protocol is transport-agnostic: plain Go messages with a compact,
 // defensive binary codec, a driver over any io.ReadWriter, and I/O-free step
 // functions. NaiveExchange is the send-everything baseline.
+//
+// # Reconciliation sessions
+//
+// Ledger.ReconcilePeriod is the whole pairwise procedure for one closed
+// period, over one stream (SessionProtocol; the federation layer opens it,
+// this package only reads and writes): the two sides trade a hello with
+// their statement summaries; if the digests differ, they run the range
+// reconciliation above, and each sends, for every entry the other lacks,
+// a proof of the event behind it (Evidence: the orders layer proves events
+// with the home node's signed status messages). The receiver verifies
+// each proof, checks that the event causes an entry it lacks, and posts
+// it, the entries with the counterparty going into the reconciled period.
+// If the statements are then equal, both sign, check each other's
+// signature with the key they know, and save the statement agreed only
+// when both checks passed. Otherwise they reconcile once more and both
+// save it disputed, listing each entry missing on one side or differing in
+// content: a dispute is resolved upstream, never by adjusting an amount.
+// Both sides end with the same status. Session frames (SessionFrame) are
+// versioned, length-prefixed, capped at MaxSessionFrame and decoded
+// defensively (DecodeSessionFrame).
 //
 // # Netting
 //

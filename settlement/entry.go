@@ -144,6 +144,19 @@ func reversalEntries(ev Event, rev Split, treasury string) []Entry {
 	return out
 }
 
+// derivableEntries returns every entry ev can cause under a policy with
+// treasury, with id, kind and parties set (amounts are placeholders, the
+// period is unset): what reconciliation checks a proven event against
+// before posting it. Whether ev causes them now depends on the part's state.
+func derivableEntries(ev Event, treasury string) []Entry {
+	one := Money{Amount: 1, Currency: ev.Gross.Currency}
+	s := Split{Merchant: one, Fee: one}
+	if ev.isReversal() {
+		return reversalEntries(ev, s, treasury)
+	}
+	return saleEntries(ev, s, treasury)
+}
+
 func appendEntry(out []Entry, ev Event, kind, from, to string, amount Money) []Entry {
 	if amount.Amount == 0 {
 		return out

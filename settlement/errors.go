@@ -33,16 +33,26 @@ var (
 	// ErrProtocol reports a reconciliation message that is malformed or
 	// inconsistent with the protocol state. It is also an ErrInvalid.
 	ErrProtocol = invalidKind("reconciliation protocol violation")
+	// ErrPeriodOpen reports a reconciliation session about a period that
+	// one of the two parties has not closed yet. It is also an ErrConflict:
+	// retry once both have closed it.
+	ErrPeriodOpen = conflictKind("period not closed")
 )
 
-// kindOfInvalid is a sentinel that is also an ErrInvalid, so that callers
-// translating errors to HTTP statuses need only one rule for bad input.
-type kindOfInvalid struct{ msg string }
+// subKind is a sentinel that is also one of the broad sentinels (ErrInvalid,
+// ErrConflict), so that callers translating errors to HTTP statuses need
+// only one rule per broad kind.
+type subKind struct {
+	msg    string
+	parent error
+}
 
-func invalidKind(msg string) error { return &kindOfInvalid{msg: msg} }
+func invalidKind(msg string) error { return &subKind{msg: msg, parent: ErrInvalid} }
+
+func conflictKind(msg string) error { return &subKind{msg: msg, parent: ErrConflict} }
 
 // Error returns the message with the package prefix.
-func (k *kindOfInvalid) Error() string { return "settlement: " + k.msg }
+func (k *subKind) Error() string { return "settlement: " + k.msg }
 
-// Unwrap makes every kindOfInvalid an ErrInvalid.
-func (k *kindOfInvalid) Unwrap() error { return ErrInvalid }
+// Unwrap makes every subKind an instance of its parent sentinel.
+func (k *subKind) Unwrap() error { return k.parent }

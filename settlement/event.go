@@ -1,11 +1,15 @@
 package settlement
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/dgraph-io/badger/v4"
 )
 
 // Kinds of Event: the part states a home node reports, as in its signed
@@ -127,4 +131,41 @@ func (e Event) digest() [32]byte {
 	b.u64(e.PolicyVersion)
 	b.time(e.At)
 	return sha256.Sum256(b.buf)
+}
+
+// EntryEvent returns the event that produced the entry with hex id, as this
+// ledger posted it: what a node proves to a counterparty that lacks the
+// entry. It fails with ErrNotFound when the ledger holds no such entry, or
+// holds it from before it kept events.
+func (l *Ledger) EntryEvent(ctx context.Context, id string) (Event, error) {
+	if err := ctx.Err(); err != nil {
+		return Event{}, err
+	}
+	var ev Event
+	err := l.db.View(func(txn *badger.Txn) error {
+		key, err := readValue(txn, []byte(prefixEntryEv+id))
+		if err != nil {
+			return err
+		}
+		if key == nil {
+			return fmt.Errorf("%w: event of entry %q", ErrNotFound, id)
+		}
+		rec, err := readValue(txn, []byte(prefixEventRec+string(key)))
+		if err != nil {
+			return err
+		}
+		if rec == nil {
+			return fmt.Errorf("%w: event record %s of entry %s", ErrNotFound, key, id)
+		}
+		if err := json.Unmarshal(rec, &ev); err != nil {
+			return fmt.Errorf("%w: event record %s: %v", ErrInvalid, key, err)
+		}
+		return nil
+	})
+	return ev, err
+}
+
+// saveEventRecord stores ev under its key, in the transaction that posts it.
+func saveEventRecord(txn *badger.Txn, key string, ev Event) error {
+	return putJSON(txn, []byte(prefixEventRec+key), ev)
 }

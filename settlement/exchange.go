@@ -45,27 +45,33 @@ func ReconcileWith(ctx context.Context, rw io.ReadWriter, initiator bool, items 
 	}
 	c, stop := newConn(ctx, rw, initiator)
 	defer stop()
-	if initiator {
+	d, err := c.reconcile(r)
+	return d, c.stats, err
+}
+
+// reconcile drives r over c until both sides are done.
+func (c *conn) reconcile(r *Reconciler) (Diff, error) {
+	if c.initiator {
 		if err := c.sendMessage(r.Initiate()); err != nil {
-			return Diff{}, c.stats, c.fail(err)
+			return Diff{}, c.fail(err)
 		}
 	}
 	for !r.Done() {
 		in, err := c.recvMessage()
 		if err != nil {
-			return Diff{}, c.stats, c.fail(err)
+			return Diff{}, c.fail(err)
 		}
 		out, send, err := r.Step(in)
 		if err != nil {
-			return Diff{}, c.stats, err
+			return Diff{}, err
 		}
 		if send {
 			if err := c.sendMessage(out); err != nil {
-				return Diff{}, c.stats, c.fail(err)
+				return Diff{}, c.fail(err)
 			}
 		}
 	}
-	return r.Diff(), c.stats, nil
+	return r.Diff(), nil
 }
 
 // NaiveExchange is the baseline Reconcile is measured against: the
@@ -178,7 +184,10 @@ func (c *conn) write(payload []byte) error {
 	return nil
 }
 
-func (c *conn) read() ([]byte, error) {
+func (c *conn) read() ([]byte, error) { return c.readMax(MaxMessageSize) }
+
+// readMax reads one frame of at most limit bytes.
+func (c *conn) readMax(limit uint32) ([]byte, error) {
 	var hdr [4]byte
 	n, err := io.ReadFull(c.rw, hdr[:])
 	c.stats.BytesReceived += int64(n)
@@ -186,8 +195,8 @@ func (c *conn) read() ([]byte, error) {
 		return nil, fmt.Errorf("settlement: reconcile read: %w", err)
 	}
 	size := binary.BigEndian.Uint32(hdr[:])
-	if size > MaxMessageSize {
-		return nil, fmt.Errorf("%w: frame of %d bytes exceeds %d", ErrProtocol, size, MaxMessageSize)
+	if size > limit {
+		return nil, fmt.Errorf("%w: frame of %d bytes exceeds %d", ErrProtocol, size, limit)
 	}
 	buf := make([]byte, size)
 	n, err = io.ReadFull(c.rw, buf)

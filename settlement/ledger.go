@@ -16,6 +16,8 @@ import (
 // Badger keys, all under the package prefix "s/".
 const (
 	prefixEvent     = "s/ev/" // + event key -> event digest
+	prefixEventRec  = "s/er/" // + event key -> the Event (JSON)
+	prefixEntryEv   = "s/ee/" // + entry id -> key of the event that produced it
 	prefixPart      = "s/pt/" // + part id -> part record (JSON)
 	prefixEntry     = "s/e/"  // + period/counterparty/id -> canonical entry
 	prefixEntryID   = "s/i/"  // + id -> period/counterparty
@@ -90,6 +92,13 @@ func (l *Ledger) Self() string { return l.self }
 // contradicts an earlier one with the same part, kind and refund name, or
 // an entry id that exists with other content, is an ErrConflict.
 func (l *Ledger) Post(ctx context.Context, ev Event) ([]Entry, error) {
+	return l.post(ctx, ev, nil)
+}
+
+// post is Post with pinned placements: an entry that pin selects goes to
+// pin's period, closed or not, instead of where place would put it. Only
+// reconciliation pins (see restore); Post pins nothing.
+func (l *Ledger) post(ctx context.Context, ev Event, pin *pinning) ([]Entry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -112,7 +121,7 @@ func (l *Ledger) Post(ctx context.Context, ev Event) ([]Entry, error) {
 	var created []Entry
 	err = l.db.Update(func(txn *badger.Txn) error {
 		var err error
-		created, err = l.post(txn, ev, pol)
+		created, err = l.postTxn(txn, ev, pol, pin)
 		return err
 	})
 	if err != nil {
@@ -137,9 +146,10 @@ func (l *Ledger) policy(version uint64) (Policy, error) {
 	return pol, nil
 }
 
-// post is Post inside one transaction: idempotency check, part fold, entry
-// derivation and placement, balances, journal.
-func (l *Ledger) post(txn *badger.Txn, ev Event, pol Policy) ([]Entry, error) {
+// postTxn is post inside one transaction: idempotency check, part fold,
+// entry derivation and placement, balances, journal, and the event record
+// that lets reconciliation find the event behind each entry.
+func (l *Ledger) postTxn(txn *badger.Txn, ev Event, pol Policy, pin *pinning) ([]Entry, error) {
 	key := ev.key()
 	digest := ev.digest()
 	switch seen, err := readValue(txn, []byte(prefixEvent+key)); {
@@ -163,8 +173,11 @@ func (l *Ledger) post(txn *badger.Txn, ev Event, pol Policy) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	created, journal, err := l.book(txn, effects, pol)
+	created, journal, err := l.book(txn, effects, pol, pin)
 	if err != nil {
+		return nil, err
+	}
+	if err := saveEventRecord(txn, key, ev); err != nil {
 		return nil, err
 	}
 	if err := l.saveJournal(txn, key, journal); err != nil {
@@ -177,8 +190,10 @@ func (l *Ledger) post(txn *badger.Txn, ev Event, pol Policy) ([]Entry, error) {
 }
 
 // book turns effects into stored entries and balance postings; it returns
-// the created entries and the local journal lines.
-func (l *Ledger) book(txn *badger.Txn, effects []effect, pol Policy) ([]Entry, []posting, error) {
+// the created entries and the local journal lines. Each new entry is
+// indexed to the event that produced it (for a refund that waited for the
+// sale, the refund, not the event that made the sale payable).
+func (l *Ledger) book(txn *badger.Txn, effects []effect, pol Policy, pin *pinning) ([]Entry, []posting, error) {
 	var created []Entry
 	var journal []posting
 	for _, eff := range effects {
@@ -186,16 +201,23 @@ func (l *Ledger) book(txn *badger.Txn, effects []effect, pol Policy) ([]Entry, [
 		if eff.reversal {
 			entries = reversalEntries(eff.ev, eff.split, pol.Treasury)
 		}
-		period, err := l.place(txn, eff.ev.At, pol.Period)
-		if err != nil {
-			return nil, nil, err
-		}
+		period := ""
 		for _, e := range entries {
 			if e.From != l.self && e.To != l.self {
 				continue
 			}
-			e.Period = period
-			fresh, err := l.storeEntry(txn, e)
+			var pinned bool
+			if e.Period, pinned = pin.periodOf(e, l.self); !pinned {
+				if period == "" {
+					p, err := l.place(txn, eff.ev.At, pol.Period)
+					if err != nil {
+						return nil, nil, err
+					}
+					period = p
+				}
+				e.Period = period
+			}
+			fresh, err := l.storeEntryOf(txn, e, eff.ev)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -206,6 +228,15 @@ func (l *Ledger) book(txn *badger.Txn, effects []effect, pol Policy) ([]Entry, [
 		journal = append(journal, localPostings(l.self, pol.Treasury, eff)...)
 	}
 	return created, journal, applyPostings(txn, journal)
+}
+
+// storeEntryOf stores e, caused by ev, and indexes a new e to ev.
+func (l *Ledger) storeEntryOf(txn *badger.Txn, e Entry, ev Event) (bool, error) {
+	fresh, err := l.storeEntry(txn, e)
+	if err != nil || !fresh {
+		return fresh, err
+	}
+	return true, txn.Set([]byte(prefixEntryEv+e.ID), []byte(ev.key()))
 }
 
 // place returns the period an entry stated at `at` belongs to: the period
