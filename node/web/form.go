@@ -1,0 +1,131 @@
+package web
+
+import "strings"
+
+// form is what a visitor typed into one form and what is wrong with it,
+// by input name. Pages render each input from Field, which carries the
+// errors to show next to it; errors tied to no input, and a summary that
+// links to every invalid input, go above the form.
+type form struct {
+	values  map[string]string
+	errs    map[string][]string
+	order   []string // input names with errors, first error first
+	general []string // errors tied to no input
+}
+
+// field is one input as a template renders it.
+type field struct {
+	// Name is the input's name attribute.
+	Name string
+	// ID is the input's id, which its label's for attribute names.
+	ID string
+	// ErrID is the id of its error text, for aria-describedby.
+	ErrID string
+	// Value is what the input shows.
+	Value string
+	// Errors are the problems to show next to it.
+	Errors []string
+	// Label, Hint and Mode (the inputmode attribute) are set by Input and
+	// WithMode for the shared input partials.
+	Label, Hint, Mode string
+}
+
+// HintID is the id of the field's hint.
+func (fl field) HintID() string { return fl.ID + "-hint" }
+
+// DescribedBy is the field's aria-describedby: its hint and its errors.
+func (fl field) DescribedBy() string {
+	var ids []string
+	if fl.Hint != "" {
+		ids = append(ids, fl.HintID())
+	}
+	if len(fl.Errors) > 0 {
+		ids = append(ids, fl.ErrID)
+	}
+	return strings.Join(ids, " ")
+}
+
+// WithMode returns the field with an inputmode ("decimal", "numeric").
+func (fl field) WithMode(mode string) field {
+	fl.Mode = mode
+	return fl
+}
+
+// summaryItem is one line of the error summary, linking to its input.
+type summaryItem struct {
+	Href    string
+	Message string
+}
+
+func newForm() *form {
+	return &form{values: map[string]string{}, errs: map[string][]string{}}
+}
+
+// Set sets what input name shows.
+func (f *form) Set(name, value string) { f.values[name] = value }
+
+// Value is what input name shows.
+func (f *form) Value(name string) string { return f.values[name] }
+
+// Add records a problem with input name; "" ties it to no input.
+func (f *form) Add(name, msg string) {
+	if name == "" {
+		f.general = append(f.general, msg)
+		return
+	}
+	if _, seen := f.errs[name]; !seen {
+		f.order = append(f.order, name)
+	}
+	f.errs[name] = append(f.errs[name], msg)
+}
+
+// OK reports whether the form has no problems.
+func (f *form) OK() bool { return len(f.errs) == 0 && len(f.general) == 0 }
+
+// Field returns input name for a template.
+func (f *form) Field(name string) field {
+	id := inputID(name)
+	return field{Name: name, ID: id, ErrID: id + "-error", Value: f.values[name], Errors: f.errs[name]}
+}
+
+// Input returns input name with its label and hint, for the shared
+// "text-field" and "area-field" partials.
+func (f *form) Input(name, label, hint string) field {
+	fl := f.Field(name)
+	fl.Label, fl.Hint = label, hint
+	return fl
+}
+
+// General are the problems tied to no input.
+func (f *form) General() []string { return f.general }
+
+// Summary lists every input's problems, in the order they were found.
+func (f *form) Summary() []summaryItem {
+	var out []summaryItem
+	for _, name := range f.order {
+		for _, msg := range f.errs[name] {
+			out = append(out, summaryItem{Href: "#" + inputID(name), Message: msg})
+		}
+	}
+	return out
+}
+
+// inputID turns an input name such as "variants[0].price" into an HTML id
+// ("f-variants-0-price").
+func inputID(name string) string {
+	var b strings.Builder
+	b.WriteString("f-")
+	dash := false
+	for _, r := range name {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_'
+		switch {
+		case ok:
+			b.WriteRune(r)
+			dash = false
+		case !dash:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimRight(b.String(), "-")
+}

@@ -1,0 +1,93 @@
+package web
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// baseTemplate is the layout every page fills: its "title" and "content"
+// blocks, and the partials other pages share.
+const baseTemplate = "templates/base.html"
+
+// parsePages parses each page template with the layout, one set per page
+// so that each may define the layout's blocks. A page is named after its
+// file without ".html".
+func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := make(map[string]*template.Template, len(names))
+	for _, name := range names {
+		if name == baseTemplate {
+			continue
+		}
+		t, err := template.New(path.Base(name)).Funcs(funcs).ParseFS(templateFS, baseTemplate, name)
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", name, err)
+		}
+		pages[strings.TrimSuffix(path.Base(name), ".html")] = t
+	}
+	return pages, nil
+}
+
+// funcs are the helpers templates may call. None of them marks text as
+// safe HTML: html/template escapes everything they return.
+func (wb *Web) funcs() template.FuncMap {
+	return template.FuncMap{
+		"asset":   func(name string) string { return wb.static.url(name) },
+		"money":   formatMoney,
+		"percent": formatBPS,
+		"short":   shortID,
+		"ago":     func(t time.Time) string { return ago(wb.now(), t) },
+		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		"add1":    func(i int) int { return i + 1 },
+	}
+}
+
+// shortID abbreviates a peer ID or listing id for display; the full value
+// goes in a title attribute or a link.
+func shortID(id string) string {
+	if len(id) <= 16 {
+		return id
+	}
+	return id[:6] + "…" + id[len(id)-6:]
+}
+
+// formatBPS writes basis points as a percentage: 250 is "2.50%".
+func formatBPS(bps int64) string {
+	sign := ""
+	if bps < 0 {
+		sign, bps = "-", -bps
+	}
+	return fmt.Sprintf("%s%d.%02d%%", sign, bps/100, bps%100)
+}
+
+// ago describes how long before now t was, coarsely; the zero time is
+// "never".
+func ago(now, t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < 2*time.Second:
+		return "just now"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+}

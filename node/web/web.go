@@ -1,0 +1,107 @@
+package web
+
+import (
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Web serves the pages. It is safe for concurrent use; Close ends the
+// operator's open event streams.
+type Web struct {
+	deps     Deps
+	opts     Options
+	log      *slog.Logger
+	now      func() time.Time
+	sessions *sessions
+	pages    map[string]*template.Template // by template file name, without .html
+	static   *static
+	handler  http.Handler
+
+	done      chan struct{} // closed by Close
+	closeOnce sync.Once
+}
+
+// New checks deps and opts, parses the embedded templates and builds the
+// routes. Mount Handler at "/" beside the REST API's /v1, /healthz,
+// /readyz and /metrics, which it does not serve.
+func New(deps Deps, opts Options) (*Web, error) {
+	if deps.Search == nil || deps.Listings == nil || deps.Merchants == nil || deps.Editor == nil || deps.Federation == nil {
+		return nil, errors.New("web: Deps needs Search, Listings, Merchants, Editor and Federation")
+	}
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	opts = opts.withDefaults()
+	if deps.Log == nil {
+		deps.Log = slog.New(slog.DiscardHandler)
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	wb := &Web{deps: deps, opts: opts, log: deps.Log, now: deps.Now, done: make(chan struct{})}
+	wb.sessions = newSessions(opts.SessionSecret, opts.secure(), opts.SessionTTL, deps.Now)
+	var err error
+	if wb.static, err = newStatic(); err != nil {
+		return nil, err
+	}
+	if wb.pages, err = parsePages(wb.funcs()); err != nil {
+		return nil, err
+	}
+	wb.handler = wb.recover(wb.secureHeaders(wb.limitBody(wb.checkCSRF(wb.routes()))))
+	return wb, nil
+}
+
+// Handler returns the pages' http.Handler.
+func (wb *Web) Handler() http.Handler { return wb.handler }
+
+// Close ends the open /operator/events streams, which would otherwise
+// hold an HTTP server's graceful shutdown until its deadline. Call it when
+// the server starts shutting down (http.Server.RegisterOnShutdown).
+func (wb *Web) Close() error {
+	wb.closeOnce.Do(func() { close(wb.done) })
+	return nil
+}
+
+// routes maps every page. Patterns are net/http's; a GET pattern also
+// answers HEAD. The shopper's account, cart, checkout and orders pages and
+// the merchant's and operator's orders and settlement pages are added here
+// as they are built (see the nav slots in nav.go).
+func (wb *Web) routes() http.Handler {
+	mux := http.NewServeMux()
+	// Storefront.
+	mux.HandleFunc("GET /{$}", wb.home)
+	mux.HandleFunc("GET /search", wb.search)
+	mux.HandleFunc("GET /listings/{id}", wb.listing)
+	mux.HandleFunc("GET /sitemap.xml", wb.sitemap)
+	mux.HandleFunc("GET /robots.txt", wb.robots)
+	mux.Handle("GET /static/", wb.static)
+	mux.HandleFunc("GET /signin", wb.signinChooser)
+	mux.HandleFunc("GET /cart", wb.cartPlaceholder)
+	// Merchant console.
+	mux.HandleFunc("GET /merchant/signin", wb.merchantSigninForm)
+	mux.HandleFunc("POST /merchant/signin", wb.merchantSignin)
+	mux.HandleFunc("POST /merchant/signout", wb.merchantSignout)
+	mux.HandleFunc("GET /merchant", wb.asMerchant(wb.merchantListings))
+	mux.HandleFunc("GET /merchant/listings/new", wb.asMerchant(wb.newListingForm))
+	mux.HandleFunc("POST /merchant/listings", wb.asMerchant(wb.createListing))
+	mux.HandleFunc("GET /merchant/listings/{id}", wb.asMerchant(wb.editListingForm))
+	mux.HandleFunc("POST /merchant/listings/{id}", wb.asMerchant(wb.replaceListing))
+	mux.HandleFunc("POST /merchant/listings/{id}/stock", wb.asMerchant(wb.setStock))
+	mux.HandleFunc("GET /merchant/listings/{id}/takedown", wb.asMerchant(wb.takeDownForm))
+	mux.HandleFunc("POST /merchant/listings/{id}/takedown", wb.asMerchant(wb.takeDown))
+	// Operator dashboard.
+	mux.HandleFunc("GET /operator/signin", wb.operatorSigninForm)
+	mux.HandleFunc("POST /operator/signin", wb.operatorSignin)
+	mux.HandleFunc("POST /operator/signout", wb.operatorSignout)
+	mux.HandleFunc("GET /operator", wb.asOperator(wb.operatorMembers))
+	mux.HandleFunc("GET /operator/charter", wb.asOperator(wb.operatorCharter))
+	mux.HandleFunc("GET /operator/merchants", wb.asOperator(wb.operatorMerchants))
+	mux.HandleFunc("GET /operator/events", wb.asOperator(wb.operatorEvents))
+	// Everything else, including a method a path does not take.
+	mux.HandleFunc("/", wb.notFound)
+	return mux
+}
