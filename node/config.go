@@ -18,6 +18,7 @@ import (
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/replication"
+	"github.com/fedmart/fedmart/node/webhook"
 	"gopkg.in/yaml.v3"
 )
 
@@ -46,6 +47,10 @@ type Config struct {
 	Replication replication.Config `yaml:"replication"`
 	// Orders tunes holds, checkout and order message delivery.
 	Orders order.Config `yaml:"orders"`
+	// Webhooks are the platform back office's endpoints that hear about
+	// orders (default none): url, secret (16+ bytes), events such as
+	// "order.part.*" or "*".
+	Webhooks []webhook.Config `yaml:"webhooks"`
 	// Storage configures Badger.
 	Storage StorageConfig `yaml:"storage"`
 	// Log configures structured logging.
@@ -203,6 +208,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.Orders.Validate(); err != nil {
+		return err
+	}
+	if err := webhook.ValidateAll("webhooks", c.Webhooks); err != nil {
 		return err
 	}
 	if err := c.Storage.validate(); err != nil {

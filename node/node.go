@@ -20,6 +20,7 @@ import (
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/replication"
 	"github.com/fedmart/fedmart/node/api"
+	"github.com/fedmart/fedmart/node/webhook"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,6 +39,7 @@ type Node struct {
 	index    *search.Index
 	repl     *replication.Replicator
 	orders   *order.Service
+	hooks    *webhook.Dispatcher
 	listener net.Listener
 	server   *http.Server
 	apiURL   string
@@ -98,7 +100,7 @@ func New(cfg Config, log *slog.Logger) (_ *Node, err error) {
 	}
 	n.apiURL = cfg.publicURL(n.listener.Addr().String())
 	a := api.New(api.Config{OperatorToken: token}, api.Deps{
-		Federation: n.fed, Catalog: n.cat, Search: n.index, Orders: n.orders, Ready: n.ready, Gatherer: reg, Registry: reg,
+		Federation: n.fed, Catalog: n.cat, Search: n.index, Orders: n.orders, Webhooks: n.hooks, Ready: n.ready, Gatherer: reg, Registry: reg,
 	}, log.With("component", "api"))
 	n.server = &http.Server{
 		Handler:           a.Handler(),
@@ -141,6 +143,7 @@ func (n *Node) Run(ctx context.Context) error {
 	g.Go(func() error { return n.fed.Run(gctx) })
 	g.Go(func() error { return n.repl.Run(gctx) })
 	g.Go(func() error { return n.orders.Run(gctx) })
+	g.Go(func() error { return n.hooks.Run(gctx) })
 	g.Go(func() error { return collectGarbage(gctx, n.db, n.cfg.Storage.GCInterval, n.log) })
 	g.Go(func() error {
 		<-gctx.Done()

@@ -9,6 +9,7 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/webhook"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -16,9 +17,15 @@ import (
 // openOrders starts the order service on the catalog's stock, serving the
 // order protocol on the federation.
 func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
+	hooks, err := webhook.Open(n.db, n.cfg.Webhooks, webhook.DefaultOptions(), n.log.With("component", "webhooks"), reg, nil)
+	if err != nil {
+		return err
+	}
+	n.hooks = hooks
 	svc, err := order.New(n.cfg.Orders, order.Deps{
 		DB: n.db, Key: key, Inventory: inventory{n.cat}, Offers: offers{n.cat}, Transport: order.P2P{Fed: n.fed},
 		Payments: []order.Provider{order.Manual{Now: time.Now}, order.SandboxCard{DB: n.db, Now: time.Now}},
+		Emitter:  hooks,
 		Policy:   n.policyVersion,
 		Log:      n.log.With("component", "orders"), Registry: reg,
 	})

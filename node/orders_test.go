@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/api"
+	"github.com/fedmart/fedmart/node/webhook"
 )
 
 // req does one request with headers and checks the answer against the
@@ -310,4 +313,105 @@ func mustMerchantOf(t *testing.T, n *Node, listing string) string {
 		t.Fatal(err)
 	}
 	return l.Merchant
+}
+
+func TestOrderWebhooksAreSignedAndRetried(t *testing.T) {
+	const secret = "back-office-secret-0123"
+	var mu sync.Mutex
+	calls, good := 0, map[string]int{}
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if calls == 1 { // the back office is down at first
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		if err := webhook.Verify(secret, r.Header.Get("Fedmart-Signature"), b, time.Now(), time.Minute); err != nil {
+			t.Errorf("signature: %v", err)
+		}
+		good[r.Header.Get("Fedmart-Event")]++
+	}))
+	defer recv.Close()
+	c := startClusterWith(t, func(cfg *Config) {
+		cfg.Webhooks = []webhook.Config{{URL: recv.URL, Secret: secret, Events: []string{"order.*"}}}
+	}, "Alpha", "Beta")
+	onB, _ := listOn(t, c, 1, "Bremen Forge", "PAN-B", 4999, 10)
+	sh := newShopper(t, c.Nodes[0], "Hedy Lamarr")
+	if s, b := sh.checkout(sh.cart(order.ItemInput{ListingID: onB, SKU: "PAN-B", Quantity: 1}), "k", order.CardApprove); s != 201 {
+		t.Fatalf("checkout: %d %s", s, b)
+	}
+	checkFor(t, 30*time.Second, func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		if good["order.created"] != 1 || good["order.part.accepted"] < 1 {
+			return fmt.Errorf("webhooks received: %v after %d calls", good, calls)
+		}
+		return nil
+	})
+	s, b := req(t, "GET", c.Nodes[0].APIURL()+"/v1/webhooks/deliveries", "/v1/webhooks/deliveries", c.Tokens[0], nil)
+	if s != 200 || !strings.Contains(string(b), `"delivered"`) {
+		t.Fatalf("delivery log: %d %s", s, b)
+	}
+}
+
+func TestExpiredHoldReleasesStockAndDuplicatesHaveNoEffect(t *testing.T) {
+	c := startClusterWith(t, func(cfg *Config) { cfg.Orders.HoldTTL = time.Second }, "Alpha", "Beta")
+	a, b := c.Nodes[0], c.Nodes[1]
+	onB, _ := listOn(t, c, 1, "Bremen Forge", "PAN-B", 4999, 4)
+	sh := newShopper(t, a, "Katherine Johnson")
+	s, body := sh.checkout(sh.cart(order.ItemInput{ListingID: onB, SKU: "PAN-B", Quantity: 1}), "k", order.CardApprove)
+	var o order.Order
+	if s != 201 || json.Unmarshal(body, &o) != nil {
+		t.Fatalf("checkout: %d %s", s, body)
+	}
+	part := o.Parts[0].ID
+	checkFor(t, 10*time.Second, func() error {
+		if p, err := b.Orders().HomePartOf(t.Context(), "", part); err != nil || p.Status != order.StatusAccepted {
+			return fmt.Errorf("part on Beta: %+v %v", p, err)
+		}
+		return nil
+	})
+	// Every message Alpha sent Beta for the part, replayed twice: no second effect.
+	msgs, err := a.Orders().Messages(t.Context(), part)
+	if err != nil || len(msgs) < 2 {
+		t.Fatalf("messages kept on Alpha: %d %v", len(msgs), err)
+	}
+	for range 2 {
+		for _, m := range msgs {
+			if m.From == a.PeerID().String() {
+				_ = b.Orders().Handle(t.Context(), m.From, m.Encode())
+			}
+		}
+	}
+	if got := stockOf(t, b, onB); got != 3 {
+		t.Fatalf("stock %d after replayed messages, want 3", got)
+	}
+	// A reserve that is never confirmed gives its stock back when the hold expires.
+	raw := reserveFor(t, a, b, onB, "PAN-B")
+	if reply := b.Orders().Handle(t.Context(), a.PeerID().String(), raw); !bytes.Contains(reply, []byte(`reserved`)) {
+		t.Fatalf("reserve: %s", reply)
+	}
+	if got := stockOf(t, b, onB); got != 2 {
+		t.Fatalf("stock %d while held, want 2", got)
+	}
+	checkFor(t, 10*time.Second, func() error {
+		if got := stockOf(t, b, onB); got != 3 {
+			return fmt.Errorf("stock %d after the hold expired, want 3", got)
+		}
+		return nil
+	})
+}
+
+// reserveFor builds a reserve of one unit signed by a's key, as a's
+// order service would send it to b.
+func reserveFor(t *testing.T, a, b *Node, listing, sku string) []byte {
+	t.Helper()
+	key, err := LoadIdentity(filepath.Join(a.cfg.DataDir, "identity.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return order.SignedReserve(key, b.PeerID().String(), "ord_test-1", mustMerchantOf(t, b, listing), testAddress,
+		[]order.Line{{ListingID: listing, SKU: sku, Quantity: 1, UnitPrice: order.Money{Amount: 4999, Currency: "EUR"}}})
 }

@@ -253,3 +253,16 @@ func isHex(s string) bool {
 	_, err := hex.DecodeString(s)
 	return err == nil
 }
+
+// SignedReserve builds the wire form of a reserve of lines for merchant,
+// signed with key, as a storefront sends it to the home node to. Tools and
+// tests use it to speak the protocol without a storefront.
+func SignedReserve(key crypto.PrivKey, to, part, merchant string, shipTo Address, lines []Line) []byte {
+	from, _ := peer.IDFromPrivateKey(key)
+	m := &Message{ID: newMessageID(), Kind: KindReserve, From: from.String(), To: to, At: time.Now().UTC(), Part: part,
+		Reserve: &Reserve{Order: orderOfPart(part), Merchant: merchant, ShipTo: shipTo, Lines: lines}}
+	if err := m.sign(key); err != nil {
+		panic("order: signing: " + err.Error())
+	}
+	return m.Encode()
+}

@@ -58,6 +58,7 @@ type Deps struct {
 	Catalog    Catalog
 	Search     Search
 	Orders     Orders
+	Webhooks   Webhooks
 	// Ready returns nil when the node can serve traffic, or what is missing.
 	Ready    func() error
 	Gatherer prometheus.Gatherer
@@ -114,6 +115,7 @@ func (a *API) routes() {
 	op.POST("/federation/charter", a.postCharter)
 	op.POST("/merchants", a.postMerchant)
 	op.GET("/merchants", a.getMerchants)
+	op.GET("/webhooks/deliveries", a.getDeliveries)
 
 	v1.GET("/catalog/search", a.getSearch)
 	v1.GET("/catalog/listings/:id", a.getCatalogListing)

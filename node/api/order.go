@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/webhook"
 	"github.com/gin-gonic/gin"
 )
 
@@ -193,4 +194,21 @@ func respond(c *gin.Context, status int, v any, err error) {
 		return
 	}
 	c.JSON(status, v)
+}
+
+// Webhooks is the log of webhook deliveries to the back office.
+type Webhooks interface {
+	Deliveries(ctx context.Context, cursor string, limit int) ([]webhook.Delivery, string, error)
+}
+
+func (a *API) getDeliveries(c *gin.Context) {
+	limit, ok := intParam(c, "limit", 50, 1, 500)
+	if !ok {
+		return
+	}
+	list, next, err := a.deps.Webhooks.Deliveries(c.Request.Context(), c.Query("cursor"), limit)
+	if list == nil {
+		list = []webhook.Delivery{}
+	}
+	respond(c, http.StatusOK, gin.H{"deliveries": list, "next_cursor": next}, err)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/webhook"
 	"github.com/gin-gonic/gin"
 )
 
@@ -57,6 +58,7 @@ var errorStatus = []struct {
 	{order.ErrPaymentFailed, http.StatusBadGateway, "Payment provider failed"},
 	{order.ErrUnavailable, http.StatusServiceUnavailable, "Home platform unavailable"},
 	{order.ErrForged, http.StatusForbidden, "Forged"},
+	{webhook.ErrInvalid, http.StatusUnprocessableEntity, "Invalid input"},
 }
 
 // problemType is the base of problem type URIs.
