@@ -65,6 +65,7 @@ func orDash(s string) string {
 var scenarios = map[string]func(cmd *cobra.Command, o benchOptions) (report, error){
 	"federation": benchFederation,
 	"catalog":    benchCatalog,
+	"orders":     benchOrders,
 }
 
 type benchOptions struct {

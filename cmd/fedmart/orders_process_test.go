@@ -180,7 +180,8 @@ func TestOrdersSurviveKill9(t *testing.T) {
 		}
 		for id := range acked {
 			if seen[id] != 1 {
-				return fmt.Errorf("acknowledged order %s is on beta %d times", id, seen[id])
+				_, ob, _ := alpha.do("GET", "/v1/orders/"+id, sh.Token, nil)
+				return fmt.Errorf("acknowledged order %s is on beta %d times; alpha has %s\nbeta log: %s", id, seen[id], ob, tail(beta.stderr.String()))
 			}
 		}
 		return nil
@@ -229,4 +230,11 @@ func checkoutOnce(n *procNode, token, listing, key string) string {
 		return ""
 	}
 	return o.ID
+}
+
+func tail(s string) string {
+	if len(s) > 3000 {
+		return s[len(s)-3000:]
+	}
+	return s
 }

@@ -151,9 +151,11 @@ func (s *Service) commitHome(txn *badger.Txn, p *HomePart, m *Message, raw []byt
 	if err := logMessage(txn, status, sraw); err != nil {
 		return nil, err
 	}
-	// A reserve is answered directly, later statuses travel on their own;
-	// expired and released parts have no order on the storefront to tell.
-	if p.Status != StatusReserved && knownStatus(p.Status) {
+	// A status that answers a storefront's message travels in the answer:
+	// the storefront keeps its message in its outbox until it has applied
+	// the answer. The node's own changes (shipping, expiry...) go through
+	// the outbox; expired and released parts have no order to tell.
+	if (m == nil || p.Storefront == s.self) && p.Status != StatusReserved && knownStatus(p.Status) {
 		if err := s.deliver(txn, status, sraw); err != nil {
 			return nil, err
 		}
