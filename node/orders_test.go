@@ -247,6 +247,9 @@ func TestCheckoutRefusesChangedPriceAndDeclinedCard(t *testing.T) {
 		if got := stockOf(t, c.Nodes[1], onB); got != 3 {
 			return fmt.Errorf("stock %d after a declined payment", got)
 		}
+		if n := metric(t, c.Nodes[0], "fedmart_order_outbox"); n != 0 { // the release was acknowledged
+			return fmt.Errorf("Alpha's outbox still holds messages for %v members", n)
+		}
 		return nil
 	})
 	if s, b := call(t, "PUT", c.Nodes[1].APIURL()+"/v1/listings/"+onB, "/v1/listings/{id}", tokB, listingBody("Bremen Forge pan", "PAN-B", 5999, 3)); s != 200 {

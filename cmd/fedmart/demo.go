@@ -10,6 +10,7 @@ import (
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/node"
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 )
 
 // demoNames are the demo federation's members.
@@ -21,6 +22,7 @@ func newDemo() *cobra.Command {
 		members   int
 		merchants int
 		listings  int
+		shoppers  int
 		verbose   bool
 	)
 	cmd := &cobra.Command{
@@ -29,7 +31,10 @@ func newDemo() *cobra.Command {
 		Long: `demo starts a federation on loopback: fresh identities, a charter signed by
 every member, free ports. It prints each member's API URL and operator
 token; Ctrl-C stops it. Without --data the state lives in a temporary
-folder that is removed at exit; with --data DIR it is kept and reused.`,
+folder that is removed at exit; with --data DIR it is kept and reused.
+--shoppers N adds simulated shoppers who search the federation and buy
+from merchants on several platforms, while every member's merchants ship
+and deliver, so that orders can be seen flowing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if members < 2 || members > len(demoNames) {
@@ -63,13 +68,20 @@ folder that is removed at exit; with --data DIR it is kept and reused.`,
 				return err
 			}
 			printDemo(cmd.OutOrStdout(), c, dir, seeded)
-			return c.Run(cmd.Context())
+			if shoppers == 0 {
+				return c.Run(cmd.Context())
+			}
+			g, ctx := errgroup.WithContext(cmd.Context())
+			g.Go(func() error { return c.Run(ctx) })
+			g.Go(func() error { return simulate(ctx, c, shoppers, cmd.OutOrStdout()) })
+			return g.Wait()
 		},
 	}
 	cmd.Flags().StringVar(&dir, "data", "", "keep the federation's state in DIR (reused on the next run)")
 	cmd.Flags().IntVar(&members, "members", 3, "number of members")
 	cmd.Flags().IntVar(&merchants, "merchants", 3, "merchants per member in the sample catalog")
 	cmd.Flags().IntVar(&listings, "listings", 400, "listings per merchant in the sample catalog")
+	cmd.Flags().IntVar(&shoppers, "shoppers", 0, "simulated shoppers buying across platforms (and merchants shipping and delivering); 0 for none")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show the nodes' logs")
 	return cmd
 }

@@ -181,7 +181,7 @@ func TestOrdersSurviveKill9(t *testing.T) {
 		for id := range acked {
 			if seen[id] != 1 {
 				_, ob, _ := alpha.do("GET", "/v1/orders/"+id, sh.Token, nil)
-				return fmt.Errorf("acknowledged order %s is on beta %d times; alpha has %s\nbeta log: %s", id, seen[id], ob, tail(beta.stderr.String()))
+				return fmt.Errorf("acknowledged order %s is on beta %d times; alpha has %s\nalpha log: %s", id, seen[id], ob, tail(alpha.stderr.String()))
 			}
 		}
 		return nil

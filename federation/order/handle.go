@@ -64,7 +64,7 @@ func (s *Service) handle(ctx context.Context, from string, raw []byte) ([]byte, 
 	if err != nil {
 		return nil, err
 	}
-	return mustJSON(Reply{Status: status.Encode()}), nil
+	return answer(status, status.Encode()), nil
 }
 
 // reserveOnce reserves, unless a reserve of the same part came before
@@ -86,20 +86,14 @@ func (s *Service) reserveOnce(ctx context.Context, m *Message, raw []byte) (*Mes
 	return s.reserve(ctx, m, raw)
 }
 
-// answered returns the stored answer to a message seen before.
+// answered returns the stored reply to a message seen before.
 func (s *Service) answered(m *Message) ([]byte, error) {
 	var prev []byte
 	err := s.db.View(func(txn *badger.Txn) (err error) {
 		prev, err = getRaw(txn, prefixInbox+m.From+"/"+m.ID)
 		return err
 	})
-	if err != nil || prev == nil {
-		return nil, err
-	}
-	if m.Kind == KindStatus {
-		return prev, nil
-	}
-	return mustJSON(Reply{Status: prev}), nil
+	return prev, err // nil when not seen
 }
 
 func mustJSON(v any) []byte {

@@ -144,7 +144,7 @@ func (s *Service) commitHome(txn *badger.Txn, p *HomePart, m *Message, raw []byt
 		return nil, err
 	}
 	if m != nil {
-		if err := s.remember(txn, m, raw, sraw); err != nil {
+		if err := s.remember(txn, m, raw, answer(status, sraw)); err != nil {
 			return nil, err
 		}
 	}
@@ -166,6 +166,16 @@ func (s *Service) commitHome(txn *badger.Txn, p *HomePart, m *Message, raw []byt
 		}
 	}
 	return status, nil
+}
+
+// answer is the reply that carries status: the status itself, or a bare
+// acknowledgement for a home-only state (expired, released) that no
+// storefront order holds.
+func answer(status *Message, raw []byte) []byte {
+	if !knownStatus(status.Status.Status) {
+		return mustJSON(Reply{Ack: true})
+	}
+	return mustJSON(Reply{Status: raw})
 }
 
 // deliver sends a status to its storefront: applied in txn when that is

@@ -2,6 +2,7 @@ package order
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -127,8 +128,8 @@ func (o *outbox) pendingPeers() map[string]bool {
 	return out
 }
 
-// drain sends member p's messages in order until none are left or one
-// fails, which sets p's backoff.
+// drain sends member p's messages in order, once each; any failure sets
+// p's backoff, and the failed messages are tried again after it.
 func (o *outbox) drain(ctx context.Context, p string) {
 	err := o.sendAll(ctx, p)
 	o.mu.Lock()
@@ -140,26 +141,29 @@ func (o *outbox) drain(ctx context.Context, p string) {
 		return
 	}
 	q.next = time.Now().Add(q.retry.NextBackOff())
-	o.s.log.Debug("order: outbox delivery failed", "peer", p, "err", err)
+	o.s.log.Warn("order: outbox delivery failed; retrying", "peer", p, "in", q.next.Sub(time.Now()).Round(time.Millisecond), "err", err)
 }
 
 func (o *outbox) sendAll(ctx context.Context, p string) error {
+	var errs []error
+	after := ""
 	for ctx.Err() == nil {
 		var batch []string
 		_ = o.s.db.View(func(txn *badger.Txn) error {
-			batch = keys(txn, prefixOutbox+p+"/", "", 64)
+			batch = keys(txn, prefixOutbox+p+"/", after, 64)
 			return nil
 		})
 		if len(batch) == 0 {
-			return nil
+			break
 		}
-		for _, k := range batch {
+		for _, k := range batch { // one failing message must not hold up the others
 			if err := o.sendKey(ctx, k); err != nil {
-				return err
+				errs = append(errs, err)
 			}
 		}
+		after = batch[len(batch)-1]
 	}
-	return ctx.Err()
+	return errors.Join(append(errs, ctx.Err())...)
 }
 
 // sendKey sends one queued message and, once it is acknowledged, applies

@@ -82,7 +82,7 @@ func (s *Service) answerCurrent(p *HomePart, m *Message, raw []byte) (*Message, 
 	if err != nil {
 		return nil, err
 	}
-	return status, s.update(func(txn *badger.Txn) error { return s.remember(txn, m, raw, sraw) })
+	return status, s.update(func(txn *badger.Txn) error { return s.remember(txn, m, raw, answer(status, sraw)) })
 }
 
 // The transitions. Held tells whether the part's units are out of stock:

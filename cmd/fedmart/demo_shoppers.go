@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/fedmart/fedmart/catalog/search"
+	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node"
+	"golang.org/x/sync/errgroup"
+)
+
+// demoWords are what simulated shoppers search for.
+var demoWords = []string{"pan", "kettle", "lamp", "chair", "shirt", "knife", "mug", "towel", "jacket", "bowl", "shoes", "table", ""}
+
+// simulate runs shoppers buying across platforms and the merchants of every
+// member shipping and delivering, until ctx ends, printing what happens.
+func simulate(ctx context.Context, c *node.Cluster, shoppers int, out io.Writer) error {
+	var mu sync.Mutex // guards out
+	say := func(f string, a ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(out, time.Now().Format("15:04:05 ")+f+"\n", a...)
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	for i := 0; i < shoppers; i++ {
+		g.Go(func() error { return shopLoop(ctx, c, i, say) })
+	}
+	for _, n := range c.Nodes {
+		g.Go(func() error { return merchantLoop(ctx, n, say) })
+	}
+	return g.Wait()
+}
+
+func shopLoop(ctx context.Context, c *node.Cluster, i int, say func(string, ...any)) error {
+	rng := rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano())))
+	home := c.Nodes[i%len(c.Nodes)]
+	svc := home.Orders()
+	sh, _, err := svc.CreateShopper(ctx, order.ShopperInput{Name: fmt.Sprintf("Demo shopper %d", i+1), Email: fmt.Sprintf("shopper%d-%d@demo.example", i+1, time.Now().UnixNano())})
+	if err != nil {
+		return err
+	}
+	for n := 0; ctx.Err() == nil; n++ {
+		if !sleepCtx(ctx, time.Duration(2000+rng.IntN(4000))*time.Millisecond) {
+			return nil
+		}
+		o, err := buyOnce(ctx, home, sh.ID, fmt.Sprintf("demo-%d", n), rng)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			say("%-14s shopper %d: checkout refused: %v", home.Name(), i+1, err)
+			continue
+		case err != nil:
+			return nil
+		}
+		say("%-14s shopper %d bought %d part(s) from %d platform(s), %s: %s", home.Name(), i+1, len(o.Parts), platforms(o), o.Total, o.Status)
+		if rng.IntN(8) == 0 {
+			if o, err := svc.CancelOrder(ctx, sh.ID, o.ID); err == nil {
+				say("%-14s shopper %d cancelled %s: %s", home.Name(), i+1, o.ID, o.Status)
+			}
+		}
+	}
+	return nil
+}
+
+// buyOnce searches the federation from home, fills a cart with one or
+// two in-stock results and checks it out (now and then with a card that
+// is declined).
+func buyOnce(ctx context.Context, home *node.Node, shopper, key string, rng *rand.Rand) (order.Order, error) {
+	res, err := home.Search().Search(search.Query{Text: demoWords[rng.IntN(len(demoWords))], InStock: true, Limit: 20})
+	if err != nil || len(res.Items) == 0 {
+		return order.Order{}, errors.Join(err, errors.New("nothing found"))
+	}
+	svc := home.Orders()
+	cart, err := svc.CreateCart(ctx, shopper)
+	if err != nil {
+		return order.Order{}, err
+	}
+	for k := 0; k < 1+rng.IntN(2); k++ {
+		doc := res.Items[rng.IntN(len(res.Items))]
+		l, err := home.Catalog().Listing(ctx, doc.ID)
+		if err != nil {
+			continue
+		}
+		_, _ = svc.AddItem(ctx, shopper, cart.ID, order.ItemInput{ListingID: l.ID, SKU: l.Variants[rng.IntN(len(l.Variants))].SKU, Quantity: 1})
+	}
+	card := order.CardApprove
+	if rng.IntN(10) == 0 {
+		card = order.CardDecline
+	}
+	req := order.CheckoutRequest{ShippingAddress: order.Address{Name: "Demo Shopper", Line1: "1 Market Street", City: "Lyon", PostalCode: "69001", Country: "FR"},
+		Payment: order.PaymentRequest{Method: order.MethodSandboxCard, CardNumber: card}}
+	o, _, err := svc.Checkout(ctx, shopper, cart.ID, key, req)
+	return o, err
+}
+
+func platforms(o order.Order) int {
+	seen := map[string]bool{}
+	for _, p := range o.Parts {
+		seen[p.Platform] = true
+	}
+	return len(seen)
+}
+
+// merchantLoop ships the accepted parts of n's merchants and delivers the
+// shipped ones, a few seconds apart.
+func merchantLoop(ctx context.Context, n *node.Node, say func(string, ...any)) error {
+	for sleepCtx(ctx, 3*time.Second) {
+		ms, err := n.Catalog().Merchants(ctx)
+		if err != nil {
+			return nil
+		}
+		for _, m := range ms {
+			moveOn(ctx, n, m.ID, m.Name, say)
+		}
+	}
+	return nil
+}
+
+func moveOn(ctx context.Context, n *node.Node, merchant, name string, say func(string, ...any)) {
+	svc := n.Orders()
+	shipped, _, _ := svc.MerchantParts(ctx, merchant, order.StatusShipped, "", 20)
+	for _, p := range shipped {
+		if _, err := svc.Deliver(ctx, merchant, p.ID); err == nil {
+			say("%-14s %s: part %s delivered", n.Name(), name, p.ID)
+		}
+	}
+	accepted, _, _ := svc.MerchantParts(ctx, merchant, order.StatusAccepted, "", 20)
+	for _, p := range accepted {
+		if _, err := svc.Ship(ctx, merchant, p.ID, "DemoPost", "DP"+p.ID[len(p.ID)-6:]); err == nil {
+			say("%-14s %s: part %s shipped", n.Name(), name, p.ID)
+		}
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(d):
+		return true
+	}
+}
