@@ -20,6 +20,7 @@ import (
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/replication"
 	"github.com/fedmart/fedmart/node/api"
+	"github.com/fedmart/fedmart/node/web"
 	"github.com/fedmart/fedmart/node/webhook"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
@@ -40,6 +41,7 @@ type Node struct {
 	repl     *replication.Replicator
 	orders   *order.Service
 	hooks    *webhook.Dispatcher
+	web      *web.Web
 	listener net.Listener
 	server   *http.Server
 	apiURL   string
@@ -102,8 +104,12 @@ func New(cfg Config, log *slog.Logger) (_ *Node, err error) {
 	a := api.New(api.Config{OperatorToken: token}, api.Deps{
 		Federation: n.fed, Catalog: n.cat, Search: n.index, Orders: n.orders, Webhooks: n.hooks, Ready: n.ready, Gatherer: reg, Registry: reg,
 	}, log.With("component", "api"))
+	handler, err := n.pages(key, token, a.Handler())
+	if err != nil {
+		return nil, err
+	}
 	n.server = &http.Server{
-		Handler:           a.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: min(5*time.Second, cfg.API.ReadTimeout),
 		ReadTimeout:       cfg.API.ReadTimeout,
 		WriteTimeout:      cfg.API.WriteTimeout,
@@ -158,6 +164,9 @@ func (n *Node) Run(ctx context.Context) error {
 // Close releases everything in reverse order of New: HTTP, federation, Badger.
 func (n *Node) Close() error {
 	var errs []error
+	if n.web != nil {
+		errs = append(errs, n.web.Close())
+	}
 	if n.server != nil {
 		errs = append(errs, ignoreClosed(n.server.Close()))
 	}

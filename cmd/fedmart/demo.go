@@ -89,7 +89,7 @@ and deliver, so that orders can be seen flowing.`,
 func printDemo(w io.Writer, c *node.Cluster, dir string, seeded []node.SeededMerchant) {
 	fmt.Fprintf(w, "fedmart demo: %q, charter version %d, state in %s\n\n", c.Charter.Charter.Name, c.Charter.Charter.Version, dir)
 	for i, n := range c.Nodes {
-		fmt.Fprintf(w, "%-18s %s\n", n.Name(), n.APIURL())
+		fmt.Fprintf(w, "%-18s %s  (storefront; API under /v1, console %s/merchant, dashboard %s/operator)\n", n.Name(), n.APIURL(), n.APIURL(), n.APIURL())
 		fmt.Fprintf(w, "  peer id          %s\n", n.PeerID())
 		fmt.Fprintf(w, "  operator token   %s\n", c.Tokens[i])
 	}

@@ -1,0 +1,45 @@
+package node
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"fmt"
+	"net/http"
+
+	"github.com/fedmart/fedmart/node/web"
+	"github.com/libp2p/go-libp2p/core/crypto"
+)
+
+// pages mounts the storefront, merchant console and operator dashboard at
+// "/" beside the API, which keeps /v1, /healthz, /readyz and /metrics.
+func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler) (http.Handler, error) {
+	secret, err := sessionSecret(key)
+	if err != nil {
+		return nil, err
+	}
+	n.web, err = web.New(web.Deps{Search: n.index, Listings: n.cat, Merchants: n.cat, Editor: n.cat, Federation: n.fed,
+		Log: n.log.With("component", "web")},
+		web.Options{NodeName: n.cfg.Name, BaseURL: n.apiURL, SessionSecret: secret, OperatorToken: operatorToken})
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	mux := http.NewServeMux()
+	for _, p := range []string{"/v1/", "/healthz", "/readyz", "/metrics"} {
+		mux.Handle(p, api)
+	}
+	mux.Handle("/", n.web.Handler())
+	return mux, nil
+}
+
+// sessionSecret derives the key that signs page sessions from the node's
+// identity, so that sessions survive a restart without another secret
+// file, and nothing else signed by the node can be mistaken for one.
+func sessionSecret(key crypto.PrivKey) ([]byte, error) {
+	raw, err := key.Raw()
+	if err != nil {
+		return nil, err
+	}
+	mac := hmac.New(sha256.New, raw)
+	mac.Write([]byte("fedmart/web/session/v1"))
+	return mac.Sum(nil), nil
+}
