@@ -109,7 +109,7 @@ func listOn(t *testing.T, c *Cluster, i int, merchant, sku string, price, stock 
 	if s != 201 || json.Unmarshal(b, &l) != nil {
 		t.Fatalf("listing: %d %s", s, b)
 	}
-	checkFor(t, 15*time.Second, func() error {
+	checkFor(t, 45*time.Second, func() error {
 		for _, n := range c.Nodes {
 			if _, err := n.Catalog().Listing(t.Context(), l.ID); err != nil {
 				return fmt.Errorf("%s: %v", n.Name(), err)

@@ -14,8 +14,9 @@ import (
 	"time"
 )
 
-// formFederation initialises, charters and starts one process per name.
-func formFederation(t *testing.T, names ...string) []*procNode {
+// formFederation initialises, charters and starts one process per name;
+// tune, when set, may change a node's folder before it starts.
+func formFederation(t *testing.T, tune func(*procNode), names ...string) []*procNode {
 	t.Helper()
 	root := t.TempDir()
 	var nodes []*procNode
@@ -32,6 +33,9 @@ func formFederation(t *testing.T, names ...string) []*procNode {
 		fedmart(t, "charter", "sign", charter, "--data", n.dir)
 	}
 	for _, n := range nodes {
+		if tune != nil {
+			tune(n)
+		}
 		n.start(t, "--charter", charter)
 	}
 	checkFor(t, 30*time.Second, allConnected(nodes...))
@@ -90,19 +94,19 @@ type procPart struct {
 // alpha and is accepted on beta exactly once, no part on beta lacks its
 // order on alpha, and beta's stock is what it had less what it accepted.
 func TestOrdersSurviveKill9(t *testing.T) {
-	nodes := formFederation(t, "alpha", "beta")
+	// Short holds, so that the holds of checkouts cut short by a kill
+	// expire during the test.
+	nodes := formFederation(t, func(n *procNode) {
+		cfgFile := filepath.Join(n.dir, "fedmart.yaml")
+		cfg, err := os.ReadFile(cfgFile)
+		if err != nil || !bytes.Contains(cfg, []byte("hold_ttl: 10m0s")) {
+			t.Fatalf("config has no hold_ttl to shorten: %v", err)
+		}
+		if err := os.WriteFile(cfgFile, bytes.Replace(cfg, []byte("hold_ttl: 10m0s"), []byte("hold_ttl: 2s"), 1), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}, "alpha", "beta")
 	alpha, beta := nodes[0], nodes[1]
-	beta.kill9() // short holds, so that the holds of checkouts cut short by a kill expire during the test
-	cfgFile := filepath.Join(beta.dir, "fedmart.yaml")
-	cfg, err := os.ReadFile(cfgFile)
-	if err != nil || !bytes.Contains(cfg, []byte("hold_ttl: 10m0s")) {
-		t.Fatalf("config has no hold_ttl to shorten: %v", err)
-	}
-	if err := os.WriteFile(cfgFile, bytes.Replace(cfg, []byte("hold_ttl: 10m0s"), []byte("hold_ttl: 2s"), 1), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	beta.start(t)
-	checkFor(t, 30*time.Second, allConnected(nodes...))
 	var m struct{ Token string }
 	_ = json.Unmarshal(beta.must(t, "POST", "/v1/merchants", beta.token, map[string]string{"name": "Kiel Knives"}, 201), &m)
 	const stock = 5000
@@ -110,7 +114,7 @@ func TestOrdersSurviveKill9(t *testing.T) {
 		"variants": []map[string]any{{"sku": "K9", "price": map[string]any{"amount": 8900, "currency": "EUR"}, "stock": stock}}}
 	var l struct{ ID string }
 	_ = json.Unmarshal(beta.must(t, "POST", "/v1/listings", m.Token, listing, 201), &l)
-	checkFor(t, 20*time.Second, func() error {
+	checkFor(t, 60*time.Second, func() error {
 		if s, b, err := alpha.do("GET", "/v1/catalog/listings/"+l.ID, "", nil); err != nil || s != 200 {
 			return fmt.Errorf("alpha does not have the listing yet: %d %s %v", s, b, err)
 		}
