@@ -210,6 +210,32 @@ func TestOrdersSurviveKill9(t *testing.T) {
 		return nil
 	})
 	t.Logf("%d orders acknowledged, %d parts accepted on beta through 4 kill -9s", len(acked), accepted)
+
+	// The storefront is down while the home node ships: it learns after its restart.
+	alpha.kill9()
+	var shipped []procPart
+	for _, p := range parts[:min(5, len(parts))] {
+		if p.Status == "accepted" {
+			beta.must(t, "POST", "/v1/merchant/orders/"+p.ID+"/ship", m.Token, map[string]string{"carrier": "DHL", "tracking": "T" + p.ID}, 200)
+			shipped = append(shipped, p)
+		}
+	}
+	if len(shipped) == 0 {
+		t.Fatal("no accepted part to ship among the newest")
+	}
+	alpha.start(t)
+	checkFor(t, 60*time.Second, func() error {
+		for _, p := range shipped {
+			var o struct {
+				Parts []struct{ Status, Tracking string }
+			}
+			_, b, err := alpha.do("GET", "/v1/orders/"+p.Order, sh.Token, nil)
+			if err != nil || json.Unmarshal(b, &o) != nil || len(o.Parts) != 1 || o.Parts[0].Status != "shipped" || o.Parts[0].Tracking != "T"+p.ID {
+				return fmt.Errorf("alpha's view of %s after its restart: %s %v", p.Order, b, err)
+			}
+		}
+		return nil
+	})
 }
 
 // checkoutOnce fills a cart and checks it out; it returns the order id
