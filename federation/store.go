@@ -130,3 +130,11 @@ func CheckStored(db *badger.DB, sc *SignedCharter) (newer bool, err error) {
 	}
 	return false, nil
 }
+
+// CharterVersion returns a stored version of the charter (the policy an
+// order was priced under, for instance).
+func (f *Federation) CharterVersion(v uint64) (*SignedCharter, error) {
+	var sc *SignedCharter
+	err := f.store.db.View(func(txn *badger.Txn) (err error) { sc, err = getCharter(txn, v); return err })
+	return sc, err
+}

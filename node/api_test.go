@@ -39,7 +39,7 @@ func startCluster(t *testing.T, names ...string) *Cluster {
 // startClusterWith runs a cluster whose members' configs tune also adjusts.
 func startClusterWith(t *testing.T, tune func(*Config), names ...string) *Cluster {
 	t.Helper()
-	c, err := NewCluster(ClusterOptions{
+	return startClusterOpts(t, ClusterOptions{
 		Dir: t.TempDir(), Names: names, FederationID: "api-test", FederationName: "API Test",
 		Currency: "EUR", Period: time.Hour, Log: discard(),
 		Tune: func(cfg *Config) {
@@ -49,6 +49,12 @@ func startClusterWith(t *testing.T, tune func(*Config), names ...string) *Cluste
 			}
 		},
 	})
+}
+
+// startClusterOpts runs a cluster built from opts until the test ends.
+func startClusterOpts(t *testing.T, opts ClusterOptions) *Cluster {
+	t.Helper()
+	c, err := NewCluster(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

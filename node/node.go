@@ -22,6 +22,7 @@ import (
 	"github.com/fedmart/fedmart/node/api"
 	"github.com/fedmart/fedmart/node/web"
 	"github.com/fedmart/fedmart/node/webhook"
+	"github.com/fedmart/fedmart/settlement"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,6 +43,7 @@ type Node struct {
 	orders   *order.Service
 	hooks    *webhook.Dispatcher
 	web      *web.Web
+	ledger   *settlement.Ledger
 	listener net.Listener
 	server   *http.Server
 	apiURL   string
@@ -87,6 +89,9 @@ func New(cfg Config, log *slog.Logger) (_ *Node, err error) {
 		return nil, err
 	}
 	if err = n.openCatalog(key, reg); err != nil {
+		return nil, err
+	}
+	if err = n.openLedger(); err != nil {
 		return nil, err
 	}
 	if err = n.openOrders(key, reg); err != nil {

@@ -27,6 +27,7 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 		Payments: []order.Provider{order.Manual{Now: time.Now}, order.SandboxCard{DB: n.db, Now: time.Now}},
 		Emitter:  hooks,
 		Policy:   n.policyVersion,
+		OnStatus: n.postStatus,
 		Log:      n.log.With("component", "orders"), Registry: reg,
 	})
 	if err != nil {

@@ -1,0 +1,76 @@
+package node
+
+import (
+	"context"
+	"time"
+
+	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/settlement"
+)
+
+// openLedger opens the settlement ledger, whose policies are the charter's
+// versions.
+func (n *Node) openLedger() error {
+	l, err := settlement.Open(n.db, n.fed.Self().String(), n.policyAt, n.log.With("component", "settlement"), nil)
+	n.ledger = l
+	return err
+}
+
+// policyAt is the revenue-share policy of charter version v.
+func (n *Node) policyAt(v uint64) (settlement.Policy, bool) {
+	sc, err := n.fed.CharterVersion(v)
+	if err != nil {
+		return settlement.Policy{}, false
+	}
+	return policyOf(&sc.Charter), true
+}
+
+func policyOf(c *federation.Charter) settlement.Policy {
+	p := settlement.Policy{Version: c.Version, Currency: c.Currency, StorefrontCommissionBPS: c.Policy.StorefrontCommissionBPS,
+		FederationFeeBPS: c.Policy.FederationFeeBPS, Treasury: c.Policy.Treasury, Period: time.Duration(c.Period), PayableOn: c.Policy.PayableOn}
+	for _, o := range c.Policy.Overrides {
+		p.Overrides = append(p.Overrides, settlement.Override{CategoryPrefix: o.CategoryPrefix,
+			StorefrontCommissionBPS: o.StorefrontCommissionBPS, FederationFeeBPS: o.FederationFeeBPS})
+	}
+	return p
+}
+
+// postStatus books a part's committed status in the ledger. Posting is
+// idempotent, so a status heard twice books nothing twice; a status lost
+// to a crash between the order commit and this call is restored by
+// reconciliation from the other side's signed messages.
+func (n *Node) postStatus(ev order.PartEvent) {
+	e, ok := settlementEvent(ev)
+	if !ok || n.ledger == nil {
+		return
+	}
+	if _, err := n.ledger.Post(context.Background(), e); err != nil {
+		n.log.Warn("settlement: posting an order status failed", "part", ev.Part, "status", ev.Status.Status, "err", err)
+	}
+}
+
+// settlementEvent is what settlement needs of a part's status; false for
+// statuses that move no money (reserved, rejected, shipped).
+func settlementEvent(ev order.PartEvent) (settlement.Event, bool) {
+	st := ev.Status
+	e := settlement.Event{PartID: ev.Part, Storefront: ev.Storefront, Home: ev.Home, Merchant: st.Merchant, Category: st.Category,
+		Gross: settlement.Money{Amount: st.Total.Amount, Currency: st.Total.Currency}, PolicyVersion: st.Policy, At: ev.At}
+	switch st.Status {
+	case order.StatusAccepted:
+		e.Kind = settlement.EventAccepted
+	case order.StatusDelivered:
+		e.Kind = settlement.EventDelivered
+	case order.StatusCancelled:
+		e.Kind = settlement.EventCancelled
+	case order.StatusRefunded:
+		e.Kind = settlement.EventRefunded
+		e.Gross.Amount = st.Refunded.Amount
+	default:
+		return settlement.Event{}, false
+	}
+	return e, true
+}
+
+// Ledger exposes the settlement ledger to in-process tools and tests.
+func (n *Node) Ledger() *settlement.Ledger { return n.ledger }

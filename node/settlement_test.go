@@ -1,0 +1,70 @@
+package node
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/settlement"
+)
+
+// entriesWith lists node n's entries with counterparty in period, by id.
+func entriesWith(t *testing.T, n *Node, period, counterparty string) map[string]settlement.Entry {
+	t.Helper()
+	out := map[string]settlement.Entry{}
+	err := n.Ledger().Entries(t.Context(), period, counterparty, func(e settlement.Entry) error {
+		out[e.ID] = e
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestDeliveredPartIsBookedAlikeOnStorefrontAndHome(t *testing.T) {
+	c := startClusterOpts(t, ClusterOptions{
+		Dir: t.TempDir(), Names: []string{"Alpha", "Beta", "Gamma"}, FederationID: "settle-test", FederationName: "Settle Test",
+		Currency: "EUR", Period: time.Hour, Log: discard(),
+		Policy: federation.Policy{StorefrontCommissionBPS: 1000, FederationFeeBPS: 100},
+		Tune:   func(cfg *Config) { cfg.Federation.DialInterval = 50 * time.Millisecond },
+	})
+	a, b := c.Nodes[0], c.Nodes[1]
+	onB, tokB := listOn(t, c, 1, "Bremen Forge", "PAN-B", 10000, 5)
+	sh := newShopper(t, a, "Emmy Noether")
+	s, body := sh.checkout(sh.cart(order.ItemInput{ListingID: onB, SKU: "PAN-B", Quantity: 1}), "k", order.CardApprove)
+	var o order.Order
+	if s != 201 || json.Unmarshal(body, &o) != nil {
+		t.Fatalf("checkout: %d %s", s, body)
+	}
+	part := o.Parts[0].ID
+	checkFor(t, 10*time.Second, func() error {
+		if p, err := b.Orders().HomePartOf(t.Context(), "", part); err != nil || p.Status != order.StatusAccepted {
+			return fmt.Errorf("part on Beta: %+v %v", p, err)
+		}
+		return nil
+	})
+	merchantAct(t, b, tokB, part, "ship", map[string]string{"carrier": "DHL", "tracking": "1"})
+	delivered := merchantAct(t, b, tokB, part, "deliver", nil)
+	period := settlement.PeriodOf(delivered.UpdatedAt, time.Hour).Name
+	aID, bID := a.PeerID().String(), b.PeerID().String()
+	var onA, onBeta map[string]settlement.Entry
+	checkFor(t, 10*time.Second, func() error {
+		onA, onBeta = entriesWith(t, a, period, bID), entriesWith(t, b, period, aID)
+		if len(onA) != 1 || len(onBeta) != 1 {
+			return fmt.Errorf("entries between Alpha and Beta: %d on Alpha, %d on Beta, want 1 each", len(onA), len(onBeta))
+		}
+		return nil
+	})
+	for id, e := range onA {
+		got, ok := onBeta[id]
+		// 10000 gross: 10% commission stays with Alpha, 1% fee goes to the
+		// treasury (Alpha in this cluster), Beta is owed 8900.
+		if !ok || got != e || e.Kind != settlement.EntrySale || e.From != aID || e.To != bID || e.Amount.Amount != 8900 {
+			t.Fatalf("Alpha's entry %+v, Beta's %+v", e, got)
+		}
+	}
+}
