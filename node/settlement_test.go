@@ -2,7 +2,9 @@ package node
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,5 +68,52 @@ func TestDeliveredPartIsBookedAlikeOnStorefrontAndHome(t *testing.T) {
 		if !ok || got != e || e.Kind != settlement.EntrySale || e.From != aID || e.To != bID || e.Amount.Amount != 8900 {
 			t.Fatalf("Alpha's entry %+v, Beta's %+v", e, got)
 		}
+	}
+}
+
+func TestSignedStatusesProveSettlementEvents(t *testing.T) {
+	c := startCluster(t, "Alpha", "Beta")
+	a, b := c.Nodes[0], c.Nodes[1]
+	onB, tokB := listOn(t, c, 1, "Bremen Forge", "PAN-B", 10000, 5)
+	sh := newShopper(t, a, "Lise Meitner")
+	s, body := sh.checkout(sh.cart(order.ItemInput{ListingID: onB, SKU: "PAN-B", Quantity: 1}), "k", order.CardApprove)
+	var o order.Order
+	if s != 201 || json.Unmarshal(body, &o) != nil {
+		t.Fatalf("checkout: %d %s", s, body)
+	}
+	part := o.Parts[0].ID
+	checkFor(t, 10*time.Second, func() error {
+		if p, err := b.Orders().HomePartOf(t.Context(), "", part); err != nil || p.Status != order.StatusAccepted {
+			return fmt.Errorf("part on Beta: %+v %v", p, err)
+		}
+		return nil
+	})
+	merchantAct(t, b, tokB, part, "ship", map[string]string{"carrier": "DHL", "tracking": "1"})
+	p := merchantAct(t, b, tokB, part, "deliver", nil)
+	var ev settlement.Event
+	checkFor(t, 10*time.Second, func() error { // Alpha has heard of the delivery
+		msgs, err := a.Orders().Messages(t.Context(), part)
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			if m.Kind == order.KindStatus && m.Status.Status == order.StatusDelivered {
+				ev, _ = settlementEvent(order.PartEvent{Part: part, Storefront: a.PeerID().String(), Home: b.PeerID().String(), Status: m.Status, At: m.At})
+				return nil
+			}
+		}
+		return fmt.Errorf("Alpha has no delivered status of %s (Beta says %s)", part, p.Status)
+	})
+	proof, err := evidence{a.Orders()}.Proof(t.Context(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := evidence{b.Orders()}.Verify(t.Context(), proof)
+	if err != nil || got != ev {
+		t.Fatalf("verified %+v (%v), want %+v", got, err, ev)
+	}
+	forged := []byte(strings.Replace(string(proof), `"amount":10000`, `"amount":1`, 1))
+	if _, err := (evidence{}).Verify(t.Context(), forged); !errors.Is(err, settlement.ErrForged) {
+		t.Fatalf("a proof with a changed amount: %v, want ErrForged", err)
 	}
 }
