@@ -23,6 +23,7 @@ import (
 	"github.com/fedmart/fedmart/node/web"
 	"github.com/fedmart/fedmart/node/webhook"
 	"github.com/fedmart/fedmart/settlement"
+	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 	"github.com/prometheus/client_golang/prometheus"
@@ -44,6 +45,7 @@ type Node struct {
 	hooks    *webhook.Dispatcher
 	web      *web.Web
 	ledger   *settlement.Ledger
+	key      crypto.PrivKey
 	listener net.Listener
 	server   *http.Server
 	apiURL   string
@@ -85,7 +87,7 @@ func New(cfg Config, log *slog.Logger) (_ *Node, err error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if n.fed, err = federation.New(cfg.Federation, key, n.db, log.With("component", "federation"), reg, slices.Concat(replication.Limits, order.Limits)...); err != nil {
+	if n.fed, err = federation.New(cfg.Federation, key, n.db, log.With("component", "federation"), reg, slices.Concat(replication.Limits, order.Limits, settleLimits)...); err != nil {
 		return nil, err
 	}
 	if err = n.openCatalog(key, reg); err != nil {
@@ -97,6 +99,8 @@ func New(cfg Config, log *slog.Logger) (_ *Node, err error) {
 	if err = n.openOrders(key, reg); err != nil {
 		return nil, err
 	}
+	n.serveSettlement(key)
+	n.key = key
 	if newer {
 		if err = n.fed.Submit(context.Background(), boot); err != nil {
 			return nil, fmt.Errorf("charter %s: %w", cfg.path(cfg.Charter), err)
@@ -155,6 +159,7 @@ func (n *Node) Run(ctx context.Context) error {
 	g.Go(func() error { return n.repl.Run(gctx) })
 	g.Go(func() error { return n.orders.Run(gctx) })
 	g.Go(func() error { return n.hooks.Run(gctx) })
+	g.Go(func() error { return n.settleLoop(gctx, n.key) })
 	g.Go(func() error { return collectGarbage(gctx, n.db, n.cfg.Storage.GCInterval, n.log) })
 	g.Go(func() error {
 		<-gctx.Done()

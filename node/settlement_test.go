@@ -117,3 +117,48 @@ func TestSignedStatusesProveSettlementEvents(t *testing.T) {
 		t.Fatalf("a proof with a changed amount: %v, want ErrForged", err)
 	}
 }
+
+func TestPeriodClosesAndBothSidesAgree(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for a one-minute settlement period to end")
+	}
+	c := startClusterOpts(t, ClusterOptions{
+		Dir: t.TempDir(), Names: []string{"Alpha", "Beta"}, FederationID: "period-test", FederationName: "Period Test",
+		Currency: "EUR", Period: time.Minute, Log: discard(),
+		Policy: federation.Policy{StorefrontCommissionBPS: 1000},
+		Tune:   func(cfg *Config) { cfg.Federation.DialInterval = 50 * time.Millisecond },
+	})
+	a, b := c.Nodes[0], c.Nodes[1]
+	onB, tokB := listOn(t, c, 1, "Bremen Forge", "PAN-B", 10000, 5)
+	sh := newShopper(t, a, "Ada Yonath")
+	s, body := sh.checkout(sh.cart(order.ItemInput{ListingID: onB, SKU: "PAN-B", Quantity: 1}), "k", order.CardApprove)
+	var o order.Order
+	if s != 201 || json.Unmarshal(body, &o) != nil {
+		t.Fatalf("checkout: %d %s", s, body)
+	}
+	part := o.Parts[0].ID
+	checkFor(t, 10*time.Second, func() error {
+		if p, err := b.Orders().HomePartOf(t.Context(), "", part); err != nil || p.Status != order.StatusAccepted {
+			return fmt.Errorf("part on Beta: %+v %v", p, err)
+		}
+		return nil
+	})
+	merchantAct(t, b, tokB, part, "ship", map[string]string{"carrier": "DHL", "tracking": "1"})
+	p := merchantAct(t, b, tokB, part, "deliver", nil)
+	period := settlement.PeriodOf(p.UpdatedAt, time.Minute).Name
+	aID, bID := a.PeerID().String(), b.PeerID().String()
+	checkFor(t, 2*time.Minute, func() error {
+		sa, err := a.Ledger().Statement(t.Context(), period, bID)
+		if err != nil {
+			return err
+		}
+		sb, err := b.Ledger().Statement(t.Context(), period, aID)
+		if err != nil {
+			return err
+		}
+		if sa.Status != settlement.StatusAgreed || sb.Status != settlement.StatusAgreed || sa.Digest != sb.Digest || sa.Count != 1 || len(sa.Signatures) != 2 {
+			return fmt.Errorf("Alpha's statement %s (%d entries, %d signatures), Beta's %s", sa.Status, sa.Count, len(sa.Signatures), sb.Status)
+		}
+		return nil
+	})
+}
