@@ -3,9 +3,11 @@ package node
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/node/api"
 	"github.com/fedmart/fedmart/settlement"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -119,4 +121,105 @@ func (n *Node) reconcileWith(ctx context.Context, key crypto.PrivKey, period, id
 		return err
 	}
 	return s.Close()
+}
+
+// settlementView serves the settlement API from the ledger and the charter.
+type settlementView struct{ n *Node }
+
+func (v settlementView) length() (time.Duration, error) {
+	sc, err := v.n.fed.Charter()
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(sc.Charter.Period), nil
+}
+
+// Periods lists the periods the ledger knows, each with the status of its
+// statements taken together: open, reconciling, agreed (every pair), or
+// disputed (any pair).
+func (v settlementView) Periods(ctx context.Context) ([]api.SettlementPeriod, error) {
+	length, err := v.length()
+	if err != nil {
+		return nil, err
+	}
+	infos, err := v.n.ledger.Periods(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []api.SettlementPeriod{}
+	for _, info := range infos {
+		p, err := settlement.ParsePeriod(info.Name, length)
+		if err != nil {
+			continue // a period of an earlier charter's length
+		}
+		sts, err := v.Statements(ctx, info.Name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, api.SettlementPeriod{Period: info.Name, Start: p.Start, End: p.End, Status: string(overall(info.Closed, sts))})
+	}
+	return out, nil
+}
+
+func overall(closed bool, sts []settlement.Statement) settlement.Status {
+	if !closed {
+		return settlement.StatusOpen
+	}
+	agreed := true
+	for _, s := range sts {
+		if s.Status == settlement.StatusDisputed {
+			return settlement.StatusDisputed
+		}
+		agreed = agreed && s.Status == settlement.StatusAgreed
+	}
+	if agreed {
+		return settlement.StatusAgreed
+	}
+	return settlement.StatusReconciling
+}
+
+// Statements returns this node's statement with every other member.
+func (v settlementView) Statements(ctx context.Context, period string) ([]settlement.Statement, error) {
+	sc, err := v.n.fed.Charter()
+	if err != nil {
+		return nil, err
+	}
+	out := []settlement.Statement{}
+	for _, m := range sc.Charter.Members {
+		if m.PeerID == v.n.fed.Self().String() {
+			continue
+		}
+		st, err := v.n.ledger.Statement(ctx, period, m.PeerID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// ClosePeriod closes a period that has ended and starts reconciling it
+// now; a period still running is refused.
+func (v settlementView) ClosePeriod(ctx context.Context, period string) error {
+	length, err := v.length()
+	if err != nil {
+		return err
+	}
+	p, err := settlement.ParsePeriod(period, length)
+	if err != nil {
+		return err
+	}
+	if time.Now().Before(p.End) {
+		return fmt.Errorf("%w: period %s runs until %s", settlement.ErrPeriodOpen, period, p.End.Format(time.RFC3339))
+	}
+	if err := v.n.ledger.ClosePeriod(ctx, period); err != nil {
+		return err
+	}
+	go func() { _ = v.n.settleOnce(context.Background(), v.n.key) }()
+	return nil
+}
+
+// Earnings is what merchant earned through other storefronts in period.
+func (v settlementView) Earnings(ctx context.Context, merchant, period string) (settlement.Earnings, error) {
+	return v.n.ledger.MerchantEarnings(ctx, merchant, period)
 }

@@ -161,4 +161,23 @@ func TestPeriodClosesAndBothSidesAgree(t *testing.T) {
 		}
 		return nil
 	})
+	route := "/v1/settlement/periods"
+	if s, body := req(t, "GET", a.APIURL()+route, route, c.Tokens[0], nil); s != 200 || !strings.Contains(string(body), `"agreed"`) {
+		t.Fatalf("periods: %d %s", s, body)
+	}
+	route = "/v1/settlement/periods/{period}/statements"
+	if s, body := req(t, "GET", b.APIURL()+"/v1/settlement/periods/"+period+"/statements", route, c.Tokens[1], nil); s != 200 || !strings.Contains(string(body), `"agreed"`) {
+		t.Fatalf("statements: %d %s", s, body)
+	}
+	running := settlement.PeriodOf(time.Now().Add(time.Minute), time.Minute).Name
+	route = "/v1/settlement/periods/{period}/close"
+	if s, body := req(t, "POST", a.APIURL()+"/v1/settlement/periods/"+running+"/close", route, c.Tokens[0], nil); s != 409 {
+		t.Fatalf("closing a running period: %d %s", s, body)
+	}
+	route = "/v1/merchant/earnings"
+	s, body = req(t, "GET", b.APIURL()+route+"?period="+period, route, tokB, nil)
+	var e settlement.Earnings
+	if s != 200 || json.Unmarshal(body, &e) != nil || e.Net.Amount != 9000 {
+		t.Fatalf("earnings: %d %s, want a net of 9000 (10000 less 10%% commission)", s, body)
+	}
 }

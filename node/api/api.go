@@ -59,6 +59,7 @@ type Deps struct {
 	Search     Search
 	Orders     Orders
 	Webhooks   Webhooks
+	Settlement Settlement
 	// Ready returns nil when the node can serve traffic, or what is missing.
 	Ready    func() error
 	Gatherer prometheus.Gatherer
@@ -129,6 +130,7 @@ func (a *API) routes() {
 	me.DELETE("/listings/:id", a.deleteListing)
 	me.PUT("/listings/:id/stock", a.putStock)
 	a.orderRoutes(v1)
+	a.settlementRoutes(v1)
 }
 
 // observe records each request's duration and logs failures once.

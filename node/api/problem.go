@@ -8,6 +8,7 @@ import (
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/webhook"
+	"github.com/fedmart/fedmart/settlement"
 	"github.com/gin-gonic/gin"
 )
 
@@ -59,6 +60,10 @@ var errorStatus = []struct {
 	{order.ErrUnavailable, http.StatusServiceUnavailable, "Home platform unavailable"},
 	{order.ErrForged, http.StatusForbidden, "Forged"},
 	{webhook.ErrInvalid, http.StatusUnprocessableEntity, "Invalid input"},
+	{settlement.ErrPeriodOpen, http.StatusConflict, "Period has not ended"},
+	{settlement.ErrInvalid, http.StatusUnprocessableEntity, "Invalid input"},
+	{settlement.ErrNotFound, http.StatusNotFound, "Not found"},
+	{settlement.ErrConflict, http.StatusConflict, "Conflict"},
 }
 
 // problemType is the base of problem type URIs.
