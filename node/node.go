@@ -87,7 +87,7 @@ func New(cfg Config, log *slog.Logger) (_ *Node, err error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if n.fed, err = federation.New(cfg.Federation, key, n.db, log.With("component", "federation"), reg, slices.Concat(replication.Limits, order.Limits, settleLimits)...); err != nil {
+	if n.fed, err = federation.New(cfg.Federation, key, n.db, log.With("component", "federation"), reg, slices.Concat(replication.Limits, order.Limits, settleLimits, statementsLimits)...); err != nil {
 		return nil, err
 	}
 	if err = n.openCatalog(key, reg); err != nil {
@@ -100,6 +100,7 @@ func New(cfg Config, log *slog.Logger) (_ *Node, err error) {
 		return nil, err
 	}
 	n.serveSettlement(key)
+	n.serveStatements()
 	n.key = key
 	if newer {
 		if err = n.fed.Submit(context.Background(), boot); err != nil {

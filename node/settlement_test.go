@@ -174,6 +174,22 @@ func TestPeriodClosesAndBothSidesAgree(t *testing.T) {
 	if s, body := req(t, "POST", a.APIURL()+"/v1/settlement/periods/"+running+"/close", route, c.Tokens[0], nil); s != 409 {
 		t.Fatalf("closing a running period: %d %s", s, body)
 	}
+	route = "/v1/settlement/periods/{period}/netting"
+	s, body = req(t, "GET", a.APIURL()+"/v1/settlement/periods/"+period+"/netting", route, c.Tokens[0], nil)
+	var net struct {
+		Positions []struct {
+			PeerID string `json:"peer_id"`
+			Net    struct{ Amount int64 }
+		}
+		Transfers []struct {
+			From, To string
+			Amount   struct{ Amount int64 }
+		}
+	}
+	if s != 200 || json.Unmarshal(body, &net) != nil || len(net.Positions) != 2 || len(net.Transfers) != 1 ||
+		net.Positions[0].Net.Amount+net.Positions[1].Net.Amount != 0 || net.Transfers[0].From != aID || net.Transfers[0].Amount.Amount != 9000 {
+		t.Fatalf("netting: %d %s, want Alpha to pay Beta 9000", s, body)
+	}
 	route = "/v1/merchant/earnings"
 	s, body = req(t, "GET", b.APIURL()+route+"?period="+period, route, tokB, nil)
 	var e settlement.Earnings

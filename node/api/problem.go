@@ -61,6 +61,7 @@ var errorStatus = []struct {
 	{order.ErrForged, http.StatusForbidden, "Forged"},
 	{webhook.ErrInvalid, http.StatusUnprocessableEntity, "Invalid input"},
 	{settlement.ErrPeriodOpen, http.StatusConflict, "Period has not ended"},
+	{settlement.ErrNotAgreed, http.StatusConflict, "Not every pair has agreed yet"},
 	{settlement.ErrInvalid, http.StatusUnprocessableEntity, "Invalid input"},
 	{settlement.ErrNotFound, http.StatusNotFound, "Not found"},
 	{settlement.ErrConflict, http.StatusConflict, "Conflict"},

@@ -23,6 +23,29 @@ type Settlement interface {
 	ClosePeriod(ctx context.Context, period string) error
 	Statements(ctx context.Context, period string) ([]settlement.Statement, error)
 	Earnings(ctx context.Context, merchant, period string) (settlement.Earnings, error)
+	NettingReport(ctx context.Context, period string) (Netting, error)
+}
+
+// Netting is the net position of every member in a period and the
+// transfers that settle them.
+type Netting struct {
+	Period    string        `json:"period"`
+	Positions []NetPosition `json:"positions"`
+	Transfers []NetTransfer `json:"transfers"`
+}
+
+// NetPosition is one member's net: positive when it is owed money.
+type NetPosition struct {
+	PeerID string           `json:"peer_id"`
+	Name   string           `json:"name"`
+	Net    settlement.Money `json:"net"`
+}
+
+// NetTransfer is one payment instruction.
+type NetTransfer struct {
+	From   string           `json:"from"`
+	To     string           `json:"to"`
+	Amount settlement.Money `json:"amount"`
 }
 
 func (a *API) settlementRoutes(v1 *gin.RouterGroup) {
@@ -30,6 +53,7 @@ func (a *API) settlementRoutes(v1 *gin.RouterGroup) {
 	op.GET("/periods", a.getPeriods)
 	op.POST("/periods/:period/close", a.postClose)
 	op.GET("/periods/:period/statements", a.getStatements)
+	op.GET("/periods/:period/netting", a.getNetting)
 	v1.GET("/merchant/earnings", a.merchantOnly, a.getEarnings)
 }
 
@@ -57,4 +81,9 @@ func (a *API) getEarnings(c *gin.Context) {
 	}
 	e, err := a.deps.Settlement.Earnings(c.Request.Context(), merchantOf(c).ID, period)
 	respond(c, http.StatusOK, e, err)
+}
+
+func (a *API) getNetting(c *gin.Context) {
+	n, err := a.deps.Settlement.NettingReport(c.Request.Context(), c.Param("period"))
+	respond(c, http.StatusOK, n, err)
 }
