@@ -223,3 +223,7 @@ func (v settlementView) ClosePeriod(ctx context.Context, period string) error {
 func (v settlementView) Earnings(ctx context.Context, merchant, period string) (settlement.Earnings, error) {
 	return v.n.ledger.MerchantEarnings(ctx, merchant, period)
 }
+
+// Settlement exposes the settlement view the API serves to in-process
+// tools (demo).
+func (n *Node) Settlement() api.Settlement { return settlementView{n} }

@@ -66,6 +66,7 @@ var scenarios = map[string]func(cmd *cobra.Command, o benchOptions) (report, err
 	"federation": benchFederation,
 	"catalog":    benchCatalog,
 	"orders":     benchOrders,
+	"settle":     benchSettle,
 }
 
 type benchOptions struct {

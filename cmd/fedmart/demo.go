@@ -55,7 +55,7 @@ and deliver, so that orders can be seen flowing.`,
 			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
 			c, err := node.NewCluster(node.ClusterOptions{
 				Dir: dir, Names: demoNames[:members], FederationID: "demo-alliance", FederationName: "Demo Alliance",
-				Currency: "EUR", Period: 2 * time.Minute, Log: log,
+				Currency: "EUR", Period: time.Minute, Log: log,
 				Policy: federation.Policy{StorefrontCommissionBPS: 1000, FederationFeeBPS: 100},
 			})
 			if err != nil {

@@ -34,6 +34,7 @@ func simulate(ctx context.Context, c *node.Cluster, shoppers int, out io.Writer)
 	for _, n := range c.Nodes {
 		g.Go(func() error { return merchantLoop(ctx, n, say) })
 	}
+	g.Go(func() error { return settlementLoop(ctx, c.Nodes[0], say) })
 	return g.Wait()
 }
 
@@ -144,4 +145,41 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	case <-time.After(d):
 		return true
 	}
+}
+
+// settlementLoop reports each period once every pair of members agreed on
+// it: the statements are signed and the netting is known.
+func settlementLoop(ctx context.Context, n *node.Node, say func(string, ...any)) error {
+	told := map[string]bool{}
+	for sleepCtx(ctx, 5*time.Second) {
+		periods, err := n.Settlement().Periods(ctx)
+		if err != nil {
+			continue
+		}
+		for _, p := range periods {
+			if told[p.Period] || (p.Status != "agreed" && p.Status != "disputed") {
+				continue
+			}
+			net, err := n.Settlement().NettingReport(ctx, p.Period)
+			if err != nil {
+				continue // another pair has not agreed yet
+			}
+			told[p.Period] = true
+			say("settlement     period %s %s by every pair; netting:", p.Period, p.Status)
+			for _, pos := range net.Positions {
+				say("settlement       %-16s net %+d %s", pos.Name, pos.Net.Amount, pos.Net.Currency)
+			}
+			for _, t := range net.Transfers {
+				say("settlement       transfer %s -> %s: %d %s", short(t.From), short(t.To), t.Amount.Amount, t.Amount.Currency)
+			}
+		}
+	}
+	return nil
+}
+
+func short(id string) string {
+	if len(id) > 10 {
+		return "…" + id[len(id)-8:]
+	}
+	return id
 }
