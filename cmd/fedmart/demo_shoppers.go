@@ -166,20 +166,15 @@ func settlementLoop(ctx context.Context, n *node.Node, say func(string, ...any))
 			}
 			told[p.Period] = true
 			say("settlement     period %s %s by every pair; netting:", p.Period, p.Status)
+			names := map[string]string{}
 			for _, pos := range net.Positions {
+				names[pos.PeerID] = pos.Name
 				say("settlement       %-16s net %+d %s", pos.Name, pos.Net.Amount, pos.Net.Currency)
 			}
 			for _, t := range net.Transfers {
-				say("settlement       transfer %s -> %s: %d %s", short(t.From), short(t.To), t.Amount.Amount, t.Amount.Currency)
+				say("settlement       transfer %s pays %s %d %s", names[t.From], names[t.To], t.Amount.Amount, t.Amount.Currency)
 			}
 		}
 	}
 	return nil
-}
-
-func short(id string) string {
-	if len(id) > 10 {
-		return "…" + id[len(id)-8:]
-	}
-	return id
 }
