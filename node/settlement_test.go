@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -196,4 +197,114 @@ func TestPeriodClosesAndBothSidesAgree(t *testing.T) {
 	if s != 200 || json.Unmarshal(body, &e) != nil || e.Net.Amount != 9000 {
 		t.Fatalf("earnings: %d %s, want a net of 9000 (10000 less 10%% commission)", s, body)
 	}
+}
+
+// TestRandomOrdersSettleAcrossThreeMembers buys at random on three
+// members from merchants on all three, delivers everything and refunds
+// some; once the periods close, every pair agrees on every period and each
+// period's net positions sum to zero.
+func TestRandomOrdersSettleAcrossThreeMembers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for one-minute settlement periods to end")
+	}
+	c := startClusterOpts(t, ClusterOptions{
+		Dir: t.TempDir(), Names: []string{"Alpha", "Beta", "Gamma"}, FederationID: "random-settle", FederationName: "Random Settle",
+		Currency: "EUR", Period: time.Minute, Log: discard(),
+		Policy: federation.Policy{StorefrontCommissionBPS: 1250, FederationFeeBPS: 75},
+		Tune:   func(cfg *Config) { cfg.Federation.DialInterval = 50 * time.Millisecond },
+	})
+	var items []order.ItemInput
+	var tokens []string
+	for i := range c.Nodes {
+		id, tok := listOn(t, c, i, fmt.Sprintf("Merchant %d", i), fmt.Sprintf("SKU-%d", i), 999+i*1337, 1000)
+		items, tokens = append(items, order.ItemInput{ListingID: id, SKU: fmt.Sprintf("SKU-%d", i), Quantity: 1}), append(tokens, tok)
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	var placed []order.Order
+	for k := 0; k < 250; k++ {
+		sf := c.Nodes[rng.IntN(3)]
+		sh, _, err := sf.Orders().CreateShopper(t.Context(), order.ShopperInput{Name: "R", Email: fmt.Sprintf("r%d@example.org", k)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cart, _ := sf.Orders().CreateCart(t.Context(), sh.ID)
+		for _, it := range items {
+			if rng.IntN(2) == 0 {
+				it.Quantity = int64(1 + rng.IntN(3))
+				if _, err := sf.Orders().AddItem(t.Context(), sh.ID, cart.ID, it); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		o, _, err := sf.Orders().Checkout(t.Context(), sh.ID, cart.ID, "k", order.CheckoutRequest{ShippingAddress: testAddress,
+			Payment: order.PaymentRequest{Method: order.MethodSandboxCard, CardNumber: order.CardApprove}})
+		if errors.Is(err, order.ErrEmptyCart) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		placed = append(placed, o)
+	}
+	home := map[string]int{}
+	for i, n := range c.Nodes {
+		home[n.PeerID().String()] = i
+	}
+	for _, o := range placed {
+		for _, p := range o.Parts {
+			i := home[p.Platform]
+			n, m := c.Nodes[i], mustMerchantOf(t, c.Nodes[i], items[i].ListingID)
+			checkFor(t, 10*time.Second, func() error {
+				_, err := n.Orders().Ship(t.Context(), m, p.ID, "DHL", "1")
+				return err
+			})
+			if _, err := n.Orders().Deliver(t.Context(), m, p.ID); err != nil {
+				t.Fatal(err)
+			}
+			if rng.IntN(8) == 0 {
+				if _, err := n.Orders().Refund(t.Context(), m, p.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	checkFor(t, 3*time.Minute, func() error {
+		periods, err := c.Nodes[0].Settlement().Periods(t.Context())
+		if err != nil || len(periods) == 0 {
+			return fmt.Errorf("periods: %v %v", periods, err)
+		}
+		for _, p := range periods {
+			if p.Status != string(settlement.StatusAgreed) {
+				return fmt.Errorf("period %s is %s", p.Period, p.Status)
+			}
+			net, err := c.Nodes[0].Settlement().NettingReport(t.Context(), p.Period)
+			if err != nil {
+				return err
+			}
+			var sum int64
+			for _, pos := range net.Positions {
+				sum += pos.Net.Amount
+			}
+			if sum != 0 || len(net.Transfers) > 2 {
+				return fmt.Errorf("period %s: positions sum to %d with %d transfers", p.Period, sum, len(net.Transfers))
+			}
+		}
+		return nil
+	})
+	for i, n := range c.Nodes { // every pair: the same digest on both sides
+		for j, m := range c.Nodes {
+			if i >= j {
+				continue
+			}
+			periods, _ := n.Settlement().Periods(t.Context())
+			for _, p := range periods {
+				a, _ := n.Ledger().Statement(t.Context(), p.Period, m.PeerID().String())
+				b, _ := m.Ledger().Statement(t.Context(), p.Period, n.PeerID().String())
+				if a.Digest != b.Digest || a.Status != settlement.StatusAgreed || b.Status != settlement.StatusAgreed {
+					t.Fatalf("%s/%s period %s: %s %s vs %s %s", n.Name(), m.Name(), p.Period, a.Status, a.Digest, b.Status, b.Digest)
+				}
+			}
+		}
+	}
+	t.Logf("%d orders settled across three members", len(placed))
 }

@@ -77,7 +77,7 @@ func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) (*Message
 		p.Total.Amount += l.Quantity * l.UnitPrice.Amount
 	}
 	var reply *Message
-	err := s.inv.ChangeStock(ctx, p.changes(-1), func(txn *badger.Txn, offers map[string]Offer) error {
+	err := s.changeStock(ctx, p.changes(-1), func(txn *badger.Txn, offers map[string]Offer) error {
 		if quote := requote(r, offers); quote != nil {
 			return &CheckoutError{Reason: ReasonPriceChanged, Quote: quote}
 		}

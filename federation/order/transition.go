@@ -54,7 +54,7 @@ func (s *Service) transitionLocked(ctx context.Context, id string, m *Message, r
 		stock = next.changes(-1)
 	}
 	var status *Message
-	err := s.inv.ChangeStock(ctx, stock, func(txn *badger.Txn, _ map[string]Offer) (err error) {
+	err := s.changeStock(ctx, stock, func(txn *badger.Txn, _ map[string]Offer) (err error) {
 		status, err = s.commitHome(txn, &next, m, raw, ch.event)
 		if err == nil && wasHeld && p.Status == StatusReserved {
 			err = txn.Delete([]byte(prefixHold + timeKey(p.HoldUntil) + "/" + p.ID))
@@ -176,4 +176,17 @@ func refund() change {
 
 func refuse(p *HomePart, what string) error {
 	return fmt.Errorf("%w: part %s is %s and cannot %s", ErrConflict, p.ID, strings.ReplaceAll(p.Status, "_", " "), what)
+}
+
+// changeStock runs Inventory.ChangeStock, again when its transaction
+// conflicted with a concurrent one (a storefront order this node updates
+// in the same transaction, for instance): nothing of a conflicted attempt
+// was written.
+func (s *Service) changeStock(ctx context.Context, changes []StockChange, also func(*badger.Txn, map[string]Offer) error) error {
+	for attempt := 0; ; attempt++ {
+		err := s.inv.ChangeStock(ctx, changes, also)
+		if !errors.Is(err, badger.ErrConflict) || attempt == 20 {
+			return err
+		}
+	}
 }
