@@ -139,6 +139,32 @@ func merchantAct(t *testing.T, n *Node, token, part, action string, body any) or
 	return p
 }
 
+// buyAccepted checks out one unit of a listing homed on home and waits
+// until home has accepted the part; it returns the part id.
+func buyAccepted(t *testing.T, sh *shopper, home *Node, listing, sku string) string {
+	t.Helper()
+	s, body := sh.checkout(sh.cart(order.ItemInput{ListingID: listing, SKU: sku, Quantity: 1}), "k", order.CardApprove)
+	var o order.Order
+	if s != 201 || json.Unmarshal(body, &o) != nil {
+		t.Fatalf("checkout: %d %s", s, body)
+	}
+	part := o.Parts[0].ID
+	checkFor(t, 10*time.Second, func() error {
+		if p, err := home.Orders().HomePartOf(t.Context(), "", part); err != nil || p.Status != order.StatusAccepted {
+			return fmt.Errorf("part on %s: %+v %v", home.Name(), p, err)
+		}
+		return nil
+	})
+	return part
+}
+
+// shipAndDeliver moves a part homed on home through shipped to delivered.
+func shipAndDeliver(t *testing.T, home *Node, token, part string) order.HomePart {
+	t.Helper()
+	merchantAct(t, home, token, part, "ship", map[string]string{"carrier": "DHL", "tracking": "1"})
+	return merchantAct(t, home, token, part, "deliver", nil)
+}
+
 func partStatuses(o order.Order) string {
 	var out []string
 	for _, p := range o.Parts {
@@ -364,18 +390,7 @@ func TestExpiredHoldReleasesStockAndDuplicatesHaveNoEffect(t *testing.T) {
 	a, b := c.Nodes[0], c.Nodes[1]
 	onB, _ := listOn(t, c, 1, "Bremen Forge", "PAN-B", 4999, 4)
 	sh := newShopper(t, a, "Katherine Johnson")
-	s, body := sh.checkout(sh.cart(order.ItemInput{ListingID: onB, SKU: "PAN-B", Quantity: 1}), "k", order.CardApprove)
-	var o order.Order
-	if s != 201 || json.Unmarshal(body, &o) != nil {
-		t.Fatalf("checkout: %d %s", s, body)
-	}
-	part := o.Parts[0].ID
-	checkFor(t, 10*time.Second, func() error {
-		if p, err := b.Orders().HomePartOf(t.Context(), "", part); err != nil || p.Status != order.StatusAccepted {
-			return fmt.Errorf("part on Beta: %+v %v", p, err)
-		}
-		return nil
-	})
+	part := buyAccepted(t, sh, b, onB, "PAN-B")
 	// Every message Alpha sent Beta for the part, replayed twice: no second effect.
 	msgs, err := a.Orders().Messages(t.Context(), part)
 	if err != nil || len(msgs) < 2 {

@@ -38,20 +38,8 @@ func TestDeliveredPartIsBookedAlikeOnStorefrontAndHome(t *testing.T) {
 	a, b := c.Nodes[0], c.Nodes[1]
 	onB, tokB := listOn(t, c, 1, "Bremen Forge", "PAN-B", 10000, 5)
 	sh := newShopper(t, a, "Emmy Noether")
-	s, body := sh.checkout(sh.cart(order.ItemInput{ListingID: onB, SKU: "PAN-B", Quantity: 1}), "k", order.CardApprove)
-	var o order.Order
-	if s != 201 || json.Unmarshal(body, &o) != nil {
-		t.Fatalf("checkout: %d %s", s, body)
-	}
-	part := o.Parts[0].ID
-	checkFor(t, 10*time.Second, func() error {
-		if p, err := b.Orders().HomePartOf(t.Context(), "", part); err != nil || p.Status != order.StatusAccepted {
-			return fmt.Errorf("part on Beta: %+v %v", p, err)
-		}
-		return nil
-	})
-	merchantAct(t, b, tokB, part, "ship", map[string]string{"carrier": "DHL", "tracking": "1"})
-	delivered := merchantAct(t, b, tokB, part, "deliver", nil)
+	part := buyAccepted(t, sh, b, onB, "PAN-B")
+	delivered := shipAndDeliver(t, b, tokB, part)
 	period := settlement.PeriodOf(delivered.UpdatedAt, time.Hour).Name
 	aID, bID := a.PeerID().String(), b.PeerID().String()
 	var onA, onBeta map[string]settlement.Entry
@@ -77,20 +65,8 @@ func TestSignedStatusesProveSettlementEvents(t *testing.T) {
 	a, b := c.Nodes[0], c.Nodes[1]
 	onB, tokB := listOn(t, c, 1, "Bremen Forge", "PAN-B", 10000, 5)
 	sh := newShopper(t, a, "Lise Meitner")
-	s, body := sh.checkout(sh.cart(order.ItemInput{ListingID: onB, SKU: "PAN-B", Quantity: 1}), "k", order.CardApprove)
-	var o order.Order
-	if s != 201 || json.Unmarshal(body, &o) != nil {
-		t.Fatalf("checkout: %d %s", s, body)
-	}
-	part := o.Parts[0].ID
-	checkFor(t, 10*time.Second, func() error {
-		if p, err := b.Orders().HomePartOf(t.Context(), "", part); err != nil || p.Status != order.StatusAccepted {
-			return fmt.Errorf("part on Beta: %+v %v", p, err)
-		}
-		return nil
-	})
-	merchantAct(t, b, tokB, part, "ship", map[string]string{"carrier": "DHL", "tracking": "1"})
-	p := merchantAct(t, b, tokB, part, "deliver", nil)
+	part := buyAccepted(t, sh, b, onB, "PAN-B")
+	p := shipAndDeliver(t, b, tokB, part)
 	var ev settlement.Event
 	checkFor(t, 10*time.Second, func() error { // Alpha has heard of the delivery
 		msgs, err := a.Orders().Messages(t.Context(), part)
@@ -132,20 +108,8 @@ func TestPeriodClosesAndBothSidesAgree(t *testing.T) {
 	a, b := c.Nodes[0], c.Nodes[1]
 	onB, tokB := listOn(t, c, 1, "Bremen Forge", "PAN-B", 10000, 5)
 	sh := newShopper(t, a, "Ada Yonath")
-	s, body := sh.checkout(sh.cart(order.ItemInput{ListingID: onB, SKU: "PAN-B", Quantity: 1}), "k", order.CardApprove)
-	var o order.Order
-	if s != 201 || json.Unmarshal(body, &o) != nil {
-		t.Fatalf("checkout: %d %s", s, body)
-	}
-	part := o.Parts[0].ID
-	checkFor(t, 10*time.Second, func() error {
-		if p, err := b.Orders().HomePartOf(t.Context(), "", part); err != nil || p.Status != order.StatusAccepted {
-			return fmt.Errorf("part on Beta: %+v %v", p, err)
-		}
-		return nil
-	})
-	merchantAct(t, b, tokB, part, "ship", map[string]string{"carrier": "DHL", "tracking": "1"})
-	p := merchantAct(t, b, tokB, part, "deliver", nil)
+	part := buyAccepted(t, sh, b, onB, "PAN-B")
+	p := shipAndDeliver(t, b, tokB, part)
 	period := settlement.PeriodOf(p.UpdatedAt, time.Minute).Name
 	aID, bID := a.PeerID().String(), b.PeerID().String()
 	checkFor(t, 2*time.Minute, func() error {
@@ -176,7 +140,7 @@ func TestPeriodClosesAndBothSidesAgree(t *testing.T) {
 		t.Fatalf("closing a running period: %d %s", s, body)
 	}
 	route = "/v1/settlement/periods/{period}/netting"
-	s, body = req(t, "GET", a.APIURL()+"/v1/settlement/periods/"+period+"/netting", route, c.Tokens[0], nil)
+	s, body := req(t, "GET", a.APIURL()+"/v1/settlement/periods/"+period+"/netting", route, c.Tokens[0], nil)
 	var net struct {
 		Positions []struct {
 			PeerID string `json:"peer_id"`
