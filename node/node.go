@@ -46,6 +46,7 @@ type Node struct {
 	web      *web.Web
 	ledger   *settlement.Ledger
 	key      crypto.PrivKey
+	settled  settledSet // statements the settlement loop no longer needs to visit
 	listener net.Listener
 	server   *http.Server
 	apiURL   string

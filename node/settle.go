@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/fedmart/fedmart/federation"
@@ -100,9 +101,17 @@ func (n *Node) reconcileWith(ctx context.Context, key crypto.PrivKey, period, id
 	if id <= self { // itself, or the other side opens
 		return nil
 	}
+	slot := period + "/" + id
+	if n.settled.has(slot) { // a settled statement never changes: do not recompute it every round
+		return nil
+	}
 	st, err := n.ledger.Statement(ctx, period, id)
-	if err != nil || st.Status == settlement.StatusAgreed || st.Status == settlement.StatusDisputed {
+	if err != nil {
 		return err
+	}
+	if st.Status == settlement.StatusAgreed || st.Status == settlement.StatusDisputed {
+		n.settled.add(slot)
+		return nil
 	}
 	remote, err := peer.Decode(id)
 	if err != nil {
@@ -227,3 +236,25 @@ func (v settlementView) Earnings(ctx context.Context, merchant, period string) (
 // Settlement exposes the settlement view the API serves to in-process
 // tools (demo).
 func (n *Node) Settlement() api.Settlement { return settlementView{n} }
+
+// settledSet remembers which (period, member) statements this node has
+// seen agreed or disputed, so that the settlement loop skips them.
+type settledSet struct {
+	mu sync.Mutex // guards m
+	m  map[string]bool
+}
+
+func (s *settledSet) has(k string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[k]
+}
+
+func (s *settledSet) add(k string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string]bool{}
+	}
+	s.m[k] = true
+}

@@ -31,3 +31,23 @@ func (a *API) operatorOnly(c *gin.Context) {
 	}
 	c.Next()
 }
+
+// bearerAs admits requests whose bearer token lookup accepts as a token
+// of kind ("merchant", "shopper"), storing what it returns under key.
+func bearerAs[T any](kind, key string, lookup func(c *gin.Context, token string) (T, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		t := bearer(c)
+		if t == "" {
+			c.Header("WWW-Authenticate", `Bearer realm="fedmart"`)
+			failStatus(c, http.StatusUnauthorized, "Authentication required", "send the "+kind+" token as: Authorization: Bearer <token>")
+			return
+		}
+		v, err := lookup(c, t)
+		if err != nil {
+			failStatus(c, http.StatusForbidden, "Forbidden", "this endpoint needs a "+kind+" token of this node")
+			return
+		}
+		c.Set(key, v)
+		c.Next()
+	}
+}

@@ -12,19 +12,9 @@ const merchantKey = "fedmart.merchant"
 
 // merchantOnly admits requests carrying a merchant token and remembers the merchant.
 func (a *API) merchantOnly(c *gin.Context) {
-	t := bearer(c)
-	if t == "" {
-		c.Header("WWW-Authenticate", `Bearer realm="fedmart"`)
-		failStatus(c, http.StatusUnauthorized, "Authentication required", "send the merchant token as: Authorization: Bearer <token>")
-		return
-	}
-	m, err := a.deps.Catalog.MerchantByToken(c.Request.Context(), t)
-	if err != nil {
-		failStatus(c, http.StatusForbidden, "Forbidden", "this endpoint needs a merchant token of this node")
-		return
-	}
-	c.Set(merchantKey, m)
-	c.Next()
+	bearerAs("merchant", merchantKey, func(c *gin.Context, t string) (catalog.Merchant, error) {
+		return a.deps.Catalog.MerchantByToken(c.Request.Context(), t)
+	})(c)
 }
 
 func merchantOf(c *gin.Context) catalog.Merchant {

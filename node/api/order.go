@@ -33,19 +33,10 @@ const shopperKey = "fedmart.shopper"
 
 // shopperOnly admits requests carrying a shopper token of this storefront.
 func (a *API) shopperOnly(c *gin.Context) {
-	t := bearer(c)
-	if t == "" {
-		c.Header("WWW-Authenticate", `Bearer realm="fedmart"`)
-		failStatus(c, http.StatusUnauthorized, "Authentication required", "send the shopper token as: Authorization: Bearer <token>")
-		return
-	}
-	sh, err := a.deps.Orders.ShopperByToken(c.Request.Context(), t)
-	if err != nil {
-		failStatus(c, http.StatusForbidden, "Forbidden", "this endpoint needs a shopper token of this storefront")
-		return
-	}
-	c.Set(shopperKey, sh.ID)
-	c.Next()
+	bearerAs("shopper", shopperKey, func(c *gin.Context, t string) (string, error) {
+		sh, err := a.deps.Orders.ShopperByToken(c.Request.Context(), t)
+		return sh.ID, err
+	})(c)
 }
 
 func shopperOf(c *gin.Context) string { return c.MustGet(shopperKey).(string) }
