@@ -5,12 +5,14 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Shopper is an account on this storefront.
@@ -21,11 +23,17 @@ type Shopper struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// ShopperInput is what sign-up asks.
+// ShopperInput is what sign-up asks. Password is optional: an account
+// opened through the API lives on its bearer token, one opened on the
+// storefront's pages signs in with its e-mail address and password.
 type ShopperInput struct {
-	Name  string `json:"name"`
-	Email string `json:"email"`
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Password string `json:"password,omitempty"`
 }
+
+// MinPasswordLen is the shortest password accepted.
+const MinPasswordLen = 8
 
 // Validate names every bad field.
 func (in ShopperInput) Validate() error {
@@ -35,6 +43,10 @@ func (in ShopperInput) Validate() error {
 	}
 	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 {
 		errs.add("email", "must be a plain e-mail address such as ada@example.org")
+	}
+	// bcrypt reads at most 72 bytes: a longer password would be cut silently.
+	if n := len(in.Password); n > 0 && (n < MinPasswordLen || n > 72) {
+		errs.add("password", "must be %d..72 characters", MinPasswordLen)
 	}
 	return errs.err()
 }
@@ -59,6 +71,13 @@ func (s *Service) CreateShopper(ctx context.Context, in ShopperInput) (Shopper, 
 	}
 	sh := Shopper{ID: "shp_" + randomHex(8), Name: strings.TrimSpace(in.Name), Email: strings.ToLower(in.Email), CreatedAt: s.now().UTC()}
 	token := "st_" + randomHex(24)
+	var hash []byte
+	if in.Password != "" {
+		var err error
+		if hash, err = bcrypt.GenerateFromPassword([]byte(in.Password), bcrypt.DefaultCost); err != nil {
+			return Shopper{}, "", fmt.Errorf("order: hashing password: %w", err)
+		}
+	}
 	unlock := s.lockKey("email/" + sh.Email)
 	defer unlock()
 	err := s.update(func(txn *badger.Txn) error {
@@ -73,6 +92,11 @@ func (s *Service) CreateShopper(ctx context.Context, in ShopperInput) (Shopper, 
 		}
 		if err := txn.Set([]byte(prefixShopMail+sh.Email), []byte(sh.ID)); err != nil {
 			return err
+		}
+		if hash != nil {
+			if err := txn.Set([]byte(prefixShopPass+sh.ID), hash); err != nil {
+				return err
+			}
 		}
 		return txn.Set([]byte(tokenKey(token)), []byte(sh.ID))
 	})
@@ -114,6 +138,50 @@ func (s *Service) ShopperByEmail(_ context.Context, email string) (Shopper, erro
 			return err
 		}
 		_, err = getJSON(txn, prefixShopper+string(id), &sh)
+		return err
+	})
+	return sh, err
+}
+
+// ErrBadCredentials is Authenticate's answer to an unknown address, a
+// wrong password or an account without one; it does not say which.
+var ErrBadCredentials = errors.New("e-mail address or password is wrong")
+
+// Authenticate signs a shopper in with e-mail address and password.
+func (s *Service) Authenticate(ctx context.Context, email, password string) (Shopper, error) {
+	sh, err := s.ShopperByEmail(ctx, email)
+	var hash []byte
+	if err == nil {
+		err = s.db.View(func(txn *badger.Txn) (err error) { hash, err = getRaw(txn, prefixShopPass+sh.ID); return err })
+	}
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return Shopper{}, err
+	}
+	if hash == nil {
+		// Compare anyway, so that an unknown address takes as long as a
+		// wrong password.
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return Shopper{}, ErrBadCredentials
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil {
+		return Shopper{}, ErrBadCredentials
+	}
+	return sh, nil
+}
+
+// dummyHash is compared against when there is no hash to compare.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("fedmart-no-such-shopper"), bcrypt.DefaultCost)
+
+// Shopper returns the shopper with id, or ErrNotFound.
+func (s *Service) Shopper(_ context.Context, id string) (Shopper, error) {
+	var sh Shopper
+	err := s.db.View(func(txn *badger.Txn) error {
+		ok, err := getJSON(txn, prefixShopper+id, &sh)
+		if err == nil && !ok {
+			err = fmt.Errorf("%w: shopper %s", ErrNotFound, id)
+		}
 		return err
 	})
 	return sh, err

@@ -14,6 +14,7 @@ import (
 //	o/shopper/<id>                      shopper
 //	o/shoptok/<sha256(token)>           shopper id
 //	o/shopmail/<email>                  shopper id
+//	o/shoppass/<shopper>                bcrypt hash of the shopper's password
 //	o/cart/<id>                         cart
 //	o/order/<id>                        storefront order with its parts
 //	o/sorders/<shopper>/<time>/<order>  the shopper's orders, oldest first
@@ -30,6 +31,7 @@ const (
 	prefixShopper   = "o/shopper/"
 	prefixShopTok   = "o/shoptok/"
 	prefixShopMail  = "o/shopmail/"
+	prefixShopPass  = "o/shoppass/"
 	prefixCart      = "o/cart/"
 	prefixOrder     = "o/order/"
 	prefixShopOrder = "o/sorders/"

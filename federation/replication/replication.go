@@ -98,14 +98,15 @@ const QueueSize = 8192
 
 // Replicator runs both paths for one node.
 type Replicator struct {
-	cfg     Config
-	fed     *federation.Federation
-	store   Store
-	log     *slog.Logger
-	ps      *pubsub.PubSub
-	outbox  chan []byte  // own records waiting to be published
-	wanted  chan peer.ID // catch-up requests; buffered, deduplicated by the worker
-	metrics *metrics
+	cfg      Config
+	fed      *federation.Federation
+	store    Store
+	log      *slog.Logger
+	ps       *pubsub.PubSub
+	outbox   chan []byte  // own records waiting to be published
+	wanted   chan peer.ID // catch-up requests; buffered, deduplicated by the worker
+	metrics  *metrics
+	progress *progress
 
 	totalsMu sync.Mutex // guards totals
 	totals   Stats      // all catch-ups as requester, since New
@@ -126,9 +127,10 @@ func New(ctx context.Context, cfg Config, fed *federation.Federation, store Stor
 	}
 	r := &Replicator{
 		cfg: cfg, fed: fed, store: store, log: log,
-		outbox:  make(chan []byte, cfg.PublishQueue),
-		wanted:  make(chan peer.ID, 64),
-		metrics: newMetrics(reg),
+		outbox:   make(chan []byte, cfg.PublishQueue),
+		wanted:   make(chan peer.ID, 64),
+		metrics:  newMetrics(reg),
+		progress: newProgress(),
 	}
 	ps, err := pubsub.NewGossipSub(ctx, fed.Host(),
 		pubsub.WithMessageSignaturePolicy(signaturePolicy(cfg.MessageSigning)),

@@ -93,6 +93,7 @@ func (r *Replicator) SyncWith(ctx context.Context, p peer.ID) (Stats, error) {
 		return st, fmt.Errorf("catch-up from %s: %w", p, err)
 	}
 	r.metrics.syncs.WithLabelValues("ok").Inc()
+	r.progress.synced(p, time.Now())
 	return st, s.Close()
 }
 
@@ -152,6 +153,7 @@ func (r *Replicator) requestSync(s network.Stream) (Stats, error) {
 			if err := wire.DecodeJSON(f[1:], &end); err != nil {
 				return st, err
 			}
+			r.progress.heard(end.Marks)
 			return st, r.raiseMarks(end.Marks)
 		default:
 			return st, fmt.Errorf("%w: unknown frame type %q", wire.ErrMalformed, f[0])

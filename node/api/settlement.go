@@ -3,19 +3,13 @@ package api
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/fedmart/fedmart/settlement"
 	"github.com/gin-gonic/gin"
 )
 
 // SettlementPeriod is one settlement period and where its statements stand.
-type SettlementPeriod struct {
-	Period string    `json:"period"`
-	Start  time.Time `json:"start"`
-	End    time.Time `json:"end"`
-	Status string    `json:"status"`
-}
+type SettlementPeriod = settlement.PeriodStatus
 
 // Settlement is what the API needs of settlement.
 type Settlement interface {
@@ -28,25 +22,13 @@ type Settlement interface {
 
 // Netting is the net position of every member in a period and the
 // transfers that settle them.
-type Netting struct {
-	Period    string        `json:"period"`
-	Positions []NetPosition `json:"positions"`
-	Transfers []NetTransfer `json:"transfers"`
-}
+type Netting = settlement.Netting
 
 // NetPosition is one member's net: positive when it is owed money.
-type NetPosition struct {
-	PeerID string           `json:"peer_id"`
-	Name   string           `json:"name"`
-	Net    settlement.Money `json:"net"`
-}
+type NetPosition = settlement.NamedPosition
 
 // NetTransfer is one payment instruction.
-type NetTransfer struct {
-	From   string           `json:"from"`
-	To     string           `json:"to"`
-	Amount settlement.Money `json:"amount"`
-}
+type NetTransfer = settlement.Transfer
 
 func (a *API) settlementRoutes(v1 *gin.RouterGroup) {
 	op := v1.Group("/settlement", a.operatorOnly)

@@ -1,0 +1,91 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/fedmart/fedmart/federation/order"
+)
+
+// TestShopperSignsInWithPassword checks the accounts the storefront pages
+// open: the password is checked, never kept in clear, and a wrong one or
+// an unknown address get the same answer.
+func TestShopperSignsInWithPassword(t *testing.T) {
+	c := startCluster(t, "Alpha", "Beta")
+	svc := c.Nodes[0].Orders()
+	ctx := t.Context()
+	sh, _, err := svc.CreateShopper(ctx, order.ShopperInput{Name: "Ada", Email: "Ada@Example.org", Password: "difference engine"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := svc.Authenticate(ctx, "ada@example.org", "difference engine")
+	if err != nil || got.ID != sh.ID {
+		t.Fatalf("right password: %+v %v", got, err)
+	}
+	for _, bad := range [][2]string{{"ada@example.org", "analytical engine"}, {"bob@example.org", "difference engine"}, {"ada@example.org", ""}} {
+		if _, err := svc.Authenticate(ctx, bad[0], bad[1]); !errors.Is(err, order.ErrBadCredentials) {
+			t.Errorf("%q with %q: %v, want ErrBadCredentials", bad[0], bad[1], err)
+		}
+	}
+	// An account opened through the API, without a password, cannot sign
+	// in with one.
+	if _, _, err := svc.CreateShopper(ctx, order.ShopperInput{Name: "Bob", Email: "bob@example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authenticate(ctx, "bob@example.org", ""); !errors.Is(err, order.ErrBadCredentials) {
+		t.Errorf("an account without a password signed in: %v", err)
+	}
+	var fe order.FieldErrors
+	if _, _, err := svc.CreateShopper(ctx, order.ShopperInput{Name: "Cy", Email: "cy@example.org", Password: "short"}); !errors.As(err, &fe) || fe[0].Field != "password" {
+		t.Errorf("a short password: %v, want a field error naming password", err)
+	}
+	if byID, err := svc.Shopper(ctx, sh.ID); err != nil || byID.Email != "ada@example.org" {
+		t.Errorf("by id: %+v %v", byID, err)
+	}
+	if _, err := svc.Shopper(ctx, "shp_nobody"); !errors.Is(err, order.ErrNotFound) {
+		t.Errorf("unknown id: %v", err)
+	}
+}
+
+// TestOrderFlowAndReplicationProgress checks what the operator dashboard
+// reads: orders placed on a storefront and parts received at home, per
+// time step, and each member's catalog replication progress.
+func TestOrderFlowAndReplicationProgress(t *testing.T) {
+	c := startCluster(t, "Alpha", "Beta")
+	a, b := c.Nodes[0], c.Nodes[1]
+	onB, _ := listOn(t, c, 1, "Bremen Forge", "PAN-B", 4900, 5)
+	sh := newShopper(t, a, "Ada Yonath")
+	buyAccepted(t, sh, b, onB, "PAN-B")
+	since := time.Now().Add(-time.Hour)
+	sum := func(n *Node) (placed, received int) {
+		points, err := n.Orders().Flow(t.Context(), since, 10*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(points) != 7 {
+			t.Fatalf("an hour in 10-minute steps is %d points, want 7", len(points))
+		}
+		for _, p := range points {
+			placed, received = placed+p.Placed, received+p.Received
+		}
+		return placed, received
+	}
+	if p, r := sum(a); p != 1 || r != 0 {
+		t.Errorf("Alpha placed %d and received %d, want 1 and 0", p, r)
+	}
+	if p, r := sum(b); p != 0 || r != 1 {
+		t.Errorf("Beta placed %d and received %d, want 0 and 1", p, r)
+	}
+	if _, err := a.Orders().Flow(t.Context(), since, time.Second); !errors.Is(err, order.ErrInvalid) {
+		t.Errorf("3600 steps: %v, want ErrInvalid", err)
+	}
+	checkFor(t, 30*time.Second, func() error {
+		p := a.Replicator().Progress(b.PeerID())
+		if p.Mark == 0 || p.Behind != 0 || p.CaughtUp.IsZero() {
+			return fmt.Errorf("Alpha's progress on Beta's catalog: %+v", p)
+		}
+		return nil
+	})
+}
