@@ -19,7 +19,8 @@ import (
 // ahead (vA > vB) it then sends {charters: A's versions newer than vB} and B
 // applies them. Every version is verified against its predecessor on the
 // receiving side, so a member can relay amendments it did not sign. A run
-// is started whenever two members connect and after every amendment.
+// is started whenever two members connect and after every amendment; after
+// it, the opener sends its pending amendments over ProposalProtocol.
 const CharterProtocol protocol.ID = "/fedmart/charter/1.0.0"
 
 // maxCharterBatch bounds the versions sent in one exchange.
@@ -42,7 +43,11 @@ func (f *Federation) syncCharter(ctx context.Context, p peer.ID) error {
 		_ = s.Reset()
 		return err
 	}
-	return s.Close()
+	if err := s.Close(); err != nil {
+		return err
+	}
+	f.pushProposals(ctx, p)
+	return nil
 }
 
 func (f *Federation) exchangeAsOpener(s network.Stream) error {

@@ -21,6 +21,14 @@
 // at once: members no longer active are disconnected and refused, new ones
 // are dialed.
 //
+// An amendment may also gather its signatures over the federation
+// (Proposal): a member proposes the next version with its own signature
+// (Propose), members pass it on over ProposalProtocol and add theirs
+// (SignProposal), merging signatures until one of them sees a supermajority
+// and applies the version as Submit would. Pending proposals are kept under
+// "f/proposal/" and dropped once a version is applied that they do not
+// follow.
+//
 // # Network
 //
 // The libp2p host listens on TCP and QUIC with Noise and TLS and yamux. A

@@ -19,4 +19,9 @@ var (
 	ErrNoCharter = errors.New("no charter")
 	// ErrNotMember is returned when a peer outside the charter tries to take part.
 	ErrNotMember = errors.New("not a federation member")
+	// ErrNoProposal is returned for a digest that names no pending amendment.
+	ErrNoProposal = errors.New("no such pending amendment")
+	// ErrTooManyProposals is returned when MaxProposals amendments are
+	// already pending and another is proposed.
+	ErrTooManyProposals = errors.New("too many pending amendments")
 )

@@ -35,7 +35,10 @@ type Federation struct {
 	store   charterStore
 	charter atomic.Pointer[SignedCharter] // current head; nil before the first charter
 
-	applyMu sync.Mutex // serialises charter verification and application
+	applyMu sync.Mutex // serialises charter verification and application, and changes to proposals
+
+	proposals *proposalBook // pending amendments; see Proposal
+	tasks     tasks         // goroutines stream handlers leave behind
 
 	states   *memberStates
 	wake     chan struct{} // nudges the keeper; buffered, never blocks
@@ -57,14 +60,15 @@ func New(cfg Config, key crypto.PrivKey, db *badger.DB, log *slog.Logger, reg pr
 		return nil, fmt.Errorf("federation: identity: %w", err)
 	}
 	f := &Federation{
-		cfg:     cfg,
-		self:    self,
-		key:     key,
-		log:     log,
-		store:   charterStore{db: db},
-		states:  newMemberStates(),
-		wake:    make(chan struct{}, 1),
-		metrics: newMetrics(reg),
+		cfg:       cfg,
+		self:      self,
+		key:       key,
+		log:       log,
+		store:     charterStore{db: db},
+		proposals: newProposalBook(db),
+		states:    newMemberStates(),
+		wake:      make(chan struct{}, 1),
+		metrics:   newMetrics(reg),
 	}
 	head, err := f.store.head()
 	switch {
@@ -74,6 +78,9 @@ func New(cfg Config, key crypto.PrivKey, db *badger.DB, log *slog.Logger, reg pr
 	default:
 		f.charter.Store(head)
 		f.metrics.charterVersion.Set(float64(head.Charter.Version))
+	}
+	if err := f.proposals.load(head, log); err != nil {
+		return nil, err
 	}
 	if f.host, err = newHost(cfg, key, f, protocols); err != nil {
 		return nil, err
@@ -136,9 +143,12 @@ func (f *Federation) Run(ctx context.Context) error {
 	return g.Wait()
 }
 
-// Close shuts the host down, closing every connection.
+// Close shuts the host down, closing every connection, and waits for the
+// work stream handlers left behind.
 func (f *Federation) Close() error {
-	return f.host.Close()
+	err := f.host.Close()
+	f.tasks.close()
+	return err
 }
 
 // Submit verifies an operator-submitted charter against the current one (or,
@@ -185,6 +195,9 @@ func (f *Federation) verifyAndApply(sc *SignedCharter, bootstrap bool) error {
 func (f *Federation) apply(c *Charter) {
 	f.metrics.charterVersion.Set(float64(c.Version))
 	f.learnAddrs(c)
+	if err := f.proposals.prune(c); err != nil {
+		f.log.Warn("pending amendments not pruned; they are dropped at the next start", "err", err)
+	}
 	for _, p := range f.host.Network().Peers() {
 		if !c.IsActive(p) {
 			f.log.Info("disconnecting peer outside the charter", "peer", p)

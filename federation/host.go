@@ -61,7 +61,10 @@ type ProtocolLimit struct {
 }
 
 // Limits are the federation package's own protocol limits.
-var Limits = []ProtocolLimit{{ID: CharterProtocol, Streams: 64, Memory: 16 << 20}}
+var Limits = []ProtocolLimit{
+	{ID: CharterProtocol, Streams: 64, Memory: 16 << 20},
+	{ID: ProposalProtocol, Streams: 64, Memory: 16 << 20},
+}
 
 func newResourceManager(protocols []ProtocolLimit) (network.ResourceManager, error) {
 	limits := rcmgr.DefaultLimits

@@ -74,4 +74,5 @@ func (f *Federation) Open(ctx context.Context, p peer.ID, id protocol.ID) (netwo
 
 func (f *Federation) registerProtocols() {
 	f.Handle(CharterProtocol, f.handleCharter)
+	f.Handle(ProposalProtocol, f.handleProposal)
 }

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,11 +31,16 @@ thirds of the previous version's active members have signed it.
 Founding:   charter new, charter add-member (once per member), then every
             member runs charter sign on the same file.
 Amending:   charter amend (a new version), charter add-member / suspend /
-            reinstate / remove, signatures, then charter submit to any member.`,
+            reinstate / remove, signatures, then charter submit to any member.
+            Or, over the federation: charter propose the version signed by
+            you to your node, which sends it to every member; each operator
+            lists it with charter proposals and signs with charter approve,
+            and it takes force everywhere once enough have signed.`,
 	}
 	cmd.AddCommand(newCharterNew(), newCharterAddMember(), newCharterAmend(),
 		newCharterStatus("suspend", federation.StatusSuspended), newCharterStatus("reinstate", federation.StatusActive),
-		newCharterRemove(), newCharterSign(), newCharterVerify(), newCharterSubmit())
+		newCharterRemove(), newCharterSign(), newCharterVerify(), newCharterSubmit(),
+		newCharterPropose(), newCharterProposals(), newCharterApprove())
 	return cmd
 }
 
@@ -269,6 +276,116 @@ func newCharterSubmit() *cobra.Command {
 	cmd.Flags().StringVar(&token, "token", "", "the node's operator token (or @FILE to read it from a file)")
 	must(cmd.MarkFlagRequired("api"), cmd.MarkFlagRequired("token"))
 	return cmd
+}
+
+// proposalAnswer is a pending amendment as the node's API shows it.
+type proposalAnswer struct {
+	federation.Proposal
+	Version uint64 `json:"version"`
+	InForce bool   `json:"in_force"`
+}
+
+// nodeFlags are the flags of the commands that talk to a running node.
+func nodeFlags(cmd *cobra.Command, apiURL, token *string) {
+	cmd.Flags().StringVar(apiURL, "api", "", "the node's API URL")
+	cmd.Flags().StringVar(token, "token", "", "the node's operator token (or @FILE to read it from a file)")
+	must(cmd.MarkFlagRequired("api"), cmd.MarkFlagRequired("token"))
+}
+
+func newCharterPropose() *cobra.Command {
+	var apiURL, token string
+	cmd := &cobra.Command{
+		Use:   "propose FILE --api URL --token T",
+		Short: "Propose the next charter version to the federation; members sign it with charter approve",
+		Long: `propose sends FILE, the next version signed by at least one member (charter
+amend, edits, charter sign), to a node, which checks it and passes it to
+every member. It takes force everywhere once more than two thirds of the
+current active members have signed it, at once if FILE carries enough.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			body, err := apiCall(cmd.Context(), http.MethodPost, apiURL+"/v1/federation/proposals", token, bytes.NewReader(b))
+			if err != nil {
+				return err
+			}
+			return printProposalAnswer(cmd.OutOrStdout(), body)
+		},
+	}
+	nodeFlags(cmd, &apiURL, &token)
+	return cmd
+}
+
+func newCharterApprove() *cobra.Command {
+	var apiURL, token string
+	cmd := &cobra.Command{
+		Use:   "approve DIGEST --api URL --token T",
+		Short: "Sign a pending amendment with the node's key (see charter proposals)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			body, err := apiCall(cmd.Context(), http.MethodPost, apiURL+"/v1/federation/proposals/"+url.PathEscape(args[0])+"/sign", token, nil)
+			if err != nil {
+				return err
+			}
+			return printProposalAnswer(cmd.OutOrStdout(), body)
+		},
+	}
+	nodeFlags(cmd, &apiURL, &token)
+	return cmd
+}
+
+func newCharterProposals() *cobra.Command {
+	var apiURL, token string
+	cmd := &cobra.Command{
+		Use:   "proposals --api URL --token T",
+		Short: "List the charter amendments gathering signatures, oldest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			body, err := apiCall(cmd.Context(), http.MethodGet, apiURL+"/v1/federation/proposals", token, nil)
+			if err != nil {
+				return err
+			}
+			var list struct {
+				Proposals []proposalAnswer `json:"proposals"`
+			}
+			if err := json.Unmarshal(body, &list); err != nil {
+				return fmt.Errorf("unexpected answer: %w", err)
+			}
+			w := cmd.OutOrStdout()
+			if len(list.Proposals) == 0 {
+				fmt.Fprintln(w, "no pending amendments")
+			}
+			for _, p := range list.Proposals {
+				printProposal(w, p)
+			}
+			return nil
+		},
+	}
+	nodeFlags(cmd, &apiURL, &token)
+	return cmd
+}
+
+func printProposalAnswer(w io.Writer, body []byte) error {
+	var p proposalAnswer
+	if err := json.Unmarshal(body, &p); err != nil {
+		return fmt.Errorf("unexpected answer: %w", err)
+	}
+	printProposal(w, p)
+	return nil
+}
+
+func printProposal(w io.Writer, p proposalAnswer) {
+	state := "pending"
+	if p.InForce {
+		state = "in force"
+	}
+	fmt.Fprintf(w, "%s  version %d  %d of %d signatures (%d needed)  %s  since %s\n",
+		p.Digest, p.Version, len(p.Signers), len(p.Voters), p.Needed, state, p.ReceivedAt.Local().Format(time.DateTime))
+	if p.Charter != nil {
+		fmt.Fprintf(w, "  %s, %d members\n", p.Charter.Charter.Name, len(p.Charter.Charter.Members))
+	}
 }
 
 // editCharter applies fn to the draft in path, drops its signatures (they

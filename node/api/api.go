@@ -31,6 +31,9 @@ type Federation interface {
 	Charter() (*federation.SignedCharter, error)
 	Members() []federation.MemberState
 	Submit(ctx context.Context, sc *federation.SignedCharter) error
+	Proposals() []federation.Proposal
+	Propose(ctx context.Context, sc *federation.SignedCharter) (federation.Proposal, error)
+	SignProposal(ctx context.Context, digest string) (federation.Proposal, error)
 }
 
 // Catalog is what the API needs of the catalog.
@@ -114,6 +117,9 @@ func (a *API) routes() {
 	op.GET("/federation", a.getFederation)
 	op.GET("/federation/members", a.getMembers)
 	op.POST("/federation/charter", a.postCharter)
+	op.GET("/federation/proposals", a.getProposals)
+	op.POST("/federation/proposals", a.postProposal)
+	op.POST("/federation/proposals/:digest/sign", a.postProposalSign)
 	op.POST("/merchants", a.postMerchant)
 	op.GET("/merchants", a.getMerchants)
 	op.GET("/webhooks/deliveries", a.getDeliveries)

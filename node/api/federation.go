@@ -71,19 +71,8 @@ func (a *API) getMembers(c *gin.Context) {
 }
 
 func (a *API) postCharter(c *gin.Context) {
-	body, err := io.ReadAll(c.Request.Body)
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		failStatus(c, http.StatusRequestEntityTooLarge, "Request too large", err.Error())
-		return
-	}
-	if err != nil {
-		failStatus(c, http.StatusBadRequest, "Unreadable body", err.Error())
-		return
-	}
-	sc, err := federation.ParseSignedCharter(body)
-	if err != nil {
-		fail(c, err)
+	sc, ok := readSignedCharter(c)
+	if !ok {
 		return
 	}
 	if err := a.deps.Federation.Submit(c.Request.Context(), sc); err != nil {
@@ -91,4 +80,25 @@ func (a *API) postCharter(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"federation_id": sc.Charter.FederationID, "charter_version": sc.Charter.Version, "members": len(sc.Charter.Members)})
+}
+
+// readSignedCharter decodes a signed charter document from the request
+// body, or answers the problem and reports false.
+func readSignedCharter(c *gin.Context) (*federation.SignedCharter, bool) {
+	body, err := io.ReadAll(c.Request.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		failStatus(c, http.StatusRequestEntityTooLarge, "Request too large", err.Error())
+		return nil, false
+	}
+	if err != nil {
+		failStatus(c, http.StatusBadRequest, "Unreadable body", err.Error())
+		return nil, false
+	}
+	sc, err := federation.ParseSignedCharter(body)
+	if err != nil {
+		fail(c, err)
+		return nil, false
+	}
+	return sc, true
 }

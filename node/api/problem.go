@@ -45,6 +45,8 @@ var errorStatus = []struct {
 	{federation.ErrVersion, http.StatusConflict, "Charter version out of sequence"},
 	{federation.ErrNoCharter, http.StatusServiceUnavailable, "No charter yet"},
 	{federation.ErrNotMember, http.StatusForbidden, "Not a member"},
+	{federation.ErrNoProposal, http.StatusNotFound, "No such amendment"},
+	{federation.ErrTooManyProposals, http.StatusConflict, "Too many pending amendments"},
 	{catalog.ErrInvalid, http.StatusUnprocessableEntity, "Invalid input"},
 	{catalog.ErrTooLarge, http.StatusUnprocessableEntity, "Listing too large"},
 	{catalog.ErrNotFound, http.StatusNotFound, "Not found"},
