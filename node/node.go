@@ -165,6 +165,9 @@ func (n *Node) Run(ctx context.Context) error {
 	g.Go(func() error { return collectGarbage(gctx, n.db, n.cfg.Storage.GCInterval, n.log) })
 	g.Go(func() error {
 		<-gctx.Done()
+		// The pages' event streams never end by themselves: end them, so
+		// that they do not hold the drain until its deadline.
+		_ = n.web.Close()
 		sctx, cancel := context.WithTimeout(context.Background(), n.cfg.API.ShutdownTimeout)
 		defer cancel()
 		return n.server.Shutdown(sctx)

@@ -43,22 +43,26 @@ func unsafeMethod(method string) bool {
 // checkCSRF refuses, with a 403 page, every state-changing request that
 // does not carry its session's CSRF token. It runs before any route, so a
 // POST handler added later is protected without doing anything; it also
-// parses the form, so handlers read r.PostForm.
+// parses the form (a multipart one too), so handlers read r.PostForm.
 func (wb *Web) checkCSRF(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !unsafeMethod(r.Method) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if err := r.ParseForm(); err != nil { // the body is already capped
-			wb.formUnreadable(w, r, err)
-			return
+		// Without a session no token can be right: refuse before reading
+		// a body that may be a large upload.
+		sess, ok := wb.sessions.load(r)
+		if ok {
+			if err := parseUpload(r); err != nil { // the body is already capped
+				wb.formUnreadable(w, r, err)
+				return
+			}
 		}
 		token := r.Header.Get(csrfHeader)
-		if token == "" {
+		if token == "" && ok {
 			token = r.PostForm.Get(csrfField)
 		}
-		sess, ok := wb.sessions.load(r)
 		if !ok || !wb.sessions.validCSRF(sess, token) {
 			wb.status(w, r, http.StatusForbidden, "Form refused",
 				"This form was not sent from this site's current page, or your session expired. Go back, reload the page and try again.")

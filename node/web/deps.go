@@ -8,6 +8,10 @@ import (
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/federation/replication"
+	"github.com/fedmart/fedmart/settlement"
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 // Searcher is the federation-wide search index; *search.Index satisfies it.
@@ -52,6 +56,8 @@ type ListingEditor interface {
 	TakeDown(ctx context.Context, merchantID, id string) error
 	// SetStock sets the units of one SKU.
 	SetStock(ctx context.Context, merchantID, id, sku string, stock int64) error
+	// UpsertBatch creates or updates listings from a feed, keyed by SKU.
+	UpsertBatch(ctx context.Context, merchantID string, in []catalog.ListingInput) (catalog.BatchResult, error)
 }
 
 // Federation is what the pages show of the federation;
@@ -77,8 +83,76 @@ type Deps struct {
 	Editor ListingEditor
 	// Federation names platforms and feeds the operator dashboard.
 	Federation Federation
+	// Orders serves shoppers' carts and orders and merchants' parts.
+	Orders Orders
+	// Settlement feeds merchants' earnings and the operator's settlement page.
+	Settlement Settlement
+	// Replication gives each member's catalog replication lag.
+	Replication Replication
+	// Amendments are the charter amendments gathering signatures.
+	Amendments Amendments
 	// Log receives failures the pages could not show; nil discards.
 	Log *slog.Logger
 	// Now is the clock sessions and "last seen" read; nil is time.Now.
 	Now func() time.Time
+}
+
+// Orders is the order service, in both of its roles: the storefront's
+// shoppers, carts, checkouts and orders, and the home node's parts of this
+// node's merchants; *order.Service satisfies it.
+type Orders interface {
+	// CreateShopper opens an account (with a password for these pages);
+	// a taken e-mail address is an order.FieldErrors naming "email".
+	CreateShopper(ctx context.Context, in order.ShopperInput) (order.Shopper, string, error)
+	// Authenticate signs a shopper in, or answers order.ErrBadCredentials.
+	Authenticate(ctx context.Context, email, password string) (order.Shopper, error)
+	// Shopper returns one shopper, or order.ErrNotFound.
+	Shopper(ctx context.Context, id string) (order.Shopper, error)
+	// CreateCart, GetCart, AddItem and RemoveItem keep a shopper's cart.
+	CreateCart(ctx context.Context, shopper string) (order.Cart, error)
+	GetCart(ctx context.Context, shopper, id string) (order.Cart, error)
+	AddItem(ctx context.Context, shopper, cartID string, in order.ItemInput) (order.Cart, error)
+	RemoveItem(ctx context.Context, shopper, cartID, sku, listingID string) (order.Cart, error)
+	// Checkout places the cart's order once per idempotency key; a refusal
+	// is an *order.CheckoutError (stock gone, price changed), a declined
+	// card order.ErrDeclined, bad input order.FieldErrors.
+	Checkout(ctx context.Context, shopper, cartID, key string, req order.CheckoutRequest) (order.Order, bool, error)
+	// GetOrder, Orders and CancelOrder are the shopper's orders.
+	GetOrder(ctx context.Context, shopper, id string) (order.Order, error)
+	Orders(ctx context.Context, shopper, cursor string, limit int) ([]order.Order, string, error)
+	CancelOrder(ctx context.Context, shopper, id string) (order.Order, error)
+	// MerchantParts, Ship, Deliver and Refund are a merchant's incoming parts.
+	MerchantParts(ctx context.Context, merchant, status, cursor string, limit int) ([]order.HomePart, string, error)
+	Ship(ctx context.Context, merchant, id, carrier, tracking string) (order.HomePart, error)
+	Deliver(ctx context.Context, merchant, id string) (order.HomePart, error)
+	Refund(ctx context.Context, merchant, id string) (order.HomePart, error)
+	// Flow counts orders placed and parts received per step since since.
+	Flow(ctx context.Context, since time.Time, step time.Duration) ([]order.FlowPoint, error)
+}
+
+// Settlement is the node's view of settlement periods; the node's
+// settlement view (node.Node.Settlement) satisfies it.
+type Settlement interface {
+	Periods(ctx context.Context) ([]settlement.PeriodStatus, error)
+	Statements(ctx context.Context, period string) ([]settlement.Statement, error)
+	Earnings(ctx context.Context, merchant, period string) (settlement.Earnings, error)
+	NettingReport(ctx context.Context, period string) (settlement.Netting, error)
+}
+
+// Replication reports how far this node's copy of a member's catalog is
+// behind; *replication.Replicator satisfies it.
+type Replication interface {
+	Progress(p peer.ID) replication.Progress
+}
+
+// Amendments are charter versions proposed and gathering signatures;
+// *federation.Federation satisfies it.
+type Amendments interface {
+	// Proposals lists the pending amendments, oldest first.
+	Proposals() []federation.Proposal
+	// Propose checks a proposed next version and its signatures, keeps it
+	// and sends it to every member; it takes force once enough have signed.
+	Propose(ctx context.Context, sc *federation.SignedCharter) (federation.Proposal, error)
+	// SignProposal adds this node's signature to a pending amendment.
+	SignProposal(ctx context.Context, digest string) (federation.Proposal, error)
 }

@@ -1,8 +1,9 @@
 // Package web serves fedmart's server-rendered pages: the storefront that
 // searches the whole federation's catalog, the merchant console, and the
-// operator dashboard. Templates (html/template) and the one stylesheet and
-// script are embedded in the binary; nothing is loaded from elsewhere, and
-// every page works without JavaScript.
+// operator dashboard. Templates (html/template), style sheets and scripts
+// are embedded in the binary; nothing is loaded from elsewhere, and every
+// page works without JavaScript (scripts only add live updates and feed
+// upload progress without reloads).
 //
 // # Model
 //
@@ -36,16 +37,21 @@
 // CSRF token (an HMAC of the session ID, compared in constant time) or is
 // refused with 403.
 //
-// # Extending
+// # Areas
 //
-// The cart, checkout, shopper account, orders and settlement pages are
-// added in this package: a route in routes, a template in templates/, a
-// nav slot filled in nav.go (the merchant's Orders and Earnings, the
-// operator's Orders and Settlement). Their POST forms include
-// {{template "csrf" .CSRF}} with the page made by withSession (or by
-// consolePage, dashboardPage) and are checked without further work; what
-// they remember per visitor goes in session.Values. The /signin chooser
-// and /cart placeholder in shopper.go are where the shopper's pages start.
+// The storefront (shopper.go, cart.go, checkout.go, orders_page.go): a
+// shopper signs up with a password, keeps a cart grouped by home platform
+// (its id in session.Values), checks out with an idempotency key carried
+// by the form, and follows every part of an order. The merchant console
+// (console*.go): listings, stock, feed uploads run as background jobs with
+// progress, incoming parts with ship, deliver and refund, and earnings per
+// settlement period. The operator dashboard (operator*.go, dashboard.go):
+// members with replication lag, the charter and pending amendments, order
+// flow and settlement with its netting, charts drawn as SVG on the server
+// (svg.go), and /operator/events pushing changes as server-sent events.
+// A new page adds a route in its area's routes function, a template in
+// templates/, and a nav item in nav.go; its POST forms include
+// {{template "csrf" .CSRF}} and are checked without further work.
 //
 // # Lifecycle
 //

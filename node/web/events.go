@@ -1,17 +1,26 @@
 package web
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
 )
 
-// operatorEvents streams the members table as server-sent events, one
-// "members" event (a JSON array of memberRow) at once and then every
-// Options.EventInterval: GET /operator/events. The stream ends when the
-// visitor leaves, Close is called, or the operator session ends (then a
-// "signedout" event tells the page to reload into the sign-in page).
+// operatorEvents streams the dashboard's live data as server-sent events,
+// at once and then every Options.EventInterval: GET /operator/events.
+//
+//   - "members" (every time): a JSON array of memberRow, the members table.
+//   - "settlement" (when it changed since this stream last sent it, and
+//     once there is a period): a JSON array of periodRow, every
+//     settlement period newest first with its status. The settlement
+//     pages refresh what a status change touches.
+//
+// The stream ends when the visitor leaves, Close is called, or the
+// operator session ends (then a "signedout" event tells the page to
+// reload into the sign-in page).
 func (wb *Web) operatorEvents(w http.ResponseWriter, r *http.Request, sess *session) {
 	rc := http.NewResponseController(w)
 	h := w.Header()
@@ -22,18 +31,26 @@ func (wb *Web) operatorEvents(w http.ResponseWriter, r *http.Request, sess *sess
 	fmt.Fprintf(w, "retry: %d\n\n", (2 * wb.opts.EventInterval).Milliseconds())
 	tick := time.NewTicker(wb.opts.EventInterval)
 	defer tick.Stop()
+	var sentPeriods []byte // the last "settlement" data sent
 	for {
 		// The server's WriteTimeout would cut the stream; each event gets
 		// its own deadline instead (where the writer supports one).
 		_ = rc.SetWriteDeadline(time.Now().Add(wb.opts.EventInterval + 10*time.Second))
-		event, data := "members", wb.membersJSON()
 		if !wb.sessionLive(sess) {
-			event, data = "signedout", []byte("{}")
-		}
-		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, data); err != nil {
+			fmt.Fprint(w, "event: signedout\ndata: {}\n\n")
+			_ = rc.Flush()
 			return
 		}
-		if err := rc.Flush(); err != nil || event == "signedout" {
+		if _, err := fmt.Fprintf(w, "event: members\ndata: %s\n\n", wb.membersJSON()); err != nil {
+			return
+		}
+		if periods, ok := wb.periodsJSON(r.Context()); ok && !bytes.Equal(periods, sentPeriods) {
+			if _, err := fmt.Fprintf(w, "event: settlement\ndata: %s\n\n", periods); err != nil {
+				return
+			}
+			sentPeriods = periods
+		}
+		if err := rc.Flush(); err != nil {
 			return
 		}
 		select {
@@ -58,6 +75,21 @@ func (wb *Web) membersJSON() []byte {
 		return []byte("[]")
 	}
 	return b
+}
+
+// periodsJSON encodes the settlement periods for one event; ok is false
+// when there is nothing to send: no period yet, or the periods could not
+// be read (no charter yet, or a failure the pages report on their own).
+func (wb *Web) periodsJSON(ctx context.Context) (data []byte, ok bool) {
+	rows, err := wb.periodRows(ctx)
+	if err != nil || len(rows) == 0 {
+		return nil, false
+	}
+	b, err := json.Marshal(rows)
+	if err != nil { // strings only: cannot happen
+		return nil, false
+	}
+	return b, true
 }
 
 // sessionLive reports whether an operator session is still good: not

@@ -103,6 +103,10 @@ type harness struct {
 	clock    *clock
 	web      *Web
 	opts     Options
+	orders   *fakeOrders     // the order service (orders_fake_test.go)
+	settle   *fakeSettlement // settlement (dashboard_fake_test.go)
+	repl     *fakeReplication
+	amend    *fakeAmendments
 	merchant catalog.Merchant
 	token    string
 }
@@ -128,6 +132,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.orders, h.settle, h.repl, h.amend = newFakeOrders(h), newFakeSettlement(h), newFakeReplication(h), newFakeAmendments(h)
 	h.opts = Options{BaseURL: testBaseURL, SessionSecret: testSecret, OperatorToken: testOperator, EventInterval: 50 * time.Millisecond}
 	h.web = h.newWeb(h.opts)
 	return h
@@ -137,7 +142,8 @@ func newHarness(t *testing.T) *harness {
 func (h *harness) newWeb(opts Options) *Web {
 	h.t.Helper()
 	c := h.self.cat
-	wb, err := New(Deps{Search: h.index, Listings: c, Merchants: c, Editor: c, Federation: h.fed, Now: h.clock.Now}, opts)
+	wb, err := New(Deps{Search: h.index, Listings: c, Merchants: c, Editor: c, Federation: h.fed, Now: h.clock.Now,
+		Orders: h.orders, Settlement: h.settle, Replication: h.repl, Amendments: h.amend}, opts)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -42,11 +42,16 @@ func (wb *Web) secureHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody caps request bodies at Options.MaxFormBytes.
+// limitBody caps request bodies at Options.MaxFormBytes, except a feed
+// upload's, which may hold a feed of maxFeedBytes.
 func (wb *Web) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, wb.opts.MaxFormBytes)
+			limit := wb.opts.MaxFormBytes
+			if r.Method == http.MethodPost && r.URL.Path == feedUploadPath {
+				limit = max(limit, maxFeedBytes+1<<20)
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
 	})

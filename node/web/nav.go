@@ -8,8 +8,6 @@ type navItem struct {
 }
 
 // nav returns the items of an area's sub-navigation with current marked.
-// An item without Href is a slot for a page not built yet and is not
-// shown: the orders and settlement pages fill theirs by setting it.
 func nav(area, current string) []navItem {
 	var items []navItem
 	switch area {
@@ -17,25 +15,21 @@ func nav(area, current string) []navItem {
 		items = []navItem{
 			{Label: "Listings", Href: "/merchant"},
 			{Label: "New listing", Href: "/merchant/listings/new"},
-			{Label: "Orders"},   // slot: the merchant's orders
-			{Label: "Earnings"}, // slot: what the merchant earned
+			{Label: "Feed upload", Href: "/merchant/feeds"},
+			{Label: "Orders", Href: "/merchant/orders"},
+			{Label: "Earnings", Href: "/merchant/earnings"},
 		}
 	case "operator":
 		items = []navItem{
 			{Label: "Members", Href: "/operator"},
 			{Label: "Charter", Href: "/operator/charter"},
 			{Label: "Merchants", Href: "/operator/merchants"},
-			{Label: "Orders"},     // slot: orders across the node's merchants
-			{Label: "Settlement"}, // slot: periods, statements, netting
+			{Label: "Orders", Href: "/operator/orders"},
+			{Label: "Settlement", Href: "/operator/settlement"},
 		}
 	}
-	out := items[:0]
-	for _, it := range items {
-		if it.Href == "" {
-			continue
-		}
-		it.Current = it.Href == current
-		out = append(out, it)
+	for i := range items {
+		items[i].Current = items[i].Href == current
 	}
-	return out
+	return items
 }

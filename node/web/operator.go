@@ -3,11 +3,9 @@ package web
 import (
 	"crypto/sha256"
 	"crypto/subtle"
-	"errors"
 	"net/http"
 
 	"github.com/fedmart/fedmart/catalog"
-	"github.com/fedmart/fedmart/federation"
 )
 
 // asOperator runs h for a visitor signed in with the current operator
@@ -95,22 +93,8 @@ func (wb *Web) operatorMembers(w http.ResponseWriter, r *http.Request, sess *ses
 		v.Federation = sc.Charter.Name
 	}
 	p := wb.dashboardPage(sess, "Members", "/operator", v)
-	p.Scripts = []string{"operator.js"}
+	p.Styles, p.Scripts = []string{"dashboard.css"}, []string{"operator.js"}
 	wb.render(w, r, http.StatusOK, "operator_members", p)
-}
-
-// operatorCharter shows the current charter: GET /operator/charter.
-func (wb *Web) operatorCharter(w http.ResponseWriter, r *http.Request, sess *session) {
-	sc, err := wb.deps.Federation.Charter()
-	if err != nil && !errors.Is(err, federation.ErrNoCharter) {
-		wb.fail(w, r, err)
-		return
-	}
-	var v *charterView
-	if sc != nil {
-		v = charterViewOf(sc, wb.deps.Merchants.Platform())
-	}
-	wb.render(w, r, http.StatusOK, "operator_charter", wb.dashboardPage(sess, "Charter", "/operator/charter", v))
 }
 
 // operatorMerchants lists this node's merchants: GET /operator/merchants.

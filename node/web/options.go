@@ -79,3 +79,12 @@ func (o Options) Validate() error {
 
 // secure reports whether the pages are served over https.
 func (o Options) secure() bool { return strings.HasPrefix(o.BaseURL, "https://") }
+
+// port is BaseURL's explicit port, "" when it has none.
+func (o Options) port() string {
+	u, err := url.Parse(o.BaseURL)
+	if err != nil {
+		return ""
+	}
+	return u.Port()
+}

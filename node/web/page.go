@@ -33,6 +33,8 @@ type page struct {
 	JSONLD any
 	// Scripts are static JavaScript files the page loads (deferred).
 	Scripts []string
+	// Styles are static style sheets the page loads after site.css.
+	Styles []string
 	// NoIndex asks search engines not to index the page.
 	NoIndex bool
 	// Data is the page's own content.
@@ -52,6 +54,17 @@ func (wb *Web) render(w http.ResponseWriter, r *http.Request, status int, name s
 	p.Site = wb.siteName()
 	if p.Area == "" {
 		p.Area = "store"
+	}
+	if p.Area == "store" && !p.SignedIn {
+		// A signed-in shopper sees their links on every storefront page,
+		// and its forms (add to cart) carry the session's CSRF token. An
+		// anonymous visitor gets no session from it.
+		if sess, ok := wb.sessions.load(r); ok && sess.Values[valueShopper] != "" {
+			p.SignedIn = true
+			if p.CSRF == "" {
+				p.CSRF = wb.sessions.csrfToken(sess)
+			}
+		}
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "base", p); err != nil {

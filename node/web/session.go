@@ -51,12 +51,19 @@ type sessions struct {
 	aead   cipher.AEAD
 }
 
-// newSessions derives one key per purpose from secret.
-func newSessions(secret []byte, secure bool, ttl time.Duration, now func() time.Time) *sessions {
+// newSessions derives one key per purpose from secret. port is the
+// explicit port of the pages' URL, "" for the scheme's default: browsers
+// share cookies between the ports of one host, so two nodes on one host
+// (a demo on localhost) must not use the same cookie name, or signing in
+// on one would sign the visitor out of the other.
+func newSessions(secret []byte, secure bool, port string, ttl time.Duration, now func() time.Time) *sessions {
 	s := &sessions{name: "fedmart_session", secure: secure, ttl: ttl, now: now,
 		mac: derive(secret, "mac"), csrf: derive(secret, "csrf"), op: derive(secret, "operator")}
 	if secure {
 		s.name = "__Host-fedmart_session" // Secure, Path=/, no Domain: set by this host only
+	}
+	if port != "" {
+		s.name += "_" + port
 	}
 	block, _ := aes.NewCipher(derive(secret, "seal")) // a 32-byte key never fails
 	s.aead, _ = cipher.NewGCM(block)                  // nor does GCM over AES

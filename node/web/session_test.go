@@ -16,7 +16,9 @@ func TestSessionCookieFlags(t *testing.T) {
 		secure     bool
 	}{
 		{"https://alpha.example", "__Host-fedmart_session", true},
-		{"http://127.0.0.1:8080", "fedmart_session", false},
+		{"http://127.0.0.1:8080", "fedmart_session_8080", false},
+		{"http://localhost", "fedmart_session", false},
+		{"https://alpha.example:8443", "__Host-fedmart_session_8443", true},
 	}
 	for _, c := range cases {
 		wb := h.newWeb(Options{BaseURL: c.base, SessionSecret: testSecret})
@@ -51,7 +53,7 @@ func TestSessionRejectsTamperingAndExpiry(t *testing.T) {
 		"no signature":    payload,
 		"empty":           "",
 	}
-	other := newSessions([]byte(strings.Repeat("z", 32)), true, time.Hour, h.clock.Now)
+	other := newSessions([]byte(strings.Repeat("z", 32)), true, "", time.Hour, h.clock.Now)
 	sess, _ := h.web.sessions.load(requestWith(good))
 	forged := httptest.NewRecorder()
 	_ = other.save(forged, sess)
@@ -87,7 +89,7 @@ func requestWith(c http.Cookie) *http.Request {
 }
 
 func TestSealedTokenOpensOnlyWithItsLabel(t *testing.T) {
-	s := newSessions(testSecret, true, time.Hour, time.Now)
+	s := newSessions(testSecret, true, "", time.Hour, time.Now)
 	sealed := s.seal(sealMerchant, "fmm_secret")
 	if strings.Contains(sealed, "secret") {
 		t.Fatal("sealing leaves the token readable")

@@ -29,8 +29,9 @@ type Web struct {
 // routes. Mount Handler at "/" beside the REST API's /v1, /healthz,
 // /readyz and /metrics, which it does not serve.
 func New(deps Deps, opts Options) (*Web, error) {
-	if deps.Search == nil || deps.Listings == nil || deps.Merchants == nil || deps.Editor == nil || deps.Federation == nil {
-		return nil, errors.New("web: Deps needs Search, Listings, Merchants, Editor and Federation")
+	if deps.Search == nil || deps.Listings == nil || deps.Merchants == nil || deps.Editor == nil || deps.Federation == nil ||
+		deps.Orders == nil || deps.Settlement == nil || deps.Replication == nil || deps.Amendments == nil {
+		return nil, errors.New("web: Deps needs Search, Listings, Merchants, Editor, Federation, Orders, Settlement, Replication and Amendments")
 	}
 	if err := opts.Validate(); err != nil {
 		return nil, err
@@ -43,7 +44,7 @@ func New(deps Deps, opts Options) (*Web, error) {
 		deps.Now = time.Now
 	}
 	wb := &Web{deps: deps, opts: opts, log: deps.Log, now: deps.Now, done: make(chan struct{})}
-	wb.sessions = newSessions(opts.SessionSecret, opts.secure(), opts.SessionTTL, deps.Now)
+	wb.sessions = newSessions(opts.SessionSecret, opts.secure(), opts.port(), opts.SessionTTL, deps.Now)
 	var err error
 	if wb.static, err = newStatic(); err != nil {
 		return nil, err
@@ -67,9 +68,7 @@ func (wb *Web) Close() error {
 }
 
 // routes maps every page. Patterns are net/http's; a GET pattern also
-// answers HEAD. The shopper's account, cart, checkout and orders pages and
-// the merchant's and operator's orders and settlement pages are added here
-// as they are built (see the nav slots in nav.go).
+// answers HEAD.
 func (wb *Web) routes() http.Handler {
 	mux := http.NewServeMux()
 	// Storefront.
@@ -79,8 +78,7 @@ func (wb *Web) routes() http.Handler {
 	mux.HandleFunc("GET /sitemap.xml", wb.sitemap)
 	mux.HandleFunc("GET /robots.txt", wb.robots)
 	mux.Handle("GET /static/", wb.static)
-	mux.HandleFunc("GET /signin", wb.signinChooser)
-	mux.HandleFunc("GET /cart", wb.cartPlaceholder)
+	wb.shopperRoutes(mux)
 	// Merchant console.
 	mux.HandleFunc("GET /merchant/signin", wb.merchantSigninForm)
 	mux.HandleFunc("POST /merchant/signin", wb.merchantSignin)
@@ -93,6 +91,8 @@ func (wb *Web) routes() http.Handler {
 	mux.HandleFunc("POST /merchant/listings/{id}/stock", wb.asMerchant(wb.setStock))
 	mux.HandleFunc("GET /merchant/listings/{id}/takedown", wb.asMerchant(wb.takeDownForm))
 	mux.HandleFunc("POST /merchant/listings/{id}/takedown", wb.asMerchant(wb.takeDown))
+	wb.consoleOrderRoutes(mux)
+	wb.consoleEarningsRoutes(mux)
 	// Operator dashboard.
 	mux.HandleFunc("GET /operator/signin", wb.operatorSigninForm)
 	mux.HandleFunc("POST /operator/signin", wb.operatorSignin)
@@ -101,6 +101,7 @@ func (wb *Web) routes() http.Handler {
 	mux.HandleFunc("GET /operator/charter", wb.asOperator(wb.operatorCharter))
 	mux.HandleFunc("GET /operator/merchants", wb.asOperator(wb.operatorMerchants))
 	mux.HandleFunc("GET /operator/events", wb.asOperator(wb.operatorEvents))
+	wb.dashboardRoutes(mux)
 	// Everything else, including a method a path does not take.
 	mux.HandleFunc("/", wb.notFound)
 	return mux

@@ -1,72 +1,186 @@
-// Live members table: replaces the table's rows with each "members" event
-// from /operator/events. Cells are set with textContent only. Without
-// JavaScript (or EventSource) the page stays as rendered.
+// Operator dashboard, progressively enhanced. Without JavaScript (or
+// EventSource) every page stays as rendered and works.
+//
+//  - Members page: replaces the members table's rows with each "members"
+//    event from /operator/events.
+//  - Settlement page: replaces the periods table's rows with each
+//    "settlement" event.
+//  - Period page: when a "settlement" event gives the period another
+//    status than the one shown, fetches the page once and swaps in its
+//    content. The server sends "settlement" only when something changed,
+//    so this cannot loop.
+//  - Charter page: lets the operator read the signed charter from a file
+//    into the textarea.
+//
+// Text from the server is only ever set with textContent.
 (function () {
   "use strict";
-  var table = document.getElementById("members");
-  var live = document.getElementById("members-live");
-  if (!table || !window.EventSource) { return; }
 
   function cell(tr, tag, text, cls) {
     var c = document.createElement(tag);
     if (tag === "th") { c.scope = "row"; }
-    if (cls) {
-      var s = document.createElement("span");
-      s.className = cls;
-      s.textContent = text;
-      c.appendChild(s);
-    } else {
-      c.textContent = text;
-    }
+    c.textContent = text;
+    if (cls) { c.className = cls; }
     tr.appendChild(c);
     return c;
+  }
+
+  function span(parent, text, cls) {
+    var s = document.createElement("span");
+    s.className = cls;
+    s.textContent = text;
+    parent.appendChild(s);
+    return s;
+  }
+
+  function timeOrText(parent, text, iso) {
+    if (!iso) { parent.textContent = text; return; }
+    var t = document.createElement("time");
+    t.dateTime = iso;
+    t.textContent = text;
+    parent.appendChild(t);
   }
 
   function short(id) {
     return id.length <= 16 ? id : id.slice(0, 6) + "\u2026" + id.slice(-6);
   }
 
-  function row(m) {
+  function stamp(id, text) {
+    var p = document.getElementById(id);
+    if (p) { p.textContent = text + " " + new Date().toLocaleTimeString() + "."; }
+  }
+
+  function emptyRow(body, text, cols) {
     var tr = document.createElement("tr");
+    cell(tr, "td", text).colSpan = cols;
+    body.appendChild(tr);
+  }
+
+  function memberRow(m) {
+    var tr = document.createElement("tr");
+    tr.setAttribute("data-peer", m.peer_id);
     cell(tr, "th", m.name);
     var code = document.createElement("code");
     code.title = m.peer_id;
     code.textContent = short(m.peer_id);
     cell(tr, "td", "").appendChild(code);
     cell(tr, "td", m.status);
-    cell(tr, "td", m.connected, "state " + (m.up ? "up" : "down"));
-    var seen = cell(tr, "td", "");
-    if (m.seen_at) {
-      var t = document.createElement("time");
-      t.dateTime = m.seen_at;
-      t.textContent = m.last_seen;
-      seen.appendChild(t);
-    } else {
-      seen.textContent = m.last_seen;
-    }
-    cell(tr, "td", m.rtt || "\u2013");
+    span(cell(tr, "td", "", "connected"), m.connected, "state " + (m.up ? "up" : "down"));
+    timeOrText(cell(tr, "td", "", "last-seen"), m.last_seen, m.seen_at);
+    cell(tr, "td", m.rtt || "\u2013", "rtt");
+    span(cell(tr, "td", "", "behind"), m.behind, "lag " + (m.lagging ? "behind" : "current"));
+    timeOrText(cell(tr, "td", "", "caught-up"), m.caught_up, m.caught_up_at);
     return tr;
   }
 
-  var source = new EventSource(table.getAttribute("data-events"));
-  source.addEventListener("members", function (e) {
-    var members;
-    try { members = JSON.parse(e.data); } catch (err) { return; }
+  function periodRow(p) {
+    var tr = document.createElement("tr");
+    tr.setAttribute("data-period", p.period);
+    var a = document.createElement("a");
+    a.href = p.url;
+    a.textContent = p.period;
+    cell(tr, "th", "").appendChild(a);
+    timeOrText(cell(tr, "td", ""), p.start, p.start_iso);
+    timeOrText(cell(tr, "td", ""), p.end, p.end_iso);
+    span(cell(tr, "td", "", "status"), p.status_text, "badge " + p.status);
+    return tr;
+  }
+
+  function replaceRows(table, items, build, empty, cols) {
     var body = document.createElement("tbody");
-    members.forEach(function (m) { body.appendChild(row(m)); });
-    if (members.length === 0) {
-      var tr = document.createElement("tr");
-      cell(tr, "td", "No other members.").colSpan = 6;
-      body.appendChild(tr);
-    }
+    items.forEach(function (item) { body.appendChild(build(item)); });
+    if (items.length === 0) { emptyRow(body, empty, cols); }
     table.replaceChild(body, table.tBodies[0]);
-    if (live) { live.textContent = "Live: updated " + new Date().toLocaleTimeString() + "."; }
-  });
-  source.addEventListener("signedout", function () {
-    source.close();
-    window.location.reload();
-  });
-  source.onerror = function () {
-    if (live) { live.textContent = "Live updates interrupted; retrying\u2026"; }
-  };
+  }
+
+  function parse(e) {
+    try { return JSON.parse(e.data); } catch (err) { return null; }
+  }
+
+  // refreshPeriod swaps in the period page's content as the server renders
+  // it now; a failed fetch leaves the page as it is.
+  var refreshing = false;
+  function refreshPeriod(section) {
+    if (refreshing || !window.fetch || !window.DOMParser) { return; }
+    refreshing = true;
+    fetch(window.location.pathname, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (res) { return res.ok ? res.text() : null; })
+      .then(function (html) {
+        if (!html) { return; }
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("period-live");
+        if (fresh) {
+          section.parentNode.replaceChild(document.importNode(fresh, true), section);
+          stamp("period-live-note", "Status changed; refreshed at");
+        }
+      })
+      .catch(function () {})
+      .then(function () { refreshing = false; });
+  }
+
+  function onSettlement(periods) {
+    var table = document.getElementById("periods");
+    if (table) {
+      replaceRows(table, periods, periodRow, "No settlement periods yet.", 4);
+      stamp("periods-live", "Live: updated");
+    }
+    var section = document.getElementById("period-live");
+    if (!section) { return; }
+    var name = section.getAttribute("data-period");
+    periods.forEach(function (p) {
+      if (p.period === name && p.status !== section.getAttribute("data-status")) {
+        refreshPeriod(section);
+      }
+    });
+  }
+
+  function live() {
+    var host = document.querySelector("[data-events]");
+    if (!host || !window.EventSource) { return; }
+    var source = new EventSource(host.getAttribute("data-events"));
+    var members = document.getElementById("members");
+    if (members) {
+      source.addEventListener("members", function (e) {
+        var list = parse(e);
+        if (!list) { return; }
+        replaceRows(members, list, memberRow, "No other members.", 8);
+        stamp("members-live", "Live: updated");
+      });
+    }
+    source.addEventListener("settlement", function (e) {
+      var list = parse(e);
+      if (list) { onSettlement(list); }
+    });
+    source.addEventListener("signedout", function () {
+      source.close();
+      window.location.reload();
+    });
+    source.onerror = function () {
+      stamp(members ? "members-live" : "periods-live", "Live updates interrupted; retrying since");
+    };
+  }
+
+  // filePicker shows the charter file input, which reads the chosen file
+  // into the textarea it names.
+  function filePicker() {
+    var input = document.getElementById("charter-file");
+    if (!input || !window.FileReader) { return; }
+    var area = document.getElementById(input.getAttribute("data-fills"));
+    if (!area) { return; }
+    input.closest(".file-pick").hidden = false;
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      if (!file) { return; }
+      if (file.size > 1048576) {
+        window.alert("The file is larger than 1 MiB, more than a charter may be.");
+        return;
+      }
+      var reader = new FileReader();
+      reader.onload = function () { area.value = String(reader.result); area.focus(); };
+      reader.readAsText(file);
+    });
+  }
+
+  live();
+  filePicker();
 })();

@@ -1,0 +1,266 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/federation/order"
+)
+
+// maxQuantity is the most units of one SKU a cart line takes, as the
+// order service allows.
+const maxQuantity = 100
+
+// cartView is a cart as the cart and checkout pages show it: its lines
+// grouped by the platform that sells them, since each platform's group
+// becomes a part of its own at checkout.
+type cartView struct {
+	Groups []cartGroupView
+	Total  string
+	Items  int64
+}
+
+// cartGroupView is the lines one platform sells.
+type cartGroupView struct {
+	Platform, PlatformID string
+	Lines                []cartLineView
+	Total                string
+}
+
+// cartLineView is one line of a cart.
+type cartLineView struct {
+	ListingID, SKU, Title, URL string
+	Quantity                   int64
+	UnitPrice, Subtotal        string
+	// Note says what checkout found wrong with the line (stock, price);
+	// NoteID is its element id.
+	Note, NoteID string
+}
+
+// cartPageView is what the cart template shows.
+type cartPageView struct {
+	Cart      cartView
+	SignedOut bool
+	SigninURL string
+	SignupURL string
+}
+
+// cartViewOf builds the view of a cart, naming platforms from the charter.
+func cartViewOf(c order.Cart, names map[string]string) cartView {
+	v := cartView{Total: formatMoney(c.Total.Amount, c.Total.Currency), Items: c.Items}
+	for gi, g := range c.Groups {
+		gv := cartGroupView{Platform: platformName(names, g.Platform), PlatformID: g.Platform,
+			Total: formatMoney(g.Total.Amount, g.Total.Currency)}
+		for li, l := range g.Lines {
+			gv.Lines = append(gv.Lines, cartLineView{ListingID: l.ListingID, SKU: l.SKU, Title: l.Title, URL: listingURL(l.ListingID),
+				Quantity: l.Quantity, UnitPrice: formatMoney(l.UnitPrice.Amount, l.UnitPrice.Currency),
+				Subtotal: formatMoney(l.Subtotal.Amount, l.Subtotal.Currency), NoteID: fmt.Sprintf("line-%d-%d-note", gi, li)})
+		}
+		v.Groups = append(v.Groups, gv)
+	}
+	return v
+}
+
+// line returns the line of listingID's sku, or nil.
+func (v *cartView) line(listingID, sku string) *cartLineView {
+	for gi := range v.Groups {
+		for li := range v.Groups[gi].Lines {
+			if l := &v.Groups[gi].Lines[li]; l.ListingID == listingID && l.SKU == sku {
+				return l
+			}
+		}
+	}
+	return nil
+}
+
+// currentCart returns the shopper's cart; without one (or when the one
+// the session names is gone) it creates one when create is set, and
+// answers an empty cart otherwise. A new cart's id is saved in the
+// session.
+func (wb *Web) currentCart(ctx context.Context, w http.ResponseWriter, sv shopperVisit, create bool) (order.Cart, error) {
+	if id := sv.sess.Values[valueCart]; id != "" {
+		c, err := wb.deps.Orders.GetCart(ctx, sv.shopper.ID, id)
+		if !errors.Is(err, order.ErrNotFound) {
+			return c, err
+		}
+	}
+	if !create {
+		return order.Cart{}, nil
+	}
+	c, err := wb.deps.Orders.CreateCart(ctx, sv.shopper.ID)
+	if err != nil {
+		return order.Cart{}, err
+	}
+	if sv.sess.Values == nil {
+		sv.sess.Values = map[string]string{}
+	}
+	sv.sess.Values[valueCart] = c.ID
+	return c, wb.sessions.save(w, sv.sess)
+}
+
+// cartPage shows the cart, or to a visitor who is not signed in, how to
+// sign in to fill one: GET /cart.
+func (wb *Web) cartPage(w http.ResponseWriter, r *http.Request) {
+	sv, ok, err := wb.shopperOf(w, r)
+	if err != nil {
+		wb.orderFail(w, r, err)
+		return
+	}
+	if !ok {
+		v := cartPageView{SignedOut: true, SigninURL: shopperSigninURL("/cart"), SignupURL: withNext("/signup", "/cart")}
+		wb.render(w, r, http.StatusOK, "cart", &page{Title: "Your cart", NoIndex: true, Data: v})
+		return
+	}
+	c, err := wb.currentCart(r.Context(), w, sv, false)
+	if err != nil {
+		wb.orderFail(w, r, err)
+		return
+	}
+	p := wb.shopperPage(sv, "Your cart", cartPageView{Cart: cartViewOf(c, wb.platformNames())})
+	p.Notice = noticeIn(r, shopperNotices)
+	wb.render(w, r, http.StatusOK, "cart", p)
+}
+
+// addView is what the add-to-cart page shows, to confirm an item or
+// because it could not be added: the listing's variants and the form with
+// its problems.
+type addView struct {
+	ID, Title, URL string
+	Variants       []variantView
+	SKU            string // the variant chosen
+	Form           *form
+}
+
+// addToCart puts units of a listing's SKU into the shopper's cart:
+// POST /cart/items. A visitor who is not signed in is sent to sign in and
+// then back to the listing.
+func (wb *Web) addToCart(w http.ResponseWriter, r *http.Request) {
+	listingID, sku := r.PostForm.Get("listing"), strings.TrimSpace(r.PostForm.Get("sku"))
+	sv, ok, err := wb.shopperOf(w, r)
+	if err != nil {
+		wb.orderFail(w, r, err)
+		return
+	}
+	if !ok {
+		next := "/"
+		if listingID != "" {
+			next = listingURL(listingID)
+		}
+		seeOther(w, r, shopperSigninURL(next))
+		return
+	}
+	f := newForm()
+	typed := strings.TrimSpace(r.PostForm.Get("quantity"))
+	f.Set("quantity", typed)
+	n, perr := strconv.ParseInt(typed, 10, 64)
+	if perr != nil || n < 1 || n > maxQuantity {
+		f.Add("quantity", fmt.Sprintf("Quantity must be a whole number from 1 to %d.", maxQuantity))
+	}
+	if sku == "" {
+		f.Add("sku", "Choose a variant.")
+	}
+	if f.OK() {
+		if err := wb.addItem(r.Context(), w, sv, f, order.ItemInput{ListingID: listingID, SKU: sku, Quantity: n}); err != nil {
+			wb.orderFail(w, r, err)
+			return
+		}
+	}
+	if f.OK() {
+		seeOther(w, r, "/cart?done=added")
+		return
+	}
+	wb.addPage(w, r, sv, http.StatusUnprocessableEntity, listingID, sku, f)
+}
+
+// addItem adds in to the shopper's cart. What the shopper can correct
+// goes into f: a quantity over the stock, a listing no longer there.
+func (wb *Web) addItem(ctx context.Context, w http.ResponseWriter, sv shopperVisit, f *form, in order.ItemInput) error {
+	c, err := wb.currentCart(ctx, w, sv, true)
+	if err != nil {
+		return err
+	}
+	_, err = wb.deps.Orders.AddItem(ctx, sv.shopper.ID, c.ID, in)
+	var ce *order.CheckoutError
+	switch {
+	case errors.As(err, &ce) && len(ce.Shortages) > 0:
+		s := ce.Shortages[0]
+		f.Add("quantity", shortageText(s.Available, s.Wanted, s.Wanted-in.Quantity))
+	case addFieldErrors(f, err, map[string]string{"quantity": "Quantity", "sku": "Variant"}):
+	default:
+		return err
+	}
+	return nil
+}
+
+// shortageText says how many of a SKU are left, when the shopper wanted
+// more; inCart is how many of the wanted units the cart already held.
+func shortageText(available, wanted, inCart int64) string {
+	switch {
+	case available <= 0:
+		return "This item is out of stock."
+	case inCart > 0:
+		return fmt.Sprintf("Only %d available, and your cart already holds %d.", available, inCart)
+	}
+	return fmt.Sprintf("Only %d available; you asked for %d.", available, wanted)
+}
+
+// addForm asks a signed-in shopper to confirm adding a listing's SKU:
+// GET /cart/add?listing=&sku=&quantity=. A listing page that carries no
+// CSRF token (it starts no session) sends its add-to-cart form here;
+// anyone not signed in is sent to sign in and back to the listing.
+func (wb *Web) addForm(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	listingID := q.Get("listing")
+	sv, ok, err := wb.shopperOf(w, r)
+	if err != nil {
+		wb.orderFail(w, r, err)
+		return
+	}
+	if !ok {
+		seeOther(w, r, shopperSigninURL(listingURL(listingID)))
+		return
+	}
+	f := newForm()
+	f.Set("quantity", "1")
+	if n := strings.TrimSpace(q.Get("quantity")); n != "" {
+		f.Set("quantity", n)
+	}
+	wb.addPage(w, r, sv, http.StatusOK, listingID, q.Get("sku"), f)
+}
+
+// addPage shows the add-to-cart form, with its problems if any.
+func (wb *Web) addPage(w http.ResponseWriter, r *http.Request, sv shopperVisit, status int, listingID, sku string, f *form) {
+	l, err := wb.deps.Listings.Listing(r.Context(), listingID)
+	if errors.Is(err, catalog.ErrInvalid) || errors.Is(err, catalog.ErrNotFound) {
+		wb.notFound(w, r)
+		return
+	}
+	if err != nil {
+		wb.fail(w, r, err)
+		return
+	}
+	lv := listingView(l, wb.platformNames())
+	v := addView{ID: l.ID, Title: l.Title, URL: listingURL(l.ID), Variants: lv.Variants, SKU: sku, Form: f}
+	wb.render(w, r, status, "shopper_add", wb.shopperPage(sv, "Add to cart", v))
+}
+
+// removeFromCart takes a line out of the cart: POST /cart/remove. A line
+// already gone is not an error.
+func (wb *Web) removeFromCart(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
+	id := sv.sess.Values[valueCart]
+	if id == "" {
+		seeOther(w, r, "/cart")
+		return
+	}
+	_, err := wb.deps.Orders.RemoveItem(r.Context(), sv.shopper.ID, id, r.PostForm.Get("sku"), r.PostForm.Get("listing"))
+	if err != nil && !errors.Is(err, order.ErrNotFound) {
+		wb.orderFail(w, r, err)
+		return
+	}
+	seeOther(w, r, "/cart?done=removed")
+}

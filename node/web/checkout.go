@@ -1,0 +1,260 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/fedmart/fedmart/federation/order"
+)
+
+// Checkout takes the shipping address and the payment method and places
+// the cart's order with Orders.Checkout. The form carries an idempotency
+// key made when it was first shown, so that a double submit, or a retry
+// after a lost answer, places one order. When a home node refuses (stock
+// gone, a price changed) or the card is declined, nothing is ordered or
+// charged, and the form is shown again with what happened next to the
+// lines or the input concerned.
+
+// checkoutView is what the checkout template shows.
+type checkoutView struct {
+	Form *form
+	Cart cartView
+	// Key is the idempotency key the form carries.
+	Key string
+	// Method is the payment method chosen.
+	Method string
+	// Changes are the price changes the shopper is asked to confirm.
+	Changes []string
+}
+
+// checkoutField is an input of the checkout form with its autocomplete
+// token, so that browsers fill in addresses.
+type checkoutField struct {
+	field
+	Autocomplete string
+}
+
+// Input returns one input of the form for the "checkout-field" partial.
+func (v checkoutView) Input(name, label, hint, autocomplete string) checkoutField {
+	return checkoutField{field: v.Form.Input(name, label, hint), Autocomplete: autocomplete}
+}
+
+// checkoutLabels name the checkout inputs, by the order service's field
+// paths, which are also the inputs' names.
+var checkoutLabels = map[string]string{
+	"shipping_address.name":        "Full name",
+	"shipping_address.line1":       "Street address",
+	"shipping_address.city":        "Town or city",
+	"shipping_address.postal_code": "Postal code",
+	"shipping_address.country":     "Country",
+	"payment.method":               "Payment method",
+	"payment.card_number":          "Card number",
+}
+
+// addressInputs are the shipping address inputs and what an empty one
+// asks for.
+var addressInputs = []struct{ name, missing string }{
+	{"shipping_address.name", "Enter the name of the person the parcels are for."},
+	{"shipping_address.line1", "Enter the street address."},
+	{"shipping_address.city", "Enter the town or city."},
+	{"shipping_address.postal_code", "Enter the postal code."},
+}
+
+// countryCode is an ISO 3166-1 alpha-2 code.
+var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
+
+// readCheckout reads the posted checkout form into a request, and the
+// form with what was typed and what is missing. The card number is never
+// shown again.
+func readCheckout(pf url.Values) (order.CheckoutRequest, *form) {
+	f := newForm()
+	get := func(name string) string {
+		v := strings.TrimSpace(pf.Get(name))
+		f.Set(name, v)
+		return v
+	}
+	var req order.CheckoutRequest
+	a := &req.ShippingAddress
+	a.Name, a.Line1, a.City, a.PostalCode = get("shipping_address.name"), get("shipping_address.line1"),
+		get("shipping_address.city"), get("shipping_address.postal_code")
+	a.Country = strings.ToUpper(get("shipping_address.country"))
+	f.Set("shipping_address.country", a.Country)
+	for _, in := range addressInputs {
+		if f.Value(in.name) == "" {
+			f.Add(in.name, in.missing)
+		}
+	}
+	if !countryCode.MatchString(a.Country) {
+		f.Add("shipping_address.country", "Enter the country as a two-letter code, such as DE or FR.")
+	}
+	req.Payment.Method = pf.Get("payment.method")
+	switch req.Payment.Method {
+	case order.MethodSandboxCard:
+		req.Payment.CardNumber = strings.NewReplacer(" ", "", "-", "").Replace(pf.Get("payment.card_number"))
+		if req.Payment.CardNumber == "" {
+			f.Add("payment.card_number", "Enter your card number.")
+		}
+	case order.MethodManual:
+	default:
+		f.Add("payment.method", "Choose how to pay.")
+	}
+	return req, f
+}
+
+// newIdempotencyKey returns 128 random bits for one checkout form.
+func newIdempotencyKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// idempotencyKey is the shape of the keys newIdempotencyKey makes.
+var idempotencyKey = regexp.MustCompile(`^[A-Za-z0-9_-]{16,64}$`)
+
+// checkoutForm is GET /checkout; an empty cart goes back to the cart.
+func (wb *Web) checkoutForm(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
+	c, err := wb.currentCart(r.Context(), w, sv, false)
+	if err != nil {
+		wb.orderFail(w, r, err)
+		return
+	}
+	if len(c.Groups) == 0 {
+		seeOther(w, r, "/cart")
+		return
+	}
+	f := newForm()
+	f.Set("shipping_address.name", sv.shopper.Name)
+	v := checkoutView{Form: f, Cart: cartViewOf(c, wb.platformNames()), Key: newIdempotencyKey(), Method: order.MethodSandboxCard}
+	wb.render(w, r, http.StatusOK, "checkout", wb.shopperPage(sv, "Checkout", v))
+}
+
+// checkout places the order: POST /checkout. Success is a 303 to the
+// order's page; anything else shows the form again.
+func (wb *Web) checkout(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
+	req, f := readCheckout(r.PostForm)
+	v := checkoutView{Form: f, Key: r.PostForm.Get("key"), Method: req.Payment.Method}
+	if !idempotencyKey.MatchString(v.Key) {
+		v.Key = newIdempotencyKey()
+	}
+	before, err := wb.currentCart(r.Context(), w, sv, false)
+	if err != nil {
+		wb.orderFail(w, r, err)
+		return
+	}
+	// An empty cart may be the one this form's key already ordered (a
+	// double submit): the order service answers with that order.
+	if before.ID == "" || len(before.Groups) == 0 && !f.OK() {
+		seeOther(w, r, "/cart")
+		return
+	}
+	v.Cart = cartViewOf(before, wb.platformNames())
+	if !f.OK() {
+		wb.render(w, r, http.StatusUnprocessableEntity, "checkout", wb.shopperPage(sv, "Checkout", v))
+		return
+	}
+	o, _, err := wb.deps.Orders.Checkout(r.Context(), sv.shopper.ID, before.ID, v.Key, req)
+	if err == nil {
+		delete(sv.sess.Values, valueCart)
+		if err := wb.sessions.save(w, sv.sess); err != nil {
+			wb.log.Error("web: saving session after checkout", "err", err)
+		}
+		seeOther(w, r, orderURL(o.ID)+"?done=placed")
+		return
+	}
+	if errors.Is(err, order.ErrEmptyCart) || errors.Is(err, order.ErrNotFound) {
+		seeOther(w, r, "/cart")
+		return
+	}
+	status, err := wb.checkoutRefused(r.Context(), sv, &v, before, err)
+	if err != nil {
+		wb.orderFail(w, r, err)
+		return
+	}
+	wb.render(w, r, status, "checkout", wb.shopperPage(sv, "Checkout", v))
+}
+
+// Messages of a checkout that placed nothing.
+const (
+	msgOutOfStock = "Some items are not available in the quantity you asked for, so nothing was ordered and nothing was charged. " +
+		"Remove them from your cart or add fewer, then check out again."
+	msgPriceChanged = "Prices changed since you filled your cart, so nothing was ordered and nothing was charged. " +
+		"Your cart now holds the new prices: check the new total and place the order again."
+	msgDeclined      = "Your card was declined and nothing was charged. Use another card, or choose to pay later."
+	msgPaymentFailed = "The payment service did not answer, so nothing was ordered and nothing was charged. Try again in a moment."
+	msgUnavailable   = "A merchant's platform could not be reached, so nothing was ordered and nothing was charged. Try again in a moment."
+	msgKeyReused     = "This checkout form was already used for another order: look at your orders before ordering again. " +
+		"To place this order, confirm once more."
+)
+
+// checkoutRefused puts what a refused checkout means into v and returns
+// the page's status; an error it does not know is returned.
+func (wb *Web) checkoutRefused(ctx context.Context, sv shopperVisit, v *checkoutView, before order.Cart, err error) (int, error) {
+	var ce *order.CheckoutError
+	switch {
+	case addFieldErrors(v.Form, err, checkoutLabels):
+		return http.StatusUnprocessableEntity, nil
+	case errors.As(err, &ce) && ce.Reason == order.ReasonPriceChanged:
+		return http.StatusConflict, wb.priceChanged(ctx, sv, v, before, ce.Quote)
+	case errors.As(err, &ce):
+		v.Form.Add("", msgOutOfStock)
+		for _, s := range ce.Shortages {
+			if l := v.Cart.line(s.ListingID, s.SKU); l != nil {
+				l.Note = shortageText(s.Available, s.Wanted, 0)
+				continue
+			}
+			v.Form.Add("", fmt.Sprintf("SKU %s: %s", s.SKU, shortageText(s.Available, s.Wanted, 0)))
+		}
+		return http.StatusConflict, nil
+	case errors.Is(err, order.ErrDeclined):
+		v.Form.Add("payment.card_number", msgDeclined)
+		return http.StatusUnprocessableEntity, nil
+	case errors.Is(err, order.ErrPaymentFailed):
+		v.Form.Add("", msgPaymentFailed)
+		return http.StatusServiceUnavailable, nil
+	case errors.Is(err, order.ErrUnavailable):
+		v.Form.Add("", msgUnavailable)
+		return http.StatusServiceUnavailable, nil
+	case errors.Is(err, order.ErrConflict):
+		v.Form.Add("", msgKeyReused)
+		v.Key = newIdempotencyKey()
+		return http.StatusConflict, nil
+	}
+	return 0, err
+}
+
+// priceChanged shows the cart at its new prices, with each change and the
+// new total, for the shopper to confirm.
+func (wb *Web) priceChanged(ctx context.Context, sv shopperVisit, v *checkoutView, before order.Cart, quote []order.Line) error {
+	after, err := wb.deps.Orders.GetCart(ctx, sv.shopper.ID, before.ID)
+	if err != nil {
+		return err
+	}
+	v.Cart = cartViewOf(after, wb.platformNames())
+	v.Form.Add("", msgPriceChanged)
+	for _, q := range quote {
+		title, was := q.SKU, ""
+		for _, l := range before.Lines {
+			if l.ListingID == q.ListingID && l.SKU == q.SKU {
+				title, was = l.Title, formatMoney(l.UnitPrice.Amount, l.UnitPrice.Currency)
+			}
+		}
+		now := formatMoney(q.UnitPrice.Amount, q.UnitPrice.Currency)
+		change := fmt.Sprintf("The price of %s changed from %s to %s.", title, was, now)
+		if was == "" {
+			change = fmt.Sprintf("The price of %s is now %s.", title, now)
+		}
+		v.Changes = append(v.Changes, change)
+		if l := v.Cart.line(q.ListingID, q.SKU); l != nil {
+			l.Note = change
+		}
+	}
+	v.Changes = append(v.Changes, "The new total is "+v.Cart.Total+".")
+	return nil
+}

@@ -1,0 +1,266 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/fedmart/fedmart/federation/order"
+)
+
+// The merchant's incoming orders are the parts of its listings that
+// shoppers bought on any storefront of the federation; this node, their
+// home, is the authority on their status. The merchant ships an accepted
+// part (carrier and tracking number), marks a shipped part delivered, and
+// refunds a part that was accepted, shipped or delivered; the storefront
+// the part was sold on is told by the order service.
+
+// merchantPartsPageSize is how many parts one page of incoming orders shows.
+const merchantPartsPageSize = 25
+
+// consoleOrderRoutes adds the merchant's incoming order parts and feed
+// upload.
+func (wb *Web) consoleOrderRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /merchant/orders", wb.asMerchant(wb.merchantOrders))
+	mux.HandleFunc("POST /merchant/orders/{id}/ship", wb.asMerchant(wb.shipPart))
+	mux.HandleFunc("POST /merchant/orders/{id}/deliver", wb.asMerchant(wb.deliverPart))
+	mux.HandleFunc("POST /merchant/orders/{id}/refund", wb.asMerchant(wb.refundPart))
+	feeds := newFeedUploads(wb)
+	mux.HandleFunc("GET /merchant/feeds", wb.asMerchant(feeds.form))
+	mux.HandleFunc("POST /merchant/feeds", wb.asMerchant(feeds.upload))
+	mux.HandleFunc("GET /merchant/feeds/{job}", wb.asMerchant(feeds.progress))
+}
+
+// partFilters are the statuses the list can be narrowed to, in the order
+// the filter offers them.
+var partFilters = []choice{
+	{Value: "", Label: "All orders"},
+	{Value: order.StatusAccepted, Label: "To ship"},
+	{Value: order.StatusShipped, Label: "Shipped"},
+	{Value: order.StatusDelivered, Label: "Delivered"},
+	{Value: order.StatusRefunded, Label: "Refunded"},
+	{Value: order.StatusCancelled, Label: "Cancelled"},
+	{Value: order.StatusRejected, Label: "Not accepted"},
+}
+
+// merchantOrdersView is what the merchant orders template shows.
+type merchantOrdersView struct {
+	Filters           []choice
+	Status, Cursor    string
+	Rows              []merchantPartRow
+	Form              *form // the ship form's problems, and why an action was refused
+	NextURL, FirstURL string
+}
+
+// merchantPartRow is one incoming part.
+type merchantPartRow struct {
+	ID, Status, StatusText    string
+	Storefront, StorefrontID  string
+	Total, Refunded           string
+	Carrier, Tracking, Reason string
+	ShipTo                    order.Address
+	Lines                     []lineView
+	Created                   time.Time
+	ShipURL, DeliverURL       string
+	RefundURL                 string // "" when the part cannot be refunded
+	// CarrierField and TrackingField are the ship form's inputs, their
+	// ids derived from the part's id.
+	CarrierField, TrackingField field
+	// Problem says why the last action on this part was refused.
+	Problem string
+}
+
+// partInput names one ship form input of part id in a form, so that each
+// row's inputs have ids of their own.
+func partInput(id, name string) string { return "ship[" + id + "]." + name }
+
+// merchantOrders lists the merchant's incoming parts: GET /merchant/orders.
+func (wb *Web) merchantOrders(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	q := r.URL.Query()
+	wb.ordersTable(w, r, mv, http.StatusOK, q.Get("status"), q.Get("cursor"), newForm(), "", "")
+}
+
+// ordersTable renders the list of parts with status filter and cursor;
+// f holds the problems of the last action, and problem says why the
+// action on part problemID was refused, next to it.
+func (wb *Web) ordersTable(w http.ResponseWriter, r *http.Request, mv merchantVisit, code int, status, cursor string,
+	f *form, problemID, problem string) {
+	if !knownFilter(status) {
+		wb.status(w, r, http.StatusBadRequest, "Bad request", "There is no such order status to show. Choose one from the list.")
+		return
+	}
+	parts, next, err := wb.deps.Orders.MerchantParts(r.Context(), mv.merchant.ID, status, cursor, merchantPartsPageSize)
+	if errors.Is(err, order.ErrInvalid) && cursor != "" { // a mistyped cursor
+		seeOther(w, r, "/merchant/orders")
+		return
+	}
+	if err != nil {
+		wb.orderFail(w, r, err)
+		return
+	}
+	v := merchantOrdersView{Status: status, Cursor: cursor, Form: f}
+	for _, c := range partFilters {
+		c.Selected = c.Value == status
+		v.Filters = append(v.Filters, c)
+	}
+	names := wb.platformNames()
+	for _, p := range parts {
+		row := partRow(p, names, f)
+		if p.ID == problemID {
+			row.Problem = fmt.Sprintf("%s: it is %s now.", problem, strings.ToLower(row.StatusText))
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	if cursor != "" {
+		v.FirstURL = ordersListURL(status, "")
+	}
+	if next != "" {
+		v.NextURL = ordersListURL(status, next)
+	}
+	p := wb.consolePage(mv, "Incoming orders", "/merchant/orders", v)
+	p.Notice = noticeIn(r, partNotices)
+	wb.render(w, r, code, "merchant_orders", p)
+}
+
+// ordersListURL is the list of parts with status, from cursor.
+func ordersListURL(status, cursor string) string {
+	q := url.Values{}
+	if status != "" {
+		q.Set("status", status)
+	}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	if len(q) == 0 {
+		return "/merchant/orders"
+	}
+	return "/merchant/orders?" + q.Encode()
+}
+
+// knownFilter reports whether status is one the list can be narrowed to.
+func knownFilter(status string) bool {
+	for _, c := range partFilters {
+		if c.Value == status {
+			return true
+		}
+	}
+	return false
+}
+
+// partRow builds one row; f gives its ship inputs what was typed.
+func partRow(p order.HomePart, names map[string]string, f *form) merchantPartRow {
+	base := "/merchant/orders/" + url.PathEscape(p.ID)
+	row := merchantPartRow{ID: p.ID, Status: p.Status, StatusText: statusText(p.Status),
+		Storefront: platformName(names, p.Storefront), StorefrontID: p.Storefront,
+		Total: formatMoney(p.Total.Amount, p.Total.Currency), Carrier: p.Carrier, Tracking: p.Tracking,
+		Reason: reasonText[p.Reason], ShipTo: p.ShipTo, Lines: lineViews(p.Lines), Created: p.CreatedAt,
+		CarrierField: f.Field(partInput(p.ID, "carrier")), TrackingField: f.Field(partInput(p.ID, "tracking"))}
+	if p.Refunded.Amount > 0 {
+		row.Refunded = formatMoney(p.Refunded.Amount, p.Refunded.Currency)
+	}
+	switch p.Status {
+	case order.StatusAccepted:
+		row.ShipURL, row.RefundURL = base+"/ship", base+"/refund"
+	case order.StatusShipped:
+		row.DeliverURL, row.RefundURL = base+"/deliver", base+"/refund"
+	case order.StatusDelivered:
+		row.RefundURL = base + "/refund"
+	}
+	return row
+}
+
+// partNotices confirm a merchant's action on a part, by "done".
+var partNotices = map[string]string{
+	"shipped":   "Marked as shipped. The shopper's storefront is told the carrier and tracking number.",
+	"delivered": "Marked as delivered.",
+	"refunded":  "Refunded in full. The shopper's storefront pays the money back.",
+}
+
+// partAction names one action for the pages: the verb a refusal uses and
+// the notice after it.
+type partAction struct{ verb, done string }
+
+var (
+	actionShip    = partAction{"shipped", "shipped"}
+	actionDeliver = partAction{"marked delivered", "delivered"}
+	actionRefund  = partAction{"refunded", "refunded"}
+)
+
+// shipPart marks a part shipped: POST /merchant/orders/{id}/ship. A
+// missing carrier or tracking number shows the list again with the
+// problem next to that part's input.
+func (wb *Web) shipPart(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	id := r.PathValue("id")
+	f := newForm()
+	carrier, tracking := strings.TrimSpace(r.PostForm.Get("carrier")), strings.TrimSpace(r.PostForm.Get("tracking"))
+	f.Set(partInput(id, "carrier"), carrier)
+	f.Set(partInput(id, "tracking"), tracking)
+	if carrier == "" {
+		f.Add(partInput(id, "carrier"), "Enter the carrier, such as DHL.")
+	}
+	if tracking == "" {
+		f.Add(partInput(id, "tracking"), "Enter the tracking number the carrier gave you.")
+	}
+	var err error
+	if f.OK() {
+		_, err = wb.deps.Orders.Ship(r.Context(), mv.merchant.ID, id, carrier, tracking)
+		var fe order.FieldErrors
+		if errors.As(err, &fe) {
+			for _, e := range fe {
+				f.Add(partInput(id, e.Field), fmt.Sprintf("%s %s.", strings.ToUpper(e.Field[:1])+e.Field[1:], e.Message))
+			}
+			err = nil
+		}
+	}
+	if !f.OK() {
+		wb.ordersTable(w, r, mv, http.StatusUnprocessableEntity, r.PostForm.Get("status"), r.PostForm.Get("cursor"), f, "", "")
+		return
+	}
+	wb.afterAction(w, r, mv, id, actionShip, err)
+}
+
+// deliverPart marks a shipped part delivered:
+// POST /merchant/orders/{id}/deliver.
+func (wb *Web) deliverPart(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	id := r.PathValue("id")
+	_, err := wb.deps.Orders.Deliver(r.Context(), mv.merchant.ID, id)
+	wb.afterAction(w, r, mv, id, actionDeliver, err)
+}
+
+// refundPart refunds a part in full: POST /merchant/orders/{id}/refund.
+func (wb *Web) refundPart(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	id := r.PathValue("id")
+	_, err := wb.deps.Orders.Refund(r.Context(), mv.merchant.ID, id)
+	wb.afterAction(w, r, mv, id, actionRefund, err)
+}
+
+// afterAction answers an action on part id: back to the list (the same
+// filter and page) with a notice, or, when the part's status no longer
+// allows it, the list with why next to the part (409).
+func (wb *Web) afterAction(w http.ResponseWriter, r *http.Request, mv merchantVisit, id string, a partAction, err error) {
+	status, cursor := r.PostForm.Get("status"), r.PostForm.Get("cursor")
+	if !knownFilter(status) {
+		status = ""
+	}
+	switch {
+	case err == nil:
+		back := url.Values{"done": {a.done}}
+		if status != "" {
+			back.Set("status", status)
+		}
+		if cursor != "" {
+			back.Set("cursor", cursor)
+		}
+		seeOther(w, r, "/merchant/orders?"+back.Encode())
+	case errors.Is(err, order.ErrConflict):
+		why := fmt.Sprintf("Part %s can no longer be %s", id, a.verb)
+		f := newForm()
+		f.Add("", why+": its status changed. The list shows where it stands now.")
+		wb.ordersTable(w, r, mv, http.StatusConflict, status, cursor, f, id, why)
+	default:
+		wb.orderFail(w, r, err)
+	}
+}

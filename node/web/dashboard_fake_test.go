@@ -1,0 +1,211 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/replication"
+	"github.com/fedmart/fedmart/settlement"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// fakeSettlement, fakeReplication and fakeAmendments are what the
+// operator and earnings page tests drive: in-memory state the test sets.
+
+// fakeSettlement serves periods, statements, earnings and netting from
+// maps keyed by period. A period without an entry has no statements, zero
+// earnings and a settlement.ErrNotAgreed netting; err, when set, is
+// returned by every method.
+type fakeSettlement struct {
+	mu         sync.Mutex // guards every field below
+	periods    []settlement.PeriodStatus
+	statements map[string][]settlement.Statement
+	earnings   map[string]settlement.Earnings // by merchant + "/" + period
+	netting    map[string]settlement.Netting
+	err        error
+}
+
+var _ Settlement = (*fakeSettlement)(nil)
+
+func newFakeSettlement(h *harness) *fakeSettlement {
+	return &fakeSettlement{statements: map[string][]settlement.Statement{}, earnings: map[string]settlement.Earnings{},
+		netting: map[string]settlement.Netting{}}
+}
+
+func (f *fakeSettlement) setPeriods(list ...settlement.PeriodStatus) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.periods = list
+}
+
+func (f *fakeSettlement) setStatus(period, status string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.periods {
+		if f.periods[i].Period == period {
+			f.periods[i].Status = status
+		}
+	}
+}
+
+func (f *fakeSettlement) setStatements(period string, list ...settlement.Statement) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.statements[period] = list
+}
+
+func (f *fakeSettlement) setEarnings(merchant string, e settlement.Earnings) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.earnings[merchant+"/"+e.Period] = e
+}
+
+func (f *fakeSettlement) setNetting(n settlement.Netting) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.netting[n.Period] = n
+}
+
+func (f *fakeSettlement) setErr(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.err = err
+}
+
+func (f *fakeSettlement) Periods(context.Context) ([]settlement.PeriodStatus, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.periods), f.err
+}
+
+func (f *fakeSettlement) Statements(_ context.Context, period string) ([]settlement.Statement, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.statements[period]), f.err
+}
+
+func (f *fakeSettlement) Earnings(_ context.Context, merchant, period string) (settlement.Earnings, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return settlement.Earnings{}, f.err
+	}
+	if e, ok := f.earnings[merchant+"/"+period]; ok {
+		return e, nil
+	}
+	return settlement.Earnings{Merchant: merchant, Period: period}, nil
+}
+
+func (f *fakeSettlement) NettingReport(_ context.Context, period string) (settlement.Netting, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return settlement.Netting{}, f.err
+	}
+	n, ok := f.netting[period]
+	if !ok {
+		return settlement.Netting{}, fmt.Errorf("%w: period %s", settlement.ErrNotAgreed, period)
+	}
+	return n, nil
+}
+
+// fakeReplication reports the progress the test set per member, and zero
+// progress for any other.
+type fakeReplication struct {
+	mu       sync.Mutex // guards progress
+	progress map[peer.ID]replication.Progress
+}
+
+var _ Replication = (*fakeReplication)(nil)
+
+func newFakeReplication(h *harness) *fakeReplication {
+	return &fakeReplication{progress: map[peer.ID]replication.Progress{}}
+}
+
+func (f *fakeReplication) set(p peer.ID, pr replication.Progress) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.progress[p] = pr
+}
+
+func (f *fakeReplication) Progress(p peer.ID) replication.Progress {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.progress[p]
+}
+
+// fakeAmendments keeps pending proposals. Propose records the document
+// and answers proposeErr when set; SignProposal adds self to the
+// proposal's signers and answers signErr when set.
+type fakeAmendments struct {
+	self string // this node's peer ID, the signer
+
+	mu         sync.Mutex // guards every field below
+	proposals  []federation.Proposal
+	proposed   []*federation.SignedCharter
+	signed     []string // digests SignProposal was called with
+	proposeErr error
+	signErr    error
+}
+
+var _ Amendments = (*fakeAmendments)(nil)
+
+func newFakeAmendments(h *harness) *fakeAmendments { return &fakeAmendments{self: h.self.id.String()} }
+
+func (f *fakeAmendments) add(p federation.Proposal) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.proposals = append(f.proposals, p)
+}
+
+func (f *fakeAmendments) setErrs(propose, sign error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.proposeErr, f.signErr = propose, sign
+}
+
+// calls returns the documents proposed and the digests signed so far.
+func (f *fakeAmendments) calls() ([]*federation.SignedCharter, []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.proposed), slices.Clone(f.signed)
+}
+
+func (f *fakeAmendments) Proposals() []federation.Proposal {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.proposals)
+}
+
+func (f *fakeAmendments) Propose(_ context.Context, sc *federation.SignedCharter) (federation.Proposal, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.proposed = append(f.proposed, sc)
+	if f.proposeErr != nil {
+		return federation.Proposal{}, f.proposeErr
+	}
+	p := federation.Proposal{Charter: sc, Digest: sc.Charter.Digest()}
+	f.proposals = append(f.proposals, p)
+	return p, nil
+}
+
+func (f *fakeAmendments) SignProposal(_ context.Context, digest string) (federation.Proposal, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.signed = append(f.signed, digest)
+	if f.signErr != nil {
+		return federation.Proposal{}, f.signErr
+	}
+	for i, p := range f.proposals {
+		if p.Digest == digest {
+			if !slices.Contains(p.Signers, f.self) {
+				f.proposals[i].Signers = append(slices.Clone(p.Signers), f.self)
+			}
+			return f.proposals[i], nil
+		}
+	}
+	return federation.Proposal{}, fmt.Errorf("%w: no proposal %s", federation.ErrInvalid, digest)
+}

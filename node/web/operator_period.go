@@ -1,0 +1,207 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/fedmart/fedmart/settlement"
+)
+
+// nettingTimeout bounds gathering the other members' statements for the
+// netting, so that an unreachable member cannot hold the page.
+const nettingTimeout = 15 * time.Second
+
+// periodView is what the period template shows.
+type periodView struct {
+	periodRow
+	Open       bool
+	Statements []statementView
+	Netting    *nettingView // nil until the netting is known
+	// NettingNote says why there is no netting yet.
+	NettingNote string
+	Interval    int // seconds between live updates
+}
+
+// statementView is this node's statement with one counterparty.
+type statementView struct {
+	Counterparty, CounterpartyID string
+	Status, StatusText           string
+	Count                        int
+	Totals                       []totalView
+	Digest, ShortDigest          string
+	Signatures                   int
+	Disputes                     []disputeView
+}
+
+// totalView is the sum of a statement's entries of one kind and
+// direction.
+type totalView struct {
+	Kind     string // what the entries are
+	From, To string // member names
+	Amount   string
+	Count    int
+}
+
+// disputeView is one entry the parties disagree on.
+type disputeView struct {
+	EntryID, Short string
+	Reason         string
+}
+
+// nettingView is the netting of a period: each member's net position and
+// the transfers that settle them.
+type nettingView struct {
+	Chart     nettingChart
+	Rows      []nettingRow
+	Transfers []transferView
+}
+
+// nettingRow is one member's net position in the netting table.
+type nettingRow struct {
+	PeerID, Name string
+	Net          string // signed amount with currency
+	Standing     string // "is owed", "owes", "even"
+	Class        string // "owed", "owes", "even"
+	Self         bool
+}
+
+// transferView is one payment that settles the period: From pays To.
+type transferView struct {
+	From, To, Amount string
+}
+
+// entryKinds describe the kinds of ledger entries.
+var entryKinds = map[string]string{
+	settlement.EntrySale:      "Merchant shares of sales",
+	settlement.EntryFee:       "Federation fees",
+	settlement.EntryRefund:    "Merchant shares refunded",
+	settlement.EntryFeeRefund: "Federation fees refunded",
+}
+
+// disputeReasons explain a dispute from this node's side.
+var disputeReasons = map[string]string{
+	settlement.DisputeMissingHere:    "Missing here: the counterparty holds this entry, this node does not.",
+	settlement.DisputeMissingThere:   "Missing there: this node holds this entry, the counterparty does not.",
+	settlement.DisputeContentDiffers: "Differs: both hold this entry, with different content.",
+}
+
+// periodViewOf reads one period's statements and, for a closed period,
+// its netting.
+func (wb *Web) periodViewOf(ctx context.Context, ps settlement.PeriodStatus) (periodView, error) {
+	v := periodView{periodRow: periodRowOf(ps), Open: ps.Status == string(settlement.StatusOpen),
+		Interval: int(wb.opts.EventInterval.Seconds())}
+	sts, err := wb.deps.Settlement.Statements(ctx, ps.Period)
+	if err != nil {
+		return periodView{}, err
+	}
+	names, self := wb.platformNames(), wb.deps.Merchants.Platform()
+	for _, st := range sts {
+		v.Statements = append(v.Statements, statementViewOf(st, self, names))
+	}
+	if v.Open {
+		v.NettingNote = "The period is still open: entries may still be added, so there is nothing to net yet."
+		return v, nil
+	}
+	nctx, cancel := context.WithTimeout(ctx, nettingTimeout)
+	defer cancel()
+	n, err := wb.deps.Settlement.NettingReport(nctx, ps.Period)
+	switch {
+	case err == nil:
+		v.Netting = nettingViewOf(n, self, names)
+	case errors.Is(err, settlement.ErrNotAgreed), errors.Is(err, settlement.ErrConflict), errors.Is(err, settlement.ErrNotFound):
+		v.NettingNote = "The netting is computed once every pair of members has agreed its statement of the period. Not all have yet."
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		v.NettingNote = "The other members' statements could not all be gathered in time; reload the page to try again."
+	default:
+		return periodView{}, err
+	}
+	return v, nil
+}
+
+// statementViewOf names a statement's parties with the charter's names.
+func statementViewOf(st settlement.Statement, self string, names map[string]string) statementView {
+	cp := st.Parties[0]
+	if cp == self {
+		cp = st.Parties[1]
+	}
+	v := statementView{Counterparty: platformName(names, cp), CounterpartyID: cp,
+		Status: string(st.Status), StatusText: settlementStatusText(string(st.Status)), Count: st.Count,
+		Digest: st.Digest, ShortDigest: shortID(st.Digest), Signatures: len(st.Signatures)}
+	for _, t := range st.Totals {
+		kind := entryKinds[t.Kind]
+		if kind == "" {
+			kind = t.Kind
+		}
+		v.Totals = append(v.Totals, totalView{Kind: kind, From: platformName(names, t.From), To: platformName(names, t.To),
+			Amount: formatMoney(t.Amount.Amount, t.Amount.Currency), Count: t.Count})
+	}
+	for _, d := range st.Disputes {
+		reason := disputeReasons[d.Reason]
+		if reason == "" {
+			reason = d.Reason
+		}
+		v.Disputes = append(v.Disputes, disputeView{EntryID: d.EntryID, Short: shortID(d.EntryID), Reason: reason})
+	}
+	return v
+}
+
+// nettingViewOf builds the netting chart and tables.
+func nettingViewOf(n settlement.Netting, self string, names map[string]string) *nettingView {
+	v := &nettingView{}
+	named := func(id, name string) string {
+		if name != "" {
+			return name
+		}
+		return platformName(names, id)
+	}
+	var chart []nettingPosition
+	var desc []string
+	for _, p := range n.Positions {
+		name := named(p.PeerID, p.Name)
+		names[p.PeerID] = name
+		row := nettingRow{PeerID: p.PeerID, Name: name, Net: signedMoney(p.Net), Self: p.PeerID == self}
+		switch {
+		case p.Net.Amount > 0:
+			row.Standing, row.Class = "is owed", "owed"
+		case p.Net.Amount < 0:
+			row.Standing, row.Class = "owes", "owes"
+		default:
+			row.Standing, row.Class = "even", "even"
+		}
+		v.Rows = append(v.Rows, row)
+		chart = append(chart, nettingPosition{PeerID: p.PeerID, Name: name, Amount: row.Net, Net: p.Net.Amount})
+		desc = append(desc, fmt.Sprintf("%s %s", name, standingText(row.Standing, p.Net)))
+	}
+	for _, t := range n.Transfers {
+		v.Transfers = append(v.Transfers, transferView{From: platformName(names, t.From), To: platformName(names, t.To),
+			Amount: formatMoney(t.Amount.Amount, t.Amount.Currency)})
+	}
+	summary := "No member has a position in this period."
+	if len(desc) > 0 {
+		summary = "Net positions: " + strings.Join(desc, "; ") + "."
+	}
+	v.Chart = newNettingChart("Net positions, period "+n.Period, summary, chart)
+	return v
+}
+
+// standingText says what a position means: "is owed 12.00 EUR",
+// "owes 12.00 EUR", "is even".
+func standingText(standing string, m settlement.Money) string {
+	if standing == "even" {
+		return "is even"
+	}
+	return standing + " " + formatMoney(absAmount(m.Amount), m.Currency)
+}
+
+// signedMoney writes an amount with its sign: "+12.00 EUR", "-3.50 EUR",
+// "0.00 EUR".
+func signedMoney(m settlement.Money) string {
+	s := formatMoney(m.Amount, m.Currency)
+	if m.Amount > 0 {
+		return "+" + s
+	}
+	return s
+}

@@ -1,0 +1,252 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/fedmart/fedmart/federation/order"
+)
+
+// ordersPageSize is how many orders one page of a shopper's orders shows.
+const ordersPageSize = 20
+
+// ordersView is what the orders template shows: a shopper's orders,
+// newest first.
+type ordersView struct {
+	Orders            []orderRow
+	NextURL, FirstURL string
+}
+
+// orderRow is one order of the list.
+type orderRow struct {
+	ID, URL, Status, Total string
+	Parts                  int
+	Items                  int64
+	Placed                 time.Time
+}
+
+// orderView is what the order template shows: one order, part by part.
+type orderView struct {
+	ID, Status, Total string
+	Placed            time.Time
+	ShipTo            order.Address
+	Payment           string
+	Parts             []partView
+	// CancelURL is where the cancel form posts; "" when no part can be
+	// cancelled any more.
+	CancelURL string
+	// Problem says why a request about the order was refused.
+	Problem string
+}
+
+// partView is one merchant's part of an order.
+type partView struct {
+	ID, Status, StatusText string
+	Platform, PlatformID   string
+	Merchant               string
+	Total, Refunded        string
+	Carrier, Tracking      string
+	Reason                 string
+	Lines                  []lineView
+	Updated                time.Time
+}
+
+// lineView is one line of a part.
+type lineView struct {
+	Title, URL, SKU     string
+	Quantity            int64
+	UnitPrice, Subtotal string
+}
+
+// orderURL is the shopper's page of an order.
+func orderURL(id string) string { return "/orders/" + url.PathEscape(id) }
+
+// partStatusText says a part's status in words.
+var partStatusText = map[string]string{
+	order.StatusReserved:  "Waiting for the merchant",
+	order.StatusAccepted:  "Accepted, being prepared",
+	order.StatusRejected:  "Not accepted",
+	order.StatusShipped:   "Shipped",
+	order.StatusDelivered: "Delivered",
+	order.StatusCancelled: "Cancelled",
+	order.StatusRefunded:  "Refunded",
+}
+
+// statusText says a part's or an order's status in words; an order's
+// "partially_shipped" is "Partly shipped".
+func statusText(s string) string {
+	if rest, ok := strings.CutPrefix(s, "partially_"); ok {
+		return "Partly " + strings.ToLower(statusText(rest))
+	}
+	if t, ok := partStatusText[s]; ok {
+		return t
+	}
+	return strings.ReplaceAll(s, "_", " ")
+}
+
+// reasonText explains a home node's reason for ending a part.
+var reasonText = map[string]string{
+	order.ReasonOutOfStock:   "the merchant no longer had the stock",
+	order.ReasonPriceChanged: "the price had changed",
+	order.ReasonUnavailable:  "the merchant's platform could not be reached",
+}
+
+// cancellable reports whether a part in status s can still be cancelled.
+func cancellable(s string) bool { return s == order.StatusReserved || s == order.StatusAccepted }
+
+// ordersPage lists the shopper's orders, newest first: GET /orders.
+func (wb *Web) ordersPage(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
+	cursor := r.URL.Query().Get("cursor")
+	list, next, err := wb.deps.Orders.Orders(r.Context(), sv.shopper.ID, cursor, ordersPageSize)
+	if errors.Is(err, order.ErrInvalid) { // a mistyped cursor
+		seeOther(w, r, "/orders")
+		return
+	}
+	if err != nil {
+		wb.orderFail(w, r, err)
+		return
+	}
+	var v ordersView
+	for _, o := range list {
+		row := orderRow{ID: o.ID, URL: orderURL(o.ID), Status: statusText(o.Status), Total: formatMoney(o.Total.Amount, o.Total.Currency),
+			Parts: len(o.Parts), Placed: o.CreatedAt}
+		for _, p := range o.Parts {
+			for _, l := range p.Items {
+				row.Items += l.Quantity
+			}
+		}
+		v.Orders = append(v.Orders, row)
+	}
+	if next != "" {
+		v.NextURL = "/orders?" + url.Values{"cursor": {next}}.Encode()
+	}
+	if cursor != "" {
+		v.FirstURL = "/orders"
+	}
+	p := wb.shopperPage(sv, "Your orders", v)
+	p.Notice = noticeIn(r, shopperNotices)
+	wb.render(w, r, http.StatusOK, "orders", p)
+}
+
+// orderPage shows one of the shopper's orders: GET /orders/{id}.
+func (wb *Web) orderPage(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
+	o, err := wb.deps.Orders.GetOrder(r.Context(), sv.shopper.ID, r.PathValue("id"))
+	if err != nil {
+		wb.orderFail(w, r, err)
+		return
+	}
+	p := wb.shopperPage(sv, "Order "+o.ID, wb.orderViewOf(r.Context(), o))
+	p.Notice = noticeIn(r, shopperNotices)
+	wb.render(w, r, http.StatusOK, "order", p)
+}
+
+// cancelOrder asks the home nodes to cancel every part not yet shipped:
+// POST /orders/{id}/cancel. An order with nothing left to cancel is shown
+// again with why.
+func (wb *Web) cancelOrder(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
+	id := r.PathValue("id")
+	_, err := wb.deps.Orders.CancelOrder(r.Context(), sv.shopper.ID, id)
+	if err == nil {
+		seeOther(w, r, orderURL(id)+"?done=cancelled")
+		return
+	}
+	if !errors.Is(err, order.ErrConflict) {
+		wb.orderFail(w, r, err)
+		return
+	}
+	o, err := wb.deps.Orders.GetOrder(r.Context(), sv.shopper.ID, id)
+	if err != nil {
+		wb.orderFail(w, r, err)
+		return
+	}
+	v := wb.orderViewOf(r.Context(), o)
+	v.Problem = "Nothing was cancelled: every part of this order has shipped or ended already."
+	wb.render(w, r, http.StatusConflict, "order", wb.shopperPage(sv, "Order "+o.ID, v))
+}
+
+// orderViewOf builds the view of an order, naming platforms from the
+// charter and this node's merchants by name.
+func (wb *Web) orderViewOf(ctx context.Context, o order.Order) orderView {
+	names := wb.platformNames()
+	merchants := wb.merchantNamer(ctx)
+	v := orderView{ID: o.ID, Status: statusText(o.Status), Total: formatMoney(o.Total.Amount, o.Total.Currency),
+		Placed: o.CreatedAt, ShipTo: o.ShipTo, Payment: paymentText(o.Payment)}
+	for _, p := range o.Parts {
+		pv := partView{ID: p.ID, Status: p.Status, StatusText: statusText(p.Status),
+			Platform: platformName(names, p.Platform), PlatformID: p.Platform, Merchant: merchants(p.Platform, p.Merchant),
+			Total: formatMoney(p.Total.Amount, p.Total.Currency), Carrier: p.Carrier, Tracking: p.Tracking,
+			Reason: reasonText[p.Reason], Lines: lineViews(p.Items), Updated: p.UpdatedAt}
+		if p.Refunded.Amount > 0 {
+			pv.Refunded = formatMoney(p.Refunded.Amount, p.Refunded.Currency)
+		}
+		if cancellable(p.Status) {
+			v.CancelURL = orderURL(o.ID) + "/cancel"
+		}
+		v.Parts = append(v.Parts, pv)
+	}
+	return v
+}
+
+// lineViews builds the views of a part's lines.
+func lineViews(lines []order.Line) []lineView {
+	out := make([]lineView, 0, len(lines))
+	for _, l := range lines {
+		out = append(out, lineView{Title: l.Title, URL: listingURL(l.ListingID), SKU: l.SKU, Quantity: l.Quantity,
+			UnitPrice: formatMoney(l.UnitPrice.Amount, l.UnitPrice.Currency),
+			Subtotal:  formatMoney(l.Quantity*l.UnitPrice.Amount, l.UnitPrice.Currency)})
+	}
+	return out
+}
+
+// merchantNamer returns a function that names a part's merchant: this
+// node's merchants by name, others by their abbreviated id (merchant
+// names are not replicated). Names are looked up once per request.
+func (wb *Web) merchantNamer(ctx context.Context) func(platform, merchant string) string {
+	self := wb.deps.Merchants.Platform()
+	known := map[string]string{}
+	return func(platform, merchant string) string {
+		if platform != self {
+			return "Merchant " + shortID(merchant)
+		}
+		if n, ok := known[merchant]; ok {
+			return n
+		}
+		n := "Merchant " + shortID(merchant)
+		if m, err := wb.deps.Merchants.Merchant(ctx, merchant); err == nil {
+			n = m.Name
+		}
+		known[merchant] = n
+		return n
+	}
+}
+
+// paymentText says how an order was paid.
+func paymentText(p order.Payment) string {
+	amount := formatMoney(p.Amount.Amount, p.Amount.Currency)
+	switch {
+	case p.Method == order.MethodSandboxCard && p.Last4 != "":
+		return "Card ending in " + p.Last4 + ", " + amount + " " + paymentStatusText(p.Status)
+	case p.Method == order.MethodManual:
+		return "Pay later, on invoice: " + amount + " " + paymentStatusText(p.Status)
+	case p.Method == "":
+		return ""
+	}
+	return p.Method + ": " + amount + " " + paymentStatusText(p.Status)
+}
+
+// paymentStatusText says a payment's status in words.
+func paymentStatusText(s string) string {
+	switch s {
+	case order.PaymentCaptured:
+		return "charged"
+	case order.PaymentPending:
+		return "to be paid"
+	case order.PaymentPaid:
+		return "paid"
+	}
+	return s
+}

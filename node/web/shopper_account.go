@@ -1,0 +1,190 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/fedmart/fedmart/federation/order"
+)
+
+// maxPasswordBytes is the longest password: bcrypt reads no more.
+const maxPasswordBytes = 72
+
+// accountForm is what the sign-in and sign-up templates show.
+type accountForm struct {
+	Form *form
+	Next string // where to go after signing in, a local path or ""
+	// SignupURL and SigninURL link the two forms, keeping Next.
+	SignupURL, SigninURL string
+	MinPassword          int
+}
+
+// accountPage renders the sign-in or sign-up form with status.
+func (wb *Web) accountPage(w http.ResponseWriter, r *http.Request, status int, name, title string, f *form, next string) {
+	v := accountForm{Form: f, Next: next, MinPassword: order.MinPasswordLen,
+		SignupURL: withNext("/signup", next), SigninURL: shopperSigninURL(next)}
+	p := &page{Title: title, NoIndex: true, Notice: noticeIn(r, shopperNotices), Data: v}
+	wb.render(w, r, status, name, wb.withSession(w, r, p))
+}
+
+// withNext adds a next parameter to path when next is a local path.
+func withNext(path, next string) string {
+	if next = safeNext(next); next != "" {
+		return path + "?" + url.Values{"next": {next}}.Encode()
+	}
+	return path
+}
+
+// shopperSigninForm is GET /signin/shopper.
+func (wb *Web) shopperSigninForm(w http.ResponseWriter, r *http.Request) {
+	wb.accountPage(w, r, http.StatusOK, "shopper_signin", "Shopper sign-in", newForm(), safeNext(r.URL.Query().Get("next")))
+}
+
+// shopperSignin checks the e-mail address and password and keeps the
+// shopper in a renewed session: POST /signin/shopper.
+func (wb *Web) shopperSignin(w http.ResponseWriter, r *http.Request) {
+	f := newForm()
+	email, password := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("password")
+	next := safeNext(r.PostForm.Get("next"))
+	f.Set("email", email)
+	if email == "" {
+		f.Add("email", "Enter your e-mail address.")
+	}
+	if password == "" {
+		f.Add("password", "Enter your password.")
+	}
+	var sh order.Shopper
+	if f.OK() {
+		var err error
+		sh, err = wb.deps.Orders.Authenticate(r.Context(), email, password)
+		switch {
+		case errors.Is(err, order.ErrBadCredentials):
+			f.Add("password", "The e-mail address or the password is wrong.")
+		case err != nil:
+			wb.orderFail(w, r, err)
+			return
+		}
+	}
+	if !f.OK() {
+		wb.accountPage(w, r, http.StatusUnprocessableEntity, "shopper_signin", "Shopper sign-in", f, next)
+		return
+	}
+	wb.signShopperIn(w, r, sh, next, "")
+}
+
+// signShopperIn keeps sh in a renewed session, without the cart of
+// whoever was signed in before, and redirects to next; without one, to
+// the home page, or to the cart with the notice done when there is one.
+func (wb *Web) signShopperIn(w http.ResponseWriter, r *http.Request, sh order.Shopper, next, done string) {
+	err := wb.renewSession(w, r, func(s *session) {
+		if s.Values == nil {
+			s.Values = map[string]string{}
+		}
+		s.Values[valueShopper] = sh.ID
+		delete(s.Values, valueCart)
+	})
+	if err != nil {
+		wb.fail(w, r, err)
+		return
+	}
+	if next == "" {
+		next = "/"
+		if done != "" {
+			next = "/cart?done=" + done
+		}
+	}
+	seeOther(w, r, next)
+}
+
+// signupForm is GET /signup.
+func (wb *Web) signupForm(w http.ResponseWriter, r *http.Request) {
+	wb.accountPage(w, r, http.StatusOK, "shopper_signup", "Create an account", newForm(), safeNext(r.URL.Query().Get("next")))
+}
+
+// signup opens a shopper account and signs the shopper in: POST /signup.
+func (wb *Web) signup(w http.ResponseWriter, r *http.Request) {
+	f := newForm()
+	in := order.ShopperInput{Name: strings.TrimSpace(r.PostForm.Get("name")), Email: strings.TrimSpace(r.PostForm.Get("email")),
+		Password: r.PostForm.Get("password")}
+	next := safeNext(r.PostForm.Get("next"))
+	f.Set("name", in.Name)
+	f.Set("email", in.Email)
+	if in.Name == "" {
+		f.Add("name", "Enter your name.")
+	}
+	if in.Email == "" {
+		f.Add("email", "Enter your e-mail address.")
+	}
+	switch n := len(in.Password); {
+	case n == 0:
+		f.Add("password", "Choose a password.")
+	case n < order.MinPasswordLen:
+		f.Add("password", fmt.Sprintf("Choose a password of at least %d characters.", order.MinPasswordLen))
+	case n > maxPasswordBytes:
+		f.Add("password", fmt.Sprintf("Choose a password of at most %d characters.", maxPasswordBytes))
+	}
+	var sh order.Shopper
+	if f.OK() {
+		var err error
+		sh, _, err = wb.deps.Orders.CreateShopper(r.Context(), in)
+		if !addFieldErrors(f, err, accountLabels) && err != nil {
+			wb.orderFail(w, r, err)
+			return
+		}
+	}
+	if !f.OK() {
+		wb.accountPage(w, r, http.StatusUnprocessableEntity, "shopper_signup", "Create an account", f, next)
+		return
+	}
+	wb.signShopperIn(w, r, sh, next, "welcome")
+}
+
+// accountLabels name the sign-up inputs in the order service's messages.
+var accountLabels = map[string]string{"name": "Name", "email": "E-mail address", "password": "Password"}
+
+// addFieldErrors puts an order.FieldErrors' problems next to the inputs
+// of the same names, each message led by the input's label; the problem
+// of a field without a label goes above the form as a sentence of its
+// own. It reports whether err was one.
+func addFieldErrors(f *form, err error, labels map[string]string) bool {
+	var fe order.FieldErrors
+	if !errors.As(err, &fe) {
+		return false
+	}
+	for _, e := range fe {
+		msg := strings.TrimSuffix(e.Message, ".") + "."
+		if label, ok := labels[e.Field]; ok {
+			f.Add(e.Field, label+" "+msg)
+			continue
+		}
+		f.Add("", strings.ToUpper(msg[:1])+msg[1:])
+	}
+	return true
+}
+
+// shopperSignoutForm asks to confirm a sign-out, for pages whose header
+// has no form to post it: GET /signout.
+func (wb *Web) shopperSignoutForm(w http.ResponseWriter, r *http.Request) {
+	if !wb.shopperSignedIn(r) {
+		seeOther(w, r, "/signin")
+		return
+	}
+	p := &page{Title: "Sign out", SignedIn: true, NoIndex: true}
+	wb.render(w, r, http.StatusOK, "shopper_signout", wb.withSession(w, r, p))
+}
+
+// shopperSignout forgets the shopper and the cart: POST /signout.
+func (wb *Web) shopperSignout(w http.ResponseWriter, r *http.Request) {
+	err := wb.renewSession(w, r, func(s *session) {
+		delete(s.Values, valueShopper)
+		delete(s.Values, valueCart)
+	})
+	if err != nil {
+		wb.fail(w, r, err)
+		return
+	}
+	seeOther(w, r, "/signin/shopper?done=signed-out")
+}
