@@ -87,18 +87,35 @@ and deliver, so that orders can be seen flowing.`,
 }
 
 func printDemo(w io.Writer, c *node.Cluster, dir string, seeded []node.SeededMerchant) {
-	fmt.Fprintf(w, "fedmart demo: %q, charter version %d, state in %s\n\n", c.Charter.Charter.Name, c.Charter.Charter.Version, dir)
+	fmt.Fprintf(w, "fedmart demo: %q, charter version %d, one-minute settlement periods, state in %s\n\n", c.Charter.Charter.Name, c.Charter.Charter.Version, dir)
 	for i, n := range c.Nodes {
-		fmt.Fprintf(w, "%-18s %s  (storefront; API under /v1, console %s/merchant, dashboard %s/operator)\n", n.Name(), n.APIURL(), n.APIURL(), n.APIURL())
-		fmt.Fprintf(w, "  peer id          %s\n", n.PeerID())
-		fmt.Fprintf(w, "  operator token   %s\n", c.Tokens[i])
+		fmt.Fprintf(w, "%-18s storefront  %s/\n", n.Name(), n.APIURL())
+		fmt.Fprintf(w, "%-18s console     %s/merchant   dashboard %s/operator\n", "", n.APIURL(), n.APIURL())
+		fmt.Fprintf(w, "%-18s operator token %s   peer id %s\n", "", c.Tokens[i], n.PeerID())
 	}
 	if len(seeded) > 0 {
-		fmt.Fprintf(w, "\nSample merchants (token for the merchant API and console):\n")
+		fmt.Fprintf(w, "\nSample merchants (token to sign in to their member's console, or for the merchant API):\n")
 		for _, m := range seeded {
-			fmt.Fprintf(w, "  %-14s %-34s %4d listings  %s\n", m.Member, m.Name, m.Listings, m.Token)
+			fmt.Fprintf(w, "  %-18s %-34s %4d listings  %s\n", m.Member, m.Name, m.Listings, m.Token)
 		}
 	}
-	fmt.Fprintf(w, "\nTry:\n  curl -H 'Authorization: Bearer %s' %s/v1/federation/members\n", c.Tokens[0], c.Nodes[0].APIURL())
-	fmt.Fprintf(w, "  curl '%s/v1/catalog/search?q=skillet&sort=price_asc'\n\nCtrl-C stops the federation.\n", c.Nodes[1].APIURL())
+	first, second := c.Nodes[0], c.Nodes[1]
+	fmt.Fprintf(w, `
+Click through it:
+  1. Open %s/ and sign up (any name and e-mail, a password of 8 characters
+     or more). Search, add products of merchants on two other members to
+     the cart, and check out with the sandbox card 4242 4242 4242 4242.
+  2. Sign in to %s/merchant with a %s merchant token above: Orders lists
+     the part; ship it, then mark it delivered.
+  3. Back on %s, Orders shows the part shipped, then delivered.
+  4. Sign in to %s/operator with %s's operator token: Members shows the
+     other members connected; Settlement shows each closed one-minute
+     period, its statements agreed with every member, and its netting.
+Or from a terminal:
+  curl -H 'Authorization: Bearer %s' %s/v1/federation/members
+  curl '%s/v1/catalog/search?q=skillet&sort=price_asc'
+
+Ctrl-C stops the federation.
+`, first.APIURL(), second.APIURL(), second.Name(), first.Name(), first.APIURL(), first.Name(),
+		c.Tokens[0], first.APIURL(), second.APIURL())
 }
