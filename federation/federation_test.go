@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fedmart/fedmart/internal/testwait"
 	"github.com/libp2p/go-libp2p"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -54,7 +55,7 @@ func TestFederationLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	checkFor(t, 10*time.Second, func() error {
+	testwait.For(t, 10*time.Second, func() error {
 		for _, n := range []*testNode{a, b, c} {
 			if err := connectedTo(n, otherThan(n, a, b, c)...); err != nil {
 				return err
@@ -81,7 +82,7 @@ func TestFederationLifecycle(t *testing.T) {
 				t.Fatalf("outsider opened a charter stream to %s", n.Self())
 			}
 		}
-		checkFor(t, 5*time.Second, func() error {
+		testwait.For(t, 5*time.Second, func() error {
 			for _, n := range []*testNode{a, b, c} {
 				if n.Host().Network().Connectedness(h.ID()) == network.Connected {
 					return fmt.Errorf("%s still connected to the outsider", n.Self().ShortString())
@@ -105,11 +106,11 @@ func TestFederationLifecycle(t *testing.T) {
 		if err := a.Submit(context.Background(), v2); err != nil {
 			t.Fatal(err)
 		}
-		checkFor(t, 10*time.Second, versionIs(2, a, b, c))         // spread by a
+		testwait.For(t, 10*time.Second, versionIs(2, a, b, c))     // spread by a
 		if err := d.Submit(context.Background(), v2); err != nil { // d's operator boots it from v2
 			t.Fatal(err)
 		}
-		checkFor(t, 10*time.Second, func() error {
+		testwait.For(t, 10*time.Second, func() error {
 			for _, n := range []*testNode{a, b, c, d} {
 				if err := connectedTo(n, otherThan(n, a, b, c, d)...); err != nil {
 					return err
@@ -124,9 +125,9 @@ func TestFederationLifecycle(t *testing.T) {
 		if err := b.Submit(context.Background(), v3); err != nil {
 			t.Fatal(err)
 		}
-		checkFor(t, 10*time.Second, versionIs(3, a, b, d))
+		testwait.For(t, 10*time.Second, versionIs(3, a, b, d))
 		refusedBefore := testutilRefused(a) + testutilRefused(b) + testutilRefused(d)
-		checkFor(t, 10*time.Second, func() error {
+		testwait.For(t, 10*time.Second, func() error {
 			for _, n := range []*testNode{a, b, d} {
 				if err := connectedTo(n, otherThan(n, a, b, d)...); err != nil {
 					return err

@@ -13,22 +13,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
-// checkFor polls fn until it returns nil or the timeout passes.
-func checkFor(t *testing.T, timeout time.Duration, fn func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := fn()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: %v", timeout, err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func newKey(t testing.TB) (crypto.PrivKey, peer.ID) {
 	t.Helper()
 	k, _, err := crypto.GenerateEd25519Key(rand.Reader)

@@ -11,6 +11,7 @@ import (
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/federation/wire"
+	"github.com/fedmart/fedmart/internal/testwait"
 	"github.com/libp2p/go-libp2p/core/crypto"
 )
 
@@ -75,7 +76,7 @@ func TestProposalGathersSignaturesOverTheFederation(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	checkFor(t, 10*time.Second, func() error {
+	testwait.For(t, 10*time.Second, func() error {
 		for _, n := range all {
 			if err := connectedTo(n, otherThan(n, all...)...); err != nil {
 				return err
@@ -105,18 +106,18 @@ func TestProposalGathersSignaturesOverTheFederation(t *testing.T) {
 	if p.Digest != digest || p.Needed != 3 || len(p.Voters) != 4 || !slices.Equal(p.Signers, []string{a.Self().String()}) || p.Carried() {
 		t.Fatalf("proposal = %+v", p)
 	}
-	checkFor(t, 10*time.Second, pendingIs(digest, []*testNode{a}, all...))
+	testwait.For(t, 10*time.Second, pendingIs(digest, []*testNode{a}, all...))
 
 	if p, err = b.SignProposal(ctx, digest); err != nil || len(p.Signers) != 2 || p.Carried() {
 		t.Fatalf("b signs: %+v, %v", p, err)
 	}
-	checkFor(t, 10*time.Second, pendingIs(digest, []*testNode{a, b}, all...))
+	testwait.For(t, 10*time.Second, pendingIs(digest, []*testNode{a, b}, all...))
 
 	if p, err = c.SignProposal(ctx, digest); err != nil || len(p.Signers) != 3 || !p.Carried() {
 		t.Fatalf("c signs: %+v, %v", p, err)
 	}
-	checkFor(t, 10*time.Second, versionIs(2, all...))
-	checkFor(t, 10*time.Second, nonePending(all...))
+	testwait.For(t, 10*time.Second, versionIs(2, all...))
+	testwait.For(t, 10*time.Second, nonePending(all...))
 	for _, n := range all {
 		sc, _ := n.Charter()
 		if sc.Charter.Name != "Renamed Federation" || sc.Charter.Digest() != digest {
@@ -142,7 +143,7 @@ func TestProposalReachesMemberThatWasAway(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	checkFor(t, 10*time.Second, func() error {
+	testwait.For(t, 10*time.Second, func() error {
 		for _, n := range []*testNode{a, b, c} {
 			if err := connectedTo(n, otherThan(n, a, b, c)...); err != nil {
 				return err
@@ -157,19 +158,19 @@ func TestProposalReachesMemberThatWasAway(t *testing.T) {
 	if _, err := a.Propose(context.Background(), v2); err != nil {
 		t.Fatal(err)
 	}
-	checkFor(t, 10*time.Second, pendingIs(digest, []*testNode{a}, a, b))
+	testwait.For(t, 10*time.Second, pendingIs(digest, []*testNode{a}, a, b))
 
 	c = startNodeDB(t, kc, dbc) // new ports; it dials a and b from its charter
-	checkFor(t, 10*time.Second, pendingIs(digest, []*testNode{a}, c))
+	testwait.For(t, 10*time.Second, pendingIs(digest, []*testNode{a}, c))
 	if _, err := c.SignProposal(context.Background(), digest); err != nil {
 		t.Fatal(err)
 	}
-	checkFor(t, 10*time.Second, pendingIs(digest, []*testNode{a, c}, a, b, c))
+	testwait.For(t, 10*time.Second, pendingIs(digest, []*testNode{a, c}, a, b, c))
 	if _, err := b.SignProposal(context.Background(), digest); err != nil {
 		t.Fatal(err)
 	}
-	checkFor(t, 10*time.Second, versionIs(2, a, b, c))
-	checkFor(t, 10*time.Second, nonePending(a, b, c))
+	testwait.For(t, 10*time.Second, versionIs(2, a, b, c))
+	testwait.For(t, 10*time.Second, nonePending(a, b, c))
 }
 
 // proposalFixture is a node (not running: no peers) holding version 1 of a

@@ -12,24 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fedmart/fedmart/internal/testwait"
 	"github.com/fedmart/fedmart/node/api"
 )
-
-// checkFor polls fn until it returns nil or the timeout passes.
-func checkFor(t *testing.T, timeout time.Duration, fn func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := fn()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: %v", timeout, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 func startCluster(t *testing.T, names ...string) *Cluster {
 	t.Helper()
@@ -119,7 +104,7 @@ func TestAPIFederationEndpoints(t *testing.T) {
 	if err := json.Unmarshal(b, &fed); s != 200 || err != nil || fed.FederationID != "api-test" || fed.CharterVersion != 1 || fed.Self.Name != "Alpha" {
 		t.Fatalf("federation: %d %s", s, b)
 	}
-	checkFor(t, 10*time.Second, func() error {
+	testwait.For(t, 10*time.Second, func() error {
 		_, b := call(t, "GET", base+"/v1/federation/members", "/v1/federation/members", tok, nil)
 		var m struct {
 			Members []struct {
@@ -196,7 +181,7 @@ func TestNodeWithoutCharterIsNotReady(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- n.Run(ctx) }()
 	defer func() { cancel(); <-done; n.Close() }()
-	checkFor(t, 5*time.Second, func() error {
+	testwait.For(t, 5*time.Second, func() error {
 		resp, err := http.Get(n.APIURL() + "/readyz")
 		if err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/internal/testwait"
 	"github.com/fedmart/fedmart/settlement"
 )
 
@@ -318,7 +319,7 @@ func listFor(t *testing.T, c *Cluster, i int, token, title, sku, brand string, p
 	if s != 201 || json.Unmarshal(raw, &l) != nil {
 		t.Fatalf("listing %s: %d %s", title, s, raw)
 	}
-	checkFor(t, 45*time.Second, func() error {
+	testwait.For(t, 45*time.Second, func() error {
 		for _, n := range c.Nodes {
 			if _, err := n.Catalog().Listing(t.Context(), l.ID); err != nil {
 				return fmt.Errorf("%s: %v", n.Name(), err)
@@ -337,7 +338,7 @@ func partOn(t *testing.T, home *Node, token string) string {
 		t.Fatal(err)
 	}
 	var id string
-	checkFor(t, 30*time.Second, func() error {
+	testwait.For(t, 30*time.Second, func() error {
 		parts, _, err := home.Orders().MerchantParts(t.Context(), m.ID, "", "", 10)
 		if err != nil || len(parts) != 1 {
 			return fmt.Errorf("%s's parts: %d (%v)", m.Name, len(parts), err)

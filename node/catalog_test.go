@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fedmart/fedmart/internal/testwait"
 )
 
 func listingBody(title, sku string, price, stock int) []byte {
@@ -73,7 +75,7 @@ func TestListingReachesEveryMember(t *testing.T) {
 	if s != 201 || json.Unmarshal(b, &l) != nil || l.Version != 1 || !strings.HasPrefix(l.ID, a.PeerID().String()+".") {
 		t.Fatalf("create: %d %s", s, b)
 	}
-	checkFor(t, 15*time.Second, findsOnly(t, c.Nodes, "q=skillets", "Carbon steel skillet"))
+	testwait.For(t, 15*time.Second, findsOnly(t, c.Nodes, "q=skillets", "Carbon steel skillet"))
 	hit := searchOn(t, c.Nodes[2], "q=skillet").Items[0]
 	if hit.Platform != a.PeerID().String() || !hit.InStock {
 		t.Fatalf("gamma's hit: %+v", hit)
@@ -95,18 +97,18 @@ func TestListingReachesEveryMember(t *testing.T) {
 	if s, b := call(t, "PUT", a.APIURL()+"/v1/listings/"+l.ID, "/v1/listings/{id}", tok, listingBody("Carbon steel wok", "PAN-28", 5990, 7)); s != 200 || !strings.Contains(string(b), `"version":2`) {
 		t.Fatalf("replace: %d %s", s, b)
 	}
-	checkFor(t, 15*time.Second, findsOnly(t, c.Nodes, "q=wok", "Carbon steel wok"))
-	checkFor(t, 15*time.Second, findsOnly(t, c.Nodes, "q=skillet"))
+	testwait.For(t, 15*time.Second, findsOnly(t, c.Nodes, "q=wok", "Carbon steel wok"))
+	testwait.For(t, 15*time.Second, findsOnly(t, c.Nodes, "q=skillet"))
 
 	if s, b := call(t, "PUT", a.APIURL()+"/v1/listings/"+l.ID+"/stock", "/v1/listings/{id}/stock", tok, []byte(`{"sku":"PAN-28","stock":0}`)); s != 200 {
 		t.Fatalf("stock: %d %s", s, b)
 	}
-	checkFor(t, 15*time.Second, findsOnly(t, c.Nodes, "q=wok&in_stock=true"))
+	testwait.For(t, 15*time.Second, findsOnly(t, c.Nodes, "q=wok&in_stock=true"))
 
 	if s, b := call(t, "DELETE", a.APIURL()+"/v1/listings/"+l.ID, "/v1/listings/{id}", tok, nil); s != 204 {
 		t.Fatalf("takedown: %d %s", s, b)
 	}
-	checkFor(t, 15*time.Second, findsOnly(t, c.Nodes, "q=wok"))
+	testwait.For(t, 15*time.Second, findsOnly(t, c.Nodes, "q=wok"))
 	for _, n := range c.Nodes {
 		if s, _ := call(t, "GET", n.APIURL()+"/v1/catalog/listings/"+url.PathEscape(l.ID), "/v1/catalog/listings/{id}", "", nil); s != 404 {
 			t.Fatalf("%s still serves the taken-down listing: %d", n.Name(), s)

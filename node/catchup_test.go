@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/federation/replication"
+	"github.com/fedmart/fedmart/internal/testwait"
 )
 
 // runNode runs n until the returned stop function is called.
@@ -99,21 +100,21 @@ func TestOfflineMemberCatchesUpWithOnlyWhatItMissed(t *testing.T) {
 	if s, body := call(t, "POST", a.APIURL()+"/v1/listings/batch", "/v1/listings/batch", tok, feedOf(10, "before")); s != 200 || !strings.Contains(string(body), `"created":10`) {
 		t.Fatalf("batch: %d %s", s, body)
 	}
-	checkFor(t, 15*time.Second, totalOn(t, g, "q=before", 10))
+	testwait.For(t, 15*time.Second, totalOn(t, g, "q=before", 10))
 
 	gammaCfg := g.cfg
 	stopGamma()
 	if s, body := call(t, "POST", a.APIURL()+"/v1/listings/batch", "/v1/listings/batch", tok, feedOf(1000, "during")); s != 200 || !strings.Contains(string(body), `"created":1000`) {
 		t.Fatalf("batch while gamma is away: %d %.300s", s, body)
 	}
-	checkFor(t, 30*time.Second, totalOn(t, b, "q=during", 1000))
+	testwait.For(t, 30*time.Second, totalOn(t, b, "q=during", 1000))
 
 	g2, err := New(gammaCfg, discard())
 	if err != nil {
 		t.Fatal(err)
 	}
 	runNode(t, g2)
-	checkFor(t, 60*time.Second, totalOn(t, g2, "q=during", 1000))
+	testwait.For(t, 60*time.Second, totalOn(t, g2, "q=during", 1000))
 	// Each new listing is two records (description and stock): gamma missed
 	// 2,000. Catch-up must send no more than those (never the 20 it held);
 	// GossipSub's own gossip may deliver the newest of them first, when it
@@ -121,7 +122,7 @@ func TestOfflineMemberCatchesUpWithOnlyWhatItMissed(t *testing.T) {
 	// record is stored exactly once.
 	var byGossip, bySync float64
 	var got replication.Stats
-	checkFor(t, 10*time.Second, func() error {
+	testwait.For(t, 10*time.Second, func() error {
 		got = g2.repl.Totals()
 		byGossip = metric(t, g2, `fedmart_catalog_gossip_received_total{outcome="stored"}`)
 		bySync = float64(got.Applied)

@@ -13,6 +13,7 @@ import (
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation/replication"
 	"github.com/fedmart/fedmart/federation/wire"
+	"github.com/fedmart/fedmart/internal/testwait"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -63,7 +64,7 @@ func forgeries(t *testing.T, c *Cluster) {
 	var l struct{ ID string }
 	_ = json.Unmarshal(body, &l)
 	call(t, "PUT", a.APIURL()+"/v1/listings/"+l.ID, "/v1/listings/{id}", tok, listingBody("Honest kettle mark two", "KET-1", 3200, 3))
-	checkFor(t, 15*time.Second, findsOnly(t, c.Nodes, "q=kettle", "Honest kettle mark two"))
+	testwait.For(t, 15*time.Second, findsOnly(t, c.Nodes, "q=kettle", "Honest kettle mark two"))
 
 	outsiderKey, _, _ := crypto.GenerateEd25519Key(rand.Reader)
 	outsider, _ := peer.IDFromPrivateKey(outsiderKey)
@@ -95,7 +96,7 @@ func forgeries(t *testing.T, c *Cluster) {
 	}
 	// A valid record sent after them arrives, so the forged ones had their chance.
 	call(t, "POST", a.APIURL()+"/v1/listings", "/v1/listings", tok, listingBody("Honest teapot", "TEA-1", 2000, 3))
-	checkFor(t, 15*time.Second, findsOnly(t, c.Nodes, "q=teapot", "Honest teapot"))
+	testwait.For(t, 15*time.Second, findsOnly(t, c.Nodes, "q=teapot", "Honest teapot"))
 
 	for _, n := range c.Nodes[1:] {
 		for _, q := range []string{"q=outsider", "q=impostor", "q=huge"} {
@@ -107,7 +108,7 @@ func forgeries(t *testing.T, c *Cluster) {
 			t.Errorf("%s: the kettle changed: %+v", n.Name(), got)
 		}
 		// Validation runs concurrently per message: the teapot may be done first.
-		checkFor(t, 10*time.Second, func() error {
+		testwait.For(t, 10*time.Second, func() error {
 			if refused := metric(t, n, `fedmart_catalog_gossip_received_total{outcome="refused"}`); refused < 3 {
 				return fmt.Errorf("%s refused %v forged records on the topic, want at least 3", n.Name(), refused)
 			}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/internal/testwait"
 	"github.com/fedmart/fedmart/node/api"
 	"github.com/fedmart/fedmart/node/webhook"
 )
@@ -109,7 +110,7 @@ func listOn(t *testing.T, c *Cluster, i int, merchant, sku string, price, stock 
 	if s != 201 || json.Unmarshal(b, &l) != nil {
 		t.Fatalf("listing: %d %s", s, b)
 	}
-	checkFor(t, 45*time.Second, func() error {
+	testwait.For(t, 45*time.Second, func() error {
 		for _, n := range c.Nodes {
 			if _, err := n.Catalog().Listing(t.Context(), l.ID); err != nil {
 				return fmt.Errorf("%s: %v", n.Name(), err)
@@ -149,7 +150,7 @@ func buyAccepted(t *testing.T, sh *shopper, home *Node, listing, sku string) str
 		t.Fatalf("checkout: %d %s", s, body)
 	}
 	part := o.Parts[0].ID
-	checkFor(t, 10*time.Second, func() error {
+	testwait.For(t, 10*time.Second, func() error {
 		if p, err := home.Orders().HomePartOf(t.Context(), "", part); err != nil || p.Status != order.StatusAccepted {
 			return fmt.Errorf("part on %s: %+v %v", home.Name(), p, err)
 		}
@@ -191,7 +192,7 @@ func TestCrossPlatformOrderIsAcceptedShippedAndDelivered(t *testing.T) {
 	if s != 201 || json.Unmarshal(body, &o) != nil || len(o.Parts) != 2 {
 		t.Fatalf("checkout: %d %s", s, body)
 	}
-	checkFor(t, 10*time.Second, func() error {
+	testwait.For(t, 10*time.Second, func() error {
 		if got := partStatuses(sh.order(o.ID)); got != "accepted,accepted" {
 			return fmt.Errorf("parts %s", got)
 		}
@@ -208,7 +209,7 @@ func TestCrossPlatformOrderIsAcceptedShippedAndDelivered(t *testing.T) {
 		merchantAct(t, n, tok, p.ID, "ship", map[string]string{"carrier": "DHL", "tracking": "JD0146" + p.ID[len(p.ID)-1:]})
 		merchantAct(t, n, tok, p.ID, "deliver", nil)
 	}
-	checkFor(t, 10*time.Second, func() error {
+	testwait.For(t, 10*time.Second, func() error {
 		o := sh.order(o.ID)
 		if o.Status != "delivered" || partStatuses(o) != "delivered,delivered" || o.Parts[0].Tracking == "" {
 			return fmt.Errorf("order %s, parts %s", o.Status, partStatuses(o))
@@ -269,7 +270,7 @@ func TestCheckoutRefusesChangedPriceAndDeclinedCard(t *testing.T) {
 	if s, b := sh.checkout(cart, "declined", order.CardDecline); s != 402 {
 		t.Fatalf("declined card: %d %s", s, b)
 	}
-	checkFor(t, 10*time.Second, func() error { // the hold is released
+	testwait.For(t, 10*time.Second, func() error { // the hold is released
 		if got := stockOf(t, c.Nodes[1], onB); got != 3 {
 			return fmt.Errorf("stock %d after a declined payment", got)
 		}
@@ -281,7 +282,7 @@ func TestCheckoutRefusesChangedPriceAndDeclinedCard(t *testing.T) {
 	if s, b := call(t, "PUT", c.Nodes[1].APIURL()+"/v1/listings/"+onB, "/v1/listings/{id}", tokB, listingBody("Bremen Forge pan", "PAN-B", 5999, 3)); s != 200 {
 		t.Fatalf("new price: %d %s", s, b)
 	}
-	checkFor(t, 10*time.Second, func() error {
+	testwait.For(t, 10*time.Second, func() error {
 		s, b := sh.checkout(cart, "new-price", order.CardApprove)
 		if s != 409 || !strings.Contains(string(b), `"quote"`) || !strings.Contains(string(b), "5999") {
 			return fmt.Errorf("changed price: %d %s", s, b)
@@ -371,7 +372,7 @@ func TestOrderWebhooksAreSignedAndRetried(t *testing.T) {
 	if s, b := sh.checkout(sh.cart(order.ItemInput{ListingID: onB, SKU: "PAN-B", Quantity: 1}), "k", order.CardApprove); s != 201 {
 		t.Fatalf("checkout: %d %s", s, b)
 	}
-	checkFor(t, 30*time.Second, func() error {
+	testwait.For(t, 30*time.Second, func() error {
 		mu.Lock()
 		defer mu.Unlock()
 		if good["order.created"] != 1 || good["order.part.accepted"] < 1 {
@@ -414,7 +415,7 @@ func TestExpiredHoldReleasesStockAndDuplicatesHaveNoEffect(t *testing.T) {
 	if got := stockOf(t, b, onB); got != 2 {
 		t.Fatalf("stock %d while held, want 2", got)
 	}
-	checkFor(t, 10*time.Second, func() error {
+	testwait.For(t, 10*time.Second, func() error {
 		if got := stockOf(t, b, onB); got != 3 {
 			return fmt.Errorf("stock %d after the hold expired, want 3", got)
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/internal/testwait"
 )
 
 // TestShopperSignsInWithPassword checks the accounts the storefront pages
@@ -81,7 +82,7 @@ func TestOrderFlowAndReplicationProgress(t *testing.T) {
 	if _, err := a.Orders().Flow(t.Context(), since, time.Second); !errors.Is(err, order.ErrInvalid) {
 		t.Errorf("3600 steps: %v, want ErrInvalid", err)
 	}
-	checkFor(t, 30*time.Second, func() error {
+	testwait.For(t, 30*time.Second, func() error {
 		p := a.Replicator().Progress(b.PeerID())
 		if p.Mark == 0 || p.Behind != 0 || p.CaughtUp.IsZero() {
 			return fmt.Errorf("Alpha's progress on Beta's catalog: %+v", p)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/internal/testwait"
 	"github.com/fedmart/fedmart/settlement"
 )
 
@@ -43,7 +44,7 @@ func TestDeliveredPartIsBookedAlikeOnStorefrontAndHome(t *testing.T) {
 	period := settlement.PeriodOf(delivered.UpdatedAt, time.Hour).Name
 	aID, bID := a.PeerID().String(), b.PeerID().String()
 	var onA, onBeta map[string]settlement.Entry
-	checkFor(t, 10*time.Second, func() error {
+	testwait.For(t, 10*time.Second, func() error {
 		onA, onBeta = entriesWith(t, a, period, bID), entriesWith(t, b, period, aID)
 		if len(onA) != 1 || len(onBeta) != 1 {
 			return fmt.Errorf("entries between Alpha and Beta: %d on Alpha, %d on Beta, want 1 each", len(onA), len(onBeta))
@@ -68,7 +69,7 @@ func TestSignedStatusesProveSettlementEvents(t *testing.T) {
 	part := buyAccepted(t, sh, b, onB, "PAN-B")
 	p := shipAndDeliver(t, b, tokB, part)
 	var ev settlement.Event
-	checkFor(t, 10*time.Second, func() error { // Alpha has heard of the delivery
+	testwait.For(t, 10*time.Second, func() error { // Alpha has heard of the delivery
 		msgs, err := a.Orders().Messages(t.Context(), part)
 		if err != nil {
 			return err
@@ -112,7 +113,7 @@ func TestPeriodClosesAndBothSidesAgree(t *testing.T) {
 	p := shipAndDeliver(t, b, tokB, part)
 	period := settlement.PeriodOf(p.UpdatedAt, time.Minute).Name
 	aID, bID := a.PeerID().String(), b.PeerID().String()
-	checkFor(t, 2*time.Minute, func() error {
+	testwait.For(t, 2*time.Minute, func() error {
 		sa, err := a.Ledger().Statement(t.Context(), period, bID)
 		if err != nil {
 			return err
@@ -218,7 +219,7 @@ func TestRandomOrdersSettleAcrossThreeMembers(t *testing.T) {
 		for _, p := range o.Parts {
 			i := home[p.Platform]
 			n, m := c.Nodes[i], mustMerchantOf(t, c.Nodes[i], items[i].ListingID)
-			checkFor(t, 10*time.Second, func() error {
+			testwait.For(t, 10*time.Second, func() error {
 				_, err := n.Orders().Ship(t.Context(), m, p.ID, "DHL", "1")
 				return err
 			})
@@ -232,7 +233,7 @@ func TestRandomOrdersSettleAcrossThreeMembers(t *testing.T) {
 			}
 		}
 	}
-	checkFor(t, 3*time.Minute, func() error {
+	testwait.For(t, 3*time.Minute, func() error {
 		periods, err := c.Nodes[0].Settlement().Periods(t.Context())
 		if err != nil || len(periods) == 0 {
 			return fmt.Errorf("periods: %v %v", periods, err)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fedmart/fedmart/internal/testwait"
 )
 
 // The importer sends a CSV feed through a real node, shows progress and a
@@ -25,7 +27,7 @@ func TestListingsImportCSV(t *testing.T) {
 	fedmart(t, "charter", "sign", charter, "--data", n.dir)
 	n.start(t, "--charter", charter)
 	var token string
-	checkFor(t, 20*time.Second, func() error {
+	testwait.For(t, 20*time.Second, func() error {
 		req, _ := http.NewRequest("POST", "http://"+n.api+"/v1/merchants", strings.NewReader(`{"name":"Feed Co"}`))
 		req.Header.Set("Authorization", "Bearer "+n.token)
 		resp, err := http.DefaultClient.Do(req)

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fedmart/fedmart/internal/testwait"
 )
 
 // formFederation initialises, charters and starts one process per name;
@@ -38,7 +40,7 @@ func formFederation(t *testing.T, tune func(*procNode), names ...string) []*proc
 		}
 		n.start(t, "--charter", charter)
 	}
-	checkFor(t, 30*time.Second, allConnected(nodes...))
+	testwait.For(t, 30*time.Second, allConnected(nodes...))
 	return nodes
 }
 
@@ -114,7 +116,7 @@ func TestOrdersSurviveKill9(t *testing.T) {
 		"variants": []map[string]any{{"sku": "K9", "price": map[string]any{"amount": 8900, "currency": "EUR"}, "stock": stock}}}
 	var l struct{ ID string }
 	_ = json.Unmarshal(beta.must(t, "POST", "/v1/listings", m.Token, listing, 201), &l)
-	checkFor(t, 60*time.Second, func() error {
+	testwait.For(t, 60*time.Second, func() error {
 		if s, b, err := alpha.do("GET", "/v1/catalog/listings/"+l.ID, "", nil); err != nil || s != 200 {
 			return fmt.Errorf("alpha does not have the listing yet: %d %s %v", s, b, err)
 		}
@@ -152,7 +154,7 @@ func TestOrdersSurviveKill9(t *testing.T) {
 		victim.kill9()
 		time.Sleep(time.Duration(rng.IntN(400)) * time.Millisecond)
 		victim.start(t)
-		checkFor(t, 30*time.Second, allConnected(nodes...))
+		testwait.For(t, 30*time.Second, allConnected(nodes...))
 	}
 	time.Sleep(time.Second)
 	close(stop)
@@ -162,7 +164,7 @@ func TestOrdersSurviveKill9(t *testing.T) {
 	}
 
 	var parts []procPart
-	checkFor(t, 60*time.Second, func() error {
+	testwait.For(t, 60*time.Second, func() error {
 		parts = parts[:0]
 		for cursor := ""; ; {
 			var page struct {
@@ -199,7 +201,7 @@ func TestOrdersSurviveKill9(t *testing.T) {
 			t.Errorf("part %s on beta has no order on alpha: %d %s", p.ID, s, b)
 		}
 	}
-	checkFor(t, 30*time.Second, func() error { // holds of checkouts a kill cut short expire
+	testwait.For(t, 30*time.Second, func() error { // holds of checkouts a kill cut short expire
 		var got struct {
 			Variants []struct{ Stock int } `json:"variants"`
 		}
@@ -224,7 +226,7 @@ func TestOrdersSurviveKill9(t *testing.T) {
 		t.Fatal("no accepted part to ship among the newest")
 	}
 	alpha.start(t)
-	checkFor(t, 60*time.Second, func() error {
+	testwait.For(t, 60*time.Second, func() error {
 		for _, p := range shipped {
 			var o struct {
 				Parts []struct{ Status, Tracking string }

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/fedmart/fedmart/internal/testwait"
 )
 
 // The process-level tests drive the real binary: built once per test run.
@@ -33,21 +35,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-func checkFor(t *testing.T, timeout time.Duration, fn func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := fn()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: %v", timeout, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // fedmart runs the binary to completion and returns its stdout.
@@ -177,7 +164,7 @@ func TestProcessesFormFederationAndRestart(t *testing.T) {
 	for _, n := range nodes {
 		n.start(t, "--charter", charter)
 	}
-	checkFor(t, 30*time.Second, allConnected(nodes...))
+	testwait.For(t, 30*time.Second, allConnected(nodes...))
 
 	beta := nodes[1]
 	start := time.Now()
@@ -195,7 +182,7 @@ func TestProcessesFormFederationAndRestart(t *testing.T) {
 		t.Fatal("beta still running 10 s after SIGTERM")
 	}
 	t.Logf("beta stopped %s after SIGTERM", time.Since(start).Round(time.Millisecond))
-	checkFor(t, 15*time.Second, func() error {
+	testwait.For(t, 15*time.Second, func() error {
 		m, err := nodes[0].members()
 		if err != nil || m["beta"] {
 			return fmt.Errorf("alpha still sees beta connected: %v %v", m, err)
@@ -203,7 +190,7 @@ func TestProcessesFormFederationAndRestart(t *testing.T) {
 		return nil
 	})
 	beta.start(t) // the charter is stored now
-	checkFor(t, 30*time.Second, allConnected(nodes...))
+	testwait.For(t, 30*time.Second, allConnected(nodes...))
 }
 
 func TestRunRefusesInvalidCharterBeforeListening(t *testing.T) {

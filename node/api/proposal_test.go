@@ -16,26 +16,11 @@ import (
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/internal/testwait"
 	"github.com/fedmart/fedmart/node/api"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/prometheus/client_golang/prometheus"
 )
-
-// checkFor polls fn until it returns nil or the timeout passes.
-func checkFor(t *testing.T, timeout time.Duration, fn func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := fn()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: %v", timeout, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // member is one running federation member with its API: a real libp2p
 // host on loopback, in-memory Badger, and the API served over HTTP.
@@ -114,7 +99,7 @@ func startFederation(t *testing.T, names ...string) ([]*member, *federation.Sign
 			t.Fatal(err)
 		}
 	}
-	checkFor(t, 10*time.Second, func() error {
+	testwait.For(t, 10*time.Second, func() error {
 		for _, m := range ms {
 			for _, s := range m.fed.Members() {
 				if !s.Connected {
@@ -257,7 +242,7 @@ func TestProposalSignedOverTheFederation(t *testing.T) {
 	if s != 201 || p.Digest != v2.Charter.Digest() || p.Version != 2 || p.Needed != 3 || len(p.Voters) != 3 || len(p.Signers) != 1 || p.InForce {
 		t.Fatalf("propose: %d %s", s, b)
 	}
-	checkFor(t, 10*time.Second, func() error {
+	testwait.For(t, 10*time.Second, func() error {
 		for _, m := range []*member{beta, gamma} {
 			if got := m.proposals(t); len(got) != 1 || got[0].Digest != p.Digest {
 				return fmt.Errorf("%s lists %d proposals", m.fed.Self().ShortString(), len(got))
@@ -269,7 +254,7 @@ func TestProposalSignedOverTheFederation(t *testing.T) {
 	if p := decodeProposal(t, b); s != 200 || len(p.Signers) != 2 || p.InForce {
 		t.Fatalf("beta signs: %d %s", s, b)
 	}
-	checkFor(t, 10*time.Second, func() error {
+	testwait.For(t, 10*time.Second, func() error {
 		if got := gamma.proposals(t); len(got) != 1 || len(got[0].Signers) != 2 {
 			return fmt.Errorf("gamma lists %+v", got)
 		}
@@ -279,7 +264,7 @@ func TestProposalSignedOverTheFederation(t *testing.T) {
 	if p := decodeProposal(t, b); s != 200 || len(p.Signers) != 3 || !p.InForce {
 		t.Fatalf("gamma signs: %d %s", s, b)
 	}
-	checkFor(t, 10*time.Second, func() error {
+	testwait.For(t, 10*time.Second, func() error {
 		for _, m := range ms {
 			sc, _ := m.fed.Charter()
 			if sc.Charter.Version != 2 || sc.Charter.Name != "Renamed" {
