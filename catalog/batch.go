@@ -63,12 +63,13 @@ func (it *batchItem) reject(errs ...FieldError) {
 // (storage, or ctx ending between chunks) the result counts the chunks
 // written before it.
 func (c *Catalog) UpsertBatch(ctx context.Context, merchantID string, in []ListingInput) (BatchResult, error) {
-	if _, err := c.Merchant(ctx, merchantID); err != nil {
+	m, err := c.Merchant(ctx, merchantID)
+	if err != nil {
 		return BatchResult{}, err
 	}
 	items := make([]*batchItem, len(in))
 	parallel(len(in), func(i int) {
-		p, errs := c.prepare(merchantID, in[i])
+		p, errs := c.prepare(m.Name, in[i])
 		items[i] = &batchItem{index: i, p: p}
 		if errs != nil {
 			items[i].reject(errs...)

@@ -56,16 +56,17 @@ func (c *Catalog) framing() (listing, stock int, err error) {
 	return len(lrec) - len(contentJSON(desc)) + c.overhead, len(srec) - len(stockJSON(st)) + c.overhead, nil
 }
 
-// prepare validates in for merchant, computes its digests and bounds the
-// size of its records. It needs no store access, so batches prepare in
-// parallel.
-func (c *Catalog) prepare(merchant string, in ListingInput) (*prepared, []FieldError) {
+// prepare validates in for merchant, named name, computes its digests and
+// bounds the size of its records. It needs no store access, so batches
+// prepare in parallel.
+func (c *Catalog) prepare(name string, in ListingInput) (*prepared, []FieldError) {
 	if err := ValidateListing(c.config(), in); err != nil {
 		var ve *ValidationError
 		errors.As(err, &ve)
 		return nil, ve.Errors
 	}
 	p := &prepared{desc: describe(in), stock: stockOf(in)}
+	p.desc.MerchantName = name
 	content, stock := contentJSON(p.desc), stockJSON(p.stock)
 	p.descSum, p.stockSum = sha256.Sum256(content), sha256.Sum256(stock)
 	sizes := []struct {

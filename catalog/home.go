@@ -22,12 +22,16 @@ func (c *Catalog) CreateListing(ctx context.Context, merchantID string, in Listi
 	if err := ctx.Err(); err != nil {
 		return Listing{}, err
 	}
-	p, errs := c.prepare(merchantID, in)
+	m, err := c.Merchant(ctx, merchantID)
+	if err != nil {
+		return Listing{}, err
+	}
+	p, errs := c.prepare(m.Name, in)
 	if errs != nil {
 		return Listing{}, &ValidationError{Errors: errs}
 	}
 	var d *draft
-	err := c.write(func(txn *badger.Txn) ([]*draft, error) {
+	err = c.write(func(txn *badger.Txn) ([]*draft, error) {
 		if err := requireMerchant(txn, merchantID); err != nil {
 			return nil, err
 		}
@@ -52,12 +56,16 @@ func (c *Catalog) ReplaceListing(ctx context.Context, merchantID, id string, in 
 	if err := ctx.Err(); err != nil {
 		return Listing{}, err
 	}
-	p, errs := c.prepare(merchantID, in)
+	m, err := c.Merchant(ctx, merchantID)
+	if err != nil {
+		return Listing{}, err
+	}
+	p, errs := c.prepare(m.Name, in)
 	if errs != nil {
 		return Listing{}, &ValidationError{Errors: errs}
 	}
 	var d *draft
-	err := c.write(func(txn *badger.Txn) ([]*draft, error) {
+	err = c.write(func(txn *badger.Txn) ([]*draft, error) {
 		var err error
 		if d, err = c.loadOwned(txn, merchantID, id); err != nil {
 			return nil, err

@@ -42,6 +42,10 @@ type Listing struct {
 	Platform string `json:"platform"`
 	// Merchant is the id of the merchant on its home node.
 	Merchant string `json:"merchant"`
+	// MerchantName is the merchant's name as its home node signed it with
+	// the description, so that every storefront can show who sells it;
+	// empty in descriptions signed before it was carried.
+	MerchantName string `json:"merchant_name,omitempty"`
 	// Title is the product name.
 	Title string `json:"title"`
 	// Description is free text.

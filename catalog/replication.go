@@ -100,6 +100,11 @@ func (c *Catalog) checkLimits(rec *Record) error {
 		if err := ValidateListing(cfg, rec.Listing.input()); err != nil {
 			return fmt.Errorf("record %s/%d: listing %s: %w", rec.Origin, rec.Seq, rec.ListingID, err)
 		}
+		v := &validator{cfg: cfg}
+		v.text("merchant_name", rec.Listing.MerchantName, false, maxMerchantName, false)
+		if err := v.result(); err != nil {
+			return fmt.Errorf("record %s/%d: listing %s: %w", rec.Origin, rec.Seq, rec.ListingID, err)
+		}
 	case rec.Kind == KindStock:
 		if len(rec.Stock) > cfg.MaxVariants {
 			return fmt.Errorf("%w: record %s/%d: stock names %d SKUs, more than %d", ErrInvalid, rec.Origin, rec.Seq, len(rec.Stock), cfg.MaxVariants)

@@ -402,3 +402,27 @@ func TestConcurrentWritesAndOutOfOrderDelivery(t *testing.T) {
 		t.Fatalf("counts %d %d, marks %v %v", a.Count(), b.Count(), a.Marks(), b.Marks())
 	}
 }
+
+// TestMerchantNameTravelsWithTheListing checks that a storefront can name
+// the merchant of a replicated listing, and that a name no home node could
+// have signed is refused.
+func TestMerchantNameTravelsWithTheListing(t *testing.T) {
+	ctx := context.Background()
+	a, b := pair(t)
+	l, err := a.CreateListing(ctx, a.merchant(t), input("Pan", "PAN-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.MerchantName != "Acme" {
+		t.Fatalf("the home node signed merchant name %q, want Acme", l.MerchantName)
+	}
+	syncFrom(t, b, a, 10)
+	if got, err := b.Listing(ctx, l.ID); err != nil || got.MerchantName != "Acme" {
+		t.Fatalf("replicated: %q %v, want Acme", got.MerchantName, err)
+	}
+	long := wellFormed(a.Platform())
+	long.Listing.MerchantName = strings.Repeat("n", maxMerchantName+1)
+	if _, err := b.Apply(mustSeal(t, long, a.key)); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "merchant_name") {
+		t.Fatalf("an oversize merchant name: %v, want ErrInvalid naming merchant_name", err)
+	}
+}

@@ -228,7 +228,7 @@ func TestBrowserShopperBuysAcrossMembersAndSettlementNets(t *testing.T) {
 	// Checks out with the sandbox card.
 	br.run("checkout",
 		chromedp.Navigate(a.APIURL()+"/checkout"),
-		chromedp.SendKeys(chromedp.CSS(`#f-shipping_address-name`), "Ada Lovelace"),
+		chromedp.SetValue(chromedp.CSS(`#f-shipping_address-name`), "Ada King"), // prefilled with the account's name
 		chromedp.SendKeys(chromedp.CSS(`#f-shipping_address-line1`), "12 St James's Square"),
 		chromedp.SendKeys(chromedp.CSS(`#f-shipping_address-city`), "London"),
 		chromedp.SendKeys(chromedp.CSS(`#f-shipping_address-postal_code`), "SW1Y 4LB"),
@@ -244,6 +244,11 @@ func TestBrowserShopperBuysAcrossMembersAndSettlementNets(t *testing.T) {
 	parts := eval[int](br, `document.querySelectorAll('li.part').length`)
 	if parts != 2 {
 		t.Fatalf("the order page shows %d parts, want 2", parts)
+	}
+	for _, want := range []string{"Bremen Forge", "Galway Linen", "Ada King, 12 St James"} {
+		if !eval[bool](br, fmt.Sprintf(`document.querySelector('main').textContent.includes(%q)`, want)) {
+			t.Errorf("the order page does not show %q", want)
+		}
 	}
 	br.run("order-on-a-phone", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`li.part`)))
 	if !eval[bool](br, fitsWidth) {

@@ -83,15 +83,16 @@ func listingView(l catalog.Listing, names map[string]string) listingPage {
 	return v
 }
 
-// merchantName names the listing's merchant when it is one of this
-// node's: merchant names are not part of replicated records.
+// merchantName names the listing's merchant: this node's merchants by
+// their current name, others' by the name their home node signed with the
+// description ("" in descriptions signed before names were carried).
 func (wb *Web) merchantName(ctx context.Context, l catalog.Listing) string {
 	if l.Platform != wb.deps.Merchants.Platform() {
-		return ""
+		return l.MerchantName
 	}
 	m, err := wb.deps.Merchants.Merchant(ctx, l.Merchant)
 	if err != nil {
-		return ""
+		return l.MerchantName
 	}
 	return m.Name
 }

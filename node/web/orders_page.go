@@ -177,7 +177,7 @@ func (wb *Web) orderViewOf(ctx context.Context, o order.Order) orderView {
 		Placed: o.CreatedAt, ShipTo: o.ShipTo, Payment: paymentText(o.Payment)}
 	for _, p := range o.Parts {
 		pv := partView{ID: p.ID, Status: p.Status, StatusText: statusText(p.Status),
-			Platform: platformName(names, p.Platform), PlatformID: p.Platform, Merchant: merchants(p.Platform, p.Merchant),
+			Platform: platformName(names, p.Platform), PlatformID: p.Platform, Merchant: merchants(p),
 			Total: formatMoney(p.Total.Amount, p.Total.Currency), Carrier: p.Carrier, Tracking: p.Tracking,
 			Reason: reasonText[p.Reason], Lines: lineViews(p.Items), Updated: p.UpdatedAt}
 		if p.Refunded.Amount > 0 {
@@ -202,24 +202,26 @@ func lineViews(lines []order.Line) []lineView {
 	return out
 }
 
-// merchantNamer returns a function that names a part's merchant: this
-// node's merchants by name, others by their abbreviated id (merchant
-// names are not replicated). Names are looked up once per request.
-func (wb *Web) merchantNamer(ctx context.Context) func(platform, merchant string) string {
-	self := wb.deps.Merchants.Platform()
+// merchantNamer returns a function that names a part's merchant as the
+// listing of its first line does (see merchantName), or by its abbreviated
+// id when that listing is gone. Names are looked up once per request.
+func (wb *Web) merchantNamer(ctx context.Context) func(p order.Part) string {
 	known := map[string]string{}
-	return func(platform, merchant string) string {
-		if platform != self {
-			return "Merchant " + shortID(merchant)
-		}
-		if n, ok := known[merchant]; ok {
+	return func(p order.Part) string {
+		key := p.Platform + "/" + p.Merchant
+		if n, ok := known[key]; ok {
 			return n
 		}
-		n := "Merchant " + shortID(merchant)
-		if m, err := wb.deps.Merchants.Merchant(ctx, merchant); err == nil {
-			n = m.Name
+		n := ""
+		if len(p.Items) > 0 {
+			if l, err := wb.deps.Listings.Listing(ctx, p.Items[0].ListingID); err == nil {
+				n = wb.merchantName(ctx, l)
+			}
 		}
-		known[merchant] = n
+		if n == "" {
+			n = "Merchant " + shortID(p.Merchant)
+		}
+		known[key] = n
 		return n
 	}
 }

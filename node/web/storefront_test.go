@@ -157,8 +157,8 @@ func TestListingPageShowsVariantsMerchantAndOpenGraph(t *testing.T) {
 	}
 	remote := h.listOther(input("Wool socks", "Knitwear", "Clothing", 1200, 10))
 	body = h.browser().get(listingURL(remote.ID)).Body
-	if !strings.Contains(body, "Sold by a merchant of") || !strings.Contains(body, ">Beta Bazaar</a>") {
-		t.Error("a replicated listing does not name its home platform")
+	if !strings.Contains(body, "<strong>Beta Seller</strong>, a merchant of") || !strings.Contains(body, ">Beta Bazaar</a>") {
+		t.Error("a replicated listing does not name its merchant, as its home node signed it, and its home platform")
 	}
 }
 
