@@ -47,7 +47,7 @@ func TestLagText(t *testing.T) {
 func TestMembersEventCarriesLag(t *testing.T) {
 	h := newHarness(t)
 	h.repl.set(h.other.id, replication.Progress{Head: 3, Mark: 2, Behind: 1, CaughtUp: h.clock.Now().Add(-2 * time.Minute)})
-	lines := openEvents(t, h, h.operator())
+	lines := openEvents(t, h, h.operator(), "/operator/events")
 	for nextLine(t, lines) != "event: members" {
 	}
 	data, ok := strings.CutPrefix(nextLine(t, lines), "data: ")

@@ -24,7 +24,7 @@ func TestSettlementIndexListsPeriodsNewestFirst(t *testing.T) {
 	for _, want := range []string{
 		`<a href="/operator/settlement/` + closedPeriod + `">` + closedPeriod + `</a>`,
 		`<span class="badge agreed">Agreed</span>`, `<span class="badge open">Open</span>`,
-		`data-events="/operator/events"`, "/static/operator.js?v=", "/static/dashboard.css?v=",
+		`data-events="/operator/events?settlement=1"`, "/static/operator.js?v=", "/static/dashboard.css?v=",
 	} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("settlement page lacks %s", want)
@@ -96,7 +96,7 @@ func TestSettlementPeriodPage(t *testing.T) {
 func TestSettlementEventOnStatusChange(t *testing.T) {
 	h := newHarness(t)
 	withSettlement(t, h)
-	lines := openEvents(t, h, h.operator())
+	lines := openEvents(t, h, h.operator(), "/operator/events?settlement=1")
 	periods := func() []periodRow {
 		t.Helper()
 		for nextLine(t, lines) != "event: settlement" {

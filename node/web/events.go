@@ -13,8 +13,10 @@ import (
 // at once and then every Options.EventInterval: GET /operator/events.
 //
 //   - "members" (every time): a JSON array of memberRow, the members table.
-//   - "settlement" (when it changed since this stream last sent it, and
-//     once there is a period): a JSON array of periodRow, every
+//   - "settlement" (asked for with ?settlement=1, as the settlement pages
+//     do, since it reads every period's statements; sent when it changed
+//     since this stream last sent it, and once there is a period): a JSON
+//     array of periodRow, every
 //     settlement period newest first with its status. The settlement
 //     pages refresh what a status change touches.
 //
@@ -32,6 +34,7 @@ func (wb *Web) operatorEvents(w http.ResponseWriter, r *http.Request, sess *sess
 	tick := time.NewTicker(wb.opts.EventInterval)
 	defer tick.Stop()
 	var sentPeriods []byte // the last "settlement" data sent
+	periodsToo := r.URL.Query().Get("settlement") != ""
 	for {
 		// The server's WriteTimeout would cut the stream; each event gets
 		// its own deadline instead (where the writer supports one).
@@ -44,11 +47,13 @@ func (wb *Web) operatorEvents(w http.ResponseWriter, r *http.Request, sess *sess
 		if _, err := fmt.Fprintf(w, "event: members\ndata: %s\n\n", wb.membersJSON()); err != nil {
 			return
 		}
-		if periods, ok := wb.periodsJSON(r.Context()); ok && !bytes.Equal(periods, sentPeriods) {
-			if _, err := fmt.Fprintf(w, "event: settlement\ndata: %s\n\n", periods); err != nil {
-				return
+		if periodsToo {
+			if periods, ok := wb.periodsJSON(r.Context()); ok && !bytes.Equal(periods, sentPeriods) {
+				if _, err := fmt.Fprintf(w, "event: settlement\ndata: %s\n\n", periods); err != nil {
+					return
+				}
+				sentPeriods = periods
 			}
-			sentPeriods = periods
 		}
 		if err := rc.Flush(); err != nil {
 			return

@@ -86,13 +86,14 @@ func TestOperatorWithoutCharter(t *testing.T) {
 	}
 }
 
-// openEvents opens /operator/events on a real server as b and returns
-// its lines; the channel closes when the stream ends.
-func openEvents(t *testing.T, h *harness, b *browser) <-chan string {
+// openEvents opens path (/operator/events with its query) on a real
+// server as b and returns its lines; the channel closes when the stream
+// ends.
+func openEvents(t *testing.T, h *harness, b *browser, path string) <-chan string {
 	t.Helper()
 	srv := httptest.NewServer(h.web.Handler())
 	t.Cleanup(srv.Close)
-	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/operator/events", nil)
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+path, nil)
 	for _, c := range b.cookies {
 		req.AddCookie(c)
 	}
@@ -119,7 +120,7 @@ func TestOperatorEventsStreamMembers(t *testing.T) {
 	h := newHarness(t)
 	b := h.browser()
 	b.signInOperator(testOperator)
-	lines := openEvents(t, h, b)
+	lines := openEvents(t, h, b, "/operator/events")
 	var rows []memberRow
 	for seen := 0; seen < 2; {
 		if data, ok := strings.CutPrefix(nextLine(t, lines), "data: "); ok {
@@ -140,7 +141,7 @@ func TestOperatorEventsEndWithTheSession(t *testing.T) {
 	h := newHarness(t)
 	b := h.browser()
 	b.signInOperator(testOperator)
-	lines := openEvents(t, h, b)
+	lines := openEvents(t, h, b, "/operator/events")
 	for nextLine(t, lines) != "event: members" {
 	}
 	h.clock.Advance(h.web.opts.SessionTTL)
