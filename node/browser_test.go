@@ -183,7 +183,6 @@ func TestBrowserShopperBuysAcrossMembersAndSettlementNets(t *testing.T) {
 	pan := listFor(t, c, 1, tokB, "Cast-iron pan", "PAN-1", "Ferro", 4900)
 	rack := listFor(t, c, 1, tokB, "Pan rack", "RACK-1", "Holzwerk", 2900)
 	apron := listFor(t, c, 2, tokG, "Linen apron", "APRON-1", "Linho", 3500)
-	_ = rack
 
 	// The shopper signs up on Alpha.
 	br.run("signup",
@@ -311,7 +310,39 @@ func TestBrowserShopperBuysAcrossMembersAndSettlementNets(t *testing.T) {
 	if got := br.text(fmt.Sprintf(`table.netting tr[data-peer="%s"]`, b.PeerID())); !strings.Contains(got, "44.10") {
 		t.Errorf("Beta's netting row reads %q, want it owed 44.10 (49.00 less 10%% commission)", got)
 	}
+
+	// Every page of the three areas, on a phone: nothing scrolls sideways
+	// and every input has a label. A rack in the cart fills the cart and
+	// checkout pages.
+	br.run("add-rack", chromedp.Navigate(a.APIURL()+"/listings/"+rack), chromedp.Click(chromedp.CSS(`#add-to-cart`)),
+		chromedp.WaitVisible(chromedp.CSS(`.cart-group`)), chromedp.EmulateViewport(390, 844))
+	pages := []string{a.APIURL() + "/", a.APIURL() + "/search?q=pan", a.APIURL() + "/listings/" + pan, a.APIURL() + "/cart",
+		a.APIURL() + "/checkout", a.APIURL() + "/orders", orderURL, a.APIURL() + "/signin",
+		b.APIURL() + "/merchant", b.APIURL() + "/merchant/listings/new", b.APIURL() + "/merchant/listings/" + pan,
+		b.APIURL() + "/merchant/orders", b.APIURL() + "/merchant/feeds", b.APIURL() + "/merchant/earnings",
+		a.APIURL() + "/operator", a.APIURL() + "/operator/charter", a.APIURL() + "/operator/merchants",
+		a.APIURL() + "/operator/orders", a.APIURL() + "/operator/settlement", a.APIURL() + "/operator/settlement/" + period}
+	for i, u := range pages {
+		br.run(fmt.Sprintf("phone-%02d", i), chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+		if !eval[bool](br, fitsWidth) {
+			t.Errorf("%s scrolls sideways on a phone-sized window; too wide: %q", u, eval[[]string](br, tooWide))
+		}
+		if bad := eval[[]string](br, unlabelled); len(bad) > 0 {
+			t.Errorf("%s has inputs without a label: %q", u, bad)
+		}
+	}
 }
+
+// tooWide names, by JavaScript, the innermost elements that reach past
+// the window's right edge.
+const tooWide = `Array.from(document.querySelectorAll('body *'))
+	.filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !Array.from(e.children).some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
+	.slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : ''))`
+
+// unlabelled lists, by JavaScript, the page's inputs that have no label.
+const unlabelled = `Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+	.filter(e => e.labels.length === 0 && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
+	.map(e => e.name || e.id || e.outerHTML.slice(0, 60))`
 
 // listFor lists one single-variant product of the merchant with token on
 // member i, and waits until every member's catalog holds it.
