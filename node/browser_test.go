@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/internal/testwait"
 	"github.com/fedmart/fedmart/settlement"
@@ -155,6 +156,26 @@ func (b *browser) reloadUntil(name, url, cond string, timeout time.Duration) {
 	}
 }
 
+// tabTo presses Tab until the element with id (or, for "skip", the skip
+// link) has the focus, failing when twenty presses do not reach it.
+func (b *browser) tabTo(id string) {
+	b.t.Helper()
+	is := fmt.Sprintf(`document.activeElement && document.activeElement.id === %q`, id)
+	if id == "skip" {
+		is = `document.activeElement && document.activeElement.classList.contains('skip')`
+	}
+	for range 20 {
+		if eval[bool](b, is) {
+			return
+		}
+		if err := chromedp.Do(b.ctx, chromedp.KeyEvent(kb.Tab)); err != nil {
+			b.t.Fatalf("pressing Tab: %v", err)
+		}
+	}
+	b.shot("tab-to-" + id + "-failed")
+	b.t.Fatalf("twenty presses of Tab did not reach %s", id)
+}
+
 // fitsWidth reports by JavaScript whether the page needs no sideways
 // scrolling.
 const fitsWidth = `document.documentElement.scrollWidth <= window.innerWidth`
@@ -289,11 +310,15 @@ func TestBrowserShopperBuysAcrossMembersAndSettlementNets(t *testing.T) {
 	}
 	shipAndDeliver(t, g, tokG, partOn(t, g, tokG))
 
-	// Alpha's operator sees Beta and Gamma connected...
+	// Alpha's operator signs in by keyboard alone, through the skip link,
+	// and sees Beta and Gamma connected...
+	br.run("operator-signin-page", chromedp.Navigate(a.APIURL()+"/operator/signin"))
+	br.tabTo("skip")
+	br.run("operator-skips-to-content", chromedp.KeyEvent(kb.Enter))
+	br.tabTo("f-token")
 	br.run("operator-signin",
-		chromedp.Navigate(a.APIURL()+"/operator/signin"),
-		chromedp.SendKeys(chromedp.CSS(`#f-token`), c.Tokens[0]),
-		chromedp.Submit(chromedp.CSS(`#f-token`)),
+		chromedp.KeyEvent(c.Tokens[0]),
+		chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitVisible(chromedp.CSS(`.area-nav`)),
 	)
 	for _, n := range []*Node{b, g} {
