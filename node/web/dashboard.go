@@ -9,6 +9,7 @@ func (wb *Web) dashboardRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /operator/orders", wb.asOperator(wb.operatorOrders))
 	mux.HandleFunc("GET /operator/settlement", wb.asOperator(wb.operatorSettlement))
 	mux.HandleFunc("GET /operator/settlement/{period}", wb.asOperator(wb.operatorPeriod))
+	mux.HandleFunc("GET /operator/settlement/{period}/netting.csv", wb.asOperator(wb.nettingCSV))
 	mux.HandleFunc("POST /operator/charter/proposals", wb.asOperator(wb.proposeAmendment))
 	mux.HandleFunc("POST /operator/charter/proposals/{digest}/sign", wb.asOperator(wb.signAmendment))
 }

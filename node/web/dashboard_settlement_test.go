@@ -187,3 +187,30 @@ func TestDashboardPagesNeedSignIn(t *testing.T) {
 		t.Error("a visitor reached the federation")
 	}
 }
+
+func TestNettingDownloadsAsCSV(t *testing.T) {
+	h := newHarness(t)
+	withSettlement(t, h)
+	n, _ := h.settle.NettingReport(t.Context(), closedPeriod)
+	n.Positions[1].Name = "=HYPERLINK(\"http://evil.example\")"
+	h.settle.setNetting(n)
+	b := h.operator()
+	if r := b.get("/operator/settlement/" + closedPeriod); !strings.Contains(r.Body, `href="/operator/settlement/`+closedPeriod+`/netting.csv"`) {
+		t.Error("the period page does not link its CSV")
+	}
+	r := b.get("/operator/settlement/" + closedPeriod + "/netting.csv")
+	wantStatus(t, r, http.StatusOK)
+	if ct := r.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+		t.Errorf("content type %q", ct)
+	}
+	self, other := h.self.id.String(), h.other.id.String()
+	want := "row,member,member_peer_id,pays_to,pays_to_peer_id,amount,currency\n" +
+		"position,Alpha Market," + self + ",,,43.25,EUR\n" +
+		"position,\"'=HYPERLINK(\"\"http://evil.example\"\")\"," + other + ",,,-43.25,EUR\n" +
+		"transfer,Beta Bazaar," + other + ",Alpha Market," + self + ",43.25,EUR\n"
+	if r.Body != want {
+		t.Errorf("CSV:\n%s\nwant:\n%s", r.Body, want)
+	}
+	wantStatus(t, b.get("/operator/settlement/"+openPeriod+"/netting.csv"), http.StatusConflict)
+	wantStatus(t, h.browser().get("/operator/settlement/"+closedPeriod+"/netting.csv"), http.StatusSeeOther)
+}

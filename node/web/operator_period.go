@@ -2,8 +2,11 @@ package web
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
+	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -204,4 +207,69 @@ func signedMoney(m settlement.Money) string {
 		return "+" + s
 	}
 	return s
+}
+
+// nettingCSV sends a closed period's netting as CSV, for the platform's
+// accounting: GET /operator/settlement/{period}/netting.csv. One row per
+// member's position, then one per transfer; amounts in major units.
+func (wb *Web) nettingCSV(w http.ResponseWriter, r *http.Request, _ *session) {
+	period := r.PathValue("period")
+	ctx, cancel := context.WithTimeout(r.Context(), nettingTimeout)
+	defer cancel()
+	n, err := wb.deps.Settlement.NettingReport(ctx, period)
+	switch {
+	case errors.Is(err, settlement.ErrNotFound), errors.Is(err, settlement.ErrInvalid):
+		wb.notFound(w, r)
+		return
+	case errors.Is(err, settlement.ErrNotAgreed), errors.Is(err, settlement.ErrConflict):
+		wb.status(w, r, http.StatusConflict, "No netting yet",
+			"The netting is computed once every pair of members has agreed its statement of the period. Not all have yet.")
+		return
+	case err != nil:
+		wb.fail(w, r, err)
+		return
+	}
+	names := wb.platformNames()
+	named := func(id, name string) string {
+		if name != "" {
+			return name
+		}
+		return platformName(names, id)
+	}
+	rows := [][]string{{"row", "member", "member_peer_id", "pays_to", "pays_to_peer_id", "amount", "currency"}}
+	for _, p := range n.Positions {
+		rows = append(rows, []string{"position", named(p.PeerID, p.Name), p.PeerID, "", "", formatAmount(p.Net.Amount, p.Net.Currency), p.Net.Currency})
+	}
+	for _, t := range n.Transfers {
+		rows = append(rows, []string{"transfer", platformName(names, t.From), t.From, platformName(names, t.To), t.To,
+			formatAmount(t.Amount.Amount, t.Amount.Currency), t.Amount.Currency})
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="netting-%s.csv"`, strings.NewReplacer(":", "", " ", "").Replace(period)))
+	h.Set("Cache-Control", "no-store")
+	cw := csv.NewWriter(w)
+	for _, row := range rows {
+		_ = cw.Write(csvSafe(row))
+	}
+	cw.Flush()
+}
+
+// csvSafe keeps a spreadsheet from reading a cell as a formula: member
+// names come from other operators.
+func csvSafe(row []string) []string {
+	out := make([]string, len(row))
+	for i, c := range row {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) && !isNumber(c) {
+			c = "'" + c
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// isNumber reports whether s is a plain signed decimal, such as "-75.60".
+func isNumber(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil && !strings.ContainsAny(s, "eEinfINFxX")
 }
