@@ -102,20 +102,22 @@ func printDemo(w io.Writer, c *node.Cluster, dir string, seeded []node.SeededMer
 	first, second := c.Nodes[0], c.Nodes[1]
 	fmt.Fprintf(w, `
 Click through it:
-  1. Open %s/ and sign up (any name and e-mail, a password of 8 characters
-     or more). Search, add products of merchants on two other members to
-     the cart, and check out with the sandbox card 4242 4242 4242 4242.
-  2. Sign in to %s/merchant with a %s merchant token above: Orders lists
-     the part; ship it, then mark it delivered.
-  3. Back on %s, Orders shows the part shipped, then delivered.
-  4. Sign in to %s/operator with %s's operator token: Members shows the
-     other members connected; Settlement shows each closed one-minute
-     period, its statements agreed with every member, and its netting.
+  1. Open %[1]s's storefront, %[2]s/
+     Sign up (any name and e-mail, a password of 8 characters or more),
+     search, put products of merchants on two other members in the cart,
+     and check out with the sandbox card 4242 4242 4242 4242.
+  2. Sign in to %[3]s's console, %[4]s/merchant
+     with one of its merchant tokens above: Orders lists the part; ship
+     it, then mark it delivered.
+  3. Back on %[1]s, Orders shows the part shipped, then delivered.
+  4. Sign in to %[1]s's dashboard, %[2]s/operator
+     with its operator token: Members shows the other members connected;
+     Settlement shows each closed one-minute period, its statements agreed
+     with every member, and its netting.
 Or from a terminal:
-  curl -H 'Authorization: Bearer %s' %s/v1/federation/members
-  curl '%s/v1/catalog/search?q=skillet&sort=price_asc'
+  curl -H 'Authorization: Bearer %[5]s' %[2]s/v1/federation/members
+  curl '%[4]s/v1/catalog/search?q=skillet&sort=price_asc'
 
 Ctrl-C stops the federation.
-`, first.APIURL(), second.APIURL(), second.Name(), first.Name(), first.APIURL(), first.Name(),
-		c.Tokens[0], first.APIURL(), second.APIURL())
+`, first.Name(), first.APIURL(), second.Name(), second.APIURL(), c.Tokens[0])
 }
