@@ -112,6 +112,22 @@ func (c *Catalog) Marks() map[string]uint64 {
 	return marks
 }
 
+// Origin returns what this node holds of origin's records: its mark
+// (every seq up to it is held or superseded) and the highest seq it holds.
+// top > mark means records between them are missing still.
+func (c *Catalog) Origin(origin string) (mark, top uint64) {
+	var st originState
+	err := c.db.View(func(txn *badger.Txn) error {
+		var err error
+		st, err = loadOrigin(txn, origin)
+		return err
+	})
+	if err != nil {
+		c.log.Error("catalog: reading an origin's marks", "origin", origin, "err", err)
+	}
+	return st.mark, st.top
+}
+
 // HasGap reports whether records of origin above its mark are stored, so
 // that some below them may be missing. The caller runs a catch-up.
 func (c *Catalog) HasGap(origin string) bool {

@@ -186,6 +186,9 @@ func TestGapAndCatchUp(t *testing.T) {
 	if err != nil || !res.Gap || !b.HasGap(origin) || b.Marks()[origin] != 1 {
 		t.Fatalf("seq 3: %+v %v, mark %d", res, err, b.Marks()[origin])
 	}
+	if mark, top := b.Origin(origin); mark != 1 || top != 3 {
+		t.Fatalf("B's origin state after seq 3: mark %d top %d, want 1 and 3 (the lag the dashboard shows)", mark, top)
+	}
 
 	// A holds 1, 3, 4, 5; B lacks what is above its mark 1: 3, 4 and 5.
 	var sent [][]byte
@@ -206,6 +209,9 @@ func TestGapAndCatchUp(t *testing.T) {
 	}
 	if b.HasGap(origin) || b.Marks()[origin] != 5 {
 		t.Fatalf("after AdvanceMark: gap %v mark %d", b.HasGap(origin), b.Marks()[origin])
+	}
+	if mark, top := b.Origin(origin); mark != 5 || top != 5 {
+		t.Fatalf("caught up: mark %d top %d, want 5 and 5", mark, top)
 	}
 	if got, want := listingsOf(t, b), listingsOf(t, a); got != want {
 		t.Fatalf("B holds\n%s\nA holds\n%s", got, want)

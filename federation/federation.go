@@ -139,6 +139,7 @@ func (f *Federation) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return f.keep(ctx) })
 	g.Go(func() error { return f.pingLoop(ctx) })
+	g.Go(func() error { return f.resendProposals(ctx) })
 	g.Go(func() error { return f.watchConnectedness(ctx, sub) })
 	return g.Wait()
 }

@@ -81,7 +81,9 @@ func (f *Federation) Propose(ctx context.Context, sc *SignedCharter) (Proposal, 
 	if err != nil {
 		return Proposal{}, err
 	}
-	f.announce(ctx, res, "")
+	// The operator's request may end (a closed tab) before every member
+	// heard: the sending does not end with it.
+	f.announce(context.WithoutCancel(ctx), res, "")
 	return res.view, nil
 }
 
@@ -99,7 +101,7 @@ func (f *Federation) SignProposal(ctx context.Context, digest string) (Proposal,
 	if err != nil {
 		return Proposal{}, err
 	}
-	f.announce(ctx, res, "")
+	f.announce(context.WithoutCancel(ctx), res, "")
 	return res.view, nil
 }
 
@@ -133,6 +135,29 @@ func (f *Federation) signLocked(digest string) (offerResult, error) {
 		return offerResult{}, err
 	}
 	return f.offerLocked(sc)
+}
+
+// MaxProposalsPerSigner is how many pending proposals one member's
+// signature may carry before a new proposal signed by it alone is refused,
+// so that a single member cannot fill every slot and block the others'
+// amendments (one to suspend it included).
+const MaxProposalsPerSigner = 4
+
+// signersBusy reports whether every signer of sc already signs
+// MaxProposalsPerSigner pending proposals.
+func (f *Federation) signersBusy(sc *SignedCharter) bool {
+	count := map[string]int{}
+	for _, h := range f.proposals.list() {
+		for _, s := range h.sc.Signatures {
+			count[s.PeerID]++
+		}
+	}
+	for _, s := range sc.Signatures {
+		if count[s.PeerID] < MaxProposalsPerSigner {
+			return false
+		}
+	}
+	return true
 }
 
 // signedRival returns the digest of another pending proposal for the same
@@ -170,6 +195,9 @@ func (f *Federation) offerLocked(sc *SignedCharter) (offerResult, error) {
 	case f.proposals.len() >= MaxProposals:
 		return offerResult{}, fmt.Errorf("federation: amendment %s: %d are pending already, the most a node keeps; sign one or wait until a version is applied: %w",
 			digest, MaxProposals, ErrTooManyProposals)
+	case f.signersBusy(sc):
+		return offerResult{}, fmt.Errorf("federation: amendment %s: each of its signers has signed %d pending amendments already, the most one member may keep pending; sign one of those or wait until a version is applied: %w",
+			digest, MaxProposalsPerSigner, ErrTooManyProposals)
 	default:
 		h = heldProposal{sc: sortedSignatures(sc), receivedAt: time.Now().UTC()}
 	}

@@ -128,6 +128,34 @@ func (f *Federation) forward(ctx context.Context, sc *SignedCharter, skip peer.I
 	wg.Wait()
 }
 
+// proposalResend is how often pending proposals are sent again to every
+// connected member: a push lost to a broken stream would otherwise wait for
+// the next reconnection, and the signature it carried stay on one node.
+const proposalResend = 30 * time.Second
+
+// resendProposals sends the pending proposals to every connected member
+// every proposalResend until ctx ends. A member that holds one already
+// answers with its copy, which costs a charter's bytes each way.
+func (f *Federation) resendProposals(ctx context.Context) error {
+	tick := time.NewTicker(proposalResend)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		if f.proposals.len() == 0 {
+			continue
+		}
+		for _, p := range f.host.Network().Peers() {
+			if f.IsMember(p) {
+				f.pushProposals(ctx, p)
+			}
+		}
+	}
+}
+
 // pushProposals sends every pending proposal to member p, which has just
 // connected or exchanged charters with this node.
 func (f *Federation) pushProposals(ctx context.Context, p peer.ID) {

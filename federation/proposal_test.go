@@ -314,22 +314,30 @@ func TestProposalMergeAndTakeForce(t *testing.T) {
 func TestProposalsAreBounded(t *testing.T) {
 	x := newProposalFixture(t, memDB(t))
 	ctx := context.Background()
-	var firstDigest string
+	keys := []crypto.PrivKey{x.ka, x.kb, x.kc, x.kd}
+	digests := map[int]string{}
 	for i := range MaxProposals {
-		p, err := x.f.Propose(ctx, amend(t, x.v1, func(c *Charter) { c.Name = fmt.Sprintf("Name %d", i) }, x.kb))
+		signer := keys[i/MaxProposalsPerSigner]
+		p, err := x.f.Propose(ctx, amend(t, x.v1, func(c *Charter) { c.Name = fmt.Sprintf("Name %d", i) }, signer))
 		if err != nil {
 			t.Fatalf("proposal %d: %v", i, err)
 		}
-		if i == 0 {
-			firstDigest = p.Digest
+		digests[i] = p.Digest
+		if i%MaxProposalsPerSigner != MaxProposalsPerSigner-1 {
+			continue
+		}
+		// One member alone cannot fill every slot: its next proposal is
+		// refused, while the others may still propose.
+		if _, err := x.f.Propose(ctx, amend(t, x.v1, func(c *Charter) { c.Name = fmt.Sprintf("More %d", i) }, signer)); !errors.Is(err, ErrTooManyProposals) {
+			t.Fatalf("proposal %d of one signer: %v, want ErrTooManyProposals", MaxProposalsPerSigner+1, err)
 		}
 	}
-	if _, err := x.f.Propose(ctx, amend(t, x.v1, func(c *Charter) { c.Name = "One Too Many" }, x.kb)); !errors.Is(err, ErrTooManyProposals) {
+	if _, err := x.f.Propose(ctx, amend(t, x.v1, func(c *Charter) { c.Name = "One Too Many" }, x.ka, x.kb)); !errors.Is(err, ErrTooManyProposals) {
 		t.Fatalf("proposal %d: %v, want ErrTooManyProposals", MaxProposals+1, err)
 	}
 	// A signature for one already pending is still welcome.
 	p, err := x.f.Propose(ctx, amend(t, x.v1, func(c *Charter) { c.Name = "Name 0" }, x.kc))
-	if err != nil || p.Digest != firstDigest || len(p.Signers) != 2 {
+	if err != nil || p.Digest != digests[0] || len(p.Signers) != 2 {
 		t.Fatalf("merge while full: %+v, %v", p, err)
 	}
 }

@@ -26,7 +26,8 @@ const maxFlowSteps = 1000
 
 // Flow counts orders placed here and parts received here in steps of step
 // from since to now. It reads keys only (their time is in the key), so it
-// costs a scan of the order indexes, not of the orders.
+// costs a scan of the order indexes, not of the orders; the indexes lead
+// with the shopper or merchant, so the scan is not bounded by since.
 func (s *Service) Flow(_ context.Context, since time.Time, step time.Duration) ([]FlowPoint, error) {
 	now := s.now()
 	if step <= 0 || !since.Before(now) {
@@ -57,17 +58,28 @@ func (s *Service) Flow(_ context.Context, since time.Time, step time.Duration) (
 		return -1
 	}
 	err := s.db.View(func(txn *badger.Txn) error {
-		for _, k := range keys(txn, prefixShopOrder, "", 0) {
+		eachKey(txn, prefixShopOrder, func(k string) {
 			if i := bucket(k); i >= 0 {
 				out[i].Placed++
 			}
-		}
-		for _, k := range keys(txn, prefixMerchant, "", 0) {
+		})
+		eachKey(txn, prefixMerchant, func(k string) {
 			if i := bucket(k); i >= 0 {
 				out[i].Received++
 			}
-		}
+		})
 		return nil
 	})
 	return out, err
+}
+
+// eachKey calls fn with every key under prefix, reading keys only.
+func eachKey(txn *badger.Txn, prefix string, fn func(string)) {
+	opts := badger.DefaultIteratorOptions
+	opts.PrefetchValues, opts.Prefix = false, []byte(prefix)
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		fn(string(it.Item().Key()))
+	}
 }

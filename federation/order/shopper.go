@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -162,7 +163,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (Sho
 	if hash == nil {
 		// Compare anyway, so that an unknown address takes as long as a
 		// wrong password.
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
 		return Shopper{}, ErrBadCredentials
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil {
@@ -171,8 +172,12 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (Sho
 	return sh, nil
 }
 
-// dummyHash is compared against when there is no hash to compare.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("fedmart-no-such-shopper"), bcrypt.DefaultCost)
+// dummyHash is compared against when there is no hash to compare; made
+// at the first need, not in every program that links the package.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("fedmart-no-such-shopper"), bcrypt.DefaultCost)
+	return h
+})
 
 // Shopper returns the shopper with id, or ErrNotFound.
 func (s *Service) Shopper(_ context.Context, id string) (Shopper, error) {

@@ -10,8 +10,9 @@ import (
 // Progress is how far this node's copy of one member's catalog is behind
 // the member's own.
 type Progress struct {
-	// Head is the member's latest record as last heard: the highest seq a
-	// catch-up answer (from it or a third member) claimed for its origin.
+	// Head is the member's latest record as last heard: the highest of its
+	// seqs this node stores (live records arrive out of order) and of those
+	// a catch-up answer (from it or a third member) claimed.
 	Head uint64
 	// Mark is the seq up to which this node holds every record of it.
 	Mark uint64
@@ -33,13 +34,23 @@ func newProgress() *progress {
 	return &progress{heads: map[string]uint64{}, caughtUp: map[peer.ID]time.Time{}}
 }
 
-// heard raises the known heads to a catch-up answer's marks.
-func (pr *progress) heard(marks map[string]uint64) {
+// heard raises the known heads to a catch-up answer's marks, for the
+// origins member admits (a peer may name any origin: only members' are
+// kept, so the map stays as small as the charter).
+func (pr *progress) heard(marks map[string]uint64, member func(string) bool) {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	for origin, m := range marks {
-		pr.heads[origin] = max(pr.heads[origin], m)
+		if member(origin) {
+			pr.heads[origin] = max(pr.heads[origin], m)
+		}
 	}
+}
+
+// isMemberID reports whether origin is the peer ID of a charter member.
+func (r *Replicator) isMemberID(origin string) bool {
+	id, err := peer.Decode(origin)
+	return err == nil && r.fed.IsMember(id)
 }
 
 // synced records a completed catch-up with p.
@@ -52,10 +63,10 @@ func (pr *progress) synced(p peer.ID, at time.Time) {
 // Progress reports member p's replication state: its head as last heard,
 // this node's mark for it, and when a catch-up with it last completed.
 func (r *Replicator) Progress(p peer.ID) Progress {
-	mark := r.store.Marks()[p.String()]
+	mark, top := r.store.Origin(p.String())
 	r.progress.mu.Lock()
 	head, at := r.progress.heads[p.String()], r.progress.caughtUp[p]
 	r.progress.mu.Unlock()
-	head = max(head, mark)
+	head = max(head, top, mark)
 	return Progress{Head: head, Mark: mark, Behind: head - mark, CaughtUp: at}
 }

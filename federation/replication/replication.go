@@ -45,6 +45,8 @@ type Store interface {
 	Since(marks map[string]uint64, batch int, fn func(raw [][]byte) error) error
 	// AdvanceMark raises origin's mark to seq after a complete catch-up.
 	AdvanceMark(origin string, seq uint64) error
+	// Origin returns origin's mark and the highest of its seqs stored.
+	Origin(origin string) (mark, top uint64)
 }
 
 // Config tunes replication.

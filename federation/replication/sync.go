@@ -153,7 +153,7 @@ func (r *Replicator) requestSync(s network.Stream) (Stats, error) {
 			if err := wire.DecodeJSON(f[1:], &end); err != nil {
 				return st, err
 			}
-			r.progress.heard(end.Marks)
+			r.progress.heard(end.Marks, r.isMemberID)
 			return st, r.raiseMarks(end.Marks)
 		default:
 			return st, fmt.Errorf("%w: unknown frame type %q", wire.ErrMalformed, f[0])

@@ -20,6 +20,7 @@ const maxQuantity = 100
 // grouped by the platform that sells them, since each platform's group
 // becomes a part of its own at checkout.
 type cartView struct {
+	ID     string // the order service's cart id
 	Groups []cartGroupView
 	Total  string
 	Items  int64
@@ -52,7 +53,7 @@ type cartPageView struct {
 
 // cartViewOf builds the view of a cart, naming platforms from the charter.
 func cartViewOf(c order.Cart, names map[string]string) cartView {
-	v := cartView{Total: formatMoney(c.Total.Amount, c.Total.Currency), Items: c.Items}
+	v := cartView{ID: c.ID, Total: formatMoney(c.Total.Amount, c.Total.Currency), Items: c.Items}
 	for gi, g := range c.Groups {
 		gv := cartGroupView{Platform: platformName(names, g.Platform), PlatformID: g.Platform,
 			Total: formatMoney(g.Total.Amount, g.Total.Currency)}

@@ -143,14 +143,21 @@ func (wb *Web) checkout(w http.ResponseWriter, r *http.Request, sv shopperVisit)
 	if !idempotencyKey.MatchString(v.Key) {
 		v.Key = newIdempotencyKey()
 	}
-	before, err := wb.currentCart(r.Context(), w, sv, false)
-	if err != nil {
+	// The form names the cart it was shown for: once ordered, that cart is
+	// gone and the session holds none, but a second submit of the form (a
+	// double click, a retry after a lost answer) must reach the order
+	// service with the same cart and key, which answers with the order.
+	cartID := r.PostForm.Get("cart")
+	before, err := wb.deps.Orders.GetCart(r.Context(), sv.shopper.ID, cartID)
+	if cartID == "" || len(cartID) > 64 {
+		before, err = wb.currentCart(r.Context(), w, sv, false)
+		cartID = before.ID
+	}
+	if err != nil && !errors.Is(err, order.ErrNotFound) {
 		wb.orderFail(w, r, err)
 		return
 	}
-	// An empty cart may be the one this form's key already ordered (a
-	// double submit): the order service answers with that order.
-	if before.ID == "" || len(before.Groups) == 0 && !f.OK() {
+	if cartID == "" || len(before.Groups) == 0 && !f.OK() {
 		seeOther(w, r, "/cart")
 		return
 	}
@@ -159,7 +166,7 @@ func (wb *Web) checkout(w http.ResponseWriter, r *http.Request, sv shopperVisit)
 		wb.render(w, r, http.StatusUnprocessableEntity, "checkout", wb.shopperPage(sv, "Checkout", v))
 		return
 	}
-	o, _, err := wb.deps.Orders.Checkout(r.Context(), sv.shopper.ID, before.ID, v.Key, req)
+	o, _, err := wb.deps.Orders.Checkout(r.Context(), sv.shopper.ID, cartID, v.Key, req)
 	if err == nil {
 		delete(sv.sess.Values, valueCart)
 		if err := wb.sessions.save(w, sv.sess); err != nil {

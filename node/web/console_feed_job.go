@@ -56,9 +56,10 @@ var jobStateText = map[string]string{
 
 // feedUploads keeps the merchants' feed jobs and serves their pages.
 type feedUploads struct {
-	wb   *Web
-	mu   sync.Mutex            // guards jobs
-	jobs map[string][]*feedJob // by merchant id, oldest first
+	wb      *Web
+	mu      sync.Mutex            // guards jobs
+	jobs    map[string][]*feedJob // by merchant id, oldest first
+	running sync.WaitGroup        // the jobs' goroutines, which Web.Close waits for
 }
 
 // newFeedUploads returns wb's feed jobs, none yet.
@@ -198,7 +199,7 @@ func (fu *feedUploads) start(merchant, file, format string, entries []feedEntry,
 		jobs = slices.Delete(jobs, 0, len(jobs)-maxFeedJobs)
 	}
 	fu.jobs[merchant] = jobs
-	go fu.run(job, entries)
+	fu.running.Go(func() { fu.run(job, entries) })
 	return job, nil
 }
 

@@ -33,9 +33,32 @@ func (b *browser) uploadFeed(name, content, format string) response {
 	_, _ = fw.Write([]byte(content))
 	_ = mw.Close()
 	req := httptest.NewRequest(http.MethodPost, "/merchant/feeds", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set(csrfHeader, token)
+	req.Header.Set("Content-Type", mw.FormDataContentType()) // the token travels in the body, as a form's does
 	return b.do(req)
+}
+
+func TestOnlyMerchantsMayUploadLargeBodies(t *testing.T) {
+	h := newHarness(t)
+	junk := strings.Repeat("not a feed line\n", 3<<20/16) // 3 MiB, more than a form may be
+	merchant := h.browser()
+	merchant.signInMerchant(h.token)
+	if r := merchant.uploadFeed("big.csv", junk, "csv"); r.Code == http.StatusRequestEntityTooLarge {
+		t.Errorf("a merchant's 3 MiB feed was refused as too large: %d", r.Code)
+	}
+	// A shopper's session is free to get: it may not send more than a form.
+	stranger := h.shopper()
+	token := csrf(t, stranger.get("/orders"))
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("csrf", token)
+	fw, _ := mw.CreateFormFile("feed", "big.csv")
+	_, _ = fw.Write([]byte(junk))
+	_ = mw.Close()
+	req := httptest.NewRequest(http.MethodPost, "/merchant/feeds", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if r := stranger.do(req); r.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a shopper's 3 MiB upload: %d, want 413", r.Code)
+	}
 }
 
 // feedJobOf is the job page an upload redirected to.

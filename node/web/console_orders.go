@@ -28,7 +28,7 @@ func (wb *Web) consoleOrderRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /merchant/orders/{id}/ship", wb.asMerchant(wb.shipPart))
 	mux.HandleFunc("POST /merchant/orders/{id}/deliver", wb.asMerchant(wb.deliverPart))
 	mux.HandleFunc("POST /merchant/orders/{id}/refund", wb.asMerchant(wb.refundPart))
-	feeds := newFeedUploads(wb)
+	feeds := wb.feeds
 	mux.HandleFunc("GET /merchant/feeds", wb.asMerchant(feeds.form))
 	mux.HandleFunc("POST /merchant/feeds", wb.asMerchant(feeds.upload))
 	mux.HandleFunc("GET /merchant/feeds/{job}", wb.asMerchant(feeds.progress))

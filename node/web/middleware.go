@@ -42,14 +42,17 @@ func (wb *Web) secureHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody caps request bodies at Options.MaxFormBytes, except a feed
-// upload's, which may hold a feed of maxFeedBytes.
+// limitBody caps request bodies at Options.MaxFormBytes, except a signed-in
+// merchant's feed upload, which may hold a feed of maxFeedBytes: anyone
+// else's stays small, so a stranger cannot make the node read a large body.
 func (wb *Web) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
 			limit := wb.opts.MaxFormBytes
 			if r.Method == http.MethodPost && r.URL.Path == feedUploadPath {
-				limit = max(limit, maxFeedBytes+1<<20)
+				if sess, ok := wb.sessions.load(r); ok && sess.Merchant != "" {
+					limit = max(limit, maxFeedBytes+1<<20)
+				}
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}

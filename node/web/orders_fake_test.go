@@ -358,7 +358,7 @@ func (f *fakeOrders) place(c *fakeCart, to order.Address, pay order.Payment) *or
 	}
 	f.orders[o.ID] = o
 	f.placed = append(f.placed, o.ID)
-	c.lines = nil
+	delete(f.carts, c.id) // as the order service does
 	f.checkouts++
 	return o
 }

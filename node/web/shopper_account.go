@@ -56,12 +56,19 @@ func (wb *Web) shopperSignin(w http.ResponseWriter, r *http.Request) {
 	if password == "" {
 		f.Add("password", "Enter your password.")
 	}
+	keys := signinKeys(r, email)
+	if f.OK() && wb.signins.blocked(keys) {
+		f.Add("password", "Too many wrong passwords: sign-in is paused for a while. Try again in 15 minutes.")
+		wb.accountPage(w, r, http.StatusTooManyRequests, "shopper_signin", "Shopper sign-in", f, next)
+		return
+	}
 	var sh order.Shopper
 	if f.OK() {
 		var err error
 		sh, err = wb.deps.Orders.Authenticate(r.Context(), email, password)
 		switch {
 		case errors.Is(err, order.ErrBadCredentials):
+			wb.signins.failed(keys)
 			f.Add("password", "The e-mail address or the password is wrong.")
 		case err != nil:
 			wb.orderFail(w, r, err)
@@ -72,6 +79,7 @@ func (wb *Web) shopperSignin(w http.ResponseWriter, r *http.Request) {
 		wb.accountPage(w, r, http.StatusUnprocessableEntity, "shopper_signin", "Shopper sign-in", f, next)
 		return
 	}
+	wb.signins.succeeded(email)
 	wb.signShopperIn(w, r, sh, next, "")
 }
 

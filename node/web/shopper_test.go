@@ -199,3 +199,26 @@ func TestSessionOfRemovedShopperEnds(t *testing.T) {
 		t.Error("the cart still treats the visitor as signed in")
 	}
 }
+
+func TestWrongPasswordsPauseSignIn(t *testing.T) {
+	h := newHarness(t)
+	b := h.browser()
+	b.submit("/signup", "/signup", url.Values{"name": {"Ada"}, "email": {"ada@example.org"}, "password": {"correct horse"}})
+	try := func(password string) response {
+		return h.browser().submit("/signin/shopper", "/signin/shopper", url.Values{"email": {"ada@example.org"}, "password": {password}})
+	}
+	for range maxFailsPerEmail {
+		wantStatus(t, try("wrong horse"), http.StatusUnprocessableEntity)
+	}
+	// Past the limit even the right password waits, and says why.
+	r := try("correct horse")
+	wantStatus(t, r, http.StatusTooManyRequests)
+	hasFieldError(t, r.Body, "password", "Too many wrong passwords: sign-in is paused for a while. Try again in 15 minutes.")
+	// Another address is not paused by these failures...
+	other := h.browser()
+	other.submit("/signup", "/signup", url.Values{"name": {"Bob"}, "email": {"bob@example.org"}, "password": {"battery staple"}})
+	wantRedirect(t, h.browser().submit("/signin/shopper", "/signin/shopper", url.Values{"email": {"bob@example.org"}, "password": {"battery staple"}}), "/")
+	// ...and once the window has passed, the right password works again.
+	h.clock.Advance(throttleWindow)
+	wantRedirect(t, try("correct horse"), "/")
+}

@@ -19,6 +19,8 @@ type Web struct {
 	sessions *sessions
 	pages    map[string]*template.Template // by template file name, without .html
 	static   *static
+	feeds    *feedUploads // the merchants' feed upload jobs
+	signins  *throttle    // failed shopper sign-ins
 	handler  http.Handler
 
 	done      chan struct{} // closed by Close
@@ -44,6 +46,8 @@ func New(deps Deps, opts Options) (*Web, error) {
 		deps.Now = time.Now
 	}
 	wb := &Web{deps: deps, opts: opts, log: deps.Log, now: deps.Now, done: make(chan struct{})}
+	wb.feeds = newFeedUploads(wb)
+	wb.signins = newThrottle(deps.Now)
 	wb.sessions = newSessions(opts.SessionSecret, opts.secure(), opts.port(), opts.SessionTTL, deps.Now)
 	var err error
 	if wb.static, err = newStatic(); err != nil {
@@ -60,10 +64,13 @@ func New(deps Deps, opts Options) (*Web, error) {
 func (wb *Web) Handler() http.Handler { return wb.handler }
 
 // Close ends the open /operator/events streams, which would otherwise
-// hold an HTTP server's graceful shutdown until its deadline. Call it when
-// the server starts shutting down (http.Server.RegisterOnShutdown).
+// hold an HTTP server's graceful shutdown until its deadline, and stops
+// the running feed upload jobs between two chunks, returning once they
+// have stopped, so that their catalog is not closed under them. Call it
+// when the server starts shutting down.
 func (wb *Web) Close() error {
 	wb.closeOnce.Do(func() { close(wb.done) })
+	wb.feeds.running.Wait()
 	return nil
 }
 
