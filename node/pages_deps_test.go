@@ -48,6 +48,17 @@ func TestShopperSignsInWithPassword(t *testing.T) {
 	if _, err := svc.Shopper(ctx, "shp_nobody"); !errors.Is(err, order.ErrNotFound) {
 		t.Errorf("unknown id: %v", err)
 	}
+	// Signing out ends the sessions begun until then, and it is kept.
+	if at, err := svc.SessionsEndedAt(ctx, sh.ID); err != nil || !at.IsZero() {
+		t.Errorf("before any sign-out: %v %v, want zero", at, err)
+	}
+	before := time.Now().Truncate(time.Second)
+	if err := svc.EndSessions(ctx, sh.ID); err != nil {
+		t.Fatal(err)
+	}
+	if at, err := svc.SessionsEndedAt(ctx, sh.ID); err != nil || at.Before(before) || at.After(time.Now()) {
+		t.Errorf("after a sign-out: %v %v, want about now", at, err)
+	}
 }
 
 // TestOrderFlowAndReplicationProgress checks what the operator dashboard

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -190,4 +191,24 @@ func (s *Service) Shopper(_ context.Context, id string) (Shopper, error) {
 		return err
 	})
 	return sh, err
+}
+
+// EndSessions ends every storefront page session of shopper begun before
+// now: a signed cookie cannot be taken back, so the pages ask
+// SessionsEndedAt at each request, and signing out ends the shopper's
+// sessions everywhere, a copied cookie's included.
+func (s *Service) EndSessions(_ context.Context, shopper string) error {
+	at := binary.BigEndian.AppendUint64(nil, uint64(s.now().Unix()))
+	return s.update(func(txn *badger.Txn) error { return txn.Set([]byte(prefixShopEnd+shopper), at) })
+}
+
+// SessionsEndedAt returns when shopper's sessions were last ended, to the
+// second; zero if never.
+func (s *Service) SessionsEndedAt(_ context.Context, shopper string) (time.Time, error) {
+	var raw []byte
+	err := s.db.View(func(txn *badger.Txn) (err error) { raw, err = getRaw(txn, prefixShopEnd+shopper); return err })
+	if err != nil || len(raw) != 8 {
+		return time.Time{}, err
+	}
+	return time.Unix(int64(binary.BigEndian.Uint64(raw)), 0), nil
 }

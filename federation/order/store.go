@@ -15,6 +15,7 @@ import (
 //	o/shoptok/<sha256(token)>           shopper id
 //	o/shopmail/<email>                  shopper id
 //	o/shoppass/<shopper>                bcrypt hash of the shopper's password
+//	o/shopend/<shopper>                 when the shopper last signed out (Unix seconds)
 //	o/cart/<id>                         cart
 //	o/order/<id>                        storefront order with its parts
 //	o/sorders/<shopper>/<time>/<order>  the shopper's orders, oldest first
@@ -32,6 +33,7 @@ const (
 	prefixShopTok   = "o/shoptok/"
 	prefixShopMail  = "o/shopmail/"
 	prefixShopPass  = "o/shoppass/"
+	prefixShopEnd   = "o/shopend/"
 	prefixCart      = "o/cart/"
 	prefixOrder     = "o/order/"
 	prefixShopOrder = "o/sorders/"

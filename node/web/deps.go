@@ -108,6 +108,10 @@ type Orders interface {
 	Authenticate(ctx context.Context, email, password string) (order.Shopper, error)
 	// Shopper returns one shopper, or order.ErrNotFound.
 	Shopper(ctx context.Context, id string) (order.Shopper, error)
+	// EndSessions ends the shopper's sessions begun until now (sign-out);
+	// SessionsEndedAt says when that last happened.
+	EndSessions(ctx context.Context, shopper string) error
+	SessionsEndedAt(ctx context.Context, shopper string) (time.Time, error)
 	// CreateCart, GetCart, AddItem and RemoveItem keep a shopper's cart.
 	CreateCart(ctx context.Context, shopper string) (order.Cart, error)
 	GetCart(ctx context.Context, shopper, id string) (order.Cart, error)

@@ -35,11 +35,12 @@ type fakeOrders struct {
 	orders    map[string]*order.Order
 	placed    []string // order ids, oldest first
 	parts     map[string]*order.HomePart
-	received  []string          // home part ids, oldest first
-	keys      map[string]string // shopper + "/" + idempotency key -> order id
-	digests   map[string]string // the same keys -> the request they placed
-	fail      error             // the next checkout's answer, when set
-	checkouts int               // checkouts that placed an order
+	received  []string             // home part ids, oldest first
+	keys      map[string]string    // shopper + "/" + idempotency key -> order id
+	digests   map[string]string    // the same keys -> the request they placed
+	fail      error                // the next checkout's answer, when set
+	checkouts int                  // checkouts that placed an order
+	ended     map[string]time.Time // shopper id -> when its sessions were ended
 }
 
 // fakeCart is a cart as the fake keeps it.
@@ -52,7 +53,7 @@ type fakeCart struct {
 func newFakeOrders(h *harness) *fakeOrders {
 	return &fakeOrders{h: h, shoppers: map[string]order.Shopper{}, passwords: map[string]string{}, byEmail: map[string]string{},
 		carts: map[string]*fakeCart{}, orders: map[string]*order.Order{}, parts: map[string]*order.HomePart{},
-		keys: map[string]string{}, digests: map[string]string{}}
+		keys: map[string]string{}, digests: map[string]string{}, ended: map[string]time.Time{}}
 }
 
 // failNext makes the next checkout answer err.
@@ -107,6 +108,19 @@ func (f *fakeOrders) Shopper(_ context.Context, id string) (order.Shopper, error
 		return order.Shopper{}, fmt.Errorf("%w: shopper %s", order.ErrNotFound, id)
 	}
 	return sh, nil
+}
+
+func (f *fakeOrders) EndSessions(_ context.Context, shopper string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ended[shopper] = f.h.clock.Now().Truncate(time.Second)
+	return nil
+}
+
+func (f *fakeOrders) SessionsEndedAt(_ context.Context, shopper string) (time.Time, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.ended[shopper], nil
 }
 
 func (f *fakeOrders) CreateCart(_ context.Context, shopper string) (order.Cart, error) {

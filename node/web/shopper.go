@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/fedmart/fedmart/federation/order"
 )
@@ -98,6 +99,14 @@ func (wb *Web) shopperOf(w http.ResponseWriter, r *http.Request) (shopperVisit, 
 		return shopperVisit{}, false, nil
 	}
 	sh, err := wb.deps.Orders.Shopper(r.Context(), sess.Values[valueShopper])
+	if err == nil {
+		// A session begun before the shopper last signed out (a copied
+		// cookie, another device) is over.
+		var ended time.Time
+		if ended, err = wb.deps.Orders.SessionsEndedAt(r.Context(), sh.ID); err == nil && sess.Issued < ended.Unix() {
+			err = order.ErrNotFound
+		}
+	}
 	if errors.Is(err, order.ErrNotFound) {
 		delete(sess.Values, valueShopper)
 		delete(sess.Values, valueCart)

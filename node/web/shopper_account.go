@@ -184,8 +184,15 @@ func (wb *Web) shopperSignoutForm(w http.ResponseWriter, r *http.Request) {
 	wb.render(w, r, http.StatusOK, "shopper_signout", wb.withSession(w, r, p))
 }
 
-// shopperSignout forgets the shopper and the cart: POST /signout.
+// shopperSignout forgets the shopper and the cart, and ends the shopper's
+// other sessions too (a copied cookie, another device): POST /signout.
 func (wb *Web) shopperSignout(w http.ResponseWriter, r *http.Request) {
+	if sess, ok := wb.sessions.load(r); ok && sess.Values[valueShopper] != "" {
+		if err := wb.deps.Orders.EndSessions(r.Context(), sess.Values[valueShopper]); err != nil {
+			wb.fail(w, r, err)
+			return
+		}
+	}
 	err := wb.renewSession(w, r, func(s *session) {
 		delete(s.Values, valueShopper)
 		delete(s.Values, valueCart)

@@ -2,12 +2,14 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // shopperCount numbers the test shoppers' e-mail addresses.
@@ -221,4 +223,16 @@ func TestWrongPasswordsPauseSignIn(t *testing.T) {
 	// ...and once the window has passed, the right password works again.
 	h.clock.Advance(throttleWindow)
 	wantRedirect(t, try("correct horse"), "/")
+}
+
+func TestSignOutEndsCopiedSessions(t *testing.T) {
+	h := newHarness(t)
+	b := h.shopper()
+	copied := &browser{t: t, handler: b.handler, cookies: maps.Clone(b.cookies)}
+	wantStatus(t, copied.get("/orders"), http.StatusOK)
+	h.clock.Advance(time.Second)
+	wantRedirect(t, b.post("/signout", url.Values{"csrf": {csrf(t, b.get("/orders"))}}), "/signin/shopper?done=signed-out")
+	// The cookie copied before the sign-out is signed and unexpired, but
+	// its session is over.
+	wantRedirect(t, copied.get("/orders"), "/signin/shopper?next=%2Forders")
 }
