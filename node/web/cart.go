@@ -36,6 +36,7 @@ type cartGroupView struct {
 // cartLineView is one line of a cart.
 type cartLineView struct {
 	ListingID, SKU, Title, URL string
+	Merchant                   string // who sells it, "" when unknown
 	Quantity                   int64
 	UnitPrice, Subtotal        string
 	// Note says what checkout found wrong with the line (stock, price);
@@ -51,7 +52,28 @@ type cartPageView struct {
 	SignupURL string
 }
 
-// cartViewOf builds the view of a cart, naming platforms from the charter.
+// cartView builds the view of a cart, naming platforms from the charter
+// and each line's merchant from its listing.
+func (wb *Web) cartView(ctx context.Context, c order.Cart) cartView {
+	v := cartViewOf(c, wb.platformNames())
+	known := map[string]string{}
+	for gi := range v.Groups {
+		for li := range v.Groups[gi].Lines {
+			l := &v.Groups[gi].Lines[li]
+			name, ok := known[l.ListingID]
+			if !ok {
+				if listing, err := wb.deps.Listings.Listing(ctx, l.ListingID); err == nil {
+					name = wb.merchantName(ctx, listing)
+				}
+				known[l.ListingID] = name
+			}
+			l.Merchant = name
+		}
+	}
+	return v
+}
+
+// cartViewOf builds the view of a cart, naming platforms from names.
 func cartViewOf(c order.Cart, names map[string]string) cartView {
 	v := cartView{ID: c.ID, Total: formatMoney(c.Total.Amount, c.Total.Currency), Items: c.Items}
 	for gi, g := range c.Groups {
@@ -122,7 +144,7 @@ func (wb *Web) cartPage(w http.ResponseWriter, r *http.Request) {
 		wb.orderFail(w, r, err)
 		return
 	}
-	p := wb.shopperPage(sv, "Your cart", cartPageView{Cart: cartViewOf(c, wb.platformNames())})
+	p := wb.shopperPage(sv, "Your cart", cartPageView{Cart: wb.cartView(r.Context(), c)})
 	p.Notice = noticeIn(r, shopperNotices)
 	wb.render(w, r, http.StatusOK, "cart", p)
 }

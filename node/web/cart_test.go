@@ -72,12 +72,13 @@ func TestCartGroupsLinesByPlatform(t *testing.T) {
 		alpha, beta = beta, alpha
 	}
 	for _, want := range []string{"From <span", "Alpha Market</span>", "Desk lamp", lamp.Variants[0].SKU,
-		"<td>3</td>", "<td>20.00 EUR</td>", "<td>60.00 EUR</td>", "Iron pan", `<td class="group-total">105.50 EUR</td>`} {
+		"<td>3</td>", "<td>20.00 EUR</td>", "<td>60.00 EUR</td>", "Iron pan", `<td class="group-total">105.50 EUR</td>`,
+		"Sold by Alpha Goods &amp; Co · SKU"} {
 		if !strings.Contains(alpha, want) {
 			t.Errorf("Alpha Market's group lacks %s", want)
 		}
 	}
-	for _, want := range []string{"Beta Bazaar</span>", "Oak chair", `<td class="group-total">120.00 EUR</td>`} {
+	for _, want := range []string{"Beta Bazaar</span>", "Oak chair", `<td class="group-total">120.00 EUR</td>`, "Sold by Beta Seller · SKU"} {
 		if !strings.Contains(beta, want) {
 			t.Errorf("Beta Bazaar's group lacks %s", want)
 		}

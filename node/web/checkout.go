@@ -131,7 +131,7 @@ func (wb *Web) checkoutForm(w http.ResponseWriter, r *http.Request, sv shopperVi
 	}
 	f := newForm()
 	f.Set("shipping_address.name", sv.shopper.Name)
-	v := checkoutView{Form: f, Cart: cartViewOf(c, wb.platformNames()), Key: newIdempotencyKey(), Method: order.MethodSandboxCard}
+	v := checkoutView{Form: f, Cart: wb.cartView(r.Context(), c), Key: newIdempotencyKey(), Method: order.MethodSandboxCard}
 	wb.render(w, r, http.StatusOK, "checkout", wb.shopperPage(sv, "Checkout", v))
 }
 
@@ -161,7 +161,7 @@ func (wb *Web) checkout(w http.ResponseWriter, r *http.Request, sv shopperVisit)
 		seeOther(w, r, "/cart")
 		return
 	}
-	v.Cart = cartViewOf(before, wb.platformNames())
+	v.Cart = wb.cartView(r.Context(), before)
 	if !f.OK() {
 		wb.render(w, r, http.StatusUnprocessableEntity, "checkout", wb.shopperPage(sv, "Checkout", v))
 		return
@@ -243,7 +243,7 @@ func (wb *Web) priceChanged(ctx context.Context, sv shopperVisit, v *checkoutVie
 	if err != nil {
 		return err
 	}
-	v.Cart = cartViewOf(after, wb.platformNames())
+	v.Cart = wb.cartView(ctx, after)
 	v.Form.Add("", msgPriceChanged)
 	for _, q := range quote {
 		title, was := q.SKU, ""

@@ -33,9 +33,15 @@
 // Options.SessionTTL after it was issued. A merchant's session holds its
 // token sealed with AES-GCM, looked up at every request, so rotating the
 // token signs the merchant out; an operator's holds a keyed fingerprint of
-// the operator token. Every POST, on any route, must carry the session's
-// CSRF token (an HMAC of the session ID, compared in constant time) or is
-// refused with 403.
+// the operator token; a shopper's holds the shopper's id and cart, and is
+// refused once begun before the shopper's last sign-out (the order service
+// keeps when), so that signing out ends every copy of it. Every POST, on
+// any route, must carry the session's CSRF token (an HMAC of the session
+// ID, compared in constant time) or is refused with 403; a POST without a
+// session is refused before its body is read, and only a signed-in
+// merchant's feed upload may be larger than a form. The cookie's name
+// carries the port of BaseURL, since browsers share cookies between the
+// ports of one host.
 //
 // # Areas
 //
