@@ -45,6 +45,7 @@ func (wb *Web) funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset":   func(name string) string { return wb.static.url(name) },
 		"money":   formatMoney,
+		"pager":   newPagerView,
 		"percent": formatBPS,
 		"short":   shortID,
 		"ago":     func(t time.Time) string { return ago(wb.now(), t) },
@@ -90,4 +91,17 @@ func ago(now, t time.Time) string {
 		return fmt.Sprintf("%dh ago", int(d.Hours()))
 	}
 	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+}
+
+// pagerView is what the "pager" partial shows: links to the first and the
+// next page of a list, with their texts.
+type pagerView struct {
+	Label               string // the nav's aria-label
+	FirstURL, FirstText string
+	NextURL, NextText   string
+}
+
+// newPagerView is the template function "pager".
+func newPagerView(label, firstURL, firstText, nextURL, nextText string) pagerView {
+	return pagerView{Label: label, FirstURL: firstURL, FirstText: firstText, NextURL: nextURL, NextText: nextText}
 }
