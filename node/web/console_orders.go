@@ -27,6 +27,7 @@ func (wb *Web) consoleOrderRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /merchant/orders", wb.asMerchant(wb.merchantOrders))
 	mux.HandleFunc("POST /merchant/orders/{id}/ship", wb.asMerchant(wb.shipPart))
 	mux.HandleFunc("POST /merchant/orders/{id}/deliver", wb.asMerchant(wb.deliverPart))
+	mux.HandleFunc("GET /merchant/orders/{id}/refund", wb.asMerchant(wb.refundForm))
 	mux.HandleFunc("POST /merchant/orders/{id}/refund", wb.asMerchant(wb.refundPart))
 	feeds := wb.feeds
 	mux.HandleFunc("GET /merchant/feeds", wb.asMerchant(feeds.form))
@@ -228,6 +229,26 @@ func (wb *Web) deliverPart(w http.ResponseWriter, r *http.Request, mv merchantVi
 	id := r.PathValue("id")
 	_, err := wb.deps.Orders.Deliver(r.Context(), mv.merchant.ID, id)
 	wb.afterAction(w, r, mv, id, actionDeliver, err)
+}
+
+// refundConfirm is what the refund confirmation shows.
+type refundConfirm struct {
+	ID, Total, ShipTo, Status string
+	Action                    string
+	Shipped                   bool // the goods left: they do not go back to stock
+}
+
+// refundForm asks the merchant to confirm a full refund, which cannot be
+// taken back: GET /merchant/orders/{id}/refund.
+func (wb *Web) refundForm(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	p, err := wb.deps.Orders.HomePartOf(r.Context(), mv.merchant.ID, r.PathValue("id"))
+	if err != nil {
+		wb.orderFail(w, r, err)
+		return
+	}
+	v := refundConfirm{ID: p.ID, Total: formatMoney(p.Total.Amount, p.Total.Currency), ShipTo: p.ShipTo.Name,
+		Status: statusText(p.Status), Action: r.URL.Path, Shipped: p.Status == order.StatusShipped || p.Status == order.StatusDelivered}
+	wb.render(w, r, http.StatusOK, "merchant_refund", wb.consolePage(mv, "Refund a part", "/merchant/orders", v))
 }
 
 // refundPart refunds a part in full: POST /merchant/orders/{id}/refund.

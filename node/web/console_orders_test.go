@@ -47,7 +47,7 @@ func TestMerchantShipsDeliversAndRefunds(t *testing.T) {
 	row := partRowOf(list.Body, part)
 	for _, want := range []string{`data-status="accepted"`, "2 × ", "Desk lamp", "40.00 EUR", "Alpha Market", "N1 9GU London",
 		`<label for="f-ship-` + part + `-carrier">Carrier</label>`, `id="f-ship-` + part + `-tracking"`,
-		`class="ship small"`, `class="refund danger small">Refund 40.00 EUR in full`} {
+		`class="ship small"`, `<a href="/merchant/orders/` + part + `/refund" class="button refund danger small">Refund 40.00 EUR…`} {
 		if !strings.Contains(row, want) {
 			t.Errorf("the part's row lacks %s:\n%s", want, row)
 		}
@@ -86,8 +86,19 @@ func TestMerchantShipsDeliversAndRefunds(t *testing.T) {
 	}
 	wantRedirect(t, m.post("/merchant/orders/"+part+"/deliver", url.Values{"csrf": {csrf(t, list)}, "status": {"shipped"}}),
 		"/merchant/orders?done=delivered&status=shipped")
-	// A delivered part can be refunded.
-	wantRedirect(t, m.post("/merchant/orders/"+part+"/refund", url.Values{"csrf": {csrf(t, list)}}), "/merchant/orders?done=refunded")
+	// A delivered part can be refunded, once the merchant confirms.
+	confirm := m.get("/merchant/orders/" + part + "/refund")
+	wantStatus(t, confirm, http.StatusOK)
+	for _, want := range []string{"Refund part <code>" + part + "</code> (Delivered) in full: <strong>40.00 EUR</strong> to Ada Lovelace?",
+		`<form method="post" action="/merchant/orders/` + part + `/refund">`, `<button type="submit" class="danger">Refund 40.00 EUR</button>`} {
+		if !strings.Contains(confirm.Body, want) {
+			t.Errorf("the refund confirmation lacks %s", want)
+		}
+	}
+	if strings.Contains(confirm.Body, "go back to your stock") {
+		t.Error("a delivered part's units are said to go back to stock")
+	}
+	wantRedirect(t, m.post("/merchant/orders/"+part+"/refund", url.Values{"csrf": {csrf(t, confirm)}}), "/merchant/orders?done=refunded")
 	o = partOf(shopper.get(at).Body, part)
 	if !strings.Contains(o, `data-status="refunded"`) || !strings.Contains(o, "Refunded: 40.00 EUR") {
 		t.Errorf("the shopper's part after the refund:\n%s", o)
@@ -125,6 +136,7 @@ func TestMerchantReachesOnlyOwnParts(t *testing.T) {
 		r := m.post("/merchant/orders/"+part+"/"+action, url.Values{"csrf": {csrf(t, list)}, "carrier": {"DHL"}, "tracking": {"X1"}})
 		wantStatus(t, r, http.StatusNotFound)
 	}
+	wantStatus(t, m.get("/merchant/orders/"+part+"/refund"), http.StatusNotFound)
 	wantRedirect(t, h.browser().get("/merchant/orders"), "/merchant/signin")
 }
 

@@ -125,8 +125,10 @@ type Orders interface {
 	GetOrder(ctx context.Context, shopper, id string) (order.Order, error)
 	Orders(ctx context.Context, shopper, cursor string, limit int) ([]order.Order, string, error)
 	CancelOrder(ctx context.Context, shopper, id string) (order.Order, error)
-	// MerchantParts, Ship, Deliver and Refund are a merchant's incoming parts.
+	// MerchantParts, HomePartOf, Ship, Deliver and Refund are a merchant's
+	// incoming parts; another merchant's part is order.ErrNotFound.
 	MerchantParts(ctx context.Context, merchant, status, cursor string, limit int) ([]order.HomePart, string, error)
+	HomePartOf(ctx context.Context, merchant, id string) (order.HomePart, error)
 	Ship(ctx context.Context, merchant, id, carrier, tracking string) (order.HomePart, error)
 	Deliver(ctx context.Context, merchant, id string) (order.HomePart, error)
 	Refund(ctx context.Context, merchant, id string) (order.HomePart, error)

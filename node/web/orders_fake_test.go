@@ -512,6 +512,16 @@ func (f *fakeOrders) Refund(_ context.Context, merchant, id string) (order.HomeP
 	})
 }
 
+func (f *fakeOrders) HomePartOf(_ context.Context, merchant, id string) (order.HomePart, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.parts[id]
+	if !ok || merchant != "" && p.Merchant != merchant {
+		return order.HomePart{}, fmt.Errorf("%w: part %s", order.ErrNotFound, id)
+	}
+	return *p, nil
+}
+
 // change applies a merchant's action to a home part and to the order the
 // shopper sees; apply reports whether the part's status allows it.
 func (f *fakeOrders) change(merchant, id, what string, apply func(*order.HomePart) bool) (order.HomePart, error) {
