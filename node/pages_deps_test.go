@@ -1,8 +1,10 @@
 package node
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,4 +102,31 @@ func TestOrderFlowAndReplicationProgress(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestCartQuantityOverAPI sets a cart line's quantity through the REST
+// API, as the cart page does through the order service.
+func TestCartQuantityOverAPI(t *testing.T) {
+	c := startCluster(t, "Alpha", "Beta")
+	a := c.Nodes[0]
+	onB, _ := listOn(t, c, 1, "Bremen Forge", "PAN-B", 4900, 5)
+	sh := newShopper(t, a, "Ada Yonath")
+	cart := sh.cart(order.ItemInput{ListingID: onB, SKU: "PAN-B", Quantity: 1})
+	route := "/v1/carts/{id}/items/{sku}"
+	url := a.APIURL() + "/v1/carts/" + cart + "/items/PAN-B"
+	s, body := req(t, "PUT", url, route, sh.token, map[string]any{"listing_id": onB, "quantity": 3})
+	var got order.Cart
+	if s != 200 || json.Unmarshal(body, &got) != nil || got.Items != 3 || got.Total.Amount != 3*4900 {
+		t.Fatalf("set 3: %d %s", s, body)
+	}
+	if s, body := req(t, "PUT", url, route, sh.token, map[string]any{"listing_id": onB, "quantity": 6}); s != 409 || !strings.Contains(string(body), `"available":5`) {
+		t.Errorf("set 6 of 5 in stock: %d %s, want 409 naming 5 available", s, body)
+	}
+	if s, body := req(t, "PUT", url, route, sh.token, map[string]any{"listing_id": onB, "quantity": 0}); s != 422 || !strings.Contains(string(body), "quantity") {
+		t.Errorf("set 0: %d %s, want 422 naming quantity", s, body)
+	}
+	other := a.APIURL() + "/v1/carts/" + cart + "/items/NOPE"
+	if s, body := req(t, "PUT", other, route, sh.token, map[string]any{"listing_id": onB, "quantity": 1}); s != 422 || !strings.Contains(string(body), "listing_id") {
+		t.Errorf("a SKU the listing does not have: %d %s, want 422 naming listing_id", s, body)
+	}
 }

@@ -147,6 +147,35 @@ func (s *Service) AddItem(ctx context.Context, shopper, cartID string, in ItemIn
 	})
 }
 
+// SetQuantity sets the quantity of a cart's line to in.Quantity, at the
+// SKU's current price. A line the cart does not hold is ErrNotFound; more
+// units than the catalog shows in stock is a *CheckoutError.
+func (s *Service) SetQuantity(ctx context.Context, shopper, cartID string, in ItemInput) (Cart, error) {
+	if in.Quantity < 1 || in.Quantity > 100 {
+		return Cart{}, FieldErrors{{Field: "quantity", Message: "must be between 1 and 100"}}
+	}
+	o, err := s.offers.Offer(ctx, in.ListingID, in.SKU)
+	if errors.Is(err, ErrNotFound) {
+		return Cart{}, FieldErrors{{Field: "listing_id", Message: fmt.Sprintf("no listing %q with SKU %q in the catalog", in.ListingID, in.SKU)}}
+	}
+	if err != nil {
+		return Cart{}, err
+	}
+	return s.changeCart(shopper, cartID, func(c *storedCart) error {
+		i := slices.IndexFunc(c.Lines, func(l CartLine) bool { return l.ListingID == in.ListingID && l.SKU == in.SKU })
+		if i < 0 {
+			return fmt.Errorf("%w: cart %s has no line of listing %s with SKU %q", ErrNotFound, cartID, in.ListingID, in.SKU)
+		}
+		if in.Quantity > o.Stock {
+			return &CheckoutError{Reason: ReasonOutOfStock, Shortages: []Shortage{{ListingID: o.ListingID, SKU: o.SKU, Wanted: in.Quantity, Available: o.Stock}}}
+		}
+		l := &c.Lines[i]
+		l.Title, l.Category, l.Platform, l.Merchant, l.UnitPrice = o.Title, o.Category, o.Platform, o.Merchant, o.Price
+		l.Quantity = in.Quantity
+		return nil
+	})
+}
+
 // RemoveItem removes the cart's lines of sku (of listingID, when several
 // merchants use the same SKU).
 func (s *Service) RemoveItem(_ context.Context, shopper, cartID, sku, listingID string) (Cart, error) {

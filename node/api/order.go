@@ -17,6 +17,7 @@ type Orders interface {
 	CreateCart(ctx context.Context, shopper string) (order.Cart, error)
 	GetCart(ctx context.Context, shopper, id string) (order.Cart, error)
 	AddItem(ctx context.Context, shopper, cartID string, in order.ItemInput) (order.Cart, error)
+	SetQuantity(ctx context.Context, shopper, cartID string, in order.ItemInput) (order.Cart, error)
 	RemoveItem(ctx context.Context, shopper, cartID, sku, listingID string) (order.Cart, error)
 	Checkout(ctx context.Context, shopper, cartID, key string, req order.CheckoutRequest) (order.Order, bool, error)
 	GetOrder(ctx context.Context, shopper, id string) (order.Order, error)
@@ -47,6 +48,7 @@ func (a *API) orderRoutes(v1 *gin.RouterGroup) {
 	sh.POST("/carts", a.postCart)
 	sh.GET("/carts/:id", a.getCart)
 	sh.POST("/carts/:id/items", a.postCartItem)
+	sh.PUT("/carts/:id/items/:sku", a.putCartItem)
 	sh.DELETE("/carts/:id/items/:sku", a.deleteCartItem)
 	sh.POST("/carts/:id/checkout", a.postCheckout)
 	sh.GET("/orders", a.getOrders)
@@ -89,6 +91,19 @@ func (a *API) postCartItem(c *gin.Context) {
 		return
 	}
 	cart, err := a.deps.Orders.AddItem(c.Request.Context(), shopperOf(c), c.Param("id"), in)
+	respond(c, http.StatusOK, cart, err)
+}
+
+func (a *API) putCartItem(c *gin.Context) {
+	var in struct {
+		ListingID string `json:"listing_id"`
+		Quantity  int64  `json:"quantity"`
+	}
+	if !bindJSON(c, &in) {
+		return
+	}
+	cart, err := a.deps.Orders.SetQuantity(c.Request.Context(), shopperOf(c), c.Param("id"),
+		order.ItemInput{ListingID: in.ListingID, SKU: c.Param("sku"), Quantity: in.Quantity})
 	respond(c, http.StatusOK, cart, err)
 }
 

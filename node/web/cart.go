@@ -272,6 +272,51 @@ func (wb *Web) addPage(w http.ResponseWriter, r *http.Request, sv shopperVisit, 
 	wb.render(w, r, status, "shopper_add", wb.shopperPage(sv, "Add to cart", v))
 }
 
+// setQuantity changes how many units of a line the cart holds:
+// POST /cart/quantity. More than the stock is said next to the line.
+func (wb *Web) setQuantity(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
+	id := sv.sess.Values[valueCart]
+	if id == "" {
+		seeOther(w, r, "/cart")
+		return
+	}
+	in := order.ItemInput{ListingID: r.PostForm.Get("listing"), SKU: r.PostForm.Get("sku")}
+	n, err := strconv.ParseInt(strings.TrimSpace(r.PostForm.Get("quantity")), 10, 64)
+	note := ""
+	switch {
+	case err != nil || n < 1 || n > 100:
+		note = "Enter a quantity from 1 to 100; Remove takes the item out."
+	default:
+		in.Quantity = n
+		_, err = wb.deps.Orders.SetQuantity(r.Context(), sv.shopper.ID, id, in)
+		var ce *order.CheckoutError
+		switch {
+		case errors.As(err, &ce) && len(ce.Shortages) > 0:
+			note = shortageText(ce.Shortages[0].Available, n, 0)
+		case errors.Is(err, order.ErrNotFound):
+			seeOther(w, r, "/cart")
+			return
+		case err != nil:
+			wb.orderFail(w, r, err)
+			return
+		}
+	}
+	if note == "" {
+		seeOther(w, r, "/cart?done=updated")
+		return
+	}
+	c, err := wb.currentCart(r.Context(), w, sv, false)
+	if err != nil {
+		wb.orderFail(w, r, err)
+		return
+	}
+	v := cartPageView{Cart: wb.cartView(r.Context(), c)}
+	if l := v.Cart.line(in.ListingID, in.SKU); l != nil {
+		l.Note = note
+	}
+	wb.render(w, r, http.StatusUnprocessableEntity, "cart", wb.shopperPage(sv, "Your cart", v))
+}
+
 // removeFromCart takes a line out of the cart: POST /cart/remove. A line
 // already gone is not an error.
 func (wb *Web) removeFromCart(w http.ResponseWriter, r *http.Request, sv shopperVisit) {

@@ -72,7 +72,7 @@ func TestCartGroupsLinesByPlatform(t *testing.T) {
 		alpha, beta = beta, alpha
 	}
 	for _, want := range []string{"From <span", "Alpha Market</span>", "Desk lamp", lamp.Variants[0].SKU,
-		"<td>3</td>", "<td>20.00 EUR</td>", "<td>60.00 EUR</td>", "Iron pan", `<td class="group-total">105.50 EUR</td>`,
+		`value="3"`, "<td>20.00 EUR</td>", "<td>60.00 EUR</td>", "Iron pan", `<td class="group-total">105.50 EUR</td>`,
 		"Sold by Alpha Goods &amp; Co · SKU"} {
 		if !strings.Contains(alpha, want) {
 			t.Errorf("Alpha Market's group lacks %s", want)
@@ -147,4 +147,36 @@ func TestAddToCartConfirmPage(t *testing.T) {
 	r := b.post("/cart/items", url.Values{"csrf": {csrf(t, page)}, "listing": {l.ID}, "sku": {sku}, "quantity": {"2"}})
 	wantRedirect(t, r, "/cart?done=added")
 	wantStatus(t, b.get("/cart/add?listing=nope"), http.StatusNotFound)
+}
+
+func TestCartQuantityChanges(t *testing.T) {
+	h := newHarness(t)
+	lamp := h.list(input("Desk lamp", "Acme", "Home", 2000, 5))
+	b := h.shopper()
+	sku := lamp.Variants[0].SKU
+	wantRedirect(t, b.addToCart(lamp.ID, sku, 1), "/cart?done=added")
+	page := b.get("/cart")
+	if !strings.Contains(page.Body, `<label for="line-0-0-note-quantity" class="visually-hidden">Quantity of Desk lamp</label>`) {
+		t.Fatalf("the line's quantity input has no label:\n%s", page.Body)
+	}
+	set := func(q string) response {
+		return b.post("/cart/quantity", url.Values{"csrf": {csrf(t, page)}, "listing": {lamp.ID}, "sku": {sku}, "quantity": {q}})
+	}
+	wantRedirect(t, set("3"), "/cart?done=updated")
+	if p := b.get("/cart?done=updated"); !strings.Contains(p.Body, `<span id="cart-total">60.00 EUR</span>`) || !strings.Contains(p.Body, "Quantity changed.") {
+		t.Errorf("after setting 3:\n%s", p.Body)
+	}
+	// More than the stock, or no number, is said next to the line; the
+	// cart keeps what it held.
+	for q, msg := range map[string]string{"9": "Only 5 available; you asked for 9.", "0": "Enter a quantity from 1 to 100; Remove takes the item out.",
+		"x": "Enter a quantity from 1 to 100; Remove takes the item out."} {
+		r := set(q)
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		if !strings.Contains(r.Body, `<p class="field-error" id="line-0-0-note">`+msg+`</p>`) || !strings.Contains(r.Body, `aria-describedby="line-0-0-note"`) {
+			t.Errorf("quantity %q: the line does not say %q:\n%s", q, msg, r.Body)
+		}
+		if !strings.Contains(r.Body, `<span id="cart-total">60.00 EUR</span>`) {
+			t.Errorf("quantity %q changed the cart", q)
+		}
+	}
 }

@@ -112,10 +112,12 @@ type Orders interface {
 	// SessionsEndedAt says when that last happened.
 	EndSessions(ctx context.Context, shopper string) error
 	SessionsEndedAt(ctx context.Context, shopper string) (time.Time, error)
-	// CreateCart, GetCart, AddItem and RemoveItem keep a shopper's cart.
+	// CreateCart, GetCart, AddItem, SetQuantity and RemoveItem keep a
+	// shopper's cart.
 	CreateCart(ctx context.Context, shopper string) (order.Cart, error)
 	GetCart(ctx context.Context, shopper, id string) (order.Cart, error)
 	AddItem(ctx context.Context, shopper, cartID string, in order.ItemInput) (order.Cart, error)
+	SetQuantity(ctx context.Context, shopper, cartID string, in order.ItemInput) (order.Cart, error)
 	RemoveItem(ctx context.Context, shopper, cartID, sku, listingID string) (order.Cart, error)
 	// Checkout places the cart's order once per idempotency key; a refusal
 	// is an *order.CheckoutError (stock gone, price changed), a declined

@@ -218,6 +218,32 @@ func (f *fakeOrders) AddItem(ctx context.Context, shopper, cartID string, in ord
 	return c.view(), nil
 }
 
+func (f *fakeOrders) SetQuantity(ctx context.Context, shopper, cartID string, in order.ItemInput) (order.Cart, error) {
+	if in.Quantity < 1 || in.Quantity > 100 {
+		return order.Cart{}, order.FieldErrors{{Field: "quantity", Message: "must be between 1 and 100"}}
+	}
+	l, v, ok := f.offer(ctx, in.ListingID, in.SKU)
+	if !ok {
+		return order.Cart{}, order.FieldErrors{{Field: "listing_id", Message: fmt.Sprintf("no listing %q with SKU %q in the catalog", in.ListingID, in.SKU)}}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.cart(shopper, cartID)
+	if err != nil {
+		return order.Cart{}, err
+	}
+	i := slices.IndexFunc(c.lines, func(cl order.CartLine) bool { return cl.ListingID == in.ListingID && cl.SKU == in.SKU })
+	if i < 0 {
+		return order.Cart{}, fmt.Errorf("%w: no such line", order.ErrNotFound)
+	}
+	if in.Quantity > v.Stock {
+		return order.Cart{}, &order.CheckoutError{Reason: order.ReasonOutOfStock,
+			Shortages: []order.Shortage{{ListingID: l.ID, SKU: v.SKU, Wanted: in.Quantity, Available: v.Stock}}}
+	}
+	c.lines[i].Quantity = in.Quantity
+	return c.view(), nil
+}
+
 func (f *fakeOrders) RemoveItem(_ context.Context, shopper, cartID, sku, listingID string) (order.Cart, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

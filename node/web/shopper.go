@@ -46,6 +46,7 @@ func (wb *Web) shopperRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /cart", wb.cartPage)
 	mux.HandleFunc("GET /cart/add", wb.addForm)
 	mux.HandleFunc("POST /cart/items", wb.addToCart)
+	mux.HandleFunc("POST /cart/quantity", wb.asShopper(backTo("/cart"), wb.setQuantity))
 	mux.HandleFunc("POST /cart/remove", wb.asShopper(backTo("/cart"), wb.removeFromCart))
 	mux.HandleFunc("GET /checkout", wb.asShopper(nil, wb.checkoutForm))
 	mux.HandleFunc("POST /checkout", wb.asShopper(backTo("/checkout"), wb.checkout))
@@ -183,6 +184,7 @@ var shopperNotices = map[string]string{
 	"welcome":    "Your account is open and you are signed in.",
 	"added":      "Added to your cart.",
 	"removed":    "Removed from your cart.",
+	"updated":    "Quantity changed.",
 	"placed":     "Thank you: your order is placed. Each merchant's part is followed below.",
 	"cancelled":  "Your cancellation was sent to the merchants. Parts already shipped are not cancelled.",
 }
