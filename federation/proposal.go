@@ -105,6 +105,51 @@ func (f *Federation) SignProposal(ctx context.Context, digest string) (Proposal,
 	return res.view, nil
 }
 
+// ProposeSigned is Propose with this node's signature added first, when it
+// is not on sc yet: an operator proposes an amendment drafted with
+// `fedmart charter amend` without signing it offline. The same rules as
+// SignProposal hold: a node that is not an active member has no vote
+// (ErrNotMember), and a node signs one of rival amendments (ErrVersion).
+func (f *Federation) ProposeSigned(ctx context.Context, sc *SignedCharter) (Proposal, error) {
+	if sc == nil {
+		return Proposal{}, fmt.Errorf("%w: proposal: no charter", ErrInvalid)
+	}
+	f.applyMu.Lock()
+	res, err := f.signAndOfferLocked(sc)
+	f.applyMu.Unlock()
+	if err != nil {
+		return Proposal{}, err
+	}
+	f.announce(context.WithoutCancel(ctx), res, "")
+	return res.view, nil
+}
+
+func (f *Federation) signAndOfferLocked(sc *SignedCharter) (offerResult, error) {
+	cur := f.charter.Load()
+	if cur == nil {
+		return offerResult{}, ErrNoCharter
+	}
+	if !cur.Charter.IsActive(f.self) {
+		return offerResult{}, fmt.Errorf("federation: proposing: this node (%s) is not an active member of charter version %d and has no vote: %w",
+			f.self, cur.Charter.Version, ErrNotMember)
+	}
+	if slices.ContainsFunc(sc.Signatures, func(s Signature) bool { return s.PeerID == f.self.String() }) {
+		return f.offerLocked(sc)
+	}
+	if err := checkSuccession(&cur.Charter, &sc.Charter); err != nil {
+		return offerResult{}, err
+	}
+	if rival, ok := f.signedRival(sc); ok {
+		return offerResult{}, fmt.Errorf("federation: proposing: this node signed amendment %s for version %d already, and a member signs one amendment per version, so that two can never both take force: %w",
+			rival, sc.Charter.Version, ErrVersion)
+	}
+	signed := cloneSigned(sc)
+	if err := signed.Sign(f.key); err != nil {
+		return offerResult{}, err
+	}
+	return f.offerLocked(signed)
+}
+
 // offerResult is what merging one copy of a proposal did.
 type offerResult struct {
 	view    Proposal       // the proposal after the merge

@@ -453,3 +453,26 @@ func FuzzProposalMessage(f *testing.F) {
 		}
 	})
 }
+
+func TestProposeSignedAddsThisNodesSignature(t *testing.T) {
+	x := newProposalFixture(t, memDB(t))
+	ctx := context.Background()
+	draft := amend(t, x.v1, func(c *Charter) { c.Name = "Drafted" }) // unsigned, as `charter amend` writes it
+	p, err := x.f.ProposeSigned(ctx, draft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alpha := x.alpha.PeerID
+	if len(p.Signers) != 1 || p.Signers[0] != alpha {
+		t.Fatalf("signers %v, want this node (%s) alone", p.Signers, alpha)
+	}
+	// Already signed by this node: nothing more to add.
+	if p2, err := x.f.ProposeSigned(ctx, p.Charter); err != nil || len(p2.Signers) != 1 {
+		t.Fatalf("again: %+v %v", p2, err)
+	}
+	// A rival for the same version is not signed by this node.
+	rival := amend(t, x.v1, func(c *Charter) { c.Name = "Rival" })
+	if _, err := x.f.ProposeSigned(ctx, rival); !errors.Is(err, ErrVersion) {
+		t.Fatalf("a rival: %v, want ErrVersion", err)
+	}
+}

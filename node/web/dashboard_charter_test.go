@@ -24,7 +24,7 @@ func TestCharterPageListsPendingAmendment(t *testing.T) {
 		"<strong>1 of 2</strong> needed signatures, from 2 voting members",
 		"Signed: Beta Bazaar", "Not yet signed: Alpha Market",
 		`action="/operator/charter/proposals/` + p.Digest + `/sign"`, "Sign with this node's key",
-		`<label for="f-charter">Signed charter (JSON)</label>`, `<label for="charter-file">`,
+		`<label for="f-charter">Charter document (JSON)</label>`, `<input id="propose-sign" type="checkbox" name="sign" value="1" checked>`, `<label for="charter-file">`,
 	} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("charter page lacks %s", want)
@@ -111,6 +111,16 @@ func TestProposeAmendment(t *testing.T) {
 	page := b.get(r.Header.Get("Location"))
 	if !strings.Contains(page.Body, "Amendment proposed.") || !strings.Contains(page.Body, shortID(p.Digest)) {
 		t.Error("the charter page does not confirm or list the proposal")
+	}
+	// With the box checked (as it is by default) the node signs it too.
+	if h.amend.selfProposed != 0 {
+		t.Fatal("an unchecked box signed the proposal")
+	}
+	draft, _ := amendment(t, h)
+	draft.Charter.Signatures = nil
+	r = b.submit("/operator/charter", "/operator/charter/proposals", url.Values{"charter": {string(draft.Charter.Marshal())}, "sign": {"1"}})
+	if r.Code != http.StatusSeeOther || h.amend.selfProposed != 1 {
+		t.Fatalf("propose and sign: %d, %d signed by this node", r.Code, h.amend.selfProposed)
 	}
 }
 

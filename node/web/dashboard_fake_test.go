@@ -143,12 +143,13 @@ func (f *fakeReplication) Progress(p peer.ID) replication.Progress {
 type fakeAmendments struct {
 	self string // this node's peer ID, the signer
 
-	mu         sync.Mutex // guards every field below
-	proposals  []federation.Proposal
-	proposed   []*federation.SignedCharter
-	signed     []string // digests SignProposal was called with
-	proposeErr error
-	signErr    error
+	mu           sync.Mutex // guards every field below
+	proposals    []federation.Proposal
+	proposed     []*federation.SignedCharter
+	signed       []string // digests SignProposal was called with
+	proposeErr   error
+	signErr      error
+	selfProposed int // proposals ProposeSigned took
 }
 
 var _ Amendments = (*fakeAmendments)(nil)
@@ -190,6 +191,21 @@ func (f *fakeAmendments) Propose(_ context.Context, sc *federation.SignedCharter
 	p := federation.Proposal{Charter: sc, Digest: sc.Charter.Digest()}
 	f.proposals = append(f.proposals, p)
 	return p, nil
+}
+
+// ProposeSigned records the document as proposed with this node's
+// signature: it lists this node among the signers.
+func (f *fakeAmendments) ProposeSigned(ctx context.Context, sc *federation.SignedCharter) (federation.Proposal, error) {
+	p, err := f.Propose(ctx, sc)
+	if err != nil {
+		return p, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.selfProposed++
+	i := len(f.proposals) - 1
+	f.proposals[i].Signers = append(f.proposals[i].Signers, f.self)
+	return f.proposals[i], nil
 }
 
 func (f *fakeAmendments) SignProposal(_ context.Context, digest string) (federation.Proposal, error) {

@@ -161,6 +161,8 @@ type Amendments interface {
 	// Propose checks a proposed next version and its signatures, keeps it
 	// and sends it to every member; it takes force once enough have signed.
 	Propose(ctx context.Context, sc *federation.SignedCharter) (federation.Proposal, error)
+	// ProposeSigned is Propose with this node's signature added first.
+	ProposeSigned(ctx context.Context, sc *federation.SignedCharter) (federation.Proposal, error)
 	// SignProposal adds this node's signature to a pending amendment.
 	SignProposal(ctx context.Context, digest string) (federation.Proposal, error)
 }

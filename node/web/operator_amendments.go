@@ -78,7 +78,9 @@ func proposalViews(cur *federation.Charter, list []federation.Proposal, self str
 // operatorCharter shows the current charter, the pending amendments and
 // the form that proposes one: GET /operator/charter.
 func (wb *Web) operatorCharter(w http.ResponseWriter, r *http.Request, sess *session) {
-	wb.charterPage(w, r, sess, http.StatusOK, newForm(), nil)
+	f := newForm()
+	f.Set("sign", "1") // signing with this node's key is the common case
+	wb.charterPage(w, r, sess, http.StatusOK, f, nil)
 }
 
 // charterPage renders the charter page with status, the propose form f
@@ -107,19 +109,25 @@ func (wb *Web) charterPage(w http.ResponseWriter, r *http.Request, sess *session
 	wb.render(w, r, status, "operator_charter", p)
 }
 
-// proposeAmendment checks a pasted signed charter and proposes it: POST
-// /operator/charter/proposals. Problems are shown next to the textarea.
+// proposeAmendment checks a pasted charter document and proposes it,
+// signed with this node's key first when the operator asks (the box is
+// checked by default): POST /operator/charter/proposals. Problems are
+// shown next to the textarea.
 func (wb *Web) proposeAmendment(w http.ResponseWriter, r *http.Request, sess *session) {
 	f := newForm()
 	text := strings.TrimSpace(r.PostForm.Get(charterInput))
 	f.Set(charterInput, text)
+	f.Set("sign", r.PostForm.Get("sign"))
 	if text == "" {
 		f.Add(charterInput, "Paste the signed charter document (JSON) of the amendment.")
 		wb.charterPage(w, r, sess, http.StatusUnprocessableEntity, f, nil)
 		return
 	}
 	sc, err := federation.ParseSignedCharter([]byte(text))
-	if err == nil {
+	switch {
+	case err == nil && r.PostForm.Get("sign") != "":
+		_, err = wb.deps.Amendments.ProposeSigned(r.Context(), sc)
+	case err == nil:
 		_, err = wb.deps.Amendments.Propose(r.Context(), sc)
 	}
 	if msg, ok := amendmentProblem(err); ok {
