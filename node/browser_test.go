@@ -176,6 +176,30 @@ func (b *browser) tabTo(id string) {
 	b.t.Fatalf("twenty presses of Tab did not reach %s", id)
 }
 
+// until is an action that waits until the JavaScript condition cond holds
+// in the page, without reloading it: what the page's own scripts change,
+// a reload they make included (an evaluation that fails while the page is
+// replaced is tried again).
+func until(cond string, timeout time.Duration) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		deadline := time.Now().Add(timeout)
+		for {
+			ok, err := chromedp.Evaluate[bool](cond)(ctx, t)
+			if err == nil && ok {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("after %s, %s is not true (last error %v)", timeout, cond, err)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	})
+}
+
 // fitsWidth reports by JavaScript whether the page needs no sideways
 // scrolling.
 const fitsWidth = `document.documentElement.scrollWidth <= window.innerWidth`
@@ -302,6 +326,32 @@ func TestBrowserShopperBuysAcrossMembersAndSettlementNets(t *testing.T) {
 		chromedp.Click(chromedp.CSS(row+` button.deliver`)),
 		chromedp.WaitVisible(chromedp.CSS(row+`[data-status="delivered"]`)),
 	)
+	// Beta's merchant uploads a feed file through the form (multipart,
+	// the token in the body) and the progress page, polled by its script,
+	// reaches the end: 2 listings written, 1 refused with its line.
+	feed := filepath.Join(t.TempDir(), "kitchen.csv")
+	csv := "title,description,category,brand,sku,price,currency,stock,shipping_regions\n" +
+		"Copper pot,Tin-lined,Home > Kitchen,Ferro,POT-1,8900,EUR,3,DE|GB\n" +
+		"Carbon wok,Seasoned,Home > Kitchen,Ferro,WOK-1,5900,EUR,4,DE|GB\n" +
+		"Bad price,Oops,Home > Kitchen,Ferro,BAD-1,-5,EUR,1,DE\n"
+	if err := os.WriteFile(feed, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	br.run("merchant-uploads-feed",
+		chromedp.Navigate(b.APIURL()+"/merchant/feeds"),
+		chromedp.SetUploadFiles(chromedp.CSS(`input[type="file"][name="feed"]`), []string{feed}),
+		chromedp.Click(chromedp.CSS(`#upload-feed`)),
+		chromedp.WaitVisible(chromedp.CSS(`#feed-bar`)),
+		until(`document.getElementById('feed-job').dataset.state === 'done'`, 30*time.Second),
+	)
+	if got := br.text(`#feed-percent`); got != "100" {
+		t.Errorf("the feed's progress ends at %s%%, want 100", got)
+	}
+	for sel, want := range map[string]string{`[data-count="created"]`: "2", `[data-count="rejected"]`: "1"} {
+		if got := br.text(sel); got != want {
+			t.Errorf("the feed's %s reads %s, want %s", sel, got, want)
+		}
+	}
 	br.reloadUntil("shopper-sees-delivered", orderURL,
 		`Array.from(document.querySelectorAll('li.part')).some(p => p.dataset.status === 'delivered')`, 30*time.Second)
 	delivered, err := b.Orders().HomePartOf(t.Context(), "", partB)
@@ -326,6 +376,8 @@ func TestBrowserShopperBuysAcrossMembersAndSettlementNets(t *testing.T) {
 			t.Errorf("the members table says %s is connected: %q", n.Name(), got)
 		}
 	}
+	// The members table is kept up to date by server-sent events.
+	br.run("members-live", until(`document.getElementById('members-live').textContent.startsWith('Live: updated')`, 30*time.Second))
 	// ...and, once the period has closed and been reconciled, its netting:
 	// Alpha collected the pan's price and owes Beta all but its commission.
 	period := settlement.PeriodOf(delivered.UpdatedAt, time.Minute).Name
