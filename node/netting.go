@@ -150,7 +150,7 @@ func (v settlementView) NettingReport(ctx context.Context, period string) (api.N
 		out.Positions = append(out.Positions, api.NetPosition{PeerID: p.Member, Name: name, Net: p.Net})
 	}
 	for _, t := range tr {
-		out.Transfers = append(out.Transfers, api.NetTransfer{From: t.From, To: t.To, Amount: t.Amount})
+		out.Transfers = append(out.Transfers, api.NetTransfer(t))
 	}
 	return out, nil
 }

@@ -179,10 +179,9 @@ func TestRandomOrdersSettleAcrossThreeMembers(t *testing.T) {
 		Tune:   func(cfg *Config) { cfg.Federation.DialInterval = 50 * time.Millisecond },
 	})
 	var items []order.ItemInput
-	var tokens []string
 	for i := range c.Nodes {
-		id, tok := listOn(t, c, i, fmt.Sprintf("Merchant %d", i), fmt.Sprintf("SKU-%d", i), 999+i*1337, 1000)
-		items, tokens = append(items, order.ItemInput{ListingID: id, SKU: fmt.Sprintf("SKU-%d", i), Quantity: 1}), append(tokens, tok)
+		id, _ := listOn(t, c, i, fmt.Sprintf("Merchant %d", i), fmt.Sprintf("SKU-%d", i), 999+i*1337, 1000)
+		items = append(items, order.ItemInput{ListingID: id, SKU: fmt.Sprintf("SKU-%d", i), Quantity: 1})
 	}
 	rng := rand.New(rand.NewPCG(7, 11))
 	var placed []order.Order

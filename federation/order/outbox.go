@@ -141,7 +141,7 @@ func (o *outbox) drain(ctx context.Context, p string) {
 		return
 	}
 	q.next = time.Now().Add(q.retry.NextBackOff())
-	o.s.log.Warn("order: outbox delivery failed; retrying", "peer", p, "in", q.next.Sub(time.Now()).Round(time.Millisecond), "err", err)
+	o.s.log.Warn("order: outbox delivery failed; retrying", "peer", p, "in", time.Until(q.next).Round(time.Millisecond), "err", err)
 }
 
 func (o *outbox) sendAll(ctx context.Context, p string) error {
