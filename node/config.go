@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -70,6 +71,22 @@ type APIConfig struct {
 	WriteTimeout time.Duration `yaml:"write_timeout"`
 	// ShutdownTimeout bounds draining requests at shutdown (default 10s).
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// TrustedProxies are the addresses (CIDR prefixes) of reverse proxies in
+	// front of the node, whose X-Forwarded-For header names the client; the
+	// pages count failed sign-ins per client (default none: the connection's
+	// peer is the client).
+	TrustedProxies []string `yaml:"trusted_proxies,omitempty"`
+}
+
+// trustedProxies parses TrustedProxies; validate has checked them.
+func (a APIConfig) trustedProxies() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range a.TrustedProxies {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+		}
+	}
+	return out
 }
 
 // StorageConfig sizes Badger for the machine. The defaults suit a 2-core
@@ -226,6 +243,11 @@ func (a APIConfig) validate() error {
 	if a.PublicURL != "" {
 		if u, err := url.Parse(a.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("api.public_url: must be an absolute http(s) URL")
+		}
+	}
+	for i, s := range a.TrustedProxies {
+		if _, err := netip.ParsePrefix(s); err != nil {
+			return fmt.Errorf("api.trusted_proxies[%d]: must be a CIDR prefix such as 10.0.0.0/8 or 192.0.2.7/32, not %q", i, s)
 		}
 	}
 	for key, d := range map[string]time.Duration{"read_timeout": a.ReadTimeout, "write_timeout": a.WriteTimeout, "shutdown_timeout": a.ShutdownTimeout} {

@@ -50,6 +50,7 @@ func TestConfigRefusalsNameTheKey(t *testing.T) {
 		{"name: x\ncolour: red\n", "field colour not found"},
 		{"name: x\napi:\n  listen: nowhere\n", "api.listen"},
 		{"name: x\napi:\n  public_url: ftp://x\n", "api.public_url"},
+		{"name: x\napi:\n  trusted_proxies: [10.0.0.0/8, proxy.local]\n", "api.trusted_proxies[1]"},
 		{"name: x\nfederation:\n  listen: [\"/ip4/1.2.3.4/tcp/x\"]\n", "federation.listen[0]: invalid multiaddr"},
 		{"name: x\nfederation:\n  dial_interval: 1ms\n", "federation.dial_interval"},
 		{"name: x\nfederation:\n  dial_interval: soon\n", "dial_interval"},

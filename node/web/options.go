@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -38,6 +39,10 @@ type Options struct {
 	EventInterval time.Duration
 	// MaxFormBytes caps a POST body (default 1 MiB).
 	MaxFormBytes int64
+	// TrustedProxies are the reverse proxies in front of the node: a
+	// request from one of them is counted, for sign-in throttling, against
+	// the client its X-Forwarded-For names (default none).
+	TrustedProxies []netip.Prefix
 }
 
 // withDefaults fills the unset fields.

@@ -56,7 +56,7 @@ func (wb *Web) shopperSignin(w http.ResponseWriter, r *http.Request) {
 	if password == "" {
 		f.Add("password", "Enter your password.")
 	}
-	keys := signinKeys(r, email)
+	keys := signinKeys(r, email, wb.opts.TrustedProxies)
 	if f.OK() && wb.signins.blocked(keys) {
 		f.Add("password", "Too many wrong passwords: sign-in is paused for a while. Try again in 15 minutes.")
 		wb.accountPage(w, r, http.StatusTooManyRequests, "shopper_signin", "Shopper sign-in", f, next)

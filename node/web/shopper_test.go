@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -235,4 +237,29 @@ func TestSignOutEndsCopiedSessions(t *testing.T) {
 	// The cookie copied before the sign-out is signed and unexpired, but
 	// its session is over.
 	wantRedirect(t, copied.get("/orders"), "/signin/shopper?next=%2Forders")
+}
+
+func TestClientAddressBehindTrustedProxies(t *testing.T) {
+	proxies := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.7/32")}
+	cases := []struct {
+		name, remote, xff, want string
+	}{
+		{"direct", "198.51.100.4:5000", "", "198.51.100.4"},
+		{"an untrusted peer's header is ignored", "198.51.100.4:5000", "203.0.113.9", "198.51.100.4"},
+		{"one trusted proxy", "10.1.2.3:443", "203.0.113.9", "203.0.113.9"},
+		{"two trusted proxies", "10.1.2.3:443", "203.0.113.9, 192.0.2.7", "203.0.113.9"},
+		{"a forged first hop is not believed", "10.1.2.3:443", "1.2.3.4, 203.0.113.9", "203.0.113.9"},
+		{"a malformed hop stops the walk", "10.1.2.3:443", "203.0.113.9, junk", "10.1.2.3"},
+		{"IPv6", "[2001:db8::1]:443", "", "2001:db8::1"},
+	}
+	for _, c := range cases {
+		r := httptest.NewRequest(http.MethodPost, "/signin/shopper", nil)
+		r.RemoteAddr = c.remote
+		if c.xff != "" {
+			r.Header.Set("X-Forwarded-For", c.xff)
+		}
+		if got := clientAddr(r, proxies); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -41,15 +42,47 @@ func newThrottle(now func() time.Time) *throttle {
 }
 
 // signinKeys are the counters a shopper sign-in attempt touches, with
-// their limits: the e-mail address and the client's address. The client
-// is the connection's peer: behind a reverse proxy, that is the proxy,
-// and the per-client limit then counts everyone's failures together.
-func signinKeys(r *http.Request, email string) map[string]int {
-	client := r.RemoteAddr
-	if host, _, err := net.SplitHostPort(client); err == nil {
-		client = host
+// their limits: the e-mail address and the client's address.
+func signinKeys(r *http.Request, email string, proxies []netip.Prefix) map[string]int {
+	return map[string]int{"email:" + strings.ToLower(email): maxFailsPerEmail, "client:" + clientAddr(r, proxies): maxFailsPerClient}
+}
+
+// clientAddr is the address of the client that sent r: the connection's
+// peer, unless that is a trusted proxy, in which case the nearest address
+// in X-Forwarded-For that is not one (each proxy appends the address it
+// received from; only trusted ones' additions are believed).
+func clientAddr(r *http.Request, proxies []netip.Prefix) string {
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		return host
 	}
-	return map[string]int{"email:" + strings.ToLower(email): maxFailsPerEmail, "client:" + client: maxFailsPerClient}
+	addr := peer.Addr().Unmap()
+	trusted := func(a netip.Addr) bool {
+		for _, p := range proxies {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	if !trusted(addr) {
+		return addr.String()
+	}
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(h, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a malformed hop: believe nothing before it
+		}
+		if addr = a.Unmap(); !trusted(addr) {
+			return addr.String()
+		}
+	}
+	return addr.String()
 }
 
 // blocked reports whether any of keys is over its limit in its window.
