@@ -101,7 +101,9 @@ func (b *browser) run(name string, actions ...chromedp.Action[chromedp.Void]) {
 // shot saves a screenshot of the current page.
 func (b *browser) shot(name string) {
 	b.step++
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100)) // quality 100 is a PNG
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100 is a PNG
 	if err != nil {
 		b.t.Logf("screenshot %s: %v", name, err)
 		return
@@ -115,7 +117,9 @@ func (b *browser) shot(name string) {
 // text returns the text of the first element matching sel.
 func (b *browser) text(sel string) string {
 	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
 		b.shot("missing")
 		b.t.Fatalf("text of %s: %v", sel, err)
@@ -126,7 +130,9 @@ func (b *browser) text(sel string) string {
 // eval evaluates a JavaScript expression in b's page.
 func eval[T any](b *browser, expr string) T {
 	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr))
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 	if err != nil {
 		b.t.Fatalf("evaluating %s: %v", expr, err)
 	}
@@ -139,11 +145,13 @@ func (b *browser) reloadUntil(name, url, cond string, timeout time.Duration) {
 	b.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		err := chromedp.Do(b.ctx, chromedp.Navigate(url))
+		ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+		err := chromedp.Do(ctx, chromedp.Navigate(url))
 		ok := false
 		if err == nil {
-			ok, err = chromedp.Run(b.ctx, chromedp.Evaluate[bool](cond))
+			ok, err = chromedp.Run(ctx, chromedp.Evaluate[bool](cond))
 		}
+		cancel()
 		if err == nil && ok {
 			b.shot(name)
 			return
@@ -168,7 +176,10 @@ func (b *browser) tabTo(id string) {
 		if eval[bool](b, is) {
 			return
 		}
-		if err := chromedp.Do(b.ctx, chromedp.KeyEvent(kb.Tab)); err != nil {
+		ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+		err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Tab))
+		cancel()
+		if err != nil {
 			b.t.Fatalf("pressing Tab: %v", err)
 		}
 	}
@@ -184,7 +195,11 @@ func until(cond string, timeout time.Duration) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		deadline := time.Now().Add(timeout)
 		for {
-			ok, err := chromedp.Evaluate[bool](cond)(ctx, t)
+			// An evaluation caught by a navigation can wait for a context
+			// that is gone: each try gets a few seconds.
+			tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			ok, err := chromedp.Evaluate[bool](cond)(tctx, t)
+			cancel()
 			if err == nil && ok {
 				return nil
 			}
@@ -247,7 +262,10 @@ func TestBrowserShopperBuysAcrossMembersAndSettlementNets(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`input[name="brand"][value="Ferro"]`)),
 		chromedp.Click(chromedp.CSS(`input[name="brand"][value="Linho"]`)),
 		chromedp.Submit(chromedp.CSS(`#filters`)),
-		chromedp.WaitVisible(chromedp.CSS(`input[name="brand"][value="Ferro"]:checked`)),
+		// The boxes are checked on the page being left too: wait for the
+		// new page itself.
+		until(`location.search.includes('brand=Ferro') && location.search.includes('brand=Linho') && document.readyState === 'complete'`, 30*time.Second),
+		chromedp.WaitVisible(chromedp.CSS(`.cards`)),
 	)
 	titles := eval[[]string](br, `Array.from(document.querySelectorAll('.cards .card h3')).map(e => e.textContent.trim()).sort()`)
 	if strings.Join(titles, "|") != "Cast-iron pan|Linen apron" {
