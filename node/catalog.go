@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/indexer"
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/replication"
@@ -52,34 +53,6 @@ func outcome(err error) (replication.Outcome, error) {
 	}
 }
 
-// searchDoc is what the index keeps of a listing.
-func searchDoc(l *catalog.Listing) search.Doc {
-	d := search.Doc{ID: l.ID, Title: l.Title, Description: l.Description, Brand: l.Brand, Category: l.Category,
-		Platform: l.Platform, Merchant: l.Merchant, Updated: l.UpdatedAt}
-	for i, v := range l.Variants {
-		if i == 0 || v.Price.Amount < d.Price {
-			d.Price, d.Currency = v.Price.Amount, v.Price.Currency
-		}
-		if v.Stock > 0 {
-			d.InStock = true
-		}
-	}
-	if len(l.Images) > 0 {
-		d.Image = l.Images[0]
-	}
-	return d
-}
-
-// indexChange keeps the search index in step with one stored record.
-func indexChange(ix *search.Index, ch catalog.Change) {
-	switch {
-	case ch.Record != nil && ch.Record.Tombstone:
-		ix.Delete(ch.ID)
-	case ch.Listing != nil:
-		ix.Upsert(searchDoc(ch.Listing))
-	}
-}
-
 // openIndex loads the index snapshot from dir when it matches the
 // catalog's current stamp, and otherwise rebuilds it from Badger: the
 // index is derived data, never the source of truth.
@@ -102,7 +75,7 @@ func openIndex(dir string, cat *catalog.Catalog, log *slog.Logger) (*search.Inde
 	}
 	start := time.Now()
 	ix = search.New()
-	if err := cat.All(func(l catalog.Listing) error { ix.Upsert(searchDoc(&l)); return nil }); err != nil {
+	if err := cat.All(func(l catalog.Listing) error { ix.Upsert(indexer.Doc(&l)); return nil }); err != nil {
 		return nil, fmt.Errorf("rebuilding search index: %w", err)
 	}
 	ix.Compact() // release what the bulk build left over
@@ -156,7 +129,7 @@ func (n *Node) openCatalog(key crypto.PrivKey, reg prometheus.Registerer) error 
 	}
 	self := n.fed.Self().String()
 	n.cat.OnChange(func(ch catalog.Change) {
-		indexChange(n.index, ch)
+		indexer.Apply(n.index, ch)
 		if ch.Record != nil && ch.Record.Origin == self {
 			n.repl.Publish(ch.Raw)
 		}

@@ -17,6 +17,7 @@ import (
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/indexer"
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -123,7 +124,7 @@ func newHarness(t *testing.T) *harness {
 	ms := &members{ids: map[string]bool{}}
 	h := &harness{t: t, index: search.New(), fed: &fakeFederation{}, clock: &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}}
 	h.self, h.other = newNode(t, ms), newNode(t, ms)
-	h.self.cat.OnChange(func(ch catalog.Change) { indexChange(h.index, ch) })
+	h.self.cat.OnChange(func(ch catalog.Change) { indexer.Apply(h.index, ch) })
 	h.fed.charter = testCharter(h.self.id, h.other.id)
 	h.fed.states = []federation.MemberState{{PeerID: h.other.id, Name: "Beta Bazaar", Status: federation.StatusActive,
 		Connected: true, LastSeen: h.clock.Now().Add(-3 * time.Second), RTT: 3200 * time.Microsecond}}
@@ -191,31 +192,6 @@ func testCharter(self, other peer.ID) *federation.SignedCharter {
 				{PeerID: other.String(), Name: "Beta Bazaar", API: "https://beta.example", Status: federation.StatusActive},
 			}},
 		Signatures: []federation.Signature{{PeerID: self.String(), Signature: "c2lnbmF0dXJlLW9mLWFscGhh"}},
-	}
-}
-
-// searchDoc and indexChange keep the index as node/catalog.go does.
-func searchDoc(l *catalog.Listing) search.Doc {
-	d := search.Doc{ID: l.ID, Title: l.Title, Description: l.Description, Brand: l.Brand, Category: l.Category,
-		Platform: l.Platform, Merchant: l.Merchant, Updated: l.UpdatedAt}
-	for i, v := range l.Variants {
-		if i == 0 || v.Price.Amount < d.Price {
-			d.Price, d.Currency = v.Price.Amount, v.Price.Currency
-		}
-		d.InStock = d.InStock || v.Stock > 0
-	}
-	if len(l.Images) > 0 {
-		d.Image = l.Images[0]
-	}
-	return d
-}
-
-func indexChange(ix *search.Index, ch catalog.Change) {
-	switch {
-	case ch.Record != nil && ch.Record.Tombstone:
-		ix.Delete(ch.ID)
-	case ch.Listing != nil:
-		ix.Upsert(searchDoc(ch.Listing))
 	}
 }
 
