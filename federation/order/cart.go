@@ -118,6 +118,20 @@ type ItemInput struct {
 // the federation's catalog does not hold is named in a FieldErrors; more
 // units than the catalog shows in stock is a *CheckoutError.
 func (s *Service) AddItem(ctx context.Context, shopper, cartID string, in ItemInput) (Cart, error) {
+	return s.putLine(ctx, shopper, cartID, in, true)
+}
+
+// SetQuantity sets the quantity of a cart's line to in.Quantity, at the
+// SKU's current price. A line the cart does not hold is ErrNotFound; the
+// other errors are AddItem's.
+func (s *Service) SetQuantity(ctx context.Context, shopper, cartID string, in ItemInput) (Cart, error) {
+	return s.putLine(ctx, shopper, cartID, in, false)
+}
+
+// putLine quotes in's SKU at its current price and adds in.Quantity units
+// to its line (add, which may open the line) or makes them the line's
+// quantity (a line the cart holds already).
+func (s *Service) putLine(ctx context.Context, shopper, cartID string, in ItemInput, add bool) (Cart, error) {
 	if in.Quantity < 1 || in.Quantity > 100 {
 		return Cart{}, FieldErrors{{Field: "quantity", Message: "must be between 1 and 100"}}
 	}
@@ -130,48 +144,25 @@ func (s *Service) AddItem(ctx context.Context, shopper, cartID string, in ItemIn
 	}
 	return s.changeCart(shopper, cartID, func(c *storedCart) error {
 		i := slices.IndexFunc(c.Lines, func(l CartLine) bool { return l.ListingID == in.ListingID && l.SKU == in.SKU })
-		if i < 0 {
-			if len(c.Lines) >= maxCartLines {
-				return FieldErrors{{Field: "listing_id", Message: fmt.Sprintf("a cart holds at most %d lines", maxCartLines)}}
-			}
+		switch {
+		case i < 0 && !add:
+			return fmt.Errorf("%w: cart %s has no line of listing %s with SKU %q", ErrNotFound, cartID, in.ListingID, in.SKU)
+		case i < 0 && len(c.Lines) >= maxCartLines:
+			return FieldErrors{{Field: "listing_id", Message: fmt.Sprintf("a cart holds at most %d lines", maxCartLines)}}
+		case i < 0:
 			c.Lines = append(c.Lines, CartLine{ListingID: o.ListingID, SKU: o.SKU})
 			i = len(c.Lines) - 1
 		}
 		l := &c.Lines[i]
+		want := in.Quantity
+		if add {
+			want += l.Quantity
+		}
+		if want > o.Stock {
+			return &CheckoutError{Reason: ReasonOutOfStock, Shortages: []Shortage{{ListingID: o.ListingID, SKU: o.SKU, Wanted: want, Available: o.Stock}}}
+		}
 		l.Title, l.Category, l.Platform, l.Merchant, l.UnitPrice = o.Title, o.Category, o.Platform, o.Merchant, o.Price
-		if l.Quantity+in.Quantity > o.Stock {
-			return &CheckoutError{Reason: ReasonOutOfStock, Shortages: []Shortage{{ListingID: o.ListingID, SKU: o.SKU, Wanted: l.Quantity + in.Quantity, Available: o.Stock}}}
-		}
-		l.Quantity += in.Quantity
-		return nil
-	})
-}
-
-// SetQuantity sets the quantity of a cart's line to in.Quantity, at the
-// SKU's current price. A line the cart does not hold is ErrNotFound; more
-// units than the catalog shows in stock is a *CheckoutError.
-func (s *Service) SetQuantity(ctx context.Context, shopper, cartID string, in ItemInput) (Cart, error) {
-	if in.Quantity < 1 || in.Quantity > 100 {
-		return Cart{}, FieldErrors{{Field: "quantity", Message: "must be between 1 and 100"}}
-	}
-	o, err := s.offers.Offer(ctx, in.ListingID, in.SKU)
-	if errors.Is(err, ErrNotFound) {
-		return Cart{}, FieldErrors{{Field: "listing_id", Message: fmt.Sprintf("no listing %q with SKU %q in the catalog", in.ListingID, in.SKU)}}
-	}
-	if err != nil {
-		return Cart{}, err
-	}
-	return s.changeCart(shopper, cartID, func(c *storedCart) error {
-		i := slices.IndexFunc(c.Lines, func(l CartLine) bool { return l.ListingID == in.ListingID && l.SKU == in.SKU })
-		if i < 0 {
-			return fmt.Errorf("%w: cart %s has no line of listing %s with SKU %q", ErrNotFound, cartID, in.ListingID, in.SKU)
-		}
-		if in.Quantity > o.Stock {
-			return &CheckoutError{Reason: ReasonOutOfStock, Shortages: []Shortage{{ListingID: o.ListingID, SKU: o.SKU, Wanted: in.Quantity, Available: o.Stock}}}
-		}
-		l := &c.Lines[i]
-		l.Title, l.Category, l.Platform, l.Merchant, l.UnitPrice = o.Title, o.Category, o.Platform, o.Merchant, o.Price
-		l.Quantity = in.Quantity
+		l.Quantity = want
 		return nil
 	})
 }

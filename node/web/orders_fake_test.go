@@ -185,6 +185,16 @@ func (f *fakeOrders) offer(ctx context.Context, listingID, sku string) (catalog.
 }
 
 func (f *fakeOrders) AddItem(ctx context.Context, shopper, cartID string, in order.ItemInput) (order.Cart, error) {
+	return f.putLine(ctx, shopper, cartID, in, true)
+}
+
+func (f *fakeOrders) SetQuantity(ctx context.Context, shopper, cartID string, in order.ItemInput) (order.Cart, error) {
+	return f.putLine(ctx, shopper, cartID, in, false)
+}
+
+// putLine adds units to a line (add, which may open it) or sets its
+// quantity, with the order service's errors.
+func (f *fakeOrders) putLine(ctx context.Context, shopper, cartID string, in order.ItemInput, add bool) (order.Cart, error) {
 	if in.Quantity < 1 || in.Quantity > 100 {
 		return order.Cart{}, order.FieldErrors{{Field: "quantity", Message: "must be between 1 and 100"}}
 	}
@@ -199,6 +209,17 @@ func (f *fakeOrders) AddItem(ctx context.Context, shopper, cartID string, in ord
 		return order.Cart{}, err
 	}
 	i := slices.IndexFunc(c.lines, func(cl order.CartLine) bool { return cl.ListingID == in.ListingID && cl.SKU == in.SKU })
+	want := in.Quantity
+	switch {
+	case i < 0 && !add:
+		return order.Cart{}, fmt.Errorf("%w: no such line", order.ErrNotFound)
+	case i >= 0 && add:
+		want += c.lines[i].Quantity
+	}
+	if want > v.Stock {
+		return order.Cart{}, &order.CheckoutError{Reason: order.ReasonOutOfStock,
+			Shortages: []order.Shortage{{ListingID: l.ID, SKU: v.SKU, Wanted: want, Available: v.Stock}}}
+	}
 	if i < 0 {
 		c.lines = append(c.lines, order.CartLine{ListingID: l.ID, SKU: v.SKU})
 		i = len(c.lines) - 1
@@ -206,41 +227,7 @@ func (f *fakeOrders) AddItem(ctx context.Context, shopper, cartID string, in ord
 	cl := &c.lines[i]
 	cl.Title, cl.Category, cl.Platform, cl.Merchant = l.Title, l.Category, l.Platform, l.Merchant
 	cl.UnitPrice = order.Money{Amount: v.Price.Amount, Currency: v.Price.Currency}
-	if cl.Quantity+in.Quantity > v.Stock {
-		wanted := cl.Quantity + in.Quantity
-		if cl.Quantity == 0 {
-			c.lines = c.lines[:i]
-		}
-		return order.Cart{}, &order.CheckoutError{Reason: order.ReasonOutOfStock,
-			Shortages: []order.Shortage{{ListingID: l.ID, SKU: v.SKU, Wanted: wanted, Available: v.Stock}}}
-	}
-	cl.Quantity += in.Quantity
-	return c.view(), nil
-}
-
-func (f *fakeOrders) SetQuantity(ctx context.Context, shopper, cartID string, in order.ItemInput) (order.Cart, error) {
-	if in.Quantity < 1 || in.Quantity > 100 {
-		return order.Cart{}, order.FieldErrors{{Field: "quantity", Message: "must be between 1 and 100"}}
-	}
-	l, v, ok := f.offer(ctx, in.ListingID, in.SKU)
-	if !ok {
-		return order.Cart{}, order.FieldErrors{{Field: "listing_id", Message: fmt.Sprintf("no listing %q with SKU %q in the catalog", in.ListingID, in.SKU)}}
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, err := f.cart(shopper, cartID)
-	if err != nil {
-		return order.Cart{}, err
-	}
-	i := slices.IndexFunc(c.lines, func(cl order.CartLine) bool { return cl.ListingID == in.ListingID && cl.SKU == in.SKU })
-	if i < 0 {
-		return order.Cart{}, fmt.Errorf("%w: no such line", order.ErrNotFound)
-	}
-	if in.Quantity > v.Stock {
-		return order.Cart{}, &order.CheckoutError{Reason: order.ReasonOutOfStock,
-			Shortages: []order.Shortage{{ListingID: l.ID, SKU: v.SKU, Wanted: in.Quantity, Available: v.Stock}}}
-	}
-	c.lines[i].Quantity = in.Quantity
+	cl.Quantity = want
 	return c.view(), nil
 }
 
