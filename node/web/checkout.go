@@ -34,16 +34,10 @@ type checkoutView struct {
 	Changes []string
 }
 
-// checkoutField is an input of the checkout form with its autocomplete
-// token, so that browsers fill in addresses.
-type checkoutField struct {
-	field
-	Autocomplete string
-}
-
-// Input returns one input of the form for the "checkout-field" partial.
-func (v checkoutView) Input(name, label, hint, autocomplete string) checkoutField {
-	return checkoutField{field: v.Form.Input(name, label, hint), Autocomplete: autocomplete}
+// Input returns one input of the form, with its autocomplete token, for
+// the "text-field" partial.
+func (v checkoutView) Input(name, label, hint, autocomplete string) field {
+	return v.Form.Input(name, label, hint).WithAutocomplete(autocomplete)
 }
 
 // checkoutLabels name the checkout inputs, by the order service's field

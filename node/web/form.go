@@ -25,9 +25,10 @@ type field struct {
 	Value string
 	// Errors are the problems to show next to it.
 	Errors []string
-	// Label, Hint and Mode (the inputmode attribute) are set by Input and
-	// WithMode for the shared input partials.
-	Label, Hint, Mode string
+	// Label, Hint, Mode (the inputmode attribute) and Autocomplete (the
+	// autocomplete token) are set by Input, WithMode and WithAutocomplete
+	// for the shared input partials.
+	Label, Hint, Mode, Autocomplete string
 }
 
 // HintID is the id of the field's hint.
@@ -48,6 +49,13 @@ func (fl field) DescribedBy() string {
 // WithMode returns the field with an inputmode ("decimal", "numeric").
 func (fl field) WithMode(mode string) field {
 	fl.Mode = mode
+	return fl
+}
+
+// WithAutocomplete returns the field with an autocomplete token ("name",
+// "postal-code"), so that browsers fill it in.
+func (fl field) WithAutocomplete(token string) field {
+	fl.Autocomplete = token
 	return fl
 }
 
