@@ -28,9 +28,6 @@ const (
 	feedUploadPath = "/merchant/feeds"
 	// maxFeedBytes caps an uploaded feed file (the hint says so).
 	maxFeedBytes = 32 << 20
-	// feedMemoryBytes is how much of an upload is kept in memory while it
-	// is received; the rest waits in a temporary file.
-	feedMemoryBytes = 8 << 20
 	// maxFeedProblems is how many unreadable lines the form lists.
 	maxFeedProblems = 10
 )
@@ -73,16 +70,6 @@ func knownFeedFormat(f string) bool {
 		}
 	}
 	return false
-}
-
-// parseUpload reads a multipart body (keeping up to feedMemoryBytes in
-// memory), or any other form body; called again it does nothing. The CSRF
-// check needs it to find the token in a multipart form.
-func parseUpload(r *http.Request) error {
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		return r.ParseMultipartForm(feedMemoryBytes)
-	}
-	return r.ParseForm()
 }
 
 // readUpload reads the posted feed file. Problems go into f next to the

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"slices"
 	"strings"
@@ -310,18 +309,7 @@ func (fu *feedUploads) formPage(w http.ResponseWriter, r *http.Request, mv merch
 // that cannot be read is shown again with why (422), and nothing is
 // written; a readable one is a 303 to its progress page.
 func (fu *feedUploads) upload(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
-	f := newForm()
-	if err := parseUpload(r); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) || errors.Is(err, multipart.ErrMessageTooLarge) {
-			f.Add("feed", fmt.Sprintf("The file is larger than %d MiB. Split the feed into smaller files.", maxFeedBytes>>20))
-			fu.formPage(w, r, mv, http.StatusRequestEntityTooLarge, f)
-			return
-		}
-		f.Add("feed", "The upload could not be read. Choose the file again and upload it once more.")
-		fu.formPage(w, r, mv, http.StatusBadRequest, f)
-		return
-	}
+	f := newForm() // checkCSRF has read the body, within the upload's cap
 	if r.MultipartForm != nil {
 		defer func() { _ = r.MultipartForm.RemoveAll() }()
 	}

@@ -311,8 +311,8 @@ func TestUploadAfterCloseIsRefused(t *testing.T) {
 }
 
 // The CSRF check finds the token of a multipart form when it reads the
-// body with parseUpload, as it does for every other form.
-func TestParseUploadReadsMultipartFields(t *testing.T) {
+// body with parseForm, as it does for every other form.
+func TestParseFormReadsMultipartFields(t *testing.T) {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	_ = mw.WriteField("csrf", "token-123")
@@ -321,13 +321,13 @@ func TestParseUploadReadsMultipartFields(t *testing.T) {
 	_ = mw.Close()
 	req := httptest.NewRequest(http.MethodPost, "/merchant/feeds", &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if err := parseUpload(req); err != nil {
+	if err := parseForm(req); err != nil {
 		t.Fatal(err)
 	}
 	if got := req.PostForm.Get(csrfField); got != "token-123" {
 		t.Errorf("csrf field %q", got)
 	}
-	if err := parseUpload(req); err != nil || req.MultipartForm.File["feed"] == nil {
+	if err := parseForm(req); err != nil || req.MultipartForm.File["feed"] == nil {
 		t.Errorf("a second parse: %v", err)
 	}
 	_ = req.MultipartForm.RemoveAll()

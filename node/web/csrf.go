@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"strings"
 )
 
 // CSRF protection: every POST form carries a token derived from the
@@ -40,6 +41,19 @@ func unsafeMethod(method string) bool {
 	return true
 }
 
+// parseForm reads a form body, a multipart one (a file upload) too,
+// keeping up to formMemoryBytes of it in memory and the rest in temporary
+// files; called again it does nothing.
+func parseForm(r *http.Request) error {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return r.ParseMultipartForm(formMemoryBytes)
+	}
+	return r.ParseForm()
+}
+
+// formMemoryBytes is how much of a multipart body is kept in memory.
+const formMemoryBytes = 8 << 20
+
 // checkCSRF refuses, with a 403 page, every state-changing request that
 // does not carry its session's CSRF token. It runs before any route, so a
 // POST handler added later is protected without doing anything; it also
@@ -54,7 +68,7 @@ func (wb *Web) checkCSRF(next http.Handler) http.Handler {
 		// a body that may be a large upload.
 		sess, ok := wb.sessions.load(r)
 		if ok {
-			if err := parseUpload(r); err != nil { // the body is already capped
+			if err := parseForm(r); err != nil { // the body is already capped
 				wb.formUnreadable(w, r, err)
 				return
 			}

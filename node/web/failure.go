@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/fedmart/fedmart/catalog"
@@ -62,7 +63,8 @@ func (wb *Web) fail(w http.ResponseWriter, r *http.Request, err error) {
 func (wb *Web) formUnreadable(w http.ResponseWriter, r *http.Request, err error) {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		wb.status(w, r, http.StatusRequestEntityTooLarge, "Form too large", "The form sent more than this node accepts. Shorten the text and try again.")
+		wb.status(w, r, http.StatusRequestEntityTooLarge, "Form too large",
+			fmt.Sprintf("The form sent more than this node accepts (a feed file at most %d MiB). Shorten it and try again.", maxFeedBytes>>20))
 		return
 	}
 	wb.status(w, r, http.StatusBadRequest, "Form unreadable", "The form could not be read. Reload the page and try again.")
