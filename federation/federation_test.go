@@ -50,19 +50,7 @@ func TestFederationLifecycle(t *testing.T) {
 	kd, _ := newKey(t)
 	a, b, c := startNode(t, ka), startNode(t, kb), startNode(t, kc)
 	v1 := founding(t, []Member{a.member("alpha"), b.member("beta"), c.member("gamma")}, ka, kb, kc)
-	for _, n := range []*testNode{a, b, c} {
-		if err := n.Submit(context.Background(), v1); err != nil {
-			t.Fatal(err)
-		}
-	}
-	testwait.For(t, 10*time.Second, func() error {
-		for _, n := range []*testNode{a, b, c} {
-			if err := connectedTo(n, otherThan(n, a, b, c)...); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	federate(t, v1, a, b, c)
 
 	t.Run("outsider cannot connect or open a stream", func(t *testing.T) {
 		ko, _ := newKey(t)

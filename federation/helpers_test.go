@@ -9,6 +9,7 @@ import (
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/internal/testwait"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -54,7 +55,14 @@ type testNode struct {
 
 func startNode(t *testing.T, key crypto.PrivKey) *testNode {
 	t.Helper()
-	f, err := New(testConfig(), key, memDB(t), discard(), nil)
+	return startNodeDB(t, key, memDB(t))
+}
+
+// startNodeDB is startNode over a given database, so that a test can stop a
+// member and start it again with what it had stored.
+func startNodeDB(t *testing.T, key crypto.PrivKey, db *badger.DB) *testNode {
+	t.Helper()
+	f, err := New(testConfig(), key, db, discard(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,6 +71,25 @@ func startNode(t *testing.T, key crypto.PrivKey) *testNode {
 	go func() { n.done <- f.Run(ctx) }()
 	t.Cleanup(n.stop)
 	return n
+}
+
+// federate gives every node v1 and waits until each is connected to all
+// the others.
+func federate(t *testing.T, v1 *SignedCharter, nodes ...*testNode) {
+	t.Helper()
+	for _, n := range nodes {
+		if err := n.Submit(context.Background(), v1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testwait.For(t, 10*time.Second, func() error {
+		for _, n := range nodes {
+			if err := connectedTo(n, otherThan(n, nodes...)...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func (n *testNode) stop() {

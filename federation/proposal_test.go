@@ -15,21 +15,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 )
 
-// startNodeDB is startNode over a given database, so that a test can stop a
-// member and start it again with what it had stored.
-func startNodeDB(t *testing.T, key crypto.PrivKey, db *badger.DB) *testNode {
-	t.Helper()
-	f, err := New(testConfig(), key, db, discard(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	n := &testNode{Federation: f, key: key, cancel: cancel, done: make(chan error, 1)}
-	go func() { n.done <- f.Run(ctx) }()
-	t.Cleanup(n.stop)
-	return n
-}
-
 // pendingIs fails unless every node holds exactly one pending proposal,
 // named digest, signed by exactly signers.
 func pendingIs(digest string, signers []*testNode, nodes ...*testNode) func() error {
@@ -71,19 +56,7 @@ func TestProposalGathersSignaturesOverTheFederation(t *testing.T) {
 	a, b, c, d := startNode(t, ka), startNode(t, kb), startNode(t, kc), startNode(t, kd)
 	all := []*testNode{a, b, c, d}
 	v1 := founding(t, []Member{a.member("alpha"), b.member("beta"), c.member("gamma"), d.member("delta")}, ka, kb, kc, kd)
-	for _, n := range all {
-		if err := n.Submit(context.Background(), v1); err != nil {
-			t.Fatal(err)
-		}
-	}
-	testwait.For(t, 10*time.Second, func() error {
-		for _, n := range all {
-			if err := connectedTo(n, otherThan(n, all...)...); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	federate(t, v1, all...)
 	ctx := context.Background()
 
 	t.Run("a forged proposal sent over the wire is refused", func(t *testing.T) {
@@ -138,19 +111,7 @@ func TestProposalReachesMemberThatWasAway(t *testing.T) {
 	dbc := memDB(t)
 	a, b, c := startNode(t, ka), startNode(t, kb), startNodeDB(t, kc, dbc)
 	v1 := founding(t, []Member{a.member("alpha"), b.member("beta"), c.member("gamma")}, ka, kb, kc)
-	for _, n := range []*testNode{a, b, c} {
-		if err := n.Submit(context.Background(), v1); err != nil {
-			t.Fatal(err)
-		}
-	}
-	testwait.For(t, 10*time.Second, func() error {
-		for _, n := range []*testNode{a, b, c} {
-			if err := connectedTo(n, otherThan(n, a, b, c)...); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	federate(t, v1, a, b, c)
 	c.stop()
 
 	v2 := amend(t, v1, func(ch *Charter) { ch.Policy.StorefrontCommissionBPS = 1200 }, ka)
