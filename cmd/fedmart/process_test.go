@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -49,22 +51,60 @@ func fedmart(t *testing.T, args ...string) string {
 	return stdout.String()
 }
 
+// handedOut are the ports freePort has given in this test binary: a port
+// is free again as soon as its probe closes, and the kernel may offer it
+// once more, so that one node's API would land on another's libp2p port.
+var handedOut = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
+
+// freePort returns a port of network ("tcp" or "udp") on loopback that
+// nothing listens on now and that no earlier call returned.
 func freePort(t *testing.T, network string) int {
 	t.Helper()
-	if network == "udp" {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
+	handedOut.Lock()
+	defer handedOut.Unlock()
+	for {
+		p := probePort(t, network)
+		if !handedOut.ports[p] {
+			handedOut.ports[p] = true
+			return p
 		}
-		defer c.Close()
-		return c.LocalAddr().(*net.UDPAddr).Port
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+}
+
+// Ports are probed below the kernel's ephemeral range (32768 and up on
+// Linux), which listeners on port 0 draw from: the other test binaries
+// running at the same time open libp2p hosts on port 0 all the while, and
+// one of them could take a port between its probe here and the node's
+// start.
+const (
+	portLow  = 20000
+	portHigh = 32000
+)
+
+// probePort returns a port of network below the ephemeral range that is
+// free now.
+func probePort(t *testing.T, network string) int {
+	t.Helper()
+	for range 1000 {
+		p := portLow + rand.IntN(portHigh-portLow)
+		addr := fmt.Sprintf("127.0.0.1:%d", p)
+		if network == "udp" {
+			if c, err := net.ListenPacket("udp", addr); err == nil {
+				c.Close()
+				return p
+			}
+			continue
+		}
+		if l, err := net.Listen("tcp", addr); err == nil {
+			l.Close()
+			return p
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatalf("no free %s port between %d and %d", network, portLow, portHigh)
+	return 0
 }
 
 // procNode is one initialised node folder and, while running, its process.
