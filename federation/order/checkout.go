@@ -66,6 +66,9 @@ func (s *Service) Checkout(ctx context.Context, shopper, cartID, key string, req
 		return Order{}, false, fmt.Errorf("%w: cart %s", ErrEmptyCart, cartID)
 	}
 	order := newOrder(shopper, cart, req.ShippingAddress, s.now())
+	if err := s.unreachable(order); err != nil {
+		return Order{}, false, err
+	}
 	attempts, err := s.reserveAll(ctx, order, req.ShippingAddress)
 	var ce *CheckoutError
 	if errors.As(err, &ce) && ce.Reason == ReasonPriceChanged { // the home node knew before this storefront

@@ -23,21 +23,50 @@
 // delivered, refunded) travel as status messages. Part states:
 // reserved -> accepted -> shipped -> delivered, with rejected, cancelled
 // and refunded as endings; H also knows expired (a hold nobody confirmed)
-// and released, which no storefront order holds.
+// and released, which no storefront order holds. A release of a part H
+// never held (its reserve was lost, or is still on its way) leaves a
+// released part, so the release is done and a late reserve holds nothing.
+//
+// A refusal carries a numbered Code (only ever appended) and words the
+// receiver chose to share, never its internal errors. The sender retries
+// what may succeed later (unavailable, over budget), and parks what never
+// will (forged, malformed, a conflict, or a part the receiver still does
+// not know after Config.ParkAfter): parked messages wait for the operator
+// (Parked, RetryParked, DropParked) and are never retried by themselves.
 //
 // # Durability
 //
 // Every change and the messages it causes commit in one synced Badger
 // transaction: a message to another node goes into an outbox there and is
-// retried with backoff until it is acknowledged, and a receiver stores its
-// reply under (sender, message id), so a repeat has no second effect. A
-// hold takes units from the catalog's stock in the same transaction as the
-// part (see Inventory), so no storefront can sell more than H has. Both
-// sides keep every signed message of a part; its state is their fold
-// (Fold), which settlement uses as evidence.
+// retried with backoff until it is acknowledged, in order per member, and
+// a receiver stores its reply under (sender, message id), so a repeat has
+// no second effect and gets the same answer, byte for byte. A request is
+// looked up in that inbox under the part's lock, so two copies of one
+// request arriving at once get one answer; and a request H refuses (a
+// confirm of a cancelled part) is answered with the status message that
+// stated the part's state, never a newly signed one: one state, one
+// signed status. A hold takes units from the catalog's stock in the same
+// transaction as the part (see Inventory), so no storefront can sell more
+// than H has. Both sides keep every signed message of a part; its state is
+// their fold (Fold), which settlement uses as evidence: the storefront
+// keeps the highest seq it applied (Part.Seq) across restarts, so an older
+// or repeated status changes nothing.
+//
+// Every status a storefront's order holds goes through H's outbox, even
+// one that also rides in the answer to the storefront's request: the
+// outbox is the one record of what the storefront may not have yet. With
+// the stamp floor (no status is stamped before a watermark already
+// declared) it gives settlement its watermarks (Watermark). Each status
+// that moves money is booked (Books) inside the transaction that commits
+// it, on both sides of the part.
+//
+// A checkout fails at once, naming them, when home platforms of its lines
+// do not answer (Reachability), so that no stock is held elsewhere while
+// requests time out; the shopper can remove those lines and buy the rest.
 //
 // # Lifecycle
 //
 // New, then Run(ctx) for the outbox, hold expiry and refunds; Serve
-// registers the protocol on the federation. State lives under "o/".
+// registers the protocol on the federation. State lives under "o/" (see
+// store.go for the keys).
 package order

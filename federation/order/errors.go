@@ -35,6 +35,9 @@ var (
 	ErrUnavailable = errors.New("home node unavailable")
 	// ErrEmptyCart marks a checkout of a cart without lines.
 	ErrEmptyCart = errors.New("cart is empty")
+	// ErrBudget marks a request over its sender's budget: too many holds
+	// or reserves of one storefront, carts of one shopper.
+	ErrBudget = errors.New("over budget")
 )
 
 // FieldError is one invalid input field.
@@ -67,22 +70,34 @@ func (e FieldErrors) err() error {
 	return e
 }
 
-// CheckoutError explains a refused checkout: the lines out of stock, or
-// the new quote of lines whose price changed (the cart now holds it). It
-// wraps ErrOutOfStock or ErrPriceChanged.
+// CheckoutError explains a refused checkout: the lines out of stock, the
+// new quote of lines whose price changed (the cart now holds it), or the
+// home platforms that could not be reached (their lines can be removed
+// from the cart and the rest bought). It wraps ErrOutOfStock,
+// ErrPriceChanged or ErrUnavailable.
 type CheckoutError struct {
 	Reason    string     `json:"reason"`
 	Shortages []Shortage `json:"shortages,omitempty"`
 	Quote     []Line     `json:"quote,omitempty"`
+	// Platforms are the peer IDs of the unreachable home platforms.
+	Platforms []string `json:"platforms,omitempty"`
+	cause     error
 }
 
 func (e *CheckoutError) Error() string {
-	if e.Reason == ReasonPriceChanged {
+	switch e.Reason {
+	case ReasonPriceChanged:
 		names := make([]string, len(e.Quote))
 		for i, l := range e.Quote {
 			names[i] = fmt.Sprintf("%s now %s", l.SKU, l.UnitPrice)
 		}
 		return "price changed: " + strings.Join(names, ", ")
+	case ReasonUnavailable:
+		names := make([]string, len(e.Platforms))
+		for i, p := range e.Platforms {
+			names[i] = shortPeer(p)
+		}
+		return "home platform unavailable: " + strings.Join(names, ", ")
 	}
 	names := make([]string, len(e.Shortages))
 	for i, s := range e.Shortages {
@@ -91,9 +106,17 @@ func (e *CheckoutError) Error() string {
 	return "out of stock: " + strings.Join(names, ", ")
 }
 
-func (e *CheckoutError) Unwrap() error {
-	if e.Reason == ReasonPriceChanged {
-		return ErrPriceChanged
+// Unwrap returns the sentinel of the reason, and the failure behind an
+// unreachable platform when there was one.
+func (e *CheckoutError) Unwrap() []error {
+	switch e.Reason {
+	case ReasonPriceChanged:
+		return []error{ErrPriceChanged}
+	case ReasonUnavailable:
+		if e.cause != nil {
+			return []error{ErrUnavailable, e.cause}
+		}
+		return []error{ErrUnavailable}
 	}
-	return ErrOutOfStock
+	return []error{ErrOutOfStock}
 }

@@ -12,15 +12,17 @@ import (
 
 // Reply answers one message: the part's status after it (signed by the
 // home node) for a request to a home node, an acknowledgement for a status,
-// or the reason it was refused.
+// or the code and reason of a refusal.
 type Reply struct {
 	Ack    bool            `json:"ack,omitempty"`
 	Status json.RawMessage `json:"status,omitempty"`
+	Code   Code            `json:"code,omitempty"`
 	Error  string          `json:"error,omitempty"`
 }
 
 // Handle answers one message that member from sent. It is the entry point
-// of the order protocol; a duplicate gets the answer the first one got.
+// of the order protocol; a duplicate gets the answer the first one got,
+// byte for byte.
 func (s *Service) Handle(ctx context.Context, from string, raw []byte) []byte {
 	reply, err := s.handle(ctx, from, raw)
 	kind := "unknown"
@@ -29,8 +31,9 @@ func (s *Service) Handle(ctx context.Context, from string, raw []byte) []byte {
 	}
 	if err != nil {
 		s.metrics.messages.WithLabelValues(kind, "refused").Inc()
-		s.log.Debug("order: message refused", "from", from, "kind", kind, "err", err)
-		return mustJSON(Reply{Error: err.Error()})
+		code, words := codeOf(err)
+		s.log.Debug("order: message refused", "from", from, "kind", kind, "code", int(code), "err", err)
+		return mustJSON(Reply{Code: code, Error: words})
 	}
 	s.metrics.messages.WithLabelValues(kind, "ok").Inc()
 	return reply
@@ -47,32 +50,41 @@ func (s *Service) handle(ctx context.Context, from string, raw []byte) ([]byte, 
 	if m.Kind == KindStatus {
 		return s.receiveStatus(m, raw)
 	}
+	// The part's lock is taken before the inbox is read, so that two copies
+	// of one request (the checkout's own send and the outbox's) cannot both
+	// find it unanswered: the second gets the first one's stored answer.
+	unlock := s.lockHome(m.Part)
+	defer unlock()
 	if answer, err := s.answered(m); answer != nil || err != nil {
 		return answer, err
 	}
-	var status *Message
 	switch m.Kind {
 	case KindReserve:
-		status, err = s.reserveOnce(ctx, m, raw)
-	case KindConfirm:
-		_, status, err = s.transition(ctx, m.Part, m, raw, confirm())
-	case KindCancel:
-		_, status, err = s.transition(ctx, m.Part, m, raw, cancel(m.Reason))
+		return s.reserveOnce(ctx, m, raw)
 	case KindRelease:
-		_, status, err = s.transition(ctx, m.Part, m, raw, release())
+		return s.releaseOnce(ctx, m, raw)
+	case KindConfirm:
+		return s.ask(ctx, m, raw, confirm())
+	default: // KindCancel; DecodeMessage admits no other kind
+		return s.ask(ctx, m, raw, cancel(m.Reason))
 	}
+}
+
+// ask applies the change a storefront's request asks for and returns the
+// answer: the part's status after it, or its current status when the
+// change is refused (a confirm of a cancelled part, say).
+func (s *Service) ask(ctx context.Context, m *Message, raw []byte, ch change) ([]byte, error) {
+	res, err := s.transitionLocked(ctx, m.Part, m, raw, ch)
 	if err != nil {
 		return nil, err
 	}
-	return answer(status, status.Encode()), nil
+	return res.reply, nil
 }
 
 // reserveOnce reserves, unless a reserve of the same part came before
 // (a retry with a new id after a lost answer): then the part's current
 // status answers.
-func (s *Service) reserveOnce(ctx context.Context, m *Message, raw []byte) (*Message, error) {
-	unlock := s.lockHome(m.Part)
-	defer unlock()
+func (s *Service) reserveOnce(ctx context.Context, m *Message, raw []byte) ([]byte, error) {
 	var p *HomePart
 	err := s.db.View(func(txn *badger.Txn) (err error) { p, err = loadHome(txn, m.Part); return err })
 	switch {
@@ -84,6 +96,27 @@ func (s *Service) reserveOnce(ctx context.Context, m *Message, raw []byte) (*Mes
 		return nil, err
 	}
 	return s.reserve(ctx, m, raw)
+}
+
+// releaseOnce gives a hold back. A release of a part this node never
+// held (its reserve was lost, or is still on its way) leaves a released
+// part behind, so that the release is done and a late reserve of the same
+// part holds nothing.
+func (s *Service) releaseOnce(ctx context.Context, m *Message, raw []byte) ([]byte, error) {
+	reply, err := s.ask(ctx, m, raw, release())
+	if !errors.Is(err, ErrNotFound) {
+		return reply, err
+	}
+	now := s.now().UTC()
+	p := &HomePart{ID: m.Part, Order: orderOfPart(m.Part), Storefront: m.From, Status: statusReleased, Seq: 1,
+		Reason: "released before its reserve arrived", CreatedAt: now, UpdatedAt: now}
+	reply = mustJSON(Reply{Ack: true})
+	return reply, s.update(func(txn *badger.Txn) error {
+		if err := saveHome(txn, p); err != nil {
+			return err
+		}
+		return s.remember(txn, m, raw, reply)
+	})
 }
 
 // answered returns the stored reply to a message seen before.
@@ -117,15 +150,20 @@ func peekKind(raw []byte) (string, error) {
 	return "", err
 }
 
-// decodeReply parses a reply and the status it carries, which must be
-// signed by the node the request went to and be about the same part.
-func decodeReply(raw []byte, to, part string) (*Message, []byte, error) {
+// decodeReply parses the reply to a message of kind about part sent to
+// member to. A refusal is a *RemoteError; a status it carries must be
+// signed by to and be about the same part.
+func decodeReply(raw []byte, to, kind, part string) (*Message, []byte, error) {
 	var r Reply
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return nil, nil, fmt.Errorf("%w: reply: %v", ErrInvalid, err)
 	}
-	if r.Error != "" {
-		return nil, nil, fmt.Errorf("%w: %s refused: %s", ErrUnavailable, shortPeer(to), r.Error)
+	if r.Error != "" || r.Code != 0 {
+		code := r.Code
+		if code == 0 {
+			code = CodeUnavailable
+		}
+		return nil, nil, &RemoteError{Peer: to, Kind: kind, Code: code, Detail: r.Error}
 	}
 	if r.Ack || len(r.Status) == 0 {
 		return nil, nil, nil

@@ -26,7 +26,7 @@ func (s *Service) expireHolds(ctx context.Context) error {
 	})
 	var errs []error
 	for id, k := range due {
-		_, _, err := s.transition(ctx, id, nil, nil, expire())
+		_, err := s.transition(ctx, id, nil, nil, expire())
 		switch {
 		case errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound): // confirmed or released meanwhile
 			errs = append(errs, s.db.Update(func(txn *badger.Txn) error { return txn.Delete([]byte(k)) }))

@@ -66,8 +66,9 @@ func (p *HomePart) changes(sign int64) []StockChange {
 
 // reserve holds the stock of a reserve message and answers with the
 // part's status: reserved, or rejected with the shortages or the new
-// quote. A rejection stores nothing.
-func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) (*Message, error) {
+// quote. A rejection stores nothing but its answer, so that a repeat of
+// the same message gets the same rejection.
+func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) ([]byte, error) {
 	r := m.Reserve
 	p := &HomePart{ID: m.Part, Order: r.Order, Storefront: m.From, Merchant: r.Merchant, Lines: r.Lines, ShipTo: r.ShipTo,
 		Status: StatusReserved, Seq: 1, Held: true, Policy: s.policy(), CreatedAt: s.now().UTC()}
@@ -76,21 +77,21 @@ func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) (*Message
 	for _, l := range r.Lines {
 		p.Total.Amount += l.Quantity * l.UnitPrice.Amount
 	}
-	var reply *Message
+	var reply []byte
 	err := s.changeStock(ctx, p.changes(-1), func(txn *badger.Txn, offers map[string]Offer) error {
 		if quote := requote(r, offers); quote != nil {
 			return &CheckoutError{Reason: ReasonPriceChanged, Quote: quote}
 		}
-		var err error
-		reply, err = s.commitHome(txn, p, m, raw, "")
+		res, err := s.commitHome(txn, p, m, raw, "")
 		if err != nil {
 			return err
 		}
+		reply = res.reply
 		return txn.Set([]byte(prefixHold+timeKey(p.HoldUntil)+"/"+p.ID), nil)
 	})
 	var ce *CheckoutError
 	if errors.As(err, &ce) {
-		return s.rejection(m, ce)
+		return s.rejection(m, raw, ce)
 	}
 	if err != nil {
 		return nil, err
@@ -115,64 +116,96 @@ func requote(r *Reserve, offers map[string]Offer) []Line {
 	return quote
 }
 
-// rejection is the signed status of a reserve that holds nothing.
-func (s *Service) rejection(m *Message, ce *CheckoutError) (*Message, error) {
-	reply, _, err := s.newSigned(KindStatus, m.From, m.Part, func(r *Message) {
+// rejection answers a reserve that holds nothing with a signed status,
+// remembered as the message's answer.
+func (s *Service) rejection(m *Message, raw []byte, ce *CheckoutError) ([]byte, error) {
+	_, sraw, err := s.newSigned(KindStatus, m.From, m.Part, func(r *Message) {
 		r.Status = &Status{Seq: 1, Status: StatusRejected, Merchant: m.Reserve.Merchant, Reason: ce.Reason,
 			Shortages: ce.Shortages, Quote: ce.Quote, Total: Money{Currency: m.Reserve.Lines[0].UnitPrice.Currency}}
 	})
-	return reply, err
-}
-
-// commitHome stores p after a change caused by message m (nil for the
-// node's own decisions), with its status message: logged, remembered as
-// the answer to m, and sent to the storefront through the outbox (or
-// applied at once when the storefront is this node). event, when set,
-// names the webhook to queue.
-func (s *Service) commitHome(txn *badger.Txn, p *HomePart, m *Message, raw []byte, event string) (*Message, error) {
-	p.UpdatedAt = s.now().UTC()
-	status, sraw, err := s.newSigned(KindStatus, p.Storefront, p.ID, func(r *Message) { r.Status = p.statusOf() })
 	if err != nil {
 		return nil, err
 	}
+	reply := mustJSON(Reply{Status: sraw})
+	return reply, s.update(func(txn *badger.Txn) error { return s.remember(txn, m, raw, reply) })
+}
+
+// result is a change of a home part as committed: the part after it, the
+// status message that states it, and the reply to the message that
+// caused it.
+type result struct {
+	part   *HomePart
+	status *Message
+	reply  []byte
+}
+
+// commitHome stores p after a change caused by message m (nil for the
+// node's own decisions), with its status message: logged, kept as the
+// part's latest status, remembered as the answer to m, booked for
+// settlement, and sent to the storefront through the outbox (or applied
+// at once when the storefront is this node). event, when set, names the
+// webhook to queue.
+//
+// Every status a storefront's order holds travels through the outbox,
+// even one that also rides in the answer to the storefront's request: the
+// outbox is the one record of what the storefront may not have yet, which
+// settlement's watermarks read (see Watermark). Only a reservation and a
+// rejected reserve, which no placed order holds, travel in the answer
+// alone.
+func (s *Service) commitHome(txn *badger.Txn, p *HomePart, m *Message, raw []byte, event string) (result, error) {
+	p.UpdatedAt = s.now().UTC()
+	status, sraw, err := s.newSigned(KindStatus, p.Storefront, p.ID, func(r *Message) {
+		r.At = s.stamps.at(s.now())
+		r.Status = p.statusOf()
+	})
+	if err != nil {
+		return result{}, err
+	}
+	res := result{part: p, status: status, reply: answer(status, sraw)}
 	if p.Seq == 1 {
 		if err := txn.Set([]byte(prefixMerchant+p.Merchant+"/"+timeKey(p.CreatedAt)+"/"+p.ID), nil); err != nil {
-			return nil, err
+			return result{}, err
 		}
 	}
 	if err := saveHome(txn, p); err != nil {
-		return nil, err
+		return result{}, err
+	}
+	if err := txn.Set([]byte(prefixLatest+p.ID), sraw); err != nil {
+		return result{}, err
 	}
 	if m != nil {
-		if err := s.remember(txn, m, raw, answer(status, sraw)); err != nil {
-			return nil, err
+		if err := s.remember(txn, m, raw, res.reply); err != nil {
+			return result{}, err
 		}
 	}
 	if err := logMessage(txn, status, sraw); err != nil {
-		return nil, err
+		return result{}, err
 	}
-	// A status that answers a storefront's message travels in the answer:
-	// the storefront keeps its message in its outbox until it has applied
-	// the answer. The node's own changes (shipping, expiry...) go through
-	// the outbox; expired and released parts have no order to tell.
-	if (m == nil || p.Storefront == s.self) && p.Status != StatusReserved && knownStatus(p.Status) {
+	if err := s.book(txn, PartEvent{Part: p.ID, Storefront: p.Storefront, Home: s.self, Status: status.Status, At: status.At}); err != nil {
+		return result{}, err
+	}
+	if p.Status != StatusReserved && knownStatus(p.Status) {
 		if err := s.deliver(txn, status, sraw); err != nil {
-			return nil, err
+			return result{}, err
 		}
 	}
 	if event != "" {
 		if err := s.emitEvent(txn, event, p); err != nil {
-			return nil, err
+			return result{}, err
 		}
 	}
-	return status, nil
+	return res, nil
 }
 
 // answer is the reply that carries status: the status itself, or a bare
 // acknowledgement for a home-only state (expired, released) that no
 // storefront order holds.
-func answer(status *Message, raw []byte) []byte {
-	if !knownStatus(status.Status.Status) {
+func answer(status *Message, raw []byte) []byte { return answerRaw(status.Status.Status, raw) }
+
+// answerRaw is answer for a part in state status whose status message is
+// raw.
+func answerRaw(status string, raw []byte) []byte {
+	if !knownStatus(status) {
 		return mustJSON(Reply{Ack: true})
 	}
 	return mustJSON(Reply{Status: raw})
@@ -197,13 +230,11 @@ func (s *Service) remember(txn *badger.Txn, m *Message, raw, reply []byte) error
 	return txn.Set([]byte(prefixInbox+m.From+"/"+m.ID), reply)
 }
 
-// afterHome tells the webhook sender and settlement about a committed
-// status of a home part.
-func (s *Service) afterHome(p *HomePart, status *Message) {
+// afterHome tells the webhook sender, settlement and the outbox about a
+// committed status of a home part.
+func (s *Service) afterHome(p *HomePart) {
 	s.metrics.parts.WithLabelValues(p.Status).Inc()
 	s.notifyEmitter()
+	s.notifyBooks()
 	s.out.wake()
-	if s.onStatus != nil && status != nil {
-		s.onStatus(PartEvent{Part: p.ID, Storefront: p.Storefront, Home: s.self, Status: status.Status, At: status.At})
-	}
 }

@@ -80,5 +80,5 @@ func FuzzDecodeReply(f *testing.F) {
 	f.Add([]byte(`{"ack":true}`))
 	f.Add([]byte(`{"error":"no"}`))
 	f.Add([]byte(`{"status":{"id":"x"}}`))
-	f.Fuzz(func(t *testing.T, b []byte) { _, _, _ = decodeReply(b, "to", "part") })
+	f.Fuzz(func(t *testing.T, b []byte) { _, _, _ = decodeReply(b, "to", KindConfirm, "part") })
 }

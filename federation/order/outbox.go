@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,10 +17,16 @@ import (
 // outbox holds the messages this node owes other members, written in the
 // transaction of the change that caused them, until the receiver
 // acknowledges them. Messages to one member are sent in order, one at a
-// time; members are served concurrently, each with its own backoff.
+// time, and a message that fails for a while holds back the ones after it
+// (the receiver folds statuses by seq, so order is a courtesy, not a
+// need); members are served concurrently, each with its own backoff. A
+// message the receiver can never accept (forged, malformed, a conflict, or
+// a part it still does not know after Config.ParkAfter) is parked: kept
+// for the operator, who can send it again or drop it, and never retried
+// by itself.
 type outbox struct {
 	s     *Service
-	seq   atomic.Uint64
+	last  atomic.Int64 // the newest key's creation time (Unix ns)
 	wakeC chan struct{}
 
 	mu    sync.Mutex // guards peers
@@ -34,9 +41,7 @@ type peerQueue struct {
 }
 
 func newOutbox(s *Service) *outbox {
-	o := &outbox{s: s, wakeC: make(chan struct{}, 1), peers: map[string]*peerQueue{}}
-	o.seq.Store(uint64(time.Now().UnixNano()))
-	return o
+	return &outbox{s: s, wakeC: make(chan struct{}, 1), peers: map[string]*peerQueue{}}
 }
 
 // put queues raw for member to in txn.
@@ -44,9 +49,25 @@ func (o *outbox) put(txn *badger.Txn, to string, raw []byte) error {
 	return txn.Set([]byte(o.key(to)), raw)
 }
 
-// key is a new outbox key for member to, after every earlier one.
+// key is a new outbox key for member to, after every earlier one. Its seq
+// is the creation time in Unix nanoseconds (one more than the previous key
+// when the clock has not moved on), so the oldest key tells the outbox's
+// age.
 func (o *outbox) key(to string) string {
-	return fmt.Sprintf("%s%s/%020d", prefixOutbox, to, o.seq.Add(1))
+	now := time.Now().UnixNano()
+	for {
+		last := o.last.Load()
+		seq := max(now, last+1)
+		if o.last.CompareAndSwap(last, seq) {
+			return fmt.Sprintf("%s%s/%020d", prefixOutbox, to, seq)
+		}
+	}
+}
+
+// keyTime is the creation time a key's seq records.
+func keyTime(key string) time.Time {
+	n, _ := strconv.ParseInt(key[strings.LastIndexByte(key, '/')+1:], 10, 64)
+	return time.Unix(0, n)
 }
 
 // wake makes the sender look at the outbox now.
@@ -82,15 +103,14 @@ func (o *outbox) run(ctx context.Context) error {
 }
 
 // ready claims the members with pending messages that are not being
-// served and not backing off.
+// served and not backing off, and refreshes the outbox metrics.
 func (o *outbox) ready() []string {
-	pending := o.pendingPeers()
-	o.s.metrics.outbox.Set(float64(len(pending)))
+	depth := o.s.observeOutbox()
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	now := time.Now()
 	var out []string
-	for p := range pending {
+	for p := range depth {
 		q := o.peers[p]
 		if q == nil {
 			q = &peerQueue{retry: o.newBackoff()}
@@ -113,23 +133,8 @@ func (o *outbox) newBackoff() *backoff.ExponentialBackOff {
 	return b
 }
 
-// pendingPeers lists the members with messages waiting.
-func (o *outbox) pendingPeers() map[string]bool {
-	out := map[string]bool{}
-	_ = o.s.db.View(func(txn *badger.Txn) error {
-		for _, k := range keys(txn, prefixOutbox, "", 0) {
-			rest := strings.TrimPrefix(k, prefixOutbox)
-			if i := strings.IndexByte(rest, '/'); i > 0 {
-				out[rest[:i]] = true
-			}
-		}
-		return nil
-	})
-	return out
-}
-
-// drain sends member p's messages in order, once each; any failure sets
-// p's backoff, and the failed messages are tried again after it.
+// drain sends member p's messages in order; a failure sets p's backoff,
+// after which the failed message is tried again, then the ones after it.
 func (o *outbox) drain(ctx context.Context, p string) {
 	err := o.sendAll(ctx, p)
 	o.mu.Lock()
@@ -141,11 +146,12 @@ func (o *outbox) drain(ctx context.Context, p string) {
 		return
 	}
 	q.next = time.Now().Add(q.retry.NextBackOff())
-	o.s.log.Warn("order: outbox delivery failed; retrying", "peer", p, "in", time.Until(q.next).Round(time.Millisecond), "err", err)
+	if ctx.Err() == nil {
+		o.s.log.Warn("order: outbox delivery failed; retrying", "peer", p, "in", time.Until(q.next).Round(time.Millisecond), "err", err)
+	}
 }
 
 func (o *outbox) sendAll(ctx context.Context, p string) error {
-	var errs []error
 	after := ""
 	for ctx.Err() == nil {
 		var batch []string
@@ -154,20 +160,21 @@ func (o *outbox) sendAll(ctx context.Context, p string) error {
 			return nil
 		})
 		if len(batch) == 0 {
-			break
+			return nil
 		}
-		for _, k := range batch { // one failing message must not hold up the others
+		for _, k := range batch {
 			if err := o.sendKey(ctx, k); err != nil {
-				errs = append(errs, err)
+				return err
 			}
 		}
 		after = batch[len(batch)-1]
 	}
-	return errors.Join(append(errs, ctx.Err())...)
+	return ctx.Err()
 }
 
 // sendKey sends one queued message and, once it is acknowledged, applies
-// the status the answer carries and removes it from the outbox.
+// the status the answer carries and removes it from the outbox. A message
+// the receiver can never accept is parked instead.
 func (o *outbox) sendKey(ctx context.Context, key string) error {
 	var raw []byte
 	err := o.s.db.View(func(txn *badger.Txn) (err error) { raw, err = getRaw(txn, key); return err })
@@ -175,14 +182,18 @@ func (o *outbox) sendKey(ctx context.Context, key string) error {
 		return err
 	}
 	m, err := DecodeMessage(raw)
-	if err != nil { // cannot happen for what this node signed; drop it rather than block the queue
-		o.s.log.Error("order: dropping undecodable outbox message", "key", key, "err", err)
+	if err != nil { // cannot happen for what this node signed; keep it for the operator
+		return o.park(key, raw, CodeInvalid, err.Error())
+	}
+	err = o.s.send(ctx, m, raw)
+	var re *RemoteError
+	switch {
+	case err == nil:
 		return o.s.db.Update(func(txn *badger.Txn) error { return txn.Delete([]byte(key)) })
+	case errors.As(err, &re) && (re.Code.permanent() || (re.Code == CodeNotFound && time.Since(keyTime(key)) > o.s.cfg.ParkAfter)):
+		return o.park(key, raw, re.Code, re.Detail)
 	}
-	if err := o.s.send(ctx, m, raw); err != nil {
-		return err
-	}
-	return o.s.db.Update(func(txn *badger.Txn) error { return txn.Delete([]byte(key)) })
+	return err
 }
 
 // send delivers m (already queued or logged) and applies the status the
@@ -195,7 +206,7 @@ func (s *Service) send(ctx context.Context, m *Message, raw []byte) error {
 	if err != nil {
 		return err
 	}
-	status, sraw, err := decodeReply(answer, m.To, m.Part)
+	status, sraw, err := decodeReply(answer, m.To, m.Kind, m.Part)
 	if err != nil || status == nil {
 		return err
 	}
@@ -214,4 +225,32 @@ func (s *Service) request(ctx context.Context, to string, raw []byte) ([]byte, e
 		return nil, fmt.Errorf("%w: %s: %v", ErrUnavailable, shortPeer(to), err)
 	}
 	return answer, nil
+}
+
+// oldestStatus returns the stamp of the oldest status waiting for peer,
+// parked or not; zero when there is none.
+func (o *outbox) oldestStatus(ctx context.Context, peer string) (time.Time, error) {
+	var oldest time.Time
+	err := o.s.db.View(func(txn *badger.Txn) error {
+		for _, prefix := range []string{prefixOutbox + peer + "/", prefixParked + peer + "/"} {
+			for _, k := range keys(txn, prefix, "", 0) {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				raw, err := queued(txn, k)
+				if err != nil {
+					return err
+				}
+				m, err := DecodeMessage(raw)
+				if err != nil || m.Kind != KindStatus {
+					continue
+				}
+				if oldest.IsZero() || m.At.Before(oldest) {
+					oldest = m.At
+				}
+			}
+		}
+		return nil
+	})
+	return oldest, err
 }

@@ -105,7 +105,7 @@ type Part struct {
 	Refunded  Money     `json:"refunded,omitzero"`
 	Reason    string    `json:"reason,omitempty"`
 	Policy    uint64    `json:"policy_version,omitempty"`
-	Seq       uint64    `json:"-"`
+	Seq       uint64    `json:"seq,omitempty"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
 

@@ -208,11 +208,11 @@ func (s *Service) merchantAction(ctx context.Context, merchant, id string, ch ch
 	if _, err := s.HomePartOf(ctx, merchant, id); err != nil {
 		return HomePart{}, err
 	}
-	p, _, err := s.transition(ctx, id, nil, nil, ch)
+	res, err := s.transition(ctx, id, nil, nil, ch)
 	if err != nil {
 		return HomePart{}, err
 	}
-	return *p, nil
+	return *res.part, nil
 }
 
 // Messages returns every signed message of a part this node keeps.

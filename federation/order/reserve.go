@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -31,7 +32,7 @@ func (s *Service) reserveAll(ctx context.Context, o Order, to Address) ([]*attem
 			defer cancel()
 			answer, err := s.request(rctx, p.Platform, a.raw)
 			if err == nil {
-				a.status, a.sraw, err = decodeReply(answer, p.Platform, p.ID)
+				a.status, a.sraw, err = decodeReply(answer, p.Platform, KindReserve, p.ID)
 			}
 			if err == nil && a.status == nil {
 				err = fmt.Errorf("%w: %s answered a reserve without a status", ErrUnavailable, shortPeer(p.Platform))
@@ -47,14 +48,19 @@ func (s *Service) reserveAll(ctx context.Context, o Order, to Address) ([]*attem
 }
 
 // refusal merges what the parts that were not held say: unreachable home
-// nodes first, then price changes, then shortages.
+// nodes first (all of them, named), then price changes, then shortages.
 func refusal(attempts []*attempt) error {
 	var quote []Line
 	var short []Shortage
+	var down []string
+	var downErr error
 	for _, a := range attempts {
 		switch {
 		case a.err != nil:
-			return a.err
+			if !slices.Contains(down, a.part.Platform) {
+				down = append(down, a.part.Platform)
+			}
+			downErr = a.err
 		case a.status.Status.Status == StatusReserved:
 		case a.status.Status.Reason == ReasonPriceChanged:
 			quote = append(quote, a.status.Status.Quote...)
@@ -63,12 +69,33 @@ func refusal(attempts []*attempt) error {
 		}
 	}
 	switch {
+	case down != nil:
+		return &CheckoutError{Reason: ReasonUnavailable, Platforms: down, cause: downErr}
 	case quote != nil:
 		return &CheckoutError{Reason: ReasonPriceChanged, Quote: quote}
 	case short != nil:
 		return &CheckoutError{Reason: ReasonOutOfStock, Shortages: short}
 	}
 	return nil
+}
+
+// unreachable names the home platforms of o that do not answer now, so
+// that a checkout with their lines fails at once instead of holding stock
+// elsewhere while their requests time out.
+func (s *Service) unreachable(o Order) error {
+	if s.reach == nil {
+		return nil
+	}
+	var down []string
+	for _, p := range o.Parts {
+		if p.Platform != s.self && !s.reach.Reachable(p.Platform) && !slices.Contains(down, p.Platform) {
+			down = append(down, p.Platform)
+		}
+	}
+	if down == nil {
+		return nil
+	}
+	return &CheckoutError{Reason: ReasonUnavailable, Platforms: down}
 }
 
 // releaseAll queues a release of every part that may hold stock (a reserve

@@ -29,11 +29,16 @@ type Config struct {
 	// RetryMax is the longest wait between two attempts to deliver an
 	// outbox message.
 	RetryMax time.Duration `yaml:"retry_max"`
+	// ParkAfter is how long an outbox message about a part its receiver
+	// does not know is retried (the receiver may be catching up after a
+	// restore) before it is parked for the operator.
+	ParkAfter time.Duration `yaml:"park_after"`
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
-	return Config{HoldTTL: 10 * time.Minute, ConfirmWait: 3 * time.Second, RequestTimeout: 5 * time.Second, RetryMax: 5 * time.Second}
+	return Config{HoldTTL: 10 * time.Minute, ConfirmWait: 3 * time.Second, RequestTimeout: 5 * time.Second, RetryMax: 5 * time.Second,
+		ParkAfter: 24 * time.Hour}
 }
 
 // Validate names the first bad key.
@@ -47,6 +52,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("orders.request_timeout: must be between 100ms and 5m, not %s", c.RequestTimeout)
 	case c.RetryMax < 10*time.Millisecond || c.RetryMax > time.Hour:
 		return fmt.Errorf("orders.retry_max: must be between 10ms and 1h, not %s", c.RetryMax)
+	case c.ParkAfter < time.Second || c.ParkAfter > 30*24*time.Hour:
+		return fmt.Errorf("orders.park_after: must be between 1s and 720h, not %s", c.ParkAfter)
 	}
 	return nil
 }
@@ -55,6 +62,23 @@ func (c Config) Validate() error {
 // federation's libp2p streams implement it (see P2P).
 type Transport interface {
 	Request(ctx context.Context, to string, raw []byte) ([]byte, error)
+}
+
+// Books is the settlement ledger as the order service feeds it. Enqueue
+// runs inside the transaction that commits a part's status, on the
+// storefront and on the home node alike, so that no crash can commit a
+// status and lose its booking; Notify follows the commit. The node adapts
+// the settlement ledger's queue to it.
+type Books interface {
+	Enqueue(txn *badger.Txn, ev PartEvent) error
+	Notify()
+}
+
+// Reachability tells whether a member answers now. A checkout with lines
+// homed on a member that does not fails at once, naming it, instead of
+// waiting for a request to time out.
+type Reachability interface {
+	Reachable(peer string) bool
 }
 
 // Emitter queues a webhook to the platform's back office inside the
@@ -75,15 +99,16 @@ type Deps struct {
 	Emitter   Emitter // nil: no webhooks
 	// Policy returns the charter version sales are priced under now.
 	Policy func() uint64
-	// OnStatus, when set, is called after a part's status is committed on
-	// this node, as storefront or home (for settlement).
-	OnStatus func(PartEvent)
+	// Books, when set, books every settlement-relevant status.
+	Books Books
+	// Reach, when set, tells which members answer now.
+	Reach    Reachability
 	Log      *slog.Logger
 	Registry prometheus.Registerer
 	Now      func() time.Time
 }
 
-// PartEvent is a committed status of a part, with what settlement needs.
+// PartEvent is a status of a part, with what settlement needs.
 type PartEvent struct {
 	Part       string
 	Storefront string
@@ -108,7 +133,8 @@ type Service struct {
 	payments map[string]Provider
 	emit     Emitter
 	policy   func() uint64
-	onStatus func(PartEvent)
+	books    Books
+	reach    Reachability
 	log      *slog.Logger
 	now      func() time.Time
 	metrics  *metrics
@@ -124,6 +150,7 @@ type Service struct {
 	// it takes shop and home locks, so they are a separate set.
 	keyLocks [64]sync.Mutex
 	out      *outbox
+	stamps   stamps
 }
 
 // New returns the service; Run starts its background work.
@@ -140,7 +167,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s := &Service{
 		cfg: cfg, db: d.DB, key: d.Key, self: id.String(), inv: d.Inventory, offers: d.Offers, net: d.Transport,
-		payments: map[string]Provider{}, emit: d.Emitter, policy: d.Policy, onStatus: d.OnStatus,
+		payments: map[string]Provider{}, emit: d.Emitter, policy: d.Policy, books: d.Books, reach: d.Reach,
 		log: d.Log, now: d.Now, metrics: newMetrics(d.Registry),
 	}
 	if s.log == nil {
@@ -153,6 +180,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 		s.payments[p.Method()] = p
 	}
 	s.out = newOutbox(s)
+	if err := s.loadFloor(); err != nil {
+		return nil, fmt.Errorf("order: reading the stamp floor: %w", err)
+	}
 	return s, nil
 }
 
@@ -248,5 +278,19 @@ func (s *Service) emitEvent(txn *badger.Txn, event string, payload any) error {
 func (s *Service) notifyEmitter() {
 	if s.emit != nil {
 		s.emit.Notify()
+	}
+}
+
+// book queues ev for settlement in txn when books are set.
+func (s *Service) book(txn *badger.Txn, ev PartEvent) error {
+	if s.books == nil {
+		return nil
+	}
+	return s.books.Enqueue(txn, ev)
+}
+
+func (s *Service) notifyBooks() {
+	if s.books != nil {
+		s.books.Notify()
 	}
 }

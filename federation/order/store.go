@@ -21,11 +21,14 @@ import (
 //	o/sorders/<shopper>/<time>/<order>  the shopper's orders, oldest first
 //	o/idem/<shopper>/<sha256(key)>      idempotent checkout: body digest, order id
 //	o/home/<part>                       home part
+//	o/latest/<part>                     the signed status of the home part's current state
 //	o/hmerch/<merchant>/<time>/<part>   a merchant's parts, oldest first
 //	o/hold/<deadline>/<part>            holds by deadline
 //	o/in/<from>/<message id>            the reply a received message got
 //	o/msg/<part>/<time>/<from>/<id>     every message of a part, signed
-//	o/out/<peer>/<seq>                  outbox: messages not yet acknowledged
+//	o/out/<peer>/<seq>                  outbox: messages not yet acknowledged (seq: creation time, ns)
+//	o/park/<peer>/<seq>                 outbox messages that can never succeed, for the operator
+//	o/floor                             no status is stamped before this time (Unix ns)
 //	o/pay/<id>                          sandbox payments
 //	o/refund/<part>                     refunds owed to shoppers, to be paid
 const (
@@ -44,6 +47,9 @@ const (
 	prefixInbox     = "o/in/"
 	prefixMessages  = "o/msg/"
 	prefixOutbox    = "o/out/"
+	prefixParked    = "o/park/"
+	prefixLatest    = "o/latest/"
+	keyFloor        = "o/floor"
 	prefixPayment   = "o/pay/"
 	prefixRefund    = "o/refund/"
 )
@@ -111,4 +117,25 @@ func keys(txn *badger.Txn, prefix, after string, limit int) []string {
 // logMessage keeps a signed message of a part.
 func logMessage(txn *badger.Txn, m *Message, raw []byte) error {
 	return txn.Set([]byte(prefixMessages+m.Part+"/"+timeKey(m.At)+"/"+m.From+"/"+m.ID), raw)
+}
+
+// loggedStatus returns the logged status message of part signed by from
+// with sequence seq (the highest, when seq is 0), or nil.
+func loggedStatus(txn *badger.Txn, part, from string, seq uint64) ([]byte, error) {
+	var best []byte
+	var bestSeq uint64
+	for _, k := range keys(txn, prefixMessages+part+"/", "", 0) {
+		raw, err := getRaw(txn, k)
+		if err != nil {
+			return nil, err
+		}
+		m, err := DecodeMessage(raw)
+		if err != nil || m.Kind != KindStatus || m.From != from {
+			continue
+		}
+		if m.Status.Seq == seq || (seq == 0 && m.Status.Seq > bestSeq) {
+			best, bestSeq = raw, m.Status.Seq
+		}
+	}
+	return best, nil
 }

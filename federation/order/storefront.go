@@ -49,7 +49,31 @@ func loadOrder(txn *badger.Txn, id string) (*Order, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: order %s", ErrNotFound, id)
 	}
-	return &o, nil
+	return &o, refold(txn, &o)
+}
+
+// refold gives the parts of an order stored before parts kept their seq
+// the state of their highest status, from the message log: such a part
+// reads seq 0, which would let any older status overwrite its state.
+func refold(txn *badger.Txn, o *Order) error {
+	for i := range o.Parts {
+		p := &o.Parts[i]
+		if p.Seq != 0 || p.Status == StatusReserved {
+			continue
+		}
+		var msgs []*Message
+		for _, k := range keys(txn, prefixMessages+p.ID+"/", "", 0) {
+			raw, err := getRaw(txn, k)
+			if err != nil {
+				return err
+			}
+			if m, err := DecodeMessage(raw); err == nil && m.From == p.Platform {
+				msgs = append(msgs, m)
+			}
+		}
+		*p = Fold(*p, msgs)
+	}
+	return nil
 }
 
 // receiveStatus applies a status message from a home node to the order
@@ -68,13 +92,16 @@ func (s *Service) receiveStatus(m *Message, raw []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.afterShop(m, changed)
+	s.afterShop(changed)
 	return mustJSON(Reply{Ack: true}), nil
 }
 
 // applyStatusTxn folds status m into its order in txn, logs it, marks it
-// answered, queues the webhook and owes the shopper a refund when the part
-// ended unpaid-for. It returns the part when the status was news.
+// answered, books it for settlement, queues the webhook and owes the
+// shopper a refund when the part ended unpaid-for. Settlement gets every
+// status, in whatever order they come (its fold does not mind); the order
+// takes a status only when it is newer than what it holds. It returns the
+// part when the status was news.
 func (s *Service) applyStatusTxn(txn *badger.Txn, m *Message, raw []byte) (*Part, error) {
 	o, err := loadOrder(txn, orderOfPart(m.Part))
 	if err != nil {
@@ -86,6 +113,11 @@ func (s *Service) applyStatusTxn(txn *badger.Txn, m *Message, raw []byte) (*Part
 	}
 	if err := s.remember(txn, m, raw, mustJSON(Reply{Ack: true})); err != nil {
 		return nil, err
+	}
+	if m.From != s.self { // the home role booked the node's own parts
+		if err := s.book(txn, PartEvent{Part: p.ID, Storefront: s.self, Home: m.From, Status: m.Status, At: m.At}); err != nil {
+			return nil, err
+		}
 	}
 	before := p.Status
 	if !p.apply(m) {
@@ -118,12 +150,9 @@ func (s *Service) oweRefund(txn *badger.Txn, o *Order, p *Part, before string) e
 
 // afterShop tells the webhook sender and settlement about a status
 // applied on this storefront.
-func (s *Service) afterShop(m *Message, p *Part) {
-	if p == nil {
-		return
-	}
-	s.notifyEmitter()
-	if s.onStatus != nil && m.From != s.self { // the home role reported the node's own parts
-		s.onStatus(PartEvent{Part: p.ID, Storefront: s.self, Home: m.From, Status: m.Status, At: m.At})
+func (s *Service) afterShop(p *Part) {
+	s.notifyBooks()
+	if p != nil {
+		s.notifyEmitter()
 	}
 }

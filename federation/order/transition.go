@@ -22,28 +22,28 @@ type change struct {
 // merchant's or the node's own action), in one synced transaction with the
 // stock it returns or takes. A message whose change is refused is still
 // answered with the part's current status.
-func (s *Service) transition(ctx context.Context, id string, m *Message, raw []byte, ch change) (*HomePart, *Message, error) {
+func (s *Service) transition(ctx context.Context, id string, m *Message, raw []byte, ch change) (result, error) {
 	unlock := s.lockHome(id)
 	defer unlock()
 	return s.transitionLocked(ctx, id, m, raw, ch)
 }
 
-func (s *Service) transitionLocked(ctx context.Context, id string, m *Message, raw []byte, ch change) (*HomePart, *Message, error) {
+func (s *Service) transitionLocked(ctx context.Context, id string, m *Message, raw []byte, ch change) (result, error) {
 	var p *HomePart
 	if err := s.db.View(func(txn *badger.Txn) (err error) { p, err = loadHome(txn, id); return err }); err != nil {
-		return nil, nil, err
+		return result{}, err
 	}
 	if m != nil && m.From != p.Storefront {
-		return nil, nil, fmt.Errorf("%w: %s is not the storefront of part %s", ErrForged, m.From, id)
+		return result{}, fmt.Errorf("%w: %s is not the storefront of part %s", ErrForged, m.From, id)
 	}
 	wasHeld := p.Held
 	next := *p
 	if err := ch.apply(&next); err != nil {
 		if m == nil {
-			return nil, nil, err
+			return result{}, err
 		}
 		reply, err := s.answerCurrent(p, m, raw)
-		return p, reply, err
+		return result{part: p, reply: reply}, err
 	}
 	next.Seq++
 	var stock []StockChange
@@ -53,36 +53,61 @@ func (s *Service) transitionLocked(ctx context.Context, id string, m *Message, r
 	case !wasHeld && next.Held:
 		stock = next.changes(-1)
 	}
-	var status *Message
+	// From the status's stamp to its commit, no watermark may be declared:
+	// the status is not in the outbox yet.
+	release := s.stamps.hold()
+	var res result
 	err := s.changeStock(ctx, stock, func(txn *badger.Txn, _ map[string]Offer) (err error) {
-		status, err = s.commitHome(txn, &next, m, raw, ch.event)
+		res, err = s.commitHome(txn, &next, m, raw, ch.event)
 		if err == nil && wasHeld && p.Status == StatusReserved {
 			err = txn.Delete([]byte(prefixHold + timeKey(p.HoldUntil) + "/" + p.ID))
 		}
 		return err
 	})
+	release()
 	var ce *CheckoutError
 	if errors.As(err, &ce) && !wasHeld { // the stock of an expired hold is gone
 		return s.transitionLocked(ctx, id, m, raw, reject(ce))
 	}
 	if err != nil {
-		return nil, nil, err
+		return result{}, err
 	}
 	if err := s.sync(); err != nil {
-		return nil, nil, err
+		return result{}, err
 	}
-	s.afterHome(&next, status)
-	return &next, status, nil
+	s.afterHome(&next)
+	return res, nil
 }
 
-// answerCurrent answers m with p's current status, remembered like any
-// answer.
-func (s *Service) answerCurrent(p *HomePart, m *Message, raw []byte) (*Message, error) {
-	status, sraw, err := s.newSigned(KindStatus, p.Storefront, p.ID, func(r *Message) { r.Status = p.statusOf() })
+// answerCurrent answers m with p's latest status, the very message that
+// stated it, remembered like any answer: a refused or repeated request
+// never makes the home node sign a second message for one state.
+func (s *Service) answerCurrent(p *HomePart, m *Message, raw []byte) ([]byte, error) {
+	latest, err := s.latestStatus(p)
 	if err != nil {
 		return nil, err
 	}
-	return status, s.update(func(txn *badger.Txn) error { return s.remember(txn, m, raw, answer(status, sraw)) })
+	reply := answerRaw(p.Status, latest)
+	return reply, s.update(func(txn *badger.Txn) error { return s.remember(txn, m, raw, reply) })
+}
+
+// latestStatus returns the signed status that stated p's current state.
+// A part stored before the node kept it (o/latest) finds it in its
+// message log, or, failing that, has it signed now.
+func (s *Service) latestStatus(p *HomePart) ([]byte, error) {
+	var latest []byte
+	err := s.db.View(func(txn *badger.Txn) (err error) {
+		if latest, err = getRaw(txn, prefixLatest+p.ID); err != nil || latest != nil {
+			return err
+		}
+		latest, err = loggedStatus(txn, p.ID, s.self, p.Seq)
+		return err
+	})
+	if err != nil || latest != nil {
+		return latest, err
+	}
+	_, latest, err = s.newSigned(KindStatus, p.Storefront, p.ID, func(r *Message) { r.Status = p.statusOf() })
+	return latest, err
 }
 
 // The transitions. Held tells whether the part's units are out of stock:

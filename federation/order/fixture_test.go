@@ -1,0 +1,363 @@
+package order
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/internal/testwait"
+	"github.com/libp2p/go-libp2p/core/crypto"
+)
+
+// testClock is a settable clock shared by a test's members.
+type testClock struct {
+	mu sync.Mutex // guards t
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// catalogue is the cluster's listings as every storefront sees them:
+// the price and home of each SKU. Each member's stock lives in its own
+// Badger (see stockKeeper), as the catalog keeps it.
+type catalogue struct {
+	mu     sync.Mutex // guards offers
+	offers map[string]Offer
+}
+
+func (c *catalogue) put(o Offer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offers[OfferKey(o.ListingID, o.SKU)] = o
+}
+
+// Offer reads the shared catalogue, with the home's current stock.
+func (c *catalogue) Offer(_ context.Context, listingID, sku string) (Offer, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	o, ok := c.offers[OfferKey(listingID, sku)]
+	if !ok {
+		return Offer{}, fmt.Errorf("%w: listing %s", ErrNotFound, listingID)
+	}
+	return o, nil
+}
+
+// stockKeeper is a home node's stock in its own Badger: the Inventory the
+// catalog is to the real node, reduced to units per SKU under "t/stock/".
+type stockKeeper struct {
+	db   *badger.DB
+	self string
+	cat  *catalogue
+	mu   sync.Mutex // serializes writers, as the catalog's write lock does
+}
+
+func stockKey(listing, sku string) []byte { return []byte("t/stock/" + listing + "/" + sku) }
+
+// ChangeStock applies changes all or nothing and runs also in the same
+// transaction, like catalog.ChangeStock.
+func (k *stockKeeper) ChangeStock(_ context.Context, changes []StockChange, also func(*badger.Txn, map[string]Offer) error) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.db.Update(func(txn *badger.Txn) error {
+		var short []Shortage
+		for _, c := range changes {
+			have, err := readStock(txn, c.ListingID, c.SKU)
+			if err != nil {
+				return err
+			}
+			if have+c.Delta < 0 {
+				short = append(short, Shortage{ListingID: c.ListingID, SKU: c.SKU, Wanted: -c.Delta, Available: have})
+				continue
+			}
+			if err := txn.Set(stockKey(c.ListingID, c.SKU), []byte(strconv.FormatInt(have+c.Delta, 10))); err != nil {
+				return err
+			}
+		}
+		if short != nil {
+			return &CheckoutError{Reason: ReasonOutOfStock, Shortages: short}
+		}
+		offers := map[string]Offer{}
+		for _, c := range changes {
+			if o, err := k.cat.Offer(context.Background(), c.ListingID, c.SKU); err == nil && o.Platform == k.self {
+				offers[OfferKey(c.ListingID, c.SKU)] = o
+			}
+		}
+		return also(txn, offers)
+	})
+}
+
+func readStock(txn *badger.Txn, listing, sku string) (int64, error) {
+	item, err := txn.Get(stockKey(listing, sku))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	err = item.Value(func(v []byte) (err error) { n, err = strconv.ParseInt(string(v), 10, 64); return err })
+	return n, err
+}
+
+// bookKeeper is the settlement ledger's queue as the order service feeds
+// it: each event lands under "t/book/" in the status's own transaction.
+type bookKeeper struct{}
+
+func (bookKeeper) Enqueue(txn *badger.Txn, ev PartEvent) error {
+	if ev.Status.Status == StatusReserved || ev.Status.Status == StatusRejected || ev.Status.Status == StatusShipped {
+		return nil
+	}
+	b, _ := json.Marshal(ev)
+	return txn.Set([]byte(fmt.Sprintf("t/book/%s/%s/%d", ev.Part, ev.Status.Status, ev.Status.Seq)), b)
+}
+
+func (bookKeeper) Notify() {}
+
+// member is one node of an in-process cluster.
+type member struct {
+	id    string
+	key   crypto.PrivKey
+	dir   string
+	db    *badger.DB
+	svc   *Service
+	stop  context.CancelFunc
+	done  chan struct{}
+	stock *stockKeeper
+
+	mu   sync.Mutex      // guards down
+	down map[string]bool // members this one sees as unreachable
+}
+
+// Reachable reports what the test says.
+func (m *member) Reachable(p string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return !m.down[p]
+}
+
+// sees makes m see member p as reachable or not.
+func (m *member) sees(p string, reachable bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.down == nil {
+		m.down = map[string]bool{}
+	}
+	m.down[p] = !reachable
+}
+
+// cluster is members over a memNet.
+type cluster struct {
+	t       *testing.T
+	net     *memNet
+	cat     *catalogue
+	clk     *testClock
+	members []*member
+	cfg     Config
+}
+
+func newCluster(t *testing.T, n int) *cluster {
+	t.Helper()
+	f := &cluster{t: t, net: newMemNet(), cat: &catalogue{offers: map[string]Offer{}},
+		clk: &testClock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}, cfg: DefaultConfig()}
+	f.cfg.RetryMax, f.cfg.ConfirmWait, f.cfg.RequestTimeout = 50*time.Millisecond, time.Second, time.Second
+	for range n {
+		k, id := testKey(t)
+		m := &member{id: id, key: k, dir: t.TempDir()}
+		f.members = append(f.members, m)
+		f.open(m)
+	}
+	return f
+}
+
+// open opens (or reopens) m's Badger on disk and starts its service.
+func (f *cluster) open(m *member) {
+	f.t.Helper()
+	db, err := badger.Open(badger.DefaultOptions(m.dir).WithLogger(nil))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	m.db = db
+	m.stock = &stockKeeper{db: db, self: m.id, cat: f.cat}
+	svc, err := New(f.cfg, Deps{DB: db, Key: m.key, Inventory: m.stock, Offers: f.cat, Transport: f.net.transport(m.id),
+		Payments: []Provider{SandboxCard{DB: db, Now: f.clk.now}}, Policy: func() uint64 { return 1 },
+		Books: bookKeeper{}, Reach: m, Now: f.clk.now})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	m.svc = svc
+	f.net.join(m.id, svc)
+	ctx, cancel := context.WithCancel(context.Background())
+	m.stop, m.done = cancel, make(chan struct{})
+	go func() {
+		defer close(m.done)
+		_ = svc.Run(ctx)
+	}()
+	f.t.Cleanup(func() { f.halt(m) })
+}
+
+// halt stops m's service and closes its Badger, as a process ending does.
+func (f *cluster) halt(m *member) {
+	if m.db == nil {
+		return
+	}
+	f.net.join(m.id, nil)
+	m.stop()
+	<-m.done
+	_ = m.db.Close()
+	m.db = nil
+}
+
+// restart stops m and opens it again on the same data.
+func (f *cluster) restart(m *member) {
+	f.t.Helper()
+	f.halt(m)
+	f.open(m)
+}
+
+// list puts a SKU of merchant on home m with stock units.
+func (f *cluster) list(m *member, merchant, sku string, price, units int64) Offer {
+	f.t.Helper()
+	o := Offer{ListingID: m.id[len(m.id)-6:] + "." + merchant + "." + strings.ToLower(sku), SKU: sku, Platform: m.id, Merchant: merchant,
+		Title: sku, Category: "Home > Kitchen", Price: Money{Amount: price, Currency: "EUR"}, Stock: units, Version: 1}
+	f.cat.put(o)
+	err := m.db.Update(func(txn *badger.Txn) error {
+		return txn.Set(stockKey(o.ListingID, sku), []byte(strconv.FormatInt(units, 10)))
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return o
+}
+
+// stockOf reads the units of o at its home.
+func (f *cluster) stockOf(o Offer) int64 {
+	f.t.Helper()
+	for _, m := range f.members {
+		if m.id != o.Platform {
+			continue
+		}
+		var n int64
+		if err := m.db.View(func(txn *badger.Txn) (err error) { n, err = readStock(txn, o.ListingID, o.SKU); return err }); err != nil {
+			f.t.Fatal(err)
+		}
+		return n
+	}
+	f.t.Fatalf("no home for %s", o.ListingID)
+	return 0
+}
+
+var testShipTo = Address{Name: "Ada Lovelace", Line1: "1 Analytical St", City: "London", PostalCode: "N1", Country: "GB"}
+
+// buy checks out qty of each offer on storefront m and returns the order.
+func (f *cluster) buy(m *member, key string, qty int64, offers ...Offer) (Order, error) {
+	f.t.Helper()
+	ctx := context.Background()
+	sh, _, err := m.svc.CreateShopper(ctx, ShopperInput{Name: "Ada", Email: fmt.Sprintf("ada+%s@example.org", newMessageID()[:8])})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	cart, err := m.svc.CreateCart(ctx, sh.ID)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, o := range offers {
+		if _, err := m.svc.AddItem(ctx, sh.ID, cart.ID, ItemInput{ListingID: o.ListingID, SKU: o.SKU, Quantity: qty}); err != nil {
+			return Order{}, err
+		}
+	}
+	o, _, err := m.svc.Checkout(ctx, sh.ID, cart.ID, key, CheckoutRequest{ShippingAddress: testShipTo,
+		Payment: PaymentRequest{Method: MethodSandboxCard, CardNumber: CardApprove}})
+	return o, err
+}
+
+// partOn returns the state of part id as the storefront m holds it.
+func partOn(t testing.TB, m *member, id string) Part {
+	t.Helper()
+	o, err := m.svc.GetOrder(context.Background(), "", orderOfPart(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *o.partOf(id)
+}
+
+// statusOn waits until storefront m shows part id in status.
+func statusOn(t testing.TB, m *member, id, status string) {
+	t.Helper()
+	testwait.For(t, 10*time.Second, func() error {
+		if got := partOn(t, m, id).Status; got != status {
+			return fmt.Errorf("part %s is %s on the storefront, want %s", id, got, status)
+		}
+		return nil
+	})
+}
+
+// drained waits until every member's outbox is empty.
+func (f *cluster) drained() {
+	f.t.Helper()
+	testwait.For(f.t, 10*time.Second, func() error {
+		for _, m := range f.members {
+			d, err := m.svc.Outbox(context.Background())
+			if err != nil {
+				return err
+			}
+			for _, x := range d {
+				if x.Messages > 0 {
+					return fmt.Errorf("%s still owes %s %d messages", shortPeer(m.id), shortPeer(x.Peer), x.Messages)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// booked lists the settlement events m's books hold for part, by
+// "status/seq".
+func booked(t testing.TB, m *member, part string) []string {
+	t.Helper()
+	var out []string
+	err := m.db.View(func(txn *badger.Txn) error {
+		for _, k := range keys(txn, "t/book/"+part+"/", "", 0) {
+			out = append(out, strings.TrimPrefix(k, "t/book/"+part+"/"))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// statuses lists the status messages m logged for part, by seq.
+func statuses(t testing.TB, m *member, part string) map[uint64][]*Message {
+	t.Helper()
+	msgs, err := m.svc.Messages(context.Background(), part)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[uint64][]*Message{}
+	for _, x := range msgs {
+		if x.Kind == KindStatus {
+			out[x.Status.Seq] = append(out[x.Status.Seq], x)
+		}
+	}
+	return out
+}

@@ -1,0 +1,84 @@
+package order
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// memNet joins order services in one process, as etcd raft's tests join
+// raft nodes: each Request runs the receiver's Handle directly. Faults are
+// injected per direction: a cut link fails every request, a lossy one
+// loses the request or the answer (the receiver may have acted), and dup
+// delivers a request twice.
+type memNet struct {
+	mu    sync.Mutex // guards nodes and the fault tables
+	nodes map[string]*Service
+	cut   map[[2]string]bool
+	lose  map[[2]string]func() (request, answer bool)
+	dup   map[[2]string]bool
+}
+
+func newMemNet() *memNet {
+	return &memNet{nodes: map[string]*Service{}, cut: map[[2]string]bool{},
+		lose: map[[2]string]func() (bool, bool){}, dup: map[[2]string]bool{}}
+}
+
+// errCut is what a request over a cut link fails with.
+var errCut = errors.New("memnet: link cut")
+
+// transport returns the Transport of member from.
+func (n *memNet) transport(from string) Transport { return memTransport{n: n, from: from} }
+
+func (n *memNet) join(id string, s *Service) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.nodes[id] = s
+}
+
+// partition cuts (or, with on false, heals) both directions between a and b.
+func (n *memNet) partition(a, b string, on bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.cut[[2]string{a, b}], n.cut[[2]string{b, a}] = on, on
+}
+
+// fault sets the loss function (nil: none) and the duplication of the
+// link from a to b.
+func (n *memNet) fault(a, b string, lose func() (request, answer bool), dup bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.lose[[2]string{a, b}], n.dup[[2]string{a, b}] = lose, dup
+}
+
+type memTransport struct {
+	n    *memNet
+	from string
+}
+
+// Request delivers raw to member to and returns its answer, subject to
+// the link's faults.
+func (t memTransport) Request(ctx context.Context, to string, raw []byte) ([]byte, error) {
+	t.n.mu.Lock()
+	link := [2]string{t.from, to}
+	svc, cut, lose, dup := t.n.nodes[to], t.n.cut[link], t.n.lose[link], t.n.dup[link]
+	t.n.mu.Unlock()
+	if svc == nil || cut {
+		return nil, errCut
+	}
+	var loseReq, loseAns bool
+	if lose != nil {
+		loseReq, loseAns = lose()
+	}
+	if loseReq {
+		return nil, errCut
+	}
+	if dup {
+		svc.Handle(ctx, t.from, raw)
+	}
+	answer := svc.Handle(ctx, t.from, raw)
+	if loseAns {
+		return nil, errCut
+	}
+	return answer, nil
+}
