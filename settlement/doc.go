@@ -29,15 +29,43 @@
 // other content is an ErrConflict.
 //
 // Time is cut into fixed Periods of the policy's length, aligned to the
-// Unix epoch and named by their UTC start ("2026-11-24T14:00:00Z"). An
-// entry belongs to the period containing the time the home node stated for
-// the event. Once a node closes a period (ClosePeriod), nothing is posted
-// into it again: an entry that would belong to it goes to the period
-// containing the node's current time (or the first open one after it). A
-// refund therefore lands in the period of the refund, never in the closed
-// period of the sale. The one exception is a reconciliation session of that
-// period (below), which restores into it the entries with its counterparty
-// that the counterparty holds there and proves.
+// Unix epoch and named by their UTC start ("2026-11-24T14:00:00Z").
+//
+// Placement, the rule both sides compute alike: an entry belongs to the
+// period containing the time the home node stated for its event (At, from
+// the signed status), unless the two parties of the entry have already
+// agreed and both signed that period's statement; then it belongs to the
+// first period after it that they have not. Nothing else (no node's clock,
+// no node's local decision to close a period) enters the rule, so the two
+// sides of a pair place every entry alike, however late, twice or out of
+// order its event arrives, and across crashes. A refund lands in the period
+// of the refund, never in the period of the sale.
+//
+// # Watermarks: when a period can be settled
+//
+// A pair settles a period only once neither side can still learn an event
+// stated in it, as stream processors close an event-time window on a
+// watermark. Each side declares to the other, in every session's hello, a
+// watermark: a time before which every settlement event it stated for the
+// pair's parts has been delivered to the other side and acknowledged, and
+// before which it will never state another. The orders layer computes it
+// (the oldest status still in the node's outbox to that member, and a
+// stamp floor raised to now, durably, before the outbox is read: a status
+// is never stamped before a watermark already declared, even when the
+// clock steps back). Fees owed to the treasury are stated by third
+// parties (the home nodes of the storefront's sales), so a member's
+// watermark to the treasury is also no later than what every other member
+// last declared to it. A session of period P goes on past its hellos only
+// when both watermarks have passed P's end; otherwise both sides record the
+// other's watermark and end, and the statement waits ("waiting for Gamma's
+// entries up to 07:07"). A member that was offline when a period ended
+// settles it when it returns; one with no sales settles it too: every
+// period of every pair is settled, empty ones with an empty statement both
+// sides sign.
+//
+// With watermarks, the exception in placement (an entry stated in an
+// agreed period) does not happen in a federation that keeps the protocol:
+// it is the safety net that keeps both sides alike if it ever does.
 //
 // # Ledger
 //
@@ -47,11 +75,21 @@
 // signed double-entry balance per account (receivable:<peer>,
 // payable:<peer>, revenue:commission, revenue:fee,
 // merchant_payable:<merchant>, clearing:storefront), updated in the same
-// transaction as the entries, and which periods are closed. CheckBalances
-// recomputes every balance from the entries. Lifecycle: Open on a shared
-// Badger handle, then Post events as they arrive, ClosePeriod when a period
-// ends, and read Entries, Statements and MerchantEarnings; there is no
-// goroutine and nothing to close.
+// transaction as the entries, the statements sessions saved, and what it
+// knows of each counterparty (Pair: watermarks, last contact, the first
+// period not yet settled). CheckBalances recomputes every balance from the
+// entries.
+//
+// Events arrive through a posting queue: the orders layer calls Enqueue
+// inside the Badger transaction that commits the order status stating the
+// event, on the storefront and on the home node alike, so no crash can
+// commit a status and lose its booking on both sides (the failure a post
+// after commit had). Run posts the queue in order, each event in the
+// transaction that removes it; every session drains it before it counts.
+// An event the ledger refuses (a conflict, an unknown policy) is kept aside
+// (Refused) and never blocks the ones behind it. Lifecycle: Open on a
+// shared Badger handle, Run(ctx) until the node stops; Post remains for
+// tools and tests.
 //
 // # Statements and reconciliation
 //
@@ -72,20 +110,25 @@
 //
 // # Reconciliation sessions
 //
-// Ledger.ReconcilePeriod is the whole pairwise procedure for one closed
+// Ledger.ReconcilePeriod is the whole pairwise procedure for one ended
 // period, over one stream (SessionProtocol; the federation layer opens it,
 // this package only reads and writes): the two sides trade a hello with
-// their statement summaries; if the digests differ, they run the range
+// their watermarks and statement summaries; unless both watermarks have
+// passed the period's end, that is all. If the digests differ, they run the range
 // reconciliation above, and each sends, for every entry the other lacks,
 // a proof of the event behind it (Evidence: the orders layer proves events
 // with the home node's signed status messages). The receiver verifies
 // each proof, checks that the event causes an entry it lacks, and posts
-// it, the entries with the counterparty going into the reconciled period.
-// If the statements are then equal, both sign, check each other's
+// it, the entries with the counterparty going into the reconciled period
+// (where the counterparty holds them). If the statements are then equal, both sign, check each other's
 // signature with the key they know, and save the statement agreed only
 // when both checks passed. Otherwise they reconcile once more and both
 // save it disputed, listing each entry missing on one side or differing in
 // content: a dispute is resolved upstream, never by adjusting an amount.
+// A disputed statement is not final: the node runs its session again when
+// new entries arrive on either side (a late status, a restored entry), and
+// what stays disputed is listed with each side's signed evidence for people
+// to settle.
 // Both sides end with the same status. Session frames (SessionFrame) are
 // versioned, length-prefixed, capped at MaxSessionFrame and decoded
 // defensively (DecodeSessionFrame).

@@ -103,7 +103,8 @@ func (l *Ledger) restore(ctx context.Context, evidence Evidence, pin *pinning, p
 			l.log.Warn("settlement proof refused", "peer", pin.counterparty, "proof", i, "err", err)
 			continue
 		}
-		created, err := l.post(ctx, ev, pin)
+		created, err := l.postWith(ctx, ev, pin, nil)
+		l.logCreated(created)
 		if err != nil {
 			if !refusal(err) {
 				return restored, err

@@ -113,11 +113,6 @@ func TestRestoreSkipsWhatItCannotProve(t *testing.T) {
 	p7 := ev("p7", EventDelivered, t0, 4000)
 	p8 := ev("p8", EventDelivered, t0, 5000)
 	postAll(t, []Event{p7, p8}, s)
-	for _, l := range []*Ledger{s, h} {
-		if err := l.ClosePeriod(ctx, day1); err != nil {
-			t.Fatal(err)
-		}
-	}
 	need, _ := s.ItemSet(ctx, day1, "H")
 	ids := [][32]byte{need[0].ID, need[1].ID}
 	proofOf := func(e Event) []byte {

@@ -6,20 +6,22 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // Wire constants of the period-reconciliation session (see ReconcilePeriod).
 const (
 	// SessionProtocol is the protocol id under which the federation layer
 	// carries ReconcilePeriod between two members.
-	SessionProtocol = "/fedmart/settlement/session/1.0.0"
+	SessionProtocol = "/fedmart/settlement/session/2.0.0"
 	// MaxSessionFrame caps one encoded session frame. The reconciliation
 	// messages a session carries keep their own cap, MaxMessageSize.
 	MaxSessionFrame = 1 << 20
 	// MaxTotals caps the totals of a Summary.
 	MaxTotals = 64
-	// sessionVersion is the first byte of every session frame.
-	sessionVersion = 1
+	// sessionVersion is the first byte of every session frame. Version 2
+	// replaced the hello's closed flag with the sender's watermark.
+	sessionVersion = 2
 	// maxKeyBytes caps an encoded public key and a signature.
 	maxKeyBytes = 1024
 	// maxSummaryCount caps a statement's entry count on the wire.
@@ -63,7 +65,7 @@ func (s Statement) Summary() Summary {
 }
 
 // Hello opens a session: which period the sender reconciles with whom,
-// whether it has closed that period, and its statement as it stands.
+// its watermark to the receiver, and its statement as it stands.
 type Hello struct {
 	// Period is the period name.
 	Period string `json:"period"`
@@ -71,8 +73,9 @@ type Hello struct {
 	From string `json:"from"`
 	// To is the peer ID the sender believes it talks to.
 	To string `json:"to"`
-	// Closed reports whether the sender has closed the period.
-	Closed bool `json:"closed"`
+	// Through is the sender's watermark to the receiver (see
+	// SessionParams.Through), to the nanosecond.
+	Through time.Time `json:"through"`
 	// Summary is the sender's statement of the period with To.
 	Summary Summary `json:"summary"`
 }
@@ -113,7 +116,7 @@ func (f SessionFrame) MarshalBinary() ([]byte, error) {
 		for _, s := range []string{f.Hello.Period, f.Hello.From, f.Hello.To} {
 			e.str(s)
 		}
-		e.raw([]byte{boolByte(f.Hello.Closed)})
+		e.time(f.Hello.Through)
 		appendSummary(&e, f.Hello.Summary)
 	case FrameProofs:
 		e.raw([]byte{boolByte(f.Last)})
@@ -172,7 +175,7 @@ func DecodeSessionFrame(b []byte) (SessionFrame, error) {
 	switch f.Kind {
 	case FrameHello:
 		f.Hello.Period, f.Hello.From, f.Hello.To = d.str(64), d.str(128), d.str(128)
-		f.Hello.Closed = decodeBool(d)
+		f.Hello.Through = d.time()
 		f.Hello.Summary = decodeSummary(d)
 	case FrameProofs:
 		f.Last = decodeBool(d)

@@ -22,7 +22,7 @@ func sampleFrames() []SessionFrame {
 		{Kind: EntrySale, From: "S", To: "H", Amount: Money{Amount: 11150, Currency: "EUR"}, Count: 2},
 	}}
 	return []SessionFrame{
-		{Kind: FrameHello, Hello: Hello{Period: day1, From: "S", To: "H", Closed: true, Summary: sum}},
+		{Kind: FrameHello, Hello: Hello{Period: day1, From: "S", To: "H", Through: t0.Add(48 * time.Hour), Summary: sum}},
 		{Kind: FrameProofs, Proofs: [][]byte{[]byte("proof one"), {0, 1, 2}}},
 		{Kind: FrameProofs, Last: true},
 		{Kind: FrameRecount, Summary: Summary{Digest: strings.Repeat("0f", 32)}},
@@ -74,7 +74,7 @@ func TestDecodeSessionFrameRejects(t *testing.T) {
 		for _, s := range []string{f.Hello.Period, f.Hello.From, f.Hello.To} {
 			e.str(s)
 		}
-		e.raw([]byte{boolByte(f.Hello.Closed)})
+		e.time(f.Hello.Through)
 		appendSummary(&e, f.Hello.Summary)
 		return e.buf
 	}
@@ -83,7 +83,8 @@ func TestDecodeSessionFrameRejects(t *testing.T) {
 		b    []byte
 	}{
 		{"empty", nil},
-		{"version", append([]byte{2}, hello[1:]...)},
+		{"version", append([]byte{sessionVersion + 1}, hello[1:]...)},
+		{"version 1", append([]byte{1}, hello[1:]...)},
 		{"unknown kind", []byte{sessionVersion, 9}},
 		{"truncated", hello[:len(hello)-1]},
 		{"padded", append(bytes.Clone(hello), 0)},

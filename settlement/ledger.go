@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -21,7 +22,7 @@ const (
 	prefixPart      = "s/pt/" // + part id -> part record (JSON)
 	prefixEntry     = "s/e/"  // + period/counterparty/id -> canonical entry
 	prefixEntryID   = "s/i/"  // + id -> period/counterparty
-	prefixPeriod    = "s/p/"  // + period -> PeriodInfo (JSON)
+	prefixPeriod    = "s/p/"  // + period -> periodRecord (JSON)
 	prefixBalance   = "s/b/"  // + currency/account -> int64
 	prefixJournal   = "s/j/"  // + event key -> local postings (JSON)
 	prefixStatement = "s/st/" // + period/counterparty -> Statement (JSON)
@@ -34,14 +35,10 @@ const maxPeriodHops = 100000
 // holds it, and whether that version exists.
 type PolicyLookup func(version uint64) (Policy, bool)
 
-// PeriodInfo is what the ledger knows about one period.
-type PeriodInfo struct {
-	// Name is the period name.
+// periodRecord marks a period in which an entry landed; the earliest
+// tells an upgraded node's genesis.
+type periodRecord struct {
 	Name string `json:"name"`
-	// Closed is true once ClosePeriod ran; no entry is posted into it after.
-	Closed bool `json:"closed"`
-	// ClosedAt is when the period was closed.
-	ClosedAt time.Time `json:"closed_at,omitzero"`
 }
 
 // Ledger is one node's settlement ledger: the entries in which the node is
@@ -54,11 +51,14 @@ type Ledger struct {
 	log      *slog.Logger
 	now      func() time.Time
 
-	// mu serializes the writers (Post, ClosePeriod, SaveStatement), so the
-	// read-modify-write of balances and part records never races and
-	// Badger never aborts a ledger transaction on a conflict. Readers use
-	// Badger snapshots and do not take it.
+	// mu serializes the writers (Post, the queue, SaveStatement, pair
+	// records), so the read-modify-write of balances and part records never
+	// races and Badger never aborts a ledger transaction on a conflict.
+	// Readers use Badger snapshots and do not take it.
 	mu sync.Mutex
+
+	qlast atomic.Int64  // the newest queue key (Unix ns)
+	wake  chan struct{} // Notify wakes Run
 }
 
 // Open returns the ledger of node self kept in db. policies resolves an
@@ -78,7 +78,8 @@ func Open(db *badger.DB, self string, policies PolicyLookup, log *slog.Logger, n
 	if now == nil {
 		now = time.Now
 	}
-	return &Ledger{db: db, self: self, policies: policies, log: log, now: now}, nil
+	l := &Ledger{db: db, self: self, policies: policies, log: log, now: now, wake: make(chan struct{}, 1)}
+	return l, l.initGenesis()
 }
 
 // Self returns the peer ID the ledger keeps books for.
@@ -92,13 +93,16 @@ func (l *Ledger) Self() string { return l.self }
 // contradicts an earlier one with the same part, kind and refund name, or
 // an entry id that exists with other content, is an ErrConflict.
 func (l *Ledger) Post(ctx context.Context, ev Event) ([]Entry, error) {
-	return l.post(ctx, ev, nil)
+	created, err := l.postWith(ctx, ev, nil, nil)
+	l.logCreated(created)
+	return created, err
 }
 
-// post is Post with pinned placements: an entry that pin selects goes to
-// pin's period, closed or not, instead of where place would put it. Only
-// reconciliation pins (see restore); Post pins nothing.
-func (l *Ledger) post(ctx context.Context, ev Event, pin *pinning) ([]Entry, error) {
+// postWith is Post with pinned placements, and also run in the posting
+// transaction. An entry that pin selects goes to pin's period, agreed or
+// not, instead of where place would put it: only reconciliation pins (see
+// restore). The queue removes the posted event in also.
+func (l *Ledger) postWith(ctx context.Context, ev Event, pin *pinning, also func(*badger.Txn) error) ([]Entry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -113,13 +117,18 @@ func (l *Ledger) post(ctx context.Context, ev Event, pin *pinning) ([]Entry, err
 		return nil, fmt.Errorf("%w: event %s of part %q: gross %s, policy %d settles in %s",
 			ErrCurrency, ev.Kind, ev.PartID, ev.Gross, pol.Version, pol.Currency)
 	}
-	if ev.Storefront == ev.Home || (l.self != ev.Storefront && l.self != ev.Home && l.self != pol.Treasury) {
-		return nil, nil
-	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var created []Entry
 	err = l.db.Update(func(txn *badger.Txn) error {
+		if also != nil {
+			if err := also(txn); err != nil {
+				return err
+			}
+		}
+		if ev.Storefront == ev.Home || (l.self != ev.Storefront && l.self != ev.Home && l.self != pol.Treasury) {
+			return nil
+		}
 		var err error
 		created, err = l.postTxn(txn, ev, pol, pin)
 		return err
@@ -127,11 +136,15 @@ func (l *Ledger) post(ctx context.Context, ev Event, pin *pinning) ([]Entry, err
 	if err != nil {
 		return nil, err
 	}
+	return created, nil
+}
+
+// logCreated logs new entries at debug level.
+func (l *Ledger) logCreated(created []Entry) {
 	for _, e := range created {
 		l.log.Debug("settlement entry posted", "id", e.ID, "kind", e.Kind, "period", e.Period,
 			"from", e.From, "to", e.To, "amount", e.Amount.String())
 	}
-	return created, nil
 }
 
 // policy resolves and validates a policy version.
@@ -201,21 +214,17 @@ func (l *Ledger) book(txn *badger.Txn, effects []effect, pol Policy, pin *pinnin
 		if eff.reversal {
 			entries = reversalEntries(eff.ev, eff.split, pol.Treasury)
 		}
-		period := ""
 		for _, e := range entries {
 			if e.From != l.self && e.To != l.self {
 				continue
 			}
 			var pinned bool
 			if e.Period, pinned = pin.periodOf(e, l.self); !pinned {
-				if period == "" {
-					p, err := l.place(txn, eff.ev.At, pol.Period)
-					if err != nil {
-						return nil, nil, err
-					}
-					period = p
+				p, err := l.place(txn, eff.ev.At, pol.Period, e.Counterparty(l.self))
+				if err != nil {
+					return nil, nil, err
 				}
-				e.Period = period
+				e.Period = p
 			}
 			fresh, err := l.storeEntryOf(txn, e, eff.ev)
 			if err != nil {
@@ -239,27 +248,44 @@ func (l *Ledger) storeEntryOf(txn *badger.Txn, e Entry, ev Event) (bool, error) 
 	return true, txn.Set([]byte(prefixEntryEv+e.ID), []byte(ev.key()))
 }
 
-// place returns the period an entry stated at `at` belongs to: the period
-// containing at, unless that one is closed; then the period containing now,
-// or the first open period after it.
-func (l *Ledger) place(txn *badger.Txn, at time.Time, length time.Duration) (string, error) {
+// place returns the period an entry with counterparty, stated at `at`,
+// belongs to: the period containing at, unless the two have agreed and
+// both signed that period's statement; then the first period after it
+// they have not. Both sides hold the same signed statements, so both place
+// alike; and since a pair agrees a period only once neither side can
+// still state or deliver an event in it (see the package comment on
+// watermarks), the exception is a safety net that never moves an entry in
+// a federation that keeps the protocol.
+func (l *Ledger) place(txn *badger.Txn, at time.Time, length time.Duration, counterparty string) (string, error) {
 	p := PeriodOf(at, length)
-	info, err := l.periodInfo(txn, p.Name)
-	if err != nil || !info.Closed {
-		return p.Name, err
-	}
 	orig := p.Name
-	if cur := PeriodOf(l.now(), length); cur.Start.After(p.Start) {
-		p = cur
-	}
 	for range maxPeriodHops {
-		if info, err = l.periodInfo(txn, p.Name); err != nil || !info.Closed {
-			l.log.Info("settlement entry moved out of a closed period", "closed", orig, "to", p.Name)
+		agreed, err := l.agreedTxn(txn, p.Name, counterparty)
+		if err != nil || !agreed {
+			if p.Name != orig {
+				l.log.Warn("settlement entry placed after an agreed period", "stated", orig, "to", p.Name, "counterparty", counterparty)
+			}
 			return p.Name, err
 		}
 		p = p.Next()
 	}
-	return "", fmt.Errorf("%w: no open period after %s", ErrInvalid, orig)
+	return "", fmt.Errorf("%w: no period after %s that is not agreed with %s", ErrInvalid, orig, counterparty)
+}
+
+// agreedTxn reports whether the statement of period with counterparty is
+// saved agreed.
+func (l *Ledger) agreedTxn(txn *badger.Txn, period, counterparty string) (bool, error) {
+	saved, err := readValue(txn, statementKey(period, counterparty))
+	if err != nil || saved == nil {
+		return false, err
+	}
+	var st struct {
+		Status Status `json:"status"`
+	}
+	if err := json.Unmarshal(saved, &st); err != nil {
+		return false, fmt.Errorf("%w: saved statement %s/%s: %v", ErrInvalid, period, counterparty, err)
+	}
+	return st.Status == StatusAgreed, nil
 }
 
 // storeEntry writes e (and its period record) unless it exists. It reports
@@ -345,55 +371,22 @@ func (l *Ledger) ItemSet(ctx context.Context, period, counterparty string) (Item
 	return set, err
 }
 
-// ClosePeriod closes a period: from now on, entries that belong to it are
-// posted to the next open period instead. Closing is idempotent.
-func (l *Ledger) ClosePeriod(ctx context.Context, name string) error {
-	if _, err := parsePeriodName(name); err != nil {
-		return err
+// Periods lists the periods of the given length from the node's first
+// (see initGenesis) to the one running now, oldest first.
+func (l *Ledger) Periods(ctx context.Context, length time.Duration) ([]Period, error) {
+	g, err := l.genesis()
+	if err != nil {
+		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.db.Update(func(txn *badger.Txn) error {
-		info, err := l.periodInfo(txn, name)
-		if err != nil || info.Closed {
-			return err
+	var out []Period
+	last := PeriodOf(l.now(), length)
+	for p := PeriodOf(g, length); !p.Start.After(last.Start); p = p.Next() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
-		info = PeriodInfo{Name: name, Closed: true, ClosedAt: l.now().UTC()}
-		return putJSON(txn, []byte(prefixPeriod+name), info)
-	})
-}
-
-// Periods lists the periods that have entries or were closed, by name
-// (which is chronological for periods of equal length).
-func (l *Ledger) Periods(ctx context.Context) ([]PeriodInfo, error) {
-	var out []PeriodInfo
-	err := l.db.View(func(txn *badger.Txn) error {
-		return scan(ctx, txn, []byte(prefixPeriod), func(k, v []byte) error {
-			var info PeriodInfo
-			if err := json.Unmarshal(v, &info); err != nil {
-				return fmt.Errorf("%w: period record %q: %v", ErrInvalid, k, err)
-			}
-			out = append(out, info)
-			return nil
-		})
-	})
-	return out, err
-}
-
-// periodInfo reads a period record; a period never seen is open.
-func (l *Ledger) periodInfo(txn *badger.Txn, name string) (PeriodInfo, error) {
-	v, err := readValue(txn, []byte(prefixPeriod+name))
-	if err != nil || v == nil {
-		return PeriodInfo{Name: name}, err
+		out = append(out, p)
 	}
-	var info PeriodInfo
-	if err := json.Unmarshal(v, &info); err != nil {
-		return PeriodInfo{}, fmt.Errorf("%w: period record %q: %v", ErrInvalid, name, err)
-	}
-	return info, nil
+	return out, nil
 }
 
 // ensurePeriod records an open period the first time an entry lands in it.
@@ -402,7 +395,7 @@ func (l *Ledger) ensurePeriod(txn *badger.Txn, name string) error {
 	if err != nil || v != nil {
 		return err
 	}
-	return putJSON(txn, []byte(prefixPeriod+name), PeriodInfo{Name: name})
+	return putJSON(txn, []byte(prefixPeriod+name), periodRecord{Name: name})
 }
 
 // partKey is the key of a part record.

@@ -282,27 +282,41 @@ func TestLedgerEntryConflict(t *testing.T) {
 	}
 }
 
-func TestLedgerClosedPeriods(t *testing.T) {
+// markAgreed saves l's statement of period with cp as agreed, as a
+// session does once both parties signed.
+func markAgreed(t testing.TB, l *Ledger, period, cp string) {
+	t.Helper()
+	st, err := l.Statement(context.Background(), period, cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Status = StatusAgreed
+	err = l.db.Update(func(txn *badger.Txn) error { return putJSON(txn, statementKey(period, cp), st) })
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLedgerPlacement: an entry goes to the period its event states,
+// whatever the node's clock says and however late it arrives; only a
+// period the pair agreed is skipped, for the first one after it they have
+// not, on both sides alike.
+func TestLedgerPlacement(t *testing.T) {
 	ctx := context.Background()
 	clk := &clock{t: t0}
 	s, h := newLedger(t, "S", clk), newLedger(t, "H", clk)
 	postAll(t, []Event{ev("p1", EventDelivered, t0, 10000)}, s, h)
 	clk.set(t0.Add(49 * time.Hour)) // in day3
 	for _, l := range []*Ledger{s, h} {
-		if err := l.ClosePeriod(ctx, day1); err != nil {
-			t.Fatal(err)
-		}
-		if err := l.ClosePeriod(ctx, day1); err != nil {
-			t.Fatalf("closing twice: %v", err)
-		}
+		markAgreed(t, l, day1, map[string]string{"S": "H", "H": "S"}[l.Self()])
 	}
 	late := []Event{
-		refund("p1", "r1", t0.Add(24*time.Hour), 1000), // stated in day2, which is open
-		refund("p1", "r2", t0.Add(time.Hour), 1000),    // stated in the closed day1: goes to now's period
+		refund("p1", "r1", t0.Add(24*time.Hour), 1000), // stated in day2, never agreed
+		refund("p1", "r2", t0.Add(time.Hour), 1000),    // stated in the agreed day1: the next one, day2
 		ev("p2", EventDelivered, t0.Add(2*time.Hour), 500),
 	}
 	postAll(t, late, s, h)
-	want := map[string]string{"p1/r1": day2, "p1/r2": day3, "p2/": day3}
+	want := map[string]string{"p1/r1": day2, "p1/r2": day2, "p2/": day2}
 	for _, l := range []*Ledger{s, h} {
 		for _, period := range []string{day1, day2, day3} {
 			for _, e := range entriesOf(t, l, period, "") {
@@ -316,37 +330,41 @@ func TestLedgerClosedPeriods(t *testing.T) {
 				if e.Kind == EntryRefund || e.Kind == EntryFeeRefund {
 					key += map[bool]string{true: "r1", false: "r2"}[e.At.Equal(t0.Add(24*time.Hour))]
 				}
-				if want[key] != period {
-					t.Errorf("%s: %s entry of %s in %s, want %s", l.Self(), e.Kind, key, period, want[key])
+				want := want[key]
+				if e.Counterparty(l.Self()) == "T" { // S and the treasury agreed nothing
+					want = PeriodOf(e.At, 24*time.Hour).Name
+				}
+				if want != period {
+					t.Errorf("%s: %s entry of %s in %s, want %s", l.Self(), e.Kind, key, period, want)
 				}
 			}
 		}
 	}
-	if !sameBytes(encoded(t, s, day3, "H"), encoded(t, h, day3, "S")) {
-		t.Error("moved entries differ between S and H")
+	if !sameBytes(encoded(t, s, day2, "H"), encoded(t, h, day2, "S")) {
+		t.Error("late entries differ between S and H")
 	}
-	ps, err := s.Periods(ctx)
-	if err != nil || len(ps) != 3 || !ps[0].Closed || ps[1].Closed || ps[2].Closed || ps[0].Name != day1 {
+	ps, err := s.Periods(ctx, 24*time.Hour)
+	if err != nil || len(ps) != 3 || ps[0].Name != day1 || ps[2].Name != day3 {
 		t.Errorf("Periods = %+v, %v", ps, err)
-	}
-	if err := s.ClosePeriod(ctx, "2026-11-24"); !errors.Is(err, ErrInvalid) {
-		t.Errorf("ClosePeriod(bad name) = %v", err)
 	}
 }
 
-func TestLedgerClosedPeriodsSkipForward(t *testing.T) {
+func TestLedgerAgreedPeriodsSkipForward(t *testing.T) {
 	ctx := context.Background()
 	clk := &clock{t: t0}
 	s := newLedger(t, "S", clk)
 	for _, p := range []string{day1, day2} {
-		if err := s.ClosePeriod(ctx, p); err != nil {
-			t.Fatal(err)
-		}
+		markAgreed(t, s, p, "H")
 	}
-	// now is still in day1: the first open period after it is day3.
 	got, err := s.Post(ctx, ev("p1", EventDelivered, t0, 100))
 	if err != nil || len(got) == 0 || got[0].Period != day3 {
-		t.Fatalf("Post into closed day1 with day2 closed = %+v, %v; want period %s", got, err, day3)
+		t.Fatalf("Post into agreed day1 with day2 agreed = %+v, %v; want period %s", got, err, day3)
+	}
+	// The fee to the treasury T is another pair: day1 is not agreed with T.
+	for _, e := range got {
+		if want := map[bool]string{true: day3, false: day1}[e.Counterparty("S") == "H"]; e.Period != want {
+			t.Errorf("%s entry with %s in %s, want %s", e.Kind, e.Counterparty("S"), e.Period, want)
+		}
 	}
 }
 
@@ -388,8 +406,8 @@ func TestLedgerParticipation(t *testing.T) {
 	if got, err := s.Post(ctx, domestic); err != nil || got != nil {
 		t.Errorf("domestic Post = %v, %v", got, err)
 	}
-	if ps, _ := s.Periods(ctx); len(ps) != 0 {
-		t.Errorf("domestic sale created periods %v", ps)
+	if n := len(entriesOf(t, s, day1, "")); n != 0 {
+		t.Errorf("domestic sale created %d entries", n)
 	}
 }
 

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/libp2p/go-libp2p/core/crypto"
 )
 
@@ -26,6 +26,14 @@ type SessionParams struct {
 	// Evidence proves the events behind entries the counterparty lacks and
 	// verifies the proofs it sends.
 	Evidence Evidence
+	// Length is the length of the federation's periods.
+	Length time.Duration
+	// Through is this node's watermark to the counterparty: it has
+	// delivered every event it stated before Through, and states nothing
+	// earlier any more (the orders layer computes it, see the package
+	// comment). A period is settled only once both sides' watermarks have
+	// passed its end.
+	Through time.Time
 	// Limits bound what the session accepts; zero fields take defaults.
 	Limits SessionLimits
 }
@@ -85,6 +93,9 @@ func (p SessionParams) Validate() error {
 	if p.Evidence == nil {
 		bad("evidence", "nil")
 	}
+	if p.Length < time.Second || p.Length%time.Second != 0 {
+		bad("length", "%s is not a whole number of seconds", p.Length)
+	}
 	if n := p.Limits.MaxProofs; n < 1 || n > 1<<20 {
 		bad("limits.max_proofs", "%d outside 1..%d", n, 1<<20)
 	}
@@ -101,8 +112,10 @@ func (p SessionParams) Validate() error {
 // counterparty over rw (a stream the caller opened, carrying nothing else)
 // and returns this node's final statement: agreed, with both signatures,
 // or disputed, with the entries in dispute. Both sides end with the same
-// status. Exactly one side passes initiator=true. The period must be
-// closed on both sides (ErrPeriodOpen otherwise). After an error nothing
+// status. Exactly one side passes initiator=true. Both sides' watermarks
+// must have passed the period's end (ErrPeriodOpen otherwise: the session
+// ends after the hellos, each side having recorded the other's watermark
+// in its Pair). After an error nothing
 // is saved as agreed (entries proven by the peer may have been restored)
 // and the peer may still wait for a frame: the caller resets the stream.
 // Run one session per counterparty and period at a time.
@@ -113,9 +126,11 @@ func (p SessionParams) Validate() error {
 // for the reconciliation messages); SessionFrame documents the encoding,
 // whose first byte is the session protocol version:
 //
-//  1. FrameHello: period, both parties, whether the sender closed the
-//     period, and its statement's summary. A different period or party
-//     pair, or a period open on either side, ends the session on both.
+//  0. Before anything, each side posts the events queued for posting.
+//  1. FrameHello: period, both parties, the sender's watermark to the
+//     receiver, and its statement's summary. A different period or party
+//     pair, or a watermark short of the period's end on either side, ends
+//     the session on both.
 //  2. If the digests differ: the range reconciliation of Reconcile over
 //     the period's entries with the counterparty, giving each side's Diff.
 //     Then FrameProofs: the initiator sends, in batches up to the last,
@@ -123,7 +138,7 @@ func (p SessionParams) Validate() error {
 //     needs; then the responder does the same. Each side verifies the
 //     proofs it got, checks that each proven event causes an entry it
 //     lacks, and posts it, those entries going into the reconciled period
-//     even though it is closed. Entries that differ in content are never
+//     whatever place would say. Entries that differ in content are never
 //     touched. Then FrameRecount: both statements' summaries after.
 //  3. If the digests are now equal: FrameSignature, each side's signature
 //     of the statement, then FrameVerdict, whether the sender's check of
@@ -166,6 +181,9 @@ type session struct {
 
 // run walks the steps documented on ReconcilePeriod.
 func (s *session) run(ctx context.Context) (Statement, error) {
+	if err := s.l.Drain(ctx); err != nil {
+		return Statement{}, err
+	}
 	st, theirs, err := s.hello(ctx)
 	if err != nil {
 		return Statement{}, err
@@ -182,7 +200,8 @@ func (s *session) run(ctx context.Context) (Statement, error) {
 }
 
 // hello trades hellos and returns this side's statement and the peer's
-// summary. A responder without a period takes the initiator's.
+// summary. A responder without a period takes the initiator's. Each side
+// records the other's watermark, whatever the hellos then decide.
 func (s *session) hello(ctx context.Context) (Statement, Summary, error) {
 	var in SessionFrame
 	var err error
@@ -194,15 +213,15 @@ func (s *session) hello(ctx context.Context) (Statement, Summary, error) {
 			s.p.Period = in.Hello.Period
 		}
 	}
+	period, err := ParsePeriod(s.p.Period, s.p.Length)
+	if err != nil {
+		return Statement{}, Summary{}, err
+	}
 	st, err := s.l.Statement(ctx, s.p.Period, s.p.Counterparty)
 	if err != nil {
 		return Statement{}, Summary{}, err
 	}
-	closed, err := s.l.periodClosed(s.p.Period)
-	if err != nil {
-		return Statement{}, Summary{}, err
-	}
-	ours := Hello{Period: s.p.Period, From: s.l.self, To: s.p.Counterparty, Closed: closed, Summary: st.Summary()}
+	ours := Hello{Period: s.p.Period, From: s.l.self, To: s.p.Counterparty, Through: s.p.Through.UTC(), Summary: st.Summary()}
 	if err := s.send(SessionFrame{Kind: FrameHello, Hello: ours}); err != nil {
 		return Statement{}, Summary{}, err
 	}
@@ -211,13 +230,22 @@ func (s *session) hello(ctx context.Context) (Statement, Summary, error) {
 			return Statement{}, Summary{}, err
 		}
 	}
-	return st, in.Hello.Summary, checkHello(ours, in.Hello)
+	if err := checkParties(ours, in.Hello); err != nil {
+		return Statement{}, Summary{}, err
+	}
+	err = s.l.UpdatePair(ctx, s.p.Counterparty, func(p *Pair) {
+		p.Theirs = laterOf(p.Theirs, in.Hello.Through)
+		p.Ours, p.Contact = laterOf(p.Ours, ours.Through), s.l.now().UTC()
+	})
+	if err != nil {
+		return Statement{}, Summary{}, err
+	}
+	return st, in.Hello.Summary, checkWatermarks(ours, in.Hello, period.End)
 }
 
-// checkHello refuses a session about another period or pair, or about a
-// period either side has not closed. Both sides run it on the same two
-// hellos, so both refuse.
-func checkHello(ours, theirs Hello) error {
+// checkParties refuses a session about another period or pair. Both sides
+// run it on the same two hellos, so both refuse.
+func checkParties(ours, theirs Hello) error {
 	switch {
 	case theirs.Period != ours.Period:
 		return fmt.Errorf("%w: %s reconciles period %s, %s reconciles period %s",
@@ -225,14 +253,31 @@ func checkHello(ours, theirs Hello) error {
 	case theirs.From != ours.To || theirs.To != ours.From:
 		return fmt.Errorf("%w: hello from %s to %s in a session between %s and %s",
 			ErrProtocol, theirs.From, theirs.To, ours.From, ours.To)
-	case !ours.Closed:
-		return fmt.Errorf("%w: period %s is still open on %s; close it on both sides before reconciling with %s",
-			ErrPeriodOpen, ours.Period, ours.From, ours.To)
-	case !theirs.Closed:
-		return fmt.Errorf("%w: period %s is still open on %s; close it on both sides before reconciling",
-			ErrPeriodOpen, ours.Period, theirs.From)
 	}
 	return nil
+}
+
+// checkWatermarks refuses to settle a period that either side may still
+// see events of: a watermark short of its end. Both sides run it on the
+// same two hellos, so both stop.
+func checkWatermarks(ours, theirs Hello, end time.Time) error {
+	switch {
+	case ours.Through.Before(end):
+		return fmt.Errorf("%w: period %s: %s has delivered its statuses to %s only up to %s",
+			ErrPeriodOpen, ours.Period, ours.From, ours.To, ours.Through.Format(time.RFC3339))
+	case theirs.Through.Before(end):
+		return fmt.Errorf("%w: period %s: waiting for %s's entries up to %s (delivered up to %s)",
+			ErrPeriodOpen, ours.Period, theirs.From, end.Format(time.RFC3339), theirs.Through.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// laterOf returns the later of a and b: a watermark never goes back.
+func laterOf(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b.UTC()
+	}
+	return a
 }
 
 // repair finds the differing entries, trades proofs of the events behind
@@ -327,17 +372,6 @@ func (s *session) dispute(ctx context.Context, st Statement) (Statement, error) 
 		return Statement{}, err
 	}
 	return st, nil
-}
-
-// periodClosed reports whether the ledger closed period.
-func (l *Ledger) periodClosed(period string) (bool, error) {
-	var closed bool
-	err := l.db.View(func(txn *badger.Txn) error {
-		info, err := l.periodInfo(txn, period)
-		closed = info.Closed
-		return err
-	})
-	return closed, err
 }
 
 // send writes one session frame.

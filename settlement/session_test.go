@@ -22,6 +22,7 @@ type fixture struct {
 	s, h       *Ledger
 	sKey, hKey crypto.PrivKey
 	evidence   homeEvidence
+	through    time.Time // both sides' watermark (see close)
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -48,22 +49,27 @@ func (f *fixture) post(t testing.TB, toS, toH bool, events ...Event) {
 	}
 }
 
-// close closes period on both ledgers.
+// close makes both sides' watermarks pass period's end, as the orders
+// layer does once everything stated before it is delivered.
 func (f *fixture) close(t testing.TB, period string) {
 	t.Helper()
-	for _, l := range []*Ledger{f.s, f.h} {
-		if err := l.ClosePeriod(context.Background(), period); err != nil {
-			t.Fatal(err)
-		}
+	p, err := ParsePeriod(period, 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.End.After(f.through) {
+		f.through = p.End
 	}
 }
 
 // params returns the session parameters of S (forS) or H for day1.
 func (f *fixture) params(forS bool) SessionParams {
 	if forS {
-		return SessionParams{Period: day1, Counterparty: "H", Self: f.sKey, Peer: f.hKey.GetPublic(), Evidence: f.evidence}
+		return SessionParams{Period: day1, Counterparty: "H", Self: f.sKey, Peer: f.hKey.GetPublic(), Evidence: f.evidence,
+			Length: 24 * time.Hour, Through: f.through}
 	}
-	return SessionParams{Period: day1, Counterparty: "S", Self: f.hKey, Peer: f.sKey.GetPublic(), Evidence: f.evidence}
+	return SessionParams{Period: day1, Counterparty: "S", Self: f.hKey, Peer: f.sKey.GetPublic(), Evidence: f.evidence,
+		Length: 24 * time.Hour, Through: f.through}
 }
 
 // run reconciles with S as initiator.
@@ -223,15 +229,16 @@ func TestSessionRestoresMissingEntries(t *testing.T) {
 	if rs.st.Count != 3+3 {
 		t.Errorf("agreed on %d entries, want the scenario's 3, p7's sale and p8's sale and refund", rs.st.Count)
 	}
-	// S's fee on p8 is with the treasury, not H: the ordinary rule puts it
-	// in the open period of now, not in the closed day1.
-	for _, e := range entriesOf(t, f.s, day3, "T") {
-		if e.PartID != "p8" {
-			t.Errorf("unexpected entry in day3: %+v", e)
+	// S's fee on p8 is with the treasury, not H: it goes where the event
+	// states, day1, which S and T have not agreed.
+	var fees int
+	for _, e := range entriesOf(t, f.s, day1, "T") {
+		if e.PartID == "p8" {
+			fees++
 		}
 	}
-	if got := len(entriesOf(t, f.s, day3, "T")); got != 2 {
-		t.Errorf("S holds %d p8 fee entries with T in day3, want the fee and its refund", got)
+	if fees != 2 {
+		t.Errorf("S holds %d p8 fee entries with T in day1, want the fee and its refund", fees)
 	}
 }
 
@@ -292,7 +299,7 @@ func TestSessionRefusesForgedSignature(t *testing.T) {
 			}
 			t.Logf("S: %v\nH: %v", rs.err, rh.err)
 			for _, st := range []Statement{saved(t, f.s, "H"), saved(t, f.h, "S")} {
-				if st.Status != StatusReconciling || len(st.Signatures) != 0 {
+				if st.Status != StatusOpen || len(st.Signatures) != 0 {
 					t.Errorf("after a forged signature: %s with %d signatures saved", st.Status, len(st.Signatures))
 				}
 			}
@@ -346,12 +353,14 @@ func TestSessionRefusesMismatchedHello(t *testing.T) {
 	}{
 		{"other period", func(f *fixture, _, ph *SessionParams) { f.close(t, day2); ph.Period = day2 }, ErrProtocol, "period"},
 		{"other counterparty", func(f *fixture, _, ph *SessionParams) { ph.Counterparty = "X" }, ErrProtocol, "session between"},
-		{"open on the responder", func(f *fixture, ps, ph *SessionParams) {
-			if err := f.s.ClosePeriod(context.Background(), day2); err != nil {
-				t.Fatal(err)
-			}
+		{"watermark short on the responder", func(f *fixture, ps, ph *SessionParams) {
+			ps.Through = t0.Add(72 * time.Hour)
 			ps.Period, ph.Period = day2, day2
-		}, ErrPeriodOpen, "still open on H"},
+		}, ErrPeriodOpen, "delivered"},
+		{"watermark short on the initiator", func(f *fixture, ps, ph *SessionParams) {
+			ph.Through = t0.Add(72 * time.Hour)
+			ps.Period, ph.Period = day2, day2
+		}, ErrPeriodOpen, "delivered"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

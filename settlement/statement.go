@@ -20,10 +20,13 @@ type Status string
 
 // Statement statuses.
 const (
-	// StatusOpen: the period is still open; entries may be added.
+	// StatusOpen: no session has settled the statement; entries may still
+	// be added. The ledger says open for every such statement; a node's
+	// view says open while the period runs and reconciling after.
 	StatusOpen Status = "open"
-	// StatusReconciling: the period is closed; the parties are comparing
-	// entries and collecting signatures.
+	// StatusReconciling: the period has ended and the parties are settling
+	// it: waiting for each other's watermarks, comparing entries,
+	// collecting signatures.
 	StatusReconciling Status = "reconciling"
 	// StatusAgreed: both parties signed the same statement.
 	StatusAgreed Status = "agreed"
@@ -68,6 +71,10 @@ type Statement struct {
 	Disputes []Dispute `json:"disputes,omitempty"`
 	// Signatures over SigningBytes, at most one per key.
 	Signatures []Signature `json:"signatures,omitempty"`
+	// Waiting says, for people, what an unsettled statement of an ended
+	// period waits for ("waiting for Gamma's entries up to 07:07"). The
+	// node's view fills it; it is not signed and not saved.
+	Waiting string `json:"waiting,omitempty"`
 }
 
 // Total is the sum of the entries of one kind in one direction.
@@ -292,9 +299,10 @@ func (s Statement) Net() (Obligation, error) {
 }
 
 // Statement computes this node's statement of period with counterparty
-// from the stored entries. Its status is open while the period is open and
-// reconciling after; a saved statement with the same digest contributes its
-// status, disputes and signatures.
+// from the stored entries. Its status is open until a session saves it
+// agreed or disputed; a saved statement with the same digest contributes
+// its status, disputes and signatures (one with another digest was saved
+// before entries arrived, and counts no more).
 func (l *Ledger) Statement(ctx context.Context, period, counterparty string) (Statement, error) {
 	var entries []Entry
 	err := l.Entries(ctx, period, counterparty, func(e Entry) error {
@@ -308,28 +316,30 @@ func (l *Ledger) Statement(ctx context.Context, period, counterparty string) (St
 	if err != nil {
 		return Statement{}, err
 	}
-	err = l.db.View(func(txn *badger.Txn) error {
-		info, err := l.periodInfo(txn, period)
-		if err != nil {
-			return err
-		}
-		if info.Closed {
-			s.Status = StatusReconciling
-		}
+	old, ok, err := l.SavedStatement(ctx, period, counterparty)
+	if err == nil && ok && old.Digest == s.Digest {
+		s.Status, s.Disputes, s.Signatures = old.Status, old.Disputes, old.Signatures
+	}
+	return s, err
+}
+
+// SavedStatement returns the statement a session saved for period with
+// counterparty, as it was saved, and whether there is one.
+func (l *Ledger) SavedStatement(_ context.Context, period, counterparty string) (Statement, bool, error) {
+	var old Statement
+	var ok bool
+	err := l.db.View(func(txn *badger.Txn) error {
 		saved, err := readValue(txn, statementKey(period, counterparty))
 		if err != nil || saved == nil {
 			return err
 		}
-		var old Statement
 		if err := json.Unmarshal(saved, &old); err != nil {
 			return fmt.Errorf("%w: saved statement %s/%s: %v", ErrInvalid, period, counterparty, err)
 		}
-		if old.Digest == s.Digest {
-			s.Status, s.Disputes, s.Signatures = old.Status, old.Disputes, old.Signatures
-		}
+		ok = true
 		return nil
 	})
-	return s, err
+	return old, ok, err
 }
 
 // SaveStatement stores the status, disputes and signatures of a statement
@@ -382,4 +392,26 @@ func (l *Ledger) SaveStatement(ctx context.Context, st Statement, selfKey, peerK
 // statementKey is the key of a saved statement.
 func statementKey(period, counterparty string) []byte {
 	return []byte(prefixStatement + period + "/" + counterparty)
+}
+
+// Disputed lists the statements with counterparty saved disputed, as
+// they were saved, oldest period first.
+func (l *Ledger) Disputed(ctx context.Context, counterparty string) ([]Statement, error) {
+	var out []Statement
+	err := l.db.View(func(txn *badger.Txn) error {
+		return scan(ctx, txn, []byte(prefixStatement), func(k, v []byte) error {
+			if !bytes.HasSuffix(k, []byte("/"+counterparty)) {
+				return nil
+			}
+			var st Statement
+			if err := json.Unmarshal(v, &st); err != nil {
+				return fmt.Errorf("%w: saved statement %q: %v", ErrInvalid, k, err)
+			}
+			if st.Status == StatusDisputed {
+				out = append(out, st)
+			}
+			return nil
+		})
+	})
+	return out, err
 }

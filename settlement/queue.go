@@ -1,0 +1,168 @@
+package settlement
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// The posting queue. The orders layer hands each event to Enqueue inside
+// the Badger transaction that commits the order status stating it, so the
+// status and its booking commit together or not at all; Run (and every
+// session, before it counts) posts what is queued, in order, each event in
+// the transaction that removes it from the queue. An event the ledger
+// refuses (a conflict, an unknown policy) is kept under "s/qx/" with the
+// reason, for the operator, and never blocks the events behind it.
+const (
+	prefixQueue   = "s/q/"  // + seq (Unix ns) -> Event (JSON)
+	prefixRefused = "s/qx/" // + seq -> RefusedEvent (JSON)
+)
+
+// RefusedEvent is a queued event the ledger refused to post.
+type RefusedEvent struct {
+	Event  Event     `json:"event"`
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
+}
+
+// Enqueue queues ev for posting in txn, the transaction that commits the
+// status stating it. It never fails on the event's content: Post judges it.
+func (l *Ledger) Enqueue(txn *badger.Txn, ev Event) error {
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("settlement: queueing %s of part %q: %w", ev.Kind, ev.PartID, err)
+	}
+	return txn.Set([]byte(prefixQueue+l.queueSeq()), b)
+}
+
+// queueSeq is a new queue key suffix after every earlier one.
+func (l *Ledger) queueSeq() string {
+	now := time.Now().UnixNano()
+	for {
+		last := l.qlast.Load()
+		seq := max(now, last+1)
+		if l.qlast.CompareAndSwap(last, seq) {
+			return fmt.Sprintf("%020d", seq)
+		}
+	}
+}
+
+// Notify tells Run that events were queued.
+func (l *Ledger) Notify() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run posts queued events until ctx ends: when notified, and every second.
+func (l *Ledger) Run(ctx context.Context) error {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		if err := l.Drain(ctx); err != nil && ctx.Err() == nil {
+			l.log.Warn("settlement: posting queued events failed; retrying", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-l.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// Drain posts every queued event, oldest first.
+func (l *Ledger) Drain(ctx context.Context) error {
+	for {
+		var keys [][]byte
+		var events []Event
+		err := l.db.View(func(txn *badger.Txn) error {
+			return scanLimit(ctx, txn, []byte(prefixQueue), 256, func(k, v []byte) error {
+				var ev Event
+				if err := json.Unmarshal(v, &ev); err != nil {
+					ev = Event{PartID: "undecodable queue entry " + string(k)}
+				}
+				keys, events = append(keys, k), append(events, ev)
+				return nil
+			})
+		})
+		if err != nil || len(keys) == 0 {
+			return err
+		}
+		for i, k := range keys {
+			if err := l.postQueued(ctx, k, events[i]); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// postQueued posts one queued event and removes it from the queue in the
+// same transaction; a refused event moves to the refused ones.
+func (l *Ledger) postQueued(ctx context.Context, key []byte, ev Event) error {
+	created, err := l.postWith(ctx, ev, nil, func(txn *badger.Txn) error { return txn.Delete(key) })
+	if err == nil {
+		l.logCreated(created)
+		return nil
+	}
+	if !refusal(err) {
+		return err
+	}
+	l.log.Error("settlement: queued event refused; kept for the operator", "part", ev.PartID, "kind", ev.Kind, "err", err)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.db.Update(func(txn *badger.Txn) error {
+		seq := key[len(prefixQueue):]
+		if err := putJSON(txn, append([]byte(prefixRefused), seq...), RefusedEvent{Event: ev, Reason: err.Error(), At: l.now().UTC()}); err != nil {
+			return err
+		}
+		return txn.Delete(key)
+	})
+}
+
+// Refused lists the queued events the ledger refused, oldest first.
+func (l *Ledger) Refused(ctx context.Context) ([]RefusedEvent, error) {
+	var out []RefusedEvent
+	err := l.db.View(func(txn *badger.Txn) error {
+		return scan(ctx, txn, []byte(prefixRefused), func(_, v []byte) error {
+			var r RefusedEvent
+			if err := json.Unmarshal(v, &r); err != nil {
+				return err
+			}
+			out = append(out, r)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Queued counts the events waiting to be posted.
+func (l *Ledger) Queued(ctx context.Context) (int, error) {
+	n := 0
+	err := l.db.View(func(txn *badger.Txn) error {
+		return scanLimit(ctx, txn, []byte(prefixQueue), 0, func(_, _ []byte) error { n++; return nil })
+	})
+	return n, err
+}
+
+// scanLimit is scan, stopping after limit items (0: no limit).
+func scanLimit(ctx context.Context, txn *badger.Txn, prefix []byte, limit int, fn func(k, v []byte) error) error {
+	n := 0
+	errStop := errors.New("stop")
+	err := scan(ctx, txn, prefix, func(k, v []byte) error {
+		if limit > 0 && n == limit {
+			return errStop
+		}
+		n++
+		return fn(k, v)
+	})
+	if errors.Is(err, errStop) {
+		return nil
+	}
+	return err
+}
