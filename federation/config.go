@@ -35,7 +35,7 @@ func DefaultConfig() Config {
 		DialInterval:  time.Second,
 		MaxBackoff:    30 * time.Second,
 		DialTimeout:   5 * time.Second,
-		PingInterval:  5 * time.Second,
+		PingInterval:  2 * time.Second,
 		StreamTimeout: 10 * time.Second,
 	}
 }

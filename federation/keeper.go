@@ -101,7 +101,13 @@ func (f *Federation) dial(ctx context.Context, p peer.ID) error {
 	return f.host.Connect(ctx, peer.AddrInfo{ID: p})
 }
 
-// pingLoop measures the round trip to every connected member.
+// pingLoop measures the round trip to every connected member, and tells
+// a member that stopped answering from one that is only slow: a ping that
+// fails is tried once more at once, and a member that fails both is
+// unreachable (Reachable is false) and its connections are closed, so
+// that the keeper dials it afresh and every protocol sees it leave rather
+// than wait on a connection that carries nothing. A cut link is seen
+// within about two ping intervals.
 func (f *Federation) pingLoop(ctx context.Context) error {
 	tick := time.NewTicker(f.cfg.PingInterval)
 	defer tick.Stop()
@@ -119,23 +125,43 @@ func (f *Federation) pingLoop(ctx context.Context) error {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				f.pingOnce(ctx, p)
+				f.probe(ctx, p)
 			}()
 		}
 		wg.Wait()
 	}
 }
 
-func (f *Federation) pingOnce(ctx context.Context, p peer.ID) {
-	ctx, cancel := context.WithTimeout(ctx, f.cfg.PingInterval)
+// probe pings p, and once more when that fails; a member that answers
+// neither is marked unreachable and disconnected.
+func (f *Federation) probe(ctx context.Context, p peer.ID) {
+	if f.pingOnce(ctx, p) || f.pingOnce(ctx, p) || ctx.Err() != nil {
+		return
+	}
+	f.states.update(p, func(l *liveness) { l.down = true })
+	f.metrics.unreachable.Inc()
+	f.log.Warn("member unreachable: no answer to two pings", "peer", p)
+	_ = f.host.Network().ClosePeer(p)
+	f.nudge()
+}
+
+// pingTimeout bounds one ping: long enough for a slow link, short enough
+// to see a cut one in seconds.
+func (f *Federation) pingTimeout() time.Duration { return min(f.cfg.PingInterval, 2*time.Second) }
+
+// pingOnce pings p and records the round trip; it reports whether p
+// answered.
+func (f *Federation) pingOnce(ctx context.Context, p peer.ID) bool {
+	ctx, cancel := context.WithTimeout(ctx, f.pingTimeout())
 	defer cancel()
 	res, ok := <-ping.Ping(ctx, f.host, p)
 	if !ok || res.Error != nil {
-		return
+		return false
 	}
 	now := time.Now()
-	f.states.update(p, func(l *liveness) { l.rtt, l.lastSeen = res.RTT, now })
+	f.states.update(p, func(l *liveness) { l.rtt, l.lastSeen, l.down = res.RTT, now, false })
 	f.metrics.rtt.Observe(res.RTT.Seconds())
+	return true
 }
 
 func (f *Federation) subscribeConnectedness() (event.Subscription, error) {

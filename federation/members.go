@@ -15,6 +15,9 @@ type MemberState struct {
 	API       string
 	Status    string // charter status: active or suspended
 	Connected bool
+	// Reachable is Connected and answering: false from the moment a member
+	// misses two pings in a row until it answers again.
+	Reachable bool
 	LastSeen  time.Time     // last connect, stream or ping answer; zero if never
 	RTT       time.Duration // last measured round trip; zero if never measured
 }
@@ -23,6 +26,7 @@ type MemberState struct {
 type liveness struct {
 	lastSeen time.Time
 	rtt      time.Duration
+	down     bool // missed two pings in a row since it last answered
 }
 
 // memberStates tracks liveness per peer.
@@ -61,10 +65,11 @@ func (f *Federation) Members() []MemberState {
 			continue
 		}
 		l := f.states.get(id)
+		connected := f.host.Network().Connectedness(id) == network.Connected
 		out = append(out, MemberState{
 			PeerID: id, Name: m.Name, API: m.API, Status: m.Status,
-			Connected: f.host.Network().Connectedness(id) == network.Connected,
-			LastSeen:  l.lastSeen, RTT: l.rtt,
+			Connected: connected, Reachable: connected && !l.down,
+			LastSeen: l.lastSeen, RTT: l.rtt,
 		})
 	}
 	return out
@@ -73,5 +78,10 @@ func (f *Federation) Members() []MemberState {
 // seen records that p just showed it is alive.
 func (f *Federation) seen(p peer.ID) {
 	now := time.Now()
-	f.states.update(p, func(l *liveness) { l.lastSeen = now })
+	f.states.update(p, func(l *liveness) { l.lastSeen, l.down = now, false })
+}
+
+// Reachable reports whether member p is connected and answering now.
+func (f *Federation) Reachable(p peer.ID) bool {
+	return f.host.Network().Connectedness(p) == network.Connected && !f.states.get(p).down
 }

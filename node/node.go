@@ -46,16 +46,24 @@ type Node struct {
 	web      *web.Web
 	ledger   *settlement.Ledger
 	key      crypto.PrivKey
-	settled  settledSet // statements the settlement loop no longer needs to visit
+	now      func() time.Time
+	settle   *settler
 	listener net.Listener
 	server   *http.Server
 	apiURL   string
 }
 
+// Option changes how New builds the node.
+type Option func(*Node)
+
+// WithClock makes the node read time from now: order stamps, settlement
+// periods and watermarks. Tests use it to run a node whose clock is off.
+func WithClock(now func() time.Time) Option { return func(n *Node) { n.now = now } }
+
 // New opens everything the node needs, in order: identity, the charter file
 // (verified before anything listens), Badger, the libp2p host, and the HTTP
 // listener. On error, whatever was opened is closed again.
-func New(cfg Config, log *slog.Logger) (_ *Node, err error) {
+func New(cfg Config, log *slog.Logger, opts ...Option) (_ *Node, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -71,7 +79,10 @@ func New(cfg Config, log *slog.Logger) (_ *Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &Node{cfg: cfg, log: log}
+	n := &Node{cfg: cfg, log: log, now: time.Now}
+	for _, o := range opts {
+		o(n)
+	}
 	defer func() {
 		if err != nil {
 			n.Close()
@@ -100,9 +111,10 @@ func New(cfg Config, log *slog.Logger) (_ *Node, err error) {
 	if err = n.openOrders(key, reg); err != nil {
 		return nil, err
 	}
-	n.serveSettlement(key)
-	n.serveStatements()
 	n.key = key
+	n.settle = newSettler(n)
+	n.serveSettlement()
+	n.serveStatements()
 	if newer {
 		if err = n.fed.Submit(context.Background(), boot); err != nil {
 			return nil, fmt.Errorf("charter %s: %w", cfg.path(cfg.Charter), err)
@@ -161,7 +173,8 @@ func (n *Node) Run(ctx context.Context) error {
 	g.Go(func() error { return n.repl.Run(gctx) })
 	g.Go(func() error { return n.orders.Run(gctx) })
 	g.Go(func() error { return n.hooks.Run(gctx) })
-	g.Go(func() error { return n.settleLoop(gctx, n.key) })
+	g.Go(func() error { return n.ledger.Run(gctx) })
+	g.Go(func() error { return n.settle.run(gctx) })
 	g.Go(func() error { return collectGarbage(gctx, n.db, n.cfg.Storage.GCInterval, n.log) })
 	g.Go(func() error {
 		<-gctx.Done()

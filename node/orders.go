@@ -8,9 +8,12 @@ import (
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/webhook"
+	"github.com/fedmart/fedmart/settlement"
 	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -27,8 +30,9 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 		Payments: []order.Provider{order.Manual{Now: time.Now}, order.SandboxCard{DB: n.db, Now: time.Now}},
 		Emitter:  hooks,
 		Policy:   n.policyVersion,
-		OnStatus: n.postStatus,
-		Log:      n.log.With("component", "orders"), Registry: reg,
+		Books:    books{n.ledger},
+		Reach:    reach{n.fed},
+		Log:      n.log.With("component", "orders"), Registry: reg, Now: n.now,
 	})
 	if err != nil {
 		return err
@@ -36,6 +40,31 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 	order.Serve(n.fed, svc)
 	n.orders = svc
 	return nil
+}
+
+// books feeds the settlement ledger's posting queue from inside the
+// order transactions.
+type books struct{ ledger *settlement.Ledger }
+
+// Enqueue queues the settlement event a part's status states, if any.
+func (b books) Enqueue(txn *badger.Txn, ev order.PartEvent) error {
+	e, ok := settlementEvent(ev)
+	if !ok {
+		return nil
+	}
+	return b.ledger.Enqueue(txn, e)
+}
+
+// Notify wakes the ledger's posting.
+func (b books) Notify() { b.ledger.Notify() }
+
+// reach tells the order service which members answer now.
+type reach struct{ fed *federation.Federation }
+
+// Reachable reports whether member peer answers now.
+func (r reach) Reachable(p string) bool {
+	id, err := peer.Decode(p)
+	return err == nil && r.fed.Reachable(id)
 }
 
 // policyVersion is the charter version sales are priced under now.

@@ -8,9 +8,7 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/federation"
-	"github.com/fedmart/fedmart/node/api"
 	"github.com/fedmart/fedmart/settlement"
-	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
@@ -22,239 +20,244 @@ const settleProtocol = protocol.ID(settlement.SessionProtocol)
 // settleLimits bound the settlement sessions, for federation.New.
 var settleLimits = []federation.ProtocolLimit{{ID: settleProtocol, Streams: 32, Memory: 64 << 20}}
 
-// settleGrace is how long after a period ends it closes: time for the last
-// statuses of the period to reach both sides.
-const settleGrace = 10 * time.Second
+// Timing of the settlement loop: how long after a period's end its first
+// session starts (its last statuses are usually delivered by then; the
+// watermarks make waiting safe either way), how often the loop looks, and
+// how often a disputed statement is tried again when nothing changed.
+const (
+	settleGrace   = 2 * time.Second
+	settleEvery   = 2 * time.Second
+	disputeRetry  = time.Minute
+	sessionBudget = 2 * time.Minute
+)
 
-// serveSettlement answers the sessions members open.
-func (n *Node) serveSettlement(key crypto.PrivKey) {
-	n.fed.Handle(settleProtocol, func(ctx context.Context, remote peer.ID, s network.Stream) error {
-		p, err := n.sessionParams(key, "", remote)
-		if err != nil {
-			return err
-		}
-		_, err = n.ledger.ReconcilePeriod(ctx, s, false, p)
-		return err
-	})
+// settler settles every period with every member. Of each pair the member
+// with the smaller peer ID opens the sessions, oldest unsettled period
+// first; a period settles once both members' watermarks passed its end
+// (settlement's package comment). Empty periods are settled like any
+// other, so that every pair signs every period.
+type settler struct {
+	n    *Node
+	wake chan struct{}
+
+	mu    sync.Mutex           // guards tried
+	tried map[string]time.Time // period/peer -> last session for a disputed statement
 }
 
-func (n *Node) sessionParams(key crypto.PrivKey, period string, remote peer.ID) (settlement.SessionParams, error) {
-	pub, err := remote.ExtractPublicKey()
-	if err != nil {
-		return settlement.SessionParams{}, err
+func newSettler(n *Node) *settler {
+	return &settler{n: n, wake: make(chan struct{}, 1), tried: map[string]time.Time{}}
+}
+
+// nudge makes the loop look now.
+func (s *settler) nudge() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
 	}
-	return settlement.SessionParams{Period: period, Counterparty: remote.String(), Self: key, Peer: pub, Evidence: evidence{n.orders}}, nil
 }
 
-// settleLoop closes periods that ended (plus the grace time) and
-// reconciles each closed period with every member whose statement is not
-// settled yet, until ctx ends. Of each pair the member with the smaller
-// peer ID opens the session.
-func (n *Node) settleLoop(ctx context.Context, key crypto.PrivKey) error {
-	t := time.NewTicker(2 * time.Second)
+// run settles until ctx ends.
+func (s *settler) run(ctx context.Context) error {
+	t := time.NewTicker(settleEvery)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case <-s.wake:
 		}
-		if err := n.settleOnce(ctx, key); err != nil && ctx.Err() == nil {
-			n.log.Debug("settlement: round incomplete", "err", err)
+		if err := s.round(ctx); err != nil && ctx.Err() == nil {
+			s.n.log.Debug("settlement: round incomplete", "err", err)
 		}
 	}
 }
 
-func (n *Node) settleOnce(ctx context.Context, key crypto.PrivKey) error {
-	sc, err := n.fed.Charter()
+// round settles with every member this node opens the sessions of.
+func (s *settler) round(ctx context.Context) error {
+	sc, err := s.n.fed.Charter()
 	if err != nil {
 		return err
 	}
 	length := time.Duration(sc.Charter.Period)
-	periods, err := n.ledger.Periods(ctx)
+	self := s.n.fed.Self().String()
+	var errs []error
+	for _, m := range sc.Charter.ActiveMembers() {
+		if m.PeerID <= self { // itself, or the other side opens
+			continue
+		}
+		errs = append(errs, s.pair(ctx, m.PeerID, length), s.disputes(ctx, m.PeerID, length))
+	}
+	return errors.Join(errs...)
+}
+
+// pair settles the ended periods with member peer from the pair's cursor
+// on, and stops at the first it cannot settle yet.
+func (s *settler) pair(ctx context.Context, id string, length time.Duration) error {
+	l := s.n.ledger
+	periods, err := l.Periods(ctx, length)
+	if err != nil {
+		return err
+	}
+	p, err := l.Pair(ctx, id)
+	if err != nil {
+		return err
+	}
+	ended := s.n.now().Add(-settleGrace)
+	for _, per := range periods {
+		if per.End.After(ended) {
+			return nil
+		}
+		if per.Name < p.Cursor { // names of one length sort by time
+			continue
+		}
+		st, err := l.Statement(ctx, per.Name, id)
+		if err != nil {
+			return err
+		}
+		if st.Status == settlement.StatusOpen {
+			if _, err := s.session(ctx, id, per.Name, length); err != nil {
+				return err
+			}
+		}
+		next := per.Next().Name
+		if err := l.UpdatePair(ctx, id, func(p *settlement.Pair) { p.Cursor = next }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// disputes runs a disputed period's session again when new entries
+// arrived here, or a while after the last try (they may have arrived
+// there): a dispute settles by itself when new evidence does.
+func (s *settler) disputes(ctx context.Context, id string, length time.Duration) error {
+	list, err := s.n.ledger.Disputed(ctx, id)
 	if err != nil {
 		return err
 	}
 	var errs []error
-	for _, p := range periods {
-		info, perr := settlement.ParsePeriod(p.Name, length)
-		if perr != nil || time.Now().Before(info.End.Add(settleGrace)) {
-			continue
+	for _, saved := range list {
+		st, err := s.n.ledger.Statement(ctx, saved.Period, id)
+		if err != nil {
+			return err
 		}
-		if !p.Closed {
-			if err := n.ledger.ClosePeriod(ctx, p.Name); err != nil {
-				errs = append(errs, err)
-				continue
-			}
+		key := saved.Period + "/" + id
+		s.mu.Lock()
+		due := st.Digest != saved.Digest || time.Since(s.tried[key]) > disputeRetry
+		if due {
+			s.tried[key] = time.Now()
 		}
-		for _, m := range sc.Charter.ActiveMembers() {
-			errs = append(errs, n.reconcileWith(ctx, key, p.Name, m.PeerID))
+		s.mu.Unlock()
+		if due {
+			_, err := s.session(ctx, id, saved.Period, length)
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// reconcileWith runs one session for period with member id unless the
-// statement is settled or the other side opens the session.
-func (n *Node) reconcileWith(ctx context.Context, key crypto.PrivKey, period, id string) error {
-	self := n.fed.Self().String()
-	if id <= self { // itself, or the other side opens
-		return nil
-	}
-	slot := period + "/" + id
-	if n.settled.has(slot) { // a settled statement never changes: do not recompute it every round
-		return nil
-	}
-	st, err := n.ledger.Statement(ctx, period, id)
+// session runs one session of period with member id as its initiator and
+// records how it went in the pair.
+func (s *settler) session(ctx context.Context, id, period string, length time.Duration) (settlement.Statement, error) {
+	ctx, cancel := context.WithTimeout(ctx, sessionBudget)
+	defer cancel()
+	st, err := s.open(ctx, id, period, length)
+	now := s.n.now().UTC()
+	msg := ""
 	if err != nil {
-		return err
+		msg = err.Error()
 	}
-	if st.Status == settlement.StatusAgreed || st.Status == settlement.StatusDisputed {
-		n.settled.add(slot)
-		return nil
+	if uerr := s.n.ledger.UpdatePair(ctx, id, func(p *settlement.Pair) { p.Attempt, p.Error = now, msg }); uerr != nil && err == nil {
+		err = uerr
 	}
+	return st, err
+}
+
+func (s *settler) open(ctx context.Context, id, period string, length time.Duration) (settlement.Statement, error) {
 	remote, err := peer.Decode(id)
 	if err != nil {
-		return err
+		return settlement.Statement{}, err
 	}
-	p, err := n.sessionParams(key, period, remote)
+	p, err := s.params(ctx, remote, period, length)
 	if err != nil {
-		return err
+		return settlement.Statement{}, err
 	}
-	s, err := n.fed.Open(ctx, remote, settleProtocol)
+	stream, err := s.n.fed.Open(ctx, remote, settleProtocol)
 	if err != nil {
-		return err
+		return settlement.Statement{}, fmt.Errorf("%w: %v", errUnreachable, err)
 	}
-	if _, err := n.ledger.ReconcilePeriod(ctx, s, true, p); err != nil {
-		_ = s.Reset()
-		return err
+	st, err := s.n.ledger.ReconcilePeriod(ctx, stream, true, p)
+	if err != nil {
+		_ = stream.Reset()
+		return settlement.Statement{}, err
 	}
-	return s.Close()
+	return st, stream.Close()
 }
 
-// settlementView serves the settlement API from the ledger and the charter.
-type settlementView struct{ n *Node }
+// errUnreachable marks a session that could not even start.
+var errUnreachable = errors.New("unreachable")
 
-func (v settlementView) length() (time.Duration, error) {
-	sc, err := v.n.fed.Charter()
+// params are the session parameters with member remote, this node's
+// watermark to it computed now.
+func (s *settler) params(ctx context.Context, remote peer.ID, period string, length time.Duration) (settlement.SessionParams, error) {
+	pub, err := remote.ExtractPublicKey()
 	if err != nil {
-		return 0, err
+		return settlement.SessionParams{}, err
 	}
-	return time.Duration(sc.Charter.Period), nil
+	through, err := s.through(ctx, remote.String())
+	if err != nil {
+		return settlement.SessionParams{}, err
+	}
+	return settlement.SessionParams{Period: period, Counterparty: remote.String(), Self: s.n.key, Peer: pub,
+		Evidence: evidence{s.n.orders}, Length: length, Through: through}, nil
 }
 
-// Periods lists the periods the ledger knows, each with the status of its
-// statements taken together: open, reconciling, agreed (every pair), or
-// disputed (any pair).
-func (v settlementView) Periods(ctx context.Context) ([]api.SettlementPeriod, error) {
-	length, err := v.length()
+// through is this node's watermark to member id: how far every status
+// this node stated for parts id sold has reached id. With the treasury,
+// whose fees are owed on other members' statuses, it is also no later
+// than what every other member declared to this node: until then this
+// node may still learn of a sale it owes the treasury a fee on.
+func (s *settler) through(ctx context.Context, id string) (time.Time, error) {
+	t, err := s.n.orders.Watermark(ctx, id)
 	if err != nil {
-		return nil, err
+		return time.Time{}, err
 	}
-	infos, err := v.n.ledger.Periods(ctx)
+	sc, err := s.n.fed.Charter()
 	if err != nil {
-		return nil, err
+		return time.Time{}, err
 	}
-	out := []api.SettlementPeriod{}
-	for _, info := range infos {
-		p, err := settlement.ParsePeriod(info.Name, length)
-		if err != nil {
-			continue // a period of an earlier charter's length
-		}
-		sts, err := v.Statements(ctx, info.Name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, api.SettlementPeriod{Period: info.Name, Start: p.Start, End: p.End, Status: string(overall(info.Closed, sts))})
+	self := s.n.fed.Self().String()
+	if treasury := sc.Charter.Policy.Treasury; id != treasury || self == treasury {
+		return t, nil
 	}
-	return out, nil
-}
-
-func overall(closed bool, sts []settlement.Statement) settlement.Status {
-	if !closed {
-		return settlement.StatusOpen
-	}
-	agreed := true
-	for _, s := range sts {
-		if s.Status == settlement.StatusDisputed {
-			return settlement.StatusDisputed
-		}
-		agreed = agreed && s.Status == settlement.StatusAgreed
-	}
-	if agreed {
-		return settlement.StatusAgreed
-	}
-	return settlement.StatusReconciling
-}
-
-// Statements returns this node's statement with every other member.
-func (v settlementView) Statements(ctx context.Context, period string) ([]settlement.Statement, error) {
-	sc, err := v.n.fed.Charter()
-	if err != nil {
-		return nil, err
-	}
-	out := []settlement.Statement{}
-	for _, m := range sc.Charter.Members {
-		if m.PeerID == v.n.fed.Self().String() {
+	for _, m := range sc.Charter.ActiveMembers() {
+		if m.PeerID == self || m.PeerID == id {
 			continue
 		}
-		st, err := v.n.ledger.Statement(ctx, period, m.PeerID)
+		r, err := s.n.ledger.Received(ctx, m.PeerID)
 		if err != nil {
-			return nil, err
+			return time.Time{}, err
 		}
-		out = append(out, st)
+		if r.Before(t) {
+			t = r
+		}
 	}
-	return out, nil
+	return t, nil
 }
 
-// ClosePeriod closes a period that has ended and starts reconciling it
-// now; a period still running is refused.
-func (v settlementView) ClosePeriod(ctx context.Context, period string) error {
-	length, err := v.length()
-	if err != nil {
+// serveSettlement answers the sessions members open.
+func (n *Node) serveSettlement() {
+	n.fed.Handle(settleProtocol, func(ctx context.Context, remote peer.ID, st network.Stream) error {
+		sc, err := n.fed.Charter()
+		if err != nil {
+			return err
+		}
+		p, err := n.settle.params(ctx, remote, "", time.Duration(sc.Charter.Period))
+		if err != nil {
+			return err
+		}
+		_, err = n.ledger.ReconcilePeriod(ctx, st, false, p)
 		return err
-	}
-	p, err := settlement.ParsePeriod(period, length)
-	if err != nil {
-		return err
-	}
-	if time.Now().Before(p.End) {
-		return fmt.Errorf("%w: period %s runs until %s", settlement.ErrPeriodOpen, period, p.End.Format(time.RFC3339))
-	}
-	if err := v.n.ledger.ClosePeriod(ctx, period); err != nil {
-		return err
-	}
-	go func() { _ = v.n.settleOnce(context.Background(), v.n.key) }()
-	return nil
-}
-
-// Earnings is what merchant earned through other storefronts in period.
-func (v settlementView) Earnings(ctx context.Context, merchant, period string) (settlement.Earnings, error) {
-	return v.n.ledger.MerchantEarnings(ctx, merchant, period)
-}
-
-// Settlement exposes the settlement view the API serves to in-process
-// tools (demo).
-func (n *Node) Settlement() api.Settlement { return settlementView{n} }
-
-// settledSet remembers which (period, member) statements this node has
-// seen agreed or disputed, so that the settlement loop skips them.
-type settledSet struct {
-	mu sync.Mutex // guards m
-	m  map[string]bool
-}
-
-func (s *settledSet) has(k string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.m[k]
-}
-
-func (s *settledSet) add(k string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[string]bool{}
-	}
-	s.m[k] = true
+	})
 }

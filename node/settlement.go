@@ -13,7 +13,7 @@ import (
 // openLedger opens the settlement ledger, whose policies are the charter's
 // versions.
 func (n *Node) openLedger() error {
-	l, err := settlement.Open(n.db, n.fed.Self().String(), n.policyAt, n.log.With("component", "settlement"), nil)
+	l, err := settlement.Open(n.db, n.fed.Self().String(), n.policyAt, n.log.With("component", "settlement"), n.now)
 	n.ledger = l
 	return err
 }
@@ -35,20 +35,6 @@ func policyOf(c *federation.Charter) settlement.Policy {
 			StorefrontCommissionBPS: o.StorefrontCommissionBPS, FederationFeeBPS: o.FederationFeeBPS})
 	}
 	return p
-}
-
-// postStatus books a part's committed status in the ledger. Posting is
-// idempotent, so a status heard twice books nothing twice; a status lost
-// to a crash between the order commit and this call is restored by
-// reconciliation from the other side's signed messages.
-func (n *Node) postStatus(ev order.PartEvent) {
-	e, ok := settlementEvent(ev)
-	if !ok || n.ledger == nil {
-		return
-	}
-	if _, err := n.ledger.Post(context.Background(), e); err != nil {
-		n.log.Warn("settlement: posting an order status failed", "part", ev.Part, "status", ev.Status.Status, "err", err)
-	}
 }
 
 // settlementEvent is what settlement needs of a part's status; false for

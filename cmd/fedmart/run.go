@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/fedmart/fedmart/node"
 	"github.com/spf13/cobra"
@@ -17,7 +19,11 @@ func newRun() *cobra.Command {
 HTTP API. With --charter, the file is verified before anything listens
 (an invalid charter exits non-zero) and applied if it is newer than the
 stored one. On SIGINT or SIGTERM the node drains HTTP, leaves the
-federation and closes its database, then exits 0.`,
+federation and closes its database, then exits 0.
+
+For fault tests only, FEDMART_CLOCK_OFFSET (a Go duration such as "6s"
+or "-3s") runs the node's clock that far from the machine's: order
+stamps, settlement periods and watermarks all follow it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := node.LoadConfig(dir)
@@ -29,7 +35,11 @@ federation and closes its database, then exits 0.`,
 					return err
 				}
 			}
-			n, err := node.New(cfg, node.NewLogger(cfg.Log, cmd.ErrOrStderr()))
+			opts, err := clockOption()
+			if err != nil {
+				return err
+			}
+			n, err := node.New(cfg, node.NewLogger(cfg.Log, cmd.ErrOrStderr()), opts...)
 			if err != nil {
 				return err
 			}
@@ -46,4 +56,18 @@ federation and closes its database, then exits 0.`,
 	cmd.Flags().StringVar(&charter, "charter", "", "a signed charter file to apply at start")
 	must(cmd.MarkFlagRequired("data"))
 	return cmd
+}
+
+// clockOption reads FEDMART_CLOCK_OFFSET, the test-only offset of the
+// node's clock.
+func clockOption() ([]node.Option, error) {
+	v := os.Getenv("FEDMART_CLOCK_OFFSET")
+	if v == "" {
+		return nil, nil
+	}
+	off, err := time.ParseDuration(v)
+	if err != nil {
+		return nil, fmt.Errorf("FEDMART_CLOCK_OFFSET: %w", err)
+	}
+	return []node.Option{node.WithClock(func() time.Time { return time.Now().Add(off) })}, nil
 }

@@ -28,6 +28,10 @@ type Orders interface {
 	Ship(ctx context.Context, merchant, id, carrier, tracking string) (order.HomePart, error)
 	Deliver(ctx context.Context, merchant, id string) (order.HomePart, error)
 	Refund(ctx context.Context, merchant, id string) (order.HomePart, error)
+	Outbox(ctx context.Context) ([]order.OutboxDepth, error)
+	Parked(ctx context.Context, limit int) ([]order.ParkedMessage, error)
+	RetryParked(ctx context.Context, key string) error
+	DropParked(ctx context.Context, key string) error
 }
 
 const shopperKey = "fedmart.shopper"
@@ -55,6 +59,10 @@ func (a *API) orderRoutes(v1 *gin.RouterGroup) {
 	sh.GET("/orders/:id", a.getOrder)
 	sh.POST("/orders/:id/cancel", a.postCancel)
 	v1.POST("/orders/:id/paid", a.operatorOnly, a.postPaid)
+	op := v1.Group("/orders/outbox", a.operatorOnly)
+	op.GET("", a.getOutbox)
+	op.POST("/parked/:peer/:seq/retry", a.postParkedRetry)
+	op.DELETE("/parked/:peer/:seq", a.deleteParked)
 	me := v1.Group("/merchant", a.merchantOnly)
 	me.GET("/orders", a.getMerchantOrders)
 	me.POST("/orders/:id/ship", a.postShip)
@@ -217,4 +225,36 @@ func (a *API) getDeliveries(c *gin.Context) {
 		list = []webhook.Delivery{}
 	}
 	respond(c, http.StatusOK, gin.H{"deliveries": list, "next_cursor": next}, err)
+}
+
+func (a *API) getOutbox(c *gin.Context) {
+	members, err := a.deps.Orders.Outbox(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	parked, err := a.deps.Orders.Parked(c.Request.Context(), 200)
+	if members == nil {
+		members = []order.OutboxDepth{}
+	}
+	if parked == nil {
+		parked = []order.ParkedMessage{}
+	}
+	respond(c, http.StatusOK, gin.H{"members": members, "parked": parked}, err)
+}
+
+// parkedKey is the key of the parked message a request names.
+func parkedKey(c *gin.Context) string { return c.Param("peer") + "/" + c.Param("seq") }
+
+func (a *API) postParkedRetry(c *gin.Context) {
+	err := a.deps.Orders.RetryParked(c.Request.Context(), parkedKey(c))
+	respond(c, http.StatusAccepted, gin.H{"status": "queued"}, err)
+}
+
+func (a *API) deleteParked(c *gin.Context) {
+	if err := a.deps.Orders.DropParked(c.Request.Context(), parkedKey(c)); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }

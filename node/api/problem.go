@@ -23,6 +23,9 @@ type Problem struct {
 	Shortages []order.Shortage `json:"shortages,omitempty"`
 	// Quote holds the new prices (409 price changed).
 	Quote []order.Line `json:"quote,omitempty"`
+	// UnavailablePlatforms are the peer IDs of the home platforms that did
+	// not answer (503): their lines can be removed and the rest bought.
+	UnavailablePlatforms []string `json:"unavailable_platforms,omitempty"`
 }
 
 // FieldError names one invalid input field by its JSON path.
@@ -97,7 +100,7 @@ func fail(c *gin.Context, err error) {
 			p := Problem{Type: problemType + slug(e.status), Title: e.title, Status: e.status, Detail: err.Error()}
 			var ce *order.CheckoutError
 			if errors.As(err, &ce) {
-				p.Shortages, p.Quote = ce.Shortages, ce.Quote
+				p.Shortages, p.Quote, p.UnavailablePlatforms = ce.Shortages, ce.Quote, ce.Platforms
 			}
 			writeProblem(c, p)
 			return
