@@ -172,6 +172,7 @@ func (n *Node) Run(ctx context.Context) error {
 	g.Go(func() error { return n.fed.Run(gctx) })
 	g.Go(func() error { return n.repl.Run(gctx) })
 	g.Go(func() error { return n.orders.Run(gctx) })
+	g.Go(func() error { return order.CatchUpOnConnect(gctx, n.fed, n.orders, n.log.With("component", "orders")) })
 	g.Go(func() error { return n.hooks.Run(gctx) })
 	g.Go(func() error { return n.ledger.Run(gctx) })
 	g.Go(func() error { return n.settle.run(gctx) })

@@ -26,7 +26,7 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 	}
 	n.hooks = hooks
 	svc, err := order.New(n.cfg.Orders, order.Deps{
-		DB: n.db, Key: key, Inventory: inventory{n.cat}, Offers: offers{n.cat}, Transport: order.P2P{Fed: n.fed},
+		DB: n.db, Key: key, Inventory: inventory{n.cat}, Offers: offers{n.cat}, Transport: order.P2P{Fed: n.fed}, Sync: order.P2P{Fed: n.fed},
 		Payments: []order.Provider{order.Manual{Now: time.Now}, order.SandboxCard{DB: n.db, Now: time.Now}},
 		Emitter:  hooks,
 		Policy:   n.policyVersion,

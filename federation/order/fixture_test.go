@@ -1,6 +1,7 @@
 package order
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -196,7 +197,8 @@ func (f *cluster) open(m *member) {
 	}
 	m.db = db
 	m.stock = &stockKeeper{db: db, self: m.id, cat: f.cat}
-	svc, err := New(f.cfg, Deps{DB: db, Key: m.key, Inventory: m.stock, Offers: f.cat, Transport: f.net.transport(m.id),
+	tr := f.net.transport(m.id)
+	svc, err := New(f.cfg, Deps{DB: db, Key: m.key, Inventory: m.stock, Offers: f.cat, Transport: tr, Sync: tr,
 		Payments: []Provider{SandboxCard{DB: db, Now: f.clk.now}}, Policy: func() uint64 { return 1 },
 		Books: bookKeeper{}, Reach: m, Now: f.clk.now})
 	if err != nil {
@@ -360,4 +362,32 @@ func statuses(t testing.TB, m *member, part string) map[uint64][]*Message {
 		}
 	}
 	return out
+}
+
+// backup copies m's database as it is now into a new folder, as
+// fedmart backup does.
+func (f *cluster) backup(m *member) string {
+	f.t.Helper()
+	var buf bytes.Buffer
+	if _, err := m.db.Backup(&buf, 0); err != nil {
+		f.t.Fatal(err)
+	}
+	dir := f.t.TempDir()
+	db, err := badger.Open(badger.DefaultOptions(dir).WithLogger(nil))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Load(&buf, 64); err != nil {
+		f.t.Fatal(err)
+	}
+	return dir
+}
+
+// restoreFrom stops m and starts it again on the folder a backup made.
+func (f *cluster) restoreFrom(m *member, dir string) {
+	f.t.Helper()
+	f.halt(m)
+	m.dir = dir
+	f.open(m)
 }

@@ -60,6 +60,9 @@ func (s *Service) handle(ctx context.Context, from string, raw []byte) ([]byte, 
 	}
 	switch m.Kind {
 	case KindReserve:
+		if s.recovering.Load() {
+			return nil, fmt.Errorf("%w: catching up after a restore", ErrUnavailable)
+		}
 		return s.reserveOnce(ctx, m, raw)
 	case KindRelease:
 		return s.releaseOnce(ctx, m, raw)

@@ -11,6 +11,9 @@ import (
 // expireHolds ends the holds whose deadline passed without a confirm,
 // giving their units back.
 func (s *Service) expireHolds(ctx context.Context) error {
+	if s.recovering.Load() { // a restored hold may be long settled; EndRecovery decides
+		return nil
+	}
 	now := timeKey(s.now())
 	due := map[string]string{} // part -> hold key
 	_ = s.db.View(func(txn *badger.Txn) error {

@@ -178,7 +178,7 @@ func (s *Service) commitHome(txn *badger.Txn, p *HomePart, m *Message, raw []byt
 			return result{}, err
 		}
 	}
-	if err := logMessage(txn, status, sraw); err != nil {
+	if err := s.logMessage(txn, status, sraw); err != nil {
 		return result{}, err
 	}
 	if err := s.book(txn, PartEvent{Part: p.ID, Storefront: p.Storefront, Home: s.self, Status: status.Status, At: status.At}); err != nil {
@@ -224,7 +224,7 @@ func (s *Service) deliver(txn *badger.Txn, status *Message, raw []byte) error {
 // remember logs a received message and the answer it got, so that a
 // duplicate gets the same answer and no second effect.
 func (s *Service) remember(txn *badger.Txn, m *Message, raw, reply []byte) error {
-	if err := logMessage(txn, m, raw); err != nil {
+	if err := s.logMessage(txn, m, raw); err != nil {
 		return err
 	}
 	return txn.Set([]byte(prefixInbox+m.From+"/"+m.ID), reply)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 )
 
 // memNet joins order services in one process, as etcd raft's tests join
@@ -27,8 +28,8 @@ func newMemNet() *memNet {
 // errCut is what a request over a cut link fails with.
 var errCut = errors.New("memnet: link cut")
 
-// transport returns the Transport of member from.
-func (n *memNet) transport(from string) Transport { return memTransport{n: n, from: from} }
+// transport returns the Transport (and SyncTransport) of member from.
+func (n *memNet) transport(from string) memTransport { return memTransport{n: n, from: from} }
 
 func (n *memNet) join(id string, s *Service) {
 	n.mu.Lock()
@@ -81,4 +82,15 @@ func (t memTransport) Request(ctx context.Context, to string, raw []byte) ([]byt
 		return nil, errCut
 	}
 	return answer, nil
+}
+
+// Fetch asks member to for a page of the messages the two share.
+func (t memTransport) Fetch(ctx context.Context, to string, since time.Time, cursor string) (SyncPage, error) {
+	t.n.mu.Lock()
+	svc, cut := t.n.nodes[to], t.n.cut[[2]string{t.from, to}]
+	t.n.mu.Unlock()
+	if svc == nil || cut {
+		return SyncPage{}, errCut
+	}
+	return svc.SyncPageOf(ctx, t.from, since, cursor)
 }

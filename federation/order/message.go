@@ -61,7 +61,11 @@ type Message struct {
 // Reserve is what a storefront asks a home node to hold: one merchant's
 // lines of one order, at the prices the shopper was quoted.
 type Reserve struct {
-	Order    string  `json:"order"`
+	Order string `json:"order"`
+	// Shopper is the storefront's own id of the buyer: opaque to the home
+	// node, it lets the storefront rebuild its order from this message
+	// after losing its data.
+	Shopper  string  `json:"shopper,omitempty"`
 	Merchant string  `json:"merchant"`
 	Lines    []Line  `json:"lines"`
 	ShipTo   Address `json:"ship_to"`
@@ -226,6 +230,8 @@ func (r *Reserve) validate() error {
 	switch {
 	case r.Order == "" || len(r.Order) > 64:
 		return fmt.Errorf("%w: message.reserve.order: must be 1..64 bytes", ErrInvalid)
+	case len(r.Shopper) > 64:
+		return fmt.Errorf("%w: message.reserve.shopper: longer than 64 bytes", ErrInvalid)
 	case r.Merchant == "" || len(r.Merchant) > 64:
 		return fmt.Errorf("%w: message.reserve.merchant: must be 1..64 bytes", ErrInvalid)
 	case len(r.Lines) == 0 || len(r.Lines) > maxLines:

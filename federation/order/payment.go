@@ -21,6 +21,9 @@ const (
 	PaymentCaptured = "captured" // the money is taken
 	PaymentPending  = "pending"  // to be paid offline; the operator marks it paid
 	PaymentPaid     = "paid"     // a pending payment the operator marked paid
+	// PaymentRecovered marks an order rebuilt from members' signed
+	// messages after a restore: what was paid, and how, is not known here.
+	PaymentRecovered = "recovered"
 )
 
 // PaymentRequest is how the shopper pays, from the checkout body.

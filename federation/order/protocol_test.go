@@ -392,3 +392,70 @@ func TestHoldsExpire(t *testing.T) {
 		t.Errorf("part %s after its hold expired", p.Status)
 	}
 }
+
+// TestCatchUpRebuildsWhatARestoreLost: a storefront and a home each
+// restored from a backup taken before half of the business learn it back
+// from the other side's signed messages: every order and part, in the
+// state the other side holds.
+func TestCatchUpRebuildsWhatARestoreLost(t *testing.T) {
+	for _, restored := range []string{"storefront", "home"} {
+		t.Run(restored, func(t *testing.T) {
+			f := newCluster(t, 2)
+			a, b := f.members[0], f.members[1]
+			pan := f.list(b, "forge", "PAN", 4990, 100)
+			ctx := context.Background()
+			var orders []Order
+			var backup string
+			for i := range 8 {
+				if i == 4 {
+					f.drained()
+					backup = f.backup(map[string]*member{"storefront": a, "home": b}[restored])
+				}
+				o, err := f.buy(a, fmt.Sprint("k", i), 1, pan)
+				if err != nil {
+					t.Fatal(err)
+				}
+				orders = append(orders, o)
+				statusOn(t, a, o.Parts[0].ID, StatusAccepted)
+				if i%2 == 0 {
+					if _, err := b.svc.Ship(ctx, "forge", o.Parts[0].ID, "DHL", fmt.Sprint("T", i)); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			f.drained()
+			want := map[string]string{}
+			for _, o := range orders {
+				want[o.Parts[0].ID] = partOn(t, a, o.Parts[0].ID).Status
+			}
+			lost := map[string]*member{"storefront": a, "home": b}[restored]
+			other := map[string]*member{"storefront": b, "home": a}[restored]
+			f.restoreFrom(lost, backup)
+			n, err := lost.svc.CatchUp(ctx, other.id)
+			if err != nil || n == 0 {
+				t.Fatalf("catch-up learnt %d messages: %v", n, err)
+			}
+			for _, o := range orders {
+				id := o.Parts[0].ID
+				if got := partOn(t, a, id).Status; got != want[id] {
+					t.Errorf("storefront: part %s is %s, want %s", id, got, want[id])
+				}
+				hp, err := b.svc.HomePartOf(ctx, "forge", id)
+				if err != nil || hp.Status != want[id] {
+					t.Errorf("home: part %s is %s (%v), want %s", id, hp.Status, err, want[id])
+				}
+			}
+			again, err := lost.svc.CatchUp(ctx, other.id)
+			if err != nil || again != 0 {
+				t.Errorf("a second catch-up learnt %d messages (%v), want none", again, err)
+			}
+			// The rebuilt parts go on: the home ships one the storefront rebuilt.
+			last := orders[len(orders)-1].Parts[0].ID
+			if _, err := b.svc.Ship(ctx, "forge", last, "DHL", "late"); err != nil {
+				t.Fatal(err)
+			}
+			statusOn(t, a, last, StatusShipped)
+			f.drained()
+		})
+	}
+}

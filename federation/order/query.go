@@ -75,17 +75,16 @@ func (s *Service) CancelOrder(ctx context.Context, shopper, id string) (Order, e
 	if err != nil {
 		return Order{}, err
 	}
-	var msgs [][]byte
-	var to []string
+	var msgs []signed
 	for _, p := range o.Parts {
 		if p.Status != StatusReserved && p.Status != StatusAccepted {
 			continue
 		}
-		_, raw, err := s.newSigned(KindCancel, p.Platform, p.ID, func(m *Message) { m.Reason = "cancelled by the shopper" })
+		m, raw, err := s.newSigned(KindCancel, p.Platform, p.ID, func(m *Message) { m.Reason = "cancelled by the shopper" })
 		if err != nil {
 			return Order{}, err
 		}
-		msgs, to = append(msgs, raw), append(to, p.Platform)
+		msgs = append(msgs, signed{m, raw})
 	}
 	if len(msgs) == 0 {
 		return Order{}, fmt.Errorf("%w: order %s has no part that can still be cancelled", ErrConflict, id)
@@ -93,14 +92,7 @@ func (s *Service) CancelOrder(ctx context.Context, shopper, id string) (Order, e
 	var ks []string
 	err = s.update(func(txn *badger.Txn) error {
 		ks = ks[:0]
-		for i, raw := range msgs {
-			k := s.out.key(to[i])
-			ks = append(ks, k)
-			if err := txn.Set([]byte(k), raw); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.queueRequests(txn, msgs, &ks)
 	})
 	if err != nil {
 		return Order{}, err

@@ -20,7 +20,7 @@ func (s *Service) reserveAll(ctx context.Context, o Order, to Address) ([]*attem
 		a := &attempt{part: p}
 		attempts[i] = a
 		a.reserve, a.raw, a.err = s.newSigned(KindReserve, p.Platform, p.ID, func(m *Message) {
-			m.Reserve = &Reserve{Order: o.ID, Merchant: p.Merchant, Lines: p.Items, ShipTo: to}
+			m.Reserve = &Reserve{Order: o.ID, Shopper: o.Shopper, Merchant: p.Merchant, Lines: p.Items, ShipTo: to}
 		})
 		if a.err != nil {
 			return nil, a.err
@@ -102,31 +102,41 @@ func (s *Service) unreachable(o Order) error {
 // that failed in flight may have been held). Queued, not sent: the outbox
 // retries until each home node has the release.
 func (s *Service) releaseAll(attempts []*attempt, reason string) error {
-	var msgs [][]byte
-	var to []string
+	var msgs []signed
 	for _, a := range attempts {
 		if a.status != nil && a.status.Status.Status != StatusReserved {
 			continue
 		}
-		_, raw, err := s.newSigned(KindRelease, a.part.Platform, a.part.ID, func(m *Message) { m.Reason = reason })
+		m, raw, err := s.newSigned(KindRelease, a.part.Platform, a.part.ID, func(m *Message) { m.Reason = reason })
 		if err != nil {
 			return err
 		}
-		msgs, to = append(msgs, raw), append(to, a.part.Platform)
+		msgs = append(msgs, signed{m, raw})
 	}
 	if len(msgs) == 0 {
 		return nil
 	}
-	err := s.update(func(txn *badger.Txn) error {
-		for i, raw := range msgs {
-			if err := s.out.put(txn, to[i], raw); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := s.update(func(txn *badger.Txn) error { return s.queueRequests(txn, msgs, nil) })
 	s.out.wake()
 	return err
+}
+
+// queueRequests logs requests this node signed and puts them in the
+// outbox, in txn; keys, when set, receives their outbox keys.
+func (s *Service) queueRequests(txn *badger.Txn, msgs []signed, keys *[]string) error {
+	for _, x := range msgs {
+		if err := s.logMessage(txn, x.m, x.raw); err != nil {
+			return err
+		}
+		k := s.out.key(x.m.To)
+		if keys != nil {
+			*keys = append(*keys, k)
+		}
+		if err := txn.Set([]byte(k), x.raw); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pay takes the order's payment once every part is held; a refused or
@@ -148,13 +158,13 @@ func (s *Service) place(o *Order, attempts []*attempt, cartID, idemKey, digest s
 		o.Parts[i].apply(a.status)
 	}
 	o.Status = orderStatus(o.Parts)
-	confirms := make([][]byte, len(attempts))
+	confirms := make([]signed, len(attempts))
 	for i, a := range attempts {
-		_, raw, err := s.newSigned(KindConfirm, a.part.Platform, a.part.ID, nil)
+		m, raw, err := s.newSigned(KindConfirm, a.part.Platform, a.part.ID, nil)
 		if err != nil {
 			return nil, err
 		}
-		confirms[i] = raw
+		confirms[i] = signed{m, raw}
 	}
 	var keys []string
 	err := s.update(func(txn *badger.Txn) error {
@@ -162,18 +172,16 @@ func (s *Service) place(o *Order, attempts []*attempt, cartID, idemKey, digest s
 		if err := s.storeOrder(txn, o, cartID, idemKey, digest); err != nil {
 			return err
 		}
-		for i, a := range attempts {
-			if err := logMessage(txn, a.reserve, a.raw); err != nil {
+		for _, a := range attempts {
+			if err := s.logMessage(txn, a.reserve, a.raw); err != nil {
 				return err
 			}
-			if err := logMessage(txn, a.status, a.sraw); err != nil {
+			if err := s.logMessage(txn, a.status, a.sraw); err != nil {
 				return err
 			}
-			k := s.out.key(a.part.Platform)
-			keys = append(keys, k)
-			if err := txn.Set([]byte(k), confirms[i]); err != nil {
-				return err
-			}
+		}
+		if err := s.queueRequests(txn, confirms, &keys); err != nil {
+			return err
 		}
 		return s.emitEvent(txn, "order.created", o)
 	})

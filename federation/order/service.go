@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -102,10 +103,15 @@ type Deps struct {
 	// Books, when set, books every settlement-relevant status.
 	Books Books
 	// Reach, when set, tells which members answer now.
-	Reach    Reachability
-	Log      *slog.Logger
-	Registry prometheus.Registerer
-	Now      func() time.Time
+	Reach Reachability
+	// Sync, when set, fetches catch-up pages from members (CatchUp).
+	Sync SyncTransport
+	// Recovering starts the service catching up after a restore: it holds
+	// no new stock and lets no hold expire until EndRecovery.
+	Recovering bool
+	Log        *slog.Logger
+	Registry   prometheus.Registerer
+	Now        func() time.Time
 }
 
 // PartEvent is a status of a part, with what settlement needs.
@@ -135,6 +141,7 @@ type Service struct {
 	policy   func() uint64
 	books    Books
 	reach    Reachability
+	syncer   SyncTransport
 	log      *slog.Logger
 	now      func() time.Time
 	metrics  *metrics
@@ -151,6 +158,8 @@ type Service struct {
 	keyLocks [64]sync.Mutex
 	out      *outbox
 	stamps   stamps
+	// recovering is true from a start on restored data until EndRecovery.
+	recovering atomic.Bool
 }
 
 // New returns the service; Run starts its background work.
@@ -167,7 +176,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s := &Service{
 		cfg: cfg, db: d.DB, key: d.Key, self: id.String(), inv: d.Inventory, offers: d.Offers, net: d.Transport,
-		payments: map[string]Provider{}, emit: d.Emitter, policy: d.Policy, books: d.Books, reach: d.Reach,
+		payments: map[string]Provider{}, emit: d.Emitter, policy: d.Policy, books: d.Books, reach: d.Reach, syncer: d.Sync,
 		log: d.Log, now: d.Now, metrics: newMetrics(d.Registry),
 	}
 	if s.log == nil {
@@ -180,6 +189,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 		s.payments[p.Method()] = p
 	}
 	s.out = newOutbox(s)
+	s.recovering.Store(d.Recovering)
 	if err := s.loadFloor(); err != nil {
 		return nil, fmt.Errorf("order: reading the stamp floor: %w", err)
 	}

@@ -26,32 +26,34 @@ import (
 //	o/hold/<deadline>/<part>            holds by deadline
 //	o/in/<from>/<message id>            the reply a received message got
 //	o/msg/<part>/<time>/<from>/<id>     every message of a part, signed
+//	o/pmsg/<peer>/<time>/<part>/<from>/<id>  the same, by the member on the other side (catch-up)
 //	o/out/<peer>/<seq>                  outbox: messages not yet acknowledged (seq: creation time, ns)
 //	o/park/<peer>/<seq>                 outbox messages that can never succeed, for the operator
 //	o/floor                             no status is stamped before this time (Unix ns)
 //	o/pay/<id>                          sandbox payments
 //	o/refund/<part>                     refunds owed to shoppers, to be paid
 const (
-	prefixShopper   = "o/shopper/"
-	prefixShopTok   = "o/shoptok/"
-	prefixShopMail  = "o/shopmail/"
-	prefixShopPass  = "o/shoppass/"
-	prefixShopEnd   = "o/shopend/"
-	prefixCart      = "o/cart/"
-	prefixOrder     = "o/order/"
-	prefixShopOrder = "o/sorders/"
-	prefixIdem      = "o/idem/"
-	prefixHome      = "o/home/"
-	prefixMerchant  = "o/hmerch/"
-	prefixHold      = "o/hold/"
-	prefixInbox     = "o/in/"
-	prefixMessages  = "o/msg/"
-	prefixOutbox    = "o/out/"
-	prefixParked    = "o/park/"
-	prefixLatest    = "o/latest/"
-	keyFloor        = "o/floor"
-	prefixPayment   = "o/pay/"
-	prefixRefund    = "o/refund/"
+	prefixShopper      = "o/shopper/"
+	prefixShopTok      = "o/shoptok/"
+	prefixShopMail     = "o/shopmail/"
+	prefixShopPass     = "o/shoppass/"
+	prefixShopEnd      = "o/shopend/"
+	prefixCart         = "o/cart/"
+	prefixOrder        = "o/order/"
+	prefixShopOrder    = "o/sorders/"
+	prefixIdem         = "o/idem/"
+	prefixHome         = "o/home/"
+	prefixMerchant     = "o/hmerch/"
+	prefixHold         = "o/hold/"
+	prefixInbox        = "o/in/"
+	prefixMessages     = "o/msg/"
+	prefixPeerMessages = "o/pmsg/"
+	prefixOutbox       = "o/out/"
+	prefixParked       = "o/park/"
+	prefixLatest       = "o/latest/"
+	keyFloor           = "o/floor"
+	prefixPayment      = "o/pay/"
+	prefixRefund       = "o/refund/"
 )
 
 // timeKey formats t so that keys sort by time.
@@ -114,9 +116,21 @@ func keys(txn *badger.Txn, prefix, after string, limit int) []string {
 	return out
 }
 
-// logMessage keeps a signed message of a part.
-func logMessage(txn *badger.Txn, m *Message, raw []byte) error {
-	return txn.Set([]byte(prefixMessages+m.Part+"/"+timeKey(m.At)+"/"+m.From+"/"+m.ID), raw)
+// logMessage keeps a signed message of a part, indexed by the member on
+// the other side of it (for catch-up), unless both sides are this node.
+func (s *Service) logMessage(txn *badger.Txn, m *Message, raw []byte) error {
+	suffix := timeKey(m.At) + "/" + m.Part + "/" + m.From + "/" + m.ID
+	if err := txn.Set([]byte(prefixMessages+m.Part+"/"+timeKey(m.At)+"/"+m.From+"/"+m.ID), raw); err != nil {
+		return err
+	}
+	other := m.From
+	if other == s.self {
+		other = m.To
+	}
+	if other == s.self {
+		return nil
+	}
+	return txn.Set([]byte(prefixPeerMessages+other+"/"+suffix), nil)
 }
 
 // loggedStatus returns the logged status message of part signed by from

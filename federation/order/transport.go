@@ -3,9 +3,12 @@ package order
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/wire"
+	"github.com/libp2p/go-libp2p/core/event"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
@@ -17,8 +20,24 @@ import (
 //	receiver -> sender: one frame, a Reply (JSON)
 const Protocol protocol.ID = "/fedmart/order/1.0.0"
 
-// Limits are the order protocol's stream limits, for federation.New.
-var Limits = []federation.ProtocolLimit{{ID: Protocol, Streams: 1024, Memory: 128 << 20}}
+// SyncProtocol carries one page of a catch-up (see CatchUp):
+//
+//	requester -> member: one frame, a syncRequest (JSON)
+//	member -> requester: one frame, a SyncPage (JSON)
+const SyncProtocol protocol.ID = "/fedmart/order/sync/1.0.0"
+
+// Limits are the order protocols' stream limits, for federation.New.
+var Limits = []federation.ProtocolLimit{
+	{ID: Protocol, Streams: 1024, Memory: 128 << 20},
+	{ID: SyncProtocol, Streams: 16, Memory: 64 << 20},
+}
+
+// syncRequest asks for the messages shared with the requester since a
+// time, after a cursor.
+type syncRequest struct {
+	Since  time.Time `json:"since"`
+	Cursor string    `json:"cursor,omitempty"`
+}
 
 // maxReplyBytes bounds a reply: a status message and its framing.
 const maxReplyBytes = MaxMessageBytes + 4096
@@ -50,7 +69,31 @@ func (t P2P) Request(ctx context.Context, to string, raw []byte) ([]byte, error)
 	return answer, nil
 }
 
-// Serve registers svc as the handler of the order protocol.
+// Fetch asks member to for one page of the messages the two share.
+func (t P2P) Fetch(ctx context.Context, to string, since time.Time, cursor string) (SyncPage, error) {
+	id, err := peer.Decode(to)
+	if err != nil {
+		return SyncPage{}, fmt.Errorf("order: peer %q: %w", to, err)
+	}
+	s, err := t.Fed.Open(ctx, id, SyncProtocol)
+	if err != nil {
+		return SyncPage{}, err
+	}
+	if err := wire.WriteJSON(s, syncRequest{Since: since, Cursor: cursor}); err != nil {
+		_ = s.Reset()
+		return SyncPage{}, err
+	}
+	_ = s.CloseWrite()
+	var page SyncPage
+	if err := wire.NewReader(s).ReadJSON(MaxSyncPageBytes, &page); err != nil {
+		_ = s.Reset()
+		return SyncPage{}, err
+	}
+	_ = s.Close()
+	return page, nil
+}
+
+// Serve registers svc as the handler of the order protocols.
 func Serve(fed *federation.Federation, svc *Service) {
 	fed.Handle(Protocol, func(ctx context.Context, remote peer.ID, s network.Stream) error {
 		raw, err := wire.NewReader(s).ReadFrame(MaxMessageBytes)
@@ -59,4 +102,45 @@ func Serve(fed *federation.Federation, svc *Service) {
 		}
 		return wire.WriteFrame(s, svc.Handle(ctx, remote.String(), raw))
 	})
+	fed.Handle(SyncProtocol, func(ctx context.Context, remote peer.ID, s network.Stream) error {
+		var req syncRequest
+		if err := wire.NewReader(s).ReadJSON(1024, &req); err != nil {
+			return err
+		}
+		page, err := svc.SyncPageOf(ctx, remote.String(), req.Since, req.Cursor)
+		if err != nil {
+			return err
+		}
+		return wire.WriteJSON(s, page)
+	})
+}
+
+// CatchUpOnConnect runs a catch-up with every member that connects, one
+// member at a time, until ctx ends: what a member missed while apart
+// arrives in seconds, without waiting for the senders' retries.
+func CatchUpOnConnect(ctx context.Context, fed *federation.Federation, svc *Service, log *slog.Logger) error {
+	sub, err := fed.Host().EventBus().Subscribe(new(event.EvtPeerConnectednessChanged))
+	if err != nil {
+		return fmt.Errorf("order: watching connections: %w", err)
+	}
+	defer sub.Close()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case e, ok := <-sub.Out():
+			if !ok {
+				return nil
+			}
+			ev := e.(event.EvtPeerConnectednessChanged)
+			if ev.Connectedness != network.Connected || !fed.IsMember(ev.Peer) {
+				continue
+			}
+			if n, err := svc.CatchUp(ctx, ev.Peer.String()); err != nil && ctx.Err() == nil {
+				log.Debug("order: catch-up failed", "peer", ev.Peer, "err", err)
+			} else if n > 0 {
+				log.Info("order: caught up with member", "peer", ev.Peer, "messages", n)
+			}
+		}
+	}
 }

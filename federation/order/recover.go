@@ -1,0 +1,236 @@
+package order
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// recoverStatus applies a home's status caught up with: folded into the
+// order as if it had just arrived, the order first rebuilt from this
+// node's own signed reserve when it was lost.
+func (s *Service) recoverStatus(m *Message, raw []byte) error {
+	unlock := s.lockShop(orderOfPart(m.Part))
+	defer unlock()
+	var changed *Part
+	err := s.update(func(txn *badger.Txn) error {
+		o, err := loadOrder(txn, orderOfPart(m.Part))
+		switch {
+		case errors.Is(err, ErrNotFound) || (err == nil && o.partOf(m.Part) == nil):
+			if err := s.rebuildOrder(txn, m); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		}
+		changed, err = s.applyStatusTxn(txn, m, raw)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.afterShop(changed)
+	return nil
+}
+
+// rebuildOrder adds to its order (made anew when it is gone) the part of
+// status m, as this node's own signed reserve asked for it. The payment is
+// not known any more: the order says so.
+func (s *Service) rebuildOrder(txn *badger.Txn, m *Message) error {
+	r, err := s.loggedRequestTxn(txn, m.Part, KindReserve, s.self)
+	if err != nil {
+		return err
+	}
+	res := r.Reserve
+	o, err := loadOrder(txn, res.Order)
+	created := errors.Is(err, ErrNotFound)
+	switch {
+	case created:
+		o = &Order{ID: res.Order, Shopper: res.Shopper, ShipTo: res.ShipTo, CreatedAt: r.At.UTC(),
+			Payment: Payment{Method: "recovered", Status: PaymentRecovered, At: r.At.UTC()}}
+	case err != nil:
+		return err
+	case o.partOf(m.Part) != nil:
+		return nil
+	}
+	p := Part{ID: m.Part, Platform: r.To, Merchant: res.Merchant, Status: StatusReserved, Items: res.Lines,
+		Total: Money{Currency: res.Lines[0].UnitPrice.Currency}, UpdatedAt: r.At.UTC()}
+	for _, l := range res.Lines {
+		p.Total.Amount += l.Quantity * l.UnitPrice.Amount
+	}
+	o.Parts = append(o.Parts, p)
+	o.Total = Money{Currency: p.Total.Currency}
+	for _, q := range o.Parts {
+		o.Total.Amount += q.Total.Amount
+	}
+	o.Payment.Amount = o.Total
+	o.Status, o.UpdatedAt = orderStatus(o.Parts), s.now().UTC()
+	s.log.Warn("order: part rebuilt from the signed messages members keep", "order", o.ID, "part", m.Part)
+	if err := putJSON(txn, prefixOrder+o.ID, o); err != nil {
+		return err
+	}
+	if !created || o.Shopper == "" {
+		return nil
+	}
+	return txn.Set([]byte(prefixShopOrder+o.Shopper+"/"+timeKey(o.CreatedAt)+"/"+o.ID), nil)
+}
+
+// recoverHome applies this node's own status of a part it is home of,
+// caught up with from the storefront: the part is rebuilt from the
+// storefront's signed reserve when this node lost it, or brought forward
+// to the status when it holds an older one. Stock is left alone: the
+// catalog's own signed stock records, learnt back from members, already
+// count the units the part took.
+func (s *Service) recoverHome(ctx context.Context, m *Message, raw []byte) error {
+	unlock := s.lockHome(m.Part)
+	defer unlock()
+	err := s.update(func(txn *badger.Txn) error {
+		p, err := loadHome(txn, m.Part)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			if p, err = s.rebuildHome(txn, m); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		}
+		if err := s.logMessage(txn, m, raw); err != nil {
+			return err
+		}
+		if err := s.book(txn, PartEvent{Part: p.ID, Storefront: p.Storefront, Home: s.self, Status: m.Status, At: m.At}); err != nil {
+			return err
+		}
+		if m.Status.Seq <= p.Seq && p.Status != StatusReserved {
+			return nil
+		}
+		return s.bringForward(txn, p, m, raw)
+	})
+	if err == nil {
+		s.notifyBooks()
+	}
+	return err
+}
+
+// rebuildHome makes a lost home part from the storefront's signed reserve.
+func (s *Service) rebuildHome(txn *badger.Txn, m *Message) (*HomePart, error) {
+	r, err := s.loggedRequestTxn(txn, m.Part, KindReserve, m.To)
+	if err != nil {
+		return nil, err
+	}
+	res := r.Reserve
+	p := &HomePart{ID: m.Part, Order: res.Order, Storefront: r.From, Merchant: res.Merchant, Lines: res.Lines, ShipTo: res.ShipTo,
+		Status: StatusReserved, Held: true, Policy: m.Status.Policy, CreatedAt: r.At.UTC(), UpdatedAt: m.At.UTC()}
+	p.Total = Money{Currency: res.Lines[0].UnitPrice.Currency}
+	for _, l := range res.Lines {
+		p.Total.Amount += l.Quantity * l.UnitPrice.Amount
+	}
+	s.log.Warn("order: home part rebuilt from the signed messages members keep", "part", p.ID, "storefront", p.Storefront)
+	return p, txn.Set([]byte(prefixMerchant+p.Merchant+"/"+timeKey(p.CreatedAt)+"/"+p.ID), nil)
+}
+
+// bringForward sets p to the state its own status m states.
+func (s *Service) bringForward(txn *badger.Txn, p *HomePart, m *Message, raw []byte) error {
+	st := m.Status
+	if p.Status == StatusReserved && !p.HoldUntil.IsZero() {
+		if err := txn.Delete([]byte(prefixHold + timeKey(p.HoldUntil) + "/" + p.ID)); err != nil {
+			return err
+		}
+	}
+	p.Seq, p.Status, p.Reason = st.Seq, st.Status, st.Reason
+	p.Carrier, p.Tracking, p.Refunded, p.HoldUntil = st.Carrier, st.Tracking, st.Refunded, st.HoldUntil
+	p.Held = st.Status != StatusRejected && st.Status != StatusCancelled && !(st.Status == StatusRefunded && st.Carrier == "")
+	p.UpdatedAt = m.At.UTC()
+	if st.Policy != 0 {
+		p.Policy = st.Policy
+	}
+	if p.Status == StatusReserved && !p.HoldUntil.IsZero() {
+		if err := txn.Set([]byte(prefixHold+timeKey(p.HoldUntil)+"/"+p.ID), nil); err != nil {
+			return err
+		}
+	}
+	if err := saveHome(txn, p); err != nil {
+		return err
+	}
+	return txn.Set([]byte(prefixLatest+p.ID), raw)
+}
+
+// loggedRequestTxn is loggedRequest in txn.
+func (s *Service) loggedRequestTxn(txn *badger.Txn, part, kind, from string) (*Message, error) {
+	var out *Message
+	for _, k := range keys(txn, prefixMessages+part+"/", "", 0) {
+		raw, err := getRaw(txn, k)
+		if err != nil {
+			return nil, err
+		}
+		if m, err := DecodeMessage(raw); err == nil && m.Kind == kind && m.From == from {
+			out = m
+		}
+	}
+	if out == nil {
+		return nil, fmt.Errorf("%w: no %s of part %s from %s", ErrNotFound, kind, part, shortPeer(from))
+	}
+	return out, nil
+}
+
+// Recovering reports whether the node is catching up after a restore:
+// it then holds no new stock and lets no hold expire (see EndRecovery).
+func (s *Service) Recovering() bool { return s.recovering.Load() }
+
+// EndRecovery ends the catch-up after a restore, once the catalog's own
+// stock records and every member's signed order messages were learnt
+// back. A part the backup held as reserved that no member brought forward
+// is a checkout that never completed: it ends expired, and its units are
+// not given back, since the stock learnt back from members already counts
+// whatever happened to them. Recovery never adds stock: at worst it sells
+// a unit less, never one more than the home had.
+func (s *Service) EndRecovery(ctx context.Context) error {
+	if !s.recovering.Load() {
+		return nil
+	}
+	var due []string
+	err := s.db.View(func(txn *badger.Txn) error {
+		for _, k := range keys(txn, prefixHold, "", 0) {
+			due = append(due, k[strings.LastIndexByte(k, '/')+1:])
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range due {
+		if err := s.dropHold(ctx, id); err != nil {
+			return err
+		}
+	}
+	s.recovering.Store(false)
+	s.log.Info("order: caught up after the restore; holding stock again", "holds_dropped", len(due))
+	return nil
+}
+
+// dropHold ends a reserved part expired without touching stock.
+func (s *Service) dropHold(_ context.Context, id string) error {
+	unlock := s.lockHome(id)
+	defer unlock()
+	return s.update(func(txn *badger.Txn) error {
+		p, err := loadHome(txn, id)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !p.HoldUntil.IsZero() {
+			if err := txn.Delete([]byte(prefixHold + timeKey(p.HoldUntil) + "/" + p.ID)); err != nil {
+				return err
+			}
+		}
+		if p.Status != StatusReserved {
+			return nil
+		}
+		p.Status, p.Held, p.Seq, p.Reason = statusExpired, false, p.Seq+1, "dropped after a restore"
+		return saveHome(txn, p)
+	})
+}
