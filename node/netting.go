@@ -61,18 +61,25 @@ func (v settlementView) Netting(ctx context.Context, period string) ([]settlemen
 	}
 	var all []settlement.Statement
 	var members []string
+	active := map[string]bool{}
 	for _, m := range sc.Charter.ActiveMembers() {
 		members = append(members, m.PeerID)
-		list, err := v.statementsOf(ctx, period, m.PeerID)
+		active[m.PeerID] = true
+	}
+	for _, m := range members {
+		list, err := v.statementsOf(ctx, period, m)
 		if err != nil {
 			return nil, nil, err
 		}
+		for i := range list {
+			if err := checkAnswer(&list[i], period, m, active); err != nil {
+				return nil, nil, err
+			}
+		}
 		all = append(all, list...)
 	}
-	for i := range all {
-		if err := checkAgreed(&all[i]); err != nil {
-			return nil, nil, err
-		}
+	if err := everyPair(all, members, period); err != nil {
+		return nil, nil, err
 	}
 	obligations, err := settlement.ObligationsFromStatements(all)
 	if err != nil {
@@ -105,6 +112,39 @@ func (v settlementView) statementsOf(ctx context.Context, period, member string)
 		return nil, err
 	}
 	return reply.Statements, nil
+}
+
+// checkAnswer holds a statement member sent for period to what netting
+// may use: a statement of that period, to which member is a party with
+// another active member, agreed and signed by both (checkAgreed). A member
+// cannot pass off another period's statement, or another pair's.
+func checkAnswer(st *settlement.Statement, period, member string, active map[string]bool) error {
+	switch {
+	case st.Period != period:
+		return fmt.Errorf("%w: %s answered a statement of period %s for %s", settlement.ErrInvalid, member, st.Period, period)
+	case st.Parties[0] != member && st.Parties[1] != member:
+		return fmt.Errorf("%w: %s answered a statement between %v, to which it is no party", settlement.ErrInvalid, member, st.Parties)
+	case !active[st.Parties[0]] || !active[st.Parties[1]]:
+		return fmt.Errorf("%w: %s answered a statement with a non-member %v", settlement.ErrInvalid, member, st.Parties)
+	}
+	return checkAgreed(st)
+}
+
+// everyPair checks that every pair of members has an agreed statement of
+// period among all.
+func everyPair(all []settlement.Statement, members []string, period string) error {
+	have := map[[2]string]bool{}
+	for _, st := range all {
+		have[st.Parties] = true
+	}
+	for i, a := range members {
+		for _, b := range members[i+1:] {
+			if !have[[2]string{min(a, b), max(a, b)}] {
+				return fmt.Errorf("%w: no agreed statement of %s between %s and %s yet", settlement.ErrNotAgreed, period, a, b)
+			}
+		}
+	}
+	return nil
 }
 
 // checkAgreed verifies an agreed statement's two signatures with its

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/settlement"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -210,7 +211,8 @@ func (s *settler) params(ctx context.Context, remote peer.ID, period string, len
 		return settlement.SessionParams{}, err
 	}
 	return settlement.SessionParams{Period: period, Counterparty: remote.String(), Self: s.n.key, Peer: pub,
-		Evidence: evidence{s.n.orders}, Length: length, Through: through}, nil
+		Evidence: evidence{s.n.orders}, Length: length, Through: through,
+		Limits: settlement.SessionLimits{MaxProofSize: order.MaxProofBytes}}, nil
 }
 
 // through is this node's watermark to member id: how far every status

@@ -62,38 +62,34 @@ func settlementEvent(ev order.PartEvent) (settlement.Event, bool) {
 // Ledger exposes the settlement ledger to in-process tools and tests.
 func (n *Node) Ledger() *settlement.Ledger { return n.ledger }
 
-// evidence proves settlement events with the home node's signed status
-// messages, which both sides of a part keep.
+// evidence proves settlement events with the order service's proofs: the
+// home node's signed status, with the storefront's signed reserve and
+// confirm that placed the part (order.Proof). A member restores an entry
+// only for a part the storefront placed and the home stated.
 type evidence struct{ orders *order.Service }
 
 var _ settlement.Evidence = evidence{}
 
-// Proof returns the signed status message of ev's part that states ev.
+// Proof returns the proof of the status of ev's part that states ev.
 func (e evidence) Proof(ctx context.Context, ev settlement.Event) ([]byte, error) {
-	msgs, err := e.orders.Messages(ctx, ev.PartID)
+	p, err := e.orders.ProveStatus(ctx, ev.PartID, ev.Home, func(m *order.Message) bool {
+		got, ok := settlementEvent(order.PartEvent{Part: m.Part, Storefront: m.To, Home: m.From, Status: m.Status, At: m.At})
+		return ok && got == ev
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %v", settlement.ErrNotFound, err)
 	}
-	for _, m := range msgs {
-		if m.Kind != order.KindStatus || m.From != ev.Home {
-			continue
-		}
-		if got, ok := settlementEvent(order.PartEvent{Part: m.Part, Storefront: m.To, Home: m.From, Status: m.Status, At: m.At}); ok && got == ev {
-			return m.Encode(), nil
-		}
-	}
-	return nil, fmt.Errorf("%w: no signed status of part %s states %s", settlement.ErrNotFound, ev.PartID, ev.Kind)
+	return p, nil
 }
 
-// Verify checks a status message's signature and returns the event it
-// states.
+// Verify checks a proof and returns the event its status states.
 func (evidence) Verify(_ context.Context, proof []byte) (settlement.Event, error) {
-	m, err := order.DecodeMessage(proof)
+	m, err := order.VerifyProof(proof)
 	if err != nil {
 		return settlement.Event{}, fmt.Errorf("%w: %v", settlement.ErrForged, err)
 	}
 	ev, ok := settlementEvent(order.PartEvent{Part: m.Part, Storefront: m.To, Home: m.From, Status: m.Status, At: m.At})
-	if m.Kind != order.KindStatus || !ok {
+	if !ok {
 		return settlement.Event{}, fmt.Errorf("%w: message %s states no settlement event", settlement.ErrInvalid, m.ID)
 	}
 	return ev, nil

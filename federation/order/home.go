@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -70,7 +71,7 @@ func (p *HomePart) changes(sign int64) []StockChange {
 // the same message gets the same rejection.
 func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) ([]byte, error) {
 	r := m.Reserve
-	p := &HomePart{ID: m.Part, Order: r.Order, Storefront: m.From, Merchant: r.Merchant, Lines: r.Lines, ShipTo: r.ShipTo,
+	p := &HomePart{ID: m.Part, Order: r.Order, Storefront: m.From, Merchant: r.Merchant, Lines: slices.Clone(r.Lines), ShipTo: r.ShipTo,
 		Status: StatusReserved, Seq: 1, Held: true, Policy: s.policy(), CreatedAt: s.now().UTC()}
 	p.HoldUntil = p.CreatedAt.Add(s.cfg.HoldTTL).Truncate(time.Millisecond)
 	p.Total = Money{Currency: r.Lines[0].UnitPrice.Currency}
@@ -79,6 +80,9 @@ func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) ([]byte, 
 	}
 	var reply []byte
 	err := s.changeStock(ctx, p.changes(-1), func(txn *badger.Txn, offers map[string]Offer) error {
+		if err := ownLines(p, offers); err != nil {
+			return err
+		}
 		if quote := requote(r, offers); quote != nil {
 			return &CheckoutError{Reason: ReasonPriceChanged, Quote: quote}
 		}
@@ -97,6 +101,26 @@ func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) ([]byte, 
 		return nil, err
 	}
 	return reply, s.sync()
+}
+
+// ownLines checks that every line of p is a listing this node holds for
+// the merchant the reserve names, and takes each line's title and
+// category from the listing: the home node, not the storefront, says what
+// a line is (its category selects the commission). A storefront cannot
+// make one merchant's sale another's.
+func ownLines(p *HomePart, offers map[string]Offer) error {
+	for i := range p.Lines {
+		l := &p.Lines[i]
+		o, ok := offers[OfferKey(l.ListingID, l.SKU)]
+		if !ok { // gone: the take failed already
+			continue
+		}
+		if o.Merchant != p.Merchant {
+			return fmt.Errorf("%w: message.reserve.lines[%d]: listing %s is not merchant %s's", ErrInvalid, i, l.ListingID, p.Merchant)
+		}
+		l.Title, l.Category = o.Title, o.Category
+	}
+	return nil
 }
 
 // requote lists the lines of r whose price, merchant or existence differs

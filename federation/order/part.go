@@ -125,6 +125,23 @@ func (p *Part) apply(m *Message) bool {
 	return true
 }
 
+// consistent checks a home's status against what the storefront asked
+// for: the home states the part's state, never its merchant, its total or
+// the policy it was priced under, which the storefront holds itself.
+func (p *Part) consistent(st *Status) error {
+	switch {
+	case st.Merchant != p.Merchant:
+		return fmt.Errorf("status of part %s names merchant %q, the part is %q's", p.ID, st.Merchant, p.Merchant)
+	case st.Status != StatusRejected && st.Total != p.Total:
+		return fmt.Errorf("status of part %s states a total of %s, the part's is %s", p.ID, st.Total, p.Total)
+	case st.Refunded.Amount < 0 || st.Refunded.Amount > p.Total.Amount:
+		return fmt.Errorf("status of part %s refunds %s of %s", p.ID, st.Refunded, p.Total)
+	case p.Policy != 0 && st.Policy != 0 && st.Policy != p.Policy:
+		return fmt.Errorf("status of part %s is priced under policy %d, the part under %d", p.ID, st.Policy, p.Policy)
+	}
+	return nil
+}
+
 // Fold computes a part's state from its home node's status messages, in
 // any order and with repeats: the state of the highest seq.
 func Fold(p Part, msgs []*Message) Part {

@@ -111,6 +111,9 @@ func (s *Service) applyStatusTxn(txn *badger.Txn, m *Message, raw []byte) (*Part
 	if p == nil || p.Platform != m.From {
 		return nil, fmt.Errorf("%w: %s states the status of part %s, which it is not home of", ErrForged, shortPeer(m.From), m.Part)
 	}
+	if err := p.consistent(m.Status); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrForged, shortPeer(m.From), err)
+	}
 	if err := s.remember(txn, m, raw, mustJSON(Reply{Ack: true})); err != nil {
 		return nil, err
 	}
