@@ -163,48 +163,74 @@ func catalogView(m *faultMember, id string) (string, error) {
 func (c *faultCheck) catalog() error {
 	var f findings
 	live := map[string]bool{}
+	known := map[string]bool{}
 	for _, fl := range c.listings {
-		home := c.members[fl.home]
-		want, err := catalogView(home, fl.id)
+		known[fl.id] = true
+		want, err := c.sameEverywhere(&f, fl.id, c.members[fl.home])
 		if err != nil {
 			return err
 		}
-		if fl.gone != (want == "absent") {
-			f.add("home %s shows taken-down=%v listing %s as %s", home.name, fl.gone, fl.id, want)
+		switch {
+		case fl.gone && want != "absent":
+			f.add("home %s still shows taken-down listing %s as %s", c.members[fl.home].name, fl.id, want)
+		case !fl.gone && !fl.unsure && want == "absent":
+			f.add("home %s does not show listing %s", c.members[fl.home].name, fl.id)
 		}
-		if want != "absent" {
-			live[fl.id] = true
+		live[fl.id] = want != "absent"
+	}
+	found := make([]map[string]bool, len(c.members))
+	for i, m := range c.members {
+		var err error
+		if found[i], err = searchAll(m); err != nil {
+			return err
 		}
-		for _, m := range c.members {
-			if m == home {
+		for id := range found[i] {
+			if _, ok := live[id]; ok || known[id] {
 				continue
 			}
-			got, err := catalogView(m, fl.id)
+			// A listing whose creation got no answer: its home decides.
+			home := c.byPeer(strings.SplitN(id, ".", 2)[0])
+			if home == nil {
+				f.add("%s's search finds %s of no member", m.name, id)
+				continue
+			}
+			want, err := c.sameEverywhere(&f, id, home)
 			if err != nil {
 				return err
 			}
-			if got != want {
-				f.add("%s holds %s as %s; its home %s: %s", m.name, fl.id, got, home.name, want)
-			}
+			live[id] = want != "absent"
 		}
 	}
-	for _, m := range c.members {
-		found, err := searchAll(m)
-		if err != nil {
-			return err
-		}
-		for id := range live {
-			if !found[id] {
-				f.add("%s's search does not find live listing %s", m.name, id)
-			}
-		}
-		for id := range found {
-			if !live[id] {
-				f.add("%s's search finds %s, which is not live", m.name, id)
+	for i, m := range c.members {
+		for id, ok := range live {
+			if ok != found[i][id] {
+				f.add("%s's search finds %s: %v; its home holds it: %v", m.name, id, found[i][id], ok)
 			}
 		}
 	}
 	return f.err()
+}
+
+// sameEverywhere adds a finding for every member whose view of listing
+// id differs from its home's, and returns the home's.
+func (c *faultCheck) sameEverywhere(f *findings, id string, home *faultMember) (string, error) {
+	want, err := catalogView(home, id)
+	if err != nil {
+		return "", err
+	}
+	for _, m := range c.members {
+		if m == home {
+			continue
+		}
+		got, err := catalogView(m, id)
+		if err != nil {
+			return "", err
+		}
+		if got != want {
+			f.add("%s holds %s as %s; its home %s: %s", m.name, id, got, home.name, want)
+		}
+	}
+	return want, nil
 }
 
 // searchAll pages through everything m's search finds.

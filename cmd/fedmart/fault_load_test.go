@@ -50,6 +50,7 @@ type faultListing struct {
 	initial  map[string]int64 // units at creation, by SKU (audited listings)
 	churn    bool
 	gone     bool // taken down (churned listings only)
+	unsure   bool // a takedown got no answer: it may or may not have happened
 }
 
 // faultOrder is an order a storefront answered 201 for.
@@ -330,7 +331,14 @@ func (l *faultLoad) churn(ctx context.Context, m *faultMember, rng *rand.Rand) {
 		default:
 			fl := live[rng.IntN(len(live))]
 			s, _, err := m.do("DELETE", "/v1/listings/"+fl.id, fl.merchant, nil)
-			if err == nil && s == 204 {
+			switch {
+			case err != nil:
+				l.mu.Lock()
+				fl.unsure = true
+				l.mu.Unlock()
+				l.count("listing takedown unanswered")
+				continue
+			case s == 204:
 				l.mu.Lock()
 				fl.gone = true
 				l.mu.Unlock()

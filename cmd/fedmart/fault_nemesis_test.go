@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 // is in force (a cut that lets traffic through would make every check
 // after it meaningless).
 type nemesis struct {
+	kind   string // as FEDMART_FAULT_NEMESES names it
 	name   string
 	hold   time.Duration
 	start  func() error
@@ -47,8 +50,9 @@ func newSchedule(t *testing.T, fn *faultNet, members []*faultMember, rng *rand.R
 	s := &schedule{t: t, gap: faultGap, tail: faultTail}
 	perm := rng.Perm(len(members))
 	lossy, cut, killed := members[perm[0]], members[perm[1]], members[perm[2]]
-	s.list = append(s.list, nemesis{
-		name: fmt.Sprintf("%.0f%% loss on %s", faultLoss*100, lossy.name), hold: faultHold,
+	var list []nemesis
+	list = append(list, nemesis{
+		kind: "loss", name: fmt.Sprintf("%.0f%% loss on %s", faultLoss*100, lossy.name), hold: faultHold,
 		start:  func() error { return fn.lossy(lossy.net, faultLoss) },
 		verify: func() error { return droppedSome(fn, lossy) },
 		stop:   fn.heal,
@@ -57,14 +61,14 @@ func newSchedule(t *testing.T, fn *faultNet, members []*faultMember, rng *rand.R
 		t.Logf("no netem on this kernel (%v): skipping the slow-link nemesis", err)
 	} else {
 		slow := members[perm[3]]
-		s.list = append(s.list, nemesis{
-			name: "150ms delay on " + slow.name, hold: faultHold,
+		list = append(list, nemesis{
+			kind: "slow", name: "150ms delay on " + slow.name, hold: faultHold,
 			start: func() error { return fn.slow(slow.net, 150*time.Millisecond, 50*time.Millisecond) },
 			stop:  func() error { return fn.unslow(slow.net) },
 		})
 	}
-	s.list = append(s.list, nemesis{
-		name: cut.name + " cut off", hold: faultHold,
+	list = append(list, nemesis{
+		kind: "cut", name: cut.name + " cut off", hold: faultHold,
 		start: func() error { return fn.cut(cut.net) },
 		verify: func() error {
 			s.observe(members, func(a, b *faultMember) bool { return a == cut || b == cut })
@@ -83,8 +87,8 @@ func newSchedule(t *testing.T, fn *faultNet, members []*faultMember, rng *rand.R
 			b, bn = append(b, m.net), append(bn, m.name)
 		}
 	}
-	s.list = append(s.list, nemesis{
-		name: fmt.Sprintf("halves %v|%v", an, bn), hold: faultHold,
+	list = append(list, nemesis{
+		kind: "halves", name: fmt.Sprintf("halves %v|%v", an, bn), hold: faultHold,
 		start: func() error { return fn.split(a, b) },
 		verify: func() error {
 			s.observe(members, func(x, y *faultMember) bool { return left(x) != left(y) })
@@ -92,8 +96,8 @@ func newSchedule(t *testing.T, fn *faultNet, members []*faultMember, rng *rand.R
 		},
 		stop: fn.heal,
 	})
-	s.list = append(s.list, nemesis{
-		name: "kill -9 of " + killed.name, hold: faultDown,
+	list = append(list, nemesis{
+		kind: "kill", name: "kill -9 of " + killed.name, hold: faultDown,
 		start: func() error { killed.kill9(); return nil },
 		verify: func() error {
 			if code, _, err := killed.do("GET", "/healthz", "", nil); err == nil {
@@ -103,7 +107,24 @@ func newSchedule(t *testing.T, fn *faultNet, members []*faultMember, rng *rand.R
 		},
 		stop: func() error { return restart(t, killed) },
 	})
+	for _, n := range list {
+		if nemesisWanted(n.kind) {
+			s.list = append(s.list, n)
+		} else {
+			t.Logf("FEDMART_FAULT_NEMESES leaves out %s", n.name)
+		}
+	}
 	return s
+}
+
+// nemesisWanted reports whether FEDMART_FAULT_NEMESES (a comma-separated
+// list of loss, slow, cut, halves, kill and clock; "none" for a run
+// without faults) asks for nemeses of kind; unset, it asks for all. It
+// narrows a replay down to the fault that matters, or runs the workload
+// alone for comparison.
+func nemesisWanted(kind string) bool {
+	v, ok := os.LookupEnv("FEDMART_FAULT_NEMESES")
+	return !ok || slices.Contains(strings.Split(v, ","), kind)
 }
 
 // droppedSome checks that the lossy link's rules have dropped packets.
