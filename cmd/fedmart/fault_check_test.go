@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -6,15 +8,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/fedmart/fedmart/catalog"
-	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/internal/testwait"
 	"github.com/fedmart/fedmart/settlement"
 )
@@ -253,167 +252,6 @@ func searchAll(m *faultMember) (map[string]bool, error) {
 	}
 }
 
-// 2. Every acknowledged order exists exactly once on its storefront, each
-// of its parts exactly once on its home with the status the storefront
-// shows; every part a home sold belongs to an order on its storefront.
-
-// orderState is every member's orders and parts, read in one round.
-type orderState struct {
-	stored map[string]int         // order id -> times listed on its storefront
-	orders map[string]order.Order // order id -> the storefront's view
-	store  map[string]int         // order id -> storefront index
-	parts  map[string]int         // part id -> times listed on its home
-	home   map[string]order.HomePart
-}
-
-func (c *faultCheck) readOrders() (*orderState, error) {
-	st := &orderState{stored: map[string]int{}, orders: map[string]order.Order{}, store: map[string]int{},
-		parts: map[string]int{}, home: map[string]order.HomePart{}}
-	for _, m := range c.members {
-		for cursor, pages := "", 0; ; pages++ {
-			var page struct {
-				Orders []order.Order
-				Next   string `json:"next_cursor"`
-			}
-			if err := getJSON(m, "/v1/orders?limit=100&cursor="+url.QueryEscape(cursor), m.shopper, &page); err != nil {
-				return nil, err
-			}
-			for _, o := range page.Orders {
-				st.stored[o.ID]++
-				st.orders[o.ID], st.store[o.ID] = o, m.idx
-			}
-			if cursor = page.Next; cursor == "" || pages > 1000 {
-				break
-			}
-		}
-		for _, mc := range m.merchants {
-			for cursor, pages := "", 0; ; pages++ {
-				var page struct {
-					Parts []order.HomePart
-					Next  string `json:"next_cursor"`
-				}
-				if err := getJSON(m, "/v1/merchant/orders?limit=200&cursor="+url.QueryEscape(cursor), mc.token, &page); err != nil {
-					return nil, err
-				}
-				for _, p := range page.Parts {
-					st.parts[p.ID]++
-					st.home[p.ID] = p
-				}
-				if cursor = page.Next; cursor == "" || pages > 1000 {
-					break
-				}
-			}
-		}
-	}
-	return st, nil
-}
-
-func (c *faultCheck) ordersOnce() error {
-	st, err := c.readOrders()
-	if err != nil {
-		return err
-	}
-	var f findings
-	for _, o := range c.orders {
-		if n := st.stored[o.id]; n != 1 || st.store[o.id] != o.store {
-			f.add("acknowledged order %s of %s is listed %d times there", o.id, c.members[o.store].name, n)
-			continue
-		}
-		if got, want := partIDs(st.orders[o.id].Parts), partIDs(o.parts); got != want {
-			f.add("order %s has parts %s on %s, but the shopper was answered %s", o.id, got, c.members[o.store].name, want)
-		}
-	}
-	for id, o := range st.orders {
-		if st.stored[id] > 1 {
-			f.add("order %s is listed %d times on %s", id, st.stored[id], c.members[st.store[id]].name)
-		}
-		for _, p := range o.Parts {
-			c.comparePart(&f, st, o, p)
-		}
-	}
-	for id, hp := range st.home {
-		switch hp.Status {
-		case order.StatusAccepted, order.StatusShipped, order.StatusDelivered, order.StatusRefunded:
-		default:
-			continue
-		}
-		if st.parts[id] > 1 {
-			f.add("part %s is listed %d times on its home", id, st.parts[id])
-		}
-		sf := c.byPeer(hp.Storefront)
-		if o, ok := st.orders[hp.Order]; !ok || sf == nil || st.store[hp.Order] != sf.idx || !slices.ContainsFunc(o.Parts, func(p order.Part) bool { return p.ID == id }) {
-			f.add("part %s (%s) sold at its home has no order %s on its storefront %s", id, hp.Status, hp.Order, hp.Storefront)
-		}
-	}
-	return f.err()
-}
-
-// comparePart checks one storefront part against its home's.
-func (c *faultCheck) comparePart(f *findings, st *orderState, o order.Order, p order.Part) {
-	home := c.byPeer(p.Platform)
-	store := c.members[st.store[o.ID]].name
-	hp, ok := st.home[p.ID]
-	switch {
-	case home == nil:
-		f.add("part %s of order %s names an unknown home %s", p.ID, o.ID, p.Platform)
-	case !ok || st.parts[p.ID] != 1:
-		f.add("part %s of order %s on %s is listed %d times on its home %s", p.ID, o.ID, store, st.parts[p.ID], home.name)
-	case hp.Order != o.ID:
-		f.add("part %s belongs to order %s on %s but to %s on its home %s", p.ID, o.ID, store, hp.Order, home.name)
-	case hp.Status != p.Status:
-		f.add("part %s of order %s is %s on the storefront %s but %s on its home %s (updated %s there, %s at home)",
-			p.ID, o.ID, p.Status, store, hp.Status, home.name, p.UpdatedAt.Format(time.TimeOnly), hp.UpdatedAt.Format(time.TimeOnly))
-	}
-}
-
-func partIDs(parts []order.Part) string {
-	ids := make([]string, 0, len(parts))
-	for _, p := range parts {
-		ids = append(ids, p.ID)
-	}
-	sort.Strings(ids)
-	return strings.Join(ids, ",")
-}
-
-// 3. For every SKU of an audited listing, the units at home plus the
-// units sold equal what the listing was created with. Sold are the units
-// of parts accepted, shipped or delivered, and of parts refunded after
-// they shipped (a refund before shipping puts the units back).
-
-func (c *faultCheck) stock() error {
-	st, err := c.readOrders()
-	if err != nil {
-		return err
-	}
-	sold := map[string]int64{} // listing/sku -> units
-	for _, hp := range st.home {
-		switch {
-		case hp.Status == order.StatusAccepted, hp.Status == order.StatusShipped, hp.Status == order.StatusDelivered,
-			hp.Status == order.StatusRefunded && hp.Carrier != "":
-			for _, ln := range hp.Lines {
-				sold[ln.ListingID+"/"+ln.SKU] += ln.Quantity
-			}
-		}
-	}
-	var f findings
-	for _, fl := range c.listings {
-		if fl.churn {
-			continue
-		}
-		home := c.members[fl.home]
-		var l catalog.Listing
-		if err := getJSON(home, "/v1/listings/"+fl.id, fl.merchant, &l); err != nil {
-			return err
-		}
-		for _, v := range l.Variants {
-			if n := sold[fl.id+"/"+v.SKU]; v.Stock+n != fl.initial[v.SKU] {
-				f.add("%s %s on %s: %d in stock + %d sold = %d, created with %d", fl.id, v.SKU, home.name, v.Stock, n, v.Stock+n, fl.initial[v.SKU])
-			}
-		}
-	}
-	return f.err()
-}
-
 // 4. Every outbox is empty: the order outbox gauge, and the per-member
 // one where the node has it.
 
@@ -457,117 +295,6 @@ func (c *faultCheck) outboxes() error {
 	return f.err()
 }
 
-// 5. Every period the load spanned is agreed on both sides of every pair,
-// with equal digests.
-
-// statements returns m's statement of period with each other member, by
-// the other member's peer ID.
-func statements(m *faultMember, period string) (map[string]settlement.Statement, error) {
-	var page struct{ Statements []settlement.Statement }
-	if err := getJSON(m, "/v1/settlement/periods/"+url.PathEscape(period)+"/statements", m.token, &page); err != nil {
-		return nil, err
-	}
-	out := map[string]settlement.Statement{}
-	for _, st := range page.Statements {
-		other := st.Parties[0]
-		if other == m.peer {
-			other = st.Parties[1]
-		}
-		out[other] = st
-	}
-	return out, nil
-}
-
-func (c *faultCheck) agreed() error {
-	var f findings
-	for _, p := range c.periods {
-		sts := make([]map[string]settlement.Statement, len(c.members))
-		for i, m := range c.members {
-			var err error
-			if sts[i], err = statements(m, p); err != nil {
-				return err
-			}
-		}
-		for i, a := range c.members {
-			for j, b := range c.members[i+1:] {
-				sa, sb := sts[i][b.peer], sts[i+1+j][a.peer]
-				switch {
-				case sa.Status != settlement.StatusAgreed || sb.Status != settlement.StatusAgreed:
-					f.add("%s %s-%s: %s on %s (%d entries%s), %s on %s (%d entries%s)", p, a.name, b.name,
-						orNone(sa.Status), a.name, sa.Count, disputes(sa), orNone(sb.Status), b.name, sb.Count, disputes(sb))
-				case sa.Digest != sb.Digest || sa.Count != sb.Count:
-					f.add("%s %s-%s: agreed, but %s holds %d entries (%.12s) and %s %d (%.12s)", p, a.name, b.name,
-						a.name, sa.Count, sa.Digest, b.name, sb.Count, sb.Digest)
-				}
-			}
-		}
-	}
-	return f.err()
-}
-
-// disputes counts a statement's disputed entries by reason.
-func disputes(st settlement.Statement) string {
-	if len(st.Disputes) == 0 {
-		return ""
-	}
-	reasons := map[string]int{}
-	for _, d := range st.Disputes {
-		reasons[d.Reason]++
-	}
-	return "; disputed: " + tally(reasons)
-}
-
-func orNone(s settlement.Status) string {
-	if s == "" {
-		return "no statement"
-	}
-	return string(s)
-}
-
-// 6. Every period's net positions sum to exactly zero and every member
-// computes the same.
-
-func (c *faultCheck) netting() error {
-	var f findings
-	for _, p := range c.periods {
-		var first, firstName string
-		for _, m := range c.members {
-			var n settlement.Netting
-			if err := getJSON(m, "/v1/settlement/periods/"+url.PathEscape(p)+"/netting", m.token, &n); err != nil {
-				f.add("%s", firstLine(err.Error()))
-				continue
-			}
-			var sum int64
-			pos := make([]string, 0, len(n.Positions))
-			for _, np := range n.Positions {
-				sum += np.Net.Amount
-				pos = append(pos, fmt.Sprintf("%s %d", np.Name, np.Net.Amount))
-			}
-			sort.Strings(pos)
-			got := strings.Join(pos, ", ")
-			if sum != 0 {
-				f.add("%s on %s: positions sum to %d (%s)", p, m.name, sum, got)
-			}
-			if firstName == "" {
-				first, firstName = got, m.name
-			} else if got != first {
-				f.add("%s: %s nets %s, %s nets %s", p, firstName, first, m.name, got)
-			}
-		}
-	}
-	return f.err()
-}
-
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	if len(line) > 300 {
-		line = line[:300] + "..."
-	}
-	return line
-}
-
-// nodeReport is what one member says about itself, for the failure dump:
-// whether it answers, whom it sees connected, its outbox, its periods.
 func nodeReport(m *faultMember) string {
 	var b strings.Builder
 	s, _, err := m.do("GET", "/healthz", "", nil)

@@ -1,10 +1,14 @@
+//go:build linux
+
 package main
 
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -97,6 +101,7 @@ func faultPrereqs(t *testing.T) {
 // when the test ends, passed or not.
 func newFaultNet(t *testing.T, names []string) *faultNet {
 	t.Helper()
+	removeStale(t)
 	fn := &faultNet{t: t, prefix: fmt.Sprintf("fm%d", os.Getpid())}
 	fn.hub = fn.prefix + "-hub"
 	var err error
@@ -149,6 +154,39 @@ func freeBlock(pid int) (int, int, error) {
 		}
 	}
 	return 0, 0, errors.New("no free 10.x.y.0/24 for the fault network")
+}
+
+// staleName matches the namespaces and root-side links of a fault net,
+// with the pid of the process that made it.
+var staleName = regexp.MustCompile(`^fm([0-9]+)(-[a-z]+|m[0-9]+)$`)
+
+// removeStale deletes what fault nets of processes that no longer run left
+// behind: a test binary killed by a timeout runs no cleanups.
+func removeStale(t *testing.T) {
+	gone := func(name string) bool {
+		m := staleName.FindStringSubmatch(name)
+		if m == nil {
+			return false
+		}
+		_, err := os.Stat("/proc/" + m[1])
+		return errors.Is(err, fs.ErrNotExist)
+	}
+	out, _ := exec.Command("ip", "netns", "list").Output()
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && gone(f[0]) {
+			t.Logf("removing namespace %s left by a fault suite that no longer runs", f[0])
+			_ = exec.Command("ip", "netns", "del", f[0]).Run()
+		}
+	}
+	out, _ = exec.Command("ip", "-o", "link", "show").Output()
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) > 1 {
+			if name, _, _ := strings.Cut(strings.TrimSuffix(f[1], ":"), "@"); gone(name) {
+				t.Logf("removing link %s left by a fault suite that no longer runs", name)
+				_ = exec.Command("ip", "link", "del", name).Run()
+			}
+		}
+	}
 }
 
 // remove deletes every namespace (which takes their links and iptables

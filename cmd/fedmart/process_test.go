@@ -119,10 +119,12 @@ type procNode struct {
 	// example "ip netns exec NS" to run it in a network namespace); env is
 	// added to the test's environment; with logPath the log is appended to
 	// that file (kept across restarts, and written by the process itself,
-	// so that a kill or a goroutine dump loses nothing) instead of stderr.
+	// so that a kill or a goroutine dump loses nothing) instead of stderr;
+	// attr, when set, is the process's SysProcAttr.
 	wrap    []string
 	env     []string
 	logPath string
+	attr    *syscall.SysProcAttr
 }
 
 func initNode(t *testing.T, root, name string) *procNode {
@@ -153,6 +155,7 @@ func (n *procNode) start(t *testing.T, args ...string) {
 	t.Helper()
 	argv := append(append(append([]string{}, n.wrap...), binary, "run", "--data", n.dir), args...)
 	n.cmd = exec.Command(argv[0], argv[1:]...)
+	n.cmd.SysProcAttr = n.attr
 	if len(n.env) > 0 {
 		n.cmd.Env = append(os.Environ(), n.env...)
 	}
