@@ -322,7 +322,9 @@ func dumpFault(t *testing.T, members []*faultMember) {
 		case <-done:
 			t.Logf("%s: goroutine dump written to %s", m.name, m.logPath)
 		case <-time.After(10 * time.Second):
-			t.Logf("%s: no exit 10 s after SIGQUIT", m.name)
+			t.Logf("%s: no exit 10 s after SIGQUIT; killed", m.name)
+			_ = m.cmd.Process.Kill()
+			<-done
 		}
 	}
 }
