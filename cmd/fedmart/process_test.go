@@ -111,15 +111,40 @@ func probePort(t *testing.T, network string) int {
 type procNode struct {
 	name, dir, api, token, peer string
 	tcp, udp                    int
+	p2p                         []string // libp2p listen addresses, as the charter lists them
 	cmd                         *exec.Cmd
-	stderr                      *bytes.Buffer
+	stderr                      *bytes.Buffer // the running process's log, unless logPath is set
+
+	// How start runs the process. wrap prefixes the command line (for
+	// example "ip netns exec NS" to run it in a network namespace); env is
+	// added to the test's environment; with logPath the log is appended to
+	// that file (kept across restarts, and written by the process itself,
+	// so that a kill or a goroutine dump loses nothing) instead of stderr;
+	// attr, when set, is the process's SysProcAttr.
+	wrap    []string
+	env     []string
+	logPath string
+	attr    *syscall.SysProcAttr
 }
 
 func initNode(t *testing.T, root, name string) *procNode {
-	n := &procNode{name: name, dir: filepath.Join(root, name), tcp: freePort(t, "tcp"), udp: freePort(t, "udp")}
-	n.api = fmt.Sprintf("127.0.0.1:%d", freePort(t, "tcp"))
-	fedmart(t, "init", "--data", n.dir, "--name", name, "--api", n.api,
-		"--p2p-listen", fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", n.tcp), "--p2p-listen", fmt.Sprintf("/ip4/127.0.0.1/udp/%d/quic-v1", n.udp))
+	tcp, udp := freePort(t, "tcp"), freePort(t, "udp")
+	n := initNodeAt(t, root, name, fmt.Sprintf("127.0.0.1:%d", freePort(t, "tcp")),
+		fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", tcp), fmt.Sprintf("/ip4/127.0.0.1/udp/%d/quic-v1", udp))
+	n.tcp, n.udp = tcp, udp
+	return n
+}
+
+// initNodeAt initialises a node folder under root whose API listens on
+// api (HOST:PORT) and libp2p on the multiaddrs p2p.
+func initNodeAt(t *testing.T, root, name, api string, p2p ...string) *procNode {
+	t.Helper()
+	n := &procNode{name: name, dir: filepath.Join(root, name), api: api, p2p: p2p}
+	args := []string{"init", "--data", n.dir, "--name", name, "--api", n.api}
+	for _, a := range p2p {
+		args = append(args, "--p2p-listen", a)
+	}
+	fedmart(t, args...)
 	n.peer = strings.TrimSpace(fedmart(t, "id", "--data", n.dir))
 	tok, _ := os.ReadFile(filepath.Join(n.dir, "operator.token"))
 	n.token = strings.TrimSpace(string(tok))
@@ -128,9 +153,23 @@ func initNode(t *testing.T, root, name string) *procNode {
 
 func (n *procNode) start(t *testing.T, args ...string) {
 	t.Helper()
-	n.stderr = &bytes.Buffer{}
-	n.cmd = exec.Command(binary, append([]string{"run", "--data", n.dir}, args...)...)
-	n.cmd.Stderr = n.stderr
+	argv := append(append(append([]string{}, n.wrap...), binary, "run", "--data", n.dir), args...)
+	n.cmd = exec.Command(argv[0], argv[1:]...)
+	n.cmd.SysProcAttr = n.attr
+	if len(n.env) > 0 {
+		n.cmd.Env = append(os.Environ(), n.env...)
+	}
+	if n.logPath == "" {
+		n.stderr = &bytes.Buffer{}
+		n.cmd.Stderr = n.stderr
+	} else {
+		f, err := os.OpenFile(n.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close() // the process holds its own copy
+		n.stderr, n.cmd.Stderr = nil, f
+	}
 	if err := n.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -27,3 +27,19 @@ func For(t testing.TB, timeout time.Duration, fn func() error) {
 		time.Sleep(poll)
 	}
 }
+
+// Until calls fn every interval until it returns nil, and returns nil then;
+// once timeout has passed it returns fn's last error instead. It is For
+// for tests that wait for several things at once, or that report what
+// they saw before they fail: the timeout bounds the wait, it asserts
+// nothing.
+func Until(timeout, interval time.Duration, fn func() error) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := fn()
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(interval)
+	}
+}
