@@ -10,7 +10,7 @@
 //
 // # Protocol
 //
-// S and H exchange signed Messages over /fedmart/order/1.0.0, one stream
+// S and H exchange signed Messages over /fedmart/order/2.0.0, one stream
 // per message and one framed Reply:
 //
 //	reserve  S -> H  hold these lines at these prices until a deadline

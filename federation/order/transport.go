@@ -14,11 +14,14 @@ import (
 	"github.com/libp2p/go-libp2p/core/protocol"
 )
 
-// Protocol is the order protocol: one stream per message.
+// Protocol is the order protocol: one stream per message. Version 2
+// added refusal codes to replies and the storefront's shopper id to
+// reserves (version 1 decoders refuse unknown fields, so the two do not
+// mix: members upgrade together).
 //
 //	sender -> receiver: one frame, a signed Message (JSON)
 //	receiver -> sender: one frame, a Reply (JSON)
-const Protocol protocol.ID = "/fedmart/order/1.0.0"
+const Protocol protocol.ID = "/fedmart/order/2.0.0"
 
 // SyncProtocol carries one page of a catch-up (see CatchUp):
 //

@@ -31,13 +31,19 @@ type Reader struct {
 // NewReader wraps r for frame reading.
 func NewReader(r io.Reader) *Reader { return &Reader{r: bufio.NewReader(r)} }
 
-// ReadFrame reads one frame of at most max bytes.
+// ReadFrame reads one frame of at most max bytes. A stream that fails
+// (a deadline, a reset) is reported as such, wrapping its error; only
+// bytes that do not make a frame are ErrMalformed.
 func (r *Reader) ReadFrame(max int) ([]byte, error) {
-	n, err := binary.ReadUvarint(r.r)
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, io.EOF
-		}
+	br := &byteReader{r: r.r}
+	n, err := binary.ReadUvarint(br)
+	switch {
+	case err == nil:
+	case br.err != nil && !errors.Is(br.err, io.EOF):
+		return nil, fmt.Errorf("wire: reading a frame: %w", br.err)
+	case errors.Is(err, io.EOF):
+		return nil, io.EOF
+	default: // cut inside the length, or a length over 64 bits
 		return nil, fmt.Errorf("%w: length: %v", ErrMalformed, err)
 	}
 	if n > uint64(max) {
@@ -45,9 +51,26 @@ func (r *Reader) ReadFrame(max int) ([]byte, error) {
 	}
 	b := make([]byte, n)
 	if _, err := io.ReadFull(r.r, b); err != nil {
-		return nil, fmt.Errorf("%w: body: %v", ErrMalformed, err)
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("%w: body: the stream ended inside it", ErrMalformed)
+		}
+		return nil, fmt.Errorf("wire: reading a frame: %w", err)
 	}
 	return b, nil
+}
+
+// byteReader remembers the error its reader failed with.
+type byteReader struct {
+	r   *bufio.Reader
+	err error
+}
+
+func (b *byteReader) ReadByte() (byte, error) {
+	c, err := b.r.ReadByte()
+	if err != nil {
+		b.err = err
+	}
+	return c, err
 }
 
 // ReadJSON reads one frame of at most max bytes and decodes it strictly into v.
