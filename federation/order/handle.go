@@ -63,6 +63,11 @@ func (s *Service) handle(ctx context.Context, from string, raw []byte) ([]byte, 
 		if s.recovering.Load() {
 			return nil, fmt.Errorf("%w: catching up after a restore", ErrUnavailable)
 		}
+		if s.budgeted(m.From) {
+			if err := s.budget.admit(m.From, reserveUnits(m.Reserve), s.now()); err != nil {
+				return nil, err
+			}
+		}
 		return s.reserveOnce(ctx, m, raw)
 	case KindRelease:
 		return s.releaseOnce(ctx, m, raw)
@@ -99,6 +104,15 @@ func (s *Service) reserveOnce(ctx context.Context, m *Message, raw []byte) ([]by
 		return nil, err
 	}
 	return s.reserve(ctx, m, raw)
+}
+
+// reserveUnits is the units a reserve asks to hold.
+func reserveUnits(r *Reserve) int64 {
+	var n int64
+	for _, l := range r.Lines {
+		n += l.Quantity
+	}
+	return n
 }
 
 // releaseOnce gives a hold back. A release of a part this node never

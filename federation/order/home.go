@@ -100,6 +100,7 @@ func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) ([]byte, 
 	if err != nil {
 		return nil, err
 	}
+	s.holdChanged(nil, p)
 	return reply, s.sync()
 }
 

@@ -231,6 +231,9 @@ func (s *Service) dropHold(_ context.Context, id string) error {
 			return nil
 		}
 		p.Status, p.Held, p.Seq, p.Reason = statusExpired, false, p.Seq+1, "dropped after a restore"
+		if s.budgeted(p.Storefront) { // not the storefront's doing: no expiry counted
+			s.budget.hold(p.Storefront, p.units(), -1)
+		}
 		return saveHome(txn, p)
 	})
 }

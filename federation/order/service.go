@@ -34,12 +34,29 @@ type Config struct {
 	// does not know is retried (the receiver may be catching up after a
 	// restore) before it is parked for the operator.
 	ParkAfter time.Duration `yaml:"park_after"`
+	// ReserveRate and ReserveBurst bound the reserves per second one other
+	// member's storefront may send this home node.
+	ReserveRate  int `yaml:"reserve_rate"`
+	ReserveBurst int `yaml:"reserve_burst"`
+	// MaxHolds and MaxHeldUnits bound the parts and units one other
+	// member's storefront may hold here unconfirmed at once.
+	MaxHolds     int64 `yaml:"max_holds"`
+	MaxHeldUnits int64 `yaml:"max_held_units"`
+	// MaxExpiredPerHour bounds the holds of one other member's storefront
+	// that may expire unconfirmed in an hour before its reserves are
+	// refused for the rest of it.
+	MaxExpiredPerHour int `yaml:"max_expired_per_hour"`
+	// PruneAfter is how long a part that never became an order (its hold
+	// expired or was released) is kept, with its messages, before it is
+	// forgotten.
+	PruneAfter time.Duration `yaml:"prune_after"`
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{HoldTTL: 10 * time.Minute, ConfirmWait: 3 * time.Second, RequestTimeout: 5 * time.Second, RetryMax: 5 * time.Second,
-		ParkAfter: 24 * time.Hour}
+		ParkAfter: 24 * time.Hour, ReserveRate: 200, ReserveBurst: 400, MaxHolds: 2000, MaxHeldUnits: 50000,
+		MaxExpiredPerHour: 500, PruneAfter: 24 * time.Hour}
 }
 
 // Validate names the first bad key.
@@ -55,6 +72,18 @@ func (c Config) Validate() error {
 		return fmt.Errorf("orders.retry_max: must be between 10ms and 1h, not %s", c.RetryMax)
 	case c.ParkAfter < time.Second || c.ParkAfter > 30*24*time.Hour:
 		return fmt.Errorf("orders.park_after: must be between 1s and 720h, not %s", c.ParkAfter)
+	case c.ReserveRate < 1 || c.ReserveRate > 100000:
+		return fmt.Errorf("orders.reserve_rate: must be between 1 and 100000 per second, not %d", c.ReserveRate)
+	case c.ReserveBurst < 1 || c.ReserveBurst > 1000000:
+		return fmt.Errorf("orders.reserve_burst: must be between 1 and 1000000, not %d", c.ReserveBurst)
+	case c.MaxHolds < 1 || c.MaxHolds > 10000000:
+		return fmt.Errorf("orders.max_holds: must be between 1 and 10000000, not %d", c.MaxHolds)
+	case c.MaxHeldUnits < 1 || c.MaxHeldUnits > 1<<40:
+		return fmt.Errorf("orders.max_held_units: must be between 1 and %d, not %d", int64(1)<<40, c.MaxHeldUnits)
+	case c.MaxExpiredPerHour < 1 || c.MaxExpiredPerHour > 10000000:
+		return fmt.Errorf("orders.max_expired_per_hour: must be between 1 and 10000000, not %d", c.MaxExpiredPerHour)
+	case c.PruneAfter < time.Minute || c.PruneAfter > 365*24*time.Hour:
+		return fmt.Errorf("orders.prune_after: must be between 1m and 8760h, not %s", c.PruneAfter)
 	}
 	return nil
 }
@@ -158,6 +187,7 @@ type Service struct {
 	keyLocks [64]sync.Mutex
 	out      *outbox
 	stamps   stamps
+	budget   *budgets
 	// recovering is true from a start on restored data until EndRecovery.
 	recovering atomic.Bool
 }
@@ -189,9 +219,13 @@ func New(cfg Config, d Deps) (*Service, error) {
 		s.payments[p.Method()] = p
 	}
 	s.out = newOutbox(s)
+	s.budget = newBudgets(cfg)
 	s.recovering.Store(d.Recovering)
 	if err := s.loadFloor(); err != nil {
 		return nil, fmt.Errorf("order: reading the stamp floor: %w", err)
+	}
+	if err := s.countHolds(context.Background()); err != nil {
+		return nil, fmt.Errorf("order: counting holds: %w", err)
 	}
 	return s, nil
 }

@@ -75,6 +75,7 @@ func (s *Service) transitionLocked(ctx context.Context, id string, m *Message, r
 	if err := s.sync(); err != nil {
 		return result{}, err
 	}
+	s.holdChanged(p, &next)
 	s.afterHome(&next)
 	return res, nil
 }
