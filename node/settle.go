@@ -96,7 +96,11 @@ func (s *settler) round(ctx context.Context) error {
 // on, and stops at the first it cannot settle yet.
 func (s *settler) pair(ctx context.Context, id string, length time.Duration) error {
 	l := s.n.ledger
-	periods, err := l.Periods(ctx, length)
+	start, err := l.Start(ctx, id)
+	if err != nil {
+		return err
+	}
+	periods, err := l.PeriodsFrom(ctx, start, length)
 	if err != nil {
 		return err
 	}

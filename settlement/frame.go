@@ -76,6 +76,9 @@ type Hello struct {
 	// Through is the sender's watermark to the receiver (see
 	// SessionParams.Through), to the nanosecond.
 	Through time.Time `json:"through"`
+	// Genesis is a time in the sender's first period: the pair settles
+	// every period from the earlier of the two.
+	Genesis time.Time `json:"genesis"`
 	// Summary is the sender's statement of the period with To.
 	Summary Summary `json:"summary"`
 }
@@ -117,6 +120,7 @@ func (f SessionFrame) MarshalBinary() ([]byte, error) {
 			e.str(s)
 		}
 		e.time(f.Hello.Through)
+		e.time(f.Hello.Genesis)
 		appendSummary(&e, f.Hello.Summary)
 	case FrameProofs:
 		e.raw([]byte{boolByte(f.Last)})
@@ -176,6 +180,7 @@ func DecodeSessionFrame(b []byte) (SessionFrame, error) {
 	case FrameHello:
 		f.Hello.Period, f.Hello.From, f.Hello.To = d.str(64), d.str(128), d.str(128)
 		f.Hello.Through = d.time()
+		f.Hello.Genesis = d.time()
 		f.Hello.Summary = decodeSummary(d)
 	case FrameProofs:
 		f.Last = decodeBool(d)

@@ -22,7 +22,7 @@ func sampleFrames() []SessionFrame {
 		{Kind: EntrySale, From: "S", To: "H", Amount: Money{Amount: 11150, Currency: "EUR"}, Count: 2},
 	}}
 	return []SessionFrame{
-		{Kind: FrameHello, Hello: Hello{Period: day1, From: "S", To: "H", Through: t0.Add(48 * time.Hour), Summary: sum}},
+		{Kind: FrameHello, Hello: Hello{Period: day1, From: "S", To: "H", Through: t0.Add(48 * time.Hour), Genesis: t0, Summary: sum}},
 		{Kind: FrameProofs, Proofs: [][]byte{[]byte("proof one"), {0, 1, 2}}},
 		{Kind: FrameProofs, Last: true},
 		{Kind: FrameRecount, Summary: Summary{Digest: strings.Repeat("0f", 32)}},
@@ -75,6 +75,7 @@ func TestDecodeSessionFrameRejects(t *testing.T) {
 			e.str(s)
 		}
 		e.time(f.Hello.Through)
+		e.time(f.Hello.Genesis)
 		appendSummary(&e, f.Hello.Summary)
 		return e.buf
 	}

@@ -371,16 +371,34 @@ func (l *Ledger) ItemSet(ctx context.Context, period, counterparty string) (Item
 	return set, err
 }
 
-// Periods lists the periods of the given length from the node's first
-// (see initGenesis) to the one running now, oldest first.
+// Periods lists the periods of the given length from the first any pair
+// of this node settles (see Start) to the one running now, oldest first.
 func (l *Ledger) Periods(ctx context.Context, length time.Duration) ([]Period, error) {
 	g, err := l.genesis()
 	if err != nil {
 		return nil, err
 	}
+	err = l.db.View(func(txn *badger.Txn) error {
+		return scan(ctx, txn, []byte(prefixPair), func(_, v []byte) error {
+			var p Pair
+			if json.Unmarshal(v, &p) == nil && !p.Genesis.IsZero() && p.Genesis.Before(g) {
+				g = p.Genesis
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l.PeriodsFrom(ctx, g, length)
+}
+
+// PeriodsFrom lists the periods of the given length from the one
+// containing from to the one running now, oldest first.
+func (l *Ledger) PeriodsFrom(ctx context.Context, from time.Time, length time.Duration) ([]Period, error) {
 	var out []Period
 	last := PeriodOf(l.now(), length)
-	for p := PeriodOf(g, length); !p.Start.After(last.Start); p = p.Next() {
+	for p := PeriodOf(from, length); !p.Start.After(last.Start); p = p.Next() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}

@@ -36,6 +36,23 @@ type Pair struct {
 	// Cursor names the first period, oldest first, that is neither agreed
 	// nor disputed with it ("" before the first session).
 	Cursor string `json:"cursor,omitempty"`
+	// Genesis is a time in the counterparty's first period, as its hellos
+	// say (zero until one did).
+	Genesis time.Time `json:"genesis,omitzero"`
+}
+
+// Start is a time in the first period the pair settles: the earlier of
+// the two members' first periods, as far as this node knows them.
+func (l *Ledger) Start(ctx context.Context, counterparty string) (time.Time, error) {
+	g, err := l.genesis()
+	if err != nil {
+		return time.Time{}, err
+	}
+	p, err := l.Pair(ctx, counterparty)
+	if err == nil && !p.Genesis.IsZero() && p.Genesis.Before(g) {
+		g = p.Genesis
+	}
+	return g, err
 }
 
 // initGenesis records the node's first period on a new ledger: the

@@ -221,7 +221,11 @@ func (s *session) hello(ctx context.Context) (Statement, Summary, error) {
 	if err != nil {
 		return Statement{}, Summary{}, err
 	}
-	ours := Hello{Period: s.p.Period, From: s.l.self, To: s.p.Counterparty, Through: s.p.Through.UTC(), Summary: st.Summary()}
+	genesis, err := s.l.genesis()
+	if err != nil {
+		return Statement{}, Summary{}, err
+	}
+	ours := Hello{Period: s.p.Period, From: s.l.self, To: s.p.Counterparty, Through: s.p.Through.UTC(), Genesis: genesis, Summary: st.Summary()}
 	if err := s.send(SessionFrame{Kind: FrameHello, Hello: ours}); err != nil {
 		return Statement{}, Summary{}, err
 	}
@@ -236,6 +240,9 @@ func (s *session) hello(ctx context.Context) (Statement, Summary, error) {
 	err = s.l.UpdatePair(ctx, s.p.Counterparty, func(p *Pair) {
 		p.Theirs = laterOf(p.Theirs, in.Hello.Through)
 		p.Ours, p.Contact = laterOf(p.Ours, ours.Through), s.l.now().UTC()
+		if g := in.Hello.Genesis; !g.IsZero() && (p.Genesis.IsZero() || g.Before(p.Genesis)) {
+			p.Genesis, p.Cursor = g.UTC(), "" // earlier periods to settle: start over
+		}
 	})
 	if err != nil {
 		return Statement{}, Summary{}, err

@@ -166,11 +166,12 @@ func (s *Service) admitSynced(peer string, raws [][]byte) []signed {
 }
 
 // applySynced applies a batch, requests first (so that a status finds the
-// reserve its part is rebuilt from) and statuses by seq, and returns the
-// statuses it could not apply yet.
+// reserve its part is rebuilt from) and then statuses newest first (a lost
+// part is rebuilt at its latest state; the older statuses are kept and
+// booked), and returns the statuses it could not apply yet.
 func (s *Service) applySynced(ctx context.Context, peer string, batch []signed) (int, []signed, error) {
 	slices.SortStableFunc(batch, func(a, b signed) int {
-		return cmp.Or(cmp.Compare(isStatus(a.m), isStatus(b.m)), cmp.Compare(seqOf(a.m), seqOf(b.m)))
+		return cmp.Or(cmp.Compare(isStatus(a.m), isStatus(b.m)), cmp.Compare(seqOf(b.m), seqOf(a.m)))
 	})
 	learnt := 0
 	var rest []signed
@@ -182,6 +183,8 @@ func (s *Service) applySynced(ctx context.Context, peer string, batch []signed) 
 		switch {
 		case errors.Is(err, ErrNotFound):
 			rest = append(rest, x)
+		case errors.Is(err, errNoOrder):
+			n = 0 // a checkout that never completed: nothing to rebuild
 		case err != nil:
 			return learnt, nil, err
 		}

@@ -132,6 +132,9 @@ func (s *Service) releaseOnce(ctx context.Context, m *Message, raw []byte) ([]by
 		if err := saveHome(txn, p); err != nil {
 			return err
 		}
+		if err := markEnded(txn, p); err != nil {
+			return err
+		}
 		return s.remember(txn, m, raw, reply)
 	})
 }

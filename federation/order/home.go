@@ -195,6 +195,11 @@ func (s *Service) commitHome(txn *badger.Txn, p *HomePart, m *Message, raw []byt
 	if err := saveHome(txn, p); err != nil {
 		return result{}, err
 	}
+	if p.Status == statusExpired || p.Status == statusReleased {
+		if err := markEnded(txn, p); err != nil {
+			return result{}, err
+		}
+	}
 	if err := txn.Set([]byte(prefixLatest+p.ID), sraw); err != nil {
 		return result{}, err
 	}

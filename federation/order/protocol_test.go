@@ -391,6 +391,23 @@ func TestHoldsExpire(t *testing.T) {
 	if p.Status != statusExpired {
 		t.Errorf("part %s after its hold expired", p.Status)
 	}
+	// A day later the part that never became an order is forgotten, with
+	// its messages and the answers they got.
+	f.clk.add(f.cfg.PruneAfter + time.Minute)
+	if err := b.svc.pruneEnded(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	err = b.db.View(func(txn *badger.Txn) error {
+		for _, prefix := range []string{prefixHome, prefixMessages, prefixInbox, prefixPeerMessages, prefixLatest, prefixEnded, prefixMerchant} {
+			if ks := keys(txn, prefix, "", 0); len(ks) != 0 {
+				return fmt.Errorf("%d keys left under %s: %v", len(ks), prefix, ks)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Error(err)
+	}
 }
 
 // TestCatchUpRebuildsWhatARestoreLost: a storefront and a home each

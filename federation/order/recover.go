@@ -9,6 +9,9 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 )
 
+// errNoOrder is a status of a part this node never placed an order for.
+var errNoOrder = errors.New("no order")
+
 // recoverStatus applies a home's status caught up with: folded into the
 // order as if it had just arrived, the order first rebuilt from this
 // node's own signed reserve when it was lost.
@@ -37,12 +40,17 @@ func (s *Service) recoverStatus(m *Message, raw []byte) error {
 }
 
 // rebuildOrder adds to its order (made anew when it is gone) the part of
-// status m, as this node's own signed reserve asked for it. The payment is
-// not known any more: the order says so.
+// status m, as this node's own signed reserve asked for it, provided this
+// node also signed its confirm: a reserve alone is a checkout that never
+// completed, not an order. The payment is not known any more: the order
+// says so.
 func (s *Service) rebuildOrder(txn *badger.Txn, m *Message) error {
 	r, err := s.loggedRequestTxn(txn, m.Part, KindReserve, s.self)
 	if err != nil {
 		return err
+	}
+	if _, err := s.loggedRequestTxn(txn, m.Part, KindConfirm, s.self); err != nil {
+		return fmt.Errorf("%w: part %s was reserved, never confirmed: no order to rebuild", errNoOrder, m.Part)
 	}
 	res := r.Reserve
 	o, err := loadOrder(txn, res.Order)
@@ -103,7 +111,7 @@ func (s *Service) recoverHome(ctx context.Context, m *Message, raw []byte) error
 		if err := s.book(txn, PartEvent{Part: p.ID, Storefront: p.Storefront, Home: s.self, Status: m.Status, At: m.At}); err != nil {
 			return err
 		}
-		if m.Status.Seq <= p.Seq && p.Status != StatusReserved {
+		if m.Status.Seq <= p.Seq || m.Status.Status == StatusReserved {
 			return nil
 		}
 		return s.bringForward(txn, p, m, raw)
@@ -114,8 +122,14 @@ func (s *Service) recoverHome(ctx context.Context, m *Message, raw []byte) error
 	return err
 }
 
-// rebuildHome makes a lost home part from the storefront's signed reserve.
+// rebuildHome makes a lost home part from the storefront's signed reserve,
+// once a status states it past the hold: a part that was only ever
+// reserved holds nothing now (the stock learnt back says what it holds)
+// and is not rebuilt.
 func (s *Service) rebuildHome(txn *badger.Txn, m *Message) (*HomePart, error) {
+	if m.Status.Status == StatusReserved || m.Status.Status == StatusRejected {
+		return nil, fmt.Errorf("%w: part %s was only ever %s", errNoOrder, m.Part, m.Status.Status)
+	}
 	r, err := s.loggedRequestTxn(txn, m.Part, KindReserve, m.To)
 	if err != nil {
 		return nil, err
@@ -140,16 +154,11 @@ func (s *Service) bringForward(txn *badger.Txn, p *HomePart, m *Message, raw []b
 		}
 	}
 	p.Seq, p.Status, p.Reason = st.Seq, st.Status, st.Reason
-	p.Carrier, p.Tracking, p.Refunded, p.HoldUntil = st.Carrier, st.Tracking, st.Refunded, st.HoldUntil
+	p.Carrier, p.Tracking, p.Refunded, p.HoldUntil = st.Carrier, st.Tracking, st.Refunded, timeZero
 	p.Held = st.Status != StatusRejected && st.Status != StatusCancelled && !(st.Status == StatusRefunded && st.Carrier == "")
 	p.UpdatedAt = m.At.UTC()
 	if st.Policy != 0 {
 		p.Policy = st.Policy
-	}
-	if p.Status == StatusReserved && !p.HoldUntil.IsZero() {
-		if err := txn.Set([]byte(prefixHold+timeKey(p.HoldUntil)+"/"+p.ID), nil); err != nil {
-			return err
-		}
 	}
 	if err := saveHome(txn, p); err != nil {
 		return err
@@ -230,9 +239,12 @@ func (s *Service) dropHold(_ context.Context, id string) error {
 		if p.Status != StatusReserved {
 			return nil
 		}
-		p.Status, p.Held, p.Seq, p.Reason = statusExpired, false, p.Seq+1, "dropped after a restore"
+		p.Status, p.Held, p.Seq, p.Reason, p.UpdatedAt = statusExpired, false, p.Seq+1, "dropped after a restore", s.now().UTC()
 		if s.budgeted(p.Storefront) { // not the storefront's doing: no expiry counted
 			s.budget.hold(p.Storefront, p.units(), -1)
+		}
+		if err := markEnded(txn, p); err != nil {
+			return err
 		}
 		return saveHome(txn, p)
 	})

@@ -233,12 +233,14 @@ func New(cfg Config, d Deps) (*Service, error) {
 // Self is this node's peer ID.
 func (s *Service) Self() string { return s.self }
 
-// Run delivers the outbox, expires holds and pays refunds until ctx ends.
+// Run delivers the outbox, expires holds, pays refunds and prunes parts
+// that never became orders until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.out.run(ctx) })
 	g.Go(func() error { return s.every(ctx, time.Second, s.expireHolds) })
 	g.Go(func() error { return s.every(ctx, time.Second, s.payRefunds) })
+	g.Go(func() error { return s.every(ctx, time.Minute, s.pruneEnded) })
 	return g.Wait()
 }
 

@@ -24,6 +24,7 @@ import (
 //	o/latest/<part>                     the signed status of the home part's current state
 //	o/hmerch/<merchant>/<time>/<part>   a merchant's parts, oldest first
 //	o/hold/<deadline>/<part>            holds by deadline
+//	o/ended/<time>/<part>               parts that ended without an order (expired, released), to prune
 //	o/in/<from>/<message id>            the reply a received message got
 //	o/msg/<part>/<time>/<from>/<id>     every message of a part, signed
 //	o/pmsg/<peer>/<time>/<part>/<from>/<id>  the same, by the member on the other side (catch-up)
@@ -45,6 +46,7 @@ const (
 	prefixHome         = "o/home/"
 	prefixMerchant     = "o/hmerch/"
 	prefixHold         = "o/hold/"
+	prefixEnded        = "o/ended/"
 	prefixInbox        = "o/in/"
 	prefixMessages     = "o/msg/"
 	prefixPeerMessages = "o/pmsg/"
@@ -127,7 +129,7 @@ func (s *Service) logMessage(txn *badger.Txn, m *Message, raw []byte) error {
 	if other == s.self {
 		other = m.To
 	}
-	if other == s.self {
+	if other == s.self || (m.Status != nil && !knownStatus(m.Status.Status)) { // home-only states never travel
 		return nil
 	}
 	return txn.Set([]byte(prefixPeerMessages+other+"/"+suffix), nil)
