@@ -76,11 +76,22 @@ func (c *storedCart) view() Cart {
 	return v
 }
 
-// CreateCart opens an empty cart for shopper.
+// CreateCart opens an empty cart for shopper, who may keep at most
+// Config.MaxCarts open (ErrBudget beyond).
 func (s *Service) CreateCart(_ context.Context, shopper string) (Cart, error) {
 	now := s.now().UTC()
 	c := storedCart{ID: "crt_" + randomHex(8), Shopper: shopper, Lines: []CartLine{}, CreatedAt: now, UpdatedAt: now}
-	err := s.db.Update(func(txn *badger.Txn) error { return putJSON(txn, prefixCart+c.ID, c) })
+	unlock := s.lockShop(shopper)
+	defer unlock()
+	err := s.db.Update(func(txn *badger.Txn) error {
+		if n := len(keys(txn, prefixShopCart+shopper+"/", "", s.cfg.MaxCarts)); n >= s.cfg.MaxCarts {
+			return fmt.Errorf("%w: %d carts open; check one out or empty one", ErrBudget, n)
+		}
+		if err := txn.Set([]byte(prefixShopCart+shopper+"/"+c.ID), nil); err != nil {
+			return err
+		}
+		return putJSON(txn, prefixCart+c.ID, c)
+	})
 	return c.view(), err
 }
 

@@ -199,7 +199,7 @@ func (f *cluster) open(m *member) {
 	m.stock = &stockKeeper{db: db, self: m.id, cat: f.cat}
 	tr := f.net.transport(m.id)
 	svc, err := New(f.cfg, Deps{DB: db, Key: m.key, Inventory: m.stock, Offers: f.cat, Transport: tr, Sync: tr,
-		Payments: []Provider{SandboxCard{DB: db, Now: f.clk.now}}, Policy: func() uint64 { return 1 },
+		Payments: []Provider{SandboxCard{DB: db, Now: f.clk.now}, Manual{Now: f.clk.now}}, Policy: func() uint64 { return 1 },
 		Books: bookKeeper{}, Reach: m, Now: f.clk.now})
 	if err != nil {
 		f.t.Fatal(err)
@@ -268,8 +268,15 @@ func (f *cluster) stockOf(o Offer) int64 {
 
 var testShipTo = Address{Name: "Ada Lovelace", Line1: "1 Analytical St", City: "London", PostalCode: "N1", Country: "GB"}
 
-// buy checks out qty of each offer on storefront m and returns the order.
+// buy checks out qty of each offer on storefront m with the sandbox card
+// and returns the order.
 func (f *cluster) buy(m *member, key string, qty int64, offers ...Offer) (Order, error) {
+	f.t.Helper()
+	return f.buyWith(m, key, PaymentRequest{Method: MethodSandboxCard, CardNumber: CardApprove}, qty, offers...)
+}
+
+// buyWith is buy paying with pay.
+func (f *cluster) buyWith(m *member, key string, pay PaymentRequest, qty int64, offers ...Offer) (Order, error) {
 	f.t.Helper()
 	ctx := context.Background()
 	sh, _, err := m.svc.CreateShopper(ctx, ShopperInput{Name: "Ada", Email: fmt.Sprintf("ada+%s@example.org", newMessageID()[:8])})
@@ -285,8 +292,7 @@ func (f *cluster) buy(m *member, key string, qty int64, offers ...Offer) (Order,
 			return Order{}, err
 		}
 	}
-	o, _, err := m.svc.Checkout(ctx, sh.ID, cart.ID, key, CheckoutRequest{ShippingAddress: testShipTo,
-		Payment: PaymentRequest{Method: MethodSandboxCard, CardNumber: CardApprove}})
+	o, _, err := m.svc.Checkout(ctx, sh.ID, cart.ID, key, CheckoutRequest{ShippingAddress: testShipTo, Payment: pay})
 	return o, err
 }
 

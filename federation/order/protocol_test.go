@@ -532,3 +532,58 @@ func TestHoldBudgetsStopAFlood(t *testing.T) {
 		t.Errorf("an hour later: %v", c)
 	}
 }
+
+// TestUnpaidManualOrdersGiveStockBack: an order left unpaid past
+// UnpaidAfter is cancelled and its stock goes back; one the operator marked
+// paid stays.
+func TestUnpaidManualOrdersGiveStockBack(t *testing.T) {
+	f := newCluster(t, 2)
+	a, b := f.members[0], f.members[1]
+	pan := f.list(b, "forge", "PAN", 4990, 10)
+	ctx := context.Background()
+	unpaid, err := f.buyWith(a, "k1", PaymentRequest{Method: MethodManual}, 2, pan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paid, err := f.buyWith(a, "k2", PaymentRequest{Method: MethodManual}, 3, pan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	statusOn(t, a, unpaid.Parts[0].ID, StatusAccepted)
+	statusOn(t, a, paid.Parts[0].ID, StatusAccepted)
+	if _, err := a.svc.MarkPaid(ctx, paid.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.clk.add(f.cfg.UnpaidAfter + time.Minute)
+	if err := a.svc.cancelUnpaid(ctx); err != nil {
+		t.Fatal(err)
+	}
+	statusOn(t, a, unpaid.Parts[0].ID, StatusCancelled)
+	testwait.For(t, 10*time.Second, func() error {
+		if n := f.stockOf(pan); n != 7 {
+			return fmt.Errorf("stock %d, want 7: the unpaid order's 2 units back, the paid order's 3 sold", n)
+		}
+		return nil
+	})
+	if got := partOn(t, a, paid.Parts[0].ID).Status; got != StatusAccepted {
+		t.Errorf("the paid order's part is %s", got)
+	}
+}
+
+func TestCartsPerShopperAreCapped(t *testing.T) {
+	f := newCluster(t, 1)
+	f.cfg.MaxCarts = 2
+	a := f.members[0]
+	f.restart(a)
+	ctx := context.Background()
+	sh, _, err := a.svc.CreateShopper(ctx, ShopperInput{Name: "Ada", Email: "ada@example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		_, err := a.svc.CreateCart(ctx, sh.ID)
+		if want := i == 2; errors.Is(err, ErrBudget) != want {
+			t.Fatalf("cart %d: %v", i+1, err)
+		}
+	}
+}

@@ -71,6 +71,12 @@ func reverseKeys(txn *badger.Txn, prefix, cursor string, limit int) []string {
 // or ended stay as they are; an order with no part left to cancel is
 // ErrConflict.
 func (s *Service) CancelOrder(ctx context.Context, shopper, id string) (Order, error) {
+	return s.cancel(ctx, shopper, id, "cancelled by the shopper")
+}
+
+// cancel asks the homes of the order's parts not yet shipped to cancel
+// them, for reason.
+func (s *Service) cancel(ctx context.Context, shopper, id, reason string) (Order, error) {
 	o, err := s.GetOrder(ctx, shopper, id)
 	if err != nil {
 		return Order{}, err
@@ -80,7 +86,7 @@ func (s *Service) CancelOrder(ctx context.Context, shopper, id string) (Order, e
 		if p.Status != StatusReserved && p.Status != StatusAccepted {
 			continue
 		}
-		m, raw, err := s.newSigned(KindCancel, p.Platform, p.ID, func(m *Message) { m.Reason = "cancelled by the shopper" })
+		m, raw, err := s.newSigned(KindCancel, p.Platform, p.ID, func(m *Message) { m.Reason = reason })
 		if err != nil {
 			return Order{}, err
 		}
@@ -114,6 +120,9 @@ func (s *Service) MarkPaid(_ context.Context, id string) (Order, error) {
 			return fmt.Errorf("%w: order %s's payment is %s, not pending", ErrConflict, id, o.Payment.Status)
 		}
 		o.Payment.Status = PaymentPaid
+		if err := txn.Delete([]byte(prefixUnpaid + timeKey(o.CreatedAt) + "/" + o.ID)); err != nil {
+			return err
+		}
 		return putJSON(txn, prefixOrder+id, o)
 	})
 	if err != nil {

@@ -202,6 +202,14 @@ func (s *Service) storeOrder(txn *badger.Txn, o *Order, cartID, idemKey, digest 
 	if err := putJSON(txn, idemKey, idemRecord{Digest: digest, Order: o.ID}); err != nil {
 		return err
 	}
+	if o.Payment.Status == PaymentPending {
+		if err := txn.Set([]byte(prefixUnpaid+timeKey(o.CreatedAt)+"/"+o.ID), nil); err != nil {
+			return err
+		}
+	}
+	if err := txn.Delete([]byte(prefixShopCart + o.Shopper + "/" + cartID)); err != nil {
+		return err
+	}
 	return txn.Delete([]byte(prefixCart + cartID))
 }
 

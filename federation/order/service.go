@@ -50,13 +50,18 @@ type Config struct {
 	// expired or was released) is kept, with its messages, before it is
 	// forgotten.
 	PruneAfter time.Duration `yaml:"prune_after"`
+	// UnpaidAfter is how long an order paid by the manual method may stay
+	// unpaid before it is cancelled and its stock given back.
+	UnpaidAfter time.Duration `yaml:"unpaid_after"`
+	// MaxCarts is how many carts one shopper may keep open.
+	MaxCarts int `yaml:"max_carts"`
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{HoldTTL: 10 * time.Minute, ConfirmWait: 3 * time.Second, RequestTimeout: 5 * time.Second, RetryMax: 5 * time.Second,
 		ParkAfter: 24 * time.Hour, ReserveRate: 200, ReserveBurst: 400, MaxHolds: 2000, MaxHeldUnits: 50000,
-		MaxExpiredPerHour: 500, PruneAfter: 24 * time.Hour}
+		MaxExpiredPerHour: 500, PruneAfter: 24 * time.Hour, UnpaidAfter: 72 * time.Hour, MaxCarts: 50}
 }
 
 // Validate names the first bad key.
@@ -84,6 +89,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("orders.max_expired_per_hour: must be between 1 and 10000000, not %d", c.MaxExpiredPerHour)
 	case c.PruneAfter < time.Minute || c.PruneAfter > 365*24*time.Hour:
 		return fmt.Errorf("orders.prune_after: must be between 1m and 8760h, not %s", c.PruneAfter)
+	case c.UnpaidAfter < time.Minute || c.UnpaidAfter > 365*24*time.Hour:
+		return fmt.Errorf("orders.unpaid_after: must be between 1m and 8760h, not %s", c.UnpaidAfter)
+	case c.MaxCarts < 1 || c.MaxCarts > 10000:
+		return fmt.Errorf("orders.max_carts: must be between 1 and 10000, not %d", c.MaxCarts)
 	}
 	return nil
 }
@@ -241,6 +250,7 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.every(ctx, time.Second, s.expireHolds) })
 	g.Go(func() error { return s.every(ctx, time.Second, s.payRefunds) })
 	g.Go(func() error { return s.every(ctx, time.Minute, s.pruneEnded) })
+	g.Go(func() error { return s.every(ctx, time.Minute, s.cancelUnpaid) })
 	return g.Wait()
 }
 

@@ -17,6 +17,8 @@ import (
 //	o/shoppass/<shopper>                bcrypt hash of the shopper's password
 //	o/shopend/<shopper>                 when the shopper last signed out (Unix seconds)
 //	o/cart/<id>                         cart
+//	o/scart/<shopper>/<cart>            the shopper's open carts
+//	o/unpaid/<time>/<order>             orders whose manual payment is pending, by creation
 //	o/order/<id>                        storefront order with its parts
 //	o/sorders/<shopper>/<time>/<order>  the shopper's orders, oldest first
 //	o/idem/<shopper>/<sha256(key)>      idempotent checkout: body digest, order id
@@ -40,6 +42,8 @@ const (
 	prefixShopPass     = "o/shoppass/"
 	prefixShopEnd      = "o/shopend/"
 	prefixCart         = "o/cart/"
+	prefixShopCart     = "o/scart/"
+	prefixUnpaid       = "o/unpaid/"
 	prefixOrder        = "o/order/"
 	prefixShopOrder    = "o/sorders/"
 	prefixIdem         = "o/idem/"

@@ -64,6 +64,7 @@ var errorStatus = []struct {
 	{order.ErrPaymentFailed, http.StatusBadGateway, "Payment provider failed"},
 	{order.ErrUnavailable, http.StatusServiceUnavailable, "Home platform unavailable"},
 	{order.ErrForged, http.StatusForbidden, "Forged"},
+	{order.ErrBudget, http.StatusTooManyRequests, "Over budget"},
 	{webhook.ErrInvalid, http.StatusUnprocessableEntity, "Invalid input"},
 	{settlement.ErrPeriodOpen, http.StatusConflict, "Period has not ended"},
 	{settlement.ErrNotAgreed, http.StatusConflict, "Not every pair has agreed yet"},
@@ -140,6 +141,8 @@ func slug(status int) string {
 		return "payment-declined"
 	case http.StatusBadGateway:
 		return "payment-failed"
+	case http.StatusTooManyRequests:
+		return "over-budget"
 	default:
 		return "error"
 	}
