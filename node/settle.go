@@ -197,7 +197,8 @@ func (s *settler) open(ctx context.Context, id, period string, length time.Durat
 		_ = stream.Reset()
 		return settlement.Statement{}, err
 	}
-	return st, stream.Close()
+	_ = stream.Close() // the statement is saved; the peer may have closed first
+	return st, nil
 }
 
 // errUnreachable marks a session that could not even start.

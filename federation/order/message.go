@@ -272,3 +272,15 @@ func SignedReserve(key crypto.PrivKey, to, part, merchant string, shipTo Address
 	}
 	return m.Encode()
 }
+
+// SignedStatus builds the wire form of a status of part, stated at at and
+// signed with key, as a home node sends it to the storefront to. Tools and
+// tests use it to speak the protocol without a home node.
+func SignedStatus(key crypto.PrivKey, to, part string, at time.Time, st *Status) []byte {
+	from, _ := peer.IDFromPrivateKey(key)
+	m := &Message{ID: newMessageID(), Kind: KindStatus, From: from.String(), To: to, At: at.UTC(), Part: part, Status: st}
+	if err := m.sign(key); err != nil {
+		panic("order: signing: " + err.Error())
+	}
+	return m.Encode()
+}
