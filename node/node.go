@@ -112,8 +112,9 @@ func New(cfg Config, log *slog.Logger) (_ *Node, err error) {
 		return nil, fmt.Errorf("api.listen: %w", err)
 	}
 	n.apiURL = cfg.publicURL(n.listener.Addr().String())
-	a := api.New(api.Config{OperatorToken: token}, api.Deps{
-		Federation: n.fed, Catalog: n.cat, Search: n.index, Orders: n.orders, Webhooks: n.hooks, Settlement: settlementView{n}, Ready: n.ready, Gatherer: reg, Registry: reg,
+	a := api.New(api.Config{OperatorToken: token, WriteTimeout: cfg.API.WriteTimeout}, api.Deps{
+		Federation: n.fed, Catalog: n.cat, Search: n.index, Orders: n.orders, Webhooks: n.hooks, Settlement: settlementView{n},
+		Backup: n.backup, Ready: n.ready, Gatherer: reg, Registry: reg,
 	}, log.With("component", "api"))
 	handler, err := n.pages(key, token, a.Handler())
 	if err != nil {
