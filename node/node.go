@@ -94,6 +94,9 @@ func New(cfg Config, log *slog.Logger) (_ *Node, err error) {
 	if err = n.openCatalog(key, reg); err != nil {
 		return nil, err
 	}
+	if err = n.logRestore(); err != nil {
+		return nil, err
+	}
 	if err = n.openLedger(); err != nil {
 		return nil, err
 	}
@@ -163,6 +166,7 @@ func (n *Node) Run(ctx context.Context) error {
 	g.Go(func() error { return n.orders.Run(gctx) })
 	g.Go(func() error { return n.hooks.Run(gctx) })
 	g.Go(func() error { return n.settleLoop(gctx, n.key) })
+	g.Go(func() error { return n.learnBack(gctx) })
 	g.Go(func() error { return collectGarbage(gctx, n.db, n.cfg.Storage.GCInterval, n.log) })
 	g.Go(func() error {
 		<-gctx.Done()
