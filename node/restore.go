@@ -76,10 +76,7 @@ func Restore(o RestoreOptions) (RestoreResult, error) {
 	defer release()
 	now := time.Now().UTC()
 	res := RestoreResult{}
-	kept := filepath.Join(dir, keptDirPrefix+now.Format("20060102T150405Z"))
-	if _, err := os.Stat(kept); err == nil {
-		return res, fmt.Errorf("%s exists already; wait a second and run restore again", kept)
-	}
+	kept := keptName(dir, now)
 	self, err := identityOf(o.Config)
 	if err != nil {
 		return res, err
@@ -101,6 +98,18 @@ func Restore(o RestoreOptions) (RestoreResult, error) {
 		return res, err
 	}
 	return res, syncDir(dir)
+}
+
+// keptName is a free name for the database a restore at now replaces.
+func keptName(dir string, now time.Time) string {
+	base := filepath.Join(dir, keptDirPrefix+now.Format("20060102T150405Z"))
+	name := base
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(name); errors.Is(err, fs.ErrNotExist) {
+			return name
+		}
+		name = fmt.Sprintf("%s-%d", base, i)
+	}
 }
 
 func (o RestoreOptions) step(what string, done, total int64) {
