@@ -94,9 +94,7 @@ func New(cfg Config, log *slog.Logger) (_ *Node, err error) {
 	if err = n.openCatalog(key, reg); err != nil {
 		return nil, err
 	}
-	if err = n.logRestore(); err != nil {
-		return nil, err
-	}
+	n.logRestore()
 	if err = n.openLedger(); err != nil {
 		return nil, err
 	}

@@ -64,19 +64,20 @@ func putRestoreMarker(txn *badger.Txn, info RestoreInfo) error {
 }
 
 // logRestore tells the operator, at start, that this database came from
-// a backup and what the node is catching up on.
-func (n *Node) logRestore() error {
+// a backup and what the node is catching up on. The note only informs:
+// one that cannot be read is reported, and the node starts all the same.
+func (n *Node) logRestore() {
 	info, ok, err := RestoreMarker(n.db)
-	if err != nil || !ok {
-		return err
-	}
-	if !n.cat.Restored() {
+	switch {
+	case err != nil:
+		n.log.Warn("this database's restore note is unreadable", "err", err)
+	case !ok:
+	case !n.cat.Restored():
 		n.log.Debug("this database was restored from a backup earlier", "backup_taken_at", info.BackupTakenAt, "restored_at", info.RestoredAt)
-		return nil
+	default:
+		n.log.Info(fmt.Sprintf("restored from a backup taken at %s; catching up from members", info.BackupTakenAt.Format(time.RFC3339)),
+			"restored_at", info.RestoredAt.Format(time.RFC3339), "file", info.File, "backup_of", info.Node)
 	}
-	n.log.Info(fmt.Sprintf("restored from a backup taken at %s; catching up from members", info.BackupTakenAt.Format(time.RFC3339)),
-		"restored_at", info.RestoredAt.Format(time.RFC3339), "file", info.File, "backup_of", info.Node)
-	return nil
 }
 
 // learnBackPoll is how often a restored node looks for connected members
