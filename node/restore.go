@@ -94,7 +94,11 @@ func Restore(o RestoreOptions) (RestoreResult, error) {
 		return res, err
 	}
 	o.step("swapping the restored database in", 0, 0)
-	if res.Kept, err = swapIn(staging, dbDir, kept); err != nil {
+	swapped := false
+	if res.Kept, swapped, err = swapIn(staging, dbDir, kept); err != nil {
+		if !swapped {
+			_ = os.RemoveAll(staging)
+		}
 		return res, err
 	}
 	return res, syncDir(dir)
@@ -168,29 +172,32 @@ func loadBackup(o RestoreOptions, dir string, note RestoreInfo) error {
 }
 
 // swapIn puts the loaded database at staging in place of dbDir, keeping
-// the one it replaces at kept; it returns where that now lies.
-func swapIn(staging, dbDir, kept string) (string, error) {
+// the one it replaces at kept; it returns where that now lies, and
+// whether the restored database is in place (on error too).
+func swapIn(staging, dbDir, kept string) (string, bool, error) {
 	if _, err := os.Stat(dbDir); errors.Is(err, fs.ErrNotExist) {
-		return "", os.Rename(staging, dbDir)
+		if err := os.Rename(staging, dbDir); err != nil {
+			return "", false, err
+		}
+		return "", true, nil
 	}
-	err := exchange(staging, dbDir)
-	if err == nil {
+	if err := exchange(staging, dbDir); err == nil {
 		// dbDir is the restored database; staging holds the old one.
 		if err := os.Rename(staging, kept); err != nil {
-			return staging, fmt.Errorf("the database is restored, but the one it replaced stays at %s: %w", staging, err)
+			return staging, true, fmt.Errorf("the database is restored, but the one it replaced stays at %s: %w", staging, err)
 		}
-		return kept, nil
+		return kept, true, nil
 	}
 	// No atomic exchange here: two renames, undoing the first if the
 	// second fails. (A crash between them leaves no DIR/db; the two
 	// databases are at the names this function was given.)
 	if err := os.Rename(dbDir, kept); err != nil {
-		return "", err
+		return "", false, fmt.Errorf("%s cannot be moved aside (restore needs it to be a folder of its own, not a mount point): %w", dbDir, err)
 	}
 	if err := os.Rename(staging, dbDir); err != nil {
-		return "", errors.Join(err, os.Rename(kept, dbDir))
+		return "", false, errors.Join(err, os.Rename(kept, dbDir))
 	}
-	return kept, nil
+	return kept, true, nil
 }
 
 func openBackup(path string) (*os.File, int64, error) {

@@ -199,3 +199,22 @@ func restoredCatalog(t *testing.T, cfg Config, db *badger.DB) bool {
 	}
 	return c.Restored()
 }
+
+// After a lost disk the folder holds the node's key and config again, and
+// no database at all.
+func TestRestoreIntoAFolderWithoutADatabase(t *testing.T) {
+	root := t.TempDir()
+	cfg := backupDataDir(t, root, "alpha", 3)
+	backup := filepath.Join(root, "alpha.backup")
+	writeBackupFile(t, cfg, backup)
+	if err := os.RemoveAll(filepath.Join(cfg.DataDir, dbDirName)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Restore(RestoreOptions{Config: cfg, File: backup})
+	if err != nil || res.Kept != "" {
+		t.Fatalf("restore into an empty folder: kept %q, %v", res.Kept, err)
+	}
+	if got := snapshot(t, cfg); !strings.Contains(got, "k/0002=alpha 2") {
+		t.Fatalf("restored database holds\n%s", got)
+	}
+}
