@@ -15,7 +15,7 @@ import (
 	"github.com/fedmart/fedmart/federation"
 )
 
-func fill(t *testing.T, db *badger.DB, value string, n int) {
+func fill(t testing.TB, db *badger.DB, value string, n int) {
 	t.Helper()
 	wb := db.NewWriteBatch()
 	for i := range n {
@@ -29,7 +29,7 @@ func fill(t *testing.T, db *badger.DB, value string, n int) {
 }
 
 // contents lists every key and value under "k/".
-func contents(t *testing.T, db *badger.DB) string {
+func contents(t testing.TB, db *badger.DB) string {
 	t.Helper()
 	var b strings.Builder
 	err := db.View(func(txn *badger.Txn) error {
@@ -50,7 +50,7 @@ func contents(t *testing.T, db *badger.DB) string {
 	return b.String()
 }
 
-func memDB(t *testing.T) *badger.DB {
+func memDB(t testing.TB) *badger.DB {
 	t.Helper()
 	db, err := badger.Open(badger.DefaultOptions("").WithInMemory(true).WithLogger(nil))
 	if err != nil {
@@ -62,7 +62,7 @@ func memDB(t *testing.T) *badger.DB {
 
 // sampleBackup is a backup of a database of n keys with values of about
 // size bytes, with its source.
-func sampleBackup(t *testing.T, n, size int) ([]byte, *badger.DB, BackupInfo) {
+func sampleBackup(t testing.TB, n, size int) ([]byte, *badger.DB, BackupInfo) {
 	t.Helper()
 	db := memDB(t)
 	fill(t, db, strings.Repeat("v", size), n)
@@ -163,4 +163,22 @@ func TestBackupEndpointStreamsTheRunningNodesDatabase(t *testing.T) {
 	if newer, err := federation.CheckStored(db, c.Charter); err != nil || newer {
 		t.Fatalf("the backup does not hold the node's charter: newer %v, %v", newer, err)
 	}
+}
+
+// FuzzReadBackup: no file makes ReadBackup panic, and any it accepts is
+// complete (its checksum matched).
+func FuzzReadBackup(f *testing.F) {
+	file, _, _ := sampleBackup(f, 5, 5)
+	f.Add(file)
+	f.Add(file[:len(file)/2])
+	f.Add([]byte("fedmart-backup 1\n{}\n\x00\x00\x00\x00{}\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		info, err := ReadBackup(bytes.NewReader(b), nil)
+		if err == nil && (info.SHA256 == "" || info.PeerID == "") {
+			t.Fatalf("accepted a file without a checksum or a node: %+v", info)
+		}
+		if err != nil && !errors.Is(err, ErrBadBackup) {
+			t.Fatalf("a refusal that is not ErrBadBackup: %v", err)
+		}
+	})
 }
