@@ -54,6 +54,10 @@ type Catalog struct {
 	// under wmu, after a commit.
 	count atomic.Int64
 
+	// restored is set while the catalog waits to learn its own records
+	// back after a restore (see MarkRestored); it changes only under wmu.
+	restored atomic.Bool
+
 	// currency is the settlement currency prices must be in ("" when not
 	// known); it overrides cfg.Currency, which is read only at Open.
 	currency atomic.Pointer[string]
@@ -96,6 +100,11 @@ func Open(cfg Config, db *badger.DB, key crypto.PrivKey, members Membership, log
 		return nil, fmt.Errorf("catalog: loading: %w", err)
 	}
 	c.count.Store(n)
+	restored, err := loadRestored(db)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: loading: %w", err)
+	}
+	c.restored.Store(restored)
 	log.Debug("catalog opened", "platform", c.self, "listings", n)
 	return c, nil
 }

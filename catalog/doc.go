@@ -38,6 +38,14 @@
 // whatever the peer no longer has below its mark was superseded. Traffic is
 // proportional to what is missing. A node's mark for itself is its latest seq.
 //
+// # After a restore
+//
+// A catalog loaded from an older backup lacks the records its node signed
+// since; members hold them. Until it has learnt them back in a catch-up
+// (MarkRestored, LearntBack), it signs nothing, so that its next seq and
+// listing versions follow the highest that members hold rather than
+// repeating them with other content (see restore.go).
+//
 // # Writes
 //
 // Merchants (CreateMerchant, bearer tokens stored as SHA-256) write through

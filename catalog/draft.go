@@ -182,6 +182,9 @@ func (c *Catalog) commit(txn *badger.Txn, drafts []*draft) ([]Change, int64, err
 	if len(drafts) == 0 {
 		return nil, 0, nil
 	}
+	if err := c.checkSigning(); err != nil {
+		return nil, 0, err
+	}
 	st, err := loadOrigin(txn, c.self)
 	if err != nil {
 		return nil, 0, err

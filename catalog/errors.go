@@ -31,6 +31,10 @@ var (
 	// ErrOutOfStock marks a take of more units than a SKU has available
 	// (see ShortError).
 	ErrOutOfStock = errors.New("out of stock")
+	// ErrUnavailable marks a write refused while a catalog restored from a
+	// backup has not yet learnt its own records back from a member (see
+	// MarkRestored).
+	ErrUnavailable = errors.New("catalog catching up after a restore")
 )
 
 func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

@@ -21,6 +21,7 @@ import (
 //	c/n                        count of live listings
 //	c/v                        count of records stored, ever (see Stamp)
 //	c/e                        random epoch of this catalog (see Stamp)
+//	c/u                        restored from a backup, own records not yet learnt back (see MarkRestored)
 const (
 	prefixMerchant = "c/m/"
 	prefixToken    = "c/t/"
@@ -32,6 +33,7 @@ const (
 	keyCount       = "c/n"
 	keyChanges     = "c/v"
 	keyEpoch       = "c/e"
+	keyRestored    = "c/u"
 )
 
 func recordPrefix(origin string) []byte { return []byte(prefixRecord + origin + "/") }

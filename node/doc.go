@@ -8,8 +8,21 @@
 // A node lives in one folder (fedmart init): identity.key (the platform's
 // Ed25519 identity, mode 0600), operator.token (mode 0600), fedmart.yaml,
 // db/ (Badger: every package owns a key prefix in the one database:
-// federation f/, catalog c/, settlement s/) and index/ (the search index
-// snapshot, derived data rebuilt from Badger when missing or stale).
+// federation f/, catalog c/, orders o/, settlement s/, webhooks w/, this
+// package n/) and index/ (the search index snapshot, derived data rebuilt
+// from Badger when missing or stale).
+//
+// # Backup and restore
+//
+// A backup is the database as Badger's backup stream, framed in a file
+// that names its node and time and ends with a checksum (backup.go), so
+// that a file cut short is refused. A running node streams it (GET
+// /v1/backup); a stopped node's folder is read directly (BackupData).
+// Restore checks a whole file, loads it beside db/ and swaps it in,
+// keeping the old database; it leaves the note n/restored (RestoreMarker)
+// and the catalog's restore mark. A node started on it learns its own
+// catalog records back from the members before it signs new ones
+// (restored.go).
 //
 // # Lifecycle
 //

@@ -105,6 +105,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (_ *Node, err error) {
 	if err = n.openCatalog(key, reg); err != nil {
 		return nil, err
 	}
+	n.logRestore()
 	if err = n.openLedger(); err != nil {
 		return nil, err
 	}
@@ -124,8 +125,9 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (_ *Node, err error) {
 		return nil, fmt.Errorf("api.listen: %w", err)
 	}
 	n.apiURL = cfg.publicURL(n.listener.Addr().String())
-	a := api.New(api.Config{OperatorToken: token}, api.Deps{
-		Federation: n.fed, Catalog: n.cat, Search: n.index, Orders: n.orders, Webhooks: n.hooks, Settlement: settlementView{n}, Ready: n.ready, Gatherer: reg, Registry: reg,
+	a := api.New(api.Config{OperatorToken: token, WriteTimeout: cfg.API.WriteTimeout}, api.Deps{
+		Federation: n.fed, Catalog: n.cat, Search: n.index, Orders: n.orders, Webhooks: n.hooks, Settlement: settlementView{n},
+		Backup: n.backup, Ready: n.ready, Gatherer: reg, Registry: reg,
 	}, log.With("component", "api"))
 	handler, err := n.pages(key, token, a.Handler())
 	if err != nil {
@@ -176,6 +178,7 @@ func (n *Node) Run(ctx context.Context) error {
 	g.Go(func() error { return n.hooks.Run(gctx) })
 	g.Go(func() error { return n.ledger.Run(gctx) })
 	g.Go(func() error { return n.settle.run(gctx) })
+	g.Go(func() error { return n.learnBack(gctx) })
 	g.Go(func() error { return collectGarbage(gctx, n.db, n.cfg.Storage.GCInterval, n.log) })
 	g.Go(func() error {
 		<-gctx.Done()

@@ -107,7 +107,7 @@ func newSchedule(t *testing.T, fn *faultNet, members []*faultMember, rng *rand.R
 			}
 			return nil
 		},
-		stop: func() error { return restart(t, killed) },
+		stop: func() error { return restartMember(t, killed) },
 	})
 	for _, n := range list {
 		if nemesisWanted(n.kind) {
@@ -144,7 +144,7 @@ func droppedSome(fn *faultNet, m *faultMember) error {
 
 // restart starts a killed member on its data folder again and waits until
 // it is ready.
-func restart(t *testing.T, m *faultMember) error {
+func restartMember(t *testing.T, m *faultMember) error {
 	m.start(t)
 	return testwait.Until(60*time.Second, 200*time.Millisecond, func() error {
 		s, b, err := m.do("GET", "/readyz", "", nil)

@@ -23,6 +23,9 @@ type Config struct {
 	OperatorToken string
 	// MaxBodyBytes caps request bodies (default 4 MiB).
 	MaxBodyBytes int64
+	// WriteTimeout is the server's bound on writing a response; a backup
+	// download gets this much again after every write (0: no extension).
+	WriteTimeout time.Duration
 }
 
 // Federation is what the API needs of the federation layer.
@@ -63,6 +66,8 @@ type Deps struct {
 	Orders     Orders
 	Webhooks   Webhooks
 	Settlement Settlement
+	// Backup streams a backup of the node's database (GET /v1/backup).
+	Backup Backup
 	// Ready returns nil when the node can serve traffic, or what is missing.
 	Ready    func() error
 	Gatherer prometheus.Gatherer
@@ -123,6 +128,7 @@ func (a *API) routes() {
 	op.POST("/merchants", a.postMerchant)
 	op.GET("/merchants", a.getMerchants)
 	op.GET("/webhooks/deliveries", a.getDeliveries)
+	op.GET("/backup", a.getBackup)
 
 	v1.GET("/catalog/search", a.getSearch)
 	v1.GET("/catalog/listings/:id", a.getCatalogListing)
@@ -158,6 +164,9 @@ func (a *API) observe(c *gin.Context) {
 func (a *API) recover(c *gin.Context) {
 	defer func() {
 		if r := recover(); r != nil {
+			if r == http.ErrAbortHandler { // a handler cutting its response short on purpose
+				panic(r)
+			}
 			a.log.Error("handler panic", "method", c.Request.Method, "path", c.Request.URL.Path, "panic", r, "stack", string(debug.Stack()))
 			failStatus(c, http.StatusInternalServerError, "Internal error", "the node could not complete the request; see its log")
 		}

@@ -54,6 +54,7 @@ var errorStatus = []struct {
 	{catalog.ErrTooLarge, http.StatusUnprocessableEntity, "Listing too large"},
 	{catalog.ErrNotFound, http.StatusNotFound, "Not found"},
 	{catalog.ErrConflict, http.StatusConflict, "Conflict"},
+	{catalog.ErrUnavailable, http.StatusServiceUnavailable, "Catalog catching up after a restore"},
 	{order.ErrInvalid, http.StatusUnprocessableEntity, "Invalid input"},
 	{order.ErrEmptyCart, http.StatusUnprocessableEntity, "Cart is empty"},
 	{order.ErrNotFound, http.StatusNotFound, "Not found"},

@@ -42,7 +42,10 @@ func CheckResponse(method, route string, status int, body []byte) error {
 	if !ok {
 		return nil
 	}
-	for _, media := range content.(map[string]any) {
+	for name, media := range content.(map[string]any) {
+		if !isJSON(name) { // a file or text: its schema says no more than its media type
+			continue
+		}
 		schema, ok := lookup(media, "schema")
 		if !ok {
 			return nil
@@ -54,6 +57,11 @@ func CheckResponse(method, route string, status int, body []byte) error {
 		return conform(doc, schema, v, "$")
 	}
 	return nil
+}
+
+// isJSON reports whether a media type carries JSON.
+func isJSON(media string) bool {
+	return media == "application/json" || strings.HasSuffix(media, "+json")
 }
 
 func lookup(v any, keys ...string) (any, bool) {

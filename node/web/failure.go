@@ -35,7 +35,7 @@ func statusOf(err error) int {
 		return http.StatusNotFound
 	case errors.Is(err, catalog.ErrInvalid), errors.Is(err, search.ErrInvalidQuery):
 		return http.StatusBadRequest
-	case errors.Is(err, federation.ErrNoCharter):
+	case errors.Is(err, federation.ErrNoCharter), errors.Is(err, catalog.ErrUnavailable):
 		return http.StatusServiceUnavailable
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable
