@@ -32,7 +32,10 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 		Policy:   n.policyVersion,
 		Books:    books{n.ledger},
 		Reach:    reach{n.fed},
-		Log:      n.log.With("component", "orders"), Registry: reg, Now: n.now,
+		// A restored catalog means a restored database: the orders catch
+		// up before they hold stock again (see learnBack).
+		Recovering: n.cat.Restored(),
+		Log:        n.log.With("component", "orders"), Registry: reg, Now: n.now,
 	})
 	if err != nil {
 		return err

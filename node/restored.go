@@ -127,7 +127,7 @@ func (n *Node) learnBackOrders(ctx context.Context) bool {
 		}
 		k, err := n.orders.CatchUp(ctx, m.PeerID.String())
 		if err != nil {
-			n.log.Debug("order catch-up after a restore failed", "member", m.Name, "err", err)
+			n.log.Warn("order catch-up after a restore failed; trying again", "member", m.Name, "err", err)
 			return false
 		}
 		asked, learnt = asked+1, learnt+k

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -35,6 +37,9 @@ type schedule struct {
 	gap  time.Duration // quiet time after each nemesis
 	tail time.Duration // quiet time before the load stops
 	done []string      // the nemeses played, for the summary
+	// lost is the member whose disk was restored from a backup taken
+	// before the load, once that nemesis ran; nil otherwise.
+	lost *faultMember
 }
 
 // Nemesis parameters.
@@ -51,7 +56,8 @@ const (
 func newSchedule(t *testing.T, fn *faultNet, members []*faultMember, rng *rand.Rand) *schedule {
 	s := &schedule{t: t, gap: faultGap, tail: faultTail}
 	perm := rng.Perm(len(members))
-	lossy, cut, killed := members[perm[0]], members[perm[1]], members[perm[2]]
+	lossy, cut, killed, restored := members[perm[0]], members[perm[1]], members[perm[2]], members[perm[3%len(members)]]
+	backup := onlineBackup(t, restored)
 	var list []nemesis
 	list = append(list, nemesis{
 		kind: "loss", name: fmt.Sprintf("%.0f%% loss on %s", faultLoss*100, lossy.name), hold: faultHold,
@@ -109,6 +115,25 @@ func newSchedule(t *testing.T, fn *faultNet, members []*faultMember, rng *rand.R
 		},
 		stop: func() error { return restartMember(t, killed) },
 	})
+	list = append(list, nemesis{
+		kind: "restore", name: "disk of " + restored.name + " lost, restored from a backup taken before the load", hold: faultDown,
+		start: func() error {
+			restored.kill9()
+			s.lost = restored
+			out, err := exec.Command(binary, "restore", "--data", restored.dir, backup).CombinedOutput()
+			if err != nil {
+				return fmt.Errorf("fedmart restore: %v\n%s", err, out)
+			}
+			return nil
+		},
+		verify: func() error {
+			if code, _, err := restored.do("GET", "/healthz", "", nil); err == nil {
+				return fmt.Errorf("%s answers %d while its disk is being restored", restored.name, code)
+			}
+			return nil
+		},
+		stop: func() error { return restartMember(t, restored) },
+	})
 	for _, n := range list {
 		if nemesisWanted(n.kind) {
 			s.list = append(s.list, n)
@@ -119,8 +144,16 @@ func newSchedule(t *testing.T, fn *faultNet, members []*faultMember, rng *rand.R
 	return s
 }
 
+// onlineBackup backs m up through its running API, as an operator's
+// nightly job would, and returns the file.
+func onlineBackup(t *testing.T, m *faultMember) string {
+	file := filepath.Join(t.TempDir(), m.name+".backup")
+	fedmart(t, "backup", "--data", m.dir, "--out", file)
+	return file
+}
+
 // nemesisWanted reports whether FEDMART_FAULT_NEMESES (a comma-separated
-// list of loss, slow, cut, halves, kill and clock; "none" for a run
+// list of loss, slow, cut, halves, kill, restore and clock; "none" for a run
 // without faults) asks for nemeses of kind; unset, it asks for all. It
 // narrows a replay down to the fault that matters, or runs the workload
 // alone for comparison.

@@ -77,11 +77,15 @@ func (c *faultCheck) ordersOnce() error {
 	}
 	var f findings
 	for _, o := range c.orders {
+		kept := slices.DeleteFunc(slices.Clone(o.parts), func(p order.Part) bool { return c.lostPart(o.store, p) })
+		if len(kept) == 0 {
+			continue
+		}
 		if n := st.stored[o.id]; n != 1 || st.store[o.id] != o.store {
 			f.add("acknowledged order %s of %s is listed %d times there", o.id, c.members[o.store].name, n)
 			continue
 		}
-		if got, want := partIDs(st.orders[o.id].Parts), partIDs(o.parts); got != want {
+		if got, want := partIDs(st.orders[o.id].Parts), partIDs(kept); got != want {
 			f.add("order %s has parts %s on %s, but the shopper was answered %s", o.id, got, c.members[o.store].name, want)
 		}
 	}
@@ -157,9 +161,19 @@ func (c *faultCheck) stock() error {
 			}
 		}
 	}
+	unaudited := map[string]bool{} // listings a lost part sold
+	for _, o := range c.orders {
+		for _, p := range o.parts {
+			if c.lostPart(o.store, p) {
+				for _, ln := range p.Items {
+					unaudited[ln.ListingID] = true
+				}
+			}
+		}
+	}
 	var f findings
 	for _, fl := range c.listings {
-		if fl.churn {
+		if fl.churn || unaudited[fl.id] {
 			continue
 		}
 		home := c.members[fl.home]

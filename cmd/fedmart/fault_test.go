@@ -73,7 +73,7 @@ func TestFaultSuite(t *testing.T) {
 	if len(orders) == 0 { // checks over no orders prove nothing
 		t.Fatalf("no checkout was acknowledged: %s", tally(counts))
 	}
-	check := &faultCheck{members: members, listings: listings, orders: orders, periods: periodsBetween(loadStart, loadStop)}
+	check := &faultCheck{members: members, listings: listings, orders: orders, periods: periodsBetween(loadStart, loadStop), lost: sched.lost}
 	last, _ := time.Parse(time.RFC3339, check.periods[len(check.periods)-1])
 	deadline := maxTime(loadStop.Add(60*time.Second), last.Add(time.Minute+50*time.Second)) // the last period ends, closes, reconciles
 	t.Logf("load stopped after %s: %s", loadStop.Sub(loadStart).Round(time.Second), tally(counts))
@@ -90,8 +90,12 @@ func TestFaultSuite(t *testing.T) {
 	for _, o := range orders {
 		parts += len(o.parts)
 	}
-	t.Logf("fault suite seed %d: %d orders acknowledged (%d parts) of %d checkouts; %d faults (%s); converged: %s; load %s, whole %s",
-		seed, len(orders), parts, checkouts(counts), len(sched.done), strings.Join(sched.done, ", "), took,
+	lost := ""
+	if n := check.lostParts(); n > 0 {
+		lost = fmt.Sprintf(" (%d of them %s's own sales to its own shoppers, held by no other member, lost with its disk as documented)", n, sched.lost.name)
+	}
+	t.Logf("fault suite seed %d: %d orders acknowledged (%d parts%s) of %d checkouts; %d faults (%s); converged: %s; load %s, whole %s",
+		seed, len(orders), parts, lost, checkouts(counts), len(sched.done), strings.Join(sched.done, ", "), took,
 		loadStop.Sub(loadStart).Round(time.Second), time.Since(began).Round(time.Second))
 }
 

@@ -58,11 +58,11 @@ func (s *Service) handle(ctx context.Context, from string, raw []byte) ([]byte, 
 	if answer, err := s.answered(m); answer != nil || err != nil {
 		return answer, err
 	}
+	if s.recovering.Load() { // a home part may be older here than its storefront knows it
+		return nil, fmt.Errorf("%w: catching up after a restore", ErrUnavailable)
+	}
 	switch m.Kind {
 	case KindReserve:
-		if s.recovering.Load() {
-			return nil, fmt.Errorf("%w: catching up after a restore", ErrUnavailable)
-		}
 		if s.budgeted(m.From) {
 			if err := s.budget.admit(m.From, reserveUnits(m.Reserve), s.now()); err != nil {
 				return nil, err

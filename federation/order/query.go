@@ -206,6 +206,9 @@ func (s *Service) Refund(ctx context.Context, merchant, id string) (HomePart, er
 }
 
 func (s *Service) merchantAction(ctx context.Context, merchant, id string, ch change) (HomePart, error) {
+	if s.recovering.Load() {
+		return HomePart{}, fmt.Errorf("%w: this node is catching up after a restore; try again in a moment", ErrUnavailable)
+	}
 	if _, err := s.HomePartOf(ctx, merchant, id); err != nil {
 		return HomePart{}, err
 	}

@@ -185,7 +185,10 @@ func (s *Service) loggedRequestTxn(txn *badger.Txn, part, kind, from string) (*M
 }
 
 // Recovering reports whether the node is catching up after a restore:
-// it then holds no new stock and lets no hold expire (see EndRecovery).
+// its home parts may be older than their storefronts know them, so it
+// changes none (no reserve, confirm, cancel, release or merchant action
+// is taken: they are answered "unavailable", and retried) and lets no
+// hold expire, until EndRecovery.
 func (s *Service) Recovering() bool { return s.recovering.Load() }
 
 // EndRecovery ends the catch-up after a restore, once the catalog's own

@@ -61,7 +61,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{HoldTTL: 10 * time.Minute, ConfirmWait: 3 * time.Second, RequestTimeout: 5 * time.Second, RetryMax: 5 * time.Second,
 		ParkAfter: 24 * time.Hour, ReserveRate: 200, ReserveBurst: 400, MaxHolds: 2000, MaxHeldUnits: 50000,
-		MaxExpiredPerHour: 500, PruneAfter: 24 * time.Hour, UnpaidAfter: 72 * time.Hour, MaxCarts: 50}
+		MaxExpiredPerHour: 500, PruneAfter: 24 * time.Hour, UnpaidAfter: 72 * time.Hour, MaxCarts: 1000}
 }
 
 // Validate names the first bad key.
