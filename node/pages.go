@@ -19,9 +19,9 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 	}
 	n.web, err = web.New(web.Deps{Search: n.index, Listings: n.cat, Merchants: n.cat, Editor: n.cat, Federation: n.fed,
 		Orders: n.orders, Settlement: settlementView{n}, Replication: n.repl, Amendments: n.fed,
-		Log: n.log.With("component", "web")},
+		DB: n.db, Budgets: n.budgets, Log: n.log.With("component", "web")},
 		web.Options{NodeName: n.cfg.Name, BaseURL: n.apiURL, SessionSecret: secret, OperatorToken: operatorToken,
-			TrustedProxies: n.cfg.API.trustedProxies()})
+			Payments: n.paymentMethods()})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}

@@ -22,7 +22,7 @@ type Config struct {
 	// MaxBodyBytes caps request bodies (default 4 MiB).
 	MaxBodyBytes int64
 	// Metrics says who may read GET /metrics: MetricsOperator (the
-	// default), MetricsPublic, or MetricsElsewhere (not served here).
+	// default), MetricsPublic, or MetricsListener (served on a listener of the node's own).
 	Metrics string
 }
 

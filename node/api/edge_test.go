@@ -211,7 +211,7 @@ func TestMetricsNeedTheOperatorByDefault(t *testing.T) {
 	if w := public.checked(http.MethodGet, "/metrics", "/metrics", "", "198.51.100.4", ""); w.Code != http.StatusOK {
 		t.Errorf("public: %d, want 200", w.Code)
 	}
-	elsewhere := newEdge(t, api.Config{Metrics: api.MetricsElsewhere}, nil)
+	elsewhere := newEdge(t, api.Config{Metrics: api.MetricsListener}, nil)
 	if w := elsewhere.checked(http.MethodGet, "/metrics", "/metrics", edgeOperator, "198.51.100.4", ""); w.Code != http.StatusNotFound {
 		t.Errorf("served elsewhere: %d, want 404", w.Code)
 	}

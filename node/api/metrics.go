@@ -16,9 +16,9 @@ const (
 	MetricsOperator = "operator"
 	// MetricsPublic serves /metrics to anyone.
 	MetricsPublic = "public"
-	// MetricsElsewhere serves no /metrics here: the node serves it on a
+	// MetricsListener serves no /metrics here: the node serves it on a
 	// listener of its own.
-	MetricsElsewhere = "elsewhere"
+	MetricsListener = "listener"
 )
 
 // The request histogram's labels come from fixed sets, so that no request
@@ -90,7 +90,7 @@ func (a *API) metricsRoute() {
 	switch a.cfg.Metrics {
 	case MetricsPublic:
 		a.engine.GET("/metrics", h)
-	case MetricsElsewhere:
+	case MetricsListener:
 	default:
 		a.engine.GET("/metrics", a.operatorOnly, h)
 	}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Rate is how many events a client may have in a span: N at once, and N
@@ -47,6 +49,18 @@ func (r *Rate) UnmarshalText(b []byte) error {
 		return fmt.Errorf("must be N/DURATION with a duration from 1s to 168h, such as 10/1h, or off; not %q", s)
 	}
 	*r = Rate{N: count, Per: d}
+	return nil
+}
+
+// UnmarshalYAML reads the configuration form, with the line in an error,
+// so that the node's configuration loader can name the key at fault.
+func (r *Rate) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: must be N/DURATION, such as 10/1h, or off", n.Line)
+	}
+	if err := r.UnmarshalText([]byte(n.Value)); err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
 	return nil
 }
 
