@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,6 +44,17 @@ func TestOversizedHeadersAreRefused(t *testing.T) {
 	}
 }
 
+func TestAPIAnswersCarryHSTSOverHTTPS(t *testing.T) {
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {})
+	for url, want := range map[string]string{"https://shop.example": "max-age=31536000", "http://127.0.0.1:8080": ""} {
+		w := httptest.NewRecorder()
+		strictTransport(url, ok).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/v1/catalog/search", nil))
+		if got := w.Header().Get("Strict-Transport-Security"); got != want {
+			t.Errorf("%s: Strict-Transport-Security %q, want %q", url, got, want)
+		}
+	}
+}
+
 func TestInitSwitchesPaymentsOnOnlyWhenAsked(t *testing.T) {
 	for _, c := range []struct {
 		name           string
@@ -74,7 +86,8 @@ func TestSandboxCardIsOffUnlessConfigured(t *testing.T) {
 	s, b := sh.checkout(sh.cart(order.ItemInput{ListingID: listing, SKU: "PAN-B", Quantity: 1}), "sandbox-off", order.CardApprove)
 	var p api.Problem
 	_ = json.Unmarshal(b, &p)
-	if s != http.StatusUnprocessableEntity || len(p.Errors) != 1 || p.Errors[0].Field != "payment.method" {
+	if s != http.StatusUnprocessableEntity || len(p.Errors) != 1 || p.Errors[0].Field != "payment.method" ||
+		p.Errors[0].Message != `"sandbox_card" is not taken by this storefront, which takes manual` {
 		t.Fatalf("a sandbox card on a node without it: %d %s, want 422 naming payment.method", s, b)
 	}
 	if st := stockOf(t, c.Nodes[1], listing); st != 10 {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/fedmart/fedmart/node/web"
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -26,11 +27,25 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	mux := http.NewServeMux()
+	api = strictTransport(n.apiURL, api) // the pages set it on their own
 	for _, p := range []string{"/v1/", "/healthz", "/readyz", "/metrics"} {
 		mux.Handle(p, api)
 	}
 	mux.Handle("/", n.web.Handler())
 	return mux, nil
+}
+
+// strictTransport makes h's answers carry Strict-Transport-Security when
+// the node is reached over https (api.public_url), so that a client that
+// has talked to it once never falls back to plain http.
+func strictTransport(publicURL string, h http.Handler) http.Handler {
+	if !strings.HasPrefix(publicURL, "https://") {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		h.ServeHTTP(w, r)
+	})
 }
 
 // sessionSecret derives the key that signs page sessions from the node's

@@ -82,6 +82,11 @@ func (o Options) Validate() error {
 	case o.MaxFormBytes < 0:
 		return errors.New("web: Options.MaxFormBytes: must not be negative")
 	}
+	for i, m := range o.Payments {
+		if m != order.MethodManual && m != order.MethodSandboxCard {
+			return fmt.Errorf("web: Options.Payments[%d]: must be %s or %s, not %q", i, order.MethodManual, order.MethodSandboxCard, m)
+		}
+	}
 	return nil
 }
 
