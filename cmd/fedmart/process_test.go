@@ -118,7 +118,7 @@ type procNode struct {
 func initNode(t *testing.T, root, name string) *procNode {
 	n := &procNode{name: name, dir: filepath.Join(root, name), tcp: freePort(t, "tcp"), udp: freePort(t, "udp")}
 	n.api = fmt.Sprintf("127.0.0.1:%d", freePort(t, "tcp"))
-	fedmart(t, "init", "--data", n.dir, "--name", name, "--api", n.api,
+	fedmart(t, "init", "--data", n.dir, "--name", name, "--api", n.api, "--sandbox-payments",
 		"--p2p-listen", fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", n.tcp), "--p2p-listen", fmt.Sprintf("/ip4/127.0.0.1/udp/%d/quic-v1", n.udp))
 	n.peer = strings.TrimSpace(fedmart(t, "id", "--data", n.dir))
 	tok, _ := os.ReadFile(filepath.Join(n.dir, "operator.token"))
