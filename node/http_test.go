@@ -138,4 +138,3 @@ func TestDefaultBudgetsHoldOnTheNode(t *testing.T) {
 		t.Fatalf("account %d from one client: %d %s, want 429", n+1, s, b)
 	}
 }
-
