@@ -31,7 +31,12 @@
 //
 // # Network
 //
-// The libp2p host listens on TCP and QUIC with Noise and TLS and yamux. A
+// The libp2p host listens on TCP and QUIC with Noise and TLS and yamux,
+// and runs identify and ping, nothing else: it is assembled from those
+// parts (BuildHost) rather than by libp2p.New, which would link WebRTC,
+// WebTransport, WebSocket and relay code the node never starts. Members
+// publish their addresses in the charter, so no relay, NAT port mapping,
+// hole punching or AutoNAT runs either. A
 // ConnectionGater admits only active members, in both directions, at the
 // point where the remote identity is proven (InterceptSecured); every stream
 // handler checks membership again (Handle), because a charter may change

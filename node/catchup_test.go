@@ -42,10 +42,17 @@ func runNode(t *testing.T, n *Node) (stop func()) {
 	return stop
 }
 
-// metric reads one counter or gauge from the node's /metrics.
+// metric reads one counter or gauge from the node's /metrics, with the
+// operator token it needs.
 func metric(t *testing.T, n *Node, name string) float64 {
 	t.Helper()
-	resp, err := http.Get(n.APIURL() + "/metrics")
+	token, err := loadToken(n.cfg.path(n.cfg.OperatorTokenFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, n.APIURL()+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

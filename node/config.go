@@ -19,6 +19,8 @@ import (
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/replication"
+	"github.com/fedmart/fedmart/node/api"
+	"github.com/fedmart/fedmart/node/budget"
 	"github.com/fedmart/fedmart/node/webhook"
 	"gopkg.in/yaml.v3"
 )
@@ -48,6 +50,9 @@ type Config struct {
 	Replication replication.Config `yaml:"replication"`
 	// Orders tunes holds, checkout and order message delivery.
 	Orders order.Config `yaml:"orders"`
+	// Payments are the payment methods the storefront takes (default
+	// none).
+	Payments PaymentsConfig `yaml:"payments"`
 	// Webhooks are the platform back office's endpoints that hear about
 	// orders (default none): url, secret (16+ bytes), events such as
 	// "order.part.*" or "*".
@@ -76,6 +81,31 @@ type APIConfig struct {
 	// pages count failed sign-ins per client (default none: the connection's
 	// peer is the client).
 	TrustedProxies []string `yaml:"trusted_proxies,omitempty"`
+	// Metrics says who may read GET /metrics: operator (default: the
+	// operator token), public (anyone), or listener (served only on
+	// MetricsListen, without authentication, and not on Listen).
+	Metrics string `yaml:"metrics"`
+	// MetricsListen is the HOST:PORT that serves /metrics alone when
+	// Metrics is listener (default empty).
+	MetricsListen string `yaml:"metrics_listen,omitempty"`
+	// Limits are the per-client budgets of accounts, sign-ins and
+	// checkouts (see budget.Config for the defaults).
+	Limits budget.Config `yaml:"limits"`
+}
+
+// PaymentsConfig switches the payment methods on. A node takes none
+// until its operator chooses: a storefront that takes orders must say how
+// they are paid.
+type PaymentsConfig struct {
+	// Manual takes orders paid later, by bank transfer or cash on
+	// delivery: the order goes ahead with its payment pending until the
+	// operator marks it paid (POST /v1/orders/{id}/paid) (default false).
+	Manual bool `yaml:"manual"`
+	// SandboxCard is the test card provider for demos and tests: it
+	// approves test card numbers and takes no money, so goods would ship
+	// unpaid. A node with it on says so in its log and on every page
+	// (default false).
+	SandboxCard bool `yaml:"sandbox_card"`
 }
 
 // trustedProxies parses TrustedProxies; validate has checked them.
@@ -120,6 +150,8 @@ func DefaultConfig() Config {
 			ReadTimeout:     30 * time.Second,
 			WriteTimeout:    60 * time.Second,
 			ShutdownTimeout: 10 * time.Second,
+			Metrics:         api.MetricsOperator,
+			Limits:          budget.DefaultConfig(),
 		},
 		Federation:  federation.DefaultConfig(),
 		Catalog:     catalog.DefaultConfig(),
@@ -254,6 +286,25 @@ func (a APIConfig) validate() error {
 		if d < 100*time.Millisecond || d > time.Hour {
 			return fmt.Errorf("api.%s: must be between 100ms and 1h, not %s", key, d)
 		}
+	}
+	if err := a.validateMetrics(); err != nil {
+		return err
+	}
+	return a.Limits.Validate("api.limits")
+}
+
+func (a APIConfig) validateMetrics() error {
+	switch a.Metrics {
+	case api.MetricsOperator, api.MetricsPublic:
+		if a.MetricsListen != "" {
+			return fmt.Errorf("api.metrics_listen: only used when api.metrics is listener, not %s", a.Metrics)
+		}
+	case api.MetricsListener:
+		if _, _, err := net.SplitHostPort(a.MetricsListen); err != nil {
+			return fmt.Errorf("api.metrics_listen: must be HOST:PORT when api.metrics is listener, not %q", a.MetricsListen)
+		}
+	default:
+		return fmt.Errorf("api.metrics: must be operator, public or listener, not %q", a.Metrics)
 	}
 	return nil
 }

@@ -5,8 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/node/budget"
 )
 
 // Every file in configs/ loads and validates: the example node configs as
@@ -45,6 +47,16 @@ func TestConfigsDirLoads(t *testing.T) {
 	}
 }
 
+func TestLimitsReadFromYAML(t *testing.T) {
+	cfg, err := ParseConfig([]byte("name: x\napi:\n  limits:\n    accounts: off\n    checkouts: 5/30m\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := cfg.API.Limits; !l.Accounts.Off() || l.Checkouts.N != 5 || l.Checkouts.Per != 30*time.Minute || l.SignIns != budget.DefaultConfig().SignIns {
+		t.Errorf("limits %+v", l)
+	}
+}
+
 func TestConfigRefusalsNameTheKey(t *testing.T) {
 	tests := []struct{ yaml, says string }{
 		{"name: x\ncolour: red\n", "field colour not found"},
@@ -58,6 +70,13 @@ func TestConfigRefusalsNameTheKey(t *testing.T) {
 		{"name: x\nlog:\n  level: loud\n", "log.level"},
 		{"name: x\nreplication:\n  message_signing: sometimes\n", "replication.message_signing"},
 		{"name: x\nreplication:\n  sync_batch: 0\n", "replication.sync_batch"},
+		{"name: x\napi:\n  metrics: everyone\n", "api.metrics: must be operator, public or listener"},
+		{"name: x\napi:\n  metrics: listener\n", "api.metrics_listen: must be HOST:PORT"},
+		{"name: x\napi:\n  metrics_listen: 127.0.0.1:9090\n", "api.metrics_listen: only used when api.metrics is listener"},
+		{"name: x\napi:\n  limits:\n    accounts: lots\n", "api.limits.accounts (line 4): must be N/DURATION"},
+		{"name: x\napi:\n  limits:\n    checkouts: 10/0s\n", "api.limits.checkouts"},
+		{"name: x\napi:\n  limits:\n    clients: 0\n", "api.limits.clients"},
+		{"name: x\npayments:\n  paypal: true\n", "field paypal not found"},
 		{"name: \"\"\n", "name:"},
 		{"name: [1, 2\n", "config:"},
 	}

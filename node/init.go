@@ -21,6 +21,9 @@ type InitOptions struct {
 	P2PListen []string // multiaddrs; a TCP address gains a QUIC sibling on the same port
 	API       string   // HOST:PORT
 	PublicURL string   // optional
+	// ManualPayments and SandboxPayments switch the payment methods on
+	// (payments.manual, payments.sandbox_card); both are off by default.
+	ManualPayments, SandboxPayments bool
 }
 
 // InitResult says what init created.
@@ -80,6 +83,7 @@ func (o InitOptions) config() (Config, error) {
 	}
 	cfg := DefaultConfig()
 	cfg.DataDir, cfg.Name, cfg.API.PublicURL = o.DataDir, o.Name, o.PublicURL
+	cfg.Payments = PaymentsConfig{Manual: o.ManualPayments, SandboxCard: o.SandboxPayments}
 	if o.API != "" {
 		cfg.API.Listen = o.API
 	}
@@ -116,9 +120,19 @@ func withQUIC(addrs []string) ([]string, error) {
 	return append(append([]string(nil), addrs...), tcp...), nil
 }
 
-// renderConfig writes the configuration with a header that explains it.
+// renderConfig writes the configuration with a header that explains it,
+// and a comment over the keys an operator must decide on.
 func renderConfig(cfg Config) []byte {
-	body, err := yaml.Marshal(cfg)
+	var doc yaml.Node
+	if err := doc.Encode(cfg); err != nil {
+		panic(fmt.Sprintf("node: encoding config: %v", err))
+	}
+	for key, comment := range configComments {
+		if k := topKey(&doc, key); k != nil {
+			k.HeadComment = comment
+		}
+	}
+	body, err := yaml.Marshal(&doc)
 	if err != nil {
 		panic(fmt.Sprintf("node: encoding config: %v", err))
 	}
@@ -127,4 +141,27 @@ func renderConfig(cfg Config) []byte {
 		"# (Configuration reference); unknown keys are refused at start.\n" +
 		"# The API listens on " + host + "; set api.public_url to the address members reach it at.\n"
 	return append([]byte(header), body...)
+}
+
+// configComments are written over top-level keys of a new configuration.
+var configComments = map[string]string{
+	"payments": "Payment methods the storefront takes; with none, it cannot take orders.\n" +
+		"manual: orders paid later (bank transfer, cash on delivery), marked paid by the\n" +
+		"  operator with POST /v1/orders/{id}/paid. Switch it on to sell.\n" +
+		"sandbox_card: TEST payments for trials: test card numbers are approved and no\n" +
+		"  money is taken. Never on a storefront that ships goods.",
+}
+
+// topKey is the key node of a top-level key of an encoded document.
+func topKey(doc *yaml.Node, key string) *yaml.Node {
+	m := doc
+	if m.Kind == yaml.DocumentNode && len(m.Content) > 0 {
+		m = m.Content[0]
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i]
+		}
+	}
+	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/replication"
 	"github.com/fedmart/fedmart/node/api"
+	"github.com/fedmart/fedmart/node/budget"
 	"github.com/fedmart/fedmart/node/web"
 	"github.com/fedmart/fedmart/node/webhook"
 	"github.com/fedmart/fedmart/settlement"
@@ -51,6 +52,11 @@ type Node struct {
 	listener net.Listener
 	server   *http.Server
 	apiURL   string
+	budgets  *budget.Budgets
+	// metricsListener and metricsServer serve /metrics alone, when
+	// api.metrics is listener; nil otherwise.
+	metricsListener net.Listener
+	metricsServer   *http.Server
 }
 
 // Option changes how New builds the node.
@@ -125,22 +131,19 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (_ *Node, err error) {
 		return nil, fmt.Errorf("api.listen: %w", err)
 	}
 	n.apiURL = cfg.publicURL(n.listener.Addr().String())
-	a := api.New(api.Config{OperatorToken: token, WriteTimeout: cfg.API.WriteTimeout}, api.Deps{
+	if err = n.openMetrics(reg); err != nil {
+		return nil, err
+	}
+	n.budgets = budget.New(cfg.API.Limits, cfg.API.trustedProxies(), time.Now)
+	a := api.New(api.Config{OperatorToken: token, Metrics: cfg.API.Metrics, WriteTimeout: cfg.API.WriteTimeout}, api.Deps{
 		Federation: n.fed, Catalog: n.cat, Search: n.index, Orders: n.orders, Webhooks: n.hooks, Settlement: settlementView{n},
-		Backup: n.backup, Ready: n.ready, Gatherer: reg, Registry: reg,
+		Backup: n.backup, Budgets: n.budgets, Ready: n.ready, Gatherer: reg, Registry: reg,
 	}, log.With("component", "api"))
 	handler, err := n.pages(key, token, a.Handler())
 	if err != nil {
 		return nil, err
 	}
-	n.server = &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: min(5*time.Second, cfg.API.ReadTimeout),
-		ReadTimeout:       cfg.API.ReadTimeout,
-		WriteTimeout:      cfg.API.WriteTimeout,
-		IdleTimeout:       2 * cfg.API.WriteTimeout,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	n.server = newHTTPServer(cfg.API, handler, log)
 	return n, nil
 }
 
@@ -171,6 +174,14 @@ func (n *Node) Run(ctx context.Context) error {
 		}
 		return nil
 	})
+	if n.metricsServer != nil {
+		g.Go(func() error {
+			if err := n.metricsServer.Serve(n.metricsListener); !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("api.metrics_listen: %w", err)
+			}
+			return nil
+		})
+	}
 	g.Go(func() error { return n.fed.Run(gctx) })
 	g.Go(func() error { return n.repl.Run(gctx) })
 	g.Go(func() error { return n.orders.Run(gctx) })
@@ -187,8 +198,12 @@ func (n *Node) Run(ctx context.Context) error {
 		_ = n.web.Close()
 		sctx, cancel := context.WithTimeout(context.Background(), n.cfg.API.ShutdownTimeout)
 		defer cancel()
+		if n.metricsServer != nil {
+			_ = n.metricsServer.Close() // a scrape in flight can be dropped
+		}
 		return n.server.Shutdown(sctx)
 	})
+	n.warnPayments()
 	n.log.Info("node running", "peer_id", n.fed.Self(), "api", n.apiURL, "p2p", n.fed.Addrs())
 	return g.Wait()
 }
@@ -204,6 +219,12 @@ func (n *Node) Close() error {
 	}
 	if n.listener != nil { // the server only knows the listener once Serve has run
 		errs = append(errs, ignoreClosed(n.listener.Close()))
+	}
+	if n.metricsServer != nil {
+		errs = append(errs, ignoreClosed(n.metricsServer.Close()))
+	}
+	if n.metricsListener != nil {
+		errs = append(errs, ignoreClosed(n.metricsListener.Close()))
 	}
 	if n.fed != nil {
 		errs = append(errs, n.fed.Close())

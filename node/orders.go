@@ -27,7 +27,7 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 	n.hooks = hooks
 	svc, err := order.New(n.cfg.Orders, order.Deps{
 		DB: n.db, Key: key, Inventory: inventory{n.cat}, Offers: offers{n.cat}, Transport: order.P2P{Fed: n.fed}, Sync: order.P2P{Fed: n.fed},
-		Payments: []order.Provider{order.Manual{Now: time.Now}, order.SandboxCard{DB: n.db, Now: time.Now}},
+		Payments: n.paymentProviders(),
 		Emitter:  hooks,
 		Policy:   n.policyVersion,
 		Books:    books{n.ledger},
@@ -68,6 +68,40 @@ type reach struct{ fed *federation.Federation }
 func (r reach) Reachable(p string) bool {
 	id, err := peer.Decode(p)
 	return err == nil && r.fed.Reachable(id)
+}
+
+// paymentProviders are the payment methods the configuration switches
+// on; the order service refuses a checkout with any other, naming
+// payment.method.
+func (n *Node) paymentProviders() []order.Provider {
+	var out []order.Provider
+	if n.cfg.Payments.Manual {
+		out = append(out, order.Manual{Now: time.Now})
+	}
+	if n.cfg.Payments.SandboxCard {
+		out = append(out, order.SandboxCard{DB: n.db, Now: time.Now})
+	}
+	return out
+}
+
+// paymentMethods names the methods paymentProviders makes, for the pages.
+func (n *Node) paymentMethods() []string {
+	var out []string
+	for _, p := range n.paymentProviders() {
+		out = append(out, p.Method())
+	}
+	return out
+}
+
+// warnPayments says at start when the node takes test payments, which
+// approve without taking money, or no payment at all.
+func (n *Node) warnPayments() {
+	switch {
+	case n.cfg.Payments.SandboxCard:
+		n.log.Warn("test payments are on (payments.sandbox_card): test card numbers are approved and no money is taken; never enable it on a storefront that ships goods")
+	case !n.cfg.Payments.Manual:
+		n.log.Warn("no payment method is on (payments in fedmart.yaml): this storefront cannot take orders")
+	}
 }
 
 // policyVersion is the charter version sales are priced under now.

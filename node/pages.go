@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/fedmart/fedmart/node/web"
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -19,18 +20,32 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 	}
 	n.web, err = web.New(web.Deps{Search: n.index, Listings: n.cat, Merchants: n.cat, Editor: n.cat, Federation: n.fed,
 		Orders: n.orders, Settlement: settlementView{n}, Replication: n.repl, Amendments: n.fed,
-		Log: n.log.With("component", "web")},
+		DB: n.db, Budgets: n.budgets, Log: n.log.With("component", "web")},
 		web.Options{NodeName: n.cfg.Name, BaseURL: n.apiURL, SessionSecret: secret, OperatorToken: operatorToken,
-			TrustedProxies: n.cfg.API.trustedProxies()})
+			Payments: n.paymentMethods()})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	mux := http.NewServeMux()
+	api = strictTransport(n.apiURL, api) // the pages set it on their own
 	for _, p := range []string{"/v1/", "/healthz", "/readyz", "/metrics"} {
 		mux.Handle(p, api)
 	}
 	mux.Handle("/", n.web.Handler())
 	return mux, nil
+}
+
+// strictTransport makes h's answers carry Strict-Transport-Security when
+// the node is reached over https (api.public_url), so that a client that
+// has talked to it once never falls back to plain http.
+func strictTransport(publicURL string, h http.Handler) http.Handler {
+	if !strings.HasPrefix(publicURL, "https://") {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		h.ServeHTTP(w, r)
+	})
 }
 
 // sessionSecret derives the key that signs page sessions from the node's

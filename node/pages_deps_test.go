@@ -63,6 +63,35 @@ func TestShopperSignsInWithPassword(t *testing.T) {
 	}
 }
 
+// TestAPIAccountsDoNotClaimAddresses checks that an account opened
+// through the API, which cannot prove its address, neither learns whether
+// the address is registered nor keeps its owner from signing up with it.
+func TestAPIAccountsDoNotClaimAddresses(t *testing.T) {
+	c := startCluster(t, "Alpha")
+	base := c.Nodes[0].APIURL()
+	body := []byte(`{"name":"Mallory","email":"ada@example.org"}`)
+	for range 2 {
+		if s, b := call(t, "POST", base+"/v1/shoppers", "/v1/shoppers", "", body); s != 201 {
+			t.Fatalf("an API account: %d %s", s, b)
+		}
+	}
+	svc := c.Nodes[0].Orders()
+	ada, _, err := svc.CreateShopper(t.Context(), order.ShopperInput{Name: "Ada", Email: "ada@example.org", Password: "difference engine"})
+	if err != nil {
+		t.Fatalf("the owner's sign-up after API accounts named her address: %v", err)
+	}
+	if got, err := svc.Authenticate(t.Context(), "ada@example.org", "difference engine"); err != nil || got.ID != ada.ID {
+		t.Errorf("sign-in: %+v %v", got, err)
+	}
+	var fe order.FieldErrors
+	if _, _, err := svc.CreateShopper(t.Context(), order.ShopperInput{Name: "Eve", Email: "ada@example.org", Password: "another password"}); !errors.As(err, &fe) || fe[0].Field != "email" {
+		t.Errorf("a second password account for the address: %v, want a field error naming email", err)
+	}
+	if s, b := call(t, "POST", base+"/v1/shoppers", "/v1/shoppers", "", body); s != 201 {
+		t.Errorf("an API account once the address is claimed: %d %s", s, b)
+	}
+}
+
 // TestOrderFlowAndReplicationProgress checks what the operator dashboard
 // reads: orders placed on a storefront and parts received at home, per
 // time step, and each member's catalog replication progress.

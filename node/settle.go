@@ -27,6 +27,7 @@ var settleLimits = []federation.ProtocolLimit{{ID: settleProtocol, Streams: 32, 
 // how often a disputed statement is tried again when nothing changed.
 const (
 	settleGrace   = 2 * time.Second
+	settleLate    = 30 * time.Second
 	settleEvery   = 2 * time.Second
 	disputeRetry  = time.Minute
 	sessionBudget = 2 * time.Minute
@@ -36,7 +37,10 @@ const (
 // with the smaller peer ID opens the sessions, oldest unsettled period
 // first; a period settles once both members' watermarks passed its end
 // (settlement's package comment). Empty periods are settled like any
-// other, so that every pair signs every period.
+// other, so that every pair signs every period. The other member opens a
+// session too for a period it still holds unsettled settleLate after its
+// end: the opener may be down, or may have settled it before this member
+// lost it to a restore.
 type settler struct {
 	n    *Node
 	wake chan struct{}
@@ -84,17 +88,21 @@ func (s *settler) round(ctx context.Context) error {
 	self := s.n.fed.Self().String()
 	var errs []error
 	for _, m := range sc.Charter.ActiveMembers() {
-		if m.PeerID <= self { // itself, or the other side opens
-			continue
+		switch {
+		case m.PeerID == self:
+		case m.PeerID < self: // the other side opens
+			errs = append(errs, s.pair(ctx, m.PeerID, length, settleLate))
+		default:
+			errs = append(errs, s.pair(ctx, m.PeerID, length, settleGrace), s.disputes(ctx, m.PeerID, length))
 		}
-		errs = append(errs, s.pair(ctx, m.PeerID, length), s.disputes(ctx, m.PeerID, length))
 	}
 	return errors.Join(errs...)
 }
 
-// pair settles the ended periods with member peer from the pair's cursor
-// on, and stops at the first it cannot settle yet.
-func (s *settler) pair(ctx context.Context, id string, length time.Duration) error {
+// pair settles the periods with member peer that ended at least after
+// ago, from the pair's cursor on, and stops at the first it cannot settle
+// yet.
+func (s *settler) pair(ctx context.Context, id string, length, after time.Duration) error {
 	l := s.n.ledger
 	start, err := l.Start(ctx, id)
 	if err != nil {
@@ -108,7 +116,7 @@ func (s *settler) pair(ctx context.Context, id string, length time.Duration) err
 	if err != nil {
 		return err
 	}
-	ended := s.n.now().Add(-settleGrace)
+	ended := s.n.now().Add(-after)
 	for _, per := range periods {
 		if per.End.After(ended) {
 			return nil
@@ -169,12 +177,16 @@ func (s *settler) session(ctx context.Context, id, period string, length time.Du
 	defer cancel()
 	st, err := s.open(ctx, id, period, length)
 	now := s.n.now().UTC()
-	msg := ""
+	msg, before := "", ""
 	if err != nil {
 		msg = err.Error()
 	}
-	if uerr := s.n.ledger.UpdatePair(ctx, id, func(p *settlement.Pair) { p.Attempt, p.Error = now, msg }); uerr != nil && err == nil {
+	uerr := s.n.ledger.UpdatePair(ctx, id, func(p *settlement.Pair) { before, p.Attempt, p.Error = p.Error, now, msg })
+	if uerr != nil && err == nil {
 		err = uerr
+	}
+	if msg != before && msg != "" && ctx.Err() == nil { // say it once, not every round
+		s.n.log.Info("settlement: period not settled yet", "period", period, "peer", id, "why", msg)
 	}
 	return st, err
 }

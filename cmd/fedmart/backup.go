@@ -135,10 +135,11 @@ func restart(f *os.File, bar *byteProgress) error {
 // download streams GET /v1/backup into w, checking the file as it comes:
 // a download that ends early or damaged is an error, not a backup.
 func download(ctx context.Context, cfg node.Config, base string, w io.Writer) (node.BackupInfo, error) {
-	token, err := resolveToken("@" + dataPath(cfg, cfg.OperatorTokenFile))
-	if err != nil {
+	c := nodeClient{token: "@" + dataPath(cfg, cfg.OperatorTokenFile)}
+	if err := c.resolve(io.Discard); err != nil {
 		return node.BackupInfo{}, err
 	}
+	token := c.bearer
 	req, err := http.NewRequestWithContext(ctx, "GET", base+"/v1/backup", nil)
 	if err != nil {
 		return node.BackupInfo{}, fmt.Errorf("--api: %w", err)

@@ -34,6 +34,7 @@ var messageSigning = "strict"
 func tuneBench(cfg *node.Config) {
 	cfg.Federation.DialInterval = 100 * time.Millisecond
 	cfg.Replication.MessageSigning = messageSigning
+	cfg.Payments.SandboxCard = true // the orders scenario pays with test cards
 }
 
 // catalogParts are the catalog scenario's parts, in the order they run.

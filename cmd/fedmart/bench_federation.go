@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,8 +17,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/node"
-	"github.com/libp2p/go-libp2p"
+	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/spf13/cobra"
@@ -134,7 +136,11 @@ func timeBareMesh(ctx context.Context, n int) (time.Duration, error) {
 }
 
 func bareHost() (host.Host, error) {
-	return libp2p.New(libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/udp/0/quic-v1"), libp2p.DisableRelay())
+	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	return federation.BuildHost(key, []string{"/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/udp/0/quic-v1"}, nil, nil)
 }
 
 // newBenchIdle is the hidden helper process that holds a bare libp2p host

@@ -254,9 +254,9 @@ must come from more than two thirds of its own active members.`,
 }
 
 func newCharterSubmit() *cobra.Command {
-	var apiURL, token string
+	var node nodeClient
 	cmd := &cobra.Command{
-		Use:   "submit FILE --api URL --token T",
+		Use:   "submit FILE --api URL --token @FILE",
 		Short: "Submit a charter version to a node, which applies it and spreads it to all members",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -264,7 +264,7 @@ func newCharterSubmit() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			body, err := apiCall(cmd.Context(), http.MethodPost, apiURL+"/v1/federation/charter", token, bytes.NewReader(b))
+			body, err := node.call(cmd, http.MethodPost, "/v1/federation/charter", bytes.NewReader(b))
 			if err != nil {
 				return err
 			}
@@ -272,9 +272,7 @@ func newCharterSubmit() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&apiURL, "api", "", "the node's API URL")
-	cmd.Flags().StringVar(&token, "token", "", "the node's operator token (or @FILE to read it from a file)")
-	must(cmd.MarkFlagRequired("api"), cmd.MarkFlagRequired("token"))
+	node.flags(cmd, "operator", false)
 	return cmd
 }
 
@@ -285,17 +283,10 @@ type proposalAnswer struct {
 	InForce bool   `json:"in_force"`
 }
 
-// nodeFlags are the flags of the commands that talk to a running node.
-func nodeFlags(cmd *cobra.Command, apiURL, token *string) {
-	cmd.Flags().StringVar(apiURL, "api", "", "the node's API URL")
-	cmd.Flags().StringVar(token, "token", "", "the node's operator token (or @FILE to read it from a file)")
-	must(cmd.MarkFlagRequired("api"), cmd.MarkFlagRequired("token"))
-}
-
 func newCharterPropose() *cobra.Command {
-	var apiURL, token string
+	var node nodeClient
 	cmd := &cobra.Command{
-		Use:   "propose FILE --api URL --token T",
+		Use:   "propose FILE --api URL --token @FILE",
 		Short: "Propose the next charter version to the federation; members sign it with charter approve",
 		Long: `propose sends FILE, the next version signed by at least one member (charter
 amend, edits, charter sign), to a node, which checks it and passes it to
@@ -307,43 +298,43 @@ current active members have signed it, at once if FILE carries enough.`,
 			if err != nil {
 				return err
 			}
-			body, err := apiCall(cmd.Context(), http.MethodPost, apiURL+"/v1/federation/proposals", token, bytes.NewReader(b))
+			body, err := node.call(cmd, http.MethodPost, "/v1/federation/proposals", bytes.NewReader(b))
 			if err != nil {
 				return err
 			}
 			return printProposalAnswer(cmd.OutOrStdout(), body)
 		},
 	}
-	nodeFlags(cmd, &apiURL, &token)
+	node.flags(cmd, "operator", false)
 	return cmd
 }
 
 func newCharterApprove() *cobra.Command {
-	var apiURL, token string
+	var node nodeClient
 	cmd := &cobra.Command{
-		Use:   "approve DIGEST --api URL --token T",
+		Use:   "approve DIGEST --api URL --token @FILE",
 		Short: "Sign a pending amendment with the node's key (see charter proposals)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			body, err := apiCall(cmd.Context(), http.MethodPost, apiURL+"/v1/federation/proposals/"+url.PathEscape(args[0])+"/sign", token, nil)
+			body, err := node.call(cmd, http.MethodPost, "/v1/federation/proposals/"+url.PathEscape(args[0])+"/sign", nil)
 			if err != nil {
 				return err
 			}
 			return printProposalAnswer(cmd.OutOrStdout(), body)
 		},
 	}
-	nodeFlags(cmd, &apiURL, &token)
+	node.flags(cmd, "operator", false)
 	return cmd
 }
 
 func newCharterProposals() *cobra.Command {
-	var apiURL, token string
+	var node nodeClient
 	cmd := &cobra.Command{
-		Use:   "proposals --api URL --token T",
+		Use:   "proposals --api URL --token @FILE",
 		Short: "List the charter amendments gathering signatures, oldest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			body, err := apiCall(cmd.Context(), http.MethodGet, apiURL+"/v1/federation/proposals", token, nil)
+			body, err := node.call(cmd, http.MethodGet, "/v1/federation/proposals", nil)
 			if err != nil {
 				return err
 			}
@@ -363,7 +354,7 @@ func newCharterProposals() *cobra.Command {
 			return nil
 		},
 	}
-	nodeFlags(cmd, &apiURL, &token)
+	node.flags(cmd, "operator", false)
 	return cmd
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -15,14 +14,10 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
-// apiCall sends one request to a node's API and returns the body of a 2xx
-// answer; any other answer becomes an error carrying the problem's detail.
-// A token of the form @FILE is read from FILE.
+// apiCall sends one request to a node's API with a bearer token and
+// returns the body of a 2xx answer; any other answer becomes an error
+// carrying the problem's detail.
 func apiCall(ctx context.Context, method, url, token string, body io.Reader) ([]byte, error) {
-	token, err := resolveToken(token)
-	if err != nil {
-		return nil, err
-	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, url, body)
@@ -59,17 +54,6 @@ func problemError(status int, b []byte) error {
 		msg += fmt.Sprintf("\n  %s: %s", e.Field, e.Message)
 	}
 	return fmt.Errorf("%s", msg)
-}
-
-func resolveToken(t string) (string, error) {
-	if path, ok := strings.CutPrefix(t, "@"); ok {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return "", fmt.Errorf("--token: %w", err)
-		}
-		return strings.TrimSpace(string(b)), nil
-	}
-	return t, nil
 }
 
 // identityPath is the identity key of the node in dir, as its config names it.

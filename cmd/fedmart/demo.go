@@ -16,6 +16,12 @@ import (
 // demoNames are the demo federation's members.
 var demoNames = []string{"Alpha Market", "Beta Bazaar", "Gamma Goods", "Delta Depot", "Epsilon Emporium"}
 
+// demoNode sets a demo member up for trials: it takes test card payments
+// (every page says so) and manual ones.
+func demoNode(cfg *node.Config) {
+	cfg.Payments = node.PaymentsConfig{Manual: true, SandboxCard: true}
+}
+
 func newDemo() *cobra.Command {
 	var (
 		dir       string
@@ -57,6 +63,7 @@ and deliver, so that orders can be seen flowing.`,
 				Dir: dir, Names: demoNames[:members], FederationID: "demo-alliance", FederationName: "Demo Alliance",
 				Currency: "EUR", Period: time.Minute, Log: log,
 				Policy: federation.Policy{StorefrontCommissionBPS: 1000, FederationFeeBPS: 100},
+				Tune:   demoNode,
 			})
 			if err != nil {
 				return err

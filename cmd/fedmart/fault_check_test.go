@@ -31,18 +31,18 @@ type faultCheck struct {
 	listings []faultListing
 	orders   []faultOrder
 	periods  []string
-	// lost is the member restored from a backup taken before the load: its
-	// sales to its own shoppers since (parts homed where they were sold)
-	// lived on its disk alone, so the restore lost them, as the README
-	// says; the checks leave them, and the stock of the listings they
-	// sold, out.
-	lost *faultMember
+	// lost is the member restored from a backup taken before the load,
+	// killed at lostAt: its sales to its own shoppers in between (parts
+	// homed where they were sold) lived on its disk alone, so the restore
+	// lost them, as the README says; the checks leave them, and the stock
+	// of the listings they sold, out.
+	lost   *faultMember
+	lostAt time.Time
 }
 
-// lostPart reports whether part p of an order placed on member store is
-// one the restore lost.
-func (c *faultCheck) lostPart(store int, p order.Part) bool {
-	return c.lost != nil && store == c.lost.idx && p.Platform == c.lost.peer
+// lostPart reports whether part p of order o is one the restore lost.
+func (c *faultCheck) lostPart(o faultOrder, p order.Part) bool {
+	return c.lost != nil && o.store == c.lost.idx && p.Platform == c.lost.peer && o.at.Before(c.lostAt)
 }
 
 // lostParts counts the acknowledged parts the restore lost.
@@ -50,7 +50,7 @@ func (c *faultCheck) lostParts() int {
 	n := 0
 	for _, o := range c.orders {
 		for _, p := range o.parts {
-			if c.lostPart(o.store, p) {
+			if c.lostPart(o, p) {
 				n++
 			}
 		}

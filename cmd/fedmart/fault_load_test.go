@@ -60,6 +60,7 @@ type faultOrder struct {
 	id    string
 	store int // index of the storefront
 	parts []order.Part
+	at    time.Time // when the shopper was answered
 }
 
 // faultLoad is the workload and what it did.
@@ -259,7 +260,7 @@ func (l *faultLoad) checkout(ctx context.Context, m *faultMember, rng *rand.Rand
 			var o order.Order
 			if err := json.Unmarshal(b, &o); err == nil {
 				l.mu.Lock()
-				l.orders = append(l.orders, faultOrder{id: o.ID, store: m.idx, parts: o.Parts})
+				l.orders = append(l.orders, faultOrder{id: o.ID, store: m.idx, parts: o.Parts, at: time.Now()})
 				l.mu.Unlock()
 			}
 		}

@@ -38,8 +38,10 @@ type schedule struct {
 	tail time.Duration // quiet time before the load stops
 	done []string      // the nemeses played, for the summary
 	// lost is the member whose disk was restored from a backup taken
-	// before the load, once that nemesis ran; nil otherwise.
-	lost *faultMember
+	// before the load, once that nemesis ran (nil otherwise), and lostAt
+	// when it was killed.
+	lost   *faultMember
+	lostAt time.Time
 }
 
 // Nemesis parameters.
@@ -119,7 +121,7 @@ func newSchedule(t *testing.T, fn *faultNet, members []*faultMember, rng *rand.R
 		kind: "restore", name: "disk of " + restored.name + " lost, restored from a backup taken before the load", hold: faultDown,
 		start: func() error {
 			restored.kill9()
-			s.lost = restored
+			s.lost, s.lostAt = restored, time.Now()
 			out, err := exec.Command(binary, "restore", "--data", restored.dir, backup).CombinedOutput()
 			if err != nil {
 				return fmt.Errorf("fedmart restore: %v\n%s", err, out)

@@ -77,7 +77,7 @@ func (c *faultCheck) ordersOnce() error {
 	}
 	var f findings
 	for _, o := range c.orders {
-		kept := slices.DeleteFunc(slices.Clone(o.parts), func(p order.Part) bool { return c.lostPart(o.store, p) })
+		kept := slices.DeleteFunc(slices.Clone(o.parts), func(p order.Part) bool { return c.lostPart(o, p) })
 		if len(kept) == 0 {
 			continue
 		}
@@ -164,7 +164,7 @@ func (c *faultCheck) stock() error {
 	unaudited := map[string]bool{} // listings a lost part sold
 	for _, o := range c.orders {
 		for _, p := range o.parts {
-			if c.lostPart(o.store, p) {
+			if c.lostPart(o, p) {
 				for _, ln := range p.Items {
 					unaudited[ln.ListingID] = true
 				}

@@ -73,7 +73,7 @@ func TestFaultSuite(t *testing.T) {
 	if len(orders) == 0 { // checks over no orders prove nothing
 		t.Fatalf("no checkout was acknowledged: %s", tally(counts))
 	}
-	check := &faultCheck{members: members, listings: listings, orders: orders, periods: periodsBetween(loadStart, loadStop), lost: sched.lost}
+	check := &faultCheck{members: members, listings: listings, orders: orders, periods: periodsBetween(loadStart, loadStop), lost: sched.lost, lostAt: sched.lostAt}
 	last, _ := time.Parse(time.RFC3339, check.periods[len(check.periods)-1])
 	deadline := maxTime(loadStop.Add(60*time.Second), last.Add(time.Minute+50*time.Second)) // the last period ends, closes, reconciles
 	t.Logf("load stopped after %s: %s", loadStop.Sub(loadStart).Round(time.Second), tally(counts))

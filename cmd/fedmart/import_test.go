@@ -4,44 +4,27 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/fedmart/fedmart/internal/testwait"
 )
 
 // The importer sends a CSV feed through a real node, shows progress and a
 // summary naming rejected lines, and a second run changes nothing.
 func TestListingsImportCSV(t *testing.T) {
 	root := t.TempDir()
-	n := initNode(t, root, "solo")
-	charter := filepath.Join(root, "charter.json")
-	fedmart(t, "charter", "new", "--out", charter, "--id", "solo", "--name", "Solo", "--currency", "EUR")
-	fedmart(t, "charter", "add-member", charter, "--peer", n.peer, "--name", n.name, "--api", "http://"+n.api,
-		"--addr", fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", n.tcp))
-	fedmart(t, "charter", "sign", charter, "--data", n.dir)
-	n.start(t, "--charter", charter)
-	var token string
-	testwait.For(t, 20*time.Second, func() error {
-		req, _ := http.NewRequest("POST", "http://"+n.api+"/v1/merchants", strings.NewReader(`{"name":"Feed Co"}`))
-		req.Header.Set("Authorization", "Bearer "+n.token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		var m struct{ Token string }
-		if resp.StatusCode != 201 || json.NewDecoder(resp.Body).Decode(&m) != nil {
-			return fmt.Errorf("create merchant: %d", resp.StatusCode)
-		}
-		token = m.Token
-		return nil
-	})
+	n := startSolo(t, root)
+	s, b, err := n.do("POST", "/v1/merchants", n.token, map[string]string{"name": "Feed Co"})
+	var m struct{ Token string }
+	if err != nil || s != 201 || json.Unmarshal(b, &m) != nil {
+		t.Fatalf("create merchant: %d %s %v", s, b, err)
+	}
+	tokenFile := filepath.Join(root, "merchant.token")
+	if err := os.WriteFile(tokenFile, []byte(m.Token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	var csv bytes.Buffer
 	csv.WriteString("group,title,category,brand,sku,price,currency,stock,shipping_regions,option:size\n")
 	for i := 0; i < 120; i++ {
@@ -57,7 +40,7 @@ func TestListingsImportCSV(t *testing.T) {
 	}
 	run := func() (string, string) {
 		var out, errOut bytes.Buffer
-		cmd := exec.Command(binary, "listings", "import", feed, "--api", "http://"+n.api, "--token", token, "--batch", "50")
+		cmd := exec.Command(binary, "listings", "import", feed, "--api", "http://"+n.api, "--token", "@"+tokenFile, "--batch", "50")
 		cmd.Stdout, cmd.Stderr = &out, &errOut
 		if err := cmd.Run(); err != nil {
 			t.Fatalf("import: %v\n%s%s", err, out.String(), errOut.String())

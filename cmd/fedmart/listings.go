@@ -23,15 +23,16 @@ func newListings() *cobra.Command {
 }
 
 type importOptions struct {
-	api, token, format string
-	batch              int
-	showRejected       int
+	node         *nodeClient
+	format       string
+	batch        int
+	showRejected int
 }
 
 func newImport() *cobra.Command {
-	var o importOptions
+	o := importOptions{node: &nodeClient{}}
 	cmd := &cobra.Command{
-		Use:   "import FILE --api URL --token T",
+		Use:   "import FILE --api URL --token @FILE",
 		Short: "Send a CSV or JSON-lines feed to the merchant's node, in batches",
 		Long: `import reads a feed and upserts it through POST /v1/listings/batch with the
 merchant's token, showing progress. Listings are matched by variant SKU, so
@@ -51,13 +52,11 @@ join rows into one listing's variants.`,
 			return runImport(cmd, args[0], o)
 		},
 	}
+	o.node.flags(cmd, "merchant", false)
 	f := cmd.Flags()
-	f.StringVar(&o.api, "api", "", "the merchant's node API URL")
-	f.StringVar(&o.token, "token", "", "the merchant token (or @FILE)")
 	f.StringVar(&o.format, "format", "", "csv or jsonl (default: from the file name)")
 	f.IntVar(&o.batch, "batch", 1000, "listings per request (1-5000)")
 	f.IntVar(&o.showRejected, "show-rejected", 20, "rejected lines to print in full")
-	must(cmd.MarkFlagRequired("api"), cmd.MarkFlagRequired("token"))
 	return cmd
 }
 
@@ -69,6 +68,9 @@ type importTotals struct {
 func runImport(cmd *cobra.Command, path string, o importOptions) error {
 	if o.batch < 1 || o.batch > 5000 {
 		return fmt.Errorf("--batch: must be between 1 and 5000")
+	}
+	if err := o.node.resolve(cmd.ErrOrStderr()); err != nil {
+		return err
 	}
 	if o.format == "" {
 		o.format = strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
@@ -130,7 +132,7 @@ func sendBatch(cmd *cobra.Command, o importOptions, items []catalog.FeedItem, to
 		in[i] = it.Listing
 	}
 	body, _ := json.Marshal(in)
-	resp, err := apiCall(cmd.Context(), http.MethodPost, strings.TrimRight(o.api, "/")+"/v1/listings/batch", o.token, bytes.NewReader(body))
+	resp, err := o.node.call(cmd, http.MethodPost, "/v1/listings/batch", bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("batch starting at line %d: %w", items[0].Line, err)
 	}

@@ -140,7 +140,7 @@ func initNode(t *testing.T, root, name string) *procNode {
 func initNodeAt(t *testing.T, root, name, api string, p2p ...string) *procNode {
 	t.Helper()
 	n := &procNode{name: name, dir: filepath.Join(root, name), api: api, p2p: p2p}
-	args := []string{"init", "--data", n.dir, "--name", name, "--api", n.api}
+	args := []string{"init", "--data", n.dir, "--name", name, "--api", n.api, "--sandbox-payments"}
 	for _, a := range p2p {
 		args = append(args, "--p2p-listen", a)
 	}

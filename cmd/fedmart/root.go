@@ -22,6 +22,6 @@ or "fedmart init" to create a real node.`,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newInit(), newID(), newCharter(), newRun(), newDemo(), newBench(), newListings(), newSettle(), newBackup(), newRestore())
+	root.AddCommand(newInit(), newID(), newCharter(), newRun(), newDemo(), newBench(), newListings(), newSettle(), newMerchant(), newBackup(), newRestore())
 	return root
 }

@@ -13,11 +13,12 @@ import (
 )
 
 type settleOptions struct {
-	api, token, period, format string
+	node           *nodeClient
+	period, format string
 }
 
 func newSettle() *cobra.Command {
-	var o settleOptions
+	o := settleOptions{node: &nodeClient{}}
 	cmd := &cobra.Command{
 		Use:   "settle",
 		Short: "Close settlement periods and read statements and the netting",
@@ -28,12 +29,10 @@ func newSettle() *cobra.Command {
           statements with --period)
   report  a period's netting: every member's net position and the transfers`,
 	}
+	o.node.flags(cmd, "operator", true)
 	p := cmd.PersistentFlags()
-	p.StringVar(&o.api, "api", "", "the node's API URL")
-	p.StringVar(&o.token, "token", "", "the operator token (or @FILE)")
 	p.StringVar(&o.period, "period", "", "the period, by its UTC start (2026-11-24T14:00:00Z)")
 	p.StringVar(&o.format, "format", "table", "table, csv or json")
-	must(cmd.MarkPersistentFlagRequired("api"), cmd.MarkPersistentFlagRequired("token"))
 	cmd.AddCommand(
 		&cobra.Command{Use: "close --period P", Short: "Close an ended period and reconcile it", Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error { return settleCall(cmd, o, "close") }},
@@ -52,11 +51,7 @@ func settleCall(cmd *cobra.Command, o settleOptions, what string) error {
 	if o.period == "" && what != "status" {
 		return fmt.Errorf("--period: required for settle %s", what)
 	}
-	token, err := resolveToken(o.token)
-	if err != nil {
-		return err
-	}
-	base := strings.TrimRight(o.api, "/") + "/v1/settlement/periods"
+	base := "/v1/settlement/periods"
 	method, path := "GET", base
 	switch {
 	case what == "close":
@@ -66,7 +61,7 @@ func settleCall(cmd *cobra.Command, o settleOptions, what string) error {
 	case o.period != "":
 		path = base + "/" + url.PathEscape(o.period) + "/statements"
 	}
-	b, err := apiCall(cmd.Context(), method, path, token, nil)
+	b, err := o.node.call(cmd, method, path, nil)
 	if err != nil {
 		return err
 	}

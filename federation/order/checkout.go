@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -99,20 +100,25 @@ func (s *Service) validateCheckout(key string, req CheckoutRequest) error {
 	}
 	pr, ok := s.payments[req.Payment.Method]
 	if !ok {
-		errs.add("payment.method", "%q is not one of %s", req.Payment.Method, s.methods())
+		errs.add("payment.method", "%q is not taken by this storefront, which takes %s", req.Payment.Method, s.methods())
 	} else {
 		errs = append(errs, pr.Validate(req.Payment)...)
 	}
 	return errs.err()
 }
 
+// methods names the payment methods the node's configuration switched
+// on, for a refusal.
 func (s *Service) methods() string {
 	var out []string
 	for m := range s.payments {
 		out = append(out, m)
 	}
+	if len(out) == 0 {
+		return "no payment method"
+	}
 	slices.Sort(out)
-	return fmt.Sprint(out)
+	return strings.Join(out, ", ")
 }
 
 func requestDigest(cartID string, req CheckoutRequest) string {

@@ -65,8 +65,14 @@ func tokenKey(token string) string {
 }
 
 // CreateShopper opens an account and returns it with its bearer token,
-// which is shown once: only its hash is kept. An e-mail address already in
-// use on this storefront is ErrConflict.
+// which is shown once: only its hash is kept.
+//
+// Only an account with a password signs in by e-mail address, so only it
+// claims the address on this storefront: a second one is a FieldErrors
+// naming "email". An account without one (opened through the API, which
+// cannot prove the address is the caller's) keeps its address as a
+// contact that other accounts may share, so that the API can neither
+// tell whether an address is registered nor take it from its owner.
 func (s *Service) CreateShopper(ctx context.Context, in ShopperInput) (Shopper, string, error) {
 	if err := in.Validate(); err != nil {
 		return Shopper{}, "", err
@@ -80,25 +86,18 @@ func (s *Service) CreateShopper(ctx context.Context, in ShopperInput) (Shopper, 
 			return Shopper{}, "", fmt.Errorf("order: hashing password: %w", err)
 		}
 	}
-	unlock := s.lockKey("email/" + sh.Email)
-	defer unlock()
+	if hash != nil {
+		unlock := s.lockKey("email/" + sh.Email)
+		defer unlock()
+	}
 	err := s.update(func(txn *badger.Txn) error {
-		if raw, err := getRaw(txn, prefixShopMail+sh.Email); err != nil || raw != nil {
-			if err == nil {
-				err = FieldErrors{{Field: "email", Message: "is already registered on this storefront"}}
+		if hash != nil {
+			if err := claimEmail(txn, sh, hash); err != nil {
+				return err
 			}
-			return err
 		}
 		if err := putJSON(txn, prefixShopper+sh.ID, sh); err != nil {
 			return err
-		}
-		if err := txn.Set([]byte(prefixShopMail+sh.Email), []byte(sh.ID)); err != nil {
-			return err
-		}
-		if hash != nil {
-			if err := txn.Set([]byte(prefixShopPass+sh.ID), hash); err != nil {
-				return err
-			}
 		}
 		return txn.Set([]byte(tokenKey(token)), []byte(sh.ID))
 	})
@@ -106,6 +105,21 @@ func (s *Service) CreateShopper(ctx context.Context, in ShopperInput) (Shopper, 
 		return Shopper{}, "", err
 	}
 	return sh, token, ctx.Err()
+}
+
+// claimEmail makes sh's address its sign-in name, with the password's
+// hash, unless another account signs in with it.
+func claimEmail(txn *badger.Txn, sh Shopper, hash []byte) error {
+	if raw, err := getRaw(txn, prefixShopMail+sh.Email); err != nil || raw != nil {
+		if err == nil {
+			err = FieldErrors{{Field: "email", Message: "is already registered on this storefront"}}
+		}
+		return err
+	}
+	if err := txn.Set([]byte(prefixShopMail+sh.Email), []byte(sh.ID)); err != nil {
+		return err
+	}
+	return txn.Set([]byte(prefixShopPass+sh.ID), hash)
 }
 
 // ShopperByToken authenticates a shopper's bearer token.
@@ -128,7 +142,8 @@ func (s *Service) ShopperByToken(_ context.Context, token string) (Shopper, erro
 	return sh, err
 }
 
-// ShopperByEmail finds a shopper by e-mail address (for sign-in pages).
+// ShopperByEmail finds the shopper who signs in with an e-mail address
+// (for sign-in pages); accounts without a password are not found by it.
 func (s *Service) ShopperByEmail(_ context.Context, email string) (Shopper, error) {
 	var sh Shopper
 	err := s.db.View(func(txn *badger.Txn) error {

@@ -13,7 +13,7 @@ import (
 //
 //	o/shopper/<id>                      shopper
 //	o/shoptok/<sha256(token)>           shopper id
-//	o/shopmail/<email>                  shopper id
+//	o/shopmail/<email>                  id of the shopper who signs in with it (accounts with a password)
 //	o/shoppass/<shopper>                bcrypt hash of the shopper's password
 //	o/shopend/<shopper>                 when the shopper last signed out (Unix seconds)
 //	o/cart/<id>                         cart

@@ -5,16 +5,15 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strconv"
 	"time"
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/node/budget"
 	"github.com/gin-gonic/gin"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Config configures the API.
@@ -26,6 +25,9 @@ type Config struct {
 	// WriteTimeout is the server's bound on writing a response; a backup
 	// download gets this much again after every write (0: no extension).
 	WriteTimeout time.Duration
+	// Metrics says who may read GET /metrics: MetricsOperator (the
+	// default), MetricsPublic, or MetricsListener (served on a listener of the node's own).
+	Metrics string
 }
 
 // Federation is what the API needs of the federation layer.
@@ -44,6 +46,7 @@ type Catalog interface {
 	CreateMerchant(ctx context.Context, name string) (catalog.Merchant, string, error)
 	Merchants(ctx context.Context) ([]catalog.Merchant, error)
 	MerchantByToken(ctx context.Context, token string) (catalog.Merchant, error)
+	RotateMerchantToken(ctx context.Context, merchantID string) (string, error)
 	CreateListing(ctx context.Context, merchantID string, in catalog.ListingInput) (catalog.Listing, error)
 	ReplaceListing(ctx context.Context, merchantID, id string, in catalog.ListingInput) (catalog.Listing, error)
 	TakeDown(ctx context.Context, merchantID, id string) error
@@ -68,6 +71,9 @@ type Deps struct {
 	Settlement Settlement
 	// Backup streams a backup of the node's database (GET /v1/backup).
 	Backup Backup
+	// Budgets are the per-client budgets, shared with the pages; nil
+	// limits nothing.
+	Budgets *budget.Budgets
 	// Ready returns nil when the node can serve traffic, or what is missing.
 	Ready    func() error
 	Gatherer prometheus.Gatherer
@@ -90,20 +96,17 @@ func New(cfg Config, deps Deps, log *slog.Logger) *API {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	a := &API{cfg: cfg, deps: deps, log: log, engine: gin.New()}
-	a.reqs = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name: "fedmart_http_request_duration_seconds", Help: "HTTP requests by route and status.",
-		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16),
-	}, []string{"method", "route", "status"})
+	a.reqs = newRequestHistogram()
 	if deps.Registry != nil {
 		deps.Registry.MustRegister(a.reqs)
 	}
 	a.engine.Use(a.recover, a.observe, a.limitBody)
 	a.engine.NoRoute(func(c *gin.Context) {
-		failStatus(c, http.StatusNotFound, "Not found", "no route "+c.Request.Method+" "+c.Request.URL.Path)
+		failStatus(c, http.StatusNotFound, "Not found", "no route "+clip(c.Request.Method, maxLoggedMethod)+" "+clip(c.Request.URL.Path, maxLoggedPath))
 	})
 	a.engine.HandleMethodNotAllowed = true
 	a.engine.NoMethod(func(c *gin.Context) {
-		failStatus(c, http.StatusMethodNotAllowed, "Method not allowed", c.Request.Method+" is not allowed here")
+		failStatus(c, http.StatusMethodNotAllowed, "Method not allowed", clip(c.Request.Method, maxLoggedMethod)+" is not allowed here")
 	})
 	a.routes()
 	return a
@@ -115,7 +118,7 @@ func (a *API) Handler() http.Handler { return a.engine }
 func (a *API) routes() {
 	a.engine.GET("/healthz", a.healthz)
 	a.engine.GET("/readyz", a.readyz)
-	a.engine.GET("/metrics", gin.WrapH(promhttp.HandlerFor(a.deps.Gatherer, promhttp.HandlerOpts{})))
+	a.metricsRoute()
 	v1 := a.engine.Group("/v1")
 	v1.GET("/openapi.yaml", a.openapi)
 	op := v1.Group("", a.operatorOnly)
@@ -127,6 +130,7 @@ func (a *API) routes() {
 	op.POST("/federation/proposals/:digest/sign", a.postProposalSign)
 	op.POST("/merchants", a.postMerchant)
 	op.GET("/merchants", a.getMerchants)
+	op.POST("/merchants/:id/token", a.postMerchantToken)
 	op.GET("/webhooks/deliveries", a.getDeliveries)
 	op.GET("/backup", a.getBackup)
 
@@ -141,23 +145,9 @@ func (a *API) routes() {
 	me.PUT("/listings/:id", a.putListing)
 	me.DELETE("/listings/:id", a.deleteListing)
 	me.PUT("/listings/:id/stock", a.putStock)
+	me.POST("/merchant/token", a.postOwnToken)
 	a.orderRoutes(v1)
 	a.settlementRoutes(v1)
-}
-
-// observe records each request's duration and logs failures once.
-func (a *API) observe(c *gin.Context) {
-	start := time.Now()
-	c.Next()
-	route := c.FullPath()
-	if route == "" {
-		route = "unmatched"
-	}
-	status := c.Writer.Status()
-	a.reqs.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
-	for _, e := range c.Errors {
-		a.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "status", status, "err", e.Err)
-	}
 }
 
 // recover turns a handler panic into a 500 problem instead of a dropped connection.
@@ -167,7 +157,8 @@ func (a *API) recover(c *gin.Context) {
 			if r == http.ErrAbortHandler { // a handler cutting its response short on purpose
 				panic(r)
 			}
-			a.log.Error("handler panic", "method", c.Request.Method, "path", c.Request.URL.Path, "panic", r, "stack", string(debug.Stack()))
+			a.log.Error("handler panic", "method", clip(c.Request.Method, maxLoggedMethod), "path", clip(c.Request.URL.Path, maxLoggedPath),
+				"panic", r, "stack", string(debug.Stack()))
 			failStatus(c, http.StatusInternalServerError, "Internal error", "the node could not complete the request; see its log")
 		}
 	}()
@@ -185,9 +176,15 @@ func (a *API) healthz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
 }
 
+// readyz answers whether the node can serve; what keeps it from serving
+// says something about its state, so only the operator token hears it.
 func (a *API) readyz(c *gin.Context) {
 	if err := a.deps.Ready(); err != nil {
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "not ready", "reason": err.Error()})
+		body := gin.H{"status": "not ready"}
+		if a.isOperator(c) {
+			body["reason"] = err.Error()
+		}
+		c.JSON(http.StatusServiceUnavailable, body)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})

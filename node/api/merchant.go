@@ -53,3 +53,23 @@ func (a *API) getMerchants(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"merchants": out})
 }
+
+// A merchant's token can be replaced, by the operator (when it leaked or
+// the merchant lost it) or by the merchant itself: the old token stops
+// working at once, for the API and for the console's sessions, and the
+// new one is shown in this one answer.
+
+// postMerchantToken is the operator's POST /v1/merchants/{id}/token.
+func (a *API) postMerchantToken(c *gin.Context) {
+	a.rotate(c, c.Param("id"))
+}
+
+// postOwnToken is a merchant's POST /v1/merchant/token.
+func (a *API) postOwnToken(c *gin.Context) {
+	a.rotate(c, merchantOf(c).ID)
+}
+
+func (a *API) rotate(c *gin.Context, id string) {
+	token, err := a.deps.Catalog.RotateMerchantToken(c.Request.Context(), id)
+	respond(c, http.StatusOK, gin.H{"id": id, "token": token}, err)
+}

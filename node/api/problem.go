@@ -3,10 +3,12 @@ package api
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/budget"
 	"github.com/fedmart/fedmart/node/webhook"
 	"github.com/fedmart/fedmart/settlement"
 	"github.com/gin-gonic/gin"
@@ -26,6 +28,8 @@ type Problem struct {
 	// UnavailablePlatforms are the peer IDs of the home platforms that did
 	// not answer (503): their lines can be removed and the rest bought.
 	UnavailablePlatforms []string `json:"unavailable_platforms,omitempty"`
+	// Limit names the per-client budget a 429 ran out of.
+	Limit string `json:"limit,omitempty"`
 }
 
 // FieldError names one invalid input field by its JSON path.
@@ -79,6 +83,13 @@ const problemType = "https://fedmart.dev/problems/"
 
 // fail writes err as a problem document.
 func fail(c *gin.Context, err error) {
+	var refused *budget.Refusal
+	if errors.As(err, &refused) {
+		c.Header("Retry-After", strconv.Itoa(int(refused.Seconds().Seconds())))
+		writeProblem(c, Problem{Type: problemType + slug(http.StatusTooManyRequests), Title: "Too many requests",
+			Status: http.StatusTooManyRequests, Detail: refused.Error(), Limit: refused.Limit})
+		return
+	}
 	var ve *catalog.ValidationError
 	if errors.As(err, &ve) {
 		fields := make([]FieldError, 0, len(ve.Errors))

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/fedmart/fedmart/federation/order"
@@ -30,6 +31,9 @@ type checkoutView struct {
 	Key string
 	// Method is the payment method chosen.
 	Method string
+	// Card and Manual say which payment methods the storefront takes
+	// (Options.Payments); the form offers only these.
+	Card, Manual bool
 	// Changes are the price changes the shopper is asked to confirm.
 	Changes []string
 }
@@ -102,6 +106,19 @@ func readCheckout(pf url.Values) (order.CheckoutRequest, *form) {
 	return req, f
 }
 
+// newCheckoutView is the checkout form with the payment methods the
+// storefront takes, method chosen (the first one taken when "").
+func (wb *Web) newCheckoutView(f *form, method string) checkoutView {
+	v := checkoutView{Form: f, Method: method, Card: slices.Contains(wb.opts.Payments, order.MethodSandboxCard),
+		Manual: slices.Contains(wb.opts.Payments, order.MethodManual)}
+	if v.Method == "" && v.Card {
+		v.Method = order.MethodSandboxCard
+	} else if v.Method == "" && v.Manual {
+		v.Method = order.MethodManual
+	}
+	return v
+}
+
 // newIdempotencyKey returns 128 random bits for one checkout form.
 func newIdempotencyKey() string {
 	var b [16]byte
@@ -125,7 +142,8 @@ func (wb *Web) checkoutForm(w http.ResponseWriter, r *http.Request, sv shopperVi
 	}
 	f := newForm()
 	f.Set("shipping_address.name", sv.shopper.Name)
-	v := checkoutView{Form: f, Cart: wb.cartView(r.Context(), c), Key: newIdempotencyKey(), Method: order.MethodSandboxCard}
+	v := wb.newCheckoutView(f, "")
+	v.Cart, v.Key = wb.cartView(r.Context(), c), newIdempotencyKey()
 	wb.render(w, r, http.StatusOK, "checkout", wb.shopperPage(sv, "Checkout", v))
 }
 
@@ -133,7 +151,8 @@ func (wb *Web) checkoutForm(w http.ResponseWriter, r *http.Request, sv shopperVi
 // order's page; anything else shows the form again.
 func (wb *Web) checkout(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
 	req, f := readCheckout(r.PostForm)
-	v := checkoutView{Form: f, Key: r.PostForm.Get("key"), Method: req.Payment.Method}
+	v := wb.newCheckoutView(f, req.Payment.Method)
+	v.Key = r.PostForm.Get("key")
 	if !idempotencyKey.MatchString(v.Key) {
 		v.Key = newIdempotencyKey()
 	}

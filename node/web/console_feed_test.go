@@ -351,7 +351,7 @@ func TestCloseStopsRunningFeedJobs(t *testing.T) {
 	c := h.self.cat
 	editor := &blockingEditor{ListingEditor: c, started: make(chan struct{})}
 	wb, err := New(Deps{Search: h.index, Listings: c, Merchants: c, Editor: editor, Federation: h.fed, Now: h.clock.Now,
-		Orders: h.orders, Settlement: h.settle, Replication: h.repl, Amendments: h.amend}, h.opts)
+		Orders: h.orders, Settlement: h.settle, Replication: h.repl, Amendments: h.amend, DB: h.self.db}, h.opts)
 	if err != nil {
 		t.Fatal(err)
 	}

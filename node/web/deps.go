@@ -5,11 +5,13 @@ import (
 	"log/slog"
 	"time"
 
+	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/replication"
+	"github.com/fedmart/fedmart/node/budget"
 	"github.com/fedmart/fedmart/settlement"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -40,6 +42,9 @@ type Merchants interface {
 	// MerchantByToken returns the merchant a token belongs to, or
 	// catalog.ErrNotFound.
 	MerchantByToken(ctx context.Context, token string) (catalog.Merchant, error)
+	// RotateMerchantToken gives a merchant a new token; the old one stops
+	// working at once.
+	RotateMerchantToken(ctx context.Context, merchantID string) (string, error)
 }
 
 // ListingEditor reads and changes one merchant's own listings on this
@@ -91,6 +96,13 @@ type Deps struct {
 	Replication Replication
 	// Amendments are the charter amendments gathering signatures.
 	Amendments Amendments
+	// DB is the node's Badger database, where the pages keep when
+	// merchants' and the operator's sessions ended (under "p/").
+	DB *badger.DB
+	// Budgets are the per-client budgets of sign-ups, sign-ins and
+	// checkouts, shared with the REST API, and say who the client is
+	// behind trusted proxies; nil limits nothing and trusts no proxy.
+	Budgets *budget.Budgets
 	// Log receives failures the pages could not show; nil discards.
 	Log *slog.Logger
 	// Now is the clock sessions and "last seen" read; nil is time.Now.

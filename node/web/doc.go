@@ -27,21 +27,39 @@
 //
 // A session (session.go) is a cookie signed with HMAC-SHA256 under a key
 // derived from Options.SessionSecret: HttpOnly, SameSite=Lax, and Secure
-// with a __Host- name when BaseURL is https. Nothing is stored on the
-// node. A session starts when a page with a POST form is first shown, is
-// renewed (new ID) at every sign-in and sign-out, and expires
-// Options.SessionTTL after it was issued. A merchant's session holds its
-// token sealed with AES-GCM, looked up at every request, so rotating the
-// token signs the merchant out; an operator's holds a keyed fingerprint of
-// the operator token; a shopper's holds the shopper's id and cart, and is
-// refused once begun before the shopper's last sign-out (the order service
-// keeps when), so that signing out ends every copy of it. Every POST, on
+// with a __Host- name when BaseURL is https. A session starts when a page
+// with a POST form is first shown, is renewed (new ID) at every sign-in
+// and sign-out, and expires Options.SessionTTL after it was issued. A
+// merchant's session holds its token sealed with AES-GCM, looked up at
+// every request, so rotating the token (from the dashboard's merchants
+// page or the API) signs the merchant out; an operator's holds a keyed
+// fingerprint of the operator token; a shopper's holds the shopper's id
+// and cart. Signing out ends a principal's sessions on the node, every
+// copy of the cookie included: a session begun before its principal's
+// last sign-out is refused. The order service keeps when shoppers signed
+// out; the pages keep it for merchants and the operator in Badger under
+// "p/" (revocation.go), the only state they store. Every POST, on
 // any route, must carry the session's CSRF token (an HMAC of the session
 // ID, compared in constant time) or is refused with 403; a POST without a
 // session is refused before its body is read, and only a signed-in
 // merchant's feed upload may be larger than a form. The cookie's name
 // carries the port of BaseURL, since browsers share cookies between the
 // ports of one host.
+//
+// # Budgets and throttling
+//
+// Sign-ups, sign-in attempts and checkouts spend the client's budgets
+// (Deps.Budgets, shared with the REST API; spend.go): past one, a 429
+// page says when to try again. Wrong shopper passwords are counted per
+// pair of e-mail address and client, and make that pair alone wait,
+// longer after each failure (throttle.go): a stranger's guesses never
+// keep the shopper out.
+//
+// # Payments
+//
+// The checkout offers the payment methods Options.Payments names. With
+// the sandbox card provider on, every page carries a banner saying that
+// payments are tests and take no money.
 //
 // # Areas
 //

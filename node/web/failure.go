@@ -54,7 +54,7 @@ func (wb *Web) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case http.StatusServiceUnavailable:
 		wb.status(w, r, code, "Not available", "This node cannot answer right now. Try again in a moment.")
 	default:
-		wb.log.Error("web: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		wb.log.Error("web: request failed", "method", clip(r.Method, maxLoggedMethod), "path", clip(r.URL.Path, maxLoggedPath), "err", err)
 		wb.status(w, r, code, "Something went wrong", "The node could not complete the request. Its operator can find the details in its log.")
 	}
 }

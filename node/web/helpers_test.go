@@ -20,6 +20,8 @@ import (
 	"github.com/fedmart/fedmart/catalog/indexer"
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/budget"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -84,6 +86,7 @@ func (c *clock) Advance(d time.Duration) {
 
 // node is one platform's catalog for the tests.
 type node struct {
+	db  *badger.DB
 	cat *catalog.Catalog
 	key crypto.PrivKey
 	id  peer.ID
@@ -108,6 +111,7 @@ type harness struct {
 	settle   *fakeSettlement // settlement (dashboard_fake_test.go)
 	repl     *fakeReplication
 	amend    *fakeAmendments
+	budgets  *budget.Budgets // nil: no per-client limits
 	merchant catalog.Merchant
 	token    string
 }
@@ -134,7 +138,8 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	h.orders, h.settle, h.repl, h.amend = newFakeOrders(h), newFakeSettlement(h), newFakeReplication(h), newFakeAmendments(h)
-	h.opts = Options{BaseURL: testBaseURL, SessionSecret: testSecret, OperatorToken: testOperator, EventInterval: 50 * time.Millisecond}
+	h.opts = Options{BaseURL: testBaseURL, SessionSecret: testSecret, OperatorToken: testOperator, EventInterval: 50 * time.Millisecond,
+		Payments: []string{order.MethodSandboxCard, order.MethodManual}}
 	h.web = h.newWeb(h.opts)
 	return h
 }
@@ -144,7 +149,7 @@ func (h *harness) newWeb(opts Options) *Web {
 	h.t.Helper()
 	c := h.self.cat
 	wb, err := New(Deps{Search: h.index, Listings: c, Merchants: c, Editor: c, Federation: h.fed, Now: h.clock.Now,
-		Orders: h.orders, Settlement: h.settle, Replication: h.repl, Amendments: h.amend}, opts)
+		Orders: h.orders, Settlement: h.settle, Replication: h.repl, Amendments: h.amend, DB: h.self.db, Budgets: h.budgets}, opts)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -163,7 +168,7 @@ func newNode(t *testing.T, ms *members) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := &node{key: key}
+	n := &node{db: db, key: key}
 	if n.id, err = peer.IDFromPrivateKey(key); err != nil {
 		t.Fatal(err)
 	}
@@ -246,6 +251,7 @@ type browser struct {
 	t       *testing.T
 	handler http.Handler
 	cookies map[string]*http.Cookie
+	addr    string // the client's address; "" is httptest's 192.0.2.1
 }
 
 func (h *harness) browser() *browser {
@@ -263,6 +269,9 @@ func (b *browser) do(req *http.Request) response {
 	b.t.Helper()
 	for _, c := range b.cookies {
 		req.AddCookie(c)
+	}
+	if b.addr != "" {
+		req.RemoteAddr = b.addr + ":40000"
 	}
 	rec := httptest.NewRecorder()
 	b.handler.ServeHTTP(rec, req)

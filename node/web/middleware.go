@@ -6,8 +6,9 @@ import (
 )
 
 // contentSecurityPolicy allows only this node's own scripts, styles and
-// forms; images may come from the merchants' hosts.
-const contentSecurityPolicy = "default-src 'self'; img-src 'self' https: http: data:; style-src 'self'; " +
+// forms; images may come from the merchants' hosts, over https only (the
+// pages show no other image URL, see safeImage, and use no data: URL).
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' https:; style-src 'self'; " +
 	"script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // recover turns a handler panic into a 500 page and one log line.
@@ -18,7 +19,7 @@ func (wb *Web) recover(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				wb.log.Error("web: handler panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				wb.log.Error("web: handler panic", "method", clip(r.Method, maxLoggedMethod), "path", clip(r.URL.Path, maxLoggedPath), "panic", v, "stack", string(debug.Stack()))
 				wb.status(w, r, http.StatusInternalServerError, "Something went wrong",
 					"The node could not complete the request. Its operator can find the details in its log.")
 			}
@@ -58,4 +59,19 @@ func (wb *Web) limitBody(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// Bounds on what a log line repeats of a request, whose method and path
+// a client chooses.
+const (
+	maxLoggedMethod = 16
+	maxLoggedPath   = 256
+)
+
+// clip cuts s to at most n bytes, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }

@@ -22,13 +22,20 @@ func (wb *Web) asOperator(h func(http.ResponseWriter, *http.Request, *session)) 
 }
 
 // isOperator reports whether sess signed in with the operator token the
-// node has now.
+// node has now, after the operator last signed out.
 func (wb *Web) isOperator(sess *session) bool {
 	if wb.opts.OperatorToken == "" || sess.Operator == "" {
 		return false
 	}
 	want := wb.sessions.fingerprint(wb.opts.OperatorToken)
-	return subtle.ConstantTimeCompare([]byte(sess.Operator), []byte(want)) == 1
+	if subtle.ConstantTimeCompare([]byte(sess.Operator), []byte(want)) != 1 {
+		return false
+	}
+	live, err := wb.revoked.live(operatorPrincipal, sess)
+	if err != nil {
+		wb.log.Error("web: reading when the operator signed out", "err", err)
+	}
+	return live
 }
 
 // operatorTokenOK compares a typed token with the operator's in constant
@@ -70,8 +77,15 @@ func (wb *Web) operatorSignin(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, r, "/operator")
 }
 
-// operatorSignout is POST /operator/signout.
+// operatorSignout ends every operator session begun until now, this
+// browser's and any copy of its cookie: POST /operator/signout.
 func (wb *Web) operatorSignout(w http.ResponseWriter, r *http.Request) {
+	if sess, ok := wb.sessions.load(r); ok && wb.isOperator(sess) {
+		if err := wb.revoked.end(operatorPrincipal); err != nil {
+			wb.fail(w, r, err)
+			return
+		}
+	}
 	if err := wb.renewSession(w, r, func(s *session) { s.Operator = "" }); err != nil {
 		wb.fail(w, r, err)
 		return

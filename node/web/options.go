@@ -3,10 +3,12 @@ package web
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/fedmart/fedmart/federation/order"
 )
 
 // MinSecretBytes is the shortest Options.SessionSecret accepted.
@@ -39,10 +41,11 @@ type Options struct {
 	EventInterval time.Duration
 	// MaxFormBytes caps a POST body (default 1 MiB).
 	MaxFormBytes int64
-	// TrustedProxies are the reverse proxies in front of the node: a
-	// request from one of them is counted, for sign-in throttling, against
-	// the client its X-Forwarded-For names (default none).
-	TrustedProxies []netip.Prefix
+	// Payments are the payment methods the storefront takes
+	// (order.MethodManual, order.MethodSandboxCard); the checkout offers
+	// these only (default none). With the sandbox card every page says
+	// that payments are tests.
+	Payments []string
 }
 
 // withDefaults fills the unset fields.
@@ -79,6 +82,11 @@ func (o Options) Validate() error {
 	case o.MaxFormBytes < 0:
 		return errors.New("web: Options.MaxFormBytes: must not be negative")
 	}
+	for i, m := range o.Payments {
+		if m != order.MethodManual && m != order.MethodSandboxCard {
+			return fmt.Errorf("web: Options.Payments[%d]: must be %s or %s, not %q", i, order.MethodManual, order.MethodSandboxCard, m)
+		}
+	}
 	return nil
 }
 
@@ -93,3 +101,7 @@ func (o Options) port() string {
 	}
 	return u.Port()
 }
+
+// testPayments reports whether the sandbox card provider is on, whose
+// payments take no money.
+func (o Options) testPayments() bool { return slices.Contains(o.Payments, order.MethodSandboxCard) }

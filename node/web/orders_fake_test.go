@@ -264,7 +264,7 @@ func (f *fakeOrders) validate(key string, req order.CheckoutRequest) error {
 	case order.MethodManual:
 		errs = append(errs, order.Manual{}.Validate(req.Payment)...)
 	default:
-		errs = append(errs, order.FieldError{Field: "payment.method", Message: "is not one of [manual sandbox_card]"})
+		errs = append(errs, order.FieldError{Field: "payment.method", Message: "is not taken by this storefront, which takes manual, sandbox_card"})
 	}
 	if len(errs) > 0 {
 		return errs

@@ -37,6 +37,9 @@ type page struct {
 	Styles []string
 	// NoIndex asks search engines not to index the page.
 	NoIndex bool
+	// TestPayments shows the banner saying that payments are tests (the
+	// sandbox card provider is on); set by render.
+	TestPayments bool
 	// Data is the page's own content.
 	Data any
 }
@@ -52,6 +55,7 @@ func (wb *Web) render(w http.ResponseWriter, r *http.Request, status int, name s
 		panic("web: no page template " + name) // a test renders every page
 	}
 	p.Site = wb.siteName()
+	p.TestPayments = wb.opts.testPayments()
 	if p.Area == "" {
 		p.Area = "store"
 	}
@@ -68,7 +72,7 @@ func (wb *Web) render(w http.ResponseWriter, r *http.Request, status int, name s
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "base", p); err != nil {
-		wb.log.Error("web: rendering page", "page", name, "path", r.URL.Path, "err", err)
+		wb.log.Error("web: rendering page", "page", name, "path", clip(r.URL.Path, maxLoggedPath), "err", err)
 		http.Error(w, "internal error: the page could not be rendered", http.StatusInternalServerError)
 		return
 	}

@@ -131,6 +131,8 @@ func TestOptionsValidate(t *testing.T) {
 		"SessionSecret":                {BaseURL: "https://shop.example"},
 		"must have no path":            {BaseURL: "https://shop.example/store", SessionSecret: testSecret},
 		"SessionTTL":                   {BaseURL: "https://shop.example", SessionSecret: testSecret, SessionTTL: -1},
+		"Payments[1]: must be manual or sandbox_card": {BaseURL: "https://shop.example", SessionSecret: testSecret,
+			Payments: []string{"manual", "paypal"}},
 	}
 	for want, o := range cases {
 		if err := o.Validate(); err == nil || !strings.Contains(err.Error(), want) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/budget"
 )
 
 // Shoppers sign up and in with an e-mail address and a password on this
@@ -38,9 +39,9 @@ type shopperHandler func(http.ResponseWriter, *http.Request, shopperVisit)
 func (wb *Web) shopperRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /signin", wb.signinChooser)
 	mux.HandleFunc("GET /signin/shopper", wb.shopperSigninForm)
-	mux.HandleFunc("POST /signin/shopper", wb.shopperSignin)
+	mux.HandleFunc("POST /signin/shopper", wb.spending(budget.SignIns, wb.shopperSignin))
 	mux.HandleFunc("GET /signup", wb.signupForm)
-	mux.HandleFunc("POST /signup", wb.signup)
+	mux.HandleFunc("POST /signup", wb.spending(budget.Accounts, wb.signup))
 	mux.HandleFunc("GET /signout", wb.shopperSignoutForm)
 	mux.HandleFunc("POST /signout", wb.shopperSignout)
 	mux.HandleFunc("GET /cart", wb.cartPage)
@@ -49,7 +50,7 @@ func (wb *Web) shopperRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /cart/quantity", wb.asShopper(backTo("/cart"), wb.setQuantity))
 	mux.HandleFunc("POST /cart/remove", wb.asShopper(backTo("/cart"), wb.removeFromCart))
 	mux.HandleFunc("GET /checkout", wb.asShopper(nil, wb.checkoutForm))
-	mux.HandleFunc("POST /checkout", wb.asShopper(backTo("/checkout"), wb.checkout))
+	mux.HandleFunc("POST /checkout", wb.spending(budget.Checkouts, wb.asShopper(backTo("/checkout"), wb.checkout)))
 	mux.HandleFunc("GET /orders", wb.asShopper(nil, wb.ordersPage))
 	mux.HandleFunc("GET /orders/{id}", wb.asShopper(nil, wb.orderPage))
 	mux.HandleFunc("POST /orders/{id}/cancel", wb.asShopper(orderBack, wb.cancelOrder))

@@ -56,9 +56,10 @@ func (wb *Web) shopperSignin(w http.ResponseWriter, r *http.Request) {
 	if password == "" {
 		f.Add("password", "Enter your password.")
 	}
-	keys := signinKeys(r, email, wb.opts.TrustedProxies)
-	if f.OK() && wb.signins.blocked(keys) {
-		f.Add("password", "Too many wrong passwords: sign-in is paused for a while. Try again in 15 minutes.")
+	pair := pairKey(email, wb.deps.Budgets.Client(r))
+	if wait := wb.signins.wait(pair); f.OK() && wait > 0 {
+		f.Add("password", "Too many wrong passwords from this device: try again in "+waitText(wait)+".")
+		retryAfter(w, wait)
 		wb.accountPage(w, r, http.StatusTooManyRequests, "shopper_signin", "Shopper sign-in", f, next)
 		return
 	}
@@ -68,8 +69,11 @@ func (wb *Web) shopperSignin(w http.ResponseWriter, r *http.Request) {
 		sh, err = wb.deps.Orders.Authenticate(r.Context(), email, password)
 		switch {
 		case errors.Is(err, order.ErrBadCredentials):
-			wb.signins.failed(keys)
-			f.Add("password", "The e-mail address or the password is wrong.")
+			msg := "The e-mail address or the password is wrong."
+			if wait := wb.signins.failed(pair); wait > 0 {
+				msg += " Wait " + waitText(wait) + " before the next try."
+			}
+			f.Add("password", msg)
 		case err != nil:
 			wb.orderFail(w, r, err)
 			return
@@ -79,7 +83,7 @@ func (wb *Web) shopperSignin(w http.ResponseWriter, r *http.Request) {
 		wb.accountPage(w, r, http.StatusUnprocessableEntity, "shopper_signin", "Shopper sign-in", f, next)
 		return
 	}
-	wb.signins.succeeded(email)
+	wb.signins.succeeded(pair)
 	wb.signShopperIn(w, r, sh, next, "")
 }
 

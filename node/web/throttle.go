@@ -1,146 +1,114 @@
 package web
 
 import (
-	"net"
+	"fmt"
 	"net/http"
-	"net/netip"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/fedmart/fedmart/node/budget"
 )
 
-// Sign-in throttling: each password check costs a bcrypt comparison, and a
-// session to post with is free, so failed shopper sign-ins are counted per
-// e-mail address and per client address over a window. Past the limit,
-// sign-in is refused (429) without checking the password until the window
-// that began with the first failure ends; a success clears the address's
-// count.
+// Sign-in throttling. Each password check costs a bcrypt comparison, and
+// a wrong guess must cost the guesser, never the shopper guessed at:
+// failed shopper sign-ins are counted per pair of e-mail address and
+// client address. A pair's first freeFailures failures cost nothing; from
+// then on, each failure makes the pair wait before its next attempt,
+// twice as long as the one before, from firstDelay up to maxDelay. An
+// attempt of a pair that is waiting is refused with 429 and Retry-After,
+// without checking the password; the right password clears the pair. So
+// a stranger's wrong passwords slow the stranger only: the shopper, from
+// any other client, signs in at once. How many attempts one client makes
+// over every address is bounded by the sign-in budget (budget.SignIns).
+//
+// The counts live in a budget.Table of at most maxThrottled pairs, which
+// evicts the pair that failed least recently: a flood of pairs forgets
+// the oldest ones, never the whole table. A pair that has not failed for
+// forgetAfter starts again from nothing.
 const (
-	throttleWindow    = 15 * time.Minute
-	maxFailsPerEmail  = 5
-	maxFailsPerClient = 30
-	// maxThrottled bounds the counters kept; when full, expired ones are
-	// dropped, and if none is, the oldest half.
+	freeFailures = 2
+	firstDelay   = 5 * time.Second
+	maxDelay     = 15 * time.Minute
+	forgetAfter  = 24 * time.Hour
 	maxThrottled = 10000
 )
 
-// failCount is the failures of one key since start.
-type failCount struct {
-	start time.Time
-	n     int
+// failures are one pair's consecutive failed sign-ins.
+type failures struct {
+	n     int       // failures since the last success
+	last  time.Time // the latest failure
+	until time.Time // no attempt before this
 }
 
-// throttle counts failed sign-ins by key.
+// throttle counts failed sign-ins per (address, client) pair.
 type throttle struct {
 	now   func() time.Time
-	mu    sync.Mutex // guards fails
-	fails map[string]failCount
+	pairs *budget.Table[failures]
 }
 
 func newThrottle(now func() time.Time) *throttle {
-	return &throttle{now: now, fails: map[string]failCount{}}
+	return &throttle{now: now, pairs: budget.NewTable[failures](maxThrottled)}
 }
 
-// signinKeys are the counters a shopper sign-in attempt touches, with
-// their limits: the e-mail address and the client's address.
-func signinKeys(r *http.Request, email string, proxies []netip.Prefix) map[string]int {
-	return map[string]int{"email:" + strings.ToLower(email): maxFailsPerEmail, "client:" + clientAddr(r, proxies): maxFailsPerClient}
+// pairKey names the pair of an e-mail address and the client of r.
+func pairKey(email, client string) string {
+	return strings.ToLower(email) + "\x00" + client
 }
 
-// clientAddr is the address of the client that sent r: the connection's
-// peer, unless that is a trusted proxy, in which case the nearest address
-// in X-Forwarded-For that is not one (each proxy appends the address it
-// received from; only trusted ones' additions are believed).
-func clientAddr(r *http.Request, proxies []netip.Prefix) string {
-	peer, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		host, _, _ := net.SplitHostPort(r.RemoteAddr)
-		return host
+// wait is how long the pair must wait before its next attempt; 0 when
+// it may try now.
+func (t *throttle) wait(pair string) time.Duration {
+	f, ok := t.pairs.Get(pair)
+	if !ok {
+		return 0
 	}
-	addr := peer.Addr().Unmap()
-	trusted := func(a netip.Addr) bool {
-		for _, p := range proxies {
-			if p.Contains(a) {
-				return true
-			}
-		}
-		return false
-	}
-	if !trusted(addr) {
-		return addr.String()
-	}
-	var hops []string
-	for _, h := range r.Header.Values("X-Forwarded-For") {
-		hops = append(hops, strings.Split(h, ",")...)
-	}
-	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			break // a malformed hop: believe nothing before it
-		}
-		if addr = a.Unmap(); !trusted(addr) {
-			return addr.String()
-		}
-	}
-	return addr.String()
+	return max(0, f.until.Sub(t.now()))
 }
 
-// blocked reports whether any of keys is over its limit in its window.
-func (t *throttle) blocked(keys map[string]int) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+// failed counts a failure of the pair and returns how long it must now
+// wait.
+func (t *throttle) failed(pair string) time.Duration {
 	now := t.now()
-	for k, limit := range keys {
-		if c, ok := t.fails[k]; ok && now.Sub(c.start) < throttleWindow && c.n >= limit {
-			return true
+	f := t.pairs.Update(pair, func(f failures, _ bool) failures {
+		if now.Sub(f.last) >= forgetAfter {
+			f = failures{}
 		}
-	}
-	return false
+		f.n++
+		f.last, f.until = now, now.Add(delayAfter(f.n))
+		return f
+	})
+	return f.until.Sub(now)
 }
 
-// failed counts a failure against every key.
-func (t *throttle) failed(keys map[string]int) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
-	if len(t.fails) >= maxThrottled {
-		t.prune(now)
+// succeeded forgets the pair's failures.
+func (t *throttle) succeeded(pair string) { t.pairs.Delete(pair) }
+
+// delayAfter is the wait that the n-th consecutive failure imposes.
+func delayAfter(n int) time.Duration {
+	if n <= freeFailures {
+		return 0
 	}
-	for k := range keys {
-		c := t.fails[k]
-		if now.Sub(c.start) >= throttleWindow {
-			c = failCount{start: now}
-		}
-		c.n++
-		t.fails[k] = c
+	d := firstDelay
+	for i := freeFailures + 1; i < n && d < maxDelay; i++ {
+		d *= 2
 	}
+	return min(d, maxDelay)
 }
 
-// succeeded clears the e-mail address's failures.
-func (t *throttle) succeeded(email string) {
-	t.mu.Lock()
-	delete(t.fails, "email:"+strings.ToLower(email))
-	t.mu.Unlock()
+// retryAfter sets Retry-After to d, in whole seconds rounded up.
+func retryAfter(w http.ResponseWriter, d time.Duration) {
+	w.Header().Set("Retry-After", fmt.Sprint(int64((d+time.Second-1)/time.Second)))
 }
 
-// prune drops expired counters, and if none expired, every counter older
-// than the median start. Caller holds mu.
-func (t *throttle) prune(now time.Time) {
-	for k, c := range t.fails {
-		if now.Sub(c.start) >= throttleWindow {
-			delete(t.fails, k)
-		}
-	}
-	if len(t.fails) < maxThrottled {
-		return
-	}
-	cut := now.Add(-throttleWindow / 2)
-	for k, c := range t.fails {
-		if c.start.Before(cut) {
-			delete(t.fails, k)
-		}
-	}
-	if len(t.fails) >= maxThrottled { // all recent: start over rather than grow
-		clear(t.fails)
+// waitText says a wait in words: "5 seconds", "2 minutes".
+func waitText(d time.Duration) string {
+	secs := int64((d + time.Second - 1) / time.Second)
+	switch {
+	case secs <= 1:
+		return "1 second"
+	case secs < 120:
+		return fmt.Sprintf("%d seconds", secs)
+	default:
+		return fmt.Sprintf("%d minutes", (secs+59)/60)
 	}
 }

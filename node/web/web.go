@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/fedmart/fedmart/node/budget"
 )
 
 // Web serves the pages. It is safe for concurrent use; Close ends the
@@ -21,6 +23,7 @@ type Web struct {
 	static   *static
 	feeds    *feedUploads // the merchants' feed upload jobs
 	signins  *throttle    // failed shopper sign-ins
+	revoked  revocations  // when merchants' and the operator's sessions ended
 	handler  http.Handler
 
 	done      chan struct{} // closed by Close
@@ -32,8 +35,8 @@ type Web struct {
 // /readyz and /metrics, which it does not serve.
 func New(deps Deps, opts Options) (*Web, error) {
 	if deps.Search == nil || deps.Listings == nil || deps.Merchants == nil || deps.Editor == nil || deps.Federation == nil ||
-		deps.Orders == nil || deps.Settlement == nil || deps.Replication == nil || deps.Amendments == nil {
-		return nil, errors.New("web: Deps needs Search, Listings, Merchants, Editor, Federation, Orders, Settlement, Replication and Amendments")
+		deps.Orders == nil || deps.Settlement == nil || deps.Replication == nil || deps.Amendments == nil || deps.DB == nil {
+		return nil, errors.New("web: Deps needs Search, Listings, Merchants, Editor, Federation, Orders, Settlement, Replication, Amendments and DB")
 	}
 	if err := opts.Validate(); err != nil {
 		return nil, err
@@ -48,6 +51,7 @@ func New(deps Deps, opts Options) (*Web, error) {
 	wb := &Web{deps: deps, opts: opts, log: deps.Log, now: deps.Now, done: make(chan struct{})}
 	wb.feeds = newFeedUploads(wb)
 	wb.signins = newThrottle(deps.Now)
+	wb.revoked = revocations{db: deps.DB, now: deps.Now}
 	wb.sessions = newSessions(opts.SessionSecret, opts.secure(), opts.port(), opts.SessionTTL, deps.Now)
 	var err error
 	if wb.static, err = newStatic(); err != nil {
@@ -88,7 +92,7 @@ func (wb *Web) routes() http.Handler {
 	wb.shopperRoutes(mux)
 	// Merchant console.
 	mux.HandleFunc("GET /merchant/signin", wb.merchantSigninForm)
-	mux.HandleFunc("POST /merchant/signin", wb.merchantSignin)
+	mux.HandleFunc("POST /merchant/signin", wb.spending(budget.SignIns, wb.merchantSignin))
 	mux.HandleFunc("POST /merchant/signout", wb.merchantSignout)
 	mux.HandleFunc("GET /merchant", wb.asMerchant(wb.merchantListings))
 	mux.HandleFunc("GET /merchant/listings/new", wb.asMerchant(wb.newListingForm))
@@ -102,11 +106,13 @@ func (wb *Web) routes() http.Handler {
 	wb.consoleEarningsRoutes(mux)
 	// Operator dashboard.
 	mux.HandleFunc("GET /operator/signin", wb.operatorSigninForm)
-	mux.HandleFunc("POST /operator/signin", wb.operatorSignin)
+	mux.HandleFunc("POST /operator/signin", wb.spending(budget.SignIns, wb.operatorSignin))
 	mux.HandleFunc("POST /operator/signout", wb.operatorSignout)
 	mux.HandleFunc("GET /operator", wb.asOperator(wb.operatorMembers))
 	mux.HandleFunc("GET /operator/charter", wb.asOperator(wb.operatorCharter))
 	mux.HandleFunc("GET /operator/merchants", wb.asOperator(wb.operatorMerchants))
+	mux.HandleFunc("GET /operator/merchants/{id}/token", wb.asOperator(wb.merchantTokenForm))
+	mux.HandleFunc("POST /operator/merchants/{id}/token", wb.asOperator(wb.rotateMerchantToken))
 	mux.HandleFunc("GET /operator/events", wb.asOperator(wb.operatorEvents))
 	wb.dashboardRoutes(mux)
 	// Everything else, including a method a path does not take.

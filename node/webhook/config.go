@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strings"
 )
@@ -13,7 +14,9 @@ const MinSecretLen = 16
 // Config is one webhook: where the member platform's back office receives
 // events, the secret both sides sign with, and which events it wants.
 type Config struct {
-	// URL receives the POSTs; an absolute http or https URL.
+	// URL receives the POSTs: an absolute https URL, or http to a
+	// loopback host (a back office on the same machine), since the body
+	// carries orders and shoppers' addresses.
 	URL string `yaml:"url"`
 	// Secret is the HMAC-SHA256 key shared with the receiver, at least
 	// MinSecretLen bytes.
@@ -31,6 +34,9 @@ func (c Config) Validate(field string) error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%s.url: must be an absolute http(s) URL, not %q", field, c.URL)
 	}
+	if u.Scheme == "http" && !loopback(u.Hostname()) {
+		return fmt.Errorf("%s.url: must be https, or http only to a loopback host (localhost, 127.0.0.1, ::1), not %q", field, c.URL)
+	}
 	if len(c.Secret) < MinSecretLen {
 		return fmt.Errorf("%s.secret: must be at least %d bytes", field, MinSecretLen)
 	}
@@ -40,6 +46,16 @@ func (c Config) Validate(field string) error {
 		}
 	}
 	return nil
+}
+
+// loopback reports whether host names this machine: "localhost" or a
+// loopback address.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
 }
 
 // ValidateAll checks every hook of a list kept under key (for example

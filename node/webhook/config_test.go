@@ -17,7 +17,11 @@ func TestConfigValidateNamesTheKey(t *testing.T) {
 	}{
 		{"valid", func(*Config) {}, ""},
 		{"all events by default", func(c *Config) { c.Events = nil }, ""},
-		{"plain http", func(c *Config) { c.URL = "http://10.0.0.5:8080/in" }, ""},
+		{"plain http", func(c *Config) { c.URL = "http://10.0.0.5:8080/in" }, "webhooks[1].url: must be https, or http only to a loopback host"},
+		{"plain http to a name", func(c *Config) { c.URL = "http://backoffice.example/in" }, "webhooks[1].url: must be https"},
+		{"plain http to loopback", func(c *Config) { c.URL = "http://127.0.0.1:8080/in" }, ""},
+		{"plain http to localhost", func(c *Config) { c.URL = "http://localhost:8080/in" }, ""},
+		{"plain http to IPv6 loopback", func(c *Config) { c.URL = "http://[::1]:8080/in" }, ""},
 		{"relative url", func(c *Config) { c.URL = "/hooks" }, "webhooks[1].url: must be an absolute http(s) URL"},
 		{"ftp url", func(c *Config) { c.URL = "ftp://backoffice.example/" }, "webhooks[1].url: must be an absolute http(s) URL"},
 		{"no host", func(c *Config) { c.URL = "https:///x" }, "webhooks[1].url: must be an absolute http(s) URL"},

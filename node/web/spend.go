@@ -1,0 +1,33 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/fedmart/fedmart/node/budget"
+)
+
+// Per-client budgets (Deps.Budgets, shared with the REST API): a sign-up
+// spends one unit of the client's accounts budget, a sign-in attempt
+// (shopper, merchant or operator) one of its sign-ins budget, a checkout
+// one of its checkouts budget. A client with none left gets a 429 page
+// that says when to try again, and nothing else happens.
+
+// refusals say, per budget, what the client did too often.
+var refusals = map[budget.Kind]string{
+	budget.Accounts:  "Too many accounts were opened from your network.",
+	budget.SignIns:   "Too many sign-in attempts came from your network.",
+	budget.Checkouts: "Too many orders were placed from your network.",
+}
+
+// spending runs h once r's client has spent one unit of the budget k.
+func (wb *Web) spending(k budget.Kind, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if refused := wb.deps.Budgets.Charge(k, r); refused != nil {
+			retryAfter(w, refused.RetryAfter)
+			wb.status(w, r, http.StatusTooManyRequests, "Too many requests",
+				refusals[k]+" Try again in "+waitText(refused.RetryAfter)+".")
+			return
+		}
+		h(w, r)
+	}
+}
