@@ -54,7 +54,7 @@ func (c *Catalog) storeBatch(recs []*Record, raws [][]byte, res []ApplyResult, e
 				continue
 			}
 			ch, d, err := c.place(txn, rec, raws[i])
-			if err != nil && !errors.Is(err, ErrStale) && !errors.Is(err, ErrDuplicate) {
+			if err != nil && !Skipped(err) {
 				return errBatchFallback
 			}
 			gap, aerr := advance(txn, rec.Origin, rec.Seq, err == nil)

@@ -42,6 +42,14 @@ type Config struct {
 	// BatchChunk is how many listings UpsertBatch writes per Badger
 	// transaction, at most (default 1000; fewer when records are large).
 	BatchChunk int `yaml:"batch_chunk"`
+	// MaxListings caps the listings this node's merchants may create, taken
+	// down ones included (default 5000000). Other members' records are
+	// held to the ceiling any node may configure, 20000000 per member, so
+	// that no member can fill another's disk.
+	MaxListings int64 `yaml:"max_listings"`
+	// MaxMerchantListings caps the listings one merchant may create, taken
+	// down ones included (default 1000000).
+	MaxMerchantListings int64 `yaml:"max_merchant_listings"`
 }
 
 // DefaultConfig returns the documented defaults, without a currency.
@@ -61,6 +69,8 @@ func DefaultConfig() Config {
 		MaxOptions:           10,
 		MaxStock:             1_000_000_000,
 		BatchChunk:           1000,
+		MaxListings:          5_000_000,
+		MaxMerchantListings:  1_000_000,
 	}
 }
 
@@ -76,7 +86,7 @@ func ceilings() Config {
 		MaxRecordBytes: 1 << 20, MaxTitleLen: 1000, MaxDescriptionLen: 100_000, MaxCategoryDepth: 20,
 		MaxBrandLen: 1000, MaxAttributes: 1000, MaxAttributeKeyLen: 1000, MaxAttributeValueLen: 10_000,
 		MaxImages: 100, MaxImageURLLen: 8192, MaxVariants: 1000, MaxOptions: 100, MaxStock: 1_000_000_000_000,
-		BatchChunk: 100_000,
+		BatchChunk: 100_000, MaxListings: 20_000_000, MaxMerchantListings: 20_000_000,
 	}
 }
 
@@ -102,6 +112,8 @@ func (c Config) Validate() error {
 		{"max_variants", int64(c.MaxVariants), 1, int64(hi.MaxVariants)},
 		{"max_options", int64(c.MaxOptions), 0, int64(hi.MaxOptions)},
 		{"max_stock", c.MaxStock, 1, hi.MaxStock},
+		{"max_listings", c.MaxListings, 1, hi.MaxListings},
+		{"max_merchant_listings", c.MaxMerchantListings, 1, hi.MaxMerchantListings},
 		{"batch_chunk", int64(c.BatchChunk), 1, int64(hi.BatchChunk)},
 	}
 	for _, l := range limits {

@@ -240,6 +240,14 @@ func (c *Catalog) storeDraft(txn *badger.Txn, d *draft) (int64, error) {
 			return 0, fmt.Errorf("%w: listing %s: %s record of %d bytes", ErrTooLarge, d.id, r.Kind, len(d.raws[i]))
 		}
 		var err error
+		if r.Kind == KindListing && d.prevL.seq == 0 {
+			if err := c.quotaOK(txn, c.self, d.merchant, d.id); err != nil {
+				return 0, err
+			}
+			if err := c.countListing(txn, c.self, d.merchant); err != nil {
+				return 0, err
+			}
+		}
 		if r.Kind == KindListing {
 			delta, err = putListing(txn, r, d.raws[i], d.prevL, d.descSum)
 		} else {

@@ -31,6 +31,10 @@ var (
 	// ErrOutOfStock marks a take of more units than a SKU has available
 	// (see ShortError).
 	ErrOutOfStock = errors.New("out of stock")
+	// ErrQuota marks a listing over its origin's or merchant's quota (see
+	// Config.MaxListings). A replicated record refused for it is valid and
+	// still moves its origin's marks, like a stale one: it is just not held.
+	ErrQuota = errors.New("over the listing quota")
 	// ErrUnavailable marks a write refused while a catalog restored from a
 	// backup has not yet learnt its own records back from a member (see
 	// MarkRestored).
@@ -38,3 +42,10 @@ var (
 )
 
 func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// Skipped reports whether Apply's err is a valid record this catalog does
+// not hold (stale, duplicate, over quota): its origin's marks move on and
+// it is not relayed, but nothing is wrong with it.
+func Skipped(err error) bool {
+	return errors.Is(err, ErrStale) || errors.Is(err, ErrDuplicate) || errors.Is(err, ErrQuota)
+}

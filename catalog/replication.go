@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 
@@ -53,7 +52,7 @@ func (c *Catalog) store(rec *Record, raw []byte) (change *Change, delta int64, g
 	err = c.db.Update(func(txn *badger.Txn) error {
 		var err error
 		change, delta, err = c.place(txn, rec, raw)
-		if err != nil && !errors.Is(err, ErrStale) && !errors.Is(err, ErrDuplicate) {
+		if err != nil && !Skipped(err) {
 			return err
 		}
 		refused = err
@@ -174,6 +173,15 @@ func (c *Catalog) placeListing(txn *badger.Txn, rec *Record, raw []byte) (*Chang
 	}
 	if prev.tomb {
 		return nil, 0, fmt.Errorf("%w: listing %s was taken down at version %d", ErrConflict, id, prev.version)
+	}
+	if prev.seq == 0 {
+		_, merchant, _, _ := ParseID(id)
+		if err := c.quotaOK(txn, rec.Origin, merchant, id); err != nil {
+			return nil, 0, err
+		}
+		if err := c.countListing(txn, rec.Origin, merchant); err != nil {
+			return nil, 0, err
+		}
 	}
 	var sum digest
 	if rec.Listing != nil {

@@ -22,6 +22,9 @@ import (
 //	c/v                        count of records stored, ever (see Stamp)
 //	c/e                        random epoch of this catalog (see Stamp)
 //	c/u                        restored from a backup, own records not yet learnt back (see MarkRestored)
+//	c/o/<origin>               count of the origin's listing ids, taken down ones included (quota)
+//	c/q/<merchant>             the same for one of this node's merchants
+//	c/oq                       the quota counts were built (a catalog kept before them counts once at Open)
 const (
 	prefixMerchant = "c/m/"
 	prefixToken    = "c/t/"
@@ -34,6 +37,9 @@ const (
 	keyChanges     = "c/v"
 	keyEpoch       = "c/e"
 	keyRestored    = "c/u"
+	prefixQuota    = "c/o/"
+	prefixMQuota   = "c/q/"
+	keyQuotaBuilt  = "c/oq"
 )
 
 func recordPrefix(origin string) []byte { return []byte(prefixRecord + origin + "/") }

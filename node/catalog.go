@@ -46,7 +46,7 @@ func outcome(err error) (replication.Outcome, error) {
 	switch {
 	case err == nil:
 		return replication.Stored, nil
-	case errors.Is(err, catalog.ErrDuplicate), errors.Is(err, catalog.ErrStale):
+	case catalog.Skipped(err):
 		return replication.Known, nil
 	default:
 		return replication.Refused, err

@@ -148,10 +148,14 @@ func keptDir(t *testing.T) string {
 // Node settings for the suite. Holds are short, so that the holds of
 // checkouts a fault cut short expire during the run; reconnects back off
 // at most a few seconds, so that the checks measure how the federation
-// converges rather than the default 30 s dial backoff.
+// converges rather than the default 30 s dial backoff; and the per-client
+// budgets are off, since the whole workload is one client.
 var faultConfig = [][2]string{
 	{"hold_ttl: 10m0s", "hold_ttl: 4s"},
 	{"max_backoff: 30s", "max_backoff: 5s"},
+	{"accounts: 10/1h", "accounts: \"off\""},
+	{"signins: 30/10m", "signins: \"off\""},
+	{"checkouts: 60/1h", "checkouts: \"off\""},
 }
 
 // faultClockOffset is how far ahead the clock of one member runs.

@@ -58,6 +58,7 @@ var errorStatus = []struct {
 	{catalog.ErrTooLarge, http.StatusUnprocessableEntity, "Listing too large"},
 	{catalog.ErrNotFound, http.StatusNotFound, "Not found"},
 	{catalog.ErrConflict, http.StatusConflict, "Conflict"},
+	{catalog.ErrQuota, http.StatusUnprocessableEntity, "Over the listing quota"},
 	{catalog.ErrUnavailable, http.StatusServiceUnavailable, "Catalog catching up after a restore"},
 	{order.ErrInvalid, http.StatusUnprocessableEntity, "Invalid input"},
 	{order.ErrEmptyCart, http.StatusUnprocessableEntity, "Cart is empty"},
