@@ -133,6 +133,32 @@
 // versioned, length-prefixed, capped at MaxSessionFrame and decoded
 // defensively (DecodeSessionFrame).
 //
+// # What a member can make another believe
+//
+// A malicious member holds a real key and can sign statements, proofs and
+// hellos of its own. Each check below stops one of its claims with what
+// the checking side holds itself:
+//
+//   - An entry a member lacks is restored only from a proof the Evidence
+//     verifies: in a federation, the home's signed status together with
+//     the storefront's signed reserve and confirm of the part. A member
+//     cannot make another owe for a sale it never placed (it cannot sign
+//     the other's reserve), nor change an amount (the signatures cover
+//     it). A proof of an event that causes no entry the session found
+//     missing is refused too.
+//   - Entries that differ in content are never adjusted: they stay
+//     disputed, listed, for people to settle with both sides' evidence.
+//   - A statement is agreed only with both parties' signatures over the
+//     same canonical bytes, checked with the keys each side knows.
+//   - Netting uses only agreed statements of the period asked, offered by
+//     a party to each, between active members, and needs one for every
+//     pair: a member cannot pass off another period's statement, another
+//     pair's, or leave a pair out.
+//   - A member that declares a watermark too early gains nothing: entries
+//     the other side does not hold yet then surface in the session as
+//     differences, restored from proofs or left disputed, and the dispute
+//     is settled again when the statuses arrive; nothing is agreed away.
+//
 // # Netting
 //
 // From the agreed statements of a period, Net computes each member's net

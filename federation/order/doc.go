@@ -64,6 +64,35 @@
 // do not answer (Reachability), so that no stock is held elsewhere while
 // requests time out; the shopper can remove those lines and buy the rest.
 //
+// # What a member can make another believe
+//
+// Every member holds a real key and speaks the protocol; a malicious one
+// may sign anything with its own key, send it at any time, and repeat or
+// withhold messages. What it cannot do is sign with another's key. So each
+// side checks a member's claim against what it holds itself:
+//
+//   - A home holds a part only for a reserve whose lines are listings it
+//     keeps, of the merchant the reserve names, at their current prices;
+//     the home, not the storefront, says a line's title and category (the
+//     category selects the commission). No storefront can sell one
+//     merchant's stock in another's name or at another price.
+//   - A home counts another member's unconfirmed holds, its reserves per
+//     second and its expired holds per hour against budgets (Config): no
+//     storefront can lock a home's stock up, or keep it locked by letting
+//     holds expire and reserving again. Parts that never became orders are
+//     forgotten after PruneAfter, with their messages.
+//   - A storefront applies a status only from the home it sent the part
+//     to, and only when it repeats the part's merchant, total and policy
+//     version: a home can state a part's progress, never change what was
+//     bought or for how much.
+//   - A status proves a settlement event to a third member only with the
+//     storefront's own signed reserve and confirm of the part (Proof): a
+//     home cannot invent a sale the storefront never placed; a storefront
+//     cannot invent a status the home never stated.
+//   - A refusal carries a code and the receiver's chosen words, never its
+//     internal errors, and a message refused for good is parked, not
+//     retried without end: no member can make another loop.
+//
 // # Lifecycle
 //
 // New, then Run(ctx) for the outbox, hold expiry and refunds; Serve
