@@ -14,6 +14,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/peerstore"
+	"github.com/libp2p/go-libp2p/core/protocol"
 	ma "github.com/multiformats/go-multiaddr"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
@@ -40,8 +41,11 @@ type Federation struct {
 	proposals *proposalBook // pending amendments; see Proposal
 	tasks     tasks         // goroutines stream handlers leave behind
 
-	states   *memberStates
-	wake     chan struct{} // nudges the keeper; buffered, never blocks
+	states *memberStates
+	wake   chan struct{} // nudges the keeper; buffered, never blocks
+	// timeouts are the protocols whose inbound streams outlast
+	// Config.StreamTimeout; set in New, read-only after.
+	timeouts map[protocol.ID]time.Duration
 	onChange []func(*Charter)
 
 	metrics *metrics
@@ -84,6 +88,12 @@ func New(cfg Config, key crypto.PrivKey, db *badger.DB, log *slog.Logger, reg pr
 	}
 	if f.host, err = newHost(cfg, key, f, protocols); err != nil {
 		return nil, err
+	}
+	f.timeouts = map[protocol.ID]time.Duration{}
+	for _, p := range protocols {
+		if p.Timeout > 0 {
+			f.timeouts[p.ID] = p.Timeout
+		}
 	}
 	f.registerProtocols()
 	if head != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/connmgr"
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -214,6 +215,10 @@ type ProtocolLimit struct {
 	ID      protocol.ID
 	Streams int
 	Memory  int64
+	// Timeout bounds one inbound stream of the protocol, for protocols whose
+	// exchanges outlast Config.StreamTimeout (a settlement session that
+	// restores hundreds of entries); zero takes StreamTimeout.
+	Timeout time.Duration
 }
 
 // Limits are the federation package's own protocol limits.

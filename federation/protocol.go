@@ -35,8 +35,12 @@ func (f *Federation) serve(id protocol.ID, h Handler, s network.Stream) {
 		_ = s.Reset()
 		return
 	}
-	_ = s.SetDeadline(time.Now().Add(f.cfg.StreamTimeout))
-	ctx, cancel := context.WithTimeout(context.Background(), f.cfg.StreamTimeout)
+	timeout := f.cfg.StreamTimeout
+	if t, ok := f.timeouts[id]; ok {
+		timeout = t
+	}
+	_ = s.SetDeadline(time.Now().Add(timeout))
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	f.seen(remote)
 	if err := h(ctx, remote, s); err != nil {

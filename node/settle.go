@@ -19,7 +19,7 @@ import (
 const settleProtocol = protocol.ID(settlement.SessionProtocol)
 
 // settleLimits bound the settlement sessions, for federation.New.
-var settleLimits = []federation.ProtocolLimit{{ID: settleProtocol, Streams: 32, Memory: 64 << 20}}
+var settleLimits = []federation.ProtocolLimit{{ID: settleProtocol, Streams: 32, Memory: 64 << 20, Timeout: sessionBudget}}
 
 // Timing of the settlement loop: how long after a period's end its first
 // session starts (its last statuses are usually delivered by then; the
@@ -276,7 +276,9 @@ func (n *Node) serveSettlement() {
 		if err != nil {
 			return err
 		}
-		_, err = n.ledger.ReconcilePeriod(ctx, st, false, p)
+		if _, err = n.ledger.ReconcilePeriod(ctx, st, false, p); err != nil && !errors.Is(err, settlement.ErrPeriodOpen) {
+			n.log.Info("settlement: a session a member opened failed", "peer", remote, "err", err)
+		}
 		return err
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
 )
@@ -111,7 +112,7 @@ func (s *Service) recoverHome(ctx context.Context, m *Message, raw []byte) error
 		if err := s.book(txn, PartEvent{Part: p.ID, Storefront: p.Storefront, Home: s.self, Status: m.Status, At: m.At}); err != nil {
 			return err
 		}
-		if m.Status.Seq <= p.Seq || m.Status.Status == StatusReserved {
+		if m.Status.Seq <= p.Seq {
 			return nil
 		}
 		return s.bringForward(txn, p, m, raw)
@@ -122,13 +123,18 @@ func (s *Service) recoverHome(ctx context.Context, m *Message, raw []byte) error
 	return err
 }
 
-// rebuildHome makes a lost home part from the storefront's signed reserve,
-// once a status states it past the hold: a part that was only ever
-// reserved holds nothing now (the stock learnt back says what it holds)
-// and is not rebuilt.
+// rebuildHome makes a lost home part from the storefront's signed
+// reserve. A part this node still states as reserved is rebuilt only when
+// the storefront confirmed it (its confirm is on its way here); a reserve
+// nobody confirmed is a checkout that never completed, and holds nothing.
 func (s *Service) rebuildHome(txn *badger.Txn, m *Message) (*HomePart, error) {
-	if m.Status.Status == StatusReserved || m.Status.Status == StatusRejected {
-		return nil, fmt.Errorf("%w: part %s was only ever %s", errNoOrder, m.Part, m.Status.Status)
+	switch m.Status.Status {
+	case StatusRejected:
+		return nil, fmt.Errorf("%w: part %s was rejected", errNoOrder, m.Part)
+	case StatusReserved:
+		if _, err := s.loggedRequestTxn(txn, m.Part, KindConfirm, m.To); err != nil {
+			return nil, fmt.Errorf("%w: part %s was reserved, never confirmed", errNoOrder, m.Part)
+		}
 	}
 	r, err := s.loggedRequestTxn(txn, m.Part, KindReserve, m.To)
 	if err != nil {
@@ -145,7 +151,10 @@ func (s *Service) rebuildHome(txn *badger.Txn, m *Message) (*HomePart, error) {
 	return p, txn.Set([]byte(prefixMerchant+p.Merchant+"/"+timeKey(p.CreatedAt)+"/"+p.ID), nil)
 }
 
-// bringForward sets p to the state its own status m states.
+// bringForward sets p to the state its own status m states. A part
+// brought to reserved (its storefront confirmed it; the confirm is on its
+// way) holds its units again for a fresh hold window: the stock learnt
+// back counts them.
 func (s *Service) bringForward(txn *badger.Txn, p *HomePart, m *Message, raw []byte) error {
 	st := m.Status
 	if p.Status == StatusReserved && !p.HoldUntil.IsZero() {
@@ -159,6 +168,12 @@ func (s *Service) bringForward(txn *badger.Txn, p *HomePart, m *Message, raw []b
 	p.UpdatedAt = m.At.UTC()
 	if st.Policy != 0 {
 		p.Policy = st.Policy
+	}
+	if p.Status == StatusReserved {
+		p.HoldUntil = s.now().Add(s.cfg.HoldTTL).UTC().Truncate(time.Millisecond)
+		if err := txn.Set([]byte(prefixHold+timeKey(p.HoldUntil)+"/"+p.ID), nil); err != nil {
+			return err
+		}
 	}
 	if err := saveHome(txn, p); err != nil {
 		return err
@@ -193,10 +208,11 @@ func (s *Service) Recovering() bool { return s.recovering.Load() }
 
 // EndRecovery ends the catch-up after a restore, once the catalog's own
 // stock records and every member's signed order messages were learnt
-// back. A part the backup held as reserved that no member brought forward
-// is a checkout that never completed: it ends expired, and its units are
-// not given back, since the stock learnt back from members already counts
-// whatever happened to them. Recovery never adds stock: at worst it sells
+// back. A part held as reserved that its storefront never confirmed is a
+// checkout that never completed: it ends expired, and its units are not
+// given back, since the stock learnt back from members already counts
+// whatever happened to them. One the storefront confirmed keeps its hold:
+// the confirm is on its way. Recovery never adds stock: at worst it sells
 // a unit less, never one more than the home had.
 func (s *Service) EndRecovery(ctx context.Context) error {
 	if !s.recovering.Load() {
@@ -212,14 +228,35 @@ func (s *Service) EndRecovery(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	dropped := 0
 	for _, id := range due {
+		if s.confirmed(id) {
+			continue
+		}
 		if err := s.dropHold(ctx, id); err != nil {
 			return err
 		}
+		dropped++
 	}
 	s.recovering.Store(false)
-	s.log.Info("order: caught up after the restore; holding stock again", "holds_dropped", len(due))
+	s.log.Info("order: caught up after the restore; holding stock again", "holds_dropped", dropped)
 	return nil
+}
+
+// confirmed reports whether this node keeps a confirm of part id from its
+// storefront.
+func (s *Service) confirmed(id string) bool {
+	found := false
+	_ = s.db.View(func(txn *badger.Txn) error {
+		p, err := loadHome(txn, id)
+		if err != nil {
+			return nil
+		}
+		_, err = s.loggedRequestTxn(txn, id, KindConfirm, p.Storefront)
+		found = err == nil
+		return nil
+	})
+	return found
 }
 
 // dropHold ends a reserved part expired without touching stock.

@@ -54,7 +54,8 @@ type Config struct {
 	// MaxRecordBytes caps one record (default 64 KiB); larger messages are
 	// refused by GossipSub before any validator runs.
 	MaxRecordBytes int `yaml:"max_record_bytes"`
-	// SyncInterval is the mean time between periodic catch-ups (default 30s).
+	// SyncInterval is the mean time between periodic catch-up rounds, one
+	// catch-up with every connected member each (default 10s).
 	SyncInterval time.Duration `yaml:"sync_interval"`
 	// SyncBatch is the number of records per batch on the catch-up stream (default 512).
 	SyncBatch int `yaml:"sync_batch"`
@@ -72,7 +73,7 @@ type Config struct {
 
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
-	return Config{MaxRecordBytes: 64 << 10, SyncInterval: 30 * time.Second, SyncBatch: 512, PublishQueue: 8192, MessageSigning: "strict"}
+	return Config{MaxRecordBytes: 64 << 10, SyncInterval: 10 * time.Second, SyncBatch: 512, PublishQueue: 8192, MessageSigning: "strict"}
 }
 
 // Validate names the offending key under "replication.".
