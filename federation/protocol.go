@@ -32,6 +32,7 @@ func (f *Federation) serve(id protocol.ID, h Handler, s network.Stream) {
 	}
 	if err := s.Scope().SetService(ServiceName); err != nil {
 		f.metrics.streams.WithLabelValues(string(id), "overload").Inc()
+		f.log.Warn("stream refused: over the fedmart service's resource limits", "protocol", id, "peer", remote, "err", err)
 		_ = s.Reset()
 		return
 	}

@@ -181,10 +181,10 @@ func (s *Service) applySynced(ctx context.Context, peer string, batch []signed) 
 		}
 		n, err := s.applyOne(ctx, peer, x)
 		switch {
-		case errors.Is(err, ErrNotFound):
-			rest = append(rest, x)
 		case errors.Is(err, errNoOrder):
 			n = 0 // a checkout that never completed: nothing to rebuild
+		case errors.Is(err, ErrNotFound):
+			rest = append(rest, x)
 		case err != nil:
 			return learnt, nil, err
 		}

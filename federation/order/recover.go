@@ -10,15 +10,21 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 )
 
-// errNoOrder is a status of a part this node never placed an order for.
-var errNoOrder = errors.New("no order")
+// errNoOrder is a status of a part this node never placed an order for
+// (or a home part that never got past its hold): nothing to rebuild.
+var errNoOrder = fmt.Errorf("%w: no order to rebuild", ErrNotFound)
 
-// recoverStatus applies a home's status caught up with: folded into the
-// order as if it had just arrived, the order first rebuilt from this
-// node's own signed reserve when it was lost.
+// recoverStatus applies a home's status, arrived or caught up with:
+// folded into its order, the order (or the part) first rebuilt from this
+// node's own signed reserve and confirm when a restore lost it.
 func (s *Service) recoverStatus(m *Message, raw []byte) error {
 	unlock := s.lockShop(orderOfPart(m.Part))
 	defer unlock()
+	return s.recoverStatusLocked(m, raw)
+}
+
+// recoverStatusLocked is recoverStatus under the order's lock.
+func (s *Service) recoverStatusLocked(m *Message, raw []byte) error {
 	var changed *Part
 	err := s.update(func(txn *badger.Txn) error {
 		o, err := loadOrder(txn, orderOfPart(m.Part))

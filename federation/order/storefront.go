@@ -84,15 +84,9 @@ func (s *Service) receiveStatus(m *Message, raw []byte) ([]byte, error) {
 	if answer, err := s.answered(m); answer != nil || err != nil {
 		return answer, err
 	}
-	var changed *Part
-	err := s.update(func(txn *badger.Txn) (err error) {
-		changed, err = s.applyStatusTxn(txn, m, raw)
-		return err
-	})
-	if err != nil {
+	if err := s.recoverStatusLocked(m, raw); err != nil {
 		return nil, err
 	}
-	s.afterShop(changed)
 	return mustJSON(Reply{Ack: true}), nil
 }
 
@@ -108,7 +102,10 @@ func (s *Service) applyStatusTxn(txn *badger.Txn, m *Message, raw []byte) (*Part
 		return nil, err
 	}
 	p := o.partOf(m.Part)
-	if p == nil || p.Platform != m.From {
+	switch {
+	case p == nil: // an order rebuilt in part after a restore: the rest may come
+		return nil, fmt.Errorf("%w: part %s of order %s", ErrNotFound, m.Part, o.ID)
+	case p.Platform != m.From:
 		return nil, fmt.Errorf("%w: %s states the status of part %s, which it is not home of", ErrForged, shortPeer(m.From), m.Part)
 	}
 	if err := p.consistent(m.Status); err != nil {
