@@ -434,3 +434,30 @@ func reserveFor(t *testing.T, a, b *Node, listing, sku string) []byte {
 	return order.SignedReserve(key, b.PeerID().String(), "ord_test-1", mustMerchantOf(t, b, listing), testAddress,
 		[]order.Line{{ListingID: listing, SKU: sku, Quantity: 1, UnitPrice: order.Money{Amount: 4999, Currency: "EUR"}}})
 }
+
+// TestUnpaidManualOrderGivesStockBack: an order paid by the manual method
+// that nobody marks paid within orders.unpaid_after is cancelled, and its
+// home gives the units back; the shopper sees it cancelled over the API.
+func TestUnpaidManualOrderGivesStockBack(t *testing.T) {
+	c := startClusterWith(t, func(cfg *Config) {
+		cfg.Orders.UnpaidAfter = 2 * time.Second
+		cfg.Payments.Manual = true
+	}, "Alpha", "Beta")
+	a, b := c.Nodes[0], c.Nodes[1]
+	onB, _ := listOn(t, c, 1, "Bremen Forge", "PAN-B", 4999, 5)
+	sh := newShopper(t, a, "Rosalind Franklin")
+	cart := sh.cart(order.ItemInput{ListingID: onB, SKU: "PAN-B", Quantity: 2})
+	body := order.CheckoutRequest{ShippingAddress: testAddress, Payment: order.PaymentRequest{Method: order.MethodManual}}
+	s, raw := req(t, "POST", a.APIURL()+"/v1/carts/"+cart+"/checkout", "/v1/carts/{id}/checkout", sh.token, body, "Idempotency-Key", "unpaid")
+	var o order.Order
+	if s != 201 || json.Unmarshal(raw, &o) != nil || o.Payment.Status != order.PaymentPending {
+		t.Fatalf("manual checkout: %d %s", s, raw)
+	}
+	testwait.For(t, 30*time.Second, func() error {
+		got := sh.order(o.ID)
+		if got.Status != order.StatusCancelled || stockOf(t, b, onB) != 5 {
+			return fmt.Errorf("order %s (%s), %d of 5 units back", got.Status, partStatuses(got), stockOf(t, b, onB))
+		}
+		return nil
+	})
+}

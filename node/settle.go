@@ -45,12 +45,32 @@ type settler struct {
 	n    *Node
 	wake chan struct{}
 
-	mu    sync.Mutex           // guards tried
+	mu    sync.Mutex           // guards tried and busy
 	tried map[string]time.Time // period/peer -> last session for a disputed statement
+	busy  map[string]bool      // peers a session runs with now, opened by either side
 }
 
 func newSettler(n *Node) *settler {
-	return &settler{n: n, wake: make(chan struct{}, 1), tried: map[string]time.Time{}}
+	return &settler{n: n, wake: make(chan struct{}, 1), tried: map[string]time.Time{}, busy: map[string]bool{}}
+}
+
+// errBusy refuses a second session with a member while one runs: two at
+// once (each side opening one) would save the same statements from both.
+var errBusy = errors.New("a settlement session with this member is running")
+
+// claim marks a session with peer as running, unless one is.
+func (s *settler) claim(peer string) (func(), error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.busy[peer] {
+		return nil, errBusy
+	}
+	s.busy[peer] = true
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.busy, peer)
+	}, nil
 }
 
 // nudge makes the loop look now.
@@ -192,6 +212,11 @@ func (s *settler) session(ctx context.Context, id, period string, length time.Du
 }
 
 func (s *settler) open(ctx context.Context, id, period string, length time.Duration) (settlement.Statement, error) {
+	done, err := s.claim(id)
+	if err != nil {
+		return settlement.Statement{}, err
+	}
+	defer done()
 	remote, err := peer.Decode(id)
 	if err != nil {
 		return settlement.Statement{}, err
@@ -272,6 +297,11 @@ func (n *Node) serveSettlement() {
 		if err != nil {
 			return err
 		}
+		done, err := n.settle.claim(remote.String())
+		if err != nil {
+			return err
+		}
+		defer done()
 		p, err := n.settle.params(ctx, remote, "", time.Duration(sc.Charter.Period))
 		if err != nil {
 			return err

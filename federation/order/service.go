@@ -89,8 +89,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("orders.max_expired_per_hour: must be between 1 and 10000000, not %d", c.MaxExpiredPerHour)
 	case c.PruneAfter < time.Minute || c.PruneAfter > 365*24*time.Hour:
 		return fmt.Errorf("orders.prune_after: must be between 1m and 8760h, not %s", c.PruneAfter)
-	case c.UnpaidAfter < time.Minute || c.UnpaidAfter > 365*24*time.Hour:
-		return fmt.Errorf("orders.unpaid_after: must be between 1m and 8760h, not %s", c.UnpaidAfter)
+	case c.UnpaidAfter < time.Second || c.UnpaidAfter > 365*24*time.Hour:
+		return fmt.Errorf("orders.unpaid_after: must be between 1s and 8760h, not %s", c.UnpaidAfter)
 	case c.MaxCarts < 1 || c.MaxCarts > 10000:
 		return fmt.Errorf("orders.max_carts: must be between 1 and 10000, not %d", c.MaxCarts)
 	}
@@ -250,7 +250,7 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.every(ctx, time.Second, s.expireHolds) })
 	g.Go(func() error { return s.every(ctx, time.Second, s.payRefunds) })
 	g.Go(func() error { return s.every(ctx, time.Minute, s.pruneEnded) })
-	g.Go(func() error { return s.every(ctx, time.Minute, s.cancelUnpaid) })
+	g.Go(func() error { return s.every(ctx, min(time.Minute, s.cfg.UnpaidAfter), s.cancelUnpaid) })
 	return g.Wait()
 }
 
