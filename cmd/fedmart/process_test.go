@@ -113,7 +113,7 @@ type procNode struct {
 	tcp, udp                    int
 	p2p                         []string // libp2p listen addresses, as the charter lists them
 	cmd                         *exec.Cmd
-	stderr                      *bytes.Buffer // the running process's log, unless logPath is set
+	stderr                      *logBuffer // the running process's log, unless logPath is set
 
 	// How start runs the process. wrap prefixes the command line (for
 	// example "ip netns exec NS" to run it in a network namespace); env is
@@ -160,7 +160,7 @@ func (n *procNode) start(t *testing.T, args ...string) {
 		n.cmd.Env = append(os.Environ(), n.env...)
 	}
 	if n.logPath == "" {
-		n.stderr = &bytes.Buffer{}
+		n.stderr = &logBuffer{}
 		n.cmd.Stderr = n.stderr
 	} else {
 		f, err := os.OpenFile(n.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
@@ -316,4 +316,24 @@ func TestRunRefusesInvalidCharterBeforeListening(t *testing.T) {
 	if out := fedmart(t, "charter", "verify", v2, "--previous", charter); !strings.Contains(out, "version 2") {
 		t.Fatalf("verify of a signed amendment: %s", out)
 	}
+}
+
+// logBuffer keeps a running process's log: the process writes it while
+// the test reads it.
+type logBuffer struct {
+	mu  sync.Mutex // guards buf
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns the log so far.
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
