@@ -107,14 +107,13 @@ func (f *Federation) receive(from peer.ID, list []*SignedCharter) error {
 		}
 		if err := f.verifyAndApply(sc, false); err != nil {
 			f.applyMu.Unlock()
-			f.log.Warn("refused charter from member", "peer", from, "version", sc.Charter.Version, "err", err)
 			return fmt.Errorf("charter version %d from %s: %w", sc.Charter.Version, from, err)
 		}
 		applied = true
 	}
 	f.applyMu.Unlock()
 	if applied {
-		go f.spread(context.Background())
+		f.tasks.spawn(4*f.cfg.StreamTimeout, f.spread)
 	}
 	return nil
 }

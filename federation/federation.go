@@ -119,6 +119,9 @@ func (f *Federation) Addrs() []ma.Multiaddr {
 	return out
 }
 
+// ListenAddrs are the host's listen addresses, without /p2p/.
+func (f *Federation) ListenAddrs() []ma.Multiaddr { return f.host.Addrs() }
+
 // Charter returns the current charter, or ErrNoCharter.
 func (f *Federation) Charter() (*SignedCharter, error) {
 	sc := f.charter.Load()

@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -193,7 +194,11 @@ func (f *Federation) watchConnectedness(ctx context.Context, sub event.Subscript
 			go func() {
 				defer wg.Done()
 				if err := f.syncCharter(ctx, ev.Peer); err != nil {
-					f.log.Debug("charter exchange failed", "peer", ev.Peer, "err", err)
+					level := slog.LevelDebug
+					if refused(err) {
+						level = slog.LevelWarn
+					}
+					f.log.Log(ctx, level, "charter exchange failed", "peer", ev.Peer, "err", err)
 				}
 				f.pingOnce(ctx, ev.Peer)
 			}()

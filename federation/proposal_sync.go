@@ -77,8 +77,7 @@ func (f *Federation) handleProposal(ctx context.Context, remote peer.ID, s netwo
 	}
 	held, err := f.receiveProposal(ctx, remote, msg.Proposal)
 	if err != nil {
-		f.log.Warn("refused amendment from member", "peer", remote, "err", err)
-		return err
+		return fmt.Errorf("amendment refused: %w", err)
 	}
 	return wire.WriteJSON(s, proposalMsg{Proposal: held})
 }

@@ -2,7 +2,9 @@ package federation
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
@@ -46,7 +48,11 @@ func (f *Federation) serve(id protocol.ID, h Handler, s network.Stream) {
 	f.seen(remote)
 	if err := h(ctx, remote, s); err != nil {
 		f.metrics.streams.WithLabelValues(string(id), "error").Inc()
-		f.log.Debug("stream failed", "protocol", id, "peer", remote, "err", err)
+		level := slog.LevelDebug // a stream that failed: the member's side says why
+		if refused(err) {
+			level = slog.LevelWarn // a member sent what this node refuses: the operator should know
+		}
+		f.log.Log(ctx, level, "stream failed", "protocol", id, "peer", remote, "err", err)
 		_ = s.Reset()
 		return
 	}
@@ -80,4 +86,16 @@ func (f *Federation) Open(ctx context.Context, p peer.ID, id protocol.ID) (netwo
 func (f *Federation) registerProtocols() {
 	f.Handle(CharterProtocol, f.handleCharter)
 	f.Handle(ProposalProtocol, f.handleProposal)
+}
+
+// refused reports whether err is this node refusing what a member sent
+// (a charter or amendment that does not verify), rather than a stream
+// that broke.
+func refused(err error) bool {
+	for _, target := range []error{ErrInvalid, ErrBadSignature, ErrForeignSigner, ErrTooFewSignatures, ErrVersion, ErrTooManyProposals} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
 }

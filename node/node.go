@@ -250,7 +250,7 @@ func (n *Node) ready() error {
 	switch {
 	case n.db.IsClosed():
 		return errors.New("database closed")
-	case len(n.fed.Host().Addrs()) == 0:
+	case len(n.fed.ListenAddrs()) == 0:
 		return errors.New("libp2p host not listening")
 	}
 	if _, err := n.fed.Charter(); err != nil {
@@ -263,7 +263,7 @@ func (n *Node) ready() error {
 func (n *Node) PeerID() peer.ID { return n.fed.Self() }
 
 // P2PAddrs are the node's libp2p listen addresses, without /p2p/.
-func (n *Node) P2PAddrs() []ma.Multiaddr { return n.fed.Host().Addrs() }
+func (n *Node) P2PAddrs() []ma.Multiaddr { return n.fed.ListenAddrs() }
 
 // APIURL is the node's base URL.
 func (n *Node) APIURL() string { return n.apiURL }

@@ -6,12 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 )
-
-// ReconcileProtocol is the protocol id under which the federation layer
-// carries Reconcile between two members.
-const ReconcileProtocol = "/fedmart/settlement/reconcile/1.0.0"
 
 // maxNaiveItems caps what NaiveExchange accepts from a peer.
 const maxNaiveItems = 1 << 22
@@ -120,29 +117,46 @@ func compareSets(ours, theirs ItemSet) Diff {
 // conn frames messages on a stream (4-byte big-endian length, then the
 // payload) and counts traffic.
 type conn struct {
-	ctx       context.Context
 	rw        io.ReadWriter
 	initiator bool
 	stats     Stats
+	// ended is the error of the context the exchange runs under, once it
+	// ended (set by newConn's hook, which also cuts the stream's deadline).
+	ended atomic.Pointer[error]
 }
 
-// newConn wraps rw; stop releases the cancellation hook.
+// newConn wraps rw for an exchange under ctx: when ctx ends, blocked
+// reads and writes fail (where rw has deadlines) and later ones at once;
+// stop releases the hook.
 func newConn(ctx context.Context, rw io.ReadWriter, initiator bool) (*conn, func()) {
-	c := &conn{ctx: ctx, rw: rw, initiator: initiator}
+	c := &conn{rw: rw, initiator: initiator}
 	d, ok := rw.(interface{ SetDeadline(time.Time) error })
-	if !ok {
-		return c, func() {}
+	if ok {
+		if dl, has := ctx.Deadline(); has {
+			_ = d.SetDeadline(dl)
+		}
 	}
-	if dl, has := ctx.Deadline(); has {
-		_ = d.SetDeadline(dl)
-	}
-	stop := context.AfterFunc(ctx, func() { _ = d.SetDeadline(time.Unix(1, 0)) })
+	stop := context.AfterFunc(ctx, func() {
+		err := ctx.Err()
+		c.ended.Store(&err)
+		if ok {
+			_ = d.SetDeadline(time.Unix(1, 0))
+		}
+	})
 	return c, func() { stop() }
+}
+
+// endedErr is the context's error once the exchange's context ended.
+func (c *conn) endedErr() error {
+	if e := c.ended.Load(); e != nil {
+		return *e
+	}
+	return nil
 }
 
 // fail prefers the context's error over the I/O error it caused.
 func (c *conn) fail(err error) error {
-	if cerr := c.ctx.Err(); cerr != nil {
+	if cerr := c.endedErr(); cerr != nil {
 		return fmt.Errorf("settlement: reconcile: %w", cerr)
 	}
 	return err
@@ -171,7 +185,7 @@ func (c *conn) recvMessage() (Message, error) {
 }
 
 func (c *conn) write(payload []byte) error {
-	if err := c.ctx.Err(); err != nil {
+	if err := c.endedErr(); err != nil {
 		return err
 	}
 	frame := binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(payload)), uint32(len(payload)))
@@ -179,7 +193,7 @@ func (c *conn) write(payload []byte) error {
 	n, err := c.rw.Write(frame)
 	c.stats.BytesSent += int64(n)
 	if err != nil {
-		return fmt.Errorf("settlement: reconcile write: %w", err)
+		return fmt.Errorf("settlement: session write: %w", err)
 	}
 	return nil
 }
@@ -192,7 +206,7 @@ func (c *conn) readMax(limit uint32) ([]byte, error) {
 	n, err := io.ReadFull(c.rw, hdr[:])
 	c.stats.BytesReceived += int64(n)
 	if err != nil {
-		return nil, fmt.Errorf("settlement: reconcile read: %w", err)
+		return nil, fmt.Errorf("settlement: session read: %w", err)
 	}
 	size := binary.BigEndian.Uint32(hdr[:])
 	if size > limit {
@@ -202,7 +216,7 @@ func (c *conn) readMax(limit uint32) ([]byte, error) {
 	n, err = io.ReadFull(c.rw, buf)
 	c.stats.BytesReceived += int64(n)
 	if err != nil {
-		return nil, fmt.Errorf("settlement: reconcile read: %w", err)
+		return nil, fmt.Errorf("settlement: session read: %w", err)
 	}
 	return buf, nil
 }

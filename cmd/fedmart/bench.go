@@ -74,6 +74,8 @@ type benchOptions struct {
 	json       bool
 	only       string
 	cpuProfile string
+	memProfile string // catalog search: a heap profile while the listings are held
+	signing    string // replication.message_signing of the catalog members and baseline
 	catalog    catalogSizes
 }
 
@@ -131,8 +133,8 @@ JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
 	cmd.Flags().IntVar(&o.members, "members", 10, "members in the federation")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON instead of a table")
 	cmd.Flags().StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to FILE (go tool pprof)")
-	cmd.Flags().StringVar(&messageSigning, "message-signing", "strict", "catalog: GossipSub message signing, strict or none (replication.message_signing)")
-	cmd.Flags().StringVar(&heapProfile, "memprofile", "", "catalog search: write a heap profile to FILE while the listings are held")
+	cmd.Flags().StringVar(&o.signing, "message-signing", "strict", "catalog: GossipSub message signing, strict or none (replication.message_signing)")
+	cmd.Flags().StringVar(&o.memProfile, "memprofile", "", "catalog search: write a heap profile to FILE while the listings are held")
 	cmd.Flags().StringVar(&o.only, "only", "", "catalog: run only these parts (propagation,catchup,import,search)")
 	cmd.Flags().IntVar(&o.catalog.changes, "changes", 1000, "catalog: listing changes to propagate")
 	cmd.Flags().IntVar(&o.catalog.rate, "rate", 100, "catalog: listing changes per second during propagation")
@@ -143,8 +145,6 @@ JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
 	return cmd
 }
 
-// heapProfile, when set, is where the search part writes a heap profile.
-var heapProfile string
 
 func writeHeapProfile(path string) error {
 	f, err := os.Create(path)

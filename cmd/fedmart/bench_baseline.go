@@ -20,7 +20,7 @@ import (
 // bareGossip publishes msgs at rate per second from the first of n plain hosts
 // running GossipSub (flood publishing, content-hash ids, no validator) and
 // returns, per message, the time until every other host received it.
-func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int) ([]time.Duration, error) {
+func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int, signing string) ([]time.Duration, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	hosts := make([]host.Host, n)
@@ -34,7 +34,7 @@ func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int) ([]time.Dur
 		defer h.Close()
 		hosts[i] = h
 		policy := pubsub.StrictSign
-		if messageSigning == "none" {
+		if signing == "none" {
 			policy = pubsub.StrictNoSign
 		}
 		ps, err := pubsub.NewGossipSub(ctx, h, pubsub.WithFloodPublish(true), pubsub.WithMessageSignaturePolicy(policy),

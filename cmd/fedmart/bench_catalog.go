@@ -26,15 +26,14 @@ type catalogSizes struct {
 	changes, rate, catchup, imports, searchDocs int
 }
 
-// messageSigning is the replication.message_signing of every bench member
-// and of the bare-GossipSub baseline.
-var messageSigning = "strict"
-
-// tuneBench sets what every bench member shares.
-func tuneBench(cfg *node.Config) {
-	cfg.Federation.DialInterval = 100 * time.Millisecond
-	cfg.Replication.MessageSigning = messageSigning
-	cfg.Payments.SandboxCard = true // the orders scenario pays with test cards
+// tuneBench sets what every bench member shares; signing is their
+// replication.message_signing.
+func tuneBench(signing string) func(*node.Config) {
+	return func(cfg *node.Config) {
+		cfg.Federation.DialInterval = 100 * time.Millisecond
+		cfg.Replication.MessageSigning = signing
+		cfg.Payments.SandboxCard = true // the orders scenario pays with test cards
+	}
 }
 
 // catalogParts are the catalog scenario's parts, in the order they run.
@@ -55,7 +54,7 @@ func benchCatalog(cmd *cobra.Command, o benchOptions) (report, error) {
 	runs := map[string]func() ([]figure, error){
 		"propagation": func() ([]figure, error) {
 			logf("propagation: %d members, %d listing changes at one member, %d per second...", o.members, o.catalog.changes, o.catalog.rate)
-			return benchPropagation(ctx, o.members, o.catalog.changes, o.catalog.rate)
+			return benchPropagation(ctx, o.members, o.catalog.changes, o.catalog.rate, o.signing)
 		},
 		"catchup": func() ([]figure, error) {
 			logf("catch-up: a member rejoins after %d changes...", o.catalog.catchup)
@@ -67,7 +66,7 @@ func benchCatalog(cmd *cobra.Command, o benchOptions) (report, error) {
 		},
 		"search": func() ([]figure, error) {
 			logf("search: loading %d listings, then 8 concurrent clients...", o.catalog.searchDocs)
-			return benchSearch(ctx, o.catalog.searchDocs, logf)
+			return benchSearch(ctx, o.catalog.searchDocs, o.memProfile, logf)
 		},
 	}
 	var figs []figure
@@ -86,7 +85,7 @@ func benchCatalog(cmd *cobra.Command, o benchOptions) (report, error) {
 
 // newBenchCluster creates (without running) n members in a temporary
 // folder; remove deletes it after the cluster is closed.
-func newBenchCluster(n int) (c *node.Cluster, remove func(), err error) {
+func newBenchCluster(n int, signing string) (c *node.Cluster, remove func(), err error) {
 	dir, err := os.MkdirTemp("", "fedmart-bench-")
 	if err != nil {
 		return nil, nil, err
@@ -98,7 +97,7 @@ func newBenchCluster(n int) (c *node.Cluster, remove func(), err error) {
 	c, err = node.NewCluster(node.ClusterOptions{
 		Dir: dir, Names: names, FederationID: "bench", FederationName: "Bench", Currency: "EUR", Period: time.Hour,
 		Log:  slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Tune: tuneBench,
+		Tune: tuneBench(signing),
 	})
 	if err != nil {
 		os.RemoveAll(dir)
@@ -109,8 +108,8 @@ func newBenchCluster(n int) (c *node.Cluster, remove func(), err error) {
 
 // benchCluster runs n members until they form a full mesh and GossipSub
 // has settled; stop ends them and removes their folder.
-func benchCluster(ctx context.Context, n int) (*node.Cluster, func(), error) {
-	c, remove, err := newBenchCluster(n)
+func benchCluster(ctx context.Context, n int, signing string) (*node.Cluster, func(), error) {
+	c, remove, err := newBenchCluster(n, signing)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -176,8 +175,8 @@ func (a *arrivals) everywhere(id string) (time.Time, bool) {
 	return last, len(a.at[id]) > 0
 }
 
-func benchPropagation(ctx context.Context, members, changes, rate int) ([]figure, error) {
-	c, stop, err := benchCluster(ctx, members)
+func benchPropagation(ctx context.Context, members, changes, rate int, signing string) ([]figure, error) {
+	c, stop, err := benchCluster(ctx, members, signing)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +218,7 @@ func benchPropagation(ctx context.Context, members, changes, rate int) ([]figure
 			time.Sleep(time.Millisecond)
 		}
 	}
-	base, err := bareGossip(ctx, members, raws, 2*rate) // two records per new listing
+	base, err := bareGossip(ctx, members, raws, 2*rate, signing) // two records per new listing
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +312,7 @@ func benchCatchUp(ctx context.Context, changes int) ([]figure, error) {
 }
 
 func benchImport(ctx context.Context, n int) ([]figure, error) {
-	c, stop, err := benchCluster(ctx, 1)
+	c, stop, err := benchCluster(ctx, 1, "strict")
 	if err != nil {
 		return nil, err
 	}

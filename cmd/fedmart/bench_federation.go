@@ -62,7 +62,7 @@ func benchFederation(cmd *cobra.Command, o benchOptions) (report, error) {
 // timeFedmartMesh starts a cluster and measures from Run until every member
 // reports every other member connected.
 func timeFedmartMesh(ctx context.Context, n int) (time.Duration, error) {
-	c, remove, err := newBenchCluster(n)
+	c, remove, err := newBenchCluster(n, "strict")
 	if err != nil {
 		return 0, err
 	}

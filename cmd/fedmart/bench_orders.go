@@ -32,7 +32,7 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 	ctx := cmd.Context()
 	logf := func(f string, a ...any) { fmt.Fprintf(cmd.ErrOrStderr(), f+"\n", a...) }
 	logf("starting three members...")
-	c, stop, err := benchCluster(ctx, 3)
+	c, stop, err := benchCluster(ctx, 3, "strict")
 	if err != nil {
 		return report{}, err
 	}

@@ -20,8 +20,8 @@ var searchQueries = []string{
 	"", "q=yoga+mat&sort=price_desc", "category=Electronics&brand=Sonique,Pulse+Audio", "q=novel", "q=tent&in_stock=true&sort=price_asc",
 }
 
-func benchSearch(ctx context.Context, docs int, logf func(string, ...any)) ([]figure, error) {
-	c, stop, err := benchCluster(ctx, 1)
+func benchSearch(ctx context.Context, docs int, memProfile string, logf func(string, ...any)) ([]figure, error) {
+	c, stop, err := benchCluster(ctx, 1, "strict")
 	if err != nil {
 		return nil, err
 	}
@@ -67,8 +67,8 @@ func benchSearch(ctx context.Context, docs int, logf func(string, ...any)) ([]fi
 	}
 	var mem runtime.MemStats
 	runtime.ReadMemStats(&mem)
-	if heapProfile != "" {
-		if err := writeHeapProfile(heapProfile); err != nil {
+	if memProfile != "" {
+		if err := writeHeapProfile(memProfile); err != nil {
 			return nil, err
 		}
 	}

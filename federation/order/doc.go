@@ -47,10 +47,10 @@
 // stated the part's state, never a newly signed one: one state, one
 // signed status. A hold takes units from the catalog's stock in the same
 // transaction as the part (see Inventory), so no storefront can sell more
-// than H has. Both sides keep every signed message of a part; its state is
-// their fold (Fold), which settlement uses as evidence: the storefront
-// keeps the highest seq it applied (Part.Seq) across restarts, so an older
-// or repeated status changes nothing.
+// than H has. Both sides keep every signed message of a part (settlement's
+// evidence, see Proof); its state is the fold of H's statuses (Fold): the
+// storefront keeps the highest seq it applied (Part.Seq) across restarts,
+// so an older or repeated status changes nothing.
 //
 // Every status a storefront's order holds goes through H's outbox, even
 // one that also rides in the answer to the storefront's request: the
