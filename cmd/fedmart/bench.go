@@ -145,7 +145,6 @@ JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
 	return cmd
 }
 
-
 func writeHeapProfile(path string) error {
 	f, err := os.Create(path)
 	if err != nil {
