@@ -6,12 +6,12 @@ import (
 	"testing"
 )
 
-// catalog and settlement (with every package below them) are plain Go: they
-// must import neither gin nor any
-// libp2p networking package (core/crypto, core/peer and core/record, which
-// sign and identify, are allowed).
+// catalog, settlement and the order domain (with every package below
+// them) are plain Go: they must import neither gin nor any libp2p
+// networking package (core/crypto, core/peer and core/record, which sign
+// and identify, are allowed). Their streams live in federation/.
 func TestDomainPackagesStayOffTheNetwork(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "../catalog/...", "../settlement/...").CombinedOutput()
+	out, err := exec.Command("go", "list", "-deps", "../catalog/...", "../settlement/...", "../federation/order/...").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
@@ -25,7 +25,7 @@ func TestDomainPackagesStayOffTheNetwork(t *testing.T) {
 	for _, dep := range strings.Fields(string(out)) {
 		for _, f := range forbidden {
 			if strings.HasPrefix(dep, f) {
-				t.Errorf("catalog or settlement depends on %s", dep)
+				t.Errorf("catalog, settlement or the order domain depends on %s", dep)
 			}
 		}
 	}

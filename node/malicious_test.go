@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/federation/orderwire"
 	"github.com/fedmart/fedmart/federation/wire"
 	"github.com/fedmart/fedmart/settlement"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -148,7 +149,7 @@ func runAs(ctx context.Context, attacker, victim *Node, period string, length ti
 // and returns the refusal code (0 when accepted).
 func askAs(t *testing.T, from, to *Node, raw []byte) order.Code {
 	t.Helper()
-	answer, err := order.P2P{Fed: from.fed}.Request(t.Context(), to.PeerID().String(), raw)
+	answer, err := orderwire.Transport{Fed: from.fed}.Request(t.Context(), to.PeerID().String(), raw)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/federation/orderwire"
 	"github.com/fedmart/fedmart/federation/replication"
 	"github.com/fedmart/fedmart/node/api"
 	"github.com/fedmart/fedmart/node/budget"
@@ -105,7 +106,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (_ *Node, err error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if n.fed, err = federation.New(cfg.Federation, key, n.db, log.With("component", "federation"), reg, slices.Concat(replication.Limits, order.Limits, settleLimits, statementsLimits)...); err != nil {
+	if n.fed, err = federation.New(cfg.Federation, key, n.db, log.With("component", "federation"), reg, slices.Concat(replication.Limits, orderwire.Limits, settleLimits, statementsLimits)...); err != nil {
 		return nil, err
 	}
 	if err = n.openCatalog(key, reg); err != nil {
@@ -185,7 +186,9 @@ func (n *Node) Run(ctx context.Context) error {
 	g.Go(func() error { return n.fed.Run(gctx) })
 	g.Go(func() error { return n.repl.Run(gctx) })
 	g.Go(func() error { return n.orders.Run(gctx) })
-	g.Go(func() error { return order.CatchUpOnConnect(gctx, n.fed, n.orders, n.log.With("component", "orders")) })
+	g.Go(func() error {
+		return orderwire.CatchUpOnConnect(gctx, n.fed, n.orders, n.log.With("component", "orders"))
+	})
 	g.Go(func() error { return n.hooks.Run(gctx) })
 	g.Go(func() error { return n.ledger.Run(gctx) })
 	g.Go(func() error { return n.settle.run(gctx) })

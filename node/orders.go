@@ -10,6 +10,7 @@ import (
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/federation/orderwire"
 	"github.com/fedmart/fedmart/node/webhook"
 	"github.com/fedmart/fedmart/settlement"
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -26,7 +27,7 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 	}
 	n.hooks = hooks
 	svc, err := order.New(n.cfg.Orders, order.Deps{
-		DB: n.db, Key: key, Inventory: inventory{n.cat}, Offers: offers{n.cat}, Transport: order.P2P{Fed: n.fed}, Sync: order.P2P{Fed: n.fed},
+		DB: n.db, Key: key, Inventory: inventory{n.cat}, Offers: offers{n.cat}, Transport: orderwire.Transport{Fed: n.fed}, Sync: orderwire.Transport{Fed: n.fed},
 		Payments: n.paymentProviders(),
 		Emitter:  hooks,
 		Policy:   n.policyVersion,
@@ -40,7 +41,7 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 	if err != nil {
 		return err
 	}
-	order.Serve(n.fed, svc)
+	orderwire.Serve(n.fed, svc)
 	n.orders = svc
 	return nil
 }

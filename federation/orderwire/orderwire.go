@@ -1,4 +1,9 @@
-package order
+// Package orderwire carries the order protocol (package order) between
+// members over libp2p: one stream per message on Protocol, one page of a
+// catch-up per stream on SyncProtocol, and a catch-up with every member
+// that connects. It is the only part of the order flow that touches
+// streams; the order service sees its Transport and SyncTransport.
+package orderwire
 
 import (
 	"context"
@@ -7,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/wire"
 	"github.com/libp2p/go-libp2p/core/event"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -43,13 +49,15 @@ type syncRequest struct {
 }
 
 // maxReplyBytes bounds a reply: a status message and its framing.
-const maxReplyBytes = MaxMessageBytes + 4096
+const maxReplyBytes = order.MaxMessageBytes + 4096
 
-// P2P carries order messages over the federation's libp2p streams.
-type P2P struct{ Fed *federation.Federation }
+// Transport carries order messages and catch-up pages over the
+// federation's libp2p streams: the order service's Transport and
+// SyncTransport.
+type Transport struct{ Fed *federation.Federation }
 
 // Request opens a stream to member to, sends raw and reads the reply.
-func (t P2P) Request(ctx context.Context, to string, raw []byte) ([]byte, error) {
+func (t Transport) Request(ctx context.Context, to string, raw []byte) ([]byte, error) {
 	id, err := peer.Decode(to)
 	if err != nil {
 		return nil, fmt.Errorf("order: peer %q: %w", to, err)
@@ -73,33 +81,33 @@ func (t P2P) Request(ctx context.Context, to string, raw []byte) ([]byte, error)
 }
 
 // Fetch asks member to for one page of the messages the two share.
-func (t P2P) Fetch(ctx context.Context, to string, since time.Time, cursor string) (SyncPage, error) {
+func (t Transport) Fetch(ctx context.Context, to string, since time.Time, cursor string) (order.SyncPage, error) {
 	id, err := peer.Decode(to)
 	if err != nil {
-		return SyncPage{}, fmt.Errorf("order: peer %q: %w", to, err)
+		return order.SyncPage{}, fmt.Errorf("order: peer %q: %w", to, err)
 	}
 	s, err := t.Fed.Open(ctx, id, SyncProtocol)
 	if err != nil {
-		return SyncPage{}, err
+		return order.SyncPage{}, err
 	}
 	if err := wire.WriteJSON(s, syncRequest{Since: since, Cursor: cursor}); err != nil {
 		_ = s.Reset()
-		return SyncPage{}, err
+		return order.SyncPage{}, err
 	}
 	_ = s.CloseWrite()
-	var page SyncPage
-	if err := wire.NewReader(s).ReadJSON(MaxSyncPageBytes, &page); err != nil {
+	var page order.SyncPage
+	if err := wire.NewReader(s).ReadJSON(order.MaxSyncPageBytes, &page); err != nil {
 		_ = s.Reset()
-		return SyncPage{}, err
+		return order.SyncPage{}, err
 	}
 	_ = s.Close()
 	return page, nil
 }
 
 // Serve registers svc as the handler of the order protocols.
-func Serve(fed *federation.Federation, svc *Service) {
+func Serve(fed *federation.Federation, svc *order.Service) {
 	fed.Handle(Protocol, func(ctx context.Context, remote peer.ID, s network.Stream) error {
-		raw, err := wire.NewReader(s).ReadFrame(MaxMessageBytes)
+		raw, err := wire.NewReader(s).ReadFrame(order.MaxMessageBytes)
 		if err != nil {
 			return err
 		}
@@ -121,7 +129,7 @@ func Serve(fed *federation.Federation, svc *Service) {
 // CatchUpOnConnect runs a catch-up with every member that connects, one
 // member at a time, until ctx ends: what a member missed while apart
 // arrives in seconds, without waiting for the senders' retries.
-func CatchUpOnConnect(ctx context.Context, fed *federation.Federation, svc *Service, log *slog.Logger) error {
+func CatchUpOnConnect(ctx context.Context, fed *federation.Federation, svc *order.Service, log *slog.Logger) error {
 	sub, err := fed.Host().EventBus().Subscribe(new(event.EvtPeerConnectednessChanged))
 	if err != nil {
 		return fmt.Errorf("order: watching connections: %w", err)
