@@ -44,7 +44,7 @@ func (wb *Web) operatorEvents(w http.ResponseWriter, r *http.Request, sess *sess
 			_ = rc.Flush()
 			return
 		}
-		if _, err := fmt.Fprintf(w, "event: members\ndata: %s\n\n", wb.membersJSON()); err != nil {
+		if _, err := fmt.Fprintf(w, "event: members\ndata: %s\n\n", wb.membersJSON(r.Context())); err != nil {
 			return
 		}
 		if periodsToo {
@@ -70,13 +70,13 @@ func (wb *Web) operatorEvents(w http.ResponseWriter, r *http.Request, sess *sess
 
 // membersJSON encodes the members table for one event. JSON holds no
 // newline, which would end an event's data line.
-func (wb *Web) membersJSON() []byte {
-	rows := wb.memberRows()
+func (wb *Web) membersJSON(ctx context.Context) []byte {
+	rows := wb.memberRows(ctx)
 	if rows == nil {
 		rows = []memberRow{}
 	}
 	b, err := json.Marshal(rows)
-	if err != nil { // strings and bools only: cannot happen
+	if err != nil { // strings, bools and ints only: cannot happen
 		return []byte("[]")
 	}
 	return b

@@ -16,11 +16,14 @@
 (function () {
   "use strict";
 
-  function cell(tr, tag, text, cls) {
+  // cell appends a cell; label, when given, names its column for the
+  // stacked layout on narrow screens (as data-label does in the page).
+  function cell(tr, tag, text, cls, label) {
     var c = document.createElement(tag);
     if (tag === "th") { c.scope = "row"; }
     c.textContent = text;
     if (cls) { c.className = cls; }
+    if (label) { c.setAttribute("data-label", label); }
     tr.appendChild(c);
     return c;
   }
@@ -63,13 +66,22 @@
     var code = document.createElement("code");
     code.title = m.peer_id;
     code.textContent = short(m.peer_id);
-    cell(tr, "td", "").appendChild(code);
-    cell(tr, "td", m.status);
-    span(cell(tr, "td", "", "connected"), m.connected, "state " + (m.up ? "up" : "down"));
-    timeOrText(cell(tr, "td", "", "last-seen"), m.last_seen, m.seen_at);
-    cell(tr, "td", m.rtt || "\u2013", "rtt");
-    span(cell(tr, "td", "", "behind"), m.behind, "lag " + (m.lagging ? "behind" : "current"));
-    timeOrText(cell(tr, "td", "", "caught-up"), m.caught_up, m.caught_up_at);
+    cell(tr, "td", "", "", "Peer ID").appendChild(code);
+    cell(tr, "td", m.status, "", "Status");
+    timeOrText(span(cell(tr, "td", "", "reach", "Answers"), "", "state " + (m.up ? "up" : "down")), m.reach, m.reach_at);
+    timeOrText(cell(tr, "td", "", "last-seen", "Last seen"), m.last_seen, m.seen_at);
+    cell(tr, "td", m.rtt || "\u2013", "rtt", "Round trip");
+    timeOrText(span(cell(tr, "td", "", "outbox", "Outbox"), "", "lag " + (m.owed ? "behind" : "current")), m.outbox, m.outbox_at);
+    var parked = cell(tr, "td", m.parked_url ? "" : "none", "parked", "Parked");
+    if (m.parked_url) {
+      var a = document.createElement("a");
+      a.className = "parked-count";
+      a.href = m.parked_url;
+      a.textContent = m.parked + " parked";
+      parked.appendChild(a);
+    }
+    span(cell(tr, "td", "", "behind", "Catalog"), m.behind, "lag " + (m.lagging ? "behind" : "current"));
+    timeOrText(cell(tr, "td", "", "caught-up", "Last catch-up"), m.caught_up, m.caught_up_at);
     return tr;
   }
 
@@ -143,7 +155,7 @@
       source.addEventListener("members", function (e) {
         var list = parse(e);
         if (!list) { return; }
-        replaceRows(members, list, memberRow, "No other members.", 8);
+        replaceRows(members, list, memberRow, "No other members.", 10);
         stamp("members-live", "Live: updated");
       });
     }
