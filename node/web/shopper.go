@@ -51,6 +51,7 @@ func (wb *Web) shopperRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /cart/remove", wb.asShopper(backTo("/cart"), wb.removeFromCart))
 	mux.HandleFunc("GET /checkout", wb.asShopper(nil, wb.checkoutForm))
 	mux.HandleFunc("POST /checkout", wb.spending(budget.Checkouts, wb.asShopper(backTo("/checkout"), wb.checkout)))
+	mux.HandleFunc("POST /checkout/unavailable", wb.asShopper(backTo("/checkout"), wb.removeUnavailable))
 	mux.HandleFunc("GET /orders", wb.asShopper(nil, wb.ordersPage))
 	mux.HandleFunc("GET /orders/{id}", wb.asShopper(nil, wb.orderPage))
 	mux.HandleFunc("POST /orders/{id}/cancel", wb.asShopper(orderBack, wb.cancelOrder))
@@ -185,9 +186,11 @@ var shopperNotices = map[string]string{
 	"welcome":    "Your account is open and you are signed in.",
 	"added":      "Added to your cart.",
 	"removed":    "Removed from your cart.",
-	"updated":    "Quantity changed.",
-	"placed":     "Thank you: your order is placed. Each merchant's part is followed below.",
-	"cancelled":  "Your cancellation was sent to the merchants. Parts already shipped are not cancelled.",
+	"unavailable-removed": "The items of the platforms that did not answer were taken out of your cart. " +
+		"The rest is below: place the order when you are ready.",
+	"updated":   "Quantity changed.",
+	"placed":    "Thank you: your order is placed. Each merchant's part is followed below.",
+	"cancelled": "Your cancellation was sent to the merchants. Parts already shipped are not cancelled.",
 }
 
 // noticeIn is the confirmation r's "done" parameter asks for, from one
