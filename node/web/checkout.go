@@ -147,9 +147,7 @@ func (wb *Web) checkoutForm(w http.ResponseWriter, r *http.Request, sv shopperVi
 	f.Set("shipping_address.name", sv.shopper.Name)
 	v := wb.newCheckoutView(f, "")
 	v.Cart, v.Key = wb.cartView(r.Context(), c), newIdempotencyKey()
-	p := wb.shopperPage(sv, "Checkout", v)
-	p.Notice = noticeIn(r, shopperNotices)
-	wb.render(w, r, http.StatusOK, "checkout", p)
+	wb.render(w, r, http.StatusOK, "checkout", wb.shopperPage(sv, "Checkout", v))
 }
 
 // checkout places the order: POST /checkout. Success is a 303 to the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -74,17 +75,25 @@ func (wb *Web) platformsDown(v *checkoutView, platforms []string) {
 	v.Unavailable = u
 }
 
+// msgUnavailableRemoved confirms that the lines of the platforms that did
+// not answer are out of the cart.
+const msgUnavailableRemoved = "The items of the platforms that did not answer were taken out of your cart. " +
+	"The rest is below: check the new total and place the order when you are ready."
+
 // removeUnavailable takes the lines of the posted platforms (those the
-// checkout found not answering) out of the shopper's cart and returns to
-// the checkout with the rest, or to the cart when nothing is left:
-// POST /checkout/unavailable.
+// checkout found not answering) out of the shopper's cart and shows the
+// checkout again with the rest and the address as it was typed (the
+// button submits the checkout form here), or goes to the cart when
+// nothing is left: POST /checkout/unavailable. Sent again, it removes
+// nothing more.
 func (wb *Web) removeUnavailable(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
-	c, err := wb.currentCart(r.Context(), w, sv, false)
+	ctx := r.Context()
+	c, err := wb.currentCart(ctx, w, sv, false)
 	if err != nil {
 		wb.orderFail(w, r, err)
 		return
 	}
-	left, err := wb.removePlatforms(r.Context(), sv, c, r.PostForm["platform"])
+	left, err := wb.removePlatforms(ctx, sv, c, r.PostForm["platform"])
 	if err != nil {
 		wb.orderFail(w, r, err)
 		return
@@ -93,7 +102,30 @@ func (wb *Web) removeUnavailable(w http.ResponseWriter, r *http.Request, sv shop
 		seeOther(w, r, "/cart?done=removed")
 		return
 	}
-	seeOther(w, r, "/checkout?done=unavailable-removed")
+	if c, err = wb.deps.Orders.GetCart(ctx, sv.shopper.ID, c.ID); err != nil {
+		wb.orderFail(w, r, err)
+		return
+	}
+	method := r.PostForm.Get("payment.method")
+	if !slices.Contains(wb.opts.Payments, method) {
+		method = ""
+	}
+	v := wb.newCheckoutView(typedAddress(r.PostForm), method)
+	v.Cart, v.Key = wb.cartView(ctx, c), newIdempotencyKey()
+	p := wb.shopperPage(sv, "Checkout", v)
+	p.Notice = msgUnavailableRemoved
+	wb.render(w, r, http.StatusOK, "checkout", p)
+}
+
+// typedAddress is a checkout form holding the shipping address as posted,
+// with no problems marked: the shopper has not asked to order yet.
+func typedAddress(pf url.Values) *form {
+	f := newForm()
+	for _, in := range addressInputs {
+		f.Set(in.name, strings.TrimSpace(pf.Get(in.name)))
+	}
+	f.Set("shipping_address.country", strings.ToUpper(strings.TrimSpace(pf.Get("shipping_address.country"))))
+	return f
 }
 
 // removePlatforms removes the lines of cart c homed on platforms and

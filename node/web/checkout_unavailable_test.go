@@ -23,6 +23,18 @@ func cartSKUs(t *testing.T, b *browser) []string {
 	return out
 }
 
+// postCheckoutTo posts the checkout form of page to action, as a button
+// with that formaction does.
+func (b *browser) postCheckoutTo(action string, page response, change func(url.Values)) response {
+	b.t.Helper()
+	form := checkoutForm()
+	form.Set("csrf", csrf(b.t, page))
+	form.Set("key", keyInput.FindStringSubmatch(page.Body)[1])
+	form.Set("cart", cartInput.FindStringSubmatch(page.Body)[1])
+	change(form)
+	return b.post(action, form)
+}
+
 // downErr is the order service's answer when platforms do not answer.
 func downErr(platforms ...string) error {
 	return &order.CheckoutError{Reason: order.ReasonUnavailable, Platforms: platforms}
@@ -46,8 +58,7 @@ func TestCheckoutWithAPlatformNotAnswering(t *testing.T) {
 		"Beta Bazaar did not answer, so nothing was ordered and nothing was charged. Any items the other platforms were holding for you were released.",
 		`<h2 id="unavailable-title">Beta Bazaar is not answering</h2>`,
 		`<p class="field-error group-note">Beta Bazaar is not answering, so these items cannot be ordered right now.</p>`,
-		`<form method="post" action="/checkout/unavailable">`, `<input type="hidden" name="platform" value="` + other + `">`,
-		`<button type="submit" id="remove-unavailable">Remove their lines and check out the rest</button>`,
+		`<button type="submit" id="remove-unavailable" form="checkout-form" formaction="/checkout/unavailable">Remove their lines and check out the rest</button>`,
 	} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("the refused checkout lacks %s", want)
@@ -59,19 +70,36 @@ func TestCheckoutWithAPlatformNotAnswering(t *testing.T) {
 	if h.orders.placedCount() != 0 {
 		t.Fatal("a refused checkout placed an order")
 	}
-	// The button takes Beta's lines out, exactly those, and returns to the
-	// checkout with the rest.
-	form := url.Values{"platform": {other}, "csrf": {csrf(t, r)}}
-	wantRedirect(t, b.post("/checkout/unavailable", form), "/checkout?done=unavailable-removed")
+	for _, want := range []string{`<form method="post" action="/checkout" class="checkout-form" id="checkout-form" novalidate>`,
+		`<input type="hidden" name="platform" value="` + other + `" form="checkout-form">`} {
+		if !strings.Contains(r.Body, want) {
+			t.Errorf("the refused checkout lacks %s", want)
+		}
+	}
+	// The button submits the checkout form elsewhere: it takes Beta's lines
+	// out, exactly those, and shows the checkout again with the rest and
+	// the address as typed.
+	page := b.postCheckoutTo("/checkout/unavailable", r, func(f url.Values) { f.Set("platform", other) })
+	wantStatus(t, page, http.StatusOK)
 	if got := cartSKUs(t, b); !slices.Equal(got, []string{lamp.Variants[0].SKU}) {
 		t.Errorf("the cart holds %v, want the lamp alone", got)
 	}
-	page := b.get("/checkout?done=unavailable-removed")
 	for _, want := range []string{"The items of the platforms that did not answer were taken out of your cart.",
-		`<span id="checkout-total">20.00 EUR</span>`} {
+		`<span id="checkout-total">20.00 EUR</span>`, `value="1 Analytical Row"`, `value="GB"`, `name="payment.card_number" value=""`} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("the checkout after the removal lacks %s", want)
 		}
+	}
+	if strings.Contains(page.Body, "field-error") || strings.Contains(page.Body, "unavailable-title") {
+		t.Error("the checkout after the removal shows problems")
+	}
+	if keyInput.FindStringSubmatch(page.Body)[1] == keyInput.FindStringSubmatch(r.Body)[1] {
+		t.Error("the checkout of another cart keeps the refused form's key")
+	}
+	// Sent again (a reload), it removes nothing more.
+	wantStatus(t, b.postCheckoutTo("/checkout/unavailable", r, func(f url.Values) { f.Set("platform", other) }), http.StatusOK)
+	if got := cartSKUs(t, b); len(got) != 1 {
+		t.Errorf("the cart holds %v after the removal was sent again", got)
 	}
 	at := orderLocation(t, b.postCheckout(page, nil))
 	if o := b.get(at); !strings.Contains(o.Body, "Card ending in 4242, 20.00 EUR charged") {
@@ -96,7 +124,7 @@ func TestCheckoutWhenEveryLineIsOnAPlatformNotAnswering(t *testing.T) {
 	if !strings.Contains(r.Body, "<h2 id=\"unavailable-title\">Beta Bazaar and "+shortID(gamma)+" are not answering</h2>") {
 		t.Error("the page does not name both platforms")
 	}
-	wantRedirect(t, b.post("/checkout/unavailable", url.Values{"platform": {other}, "csrf": {csrf(t, r)}}), "/cart?done=removed")
+	wantRedirect(t, b.postCheckoutTo("/checkout/unavailable", r, func(f url.Values) { f.Set("platform", other) }), "/cart?done=removed")
 	if c := b.get("/cart"); !strings.Contains(c.Body, "Your cart is empty") {
 		t.Error("the cart is not empty")
 	}

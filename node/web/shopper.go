@@ -186,11 +186,9 @@ var shopperNotices = map[string]string{
 	"welcome":    "Your account is open and you are signed in.",
 	"added":      "Added to your cart.",
 	"removed":    "Removed from your cart.",
-	"unavailable-removed": "The items of the platforms that did not answer were taken out of your cart. " +
-		"The rest is below: place the order when you are ready.",
-	"updated":   "Quantity changed.",
-	"placed":    "Thank you: your order is placed. Each merchant's part is followed below.",
-	"cancelled": "Your cancellation was sent to the merchants. Parts already shipped are not cancelled.",
+	"updated":    "Quantity changed.",
+	"placed":     "Thank you: your order is placed. Each merchant's part is followed below.",
+	"cancelled":  "Your cancellation was sent to the merchants. Parts already shipped are not cancelled.",
 }
 
 // noticeIn is the confirmation r's "done" parameter asks for, from one
