@@ -150,7 +150,7 @@ func TestSettlementIndexPageAndFilter(t *testing.T) {
 		`<a href="/operator/settlement?before=` + url.QueryEscape(list[230].Period) + `" rel="next">Older periods</a>`,
 		`<a href="/operator/settlement?show=unsettled">Not settled (55)</a>`,
 		`data-events="/operator/events?settlement=1"`,
-		`<td class="status" data-label="Status"><span class="badge disputed">Disputed</span></td>`} {
+		`<td class="status"><span class="badge disputed">Disputed</span></td>`} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("settlement page lacks %s", want)
 		}
