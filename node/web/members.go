@@ -29,14 +29,12 @@ type memberRow struct {
 	// Up is true when the member answers. ReachAt is since when it has
 	// not answered (its last answer), RFC 3339, "" when it answers or
 	// never did.
-	Reach   string `json:"reach"`
-	ReachAt string `json:"reach_at"`
-	Up      bool   `json:"up"`
-	// Connected is false when no connection to the member is open.
-	Connected bool   `json:"connected"`
-	LastSeen  string `json:"last_seen"` // "12s ago", "never"
-	SeenAt    string `json:"seen_at"`   // RFC 3339, "" when never
-	RTT       string `json:"rtt"`       // "3.2 ms", "" when not measured
+	Reach    string `json:"reach"`
+	ReachAt  string `json:"reach_at"`
+	Up       bool   `json:"up"`
+	LastSeen string `json:"last_seen"` // "12s ago", "never"
+	SeenAt   string `json:"seen_at"`   // RFC 3339, "" when never
+	RTT      string `json:"rtt"`       // "3.2 ms", "" when not measured
 	// Outbox is what this node's outbox holds for the member: "nothing
 	// owed", "3 waiting, oldest 12s", or "unknown" when it could not be
 	// read; Owed is true when messages wait, OutboxAt is when the oldest
@@ -89,8 +87,8 @@ func (wb *Web) memberRows(ctx context.Context) []memberRow {
 // memberRowOf formats one member's state and replication progress at now;
 // the outbox cells say nothing is owed until outbox fills them.
 func memberRowOf(m federation.MemberState, pr replication.Progress, now time.Time) memberRow {
-	row := memberRow{PeerID: m.PeerID.String(), Name: m.Name, Status: m.Status, Connected: m.Connected,
-		LastSeen: ago(now, m.LastSeen), Up: m.Connected && m.Reachable, Outbox: "nothing owed"}
+	row := memberRow{PeerID: m.PeerID.String(), Name: m.Name, Status: m.Status, LastSeen: ago(now, m.LastSeen),
+		Up: m.Connected && m.Reachable, Outbox: "nothing owed"}
 	row.Reach, row.ReachAt = reachText(m, now)
 	if !m.LastSeen.IsZero() {
 		row.SeenAt = m.LastSeen.UTC().Format(time.RFC3339)
