@@ -379,7 +379,7 @@ func TestBrowserShopperBuysAcrossMembersAndSettlementNets(t *testing.T) {
 	shipAndDeliver(t, g, tokG, partOn(t, g, tokG))
 
 	// Alpha's operator signs in by keyboard alone, through the skip link,
-	// and sees Beta and Gamma connected...
+	// and sees Beta and Gamma answering...
 	br.run("operator-signin-page", chromedp.Navigate(a.APIURL()+"/operator/signin"))
 	br.tabTo("skip")
 	br.run("operator-skips-to-content", chromedp.KeyEvent(kb.Enter))
@@ -390,8 +390,8 @@ func TestBrowserShopperBuysAcrossMembersAndSettlementNets(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.area-nav`)),
 	)
 	for _, n := range []*Node{b, g} {
-		if got := br.text(fmt.Sprintf(`tr[data-peer="%s"] .connected`, n.PeerID())); got != "yes" {
-			t.Errorf("the members table says %s is connected: %q", n.Name(), got)
+		if got := br.text(fmt.Sprintf(`tr[data-peer="%s"] .reach`, n.PeerID())); got != "answering" {
+			t.Errorf("the members table says %s answers: %q", n.Name(), got)
 		}
 	}
 	// The members table is kept up to date by server-sent events.
@@ -416,7 +416,8 @@ func TestBrowserShopperBuysAcrossMembersAndSettlementNets(t *testing.T) {
 		b.APIURL() + "/merchant", b.APIURL() + "/merchant/listings/new", b.APIURL() + "/merchant/listings/" + pan,
 		b.APIURL() + "/merchant/orders", b.APIURL() + "/merchant/feeds", b.APIURL() + "/merchant/earnings",
 		a.APIURL() + "/operator", a.APIURL() + "/operator/charter", a.APIURL() + "/operator/merchants",
-		a.APIURL() + "/operator/orders", a.APIURL() + "/operator/settlement", a.APIURL() + "/operator/settlement/" + period}
+		a.APIURL() + "/operator/orders", a.APIURL() + "/operator/parked", a.APIURL() + "/operator/settlement",
+		a.APIURL() + "/operator/settlement?show=unsettled", a.APIURL() + "/operator/settlement/" + period}
 	for i, u := range pages {
 		br.run(fmt.Sprintf("phone-%02d", i), chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
 		if !eval[bool](br, fitsWidth) {

@@ -118,7 +118,7 @@ Click through it:
      it, then mark it delivered.
   3. Back on %[1]s, Orders shows the part shipped, then delivered.
   4. Sign in to %[1]s's dashboard, %[2]s/operator
-     with its operator token: Members shows the other members connected;
+     with its operator token: Members shows the other members answering;
      Settlement shows each closed one-minute period, its statements agreed
      with every member, and its netting.
 Or from a terminal:

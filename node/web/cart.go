@@ -31,6 +31,9 @@ type cartGroupView struct {
 	Platform, PlatformID string
 	Lines                []cartLineView
 	Total                string
+	// Note says what checkout found wrong with the whole group (its
+	// platform did not answer).
+	Note string
 }
 
 // cartLineView is one line of a cart.

@@ -19,9 +19,9 @@ import (
 // the cart's order with Orders.Checkout. The form carries an idempotency
 // key made when it was first shown, so that a double submit, or a retry
 // after a lost answer, places one order. When a home node refuses (stock
-// gone, a price changed) or the card is declined, nothing is ordered or
-// charged, and the form is shown again with what happened next to the
-// lines or the input concerned.
+// gone, a price changed) or does not answer, or the card is declined,
+// nothing is ordered or charged, and the form is shown again with what
+// happened next to the lines or the input concerned.
 
 // checkoutView is what the checkout template shows.
 type checkoutView struct {
@@ -36,6 +36,9 @@ type checkoutView struct {
 	Card, Manual bool
 	// Changes are the price changes the shopper is asked to confirm.
 	Changes []string
+	// Unavailable are the home platforms that did not answer, nil when
+	// all did (checkout_unavailable.go).
+	Unavailable *unavailableView
 }
 
 // Input returns one input of the form, with its autocomplete token, for
@@ -222,6 +225,12 @@ func (wb *Web) checkoutRefused(ctx context.Context, sv shopperVisit, v *checkout
 		return http.StatusUnprocessableEntity, nil
 	case errors.As(err, &ce) && ce.Reason == order.ReasonPriceChanged:
 		return http.StatusConflict, wb.priceChanged(ctx, sv, v, before, ce.Quote)
+	case errors.As(err, &ce) && ce.Reason == order.ReasonUnavailable && len(ce.Platforms) > 0:
+		wb.platformsDown(v, ce.Platforms)
+		return http.StatusServiceUnavailable, nil
+	case errors.As(err, &ce) && ce.Reason == order.ReasonUnavailable:
+		v.Form.Add("", msgUnavailable)
+		return http.StatusServiceUnavailable, nil
 	case errors.As(err, &ce):
 		v.Form.Add("", msgOutOfStock)
 		for _, s := range ce.Shortages {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,8 +17,8 @@ func TestSettlementIndexListsPeriodsNewestFirst(t *testing.T) {
 	withSettlement(t, h)
 	r := h.operator().get("/operator/settlement")
 	wantStatus(t, r, http.StatusOK)
-	open := strings.Index(r.Body, `<tr data-period="`+openPeriod+`">`)
-	closed := strings.Index(r.Body, `<tr data-period="`+closedPeriod+`">`)
+	open := strings.Index(r.Body, `<tr data-period="`+openPeriod+`" data-status="open">`)
+	closed := strings.Index(r.Body, `<tr data-period="`+closedPeriod+`" data-status="agreed">`)
 	if open < 0 || closed < 0 || open > closed {
 		t.Errorf("periods not listed newest first (open at %d, closed at %d)", open, closed)
 	}
@@ -25,6 +26,8 @@ func TestSettlementIndexListsPeriodsNewestFirst(t *testing.T) {
 		`<a href="/operator/settlement/` + closedPeriod + `">` + closedPeriod + `</a>`,
 		`<span class="badge agreed">Agreed</span>`, `<span class="badge open">Open</span>`,
 		`data-events="/operator/events?settlement=1"`, "/static/operator.js?v=", "/static/dashboard.css?v=",
+		`<a href="/operator/settlement" aria-current="page">All periods (2)</a>`,
+		`<a href="/operator/settlement?show=unsettled">Not settled (0)</a>`, "Periods 1–2 of 2, newest first.",
 	} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("settlement page lacks %s", want)
@@ -42,7 +45,7 @@ func TestSettlementPeriodPage(t *testing.T) {
 	for _, want := range []string{
 		"Settlement period 2026-02-28 00:00 UTC",
 		`<section id="period-live" data-period="` + closedPeriod + `" data-status="agreed"`,
-		`<article class="statement" data-peer="` + other + `">`, "With Beta Bazaar",
+		`<article class="statement" data-peer="` + other + `" id="with-` + other + `">`, "With Beta Bazaar",
 		`<span class="badge disputed">Disputed</span>`, "<dt>Entries</dt><dd>3</dd>", "<dd>1 of 2</dd>",
 		`<code title="` + strings.Repeat("d1", 32) + `">` + shortID(strings.Repeat("d1", 32)) + `</code>`,
 		`<tr><th scope="row">Merchant shares of sales</th><td data-label="Payer">Beta Bazaar</td><td data-label="Payee">Alpha Market</td><td class="num" data-label="Entries">2</td><td class="num" data-label="Amount">42.50 EUR</td></tr>`,
@@ -93,32 +96,78 @@ func TestSettlementPeriodPage(t *testing.T) {
 	wantStatus(t, b.get("/operator/settlement"), http.StatusInternalServerError)
 }
 
+// nextSettlement reads the stream's next "settlement" event.
+func nextSettlement(t *testing.T, lines <-chan string) settlementEvent {
+	t.Helper()
+	for nextLine(t, lines) != "event: settlement" {
+	}
+	data, ok := strings.CutPrefix(nextLine(t, lines), "data: ")
+	if !ok {
+		t.Fatal("the settlement event has no data line")
+	}
+	var ev settlementEvent
+	if err := json.Unmarshal([]byte(data), &ev); err != nil {
+		t.Fatalf("settlement data %q: %v", data, err)
+	}
+	return ev
+}
+
+// dataVersion is the version a settlement page was rendered with.
+func dataVersion(t *testing.T, body string) string {
+	t.Helper()
+	m := regexp.MustCompile(`data-version="([0-9a-f]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("the page has no data-version:\n%s", body)
+	}
+	return m[1]
+}
+
 func TestSettlementEventOnStatusChange(t *testing.T) {
 	h := newHarness(t)
 	withSettlement(t, h)
-	lines := openEvents(t, h, h.operator(), "/operator/events?settlement=1")
-	periods := func() []periodRow {
-		t.Helper()
-		for nextLine(t, lines) != "event: settlement" {
-		}
-		data, ok := strings.CutPrefix(nextLine(t, lines), "data: ")
-		if !ok {
-			t.Fatal("the settlement event has no data line")
-		}
-		var rows []periodRow
-		if err := json.Unmarshal([]byte(data), &rows); err != nil {
-			t.Fatalf("settlement data %q: %v", data, err)
-		}
-		return rows
+	b := h.operator()
+	page := b.get("/operator/settlement")
+	lines := openEvents(t, h, b, "/operator/events?settlement=1")
+	ev := nextSettlement(t, lines)
+	if len(ev.Periods) != 2 || ev.Periods[0].Period != openPeriod || ev.Periods[1].Status != "agreed" ||
+		ev.Periods[1].URL != "/operator/settlement/"+closedPeriod {
+		t.Fatalf("settlement event = %+v", ev)
 	}
-	rows := periods()
-	if len(rows) != 2 || rows[0].Period != openPeriod || rows[1].Status != "agreed" || rows[1].URL != "/operator/settlement/"+closedPeriod {
-		t.Fatalf("settlement event = %+v", rows)
+	if ev.Version != dataVersion(t, page.Body) {
+		t.Errorf("the event's version %s is not the page's %s, though nothing changed", ev.Version, dataVersion(t, page.Body))
 	}
 	h.settle.setStatus(openPeriod, string(settlement.StatusReconciling))
-	rows = periods()
-	if rows[0].Status != "reconciling" || rows[0].StatusText != "Reconciling" {
-		t.Errorf("after the change the settlement event = %+v", rows)
+	ev = nextSettlement(t, lines)
+	if ev.Periods[0].Status != "reconciling" || ev.Periods[0].StatusText != "Reconciling" {
+		t.Errorf("after the change the settlement event = %+v", ev)
+	}
+	if now := b.get("/operator/settlement"); dataVersion(t, now.Body) != ev.Version || ev.Version == dataVersion(t, page.Body) {
+		t.Errorf("after the change: event version %s, page now %s, before %s", ev.Version, dataVersion(t, now.Body), dataVersion(t, page.Body))
+	}
+}
+
+// A period's page follows its own period: its statements' changes (what
+// a statement waits for) change the version it is sent, as the page
+// renders it.
+func TestSettlementEventFollowsOnePeriod(t *testing.T) {
+	h := newHarness(t)
+	withSettlement(t, h)
+	b := h.operator()
+	page := b.get("/operator/settlement/" + closedPeriod)
+	if !strings.Contains(page.Body, `data-events="/operator/events?period=`+url.QueryEscape(closedPeriod)+`&amp;settlement=1"`) {
+		t.Fatalf("the period page does not follow its period:\n%s", page.Body)
+	}
+	lines := openEvents(t, h, b, "/operator/events?settlement=1&period="+url.QueryEscape(closedPeriod))
+	ev := nextSettlement(t, lines)
+	if len(ev.Periods) != 1 || ev.Periods[0].Period != closedPeriod || ev.Version != dataVersion(t, page.Body) {
+		t.Fatalf("settlement event = %+v, page version %s", ev, dataVersion(t, page.Body))
+	}
+	sts, _ := h.settle.Statements(t.Context(), closedPeriod)
+	sts[0].Status, sts[0].Waiting = settlement.StatusReconciling, "waiting for Beta Bazaar's entries up to 00:00:00 UTC"
+	h.settle.setStatements(closedPeriod, sts...)
+	ev = nextSettlement(t, lines)
+	if now := b.get("/operator/settlement/" + closedPeriod); ev.Version != dataVersion(t, now.Body) || ev.Version == dataVersion(t, page.Body) {
+		t.Errorf("after the change: event version %s, page now %s, before %s", ev.Version, dataVersion(t, now.Body), dataVersion(t, page.Body))
 	}
 }
 

@@ -132,7 +132,8 @@ type Orders interface {
 	SetQuantity(ctx context.Context, shopper, cartID string, in order.ItemInput) (order.Cart, error)
 	RemoveItem(ctx context.Context, shopper, cartID, sku, listingID string) (order.Cart, error)
 	// Checkout places the cart's order once per idempotency key; a refusal
-	// is an *order.CheckoutError (stock gone, price changed), a declined
+	// is an *order.CheckoutError (stock gone, price changed, home platforms
+	// not answering), a declined
 	// card order.ErrDeclined, bad input order.FieldErrors.
 	Checkout(ctx context.Context, shopper, cartID, key string, req order.CheckoutRequest) (order.Order, bool, error)
 	// GetOrder, Orders and CancelOrder are the shopper's orders.
@@ -148,6 +149,15 @@ type Orders interface {
 	Refund(ctx context.Context, merchant, id string) (order.HomePart, error)
 	// Flow counts orders placed and parts received per step since since.
 	Flow(ctx context.Context, since time.Time, step time.Duration) ([]order.FlowPoint, error)
+	// Outbox says, per member owed anything, how many messages wait for
+	// its acknowledgement, since when, and how many it refused for good.
+	Outbox(ctx context.Context) ([]order.OutboxDepth, error)
+	// Parked lists the messages members refused for good, at most limit
+	// (0: all); RetryParked queues one again and DropParked forgets it,
+	// each by its key ("<peer>/<seq>"), or answers order.ErrNotFound.
+	Parked(ctx context.Context, limit int) ([]order.ParkedMessage, error)
+	RetryParked(ctx context.Context, key string) error
+	DropParked(ctx context.Context, key string) error
 }
 
 // Settlement is the node's view of settlement periods; the node's

@@ -11,6 +11,7 @@ import (
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/order"
 )
 
 // The node passes its services as they are.
@@ -20,6 +21,7 @@ var (
 	_ Merchants     = (*catalog.Catalog)(nil)
 	_ ListingEditor = (*catalog.Catalog)(nil)
 	_ Federation    = (*federation.Federation)(nil)
+	_ Orders        = (*order.Service)(nil)
 )
 
 // gin stays in node/api: the pages are plain net/http.

@@ -63,16 +63,20 @@
 //
 // # Areas
 //
-// The storefront (shopper.go, cart.go, checkout.go, orders_page.go): a
+// The storefront (shopper.go, cart.go, checkout*.go, orders_page.go): a
 // shopper signs up with a password, keeps a cart grouped by home platform
 // (its id in session.Values), checks out with an idempotency key carried
-// by the form, and follows every part of an order. The merchant console
+// by the form (and, when home platforms do not answer, may take their
+// lines out and buy the rest), and follows every part of an order. The merchant console
 // (console*.go): listings, stock, feed uploads run as background jobs with
 // progress, incoming parts with ship, deliver and refund, and earnings per
 // settlement period. The operator dashboard (operator*.go, dashboard.go):
-// members with replication lag, the charter and pending amendments, order
-// flow and settlement with its netting, charts drawn as SVG on the server
-// (svg.go), and /operator/events pushing changes as server-sent events.
+// members (whether they answer, what the outbox owes each, replication
+// lag) and the parked messages to send again or drop, the charter and
+// pending amendments, order flow, and settlement periods paged and
+// filtered, each with what its statements wait for and its netting;
+// charts drawn as SVG on the server (svg.go), and /operator/events
+// pushing changes as server-sent events.
 // A new page adds a route in its area's routes function, a template in
 // templates/, and a nav item in nav.go; its POST forms include
 // {{template "csrf" .CSRF}} and are checked without further work.

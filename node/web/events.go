@@ -6,7 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"time"
+
+	"github.com/fedmart/fedmart/settlement"
 )
 
 // operatorEvents streams the dashboard's live data as server-sent events,
@@ -14,11 +18,11 @@ import (
 //
 //   - "members" (every time): a JSON array of memberRow, the members table.
 //   - "settlement" (asked for with ?settlement=1, as the settlement pages
-//     do, since it reads every period's statements; sent when it changed
-//     since this stream last sent it, and once there is a period): a JSON
-//     array of periodRow, every
-//     settlement period newest first with its status. The settlement
-//     pages refresh what a status change touches.
+//     do, since it reads every period's statuses; sent at once and then
+//     whenever it changed): a settlementEvent, the version of the page the
+//     rest of the query names (the index's show and before, or one period)
+//     as the server would render it now, and that page's periods. A page
+//     whose version differs fetches itself again.
 //
 // The stream ends when the visitor leaves, Close is called, or the
 // operator session ends (then a "signedout" event tells the page to
@@ -34,7 +38,8 @@ func (wb *Web) operatorEvents(w http.ResponseWriter, r *http.Request, sess *sess
 	tick := time.NewTicker(wb.opts.EventInterval)
 	defer tick.Stop()
 	var sentPeriods []byte // the last "settlement" data sent
-	periodsToo := r.URL.Query().Get("settlement") != ""
+	query := r.URL.Query()
+	periodsToo := query.Get("settlement") != ""
 	for {
 		// The server's WriteTimeout would cut the stream; each event gets
 		// its own deadline instead (where the writer supports one).
@@ -44,11 +49,11 @@ func (wb *Web) operatorEvents(w http.ResponseWriter, r *http.Request, sess *sess
 			_ = rc.Flush()
 			return
 		}
-		if _, err := fmt.Fprintf(w, "event: members\ndata: %s\n\n", wb.membersJSON()); err != nil {
+		if _, err := fmt.Fprintf(w, "event: members\ndata: %s\n\n", wb.membersJSON(r.Context())); err != nil {
 			return
 		}
 		if periodsToo {
-			if periods, ok := wb.periodsJSON(r.Context()); ok && !bytes.Equal(periods, sentPeriods) {
+			if periods, ok := wb.settlementJSON(r.Context(), query); ok && !bytes.Equal(periods, sentPeriods) {
 				if _, err := fmt.Fprintf(w, "event: settlement\ndata: %s\n\n", periods); err != nil {
 					return
 				}
@@ -70,27 +75,58 @@ func (wb *Web) operatorEvents(w http.ResponseWriter, r *http.Request, sess *sess
 
 // membersJSON encodes the members table for one event. JSON holds no
 // newline, which would end an event's data line.
-func (wb *Web) membersJSON() []byte {
-	rows := wb.memberRows()
+func (wb *Web) membersJSON(ctx context.Context) []byte {
+	rows := wb.memberRows(ctx)
 	if rows == nil {
 		rows = []memberRow{}
 	}
 	b, err := json.Marshal(rows)
-	if err != nil { // strings and bools only: cannot happen
+	if err != nil { // strings, bools and ints only: cannot happen
 		return []byte("[]")
 	}
 	return b
 }
 
-// periodsJSON encodes the settlement periods for one event; ok is false
-// when there is nothing to send: no period yet, or the periods could not
-// be read (no charter yet, or a failure the pages report on their own).
-func (wb *Web) periodsJSON(ctx context.Context) (data []byte, ok bool) {
-	rows, err := wb.periodRows(ctx)
-	if err != nil || len(rows) == 0 {
+// settlementEvent is the data of a "settlement" event.
+type settlementEvent struct {
+	// Version is the version of the page followed (the index's or a
+	// period's Version).
+	Version string `json:"version"`
+	// Periods are the periods that page lists (the period itself on a
+	// period's page), newest first.
+	Periods []periodRow `json:"periods"`
+}
+
+// settlementJSON encodes the settlement event of the page q follows: one
+// period's with ?period=, the index's otherwise. ok is false when there
+// is nothing to send: the periods or statements could not be read (no
+// charter yet, or a failure the pages report on their own), or the
+// period is unknown.
+func (wb *Web) settlementJSON(ctx context.Context, q url.Values) (data []byte, ok bool) {
+	list, err := wb.deps.Settlement.Periods(ctx)
+	if err != nil {
 		return nil, false
 	}
-	b, err := json.Marshal(rows)
+	var ev settlementEvent
+	if name := q.Get("period"); name != "" {
+		i := slices.IndexFunc(list, func(ps settlement.PeriodStatus) bool { return ps.Period == name })
+		if i < 0 {
+			return nil, false
+		}
+		sts, err := wb.deps.Settlement.Statements(ctx, name)
+		if err != nil {
+			return nil, false
+		}
+		row := periodRowOf(list[i])
+		ev = settlementEvent{Version: periodVersion(row, sts), Periods: []periodRow{row}}
+	} else {
+		v := settlementIndexOf(list, settlementQueryOf(q))
+		ev = settlementEvent{Version: v.Version, Periods: v.Periods}
+	}
+	if ev.Periods == nil {
+		ev.Periods = []periodRow{}
+	}
+	b, err := json.Marshal(ev)
 	if err != nil { // strings only: cannot happen
 		return nil, false
 	}

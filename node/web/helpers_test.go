@@ -131,7 +131,7 @@ func newHarness(t *testing.T) *harness {
 	h.self.cat.OnChange(func(ch catalog.Change) { indexer.Apply(h.index, ch) })
 	h.fed.charter = testCharter(h.self.id, h.other.id)
 	h.fed.states = []federation.MemberState{{PeerID: h.other.id, Name: "Beta Bazaar", Status: federation.StatusActive,
-		Connected: true, LastSeen: h.clock.Now().Add(-3 * time.Second), RTT: 3200 * time.Microsecond}}
+		Connected: true, Reachable: true, LastSeen: h.clock.Now().Add(-3 * time.Second), RTT: 3200 * time.Microsecond}}
 	var err error
 	h.merchant, h.token, err = h.self.cat.CreateMerchant(context.Background(), "Alpha Goods & Co")
 	if err != nil {

@@ -102,7 +102,7 @@ type membersPage struct {
 
 // operatorMembers is the dashboard's front page: GET /operator.
 func (wb *Web) operatorMembers(w http.ResponseWriter, r *http.Request, sess *session) {
-	v := membersPage{Members: wb.memberRows(), Interval: int(wb.opts.EventInterval.Seconds())}
+	v := membersPage{Members: wb.memberRows(r.Context()), Interval: int(wb.opts.EventInterval.Seconds())}
 	if sc, err := wb.deps.Federation.Charter(); err == nil && sc != nil {
 		v.Federation = sc.Charter.Name
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -22,7 +23,14 @@ type periodView struct {
 	periodRow
 	Open       bool
 	Statements []statementView
-	Netting    *nettingView // nil until the netting is known
+	// Unsettled are the statements of an ended period that are not
+	// agreed, listed first with what each waits for.
+	Unsettled []statementView
+	// Events is the event stream that follows the page; Version is the
+	// digest of the period's status and statements, which the stream
+	// compares.
+	Events, Version string
+	Netting         *nettingView // nil until the netting is known
 	// NettingNote says why there is no netting yet.
 	NettingNote string
 	Interval    int // seconds between live updates
@@ -37,6 +45,12 @@ type statementView struct {
 	Digest, ShortDigest          string
 	Signatures                   int
 	Disputes                     []disputeView
+	// Waiting says what an unsettled statement of an ended period waits
+	// for ("waiting for Gamma's entries up to 07:07:00 UTC; Gamma
+	// unreachable since 07:06:12 UTC"); "" otherwise.
+	Waiting string
+	// Anchor is the statement's element id on the page.
+	Anchor string
 }
 
 // totalView is the sum of a statement's entries of one kind and
@@ -95,14 +109,20 @@ var disputeReasons = map[string]string{
 // its netting.
 func (wb *Web) periodViewOf(ctx context.Context, ps settlement.PeriodStatus) (periodView, error) {
 	v := periodView{periodRow: periodRowOf(ps), Open: ps.Status == string(settlement.StatusOpen),
+		Events:   "/operator/events?" + url.Values{"settlement": {"1"}, "period": {ps.Period}}.Encode(),
 		Interval: int(wb.opts.EventInterval.Seconds())}
 	sts, err := wb.deps.Settlement.Statements(ctx, ps.Period)
 	if err != nil {
 		return periodView{}, err
 	}
+	v.Version = periodVersion(v.periodRow, sts)
 	names, self := wb.platformNames(), wb.deps.Merchants.Platform()
 	for _, st := range sts {
-		v.Statements = append(v.Statements, statementViewOf(st, self, names))
+		sv := statementViewOf(st, self, names)
+		v.Statements = append(v.Statements, sv)
+		if !v.Open && st.Status != settlement.StatusAgreed && st.Status != settlement.StatusOpen {
+			v.Unsettled = append(v.Unsettled, sv)
+		}
 	}
 	if v.Open {
 		v.NettingNote = "The period is still open: entries may still be added, so there is nothing to net yet."
@@ -124,6 +144,16 @@ func (wb *Web) periodViewOf(ctx context.Context, ps settlement.PeriodStatus) (pe
 	return v, nil
 }
 
+// periodVersion is the version of a period's page: a digest of its
+// status and of its statements (status, entries, signatures, disputes and
+// what they wait for), as the event stream compares it.
+func periodVersion(row periodRow, sts []settlement.Statement) string {
+	return versionOf(struct {
+		Row        periodRow
+		Statements []settlement.Statement
+	}{row, sts})
+}
+
 // statementViewOf names a statement's parties with the charter's names.
 func statementViewOf(st settlement.Statement, self string, names map[string]string) statementView {
 	cp := st.Parties[0]
@@ -132,7 +162,8 @@ func statementViewOf(st settlement.Statement, self string, names map[string]stri
 	}
 	v := statementView{Counterparty: platformName(names, cp), CounterpartyID: cp,
 		Status: string(st.Status), StatusText: settlementStatusText(string(st.Status)), Count: st.Count,
-		Digest: st.Digest, ShortDigest: shortID(st.Digest), Signatures: len(st.Signatures)}
+		Digest: st.Digest, ShortDigest: shortID(st.Digest), Signatures: len(st.Signatures), Waiting: st.Waiting,
+		Anchor: "with-" + cp}
 	for _, t := range st.Totals {
 		kind := entryKinds[t.Kind]
 		if kind == "" {

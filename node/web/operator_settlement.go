@@ -2,7 +2,6 @@ package web
 
 import (
 	"cmp"
-	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -63,39 +62,18 @@ func newestFirst(list []settlement.PeriodStatus) []settlement.PeriodStatus {
 	return list
 }
 
-// periodRows reads the settlement periods, newest first.
-func (wb *Web) periodRows(ctx context.Context) ([]periodRow, error) {
-	list, err := wb.deps.Settlement.Periods(ctx)
-	if err != nil {
-		return nil, err
-	}
-	rows := []periodRow{}
-	for _, ps := range newestFirst(list) {
-		rows = append(rows, periodRowOf(ps))
-	}
-	return rows, nil
-}
-
-// settlementIndex is what the settlement index template shows.
-type settlementIndex struct {
-	Periods   []periodRow
-	NoCharter bool
-	Interval  int // seconds between live updates
-}
-
-// operatorSettlement lists the settlement periods, newest first, with
-// their status: GET /operator/settlement.
+// operatorSettlement lists the settlement periods, newest first, a page
+// at a time, all or only those not settled: GET /operator/settlement,
+// with ?show=unsettled and ?before=<period> (settlementQuery).
 func (wb *Web) operatorSettlement(w http.ResponseWriter, r *http.Request, sess *session) {
-	v := settlementIndex{Interval: int(wb.opts.EventInterval.Seconds())}
-	var err error
-	v.Periods, err = wb.periodRows(r.Context())
-	switch {
-	case errors.Is(err, federation.ErrNoCharter):
-		v.NoCharter = true
-	case err != nil:
+	list, err := wb.deps.Settlement.Periods(r.Context())
+	noCharter := errors.Is(err, federation.ErrNoCharter)
+	if err != nil && !noCharter {
 		wb.fail(w, r, err)
 		return
 	}
+	v := settlementIndexOf(list, settlementQueryOf(r.URL.Query()))
+	v.NoCharter, v.Interval = noCharter, int(wb.opts.EventInterval.Seconds())
 	p := wb.dashboardPage(sess, "Settlement", "/operator/settlement", v)
 	p.Styles, p.Scripts = []string{"dashboard.css"}, []string{"operator.js"}
 	wb.render(w, r, http.StatusOK, "operator_settlement", p)

@@ -39,7 +39,7 @@ func TestOperatorPagesNeedTheToken(t *testing.T) {
 	}
 	members := b.get("/operator")
 	wantStatus(t, members, http.StatusOK)
-	for _, want := range []string{"Beta Bazaar", "3.2 ms", "3s ago", `<span class="state up">yes</span>`, `data-events="/operator/events"`, "/static/operator.js?v="} {
+	for _, want := range []string{"Beta Bazaar", "3.2 ms", "3s ago", `<span class="state up">answering</span>`, `data-events="/operator/events"`, "/static/operator.js?v="} {
 		if !strings.Contains(members.Body, want) {
 			t.Errorf("members page lacks %s", want)
 		}
@@ -130,7 +130,7 @@ func TestOperatorEventsStreamMembers(t *testing.T) {
 			seen++
 		}
 	}
-	if len(rows) != 1 || rows[0].Name != "Beta Bazaar" || rows[0].Connected != "yes" || rows[0].RTT != "3.2 ms" {
+	if len(rows) != 1 || rows[0].Name != "Beta Bazaar" || rows[0].Reach != "answering" || rows[0].RTT != "3.2 ms" {
 		t.Errorf("members event = %+v", rows)
 	}
 	_ = h.web.Close() // shutdown ends the stream

@@ -26,6 +26,8 @@ import (
 type fakeOrders struct {
 	h *harness
 
+	*fakeOutbox // the outbox and parked messages (outbox_fake_test.go)
+
 	mu        sync.Mutex // guards the fields below
 	seq       int
 	shoppers  map[string]order.Shopper
@@ -51,7 +53,7 @@ type fakeCart struct {
 }
 
 func newFakeOrders(h *harness) *fakeOrders {
-	return &fakeOrders{h: h, shoppers: map[string]order.Shopper{}, passwords: map[string]string{}, byEmail: map[string]string{},
+	return &fakeOrders{h: h, fakeOutbox: &fakeOutbox{}, shoppers: map[string]order.Shopper{}, passwords: map[string]string{}, byEmail: map[string]string{},
 		carts: map[string]*fakeCart{}, orders: map[string]*order.Order{}, parts: map[string]*order.HomePart{},
 		keys: map[string]string{}, digests: map[string]string{}, ended: map[string]time.Time{}}
 }

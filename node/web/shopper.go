@@ -51,6 +51,7 @@ func (wb *Web) shopperRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /cart/remove", wb.asShopper(backTo("/cart"), wb.removeFromCart))
 	mux.HandleFunc("GET /checkout", wb.asShopper(nil, wb.checkoutForm))
 	mux.HandleFunc("POST /checkout", wb.spending(budget.Checkouts, wb.asShopper(backTo("/checkout"), wb.checkout)))
+	mux.HandleFunc("POST /checkout/unavailable", wb.asShopper(backTo("/checkout"), wb.removeUnavailable))
 	mux.HandleFunc("GET /orders", wb.asShopper(nil, wb.ordersPage))
 	mux.HandleFunc("GET /orders/{id}", wb.asShopper(nil, wb.orderPage))
 	mux.HandleFunc("POST /orders/{id}/cancel", wb.asShopper(orderBack, wb.cancelOrder))

@@ -79,18 +79,25 @@ func ago(now, t time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}
-	d := now.Sub(t)
-	switch {
-	case d < 2*time.Second:
-		return "just now"
-	case d < time.Minute:
-		return fmt.Sprintf("%ds ago", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	if d := now.Sub(t); d >= 2*time.Second {
+		return elapsed(d) + " ago"
 	}
-	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+	return "just now"
+}
+
+// elapsed writes a span of time coarsely, in its largest whole unit up to
+// days: "12s", "4m", "3h" (up to 48 hours), "5d". Less than a second, or
+// a negative span (another clock ahead of this one), is "0s".
+func elapsed(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(max(d, 0).Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }
 
 // pagerView is what the "pager" partial shows: links to the first and the

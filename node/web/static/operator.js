@@ -3,12 +3,12 @@
 //
 //  - Members page: replaces the members table's rows with each "members"
 //    event from /operator/events.
-//  - Settlement page: replaces the periods table's rows with each
-//    "settlement" event.
-//  - Period page: when a "settlement" event gives the period another
-//    status than the one shown, fetches the page once and swaps in its
-//    content. The server sends "settlement" only when something changed,
-//    so this cannot loop.
+//  - Settlement pages (the periods list and a period's page): each
+//    "settlement" event carries the version of the page as the server
+//    would render it now; when it differs from the version the page was
+//    rendered with (its data-version), the page fetches itself once and
+//    swaps in its live section. The server sends "settlement" only when
+//    something changed, so this cannot loop.
 //  - Charter page: lets the operator read the signed charter from a file
 //    into the textarea.
 //
@@ -16,11 +16,14 @@
 (function () {
   "use strict";
 
-  function cell(tr, tag, text, cls) {
+  // cell appends a cell; label, when given, names its column for the
+  // stacked layout on narrow screens (as data-label does in the page).
+  function cell(tr, tag, text, cls, label) {
     var c = document.createElement(tag);
     if (tag === "th") { c.scope = "row"; }
     c.textContent = text;
     if (cls) { c.className = cls; }
+    if (label) { c.setAttribute("data-label", label); }
     tr.appendChild(c);
     return c;
   }
@@ -63,26 +66,22 @@
     var code = document.createElement("code");
     code.title = m.peer_id;
     code.textContent = short(m.peer_id);
-    cell(tr, "td", "").appendChild(code);
-    cell(tr, "td", m.status);
-    span(cell(tr, "td", "", "connected"), m.connected, "state " + (m.up ? "up" : "down"));
-    timeOrText(cell(tr, "td", "", "last-seen"), m.last_seen, m.seen_at);
-    cell(tr, "td", m.rtt || "\u2013", "rtt");
-    span(cell(tr, "td", "", "behind"), m.behind, "lag " + (m.lagging ? "behind" : "current"));
-    timeOrText(cell(tr, "td", "", "caught-up"), m.caught_up, m.caught_up_at);
-    return tr;
-  }
-
-  function periodRow(p) {
-    var tr = document.createElement("tr");
-    tr.setAttribute("data-period", p.period);
-    var a = document.createElement("a");
-    a.href = p.url;
-    a.textContent = p.period;
-    cell(tr, "th", "").appendChild(a);
-    timeOrText(cell(tr, "td", ""), p.start, p.start_iso);
-    timeOrText(cell(tr, "td", ""), p.end, p.end_iso);
-    span(cell(tr, "td", "", "status"), p.status_text, "badge " + p.status);
+    cell(tr, "td", "", "", "Peer ID").appendChild(code);
+    cell(tr, "td", m.status, "", "Status");
+    timeOrText(span(cell(tr, "td", "", "reach", "Answers"), "", "state " + (m.up ? "up" : "down")), m.reach, m.reach_at);
+    timeOrText(cell(tr, "td", "", "last-seen", "Last seen"), m.last_seen, m.seen_at);
+    cell(tr, "td", m.rtt || "\u2013", "rtt", "Round trip");
+    timeOrText(span(cell(tr, "td", "", "outbox", "Outbox"), "", "lag " + (m.owed ? "behind" : "current")), m.outbox, m.outbox_at);
+    var parked = cell(tr, "td", m.parked_url ? "" : "none", "parked", "Parked");
+    if (m.parked_url) {
+      var a = document.createElement("a");
+      a.className = "parked-count";
+      a.href = m.parked_url;
+      a.textContent = m.parked + " parked";
+      parked.appendChild(a);
+    }
+    span(cell(tr, "td", "", "behind", "Catalog"), m.behind, "lag " + (m.lagging ? "behind" : "current"));
+    timeOrText(cell(tr, "td", "", "caught-up", "Last catch-up"), m.caught_up, m.caught_up_at);
     return tr;
   }
 
@@ -97,41 +96,48 @@
     try { return JSON.parse(e.data); } catch (err) { return null; }
   }
 
-  // refreshPeriod swaps in the period page's content as the server renders
-  // it now; a failed fetch leaves the page as it is.
-  var refreshing = false;
-  function refreshPeriod(section) {
-    if (refreshing || !window.fetch || !window.DOMParser) { return; }
+  // The live section of a settlement page: its id names the element the
+  // fetched page's copy replaces, data-version what it shows.
+  function liveSection() {
+    return document.querySelector("section[data-version]");
+  }
+
+  // refresh swaps in the live section as the server renders the page now,
+  // once more if the version wanted changed meanwhile; a failed fetch
+  // leaves the page as it is.
+  var refreshing = false, wanted = null;
+  function refresh(again) {
+    var section = liveSection();
+    if (refreshing || !section || !window.fetch || !window.DOMParser) { return; }
     refreshing = true;
-    fetch(window.location.pathname, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+    fetch(window.location.pathname + window.location.search, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (res) { return res.ok ? res.text() : null; })
       .then(function (html) {
         if (!html) { return; }
         var doc = new DOMParser().parseFromString(html, "text/html");
-        var fresh = doc.getElementById("period-live");
+        var fresh = doc.getElementById(section.id);
         if (fresh) {
           section.parentNode.replaceChild(document.importNode(fresh, true), section);
-          stamp("period-live-note", "Status changed; refreshed at");
+          stamp(section.id + "-note", "Changed; refreshed at");
         }
       })
       .catch(function () {})
-      .then(function () { refreshing = false; });
+      .then(function () {
+        refreshing = false;
+        var now = liveSection();
+        if (again && now && wanted && now.getAttribute("data-version") !== wanted) { refresh(false); }
+      });
   }
 
-  function onSettlement(periods) {
-    var table = document.getElementById("periods");
-    if (table) {
-      replaceRows(table, periods, periodRow, "No settlement periods yet.", 4);
-      stamp("periods-live", "Live: updated");
+  function onSettlement(ev) {
+    var section = liveSection();
+    if (!section || !ev.version) { return; }
+    wanted = ev.version;
+    if (ev.version !== section.getAttribute("data-version")) {
+      refresh(true);
+      return;
     }
-    var section = document.getElementById("period-live");
-    if (!section) { return; }
-    var name = section.getAttribute("data-period");
-    periods.forEach(function (p) {
-      if (p.period === name && p.status !== section.getAttribute("data-status")) {
-        refreshPeriod(section);
-      }
-    });
+    stamp(section.id + "-note", "Live: up to date at");
   }
 
   function live() {
@@ -143,20 +149,21 @@
       source.addEventListener("members", function (e) {
         var list = parse(e);
         if (!list) { return; }
-        replaceRows(members, list, memberRow, "No other members.", 8);
+        replaceRows(members, list, memberRow, "No other members.", 10);
         stamp("members-live", "Live: updated");
       });
     }
     source.addEventListener("settlement", function (e) {
-      var list = parse(e);
-      if (list) { onSettlement(list); }
+      var ev = parse(e);
+      if (ev) { onSettlement(ev); }
     });
     source.addEventListener("signedout", function () {
       source.close();
       window.location.reload();
     });
     source.onerror = function () {
-      stamp(members ? "members-live" : "periods-live", "Live updates interrupted; retrying since");
+      var section = liveSection();
+      stamp(members ? "members-live" : section ? section.id + "-note" : "", "Live updates interrupted; retrying since");
     };
   }
 
