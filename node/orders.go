@@ -1,13 +1,9 @@
 package node
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
-	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/orderwire"
@@ -18,8 +14,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// openOrders starts the order service on the catalog's stock, serving the
-// order protocol on the federation.
+// openOrders starts the order service on the catalog's stock (the
+// catalog is its Inventory and its Listings, as it is), serving the order
+// protocol on the federation.
 func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 	hooks, err := webhook.Open(n.db, n.cfg.Webhooks, webhook.DefaultOptions(), n.log.With("component", "webhooks"), reg, nil)
 	if err != nil {
@@ -27,7 +24,7 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 	}
 	n.hooks = hooks
 	svc, err := order.New(n.cfg.Orders, order.Deps{
-		DB: n.db, Key: key, Inventory: inventory{n.cat}, Offers: offers{n.cat}, Transport: orderwire.Transport{Fed: n.fed}, Sync: orderwire.Transport{Fed: n.fed},
+		DB: n.db, Key: key, Inventory: n.cat, Listings: n.cat, Transport: orderwire.Transport{Fed: n.fed}, Sync: orderwire.Transport{Fed: n.fed},
 		Payments: n.paymentProviders(),
 		Emitter:  hooks,
 		Policy:   n.policyVersion,
@@ -112,62 +109,4 @@ func (n *Node) policyVersion() uint64 {
 		return 0
 	}
 	return sc.Charter.Version
-}
-
-// inventory adapts the catalog's stock to the order service: holds and
-// sales take units in the same transaction as the order state.
-type inventory struct{ cat *catalog.Catalog }
-
-// ChangeStock applies changes and runs also with the resulting offers.
-func (inv inventory) ChangeStock(ctx context.Context, changes []order.StockChange, also func(txn *badger.Txn, offers map[string]order.Offer) error) error {
-	cc := make([]catalog.StockChange, len(changes))
-	for i, c := range changes {
-		cc[i] = catalog.StockChange{ListingID: c.ListingID, SKU: c.SKU, Delta: c.Delta}
-	}
-	err := inv.cat.ChangeStock(ctx, cc, func(txn *badger.Txn, listings map[string]*catalog.Listing) error {
-		offers := make(map[string]order.Offer)
-		for _, l := range listings {
-			if l == nil {
-				continue
-			}
-			for _, v := range l.Variants {
-				offers[order.OfferKey(l.ID, v.SKU)] = offerOf(l, v)
-			}
-		}
-		return also(txn, offers)
-	})
-	var short *catalog.ShortError
-	if errors.As(err, &short) {
-		ce := &order.CheckoutError{Reason: order.ReasonOutOfStock}
-		for _, s := range short.Lines {
-			ce.Shortages = append(ce.Shortages, order.Shortage{ListingID: s.ListingID, SKU: s.SKU, Wanted: s.Wanted, Available: s.Available})
-		}
-		return ce
-	}
-	return err
-}
-
-// offers reads the federation's catalog as the storefront sees it.
-type offers struct{ cat *catalog.Catalog }
-
-// Offer returns the offer of one SKU of a listing.
-func (o offers) Offer(ctx context.Context, listingID, sku string) (order.Offer, error) {
-	l, err := o.cat.Listing(ctx, listingID)
-	if errors.Is(err, catalog.ErrNotFound) || errors.Is(err, catalog.ErrInvalid) {
-		return order.Offer{}, fmt.Errorf("%w: listing %s", order.ErrNotFound, listingID)
-	}
-	if err != nil {
-		return order.Offer{}, err
-	}
-	for _, v := range l.Variants {
-		if v.SKU == sku {
-			return offerOf(&l, v), nil
-		}
-	}
-	return order.Offer{}, fmt.Errorf("%w: listing %s has no SKU %q", order.ErrNotFound, listingID, sku)
-}
-
-func offerOf(l *catalog.Listing, v catalog.Variant) order.Offer {
-	return order.Offer{ListingID: l.ID, SKU: v.SKU, Platform: l.Platform, Merchant: l.Merchant, Title: l.Title,
-		Category: l.Category, Price: order.Money{Amount: v.Price.Amount, Currency: v.Price.Currency}, Stock: v.Stock, Version: l.Version}
 }

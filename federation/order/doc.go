@@ -93,6 +93,27 @@
 //     internal errors, and a message refused for good is parked, not
 //     retried without end: no member can make another loop.
 //
+// # Where to read what
+//
+// The storefront's side is in shop_*.go: shoppers (shop_shopper.go), carts
+// (shop_cart.go), checkout (shop_checkout.go: quote, reserve every part,
+// pay once; shop_place.go: reserve, release, place the order with its
+// confirms), the statuses it folds (shop_status.go), its orders and
+// cancels (shop_orders.go), refunds it pays (shop_refund.go), unpaid
+// orders (shop_unpaid.go), payment providers (shop_payment.go), and the
+// orders it rebuilds after a restore (shop_recover.go). The home node's
+// side is in home_*.go: a reserve and the part it creates
+// (home_part.go), every later change (home_transition.go), hold expiry
+// (home_hold.go), budgets (home_budget.go), merchants' parts and actions
+// (home_parts.go), the stamp floor and watermarks (home_watermark.go),
+// stock through the catalog (home_inventory.go), pruning (home_prune.go)
+// and recovery (home_recover.go). Between them: the messages
+// (message.go, code.go, evidence.go), the entry point that answers them
+// (handle.go), the outbox and parked messages (outbox.go, parked.go),
+// catch-up (catchup.go), and the keys (store.go). federation/orderwire
+// carries the messages over libp2p; in tests, an in-memory network
+// (memnet_test.go) joins services in one process.
+//
 // # Lifecycle
 //
 // New, then Run(ctx) for the outbox, hold expiry and refunds; Serve

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/internal/testwait"
 	"github.com/libp2p/go-libp2p/core/crypto"
 )
@@ -36,29 +37,29 @@ func (c *testClock) add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// catalogue is the cluster's listings as every storefront sees them:
-// the price and home of each SKU. Each member's stock lives in its own
-// Badger (see stockKeeper), as the catalog keeps it.
+// catalogue is the federation's listings as every storefront sees them:
+// the description and home of each listing. Each member's stock lives in
+// its own Badger (see stockKeeper), as the catalog keeps it.
 type catalogue struct {
-	mu     sync.Mutex // guards offers
-	offers map[string]Offer
+	mu       sync.Mutex // guards listings
+	listings map[string]catalog.Listing
 }
 
-func (c *catalogue) put(o Offer) {
+func (c *catalogue) put(l catalog.Listing) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.offers[OfferKey(o.ListingID, o.SKU)] = o
+	c.listings[l.ID] = l
 }
 
-// Offer reads the shared catalogue, with the home's current stock.
-func (c *catalogue) Offer(_ context.Context, listingID, sku string) (Offer, error) {
+// Listing reads the shared catalogue, as the replicated catalog does.
+func (c *catalogue) Listing(_ context.Context, id string) (catalog.Listing, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	o, ok := c.offers[OfferKey(listingID, sku)]
+	l, ok := c.listings[id]
 	if !ok {
-		return Offer{}, fmt.Errorf("%w: listing %s", ErrNotFound, listingID)
+		return catalog.Listing{}, fmt.Errorf("%w: listing %s", catalog.ErrNotFound, id)
 	}
-	return o, nil
+	return l, nil
 }
 
 // stockKeeper is a home node's stock in its own Badger: the Inventory the
@@ -74,18 +75,18 @@ func stockKey(listing, sku string) []byte { return []byte("t/stock/" + listing +
 
 // ChangeStock applies changes all or nothing and runs also in the same
 // transaction, like catalog.ChangeStock.
-func (k *stockKeeper) ChangeStock(_ context.Context, changes []StockChange, also func(*badger.Txn, map[string]Offer) error) error {
+func (k *stockKeeper) ChangeStock(_ context.Context, changes []catalog.StockChange, also func(*badger.Txn, map[string]*catalog.Listing) error) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.db.Update(func(txn *badger.Txn) error {
-		var short []Shortage
+		var short []catalog.Shortage
 		for _, c := range changes {
 			have, err := readStock(txn, c.ListingID, c.SKU)
 			if err != nil {
 				return err
 			}
 			if have+c.Delta < 0 {
-				short = append(short, Shortage{ListingID: c.ListingID, SKU: c.SKU, Wanted: -c.Delta, Available: have})
+				short = append(short, catalog.Shortage{ListingID: c.ListingID, SKU: c.SKU, Wanted: -c.Delta, Available: have})
 				continue
 			}
 			if err := txn.Set(stockKey(c.ListingID, c.SKU), []byte(strconv.FormatInt(have+c.Delta, 10))); err != nil {
@@ -93,15 +94,15 @@ func (k *stockKeeper) ChangeStock(_ context.Context, changes []StockChange, also
 			}
 		}
 		if short != nil {
-			return &CheckoutError{Reason: ReasonOutOfStock, Shortages: short}
+			return &catalog.ShortError{Lines: short}
 		}
-		offers := map[string]Offer{}
+		listings := map[string]*catalog.Listing{}
 		for _, c := range changes {
-			if o, err := k.cat.Offer(context.Background(), c.ListingID, c.SKU); err == nil && o.Platform == k.self {
-				offers[OfferKey(c.ListingID, c.SKU)] = o
+			if l, err := k.cat.Listing(context.Background(), c.ListingID); err == nil && l.Platform == k.self {
+				listings[l.ID] = &l
 			}
 		}
-		return also(txn, offers)
+		return also(txn, listings)
 	})
 }
 
@@ -176,7 +177,7 @@ type cluster struct {
 
 func newCluster(t *testing.T, n int) *cluster {
 	t.Helper()
-	f := &cluster{t: t, net: newMemNet(), cat: &catalogue{offers: map[string]Offer{}},
+	f := &cluster{t: t, net: newMemNet(), cat: &catalogue{listings: map[string]catalog.Listing{}},
 		clk: &testClock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}, cfg: DefaultConfig()}
 	f.cfg.RetryMax, f.cfg.ConfirmWait, f.cfg.RequestTimeout = 50*time.Millisecond, time.Second, time.Second
 	for range n {
@@ -198,7 +199,7 @@ func (f *cluster) open(m *member) {
 	m.db = db
 	m.stock = &stockKeeper{db: db, self: m.id, cat: f.cat}
 	tr := f.net.transport(m.id)
-	svc, err := New(f.cfg, Deps{DB: db, Key: m.key, Inventory: m.stock, Offers: f.cat, Transport: tr, Sync: tr,
+	svc, err := New(f.cfg, Deps{DB: db, Key: m.key, Inventory: m.stock, Listings: f.cat, Transport: tr, Sync: tr,
 		Payments: []Provider{SandboxCard{DB: db, Now: f.clk.now}, Manual{Now: f.clk.now}}, Policy: func() uint64 { return 1 },
 		Books: bookKeeper{}, Reach: m, Now: f.clk.now})
 	if err != nil {
@@ -234,12 +235,13 @@ func (f *cluster) restart(m *member) {
 	f.open(m)
 }
 
-// list puts a SKU of merchant on home m with stock units.
-func (f *cluster) list(m *member, merchant, sku string, price, units int64) Offer {
+// list puts a listing with one SKU of merchant on home m with stock units.
+func (f *cluster) list(m *member, merchant, sku string, price, units int64) offer {
 	f.t.Helper()
-	o := Offer{ListingID: m.id[len(m.id)-6:] + "." + merchant + "." + strings.ToLower(sku), SKU: sku, Platform: m.id, Merchant: merchant,
-		Title: sku, Category: "Home > Kitchen", Price: Money{Amount: price, Currency: "EUR"}, Stock: units, Version: 1}
-	f.cat.put(o)
+	o := offer{ListingID: m.id[len(m.id)-6:] + "." + merchant + "." + strings.ToLower(sku), SKU: sku, Platform: m.id, Merchant: merchant,
+		Title: sku, Category: "Home > Kitchen", Price: Money{Amount: price, Currency: "EUR"}, Stock: units}
+	f.cat.put(catalog.Listing{ID: o.ListingID, Platform: m.id, Merchant: merchant, Title: sku, Category: o.Category, Version: 1,
+		Variants: []catalog.Variant{{SKU: sku, Price: catalog.Money{Amount: price, Currency: "EUR"}, Stock: units}}})
 	err := m.db.Update(func(txn *badger.Txn) error {
 		return txn.Set(stockKey(o.ListingID, sku), []byte(strconv.FormatInt(units, 10)))
 	})
@@ -250,7 +252,7 @@ func (f *cluster) list(m *member, merchant, sku string, price, units int64) Offe
 }
 
 // stockOf reads the units of o at its home.
-func (f *cluster) stockOf(o Offer) int64 {
+func (f *cluster) stockOf(o offer) int64 {
 	f.t.Helper()
 	for _, m := range f.members {
 		if m.id != o.Platform {
@@ -270,13 +272,13 @@ var testShipTo = Address{Name: "Ada Lovelace", Line1: "1 Analytical St", City: "
 
 // buy checks out qty of each offer on storefront m with the sandbox card
 // and returns the order.
-func (f *cluster) buy(m *member, key string, qty int64, offers ...Offer) (Order, error) {
+func (f *cluster) buy(m *member, key string, qty int64, offers ...offer) (Order, error) {
 	f.t.Helper()
 	return f.buyWith(m, key, PaymentRequest{Method: MethodSandboxCard, CardNumber: CardApprove}, qty, offers...)
 }
 
 // buyWith is buy paying with pay.
-func (f *cluster) buyWith(m *member, key string, pay PaymentRequest, qty int64, offers ...Offer) (Order, error) {
+func (f *cluster) buyWith(m *member, key string, pay PaymentRequest, qty int64, offers ...offer) (Order, error) {
 	f.t.Helper()
 	ctx := context.Background()
 	sh, _, err := m.svc.CreateShopper(ctx, ShopperInput{Name: "Ada", Email: fmt.Sprintf("ada+%s@example.org", newMessageID()[:8])})

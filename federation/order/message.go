@@ -1,12 +1,14 @@
 package order
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
 
+	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/federation/wire"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -283,4 +285,24 @@ func SignedStatus(key crypto.PrivKey, to, part string, at time.Time, st *Status)
 		panic("order: signing: " + err.Error())
 	}
 	return m.Encode()
+}
+
+// Messages returns every signed message of a part this node keeps.
+func (s *Service) Messages(_ context.Context, part string) ([]*Message, error) {
+	var out []*Message
+	err := s.db.View(func(txn *badger.Txn) error {
+		for _, k := range keys(txn, prefixMessages+part+"/", "", 0) {
+			raw, err := getRaw(txn, k)
+			if err != nil {
+				return err
+			}
+			m, err := DecodeMessage(raw)
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	return out, err
 }

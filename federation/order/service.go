@@ -132,7 +132,7 @@ type Deps struct {
 	DB        *badger.DB
 	Key       crypto.PrivKey
 	Inventory Inventory
-	Offers    Offers
+	Listings  Listings
 	Transport Transport
 	Payments  []Provider
 	Emitter   Emitter // nil: no webhooks
@@ -172,7 +172,7 @@ type Service struct {
 	key      crypto.PrivKey
 	self     string
 	inv      Inventory
-	offers   Offers
+	listings Listings
 	net      Transport
 	payments map[string]Provider
 	emit     Emitter
@@ -206,15 +206,15 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if d.DB == nil || d.Key == nil || d.Inventory == nil || d.Offers == nil || d.Transport == nil || d.Policy == nil {
-		return nil, errors.New("order: New needs a database, a key, an inventory, offers, a transport and a policy")
+	if d.DB == nil || d.Key == nil || d.Inventory == nil || d.Listings == nil || d.Transport == nil || d.Policy == nil {
+		return nil, errors.New("order: New needs a database, a key, an inventory, listings, a transport and a policy")
 	}
 	id, err := peer.IDFromPrivateKey(d.Key)
 	if err != nil {
 		return nil, fmt.Errorf("order: node key: %w", err)
 	}
 	s := &Service{
-		cfg: cfg, db: d.DB, key: d.Key, self: id.String(), inv: d.Inventory, offers: d.Offers, net: d.Transport,
+		cfg: cfg, db: d.DB, key: d.Key, self: id.String(), inv: d.Inventory, listings: d.Listings, net: d.Transport,
 		payments: map[string]Provider{}, emit: d.Emitter, policy: d.Policy, books: d.Books, reach: d.Reach, syncer: d.Sync,
 		log: d.Log, now: d.Now, metrics: newMetrics(d.Registry),
 	}

@@ -159,3 +159,43 @@ func loggedStatus(txn *badger.Txn, part, from string, seq uint64) ([]byte, error
 	}
 	return best, nil
 }
+
+// reverseKeys lists keys under prefix, newest (greatest) first, before
+// prefix+cursor when cursor is set.
+func reverseKeys(txn *badger.Txn, prefix, cursor string, limit int) []string {
+	opts := badger.DefaultIteratorOptions
+	opts.PrefetchValues, opts.Reverse, opts.Prefix = false, true, []byte(prefix)
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	start := prefix + "\xff"
+	if cursor != "" {
+		start = prefix + cursor
+	}
+	var out []string
+	for it.Seek([]byte(start)); it.Valid() && len(out) < limit; it.Next() {
+		k := string(it.Item().Key())
+		if cursor != "" && k == prefix+cursor {
+			continue
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+// loggedRequestTxn is loggedRequest in txn.
+func (s *Service) loggedRequestTxn(txn *badger.Txn, part, kind, from string) (*Message, error) {
+	var out *Message
+	for _, k := range keys(txn, prefixMessages+part+"/", "", 0) {
+		raw, err := getRaw(txn, k)
+		if err != nil {
+			return nil, err
+		}
+		if m, err := DecodeMessage(raw); err == nil && m.Kind == kind && m.From == from {
+			out = m
+		}
+	}
+	if out == nil {
+		return nil, fmt.Errorf("%w: no %s of part %s from %s", ErrNotFound, kind, part, shortPeer(from))
+	}
+	return out, nil
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/catalog"
 )
 
 // HomePart is a part as its home node keeps it: the authority on its
@@ -57,10 +58,10 @@ func (p *HomePart) statusOf() *Status {
 		Carrier: p.Carrier, Tracking: p.Tracking, Refunded: p.Refunded, Reason: p.Reason, Policy: p.Policy}
 }
 
-func (p *HomePart) changes(sign int64) []StockChange {
-	out := make([]StockChange, len(p.Lines))
+func (p *HomePart) changes(sign int64) []catalog.StockChange {
+	out := make([]catalog.StockChange, len(p.Lines))
 	for i, l := range p.Lines {
-		out[i] = StockChange{ListingID: l.ListingID, SKU: l.SKU, Delta: sign * l.Quantity}
+		out[i] = catalog.StockChange{ListingID: l.ListingID, SKU: l.SKU, Delta: sign * l.Quantity}
 	}
 	return out
 }
@@ -79,7 +80,7 @@ func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) ([]byte, 
 		p.Total.Amount += l.Quantity * l.UnitPrice.Amount
 	}
 	var reply []byte
-	err := s.changeStock(ctx, p.changes(-1), func(txn *badger.Txn, offers map[string]Offer) error {
+	err := s.changeStock(ctx, p.changes(-1), func(txn *badger.Txn, offers map[string]offer) error {
 		if err := ownLines(p, offers); err != nil {
 			return err
 		}
@@ -109,10 +110,10 @@ func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) ([]byte, 
 // category from the listing: the home node, not the storefront, says what
 // a line is (its category selects the commission). A storefront cannot
 // make one merchant's sale another's.
-func ownLines(p *HomePart, offers map[string]Offer) error {
+func ownLines(p *HomePart, offers map[string]offer) error {
 	for i := range p.Lines {
 		l := &p.Lines[i]
-		o, ok := offers[OfferKey(l.ListingID, l.SKU)]
+		o, ok := offers[offerKey(l.ListingID, l.SKU)]
 		if !ok { // gone: the take failed already
 			continue
 		}
@@ -126,10 +127,10 @@ func ownLines(p *HomePart, offers map[string]Offer) error {
 
 // requote lists the lines of r whose price, merchant or existence differs
 // from the offers, at their current prices; nil when none do.
-func requote(r *Reserve, offers map[string]Offer) []Line {
+func requote(r *Reserve, offers map[string]offer) []Line {
 	var quote []Line
 	for _, l := range r.Lines {
-		o, ok := offers[OfferKey(l.ListingID, l.SKU)]
+		o, ok := offers[offerKey(l.ListingID, l.SKU)]
 		if !ok || o.Merchant != r.Merchant {
 			continue // the take already failed for a line that is gone
 		}

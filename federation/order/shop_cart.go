@@ -146,7 +146,7 @@ func (s *Service) putLine(ctx context.Context, shopper, cartID string, in ItemIn
 	if in.Quantity < 1 || in.Quantity > 100 {
 		return Cart{}, FieldErrors{{Field: "quantity", Message: "must be between 1 and 100"}}
 	}
-	o, err := s.offers.Offer(ctx, in.ListingID, in.SKU)
+	o, err := s.offer(ctx, in.ListingID, in.SKU)
 	if errors.Is(err, ErrNotFound) {
 		return Cart{}, FieldErrors{{Field: "listing_id", Message: fmt.Sprintf("no listing %q with SKU %q in the catalog", in.ListingID, in.SKU)}}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/catalog"
 )
 
 // A change is one transition of a home part: it decides the new state
@@ -46,7 +47,7 @@ func (s *Service) transitionLocked(ctx context.Context, id string, m *Message, r
 		return result{part: p, reply: reply}, err
 	}
 	next.Seq++
-	var stock []StockChange
+	var stock []catalog.StockChange
 	switch {
 	case wasHeld && !next.Held:
 		stock = next.changes(1)
@@ -57,7 +58,7 @@ func (s *Service) transitionLocked(ctx context.Context, id string, m *Message, r
 	// the status is not in the outbox yet.
 	release := s.stamps.hold()
 	var res result
-	err := s.changeStock(ctx, stock, func(txn *badger.Txn, _ map[string]Offer) (err error) {
+	err := s.changeStock(ctx, stock, func(txn *badger.Txn, _ map[string]offer) (err error) {
 		res, err = s.commitHome(txn, &next, m, raw, ch.event)
 		if err == nil && wasHeld && p.Status == StatusReserved {
 			err = txn.Delete([]byte(prefixHold + timeKey(p.HoldUntil) + "/" + p.ID))
@@ -202,17 +203,4 @@ func refund() change {
 
 func refuse(p *HomePart, what string) error {
 	return fmt.Errorf("%w: part %s is %s and cannot %s", ErrConflict, p.ID, strings.ReplaceAll(p.Status, "_", " "), what)
-}
-
-// changeStock runs Inventory.ChangeStock, again when its transaction
-// conflicted with a concurrent one (a storefront order this node updates
-// in the same transaction, for instance): nothing of a conflicted attempt
-// was written.
-func (s *Service) changeStock(ctx context.Context, changes []StockChange, also func(*badger.Txn, map[string]Offer) error) error {
-	for attempt := 0; ; attempt++ {
-		err := s.inv.ChangeStock(ctx, changes, also)
-		if !errors.Is(err, badger.ErrConflict) || attempt == 20 {
-			return err
-		}
-	}
 }
