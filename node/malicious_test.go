@@ -11,6 +11,7 @@ import (
 
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/orderwire"
+	"github.com/fedmart/fedmart/federation/settlewire"
 	"github.com/fedmart/fedmart/federation/wire"
 	"github.com/fedmart/fedmart/settlement"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -88,19 +89,20 @@ func TestMaliciousMemberIsRefused(t *testing.T) {
 		for _, p := range []string{p2, p3} {
 			settleAll(t, c, p)
 		}
-		real := settlementView{g}
-		g.fed.Handle(statementsProtocol, func(ctx context.Context, _ peer.ID, s network.Stream) error {
-			var req statementsRequest
+		g.fed.Handle(settlewire.StatementsProtocol, func(ctx context.Context, _ peer.ID, s network.Stream) error {
+			var req struct {
+				Period string `json:"period"`
+			}
 			if err := wire.NewReader(s).ReadJSON(1024, &req); err != nil {
 				return err
 			}
-			list, err := real.Statements(ctx, p2) // whatever was asked
+			list, err := g.settle.Statements(ctx, p2) // whatever was asked
 			if err != nil {
 				return err
 			}
-			return wire.WriteJSON(s, statementsReply{Statements: list})
+			return wire.WriteJSON(s, map[string]any{"statements": list})
 		})
-		_, _, err := settlementView{a}.Netting(ctx, p3)
+		_, _, err := a.settle.Netting(ctx, p3)
 		if err == nil || !strings.Contains(err.Error(), "period "+p2) {
 			t.Fatalf("netting with Gamma's statements of another period: %v", err)
 		}
@@ -130,7 +132,7 @@ func (forgedEvidence) Verify(context.Context, []byte) (settlement.Event, error) 
 // the attacker's evidence, and returns the victim's statement after it.
 func runAs(ctx context.Context, attacker, victim *Node, period string, length time.Duration, ev settlement.Evidence) (settlement.Statement, error) {
 	pub, _ := victim.PeerID().ExtractPublicKey()
-	s, err := attacker.fed.Open(ctx, victim.PeerID(), settleProtocol)
+	s, err := attacker.fed.Open(ctx, victim.PeerID(), settlewire.SessionProtocol)
 	if err != nil {
 		return settlement.Statement{}, err
 	}
@@ -169,7 +171,7 @@ func settleAll(t *testing.T, c *Cluster, period string) {
 			if to.PeerID().String() < from.PeerID().String() {
 				from, to = to, from
 			}
-			st, err := from.settle.session(t.Context(), to.PeerID().String(), period, time.Hour)
+			st, err := from.settle.Settle(t.Context(), to.PeerID().String(), period)
 			if err != nil || st.Status != settlement.StatusAgreed {
 				t.Fatalf("%s-%s %s: %s %v", from.Name(), to.Name(), period, st.Status, err)
 			}

@@ -20,6 +20,7 @@ import (
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/orderwire"
 	"github.com/fedmart/fedmart/federation/replication"
+	"github.com/fedmart/fedmart/federation/settlewire"
 	"github.com/fedmart/fedmart/node/api"
 	"github.com/fedmart/fedmart/node/budget"
 	"github.com/fedmart/fedmart/node/web"
@@ -49,7 +50,7 @@ type Node struct {
 	ledger   *settlement.Ledger
 	key      crypto.PrivKey
 	now      func() time.Time
-	settle   *settler
+	settle   *settlement.Settler
 	listener net.Listener
 	server   *http.Server
 	apiURL   string
@@ -106,7 +107,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (_ *Node, err error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if n.fed, err = federation.New(cfg.Federation, key, n.db, log.With("component", "federation"), reg, slices.Concat(replication.Limits, orderwire.Limits, settleLimits, statementsLimits)...); err != nil {
+	if n.fed, err = federation.New(cfg.Federation, key, n.db, log.With("component", "federation"), reg, slices.Concat(replication.Limits, orderwire.Limits, settlewire.Limits)...); err != nil {
 		return nil, err
 	}
 	if err = n.openCatalog(key, reg); err != nil {
@@ -120,9 +121,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (_ *Node, err error) {
 		return nil, err
 	}
 	n.key = key
-	n.settle = newSettler(n)
-	n.serveSettlement()
-	n.serveStatements()
+	n.openSettler()
 	if newer {
 		if err = n.fed.Submit(context.Background(), boot); err != nil {
 			return nil, fmt.Errorf("charter %s: %w", cfg.path(cfg.Charter), err)
@@ -137,7 +136,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (_ *Node, err error) {
 	}
 	n.budgets = budget.New(cfg.API.Limits, cfg.API.trustedProxies(), time.Now)
 	a := api.New(api.Config{OperatorToken: token, Metrics: cfg.API.Metrics, WriteTimeout: cfg.API.WriteTimeout}, api.Deps{
-		Federation: n.fed, Catalog: n.cat, Search: n.index, Orders: n.orders, Webhooks: n.hooks, Settlement: settlementView{n},
+		Federation: n.fed, Catalog: n.cat, Search: n.index, Orders: n.orders, Webhooks: n.hooks, Settlement: n.settle,
 		Backup: n.backup, Budgets: n.budgets, Ready: n.ready, Gatherer: reg, Registry: reg,
 	}, log.With("component", "api"))
 	handler, err := n.pages(key, token, a.Handler())
@@ -191,7 +190,7 @@ func (n *Node) Run(ctx context.Context) error {
 	})
 	g.Go(func() error { return n.hooks.Run(gctx) })
 	g.Go(func() error { return n.ledger.Run(gctx) })
-	g.Go(func() error { return n.settle.run(gctx) })
+	g.Go(func() error { return n.settle.Run(gctx) })
 	g.Go(func() error { return n.learnBack(gctx) })
 	g.Go(func() error { return collectGarbage(gctx, n.db, n.cfg.Storage.GCInterval, n.log) })
 	g.Go(func() error {

@@ -19,7 +19,7 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 		return nil, err
 	}
 	n.web, err = web.New(web.Deps{Search: n.index, Listings: n.cat, Merchants: n.cat, Editor: n.cat, Federation: n.fed,
-		Orders: n.orders, Settlement: settlementView{n}, Replication: n.repl, Amendments: n.fed,
+		Orders: n.orders, Settlement: n.settle, Replication: n.repl, Amendments: n.fed,
 		DB: n.db, Budgets: n.budgets, Log: n.log.With("component", "web")},
 		web.Options{NodeName: n.cfg.Name, BaseURL: n.apiURL, SessionSecret: secret, OperatorToken: operatorToken,
 			Payments: n.paymentMethods()})

@@ -159,6 +159,19 @@
 //     differences, restored from proofs or left disputed, and the dispute
 //     is settled again when the statuses arrive; nothing is agreed away.
 //
+// # The settler
+//
+// Settler runs all of the above for a node: it settles every period with
+// every member, empty ones too (the member with the smaller peer ID opens
+// a pair's sessions, the other opens one for a period still unsettled half
+// a minute after its end, one session with a member at a time), tries a
+// disputed statement again when new entries arrive, and serves the views
+// (Periods, Statements with what each waits for, Netting, NettingReport).
+// It declares what it needs: the Federation's Roster, Sessions to open,
+// a StatementSource for netting, the order service's Watermarks, and
+// Evidence; federation/settlewire carries sessions and statements over
+// libp2p, and the node wires the rest.
+//
 // # Netting
 //
 // From the agreed statements of a period, Net computes each member's net

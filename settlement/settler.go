@@ -1,0 +1,388 @@
+package settlement
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Timing of the Settler: how long after a period's end its first session
+// starts (its last statuses are usually delivered by then; the watermarks
+// make waiting safe either way), how long the member that does not open a
+// pair's sessions waits before it opens one itself, how often the loop
+// looks, how often a disputed statement is tried again when nothing
+// changed, and how long one session may take.
+const (
+	settleGrace   = 2 * time.Second
+	settleLate    = 30 * time.Second
+	settleEvery   = 2 * time.Second
+	disputeRetry  = time.Minute
+	SessionBudget = 2 * time.Minute
+)
+
+// Roster is the federation as settlement sees it now: the active members
+// (this node among them) and the charter's treasury and period length.
+type Roster struct {
+	Members  []Member
+	Treasury string
+	Length   time.Duration
+}
+
+// Member is one active member, with what a waiting note says of it.
+type Member struct {
+	PeerID    string
+	Name      string
+	Reachable bool
+	LastSeen  time.Time
+}
+
+// Federation tells the Settler who settles with whom; the node adapts the
+// federation's charter and member states to it.
+type Federation interface {
+	Roster() (Roster, error)
+}
+
+// SessionStream is a stream a session runs over: Close ends it after a
+// session, Reset after a failure.
+type SessionStream interface {
+	io.ReadWriter
+	Close() error
+	Reset() error
+}
+
+// Sessions opens session streams to members; federation/settlewire does it
+// over libp2p.
+type Sessions interface {
+	Open(ctx context.Context, peer string) (SessionStream, error)
+}
+
+// StatementSource fetches a member's statements of a period, for netting;
+// federation/settlewire does it over libp2p.
+type StatementSource interface {
+	Statements(ctx context.Context, member, period string) ([]Statement, error)
+}
+
+// Watermarks tell how far this node's statuses have reached a member (the
+// order service's Watermark).
+type Watermarks interface {
+	Watermark(ctx context.Context, peer string) (time.Time, error)
+}
+
+// SettlerDeps are what a Settler works with.
+type SettlerDeps struct {
+	Ledger     *Ledger
+	Key        crypto.PrivKey // signs agreed statements
+	Federation Federation
+	Sessions   Sessions
+	Statements StatementSource
+	Watermarks Watermarks
+	Evidence   Evidence
+	// MaxProofSize bounds one proof (see SessionLimits).
+	MaxProofSize int
+	Log          *slog.Logger
+	Now          func() time.Time
+}
+
+// Settler settles every period with every member. Of each pair the
+// member with the smaller peer ID opens the sessions, oldest unsettled
+// period first; a period settles once both members' watermarks passed its
+// end (see the package comment). Empty periods are settled like any other,
+// so that every pair signs every period. The other member opens a session
+// too for a period it still holds unsettled half a minute after its end:
+// the opener may be down, or may have settled it before this member lost
+// it to a restore. One session runs with a member at a time. A disputed
+// statement is tried again when new entries arrive, or after a minute.
+//
+// Lifecycle: NewSettler, then Run(ctx) until the node stops; Answer serves
+// the sessions members open; the view methods (Periods, Statements,
+// Netting...) serve the API and pages.
+type Settler struct {
+	d    SettlerDeps
+	self string
+	wake chan struct{}
+
+	mu    sync.Mutex           // guards tried and busy
+	tried map[string]time.Time // period/peer -> last session for a disputed statement
+	busy  map[string]bool      // peers a session runs with now, opened by either side
+}
+
+// NewSettler returns a settler; Run starts its loop.
+func NewSettler(d SettlerDeps) *Settler {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &Settler{d: d, self: d.Ledger.Self(), wake: make(chan struct{}, 1), tried: map[string]time.Time{}, busy: map[string]bool{}}
+}
+
+// errBusy refuses a second session with a member while one runs: two at
+// once (each side opening one) would save the same statements from both.
+var errBusy = errors.New("a settlement session with this member is running")
+
+// claim marks a session with peer as running, unless one is.
+func (s *Settler) claim(peer string) (func(), error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.busy[peer] {
+		return nil, errBusy
+	}
+	s.busy[peer] = true
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.busy, peer)
+	}, nil
+}
+
+// Nudge makes the loop look now.
+func (s *Settler) Nudge() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run settles until ctx ends.
+func (s *Settler) Run(ctx context.Context) error {
+	t := time.NewTicker(settleEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		case <-s.wake:
+		}
+		if err := s.round(ctx); err != nil && ctx.Err() == nil {
+			s.d.Log.Debug("settlement: round incomplete", "err", err)
+		}
+	}
+}
+
+// round settles with every member.
+func (s *Settler) round(ctx context.Context) error {
+	r, err := s.d.Federation.Roster()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, m := range r.Members {
+		switch {
+		case m.PeerID == s.self:
+		case m.PeerID < s.self: // the other side opens
+			errs = append(errs, s.pair(ctx, m.PeerID, r.Length, settleLate))
+		default:
+			errs = append(errs, s.pair(ctx, m.PeerID, r.Length, settleGrace), s.disputes(ctx, m.PeerID, r.Length))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// pair settles the periods with member id that ended at least after ago,
+// from the pair's cursor on, and stops at the first it cannot settle yet.
+func (s *Settler) pair(ctx context.Context, id string, length, after time.Duration) error {
+	l := s.d.Ledger
+	start, err := l.Start(ctx, id)
+	if err != nil {
+		return err
+	}
+	periods, err := l.PeriodsFrom(ctx, start, length)
+	if err != nil {
+		return err
+	}
+	p, err := l.Pair(ctx, id)
+	if err != nil {
+		return err
+	}
+	ended := s.d.Now().Add(-after)
+	for _, per := range periods {
+		if per.End.After(ended) {
+			return nil
+		}
+		if per.Name < p.Cursor { // names of one length sort by time
+			continue
+		}
+		st, err := l.Statement(ctx, per.Name, id)
+		if err != nil {
+			return err
+		}
+		if st.Status == StatusOpen {
+			if _, err := s.session(ctx, id, per.Name, length); err != nil {
+				return err
+			}
+		}
+		next := per.Next().Name
+		if err := l.UpdatePair(ctx, id, func(p *Pair) { p.Cursor = next }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// disputes runs a disputed period's session again when new entries
+// arrived here, or a while after the last try (they may have arrived
+// there): a dispute settles by itself when new evidence does.
+func (s *Settler) disputes(ctx context.Context, id string, length time.Duration) error {
+	list, err := s.d.Ledger.Disputed(ctx, id)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, saved := range list {
+		st, err := s.d.Ledger.Statement(ctx, saved.Period, id)
+		if err != nil {
+			return err
+		}
+		key := saved.Period + "/" + id
+		s.mu.Lock()
+		due := st.Digest != saved.Digest || time.Since(s.tried[key]) > disputeRetry
+		if due {
+			s.tried[key] = time.Now()
+		}
+		s.mu.Unlock()
+		if due {
+			_, err := s.session(ctx, id, saved.Period, length)
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Settle runs one session of period with member id as its initiator, now,
+// and records how it went in the pair.
+func (s *Settler) Settle(ctx context.Context, id, period string) (Statement, error) {
+	r, err := s.d.Federation.Roster()
+	if err != nil {
+		return Statement{}, err
+	}
+	return s.session(ctx, id, period, r.Length)
+}
+
+// session runs one session of period with member id as its initiator and
+// records how it went in the pair.
+func (s *Settler) session(ctx context.Context, id, period string, length time.Duration) (Statement, error) {
+	ctx, cancel := context.WithTimeout(ctx, SessionBudget)
+	defer cancel()
+	st, err := s.open(ctx, id, period, length)
+	now := s.d.Now().UTC()
+	msg, before := "", ""
+	if err != nil {
+		msg = err.Error()
+	}
+	uerr := s.d.Ledger.UpdatePair(ctx, id, func(p *Pair) { before, p.Attempt, p.Error = p.Error, now, msg })
+	if uerr != nil && err == nil {
+		err = uerr
+	}
+	if msg != before && msg != "" && ctx.Err() == nil { // say it once, not every round
+		s.d.Log.Info("settlement: period not settled yet", "period", period, "peer", id, "why", msg)
+	}
+	return st, err
+}
+
+func (s *Settler) open(ctx context.Context, id, period string, length time.Duration) (Statement, error) {
+	done, err := s.claim(id)
+	if err != nil {
+		return Statement{}, err
+	}
+	defer done()
+	p, err := s.params(ctx, id, period, length)
+	if err != nil {
+		return Statement{}, err
+	}
+	stream, err := s.d.Sessions.Open(ctx, id)
+	if err != nil {
+		return Statement{}, fmt.Errorf("%w: %v", errUnreachable, err)
+	}
+	st, err := s.d.Ledger.ReconcilePeriod(ctx, stream, true, p)
+	if err != nil {
+		_ = stream.Reset()
+		return Statement{}, err
+	}
+	_ = stream.Close() // the statement is saved; the peer may have closed first
+	return st, nil
+}
+
+// errUnreachable marks a session that could not even start.
+var errUnreachable = errors.New("unreachable")
+
+// Answer serves a session member remote opened over rw.
+func (s *Settler) Answer(ctx context.Context, remote string, rw io.ReadWriter) error {
+	r, err := s.d.Federation.Roster()
+	if err != nil {
+		return err
+	}
+	done, err := s.claim(remote)
+	if err != nil {
+		return err
+	}
+	defer done()
+	p, err := s.params(ctx, remote, "", r.Length)
+	if err != nil {
+		return err
+	}
+	if _, err = s.d.Ledger.ReconcilePeriod(ctx, rw, false, p); err != nil && !errors.Is(err, ErrPeriodOpen) {
+		s.d.Log.Info("settlement: a session a member opened failed", "peer", remote, "err", err)
+	}
+	return err
+}
+
+// params are the session parameters with member id, this node's
+// watermark to it computed now.
+func (s *Settler) params(ctx context.Context, id, period string, length time.Duration) (SessionParams, error) {
+	pid, err := peer.Decode(id)
+	if err != nil {
+		return SessionParams{}, fmt.Errorf("%w: member %q: %v", ErrInvalid, id, err)
+	}
+	pub, err := pid.ExtractPublicKey()
+	if err != nil {
+		return SessionParams{}, fmt.Errorf("%w: member %q: %v", ErrInvalid, id, err)
+	}
+	through, err := s.through(ctx, id)
+	if err != nil {
+		return SessionParams{}, err
+	}
+	return SessionParams{Period: period, Counterparty: id, Self: s.d.Key, Peer: pub,
+		Evidence: s.d.Evidence, Length: length, Through: through,
+		Limits: SessionLimits{MaxProofSize: s.d.MaxProofSize}}, nil
+}
+
+// through is this node's watermark to member id: how far every status
+// this node stated for parts id sold has reached id. With the treasury,
+// whose fees are owed on other members' statuses, it is also no later
+// than what every other member declared to this node: until then this
+// node may still learn of a sale it owes the treasury a fee on.
+func (s *Settler) through(ctx context.Context, id string) (time.Time, error) {
+	t, err := s.d.Watermarks.Watermark(ctx, id)
+	if err != nil {
+		return time.Time{}, err
+	}
+	r, err := s.d.Federation.Roster()
+	if err != nil {
+		return time.Time{}, err
+	}
+	if id != r.Treasury || s.self == r.Treasury {
+		return t, nil
+	}
+	for _, m := range r.Members {
+		if m.PeerID == s.self || m.PeerID == id {
+			continue
+		}
+		got, err := s.d.Ledger.Received(ctx, m.PeerID)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if got.Before(t) {
+			t = got
+		}
+	}
+	return t, nil
+}

@@ -1,0 +1,178 @@
+package settlement
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// settlers is a federation of Settlers joined in one process: sessions
+// run over net.Pipe, statements are read from the other settler directly,
+// and each member's watermark to every other is what the test says.
+type settlers struct {
+	mu      sync.Mutex // guards through
+	ids     []string
+	byID    map[string]*Settler
+	ledgers map[string]*Ledger
+	through map[[2]string]time.Time // [from, to] -> watermark
+	roster  Roster
+	clk     *clock
+}
+
+func (f *settlers) Roster() (Roster, error) { return f.roster, nil }
+
+// memSessions opens a session from one member to another over a pipe,
+// the other side answering at once.
+type memSessions struct {
+	f    *settlers
+	from string
+}
+
+type pipeStream struct{ net.Conn }
+
+func (p pipeStream) Reset() error { return p.Close() }
+
+func (m memSessions) Open(ctx context.Context, to string) (SessionStream, error) {
+	other := m.f.byID[to]
+	if other == nil {
+		return nil, fmt.Errorf("no member %s", to)
+	}
+	a, b := net.Pipe()
+	go func() {
+		defer b.Close()
+		_ = other.Answer(ctx, m.from, b)
+	}()
+	return pipeStream{a}, nil
+}
+
+func (m memSessions) Statements(ctx context.Context, member, period string) ([]Statement, error) {
+	return m.f.byID[member].Statements(ctx, period)
+}
+
+// memWatermarks is one member's watermarks, set by the test.
+type memWatermarks struct {
+	f    *settlers
+	from string
+}
+
+func (w memWatermarks) Watermark(_ context.Context, to string) (time.Time, error) {
+	w.f.mu.Lock()
+	defer w.f.mu.Unlock()
+	return w.f.through[[2]string{w.from, to}], nil
+}
+
+func (f *settlers) setThrough(from, to string, t time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.through[[2]string{from, to}] = t
+}
+
+// newSettlers makes storefront S, home H and treasury T with real keys
+// (settlers derive their counterparties' keys from peer IDs), one-hour
+// periods and a federation fee, and evidence of H's signatures.
+func newSettlers(t *testing.T) (f *settlers, s, h, tr string) {
+	t.Helper()
+	f = &settlers{byID: map[string]*Settler{}, ledgers: map[string]*Ledger{}, through: map[[2]string]time.Time{},
+		clk: &clock{t: t0}}
+	keys := map[string]crypto.PrivKey{}
+	for range 3 {
+		k, _ := newKey(t)
+		id, _ := peer.IDFromPrivateKey(k)
+		f.ids = append(f.ids, id.String())
+		keys[id.String()] = k
+	}
+	s, h, tr = f.ids[0], f.ids[1], f.ids[2]
+	pol := testPolicy()
+	pol.Treasury, pol.Period, pol.Overrides = tr, time.Hour, nil
+	ev := homeEvidence{signers: map[string]crypto.PrivKey{h: keys[h]}, homes: map[string]crypto.PubKey{h: keys[h].GetPublic()}}
+	f.roster = Roster{Treasury: tr, Length: time.Hour}
+	for i, id := range f.ids {
+		f.roster.Members = append(f.roster.Members, Member{PeerID: id, Name: []string{"S", "H", "T"}[i], Reachable: true})
+		l, err := Open(newDB(t), id, lookup(pol), nil, f.clk.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.ledgers[id] = l
+		f.byID[id] = NewSettler(SettlerDeps{Ledger: l, Key: keys[id], Federation: f, Sessions: memSessions{f, id},
+			Statements: memSessions{f, id}, Watermarks: memWatermarks{f, id}, Evidence: ev, Now: f.clk.now})
+	}
+	return f, s, h, tr
+}
+
+// rounds runs every settler's round n times.
+func (f *settlers) rounds(t *testing.T, n int) {
+	t.Helper()
+	for range n {
+		for _, id := range f.ids {
+			_ = f.byID[id].round(context.Background())
+		}
+	}
+}
+
+// TestSettlersAgreeEveryPairAndNet: a sale of S from H and its fee to the
+// treasury T settle every pair, T learning its fee from S's proofs, once
+// every watermark passed the period's end; before, the statements say
+// what they wait for. Empty pairs agree too, and the netting sums to zero.
+func TestSettlersAgreeEveryPairAndNet(t *testing.T) {
+	f, s, h, tr := newSettlers(t)
+	ctx := context.Background()
+	sale := Event{PartID: "p1", Kind: EventDelivered, Storefront: s, Home: h, Merchant: "m1", Category: "toys/",
+		Gross: Money{Amount: 10000, Currency: "EUR"}, PolicyVersion: 1, At: t0.Add(10 * time.Minute)}
+	for _, id := range []string{s, h} {
+		if _, err := f.ledgers[id].Post(ctx, sale); err != nil {
+			t.Fatal(err)
+		}
+	}
+	period := PeriodOf(sale.At, time.Hour)
+	f.clk.set(period.End.Add(time.Minute))
+	for _, a := range f.ids {
+		for _, b := range f.ids {
+			f.setThrough(a, b, period.End.Add(time.Minute))
+		}
+	}
+	f.setThrough(h, s, period.End.Add(-time.Minute)) // H still owes S a status of the period
+	f.rounds(t, 3)
+	sts, err := f.byID[s].Statements(ctx, period.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range sts {
+		if st.Parties[0] == h || st.Parties[1] == h {
+			if st.Status != StatusReconciling || !strings.Contains(st.Waiting, "waiting for H's entries") {
+				t.Errorf("S-H before H's watermark: %s, %q", st.Status, st.Waiting)
+			}
+		}
+	}
+	f.setThrough(h, s, period.End.Add(time.Minute))
+	f.rounds(t, 3)
+	for i, a := range f.ids {
+		for _, b := range f.ids[i+1:] {
+			x, _ := f.ledgers[a].Statement(ctx, period.Name, b)
+			y, _ := f.ledgers[b].Statement(ctx, period.Name, a)
+			if x.Status != StatusAgreed || y.Status != StatusAgreed || x.Digest != y.Digest {
+				t.Errorf("%s-%s: %s/%s, digests %s %s", f.roster.Members[i].Name, b, x.Status, y.Status, x.Digest, y.Digest)
+			}
+		}
+	}
+	if fee := entriesOf(t, f.ledgers[tr], period.Name, s); len(fee) != 1 || fee[0].Kind != EntryFee {
+		t.Errorf("the treasury holds %+v with S, want the fee restored from S's proof", fee)
+	}
+	pos, _, err := f.byID[tr].Netting(ctx, period.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum int64
+	for _, p := range pos {
+		sum += p.Net.Amount
+	}
+	if sum != 0 || len(pos) != 3 {
+		t.Errorf("positions %+v sum to %d", pos, sum)
+	}
+}
