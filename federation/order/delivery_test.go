@@ -1,0 +1,275 @@
+package order
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fedmart/fedmart/internal/testwait"
+)
+
+// TestOutboxDrainsAfterAPartition: statuses a cut-off storefront missed
+// wait in the home's outbox, which holds the home's watermark back until
+// they are delivered.
+func TestOutboxDrainsAfterAPartition(t *testing.T) {
+	f := newCluster(t, 2)
+	a, b := f.members[0], f.members[1]
+	pan := f.list(b, "forge", "PAN", 4990, 10)
+	o, err := f.buy(a, "k1", 1, pan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := o.Parts[0].ID
+	statusOn(t, a, part, StatusAccepted)
+	f.drained()
+	f.net.partition(a.id, b.id, true)
+	f.clk.add(time.Second)
+	shippedAt := f.clk.now()
+	if _, err := b.svc.Ship(context.Background(), "forge", part, "DHL", "JD1"); err != nil {
+		t.Fatal(err)
+	}
+	f.clk.add(time.Minute)
+	wm, err := b.svc.Watermark(context.Background(), a.id)
+	if err != nil || !wm.Equal(shippedAt) {
+		t.Fatalf("watermark while the shipped status waits: %v (%v), want %v", wm, err, shippedAt)
+	}
+	if d, _ := b.svc.Outbox(context.Background()); len(d) != 1 || d[0].Messages != 1 || d[0].Peer != a.id {
+		t.Fatalf("outbox %+v, want one message for the storefront", d)
+	}
+	f.net.partition(a.id, b.id, false)
+	statusOn(t, a, part, StatusShipped)
+	f.drained()
+	wm, err = b.svc.Watermark(context.Background(), a.id)
+	if err != nil || !wm.Equal(f.clk.now()) {
+		t.Fatalf("watermark with nothing waiting: %v (%v), want now %v", wm, err, f.clk.now())
+	}
+	// The floor holds even when the clock steps back.
+	f.clk.add(-time.Hour)
+	res, err := b.svc.Deliver(context.Background(), "forge", part)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if at := statuses(t, b, part)[res.Seq][0].At; at.Before(wm) {
+		t.Errorf("a status stamped %v, before the declared watermark %v", at, wm)
+	}
+}
+
+// TestRefusedMessagesPark: a storefront that lost an order (a disk lost
+// without a backup) answers "unknown part"; the home retries for
+// ParkAfter, then parks the status for the operator, who may send it again
+// or drop it. Nothing is retried forever.
+func TestRefusedMessagesPark(t *testing.T) {
+	f := newCluster(t, 2)
+	f.cfg.ParkAfter = time.Second
+	a, b := f.members[0], f.members[1]
+	f.restart(b) // with the short ParkAfter
+	pan := f.list(b, "forge", "PAN", 4990, 10)
+	o, err := f.buy(a, "k1", 1, pan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := o.Parts[0].ID
+	statusOn(t, a, part, StatusAccepted)
+	f.drained()
+	f.halt(a)
+	a.dir = t.TempDir()
+	f.open(a)
+	if _, err := b.svc.Ship(context.Background(), "forge", part, "DHL", "JD1"); err != nil {
+		t.Fatal(err)
+	}
+	var parked []ParkedMessage
+	testwait.For(t, 10*time.Second, func() (err error) {
+		if parked, err = b.svc.Parked(context.Background(), 10); err == nil && len(parked) != 1 {
+			err = fmt.Errorf("%d parked messages", len(parked))
+		}
+		return err
+	})
+	if pm := parked[0]; pm.Peer != a.id || pm.Part != part || pm.Code != CodeNotFound || pm.Kind != KindStatus {
+		t.Errorf("parked %+v", pm)
+	}
+	f.drained()
+	if err := b.svc.RetryParked(context.Background(), parked[0].Key); err != nil {
+		t.Fatal(err)
+	}
+	testwait.For(t, 10*time.Second, func() (err error) {
+		parked, err = b.svc.Parked(context.Background(), 10)
+		if err == nil && len(parked) != 1 {
+			err = fmt.Errorf("%d parked after a retry that fails again", len(parked))
+		}
+		return err
+	})
+	if err := b.svc.DropParked(context.Background(), parked[0].Key); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := b.svc.Parked(context.Background(), 10); len(p) != 0 {
+		t.Errorf("dropped message still parked: %+v", p)
+	}
+	if err := b.svc.DropParked(context.Background(), "x/1"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("dropping an outbox key: %v", err)
+	}
+}
+
+// TestUnreachableHomeFailsAtOnce: a checkout with lines homed on a member
+// that does not answer fails before any stock is held anywhere, naming it.
+func TestUnreachableHomeFailsAtOnce(t *testing.T) {
+	f := newCluster(t, 3)
+	a, b, c := f.members[0], f.members[1], f.members[2]
+	pan := f.list(b, "forge", "PAN", 4990, 10)
+	apron := f.list(c, "linen", "APRON", 2500, 10)
+	a.sees(c.id, false)
+	_, err := f.buy(a, "k1", 1, pan, apron)
+	var ce *CheckoutError
+	if !errors.As(err, &ce) || !errors.Is(err, ErrUnavailable) || !slices.Equal(ce.Platforms, []string{c.id}) {
+		t.Fatalf("checkout = %v, want unavailable naming the unreachable home", err)
+	}
+	if f.stockOf(pan) != 10 {
+		t.Errorf("the reachable home holds %d of 10 units", 10-f.stockOf(pan))
+	}
+	// A home that fails during the reserve is named the same way, and the
+	// other home's hold is given back.
+	a.sees(c.id, true)
+	f.net.partition(a.id, c.id, true)
+	_, err = f.buy(a, "k2", 1, pan, apron)
+	if !errors.As(err, &ce) || !slices.Equal(ce.Platforms, []string{c.id}) {
+		t.Fatalf("checkout with a cut link = %v", err)
+	}
+	testwait.For(t, 10*time.Second, func() error {
+		if n := f.stockOf(pan); n != 10 {
+			return fmt.Errorf("%d units held after the failed checkout", 10-n)
+		}
+		return nil
+	})
+	f.net.partition(a.id, c.id, false) // the release owed to c goes once it answers
+	f.drained()
+}
+
+// TestLostAnswersAndRestartsLoseNothing: over links that lose a third of
+// the requests and answers, with the home restarting now and then, every
+// order a shopper was answered for is accepted once, and stock plus units
+// sold is what the home had.
+func TestLostAnswersAndRestartsLoseNothing(t *testing.T) {
+	f := newCluster(t, 3)
+	a, b, c := f.members[0], f.members[1], f.members[2]
+	rng := rand.New(rand.NewPCG(3, 9))
+	var mu sync.Mutex
+	lossy := func() (bool, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		return rng.IntN(6) == 0, rng.IntN(6) == 0
+	}
+	links := [][2]string{{a.id, b.id}, {b.id, a.id}, {c.id, b.id}, {b.id, c.id}}
+	for _, l := range links {
+		f.net.fault(l[0], l[1], lossy, false)
+	}
+	pan := f.list(b, "forge", "PAN", 4990, 1000)
+	var placed []Order
+	for i := range 30 {
+		sf := []*member{a, c}[i%2]
+		o, err := f.buy(sf, fmt.Sprint("k", i), 1+int64(i%3), pan)
+		if err == nil {
+			placed = append(placed, o)
+		} else if !errors.Is(err, ErrUnavailable) {
+			t.Fatalf("checkout %d: %v", i, err)
+		}
+		if i%10 == 9 {
+			f.restart(b)
+		}
+	}
+	for _, l := range links {
+		f.net.fault(l[0], l[1], nil, false)
+	}
+	f.clk.add(time.Hour) // holds of failed checkouts expire
+	f.drained()
+	sold := int64(0)
+	for _, o := range placed {
+		sf := a
+		if _, err := a.svc.GetOrder(context.Background(), "", o.ID); err != nil {
+			sf = c
+		}
+		p := o.Parts[0]
+		statusOn(t, sf, p.ID, StatusAccepted)
+		if n := len(statuses(t, b, p.ID)[2]); n != 1 {
+			t.Errorf("part %s: the home signed %d accepted statuses", p.ID, n)
+		}
+		sold += p.Items[0].Quantity
+	}
+	testwait.For(t, 10*time.Second, func() error {
+		if n := f.stockOf(pan); n+sold != 1000 {
+			return fmt.Errorf("stock %d + sold %d = %d, want 1000", n, sold, n+sold)
+		}
+		return nil
+	})
+	t.Logf("%d of 30 checkouts placed over lossy links", len(placed))
+}
+
+// TestCatchUpRebuildsWhatARestoreLost: a storefront and a home each
+// restored from a backup taken before half of the business learn it back
+// from the other side's signed messages: every order and part, in the
+// state the other side holds.
+func TestCatchUpRebuildsWhatARestoreLost(t *testing.T) {
+	for _, restored := range []string{"storefront", "home"} {
+		t.Run(restored, func(t *testing.T) {
+			f := newCluster(t, 2)
+			a, b := f.members[0], f.members[1]
+			pan := f.list(b, "forge", "PAN", 4990, 100)
+			ctx := context.Background()
+			var orders []Order
+			var backup string
+			for i := range 8 {
+				if i == 4 {
+					f.drained()
+					backup = f.backup(map[string]*member{"storefront": a, "home": b}[restored])
+				}
+				o, err := f.buy(a, fmt.Sprint("k", i), 1, pan)
+				if err != nil {
+					t.Fatal(err)
+				}
+				orders = append(orders, o)
+				statusOn(t, a, o.Parts[0].ID, StatusAccepted)
+				if i%2 == 0 {
+					if _, err := b.svc.Ship(ctx, "forge", o.Parts[0].ID, "DHL", fmt.Sprint("T", i)); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			f.drained()
+			want := map[string]string{}
+			for _, o := range orders {
+				want[o.Parts[0].ID] = partOn(t, a, o.Parts[0].ID).Status
+			}
+			lost := map[string]*member{"storefront": a, "home": b}[restored]
+			other := map[string]*member{"storefront": b, "home": a}[restored]
+			f.restoreFrom(lost, backup)
+			n, err := lost.svc.CatchUp(ctx, other.id)
+			if err != nil || n == 0 {
+				t.Fatalf("catch-up learnt %d messages: %v", n, err)
+			}
+			for _, o := range orders {
+				id := o.Parts[0].ID
+				if got := partOn(t, a, id).Status; got != want[id] {
+					t.Errorf("storefront: part %s is %s, want %s", id, got, want[id])
+				}
+				hp, err := b.svc.HomePartOf(ctx, "forge", id)
+				if err != nil || hp.Status != want[id] {
+					t.Errorf("home: part %s is %s (%v), want %s", id, hp.Status, err, want[id])
+				}
+			}
+			again, err := lost.svc.CatchUp(ctx, other.id)
+			if err != nil || again != 0 {
+				t.Errorf("a second catch-up learnt %d messages (%v), want none", again, err)
+			}
+			// The rebuilt parts go on: the home ships one the storefront rebuilt.
+			last := orders[len(orders)-1].Parts[0].ID
+			if _, err := b.svc.Ship(ctx, "forge", last, "DHL", "late"); err != nil {
+				t.Fatal(err)
+			}
+			statusOn(t, a, last, StatusShipped)
+			f.drained()
+		})
+	}
+}
