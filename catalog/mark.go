@@ -128,18 +128,6 @@ func (c *Catalog) Origin(origin string) (mark, top uint64) {
 	return st.mark, st.top
 }
 
-// HasGap reports whether records of origin above its mark are stored, so
-// that some below them may be missing. The caller runs a catch-up.
-func (c *Catalog) HasGap(origin string) bool {
-	var st originState
-	err := c.db.View(func(txn *badger.Txn) error {
-		var err error
-		st, err = loadOrigin(txn, origin)
-		return err
-	})
-	return err == nil && st.top > st.mark
-}
-
 // AdvanceMark raises origin's mark to seq (never lowers it). The catch-up
 // code calls it once it has applied every record a peer sent for origin
 // above our mark, with the peer's own mark for origin as seq: everything

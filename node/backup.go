@@ -227,7 +227,7 @@ func (f *frameWriter) close() error {
 // header, frames, trailer, checksum, and that nothing follows. When load
 // is not nil it is handed Badger's stream as it is read (for DB.Load);
 // since the checksum can only be compared at the end, a caller that loads
-// checks the file first (CheckBackup) and still throws away what it loaded
+// checks the file first (a pass with load nil) and still throws away what it loaded
 // when ReadBackup fails. Every refusal wraps ErrBadBackup and says what is
 // wrong.
 func ReadBackup(r io.Reader, load func(io.Reader) error) (BackupInfo, error) {
@@ -385,14 +385,4 @@ func decodeStrict(line []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	return dec.Decode(v)
-}
-
-// CheckBackup reads the backup file at path to its end and checks it.
-func CheckBackup(path string) (BackupInfo, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return BackupInfo{}, err
-	}
-	defer f.Close()
-	return ReadBackup(f, nil)
 }
