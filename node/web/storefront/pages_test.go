@@ -10,62 +10,13 @@ import (
 	"testing"
 
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/node/web/webtest"
 )
-
-func TestPageStatuses(t *testing.T) {
-	h := newHarness(t)
-	l := h.list(input("Steel kettle", "Acme", "Home > Kitchen", 2999, 4))
-	platform, merchant, _, _ := catalog.ParseID(l.ID)
-	unknown := catalog.FormatID(platform, merchant, "aaaaaaaaaaaaaaaa")
-	cases := []struct {
-		path     string
-		code     int
-		location string
-	}{
-		{"/", http.StatusOK, ""},
-		{"/search", http.StatusOK, ""},
-		{"/search?q=kettle&category=Home&brand=Acme&min_price=10&max_price=50&in_stock=1&sort=price_asc", http.StatusOK, ""},
-		{"/search?min_price=ten", http.StatusBadRequest, ""},
-		{"/search?cursor=bogus", http.StatusBadRequest, ""},
-		{listingURL(l.ID), http.StatusOK, ""},
-		{listingURL(unknown), http.StatusNotFound, ""},
-		{"/listings/not-an-id", http.StatusNotFound, ""},
-		{"/no/such/page", http.StatusNotFound, ""},
-		{"/sitemap.xml", http.StatusOK, ""},
-		{"/robots.txt", http.StatusOK, ""},
-		{"/signin", http.StatusOK, ""},
-		{"/cart", http.StatusOK, ""},
-		{"/static/site.css", http.StatusOK, ""},
-		{"/static/operator.js", http.StatusOK, ""},
-		{"/static/", http.StatusNotFound, ""},
-		{"/static/missing.css", http.StatusNotFound, ""},
-		{"/merchant/signin", http.StatusOK, ""},
-		{"/merchant", http.StatusSeeOther, "/merchant/signin"},
-		{"/merchant/listings/new", http.StatusSeeOther, "/merchant/signin"},
-		{"/merchant/listings/" + l.ID, http.StatusSeeOther, "/merchant/signin"},
-		{"/operator/signin", http.StatusOK, ""},
-		{"/operator", http.StatusSeeOther, "/operator/signin"},
-		{"/operator/charter", http.StatusSeeOther, "/operator/signin"},
-		{"/operator/merchants", http.StatusSeeOther, "/operator/signin"},
-		{"/operator/events", http.StatusSeeOther, "/operator/signin"},
-	}
-	for _, c := range cases {
-		t.Run(c.path, func(t *testing.T) {
-			r := h.browser().get(c.path)
-			wantStatus(t, r, c.code)
-			if got := r.Header.Get("Location"); got != c.location {
-				t.Errorf("Location %q, want %q", got, c.location)
-			}
-			if r.Header.Get("Content-Security-Policy") == "" || r.Header.Get("X-Content-Type-Options") != "nosniff" {
-				t.Errorf("security headers missing: %v", r.Header)
-			}
-		})
-	}
-}
 
 func TestLayoutIsAccessible(t *testing.T) {
 	h := newHarness(t)
-	body := h.browser().get("/").Body
+	body := h.browser().Get("/").Body
 	for _, want := range []string{
 		`<a class="skip" href="#main">Skip to content</a>`,
 		`<main id="main" tabindex="-1">`,
@@ -82,12 +33,12 @@ func TestLayoutIsAccessible(t *testing.T) {
 func TestHostileTextIsEscaped(t *testing.T) {
 	h := newHarness(t)
 	hostile := `<script>alert(1)</script>`
-	in := input(hostile, `"><img src=x onerror=alert(2)>`, "Toys", 999, 1)
+	in := webtest.Input(hostile, `"><img src=x onerror=alert(2)>`, "Toys", 999, 1)
 	in.Description = `</script><script>alert(3)</script>` + "\u2028"
 	in.Attributes = map[string]string{"<b>bold</b>": `</script>`}
-	l := h.list(in)
-	page := h.browser().get(listingURL(l.ID))
-	wantStatus(t, page, http.StatusOK)
+	l := h.List(in)
+	page := h.browser().Get(web.ListingURL(l.ID))
+	webtest.WantStatus(t, page, http.StatusOK)
 	for _, bad := range []string{"<script>alert", "<img src=x", "<b>bold"} {
 		if strings.Contains(page.Body, bad) {
 			t.Errorf("listing page contains %q unescaped", bad)
@@ -118,7 +69,7 @@ func TestHostileTextIsEscaped(t *testing.T) {
 		product.Offers[0].Availability != "https://schema.org/InStock" {
 		t.Errorf("offers = %+v", product.Offers)
 	}
-	results := h.browser().get("/search?q=alert")
+	results := h.browser().Get("/search?q=alert")
 	if strings.Contains(results.Body, "<script>alert") || !strings.Contains(results.Body, "&lt;script&gt;alert(1)") {
 		t.Error("search results do not escape the title")
 	}
@@ -136,27 +87,27 @@ func jsonLD(t *testing.T, body string) string {
 
 func TestListingPageShowsVariantsMerchantAndOpenGraph(t *testing.T) {
 	h := newHarness(t)
-	in := input("Cast iron pan", "Acme", "Home > Kitchen > Cookware", 4500, 0)
-	in.Variants = append(in.Variants, catalog.Variant{SKU: nextSKU(), Options: map[string]string{"size": "28cm"},
+	in := webtest.Input("Cast iron pan", "Acme", "Home > Kitchen > Cookware", 4500, 0)
+	in.Variants = append(in.Variants, catalog.Variant{SKU: webtest.NextSKU(), Options: map[string]string{"size": "28cm"},
 		Price: catalog.Money{Amount: 3900, Currency: "EUR"}, Stock: 3})
-	l := h.list(in)
-	body := h.browser().get(listingURL(l.ID)).Body
+	l := h.List(in)
+	body := h.browser().Get(web.ListingURL(l.ID)).Body
 	for _, want := range []string{
 		"From 39.00 EUR", "45.00 EUR", "Out of stock", "Only 3 left", "size=28cm",
 		"<strong>Alpha Goods &amp; Co</strong>, a merchant of", ">Alpha Market</a>",
 		`<meta property="og:type" content="product">`,
-		`<meta property="og:url" content="` + testBaseURL + listingURL(l.ID) + `">`,
+		`<meta property="og:url" content="` + webtest.BaseURL + web.ListingURL(l.ID) + `">`,
 		`<meta property="og:image" content="https://img.example/Cast%20iron%20pan.jpg">`,
 		`<meta property="product:price:amount" content="39.00">`,
-		`<link rel="canonical" href="` + testBaseURL + listingURL(l.ID) + `">`,
+		`<link rel="canonical" href="` + webtest.BaseURL + web.ListingURL(l.ID) + `">`,
 		`href="/search?category=Home&#43;%3E&#43;Kitchen"`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("listing page lacks %s", want)
 		}
 	}
-	remote := h.listOther(input("Wool socks", "Knitwear", "Clothing", 1200, 10))
-	body = h.browser().get(listingURL(remote.ID)).Body
+	remote := h.ListOther(webtest.Input("Wool socks", "Knitwear", "Clothing", 1200, 10))
+	body = h.browser().Get(web.ListingURL(remote.ID)).Body
 	if !strings.Contains(body, "<strong>Beta Seller</strong>, a merchant of") || !strings.Contains(body, ">Beta Bazaar</a>") {
 		t.Error("a replicated listing does not name its merchant, as its home node signed it, and its home platform")
 	}
@@ -173,12 +124,12 @@ func resultTitles(body string) []string {
 
 func TestSearchFacetNarrowsResults(t *testing.T) {
 	h := newHarness(t)
-	h.list(input("Red kettle", "Acme", "Home > Kitchen", 2500, 3))
-	h.list(input("Blue kettle", "Acme", "Home > Kitchen", 3500, 0))
-	h.list(input("Green kettle", "Globex", "Home > Kitchen", 1500, 2))
-	remote := h.listOther(input("Yellow kettle", "Initech", "Home > Kitchen", 4500, 1))
+	h.List(webtest.Input("Red kettle", "Acme", "Home > Kitchen", 2500, 3))
+	h.List(webtest.Input("Blue kettle", "Acme", "Home > Kitchen", 3500, 0))
+	h.List(webtest.Input("Green kettle", "Globex", "Home > Kitchen", 1500, 2))
+	remote := h.ListOther(webtest.Input("Yellow kettle", "Initech", "Home > Kitchen", 4500, 1))
 	b := h.browser()
-	all := b.get("/search?q=kettle")
+	all := b.Get("/search?q=kettle")
 	if got := resultTitles(all.Body); len(got) != 4 {
 		t.Fatalf("q=kettle: %v, want 4 results", got)
 	}
@@ -199,13 +150,13 @@ func TestSearchFacetNarrowsResults(t *testing.T) {
 		{"category=Home+%3E+Kitchen&brand=Acme&sort=price_asc", []string{"Red kettle", "Blue kettle"}},
 	}
 	for _, c := range cases {
-		r := b.get("/search?" + c.query)
-		wantStatus(t, r, http.StatusOK)
+		r := b.Get("/search?" + c.query)
+		webtest.WantStatus(t, r, http.StatusOK)
 		if got := resultTitles(r.Body); strings.Join(got, ",") != strings.Join(c.want, ",") {
 			t.Errorf("%s: %v, want %v", c.query, got, c.want)
 		}
 	}
-	if r := b.get("/search?q=kettle&brand=Globex"); !strings.Contains(r.Body, `value="Globex" checked`) || !strings.Contains(r.Body, `value="Acme">`) {
+	if r := b.Get("/search?q=kettle&brand=Globex"); !strings.Contains(r.Body, `value="Globex" checked`) || !strings.Contains(r.Body, `value="Acme">`) {
 		t.Error("a selected brand is not checked, or the other brands are hidden (facets must be disjunctive)")
 	}
 }
@@ -213,15 +164,15 @@ func TestSearchFacetNarrowsResults(t *testing.T) {
 func TestSearchPagesWithCursor(t *testing.T) {
 	h := newHarness(t)
 	for i := range searchPageSize + 3 {
-		h.list(input("Mug "+string(rune('A'+i)), "Acme", "Home", int64(1000+i), 1))
+		h.List(webtest.Input("Mug "+string(rune('A'+i)), "Acme", "Home", int64(1000+i), 1))
 	}
 	b := h.browser()
-	first := b.get("/search?q=mug&sort=price_asc")
+	first := b.Get("/search?q=mug&sort=price_asc")
 	next := regexp.MustCompile(`<a href="([^"]+)" rel="next">`).FindStringSubmatch(first.Body)
 	if len(resultTitles(first.Body)) != searchPageSize || next == nil {
 		t.Fatalf("first page: %d results, next link %v", len(resultTitles(first.Body)), next)
 	}
-	second := b.get(strings.ReplaceAll(next[1], "&amp;", "&"))
+	second := b.Get(strings.ReplaceAll(next[1], "&amp;", "&"))
 	if got := resultTitles(second.Body); len(got) != 3 || got[0] != "Mug "+string(rune('A'+searchPageSize)) {
 		t.Errorf("second page: %v", got)
 	}
@@ -232,9 +183,9 @@ func TestSearchPagesWithCursor(t *testing.T) {
 
 func TestSearchShowsBadFilterNextToItsInput(t *testing.T) {
 	h := newHarness(t)
-	h.list(input("Teapot", "Acme", "Home", 1999, 1))
-	r := h.browser().get("/search?q=teapot&min_price=abc")
-	wantStatus(t, r, http.StatusBadRequest)
+	h.List(webtest.Input("Teapot", "Acme", "Home", 1999, 1))
+	r := h.browser().Get("/search?q=teapot&min_price=abc")
+	webtest.WantStatus(t, r, http.StatusBadRequest)
 	if !strings.Contains(r.Body, `<p class="field-error" id="f-min_price-error">must be an amount such as 19.99</p>`) ||
 		!strings.Contains(r.Body, `aria-invalid="true" aria-describedby="f-min_price-error"`) {
 		t.Errorf("the error is not next to the min_price input:\n%s", r.Body)
@@ -246,17 +197,17 @@ func TestSearchShowsBadFilterNextToItsInput(t *testing.T) {
 
 func TestSitemapListsOnlyOwnListings(t *testing.T) {
 	h := newHarness(t)
-	own := h.list(input("Own lamp", "Acme", "Home", 5000, 1))
-	gone := h.list(input("Old lamp", "Acme", "Home", 5000, 1))
-	if err := h.self.cat.TakeDown(t.Context(), h.merchant.ID, gone.ID); err != nil {
+	own := h.List(webtest.Input("Own lamp", "Acme", "Home", 5000, 1))
+	gone := h.List(webtest.Input("Old lamp", "Acme", "Home", 5000, 1))
+	if err := h.Self.Cat.TakeDown(t.Context(), h.Merchant.ID, gone.ID); err != nil {
 		t.Fatal(err)
 	}
-	remote := h.listOther(input("Their lamp", "Globex", "Home", 5000, 1))
-	if _, err := h.self.cat.Listing(t.Context(), remote.ID); err != nil {
+	remote := h.ListOther(webtest.Input("Their lamp", "Globex", "Home", 5000, 1))
+	if _, err := h.Self.Cat.Listing(t.Context(), remote.ID); err != nil {
 		t.Fatalf("the other member's listing did not replicate: %v", err)
 	}
-	r := h.browser().get("/sitemap.xml")
-	wantStatus(t, r, http.StatusOK)
+	r := h.browser().Get("/sitemap.xml")
+	webtest.WantStatus(t, r, http.StatusOK)
 	var set struct {
 		URLs []struct {
 			Loc string `xml:"loc"`
@@ -269,12 +220,12 @@ func TestSitemapListsOnlyOwnListings(t *testing.T) {
 	for _, u := range set.URLs {
 		locs = append(locs, u.Loc)
 	}
-	want := []string{testBaseURL + "/", testBaseURL + listingURL(own.ID)}
+	want := []string{webtest.BaseURL + "/", webtest.BaseURL + web.ListingURL(own.ID)}
 	if strings.Join(locs, " ") != strings.Join(want, " ") {
 		t.Errorf("sitemap = %v, want %v", locs, want)
 	}
-	robots := h.browser().get("/robots.txt").Body
-	if !strings.Contains(robots, "Sitemap: "+testBaseURL+"/sitemap.xml\n") || !strings.Contains(robots, "Disallow: /merchant\n") {
+	robots := h.browser().Get("/robots.txt").Body
+	if !strings.Contains(robots, "Sitemap: "+webtest.BaseURL+"/sitemap.xml\n") || !strings.Contains(robots, "Disallow: /merchant\n") {
 		t.Errorf("robots.txt:\n%s", robots)
 	}
 }

@@ -6,29 +6,13 @@ import (
 	"testing"
 
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/node/web/webtest"
 )
-
-const testBanner = "Test payments: no money is taken."
-
-func TestTestPaymentsAreSaidOnEveryPage(t *testing.T) {
-	h := newHarness(t) // takes the sandbox card
-	b := h.browser()
-	b.signInMerchant(h.token)
-	for _, path := range []string{"/", "/search", "/signin/shopper", "/cart", "/merchant", "/operator/signin", "/nowhere"} {
-		if r := b.get(path); !strings.Contains(r.Body, testBanner) {
-			t.Errorf("%s does not say that payments are tests", path)
-		}
-	}
-	h.opts.Payments = []string{order.MethodManual}
-	h.web = h.newWeb(h.opts)
-	if r := h.browser().get("/"); strings.Contains(r.Body, testBanner) {
-		t.Error("a storefront without the sandbox says that payments are tests")
-	}
-}
 
 func TestCheckoutOffersTheMethodsTheStorefrontTakes(t *testing.T) {
 	h := newHarness(t)
-	lamp := h.list(input("Desk lamp", "Acme", "Home", 2000, 5))
+	lamp := h.List(webtest.Input("Desk lamp", "Acme", "Home", 2000, 5))
 	for _, c := range []struct {
 		name    string
 		methods []string
@@ -39,11 +23,11 @@ func TestCheckoutOffersTheMethodsTheStorefrontTakes(t *testing.T) {
 		{"manual only", []string{order.MethodManual}, []string{`value="manual" checked`, `<label for="f-payment-method">Pay later`}, []string{`value="sandbox_card"`, "Card number"}},
 		{"none", nil, []string{"This storefront does not take payments yet"}, []string{`value="sandbox_card"`, `value="manual"`}},
 	} {
-		h.opts.Payments = c.methods
-		h.web = h.newWeb(h.opts)
+		h.payments = c.methods
+		h.rebuild()
 		b := h.shopper()
-		b.addToCart(lamp.ID, lamp.Variants[0].SKU, 1)
-		page := b.get("/checkout")
+		webtest.AddToCart(b, lamp.ID, lamp.Variants[0].SKU, 1)
+		page := b.Get("/checkout")
 		for _, want := range c.has {
 			if !strings.Contains(page.Body, want) {
 				t.Errorf("%s: the checkout lacks %s", c.name, want)
@@ -59,11 +43,11 @@ func TestCheckoutOffersTheMethodsTheStorefrontTakes(t *testing.T) {
 
 func TestImagesComeOverHTTPSOnly(t *testing.T) {
 	h := newHarness(t)
-	in := input("Desk lamp", "Acme", "Home", 2000, 5)
+	in := webtest.Input("Desk lamp", "Acme", "Home", 2000, 5)
 	in.Images = []string{"http://plain.example/a.jpg", "https://img.example/b.jpg"}
-	l := h.list(in)
-	r := h.browser().get(listingURL(l.ID))
-	wantStatus(t, r, http.StatusOK)
+	l := h.List(in)
+	r := h.browser().Get(web.ListingURL(l.ID))
+	webtest.WantStatus(t, r, http.StatusOK)
 	if strings.Contains(r.Body, "plain.example") || !strings.Contains(r.Body, "https://img.example/b.jpg") {
 		t.Error("the listing page shows a plain http image, or not the https one")
 	}

@@ -161,3 +161,8 @@ func HasFieldError(t *testing.T, body, input, msg string) {
 		t.Errorf("the error summary does not link to %s", id)
 	}
 }
+
+// UnescapeHTML undoes html/template's escaping of text.
+func UnescapeHTML(s string) string {
+	return strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&#34;", `"`, "&#39;", "'", "&#43;", "+").Replace(s)
+}

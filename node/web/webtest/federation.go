@@ -1,11 +1,14 @@
 package webtest
 
 import (
+	"crypto/rand"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/fedmart/fedmart/federation"
+	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
@@ -63,4 +66,19 @@ func testCharter(self, other peer.ID) *federation.SignedCharter {
 			}},
 		Signatures: []federation.Signature{{PeerID: self.String(), Signature: "c2lnbmF0dXJlLW9mLWFscGhh"}},
 	}
+}
+
+// NewPeerID makes the peer ID of a fresh Ed25519 key: a platform no
+// member knows.
+func NewPeerID(t *testing.T) peer.ID {
+	t.Helper()
+	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := peer.IDFromPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
