@@ -8,23 +8,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fedmart/fedmart/node/web/webtest"
 	"github.com/fedmart/fedmart/settlement"
 )
 
 func TestEarningsPage(t *testing.T) {
 	h := newHarness(t)
-	withSettlement(t, h)
+	h.WithSettlement(t)
 	eur := func(a int64) settlement.Money { return settlement.Money{Amount: a, Currency: "EUR"} }
-	h.settle.setEarnings(h.merchant.ID, settlement.Earnings{Merchant: h.merchant.ID, Period: closedPeriod,
+	h.Settlement.SetEarnings(h.Merchant.ID, settlement.Earnings{Merchant: h.Merchant.ID, Period: webtest.ClosedPeriod,
 		Sales: eur(5000), Refunds: eur(1250), Net: eur(3750), Entries: 3})
-	h.settle.setEarnings("someone-else", settlement.Earnings{Merchant: "someone-else", Period: openPeriod,
+	h.Settlement.SetEarnings("someone-else", settlement.Earnings{Merchant: "someone-else", Period: webtest.OpenPeriod,
 		Sales: eur(999999), Net: eur(999999), Entries: 9})
 	b := h.browser()
-	b.signInMerchant(h.token)
-	r := b.get("/merchant/earnings")
-	wantStatus(t, r, http.StatusOK)
-	open := strings.Index(r.Body, `<tr data-period="`+openPeriod+`">`)
-	closed := strings.Index(r.Body, `<tr data-period="`+closedPeriod+`">`)
+	b.SignInMerchant(h.Token)
+	r := b.Get("/merchant/earnings")
+	webtest.WantStatus(t, r, http.StatusOK)
+	open := strings.Index(r.Body, `<tr data-period="`+webtest.OpenPeriod+`">`)
+	closed := strings.Index(r.Body, `<tr data-period="`+webtest.ClosedPeriod+`">`)
 	if open < 0 || closed < 0 || open > closed {
 		t.Fatalf("periods not listed newest first (open at %d, closed at %d)", open, closed)
 	}
@@ -48,8 +49,8 @@ func TestEarningsPage(t *testing.T) {
 		t.Error("the navigation does not mark Earnings")
 	}
 
-	h.settle.setErr(errors.New("disk on fire"))
-	wantStatus(t, b.get("/merchant/earnings"), http.StatusInternalServerError)
+	h.Settlement.SetErr(errors.New("disk on fire"))
+	webtest.WantStatus(t, b.Get("/merchant/earnings"), http.StatusInternalServerError)
 }
 
 func TestEarningsPages(t *testing.T) {
@@ -57,12 +58,12 @@ func TestEarningsPages(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var list []settlement.PeriodStatus
 	for i := range earningsPageSize + 3 {
-		list = append(list, periodStatus(t, start.Add(time.Duration(i)*24*time.Hour).Format(time.RFC3339), "agreed"))
+		list = append(list, webtest.PeriodStatus(t, start.Add(time.Duration(i)*24*time.Hour).Format(time.RFC3339), "agreed"))
 	}
-	h.settle.setPeriods(list...)
+	h.Settlement.SetPeriods(list...)
 	b := h.browser()
-	b.signInMerchant(h.token)
-	first := b.get("/merchant/earnings")
+	b.SignInMerchant(h.Token)
+	first := b.Get("/merchant/earnings")
 	if n := strings.Count(first.Body, "<tr data-period="); n != earningsPageSize {
 		t.Fatalf("first page has %d periods", n)
 	}
@@ -70,11 +71,11 @@ func TestEarningsPages(t *testing.T) {
 	if !strings.Contains(first.Body, `href="/merchant/earnings?before=`+url.QueryEscape(oldestShown)+`"`) {
 		t.Fatalf("no link to older periods:\n%s", first.Body)
 	}
-	older := b.get("/merchant/earnings?before=" + oldestShown)
+	older := b.Get("/merchant/earnings?before=" + oldestShown)
 	if n := strings.Count(older.Body, "<tr data-period="); n != 3 || !strings.Contains(older.Body, `href="/merchant/earnings">Newest periods`) {
 		t.Errorf("second page has %d periods", n)
 	}
-	if n := strings.Count(b.get("/merchant/earnings?before=bogus").Body, "<tr data-period="); n != earningsPageSize {
+	if n := strings.Count(b.Get("/merchant/earnings?before=bogus").Body, "<tr data-period="); n != earningsPageSize {
 		t.Errorf("an unknown before shows %d periods", n)
 	}
 }

@@ -15,39 +15,41 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/node/web/webtest"
 )
 
 // uploadFeed posts a feed file to the upload form, with the CSRF token
 // in the multipart body and, as a script would send it, in the header.
-func (b *browser) uploadFeed(name, content, format string) response {
-	b.t.Helper()
-	token := csrf(b.t, b.get("/merchant/feeds"))
+func uploadFeed(b *webtest.Browser, name, content, format string) webtest.Response {
+	b.T.Helper()
+	token := webtest.CSRF(b.T, b.Get("/merchant/feeds"))
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	_ = mw.WriteField("csrf", token)
 	_ = mw.WriteField("format", format)
 	fw, err := mw.CreateFormFile("feed", name)
 	if err != nil {
-		b.t.Fatal(err)
+		b.T.Fatal(err)
 	}
 	_, _ = fw.Write([]byte(content))
 	_ = mw.Close()
 	req := httptest.NewRequest(http.MethodPost, "/merchant/feeds", &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType()) // the token travels in the body, as a form's does
-	return b.do(req)
+	return b.Do(req)
 }
 
 func TestOnlyMerchantsMayUploadLargeBodies(t *testing.T) {
 	h := newHarness(t)
 	junk := strings.Repeat("not a feed line\n", 3<<20/16) // 3 MiB, more than a form may be
 	merchant := h.browser()
-	merchant.signInMerchant(h.token)
-	if r := merchant.uploadFeed("big.csv", junk, "csv"); r.Code == http.StatusRequestEntityTooLarge {
+	merchant.SignInMerchant(h.Token)
+	if r := uploadFeed(merchant, "big.csv", junk, "csv"); r.Code == http.StatusRequestEntityTooLarge {
 		t.Errorf("a merchant's 3 MiB feed was refused as too large: %d", r.Code)
 	}
 	// A shopper's session is free to get: it may not send more than a form.
 	stranger := h.shopper()
-	token := csrf(t, stranger.get("/orders"))
+	token := webtest.CSRF(t, stranger.Get("/orders"))
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	_ = mw.WriteField("csrf", token)
@@ -56,13 +58,13 @@ func TestOnlyMerchantsMayUploadLargeBodies(t *testing.T) {
 	_ = mw.Close()
 	req := httptest.NewRequest(http.MethodPost, "/merchant/feeds", &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if r := stranger.do(req); r.Code != http.StatusRequestEntityTooLarge {
+	if r := stranger.Do(req); r.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("a shopper's 3 MiB upload: %d, want 413", r.Code)
 	}
 }
 
 // feedJobOf is the job page an upload redirected to.
-func feedJobOf(t *testing.T, r response) string {
+func feedJobOf(t *testing.T, r webtest.Response) string {
 	t.Helper()
 	loc := r.Header.Get("Location")
 	if r.Code != http.StatusSeeOther || !regexp.MustCompile(`^/merchant/feeds/[0-9a-f]{16}$`).MatchString(loc) {
@@ -72,29 +74,29 @@ func feedJobOf(t *testing.T, r response) string {
 }
 
 // waitFeed polls a job's JSON until it is no longer running.
-func (b *browser) waitFeed(job string) feedProgress {
-	b.t.Helper()
-	return b.waitFeedFor(job, 20*time.Second)
+func waitFeed(b *webtest.Browser, job string) feedProgress {
+	b.T.Helper()
+	return waitFeedFor(b, job, 20*time.Second)
 }
 
 // waitFeedFor polls a job's JSON until it is no longer running or wait
 // has passed, and returns its last progress.
-func (b *browser) waitFeedFor(job string, wait time.Duration) feedProgress {
-	b.t.Helper()
+func waitFeedFor(b *webtest.Browser, job string, wait time.Duration) feedProgress {
+	b.T.Helper()
 	deadline := time.Now().Add(wait)
 	for {
-		r := b.get(job + ".json")
-		wantStatus(b.t, r, http.StatusOK)
+		r := b.Get(job + ".json")
+		webtest.WantStatus(b.T, r, http.StatusOK)
 		var p feedProgress
 		if err := json.Unmarshal([]byte(r.Body), &p); err != nil {
-			b.t.Fatalf("job JSON: %v\n%s", err, r.Body)
+			b.T.Fatalf("job JSON: %v\n%s", err, r.Body)
 		}
 		if p.State != jobRunning {
 			return p
 		}
 		if time.Now().After(deadline) {
 			if wait > 0 {
-				b.t.Fatalf("the job is still running: %+v", p)
+				b.T.Fatalf("the job is still running: %+v", p)
 			}
 			return p
 		}
@@ -112,22 +114,22 @@ const feedCSV = "title,description,category,brand,sku,price,currency,stock,shipp
 func TestFeedUploadReachesTheEnd(t *testing.T) {
 	h := newHarness(t)
 	b := h.browser()
-	b.signInMerchant(h.token)
-	form := b.get("/merchant/feeds")
-	wantStatus(t, form, http.StatusOK)
+	b.SignInMerchant(h.Token)
+	form := b.Get("/merchant/feeds")
+	webtest.WantStatus(t, form, http.StatusOK)
 	for _, want := range []string{`enctype="multipart/form-data"`, `<label for="f-feed">Feed file</label>`, "at most 32 MiB",
 		`<label for="f-format">Format</label>`, `aria-current="page">Feed upload</a>`} {
 		if !strings.Contains(form.Body, want) {
 			t.Errorf("upload form lacks %s", want)
 		}
 	}
-	job := feedJobOf(t, b.uploadFeed("shop.csv", feedCSV, ""))
-	p := b.waitFeed(job)
+	job := feedJobOf(t, uploadFeed(b, "shop.csv", feedCSV, ""))
+	p := waitFeed(b, job)
 	if p.State != jobDone || p.Percent != 100 || p.Total != 4 || p.Done != 4 || p.Created != 2 || p.Rejected != 2 {
 		t.Fatalf("progress %+v", p)
 	}
-	page := b.get(job)
-	wantStatus(t, page, http.StatusOK)
+	page := b.Get(job)
+	webtest.WantStatus(t, page, http.StatusOK)
 	for _, want := range []string{`<progress id="feed-bar" max="4" value="4">100%</progress>`, `<dd data-count="created">2</dd>`,
 		`<dd data-count="rejected">2</dd>`, "<tr><th scope=\"row\">5</th><td>brand:", `SKU &#34;LAMP-1&#34; is also on line 4 of this feed`,
 		"shop.csv", "Finished."} {
@@ -138,16 +140,16 @@ func TestFeedUploadReachesTheEnd(t *testing.T) {
 	if strings.Contains(page.Body, "feed.js") || strings.Contains(page.Body, `http-equiv="refresh"`) {
 		t.Error("a finished job's page still refreshes")
 	}
-	list, _, err := h.self.cat.MerchantListings(t.Context(), h.merchant.ID, "", 10)
+	list, _, err := h.Self.Cat.MerchantListings(t.Context(), h.Merchant.ID, "", 10)
 	if err != nil || len(list) != 2 {
 		t.Fatalf("%d listings written (%v)", len(list), err)
 	}
 	// The same feed again changes nothing.
-	p = b.waitFeed(feedJobOf(t, b.uploadFeed("shop.csv", feedCSV, "csv")))
+	p = waitFeed(b, feedJobOf(t, uploadFeed(b, "shop.csv", feedCSV, "csv")))
 	if p.Unchanged != 2 || p.Created != 0 || p.Percent != 100 {
 		t.Errorf("second upload %+v", p)
 	}
-	if r := b.get("/merchant/feeds"); strings.Count(r.Body, `<tr class="feed-job"`) != 2 {
+	if r := b.Get("/merchant/feeds"); strings.Count(r.Body, `<tr class="feed-job"`) != 2 {
 		t.Error("the form does not list the recent uploads")
 	}
 }
@@ -155,25 +157,25 @@ func TestFeedUploadReachesTheEnd(t *testing.T) {
 func TestFeedUploadJSON(t *testing.T) {
 	h := newHarness(t)
 	b := h.browser()
-	b.signInMerchant(h.token)
+	b.SignInMerchant(h.Token)
 	var entries []string
 	for i := range 450 { // three chunks
-		in := input(fmt.Sprintf("Mug %d", i), "Acme", "Kitchen", 900+int64(i), 3)
+		in := webtest.Input(fmt.Sprintf("Mug %d", i), "Acme", "Kitchen", 900+int64(i), 3)
 		in.Variants[0].SKU = fmt.Sprintf("MUG-%d", i)
 		raw, _ := json.Marshal(in)
 		entries = append(entries, string(raw))
 	}
 	array := "[\n  " + strings.Join(entries, ",\n  ") + "\n]\n"
-	p := b.waitFeed(feedJobOf(t, b.uploadFeed("mugs.json", array, "")))
+	p := waitFeed(b, feedJobOf(t, uploadFeed(b, "mugs.json", array, "")))
 	if p.State != jobDone || p.Percent != 100 || p.Created != 450 || p.Done != 450 {
 		t.Fatalf("JSON array: %+v", p)
 	}
 	lines := strings.Join(entries[:3], "\n") + "\n"
-	p = b.waitFeed(feedJobOf(t, b.uploadFeed("mugs.jsonl", lines, "")))
+	p = waitFeed(b, feedJobOf(t, uploadFeed(b, "mugs.jsonl", lines, "")))
 	if p.State != jobDone || p.Unchanged != 3 {
 		t.Fatalf("JSON lines: %+v", p)
 	}
-	got, err := h.self.cat.Listing(t.Context(), mustID(t, h, "MUG-449"))
+	got, err := h.Self.Cat.Listing(t.Context(), mustID(t, h, "MUG-449"))
 	if err != nil || got.Title != "Mug 449" {
 		t.Errorf("the last chunk's listing: %+v, %v", got, err)
 	}
@@ -184,7 +186,7 @@ func mustID(t *testing.T, h *harness, sku string) string {
 	t.Helper()
 	cursor := ""
 	for {
-		list, next, err := h.self.cat.MerchantListings(t.Context(), h.merchant.ID, cursor, 200)
+		list, next, err := h.Self.Cat.MerchantListings(t.Context(), h.Merchant.ID, cursor, 200)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -203,7 +205,7 @@ func mustID(t *testing.T, h *harness, sku string) string {
 func TestMalformedFeedIsRefusedWhole(t *testing.T) {
 	h := newHarness(t)
 	b := h.browser()
-	b.signInMerchant(h.token)
+	b.SignInMerchant(h.Token)
 	cases := []struct{ name, file, content, format, input, want string }{
 		{"missing column", "a.csv", "title,sku\nLamp,L-1\n", "", "feed", `The feed cannot be read: csv header: column &#34;category&#34; is missing.`},
 		{"bad price", "a.csv", strings.Replace(feedCSV, "2000,EUR,5,DE,,,", "twenty,EUR,5,DE,,,", 1), "", "feed",
@@ -215,64 +217,64 @@ func TestMalformedFeedIsRefusedWhole(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := b.uploadFeed(c.file, c.content, c.format)
-			wantStatus(t, r, http.StatusUnprocessableEntity)
-			if got := fieldError(r.Body, c.input); !strings.Contains(got, c.want) {
+			r := uploadFeed(b, c.file, c.content, c.format)
+			webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+			if got := webtest.FieldError(r.Body, c.input); !strings.Contains(got, c.want) {
 				t.Errorf("next to %s: %q, want %q", c.input, got, c.want)
 			}
-			if !strings.Contains(r.Body, `href="#`+inputID(c.input)+`"`) {
+			if !strings.Contains(r.Body, `href="#`+web.InputID(c.input)+`"`) {
 				t.Error("the summary does not link to the input")
 			}
 		})
 	}
-	if list, _, _ := h.self.cat.MerchantListings(t.Context(), h.merchant.ID, "", 10); len(list) != 0 {
+	if list, _, _ := h.Self.Cat.MerchantListings(t.Context(), h.Merchant.ID, "", 10); len(list) != 0 {
 		t.Errorf("a refused feed wrote %d listings", len(list))
 	}
 	// No file at all.
-	token := csrf(t, b.get("/merchant/feeds"))
+	token := webtest.CSRF(t, b.Get("/merchant/feeds"))
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	_ = mw.WriteField("csrf", token)
 	_ = mw.Close()
 	req := httptest.NewRequest(http.MethodPost, "/merchant/feeds", &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set(csrfHeader, token)
-	r := b.do(req)
-	wantStatus(t, r, http.StatusUnprocessableEntity)
-	if fieldError(r.Body, "feed") != "Choose a feed file to upload." {
-		t.Errorf("no file: %q", fieldError(r.Body, "feed"))
+	req.Header.Set("X-CSRF-Token", token)
+	r := b.Do(req)
+	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+	if webtest.FieldError(r.Body, "feed") != "Choose a feed file to upload." {
+		t.Errorf("no file: %q", webtest.FieldError(r.Body, "feed"))
 	}
 }
 
 func TestFeedJobsAreTheMerchants(t *testing.T) {
 	h := newHarness(t)
 	b := h.browser()
-	b.signInMerchant(h.token)
-	job := feedJobOf(t, b.uploadFeed("shop.csv", feedCSV, ""))
-	b.waitFeed(job)
-	_, token, err := h.self.cat.CreateMerchant(t.Context(), "Other shop")
+	b.SignInMerchant(h.Token)
+	job := feedJobOf(t, uploadFeed(b, "shop.csv", feedCSV, ""))
+	waitFeed(b, job)
+	_, token, err := h.Self.Cat.CreateMerchant(t.Context(), "Other shop")
 	if err != nil {
 		t.Fatal(err)
 	}
 	other := h.browser()
-	other.signInMerchant(token)
-	wantStatus(t, other.get(job), http.StatusNotFound)
-	wantStatus(t, other.get(job+".json"), http.StatusNotFound)
-	wantStatus(t, b.get("/merchant/feeds/0123456789abcdef"), http.StatusNotFound)
-	wantRedirect(t, h.browser().get(job), "/merchant/signin")
+	other.SignInMerchant(token)
+	webtest.WantStatus(t, other.Get(job), http.StatusNotFound)
+	webtest.WantStatus(t, other.Get(job+".json"), http.StatusNotFound)
+	webtest.WantStatus(t, b.Get("/merchant/feeds/0123456789abcdef"), http.StatusNotFound)
+	webtest.WantRedirect(t, h.browser().Get(job), "/merchant/signin")
 }
 
 func TestFeedJobsAreBounded(t *testing.T) {
 	h := newHarness(t)
 	b := h.browser()
-	b.signInMerchant(h.token)
-	first := feedJobOf(t, b.uploadFeed("shop.csv", feedCSV, ""))
-	b.waitFeed(first)
+	b.SignInMerchant(h.Token)
+	first := feedJobOf(t, uploadFeed(b, "shop.csv", feedCSV, ""))
+	waitFeed(b, first)
 	for range maxFeedJobs {
-		b.waitFeed(feedJobOf(t, b.uploadFeed("shop.csv", feedCSV, "")))
+		waitFeed(b, feedJobOf(t, uploadFeed(b, "shop.csv", feedCSV, "")))
 	}
-	wantStatus(t, b.get(first), http.StatusNotFound)
-	if r := b.get("/merchant/feeds"); strings.Count(r.Body, `<tr class="feed-job"`) != maxFeedJobs {
+	webtest.WantStatus(t, b.Get(first), http.StatusNotFound)
+	if r := b.Get("/merchant/feeds"); strings.Count(r.Body, `<tr class="feed-job"`) != maxFeedJobs {
 		t.Error("the form does not list the kept uploads")
 	}
 }
@@ -280,15 +282,15 @@ func TestFeedJobsAreBounded(t *testing.T) {
 func TestRunningJobPageRefreshesItself(t *testing.T) {
 	h := newHarness(t)
 	b := h.browser()
-	b.signInMerchant(h.token)
-	fu := newFeedUploads(h.web)
-	job := &feedJob{id: "0123456789abcdef", merchant: h.merchant.ID, file: "slow.csv", format: catalog.FeedCSV, total: 10,
-		started: h.clock.Now(), state: jobRunning, done: 4}
-	fu.jobs[h.merchant.ID] = []*feedJob{job}
+	b.SignInMerchant(h.Token)
+	fu := newFeedUploads(h.console)
+	job := &feedJob{id: "0123456789abcdef", merchant: h.Merchant.ID, file: "slow.csv", format: catalog.FeedCSV, total: 10,
+		started: h.Clock.Now(), state: jobRunning, done: 4}
+	fu.jobs[h.Merchant.ID] = []*feedJob{job}
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodGet, "/merchant/feeds/"+job.id, nil)
 	req.SetPathValue("job", job.id)
-	fu.progress(rec, req, merchantVisit{sess: h.web.sessions.newSession(), merchant: h.merchant})
+	fu.progress(rec, req, merchantVisit{sess: h.site.Sessions().New(), merchant: h.Merchant})
 	body := rec.Body.String()
 	for _, want := range []string{`<noscript><meta http-equiv="refresh" content="2"></noscript>`, "/static/feed.js?v=",
 		`data-poll="/merchant/feeds/` + job.id + `.json"`, `data-state="running"`, `<progress id="feed-bar" max="10" value="4">40%</progress>`} {
@@ -297,7 +299,7 @@ func TestRunningJobPageRefreshesItself(t *testing.T) {
 		}
 	}
 	// A second upload waits for the running one.
-	if _, err := fu.start(h.merchant.ID, "again.csv", catalog.FeedCSV, nil, nil); err != errFeedBusy {
+	if _, err := fu.start(h.Merchant.ID, "again.csv", catalog.FeedCSV, nil, nil); err != errFeedBusy {
 		t.Errorf("a second job started while one runs: %v", err)
 	}
 }
@@ -305,32 +307,9 @@ func TestRunningJobPageRefreshesItself(t *testing.T) {
 func TestUploadAfterCloseIsRefused(t *testing.T) {
 	h := newHarness(t)
 	b := h.browser()
-	b.signInMerchant(h.token)
-	_ = h.web.Close()
-	wantStatus(t, b.uploadFeed("shop.csv", feedCSV, ""), http.StatusServiceUnavailable)
-}
-
-// The CSRF check finds the token of a multipart form when it reads the
-// body with parseForm, as it does for every other form.
-func TestParseFormReadsMultipartFields(t *testing.T) {
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	_ = mw.WriteField("csrf", "token-123")
-	fw, _ := mw.CreateFormFile("feed", "a.csv")
-	_, _ = fw.Write([]byte(feedCSV))
-	_ = mw.Close()
-	req := httptest.NewRequest(http.MethodPost, "/merchant/feeds", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if err := parseForm(req); err != nil {
-		t.Fatal(err)
-	}
-	if got := req.PostForm.Get(csrfField); got != "token-123" {
-		t.Errorf("csrf field %q", got)
-	}
-	if err := parseForm(req); err != nil || req.MultipartForm.File["feed"] == nil {
-		t.Errorf("a second parse: %v", err)
-	}
-	_ = req.MultipartForm.RemoveAll()
+	b.SignInMerchant(h.Token)
+	_ = h.site.Close()
+	webtest.WantStatus(t, uploadFeed(b, "shop.csv", feedCSV, ""), http.StatusServiceUnavailable)
 }
 
 // blockingEditor holds every batch until its context ends.
@@ -348,23 +327,18 @@ func (e *blockingEditor) UpsertBatch(ctx context.Context, _ string, _ []catalog.
 
 func TestCloseStopsRunningFeedJobs(t *testing.T) {
 	h := newHarness(t)
-	c := h.self.cat
-	editor := &blockingEditor{ListingEditor: c, started: make(chan struct{})}
-	wb, err := New(Deps{Search: h.index, Listings: c, Merchants: c, Editor: editor, Federation: h.fed, Now: h.clock.Now,
-		Orders: h.orders, Settlement: h.settle, Replication: h.repl, Amendments: h.amend, DB: h.self.db}, h.opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = wb.Close() })
-	b := &browser{t: t, handler: wb.Handler(), cookies: map[string]*http.Cookie{}}
-	b.signInMerchant(h.token)
-	job := feedJobOf(t, b.uploadFeed("shop.csv", feedCSV, ""))
+	editor := &blockingEditor{ListingEditor: h.Self.Cat, started: make(chan struct{})}
+	h.editor = editor
+	h.rebuild()
+	b := h.browser()
+	b.SignInMerchant(h.Token)
+	job := feedJobOf(t, uploadFeed(b, "shop.csv", feedCSV, ""))
 	<-editor.started
-	if p := b.waitFeedFor(job, 0); p.State != jobRunning {
+	if p := waitFeedFor(b, job, 0); p.State != jobRunning {
 		t.Fatalf("before Close: %+v", p)
 	}
-	_ = wb.Close()
-	p := b.waitFeed(job)
+	_ = h.site.Close()
+	p := waitFeed(b, job)
 	if p.State != jobStopped || !strings.Contains(p.Problem, "The node shut down while the listings from line 2 on were being written.") {
 		t.Errorf("after Close: %+v", p)
 	}

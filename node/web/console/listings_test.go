@@ -9,39 +9,41 @@ import (
 	"testing"
 
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/node/web/webtest"
 )
 
 func TestPostWithoutCSRFTokenIsRefused(t *testing.T) {
 	h := newHarness(t)
 	b := h.browser()
 	// No session, no token.
-	r := b.post("/merchant/signin", url.Values{"token": {h.token}})
-	wantStatus(t, r, http.StatusForbidden)
+	r := b.Post("/merchant/signin", url.Values{"token": {h.Token}})
+	webtest.WantStatus(t, r, http.StatusForbidden)
 	if !strings.Contains(r.Body, "Form refused") {
 		t.Errorf("the 403 page does not say why:\n%s", r.Body)
 	}
 	// A session, but a wrong or missing token.
-	b.get("/merchant/signin")
-	for _, token := range []string{"", "forged", csrf(t, h.browser().get("/merchant/signin"))} {
-		r = b.post("/merchant/signin", url.Values{"token": {h.token}, "csrf": {token}})
-		wantStatus(t, r, http.StatusForbidden)
+	b.Get("/merchant/signin")
+	for _, token := range []string{"", "forged", webtest.CSRF(t, h.browser().Get("/merchant/signin"))} {
+		r = b.Post("/merchant/signin", url.Values{"token": {h.Token}, "csrf": {token}})
+		webtest.WantStatus(t, r, http.StatusForbidden)
 	}
-	if _, ok := b.cookies[h.web.sessions.name]; !ok {
+	if _, ok := b.Cookies[h.site.Sessions().Name()]; !ok {
 		t.Fatal("the sign-in page set no session cookie")
 	}
 	// Every POST route is checked, even those behind sign-in.
-	b.signInMerchant(h.token)
-	l := h.list(input("Lamp", "Acme", "Home", 1000, 1))
+	b.SignInMerchant(h.Token)
+	l := h.List(webtest.Input("Lamp", "Acme", "Home", 1000, 1))
 	for _, path := range []string{"/merchant/listings", "/merchant/listings/" + l.ID + "/takedown", "/merchant/signout", "/operator/signin", "/search"} {
-		wantStatus(t, b.post(path, url.Values{"title": {"x"}}), http.StatusForbidden)
+		webtest.WantStatus(t, b.Post(path, url.Values{"title": {"x"}}), http.StatusForbidden)
 	}
-	if _, err := h.self.cat.Listing(t.Context(), l.ID); err != nil {
+	if _, err := h.Self.Cat.Listing(t.Context(), l.ID); err != nil {
 		t.Errorf("a refused POST changed the listing: %v", err)
 	}
 	// The header carries the token for scripts.
 	req := httptest.NewRequest(http.MethodPost, "/merchant/signout", nil)
-	req.Header.Set(csrfHeader, csrf(t, b.get("/merchant")))
-	if r := b.do(req); r.Code != http.StatusSeeOther {
+	req.Header.Set("X-CSRF-Token", webtest.CSRF(t, b.Get("/merchant")))
+	if r := b.Do(req); r.Code != http.StatusSeeOther {
 		t.Errorf("POST with the X-CSRF-Token header: %d", r.Code)
 	}
 }
@@ -49,30 +51,30 @@ func TestPostWithoutCSRFTokenIsRefused(t *testing.T) {
 func TestMerchantSignInAndOut(t *testing.T) {
 	h := newHarness(t)
 	b := h.browser()
-	r := b.submit("/merchant/signin", "/merchant/signin", url.Values{"token": {"fmm_wrong"}})
-	wantStatus(t, r, http.StatusUnprocessableEntity)
+	r := b.Submit("/merchant/signin", "/merchant/signin", url.Values{"token": {"fmm_wrong"}})
+	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
 	if !strings.Contains(r.Body, `id="f-token-error">This is not the token of a merchant of this platform.</p>`) {
 		t.Errorf("no error next to the token input:\n%s", r.Body)
 	}
-	wantStatus(t, b.submit("/merchant/signin", "/merchant/signin", url.Values{}), http.StatusUnprocessableEntity)
-	before := b.cookies[h.web.sessions.name].Value
-	b.signInMerchant(h.token)
-	if b.cookies[h.web.sessions.name].Value == before {
+	webtest.WantStatus(t, b.Submit("/merchant/signin", "/merchant/signin", url.Values{}), http.StatusUnprocessableEntity)
+	before := b.Cookies[h.site.Sessions().Name()].Value
+	b.SignInMerchant(h.Token)
+	if b.Cookies[h.site.Sessions().Name()].Value == before {
 		t.Error("sign-in kept the session")
 	}
-	page := b.get("/merchant")
-	wantStatus(t, page, http.StatusOK)
-	if !strings.Contains(page.Body, "Signed in as Alpha Goods &amp; Co.") || strings.Contains(page.Body, h.token) {
+	page := b.Get("/merchant")
+	webtest.WantStatus(t, page, http.StatusOK)
+	if !strings.Contains(page.Body, "Signed in as Alpha Goods &amp; Co.") || strings.Contains(page.Body, h.Token) {
 		t.Error("the console does not name the merchant, or shows its token")
 	}
-	if strings.Contains(b.cookies[h.web.sessions.name].Value, strings.TrimPrefix(h.token, "fmm_")) {
+	if strings.Contains(b.Cookies[h.site.Sessions().Name()].Value, strings.TrimPrefix(h.Token, "fmm_")) {
 		t.Error("the session cookie carries the merchant token in the clear")
 	}
-	r = b.post("/merchant/signout", url.Values{"csrf": {csrf(t, page)}})
+	r = b.Post("/merchant/signout", url.Values{"csrf": {webtest.CSRF(t, page)}})
 	if r.Code != http.StatusSeeOther || r.Header.Get("Location") != "/merchant/signin?done=signed-out" {
 		t.Fatalf("sign-out: %d %s", r.Code, r.Header.Get("Location"))
 	}
-	if r := b.get("/merchant"); r.Code != http.StatusSeeOther {
+	if r := b.Get("/merchant"); r.Code != http.StatusSeeOther {
 		t.Errorf("after sign-out /merchant is %d", r.Code)
 	}
 }
@@ -80,11 +82,11 @@ func TestMerchantSignInAndOut(t *testing.T) {
 func TestRotatedTokenEndsMerchantSession(t *testing.T) {
 	h := newHarness(t)
 	b := h.browser()
-	b.signInMerchant(h.token)
-	if _, err := h.self.cat.RotateMerchantToken(t.Context(), h.merchant.ID); err != nil {
+	b.SignInMerchant(h.Token)
+	if _, err := h.Self.Cat.RotateMerchantToken(t.Context(), h.Merchant.ID); err != nil {
 		t.Fatal(err)
 	}
-	if r := b.get("/merchant"); r.Code != http.StatusSeeOther || r.Header.Get("Location") != "/merchant/signin" {
+	if r := b.Get("/merchant"); r.Code != http.StatusSeeOther || r.Header.Get("Location") != "/merchant/signin" {
 		t.Errorf("after rotation /merchant is %d %s", r.Code, r.Header.Get("Location"))
 	}
 }
@@ -104,7 +106,7 @@ func listingForm() url.Values {
 func TestCreateListingShowsErrorsNextToFields(t *testing.T) {
 	h := newHarness(t)
 	b := h.browser()
-	b.signInMerchant(h.token)
+	b.SignInMerchant(h.Token)
 	cases := []struct {
 		name   string
 		change func(url.Values)
@@ -128,12 +130,12 @@ func TestCreateListingShowsErrorsNextToFields(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			form := listingForm()
 			c.change(form)
-			r := b.submit("/merchant/listings/new", "/merchant/listings", form)
-			wantStatus(t, r, http.StatusUnprocessableEntity)
-			if got := fieldError(r.Body, c.input); got != c.want {
+			r := b.Submit("/merchant/listings/new", "/merchant/listings", form)
+			webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+			if got := webtest.FieldError(r.Body, c.input); got != c.want {
 				t.Errorf("error next to %s = %q, want %q", c.input, got, c.want)
 			}
-			id := inputID(c.input)
+			id := web.InputID(c.input)
 			if !regexp.MustCompile(`id="` + id + `"[^>]*aria-describedby="[^"]*` + id + `-error"[^>]*aria-invalid="true"`).MatchString(r.Body) {
 				t.Errorf("input %s is not marked invalid and described by its error", id)
 			}
@@ -145,7 +147,7 @@ func TestCreateListingShowsErrorsNextToFields(t *testing.T) {
 			}
 		})
 	}
-	list, _, _ := h.self.cat.MerchantListings(t.Context(), h.merchant.ID, "", 10)
+	list, _, _ := h.Self.Cat.MerchantListings(t.Context(), h.Merchant.ID, "", 10)
 	if len(list) != 0 {
 		t.Errorf("refused forms created %d listings", len(list))
 	}
@@ -154,13 +156,13 @@ func TestCreateListingShowsErrorsNextToFields(t *testing.T) {
 func TestCreateAndEditListing(t *testing.T) {
 	h := newHarness(t)
 	b := h.browser()
-	b.signInMerchant(h.token)
-	r := b.submit("/merchant/listings/new", "/merchant/listings", listingForm())
+	b.SignInMerchant(h.Token)
+	r := b.Submit("/merchant/listings/new", "/merchant/listings", listingForm())
 	loc := r.Header.Get("Location")
 	if r.Code != http.StatusSeeOther || !strings.HasSuffix(loc, "?done=created") {
 		t.Fatalf("create: %d %s\n%s", r.Code, loc, r.Body)
 	}
-	list, _, err := h.self.cat.MerchantListings(t.Context(), h.merchant.ID, "", 10)
+	list, _, err := h.Self.Cat.MerchantListings(t.Context(), h.Merchant.ID, "", 10)
 	if err != nil || len(list) != 1 {
 		t.Fatalf("listings after create: %v %v", list, err)
 	}
@@ -171,18 +173,18 @@ func TestCreateAndEditListing(t *testing.T) {
 		l.Variants[0].Stock != 12 || l.Variants[0].Options["color"] != "red" {
 		t.Fatalf("created %+v", l)
 	}
-	edit := b.get(loc)
-	wantStatus(t, edit, http.StatusOK)
+	edit := b.Get(loc)
+	webtest.WantStatus(t, edit, http.StatusOK)
 	if !strings.Contains(edit.Body, "Listing created.") || !strings.Contains(edit.Body, `value="39.90"`) {
 		t.Error("the edit page lacks the notice or the price")
 	}
 	// Saving the form unchanged keeps the listing as it is.
 	form := formValues(edit.Body)
-	r = b.post("/merchant/listings/"+l.ID, form)
+	r = b.Post("/merchant/listings/"+l.ID, form)
 	if r.Code != http.StatusSeeOther {
 		t.Fatalf("save unchanged: %d\n%s", r.Code, r.Body)
 	}
-	same, _ := h.self.cat.Listing(t.Context(), l.ID)
+	same, _ := h.Self.Cat.Listing(t.Context(), l.ID)
 	if same.Version != l.Version {
 		t.Errorf("saving the form unchanged signed version %d", same.Version)
 	}
@@ -190,91 +192,92 @@ func TestCreateAndEditListing(t *testing.T) {
 	form.Set("variants[1].sku", "KET-2")
 	form.Set("variants[1].price", "45")
 	form.Set("add_variant", "1")
-	r = b.post("/merchant/listings/"+l.ID, form)
+	r = b.Post("/merchant/listings/"+l.ID, form)
 	if r.Code != http.StatusOK || !strings.Contains(r.Body, `name="variants[2].sku"`) {
 		t.Fatalf("add variant: %d", r.Code)
 	}
 	form.Del("add_variant")
-	if r = b.post("/merchant/listings/"+l.ID, form); r.Code != http.StatusSeeOther {
+	if r = b.Post("/merchant/listings/"+l.ID, form); r.Code != http.StatusSeeOther {
 		t.Fatalf("save two variants: %d\n%s", r.Code, r.Body)
 	}
-	if got, _ := h.self.cat.Listing(t.Context(), l.ID); len(got.Variants) != 2 || got.Variants[1].Price.Amount != 4500 {
+	if got, _ := h.Self.Cat.Listing(t.Context(), l.ID); len(got.Variants) != 2 || got.Variants[1].Price.Amount != 4500 {
 		t.Errorf("after edit: %+v", got.Variants)
 	}
 }
 
 // formValues reads the inputs and textareas of a page's listing form.
+// csrfInput finds the CSRF token of a page's forms.
+var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// formValues are the values of a page's inputs and text areas, with its
+// CSRF token.
 func formValues(body string) url.Values {
 	v := url.Values{}
 	for _, m := range regexp.MustCompile(`<input id="[^"]*" name="([^"]+)" value="([^"]*)"`).FindAllStringSubmatch(body, -1) {
-		v.Set(m[1], unescapeHTML(m[2]))
+		v.Set(m[1], webtest.UnescapeHTML(m[2]))
 	}
 	for _, m := range regexp.MustCompile(`(?s)<textarea id="[^"]*" name="([^"]+)"[^>]*>(.*?)</textarea>`).FindAllStringSubmatch(body, -1) {
-		v.Set(m[1], unescapeHTML(m[2]))
+		v.Set(m[1], webtest.UnescapeHTML(m[2]))
 	}
 	v.Set("csrf", csrfInput.FindStringSubmatch(body)[1])
 	return v
 }
 
-func unescapeHTML(s string) string {
-	return strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&#34;", `"`, "&#39;", "'", "&#43;", "+").Replace(s)
-}
-
 func TestStockAndTakeDown(t *testing.T) {
 	h := newHarness(t)
-	l := h.list(input("Desk lamp", "Acme", "Home", 2000, 1))
+	l := h.List(webtest.Input("Desk lamp", "Acme", "Home", 2000, 1))
 	sku := l.Variants[0].SKU
 	b := h.browser()
-	b.signInMerchant(h.token)
-	table := b.get("/merchant")
+	b.SignInMerchant(h.Token)
+	table := b.Get("/merchant")
 	if !strings.Contains(table.Body, "Desk lamp") {
 		t.Fatal("the table lacks the listing")
 	}
 	stockURL := "/merchant/listings/" + l.ID + "/stock"
-	r := b.post(stockURL, url.Values{"csrf": {csrf(t, table)}, "sku": {sku}, "stock": {"-4"}})
-	wantStatus(t, r, http.StatusUnprocessableEntity)
-	if fieldError(r.Body, "stock") == "" {
+	r := b.Post(stockURL, url.Values{"csrf": {webtest.CSRF(t, table)}, "sku": {sku}, "stock": {"-4"}})
+	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+	if webtest.FieldError(r.Body, "stock") == "" {
 		t.Error("a bad stock shows no error next to the input")
 	}
-	r = b.post(stockURL, url.Values{"csrf": {csrf(t, table)}, "sku": {sku}, "stock": {"40"}})
+	r = b.Post(stockURL, url.Values{"csrf": {webtest.CSRF(t, table)}, "sku": {sku}, "stock": {"40"}})
 	if r.Code != http.StatusSeeOther || !strings.Contains(r.Header.Get("Location"), "done=stock") {
 		t.Fatalf("set stock: %d %s", r.Code, r.Header.Get("Location"))
 	}
-	if got, _ := h.self.cat.Listing(t.Context(), l.ID); got.Variants[0].Stock != 40 {
+	if got, _ := h.Self.Cat.Listing(t.Context(), l.ID); got.Variants[0].Stock != 40 {
 		t.Errorf("stock %d, want 40", got.Variants[0].Stock)
 	}
-	wantStatus(t, b.post(stockURL, url.Values{"csrf": {csrf(t, table)}, "sku": {"NOPE"}, "stock": {"1"}}), http.StatusNotFound)
-	confirm := b.get("/merchant/listings/" + l.ID + "/takedown")
-	wantStatus(t, confirm, http.StatusOK)
-	r = b.post("/merchant/listings/"+l.ID+"/takedown", url.Values{"csrf": {csrf(t, confirm)}})
+	webtest.WantStatus(t, b.Post(stockURL, url.Values{"csrf": {webtest.CSRF(t, table)}, "sku": {"NOPE"}, "stock": {"1"}}), http.StatusNotFound)
+	confirm := b.Get("/merchant/listings/" + l.ID + "/takedown")
+	webtest.WantStatus(t, confirm, http.StatusOK)
+	r = b.Post("/merchant/listings/"+l.ID+"/takedown", url.Values{"csrf": {webtest.CSRF(t, confirm)}})
 	if r.Code != http.StatusSeeOther {
 		t.Fatalf("take down: %d", r.Code)
 	}
-	wantStatus(t, h.browser().get(listingURL(l.ID)), http.StatusNotFound)
-	wantStatus(t, b.get("/merchant/listings/"+l.ID), http.StatusNotFound)
+	webtest.WantStatus(t, h.browser().Get(web.ListingURL(l.ID)), http.StatusNotFound)
+	webtest.WantStatus(t, b.Get("/merchant/listings/"+l.ID), http.StatusNotFound)
 }
 
 func TestMerchantReachesOnlyOwnListings(t *testing.T) {
 	h := newHarness(t)
-	other, _, err := h.self.cat.CreateMerchant(t.Context(), "Other shop")
+	other, _, err := h.Self.Cat.CreateMerchant(t.Context(), "Other shop")
 	if err != nil {
 		t.Fatal(err)
 	}
-	theirs, err := h.self.cat.CreateListing(t.Context(), other.ID, input("Their chair", "Acme", "Home", 9000, 1))
+	theirs, err := h.Self.Cat.CreateListing(t.Context(), other.ID, webtest.Input("Their chair", "Acme", "Home", 9000, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	remote := h.listOther(input("Remote chair", "Acme", "Home", 9000, 1))
+	remote := h.ListOther(webtest.Input("Remote chair", "Acme", "Home", 9000, 1))
 	b := h.browser()
-	b.signInMerchant(h.token)
-	page := b.get("/merchant")
+	b.SignInMerchant(h.Token)
+	page := b.Get("/merchant")
 	for _, id := range []string{theirs.ID, remote.ID, "garbage"} {
-		wantStatus(t, b.get("/merchant/listings/"+id), http.StatusNotFound)
-		wantStatus(t, b.get("/merchant/listings/"+id+"/takedown"), http.StatusNotFound)
-		wantStatus(t, b.post("/merchant/listings/"+id+"/takedown", url.Values{"csrf": {csrf(t, page)}}), http.StatusNotFound)
-		wantStatus(t, b.post("/merchant/listings/"+id, url.Values{"csrf": {csrf(t, page)}, "title": {"mine now"}}), http.StatusNotFound)
+		webtest.WantStatus(t, b.Get("/merchant/listings/"+id), http.StatusNotFound)
+		webtest.WantStatus(t, b.Get("/merchant/listings/"+id+"/takedown"), http.StatusNotFound)
+		webtest.WantStatus(t, b.Post("/merchant/listings/"+id+"/takedown", url.Values{"csrf": {webtest.CSRF(t, page)}}), http.StatusNotFound)
+		webtest.WantStatus(t, b.Post("/merchant/listings/"+id, url.Values{"csrf": {webtest.CSRF(t, page)}, "title": {"mine now"}}), http.StatusNotFound)
 	}
-	if _, err := h.self.cat.Listing(t.Context(), theirs.ID); err != nil {
+	if _, err := h.Self.Cat.Listing(t.Context(), theirs.ID); err != nil {
 		t.Errorf("another merchant's listing was taken down: %v", err)
 	}
 }
@@ -282,7 +285,7 @@ func TestMerchantReachesOnlyOwnListings(t *testing.T) {
 func TestOversizeFormIsRefused(t *testing.T) {
 	h := newHarness(t)
 	b := h.browser()
-	page := b.get("/merchant/signin")
-	form := url.Values{"csrf": {csrf(t, page)}, "token": {strings.Repeat("x", 2<<20)}}
-	wantStatus(t, b.post("/merchant/signin", form), http.StatusRequestEntityTooLarge)
+	page := b.Get("/merchant/signin")
+	form := url.Values{"csrf": {webtest.CSRF(t, page)}, "token": {strings.Repeat("x", 2<<20)}}
+	webtest.WantStatus(t, b.Post("/merchant/signin", form), http.StatusRequestEntityTooLarge)
 }
