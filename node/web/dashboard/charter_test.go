@@ -8,16 +8,18 @@ import (
 	"testing"
 
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/node/web/webtest"
 )
 
 func TestCharterPageListsPendingAmendment(t *testing.T) {
 	h := newHarness(t)
 	p, _ := amendment(t, h)
 	h.amend.add(p)
-	r := h.operator().get("/operator/charter")
-	wantStatus(t, r, http.StatusOK)
+	r := h.operator().Get("/operator/charter")
+	webtest.WantStatus(t, r, http.StatusOK)
 	for _, want := range []string{
-		"Pending amendments", "Version 3", shortID(p.Digest),
+		"Pending amendments", "Version 3", web.ShortID(p.Digest),
 		`<span class="change-label">Storefront commission</span>: <del>250 bps (2.50%)</del> → <ins>300 bps (3.00%)</ins>`,
 		`<span class="change-label">Member added</span>: Gamma Goods (`,
 		`<span class="change-label">Member suspended</span>: Beta Bazaar (`,
@@ -40,14 +42,14 @@ func TestSignAmendment(t *testing.T) {
 	p, _ := amendment(t, h)
 	h.amend.add(p)
 	b := h.operator()
-	r := b.submit("/operator/charter", "/operator/charter/proposals/"+p.Digest+"/sign", url.Values{})
+	r := b.Submit("/operator/charter", "/operator/charter/proposals/"+p.Digest+"/sign", url.Values{})
 	if r.Code != http.StatusSeeOther || r.Header.Get("Location") != "/operator/charter?done=in-force" {
 		t.Fatalf("sign: %d %s\n%s", r.Code, r.Header.Get("Location"), r.Body)
 	}
 	if _, signed := h.amend.calls(); len(signed) != 1 || signed[0] != p.Digest {
 		t.Errorf("SignProposal calls = %v", signed)
 	}
-	page := b.get(r.Header.Get("Location"))
+	page := b.Get(r.Header.Get("Location"))
 	if !strings.Contains(page.Body, "It has the signatures it needs") {
 		t.Error("no notice after signing")
 	}
@@ -60,12 +62,12 @@ func TestSignAmendment(t *testing.T) {
 	h.amend.mu.Lock()
 	h.amend.proposals[0].Signers = nil
 	h.amend.mu.Unlock()
-	r = b.submit("/operator/charter", "/operator/charter/proposals/"+p.Digest+"/sign", url.Values{})
-	wantStatus(t, r, http.StatusConflict)
+	r = b.Submit("/operator/charter", "/operator/charter/proposals/"+p.Digest+"/sign", url.Values{})
+	webtest.WantStatus(t, r, http.StatusConflict)
 	if !strings.Contains(r.Body, "This amendment does not follow the current charter version") {
 		t.Errorf("the refusal is not shown:\n%s", r.Body)
 	}
-	wantStatus(t, b.submit("/operator/charter", "/operator/charter/proposals/"+strings.Repeat("0", 64)+"/sign", url.Values{}), http.StatusNotFound)
+	webtest.WantStatus(t, b.Submit("/operator/charter", "/operator/charter/proposals/"+strings.Repeat("0", 64)+"/sign", url.Values{}), http.StatusNotFound)
 }
 
 func TestProposeAmendment(t *testing.T) {
@@ -87,9 +89,9 @@ func TestProposeAmendment(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			h.amend.setErrs(c.err, nil)
-			r := b.submit("/operator/charter", "/operator/charter/proposals", url.Values{"charter": {c.text}})
-			wantStatus(t, r, http.StatusUnprocessableEntity)
-			if got := fieldError(r.Body, "charter"); got != c.want {
+			r := b.Submit("/operator/charter", "/operator/charter/proposals", url.Values{"charter": {c.text}})
+			webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+			if got := webtest.FieldError(r.Body, "charter"); got != c.want {
 				t.Errorf("error next to the textarea = %q, want %q", got, c.want)
 			}
 			if !strings.Contains(r.Body, `aria-describedby="f-charter-hint f-charter-error" aria-invalid="true"`) {
@@ -100,7 +102,7 @@ func TestProposeAmendment(t *testing.T) {
 
 	h.amend.setErrs(nil, nil)
 	p, _ := amendment(t, h)
-	r := b.submit("/operator/charter", "/operator/charter/proposals", url.Values{"charter": {string(p.Charter.Marshal())}})
+	r := b.Submit("/operator/charter", "/operator/charter/proposals", url.Values{"charter": {string(p.Charter.Marshal())}})
 	if r.Code != http.StatusSeeOther || r.Header.Get("Location") != "/operator/charter?done=proposed" {
 		t.Fatalf("propose: %d %s\n%s", r.Code, r.Header.Get("Location"), r.Body)
 	}
@@ -108,8 +110,8 @@ func TestProposeAmendment(t *testing.T) {
 	if n := len(proposed); n == 0 || proposed[n-1].Charter.Digest() != p.Digest {
 		t.Fatalf("Propose was not called with the document")
 	}
-	page := b.get(r.Header.Get("Location"))
-	if !strings.Contains(page.Body, "Amendment proposed.") || !strings.Contains(page.Body, shortID(p.Digest)) {
+	page := b.Get(r.Header.Get("Location"))
+	if !strings.Contains(page.Body, "Amendment proposed.") || !strings.Contains(page.Body, web.ShortID(p.Digest)) {
 		t.Error("the charter page does not confirm or list the proposal")
 	}
 	// With the box checked (as it is by default) the node signs it too.
@@ -118,7 +120,7 @@ func TestProposeAmendment(t *testing.T) {
 	}
 	draft, _ := amendment(t, h)
 	draft.Charter.Signatures = nil
-	r = b.submit("/operator/charter", "/operator/charter/proposals", url.Values{"charter": {string(draft.Charter.Marshal())}, "sign": {"1"}})
+	r = b.Submit("/operator/charter", "/operator/charter/proposals", url.Values{"charter": {string(draft.Charter.Marshal())}, "sign": {"1"}})
 	if r.Code != http.StatusSeeOther || h.amend.selfProposed != 1 {
 		t.Fatalf("propose and sign: %d, %d signed by this node", r.Code, h.amend.selfProposed)
 	}
@@ -129,15 +131,15 @@ func TestAmendmentFormsNeedCSRFToken(t *testing.T) {
 	p, _ := amendment(t, h)
 	h.amend.add(p)
 	b := h.operator()
-	wantStatus(t, b.post("/operator/charter/proposals", url.Values{"charter": {string(p.Charter.Marshal())}}), http.StatusForbidden)
-	wantStatus(t, b.post("/operator/charter/proposals/"+p.Digest+"/sign", url.Values{"csrf": {"forged"}}), http.StatusForbidden)
+	webtest.WantStatus(t, b.Post("/operator/charter/proposals", url.Values{"charter": {string(p.Charter.Marshal())}}), http.StatusForbidden)
+	webtest.WantStatus(t, b.Post("/operator/charter/proposals/"+p.Digest+"/sign", url.Values{"csrf": {"forged"}}), http.StatusForbidden)
 	if proposed, signed := h.amend.calls(); len(proposed)+len(signed) != 0 {
 		t.Errorf("a refused form reached the federation: %d proposed, %d signed", len(proposed), len(signed))
 	}
 	// A merchant's session, with its own valid token, is not the operator's.
 	m := h.browser()
-	m.signInMerchant(h.token)
-	r := m.submit("/merchant", "/operator/charter/proposals/"+p.Digest+"/sign", url.Values{})
+	m.SignInMerchant(h.Token)
+	r := m.Submit("/merchant", "/operator/charter/proposals/"+p.Digest+"/sign", url.Values{})
 	if r.Code != http.StatusSeeOther || r.Header.Get("Location") != "/operator/signin" {
 		t.Errorf("a merchant's sign: %d %s", r.Code, r.Header.Get("Location"))
 	}
@@ -145,8 +147,8 @@ func TestAmendmentFormsNeedCSRFToken(t *testing.T) {
 
 func TestCharterChanges(t *testing.T) {
 	h := newHarness(t)
-	cur, _ := h.fed.Charter()
-	gamma := newPeerID(t).String()
+	cur, _ := h.Fed.Charter()
+	gamma := webtest.NewPeerID(t).String()
 	cases := []struct {
 		name   string
 		change func(c *federation.Charter)
@@ -163,11 +165,11 @@ func TestCharterChanges(t *testing.T) {
 			{"Category override Books", "", "commission 100 bps (1.00%), fee 10 bps (0.10%)"}}},
 		{"members", func(c *federation.Charter) {
 			c.Members = []federation.Member{c.Members[0], {PeerID: gamma, Name: "Gamma", Status: federation.StatusSuspended}}
-		}, []charterChange{{"Member added, suspended", "", "Gamma (" + shortID(gamma) + ")"},
-			{"Member removed", "Beta Bazaar (" + shortID(h.other.id.String()) + ")", ""}}},
+		}, []charterChange{{"Member added, suspended", "", "Gamma (" + web.ShortID(gamma) + ")"},
+			{"Member removed", "Beta Bazaar (" + web.ShortID(h.Other.ID.String()) + ")", ""}}},
 		{"renamed", func(c *federation.Charter) {
 			c.Members[1].Name = "Beta 2"
-		}, []charterChange{{"Member renamed", "Beta Bazaar (" + shortID(h.other.id.String()) + ")", "Beta 2"}}},
+		}, []charterChange{{"Member renamed", "Beta Bazaar (" + web.ShortID(h.Other.ID.String()) + ")", "Beta 2"}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/replication"
-	"github.com/fedmart/fedmart/settlement"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
@@ -26,7 +25,7 @@ type fakeReplication struct {
 
 var _ Replication = (*fakeReplication)(nil)
 
-func newFakeReplication(h *harness) *fakeReplication {
+func newFakeReplication() *fakeReplication {
 	return &fakeReplication{progress: map[peer.ID]replication.Progress{}}
 }
 
@@ -59,7 +58,7 @@ type fakeAmendments struct {
 
 var _ Amendments = (*fakeAmendments)(nil)
 
-func newFakeAmendments(h *harness) *fakeAmendments { return &fakeAmendments{self: h.self.id.String()} }
+func newFakeAmendments(self string) *fakeAmendments { return &fakeAmendments{self: self} }
 
 func (f *fakeAmendments) add(p federation.Proposal) {
 	f.mu.Lock()

@@ -11,13 +11,15 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/node/web/webtest"
 )
 
-// flowOrders is the harness's order service with a Flow that counts
-// i%3 orders placed and i%2 parts received in step i, and remembers what
-// it was asked.
+// flowOrders is a Flow that counts i%3 orders placed and i%2 parts
+// received in step i, and remembers what it was asked: the chart's test
+// needs counts in every step of a day, which real orders would take a
+// day of checkouts to make.
 type flowOrders struct {
-	*fakeOrders
 	now func() time.Time
 
 	mu    sync.Mutex // guards since and step
@@ -42,18 +44,10 @@ func (f *flowOrders) asked() (time.Time, time.Duration) {
 	return f.since, f.step
 }
 
-// withFlow serves h's pages with a flowOrders, to b.
-func withFlow(h *harness, b *browser) *flowOrders {
-	h.t.Helper()
-	f := &flowOrders{fakeOrders: h.orders, now: h.clock.Now}
-	deps := h.web.deps
-	deps.Orders = f
-	wb, err := New(deps, h.opts)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.t.Cleanup(func() { _ = wb.Close() })
-	b.handler = wb.Handler()
+// withFlow makes h's dashboard read its flow from a flowOrders.
+func withFlow(h *harness) *flowOrders {
+	f := &flowOrders{now: h.Clock.Now}
+	h.orders.flow = f
 	return f
 }
 
@@ -65,9 +59,9 @@ var (
 
 func TestOrdersPageChartsTheFlow(t *testing.T) {
 	h := newHarness(t)
-	h.clock.Advance(17 * time.Minute) // 12:17 UTC
+	h.Clock.Advance(17 * time.Minute) // 12:17 UTC
 	b := h.operator()
-	f := withFlow(h, b)
+	f := withFlow(h)
 	cases := []struct {
 		query string
 		steps int
@@ -81,8 +75,8 @@ func TestOrdersPageChartsTheFlow(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {
-			r := b.get("/operator/orders" + c.query)
-			wantStatus(t, r, http.StatusOK)
+			r := b.Get("/operator/orders" + c.query)
+			webtest.WantStatus(t, r, http.StatusOK)
 			since, step := f.asked()
 			if step != c.step || since.Format(time.RFC3339) != c.first {
 				t.Errorf("Flow(since %s, step %s), want since %s step %s", since.Format(time.RFC3339), step, c.first, c.step)
@@ -110,14 +104,14 @@ func TestOrdersPageChartsTheFlow(t *testing.T) {
 			}
 		})
 	}
-	r := b.get("/operator/orders?range=1h")
+	r := b.Get("/operator/orders?range=1h")
 	if m := placedBar.FindAllStringSubmatch(r.Body, -1); len(m) < 3 || m[2][1] != "11:30–11:35: 2 orders placed" {
 		t.Errorf("third bar's title = %q", m[2][1])
 	}
 	if !strings.Contains(r.Body, `<a href="/operator/orders?range=1h" aria-current="page">Last hour</a>`) {
 		t.Error("the range selector does not mark the last hour")
 	}
-	wantStatus(t, b.get("/operator/orders?range=forever"), http.StatusBadRequest)
+	webtest.WantStatus(t, b.Get("/operator/orders?range=forever"), http.StatusBadRequest)
 }
 
 func TestNiceScale(t *testing.T) {
@@ -125,12 +119,12 @@ func TestNiceScale(t *testing.T) {
 		{0, 4, 1}, {1, 1, 1}, {4, 4, 1}, {5, 6, 2}, {7, 8, 2}, {13, 15, 5}, {20, 20, 5}, {99, 0, 0}, {1000, 0, 0},
 	}
 	for _, c := range cases {
-		top, step := niceScale(c.highest)
+		top, step := web.NiceScale(c.highest)
 		if top < c.highest || top%step != 0 || top/step > 5 {
-			t.Errorf("niceScale(%d) = %d, %d: does not cover it in at most 5 steps", c.highest, top, step)
+			t.Errorf("web.NiceScale(%d) = %d, %d: does not cover it in at most 5 steps", c.highest, top, step)
 		}
 		if c.highest <= 20 && (top != c.top || step != c.step) {
-			t.Errorf("niceScale(%d) = %d, %d, want %d, %d", c.highest, top, step, c.top, c.step)
+			t.Errorf("web.NiceScale(%d) = %d, %d, want %d, %d", c.highest, top, step, c.top, c.step)
 		}
 	}
 }

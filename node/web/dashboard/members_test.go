@@ -9,18 +9,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/replication"
 	"github.com/fedmart/fedmart/internal/testwait"
+	"github.com/fedmart/fedmart/node/web/webtest"
 )
 
 func TestMembersPageShowsReplicationLag(t *testing.T) {
 	h := newHarness(t)
-	h.repl.set(h.other.id, replication.Progress{Head: 12, Mark: 5, Behind: 7, CaughtUp: h.clock.Now().Add(-4 * time.Second)})
-	r := h.operator().get("/operator")
-	wantStatus(t, r, http.StatusOK)
+	h.repl.set(h.Other.ID, replication.Progress{Head: 12, Mark: 5, Behind: 7, CaughtUp: h.Clock.Now().Add(-4 * time.Second)})
+	r := h.operator().Get("/operator")
+	webtest.WantStatus(t, r, http.StatusOK)
 	for _, want := range []string{
-		`<tr data-peer="` + h.other.id.String() + `">`,
+		`<tr data-peer="` + h.Other.ID.String() + `">`,
 		`<td class="reach" data-label="Answers"><span class="state up">answering</span></td>`,
 		`<span class="lag behind">7 records behind</span>`,
 		`>caught up 4s ago</time>`,
@@ -31,8 +33,8 @@ func TestMembersPageShowsReplicationLag(t *testing.T) {
 		}
 	}
 
-	h.repl.set(h.other.id, replication.Progress{Head: 12, Mark: 12})
-	r = h.operator().get("/operator")
+	h.repl.set(h.Other.ID, replication.Progress{Head: 12, Mark: 12})
+	r = h.operator().Get("/operator")
 	for _, want := range []string{`<span class="lag current">up to date</span>`, `<td class="caught-up" data-label="Last catch-up">not yet</td>`} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("members page lacks %s", want)
@@ -50,7 +52,7 @@ func TestLagText(t *testing.T) {
 
 func TestMembersEventCarriesLag(t *testing.T) {
 	h := newHarness(t)
-	h.repl.set(h.other.id, replication.Progress{Head: 3, Mark: 2, Behind: 1, CaughtUp: h.clock.Now().Add(-2 * time.Minute)})
+	h.repl.set(h.Other.ID, replication.Progress{Head: 3, Mark: 2, Behind: 1, CaughtUp: h.Clock.Now().Add(-2 * time.Minute)})
 	lines := openEvents(t, h, h.operator(), "/operator/events")
 	for nextLine(t, lines) != "event: members" {
 	}
@@ -62,8 +64,8 @@ func TestMembersEventCarriesLag(t *testing.T) {
 	if err := json.Unmarshal([]byte(data), &rows); err != nil {
 		t.Fatalf("members data %q: %v", data, err)
 	}
-	want := memberRow{PeerID: h.other.id.String(), Reach: "answering", Behind: "1 record behind", Lagging: true,
-		CaughtUp: "caught up 2m ago", CaughtUpAt: h.clock.Now().Add(-2 * time.Minute).Format(time.RFC3339)}
+	want := memberRow{PeerID: h.Other.ID.String(), Reach: "answering", Behind: "1 record behind", Lagging: true,
+		CaughtUp: "caught up 2m ago", CaughtUpAt: h.Clock.Now().Add(-2 * time.Minute).Format(time.RFC3339)}
 	if len(rows) != 1 {
 		t.Fatalf("members event = %+v", rows)
 	}
@@ -78,8 +80,8 @@ func TestMembersEventCarriesLag(t *testing.T) {
 // open; beside it, what this node owes it.
 func TestMembersPageShowsReachabilityAndOutbox(t *testing.T) {
 	h := newHarness(t)
-	other := h.other.id.String()
-	now := h.clock.Now()
+	other := h.Other.ID.String()
+	now := h.Clock.Now()
 	cases := []struct {
 		name               string
 		connected, answers bool
@@ -101,12 +103,12 @@ func TestMembersPageShowsReachabilityAndOutbox(t *testing.T) {
 	b := h.operator()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			h.fed.mu.Lock()
-			h.fed.states[0].Connected, h.fed.states[0].Reachable, h.fed.states[0].LastSeen = c.connected, c.answers, c.lastSeen
-			h.fed.mu.Unlock()
+			h.Fed.Edit(func(_ **federation.SignedCharter, states *[]federation.MemberState) {
+				(*states)[0].Connected, (*states)[0].Reachable, (*states)[0].LastSeen = c.connected, c.answers, c.lastSeen
+			})
 			h.orders.setOutbox(c.depth)
-			r := b.get("/operator")
-			wantStatus(t, r, http.StatusOK)
+			r := b.Get("/operator")
+			webtest.WantStatus(t, r, http.StatusOK)
 			for _, want := range c.want {
 				if !strings.Contains(r.Body, want) {
 					t.Errorf("members page lacks %s", want)
@@ -116,8 +118,8 @@ func TestMembersPageShowsReachabilityAndOutbox(t *testing.T) {
 	}
 	// An outbox that cannot be read leaves the rest of the table.
 	h.orders.setOutboxErr(errors.New("disk on fire"))
-	r := b.get("/operator")
-	wantStatus(t, r, http.StatusOK)
+	r := b.Get("/operator")
+	webtest.WantStatus(t, r, http.StatusOK)
 	if !strings.Contains(r.Body, `<span class="lag current">unknown</span>`) || !strings.Contains(r.Body, "Beta Bazaar") {
 		t.Error("an unreadable outbox is not shown as unknown")
 	}
@@ -146,8 +148,8 @@ func TestOutboxText(t *testing.T) {
 // The live update carries the new cells.
 func TestMembersEventCarriesReachabilityAndOutbox(t *testing.T) {
 	h := newHarness(t)
-	other := h.other.id.String()
-	oldest := h.clock.Now().Add(-90 * time.Second)
+	other := h.Other.ID.String()
+	oldest := h.Clock.Now().Add(-90 * time.Second)
 	h.orders.setOutbox(order.OutboxDepth{Peer: other, Messages: 2, Oldest: oldest, Parked: 1})
 	lines := openEvents(t, h, h.operator(), "/operator/events")
 	rows := nextMembers(t, lines)
@@ -159,9 +161,7 @@ func TestMembersEventCarriesReachabilityAndOutbox(t *testing.T) {
 		got.OutboxAt != oldest.Format(time.RFC3339) || got.Parked != 1 || got.ParkedURL != "/operator/parked?peer="+other {
 		t.Errorf("members event row = %+v", got)
 	}
-	h.fed.mu.Lock()
-	h.fed.states[0].Reachable = false
-	h.fed.mu.Unlock()
+	h.Fed.Edit(func(_ **federation.SignedCharter, states *[]federation.MemberState) { (*states)[0].Reachable = false })
 	h.orders.setOutbox()
 	testwait.For(t, 5*time.Second, func() error {
 		got := nextMembers(t, lines)[0]

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/node/web/webtest"
 	"github.com/fedmart/fedmart/settlement"
 )
 
@@ -35,7 +37,7 @@ func minutePeriods(n int) []settlement.PeriodStatus {
 }
 
 // names lists the periods of a page.
-func names(rows []periodRow) []string {
+func names(rows []web.PeriodRow) []string {
 	out := make([]string, len(rows))
 	for i, r := range rows {
 		out[i] = r.Period
@@ -138,10 +140,10 @@ func mustQuery(t *testing.T, u string) url.Values {
 func TestSettlementIndexPageAndFilter(t *testing.T) {
 	h := newHarness(t)
 	list := minutePeriods(250)
-	h.settle.setPeriods(list...)
+	h.Settlement.SetPeriods(list...)
 	b := h.operator()
-	r := b.get("/operator/settlement")
-	wantStatus(t, r, http.StatusOK)
+	r := b.Get("/operator/settlement")
+	webtest.WantStatus(t, r, http.StatusOK)
 	rows := regexp.MustCompile(`<tr data-period="([^"]+)"`).FindAllStringSubmatch(r.Body, -1)
 	if len(rows) != periodsPageSize || rows[0][1] != list[249].Period || rows[19][1] != list[230].Period {
 		t.Fatalf("the first page lists %d periods, from %v", len(rows), rows[0])
@@ -156,8 +158,8 @@ func TestSettlementIndexPageAndFilter(t *testing.T) {
 		}
 	}
 	newer := countFunc(list[231:], unsettled) // the periods not settled before the cursor
-	r = b.get("/operator/settlement?show=unsettled&before=" + url.QueryEscape(list[230].Period))
-	wantStatus(t, r, http.StatusOK)
+	r = b.Get("/operator/settlement?show=unsettled&before=" + url.QueryEscape(list[230].Period))
+	webtest.WantStatus(t, r, http.StatusOK)
 	for _, m := range regexp.MustCompile(`<tr data-period="[^"]+" data-status="([^"]+)">`).FindAllStringSubmatch(r.Body, -1) {
 		if m[1] != "reconciling" && m[1] != "disputed" {
 			t.Errorf("the filter shows a period %s", m[1])
@@ -172,8 +174,8 @@ func TestSettlementIndexPageAndFilter(t *testing.T) {
 		}
 	}
 	// Everything settled: the filter says nothing waits.
-	h.settle.setPeriods(list[249])
-	if r := b.get("/operator/settlement?show=unsettled"); !strings.Contains(r.Body, "Every period that has ended is agreed: nothing waits.") {
+	h.Settlement.SetPeriods(list[249])
+	if r := b.Get("/operator/settlement?show=unsettled"); !strings.Contains(r.Body, "Every period that has ended is agreed: nothing waits.") {
 		t.Error("an empty filter says nothing")
 	}
 }
@@ -182,17 +184,17 @@ func TestSettlementIndexPageAndFilter(t *testing.T) {
 // lists a disputed statement's entries.
 func TestPeriodPageSaysWhatItWaitsFor(t *testing.T) {
 	h := newHarness(t)
-	withSettlement(t, h)
-	h.settle.setStatus(closedPeriod, string(settlement.StatusReconciling))
-	sts, _ := h.settle.Statements(t.Context(), closedPeriod)
+	h.WithSettlement(t)
+	h.Settlement.SetStatus(webtest.ClosedPeriod, string(settlement.StatusReconciling))
+	sts, _ := h.Settlement.Statements(t.Context(), webtest.ClosedPeriod)
 	waiting := sts[0]
 	waiting.Status, waiting.Disputes = settlement.StatusReconciling, nil
 	waiting.Waiting = "waiting for Beta Bazaar's entries up to 00:00:00 UTC; Beta Bazaar unreachable since 23:59:12 UTC"
-	h.settle.setStatements(closedPeriod, waiting)
+	h.Settlement.SetStatements(webtest.ClosedPeriod, waiting)
 	b := h.operator()
-	other := h.other.id.String()
-	r := b.get("/operator/settlement/" + closedPeriod)
-	wantStatus(t, r, http.StatusOK)
+	other := h.Other.ID.String()
+	r := b.Get("/operator/settlement/" + webtest.ClosedPeriod)
+	webtest.WantStatus(t, r, http.StatusOK)
 	summary := strings.Index(r.Body, `<h2 id="unsettled-title">Not settled yet</h2>`)
 	statements := strings.Index(r.Body, "<h2>Statements</h2>")
 	if summary < 0 || summary > statements {
@@ -207,18 +209,18 @@ func TestPeriodPageSaysWhatItWaitsFor(t *testing.T) {
 		}
 	}
 	// Disputed: the summary counts the entries, the statement lists them.
-	withSettlement(t, h)
-	h.settle.setStatus(closedPeriod, string(settlement.StatusDisputed))
-	r = b.get("/operator/settlement/" + closedPeriod)
+	h.WithSettlement(t)
+	h.Settlement.SetStatus(webtest.ClosedPeriod, string(settlement.StatusDisputed))
+	r = b.Get("/operator/settlement/" + webtest.ClosedPeriod)
 	for _, want := range []string{`<span class="waiting-text">1 disputed entry, listed below</span>`, "<h4>Disputed entries (1)</h4>",
-		shortID(strings.Repeat("e7", 32)) + "</code>: Missing there"} {
+		web.ShortID(strings.Repeat("e7", 32)) + "</code>: Missing there"} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("disputed period page lacks %s", want)
 		}
 	}
 	// Agreed and open periods have nothing waiting.
-	for _, p := range []string{openPeriod} {
-		if r := b.get("/operator/settlement/" + p); strings.Contains(r.Body, "Not settled yet") {
+	for _, p := range []string{webtest.OpenPeriod} {
+		if r := b.Get("/operator/settlement/" + p); strings.Contains(r.Body, "Not settled yet") {
 			t.Errorf("%s shows a summary of what waits", p)
 		}
 	}

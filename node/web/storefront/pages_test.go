@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/node/web"
 	"github.com/fedmart/fedmart/node/web/webtest"
 )
@@ -227,5 +228,16 @@ func TestSitemapListsOnlyOwnListings(t *testing.T) {
 	robots := h.browser().Get("/robots.txt").Body
 	if !strings.Contains(robots, "Sitemap: "+webtest.BaseURL+"/sitemap.xml\n") || !strings.Contains(robots, "Disallow: /merchant\n") {
 		t.Errorf("robots.txt:\n%s", robots)
+	}
+}
+
+func TestStorefrontWithoutCharter(t *testing.T) {
+	h := newHarness(t)
+	h.Fed.Edit(func(charter **federation.SignedCharter, states *[]federation.MemberState) {
+		*charter, *states = nil, nil
+	})
+	b := h.browser()
+	for _, path := range []string{"/", "/search"} {
+		webtest.WantStatus(t, b.Get(path), http.StatusOK)
 	}
 }

@@ -1,4 +1,4 @@
-package web
+package dashboard
 
 import (
 	"context"
@@ -10,7 +10,10 @@ import (
 )
 
 // fakeOutbox is the order service's outbox as the dashboard sees it: the
-// depths and parked messages the test sets. RetryParked and DropParked
+// depths and parked messages the test sets. It stays a fake: a real
+// outbox parks a message only after a member refused it for
+// orders.park_after, and the pages' tests need many states of it (ages,
+// counts per member, a member gone from the charter) side by side. RetryParked and DropParked
 // take a parked message away (and record which), as the service does; an
 // unknown key is order.ErrNotFound.
 type fakeOutbox struct {
