@@ -38,6 +38,7 @@ func (sf *Storefront) home(w http.ResponseWriter, r *http.Request) {
 		hp.Categories = hp.Categories[:12]
 	}
 	p := &web.Page{Canonical: sf.site.AbsURL("/"), Data: hp,
-		Meta: []web.MetaTag{{"og:type", "website"}, {"og:title", sf.site.Name()}, {"og:url", sf.site.AbsURL("/")}}}
+		Meta: []web.MetaTag{{Property: "og:type", Content: "website"}, {Property: "og:title", Content: sf.site.Name()},
+			{Property: "og:url", Content: sf.site.AbsURL("/")}}}
 	sf.pages.Render(w, r, http.StatusOK, "home", p)
 }

@@ -110,16 +110,17 @@ func stockText(n int64) string {
 
 // openGraph are the listing's OpenGraph tags for link previews.
 func (sf *Storefront) openGraph(l catalog.Listing, v listingPage, canonical string) []web.MetaTag {
-	tags := []web.MetaTag{{"og:type", "product"}, {"og:title", l.Title}, {"og:url", canonical}, {"og:site_name", sf.site.Name()}}
+	tags := []web.MetaTag{{Property: "og:type", Content: "product"}, {Property: "og:title", Content: l.Title},
+		{Property: "og:url", Content: canonical}, {Property: "og:site_name", Content: sf.site.Name()}}
 	if d := web.ClipText(l.Description, 200); d != "" {
-		tags = append(tags, web.MetaTag{"og:description", d})
+		tags = append(tags, web.MetaTag{Property: "og:description", Content: d})
 	}
 	if len(v.Images) > 0 {
-		tags = append(tags, web.MetaTag{"og:image", v.Images[0]})
+		tags = append(tags, web.MetaTag{Property: "og:image", Content: v.Images[0]})
 	}
 	if lo, ok := web.LowestPrice(l); ok {
-		tags = append(tags, web.MetaTag{"product:price:amount", web.FormatAmount(lo.Amount, lo.Currency)},
-			web.MetaTag{"product:price:currency", lo.Currency})
+		tags = append(tags, web.MetaTag{Property: "product:price:amount", Content: web.FormatAmount(lo.Amount, lo.Currency)},
+			web.MetaTag{Property: "product:price:currency", Content: lo.Currency})
 	}
 	return tags
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fedmart/fedmart/node/web"
 	"github.com/fedmart/fedmart/node/web/webtest"
 )
 
@@ -167,4 +168,46 @@ func TestSignOutEndsCopiedSessions(t *testing.T) {
 	// The cookie copied before the sign-out is signed and unexpired, but
 	// its session is over.
 	webtest.WantRedirect(t, copied.Get("/orders"), "/signin/shopper?next=%2Forders")
+}
+
+// signInFrom tries a shopper sign-in from the client at addr.
+func (h *harness) signInFrom(addr, email, password string) webtest.Response {
+	h.T.Helper()
+	b := h.browser()
+	b.Addr = addr
+	return b.Submit("/signin/shopper", "/signin/shopper", url.Values{"email": {email}, "password": {password}})
+}
+
+func TestWrongPasswordsSlowOnlyTheirClient(t *testing.T) {
+	h := newHarness(t)
+	h.browser().Submit("/signup", "/signup", url.Values{"name": {"Ada"}, "email": {"ada@example.org"}, "password": {"correct horse"}})
+	const stranger, ada = "203.0.113.66", "198.51.100.7"
+	// The first failures of the pair cost nothing...
+	for range web.FreeFailures {
+		r := h.signInFrom(stranger, "ada@example.org", "wrong horse")
+		webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+		webtest.HasFieldError(t, r.Body, "password", "The e-mail address or the password is wrong.")
+	}
+	// ...the next makes the pair wait, and says how long.
+	r := h.signInFrom(stranger, "ada@example.org", "wrong horse")
+	webtest.HasFieldError(t, r.Body, "password", "The e-mail address or the password is wrong. Wait 5 seconds before the next try.")
+	r = h.signInFrom(stranger, "ADA@example.org", "correct horse")
+	webtest.WantStatus(t, r, http.StatusTooManyRequests)
+	webtest.HasFieldError(t, r.Body, "password", "Too many wrong passwords from this device: try again in 5 seconds.")
+	if got := r.Header.Get("Retry-After"); got != "5" {
+		t.Errorf("Retry-After %q, want 5", got)
+	}
+	// The shopper, from her own client, signs in at once.
+	webtest.WantRedirect(t, h.signInFrom(ada, "ada@example.org", "correct horse"), "/")
+	// The stranger's next failure doubles the wait.
+	h.Clock.Advance(5 * time.Second)
+	r = h.signInFrom(stranger, "ada@example.org", "wrong horse")
+	webtest.HasFieldError(t, r.Body, "password", "The e-mail address or the password is wrong. Wait 10 seconds before the next try.")
+	// Once it has waited, the right password works and clears the pair.
+	h.Clock.Advance(10 * time.Second)
+	webtest.WantRedirect(t, h.signInFrom(stranger, "ada@example.org", "correct horse"), "/")
+	webtest.WantStatus(t, h.signInFrom(stranger, "ada@example.org", "wrong horse"), http.StatusUnprocessableEntity)
+	if w := h.store.signins.Wait(web.PairKey("ada@example.org", stranger)); w != 0 {
+		t.Errorf("after a success the first failure imposes %s", w)
+	}
 }
