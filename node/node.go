@@ -46,7 +46,7 @@ type Node struct {
 	repl     *replication.Replicator
 	orders   *order.Service
 	hooks    *webhook.Dispatcher
-	web      *web.Web
+	web      *web.Site // the pages' shared kit: closing it ends their streams and jobs
 	ledger   *settlement.Ledger
 	key      crypto.PrivKey
 	now      func() time.Time

@@ -5,33 +5,54 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
+	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/node/web/console"
+	"github.com/fedmart/fedmart/node/web/dashboard"
+	"github.com/fedmart/fedmart/node/web/storefront"
 	"github.com/libp2p/go-libp2p/core/crypto"
 )
 
 // pages mounts the storefront, merchant console and operator dashboard at
 // "/" beside the API, which keeps /v1, /healthz, /readyz and /metrics.
+// The three are built over one site (node/web), which the node closes at
+// shutdown.
 func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler) (http.Handler, error) {
 	secret, err := sessionSecret(key)
 	if err != nil {
 		return nil, err
 	}
-	n.web, err = web.New(web.Deps{Search: n.index, Listings: n.cat, Merchants: n.cat, Editor: n.cat, Federation: n.fed,
-		Orders: n.orders, Settlement: n.settle, Replication: n.repl, Amendments: n.fed,
-		DB: n.db, Budgets: n.budgets, Log: n.log.With("component", "web")},
-		web.Options{NodeName: n.cfg.Name, BaseURL: n.apiURL, SessionSecret: secret, OperatorToken: operatorToken,
-			Payments: n.paymentMethods()})
+	methods := n.paymentMethods()
+	n.web, err = web.New(web.Deps{Charter: n.fed, Platform: n.cat.Platform(), DB: n.db, Budgets: n.budgets,
+		Log: n.log.With("component", "web")},
+		web.Options{NodeName: n.cfg.Name, BaseURL: n.apiURL, SessionSecret: secret,
+			TestPayments: slices.Contains(methods, order.MethodSandboxCard)})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
+	}
+	store, err := storefront.New(n.web, storefront.Deps{Search: n.index, Listings: n.cat, Merchants: n.cat,
+		Shoppers: n.orders, Carts: n.orders, Orders: n.orders}, storefront.Options{Payments: methods})
+	if err != nil {
+		return nil, err
+	}
+	merchants, err := console.New(n.web, console.Deps{Merchants: n.cat, Editor: n.cat, Parts: n.orders, Earnings: n.settle})
+	if err != nil {
+		return nil, err
+	}
+	operator, err := dashboard.New(n.web, dashboard.Deps{Federation: n.fed, Amendments: n.fed, Merchants: n.cat,
+		Orders: n.orders, Settlement: n.settle, Replication: n.repl}, dashboard.Options{OperatorToken: operatorToken})
+	if err != nil {
+		return nil, err
 	}
 	mux := http.NewServeMux()
 	api = strictTransport(n.apiURL, api) // the pages set it on their own
 	for _, p := range []string{"/v1/", "/healthz", "/readyz", "/metrics"} {
 		mux.Handle(p, api)
 	}
-	mux.Handle("/", n.web.Handler())
+	mux.Handle("/", n.web.Handler(store, merchants, operator))
 	return mux, nil
 }
 

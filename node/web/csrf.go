@@ -20,16 +20,16 @@ const (
 	csrfHeader = "X-CSRF-Token"
 )
 
-// csrfToken returns the CSRF token of sess.
-func (s *sessions) csrfToken(sess *session) string {
+// CSRFToken returns the CSRF token of sess.
+func (s *Sessions) CSRFToken(sess *Session) string {
 	m := hmac.New(sha256.New, s.csrf)
 	m.Write([]byte(sess.ID))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 // validCSRF reports, in constant time, whether token is sess's.
-func (s *sessions) validCSRF(sess *session, token string) bool {
-	return token != "" && hmac.Equal([]byte(token), []byte(s.csrfToken(sess)))
+func (s *Sessions) validCSRF(sess *Session, token string) bool {
+	return token != "" && hmac.Equal([]byte(token), []byte(s.CSRFToken(sess)))
 }
 
 // unsafeMethod reports whether a request may change state.
@@ -41,10 +41,10 @@ func unsafeMethod(method string) bool {
 	return true
 }
 
-// parseForm reads a form body, a multipart one (a file upload) too,
+// ParseForm reads a form body, a multipart one (a file upload) too,
 // keeping up to formMemoryBytes of it in memory and the rest in temporary
 // files; called again it does nothing.
-func parseForm(r *http.Request) error {
+func ParseForm(r *http.Request) error {
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		return r.ParseMultipartForm(formMemoryBytes)
 	}
@@ -58,7 +58,7 @@ const formMemoryBytes = 8 << 20
 // does not carry its session's CSRF token. It runs before any route, so a
 // POST handler added later is protected without doing anything; it also
 // parses the form (a multipart one too), so handlers read r.PostForm.
-func (wb *Web) checkCSRF(next http.Handler) http.Handler {
+func (s *Site) checkCSRF(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !unsafeMethod(r.Method) {
 			next.ServeHTTP(w, r)
@@ -66,10 +66,10 @@ func (wb *Web) checkCSRF(next http.Handler) http.Handler {
 		}
 		// Without a session no token can be right: refuse before reading
 		// a body that may be a large upload.
-		sess, ok := wb.sessions.load(r)
+		sess, ok := s.sessions.Load(r)
 		if ok {
-			if err := parseForm(r); err != nil { // the body is already capped
-				wb.formUnreadable(w, r, err)
+			if err := ParseForm(r); err != nil { // the body is already capped
+				s.FormUnreadable(w, r, err)
 				return
 			}
 		}
@@ -77,8 +77,8 @@ func (wb *Web) checkCSRF(next http.Handler) http.Handler {
 		if token == "" && ok {
 			token = r.PostForm.Get(csrfField)
 		}
-		if !ok || !wb.sessions.validCSRF(sess, token) {
-			wb.status(w, r, http.StatusForbidden, "Form refused",
+		if !ok || !s.sessions.validCSRF(sess, token) {
+			s.Status(w, r, http.StatusForbidden, "Form refused",
 				"This form was not sent from this site's current page, or your session expired. Go back, reload the page and try again.")
 			return
 		}

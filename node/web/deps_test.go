@@ -7,32 +7,39 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/fedmart/fedmart/catalog"
-	"github.com/fedmart/fedmart/catalog/search"
-	"github.com/fedmart/fedmart/federation"
-	"github.com/fedmart/fedmart/federation/order"
 )
 
-// The node passes its services as they are.
-var (
-	_ Searcher      = (*search.Index)(nil)
-	_ Listings      = (*catalog.Catalog)(nil)
-	_ Merchants     = (*catalog.Catalog)(nil)
-	_ ListingEditor = (*catalog.Catalog)(nil)
-	_ Federation    = (*federation.Federation)(nil)
-	_ Orders        = (*order.Service)(nil)
-)
+// pagePackages are the kit and the three audiences' packages.
+var pagePackages = []string{".", "./storefront", "./console", "./dashboard"}
 
 // gin stays in node/api: the pages are plain net/http.
 func TestWebDoesNotImportGin(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
+	for _, pkg := range pagePackages {
+		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list %s: %v\n%s", pkg, err, out)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			if strings.HasPrefix(dep, "github.com/gin-gonic/") {
+				t.Errorf("node/web/%s depends on %s", strings.TrimPrefix(pkg, "./"), dep)
+			}
+		}
 	}
-	for _, dep := range strings.Fields(string(out)) {
-		if strings.HasPrefix(dep, "github.com/gin-gonic/") {
-			t.Errorf("node/web depends on %s", dep)
+}
+
+// The audiences meet in the kit only: none imports another, so that each
+// can be read, and changed, on its own.
+func TestAudiencesDoNotImportEachOther(t *testing.T) {
+	const module = "github.com/fedmart/fedmart/node/web/"
+	for _, pkg := range pagePackages[1:] {
+		out, err := exec.Command("go", "list", "-f", `{{join .Imports "\n"}}`, pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list %s: %v\n%s", pkg, err, out)
+		}
+		for _, imp := range strings.Fields(string(out)) {
+			if strings.HasPrefix(imp, module) {
+				t.Errorf("node/web/%s imports %s", strings.TrimPrefix(pkg, "./"), imp)
+			}
 		}
 	}
 }
@@ -41,7 +48,14 @@ func TestWebDoesNotImportGin(t *testing.T) {
 // in its context.
 func TestNoTrustedTemplateTypes(t *testing.T) {
 	trusted := regexp.MustCompile(`template\.(HTML|HTMLAttr|JS|JSStr|CSS|URL|Srcset)\(`)
-	files, _ := filepath.Glob("*.go")
+	var files []string
+	for _, pkg := range pagePackages {
+		found, _ := filepath.Glob(filepath.Join(pkg, "*.go"))
+		files = append(files, found...)
+	}
+	if len(files) < 20 {
+		t.Fatalf("only %d files found", len(files))
+	}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
 			continue

@@ -9,6 +9,7 @@ import (
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/order"
 )
 
 // failure is what the error page shows.
@@ -17,19 +18,19 @@ type failure struct {
 	Message string
 }
 
-// status renders the error page with a status, a title and a message.
-func (wb *Web) status(w http.ResponseWriter, r *http.Request, code int, title, msg string) {
-	wb.render(w, r, code, "error", &page{Title: title, NoIndex: true, Data: failure{Status: code, Message: msg}})
+// Status renders the error page with a status, a title and a message.
+func (s *Site) Status(w http.ResponseWriter, r *http.Request, code int, title, msg string) {
+	s.pages.Render(w, r, code, "error", &Page{Title: title, NoIndex: true, Data: failure{Status: code, Message: msg}})
 }
 
-// notFound is the page of every unknown path and unknown listing.
-func (wb *Web) notFound(w http.ResponseWriter, r *http.Request) {
-	wb.status(w, r, http.StatusNotFound, "Page not found",
+// NotFound is the page of every unknown path and unknown listing.
+func (s *Site) NotFound(w http.ResponseWriter, r *http.Request) {
+	s.Status(w, r, http.StatusNotFound, "Page not found",
 		"There is nothing here. The listing may have been taken down, or the link is mistyped.")
 }
 
-// statusOf is the one table from errors to page statuses.
-func statusOf(err error) int {
+// StatusOf is the one table from errors to page statuses.
+func StatusOf(err error) int {
 	switch {
 	case errors.Is(err, catalog.ErrNotFound):
 		return http.StatusNotFound
@@ -43,29 +44,45 @@ func statusOf(err error) int {
 	return http.StatusInternalServerError
 }
 
-// fail renders the page for err. Only unexpected errors are logged, and
+// Fail renders the page for err. Only unexpected errors are logged, and
 // their text stays in the log: the page says what the visitor can do.
-func (wb *Web) fail(w http.ResponseWriter, r *http.Request, err error) {
-	switch code := statusOf(err); code {
+func (s *Site) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch code := StatusOf(err); code {
 	case http.StatusNotFound:
-		wb.notFound(w, r)
+		s.NotFound(w, r)
 	case http.StatusBadRequest:
-		wb.status(w, r, code, "Bad request", "The request could not be understood. Check the link and try again.")
+		s.Status(w, r, code, "Bad request", "The request could not be understood. Check the link and try again.")
 	case http.StatusServiceUnavailable:
-		wb.status(w, r, code, "Not available", "This node cannot answer right now. Try again in a moment.")
+		s.Status(w, r, code, "Not available", "This node cannot answer right now. Try again in a moment.")
 	default:
-		wb.log.Error("web: request failed", "method", clip(r.Method, maxLoggedMethod), "path", clip(r.URL.Path, maxLoggedPath), "err", err)
-		wb.status(w, r, code, "Something went wrong", "The node could not complete the request. Its operator can find the details in its log.")
+		s.log.Error("web: request failed", "method", Clip(r.Method, MaxLoggedMethod), "path", Clip(r.URL.Path, MaxLoggedPath), "err", err)
+		s.Status(w, r, code, "Something went wrong", "The node could not complete the request. Its operator can find the details in its log.")
 	}
 }
 
-// formUnreadable answers a POST whose body could not be parsed.
-func (wb *Web) formUnreadable(w http.ResponseWriter, r *http.Request, err error) {
+// FormUnreadable answers a POST whose body could not be parsed.
+func (s *Site) FormUnreadable(w http.ResponseWriter, r *http.Request, err error) {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		wb.status(w, r, http.StatusRequestEntityTooLarge, "Form too large",
-			fmt.Sprintf("The form sent more than this node accepts (a feed file at most %d MiB). Shorten it and try again.", maxFeedBytes>>20))
+		s.Status(w, r, http.StatusRequestEntityTooLarge, "Form too large",
+			fmt.Sprintf("The form sent more than this node accepts (a feed file at most %d MiB). Shorten it and try again.", MaxUploadBytes>>20))
 		return
 	}
-	wb.status(w, r, http.StatusBadRequest, "Form unreadable", "The form could not be read. Reload the page and try again.")
+	s.Status(w, r, http.StatusBadRequest, "Form unreadable", "The form could not be read. Reload the page and try again.")
+}
+
+// FailOrder renders the page for an error of the order service; what it
+// does not know, Fail does.
+func (s *Site) FailOrder(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, order.ErrNotFound):
+		s.NotFound(w, r)
+	case errors.Is(err, order.ErrUnavailable):
+		s.Status(w, r, http.StatusServiceUnavailable, "Not available",
+			"A merchant's platform could not be reached. Nothing was changed; try again in a moment.")
+	case errors.Is(err, order.ErrInvalid):
+		s.Status(w, r, http.StatusBadRequest, "Bad request", "The request could not be understood. Check the link and try again.")
+	default:
+		s.Fail(w, r, err)
+	}
 }

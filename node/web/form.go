@@ -2,19 +2,19 @@ package web
 
 import "strings"
 
-// form is what a visitor typed into one form and what is wrong with it,
+// Form is what a visitor typed into one form and what is wrong with it,
 // by input name. Pages render each input from Field, which carries the
 // errors to show next to it; errors tied to no input, and a summary that
 // links to every invalid input, go above the form.
-type form struct {
+type Form struct {
 	values  map[string]string
 	errs    map[string][]string
 	order   []string // input names with errors, first error first
 	general []string // errors tied to no input
 }
 
-// field is one input as a template renders it.
-type field struct {
+// Field is one input as a template renders it.
+type Field struct {
 	// Name is the input's name attribute.
 	Name string
 	// ID is the input's id, which its label's for attribute names.
@@ -32,10 +32,10 @@ type field struct {
 }
 
 // HintID is the id of the field's hint.
-func (fl field) HintID() string { return fl.ID + "-hint" }
+func (fl Field) HintID() string { return fl.ID + "-hint" }
 
 // DescribedBy is the field's aria-describedby: its hint and its errors.
-func (fl field) DescribedBy() string {
+func (fl Field) DescribedBy() string {
 	var ids []string
 	if fl.Hint != "" {
 		ids = append(ids, fl.HintID())
@@ -47,36 +47,37 @@ func (fl field) DescribedBy() string {
 }
 
 // WithMode returns the field with an inputmode ("decimal", "numeric").
-func (fl field) WithMode(mode string) field {
+func (fl Field) WithMode(mode string) Field {
 	fl.Mode = mode
 	return fl
 }
 
 // WithAutocomplete returns the field with an autocomplete token ("name",
 // "postal-code"), so that browsers fill it in.
-func (fl field) WithAutocomplete(token string) field {
+func (fl Field) WithAutocomplete(token string) Field {
 	fl.Autocomplete = token
 	return fl
 }
 
-// summaryItem is one line of the error summary, linking to its input.
-type summaryItem struct {
+// SummaryItem is one line of the error summary, linking to its input.
+type SummaryItem struct {
 	Href    string
 	Message string
 }
 
-func newForm() *form {
-	return &form{values: map[string]string{}, errs: map[string][]string{}}
+// NewForm returns an empty form.
+func NewForm() *Form {
+	return &Form{values: map[string]string{}, errs: map[string][]string{}}
 }
 
 // Set sets what input name shows.
-func (f *form) Set(name, value string) { f.values[name] = value }
+func (f *Form) Set(name, value string) { f.values[name] = value }
 
 // Value is what input name shows.
-func (f *form) Value(name string) string { return f.values[name] }
+func (f *Form) Value(name string) string { return f.values[name] }
 
 // Add records a problem with input name; "" ties it to no input.
-func (f *form) Add(name, msg string) {
+func (f *Form) Add(name, msg string) {
 	if name == "" {
 		f.general = append(f.general, msg)
 		return
@@ -88,39 +89,39 @@ func (f *form) Add(name, msg string) {
 }
 
 // OK reports whether the form has no problems.
-func (f *form) OK() bool { return len(f.errs) == 0 && len(f.general) == 0 }
+func (f *Form) OK() bool { return len(f.errs) == 0 && len(f.general) == 0 }
 
 // Field returns input name for a template.
-func (f *form) Field(name string) field {
-	id := inputID(name)
-	return field{Name: name, ID: id, ErrID: id + "-error", Value: f.values[name], Errors: f.errs[name]}
+func (f *Form) Field(name string) Field {
+	id := InputID(name)
+	return Field{Name: name, ID: id, ErrID: id + "-error", Value: f.values[name], Errors: f.errs[name]}
 }
 
 // Input returns input name with its label and hint, for the shared
 // "text-field" and "area-field" partials.
-func (f *form) Input(name, label, hint string) field {
+func (f *Form) Input(name, label, hint string) Field {
 	fl := f.Field(name)
 	fl.Label, fl.Hint = label, hint
 	return fl
 }
 
 // General are the problems tied to no input.
-func (f *form) General() []string { return f.general }
+func (f *Form) General() []string { return f.general }
 
 // Summary lists every input's problems, in the order they were found.
-func (f *form) Summary() []summaryItem {
-	var out []summaryItem
+func (f *Form) Summary() []SummaryItem {
+	var out []SummaryItem
 	for _, name := range f.order {
 		for _, msg := range f.errs[name] {
-			out = append(out, summaryItem{Href: "#" + inputID(name), Message: msg})
+			out = append(out, SummaryItem{Href: "#" + InputID(name), Message: msg})
 		}
 	}
 	return out
 }
 
-// inputID turns an input name such as "variants[0].price" into an HTML id
+// InputID turns an input name such as "variants[0].price" into an HTML id
 // ("f-variants-0-price").
-func inputID(name string) string {
+func InputID(name string) string {
 	var b strings.Builder
 	b.WriteString("f-")
 	dash := false
@@ -136,4 +137,18 @@ func inputID(name string) string {
 		}
 	}
 	return strings.TrimRight(b.String(), "-")
+}
+
+// Choice is one <option> of a select, or one of a set of radio buttons.
+type Choice struct {
+	Value, Label string
+	Selected     bool
+}
+
+// WithoutErrors returns a form that shows what f shows, without its
+// problems.
+func (f *Form) WithoutErrors() *Form {
+	g := NewForm()
+	g.values = f.values
+	return g
 }

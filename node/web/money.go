@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/fedmart/fedmart/catalog"
 )
 
 // minorDigits is how many decimal digits the minor unit of an ISO 4217
@@ -16,18 +18,18 @@ var minorDigits = map[string]int{
 	"CLF": 4, "UYW": 4,
 }
 
-// digitsOf returns the minor-unit digits of currency.
-func digitsOf(currency string) int {
+// DigitsOf returns the minor-unit digits of currency.
+func DigitsOf(currency string) int {
 	if d, ok := minorDigits[currency]; ok {
 		return d
 	}
 	return 2
 }
 
-// formatAmount writes minor units as a decimal in major units: 1999 EUR
+// FormatAmount writes minor units as a decimal in major units: 1999 EUR
 // is "19.99", 500 JPY is "500".
-func formatAmount(amount int64, currency string) string {
-	d := digitsOf(currency)
+func FormatAmount(amount int64, currency string) string {
+	d := DigitsOf(currency)
 	neg := amount < 0
 	u := uint64(amount)
 	if neg {
@@ -46,29 +48,29 @@ func formatAmount(amount int64, currency string) string {
 	return s
 }
 
-// formatMoney writes an amount with its currency: "19.99 EUR".
-func formatMoney(amount int64, currency string) string {
+// FormatMoney writes an amount with its currency: "19.99 EUR".
+func FormatMoney(amount int64, currency string) string {
 	if currency == "" {
-		return formatAmount(amount, currency)
+		return FormatAmount(amount, currency)
 	}
-	return formatAmount(amount, currency) + " " + currency
+	return FormatAmount(amount, currency) + " " + currency
 }
 
-// errAmount is what parseAmount says of any text it cannot read.
-var errAmount = errors.New("must be an amount such as 19.99")
+// ErrAmount is what ParseAmount says of any text it cannot read.
+var ErrAmount = errors.New("must be an amount such as 19.99")
 
-// parseAmount reads a non-negative decimal in major units ("19", "19.9",
+// ParseAmount reads a non-negative decimal in major units ("19", "19.9",
 // "19.99") into minor units of currency. More decimals than the currency
 // has, signs, separators and overflow are errors.
-func parseAmount(s, currency string) (int64, error) {
+func ParseAmount(s, currency string) (int64, error) {
 	s = strings.TrimSpace(s)
 	whole, frac, hasPoint := strings.Cut(s, ".")
-	d := digitsOf(currency)
+	d := DigitsOf(currency)
 	if whole == "" && frac == "" || hasPoint && frac == "" || len(frac) > d || !allDigits(whole) || !allDigits(frac) {
 		if len(frac) > d && allDigits(frac) && allDigits(whole) {
 			return 0, errors.New("has more decimals than the currency allows")
 		}
-		return 0, errAmount
+		return 0, ErrAmount
 	}
 	frac += strings.Repeat("0", d-len(frac))
 	w, err := strconv.ParseInt("0"+whole, 10, 64)
@@ -94,4 +96,29 @@ func pow10(n int) int64 {
 		p *= 10
 	}
 	return p
+}
+
+// LowestPrice is the price of the listing's cheapest variant.
+func LowestPrice(l catalog.Listing) (catalog.Money, bool) {
+	if len(l.Variants) == 0 {
+		return catalog.Money{}, false
+	}
+	lo := l.Variants[0].Price
+	for _, v := range l.Variants[1:] {
+		if v.Price.Amount < lo.Amount {
+			lo = v.Price
+		}
+	}
+	return lo, true
+}
+
+// AbsAmount is |v|, with math.MinInt64 taken as math.MaxInt64.
+func AbsAmount(v int64) int64 {
+	if v == math.MinInt64 {
+		return math.MaxInt64
+	}
+	if v < 0 {
+		return -v
+	}
+	return v
 }

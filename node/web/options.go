@@ -4,18 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
-
-	"github.com/fedmart/fedmart/federation/order"
 )
 
 // MinSecretBytes is the shortest Options.SessionSecret accepted.
 const MinSecretBytes = 32
 
-// Options configure the pages. BaseURL and SessionSecret are required;
-// every other field has a documented default.
+// Options configure what the three audiences share. BaseURL and
+// SessionSecret are required; every other field has a documented default.
 type Options struct {
 	// NodeName is the storefront's display name (default: this node's
 	// name in the charter, else "fedmart").
@@ -31,30 +28,19 @@ type Options struct {
 	// MinSecretBytes random bytes, the same across restarts so that sessions
 	// survive them (required).
 	SessionSecret []byte
-	// OperatorToken is the operator's token; empty disables the operator
-	// dashboard's sign-in.
-	OperatorToken string
 	// SessionTTL is how long a session lasts after sign-in (default 12h).
 	SessionTTL time.Duration
-	// EventInterval is how often /operator/events pushes the members table
-	// (default 5s).
-	EventInterval time.Duration
 	// MaxFormBytes caps a POST body (default 1 MiB).
 	MaxFormBytes int64
-	// Payments are the payment methods the storefront takes
-	// (order.MethodManual, order.MethodSandboxCard); the checkout offers
-	// these only (default none). With the sandbox card every page says
-	// that payments are tests.
-	Payments []string
+	// TestPayments is true when the storefront takes sandbox card
+	// payments, which take no money: every page then says so.
+	TestPayments bool
 }
 
 // withDefaults fills the unset fields.
 func (o Options) withDefaults() Options {
 	if o.SessionTTL == 0 {
 		o.SessionTTL = 12 * time.Hour
-	}
-	if o.EventInterval == 0 {
-		o.EventInterval = 5 * time.Second
 	}
 	if o.MaxFormBytes == 0 {
 		o.MaxFormBytes = 1 << 20
@@ -77,15 +63,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("web: Options.SessionSecret: must be at least %d bytes, not %d", MinSecretBytes, len(o.SessionSecret))
 	case o.SessionTTL < 0:
 		return errors.New("web: Options.SessionTTL: must not be negative")
-	case o.EventInterval < 0:
-		return errors.New("web: Options.EventInterval: must not be negative")
 	case o.MaxFormBytes < 0:
 		return errors.New("web: Options.MaxFormBytes: must not be negative")
-	}
-	for i, m := range o.Payments {
-		if m != order.MethodManual && m != order.MethodSandboxCard {
-			return fmt.Errorf("web: Options.Payments[%d]: must be %s or %s, not %q", i, order.MethodManual, order.MethodSandboxCard, m)
-		}
 	}
 	return nil
 }
@@ -101,7 +80,3 @@ func (o Options) port() string {
 	}
 	return u.Port()
 }
-
-// testPayments reports whether the sandbox card provider is on, whose
-// payments take no money.
-func (o Options) testPayments() bool { return slices.Contains(o.Payments, order.MethodSandboxCard) }

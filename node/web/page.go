@@ -3,31 +3,33 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"net/url"
 )
 
-// page is what the layout renders: the shared frame and one page's Data.
-type page struct {
-	// Site is the storefront's name, in the header and the title.
+// Page is what the layout renders: the shared frame and one page's Data.
+type Page struct {
+	// Site is the storefront's name, in the header and the title; set by
+	// Render.
 	Site string
 	// Title is the page's own title (the <h1> and the first part of <title>).
 	Title string
 	// Area picks the sub-navigation: "store", "merchant" or "operator".
 	Area string
 	// Nav is the area's sub-navigation; empty in the storefront.
-	Nav []navItem
+	Nav []NavItem
 	// SignedIn shows the area's sign-out button.
 	SignedIn bool
 	// Query is the header search box's text.
 	Query string
 	// CSRF is the token every POST form of the page carries; set by
-	// withSession.
+	// WithSession.
 	CSRF string
 	// Notice is a confirmation shown above the content.
 	Notice string
 	// Canonical is the page's absolute URL, when it has one.
 	Canonical string
 	// Meta are <meta property content> tags (OpenGraph).
-	Meta []metaTag
+	Meta []MetaTag
 	// JSONLD is structured data, encoded by html/template with
 	// encoding/json into a <script type="application/ld+json">; nil for none.
 	JSONLD any
@@ -38,24 +40,46 @@ type page struct {
 	// NoIndex asks search engines not to index the page.
 	NoIndex bool
 	// TestPayments shows the banner saying that payments are tests (the
-	// sandbox card provider is on); set by render.
+	// sandbox card provider is on); set by Render.
 	TestPayments bool
 	// Data is the page's own content.
 	Data any
 }
 
-// metaTag is one <meta property="..." content="...">.
-type metaTag struct{ Property, Content string }
+// MetaTag is one <meta property="..." content="...">.
+type MetaTag struct{ Property, Content string }
 
-// render writes a page with status. The page is executed into a buffer
-// first, so that a template error is a clean 500 rather than half a page.
-func (wb *Web) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
-	t, ok := wb.pages[name]
+// NavItem is one link of an area's sub-navigation.
+type NavItem struct {
+	Label   string
+	Href    string
+	Current bool
+}
+
+// Nav returns items with the one linking to current marked.
+func Nav(current string, items ...NavItem) []NavItem {
+	for i := range items {
+		items[i].Current = items[i].Href == current
+	}
+	return items
+}
+
+// ValueShopper is the key of Session.Values that holds the signed-in
+// shopper's id: the storefront sets it, and the layout shows the
+// shopper's links on every storefront page, failure pages included.
+const ValueShopper = "shopper"
+
+// Render writes the page name of ps with status. The page is executed
+// into a buffer first, so that a template error is a clean 500 rather
+// than half a page.
+func (ps *Pages) Render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
+	t, ok := ps.set[name]
 	if !ok {
 		panic("web: no page template " + name) // a test renders every page
 	}
-	p.Site = wb.siteName()
-	p.TestPayments = wb.opts.testPayments()
+	s := ps.site
+	p.Site = s.Name()
+	p.TestPayments = s.opts.TestPayments
 	if p.Area == "" {
 		p.Area = "store"
 	}
@@ -63,16 +87,16 @@ func (wb *Web) render(w http.ResponseWriter, r *http.Request, status int, name s
 		// A signed-in shopper sees their links on every storefront page,
 		// and its forms (add to cart) carry the session's CSRF token. An
 		// anonymous visitor gets no session from it.
-		if sess, ok := wb.sessions.load(r); ok && sess.Values[valueShopper] != "" {
+		if sess, ok := s.sessions.Load(r); ok && sess.Values[ValueShopper] != "" {
 			p.SignedIn = true
 			if p.CSRF == "" {
-				p.CSRF = wb.sessions.csrfToken(sess)
+				p.CSRF = s.sessions.CSRFToken(sess)
 			}
 		}
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "base", p); err != nil {
-		wb.log.Error("web: rendering page", "page", name, "path", clip(r.URL.Path, maxLoggedPath), "err", err)
+		s.log.Error("web: rendering page", "page", name, "path", Clip(r.URL.Path, MaxLoggedPath), "err", err)
 		http.Error(w, "internal error: the page could not be rendered", http.StatusInternalServerError)
 		return
 	}
@@ -85,34 +109,34 @@ func (wb *Web) render(w http.ResponseWriter, r *http.Request, status int, name s
 	_, _ = w.Write(buf.Bytes())
 }
 
-// withSession starts the visitor's session when needed and puts its CSRF
+// WithSession starts the visitor's session when needed and puts its CSRF
 // token in p, for pages that hold a POST form.
-func (wb *Web) withSession(w http.ResponseWriter, r *http.Request, p *page) *page {
-	sess, err := wb.sessions.start(w, r)
+func (s *Site) WithSession(w http.ResponseWriter, r *http.Request, p *Page) *Page {
+	sess, err := s.sessions.Start(w, r)
 	if err != nil {
-		wb.log.Error("web: starting session", "err", err)
+		s.log.Error("web: starting session", "err", err)
 		return p
 	}
-	p.CSRF = wb.sessions.csrfToken(sess)
+	p.CSRF = s.sessions.CSRFToken(sess)
 	return p
 }
 
-// siteName is Options.NodeName, else this node's name in the charter,
-// else "fedmart".
-func (wb *Web) siteName() string {
-	if wb.opts.NodeName != "" {
-		return wb.opts.NodeName
+// Name is Options.NodeName, else this node's name in the charter, else
+// "fedmart".
+func (s *Site) Name() string {
+	if s.opts.NodeName != "" {
+		return s.opts.NodeName
 	}
-	if n := wb.platformNames()[wb.deps.Merchants.Platform()]; n != "" {
+	if n := s.PlatformNames()[s.platform]; n != "" {
 		return n
 	}
 	return "fedmart"
 }
 
-// platformNames maps each charter member's peer ID to its name; empty
+// PlatformNames maps each charter member's peer ID to its name; empty
 // without a charter.
-func (wb *Web) platformNames() map[string]string {
-	sc, err := wb.deps.Federation.Charter()
+func (s *Site) PlatformNames() map[string]string {
+	sc, err := s.charter.Charter()
 	if err != nil || sc == nil {
 		return map[string]string{}
 	}
@@ -123,22 +147,29 @@ func (wb *Web) platformNames() map[string]string {
 	return out
 }
 
-// platformName names one platform, or abbreviates its peer ID.
-func platformName(names map[string]string, peerID string) string {
+// PlatformName names one platform, or abbreviates its peer ID.
+func PlatformName(names map[string]string, peerID string) string {
 	if n := names[peerID]; n != "" {
 		return n
 	}
-	return shortID(peerID)
+	return ShortID(peerID)
 }
 
-// currency is the federation's settlement currency, "" without a charter.
-func (wb *Web) currency() string {
-	sc, err := wb.deps.Federation.Charter()
+// Currency is the federation's settlement currency, "" without a charter.
+func (s *Site) Currency() string {
+	sc, err := s.charter.Charter()
 	if err != nil || sc == nil {
 		return ""
 	}
 	return sc.Charter.Currency
 }
 
-// absURL joins Options.BaseURL and a path.
-func (wb *Web) absURL(path string) string { return wb.opts.BaseURL + path }
+// AbsURL joins Options.BaseURL and a path.
+func (s *Site) AbsURL(path string) string { return s.opts.BaseURL + path }
+
+// ListingURL is the storefront page of a listing, which the console
+// links to as well.
+func ListingURL(id string) string { return "/listings/" + url.PathEscape(id) }
+
+// BaseURL is Options.BaseURL, without a trailing slash.
+func (s *Site) BaseURL() string { return s.opts.BaseURL }

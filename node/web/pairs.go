@@ -9,12 +9,12 @@ import (
 // text: entries separated by sep (a newline for attributes, ';' for
 // options), each "name=value", surrounding spaces trimmed. A backslash
 // escapes '=', sep or a backslash; before any other character it is
-// itself. formatPairs and parsePairs are inverses for any map whose names
+// itself. FormatPairs and ParsePairs are inverses for any map whose names
 // and values have no surrounding spaces, so editing a listing keeps the
 // maps the API wrote.
 
-// formatPairs writes m in name order.
-func formatPairs(m map[string]string, sep byte) string {
+// FormatPairs writes m in name order.
+func FormatPairs(m map[string]string, sep byte) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -38,7 +38,7 @@ func formatPairs(m map[string]string, sep byte) string {
 // escapable are the characters a backslash escapes.
 const escapable = "=;\n\\"
 
-// escapePair escapes sep, in a name '=', and a backslash that parsePairs
+// escapePair escapes sep, in a name '=', and a backslash that ParsePairs
 // would otherwise read as an escape (before an escapable character or at
 // the end).
 func escapePair(s string, sep byte, name bool) string {
@@ -59,14 +59,14 @@ func escapePair(s string, sep byte, name bool) string {
 	return b.String()
 }
 
-// pairError names the entry parsePairs could not read, counting from 1
+// PairError names the entry ParsePairs could not read, counting from 1
 // and counting blank entries, so that with a newline separator it is the
 // line number.
-type pairError struct{ Entry int }
+type PairError struct{ Entry int }
 
-// parsePairs reads what formatPairs writes. Blank entries are skipped; an
+// ParsePairs reads what FormatPairs writes. Blank entries are skipped; an
 // entry without '=' is an error. A name given twice keeps the last value.
-func parsePairs(s string, sep byte) (map[string]string, *pairError) {
+func ParsePairs(s string, sep byte) (map[string]string, *PairError) {
 	m := map[string]string{}
 	for i, entry := range splitUnescaped(s, sep) {
 		if strings.TrimSpace(entry) == "" {
@@ -74,7 +74,7 @@ func parsePairs(s string, sep byte) (map[string]string, *pairError) {
 		}
 		parts := splitUnescaped(entry, '=')
 		if len(parts) < 2 {
-			return nil, &pairError{Entry: i + 1}
+			return nil, &PairError{Entry: i + 1}
 		}
 		value := strings.Join(parts[1:], "=") // a value may hold '='
 		m[strings.TrimSpace(unescape(parts[0]))] = strings.TrimSpace(unescape(value))

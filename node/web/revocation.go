@@ -13,7 +13,8 @@ import (
 // principal the node keeps when its sessions last ended, and a session
 // issued before that is over, wherever its cookie was copied to. Shoppers'
 // are kept by the order service (Orders.EndSessions); merchants' and the
-// operator's here, in Badger under the pages' own prefix:
+// operator's here, in Badger under the pages' own prefix, named by the
+// console and the dashboard (each its own principal):
 //
 //	p/ended/merchant/<merchant id>   Unix seconds, 8 bytes big-endian
 //	p/ended/operator                 the same, for the operator
@@ -28,11 +29,6 @@ type revocations struct {
 	now func() time.Time
 }
 
-// Principals whose sessions end together.
-func merchantPrincipal(id string) string { return "merchant/" + id }
-
-const operatorPrincipal = "operator"
-
 // end ends every session of who issued before now.
 func (v revocations) end(who string) error {
 	at := binary.BigEndian.AppendUint64(nil, uint64(v.now().Unix()))
@@ -40,7 +36,7 @@ func (v revocations) end(who string) error {
 }
 
 // live reports whether sess began after who's sessions last ended.
-func (v revocations) live(who string, sess *session) (bool, error) {
+func (v revocations) live(who string, sess *Session) (bool, error) {
 	var ended int64
 	err := v.db.View(func(txn *badger.Txn) error {
 		item, err := txn.Get([]byte(prefixEnded + who))
@@ -58,4 +54,14 @@ func (v revocations) live(who string, sess *session) (bool, error) {
 		})
 	})
 	return err == nil && sess.Issued >= ended, err
+}
+
+// EndSessions ends every session of principal issued before now: the
+// merchant's or the operator's sign-out.
+func (s *Site) EndSessions(principal string) error { return s.revoked.end(principal) }
+
+// SessionLive reports whether sess began after principal's sessions last
+// ended.
+func (s *Site) SessionLive(principal string, sess *Session) (bool, error) {
+	return s.revoked.live(principal, sess)
 }

@@ -14,18 +14,18 @@ import (
 	"time"
 )
 
-// session is one browser's state. It lives only in a cookie signed with
+// Session is one browser's state. It lives only in a cookie signed with
 // HMAC-SHA256, so the node keeps nothing per visitor and sessions survive
 // restarts while Options.SessionSecret stays the same. A session starts
 // when a page with a POST form is first shown (its CSRF token is tied to
 // the session's ID), gets a new ID at every sign-in and sign-out, and ends
 // Options.SessionTTL after it was issued.
-type session struct {
+type Session struct {
 	// ID is 128 random bits; CSRF tokens are derived from it.
 	ID string `json:"id"`
 	// Issued is when the session (or its last sign-in) began, Unix seconds.
 	Issued int64 `json:"iat"`
-	// Merchant is the signed-in merchant's token, sealed (see sessions.seal):
+	// Merchant is the signed-in merchant's token, sealed (see Sessions.Seal):
 	// kept so that a rotated token ends the session at once.
 	Merchant string `json:"m,omitempty"`
 	// Operator is the HMAC of the operator token the operator signed in
@@ -38,9 +38,9 @@ type session struct {
 // maxCookieBytes keeps the cookie under the 4 KiB browsers keep.
 const maxCookieBytes = 3800
 
-// sessions encodes, signs, checks and seals sessions. Its fields are set
+// Sessions encodes, signs, checks and seals sessions. Its fields are set
 // once by newSessions.
-type sessions struct {
+type Sessions struct {
 	name   string // cookie name
 	secure bool
 	ttl    time.Duration
@@ -56,8 +56,8 @@ type sessions struct {
 // share cookies between the ports of one host, so two nodes on one host
 // (a demo on localhost) must not use the same cookie name, or signing in
 // on one would sign the visitor out of the other.
-func newSessions(secret []byte, secure bool, port string, ttl time.Duration, now func() time.Time) *sessions {
-	s := &sessions{name: "fedmart_session", secure: secure, ttl: ttl, now: now,
+func newSessions(secret []byte, secure bool, port string, ttl time.Duration, now func() time.Time) *Sessions {
+	s := &Sessions{name: "fedmart_session", secure: secure, ttl: ttl, now: now,
 		mac: derive(secret, "mac"), csrf: derive(secret, "csrf"), op: derive(secret, "operator")}
 	if secure {
 		s.name = "__Host-fedmart_session" // Secure, Path=/, no Domain: set by this host only
@@ -77,16 +77,16 @@ func derive(secret []byte, label string) []byte {
 	return m.Sum(nil)
 }
 
-// newSession returns a session with a fresh random ID, issued now.
-func (s *sessions) newSession() *session {
+// New returns a session with a fresh random ID, issued now.
+func (s *Sessions) New() *Session {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	return &session{ID: base64.RawURLEncoding.EncodeToString(b[:]), Issued: s.now().Unix()}
+	return &Session{ID: base64.RawURLEncoding.EncodeToString(b[:]), Issued: s.now().Unix()}
 }
 
-// load returns the request's session, or false when it has none, or one
+// Load returns the request's session, or false when it has none, or one
 // that is forged, malformed or expired.
-func (s *sessions) load(r *http.Request) (*session, bool) {
+func (s *Sessions) Load(r *http.Request) (*Session, bool) {
 	c, err := r.Cookie(s.name)
 	if err != nil {
 		return nil, false
@@ -99,7 +99,7 @@ func (s *sessions) load(r *http.Request) (*session, bool) {
 	if err != nil {
 		return nil, false
 	}
-	var sess session
+	var sess Session
 	if json.Unmarshal(raw, &sess) != nil || sess.ID == "" {
 		return nil, false
 	}
@@ -112,7 +112,7 @@ func (s *sessions) load(r *http.Request) (*session, bool) {
 
 // sign returns the cookie signature of an encoded payload; the cookie's
 // name is signed with it, so a value cannot move to another cookie.
-func (s *sessions) sign(payload string) string {
+func (s *Sessions) sign(payload string) string {
 	m := hmac.New(sha256.New, s.mac)
 	m.Write([]byte(s.name + "\x00" + payload))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
@@ -121,9 +121,9 @@ func (s *sessions) sign(payload string) string {
 // errCookieTooLarge is returned when a session outgrows a cookie.
 var errCookieTooLarge = errors.New("web: session does not fit in a cookie")
 
-// save sets the session cookie: HttpOnly, SameSite=Lax, Secure over
+// Save sets the session cookie: HttpOnly, SameSite=Lax, Secure over
 // https, expiring with the session.
-func (s *sessions) save(w http.ResponseWriter, sess *session) error {
+func (s *Sessions) Save(w http.ResponseWriter, sess *Session) error {
 	raw, err := json.Marshal(sess)
 	if err != nil {
 		return err
@@ -139,34 +139,34 @@ func (s *sessions) save(w http.ResponseWriter, sess *session) error {
 	return nil
 }
 
-// start returns the request's session, creating and saving one when it
+// Start returns the request's session, creating and saving one when it
 // has none.
-func (s *sessions) start(w http.ResponseWriter, r *http.Request) (*session, error) {
-	if sess, ok := s.load(r); ok {
+func (s *Sessions) Start(w http.ResponseWriter, r *http.Request) (*Session, error) {
+	if sess, ok := s.Load(r); ok {
 		return sess, nil
 	}
-	sess := s.newSession()
-	return sess, s.save(w, sess)
+	sess := s.New()
+	return sess, s.Save(w, sess)
 }
 
-// renew gives sess a new ID and issue time, so that a session fixed
+// Renew gives sess a new ID and issue time, so that a session fixed
 // before a sign-in (or sign-out) is not the one after it. The CSRF token
 // changes with the ID.
-func (s *sessions) renew(sess *session) {
-	fresh := s.newSession()
+func (s *Sessions) Renew(sess *Session) {
+	fresh := s.New()
 	sess.ID, sess.Issued = fresh.ID, fresh.Issued
 }
 
-// seal encrypts a secret kept in the cookie (AES-256-GCM, random nonce),
+// Seal encrypts a secret kept in the cookie (AES-256-GCM, random nonce),
 // so that a copied cookie does not reveal a long-lived token.
-func (s *sessions) seal(label, secret string) string {
+func (s *Sessions) Seal(label, secret string) string {
 	nonce := make([]byte, s.aead.NonceSize(), s.aead.NonceSize()+len(secret)+s.aead.Overhead())
 	_, _ = rand.Read(nonce)
 	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, []byte(secret), []byte(label)))
 }
 
-// open decrypts what seal produced with the same label.
-func (s *sessions) open(label, sealed string) (string, bool) {
+// Open decrypts what Seal produced with the same label.
+func (s *Sessions) Open(label, sealed string) (string, bool) {
 	raw, err := base64.RawURLEncoding.DecodeString(sealed)
 	if err != nil || len(raw) < s.aead.NonceSize() {
 		return "", false
@@ -176,9 +176,18 @@ func (s *sessions) open(label, sealed string) (string, bool) {
 	return string(plain), err == nil
 }
 
-// fingerprint is a keyed hash of a token, safe to keep in a cookie.
-func (s *sessions) fingerprint(token string) string {
+// Fingerprint is a keyed hash of a token, safe to keep in a cookie.
+func (s *Sessions) Fingerprint(token string) string {
 	m := hmac.New(sha256.New, s.op)
 	m.Write([]byte(token))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// Name is the session cookie's name.
+func (s *Sessions) Name() string { return s.name }
+
+// Expired reports whether sess is past Options.SessionTTL, as a session
+// held open (an event stream) may become.
+func (s *Sessions) Expired(sess *Session) bool {
+	return !s.now().Before(time.Unix(sess.Issued, 0).Add(s.ttl))
 }

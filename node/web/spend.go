@@ -19,15 +19,18 @@ var refusals = map[budget.Kind]string{
 	budget.Checkouts: "Too many orders were placed from your network.",
 }
 
-// spending runs h once r's client has spent one unit of the budget k.
-func (wb *Web) spending(k budget.Kind, h http.HandlerFunc) http.HandlerFunc {
+// Spending runs h once r's client has spent one unit of the budget k.
+func (s *Site) Spending(k budget.Kind, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if refused := wb.deps.Budgets.Charge(k, r); refused != nil {
-			retryAfter(w, refused.RetryAfter)
-			wb.status(w, r, http.StatusTooManyRequests, "Too many requests",
-				refusals[k]+" Try again in "+waitText(refused.RetryAfter)+".")
+		if refused := s.budgets.Charge(k, r); refused != nil {
+			RetryAfter(w, refused.RetryAfter)
+			s.Status(w, r, http.StatusTooManyRequests, "Too many requests",
+				refusals[k]+" Try again in "+WaitText(refused.RetryAfter)+".")
 			return
 		}
 		h(w, r)
 	}
 }
+
+// Client names the client of r, behind the trusted proxies.
+func (s *Site) Client(r *http.Request) string { return s.budgets.Client(r) }

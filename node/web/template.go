@@ -6,66 +6,98 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
+// templateFS holds the layout and the kit's own pages (the error page and
+// the token sign-in the console and the dashboard share).
+//
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// baseTemplate is the layout every page fills: its "title" and "content"
-// blocks, and the partials other pages share.
-const baseTemplate = "templates/base.html"
+// layoutFile is the layout every page fills: its "title" and "content"
+// blocks, and the partials every page may use (csrf, pager, errors,
+// summary, text-field, area-field).
+const layoutFile = "templates/base.html"
 
-// parsePages parses each page template with the layout, one set per page
+// Pages are one audience's page templates, each parsed with the layout,
 // so that each may define the layout's blocks. A page is named after its
 // file without ".html".
-func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
-	names, err := fs.Glob(templateFS, "templates/*.html")
+type Pages struct {
+	site *Site
+	set  map[string]*template.Template // by page name
+}
+
+// Pages parses every templates/*.html file of fsys as a page over the
+// layout. The files named in partials are no pages: they are parsed into
+// every page of the set, for the templates the audience's pages share.
+func (s *Site) Pages(fsys fs.FS, partials ...string) (*Pages, error) {
+	names, err := fs.Glob(fsys, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	pages := make(map[string]*template.Template, len(names))
+	ps := &Pages{site: s, set: make(map[string]*template.Template, len(names))}
+	funcs := s.funcs()
 	for _, name := range names {
-		if name == baseTemplate {
+		if name == layoutFile || slices.Contains(partials, name) {
 			continue
 		}
-		t, err := template.New(path.Base(name)).Funcs(funcs).ParseFS(templateFS, baseTemplate, name)
+		t, err := template.New(path.Base(name)).Funcs(funcs).ParseFS(templateFS, layoutFile)
+		if err == nil && len(partials) > 0 {
+			t, err = t.ParseFS(fsys, partials...)
+		}
+		if err == nil {
+			t, err = t.ParseFS(fsys, name)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
-		pages[strings.TrimSuffix(path.Base(name), ".html")] = t
+		ps.set[strings.TrimSuffix(path.Base(name), ".html")] = t
 	}
-	return pages, nil
+	return ps, nil
 }
 
 // funcs are the helpers templates may call. None of them marks text as
 // safe HTML: html/template escapes everything they return.
-func (wb *Web) funcs() template.FuncMap {
+func (s *Site) funcs() template.FuncMap {
 	return template.FuncMap{
-		"asset":   func(name string) string { return wb.static.url(name) },
-		"money":   formatMoney,
-		"pager":   newPagerView,
-		"percent": formatBPS,
-		"short":   shortID,
-		"ago":     func(t time.Time) string { return ago(wb.now(), t) },
+		"asset":   func(name string) string { return s.static.url(name) },
+		"money":   FormatMoney,
+		"pager":   NewPagerView,
+		"percent": FormatBPS,
+		"short":   ShortID,
+		"ago":     func(t time.Time) string { return Ago(s.now(), t) },
 		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 		"add1":    func(i int) int { return i + 1 },
 	}
 }
 
-// shortID abbreviates a peer ID or listing id for display; the full value
+// ShortID abbreviates a peer ID or listing id for display; the full value
 // goes in a title attribute or a link.
-func shortID(id string) string {
+func ShortID(id string) string {
 	if len(id) <= 16 {
 		return id
 	}
 	return id[:6] + "…" + id[len(id)-6:]
 }
 
-// formatBPS writes basis points as a percentage: 250 is "2.50%".
-func formatBPS(bps int64) string {
+// ClipText cuts s to at most n characters, at a rune boundary, marking
+// the cut.
+func ClipText(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+// FormatBPS writes basis points as a percentage: 250 is "2.50%".
+func FormatBPS(bps int64) string {
 	sign := ""
 	if bps < 0 {
 		sign, bps = "-", -bps
@@ -73,22 +105,22 @@ func formatBPS(bps int64) string {
 	return fmt.Sprintf("%s%d.%02d%%", sign, bps/100, bps%100)
 }
 
-// ago describes how long before now t was, coarsely; the zero time is
+// Ago describes how long before now t was, coarsely; the zero time is
 // "never".
-func ago(now, t time.Time) string {
+func Ago(now, t time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}
 	if d := now.Sub(t); d >= 2*time.Second {
-		return elapsed(d) + " ago"
+		return Elapsed(d) + " ago"
 	}
 	return "just now"
 }
 
-// elapsed writes a span of time coarsely, in its largest whole unit up to
+// Elapsed writes a span of time coarsely, in its largest whole unit up to
 // days: "12s", "4m", "3h" (up to 48 hours), "5d". Less than a second, or
 // a negative span (another clock ahead of this one), is "0s".
-func elapsed(d time.Duration) string {
+func Elapsed(d time.Duration) string {
 	switch {
 	case d < time.Minute:
 		return fmt.Sprintf("%ds", int(max(d, 0).Seconds()))
@@ -100,15 +132,15 @@ func elapsed(d time.Duration) string {
 	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }
 
-// pagerView is what the "pager" partial shows: links to the first and the
+// PagerView is what the "pager" partial shows: links to the first and the
 // next page of a list, with their texts.
-type pagerView struct {
+type PagerView struct {
 	Label               string // the nav's aria-label
 	FirstURL, FirstText string
 	NextURL, NextText   string
 }
 
-// newPagerView is the template function "pager".
-func newPagerView(label, firstURL, firstText, nextURL, nextText string) pagerView {
-	return pagerView{Label: label, FirstURL: firstURL, FirstText: firstText, NextURL: nextURL, NextText: nextText}
+// NewPagerView is the template function "pager".
+func NewPagerView(label, firstURL, firstText, nextURL, nextText string) PagerView {
+	return PagerView{Label: label, FirstURL: firstURL, FirstText: firstText, NextURL: nextURL, NextText: nextText}
 }

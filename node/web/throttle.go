@@ -12,9 +12,9 @@ import (
 // Sign-in throttling. Each password check costs a bcrypt comparison, and
 // a wrong guess must cost the guesser, never the shopper guessed at:
 // failed shopper sign-ins are counted per pair of e-mail address and
-// client address. A pair's first freeFailures failures cost nothing; from
+// client address. A pair's first FreeFailures failures cost nothing; from
 // then on, each failure makes the pair wait before its next attempt,
-// twice as long as the one before, from firstDelay up to maxDelay. An
+// twice as long as the one before, from firstDelay up to MaxDelay. An
 // attempt of a pair that is waiting is refused with 429 and Retry-After,
 // without checking the password; the right password clears the pair. So
 // a stranger's wrong passwords slow the stranger only: the shopper, from
@@ -24,12 +24,12 @@ import (
 // The counts live in a budget.Table of at most maxThrottled pairs, which
 // evicts the pair that failed least recently: a flood of pairs forgets
 // the oldest ones, never the whole table. A pair that has not failed for
-// forgetAfter starts again from nothing.
+// ForgetAfter starts again from nothing.
 const (
-	freeFailures = 2
+	FreeFailures = 2
 	firstDelay   = 5 * time.Second
-	maxDelay     = 15 * time.Minute
-	forgetAfter  = 24 * time.Hour
+	MaxDelay     = 15 * time.Minute
+	ForgetAfter  = 24 * time.Hour
 	maxThrottled = 10000
 )
 
@@ -40,24 +40,25 @@ type failures struct {
 	until time.Time // no attempt before this
 }
 
-// throttle counts failed sign-ins per (address, client) pair.
-type throttle struct {
+// Throttle counts failed sign-ins per (address, client) pair.
+type Throttle struct {
 	now   func() time.Time
 	pairs *budget.Table[failures]
 }
 
-func newThrottle(now func() time.Time) *throttle {
-	return &throttle{now: now, pairs: budget.NewTable[failures](maxThrottled)}
+// NewThrottle returns an empty throttle on the clock now.
+func NewThrottle(now func() time.Time) *Throttle {
+	return &Throttle{now: now, pairs: budget.NewTable[failures](maxThrottled)}
 }
 
-// pairKey names the pair of an e-mail address and the client of r.
-func pairKey(email, client string) string {
+// PairKey names the pair of an e-mail address and the client of r.
+func PairKey(email, client string) string {
 	return strings.ToLower(email) + "\x00" + client
 }
 
-// wait is how long the pair must wait before its next attempt; 0 when
+// Wait is how long the pair must wait before its next attempt; 0 when
 // it may try now.
-func (t *throttle) wait(pair string) time.Duration {
+func (t *Throttle) Wait(pair string) time.Duration {
 	f, ok := t.pairs.Get(pair)
 	if !ok {
 		return 0
@@ -65,12 +66,12 @@ func (t *throttle) wait(pair string) time.Duration {
 	return max(0, f.until.Sub(t.now()))
 }
 
-// failed counts a failure of the pair and returns how long it must now
+// Failed counts a failure of the pair and returns how long it must now
 // wait.
-func (t *throttle) failed(pair string) time.Duration {
+func (t *Throttle) Failed(pair string) time.Duration {
 	now := t.now()
 	f := t.pairs.Update(pair, func(f failures, _ bool) failures {
-		if now.Sub(f.last) >= forgetAfter {
+		if now.Sub(f.last) >= ForgetAfter {
 			f = failures{}
 		}
 		f.n++
@@ -80,28 +81,28 @@ func (t *throttle) failed(pair string) time.Duration {
 	return f.until.Sub(now)
 }
 
-// succeeded forgets the pair's failures.
-func (t *throttle) succeeded(pair string) { t.pairs.Delete(pair) }
+// Succeeded forgets the pair's failures.
+func (t *Throttle) Succeeded(pair string) { t.pairs.Delete(pair) }
 
 // delayAfter is the wait that the n-th consecutive failure imposes.
 func delayAfter(n int) time.Duration {
-	if n <= freeFailures {
+	if n <= FreeFailures {
 		return 0
 	}
 	d := firstDelay
-	for i := freeFailures + 1; i < n && d < maxDelay; i++ {
+	for i := FreeFailures + 1; i < n && d < MaxDelay; i++ {
 		d *= 2
 	}
-	return min(d, maxDelay)
+	return min(d, MaxDelay)
 }
 
-// retryAfter sets Retry-After to d, in whole seconds rounded up.
-func retryAfter(w http.ResponseWriter, d time.Duration) {
+// RetryAfter sets Retry-After to d, in whole seconds rounded up.
+func RetryAfter(w http.ResponseWriter, d time.Duration) {
 	w.Header().Set("Retry-After", fmt.Sprint(int64((d+time.Second-1)/time.Second)))
 }
 
-// waitText says a wait in words: "5 seconds", "2 minutes".
-func waitText(d time.Duration) string {
+// WaitText says a wait in words: "5 seconds", "2 minutes".
+func WaitText(d time.Duration) string {
 	secs := int64((d + time.Second - 1) / time.Second)
 	switch {
 	case secs <= 1:

@@ -1,0 +1,139 @@
+package console
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"net/http"
+
+	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/budget"
+	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/settlement"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Merchants signs merchants in by their tokens; *catalog.Catalog
+// satisfies it.
+type Merchants interface {
+	// Platform is this node's peer ID, the platform part of its listings' ids.
+	Platform() string
+	// MerchantByToken returns the merchant a token belongs to, or
+	// catalog.ErrNotFound.
+	MerchantByToken(ctx context.Context, token string) (catalog.Merchant, error)
+	// Listing returns a live listing with its stock, catalog.ErrNotFound
+	// or catalog.ErrInvalid for a malformed id.
+	Listing(ctx context.Context, id string) (catalog.Listing, error)
+}
+
+// ListingEditor reads and changes one merchant's own listings on this
+// node; *catalog.Catalog satisfies it. Every method is scoped to
+// merchantID: another merchant's listing is catalog.ErrNotFound.
+type ListingEditor interface {
+	// MerchantListings pages through the merchant's live listings by id.
+	MerchantListings(ctx context.Context, merchantID, cursor string, limit int) ([]catalog.Listing, string, error)
+	// CreateListing signs a new listing; bad input is a *catalog.ValidationError.
+	CreateListing(ctx context.Context, merchantID string, in catalog.ListingInput) (catalog.Listing, error)
+	// ReplaceListing replaces a listing's description and stock.
+	ReplaceListing(ctx context.Context, merchantID, id string, in catalog.ListingInput) (catalog.Listing, error)
+	// TakeDown signs a tombstone for the listing.
+	TakeDown(ctx context.Context, merchantID, id string) error
+	// SetStock sets the units of one SKU.
+	SetStock(ctx context.Context, merchantID, id, sku string, stock int64) error
+	// UpsertBatch creates or updates listings from a feed, keyed by SKU.
+	UpsertBatch(ctx context.Context, merchantID string, in []catalog.ListingInput) (catalog.BatchResult, error)
+}
+
+// Parts are the merchant's incoming order parts, which this node keeps
+// as their home; *order.Service satisfies it. Another merchant's part is
+// order.ErrNotFound.
+type Parts interface {
+	MerchantParts(ctx context.Context, merchant, status, cursor string, limit int) ([]order.HomePart, string, error)
+	HomePartOf(ctx context.Context, merchant, id string) (order.HomePart, error)
+	Ship(ctx context.Context, merchant, id, carrier, tracking string) (order.HomePart, error)
+	Deliver(ctx context.Context, merchant, id string) (order.HomePart, error)
+	Refund(ctx context.Context, merchant, id string) (order.HomePart, error)
+}
+
+// Earnings are what a merchant earned per settlement period; the node's
+// settlement view satisfies it.
+type Earnings interface {
+	Periods(ctx context.Context) ([]settlement.PeriodStatus, error)
+	Earnings(ctx context.Context, merchant, period string) (settlement.Earnings, error)
+}
+
+// Deps are the services the console reads and changes; every web.Field is
+// required. The node's *catalog.Catalog, *order.Service and settlement
+// view satisfy them as they are.
+type Deps struct {
+	Merchants Merchants
+	Editor    ListingEditor
+	Parts     Parts
+	Earnings  Earnings
+}
+
+// Console serves the merchants' pages under /merchant: listings, stock,
+// feed uploads (run as background jobs on the site), incoming order
+// parts, and earnings. It is safe for concurrent use.
+type Console struct {
+	site     *web.Site
+	sessions *web.Sessions
+	pages    *web.Pages
+	deps     Deps
+	feeds    *feedUploads // the merchants' feed upload jobs
+}
+
+// New builds the console's pages on site, and lets a signed-in merchant
+// upload a feed larger than a form.
+func New(site *web.Site, deps Deps) (*Console, error) {
+	if deps.Merchants == nil || deps.Editor == nil || deps.Parts == nil || deps.Earnings == nil {
+		return nil, errors.New("console: Deps needs Merchants, Editor, Parts and Earnings")
+	}
+	pages, err := site.Pages(templateFS)
+	if err != nil {
+		return nil, err
+	}
+	c := &Console{site: site, sessions: site.Sessions(), pages: pages, deps: deps}
+	c.feeds = newFeedUploads(c)
+	site.AllowUpload(feedUploadPath)
+	return c, nil
+}
+
+// Mount adds the console's routes. Patterns are net/http's; a GET
+// pattern also answers HEAD.
+func (c *Console) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /merchant/signin", c.merchantSigninForm)
+	mux.HandleFunc("POST /merchant/signin", c.site.Spending(budget.SignIns, c.merchantSignin))
+	mux.HandleFunc("POST /merchant/signout", c.merchantSignout)
+	mux.HandleFunc("GET /merchant", c.asMerchant(c.merchantListings))
+	mux.HandleFunc("GET /merchant/listings/new", c.asMerchant(c.newListingForm))
+	mux.HandleFunc("POST /merchant/listings", c.asMerchant(c.createListing))
+	mux.HandleFunc("GET /merchant/listings/{id}", c.asMerchant(c.editListingForm))
+	mux.HandleFunc("POST /merchant/listings/{id}", c.asMerchant(c.replaceListing))
+	mux.HandleFunc("POST /merchant/listings/{id}/stock", c.asMerchant(c.setStock))
+	mux.HandleFunc("GET /merchant/listings/{id}/takedown", c.asMerchant(c.takeDownForm))
+	mux.HandleFunc("POST /merchant/listings/{id}/takedown", c.asMerchant(c.takeDown))
+	mux.HandleFunc("GET /merchant/orders", c.asMerchant(c.merchantOrders))
+	mux.HandleFunc("POST /merchant/orders/{id}/ship", c.asMerchant(c.shipPart))
+	mux.HandleFunc("POST /merchant/orders/{id}/deliver", c.asMerchant(c.deliverPart))
+	mux.HandleFunc("GET /merchant/orders/{id}/refund", c.asMerchant(c.refundForm))
+	mux.HandleFunc("POST /merchant/orders/{id}/refund", c.asMerchant(c.refundPart))
+	mux.HandleFunc("GET /merchant/feeds", c.asMerchant(c.feeds.form))
+	mux.HandleFunc("POST /merchant/feeds", c.asMerchant(c.feeds.upload))
+	mux.HandleFunc("GET /merchant/feeds/{job}", c.asMerchant(c.feeds.progress))
+	mux.HandleFunc("GET /merchant/earnings", c.asMerchant(c.merchantEarnings))
+}
+
+// nav is the console's sub-navigation with current marked.
+func nav(current string) []web.NavItem {
+	return web.Nav(current,
+		web.NavItem{Label: "Listings", Href: "/merchant"},
+		web.NavItem{Label: "New listing", Href: "/merchant/listings/new"},
+		web.NavItem{Label: "Feed upload", Href: "/merchant/feeds"},
+		web.NavItem{Label: "Orders", Href: "/merchant/orders"},
+		web.NavItem{Label: "Earnings", Href: "/merchant/earnings"},
+	)
+}

@@ -1,0 +1,118 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/node/web"
+)
+
+// listingEditor is what the listing form template shows.
+type listingEditor struct {
+	Form     *web.Form
+	Rows     []int // variant row numbers
+	Action   string
+	Submit   string
+	Currency string
+	ID       string // empty for a new listing
+	ViewURL  string
+}
+
+// editorPage renders the listing form with status.
+func (c *Console) editorPage(w http.ResponseWriter, r *http.Request, mv merchantVisit, status int, v listingEditor) {
+	v.Currency = c.site.Currency()
+	title, current := "New listing", "/merchant/listings/new"
+	v.Submit = "Create listing"
+	if v.ID != "" {
+		title, current, v.Submit = "Edit listing", "", "Save listing"
+		v.ViewURL = web.ListingURL(v.ID)
+	}
+	p := c.consolePage(mv, title, current, v)
+	p.Notice = web.NoticeIn(r, notices)
+	c.pages.Render(w, r, status, "merchant_form", p)
+}
+
+// rows numbers the variant rows of a form holding n variants: theirs and
+// one blank row for another.
+func rows(n int) []int {
+	out := make([]int, n+1)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// newListingForm is GET /merchant/listings/new.
+func (c *Console) newListingForm(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	c.editorPage(w, r, mv, http.StatusOK, listingEditor{Form: web.NewForm(), Rows: rows(0), Action: "/merchant/listings"})
+}
+
+// editListingForm shows one of the merchant's listings in the form:
+// GET /merchant/listings/{id}.
+func (c *Console) editListingForm(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	l, err := c.ownListing(r, mv, r.PathValue("id"))
+	if err != nil {
+		c.site.Fail(w, r, err)
+		return
+	}
+	f := web.NewForm()
+	n := fillListingForm(f, l)
+	c.editorPage(w, r, mv, http.StatusOK, listingEditor{Form: f, Rows: rows(n), Action: r.URL.Path, ID: l.ID})
+}
+
+// createListing is POST /merchant/listings.
+func (c *Console) createListing(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	c.saveListing(w, r, mv, listingEditor{Action: r.URL.Path}, func(in catalog.ListingInput) (catalog.Listing, error) {
+		return c.deps.Editor.CreateListing(r.Context(), mv.merchant.ID, in)
+	})
+}
+
+// replaceListing is POST /merchant/listings/{id}.
+func (c *Console) replaceListing(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	id := r.PathValue("id")
+	if _, err := c.ownListing(r, mv, id); err != nil {
+		c.site.Fail(w, r, err)
+		return
+	}
+	c.saveListing(w, r, mv, listingEditor{Action: r.URL.Path, ID: id}, func(in catalog.ListingInput) (catalog.Listing, error) {
+		return c.deps.Editor.ReplaceListing(r.Context(), mv.merchant.ID, id, in)
+	})
+}
+
+// saveListing reads the posted form and saves it with save. Problems
+// re-render the form with 422, each next to its input; the "add another
+// variant" button re-renders it, with a blank row after the last one
+// filled in, and saves nothing.
+func (c *Console) saveListing(w http.ResponseWriter, r *http.Request, mv merchantVisit, v listingEditor,
+	save func(catalog.ListingInput) (catalog.Listing, error)) {
+	v.Form = web.NewForm()
+	li := readListingForm(r.PostForm, c.site.Currency(), v.Form)
+	v.Rows = rows(0)
+	if n := len(li.rowOf); n > 0 {
+		v.Rows = rows(li.rowOf[n-1] + 1) // up to the last row filled in
+	}
+	if r.PostForm.Has("add_variant") {
+		v.Form = v.Form.WithoutErrors()
+		c.editorPage(w, r, mv, http.StatusOK, v)
+		return
+	}
+	if !v.Form.OK() {
+		c.editorPage(w, r, mv, http.StatusUnprocessableEntity, v)
+		return
+	}
+	l, err := save(li.in)
+	if addCatalogErrors(v.Form, err, li.rowOf) {
+		c.editorPage(w, r, mv, http.StatusUnprocessableEntity, v)
+		return
+	}
+	if err != nil {
+		c.site.Fail(w, r, err)
+		return
+	}
+	done := "saved"
+	if v.ID == "" {
+		done = "created"
+	}
+	web.SeeOther(w, r, "/merchant/listings/"+url.PathEscape(l.ID)+"?done="+done)
+}

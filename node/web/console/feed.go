@@ -1,0 +1,254 @@
+package console
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/node/web"
+)
+
+// A merchant uploads a feed (CSV, JSON lines, or a JSON array of
+// listings) on the console. The whole feed is read first: a feed that
+// cannot be read is refused with the lines at fault next to the file
+// input, and nothing is written. A readable feed becomes a job that
+// upserts it into the catalog in chunks (ListingEditor.UpsertBatch, keyed
+// by SKU, so uploading the same feed again changes nothing) while its
+// page shows the progress.
+
+// Limits of a feed upload.
+const (
+	// feedUploadPath is where the upload form posts.
+	feedUploadPath = "/merchant/feeds"
+	// maxFeedBytes caps an uploaded feed file (the hint says so).
+	maxFeedBytes = 32 << 20
+	// maxFeedProblems is how many unreadable lines the form lists.
+	maxFeedProblems = 10
+)
+
+// Feed formats the upload form offers. feedJSON is a .json file: a JSON
+// array of listings, or JSON lines.
+const (
+	feedAuto = ""
+	feedJSON = "json"
+)
+
+// feedEntry is one listing of a feed and the line it starts on.
+type feedEntry struct {
+	Line    int
+	Listing catalog.ListingInput
+}
+
+// feedFormView is what the upload form shows.
+type feedFormView struct {
+	Form    *web.Form
+	Formats []web.Choice
+	MaxMiB  int
+	Jobs    []feedProgress // the merchant's recent uploads, newest first
+	Action  string
+}
+
+// feedFormats are the choices of the format select.
+var feedFormats = []web.Choice{
+	{Value: feedAuto, Label: "From the file name (.csv, .json, .jsonl)"},
+	{Value: catalog.FeedCSV, Label: "CSV"},
+	{Value: catalog.FeedJSONLines, Label: "JSON lines (one listing per line)"},
+	{Value: feedJSON, Label: "JSON (an array of listings, or JSON lines)"},
+}
+
+// knownFeedFormat reports whether the format select offers f.
+func knownFeedFormat(f string) bool {
+	for _, c := range feedFormats {
+		if c.Value == f {
+			return true
+		}
+	}
+	return false
+}
+
+// readUpload reads the posted feed file. Problems go into f next to the
+// file or format input.
+func readUpload(r *http.Request, f *web.Form) (entries []feedEntry, name, format string) {
+	format = r.PostForm.Get("format")
+	f.Set("format", format)
+	file, hdr, err := r.FormFile("feed")
+	switch {
+	case errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart):
+		f.Add("feed", "Choose a feed file to upload.")
+		return nil, "", format
+	case err != nil:
+		f.Add("feed", "The file could not be received. Choose it again and upload it once more.")
+		return nil, "", format
+	}
+	defer file.Close()
+	if name = path.Base(strings.ReplaceAll(hdr.Filename, `\`, "/")); name == "." || name == "/" {
+		name = "feed" // a browser that sent no file name
+	}
+	if !knownFeedFormat(format) {
+		f.Add("format", "Choose one of the formats offered.")
+		return nil, name, format
+	}
+	if format == feedAuto {
+		if format = formatOfName(name); format == "" {
+			f.Add("format", "Choose the feed's format: the file name does not end in .csv, .json or .jsonl.")
+			return nil, name, format
+		}
+	}
+	entries, problems := readFeedFile(file, format)
+	for i, p := range problems {
+		if i == maxFeedProblems {
+			f.Add("feed", fmt.Sprintf("And %d more problems.", len(problems)-i))
+			break
+		}
+		f.Add("feed", p)
+	}
+	switch {
+	case len(problems) > 0:
+		f.Add("", "Nothing was written: correct the feed and upload it again.")
+	case len(entries) == 0:
+		f.Add("feed", "The feed holds no listings.")
+	}
+	return entries, name, format
+}
+
+// formatOfName is the feed format a file name's extension says, or "".
+func formatOfName(name string) string {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".csv":
+		return catalog.FeedCSV
+	case ".jsonl", ".ndjson":
+		return catalog.FeedJSONLines
+	case ".json":
+		return feedJSON
+	}
+	return ""
+}
+
+// readFeedFile reads a whole feed; problems are sentences naming the
+// lines at fault.
+func readFeedFile(file multipart.File, format string) ([]feedEntry, []string) {
+	b, err := io.ReadAll(io.LimitReader(file, maxFeedBytes+1))
+	if err != nil {
+		return nil, []string{"The file could not be read. Upload it again."}
+	}
+	if len(b) > maxFeedBytes {
+		return nil, []string{fmt.Sprintf("The file is larger than %d MiB. Split the feed into smaller files.", maxFeedBytes>>20)}
+	}
+	b = bytes.TrimPrefix(b, []byte("\ufeff")) // a byte order mark, as spreadsheets write
+	if format == feedJSON {
+		if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '[' {
+			return readJSONArray(b)
+		}
+		format = catalog.FeedJSONLines
+	}
+	return readFeedLines(bytes.NewReader(b), format)
+}
+
+// readFeedLines reads a CSV or JSON lines feed with catalog.FeedReader.
+func readFeedLines(r io.Reader, format string) ([]feedEntry, []string) {
+	fr, err := catalog.NewFeedReader(r, format)
+	if err != nil {
+		return nil, []string{"The feed cannot be read: " + feedErrorText(err) + "."}
+	}
+	var entries []feedEntry
+	var problems []string
+	for {
+		it, err := fr.Next()
+		if errors.Is(err, io.EOF) {
+			return entries, problems
+		}
+		if err != nil {
+			return entries, append(problems, "The feed cannot be read: "+feedErrorText(err)+".")
+		}
+		if it.Err != nil {
+			problems = append(problems, sentence(feedErrorText(it.Err)))
+			continue
+		}
+		entries = append(entries, feedEntry{Line: it.Line, Listing: it.Listing})
+	}
+}
+
+// readJSONArray reads a JSON array of listings, numbering each by the
+// line it starts on.
+func readJSONArray(b []byte) ([]feedEntry, []string) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if _, err := dec.Token(); err != nil {
+		return nil, []string{"The feed cannot be read: " + err.Error() + "."}
+	}
+	var entries []feedEntry
+	var problems []string
+	for dec.More() {
+		start := dec.InputOffset()
+		line := lineAt(b, start)
+		var in catalog.ListingInput
+		err := dec.Decode(&in)
+		if err == nil {
+			entries = append(entries, feedEntry{Line: line, Listing: in})
+			continue
+		}
+		problems = append(problems, fmt.Sprintf("Line %d: %s.", line, strings.TrimPrefix(err.Error(), "json: ")))
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) || dec.InputOffset() == start {
+			break // the rest cannot be told apart
+		}
+	}
+	return entries, problems
+}
+
+// lineAt is the line of b on which the value after offset starts.
+func lineAt(b []byte, offset int64) int {
+	i := int(offset)
+	for i < len(b) && strings.IndexByte(" \t\r\n,", b[i]) >= 0 {
+		i++
+	}
+	return bytes.Count(b[:i], []byte("\n")) + 1
+}
+
+// feedErrorText is a feed reader's error without the catalog's
+// "invalid: " lead.
+func feedErrorText(err error) string {
+	return strings.TrimPrefix(err.Error(), catalog.ErrInvalid.Error()+": ")
+}
+
+// sentence capitalizes s and ends it with a full stop.
+func sentence(s string) string {
+	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:] + "."
+}
+
+// repeatedSKUs refuses the entries that reuse a SKU of an earlier entry
+// of the same feed: a SKU names one listing, and the feed is written in
+// several chunks, which could not tell otherwise.
+func repeatedSKUs(entries []feedEntry) ([]feedEntry, []feedRejection) {
+	owner := map[string]int{} // SKU -> line of the entry that has it
+	var keep []feedEntry
+	var refused []feedRejection
+	for _, e := range entries {
+		var reasons []string
+		for _, v := range e.Listing.Variants {
+			if line, ok := owner[v.SKU]; ok && v.SKU != "" {
+				reasons = append(reasons, fmt.Sprintf("SKU %q is also on line %d of this feed", v.SKU, line))
+			}
+		}
+		if reasons != nil {
+			refused = append(refused, feedRejection{Line: e.Line, Reason: strings.Join(reasons, "; ")})
+			continue
+		}
+		for _, v := range e.Listing.Variants {
+			owner[v.SKU] = e.Line
+		}
+		keep = append(keep, e)
+	}
+	return keep, refused
+}

@@ -1,0 +1,218 @@
+package console
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/node/web"
+)
+
+// The listing form edits every web.Field of a catalog.ListingInput, so that
+// saving a listing the API created keeps what the form does not stress
+// (attributes, variant options). Inputs are named after the catalog's
+// web.Field paths ("variants[0].price"), so that a *catalog.ValidationError
+// lands next to the input it is about.
+
+// maxVariantRows caps the variant rows a posted form is read for.
+const maxVariantRows = 200
+
+// fieldLabels name the listing's inputs in error messages; variantLabels
+// name the inputs of a variant row.
+var (
+	fieldLabels = map[string]string{
+		"title": "Title", "description": "Description", "category": "Category", "brand": "Brand",
+		"gtin": "GTIN", "images": "Image URLs", "shipping_regions": "Shipping regions",
+		"attributes": "Attributes", "variants": "Variants",
+	}
+	variantLabels = map[string]string{"sku": "SKU", "options": "Options", "price": "Price", "stock": "Stock"}
+)
+
+// listingInput is a posted listing form: the input for the catalog, and
+// for each of its variants the form row it came from (blank rows are
+// skipped, so the catalog's variants[i] is row rowOf[i]).
+type listingInput struct {
+	in    catalog.ListingInput
+	rowOf []int
+}
+
+// readListingForm reads a posted listing form into f (what was typed, and
+// what cannot be read); the catalog checks the rest.
+func readListingForm(pf url.Values, currency string, f *web.Form) listingInput {
+	text := func(name string) string {
+		v := strings.ReplaceAll(pf.Get(name), "\r\n", "\n")
+		f.Set(name, v)
+		return v
+	}
+	var li listingInput
+	in := &li.in
+	in.Title, in.Description = strings.TrimSpace(text("title")), strings.TrimSpace(text("description"))
+	in.Category, in.Brand = normalizeCategory(text("category")), strings.TrimSpace(text("brand"))
+	in.GTIN = strings.TrimSpace(text("gtin"))
+	in.Images = strings.Fields(text("images"))
+	in.ShippingRegions = strings.Fields(strings.ToUpper(strings.ReplaceAll(text("shipping_regions"), ",", " ")))
+	attrs, perr := web.ParsePairs(text("attributes"), '\n')
+	if perr != nil {
+		f.Add("attributes", fmt.Sprintf("Attributes: line %d needs a name and a value, as in Material=Steel.", perr.Entry))
+	}
+	in.Attributes = attrs
+	for i := 0; i < maxVariantRows; i++ {
+		key := fmt.Sprintf("variants[%d]", i)
+		if _, ok := pf[key+".sku"]; !ok {
+			break
+		}
+		if v, ok := readVariant(key, text, currency, f); ok {
+			in.Variants = append(in.Variants, v)
+			li.rowOf = append(li.rowOf, i)
+		}
+	}
+	return li
+}
+
+// readVariant reads one variant row; ok is false for a blank row.
+func readVariant(key string, text func(string) string, currency string, f *web.Form) (catalog.Variant, bool) {
+	sku, opts := strings.TrimSpace(text(key+".sku")), text(key+".options")
+	price, stock := strings.TrimSpace(text(key+".price")), strings.TrimSpace(text(key+".stock"))
+	if sku == "" && strings.TrimSpace(opts) == "" && price == "" && stock == "" {
+		return catalog.Variant{}, false
+	}
+	v := catalog.Variant{SKU: sku, Price: catalog.Money{Currency: currency}}
+	var perr *web.PairError
+	if v.Options, perr = web.ParsePairs(opts, ';'); perr != nil {
+		f.Add(key+".options", fmt.Sprintf("Options: entry %d needs a name and a value, as in size=L; color=red.", perr.Entry))
+	}
+	var err error
+	switch v.Price.Amount, err = web.ParseAmount(price, currency); {
+	case price == "":
+		f.Add(key+".price", "Price is required.")
+	case err != nil:
+		f.Add(key+".price", "Price "+err.Error()+".")
+	}
+	if stock != "" {
+		if v.Stock, err = strconv.ParseInt(stock, 10, 64); err != nil || v.Stock < 0 {
+			f.Add(key+".stock", "Stock must be a whole number of units, 0 or more.")
+		}
+	}
+	return v, true
+}
+
+// fillListingForm shows a stored listing in f and returns its rows.
+func fillListingForm(f *web.Form, l catalog.Listing) int {
+	f.Set("title", l.Title)
+	f.Set("description", l.Description)
+	f.Set("category", l.Category)
+	f.Set("brand", l.Brand)
+	f.Set("gtin", l.GTIN)
+	f.Set("images", strings.Join(l.Images, "\n"))
+	f.Set("shipping_regions", strings.Join(l.ShippingRegions, " "))
+	f.Set("attributes", web.FormatPairs(l.Attributes, '\n'))
+	for i, v := range l.Variants {
+		key := fmt.Sprintf("variants[%d]", i)
+		f.Set(key+".sku", v.SKU)
+		f.Set(key+".options", web.FormatPairs(v.Options, ';'))
+		f.Set(key+".price", web.FormatAmount(v.Price.Amount, v.Price.Currency))
+		f.Set(key+".stock", strconv.FormatInt(v.Stock, 10))
+	}
+	return len(l.Variants)
+}
+
+// addCatalogErrors puts the problems of a *catalog.ValidationError next to
+// their inputs; it reports false for any other error.
+func addCatalogErrors(f *web.Form, err error, rowOf []int) bool {
+	var ve *catalog.ValidationError
+	if !errors.As(err, &ve) {
+		return false
+	}
+	for _, fe := range ve.Errors {
+		input, label := inputOfPath(fe.Field, rowOf)
+		msg := fe.Message
+		if strings.HasSuffix(fe.Field, ".price.amount") {
+			msg = "must be more than zero"
+		}
+		f.Add(input, label+" "+msg+".")
+	}
+	return true
+}
+
+// inputOfPath maps a catalog web.Field path to the input that shows it and
+// the words that name it in the message: "variants[2].price.amount" is
+// the price input of the form row variants[2] came from.
+func inputOfPath(path string, rowOf []int) (input, label string) {
+	name, index, rest := splitPath(path)
+	if name == "variants" && index != "" && rest != "" {
+		i, err := strconv.Atoi(index)
+		sub, key, _ := splitPath(rest)
+		if l, ok := variantLabels[sub]; ok && err == nil && i >= 0 && i < len(rowOf) {
+			if key != "" {
+				l += " " + key // an option's name, quoted by the catalog
+			}
+			return fmt.Sprintf("variants[%d].%s", rowOf[i], sub), l
+		}
+		return "variants", path
+	}
+	if l, ok := fieldLabels[name]; ok {
+		if index != "" {
+			l += " " + itemName(name, index)
+		}
+		return name, l
+	}
+	if path == "" {
+		return "", "The listing"
+	}
+	return "", path
+}
+
+// splitPath splits a web.Field path into its first name, that name's index
+// (a number, or a name as Go quotes it, quotes kept) and the rest:
+// `options["a.b"].x` is options, "a.b" and x.
+func splitPath(p string) (name, index, rest string) {
+	i := strings.IndexAny(p, "[.")
+	if i < 0 {
+		return p, "", ""
+	}
+	name, rest = p[:i], p[i+1:]
+	if p[i] == '.' {
+		return name, "", rest
+	}
+	if q, err := strconv.QuotedPrefix(rest); err == nil {
+		index, rest = q, rest[len(q):]
+	} else if j := strings.IndexByte(rest, ']'); j >= 0 {
+		index, rest = rest[:j], rest[j:]
+	} else {
+		return name, "", ""
+	}
+	rest = strings.TrimPrefix(strings.TrimPrefix(rest, "]"), ".")
+	return name, index, rest
+}
+
+// itemName names one item of a list input in a message: an image by its
+// line, an attribute or region by what the catalog quoted.
+func itemName(list, index string) string {
+	if list == "images" {
+		if i, err := strconv.Atoi(index); err == nil {
+			return fmt.Sprintf("(URL %d)", i+1)
+		}
+	}
+	if list == "shipping_regions" {
+		if i, err := strconv.Atoi(index); err == nil {
+			return fmt.Sprintf("(region %d)", i+1)
+		}
+	}
+	return index
+}
+
+// normalizeCategory joins a typed category path the catalog's way:
+// segments trimmed and separated by " > ".
+func normalizeCategory(s string) string {
+	parts := strings.Split(s, ">")
+	kept := parts[:0]
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, " > ")
+}

@@ -1,0 +1,174 @@
+package dashboard
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/federation/replication"
+	"github.com/fedmart/fedmart/node/budget"
+	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/settlement"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Federation is what the dashboard shows of the federation;
+// *federation.Federation satisfies it.
+type Federation interface {
+	// Members lists the other members with their connection state.
+	Members() []federation.MemberState
+	// Charter returns the current signed charter, or federation.ErrNoCharter.
+	Charter() (*federation.SignedCharter, error)
+}
+
+// Amendments are charter versions proposed and gathering signatures;
+// *federation.Federation satisfies it.
+type Amendments interface {
+	// Proposals lists the pending amendments, oldest first.
+	Proposals() []federation.Proposal
+	// Propose checks a proposed next version and its signatures, keeps it
+	// and sends it to every member; it takes force once enough have signed.
+	Propose(ctx context.Context, sc *federation.SignedCharter) (federation.Proposal, error)
+	// ProposeSigned is Propose with this node's signature added first.
+	ProposeSigned(ctx context.Context, sc *federation.SignedCharter) (federation.Proposal, error)
+	// SignProposal adds this node's signature to a pending amendment.
+	SignProposal(ctx context.Context, digest string) (federation.Proposal, error)
+}
+
+// Merchants are this node's merchants, whose tokens the operator
+// replaces; *catalog.Catalog satisfies it.
+type Merchants interface {
+	// Platform is this node's peer ID.
+	Platform() string
+	// Merchant returns one of this node's merchants, or catalog.ErrNotFound.
+	Merchant(ctx context.Context, id string) (catalog.Merchant, error)
+	// Merchants lists this node's merchants.
+	Merchants(ctx context.Context) ([]catalog.Merchant, error)
+	// RotateMerchantToken gives a merchant a new token; the old one stops
+	// working at once.
+	RotateMerchantToken(ctx context.Context, merchantID string) (string, error)
+}
+
+// Orders are the order flow and the outbox as the operator watches them;
+// *order.Service satisfies it.
+type Orders interface {
+	// Flow counts orders placed and parts received per step since since.
+	Flow(ctx context.Context, since time.Time, step time.Duration) ([]order.FlowPoint, error)
+	// Outbox says, per member owed anything, how many messages wait for
+	// its acknowledgement, since when, and how many it refused for good.
+	Outbox(ctx context.Context) ([]order.OutboxDepth, error)
+	// Parked lists the messages members refused for good, at most limit
+	// (0: all); RetryParked queues one again and DropParked forgets it,
+	// each by its key ("<peer>/<seq>"), or answers order.ErrNotFound.
+	Parked(ctx context.Context, limit int) ([]order.ParkedMessage, error)
+	RetryParked(ctx context.Context, key string) error
+	DropParked(ctx context.Context, key string) error
+}
+
+// Settlement is the node's view of settlement periods; the node's
+// settlement view satisfies it.
+type Settlement interface {
+	Periods(ctx context.Context) ([]settlement.PeriodStatus, error)
+	Statements(ctx context.Context, period string) ([]settlement.Statement, error)
+	NettingReport(ctx context.Context, period string) (settlement.Netting, error)
+}
+
+// Replication reports how far this node's copy of a member's catalog is
+// behind; *replication.Replicator satisfies it.
+type Replication interface {
+	Progress(p peer.ID) replication.Progress
+}
+
+// Deps are the services the dashboard reads and changes; every field is
+// required.
+type Deps struct {
+	Federation  Federation
+	Amendments  Amendments
+	Merchants   Merchants
+	Orders      Orders
+	Settlement  Settlement
+	Replication Replication
+}
+
+// Options configure the dashboard.
+type Options struct {
+	// OperatorToken is the operator's token; empty disables the
+	// dashboard's sign-in.
+	OperatorToken string
+	// EventInterval is how often /operator/events pushes the members table
+	// (default 5s).
+	EventInterval time.Duration
+}
+
+// Dashboard serves the operator's pages under /operator: members,
+// charter and amendments, merchants, order flow, parked messages and
+// settlement, with live updates over /operator/events. It is safe for
+// concurrent use.
+type Dashboard struct {
+	site     *web.Site
+	sessions *web.Sessions
+	pages    *web.Pages
+	deps     Deps
+	opts     Options
+}
+
+// New builds the dashboard's pages on site.
+func New(site *web.Site, deps Deps, opts Options) (*Dashboard, error) {
+	if deps.Federation == nil || deps.Amendments == nil || deps.Merchants == nil || deps.Orders == nil || deps.Settlement == nil || deps.Replication == nil {
+		return nil, errors.New("dashboard: Deps needs Federation, Amendments, Merchants, Orders, Settlement and Replication")
+	}
+	if opts.EventInterval < 0 {
+		return nil, errors.New("dashboard: Options.EventInterval: must not be negative")
+	}
+	if opts.EventInterval == 0 {
+		opts.EventInterval = 5 * time.Second
+	}
+	pages, err := site.Pages(templateFS)
+	if err != nil {
+		return nil, err
+	}
+	return &Dashboard{site: site, sessions: site.Sessions(), pages: pages, deps: deps, opts: opts}, nil
+}
+
+// Mount adds the dashboard's routes. Patterns are net/http's; a GET
+// pattern also answers HEAD.
+func (d *Dashboard) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /operator/signin", d.operatorSigninForm)
+	mux.HandleFunc("POST /operator/signin", d.site.Spending(budget.SignIns, d.operatorSignin))
+	mux.HandleFunc("POST /operator/signout", d.operatorSignout)
+	mux.HandleFunc("GET /operator", d.asOperator(d.operatorMembers))
+	mux.HandleFunc("GET /operator/charter", d.asOperator(d.operatorCharter))
+	mux.HandleFunc("GET /operator/merchants", d.asOperator(d.operatorMerchants))
+	mux.HandleFunc("GET /operator/merchants/{id}/token", d.asOperator(d.merchantTokenForm))
+	mux.HandleFunc("POST /operator/merchants/{id}/token", d.asOperator(d.rotateMerchantToken))
+	mux.HandleFunc("GET /operator/events", d.asOperator(d.operatorEvents))
+	mux.HandleFunc("GET /operator/orders", d.asOperator(d.operatorOrders))
+	mux.HandleFunc("GET /operator/parked", d.asOperator(d.operatorParked))
+	mux.HandleFunc("POST /operator/parked/{peer}/{seq}/retry", d.asOperator(d.retryParked))
+	mux.HandleFunc("GET /operator/parked/{peer}/{seq}/drop", d.asOperator(d.dropParkedForm))
+	mux.HandleFunc("POST /operator/parked/{peer}/{seq}/drop", d.asOperator(d.dropParked))
+	mux.HandleFunc("GET /operator/settlement", d.asOperator(d.operatorSettlement))
+	mux.HandleFunc("GET /operator/settlement/{period}", d.asOperator(d.operatorPeriod))
+	mux.HandleFunc("GET /operator/settlement/{period}/netting.csv", d.asOperator(d.nettingCSV))
+	mux.HandleFunc("POST /operator/charter/proposals", d.asOperator(d.proposeAmendment))
+	mux.HandleFunc("POST /operator/charter/proposals/{digest}/sign", d.asOperator(d.signAmendment))
+}
+
+// nav is the dashboard's sub-navigation with current marked.
+func nav(current string) []web.NavItem {
+	return web.Nav(current,
+		web.NavItem{Label: "Members", Href: "/operator"},
+		web.NavItem{Label: "Charter", Href: "/operator/charter"},
+		web.NavItem{Label: "Merchants", Href: "/operator/merchants"},
+		web.NavItem{Label: "Orders", Href: "/operator/orders"},
+		web.NavItem{Label: "Settlement", Href: "/operator/settlement"},
+	)
+}

@@ -1,0 +1,17 @@
+package dashboard
+
+import (
+	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/federation/replication"
+)
+
+// The node passes its services as they are.
+var (
+	_ Federation  = (*federation.Federation)(nil)
+	_ Amendments  = (*federation.Federation)(nil)
+	_ Merchants   = (*catalog.Catalog)(nil)
+	_ Orders      = (*order.Service)(nil)
+	_ Replication = (*replication.Replicator)(nil)
+)

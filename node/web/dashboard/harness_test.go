@@ -1,0 +1,71 @@
+package dashboard
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/node/web/console"
+	"github.com/fedmart/fedmart/node/web/webtest"
+)
+
+// harness serves the dashboard over the webtest members, with the
+// console beside it (the operator replaces a merchant's token, which
+// ends the merchant's session there).
+type harness struct {
+	*webtest.Harness
+	opts    Options
+	orders  *orders
+	repl    *fakeReplication
+	amend   *fakeAmendments
+	site    *web.Site
+	dash    *Dashboard
+	handler http.Handler
+}
+
+// orders are Alpha's real order flow with the outbox the test sets.
+type orders struct {
+	*fakeOutbox
+	flow interface {
+		Flow(ctx context.Context, since time.Time, step time.Duration) ([]order.FlowPoint, error)
+	}
+}
+
+// Flow asks the flow the harness set: Alpha's order service unless a
+// test says otherwise.
+func (o *orders) Flow(ctx context.Context, since time.Time, step time.Duration) ([]order.FlowPoint, error) {
+	return o.flow.Flow(ctx, since, step)
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	h := &harness{Harness: webtest.New(t), opts: Options{OperatorToken: webtest.Operator, EventInterval: 50 * time.Millisecond}}
+	h.orders = &orders{fakeOutbox: &fakeOutbox{}, flow: h.Self.Orders}
+	h.repl, h.amend = newFakeReplication(), newFakeAmendments(h.Self.ID.String())
+	h.rebuild()
+	return h
+}
+
+// rebuild builds the site, the dashboard and the console again, after a
+// test changed the options.
+func (h *harness) rebuild() {
+	h.T.Helper()
+	h.site = h.Site(webtest.Options())
+	var err error
+	h.dash, err = New(h.site, Deps{Federation: h.Fed, Amendments: h.amend, Merchants: h.Self.Cat, Orders: h.orders,
+		Settlement: h.Settlement, Replication: h.repl}, h.opts)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	merchants, err := console.New(h.site, console.Deps{Merchants: h.Self.Cat, Editor: h.Self.Cat, Parts: h.Self.Orders, Earnings: h.Settlement})
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	h.handler = h.site.Handler(h.dash, merchants)
+}
+
+// browser is a new visitor.
+func (h *harness) browser() *webtest.Browser { return webtest.NewBrowser(h.T, h.handler) }

@@ -1,0 +1,290 @@
+package storefront
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/web"
+)
+
+// Checkout takes the shipping address and the payment method and places
+// the cart's order with Orders.Checkout. The form carries an idempotency
+// key made when it was first shown, so that a double submit, or a retry
+// after a lost answer, places one order. When a home node refuses (stock
+// gone, a price changed) or does not answer, or the card is declined,
+// nothing is ordered or charged, and the form is shown again with what
+// happened next to the lines or the input concerned.
+
+// checkoutView is what the checkout template shows.
+type checkoutView struct {
+	Form *web.Form
+	Cart cartView
+	// Key is the idempotency key the form carries.
+	Key string
+	// Method is the payment method chosen.
+	Method string
+	// Card and Manual say which payment methods the storefront takes
+	// (Options.Payments); the form offers only these.
+	Card, Manual bool
+	// Changes are the price changes the shopper is asked to confirm.
+	Changes []string
+	// Unavailable are the home platforms that did not answer, nil when
+	// all did (checkout_unavailable.go).
+	Unavailable *unavailableView
+}
+
+// Input returns one input of the form, with its autocomplete token, for
+// the "text-web.Field" partial.
+func (v checkoutView) Input(name, label, hint, autocomplete string) web.Field {
+	return v.Form.Input(name, label, hint).WithAutocomplete(autocomplete)
+}
+
+// checkoutLabels name the checkout inputs, by the order service's web.Field
+// paths, which are also the inputs' names.
+var checkoutLabels = map[string]string{
+	"shipping_address.name":        "Full name",
+	"shipping_address.line1":       "Street address",
+	"shipping_address.city":        "Town or city",
+	"shipping_address.postal_code": "Postal code",
+	"shipping_address.country":     "Country",
+	"payment.method":               "Payment method",
+	"payment.card_number":          "Card number",
+}
+
+// addressInputs are the shipping address inputs and what an empty one
+// asks for.
+var addressInputs = []struct{ name, missing string }{
+	{"shipping_address.name", "Enter the name of the person the parcels are for."},
+	{"shipping_address.line1", "Enter the street address."},
+	{"shipping_address.city", "Enter the town or city."},
+	{"shipping_address.postal_code", "Enter the postal code."},
+}
+
+// countryCode is an ISO 3166-1 alpha-2 code.
+var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
+
+// readCheckout reads the posted checkout form into a request, and the
+// form with what was typed and what is missing. The card number is never
+// shown again.
+func readCheckout(pf url.Values) (order.CheckoutRequest, *web.Form) {
+	f := web.NewForm()
+	get := func(name string) string {
+		v := strings.TrimSpace(pf.Get(name))
+		f.Set(name, v)
+		return v
+	}
+	var req order.CheckoutRequest
+	a := &req.ShippingAddress
+	a.Name, a.Line1, a.City, a.PostalCode = get("shipping_address.name"), get("shipping_address.line1"),
+		get("shipping_address.city"), get("shipping_address.postal_code")
+	a.Country = strings.ToUpper(get("shipping_address.country"))
+	f.Set("shipping_address.country", a.Country)
+	for _, in := range addressInputs {
+		if f.Value(in.name) == "" {
+			f.Add(in.name, in.missing)
+		}
+	}
+	if !countryCode.MatchString(a.Country) {
+		f.Add("shipping_address.country", "Enter the country as a two-letter code, such as DE or FR.")
+	}
+	req.Payment.Method = pf.Get("payment.method")
+	switch req.Payment.Method {
+	case order.MethodSandboxCard:
+		req.Payment.CardNumber = strings.NewReplacer(" ", "", "-", "").Replace(pf.Get("payment.card_number"))
+		if req.Payment.CardNumber == "" {
+			f.Add("payment.card_number", "Enter your card number.")
+		}
+	case order.MethodManual:
+	default:
+		f.Add("payment.method", "Choose how to pay.")
+	}
+	return req, f
+}
+
+// newCheckoutView is the checkout form with the payment methods the
+// storefront takes, method chosen (the first one taken when "").
+func (sf *Storefront) newCheckoutView(f *web.Form, method string) checkoutView {
+	v := checkoutView{Form: f, Method: method, Card: slices.Contains(sf.opts.Payments, order.MethodSandboxCard),
+		Manual: slices.Contains(sf.opts.Payments, order.MethodManual)}
+	if v.Method == "" && v.Card {
+		v.Method = order.MethodSandboxCard
+	} else if v.Method == "" && v.Manual {
+		v.Method = order.MethodManual
+	}
+	return v
+}
+
+// newIdempotencyKey returns 128 random bits for one checkout form.
+func newIdempotencyKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// idempotencyKey is the shape of the keys newIdempotencyKey makes.
+var idempotencyKey = regexp.MustCompile(`^[A-Za-z0-9_-]{16,64}$`)
+
+// checkoutForm is GET /checkout; an empty cart goes back to the cart.
+func (sf *Storefront) checkoutForm(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
+	c, err := sf.currentCart(r.Context(), w, sv, false)
+	if err != nil {
+		sf.site.FailOrder(w, r, err)
+		return
+	}
+	if len(c.Groups) == 0 {
+		web.SeeOther(w, r, "/cart")
+		return
+	}
+	f := web.NewForm()
+	f.Set("shipping_address.name", sv.shopper.Name)
+	v := sf.newCheckoutView(f, "")
+	v.Cart, v.Key = sf.cartView(r.Context(), c), newIdempotencyKey()
+	sf.pages.Render(w, r, http.StatusOK, "checkout", sf.shopperPage(sv, "Checkout", v))
+}
+
+// checkout places the order: POST /checkout. Success is a 303 to the
+// order's page; anything else shows the form again.
+func (sf *Storefront) checkout(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
+	req, f := readCheckout(r.PostForm)
+	v := sf.newCheckoutView(f, req.Payment.Method)
+	v.Key = r.PostForm.Get("key")
+	if !idempotencyKey.MatchString(v.Key) {
+		v.Key = newIdempotencyKey()
+	}
+	// The form names the cart it was shown for: once ordered, that cart is
+	// gone and the session holds none, but a second submit of the form (a
+	// double click, a retry after a lost answer) must reach the order
+	// service with the same cart and key, which answers with the order.
+	cartID := r.PostForm.Get("cart")
+	before, err := sf.deps.Carts.GetCart(r.Context(), sv.shopper.ID, cartID)
+	if cartID == "" || len(cartID) > 64 {
+		before, err = sf.currentCart(r.Context(), w, sv, false)
+		cartID = before.ID
+	}
+	if err != nil && !errors.Is(err, order.ErrNotFound) {
+		sf.site.FailOrder(w, r, err)
+		return
+	}
+	if cartID == "" || len(before.Groups) == 0 && !f.OK() {
+		web.SeeOther(w, r, "/cart")
+		return
+	}
+	v.Cart = sf.cartView(r.Context(), before)
+	if !f.OK() {
+		sf.pages.Render(w, r, http.StatusUnprocessableEntity, "checkout", sf.shopperPage(sv, "Checkout", v))
+		return
+	}
+	o, _, err := sf.deps.Carts.Checkout(r.Context(), sv.shopper.ID, cartID, v.Key, req)
+	if err == nil {
+		delete(sv.sess.Values, valueCart)
+		if err := sf.sessions.Save(w, sv.sess); err != nil {
+			sf.site.Log().Error("web: saving session after checkout", "err", err)
+		}
+		web.SeeOther(w, r, orderURL(o.ID)+"?done=placed")
+		return
+	}
+	if errors.Is(err, order.ErrEmptyCart) || errors.Is(err, order.ErrNotFound) {
+		web.SeeOther(w, r, "/cart")
+		return
+	}
+	status, err := sf.checkoutRefused(r.Context(), sv, &v, before, err)
+	if err != nil {
+		sf.site.FailOrder(w, r, err)
+		return
+	}
+	sf.pages.Render(w, r, status, "checkout", sf.shopperPage(sv, "Checkout", v))
+}
+
+// Messages of a checkout that placed nothing.
+const (
+	msgOutOfStock = "Some items are not available in the quantity you asked for, so nothing was ordered and nothing was charged. " +
+		"Remove them from your cart or add fewer, then check out again."
+	msgPriceChanged = "Prices changed since you filled your cart, so nothing was ordered and nothing was charged. " +
+		"Your cart now holds the new prices: check the new total and place the order again."
+	msgDeclined      = "Your card was declined and nothing was charged. Use another card, or choose to pay later."
+	msgPaymentFailed = "The payment service did not answer, so nothing was ordered and nothing was charged. Try again in a moment."
+	msgUnavailable   = "A merchant's platform could not be reached, so nothing was ordered and nothing was charged. Try again in a moment."
+	msgKeyReused     = "This checkout form was already used for another order: look at your orders before ordering again. " +
+		"To place this order, confirm once more."
+)
+
+// checkoutRefused puts what a refused checkout means into v and returns
+// the page's status; an error it does not know is returned.
+func (sf *Storefront) checkoutRefused(ctx context.Context, sv shopperVisit, v *checkoutView, before order.Cart, err error) (int, error) {
+	var ce *order.CheckoutError
+	switch {
+	case addFieldErrors(v.Form, err, checkoutLabels):
+		return http.StatusUnprocessableEntity, nil
+	case errors.As(err, &ce) && ce.Reason == order.ReasonPriceChanged:
+		return http.StatusConflict, sf.priceChanged(ctx, sv, v, before, ce.Quote)
+	case errors.As(err, &ce) && ce.Reason == order.ReasonUnavailable && len(ce.Platforms) > 0:
+		sf.platformsDown(v, ce.Platforms)
+		return http.StatusServiceUnavailable, nil
+	case errors.As(err, &ce) && ce.Reason == order.ReasonUnavailable:
+		v.Form.Add("", msgUnavailable)
+		return http.StatusServiceUnavailable, nil
+	case errors.As(err, &ce):
+		v.Form.Add("", msgOutOfStock)
+		for _, s := range ce.Shortages {
+			if l := v.Cart.line(s.ListingID, s.SKU); l != nil {
+				l.Note = shortageText(s.Available, s.Wanted, 0)
+				continue
+			}
+			v.Form.Add("", fmt.Sprintf("SKU %s: %s", s.SKU, shortageText(s.Available, s.Wanted, 0)))
+		}
+		return http.StatusConflict, nil
+	case errors.Is(err, order.ErrDeclined):
+		v.Form.Add("payment.card_number", msgDeclined)
+		return http.StatusUnprocessableEntity, nil
+	case errors.Is(err, order.ErrPaymentFailed):
+		v.Form.Add("", msgPaymentFailed)
+		return http.StatusServiceUnavailable, nil
+	case errors.Is(err, order.ErrUnavailable):
+		v.Form.Add("", msgUnavailable)
+		return http.StatusServiceUnavailable, nil
+	case errors.Is(err, order.ErrConflict):
+		v.Form.Add("", msgKeyReused)
+		v.Key = newIdempotencyKey()
+		return http.StatusConflict, nil
+	}
+	return 0, err
+}
+
+// priceChanged shows the cart at its new prices, with each change and the
+// new total, for the shopper to confirm.
+func (sf *Storefront) priceChanged(ctx context.Context, sv shopperVisit, v *checkoutView, before order.Cart, quote []order.Line) error {
+	after, err := sf.deps.Carts.GetCart(ctx, sv.shopper.ID, before.ID)
+	if err != nil {
+		return err
+	}
+	v.Cart = sf.cartView(ctx, after)
+	v.Form.Add("", msgPriceChanged)
+	for _, q := range quote {
+		title, was := q.SKU, ""
+		for _, l := range before.Lines {
+			if l.ListingID == q.ListingID && l.SKU == q.SKU {
+				title, was = l.Title, web.FormatMoney(l.UnitPrice.Amount, l.UnitPrice.Currency)
+			}
+		}
+		now := web.FormatMoney(q.UnitPrice.Amount, q.UnitPrice.Currency)
+		change := fmt.Sprintf("The price of %s changed from %s to %s.", title, was, now)
+		if was == "" {
+			change = fmt.Sprintf("The price of %s is now %s.", title, now)
+		}
+		v.Changes = append(v.Changes, change)
+		if l := v.Cart.line(q.ListingID, q.SKU); l != nil {
+			l.Note = change
+		}
+	}
+	v.Changes = append(v.Changes, "The new total is "+v.Cart.Total+".")
+	return nil
+}

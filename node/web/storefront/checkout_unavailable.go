@@ -1,0 +1,146 @@
+package storefront
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/web"
+)
+
+// A checkout fails at once, placing and charging nothing, when the home
+// platform of any of its lines does not answer: the order service
+// releases whatever the other homes were holding for it. The page then
+// names those platforms and offers to take their lines out of the cart
+// and go on with the rest; the shopper may as well wait and try again,
+// since the cart is kept as it was.
+
+// unavailableView is what the checkout shows of the home platforms that
+// did not answer.
+type unavailableView struct {
+	// Names are the platforms' display names, from the charter.
+	Names []string
+	// Platforms are their peer IDs, which the removal form posts.
+	Platforms []string
+	// Rest is true when the cart holds lines of other platforms, which
+	// can be bought without theirs.
+	Rest bool
+}
+
+// Title names the platforms: "Beta Bazaar is not answering", "Beta
+// Bazaar and Gamma Goods are not answering".
+func (v unavailableView) Title() string {
+	if len(v.Names) == 1 {
+		return v.Names[0] + " is not answering"
+	}
+	return joinNames(v.Names) + " are not answering"
+}
+
+// joinNames lists names in prose: "A", "A and B", "A, B and C".
+func joinNames(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// msgUnavailablePlatforms is the checkout's message when the platforms
+// named by its argument did not answer.
+func msgUnavailablePlatforms(names string) string {
+	return fmt.Sprintf("%s did not answer, so nothing was ordered and nothing was charged. "+
+		"Any items the other platforms were holding for you were released.", names)
+}
+
+// platformsDown shows which home platforms did not answer: the message,
+// a note on each of their groups of lines, and the removal form.
+func (sf *Storefront) platformsDown(v *checkoutView, platforms []string) {
+	names := sf.site.PlatformNames()
+	u := &unavailableView{}
+	for _, p := range platforms {
+		u.Names, u.Platforms = append(u.Names, web.PlatformName(names, p)), append(u.Platforms, p)
+	}
+	for i := range v.Cart.Groups {
+		g := &v.Cart.Groups[i]
+		if slices.Contains(platforms, g.PlatformID) {
+			g.Note = g.Platform + " is not answering, so these items cannot be ordered right now."
+		} else {
+			u.Rest = true
+		}
+	}
+	v.Form.Add("", msgUnavailablePlatforms(joinNames(u.Names)))
+	v.Unavailable = u
+}
+
+// msgUnavailableRemoved confirms that the lines of the platforms that did
+// not answer are out of the cart.
+const msgUnavailableRemoved = "The items of the platforms that did not answer were taken out of your cart. " +
+	"The rest is below: check the new total and place the order when you are ready."
+
+// removeUnavailable takes the lines of the posted platforms (those the
+// checkout found not answering) out of the shopper's cart and shows the
+// checkout again with the rest and the address as it was typed (the
+// button submits the checkout form here), or goes to the cart when
+// nothing is left: POST /checkout/unavailable. Sent again, it removes
+// nothing more.
+func (sf *Storefront) removeUnavailable(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
+	ctx := r.Context()
+	c, err := sf.currentCart(ctx, w, sv, false)
+	if err != nil {
+		sf.site.FailOrder(w, r, err)
+		return
+	}
+	left, err := sf.removePlatforms(ctx, sv, c, r.PostForm["platform"])
+	if err != nil {
+		sf.site.FailOrder(w, r, err)
+		return
+	}
+	if left == 0 {
+		web.SeeOther(w, r, "/cart?done=removed")
+		return
+	}
+	if c, err = sf.deps.Carts.GetCart(ctx, sv.shopper.ID, c.ID); err != nil {
+		sf.site.FailOrder(w, r, err)
+		return
+	}
+	method := r.PostForm.Get("payment.method")
+	if !slices.Contains(sf.opts.Payments, method) {
+		method = ""
+	}
+	v := sf.newCheckoutView(typedAddress(r.PostForm), method)
+	v.Cart, v.Key = sf.cartView(ctx, c), newIdempotencyKey()
+	p := sf.shopperPage(sv, "Checkout", v)
+	p.Notice = msgUnavailableRemoved
+	sf.pages.Render(w, r, http.StatusOK, "checkout", p)
+}
+
+// typedAddress is a checkout form holding the shipping address as posted,
+// with no problems marked: the shopper has not asked to order yet.
+func typedAddress(pf url.Values) *web.Form {
+	f := web.NewForm()
+	for _, in := range addressInputs {
+		f.Set(in.name, strings.TrimSpace(pf.Get(in.name)))
+	}
+	f.Set("shipping_address.country", strings.ToUpper(strings.TrimSpace(pf.Get("shipping_address.country"))))
+	return f
+}
+
+// removePlatforms removes the lines of cart c homed on platforms and
+// returns how many lines are left. A line already gone is not an error.
+func (sf *Storefront) removePlatforms(ctx context.Context, sv shopperVisit, c order.Cart, platforms []string) (left int, err error) {
+	for _, l := range c.Lines {
+		if !slices.Contains(platforms, l.Platform) {
+			left++
+			continue
+		}
+		_, err := sf.deps.Carts.RemoveItem(ctx, sv.shopper.ID, c.ID, l.SKU, l.ListingID)
+		if err != nil && !errors.Is(err, order.ErrNotFound) {
+			return 0, err
+		}
+	}
+	return left, nil
+}

@@ -1,0 +1,206 @@
+package storefront
+
+import (
+	"cmp"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/fedmart/fedmart/catalog/search"
+	"github.com/fedmart/fedmart/node/web"
+)
+
+// maxFacetShown caps the brands or platforms a facet lists; selected
+// values are always listed.
+const maxFacetShown = 15
+
+// searchPage is what the search template shows.
+type searchPage struct {
+	Form         *web.Form
+	State        searchState
+	Currency     string // of the price inputs
+	Sorts        []web.Choice
+	Total        int
+	Items        []resultItem
+	Categories   categoryFacet
+	Brands       []facetCheck
+	Platforms    []facetCheck
+	Prices       []facetLink
+	InStockCount int
+	ClearURL     string // the same text without any filter
+	NextURL      string // empty on the last page
+	FirstURL     string // set past the first page
+}
+
+// resultItem is one result card.
+type resultItem struct {
+	URL, Title, Snippet, Image, Brand, Category, Platform, Price string
+	InStock                                                      bool
+}
+
+// facetLink is a facet value that is a link (categories, price bands).
+type facetLink struct {
+	Label    string
+	Count    int
+	URL      string
+	Selected bool
+}
+
+// facetCheck is a facet value that is a checkbox (brands, platforms).
+type facetCheck struct {
+	ID, Value, Label string
+	Count            int
+	Checked          bool
+}
+
+// categoryFacet is the category tree around the selected path: the links
+// up to it (Trail) and the values one level under it.
+type categoryFacet struct {
+	AllURL   string
+	Selected string
+	Trail    []facetLink
+	Values   []facetLink
+}
+
+// searchView builds the page of one result.
+func (sf *Storefront) searchView(st searchState, f *web.Form, res search.Result, currency string) searchPage {
+	names := sf.site.PlatformNames()
+	v := searchPage{Form: f, State: st, Currency: currency, Total: res.Total, InStockCount: res.Facets.InStock,
+		Sorts:    sortChoices(st.Sort),
+		ClearURL: searchState{Q: st.Q, Sort: st.Sort}.url(nil),
+	}
+	for _, d := range res.Items {
+		v.Items = append(v.Items, resultItem{URL: web.ListingURL(d.ID), Title: d.Title, Snippet: d.Description,
+			Image: safeImage(d.Image), Brand: d.Brand, Category: d.Category,
+			Platform: web.PlatformName(names, d.Platform), Price: web.FormatMoney(d.Price, d.Currency), InStock: d.InStock})
+	}
+	v.Categories = categoryView(st, res.Facets.Category)
+	v.Brands = checks("brand", res.Facets.Brand, st.Brands, func(s string) string { return s })
+	v.Platforms = checks("platform", res.Facets.Platform, st.Platforms, func(s string) string { return web.PlatformName(names, s) })
+	v.Prices = priceLinks(st, res.Facets.Price, currency)
+	if res.NextCursor != "" {
+		v.NextURL = st.url(func(s *searchState) { s.Cursor = res.NextCursor })
+	}
+	if st.Cursor != "" {
+		v.FirstURL = st.url(nil)
+	}
+	return v
+}
+
+var sortLabels = []web.Choice{
+	{Value: "relevance", Label: "Best match"},
+	{Value: "newest", Label: "Newest"},
+	{Value: "price_asc", Label: "Price: low to high"},
+	{Value: "price_desc", Label: "Price: high to low"},
+}
+
+func sortChoices(current string) []web.Choice {
+	out := slices.Clone(sortLabels)
+	for i := range out {
+		out[i].Selected = out[i].Value == current || current == "" && i == 0
+	}
+	return out
+}
+
+// checks lists a facet's values, most results first, at most
+// maxFacetShown plus the selected ones.
+func checks(param string, counts map[string]int, selected []string, label func(string) string) []facetCheck {
+	var out []facetCheck
+	for value, n := range counts {
+		out = append(out, facetCheck{Value: value, Label: label(value), Count: n, Checked: slices.Contains(selected, value)})
+	}
+	for _, s := range selected {
+		if _, ok := counts[s]; !ok {
+			out = append(out, facetCheck{Value: s, Label: label(s), Checked: true})
+		}
+	}
+	slices.SortFunc(out, func(a, b facetCheck) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Label, b.Label), cmp.Compare(a.Value, b.Value))
+	})
+	kept := out[:0]
+	for i, c := range out {
+		if i < maxFacetShown || c.Checked {
+			c.ID = fmt.Sprintf("f-%s-%d", param, i) // values may differ only in what an id cannot hold
+			kept = append(kept, c)
+		}
+	}
+	return kept
+}
+
+// categoryView shows the selected path's ancestors as links and the
+// values one level under it (the top level when none is selected).
+func categoryView(st searchState, counts map[string]int) categoryFacet {
+	pick := func(path string) string { return st.url(func(s *searchState) { s.Category = path }) }
+	cf := categoryFacet{AllURL: pick(""), Selected: st.Category}
+	parent := ""
+	if st.Category != "" {
+		segs := strings.Split(st.Category, " > ")
+		for i := range segs {
+			path := strings.Join(segs[:i+1], " > ")
+			cf.Trail = append(cf.Trail, facetLink{Label: segs[i], URL: pick(path), Selected: i == len(segs)-1})
+		}
+		parent = st.Category + " > "
+	}
+	for path, n := range counts {
+		rest, ok := strings.CutPrefix(path, parent)
+		if !ok || rest == "" || strings.Contains(rest, " > ") {
+			continue
+		}
+		cf.Values = append(cf.Values, facetLink{Label: rest, Count: n, URL: pick(path)})
+	}
+	slices.SortFunc(cf.Values, func(a, b facetLink) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Label, b.Label))
+	})
+	return cf
+}
+
+// priceLinks turns the index's price bands into links, labeled in the
+// settlement currency.
+func priceLinks(st searchState, bands []search.PriceBand, currency string) []facetLink {
+	var out []facetLink
+	for _, b := range bands {
+		lo, hi := "", ""
+		if b.Min > 0 {
+			lo = trimZeros(web.FormatAmount(b.Min, currency))
+		}
+		if b.Max > 0 {
+			hi = trimZeros(web.FormatAmount(b.Max, currency))
+		}
+		link := facetLink{Label: bandLabel(b, currency), Count: b.Count, Selected: st.MinPrice == lo && st.MaxPrice == hi}
+		link.URL = st.url(func(s *searchState) { s.MinPrice, s.MaxPrice = lo, hi })
+		out = append(out, link)
+	}
+	return out
+}
+
+// bandLabel names a band by its bounds: "Under 10", "10 to 25", "250 and up".
+func bandLabel(b search.PriceBand, currency string) string {
+	up := func(n int64) string { return trimZeros(web.FormatAmount(n, currency)) }
+	switch {
+	case b.Min <= 0:
+		return "Under " + up(b.Max+1)
+	case b.Max <= 0:
+		return up(b.Min) + " and up"
+	}
+	return up(b.Min) + " to " + up(b.Max+1)
+}
+
+// trimZeros drops a fraction of zeros: "10.00" is "10".
+func trimZeros(s string) string {
+	if whole, frac, ok := strings.Cut(s, "."); ok && strings.Trim(frac, "0") == "" {
+		return whole
+	}
+	return s
+}
+
+// safeImage keeps an image URL only when it is absolute https: the
+// pages' Content-Security-Policy loads no other, and a plain http image
+// would be mixed content on an https storefront.
+func safeImage(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return ""
+	}
+	return s
+}

@@ -1,0 +1,126 @@
+package storefront
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/node/web"
+)
+
+// lowStock is the stock at or under which a variant says how few are left.
+const lowStock = 5
+
+// listingPage is what the listing template shows.
+type listingPage struct {
+	ID, Title, Description, Brand, GTIN string
+	Trail                               []facetLink // category path, each a search link
+	Images                              []string
+	Variants                            []variantView
+	PriceFrom                           string
+	Merchant                            string // "" when its name is not known here
+	Platform, PlatformID                string
+	Attributes                          []attribute
+	Regions                             string
+	Updated                             time.Time
+}
+
+// variantView is one row of the variants table.
+type variantView struct {
+	SKU, Options, Price, Stock string
+	InStock                    bool
+}
+
+// attribute is one name/value fact.
+type attribute struct{ Name, Value string }
+
+// listing is a listing's page: GET /listings/{id}.
+func (sf *Storefront) listing(w http.ResponseWriter, r *http.Request) {
+	l, err := sf.deps.Listings.Listing(r.Context(), r.PathValue("id"))
+	if err != nil {
+		if web.StatusOf(err) == http.StatusBadRequest { // a malformed id names no listing
+			err = fmt.Errorf("%w: %v", catalog.ErrNotFound, err)
+		}
+		sf.site.Fail(w, r, err)
+		return
+	}
+	names := sf.site.PlatformNames()
+	v := listingView(l, names)
+	v.Merchant = sf.merchantName(r.Context(), l)
+	canonical := sf.site.AbsURL(web.ListingURL(l.ID))
+	p := &web.Page{Title: l.Title, Canonical: canonical, Data: v,
+		Meta:   sf.openGraph(l, v, canonical),
+		JSONLD: productData(l, v, canonical)}
+	sf.pages.Render(w, r, http.StatusOK, "listing", p)
+}
+
+// listingView builds the page's content from the listing.
+func listingView(l catalog.Listing, names map[string]string) listingPage {
+	v := listingPage{ID: l.ID, Title: l.Title, Description: l.Description, Brand: l.Brand, GTIN: l.GTIN,
+		Platform: web.PlatformName(names, l.Platform), PlatformID: l.Platform,
+		Regions: strings.Join(l.ShippingRegions, ", "), Updated: l.UpdatedAt}
+	v.Trail = categoryView(searchState{Category: l.Category}, nil).Trail
+	for _, img := range l.Images {
+		if s := safeImage(img); s != "" {
+			v.Images = append(v.Images, s)
+		}
+	}
+	for _, vr := range l.Variants {
+		v.Variants = append(v.Variants, variantView{SKU: vr.SKU, Options: web.FormatPairs(vr.Options, ';'),
+			Price: web.FormatMoney(vr.Price.Amount, vr.Price.Currency), Stock: stockText(vr.Stock), InStock: vr.Stock > 0})
+	}
+	if lo, ok := web.LowestPrice(l); ok {
+		v.PriceFrom = web.FormatMoney(lo.Amount, lo.Currency)
+	}
+	for k, val := range l.Attributes {
+		v.Attributes = append(v.Attributes, attribute{k, val})
+	}
+	slices.SortFunc(v.Attributes, func(a, b attribute) int { return strings.Compare(a.Name, b.Name) })
+	return v
+}
+
+// merchantName names the listing's merchant: this node's merchants by
+// their current name, others' by the name their home node signed with the
+// description ("" in descriptions signed before names were carried).
+func (sf *Storefront) merchantName(ctx context.Context, l catalog.Listing) string {
+	if l.Platform != sf.deps.Merchants.Platform() {
+		return l.MerchantName
+	}
+	m, err := sf.deps.Merchants.Merchant(ctx, l.Merchant)
+	if err != nil {
+		return l.MerchantName
+	}
+	return m.Name
+}
+
+// stockText says how many of a variant are left, shoppers' way.
+func stockText(n int64) string {
+	switch {
+	case n <= 0:
+		return "Out of stock"
+	case n <= lowStock:
+		return fmt.Sprintf("Only %d left", n)
+	}
+	return "In stock"
+}
+
+// openGraph are the listing's OpenGraph tags for link previews.
+func (sf *Storefront) openGraph(l catalog.Listing, v listingPage, canonical string) []web.MetaTag {
+	tags := []web.MetaTag{{Property: "og:type", Content: "product"}, {Property: "og:title", Content: l.Title},
+		{Property: "og:url", Content: canonical}, {Property: "og:site_name", Content: sf.site.Name()}}
+	if d := web.ClipText(l.Description, 200); d != "" {
+		tags = append(tags, web.MetaTag{Property: "og:description", Content: d})
+	}
+	if len(v.Images) > 0 {
+		tags = append(tags, web.MetaTag{Property: "og:image", Content: v.Images[0]})
+	}
+	if lo, ok := web.LowestPrice(l); ok {
+		tags = append(tags, web.MetaTag{Property: "product:price:amount", Content: web.FormatAmount(lo.Amount, lo.Currency)},
+			web.MetaTag{Property: "product:price:currency", Content: lo.Currency})
+	}
+	return tags
+}

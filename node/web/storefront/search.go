@@ -1,0 +1,198 @@
+package storefront
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/fedmart/fedmart/catalog/search"
+	"github.com/fedmart/fedmart/node/web"
+)
+
+// searchPageSize is how many results a search page shows.
+const searchPageSize = 24
+
+// searchState is a search as its URL carries it: the parameters the page
+// was asked for, kept as typed, so that every facet and paging link
+// repeats the rest of the search.
+type searchState struct {
+	Q, Category        string
+	Brands, Platforms  []string
+	MinPrice, MaxPrice string // major units, as typed
+	InStock            bool
+	Sort, Cursor       string
+}
+
+// readSearch reads the search parameters of r. It returns the query to
+// run, the state, and the form with what was typed and what is wrong; an
+// invalid parameter is left out of the query.
+func readSearch(r *http.Request, currency string) (search.Query, searchState, *web.Form) {
+	v := r.URL.Query()
+	st := searchState{Q: strings.TrimSpace(v.Get("q")), Category: strings.TrimSpace(v.Get("category")),
+		Brands: nonBlank(v["brand"]), Platforms: nonBlank(v["platform"]),
+		MinPrice: strings.TrimSpace(v.Get("min_price")), MaxPrice: strings.TrimSpace(v.Get("max_price")),
+		InStock: isOn(v.Get("in_stock")), Sort: v.Get("sort"), Cursor: v.Get("cursor")}
+	f := web.NewForm()
+	f.Set("q", st.Q)
+	f.Set("min_price", st.MinPrice)
+	f.Set("max_price", st.MaxPrice)
+	q := search.Query{Text: st.Q, Category: st.Category, Brand: st.Brands, Platform: st.Platforms,
+		InStock: st.InStock, Limit: searchPageSize, Cursor: st.Cursor}
+	q.MinPrice = priceParam(f, "min_price", &st.MinPrice, currency)
+	q.MaxPrice = priceParam(f, "max_price", &st.MaxPrice, currency)
+	if q.MaxPrice != 0 && q.MinPrice > q.MaxPrice {
+		f.Add("max_price", "must not be less than the lowest price")
+		q.MaxPrice, st.MaxPrice = 0, ""
+	}
+	var err error
+	if q.Sort, err = search.ParseSort(st.Sort); err != nil {
+		f.Add("sort", "is not one of the orders offered")
+		st.Sort = ""
+	}
+	return q, st, f
+}
+
+// priceParam reads one price bound; a bad one is a web.Field error and drops
+// out of the state.
+func priceParam(f *web.Form, name string, typed *string, currency string) int64 {
+	if *typed == "" {
+		return 0
+	}
+	n, err := web.ParseAmount(*typed, currency)
+	if err != nil {
+		f.Add(name, err.Error())
+		*typed = ""
+		return 0
+	}
+	return n
+}
+
+// search is the results page: GET /search.
+func (sf *Storefront) search(w http.ResponseWriter, r *http.Request) {
+	cur := sf.site.Currency()
+	q, st, f := readSearch(r, cur)
+	res, err := sf.deps.Search.Search(q)
+	if errors.Is(err, search.ErrInvalidQuery) {
+		param, msg := queryParam(err)
+		if param == "cursor" {
+			f.Add("", "That page of results is no longer available; here is the first page.")
+		} else {
+			f.Add(inputOfParam(param), msg)
+		}
+		q.Cursor, st.Cursor = "", ""
+		q.Text, q.Brand, q.Platform = queryFallback(param, q)
+		res, err = sf.deps.Search.Search(q)
+	}
+	if err != nil {
+		sf.site.Fail(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if !f.OK() {
+		status = http.StatusBadRequest
+	}
+	view := sf.searchView(st, f, res, cur)
+	sf.pages.Render(w, r, status, "search", &web.Page{Title: searchTitle(st), Query: st.Q, Data: view, NoIndex: true})
+}
+
+// queryFallback drops the parameter the index refused (text or a filter
+// over its limits), so that the page can still show results.
+func queryFallback(param string, q search.Query) (string, []string, []string) {
+	switch param {
+	case "text":
+		return "", q.Brand, q.Platform
+	case "brand":
+		return q.Text, nil, q.Platform
+	case "platform":
+		return q.Text, q.Brand, nil
+	}
+	return q.Text, q.Brand, q.Platform
+}
+
+// queryParam splits an ErrInvalidQuery into the parameter it names and
+// what is wrong ("search: invalid query: text: longer than 1024 bytes").
+func queryParam(err error) (param, msg string) {
+	rest := strings.TrimPrefix(err.Error(), search.ErrInvalidQuery.Error()+": ")
+	param, msg, ok := strings.Cut(rest, ": ")
+	if !ok {
+		return "", rest
+	}
+	return param, msg
+}
+
+// inputOfParam maps an index parameter to the page's input.
+func inputOfParam(param string) string {
+	switch param {
+	case "text":
+		return "q"
+	case "min_price", "max_price", "sort":
+		return param
+	}
+	return ""
+}
+
+func searchTitle(st searchState) string {
+	if st.Q != "" {
+		return "Results for " + st.Q
+	}
+	return "Search"
+}
+
+// url is the page URL of the search st with change applied; paging
+// starts again unless change sets the cursor.
+func (st searchState) url(change func(*searchState)) string {
+	next := st
+	next.Cursor = ""
+	next.Brands = append([]string(nil), st.Brands...)
+	next.Platforms = append([]string(nil), st.Platforms...)
+	if change != nil {
+		change(&next)
+	}
+	v := url.Values{}
+	set := func(k, s string) {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	set("q", next.Q)
+	set("category", next.Category)
+	v["brand"], v["platform"] = next.Brands, next.Platforms
+	set("min_price", next.MinPrice)
+	set("max_price", next.MaxPrice)
+	if next.InStock {
+		v.Set("in_stock", "1")
+	}
+	set("sort", next.Sort)
+	set("cursor", next.Cursor)
+	if len(next.Brands) == 0 {
+		delete(v, "brand")
+	}
+	if len(next.Platforms) == 0 {
+		delete(v, "platform")
+	}
+	if len(v) == 0 {
+		return "/search"
+	}
+	return "/search?" + v.Encode()
+}
+
+// isOn reads a checkbox or boolean parameter.
+func isOn(s string) bool {
+	switch strings.ToLower(s) {
+	case "1", "on", "true", "yes":
+		return true
+	}
+	return false
+}
+
+// nonBlank trims values and drops the blank ones.
+func nonBlank(vals []string) []string {
+	var out []string
+	for _, s := range vals {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,210 @@
+package storefront
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/web"
+)
+
+// maxPasswordBytes is the longest password: bcrypt reads no more.
+const maxPasswordBytes = 72
+
+// accountForm is what the sign-in and sign-up templates show.
+type accountForm struct {
+	Form *web.Form
+	Next string // where to go after signing in, a local path or ""
+	// SignupURL and SigninURL link the two forms, keeping Next.
+	SignupURL, SigninURL string
+	MinPassword          int
+}
+
+// accountPage renders the sign-in or sign-up form with status.
+func (sf *Storefront) accountPage(w http.ResponseWriter, r *http.Request, status int, name, title string, f *web.Form, next string) {
+	v := accountForm{Form: f, Next: next, MinPassword: order.MinPasswordLen,
+		SignupURL: withNext("/signup", next), SigninURL: shopperSigninURL(next)}
+	p := &web.Page{Title: title, NoIndex: true, Notice: web.NoticeIn(r, shopperNotices), Data: v}
+	sf.pages.Render(w, r, status, name, sf.site.WithSession(w, r, p))
+}
+
+// withNext adds a next parameter to path when next is a local path.
+func withNext(path, next string) string {
+	if next = safeNext(next); next != "" {
+		return path + "?" + url.Values{"next": {next}}.Encode()
+	}
+	return path
+}
+
+// shopperSigninForm is GET /signin/shopper.
+func (sf *Storefront) shopperSigninForm(w http.ResponseWriter, r *http.Request) {
+	sf.accountPage(w, r, http.StatusOK, "shopper_signin", "Shopper sign-in", web.NewForm(), safeNext(r.URL.Query().Get("next")))
+}
+
+// shopperSignin checks the e-mail address and password and keeps the
+// shopper in a renewed session: POST /signin/shopper.
+func (sf *Storefront) shopperSignin(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm()
+	email, password := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("password")
+	next := safeNext(r.PostForm.Get("next"))
+	f.Set("email", email)
+	if email == "" {
+		f.Add("email", "Enter your e-mail address.")
+	}
+	if password == "" {
+		f.Add("password", "Enter your password.")
+	}
+	pair := web.PairKey(email, sf.site.Client(r))
+	if wait := sf.signins.Wait(pair); f.OK() && wait > 0 {
+		f.Add("password", "Too many wrong passwords from this device: try again in "+web.WaitText(wait)+".")
+		web.RetryAfter(w, wait)
+		sf.accountPage(w, r, http.StatusTooManyRequests, "shopper_signin", "Shopper sign-in", f, next)
+		return
+	}
+	var sh order.Shopper
+	if f.OK() {
+		var err error
+		sh, err = sf.deps.Shoppers.Authenticate(r.Context(), email, password)
+		switch {
+		case errors.Is(err, order.ErrBadCredentials):
+			msg := "The e-mail address or the password is wrong."
+			if wait := sf.signins.Failed(pair); wait > 0 {
+				msg += " Wait " + web.WaitText(wait) + " before the next try."
+			}
+			f.Add("password", msg)
+		case err != nil:
+			sf.site.FailOrder(w, r, err)
+			return
+		}
+	}
+	if !f.OK() {
+		sf.accountPage(w, r, http.StatusUnprocessableEntity, "shopper_signin", "Shopper sign-in", f, next)
+		return
+	}
+	sf.signins.Succeeded(pair)
+	sf.signShopperIn(w, r, sh, next, "")
+}
+
+// signShopperIn keeps sh in a renewed session, without the cart of
+// whoever was signed in before, and redirects to next; without one, to
+// the home page, or to the cart with the notice done when there is one.
+func (sf *Storefront) signShopperIn(w http.ResponseWriter, r *http.Request, sh order.Shopper, next, done string) {
+	err := sf.site.RenewSession(w, r, func(s *web.Session) {
+		if s.Values == nil {
+			s.Values = map[string]string{}
+		}
+		s.Values[web.ValueShopper] = sh.ID
+		delete(s.Values, valueCart)
+	})
+	if err != nil {
+		sf.site.Fail(w, r, err)
+		return
+	}
+	if next == "" {
+		next = "/"
+		if done != "" {
+			next = "/cart?done=" + done
+		}
+	}
+	web.SeeOther(w, r, next)
+}
+
+// signupForm is GET /signup.
+func (sf *Storefront) signupForm(w http.ResponseWriter, r *http.Request) {
+	sf.accountPage(w, r, http.StatusOK, "shopper_signup", "Create an account", web.NewForm(), safeNext(r.URL.Query().Get("next")))
+}
+
+// signup opens a shopper account and signs the shopper in: POST /signup.
+func (sf *Storefront) signup(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm()
+	in := order.ShopperInput{Name: strings.TrimSpace(r.PostForm.Get("name")), Email: strings.TrimSpace(r.PostForm.Get("email")),
+		Password: r.PostForm.Get("password")}
+	next := safeNext(r.PostForm.Get("next"))
+	f.Set("name", in.Name)
+	f.Set("email", in.Email)
+	if in.Name == "" {
+		f.Add("name", "Enter your name.")
+	}
+	if in.Email == "" {
+		f.Add("email", "Enter your e-mail address.")
+	}
+	switch n := len(in.Password); {
+	case n == 0:
+		f.Add("password", "Choose a password.")
+	case n < order.MinPasswordLen:
+		f.Add("password", fmt.Sprintf("Choose a password of at least %d characters.", order.MinPasswordLen))
+	case n > maxPasswordBytes:
+		f.Add("password", fmt.Sprintf("Choose a password of at most %d characters.", maxPasswordBytes))
+	}
+	var sh order.Shopper
+	if f.OK() {
+		var err error
+		sh, _, err = sf.deps.Shoppers.CreateShopper(r.Context(), in)
+		if !addFieldErrors(f, err, accountLabels) && err != nil {
+			sf.site.FailOrder(w, r, err)
+			return
+		}
+	}
+	if !f.OK() {
+		sf.accountPage(w, r, http.StatusUnprocessableEntity, "shopper_signup", "Create an account", f, next)
+		return
+	}
+	sf.signShopperIn(w, r, sh, next, "welcome")
+}
+
+// accountLabels name the sign-up inputs in the order service's messages.
+var accountLabels = map[string]string{"name": "Name", "email": "E-mail address", "password": "Password"}
+
+// addFieldErrors puts an order.FieldErrors' problems next to the inputs
+// of the same names, each message led by the input's label; the problem
+// of a web.Field without a label goes above the form as a sentence of its
+// own. It reports whether err was one.
+func addFieldErrors(f *web.Form, err error, labels map[string]string) bool {
+	var fe order.FieldErrors
+	if !errors.As(err, &fe) {
+		return false
+	}
+	for _, e := range fe {
+		msg := strings.TrimSuffix(e.Message, ".") + "."
+		if label, ok := labels[e.Field]; ok {
+			f.Add(e.Field, label+" "+msg)
+			continue
+		}
+		f.Add("", strings.ToUpper(msg[:1])+msg[1:])
+	}
+	return true
+}
+
+// shopperSignoutForm asks to confirm a sign-out, for pages whose header
+// has no form to post it: GET /signout.
+func (sf *Storefront) shopperSignoutForm(w http.ResponseWriter, r *http.Request) {
+	if !sf.shopperSignedIn(r) {
+		web.SeeOther(w, r, "/signin")
+		return
+	}
+	p := &web.Page{Title: "Sign out", SignedIn: true, NoIndex: true}
+	sf.pages.Render(w, r, http.StatusOK, "shopper_signout", sf.site.WithSession(w, r, p))
+}
+
+// shopperSignout forgets the shopper and the cart, and ends the shopper's
+// other sessions too (a copied cookie, another device): POST /signout.
+func (sf *Storefront) shopperSignout(w http.ResponseWriter, r *http.Request) {
+	if sess, ok := sf.sessions.Load(r); ok && sess.Values[web.ValueShopper] != "" {
+		if err := sf.deps.Shoppers.EndSessions(r.Context(), sess.Values[web.ValueShopper]); err != nil {
+			sf.site.Fail(w, r, err)
+			return
+		}
+	}
+	err := sf.site.RenewSession(w, r, func(s *web.Session) {
+		delete(s.Values, web.ValueShopper)
+		delete(s.Values, valueCart)
+	})
+	if err != nil {
+		sf.site.Fail(w, r, err)
+		return
+	}
+	web.SeeOther(w, r, "/signin/shopper?done=signed-out")
+}

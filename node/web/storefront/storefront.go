@@ -1,0 +1,175 @@
+package storefront
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/search"
+	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/budget"
+	"github.com/fedmart/fedmart/node/web"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Searcher is the federation-wide search index; *search.Index satisfies it.
+type Searcher interface {
+	// Search runs one query; search.ErrInvalidQuery names a bad parameter.
+	Search(q search.Query) (search.Result, error)
+}
+
+// Listings reads any live listing, this node's or replicated;
+// *catalog.Catalog satisfies it.
+type Listings interface {
+	// Listing returns the listing with its stock, catalog.ErrNotFound or
+	// catalog.ErrInvalid for a malformed id.
+	Listing(ctx context.Context, id string) (catalog.Listing, error)
+}
+
+// Merchants are the sellers whose home platform is this node, named on
+// listing pages and listed with their listings in the sitemap;
+// *catalog.Catalog satisfies it.
+type Merchants interface {
+	// Platform is this node's peer ID, the platform part of its listings' ids.
+	Platform() string
+	// Merchant returns one of this node's merchants, or catalog.ErrNotFound.
+	Merchant(ctx context.Context, id string) (catalog.Merchant, error)
+	// Merchants lists this node's merchants.
+	Merchants(ctx context.Context) ([]catalog.Merchant, error)
+	// MerchantListings pages through a merchant's live listings by id.
+	MerchantListings(ctx context.Context, merchantID, cursor string, limit int) ([]catalog.Listing, string, error)
+}
+
+// Shoppers are the accounts that sign in on this storefront;
+// *order.Service satisfies it.
+type Shoppers interface {
+	// CreateShopper opens an account (with a password for these pages);
+	// a taken e-mail address is an order.FieldErrors naming "email".
+	CreateShopper(ctx context.Context, in order.ShopperInput) (order.Shopper, string, error)
+	// Authenticate checks a password; a wrong one, or an unknown
+	// address, is order.ErrBadCredentials.
+	Authenticate(ctx context.Context, email, password string) (order.Shopper, error)
+	// Shopper returns a shopper by id, or order.ErrNotFound.
+	Shopper(ctx context.Context, id string) (order.Shopper, error)
+	// EndSessions ends the shopper's sessions begun until now (sign-out);
+	// SessionsEndedAt says when that last happened.
+	EndSessions(ctx context.Context, shopper string) error
+	SessionsEndedAt(ctx context.Context, shopper string) (time.Time, error)
+}
+
+// Carts keep a shopper's cart and check it out; *order.Service
+// satisfies it.
+type Carts interface {
+	// CreateCart, GetCart, AddItem, SetQuantity and RemoveItem keep a
+	// shopper's cart.
+	CreateCart(ctx context.Context, shopper string) (order.Cart, error)
+	GetCart(ctx context.Context, shopper, id string) (order.Cart, error)
+	AddItem(ctx context.Context, shopper, cartID string, in order.ItemInput) (order.Cart, error)
+	SetQuantity(ctx context.Context, shopper, cartID string, in order.ItemInput) (order.Cart, error)
+	RemoveItem(ctx context.Context, shopper, cartID, sku, listingID string) (order.Cart, error)
+	// Checkout places the cart's order once per idempotency key; a refusal
+	// is an *order.CheckoutError (stock gone, price changed, home platforms
+	// not answering), a declined card order.ErrDeclined, bad input
+	// order.FieldErrors.
+	Checkout(ctx context.Context, shopper, cartID, key string, req order.CheckoutRequest) (order.Order, bool, error)
+}
+
+// Orders are the orders a shopper placed here; *order.Service satisfies it.
+type Orders interface {
+	GetOrder(ctx context.Context, shopper, id string) (order.Order, error)
+	Orders(ctx context.Context, shopper, cursor string, limit int) ([]order.Order, string, error)
+	CancelOrder(ctx context.Context, shopper, id string) (order.Order, error)
+}
+
+// Deps are the services the storefront reads and changes; every web.Field is
+// required. The node's *search.Index, *catalog.Catalog and *order.Service
+// satisfy them as they are.
+type Deps struct {
+	Search    Searcher
+	Listings  Listings
+	Merchants Merchants
+	Shoppers  Shoppers
+	Carts     Carts
+	Orders    Orders
+}
+
+// Options configure the storefront.
+type Options struct {
+	// Payments are the payment methods the storefront takes
+	// (order.MethodManual, order.MethodSandboxCard); the checkout offers
+	// these only (default none). With the sandbox card the site's
+	// Options.TestPayments must be on, so that every page says that
+	// payments are tests.
+	Payments []string
+}
+
+// Validate checks the options; each message names the web.Field.
+func (o Options) Validate() error {
+	for i, m := range o.Payments {
+		if m != order.MethodManual && m != order.MethodSandboxCard {
+			return fmt.Errorf("storefront: Options.Payments[%d]: must be %s or %s, not %q", i, order.MethodManual, order.MethodSandboxCard, m)
+		}
+	}
+	return nil
+}
+
+// Storefront serves the shoppers' pages at "/": home, search, listings,
+// the sitemap, sign-up and sign-in, the cart, the checkout and the
+// orders. It is safe for concurrent use.
+type Storefront struct {
+	site     *web.Site
+	sessions *web.Sessions
+	pages    *web.Pages
+	deps     Deps
+	opts     Options
+	signins  *web.Throttle // failed shopper sign-ins
+}
+
+// New builds the storefront's pages on site.
+func New(site *web.Site, deps Deps, opts Options) (*Storefront, error) {
+	if deps.Search == nil || deps.Listings == nil || deps.Merchants == nil || deps.Shoppers == nil || deps.Carts == nil || deps.Orders == nil {
+		return nil, errors.New("storefront: Deps needs Search, Listings, Merchants, Shoppers, Carts and Orders")
+	}
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	pages, err := site.Pages(templateFS, "templates/partials.html")
+	if err != nil {
+		return nil, err
+	}
+	return &Storefront{site: site, sessions: site.Sessions(), pages: pages, deps: deps, opts: opts, signins: web.NewThrottle(site.Now)}, nil
+}
+
+// Mount adds the storefront's routes. Patterns are net/http's; a GET
+// pattern also answers HEAD.
+func (sf *Storefront) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", sf.home)
+	mux.HandleFunc("GET /search", sf.search)
+	mux.HandleFunc("GET /listings/{id}", sf.listing)
+	mux.HandleFunc("GET /sitemap.xml", sf.sitemap)
+	mux.HandleFunc("GET /robots.txt", sf.robots)
+	mux.HandleFunc("GET /signin", sf.signinChooser)
+	mux.HandleFunc("GET /signin/shopper", sf.shopperSigninForm)
+	mux.HandleFunc("POST /signin/shopper", sf.site.Spending(budget.SignIns, sf.shopperSignin))
+	mux.HandleFunc("GET /signup", sf.signupForm)
+	mux.HandleFunc("POST /signup", sf.site.Spending(budget.Accounts, sf.signup))
+	mux.HandleFunc("GET /signout", sf.shopperSignoutForm)
+	mux.HandleFunc("POST /signout", sf.shopperSignout)
+	mux.HandleFunc("GET /cart", sf.cartPage)
+	mux.HandleFunc("GET /cart/add", sf.addForm)
+	mux.HandleFunc("POST /cart/items", sf.addToCart)
+	mux.HandleFunc("POST /cart/quantity", sf.asShopper(backTo("/cart"), sf.setQuantity))
+	mux.HandleFunc("POST /cart/remove", sf.asShopper(backTo("/cart"), sf.removeFromCart))
+	mux.HandleFunc("GET /checkout", sf.asShopper(nil, sf.checkoutForm))
+	mux.HandleFunc("POST /checkout", sf.site.Spending(budget.Checkouts, sf.asShopper(backTo("/checkout"), sf.checkout)))
+	mux.HandleFunc("POST /checkout/unavailable", sf.asShopper(backTo("/checkout"), sf.removeUnavailable))
+	mux.HandleFunc("GET /orders", sf.asShopper(nil, sf.ordersPage))
+	mux.HandleFunc("GET /orders/{id}", sf.asShopper(nil, sf.orderPage))
+	mux.HandleFunc("POST /orders/{id}/cancel", sf.asShopper(orderBack, sf.cancelOrder))
+}
