@@ -85,8 +85,9 @@ func (f *fakeOrders) ShopperByToken(_ context.Context, token string) (order.Shop
 	return order.Shopper{ID: "shp_1"}, nil
 }
 
-func (f *fakeOrders) Checkout(_ context.Context, _, cartID, _ string, _ order.CheckoutRequest) (order.Order, bool, error) {
-	return order.Order{ID: "ord_" + cartID, Status: "placed", Parts: []order.Part{}}, false, nil
+func (f *fakeOrders) Checkout(_ context.Context, shopper, cartID, _ string, req order.CheckoutRequest) (order.Order, bool, error) {
+	return order.Order{ID: "ord_" + cartID, Shopper: shopper, Status: order.StatusAccepted, Parts: []order.Part{}, ShipTo: req.ShippingAddress,
+		Payment: order.Payment{Method: req.Payment.Method, ID: "man_ord_" + cartID, Status: order.PaymentPending}}, false, nil
 }
 
 // edge is an API over the fakes, served in process.
