@@ -131,9 +131,12 @@ func TestPeriodClosesAndBothSidesAgree(t *testing.T) {
 		return nil
 	})
 	route := "/v1/settlement/periods"
-	if s, body := req(t, "GET", a.APIURL()+route, route, c.Tokens[0], nil); s != 200 || !strings.Contains(string(body), `"agreed"`) {
-		t.Fatalf("periods: %d %s", s, body)
-	}
+	testwait.For(t, time.Minute, func() error { // the period is agreed once Alpha's pair with Gamma is too
+		if s, body := req(t, "GET", a.APIURL()+route, route, c.Tokens[0], nil); s != 200 || !strings.Contains(string(body), `"agreed"`) {
+			return fmt.Errorf("periods: %d %s", s, body)
+		}
+		return nil
+	})
 	route = "/v1/settlement/periods/{period}/statements"
 	if s, body := req(t, "GET", b.APIURL()+"/v1/settlement/periods/"+period+"/statements", route, c.Tokens[1], nil); s != 200 || !strings.Contains(string(body), `"agreed"`) {
 		t.Fatalf("statements: %d %s", s, body)
