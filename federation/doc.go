@@ -45,6 +45,17 @@
 // exponentially per member, and the pinger measures round trips; Members
 // reports both.
 //
+// # The flows over it
+//
+// Each flow between members has a room of its own under federation/, the
+// domain in plain Go beside the small package that carries it over the
+// host (through Handle, so membership is checked on every stream):
+//
+//   - catalog records: package catalog, carried by federation/replication
+//     (GossipSub and the catch-up stream);
+//   - orders: package federation/order, carried by federation/orderwire;
+//   - settlement: package settlement, carried by federation/settlewire.
+//
 // # Lifecycle
 //
 // New creates the host and loads the stored charter; Run keeps the mesh
