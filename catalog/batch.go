@@ -196,6 +196,13 @@ func (c *Catalog) decide(txn *badger.Txn, merchant string, it *batchItem, touche
 		it.reject(errs...)
 		return nil, err
 	}
+	var ve *ValidationError
+	if err := c.checkShippingProfile(txn, merchant, it.p.desc); errors.As(err, &ve) {
+		it.reject(ve.Errors...)
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
 	seen[id] = it.index
 	return c.upsertDraft(txn, merchant, id, it)
 }

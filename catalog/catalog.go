@@ -9,6 +9,7 @@ import (
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/catalog/shipping"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -53,6 +54,10 @@ type Catalog struct {
 	// count mirrors the stored count of live listings; it is changed only
 	// under wmu, after a commit.
 	count atomic.Int64
+
+	// carriers are the carriers this node's merchants may name (see
+	// SetCarriers); nil means the built-in table.
+	carriers atomic.Pointer[shipping.Table]
 
 	// restored is set while the catalog waits to learn its own records
 	// back after a restore (see MarkRestored); it changes only under wmu.

@@ -32,7 +32,9 @@ type FeedItem struct {
 //
 // CSV: a header row, then one row per variant. Columns: title, description,
 // category, brand, gtin, sku, price (minor units), currency, stock, images
-// and shipping_regions (both separated by "|"), and any number of
+// and shipping_regions (both separated by "|"; shipping_regions may be
+// left out when a shipping_profile column names the merchant's shipping
+// profile), weight_grams, and any number of
 // "attr:<name>" and "option:<name>" columns. Rows sharing a non-empty
 // "group" value are the variants of one listing, whose description is taken
 // from the group's first row; without a group column each row is a listing.
@@ -66,6 +68,9 @@ func NewFeedReader(r io.Reader, format string) (*FeedReader, error) {
 			f.header[strings.TrimSpace(strings.ToLower(c))] = i
 		}
 		for _, req := range []string{"title", "category", "brand", "sku", "price", "currency", "stock", "shipping_regions"} {
+			if _, ok := f.header["shipping_profile"]; ok && req == "shipping_regions" {
+				continue
+			}
 			if _, ok := f.header[req]; !ok {
 				return nil, fmt.Errorf("%w: csv header: column %q is missing", ErrInvalid, req)
 			}
@@ -166,7 +171,7 @@ func (f *FeedReader) field(rec []string, col string) string {
 func (f *FeedReader) rowListing(rec []string) (ListingInput, error) {
 	get := func(col string) string { return f.field(rec, col) }
 	l := ListingInput{Title: get("title"), Description: get("description"), Category: get("category"), Brand: get("brand"),
-		GTIN: get("gtin"), Images: splitList(get("images")), ShippingRegions: splitList(get("shipping_regions")), Attributes: map[string]string{}}
+		GTIN: get("gtin"), Images: splitList(get("images")), ShippingRegions: splitList(get("shipping_regions")), ShippingProfile: get("shipping_profile"), Attributes: map[string]string{}}
 	v := Variant{SKU: get("sku"), Options: map[string]string{}, Price: Money{Currency: get("currency")}}
 	var err error
 	if v.Price.Amount, err = strconv.ParseInt(get("price"), 10, 64); err != nil {
@@ -174,6 +179,11 @@ func (f *FeedReader) rowListing(rec []string) (ListingInput, error) {
 	}
 	if v.Stock, err = strconv.ParseInt(get("stock"), 10, 64); err != nil {
 		return l, fmt.Errorf("stock: %q is not an integer", get("stock"))
+	}
+	if g := get("weight_grams"); g != "" {
+		if v.Grams, err = strconv.ParseInt(g, 10, 64); err != nil {
+			return l, fmt.Errorf("weight_grams: %q is not an integer number of grams", g)
+		}
 	}
 	for i, c := range f.cols {
 		name := strings.TrimSpace(c)

@@ -39,6 +39,9 @@ func (c *Catalog) CreateListing(ctx context.Context, merchantID string, in Listi
 		if err := checkSKUs(txn, merchantID, id, p.desc); err != nil {
 			return nil, err
 		}
+		if err := c.checkShippingProfile(txn, merchantID, p.desc); err != nil {
+			return nil, err
+		}
 		d = c.newDraft(id, merchantID, p)
 		return []*draft{d}, nil
 	})
@@ -71,6 +74,9 @@ func (c *Catalog) ReplaceListing(ctx context.Context, merchantID, id string, in 
 			return nil, err
 		}
 		if err := checkSKUs(txn, merchantID, id, p.desc); err != nil {
+			return nil, err
+		}
+		if err := c.checkShippingProfile(txn, merchantID, p.desc); err != nil {
 			return nil, err
 		}
 		d.update(c.self, p)

@@ -31,6 +31,18 @@ type Variant struct {
 	// listing's stock record, never the signed description, whose variants
 	// always carry 0.
 	Stock int64 `json:"stock"`
+	// Grams is the weight of one unit, packed; 0 when not given. Weight
+	// bands of shipping rates price by it.
+	Grams int64 `json:"weight_grams,omitempty"`
+	// Dimensions are the packed size in millimetres, when given.
+	Dimensions *Dimensions `json:"dimensions_mm,omitempty"`
+}
+
+// Dimensions is a packed size in millimetres.
+type Dimensions struct {
+	Length int64 `json:"length"`
+	Width  int64 `json:"width"`
+	Height int64 `json:"height"`
 }
 
 // Listing is a product as every member sees it: the signed description
@@ -60,8 +72,13 @@ type Listing struct {
 	Attributes map[string]string `json:"attributes"`
 	// Images are absolute http(s) URLs.
 	Images []string `json:"images"`
-	// ShippingRegions are ISO 3166-1 alpha-2 codes the merchant ships to.
+	// ShippingRegions are ISO 3166-1 alpha-2 codes the merchant ships to,
+	// free, when neither the listing nor its merchant names a shipping
+	// profile (see Catalog.ShippingFor).
 	ShippingRegions []string `json:"shipping_regions"`
+	// ShippingProfile is the id of the merchant's shipping profile the
+	// listing ships under; "" means the merchant's default.
+	ShippingProfile string `json:"shipping_profile,omitempty"`
 	// Variants are the purchasable forms, at least one.
 	Variants []Variant `json:"variants"`
 	// Version counts the description's changes, from 1.
@@ -88,8 +105,12 @@ type ListingInput struct {
 	Attributes map[string]string `json:"attributes"`
 	// Images are absolute http(s) URLs.
 	Images []string `json:"images"`
-	// ShippingRegions are ISO 3166-1 alpha-2 codes, at least one.
+	// ShippingRegions are ISO 3166-1 alpha-2 codes, at least one unless
+	// the listing names a shipping profile.
 	ShippingRegions []string `json:"shipping_regions"`
+	// ShippingProfile is the id of one of the merchant's shipping
+	// profiles, or "" for its default.
+	ShippingProfile string `json:"shipping_profile,omitempty"`
 	// Variants are the purchasable forms with their stock, at least one.
 	Variants []Variant `json:"variants"`
 }
@@ -107,10 +128,15 @@ func describe(in ListingInput) *Listing {
 		Attributes:      cloneMap(in.Attributes),
 		Images:          cloneSlice(in.Images),
 		ShippingRegions: cloneSlice(in.ShippingRegions),
+		ShippingProfile: in.ShippingProfile,
 		Variants:        make([]Variant, len(in.Variants)),
 	}
 	for i, v := range in.Variants {
-		l.Variants[i] = Variant{SKU: v.SKU, Options: cloneMap(v.Options), Price: v.Price}
+		l.Variants[i] = Variant{SKU: v.SKU, Options: cloneMap(v.Options), Price: v.Price, Grams: v.Grams}
+		if v.Dimensions != nil {
+			d := *v.Dimensions
+			l.Variants[i].Dimensions = &d
+		}
 	}
 	return l
 }
@@ -130,7 +156,7 @@ func (l *Listing) input() ListingInput {
 	return ListingInput{
 		Title: l.Title, Description: l.Description, Category: l.Category, Brand: l.Brand,
 		GTIN: l.GTIN, Attributes: l.Attributes, Images: l.Images,
-		ShippingRegions: l.ShippingRegions, Variants: l.Variants,
+		ShippingRegions: l.ShippingRegions, ShippingProfile: l.ShippingProfile, Variants: l.Variants,
 	}
 }
 

@@ -25,10 +25,15 @@ type Kind string
 
 // The kinds of records. A listing record carries a listing's signed
 // description (or its takedown); a stock record carries the units of
-// every SKU of a listing. The newest of each kind is kept per listing.
+// every SKU of a listing. The newest of each kind is kept per listing. A
+// merchant record carries a merchant's profile and policies, a shipping
+// record one of its shipping profiles (or its takedown); the newest is
+// kept per Subject.
 const (
-	KindListing Kind = "listing"
-	KindStock   Kind = "stock"
+	KindListing  Kind = "listing"
+	KindStock    Kind = "stock"
+	KindMerchant Kind = "merchant"
+	KindShipping Kind = "shipping"
 )
 
 // Record is the body of a signed catalog change. The home node assigns Seq
@@ -41,8 +46,13 @@ type Record struct {
 	Seq uint64 `json:"seq"`
 	// Kind is KindListing or KindStock.
 	Kind Kind `json:"kind"`
-	// ListingID is the global id; its platform part is Origin.
-	ListingID string `json:"listing_id"`
+	// ListingID is the global id; its platform part is Origin. Listing
+	// and stock records only.
+	ListingID string `json:"listing_id,omitempty"`
+	// Subject is the id of a merchant record's merchant
+	// (<platform>.<merchant>) or of a shipping record's profile
+	// (<platform>.<merchant>.<profile>); its platform part is Origin.
+	Subject string `json:"subject,omitempty"`
 	// Version is the description's version: of this record for a listing
 	// record, of the description the stock belongs to for a stock record.
 	Version uint64 `json:"version"`
@@ -55,6 +65,11 @@ type Record struct {
 	Stock map[string]int64 `json:"stock,omitempty"`
 	// StockVersion counts the listing's stock records, from 1.
 	StockVersion uint64 `json:"stock_version,omitempty"`
+	// Merchant is the profile, for a merchant record.
+	Merchant *MerchantProfile `json:"merchant,omitempty"`
+	// Shipping is the profile, for a shipping record that is not a
+	// tombstone.
+	Shipping *ShippingProfile `json:"shipping,omitempty"`
 	// Time is when the home node signed the record.
 	Time time.Time `json:"time"`
 }
@@ -166,11 +181,17 @@ func parseStored(raw []byte) (*Record, error) {
 	return rec, nil
 }
 
-// check reports what makes a record malformed: the fields common to both
+// check reports what makes a record malformed: the fields common to all
 // kinds, then the kind's own.
 func (r *Record) check() error {
 	if err := checkPeerID(r.Origin); err != nil {
 		return fmt.Errorf("origin: %v", err)
+	}
+	if r.Kind == KindMerchant || r.Kind == KindShipping {
+		return r.checkProfile()
+	}
+	if r.Subject != "" || r.Merchant != nil || r.Shipping != nil {
+		return errors.New("a listing or stock record carries no subject and no profile")
 	}
 	platform, merchant, _, err := ParseID(r.ListingID)
 	switch {
@@ -191,7 +212,7 @@ func (r *Record) check() error {
 	case KindStock:
 		return r.checkStock()
 	}
-	return fmt.Errorf("kind %q is neither %q nor %q", clip(string(r.Kind)), KindListing, KindStock)
+	return fmt.Errorf("kind %q is not one of %q, %q, %q and %q", clip(string(r.Kind)), KindListing, KindStock, KindMerchant, KindShipping)
 }
 
 func (r *Record) checkListing(merchant string) error {
@@ -209,6 +230,11 @@ func (r *Record) checkListing(merchant string) error {
 		return errors.New("listing id, platform or merchant differ from the record's")
 	case l.Version != r.Version || !l.UpdatedAt.Equal(r.Time):
 		return errors.New("listing version or updated_at differ from the record's")
+	}
+	if l.ShippingProfile != "" {
+		if p, m, _, err := ParseID(l.ShippingProfile); err != nil || p != r.Origin || m != merchant {
+			return errors.New("listing.shipping_profile: not a shipping profile of the listing's merchant")
+		}
 	}
 	for i, v := range l.Variants {
 		if v.Stock != 0 {
@@ -231,6 +257,58 @@ func (r *Record) checkStock() error {
 		if !isSKU(sku) || n < 0 {
 			return fmt.Errorf("stock[%q]: needs a valid SKU and units >= 0", clip(sku))
 		}
+	}
+	return nil
+}
+
+// checkProfile checks a merchant or shipping record's own fields.
+func (r *Record) checkProfile() error {
+	switch {
+	case r.ListingID != "" || r.Listing != nil || r.Stock != nil || r.StockVersion != 0:
+		return errors.New("a profile record carries no listing and no stock")
+	case r.Seq == 0:
+		return errors.New("seq must be at least 1")
+	case r.Version == 0:
+		return errors.New("version must be at least 1")
+	case r.Time.IsZero():
+		return errors.New("time is missing")
+	}
+	if r.Kind == KindMerchant {
+		platform, merchant, err := ParseMerchantID(r.Subject)
+		m := r.Merchant
+		switch {
+		case err != nil:
+			return fmt.Errorf("subject: %v", err)
+		case platform != r.Origin:
+			return errors.New("subject names another platform than the origin")
+		case r.Tombstone || r.Shipping != nil || m == nil:
+			return errors.New("a merchant record carries a merchant profile, nothing else")
+		case m.ID != r.Subject || m.Platform != r.Origin || m.Merchant != merchant:
+			return errors.New("merchant id, platform or merchant differ from the record's")
+		case m.Version != r.Version || !m.UpdatedAt.Equal(r.Time):
+			return errors.New("merchant version or updated_at differ from the record's")
+		}
+		return nil
+	}
+	platform, merchant, _, err := ParseID(r.Subject)
+	s := r.Shipping
+	switch {
+	case err != nil:
+		return fmt.Errorf("subject: %v", err)
+	case platform != r.Origin:
+		return errors.New("subject names another platform than the origin")
+	case r.Merchant != nil:
+		return errors.New("a shipping record carries no merchant profile")
+	case r.Tombstone && s != nil:
+		return errors.New("a tombstone carries no profile")
+	case r.Tombstone:
+		return nil
+	case s == nil:
+		return errors.New("shipping profile is missing")
+	case s.ID != r.Subject || s.Platform != r.Origin || s.Merchant != merchant:
+		return errors.New("shipping profile id, platform or merchant differ from the record's")
+	case s.Version != r.Version || !s.UpdatedAt.Equal(r.Time):
+		return errors.New("shipping profile version or updated_at differ from the record's")
 	}
 	return nil
 }

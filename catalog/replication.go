@@ -95,6 +95,8 @@ func (c *Catalog) checkLimits(rec *Record) error {
 		cfg.Currency = cur
 	}
 	switch {
+	case rec.Kind == KindMerchant || rec.Kind == KindShipping:
+		return checkProfileLimits(rec, cfg, rec.Origin == c.self)
 	case rec.Kind == KindListing && rec.Listing != nil:
 		if err := ValidateListing(cfg, rec.Listing.input()); err != nil {
 			return fmt.Errorf("record %s/%d: listing %s: %w", rec.Origin, rec.Seq, rec.ListingID, err)
@@ -123,8 +125,12 @@ func (c *Catalog) place(txn *badger.Txn, rec *Record, raw []byte) (*Change, int6
 	if err := checkSlot(txn, rec, raw); err != nil {
 		return nil, 0, err
 	}
-	if rec.Kind == KindStock {
+	switch rec.Kind {
+	case KindStock:
 		ch, err := c.placeStock(txn, rec, raw)
+		return ch, 0, err
+	case KindMerchant, KindShipping:
+		ch, err := c.placeProfile(txn, rec, raw)
 		return ch, 0, err
 	}
 	return c.placeListing(txn, rec, raw)

@@ -75,7 +75,14 @@ func ValidateListing(cfg Config, in ListingInput) error {
 	v.gtin(in.GTIN)
 	v.attributes(in.Attributes)
 	v.images(in.Images)
-	v.regions(in.ShippingRegions)
+	if in.ShippingProfile == "" || len(in.ShippingRegions) > 0 {
+		v.regions(in.ShippingRegions)
+	}
+	if in.ShippingProfile != "" {
+		if _, _, _, err := ParseID(in.ShippingProfile); err != nil {
+			v.add("shipping_profile", "must be the id of one of the merchant's shipping profiles, not %q", clip(in.ShippingProfile))
+		}
+	}
 	v.variants(in.Variants)
 	return v.result()
 }
@@ -256,6 +263,19 @@ func (v *validator) variants(vs []Variant) {
 		if vr.Stock < 0 || vr.Stock > v.cfg.MaxStock {
 			v.add(f+".stock", "must be between 0 and %d, not %d", v.cfg.MaxStock, vr.Stock)
 		}
+		if vr.Grams < 0 || vr.Grams > maxVariantGrams {
+			v.add(f+".weight_grams", "must be between 0 and %d, not %d", maxVariantGrams, vr.Grams)
+		}
+		if d := vr.Dimensions; d != nil {
+			for _, side := range []struct {
+				name string
+				mm   int64
+			}{{"length", d.Length}, {"width", d.Width}, {"height", d.Height}} {
+				if side.mm <= 0 || side.mm > maxVariantMM {
+					v.add(f+".dimensions_mm."+side.name, "must be between 1 and %d millimetres, not %d", maxVariantMM, side.mm)
+				}
+			}
+		}
 	}
 }
 
@@ -272,6 +292,13 @@ func (v *validator) price(field string, m Money) {
 		v.add(field+".currency", "must be %s, the federation's settlement currency, not %s", v.cfg.Currency, m.Currency)
 	}
 }
+
+// A variant's packed weight and size are bounded by what any carrier
+// takes, with room to spare: 2 t and 20 m.
+const (
+	maxVariantGrams = 2_000_000
+	maxVariantMM    = 20_000
+)
 
 // isSKU reports whether s matches [A-Za-z0-9._-]{1,64}.
 func isSKU(s string) bool {

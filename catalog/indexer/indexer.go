@@ -31,6 +31,8 @@ func Doc(l *catalog.Listing) search.Doc {
 // it with catalog.OnChange.
 func Apply(ix *search.Index, ch catalog.Change) {
 	switch {
+	case ch.Record != nil && ch.Record.Kind != catalog.KindListing && ch.Record.Kind != catalog.KindStock:
+		// profiles are not searched
 	case ch.Record != nil && ch.Record.Tombstone:
 		ix.Delete(ch.ID)
 	case ch.Listing != nil:
