@@ -31,7 +31,7 @@ func Doc(l *catalog.Listing) search.Doc {
 // it with catalog.OnChange.
 func Apply(ix *search.Index, ch catalog.Change) {
 	switch {
-	case ch.Record != nil && ch.Record.Kind != catalog.KindListing && ch.Record.Kind != catalog.KindStock:
+	case ch.Record != nil && (ch.Record.Kind == catalog.KindMerchant || ch.Record.Kind == catalog.KindShipping):
 		// profiles are not searched
 	case ch.Record != nil && ch.Record.Tombstone:
 		ix.Delete(ch.ID)
