@@ -65,6 +65,10 @@ type Policy struct {
 	Treasury                string     `json:"treasury,omitempty"` // peer ID that receives the federation fee
 	Overrides               []Override `json:"overrides,omitempty"`
 	PayableOn               string     `json:"payable_on"`
+	// ShippingShared applies the commission and the fee to shipping too;
+	// by default what shoppers pay for shipping goes whole to the
+	// merchant's home platform.
+	ShippingShared bool `json:"shipping_shared,omitempty"`
 }
 
 // Override replaces the policy's rates for listings whose category path

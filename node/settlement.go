@@ -29,7 +29,8 @@ func (n *Node) policyAt(v uint64) (settlement.Policy, bool) {
 
 func policyOf(c *federation.Charter) settlement.Policy {
 	p := settlement.Policy{Version: c.Version, Currency: c.Currency, StorefrontCommissionBPS: c.Policy.StorefrontCommissionBPS,
-		FederationFeeBPS: c.Policy.FederationFeeBPS, Treasury: c.Policy.Treasury, Period: time.Duration(c.Period), PayableOn: c.Policy.PayableOn}
+		FederationFeeBPS: c.Policy.FederationFeeBPS, Treasury: c.Policy.Treasury, Period: time.Duration(c.Period), PayableOn: c.Policy.PayableOn,
+		ShippingShared: c.Policy.ShippingShared}
 	for _, o := range c.Policy.Overrides {
 		p.Overrides = append(p.Overrides, settlement.Override{CategoryPrefix: o.CategoryPrefix,
 			StorefrontCommissionBPS: o.StorefrontCommissionBPS, FederationFeeBPS: o.FederationFeeBPS})

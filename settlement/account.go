@@ -58,7 +58,8 @@ func entryPostings(self string, e Entry) [2]posting {
 	}
 	other := AccountClearing
 	switch {
-	case e.Kind == EntrySale && e.To == self, e.Kind == EntryRefund && e.From == self:
+	case e.Kind == EntrySale && e.To == self, e.Kind == EntryRefund && e.From == self,
+		e.Kind == EntryShipping && e.To == self, e.Kind == EntryShippingRefund && e.From == self:
 		other = PrefixMerchantPayable + e.Merchant
 	case e.Kind == EntryFee && e.To == self, e.Kind == EntryFeeRefund && e.From == self:
 		other = AccountFee
@@ -86,9 +87,9 @@ func localPostings(self, treasury string, eff effect) []posting {
 				posting{Account: account, Amount: -sign * amount, Currency: cur})
 		}
 	}
-	add(AccountCommission, eff.split.Commission.Amount)
+	add(AccountCommission, eff.split.Commission.Amount+eff.ship.Commission.Amount)
 	if treasury == self {
-		add(AccountFee, eff.split.Fee.Amount)
+		add(AccountFee, eff.split.Fee.Amount+eff.ship.Fee.Amount)
 	}
 	return out
 }

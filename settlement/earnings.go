@@ -19,7 +19,10 @@ type Earnings struct {
 	Sales Money `json:"sales"`
 	// Refunds is the sum of the merchant's refund entries.
 	Refunds Money `json:"refunds"`
-	// Net is Sales minus Refunds.
+	// Shipping is what shoppers paid for shipping, net of shipping given
+	// back.
+	Shipping Money `json:"shipping"`
+	// Net is Sales minus Refunds plus Shipping.
 	Net Money `json:"net"`
 	// Entries counts the entries summed.
 	Entries int `json:"entries"`
@@ -31,19 +34,25 @@ type Earnings struct {
 func (l *Ledger) MerchantEarnings(ctx context.Context, merchant, period string) (Earnings, error) {
 	out := Earnings{Merchant: merchant, Period: period}
 	err := l.Entries(ctx, period, "", func(e Entry) error {
-		own := e.Merchant == merchant &&
-			((e.Kind == EntrySale && e.To == l.self) || (e.Kind == EntryRefund && e.From == l.self))
-		if !own {
+		in := (e.Kind == EntrySale || e.Kind == EntryShipping) && e.To == l.self
+		back := (e.Kind == EntryRefund || e.Kind == EntryShippingRefund) && e.From == l.self
+		if e.Merchant != merchant || !in && !back {
 			return nil
 		}
 		if out.Entries == 0 {
-			out.Sales.Currency, out.Refunds.Currency, out.Net.Currency = e.Amount.Currency, e.Amount.Currency, e.Amount.Currency
+			cur := e.Amount.Currency
+			out.Sales.Currency, out.Refunds.Currency, out.Shipping.Currency, out.Net.Currency = cur, cur, cur, cur
 		}
 		var err error
-		if e.Kind == EntrySale {
+		switch e.Kind {
+		case EntrySale:
 			out.Sales, err = out.Sales.Add(e.Amount)
-		} else {
+		case EntryRefund:
 			out.Refunds, err = out.Refunds.Add(e.Amount)
+		case EntryShipping:
+			out.Shipping, err = out.Shipping.Add(e.Amount)
+		case EntryShippingRefund:
+			out.Shipping, err = out.Shipping.Sub(e.Amount)
 		}
 		out.Entries++
 		return err
@@ -51,6 +60,9 @@ func (l *Ledger) MerchantEarnings(ctx context.Context, merchant, period string) 
 	if err != nil {
 		return Earnings{}, fmt.Errorf("earnings of %q in %s: %w", merchant, period, err)
 	}
-	out.Net, err = out.Sales.Sub(out.Refunds)
+	if out.Net, err = out.Sales.Sub(out.Refunds); err != nil {
+		return Earnings{}, err
+	}
+	out.Net, err = out.Net.Add(out.Shipping)
 	return out, err
 }

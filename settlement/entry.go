@@ -18,6 +18,13 @@ const (
 	EntryRefund = "refund"
 	// EntryFeeRefund: the treasury gives fee back to the storefront.
 	EntryFeeRefund = "fee_refund"
+	// EntryShipping: the storefront owes the home platform the shipping
+	// the shopper paid (less commission and fee where the policy shares
+	// shipping).
+	EntryShipping = "shipping"
+	// EntryShippingRefund: the home platform gives shipping back to the
+	// storefront after a refund that includes it.
+	EntryShippingRefund = "shipping_refund"
 )
 
 // Entry is one immutable obligation between two members: From owes To
@@ -33,7 +40,8 @@ type Entry struct {
 	Period string `json:"period"`
 	// PartID is the order part that caused the entry.
 	PartID string `json:"part_id"`
-	// Kind is EntrySale, EntryFee, EntryRefund or EntryFeeRefund.
+	// Kind is EntrySale, EntryFee, EntryRefund, EntryFeeRefund,
+	// EntryShipping or EntryShippingRefund.
 	Kind string `json:"kind"`
 	// From is the payer's peer ID.
 	From string `json:"from"`
@@ -124,22 +132,32 @@ func (e Entry) Item() (Item, error) {
 // storefront owes the home platform the merchant share and the treasury the
 // fee. A treasury equal to the storefront keeps its fee, so no entry; zero
 // amounts make no entry.
-func saleEntries(ev Event, s Split, treasury string) []Entry {
+func saleEntries(ev Event, s, ship Split, treasury string) []Entry {
 	var out []Entry
 	out = appendEntry(out, ev, EntrySale, ev.Storefront, ev.Home, s.Merchant)
+	out = appendEntry(out, ev, EntryShipping, ev.Storefront, ev.Home, ship.Merchant)
 	if treasury != "" && treasury != ev.Storefront {
-		out = appendEntry(out, ev, EntryFee, ev.Storefront, treasury, s.Fee)
+		out = appendEntry(out, ev, EntryFee, ev.Storefront, treasury, plus(s.Fee, ship.Fee))
 	}
 	return out
 }
 
+// plus adds two amounts of one currency; a zero amount may have none.
+func plus(a, b Money) Money {
+	if a.Currency == "" {
+		a.Currency = b.Currency
+	}
+	return Money{Amount: a.Amount + b.Amount, Currency: a.Currency}
+}
+
 // reversalEntries derives the obligations of a refund of a payable part:
 // the home platform and the treasury give their shares of rev back.
-func reversalEntries(ev Event, rev Split, treasury string) []Entry {
+func reversalEntries(ev Event, rev, ship Split, treasury string) []Entry {
 	var out []Entry
 	out = appendEntry(out, ev, EntryRefund, ev.Home, ev.Storefront, rev.Merchant)
+	out = appendEntry(out, ev, EntryShippingRefund, ev.Home, ev.Storefront, ship.Merchant)
 	if treasury != "" && treasury != ev.Storefront {
-		out = appendEntry(out, ev, EntryFeeRefund, treasury, ev.Storefront, rev.Fee)
+		out = appendEntry(out, ev, EntryFeeRefund, treasury, ev.Storefront, plus(rev.Fee, ship.Fee))
 	}
 	return out
 }
@@ -152,9 +170,9 @@ func derivableEntries(ev Event, treasury string) []Entry {
 	one := Money{Amount: 1, Currency: ev.Gross.Currency}
 	s := Split{Merchant: one, Fee: one}
 	if ev.isReversal() {
-		return reversalEntries(ev, s, treasury)
+		return reversalEntries(ev, s, s, treasury)
 	}
-	return saleEntries(ev, s, treasury)
+	return saleEntries(ev, s, s, treasury)
 }
 
 func appendEntry(out []Entry, ev Event, kind, from, to string, amount Money) []Entry {

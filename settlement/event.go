@@ -52,6 +52,11 @@ type Event struct {
 	// At is the time the home node stated in its signed message; it decides
 	// the entry's period.
 	At time.Time `json:"at"`
+	// Shipping is the part of Gross paid for shipping: charged, for
+	// accepted and delivered; given back, for refunded (a cancellation
+	// gives back all that is left, shipping included). Zero when the part
+	// has no shipping.
+	Shipping Money `json:"shipping,omitzero"`
 	// RefundOf names one refund among several of the same part (for
 	// example a refund id); it is part of the entry ids, so distinct partial
 	// refunds are distinct entries and a repeated one is a replay. Empty for
@@ -95,6 +100,9 @@ func (e Event) Validate() error {
 	if e.Gross.Amount < 0 || !validCurrency(e.Gross.Currency) {
 		bad("gross", "%s is not a non-negative amount in an ISO 4217 currency", e.Gross)
 	}
+	if e.Shipping != (Money{}) && (e.Shipping.Amount < 0 || e.Shipping.Amount > e.Gross.Amount || e.Shipping.Currency != e.Gross.Currency) {
+		bad("shipping", "%s is not between 0 and the gross %s in its currency", e.Shipping, e.Gross)
+	}
 	if e.PolicyVersion == 0 {
 		bad("policy_version", "must be at least 1")
 	}
@@ -130,6 +138,10 @@ func (e Event) digest() [32]byte {
 	b.i64(e.Gross.Amount)
 	b.u64(e.PolicyVersion)
 	b.time(e.At)
+	if e.Shipping.Amount != 0 { // events without shipping keep the digest they had before it existed
+		b.str("shipping")
+		b.i64(e.Shipping.Amount)
+	}
 	return sha256.Sum256(b.buf)
 }
 

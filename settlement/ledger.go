@@ -210,9 +210,9 @@ func (l *Ledger) book(txn *badger.Txn, effects []effect, pol Policy, pin *pinnin
 	var created []Entry
 	var journal []posting
 	for _, eff := range effects {
-		entries := saleEntries(eff.ev, eff.split, pol.Treasury)
+		entries := saleEntries(eff.ev, eff.split, eff.ship, pol.Treasury)
 		if eff.reversal {
-			entries = reversalEntries(eff.ev, eff.split, pol.Treasury)
+			entries = reversalEntries(eff.ev, eff.split, eff.ship, pol.Treasury)
 		}
 		for _, e := range entries {
 			if e.From != l.self && e.To != l.self {

@@ -23,14 +23,18 @@ type part struct {
 	Payable       bool    `json:"payable"`
 	Sale          Split   `json:"sale"`
 	Refunded      int64   `json:"refunded"`
+	Ship          Split   `json:"ship,omitzero"`
+	ShipRefunded  int64   `json:"ship_refunded,omitempty"`
 	Pending       []Event `json:"pending,omitempty"`
 }
 
-// effect is one money movement an event causes: the sale split when a part
-// becomes payable, or the reversed share of it when a refund applies.
+// effect is one money movement an event causes: the sale's splits (of
+// the items and of shipping) when a part becomes payable, or the reversed
+// shares of them when a refund applies.
 type effect struct {
 	ev       Event
 	split    Split
+	ship     Split
 	reversal bool
 }
 
@@ -70,12 +74,12 @@ func (p *part) apply(ev Event, pol Policy) ([]effect, error) {
 	case ev.Kind != pol.Payable() || p.Payable:
 		return nil, nil
 	}
-	sale, err := pol.Split(ev.Gross, ev.Category)
+	sale, ship, err := pol.SplitSale(ev.Gross, ev.Shipping, ev.Category)
 	if err != nil {
 		return nil, err
 	}
-	p.Payable, p.Sale = true, sale
-	out := []effect{{ev: ev, split: sale}}
+	p.Payable, p.Sale, p.Ship = true, sale, ship
+	out := []effect{{ev: ev, split: sale, ship: ship}}
 	for _, r := range p.Pending {
 		e, err := p.reverse(r)
 		if err != nil {
@@ -88,21 +92,25 @@ func (p *part) apply(ev Event, pol Policy) ([]effect, error) {
 }
 
 // reverse applies one refund or cancellation to a payable part. A refund
-// gives back its Gross; a cancellation gives back whatever is left.
+// gives back its Gross, of which its Shipping from the shipping paid and
+// the rest from the items; a cancellation gives back whatever is left of
+// both.
 func (p *part) reverse(ev Event) (effect, error) {
-	left := p.Sale.Gross.Amount - p.Refunded
-	amount := ev.Gross.Amount
+	left, shipLeft := p.Sale.Gross.Amount-p.Refunded, p.Ship.Gross.Amount-p.ShipRefunded
+	ship := ev.Shipping.Amount
+	items := ev.Gross.Amount - ship
 	if ev.Kind == EventCancelled {
-		amount = left
+		items, ship = left, shipLeft
 	}
-	if amount > left {
-		return effect{}, fmt.Errorf("%w: part %q: refund %s exceeds the %d not yet refunded",
-			ErrInvalid, ev.PartID, ev.Gross, left)
+	if items > left || ship > shipLeft {
+		return effect{}, fmt.Errorf("%w: part %q: refund %s (shipping %d) exceeds the %d of items and %d of shipping not yet refunded",
+			ErrInvalid, ev.PartID, ev.Gross, ship, left, shipLeft)
 	}
-	cum := p.Refunded + amount
+	cum, shipCum := p.Refunded+items, p.ShipRefunded+ship
 	rev := p.Sale.reversedAt(cum).minus(p.Sale.reversedAt(p.Refunded))
-	p.Refunded = cum
-	return effect{ev: ev, split: rev, reversal: true}, nil
+	shipRev := p.Ship.reversedAt(shipCum).minus(p.Ship.reversedAt(p.ShipRefunded))
+	p.Refunded, p.ShipRefunded = cum, shipCum
+	return effect{ev: ev, split: rev, ship: shipRev, reversal: true}, nil
 }
 
 // loadPart reads the part record, or returns nil when there is none.

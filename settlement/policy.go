@@ -56,6 +56,10 @@ type Policy struct {
 	// PayableOn is PayableOnDelivered (the default when empty) or
 	// PayableOnAccepted.
 	PayableOn string
+	// ShippingShared applies the commission and the federation fee to
+	// what shoppers pay for shipping too; by default shipping goes whole
+	// to the merchant's home platform.
+	ShippingShared bool
 }
 
 // Override gives categories that start with CategoryPrefix their own rates.

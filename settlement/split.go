@@ -56,6 +56,28 @@ func (p Policy) Split(gross Money, category string) (Split, error) {
 	}, nil
 }
 
+// SplitSale divides a part's gross, of which shipping was paid for
+// shipping: items is the split of the rest, as Split makes it, and ship
+// the split of shipping, whose Merchant share is owed to the home
+// platform as shipping; without Policy.ShippingShared, ship keeps no
+// commission and no fee.
+func (p Policy) SplitSale(gross, shipping Money, category string) (items, ship Split, err error) {
+	if shipping.Amount < 0 || shipping.Amount > gross.Amount || shipping.Amount > 0 && shipping.Currency != gross.Currency {
+		return Split{}, Split{}, fmt.Errorf("%w: shipping %s of gross %s", ErrInvalid, shipping, gross)
+	}
+	shipping.Currency = gross.Currency
+	items, err = p.Split(Money{Amount: gross.Amount - shipping.Amount, Currency: gross.Currency}, category)
+	if err != nil {
+		return Split{}, Split{}, err
+	}
+	if p.ShippingShared {
+		ship, err = p.Split(shipping, category)
+		return items, ship, err
+	}
+	zero := Money{Currency: gross.Currency}
+	return items, Split{Gross: shipping, Commission: zero, Fee: zero, Merchant: shipping}, nil
+}
+
 // reversedAt returns how much of each component of s a cumulative refund of
 // x minor units (0 <= x <= s.Gross.Amount) gives back. The commission part
 // is floor(Commission·x/Gross); of what is left, the fee part is
