@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fedmart/fedmart/catalog/shipping"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 )
@@ -33,7 +34,9 @@ const (
 	MinPeriod  = time.Minute
 	MaxPeriod  = 31 * 24 * time.Hour
 	MaxMembers = 256
-	MaxBPS     = 10000
+	// MaxCarriers caps the carriers a charter adds.
+	MaxCarriers = 64
+	MaxBPS      = 10000
 )
 
 // Charter is the body of one version of the federation's founding document:
@@ -47,6 +50,9 @@ type Charter struct {
 	Period       Duration `json:"period"`
 	Policy       Policy   `json:"policy"`
 	Members      []Member `json:"members"`
+	// Carriers are parcel carriers the alliance adds to the node's
+	// built-in table (shipping.Carriers), for merchants to name.
+	Carriers []shipping.Carrier `json:"carriers,omitempty"`
 }
 
 // Member is one platform of the federation.
@@ -176,6 +182,12 @@ func (c *Charter) validate(draft bool) error {
 	}
 	if err := c.validateMembers(draft); err != nil {
 		return err
+	}
+	if len(c.Carriers) > MaxCarriers {
+		return invalid("charter.carriers", fmt.Sprintf("at most %d carriers", MaxCarriers))
+	}
+	if _, err := shipping.NewTable(c.Carriers); err != nil {
+		return invalid("charter."+strings.SplitN(err.Error(), ":", 2)[0], strings.TrimSpace(strings.SplitN(err.Error(), ":", 2)[1]))
 	}
 	return c.Policy.validate(c, draft)
 }

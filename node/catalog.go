@@ -12,6 +12,7 @@ import (
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/catalog/indexer"
 	"github.com/fedmart/fedmart/catalog/search"
+	"github.com/fedmart/fedmart/catalog/shipping"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/replication"
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -120,7 +121,18 @@ func (n *Node) openCatalog(key crypto.PrivKey, reg prometheus.Registerer) error 
 	if n.cat, err = catalog.Open(cfg, n.db, key, members{n.fed}, n.log.With("component", "catalog"), time.Now); err != nil {
 		return err
 	}
-	n.fed.OnCharter(func(c *federation.Charter) { n.cat.SetCurrency(c.Currency) })
+	setCarriers := func(c *federation.Charter) {
+		if t, err := shipping.NewTable(c.Carriers); err == nil { // a stored charter was validated
+			n.cat.SetCarriers(t)
+		}
+	}
+	if sc, err := n.fed.Charter(); err == nil {
+		setCarriers(&sc.Charter)
+	}
+	n.fed.OnCharter(func(c *federation.Charter) {
+		n.cat.SetCurrency(c.Currency)
+		setCarriers(c)
+	})
 	if n.index, err = openIndex(n.indexDir(), n.cat, n.log.With("component", "search")); err != nil {
 		return err
 	}
