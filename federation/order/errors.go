@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/fedmart/fedmart/catalog/shipping"
 )
 
 // Errors of the order service. Callers test them with errors.Is; the
@@ -27,6 +29,9 @@ var (
 	// ErrPriceChanged marks a checkout some of whose prices changed since
 	// the cart was filled (see CheckoutError).
 	ErrPriceChanged = errors.New("price changed")
+	// ErrNotShippable marks a checkout some of whose lines do not ship to
+	// the address (see CheckoutError).
+	ErrNotShippable = errors.New("not shippable")
 	// ErrDeclined marks a payment the provider declined.
 	ErrDeclined = errors.New("payment declined")
 	// ErrPaymentFailed marks a payment provider that failed to answer.
@@ -81,17 +86,32 @@ type CheckoutError struct {
 	Quote     []Line     `json:"quote,omitempty"`
 	// Platforms are the peer IDs of the unreachable home platforms.
 	Platforms []string `json:"platforms,omitempty"`
-	cause     error
+	// Shipping is the new shipping price of parts whose home quoted it
+	// otherwise (reason price_changed; the cart now holds it).
+	Shipping []ShippingChange `json:"shipping,omitempty"`
+	// Unshippable are the lines not shipped to Country (reason
+	// not_shippable).
+	Unshippable []Line `json:"unshippable,omitempty"`
+	Country     string `json:"country,omitempty"`
+	// shippingOptions is the home's full quote behind Shipping, for the
+	// rejection it signs.
+	shippingOptions []shipping.Option
+	cause           error
 }
 
 func (e *CheckoutError) Error() string {
 	switch e.Reason {
 	case ReasonPriceChanged:
-		names := make([]string, len(e.Quote))
-		for i, l := range e.Quote {
-			names[i] = fmt.Sprintf("%s now %s", l.SKU, l.UnitPrice)
+		names := make([]string, 0, len(e.Quote)+len(e.Shipping))
+		for _, l := range e.Quote {
+			names = append(names, fmt.Sprintf("%s now %s", l.SKU, l.UnitPrice))
+		}
+		for _, c := range e.Shipping {
+			names = append(names, fmt.Sprintf("shipping (%s) now %s", c.Rate, c.Price))
 		}
 		return "price changed: " + strings.Join(names, ", ")
+	case ReasonNotShippable:
+		return "not shippable: " + describeUnshippable(e.Unshippable, e.Country)
 	case ReasonUnavailable:
 		names := make([]string, len(e.Platforms))
 		for i, p := range e.Platforms {
@@ -112,6 +132,8 @@ func (e *CheckoutError) Unwrap() []error {
 	switch e.Reason {
 	case ReasonPriceChanged:
 		return []error{ErrPriceChanged}
+	case ReasonNotShippable:
+		return []error{ErrNotShippable}
 	case ReasonUnavailable:
 		if e.cause != nil {
 			return []error{ErrUnavailable, e.cause}

@@ -15,6 +15,7 @@ import (
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/shipping"
 	"github.com/fedmart/fedmart/internal/testwait"
 	"github.com/libp2p/go-libp2p/core/crypto"
 )
@@ -41,8 +42,65 @@ func (c *testClock) add(d time.Duration) {
 // the description and home of each listing. Each member's stock lives in
 // its own Badger (see stockKeeper), as the catalog keeps it.
 type catalogue struct {
-	mu       sync.Mutex // guards listings
+	mu       sync.Mutex // guards listings and terms
 	listings map[string]catalog.Listing
+	terms    map[string]catalog.ShippingTerms // by listing id; free to GB, DE and FR in 2-5 days otherwise
+	old      map[string]catalog.ShippingTerms // by reader/listing id: see view
+}
+
+// ship makes listing id ship under p, with handling days.
+func (c *catalogue) ship(id string, p shipping.Profile, handling int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.terms == nil {
+		c.terms = map[string]catalog.ShippingTerms{}
+	}
+	c.terms[id] = catalog.ShippingTerms{Profile: p, HandlingDays: handling}
+}
+
+// ShippingFor returns what ship set for l, or free shipping.
+func (c *catalogue) ShippingFor(_ context.Context, l *catalog.Listing) (catalog.ShippingTerms, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t, ok := c.terms[l.ID]; ok {
+		return t, nil
+	}
+	return catalog.ShippingTerms{HandlingDays: 1, Profile: shipping.Profile{ID: "free", Name: "Free", Zones: []shipping.Zone{
+		{Name: "Europe", Countries: []string{"GB", "DE", "FR"}, Rates: []shipping.Rate{{Name: "Standard", Transit: shipping.Days{Min: 2, Max: 5}}}}}}}, nil
+}
+
+// Carriers is the built-in table.
+func (c *catalogue) Carriers() shipping.Table { return shipping.Carriers() }
+
+// view is the catalogue as member reader sees it: shipping terms set
+// with stale (an older copy of a record, not replicated yet) come first.
+type view struct {
+	*catalogue
+	reader string
+}
+
+// stale makes reader see listing id ship under t until cleared (t zero).
+func (c *catalogue) stale(reader, id string, t catalog.ShippingTerms) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.old == nil {
+		c.old = map[string]catalog.ShippingTerms{}
+	}
+	c.old[reader+"/"+id] = t
+	if t.Profile.ID == "" {
+		delete(c.old, reader+"/"+id)
+	}
+}
+
+// ShippingFor returns the reader's stale terms, else the catalogue's.
+func (v view) ShippingFor(ctx context.Context, l *catalog.Listing) (catalog.ShippingTerms, error) {
+	v.mu.Lock()
+	t, ok := v.old[v.reader+"/"+l.ID]
+	v.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	return v.catalogue.ShippingFor(ctx, l)
 }
 
 func (c *catalogue) put(l catalog.Listing) {
@@ -199,7 +257,7 @@ func (f *cluster) open(m *member) {
 	m.db = db
 	m.stock = &stockKeeper{db: db, self: m.id, cat: f.cat}
 	tr := f.net.transport(m.id)
-	svc, err := New(f.cfg, Deps{DB: db, Key: m.key, Inventory: m.stock, Listings: f.cat, Transport: tr, Sync: tr,
+	svc, err := New(f.cfg, Deps{DB: db, Key: m.key, Inventory: m.stock, Listings: view{f.cat, m.id}, Transport: tr, Sync: tr,
 		Payments: []Provider{SandboxCard{DB: db, Now: f.clk.now}, Manual{Now: f.clk.now}}, Policy: func() uint64 { return 1 },
 		Books: bookKeeper{}, Reach: m, Now: f.clk.now})
 	if err != nil {

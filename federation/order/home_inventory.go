@@ -7,6 +7,7 @@ import (
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/shipping"
 )
 
 // Inventory is the home node's stock; *catalog.Catalog satisfies it.
@@ -23,6 +24,10 @@ type Inventory interface {
 // quotes from it; *catalog.Catalog satisfies it.
 type Listings interface {
 	Listing(ctx context.Context, id string) (catalog.Listing, error)
+	// ShippingFor resolves the shipping terms a listing ships under.
+	ShippingFor(ctx context.Context, l *catalog.Listing) (catalog.ShippingTerms, error)
+	// Carriers is the table of carriers merchants ship with.
+	Carriers() shipping.Table
 }
 
 // offer is what a listing's SKU sells for now, and who sells it.

@@ -14,24 +14,32 @@ import (
 // HomePart is a part as its home node keeps it: the authority on its
 // status, its hold and the stock it took.
 type HomePart struct {
-	ID         string    `json:"part_id"`
-	Order      string    `json:"order"`
-	Storefront string    `json:"storefront"`
-	Merchant   string    `json:"merchant"`
-	Lines      []Line    `json:"items"`
-	Total      Money     `json:"total"`
-	ShipTo     Address   `json:"shipping_address"`
-	Status     string    `json:"status"`
-	Seq        uint64    `json:"seq"`
-	Held       bool      `json:"held"` // the part's units are out of stock
-	HoldUntil  time.Time `json:"hold_until,omitzero"`
-	Carrier    string    `json:"carrier,omitempty"`
-	Tracking   string    `json:"tracking,omitempty"`
-	Refunded   Money     `json:"refunded,omitzero"`
-	Reason     string    `json:"reason,omitempty"`
-	Policy     uint64    `json:"policy_version"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID         string `json:"part_id"`
+	Order      string `json:"order"`
+	Storefront string `json:"storefront"`
+	Merchant   string `json:"merchant"`
+	Lines      []Line `json:"items"`
+	// Total is what the shopper pays for the part: items and shipping.
+	Total Money `json:"total"`
+	// Shipping is the part of Total paid for shipping, at ShippingRate.
+	Shipping     Money     `json:"shipping,omitzero"`
+	ShippingRate string    `json:"shipping_rate,omitempty"`
+	ShipTo       Address   `json:"shipping_address"`
+	Status       string    `json:"status"`
+	Seq          uint64    `json:"seq"`
+	Held         bool      `json:"held"` // the part's units are out of stock
+	HoldUntil    time.Time `json:"hold_until,omitzero"`
+	Carrier      string    `json:"carrier,omitempty"`
+	Tracking     string    `json:"tracking,omitempty"`
+	// TrackingURL is where the parcel is followed.
+	TrackingURL string `json:"tracking_url,omitempty"`
+	Refunded    Money  `json:"refunded,omitzero"`
+	// RefundedShipping is the part of Refunded that was shipping.
+	RefundedShipping Money     `json:"refunded_shipping,omitzero"`
+	Reason           string    `json:"reason,omitempty"`
+	Policy           uint64    `json:"policy_version"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 func loadHome(txn *badger.Txn, id string) (*HomePart, error) {
@@ -55,7 +63,8 @@ func (p *HomePart) statusOf() *Status {
 		cat = p.Lines[0].Category
 	}
 	return &Status{Seq: p.Seq, Status: p.Status, Merchant: p.Merchant, Total: p.Total, Category: cat, HoldUntil: p.HoldUntil,
-		Carrier: p.Carrier, Tracking: p.Tracking, Refunded: p.Refunded, Reason: p.Reason, Policy: p.Policy}
+		Carrier: p.Carrier, Tracking: p.Tracking, TrackingURL: p.TrackingURL, Refunded: p.Refunded, RefundedShipping: p.RefundedShipping,
+		Reason: p.Reason, Policy: p.Policy, Shipping: p.Shipping, ShippingRate: p.ShippingRate}
 }
 
 func (p *HomePart) changes(sign int64) []catalog.StockChange {
@@ -79,8 +88,17 @@ func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) ([]byte, 
 	for _, l := range r.Lines {
 		p.Total.Amount += l.Quantity * l.UnitPrice.Amount
 	}
+	ship, ce, err := s.homeShipping(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if ce != nil {
+		return s.rejection(m, raw, ce)
+	}
+	p.Shipping, p.ShippingRate = ship.Price, ship.Rate
+	p.Total.Amount += ship.Price.Amount
 	var reply []byte
-	err := s.changeStock(ctx, p.changes(-1), func(txn *badger.Txn, offers map[string]offer) error {
+	err = s.changeStock(ctx, p.changes(-1), func(txn *badger.Txn, offers map[string]offer) error {
 		if err := ownLines(p, offers); err != nil {
 			return err
 		}
@@ -94,7 +112,6 @@ func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) ([]byte, 
 		reply = res.reply
 		return txn.Set([]byte(prefixHold+timeKey(p.HoldUntil)+"/"+p.ID), nil)
 	})
-	var ce *CheckoutError
 	if errors.As(err, &ce) {
 		return s.rejection(m, raw, ce)
 	}
@@ -148,6 +165,12 @@ func (s *Service) rejection(m *Message, raw []byte, ce *CheckoutError) ([]byte, 
 	_, sraw, err := s.newSigned(KindStatus, m.From, m.Part, func(r *Message) {
 		r.Status = &Status{Seq: 1, Status: StatusRejected, Merchant: m.Reserve.Merchant, Reason: ce.Reason,
 			Shortages: ce.Shortages, Quote: ce.Quote, Total: Money{Currency: m.Reserve.Lines[0].UnitPrice.Currency}}
+		switch {
+		case len(ce.Unshippable) > 0:
+			r.Status.ShippingQuote = &ShippingQuote{Unshippable: ce.Unshippable}
+		case len(ce.Shipping) > 0:
+			r.Status.ShippingQuote = &ShippingQuote{Options: ce.shippingOptions, Chosen: ce.Shipping[0].ShippingChoice}
+		}
 	})
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/catalog/shipping"
 )
 
 // MerchantParts pages through the parts of merchant homed here, newest
@@ -58,17 +59,40 @@ func (s *Service) HomePartOf(_ context.Context, merchant, id string) (HomePart, 
 // Ship marks merchant's accepted part shipped with its carrier and
 // tracking number.
 func (s *Service) Ship(ctx context.Context, merchant, id, carrier, tracking string) (HomePart, error) {
+	return s.ShipWith(ctx, merchant, id, Shipment{Carrier: carrier, Tracking: tracking})
+}
+
+// Shipment is how a part left: the carrier (an id of the carrier table,
+// or the name of another carrier), the tracking number, and, for another
+// carrier, the https page where the parcel is followed.
+type Shipment struct {
+	Carrier     string `json:"carrier"`
+	Tracking    string `json:"tracking"`
+	TrackingURL string `json:"tracking_url,omitempty"`
+}
+
+// ShipWith marks merchant's accepted part shipped as sh says. A carrier
+// of the table gives the part its tracking link; another carrier may.
+func (s *Service) ShipWith(ctx context.Context, merchant, id string, sh Shipment) (HomePart, error) {
 	var errs FieldErrors
-	if c := strings.TrimSpace(carrier); c == "" || len(c) > 100 {
+	carrier, tracking, link := strings.TrimSpace(sh.Carrier), strings.TrimSpace(sh.Tracking), strings.TrimSpace(sh.TrackingURL)
+	if carrier == "" || len(carrier) > 100 {
 		errs.add("carrier", "must be 1..100 characters")
 	}
-	if t := strings.TrimSpace(tracking); t == "" || len(t) > 100 {
+	if tracking == "" || len(tracking) > 100 {
 		errs.add("tracking", "must be 1..100 characters")
+	}
+	if c, ok := s.listings.Carriers().Find(carrier); ok {
+		carrier, link = c.Name, c.TrackingLink(tracking)
+	} else if link != "" {
+		if err := shipping.CheckTrackingURL(link); err != nil {
+			errs.add("tracking_url", "%s", strings.TrimPrefix(err.Error(), "tracking_url: "))
+		}
 	}
 	if err := errs.err(); err != nil {
 		return HomePart{}, err
 	}
-	return s.merchantAction(ctx, merchant, id, ship(strings.TrimSpace(carrier), strings.TrimSpace(tracking)))
+	return s.merchantAction(ctx, merchant, id, ship(carrier, tracking, link))
 }
 
 // Deliver marks merchant's shipped part delivered.
@@ -76,10 +100,17 @@ func (s *Service) Deliver(ctx context.Context, merchant, id string) (HomePart, e
 	return s.merchantAction(ctx, merchant, id, deliver())
 }
 
-// Refund refunds merchant's part in full; a part not shipped yet goes back
-// to stock.
+// Refund refunds merchant's part in full, shipping included; a part not
+// shipped yet goes back to stock.
 func (s *Service) Refund(ctx context.Context, merchant, id string) (HomePart, error) {
-	return s.merchantAction(ctx, merchant, id, refund())
+	return s.merchantAction(ctx, merchant, id, refund(true))
+}
+
+// RefundItems refunds the items of merchant's part and keeps what the
+// shopper paid for shipping, as after a parcel that went out and came
+// back; a part not shipped yet refunds its shipping too.
+func (s *Service) RefundItems(ctx context.Context, merchant, id string) (HomePart, error) {
+	return s.merchantAction(ctx, merchant, id, refund(false))
 }
 
 func (s *Service) merchantAction(ctx context.Context, merchant, id string, ch change) (HomePart, error) {

@@ -167,12 +167,12 @@ func expire() change {
 	}}
 }
 
-func ship(carrier, tracking string) change {
+func ship(carrier, tracking, link string) change {
 	return change{event: "order.part.shipped", apply: func(p *HomePart) error {
 		if p.Status != StatusAccepted {
 			return refuse(p, "ship")
 		}
-		p.Status, p.Carrier, p.Tracking = StatusShipped, carrier, tracking
+		p.Status, p.Carrier, p.Tracking, p.TrackingURL = StatusShipped, carrier, tracking, link
 		return nil
 	}}
 }
@@ -187,14 +187,20 @@ func deliver() change {
 	}}
 }
 
-func refund() change {
+// refund gives the part's money back: all of it, or (withShipping false)
+// all but what was paid for shipping a part that went out.
+func refund(withShipping bool) change {
 	return change{event: "order.part.refunded", apply: func(p *HomePart) error {
 		switch p.Status {
-		case StatusAccepted: // never left the warehouse: back to stock
-			p.Status, p.Refunded, p.Held = StatusRefunded, p.Total, false
+		case StatusAccepted: // never left the warehouse: back to stock, shipping too
+			p.Status, p.Refunded, p.RefundedShipping, p.Held = StatusRefunded, p.Total, p.Shipping, false
 			return nil
 		case StatusShipped, StatusDelivered:
-			p.Status, p.Refunded = StatusRefunded, p.Total
+			p.Status, p.Refunded, p.RefundedShipping = StatusRefunded, p.Total, p.Shipping
+			if !withShipping {
+				p.Refunded.Amount -= p.Shipping.Amount
+				p.RefundedShipping.Amount = 0
+			}
 			return nil
 		}
 		return refuse(p, "refund")

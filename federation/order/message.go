@@ -71,6 +71,15 @@ type Reserve struct {
 	Merchant string  `json:"merchant"`
 	Lines    []Line  `json:"lines"`
 	ShipTo   Address `json:"ship_to"`
+	// Shipping is the rate the shopper chose and the price the storefront
+	// quoted for it; the home node quotes again and refuses a difference.
+	Shipping *ShippingChoice `json:"shipping,omitempty"`
+}
+
+// ShippingChoice is a part's shipping rate and its price.
+type ShippingChoice struct {
+	Rate  string `json:"rate"`
+	Price Money  `json:"price"`
 }
 
 // Line is one SKU of a part.
@@ -97,6 +106,18 @@ type Status struct {
 	Tracking  string    `json:"tracking,omitempty"`
 	Refunded  Money     `json:"refunded,omitzero"`
 	Reason    string    `json:"reason,omitempty"`
+	// Shipping is the part of Total paid for shipping, at ShippingRate.
+	Shipping     Money  `json:"shipping,omitzero"`
+	ShippingRate string `json:"shipping_rate,omitempty"`
+	// TrackingURL is where the parcel is followed (shipped parts).
+	TrackingURL string `json:"tracking_url,omitempty"`
+	// RefundedShipping is the part of Refunded that was shipping.
+	RefundedShipping Money `json:"refunded_shipping,omitzero"`
+	// ShippingQuote is the home's own quote of the part's shipping when
+	// it differs from the reserve's (status rejected, reason
+	// price_changed), or the lines it does not ship to the address
+	// (reason not_shippable).
+	ShippingQuote *ShippingQuote `json:"shipping_quote,omitempty"`
 	// Policy is the charter version the part was priced under.
 	Policy uint64 `json:"policy,omitempty"`
 	// Shortages lists the lines that could not be held (status rejected).
@@ -246,6 +267,9 @@ func (r *Reserve) validate() error {
 	}
 	if err := r.ShipTo.Validate(); err != nil {
 		return fmt.Errorf("%w: message.reserve.%v", ErrInvalid, err)
+	}
+	if c := r.Shipping; c != nil && (len(c.Rate) > 200 || c.Price.Amount < 0 || c.Price.Currency != r.Lines[0].UnitPrice.Currency) {
+		return fmt.Errorf("%w: message.reserve.shipping: needs a rate of at most 200 bytes and a price of 0 or more in the lines' currency", ErrInvalid)
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/fedmart/fedmart/catalog/shipping"
 )
 
 // Part statuses, as the home node states them and the shopper sees them.
@@ -32,6 +34,9 @@ const (
 	ReasonOutOfStock   = "out_of_stock"
 	ReasonPriceChanged = "price_changed"
 	ReasonUnavailable  = "unavailable"
+	// ReasonNotShippable: a line's merchant does not ship to the
+	// address's country.
+	ReasonNotShippable = "not_shippable"
 )
 
 func knownStatus(s string) bool {
@@ -69,6 +74,14 @@ type Address struct {
 	City       string `json:"city"`
 	PostalCode string `json:"postal_code"`
 	Country    string `json:"country"`
+	// Region is the ISO 3166-2 subdivision ("ES-CN") where shipping
+	// treats it apart; optional.
+	Region string `json:"region,omitempty"`
+}
+
+// destination is where a shipping rate is looked up for a.
+func (a Address) destination() shipping.Destination {
+	return shipping.Destination{Country: a.Country, Region: a.Region}
 }
 
 var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
@@ -85,8 +98,11 @@ func (a Address) Validate() error {
 			errs.add("shipping_address."+f.name, "is longer than 200 characters")
 		}
 	}
-	if !countryCode.MatchString(a.Country) {
-		errs.add("shipping_address.country", "must be an ISO 3166-1 alpha-2 code such as \"DE\"")
+	if !shipping.IsCountry(a.Country) {
+		errs.add("shipping_address.country", "must be an ISO 3166-1 alpha-2 country code such as \"DE\"")
+	}
+	if a.Region != "" && (!shipping.IsRegion(a.Region) || !strings.HasPrefix(a.Region, a.Country+"-")) {
+		errs.add("shipping_address.region", "must be an ISO 3166-2 code of the country, such as \"ES-CN\" in ES")
 	}
 	return errs.err()
 }
@@ -94,19 +110,30 @@ func (a Address) Validate() error {
 // Part is one merchant's share of an order as the storefront shows it:
 // the home node's latest status folded onto what the storefront asked.
 type Part struct {
-	ID        string    `json:"part_id"`
-	Platform  string    `json:"platform"`
-	Merchant  string    `json:"merchant"`
-	Status    string    `json:"status"`
-	Items     []Line    `json:"items"`
-	Total     Money     `json:"total"`
-	Carrier   string    `json:"carrier,omitempty"`
-	Tracking  string    `json:"tracking,omitempty"`
-	Refunded  Money     `json:"refunded,omitzero"`
-	Reason    string    `json:"reason,omitempty"`
-	Policy    uint64    `json:"policy_version,omitempty"`
-	Seq       uint64    `json:"seq,omitempty"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID       string `json:"part_id"`
+	Platform string `json:"platform"`
+	Merchant string `json:"merchant"`
+	Status   string `json:"status"`
+	Items    []Line `json:"items"`
+	// Total is what the shopper pays for the part: its items and its
+	// shipping.
+	Total Money `json:"total"`
+	// Shipping is the part of Total paid for shipping, at ShippingRate.
+	Shipping     Money  `json:"shipping,omitzero"`
+	ShippingRate string `json:"shipping_rate,omitempty"`
+	// Estimate is when the part was expected to arrive, when ordered.
+	Estimate *Estimate `json:"estimate,omitempty"`
+	Carrier  string    `json:"carrier,omitempty"`
+	Tracking string    `json:"tracking,omitempty"`
+	// TrackingURL is where the parcel is followed.
+	TrackingURL string `json:"tracking_url,omitempty"`
+	Refunded    Money  `json:"refunded,omitzero"`
+	// RefundedShipping is the part of Refunded that was shipping.
+	RefundedShipping Money     `json:"refunded_shipping,omitzero"`
+	Reason           string    `json:"reason,omitempty"`
+	Policy           uint64    `json:"policy_version,omitempty"`
+	Seq              uint64    `json:"seq,omitempty"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // apply folds status message m into p. It reports whether m was newer
@@ -117,7 +144,7 @@ func (p *Part) apply(m *Message) bool {
 		return false
 	}
 	p.Seq, p.Status, p.Reason = st.Seq, st.Status, st.Reason
-	p.Carrier, p.Tracking, p.Refunded = st.Carrier, st.Tracking, st.Refunded
+	p.Carrier, p.Tracking, p.TrackingURL, p.Refunded, p.RefundedShipping = st.Carrier, st.Tracking, st.TrackingURL, st.Refunded, st.RefundedShipping
 	if st.Policy != 0 {
 		p.Policy = st.Policy
 	}
@@ -134,8 +161,14 @@ func (p *Part) consistent(st *Status) error {
 		return fmt.Errorf("status of part %s names merchant %q, the part is %q's", p.ID, st.Merchant, p.Merchant)
 	case st.Status != StatusRejected && st.Total != p.Total:
 		return fmt.Errorf("status of part %s states a total of %s, the part's is %s", p.ID, st.Total, p.Total)
+	case st.Status != StatusRejected && st.Shipping.Amount != p.Shipping.Amount:
+		return fmt.Errorf("status of part %s states shipping of %s, the part's is %s", p.ID, st.Shipping, p.Shipping)
 	case st.Refunded.Amount < 0 || st.Refunded.Amount > p.Total.Amount:
 		return fmt.Errorf("status of part %s refunds %s of %s", p.ID, st.Refunded, p.Total)
+	case st.RefundedShipping.Amount < 0 || st.RefundedShipping.Amount > min(st.Refunded.Amount, p.Shipping.Amount):
+		return fmt.Errorf("status of part %s refunds %s of shipping, of %s refunded and %s paid", p.ID, st.RefundedShipping, st.Refunded, p.Shipping)
+	case st.TrackingURL != "" && shipping.CheckTrackingURL(st.TrackingURL) != nil:
+		return fmt.Errorf("status of part %s gives a tracking URL that is not https", p.ID)
 	case p.Policy != 0 && st.Policy != 0 && st.Policy != p.Policy:
 		return fmt.Errorf("status of part %s is priced under policy %d, the part under %d", p.ID, st.Policy, p.Policy)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/catalog/shipping"
 )
 
 // maxCartLines bounds a cart.
@@ -29,14 +30,22 @@ type CartLine struct {
 
 // Cart is a shopper's cart on this storefront.
 type Cart struct {
-	ID        string      `json:"id"`
-	Shopper   string      `json:"shopper"`
-	Lines     []CartLine  `json:"-"`
-	Groups    []CartGroup `json:"groups"`
-	Total     Money       `json:"total"`
-	Items     int64       `json:"items"`
-	CreatedAt time.Time   `json:"created_at"`
-	UpdatedAt time.Time   `json:"updated_at"`
+	ID      string      `json:"id"`
+	Shopper string      `json:"shopper"`
+	Lines   []CartLine  `json:"-"`
+	Groups  []CartGroup `json:"groups"`
+	Total   Money       `json:"total"`
+	Items   int64       `json:"items"`
+	// ShipTo is where the cart is quoted to ship, once the shopper says.
+	ShipTo *shipping.Destination `json:"ship_to,omitempty"`
+	// Shipping is the cart's shipping to ShipTo.
+	Shipping  *CartShipping `json:"shipping,omitempty"`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
+
+	rates      map[string]string    // chosen rate by partKey
+	homeQuotes map[string]homeQuote // by partKey
+	quoted     map[string]homeQuote // by partKey
 }
 
 // CartGroup is the lines of a cart that one home platform sells: one part
@@ -49,16 +58,24 @@ type CartGroup struct {
 
 // storedCart is a cart as kept.
 type storedCart struct {
-	ID        string     `json:"id"`
-	Shopper   string     `json:"shopper"`
-	Lines     []CartLine `json:"lines"`
-	CreatedAt time.Time  `json:"created_at"`
-	UpdatedAt time.Time  `json:"updated_at"`
+	ID      string     `json:"id"`
+	Shopper string     `json:"shopper"`
+	Lines   []CartLine `json:"lines"`
+	// ShipTo, Rates and HomeShipping: see Cart and homeQuote. Quoted is
+	// the shipping the shopper was last shown, by partKey: a checkout at
+	// another price is refused with the new one.
+	ShipTo       *shipping.Destination `json:"ship_to,omitempty"`
+	Rates        map[string]string     `json:"rates,omitempty"`
+	HomeShipping map[string]homeQuote  `json:"home_shipping,omitempty"`
+	Quoted       map[string]homeQuote  `json:"quoted,omitempty"`
+	CreatedAt    time.Time             `json:"created_at"`
+	UpdatedAt    time.Time             `json:"updated_at"`
 }
 
 // view groups the cart by platform and totals it.
 func (c *storedCart) view() Cart {
-	v := Cart{ID: c.ID, Shopper: c.Shopper, Lines: c.Lines, Groups: []CartGroup{}, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+	v := Cart{ID: c.ID, Shopper: c.Shopper, Lines: c.Lines, Groups: []CartGroup{}, ShipTo: c.ShipTo, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		rates: c.Rates, homeQuotes: c.HomeShipping, quoted: c.Quoted}
 	for _, l := range c.Lines {
 		l.Subtotal = Money{Amount: l.Quantity * l.UnitPrice.Amount, Currency: l.UnitPrice.Currency}
 		i := slices.IndexFunc(v.Groups, func(g CartGroup) bool { return g.Platform == l.Platform })
@@ -95,14 +112,16 @@ func (s *Service) CreateCart(_ context.Context, shopper string) (Cart, error) {
 	return c.view(), err
 }
 
-// GetCart returns shopper's cart id.
-func (s *Service) GetCart(_ context.Context, shopper, id string) (Cart, error) {
+// GetCart returns shopper's cart id, with its shipping when it has a
+// destination.
+func (s *Service) GetCart(ctx context.Context, shopper, id string) (Cart, error) {
 	var c *storedCart
 	err := s.db.View(func(txn *badger.Txn) (err error) { c, err = loadCart(txn, shopper, id); return err })
 	if err != nil {
 		return Cart{}, err
 	}
-	return c.view(), nil
+	v := c.view()
+	return v, s.quoteCart(ctx, &v)
 }
 
 func loadCart(txn *badger.Txn, shopper, id string) (*storedCart, error) {
@@ -153,7 +172,10 @@ func (s *Service) putLine(ctx context.Context, shopper, cartID string, in ItemIn
 	if err != nil {
 		return Cart{}, err
 	}
-	return s.changeCart(shopper, cartID, func(c *storedCart) error {
+	if err := s.shipsTo(ctx, shopper, cartID, o); err != nil {
+		return Cart{}, err
+	}
+	v, err := s.changeCart(shopper, cartID, func(c *storedCart) error {
 		i := slices.IndexFunc(c.Lines, func(l CartLine) bool { return l.ListingID == in.ListingID && l.SKU == in.SKU })
 		switch {
 		case i < 0 && !add:
@@ -176,12 +198,31 @@ func (s *Service) putLine(ctx context.Context, shopper, cartID string, in ItemIn
 		l.Quantity = want
 		return nil
 	})
+	if err != nil {
+		return Cart{}, err
+	}
+	return v, s.quoteShown(ctx, &v)
+}
+
+// shipsTo refuses offer o for a cart that ships where o's merchant does
+// not, naming the line and the country.
+func (s *Service) shipsTo(ctx context.Context, shopper, cartID string, o offer) error {
+	var c *storedCart
+	if err := s.db.View(func(txn *badger.Txn) (err error) { c, err = loadCart(txn, shopper, cartID); return err }); err != nil || c.ShipTo == nil {
+		return err
+	}
+	line := Line{ListingID: o.ListingID, SKU: o.SKU, Title: o.Title, Quantity: 1, UnitPrice: o.Price}
+	q, err := s.quoteLines(ctx, []Line{line}, *c.ShipTo)
+	if err != nil || len(q.unshippable) == 0 {
+		return err
+	}
+	return FieldErrors{{Field: "listing_id", Message: describeUnshippable([]Line{line}, c.ShipTo.String())}}
 }
 
 // RemoveItem removes the cart's lines of sku (of listingID, when several
 // merchants use the same SKU).
-func (s *Service) RemoveItem(_ context.Context, shopper, cartID, sku, listingID string) (Cart, error) {
-	return s.changeCart(shopper, cartID, func(c *storedCart) error {
+func (s *Service) RemoveItem(ctx context.Context, shopper, cartID, sku, listingID string) (Cart, error) {
+	v, err := s.changeCart(shopper, cartID, func(c *storedCart) error {
 		n := len(c.Lines)
 		c.Lines = slices.DeleteFunc(c.Lines, func(l CartLine) bool {
 			return l.SKU == sku && (listingID == "" || l.ListingID == listingID)
@@ -191,6 +232,10 @@ func (s *Service) RemoveItem(_ context.Context, shopper, cartID, sku, listingID 
 		}
 		return nil
 	})
+	if err != nil {
+		return Cart{}, err
+	}
+	return v, s.quoteShown(ctx, &v)
 }
 
 func (s *Service) changeCart(shopper, id string, fn func(*storedCart) error) (Cart, error) {

@@ -67,13 +67,20 @@ func (s *Service) Checkout(ctx context.Context, shopper, cartID, key string, req
 		return Order{}, false, fmt.Errorf("%w: cart %s", ErrEmptyCart, cartID)
 	}
 	order := newOrder(shopper, cart, req.ShippingAddress, s.now())
+	if err := s.priceShipping(ctx, &order, &cart); err != nil {
+		var ce *CheckoutError
+		if errors.As(err, &ce) { // the shopper sees the price now
+			return Order{}, false, errors.Join(err, s.applyQuote(ctx, shopper, cartID, order, ce, false))
+		}
+		return Order{}, false, err
+	}
 	if err := s.unreachable(order); err != nil {
 		return Order{}, false, err
 	}
 	attempts, err := s.reserveAll(ctx, order, req.ShippingAddress)
 	var ce *CheckoutError
 	if errors.As(err, &ce) && ce.Reason == ReasonPriceChanged { // the home node knew before this storefront
-		return Order{}, false, errors.Join(err, s.applyQuote(shopper, cartID, ce.Quote))
+		return Order{}, false, errors.Join(err, s.applyQuote(ctx, shopper, cartID, order, ce, true))
 	}
 	if err != nil {
 		return Order{}, false, err
@@ -144,11 +151,17 @@ func (s *Service) idempotent(key, digest string) (string, error) {
 	return rec.Order, nil
 }
 
-// applyQuote puts new prices into the cart and returns the price-changed
-// error that carries them.
-func (s *Service) applyQuote(shopper, cartID string, quote []Line) error {
-	_, err := s.changeCart(shopper, cartID, func(c *storedCart) error {
-		for _, q := range quote {
+// applyQuote puts the new prices of ce into the cart: of items, and of
+// shipping (fromHome: as the homes quoted it for o's parts, which then
+// outranks this node's copy of their records); the price-changed error
+// that carries them is returned to the shopper, who has now seen them.
+func (s *Service) applyQuote(ctx context.Context, shopper, cartID string, o Order, ce *CheckoutError, fromHome bool) error {
+	v, err := s.changeCart(shopper, cartID, func(c *storedCart) error {
+		if fromHome {
+			c.takeHomeShipping(o, ce.Shipping)
+		}
+		c.takeQuoted(o, ce.Shipping)
+		for _, q := range ce.Quote {
 			for i := range c.Lines {
 				if c.Lines[i].ListingID == q.ListingID && c.Lines[i].SKU == q.SKU {
 					c.Lines[i].UnitPrice = q.UnitPrice
@@ -157,10 +170,10 @@ func (s *Service) applyQuote(shopper, cartID string, quote []Line) error {
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil || len(ce.Quote) == 0 || v.ShipTo == nil {
 		return err
 	}
-	return &CheckoutError{Reason: ReasonPriceChanged, Quote: quote}
+	return s.quoteShown(ctx, &v) // new item prices may change shipping (free over a subtotal)
 }
 
 // newOrder splits a cart into one part per merchant, ordered by platform

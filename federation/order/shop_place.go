@@ -20,7 +20,8 @@ func (s *Service) reserveAll(ctx context.Context, o Order, to Address) ([]*attem
 		a := &attempt{part: p}
 		attempts[i] = a
 		a.reserve, a.raw, a.err = s.newSigned(KindReserve, p.Platform, p.ID, func(m *Message) {
-			m.Reserve = &Reserve{Order: o.ID, Shopper: o.Shopper, Merchant: p.Merchant, Lines: p.Items, ShipTo: to}
+			m.Reserve = &Reserve{Order: o.ID, Shopper: o.Shopper, Merchant: p.Merchant, Lines: p.Items, ShipTo: to,
+				Shipping: &ShippingChoice{Rate: p.ShippingRate, Price: p.Shipping}}
 		})
 		if a.err != nil {
 			return nil, a.err
@@ -48,9 +49,12 @@ func (s *Service) reserveAll(ctx context.Context, o Order, to Address) ([]*attem
 }
 
 // refusal merges what the parts that were not held say: unreachable home
-// nodes first (all of them, named), then price changes, then shortages.
+// nodes first (all of them, named), then lines not shipped to the
+// address, then price changes (of items and shipping), then shortages.
 func refusal(attempts []*attempt) error {
-	var quote []Line
+	var quote, unshippable []Line
+	var priced bool
+	var country string
 	var short []Shortage
 	var down []string
 	var downErr error
@@ -62,8 +66,11 @@ func refusal(attempts []*attempt) error {
 			}
 			downErr = a.err
 		case a.status.Status.Status == StatusReserved:
+		case a.status.Status.Reason == ReasonNotShippable && a.status.Status.ShippingQuote != nil:
+			unshippable = append(unshippable, a.status.Status.ShippingQuote.Unshippable...)
+			country = a.reserve.Reserve.ShipTo.Country
 		case a.status.Status.Reason == ReasonPriceChanged:
-			quote = append(quote, a.status.Status.Quote...)
+			quote, priced = append(quote, a.status.Status.Quote...), true
 		default:
 			short = append(short, a.status.Status.Shortages...)
 		}
@@ -71,8 +78,10 @@ func refusal(attempts []*attempt) error {
 	switch {
 	case down != nil:
 		return &CheckoutError{Reason: ReasonUnavailable, Platforms: down, cause: downErr}
-	case quote != nil:
-		return &CheckoutError{Reason: ReasonPriceChanged, Quote: quote}
+	case unshippable != nil:
+		return &CheckoutError{Reason: ReasonNotShippable, Unshippable: unshippable, Country: country}
+	case priced:
+		return &CheckoutError{Reason: ReasonPriceChanged, Quote: quote, Shipping: shippingChanges(attempts)}
 	case short != nil:
 		return &CheckoutError{Reason: ReasonOutOfStock, Shortages: short}
 	}

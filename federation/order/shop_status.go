@@ -11,10 +11,13 @@ import (
 // Order is a shopper's order on this storefront: one payment, one part
 // per merchant, each part followed by its home node's statuses.
 type Order struct {
-	ID        string    `json:"order_id"`
-	Shopper   string    `json:"shopper"`
-	Status    string    `json:"status"`
-	Total     Money     `json:"total"`
+	ID      string `json:"order_id"`
+	Shopper string `json:"shopper"`
+	Status  string `json:"status"`
+	// Total is what the shopper pays: items and shipping.
+	Total Money `json:"total"`
+	// Shipping is the part of Total paid for shipping.
+	Shipping  Money     `json:"shipping,omitzero"`
 	Parts     []Part    `json:"parts"`
 	ShipTo    Address   `json:"shipping_address"`
 	Payment   Payment   `json:"payment"`

@@ -94,7 +94,7 @@ func (h *Harness) Unreachable(down bool) { h.net.setDown(h.Other.ID.String(), do
 // Input is a valid listing input with one variant.
 func Input(title, brand, category string, price, stock int64) catalog.ListingInput {
 	return catalog.ListingInput{Title: title, Brand: brand, Category: category, Description: "A fine " + title,
-		Images: []string{"https://img.example/" + url.PathEscape(title) + ".jpg"}, ShippingRegions: []string{"DE", "FR"},
+		Images: []string{"https://img.example/" + url.PathEscape(title) + ".jpg"}, ShippingRegions: []string{"DE", "FR", "GB"},
 		Variants: []catalog.Variant{{SKU: NextSKU(), Price: catalog.Money{Amount: price, Currency: "EUR"}, Stock: stock}}}
 }
 
