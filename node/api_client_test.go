@@ -38,7 +38,7 @@ func TestAPIClientGeneratedFromTheDocument(t *testing.T) {
 		Title: "Carbon steel skillet", Description: new("Hand-forged, seasoned."),
 		Category: "Home > Kitchen > Cookware", Brand: "Ferro",
 		Attributes: &map[string]string{"material": "carbon steel"}, Images: &[]string{"https://img.example/pan.jpg"},
-		ShippingRegions: []string{"DE", "FR"},
+		ShippingRegions: &[]string{"DE", "FR"},
 		Variants: []client.VariantInput{{SKU: "PAN-28", Options: &map[string]string{"size": "28cm"},
 			Price: client.Money{Amount: 4990, Currency: "EUR"}, Stock: new(int64(7))}},
 	})
@@ -103,7 +103,7 @@ func TestAPIClientGeneratedFromTheDocument(t *testing.T) {
 
 	o, err := shopper.CheckOutCartWithResponse(ctx, cart.JSON201.ID, &client.CheckOutCartParams{IdempotencyKey: "story-checkout-1"},
 		client.CheckoutRequest{
-			ShippingAddress: client.Address{Name: "Ada Lovelace", Line1: "12 St James's Square", City: "London", PostalCode: "SW1Y 4JH", Country: "GB"},
+			ShippingAddress: client.Address{Name: "Ada Lovelace", Line1: "Am Markt 1", City: "Bremen", PostalCode: "28195", Country: "DE"},
 			Payment:         client.PaymentRequest{Method: client.PaymentRequestMethodSandboxCard, CardNumber: new("4242 4242 4242 4242")},
 		})
 	if err != nil {

@@ -44,6 +44,9 @@ func settlementEvent(ev order.PartEvent) (settlement.Event, bool) {
 	st := ev.Status
 	e := settlement.Event{PartID: ev.Part, Storefront: ev.Storefront, Home: ev.Home, Merchant: st.Merchant, Category: st.Category,
 		Gross: settlement.Money{Amount: st.Total.Amount, Currency: st.Total.Currency}, PolicyVersion: st.Policy, At: ev.At}
+	if st.Shipping.Amount != 0 {
+		e.Shipping = settlement.Money{Amount: st.Shipping.Amount, Currency: st.Total.Currency}
+	}
 	switch st.Status {
 	case order.StatusAccepted:
 		e.Kind = settlement.EventAccepted
@@ -54,6 +57,10 @@ func settlementEvent(ev order.PartEvent) (settlement.Event, bool) {
 	case order.StatusRefunded:
 		e.Kind = settlement.EventRefunded
 		e.Gross.Amount = st.Refunded.Amount
+		e.Shipping = settlement.Money{}
+		if st.RefundedShipping.Amount != 0 {
+			e.Shipping = settlement.Money{Amount: st.RefundedShipping.Amount, Currency: st.Total.Currency}
+		}
 	default:
 		return settlement.Event{}, false
 	}

@@ -67,6 +67,10 @@ type Deps struct {
 	Catalog    Catalog
 	Search     Search
 	Orders     Orders
+	// Profiles and Shipping serve merchants' profiles, shipping profiles
+	// and shipping quotes.
+	Profiles   Profiles
+	Shipping   Shipping
 	Webhooks   Webhooks
 	Settlement Settlement
 	// Backup streams a backup of the node's database (GET /v1/backup).
@@ -134,6 +138,7 @@ func (a *API) routes() {
 	op.GET("/webhooks/deliveries", a.getDeliveries)
 	op.GET("/backup", a.getBackup)
 
+	a.shippingRoutes(v1)
 	v1.GET("/catalog/search", a.getSearch)
 	v1.GET("/catalog/listings/:id", a.getCatalogListing)
 

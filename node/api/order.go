@@ -26,7 +26,8 @@ type Orders interface {
 	CancelOrder(ctx context.Context, shopper, id string) (order.Order, error)
 	MarkPaid(ctx context.Context, id string) (order.Order, error)
 	MerchantParts(ctx context.Context, merchant, status, cursor string, limit int) ([]order.HomePart, string, error)
-	Ship(ctx context.Context, merchant, id, carrier, tracking string) (order.HomePart, error)
+	ShipWith(ctx context.Context, merchant, id string, sh order.Shipment) (order.HomePart, error)
+	RefundItems(ctx context.Context, merchant, id string) (order.HomePart, error)
 	Deliver(ctx context.Context, merchant, id string) (order.HomePart, error)
 	Refund(ctx context.Context, merchant, id string) (order.HomePart, error)
 	Outbox(ctx context.Context) ([]order.OutboxDepth, error)
@@ -188,14 +189,11 @@ func (a *API) getMerchantOrders(c *gin.Context) {
 }
 
 func (a *API) postShip(c *gin.Context) {
-	var in struct {
-		Carrier  string `json:"carrier"`
-		Tracking string `json:"tracking"`
-	}
+	var in order.Shipment
 	if !bindJSON(c, &in) {
 		return
 	}
-	p, err := a.deps.Orders.Ship(c.Request.Context(), merchantOf(c).ID, c.Param("id"), in.Carrier, in.Tracking)
+	p, err := a.deps.Orders.ShipWith(c.Request.Context(), merchantOf(c).ID, c.Param("id"), in)
 	respond(c, http.StatusOK, p, err)
 }
 
@@ -204,8 +202,20 @@ func (a *API) postDeliver(c *gin.Context) {
 	respond(c, http.StatusOK, p, err)
 }
 
+// postRefund refunds a part in full, or with keep_shipping=true all but
+// the shipping of a part that went out.
 func (a *API) postRefund(c *gin.Context) {
-	p, err := a.deps.Orders.Refund(c.Request.Context(), merchantOf(c).ID, c.Param("id"))
+	refund := a.deps.Orders.Refund
+	switch c.Query("keep_shipping") {
+	case "", "false":
+	case "true":
+		refund = a.deps.Orders.RefundItems
+	default:
+		failStatus(c, http.StatusBadRequest, "Bad query parameter", "keep_shipping must be true or false",
+			FieldError{Field: "keep_shipping", Message: "must be true or false"})
+		return
+	}
+	p, err := refund(c.Request.Context(), merchantOf(c).ID, c.Param("id"))
 	respond(c, http.StatusOK, p, err)
 }
 

@@ -25,6 +25,11 @@ type Problem struct {
 	Shortages []order.Shortage `json:"shortages,omitempty"`
 	// Quote holds the new prices (409 price changed).
 	Quote []order.Line `json:"quote,omitempty"`
+	// Shipping holds the new shipping prices (409 price changed).
+	Shipping []order.ShippingChange `json:"shipping,omitempty"`
+	// Unshippable names the lines not shipped to Country (422).
+	Unshippable []order.Line `json:"unshippable,omitempty"`
+	Country     string       `json:"country,omitempty"`
 	// UnavailablePlatforms are the peer IDs of the home platforms that did
 	// not answer (503): their lines can be removed and the rest bought.
 	UnavailablePlatforms []string `json:"unavailable_platforms,omitempty"`
@@ -66,6 +71,7 @@ var errorStatus = []struct {
 	{order.ErrConflict, http.StatusConflict, "Conflict"},
 	{order.ErrOutOfStock, http.StatusConflict, "Out of stock"},
 	{order.ErrPriceChanged, http.StatusConflict, "Price changed"},
+	{order.ErrNotShippable, http.StatusUnprocessableEntity, "Not shipped to that address"},
 	{order.ErrDeclined, http.StatusPaymentRequired, "Payment declined"},
 	{order.ErrPaymentFailed, http.StatusBadGateway, "Payment provider failed"},
 	{order.ErrUnavailable, http.StatusServiceUnavailable, "Home platform unavailable"},
@@ -115,6 +121,7 @@ func fail(c *gin.Context, err error) {
 			var ce *order.CheckoutError
 			if errors.As(err, &ce) {
 				p.Shortages, p.Quote, p.UnavailablePlatforms = ce.Shortages, ce.Quote, ce.Platforms
+				p.Shipping, p.Unshippable, p.Country = ce.Shipping, ce.Unshippable, ce.Country
 			}
 			writeProblem(c, p)
 			return

@@ -240,6 +240,24 @@ func (e PaymentRequestMethod) Valid() bool {
 	}
 }
 
+// Defines values for PoliciesReturnShipping.
+const (
+	PoliciesReturnShippingMerchant PoliciesReturnShipping = "merchant"
+	PoliciesReturnShippingShopper  PoliciesReturnShipping = "shopper"
+)
+
+// Valid indicates whether the value is a known member of the PoliciesReturnShipping enum.
+func (e PoliciesReturnShipping) Valid() bool {
+	switch e {
+	case PoliciesReturnShippingMerchant:
+		return true
+	case PoliciesReturnShippingShopper:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PolicyPayableOn.
 const (
 	PolicyPayableOnAccepted  PolicyPayableOn = "accepted"
@@ -462,6 +480,9 @@ type Address struct {
 	Line1      string `json:"line1"`
 	Name       string `json:"name"`
 	PostalCode string `json:"postal_code"`
+
+	// Region ISO 3166-2 subdivision of the country, such as ES-CN, where shipping treats it apart
+	Region *string `json:"region,omitempty"`
 }
 
 // BatchResult defines model for BatchResult.
@@ -470,6 +491,20 @@ type BatchResult struct {
 	Rejected  []Rejection `json:"rejected"`
 	Unchanged int         `json:"unchanged"`
 	Updated   int         `json:"updated"`
+}
+
+// Carrier defines model for Carrier.
+type Carrier struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+
+	// TrackingURL an https URL with {tracking} where the tracking number goes
+	TrackingURL string `json:"tracking_url"`
+}
+
+// Carriers defines model for Carriers.
+type Carriers struct {
+	Carriers []Carrier `json:"carriers"`
 }
 
 // Cart defines model for Cart.
@@ -481,10 +516,12 @@ type Cart struct {
 	ID     string      `json:"id"`
 
 	// Items units in the cart
-	Items     int64     `json:"items"`
-	Shopper   string    `json:"shopper"`
-	Total     Money     `json:"total"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Items     int64         `json:"items"`
+	ShipTo    *Destination  `json:"ship_to,omitempty"`
+	Shipping  *CartShipping `json:"shipping,omitempty"`
+	Shopper   string        `json:"shopper"`
+	Total     Money         `json:"total"`
+	UpdatedAt time.Time     `json:"updated_at"`
 }
 
 // CartGroup A cart's lines of one home platform.
@@ -514,10 +551,46 @@ type CartLine struct {
 	UnitPrice Money  `json:"unit_price"`
 }
 
+// CartPartShipping the shipping of one merchant's lines
+type CartPartShipping struct {
+	// Estimate when a part is expected to arrive, counted in business days from the day it is ordered
+	Estimate *Estimate         `json:"estimate,omitempty"`
+	Merchant string            `json:"merchant"`
+	Options  *[]ShippingOption `json:"options"`
+	Platform string            `json:"platform"`
+	Price    Money             `json:"price"`
+
+	// Rate the chosen rate (the cheapest unless the shopper chose)
+	Rate *string `json:"rate,omitempty"`
+
+	// Unshippable lines not shipped to the destination
+	Unshippable *[]CartLine `json:"unshippable,omitempty"`
+}
+
 // CartQuantityInput defines model for CartQuantityInput.
 type CartQuantityInput struct {
 	ListingID string `json:"listing_id"`
 	Quantity  int64  `json:"quantity"`
+}
+
+// CartShipping defines model for CartShipping.
+type CartShipping struct {
+	Parts *[]CartPartShipping `json:"parts"`
+
+	// Shippable false when a line does not ship to the destination: the cart cannot be checked out there
+	Shippable bool        `json:"shippable"`
+	Shipping  Money       `json:"shipping"`
+	To        Destination `json:"to"`
+
+	// Total items and shipping
+	Total Money `json:"total"`
+}
+
+// CartShippingChoice defines model for CartShippingChoice.
+type CartShippingChoice struct {
+	Merchant string `json:"merchant"`
+	Platform string `json:"platform"`
+	Rate     string `json:"rate"`
 }
 
 // CatalogListing A listing as replicated to this node, with its home platform's name.
@@ -540,7 +613,10 @@ type CatalogListing struct {
 	Platform string `json:"platform"`
 
 	// PlatformName the home platform's name in the charter; empty when it is not listed
-	PlatformName    string    `json:"platform_name"`
+	PlatformName string `json:"platform_name"`
+
+	// ShippingProfile the id of the merchant's shipping profile it ships under; the merchant's default when absent
+	ShippingProfile *string   `json:"shipping_profile,omitempty"`
 	ShippingRegions []string  `json:"shipping_regions"`
 	Title           string    `json:"title"`
 	UpdatedAt       time.Time `json:"updated_at"`
@@ -548,6 +624,12 @@ type CatalogListing struct {
 
 	// Version 1 when created, one more with every change of the description
 	Version int `json:"version"`
+}
+
+// CatalogMerchant defines model for CatalogMerchant.
+type CatalogMerchant struct {
+	Profile          MerchantProfile   `json:"profile"`
+	ShippingProfiles []ShippingProfile `json:"shipping_profiles"`
 }
 
 // Charter One version of the federation's charter, the document its members sign.
@@ -601,14 +683,47 @@ type CheckoutRequest struct {
 // Counts how many results each value would give
 type Counts map[string]int
 
+// Days a range of business days
+type Days struct {
+	Max int `json:"max"`
+	Min int `json:"min"`
+}
+
+// Destination defines model for Destination.
+type Destination struct {
+	// Country ISO 3166-1 alpha-2
+	Country string `json:"country"`
+
+	// Region ISO 3166-2 subdivision, such as ES-CN
+	Region *string `json:"region,omitempty"`
+}
+
+// Dimensions a packed size in millimetres
+type Dimensions struct {
+	Height int64 `json:"height"`
+	Length int64 `json:"length"`
+	Width  int64 `json:"width"`
+}
+
 // Earnings defines model for Earnings.
 type Earnings struct {
 	Entries  int    `json:"entries"`
 	Merchant string `json:"merchant"`
-	Net      Money  `json:"net"`
-	Period   string `json:"period"`
-	Refunds  Money  `json:"refunds"`
-	Sales    Money  `json:"sales"`
+
+	// Net sales less refunds plus shipping
+	Net     Money  `json:"net"`
+	Period  string `json:"period"`
+	Refunds Money  `json:"refunds"`
+	Sales   Money  `json:"sales"`
+
+	// Shipping shipping shoppers paid, net of shipping given back
+	Shipping *Money `json:"shipping,omitempty"`
+}
+
+// Estimate when a part is expected to arrive, counted in business days from the day it is ordered
+type Estimate struct {
+	Earliest time.Time `json:"earliest"`
+	Latest   time.Time `json:"latest"`
 }
 
 // Federation defines model for Federation.
@@ -654,23 +769,31 @@ type HomePart struct {
 	Held bool `json:"held"`
 
 	// HoldUntil when an unconfirmed hold expires
-	HoldUntil       *time.Time     `json:"hold_until,omitempty"`
-	Items           []Line         `json:"items"`
-	Merchant        string         `json:"merchant"`
-	Order           string         `json:"order"`
-	PartID          string         `json:"part_id"`
-	PolicyVersion   int            `json:"policy_version"`
-	Reason          *string        `json:"reason,omitempty"`
-	Refunded        *Money         `json:"refunded,omitempty"`
-	Seq             int            `json:"seq"`
+	HoldUntil        *time.Time `json:"hold_until,omitempty"`
+	Items            []Line     `json:"items"`
+	Merchant         string     `json:"merchant"`
+	Order            string     `json:"order"`
+	PartID           string     `json:"part_id"`
+	PolicyVersion    int        `json:"policy_version"`
+	Reason           *string    `json:"reason,omitempty"`
+	Refunded         *Money     `json:"refunded,omitempty"`
+	RefundedShipping *Money     `json:"refunded_shipping,omitempty"`
+	Seq              int        `json:"seq"`
+
+	// Shipping the part of total paid for shipping
+	Shipping        *Money         `json:"shipping,omitempty"`
 	ShippingAddress Address        `json:"shipping_address"`
+	ShippingRate    *string        `json:"shipping_rate,omitempty"`
 	Status          HomePartStatus `json:"status"`
 
 	// Storefront peer ID of the selling storefront
-	Storefront string    `json:"storefront"`
-	Total      Money     `json:"total"`
-	Tracking   *string   `json:"tracking,omitempty"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	Storefront string `json:"storefront"`
+
+	// Total what the shopper pays for the part: its items and its shipping
+	Total       Money     `json:"total"`
+	Tracking    *string   `json:"tracking,omitempty"`
+	TrackingURL *string   `json:"tracking_url,omitempty"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // HomePartStatus defines model for HomePart.Status.
@@ -710,7 +833,10 @@ type Listing struct {
 	MerchantName *string `json:"merchant_name,omitempty"`
 
 	// Platform peer ID of the merchant's home node
-	Platform        string    `json:"platform"`
+	Platform string `json:"platform"`
+
+	// ShippingProfile the id of the merchant's shipping profile it ships under; the merchant's default when absent
+	ShippingProfile *string   `json:"shipping_profile,omitempty"`
 	ShippingRegions []string  `json:"shipping_regions"`
 	Title           string    `json:"title"`
 	UpdatedAt       time.Time `json:"updated_at"`
@@ -735,8 +861,11 @@ type ListingInput struct {
 	// Images absolute http or https URLs
 	Images *[]string `json:"images,omitempty"`
 
-	// ShippingRegions ISO 3166-1 alpha-2 codes
-	ShippingRegions []string       `json:"shipping_regions"`
+	// ShippingProfile the id of one of the merchant's shipping profiles; the merchant's default when absent
+	ShippingProfile *string `json:"shipping_profile,omitempty"`
+
+	// ShippingRegions ISO 3166-1 alpha-2 codes, at least one unless shipping_profile is given; the listing ships there free when neither it nor its merchant names a shipping profile
+	ShippingRegions *[]string      `json:"shipping_regions,omitempty"`
 	Title           string         `json:"title"`
 	Variants        []VariantInput `json:"variants"`
 }
@@ -775,6 +904,37 @@ type Merchant struct {
 // MerchantInput defines model for MerchantInput.
 type MerchantInput struct {
 	Name string `json:"name"`
+}
+
+// MerchantProfile defines model for MerchantProfile.
+type MerchantProfile struct {
+	Country         *string `json:"country,omitempty"`
+	DefaultShipping *string `json:"default_shipping,omitempty"`
+	Description     *string `json:"description,omitempty"`
+	Email           *string `json:"email,omitempty"`
+
+	// ID <platform>.<merchant>
+	ID        string    `json:"id"`
+	LogoURL   *string   `json:"logo_url,omitempty"`
+	Merchant  string    `json:"merchant"`
+	Name      string    `json:"name"`
+	Platform  string    `json:"platform"`
+	Policies  Policies  `json:"policies"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Version   int       `json:"version"`
+}
+
+// MerchantProfileInput defines model for MerchantProfileInput.
+type MerchantProfileInput struct {
+	Country *string `json:"country,omitempty"`
+
+	// DefaultShipping the id of the shipping profile listings use when they name none
+	DefaultShipping *string              `json:"default_shipping,omitempty"`
+	Description     *string              `json:"description,omitempty"`
+	Email           *openapi_types.Email `json:"email,omitempty"`
+	LogoURL         *string              `json:"logo_url,omitempty"`
+	Name            string               `json:"name"`
+	Policies        Policies             `json:"policies"`
 }
 
 // MerchantToken defines model for MerchantToken.
@@ -837,19 +997,24 @@ type NewShopper struct {
 
 // Order defines model for Order.
 type Order struct {
-	CreatedAt       time.Time `json:"created_at"`
-	OrderID         string    `json:"order_id"`
-	Parts           []Part    `json:"parts"`
-	Payment         Payment   `json:"payment"`
-	ShippingAddress Address   `json:"shipping_address"`
-	Shopper         string    `json:"shopper"`
+	CreatedAt time.Time `json:"created_at"`
+	OrderID   string    `json:"order_id"`
+	Parts     []Part    `json:"parts"`
+	Payment   Payment   `json:"payment"`
+
+	// Shipping the part of total paid for shipping
+	Shipping        *Money  `json:"shipping,omitempty"`
+	ShippingAddress Address `json:"shipping_address"`
+	Shopper         string  `json:"shopper"`
 
 	// Status Derived from the parts': the least advanced live part decides,
 	// prefixed partially_ when other parts ended without delivery; an
 	// order whose parts all ended takes the most common ending.
-	Status    OrderStatus `json:"status"`
-	Total     Money       `json:"total"`
-	UpdatedAt time.Time   `json:"updated_at"`
+	Status OrderStatus `json:"status"`
+
+	// Total what the shopper pays: items and shipping
+	Total     Money     `json:"total"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // OrderStatus Derived from the parts': the least advanced live part decides,
@@ -893,10 +1058,13 @@ type Outbox struct {
 
 // Part One merchant's share of an order, as its home node last stated it.
 type Part struct {
-	Carrier  *string `json:"carrier,omitempty"`
-	Items    []Line  `json:"items"`
-	Merchant string  `json:"merchant"`
-	PartID   string  `json:"part_id"`
+	Carrier *string `json:"carrier,omitempty"`
+
+	// Estimate when a part is expected to arrive, counted in business days from the day it is ordered
+	Estimate *Estimate `json:"estimate,omitempty"`
+	Items    []Line    `json:"items"`
+	Merchant string    `json:"merchant"`
+	PartID   string    `json:"part_id"`
 
 	// Platform peer ID of the merchant's home node
 	Platform string `json:"platform"`
@@ -904,16 +1072,30 @@ type Part struct {
 	// PolicyVersion the charter version whose policy prices the part
 	PolicyVersion *int `json:"policy_version,omitempty"`
 
-	// Reason why the part was rejected or cancelled (out_of_stock, price_changed, unavailable, or words)
+	// Reason why the part was rejected or cancelled (out_of_stock, price_changed, not_shippable, unavailable, or words)
 	Reason   *string `json:"reason,omitempty"`
 	Refunded *Money  `json:"refunded,omitempty"`
 
+	// RefundedShipping the part of refunded that was shipping
+	RefundedShipping *Money `json:"refunded_shipping,omitempty"`
+
 	// Seq the number of the home node's latest status of the part
-	Seq       *int       `json:"seq,omitempty"`
-	Status    PartStatus `json:"status"`
-	Total     Money      `json:"total"`
-	Tracking  *string    `json:"tracking,omitempty"`
-	UpdatedAt time.Time  `json:"updated_at"`
+	Seq *int `json:"seq,omitempty"`
+
+	// Shipping the part of total paid for shipping
+	Shipping *Money `json:"shipping,omitempty"`
+
+	// ShippingRate the shipping rate chosen
+	ShippingRate *string    `json:"shipping_rate,omitempty"`
+	Status       PartStatus `json:"status"`
+
+	// Total what the shopper pays for the part: its items and its shipping
+	Total    Money   `json:"total"`
+	Tracking *string `json:"tracking,omitempty"`
+
+	// TrackingURL where the parcel is followed
+	TrackingURL *string   `json:"tracking_url,omitempty"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // PartStatus defines model for Part.Status.
@@ -962,6 +1144,23 @@ type PaymentRequest struct {
 // PaymentRequestMethod one of the methods this node takes (payments in its configuration)
 type PaymentRequestMethod string
 
+// Policies defines model for Policies.
+type Policies struct {
+	// HandlingDays business days from order to dispatch
+	HandlingDays     int     `json:"handling_days"`
+	Legal            *string `json:"legal,omitempty"`
+	RestockingFeeBps int     `json:"restocking_fee_bps"`
+
+	// ReturnDays the return window after delivery; 0 means no returns
+	ReturnDays int `json:"return_days"`
+
+	// ReturnShipping who pays a return's shipping
+	ReturnShipping PoliciesReturnShipping `json:"return_shipping"`
+}
+
+// PoliciesReturnShipping who pays a return's shipping
+type PoliciesReturnShipping string
+
 // Policy The federation's revenue-share policy, in basis points.
 type Policy struct {
 	FederationFeeBps int `json:"federation_fee_bps"`
@@ -986,7 +1185,9 @@ type PolicyPayableOn string
 
 // Problem An RFC 9457 problem document.
 type Problem struct {
-	Detail *string `json:"detail,omitempty"`
+	// Country the country the unshippable lines do not ship to
+	Country *string `json:"country,omitempty"`
+	Detail  *string `json:"detail,omitempty"`
 
 	// Errors every invalid field, by its JSON path (422), or the query parameter at fault (400)
 	Errors *[]FieldError `json:"errors,omitempty"`
@@ -996,6 +1197,9 @@ type Problem struct {
 
 	// Quote the new prices (409 price changed); the cart now holds them
 	Quote *[]Line `json:"quote,omitempty"`
+
+	// Shipping the new shipping prices home platforms quoted (409 price changed); the cart now holds them
+	Shipping *[]ShippingChange `json:"shipping,omitempty"`
 
 	// Shortages the lines out of stock (409 out of stock)
 	Shortages *[]Shortage `json:"shortages,omitempty"`
@@ -1007,6 +1211,9 @@ type Problem struct {
 
 	// UnavailablePlatforms peer IDs of the home platforms that did not answer (503); remove their lines to buy the rest
 	UnavailablePlatforms *[]string `json:"unavailable_platforms,omitempty"`
+
+	// Unshippable the lines whose merchants do not ship to the address's country (422 not shipped there)
+	Unshippable *[]Line `json:"unshippable,omitempty"`
 }
 
 // Proposal A charter amendment gathering signatures over the federation: the
@@ -1034,6 +1241,28 @@ type Proposal struct {
 
 	// Voters peer IDs of the current version's active members, sorted
 	Voters []string `json:"voters"`
+}
+
+// Rate defines model for Rate.
+type Rate struct {
+	// Carriers carrier ids
+	Carriers *[]string `json:"carriers,omitempty"`
+
+	// Flat per order part, minor units
+	Flat *int64 `json:"flat,omitempty"`
+
+	// FreeOver free when the part's item subtotal reaches it; 0 never
+	FreeOver *int64 `json:"free_over,omitempty"`
+	Name     string `json:"name"`
+
+	// PerItem per unit, minor units
+	PerItem *int64 `json:"per_item,omitempty"`
+
+	// TransitDays a range of business days
+	TransitDays Days `json:"transit_days"`
+
+	// WeightBands contiguous from 0 g; a part heavier than the last cannot use the rate
+	WeightBands *[]WeightBand `json:"weight_bands,omitempty"`
 }
 
 // Readiness defines model for Readiness.
@@ -1110,8 +1339,62 @@ type SettlementPeriodStatus string
 
 // ShipInput defines model for ShipInput.
 type ShipInput struct {
+	// Carrier a carrier id of GET /v1/catalog/carriers (the part then has its tracking link), or another carrier's name
 	Carrier  string `json:"carrier"`
 	Tracking string `json:"tracking"`
+
+	// TrackingURL for another carrier: the https page where the parcel is followed
+	TrackingURL *string `json:"tracking_url,omitempty"`
+}
+
+// ShippingChange defines model for ShippingChange.
+type ShippingChange struct {
+	Merchant string `json:"merchant"`
+	Platform string `json:"platform"`
+	Price    Money  `json:"price"`
+	Rate     string `json:"rate"`
+}
+
+// ShippingOption one priced way of shipping a part
+type ShippingOption struct {
+	Carriers *[]string `json:"carriers,omitempty"`
+
+	// Price minor units of the federation's currency
+	Price int64  `json:"price"`
+	Rate  string `json:"rate"`
+
+	// TransitDays a range of business days
+	TransitDays Days `json:"transit_days"`
+}
+
+// ShippingProfile defines model for ShippingProfile.
+type ShippingProfile struct {
+	// ID <platform>.<merchant>.<profile>
+	ID        string    `json:"id"`
+	Merchant  string    `json:"merchant"`
+	Name      string    `json:"name"`
+	Platform  string    `json:"platform"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Version   int       `json:"version"`
+	Zones     []Zone    `json:"zones"`
+}
+
+// ShippingProfileInput defines model for ShippingProfileInput.
+type ShippingProfileInput struct {
+	Name  string `json:"name"`
+	Zones []Zone `json:"zones"`
+}
+
+// ShippingProfilePage defines model for ShippingProfilePage.
+type ShippingProfilePage struct {
+	Items []ShippingProfile `json:"items"`
+}
+
+// ShippingQuoteInput defines model for ShippingQuoteInput.
+type ShippingQuoteInput struct {
+	Country string          `json:"country"`
+	Items   []CartItemInput `json:"items"`
+	Region  *string         `json:"region,omitempty"`
 }
 
 // ShopperInput defines model for ShopperInput.
@@ -1189,6 +1472,9 @@ type StockInput struct {
 
 // Variant defines model for Variant.
 type Variant struct {
+	// DimensionsMm a packed size in millimetres
+	DimensionsMm *Dimensions `json:"dimensions_mm,omitempty"`
+
 	// Options what sets the variant apart, such as size: 28cm
 	Options *map[string]string `json:"options"`
 	Price   Money              `json:"price"`
@@ -1196,18 +1482,26 @@ type Variant struct {
 
 	// Stock units available at the home node
 	Stock int64 `json:"stock"`
+
+	// WeightGrams the packed weight of one unit; shipping rates by weight price by it
+	WeightGrams *int64 `json:"weight_grams,omitempty"`
 }
 
 // VariantInput defines model for VariantInput.
 type VariantInput struct {
-	Options *map[string]string `json:"options,omitempty"`
-	Price   Money              `json:"price"`
+	// DimensionsMm a packed size in millimetres
+	DimensionsMm *Dimensions        `json:"dimensions_mm,omitempty"`
+	Options      *map[string]string `json:"options,omitempty"`
+	Price        Money              `json:"price"`
 
 	// SKU unique among the merchant's listings
 	SKU string `json:"sku"`
 
 	// Stock units available (0 when absent)
 	Stock *int64 `json:"stock,omitempty"`
+
+	// WeightGrams the packed weight of one unit
+	WeightGrams *int64 `json:"weight_grams,omitempty"`
 }
 
 // WebhookDelivery defines model for WebhookDelivery.
@@ -1230,6 +1524,23 @@ type WebhookDelivery struct {
 // WebhookDeliveryStatus defines model for WebhookDelivery.Status.
 type WebhookDeliveryStatus string
 
+// WeightBand defines model for WeightBand.
+type WeightBand struct {
+	Amount    int64 `json:"amount"`
+	FromGrams int64 `json:"from_grams"`
+	ToGrams   int64 `json:"to_grams"`
+}
+
+// Zone defines model for Zone.
+type Zone struct {
+	Countries *[]string `json:"countries,omitempty"`
+	Name      string    `json:"name"`
+	Rates     []Rate    `json:"rates"`
+
+	// Regions ISO 3166-2 codes served apart from their country
+	Regions *[]string `json:"regions,omitempty"`
+}
+
 // CartID defines model for CartID.
 type CartID = string
 
@@ -1238,6 +1549,9 @@ type Cursor = string
 
 // ListingID defines model for ListingID.
 type ListingID = string
+
+// MerchantID defines model for MerchantID.
+type MerchantID = string
 
 // OrderID defines model for OrderID.
 type OrderID = string
@@ -1250,6 +1564,9 @@ type Period = string
 
 // SKU defines model for SKU.
 type SKU = string
+
+// ShippingProfileID defines model for ShippingProfileID.
+type ShippingProfileID = string
 
 // BadRequest An RFC 9457 problem document.
 type BadRequest = Problem
@@ -1355,6 +1672,12 @@ type ListMerchantPartsParams struct {
 // ListMerchantPartsParamsStatus defines parameters for ListMerchantParts.
 type ListMerchantPartsParamsStatus string
 
+// RefundPartParams defines parameters for RefundPart.
+type RefundPartParams struct {
+	// KeepShipping true keeps what the shopper paid for shipping a part that went out
+	KeepShipping *bool `form:"keep_shipping,omitempty" json:"keep_shipping,omitempty"`
+}
+
 // ListOrdersParams defines parameters for ListOrders.
 type ListOrdersParams struct {
 	// Limit at most this many (default 20)
@@ -1388,6 +1711,12 @@ type AddCartItemJSONRequestBody = CartItemInput
 // SetCartItemQuantityJSONRequestBody defines body for SetCartItemQuantity for application/json ContentType.
 type SetCartItemQuantityJSONRequestBody = CartQuantityInput
 
+// SetCartShipToJSONRequestBody defines body for SetCartShipTo for application/json ContentType.
+type SetCartShipToJSONRequestBody = Destination
+
+// ChooseCartShippingJSONRequestBody defines body for ChooseCartShipping for application/json ContentType.
+type ChooseCartShippingJSONRequestBody = CartShippingChoice
+
 // SubmitCharterJSONRequestBody defines body for SubmitCharter for application/json ContentType.
 type SubmitCharterJSONRequestBody = SignedCharter
 
@@ -1409,8 +1738,20 @@ type SetStockJSONRequestBody = StockInput
 // ShipPartJSONRequestBody defines body for ShipPart for application/json ContentType.
 type ShipPartJSONRequestBody = ShipInput
 
+// SetMerchantProfileJSONRequestBody defines body for SetMerchantProfile for application/json ContentType.
+type SetMerchantProfileJSONRequestBody = MerchantProfileInput
+
+// CreateShippingProfileJSONRequestBody defines body for CreateShippingProfile for application/json ContentType.
+type CreateShippingProfileJSONRequestBody = ShippingProfileInput
+
+// ReplaceShippingProfileJSONRequestBody defines body for ReplaceShippingProfile for application/json ContentType.
+type ReplaceShippingProfileJSONRequestBody = ShippingProfileInput
+
 // CreateMerchantJSONRequestBody defines body for CreateMerchant for application/json ContentType.
 type CreateMerchantJSONRequestBody = MerchantInput
+
+// QuoteShippingJSONRequestBody defines body for QuoteShipping for application/json ContentType.
+type QuoteShippingJSONRequestBody = ShippingQuoteInput
 
 // CreateShopperJSONRequestBody defines body for CreateShopper for application/json ContentType.
 type CreateShopperJSONRequestBody = ShopperInput
@@ -1596,10 +1937,48 @@ type ClientInterface interface {
 	// Corresponds with PUT /v1/carts/{id}/items/{sku} (the `SetCartItemQuantity` operationId).
 	SetCartItemQuantity(ctx context.Context, id CartID, sku SKU, body SetCartItemQuantityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// SetCartShipToWithBody Say where the cart ships to; the cart then carries its shipping options, prices and dates.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/carts/{id}/ship-to (the `SetCartShipTo` operationId).
+	SetCartShipToWithBody(ctx context.Context, id CartID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetCartShipTo Say where the cart ships to; the cart then carries its shipping options, prices and dates.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/carts/{id}/ship-to (the `SetCartShipTo` operationId).
+	SetCartShipTo(ctx context.Context, id CartID, body SetCartShipToJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChooseCartShippingWithBody Choose the shipping rate of one merchant's part of the cart.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/carts/{id}/shipping (the `ChooseCartShipping` operationId).
+	ChooseCartShippingWithBody(ctx context.Context, id CartID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChooseCartShipping Choose the shipping rate of one merchant's part of the cart.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/carts/{id}/shipping (the `ChooseCartShipping` operationId).
+	ChooseCartShipping(ctx context.Context, id CartID, body ChooseCartShippingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCarriers The parcel carriers merchants ship with (public), with their tracking pages.
+	//
+	// Corresponds with GET /v1/catalog/carriers (the `ListCarriers` operationId).
+	ListCarriers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetCatalogListing A listing as replicated to this node, with its home platform's name (public).
 	//
 	// Corresponds with GET /v1/catalog/listings/{id} (the `GetCatalogListing` operationId).
 	GetCatalogListing(ctx context.Context, id ListingID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCatalogMerchant A merchant of any member (public) with its policies and shipping profiles, as this node holds them.
+	//
+	// Corresponds with GET /v1/catalog/merchants/{id} (the `GetCatalogMerchant` operationId).
+	GetCatalogMerchant(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SearchCatalog Search the whole federation's catalog (public).
 	//
@@ -1770,10 +2149,10 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/merchant/orders/{id}/deliver (the `DeliverPart` operationId).
 	DeliverPart(ctx context.Context, id PartID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RefundPart Refund a part in full; a part not shipped yet goes back to stock.
+	// RefundPart Refund a part in full, or all but its shipping; a part not shipped yet goes back to stock.
 	//
 	// Corresponds with POST /v1/merchant/orders/{id}/refund (the `RefundPart` operationId).
-	RefundPart(ctx context.Context, id PartID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RefundPart(ctx context.Context, id PartID, params *RefundPartParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ShipPartWithBody Ship an accepted part.
 	//
@@ -1788,6 +2167,68 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/merchant/orders/{id}/ship (the `ShipPart` operationId).
 	ShipPart(ctx context.Context, id PartID, body ShipPartJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMerchantProfile The merchant's published profile and policies.
+	//
+	// Corresponds with GET /v1/merchant/profile (the `GetMerchantProfile` operationId).
+	GetMerchantProfile(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetMerchantProfileWithBody Publish the merchant's profile and policies to every member.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/merchant/profile (the `SetMerchantProfile` operationId).
+	SetMerchantProfileWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetMerchantProfile Publish the merchant's profile and policies to every member.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/merchant/profile (the `SetMerchantProfile` operationId).
+	SetMerchantProfile(ctx context.Context, body SetMerchantProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListShippingProfiles The merchant's shipping profiles.
+	//
+	// Corresponds with GET /v1/merchant/shipping-profiles (the `ListShippingProfiles` operationId).
+	ListShippingProfiles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateShippingProfileWithBody Create a shipping profile, published to every member.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/merchant/shipping-profiles (the `CreateShippingProfile` operationId).
+	CreateShippingProfileWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateShippingProfile Create a shipping profile, published to every member.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/merchant/shipping-profiles (the `CreateShippingProfile` operationId).
+	CreateShippingProfile(ctx context.Context, body CreateShippingProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteShippingProfile Take a shipping profile down; listings that name it ship under the merchant's default.
+	//
+	// Corresponds with DELETE /v1/merchant/shipping-profiles/{id} (the `DeleteShippingProfile` operationId).
+	DeleteShippingProfile(ctx context.Context, id ShippingProfileID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetShippingProfile One of the merchant's shipping profiles.
+	//
+	// Corresponds with GET /v1/merchant/shipping-profiles/{id} (the `GetShippingProfile` operationId).
+	GetShippingProfile(ctx context.Context, id ShippingProfileID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceShippingProfileWithBody Replace a shipping profile; only a changed one is signed again.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/merchant/shipping-profiles/{id} (the `ReplaceShippingProfile` operationId).
+	ReplaceShippingProfileWithBody(ctx context.Context, id ShippingProfileID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceShippingProfile Replace a shipping profile; only a changed one is signed again.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/merchant/shipping-profiles/{id} (the `ReplaceShippingProfile` operationId).
+	ReplaceShippingProfile(ctx context.Context, id ShippingProfileID, body ReplaceShippingProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RotateOwnToken Replace the calling merchant's own token; the old one stops working at once.
 	//
@@ -1874,6 +2315,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/settlement/periods/{period}/statements (the `ListStatements` operationId).
 	ListStatements(ctx context.Context, period Period, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// QuoteShippingWithBody Quote the shipping of items to a country (public), per merchant part, with delivery estimates.
+	//
+	// Quoted from this node's copy of the merchants' shipping profiles; the home node quotes again at checkout and is the only authority.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/shipping/quote (the `QuoteShipping` operationId).
+	QuoteShippingWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// QuoteShipping Quote the shipping of items to a country (public), per merchant part, with delivery estimates.
+	//
+	// Quoted from this node's copy of the merchants' shipping profiles; the home node quotes again at checkout and is the only authority.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/shipping/quote (the `QuoteShipping` operationId).
+	QuoteShipping(ctx context.Context, body QuoteShippingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateShopperWithBody Open a shopper account on this storefront (public); the token is shown once.
 	//
@@ -2136,11 +2595,109 @@ func (c *Client) SetCartItemQuantity(ctx context.Context, id CartID, sku SKU, bo
 	return c.Client.Do(req)
 }
 
+// SetCartShipToWithBody Say where the cart ships to; the cart then carries its shipping options, prices and dates.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/carts/{id}/ship-to (the `SetCartShipTo` operationId).
+func (c *Client) SetCartShipToWithBody(ctx context.Context, id CartID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetCartShipToRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetCartShipTo Say where the cart ships to; the cart then carries its shipping options, prices and dates.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/carts/{id}/ship-to (the `SetCartShipTo` operationId).
+func (c *Client) SetCartShipTo(ctx context.Context, id CartID, body SetCartShipToJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetCartShipToRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChooseCartShippingWithBody Choose the shipping rate of one merchant's part of the cart.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/carts/{id}/shipping (the `ChooseCartShipping` operationId).
+func (c *Client) ChooseCartShippingWithBody(ctx context.Context, id CartID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChooseCartShippingRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChooseCartShipping Choose the shipping rate of one merchant's part of the cart.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/carts/{id}/shipping (the `ChooseCartShipping` operationId).
+func (c *Client) ChooseCartShipping(ctx context.Context, id CartID, body ChooseCartShippingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChooseCartShippingRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCarriers The parcel carriers merchants ship with (public), with their tracking pages.
+//
+// Corresponds with GET /v1/catalog/carriers (the `ListCarriers` operationId).
+func (c *Client) ListCarriers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCarriersRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetCatalogListing A listing as replicated to this node, with its home platform's name (public).
 //
 // Corresponds with GET /v1/catalog/listings/{id} (the `GetCatalogListing` operationId).
 func (c *Client) GetCatalogListing(ctx context.Context, id ListingID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetCatalogListingRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCatalogMerchant A merchant of any member (public) with its policies and shipping profiles, as this node holds them.
+//
+// Corresponds with GET /v1/catalog/merchants/{id} (the `GetCatalogMerchant` operationId).
+func (c *Client) GetCatalogMerchant(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCatalogMerchantRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -2550,11 +3107,11 @@ func (c *Client) DeliverPart(ctx context.Context, id PartID, reqEditors ...Reque
 	return c.Client.Do(req)
 }
 
-// RefundPart Refund a part in full; a part not shipped yet goes back to stock.
+// RefundPart Refund a part in full, or all but its shipping; a part not shipped yet goes back to stock.
 //
 // Corresponds with POST /v1/merchant/orders/{id}/refund (the `RefundPart` operationId).
-func (c *Client) RefundPart(ctx context.Context, id PartID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRefundPartRequest(c.Server, id)
+func (c *Client) RefundPart(ctx context.Context, id PartID, params *RefundPartParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRefundPartRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2589,6 +3146,168 @@ func (c *Client) ShipPartWithBody(ctx context.Context, id PartID, contentType st
 // Corresponds with POST /v1/merchant/orders/{id}/ship (the `ShipPart` operationId).
 func (c *Client) ShipPart(ctx context.Context, id PartID, body ShipPartJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewShipPartRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMerchantProfile The merchant's published profile and policies.
+//
+// Corresponds with GET /v1/merchant/profile (the `GetMerchantProfile` operationId).
+func (c *Client) GetMerchantProfile(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMerchantProfileRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetMerchantProfileWithBody Publish the merchant's profile and policies to every member.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/merchant/profile (the `SetMerchantProfile` operationId).
+func (c *Client) SetMerchantProfileWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetMerchantProfileRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetMerchantProfile Publish the merchant's profile and policies to every member.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/merchant/profile (the `SetMerchantProfile` operationId).
+func (c *Client) SetMerchantProfile(ctx context.Context, body SetMerchantProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetMerchantProfileRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListShippingProfiles The merchant's shipping profiles.
+//
+// Corresponds with GET /v1/merchant/shipping-profiles (the `ListShippingProfiles` operationId).
+func (c *Client) ListShippingProfiles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListShippingProfilesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateShippingProfileWithBody Create a shipping profile, published to every member.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/merchant/shipping-profiles (the `CreateShippingProfile` operationId).
+func (c *Client) CreateShippingProfileWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateShippingProfileRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateShippingProfile Create a shipping profile, published to every member.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/merchant/shipping-profiles (the `CreateShippingProfile` operationId).
+func (c *Client) CreateShippingProfile(ctx context.Context, body CreateShippingProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateShippingProfileRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteShippingProfile Take a shipping profile down; listings that name it ship under the merchant's default.
+//
+// Corresponds with DELETE /v1/merchant/shipping-profiles/{id} (the `DeleteShippingProfile` operationId).
+func (c *Client) DeleteShippingProfile(ctx context.Context, id ShippingProfileID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteShippingProfileRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetShippingProfile One of the merchant's shipping profiles.
+//
+// Corresponds with GET /v1/merchant/shipping-profiles/{id} (the `GetShippingProfile` operationId).
+func (c *Client) GetShippingProfile(ctx context.Context, id ShippingProfileID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetShippingProfileRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceShippingProfileWithBody Replace a shipping profile; only a changed one is signed again.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/merchant/shipping-profiles/{id} (the `ReplaceShippingProfile` operationId).
+func (c *Client) ReplaceShippingProfileWithBody(ctx context.Context, id ShippingProfileID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceShippingProfileRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceShippingProfile Replace a shipping profile; only a changed one is signed again.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/merchant/shipping-profiles/{id} (the `ReplaceShippingProfile` operationId).
+func (c *Client) ReplaceShippingProfile(ctx context.Context, id ShippingProfileID, body ReplaceShippingProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceShippingProfileRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2835,6 +3554,44 @@ func (c *Client) GetNetting(ctx context.Context, period Period, reqEditors ...Re
 // Corresponds with GET /v1/settlement/periods/{period}/statements (the `ListStatements` operationId).
 func (c *Client) ListStatements(ctx context.Context, period Period, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListStatementsRequest(c.Server, period)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// QuoteShippingWithBody Quote the shipping of items to a country (public), per merchant part, with delivery estimates.
+//
+// Quoted from this node's copy of the merchants' shipping profiles; the home node quotes again at checkout and is the only authority.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/shipping/quote (the `QuoteShipping` operationId).
+func (c *Client) QuoteShippingWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewQuoteShippingRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// QuoteShipping Quote the shipping of items to a country (public), per merchant part, with delivery estimates.
+//
+// Quoted from this node's copy of the merchants' shipping profiles; the home node quotes again at checkout and is the only authority.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/shipping/quote (the `QuoteShipping` operationId).
+func (c *Client) QuoteShipping(ctx context.Context, body QuoteShippingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewQuoteShippingRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3296,6 +4053,127 @@ func NewSetCartItemQuantityRequestWithBody(server string, id CartID, sku SKU, co
 	return req, nil
 }
 
+// NewSetCartShipToRequest calls the generic SetCartShipTo builder with application/json body
+func NewSetCartShipToRequest(server string, id CartID, body SetCartShipToJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetCartShipToRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetCartShipToRequestWithBody constructs an http.Request for the SetCartShipTo method, with any body, and a specified content type
+func NewSetCartShipToRequestWithBody(server string, id CartID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/carts/%s/ship-to", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewChooseCartShippingRequest calls the generic ChooseCartShipping builder with application/json body
+func NewChooseCartShippingRequest(server string, id CartID, body ChooseCartShippingJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewChooseCartShippingRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewChooseCartShippingRequestWithBody constructs an http.Request for the ChooseCartShipping method, with any body, and a specified content type
+func NewChooseCartShippingRequestWithBody(server string, id CartID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/carts/%s/shipping", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListCarriersRequest constructs an http.Request for the ListCarriers method
+func NewListCarriersRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/catalog/carriers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetCatalogListingRequest constructs an http.Request for the GetCatalogListing method
 func NewGetCatalogListingRequest(server string, id ListingID) (*http.Request, error) {
 	var err error
@@ -3313,6 +4191,40 @@ func NewGetCatalogListingRequest(server string, id ListingID) (*http.Request, er
 	}
 
 	operationPath := fmt.Sprintf("/v1/catalog/listings/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCatalogMerchantRequest constructs an http.Request for the GetCatalogMerchant method
+func NewGetCatalogMerchantRequest(server string, id MerchantID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/catalog/merchants/%s", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -4158,7 +5070,7 @@ func NewDeliverPartRequest(server string, id PartID) (*http.Request, error) {
 }
 
 // NewRefundPartRequest constructs an http.Request for the RefundPart method
-func NewRefundPartRequest(server string, id PartID) (*http.Request, error) {
+func NewRefundPartRequest(server string, id PartID, params *RefundPartParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4181,6 +5093,33 @@ func NewRefundPartRequest(server string, id PartID) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.KeepShipping != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "keep_shipping", *params.KeepShipping, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
@@ -4229,6 +5168,255 @@ func NewShipPartRequestWithBody(server string, id PartID, contentType string, bo
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetMerchantProfileRequest constructs an http.Request for the GetMerchantProfile method
+func NewGetMerchantProfileRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/profile")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetMerchantProfileRequest calls the generic SetMerchantProfile builder with application/json body
+func NewSetMerchantProfileRequest(server string, body SetMerchantProfileJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetMerchantProfileRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSetMerchantProfileRequestWithBody constructs an http.Request for the SetMerchantProfile method, with any body, and a specified content type
+func NewSetMerchantProfileRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/profile")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListShippingProfilesRequest constructs an http.Request for the ListShippingProfiles method
+func NewListShippingProfilesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/shipping-profiles")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateShippingProfileRequest calls the generic CreateShippingProfile builder with application/json body
+func NewCreateShippingProfileRequest(server string, body CreateShippingProfileJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateShippingProfileRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateShippingProfileRequestWithBody constructs an http.Request for the CreateShippingProfile method, with any body, and a specified content type
+func NewCreateShippingProfileRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/shipping-profiles")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteShippingProfileRequest constructs an http.Request for the DeleteShippingProfile method
+func NewDeleteShippingProfileRequest(server string, id ShippingProfileID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/shipping-profiles/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetShippingProfileRequest constructs an http.Request for the GetShippingProfile method
+func NewGetShippingProfileRequest(server string, id ShippingProfileID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/shipping-profiles/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplaceShippingProfileRequest calls the generic ReplaceShippingProfile builder with application/json body
+func NewReplaceShippingProfileRequest(server string, id ShippingProfileID, body ReplaceShippingProfileJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceShippingProfileRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewReplaceShippingProfileRequestWithBody constructs an http.Request for the ReplaceShippingProfile method, with any body, and a specified content type
+func NewReplaceShippingProfileRequestWithBody(server string, id ShippingProfileID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/shipping-profiles/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -4772,6 +5960,46 @@ func NewListStatementsRequest(server string, period Period) (*http.Request, erro
 	return req, nil
 }
 
+// NewQuoteShippingRequest calls the generic QuoteShipping builder with application/json body
+func NewQuoteShippingRequest(server string, body QuoteShippingJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewQuoteShippingRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewQuoteShippingRequestWithBody constructs an http.Request for the QuoteShipping method, with any body, and a specified content type
+func NewQuoteShippingRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/shipping/quote")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewCreateShopperRequest calls the generic CreateShopper builder with application/json body
 func NewCreateShopperRequest(server string, body CreateShopperJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5043,12 +6271,54 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /v1/carts/{id}/items/{sku} (the `SetCartItemQuantity` operationId).
 	SetCartItemQuantityWithResponse(ctx context.Context, id CartID, sku SKU, body SetCartItemQuantityJSONRequestBody, reqEditors ...RequestEditorFn) (*SetCartItemQuantityResponse, error)
 
+	// SetCartShipToWithBodyWithResponse Say where the cart ships to; the cart then carries its shipping options, prices and dates.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/carts/{id}/ship-to (the `SetCartShipTo` operationId).
+	SetCartShipToWithBodyWithResponse(ctx context.Context, id CartID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetCartShipToResponse, error)
+
+	// SetCartShipToWithResponse Say where the cart ships to; the cart then carries its shipping options, prices and dates.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/carts/{id}/ship-to (the `SetCartShipTo` operationId).
+	SetCartShipToWithResponse(ctx context.Context, id CartID, body SetCartShipToJSONRequestBody, reqEditors ...RequestEditorFn) (*SetCartShipToResponse, error)
+
+	// ChooseCartShippingWithBodyWithResponse Choose the shipping rate of one merchant's part of the cart.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/carts/{id}/shipping (the `ChooseCartShipping` operationId).
+	ChooseCartShippingWithBodyWithResponse(ctx context.Context, id CartID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChooseCartShippingResponse, error)
+
+	// ChooseCartShippingWithResponse Choose the shipping rate of one merchant's part of the cart.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/carts/{id}/shipping (the `ChooseCartShipping` operationId).
+	ChooseCartShippingWithResponse(ctx context.Context, id CartID, body ChooseCartShippingJSONRequestBody, reqEditors ...RequestEditorFn) (*ChooseCartShippingResponse, error)
+
+	// ListCarriersWithResponse The parcel carriers merchants ship with (public), with their tracking pages.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/catalog/carriers (the `ListCarriers` operationId).
+	ListCarriersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListCarriersResponse, error)
+
 	// GetCatalogListingWithResponse A listing as replicated to this node, with its home platform's name (public).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/catalog/listings/{id} (the `GetCatalogListing` operationId).
 	GetCatalogListingWithResponse(ctx context.Context, id ListingID, reqEditors ...RequestEditorFn) (*GetCatalogListingResponse, error)
+
+	// GetCatalogMerchantWithResponse A merchant of any member (public) with its policies and shipping profiles, as this node holds them.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/catalog/merchants/{id} (the `GetCatalogMerchant` operationId).
+	GetCatalogMerchantWithResponse(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*GetCatalogMerchantResponse, error)
 
 	// SearchCatalogWithResponse Search the whole federation's catalog (public).
 	//
@@ -5241,12 +6511,12 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/merchant/orders/{id}/deliver (the `DeliverPart` operationId).
 	DeliverPartWithResponse(ctx context.Context, id PartID, reqEditors ...RequestEditorFn) (*DeliverPartResponse, error)
 
-	// RefundPartWithResponse Refund a part in full; a part not shipped yet goes back to stock.
+	// RefundPartWithResponse Refund a part in full, or all but its shipping; a part not shipped yet goes back to stock.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/merchant/orders/{id}/refund (the `RefundPart` operationId).
-	RefundPartWithResponse(ctx context.Context, id PartID, reqEditors ...RequestEditorFn) (*RefundPartResponse, error)
+	RefundPartWithResponse(ctx context.Context, id PartID, params *RefundPartParams, reqEditors ...RequestEditorFn) (*RefundPartResponse, error)
 
 	// ShipPartWithBodyWithResponse Ship an accepted part.
 	//
@@ -5261,6 +6531,76 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/merchant/orders/{id}/ship (the `ShipPart` operationId).
 	ShipPartWithResponse(ctx context.Context, id PartID, body ShipPartJSONRequestBody, reqEditors ...RequestEditorFn) (*ShipPartResponse, error)
+
+	// GetMerchantProfileWithResponse The merchant's published profile and policies.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/merchant/profile (the `GetMerchantProfile` operationId).
+	GetMerchantProfileWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMerchantProfileResponse, error)
+
+	// SetMerchantProfileWithBodyWithResponse Publish the merchant's profile and policies to every member.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/merchant/profile (the `SetMerchantProfile` operationId).
+	SetMerchantProfileWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetMerchantProfileResponse, error)
+
+	// SetMerchantProfileWithResponse Publish the merchant's profile and policies to every member.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/merchant/profile (the `SetMerchantProfile` operationId).
+	SetMerchantProfileWithResponse(ctx context.Context, body SetMerchantProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*SetMerchantProfileResponse, error)
+
+	// ListShippingProfilesWithResponse The merchant's shipping profiles.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/merchant/shipping-profiles (the `ListShippingProfiles` operationId).
+	ListShippingProfilesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListShippingProfilesResponse, error)
+
+	// CreateShippingProfileWithBodyWithResponse Create a shipping profile, published to every member.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/shipping-profiles (the `CreateShippingProfile` operationId).
+	CreateShippingProfileWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateShippingProfileResponse, error)
+
+	// CreateShippingProfileWithResponse Create a shipping profile, published to every member.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/shipping-profiles (the `CreateShippingProfile` operationId).
+	CreateShippingProfileWithResponse(ctx context.Context, body CreateShippingProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateShippingProfileResponse, error)
+
+	// DeleteShippingProfileWithResponse Take a shipping profile down; listings that name it ship under the merchant's default.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/merchant/shipping-profiles/{id} (the `DeleteShippingProfile` operationId).
+	DeleteShippingProfileWithResponse(ctx context.Context, id ShippingProfileID, reqEditors ...RequestEditorFn) (*DeleteShippingProfileResponse, error)
+
+	// GetShippingProfileWithResponse One of the merchant's shipping profiles.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/merchant/shipping-profiles/{id} (the `GetShippingProfile` operationId).
+	GetShippingProfileWithResponse(ctx context.Context, id ShippingProfileID, reqEditors ...RequestEditorFn) (*GetShippingProfileResponse, error)
+
+	// ReplaceShippingProfileWithBodyWithResponse Replace a shipping profile; only a changed one is signed again.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/merchant/shipping-profiles/{id} (the `ReplaceShippingProfile` operationId).
+	ReplaceShippingProfileWithBodyWithResponse(ctx context.Context, id ShippingProfileID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceShippingProfileResponse, error)
+
+	// ReplaceShippingProfileWithResponse Replace a shipping profile; only a changed one is signed again.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/merchant/shipping-profiles/{id} (the `ReplaceShippingProfile` operationId).
+	ReplaceShippingProfileWithResponse(ctx context.Context, id ShippingProfileID, body ReplaceShippingProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceShippingProfileResponse, error)
 
 	// RotateOwnTokenWithResponse Replace the calling merchant's own token; the old one stops working at once.
 	//
@@ -5375,6 +6715,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/settlement/periods/{period}/statements (the `ListStatements` operationId).
 	ListStatementsWithResponse(ctx context.Context, period Period, reqEditors ...RequestEditorFn) (*ListStatementsResponse, error)
+
+	// QuoteShippingWithBodyWithResponse Quote the shipping of items to a country (public), per merchant part, with delivery estimates.
+	//
+	// Quoted from this node's copy of the merchants' shipping profiles; the home node quotes again at checkout and is the only authority.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/shipping/quote (the `QuoteShipping` operationId).
+	QuoteShippingWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*QuoteShippingResponse, error)
+
+	// QuoteShippingWithResponse Quote the shipping of items to a country (public), per merchant part, with delivery estimates.
+	//
+	// Quoted from this node's copy of the merchants' shipping profiles; the home node quotes again at checkout and is the only authority.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/shipping/quote (the `QuoteShipping` operationId).
+	QuoteShippingWithResponse(ctx context.Context, body QuoteShippingJSONRequestBody, reqEditors ...RequestEditorFn) (*QuoteShippingResponse, error)
 
 	// CreateShopperWithBodyWithResponse Open a shopper account on this storefront (public); the token is shown once.
 	//
@@ -6141,6 +7499,213 @@ func (r SetCartItemQuantityResponse) ContentType() string {
 	return ""
 }
 
+// SetCartShipToResponse401Headers the declared response headers of an HTTP 401 response for SetCartShipTo
+type SetCartShipToResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type SetCartShipToResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Cart
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SetCartShipToResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetCartShipToResponse) GetJSON200() *Cart {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetCartShipToResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetCartShipToResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetCartShipToResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetCartShipToResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetCartShipToResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r SetCartShipToResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetCartShipToResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetCartShipToResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetCartShipToResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ChooseCartShippingResponse401Headers the declared response headers of an HTTP 401 response for ChooseCartShipping
+type ChooseCartShippingResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ChooseCartShippingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Cart
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ChooseCartShippingResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ChooseCartShippingResponse) GetJSON200() *Cart {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ChooseCartShippingResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ChooseCartShippingResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ChooseCartShippingResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ChooseCartShippingResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ChooseCartShippingResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r ChooseCartShippingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ChooseCartShippingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ChooseCartShippingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ChooseCartShippingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListCarriersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Carriers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCarriersResponse) GetJSON200() *Carriers {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCarriersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCarriersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCarriersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCarriersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetCatalogListingResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6183,6 +7748,61 @@ func (r GetCatalogListingResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetCatalogListingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCatalogMerchantResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CatalogMerchant
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCatalogMerchantResponse) GetJSON200() *CatalogMerchant {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCatalogMerchantResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCatalogMerchantResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCatalogMerchantResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCatalogMerchantResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCatalogMerchantResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCatalogMerchantResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7718,6 +9338,503 @@ func (r ShipPartResponse) ContentType() string {
 	return ""
 }
 
+// GetMerchantProfileResponse401Headers the declared response headers of an HTTP 401 response for GetMerchantProfile
+type GetMerchantProfileResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetMerchantProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MerchantProfile
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMerchantProfileResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMerchantProfileResponse) GetJSON200() *MerchantProfile {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMerchantProfileResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMerchantProfileResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMerchantProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMerchantProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMerchantProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMerchantProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SetMerchantProfileResponse401Headers the declared response headers of an HTTP 401 response for SetMerchantProfile
+type SetMerchantProfileResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type SetMerchantProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MerchantProfile
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SetMerchantProfileResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetMerchantProfileResponse) GetJSON200() *MerchantProfile {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetMerchantProfileResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetMerchantProfileResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetMerchantProfileResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SetMerchantProfileResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SetMerchantProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetMerchantProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetMerchantProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetMerchantProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListShippingProfilesResponse401Headers the declared response headers of an HTTP 401 response for ListShippingProfiles
+type ListShippingProfilesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListShippingProfilesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ShippingProfilePage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListShippingProfilesResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListShippingProfilesResponse) GetJSON200() *ShippingProfilePage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListShippingProfilesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetBody returns the raw response body bytes
+func (r ListShippingProfilesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListShippingProfilesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListShippingProfilesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListShippingProfilesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateShippingProfileResponse201Headers the declared response headers of an HTTP 201 response for CreateShippingProfile
+type CreateShippingProfileResponse201Headers struct {
+	Location *string
+}
+
+// CreateShippingProfileResponse401Headers the declared response headers of an HTTP 401 response for CreateShippingProfile
+type CreateShippingProfileResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type CreateShippingProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ShippingProfile
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateShippingProfileResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateShippingProfileResponse401Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateShippingProfileResponse) GetJSON201() *ShippingProfile {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateShippingProfileResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateShippingProfileResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateShippingProfileResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateShippingProfileResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateShippingProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateShippingProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateShippingProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateShippingProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteShippingProfileResponse401Headers the declared response headers of an HTTP 401 response for DeleteShippingProfile
+type DeleteShippingProfileResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type DeleteShippingProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteShippingProfileResponse401Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteShippingProfileResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteShippingProfileResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteShippingProfileResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteShippingProfileResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteShippingProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteShippingProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteShippingProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteShippingProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetShippingProfileResponse401Headers the declared response headers of an HTTP 401 response for GetShippingProfile
+type GetShippingProfileResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetShippingProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ShippingProfile
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetShippingProfileResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetShippingProfileResponse) GetJSON200() *ShippingProfile {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetShippingProfileResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetShippingProfileResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetShippingProfileResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r GetShippingProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetShippingProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetShippingProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetShippingProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReplaceShippingProfileResponse401Headers the declared response headers of an HTTP 401 response for ReplaceShippingProfile
+type ReplaceShippingProfileResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ReplaceShippingProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ShippingProfile
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplaceShippingProfileResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplaceShippingProfileResponse) GetJSON200() *ShippingProfile {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceShippingProfileResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceShippingProfileResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceShippingProfileResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceShippingProfileResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReplaceShippingProfileResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplaceShippingProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplaceShippingProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplaceShippingProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplaceShippingProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // RotateOwnTokenResponse401Headers the declared response headers of an HTTP 401 response for RotateOwnToken
 type RotateOwnTokenResponse401Headers struct {
 	WWWAuthenticate *string
@@ -8805,6 +10922,61 @@ func (r ListStatementsResponse) ContentType() string {
 	return ""
 }
 
+type QuoteShippingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CartShipping
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r QuoteShippingResponse) GetJSON200() *CartShipping {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r QuoteShippingResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r QuoteShippingResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r QuoteShippingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r QuoteShippingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r QuoteShippingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r QuoteShippingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CreateShopperResponse429Headers the declared response headers of an HTTP 429 response for CreateShopper
 type CreateShopperResponse429Headers struct {
 	RetryAfter *int
@@ -9166,6 +11338,71 @@ func (c *ClientWithResponses) SetCartItemQuantityWithResponse(ctx context.Contex
 	return ParseSetCartItemQuantityResponse(rsp)
 }
 
+// SetCartShipToWithBodyWithResponse Say where the cart ships to; the cart then carries its shipping options, prices and dates.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/carts/{id}/ship-to (the `SetCartShipTo` operationId).
+func (c *ClientWithResponses) SetCartShipToWithBodyWithResponse(ctx context.Context, id CartID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetCartShipToResponse, error) {
+	rsp, err := c.SetCartShipToWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetCartShipToResponse(rsp)
+}
+
+// SetCartShipToWithResponse Say where the cart ships to; the cart then carries its shipping options, prices and dates.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/carts/{id}/ship-to (the `SetCartShipTo` operationId).
+func (c *ClientWithResponses) SetCartShipToWithResponse(ctx context.Context, id CartID, body SetCartShipToJSONRequestBody, reqEditors ...RequestEditorFn) (*SetCartShipToResponse, error) {
+	rsp, err := c.SetCartShipTo(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetCartShipToResponse(rsp)
+}
+
+// ChooseCartShippingWithBodyWithResponse Choose the shipping rate of one merchant's part of the cart.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/carts/{id}/shipping (the `ChooseCartShipping` operationId).
+func (c *ClientWithResponses) ChooseCartShippingWithBodyWithResponse(ctx context.Context, id CartID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChooseCartShippingResponse, error) {
+	rsp, err := c.ChooseCartShippingWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChooseCartShippingResponse(rsp)
+}
+
+// ChooseCartShippingWithResponse Choose the shipping rate of one merchant's part of the cart.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/carts/{id}/shipping (the `ChooseCartShipping` operationId).
+func (c *ClientWithResponses) ChooseCartShippingWithResponse(ctx context.Context, id CartID, body ChooseCartShippingJSONRequestBody, reqEditors ...RequestEditorFn) (*ChooseCartShippingResponse, error) {
+	rsp, err := c.ChooseCartShipping(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChooseCartShippingResponse(rsp)
+}
+
+// ListCarriersWithResponse The parcel carriers merchants ship with (public), with their tracking pages.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/catalog/carriers (the `ListCarriers` operationId).
+func (c *ClientWithResponses) ListCarriersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListCarriersResponse, error) {
+	rsp, err := c.ListCarriers(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCarriersResponse(rsp)
+}
+
 // GetCatalogListingWithResponse A listing as replicated to this node, with its home platform's name (public).
 //
 // Returns a wrapper object for the known response body format(s).
@@ -9177,6 +11414,19 @@ func (c *ClientWithResponses) GetCatalogListingWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseGetCatalogListingResponse(rsp)
+}
+
+// GetCatalogMerchantWithResponse A merchant of any member (public) with its policies and shipping profiles, as this node holds them.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/catalog/merchants/{id} (the `GetCatalogMerchant` operationId).
+func (c *ClientWithResponses) GetCatalogMerchantWithResponse(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*GetCatalogMerchantResponse, error) {
+	rsp, err := c.GetCatalogMerchant(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCatalogMerchantResponse(rsp)
 }
 
 // SearchCatalogWithResponse Search the whole federation's catalog (public).
@@ -9508,13 +11758,13 @@ func (c *ClientWithResponses) DeliverPartWithResponse(ctx context.Context, id Pa
 	return ParseDeliverPartResponse(rsp)
 }
 
-// RefundPartWithResponse Refund a part in full; a part not shipped yet goes back to stock.
+// RefundPartWithResponse Refund a part in full, or all but its shipping; a part not shipped yet goes back to stock.
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/merchant/orders/{id}/refund (the `RefundPart` operationId).
-func (c *ClientWithResponses) RefundPartWithResponse(ctx context.Context, id PartID, reqEditors ...RequestEditorFn) (*RefundPartResponse, error) {
-	rsp, err := c.RefundPart(ctx, id, reqEditors...)
+func (c *ClientWithResponses) RefundPartWithResponse(ctx context.Context, id PartID, params *RefundPartParams, reqEditors ...RequestEditorFn) (*RefundPartResponse, error) {
+	rsp, err := c.RefundPart(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9545,6 +11795,136 @@ func (c *ClientWithResponses) ShipPartWithResponse(ctx context.Context, id PartI
 		return nil, err
 	}
 	return ParseShipPartResponse(rsp)
+}
+
+// GetMerchantProfileWithResponse The merchant's published profile and policies.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/merchant/profile (the `GetMerchantProfile` operationId).
+func (c *ClientWithResponses) GetMerchantProfileWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMerchantProfileResponse, error) {
+	rsp, err := c.GetMerchantProfile(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMerchantProfileResponse(rsp)
+}
+
+// SetMerchantProfileWithBodyWithResponse Publish the merchant's profile and policies to every member.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/merchant/profile (the `SetMerchantProfile` operationId).
+func (c *ClientWithResponses) SetMerchantProfileWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetMerchantProfileResponse, error) {
+	rsp, err := c.SetMerchantProfileWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetMerchantProfileResponse(rsp)
+}
+
+// SetMerchantProfileWithResponse Publish the merchant's profile and policies to every member.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/merchant/profile (the `SetMerchantProfile` operationId).
+func (c *ClientWithResponses) SetMerchantProfileWithResponse(ctx context.Context, body SetMerchantProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*SetMerchantProfileResponse, error) {
+	rsp, err := c.SetMerchantProfile(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetMerchantProfileResponse(rsp)
+}
+
+// ListShippingProfilesWithResponse The merchant's shipping profiles.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/merchant/shipping-profiles (the `ListShippingProfiles` operationId).
+func (c *ClientWithResponses) ListShippingProfilesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListShippingProfilesResponse, error) {
+	rsp, err := c.ListShippingProfiles(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListShippingProfilesResponse(rsp)
+}
+
+// CreateShippingProfileWithBodyWithResponse Create a shipping profile, published to every member.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/shipping-profiles (the `CreateShippingProfile` operationId).
+func (c *ClientWithResponses) CreateShippingProfileWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateShippingProfileResponse, error) {
+	rsp, err := c.CreateShippingProfileWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateShippingProfileResponse(rsp)
+}
+
+// CreateShippingProfileWithResponse Create a shipping profile, published to every member.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/shipping-profiles (the `CreateShippingProfile` operationId).
+func (c *ClientWithResponses) CreateShippingProfileWithResponse(ctx context.Context, body CreateShippingProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateShippingProfileResponse, error) {
+	rsp, err := c.CreateShippingProfile(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateShippingProfileResponse(rsp)
+}
+
+// DeleteShippingProfileWithResponse Take a shipping profile down; listings that name it ship under the merchant's default.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/merchant/shipping-profiles/{id} (the `DeleteShippingProfile` operationId).
+func (c *ClientWithResponses) DeleteShippingProfileWithResponse(ctx context.Context, id ShippingProfileID, reqEditors ...RequestEditorFn) (*DeleteShippingProfileResponse, error) {
+	rsp, err := c.DeleteShippingProfile(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteShippingProfileResponse(rsp)
+}
+
+// GetShippingProfileWithResponse One of the merchant's shipping profiles.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/merchant/shipping-profiles/{id} (the `GetShippingProfile` operationId).
+func (c *ClientWithResponses) GetShippingProfileWithResponse(ctx context.Context, id ShippingProfileID, reqEditors ...RequestEditorFn) (*GetShippingProfileResponse, error) {
+	rsp, err := c.GetShippingProfile(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetShippingProfileResponse(rsp)
+}
+
+// ReplaceShippingProfileWithBodyWithResponse Replace a shipping profile; only a changed one is signed again.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/merchant/shipping-profiles/{id} (the `ReplaceShippingProfile` operationId).
+func (c *ClientWithResponses) ReplaceShippingProfileWithBodyWithResponse(ctx context.Context, id ShippingProfileID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceShippingProfileResponse, error) {
+	rsp, err := c.ReplaceShippingProfileWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceShippingProfileResponse(rsp)
+}
+
+// ReplaceShippingProfileWithResponse Replace a shipping profile; only a changed one is signed again.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/merchant/shipping-profiles/{id} (the `ReplaceShippingProfile` operationId).
+func (c *ClientWithResponses) ReplaceShippingProfileWithResponse(ctx context.Context, id ShippingProfileID, body ReplaceShippingProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceShippingProfileResponse, error) {
+	rsp, err := c.ReplaceShippingProfile(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceShippingProfileResponse(rsp)
 }
 
 // RotateOwnTokenWithResponse Replace the calling merchant's own token; the old one stops working at once.
@@ -9755,6 +12135,36 @@ func (c *ClientWithResponses) ListStatementsWithResponse(ctx context.Context, pe
 		return nil, err
 	}
 	return ParseListStatementsResponse(rsp)
+}
+
+// QuoteShippingWithBodyWithResponse Quote the shipping of items to a country (public), per merchant part, with delivery estimates.
+//
+// Quoted from this node's copy of the merchants' shipping profiles; the home node quotes again at checkout and is the only authority.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/shipping/quote (the `QuoteShipping` operationId).
+func (c *ClientWithResponses) QuoteShippingWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*QuoteShippingResponse, error) {
+	rsp, err := c.QuoteShippingWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseQuoteShippingResponse(rsp)
+}
+
+// QuoteShippingWithResponse Quote the shipping of items to a country (public), per merchant part, with delivery estimates.
+//
+// Quoted from this node's copy of the merchants' shipping profiles; the home node quotes again at checkout and is the only authority.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/shipping/quote (the `QuoteShipping` operationId).
+func (c *ClientWithResponses) QuoteShippingWithResponse(ctx context.Context, body QuoteShippingJSONRequestBody, reqEditors ...RequestEditorFn) (*QuoteShippingResponse, error) {
+	rsp, err := c.QuoteShipping(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseQuoteShippingResponse(rsp)
 }
 
 // CreateShopperWithBodyWithResponse Open a shopper account on this storefront (public); the token is shown once.
@@ -10446,6 +12856,180 @@ func ParseSetCartItemQuantityResponse(rsp *http.Response) (*SetCartItemQuantityR
 	return response, nil
 }
 
+// ParseSetCartShipToResponse parses an HTTP response from a SetCartShipToWithResponse call
+func ParseSetCartShipToResponse(rsp *http.Response) (*SetCartShipToResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetCartShipToResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Cart
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SetCartShipToResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseChooseCartShippingResponse parses an HTTP response from a ChooseCartShippingWithResponse call
+func ParseChooseCartShippingResponse(rsp *http.Response) (*ChooseCartShippingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ChooseCartShippingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Cart
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ChooseCartShippingResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCarriersResponse parses an HTTP response from a ListCarriersWithResponse call
+func ParseListCarriersResponse(rsp *http.Response) (*ListCarriersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCarriersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Carriers
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetCatalogListingResponse parses an HTTP response from a GetCatalogListingWithResponse call
 func ParseGetCatalogListingResponse(rsp *http.Response) (*GetCatalogListingResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10473,6 +13057,46 @@ func ParseGetCatalogListingResponse(rsp *http.Response) (*GetCatalogListingRespo
 			return nil, err
 		}
 		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCatalogMerchantResponse parses an HTTP response from a GetCatalogMerchantWithResponse call
+func ParseGetCatalogMerchantResponse(rsp *http.Response) (*GetCatalogMerchantResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCatalogMerchantResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CatalogMerchant
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
 
 	}
 
@@ -11833,6 +14457,446 @@ func ParseShipPartResponse(rsp *http.Response) (*ShipPartResponse, error) {
 	return response, nil
 }
 
+// ParseGetMerchantProfileResponse parses an HTTP response from a GetMerchantProfileWithResponse call
+func ParseGetMerchantProfileResponse(rsp *http.Response) (*GetMerchantProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMerchantProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MerchantProfile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetMerchantProfileResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSetMerchantProfileResponse parses an HTTP response from a SetMerchantProfileWithResponse call
+func ParseSetMerchantProfileResponse(rsp *http.Response) (*SetMerchantProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetMerchantProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MerchantProfile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SetMerchantProfileResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListShippingProfilesResponse parses an HTTP response from a ListShippingProfilesWithResponse call
+func ParseListShippingProfilesResponse(rsp *http.Response) (*ListShippingProfilesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListShippingProfilesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ShippingProfilePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListShippingProfilesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateShippingProfileResponse parses an HTTP response from a CreateShippingProfileWithResponse call
+func ParseCreateShippingProfileResponse(rsp *http.Response) (*CreateShippingProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateShippingProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ShippingProfile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateShippingProfileResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateShippingProfileResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteShippingProfileResponse parses an HTTP response from a DeleteShippingProfileWithResponse call
+func ParseDeleteShippingProfileResponse(rsp *http.Response) (*DeleteShippingProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteShippingProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteShippingProfileResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetShippingProfileResponse parses an HTTP response from a GetShippingProfileWithResponse call
+func ParseGetShippingProfileResponse(rsp *http.Response) (*GetShippingProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetShippingProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ShippingProfile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetShippingProfileResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReplaceShippingProfileResponse parses an HTTP response from a ReplaceShippingProfileWithResponse call
+func ParseReplaceShippingProfileResponse(rsp *http.Response) (*ReplaceShippingProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplaceShippingProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ShippingProfile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ReplaceShippingProfileResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseRotateOwnTokenResponse parses an HTTP response from a RotateOwnTokenWithResponse call
 func ParseRotateOwnTokenResponse(rsp *http.Response) (*RotateOwnTokenResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12771,6 +15835,46 @@ func ParseListStatementsResponse(rsp *http.Response) (*ListStatementsResponse, e
 			headers.WWWAuthenticate = &value
 		}
 		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseQuoteShippingResponse parses an HTTP response from a QuoteShippingWithResponse call
+func ParseQuoteShippingResponse(rsp *http.Response) (*QuoteShippingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &QuoteShippingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CartShipping
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
 	}
 
 	return response, nil
