@@ -28,7 +28,8 @@ type Sort int
 
 // Result orders.
 const (
-	// Relevance orders by descending BM25 score; without query terms it is
+	// Relevance orders by descending BM25 score, a document out of stock
+	// scoring nine tenths of its text's score; without query terms it is
 	// Newest.
 	Relevance Sort = iota
 	// PriceAsc orders by ascending price.

@@ -160,11 +160,22 @@ func (s *scoring) fold(idf float32, last bool, top *topK) {
 			continue
 		}
 		sc.score[k] = 0
+		// The undemoted key is the best d can have: only a document that
+		// may enter the page is looked up in stock.
 		if key := scoreKey(total); !top.full() || key <= top.heap[0].key {
+			if !s.ix.slots[d].inStock {
+				key = scoreKey(total * outOfStockFactor)
+			}
 			top.offer(d, key)
 		}
 	}
 }
+
+// outOfStockFactor scales the score of a document out of stock: at equal
+// relevance a listing the shopper can buy ranks first, and one out of
+// stock needs a text score more than a ninth higher to rank above it.
+// Filters and counts are not affected; only the Relevance order is.
+const outOfStockFactor = 0.9
 
 // saturate is one term's BM25 score for pseudo-frequency f.
 func saturate(idf, f float32) float32 { return idf * f * (k1 + 1) / (f + k1) }

@@ -2,11 +2,13 @@ package search
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
-// referenceScores computes BM25F from the documents' text, independently
-// of the index's postings, for the documents holding every term.
+// referenceScores computes BM25F from the documents' text (nine tenths of
+// it for a document out of stock), independently of the index's postings,
+// for the documents holding every term.
 func referenceScores(docs []Doc, terms []string) map[string]float64 {
 	a := newAnalyzer()
 	type analyzed struct {
@@ -53,6 +55,9 @@ docs:
 			idf := math.Log(1 + (n-float64(df[t])+0.5)/(float64(df[t])+0.5))
 			total += idf * pseudo * (k1 + 1) / (pseudo + k1)
 		}
+		if !d.InStock {
+			total *= outOfStockFactor
+		}
 		scores[d.ID] = total
 	}
 	return scores
@@ -83,4 +88,26 @@ func termsOf(t *testing.T, ix *Index, text string) []string {
 		t.Fatal(err)
 	}
 	return terms
+}
+
+func TestRelevanceRanksInStockFirstAtEqualScore(t *testing.T) {
+	// b0 and b1 read alike, so they score alike; b0 comes first by id
+	// unless stock decides. b2 matches the word twice in its title and
+	// scores far higher: being out of stock does not bury it.
+	docs := []Doc{
+		{ID: "b0", Title: "Carbon steel skillet", Description: "Seasoned.", Brand: "Ferro", Category: "Kitchen", Price: 4900},
+		{ID: "b1", Title: "Carbon steel skillet", Description: "Seasoned.", Brand: "Ferro", Category: "Kitchen", Price: 4900, InStock: true},
+		{ID: "b2", Title: "Skillet skillet", Description: "A skillet.", Brand: "Ferro", Category: "Kitchen", Price: 4900},
+		{ID: "b3", Title: "Bread knife", Description: "Serrated.", Brand: "Edge", Category: "Kitchen", Price: 1900, InStock: true},
+	}
+	ix := newIndexOf(docs)
+	res := mustSearch(t, ix, Query{Text: "skillet"})
+	if got := ids(res.Items); !slices.Equal(got, []string{"b2", "b1", "b0"}) {
+		t.Errorf("skillet ranks %v, want b2 (far more relevant), then b1 (in stock) before b0 (its twin, out of stock)", got)
+	}
+	// Stock does not change any other order.
+	res = mustSearch(t, ix, Query{Text: "skillet", Sort: PriceAsc})
+	if got := ids(res.Items); !slices.Equal(got, []string{"b0", "b1", "b2"}) {
+		t.Errorf("by price, skillet gives %v, want the id order of equal prices", got)
+	}
 }
