@@ -53,6 +53,8 @@ type Config struct {
 	// Payments are the payment methods the storefront takes (default
 	// none).
 	Payments PaymentsConfig `yaml:"payments"`
+	// Storefront sets what the shoppers' pages allow.
+	Storefront StorefrontConfig `yaml:"storefront"`
 	// Webhooks are the platform back office's endpoints that hear about
 	// orders (default none): url, secret (16+ bytes), events such as
 	// "order.part.*" or "*".
@@ -106,6 +108,14 @@ type PaymentsConfig struct {
 	// unpaid. A node with it on says so in its log and on every page
 	// (default false).
 	SandboxCard bool `yaml:"sandbox_card"`
+}
+
+// StorefrontConfig sets what the shoppers' pages allow.
+type StorefrontConfig struct {
+	// GuestCheckout lets a visitor without an account check out with a
+	// name and an e-mail address; by default (false) checking out needs
+	// an account, and a guest's cart joins it at sign-in or sign-up.
+	GuestCheckout bool `yaml:"guest_checkout"`
 }
 
 // trustedProxies parses TrustedProxies; validate has checked them.

@@ -57,6 +57,20 @@ func TestLimitsReadFromYAML(t *testing.T) {
 	}
 }
 
+func TestStorefrontGuestCheckoutReadFromYAML(t *testing.T) {
+	cfg, err := ParseConfig([]byte("name: x\n"))
+	if err != nil || cfg.Storefront.GuestCheckout {
+		t.Errorf("by default guest checkout is %v (%v), want off", cfg.Storefront.GuestCheckout, err)
+	}
+	cfg, err = ParseConfig([]byte("name: x\nstorefront:\n  guest_checkout: true\n"))
+	if err != nil || !cfg.Storefront.GuestCheckout {
+		t.Errorf("storefront.guest_checkout: true reads as %v (%v)", cfg.Storefront.GuestCheckout, err)
+	}
+	if _, err := ParseConfig([]byte("name: x\nstorefront:\n  guests: true\n")); err == nil || !strings.Contains(err.Error(), "guests") {
+		t.Errorf("an unknown storefront key: %v, want it named", err)
+	}
+}
+
 func TestConfigRefusalsNameTheKey(t *testing.T) {
 	tests := []struct{ yaml, says string }{
 		{"name: x\ncolour: red\n", "field colour not found"},

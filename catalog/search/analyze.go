@@ -42,6 +42,26 @@ func newAnalyzer() *analyzer { return &analyzer{stems: make(map[string]string)} 
 // a stopword, and stemmed with the English Snowball stemmer when it has no
 // digits (model numbers such as "x200s" are kept as typed).
 func (a *analyzer) analyze(s string, emit func(term string)) {
+	tokens(s, func(start, end int) { a.emit(s[start:end], emit) })
+}
+
+// word is one token of a text that makes a term, where the text holds it.
+type word struct {
+	start, end int // byte offsets of the token
+	term       string
+}
+
+// words analyzes s as analyze does, keeping where each term's token is.
+func (a *analyzer) words(s string) []word {
+	var out []word
+	tokens(s, func(start, end int) {
+		a.emit(s[start:end], func(t string) { out = append(out, word{start, end, t}) })
+	})
+	return out
+}
+
+// tokens calls fn with the byte range of each token of s, in order.
+func tokens(s string, fn func(start, end int)) {
 	start := -1
 	for i, r := range s {
 		if isWordRune(r) || (start >= 0 && isApostrophe(r) && nextIsWord(s, i)) {
@@ -51,12 +71,12 @@ func (a *analyzer) analyze(s string, emit func(term string)) {
 			continue
 		}
 		if start >= 0 {
-			a.emit(s[start:i], emit)
+			fn(start, i)
 			start = -1
 		}
 	}
 	if start >= 0 {
-		a.emit(s[start:], emit)
+		fn(start, len(s))
 	}
 }
 

@@ -146,3 +146,15 @@ func envInt(name string, def int) int {
 	}
 	return def
 }
+
+// BenchmarkCorrect measures a correction over the benchmark catalog's
+// vocabulary, model numbers included: what a search that finds nothing
+// costs on top.
+func BenchmarkCorrect(b *testing.B) {
+	ix := benchIndex()
+	var out []string
+	for b.Loop() {
+		out = ix.Correct("colandr wisk", 3)
+	}
+	b.ReportMetric(float64(len(out)), "corrections")
+}

@@ -8,7 +8,7 @@ import (
 
 func TestCursorRoundTrip(t *testing.T) {
 	tests := []cursor{
-		{Relevance, 0, scoreKey(3.25), "a"},
+		{Relevance, 0, relevanceKey(1.5, 3.25, true), "a"},
 		{PriceAsc, math.MaxUint64, 0, "platform/merchant/listing"},
 		{PriceDesc, 42, math.MinInt64 + 1, "ü/日本"},
 		{Newest, 7, math.MaxInt64, string([]byte{0, 0xff})},

@@ -26,7 +26,12 @@
 // "pan" and "x200s" stays itself. Every query term must match, in any
 // field. Results are ranked by BM25F: field weights title > brand >
 // category > description, per-field length normalization, term frequency
-// capped at three per field.
+// capped at three per field. Documents that match the query's terms in the
+// same best fields are equally relevant: among them, those in stock come
+// first, then the higher BM25F score (see relevanceKey). A query
+// that matches nothing may be corrected (Correct): each word the
+// vocabulary lacks is replaced by the closest word it holds, by edit
+// distance, when one is close enough.
 //
 // # Search
 //

@@ -28,8 +28,9 @@ type Sort int
 
 // Result orders.
 const (
-	// Relevance orders by descending BM25 score; without query terms it is
-	// Newest.
+	// Relevance orders by the fields the terms match in (title first),
+	// then in stock before out of stock, then by descending BM25 score;
+	// without query terms it is Newest.
 	Relevance Sort = iota
 	// PriceAsc orders by ascending price.
 	PriceAsc

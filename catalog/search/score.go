@@ -53,12 +53,16 @@ func (n *fieldNorms) weigh(f, length int) float32 {
 
 // scratch is per-query working memory, reused through the index's pool:
 // the result's documents, accumulators and scores for scoring, and facet
-// counts by value. acc, score and counts are all zero between uses.
+// counts by value. acc, best, score, tier and counts are all zero between
+// uses.
 type scratch struct {
-	docs       []uint32
-	lens       [][numFields]uint16 // by position, when scoring by position
-	acc, score []float32
-	counts     []int32
+	docs   []uint32
+	lens   [][numFields]uint16 // by position, when scoring by position
+	acc    []float32           // the current term's BM25F pseudo-frequency
+	best   []float32           // the weight of the current term's best field
+	score  []float32           // BM25F of the terms folded so far
+	tier   []float32           // idf × best field weight of the terms folded so far
+	counts []int32
 }
 
 // getScratch returns a scratch with counts for every brand, platform and
@@ -110,7 +114,7 @@ func (ix *Index) scoreBy(bySlot bool, terms []string, result *roaring.Bitmap, sc
 			if n < int(t.df) { // else result is all of the term's documents
 				docs = roaring.And(docs, result)
 			}
-			s.accumulate(docs, int(pl.field))
+			s.accumulate(docs, int(pl.field), pl.level == 0)
 		}
 		df := float64(t.df)
 		idf := float32(math.Log(1 + (live-df+0.5)/(df+0.5)))
@@ -131,7 +135,7 @@ func (s *scoring) load(result *roaring.Bitmap, n int) {
 		need = len(s.ix.slots)
 	}
 	if len(sc.acc) < need {
-		sc.acc, sc.score = make([]float32, need), make([]float32, need)
+		sc.acc, sc.best, sc.score, sc.tier = make([]float32, need), make([]float32, need), make([]float32, need), make([]float32, need)
 	}
 	if !s.bySlot {
 		if cap(sc.lens) < n {
@@ -144,8 +148,10 @@ func (s *scoring) load(result *roaring.Bitmap, n int) {
 	}
 }
 
-// fold adds each document's saturated term score to its score and clears
-// its accumulator; the last fold offers the scores to top and clears them.
+// fold adds each document's saturated term score to its score, and the
+// weight of the term's best field to its tier, and clears its
+// accumulators; the last fold offers the documents to top, keyed by
+// relevanceKey, and clears them.
 func (s *scoring) fold(idf float32, last bool, top *topK) {
 	sc := s.sc
 	for j, d := range sc.docs {
@@ -154,25 +160,47 @@ func (s *scoring) fold(idf float32, last bool, top *topK) {
 			k = int(d)
 		}
 		total := sc.score[k] + saturate(idf, sc.acc[k])
-		sc.acc[k] = 0
+		tier := sc.tier[k] + idf*sc.best[k]
+		sc.acc[k], sc.best[k] = 0, 0
 		if !last {
-			sc.score[k] = total
+			sc.score[k], sc.tier[k] = total, tier
 			continue
 		}
-		sc.score[k] = 0
-		if key := scoreKey(total); !top.full() || key <= top.heap[0].key {
-			top.offer(d, key)
+		sc.score[k], sc.tier[k] = 0, 0
+		// The key in stock is the best d can have: only a document that
+		// may enter the page is looked up.
+		if key := relevanceKey(tier, total, true); !top.full() || key <= top.heap[0].key {
+			top.offer(d, relevanceKey(tier, total, s.ix.slots[d].inStock))
 		}
 	}
+}
+
+// relevanceKey orders documents by tier, then those in stock first, then
+// by BM25F score, as one ascending key: the bits of non-negative float32s
+// order like their values, tier's above the stock bit above score's. The
+// tier sums, over the query's terms, idf × the weight of the best field
+// the term is in: documents that match the same terms in the same fields
+// are equally relevant, and what their BM25F scores add (term frequency,
+// field lengths) only orders them after stock, so that a shopper sees
+// first what can be bought.
+func relevanceKey(tier, score float32, inStock bool) int64 {
+	k := int64(math.Float32bits(tier))<<32 | int64(math.Float32bits(score))
+	if inStock {
+		k |= 1 << 31
+	}
+	return -k
 }
 
 // saturate is one term's BM25 score for pseudo-frequency f.
 func saturate(idf, f float32) float32 { return idf * f * (k1 + 1) / (f + k1) }
 
 // accumulate adds field f's normalized weight to the accumulator of each
-// of docs, which are all in the result.
-func (s *scoring) accumulate(docs *roaring.Bitmap, f int) {
+// of docs, which are all in the result; first marks the term's list of
+// every document holding it in f (level 0), whose weight counts towards
+// the term's best field.
+func (s *scoring) accumulate(docs *roaring.Bitmap, f int, first bool) {
 	table, norms, sc := &s.norms.table[f], s.norms, s.sc
+	w := float32(fieldWeight[f])
 	if s.bySlot {
 		lens := s.ix.lens
 		each(docs, func(batch []uint32) {
@@ -181,6 +209,9 @@ func (s *scoring) accumulate(docs *roaring.Bitmap, f int) {
 					sc.acc[d] += table[l]
 				} else {
 					sc.acc[d] += norms.weigh(f, l)
+				}
+				if first && w > sc.best[d] {
+					sc.best[d] = w
 				}
 			}
 		})
@@ -194,6 +225,9 @@ func (s *scoring) accumulate(docs *roaring.Bitmap, f int) {
 				sc.acc[pos] += table[l]
 			} else {
 				sc.acc[pos] += norms.weigh(f, l)
+			}
+			if first && w > sc.best[pos] {
+				sc.best[pos] = w
 			}
 			pos++
 		}

@@ -3,7 +3,6 @@ package search
 import (
 	"cmp"
 	"iter"
-	"math"
 	"slices"
 	"strings"
 
@@ -11,16 +10,12 @@ import (
 )
 
 // hit is one ranked document. Results come in ascending (key, id) order:
-// the key is the price, the negated price or update time, or the negated
-// score bits.
+// the key is the price, the negated price or update time, or the
+// relevance key (see relevanceKey).
 type hit struct {
 	doc uint32
 	key int64
 }
-
-// scoreKey turns a positive score into an ascending sort key: the bits of
-// a non-negative float32 order like its value.
-func scoreKey(s float32) int64 { return -int64(math.Float32bits(s)) }
 
 // topK keeps the k first documents, in (key, id) order, of those offered
 // after the cursor. It is a max-heap: the root is the last kept document,

@@ -124,6 +124,36 @@ func (s *Service) GetCart(ctx context.Context, shopper, id string) (Cart, error)
 	return v, s.quoteCart(ctx, &v)
 }
 
+// LatestCart returns the open cart of shopper changed last, or
+// ErrNotFound when there is none: a shopper who signs in again finds the
+// cart left on another visit or device.
+func (s *Service) LatestCart(_ context.Context, shopper string) (Cart, error) {
+	var latest *storedCart
+	err := s.db.View(func(txn *badger.Txn) error {
+		prefix := prefixShopCart + shopper + "/"
+		for _, k := range keys(txn, prefix, "", s.cfg.MaxCarts) {
+			c, err := loadCart(txn, shopper, k[len(prefix):])
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if latest == nil || c.UpdatedAt.After(latest.UpdatedAt) {
+				latest = c
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Cart{}, err
+	}
+	if latest == nil {
+		return Cart{}, fmt.Errorf("%w: shopper %s has no open cart", ErrNotFound, shopper)
+	}
+	return latest.view(), nil
+}
+
 func loadCart(txn *badger.Txn, shopper, id string) (*storedCart, error) {
 	var c storedCart
 	ok, err := getJSON(txn, prefixCart+id, &c)

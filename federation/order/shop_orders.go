@@ -3,6 +3,7 @@ package order
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -49,19 +50,43 @@ func (s *Service) Orders(ctx context.Context, shopper, cursor string, limit int)
 // or ended stay as they are; an order with no part left to cancel is
 // ErrConflict.
 func (s *Service) CancelOrder(ctx context.Context, shopper, id string) (Order, error) {
-	return s.cancel(ctx, shopper, id, "cancelled by the shopper")
+	return s.cancel(ctx, shopper, id, nil, "cancelled by the shopper")
 }
 
+// CancelParts asks the home nodes of the order's parts named in parts to
+// cancel them, as CancelOrder does for every part not yet shipped, and
+// waits briefly for the answers. A part the order does not have is
+// ErrNotFound, and one already shipped or ended ErrConflict: then nothing
+// is cancelled. No parts at all is a FieldErrors naming "parts".
+func (s *Service) CancelParts(ctx context.Context, shopper, id string, parts []string) (Order, error) {
+	if len(parts) == 0 {
+		return Order{}, FieldErrors{{Field: "parts", Message: "name at least one part to cancel"}}
+	}
+	return s.cancel(ctx, shopper, id, parts, "cancelled by the shopper")
+}
+
+// Cancellable reports whether a part in status s can still be cancelled:
+// its home has not shipped it.
+func Cancellable(s string) bool { return s == StatusReserved || s == StatusAccepted }
+
 // cancel asks the homes of the order's parts not yet shipped to cancel
-// them, for reason.
-func (s *Service) cancel(ctx context.Context, shopper, id, reason string) (Order, error) {
+// them, for reason: those named in only, or all when only is nil.
+func (s *Service) cancel(ctx context.Context, shopper, id string, only []string, reason string) (Order, error) {
 	o, err := s.GetOrder(ctx, shopper, id)
 	if err != nil {
 		return Order{}, err
 	}
+	for _, part := range only {
+		switch p := o.partOf(part); {
+		case p == nil:
+			return Order{}, fmt.Errorf("%w: order %s has no part %s", ErrNotFound, id, part)
+		case !Cancellable(p.Status):
+			return Order{}, fmt.Errorf("%w: part %s is %s and can no longer be cancelled", ErrConflict, part, p.Status)
+		}
+	}
 	var msgs []signed
 	for _, p := range o.Parts {
-		if p.Status != StatusReserved && p.Status != StatusAccepted {
+		if !Cancellable(p.Status) || only != nil && !slices.Contains(only, p.ID) {
 			continue
 		}
 		m, raw, err := s.newSigned(KindCancel, p.Platform, p.ID, func(m *Message) { m.Reason = reason })

@@ -31,7 +31,7 @@ func (s *Service) cancelUnpaid(ctx context.Context) error {
 	var errs []error
 	for _, k := range due {
 		id := k[strings.LastIndexByte(k, '/')+1:]
-		_, err := s.cancel(ctx, "", id, "not paid in time")
+		_, err := s.cancel(ctx, "", id, nil, "not paid in time")
 		if err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound) {
 			errs = append(errs, err)
 			continue

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,7 +22,7 @@ const maxQuantity = 100
 // grouped by the platform that sells them, since each platform's group
 // becomes a part of its own at checkout.
 type cartView struct {
-	ID     string // the order service's cart id
+	ID     string // the order service's cart id; "" for a guest cart
 	Groups []cartGroupView
 	Total  string
 	Items  int64
@@ -37,9 +38,12 @@ type cartGroupView struct {
 	Note string
 }
 
-// cartLineView is one line of a cart.
+// cartLineView is one line of a cart. SKU and ListingID identify the
+// line to the forms; the shopper reads Title and Options.
 type cartLineView struct {
 	ListingID, SKU, Title, URL string
+	Options                    string // "Size: 20 cm"; "" for a listing of one variant
+	Image                      string // the listing's first picture, "" for none
 	Merchant                   string // who sells it, "" when unknown
 	Quantity                   int64
 	UnitPrice, Subtotal        string
@@ -50,28 +54,36 @@ type cartLineView struct {
 
 // cartPageView is what the cart template shows.
 type cartPageView struct {
-	Cart      cartView
-	SignedOut bool
-	SigninURL string
-	SignupURL string
+	Cart cartView
+	// Guest is true for a visitor who has not signed in: the cart is in
+	// the browser, and checkout asks to sign in (or, when the storefront
+	// allows it, for an e-mail address).
+	Guest bool
 }
 
 // cartView builds the view of a cart, naming platforms from the charter
-// and each line's merchant from its listing.
+// and each line's merchant, options and picture from its listing.
 func (sf *Storefront) cartView(ctx context.Context, c order.Cart) cartView {
 	v := cartViewOf(c, sf.site.PlatformNames())
-	known := map[string]string{}
+	listings := map[string]*catalog.Listing{}
 	for gi := range v.Groups {
 		for li := range v.Groups[gi].Lines {
 			l := &v.Groups[gi].Lines[li]
-			name, ok := known[l.ListingID]
+			listing, ok := listings[l.ListingID]
 			if !ok {
-				if listing, err := sf.deps.Listings.Listing(ctx, l.ListingID); err == nil {
-					name = sf.merchantName(ctx, listing)
+				if found, err := sf.deps.Listings.Listing(ctx, l.ListingID); err == nil {
+					found.MerchantName = sf.merchantName(ctx, found)
+					listing = &found
 				}
-				known[l.ListingID] = name
+				listings[l.ListingID] = listing
 			}
-			l.Merchant = name
+			if listing == nil {
+				continue
+			}
+			l.Merchant, l.Image = listing.MerchantName, firstImage(listing.Images)
+			if i := slices.IndexFunc(listing.Variants, func(v catalog.Variant) bool { return v.SKU == l.SKU }); i >= 0 && len(listing.Variants) > 1 {
+				l.Options = optionsText(listing.Variants[i].Options)
+			}
 		}
 	}
 	return v
@@ -105,10 +117,10 @@ func (v *cartView) line(listingID, sku string) *cartLineView {
 	return nil
 }
 
-// currentCart returns the shopper's cart; without one (or when the one
-// the session names is gone) it creates one when create is set, and
-// answers an empty cart otherwise. A new cart's id is saved in the
-// session.
+// currentCart returns the shopper's cart: the one the session names, or
+// else the account's latest (left on another visit); without one it
+// creates one when create is set, and answers an empty cart otherwise.
+// A cart newly found or made is saved in the session.
 func (sf *Storefront) currentCart(ctx context.Context, w http.ResponseWriter, sv shopperVisit, create bool) (order.Cart, error) {
 	if id := sv.sess.Values[valueCart]; id != "" {
 		c, err := sf.deps.Carts.GetCart(ctx, sv.shopper.ID, id)
@@ -116,10 +128,13 @@ func (sf *Storefront) currentCart(ctx context.Context, w http.ResponseWriter, sv
 			return c, err
 		}
 	}
-	if !create {
+	c, err := sf.deps.Carts.LatestCart(ctx, sv.shopper.ID)
+	switch {
+	case errors.Is(err, order.ErrNotFound) && !create:
 		return order.Cart{}, nil
+	case errors.Is(err, order.ErrNotFound):
+		c, err = sf.deps.Carts.CreateCart(ctx, sv.shopper.ID)
 	}
-	c, err := sf.deps.Carts.CreateCart(ctx, sv.shopper.ID)
 	if err != nil {
 		return order.Cart{}, err
 	}
@@ -130,55 +145,59 @@ func (sf *Storefront) currentCart(ctx context.Context, w http.ResponseWriter, sv
 	return c, sf.sessions.Save(w, sv.sess)
 }
 
-// cartPage shows the cart, or to a visitor who is not signed in, how to
-// sign in to fill one: GET /cart.
+// guestPage is a page of a visitor who has not signed in, with a session
+// for its forms; never cached.
+func (sf *Storefront) guestPage(w http.ResponseWriter, r *http.Request, title string, data any) *web.Page {
+	return sf.site.WithSession(w, r, &web.Page{Title: title, NoIndex: true, Data: data})
+}
+
+// cartPage shows the cart, a signed-in shopper's or a guest's: GET /cart.
 func (sf *Storefront) cartPage(w http.ResponseWriter, r *http.Request) {
 	sv, ok, err := sf.shopperOf(w, r)
 	if err != nil {
 		sf.site.FailOrder(w, r, err)
 		return
 	}
-	if !ok {
-		v := cartPageView{SignedOut: true, SigninURL: shopperSigninURL("/cart"), SignupURL: withNext("/signup", "/cart")}
-		sf.pages.Render(w, r, http.StatusOK, "cart", &web.Page{Title: "Your cart", NoIndex: true, Data: v})
-		return
+	var p *web.Page
+	if ok {
+		c, err := sf.currentCart(r.Context(), w, sv, false)
+		if err != nil {
+			sf.site.FailOrder(w, r, err)
+			return
+		}
+		p = sf.shopperPage(sv, "Your cart", cartPageView{Cart: sf.cartView(r.Context(), c)})
+	} else {
+		c, err := sf.guestCart(r.Context(), guestLines(sv.sess))
+		if err != nil {
+			sf.site.Fail(w, r, err)
+			return
+		}
+		p = sf.guestPage(w, r, "Your cart", cartPageView{Cart: sf.cartView(r.Context(), c), Guest: true})
 	}
-	c, err := sf.currentCart(r.Context(), w, sv, false)
-	if err != nil {
-		sf.site.FailOrder(w, r, err)
-		return
-	}
-	p := sf.shopperPage(sv, "Your cart", cartPageView{Cart: sf.cartView(r.Context(), c)})
 	p.Notice = web.NoticeIn(r, shopperNotices)
-	sf.pages.Render(w, r, http.StatusOK, "cart", p)
+	sf.render(w, r, http.StatusOK, "cart", p)
 }
 
 // addView is what the add-to-cart page shows, to confirm an item or
-// because it could not be added: the listing's variants and the form with
-// its problems.
+// because it could not be added: the listing's option buttons and the
+// form with its problems.
 type addView struct {
 	ID, Title, URL string
-	Variants       []variantView
-	SKU            string // the variant chosen
+	Picker         picker
 	Form           *web.Form
 }
 
-// addToCart puts units of a listing's SKU into the shopper's cart:
-// POST /cart/items. A visitor who is not signed in is sent to sign in and
-// then back to the listing.
+// addToCart puts units of a listing's variant into the cart, a signed-in
+// shopper's or a guest's: POST /cart/items. The variant is the one the
+// option buttons chose, or the posted SKU.
 func (sf *Storefront) addToCart(w http.ResponseWriter, r *http.Request) {
-	listingID, sku := r.PostForm.Get("listing"), strings.TrimSpace(r.PostForm.Get("sku"))
-	sv, ok, err := sf.shopperOf(w, r)
+	sv, signedIn, err := sf.shopperOf(w, r)
 	if err != nil {
 		sf.site.FailOrder(w, r, err)
 		return
 	}
+	l, ok := sf.listingToAdd(w, r, r.PostForm.Get("listing"))
 	if !ok {
-		next := "/"
-		if listingID != "" {
-			next = web.ListingURL(listingID)
-		}
-		web.SeeOther(w, r, shopperSigninURL(next))
 		return
 	}
 	f := web.NewForm()
@@ -188,20 +207,44 @@ func (sf *Storefront) addToCart(w http.ResponseWriter, r *http.Request) {
 	if perr != nil || n < 1 || n > maxQuantity {
 		f.Add("quantity", fmt.Sprintf("Quantity must be a whole number from 1 to %d.", maxQuantity))
 	}
-	if sku == "" {
-		f.Add("sku", "Choose a variant.")
+	v, chosen := chooseVariant(l, r.PostForm)
+	if !chosen {
+		f.Add("sku", variantPrompt(l))
 	}
-	if f.OK() {
-		if err := sf.addItem(r.Context(), w, sv, f, order.ItemInput{ListingID: listingID, SKU: sku, Quantity: n}); err != nil {
+	if f.OK() && signedIn {
+		if err := sf.addItem(r.Context(), w, sv, f, order.ItemInput{ListingID: l.ID, SKU: v.SKU, Quantity: n}); err != nil {
 			sf.site.FailOrder(w, r, err)
 			return
+		}
+	} else if f.OK() {
+		sess := sv.sess // the CSRF check lets no POST in without one
+		if addGuestLine(sess, l, v, n, f); f.OK() {
+			if err := sf.sessions.Save(w, sess); err != nil {
+				sf.site.Fail(w, r, err)
+				return
+			}
 		}
 	}
 	if f.OK() {
 		web.SeeOther(w, r, "/cart?done=added")
 		return
 	}
-	sf.addPage(w, r, sv, http.StatusUnprocessableEntity, listingID, sku, f)
+	sf.addPage(w, r, sv, signedIn, http.StatusUnprocessableEntity, l, v.SKU, f)
+}
+
+// listingToAdd reads the listing an add-to-cart form names; a listing
+// gone or never there answers "not found" and false.
+func (sf *Storefront) listingToAdd(w http.ResponseWriter, r *http.Request, id string) (catalog.Listing, bool) {
+	l, err := sf.deps.Listings.Listing(r.Context(), id)
+	if errors.Is(err, catalog.ErrInvalid) || errors.Is(err, catalog.ErrNotFound) {
+		sf.site.NotFound(w, r)
+		return l, false
+	}
+	if err != nil {
+		sf.site.Fail(w, r, err)
+		return l, false
+	}
+	return l, true
 }
 
 // addItem adds in to the shopper's cart. What the shopper can correct
@@ -236,20 +279,19 @@ func shortageText(available, wanted, inCart int64) string {
 	return fmt.Sprintf("Only %d available; you asked for %d.", available, wanted)
 }
 
-// addForm asks a signed-in shopper to confirm adding a listing's SKU:
-// GET /cart/add?listing=&sku=&quantity=. A listing page that carries no
-// CSRF token (it starts no session) sends its add-to-cart form here;
-// anyone not signed in is sent to sign in and back to the listing.
+// addForm asks to confirm adding a listing's variant, to a shopper's cart
+// or a guest's: GET /cart/add?listing=&sku=&quantity=, the add-to-cart
+// form of a listing page shown without a session (a browser that keeps
+// no cookies, or a copied page).
 func (sf *Storefront) addForm(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	listingID := q.Get("listing")
-	sv, ok, err := sf.shopperOf(w, r)
+	sv, signedIn, err := sf.shopperOf(w, r)
 	if err != nil {
 		sf.site.FailOrder(w, r, err)
 		return
 	}
+	l, ok := sf.listingToAdd(w, r, q.Get("listing"))
 	if !ok {
-		web.SeeOther(w, r, shopperSigninURL(web.ListingURL(listingID)))
 		return
 	}
 	f := web.NewForm()
@@ -257,51 +299,53 @@ func (sf *Storefront) addForm(w http.ResponseWriter, r *http.Request) {
 	if n := strings.TrimSpace(q.Get("quantity")); n != "" {
 		f.Set("quantity", n)
 	}
-	sf.addPage(w, r, sv, http.StatusOK, listingID, q.Get("sku"), f)
+	sku := ""
+	if v, ok := chooseVariant(l, q); ok {
+		sku = v.SKU
+	}
+	sf.addPage(w, r, sv, signedIn, http.StatusOK, l, sku, f)
 }
 
-// addPage shows the add-to-cart form, with its problems if any.
-func (sf *Storefront) addPage(w http.ResponseWriter, r *http.Request, sv shopperVisit, status int, listingID, sku string, f *web.Form) {
-	l, err := sf.deps.Listings.Listing(r.Context(), listingID)
-	if errors.Is(err, catalog.ErrInvalid) || errors.Is(err, catalog.ErrNotFound) {
-		sf.site.NotFound(w, r)
-		return
+// addPage shows the add-to-cart form for l with sku chosen, with its
+// problems if any.
+func (sf *Storefront) addPage(w http.ResponseWriter, r *http.Request, sv shopperVisit, signedIn bool, status int, l catalog.Listing, sku string, f *web.Form) {
+	v := addView{ID: l.ID, Title: l.Title, URL: web.ListingURL(l.ID), Picker: newPicker(l, sku), Form: f}
+	p := sf.guestPage(w, r, "Add to cart", v)
+	if signedIn {
+		p = sf.shopperPage(sv, "Add to cart", v)
 	}
-	if err != nil {
-		sf.site.Fail(w, r, err)
-		return
-	}
-	lv := listingView(l, sf.site.PlatformNames())
-	v := addView{ID: l.ID, Title: l.Title, URL: web.ListingURL(l.ID), Variants: lv.Variants, SKU: sku, Form: f}
-	sf.pages.Render(w, r, status, "shopper_add", sf.shopperPage(sv, "Add to cart", v))
+	sf.render(w, r, status, "shopper_add", p)
+}
+
+// lineInput reads the line a cart form names.
+func lineInput(r *http.Request) order.ItemInput {
+	return order.ItemInput{ListingID: r.PostForm.Get("listing"), SKU: r.PostForm.Get("sku")}
 }
 
 // setQuantity changes how many units of a line the cart holds:
 // POST /cart/quantity. More than the stock is said next to the line.
-func (sf *Storefront) setQuantity(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
-	id := sv.sess.Values[valueCart]
-	if id == "" {
-		web.SeeOther(w, r, "/cart")
+func (sf *Storefront) setQuantity(w http.ResponseWriter, r *http.Request) {
+	sv, signedIn, err := sf.shopperOf(w, r)
+	if err != nil {
+		sf.site.FailOrder(w, r, err)
 		return
 	}
-	in := order.ItemInput{ListingID: r.PostForm.Get("listing"), SKU: r.PostForm.Get("sku")}
+	in := lineInput(r)
 	n, err := strconv.ParseInt(strings.TrimSpace(r.PostForm.Get("quantity")), 10, 64)
 	note := ""
 	switch {
-	case err != nil || n < 1 || n > 100:
+	case err != nil || n < 1 || n > maxQuantity:
 		note = "Enter a quantity from 1 to 100; Remove takes the item out."
+	case signedIn:
+		in.Quantity = n
+		if note, err = sf.setShopperQuantity(r.Context(), sv, in); err != nil {
+			sf.site.FailOrder(w, r, err)
+			return
+		}
 	default:
 		in.Quantity = n
-		_, err = sf.deps.Carts.SetQuantity(r.Context(), sv.shopper.ID, id, in)
-		var ce *order.CheckoutError
-		switch {
-		case errors.As(err, &ce) && len(ce.Shortages) > 0:
-			note = shortageText(ce.Shortages[0].Available, n, 0)
-		case errors.Is(err, order.ErrNotFound):
-			web.SeeOther(w, r, "/cart")
-			return
-		case err != nil:
-			sf.site.FailOrder(w, r, err)
+		if note, err = sf.setGuestQuantity(w, r, sv.sess, in); err != nil {
+			sf.site.Fail(w, r, err)
 			return
 		}
 	}
@@ -309,27 +353,95 @@ func (sf *Storefront) setQuantity(w http.ResponseWriter, r *http.Request, sv sho
 		web.SeeOther(w, r, "/cart?done=updated")
 		return
 	}
-	c, err := sf.currentCart(r.Context(), w, sv, false)
+	sf.cartWithNote(w, r, sv, signedIn, in, note)
+}
+
+// setShopperQuantity sets a line of the shopper's cart; a quantity over
+// the stock is the note returned.
+func (sf *Storefront) setShopperQuantity(ctx context.Context, sv shopperVisit, in order.ItemInput) (string, error) {
+	id := sv.sess.Values[valueCart]
+	if id == "" {
+		return "", nil
+	}
+	_, err := sf.deps.Carts.SetQuantity(ctx, sv.shopper.ID, id, in)
+	var ce *order.CheckoutError
+	switch {
+	case errors.As(err, &ce) && len(ce.Shortages) > 0:
+		return shortageText(ce.Shortages[0].Available, in.Quantity, 0), nil
+	case errors.Is(err, order.ErrNotFound):
+		return "", nil
+	}
+	return "", err
+}
+
+// setGuestQuantity sets a line of the guest's cart, checking the stock
+// the catalog shows; a quantity over it is the note returned.
+func (sf *Storefront) setGuestQuantity(w http.ResponseWriter, r *http.Request, sess *web.Session, in order.ItemInput) (string, error) {
+	lines := guestLines(sess)
+	i := slices.IndexFunc(lines, func(gl guestLine) bool { return gl.ListingID == in.ListingID && gl.SKU == in.SKU })
+	if i < 0 {
+		return "", nil
+	}
+	l, err := sf.deps.Listings.Listing(r.Context(), in.ListingID)
+	if err != nil && !errors.Is(err, catalog.ErrNotFound) {
+		return "", err
+	}
+	stock := int64(0)
+	if v := slices.IndexFunc(l.Variants, func(v catalog.Variant) bool { return v.SKU == in.SKU }); v >= 0 {
+		stock = l.Variants[v].Stock
+	}
+	if in.Quantity > stock {
+		return shortageText(stock, in.Quantity, 0), nil
+	}
+	lines[i].Quantity = in.Quantity
+	setGuestLines(sess, lines)
+	return "", sf.sessions.Save(w, sess)
+}
+
+// cartWithNote shows the cart again with note next to the line of in.
+func (sf *Storefront) cartWithNote(w http.ResponseWriter, r *http.Request, sv shopperVisit, signedIn bool, in order.ItemInput, note string) {
+	var c order.Cart
+	var err error
+	if signedIn {
+		c, err = sf.currentCart(r.Context(), w, sv, false)
+	} else {
+		c, err = sf.guestCart(r.Context(), guestLines(sv.sess))
+	}
 	if err != nil {
 		sf.site.FailOrder(w, r, err)
 		return
 	}
-	v := cartPageView{Cart: sf.cartView(r.Context(), c)}
+	v := cartPageView{Cart: sf.cartView(r.Context(), c), Guest: !signedIn}
 	if l := v.Cart.line(in.ListingID, in.SKU); l != nil {
 		l.Note = note
 	}
-	sf.pages.Render(w, r, http.StatusUnprocessableEntity, "cart", sf.shopperPage(sv, "Your cart", v))
+	p := sf.guestPage(w, r, "Your cart", v)
+	if signedIn {
+		p = sf.shopperPage(sv, "Your cart", v)
+	}
+	sf.render(w, r, http.StatusUnprocessableEntity, "cart", p)
 }
 
 // removeFromCart takes a line out of the cart: POST /cart/remove. A line
 // already gone is not an error.
-func (sf *Storefront) removeFromCart(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
-	id := sv.sess.Values[valueCart]
-	if id == "" {
-		web.SeeOther(w, r, "/cart")
+func (sf *Storefront) removeFromCart(w http.ResponseWriter, r *http.Request) {
+	sv, signedIn, err := sf.shopperOf(w, r)
+	if err != nil {
+		sf.site.FailOrder(w, r, err)
 		return
 	}
-	_, err := sf.deps.Carts.RemoveItem(r.Context(), sv.shopper.ID, id, r.PostForm.Get("sku"), r.PostForm.Get("listing"))
+	in := lineInput(r)
+	switch id := ""; {
+	case signedIn:
+		if id = sv.sess.Values[valueCart]; id == "" {
+			break
+		}
+		_, err = sf.deps.Carts.RemoveItem(r.Context(), sv.shopper.ID, id, in.SKU, in.ListingID)
+	default:
+		lines := slices.DeleteFunc(guestLines(sv.sess), func(gl guestLine) bool { return gl.ListingID == in.ListingID && gl.SKU == in.SKU })
+		setGuestLines(sv.sess, lines)
+		err = sf.sessions.Save(w, sv.sess)
+	}
 	if err != nil && !errors.Is(err, order.ErrNotFound) {
 		sf.site.FailOrder(w, r, err)
 		return

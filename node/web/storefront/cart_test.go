@@ -20,21 +20,31 @@ func TestListingPageOffersAddToCart(t *testing.T) {
 		catalog.Variant{SKU: webtest.NextSKU(), Options: map[string]string{"size": "L"}, Price: catalog.Money{Amount: 3900, Currency: "EUR"}, Stock: 0})
 	l := h.List(in)
 	body := h.browser().Get(web.ListingURL(l.ID)).Body
-	// The form posts when the page carries a CSRF token, and otherwise
-	// asks /cart/add to confirm with one.
-	if !regexp.MustCompile(`<form (method="post" action="/cart/items"|method="get" action="/cart/add") class="add-to-cart" id="add-to-cart-form">`).MatchString(body) {
-		t.Error("listing page has no add-to-cart form")
+	// The page starts the visitor's session, so that its form posts at
+	// once, a guest's as a shopper's.
+	if !strings.Contains(body, `<form method="post" action="/cart/items" class="add-to-cart" id="add-to-cart-form">`) {
+		t.Error("listing page has no add-to-cart form that posts")
 	}
 	for _, want := range []string{
 		`<input type="hidden" name="listing" value="` + l.ID + `">`,
-		`<label for="add-sku">Variant</label>`,
-		`<option value="` + l.Variants[0].SKU + `" selected>` + l.Variants[0].SKU + ` (size=M): 35.00 EUR, Only 4 left</option>`,
-		`<option value="` + l.Variants[1].SKU + `" disabled>` + l.Variants[1].SKU + ` (size=L): 39.00 EUR, Out of stock</option>`,
+		`<legend>Size</legend>`,
+		`<input type="radio" class="option-input" id="opt-0-0" name="option.size" value="M" checked>`,
+		`<label for="opt-0-0" class="option">M<span class="option-price">35.00 EUR</span></label>`,
+		`<input type="radio" class="option-input" id="opt-0-1" name="option.size" value="L">`,
+		`<label for="opt-0-1" class="option sold-out">L<span class="option-price">39.00 EUR</span><span class="option-note">Sold out</span></label>`,
+		`<span class="price big" id="variant-price">From 35.00 EUR</span> <span class="stock in" id="variant-stock">Only 4 left</span>`,
 		`<label for="add-quantity">Quantity</label>`,
 		`<button type="submit" id="add-to-cart">Add to cart</button>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("listing page lacks %s", want)
+		}
+	}
+	// Shoppers never read a SKU, an option's raw form or the listing's id.
+	shown := visibleText(body)
+	for _, hidden := range []string{l.Variants[0].SKU, l.Variants[1].SKU, "size=", l.ID} {
+		if strings.Contains(shown, hidden) {
+			t.Errorf("the listing page shows %q to shoppers:\n%s", hidden, shown)
 		}
 	}
 	gone := h.List(webtest.Input("Sold out lamp", "Acme", "Home", 1000, 0))
@@ -45,12 +55,52 @@ func TestListingPageOffersAddToCart(t *testing.T) {
 	}
 }
 
-func TestAddToCartSignedOutGoesToSignIn(t *testing.T) {
+// visibleText is what a page shows a reader: its text without scripts,
+// tags and attributes.
+func visibleText(body string) string {
+	body = regexp.MustCompile(`(?s)<(script|style)\b.*?</(script|style)>`).ReplaceAllString(body, " ")
+	body = regexp.MustCompile(`(?s)<[^>]*>`).ReplaceAllString(body, " ")
+	return webtest.UnescapeHTML(strings.Join(strings.Fields(body), " "))
+}
+
+func TestOptionButtonsChooseTheVariant(t *testing.T) {
 	h := newHarness(t)
-	l := h.List(webtest.Input("Desk lamp", "Acme", "Home", 2000, 3))
-	b := h.browser()
-	r := webtest.AddToCart(b, l.ID, l.Variants[0].SKU, 1)
-	webtest.WantRedirect(t, r, "/signin/shopper?"+url.Values{"next": {web.ListingURL(l.ID)}}.Encode())
+	in := webtest.Input("Carbon pan", "Ferro", "Home > Kitchen", 3290, 5)
+	in.Variants[0].Options = map[string]string{"size": "20cm"}
+	in.Variants = append(in.Variants,
+		catalog.Variant{SKU: webtest.NextSKU(), Options: map[string]string{"size": "24cm"}, Price: catalog.Money{Amount: 3690, Currency: "EUR"}, Stock: 2},
+		catalog.Variant{SKU: webtest.NextSKU(), Options: map[string]string{"size": "28cm"}, Price: catalog.Money{Amount: 4290, Currency: "EUR"}, Stock: 0})
+	l := h.List(in)
+	b := h.shopper()
+	page := b.Get(web.ListingURL(l.ID))
+	for _, want := range []string{">20 cm<", ">24 cm<", ">28 cm<", `value="24cm"`} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("the option buttons lack %s", want)
+		}
+	}
+	post := func(form url.Values) webtest.Response {
+		form.Set("csrf", webtest.CSRF(t, page))
+		form.Set("listing", l.ID)
+		form.Set("quantity", "1")
+		return b.Post("/cart/items", form)
+	}
+	webtest.WantRedirect(t, post(url.Values{"option.size": {"24cm"}}), "/cart?done=added")
+	cart := b.Get("/cart")
+	if !strings.Contains(cart.Body, `<span class="line-options">Size: 24 cm</span>`) || !strings.Contains(cart.Body, "36.90 EUR") {
+		t.Errorf("the cart does not hold the 24 cm pan at 36.90 EUR:\n%s", cart.Body)
+	}
+	// A size that is sold out, or one the listing does not have.
+	r := post(url.Values{"option.size": {"28cm"}})
+	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+	webtest.HasFieldError(t, r.Body, "quantity", "This item is out of stock.")
+	r = post(url.Values{"option.size": {"32cm"}})
+	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+	if webtest.FieldError(r.Body, "sku") != "Choose a size." {
+		t.Errorf("an unknown size says %q", webtest.FieldError(r.Body, "sku"))
+	}
+	if !strings.Contains(r.Body, `name="option.size" value="20cm"`) {
+		t.Error("the form shown again has no option buttons")
+	}
 }
 
 func TestCartGroupsLinesByPlatform(t *testing.T) {
@@ -73,20 +123,20 @@ func TestCartGroupsLinesByPlatform(t *testing.T) {
 	if strings.Contains(groups[0], "Beta Bazaar") {
 		alpha, beta = beta, alpha
 	}
-	for _, want := range []string{"From <span", "Alpha Market</span>", "Desk lamp", lamp.Variants[0].SKU,
-		`value="3"`, "<td>20.00 EUR</td>", "<td>60.00 EUR</td>", "Iron pan", `<td class="group-total">105.50 EUR</td>`,
-		"Sold by Alpha Goods &amp; Co · SKU"} {
+	for _, want := range []string{">From Alpha Market</h2>", "Desk lamp", `data-sku="` + lamp.Variants[0].SKU + `"`,
+		`value="3"`, `<td class="unit" data-label="Unit price">20.00 EUR</td>`, `<td class="subtotal" data-label="Subtotal">60.00 EUR</td>`,
+		"Iron pan", `<td class="group-total">105.50 EUR</td>`, `<span class="muted small">Sold by Alpha Goods &amp; Co</span>`} {
 		if !strings.Contains(alpha, want) {
 			t.Errorf("Alpha Market's group lacks %s", want)
 		}
 	}
-	for _, want := range []string{"Beta Bazaar</span>", "Oak chair", `<td class="group-total">120.00 EUR</td>`, "Sold by Beta Seller · SKU"} {
+	for _, want := range []string{">From Beta Bazaar</h2>", "Oak chair", `<td class="group-total">120.00 EUR</td>`, "Sold by Beta Seller"} {
 		if !strings.Contains(beta, want) {
 			t.Errorf("Beta Bazaar's group lacks %s", want)
 		}
 	}
 	for _, want := range []string{"Added to your cart.", `<span id="cart-total">225.50 EUR</span>`, `href="/checkout" id="checkout"`,
-		`<a href="` + web.ListingURL(lamp.ID) + `">Desk lamp</a>`} {
+		`<a href="` + web.ListingURL(lamp.ID) + `" class="line-title">Desk lamp</a>`} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("cart page lacks %s", want)
 		}
@@ -136,19 +186,19 @@ func TestAddToCartConfirmPage(t *testing.T) {
 	l := h.List(webtest.Input("Desk lamp", "Acme", "Home", 2000, 3))
 	sku := l.Variants[0].SKU
 	path := "/cart/add?" + url.Values{"listing": {l.ID}, "sku": {sku}, "quantity": {"2"}}.Encode()
-	webtest.WantRedirect(t, h.browser().Get(path), "/signin/shopper?"+url.Values{"next": {web.ListingURL(l.ID)}}.Encode())
-	b := h.shopper()
-	page := b.Get(path)
-	webtest.WantStatus(t, page, http.StatusOK)
-	for _, want := range []string{`<form method="post" action="/cart/items" class="add-to-cart" novalidate>`,
-		`<option value="` + sku + `" selected>`, `name="quantity" type="number" min="1" max="100" step="1" value="2"`} {
-		if !strings.Contains(page.Body, want) {
-			t.Errorf("confirm page lacks %s", want)
+	for name, b := range map[string]*webtest.Browser{"guest": h.browser(), "shopper": h.shopper()} {
+		page := b.Get(path)
+		webtest.WantStatus(t, page, http.StatusOK)
+		for _, want := range []string{`<form method="post" action="/cart/items" class="add-to-cart" novalidate>`,
+			`<input type="hidden" name="sku" value="` + sku + `">`, `name="quantity" type="number" min="1" max="100" step="1" value="2"`} {
+			if !strings.Contains(page.Body, want) {
+				t.Errorf("%s's confirm page lacks %s", name, want)
+			}
 		}
+		r := b.Post("/cart/items", url.Values{"csrf": {webtest.CSRF(t, page)}, "listing": {l.ID}, "sku": {sku}, "quantity": {"1"}})
+		webtest.WantRedirect(t, r, "/cart?done=added")
+		webtest.WantStatus(t, b.Get("/cart/add?listing=nope"), http.StatusNotFound)
 	}
-	r := b.Post("/cart/items", url.Values{"csrf": {webtest.CSRF(t, page)}, "listing": {l.ID}, "sku": {sku}, "quantity": {"2"}})
-	webtest.WantRedirect(t, r, "/cart?done=added")
-	webtest.WantStatus(t, b.Get("/cart/add?listing=nope"), http.StatusNotFound)
 }
 
 func TestCartQuantityChanges(t *testing.T) {

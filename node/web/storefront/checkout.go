@@ -133,8 +133,19 @@ func newIdempotencyKey() string {
 // idempotencyKey is the shape of the keys newIdempotencyKey makes.
 var idempotencyKey = regexp.MustCompile(`^[A-Za-z0-9_-]{16,64}$`)
 
-// checkoutForm is GET /checkout; an empty cart goes back to the cart.
-func (sf *Storefront) checkoutForm(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
+// checkoutForm is GET /checkout; an empty cart goes back to the cart. A
+// guest is asked to sign in, sign up, or (when the storefront allows
+// it) give a name and an e-mail address first (checkout_guest.go).
+func (sf *Storefront) checkoutForm(w http.ResponseWriter, r *http.Request) {
+	sv, ok, err := sf.shopperOf(w, r)
+	if err != nil {
+		sf.site.FailOrder(w, r, err)
+		return
+	}
+	if !ok {
+		sf.guestCheckoutPage(w, r, sv.sess, http.StatusOK, web.NewForm())
+		return
+	}
 	c, err := sf.currentCart(r.Context(), w, sv, false)
 	if err != nil {
 		sf.site.FailOrder(w, r, err)
@@ -148,7 +159,7 @@ func (sf *Storefront) checkoutForm(w http.ResponseWriter, r *http.Request, sv sh
 	f.Set("shipping_address.name", sv.shopper.Name)
 	v := sf.newCheckoutView(f, "")
 	v.Cart, v.Key = sf.cartView(r.Context(), c), newIdempotencyKey()
-	sf.pages.Render(w, r, http.StatusOK, "checkout", sf.shopperPage(sv, "Checkout", v))
+	sf.render(w, r, http.StatusOK, "checkout", sf.shopperPage(sv, "Checkout", v))
 }
 
 // checkout places the order: POST /checkout. Success is a 303 to the
@@ -180,7 +191,7 @@ func (sf *Storefront) checkout(w http.ResponseWriter, r *http.Request, sv shoppe
 	}
 	v.Cart = sf.cartView(r.Context(), before)
 	if !f.OK() {
-		sf.pages.Render(w, r, http.StatusUnprocessableEntity, "checkout", sf.shopperPage(sv, "Checkout", v))
+		sf.render(w, r, http.StatusUnprocessableEntity, "checkout", sf.shopperPage(sv, "Checkout", v))
 		return
 	}
 	o, _, err := sf.deps.Carts.Checkout(r.Context(), sv.shopper.ID, cartID, v.Key, req)
@@ -201,7 +212,7 @@ func (sf *Storefront) checkout(w http.ResponseWriter, r *http.Request, sv shoppe
 		sf.site.FailOrder(w, r, err)
 		return
 	}
-	sf.pages.Render(w, r, status, "checkout", sf.shopperPage(sv, "Checkout", v))
+	sf.render(w, r, status, "checkout", sf.shopperPage(sv, "Checkout", v))
 }
 
 // Messages of a checkout that placed nothing.

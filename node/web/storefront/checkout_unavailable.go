@@ -115,7 +115,7 @@ func (sf *Storefront) removeUnavailable(w http.ResponseWriter, r *http.Request, 
 	v.Cart, v.Key = sf.cartView(ctx, c), newIdempotencyKey()
 	p := sf.shopperPage(sv, "Checkout", v)
 	p.Notice = msgUnavailableRemoved
-	sf.pages.Render(w, r, http.StatusOK, "checkout", p)
+	sf.render(w, r, http.StatusOK, "checkout", p)
 }
 
 // typedAddress is a checkout form holding the shipping address as posted,

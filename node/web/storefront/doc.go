@@ -1,28 +1,43 @@
-// Package storefront serves the shoppers' pages at "/": the home page,
-// the search of the whole federation's catalog with its facets, listing
-// pages (with OpenGraph tags and schema.org JSON-LD), the sitemap and
-// robots.txt, sign-up and sign-in with a password, the cart grouped by
-// home platform, the checkout, and the orders with every part followed.
+// Package storefront serves the shoppers' pages at "/": the home page
+// (categories, featured listings, new arrivals), the search of the whole
+// federation's catalog with its facets and its spelling corrections,
+// listing pages (a gallery, option buttons, OpenGraph tags and
+// schema.org JSON-LD), the sitemap and robots.txt, sign-up and sign-in
+// with a password, the cart grouped by home platform, the checkout, and
+// the orders with every part followed, cancelled and refunded.
 //
 // # Model
 //
 // New builds a Storefront over a web.Site from Deps, the few methods it
 // reads of the search index, the catalog and the order service (each
-// declared here), and Options (the payment methods it takes). Mount adds
-// its routes to the site's mux.
+// declared here), and Options (the payment methods it takes, whether
+// guests may check out). Mount adds its routes to the site's mux.
 //
-// The session keeps the signed-in shopper's id (web.ValueShopper) and
-// the id of the cart being filled; the cart is created when the first
-// item goes in, and again whenever the one remembered is gone. Pages that
-// need a shopper send anyone else to the sign-in form with a next
-// parameter that brings them back, and only to a path on this site. The
-// checkout form carries an idempotency key made when it was first shown,
-// so that a double submit or a retry places one order; when a home
-// refuses (stock gone, a price changed) or does not answer, nothing is
-// ordered or charged, the form says what happened next to the lines
-// concerned, and the shopper may take the lines of the platforms that
-// did not answer out and buy the rest. Wrong passwords make the pair of
-// address and client wait (web.Throttle), never the shopper elsewhere.
+// A visitor who has not signed in fills a guest cart kept in the signed
+// session cookie (guest.go); the listing page starts the session, so
+// that its add-to-cart form posts at once. At sign-in or sign-up the
+// guest's lines go into the account's latest cart. A signed-in shopper's
+// session keeps the shopper's id (web.ValueShopper) and the id of the
+// cart being filled, which the order service keeps. Checkout needs an
+// account unless Options.GuestCheckout lets a guest give a name and an
+// e-mail address instead (checkout_guest.go). Pages that need a shopper
+// send anyone else to the sign-in form with a next parameter that brings
+// them back, and only to a path on this site. The checkout form carries
+// an idempotency key made when it was first shown, so that a double
+// submit or a retry places one order; when a home refuses (stock gone,
+// a price changed) or does not answer, nothing is ordered or charged,
+// the form says what happened next to the lines concerned, and the
+// shopper may take the lines of the platforms that did not answer out
+// and buy the rest. Wrong passwords make the pair of address and client
+// wait (web.Throttle), never the shopper elsewhere.
+//
+// Shoppers never read a merchant's SKU nor a listing's id: a variant is
+// chosen with option buttons (variant.go) and named by its options
+// ("Size: 24 cm"). An order's status line is derived from its parts
+// (status.go), and a cancel is confirmed on a page that says what will
+// be refunded and how (cancel.go). Pictures go through imageURL, the one
+// place that turns a listing's image into a URL; a listing without one,
+// or a picture that fails to load, shows a placeholder drawing.
 //
 // # Lifecycle
 //

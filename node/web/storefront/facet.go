@@ -31,6 +31,14 @@ type searchPage struct {
 	ClearURL     string // the same text without any filter
 	NextURL      string // empty on the last page
 	FirstURL     string // set past the first page
+	// Filters counts the filters set, for the collapsed filters' summary.
+	Filters int
+	// Original is the text as typed when the page shows the results of
+	// a correction of its spelling; OriginalURL searches it as typed.
+	Original, OriginalURL string
+	// Suggestions are other searches that find something, for a search
+	// that found nothing.
+	Suggestions []facetLink
 }
 
 // resultItem is one result card.
@@ -72,7 +80,7 @@ func (sf *Storefront) searchView(st searchState, f *web.Form, res search.Result,
 	}
 	for _, d := range res.Items {
 		v.Items = append(v.Items, resultItem{URL: web.ListingURL(d.ID), Title: d.Title, Snippet: d.Description,
-			Image: safeImage(d.Image), Brand: d.Brand, Category: d.Category,
+			Image: imageURL(d.Image), Brand: d.Brand, Category: d.Category,
 			Platform: web.PlatformName(names, d.Platform), Price: web.FormatMoney(d.Price, d.Currency), InStock: d.InStock})
 	}
 	v.Categories = categoryView(st, res.Facets.Category)
@@ -84,6 +92,12 @@ func (sf *Storefront) searchView(st searchState, f *web.Form, res search.Result,
 	}
 	if st.Cursor != "" {
 		v.FirstURL = st.url(nil)
+	}
+	v.Filters = len(st.Brands) + len(st.Platforms)
+	for _, set := range []bool{st.Category != "", st.MinPrice != "" || st.MaxPrice != "", st.InStock} {
+		if set {
+			v.Filters++
+		}
 	}
 	return v
 }

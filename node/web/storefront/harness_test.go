@@ -19,11 +19,13 @@ type harness struct {
 	*webtest.Harness
 	opts     web.Options
 	payments []string
-	shoppers Shoppers // Alpha's order service unless a test says otherwise
-	orders   *refusing
-	site     *web.Site
-	store    *Storefront
-	handler  http.Handler
+	// guestCheckout is Options.GuestCheckout.
+	guestCheckout bool
+	shoppers      Shoppers // Alpha's order service unless a test says otherwise
+	orders        *refusing
+	site          *web.Site
+	store         *Storefront
+	handler       http.Handler
 }
 
 func newHarness(t *testing.T) *harness {
@@ -42,7 +44,7 @@ func (h *harness) rebuild() {
 	var err error
 	h.store, err = New(h.site, Deps{Search: h.Index, Listings: h.Self.Cat, Merchants: h.Self.Cat, Shoppers: h.shoppers,
 		Carts: h.orders, Orders: h.Self.Orders},
-		Options{Payments: h.payments})
+		Options{Payments: h.payments, GuestCheckout: h.guestCheckout})
 	if err != nil {
 		h.T.Fatal(err)
 	}

@@ -20,8 +20,7 @@ type listingPage struct {
 	ID, Title, Description, Brand, GTIN string
 	Trail                               []facetLink // category path, each a search link
 	Images                              []string
-	Variants                            []variantView
-	PriceFrom                           string
+	Picker                              picker
 	Merchant                            string // "" when its name is not known here
 	Platform, PlatformID                string
 	Attributes                          []attribute
@@ -29,16 +28,12 @@ type listingPage struct {
 	Updated                             time.Time
 }
 
-// variantView is one row of the variants table.
-type variantView struct {
-	SKU, Options, Price, Stock string
-	InStock                    bool
-}
-
 // attribute is one name/value fact.
 type attribute struct{ Name, Value string }
 
-// listing is a listing's page: GET /listings/{id}.
+// listing is a listing's page: GET /listings/{id}. It starts the
+// visitor's session, so that its add-to-cart form posts at once, a
+// guest's as a shopper's.
 func (sf *Storefront) listing(w http.ResponseWriter, r *http.Request) {
 	l, err := sf.deps.Listings.Listing(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -55,33 +50,51 @@ func (sf *Storefront) listing(w http.ResponseWriter, r *http.Request) {
 	p := &web.Page{Title: l.Title, Canonical: canonical, Data: v,
 		Meta:   sf.openGraph(l, v, canonical),
 		JSONLD: productData(l, v, canonical)}
-	sf.pages.Render(w, r, http.StatusOK, "listing", p)
+	if !sf.shopperSignedIn(r) {
+		p = sf.site.WithSession(w, r, p)
+	}
+	sf.render(w, r, http.StatusOK, "listing", p)
 }
 
 // listingView builds the page's content from the listing.
 func listingView(l catalog.Listing, names map[string]string) listingPage {
 	v := listingPage{ID: l.ID, Title: l.Title, Description: l.Description, Brand: l.Brand, GTIN: l.GTIN,
 		Platform: web.PlatformName(names, l.Platform), PlatformID: l.Platform,
-		Regions: strings.Join(l.ShippingRegions, ", "), Updated: l.UpdatedAt}
+		Regions: strings.Join(l.ShippingRegions, ", "), Updated: l.UpdatedAt, Picker: newPicker(l, "")}
 	v.Trail = categoryView(searchState{Category: l.Category}, nil).Trail
-	for _, img := range l.Images {
-		if s := safeImage(img); s != "" {
-			v.Images = append(v.Images, s)
-		}
-	}
-	for _, vr := range l.Variants {
-		v.Variants = append(v.Variants, variantView{SKU: vr.SKU, Options: web.FormatPairs(vr.Options, ';'),
-			Price: web.FormatMoney(vr.Price.Amount, vr.Price.Currency), Stock: stockText(vr.Stock), InStock: vr.Stock > 0})
-	}
-	if lo, ok := web.LowestPrice(l); ok {
-		v.PriceFrom = web.FormatMoney(lo.Amount, lo.Currency)
-	}
+	v.Images = imageURLs(l.Images)
 	for k, val := range l.Attributes {
 		v.Attributes = append(v.Attributes, attribute{k, val})
 	}
 	slices.SortFunc(v.Attributes, func(a, b attribute) int { return strings.Compare(a.Name, b.Name) })
 	return v
 }
+
+// imageURLs are the URLs of a listing's images that the pages may show
+// (see imageURL), in order.
+func imageURLs(refs []string) []string {
+	var out []string
+	for _, ref := range refs {
+		if u := imageURL(ref); u != "" {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// firstImage is the URL of a listing's first image that the pages may
+// show, "" for none: cards and cart lines show the placeholder then.
+func firstImage(refs []string) string {
+	if urls := imageURLs(refs); len(urls) > 0 {
+		return urls[0]
+	}
+	return ""
+}
+
+// imageURL turns one of Listing.Images into a URL a page may show, ""
+// when none may be: today the images are absolute URLs, kept when they
+// are https (see safeImage). This is the one place that reads them.
+func imageURL(ref string) string { return safeImage(ref) }
 
 // merchantName names the listing's merchant: this node's merchants by
 // their current name, others' by the name their home node signed with the

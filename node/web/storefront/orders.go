@@ -5,8 +5,10 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
+	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/web"
 )
@@ -36,8 +38,8 @@ type orderView struct {
 	ShipTo            order.Address
 	Payment           string
 	Parts             []partView
-	// CancelURL is where the cancel form posts; "" when no part can be
-	// cancelled any more.
+	// CancelURL is the page that confirms a cancel of every part not yet
+	// shipped; "" when no part can be cancelled any more.
 	CancelURL string
 	// Problem says why a request about the order was refused.
 	Problem string
@@ -48,18 +50,26 @@ type partView struct {
 	ID, Status, StatusText string
 	Platform, PlatformID   string
 	Merchant               string
-	Total, Refunded        string
+	Total                  string
 	Carrier, Tracking      string
 	Reason                 string
-	Lines                  []web.LineView
-	Updated                time.Time
+	// Refund says what became of the money of a part that ended.
+	Refund string
+	Lines  []lineView
+	// CancelURL confirms the cancel of this part alone; "" once shipped.
+	CancelURL string
+	Updated   time.Time
+}
+
+// lineView is one line of a part, as shoppers read it: no SKU.
+type lineView struct {
+	Title, URL, Options string
+	Quantity            int64
+	UnitPrice, Subtotal string
 }
 
 // orderURL is the shopper's page of an order.
 func orderURL(id string) string { return "/orders/" + url.PathEscape(id) }
-
-// cancellable reports whether a part in status s can still be cancelled.
-func cancellable(s string) bool { return s == order.StatusReserved || s == order.StatusAccepted }
 
 // ordersPage lists the shopper's orders, newest first: GET /orders.
 func (sf *Storefront) ordersPage(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
@@ -75,7 +85,7 @@ func (sf *Storefront) ordersPage(w http.ResponseWriter, r *http.Request, sv shop
 	}
 	var v ordersView
 	for _, o := range list {
-		row := orderRow{ID: o.ID, URL: orderURL(o.ID), Status: web.StatusText(o.Status), Total: web.FormatMoney(o.Total.Amount, o.Total.Currency),
+		row := orderRow{ID: o.ID, URL: orderURL(o.ID), Status: summaryStatus(o), Total: web.FormatMoney(o.Total.Amount, o.Total.Currency),
 			Parts: len(o.Parts), Placed: o.CreatedAt}
 		for _, p := range o.Parts {
 			for _, l := range p.Items {
@@ -92,7 +102,7 @@ func (sf *Storefront) ordersPage(w http.ResponseWriter, r *http.Request, sv shop
 	}
 	p := sf.shopperPage(sv, "Your orders", v)
 	p.Notice = web.NoticeIn(r, shopperNotices)
-	sf.pages.Render(w, r, http.StatusOK, "orders", p)
+	sf.render(w, r, http.StatusOK, "orders", p)
 }
 
 // orderPage shows one of the shopper's orders: GET /orders/{id}.
@@ -104,31 +114,7 @@ func (sf *Storefront) orderPage(w http.ResponseWriter, r *http.Request, sv shopp
 	}
 	p := sf.shopperPage(sv, "Order "+o.ID, sf.orderViewOf(r.Context(), o))
 	p.Notice = web.NoticeIn(r, shopperNotices)
-	sf.pages.Render(w, r, http.StatusOK, "order", p)
-}
-
-// cancelOrder asks the home nodes to cancel every part not yet shipped:
-// POST /orders/{id}/cancel. An order with nothing left to cancel is shown
-// again with why.
-func (sf *Storefront) cancelOrder(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
-	id := r.PathValue("id")
-	_, err := sf.deps.Orders.CancelOrder(r.Context(), sv.shopper.ID, id)
-	if err == nil {
-		web.SeeOther(w, r, orderURL(id)+"?done=cancelled")
-		return
-	}
-	if !errors.Is(err, order.ErrConflict) {
-		sf.site.FailOrder(w, r, err)
-		return
-	}
-	o, err := sf.deps.Orders.GetOrder(r.Context(), sv.shopper.ID, id)
-	if err != nil {
-		sf.site.FailOrder(w, r, err)
-		return
-	}
-	v := sf.orderViewOf(r.Context(), o)
-	v.Problem = "Nothing was cancelled: every part of this order has shipped or ended already."
-	sf.pages.Render(w, r, http.StatusConflict, "order", sf.shopperPage(sv, "Order "+o.ID, v))
+	sf.render(w, r, http.StatusOK, "order", p)
 }
 
 // orderViewOf builds the view of an order, naming platforms from the
@@ -136,22 +122,52 @@ func (sf *Storefront) cancelOrder(w http.ResponseWriter, r *http.Request, sv sho
 func (sf *Storefront) orderViewOf(ctx context.Context, o order.Order) orderView {
 	names := sf.site.PlatformNames()
 	merchants := sf.merchantNamer(ctx)
-	v := orderView{ID: o.ID, Status: web.StatusText(o.Status), Total: web.FormatMoney(o.Total.Amount, o.Total.Currency),
+	listings := sf.listingCache(ctx)
+	refunds := partRefunds(o, sf.site.Name())
+	v := orderView{ID: o.ID, Status: summaryStatus(o), Total: web.FormatMoney(o.Total.Amount, o.Total.Currency),
 		Placed: o.CreatedAt, ShipTo: o.ShipTo, Payment: paymentText(o.Payment)}
 	for _, p := range o.Parts {
 		pv := partView{ID: p.ID, Status: p.Status, StatusText: web.StatusText(p.Status),
 			Platform: web.PlatformName(names, p.Platform), PlatformID: p.Platform, Merchant: merchants(p),
 			Total: web.FormatMoney(p.Total.Amount, p.Total.Currency), Carrier: p.Carrier, Tracking: p.Tracking,
-			Reason: web.ReasonText[p.Reason], Lines: web.LineViews(p.Items), Updated: p.UpdatedAt}
-		if p.Refunded.Amount > 0 {
-			pv.Refunded = web.FormatMoney(p.Refunded.Amount, p.Refunded.Currency)
+			Reason: web.ReasonText[p.Reason], Refund: refunds[p.ID], Updated: p.UpdatedAt}
+		if p.Status == order.StatusRefunded && p.Carrier != "" {
+			pv.StatusText = "Returned"
 		}
-		if cancellable(p.Status) {
-			v.CancelURL = orderURL(o.ID) + "/cancel"
+		for _, l := range p.Items {
+			lv := lineView{Title: l.Title, URL: web.ListingURL(l.ListingID), Quantity: l.Quantity,
+				UnitPrice: web.FormatMoney(l.UnitPrice.Amount, l.UnitPrice.Currency),
+				Subtotal:  web.FormatMoney(l.Quantity*l.UnitPrice.Amount, l.UnitPrice.Currency)}
+			if listing := listings(l.ListingID); listing != nil && len(listing.Variants) > 1 {
+				if i := slices.IndexFunc(listing.Variants, func(v catalog.Variant) bool { return v.SKU == l.SKU }); i >= 0 {
+					lv.Options = optionsText(listing.Variants[i].Options)
+				}
+			}
+			pv.Lines = append(pv.Lines, lv)
+		}
+		if order.Cancellable(p.Status) {
+			v.CancelURL = cancelURL(o.ID, "")
+			pv.CancelURL = cancelURL(o.ID, p.ID)
 		}
 		v.Parts = append(v.Parts, pv)
 	}
 	return v
+}
+
+// listingCache returns a function that reads a listing once per request;
+// nil when it is gone.
+func (sf *Storefront) listingCache(ctx context.Context) func(id string) *catalog.Listing {
+	known := map[string]*catalog.Listing{}
+	return func(id string) *catalog.Listing {
+		l, ok := known[id]
+		if !ok {
+			if found, err := sf.deps.Listings.Listing(ctx, id); err == nil {
+				l = &found
+			}
+			known[id] = l
+		}
+		return l
+	}
 }
 
 // merchantNamer returns a function that names a part's merchant as the
@@ -178,18 +194,29 @@ func (sf *Storefront) merchantNamer(ctx context.Context) func(p order.Part) stri
 	}
 }
 
-// paymentText says how an order was paid.
+// paymentText says how an order was paid, and what was refunded: "Card
+// ending in 4242, 247.90 EUR charged; 24.79 EUR refunded".
 func paymentText(p order.Payment) string {
 	amount := web.FormatMoney(p.Amount.Amount, p.Amount.Currency)
+	var s string
 	switch {
 	case p.Method == order.MethodSandboxCard && p.Last4 != "":
-		return "Card ending in " + p.Last4 + ", " + amount + " " + paymentStatusText(p.Status)
+		s = "Card ending in " + p.Last4 + ", " + amount + " " + paymentStatusText(p.Status)
+	case p.Method == order.MethodManual && p.Status == order.PaymentPending && p.Refunded.Amount > 0:
+		due := web.FormatMoney(p.Amount.Amount-p.Refunded.Amount, p.Amount.Currency)
+		return "Pay later, on invoice: " + due + " to be paid (" + amount + " less " +
+			web.FormatMoney(p.Refunded.Amount, p.Refunded.Currency) + " cancelled)"
 	case p.Method == order.MethodManual:
-		return "Pay later, on invoice: " + amount + " " + paymentStatusText(p.Status)
+		s = "Pay later, on invoice: " + amount + " " + paymentStatusText(p.Status)
 	case p.Method == "":
 		return ""
+	default:
+		s = p.Method + ": " + amount + " " + paymentStatusText(p.Status)
 	}
-	return p.Method + ": " + amount + " " + paymentStatusText(p.Status)
+	if p.Refunded.Amount > 0 {
+		s += "; " + web.FormatMoney(p.Refunded.Amount, p.Refunded.Currency) + " refunded"
+	}
+	return s
 }
 
 // paymentStatusText says a payment's status in words.

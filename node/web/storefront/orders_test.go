@@ -1,7 +1,7 @@
 package storefront
 
 import (
-	"html/template"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -10,10 +10,11 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/internal/testwait"
 	"github.com/fedmart/fedmart/node/web/webtest"
 )
 
-func TestCancelOrderLeavesShippedParts(t *testing.T) {
+func TestCancelThroughTheConfirmation(t *testing.T) {
 	h := newHarness(t)
 	lamp := h.List(webtest.Input("Desk lamp", "Acme", "Home", 2000, 5))
 	chair := h.ListOther(webtest.Input("Oak chair", "Woodco", "Home", 12000, 2))
@@ -36,29 +37,68 @@ func TestCancelOrderLeavesShippedParts(t *testing.T) {
 		t.Fatal(err)
 	}
 	page = b.Get(at)
-	if !strings.Contains(page.Body, `id="cancel-order"`) {
-		t.Fatal("no cancel button while a part can be cancelled")
+	for _, want := range []string{`<dd class="order-status">Partly shipped</dd>`, `href="` + at + `/cancel" id="cancel-order"`,
+		`href="` + at + `/cancel?part=` + open + `" class="cancel-part"`} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("the order page lacks %s", want)
+		}
 	}
-	if !strings.Contains(page.Body, `<dd class="order-status">Accepted, being prepared</dd>`) {
-		t.Errorf("order status in words missing:\n%s", page.Body)
+	if strings.Contains(partOf(page.Body, shipped), "cancel-part") {
+		t.Error("the shipped part offers a cancel")
 	}
-	webtest.WantRedirect(t, b.Post(at+"/cancel", url.Values{"csrf": {webtest.CSRF(t, page)}}), at+"?done=cancelled")
+	// Cancelling is confirmed on a page that says what and how much.
+	confirm := b.Get(at + "/cancel?part=" + open)
+	webtest.WantStatus(t, confirm, http.StatusOK)
+	for _, want := range []string{`name="part" value="` + open + `"`, "<strong>Beta Seller</strong> on Beta Bazaar: 120.00 EUR",
+		`You are refunded <strong id="refund-total">120.00 EUR</strong> to the card ending in 4242`,
+		"Already on their way", "<strong>Alpha Goods &amp; Co</strong> on Alpha Market: Shipped, 20.00 EUR"} {
+		if !strings.Contains(confirm.Body, want) {
+			t.Errorf("the confirmation lacks %s", want)
+		}
+	}
+	if strings.Contains(confirm.Body, `value="`+shipped+`"`) {
+		t.Error("the confirmation offers to cancel the shipped part")
+	}
+	token := webtest.CSRF(t, confirm)
+	r := b.Post(at+"/cancel", url.Values{"csrf": {token}})
+	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+	webtest.WantText(t, r, "Tick at least one part to cancel.")
+	r = b.Post(at+"/cancel", url.Values{"csrf": {token}, "part": {open, shipped}})
+	webtest.WantStatus(t, r, http.StatusConflict)
+	webtest.WantText(t, r, "Nothing was cancelled: a part you ticked has shipped or ended in the meantime.")
+	if p := b.Get(at); !strings.Contains(partOf(p.Body, open), `data-status="accepted"`) {
+		t.Fatal("a refused cancel cancelled a part")
+	}
+	webtest.WantRedirect(t, b.Post(at+"/cancel", url.Values{"csrf": {token}, "part": {open}}), at+"?done=cancelled")
 	page = b.Get(at + "?done=cancelled")
+	webtest.WantText(t, page, shopperNotices["cancelled"])
 	if !strings.Contains(partOf(page.Body, open), `data-status="cancelled"`) || !strings.Contains(partOf(page.Body, shipped), `data-status="shipped"`) {
 		t.Errorf("after cancelling:\n%s", page.Body)
 	}
-	if strings.Contains(page.Body, `id="cancel-order"`) || !strings.Contains(page.Body, template.HTMLEscapeString(shopperNotices["cancelled"])) {
-		t.Error("the cancel button is still offered, or no notice")
+	if strings.Contains(page.Body, `id="cancel-order"`) {
+		t.Error("the order still offers a cancel")
 	}
-	r := b.Post(at+"/cancel", url.Values{"csrf": {webtest.CSRF(t, page)}})
+	// The refund shows once the card is refunded.
+	testwait.For(t, 10*time.Second, func() error {
+		page = b.Get(at)
+		for _, want := range []string{"120.00 EUR refunded to the card ending in 4242.",
+			`<dd class="order-status">Shipped; 1 part cancelled, refunded 120.00 EUR</dd>`,
+			`<dd class="payment-text">Card ending in 4242, 140.00 EUR charged; 120.00 EUR refunded</dd>`} {
+			if !strings.Contains(page.Body, want) {
+				return fmt.Errorf("the order page lacks %s", want)
+			}
+		}
+		return nil
+	})
+	// Nothing is left to cancel: the confirmation goes back to the order.
+	webtest.WantRedirect(t, b.Get(at+"/cancel"), at)
+	r = b.Post(at+"/cancel", url.Values{"csrf": {token}, "part": {open}})
 	webtest.WantStatus(t, r, http.StatusConflict)
-	if !strings.Contains(r.Body, "Nothing was cancelled") {
-		t.Error("a refused cancel does not say why")
-	}
+	webtest.WantText(t, r, "Nothing was cancelled: every part of this order has shipped or ended already.")
 	// Another shopper's order is not found.
 	other := h.shopper()
-	webtest.WantStatus(t, other.Get(at), http.StatusNotFound)
-	webtest.WantStatus(t, other.Post(at+"/cancel", url.Values{"csrf": {webtest.CSRF(t, other.Get("/cart"))}}), http.StatusNotFound)
+	webtest.WantStatus(t, other.Get(at+"/cancel"), http.StatusNotFound)
+	webtest.WantStatus(t, other.Post(at+"/cancel", url.Values{"csrf": {webtest.CSRF(t, other.Get("/cart"))}, "part": {open}}), http.StatusNotFound)
 }
 
 func TestOrdersPageThroughNewestFirst(t *testing.T) {

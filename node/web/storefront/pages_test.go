@@ -3,11 +3,13 @@ package storefront
 import (
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation"
@@ -94,7 +96,7 @@ func TestListingPageShowsVariantsMerchantAndOpenGraph(t *testing.T) {
 	l := h.List(in)
 	body := h.browser().Get(web.ListingURL(l.ID)).Body
 	for _, want := range []string{
-		"From 39.00 EUR", "45.00 EUR", "Out of stock", "Only 3 left", "size=28cm",
+		"From 39.00 EUR", "45.00 EUR", "Sold out", "Only 3 left", ">28 cm<",
 		"<strong>Alpha Goods &amp; Co</strong>, a merchant of", ">Alpha Market</a>",
 		`<meta property="og:type" content="product">`,
 		`<meta property="og:url" content="` + webtest.BaseURL + web.ListingURL(l.ID) + `">`,
@@ -239,5 +241,147 @@ func TestStorefrontWithoutCharter(t *testing.T) {
 	b := h.browser()
 	for _, path := range []string{"/", "/search"} {
 		webtest.WantStatus(t, b.Get(path), http.StatusOK)
+	}
+}
+
+func TestSearchCorrectsSpelling(t *testing.T) {
+	h := newHarness(t)
+	h.List(webtest.Input("Carbon steel skillet", "Ferro", "Home > Kitchen > Cookware", 4900, 3))
+	h.List(webtest.Input("Cast iron skillet", "Ferro", "Home > Kitchen > Cookware", 3900, 0))
+	h.List(webtest.Input("Linen apron", "Linho", "Home > Textiles", 2900, 2))
+	b := h.browser()
+	r := b.Get("/search?q=skilet")
+	webtest.WantStatus(t, r, http.StatusOK)
+	if !strings.Contains(r.Body, `showing results for <strong>skillet</strong>.`) ||
+		!strings.Contains(r.Body, `<a href="/search?exact=1&amp;q=skilet" id="search-as-typed">Search instead for skilet</a>`) {
+		t.Errorf("skilet is not corrected:\n%s", r.Body)
+	}
+	// The listing in stock comes first at equal relevance.
+	if got := resultTitles(r.Body); strings.Join(got, ",") != "Carbon steel skillet,Cast iron skillet" {
+		t.Errorf("results for the correction: %v", got)
+	}
+	// As typed, nothing matches, and the page suggests the correction.
+	r = b.Get("/search?exact=1&q=skilet")
+	if got := resultTitles(r.Body); len(got) != 0 {
+		t.Errorf("the search as typed found %v", got)
+	}
+	if !strings.Contains(r.Body, `Did you mean: <a href="/search?q=skillet">skillet</a> <span class="count">(2)</span>?`) {
+		t.Errorf("the search as typed suggests nothing:\n%s", r.Body)
+	}
+	// Filters are kept: a correction that finds nothing with them is
+	// suggested, not shown.
+	r = b.Get("/search?q=skilet&brand=Linho")
+	if strings.Contains(r.Body, "showing results for") || len(resultTitles(r.Body)) != 0 {
+		t.Error("a correction was shown though it finds nothing with the filters")
+	}
+	if !strings.Contains(r.Body, `without the filters`) {
+		t.Error("a search that found nothing with filters does not offer to drop them")
+	}
+	// Known words that find nothing together: each word alone is offered.
+	r = b.Get("/search?q=skillet+apron")
+	if !strings.Contains(r.Body, `<a href="/search?q=apron">apron</a> <span class="count">(1)</span>, <a href="/search?q=skillet">skillet</a> <span class="count">(2)</span>?`) {
+		t.Errorf("no search with fewer words is suggested:\n%s", r.Body)
+	}
+}
+
+func TestSearchFacetsThatFindNothingAreNoLinks(t *testing.T) {
+	h := newHarness(t)
+	h.List(webtest.Input("Red kettle", "Acme", "Home > Kitchen", 2500, 0))
+	h.List(webtest.Input("Blue kettle", "Globex", "Home > Kitchen", 3500, 0))
+	r := h.browser().Get("/search?q=kettle&brand=Acme")
+	// Every kettle is out of stock: "in stock only" would find none.
+	if !strings.Contains(r.Body, `<input id="f-in-stock" type="checkbox" name="in_stock" value="1" disabled>`) {
+		t.Error("in stock only is offered though nothing is in stock")
+	}
+	// The price bands hold no Acme kettle under 10: not a link.
+	if !strings.Contains(r.Body, `<span class="off" aria-disabled="true">Under 10</span> <span class="count">0</span>`) {
+		t.Errorf("an empty price band is a link:\n%s", r.Body)
+	}
+	if strings.Contains(r.Body, `>Under 10</a>`) {
+		t.Error("an empty price band is still a link")
+	}
+	// The filters are closed until opened (store.css opens them on a
+	// wide screen), and say how many are set.
+	if !strings.Contains(r.Body, `<details class="filters-box">`) || !strings.Contains(r.Body, `<span class="count">(1 set)</span>`) {
+		t.Error("the filters are not a closed <details> counting what is set")
+	}
+}
+
+func TestHomePageShowsCategoriesFeaturedAndNew(t *testing.T) {
+	h := newHarness(t)
+	pan := h.List(webtest.Input("Cast iron pan", "Ferro", "Home > Kitchen > Cookware", 3900, 2))
+	h.Clock.Advance(time.Minute)
+	h.List(webtest.Input("Sold out pot", "Ferro", "Home > Kitchen > Cookware", 3900, 0))
+	h.Clock.Advance(time.Minute)
+	shoe := h.List(webtest.Input("Trail runner", "Stride", "Sports > Running", 8900, 4))
+	for i := range homeNewest {
+		h.Clock.Advance(time.Minute)
+		h.List(webtest.Input(fmt.Sprintf("Mug %d", i), "Acme", "Home > Kitchen > Mugs", 900, 9))
+	}
+	r := h.browser().Get("/")
+	webtest.WantStatus(t, r, http.StatusOK)
+	for _, want := range []string{
+		`<h3><a href="/search?category=Home">Home</a> <span class="count">10</span></h3>`,
+		`<li><a href="/search?category=Home&#43;%3E&#43;Kitchen">Kitchen</a></li>`,
+		`<h3><a href="/search?category=Sports">Sports</a> <span class="count">1</span></h3>`,
+		`id="home-featured"`, `id="home-newest"`,
+	} {
+		if !strings.Contains(r.Body, want) {
+			t.Errorf("the home page lacks %s", want)
+		}
+	}
+	featured := regexp.MustCompile(`(?s)id="home-featured".*?</section>`).FindString(r.Body)
+	newest := regexp.MustCompile(`(?s)id="home-newest".*?</section>`).FindString(r.Body)
+	// Home's featured listing is the newest in stock not among the new
+	// arrivals: the pan, not the sold-out pot, nor a mug.
+	if !strings.Contains(featured, web.ListingURL(pan.ID)) || strings.Contains(featured, "Sold out pot") || strings.Contains(featured, "Mug") {
+		t.Errorf("featured:\n%s", featured)
+	}
+	if !strings.Contains(newest, "Mug 0") || strings.Contains(newest, web.ListingURL(shoe.ID)) {
+		t.Errorf("new arrivals:\n%s", newest)
+	}
+	// Sports' only listing is a new arrival already... unless it is not.
+	if strings.Contains(featured, web.ListingURL(shoe.ID)) == strings.Contains(newest, web.ListingURL(shoe.ID)) {
+		t.Error("a listing is both featured and a new arrival, or neither while in stock")
+	}
+}
+
+func TestPicturesGalleryAndPlaceholder(t *testing.T) {
+	h := newHarness(t)
+	in := webtest.Input("Oak chair", "Woodco", "Home", 12000, 2)
+	in.Images = []string{"https://img.example/chair-front.jpg", "http://img.example/insecure.jpg", "https://img.example/chair-side.jpg"}
+	chair := h.List(in)
+	bare := webtest.Input("Plain stool", "Woodco", "Home", 4000, 2)
+	bare.Images = nil
+	stool := h.List(bare)
+	b := h.browser()
+	page := b.Get(web.ListingURL(chair.ID)).Body
+	for _, want := range []string{
+		`<input type="radio" class="picture-input" name="picture" id="picture-0" checked>`,
+		`<label for="picture-1" class="thumb"><span class="media"><img src="https://img.example/chair-side.jpg" alt="Picture 2 of 2"`,
+		`<div class="media large picture"><img src="https://img.example/chair-front.jpg" alt="Oak chair, picture 1"`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the gallery lacks %s", want)
+		}
+	}
+	if strings.Contains(page, "insecure.jpg") {
+		t.Error("a picture over plain http is shown")
+	}
+	page = b.Get(web.ListingURL(stool.ID)).Body
+	if !strings.Contains(page, `<div class="media large"><svg class="placeholder" viewBox="0 0 240 180" focusable="false" role="img" aria-label="No picture yet">`) {
+		t.Errorf("a listing without pictures has no placeholder drawing:\n%s", page)
+	}
+	results := b.Get("/search?q=stool").Body
+	if !strings.Contains(results, `<div class="media"><svg class="placeholder" viewBox="0 0 240 180" focusable="false" aria-hidden="true">`) {
+		t.Error("a search card without a picture has no placeholder drawing")
+	}
+	// A picture that fails to load shows the same drawing (store.css).
+	css := b.Get("/static/store.css").Body
+	if !strings.Contains(css, `.media > img::after`) || !strings.Contains(css, `url("placeholder.svg")`) {
+		t.Error("store.css does not cover a broken picture with the placeholder")
+	}
+	if svg := b.Get("/static/placeholder.svg"); svg.Code != http.StatusOK || svg.Header.Get("Content-Type") != "image/svg+xml" {
+		t.Errorf("placeholder.svg: %d %s", svg.Code, svg.Header.Get("Content-Type"))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/fedmart/fedmart/catalog/search"
@@ -22,6 +23,9 @@ type searchState struct {
 	MinPrice, MaxPrice string // major units, as typed
 	InStock            bool
 	Sort, Cursor       string
+	// Exact asks for the text as typed, without a correction of its
+	// spelling ("Search instead for ...").
+	Exact bool
 }
 
 // readSearch reads the search parameters of r. It returns the query to
@@ -32,7 +36,7 @@ func readSearch(r *http.Request, currency string) (search.Query, searchState, *w
 	st := searchState{Q: strings.TrimSpace(v.Get("q")), Category: strings.TrimSpace(v.Get("category")),
 		Brands: nonBlank(v["brand"]), Platforms: nonBlank(v["platform"]),
 		MinPrice: strings.TrimSpace(v.Get("min_price")), MaxPrice: strings.TrimSpace(v.Get("max_price")),
-		InStock: isOn(v.Get("in_stock")), Sort: v.Get("sort"), Cursor: v.Get("cursor")}
+		InStock: isOn(v.Get("in_stock")), Sort: v.Get("sort"), Cursor: v.Get("cursor"), Exact: isOn(v.Get("exact"))}
 	f := web.NewForm()
 	f.Set("q", st.Q)
 	f.Set("min_price", st.MinPrice)
@@ -93,8 +97,68 @@ func (sf *Storefront) search(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusBadRequest
 	}
 	view := sf.searchView(st, f, res, cur)
-	sf.pages.Render(w, r, status, "search", &web.Page{Title: searchTitle(st), Query: st.Q, Data: view, NoIndex: true})
+	if res.Total == 0 && st.Q != "" && st.Cursor == "" && f.OK() {
+		if err := sf.suggest(&view, q, st); err != nil {
+			sf.site.Fail(w, r, err)
+			return
+		}
+	}
+	sf.render(w, r, status, "search", &web.Page{Title: searchTitle(view.State), Query: view.State.Q, Data: view, NoIndex: true})
 }
+
+// maxSuggestions is how many other searches a page that found nothing
+// suggests.
+const maxSuggestions = 4
+
+// suggest fills the page of a search that found nothing. When the
+// index offers a spelling of the text that finds something with the same
+// filters, the page shows its results instead, saying so ("Showing
+// results for skillet") with a link to the text as typed; unless the
+// shopper asked for that (Exact). Otherwise it lists the other searches
+// that would find something: the spellings, and the text without one of
+// its words.
+func (sf *Storefront) suggest(v *searchPage, q search.Query, st searchState) error {
+	try := func(text string) (search.Result, error) {
+		q.Text = text
+		return sf.deps.Search.Search(q)
+	}
+	for i, text := range sf.deps.Search.Correct(st.Q, maxSuggestions) {
+		res, err := try(text)
+		if err != nil {
+			return err
+		}
+		if res.Total == 0 {
+			continue
+		}
+		if i == 0 && !st.Exact {
+			corrected := st
+			corrected.Q = text
+			*v = sf.searchView(corrected, v.Form, res, v.Currency)
+			v.Original, v.OriginalURL = st.Q, st.url(func(s *searchState) { s.Exact = true })
+			continue
+		}
+		v.Suggestions = append(v.Suggestions, facetLink{Label: text, Count: res.Total, URL: st.url(func(s *searchState) { s.Q, s.Exact = text, false })})
+	}
+	if v.Original != "" || len(v.Suggestions) > 0 {
+		return nil
+	}
+	words := strings.Fields(st.Q)
+	for i := 0; len(words) > 1 && len(words) <= maxDroppedWords && i < len(words); i++ {
+		text := strings.Join(slices.Delete(slices.Clone(words), i, i+1), " ")
+		res, err := try(text)
+		if err != nil {
+			return err
+		}
+		if res.Total > 0 && len(v.Suggestions) < maxSuggestions {
+			v.Suggestions = append(v.Suggestions, facetLink{Label: text, Count: res.Total, URL: st.url(func(s *searchState) { s.Q, s.Exact = text, false })})
+		}
+	}
+	return nil
+}
+
+// maxDroppedWords is the longest text whose words suggest() tries to
+// leave out one by one.
+const maxDroppedWords = 5
 
 // queryFallback drops the parameter the index refused (text or a filter
 // over its limits), so that the page can still show results.
@@ -165,6 +229,9 @@ func (st searchState) url(change func(*searchState)) string {
 	}
 	set("sort", next.Sort)
 	set("cursor", next.Cursor)
+	if next.Exact {
+		v.Set("exact", "1")
+	}
 	if len(next.Brands) == 0 {
 		delete(v, "brand")
 	}

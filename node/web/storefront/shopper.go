@@ -14,10 +14,11 @@ import (
 // Shoppers sign up and in with an e-mail address and a password on this
 // storefront (Orders.CreateShopper, Orders.Authenticate). The session
 // keeps the shopper's id and the id of the cart being filled in
-// session.Values; the cart is created when the first item goes in, and
-// again whenever the one remembered is gone (a placed order empties it).
-// Pages that need a shopper send anyone else to the sign-in form with a
-// next parameter that brings them back.
+// session.Values; that cart is the account's latest (Carts.LatestCart),
+// found again at every sign-in, or one created when the first item goes
+// in (a placed order closes it). A guest's cart joins it at sign-in
+// (guest.go). Pages that need a shopper send anyone else to the sign-in
+// form with a next parameter that brings them back.
 
 // valueCart is the key of Session.Values that holds the id of the
 // shopper's cart; web.ValueShopper holds the shopper's id.
@@ -34,7 +35,7 @@ type shopperHandler func(http.ResponseWriter, *http.Request, shopperVisit)
 
 // signinChooser sends each kind of visitor to its sign-in: GET /signin.
 func (sf *Storefront) signinChooser(w http.ResponseWriter, r *http.Request) {
-	sf.pages.Render(w, r, http.StatusOK, "signin", &web.Page{Title: "Sign in", NoIndex: true})
+	sf.render(w, r, http.StatusOK, "signin", &web.Page{Title: "Sign in", NoIndex: true})
 }
 
 // backTo returns where a signed-out POST to a route sends the visitor
@@ -70,11 +71,16 @@ func (sf *Storefront) asShopper(back func(*http.Request) string, h shopperHandle
 }
 
 // shopperOf returns the request's signed-in shopper, false when there is
-// none. A session naming a shopper that no longer exists forgets it.
+// none; then the visit still holds the visitor's session, if any (a
+// guest's cart), and a nil sess otherwise. A session naming a shopper
+// that no longer exists forgets it.
 func (sf *Storefront) shopperOf(w http.ResponseWriter, r *http.Request) (shopperVisit, bool, error) {
 	sess, ok := sf.sessions.Load(r)
-	if !ok || sess.Values[web.ValueShopper] == "" {
+	if !ok {
 		return shopperVisit{}, false, nil
+	}
+	if sess.Values[web.ValueShopper] == "" {
+		return shopperVisit{sess: sess}, false, nil
 	}
 	sh, err := sf.deps.Shoppers.Shopper(r.Context(), sess.Values[web.ValueShopper])
 	if err == nil {
@@ -88,7 +94,7 @@ func (sf *Storefront) shopperOf(w http.ResponseWriter, r *http.Request) (shopper
 	if errors.Is(err, order.ErrNotFound) {
 		delete(sess.Values, web.ValueShopper)
 		delete(sess.Values, valueCart)
-		return shopperVisit{}, false, sf.sessions.Save(w, sess)
+		return shopperVisit{sess: sess}, false, sf.sessions.Save(w, sess)
 	}
 	if err != nil {
 		return shopperVisit{}, false, err
@@ -146,6 +152,9 @@ var shopperNotices = map[string]string{
 	"added":      "Added to your cart.",
 	"removed":    "Removed from your cart.",
 	"updated":    "Quantity changed.",
-	"placed":     "Thank you: your order is placed. Each merchant's part is followed below.",
-	"cancelled":  "Your cancellation was sent to the merchants. Parts already shipped are not cancelled.",
+	"merged":     "You are signed in, and the items you added before are in your cart.",
+	"merged-partly": "You are signed in. Some items you added before are no longer available in the quantity you chose: " +
+		"your cart holds what could be kept.",
+	"placed":    "Thank you: your order is placed. Each merchant's part is followed below.",
+	"cancelled": "Your cancellation was sent to the merchants. Each part below says when it is cancelled and refunded.",
 }

@@ -28,7 +28,7 @@ func (sf *Storefront) accountPage(w http.ResponseWriter, r *http.Request, status
 	v := accountForm{Form: f, Next: next, MinPassword: order.MinPasswordLen,
 		SignupURL: withNext("/signup", next), SigninURL: shopperSigninURL(next)}
 	p := &web.Page{Title: title, NoIndex: true, Notice: web.NoticeIn(r, shopperNotices), Data: v}
-	sf.pages.Render(w, r, status, name, sf.site.WithSession(w, r, p))
+	sf.render(w, r, status, name, sf.site.WithSession(w, r, p))
 }
 
 // withNext adds a next parameter to path when next is a local path.
@@ -89,25 +89,47 @@ func (sf *Storefront) shopperSignin(w http.ResponseWriter, r *http.Request) {
 }
 
 // signShopperIn keeps sh in a renewed session, without the cart of
-// whoever was signed in before, and redirects to next; without one, to
-// the home page, or to the cart with the notice done when there is one.
+// whoever was signed in before, with the account's latest cart and the
+// guest's lines added to it (see mergeGuest), and redirects to next;
+// without one, to the cart when there is something to show there (with
+// the notice done, or the merge's), and to the home page otherwise. When
+// a guest line could not be added in full, the cart says so, whatever
+// next was.
 func (sf *Storefront) signShopperIn(w http.ResponseWriter, r *http.Request, sh order.Shopper, next, done string) {
-	err := sf.site.RenewSession(w, r, func(s *web.Session) {
+	var lines []guestLine
+	if sess, ok := sf.sessions.Load(r); ok {
+		lines = guestLines(sess)
+	}
+	cartID, dropped, err := sf.mergeGuest(r.Context(), sh.ID, lines)
+	if err != nil {
+		sf.site.FailOrder(w, r, err)
+		return
+	}
+	err = sf.site.RenewSession(w, r, func(s *web.Session) {
 		if s.Values == nil {
 			s.Values = map[string]string{}
 		}
 		s.Values[web.ValueShopper] = sh.ID
 		delete(s.Values, valueCart)
+		delete(s.Values, valueGuest)
+		if cartID != "" {
+			s.Values[valueCart] = cartID
+		}
 	})
 	if err != nil {
 		sf.site.Fail(w, r, err)
 		return
 	}
-	if next == "" {
+	switch {
+	case dropped > 0:
+		next = "/cart?done=merged-partly"
+	case next != "":
+	case done != "":
+		next = "/cart?done=" + done
+	case len(lines) > 0:
+		next = "/cart?done=merged"
+	default:
 		next = "/"
-		if done != "" {
-			next = "/cart?done=" + done
-		}
 	}
 	web.SeeOther(w, r, next)
 }
@@ -186,7 +208,7 @@ func (sf *Storefront) shopperSignoutForm(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	p := &web.Page{Title: "Sign out", SignedIn: true, NoIndex: true}
-	sf.pages.Render(w, r, http.StatusOK, "shopper_signout", sf.site.WithSession(w, r, p))
+	sf.render(w, r, http.StatusOK, "shopper_signout", sf.site.WithSession(w, r, p))
 }
 
 // shopperSignout forgets the shopper and the cart, and ends the shopper's
@@ -201,6 +223,7 @@ func (sf *Storefront) shopperSignout(w http.ResponseWriter, r *http.Request) {
 	err := sf.site.RenewSession(w, r, func(s *web.Session) {
 		delete(s.Values, web.ValueShopper)
 		delete(s.Values, valueCart)
+		delete(s.Values, valueGuest)
 	})
 	if err != nil {
 		sf.site.Fail(w, r, err)

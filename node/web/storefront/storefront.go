@@ -22,6 +22,10 @@ var templateFS embed.FS
 type Searcher interface {
 	// Search runs one query; search.ErrInvalidQuery names a bad parameter.
 	Search(q search.Query) (search.Result, error)
+	// Correct returns up to limit spellings of a text that matched
+	// nothing, with the words the index lacks replaced by close ones it
+	// holds; nil when there is nothing to correct.
+	Correct(text string, limit int) []string
 }
 
 // Listings reads any live listing, this node's or replicated;
@@ -73,6 +77,9 @@ type Carts interface {
 	AddItem(ctx context.Context, shopper, cartID string, in order.ItemInput) (order.Cart, error)
 	SetQuantity(ctx context.Context, shopper, cartID string, in order.ItemInput) (order.Cart, error)
 	RemoveItem(ctx context.Context, shopper, cartID, sku, listingID string) (order.Cart, error)
+	// LatestCart is the shopper's open cart changed last, or
+	// order.ErrNotFound: what a shopper signing in again finds.
+	LatestCart(ctx context.Context, shopper string) (order.Cart, error)
 	// Checkout places the cart's order once per idempotency key; a refusal
 	// is an *order.CheckoutError (stock gone, price changed, home platforms
 	// not answering), a declined card order.ErrDeclined, bad input
@@ -84,7 +91,10 @@ type Carts interface {
 type Orders interface {
 	GetOrder(ctx context.Context, shopper, id string) (order.Order, error)
 	Orders(ctx context.Context, shopper, cursor string, limit int) ([]order.Order, string, error)
-	CancelOrder(ctx context.Context, shopper, id string) (order.Order, error)
+	// CancelParts cancels the named parts of an order; one the order
+	// does not have is order.ErrNotFound, one already shipped or ended
+	// order.ErrConflict, and then nothing is cancelled.
+	CancelParts(ctx context.Context, shopper, id string, parts []string) (order.Order, error)
 }
 
 // Deps are the services the storefront reads and changes; every web.Field is
@@ -107,6 +117,11 @@ type Options struct {
 	// Options.TestPayments must be on, so that every page says that
 	// payments are tests.
 	Payments []string
+	// GuestCheckout lets a visitor without an account check out with a
+	// name and an e-mail address (node config storefront.guest_checkout);
+	// by default checking out needs an account, and a guest's cart waits
+	// for the sign-in or sign-up.
+	GuestCheckout bool
 }
 
 // Validate checks the options; each message names the web.Field.
@@ -164,12 +179,23 @@ func (sf *Storefront) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /cart", sf.cartPage)
 	mux.HandleFunc("GET /cart/add", sf.addForm)
 	mux.HandleFunc("POST /cart/items", sf.addToCart)
-	mux.HandleFunc("POST /cart/quantity", sf.asShopper(backTo("/cart"), sf.setQuantity))
-	mux.HandleFunc("POST /cart/remove", sf.asShopper(backTo("/cart"), sf.removeFromCart))
-	mux.HandleFunc("GET /checkout", sf.asShopper(nil, sf.checkoutForm))
+	mux.HandleFunc("POST /cart/quantity", sf.setQuantity)
+	mux.HandleFunc("POST /cart/remove", sf.removeFromCart)
+	mux.HandleFunc("GET /checkout", sf.checkoutForm)
+	mux.HandleFunc("POST /checkout/guest", sf.site.Spending(budget.Accounts, sf.guestCheckout))
 	mux.HandleFunc("POST /checkout", sf.site.Spending(budget.Checkouts, sf.asShopper(backTo("/checkout"), sf.checkout)))
 	mux.HandleFunc("POST /checkout/unavailable", sf.asShopper(backTo("/checkout"), sf.removeUnavailable))
 	mux.HandleFunc("GET /orders", sf.asShopper(nil, sf.ordersPage))
 	mux.HandleFunc("GET /orders/{id}", sf.asShopper(nil, sf.orderPage))
-	mux.HandleFunc("POST /orders/{id}/cancel", sf.asShopper(orderBack, sf.cancelOrder))
+	mux.HandleFunc("GET /orders/{id}/cancel", sf.asShopper(nil, sf.cancelForm))
+	mux.HandleFunc("POST /orders/{id}/cancel", sf.asShopper(orderBack, sf.cancelParts))
+}
+
+// render renders one of the storefront's pages with its own style sheet
+// and script (option buttons' prices, the gallery's failed images, the
+// filters opened on a wide screen), which the pages work without.
+func (sf *Storefront) render(w http.ResponseWriter, r *http.Request, status int, name string, p *web.Page) {
+	p.Styles = append(p.Styles, "store.css")
+	p.Scripts = append(p.Scripts, "store.js")
+	sf.pages.Render(w, r, status, name, p)
 }
