@@ -86,11 +86,12 @@ func NewService(store *Store, deps Deps) (*Service, error) {
 func (s *Service) Store() *Store { return s.store }
 
 // Open returns a size of the picture with hash. When this node does not
-// hold the picture, it calls charge (nil charges nothing), whose error
-// refuses the fetch as ErrBudget, and fetches the picture from the
-// homes of the live listings that show it. A picture no listing shows
-// here, or no member handed out, is ErrNotFound, and is not asked for
-// again for Config.RetryAfter.
+// hold the picture, and live listings here that show it have homes
+// elsewhere, it calls charge (nil charges nothing), whose error refuses
+// the fetch as ErrBudget, and fetches the picture from those homes. A
+// picture no listing here shows, or no member handed out, is
+// ErrNotFound; one no member handed out is not asked for again for
+// Config.RetryAfter.
 func (s *Service) Open(ctx context.Context, hash string, size Size, charge func() error) (*File, error) {
 	f, err := s.store.Open(hash, size)
 	if !errors.Is(err, ErrNotFound) {
@@ -98,6 +99,13 @@ func (s *Service) Open(ctx context.Context, hash string, size Size, charge func(
 	}
 	if s.failed.recent(hash) {
 		return nil, fmt.Errorf("%w: %s (no member handed it out a moment ago)", ErrNotFound, hash)
+	}
+	homes, err := s.homes(hash)
+	if err != nil {
+		return nil, err
+	}
+	if len(homes) == 0 {
+		return nil, fmt.Errorf("%w: %s: no live listing here shows it", ErrNotFound, hash)
 	}
 	if charge != nil {
 		if err := charge(); err != nil {
@@ -109,7 +117,7 @@ func (s *Service) Open(ctx context.Context, hash string, size Size, charge func(
 	_, err, _ = s.flight.Do(hash, func() (any, error) {
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.store.cfg.FetchTimeout)
 		defer cancel()
-		return nil, s.fetch(fctx, hash)
+		return nil, s.fetch(fctx, hash, homes)
 	})
 	if err != nil {
 		return nil, err
@@ -117,37 +125,41 @@ func (s *Service) Open(ctx context.Context, hash string, size Size, charge func(
 	return s.store.Open(hash, size)
 }
 
-// fetch asks the homes of the listings that show hash for its canonical
-// file, one after another, until one hands out bytes that match. When
-// none does, the picture is remembered as missing, unless a member was
-// only over its budget (it may hand the picture out in a moment).
-func (s *Service) fetch(ctx context.Context, hash string) error {
-	homes, err := s.deps.Homes.ImageHomes(hash, maxHomes+1)
+// homes are the members to ask for hash: the other homes of the live
+// listings here that show it, at most maxHomes.
+func (s *Service) homes(hash string) ([]string, error) {
+	all, err := s.deps.Homes.ImageHomes(hash, maxHomes+1)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	out := make([]string, 0, len(all))
+	for _, p := range all {
+		if p != s.deps.Self && len(out) < maxHomes {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// fetch asks homes for the canonical file of hash, one after another,
+// until one hands out bytes that match. When none does, the picture is
+// remembered as missing, unless a member was only over its budget (it
+// may hand the picture out in a moment).
+func (s *Service) fetch(ctx context.Context, hash string, homes []string) error {
 	var errs []error
 	for _, peer := range homes {
-		if peer == s.deps.Self || len(errs) == maxHomes {
-			continue
-		}
 		err := s.fetchFrom(ctx, peer, hash)
 		if err == nil {
 			return nil
 		}
 		errs = append(errs, err)
 	}
-	err = errors.Join(errs...)
-	switch {
-	case len(errs) == 0:
-		err = fmt.Errorf("%w: %s: no live listing here shows it", ErrNotFound, hash)
-	case errors.Is(err, ErrBudget):
+	err := errors.Join(errs...)
+	if errors.Is(err, ErrBudget) {
 		return err
-	default:
-		err = fmt.Errorf("%w: %s: %w", ErrNotFound, hash, err)
 	}
 	s.failed.add(hash)
-	return err
+	return fmt.Errorf("%w: %s: %w", ErrNotFound, hash, err)
 }
 
 // fetchFrom takes the picture from one member, within its budget, and
