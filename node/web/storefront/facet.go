@@ -3,7 +3,6 @@ package storefront
 import (
 	"cmp"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -72,7 +71,7 @@ func (sf *Storefront) searchView(st searchState, f *web.Form, res search.Result,
 	}
 	for _, d := range res.Items {
 		v.Items = append(v.Items, resultItem{URL: web.ListingURL(d.ID), Title: d.Title, Snippet: d.Description,
-			Image: safeImage(d.Image), Brand: d.Brand, Category: d.Category,
+			Image: safeImage(d.Image, web.ImageCard), Brand: d.Brand, Category: d.Category,
 			Platform: web.PlatformName(names, d.Platform), Price: web.FormatMoney(d.Price, d.Currency), InStock: d.InStock})
 	}
 	v.Categories = categoryView(st, res.Facets.Category)
@@ -194,13 +193,9 @@ func trimZeros(s string) string {
 	return s
 }
 
-// safeImage keeps an image URL only when it is absolute https: the
-// pages' Content-Security-Policy loads no other, and a plain http image
-// would be mixed content on an https storefront.
-func safeImage(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme != "https" || u.Host == "" {
-		return ""
-	}
-	return s
-}
+// safeImage is what a page loads to show a listing's image at size: an
+// uploaded picture from this node's /media, or an absolute https URL
+// (the pages' Content-Security-Policy loads no other, and a plain http
+// image would be mixed content on an https storefront); "" for anything
+// else. See web.ImageURL.
+func safeImage(s, size string) string { return web.ImageURL(s, size) }

@@ -52,9 +52,11 @@ func (sf *Storefront) listing(w http.ResponseWriter, r *http.Request) {
 	v := listingView(l, names)
 	v.Merchant = sf.merchantName(r.Context(), l)
 	canonical := sf.site.AbsURL(web.ListingURL(l.ID))
+	ld := productData(l, v, canonical)
+	ld.Image = sf.absImages(v.Images)
 	p := &web.Page{Title: l.Title, Canonical: canonical, Data: v,
 		Meta:   sf.openGraph(l, v, canonical),
-		JSONLD: productData(l, v, canonical)}
+		JSONLD: ld}
 	sf.pages.Render(w, r, http.StatusOK, "listing", p)
 }
 
@@ -65,7 +67,7 @@ func listingView(l catalog.Listing, names map[string]string) listingPage {
 		Regions: strings.Join(l.ShippingRegions, ", "), Updated: l.UpdatedAt}
 	v.Trail = categoryView(searchState{Category: l.Category}, nil).Trail
 	for _, img := range l.Images {
-		if s := safeImage(img); s != "" {
+		if s := safeImage(img, web.ImageFull); s != "" {
 			v.Images = append(v.Images, s)
 		}
 	}
@@ -115,12 +117,25 @@ func (sf *Storefront) openGraph(l catalog.Listing, v listingPage, canonical stri
 	if d := web.ClipText(l.Description, 200); d != "" {
 		tags = append(tags, web.MetaTag{Property: "og:description", Content: d})
 	}
-	if len(v.Images) > 0 {
-		tags = append(tags, web.MetaTag{Property: "og:image", Content: v.Images[0]})
+	if imgs := sf.absImages(v.Images); len(imgs) > 0 {
+		tags = append(tags, web.MetaTag{Property: "og:image", Content: imgs[0]})
 	}
 	if lo, ok := web.LowestPrice(l); ok {
 		tags = append(tags, web.MetaTag{Property: "product:price:amount", Content: web.FormatAmount(lo.Amount, lo.Currency)},
 			web.MetaTag{Property: "product:price:currency", Content: lo.Currency})
 	}
 	return tags
+}
+
+// absImages makes the pictures this node serves (/media/...) absolute,
+// for link previews and structured data read off the page.
+func (sf *Storefront) absImages(imgs []string) []string {
+	out := make([]string, len(imgs))
+	for i, img := range imgs {
+		if strings.HasPrefix(img, "/") {
+			img = sf.site.AbsURL(img)
+		}
+		out[i] = img
+	}
+	return out
 }
