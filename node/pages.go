@@ -38,7 +38,8 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 	if err != nil {
 		return nil, err
 	}
-	merchants, err := console.New(n.web, console.Deps{Merchants: n.cat, Editor: n.cat, Parts: n.orders, Earnings: n.settle})
+	merchants, err := console.New(n.web, console.Deps{Merchants: n.cat, Editor: n.cat, Parts: n.orders, Earnings: n.settle,
+		Pictures: n.media.Store()})
 	if err != nil {
 		return nil, err
 	}
