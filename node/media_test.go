@@ -174,3 +174,60 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "")
 }
+
+// TestSeededListingsShowPictures: the demo's sample listings show
+// pictures drawn for their categories, uploaded on their home, each
+// member's its own; another member serves them by fetching them.
+func TestSeededListingsShowPictures(t *testing.T) {
+	c := startCluster(t, "Alpha", "Beta")
+	a, b := c.Nodes[0], c.Nodes[1]
+	seeded, err := c.Seed(t.Context(), 2, 6)
+	if err != nil || len(seeded) != 4 {
+		t.Fatalf("seed: %v, %d merchants", err, len(seeded))
+	}
+	homeOf := map[string]string{} // picture hash -> the member that holds it
+	for _, n := range c.Nodes {
+		err := n.cat.All(func(l catalog.Listing) error {
+			if l.Platform != n.PeerID().String() {
+				return nil
+			}
+			h, ok := "", len(l.Images) == 1
+			if ok {
+				h, ok = catalog.ImageHash(l.Images[0])
+			}
+			if !ok {
+				return fmt.Errorf("%s shows %v, want one uploaded picture", l.Title, l.Images)
+			}
+			if held, _, _ := n.Media().Store().Holds("", h); !held {
+				return fmt.Errorf("%s's picture is not held by its home %s", l.Title, n.Name())
+			}
+			if other, ok := homeOf[h]; ok && other != n.Name() {
+				return fmt.Errorf("%s and %s show the same picture", other, n.Name())
+			}
+			homeOf[h] = n.Name()
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var alphas []string
+	for h, home := range homeOf {
+		if home == a.Name() {
+			alphas = append(alphas, h)
+		}
+	}
+	if len(alphas) == 0 {
+		t.Fatal("Alpha's listings show no picture")
+	}
+	testwait.For(t, 15*time.Second, func() error {
+		if b.cat.Count() != 24 {
+			return fmt.Errorf("Beta holds %d listings, want 24", b.cat.Count())
+		}
+		return nil
+	})
+	status, hdr, _ := getPicture(t, b, catalog.ImageRef(alphas[0]), "thumb")
+	if status != http.StatusOK || hdr.Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("Alpha's picture on Beta: %d %q", status, hdr.Get("Content-Type"))
+	}
+}
