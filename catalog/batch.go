@@ -69,7 +69,7 @@ func (c *Catalog) UpsertBatch(ctx context.Context, merchantID string, in []Listi
 	}
 	items := make([]*batchItem, len(in))
 	parallel(len(in), func(i int) {
-		p, errs := c.prepare(m.Name, in[i])
+		p, errs := c.prepare(merchantID, m.Name, in[i])
 		items[i] = &batchItem{index: i, p: p}
 		if errs != nil {
 			items[i].reject(errs...)

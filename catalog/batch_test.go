@@ -142,7 +142,7 @@ func prepareAll(t *testing.T, n *testNode, merchant string, in []ListingInput) [
 	t.Helper()
 	items := make([]*batchItem, len(in))
 	for i := range in {
-		p, errs := n.prepare(merchant, in[i])
+		p, errs := n.prepare(merchant, "", in[i])
 		if errs != nil {
 			t.Fatal(errs)
 		}
@@ -156,7 +156,7 @@ func TestPrepareBoundsRecordSize(t *testing.T) {
 	n := newNode(t, testConfig(), &memberSet{})
 	m := n.merchant(t)
 	for i, in := range []ListingInput{input("Pan", "P-1"), input("Pan "+strings.Repeat("é", 150), "Q-1", "Q-2", "Q-3")} {
-		p, errs := n.prepare(m, in)
+		p, errs := n.prepare(m, "", in)
 		if errs != nil {
 			t.Fatal(errs)
 		}

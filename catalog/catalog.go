@@ -66,6 +66,10 @@ type Catalog struct {
 	// currency is the settlement currency prices must be in ("" when not
 	// known); it overrides cfg.Currency, which is read only at Open.
 	currency atomic.Pointer[string]
+
+	// images holds the pictures merchants upload (see UseImages); set
+	// once before the catalog is written to, read-only after.
+	images ImageStore
 }
 
 // Open returns the catalog stored in db. key is the node's identity: it

@@ -29,7 +29,8 @@ type Config struct {
 	// MaxAttributeValueLen caps an attribute or variant option value, in
 	// characters (default 500).
 	MaxAttributeValueLen int `yaml:"max_attribute_value_len"`
-	// MaxImages caps the image URLs of a listing (default 20).
+	// MaxImages caps the pictures of a listing, URLs and uploaded ones
+	// (default 20).
 	MaxImages int `yaml:"max_images"`
 	// MaxImageURLLen caps one image URL, in bytes (default 2048).
 	MaxImageURLLen int `yaml:"max_image_url_len"`

@@ -58,6 +58,13 @@
 // form and limits, and refuses stale, conflicting and duplicate records
 // without storing anything. Writers are serialized; reads are concurrent.
 //
+// A listing's pictures are http(s) URLs or references of pictures
+// uploaded to its home node ("sha256:<hash>", see image.go). The catalog
+// indexes which live listings show each uploaded picture, in the
+// transaction that stores the record (ImageHomes), and lets a merchant
+// reference only a picture the node holds that it uploaded or that a
+// live listing already shows (UseImages).
+//
 // Every price is in the federation's settlement currency (Config.Currency,
 // then SetCurrency when the charter changes); until it is known, every
 // listing is refused.

@@ -56,14 +56,21 @@ func (c *Catalog) framing() (listing, stock int, err error) {
 	return len(lrec) - len(contentJSON(desc)) + c.overhead, len(srec) - len(stockJSON(st)) + c.overhead, nil
 }
 
-// prepare validates in for merchant, named name, computes its digests and
-// bounds the size of its records. It needs no store access, so batches
-// prepare in parallel.
-func (c *Catalog) prepare(name string, in ListingInput) (*prepared, []FieldError) {
+// prepare validates in for merchant, named name, checks the uploaded
+// pictures it shows (see UseImages), computes its digests and bounds the
+// size of its records. It only reads the store, so batches prepare in
+// parallel.
+func (c *Catalog) prepare(merchant, name string, in ListingInput) (*prepared, []FieldError) {
 	if err := ValidateListing(c.config(), in); err != nil {
 		var ve *ValidationError
 		errors.As(err, &ve)
 		return nil, ve.Errors
+	}
+	if errs, err := c.checkOwnImages(merchant, in); err != nil {
+		c.log.Warn("catalog: checking a listing's pictures", "merchant", merchant, "err", err)
+		return nil, []FieldError{{Field: "images", Message: "could not be checked against the stored pictures; try again"}}
+	} else if errs != nil {
+		return nil, errs
 	}
 	p := &prepared{desc: describe(in), stock: stockOf(in)}
 	p.desc.MerchantName = name
@@ -271,6 +278,9 @@ func (c *Catalog) storeDraft(txn *badger.Txn, d *draft) (int64, error) {
 // takedown, drops the stock. It returns the change in live listings.
 func putListing(txn *badger.Txn, r *Record, raw []byte, prev head, sum digest) (int64, error) {
 	if err := putRecord(txn, r, raw, prev.seq); err != nil {
+		return 0, err
+	}
+	if err := reimage(txn, r.ListingID, r.Listing); err != nil {
 		return 0, err
 	}
 	h := head{seq: r.Seq, version: r.Version, tomb: r.Tombstone, sum: sum}

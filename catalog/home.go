@@ -26,7 +26,7 @@ func (c *Catalog) CreateListing(ctx context.Context, merchantID string, in Listi
 	if err != nil {
 		return Listing{}, err
 	}
-	p, errs := c.prepare(m.Name, in)
+	p, errs := c.prepare(merchantID, m.Name, in)
 	if errs != nil {
 		return Listing{}, &ValidationError{Errors: errs}
 	}
@@ -63,7 +63,7 @@ func (c *Catalog) ReplaceListing(ctx context.Context, merchantID, id string, in 
 	if err != nil {
 		return Listing{}, err
 	}
-	p, errs := c.prepare(m.Name, in)
+	p, errs := c.prepare(merchantID, m.Name, in)
 	if errs != nil {
 		return Listing{}, &ValidationError{Errors: errs}
 	}

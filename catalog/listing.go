@@ -70,7 +70,9 @@ type Listing struct {
 	GTIN string `json:"gtin,omitempty"`
 	// Attributes are name/value facts about the product.
 	Attributes map[string]string `json:"attributes"`
-	// Images are absolute http(s) URLs.
+	// Images are the pictures, the first the main one: absolute http(s)
+	// URLs, or references of pictures uploaded to the home node
+	// ("sha256:<hash>", see ImageRef).
 	Images []string `json:"images"`
 	// ShippingRegions are ISO 3166-1 alpha-2 codes the merchant ships to,
 	// free, when neither the listing nor its merchant names a shipping
@@ -103,7 +105,9 @@ type ListingInput struct {
 	GTIN string `json:"gtin,omitempty"`
 	// Attributes are name/value facts about the product.
 	Attributes map[string]string `json:"attributes"`
-	// Images are absolute http(s) URLs.
+	// Images are the pictures, the first the main one: absolute http(s)
+	// URLs, or references of pictures uploaded to the home node
+	// ("sha256:<hash>", see ImageRef).
 	Images []string `json:"images"`
 	// ShippingRegions are ISO 3166-1 alpha-2 codes, at least one unless
 	// the listing names a shipping profile.

@@ -25,6 +25,8 @@ import (
 //	c/o/<origin>               count of the origin's listing ids, taken down ones included (quota)
 //	c/q/<merchant>             the same for one of this node's merchants
 //	c/oq                       the quota counts were built (a catalog kept before them counts once at Open)
+//	c/i/<hash>/<listing id>    the live listing shows the uploaded picture (see image.go)
+//	c/j/<listing id>           the uploaded pictures the listing shows
 const (
 	prefixMerchant = "c/m/"
 	prefixToken    = "c/t/"

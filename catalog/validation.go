@@ -198,11 +198,11 @@ func (v *validator) attributes(m map[string]string) { v.pairs("attributes", m, v
 
 func (v *validator) images(imgs []string) {
 	if len(imgs) > v.cfg.MaxImages {
-		v.add("images", "must have at most %d URLs, not %d", v.cfg.MaxImages, len(imgs))
+		v.add("images", "must have at most %d pictures, not %d", v.cfg.MaxImages, len(imgs))
 		return
 	}
 	for i, s := range imgs {
-		if msg := checkImageURL(s, v.cfg.MaxImageURLLen); msg != "" {
+		if msg := checkImage(s, v.cfg.MaxImageURLLen); msg != "" {
 			v.add(fmt.Sprintf("images[%d]", i), "%s", msg)
 		}
 	}

@@ -24,6 +24,9 @@ func TestValidateListingAccepts(t *testing.T) {
 		{"unicode title of 200 characters", func(in *ListingInput) { in.Title = strings.Repeat("é", 200) }},
 		{"sku charset", func(in *ListingInput) { in.Variants[0].SKU = "Ab-9_x.Y" }},
 		{"http image", func(in *ListingInput) { in.Images = []string{"http://cdn.example.org/x/y.png?v=2"} }},
+		{"uploaded picture beside a URL", func(in *ListingInput) {
+			in.Images = []string{ImageRef(strings.Repeat("0a", 32)), "https://cdn.example.org/y.png"}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,6 +70,9 @@ func TestValidateListingRefuses(t *testing.T) {
 		{"image ftp", func(in *ListingInput) { in.Images = []string{"ftp://x.org/a.jpg"} }, "images[0]", "absolute http"},
 		{"image credentials", func(in *ListingInput) { in.Images = []string{"https://u:p@x.org/a.jpg"} }, "images[0]", "credentials"},
 		{"image space", func(in *ListingInput) { in.Images = []string{"https://x.org/a b.jpg"} }, "images[0]", "valid URL"},
+		{"picture reference too short", func(in *ListingInput) { in.Images = []string{"sha256:abc"} }, "images[0]", "64 lower-case hex"},
+		{"picture reference upper case", func(in *ListingInput) { in.Images = []string{"sha256:" + strings.Repeat("AB", 32)} }, "images[0]", "64 lower-case hex"},
+		{"picture reference of another hash", func(in *ListingInput) { in.Images = []string{"md5:" + strings.Repeat("ab", 16)} }, "images[0]", "uploaded picture's reference"},
 		{"image too long", func(in *ListingInput) { in.Images = []string{"https://x.org/" + strings.Repeat("a", 2048)} }, "images[0]", "at most 2048"},
 		{"no regions", func(in *ListingInput) { in.ShippingRegions = nil }, "shipping_regions", "at least one"},
 		{"region lower case", func(in *ListingInput) { in.ShippingRegions = []string{"DE", "fr"} }, "shipping_regions[1]", "two-letter"},

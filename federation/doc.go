@@ -54,7 +54,10 @@
 //   - catalog records: package catalog, carried by federation/replication
 //     (GossipSub and the catch-up stream);
 //   - orders: package federation/order, carried by federation/orderwire;
-//   - settlement: package settlement, carried by federation/settlewire.
+//   - settlement: package settlement, carried by federation/settlewire;
+//   - pictures of listings: package catalog/media, carried by
+//     federation/mediawire (a member asks a listing's home for a picture
+//     by its hash, and keeps it only if the bytes match).
 //
 // # Lifecycle
 //

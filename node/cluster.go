@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -200,8 +201,10 @@ type SeededMerchant struct {
 }
 
 // Seed gives every member that has no merchants yet `merchants` merchants
-// with `listings` generated listings each. Members that already have
-// merchants (a reused --data folder) are left as they are.
+// with `listings` generated listings each, showing pictures drawn for
+// their categories in the member's colours and uploaded by the merchant
+// (see seedPictures). Members that already have merchants (a reused
+// --data folder) are left as they are.
 func (c *Cluster) Seed(ctx context.Context, merchants, listings int) ([]SeededMerchant, error) {
 	var out []SeededMerchant
 	for i, n := range c.Nodes {
@@ -209,6 +212,7 @@ func (c *Cluster) Seed(ctx context.Context, merchants, listings int) ([]SeededMe
 		if err != nil || len(have) > 0 {
 			return out, err
 		}
+		shown := map[string]string{} // the node's pictures its listings show, by category
 		for j := 0; j < merchants; j++ {
 			gen := sample.New(uint64(i*100 + j + 1))
 			name := gen.MerchantName()
@@ -216,13 +220,19 @@ func (c *Cluster) Seed(ctx context.Context, merchants, listings int) ([]SeededMe
 			if err != nil {
 				return out, err
 			}
-			res, err := n.cat.UpsertBatch(ctx, m.ID, gen.Listings(listings, c.Charter.Charter.Currency, fmt.Sprintf("M%d%d", i, j)))
+			inputs := gen.Listings(listings, c.Charter.Charter.Currency, fmt.Sprintf("M%d%d", i, j))
+			made, err := c.seedPictures(ctx, n, i, m.ID, inputs, shown)
+			if err != nil {
+				return out, fmt.Errorf("seeding %s on %s: %w", name, n.Name(), err)
+			}
+			res, err := n.cat.UpsertBatch(ctx, m.ID, inputs)
 			if err != nil {
 				return out, fmt.Errorf("seeding %s on %s: %w", name, n.Name(), err)
 			}
 			if len(res.Rejected) > 0 {
 				return out, fmt.Errorf("seeding %s on %s: %d listings rejected: %v", name, n.Name(), len(res.Rejected), res.Rejected[0].Errors)
 			}
+			maps.Copy(shown, made)
 			out = append(out, SeededMerchant{Member: n.Name(), Name: name, Token: token, Listings: res.Created})
 		}
 	}

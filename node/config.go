@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/media"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/replication"
@@ -46,6 +47,9 @@ type Config struct {
 	Federation federation.Config `yaml:"federation"`
 	// Catalog sets the limits on listings.
 	Catalog catalog.Config `yaml:"catalog"`
+	// Media sets the limits on pictures: uploads, and what members may
+	// fetch from this node and it from them.
+	Media media.Config `yaml:"media"`
 	// Replication tunes how catalog records travel between members.
 	Replication replication.Config `yaml:"replication"`
 	// Orders tunes holds, checkout and order message delivery.
@@ -165,6 +169,7 @@ func DefaultConfig() Config {
 		},
 		Federation:  federation.DefaultConfig(),
 		Catalog:     catalog.DefaultConfig(),
+		Media:       media.DefaultConfig(),
 		Replication: replication.DefaultConfig(),
 		Orders:      order.DefaultConfig(),
 		Storage:     StorageConfig{MemTableMB: 16, BlockCacheMB: 32, IndexCacheMB: 16, GCInterval: 10 * time.Minute},
@@ -261,6 +266,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.Federation.Validate(); err != nil {
+		return err
+	}
+	if err := c.Media.Validate(); err != nil {
 		return err
 	}
 	if err := c.Replication.Validate(); err != nil {

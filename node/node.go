@@ -15,8 +15,10 @@ import (
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/media"
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/mediawire"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/orderwire"
 	"github.com/fedmart/fedmart/federation/replication"
@@ -43,6 +45,7 @@ type Node struct {
 	fed      *federation.Federation
 	cat      *catalog.Catalog
 	index    *search.Index
+	media    *media.Service
 	repl     *replication.Replicator
 	orders   *order.Service
 	hooks    *webhook.Dispatcher
@@ -107,10 +110,13 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (_ *Node, err error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if n.fed, err = federation.New(cfg.Federation, key, n.db, log.With("component", "federation"), reg, slices.Concat(replication.Limits, orderwire.Limits, settlewire.Limits)...); err != nil {
+	if n.fed, err = federation.New(cfg.Federation, key, n.db, log.With("component", "federation"), reg, slices.Concat(replication.Limits, orderwire.Limits, settlewire.Limits, mediawire.Limits)...); err != nil {
 		return nil, err
 	}
 	if err = n.openCatalog(key, reg); err != nil {
+		return nil, err
+	}
+	if err = n.openMedia(reg); err != nil {
 		return nil, err
 	}
 	n.logRestore()
@@ -137,7 +143,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (_ *Node, err error) {
 	n.budgets = budget.New(cfg.API.Limits, cfg.API.trustedProxies(), time.Now)
 	a := api.New(api.Config{OperatorToken: token, Metrics: cfg.API.Metrics, WriteTimeout: cfg.API.WriteTimeout}, api.Deps{
 		Federation: n.fed, Catalog: n.cat, Search: n.index, Orders: n.orders, Profiles: n.cat, Shipping: n.orders, Webhooks: n.hooks, Settlement: n.settle,
-		Backup: n.backup, Budgets: n.budgets, Ready: n.ready, Gatherer: reg, Registry: reg,
+		Media: n.media.Store(), Backup: n.backup, Budgets: n.budgets, Ready: n.ready, Gatherer: reg, Registry: reg,
 	}, log.With("component", "api"))
 	handler, err := n.pages(key, token, a.Handler())
 	if err != nil {

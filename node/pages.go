@@ -27,7 +27,7 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 	}
 	methods := n.paymentMethods()
 	n.web, err = web.New(web.Deps{Charter: n.fed, Platform: n.cat.Platform(), DB: n.db, Budgets: n.budgets,
-		Log: n.log.With("component", "web")},
+		Media: n.media, Log: n.log.With("component", "web")},
 		web.Options{NodeName: n.cfg.Name, BaseURL: n.apiURL, SessionSecret: secret,
 			TestPayments: slices.Contains(methods, order.MethodSandboxCard)})
 	if err != nil {
@@ -39,7 +39,8 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 	if err != nil {
 		return nil, err
 	}
-	merchants, err := console.New(n.web, console.Deps{Merchants: n.cat, Editor: n.cat, Parts: n.orders, Earnings: n.settle})
+	merchants, err := console.New(n.web, console.Deps{Merchants: n.cat, Editor: n.cat, Parts: n.orders, Earnings: n.settle,
+		Pictures: n.media.Store()})
 	if err != nil {
 		return nil, err
 	}

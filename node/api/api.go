@@ -73,6 +73,9 @@ type Deps struct {
 	Shipping   Shipping
 	Webhooks   Webhooks
 	Settlement Settlement
+	// Media stores the pictures merchants upload (POST /v1/media); nil
+	// stores none.
+	Media Media
 	// Backup streams a backup of the node's database (GET /v1/backup).
 	Backup Backup
 	// Budgets are the per-client budgets, shared with the pages; nil
@@ -151,6 +154,7 @@ func (a *API) routes() {
 	me.DELETE("/listings/:id", a.deleteListing)
 	me.PUT("/listings/:id/stock", a.putStock)
 	me.POST("/merchant/token", a.postOwnToken)
+	me.POST("/media", a.postMedia)
 	a.orderRoutes(v1)
 	a.settlementRoutes(v1)
 }
@@ -170,9 +174,16 @@ func (a *API) recover(c *gin.Context) {
 	c.Next()
 }
 
+// limitBody caps request bodies at Config.MaxBodyBytes, and a merchant's
+// picture upload at the media store's cap (the route reads no body
+// before the token is checked).
 func (a *API) limitBody(c *gin.Context) {
 	if c.Request.Body != nil {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, a.cfg.MaxBodyBytes)
+		limit := a.cfg.MaxBodyBytes
+		if c.Request.Method == http.MethodPost && c.Request.URL.Path == mediaPath {
+			limit = max(limit, a.mediaBodyLimit())
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
 	c.Next()
 }

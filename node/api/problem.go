@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/media"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/budget"
@@ -83,6 +84,21 @@ var errorStatus = []struct {
 	{settlement.ErrInvalid, http.StatusUnprocessableEntity, "Invalid input"},
 	{settlement.ErrNotFound, http.StatusNotFound, "Not found"},
 	{settlement.ErrConflict, http.StatusConflict, "Conflict"},
+	{media.ErrTooLarge, http.StatusRequestEntityTooLarge, "Picture too large"},
+	{media.ErrUnsupported, http.StatusUnsupportedMediaType, "Not a JPEG, PNG or WebP picture"},
+	{media.ErrInvalid, http.StatusUnprocessableEntity, "Invalid picture"},
+	{media.ErrQuota, http.StatusUnprocessableEntity, "Over the picture quota"},
+	{media.ErrNotFound, http.StatusNotFound, "Not found"},
+}
+
+// statusOf finds err in errorStatus.
+func statusOf(err error) (status int, title string, ok bool) {
+	for _, e := range errorStatus {
+		if errors.Is(err, e.err) {
+			return e.status, e.title, true
+		}
+	}
+	return 0, "", false
 }
 
 // problemType is the base of problem type URIs.
@@ -115,17 +131,15 @@ func fail(c *gin.Context, err error) {
 		failStatus(c, http.StatusUnprocessableEntity, "Invalid input", err.Error(), fields...)
 		return
 	}
-	for _, e := range errorStatus {
-		if errors.Is(err, e.err) {
-			p := Problem{Type: problemType + slug(e.status), Title: e.title, Status: e.status, Detail: err.Error()}
-			var ce *order.CheckoutError
-			if errors.As(err, &ce) {
-				p.Shortages, p.Quote, p.UnavailablePlatforms = ce.Shortages, ce.Quote, ce.Platforms
-				p.Shipping, p.Unshippable, p.Country = ce.Shipping, ce.Unshippable, ce.Country
-			}
-			writeProblem(c, p)
-			return
+	if status, title, ok := statusOf(err); ok {
+		p := Problem{Type: problemType + slug(status), Title: title, Status: status, Detail: err.Error()}
+		var ce *order.CheckoutError
+		if errors.As(err, &ce) {
+			p.Shortages, p.Quote, p.UnavailablePlatforms = ce.Shortages, ce.Quote, ce.Platforms
+			p.Shipping, p.Unshippable, p.Country = ce.Shipping, ce.Unshippable, ce.Country
 		}
+		writeProblem(c, p)
+		return
 	}
 	writeProblem(c, Problem{Type: problemType + "internal", Title: "Internal error", Status: http.StatusInternalServerError, Detail: "the node could not complete the request; see its log"})
 	_ = c.Error(err) // logged once, by the request logger
@@ -163,6 +177,8 @@ func slug(status int) string {
 		return "payment-failed"
 	case http.StatusTooManyRequests:
 		return "over-budget"
+	case http.StatusUnsupportedMediaType:
+		return "unsupported-type"
 	default:
 		return "error"
 	}

@@ -12,13 +12,18 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// servedByThePages are the documented operations the node serves beside
+// the API, from the page kit (node/web); the node's tests call them.
+var servedByThePages = []string{"GET /media/{hash}/{size}"}
+
 // TestDocumentListsEveryRoute holds the OpenAPI document to the router:
 // every route the API serves is documented with its method, and the
-// document lists no operation the API does not serve.
+// document lists no operation the API does not serve (but those the
+// pages serve).
 func TestDocumentListsEveryRoute(t *testing.T) {
 	e := newEdge(t, api.Config{}, nil)
 	param := regexp.MustCompile(`:([a-z_]+)`)
-	var served []string
+	served := slices.Clone(servedByThePages)
 	for _, r := range e.handler.(*gin.Engine).Routes() {
 		served = append(served, r.Method+" "+param.ReplaceAllString(r.Path, "{$1}"))
 	}

@@ -20,6 +20,10 @@ type Config struct {
 	// Checkouts is how many checkouts one client may place, through the
 	// API and the storefront together (default 60/1h).
 	Checkouts Rate `yaml:"checkouts"`
+	// MediaFetches is how many pictures one client's requests may make
+	// this node fetch from other members (only pictures it does not hold
+	// yet count) (default 1200/10m).
+	MediaFetches Rate `yaml:"media_fetches"`
 	// Clients is how many clients each budget remembers; past it, the
 	// client seen least recently is forgotten (default 10000).
 	Clients int `yaml:"clients"`
@@ -28,10 +32,11 @@ type Config struct {
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
 	return Config{
-		Accounts:  Rate{N: 10, Per: time.Hour},
-		SignIns:   Rate{N: 30, Per: 10 * time.Minute},
-		Checkouts: Rate{N: 60, Per: time.Hour},
-		Clients:   10000,
+		Accounts:     Rate{N: 10, Per: time.Hour},
+		SignIns:      Rate{N: 30, Per: 10 * time.Minute},
+		Checkouts:    Rate{N: 60, Per: time.Hour},
+		MediaFetches: Rate{N: 1200, Per: 10 * time.Minute},
+		Clients:      10000,
 	}
 }
 
@@ -52,11 +57,12 @@ const (
 	Accounts Kind = iota
 	SignIns
 	Checkouts
+	MediaFetches
 	kinds
 )
 
 // names are the words refusals use for each kind.
-var names = [kinds]string{Accounts: "accounts", SignIns: "signins", Checkouts: "checkouts"}
+var names = [kinds]string{Accounts: "accounts", SignIns: "signins", Checkouts: "checkouts", MediaFetches: "media_fetches"}
 
 // String is the kind's name, as in the configuration.
 func (k Kind) String() string { return names[k] }
@@ -72,7 +78,7 @@ type Budgets struct {
 // proxies. now is the clock; nil is time.Now.
 func New(cfg Config, trusted []netip.Prefix, now func() time.Time) *Budgets {
 	b := &Budgets{trusted: trusted}
-	for k, r := range map[Kind]Rate{Accounts: cfg.Accounts, SignIns: cfg.SignIns, Checkouts: cfg.Checkouts} {
+	for k, r := range map[Kind]Rate{Accounts: cfg.Accounts, SignIns: cfg.SignIns, Checkouts: cfg.Checkouts, MediaFetches: cfg.MediaFetches} {
 		b.limiters[k] = NewLimiter(k.String(), r, cfg.Clients, now)
 	}
 	return b

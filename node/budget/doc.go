@@ -1,6 +1,7 @@
 // Package budget holds what each client of the node's HTTP edge may spend:
-// how many accounts it may open, sign-ins it may attempt and checkouts it
-// may place in a span of time. The REST API (node/api) and the pages
+// how many accounts it may open, sign-ins it may attempt, checkouts it
+// may place and pictures it may make the node fetch from other members in
+// a span of time. The REST API (node/api) and the pages
 // (node/web) charge the same budgets, so that a client cannot double its
 // allowance by switching from one to the other.
 //

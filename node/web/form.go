@@ -145,6 +145,14 @@ type Choice struct {
 	Selected     bool
 }
 
+// WithErrorsOf adds to f the problems g shows next to input, and returns f.
+func (f *Form) WithErrorsOf(g *Form, input string) *Form {
+	for _, msg := range g.errs[input] {
+		f.Add(input, msg)
+	}
+	return f
+}
+
 // WithoutErrors returns a form that shows what f shows, without its
 // problems.
 func (f *Form) WithoutErrors() *Form {

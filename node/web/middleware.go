@@ -43,13 +43,23 @@ func (s *Site) secureHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// MaxUploadBytes caps a file a form uploads (a merchant's feed).
+// MaxUploadBytes caps the files a form uploads (a merchant's feed, a
+// listing's pictures).
 const MaxUploadBytes = 32 << 20
 
 // AllowUpload lets a signed-in merchant post a body of up to
-// MaxUploadBytes, and a little more for the rest of the form, to path.
-// Call it before Handler.
-func (s *Site) AllowUpload(path string) { s.uploads[path] = true }
+// MaxUploadBytes, and a little more for the rest of the form, to the
+// paths pattern matches: a path, or a net/http pattern such as
+// "/merchant/listings/{id}". Call it before Handler.
+func (s *Site) AllowUpload(pattern string) {
+	s.uploads.HandleFunc(pattern, func(http.ResponseWriter, *http.Request) {})
+}
+
+// uploadAllowed reports whether r posts to a path AllowUpload named.
+func (s *Site) uploadAllowed(r *http.Request) bool {
+	_, pattern := s.uploads.Handler(r)
+	return pattern != ""
+}
 
 // limitBody caps request bodies at Options.MaxFormBytes, except a signed-in
 // merchant's upload to a path AllowUpload named: anyone else's stays
@@ -58,7 +68,7 @@ func (s *Site) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
 			limit := s.opts.MaxFormBytes
-			if r.Method == http.MethodPost && s.uploads[r.URL.Path] {
+			if r.Method == http.MethodPost && s.uploadAllowed(r) {
 				if sess, ok := s.sessions.Load(r); ok && sess.Merchant != "" {
 					limit = max(limit, MaxUploadBytes+1<<20)
 				}

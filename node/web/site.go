@@ -37,6 +37,9 @@ type Deps struct {
 	Log *slog.Logger
 	// Now is the clock sessions and "last seen" read; nil is time.Now.
 	Now func() time.Time
+	// Media serves the pictures uploaded to the federation's nodes at
+	// /media/<hash>/<size>; nil serves none.
+	Media Media
 }
 
 // Site is what the storefront, the merchant console and the operator
@@ -55,10 +58,11 @@ type Site struct {
 	revoked  revocations
 	static   *static
 	pages    *Pages // the kit's own: the error page and the token sign-in
+	media    Media  // nil: no pictures served
 
-	// uploads are the paths a signed-in merchant may post a large body
-	// to; set by AllowUpload before Handler, read-only after.
-	uploads map[string]bool
+	// uploads match the paths a signed-in merchant may post a large
+	// body to; set by AllowUpload before Handler, read-only after.
+	uploads *http.ServeMux
 
 	done      chan struct{} // closed by Close
 	closeOnce sync.Once
@@ -83,7 +87,7 @@ func New(deps Deps, opts Options) (*Site, error) {
 	}
 	s := &Site{opts: opts, charter: deps.Charter, platform: deps.Platform, budgets: deps.Budgets, log: deps.Log, now: deps.Now,
 		sessions: newSessions(opts.SessionSecret, opts.secure(), opts.port(), opts.SessionTTL, deps.Now),
-		revoked:  revocations{db: deps.DB, now: deps.Now}, uploads: map[string]bool{}, done: make(chan struct{})}
+		revoked:  revocations{db: deps.DB, now: deps.Now}, uploads: http.NewServeMux(), done: make(chan struct{}), media: deps.Media}
 	var err error
 	if s.static, err = newStatic(); err != nil {
 		return nil, err
@@ -107,6 +111,9 @@ type Mounter interface {
 func (s *Site) Handler(audiences ...Mounter) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", s.static)
+	if s.media != nil {
+		mux.HandleFunc("GET /media/{hash}/{size}", s.serveMedia)
+	}
 	for _, a := range audiences {
 		a.Mount(mux)
 	}

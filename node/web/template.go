@@ -73,6 +73,7 @@ func (s *Site) funcs() template.FuncMap {
 		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 		"add1":    func(i int) int { return i + 1 },
+		"image":   ImageURL,
 	}
 }
 

@@ -240,6 +240,42 @@ func (e PaymentRequestMethod) Valid() bool {
 	}
 }
 
+// Defines values for PictureRenditionType.
+const (
+	PictureRenditionTypeImageJpeg PictureRenditionType = "image/jpeg"
+	PictureRenditionTypeImagePng  PictureRenditionType = "image/png"
+)
+
+// Valid indicates whether the value is a known member of the PictureRenditionType enum.
+func (e PictureRenditionType) Valid() bool {
+	switch e {
+	case PictureRenditionTypeImageJpeg:
+		return true
+	case PictureRenditionTypeImagePng:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PictureUploadType.
+const (
+	PictureUploadTypeImageJpeg PictureUploadType = "image/jpeg"
+	PictureUploadTypeImagePng  PictureUploadType = "image/png"
+)
+
+// Valid indicates whether the value is a known member of the PictureUploadType enum.
+func (e PictureUploadType) Valid() bool {
+	switch e {
+	case PictureUploadTypeImageJpeg:
+		return true
+	case PictureUploadTypeImagePng:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PoliciesReturnShipping.
 const (
 	PoliciesReturnShippingMerchant PoliciesReturnShipping = "merchant"
@@ -381,6 +417,27 @@ func (e WebhookDeliveryStatus) Valid() bool {
 	case WebhookDeliveryStatusFailed:
 		return true
 	case WebhookDeliveryStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PictureSize.
+const (
+	Card  PictureSize = "card"
+	Full  PictureSize = "full"
+	Thumb PictureSize = "thumb"
+)
+
+// Valid indicates whether the value is a known member of the PictureSize enum.
+func (e PictureSize) Valid() bool {
+	switch e {
+	case Card:
+		return true
+	case Full:
+		return true
+	case Thumb:
 		return true
 	default:
 		return false
@@ -858,7 +915,7 @@ type ListingInput struct {
 	// Gtin GTIN-8, 12, 13 or 14 with its check digit
 	Gtin *string `json:"gtin,omitempty"`
 
-	// Images absolute http or https URLs
+	// Images The pictures, the first the main one: absolute http or https URLs, or the `ref` of a picture uploaded with `uploadPicture` (`sha256:` and 64 hex digits). A merchant may reference a picture it uploaded to this node, or one a live listing already shows.
 	Images *[]string `json:"images,omitempty"`
 
 	// ShippingProfile the id of one of the merchant's shipping profiles; the merchant's default when absent
@@ -1143,6 +1200,54 @@ type PaymentRequest struct {
 
 // PaymentRequestMethod one of the methods this node takes (payments in its configuration)
 type PaymentRequestMethod string
+
+// PictureRendition One size of a picture.
+type PictureRendition struct {
+	Bytes  int64                `json:"bytes"`
+	Height int                  `json:"height"`
+	Type   PictureRenditionType `json:"type"`
+
+	// URL /media/<hash>/<size>, on this node and every member
+	URL   string `json:"url"`
+	Width int    `json:"width"`
+}
+
+// PictureRenditionType defines model for PictureRendition.Type.
+type PictureRenditionType string
+
+// PictureUpload A stored picture. Its `ref` goes in a listing's `images`; the sizes are served by every member.
+type PictureUpload struct {
+	// Bytes of the canonical file
+	Bytes int64 `json:"bytes"`
+
+	// Hash SHA-256 of the canonical file, 64 lower-case hex digits
+	Hash string `json:"hash"`
+
+	// Height of the canonical file, at most 2048
+	Height int `json:"height"`
+
+	// Ref sha256:<hash>, for a listing's images
+	Ref   string `json:"ref"`
+	Sizes struct {
+		// Card One size of a picture.
+		Card PictureRendition `json:"card"`
+
+		// Full One size of a picture.
+		Full PictureRendition `json:"full"`
+
+		// Thumb One size of a picture.
+		Thumb PictureRendition `json:"thumb"`
+	} `json:"sizes"`
+
+	// Type the canonical file's type: PNG for a PNG upload or a picture with transparency, else JPEG
+	Type PictureUploadType `json:"type"`
+
+	// Width of the canonical file, at most 2048
+	Width int `json:"width"`
+}
+
+// PictureUploadType the canonical file's type: PNG for a PNG upload or a picture with transparency, else JPEG
+type PictureUploadType string
 
 // Policies defines model for Policies.
 type Policies struct {
@@ -1562,6 +1667,12 @@ type PartID = string
 // Period defines model for Period.
 type Period = string
 
+// PictureHash defines model for PictureHash.
+type PictureHash = string
+
+// PictureSize defines model for PictureSize.
+type PictureSize string
+
 // SKU defines model for SKU.
 type SKU = string
 
@@ -1651,6 +1762,12 @@ type ListOwnListingsParams struct {
 // UpsertListingsJSONBody defines parameters for UpsertListings.
 type UpsertListingsJSONBody = []ListingInput
 
+// UploadPictureMultipartBody defines parameters for UploadPicture.
+type UploadPictureMultipartBody struct {
+	// File the picture
+	File openapi_types.File `json:"file"`
+}
+
 // GetMerchantEarningsParams defines parameters for GetMerchantEarnings.
 type GetMerchantEarningsParams struct {
 	// Period the period's start, UTC RFC 3339
@@ -1734,6 +1851,9 @@ type ReplaceListingJSONRequestBody = ListingInput
 
 // SetStockJSONRequestBody defines body for SetStock for application/json ContentType.
 type SetStockJSONRequestBody = StockInput
+
+// UploadPictureMultipartRequestBody defines body for UploadPicture for multipart/form-data ContentType.
+type UploadPictureMultipartRequestBody UploadPictureMultipartBody
 
 // ShipPartJSONRequestBody defines body for ShipPart for application/json ContentType.
 type ShipPartJSONRequestBody = ShipInput
@@ -1834,6 +1954,19 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /healthz (the `GetLiveness` operationId).
 	GetLiveness(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPicture A size of an uploaded picture (public), from any member.
+	//
+	// Any member serves the pictures of the listings it holds: one it
+	// lacks it fetches from the listing's home node by hash, checks,
+	// keeps and scales. The address names the content, so the answer
+	// may be cached for a year. A picture that cannot be had is answered
+	// with a plain placeholder picture (image/svg+xml) and 404, or 429
+	// when this client made the node fetch too many pictures
+	// (`api.limits.media_fetches`).
+	//
+	// Corresponds with GET /media/{hash}/{size} (the `GetPicture` operationId).
+	GetPicture(ctx context.Context, hash PictureHash, size PictureSize, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetMetrics Prometheus metrics.
 	//
@@ -2134,6 +2267,25 @@ type ClientInterface interface {
 	// Corresponds with PUT /v1/listings/{id}/stock (the `SetStock` operationId).
 	SetStock(ctx context.Context, id ListingID, body SetStockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// UploadPictureWithBody Upload a picture for the merchant's listings.
+	//
+	// Send a JPEG, PNG or WebP file of at most `media.max_upload_bytes`
+	// (10 MiB by default) and `media.max_pixels` (25 megapixels), as a
+	// multipart form's `file` part or as the raw body. The type is read
+	// from the bytes, never from a file name or Content-Type. The node
+	// turns the picture upright, scales it down to 2048 px if larger and
+	// encodes it again, which drops EXIF data (GPS positions included)
+	// and anything else besides the pixels; the hash is of that canonical
+	// file. Put the answer's `ref` in a listing's `images`: other members
+	// fetch the picture from this node by its hash, check it, and serve
+	// its sizes themselves. Uploading the same picture again answers the
+	// same `ref`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/media (the `UploadPicture` operationId).
+	UploadPictureWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMerchantEarnings What the merchant earned through other members' storefronts in a period.
 	//
 	// Corresponds with GET /v1/merchant/earnings (the `GetMerchantEarnings` operationId).
@@ -2363,6 +2515,29 @@ type ClientInterface interface {
 // Corresponds with GET /healthz (the `GetLiveness` operationId).
 func (c *Client) GetLiveness(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetLivenessRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPicture A size of an uploaded picture (public), from any member.
+//
+// Any member serves the pictures of the listings it holds: one it
+// lacks it fetches from the listing's home node by hash, checks,
+// keeps and scales. The address names the content, so the answer
+// may be cached for a year. A picture that cannot be had is answered
+// with a plain placeholder picture (image/svg+xml) and 404, or 429
+// when this client made the node fetch too many pictures
+// (`api.limits.media_fetches`).
+//
+// Corresponds with GET /media/{hash}/{size} (the `GetPicture` operationId).
+func (c *Client) GetPicture(ctx context.Context, hash PictureHash, size PictureSize, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPictureRequest(c.Server, hash, size)
 	if err != nil {
 		return nil, err
 	}
@@ -3062,6 +3237,35 @@ func (c *Client) SetStock(ctx context.Context, id ListingID, body SetStockJSONRe
 	return c.Client.Do(req)
 }
 
+// UploadPictureWithBody Upload a picture for the merchant's listings.
+//
+// Send a JPEG, PNG or WebP file of at most `media.max_upload_bytes`
+// (10 MiB by default) and `media.max_pixels` (25 megapixels), as a
+// multipart form's `file` part or as the raw body. The type is read
+// from the bytes, never from a file name or Content-Type. The node
+// turns the picture upright, scales it down to 2048 px if larger and
+// encodes it again, which drops EXIF data (GPS positions included)
+// and anything else besides the pixels; the hash is of that canonical
+// file. Put the answer's `ref` in a listing's `images`: other members
+// fetch the picture from this node by its hash, check it, and serve
+// its sizes themselves. Uploading the same picture again answers the
+// same `ref`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/media (the `UploadPicture` operationId).
+func (c *Client) UploadPictureWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadPictureRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetMerchantEarnings What the merchant earned through other members' storefronts in a period.
 //
 // Corresponds with GET /v1/merchant/earnings (the `GetMerchantEarnings` operationId).
@@ -3665,6 +3869,47 @@ func NewGetLivenessRequest(server string) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/healthz")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPictureRequest constructs an http.Request for the GetPicture method
+func NewGetPictureRequest(server string, hash PictureHash, size PictureSize) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "hash", hash, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "size", size, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/media/%s/%s", pathParam0, pathParam1)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -4898,6 +5143,35 @@ func NewSetStockRequestWithBody(server string, id ListingID, contentType string,
 	}
 
 	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUploadPictureRequestWithBody constructs an http.Request for the UploadPicture method, with any body, and a specified content type
+func NewUploadPictureRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/media")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -6157,6 +6431,21 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /healthz (the `GetLiveness` operationId).
 	GetLivenessWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetLivenessResponse, error)
 
+	// GetPictureWithResponse A size of an uploaded picture (public), from any member.
+	//
+	// Any member serves the pictures of the listings it holds: one it
+	// lacks it fetches from the listing's home node by hash, checks,
+	// keeps and scales. The address names the content, so the answer
+	// may be cached for a year. A picture that cannot be had is answered
+	// with a plain placeholder picture (image/svg+xml) and 404, or 429
+	// when this client made the node fetch too many pictures
+	// (`api.limits.media_fetches`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /media/{hash}/{size} (the `GetPicture` operationId).
+	GetPictureWithResponse(ctx context.Context, hash PictureHash, size PictureSize, reqEditors ...RequestEditorFn) (*GetPictureResponse, error)
+
 	// GetMetricsWithResponse Prometheus metrics.
 	//
 	// With api.metrics operator (the default) it needs the operator token; with public anyone may read it; with listener it is served only on api.metrics_listen, without authentication, and this listener answers 404.
@@ -6490,6 +6779,25 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /v1/listings/{id}/stock (the `SetStock` operationId).
 	SetStockWithResponse(ctx context.Context, id ListingID, body SetStockJSONRequestBody, reqEditors ...RequestEditorFn) (*SetStockResponse, error)
 
+	// UploadPictureWithBodyWithResponse Upload a picture for the merchant's listings.
+	//
+	// Send a JPEG, PNG or WebP file of at most `media.max_upload_bytes`
+	// (10 MiB by default) and `media.max_pixels` (25 megapixels), as a
+	// multipart form's `file` part or as the raw body. The type is read
+	// from the bytes, never from a file name or Content-Type. The node
+	// turns the picture upright, scales it down to 2048 px if larger and
+	// encodes it again, which drops EXIF data (GPS positions included)
+	// and anything else besides the pixels; the hash is of that canonical
+	// file. Put the answer's `ref` in a listing's `images`: other members
+	// fetch the picture from this node by its hash, check it, and serve
+	// its sizes themselves. Uploading the same picture again answers the
+	// same `ref`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/media (the `UploadPicture` operationId).
+	UploadPictureWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadPictureResponse, error)
+
 	// GetMerchantEarningsWithResponse What the merchant earned through other members' storefronts in a period.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -6795,6 +7103,55 @@ func (r GetLivenessResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetLivenessResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetPictureResponse200Headers the declared response headers of an HTTP 200 response for GetPicture
+type GetPictureResponse200Headers struct {
+	CacheControl *string
+	ETag         *string
+}
+
+// GetPictureResponse429Headers the declared response headers of an HTTP 429 response for GetPicture
+type GetPictureResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetPictureResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetPictureResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetPictureResponse429Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPictureResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPictureResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPictureResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPictureResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8924,6 +9281,103 @@ func (r SetStockResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SetStockResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UploadPictureResponse201Headers the declared response headers of an HTTP 201 response for UploadPicture
+type UploadPictureResponse201Headers struct {
+	Location *string
+}
+
+// UploadPictureResponse401Headers the declared response headers of an HTTP 401 response for UploadPicture
+type UploadPictureResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type UploadPictureResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *PictureUpload
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *Problem
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *UploadPictureResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UploadPictureResponse401Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UploadPictureResponse) GetJSON201() *PictureUpload {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationProblemJSON400() *Problem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationProblemJSON413() *Problem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationProblemJSON415() *Problem {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadPictureResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadPictureResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadPictureResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadPictureResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11152,6 +11606,27 @@ func (c *ClientWithResponses) GetLivenessWithResponse(ctx context.Context, reqEd
 	return ParseGetLivenessResponse(rsp)
 }
 
+// GetPictureWithResponse A size of an uploaded picture (public), from any member.
+//
+// Any member serves the pictures of the listings it holds: one it
+// lacks it fetches from the listing's home node by hash, checks,
+// keeps and scales. The address names the content, so the answer
+// may be cached for a year. A picture that cannot be had is answered
+// with a plain placeholder picture (image/svg+xml) and 404, or 429
+// when this client made the node fetch too many pictures
+// (`api.limits.media_fetches`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /media/{hash}/{size} (the `GetPicture` operationId).
+func (c *ClientWithResponses) GetPictureWithResponse(ctx context.Context, hash PictureHash, size PictureSize, reqEditors ...RequestEditorFn) (*GetPictureResponse, error) {
+	rsp, err := c.GetPicture(ctx, hash, size, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPictureResponse(rsp)
+}
+
 // GetMetricsWithResponse Prometheus metrics.
 //
 // With api.metrics operator (the default) it needs the operator token; with public anyone may read it; with listener it is served only on api.metrics_listen, without authentication, and this listener answers 404.
@@ -11719,6 +12194,31 @@ func (c *ClientWithResponses) SetStockWithResponse(ctx context.Context, id Listi
 	return ParseSetStockResponse(rsp)
 }
 
+// UploadPictureWithBodyWithResponse Upload a picture for the merchant's listings.
+//
+// Send a JPEG, PNG or WebP file of at most `media.max_upload_bytes`
+// (10 MiB by default) and `media.max_pixels` (25 megapixels), as a
+// multipart form's `file` part or as the raw body. The type is read
+// from the bytes, never from a file name or Content-Type. The node
+// turns the picture upright, scales it down to 2048 px if larger and
+// encodes it again, which drops EXIF data (GPS positions included)
+// and anything else besides the pixels; the hash is of that canonical
+// file. Put the answer's `ref` in a listing's `images`: other members
+// fetch the picture from this node by its hash, check it, and serve
+// its sizes themselves. Uploading the same picture again answers the
+// same `ref`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/media (the `UploadPicture` operationId).
+func (c *ClientWithResponses) UploadPictureWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadPictureResponse, error) {
+	rsp, err := c.UploadPictureWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadPictureResponse(rsp)
+}
+
 // GetMerchantEarningsWithResponse What the merchant earned through other members' storefronts in a period.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -12231,6 +12731,52 @@ func ParseGetLivenessResponse(rsp *http.Response) (*GetLivenessResponse, error) 
 		}
 		response.JSON200 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseGetPictureResponse parses an HTTP response from a GetPictureWithResponse call
+func ParseGetPictureResponse(rsp *http.Response) (*GetPictureResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPictureResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetPictureResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetPictureResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -14081,6 +14627,97 @@ func ParseSetStockResponse(rsp *http.Response) (*SetStockResponse, error) {
 	switch {
 	case rsp.StatusCode == 401:
 		var headers SetStockResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUploadPictureResponse parses an HTTP response from a UploadPictureWithResponse call
+func ParseUploadPictureResponse(rsp *http.Response) (*UploadPictureResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadPictureResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest PictureUpload
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers UploadPictureResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers UploadPictureResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

@@ -65,14 +65,17 @@ type Earnings interface {
 	Earnings(ctx context.Context, merchant, period string) (settlement.Earnings, error)
 }
 
-// Deps are the services the console reads and changes; every web.Field is
-// required. The node's *catalog.Catalog, *order.Service and settlement
-// view satisfy them as they are.
+// Deps are the services the console reads and changes; every field but
+// Pictures is required. The node's *catalog.Catalog, *order.Service,
+// settlement view and *media.Store satisfy them as they are.
 type Deps struct {
 	Merchants Merchants
 	Editor    ListingEditor
 	Parts     Parts
 	Earnings  Earnings
+	// Pictures stores the pictures merchants upload in the listing
+	// editor; nil offers no upload.
+	Pictures Pictures
 }
 
 // Console serves the merchants' pages under /merchant: listings, stock,
@@ -87,7 +90,7 @@ type Console struct {
 }
 
 // New builds the console's pages on site, and lets a signed-in merchant
-// upload a feed larger than a form.
+// upload a feed, or a listing's pictures, larger than a form.
 func New(site *web.Site, deps Deps) (*Console, error) {
 	if deps.Merchants == nil || deps.Editor == nil || deps.Parts == nil || deps.Earnings == nil {
 		return nil, errors.New("console: Deps needs Merchants, Editor, Parts and Earnings")
@@ -99,6 +102,10 @@ func New(site *web.Site, deps Deps) (*Console, error) {
 	c := &Console{site: site, sessions: site.Sessions(), pages: pages, deps: deps}
 	c.feeds = newFeedUploads(c)
 	site.AllowUpload(feedUploadPath)
+	if deps.Pictures != nil {
+		site.AllowUpload("/merchant/listings")
+		site.AllowUpload("/merchant/listings/{id}")
+	}
 	return c, nil
 }
 

@@ -1,6 +1,6 @@
 // Package console serves the merchant console under /merchant: sign-in
 // with the merchant's token, the merchant's listings with their stock,
-// the listing editor, take-downs, feed uploads (CSV or JSON lines) with
+// the listing editor (with picture uploads), take-downs, feed uploads (CSV or JSON lines) with
 // their progress, the incoming order parts with ship, deliver and refund,
 // and earnings per settlement period.
 //
@@ -17,7 +17,7 @@
 //
 // # Lifecycle
 //
-// New (which lets a signed-in merchant upload a feed larger than a form)
-// -> Mount. Running feed jobs stop between two chunks when the site
+// New (which lets a signed-in merchant upload a feed, or a listing's
+// pictures, larger than a form) -> Mount. Running feed jobs stop between two chunks when the site
 // closes, and the site's Close waits for them.
 package console

@@ -17,11 +17,20 @@ type listingEditor struct {
 	Currency string
 	ID       string // empty for a new listing
 	ViewURL  string
+	// Pictures offers the upload of pictures, at most MaxPictureMiB each;
+	// Previews are the listing's pictures as the form names them.
+	Pictures      bool
+	MaxPictureMiB int64
+	Previews      []picturePreview
 }
 
 // editorPage renders the listing form with status.
 func (c *Console) editorPage(w http.ResponseWriter, r *http.Request, mv merchantVisit, status int, v listingEditor) {
 	v.Currency = c.site.Currency()
+	if c.deps.Pictures != nil {
+		v.Pictures, v.MaxPictureMiB = true, c.deps.Pictures.Config().MaxUploadBytes>>20
+	}
+	v.Previews = previews(v.Form.Field("images").Value)
 	title, current := "New listing", "/merchant/listings/new"
 	v.Submit = "Create listing"
 	if v.ID != "" {
@@ -88,12 +97,13 @@ func (c *Console) saveListing(w http.ResponseWriter, r *http.Request, mv merchan
 	save func(catalog.ListingInput) (catalog.Listing, error)) {
 	v.Form = web.NewForm()
 	li := readListingForm(r.PostForm, c.site.Currency(), v.Form)
+	c.uploadPictures(r.Context(), r.MultipartForm, mv.merchant.ID, v.Form, &li.in)
 	v.Rows = rows(0)
 	if n := len(li.rowOf); n > 0 {
 		v.Rows = rows(li.rowOf[n-1] + 1) // up to the last row filled in
 	}
 	if r.PostForm.Has("add_variant") {
-		v.Form = v.Form.WithoutErrors()
+		v.Form = v.Form.WithoutErrors().WithErrorsOf(v.Form, picturesInput)
 		c.editorPage(w, r, mv, http.StatusOK, v)
 		return
 	}

@@ -36,7 +36,8 @@ func (h *harness) rebuild() {
 	h.T.Helper()
 	h.site = h.Site(h.opts)
 	var err error
-	h.console, err = New(h.site, Deps{Merchants: h.Self.Cat, Editor: h.editor, Parts: h.Self.Orders, Earnings: h.Settlement})
+	h.console, err = New(h.site, Deps{Merchants: h.Self.Cat, Editor: h.editor, Parts: h.Self.Orders, Earnings: h.Settlement,
+		Pictures: h.Self.Media.Store()})
 	if err != nil {
 		h.T.Fatal(err)
 	}

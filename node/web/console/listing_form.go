@@ -25,7 +25,7 @@ const maxVariantRows = 200
 var (
 	fieldLabels = map[string]string{
 		"title": "Title", "description": "Description", "category": "Category", "brand": "Brand",
-		"gtin": "GTIN", "images": "Image URLs", "shipping_regions": "Shipping regions",
+		"gtin": "GTIN", "images": "Pictures", "shipping_regions": "Shipping regions",
 		"attributes": "Attributes", "variants": "Variants",
 	}
 	variantLabels = map[string]string{"sku": "SKU", "options": "Options", "price": "Price", "stock": "Stock"}
@@ -188,12 +188,12 @@ func splitPath(p string) (name, index, rest string) {
 	return name, index, rest
 }
 
-// itemName names one item of a list input in a message: an image by its
+// itemName names one item of a list input in a message: a picture by its
 // line, an attribute or region by what the catalog quoted.
 func itemName(list, index string) string {
 	if list == "images" {
 		if i, err := strconv.Atoi(index); err == nil {
-			return fmt.Sprintf("(URL %d)", i+1)
+			return fmt.Sprintf("(line %d)", i+1)
 		}
 	}
 	if list == "shipping_regions" {

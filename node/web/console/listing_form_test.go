@@ -10,7 +10,7 @@ func TestInputOfPath(t *testing.T) {
 		{"variants[0].sku", "variants[0].sku", "SKU"},
 		{`variants[1].options["a.b]"]`, "variants[2].options", `Options "a.b]"`},
 		{"variants", "variants", "Variants"},
-		{"images[3]", "images", "Image URLs (URL 4)"},
+		{"images[3]", "images", "Pictures (line 4)"},
 		{"shipping_regions[0]", "shipping_regions", "Shipping regions (region 1)"},
 		{`attributes["Weight"]`, "attributes", `Attributes "Weight"`},
 		{"variants[9].sku", "variants", "variants[9].sku"},

@@ -118,7 +118,7 @@ func TestCreateListingShowsErrorsNextToFields(t *testing.T) {
 		{"too many decimals", func(f url.Values) { f.Set("variants[0].price", "1.999") }, "variants[0].price", "Price has more decimals than the currency allows."},
 		{"negative stock", func(f url.Values) { f.Set("variants[0].stock", "-1") }, "variants[0].stock", "Stock must be a whole number of units, 0 or more."},
 		{"no title", func(f url.Values) { f.Set("title", " ") }, "title", "Title is required."},
-		{"bad image", func(f url.Values) { f.Set("images", "ftp://x/y.jpg") }, "images", "Image URLs (URL 1) must be an absolute http or https URL."},
+		{"bad image", func(f url.Values) { f.Set("images", "ftp://x/y.jpg") }, "images", "Pictures (line 1) must be an absolute http or https URL, or an uploaded picture&#39;s reference (sha256:&lt;hash&gt;)."},
 		{"bad region", func(f url.Values) { f.Set("shipping_regions", "DE Germany") }, "shipping_regions", `Shipping regions (region 2) must be a two-letter upper-case ISO 3166-1 alpha-2 code, not &#34;GERMANY&#34;.`},
 		{"bad attribute", func(f url.Values) { f.Set("attributes", "Material=Enamel\r\nheavy") }, "attributes", "Attributes: line 2 needs a name and a value, as in Material=Steel."},
 		{"second row bad sku", func(f url.Values) {

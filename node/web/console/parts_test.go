@@ -101,7 +101,7 @@ func TestMerchantShipsDeliversAndRefunds(t *testing.T) {
 	}
 	webtest.WantRedirect(t, m.Post("/merchant/orders/"+part+"/refund", url.Values{"csrf": {webtest.CSRF(t, confirm)}}), "/merchant/orders?done=refunded")
 	o = partOf(shopper.Get(at).Body, part)
-	if !strings.Contains(o, `data-status="refunded"`) || !strings.Contains(o, "Refunded: 40.00 EUR") {
+	if !strings.Contains(o, `data-status="refunded"`) || !strings.Contains(o, "A refund of 40.00 EUR to the card ending in 4242") {
 		t.Errorf("the shopper's part after the refund:\n%s", o)
 	}
 	webtest.WantStatus(t, m.Post("/merchant/orders/"+part+"/refund", url.Values{"csrf": {webtest.CSRF(t, list)}}), http.StatusConflict)

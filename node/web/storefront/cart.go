@@ -80,7 +80,7 @@ func (sf *Storefront) cartView(ctx context.Context, c order.Cart) cartView {
 			if listing == nil {
 				continue
 			}
-			l.Merchant, l.Image = listing.MerchantName, firstImage(listing.Images)
+			l.Merchant, l.Image = listing.MerchantName, firstImage(listing.Images, web.ImageThumb)
 			if i := slices.IndexFunc(listing.Variants, func(v catalog.Variant) bool { return v.SKU == l.SKU }); i >= 0 && len(listing.Variants) > 1 {
 				l.Options = optionsText(listing.Variants[i].Options)
 			}

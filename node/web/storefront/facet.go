@@ -3,7 +3,6 @@ package storefront
 import (
 	"cmp"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -80,7 +79,7 @@ func (sf *Storefront) searchView(st searchState, f *web.Form, res search.Result,
 	}
 	for _, d := range res.Items {
 		v.Items = append(v.Items, resultItem{URL: web.ListingURL(d.ID), Title: d.Title, Snippet: d.Description,
-			Image: imageURL(d.Image), Brand: d.Brand, Category: d.Category,
+			Image: imageURL(d.Image, web.ImageCard), Brand: d.Brand, Category: d.Category,
 			Platform: web.PlatformName(names, d.Platform), Price: web.FormatMoney(d.Price, d.Currency), InStock: d.InStock})
 	}
 	v.Categories = categoryView(st, res.Facets.Category)
@@ -204,17 +203,6 @@ func bandLabel(b search.PriceBand, currency string) string {
 func trimZeros(s string) string {
 	if whole, frac, ok := strings.Cut(s, "."); ok && strings.Trim(frac, "0") == "" {
 		return whole
-	}
-	return s
-}
-
-// safeImage keeps an image URL only when it is absolute https: the
-// pages' Content-Security-Policy loads no other, and a plain http image
-// would be mixed content on an https storefront.
-func safeImage(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme != "https" || u.Host == "" {
-		return ""
 	}
 	return s
 }

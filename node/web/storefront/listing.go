@@ -19,7 +19,8 @@ const lowStock = 5
 type listingPage struct {
 	ID, Title, Description, Brand, GTIN string
 	Trail                               []facetLink // category path, each a search link
-	Images                              []string
+	Images                              []string    // full size
+	Thumbs                              []string    // the same pictures small, for the gallery's thumbnails
 	Picker                              picker
 	Merchant                            string // "" when its name is not known here
 	Platform, PlatformID                string
@@ -47,9 +48,11 @@ func (sf *Storefront) listing(w http.ResponseWriter, r *http.Request) {
 	v := listingView(l, names)
 	v.Merchant = sf.merchantName(r.Context(), l)
 	canonical := sf.site.AbsURL(web.ListingURL(l.ID))
+	ld := productData(l, v, canonical)
+	ld.Image = sf.absImages(v.Images)
 	p := &web.Page{Title: l.Title, Canonical: canonical, Data: v,
 		Meta:   sf.openGraph(l, v, canonical),
-		JSONLD: productData(l, v, canonical)}
+		JSONLD: ld}
 	if !sf.shopperSignedIn(r) {
 		p = sf.site.WithSession(w, r, p)
 	}
@@ -62,7 +65,8 @@ func listingView(l catalog.Listing, names map[string]string) listingPage {
 		Platform: web.PlatformName(names, l.Platform), PlatformID: l.Platform,
 		Regions: strings.Join(l.ShippingRegions, ", "), Updated: l.UpdatedAt, Picker: newPicker(l, "")}
 	v.Trail = categoryView(searchState{Category: l.Category}, nil).Trail
-	v.Images = imageURLs(l.Images)
+	v.Images = imageURLs(l.Images, web.ImageFull)
+	v.Thumbs = imageURLs(l.Images, web.ImageThumb)
 	for k, val := range l.Attributes {
 		v.Attributes = append(v.Attributes, attribute{k, val})
 	}
@@ -72,10 +76,10 @@ func listingView(l catalog.Listing, names map[string]string) listingPage {
 
 // imageURLs are the URLs of a listing's images that the pages may show
 // (see imageURL), in order.
-func imageURLs(refs []string) []string {
+func imageURLs(refs []string, size string) []string {
 	var out []string
 	for _, ref := range refs {
-		if u := imageURL(ref); u != "" {
+		if u := imageURL(ref, size); u != "" {
 			out = append(out, u)
 		}
 	}
@@ -84,17 +88,19 @@ func imageURLs(refs []string) []string {
 
 // firstImage is the URL of a listing's first image that the pages may
 // show, "" for none: cards and cart lines show the placeholder then.
-func firstImage(refs []string) string {
-	if urls := imageURLs(refs); len(urls) > 0 {
+func firstImage(refs []string, size string) string {
+	if urls := imageURLs(refs, size); len(urls) > 0 {
 		return urls[0]
 	}
 	return ""
 }
 
-// imageURL turns one of Listing.Images into a URL a page may show, ""
-// when none may be: today the images are absolute URLs, kept when they
-// are https (see safeImage). This is the one place that reads them.
-func imageURL(ref string) string { return safeImage(ref) }
+// imageURL turns one of Listing.Images into a URL a page may show at
+// size, "" when none may be: an uploaded picture from this node's /media,
+// or an absolute https URL (the pages' Content-Security-Policy loads no
+// other, and a plain http image would be mixed content on an https
+// storefront). See web.ImageURL. This is the one place that reads them.
+func imageURL(ref, size string) string { return web.ImageURL(ref, size) }
 
 // merchantName names the listing's merchant: this node's merchants by
 // their current name, others' by the name their home node signed with the
@@ -128,12 +134,25 @@ func (sf *Storefront) openGraph(l catalog.Listing, v listingPage, canonical stri
 	if d := web.ClipText(l.Description, 200); d != "" {
 		tags = append(tags, web.MetaTag{Property: "og:description", Content: d})
 	}
-	if len(v.Images) > 0 {
-		tags = append(tags, web.MetaTag{Property: "og:image", Content: v.Images[0]})
+	if imgs := sf.absImages(v.Images); len(imgs) > 0 {
+		tags = append(tags, web.MetaTag{Property: "og:image", Content: imgs[0]})
 	}
 	if lo, ok := web.LowestPrice(l); ok {
 		tags = append(tags, web.MetaTag{Property: "product:price:amount", Content: web.FormatAmount(lo.Amount, lo.Currency)},
 			web.MetaTag{Property: "product:price:currency", Content: lo.Currency})
 	}
 	return tags
+}
+
+// absImages makes the pictures this node serves (/media/...) absolute,
+// for link previews and structured data read off the page.
+func (sf *Storefront) absImages(imgs []string) []string {
+	out := make([]string, len(imgs))
+	for i, img := range imgs {
+		if strings.HasPrefix(img, "/") {
+			img = sf.site.AbsURL(img)
+		}
+		out[i] = img
+	}
+	return out
 }

@@ -1,9 +1,11 @@
 package webtest
 
 import (
+	"bytes"
 	"html/template"
 	"io"
 	"maps"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -74,6 +76,39 @@ func (b *Browser) Post(path string, form url.Values) Response {
 	b.T.Helper()
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.Do(req)
+}
+
+// File is a file a form uploads.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// PostFiles posts form to path as multipart/form-data, with files in the
+// file input field, as a browser sends a form with a file input.
+func (b *Browser) PostFiles(path string, form url.Values, field string, files ...File) Response {
+	b.T.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, vs := range form {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	if len(files) == 0 { // no file chosen: browsers send an empty part
+		files = []File{{}}
+	}
+	for _, f := range files {
+		w, err := mw.CreateFormFile(field, f.Name)
+		if err != nil {
+			b.T.Fatal(err)
+		}
+		_, _ = w.Write(f.Data)
+	}
+	_ = mw.Close()
+	req := httptest.NewRequest(http.MethodPost, path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
 	return b.Do(req)
 }
 

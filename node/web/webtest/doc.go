@@ -16,6 +16,8 @@
 // carry it, and a checkout on Alpha's storefront reserves and confirms
 // Beta's lines at Beta's order service over the in-memory transport.
 // Unreachable makes a member not answer, as a partitioned member does.
+// Each member also stores pictures (Upload): Alpha's pages serve Beta's
+// by fetching them from Beta's picture service, as a member does.
 //
 // Site builds the shared page kit over Alpha's services; a test builds the
 // audience it tests on it and browses Handler with a Browser.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/catalog/indexer"
+	"github.com/fedmart/fedmart/catalog/media"
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/node/budget"
@@ -44,7 +45,8 @@ type Harness struct {
 	Merchant catalog.Merchant
 	Token    string
 
-	net *memNet
+	net   *memNet
+	media *mediaNet
 }
 
 // New makes the two members, their charter and states, and a merchant
@@ -53,8 +55,10 @@ func New(t *testing.T) *Harness {
 	t.Helper()
 	ms := &members{ids: map[string]bool{}}
 	h := &Harness{T: t, Index: search.New(), Fed: &Federation{}, Clock: NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)),
-		Settlement: NewSettlement(), net: newMemNet()}
+		Settlement: NewSettlement(), net: newMemNet(), media: &mediaNet{members: map[string]*media.Service{}}}
 	h.Self, h.Other = newNode(t, ms), newNode(t, ms)
+	h.Self.startMedia(t, h.media)
+	h.Other.startMedia(t, h.media)
 	h.Self.Cat.OnChange(func(ch catalog.Change) { indexer.Apply(h.Index, ch) })
 	h.Self.startOrders(t, h.net, h.Clock)
 	h.Other.startOrders(t, h.net, h.Clock)
@@ -79,7 +83,8 @@ func Options() web.Options {
 // test ends.
 func (h *Harness) Site(opts web.Options) *web.Site {
 	h.T.Helper()
-	site, err := web.New(web.Deps{Charter: h.Fed, Platform: h.Self.Cat.Platform(), DB: h.Self.DB, Budgets: h.Budgets, Now: h.Clock.Now}, opts)
+	site, err := web.New(web.Deps{Charter: h.Fed, Platform: h.Self.Cat.Platform(), DB: h.Self.DB, Budgets: h.Budgets, Now: h.Clock.Now,
+		Media: h.Self.Media}, opts)
 	if err != nil {
 		h.T.Fatal(err)
 	}

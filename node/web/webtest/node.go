@@ -9,6 +9,7 @@ import (
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/media"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -20,8 +21,11 @@ type Node struct {
 	DB     *badger.DB
 	Cat    *catalog.Catalog
 	Orders *order.Service
-	Key    crypto.PrivKey
-	ID     peer.ID
+	// Media holds the pictures its merchants upload, and fetches other
+	// members' from them.
+	Media *media.Service
+	Key   crypto.PrivKey
+	ID    peer.ID
 
 	mu   sync.Mutex // guards raws
 	raws [][]byte   // records it signed, as gossip would carry them
