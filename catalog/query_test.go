@@ -292,6 +292,10 @@ func TestSummariesFollowEveryWrite(t *testing.T) {
 			_, err := a.UpsertBatch(ctx, m, []ListingInput{input("Pot, large", "POT-1"), input("Lid", "LID-1")})
 			return err
 		}},
+		{"a bulk change", func() error {
+			_, err := a.ApplyBulk(ctx, m, []string{pan.ID, pot.ID}, BulkChange{Op: BulkAddStock, Amount: 2}, nil)
+			return err
+		}},
 		{"take down", func() error { return a.TakeDown(ctx, m, pot.ID) }},
 	}
 	for _, s := range steps {
