@@ -40,6 +40,36 @@ func ParseStockState(s string) (StockState, error) {
 	return "", fmt.Errorf("%w: stock state %q: use in, low or out", ErrInvalid, clip(s))
 }
 
+// StockStateOf is the stock state of l's variants, with low as the low
+// mark (0 for DefaultLowStock).
+func StockStateOf(l Listing, low int64) StockState {
+	if low == 0 {
+		low = DefaultLowStock
+	}
+	units := make([]int64, len(l.Variants))
+	for i, v := range l.Variants {
+		units[i] = v.Stock
+	}
+	return stockState(units, low)
+}
+
+// stockState is the state of variants holding units.
+func stockState(units []int64, low int64) StockState {
+	var total int64
+	short := false
+	for _, n := range units {
+		total += max(n, 0)
+		short = short || n <= low
+	}
+	switch {
+	case total == 0:
+		return StockOut
+	case short:
+		return StockLow
+	}
+	return StockIn
+}
+
 // ListingQuery selects some of one merchant's live listings. Every filter
 // that is set must hold.
 type ListingQuery struct {

@@ -106,21 +106,7 @@ func readBytes(b []byte) (field, rest []byte, ok bool) {
 }
 
 // state is the listing's stock state with low as the low mark.
-func (s *summary) state(low int64) StockState {
-	var total int64
-	short := false
-	for _, n := range s.stock {
-		total += max(n, 0)
-		short = short || n <= low
-	}
-	switch {
-	case total == 0:
-		return StockOut
-	case short:
-		return StockLow
-	}
-	return StockIn
-}
+func (s *summary) state(low int64) StockState { return stockState(s.stock, low) }
 
 // matches reports whether s passes the query's folded words, SKU text and
 // stock state.
