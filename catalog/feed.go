@@ -95,9 +95,13 @@ func NewFeedReader(r io.Reader, format string) (*FeedReader, error) {
 				missing = append(missing, strconv.Quote(req))
 			}
 		}
-		if missing != nil {
-			return nil, fmt.Errorf("%w: the header row has no %s column: a CSV feed's header names at least %s, separated by commas",
-				ErrInvalid, strings.Join(missing, ", "), strings.Join(csvRequired, ", "))
+		switch len(missing) {
+		case 0:
+		case 1:
+			return nil, fmt.Errorf("%w: the header row has no %s column; a CSV feed's header names at least %s", ErrInvalid, missing[0], strings.Join(csvRequired, ", "))
+		default:
+			return nil, fmt.Errorf("%w: the header row has no %s or %s columns; a CSV feed's header names at least %s", ErrInvalid,
+				strings.Join(missing[:len(missing)-1], ", "), missing[len(missing)-1], strings.Join(csvRequired, ", "))
 		}
 	default:
 		return nil, fmt.Errorf("%w: feed format %q: use %s or %s", ErrInvalid, format, FeedJSONLines, FeedCSV)

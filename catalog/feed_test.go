@@ -127,9 +127,10 @@ func TestFeedCSVLinesAndShortRows(t *testing.T) {
 
 func TestFeedCSVHeaderProblems(t *testing.T) {
 	cases := map[string]string{
-		"":                          "the file is empty: a CSV feed starts with a header row naming its columns",
-		"title,sku\n":               `the header row has no "category", "brand", "price", "currency", "stock", "shipping_regions" column`,
-		"title,\"sku\"x,category\n": "the header row cannot be read: a quote mark inside a quoted field",
+		"":            "the file is empty: a CSV feed starts with a header row naming its columns",
+		"title,sku\n": `the header row has no "category", "brand", "price", "currency", "stock" or "shipping_regions" columns`,
+		"title,category,brand,sku,price,currency,stock\n": `the header row has no "shipping_regions" column; a CSV feed's header names at least title, category,`,
+		"title,\"sku\"x,category\n":                       "the header row cannot be read: a quote mark inside a quoted field",
 	}
 	for in, want := range cases {
 		_, err := NewFeedReader(strings.NewReader(in), FeedCSV)
