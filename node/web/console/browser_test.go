@@ -158,11 +158,20 @@ const overflowing = `(() => {
   return out;
 })()`
 
-// fits fails the test with what overflows on the current page.
+// unlabelled lists, by JavaScript, the page's inputs that have no label.
+const unlabelled = `Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+	.filter(e => e.labels.length === 0 && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
+	.map(e => e.name || e.id)`
+
+// fits fails the test with what overflows on the current page, and with
+// its inputs that have no label.
 func (c *chrome) fits(page string) {
 	c.t.Helper()
 	if bad := eval[[]string](c, overflowing); len(bad) > 0 {
 		c.t.Errorf("%s at %s:\n  %s", page, eval[string](c, `window.innerWidth + 'x' + window.innerHeight`), strings.Join(bad, "\n  "))
+	}
+	if bad := eval[[]string](c, unlabelled); len(bad) > 0 {
+		c.t.Errorf("%s has inputs without a label: %q", page, bad)
 	}
 }
 
@@ -194,6 +203,11 @@ func TestBrowserConsoleFitsAPhone(t *testing.T) {
 		h.List(webtest.Input(fmt.Sprintf("Enamel mug %d", i), "Clay", "Home > Kitchen", 900+int64(i), int64(i%4)))
 	}
 	h.buy(1, skillet)
+	uploader := h.browser()
+	uploader.SignInMerchant(h.Token)
+	bad := strings.Replace(feedCSV, "Desk lamp,Bright,Home,Acme,LAMP-1,2000", "Desk lamp,Bright,Home,Acme,FERRO-LAMP-BRASS-SHADE-LONG-SKU-1,-5", 1)
+	job := feedJobOf(t, uploadFeed(uploader, "shop.csv", bad, ""))
+	waitFeed(uploader, job)
 	c.signIn(h.Token)
 	pages := []struct{ name, path, wait string }{
 		{"listings", "/merchant", "table.console"},
@@ -201,6 +215,7 @@ func TestBrowserConsoleFitsAPhone(t *testing.T) {
 		{"skillets", "/merchant?q=skillet", "table.console"},
 		{"orders", "/merchant/orders", "tr.part"},
 		{"feeds", "/merchant/feeds", "form"},
+		{"feed-job", job, "table.rejections"},
 		{"edit", "/merchant/listings/" + skillet.ID, "form"},
 		{"new", "/merchant/listings/new", "form"},
 		{"earnings", "/merchant/earnings", "main"},
@@ -227,6 +242,12 @@ func TestBrowserConsoleFitsAPhone(t *testing.T) {
 	if n := eval[int](c, `document.querySelectorAll('tbody tr').length`); n != 8 || eval[int](c, `document.querySelectorAll('tbody tr:not([data-stock="out"])').length`) != 0 {
 		t.Fatalf("filtered to the mugs out of stock, the table has %d rows, some not out of stock", n)
 	}
+	// The script's box ticks every listing of the page, and unticks them.
+	c.run("phone-tick-all", chromedp.Click(chromedp.CSS(`#tick-all`)))
+	if n := eval[int](c, `document.querySelectorAll('input[form="bulk"][name="id"]:checked').length`); n != 8 || eval[string](c, `document.querySelector('.ticked').textContent`) != "8 listings ticked" {
+		t.Errorf("tick all ticked %d of 8", n)
+	}
+	c.run("phone-untick-all", chromedp.Click(chromedp.CSS(`#tick-all`)))
 	picked := eval[[]string](c, `Array.from(document.querySelectorAll('tbody tr')).slice(0, 2).map(tr => tr.dataset.listing)`)
 	c.run("phone-tick-two",
 		chromedp.Click(chromedp.CSS(`tbody tr:nth-child(1) input[type=checkbox]`)),

@@ -178,6 +178,9 @@ func (c *Console) listingsTable(w http.ResponseWriter, r *http.Request, mv merch
 	v.Pager = newNumberedPager("Pages of listings", "listings", f.Page, consolePageSize, m.Total, func(p int) string { return f.url(p, "") })
 	p := c.consolePage(mv, "Your listings", "/merchant", v)
 	p.Notice = web.NoticeIn(r, notices)
+	if len(v.Rows) > 0 {
+		p.Scripts = []string{"console.js"} // ticks every listing of the page at once
+	}
 	c.pages.Render(w, r, status, "merchant_listings", p)
 }
 
