@@ -107,6 +107,9 @@ func Open(cfg Config, db *badger.DB, key crypto.PrivKey, members Membership, log
 	if err := buildQuotas(db, c.self); err != nil {
 		return nil, fmt.Errorf("catalog: counting listings: %w", err)
 	}
+	if err := buildSummaries(db, c.self); err != nil {
+		return nil, fmt.Errorf("catalog: indexing the merchants' listings: %w", err)
+	}
 	var n int64
 	if err := db.View(func(txn *badger.Txn) error { n, err = loadCount(txn); return err }); err != nil {
 		return nil, fmt.Errorf("catalog: loading: %w", err)

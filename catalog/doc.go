@@ -69,6 +69,19 @@
 // then SetCurrency when the charter changes); until it is known, every
 // listing is refused.
 //
+// Bulk changes (PlanBulk, ApplyBulk) set or add stock, or set or change
+// by a percentage the prices of every variant of up to MaxBulkListings of
+// a merchant's listings, in one transaction or not at all.
+//
+// # The merchants' own listings
+//
+// For each live listing of this node's merchants the catalog keeps a
+// small summary (folded title and SKUs, units per variant; summary.go),
+// written with every change to the listing, so that QueryListings
+// filters a merchant's listings by text, SKU and stock state and counts
+// them without decoding the signed records, in pages by number or by
+// cursor.
+//
 // After each commit, OnChange handlers see every stored record with the
 // listing as it now reads; the node publishes the raw bytes to gossip and
 // updates the search index from them. All walks every live listing to

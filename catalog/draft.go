@@ -266,11 +266,16 @@ func (c *Catalog) storeDraft(txn *badger.Txn, d *draft) (int64, error) {
 	}
 	switch {
 	case d.tomb:
+		if err := dropSummary(txn, d.id); err != nil {
+			return 0, err
+		}
 		return delta, reindex(txn, d.merchant, d.id, d.oldSKUs, nil)
 	case d.signDesc:
-		return delta, reindex(txn, d.merchant, d.id, d.oldSKUs, d.desc.skus())
+		if err := reindex(txn, d.merchant, d.id, d.oldSKUs, d.desc.skus()); err != nil {
+			return 0, err
+		}
 	}
-	return delta, nil
+	return delta, putSummary(txn, d.id, d.desc, d.stock)
 }
 
 // putListing stores a verified listing record as the newest of its

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
@@ -113,6 +114,41 @@ func FuzzValidateListing(f *testing.F) {
 		srec := &Record{Origin: origin, Seq: 2, Kind: KindStock, ListingID: r.ListingID, Version: 1, Stock: stockOf(in), StockVersion: 1, Time: r.Time}
 		if _, err := Decode(mustSeal(t, srec, key), 1<<20); err != nil {
 			t.Fatalf("valid stock fails Decode: %v", err)
+		}
+	})
+}
+
+// FuzzDecodeSummary feeds the summary decoder arbitrary bytes: it must
+// never panic, and what it accepts must read the same once encoded again.
+func FuzzDecodeSummary(f *testing.F) {
+	f.Add(encodeSummary(describe(input("Pan", "PAN-1", "PAN-2")), map[string]int64{"PAN-1": 3, "PAN-2": -1}))
+	f.Add([]byte{1, 0, 0})
+	f.Add([]byte{1, 0xff, 0xff, 0xff, 0xff, 0x0f})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var s summary
+		if err := decodeSummary(b, &s); err != nil {
+			return
+		}
+		l := &Listing{Title: string(s.title)}
+		stock := map[string]int64{}
+		for i, sku := range s.skus {
+			if _, repeated := stock[string(sku)]; repeated {
+				return // not what an encoder writes: one SKU, one variant
+			}
+			l.Variants = append(l.Variants, Variant{SKU: string(sku)})
+			stock[string(sku)] = s.stock[i]
+		}
+		var again summary
+		if err := decodeSummary(encodeSummary(l, stock), &again); err != nil {
+			t.Fatalf("%q decodes, but not once encoded again: %v", b, err)
+		}
+		if !bytes.Equal(again.title, bytes.ToLower(s.title)) || len(again.skus) != len(s.skus) {
+			t.Fatalf("%q reads %+v, and %+v once encoded again", b, s, again)
+		}
+		for i := range s.skus {
+			if !bytes.Equal(again.skus[i], bytes.ToLower(s.skus[i])) || again.stock[i] != s.stock[i] {
+				t.Fatalf("%q reads %+v, and %+v once encoded again", b, s, again)
+			}
 		}
 	})
 }

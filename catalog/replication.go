@@ -199,12 +199,20 @@ func (c *Catalog) placeListing(txn *badger.Txn, rec *Record, raw []byte) (*Chang
 		}
 	}
 	delta, err := putListing(txn, rec, raw, prev, sum)
+	if err == nil && rec.Tombstone && rec.Origin == c.self {
+		err = dropSummary(txn, id)
+	}
 	if err != nil || rec.Tombstone {
 		return &Change{ID: id, Record: rec, Raw: raw}, delta, err
 	}
 	stock, err := storedStock(txn, rec.Origin, id)
 	if err != nil {
 		return nil, 0, err
+	}
+	if rec.Origin == c.self {
+		if err := putSummary(txn, id, rec.Listing, stock); err != nil {
+			return nil, 0, err
+		}
 	}
 	return &Change{ID: id, Record: rec, Raw: raw, Listing: rec.Listing.withStock(stock)}, delta, nil
 }
@@ -235,6 +243,11 @@ func (c *Catalog) placeStock(txn *badger.Txn, rec *Record, raw []byte) (*Change,
 			return nil, err
 		}
 		ch.Listing = lrec.Listing.withStock(rec.Stock)
+		if rec.Origin == c.self {
+			if err := putSummary(txn, id, lrec.Listing, rec.Stock); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return ch, nil
 }

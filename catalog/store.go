@@ -25,23 +25,27 @@ import (
 //	c/o/<origin>               count of the origin's listing ids, taken down ones included (quota)
 //	c/q/<merchant>             the same for one of this node's merchants
 //	c/oq                       the quota counts were built (a catalog kept before them counts once at Open)
+//	c/g/<listing id>           summary of a live listing of this node: folded title and SKUs, units (see summary.go)
+//	c/gb                       the summaries were built (a catalog kept before them builds them once at Open)
 //	c/i/<hash>/<listing id>    the live listing shows the uploaded picture (see image.go)
 //	c/j/<listing id>           the uploaded pictures the listing shows
 const (
-	prefixMerchant = "c/m/"
-	prefixToken    = "c/t/"
-	prefixRecord   = "c/r/"
-	prefixListing  = "c/l/"
-	prefixStock    = "c/s/"
-	prefixOrigin   = "c/h/"
-	prefixSKU      = "c/k/"
-	keyCount       = "c/n"
-	keyChanges     = "c/v"
-	keyEpoch       = "c/e"
-	keyRestored    = "c/u"
-	prefixQuota    = "c/o/"
-	prefixMQuota   = "c/q/"
-	keyQuotaBuilt  = "c/oq"
+	prefixMerchant    = "c/m/"
+	prefixToken       = "c/t/"
+	prefixRecord      = "c/r/"
+	prefixListing     = "c/l/"
+	prefixStock       = "c/s/"
+	prefixOrigin      = "c/h/"
+	prefixSKU         = "c/k/"
+	keyCount          = "c/n"
+	keyChanges        = "c/v"
+	keyEpoch          = "c/e"
+	keyRestored       = "c/u"
+	prefixQuota       = "c/o/"
+	prefixMQuota      = "c/q/"
+	keyQuotaBuilt     = "c/oq"
+	prefixSummary     = "c/g/"
+	keySummariesBuilt = "c/gb"
 )
 
 func recordPrefix(origin string) []byte { return []byte(prefixRecord + origin + "/") }

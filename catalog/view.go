@@ -100,9 +100,14 @@ func (c *Catalog) All(fn func(Listing) error) error {
 // page reads up to limit live listings whose head keys start with prefix
 // and come after the listing cursor, and the cursor of the next page.
 func (c *Catalog) page(prefix []byte, cursor string, limit int) ([]Listing, string, error) {
+	return pageOf(c.db, prefix, cursor, limit)
+}
+
+// pageOf is page over db.
+func pageOf(db *badger.DB, prefix []byte, cursor string, limit int) ([]Listing, string, error) {
 	var out []Listing
 	next := ""
-	err := c.db.View(func(txn *badger.Txn) error {
+	err := db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 		defer it.Close()
 		it.Seek(prefix)

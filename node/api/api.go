@@ -53,7 +53,7 @@ type Catalog interface {
 	SetStock(ctx context.Context, merchantID, id, sku string, stock int64) error
 	UpsertBatch(ctx context.Context, merchantID string, in []catalog.ListingInput) (catalog.BatchResult, error)
 	Listing(ctx context.Context, id string) (catalog.Listing, error)
-	MerchantListings(ctx context.Context, merchantID, cursor string, limit int) ([]catalog.Listing, string, error)
+	QueryListings(ctx context.Context, merchantID string, q catalog.ListingQuery) (catalog.ListingMatches, error)
 }
 
 // Search is the federation-wide search index.

@@ -96,20 +96,44 @@ func (a *API) putStock(c *gin.Context) {
 	c.JSON(http.StatusOK, l)
 }
 
+// getMerchantListings pages through the merchant's own listings by
+// cursor, filtered by title or SKU words (q), SKU (sku) and stock state
+// (stock, with low_stock as the low mark), with the count of all that
+// match.
 func (a *API) getMerchantListings(c *gin.Context) {
 	limit, ok := intParam(c, "limit", 50, 1, 500)
 	if !ok {
 		return
 	}
-	list, next, err := a.deps.Catalog.MerchantListings(c.Request.Context(), merchantOf(c).ID, c.Query("cursor"), limit)
+	low, ok := intParam(c, "low_stock", catalog.DefaultLowStock, 1, 1_000_000_000)
+	if !ok {
+		return
+	}
+	stock, err := catalog.ParseStockState(c.Query("stock"))
+	if err != nil {
+		failStatus(c, http.StatusBadRequest, "Invalid query parameter", "stock must be in, low or out",
+			FieldError{Field: "stock", Message: "must be in, low or out"})
+		return
+	}
+	q := catalog.ListingQuery{Text: c.Query("q"), SKU: c.Query("sku"), Stock: stock, LowStock: int64(low), After: c.Query("cursor"), Limit: limit}
+	m, err := a.deps.Catalog.QueryListings(c.Request.Context(), merchantOf(c).ID, q)
+	var ve *catalog.ValidationError
+	if errors.As(err, &ve) {
+		fields := make([]FieldError, len(ve.Errors))
+		for i, fe := range ve.Errors {
+			fields[i] = FieldError{Field: fe.Field, Message: fe.Message}
+		}
+		failStatus(c, http.StatusBadRequest, "Invalid query parameter", ve.Error(), fields...)
+		return
+	}
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if list == nil {
-		list = []catalog.Listing{}
+	if m.Listings == nil {
+		m.Listings = []catalog.Listing{}
 	}
-	c.JSON(http.StatusOK, gin.H{"items": list, "next_cursor": next})
+	c.JSON(http.StatusOK, gin.H{"items": m.Listings, "next_cursor": m.Next, "total": m.Total})
 }
 
 // postBatch upserts a feed: a JSON array of listings, or JSON lines.

@@ -19,6 +19,9 @@ type Page struct {
 	Nav []NavItem
 	// SignedIn shows the area's sign-out button.
 	SignedIn bool
+	// Account names who is signed in (the merchant, in the console), shown
+	// in the header; "" for none.
+	Account string
 	// Query is the header search box's text.
 	Query string
 	// CSRF is the token every POST form of the page carries; set by

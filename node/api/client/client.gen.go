@@ -468,6 +468,27 @@ func (e SearchCatalogParamsSort) Valid() bool {
 	}
 }
 
+// Defines values for ListOwnListingsParamsStock.
+const (
+	In  ListOwnListingsParamsStock = "in"
+	Low ListOwnListingsParamsStock = "low"
+	Out ListOwnListingsParamsStock = "out"
+)
+
+// Valid indicates whether the value is a known member of the ListOwnListingsParamsStock enum.
+func (e ListOwnListingsParamsStock) Valid() bool {
+	switch e {
+	case In:
+		return true
+	case Low:
+		return true
+	case Out:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListMerchantPartsParamsStatus.
 const (
 	ListMerchantPartsParamsStatusAccepted  ListMerchantPartsParamsStatus = "accepted"
@@ -933,6 +954,9 @@ type ListingPage struct {
 
 	// NextCursor empty on the last page
 	NextCursor string `json:"next_cursor"`
+
+	// Total how many listings match the filters, on every page
+	Total int `json:"total"`
 }
 
 // Member Another member and this node's connection to it.
@@ -1757,7 +1781,22 @@ type ListOwnListingsParams struct {
 
 	// Cursor The `next_cursor` of the previous page; empty or absent for the first.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Q words that must each occur, ignoring case, in the title or a SKU
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// SKU text that must occur, ignoring case, in one of the SKUs
+	SKU *string `form:"sku,omitempty" json:"sku,omitempty"`
+
+	// Stock the stock state: in, low or out
+	Stock *ListOwnListingsParamsStock `form:"stock,omitempty" json:"stock,omitempty"`
+
+	// LowStock the low mark, in units (default 5)
+	LowStock *int `form:"low_stock,omitempty" json:"low_stock,omitempty"`
 }
+
+// ListOwnListingsParamsStock defines parameters for ListOwnListings.
+type ListOwnListingsParamsStock string
 
 // UpsertListingsJSONBody defines parameters for UpsertListings.
 type UpsertListingsJSONBody = []ListingInput
@@ -2184,7 +2223,12 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/federation/proposals/{digest}/sign (the `SignProposal` operationId).
 	SignProposal(ctx context.Context, digest string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListOwnListings The merchant's own listings, by cursor.
+	// ListOwnListings The merchant's own listings, by cursor, filtered by text, SKU and stock state.
+	//
+	// Listings in id order. Every filter given must hold. A listing is
+	// out of stock when no variant has a unit, low when some units are
+	// left and some variant has `low_stock` units or fewer, in stock
+	// otherwise. `total` counts every match, on every page.
 	//
 	// Corresponds with GET /v1/listings (the `ListOwnListings` operationId).
 	ListOwnListings(ctx context.Context, params *ListOwnListingsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3044,7 +3088,12 @@ func (c *Client) SignProposal(ctx context.Context, digest string, reqEditors ...
 	return c.Client.Do(req)
 }
 
-// ListOwnListings The merchant's own listings, by cursor.
+// ListOwnListings The merchant's own listings, by cursor, filtered by text, SKU and stock state.
+//
+// Listings in id order. Every filter given must hold. A listing is
+// out of stock when no variant has a unit, low when some units are
+// left and some variant has `low_stock` units or fewer, in stock
+// otherwise. `total` counts every match, on every page.
 //
 // Corresponds with GET /v1/listings (the `ListOwnListings` operationId).
 func (c *Client) ListOwnListings(ctx context.Context, params *ListOwnListingsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4896,6 +4945,54 @@ func NewListOwnListingsRequest(server string, params *ListOwnListingsParams) (*h
 
 		}
 
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SKU != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sku", *params.SKU, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Stock != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "stock", *params.Stock, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.LowStock != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "low_stock", *params.LowStock, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -6690,7 +6787,12 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/federation/proposals/{digest}/sign (the `SignProposal` operationId).
 	SignProposalWithResponse(ctx context.Context, digest string, reqEditors ...RequestEditorFn) (*SignProposalResponse, error)
 
-	// ListOwnListingsWithResponse The merchant's own listings, by cursor.
+	// ListOwnListingsWithResponse The merchant's own listings, by cursor, filtered by text, SKU and stock state.
+	//
+	// Listings in id order. Every filter given must hold. A listing is
+	// out of stock when no variant has a unit, low when some units are
+	// left and some variant has `low_stock` units or fewer, in stock
+	// otherwise. `total` counts every match, on every page.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8729,6 +8831,8 @@ type ListOwnListingsResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ListOwnListingsResponse401Headers
 }
@@ -8751,6 +8855,11 @@ func (r ListOwnListingsResponse) GetApplicationProblemJSON401() *Unauthorized {
 // GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r ListOwnListingsResponse) GetApplicationProblemJSON403() *Forbidden {
 	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListOwnListingsResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
 }
 
 // GetBody returns the raw response body bytes
@@ -12039,7 +12148,12 @@ func (c *ClientWithResponses) SignProposalWithResponse(ctx context.Context, dige
 	return ParseSignProposalResponse(rsp)
 }
 
-// ListOwnListingsWithResponse The merchant's own listings, by cursor.
+// ListOwnListingsWithResponse The merchant's own listings, by cursor, filtered by text, SKU and stock state.
+//
+// Listings in id order. Every filter given must hold. A listing is
+// out of stock when no variant has a unit, low when some units are
+// left and some variant has `low_stock` units or fewer, in stock
+// otherwise. `total` counts every match, on every page.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14164,6 +14278,13 @@ func ParseListOwnListingsResponse(rsp *http.Response) (*ListOwnListingsResponse,
 			return nil, err
 		}
 		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
 
 	}
 

@@ -33,8 +33,10 @@ type Merchants interface {
 // node; *catalog.Catalog satisfies it. Every method is scoped to
 // merchantID: another merchant's listing is catalog.ErrNotFound.
 type ListingEditor interface {
-	// MerchantListings pages through the merchant's live listings by id.
-	MerchantListings(ctx context.Context, merchantID, cursor string, limit int) ([]catalog.Listing, string, error)
+	// QueryListings returns a page of the merchant's live listings that a
+	// query selects (title or SKU words, SKU, stock state), with the
+	// count of all that match.
+	QueryListings(ctx context.Context, merchantID string, q catalog.ListingQuery) (catalog.ListingMatches, error)
 	// CreateListing signs a new listing; bad input is a *catalog.ValidationError.
 	CreateListing(ctx context.Context, merchantID string, in catalog.ListingInput) (catalog.Listing, error)
 	// ReplaceListing replaces a listing's description and stock.
@@ -45,6 +47,12 @@ type ListingEditor interface {
 	SetStock(ctx context.Context, merchantID, id, sku string, stock int64) error
 	// UpsertBatch creates or updates listings from a feed, keyed by SKU.
 	UpsertBatch(ctx context.Context, merchantID string, in []catalog.ListingInput) (catalog.BatchResult, error)
+	// PlanBulk says what a bulk change would do to each variant of the
+	// listings, and what stands in its way, without writing.
+	PlanBulk(ctx context.Context, merchantID string, ids []string, ch catalog.BulkChange) (catalog.BulkPlan, error)
+	// ApplyBulk applies a bulk change all or nothing, at the description
+	// versions reviewed; the plan names any problem.
+	ApplyBulk(ctx context.Context, merchantID string, ids []string, ch catalog.BulkChange, versions map[string]uint64) (catalog.BulkPlan, error)
 }
 
 // Parts are the merchant's incoming order parts, which this node keeps
@@ -95,7 +103,7 @@ func New(site *web.Site, deps Deps) (*Console, error) {
 	if deps.Merchants == nil || deps.Editor == nil || deps.Parts == nil || deps.Earnings == nil {
 		return nil, errors.New("console: Deps needs Merchants, Editor, Parts and Earnings")
 	}
-	pages, err := site.Pages(templateFS)
+	pages, err := site.Pages(templateFS, "templates/console_partials.html")
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +129,8 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /merchant/listings/{id}", c.asMerchant(c.editListingForm))
 	mux.HandleFunc("POST /merchant/listings/{id}", c.asMerchant(c.replaceListing))
 	mux.HandleFunc("POST /merchant/listings/{id}/stock", c.asMerchant(c.setStock))
+	mux.HandleFunc("POST /merchant/bulk", c.asMerchant(c.reviewBulk))
+	mux.HandleFunc("POST /merchant/bulk/apply", c.asMerchant(c.applyBulk))
 	mux.HandleFunc("GET /merchant/listings/{id}/takedown", c.asMerchant(c.takeDownForm))
 	mux.HandleFunc("POST /merchant/listings/{id}/takedown", c.asMerchant(c.takeDown))
 	mux.HandleFunc("GET /merchant/orders", c.asMerchant(c.merchantOrders))

@@ -1,7 +1,10 @@
 // Package console serves the merchant console under /merchant: sign-in
-// with the merchant's token, the merchant's listings with their stock,
-// the listing editor (with picture uploads), take-downs, feed uploads (CSV or JSON lines) with
-// their progress, the incoming order parts with ship, deliver and refund,
+// with the merchant's token, the merchant's listings with their stock
+// (searched by title or SKU, filtered by stock state, in numbered pages),
+// bulk stock and price changes, the listing editor (with picture
+// uploads), take-downs, feed
+// uploads (CSV or JSON lines) with their progress and their problems in
+// plain words, the incoming order parts with ship, deliver and refund,
 // and earnings per settlement period.
 //
 // # Model
@@ -14,6 +17,20 @@
 // whole, refused whole when malformed, and then written a chunk at a
 // time by a background job on the site (web.Site.Go), whose page follows
 // it; one job per merchant runs at a time.
+//
+// The listings table is a catalog query (ListingEditor.QueryListings)
+// whose filters and page live in the URL, so that every form posted from
+// the table (a stock change, a bulk change) comes back to the same page
+// of it. A bulk change is reviewed before it is written (PlanBulk shows
+// each variant's value now and after, and what stands in the way) and
+// then applied all or nothing at the description versions reviewed
+// (ApplyBulk): a change with any problem writes nothing, and the review
+// shows again with each problem on its row.
+//
+// Pages are laid out for a phone first (static/console.css): below 48rem
+// every table row is a card of labelled lines, and the header holds the
+// merchant's name, the console's sections and sign-out, not the
+// storefront's search.
 //
 // # Lifecycle
 //

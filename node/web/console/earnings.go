@@ -62,7 +62,7 @@ func (c *Console) merchantEarnings(w http.ResponseWriter, r *http.Request, mv me
 		v.Rows = append(v.Rows, earningsRowOf(ps, e, currency))
 	}
 	p := c.consolePage(mv, "Earnings", "/merchant/earnings", v)
-	p.Styles = []string{"dashboard.css"}
+	p.Styles = append(p.Styles, "dashboard.css")
 	c.pages.Render(w, r, http.StatusOK, "merchant_earnings", p)
 }
 

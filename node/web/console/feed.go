@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/fedmart/fedmart/catalog"
@@ -40,9 +41,11 @@ const (
 	feedJSON = "json"
 )
 
-// feedEntry is one listing of a feed and the line it starts on.
+// feedEntry is one listing of a feed, the line it starts on and the
+// line of each of its variants (a CSV group's rows).
 type feedEntry struct {
 	Line    int
+	Lines   []int
 	Listing catalog.ListingInput
 }
 
@@ -171,17 +174,17 @@ func readFeedLines(r io.Reader, format string) ([]feedEntry, []string) {
 			problems = append(problems, sentence(feedErrorText(it.Err)))
 			continue
 		}
-		entries = append(entries, feedEntry{Line: it.Line, Listing: it.Listing})
+		entries = append(entries, feedEntry{Line: it.Line, Lines: it.Lines, Listing: it.Listing})
 	}
 }
 
 // readJSONArray reads a JSON array of listings, numbering each by the
-// line it starts on.
+// line it starts on; a problem is told on the line where the JSON breaks.
 func readJSONArray(b []byte) ([]feedEntry, []string) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if _, err := dec.Token(); err != nil {
-		return nil, []string{"The feed cannot be read: " + err.Error() + "."}
+		return nil, []string{"The feed cannot be read: " + catalog.ExplainJSON(err) + "."}
 	}
 	var entries []feedEntry
 	var problems []string
@@ -191,16 +194,38 @@ func readJSONArray(b []byte) ([]feedEntry, []string) {
 		var in catalog.ListingInput
 		err := dec.Decode(&in)
 		if err == nil {
-			entries = append(entries, feedEntry{Line: line, Listing: in})
+			entries = append(entries, feedEntry{Line: line, Lines: []int{line}, Listing: in})
 			continue
 		}
-		problems = append(problems, fmt.Sprintf("Line %d: %s.", line, strings.TrimPrefix(err.Error(), "json: ")))
 		var syntax *json.SyntaxError
-		if errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) || dec.InputOffset() == start {
+		at := line
+		if errors.As(err, &syntax) {
+			at, syntax.Offset = syntaxAt(b, start)
+		}
+		problems = append(problems, fmt.Sprintf("Line %d: %s.", at, catalog.ExplainJSON(err)))
+		if syntax != nil || errors.Is(err, io.ErrUnexpectedEOF) || dec.InputOffset() == start {
 			break // the rest cannot be told apart
 		}
 	}
 	return entries, problems
+}
+
+// syntaxAt finds where the JSON value after offset breaks: its line in
+// b, and the character on that line (from 1). A decoder's own offsets
+// count from where it last buffered, so the value is read again alone.
+func syntaxAt(b []byte, offset int64) (line int, char int64) {
+	i := int(offset)
+	for i < len(b) && strings.IndexByte(" \t\r\n,", b[i]) >= 0 {
+		i++
+	}
+	var v json.RawMessage
+	var syntax *json.SyntaxError
+	if err := json.NewDecoder(bytes.NewReader(b[i:])).Decode(&v); !errors.As(err, &syntax) {
+		return lineAt(b, offset), 0
+	}
+	at := min(i+int(syntax.Offset)-1, len(b)) // the breaking character
+	start := bytes.LastIndexByte(b[:at], '\n') + 1
+	return bytes.Count(b[:at], []byte("\n")) + 1, int64(at - start + 1)
 }
 
 // lineAt is the line of b on which the value after offset starts.
@@ -210,6 +235,56 @@ func lineAt(b []byte, offset int64) int {
 		i++
 	}
 	return bytes.Count(b[:i], []byte("\n")) + 1
+}
+
+// csvColumns name, for a rejected CSV row, the column each listing field
+// comes from.
+var csvColumns = map[string]string{
+	"title": "title", "description": "description", "category": "category", "brand": "brand", "gtin": "gtin",
+	"images": "images", "shipping_regions": "shipping_regions", "attributes": "attr: columns",
+	"sku": "sku", "price": "price", "stock": "stock", "options": "option: columns",
+}
+
+// rejectionReason says one problem of a rejected feed entry. For a CSV
+// feed the catalog's field path becomes the column and, for a variant
+// other than the group's first, the line it is on: "price on line 6:
+// must be positive".
+func rejectionReason(fe catalog.FieldError, e feedEntry, csv bool) string {
+	if !csv || fe.Field == "" {
+		return strings.TrimPrefix(fe.Field+": "+fe.Message, ": ")
+	}
+	name, index, rest := splitPath(fe.Field)
+	where := ""
+	switch {
+	case name == "variants" && rest != "":
+		i, err := strconv.Atoi(index)
+		sub, key, tail := splitPath(rest)
+		name = sub
+		if sub == "price" && tail == "currency" {
+			name = "currency"
+		}
+		if sub == "options" && key != "" {
+			name, key = "option:"+strings.Trim(key, `"`), ""
+		}
+		if err == nil && i > 0 && i < len(e.Lines) {
+			where = fmt.Sprintf(" on line %d", e.Lines[i])
+		}
+	case name == "variants":
+		return "the group's rows: " + fe.Message
+	case name == "attributes" && index != "":
+		return "attr:" + strings.Trim(index, `"`) + ": " + fe.Message
+	case name == "images" && index != "":
+		if i, err := strconv.Atoi(index); err == nil {
+			where = fmt.Sprintf(" (picture %d)", i+1) // the column's items, not the file's lines
+		}
+	case index != "":
+		where = " " + itemName(name, index)
+	}
+	col, ok := csvColumns[name]
+	if !ok {
+		col = name
+	}
+	return col + where + ": " + fe.Message
 }
 
 // feedErrorText is a feed reader's error without the catalog's

@@ -151,15 +151,15 @@ func (j *feedJob) record(chunk []feedEntry, res catalog.BatchResult) {
 	j.unchanged += res.Unchanged
 	j.done += res.Created + res.Updated + res.Unchanged
 	for _, rej := range res.Rejected {
-		line := 0
+		var entry feedEntry // line 0 when the catalog names no entry of the chunk
 		if rej.Index >= 0 && rej.Index < len(chunk) {
-			line = chunk[rej.Index].Line
+			entry = chunk[rej.Index]
 		}
 		reasons := make([]string, len(rej.Errors))
 		for i, e := range rej.Errors {
-			reasons[i] = e.Field + ": " + e.Message
+			reasons[i] = rejectionReason(e, entry, j.format == catalog.FeedCSV)
 		}
-		j.reject(feedRejection{Line: line, Reason: strings.Join(reasons, "; ")})
+		j.reject(feedRejection{Line: entry.Line, Reason: strings.Join(reasons, "; ")})
 	}
 }
 

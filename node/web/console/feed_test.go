@@ -207,11 +207,23 @@ func TestMalformedFeedIsRefusedWhole(t *testing.T) {
 	b := h.browser()
 	b.SignInMerchant(h.Token)
 	cases := []struct{ name, file, content, format, input, want string }{
-		{"missing column", "a.csv", "title,sku\nLamp,L-1\n", "", "feed", `The feed cannot be read: csv header: column &#34;category&#34; is missing.`},
+		{"missing column", "a.csv", "title,sku\nLamp,L-1\n", "", "feed", `The feed cannot be read: the header row has no &#34;category&#34;, &#34;brand&#34;, &#34;price&#34;, &#34;currency&#34;, &#34;stock&#34; or &#34;shipping_regions&#34; columns; a CSV feed&#39;s header names at least title, category, brand, sku, price, currency, stock, shipping_regions.`},
 		{"bad price", "a.csv", strings.Replace(feedCSV, "2000,EUR,5,DE,,,", "twenty,EUR,5,DE,,,", 1), "", "feed",
-			`Line 4: price: &#34;twenty&#34; is not an integer amount in minor units.`},
-		{"bad json line", "a.jsonl", `{"title":"x"}` + "\n{oops\n", "", "feed", "Line 2: invalid character"},
-		{"bad json array", "a.json", `[{"title":"x"},` + "\n" + `{"title": 3}]`, "", "feed", "Line 2: cannot unmarshal number"},
+			`Line 4: price: &#34;twenty&#34; is not a whole number; write prices in minor units, as 1999 for 19.99.`},
+		{"bare quote", "a.csv", strings.Replace(feedCSV, "Desk lamp,", `Desk "lamp",`, 1), "", "feed",
+			`Line 4: a quote mark inside an unquoted field; put the field in quotes, and write each quote mark in it twice, as in &#34;12&#34;&#34; pan&#34;.`},
+		{"quote in a quoted field", "a.csv", strings.Replace(feedCSV, "Desk lamp,", `"Desk "lamp"",`, 1), "", "feed",
+			`Line 4: a quote mark inside a quoted field; write it twice (&#34;&#34;), or end the field right after its closing quote mark.`},
+		{"quote never closed", "a.csv", strings.Replace(feedCSV, "Desk lamp,", `"Desk lamp,`, 1), "", "feed",
+			`Line 4: a quoted field starts here and is never closed; add the closing quote mark.`},
+		{"comma in a field", "a.csv", strings.Replace(feedCSV, "Desk lamp,", "Desk lamp, bright,", 1), "", "feed",
+			`Line 4: the row has more fields than the header has columns; put a field that holds a comma in quotes.`},
+		{"bad json line", "a.jsonl", `{"title":"x"}` + "\n{oops\n", "", "feed",
+			"Line 2: this is not valid JSON at character 2: found &#39;o&#39; where a field name in double quotes was expected (a comma before } is not allowed)."},
+		{"unknown json field", "a.jsonl", `{"title":"x","colour":"red"}`, "", "feed", "Line 1: &#34;colour&#34; is not a field of a listing or its variants; check its spelling"},
+		{"bad json array", "a.json", `[{"title":"x"},` + "\n" + `{"title": 3}]`, "", "feed", "Line 2: title must be a text in double quotes, not a number."},
+		{"broken json array", "a.json", "[\n" + `{"title":"x"},` + "\n" + `{"title":"y",}]`, "", "feed",
+			"Line 3: this is not valid JSON at character 14: found &#39;}&#39; where a field name in double quotes was expected (a comma before } is not allowed)."},
 		{"empty", "a.csv", "title,category,brand,sku,price,currency,stock,shipping_regions\n", "", "feed", "The feed holds no listings."},
 		{"unknown extension", "a.txt", feedCSV, "", "format", "Choose the feed&#39;s format: the file name does not end in .csv, .json or .jsonl."},
 	}
@@ -341,5 +353,57 @@ func TestCloseStopsRunningFeedJobs(t *testing.T) {
 	p := waitFeed(b, job)
 	if p.State != jobStopped || !strings.Contains(p.Problem, "The node shut down while the listings from line 2 on were being written.") {
 		t.Errorf("after Close: %+v", p)
+	}
+}
+
+// A CSV feed's rejections name the CSV column and, for a variant of a
+// group, the line it is on, rather than the catalog's JSON path.
+func TestFeedRejectionsNameCSVColumns(t *testing.T) {
+	h := newHarness(t)
+	b := h.browser()
+	b.SignInMerchant(h.Token)
+	csv := "title,description,category,brand,sku,price,currency,stock,shipping_regions,images,group,option:size\n" +
+		"Linen shirt,Cool,Clothing,Acme,SH-M,3500,EUR,4,DE,,shirt,M\n" +
+		"Linen shirt,,Clothing,Acme,SH-L,0,EUR,2,DE,,shirt,L\n" +
+		"Lamp,Bright,Home,Acme,LAMP-9,2000,EUR,5,DE Germany,ftp://x/y.jpg,,\n"
+	job := feedJobOf(t, uploadFeed(b, "shop.csv", csv, ""))
+	if p := waitFeed(b, job); p.Rejected != 2 {
+		t.Fatalf("progress %+v", p)
+	}
+	page := b.Get(job)
+	for _, want := range []string{
+		`<tr><th scope="row">2</th><td>price on line 3: must be positive (minor units of the currency)</td></tr>`,
+		`<tr><th scope="row">4</th><td>images (picture 1): must be an absolute http or https URL, or an uploaded picture&#39;s reference (sha256:&lt;hash&gt;); shipping_regions (region 1): must be a two-letter upper-case ISO 3166-1 alpha-2 code, not &#34;DE Germany&#34;</td></tr>`,
+	} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("the job page lacks %s\n%s", want, page.Body)
+		}
+	}
+}
+
+func TestRejectionReason(t *testing.T) {
+	e := feedEntry{Line: 7, Lines: []int{7, 9, 10}}
+	cases := []struct {
+		field string
+		csv   bool
+		want  string
+	}{
+		{"variants[0].price.amount", true, "price: must be positive"},
+		{"variants[1].price.amount", true, "price on line 9: must be positive"},
+		{"variants[2].price.currency", true, "currency on line 10: must be positive"},
+		{"variants[2].sku", true, "sku on line 10: must be positive"},
+		{"variants[1].stock", true, "stock on line 9: must be positive"},
+		{`variants[1].options["size"]`, true, "option:size on line 9: must be positive"},
+		{`attributes["material"]`, true, "attr:material: must be positive"},
+		{"variants", true, "the group's rows: must be positive"},
+		{"images[2]", true, "images (picture 3): must be positive"},
+		{"brand", true, "brand: must be positive"},
+		{"", true, "must be positive"},
+		{"variants[1].price.amount", false, "variants[1].price.amount: must be positive"},
+	}
+	for _, c := range cases {
+		if got := rejectionReason(catalog.FieldError{Field: c.field, Message: "must be positive"}, e, c.csv); got != c.want {
+			t.Errorf("%s: %q, want %q", c.field, got, c.want)
+		}
 	}
 }

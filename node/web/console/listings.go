@@ -20,13 +20,107 @@ const consolePageSize = 25
 // set in place; the edit page has them all.
 const maxStockForms = 10
 
+// listingFilter is what the listings table is filtered and paged by, as
+// its query string says: q (words of the title or a SKU), sku, stock
+// (in, low or out) and page (from 1).
+type listingFilter struct {
+	Q, SKU string
+	Stock  catalog.StockState
+	Page   int
+}
+
+// filterOf reads a filter from a query string or a posted form; what
+// cannot be read is left out (an unknown stock state, a page below 1).
+func filterOf(v url.Values) listingFilter {
+	f := listingFilter{Q: strings.TrimSpace(v.Get("q")), SKU: strings.TrimSpace(v.Get("sku")), Page: 1}
+	if st, err := catalog.ParseStockState(v.Get("stock")); err == nil {
+		f.Stock = st
+	}
+	if n, err := strconv.Atoi(v.Get("page")); err == nil && n > 1 {
+		f.Page = n
+	}
+	return f
+}
+
+// values is the filter as a query string, without what is unset, at page.
+func (f listingFilter) values(page int) url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"q": f.Q, "sku": f.SKU, "stock": string(f.Stock)} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	return v
+}
+
+// url is the listings table at page with the filter, and with done (a
+// notice) when it is set.
+func (f listingFilter) url(page int, done string) string {
+	v := f.values(page)
+	if done != "" {
+		v.Set("done", done)
+	}
+	if len(v) == 0 {
+		return "/merchant"
+	}
+	return "/merchant?" + v.Encode()
+}
+
+// filtered reports whether any filter is set.
+func (f listingFilter) filtered() bool {
+	return f.Q != "" || f.SKU != "" || f.Stock != catalog.StockAny
+}
+
+// hidden is the filter as hidden inputs, so that a form posted from the
+// table comes back to the same page of it.
+func (f listingFilter) hidden() []hiddenInput {
+	var out []hiddenInput
+	v := f.values(f.Page)
+	for _, k := range []string{"q", "sku", "stock", "page"} {
+		if v.Has(k) {
+			out = append(out, hiddenInput{Name: k, Value: v.Get(k)})
+		}
+	}
+	return out
+}
+
+// hiddenInput is one <input type="hidden">.
+type hiddenInput struct{ Name, Value string }
+
+// stockChoices are the options of the stock filter.
+func stockChoices(selected catalog.StockState) []web.Choice {
+	out := []web.Choice{
+		{Value: "", Label: "Any stock"},
+		{Value: string(catalog.StockIn), Label: "In stock"},
+		{Value: string(catalog.StockLow), Label: fmt.Sprintf("Low stock (a variant with %d or fewer)", catalog.DefaultLowStock)},
+		{Value: string(catalog.StockOut), Label: "Out of stock"},
+	}
+	for i := range out {
+		out[i].Selected = out[i].Value == string(selected)
+	}
+	return out
+}
+
+// stockStateText says a listing's stock state on its row.
+var stockStateText = map[catalog.StockState]string{
+	catalog.StockLow: "Low stock",
+	catalog.StockOut: "Out of stock",
+}
+
 // consoleListings is what the merchant's listings table shows.
 type consoleListings struct {
-	Merchant string
+	Filter   listingFilter
+	Stocks   []web.Choice
+	Filtered bool
+	ClearURL string
+	Keep     []hiddenInput // the filter, for the forms of the table
 	Rows     []consoleRow
-	Cursor   string // of this page, so that a stock form comes back to it
-	NextURL  string
-	FirstURL string
+	Total    int
+	Pager    numberedPager
+	Bulk     bulkForm
 }
 
 // consoleRow is one listing of the table.
@@ -34,6 +128,10 @@ type consoleRow struct {
 	ID, Title, Category, Price    string
 	ViewURL, EditURL, TakeDownURL string
 	StockURL                      string
+	PickID                        string // the id of its bulk checkbox
+	Picked                        bool
+	State                         catalog.StockState
+	StateText                     string
 	Variants                      []consoleVariant
 	More                          int // variants without a stock form here
 	Updated                       time.Time
@@ -45,38 +143,54 @@ type consoleVariant struct {
 	Stock        int64
 }
 
-// merchantListings is the merchant's listings table: GET /merchant.
+// merchantListings is the merchant's listings table: GET /merchant, with
+// the filters and page of its query string.
 func (c *Console) merchantListings(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
-	cursor := r.URL.Query().Get("cursor")
-	list, next, err := c.deps.Editor.MerchantListings(r.Context(), mv.merchant.ID, cursor, consolePageSize)
-	if errors.Is(err, catalog.ErrInvalid) { // a cursor from another merchant or a mistyped link
-		web.SeeOther(w, r, "/merchant")
-		return
+	c.listingsTable(w, r, mv, http.StatusOK, filterOf(r.URL.Query()), newBulkForm(nil, nil))
+}
+
+// listingsTable renders one page of the filtered table with status, and
+// the bulk form b (what was typed, its problems, the listings picked).
+// A page past the last goes to the last.
+func (c *Console) listingsTable(w http.ResponseWriter, r *http.Request, mv merchantVisit, status int, f listingFilter, b bulkForm) {
+	q := catalog.ListingQuery{Text: f.Q, SKU: f.SKU, Stock: f.Stock, Offset: (f.Page - 1) * consolePageSize, Limit: consolePageSize}
+	m, err := c.deps.Editor.QueryListings(r.Context(), mv.merchant.ID, q)
+	var ve *catalog.ValidationError
+	if errors.As(err, &ve) { // text longer than any title: nothing can match
+		m, err = catalog.ListingMatches{}, nil
 	}
 	if err != nil {
 		c.site.Fail(w, r, err)
 		return
 	}
-	v := consoleListings{Merchant: mv.merchant.Name, Cursor: cursor}
-	for i, l := range list {
-		v.Rows = append(v.Rows, consoleRowOf(i, l))
+	if last := pageCount(m.Total, consolePageSize); f.Page > last && status == http.StatusOK {
+		web.SeeOther(w, r, f.url(last, ""))
+		return
 	}
-	if next != "" {
-		v.NextURL = "/merchant?" + url.Values{"cursor": {next}}.Encode()
+	v := consoleListings{Filter: f, Stocks: stockChoices(f.Stock), Filtered: f.filtered(), ClearURL: "/merchant",
+		Keep: f.hidden(), Total: m.Total, Bulk: b}
+	v.Bulk.Currency = c.site.Currency()
+	for i, l := range m.Listings {
+		row := consoleRowOf(i, l)
+		row.Picked = b.Picked[l.ID]
+		v.Rows = append(v.Rows, row)
 	}
-	if cursor != "" {
-		v.FirstURL = "/merchant"
-	}
+	v.Pager = newNumberedPager("Pages of listings", "listings", f.Page, consolePageSize, m.Total, func(p int) string { return f.url(p, "") })
 	p := c.consolePage(mv, "Your listings", "/merchant", v)
 	p.Notice = web.NoticeIn(r, notices)
-	c.pages.Render(w, r, http.StatusOK, "merchant_listings", p)
+	if len(v.Rows) > 0 {
+		p.Scripts = []string{"console.js"} // ticks every listing of the page at once
+	}
+	c.pages.Render(w, r, status, "merchant_listings", p)
 }
 
 // consoleRowOf builds row n of the table.
 func consoleRowOf(n int, l catalog.Listing) consoleRow {
 	base := "/merchant/listings/" + url.PathEscape(l.ID)
 	row := consoleRow{ID: l.ID, Title: l.Title, Category: l.Category, ViewURL: web.ListingURL(l.ID),
-		EditURL: base, TakeDownURL: base + "/takedown", StockURL: base + "/stock", Updated: l.UpdatedAt}
+		EditURL: base, TakeDownURL: base + "/takedown", StockURL: base + "/stock", Updated: l.UpdatedAt,
+		PickID: fmt.Sprintf("pick-%d", n), State: catalog.StockStateOf(l, 0)}
+	row.StateText = stockStateText[row.State]
 	if lo, ok := web.LowestPrice(l); ok {
 		row.Price = web.FormatMoney(lo.Amount, lo.Currency)
 	}
@@ -92,19 +206,21 @@ func consoleRowOf(n int, l catalog.Listing) consoleRow {
 
 // stockForm is the page a refused stock change shows.
 type stockForm struct {
-	Title, SKU, Action, Cursor string
-	Form                       *web.Form
+	Title, SKU, Action string
+	Keep               []hiddenInput // the table's filter and page
+	BackURL            string
+	Form               *web.Form
 }
 
 // setStock sets one variant's stock from the table:
 // POST /merchant/listings/{id}/stock.
 func (c *Console) setStock(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
-	id, sku, typed := r.PathValue("id"), r.PostForm.Get("sku"), strings.TrimSpace(r.PostForm.Get("stock"))
+	id, sku, typed := r.PathValue("id"), r.PostForm.Get("variant"), strings.TrimSpace(r.PostForm.Get("units"))
 	f := web.NewForm()
-	f.Set("stock", typed)
+	f.Set("units", typed)
 	n, err := strconv.ParseInt(typed, 10, 64)
 	if err != nil || n < 0 {
-		f.Add("stock", "Stock must be a whole number of units, 0 or more.")
+		f.Add("units", "Stock must be a whole number of units, 0 or more.")
 	} else if err = c.deps.Editor.SetStock(r.Context(), mv.merchant.ID, id, sku, n); err != nil {
 		var ve *catalog.ValidationError
 		if !errors.As(err, &ve) {
@@ -112,16 +228,12 @@ func (c *Console) setStock(w http.ResponseWriter, r *http.Request, mv merchantVi
 			return
 		}
 		for _, fe := range ve.Errors {
-			f.Add("stock", "Stock "+fe.Message+".")
+			f.Add("units", "Stock "+fe.Message+".")
 		}
 	}
-	cursor := r.PostForm.Get("cursor")
+	back := filterOf(r.PostForm)
 	if f.OK() {
-		back := url.Values{"done": {"stock"}}
-		if cursor != "" {
-			back.Set("cursor", cursor)
-		}
-		web.SeeOther(w, r, "/merchant?"+back.Encode())
+		web.SeeOther(w, r, back.url(back.Page, "stock"))
 		return
 	}
 	l, err := c.ownListing(r, mv, id)
@@ -129,7 +241,7 @@ func (c *Console) setStock(w http.ResponseWriter, r *http.Request, mv merchantVi
 		c.site.Fail(w, r, err)
 		return
 	}
-	v := stockForm{Title: l.Title, SKU: sku, Action: r.URL.Path, Cursor: cursor, Form: f}
+	v := stockForm{Title: l.Title, SKU: sku, Action: r.URL.Path, Keep: back.hidden(), BackURL: back.url(back.Page, ""), Form: f}
 	c.pages.Render(w, r, http.StatusUnprocessableEntity, "merchant_stock", c.consolePage(mv, "Set stock", "", v))
 }
 

@@ -34,7 +34,7 @@ func TestPostWithoutCSRFTokenIsRefused(t *testing.T) {
 	// Every POST route is checked, even those behind sign-in.
 	b.SignInMerchant(h.Token)
 	l := h.List(webtest.Input("Lamp", "Acme", "Home", 1000, 1))
-	for _, path := range []string{"/merchant/listings", "/merchant/listings/" + l.ID + "/takedown", "/merchant/signout", "/operator/signin", "/search"} {
+	for _, path := range []string{"/merchant/listings", "/merchant/listings/" + l.ID + "/takedown", "/merchant/bulk", "/merchant/bulk/apply", "/merchant/signout", "/operator/signin", "/search"} {
 		webtest.WantStatus(t, b.Post(path, url.Values{"title": {"x"}}), http.StatusForbidden)
 	}
 	if _, err := h.Self.Cat.Listing(t.Context(), l.ID); err != nil {
@@ -64,8 +64,12 @@ func TestMerchantSignInAndOut(t *testing.T) {
 	}
 	page := b.Get("/merchant")
 	webtest.WantStatus(t, page, http.StatusOK)
-	if !strings.Contains(page.Body, "Signed in as Alpha Goods &amp; Co.") || strings.Contains(page.Body, h.Token) {
-		t.Error("the console does not name the merchant, or shows its token")
+	if !strings.Contains(page.Body, `<p class="account">Signed in as <strong>Alpha Goods &amp; Co</strong></p>`) || strings.Contains(page.Body, h.Token) {
+		t.Error("the console's header does not name the merchant, or the page shows its token")
+	}
+	// The header is the console's: no storefront search box.
+	if strings.Contains(page.Body, `class="site-search"`) || strings.Contains(page.Body, `href="/search"`) {
+		t.Error("the console's header has the storefront's search")
 	}
 	if strings.Contains(b.Cookies[h.site.Sessions().Name()].Value, strings.TrimPrefix(h.Token, "fmm_")) {
 		t.Error("the session cookie carries the merchant token in the clear")
@@ -234,19 +238,19 @@ func TestStockAndTakeDown(t *testing.T) {
 		t.Fatal("the table lacks the listing")
 	}
 	stockURL := "/merchant/listings/" + l.ID + "/stock"
-	r := b.Post(stockURL, url.Values{"csrf": {webtest.CSRF(t, table)}, "sku": {sku}, "stock": {"-4"}})
+	r := b.Post(stockURL, url.Values{"csrf": {webtest.CSRF(t, table)}, "variant": {sku}, "units": {"-4"}})
 	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
-	if webtest.FieldError(r.Body, "stock") == "" {
+	if webtest.FieldError(r.Body, "units") == "" {
 		t.Error("a bad stock shows no error next to the input")
 	}
-	r = b.Post(stockURL, url.Values{"csrf": {webtest.CSRF(t, table)}, "sku": {sku}, "stock": {"40"}})
+	r = b.Post(stockURL, url.Values{"csrf": {webtest.CSRF(t, table)}, "variant": {sku}, "units": {"40"}})
 	if r.Code != http.StatusSeeOther || !strings.Contains(r.Header.Get("Location"), "done=stock") {
 		t.Fatalf("set stock: %d %s", r.Code, r.Header.Get("Location"))
 	}
 	if got, _ := h.Self.Cat.Listing(t.Context(), l.ID); got.Variants[0].Stock != 40 {
 		t.Errorf("stock %d, want 40", got.Variants[0].Stock)
 	}
-	webtest.WantStatus(t, b.Post(stockURL, url.Values{"csrf": {webtest.CSRF(t, table)}, "sku": {"NOPE"}, "stock": {"1"}}), http.StatusNotFound)
+	webtest.WantStatus(t, b.Post(stockURL, url.Values{"csrf": {webtest.CSRF(t, table)}, "variant": {"NOPE"}, "units": {"1"}}), http.StatusNotFound)
 	confirm := b.Get("/merchant/listings/" + l.ID + "/takedown")
 	webtest.WantStatus(t, confirm, http.StatusOK)
 	r = b.Post("/merchant/listings/"+l.ID+"/takedown", url.Values{"csrf": {webtest.CSRF(t, confirm)}})

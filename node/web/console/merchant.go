@@ -69,11 +69,12 @@ func (c *Console) merchantOf(w http.ResponseWriter, r *http.Request) (merchantVi
 	return merchantVisit{sess: sess, merchant: m}, true, nil
 }
 
-// consolePage is a merchant console page with its navigation and the
-// session's CSRF token.
+// consolePage is a merchant console page with its navigation, the
+// merchant's name in the header, its style sheet and the session's CSRF
+// token.
 func (c *Console) consolePage(mv merchantVisit, title, current string, data any) *web.Page {
-	return &web.Page{Title: title, Area: "merchant", Nav: nav(current), SignedIn: true,
-		NoIndex: true, CSRF: c.sessions.CSRFToken(mv.sess), Data: data}
+	return &web.Page{Title: title, Area: "merchant", Nav: nav(current), SignedIn: true, Account: mv.merchant.Name,
+		NoIndex: true, CSRF: c.sessions.CSRFToken(mv.sess), Styles: []string{"console.css"}, Data: data}
 }
 
 // signin is the console's token sign-in page, with the notice r asks for.
@@ -92,6 +93,7 @@ var notices = map[string]string{
 	"saved":      "Listing saved.",
 	"taken-down": "Listing taken down.",
 	"stock":      "Stock updated.",
+	"bulk":       "Your change is applied. The listings are signed again and replicating to the federation.",
 }
 
 // merchantSigninForm is GET /merchant/signin.

@@ -1,0 +1,279 @@
+package console
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/node/web/webtest"
+)
+
+// browserEnv, when set (as CI sets it), makes a missing Chromium a
+// failure instead of a skip; screenshotsEnv names a folder that keeps the
+// screenshots (by default they go to the test's temporary folder).
+const (
+	browserEnv     = "FEDMART_BROWSER_REQUIRED"
+	screenshotsEnv = "FEDMART_SCREENSHOTS"
+)
+
+// chrome is one headless Chromium driving the console over a real HTTP
+// server.
+type chrome struct {
+	t    *testing.T
+	ctx  context.Context
+	base string // the server's URL
+	dir  string // where screenshots go
+	step int
+}
+
+// serve starts an HTTP server for h's pages and makes the site's
+// BaseURL its address (plain http, so that the session cookie is not
+// Secure), then starts Chromium in a desktop-sized window.
+func (h *harness) serve(t *testing.T) *chrome {
+	t.Helper()
+	exe := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "chrome", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			exe = p
+			break
+		}
+	}
+	if exe == "" {
+		if os.Getenv(browserEnv) != "" {
+			t.Fatalf("no Chromium on PATH and %s is set: install it (apt-get install chromium)", browserEnv)
+		}
+		t.Skip("browser tests need Chromium: apt-get install chromium")
+	}
+	var handler http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	h.opts.BaseURL = srv.URL
+	h.rebuild()
+	handler = h.handler
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.NoSandbox,
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(1280, 900),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc, chromedp.WithLogf(t.Logf))
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	dir := filepath.Join(t.TempDir(), "screenshots")
+	if keep := os.Getenv(screenshotsEnv); keep != "" {
+		dir = filepath.Join(keep, t.Name())
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots in %s", dir)
+	return &chrome{t: t, ctx: ctx, base: srv.URL, dir: dir}
+}
+
+// stepTimeout bounds one step, so that a missing element fails the step
+// that waits for it.
+const stepTimeout = 30 * time.Second
+
+// run performs one step and saves a full-page screenshot named after it.
+func (c *chrome) run(name string, actions ...chromedp.Action[chromedp.Void]) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(c.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		c.shot(name + "-failed")
+		c.t.Fatalf("step %q: %v", name, err)
+	}
+	c.shot(name)
+}
+
+// shot saves a screenshot of the whole page.
+func (c *chrome) shot(name string) {
+	c.step++
+	ctx, cancel := context.WithTimeout(c.ctx, stepTimeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		c.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.WriteFile(filepath.Join(c.dir, fmt.Sprintf("%02d-%s.png", c.step, name)), png, 0o644); err != nil {
+		c.t.Logf("screenshot %s: %v", name, err)
+	}
+}
+
+// eval evaluates a JavaScript expression in c's page.
+func eval[T any](c *chrome, expr string) T {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(c.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		c.t.Fatalf("evaluating %s: %v", expr, err)
+	}
+	return v
+}
+
+// overflowing lists, by JavaScript, what does not fit on the page: the
+// page itself when it scrolls sideways, every table, cell and SVG whose
+// content is wider than its box, and every button, link, input, select
+// and label that reaches past the window's edges. What is clipped out of
+// sight on purpose (visually hidden text, a hidden table head) has no box
+// to overflow and is left out.
+const overflowing = `(() => {
+  const out = [];
+  const hidden = e => {
+    for (let a = e; a; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (s.display === 'none' || s.visibility === 'hidden' || (s.clip && s.clip !== 'auto') || s.clipPath === 'inset(50%)') return true;
+    }
+    return false;
+  };
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim().split(/\s+/).join('.') : '');
+  if (document.documentElement.scrollWidth > window.innerWidth) out.push('the page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + window.innerWidth);
+  for (const e of document.querySelectorAll('table, th, td, svg, .table-wrap')) {
+    if (!hidden(e) && e.scrollWidth > e.clientWidth + 1) out.push(name(e) + ' overflows its box: ' + e.scrollWidth + ' > ' + e.clientWidth + ' "' + e.textContent.trim().slice(0, 40) + '"');
+  }
+  for (const e of document.querySelectorAll('main button, main a, main input, main select, main label, main code, header button, header a, header p')) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || hidden(e)) continue;
+    if (r.right > window.innerWidth + 0.5 || r.left < -0.5) out.push(name(e) + ' is cut off: ' + Math.round(r.left) + '..' + Math.round(r.right) + ' "' + e.textContent.trim().slice(0, 40) + '"');
+  }
+  for (const e of document.querySelectorAll('code.sku, code.part-id')) {
+    const r = e.getBoundingClientRect(), ch = parseFloat(getComputedStyle(e).fontSize) * 0.5;
+    if (!hidden(e) && e.textContent.trim().length >= 6 && r.width < 6 * ch) out.push(name(e) + ' is squeezed to ' + Math.round(r.width) + ' px: "' + e.textContent.trim() + '"');
+  }
+  return out;
+})()`
+
+// unlabelled lists, by JavaScript, the page's inputs that have no label.
+const unlabelled = `Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+	.filter(e => e.labels.length === 0 && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
+	.map(e => e.name || e.id)`
+
+// fits fails the test with what overflows on the current page, and with
+// its inputs that have no label.
+func (c *chrome) fits(page string) {
+	c.t.Helper()
+	if bad := eval[[]string](c, overflowing); len(bad) > 0 {
+		c.t.Errorf("%s at %s:\n  %s", page, eval[string](c, `window.innerWidth + 'x' + window.innerHeight`), strings.Join(bad, "\n  "))
+	}
+	if bad := eval[[]string](c, unlabelled); len(bad) > 0 {
+		c.t.Errorf("%s has inputs without a label: %q", page, bad)
+	}
+}
+
+// signIn signs the merchant in through the form.
+func (c *chrome) signIn(token string) {
+	c.t.Helper()
+	c.run("signin",
+		chromedp.Navigate(c.base+"/merchant/signin"),
+		chromedp.SendKeys(chromedp.CSS(`#f-token`), token),
+		chromedp.Submit(chromedp.CSS(`#f-token`)),
+		chromedp.WaitVisible(chromedp.CSS(`.area-nav`)),
+	)
+}
+
+// TestBrowserConsoleFitsAPhone loads every console page in Chromium at
+// 1280x900 and 390x844: nothing may overflow its box or be cut off, and
+// no SKU is squeezed to a letter a line. On the phone the merchant then
+// filters the listings, ticks two, reviews a bulk change and applies it.
+func TestBrowserConsoleFitsAPhone(t *testing.T) {
+	h := newHarness(t)
+	c := h.serve(t)
+	long := webtest.Input("Hand-forged carbon steel skillet with a long riveted handle", "Ferro", "Home > Kitchen > Cookware", 4990, 7)
+	long.Variants = []catalog.Variant{
+		{SKU: "FERRO-SKILLET-CARBON-28CM-SEASONED-RIVETED", Options: map[string]string{"size": "28 cm"}, Price: catalog.Money{Amount: 4990, Currency: "EUR"}, Stock: 7},
+		{SKU: "FERRO-SKILLET-CARBON-32CM-SEASONED-RIVETED", Options: map[string]string{"size": "32 cm"}, Price: catalog.Money{Amount: 5990, Currency: "EUR"}, Stock: 2},
+	}
+	skillet := h.List(long)
+	for i := range 30 {
+		h.List(webtest.Input(fmt.Sprintf("Enamel mug %d", i), "Clay", "Home > Kitchen", 900+int64(i), int64(i%4)))
+	}
+	h.buy(1, skillet)
+	uploader := h.browser()
+	uploader.SignInMerchant(h.Token)
+	bad := strings.Replace(feedCSV, "Desk lamp,Bright,Home,Acme,LAMP-1,2000", "Desk lamp,Bright,Home,Acme,FERRO-LAMP-BRASS-SHADE-LONG-SKU-1,-5", 1)
+	job := feedJobOf(t, uploadFeed(uploader, "shop.csv", bad, ""))
+	waitFeed(uploader, job)
+	c.signIn(h.Token)
+	pages := []struct{ name, path, wait string }{
+		{"listings", "/merchant", "table.console"},
+		{"listings-page-2", "/merchant?page=2", "table.console"},
+		{"skillets", "/merchant?q=skillet", "table.console"},
+		{"orders", "/merchant/orders", "tr.part"},
+		{"feeds", "/merchant/feeds", "form"},
+		{"feed-job", job, "table.rejections"},
+		{"edit", "/merchant/listings/" + skillet.ID, "form"},
+		{"new", "/merchant/listings/new", "form"},
+		{"earnings", "/merchant/earnings", "main"},
+	}
+	for _, size := range []struct {
+		name string
+		w, h int64
+	}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
+		c.run("viewport-"+size.name, chromedp.EmulateViewport(size.w, size.h))
+		for _, p := range pages {
+			c.run(size.name+"-"+p.name, chromedp.Navigate(c.base+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait)))
+			c.fits(size.name + " " + p.name)
+		}
+	}
+	// On the phone: the mugs out of stock, two of them ticked, 12 units
+	// added to each after a review.
+	c.run("phone-out-of-stock",
+		chromedp.Navigate(c.base+"/merchant"),
+		chromedp.SetValue(chromedp.CSS(`#filter-q`), "mug"),
+		chromedp.SetValue(chromedp.CSS(`#filter-stock`), "out"),
+		chromedp.Submit(chromedp.CSS(`#filter-q`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-stock="out"]`)),
+	)
+	if n := eval[int](c, `document.querySelectorAll('tbody tr').length`); n != 8 || eval[int](c, `document.querySelectorAll('tbody tr:not([data-stock="out"])').length`) != 0 {
+		t.Fatalf("filtered to the mugs out of stock, the table has %d rows, some not out of stock", n)
+	}
+	// The script's box ticks every listing of the page, and unticks them.
+	c.run("phone-tick-all", chromedp.Click(chromedp.CSS(`#tick-all`)))
+	if n := eval[int](c, `document.querySelectorAll('input[form="bulk"][name="id"]:checked').length`); n != 8 || eval[string](c, `document.querySelector('.ticked').textContent`) != "8 listings ticked" {
+		t.Errorf("tick all ticked %d of 8", n)
+	}
+	c.run("phone-untick-all", chromedp.Click(chromedp.CSS(`#tick-all`)))
+	picked := eval[[]string](c, `Array.from(document.querySelectorAll('tbody tr')).slice(0, 2).map(tr => tr.dataset.listing)`)
+	c.run("phone-tick-two",
+		chromedp.Click(chromedp.CSS(`tbody tr:nth-child(1) input[type=checkbox]`)),
+		chromedp.Click(chromedp.CSS(`tbody tr:nth-child(2) input[type=checkbox]`)),
+		chromedp.SetValue(chromedp.CSS(`#f-op`), "add_stock"),
+		chromedp.SendKeys(chromedp.CSS(`#f-amount`), "12"),
+	)
+	c.run("phone-review",
+		chromedp.Click(chromedp.CSS(`#review-bulk`)),
+		chromedp.WaitVisible(chromedp.CSS(`#apply-bulk`)),
+	)
+	c.fits("phone bulk review")
+	if got := eval[string](c, `document.querySelector('#apply-bulk').textContent.trim()`); got != "Apply 2 changes" {
+		t.Errorf("the review offers %q", got)
+	}
+	c.run("phone-applied",
+		chromedp.Click(chromedp.CSS(`#apply-bulk`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice`)),
+	)
+	c.fits("phone listings after a bulk change")
+	for _, id := range picked {
+		if l, err := h.Self.Cat.Listing(t.Context(), id); err != nil || l.Variants[0].Stock != 12 {
+			t.Errorf("listing %s after adding 12: %+v, %v", id, l.Variants, err)
+		}
+	}
+	if !eval[bool](c, `(p => p.get('q') === 'mug' && p.get('stock') === 'out' && p.get('done') === 'bulk')(new URLSearchParams(location.search))`) {
+		t.Errorf("after the change the console shows %s, not the filtered table", eval[string](c, `location.href`))
+	}
+}

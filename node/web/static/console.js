@@ -1,0 +1,39 @@
+// The listings table's bulk form, progressively enhanced. Without
+// JavaScript the merchant ticks each listing's box; with it, this script
+// adds a box that ticks every listing of the page at once and says how
+// many are ticked. It adds no text from the server.
+(function () {
+  "use strict";
+
+  var form = document.getElementById("bulk");
+  if (!form) { return; }
+  var boxes = Array.prototype.slice.call(document.querySelectorAll('input[type="checkbox"][form="bulk"][name="id"]'));
+  if (boxes.length === 0) { return; }
+
+  var label = document.createElement("label");
+  label.className = "tick-all";
+  var all = document.createElement("input");
+  all.type = "checkbox";
+  all.id = "tick-all";
+  label.appendChild(all);
+  label.appendChild(document.createTextNode(" Tick all " + boxes.length + " listings of this page"));
+  var count = document.createElement("span");
+  count.className = "ticked muted";
+  count.setAttribute("aria-live", "polite");
+  var legend = form.querySelector("legend");
+  legend.parentNode.insertBefore(count, legend.nextSibling);
+  legend.parentNode.insertBefore(label, legend.nextSibling);
+
+  function update() {
+    var n = boxes.filter(function (b) { return b.checked; }).length;
+    all.checked = n === boxes.length;
+    all.indeterminate = n > 0 && n < boxes.length;
+    count.textContent = n === 0 ? "" : n === 1 ? "1 listing ticked" : n + " listings ticked";
+  }
+  all.addEventListener("change", function () {
+    boxes.forEach(function (b) { b.checked = all.checked; });
+    update();
+  });
+  boxes.forEach(function (b) { b.addEventListener("change", update); });
+  update();
+}());
