@@ -37,17 +37,22 @@ const (
 
 // PartRecord is one part in the register.
 type PartRecord struct {
-	Part       string    `json:"part_id"`
-	Order      string    `json:"order_id"`
-	Storefront string    `json:"storefront"` // peer ID of the member that sold it
-	Home       string    `json:"home"`       // peer ID of the merchant's home
-	Merchant   string    `json:"merchant"`   // the merchant's id on its home
-	Status     string    `json:"status"`
-	Units      int64     `json:"units"`
-	Total      Money     `json:"total"`
-	Refunded   Money     `json:"refunded,omitzero"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	Part       string `json:"part_id"`
+	Order      string `json:"order_id"`
+	Storefront string `json:"storefront"` // peer ID of the member that sold it
+	Home       string `json:"home"`       // peer ID of the merchant's home
+	Merchant   string `json:"merchant"`   // the merchant's id on its home
+	Status     string `json:"status"`
+	// Title is the first line's title, Listing its listing id; Lines
+	// counts the lines and Units the units of them all.
+	Title     string    `json:"title"`
+	Listing   string    `json:"listing_id"`
+	Lines     int       `json:"lines"`
+	Units     int64     `json:"units"`
+	Total     Money     `json:"total"`
+	Refunded  Money     `json:"refunded,omitzero"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // PartFilter narrows the register. Zero fields match everything.
@@ -329,19 +334,27 @@ func listedHome(p *HomePart) bool { return knownStatus(p.Status) && p.Status != 
 func homeRecord(p *HomePart, self string) PartRecord {
 	r := PartRecord{Part: p.ID, Order: p.Order, Storefront: p.Storefront, Home: self, Merchant: p.Merchant, Status: p.Status,
 		Total: p.Total, Refunded: p.Refunded, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
-	for _, l := range p.Lines {
-		r.Units += l.Quantity
-	}
+	r.Title, r.Listing, r.Lines, r.Units = linesOf(p.Lines)
 	return r
 }
 
 func shopRecord(o *Order, p *Part, self string) PartRecord {
 	r := PartRecord{Part: p.ID, Order: o.ID, Storefront: self, Home: p.Platform, Merchant: p.Merchant, Status: p.Status,
 		Total: p.Total, Refunded: p.Refunded, CreatedAt: o.CreatedAt, UpdatedAt: p.UpdatedAt}
-	for _, l := range p.Items {
-		r.Units += l.Quantity
-	}
+	r.Title, r.Listing, r.Lines, r.Units = linesOf(p.Items)
 	return r
+}
+
+// linesOf sums a part's lines: the first's title and listing, how many
+// lines and units.
+func linesOf(lines []Line) (title, listing string, n int, units int64) {
+	if len(lines) > 0 {
+		title, listing = lines[0].Title, lines[0].ListingID
+	}
+	for _, l := range lines {
+		units += l.Quantity
+	}
+	return title, listing, len(lines), units
 }
 
 func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
