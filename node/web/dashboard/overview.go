@@ -43,6 +43,7 @@ type overview struct {
 	Period     panel
 	Settlement panel
 	Disputes   panel
+	Merchants  panel
 	Flow       flowPage
 	FlowNote   string // the flow's totals, in words
 	Interval   int    // seconds between refreshes
@@ -105,6 +106,9 @@ func (d *Dashboard) overviewOf(ctx context.Context) (overview, error) {
 		return overview{}, err
 	}
 	d.settlementPanels(ctx, &v, now)
+	if err := d.merchantsPanel(ctx, &v); err != nil {
+		return overview{}, err
+	}
 	if sc != nil {
 		d.amendmentAlerts(&v, &sc.Charter)
 	}
@@ -142,7 +146,7 @@ func (d *Dashboard) memberPanels(v *overview) {
 	case up < n:
 		v.Members.State = "bad"
 	}
-	v.Lag = panel{Title: "Replication lag", Value: fmt.Sprintf("%d", behind), Unit: plural(int(behind), "record behind", "records behind"),
+	v.Lag = panel{Title: "Replication lag", Value: fmt.Sprintf("%d", behind), Unit: noun(int(behind), "record behind", "records behind"),
 		Notes: lagging, State: "ok", Href: "/operator/members", Link: "Members"}
 	if behind > 0 {
 		v.Lag.State = "warn"
@@ -180,7 +184,7 @@ func (d *Dashboard) outboxPanel(ctx context.Context, v *overview, now time.Time)
 				plural(o.Parked, "message", "messages"), name), Href: "/operator/parked?peer=" + url.QueryEscape(o.Peer), Link: "Parked messages"})
 		}
 	}
-	v.Outbox.Value, v.Outbox.Unit = fmt.Sprintf("%d", waiting), plural(waiting, "message waiting", "messages waiting")
+	v.Outbox.Value, v.Outbox.Unit = fmt.Sprintf("%d", waiting), noun(waiting, "message waiting", "messages waiting")
 	if !oldest.IsZero() {
 		v.Outbox.Notes = append(v.Outbox.Notes, "Oldest queued "+web.Ago(now, oldest)+".")
 		if now.Sub(oldest) >= overviewBacklog {
@@ -228,7 +232,7 @@ func (d *Dashboard) orderPanels(ctx context.Context, v *overview, now time.Time,
 
 // ordersPanel shows the orders and sales t sums.
 func ordersPanel(title string, t order.PartTotals) panel {
-	p := panel{Title: title, Value: fmt.Sprintf("%d", t.Orders), Unit: plural(t.Orders, "order", "orders"), State: "ok",
+	p := panel{Title: title, Value: fmt.Sprintf("%d", t.Orders), Unit: noun(t.Orders, "order", "orders"), State: "ok",
 		Notes: []string{plural(t.Parts, "part", "parts") + "; sales " + moneyText(t.Sales)}}
 	if len(t.Refunds) > 0 {
 		p.Notes = append(p.Notes, "Refunded "+moneyText(t.Refunds)+".")
@@ -322,7 +326,7 @@ func (d *Dashboard) disputesPanel(ctx context.Context, v *overview, disputed []s
 				Href: web.PeriodURL(ps.Period) + "#" + sv.Anchor, Link: "Period"})
 		}
 	}
-	v.Disputes.Value, v.Disputes.Unit = fmt.Sprintf("%d", entries), plural(entries, "disputed entry", "disputed entries")
+	v.Disputes.Value, v.Disputes.Unit = fmt.Sprintf("%d", entries), noun(entries, "disputed entry", "disputed entries")
 	if len(disputed) > 0 {
 		v.Disputes.State = "bad"
 		v.Disputes.Notes = []string{"In " + plural(len(disputed), "period", "periods") + "."}
@@ -332,6 +336,28 @@ func (d *Dashboard) disputesPanel(ctx context.Context, v *overview, disputed []s
 	} else {
 		v.Disputes.Notes = []string{"Every statement agrees or is still being compared."}
 	}
+}
+
+// merchantsPanel counts this node's merchants, active and suspended.
+func (d *Dashboard) merchantsPanel(ctx context.Context, v *overview) error {
+	list, err := d.deps.Merchants.Merchants(ctx)
+	if err != nil {
+		return err
+	}
+	active := 0
+	for _, m := range list {
+		if !m.Suspended() {
+			active++
+		}
+	}
+	v.Merchants = panel{Title: "Merchants", Value: fmt.Sprintf("%d", active), Unit: "active", State: "ok", Href: "/operator/merchants", Link: "Merchants"}
+	if n := len(list) - active; n > 0 {
+		v.Merchants.Notes = []string{plural(n, "merchant", "merchants") + " suspended."}
+	}
+	if len(list) == 0 {
+		v.Merchants.State, v.Merchants.Notes = "idle", []string{"None yet: add the first on the merchants page."}
+	}
+	return nil
 }
 
 // amendmentAlerts tells of the amendments waiting for this node's
@@ -362,3 +388,11 @@ func moneyText(list []order.Money) string {
 
 // plural writes a count with its noun.
 func plural(n int, one, many string) string { return web.CountNoun(n, one, many) }
+
+// noun is the noun for a count, without it.
+func noun(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
