@@ -211,7 +211,7 @@ func parseCursor(c string) (at int64, part string, err error) {
 	t, part, ok := strings.Cut(c, "/")
 	at, perr := strconv.ParseInt(t, 10, 64)
 	if !ok || len(t) != 20 || perr != nil || part == "" {
-		return 0, "", fmt.Errorf("%w: cursor: %q is not a cursor this list gave", ErrInvalid, clipText(c))
+		return 0, "", FieldErrors{{Field: "cursor", Message: fmt.Sprintf("%q is not a cursor this list gave", clipText(c))}}
 	}
 	return at, part, nil
 }

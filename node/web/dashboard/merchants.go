@@ -98,7 +98,7 @@ func checkMerchantName(r *http.Request, f *web.Form) string {
 	f.Set("name", name)
 	switch {
 	case name == "":
-		f.Add("name", "Enter the merchant's name.")
+		f.Add("name", "Enter a name for the merchant.")
 	case utf8.RuneCountInString(name) > maxMerchantName:
 		f.Add("name", "Keep the name to 100 characters or fewer.")
 	}

@@ -24,8 +24,9 @@ import (
 // be bookmarked and exported as CSV as it is. Pages follow a cursor
 // (?after=), newest first.
 
-// ordersPageSize is how many parts one page lists.
-const ordersPageSize = 50
+// ordersPageSize is how many parts one page lists (a variable for the
+// tests, which page through a few).
+var ordersPageSize = 50
 
 // dateLayout is how the filter's dates are written (an <input
 // type=date>); dateTimeLayout the precise form a link may use (an

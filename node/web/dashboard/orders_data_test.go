@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,3 +53,23 @@ func buy(t *testing.T, h *harness, quantity int64, listings ...catalog.Listing) 
 	})
 	return o
 }
+
+// waitStatus waits until Alpha's storefront holds part in status.
+func waitStatus(t *testing.T, h *harness, part, status string) {
+	t.Helper()
+	testwait.For(t, 10*time.Second, func() error {
+		o, err := h.Self.Orders.GetOrder(context.Background(), "", orderOf(part))
+		if err != nil {
+			return err
+		}
+		for _, p := range o.Parts {
+			if p.ID == part && p.Status == status {
+				return nil
+			}
+		}
+		return fmt.Errorf("part %s is not %s yet", part, status)
+	})
+}
+
+// orderOf is the order of a part id ("<order>-<n>").
+func orderOf(part string) string { return part[:strings.LastIndexByte(part, '-')] }
