@@ -39,7 +39,20 @@ var (
 	// backup has not yet learnt its own records back from a member (see
 	// MarkRestored).
 	ErrUnavailable = errors.New("catalog catching up after a restore")
+	// ErrSuspended marks a merchant the operator suspended: its token is
+	// refused (MerchantByToken) until it is reinstated. It is also an
+	// ErrNotFound, so that a caller that only knows "no such merchant"
+	// turns a suspended merchant away all the same.
+	ErrSuspended error = suspendedError{}
 )
+
+// suspendedError is ErrSuspended: an ErrNotFound with its own words.
+type suspendedError struct{}
+
+func (suspendedError) Error() string { return "merchant suspended" }
+
+// Is makes ErrSuspended an ErrNotFound.
+func (suspendedError) Is(target error) bool { return target == ErrNotFound }
 
 func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 

@@ -57,7 +57,9 @@ func (e *ShortError) Unwrap() error { return ErrOutOfStock }
 // changed listing signs one new stock record, announced like any other.
 //
 // The catalog's stock is the units available to sell: a merchant's
-// SetStock replaces it, and holds and sales take from it.
+// SetStock replaces it, and holds and sales take from it. A suspended
+// merchant's listings have none to take (see SuspendMerchant); returns
+// to them are kept.
 func (c *Catalog) ChangeStock(ctx context.Context, changes []StockChange, also func(txn *badger.Txn, listings map[string]*Listing) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -92,6 +94,7 @@ func (c *Catalog) stockDrafts(txn *badger.Txn, changes []StockChange) ([]*draft,
 	byID := make(map[string]*draft)
 	var order []*draft
 	var short []Shortage
+	suspended := suspendedMerchants{txn: txn}
 	for _, ch := range changes {
 		d, ok := byID[ch.ListingID]
 		if !ok {
@@ -102,6 +105,18 @@ func (c *Catalog) stockDrafts(txn *badger.Txn, changes []StockChange) ([]*draft,
 			byID[ch.ListingID] = d
 			if d != nil {
 				order = append(order, d)
+			}
+		}
+		if ch.Delta < 0 && d != nil {
+			// A suspended merchant's listings sell nothing (see
+			// SuspendMerchant): a take finds none available.
+			off, err := suspended.of(d.merchant)
+			if err != nil {
+				return nil, nil, err
+			}
+			if off {
+				short = append(short, Shortage{ListingID: ch.ListingID, SKU: ch.SKU, Wanted: -ch.Delta})
+				continue
 			}
 		}
 		if s, ok := c.applyChange(d, ch); !ok {

@@ -24,7 +24,13 @@ type Merchant struct {
 	Name string `json:"name"`
 	// CreatedAt is when the operator added the merchant.
 	CreatedAt time.Time `json:"created_at"`
+	// SuspendedAt is when the operator suspended the merchant; zero while
+	// it is active. See SuspendMerchant for what a suspension does.
+	SuspendedAt time.Time `json:"suspended_at,omitzero"`
 }
+
+// Suspended reports whether the operator suspended the merchant.
+func (m Merchant) Suspended() bool { return !m.SuspendedAt.IsZero() }
 
 // storedMerchant is a merchant as kept under c/m/: with the SHA-256 of its
 // token, never the token.
@@ -53,9 +59,7 @@ func (c *Catalog) CreateMerchant(ctx context.Context, name string) (Merchant, st
 	if err := ctx.Err(); err != nil {
 		return Merchant{}, "", err
 	}
-	v := &validator{cfg: c.cfg}
-	v.text("name", name, true, maxMerchantName, false)
-	if err := v.result(); err != nil {
+	if err := c.validMerchantName(name); err != nil {
 		return Merchant{}, "", err
 	}
 	tok, sum := newToken()
@@ -125,6 +129,9 @@ func (c *Catalog) MerchantByToken(ctx context.Context, token string) (Merchant, 
 	if subtle.ConstantTimeCompare(m.TokenHash, sum[:]) != 1 {
 		return Merchant{}, fmt.Errorf("%w: no merchant has this token", ErrNotFound)
 	}
+	if m.Suspended() {
+		return Merchant{}, fmt.Errorf("%w: merchant %s is suspended until the operator reinstates it", ErrSuspended, m.ID)
+	}
 	return m.Merchant, nil
 }
 
@@ -161,6 +168,134 @@ func (c *Catalog) Merchants(ctx context.Context) ([]Merchant, error) {
 		return nil
 	})
 	return out, err
+}
+
+// validMerchantName checks a merchant's name: 1 to maxMerchantName
+// characters, a field error on "name" otherwise.
+func (c *Catalog) validMerchantName(name string) error {
+	v := &validator{cfg: c.cfg}
+	v.text("name", name, true, maxMerchantName, false)
+	return v.result()
+}
+
+// RenameMerchant gives a merchant another name. This node's pages and
+// API show it at once, and the listings the merchant creates or changes
+// from now on carry it; listings already published carry the name they
+// were signed with until they next change.
+func (c *Catalog) RenameMerchant(ctx context.Context, id, name string) (Merchant, error) {
+	if err := c.validMerchantName(name); err != nil {
+		return Merchant{}, err
+	}
+	return c.updateMerchant(ctx, id, func(m *storedMerchant) { m.Name = strings.TrimSpace(name) })
+}
+
+// SuspendMerchant suspends a merchant, at once and until
+// ReinstateMerchant:
+//
+//   - its token is refused (MerchantByToken answers ErrSuspended), for
+//     the API and for its console sessions, which look the token up at
+//     every request: it can change no listing, stock or order;
+//   - its listings stay published as they are (they are neither taken
+//     down nor changed, so every member's storefront still shows them),
+//     but this node, their home, refuses every take of their stock
+//     (ChangeStock reports the lines short, with none available): no
+//     storefront can reserve them, so none is sold;
+//   - parts already ordered stay as they are: units held for a reserve
+//     made before may still be confirmed within their hold, a shopper may
+//     still cancel a part not yet shipped (its units return to stock),
+//     and the merchant ships the rest once reinstated.
+//
+// Suspending a suspended merchant changes nothing.
+func (c *Catalog) SuspendMerchant(ctx context.Context, id string) (Merchant, error) {
+	now := c.now().UTC()
+	return c.updateMerchant(ctx, id, func(m *storedMerchant) {
+		if !m.Suspended() {
+			m.SuspendedAt = now
+		}
+	})
+}
+
+// ReinstateMerchant ends a suspension: the merchant's token works again
+// and its listings sell again, with the stock they had.
+func (c *Catalog) ReinstateMerchant(ctx context.Context, id string) (Merchant, error) {
+	return c.updateMerchant(ctx, id, func(m *storedMerchant) { m.SuspendedAt = time.Time{} })
+}
+
+// updateMerchant changes one stored merchant with edit and returns it.
+func (c *Catalog) updateMerchant(ctx context.Context, id string, edit func(m *storedMerchant)) (Merchant, error) {
+	if err := ctx.Err(); err != nil {
+		return Merchant{}, err
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	var m storedMerchant
+	err := c.db.Update(func(txn *badger.Txn) (err error) {
+		if m, err = getMerchant(txn, id); err != nil {
+			return err
+		}
+		edit(&m)
+		return putMerchant(txn, m)
+	})
+	if err != nil {
+		return Merchant{}, err
+	}
+	return m.Merchant, nil
+}
+
+// MerchantListingCount counts a merchant's live listings (taken-down ones
+// not included). It reads every head of the merchant's listings.
+func (c *Catalog) MerchantListingCount(ctx context.Context, id string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := c.db.View(func(txn *badger.Txn) error {
+		if err := requireMerchant(txn, id); err != nil {
+			return err
+		}
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: listingKey(FormatID(c.self, id, "")), PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			b, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			h, err := decodeHead(b)
+			if err != nil {
+				return err
+			}
+			if h.seq != 0 && !h.tomb {
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// suspendedMerchants answers, within txn, whether the merchant of one of
+// this node's listings is suspended, reading each merchant once.
+type suspendedMerchants struct {
+	txn  *badger.Txn
+	seen map[string]bool
+}
+
+func (s *suspendedMerchants) of(merchant string) (bool, error) {
+	if v, ok := s.seen[merchant]; ok {
+		return v, nil
+	}
+	m, err := getMerchant(s.txn, merchant)
+	if isNotFound(err) {
+		err = nil // a listing left by a merchant the node no longer has
+	}
+	if err != nil {
+		return false, err
+	}
+	if s.seen == nil {
+		s.seen = map[string]bool{}
+	}
+	s.seen[merchant] = m.Suspended()
+	return s.seen[merchant], nil
 }
 
 func putMerchant(txn *badger.Txn, m storedMerchant) error {

@@ -47,6 +47,9 @@ type Catalog interface {
 	Merchants(ctx context.Context) ([]catalog.Merchant, error)
 	MerchantByToken(ctx context.Context, token string) (catalog.Merchant, error)
 	RotateMerchantToken(ctx context.Context, merchantID string) (string, error)
+	RenameMerchant(ctx context.Context, id, name string) (catalog.Merchant, error)
+	SuspendMerchant(ctx context.Context, id string) (catalog.Merchant, error)
+	ReinstateMerchant(ctx context.Context, id string) (catalog.Merchant, error)
 	CreateListing(ctx context.Context, merchantID string, in catalog.ListingInput) (catalog.Listing, error)
 	ReplaceListing(ctx context.Context, merchantID, id string, in catalog.ListingInput) (catalog.Listing, error)
 	TakeDown(ctx context.Context, merchantID, id string) error
@@ -137,6 +140,7 @@ func (a *API) routes() {
 	op.POST("/federation/proposals/:digest/sign", a.postProposalSign)
 	op.POST("/merchants", a.postMerchant)
 	op.GET("/merchants", a.getMerchants)
+	op.PATCH("/merchants/:id", a.patchMerchant)
 	op.POST("/merchants/:id/token", a.postMerchantToken)
 	op.GET("/webhooks/deliveries", a.getDeliveries)
 	op.GET("/backup", a.getBackup)

@@ -2,9 +2,11 @@ package api
 
 import (
 	"crypto/subtle"
+	"errors"
 	"net/http"
 	"strings"
 
+	"github.com/fedmart/fedmart/catalog"
 	"github.com/gin-gonic/gin"
 )
 
@@ -49,6 +51,10 @@ func bearerAs[T any](kind, key string, lookup func(c *gin.Context, token string)
 			return
 		}
 		v, err := lookup(c, t)
+		if errors.Is(err, catalog.ErrSuspended) {
+			failStatus(c, http.StatusForbidden, "Forbidden", "this merchant is suspended by the node's operator until reinstated")
+			return
+		}
 		if err != nil {
 			failStatus(c, http.StatusForbidden, "Forbidden", "this endpoint needs a "+kind+" token of this node")
 			return

@@ -49,9 +49,55 @@ func (a *API) getMerchants(c *gin.Context) {
 	}
 	out := make([]gin.H, 0, len(list))
 	for _, m := range list {
-		out = append(out, gin.H{"id": m.ID, "name": m.Name, "created_at": m.CreatedAt})
+		out = append(out, merchantJSON(m))
 	}
 	c.JSON(http.StatusOK, gin.H{"merchants": out})
+}
+
+// merchantJSON is a merchant as the API shows it: suspended_at only
+// while it is suspended.
+func merchantJSON(m catalog.Merchant) gin.H {
+	out := gin.H{"id": m.ID, "name": m.Name, "created_at": m.CreatedAt}
+	if m.Suspended() {
+		out["suspended_at"] = m.SuspendedAt
+	}
+	return out
+}
+
+// patchMerchant is the operator's PATCH /v1/merchants/{id}: a new name,
+// a suspension ("suspended": true) or its end ("suspended": false); see
+// catalog.Catalog.SuspendMerchant for what a suspension does.
+func (a *API) patchMerchant(c *gin.Context) {
+	var in struct {
+		Name      *string `json:"name"`
+		Suspended *bool   `json:"suspended"`
+	}
+	if !bindJSON(c, &in) {
+		return
+	}
+	if in.Name == nil && in.Suspended == nil {
+		failStatus(c, http.StatusUnprocessableEntity, "Invalid input", "nothing to change",
+			FieldError{Field: "name", Message: "give a name, suspended, or both"})
+		return
+	}
+	ctx, id := c.Request.Context(), c.Param("id")
+	var m catalog.Merchant
+	var err error
+	if in.Name != nil {
+		m, err = a.deps.Catalog.RenameMerchant(ctx, id, *in.Name)
+	}
+	if err == nil && in.Suspended != nil {
+		change := a.deps.Catalog.ReinstateMerchant
+		if *in.Suspended {
+			change = a.deps.Catalog.SuspendMerchant
+		}
+		m, err = change(ctx, id)
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, merchantJSON(m))
 }
 
 // A merchant's token can be replaced, by the operator (when it leaked or

@@ -14,7 +14,7 @@ import (
 type PeriodRow struct {
 	Period     string `json:"period"`
 	URL        string `json:"url"`
-	Start      string `json:"start"`     // "2026-03-01 00:00 UTC"
+	Start      string `json:"start"`     // "2026-03-01 00:00 UTC", in the pages' zone
 	End        string `json:"end"`       // the first instant after it
 	StartISO   string `json:"start_iso"` // RFC 3339
 	EndISO     string `json:"end_iso"`
@@ -38,12 +38,17 @@ func SettlementStatusText(status string) string {
 	return status
 }
 
-// PeriodRowOf formats one period.
-func PeriodRowOf(ps settlement.PeriodStatus) PeriodRow {
-	const layout = "2006-01-02 15:04 UTC"
+// PeriodRowOf formats one period in UTC.
+func PeriodRowOf(ps settlement.PeriodStatus) PeriodRow { return PeriodRowIn(ps, time.UTC) }
+
+// PeriodRow formats one period in the pages' time zone.
+func (s *Site) PeriodRow(ps settlement.PeriodStatus) PeriodRow { return PeriodRowIn(ps, s.Zone()) }
+
+// PeriodRowIn formats one period in loc.
+func PeriodRowIn(ps settlement.PeriodStatus, loc *time.Location) PeriodRow {
 	return PeriodRow{Period: ps.Period, URL: PeriodURL(ps.Period),
-		Start: ps.Start.UTC().Format(layout), End: ps.End.UTC().Format(layout),
-		StartISO: ps.Start.UTC().Format(time.RFC3339), EndISO: ps.End.UTC().Format(time.RFC3339),
+		Start: FormatTime(ps.Start, loc), End: FormatTime(ps.End, loc),
+		StartISO: ISO(ps.Start), EndISO: ISO(ps.End),
 		Status: ps.Status, StatusText: SettlementStatusText(ps.Status)}
 }
 

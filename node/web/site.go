@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -27,7 +28,8 @@ type Deps struct {
 	// site takes when Options.NodeName is empty.
 	Platform string
 	// DB is the node's Badger database, where the kit keeps when
-	// merchants' and the operator's sessions ended (under "p/"; required).
+	// merchants' and the operator's sessions ended and the time zone the
+	// pages write times in (under "p/"; required).
 	DB *badger.DB
 	// Budgets are the per-client budgets of sign-ups, sign-ins and
 	// checkouts, shared with the REST API, and say who the client is
@@ -56,6 +58,8 @@ type Site struct {
 	now      func() time.Time
 	sessions *Sessions
 	revoked  revocations
+	db       *badger.DB
+	zone     atomic.Pointer[time.Location] // the pages' time zone; nil is UTC
 	static   *static
 	pages    *Pages // the kit's own: the error page and the token sign-in
 	media    Media  // nil: no pictures served
@@ -87,7 +91,8 @@ func New(deps Deps, opts Options) (*Site, error) {
 	}
 	s := &Site{opts: opts, charter: deps.Charter, platform: deps.Platform, budgets: deps.Budgets, log: deps.Log, now: deps.Now,
 		sessions: newSessions(opts.SessionSecret, opts.secure(), opts.port(), opts.SessionTTL, deps.Now),
-		revoked:  revocations{db: deps.DB, now: deps.Now}, uploads: http.NewServeMux(), done: make(chan struct{}), media: deps.Media}
+		revoked:  revocations{db: deps.DB, now: deps.Now}, db: deps.DB, uploads: http.NewServeMux(), done: make(chan struct{}), media: deps.Media}
+	s.loadZone()
 	var err error
 	if s.static, err = newStatic(); err != nil {
 		return nil, err

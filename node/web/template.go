@@ -64,16 +64,19 @@ func (s *Site) Pages(fsys fs.FS, partials ...string) (*Pages, error) {
 // safe HTML: html/template escapes everything they return.
 func (s *Site) funcs() template.FuncMap {
 	return template.FuncMap{
-		"asset":   func(name string) string { return s.static.url(name) },
-		"money":   FormatMoney,
-		"pager":   NewPagerView,
-		"percent": FormatBPS,
-		"short":   ShortID,
-		"ago":     func(t time.Time) string { return Ago(s.now(), t) },
-		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
-		"add1":    func(i int) int { return i + 1 },
-		"image":   ImageURL,
+		"asset":    func(name string) string { return s.static.url(name) },
+		"money":    FormatMoney,
+		"pager":    NewPagerView,
+		"percent":  FormatBPS,
+		"short":    ShortID,
+		"ago":      func(t time.Time) string { return Ago(s.now(), t) },
+		"iso":      ISO,
+		"date":     func(t time.Time) string { return FormatTime(t, s.Zone()) },
+		"clock":    func(t time.Time) string { return FormatClock(t, s.Zone()) },
+		"duration": Duration,
+		"zone":     func() string { return s.Zone().String() },
+		"add1":     func(i int) int { return i + 1 },
+		"image":    ImageURL,
 	}
 }
 
@@ -104,33 +107,6 @@ func FormatBPS(bps int64) string {
 		sign, bps = "-", -bps
 	}
 	return fmt.Sprintf("%s%d.%02d%%", sign, bps/100, bps%100)
-}
-
-// Ago describes how long before now t was, coarsely; the zero time is
-// "never".
-func Ago(now, t time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	if d := now.Sub(t); d >= 2*time.Second {
-		return Elapsed(d) + " ago"
-	}
-	return "just now"
-}
-
-// Elapsed writes a span of time coarsely, in its largest whole unit up to
-// days: "12s", "4m", "3h" (up to 48 hours), "5d". Less than a second, or
-// a negative span (another clock ahead of this one), is "0s".
-func Elapsed(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(max(d, 0).Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	}
-	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }
 
 // PagerView is what the "pager" partial shows: links to the first and the

@@ -980,6 +980,15 @@ type Merchant struct {
 	CreatedAt time.Time `json:"created_at"`
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
+
+	// SuspendedAt when the operator suspended the merchant; absent unless it is suspended
+	SuspendedAt *time.Time `json:"suspended_at,omitempty"`
+}
+
+// MerchantChange A change to a merchant: a new name, a suspension or its end. A suspended merchant's token is refused (403) and no storefront can reserve its listings' stock, so they stay published but are not sold; parts already ordered stay as they are. Reinstating it sells on with the same stock.
+type MerchantChange struct {
+	Name      *string `json:"name,omitempty"`
+	Suspended *bool   `json:"suspended,omitempty"`
 }
 
 // MerchantInput defines model for MerchantInput.
@@ -1909,6 +1918,9 @@ type ReplaceShippingProfileJSONRequestBody = ShippingProfileInput
 // CreateMerchantJSONRequestBody defines body for CreateMerchant for application/json ContentType.
 type CreateMerchantJSONRequestBody = MerchantInput
 
+// ChangeMerchantJSONRequestBody defines body for ChangeMerchant for application/json ContentType.
+type ChangeMerchantJSONRequestBody = MerchantChange
+
 // QuoteShippingJSONRequestBody defines body for QuoteShipping for application/json ContentType.
 type QuoteShippingJSONRequestBody = ShippingQuoteInput
 
@@ -2449,6 +2461,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/merchants (the `CreateMerchant` operationId).
 	CreateMerchant(ctx context.Context, body CreateMerchantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChangeMerchantWithBody Rename, suspend or reinstate a merchant of this node.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/merchants/{id} (the `ChangeMerchant` operationId).
+	ChangeMerchantWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChangeMerchant Rename, suspend or reinstate a merchant of this node.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/merchants/{id} (the `ChangeMerchant` operationId).
+	ChangeMerchant(ctx context.Context, id string, body ChangeMerchantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RotateMerchantToken Replace a merchant's token; the old one stops working at once, for the API and the console's sessions.
 	//
@@ -3625,6 +3651,40 @@ func (c *Client) CreateMerchantWithBody(ctx context.Context, contentType string,
 // Corresponds with POST /v1/merchants (the `CreateMerchant` operationId).
 func (c *Client) CreateMerchant(ctx context.Context, body CreateMerchantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateMerchantRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChangeMerchantWithBody Rename, suspend or reinstate a merchant of this node.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/merchants/{id} (the `ChangeMerchant` operationId).
+func (c *Client) ChangeMerchantWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangeMerchantRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChangeMerchant Rename, suspend or reinstate a merchant of this node.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/merchants/{id} (the `ChangeMerchant` operationId).
+func (c *Client) ChangeMerchant(ctx context.Context, id string, body ChangeMerchantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangeMerchantRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5891,6 +5951,53 @@ func NewCreateMerchantRequestWithBody(server string, contentType string, body io
 	return req, nil
 }
 
+// NewChangeMerchantRequest calls the generic ChangeMerchant builder with application/json body
+func NewChangeMerchantRequest(server string, id string, body ChangeMerchantJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewChangeMerchantRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewChangeMerchantRequestWithBody constructs an http.Request for the ChangeMerchant method, with any body, and a specified content type
+func NewChangeMerchantRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchants/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewRotateMerchantTokenRequest constructs an http.Request for the RotateMerchantToken method
 func NewRotateMerchantTokenRequest(server string, id string) (*http.Request, error) {
 	var err error
@@ -7039,6 +7146,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/merchants (the `CreateMerchant` operationId).
 	CreateMerchantWithResponse(ctx context.Context, body CreateMerchantJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMerchantResponse, error)
+
+	// ChangeMerchantWithBodyWithResponse Rename, suspend or reinstate a merchant of this node.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/merchants/{id} (the `ChangeMerchant` operationId).
+	ChangeMerchantWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeMerchantResponse, error)
+
+	// ChangeMerchantWithResponse Rename, suspend or reinstate a merchant of this node.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/merchants/{id} (the `ChangeMerchant` operationId).
+	ChangeMerchantWithResponse(ctx context.Context, id string, body ChangeMerchantJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeMerchantResponse, error)
 
 	// RotateMerchantTokenWithResponse Replace a merchant's token; the old one stops working at once, for the API and the console's sessions.
 	//
@@ -10602,6 +10723,89 @@ func (r CreateMerchantResponse) ContentType() string {
 	return ""
 }
 
+// ChangeMerchantResponse401Headers the declared response headers of an HTTP 401 response for ChangeMerchant
+type ChangeMerchantResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ChangeMerchantResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Merchant
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ChangeMerchantResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ChangeMerchantResponse) GetJSON200() *Merchant {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ChangeMerchantResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ChangeMerchantResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ChangeMerchantResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ChangeMerchantResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ChangeMerchantResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r ChangeMerchantResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ChangeMerchantResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ChangeMerchantResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ChangeMerchantResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // RotateMerchantTokenResponse401Headers the declared response headers of an HTTP 401 response for RotateMerchantToken
 type RotateMerchantTokenResponse401Headers struct {
 	WWWAuthenticate *string
@@ -12591,6 +12795,32 @@ func (c *ClientWithResponses) CreateMerchantWithResponse(ctx context.Context, bo
 		return nil, err
 	}
 	return ParseCreateMerchantResponse(rsp)
+}
+
+// ChangeMerchantWithBodyWithResponse Rename, suspend or reinstate a merchant of this node.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/merchants/{id} (the `ChangeMerchant` operationId).
+func (c *ClientWithResponses) ChangeMerchantWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeMerchantResponse, error) {
+	rsp, err := c.ChangeMerchantWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangeMerchantResponse(rsp)
+}
+
+// ChangeMerchantWithResponse Rename, suspend or reinstate a merchant of this node.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/merchants/{id} (the `ChangeMerchant` operationId).
+func (c *ClientWithResponses) ChangeMerchantWithResponse(ctx context.Context, id string, body ChangeMerchantJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeMerchantResponse, error) {
+	rsp, err := c.ChangeMerchant(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangeMerchantResponse(rsp)
 }
 
 // RotateMerchantTokenWithResponse Replace a merchant's token; the old one stops working at once, for the API and the console's sessions.
@@ -15817,6 +16047,80 @@ func ParseCreateMerchantResponse(rsp *http.Response) (*CreateMerchantResponse, e
 	switch {
 	case rsp.StatusCode == 401:
 		var headers CreateMerchantResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseChangeMerchantResponse parses an HTTP response from a ChangeMerchantWithResponse call
+func ParseChangeMerchantResponse(rsp *http.Response) (*ChangeMerchantResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ChangeMerchantResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Merchant
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ChangeMerchantResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

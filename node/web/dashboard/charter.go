@@ -31,7 +31,7 @@ type signatureRow struct {
 // charterViewOf builds the charter page from the signed charter.
 func charterViewOf(sc *federation.SignedCharter, self string) *charterView {
 	names := memberNames(&sc.Charter)
-	v := &charterView{Charter: sc.Charter, Period: time.Duration(sc.Charter.Period).String(), Self: self}
+	v := &charterView{Charter: sc.Charter, Period: web.Duration(time.Duration(sc.Charter.Period)), Self: self}
 	if t := sc.Charter.Policy.Treasury; t != "" {
 		v.Treasury = web.PlatformName(names, t)
 	}
@@ -71,7 +71,7 @@ func charterChanges(cur, next *federation.Charter) []charterChange {
 	field("Federation ID", cur.FederationID, next.FederationID)
 	field("Name", cur.Name, next.Name)
 	field("Settlement currency", cur.Currency, next.Currency)
-	field("Settlement period", time.Duration(cur.Period).String(), time.Duration(next.Period).String())
+	field("Settlement period", web.Duration(time.Duration(cur.Period)), web.Duration(time.Duration(next.Period)))
 	out = append(out, policyChanges(cur, next)...)
 	return append(out, memberChanges(cur, next)...)
 }

@@ -157,7 +157,7 @@ func TestCharterChanges(t *testing.T) {
 		{"nothing", func(c *federation.Charter) {}, nil},
 		{"name, currency and period", func(c *federation.Charter) {
 			c.Name, c.Currency, c.Period = "New Fed", "USD", federation.Duration(48*3600e9)
-		}, []charterChange{{"Name", "Test Federation", "New Fed"}, {"Settlement currency", "EUR", "USD"}, {"Settlement period", "24h0m0s", "48h0m0s"}}},
+		}, []charterChange{{"Name", "Test Federation", "New Fed"}, {"Settlement currency", "EUR", "USD"}, {"Settlement period", "1 day", "2 days"}}},
 		{"policy", func(c *federation.Charter) {
 			c.Policy.FederationFeeBPS, c.Policy.PayableOn = 75, federation.PayableOnAccepted
 			c.Policy.Overrides = []federation.Override{{CategoryPrefix: "Books", StorefrontCommissionBPS: 100, FederationFeeBPS: 10}}

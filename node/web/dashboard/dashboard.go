@@ -43,8 +43,10 @@ type Amendments interface {
 	SignProposal(ctx context.Context, digest string) (federation.Proposal, error)
 }
 
-// Merchants are this node's merchants, whose tokens the operator
-// replaces; *catalog.Catalog satisfies it.
+// Merchants are this node's merchants, which the operator adds,
+// renames, suspends and reinstates, and whose tokens the operator
+// replaces, and the catalog that names other members' merchants;
+// *catalog.Catalog satisfies it.
 type Merchants interface {
 	// Platform is this node's peer ID.
 	Platform() string
@@ -52,16 +54,36 @@ type Merchants interface {
 	Merchant(ctx context.Context, id string) (catalog.Merchant, error)
 	// Merchants lists this node's merchants.
 	Merchants(ctx context.Context) ([]catalog.Merchant, error)
+	// CreateMerchant adds a merchant and returns its token, shown once;
+	// a bad name is a *catalog.ValidationError on "name".
+	CreateMerchant(ctx context.Context, name string) (catalog.Merchant, string, error)
+	// RenameMerchant gives a merchant another name.
+	RenameMerchant(ctx context.Context, id, name string) (catalog.Merchant, error)
+	// SuspendMerchant and ReinstateMerchant suspend a merchant and end
+	// its suspension (see catalog.Catalog.SuspendMerchant).
+	SuspendMerchant(ctx context.Context, id string) (catalog.Merchant, error)
+	ReinstateMerchant(ctx context.Context, id string) (catalog.Merchant, error)
+	// MerchantListingCount counts a merchant's live listings.
+	MerchantListingCount(ctx context.Context, id string) (int, error)
 	// RotateMerchantToken gives a merchant a new token; the old one stops
 	// working at once.
 	RotateMerchantToken(ctx context.Context, merchantID string) (string, error)
+	// Listing returns a listing as replicated here, which names its
+	// merchant; catalog.ErrNotFound when it is gone.
+	Listing(ctx context.Context, id string) (catalog.Listing, error)
 }
 
-// Orders are the order flow and the outbox as the operator watches them;
-// *order.Service satisfies it.
+// Orders are the order flow, the register of parts and the outbox as the
+// operator watches them; *order.Service satisfies it.
 type Orders interface {
 	// Flow counts orders placed and parts received per step since since.
 	Flow(ctx context.Context, since time.Time, step time.Duration) ([]order.FlowPoint, error)
+	// Parts pages through the parts sold here or homed here, newest
+	// first; EachPart walks all of them; Totals sums them (see
+	// order.PartFilter). A bad filter is an order.FieldErrors.
+	Parts(ctx context.Context, f order.PartFilter, cursor string, limit int) ([]order.PartRecord, string, error)
+	EachPart(ctx context.Context, f order.PartFilter, fn func(order.PartRecord) error) error
+	Totals(ctx context.Context, f order.PartFilter) (order.PartTotals, error)
 	// Outbox says, per member owed anything, how many messages wait for
 	// its acknowledgement, since when, and how many it refused for good.
 	Outbox(ctx context.Context) ([]order.OutboxDepth, error)
@@ -108,10 +130,10 @@ type Options struct {
 	EventInterval time.Duration
 }
 
-// Dashboard serves the operator's pages under /operator: members,
-// charter and amendments, merchants, order flow, parked messages and
-// settlement, with live updates over /operator/events. It is safe for
-// concurrent use.
+// Dashboard serves the operator's pages under /operator: the overview,
+// members, charter and amendments, merchants, orders and their flow,
+// parked messages, settlement and settings, with live updates over
+// /operator/events. It is safe for concurrent use.
 type Dashboard struct {
 	site     *web.Site
 	sessions *web.Sessions
@@ -131,7 +153,7 @@ func New(site *web.Site, deps Deps, opts Options) (*Dashboard, error) {
 	if opts.EventInterval == 0 {
 		opts.EventInterval = 5 * time.Second
 	}
-	pages, err := site.Pages(templateFS)
+	pages, err := site.Pages(templateFS, "templates/charts.html")
 	if err != nil {
 		return nil, err
 	}
@@ -144,13 +166,26 @@ func (d *Dashboard) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /operator/signin", d.operatorSigninForm)
 	mux.HandleFunc("POST /operator/signin", d.site.Spending(budget.SignIns, d.operatorSignin))
 	mux.HandleFunc("POST /operator/signout", d.operatorSignout)
-	mux.HandleFunc("GET /operator", d.asOperator(d.operatorMembers))
+	mux.HandleFunc("GET /operator", d.asOperator(d.operatorOverview))
+	mux.HandleFunc("GET /operator/members", d.asOperator(d.operatorMembers))
+	mux.HandleFunc("GET /operator/events", d.asOperator(d.operatorEvents))
 	mux.HandleFunc("GET /operator/charter", d.asOperator(d.operatorCharter))
+	mux.HandleFunc("GET /operator/charter/amend", d.asOperator(d.amendForm))
+	mux.HandleFunc("POST /operator/charter/amend", d.asOperator(d.amend))
+	mux.HandleFunc("POST /operator/charter/proposals", d.asOperator(d.proposeAmendment))
+	mux.HandleFunc("POST /operator/charter/proposals/{digest}/sign", d.asOperator(d.signAmendment))
 	mux.HandleFunc("GET /operator/merchants", d.asOperator(d.operatorMerchants))
+	mux.HandleFunc("POST /operator/merchants", d.asOperator(d.addMerchant))
+	mux.HandleFunc("GET /operator/merchants/{id}", d.asOperator(d.operatorMerchant))
+	mux.HandleFunc("POST /operator/merchants/{id}/name", d.asOperator(d.renameMerchant))
+	mux.HandleFunc("GET /operator/merchants/{id}/suspend", d.asOperator(d.suspendForm))
+	mux.HandleFunc("POST /operator/merchants/{id}/suspend", d.asOperator(d.suspendMerchant))
+	mux.HandleFunc("POST /operator/merchants/{id}/reinstate", d.asOperator(d.reinstateMerchant))
 	mux.HandleFunc("GET /operator/merchants/{id}/token", d.asOperator(d.merchantTokenForm))
 	mux.HandleFunc("POST /operator/merchants/{id}/token", d.asOperator(d.rotateMerchantToken))
-	mux.HandleFunc("GET /operator/events", d.asOperator(d.operatorEvents))
 	mux.HandleFunc("GET /operator/orders", d.asOperator(d.operatorOrders))
+	mux.HandleFunc("GET /operator/orders.csv", d.asOperator(d.ordersCSV))
+	mux.HandleFunc("GET /operator/orders/flow", d.asOperator(d.operatorFlow))
 	mux.HandleFunc("GET /operator/parked", d.asOperator(d.operatorParked))
 	mux.HandleFunc("POST /operator/parked/{peer}/{seq}/retry", d.asOperator(d.retryParked))
 	mux.HandleFunc("GET /operator/parked/{peer}/{seq}/drop", d.asOperator(d.dropParkedForm))
@@ -158,17 +193,19 @@ func (d *Dashboard) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /operator/settlement", d.asOperator(d.operatorSettlement))
 	mux.HandleFunc("GET /operator/settlement/{period}", d.asOperator(d.operatorPeriod))
 	mux.HandleFunc("GET /operator/settlement/{period}/netting.csv", d.asOperator(d.nettingCSV))
-	mux.HandleFunc("POST /operator/charter/proposals", d.asOperator(d.proposeAmendment))
-	mux.HandleFunc("POST /operator/charter/proposals/{digest}/sign", d.asOperator(d.signAmendment))
+	mux.HandleFunc("GET /operator/settings", d.asOperator(d.settingsForm))
+	mux.HandleFunc("POST /operator/settings", d.asOperator(d.saveSettings))
 }
 
 // nav is the dashboard's sub-navigation with current marked.
 func nav(current string) []web.NavItem {
 	return web.Nav(current,
-		web.NavItem{Label: "Members", Href: "/operator"},
+		web.NavItem{Label: "Overview", Href: "/operator"},
+		web.NavItem{Label: "Members", Href: "/operator/members"},
 		web.NavItem{Label: "Charter", Href: "/operator/charter"},
 		web.NavItem{Label: "Merchants", Href: "/operator/merchants"},
 		web.NavItem{Label: "Orders", Href: "/operator/orders"},
 		web.NavItem{Label: "Settlement", Href: "/operator/settlement"},
+		web.NavItem{Label: "Settings", Href: "/operator/settings"},
 	)
 }

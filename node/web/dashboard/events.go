@@ -97,10 +97,10 @@ func (d *Dashboard) settlementJSON(ctx context.Context, q url.Values) (data []by
 		if err != nil {
 			return nil, false
 		}
-		row := web.PeriodRowOf(list[i])
+		row := d.site.PeriodRow(list[i])
 		ev = settlementEvent{Version: periodVersion(row, sts), Periods: []web.PeriodRow{row}}
 	} else {
-		v := settlementIndexOf(list, settlementQueryOf(q))
+		v := settlementIndexOf(list, settlementQueryOf(q), d.site.Zone())
 		ev = settlementEvent{Version: v.Version, Periods: v.Periods}
 	}
 	if ev.Periods == nil {

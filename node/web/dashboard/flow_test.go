@@ -75,17 +75,20 @@ func TestOrdersPageChartsTheFlow(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {
-			r := b.Get("/operator/orders" + c.query)
+			r := b.Get("/operator/orders/flow" + c.query)
 			webtest.WantStatus(t, r, http.StatusOK)
 			since, step := f.asked()
 			if step != c.step || since.Format(time.RFC3339) != c.first {
 				t.Errorf("Flow(since %s, step %s), want since %s step %s", since.Format(time.RFC3339), step, c.first, c.step)
 			}
-			if n := len(placedBar.FindAllString(r.Body, -1)); n != c.steps {
-				t.Errorf("%d placed bars, want %d", n, c.steps)
-			}
-			if n := len(receivedBar.FindAllString(r.Body, -1)); n != c.steps {
-				t.Errorf("%d received bars, want %d", n, c.steps)
+			for _, id := range []string{"flow-chart", "flow-chart-narrow"} { // each layout has every bar
+				chart := svgOf(t, r.Body, id)
+				if n := len(placedBar.FindAllString(chart, -1)); n != c.steps {
+					t.Errorf("%s: %d placed bars, want %d", id, n, c.steps)
+				}
+				if n := len(receivedBar.FindAllString(chart, -1)); n != c.steps {
+					t.Errorf("%s: %d received bars, want %d", id, n, c.steps)
+				}
 			}
 			rows := flowRowRE.FindAllStringSubmatch(r.Body, -1)
 			if len(rows) != c.steps {
@@ -96,7 +99,8 @@ func TestOrdersPageChartsTheFlow(t *testing.T) {
 					t.Errorf("row %d = %s placed, %s received", i, row[1], row[2])
 				}
 			}
-			for _, want := range []string{`<svg id="flow-chart"`, `viewBox="0 0 720.0 300.0"`, `<title id="flow-chart-title">Order flow: `,
+			for _, want := range []string{`<svg id="flow-chart" class="flow-chart chart-wide"`, `viewBox="0 0 720.0 300.0"`, `<title id="flow-chart-title">Order flow: `,
+				`<svg id="flow-chart-narrow" class="flow-chart chart-narrow"`, `viewBox="0 0 360.0 260.0"`,
 				`<desc id="flow-chart-desc">`, `>Time (UTC)</text>`, `aria-current="page"`, "/static/dashboard.css?v="} {
 				if !strings.Contains(r.Body, want) {
 					t.Errorf("orders page lacks %s", want)
@@ -104,14 +108,48 @@ func TestOrdersPageChartsTheFlow(t *testing.T) {
 			}
 		})
 	}
-	r := b.Get("/operator/orders?range=1h")
+	r := b.Get("/operator/orders/flow?range=1h")
 	if m := placedBar.FindAllStringSubmatch(r.Body, -1); len(m) < 3 || m[2][1] != "11:30–11:35: 2 orders placed" {
-		t.Errorf("third bar's title = %q", m[2][1])
+		t.Errorf("third bar's title = %q", m)
 	}
-	if !strings.Contains(r.Body, `<a href="/operator/orders?range=1h" aria-current="page">Last hour</a>`) {
+	if !strings.Contains(r.Body, `<a href="/operator/orders/flow?range=1h" aria-current="page">Last hour</a>`) {
 		t.Error("the range selector does not mark the last hour")
 	}
-	webtest.WantStatus(t, b.Get("/operator/orders?range=forever"), http.StatusBadRequest)
+	webtest.WantStatus(t, b.Get("/operator/orders/flow?range=forever"), http.StatusBadRequest)
+}
+
+// In the operator's time zone, the steps begin where its hours do, and
+// the axis and the table say its times.
+func TestFlowInTheNodesZone(t *testing.T) {
+	h := newHarness(t)
+	h.Clock.Advance(17 * time.Minute) // 12:17 UTC, 17:47 in Kolkata
+	if err := h.site.SetZone("Asia/Kolkata"); err != nil {
+		t.Fatal(err)
+	}
+	b := h.operator()
+	f := withFlow(h)
+	r := b.Get("/operator/orders/flow?range=24h")
+	webtest.WantStatus(t, r, http.StatusOK)
+	since, _ := f.asked()
+	if want := "2026-02-28T12:30:00Z"; since.UTC().Format(time.RFC3339) != want { // 18:00 IST the day before
+		t.Errorf("Flow since %s, want %s", since.UTC().Format(time.RFC3339), want)
+	}
+	for _, want := range []string{">Time (Asia/Kolkata)</text>", "Last 24 hours, in Asia/Kolkata", ">18:00<"} {
+		if !strings.Contains(r.Body, want) {
+			t.Errorf("the flow page lacks %s", want)
+		}
+	}
+}
+
+// svgOf returns the svg element with id in body.
+func svgOf(t *testing.T, body, id string) string {
+	t.Helper()
+	start := strings.Index(body, `<svg id="`+id+`"`)
+	if start < 0 {
+		t.Fatalf("no svg %s in the page", id)
+	}
+	end := strings.Index(body[start:], "</svg>")
+	return body[start : start+end]
 }
 
 func TestNiceScale(t *testing.T) {

@@ -26,12 +26,29 @@ type harness struct {
 	handler http.Handler
 }
 
-// orders are Alpha's real order flow with the outbox the test sets.
+// orders are Alpha's real order flow and register, with the outbox the
+// test sets.
 type orders struct {
 	*fakeOutbox
-	flow interface {
+	*order.Service // the register: Parts, EachPart, Totals
+	flow           interface {
 		Flow(ctx context.Context, since time.Time, step time.Duration) ([]order.FlowPoint, error)
 	}
+}
+
+// Outbox, Parked, RetryParked and DropParked are the fake's, which the
+// test sets.
+func (o *orders) Outbox(ctx context.Context) ([]order.OutboxDepth, error) {
+	return o.fakeOutbox.Outbox(ctx)
+}
+func (o *orders) Parked(ctx context.Context, limit int) ([]order.ParkedMessage, error) {
+	return o.fakeOutbox.Parked(ctx, limit)
+}
+func (o *orders) RetryParked(ctx context.Context, key string) error {
+	return o.fakeOutbox.RetryParked(ctx, key)
+}
+func (o *orders) DropParked(ctx context.Context, key string) error {
+	return o.fakeOutbox.DropParked(ctx, key)
 }
 
 // Flow asks the flow the harness set: Alpha's order service unless a
@@ -43,7 +60,7 @@ func (o *orders) Flow(ctx context.Context, since time.Time, step time.Duration) 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	h := &harness{Harness: webtest.New(t), opts: Options{OperatorToken: webtest.Operator, EventInterval: 50 * time.Millisecond}}
-	h.orders = &orders{fakeOutbox: &fakeOutbox{}, flow: h.Self.Orders}
+	h.orders = &orders{fakeOutbox: &fakeOutbox{}, Service: h.Self.Orders, flow: h.Self.Orders}
 	h.repl, h.amend = newFakeReplication(), newFakeAmendments(h.Self.ID.String())
 	h.rebuild()
 	return h

@@ -50,8 +50,10 @@ type memberRow struct {
 	// Behind is the catalog replication lag: "up to date" or "12 records
 	// behind".
 	Behind string `json:"behind"`
-	// Lagging is true when records of the member are known and not held.
-	Lagging bool `json:"lagging"`
+	// Lagging is true when records of the member are known and not held;
+	// BehindCount is how many.
+	Lagging     bool   `json:"lagging"`
+	BehindCount uint64 `json:"-"`
 	// CaughtUp is when a catch-up with the member last completed: "caught
 	// up 4s ago", or "not yet" when none has this run.
 	CaughtUp string `json:"caught_up"`
@@ -97,7 +99,7 @@ func memberRowOf(m federation.MemberState, pr replication.Progress, now time.Tim
 	if m.RTT > 0 {
 		row.RTT = fmt.Sprintf("%.1f ms", float64(m.RTT.Microseconds())/1000)
 	}
-	row.Behind, row.Lagging = lagText(pr.Behind), pr.Behind > 0
+	row.Behind, row.Lagging, row.BehindCount = lagText(pr.Behind), pr.Behind > 0, pr.Behind
 	row.CaughtUp = "not yet"
 	if !pr.CaughtUp.IsZero() {
 		row.CaughtUp = "caught up " + web.Ago(now, pr.CaughtUp)

@@ -19,13 +19,13 @@ import (
 func TestMembersPageShowsReplicationLag(t *testing.T) {
 	h := newHarness(t)
 	h.repl.set(h.Other.ID, replication.Progress{Head: 12, Mark: 5, Behind: 7, CaughtUp: h.Clock.Now().Add(-4 * time.Second)})
-	r := h.operator().Get("/operator")
+	r := h.operator().Get("/operator/members")
 	webtest.WantStatus(t, r, http.StatusOK)
 	for _, want := range []string{
 		`<tr data-peer="` + h.Other.ID.String() + `">`,
 		`<td class="reach" data-label="Answers"><span class="state up">answering</span></td>`,
 		`<span class="lag behind">7 records behind</span>`,
-		`>caught up 4s ago</time>`,
+		`>caught up 4 s ago</time>`,
 		"/static/dashboard.css?v=",
 	} {
 		if !strings.Contains(r.Body, want) {
@@ -34,7 +34,7 @@ func TestMembersPageShowsReplicationLag(t *testing.T) {
 	}
 
 	h.repl.set(h.Other.ID, replication.Progress{Head: 12, Mark: 12})
-	r = h.operator().Get("/operator")
+	r = h.operator().Get("/operator/members")
 	for _, want := range []string{`<span class="lag current">up to date</span>`, `<td class="caught-up" data-label="Last catch-up">not yet</td>`} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("members page lacks %s", want)
@@ -65,7 +65,7 @@ func TestMembersEventCarriesLag(t *testing.T) {
 		t.Fatalf("members data %q: %v", data, err)
 	}
 	want := memberRow{PeerID: h.Other.ID.String(), Reach: "answering", Behind: "1 record behind", Lagging: true,
-		CaughtUp: "caught up 2m ago", CaughtUpAt: h.Clock.Now().Add(-2 * time.Minute).Format(time.RFC3339)}
+		CaughtUp: "caught up 2 min ago", CaughtUpAt: h.Clock.Now().Add(-2 * time.Minute).Format(time.RFC3339)}
 	if len(rows) != 1 {
 		t.Fatalf("members event = %+v", rows)
 	}
@@ -93,11 +93,11 @@ func TestMembersPageShowsReachabilityAndOutbox(t *testing.T) {
 			[]string{`<span class="state up">answering</span>`, `<span class="lag current">nothing owed</span>`, `<td class="parked" data-label="Parked">none</td>`}},
 		{"connected, not answering", true, false, now.Add(-12 * time.Second),
 			order.OutboxDepth{Peer: other, Messages: 3, Oldest: now.Add(-12 * time.Second)},
-			[]string{`<span class="state down"><time datetime="` + now.Add(-12*time.Second).Format(time.RFC3339) + `">not answering for 12s</time></span>`,
-				`<span class="lag behind"><time datetime="` + now.Add(-12*time.Second).Format(time.RFC3339) + `">3 waiting, oldest 12s</time></span>`}},
+			[]string{`<span class="state down"><time datetime="` + now.Add(-12*time.Second).Format(time.RFC3339) + `">not answering for 12 s</time></span>`,
+				`<span class="lag behind"><time datetime="` + now.Add(-12*time.Second).Format(time.RFC3339) + `">3 waiting, oldest 12 s</time></span>`}},
 		{"not connected, parked", false, false, now.Add(-5 * time.Minute),
 			order.OutboxDepth{Peer: other, Messages: 1, Oldest: now.Add(-4 * time.Minute), Parked: 2},
-			[]string{`<span class="state down">not connected</span>`, ">1 waiting for 4m</time>",
+			[]string{`<span class="state down">not connected</span>`, ">1 waiting for 4 min</time>",
 				`<a class="parked-count" href="/operator/parked?peer=` + other + `">2 parked</a>`}},
 	}
 	b := h.operator()
@@ -107,7 +107,7 @@ func TestMembersPageShowsReachabilityAndOutbox(t *testing.T) {
 				(*states)[0].Connected, (*states)[0].Reachable, (*states)[0].LastSeen = c.connected, c.answers, c.lastSeen
 			})
 			h.orders.setOutbox(c.depth)
-			r := b.Get("/operator")
+			r := b.Get("/operator/members")
 			webtest.WantStatus(t, r, http.StatusOK)
 			for _, want := range c.want {
 				if !strings.Contains(r.Body, want) {
@@ -118,7 +118,7 @@ func TestMembersPageShowsReachabilityAndOutbox(t *testing.T) {
 	}
 	// An outbox that cannot be read leaves the rest of the table.
 	h.orders.setOutboxErr(errors.New("disk on fire"))
-	r := b.Get("/operator")
+	r := b.Get("/operator/members")
 	webtest.WantStatus(t, r, http.StatusOK)
 	if !strings.Contains(r.Body, `<span class="lag current">unknown</span>`) || !strings.Contains(r.Body, "Beta Bazaar") {
 		t.Error("an unreadable outbox is not shown as unknown")
@@ -133,11 +133,11 @@ func TestOutboxText(t *testing.T) {
 	}{
 		{order.OutboxDepth{}, "nothing owed"},
 		{order.OutboxDepth{Parked: 3}, "nothing owed"},
-		{order.OutboxDepth{Messages: 1, Oldest: now.Add(-3 * time.Second)}, "1 waiting for 3s"},
-		{order.OutboxDepth{Messages: 3, Oldest: now.Add(-12 * time.Second)}, "3 waiting, oldest 12s"},
-		{order.OutboxDepth{Messages: 40, Oldest: now.Add(-3 * time.Hour)}, "40 waiting, oldest 3h"},
+		{order.OutboxDepth{Messages: 1, Oldest: now.Add(-3 * time.Second)}, "1 waiting for 3 s"},
+		{order.OutboxDepth{Messages: 3, Oldest: now.Add(-12 * time.Second)}, "3 waiting, oldest 12 s"},
+		{order.OutboxDepth{Messages: 40, Oldest: now.Add(-3 * time.Hour)}, "40 waiting, oldest 3 h"},
 		{order.OutboxDepth{Messages: 2}, "2 waiting"},
-		{order.OutboxDepth{Messages: 2, Oldest: now.Add(time.Second)}, "2 waiting, oldest 0s"}, // a clock behind the queue's
+		{order.OutboxDepth{Messages: 2, Oldest: now.Add(time.Second)}, "2 waiting, oldest 0 s"}, // a clock behind the queue's
 	} {
 		if got := outboxText(c.d, now); got != c.want {
 			t.Errorf("outboxText(%+v) = %q, want %q", c.d, got, c.want)
@@ -157,7 +157,7 @@ func TestMembersEventCarriesReachabilityAndOutbox(t *testing.T) {
 		t.Fatalf("members event = %+v", rows)
 	}
 	got := rows[0]
-	if got.Reach != "answering" || !got.Up || got.Outbox != "2 waiting, oldest 1m" || !got.Owed ||
+	if got.Reach != "answering" || !got.Up || got.Outbox != "2 waiting, oldest 1 min" || !got.Owed ||
 		got.OutboxAt != oldest.Format(time.RFC3339) || got.Parked != 1 || got.ParkedURL != "/operator/parked?peer="+other {
 		t.Errorf("members event row = %+v", got)
 	}
@@ -165,7 +165,7 @@ func TestMembersEventCarriesReachabilityAndOutbox(t *testing.T) {
 	h.orders.setOutbox()
 	testwait.For(t, 5*time.Second, func() error {
 		got := nextMembers(t, lines)[0]
-		if got.Reach != "not answering for 3s" || got.Up || got.Outbox != "nothing owed" || got.Owed || got.ParkedURL != "" {
+		if got.Reach != "not answering for 3 s" || got.Up || got.Outbox != "nothing owed" || got.Owed || got.ParkedURL != "" {
 			return fmt.Errorf("members event row = %+v", got)
 		}
 		return nil

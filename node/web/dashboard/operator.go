@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"net/http"
 
-	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/node/web"
 )
 
@@ -115,26 +114,13 @@ type membersPage struct {
 	Interval   int // seconds between live updates
 }
 
-// operatorMembers is the dashboard's front page: GET /operator.
+// operatorMembers shows the members: GET /operator/members.
 func (d *Dashboard) operatorMembers(w http.ResponseWriter, r *http.Request, sess *web.Session) {
 	v := membersPage{Members: d.memberRows(r.Context()), Interval: int(d.opts.EventInterval.Seconds())}
 	if sc, err := d.deps.Federation.Charter(); err == nil && sc != nil {
 		v.Federation = sc.Charter.Name
 	}
-	p := d.dashboardPage(sess, "Members", "/operator", v)
+	p := d.dashboardPage(sess, "Members", "/operator/members", v)
 	p.Styles, p.Scripts = []string{"dashboard.css"}, []string{"operator.js"}
 	d.pages.Render(w, r, http.StatusOK, "operator_members", p)
-}
-
-// operatorMerchants lists this node's merchants: GET /operator/merchants.
-func (d *Dashboard) operatorMerchants(w http.ResponseWriter, r *http.Request, sess *web.Session) {
-	list, err := d.deps.Merchants.Merchants(r.Context())
-	if err != nil {
-		d.site.Fail(w, r, err)
-		return
-	}
-	if list == nil {
-		list = []catalog.Merchant{}
-	}
-	d.pages.Render(w, r, http.StatusOK, "operator_merchants", d.dashboardPage(sess, "Merchants", "/operator/merchants", list))
 }

@@ -33,16 +33,16 @@ func TestOperatorPagesNeedTheToken(t *testing.T) {
 	if r.Code != http.StatusSeeOther || r.Header.Get("Location") != "/operator" {
 		t.Fatalf("operator sign-in: %d %s", r.Code, r.Header.Get("Location"))
 	}
-	members := b.Get("/operator")
+	members := b.Get("/operator/members")
 	webtest.WantStatus(t, members, http.StatusOK)
-	for _, want := range []string{"Beta Bazaar", "3.2 ms", "3s ago", `<span class="state up">answering</span>`, `data-events="/operator/events"`, "/static/operator.js?v="} {
+	for _, want := range []string{"Beta Bazaar", "3.2 ms", "3 s ago", `<span class="state up">answering</span>`, `data-events="/operator/events"`, "/static/operator.js?v="} {
 		if !strings.Contains(members.Body, want) {
 			t.Errorf("members page lacks %s", want)
 		}
 	}
 	charter := b.Get("/operator/charter")
 	webtest.WantStatus(t, charter, http.StatusOK)
-	for _, want := range []string{"Test Federation", "250 bps (2.50%)", "50 bps (0.50%)", "24h0m0s", "EUR", "Alpha Market (<code", "this node", "c2lnbm"} {
+	for _, want := range []string{"Test Federation", "250 bps (2.50%)", "50 bps (0.50%)", "1 day", "EUR", "Alpha Market (<code", "this node", "c2lnbm"} {
 		if !strings.Contains(charter.Body, want) {
 			t.Errorf("charter page lacks %s", want)
 		}

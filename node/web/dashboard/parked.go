@@ -73,17 +73,16 @@ var parkedNotices = map[string]string{
 	"dropped": "The message was dropped: nothing more is sent for it.",
 }
 
-// parkedRowOf formats one parked message at now.
-func parkedRowOf(pm order.ParkedMessage, names map[string]string, now time.Time) parkedRow {
+// parkedRowOf formats one parked message at now, its times in loc.
+func parkedRowOf(pm order.ParkedMessage, names map[string]string, now time.Time, loc *time.Location) parkedRow {
 	kind := messageKinds[pm.Kind]
 	if kind == "" {
 		kind = pm.Kind
 	}
 	row := parkedRow{Key: pm.Key, Peer: pm.Peer, Member: web.PlatformName(names, pm.Peer), Kind: kind, Part: pm.Part,
 		Refusal: fmt.Sprintf("%s (code %d)", pm.Code, int(pm.Code)), Reason: pm.Reason,
-		Parked: web.Ago(now, pm.ParkedAt), ParkedISO: pm.ParkedAt.UTC().Format(time.RFC3339),
-		ParkedDate: pm.ParkedAt.UTC().Format(time.DateTime + " UTC"),
-		Queued:     pm.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), QueuedISO: pm.CreatedAt.UTC().Format(time.RFC3339)}
+		Parked: web.Ago(now, pm.ParkedAt), ParkedISO: web.ISO(pm.ParkedAt), ParkedDate: web.FormatTime(pm.ParkedAt, loc),
+		Queued: web.FormatTime(pm.CreatedAt, loc), QueuedISO: web.ISO(pm.CreatedAt)}
 	if peer, seq, ok := strings.Cut(pm.Key, "/"); ok {
 		base := "/operator/parked/" + url.PathEscape(peer) + "/" + url.PathEscape(seq)
 		row.RetryURL, row.DropURL = base+"/retry", base+"/drop"
@@ -110,7 +109,7 @@ func (d *Dashboard) operatorParked(w http.ResponseWriter, r *http.Request, sess 
 			continue
 		}
 		if v.Total++; len(v.Messages) < parkedShown {
-			row := parkedRowOf(pm, names, now)
+			row := parkedRowOf(pm, names, now, d.site.Zone())
 			row.Filter = peer
 			v.Messages = append(v.Messages, row)
 		}
@@ -174,7 +173,7 @@ func (d *Dashboard) dropParkedForm(w http.ResponseWriter, r *http.Request, sess 
 	}
 	for _, pm := range list {
 		if pm.Key == key {
-			row := parkedRowOf(pm, d.site.PlatformNames(), d.site.Now())
+			row := parkedRowOf(pm, d.site.PlatformNames(), d.site.Now(), d.site.Zone())
 			row.Filter = r.URL.Query().Get("peer")
 			p := d.dashboardPage(sess, "Drop a parked message", "/operator", row)
 			p.Styles = []string{"dashboard.css"}

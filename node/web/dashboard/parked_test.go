@@ -44,7 +44,7 @@ func TestParkedMessagesPage(t *testing.T) {
 	for _, want := range []string{
 		`<tr data-key="` + beta1.Key + `">`, `<tr data-key="` + stranger.Key + `">`,
 		`<span title="` + beta1.Peer + `">Beta Bazaar</span>`, `<span title="` + stranger.Peer + `">` + web.ShortID(stranger.Peer) + `</span>`,
-		"Release: free held stock", "unknown part (code 4)", "not found: part ord_0001-p1", ">3m ago</time>",
+		"Release: free held stock", "unknown part (code 4)", "not found: part ord_0001-p1", ">3 min ago</time>",
 		"conflict (code 5)", "&lt;b&gt;someone else&#39;s part&lt;/b&gt;",
 		`<form method="post" action="` + parkedPath(beta1, "retry") + `" class="inline">`,
 		`<form method="get" action="` + parkedPath(beta1, "drop") + `" class="inline">`,

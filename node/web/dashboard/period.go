@@ -72,7 +72,7 @@ type disputeView struct {
 // nettingView is the netting of a period: each member's net position and
 // the transfers that settle them.
 type nettingView struct {
-	Chart     web.NettingChart
+	Charts    web.NettingCharts
 	Rows      []nettingRow
 	Transfers []transferView
 }
@@ -109,7 +109,7 @@ var disputeReasons = map[string]string{
 // periodViewOf reads one period's statements and, for a closed period,
 // its netting.
 func (d *Dashboard) periodViewOf(ctx context.Context, ps settlement.PeriodStatus) (periodView, error) {
-	v := periodView{PeriodRow: web.PeriodRowOf(ps), Open: ps.Status == string(settlement.StatusOpen),
+	v := periodView{PeriodRow: d.site.PeriodRow(ps), Open: ps.Status == string(settlement.StatusOpen),
 		Events:   "/operator/events?" + url.Values{"settlement": {"1"}, "period": {ps.Period}}.Encode(),
 		Interval: int(d.opts.EventInterval.Seconds())}
 	sts, err := d.deps.Settlement.Statements(ctx, ps.Period)
@@ -218,7 +218,7 @@ func nettingViewOf(n settlement.Netting, self string, names map[string]string) *
 	if len(desc) > 0 {
 		summary = "Net positions: " + strings.Join(desc, "; ") + "."
 	}
-	v.Chart = web.NewNettingChart("Net positions, period "+n.Period, summary, chart)
+	v.Charts = web.NewNettingCharts("netting-chart", "Net positions, period "+n.Period, summary, chart)
 	return v
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/fedmart/fedmart/node/web"
 	"github.com/fedmart/fedmart/settlement"
@@ -99,10 +100,11 @@ func unsettled(ps settlement.PeriodStatus) bool {
 	return ps.Status == string(settlement.StatusReconciling) || ps.Status == string(settlement.StatusDisputed)
 }
 
-// settlementIndexOf builds the index page sq asks for from every period.
+// settlementIndexOf builds the index page sq asks for from every period,
+// its times in loc.
 // A cursor naming no period (a stale or mistyped link) shows the newest
 // page.
-func settlementIndexOf(list []settlement.PeriodStatus, sq settlementQuery) settlementIndex {
+func settlementIndexOf(list []settlement.PeriodStatus, sq settlementQuery, loc *time.Location) settlementIndex {
 	all := web.NewestFirst(list)
 	shown := all
 	if sq.Show == showUnsettled {
@@ -126,7 +128,7 @@ func settlementIndexOf(list []settlement.PeriodStatus, sq settlementQuery) settl
 	}
 	page := shown[start:min(start+periodsPageSize, len(shown))]
 	for _, ps := range page {
-		v.Periods = append(v.Periods, web.PeriodRowOf(ps))
+		v.Periods = append(v.Periods, web.PeriodRowIn(ps, loc))
 	}
 	if len(page) > 0 {
 		v.First, v.Last = start+1, start+len(page)

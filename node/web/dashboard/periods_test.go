@@ -84,7 +84,7 @@ func TestSettlementIndexPages(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			v := settlementIndexOf(list, c.q)
+			v := settlementIndexOf(list, c.q, time.UTC)
 			if !slices.Equal(names(v.Periods), c.want) {
 				t.Errorf("periods %v\nwant %v", names(v.Periods), c.want)
 			}
@@ -109,21 +109,21 @@ func TestSettlementIndexPages(t *testing.T) {
 // carries changes with anything it shows.
 func TestSettlementIndexCursorIsStable(t *testing.T) {
 	list := minutePeriods(100)
-	first := settlementIndexOf(list, settlementQuery{})
-	older := settlementIndexOf(list, settlementQueryOf(mustQuery(t, first.OlderURL)))
+	first := settlementIndexOf(list, settlementQuery{}, time.UTC)
+	older := settlementIndexOf(list, settlementQueryOf(mustQuery(t, first.OlderURL)), time.UTC)
 	list = append(list, minutePeriods(101)[100])
 	list[99].Status = string(settlement.StatusReconciling)
-	later := settlementIndexOf(list, settlementQueryOf(mustQuery(t, first.OlderURL)))
+	later := settlementIndexOf(list, settlementQueryOf(mustQuery(t, first.OlderURL)), time.UTC)
 	if !slices.Equal(names(older.Periods), names(later.Periods)) || later.First != older.First+1 {
 		t.Errorf("the second page changed when a period was added: %v, then %v", names(older.Periods), names(later.Periods))
 	}
 	if older.Version == later.Version || later.Filters[0].Label != "All periods (101)" {
 		t.Errorf("the second page's counts did not change: %+v", later.Filters)
 	}
-	if again := settlementIndexOf(list, settlementQueryOf(mustQuery(t, first.OlderURL))); again.Version != later.Version {
+	if again := settlementIndexOf(list, settlementQueryOf(mustQuery(t, first.OlderURL)), time.UTC); again.Version != later.Version {
 		t.Error("the same page has two versions")
 	}
-	if v := settlementIndexOf(list, settlementQuery{}); v.Version == first.Version || v.Periods[0].Period != list[100].Period {
+	if v := settlementIndexOf(list, settlementQuery{}, time.UTC); v.Version == first.Version || v.Periods[0].Period != list[100].Period {
 		t.Error("the newest page did not change with a new period")
 	}
 }

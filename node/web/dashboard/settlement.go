@@ -20,7 +20,7 @@ func (d *Dashboard) operatorSettlement(w http.ResponseWriter, r *http.Request, s
 		d.site.Fail(w, r, err)
 		return
 	}
-	v := settlementIndexOf(list, settlementQueryOf(r.URL.Query()))
+	v := settlementIndexOf(list, settlementQueryOf(r.URL.Query()), d.site.Zone())
 	v.NoCharter, v.Interval = noCharter, int(d.opts.EventInterval.Seconds())
 	p := d.dashboardPage(sess, "Settlement", "/operator/settlement", v)
 	p.Styles, p.Scripts = []string{"dashboard.css"}, []string{"operator.js"}

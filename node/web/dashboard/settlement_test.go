@@ -54,9 +54,9 @@ func TestSettlementPeriodPage(t *testing.T) {
 		`<tr><th scope="row">Merchant shares of sales</th><td data-label="Payer">Beta Bazaar</td><td data-label="Payee">Alpha Market</td><td class="num" data-label="Entries">2</td><td class="num" data-label="Amount">42.50 EUR</td></tr>`,
 		`<tr><th scope="row">Federation fees</th><td data-label="Payer">Beta Bazaar</td><td data-label="Payee">Alpha Market</td><td class="num" data-label="Entries">1</td><td class="num" data-label="Amount">0.75 EUR</td></tr>`,
 		web.ShortID(strings.Repeat("e7", 32)) + `</code>: Missing there: this node holds this entry, the counterparty does not.`,
-		`<svg id="netting-chart"`, `<table class="netting">`,
+		`<svg id="netting-chart" class="netting-chart chart-wide"`, `<svg id="netting-chart-narrow" class="netting-chart chart-narrow"`, `<table class="netting stack">`,
 		`<tr data-peer="` + self + `" class="owed">`, `<tr data-peer="` + other + `" class="owes">`,
-		`<td class="num">&#43;43.25 EUR</td>`, `<td class="num">-43.25 EUR</td>`,
+		`<td class="num" data-label="Net">&#43;43.25 EUR</td>`, `<td class="num" data-label="Net">-43.25 EUR</td>`,
 		`<strong>Beta Bazaar</strong> pays <strong>Alpha Market</strong> 43.25 EUR`,
 		"Alpha Market is owed 43.25 EUR; Beta Bazaar owes 43.25 EUR.",
 	} {
@@ -65,10 +65,16 @@ func TestSettlementPeriodPage(t *testing.T) {
 		}
 	}
 	// Alpha is owed: its bar starts at the zero line and goes right; Beta's
-	// ends there.
-	bars := regexp.MustCompile(`<rect class="bar (owed|owes)" x="([0-9.]+)" y="[0-9.]+" width="([0-9.]+)"`).FindAllStringSubmatch(r.Body, -1)
+	// ends there. On a phone, the zero line is in the middle and the
+	// bars may take half the width each.
+	barRE := regexp.MustCompile(`<rect class="bar (owed|owes)" x="([0-9.]+)" y="[0-9.]+" width="([0-9.]+)"`)
+	bars := barRE.FindAllStringSubmatch(svgOf(t, r.Body, "netting-chart"), -1)
 	if len(bars) != 2 || bars[0][1] != "owed" || bars[0][2] != "446.0" || bars[1][1] != "owes" || bars[1][2] != "286.0" || bars[1][3] != "160.0" {
 		t.Errorf("netting bars = %v", bars)
+	}
+	bars = barRE.FindAllStringSubmatch(svgOf(t, r.Body, "netting-chart-narrow"), -1)
+	if len(bars) != 2 || bars[0][2] != "180.0" || bars[0][3] != "172.0" || bars[1][2] != "8.0" || bars[1][3] != "172.0" {
+		t.Errorf("narrow netting bars = %v", bars)
 	}
 
 	open := b.Get("/operator/settlement/" + webtest.OpenPeriod)

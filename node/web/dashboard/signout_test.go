@@ -34,10 +34,10 @@ func TestOperatorReplacesAMerchantsToken(t *testing.T) {
 	m := h.browser()
 	m.SignInMerchant(h.Token)
 	op := h.operator()
-	list := op.Get("/operator/merchants")
+	page := op.Get("/operator/merchants/" + h.Merchant.ID)
 	link := `href="/operator/merchants/` + h.Merchant.ID + `/token"`
-	if !strings.Contains(list.Body, link) {
-		t.Fatalf("the merchants page has no link to replace the token:\n%s", list.Body)
+	if !strings.Contains(page.Body, link) {
+		t.Fatalf("the merchant's page has no link to replace the token:\n%s", page.Body)
 	}
 	confirm := op.Get("/operator/merchants/" + h.Merchant.ID + "/token")
 	webtest.WantStatus(t, confirm, http.StatusOK)

@@ -1,8 +1,11 @@
 // Operator dashboard, progressively enhanced. Without JavaScript (or
 // EventSource) every page stays as rendered and works.
 //
-//  - Members page: replaces the members table's rows with each "members"
-//    event from /operator/events.
+//  - Members page and the overview's members panel: replaces the members
+//    table's rows with each "members" event from /operator/events (the
+//    overview's table, class "compact", has fewer columns).
+//  - Overview: fetches itself every data-refresh seconds while the tab is
+//    shown, and swaps in its board.
 //  - Settlement pages (the periods list and a period's page): each
 //    "settlement" event carries the version of the page as the server
 //    would render it now; when it differs from the version the page was
@@ -48,9 +51,24 @@
     return id.length <= 16 ? id : id.slice(0, 6) + "\u2026" + id.slice(-6);
   }
 
+  // clock writes the time now in the node's time zone (the data-zone of
+  // el, as the server writes times: "13:05:12 CET"), or in UTC when the
+  // browser does not know the zone.
+  function clock(el) {
+    var zone = (el && el.getAttribute("data-zone")) || "UTC";
+    var opts = { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "short" };
+    try {
+      opts.timeZone = zone;
+      return new Date().toLocaleTimeString("en-GB", opts);
+    } catch (err) {
+      opts.timeZone = "UTC";
+      return new Date().toLocaleTimeString("en-GB", opts);
+    }
+  }
+
   function stamp(id, text) {
     var p = document.getElementById(id);
-    if (p) { p.textContent = text + " " + new Date().toLocaleTimeString() + "."; }
+    if (p) { p.textContent = text + " " + clock(p) + "."; }
   }
 
   function emptyRow(body, text, cols) {
@@ -82,6 +100,17 @@
     }
     span(cell(tr, "td", "", "behind", "Catalog"), m.behind, "lag " + (m.lagging ? "behind" : "current"));
     timeOrText(cell(tr, "td", "", "caught-up", "Last catch-up"), m.caught_up, m.caught_up_at);
+    return tr;
+  }
+
+  // compactRow is a member in the overview's members panel.
+  function compactRow(m) {
+    var tr = document.createElement("tr");
+    tr.setAttribute("data-peer", m.peer_id);
+    cell(tr, "th", m.name);
+    timeOrText(span(cell(tr, "td", "", "reach", "Answers"), "", "state " + (m.up ? "up" : "down")), m.reach, m.reach_at);
+    cell(tr, "td", m.rtt || "\u2013", "rtt", "Round trip");
+    span(cell(tr, "td", "", "behind", "Catalog"), m.behind, "lag " + (m.lagging ? "behind" : "current"));
     return tr;
   }
 
@@ -147,9 +176,13 @@
     var members = document.getElementById("members");
     if (members) {
       source.addEventListener("members", function (e) {
-        var list = parse(e);
-        if (!list) { return; }
-        replaceRows(members, list, memberRow, "No other members.", 10);
+        var list = parse(e), table = document.getElementById("members"); // the board may have been swapped
+        if (!list || !table) { return; }
+        if (table.classList.contains("compact")) {
+          replaceRows(table, list, compactRow, "No other members.", 4);
+        } else {
+          replaceRows(table, list, memberRow, "No other members.", 10);
+        }
         stamp("members-live", "Live: updated");
       });
     }
@@ -188,6 +221,40 @@
     });
   }
 
+  // board fetches the overview again every data-refresh seconds while
+  // the tab is shown, and swaps in its board; a failed fetch leaves the
+  // board as it is until the next.
+  function board() {
+    var section = document.querySelector("section[data-refresh]");
+    var every = section ? parseInt(section.getAttribute("data-refresh"), 10) : 0;
+    if (!section || !(every > 0) || !window.fetch || !window.DOMParser) { return; }
+    var busy = false;
+    window.setInterval(function () {
+      if (busy || document.hidden) { return; }
+      busy = true;
+      fetch(window.location.pathname + window.location.search, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (res) {
+          if (res.redirected || !res.ok) { if (res.redirected) { window.location.reload(); } return null; }
+          return res.text();
+        })
+        .then(function (html) {
+          if (!html) { return; }
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var now = document.getElementById(section.id), fresh = doc.getElementById(section.id);
+          if (now && fresh) {
+            var note = document.getElementById("members-live"), said = note && note.textContent;
+            now.parentNode.replaceChild(document.importNode(fresh, true), now);
+            note = document.getElementById("members-live");
+            if (note && said) { note.textContent = said; } // the members' own live stamp
+            stamp(section.id + "-note", "Live: refreshed at");
+          }
+        })
+        .catch(function () {})
+        .then(function () { busy = false; });
+    }, every * 1000);
+  }
+
   live();
+  board();
   filePicker();
 })();

@@ -61,8 +61,8 @@ func testCharter(self, other peer.ID) *federation.SignedCharter {
 			Policy: federation.Policy{StorefrontCommissionBPS: 250, FederationFeeBPS: 50, Treasury: self.String(),
 				PayableOn: federation.PayableOnDelivered},
 			Members: []federation.Member{
-				{PeerID: self.String(), Name: SelfName, API: BaseURL, Status: federation.StatusActive},
-				{PeerID: other.String(), Name: OtherName, API: "https://beta.example", Status: federation.StatusActive},
+				{PeerID: self.String(), Name: SelfName, API: BaseURL, Addrs: []string{"/dns4/p2p.alpha.example/tcp/4001"}, Status: federation.StatusActive},
+				{PeerID: other.String(), Name: OtherName, API: "https://beta.example", Addrs: []string{"/dns4/p2p.beta.example/tcp/4001"}, Status: federation.StatusActive},
 			}},
 		Signatures: []federation.Signature{{PeerID: self.String(), Signature: "c2lnbmF0dXJlLW9mLWFscGhh"}},
 	}
