@@ -279,6 +279,9 @@ func (n *Node) APIURL() string { return n.apiURL }
 // Name is the platform's display name.
 func (n *Node) Name() string { return n.cfg.Name }
 
+// DataDir is the node's data folder.
+func (n *Node) DataDir() string { return n.cfg.DataDir }
+
 // Federation exposes the federation layer to in-process tools (demo, bench).
 func (n *Node) Federation() *federation.Federation { return n.fed }
 

@@ -35,14 +35,25 @@ func newDemo() *cobra.Command {
 		Use:   "demo",
 		Short: "Run a federation of members on this machine, in one process",
 		Long: `demo starts a federation on loopback: fresh identities, a charter signed by
-every member, free ports. It prints each member's API URL and operator
-token; Ctrl-C stops it. Without --data the state lives in a temporary
-folder that is removed at exit; with --data DIR it is kept and reused.
+every member, free ports. It prints each member's API URL, operator
+token and merchants' tokens, on every start. Without --data the state
+lives in a temporary folder that is removed at exit; with --data DIR it
+is kept and reused, the merchants' tokens with it (in each member's
+folder, mode 0600; "fedmart merchant list --data DIR" lists them).
+
+Ctrl-C, SIGINT or SIGTERM stops it, closing every member's database
+cleanly; so does the end of the process that started it, so that
+stopping "go run" with kill -TERM stops the demo too. (go run keeps a
+SIGINT sent to its own pid, expecting the terminal to send it to the
+demo as well: send SIGINT to the demo's pid, which it prints, or to the
+process group.)
 --shoppers N adds simulated shoppers who search the federation and buy
 from merchants on several platforms, while every member's merchants ship
 and deliver, so that orders can be seen flowing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := watchParent(cmd.Context(), cmd.ErrOrStderr())
+			defer stop()
 			if members < 2 || members > len(demoNames) {
 				return fmt.Errorf("--members: must be between 2 and %d", len(demoNames))
 			}
@@ -70,15 +81,19 @@ and deliver, so that orders can be seen flowing.`,
 			}
 			defer c.Close()
 			fmt.Fprintf(cmd.ErrOrStderr(), "loading the sample catalog: %d merchants per member, %d listings each...\n", merchants, listings)
-			seeded, err := c.Seed(cmd.Context(), merchants, listings)
+			seeded, err := c.Seed(ctx, merchants, listings)
 			if err != nil {
 				return err
 			}
-			printDemo(cmd.OutOrStdout(), c, dir, seeded)
-			if shoppers == 0 {
-				return c.Run(cmd.Context())
+			merchants, err := demoMerchants(ctx, c, seeded)
+			if err != nil {
+				return err
 			}
-			g, ctx := errgroup.WithContext(cmd.Context())
+			printDemo(cmd.OutOrStdout(), c, dir, merchants)
+			if shoppers == 0 {
+				return c.Run(ctx)
+			}
+			g, ctx := errgroup.WithContext(ctx)
 			g.Go(func() error { return c.Run(ctx) })
 			g.Go(func() error { return simulate(ctx, c, shoppers, cmd.OutOrStdout()) })
 			return g.Wait()
@@ -93,18 +108,27 @@ and deliver, so that orders can be seen flowing.`,
 	return cmd
 }
 
-func printDemo(w io.Writer, c *node.Cluster, dir string, seeded []node.SeededMerchant) {
+func printDemo(w io.Writer, c *node.Cluster, dir string, merchants []demoMerchant) {
 	fmt.Fprintf(w, "fedmart demo: %q, charter version %d, one-minute settlement periods, state in %s\n\n", c.Charter.Charter.Name, c.Charter.Charter.Version, dir)
 	for i, n := range c.Nodes {
 		fmt.Fprintf(w, "%-18s storefront  %s/\n", n.Name(), n.APIURL())
 		fmt.Fprintf(w, "%-18s console     %s/merchant   dashboard %s/operator\n", "", n.APIURL(), n.APIURL())
 		fmt.Fprintf(w, "%-18s operator token %s   peer id %s\n", "", c.Tokens[i], n.PeerID())
 	}
-	if len(seeded) > 0 {
+	if len(merchants) > 0 {
 		fmt.Fprintf(w, "\nSample merchants (token to sign in to their member's console, or for the merchant API):\n")
-		for _, m := range seeded {
-			fmt.Fprintf(w, "  %-18s %-34s %4d listings  %s\n", m.Member, m.Name, m.Listings, m.Token)
+		replaced := false
+		for _, m := range merchants {
+			note := ""
+			if m.Replaced {
+				note, replaced = "  (new token)", true
+			}
+			fmt.Fprintf(w, "  %-18s %-34s %4d listings  %s%s\n", m.Member, m.Name, m.Listings, m.Token, note)
 		}
+		if replaced {
+			fmt.Fprintf(w, "  A new token replaces one this folder kept that no longer worked (it was lost or replaced meanwhile).\n")
+		}
+		fmt.Fprintf(w, "  The same tokens on the next start; list them any time with: fedmart merchant list --data %s\n", dir)
 	}
 	first, second := c.Nodes[0], c.Nodes[1]
 	fmt.Fprintf(w, `
@@ -125,6 +149,7 @@ Or from a terminal:
   curl -H 'Authorization: Bearer %[5]s' %[2]s/v1/federation/members
   curl '%[4]s/v1/catalog/search?q=skillet&sort=price_asc'
 
-Ctrl-C stops the federation.
-`, first.Name(), first.APIURL(), second.Name(), second.APIURL(), c.Tokens[0])
+Ctrl-C stops the federation, as do kill -INT or kill -TERM %[6]d (the demo's
+own process) and the end of the process that started it.
+`, first.Name(), first.APIURL(), second.Name(), second.APIURL(), c.Tokens[0], os.Getpid())
 }

@@ -30,7 +30,7 @@ func TestDemoPrintsAWalkThroughAndServesIt(t *testing.T) {
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		out.WriteString(sc.Text() + "\n")
-		if strings.Contains(sc.Text(), "Ctrl-C stops the federation.") {
+		if strings.Contains(sc.Text(), "Ctrl-C stops the federation") {
 			break
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -69,31 +70,55 @@ func newMerchantAdd() *cobra.Command {
 }
 
 func newMerchantList() *cobra.Command {
-	var node nodeClient
+	var (
+		node nodeClient
+		dir  string
+	)
 	cmd := &cobra.Command{
-		Use:   "list --api URL --token @FILE",
-		Short: "List the node's merchants",
-		Args:  cobra.NoArgs,
+		Use:   "list (--api URL --token @FILE | --data DIR)",
+		Short: "List the node's merchants, through its API or from its data folder",
+		Long: `list shows the node's merchants: id, name, and when they were added.
+
+With --api and the operator token it asks the node's API. With --data DIR
+it needs neither: DIR is a node's data folder (or a demo's, holding one
+folder per member), and list reads the database there while the node is
+stopped, or, while it runs (it holds the database's lock), asks its API at
+api.listen with DIR's operator token.
+
+A node keeps only a hash of each merchant's token, so list cannot show a
+token, except those the demo handed out and keeps in each member's folder
+(` + demoTokensFile + `), shown when they still work. A merchant whose
+token was lost gets a new one from the operator:
+fedmart merchant rotate-token ID --api URL --token @DIR/operator.token.`,
+		Example: `  fedmart merchant list --api http://127.0.0.1:8081 --token @alpha/operator.token
+  fedmart merchant list --data ./alpha
+  fedmart merchant list --data ./demo      # every member of a demo started with --data ./demo`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			b, err := node.call(cmd, http.MethodGet, "/v1/merchants", nil)
+			switch {
+			case dir != "" && node.api != "":
+				return fmt.Errorf("--data and --api: give one of them")
+			case dir != "":
+				return listFromData(cmd, dir)
+			case node.api == "":
+				return fmt.Errorf("--api or --data: required")
+			}
+			list, err := merchantsFromAPI(cmd, node)
 			if err != nil {
 				return err
 			}
-			var list struct {
-				Merchants []struct{ ID, Name string } `json:"merchants"`
-			}
-			if err := json.Unmarshal(b, &list); err != nil {
-				return fmt.Errorf("unexpected answer: %w", err)
-			}
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "id\tname")
-			for _, m := range list.Merchants {
-				fmt.Fprintf(w, "%s\t%s\n", m.ID, m.Name)
+			fmt.Fprintln(w, "id\tname\tadded")
+			for _, m := range list {
+				fmt.Fprintf(w, "%s\t%s\t%s\n", m.ID, m.Name, m.CreatedAt.UTC().Format(time.DateTime+" MST"))
 			}
 			return w.Flush()
 		},
 	}
 	node.flags(cmd, "operator", false)
+	cmd.Flags().StringVar(&dir, "data", "", "a node's data folder (or a demo's): read it, or ask the running node")
+	// --data needs no --api.
+	delete(cmd.Flags().Lookup("api").Annotations, cobra.BashCompOneRequiredFlag)
 	return cmd
 }
 

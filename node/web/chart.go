@@ -84,7 +84,7 @@ type flowGeometry struct {
 
 var flowLayouts = map[string]flowGeometry{
 	LayoutWide:   {width: 720, height: 300, left: 56, right: 712, top: 16, bottom: 250, maxLabels: 8, yTitleX: 14},
-	LayoutNarrow: {width: 360, height: 260, left: 44, right: 354, top: 12, bottom: 212, maxLabels: 4, yTitleX: 11},
+	LayoutNarrow: {width: 360, height: 260, left: 48, right: 354, top: 12, bottom: 212, maxLabels: 4, yTitleX: 15},
 }
 
 // NewFlowCharts lays out steps left (oldest) to right in both layouts;

@@ -108,7 +108,7 @@ type Mounter interface {
 	Mount(mux *http.ServeMux)
 }
 
-// Handler serves the static files and every audience's routes, with the
+// Handler serves the static files, /favicon.ico and every audience's routes, with the
 // failure page for every other path (and for a method a path does not
 // take). Requests pass, in order: panic recovery, security headers, a
 // body cap, the CSRF check, and the routes. Mount it at "/" beside the
@@ -116,6 +116,7 @@ type Mounter interface {
 func (s *Site) Handler(audiences ...Mounter) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", s.static)
+	mux.Handle("GET /favicon.ico", s.static.icon)
 	if s.media != nil {
 		mux.HandleFunc("GET /media/{hash}/{size}", s.serveMedia)
 	}

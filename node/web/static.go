@@ -20,6 +20,7 @@ type static struct {
 	files    fs.FS
 	versions map[string]string // file name to a digest of its content
 	server   http.Handler
+	icon     *favicon // /favicon.ico
 }
 
 // newStatic hashes every embedded file.
@@ -41,7 +42,11 @@ func newStatic() (*static, error) {
 		s.versions[p] = hex.EncodeToString(sum[:6])
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
 	s.server = http.StripPrefix("/static/", http.FileServerFS(files))
+	s.icon, err = newFavicon(files)
 	return s, err
 }
 

@@ -22,6 +22,12 @@
 // Site builds the shared page kit over Alpha's services; a test builds the
 // audience it tests on it and browses Handler with a Browser.
 //
+// Pages are also checked in a real headless Chromium (Chrome starts one):
+// a PageChecker runs axe-core (its script named by AxeEnv) and the
+// overflow check (Overflow) on the page a chromedp context shows, and
+// returns each problem with the element at fault. node/browser_test.go
+// runs them on every page of the three areas at 390x844.
+//
 // # Lifecycle
 //
 // Everything New starts is stopped by t.Cleanup: the order services'
