@@ -12,7 +12,8 @@ import (
 // (settlement restores ledger entries from it): the home's signed status,
 // with the storefront's signed reserve and confirm that placed the part.
 // A member accepts a proof only when every signature verifies and the
-// three agree on the part, its two members, its merchant and its total: a
+// three agree on the part, its two members, its merchant and its total
+// (items and shipping): a
 // home cannot prove a sale the storefront never placed, since it cannot
 // sign the storefront's reserve and confirm; a storefront cannot prove a
 // status the home never stated.
@@ -83,6 +84,11 @@ func VerifyProof(b []byte) (*Message, error) {
 	for _, l := range res.Reserve.Lines {
 		total.Amount += l.Quantity * l.UnitPrice.Amount
 	}
+	var ship Money // the shipping the storefront placed, which the home accepted or refused whole
+	if sc := res.Reserve.Shipping; sc != nil {
+		ship = sc.Price
+		total.Amount += ship.Amount
+	}
 	switch {
 	case st.Part != res.Part || conf.Part != res.Part:
 		return nil, fmt.Errorf("%w: proof: status, reserve and confirm are about different parts", ErrForged)
@@ -92,8 +98,12 @@ func VerifyProof(b []byte) (*Message, error) {
 		return nil, fmt.Errorf("%w: proof: the status names merchant %q, the reserve %q", ErrForged, st.Status.Merchant, res.Reserve.Merchant)
 	case st.Status.Total != total:
 		return nil, fmt.Errorf("%w: proof: the status states %s, the reserve placed %s", ErrForged, st.Status.Total, total)
+	case st.Status.Shipping.Amount != ship.Amount:
+		return nil, fmt.Errorf("%w: proof: the status states shipping %s, the reserve placed %s", ErrForged, st.Status.Shipping, ship)
 	case st.Status.Refunded.Amount < 0 || st.Status.Refunded.Amount > total.Amount:
 		return nil, fmt.Errorf("%w: proof: the status refunds %s of %s", ErrForged, st.Status.Refunded, total)
+	case st.Status.RefundedShipping.Amount < 0 || st.Status.RefundedShipping.Amount > min(ship.Amount, st.Status.Refunded.Amount):
+		return nil, fmt.Errorf("%w: proof: the status refunds shipping %s of %s", ErrForged, st.Status.RefundedShipping, ship)
 	}
 	return st, nil
 }

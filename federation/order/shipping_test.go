@@ -2,6 +2,7 @@ package order
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -163,6 +164,32 @@ func TestShippingIsQuotedChargedAndRecheckedByTheHome(t *testing.T) {
 	statusOn(t, a, lp.ID, StatusRefunded)
 	if p := partOn(t, a, fp.ID); p.Refunded.Amount != 2*4990 || p.RefundedShipping.Amount != 0 {
 		t.Errorf("forge refunded %s (shipping %s)", p.Refunded, p.RefundedShipping)
+	}
+	// Settlement's proof of a part with shipping holds on either side; a
+	// home that states shipping the storefront never placed is caught.
+	for _, m := range []*member{a, b} {
+		proof, err := m.svc.ProveStatus(ctx, fp.ID, b.id, func(msg *Message) bool { return msg.Status.Status == StatusRefunded })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, err := VerifyProof(proof); err != nil || st.Status.Total.Amount != 2*4990+790 || st.Status.Shipping.Amount != 790 {
+			t.Fatalf("the proof of forge's refund from %s: %v", m.id, err)
+		}
+	}
+	proof, err := b.svc.ProveStatus(ctx, fp.ID, b.id, func(msg *Message) bool { return msg.Status.Status == StatusAccepted })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pr Proof
+	if err := json.Unmarshal(proof, &pr); err != nil {
+		t.Fatal(err)
+	}
+	forged := Status{Seq: 1, Status: StatusAccepted, Merchant: "forge", ShippingRate: "Standard",
+		Total: Money{Amount: 2*4990 + 1790, Currency: "EUR"}, Shipping: Money{Amount: 1790, Currency: "EUR"}}
+	pr.Status = SignedStatus(b.key, a.id, fp.ID, time.Now(), &forged)
+	raw, _ := json.Marshal(pr)
+	if _, err := VerifyProof(raw); !errors.Is(err, ErrForged) {
+		t.Errorf("a home's proof of shipping the reserve never placed: %v", err)
 	}
 	f.drained()
 }
