@@ -186,7 +186,23 @@ func (c *Catalog) RenameMerchant(ctx context.Context, id, name string) (Merchant
 	if err := c.validMerchantName(name); err != nil {
 		return Merchant{}, err
 	}
-	return c.updateMerchant(ctx, id, func(m *storedMerchant) { m.Name = strings.TrimSpace(name) })
+	m, err := c.updateMerchant(ctx, id, func(m *storedMerchant) { m.Name = strings.TrimSpace(name) })
+	if err != nil {
+		return m, err
+	}
+	// Other members show the name of the merchant's profile record: one
+	// new version of it renames the merchant everywhere.
+	p, err := c.MerchantProfile(ctx, c.self, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return m, nil
+	case err != nil:
+		return m, err
+	}
+	in := p.input()
+	in.Name = m.Name
+	_, err = c.SetMerchantProfile(ctx, id, in)
+	return m, err
 }
 
 // SuspendMerchant suspends a merchant, at once and until

@@ -32,7 +32,7 @@ func (c *Catalog) Carriers() shipping.Table {
 }
 
 // SetMerchantProfile signs merchantID's profile from in, a new version
-// unless nothing changed. The default shipping profile must be one of the
+// unless nothing changed, and takes its name as the merchant's. The default shipping profile must be one of the
 // merchant's live profiles.
 func (c *Catalog) SetMerchantProfile(ctx context.Context, merchantID string, in MerchantProfileInput) (MerchantProfile, error) {
 	if err := ctx.Err(); err != nil {
@@ -57,6 +57,10 @@ func (c *Catalog) SetMerchantProfile(ctx context.Context, merchantID string, in 
 		return nil
 	})
 	if err != nil {
+		return MerchantProfile{}, err
+	}
+	// The profile's name is the merchant's name, here too.
+	if _, err := c.updateMerchant(ctx, merchantID, func(m *storedMerchant) { m.Name = rec.Merchant.Name }); err != nil {
 		return MerchantProfile{}, err
 	}
 	return *rec.Merchant, nil

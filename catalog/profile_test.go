@@ -110,6 +110,27 @@ func TestProfilesAreSignedReplicatedAndQuoted(t *testing.T) {
 	if _, err := a.PutShippingProfile(ctx, m, ep.ID, express); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("replacing a taken-down profile: %v", err)
 	}
+
+	// Renaming the merchant signs one new version of its profile, which B
+	// shows, its listings unchanged; the profile's name is the merchant's.
+	if _, err := a.RenameMerchant(ctx, m, "Bremen Ironworks"); err != nil {
+		t.Fatal(err)
+	}
+	syncFrom(t, b, a, 10)
+	if got, err := b.MerchantProfile(ctx, a.self, m); err != nil || got.Name != "Bremen Ironworks" || got.Version != mp.Version+1 || got.Policies.ReturnDays != 30 {
+		t.Fatalf("B's copy after the rename: %+v %v", got, err)
+	}
+	if again, _ := b.Listing(ctx, l.ID); again.Version != onB.Version {
+		t.Errorf("the rename re-signed a listing: version %d, was %d", again.Version, onB.Version)
+	}
+	renamed := merchantInput(sp.ID)
+	renamed.Name = "Forge of Bremen"
+	if _, err := a.SetMerchantProfile(ctx, m, renamed); err != nil {
+		t.Fatal(err)
+	}
+	if own, err := a.Merchant(ctx, m); err != nil || own.Name != "Forge of Bremen" {
+		t.Errorf("the merchant after its profile's rename: %+v %v", own, err)
+	}
 }
 
 // TestProfileInputIsCheckedByField: bad input is refused naming the
