@@ -200,8 +200,10 @@ type SeededMerchant struct {
 	Listings            int
 }
 
-// Seed gives every member that has no merchants yet `merchants` merchants
-// with `listings` generated listings each, showing pictures drawn for
+// Seed gives every member that has no merchants yet `merchants` merchants,
+// each with a profile, policies and a shipping profile its listings ship
+// under (the member's country at home, the EU, for some the world), and
+// `listings` generated listings each, showing pictures drawn for
 // their categories in the member's colours and uploaded by the merchant
 // (see seedPictures). Members that already have merchants (a reused
 // --data folder) are left as they are.
@@ -221,6 +223,9 @@ func (c *Cluster) Seed(ctx context.Context, merchants, listings int) ([]SeededMe
 				return out, err
 			}
 			inputs := gen.Listings(listings, c.Charter.Charter.Currency, fmt.Sprintf("M%d%d", i, j))
+			if err := seedProfile(ctx, n, m.ID, gen, name, i); err != nil {
+				return out, fmt.Errorf("seeding %s on %s: %w", name, n.Name(), err)
+			}
 			made, err := c.seedPictures(ctx, n, i, m.ID, inputs, shown)
 			if err != nil {
 				return out, fmt.Errorf("seeding %s on %s: %w", name, n.Name(), err)
@@ -237,4 +242,20 @@ func (c *Cluster) Seed(ctx context.Context, merchants, listings int) ([]SeededMe
 		}
 	}
 	return out, nil
+}
+
+// seedProfile gives a seeded merchant its profile and its default
+// shipping profile, from gen. The n-th member's merchants ship from the
+// n-th of the sample's home countries.
+func seedProfile(ctx context.Context, n *Node, merchant string, gen *sample.Generator, name string, member int) error {
+	profile, ship := gen.Merchant(name, member)
+	sp, err := n.cat.PutShippingProfile(ctx, merchant, "", ship)
+	if err != nil {
+		return fmt.Errorf("shipping profile: %w", err)
+	}
+	profile.DefaultShipping = sp.ID
+	if _, err := n.cat.SetMerchantProfile(ctx, merchant, profile); err != nil {
+		return fmt.Errorf("merchant profile: %w", err)
+	}
+	return nil
 }

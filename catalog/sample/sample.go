@@ -104,8 +104,10 @@ func (g *Generator) listing(i int, currency, skuPrefix string) catalog.ListingIn
 		if f.IntN(8) == 0 {
 			stock = 0
 		}
+		sku := fmt.Sprintf("%s-%06d-%d", skuPrefix, i, v)
 		l.Variants = append(l.Variants, catalog.Variant{
-			SKU:     fmt.Sprintf("%s-%06d-%d", skuPrefix, i, v),
+			SKU:     sku,
+			Grams:   grams(sku),
 			Options: map[string]string{k.option: k.values[start+v]},
 			Price:   catalog.Money{Amount: base + int64(v)*500, Currency: currency},
 			Stock:   stock,

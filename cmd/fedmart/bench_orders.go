@@ -6,12 +6,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/shipping"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -37,13 +39,17 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 		return report{}, err
 	}
 	defer stop()
-	items, err := benchListings(ctx, c)
+	items, err := benchListings(ctx, c, false)
+	if err != nil {
+		return report{}, err
+	}
+	shipped, err := benchListings(ctx, c, true)
 	if err != nil {
 		return report{}, err
 	}
 	shop := c.Nodes[0].Orders()
-	logf("checkout latency: %d sequential two-platform checkouts...", orderLatencyRuns)
-	lat, err := checkoutLatency(ctx, shop, items)
+	logf("checkout latency: %d sequential two-platform checkouts, without and with shipping quotes in turn...", 2*orderLatencyRuns)
+	lat, latShip, err := checkoutLatency(ctx, shop, items, shipped)
 	if err != nil {
 		return report{}, err
 	}
@@ -65,6 +71,10 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 	return report{Figures: []figure{
 		{Name: "checkout of a two-platform cart, p50", Unit: "ms", Value: ms(percentile(lat, 50)), Baseline: "bare libp2p round trip + 2 fsyncs", Base: base},
 		{Name: "checkout of a two-platform cart, p99", Unit: "ms", Value: ms(percentile(lat, 99)), Goal: "< 30 ms"},
+		{Name: "checkout of a two-platform cart shipped to DE, quoted and rechecked, p50", Unit: "ms", Value: ms(percentile(latShip, 50)),
+			Baseline: "the same checkout without shipping, p50", Base: ms(percentile(lat, 50)), Goal: "< 1.1x baseline"},
+		{Name: "checkout of a two-platform cart shipped to DE, quoted and rechecked, p99", Unit: "ms", Value: ms(percentile(latShip, 99)),
+			Baseline: "the same checkout without shipping, p99", Base: ms(percentile(lat, 99))},
 		{Name: "per sub-order (checkout p50 / 2 parts)", Unit: "ms", Value: ms(percentile(lat, 50)) / 2, Baseline: "bare libp2p round trip + 2 fsyncs", Base: base, Goal: "<= 4x baseline"},
 		{Name: fmt.Sprintf("sub-orders accepted per second, %d shoppers", orderShoppers), Unit: "/s", Value: rate, Goal: ">= 500 /s"},
 		{Name: "bare libp2p request/response round trip, p50", Unit: "ms", Value: ms(rtt)},
@@ -73,32 +83,77 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 }
 
 // benchListings lists one product with ample stock on the second and the
-// third member and waits until the first member's catalog has both.
-func benchListings(ctx context.Context, c *node.Cluster) ([]order.ItemInput, error) {
+// third member and waits until the first member's catalog has both. With
+// ship, each merchant first publishes a shipping profile (a flat rate at
+// home, weight bands abroad, free over a threshold) that its listing
+// ships under, and the wait includes the profile.
+func benchListings(ctx context.Context, c *node.Cluster, ship bool) ([]order.ItemInput, error) {
 	var items []order.ItemInput
 	for i, n := range c.Nodes[1:] {
-		m, _, err := n.Catalog().CreateMerchant(ctx, fmt.Sprintf("Bench merchant %d", i))
+		name := fmt.Sprintf("Bench merchant %d", i)
+		if ship {
+			name += " (shipping)"
+		}
+		m, _, err := n.Catalog().CreateMerchant(ctx, name)
 		if err != nil {
 			return nil, err
 		}
-		sku := fmt.Sprintf("BENCH-%d", i)
-		l, err := n.Catalog().CreateListing(ctx, m.ID, catalog.ListingInput{Title: "Bench kettle", Category: "Home > Kitchen", Brand: "Bench",
-			ShippingRegions: []string{"DE"}, Variants: []catalog.Variant{{SKU: sku, Price: catalog.Money{Amount: 1999, Currency: "EUR"}, Stock: 1_000_000}}})
+		in := catalog.ListingInput{Title: "Bench kettle", Category: "Home > Kitchen", Brand: "Bench", ShippingRegions: []string{"DE"}}
+		if ship {
+			sp, err := n.Catalog().PutShippingProfile(ctx, m.ID, "", benchShipping)
+			if err != nil {
+				return nil, err
+			}
+			in.ShippingRegions, in.ShippingProfile = nil, sp.ID
+		}
+		sku := fmt.Sprintf("BENCH-%d-%t", i, ship)
+		in.Variants = []catalog.Variant{{SKU: sku, Price: catalog.Money{Amount: 1999, Currency: "EUR"}, Stock: 1_000_000, Grams: 1200}}
+		l, err := n.Catalog().CreateListing(ctx, m.ID, in)
 		if err != nil {
 			return nil, err
 		}
 		items = append(items, order.ItemInput{ListingID: l.ID, SKU: sku, Quantity: 1})
 	}
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		_, e1 := c.Nodes[0].Catalog().Listing(ctx, items[0].ListingID)
-		_, e2 := c.Nodes[0].Catalog().Listing(ctx, items[1].ListingID)
-		if e1 == nil && e2 == nil {
+		err := reached(ctx, c.Nodes[0].Catalog(), items, ship)
+		if err == nil {
 			return items, nil
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("listings did not reach the storefront: %v %v", e1, e2)
+			return nil, fmt.Errorf("listings did not reach the storefront: %w", err)
 		}
 	}
+}
+
+// benchShipping is the bench merchants' shipping profile.
+var benchShipping = catalog.ShippingProfileInput{Name: "Parcels", Zones: []shipping.Zone{
+	{Name: "Domestic", Countries: []string{"DE"}, Rates: []shipping.Rate{
+		{Name: "Standard", Flat: 490, FreeOver: 10000, Transit: shipping.Days{Min: 1, Max: 2}, Carriers: []string{"dhl-paket"}},
+		{Name: "Express", Flat: 990, Transit: shipping.Days{Min: 1, Max: 1}, Carriers: []string{"ups"}}}},
+	{Name: "EU", Countries: []string{"AT", "FR", "NL"}, Rates: []shipping.Rate{
+		{Name: "Standard", Bands: []shipping.Band{{From: 0, To: 1000, Amount: 790}, {From: 1000, To: 31500, Amount: 1290}}, Transit: shipping.Days{Min: 2, Max: 5}}}},
+}}
+
+// reached reports what of items cat does not hold yet, with their
+// shipping profiles when ship.
+func reached(ctx context.Context, cat *catalog.Catalog, items []order.ItemInput, ship bool) error {
+	for _, it := range items {
+		l, err := cat.Listing(ctx, it.ListingID)
+		if err != nil {
+			return err
+		}
+		if !ship {
+			continue
+		}
+		terms, err := cat.ShippingFor(ctx, &l)
+		if err != nil {
+			return err
+		}
+		if terms.Profile.ID != l.ShippingProfile {
+			return fmt.Errorf("shipping profile %s not here yet", l.ShippingProfile)
+		}
+	}
+	return nil
 }
 
 // benchBuyer is a shopper who fills a fresh cart and checks out.
@@ -107,6 +162,7 @@ type benchBuyer struct {
 	id    string
 	items []order.ItemInput
 	n     int
+	ship  bool // the cart is quoted shipping to DE before it is filled
 }
 
 func newBuyer(ctx context.Context, svc *order.Service, items []order.ItemInput, i int) (*benchBuyer, error) {
@@ -119,6 +175,11 @@ func (b *benchBuyer) buy(ctx context.Context) (time.Duration, error) {
 	cart, err := b.svc.CreateCart(ctx, b.id)
 	if err != nil {
 		return 0, err
+	}
+	if b.ship {
+		if _, err := b.svc.SetShipTo(ctx, b.id, cart.ID, shipping.Destination{Country: "DE"}); err != nil {
+			return 0, err
+		}
 	}
 	for _, it := range b.items {
 		if _, err := b.svc.AddItem(ctx, b.id, cart.ID, it); err != nil {
@@ -134,24 +195,40 @@ func (b *benchBuyer) buy(ctx context.Context) (time.Duration, error) {
 	if err == nil && o.Status != order.StatusAccepted {
 		err = fmt.Errorf("order %s is %s after checkout", o.ID, o.Status)
 	}
+	if err == nil && b.ship && o.Shipping.Amount != 2*490 {
+		err = fmt.Errorf("order %s charged %s for shipping, want 2 parts at 4.90", o.ID, o.Shipping)
+	}
 	return d, err
 }
 
-func checkoutLatency(ctx context.Context, svc *order.Service, items []order.ItemInput) ([]time.Duration, error) {
+// checkoutLatency times orderLatencyRuns checkouts of items and as many of
+// shipped (with shipping quotes), in turn, so that both see the same
+// machine.
+func checkoutLatency(ctx context.Context, svc *order.Service, items, shipped []order.ItemInput) (plain, withShipping []time.Duration, err error) {
 	b, err := newBuyer(ctx, svc, items, 0)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []time.Duration
+	bs, err := newBuyer(ctx, svc, shipped, -1)
+	if err != nil {
+		return nil, nil, err
+	}
+	bs.ship = true
 	for i := 0; i < orderLatencyRuns; i++ {
-		d, err := b.buy(ctx)
-		if err != nil {
-			return nil, err
+		for _, x := range []struct {
+			b   *benchBuyer
+			out *[]time.Duration
+		}{{b, &plain}, {bs, &withShipping}} {
+			d, err := x.b.buy(ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			*x.out = append(*x.out, d)
 		}
-		out = append(out, d)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out, nil
+	slices.Sort(plain)
+	slices.Sort(withShipping)
+	return plain, withShipping, nil
 }
 
 func checkoutRate(ctx context.Context, svc *order.Service, items []order.ItemInput) (float64, error) {

@@ -136,11 +136,14 @@ Click through it:
   1. Open %[1]s's storefront, %[2]s/
      Sign up (any name and e-mail, a password of 8 characters or more),
      search, put products of merchants on two other members in the cart,
-     and check out with the sandbox card 4242 4242 4242 4242.
+     say where it ships (each part shows its rates and delivery dates;
+     try a country some merchants do not serve, such as BR), and check
+     out with the sandbox card 4242 4242 4242 4242.
   2. Sign in to %[3]s's console, %[4]s/merchant
      with one of its merchant tokens above: Orders lists the part; ship
-     it, then mark it delivered.
-  3. Back on %[1]s, Orders shows the part shipped, then delivered.
+     it with a carrier and a tracking number, then mark it delivered.
+  3. Back on %[1]s, Orders shows the part shipped, with the carrier's
+     tracking link, then delivered.
   4. Sign in to %[1]s's dashboard, %[2]s/operator
      with its operator token: Members shows the other members answering;
      Settlement shows each closed one-minute period, its statements agreed
@@ -148,6 +151,7 @@ Click through it:
 Or from a terminal:
   curl -H 'Authorization: Bearer %[5]s' %[2]s/v1/federation/members
   curl '%[4]s/v1/catalog/search?q=skillet&sort=price_asc'
+  curl %[2]s/v1/catalog/carriers
 
 Ctrl-C stops the federation, as do kill -INT or kill -TERM %[6]d (the demo's
 own process) and the end of the process that started it.

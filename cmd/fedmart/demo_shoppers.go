@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/fedmart/fedmart/catalog/search"
+	"github.com/fedmart/fedmart/catalog/shipping"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node"
 	"golang.org/x/sync/errgroup"
@@ -46,32 +48,52 @@ func shopLoop(ctx context.Context, c *node.Cluster, i int, say func(string, ...a
 	if err != nil {
 		return err
 	}
+	who := fmt.Sprintf("shopper %d", i+1)
 	for n := 0; ctx.Err() == nil; n++ {
 		if !sleepCtx(ctx, time.Duration(2000+rng.IntN(4000))*time.Millisecond) {
 			return nil
 		}
-		o, err := buyOnce(ctx, home, sh.ID, fmt.Sprintf("demo-%d", n), rng)
+		to := demoAddresses[rng.IntN(len(demoAddresses))]
+		o, err := buyOnce(ctx, home, sh.ID, fmt.Sprintf("demo-%d", n), to, rng, func(f string, a ...any) {
+			say("%-14s %s: "+f, append([]any{home.Name(), who}, a...)...)
+		})
 		switch {
 		case err != nil && ctx.Err() == nil:
-			say("%-14s shopper %d: checkout refused: %v", home.Name(), i+1, err)
+			say("%-14s %s: checkout to %s refused: %v", home.Name(), who, to.Country, err)
 			continue
 		case err != nil:
 			return nil
 		}
-		say("%-14s shopper %d bought %d part(s) from %d platform(s), %s: %s", home.Name(), i+1, len(o.Parts), platforms(o), o.Total, o.Status)
+		say("%-14s %s bought %d part(s) from %d platform(s), shipped to %s: %s (shipping %s): %s",
+			home.Name(), who, len(o.Parts), platforms(o), to.Country, o.Total, o.Shipping, o.Status)
 		if rng.IntN(8) == 0 {
 			if o, err := svc.CancelOrder(ctx, sh.ID, o.ID); err == nil {
-				say("%-14s shopper %d cancelled %s: %s", home.Name(), i+1, o.ID, o.Status)
+				say("%-14s %s cancelled %s: %s", home.Name(), who, o.ID, o.Status)
 			}
 		}
 	}
 	return nil
 }
 
-// buyOnce searches the federation from home, fills a cart with one or
-// two in-stock results and checks it out (now and then with a card that
-// is declined).
-func buyOnce(ctx context.Context, home *node.Node, shopper, key string, rng *rand.Rand) (order.Order, error) {
+// demoAddresses are where the simulated shoppers live: the sample
+// merchants ship to most of these countries, and none to all of them.
+var demoAddresses = []order.Address{
+	{Name: "Demo Shopper", Line1: "Am Markt 1", City: "Bremen", PostalCode: "28195", Country: "DE"},
+	{Name: "Demo Shopper", Line1: "1 rue de la République", City: "Lyon", PostalCode: "69001", Country: "FR"},
+	{Name: "Demo Shopper", Line1: "Oudegracht 10", City: "Utrecht", PostalCode: "3511 AL", Country: "NL"},
+	{Name: "Demo Shopper", Line1: "Via Roma 5", City: "Torino", PostalCode: "10121", Country: "IT"},
+	{Name: "Demo Shopper", Line1: "Drottninggatan 3", City: "Stockholm", PostalCode: "111 51", Country: "SE"},
+	{Name: "Demo Shopper", Line1: "1 Bridge Street", City: "London", PostalCode: "N1 9GU", Country: "GB"},
+	{Name: "Demo Shopper", Line1: "1 Market Street", City: "Portland", PostalCode: "97201", Country: "US"},
+	{Name: "Demo Shopper", Line1: "Rua Augusta 100", City: "São Paulo", PostalCode: "01305-000", Country: "BR"},
+}
+
+// buyOnce searches the federation from home, fills a cart shipped to
+// to's country with one or two in-stock results (a line whose merchant
+// does not ship there is refused, and said), now and then picks the
+// fastest shipping, and checks it out (now and then with a card that is
+// declined).
+func buyOnce(ctx context.Context, home *node.Node, shopper, key string, to order.Address, rng *rand.Rand, say func(string, ...any)) (order.Order, error) {
 	res, err := home.Search().Search(search.Query{Text: demoWords[rng.IntN(len(demoWords))], InStock: true, Limit: 20})
 	if err != nil || len(res.Items) == 0 {
 		return order.Order{}, errors.Join(err, errors.New("nothing found"))
@@ -81,20 +103,39 @@ func buyOnce(ctx context.Context, home *node.Node, shopper, key string, rng *ran
 	if err != nil {
 		return order.Order{}, err
 	}
+	if cart, err = svc.SetShipTo(ctx, shopper, cart.ID, shipping.Destination{Country: to.Country}); err != nil {
+		return order.Order{}, err
+	}
 	for k := 0; k < 1+rng.IntN(2); k++ {
 		doc := res.Items[rng.IntN(len(res.Items))]
 		l, err := home.Catalog().Listing(ctx, doc.ID)
 		if err != nil {
 			continue
 		}
-		_, _ = svc.AddItem(ctx, shopper, cart.ID, order.ItemInput{ListingID: l.ID, SKU: l.Variants[rng.IntN(len(l.Variants))].SKU, Quantity: 1})
+		c, err := svc.AddItem(ctx, shopper, cart.ID, order.ItemInput{ListingID: l.ID, SKU: l.Variants[rng.IntN(len(l.Variants))].SKU, Quantity: 1})
+		var fe order.FieldErrors
+		switch {
+		case errors.As(err, &fe):
+			say("%s", fe[0].Message)
+		case err == nil:
+			cart = c
+		}
+	}
+	if cart.Items == 0 {
+		return order.Order{}, fmt.Errorf("nothing in the cart ships to %s", to.Country)
+	}
+	if cart.Shipping != nil && rng.IntN(4) == 0 {
+		for _, p := range cart.Shipping.Parts {
+			if len(p.Options) > 1 { // the options come cheapest first; the last is the fastest
+				_, _ = svc.ChooseShipping(ctx, shopper, cart.ID, p.Platform, p.Merchant, p.Options[len(p.Options)-1].Rate)
+			}
+		}
 	}
 	card := order.CardApprove
 	if rng.IntN(10) == 0 {
 		card = order.CardDecline
 	}
-	req := order.CheckoutRequest{ShippingAddress: order.Address{Name: "Demo Shopper", Line1: "1 Market Street", City: "Lyon", PostalCode: "69001", Country: "FR"},
-		Payment: order.PaymentRequest{Method: order.MethodSandboxCard, CardNumber: card}}
+	req := order.CheckoutRequest{ShippingAddress: to, Payment: order.PaymentRequest{Method: order.MethodSandboxCard, CardNumber: card}}
 	o, _, err := svc.Checkout(ctx, shopper, cart.ID, key, req)
 	return o, err
 }
@@ -132,8 +173,10 @@ func moveOn(ctx context.Context, n *node.Node, merchant, name string, say func(s
 	}
 	accepted, _, _ := svc.MerchantParts(ctx, merchant, order.StatusAccepted, "", 20)
 	for _, p := range accepted {
-		if _, err := svc.Ship(ctx, merchant, p.ID, "DemoPost", "DP"+p.ID[len(p.ID)-6:]); err == nil {
-			say("%-14s %s: part %s shipped", n.Name(), name, p.ID)
+		carrier := carrierFor(ctx, n, merchant, p)
+		tracking := fmt.Sprintf("%s%010d", strings.ToUpper(carrier[:2]), rand.Int64N(1e10))
+		if sp, err := svc.ShipWith(ctx, merchant, p.ID, order.Shipment{Carrier: carrier, Tracking: tracking}); err == nil {
+			say("%-14s %s: part %s shipped %s with %s: %s", n.Name(), name, p.ID, p.ShippingRate, sp.Carrier, sp.TrackingURL)
 		}
 	}
 }
@@ -177,4 +220,26 @@ func settlementLoop(ctx context.Context, n *node.Node, say func(string, ...any))
 		}
 	}
 	return nil
+}
+
+// carrierFor is the carrier a merchant ships part with: the first of the
+// chosen rate's carriers in the merchant's default shipping profile, DHL
+// when it names none.
+func carrierFor(ctx context.Context, n *node.Node, merchant string, p order.HomePart) string {
+	mp, err := n.Catalog().MerchantProfile(ctx, n.PeerID().String(), merchant)
+	if err != nil || mp.DefaultShipping == "" {
+		return "dhl"
+	}
+	sp, err := n.Catalog().ShippingProfile(ctx, mp.DefaultShipping)
+	if err != nil {
+		return "dhl"
+	}
+	if z := sp.ZoneOf(shipping.Destination{Country: p.ShipTo.Country, Region: p.ShipTo.Region}); z != nil {
+		for _, r := range z.Rates {
+			if r.Name == p.ShippingRate && len(r.Carriers) > 0 {
+				return r.Carriers[0]
+			}
+		}
+	}
+	return "dhl"
 }
