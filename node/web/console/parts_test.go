@@ -57,13 +57,13 @@ func TestMerchantShipsDeliversAndRefunds(t *testing.T) {
 		t.Error("an accepted part offers delivery")
 	}
 	// Shipping needs a tracking number, said next to this part's input.
-	r := m.Post("/merchant/orders/"+part+"/ship", url.Values{"csrf": {webtest.CSRF(t, list)}, "carrier": {"DHL"}, "tracking": {" "}})
+	r := m.Post("/merchant/orders/"+part+"/ship", url.Values{"csrf": {webtest.CSRF(t, list)}, "carrier": {"dhl"}, "tracking": {" "}})
 	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
 	webtest.HasFieldError(t, r.Body, partInput(part, "tracking"), "Enter the tracking number the carrier gave you.")
-	if !strings.Contains(partRowOf(r.Body, part), `value="DHL"`) {
+	if !strings.Contains(partRowOf(r.Body, part), `<option value="dhl" selected>DHL</option>`) {
 		t.Error("the ship form lost the carrier")
 	}
-	r = m.Post("/merchant/orders/"+part+"/ship", url.Values{"csrf": {webtest.CSRF(t, list)}, "carrier": {"DHL"}, "tracking": {"JD0002"}})
+	r = m.Post("/merchant/orders/"+part+"/ship", url.Values{"csrf": {webtest.CSRF(t, list)}, "carrier": {"dhl"}, "tracking": {"JD0002"}})
 	webtest.WantRedirect(t, r, "/merchant/orders?done=shipped")
 	list = m.Get("/merchant/orders?done=shipped")
 	row = partRowOf(list.Body, part)
@@ -80,7 +80,7 @@ func TestMerchantShipsDeliversAndRefunds(t *testing.T) {
 		}
 	}
 	// Shipping twice is refused with why, next to the part.
-	r = m.Post("/merchant/orders/"+part+"/ship", url.Values{"csrf": {webtest.CSRF(t, list)}, "carrier": {"DHL"}, "tracking": {"JD0003"}})
+	r = m.Post("/merchant/orders/"+part+"/ship", url.Values{"csrf": {webtest.CSRF(t, list)}, "carrier": {"dhl"}, "tracking": {"JD0003"}})
 	webtest.WantStatus(t, r, http.StatusConflict)
 	if !strings.Contains(partRowOf(r.Body, part), "Part "+part+" can no longer be shipped: it is shipped now.") {
 		t.Errorf("no reason next to the part:\n%s", r.Body)
@@ -134,7 +134,7 @@ func TestMerchantReachesOnlyOwnParts(t *testing.T) {
 		t.Error("another merchant's part is listed")
 	}
 	for _, action := range []string{"ship", "deliver", "refund"} {
-		r := m.Post("/merchant/orders/"+part+"/"+action, url.Values{"csrf": {webtest.CSRF(t, list)}, "carrier": {"DHL"}, "tracking": {"X1"}})
+		r := m.Post("/merchant/orders/"+part+"/"+action, url.Values{"csrf": {webtest.CSRF(t, list)}, "carrier": {"dhl"}, "tracking": {"X1"}})
 		webtest.WantStatus(t, r, http.StatusNotFound)
 	}
 	webtest.WantStatus(t, m.Get("/merchant/orders/"+part+"/refund"), http.StatusNotFound)
