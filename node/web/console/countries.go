@@ -30,8 +30,9 @@ var continents = []struct{ code, name string }{
 }
 
 // countryList returns every assigned country in its continent, by name.
-// Deprecated codes the catalog still reads (such as "BU") are left out:
-// they belong to no continent, or stand for another code.
+// Deprecated codes the catalog still reads (such as "BU" or "SU") are
+// left out: they belong to no continent, stand for another code, or have
+// no name.
 var countryList = sync.OnceValue(func() []continent {
 	out := make([]continent, len(continents))
 	parents := make([]language.Region, len(continents))
@@ -46,7 +47,7 @@ var countryList = sync.OnceValue(func() []continent {
 				continue
 			}
 			r := language.MustParseRegion(code)
-			if r.String() != code {
+			if r.String() != code || names.Name(r) == "" {
 				continue
 			}
 			for i, p := range parents {

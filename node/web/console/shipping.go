@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/fedmart/fedmart/catalog"
@@ -136,7 +137,7 @@ type zoneRow struct {
 	Remove                          string // the remove box's name
 	Groups                          []countryGroup
 	RateRows                        []rateRow
-	Chosen                          int // countries ticked
+	Chosen                          string // the ticked countries, by name
 }
 
 // rateRow is one rate of a zone.
@@ -144,7 +145,7 @@ type rateRow struct {
 	Name, Kind, Amount, Bands, FreeOver, Min, Max, Carriers web.Field
 	Remove                                                  string
 	Kinds, CarrierChoices                                   []web.Choice
-	Chosen                                                  int // carriers ticked
+	Chosen                                                  string // the ticked carriers' names
 }
 
 // editorRows builds the form's rows: rates[z] rate rows in zone row z.
@@ -158,7 +159,15 @@ func (c *Console) editorRows(f *web.Form, rates []int) []zoneRow {
 			Countries: f.Field(key + ".countries"),
 			Regions: f.Input(key+".regions", "Regions (optional)",
 				"ISO 3166-2 codes separated by spaces, such as ES-CN DE-BY: served by this zone even when their country is in another one."),
-			Rates: f.Field(key + ".rates"), Remove: key + ".remove", Groups: countryGroups(countries), Chosen: len(countries)}
+			Rates: f.Field(key + ".rates"), Remove: key + ".remove", Groups: countryGroups(countries)}
+		names := make([]string, len(countries))
+		for i, code := range countries {
+			names[i] = countryName(code)
+		}
+		slices.Sort(names)
+		if len(names) > 0 {
+			zr.Chosen = fmt.Sprintf("%d ticked: %s", len(names), strings.Join(names, ", "))
+		}
 		for r := range n {
 			rk := rateKey(z, r)
 			rr := rateRow{Name: f.Field(rk + ".name"), Kind: f.Field(rk + ".kind"), Amount: f.Field(rk + ".amount"),
@@ -168,15 +177,18 @@ func (c *Console) editorRows(f *web.Form, rates []int) []zoneRow {
 				k.Selected = k.Value == rr.Kind.Value
 				rr.Kinds = append(rr.Kinds, k)
 			}
-			ticked := strings.Fields(rr.Carriers.Value)
+			ticked, chosen := strings.Fields(rr.Carriers.Value), []string{}
 			for _, cr := range carriers {
 				ch := web.Choice{Value: cr.ID, Label: cr.Name}
 				for _, t := range ticked {
 					ch.Selected = ch.Selected || t == cr.ID
 				}
+				if ch.Selected {
+					chosen = append(chosen, cr.Name)
+				}
 				rr.CarrierChoices = append(rr.CarrierChoices, ch)
 			}
-			rr.Chosen = len(ticked)
+			rr.Chosen = strings.Join(chosen, ", ")
 			zr.RateRows = append(zr.RateRows, rr)
 		}
 		out[z] = zr

@@ -37,7 +37,7 @@ const (
 )
 
 var rateKinds = []web.Choice{
-	{Value: kindFlat, Label: "Flat per part"},
+	{Value: kindFlat, Label: "Per part"},
 	{Value: kindPerItem, Label: "Per item"},
 	{Value: kindWeight, Label: "By weight"},
 }

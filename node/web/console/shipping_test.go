@@ -60,7 +60,7 @@ func TestShippingProfileRefusesOverlapsAndShortTransitNamingTheInput(t *testing.
 	wantError(t, r, "zones[0].rates[0].transit_days.max", "Zone 1 (Domestic), rate 1 (Standard): the most transit days (2) may not be fewer than the fewest (3).")
 	body := webtest.UnescapeHTML(r.Body)
 	for _, want := range []string{`name="zones[1].countries" value="DE" checked`, `name="zones[1].countries" value="FR" checked`,
-		`name="zones[1].rates[0].weight_bands" rows="2" placeholder="0-1000 4.90">0-1000 7.90` + "\n1000-5000 12.50</textarea>",
+		`name="zones[1].rates[0].weight_bands" rows="3" placeholder="0-1000 4.90">0-1000 7.90` + "\n1000-5000 12.50</textarea>",
 		`name="zones[0].rates[0].carriers" value="dhl-paket" checked`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the refused form lost %s", want)
@@ -227,4 +227,51 @@ func zonesEqual(a, b []shipping.Zone) bool {
 		}
 	}
 	return true
+}
+
+func TestListingNamesItsShippingProfileAndWeights(t *testing.T) {
+	h := newHarness(t)
+	sp, err := h.Self.Cat.PutShippingProfile(t.Context(), h.Merchant.ID, "", catalog.ShippingProfileInput{Name: "Heavy goods",
+		Zones: []shipping.Zone{{Name: "DE", Countries: []string{"DE"}, Rates: []shipping.Rate{{Name: "Freight", Flat: 2900, Transit: shipping.Days{Min: 3, Max: 5}}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := h.browser()
+	m.SignInMerchant(h.Token)
+	page := m.Get("/merchant/listings/new")
+	for _, want := range []string{`<option value="" selected>Default: free to the shipping regions below</option>`,
+		`<option value="` + sp.ID + `">Heavy goods</option>`, `<label for="f-variants-0-weight_grams">Weight (g)</label>`} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("the listing form lacks %s", want)
+		}
+	}
+	form := listingForm()
+	form.Set("shipping_profile", sp.ID)
+	form.Set("shipping_regions", "")
+	form.Set("variants[0].weight_grams", "-3")
+	form.Set("csrf", webtest.CSRF(t, page))
+	r := m.Post("/merchant/listings", form)
+	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+	webtest.HasFieldError(t, r.Body, "variants[0].weight_grams", "Weight must be a whole number of grams, such as 850.")
+	if !strings.Contains(r.Body, `<option value="`+sp.ID+`" selected>Heavy goods</option>`) {
+		t.Error("the refused form lost the shipping profile")
+	}
+	form.Set("variants[0].weight_grams", "2400")
+	form.Set("variants[0].dimensions_mm", "600 x 400 x 300")
+	r = m.Post("/merchant/listings", form)
+	if r.Code != http.StatusSeeOther {
+		t.Fatalf("saving: %d\n%s", r.Code, r.Body)
+	}
+	id := strings.TrimPrefix(strings.Split(r.Header.Get("Location"), "?")[0], "/merchant/listings/")
+	l, err := h.Self.Cat.Listing(t.Context(), id)
+	if err != nil || l.ShippingProfile != sp.ID || l.Variants[0].Grams != 2400 || l.Variants[0].Dimensions == nil || *l.Variants[0].Dimensions != (catalog.Dimensions{Length: 600, Width: 400, Height: 300}) {
+		t.Fatalf("saved %+v, %v", l, err)
+	}
+	edit := m.Get("/merchant/listings/" + id)
+	for _, want := range []string{`<option value="` + sp.ID + `" selected>Heavy goods</option>`, `name="variants[0].weight_grams" value="2400"`,
+		`name="variants[0].dimensions_mm" value="600 x 400 x 300"`} {
+		if !strings.Contains(edit.Body, want) {
+			t.Errorf("the editor lacks %s", want)
+		}
+	}
 }
