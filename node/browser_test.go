@@ -319,7 +319,7 @@ func TestBrowserShopperBuysAcrossMembersAndSettlementNets(t *testing.T) {
 	br.reloadUntil("merchant-orders", b.APIURL()+"/merchant/orders",
 		fmt.Sprintf(`document.querySelector('%s[data-status="accepted"]') !== null`, row), 30*time.Second)
 	br.run("merchant-ships",
-		chromedp.SendKeys(chromedp.CSS(row+` input[name="carrier"]`), "DHL"),
+		chromedp.SetValue(chromedp.CSS(row+` select[name="carrier"]`), "dhl"),
 		chromedp.SendKeys(chromedp.CSS(row+` input[name="tracking"]`), "JD0146000012345"),
 		chromedp.Click(chromedp.CSS(row+` button.ship`)),
 		chromedp.WaitVisible(chromedp.CSS(row+`[data-status="shipped"]`)),

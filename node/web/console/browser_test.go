@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/shipping"
 	"github.com/fedmart/fedmart/node/web/webtest"
 )
 
@@ -203,6 +204,7 @@ func TestBrowserConsoleFitsAPhone(t *testing.T) {
 		h.List(webtest.Input(fmt.Sprintf("Enamel mug %d", i), "Clay", "Home > Kitchen", 900+int64(i), int64(i%4)))
 	}
 	h.buy(1, skillet)
+	sp := h.shippingProfile()
 	uploader := h.browser()
 	uploader.SignInMerchant(h.Token)
 	bad := strings.Replace(feedCSV, "Desk lamp,Bright,Home,Acme,LAMP-1,2000", "Desk lamp,Bright,Home,Acme,FERRO-LAMP-BRASS-SHADE-LONG-SKU-1,-5", 1)
@@ -219,6 +221,11 @@ func TestBrowserConsoleFitsAPhone(t *testing.T) {
 		{"edit", "/merchant/listings/" + skillet.ID, "form"},
 		{"new", "/merchant/listings/new", "form"},
 		{"earnings", "/merchant/earnings", "main"},
+		{"profile", "/merchant/profile", "form.profile-form"},
+		{"shipping", "/merchant/shipping", "table.console"},
+		{"shipping-new", "/merchant/shipping/new", "form.shipping-form"},
+		{"shipping-edit", "/merchant/shipping/" + sp.ID, "form.shipping-form"},
+		{"shipping-delete", "/merchant/shipping/" + sp.ID + "/delete", "main h1"},
 	}
 	for _, size := range []struct {
 		name string
@@ -230,6 +237,7 @@ func TestBrowserConsoleFitsAPhone(t *testing.T) {
 			c.fits(size.name + " " + p.name)
 		}
 	}
+	c.shippingOnAPhone(sp)
 	// On the phone: the mugs out of stock, two of them ticked, 12 units
 	// added to each after a review.
 	c.run("phone-out-of-stock",
@@ -276,4 +284,90 @@ func TestBrowserConsoleFitsAPhone(t *testing.T) {
 	if !eval[bool](c, `(p => p.get('q') === 'mug' && p.get('stock') === 'out' && p.get('done') === 'bulk')(new URLSearchParams(location.search))`) {
 		t.Errorf("after the change the console shows %s, not the filtered table", eval[string](c, `location.href`))
 	}
+}
+
+// shippingProfile gives the harness's merchant a published profile and a
+// shipping profile of three zones, its default.
+func (h *harness) shippingProfile() catalog.ShippingProfile {
+	h.T.Helper()
+	eu := []string{"AT", "BE", "BG", "CY", "CZ", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
+	sp, err := h.Self.Cat.PutShippingProfile(h.T.Context(), h.Merchant.ID, "", catalog.ShippingProfileInput{Name: "Parcels", Zones: []shipping.Zone{
+		{Name: "Domestic", Countries: []string{"DE"}, Rates: []shipping.Rate{
+			{Name: "Standard", Flat: 490, FreeOver: 5000, Transit: shipping.Days{Min: 1, Max: 2}, Carriers: []string{"dhl-paket"}},
+			{Name: "Express", Flat: 990, Transit: shipping.Days{Min: 1, Max: 1}, Carriers: []string{"ups"}}}},
+		{Name: "EU", Countries: eu, Regions: []string{"ES-CN"}, Rates: []shipping.Rate{
+			{Name: "Economy by weight", Bands: []shipping.Band{{From: 0, To: 1000, Amount: 790}, {From: 1000, To: 5000, Amount: 1250}, {From: 5000, To: 31500, Amount: 2490}},
+				Transit: shipping.Days{Min: 3, Max: 6}, Carriers: []string{"dpd", "gls"}}}},
+		{Name: "World", Countries: []string{"US", "CA", "JP", "AU", "GB", "CH", "NO"}, Rates: []shipping.Rate{
+			{Name: "International", PerItem: 1490, Transit: shipping.Days{Min: 5, Max: 12}, Carriers: []string{"fedex"}}}},
+	}})
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	_, err = h.Self.Cat.SetMerchantProfile(h.T.Context(), h.Merchant.ID, catalog.MerchantProfileInput{Name: "Alpha Goods & Co",
+		Country: "DE", Email: "help@alpha.example", DefaultShipping: sp.ID,
+		Policies: catalog.Policies{ReturnDays: 30, ReturnShipping: catalog.ReturnPaidByShopper, RestockingFeeBPS: 250, HandlingDays: 1}})
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	return sp
+}
+
+// shippingOnAPhone edits shipping profile sp on a phone: a zone added, a
+// refused rate with its problem next to its input, and every page of the
+// way passing the overflow check and axe-core's rules; then a part
+// shipped with another carrier, whose inputs show only once it is picked.
+func (c *chrome) shippingOnAPhone(sp catalog.ShippingProfile) {
+	c.t.Helper()
+	check := webtest.NewPageChecker(c.t)
+	checked := func(page string) {
+		c.t.Helper()
+		c.fits(page)
+		ctx, cancel := context.WithTimeout(c.ctx, stepTimeout)
+		defer cancel()
+		found, err := check.Check(ctx)
+		if err != nil {
+			c.t.Fatalf("%s: %v", page, err)
+		}
+		for _, f := range found {
+			c.t.Errorf("%s on a phone: %s", page, f)
+		}
+	}
+	for _, p := range []string{"/merchant/profile", "/merchant/shipping", "/merchant/shipping/new", "/merchant/shipping/" + sp.ID + "/delete"} {
+		c.run("phone-check-"+strings.Trim(strings.ReplaceAll(p, "/", "-"), "-"), chromedp.Navigate(c.base+p), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+		checked("phone " + p)
+	}
+	c.run("phone-shipping-edit", chromedp.Navigate(c.base+"/merchant/shipping/"+sp.ID), chromedp.WaitVisible(chromedp.CSS(`#add-zone`)))
+	checked("phone shipping editor")
+	c.run("phone-shipping-add-zone", chromedp.Click(chromedp.CSS(`#add-zone`)), chromedp.WaitVisible(chromedp.CSS(`#f-zones-3-name`)))
+	checked("phone shipping editor with a zone added")
+	c.run("phone-shipping-refused",
+		chromedp.SetValue(chromedp.CSS(`#f-zones-1-rates-0-transit_days-min`), "7"),
+		chromedp.Click(chromedp.CSS(`#save-shipping`)),
+		chromedp.WaitVisible(chromedp.CSS(`.error-summary`)),
+	)
+	if got := eval[string](c, `document.querySelector('#f-zones-1-rates-0-transit_days-max-error').textContent`); got != "Zone 2 (EU), rate 1 (Economy by weight): the most transit days (6) may not be fewer than the fewest (7)." {
+		c.t.Errorf("next to the most transit days: %q", got)
+	}
+	checked("phone shipping editor with a problem")
+	// Shipping the skillet's part with another carrier: its inputs show
+	// once "Other carrier" is picked.
+	c.run("phone-orders", chromedp.Navigate(c.base+"/merchant/orders"), chromedp.WaitVisible(chromedp.CSS(`tr.part`)))
+	if eval[bool](c, `!document.querySelector('tr.part .carrier-other').hidden`) {
+		c.t.Error("the other carrier's inputs show before Other carrier is picked")
+	}
+	c.run("phone-ship-other",
+		chromedp.SetValue(chromedp.CSS(`tr.part select.carrier-pick`), "other"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('tr.part select.carrier-pick').dispatchEvent(new Event('change'))`),
+		chromedp.WaitVisible(chromedp.CSS(`tr.part input[name="carrier_name"]`)),
+	)
+	checked("phone orders with another carrier")
+	c.run("phone-shipped",
+		chromedp.SendKeys(chromedp.CSS(`tr.part input[name="carrier_name"]`), "Speedy Couriers"),
+		chromedp.SendKeys(chromedp.CSS(`tr.part input[name="tracking_url"]`), "https://speedy.example/track/SP-77"),
+		chromedp.SendKeys(chromedp.CSS(`tr.part input[name="tracking"]`), "SP-77"),
+		chromedp.Click(chromedp.CSS(`tr.part button.ship`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr.part[data-status="shipped"] a.tracking-link`)),
+	)
+	checked("phone orders with a tracking link")
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/shipping"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/budget"
 	"github.com/fedmart/fedmart/node/web"
@@ -61,9 +62,37 @@ type ListingEditor interface {
 type Parts interface {
 	MerchantParts(ctx context.Context, merchant, status, cursor string, limit int) ([]order.HomePart, string, error)
 	HomePartOf(ctx context.Context, merchant, id string) (order.HomePart, error)
-	Ship(ctx context.Context, merchant, id, carrier, tracking string) (order.HomePart, error)
+	// ShipWith marks an accepted part shipped; a carrier of the table
+	// gives the part its tracking link, another may give one.
+	ShipWith(ctx context.Context, merchant, id string, sh order.Shipment) (order.HomePart, error)
 	Deliver(ctx context.Context, merchant, id string) (order.HomePart, error)
 	Refund(ctx context.Context, merchant, id string) (order.HomePart, error)
+}
+
+// Profiles are a merchant's published profile and shipping profiles,
+// and the carriers the node knows; *catalog.Catalog satisfies it. The
+// setters are scoped to merchantID: another merchant's shipping profile
+// is catalog.ErrNotFound.
+type Profiles interface {
+	// MerchantProfile returns a merchant's published profile, or
+	// catalog.ErrNotFound before the first one.
+	MerchantProfile(ctx context.Context, platform, merchant string) (catalog.MerchantProfile, error)
+	// SetMerchantProfile signs the merchant's profile; bad input is a
+	// *catalog.ValidationError.
+	SetMerchantProfile(ctx context.Context, merchantID string, in catalog.MerchantProfileInput) (catalog.MerchantProfile, error)
+	// ShippingProfiles returns a merchant's live shipping profiles.
+	ShippingProfiles(ctx context.Context, platform, merchant string) ([]catalog.ShippingProfile, error)
+	// ShippingProfile returns a live shipping profile by its id.
+	ShippingProfile(ctx context.Context, id string) (catalog.ShippingProfile, error)
+	// PutShippingProfile creates (id "") or replaces a shipping profile;
+	// bad input is a *catalog.ValidationError naming the field by its
+	// path (zones[1].rates[0].transit_days.max).
+	PutShippingProfile(ctx context.Context, merchantID, id string, in catalog.ShippingProfileInput) (catalog.ShippingProfile, error)
+	// TakeDownShippingProfile signs a tombstone for a shipping profile;
+	// the merchant's default is catalog.ErrConflict.
+	TakeDownShippingProfile(ctx context.Context, merchantID, id string) error
+	// Carriers is the table of carriers a rate or a shipment may name.
+	Carriers() shipping.Table
 }
 
 // Earnings are what a merchant earned per settlement period; the node's
@@ -74,7 +103,7 @@ type Earnings interface {
 }
 
 // Deps are the services the console reads and changes; every field but
-// Pictures is required. The node's *catalog.Catalog, *order.Service,
+// Pictures and Profiles is required. The node's *catalog.Catalog, *order.Service,
 // settlement view and *media.Store satisfy them as they are.
 type Deps struct {
 	Merchants Merchants
@@ -84,6 +113,10 @@ type Deps struct {
 	// Pictures stores the pictures merchants upload in the listing
 	// editor; nil offers no upload.
 	Pictures Pictures
+	// Profiles keeps the merchant's profile, policies and shipping
+	// profiles; nil offers neither their pages nor the shipping profile
+	// of a listing.
+	Profiles Profiles
 }
 
 // Console serves the merchants' pages under /merchant: listings, stock,
@@ -142,15 +175,31 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /merchant/feeds", c.asMerchant(c.feeds.upload))
 	mux.HandleFunc("GET /merchant/feeds/{job}", c.asMerchant(c.feeds.progress))
 	mux.HandleFunc("GET /merchant/earnings", c.asMerchant(c.merchantEarnings))
+	if c.deps.Profiles != nil {
+		mux.HandleFunc("GET /merchant/profile", c.asMerchant(c.profileForm))
+		mux.HandleFunc("POST /merchant/profile", c.asMerchant(c.saveProfile))
+		mux.HandleFunc("GET /merchant/shipping", c.asMerchant(c.shippingProfiles))
+		mux.HandleFunc("GET /merchant/shipping/new", c.asMerchant(c.newShippingForm))
+		mux.HandleFunc("POST /merchant/shipping", c.asMerchant(c.createShipping))
+		mux.HandleFunc("GET /merchant/shipping/{id}", c.asMerchant(c.editShippingForm))
+		mux.HandleFunc("POST /merchant/shipping/{id}", c.asMerchant(c.replaceShipping))
+		mux.HandleFunc("GET /merchant/shipping/{id}/delete", c.asMerchant(c.deleteShippingForm))
+		mux.HandleFunc("POST /merchant/shipping/{id}/delete", c.asMerchant(c.deleteShipping))
+	}
 }
 
-// nav is the console's sub-navigation with current marked.
-func nav(current string) []web.NavItem {
-	return web.Nav(current,
-		web.NavItem{Label: "Listings", Href: "/merchant"},
-		web.NavItem{Label: "New listing", Href: "/merchant/listings/new"},
-		web.NavItem{Label: "Feed upload", Href: "/merchant/feeds"},
-		web.NavItem{Label: "Orders", Href: "/merchant/orders"},
-		web.NavItem{Label: "Earnings", Href: "/merchant/earnings"},
-	)
+// nav is the console's sub-navigation with current marked; profiles
+// adds the profile and shipping pages.
+func nav(current string, profiles bool) []web.NavItem {
+	items := []web.NavItem{
+		{Label: "Listings", Href: "/merchant"},
+		{Label: "New listing", Href: "/merchant/listings/new"},
+		{Label: "Feed upload", Href: "/merchant/feeds"},
+		{Label: "Orders", Href: "/merchant/orders"},
+		{Label: "Earnings", Href: "/merchant/earnings"},
+	}
+	if profiles {
+		items = append(items, web.NavItem{Label: "Shipping", Href: "/merchant/shipping"}, web.NavItem{Label: "Profile", Href: "/merchant/profile"})
+	}
+	return web.Nav(current, items...)
 }

@@ -4,8 +4,10 @@
 // bulk stock and price changes, the listing editor (with picture
 // uploads), take-downs, feed
 // uploads (CSV or JSON lines) with their progress and their problems in
-// plain words, the incoming order parts with ship, deliver and refund,
-// and earnings per settlement period.
+// plain words, the incoming order parts with ship (a carrier of the
+// table, or another with its tracking page), deliver and refund,
+// earnings per settlement period, and the merchant's published profile,
+// policies and shipping profiles (when Deps.Profiles is set).
 //
 // # Model
 //

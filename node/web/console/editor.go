@@ -22,6 +22,9 @@ type listingEditor struct {
 	Pictures      bool
 	MaxPictureMiB int64
 	Previews      []picturePreview
+	// Shipping are the merchant's shipping profiles to pick from, the
+	// default first; nil when the console keeps no profiles.
+	Shipping []web.Choice
 }
 
 // editorPage renders the listing form with status.
@@ -31,6 +34,22 @@ func (c *Console) editorPage(w http.ResponseWriter, r *http.Request, mv merchant
 		v.Pictures, v.MaxPictureMiB = true, c.deps.Pictures.Config().MaxUploadBytes>>20
 	}
 	v.Previews = previews(v.Form.Field("images").Value)
+	if c.deps.Profiles != nil {
+		sps, err := c.deps.Profiles.ShippingProfiles(r.Context(), c.deps.Merchants.Platform(), mv.merchant.ID)
+		if err != nil {
+			c.site.Fail(w, r, err)
+			return
+		}
+		def := "Default: free to the shipping regions below"
+		if mp, _, err := c.merchantProfile(r.Context(), mv); err == nil && mp.DefaultShipping != "" {
+			for _, sp := range sps {
+				if sp.ID == mp.DefaultShipping {
+					def = "Default: " + sp.Name
+				}
+			}
+		}
+		v.Shipping = shippingChoices(sps, v.Form.Value("shipping_profile"), def)
+	}
 	title, current := "New listing", "/merchant/listings/new"
 	v.Submit = "Create listing"
 	if v.ID != "" {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -26,9 +27,10 @@ var (
 	fieldLabels = map[string]string{
 		"title": "Title", "description": "Description", "category": "Category", "brand": "Brand",
 		"gtin": "GTIN", "images": "Pictures", "shipping_regions": "Shipping regions",
-		"attributes": "Attributes", "variants": "Variants",
+		"attributes": "Attributes", "variants": "Variants", "shipping_profile": "Shipping profile",
 	}
-	variantLabels = map[string]string{"sku": "SKU", "options": "Options", "price": "Price", "stock": "Stock"}
+	variantLabels = map[string]string{"sku": "SKU", "options": "Options", "price": "Price", "stock": "Stock",
+		"weight_grams": "Weight", "dimensions_mm": "Packed size"}
 )
 
 // listingInput is a posted listing form: the input for the catalog, and
@@ -54,6 +56,7 @@ func readListingForm(pf url.Values, currency string, f *web.Form) listingInput {
 	in.GTIN = strings.TrimSpace(text("gtin"))
 	in.Images = strings.Fields(text("images"))
 	in.ShippingRegions = strings.Fields(strings.ToUpper(strings.ReplaceAll(text("shipping_regions"), ",", " ")))
+	in.ShippingProfile = strings.TrimSpace(text("shipping_profile"))
 	attrs, perr := web.ParsePairs(text("attributes"), '\n')
 	if perr != nil {
 		f.Add("attributes", fmt.Sprintf("Attributes: line %d needs a name and a value, as in Material=Steel.", perr.Entry))
@@ -76,7 +79,8 @@ func readListingForm(pf url.Values, currency string, f *web.Form) listingInput {
 func readVariant(key string, text func(string) string, currency string, f *web.Form) (catalog.Variant, bool) {
 	sku, opts := strings.TrimSpace(text(key+".sku")), text(key+".options")
 	price, stock := strings.TrimSpace(text(key+".price")), strings.TrimSpace(text(key+".stock"))
-	if sku == "" && strings.TrimSpace(opts) == "" && price == "" && stock == "" {
+	grams, size := strings.TrimSpace(text(key+".weight_grams")), strings.TrimSpace(text(key+".dimensions_mm"))
+	if sku == "" && strings.TrimSpace(opts) == "" && price == "" && stock == "" && grams == "" && size == "" {
 		return catalog.Variant{}, false
 	}
 	v := catalog.Variant{SKU: sku, Price: catalog.Money{Currency: currency}}
@@ -96,7 +100,46 @@ func readVariant(key string, text func(string) string, currency string, f *web.F
 			f.Add(key+".stock", "Stock must be a whole number of units, 0 or more.")
 		}
 	}
+	if grams != "" {
+		if v.Grams, err = strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(grams, "g")), 10, 64); err != nil || v.Grams < 0 {
+			f.Add(key+".weight_grams", "Weight must be a whole number of grams, such as 850.")
+		}
+	}
+	if size != "" {
+		if v.Dimensions = parseSize(size); v.Dimensions == nil {
+			f.Add(key+".dimensions_mm", "Packed size must be length x width x height in millimetres, such as 300 x 200 x 80.")
+		}
+	}
 	return v, true
+}
+
+// sizeText is a packed size as typed: three whole numbers of
+// millimetres separated by x.
+var sizeText = regexp.MustCompile(`^(\d+)\s*[x×*]\s*(\d+)\s*[x×*]\s*(\d+)\s*(?:mm)?$`)
+
+// parseSize reads a packed size ("300 x 200 x 80"), nil when it is not one.
+func parseSize(s string) *catalog.Dimensions {
+	m := sizeText.FindStringSubmatch(strings.ToLower(s))
+	if m == nil {
+		return nil
+	}
+	var d catalog.Dimensions
+	var errs [3]error
+	d.Length, errs[0] = strconv.ParseInt(m[1], 10, 64)
+	d.Width, errs[1] = strconv.ParseInt(m[2], 10, 64)
+	d.Height, errs[2] = strconv.ParseInt(m[3], 10, 64)
+	if errors.Join(errs[:]...) != nil {
+		return nil
+	}
+	return &d
+}
+
+// formatSize writes a packed size as parseSize reads it.
+func formatSize(d *catalog.Dimensions) string {
+	if d == nil {
+		return ""
+	}
+	return fmt.Sprintf("%d x %d x %d", d.Length, d.Width, d.Height)
 }
 
 // fillListingForm shows a stored listing in f and returns its rows.
@@ -108,6 +151,7 @@ func fillListingForm(f *web.Form, l catalog.Listing) int {
 	f.Set("gtin", l.GTIN)
 	f.Set("images", strings.Join(l.Images, "\n"))
 	f.Set("shipping_regions", strings.Join(l.ShippingRegions, " "))
+	f.Set("shipping_profile", l.ShippingProfile)
 	f.Set("attributes", web.FormatPairs(l.Attributes, '\n'))
 	for i, v := range l.Variants {
 		key := fmt.Sprintf("variants[%d]", i)
@@ -115,6 +159,10 @@ func fillListingForm(f *web.Form, l catalog.Listing) int {
 		f.Set(key+".options", web.FormatPairs(v.Options, ';'))
 		f.Set(key+".price", web.FormatAmount(v.Price.Amount, v.Price.Currency))
 		f.Set(key+".stock", strconv.FormatInt(v.Stock, 10))
+		if v.Grams > 0 {
+			f.Set(key+".weight_grams", strconv.FormatInt(v.Grams, 10))
+		}
+		f.Set(key+".dimensions_mm", formatSize(v.Dimensions))
 	}
 	return len(l.Variants)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fedmart/fedmart/catalog/shipping"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/web"
 )
@@ -49,14 +50,17 @@ type merchantPartRow struct {
 	Storefront, StorefrontID  string
 	Total, Refunded           string
 	Carrier, Tracking, Reason string
+	TrackingURL               string // where the parcel is followed, when known
 	ShipTo                    order.Address
 	Lines                     []web.LineView
 	Created                   time.Time
 	ShipURL, DeliverURL       string
 	RefundURL                 string // "" when the part cannot be refunded
-	// CarrierField and TrackingField are the ship form's inputs, their
-	// ids derived from the part's id.
-	CarrierField, TrackingField web.Field
+	// CarrierField, CarrierNameField, TrackingField and TrackingURLField
+	// are the ship form's inputs, their ids derived from the part's id;
+	// Carriers are the carrier select's options, "other" last.
+	CarrierField, CarrierNameField, TrackingField, TrackingURLField web.Field
+	Carriers                                                        []web.Choice
 	// Problem says why the last action on this part was refused.
 	Problem string
 }
@@ -94,9 +98,9 @@ func (c *Console) ordersTable(w http.ResponseWriter, r *http.Request, mv merchan
 		c.Selected = c.Value == status
 		v.Filters = append(v.Filters, c)
 	}
-	names := c.site.PlatformNames()
+	names, carriers := c.site.PlatformNames(), c.carriers()
 	for _, p := range parts {
-		row := partRow(p, names, f)
+		row := partRow(p, names, carriers, f)
 		if p.ID == problemID {
 			row.Problem = fmt.Sprintf("%s: it is %s now.", problem, strings.ToLower(row.StatusText))
 		}
@@ -110,6 +114,7 @@ func (c *Console) ordersTable(w http.ResponseWriter, r *http.Request, mv merchan
 	}
 	p := c.consolePage(mv, "Incoming orders", "/merchant/orders", v)
 	p.Notice = web.NoticeIn(r, partNotices)
+	p.Scripts = []string{"console.js"} // shows the other carrier's inputs only when picked
 	c.pages.Render(w, r, code, "merchant_orders", p)
 }
 
@@ -138,14 +143,39 @@ func knownFilter(status string) bool {
 	return false
 }
 
+// carrierOther is the carrier select's value for a carrier not in the
+// table, named in the form with its own tracking page.
+const carrierOther = "other"
+
+// carriers is the table of carriers a part ships with.
+func (c *Console) carriers() shipping.Table {
+	if c.deps.Profiles != nil {
+		return c.deps.Profiles.Carriers()
+	}
+	return shipping.Carriers()
+}
+
+// carrierChoices are the carrier select's options with selected chosen:
+// the table, then "Other".
+func carrierChoices(t shipping.Table, selected string) []web.Choice {
+	out := []web.Choice{{Value: "", Label: "Choose a carrier", Selected: selected == ""}}
+	for _, cr := range t {
+		out = append(out, web.Choice{Value: cr.ID, Label: cr.Name, Selected: cr.ID == selected})
+	}
+	return append(out, web.Choice{Value: carrierOther, Label: "Other carrier", Selected: selected == carrierOther})
+}
+
 // partRow builds one row; f gives its ship inputs what was typed.
-func partRow(p order.HomePart, names map[string]string, f *web.Form) merchantPartRow {
+func partRow(p order.HomePart, names map[string]string, carriers shipping.Table, f *web.Form) merchantPartRow {
 	base := "/merchant/orders/" + url.PathEscape(p.ID)
 	row := merchantPartRow{ID: p.ID, Status: p.Status, StatusText: web.StatusText(p.Status),
 		Storefront: web.PlatformName(names, p.Storefront), StorefrontID: p.Storefront,
 		Total: web.FormatMoney(p.Total.Amount, p.Total.Currency), Carrier: p.Carrier, Tracking: p.Tracking,
 		Reason: web.ReasonText[p.Reason], ShipTo: p.ShipTo, Lines: web.LineViews(p.Lines), Created: p.CreatedAt,
-		CarrierField: f.Field(partInput(p.ID, "carrier")), TrackingField: f.Field(partInput(p.ID, "tracking"))}
+		TrackingURL:  p.TrackingURL,
+		CarrierField: f.Field(partInput(p.ID, "carrier")), CarrierNameField: f.Field(partInput(p.ID, "carrier_name")),
+		TrackingField: f.Field(partInput(p.ID, "tracking")), TrackingURLField: f.Field(partInput(p.ID, "tracking_url")),
+		Carriers: carrierChoices(carriers, f.Value(partInput(p.ID, "carrier")))}
 	if p.Refunded.Amount > 0 {
 		row.Refunded = web.FormatMoney(p.Refunded.Amount, p.Refunded.Currency)
 	}
@@ -177,28 +207,22 @@ var (
 	actionRefund  = partAction{"refunded", "refunded"}
 )
 
-// shipPart marks a part shipped: POST /merchant/orders/{id}/ship. A
-// missing carrier or tracking number shows the list again with the
-// problem next to that part's input.
+// shipPart marks a part shipped: POST /merchant/orders/{id}/ship. The
+// carrier is one of the table, whose page gives the tracking link, or
+// "other" with its name and, optionally, an https page where the parcel
+// is followed. A problem shows the list again with it next to that
+// part's input.
 func (c *Console) shipPart(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
 	id := r.PathValue("id")
 	f := web.NewForm()
-	carrier, tracking := strings.TrimSpace(r.PostForm.Get("carrier")), strings.TrimSpace(r.PostForm.Get("tracking"))
-	f.Set(partInput(id, "carrier"), carrier)
-	f.Set(partInput(id, "tracking"), tracking)
-	if carrier == "" {
-		f.Add(partInput(id, "carrier"), "Enter the carrier, such as DHL.")
-	}
-	if tracking == "" {
-		f.Add(partInput(id, "tracking"), "Enter the tracking number the carrier gave you.")
-	}
+	sh := readShipment(r.PostForm, id, c.carriers(), f)
 	var err error
 	if f.OK() {
-		_, err = c.deps.Parts.Ship(r.Context(), mv.merchant.ID, id, carrier, tracking)
+		_, err = c.deps.Parts.ShipWith(r.Context(), mv.merchant.ID, id, sh)
 		var fe order.FieldErrors
 		if errors.As(err, &fe) {
 			for _, e := range fe {
-				f.Add(partInput(id, e.Field), fmt.Sprintf("%s %s.", strings.ToUpper(e.Field[:1])+e.Field[1:], e.Message))
+				f.Add(shipInput(id, e.Field, r.PostForm.Get("carrier") == carrierOther), shipProblem(e.Field, e.Message))
 			}
 			err = nil
 		}
@@ -208,6 +232,56 @@ func (c *Console) shipPart(w http.ResponseWriter, r *http.Request, mv merchantVi
 		return
 	}
 	c.afterAction(w, r, mv, id, actionShip, err)
+}
+
+// readShipment reads part id's ship form into f.
+func readShipment(pf url.Values, id string, carriers shipping.Table, f *web.Form) order.Shipment {
+	text := func(name string) string {
+		v := strings.TrimSpace(pf.Get(name))
+		f.Set(partInput(id, name), v)
+		return v
+	}
+	carrier, name, tracking, link := text("carrier"), text("carrier_name"), text("tracking"), text("tracking_url")
+	sh := order.Shipment{Carrier: carrier, Tracking: tracking}
+	switch {
+	case carrier == carrierOther:
+		sh.Carrier, sh.TrackingURL = name, link
+		if name == "" {
+			f.Add(partInput(id, "carrier_name"), "Enter the name of the carrier.")
+		}
+		if link != "" && !strings.HasPrefix(strings.ToLower(link), "https://") {
+			f.Add(partInput(id, "tracking_url"), "The tracking page must be an https:// address, such as https://carrier.example/track/JD0002.")
+		}
+	case carrier == "":
+		f.Add(partInput(id, "carrier"), "Choose the carrier, or Other carrier and its name.")
+	case !carriers.Known(carrier):
+		f.Add(partInput(id, "carrier"), "Choose a carrier from the list, or Other carrier and its name.")
+	}
+	if tracking == "" {
+		f.Add(partInput(id, "tracking"), "Enter the tracking number the carrier gave you.")
+	}
+	return sh
+}
+
+// shipInput is the input of part id's ship form an order.FieldErrors
+// field names: the carrier's name is the carrier_name input for another
+// carrier.
+func shipInput(id, field string, other bool) string {
+	if field == "carrier" && other {
+		field = "carrier_name"
+	}
+	return partInput(id, field)
+}
+
+// shipProblem says an order.FieldErrors problem of the ship form.
+func shipProblem(field, msg string) string {
+	switch field {
+	case "tracking_url":
+		return "The tracking page " + msg + "."
+	case "tracking":
+		return "The tracking number " + msg + "."
+	}
+	return "The carrier " + msg + "."
 }
 
 // deliverPart marks a shipped part delivered:

@@ -57,13 +57,13 @@ func TestMerchantShipsDeliversAndRefunds(t *testing.T) {
 		t.Error("an accepted part offers delivery")
 	}
 	// Shipping needs a tracking number, said next to this part's input.
-	r := m.Post("/merchant/orders/"+part+"/ship", url.Values{"csrf": {webtest.CSRF(t, list)}, "carrier": {"DHL"}, "tracking": {" "}})
+	r := m.Post("/merchant/orders/"+part+"/ship", url.Values{"csrf": {webtest.CSRF(t, list)}, "carrier": {"dhl"}, "tracking": {" "}})
 	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
 	webtest.HasFieldError(t, r.Body, partInput(part, "tracking"), "Enter the tracking number the carrier gave you.")
-	if !strings.Contains(partRowOf(r.Body, part), `value="DHL"`) {
+	if !strings.Contains(partRowOf(r.Body, part), `<option value="dhl" selected>DHL</option>`) {
 		t.Error("the ship form lost the carrier")
 	}
-	r = m.Post("/merchant/orders/"+part+"/ship", url.Values{"csrf": {webtest.CSRF(t, list)}, "carrier": {"DHL"}, "tracking": {"JD0002"}})
+	r = m.Post("/merchant/orders/"+part+"/ship", url.Values{"csrf": {webtest.CSRF(t, list)}, "carrier": {"dhl"}, "tracking": {"JD0002"}})
 	webtest.WantRedirect(t, r, "/merchant/orders?done=shipped")
 	list = m.Get("/merchant/orders?done=shipped")
 	row = partRowOf(list.Body, part)
@@ -80,7 +80,7 @@ func TestMerchantShipsDeliversAndRefunds(t *testing.T) {
 		}
 	}
 	// Shipping twice is refused with why, next to the part.
-	r = m.Post("/merchant/orders/"+part+"/ship", url.Values{"csrf": {webtest.CSRF(t, list)}, "carrier": {"DHL"}, "tracking": {"JD0003"}})
+	r = m.Post("/merchant/orders/"+part+"/ship", url.Values{"csrf": {webtest.CSRF(t, list)}, "carrier": {"dhl"}, "tracking": {"JD0003"}})
 	webtest.WantStatus(t, r, http.StatusConflict)
 	if !strings.Contains(partRowOf(r.Body, part), "Part "+part+" can no longer be shipped: it is shipped now.") {
 		t.Errorf("no reason next to the part:\n%s", r.Body)
@@ -134,7 +134,7 @@ func TestMerchantReachesOnlyOwnParts(t *testing.T) {
 		t.Error("another merchant's part is listed")
 	}
 	for _, action := range []string{"ship", "deliver", "refund"} {
-		r := m.Post("/merchant/orders/"+part+"/"+action, url.Values{"csrf": {webtest.CSRF(t, list)}, "carrier": {"DHL"}, "tracking": {"X1"}})
+		r := m.Post("/merchant/orders/"+part+"/"+action, url.Values{"csrf": {webtest.CSRF(t, list)}, "carrier": {"dhl"}, "tracking": {"X1"}})
 		webtest.WantStatus(t, r, http.StatusNotFound)
 	}
 	webtest.WantStatus(t, m.Get("/merchant/orders/"+part+"/refund"), http.StatusNotFound)
@@ -179,5 +179,67 @@ func TestHostileTitleIsEscapedOnMerchantOrders(t *testing.T) {
 	body := m.Get("/merchant/orders").Body
 	if strings.Contains(body, "<script>alert") || !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
 		t.Errorf("the merchant orders page does not show the title escaped:\n%s", body)
+	}
+}
+
+func TestShipPicksACarrierOrAnotherWithAnHTTPSPage(t *testing.T) {
+	h := newHarness(t)
+	lamp := h.List(webtest.Input("Desk lamp", "Acme", "Home", 2000, 5))
+	_, at1 := h.buy(1, lamp)
+	_, at2 := h.buy(1, lamp)
+	table, other := strings.TrimPrefix(at1, "/orders/")+"-1", strings.TrimPrefix(at2, "/orders/")+"-1"
+	m := h.browser()
+	m.SignInMerchant(h.Token)
+	list := m.Get("/merchant/orders")
+	row := partRowOf(list.Body, table)
+	for _, want := range []string{`<select id="f-ship-` + table + `-carrier" name="carrier" class="carrier-pick">`,
+		`<option value="dhl-paket">DHL Paket (Germany)</option>`, `<option value="other">Other carrier</option>`,
+		`name="carrier_name"`, `name="tracking_url" type="url"`} {
+		if !strings.Contains(row, want) {
+			t.Errorf("the ship form lacks %s:\n%s", want, row)
+		}
+	}
+	csrf := webtest.CSRF(t, list)
+	// A carrier of the table: its page is the part's tracking link.
+	r := m.Post("/merchant/orders/"+table+"/ship", url.Values{"csrf": {csrf}, "carrier": {"dpd"}, "tracking": {"0134 5678"},
+		"carrier_name": {"ignored"}, "tracking_url": {"http://ignored.example"}})
+	webtest.WantRedirect(t, r, "/merchant/orders?done=shipped")
+	hp, err := h.Self.Orders.HomePartOf(t.Context(), h.Merchant.ID, table)
+	if err != nil || hp.Carrier != "DPD" || hp.TrackingURL != "https://tracking.dpd.de/status/en_US/parcel/0134%205678" {
+		t.Errorf("shipped with DPD: %+v, %v", hp, err)
+	}
+	row = partRowOf(m.Get("/merchant/orders").Body, table)
+	if !strings.Contains(row, `<a href="https://tracking.dpd.de/status/en_US/parcel/0134%205678" class="tracking-link"`) {
+		t.Errorf("the shipped part shows no tracking link:\n%s", row)
+	}
+	// Nothing picked, a name typed without "Other": refused.
+	r = m.Post("/merchant/orders/"+other+"/ship", url.Values{"csrf": {csrf}, "carrier": {""}, "tracking": {"X1"}})
+	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+	webtest.HasFieldError(t, r.Body, partInput(other, "carrier"), "Choose the carrier, or Other carrier and its name.")
+	r = m.Post("/merchant/orders/"+other+"/ship", url.Values{"csrf": {csrf}, "carrier": {"Speedy"}, "tracking": {"X1"}})
+	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+	webtest.HasFieldError(t, r.Body, partInput(other, "carrier"), "Choose a carrier from the list, or Other carrier and its name.")
+	// Another carrier needs its name, and a tracking page in https.
+	r = m.Post("/merchant/orders/"+other+"/ship", url.Values{"csrf": {csrf}, "carrier": {"other"}, "carrier_name": {""},
+		"tracking": {"SP-77"}, "tracking_url": {"http://speedy.example/t/SP-77"}})
+	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+	webtest.HasFieldError(t, r.Body, partInput(other, "carrier_name"), "Enter the name of the carrier.")
+	webtest.HasFieldError(t, r.Body, partInput(other, "tracking_url"),
+		"The tracking page must be an https:// address, such as https://carrier.example/track/JD0002.")
+	// The order service's own check of the page is said there too.
+	r = m.Post("/merchant/orders/"+other+"/ship", url.Values{"csrf": {csrf}, "carrier": {"other"}, "carrier_name": {"Speedy"},
+		"tracking": {"SP-77"}, "tracking_url": {"https://"}})
+	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+	if got := webtest.UnescapeHTML(webtest.FieldError(r.Body, partInput(other, "tracking_url"))); got != `The tracking page must be an https URL, not "https://".` {
+		t.Errorf("next to the tracking page: %q", got)
+	}
+	if hp, _ := h.Self.Orders.HomePartOf(t.Context(), h.Merchant.ID, other); hp.Status != "accepted" {
+		t.Fatalf("a refused shipment changed the part: %+v", hp)
+	}
+	r = m.Post("/merchant/orders/"+other+"/ship", url.Values{"csrf": {csrf}, "carrier": {"other"}, "carrier_name": {"Speedy"},
+		"tracking": {"SP-77"}, "tracking_url": {"https://speedy.example/t/SP-77"}})
+	webtest.WantRedirect(t, r, "/merchant/orders?done=shipped")
+	if hp, _ := h.Self.Orders.HomePartOf(t.Context(), h.Merchant.ID, other); hp.Carrier != "Speedy" || hp.TrackingURL != "https://speedy.example/t/SP-77" {
+		t.Errorf("shipped with another carrier: %+v", hp)
 	}
 }

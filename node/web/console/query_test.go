@@ -42,7 +42,11 @@ func shop(h *harness) map[string]catalog.Listing {
 	h.T.Helper()
 	out := map[string]catalog.Listing{}
 	for i := range 60 {
-		h.List(webtest.Input(fmt.Sprintf("Enamel mug %02d", i), "Clay", "Home > Kitchen", 900, int64(i%10)))
+		// SKUs of their own, so that no mug's SKU holds "28" whatever
+		// other tests listed before.
+		in := webtest.Input(fmt.Sprintf("Enamel mug %02d", i), "Clay", "Home > Kitchen", 900, int64(i%10))
+		in.Variants[0].SKU = fmt.Sprintf("MUG-%c%c", 'A'+i/26, 'A'+i%26)
+		h.List(in)
 	}
 	for _, l := range []struct {
 		title, sku string

@@ -37,3 +37,19 @@
   boxes.forEach(function (b) { b.addEventListener("change", update); });
   update();
 }());
+
+// The ship forms, progressively enhanced. Without JavaScript the other
+// carrier's name and tracking page are always shown; with it, they show
+// only while "Other carrier" is picked.
+(function () {
+  "use strict";
+
+  Array.prototype.forEach.call(document.querySelectorAll("form.ship-form"), function (form) {
+    var pick = form.querySelector("select.carrier-pick");
+    var other = form.querySelector(".carrier-other");
+    if (!pick || !other) { return; }
+    function update() { other.hidden = pick.value !== "other" && !other.querySelector("[aria-invalid]"); }
+    pick.addEventListener("change", update);
+    update();
+  });
+}());

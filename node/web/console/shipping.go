@@ -1,0 +1,357 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/shipping"
+	"github.com/fedmart/fedmart/node/web"
+)
+
+// A merchant's shipping profiles say where its listings ship and at what
+// price. The list shows each with its zones; the editor (shipping_form.go)
+// creates or replaces one; a profile is deleted after a confirmation,
+// except the default, which listings naming no profile ship under.
+
+// shippingListView is what the shipping profiles list shows.
+type shippingListView struct {
+	Rows      []shippingRow
+	Published bool // the merchant has a profile to hold a default
+}
+
+// shippingRow is one shipping profile in the list.
+type shippingRow struct {
+	ID, Name, EditURL, DeleteURL string
+	Default                      bool
+	Zones                        []string // “EU: 27 countries, 2 rates”
+}
+
+// shippingNotices confirm an action, by "done".
+var shippingNotices = map[string]string{
+	"saved":   "Shipping profile saved. It is signed and replicating to the federation.",
+	"created": "Shipping profile created. It is signed and replicating to the federation.",
+	"deleted": "Shipping profile deleted. Listings that named it ship under your default profile.",
+}
+
+// shippingProfiles lists the merchant's shipping profiles:
+// GET /merchant/shipping.
+func (c *Console) shippingProfiles(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	sps, err := c.deps.Profiles.ShippingProfiles(r.Context(), c.deps.Merchants.Platform(), mv.merchant.ID)
+	if err != nil {
+		c.site.Fail(w, r, err)
+		return
+	}
+	mp, published, err := c.merchantProfile(r.Context(), mv)
+	if err != nil {
+		c.site.Fail(w, r, err)
+		return
+	}
+	v := shippingListView{Published: published}
+	for _, sp := range sps {
+		base := "/merchant/shipping/" + url.PathEscape(sp.ID)
+		row := shippingRow{ID: sp.ID, Name: sp.Name, EditURL: base, DeleteURL: base + "/delete", Default: sp.ID == mp.DefaultShipping}
+		for _, z := range sp.Zones {
+			row.Zones = append(row.Zones, zoneSummary(z))
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	p := c.consolePage(mv, "Shipping profiles", "/merchant/shipping", v)
+	p.Notice = web.NoticeIn(r, shippingNotices)
+	c.pages.Render(w, r, http.StatusOK, "merchant_shipping", p)
+}
+
+// zoneSummary says what a zone covers: “EU: 27 countries, 2 rates”.
+func zoneSummary(z shipping.Zone) string {
+	var parts []string
+	switch n := len(z.Countries); {
+	case n == 1:
+		parts = append(parts, countryName(z.Countries[0]))
+	case n > 1 && n <= 3:
+		names := make([]string, n)
+		for i, c := range z.Countries {
+			names[i] = countryName(c)
+		}
+		parts = append(parts, strings.Join(names, ", "))
+	case n > 3:
+		parts = append(parts, fmt.Sprintf("%d countries", n))
+	}
+	if n := len(z.Regions); n > 0 {
+		parts = append(parts, plural(n, "region", "regions"))
+	}
+	parts = append(parts, plural(len(z.Rates), "rate", "rates"))
+	return z.Name + ": " + strings.Join(parts, ", ")
+}
+
+// plural is "1 rate" or "3 rates".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// merchantProfile returns the merchant's published profile, and false
+// before the first.
+func (c *Console) merchantProfile(ctx context.Context, mv merchantVisit) (catalog.MerchantProfile, bool, error) {
+	mp, err := c.deps.Profiles.MerchantProfile(ctx, c.deps.Merchants.Platform(), mv.merchant.ID)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return catalog.MerchantProfile{}, false, nil
+	}
+	return mp, err == nil, err
+}
+
+// ownShipping returns one of the merchant's own shipping profiles; any
+// other id is catalog.ErrNotFound.
+func (c *Console) ownShipping(r *http.Request, mv merchantVisit, id string) (catalog.ShippingProfile, error) {
+	sp, err := c.deps.Profiles.ShippingProfile(r.Context(), id)
+	if err == nil && (sp.Platform != c.deps.Merchants.Platform() || sp.Merchant != mv.merchant.ID) {
+		err = catalog.ErrNotFound
+	}
+	if errors.Is(err, catalog.ErrInvalid) {
+		err = catalog.ErrNotFound
+	}
+	return sp, err
+}
+
+// shippingEditor is what the shipping profile form shows.
+type shippingEditor struct {
+	Form      *web.Form
+	ID        string // empty for a new profile
+	Action    string
+	Submit    string
+	Currency  string
+	Published bool // the merchant has a profile to hold a default
+	Zones     []zoneRow
+}
+
+// zoneRow is one zone of the form.
+type zoneRow struct {
+	Index                           int
+	Name, Countries, Regions, Rates web.Field
+	Remove                          string // the remove box's name
+	Groups                          []countryGroup
+	RateRows                        []rateRow
+	Chosen                          string // the ticked countries, by name
+}
+
+// rateRow is one rate of a zone.
+type rateRow struct {
+	Name, Kind, Amount, Bands, FreeOver, Min, Max, Carriers web.Field
+	Remove                                                  string
+	Kinds, CarrierChoices                                   []web.Choice
+	Chosen                                                  string // the ticked carriers' names
+}
+
+// editorRows builds the form's rows: rates[z] rate rows in zone row z.
+func (c *Console) editorRows(f *web.Form, rates []int) []zoneRow {
+	carriers := c.deps.Profiles.Carriers()
+	out := make([]zoneRow, len(rates))
+	for z, n := range rates {
+		key := zoneKey(z)
+		countries := strings.Fields(f.Value(key + ".countries"))
+		zr := zoneRow{Index: z, Name: f.Input(key+".name", "Zone name", "Such as Domestic, EU or World."),
+			Countries: f.Field(key + ".countries"),
+			Regions: f.Input(key+".regions", "Regions (optional)",
+				"ISO 3166-2 codes separated by spaces, such as ES-CN DE-BY: served by this zone even when their country is in another one."),
+			Rates: f.Field(key + ".rates"), Remove: key + ".remove", Groups: countryGroups(countries)}
+		names := make([]string, len(countries))
+		for i, code := range countries {
+			names[i] = countryName(code)
+		}
+		slices.Sort(names)
+		if len(names) > 0 {
+			zr.Chosen = fmt.Sprintf("%d ticked: %s", len(names), strings.Join(names, ", "))
+		}
+		for r := range n {
+			rk := rateKey(z, r)
+			rr := rateRow{Name: f.Field(rk + ".name"), Kind: f.Field(rk + ".kind"), Amount: f.Field(rk + ".amount"),
+				Bands: f.Field(rk + ".weight_bands"), FreeOver: f.Field(rk + ".free_over"), Min: f.Field(rk + ".transit_days.min"),
+				Max: f.Field(rk + ".transit_days.max"), Carriers: f.Field(rk + ".carriers"), Remove: rk + ".remove"}
+			for _, k := range rateKinds {
+				k.Selected = k.Value == rr.Kind.Value
+				rr.Kinds = append(rr.Kinds, k)
+			}
+			ticked, chosen := strings.Fields(rr.Carriers.Value), []string{}
+			for _, cr := range carriers {
+				ch := web.Choice{Value: cr.ID, Label: cr.Name}
+				for _, t := range ticked {
+					ch.Selected = ch.Selected || t == cr.ID
+				}
+				if ch.Selected {
+					chosen = append(chosen, cr.Name)
+				}
+				rr.CarrierChoices = append(rr.CarrierChoices, ch)
+			}
+			rr.Chosen = strings.Join(chosen, ", ")
+			zr.RateRows = append(zr.RateRows, rr)
+		}
+		out[z] = zr
+	}
+	return out
+}
+
+// shippingPage renders the shipping profile form with status.
+func (c *Console) shippingPage(w http.ResponseWriter, r *http.Request, mv merchantVisit, status int, v shippingEditor, rates []int) {
+	v.Currency = c.site.Currency()
+	v.Zones = c.editorRows(v.Form, rates)
+	_, published, err := c.merchantProfile(r.Context(), mv)
+	if err != nil {
+		c.site.Fail(w, r, err)
+		return
+	}
+	v.Published = published
+	title, current, submit := "New shipping profile", "/merchant/shipping", "Create shipping profile"
+	if v.ID != "" {
+		title, submit = "Edit shipping profile", "Save shipping profile"
+	}
+	v.Submit = submit
+	c.pages.Render(w, r, status, "merchant_shipping_form", c.consolePage(mv, title, current, v))
+}
+
+// newShippingForm is GET /merchant/shipping/new: one zone with one rate.
+func (c *Console) newShippingForm(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	f := web.NewForm()
+	f.Set(rateKey(0, 0)+".kind", kindFlat)
+	c.shippingPage(w, r, mv, http.StatusOK, shippingEditor{Form: f, Action: "/merchant/shipping"}, []int{1})
+}
+
+// editShippingForm shows one of the merchant's shipping profiles in the
+// form: GET /merchant/shipping/{id}.
+func (c *Console) editShippingForm(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	sp, err := c.ownShipping(r, mv, r.PathValue("id"))
+	if err != nil {
+		c.site.Fail(w, r, err)
+		return
+	}
+	mp, _, err := c.merchantProfile(r.Context(), mv)
+	if err != nil {
+		c.site.Fail(w, r, err)
+		return
+	}
+	f := web.NewForm()
+	rates := fillShippingForm(f, sp.Profile, c.site.Currency(), mp.DefaultShipping == sp.ID)
+	c.shippingPage(w, r, mv, http.StatusOK, shippingEditor{Form: f, ID: sp.ID, Action: r.URL.Path}, rates)
+}
+
+// createShipping is POST /merchant/shipping.
+func (c *Console) createShipping(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	c.saveShipping(w, r, mv, shippingEditor{Action: r.URL.Path})
+}
+
+// replaceShipping is POST /merchant/shipping/{id}.
+func (c *Console) replaceShipping(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	id := r.PathValue("id")
+	if _, err := c.ownShipping(r, mv, id); err != nil {
+		c.site.Fail(w, r, err)
+		return
+	}
+	c.saveShipping(w, r, mv, shippingEditor{Action: r.URL.Path, ID: id})
+}
+
+// saveShipping reads the posted form and saves it, then makes it the
+// merchant's default or no longer the default as its box says. Problems
+// re-render the form with 422, each next to its input; "Add a zone" and
+// "Add a rate" re-render it with one more row and save nothing.
+func (c *Console) saveShipping(w http.ResponseWriter, r *http.Request, mv merchantVisit, v shippingEditor) {
+	v.Form = web.NewForm()
+	si := readShippingForm(r.PostForm, c.site.Currency(), v.Form)
+	if r.PostForm.Has("add_zone") || r.PostForm.Has("add_rate") {
+		v.Form = v.Form.WithoutErrors()
+		c.shippingPage(w, r, mv, http.StatusOK, v, si.rates)
+		return
+	}
+	mp, published, err := c.merchantProfile(r.Context(), mv)
+	if err != nil {
+		c.site.Fail(w, r, err)
+		return
+	}
+	if si.def && !published {
+		v.Form.Add("default", "To make this profile your default, first save your profile and policies: the default is part of them.")
+	}
+	if !v.Form.OK() {
+		c.shippingPage(w, r, mv, http.StatusUnprocessableEntity, v, si.rates)
+		return
+	}
+	sp, err := c.deps.Profiles.PutShippingProfile(r.Context(), mv.merchant.ID, v.ID, si.in)
+	if addShippingErrors(v.Form, err, si) {
+		c.shippingPage(w, r, mv, http.StatusUnprocessableEntity, v, si.rates)
+		return
+	}
+	if err == nil && published && si.def != (mp.DefaultShipping == sp.ID) {
+		in := profileInput(mp)
+		in.DefaultShipping = ""
+		if si.def {
+			in.DefaultShipping = sp.ID
+		}
+		_, err = c.deps.Profiles.SetMerchantProfile(r.Context(), mv.merchant.ID, in)
+	}
+	if err != nil {
+		c.site.Fail(w, r, err)
+		return
+	}
+	done := "saved"
+	if v.ID == "" {
+		done = "created"
+	}
+	web.SeeOther(w, r, "/merchant/shipping?done="+done)
+}
+
+// profileInput is what would publish p again.
+func profileInput(p catalog.MerchantProfile) catalog.MerchantProfileInput {
+	return catalog.MerchantProfileInput{Name: p.Name, Description: p.Description, LogoURL: p.LogoURL, Country: p.Country,
+		Email: p.Email, Policies: p.Policies, DefaultShipping: p.DefaultShipping}
+}
+
+// shippingDelete is what the delete confirmation shows.
+type shippingDelete struct {
+	Name, Action string
+	Default      bool   // the merchant's default cannot be deleted
+	Problem      string // why the last attempt was refused
+}
+
+// deleteShippingForm asks the merchant to confirm:
+// GET /merchant/shipping/{id}/delete.
+func (c *Console) deleteShippingForm(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	c.deleteShippingPage(w, r, mv, http.StatusOK, "")
+}
+
+// deleteShippingPage renders the confirmation with status and problem.
+func (c *Console) deleteShippingPage(w http.ResponseWriter, r *http.Request, mv merchantVisit, status int, problem string) {
+	sp, err := c.ownShipping(r, mv, r.PathValue("id"))
+	if err != nil {
+		c.site.Fail(w, r, err)
+		return
+	}
+	mp, _, err := c.merchantProfile(r.Context(), mv)
+	if err != nil {
+		c.site.Fail(w, r, err)
+		return
+	}
+	v := shippingDelete{Name: sp.Name, Action: "/merchant/shipping/" + url.PathEscape(sp.ID) + "/delete", Default: mp.DefaultShipping == sp.ID, Problem: problem}
+	c.pages.Render(w, r, status, "merchant_shipping_delete", c.consolePage(mv, "Delete a shipping profile", "/merchant/shipping", v))
+}
+
+// deleteShipping takes a shipping profile down:
+// POST /merchant/shipping/{id}/delete.
+func (c *Console) deleteShipping(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	id := r.PathValue("id")
+	if _, err := c.ownShipping(r, mv, id); err != nil {
+		c.site.Fail(w, r, err)
+		return
+	}
+	err := c.deps.Profiles.TakeDownShippingProfile(r.Context(), mv.merchant.ID, id)
+	switch {
+	case errors.Is(err, catalog.ErrConflict):
+		c.deleteShippingPage(w, r, mv, http.StatusConflict, "This is your default shipping profile. Choose another default on your profile page first.")
+	case err != nil:
+		c.site.Fail(w, r, err)
+	default:
+		web.SeeOther(w, r, "/merchant/shipping?done=deleted")
+	}
+}
