@@ -343,7 +343,7 @@ func shippingChangeText(before order.Cart, after cartView, ch order.ShippingChan
 		now = "free"
 	}
 	if was == "" || was == web.FormatMoney(ch.Price.Amount, ch.Price.Currency) {
-		return fmt.Sprintf("%s is %s to this address.", what, now)
+		return fmt.Sprintf("%s is now %s.", what, now)
 	}
 	return fmt.Sprintf("%s changed from %s to %s.", what, was, now)
 }
