@@ -41,8 +41,8 @@ type orderView struct {
 	Items, Shipping string
 	// Country names the address's country.
 	Country string
-	Payment           string
-	Parts             []partView
+	Payment string
+	Parts   []partView
 	// CancelURL is the page that confirms a cancel of every part not yet
 	// shipped; "" when no part can be cancelled any more.
 	CancelURL string
