@@ -54,6 +54,9 @@ func (sf *Storefront) listing(w http.ResponseWriter, r *http.Request) {
 		sf.site.Fail(w, r, err)
 		return
 	}
+	if lt.profile != nil && lt.profile.Name != "" { // the merchant's published name supersedes the one signed with the listing
+		v.Merchant = lt.profile.Name
+	}
 	v.Policies = sf.policiesOf(r, l, lt, v.Merchant)
 	canonical := sf.site.AbsURL(web.ListingURL(l.ID))
 	ld := productData(l, v, canonical, lt)
