@@ -88,12 +88,17 @@ func TestBrowserShipsToGermanyAndFollowsTheParcel(t *testing.T) {
 	// Picking Express submits at once (the button does it without JavaScript).
 	br.run("pick-express",
 		chromedp.Click(chromedp.CSS(`.part-shipping[data-merchant="`+mB+`"] input[value="Express"] + label`)),
-		until(`document.getElementById('cart-shipping') && document.getElementById('cart-shipping').textContent === '20.80 EUR'`, 20*time.Second),
+		until(`location.search.includes('done=shipping') && document.readyState === 'complete' &&
+			document.getElementById('cart-shipping').textContent === '20.80 EUR'`, 20*time.Second),
 	)
 	if got := br.text(`#cart-total`); got != "96.70 EUR" {
 		t.Errorf("with Express the cart totals %s, want 96.70 EUR", got)
 	}
-	br.run("checkout", chromedp.Click(chromedp.CSS(`#checkout`)), chromedp.WaitVisible(chromedp.CSS(`#place-order`)))
+	// The cart's checkout link, followed once the cart's page has loaded.
+	if href := eval[string](br, `document.getElementById('checkout').getAttribute('href')`); href != "/checkout" {
+		t.Fatalf("the cart's checkout link goes to %q", href)
+	}
+	br.run("checkout", chromedp.Navigate(a.APIURL()+"/checkout"), chromedp.WaitVisible(chromedp.CSS(`#place-order`)))
 	if got := eval[string](br, `document.getElementById('f-shipping_address-country').value`); got != "DE" {
 		t.Errorf("the address's country is %q, want the cart's DE", got)
 	}
