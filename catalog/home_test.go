@@ -272,3 +272,46 @@ func TestStampFollowsContent(t *testing.T) {
 		t.Fatal("stamp did not move with an applied record")
 	}
 }
+
+// TestListingsOfReplicated: another member's merchant's listings are paged
+// on this node from its replicated copy, and only that merchant's.
+func TestListingsOfReplicated(t *testing.T) {
+	ctx := context.Background()
+	members := &memberSet{}
+	home, here := newNode(t, testConfig(), members), newNode(t, testConfig(), members)
+	m, other := home.merchant(t), home.merchant(t)
+	want := map[string]bool{}
+	for i := range 4 {
+		l, err := home.CreateListing(ctx, m, input("Pan", "PAN-"+string(rune('a'+i))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[l.ID] = true
+	}
+	if _, err := home.CreateListing(ctx, other, input("Other", "O-1")); err != nil {
+		t.Fatal(err)
+	}
+	syncFrom(t, here, home, 10)
+	cursor := ""
+	for {
+		page, next, err := here.ListingsOf(ctx, home.Platform(), m, cursor, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range page {
+			if !want[l.ID] {
+				t.Fatalf("unexpected or repeated listing %s", l.ID)
+			}
+			delete(want, l.ID)
+		}
+		if cursor = next; next == "" {
+			break
+		}
+	}
+	if len(want) != 0 {
+		t.Fatalf("missed %v", want)
+	}
+	if _, _, err := here.ListingsOf(ctx, "not-a-peer", m, "", 3); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("a bad platform: %v", err)
+	}
+}

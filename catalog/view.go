@@ -74,6 +74,26 @@ func (c *Catalog) MerchantListings(ctx context.Context, merchantID, cursor strin
 	return c.page(prefix, cursor, min(limit, maxPage))
 }
 
+// ListingsOf pages through the live listings of a merchant of any
+// member (this node's or replicated), by id, as MerchantListings does for
+// this node's: a merchant's page on any storefront lists them.
+func (c *Catalog) ListingsOf(ctx context.Context, platform, merchant, cursor string, limit int) ([]Listing, string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
+	if _, _, err := ParseMerchantID(FormatMerchantID(platform, merchant)); err != nil {
+		return nil, "", err
+	}
+	prefix := listingKey(FormatID(platform, merchant, ""))
+	if cursor != "" && !bytes.HasPrefix(listingKey(cursor), prefix) {
+		return nil, "", fmt.Errorf("%w: cursor %q is not one of this merchant's listings", ErrInvalid, clip(cursor))
+	}
+	if limit <= 0 {
+		limit = defaultPage
+	}
+	return c.page(prefix, cursor, min(limit, maxPage))
+}
+
 // All calls fn with every live listing, this node's and replicated, in id
 // order, reading a page at a time so that nothing is held open while fn
 // runs. An error from fn stops the walk and is returned. The search index

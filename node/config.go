@@ -17,6 +17,7 @@ import (
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/catalog/media"
+	"github.com/fedmart/fedmart/catalog/shipping"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/replication"
@@ -120,6 +121,11 @@ type StorefrontConfig struct {
 	// name and an e-mail address; by default (false) checking out needs
 	// an account, and a guest's cart joins it at sign-in or sign-up.
 	GuestCheckout bool `yaml:"guest_checkout"`
+	// Country is where most of the storefront's shoppers live (ISO
+	// 3166-1 alpha-2, such as DE): listing pages quote shipping there
+	// until a shopper chooses where a cart ships. Default none: each
+	// listing's cheapest zone.
+	Country string `yaml:"country"`
 }
 
 // trustedProxies parses TrustedProxies; validate has checked them.
@@ -282,6 +288,9 @@ func (c Config) Validate() error {
 	}
 	if err := c.Storage.validate(); err != nil {
 		return err
+	}
+	if c.Storefront.Country != "" && !shipping.IsCountry(c.Storefront.Country) {
+		return fmt.Errorf("storefront.country: must be an ISO 3166-1 alpha-2 code in capitals such as DE, not %q", c.Storefront.Country)
 	}
 	return c.Log.validate()
 }

@@ -91,6 +91,7 @@ func TestConfigRefusalsNameTheKey(t *testing.T) {
 		{"name: x\napi:\n  limits:\n    checkouts: 10/0s\n", "api.limits.checkouts"},
 		{"name: x\napi:\n  limits:\n    clients: 0\n", "api.limits.clients"},
 		{"name: x\npayments:\n  paypal: true\n", "field paypal not found"},
+		{"name: x\nstorefront:\n  country: de\n", "storefront.country"},
 		{"name: \"\"\n", "name:"},
 		{"name: [1, 2\n", "config:"},
 	}

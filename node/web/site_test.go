@@ -38,7 +38,7 @@ func (h *harness) rebuild() {
 	h.T.Helper()
 	h.site = h.Site(h.opts)
 	o, c := h.Self.Orders, h.Self.Cat
-	store, err := storefront.New(h.site, storefront.Deps{Search: h.Index, Listings: c, Merchants: c, Shoppers: o, Carts: o, Orders: o},
+	store, err := storefront.New(h.site, storefront.Deps{Search: h.Index, Listings: c, Merchants: c, Shoppers: o, Carts: o, Orders: o, Profiles: c},
 		storefront.Options{Payments: h.payments})
 	if err != nil {
 		h.T.Fatal(err)

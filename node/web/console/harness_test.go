@@ -43,7 +43,7 @@ func (h *harness) rebuild() {
 	}
 	o := h.Self.Orders
 	store, err := storefront.New(h.site, storefront.Deps{Search: h.Index, Listings: h.Self.Cat, Merchants: h.Self.Cat,
-		Shoppers: o, Carts: o, Orders: o}, storefront.Options{Payments: []string{order.MethodSandboxCard}})
+		Shoppers: o, Carts: o, Orders: o, Profiles: h.Self.Cat}, storefront.Options{Payments: []string{order.MethodSandboxCard}})
 	if err != nil {
 		h.T.Fatal(err)
 	}

@@ -2,6 +2,7 @@
 // - Option buttons: the chosen variant's price and availability follow
 //   the buttons, and the add-to-cart button says when it is sold out.
 // - Cancel confirmation: the refund sums the parts ticked.
+// - Shipping options: picking one submits its form.
 // - Filters: opened on a wide screen in browsers whose style sheets
 //   cannot open them (store.css does where ::details-content exists).
 // Text from the server is only ever set with textContent.
@@ -86,7 +87,19 @@
     if (!supported && window.matchMedia("(min-width: 48rem)").matches) { box.open = true; }
   }
 
+  // A shipping option takes effect when picked; the form's button does
+  // the same without JavaScript.
+  function shipChoices() {
+    var forms = document.querySelectorAll("form.ship-choice");
+    for (var i = 0; i < forms.length; i++) {
+      forms[i].addEventListener("change", function (e) {
+        if (e.target && e.target.name === "rate" && this.requestSubmit) { this.requestSubmit(); }
+      });
+    }
+  }
+
   variants();
   cancelTotal();
   filters();
+  shipChoices();
 }());

@@ -26,6 +26,9 @@ type cartView struct {
 	Groups []cartGroupView
 	Total  string
 	Items  int64
+	// Ship is where the cart ships, its totals with shipping and the
+	// selector.
+	Ship *shipView
 }
 
 // cartGroupView is the lines one platform sells.
@@ -36,6 +39,9 @@ type cartGroupView struct {
 	// Note says what checkout found wrong with the whole group (its
 	// platform did not answer).
 	Note string
+	// Parts are the shipping of each merchant's lines, once the cart
+	// has a destination.
+	Parts []partShipView
 }
 
 // cartLineView is one line of a cart. SKU and ListingID identify the
@@ -45,11 +51,15 @@ type cartLineView struct {
 	Options                    string // "Size: 20 cm"; "" for a listing of one variant
 	Image                      string // the listing's first picture, "" for none
 	Merchant                   string // who sells it, "" when unknown
+	MerchantID                 string
 	Quantity                   int64
 	UnitPrice, Subtotal        string
 	// Note says what checkout found wrong with the line (stock, price);
 	// NoteID is its element id.
 	Note, NoteID string
+	// NoShip says that the line does not ship where the cart does.
+	NoShip string
+	amount int64 // the subtotal, in minor units
 }
 
 // cartPageView is what the cart template shows.
@@ -64,6 +74,11 @@ type cartPageView struct {
 // cartView builds the view of a cart, naming platforms from the charter
 // and each line's merchant, options and picture from its listing.
 func (sf *Storefront) cartView(ctx context.Context, c order.Cart) cartView {
+	if c.ShipTo != nil && c.Shipping == nil && c.ID != "" && len(c.Lines) > 0 { // LatestCart answers unquoted
+		if quoted, err := sf.deps.Carts.GetCart(ctx, c.Shopper, c.ID); err == nil {
+			c = quoted
+		}
+	}
 	v := cartViewOf(c, sf.site.PlatformNames())
 	listings := map[string]*catalog.Listing{}
 	for gi := range v.Groups {
@@ -86,6 +101,7 @@ func (sf *Storefront) cartView(ctx context.Context, c order.Cart) cartView {
 			}
 		}
 	}
+	sf.shippingView(ctx, &v, c, listings)
 	return v
 }
 
@@ -97,7 +113,7 @@ func cartViewOf(c order.Cart, names map[string]string) cartView {
 			Total: web.FormatMoney(g.Total.Amount, g.Total.Currency)}
 		for li, l := range g.Lines {
 			gv.Lines = append(gv.Lines, cartLineView{ListingID: l.ListingID, SKU: l.SKU, Title: l.Title, URL: web.ListingURL(l.ListingID),
-				Quantity: l.Quantity, UnitPrice: web.FormatMoney(l.UnitPrice.Amount, l.UnitPrice.Currency),
+				MerchantID: l.Merchant, Quantity: l.Quantity, amount: l.Subtotal.Amount, UnitPrice: web.FormatMoney(l.UnitPrice.Amount, l.UnitPrice.Currency),
 				Subtotal: web.FormatMoney(l.Subtotal.Amount, l.Subtotal.Currency), NoteID: fmt.Sprintf("line-%d-%d-note", gi, li)})
 		}
 		v.Groups = append(v.Groups, gv)
@@ -134,6 +150,9 @@ func (sf *Storefront) currentCart(ctx context.Context, w http.ResponseWriter, sv
 		return order.Cart{}, nil
 	case errors.Is(err, order.ErrNotFound):
 		c, err = sf.deps.Carts.CreateCart(ctx, sv.shopper.ID)
+		if dest, ok := sessionShipTo(sv.sess); ok && err == nil { // chosen before this cart was made
+			c, err = sf.deps.Carts.SetShipTo(ctx, sv.shopper.ID, c.ID, dest)
+		}
 	}
 	if err != nil {
 		return order.Cart{}, err
@@ -158,24 +177,33 @@ func (sf *Storefront) cartPage(w http.ResponseWriter, r *http.Request) {
 		sf.site.FailOrder(w, r, err)
 		return
 	}
-	var p *web.Page
+	v, err := sf.cartPageOf(w, r, sv, ok)
+	if err != nil {
+		sf.site.FailOrder(w, r, err)
+		return
+	}
+	p := sf.guestPage(w, r, "Your cart", v)
 	if ok {
-		c, err := sf.currentCart(r.Context(), w, sv, false)
-		if err != nil {
-			sf.site.FailOrder(w, r, err)
-			return
-		}
-		p = sf.shopperPage(sv, "Your cart", cartPageView{Cart: sf.cartView(r.Context(), c)})
-	} else {
-		c, err := sf.guestCart(r.Context(), guestLines(sv.sess))
-		if err != nil {
-			sf.site.Fail(w, r, err)
-			return
-		}
-		p = sf.guestPage(w, r, "Your cart", cartPageView{Cart: sf.cartView(r.Context(), c), Guest: true})
+		p = sf.shopperPage(sv, "Your cart", v)
 	}
 	p.Notice = web.NoticeIn(r, shopperNotices)
 	sf.render(w, r, http.StatusOK, "cart", p)
+}
+
+// cartPageOf is the view of the visitor's cart, a signed-in shopper's or
+// a guest's.
+func (sf *Storefront) cartPageOf(w http.ResponseWriter, r *http.Request, sv shopperVisit, signedIn bool) (cartPageView, error) {
+	var c order.Cart
+	var err error
+	if signedIn {
+		c, err = sf.currentCart(r.Context(), w, sv, false)
+	} else {
+		c, err = sf.guestCart(r.Context(), sv.sess)
+	}
+	if err != nil {
+		return cartPageView{}, err
+	}
+	return cartPageView{Cart: sf.cartView(r.Context(), c), Guest: !signedIn}, nil
 }
 
 // addView is what the add-to-cart page shows, to confirm an item or
@@ -400,18 +428,11 @@ func (sf *Storefront) setGuestQuantity(w http.ResponseWriter, r *http.Request, s
 
 // cartWithNote shows the cart again with note next to the line of in.
 func (sf *Storefront) cartWithNote(w http.ResponseWriter, r *http.Request, sv shopperVisit, signedIn bool, in order.ItemInput, note string) {
-	var c order.Cart
-	var err error
-	if signedIn {
-		c, err = sf.currentCart(r.Context(), w, sv, false)
-	} else {
-		c, err = sf.guestCart(r.Context(), guestLines(sv.sess))
-	}
+	v, err := sf.cartPageOf(w, r, sv, signedIn)
 	if err != nil {
 		sf.site.FailOrder(w, r, err)
 		return
 	}
-	v := cartPageView{Cart: sf.cartView(r.Context(), c), Guest: !signedIn}
 	if l := v.Cart.line(in.ListingID, in.SKU); l != nil {
 		l.Note = note
 	}

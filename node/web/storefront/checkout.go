@@ -56,6 +56,7 @@ var checkoutLabels = map[string]string{
 	"shipping_address.city":        "Town or city",
 	"shipping_address.postal_code": "Postal code",
 	"shipping_address.country":     "Country",
+	"shipping_address.region":      "Region",
 	"payment.method":               "Payment method",
 	"payment.card_number":          "Card number",
 }
@@ -88,6 +89,8 @@ func readCheckout(pf url.Values) (order.CheckoutRequest, *web.Form) {
 		get("shipping_address.city"), get("shipping_address.postal_code")
 	a.Country = strings.ToUpper(get("shipping_address.country"))
 	f.Set("shipping_address.country", a.Country)
+	a.Region = strings.ToUpper(get("shipping_address.region"))
+	f.Set("shipping_address.region", a.Region)
 	for _, in := range addressInputs {
 		if f.Value(in.name) == "" {
 			f.Add(in.name, in.missing)
@@ -157,6 +160,10 @@ func (sf *Storefront) checkoutForm(w http.ResponseWriter, r *http.Request) {
 	}
 	f := web.NewForm()
 	f.Set("shipping_address.name", sv.shopper.Name)
+	if c.ShipTo != nil { // the address goes where the cart was quoted to
+		f.Set("shipping_address.country", c.ShipTo.Country)
+		f.Set("shipping_address.region", c.ShipTo.Region)
+	}
 	v := sf.newCheckoutView(f, "")
 	v.Cart, v.Key = sf.cartView(r.Context(), c), newIdempotencyKey()
 	sf.render(w, r, http.StatusOK, "checkout", sf.shopperPage(sv, "Checkout", v))
@@ -236,7 +243,7 @@ func (sf *Storefront) checkoutRefused(ctx context.Context, sv shopperVisit, v *c
 	case addFieldErrors(v.Form, err, checkoutLabels):
 		return http.StatusUnprocessableEntity, nil
 	case errors.As(err, &ce) && ce.Reason == order.ReasonPriceChanged:
-		return http.StatusConflict, sf.priceChanged(ctx, sv, v, before, ce.Quote)
+		return http.StatusConflict, sf.priceChanged(ctx, sv, v, before, ce)
 	case errors.As(err, &ce) && ce.Reason == order.ReasonUnavailable && len(ce.Platforms) > 0:
 		sf.platformsDown(v, ce.Platforms)
 		return http.StatusServiceUnavailable, nil
@@ -270,16 +277,17 @@ func (sf *Storefront) checkoutRefused(ctx context.Context, sv shopperVisit, v *c
 	return 0, err
 }
 
-// priceChanged shows the cart at its new prices, with each change and the
-// new total, for the shopper to confirm.
-func (sf *Storefront) priceChanged(ctx context.Context, sv shopperVisit, v *checkoutView, before order.Cart, quote []order.Line) error {
+// priceChanged shows the cart at its new prices, with each change of an
+// item's price or a part's shipping and the new total, for the shopper to
+// confirm.
+func (sf *Storefront) priceChanged(ctx context.Context, sv shopperVisit, v *checkoutView, before order.Cart, ce *order.CheckoutError) error {
 	after, err := sf.deps.Carts.GetCart(ctx, sv.shopper.ID, before.ID)
 	if err != nil {
 		return err
 	}
 	v.Cart = sf.cartView(ctx, after)
 	v.Form.Add("", msgPriceChanged)
-	for _, q := range quote {
+	for _, q := range ce.Quote {
 		title, was := q.SKU, ""
 		for _, l := range before.Lines {
 			if l.ListingID == q.ListingID && l.SKU == q.SKU {
@@ -296,6 +304,46 @@ func (sf *Storefront) priceChanged(ctx context.Context, sv shopperVisit, v *chec
 			l.Note = change
 		}
 	}
-	v.Changes = append(v.Changes, "The new total is "+v.Cart.Total+".")
+	for _, ch := range ce.Shipping {
+		v.Changes = append(v.Changes, shippingChangeText(before, v.Cart, ch))
+	}
+	v.Changes = append(v.Changes, "The new total is "+v.Cart.Ship.Total+".")
 	return nil
+}
+
+// shippingChangeText says how the shipping of a part changed: "Shipping
+// of the items from Bremen Forge (Standard) changed from 6.90 EUR to
+// 7.90 EUR." The part's home gives only the merchant when it answers for
+// one part, so the platform is matched when given.
+func shippingChangeText(before order.Cart, after cartView, ch order.ShippingChange) string {
+	name, was := "", ""
+	for _, g := range after.Groups {
+		for _, p := range g.Parts {
+			if p.Merchant == ch.Merchant && (ch.Platform == "" || p.Platform == ch.Platform) {
+				name = p.MerchantName
+			}
+		}
+	}
+	if before.Shipping != nil {
+		for _, p := range before.Shipping.Parts {
+			if p.Merchant == ch.Merchant && (ch.Platform == "" || p.Platform == ch.Platform) && len(p.Unshippable) == 0 {
+				was = web.FormatMoney(p.Price.Amount, p.Price.Currency)
+			}
+		}
+	}
+	what := "Shipping"
+	if name != "" {
+		what = "Shipping of the items from " + name
+	}
+	if ch.Rate != "" {
+		what += " (" + ch.Rate + ")"
+	}
+	now := web.FormatMoney(ch.Price.Amount, ch.Price.Currency)
+	if ch.Price.Amount == 0 {
+		now = "free"
+	}
+	if was == "" || was == web.FormatMoney(ch.Price.Amount, ch.Price.Currency) {
+		return fmt.Sprintf("%s is now %s.", what, now)
+	}
+	return fmt.Sprintf("%s changed from %s to %s.", what, was, now)
 }

@@ -32,7 +32,7 @@ type guestCheckoutView struct {
 // guestCheckoutPage shows a guest how to go on to the checkout, with f's
 // problems; an empty cart goes back to the cart.
 func (sf *Storefront) guestCheckoutPage(w http.ResponseWriter, r *http.Request, sess *web.Session, status int, f *web.Form) {
-	c, err := sf.guestCart(r.Context(), guestLines(sess))
+	c, err := sf.guestCart(r.Context(), sess)
 	if err != nil {
 		sf.site.Fail(w, r, err)
 		return

@@ -42,7 +42,7 @@ func TestCheckoutPlacesOneOrderPerKey(t *testing.T) {
 	o := b.Get(at + "?done=placed")
 	webtest.WantStatus(t, o, http.StatusOK)
 	for _, want := range []string{"Thank you: your order is placed.", "Card ending in 4242, 160.00 EUR charged",
-		"Ada Lovelace, 1 Analytical Row, N1 9GU London, GB", "Alpha Goods &amp; Co", "Beta Bazaar", "Alpha Market",
+		"Ada Lovelace, 1 Analytical Row, N1 9GU London, United Kingdom", "Alpha Goods &amp; Co", "Beta Bazaar", "Alpha Market",
 		`data-status="accepted"`, `<span class="part-status status-accepted">Accepted, being prepared</span>`} {
 		if !strings.Contains(o.Body, want) {
 			t.Errorf("order page lacks %s", want)

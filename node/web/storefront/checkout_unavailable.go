@@ -126,6 +126,7 @@ func typedAddress(pf url.Values) *web.Form {
 		f.Set(in.name, strings.TrimSpace(pf.Get(in.name)))
 	}
 	f.Set("shipping_address.country", strings.ToUpper(strings.TrimSpace(pf.Get("shipping_address.country"))))
+	f.Set("shipping_address.region", strings.ToUpper(strings.TrimSpace(pf.Get("shipping_address.region"))))
 	return f
 }
 

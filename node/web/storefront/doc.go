@@ -9,7 +9,8 @@
 // # Model
 //
 // New builds a Storefront over a web.Site from Deps, the few methods it
-// reads of the search index, the catalog and the order service (each
+// reads of the search index, the catalog, the merchants' published
+// profiles and shipping rules (Profiles) and the order service (each
 // declared here), and Options (the payment methods it takes, whether
 // guests may check out). Mount adds its routes to the site's mux.
 //
@@ -30,6 +31,12 @@
 // shopper may take the lines of the platforms that did not answer out
 // and buy the rest. Wrong passwords make the pair of address and client
 // wait (web.Throttle), never the shopper elsewhere.
+//
+// Shipping (shipping.go) is quoted from the replicated records for the
+// cart's destination: each merchant's part shows its rates with prices
+// and delivery dates; listing pages say where and when a listing ships
+// and the merchant's returns, and put the same terms in their schema.org
+// offers (policies.go).
 //
 // Shoppers never read a merchant's SKU nor a listing's id: a variant is
 // chosen with option buttons (variant.go) and named by its options

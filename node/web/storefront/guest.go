@@ -80,10 +80,11 @@ func setGuestLines(sess *web.Session, lines []guestLine) {
 
 // guestCart is the cart a guest sees: each line at its listing's current
 // title, price and home platform, grouped as the order service groups
-// an account's. Lines whose listing or SKU is gone are left out.
-func (sf *Storefront) guestCart(ctx context.Context, lines []guestLine) (order.Cart, error) {
+// an account's, and quoted to the destination the session keeps. Lines
+// whose listing or SKU is gone are left out.
+func (sf *Storefront) guestCart(ctx context.Context, sess *web.Session) (order.Cart, error) {
 	c := order.Cart{Groups: []order.CartGroup{}}
-	for _, gl := range lines {
+	for _, gl := range guestLines(sess) {
 		l, err := sf.deps.Listings.Listing(ctx, gl.ListingID)
 		if errors.Is(err, catalog.ErrNotFound) || errors.Is(err, catalog.ErrInvalid) {
 			continue
@@ -112,7 +113,7 @@ func (sf *Storefront) guestCart(ctx context.Context, lines []guestLine) (order.C
 		c.Items += gl.Quantity
 	}
 	slices.SortStableFunc(c.Groups, func(a, b order.CartGroup) int { return cmp.Compare(a.Platform, b.Platform) })
-	return c, nil
+	return c, sf.quoteGuest(ctx, sess, &c)
 }
 
 // addGuestLine adds n units of v of listing l to the guest cart of sess;

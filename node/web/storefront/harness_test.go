@@ -21,11 +21,13 @@ type harness struct {
 	payments []string
 	// guestCheckout is Options.GuestCheckout.
 	guestCheckout bool
-	shoppers      Shoppers // Alpha's order service unless a test says otherwise
-	orders        *refusing
-	site          *web.Site
-	store         *Storefront
-	handler       http.Handler
+	// country is Options.Country.
+	country  string
+	shoppers Shoppers // Alpha's order service unless a test says otherwise
+	orders   *refusing
+	site     *web.Site
+	store    *Storefront
+	handler  http.Handler
 }
 
 func newHarness(t *testing.T) *harness {
@@ -43,8 +45,8 @@ func (h *harness) rebuild() {
 	h.site = h.Site(h.opts)
 	var err error
 	h.store, err = New(h.site, Deps{Search: h.Index, Listings: h.Self.Cat, Merchants: h.Self.Cat, Shoppers: h.shoppers,
-		Carts: h.orders, Orders: h.Self.Orders},
-		Options{Payments: h.payments, GuestCheckout: h.guestCheckout})
+		Carts: h.orders, Orders: h.Self.Orders, Profiles: h.Self.Cat},
+		Options{Payments: h.payments, GuestCheckout: h.guestCheckout, Country: h.country})
 	if err != nil {
 		h.T.Fatal(err)
 	}

@@ -27,6 +27,8 @@ type listingPage struct {
 	Attributes                          []attribute
 	Regions                             string
 	Updated                             time.Time
+	// Policies are the shipping and returns line.
+	Policies policiesView
 }
 
 // attribute is one name/value fact.
@@ -47,8 +49,17 @@ func (sf *Storefront) listing(w http.ResponseWriter, r *http.Request) {
 	names := sf.site.PlatformNames()
 	v := listingView(l, names)
 	v.Merchant = sf.merchantName(r.Context(), l)
+	lt, err := sf.termsOf(r.Context(), &l)
+	if err != nil {
+		sf.site.Fail(w, r, err)
+		return
+	}
+	if lt.profile != nil && lt.profile.Name != "" { // the merchant's published name supersedes the one signed with the listing
+		v.Merchant = lt.profile.Name
+	}
+	v.Policies = sf.policiesOf(r, l, lt, v.Merchant)
 	canonical := sf.site.AbsURL(web.ListingURL(l.ID))
-	ld := productData(l, v, canonical)
+	ld := productData(l, v, canonical, lt)
 	ld.Image = sf.absImages(v.Images)
 	p := &web.Page{Title: l.Title, Canonical: canonical, Data: v,
 		Meta:   sf.openGraph(l, v, canonical),

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/shipping"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/web"
 )
@@ -36,8 +37,12 @@ type orderView struct {
 	ID, Status, Total string
 	Placed            time.Time
 	ShipTo            order.Address
-	Payment           string
-	Parts             []partView
+	// Items and Shipping split Total.
+	Items, Shipping string
+	// Country names the address's country.
+	Country string
+	Payment string
+	Parts   []partView
 	// CancelURL is the page that confirms a cancel of every part not yet
 	// shipped; "" when no part can be cancelled any more.
 	CancelURL string
@@ -52,7 +57,16 @@ type partView struct {
 	Merchant               string
 	Total                  string
 	Carrier, Tracking      string
-	Reason                 string
+	// TrackingURL is the carrier's page of the parcel, "" unless it is
+	// an https URL.
+	TrackingURL string
+	// Items, Shipping and Rate are the part's items total, its shipping
+	// and the rate it ships at; Arrives is the estimate made when it was
+	// ordered ("Tue 8 – Thu 10 Dec"), "" without one.
+	Items, Shipping, Rate, Arrives string
+	// ShippingRefund says whether a refund gave the shipping back.
+	ShippingRefund string
+	Reason         string
 	// Refund says what became of the money of a part that ended.
 	Refund string
 	Lines  []lineView
@@ -125,12 +139,30 @@ func (sf *Storefront) orderViewOf(ctx context.Context, o order.Order) orderView 
 	listings := sf.listingCache(ctx)
 	refunds := partRefunds(o, sf.site.Name())
 	v := orderView{ID: o.ID, Status: summaryStatus(o), Total: web.FormatMoney(o.Total.Amount, o.Total.Currency),
-		Placed: o.CreatedAt, ShipTo: o.ShipTo, Payment: paymentText(o.Payment)}
+		Placed: o.CreatedAt, ShipTo: o.ShipTo, Payment: paymentText(o.Payment), Country: countryName(o.ShipTo.Country),
+		Items:    web.FormatMoney(o.Total.Amount-o.Shipping.Amount, o.Total.Currency),
+		Shipping: web.FormatMoney(o.Shipping.Amount, o.Total.Currency)}
+	carriers := sf.deps.Profiles.Carriers()
 	for _, p := range o.Parts {
 		pv := partView{ID: p.ID, Status: p.Status, StatusText: web.StatusText(p.Status),
 			Platform: web.PlatformName(names, p.Platform), PlatformID: p.Platform, Merchant: merchants(p),
 			Total: web.FormatMoney(p.Total.Amount, p.Total.Currency), Carrier: p.Carrier, Tracking: p.Tracking,
-			Reason: web.ReasonText[p.Reason], Refund: refunds[p.ID], Updated: p.UpdatedAt}
+			Reason: web.ReasonText[p.Reason], Refund: refunds[p.ID], Updated: p.UpdatedAt, Rate: p.ShippingRate,
+			Items:          web.FormatMoney(p.Total.Amount-p.Shipping.Amount, p.Total.Currency),
+			Shipping:       web.FormatMoney(p.Shipping.Amount, p.Total.Currency),
+			ShippingRefund: shippingRefundText(p)}
+		if p.Shipping.Amount == 0 {
+			pv.Shipping = "Free"
+		}
+		if p.Estimate != nil {
+			pv.Arrives = arrivesText(p.Estimate.Earliest, p.Estimate.Latest)
+		}
+		if c, ok := carriers.Find(p.Carrier); ok {
+			pv.Carrier = c.Name
+		}
+		if p.TrackingURL != "" && shipping.CheckTrackingURL(p.TrackingURL) == nil {
+			pv.TrackingURL = p.TrackingURL
+		}
 		if p.Status == order.StatusRefunded && p.Carrier != "" {
 			pv.StatusText = "Returned"
 		}

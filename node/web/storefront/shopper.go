@@ -152,6 +152,8 @@ var shopperNotices = map[string]string{
 	"added":      "Added to your cart.",
 	"removed":    "Removed from your cart.",
 	"updated":    "Quantity changed.",
+	"ship-to":    "Your cart is quoted for delivery there: each merchant's shipping options are below.",
+	"shipping":   "Shipping option chosen.",
 	"merged":     "You are signed in, and the items you added before are in your cart.",
 	"merged-partly": "You are signed in. Some items you added before are no longer available in the quantity you chose: " +
 		"your cart holds what could be kept.",

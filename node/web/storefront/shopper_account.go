@@ -105,6 +105,9 @@ func (sf *Storefront) signShopperIn(w http.ResponseWriter, r *http.Request, sh o
 		sf.site.FailOrder(w, r, err)
 		return
 	}
+	if sess, ok := sf.sessions.Load(r); ok && len(lines) > 0 {
+		sf.carryShipping(r.Context(), sh.ID, cartID, sess)
+	}
 	err = sf.site.RenewSession(w, r, func(s *web.Session) {
 		if s.Values == nil {
 			s.Values = map[string]string{}
@@ -112,6 +115,7 @@ func (sf *Storefront) signShopperIn(w http.ResponseWriter, r *http.Request, sh o
 		s.Values[web.ValueShopper] = sh.ID
 		delete(s.Values, valueCart)
 		delete(s.Values, valueGuest)
+		delete(s.Values, valueRates)
 		if cartID != "" {
 			s.Values[valueCart] = cartID
 		}
@@ -224,6 +228,7 @@ func (sf *Storefront) shopperSignout(w http.ResponseWriter, r *http.Request) {
 		delete(s.Values, web.ValueShopper)
 		delete(s.Values, valueCart)
 		delete(s.Values, valueGuest)
+		delete(s.Values, valueRates)
 	})
 	if err != nil {
 		sf.site.Fail(w, r, err)

@@ -115,14 +115,39 @@ func partsEndedText(gone []order.Part) string {
 	return strings.Join(out, ", ")
 }
 
-// owed is what the parts that ended owe the shopper back: their totals.
+// owed is what the parts that ended owe the shopper back (partDue).
 func owed(gone []order.Part) order.Money {
 	var m order.Money
 	for _, p := range gone {
-		m.Amount += p.Total.Amount
+		m.Amount += partDue(p).Amount
 		m.Currency = p.Total.Currency
 	}
 	return m
+}
+
+// partDue is what a part that ended gives back: what its home refunded,
+// which may leave its shipping out, or else its whole total.
+func partDue(p order.Part) order.Money {
+	if p.Refunded.Amount > 0 {
+		return p.Refunded
+	}
+	return p.Total
+}
+
+// shippingRefundText says whether a refunded part's shipping was
+// refunded: "" when it paid none or nothing was refunded yet.
+func shippingRefundText(p order.Part) string {
+	if p.Shipping.Amount <= 0 || p.Refunded.Amount <= 0 {
+		return ""
+	}
+	ship := web.FormatMoney(p.Shipping.Amount, p.Shipping.Currency)
+	switch {
+	case p.RefundedShipping.Amount >= p.Shipping.Amount:
+		return "The refund includes the shipping (" + ship + ")."
+	case p.RefundedShipping.Amount > 0:
+		return web.FormatMoney(p.RefundedShipping.Amount, p.RefundedShipping.Currency) + " of the shipping (" + ship + ") was refunded."
+	}
+	return "The shipping (" + ship + ") was not refunded."
 }
 
 // moneyClause says what became of the money of the parts that ended,
@@ -166,14 +191,15 @@ func partRefunds(o order.Order, site string) map[string]string {
 	left := o.Payment.Refunded.Amount
 	way := refundWay(o.Payment, site)
 	for _, p := range endedInOrder(o.Parts) {
-		amount := web.FormatMoney(p.Total.Amount, p.Total.Currency)
+		due := partDue(p)
+		amount := web.FormatMoney(due.Amount, due.Currency)
 		switch {
 		case p.Total.Amount == 0, o.Payment.Status == order.PaymentRecovered, o.Payment.Method == "":
 		case o.Payment.Status == order.PaymentPending:
 			out[p.ID] = "Nothing to pay for this part: the invoice is reduced by " + amount + "."
-		case left >= p.Total.Amount:
+		case left >= due.Amount:
 			out[p.ID] = amount + " refunded " + way + "."
-			left -= p.Total.Amount
+			left -= due.Amount
 		default:
 			out[p.ID] = "A refund of " + amount + " " + way + " is under way."
 			left = 0

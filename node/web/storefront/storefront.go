@@ -10,6 +10,7 @@ import (
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/catalog/search"
+	"github.com/fedmart/fedmart/catalog/shipping"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/budget"
 	"github.com/fedmart/fedmart/node/web"
@@ -85,6 +86,34 @@ type Carts interface {
 	// not answering), a declined card order.ErrDeclined, bad input
 	// order.FieldErrors.
 	Checkout(ctx context.Context, shopper, cartID, key string, req order.CheckoutRequest) (order.Order, bool, error)
+	// SetShipTo sets where the cart ships to; the cart comes back quoted
+	// with shipping (Cart.Shipping), its lines that do not ship there
+	// flagged. A bad code is an order.FieldErrors.
+	SetShipTo(ctx context.Context, shopper, cartID string, to shipping.Destination) (order.Cart, error)
+	// ChooseShipping picks a rate for the part one merchant sells; a rate
+	// the part is not offered is an order.FieldErrors naming "rate".
+	ChooseShipping(ctx context.Context, shopper, cartID, platform, merchant, rate string) (order.Cart, error)
+	// QuoteItems quotes the shipping of items to dest as a cart holding
+	// them would be quoted: a guest's cart, kept in the browser.
+	QuoteItems(ctx context.Context, dest shipping.Destination, items []order.ItemInput) (order.CartShipping, error)
+}
+
+// Profiles are the merchants' published profiles and shipping rules, any
+// member's as replicated here; *catalog.Catalog satisfies it.
+type Profiles interface {
+	// MerchantProfile returns a merchant's profile, or catalog.ErrNotFound
+	// when it published none.
+	MerchantProfile(ctx context.Context, platform, merchant string) (catalog.MerchantProfile, error)
+	// ShippingProfiles are a merchant's live shipping profiles.
+	ShippingProfiles(ctx context.Context, platform, merchant string) ([]catalog.ShippingProfile, error)
+	// ShippingFor resolves the shipping profile and handling days a
+	// listing ships under.
+	ShippingFor(ctx context.Context, l *catalog.Listing) (catalog.ShippingTerms, error)
+	// ListingsOf pages through the live listings of any member's
+	// merchant, by id.
+	ListingsOf(ctx context.Context, platform, merchant, cursor string, limit int) ([]catalog.Listing, string, error)
+	// Carriers is the table of carriers parts ship with.
+	Carriers() shipping.Table
 }
 
 // Orders are the orders a shopper placed here; *order.Service satisfies it.
@@ -107,6 +136,7 @@ type Deps struct {
 	Shoppers  Shoppers
 	Carts     Carts
 	Orders    Orders
+	Profiles  Profiles
 }
 
 // Options configure the storefront.
@@ -122,6 +152,11 @@ type Options struct {
 	// by default checking out needs an account, and a guest's cart waits
 	// for the sign-in or sign-up.
 	GuestCheckout bool
+	// Country is where most of the storefront's shoppers live (ISO
+	// 3166-1 alpha-2, node config storefront.country): listing pages
+	// quote shipping there until a shopper chooses where a cart ships.
+	// "" quotes each listing's cheapest zone.
+	Country string
 }
 
 // Validate checks the options; each message names the web.Field.
@@ -130,6 +165,9 @@ func (o Options) Validate() error {
 		if m != order.MethodManual && m != order.MethodSandboxCard {
 			return fmt.Errorf("storefront: Options.Payments[%d]: must be %s or %s, not %q", i, order.MethodManual, order.MethodSandboxCard, m)
 		}
+	}
+	if o.Country != "" && !shipping.IsCountry(o.Country) {
+		return fmt.Errorf("storefront: Options.Country: must be an ISO 3166-1 alpha-2 code in capitals, not %q", o.Country)
 	}
 	return nil
 }
@@ -148,8 +186,9 @@ type Storefront struct {
 
 // New builds the storefront's pages on site.
 func New(site *web.Site, deps Deps, opts Options) (*Storefront, error) {
-	if deps.Search == nil || deps.Listings == nil || deps.Merchants == nil || deps.Shoppers == nil || deps.Carts == nil || deps.Orders == nil {
-		return nil, errors.New("storefront: Deps needs Search, Listings, Merchants, Shoppers, Carts and Orders")
+	if deps.Search == nil || deps.Listings == nil || deps.Merchants == nil || deps.Shoppers == nil || deps.Carts == nil || deps.Orders == nil ||
+		deps.Profiles == nil {
+		return nil, errors.New("storefront: Deps needs Search, Listings, Merchants, Shoppers, Carts, Orders and Profiles")
 	}
 	if err := opts.Validate(); err != nil {
 		return nil, err
@@ -181,6 +220,9 @@ func (sf *Storefront) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /cart/items", sf.addToCart)
 	mux.HandleFunc("POST /cart/quantity", sf.setQuantity)
 	mux.HandleFunc("POST /cart/remove", sf.removeFromCart)
+	mux.HandleFunc("POST /cart/ship-to", sf.setShipTo)
+	mux.HandleFunc("POST /cart/shipping", sf.chooseShipping)
+	mux.HandleFunc("GET /merchants/{id}", sf.merchantPage)
 	mux.HandleFunc("GET /checkout", sf.checkoutForm)
 	mux.HandleFunc("POST /checkout/guest", sf.site.Spending(budget.Accounts, sf.guestCheckout))
 	mux.HandleFunc("POST /checkout", sf.site.Spending(budget.Checkouts, sf.asShopper(backTo("/checkout"), sf.checkout)))

@@ -1,0 +1,59 @@
+package storefront
+
+import (
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/fedmart/fedmart/catalog/shipping"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+)
+
+// country is an ISO 3166-1 alpha-2 code with its English name, for the
+// ship-to selector and the pages that name a destination.
+type country struct{ Code, Name string }
+
+// countries are every assigned country, by name; made once.
+var countries = sync.OnceValue(func() []country {
+	var out []country
+	for a := 'A'; a <= 'Z'; a++ {
+		for b := 'A'; b <= 'Z'; b++ {
+			code := string([]rune{a, b})
+			// Withdrawn codes (RH for ZW) stand for their successor.
+			if r, err := language.ParseRegion(code); err == nil && shipping.IsCountry(code) && r.Canonicalize().String() == code {
+				if n := countryName(code); n != code { // a code without a name is no country a shopper picks
+					out = append(out, country{Code: code, Name: n})
+				}
+			}
+		}
+	}
+	c := collate.New(language.English, collate.Loose)
+	slices.SortFunc(out, func(x, y country) int { return c.CompareString(x.Name, y.Name) })
+	return out
+})
+
+// regionNames names regions in English.
+var regionNames = display.English.Regions()
+
+// countryName names an ISO 3166-1 alpha-2 code in English ("Germany"),
+// or returns the code when it names none.
+func countryName(code string) string {
+	r, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	if n := regionNames.Name(r); n != "" && !strings.EqualFold(n, "Unknown Region") {
+		return n
+	}
+	return code
+}
+
+// destinationName names a destination: "Germany", "Spain (ES-CN)".
+func destinationName(d shipping.Destination) string {
+	if d.Region != "" {
+		return countryName(d.Country) + " (" + d.Region + ")"
+	}
+	return countryName(d.Country)
+}
