@@ -113,10 +113,15 @@ func firstImage(refs []string, size string) string {
 // storefront). See web.ImageURL. This is the one place that reads them.
 func imageURL(ref, size string) string { return web.ImageURL(ref, size) }
 
-// merchantName names the listing's merchant: this node's merchants by
-// their current name, others' by the name their home node signed with the
-// description ("" in descriptions signed before names were carried).
+// merchantName names the listing's merchant: by its published profile
+// (one record, which a rename re-signs), else this node's merchants by
+// their current name and others' by the name their home node signed
+// with the description ("" in descriptions signed before names were
+// carried).
 func (sf *Storefront) merchantName(ctx context.Context, l catalog.Listing) string {
+	if mp, err := sf.deps.Profiles.MerchantProfile(ctx, l.Platform, l.Merchant); err == nil && mp.Name != "" {
+		return mp.Name
+	}
 	if l.Platform != sf.deps.Merchants.Platform() {
 		return l.MerchantName
 	}
