@@ -192,3 +192,35 @@ func TestPartialCancelAndRefundsAcrossThreeMembers(t *testing.T) {
 		}
 	}
 }
+
+// TestRefundStatusesAreTheirOwnEvents: a status that states a refund is
+// that refund, named by its id, whatever the part's state; one that ends
+// the part by cancelling its last units is a cancellation; a status
+// without one maps as before.
+func TestRefundStatusesAreTheirOwnEvents(t *testing.T) {
+	eur := func(n int64) order.Money { return order.Money{Amount: n, Currency: "EUR"} }
+	base := order.Status{Seq: 6, Merchant: "m", Total: eur(10890), Shipping: eur(890), Refunded: eur(2990), RefundedShipping: eur(890), Policy: 1}
+	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		status, refund string
+		kind           string
+		gross, ship    int64
+		of             string
+	}{
+		{order.StatusDelivered, "rf1", settlement.EventRefunded, 2990, 890, "rf1"},
+		{order.StatusAccepted, "rf2", settlement.EventRefunded, 2990, 890, "rf2"},
+		{order.StatusCancelled, "rf3", settlement.EventCancelled, 2990, 890, "rf3"},
+		{order.StatusDelivered, "", settlement.EventDelivered, 10890, 890, ""},
+		{order.StatusRefunded, "", settlement.EventRefunded, 2990, 890, ""},
+	} {
+		st := base
+		st.Status = c.status
+		if c.refund != "" {
+			st.Refund = &order.Refund{ID: c.refund, Seq: 6, Kind: order.RefundKindRefund, Amount: eur(2990), Shipping: eur(890)}
+		}
+		ev, ok := settlementEvent(order.PartEvent{Part: "o-1", Storefront: "S", Home: "H", Status: &st, At: at})
+		if !ok || ev.Kind != c.kind || ev.Gross.Amount != c.gross || ev.Shipping.Amount != c.ship || ev.RefundOf != c.of {
+			t.Errorf("%s with refund %q: %+v (%v)", c.status, c.refund, ev, ok)
+		}
+	}
+}
