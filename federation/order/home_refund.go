@@ -118,11 +118,12 @@ func refundSome(rid string, req RefundRequest) change {
 			items = *req.Amount
 		}
 		if items > left.Items.Amount {
-			field, what := "amount", Money{Amount: items, Currency: p.Total.Currency}.String()
+			asked := Money{Amount: items, Currency: p.Total.Currency}
 			if req.Amount == nil {
-				field, what = "lines", "the units are worth "+what+", and"
+				errs.add("lines", "the units are worth %s, more than the %s of items left to refund; give a smaller amount", asked, left.Items)
+			} else {
+				errs.add("amount", "%s is more than the %s of items left to refund", asked, left.Items)
 			}
-			errs.add(field, "%s is more than the %s of items left to refund", what, left.Items)
 			return errs
 		}
 		r := Refund{ID: rid, Seq: p.Seq + 1, Kind: RefundKindRefund, Lines: slices.Clone(req.Lines), Restock: req.Restock,
