@@ -39,13 +39,28 @@ func policyOf(c *federation.Charter) settlement.Policy {
 }
 
 // settlementEvent is what settlement needs of a part's status; false for
-// statuses that move no money (reserved, rejected, shipped).
+// statuses that move no money (reserved, rejected, shipped). A status
+// that states a refund or a partial cancellation (Status.Refund) is that
+// refund, named by its id, whatever state the part is in: its Gross is
+// what it gives back, of which Shipping was shipping, and a cancellation
+// that ends the part gives back all that is left.
 func settlementEvent(ev order.PartEvent) (settlement.Event, bool) {
 	st := ev.Status
 	e := settlement.Event{PartID: ev.Part, Storefront: ev.Storefront, Home: ev.Home, Merchant: st.Merchant, Category: st.Category,
 		Gross: settlement.Money{Amount: st.Total.Amount, Currency: st.Total.Currency}, PolicyVersion: st.Policy, At: ev.At}
 	if st.Shipping.Amount != 0 {
 		e.Shipping = settlement.Money{Amount: st.Shipping.Amount, Currency: st.Total.Currency}
+	}
+	if r := st.Refund; r != nil {
+		e.Kind, e.RefundOf = settlement.EventRefunded, r.ID
+		if st.Status == order.StatusCancelled {
+			e.Kind = settlement.EventCancelled
+		}
+		e.Gross, e.Shipping = settlement.Money{Amount: r.Amount.Amount, Currency: st.Total.Currency}, settlement.Money{}
+		if r.Shipping.Amount != 0 {
+			e.Shipping = settlement.Money{Amount: r.Shipping.Amount, Currency: st.Total.Currency}
+		}
+		return e, true
 	}
 	switch st.Status {
 	case order.StatusAccepted:

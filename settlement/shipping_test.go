@@ -120,3 +120,128 @@ func TestShippingProperties(t *testing.T) {
 		}
 	}
 }
+
+// TestPartialRefundProperties: for random parts sold with shipping, some
+// of whose units the shopper cancels before delivery (refunds that wait
+// for the sale to become payable), then delivered and refunded in pieces
+// (with and without shipping, some pieces of equal amounts) or cancelled
+// outright, the storefront, the home and the treasury derive identical
+// entries; refunds posted after the pair agreed the sale's period land in
+// the next open period on both sides; every ledger balances, a part given
+// back whole leaves nothing owed, and the period's net positions sum to
+// zero.
+func TestPartialRefundProperties(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 11))
+	ctx := context.Background()
+	for round := range 30 {
+		pol := testPolicy()
+		pol.ShippingShared = round%3 == 2
+		clk := &clock{t: t0.Add(72 * time.Hour)}
+		s, h, tr := newLedger(t, "S", clk, pol), newLedger(t, "H", clk, pol), newLedger(t, "T", clk, pol)
+		var early, late []Event // before and after the pair agrees day1
+		ended := map[string]bool{}
+		for p := range 10 {
+			id := fmt.Sprintf("r%d-p%d", round, p)
+			price, units, ship := 1+rng.Int64N(9000), 1+rng.Int64N(5), rng.Int64N(1500)
+			at := t0.Add(time.Duration(rng.IntN(8)) * time.Hour)
+			gross := price*units + ship
+			sale := func(kind string, at time.Time) Event {
+				e := ev(id, kind, at, gross)
+				e.Shipping = Money{Amount: ship, Currency: "EUR"}
+				return e
+			}
+			early = append(early, sale(EventAccepted, at))
+			items, shipLeft, n := price*units, ship, 0
+			piece := func(at time.Time, amount, shipping int64) Event {
+				n++
+				e := refund(id, fmt.Sprintf("rf%d", n), at, amount+shipping)
+				if shipping > 0 {
+					e.Shipping = Money{Amount: shipping, Currency: "EUR"}
+				}
+				items, shipLeft = items-amount, shipLeft-shipping
+				return e
+			}
+			for c := int64(0); c < rng.Int64N(units); c++ { // partial cancellations, a unit each
+				early = append(early, piece(at.Add(time.Duration(c+1)*time.Minute), price, 0))
+			}
+			if rng.IntN(4) == 0 { // the rest cancelled: the sale never becomes payable
+				early = append(early, ev(id, EventCancelled, at.Add(time.Hour), items+shipLeft))
+				ended[id] = true
+				continue
+			}
+			early = append(early, sale(EventDelivered, at.Add(2*time.Hour)))
+			var last int64
+			for r := range rng.IntN(5) {
+				if items+shipLeft == 0 {
+					break
+				}
+				amount, shipping := rng.Int64N(items+1), int64(0)
+				if r > 0 && rng.IntN(2) == 0 && last <= items { // the same amount as the last piece: another refund
+					amount = last
+				}
+				last = amount
+				if rng.IntN(3) == 0 {
+					shipping = shipLeft
+				}
+				if amount+shipping == 0 {
+					continue
+				}
+				when := at.Add(time.Duration(3+r) * time.Hour)
+				list := &early
+				if rng.IntN(2) == 0 { // after day1 is agreed, stated in day1 or day2
+					list = &late
+					when = when.Add(time.Duration(rng.IntN(2)) * 24 * time.Hour)
+				}
+				*list = append(*list, piece(when, amount, shipping))
+			}
+			ended[id] = items+shipLeft == 0
+		}
+		postAll(t, early, s, h, tr)
+		before := encoded(t, s, day1, "H")
+		markAgreed(t, s, day1, "H")
+		markAgreed(t, h, day1, "S")
+		postAll(t, late, s, h, tr)
+		if !sameBytes(before, encoded(t, s, day1, "H")) || !sameBytes(before, encoded(t, h, day1, "S")) {
+			t.Fatalf("round %d: entries between S and H changed in day1 after they agreed it", round)
+		}
+		var obligations []Obligation
+		for _, period := range []string{day1, day2} {
+			for _, pair := range [][2]*Ledger{{s, h}, {s, tr}, {h, tr}} {
+				a, b := encoded(t, pair[0], period, pair[1].Self()), encoded(t, pair[1], period, pair[0].Self())
+				if !sameBytes(a, b) {
+					t.Fatalf("round %d period %s: %s and %s differ", round, period, pair[0].Self(), pair[1].Self())
+				}
+				for _, e := range entriesOf(t, pair[0], period, pair[1].Self()) {
+					obligations = append(obligations, Obligation{From: e.From, To: e.To, Amount: e.Amount})
+				}
+			}
+		}
+		positions, _, err := Net([]string{"S", "H", "T"}, obligations)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum int64
+		for _, p := range positions {
+			sum += p.Net.Amount
+		}
+		if sum != 0 {
+			t.Fatalf("round %d: net positions %+v sum to %d", round, positions, sum)
+		}
+		for _, l := range []*Ledger{s, h, tr} {
+			if err := l.CheckBalances(ctx); err != nil {
+				t.Fatalf("round %d: %s: %v", round, l.Self(), err)
+			}
+		}
+		owed := map[string]int64{}
+		for _, period := range []string{day1, day2} {
+			for _, e := range entriesOf(t, s, period, "") {
+				owed[e.PartID] += map[bool]int64{true: 1, false: -1}[e.From == "S"] * e.Amount.Amount
+			}
+		}
+		for id, gone := range ended {
+			if gone && owed[id] != 0 {
+				t.Fatalf("round %d: part %s was given back whole but S still owes %d", round, id, owed[id])
+			}
+		}
+	}
+}

@@ -15,7 +15,8 @@
 //
 //	reserve  S -> H  hold these lines at these prices until a deadline
 //	confirm  S -> H  the payment is taken: accept the part
-//	cancel   S -> H  the shopper cancels a part not yet shipped
+//	cancel   S -> H  the shopper cancels a part not yet shipped, or some
+//	                 of its units (Message.Cancel)
 //	release  S -> H  the checkout failed: give the hold back
 //	status   H -> S  the part's state after a change (seq orders them)
 //
@@ -26,6 +27,17 @@
 // and released, which no storefront order holds. A release of a part H
 // never held (its reserve was lost, or is still on its way) leaves a
 // released part, so the release is done and a late reserve holds nothing.
+//
+// A part is refunded and cancelled in pieces too: the shopper cancels
+// some units of an accepted part, the merchant refunds some units and/or
+// an amount, with or without the shipping left, the units back to stock or
+// not (RefundRequest). Each piece is a Refund with its own id, stated by
+// one signed status (Status.Refund) while the part stays where it is; a
+// part with no unit (or no item money) left ends cancelled or refunded.
+// The home keeps the list, the storefront folds it from every status
+// (whatever their order) and pays each refund once, and settlement books
+// each by its id. What is left (Left) bounds every piece: more is refused,
+// naming the field, and changes nothing.
 //
 // A refusal carries a numbered Code (only ever appended) and words the
 // receiver chose to share, never its internal errors. The sender retries
@@ -84,7 +96,8 @@
 //   - A storefront applies a status only from the home it sent the part
 //     to, and only when it repeats the part's merchant, total and policy
 //     version: a home can state a part's progress, never change what was
-//     bought or for how much.
+//     bought or for how much. A refund it states must fit the part: units
+//     the part has, no more than the status says was refunded in all.
 //   - A status proves a settlement event to a third member only with the
 //     storefront's own signed reserve and confirm of the part (Proof): a
 //     home cannot invent a sale the storefront never placed; a storefront
@@ -99,11 +112,13 @@
 // (shop_cart.go), checkout (shop_checkout.go: quote, reserve every part,
 // pay once; shop_place.go: reserve, release, place the order with its
 // confirms), the statuses it folds (shop_status.go), its orders and
-// cancels (shop_orders.go), refunds it pays (shop_refund.go), unpaid
-// orders (shop_unpaid.go), payment providers (shop_payment.go), and the
+// cancels, whole or of some units (shop_orders.go), refunds it pays
+// (shop_refund.go), unpaid orders (shop_unpaid.go), payment providers (shop_payment.go), and the
 // orders it rebuilds after a restore (shop_recover.go). The home node's
 // side is in home_*.go: a reserve and the part it creates
-// (home_part.go), every later change (home_transition.go), hold expiry
+// (home_part.go), every later change (home_transition.go), refunds and
+// partial cancellations (home_refund.go; the Refund they make and what is
+// left of a part are in refund.go), hold expiry
 // (home_hold.go), budgets (home_budget.go), merchants' parts and actions
 // (home_parts.go), the stamp floor and watermarks (home_watermark.go),
 // stock through the catalog (home_inventory.go), pruning (home_prune.go)

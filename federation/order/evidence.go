@@ -13,7 +13,8 @@ import (
 // with the storefront's signed reserve and confirm that placed the part.
 // A member accepts a proof only when every signature verifies and the
 // three agree on the part, its two members, its merchant and its total
-// (items and shipping): a
+// (items and shipping), and the refund the status states, if any, fits in
+// the part (units it has, no more than the status's refunded total): a
 // home cannot prove a sale the storefront never placed, since it cannot
 // sign the storefront's reserve and confirm; a storefront cannot prove a
 // status the home never stated.
@@ -104,6 +105,11 @@ func VerifyProof(b []byte) (*Message, error) {
 		return nil, fmt.Errorf("%w: proof: the status refunds %s of %s", ErrForged, st.Status.Refunded, total)
 	case st.Status.RefundedShipping.Amount < 0 || st.Status.RefundedShipping.Amount > min(ship.Amount, st.Status.Refunded.Amount):
 		return nil, fmt.Errorf("%w: proof: the status refunds shipping %s of %s", ErrForged, st.Status.RefundedShipping, ship)
+	}
+	// A status of a part refunded in pieces states one of them: it must
+	// fit in the part's lines and in what the status says was refunded.
+	if err := checkRefundOf(st.Status, res.Reserve.Lines, ship); err != nil {
+		return nil, fmt.Errorf("%w: proof: %v", ErrForged, err)
 	}
 	return st, nil
 }

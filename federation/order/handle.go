@@ -74,6 +74,9 @@ func (s *Service) handle(ctx context.Context, from string, raw []byte) ([]byte, 
 	case KindConfirm:
 		return s.ask(ctx, m, raw, confirm())
 	default: // KindCancel; DecodeMessage admits no other kind
+		if len(m.Cancel) > 0 {
+			return s.ask(ctx, m, raw, cancelUnits(m.ID, m.Cancel, m.Reason))
+		}
 		return s.ask(ctx, m, raw, cancel(m.Reason))
 	}
 }

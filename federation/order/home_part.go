@@ -35,11 +35,14 @@ type HomePart struct {
 	TrackingURL string `json:"tracking_url,omitempty"`
 	Refunded    Money  `json:"refunded,omitzero"`
 	// RefundedShipping is the part of Refunded that was shipping.
-	RefundedShipping Money     `json:"refunded_shipping,omitzero"`
-	Reason           string    `json:"reason,omitempty"`
-	Policy           uint64    `json:"policy_version"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	RefundedShipping Money `json:"refunded_shipping,omitzero"`
+	// Refunds are the part's refunds and partial cancellations, in the
+	// order of the statuses that stated them.
+	Refunds   []Refund  `json:"refunds,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+	Policy    uint64    `json:"policy_version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 func loadHome(txn *badger.Txn, id string) (*HomePart, error) {
@@ -64,7 +67,59 @@ func (p *HomePart) statusOf() *Status {
 	}
 	return &Status{Seq: p.Seq, Status: p.Status, Merchant: p.Merchant, Total: p.Total, Category: cat, HoldUntil: p.HoldUntil,
 		Carrier: p.Carrier, Tracking: p.Tracking, TrackingURL: p.TrackingURL, Refunded: p.Refunded, RefundedShipping: p.RefundedShipping,
-		Reason: p.Reason, Policy: p.Policy, Shipping: p.Shipping, ShippingRate: p.ShippingRate}
+		Reason: p.Reason, Policy: p.Policy, Shipping: p.Shipping, ShippingRate: p.ShippingRate, Refund: p.stated()}
+}
+
+// stated is the refund that p's current status states: the last one, when
+// the change to p.Seq made it.
+func (p *HomePart) stated() *Refund {
+	if n := len(p.Refunds); n > 0 && p.Refunds[n-1].Seq == p.Seq {
+		r := p.Refunds[n-1]
+		return &r
+	}
+	return nil
+}
+
+// outOfStock is the units of each line (keyed by listing and SKU) that p
+// keeps out of stock: while held, all but those its refunds put back;
+// once not held, those refunded without going back (written off).
+func (p *HomePart) outOfStock() map[string]int64 {
+	out := map[string]int64{}
+	if p.Held {
+		for _, l := range p.Lines {
+			out[offerKey(l.ListingID, l.SKU)] += l.Quantity
+		}
+	}
+	for _, r := range p.Refunds {
+		for _, u := range r.Lines {
+			switch {
+			case r.Restock && p.Held:
+				out[u.key()] -= u.Quantity
+			case !r.Restock && !p.Held:
+				out[u.key()] += u.Quantity
+			}
+		}
+	}
+	return out
+}
+
+// stockBetween is the stock a change of a part from p to next gives back
+// (positive deltas) or takes (negative), line by line.
+func stockBetween(p, next *HomePart) []catalog.StockChange {
+	before, after := p.outOfStock(), next.outOfStock()
+	var out []catalog.StockChange
+	seen := map[string]bool{}
+	for _, l := range next.Lines {
+		k := offerKey(l.ListingID, l.SKU)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if d := before[k] - after[k]; d != 0 {
+			out = append(out, catalog.StockChange{ListingID: l.ListingID, SKU: l.SKU, Delta: d})
+		}
+	}
+	return out
 }
 
 func (p *HomePart) changes(sign int64) []catalog.StockChange {

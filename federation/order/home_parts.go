@@ -2,6 +2,7 @@ package order
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -100,19 +101,6 @@ func (s *Service) Deliver(ctx context.Context, merchant, id string) (HomePart, e
 	return s.merchantAction(ctx, merchant, id, deliver())
 }
 
-// Refund refunds merchant's part in full, shipping included; a part not
-// shipped yet goes back to stock.
-func (s *Service) Refund(ctx context.Context, merchant, id string) (HomePart, error) {
-	return s.merchantAction(ctx, merchant, id, refund(true))
-}
-
-// RefundItems refunds the items of merchant's part and keeps what the
-// shopper paid for shipping, as after a parcel that went out and came
-// back; a part not shipped yet refunds its shipping too.
-func (s *Service) RefundItems(ctx context.Context, merchant, id string) (HomePart, error) {
-	return s.merchantAction(ctx, merchant, id, refund(false))
-}
-
 func (s *Service) merchantAction(ctx context.Context, merchant, id string, ch change) (HomePart, error) {
 	if s.recovering.Load() {
 		return HomePart{}, fmt.Errorf("%w: this node is catching up after a restore; try again in a moment", ErrUnavailable)
@@ -121,6 +109,9 @@ func (s *Service) merchantAction(ctx context.Context, merchant, id string, ch ch
 		return HomePart{}, err
 	}
 	res, err := s.transition(ctx, id, nil, nil, ch)
+	if errors.Is(err, errDone) {
+		return s.HomePartOf(ctx, merchant, id)
+	}
 	if err != nil {
 		return HomePart{}, err
 	}

@@ -35,7 +35,11 @@ func (s *Service) recoverHome(ctx context.Context, m *Message, raw []byte) error
 		if err := s.book(txn, PartEvent{Part: p.ID, Storefront: p.Storefront, Home: s.self, Status: m.Status, At: m.At}); err != nil {
 			return err
 		}
+		added := addRefund(&p.Refunds, m.Status.Refund)
 		if m.Status.Seq <= p.Seq {
+			if added {
+				return saveHome(txn, p)
+			}
 			return nil
 		}
 		return s.bringForward(txn, p, m, raw)
@@ -86,7 +90,7 @@ func (s *Service) bringForward(txn *badger.Txn, p *HomePart, m *Message, raw []b
 		}
 	}
 	p.Seq, p.Status, p.Reason = st.Seq, st.Status, st.Reason
-	p.Carrier, p.Tracking, p.Refunded, p.HoldUntil = st.Carrier, st.Tracking, st.Refunded, timeZero
+	p.Carrier, p.Tracking, p.Refunded, p.RefundedShipping, p.HoldUntil = st.Carrier, st.Tracking, st.Refunded, st.RefundedShipping, timeZero
 	p.Held = st.Status != StatusRejected && st.Status != StatusCancelled && !(st.Status == StatusRefunded && st.Carrier == "")
 	p.UpdatedAt = m.At.UTC()
 	if st.Policy != 0 {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
-	"github.com/fedmart/fedmart/catalog"
 )
 
 // A change is one transition of a home part: it decides the new state
@@ -47,13 +46,7 @@ func (s *Service) transitionLocked(ctx context.Context, id string, m *Message, r
 		return result{part: p, reply: reply}, err
 	}
 	next.Seq++
-	var stock []catalog.StockChange
-	switch {
-	case wasHeld && !next.Held:
-		stock = next.changes(1)
-	case !wasHeld && next.Held:
-		stock = next.changes(-1)
-	}
+	stock := stockBetween(p, &next)
 	// From the status's stamp to its commit, no watermark may be declared:
 	// the status is not in the outbox yet.
 	release := s.stamps.hold()
@@ -184,26 +177,6 @@ func deliver() change {
 		}
 		p.Status = StatusDelivered
 		return nil
-	}}
-}
-
-// refund gives the part's money back: all of it, or (withShipping false)
-// all but what was paid for shipping a part that went out.
-func refund(withShipping bool) change {
-	return change{event: "order.part.refunded", apply: func(p *HomePart) error {
-		switch p.Status {
-		case StatusAccepted: // never left the warehouse: back to stock, shipping too
-			p.Status, p.Refunded, p.RefundedShipping, p.Held = StatusRefunded, p.Total, p.Shipping, false
-			return nil
-		case StatusShipped, StatusDelivered:
-			p.Status, p.Refunded, p.RefundedShipping = StatusRefunded, p.Total, p.Shipping
-			if !withShipping {
-				p.Refunded.Amount -= p.Shipping.Amount
-				p.RefundedShipping.Amount = 0
-			}
-			return nil
-		}
-		return refuse(p, "refund")
 	}}
 }
 

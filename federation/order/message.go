@@ -56,6 +56,9 @@ type Message struct {
 	Status *Status `json:"status,omitempty"`
 	// Reason says why, on cancel and release.
 	Reason string `json:"reason,omitempty"`
+	// Cancel names the units a cancel gives up, when it cancels only some
+	// of the part; a cancel without them cancels the whole part.
+	Cancel []Units `json:"cancel,omitempty"`
 	// Sig is the sender's signature over the message without Sig.
 	Sig []byte `json:"sig,omitempty"`
 }
@@ -125,6 +128,9 @@ type Status struct {
 	// Quote lists the current unit prices when they changed (status
 	// rejected, reason price_changed).
 	Quote []Line `json:"quote,omitempty"`
+	// Refund is the refund or partial cancellation this status states,
+	// when it states one: Refunded and RefundedShipping then count it.
+	Refund *Refund `json:"refund,omitempty"`
 }
 
 // Shortage is a line the home node could not hold.
@@ -228,6 +234,17 @@ func (m *Message) validate() error {
 	if len(m.Reason) > 512 {
 		return bad("reason", "longer than 512 bytes")
 	}
+	if len(m.Cancel) > 0 && m.Kind != KindCancel {
+		return bad("cancel", "only a cancel names units to cancel")
+	}
+	if len(m.Cancel) > maxLines {
+		return bad("cancel", "names more than %d lines", maxLines)
+	}
+	for i, u := range m.Cancel {
+		if u.ListingID == "" || u.SKU == "" || u.Quantity < 1 || u.Quantity > 10000 {
+			return bad(fmt.Sprintf("cancel[%d]", i), "needs listing_id, sku and quantity 1..10000")
+		}
+	}
 	switch m.Kind {
 	case KindReserve:
 		if m.Reserve == nil {
@@ -277,6 +294,9 @@ func (r *Reserve) validate() error {
 func (s *Status) validate() error {
 	if !knownStatus(s.Status) || s.Seq == 0 {
 		return fmt.Errorf("%w: message.status: status %q with seq %d", ErrInvalid, s.Status, s.Seq)
+	}
+	if s.Refund != nil {
+		return s.Refund.validate(s)
 	}
 	return nil
 }

@@ -129,18 +129,26 @@ type Part struct {
 	TrackingURL string `json:"tracking_url,omitempty"`
 	Refunded    Money  `json:"refunded,omitzero"`
 	// RefundedShipping is the part of Refunded that was shipping.
-	RefundedShipping Money     `json:"refunded_shipping,omitzero"`
-	Reason           string    `json:"reason,omitempty"`
-	Policy           uint64    `json:"policy_version,omitempty"`
-	Seq              uint64    `json:"seq,omitempty"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	RefundedShipping Money `json:"refunded_shipping,omitzero"`
+	// Refunds are the part's refunds and partial cancellations, folded
+	// from every status that stated one, whatever order they came in.
+	Refunds   []Refund  `json:"refunds,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+	Policy    uint64    `json:"policy_version,omitempty"`
+	Seq       uint64    `json:"seq,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // apply folds status message m into p. It reports whether m was newer
-// than what p holds; an older or repeated status changes nothing.
+// than what p holds; an older or repeated status changes nothing but the
+// list of refunds, which takes the refund it states if it is new.
 func (p *Part) apply(m *Message) bool {
 	st := m.Status
-	if st == nil || st.Seq <= p.Seq {
+	if st == nil {
+		return false
+	}
+	addRefund(&p.Refunds, st.Refund)
+	if st.Seq <= p.Seq {
 		return false
 	}
 	p.Seq, p.Status, p.Reason = st.Seq, st.Status, st.Reason
@@ -167,6 +175,8 @@ func (p *Part) consistent(st *Status) error {
 		return fmt.Errorf("status of part %s refunds %s of %s", p.ID, st.Refunded, p.Total)
 	case st.RefundedShipping.Amount < 0 || st.RefundedShipping.Amount > min(st.Refunded.Amount, p.Shipping.Amount):
 		return fmt.Errorf("status of part %s refunds %s of shipping, of %s refunded and %s paid", p.ID, st.RefundedShipping, st.Refunded, p.Shipping)
+	case st.Refund != nil && checkRefundOf(st, p.Items, p.Shipping) != nil:
+		return fmt.Errorf("status of part %s: %v", p.ID, checkRefundOf(st, p.Items, p.Shipping))
 	case st.TrackingURL != "" && shipping.CheckTrackingURL(st.TrackingURL) != nil:
 		return fmt.Errorf("status of part %s gives a tracking URL that is not https", p.ID)
 	case p.Policy != 0 && st.Policy != 0 && st.Policy != p.Policy:

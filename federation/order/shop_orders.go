@@ -65,6 +65,60 @@ func (s *Service) CancelParts(ctx context.Context, shopper, id string, parts []s
 	return s.cancel(ctx, shopper, id, parts, "cancelled by the shopper")
 }
 
+// CancelUnits asks the home node of part to cancel some of its units:
+// lines names them and how many of each. Its home puts them back in stock
+// and gives their worth back, and cancels the part when no unit is left;
+// the shopper's payment is refunded as the home's status arrives. A part
+// that shipped, or is not accepted yet, is ErrConflict naming it; units
+// beyond what is left are a FieldErrors naming "lines[i].quantity". key,
+// when set, makes the request idempotent: the same key cancels once.
+func (s *Service) CancelUnits(ctx context.Context, shopper, id, part string, lines []Units, key string) (Order, error) {
+	o, err := s.GetOrder(ctx, shopper, id)
+	if err != nil {
+		return Order{}, err
+	}
+	p := o.partOf(part)
+	switch {
+	case p == nil:
+		return Order{}, fmt.Errorf("%w: order %s has no part %s", ErrNotFound, id, part)
+	case len(lines) == 0:
+		return Order{}, FieldErrors{{Field: "lines", Message: "name at least one line and how many of its units to cancel"}}
+	case len(key) > 200:
+		return Order{}, FieldErrors{{Field: "Idempotency-Key", Message: "is longer than 200 characters"}}
+	case key != "" && s.loggedID(part, s.self, refundID("shopper", shopper, part, key)): // a repeat: done, or on its way
+		return o, nil
+	case p.Status != StatusAccepted:
+		return Order{}, fmt.Errorf("%w: part_id: part %s is %s; only the units of an accepted part not yet shipped can be cancelled", ErrConflict, part, p.Status)
+	}
+	var errs FieldErrors
+	checkUnits("lines", lines, p.Items, p.Left(), &errs)
+	if err := errs.err(); err != nil {
+		return Order{}, err
+	}
+	m, raw, err := s.newSigned(KindCancel, p.Platform, p.ID, func(m *Message) {
+		m.Reason, m.Cancel = "cancelled by the shopper", slices.Clone(lines)
+		if key != "" {
+			m.ID = refundID("shopper", shopper, part, key)
+		}
+	})
+	if err != nil {
+		return Order{}, err
+	}
+	var ks []string
+	err = s.update(func(txn *badger.Txn) error {
+		ks = ks[:0]
+		if key != "" && loggedMessage(txn, part, m.From, m.ID) { // a repeat, at the same time
+			return nil
+		}
+		return s.queueRequests(txn, []signed{{m, raw}}, &ks)
+	})
+	if err != nil {
+		return Order{}, err
+	}
+	s.confirmNow(ctx, ks)
+	return s.GetOrder(ctx, shopper, id)
+}
+
 // Cancellable reports whether a part in status s can still be cancelled:
 // its home has not shipped it.
 func Cancellable(s string) bool { return s == StatusReserved || s == StatusAccepted }

@@ -10,12 +10,24 @@ import (
 // refundTask is money the storefront owes a shopper for a part that
 // ended: written with the status that ended it, paid by payRefunds.
 type refundTask struct {
-	Order  string `json:"order"`
-	Part   string `json:"part"`
+	Order string `json:"order"`
+	Part  string `json:"part"`
+	// Refund is the id of the refund the task pays, empty for a part's
+	// ending (cancelled, rejected) that gives back what was left.
+	Refund string `json:"refund,omitempty"`
 	Amount Money  `json:"amount"`
 }
 
-// payRefunds pays the refunds owed, each idempotently keyed by its part,
+// key is where the task waits, and the provider's idempotency key.
+func (t refundTask) key() string {
+	if t.Refund == "" {
+		return prefixRefund + t.Part
+	}
+	return prefixRefund + t.Part + "/" + t.Refund
+}
+
+// payRefunds pays the refunds owed, each idempotently keyed by its part
+// (and its refund's id),
 // and records them on the order's payment.
 func (s *Service) payRefunds(ctx context.Context) error {
 	var tasks []refundTask
@@ -47,7 +59,7 @@ func (s *Service) payRefund(ctx context.Context, t refundTask) error {
 		return err
 	}
 	if pr, ok := s.payments[o.Payment.Method]; ok && o.Payment.Status != PaymentPending {
-		if err := pr.Refund(ctx, o.Payment, t.Amount, t.Part); err != nil {
+		if err := pr.Refund(ctx, o.Payment, t.Amount, t.key()[len(prefixRefund):]); err != nil {
 			return err
 		}
 	}
@@ -61,6 +73,6 @@ func (s *Service) payRefund(ctx context.Context, t refundTask) error {
 		if err := putJSON(txn, prefixOrder+o.ID, o); err != nil {
 			return err
 		}
-		return txn.Delete([]byte(prefixRefund + t.Part))
+		return txn.Delete([]byte(t.key()))
 	})
 }

@@ -123,32 +123,64 @@ func (s *Service) applyStatusTxn(txn *badger.Txn, m *Message, raw []byte) (*Part
 		}
 	}
 	before := p.Status
-	if !p.apply(m) {
+	st := m.Status
+	added := st.Refund != nil && !hasRefund(p.Refunds, st.Refund.ID)
+	newer := p.apply(m)
+	if !newer && !added {
 		return nil, nil
 	}
 	o.Status, o.UpdatedAt = orderStatus(o.Parts), s.now().UTC()
 	if err := putJSON(txn, prefixOrder+o.ID, o); err != nil {
 		return nil, err
 	}
-	if err := s.oweRefund(txn, o, p, before); err != nil {
+	if err := s.oweRefund(txn, o, p, st, before, added, newer); err != nil {
 		return nil, err
 	}
 	cp := *p
-	return &cp, s.emitEvent(txn, "order.part."+p.Status, map[string]any{"order": o.ID, "part": cp})
+	return &cp, s.emitEvent(txn, partEvent(p.Status, st.Refund), map[string]any{"order": o.ID, "part": cp})
 }
 
-// oweRefund records the refund a part's ending owes the shopper: the part
-// total when it was rejected, cancelled or refunded after being paid for.
-func (s *Service) oweRefund(txn *badger.Txn, o *Order, p *Part, before string) error {
+// partEvent names the webhook of a part's status: "order.part.<status>",
+// or, for a refund or cancellation of some of a part that goes on,
+// "order.part.partially_refunded" or "order.part.partially_cancelled".
+func partEvent(status string, r *Refund) string {
+	switch {
+	case r == nil || final(status):
+		return "order.part." + status
+	case r.Kind == RefundKindCancel:
+		return "order.part.partially_cancelled"
+	}
+	return "order.part.partially_refunded"
+}
+
+// oweRefund records the money a status owes the shopper: the refund it
+// states, once, when it states one (added: p did not hold it yet);
+// otherwise, for a part that ended with it, what was not given back
+// before (rejected: the total; cancelled: all but the refunds before it;
+// refunded, as a home stated before refunds had ids: what it refunded).
+func (s *Service) oweRefund(txn *badger.Txn, o *Order, p *Part, st *Status, before string, added, newer bool) error {
+	if st.Refund != nil {
+		if !added || st.Refund.Amount.Amount == 0 {
+			return nil
+		}
+		t := refundTask{Order: o.ID, Part: p.ID, Refund: st.Refund.ID, Amount: st.Refund.Amount}
+		return putJSON(txn, t.key(), t)
+	}
+	if !newer || final(before) {
+		return nil
+	}
+	t := refundTask{Order: o.ID, Part: p.ID}
 	switch p.Status {
-	case StatusRejected, StatusCancelled, StatusRefunded:
+	case StatusRejected:
+		t.Amount = p.Total
+	case StatusCancelled:
+		t.Amount = Money{Amount: p.Total.Amount - st.Refunded.Amount, Currency: p.Total.Currency}
+	case StatusRefunded:
+		t.Amount = Money{Amount: st.Refunded.Amount, Currency: p.Total.Currency}
 	default:
 		return nil
 	}
-	if final(before) {
-		return nil
-	}
-	return putJSON(txn, prefixRefund+p.ID, refundTask{Order: o.ID, Part: p.ID, Amount: p.Total})
+	return putJSON(txn, t.key(), t)
 }
 
 // afterShop tells the webhook sender and settlement about a status

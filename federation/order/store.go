@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -34,7 +35,7 @@ import (
 //	o/park/<peer>/<seq>                 outbox messages that can never succeed, for the operator
 //	o/floor                             no status is stamped before this time (Unix ns)
 //	o/pay/<id>                          sandbox payments
-//	o/refund/<part>                     refunds owed to shoppers, to be paid
+//	o/refund/<part>[/<refund id>]       refunds owed to shoppers, to be paid
 const (
 	prefixShopper      = "o/shopper/"
 	prefixShopTok      = "o/shoptok/"
@@ -137,6 +138,23 @@ func (s *Service) logMessage(txn *badger.Txn, m *Message, raw []byte) error {
 		return nil
 	}
 	return txn.Set([]byte(prefixPeerMessages+other+"/"+suffix), nil)
+}
+
+// loggedMessage reports whether the log of part holds message id from.
+func loggedMessage(txn *badger.Txn, part, from, id string) bool {
+	for _, k := range keys(txn, prefixMessages+part+"/", "", 0) {
+		if strings.HasSuffix(k, "/"+from+"/"+id) {
+			return true
+		}
+	}
+	return false
+}
+
+// loggedID is loggedMessage in a transaction of its own.
+func (s *Service) loggedID(part, from, id string) bool {
+	found := false
+	_ = s.db.View(func(txn *badger.Txn) error { found = loggedMessage(txn, part, from, id); return nil })
+	return found
 }
 
 // loggedStatus returns the logged status message of part signed by from

@@ -24,12 +24,14 @@ type Orders interface {
 	GetOrder(ctx context.Context, shopper, id string) (order.Order, error)
 	Orders(ctx context.Context, shopper, cursor string, limit int) ([]order.Order, string, error)
 	CancelOrder(ctx context.Context, shopper, id string) (order.Order, error)
+	CancelUnits(ctx context.Context, shopper, id, part string, lines []order.Units, key string) (order.Order, error)
 	MarkPaid(ctx context.Context, id string) (order.Order, error)
 	MerchantParts(ctx context.Context, merchant, status, cursor string, limit int) ([]order.HomePart, string, error)
 	ShipWith(ctx context.Context, merchant, id string, sh order.Shipment) (order.HomePart, error)
 	RefundItems(ctx context.Context, merchant, id string) (order.HomePart, error)
 	Deliver(ctx context.Context, merchant, id string) (order.HomePart, error)
 	Refund(ctx context.Context, merchant, id string) (order.HomePart, error)
+	RefundPart(ctx context.Context, merchant, id string, req order.RefundRequest) (order.HomePart, error)
 	Outbox(ctx context.Context) ([]order.OutboxDepth, error)
 	Parked(ctx context.Context, limit int) ([]order.ParkedMessage, error)
 	RetryParked(ctx context.Context, key string) error
@@ -60,6 +62,7 @@ func (a *API) orderRoutes(v1 *gin.RouterGroup) {
 	sh.GET("/orders", a.getOrders)
 	sh.GET("/orders/:id", a.getOrder)
 	sh.POST("/orders/:id/cancel", a.postCancel)
+	sh.POST("/orders/:id/parts/:part/cancel", a.postCancelUnits)
 	v1.POST("/orders/:id/paid", a.operatorOnly, a.postPaid)
 	op := v1.Group("/orders/outbox", a.operatorOnly)
 	op.GET("", a.getOutbox)
@@ -70,6 +73,7 @@ func (a *API) orderRoutes(v1 *gin.RouterGroup) {
 	me.POST("/orders/:id/ship", a.postShip)
 	me.POST("/orders/:id/deliver", a.postDeliver)
 	me.POST("/orders/:id/refund", a.postRefund)
+	me.POST("/orders/:id/refunds", a.postRefunds)
 }
 
 // postShopper opens an account that lives on its bearer token. It takes
@@ -163,6 +167,19 @@ func (a *API) postCancel(c *gin.Context) {
 	respond(c, http.StatusOK, o, err)
 }
 
+// postCancelUnits cancels some units of one part not yet shipped.
+func (a *API) postCancelUnits(c *gin.Context) {
+	var in struct {
+		Lines []order.Units `json:"lines"`
+	}
+	if !bindJSON(c, &in) {
+		return
+	}
+	o, err := a.deps.Orders.CancelUnits(c.Request.Context(), shopperOf(c), c.Param("id"), c.Param("part"), in.Lines,
+		strings.TrimSpace(c.GetHeader("Idempotency-Key")))
+	respond(c, http.StatusOK, o, err)
+}
+
 func (a *API) postPaid(c *gin.Context) {
 	o, err := a.deps.Orders.MarkPaid(c.Request.Context(), c.Param("id"))
 	respond(c, http.StatusOK, o, err)
@@ -216,6 +233,18 @@ func (a *API) postRefund(c *gin.Context) {
 		return
 	}
 	p, err := refund(c.Request.Context(), merchantOf(c).ID, c.Param("id"))
+	respond(c, http.StatusOK, p, err)
+}
+
+// postRefunds refunds some of a part: units and/or an amount, with or
+// without shipping, restocked or not.
+func (a *API) postRefunds(c *gin.Context) {
+	var in order.RefundRequest
+	if !bindJSON(c, &in) {
+		return
+	}
+	in.Key = strings.TrimSpace(c.GetHeader("Idempotency-Key"))
+	p, err := a.deps.Orders.RefundPart(c.Request.Context(), merchantOf(c).ID, c.Param("id"), in)
 	respond(c, http.StatusOK, p, err)
 }
 

@@ -330,6 +330,24 @@ func (e ReadinessStatus) Valid() bool {
 	}
 }
 
+// Defines values for RefundKind.
+const (
+	RefundKindCancel RefundKind = "cancel"
+	RefundKindRefund RefundKind = "refund"
+)
+
+// Valid indicates whether the value is a known member of the RefundKind enum.
+func (e RefundKind) Valid() bool {
+	switch e {
+	case RefundKindCancel:
+		return true
+	case RefundKindRefund:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SettlementPeriodStatus.
 const (
 	SettlementPeriodStatusAgreed      SettlementPeriodStatus = "agreed"
@@ -380,22 +398,22 @@ func (e StatementStatus) Valid() bool {
 
 // Defines values for StatementTotalsKind.
 const (
-	Fee       StatementTotalsKind = "fee"
-	FeeRefund StatementTotalsKind = "fee_refund"
-	Refund    StatementTotalsKind = "refund"
-	Sale      StatementTotalsKind = "sale"
+	StatementTotalsKindFee       StatementTotalsKind = "fee"
+	StatementTotalsKindFeeRefund StatementTotalsKind = "fee_refund"
+	StatementTotalsKindRefund    StatementTotalsKind = "refund"
+	StatementTotalsKindSale      StatementTotalsKind = "sale"
 )
 
 // Valid indicates whether the value is a known member of the StatementTotalsKind enum.
 func (e StatementTotalsKind) Valid() bool {
 	switch e {
-	case Fee:
+	case StatementTotalsKindFee:
 		return true
-	case FeeRefund:
+	case StatementTotalsKindFeeRefund:
 		return true
-	case Refund:
+	case StatementTotalsKindRefund:
 		return true
-	case Sale:
+	case StatementTotalsKindSale:
 		return true
 	default:
 		return false
@@ -569,6 +587,11 @@ type BatchResult struct {
 	Rejected  []Rejection `json:"rejected"`
 	Unchanged int         `json:"unchanged"`
 	Updated   int         `json:"updated"`
+}
+
+// CancelUnitsInput defines model for CancelUnitsInput.
+type CancelUnitsInput struct {
+	Lines []Units `json:"lines"`
 }
 
 // Carrier defines model for Carrier.
@@ -856,7 +879,10 @@ type HomePart struct {
 	Reason           *string    `json:"reason,omitempty"`
 	Refunded         *Money     `json:"refunded,omitempty"`
 	RefundedShipping *Money     `json:"refunded_shipping,omitempty"`
-	Seq              int        `json:"seq"`
+
+	// Refunds the part's refunds and partial cancellations, in the order they were stated
+	Refunds *[]Refund `json:"refunds,omitempty"`
+	Seq     int       `json:"seq"`
 
 	// Shipping the part of total paid for shipping
 	Shipping        *Money         `json:"shipping,omitempty"`
@@ -1169,6 +1195,9 @@ type Part struct {
 	// RefundedShipping the part of refunded that was shipping
 	RefundedShipping *Money `json:"refunded_shipping,omitempty"`
 
+	// Refunds the part's refunds and partial cancellations, in the order the home stated them
+	Refunds *[]Refund `json:"refunds,omitempty"`
+
 	// Seq the number of the home node's latest status of the part
 	Seq *int `json:"seq,omitempty"`
 
@@ -1413,6 +1442,50 @@ type Readiness struct {
 // ReadinessStatus defines model for Readiness.Status.
 type ReadinessStatus string
 
+// Refund One piece of money the home node gave back for a part, stated by one
+// signed status with its own id: a merchant's refund (kind refund) or
+// a shopper's cancellation of some units before shipping (kind
+// cancel, whose units always go back to stock).
+type Refund struct {
+	// Amount everything given back, shipping included
+	Amount Money      `json:"amount"`
+	ID     string     `json:"id"`
+	Kind   RefundKind `json:"kind"`
+
+	// Lines the units it covers; none for an amount alone
+	Lines  *[]Units `json:"lines,omitempty"`
+	Reason *string  `json:"reason,omitempty"`
+
+	// Restock the units went back to stock
+	Restock *bool `json:"restock,omitempty"`
+
+	// Seq the seq of the status that stated it
+	Seq int `json:"seq"`
+
+	// Shipping the part of amount that was shipping
+	Shipping *Money `json:"shipping,omitempty"`
+}
+
+// RefundKind defines model for Refund.Kind.
+type RefundKind string
+
+// RefundInput Some units and/or an amount, with or without the shipping not yet
+// refunded. Without amount the units are refunded at their unit
+// prices; with it, amount is what the items of this refund give back
+// (units named or not). Never more than is left to refund.
+type RefundInput struct {
+	// Amount money for the items, minor units of the part's currency
+	Amount *int64   `json:"amount,omitempty"`
+	Lines  *[]Units `json:"lines,omitempty"`
+	Reason *string  `json:"reason,omitempty"`
+
+	// Restock put the units named in lines back into stock
+	Restock *bool `json:"restock,omitempty"`
+
+	// WithShipping also give back the shipping not refunded yet
+	WithShipping *bool `json:"with_shipping,omitempty"`
+}
+
 // Rejection A feed entry that was not written, and why.
 type Rejection struct {
 	Errors []FieldError `json:"errors"`
@@ -1606,6 +1679,13 @@ type StatementTotalsKind string
 type StockInput struct {
 	SKU   string `json:"sku"`
 	Stock int64  `json:"stock"`
+}
+
+// Units Some units of one line of a part.
+type Units struct {
+	ListingID string `json:"listing_id"`
+	Quantity  int64  `json:"quantity"`
+	SKU       string `json:"sku"`
 }
 
 // Variant defines model for Variant.
@@ -1843,6 +1923,12 @@ type RefundPartParams struct {
 	KeepShipping *bool `form:"keep_shipping,omitempty" json:"keep_shipping,omitempty"`
 }
 
+// RefundPartPartlyParams defines parameters for RefundPartPartly.
+type RefundPartPartlyParams struct {
+	// IdempotencyKey A key of the client's choosing, the same for every retry of one refund.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // ListOrdersParams defines parameters for ListOrders.
 type ListOrdersParams struct {
 	// Limit at most this many (default 20)
@@ -1854,6 +1940,12 @@ type ListOrdersParams struct {
 
 // RetryParkedMessage202JSONResponseBodyStatus defines parameters for RetryParkedMessage.
 type RetryParkedMessage202JSONResponseBodyStatus string
+
+// CancelPartUnitsParams defines parameters for CancelPartUnits.
+type CancelPartUnitsParams struct {
+	// IdempotencyKey A key of the client's choosing, the same for every retry of one cancellation.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
 
 // CloseSettlementPeriod202JSONResponseBodyStatus defines parameters for CloseSettlementPeriod.
 type CloseSettlementPeriod202JSONResponseBodyStatus string
@@ -1903,6 +1995,9 @@ type SetStockJSONRequestBody = StockInput
 // UploadPictureMultipartRequestBody defines body for UploadPicture for multipart/form-data ContentType.
 type UploadPictureMultipartRequestBody UploadPictureMultipartBody
 
+// RefundPartPartlyJSONRequestBody defines body for RefundPartPartly for application/json ContentType.
+type RefundPartPartlyJSONRequestBody = RefundInput
+
 // ShipPartJSONRequestBody defines body for ShipPart for application/json ContentType.
 type ShipPartJSONRequestBody = ShipInput
 
@@ -1920,6 +2015,9 @@ type CreateMerchantJSONRequestBody = MerchantInput
 
 // ChangeMerchantJSONRequestBody defines body for ChangeMerchant for application/json ContentType.
 type ChangeMerchantJSONRequestBody = MerchantChange
+
+// CancelPartUnitsJSONRequestBody defines body for CancelPartUnits for application/json ContentType.
+type CancelPartUnitsJSONRequestBody = CancelUnitsInput
 
 // QuoteShippingJSONRequestBody defines body for QuoteShipping for application/json ContentType.
 type QuoteShippingJSONRequestBody = ShippingQuoteInput
@@ -2362,6 +2460,36 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/merchant/orders/{id}/refund (the `RefundPart` operationId).
 	RefundPart(ctx context.Context, id PartID, params *RefundPartParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RefundPartPartlyWithBody Refund some of a part (units and/or an amount, with or without shipping, restocked or not).
+	//
+	// Each refund is a signed status with its own id, sent to the
+	// storefront (which refunds the shopper) and booked by settlement in
+	// proportion. A part whose units or items are all given back ends
+	// refunded; one that never shipped then gives its shipping back too.
+	// Beyond what is left to refund is 422 naming the field, and changes
+	// nothing. An Idempotency-Key header, when sent, makes a retry refund
+	// once.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/merchant/orders/{id}/refunds (the `RefundPartPartly` operationId).
+	RefundPartPartlyWithBody(ctx context.Context, id PartID, params *RefundPartPartlyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RefundPartPartly Refund some of a part (units and/or an amount, with or without shipping, restocked or not).
+	//
+	// Each refund is a signed status with its own id, sent to the
+	// storefront (which refunds the shopper) and booked by settlement in
+	// proportion. A part whose units or items are all given back ends
+	// refunded; one that never shipped then gives its shipping back too.
+	// Beyond what is left to refund is 422 naming the field, and changes
+	// nothing. An Idempotency-Key header, when sent, makes a retry refund
+	// once.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/merchant/orders/{id}/refunds (the `RefundPartPartly` operationId).
+	RefundPartPartly(ctx context.Context, id PartID, params *RefundPartPartlyParams, body RefundPartPartlyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ShipPartWithBody Ship an accepted part.
 	//
 	// Takes any type of body and a specified content type.
@@ -2517,6 +2645,32 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/orders/{id}/paid (the `MarkOrderPaid` operationId).
 	MarkOrderPaid(ctx context.Context, id OrderID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelPartUnitsWithBody Cancel some units of a part not yet shipped; their worth is refunded.
+	//
+	// The part's home puts the units back in stock and states the
+	// cancellation as a signed status with its own refund id; the shopper's
+	// payment is refunded as it arrives. A part with no unit left is
+	// cancelled and gives back all that is left, shipping included. An
+	// Idempotency-Key header, when sent, makes a retry cancel once.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/cancel (the `CancelPartUnits` operationId).
+	CancelPartUnitsWithBody(ctx context.Context, id OrderID, part string, params *CancelPartUnitsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelPartUnits Cancel some units of a part not yet shipped; their worth is refunded.
+	//
+	// The part's home puts the units back in stock and states the
+	// cancellation as a signed status with its own refund id; the shopper's
+	// payment is refunded as it arrives. A part with no unit left is
+	// cancelled and gives back all that is left, shipping included. An
+	// Idempotency-Key header, when sent, makes a retry cancel once.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/cancel (the `CancelPartUnits` operationId).
+	CancelPartUnits(ctx context.Context, id OrderID, part string, params *CancelPartUnitsParams, body CancelPartUnitsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSettlementPeriods The settlement periods this node knows, with where their statements stand.
 	//
@@ -3401,6 +3555,56 @@ func (c *Client) RefundPart(ctx context.Context, id PartID, params *RefundPartPa
 	return c.Client.Do(req)
 }
 
+// RefundPartPartlyWithBody Refund some of a part (units and/or an amount, with or without shipping, restocked or not).
+//
+// Each refund is a signed status with its own id, sent to the
+// storefront (which refunds the shopper) and booked by settlement in
+// proportion. A part whose units or items are all given back ends
+// refunded; one that never shipped then gives its shipping back too.
+// Beyond what is left to refund is 422 naming the field, and changes
+// nothing. An Idempotency-Key header, when sent, makes a retry refund
+// once.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/merchant/orders/{id}/refunds (the `RefundPartPartly` operationId).
+func (c *Client) RefundPartPartlyWithBody(ctx context.Context, id PartID, params *RefundPartPartlyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRefundPartPartlyRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RefundPartPartly Refund some of a part (units and/or an amount, with or without shipping, restocked or not).
+//
+// Each refund is a signed status with its own id, sent to the
+// storefront (which refunds the shopper) and booked by settlement in
+// proportion. A part whose units or items are all given back ends
+// refunded; one that never shipped then gives its shipping back too.
+// Beyond what is left to refund is 422 naming the field, and changes
+// nothing. An Idempotency-Key header, when sent, makes a retry refund
+// once.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/merchant/orders/{id}/refunds (the `RefundPartPartly` operationId).
+func (c *Client) RefundPartPartly(ctx context.Context, id PartID, params *RefundPartPartlyParams, body RefundPartPartlyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRefundPartPartlyRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ShipPartWithBody Ship an accepted part.
 //
 // Takes any type of body and a specified content type.
@@ -3807,6 +4011,52 @@ func (c *Client) CancelOrder(ctx context.Context, id OrderID, reqEditors ...Requ
 // Corresponds with POST /v1/orders/{id}/paid (the `MarkOrderPaid` operationId).
 func (c *Client) MarkOrderPaid(ctx context.Context, id OrderID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewMarkOrderPaidRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelPartUnitsWithBody Cancel some units of a part not yet shipped; their worth is refunded.
+//
+// The part's home puts the units back in stock and states the
+// cancellation as a signed status with its own refund id; the shopper's
+// payment is refunded as it arrives. A part with no unit left is
+// cancelled and gives back all that is left, shipping included. An
+// Idempotency-Key header, when sent, makes a retry cancel once.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/cancel (the `CancelPartUnits` operationId).
+func (c *Client) CancelPartUnitsWithBody(ctx context.Context, id OrderID, part string, params *CancelPartUnitsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelPartUnitsRequestWithBody(c.Server, id, part, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelPartUnits Cancel some units of a part not yet shipped; their worth is refunded.
+//
+// The part's home puts the units back in stock and states the
+// cancellation as a signed status with its own refund id; the shopper's
+// payment is refunded as it arrives. A part with no unit left is
+// cancelled and gives back all that is left, shipping included. An
+// Idempotency-Key header, when sent, makes a retry cancel once.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/cancel (the `CancelPartUnits` operationId).
+func (c *Client) CancelPartUnits(ctx context.Context, id OrderID, part string, params *CancelPartUnitsParams, body CancelPartUnitsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelPartUnitsRequest(c.Server, id, part, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5561,6 +5811,68 @@ func NewRefundPartRequest(server string, id PartID, params *RefundPartParams) (*
 	return req, nil
 }
 
+// NewRefundPartPartlyRequest calls the generic RefundPartPartly builder with application/json body
+func NewRefundPartPartlyRequest(server string, id PartID, params *RefundPartPartlyParams, body RefundPartPartlyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRefundPartPartlyRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRefundPartPartlyRequestWithBody constructs an http.Request for the RefundPartPartly method, with any body, and a specified content type
+func NewRefundPartPartlyRequestWithBody(server string, id PartID, params *RefundPartPartlyParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/orders/%s/refunds", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewShipPartRequest calls the generic ShipPart builder with application/json body
 func NewShipPartRequest(server string, id PartID, body ShipPartJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6309,6 +6621,75 @@ func NewMarkOrderPaidRequest(server string, id OrderID) (*http.Request, error) {
 	return req, nil
 }
 
+// NewCancelPartUnitsRequest calls the generic CancelPartUnits builder with application/json body
+func NewCancelPartUnitsRequest(server string, id OrderID, part string, params *CancelPartUnitsParams, body CancelPartUnitsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCancelPartUnitsRequestWithBody(server, id, part, params, "application/json", bodyReader)
+}
+
+// NewCancelPartUnitsRequestWithBody constructs an http.Request for the CancelPartUnits method, with any body, and a specified content type
+func NewCancelPartUnitsRequestWithBody(server string, id OrderID, part string, params *CancelPartUnitsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "part", part, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/parts/%s/cancel", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListSettlementPeriodsRequest constructs an http.Request for the ListSettlementPeriods method
 func NewListSettlementPeriodsRequest(server string) (*http.Request, error) {
 	var err error
@@ -7035,6 +7416,36 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/merchant/orders/{id}/refund (the `RefundPart` operationId).
 	RefundPartWithResponse(ctx context.Context, id PartID, params *RefundPartParams, reqEditors ...RequestEditorFn) (*RefundPartResponse, error)
 
+	// RefundPartPartlyWithBodyWithResponse Refund some of a part (units and/or an amount, with or without shipping, restocked or not).
+	//
+	// Each refund is a signed status with its own id, sent to the
+	// storefront (which refunds the shopper) and booked by settlement in
+	// proportion. A part whose units or items are all given back ends
+	// refunded; one that never shipped then gives its shipping back too.
+	// Beyond what is left to refund is 422 naming the field, and changes
+	// nothing. An Idempotency-Key header, when sent, makes a retry refund
+	// once.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/orders/{id}/refunds (the `RefundPartPartly` operationId).
+	RefundPartPartlyWithBodyWithResponse(ctx context.Context, id PartID, params *RefundPartPartlyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefundPartPartlyResponse, error)
+
+	// RefundPartPartlyWithResponse Refund some of a part (units and/or an amount, with or without shipping, restocked or not).
+	//
+	// Each refund is a signed status with its own id, sent to the
+	// storefront (which refunds the shopper) and booked by settlement in
+	// proportion. A part whose units or items are all given back ends
+	// refunded; one that never shipped then gives its shipping back too.
+	// Beyond what is left to refund is 422 naming the field, and changes
+	// nothing. An Idempotency-Key header, when sent, makes a retry refund
+	// once.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/orders/{id}/refunds (the `RefundPartPartly` operationId).
+	RefundPartPartlyWithResponse(ctx context.Context, id PartID, params *RefundPartPartlyParams, body RefundPartPartlyJSONRequestBody, reqEditors ...RequestEditorFn) (*RefundPartPartlyResponse, error)
+
 	// ShipPartWithBodyWithResponse Ship an accepted part.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -7218,6 +7629,32 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/orders/{id}/paid (the `MarkOrderPaid` operationId).
 	MarkOrderPaidWithResponse(ctx context.Context, id OrderID, reqEditors ...RequestEditorFn) (*MarkOrderPaidResponse, error)
+
+	// CancelPartUnitsWithBodyWithResponse Cancel some units of a part not yet shipped; their worth is refunded.
+	//
+	// The part's home puts the units back in stock and states the
+	// cancellation as a signed status with its own refund id; the shopper's
+	// payment is refunded as it arrives. A part with no unit left is
+	// cancelled and gives back all that is left, shipping included. An
+	// Idempotency-Key header, when sent, makes a retry cancel once.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/cancel (the `CancelPartUnits` operationId).
+	CancelPartUnitsWithBodyWithResponse(ctx context.Context, id OrderID, part string, params *CancelPartUnitsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelPartUnitsResponse, error)
+
+	// CancelPartUnitsWithResponse Cancel some units of a part not yet shipped; their worth is refunded.
+	//
+	// The part's home puts the units back in stock and states the
+	// cancellation as a signed status with its own refund id; the shopper's
+	// payment is refunded as it arrives. A part with no unit left is
+	// cancelled and gives back all that is left, shipping included. An
+	// Idempotency-Key header, when sent, makes a retry cancel once.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/cancel (the `CancelPartUnits` operationId).
+	CancelPartUnitsWithResponse(ctx context.Context, id OrderID, part string, params *CancelPartUnitsParams, body CancelPartUnitsJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelPartUnitsResponse, error)
 
 	// ListSettlementPeriodsWithResponse The settlement periods this node knows, with where their statements stand.
 	//
@@ -9925,6 +10362,103 @@ func (r RefundPartResponse) ContentType() string {
 	return ""
 }
 
+// RefundPartPartlyResponse401Headers the declared response headers of an HTTP 401 response for RefundPartPartly
+type RefundPartPartlyResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type RefundPartPartlyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *HomePart
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RefundPartPartlyResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RefundPartPartlyResponse) GetJSON200() *HomePart {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RefundPartPartlyResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RefundPartPartlyResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RefundPartPartlyResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RefundPartPartlyResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RefundPartPartlyResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RefundPartPartlyResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RefundPartPartlyResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RefundPartPartlyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RefundPartPartlyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RefundPartPartlyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RefundPartPartlyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ShipPartResponse401Headers the declared response headers of an HTTP 401 response for ShipPart
 type ShipPartResponse401Headers struct {
 	WWWAuthenticate *string
@@ -11362,6 +11896,96 @@ func (r MarkOrderPaidResponse) ContentType() string {
 	return ""
 }
 
+// CancelPartUnitsResponse401Headers the declared response headers of an HTTP 401 response for CancelPartUnits
+type CancelPartUnitsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type CancelPartUnitsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Order
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CancelPartUnitsResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CancelPartUnitsResponse) GetJSON200() *Order {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CancelPartUnitsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CancelPartUnitsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CancelPartUnitsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CancelPartUnitsResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CancelPartUnitsResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CancelPartUnitsResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelPartUnitsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelPartUnitsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelPartUnitsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelPartUnitsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListSettlementPeriodsResponse401Headers the declared response headers of an HTTP 401 response for ListSettlementPeriods
 type ListSettlementPeriodsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -12589,6 +13213,48 @@ func (c *ClientWithResponses) RefundPartWithResponse(ctx context.Context, id Par
 	return ParseRefundPartResponse(rsp)
 }
 
+// RefundPartPartlyWithBodyWithResponse Refund some of a part (units and/or an amount, with or without shipping, restocked or not).
+//
+// Each refund is a signed status with its own id, sent to the
+// storefront (which refunds the shopper) and booked by settlement in
+// proportion. A part whose units or items are all given back ends
+// refunded; one that never shipped then gives its shipping back too.
+// Beyond what is left to refund is 422 naming the field, and changes
+// nothing. An Idempotency-Key header, when sent, makes a retry refund
+// once.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/orders/{id}/refunds (the `RefundPartPartly` operationId).
+func (c *ClientWithResponses) RefundPartPartlyWithBodyWithResponse(ctx context.Context, id PartID, params *RefundPartPartlyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefundPartPartlyResponse, error) {
+	rsp, err := c.RefundPartPartlyWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRefundPartPartlyResponse(rsp)
+}
+
+// RefundPartPartlyWithResponse Refund some of a part (units and/or an amount, with or without shipping, restocked or not).
+//
+// Each refund is a signed status with its own id, sent to the
+// storefront (which refunds the shopper) and booked by settlement in
+// proportion. A part whose units or items are all given back ends
+// refunded; one that never shipped then gives its shipping back too.
+// Beyond what is left to refund is 422 naming the field, and changes
+// nothing. An Idempotency-Key header, when sent, makes a retry refund
+// once.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/orders/{id}/refunds (the `RefundPartPartly` operationId).
+func (c *ClientWithResponses) RefundPartPartlyWithResponse(ctx context.Context, id PartID, params *RefundPartPartlyParams, body RefundPartPartlyJSONRequestBody, reqEditors ...RequestEditorFn) (*RefundPartPartlyResponse, error) {
+	rsp, err := c.RefundPartPartly(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRefundPartPartlyResponse(rsp)
+}
+
 // ShipPartWithBodyWithResponse Ship an accepted part.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -12927,6 +13593,44 @@ func (c *ClientWithResponses) MarkOrderPaidWithResponse(ctx context.Context, id 
 		return nil, err
 	}
 	return ParseMarkOrderPaidResponse(rsp)
+}
+
+// CancelPartUnitsWithBodyWithResponse Cancel some units of a part not yet shipped; their worth is refunded.
+//
+// The part's home puts the units back in stock and states the
+// cancellation as a signed status with its own refund id; the shopper's
+// payment is refunded as it arrives. A part with no unit left is
+// cancelled and gives back all that is left, shipping included. An
+// Idempotency-Key header, when sent, makes a retry cancel once.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/cancel (the `CancelPartUnits` operationId).
+func (c *ClientWithResponses) CancelPartUnitsWithBodyWithResponse(ctx context.Context, id OrderID, part string, params *CancelPartUnitsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelPartUnitsResponse, error) {
+	rsp, err := c.CancelPartUnitsWithBody(ctx, id, part, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelPartUnitsResponse(rsp)
+}
+
+// CancelPartUnitsWithResponse Cancel some units of a part not yet shipped; their worth is refunded.
+//
+// The part's home puts the units back in stock and states the
+// cancellation as a signed status with its own refund id; the shopper's
+// payment is refunded as it arrives. A part with no unit left is
+// cancelled and gives back all that is left, shipping included. An
+// Idempotency-Key header, when sent, makes a retry cancel once.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/cancel (the `CancelPartUnits` operationId).
+func (c *ClientWithResponses) CancelPartUnitsWithResponse(ctx context.Context, id OrderID, part string, params *CancelPartUnitsParams, body CancelPartUnitsJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelPartUnitsResponse, error) {
+	rsp, err := c.CancelPartUnits(ctx, id, part, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelPartUnitsResponse(rsp)
 }
 
 // ListSettlementPeriodsWithResponse The settlement periods this node knows, with where their statements stand.
@@ -15357,6 +16061,94 @@ func ParseRefundPartResponse(rsp *http.Response) (*RefundPartResponse, error) {
 	return response, nil
 }
 
+// ParseRefundPartPartlyResponse parses an HTTP response from a RefundPartPartlyWithResponse call
+func ParseRefundPartPartlyResponse(rsp *http.Response) (*RefundPartPartlyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RefundPartPartlyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest HomePart
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RefundPartPartlyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseShipPartResponse parses an HTTP response from a ShipPartWithResponse call
 func ParseShipPartResponse(rsp *http.Response) (*ShipPartResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -16606,6 +17398,87 @@ func ParseMarkOrderPaidResponse(rsp *http.Response) (*MarkOrderPaidResponse, err
 	switch {
 	case rsp.StatusCode == 401:
 		var headers MarkOrderPaidResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCancelPartUnitsResponse parses an HTTP response from a CancelPartUnitsWithResponse call
+func ParseCancelPartUnitsResponse(rsp *http.Response) (*CancelPartUnitsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelPartUnitsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Order
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CancelPartUnitsResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
