@@ -78,6 +78,12 @@ func TestPartialCancelAndRefundsAcrossThreeMembers(t *testing.T) {
 		return nil
 	})
 	shipAndDeliver(t, b, tokB, p1)
+	testwait.For(t, 15*time.Second, func() error { // the storefront refuses at once what it knows shipped
+		if got := partStatuses(sh.order(o1.ID)); got != order.StatusDelivered {
+			return fmt.Errorf("Alpha sees the part %s", got)
+		}
+		return nil
+	})
 	route = "/v1/orders/{id}/parts/{part}/cancel"
 	if s, body := req(t, "POST", url, route, sh.token, map[string]any{"lines": []order.Units{{ListingID: pan, SKU: "PAN-B", Quantity: 1}}}); s != 409 {
 		t.Fatalf("cancelling a pan of a shipped part: %d %s", s, body)
