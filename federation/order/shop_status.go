@@ -133,6 +133,9 @@ func (s *Service) applyStatusTxn(txn *badger.Txn, m *Message, raw []byte) (*Part
 	if err := s.oweRefund(txn, o, p, before); err != nil {
 		return nil, err
 	}
+	if err := s.noticePart(txn, o, p); err != nil {
+		return nil, err
+	}
 	cp := *p
 	return &cp, s.emitEvent(txn, "order.part."+p.Status, map[string]any{"order": o.ID, "part": cp})
 }
