@@ -23,6 +23,7 @@ import (
 	"github.com/fedmart/fedmart/federation/replication"
 	"github.com/fedmart/fedmart/node/api"
 	"github.com/fedmart/fedmart/node/budget"
+	"github.com/fedmart/fedmart/node/mail"
 	"github.com/fedmart/fedmart/node/webhook"
 	"gopkg.in/yaml.v3"
 )
@@ -64,6 +65,9 @@ type Config struct {
 	// orders (default none): url, secret (16+ bytes), events such as
 	// "order.part.*" or "*".
 	Webhooks []webhook.Config `yaml:"webhooks"`
+	// Mail sends the shoppers' and merchants' e-mail over SMTP (default
+	// none: a local mailbox the operator reads).
+	Mail mail.Config `yaml:"mail"`
 	// Storage configures Badger.
 	Storage StorageConfig `yaml:"storage"`
 	// Log configures structured logging.
@@ -178,6 +182,7 @@ func DefaultConfig() Config {
 		Media:       media.DefaultConfig(),
 		Replication: replication.DefaultConfig(),
 		Orders:      order.DefaultConfig(),
+		Mail:        mail.DefaultConfig(),
 		Storage:     StorageConfig{MemTableMB: 16, BlockCacheMB: 32, IndexCacheMB: 16, GCInterval: 10 * time.Minute},
 		Log:         LogConfig{Level: "info", Format: "text"},
 	}
@@ -284,6 +289,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := webhook.ValidateAll("webhooks", c.Webhooks); err != nil {
+		return err
+	}
+	if err := c.Mail.Validate("mail"); err != nil {
 		return err
 	}
 	if err := c.Storage.validate(); err != nil {

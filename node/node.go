@@ -25,6 +25,7 @@ import (
 	"github.com/fedmart/fedmart/federation/settlewire"
 	"github.com/fedmart/fedmart/node/api"
 	"github.com/fedmart/fedmart/node/budget"
+	"github.com/fedmart/fedmart/node/mail"
 	"github.com/fedmart/fedmart/node/web"
 	"github.com/fedmart/fedmart/node/webhook"
 	"github.com/fedmart/fedmart/settlement"
@@ -49,6 +50,7 @@ type Node struct {
 	repl     *replication.Replicator
 	orders   *order.Service
 	hooks    *webhook.Dispatcher
+	mail     *mail.Queue
 	web      *web.Site // the pages' shared kit: closing it ends their streams and jobs
 	ledger   *settlement.Ledger
 	key      crypto.PrivKey
@@ -142,7 +144,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (_ *Node, err error) {
 	}
 	n.budgets = budget.New(cfg.API.Limits, cfg.API.trustedProxies(), time.Now)
 	a := api.New(api.Config{OperatorToken: token, Metrics: cfg.API.Metrics, WriteTimeout: cfg.API.WriteTimeout}, api.Deps{
-		Federation: n.fed, Catalog: n.cat, Search: n.index, Orders: n.orders, Profiles: n.cat, Shipping: n.orders, Webhooks: n.hooks, Settlement: n.settle,
+		Federation: n.fed, Catalog: n.cat, Search: n.index, Orders: n.orders, Profiles: n.cat, Shipping: n.orders, Webhooks: n.hooks, Mail: n.mail, Settlement: n.settle,
 		Media: n.media.Store(), Backup: n.backup, Budgets: n.budgets, Ready: n.ready, Gatherer: reg, Registry: reg,
 	}, log.With("component", "api"))
 	handler, err := n.pages(key, token, a.Handler())
@@ -195,6 +197,7 @@ func (n *Node) Run(ctx context.Context) error {
 		return orderwire.CatchUpOnConnect(gctx, n.fed, n.orders, n.log.With("component", "orders"))
 	})
 	g.Go(func() error { return n.hooks.Run(gctx) })
+	g.Go(func() error { return n.mail.Run(gctx) })
 	g.Go(func() error { return n.ledger.Run(gctx) })
 	g.Go(func() error { return n.settle.Run(gctx) })
 	g.Go(func() error { return n.learnBack(gctx) })

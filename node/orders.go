@@ -23,10 +23,14 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 		return err
 	}
 	n.hooks = hooks
+	if err := n.openMail(reg); err != nil {
+		return err
+	}
 	svc, err := order.New(n.cfg.Orders, order.Deps{
 		DB: n.db, Key: key, Inventory: n.cat, Listings: n.cat, Transport: orderwire.Transport{Fed: n.fed}, Sync: orderwire.Transport{Fed: n.fed},
 		Payments: n.paymentProviders(),
 		Emitter:  hooks,
+		Notifier: mailer{n},
 		Policy:   n.policyVersion,
 		Books:    books{n.ledger},
 		Reach:    reach{n.fed},

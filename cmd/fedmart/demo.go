@@ -148,6 +148,10 @@ Click through it:
      with its operator token: Members shows the other members answering;
      Settlement shows each closed one-minute period, its statements agreed
      with every member, and its netting.
+  5. Mailbox, on %[1]s's dashboard, holds the e-mail the demo writes
+     instead of sending it: the shopper's order confirmation and
+     "part shipped" with the tracking link; %[3]s's Mailbox holds the
+     merchant's "new order part".
 Or from a terminal:
   curl -H 'Authorization: Bearer %[5]s' %[2]s/v1/federation/members
   curl '%[4]s/v1/catalog/search?q=skillet&sort=price_asc'

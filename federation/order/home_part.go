@@ -293,6 +293,9 @@ func (s *Service) commitHome(txn *badger.Txn, p *HomePart, m *Message, raw []byt
 	if err := s.book(txn, PartEvent{Part: p.ID, Storefront: p.Storefront, Home: s.self, Status: status.Status, At: status.At}); err != nil {
 		return result{}, err
 	}
+	if err := s.noticeHome(txn, p); err != nil {
+		return result{}, err
+	}
 	if p.Status != StatusReserved && knownStatus(p.Status) {
 		if err := s.deliver(txn, status, sraw); err != nil {
 			return result{}, err

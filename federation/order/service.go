@@ -136,6 +136,8 @@ type Deps struct {
 	Transport Transport
 	Payments  []Provider
 	Emitter   Emitter // nil: no webhooks
+	// Notifier, when set, hears of the changes people are e-mailed about.
+	Notifier Notifier
 	// Policy returns the charter version sales are priced under now.
 	Policy func() uint64
 	// Books, when set, books every settlement-relevant status.
@@ -176,6 +178,7 @@ type Service struct {
 	net      Transport
 	payments map[string]Provider
 	emit     Emitter
+	notify   Notifier
 	policy   func() uint64
 	books    Books
 	reach    Reachability
@@ -215,7 +218,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s := &Service{
 		cfg: cfg, db: d.DB, key: d.Key, self: id.String(), inv: d.Inventory, listings: d.Listings, net: d.Transport,
-		payments: map[string]Provider{}, emit: d.Emitter, policy: d.Policy, books: d.Books, reach: d.Reach, syncer: d.Sync,
+		payments: map[string]Provider{}, emit: d.Emitter, notify: d.Notifier, policy: d.Policy, books: d.Books, reach: d.Reach, syncer: d.Sync,
 		log: d.Log, now: d.Now, metrics: newMetrics(d.Registry),
 	}
 	if s.log == nil {

@@ -136,6 +136,9 @@ func (s *Service) applyStatusTxn(txn *badger.Txn, m *Message, raw []byte) (*Part
 	if err := s.oweRefund(txn, o, p, st, before, added, newer); err != nil {
 		return nil, err
 	}
+	if err := s.noticePart(txn, o, p); err != nil {
+		return nil, err
+	}
 	cp := *p
 	return &cp, s.emitEvent(txn, partEvent(p.Status, st.Refund), map[string]any{"order": o.ID, "part": cp})
 }

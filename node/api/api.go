@@ -72,9 +72,11 @@ type Deps struct {
 	Orders     Orders
 	// Profiles and Shipping serve merchants' profiles, shipping profiles
 	// and shipping quotes.
-	Profiles   Profiles
-	Shipping   Shipping
-	Webhooks   Webhooks
+	Profiles Profiles
+	Shipping Shipping
+	Webhooks Webhooks
+	// Mail is the node's outgoing mail and local mailbox.
+	Mail       Mailbox
 	Settlement Settlement
 	// Media stores the pictures merchants upload (POST /v1/media); nil
 	// stores none.
@@ -143,6 +145,8 @@ func (a *API) routes() {
 	op.PATCH("/merchants/:id", a.patchMerchant)
 	op.POST("/merchants/:id/token", a.postMerchantToken)
 	op.GET("/webhooks/deliveries", a.getDeliveries)
+	op.GET("/mail/messages", a.getMailMessages)
+	op.GET("/mail/messages/:id", a.getMailMessage)
 	op.GET("/backup", a.getBackup)
 
 	a.shippingRoutes(v1)

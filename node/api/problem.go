@@ -10,6 +10,7 @@ import (
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/budget"
+	"github.com/fedmart/fedmart/node/mail"
 	"github.com/fedmart/fedmart/node/webhook"
 	"github.com/fedmart/fedmart/settlement"
 	"github.com/gin-gonic/gin"
@@ -79,6 +80,8 @@ var errorStatus = []struct {
 	{order.ErrForged, http.StatusForbidden, "Forged"},
 	{order.ErrBudget, http.StatusTooManyRequests, "Over budget"},
 	{webhook.ErrInvalid, http.StatusUnprocessableEntity, "Invalid input"},
+	{mail.ErrInvalid, http.StatusUnprocessableEntity, "Invalid input"},
+	{mail.ErrNotFound, http.StatusNotFound, "Not found"},
 	{settlement.ErrPeriodOpen, http.StatusConflict, "Period has not ended"},
 	{settlement.ErrNotAgreed, http.StatusConflict, "Not every pair has agreed yet"},
 	{settlement.ErrInvalid, http.StatusUnprocessableEntity, "Invalid input"},

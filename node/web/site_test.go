@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/mail"
 	"github.com/fedmart/fedmart/node/web"
 	"github.com/fedmart/fedmart/node/web/console"
 	"github.com/fedmart/fedmart/node/web/dashboard"
@@ -47,8 +48,12 @@ func (h *harness) rebuild() {
 	if err != nil {
 		h.T.Fatal(err)
 	}
+	box, err := mail.Open(h.Self.DB, mail.DefaultConfig(), mail.Options{}, nil, nil)
+	if err != nil {
+		h.T.Fatal(err)
+	}
 	operator, err := dashboard.New(h.site, dashboard.Deps{Federation: h.Fed, Amendments: noAmendments{}, Merchants: c, Orders: o,
-		Settlement: h.Settlement, Replication: noReplication{}}, dashboard.Options{OperatorToken: webtest.Operator, EventInterval: 50 * time.Millisecond})
+		Settlement: h.Settlement, Replication: noReplication{}, Mail: box}, dashboard.Options{OperatorToken: webtest.Operator, EventInterval: 50 * time.Millisecond})
 	if err != nil {
 		h.T.Fatal(err)
 	}

@@ -84,6 +84,54 @@ func (e HomePartStatus) Valid() bool {
 	}
 }
 
+// Defines values for MailMessageStatus.
+const (
+	MailMessageStatusFailed  MailMessageStatus = "failed"
+	MailMessageStatusMailbox MailMessageStatus = "mailbox"
+	MailMessageStatusPending MailMessageStatus = "pending"
+	MailMessageStatusSent    MailMessageStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the MailMessageStatus enum.
+func (e MailMessageStatus) Valid() bool {
+	switch e {
+	case MailMessageStatusFailed:
+		return true
+	case MailMessageStatusMailbox:
+		return true
+	case MailMessageStatusPending:
+		return true
+	case MailMessageStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailSummaryStatus.
+const (
+	MailSummaryStatusFailed  MailSummaryStatus = "failed"
+	MailSummaryStatusMailbox MailSummaryStatus = "mailbox"
+	MailSummaryStatusPending MailSummaryStatus = "pending"
+	MailSummaryStatusSent    MailSummaryStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the MailSummaryStatus enum.
+func (e MailSummaryStatus) Valid() bool {
+	switch e {
+	case MailSummaryStatusFailed:
+		return true
+	case MailSummaryStatusMailbox:
+		return true
+	case MailSummaryStatusPending:
+		return true
+	case MailSummaryStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MemberStatus.
 const (
 	MemberStatusActive    MemberStatus = "active"
@@ -984,6 +1032,69 @@ type ListingPage struct {
 	// Total how many listings match the filters, on every page
 	Total int `json:"total"`
 }
+
+// MailMessage A message with its sender and both bodies.
+type MailMessage struct {
+	// Attempts SMTP attempts so far
+	Attempts   int        `json:"attempts"`
+	CreatedAt  time.Time  `json:"created_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	From       string     `json:"from"`
+
+	// HTML the text/html body: untrusted markup, to be shown sandboxed
+	HTML *string `json:"html,omitempty"`
+
+	// ID 24 hex digits; sorts by creation
+	ID string `json:"id"`
+
+	// Key the event that caused it; one message per event
+	Key string `json:"key"`
+
+	// Kind the letter: order_confirmation, part_shipped, new_part
+	Kind          string     `json:"kind"`
+	LastError     *string    `json:"last_error,omitempty"`
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+
+	// Status mailbox: kept in the local mailbox, no SMTP server is configured
+	Status  MailMessageStatus `json:"status"`
+	Subject string            `json:"subject"`
+
+	// Text the text/plain body
+	Text   string              `json:"text"`
+	To     openapi_types.Email `json:"to"`
+	ToName *string             `json:"to_name,omitempty"`
+}
+
+// MailMessageStatus mailbox: kept in the local mailbox, no SMTP server is configured
+type MailMessageStatus string
+
+// MailSummary An e-mail message the node queued for a shopper or a merchant.
+type MailSummary struct {
+	// Attempts SMTP attempts so far
+	Attempts   int        `json:"attempts"`
+	CreatedAt  time.Time  `json:"created_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+
+	// ID 24 hex digits; sorts by creation
+	ID string `json:"id"`
+
+	// Key the event that caused it; one message per event
+	Key string `json:"key"`
+
+	// Kind the letter: order_confirmation, part_shipped, new_part
+	Kind          string     `json:"kind"`
+	LastError     *string    `json:"last_error,omitempty"`
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+
+	// Status mailbox: kept in the local mailbox, no SMTP server is configured
+	Status  MailSummaryStatus   `json:"status"`
+	Subject string              `json:"subject"`
+	To      openapi_types.Email `json:"to"`
+	ToName  *string             `json:"to_name,omitempty"`
+}
+
+// MailSummaryStatus mailbox: kept in the local mailbox, no SMTP server is configured
+type MailSummaryStatus string
 
 // Member Another member and this node's connection to it.
 type Member struct {
@@ -1890,6 +2001,15 @@ type ListOwnListingsParamsStock string
 // UpsertListingsJSONBody defines parameters for UpsertListings.
 type UpsertListingsJSONBody = []ListingInput
 
+// ListMailMessagesParams defines parameters for ListMailMessages.
+type ListMailMessagesParams struct {
+	// Limit at most this many (default 50)
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page; empty or absent for the first.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // UploadPictureMultipartBody defines parameters for UploadPicture.
 type UploadPictureMultipartBody struct {
 	// File the picture
@@ -2420,6 +2540,21 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v1/listings/{id}/stock (the `SetStock` operationId).
 	SetStock(ctx context.Context, id ListingID, body SetStockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMailMessages The node's outgoing e-mail, newest first (operator).
+	//
+	// Every message the node queued for its shoppers and merchants: sent
+	// over SMTP, pending (retried with backoff), failed, or, when no SMTP
+	// server is configured (`mail.host` empty), kept here in the local
+	// mailbox.
+	//
+	// Corresponds with GET /v1/mail/messages (the `ListMailMessages` operationId).
+	ListMailMessages(ctx context.Context, params *ListMailMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMailMessage One e-mail message with its text and HTML bodies (operator).
+	//
+	// Corresponds with GET /v1/mail/messages/{id} (the `GetMailMessage` operationId).
+	GetMailMessage(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UploadPictureWithBody Upload a picture for the merchant's listings.
 	//
@@ -3456,6 +3591,41 @@ func (c *Client) SetStockWithBody(ctx context.Context, id ListingID, contentType
 // Corresponds with PUT /v1/listings/{id}/stock (the `SetStock` operationId).
 func (c *Client) SetStock(ctx context.Context, id ListingID, body SetStockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetStockRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMailMessages The node's outgoing e-mail, newest first (operator).
+//
+// Every message the node queued for its shoppers and merchants: sent
+// over SMTP, pending (retried with backoff), failed, or, when no SMTP
+// server is configured (`mail.host` empty), kept here in the local
+// mailbox.
+//
+// Corresponds with GET /v1/mail/messages (the `ListMailMessages` operationId).
+func (c *Client) ListMailMessages(ctx context.Context, params *ListMailMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMailMessagesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMailMessage One e-mail message with its text and HTML bodies (operator).
+//
+// Corresponds with GET /v1/mail/messages/{id} (the `GetMailMessage` operationId).
+func (c *Client) GetMailMessage(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMailMessageRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -5559,6 +5729,106 @@ func NewSetStockRequestWithBody(server string, id ListingID, contentType string,
 	return req, nil
 }
 
+// NewListMailMessagesRequest constructs an http.Request for the ListMailMessages method
+func NewListMailMessagesRequest(server string, params *ListMailMessagesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mail/messages")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMailMessageRequest constructs an http.Request for the GetMailMessage method
+func NewGetMailMessageRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mail/messages/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewUploadPictureRequestWithBody constructs an http.Request for the UploadPicture method, with any body, and a specified content type
 func NewUploadPictureRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -7368,6 +7638,25 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v1/listings/{id}/stock (the `SetStock` operationId).
 	SetStockWithResponse(ctx context.Context, id ListingID, body SetStockJSONRequestBody, reqEditors ...RequestEditorFn) (*SetStockResponse, error)
+
+	// ListMailMessagesWithResponse The node's outgoing e-mail, newest first (operator).
+	//
+	// Every message the node queued for its shoppers and merchants: sent
+	// over SMTP, pending (retried with backoff), failed, or, when no SMTP
+	// server is configured (`mail.host` empty), kept here in the local
+	// mailbox.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mail/messages (the `ListMailMessages` operationId).
+	ListMailMessagesWithResponse(ctx context.Context, params *ListMailMessagesParams, reqEditors ...RequestEditorFn) (*ListMailMessagesResponse, error)
+
+	// GetMailMessageWithResponse One e-mail message with its text and HTML bodies (operator).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mail/messages/{id} (the `GetMailMessage` operationId).
+	GetMailMessageWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetMailMessageResponse, error)
 
 	// UploadPictureWithBodyWithResponse Upload a picture for the merchant's listings.
 	//
@@ -9948,6 +10237,161 @@ func (r SetStockResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SetStockResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMailMessagesResponse401Headers the declared response headers of an HTTP 401 response for ListMailMessages
+type ListMailMessagesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListMailMessagesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Messages []MailSummary `json:"messages"`
+
+		// NextCursor empty on the last page
+		NextCursor string `json:"next_cursor"`
+	}
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMailMessagesResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMailMessagesResponse) GetJSON200() *struct {
+	Messages []MailSummary `json:"messages"`
+
+	// NextCursor empty on the last page
+	NextCursor string `json:"next_cursor"`
+} {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListMailMessagesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMailMessagesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListMailMessagesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListMailMessagesResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMailMessagesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMailMessagesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMailMessagesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMailMessagesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMailMessageResponse401Headers the declared response headers of an HTTP 401 response for GetMailMessage
+type GetMailMessageResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetMailMessageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MailMessage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMailMessageResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMailMessageResponse) GetJSON200() *MailMessage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMailMessageResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetMailMessageResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMailMessageResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMailMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMailMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMailMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMailMessageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13136,6 +13580,37 @@ func (c *ClientWithResponses) SetStockWithResponse(ctx context.Context, id Listi
 	return ParseSetStockResponse(rsp)
 }
 
+// ListMailMessagesWithResponse The node's outgoing e-mail, newest first (operator).
+//
+// Every message the node queued for its shoppers and merchants: sent
+// over SMTP, pending (retried with backoff), failed, or, when no SMTP
+// server is configured (`mail.host` empty), kept here in the local
+// mailbox.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mail/messages (the `ListMailMessages` operationId).
+func (c *ClientWithResponses) ListMailMessagesWithResponse(ctx context.Context, params *ListMailMessagesParams, reqEditors ...RequestEditorFn) (*ListMailMessagesResponse, error) {
+	rsp, err := c.ListMailMessages(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMailMessagesResponse(rsp)
+}
+
+// GetMailMessageWithResponse One e-mail message with its text and HTML bodies (operator).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mail/messages/{id} (the `GetMailMessage` operationId).
+func (c *ClientWithResponses) GetMailMessageWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetMailMessageResponse, error) {
+	rsp, err := c.GetMailMessage(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMailMessageResponse(rsp)
+}
+
 // UploadPictureWithBodyWithResponse Upload a picture for the merchant's listings.
 //
 // Send a JPEG, PNG or WebP file of at most `media.max_upload_bytes`
@@ -15682,6 +16157,138 @@ func ParseSetStockResponse(rsp *http.Response) (*SetStockResponse, error) {
 	switch {
 	case rsp.StatusCode == 401:
 		var headers SetStockResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMailMessagesResponse parses an HTTP response from a ListMailMessagesWithResponse call
+func ParseListMailMessagesResponse(rsp *http.Response) (*ListMailMessagesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMailMessagesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Messages []MailSummary `json:"messages"`
+
+			// NextCursor empty on the last page
+			NextCursor string `json:"next_cursor"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListMailMessagesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMailMessageResponse parses an HTTP response from a GetMailMessageWithResponse call
+func ParseGetMailMessageResponse(rsp *http.Response) (*GetMailMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMailMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MailMessage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetMailMessageResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

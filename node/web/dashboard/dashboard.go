@@ -118,6 +118,8 @@ type Deps struct {
 	Orders      Orders
 	Settlement  Settlement
 	Replication Replication
+	// Mail is the node's outgoing e-mail and local mailbox.
+	Mail Mailbox
 }
 
 // Options configure the dashboard.
@@ -144,8 +146,8 @@ type Dashboard struct {
 
 // New builds the dashboard's pages on site.
 func New(site *web.Site, deps Deps, opts Options) (*Dashboard, error) {
-	if deps.Federation == nil || deps.Amendments == nil || deps.Merchants == nil || deps.Orders == nil || deps.Settlement == nil || deps.Replication == nil {
-		return nil, errors.New("dashboard: Deps needs Federation, Amendments, Merchants, Orders, Settlement and Replication")
+	if deps.Federation == nil || deps.Amendments == nil || deps.Merchants == nil || deps.Orders == nil || deps.Settlement == nil || deps.Replication == nil || deps.Mail == nil {
+		return nil, errors.New("dashboard: Deps needs Federation, Amendments, Merchants, Orders, Settlement, Replication and Mail")
 	}
 	if opts.EventInterval < 0 {
 		return nil, errors.New("dashboard: Options.EventInterval: must not be negative")
@@ -193,6 +195,8 @@ func (d *Dashboard) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /operator/settlement", d.asOperator(d.operatorSettlement))
 	mux.HandleFunc("GET /operator/settlement/{period}", d.asOperator(d.operatorPeriod))
 	mux.HandleFunc("GET /operator/settlement/{period}/netting.csv", d.asOperator(d.nettingCSV))
+	mux.HandleFunc("GET /operator/mail", d.asOperator(d.operatorMailbox))
+	mux.HandleFunc("GET /operator/mail/{id}", d.asOperator(d.operatorMail))
 	mux.HandleFunc("GET /operator/settings", d.asOperator(d.settingsForm))
 	mux.HandleFunc("POST /operator/settings", d.asOperator(d.saveSettings))
 }
@@ -206,6 +210,7 @@ func nav(current string) []web.NavItem {
 		web.NavItem{Label: "Merchants", Href: "/operator/merchants"},
 		web.NavItem{Label: "Orders", Href: "/operator/orders"},
 		web.NavItem{Label: "Settlement", Href: "/operator/settlement"},
+		web.NavItem{Label: "Mailbox", Href: "/operator/mail"},
 		web.NavItem{Label: "Settings", Href: "/operator/settings"},
 	)
 }

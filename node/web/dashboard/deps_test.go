@@ -5,6 +5,7 @@ import (
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/replication"
+	"github.com/fedmart/fedmart/node/mail"
 )
 
 // The node passes its services as they are.
@@ -14,4 +15,5 @@ var (
 	_ Merchants   = (*catalog.Catalog)(nil)
 	_ Orders      = (*order.Service)(nil)
 	_ Replication = (*replication.Replicator)(nil)
+	_ Mailbox     = (*mail.Queue)(nil)
 )

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/mail"
 	"github.com/fedmart/fedmart/node/web"
 	"github.com/fedmart/fedmart/node/web/console"
 	"github.com/fedmart/fedmart/node/web/webtest"
@@ -24,6 +25,8 @@ type harness struct {
 	site    *web.Site
 	dash    *Dashboard
 	handler http.Handler
+	// mail is Alpha's real mail queue, without SMTP: its local mailbox.
+	mail *mail.Queue
 }
 
 // orders are Alpha's real order flow and register, with the outbox the
@@ -62,6 +65,11 @@ func newHarness(t *testing.T) *harness {
 	h := &harness{Harness: webtest.New(t), opts: Options{OperatorToken: webtest.Operator, EventInterval: 50 * time.Millisecond}}
 	h.orders = &orders{fakeOutbox: &fakeOutbox{}, Service: h.Self.Orders, flow: h.Self.Orders}
 	h.repl, h.amend = newFakeReplication(), newFakeAmendments(h.Self.ID.String())
+	q, err := mail.Open(h.Self.DB, mail.DefaultConfig(), mail.Options{Now: h.Clock.Now}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.mail = q
 	h.rebuild()
 	return h
 }
@@ -73,7 +81,7 @@ func (h *harness) rebuild() {
 	h.site = h.Site(webtest.Options())
 	var err error
 	h.dash, err = New(h.site, Deps{Federation: h.Fed, Amendments: h.amend, Merchants: h.Self.Cat, Orders: h.orders,
-		Settlement: h.Settlement, Replication: h.repl}, h.opts)
+		Settlement: h.Settlement, Replication: h.repl, Mail: h.mail}, h.opts)
 	if err != nil {
 		h.T.Fatal(err)
 	}

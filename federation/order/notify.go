@@ -1,0 +1,86 @@
+package order
+
+import (
+	"strconv"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// Notifier is told, inside the transaction that commits it, of a change
+// a shopper or a merchant may be e-mailed about, so that the message is
+// queued if and only if the change commits. The node adapts its mail
+// queue to it; a nil Notifier sends nothing. An error aborts the change:
+// return one only when the queue cannot be written.
+type Notifier interface {
+	Notify(txn *badger.Txn, n Notice) error
+}
+
+// Kinds of Notice.
+const (
+	// NoticeOrderPlaced: a shopper's order was placed on this storefront
+	// (Order, Shopper).
+	NoticeOrderPlaced = "order.placed"
+	// NoticePartChanged: a home node's status changed a part of a
+	// shopper's order on this storefront (Order, Part, Shopper); Part.Status
+	// says how.
+	NoticePartChanged = "order.part.changed"
+	// NoticeHomePart: a part this node is home of changed (Home);
+	// Home.Status says how.
+	NoticeHomePart = "home.part.changed"
+)
+
+// Notice is one change to tell someone about.
+type Notice struct {
+	// ID identifies the event: the same change notified again (a status
+	// received twice, replayed after a restore) has the same ID.
+	ID   string
+	Kind string
+	// Order, Part and Shopper are the storefront's: the order after the
+	// change, the part that changed, and the shopper who placed it.
+	Order   *Order
+	Part    *Part
+	Shopper Shopper
+	// Home is the home node's part after the change.
+	Home *HomePart
+}
+
+// noticeOrder tells the notifier of order o placed, in txn.
+func (s *Service) noticeOrder(txn *badger.Txn, o *Order) error {
+	if s.notify == nil {
+		return nil
+	}
+	sh, err := shopperIn(txn, o.Shopper)
+	if err != nil {
+		return err
+	}
+	return s.notify.Notify(txn, Notice{ID: "order/" + o.ID, Kind: NoticeOrderPlaced, Order: o, Shopper: sh})
+}
+
+// noticePart tells the notifier of part p of order o changed by the home
+// node's status p.Seq, in txn.
+func (s *Service) noticePart(txn *badger.Txn, o *Order, p *Part) error {
+	if s.notify == nil {
+		return nil
+	}
+	sh, err := shopperIn(txn, o.Shopper)
+	if err != nil {
+		return err
+	}
+	return s.notify.Notify(txn, Notice{ID: "part/" + p.ID + "/" + strconv.FormatUint(p.Seq, 10), Kind: NoticePartChanged, Order: o, Part: p, Shopper: sh})
+}
+
+// noticeHome tells the notifier of home part p committed at p.Seq, in txn.
+func (s *Service) noticeHome(txn *badger.Txn, p *HomePart) error {
+	if s.notify == nil {
+		return nil
+	}
+	return s.notify.Notify(txn, Notice{ID: "home/" + p.ID + "/" + strconv.FormatUint(p.Seq, 10), Kind: NoticeHomePart, Home: p})
+}
+
+// shopperIn reads a shopper in txn; one that is gone is a zero Shopper
+// (the notifier mails no one).
+func shopperIn(txn *badger.Txn, id string) (Shopper, error) {
+	var sh Shopper
+	_, err := getJSON(txn, prefixShopper+id, &sh)
+	return sh, err
+}

@@ -1,0 +1,43 @@
+// Package mail tells shoppers and merchants by e-mail what happened to
+// their orders: a durable queue in the node's Badger, a sender that
+// delivers it over SMTP, and the templates the letters are written from.
+//
+// # Model
+//
+// The code that changes state calls Queue.Enqueue with its own Badger
+// transaction, so a message exists if and only if the change that caused
+// it committed (a transactional outbox). Every message carries a key,
+// the id of the event that caused it; a second Enqueue with a key already
+// seen queues nothing, so one event never mails twice, even when the
+// change is replayed (a status received again, a restore's catch-up).
+// Keys are kept after their message is trimmed from the log.
+//
+// A message moves pending -> sent (an SMTP server accepted it), pending
+// -> mailbox (no SMTP server is configured: the node keeps it in its
+// local mailbox, which the operator reads in the dashboard and over
+// REST), or pending -> failed (Options.MaxAttempts attempts were
+// refused). Between attempts it waits an exponential backoff (1s doubling
+// to an hour by default), its next attempt stored with it, so a restarted
+// node carries on where it stopped and never loses a message. A message
+// recorded as sent is never sent again; a crash between the server's
+// acceptance and that record sends it once more, with the same
+// Message-ID header, which receivers may dedupe on.
+//
+// # Letters
+//
+// Render writes a letter (subject, text and HTML bodies) from the
+// templates embedded in the package: text/template for the subject and
+// the text body, html/template for the HTML body, so that every name
+// and title another member chose is escaped. Subjects and recipients'
+// names lose their line breaks, and addresses go through go-mail's
+// address handling, so that no hostile name can add a header.
+//
+// # Storage and lifecycle
+//
+// Everything lives under "e/" in the node's Badger: the log of messages
+// by creation time (e/l/), the idempotency keys (e/k/), the pending
+// messages by next attempt time (e/p/) and the finished ones by finish
+// time (e/f/), from which the oldest are trimmed beyond Config.Keep.
+// Open on the shared Badger handle, Enqueue from any goroutine, Run(ctx)
+// once until the node stops; there is nothing to close.
+package mail

@@ -1,0 +1,166 @@
+package mail
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"net/mail"
+	"strings"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// Message states.
+const (
+	// StatusPending: not delivered yet; retried until it is, or fails.
+	StatusPending = "pending"
+	// StatusSent: the SMTP server accepted it.
+	StatusSent = "sent"
+	// StatusMailbox: no SMTP server is configured; it is kept in the
+	// node's local mailbox.
+	StatusMailbox = "mailbox"
+	// StatusFailed: every attempt was refused.
+	StatusFailed = "failed"
+)
+
+// Mail is a message to queue.
+type Mail struct {
+	// Key identifies the event that causes the message: a second message
+	// with a key already queued is not queued.
+	Key string
+	// Kind names the letter, such as "order_confirmation".
+	Kind string
+	// To is the recipient's address; ToName the name shown with it.
+	To, ToName string
+	// Letter is what the message says.
+	Letter
+}
+
+// Letter is a message's subject and its text and HTML bodies.
+type Letter struct {
+	Subject string
+	Text    string
+	HTML    string
+}
+
+// Limits of one message.
+const (
+	maxKey  = 512
+	maxBody = 256 << 10
+)
+
+// validate names the first bad field of m.
+func (m Mail) validate() error {
+	switch {
+	case m.Key == "" || len(m.Key) > maxKey:
+		return fmt.Errorf("%w: mail.key: must be 1..%d bytes", ErrInvalid, maxKey)
+	case m.Kind == "" || len(m.Kind) > 64:
+		return fmt.Errorf("%w: mail.kind: must be 1..64 bytes", ErrInvalid)
+	case strings.TrimSpace(m.Subject) == "":
+		return fmt.Errorf("%w: mail.subject: must be set", ErrInvalid)
+	case m.Text == "" || len(m.Text) > maxBody || len(m.HTML) > maxBody:
+		return fmt.Errorf("%w: mail.text: must be 1..%d bytes, and the HTML body at most that", ErrInvalid, maxBody)
+	}
+	if a, err := mail.ParseAddress(m.To); err != nil || a.Address != m.To {
+		return fmt.Errorf("%w: mail.to: must be a plain address such as ada@example.org, not %q", ErrInvalid, clip(m.To))
+	}
+	return nil
+}
+
+// Summary is a message as the mailbox lists it.
+type Summary struct {
+	ID        string    `json:"id"`
+	Key       string    `json:"key"`
+	Kind      string    `json:"kind"`
+	To        string    `json:"to"`
+	ToName    string    `json:"to_name,omitempty"`
+	Subject   string    `json:"subject"`
+	Status    string    `json:"status"`
+	Attempts  int       `json:"attempts"`
+	LastError string    `json:"last_error,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	// NextAttemptAt is when a pending message is tried next.
+	NextAttemptAt time.Time `json:"next_attempt_at,omitzero"`
+	FinishedAt    time.Time `json:"finished_at,omitzero"`
+}
+
+// Message is a queued message with its bodies.
+type Message struct {
+	Summary
+	From string `json:"from"`
+	Text string `json:"text"`
+	HTML string `json:"html,omitempty"`
+}
+
+// Keys under "e/".
+const (
+	prefixLog      = "e/l/" // + id -> Message (JSON); ids sort by creation
+	prefixKey      = "e/k/" // + sha256(key) hex -> id
+	prefixPending  = "e/p/" // + next attempt (16 hex ns) / id -> nil
+	prefixFinished = "e/f/" // + finished (16 hex ns) / id -> nil
+)
+
+// newID is a message id that sorts by creation: the time in nanoseconds
+// and a hash of its key, both in fixed-width hex.
+func newID(at time.Time, key string) string {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return fmt.Sprintf("%016x%08x", uint64(at.UnixNano()), h.Sum32())
+}
+
+// validID reports whether s could be an id newID made.
+func validID(s string) bool {
+	if len(s) != 24 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+func keyOf(key string) []byte {
+	sum := sha256.Sum256([]byte(key))
+	return []byte(prefixKey + hex.EncodeToString(sum[:]))
+}
+
+func timeKey(prefix string, at time.Time, id string) []byte {
+	return fmt.Appendf(nil, "%s%016x/%s", prefix, uint64(at.UnixNano()), id)
+}
+
+func (m *Message) put(txn *badger.Txn) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return txn.Set([]byte(prefixLog+m.ID), b)
+}
+
+func loadMessage(txn *badger.Txn, id string) (*Message, error) {
+	item, err := txn.Get([]byte(prefixLog + id))
+	if err == badger.ErrKeyNotFound {
+		return nil, fmt.Errorf("%w: message %s", ErrNotFound, clip(id))
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m Message
+	err = item.Value(func(v []byte) error { return json.Unmarshal(v, &m) })
+	return &m, err
+}
+
+// oneLine replaces line breaks (and other control characters) with
+// spaces: what goes into a header is one line.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == '\r' || r == '\n' || r == '\t' || r == 0 || r == '\v' || r == '\f' }), " ")
+}
+
+// idTime is the creation time an id carries.
+func idTime(id string) time.Time {
+	var ns uint64
+	if _, err := fmt.Sscanf(id[:min(16, len(id))], "%016x", &ns); err != nil {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(ns)).UTC()
+}

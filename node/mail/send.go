@@ -1,0 +1,268 @@
+package mail
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/mail"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+	gomail "github.com/wneessen/go-mail"
+)
+
+// batch is how many due messages one round of the sender takes.
+const batch = 32
+
+// Run delivers due messages, one at a time, until ctx ends: over SMTP
+// when a host is configured, to the local mailbox otherwise. It never
+// holds a Badger transaction while it talks to the server.
+func (q *Queue) Run(ctx context.Context) error {
+	for {
+		ids, next, err := q.due()
+		if err != nil && ctx.Err() == nil {
+			q.log.Warn("mail: reading the queue failed", "err", err)
+		}
+		for _, id := range ids {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if err := q.deliver(ctx, id); err != nil && ctx.Err() == nil {
+				q.log.Warn("mail: recording a delivery failed", "id", id, "err", err)
+			}
+		}
+		if len(ids) == batch {
+			continue
+		}
+		wait := q.opt.Poll
+		if !next.IsZero() {
+			wait = min(wait, max(0, next.Sub(q.opt.Now())))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-q.wakeup:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// due returns the pending messages whose next attempt has come, earliest
+// first, and when the first one that has not is due.
+func (q *Queue) due() (ids []string, next time.Time, err error) {
+	now := uint64(q.opt.Now().UnixNano())
+	err = q.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixPending)})
+		defer it.Close()
+		for it.Rewind(); it.Valid() && len(ids) < batch; it.Next() {
+			at, id, _ := bytes.Cut(it.Item().Key()[len(prefixPending):], []byte("/"))
+			var ns uint64
+			if _, err := fmt.Sscanf(string(at), "%016x", &ns); err != nil {
+				continue
+			}
+			if ns > now {
+				next = time.Unix(0, int64(ns))
+				break
+			}
+			ids = append(ids, string(id))
+		}
+		return nil
+	})
+	return ids, next, err
+}
+
+// deliver makes one attempt at message id and records its outcome.
+func (q *Queue) deliver(ctx context.Context, id string) error {
+	var m *Message
+	if err := q.db.View(func(txn *badger.Txn) (err error) { m, err = loadMessage(txn, id); return err }); err != nil {
+		return err
+	}
+	queued := timeKey(prefixPending, m.NextAttemptAt, m.ID)
+	if m.Status != StatusPending { // a stale queue entry
+		return q.db.Update(func(txn *badger.Txn) error { return txn.Delete(queued) })
+	}
+	now := q.opt.Now().UTC()
+	if !q.cfg.SMTP() {
+		m.Status, m.FinishedAt, m.NextAttemptAt = StatusMailbox, now, time.Time{}
+		return q.finish(m, queued)
+	}
+	m.Attempts++
+	err := q.send(ctx, m)
+	if ctx.Err() != nil {
+		return nil // stopped mid-attempt: the message stays as it was
+	}
+	now = q.opt.Now().UTC()
+	switch {
+	case err == nil:
+		q.met.attempts.WithLabelValues("ok").Inc()
+		m.Status, m.FinishedAt, m.NextAttemptAt, m.LastError = StatusSent, now, time.Time{}, ""
+		return q.finish(m, queued)
+	case m.Attempts >= q.opt.MaxAttempts:
+		q.met.attempts.WithLabelValues("error").Inc()
+		m.Status, m.FinishedAt, m.NextAttemptAt, m.LastError = StatusFailed, now, time.Time{}, clipError(err)
+		q.log.Warn("mail: a message failed for good", "id", m.ID, "kind", m.Kind, "attempts", m.Attempts, "err", err)
+		return q.finish(m, queued)
+	}
+	q.met.attempts.WithLabelValues("error").Inc()
+	m.NextAttemptAt, m.LastError = now.Add(q.backoff(m.Attempts)), clipError(err)
+	return q.db.Update(func(txn *badger.Txn) error {
+		if err := txn.Delete(queued); err != nil {
+			return err
+		}
+		if err := txn.Set(timeKey(prefixPending, m.NextAttemptAt, m.ID), nil); err != nil {
+			return err
+		}
+		return m.put(txn)
+	})
+}
+
+// backoff is the wait after the attempts-th failed attempt: RetryMin,
+// doubling, at most RetryMax.
+func (q *Queue) backoff(attempts int) time.Duration {
+	d := q.opt.RetryMin
+	for i := 1; i < attempts && d < q.opt.RetryMax; i++ {
+		d *= 2
+	}
+	return min(d, q.opt.RetryMax)
+}
+
+// finish records a finished message, synced (a message recorded sent is
+// never sent again), and trims the oldest finished beyond Config.Keep.
+func (q *Queue) finish(m *Message, queued []byte) error {
+	err := q.db.Update(func(txn *badger.Txn) error {
+		if err := txn.Delete(queued); err != nil {
+			return err
+		}
+		if err := txn.Set(timeKey(prefixFinished, m.FinishedAt, m.ID), nil); err != nil {
+			return err
+		}
+		return m.put(txn)
+	})
+	if err == nil {
+		err = q.db.Sync()
+	}
+	if err != nil {
+		return err
+	}
+	q.met.finished.WithLabelValues(m.Status).Inc()
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.finished++
+	return q.trimLocked()
+}
+
+// trimLocked deletes the oldest finished messages beyond Config.Keep
+// (their idempotency keys stay). Called with mu held.
+func (q *Queue) trimLocked() error {
+	over := q.finished - q.cfg.Keep
+	if over <= 0 {
+		return nil
+	}
+	var keys [][]byte
+	err := q.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixFinished)})
+		defer it.Close()
+		for it.Rewind(); it.Valid() && len(keys) < over; it.Next() {
+			keys = append(keys, it.Item().KeyCopy(nil))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = q.db.Update(func(txn *badger.Txn) error {
+		for _, k := range keys {
+			_, id, _ := bytes.Cut(k[len(prefixFinished):], []byte("/"))
+			if err := txn.Delete(k); err != nil {
+				return err
+			}
+			if err := txn.Delete([]byte(prefixLog + string(id))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		q.finished -= len(keys)
+	}
+	return err
+}
+
+// send makes one SMTP attempt with go-mail.
+func (q *Queue) send(ctx context.Context, m *Message) error {
+	msg, err := q.compose(m)
+	if err != nil {
+		return err
+	}
+	c, err := gomail.NewClient(q.cfg.Host, q.clientOptions()...)
+	if err != nil {
+		return fmt.Errorf("mail: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, q.opt.Timeout)
+	defer cancel()
+	return c.DialAndSendWithContext(ctx, msg)
+}
+
+func (q *Queue) clientOptions() []gomail.Option {
+	opts := []gomail.Option{gomail.WithPort(q.cfg.port()), gomail.WithTimeout(q.opt.Timeout)}
+	switch q.cfg.TLS {
+	case TLSImplicit:
+		opts = append(opts, gomail.WithSSL())
+	case TLSNone:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	default:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	}
+	if q.opt.TLSConfig != nil {
+		opts = append(opts, gomail.WithTLSConfig(q.opt.TLSConfig))
+	}
+	if q.cfg.User != "" {
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(q.cfg.User), gomail.WithPassword(q.password))
+	}
+	return opts
+}
+
+// compose builds the MIME message: multipart/alternative with the text
+// and the HTML body, addresses through go-mail's address handling.
+func (q *Queue) compose(m *Message) (*gomail.Msg, error) {
+	msg := gomail.NewMsg()
+	if err := msg.From(m.From); err != nil {
+		return nil, fmt.Errorf("mail: from %q: %w", clip(m.From), err)
+	}
+	// net/mail quotes or encodes the name, whatever it holds.
+	msg.AddToMailAddress(&mail.Address{Name: oneLine(m.ToName), Address: m.To})
+	msg.Subject(oneLine(m.Subject))
+	msg.SetMessageIDWithValue(m.ID + ".fedmart@" + messageIDHost(m.From))
+	msg.SetDateWithValue(m.CreatedAt)
+	msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	return msg, nil
+}
+
+// messageIDHost is the domain of the sender's address, for Message-ID.
+func messageIDHost(from string) string {
+	if i := bytes.LastIndexByte([]byte(from), '@'); i >= 0 {
+		h := from[i+1:]
+		if j := bytes.IndexByte([]byte(h), '>'); j >= 0 {
+			h = h[:j]
+		}
+		if h != "" {
+			return h
+		}
+	}
+	return "localhost"
+}
+
+func clipError(err error) string {
+	s := oneLine(err.Error())
+	if len(s) > 500 {
+		s = s[:500] + "…"
+	}
+	return s
+}
