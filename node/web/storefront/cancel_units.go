@@ -42,7 +42,7 @@ type cancelUnitsView struct {
 	Unpaid, Whole bool
 	// ShippingBack is true when Whole gives shipping back.
 	ShippingBack bool
-	Form          *web.Form
+	Form         *web.Form
 }
 
 // cancelLine is one line of the part with what is left of it.
