@@ -65,7 +65,7 @@ func TestMerchantRefundsPartOfAPart(t *testing.T) {
 	list = m.Get("/merchant/orders?done=partly-refunded")
 	row := partRowOf(list.Body, part)
 	for _, want := range []string{`data-status="accepted"`, "Refunded 20.00 EUR: 1 × Desk lamp; back in stock, <time",
-		"Left: 2 × Desk lamp; refundable 40.00 EUR of items", "Refund 40.00 EUR…"} {
+		"Refundable: 40.00 EUR of items, 0.00 EUR of shipping.<br>Units left: 2 × Desk lamp.", "Refund 40.00 EUR…"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("the row lacks %s:\n%s", want, row)
 		}
@@ -83,7 +83,7 @@ func TestMerchantRefundsPartOfAPart(t *testing.T) {
 	webtest.WantText(t, r, "Shipping not included.")
 	webtest.WantRedirect(t, m.Post(link, url.Values{"csrf": {token}, "amount": {"5.50"}, "confirm": {"yes"}, "key": {hiddenValue(r.Body, "key")}}),
 		"/merchant/orders?done=partly-refunded")
-	if row := partRowOf(m.Get("/merchant/orders").Body, part); !strings.Contains(row, "Refunded 5.50 EUR, <time") || !strings.Contains(row, "refundable 34.50 EUR of items") {
+	if row := partRowOf(m.Get("/merchant/orders").Body, part); !strings.Contains(row, "Refunded 5.50 EUR, <time") || !strings.Contains(row, "Refundable: 34.50 EUR of items") {
 		t.Errorf("after an amount alone:\n%s", row)
 	}
 }
