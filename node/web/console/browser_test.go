@@ -203,7 +203,8 @@ func TestBrowserConsoleFitsAPhone(t *testing.T) {
 	for i := range 30 {
 		h.List(webtest.Input(fmt.Sprintf("Enamel mug %d", i), "Clay", "Home > Kitchen", 900+int64(i), int64(i%4)))
 	}
-	h.buy(1, skillet)
+	_, at := h.buy(1, skillet)
+	part := strings.TrimPrefix(at, "/orders/") + "-1"
 	sp := h.shippingProfile()
 	uploader := h.browser()
 	uploader.SignInMerchant(h.Token)
@@ -216,6 +217,7 @@ func TestBrowserConsoleFitsAPhone(t *testing.T) {
 		{"listings-page-2", "/merchant?page=2", "table.console"},
 		{"skillets", "/merchant?q=skillet", "table.console"},
 		{"orders", "/merchant/orders", "tr.part"},
+		{"refund-some", "/merchant/orders/" + part + "/refund-some", "form.refund-some-form"},
 		{"feeds", "/merchant/feeds", "form"},
 		{"feed-job", job, "table.rejections"},
 		{"edit", "/merchant/listings/" + skillet.ID, "form"},
@@ -238,6 +240,7 @@ func TestBrowserConsoleFitsAPhone(t *testing.T) {
 		}
 	}
 	c.shippingOnAPhone(sp)
+	c.refundOnAPhone(part)
 	// On the phone: the mugs out of stock, two of them ticked, 12 units
 	// added to each after a review.
 	c.run("phone-out-of-stock",
@@ -370,4 +373,59 @@ func (c *chrome) shippingOnAPhone(sp catalog.ShippingProfile) {
 		chromedp.WaitVisible(chromedp.CSS(`tr.part[data-status="shipped"] a.tracking-link`)),
 	)
 	checked("phone orders with a tracking link")
+}
+
+// refundOnAPhone refunds part of the shipped skillet on the phone: an
+// amount over what is left is refused next to the amount, the
+// confirmation says the amount and to whom, and the orders list then
+// shows the refund and what is left refundable; each page passes the
+// overflow check and axe-core's rules.
+func (c *chrome) refundOnAPhone(part string) {
+	c.t.Helper()
+	check := webtest.NewPageChecker(c.t)
+	checked := func(page string) {
+		c.t.Helper()
+		c.fits(page)
+		ctx, cancel := context.WithTimeout(c.ctx, stepTimeout)
+		defer cancel()
+		found, err := check.Check(ctx)
+		if err != nil {
+			c.t.Fatalf("%s: %v", page, err)
+		}
+		for _, f := range found {
+			c.t.Errorf("%s on a phone: %s", page, f)
+		}
+	}
+	c.run("phone-refund-some", chromedp.Click(chromedp.CSS(`tr.part a.refund-some`)), chromedp.WaitVisible(chromedp.CSS(`#review-refund-some`)))
+	checked("phone refund form")
+	c.run("phone-refund-too-much",
+		chromedp.SendKeys(chromedp.CSS(`#f-amount`), "60"),
+		chromedp.Click(chromedp.CSS(`#review-refund-some`)),
+		chromedp.WaitVisible(chromedp.CSS(`#f-amount-error`)),
+	)
+	if got := eval[string](c, `document.querySelector('#f-amount-error').textContent`); got != "60.00 EUR is more than the 49.90 EUR of items left to refund." {
+		c.t.Errorf("next to the amount: %q", got)
+	}
+	checked("phone refund refused")
+	c.run("phone-refund-review",
+		chromedp.SetValue(chromedp.CSS(`#f-amount`), "10"),
+		chromedp.SetValue(chromedp.CSS(`#f-reason`), "A scratch on the handle"),
+		chromedp.Click(chromedp.CSS(`#review-refund-some`)),
+		chromedp.WaitVisible(chromedp.CSS(`#confirm-refund-some`)),
+	)
+	if got := eval[string](c, `document.querySelector('.refund-confirm').textContent`); !strings.HasPrefix(got, "Refund 10.00 EUR to Ada Lovelace?") {
+		c.t.Errorf("the confirmation says %q", got)
+	}
+	checked("phone refund confirmation")
+	c.run("phone-refunded", chromedp.Click(chromedp.CSS(`#confirm-refund-some`)), chromedp.WaitVisible(chromedp.CSS(`tr.part li.part-refund`)))
+	if got := eval[string](c, `document.querySelector('tr.part li.part-refund').textContent`); !strings.Contains(got, "Refunded 10.00 EUR") ||
+		!strings.Contains(got, "A scratch on the handle") {
+		c.t.Errorf("the refund reads %q", got)
+	}
+	if got := eval[string](c, `document.querySelector('tr.part .part-left').textContent`); !strings.Contains(got, "Refundable: 39.90 EUR of items") {
+		c.t.Errorf("what is left reads %q", got)
+	}
+	checked("phone orders with a refund")
+	c.run("desktop-refunded", chromedp.EmulateViewport(1280, 900), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`tr.part li.part-refund`)))
+	c.fits("desktop orders with a refund")
 }

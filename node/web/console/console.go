@@ -67,6 +67,14 @@ type Parts interface {
 	ShipWith(ctx context.Context, merchant, id string, sh order.Shipment) (order.HomePart, error)
 	Deliver(ctx context.Context, merchant, id string) (order.HomePart, error)
 	Refund(ctx context.Context, merchant, id string) (order.HomePart, error)
+	// RefundPart refunds some units and/or an amount of a part; anything
+	// beyond what is left refundable is an order.FieldErrors naming the
+	// field ("lines[i].quantity" of req.Lines, "amount"). The same
+	// req.Key refunds once.
+	RefundPart(ctx context.Context, merchant, id string, req order.RefundRequest) (order.HomePart, error)
+	// Messages are a part's signed messages: the statuses say when each
+	// refund was made.
+	Messages(ctx context.Context, part string) ([]*order.Message, error)
 }
 
 // Profiles are a merchant's published profile and shipping profiles,
@@ -171,6 +179,8 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /merchant/orders/{id}/deliver", c.asMerchant(c.deliverPart))
 	mux.HandleFunc("GET /merchant/orders/{id}/refund", c.asMerchant(c.refundForm))
 	mux.HandleFunc("POST /merchant/orders/{id}/refund", c.asMerchant(c.refundPart))
+	mux.HandleFunc("GET /merchant/orders/{id}/refund-some", c.asMerchant(c.refundSomeForm))
+	mux.HandleFunc("POST /merchant/orders/{id}/refund-some", c.asMerchant(c.refundSome))
 	mux.HandleFunc("GET /merchant/feeds", c.asMerchant(c.feeds.form))
 	mux.HandleFunc("POST /merchant/feeds", c.asMerchant(c.feeds.upload))
 	mux.HandleFunc("GET /merchant/feeds/{job}", c.asMerchant(c.feeds.progress))

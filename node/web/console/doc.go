@@ -5,7 +5,11 @@
 // uploads), take-downs, feed
 // uploads (CSV or JSON lines) with their progress and their problems in
 // plain words, the incoming order parts with ship (a carrier of the
-// table, or another with its tracking page), deliver and refund,
+// table, or another with its tracking page), deliver, refund in full,
+// and refund part of a part (some units and/or an amount, with or
+// without shipping, back to stock or not, reviewed before it is made;
+// refund_some.go), each part listing its refunds and what is left
+// refundable,
 // earnings per settlement period, and the merchant's published profile,
 // policies and shipping profiles (when Deps.Profiles is set).
 //

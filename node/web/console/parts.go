@@ -56,6 +56,13 @@ type merchantPartRow struct {
 	Created                   time.Time
 	ShipURL, DeliverURL       string
 	RefundURL                 string // "" when the part cannot be refunded
+	// RefundSomeURL refunds some of it; "" when it cannot be refunded.
+	// Rest is what a full refund gives back now.
+	RefundSomeURL, Rest string
+	// Refunds are its refunds and partial cancellations; Left is what
+	// is left refundable after them, shown when it had any.
+	Refunds []web.RefundView
+	Left    *web.LeftView
 	// CarrierField, CarrierNameField, TrackingField and TrackingURLField
 	// are the ship form's inputs, their ids derived from the part's id;
 	// Carriers are the carrier select's options, "other" last.
@@ -101,6 +108,11 @@ func (c *Console) ordersTable(w http.ResponseWriter, r *http.Request, mv merchan
 	names, carriers := c.site.PlatformNames(), c.carriers()
 	for _, p := range parts {
 		row := partRow(p, names, carriers, f)
+		if len(p.Refunds) > 0 {
+			msgs, _ := c.deps.Parts.Messages(r.Context(), p.ID) // without them, refunds show undated
+			left := web.LeftViewOf(p.Left(), p.Lines)
+			row.Refunds, row.Left = web.RefundViews(p.Refunds, p.Lines, p.Shipping, web.RefundTimes(msgs)), &left
+		}
 		if p.ID == problemID {
 			row.Problem = fmt.Sprintf("%s: it is %s now.", problem, strings.ToLower(row.StatusText))
 		}
@@ -187,14 +199,19 @@ func partRow(p order.HomePart, names map[string]string, carriers shipping.Table,
 	case order.StatusDelivered:
 		row.RefundURL = base + "/refund"
 	}
+	if row.RefundURL != "" {
+		row.RefundSomeURL = base + "/refund-some"
+		row.Rest = restOf(p)
+	}
 	return row
 }
 
 // partNotices confirm a merchant's action on a part, by "done".
 var partNotices = map[string]string{
-	"shipped":   "Marked as shipped. The shopper's storefront is told the carrier and tracking number.",
-	"delivered": "Marked as delivered.",
-	"refunded":  "Refunded in full. The shopper's storefront pays the money back.",
+	"shipped":         "Marked as shipped. The shopper's storefront is told the carrier and tracking number.",
+	"delivered":       "Marked as delivered.",
+	"refunded":        "Refunded in full. The shopper's storefront pays the money back.",
+	"partly-refunded": "Refunded. The shopper's storefront pays the money back; the part shows the refund and what is left.",
 }
 
 // partAction names one action for the pages: the verb a refusal uses and
@@ -307,7 +324,7 @@ func (c *Console) refundForm(w http.ResponseWriter, r *http.Request, mv merchant
 		c.site.FailOrder(w, r, err)
 		return
 	}
-	v := refundConfirm{ID: p.ID, Total: web.FormatMoney(p.Total.Amount, p.Total.Currency), ShipTo: p.ShipTo.Name,
+	v := refundConfirm{ID: p.ID, Total: restOf(p), ShipTo: p.ShipTo.Name,
 		Status: web.StatusText(p.Status), Action: r.URL.Path, Shipped: p.Status == order.StatusShipped || p.Status == order.StatusDelivered}
 	c.pages.Render(w, r, http.StatusOK, "merchant_refund", c.consolePage(mv, "Refund a part", "/merchant/orders", v))
 }
@@ -345,4 +362,11 @@ func (c *Console) afterAction(w http.ResponseWriter, r *http.Request, mv merchan
 	default:
 		c.site.FailOrder(w, r, err)
 	}
+}
+
+// restOf is what is left refundable of p: its items and its shipping not
+// given back yet.
+func restOf(p order.HomePart) string {
+	left := p.Left()
+	return web.FormatMoney(left.Items.Amount+left.Shipping.Amount, p.Total.Currency)
 }

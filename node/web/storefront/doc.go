@@ -42,7 +42,11 @@
 // chosen with option buttons (variant.go) and named by its options
 // ("Size: 24 cm"). An order's status line is derived from its parts
 // (status.go), and a cancel is confirmed on a page that says what will
-// be refunded and how (cancel.go). Pictures go through imageURL, the one
+// be refunded and how (cancel.go). Some units of an accepted part are
+// cancelled the same way, line by line, with the refund and the card
+// said before anything is sent (cancel_units.go); the order page then
+// lists each part's refunds and cancellations, dated by the statuses
+// that stated them, and what is left of the part. Pictures go through imageURL, the one
 // place that turns a listing's image into a URL; a listing without one,
 // or a picture that fails to load, shows a placeholder drawing.
 //

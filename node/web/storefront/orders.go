@@ -72,7 +72,13 @@ type partView struct {
 	Lines  []lineView
 	// CancelURL confirms the cancel of this part alone; "" once shipped.
 	CancelURL string
-	Updated   time.Time
+	// CancelSomeURL cancels some of its units; "" unless accepted.
+	CancelSomeURL string
+	// Refunds are its refunds and partial cancellations; Left what is
+	// left of it after them, shown when it had any.
+	Refunds []web.RefundView
+	Left    *web.LeftView
+	Updated time.Time
 }
 
 // lineView is one line of a part, as shoppers read it: no SKU.
@@ -177,6 +183,12 @@ func (sf *Storefront) orderViewOf(ctx context.Context, o order.Order) orderView 
 			}
 			pv.Lines = append(pv.Lines, lv)
 		}
+		if len(p.Refunds) > 0 {
+			sf.refundsOf(ctx, p, &pv)
+		}
+		if p.Status == order.StatusAccepted && (pv.Left == nil || !pv.Left.None) {
+			pv.CancelSomeURL = cancelUnitsURL(o.ID, p.ID)
+		}
 		if order.Cancellable(p.Status) {
 			v.CancelURL = cancelURL(o.ID, "")
 			pv.CancelURL = cancelURL(o.ID, p.ID)
@@ -262,4 +274,13 @@ func paymentStatusText(s string) string {
 		return "paid"
 	}
 	return s
+}
+
+// refundsOf adds p's refunds, dated by its statuses, and what is left of
+// it to pv.
+func (sf *Storefront) refundsOf(ctx context.Context, p order.Part, pv *partView) {
+	msgs, _ := sf.deps.Orders.Messages(ctx, p.ID) // without them, refunds show undated
+	pv.Refunds = web.RefundViews(p.Refunds, p.Items, p.Shipping, web.RefundTimes(msgs))
+	left := web.LeftViewOf(p.Left(), p.Items)
+	pv.Left = &left
 }

@@ -124,6 +124,14 @@ type Orders interface {
 	// does not have is order.ErrNotFound, one already shipped or ended
 	// order.ErrConflict, and then nothing is cancelled.
 	CancelParts(ctx context.Context, shopper, id string, parts []string) (order.Order, error)
+	// CancelUnits cancels some units of an accepted part; units beyond
+	// what is left are an order.FieldErrors naming "lines[i].quantity"
+	// of lines, a part that shipped order.ErrConflict. The same key
+	// cancels once.
+	CancelUnits(ctx context.Context, shopper, id, part string, lines []order.Units, key string) (order.Order, error)
+	// Messages are a part's signed messages: the statuses say when each
+	// refund was made.
+	Messages(ctx context.Context, part string) ([]*order.Message, error)
 }
 
 // Deps are the services the storefront reads and changes; every web.Field is
@@ -231,6 +239,8 @@ func (sf *Storefront) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /orders/{id}", sf.asShopper(nil, sf.orderPage))
 	mux.HandleFunc("GET /orders/{id}/cancel", sf.asShopper(nil, sf.cancelForm))
 	mux.HandleFunc("POST /orders/{id}/cancel", sf.asShopper(orderBack, sf.cancelParts))
+	mux.HandleFunc("GET /orders/{id}/parts/{part}/cancel", sf.asShopper(nil, sf.cancelUnitsForm))
+	mux.HandleFunc("POST /orders/{id}/parts/{part}/cancel", sf.asShopper(orderBack, sf.cancelUnits))
 }
 
 // render renders one of the storefront's pages with its own style sheet
