@@ -66,10 +66,13 @@ func shopLoop(ctx context.Context, c *node.Cluster, i int, say func(string, ...a
 		}
 		say("%-14s %s bought %d part(s) from %d platform(s), shipped to %s: %s (shipping %s): %s",
 			home.Name(), who, len(o.Parts), platforms(o), to.Country, o.Total, o.Shipping, o.Status)
-		if rng.IntN(8) == 0 {
+		switch rng.IntN(8) {
+		case 0:
 			if o, err := svc.CancelOrder(ctx, sh.ID, o.ID); err == nil {
 				say("%-14s %s cancelled %s: %s", home.Name(), who, o.ID, o.Status)
 			}
+		case 1, 2:
+			cancelOne(ctx, home, sh.ID, who, o, say)
 		}
 	}
 	return nil
@@ -112,7 +115,7 @@ func buyOnce(ctx context.Context, home *node.Node, shopper, key string, to order
 		if err != nil {
 			continue
 		}
-		c, err := svc.AddItem(ctx, shopper, cart.ID, order.ItemInput{ListingID: l.ID, SKU: l.Variants[rng.IntN(len(l.Variants))].SKU, Quantity: 1})
+		c, err := svc.AddItem(ctx, shopper, cart.ID, order.ItemInput{ListingID: l.ID, SKU: l.Variants[rng.IntN(len(l.Variants))].SKU, Quantity: 1 + int64(rng.IntN(2))})
 		var fe order.FieldErrors
 		switch {
 		case errors.As(err, &fe):
@@ -138,6 +141,24 @@ func buyOnce(ctx context.Context, home *node.Node, shopper, key string, to order
 	req := order.CheckoutRequest{ShippingAddress: to, Payment: order.PaymentRequest{Method: order.MethodSandboxCard, CardNumber: card}}
 	o, _, err := svc.Checkout(ctx, shopper, cart.ID, key, req)
 	return o, err
+}
+
+// cancelOne cancels one unit of a line the shopper bought two or more
+// of, while its part is not shipped: the home puts it back in stock and
+// the storefront refunds it.
+func cancelOne(ctx context.Context, home *node.Node, shopper, who string, o order.Order, say func(string, ...any)) {
+	for _, p := range o.Parts {
+		for _, it := range p.Items {
+			if it.Quantity < 2 || p.Status != order.StatusAccepted {
+				continue
+			}
+			_, err := home.Orders().CancelUnits(ctx, shopper, o.ID, p.ID, []order.Units{{ListingID: it.ListingID, SKU: it.SKU, Quantity: 1}}, "demo-one")
+			if err == nil {
+				say("%-14s %s cancelled one of %d %q in part %s", home.Name(), who, it.Quantity, it.Title, p.ID)
+			}
+			return
+		}
+	}
 }
 
 func platforms(o order.Order) int {
@@ -169,6 +190,7 @@ func moveOn(ctx context.Context, n *node.Node, merchant, name string, say func(s
 	for _, p := range shipped {
 		if _, err := svc.Deliver(ctx, merchant, p.ID); err == nil {
 			say("%-14s %s: part %s delivered", n.Name(), name, p.ID)
+			goodwill(ctx, n, merchant, name, p, say)
 		}
 	}
 	accepted, _, _ := svc.MerchantParts(ctx, merchant, order.StatusAccepted, "", 20)
@@ -242,4 +264,18 @@ func carrierFor(ctx context.Context, n *node.Node, merchant string, p order.Home
 		}
 	}
 	return "dhl"
+}
+
+// goodwill now and then refunds a tenth of a delivered part's items, as
+// a merchant does for a parcel that arrived late: a partial refund that
+// every member's settlement books in proportion.
+func goodwill(ctx context.Context, n *node.Node, merchant, name string, p order.HomePart, say func(string, ...any)) {
+	items := p.Total.Amount - p.Shipping.Amount
+	if rand.IntN(5) != 0 || items < 100 {
+		return
+	}
+	amount := items / 10
+	if _, err := n.Orders().RefundPart(ctx, merchant, p.ID, order.RefundRequest{Amount: &amount, Reason: "goodwill: the parcel arrived late", Key: "goodwill"}); err == nil {
+		say("%-14s %s: part %s partly refunded, %s back for a late parcel", n.Name(), name, p.ID, order.Money{Amount: amount, Currency: p.Total.Currency})
+	}
 }
