@@ -364,3 +364,60 @@ func homeParts(t *testing.T, m *member, part string) HomePart {
 	}
 	return hp
 }
+
+// TestReturnsLearntBackAfterARestore: a home restored from a backup
+// taken before a return learns it back, with every step, from the
+// storefront's signed statuses; a storefront restored likewise learns its
+// returns from the home's.
+func TestReturnsLearntBackAfterARestore(t *testing.T) {
+	for _, restored := range []string{"storefront", "home"} {
+		t.Run(restored, func(t *testing.T) {
+			f := newCluster(t, 2)
+			a, b := f.members[0], f.members[1]
+			ctx := context.Background()
+			f.cat.policies(b.id, "forge", catalog.Policies{ReturnDays: 14, ReturnShipping: catalog.ReturnPaidByShopper})
+			pan := f.list(b, "forge", "PAN", 4990, 10)
+			o, p := f.delivered(a, b, 3, pan)
+			f.drained()
+			lost := map[string]*member{"storefront": a, "home": b}[restored]
+			other := map[string]*member{"storefront": b, "home": a}[restored]
+			backup := f.backup(lost)
+			one := []Units{{ListingID: pan.ListingID, SKU: "PAN", Quantity: 1}}
+			var rids []string
+			for _, reason := range []string{"damaged", "wrong_item"} {
+				r, err := a.svc.RequestReturn(ctx, o.Shopper, o.ID, p.ID, ReturnInput{Lines: one, Reason: reason}, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				returnOn(t, a, o, p.ID, r.ID, ReturnRequested)
+				rids = append(rids, r.ID)
+			}
+			if _, err := b.svc.ApproveReturn(ctx, "forge", p.ID, rids[0], ReturnInstructions{DropOffCode: "D1"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.svc.ReceiveReturn(ctx, "forge", p.ID, rids[0]); err != nil {
+				t.Fatal(err)
+			}
+			returnOn(t, a, o, p.ID, rids[0], ReturnReceived)
+			f.drained()
+			want, _ := b.svc.HomePartOf(ctx, "forge", p.ID)
+
+			f.restoreFrom(lost, backup)
+			if _, err := lost.svc.CatchUp(ctx, other.id); err != nil {
+				t.Fatal(err)
+			}
+			hp, err := b.svc.HomePartOf(ctx, "forge", p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameJSON(t, "the home's returns", hp.Returns, want.Returns)
+			if hp.DeliveredAt.IsZero() || len(hp.Refunds) != 1 {
+				t.Errorf("the home's part: delivered %s, %d refunds", hp.DeliveredAt, len(hp.Refunds))
+			}
+			sameJSON(t, "the storefront's returns", partOn(t, a, p.ID).Returns, want.Returns)
+			if list, err := b.svc.MerchantReturns(ctx, "forge", "", 10); err != nil || len(list) != 2 || list[0].Return.ID != rids[1] {
+				t.Errorf("the merchant's returns after the restore: %+v %v", list, err)
+			}
+		})
+	}
+}
