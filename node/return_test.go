@@ -227,3 +227,26 @@ func periodsAgree(t *testing.T, c *Cluster, done time.Time) {
 		}
 	}
 }
+
+// TestReturnStatusesMoveNoMoneyButTheirRefund: a status that states a
+// return's request, approval or refusal is no settlement event (the part
+// stays booked as delivered); the one that states its receipt is its
+// refund.
+func TestReturnStatusesMoveNoMoneyButTheirRefund(t *testing.T) {
+	eur := func(n int64) order.Money { return order.Money{Amount: n, Currency: "EUR"} }
+	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	for _, state := range []string{order.ReturnRequested, order.ReturnApproved, order.ReturnRefused} {
+		st := order.Status{Seq: 5, Status: order.StatusDelivered, Merchant: "m", Total: eur(10890), Policy: 1,
+			Return: &order.Return{ID: "r1", Seq: 5, State: state}}
+		if ev, ok := settlementEvent(order.PartEvent{Part: "o-1", Storefront: "S", Home: "H", Status: &st, At: at}); ok {
+			t.Errorf("a %s return is booked: %+v", state, ev)
+		}
+	}
+	st := order.Status{Seq: 6, Status: order.StatusDelivered, Merchant: "m", Total: eur(10890), Refunded: eur(9481), Policy: 1,
+		Return: &order.Return{ID: "r1", Seq: 6, State: order.ReturnReceived},
+		Refund: &order.Refund{ID: "rf1", Seq: 6, Kind: order.RefundKindRefund, Amount: eur(9481)}}
+	ev, ok := settlementEvent(order.PartEvent{Part: "o-1", Storefront: "S", Home: "H", Status: &st, At: at})
+	if !ok || ev.Kind != settlement.EventRefunded || ev.RefundOf != "rf1" || ev.Gross.Amount != 9481 {
+		t.Errorf("a received return: %+v (%v)", ev, ok)
+	}
+}
