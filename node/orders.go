@@ -34,6 +34,7 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 		Policy:   n.policyVersion,
 		Books:    books{n.ledger},
 		Reach:    reach{n.fed},
+		Profiles: n.cat,
 		// A restored catalog means a restored database: the orders catch
 		// up before they hold stock again (see learnBack).
 		Recovering: n.cat.Restored(),

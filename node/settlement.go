@@ -43,9 +43,14 @@ func policyOf(c *federation.Charter) settlement.Policy {
 // that states a refund or a partial cancellation (Status.Refund) is that
 // refund, named by its id, whatever state the part is in: its Gross is
 // what it gives back, of which Shipping was shipping, and a cancellation
-// that ends the part gives back all that is left.
+// that ends the part gives back all that is left. A status that states a
+// step of a return (Status.Return) moves no money unless it states the
+// return's refund too: the part stays in the state it was booked in.
 func settlementEvent(ev order.PartEvent) (settlement.Event, bool) {
 	st := ev.Status
+	if st.Return != nil && st.Refund == nil {
+		return settlement.Event{}, false
+	}
 	e := settlement.Event{PartID: ev.Part, Storefront: ev.Storefront, Home: ev.Home, Merchant: st.Merchant, Category: st.Category,
 		Gross: settlement.Money{Amount: st.Total.Amount, Currency: st.Total.Currency}, PolicyVersion: st.Policy, At: ev.At}
 	if st.Shipping.Amount != 0 {

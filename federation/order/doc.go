@@ -18,6 +18,8 @@
 //	cancel   S -> H  the shopper cancels a part not yet shipped, or some
 //	                 of its units (Message.Cancel)
 //	release  S -> H  the checkout failed: give the hold back
+//	return   S -> H  the shopper asks to return some units of a delivered
+//	                 part, with a reason (Message.Return)
 //	status   H -> S  the part's state after a change (seq orders them)
 //
 // A request is answered with H's signed status; H's own changes (shipped,
@@ -38,6 +40,20 @@
 // (whatever their order) and pays each refund once, and settlement books
 // each by its id. What is left (Left) bounds every piece: more is refused,
 // naming the field, and changes nothing.
+//
+// A delivered part is returned in pieces as well, under its merchant's
+// policy (Profiles: the return window, who pays the return's shipping,
+// the restocking fee). The storefront checks a shopper's request against
+// what it knows and sends it as a return message through its outbox; H
+// checks it again (delivered, asked within the window after the delivery
+// H stated, units neither refunded nor in another open return) and states
+// the Return requested, or refused with the reason, in a status. The
+// merchant approves it (instructions; the policy's terms are stated with
+// it) or refuses it, and marks the units received: the same status then
+// states the return received and a Refund of the units, restocked, less
+// the fee, which the storefront pays and settlement books like any other.
+// Each step is a status that states the return as it stands after it
+// (Status.Return); both sides fold the list, newest seq winning.
 //
 // A refusal carries a numbered Code (only ever appended) and words the
 // receiver chose to share, never its internal errors. The sender retries
@@ -118,7 +134,9 @@
 // side is in home_*.go: a reserve and the part it creates
 // (home_part.go), every later change (home_transition.go), refunds and
 // partial cancellations (home_refund.go; the Refund they make and what is
-// left of a part are in refund.go), hold expiry
+// left of a part are in refund.go), returns (home_return.go, and
+// shop_return.go on the storefront; the Return both hold is in
+// return.go), hold expiry
 // (home_hold.go), budgets (home_budget.go), merchants' parts and actions
 // (home_parts.go), the stamp floor and watermarks (home_watermark.go),
 // stock through the catalog (home_inventory.go), pruning (home_prune.go)

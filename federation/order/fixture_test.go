@@ -44,8 +44,32 @@ func (c *testClock) add(d time.Duration) {
 type catalogue struct {
 	mu       sync.Mutex // guards listings and terms
 	listings map[string]catalog.Listing
-	terms    map[string]catalog.ShippingTerms // by listing id; free to GB, DE and FR in 2-5 days otherwise
-	old      map[string]catalog.ShippingTerms // by reader/listing id: see view
+	terms    map[string]catalog.ShippingTerms   // by listing id; free to GB, DE and FR in 2-5 days otherwise
+	old      map[string]catalog.ShippingTerms   // by reader/listing id: see view
+	profiles map[string]catalog.MerchantProfile // by platform/merchant
+}
+
+// policies gives merchant of platform its terms of sale.
+func (c *catalogue) policies(platform, merchant string, p catalog.Policies) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.profiles == nil {
+		c.profiles = map[string]catalog.MerchantProfile{}
+	}
+	c.profiles[platform+"/"+merchant] = catalog.MerchantProfile{ID: catalog.FormatMerchantID(platform, merchant), Platform: platform,
+		Merchant: merchant, Name: merchant, Policies: p, Version: 1}
+}
+
+// MerchantProfile reads a merchant's profile, as the replicated catalog
+// does.
+func (c *catalogue) MerchantProfile(_ context.Context, platform, merchant string) (catalog.MerchantProfile, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.profiles[platform+"/"+merchant]
+	if !ok {
+		return catalog.MerchantProfile{}, fmt.Errorf("%w: merchant profile %s/%s", catalog.ErrNotFound, platform, merchant)
+	}
+	return p, nil
 }
 
 // ship makes listing id ship under p, with handling days.
@@ -259,7 +283,7 @@ func (f *cluster) open(m *member) {
 	tr := f.net.transport(m.id)
 	svc, err := New(f.cfg, Deps{DB: db, Key: m.key, Inventory: m.stock, Listings: view{f.cat, m.id}, Transport: tr, Sync: tr,
 		Payments: []Provider{SandboxCard{DB: db, Now: f.clk.now}, Manual{Now: f.clk.now}}, Policy: func() uint64 { return 1 },
-		Books: bookKeeper{}, Reach: m, Now: f.clk.now})
+		Books: bookKeeper{}, Reach: m, Now: f.clk.now, Profiles: f.cat})
 	if err != nil {
 		f.t.Fatal(err)
 	}

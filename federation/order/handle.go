@@ -73,6 +73,8 @@ func (s *Service) handle(ctx context.Context, from string, raw []byte) ([]byte, 
 		return s.releaseOnce(ctx, m, raw)
 	case KindConfirm:
 		return s.ask(ctx, m, raw, confirm())
+	case KindReturn:
+		return s.askReturn(ctx, m, raw)
 	default: // KindCancel; DecodeMessage admits no other kind
 		if len(m.Cancel) > 0 {
 			return s.ask(ctx, m, raw, cancelUnits(m.ID, m.Cancel, m.Reason))
@@ -167,7 +169,7 @@ func peekKind(raw []byte) (string, error) {
 	}
 	err := json.Unmarshal(raw, &k)
 	switch k.Kind {
-	case KindReserve, KindConfirm, KindCancel, KindRelease, KindStatus:
+	case KindReserve, KindConfirm, KindCancel, KindRelease, KindStatus, KindReturn:
 		return k.Kind, err
 	}
 	return "", err

@@ -38,7 +38,12 @@ type HomePart struct {
 	RefundedShipping Money `json:"refunded_shipping,omitzero"`
 	// Refunds are the part's refunds and partial cancellations, in the
 	// order of the statuses that stated them.
-	Refunds   []Refund  `json:"refunds,omitempty"`
+	Refunds []Refund `json:"refunds,omitempty"`
+	// DeliveredAt is when the merchant marked the part delivered: its
+	// return window starts then.
+	DeliveredAt time.Time `json:"delivered_at,omitzero"`
+	// Returns are the shopper's returns of the part, oldest first.
+	Returns   []Return  `json:"returns,omitempty"`
 	Reason    string    `json:"reason,omitempty"`
 	Policy    uint64    `json:"policy_version"`
 	CreatedAt time.Time `json:"created_at"`
@@ -67,7 +72,20 @@ func (p *HomePart) statusOf() *Status {
 	}
 	return &Status{Seq: p.Seq, Status: p.Status, Merchant: p.Merchant, Total: p.Total, Category: cat, HoldUntil: p.HoldUntil,
 		Carrier: p.Carrier, Tracking: p.Tracking, TrackingURL: p.TrackingURL, Refunded: p.Refunded, RefundedShipping: p.RefundedShipping,
-		Reason: p.Reason, Policy: p.Policy, Shipping: p.Shipping, ShippingRate: p.ShippingRate, Refund: p.stated()}
+		Reason: p.Reason, Policy: p.Policy, Shipping: p.Shipping, ShippingRate: p.ShippingRate, Refund: p.stated(),
+		DeliveredAt: p.DeliveredAt, Return: p.statedReturn()}
+}
+
+// statedReturn is the return that p's current status states: the one the
+// change to p.Seq made, if any.
+func (p *HomePart) statedReturn() *Return {
+	for _, r := range p.Returns {
+		if r.Seq == p.Seq {
+			cp := cloneReturn(r)
+			return &cp
+		}
+	}
+	return nil
 }
 
 // stated is the refund that p's current status states: the last one, when
@@ -273,6 +291,11 @@ func (s *Service) commitHome(txn *badger.Txn, p *HomePart, m *Message, raw []byt
 	}
 	if err := saveHome(txn, p); err != nil {
 		return result{}, err
+	}
+	if r := p.statedReturn(); r != nil {
+		if err := txn.Set([]byte(prefixHomeReturn+p.Merchant+"/"+p.ID+"/"+r.ID), nil); err != nil {
+			return result{}, err
+		}
 	}
 	if p.Status == statusExpired || p.Status == statusReleased {
 		if err := markEnded(txn, p); err != nil {

@@ -98,7 +98,7 @@ func (s *Service) ShipWith(ctx context.Context, merchant, id string, sh Shipment
 
 // Deliver marks merchant's shipped part delivered.
 func (s *Service) Deliver(ctx context.Context, merchant, id string) (HomePart, error) {
-	return s.merchantAction(ctx, merchant, id, deliver())
+	return s.merchantAction(ctx, merchant, id, deliver(s.now()))
 }
 
 func (s *Service) merchantAction(ctx context.Context, merchant, id string, ch change) (HomePart, error) {

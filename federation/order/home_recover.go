@@ -36,6 +36,14 @@ func (s *Service) recoverHome(ctx context.Context, m *Message, raw []byte) error
 			return err
 		}
 		added := addRefund(&p.Refunds, m.Status.Refund)
+		if r := m.Status.Return; r != nil && newerReturn(p.Returns, r) {
+			p.Returns = cloneReturns(p.Returns)
+			foldReturn(&p.Returns, r)
+			added = true
+			if err := txn.Set([]byte(prefixHomeReturn+p.Merchant+"/"+p.ID+"/"+r.ID), nil); err != nil {
+				return err
+			}
+		}
 		if m.Status.Seq <= p.Seq {
 			if added {
 				return saveHome(txn, p)
@@ -95,6 +103,9 @@ func (s *Service) bringForward(txn *badger.Txn, p *HomePart, m *Message, raw []b
 	p.UpdatedAt = m.At.UTC()
 	if st.Policy != 0 {
 		p.Policy = st.Policy
+	}
+	if !st.DeliveredAt.IsZero() {
+		p.DeliveredAt = st.DeliveredAt
 	}
 	if p.Status == StatusReserved {
 		p.HoldUntil = s.now().Add(s.cfg.HoldTTL).UTC().Truncate(time.Millisecond)

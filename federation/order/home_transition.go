@@ -16,6 +16,8 @@ import (
 type change struct {
 	apply func(p *HomePart) error
 	event string
+	// eventOf, when set, names the webhook from the part after the change.
+	eventOf func(p *HomePart) string
 }
 
 // transition applies ch to part id, caused by message m (nil for a
@@ -52,7 +54,11 @@ func (s *Service) transitionLocked(ctx context.Context, id string, m *Message, r
 	release := s.stamps.hold()
 	var res result
 	err := s.changeStock(ctx, stock, func(txn *badger.Txn, _ map[string]offer) (err error) {
-		res, err = s.commitHome(txn, &next, m, raw, ch.event)
+		event := ch.event
+		if ch.eventOf != nil {
+			event = ch.eventOf(&next)
+		}
+		res, err = s.commitHome(txn, &next, m, raw, event)
 		if err == nil && wasHeld && p.Status == StatusReserved {
 			err = txn.Delete([]byte(prefixHold + timeKey(p.HoldUntil) + "/" + p.ID))
 		}
@@ -170,12 +176,12 @@ func ship(carrier, tracking, link string) change {
 	}}
 }
 
-func deliver() change {
+func deliver(at time.Time) change {
 	return change{event: "order.part.delivered", apply: func(p *HomePart) error {
 		if p.Status != StatusShipped {
 			return refuse(p, "mark delivered")
 		}
-		p.Status = StatusDelivered
+		p.Status, p.DeliveredAt = StatusDelivered, at.UTC()
 		return nil
 	}}
 }

@@ -14,14 +14,16 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
-// Kinds of Message. Storefront to home: reserve, confirm, cancel, release.
-// Home to storefront: status.
+// Kinds of Message. Storefront to home: reserve, confirm, cancel, release,
+// return. Home to storefront: status.
 const (
 	KindReserve = "reserve"
 	KindConfirm = "confirm"
 	KindCancel  = "cancel"
 	KindRelease = "release"
 	KindStatus  = "status"
+	// KindReturn asks for a return of some units of a delivered part.
+	KindReturn = "return"
 )
 
 // signDomain prefixes the bytes a message signature covers, so that an
@@ -59,6 +61,8 @@ type Message struct {
 	// Cancel names the units a cancel gives up, when it cancels only some
 	// of the part; a cancel without them cancels the whole part.
 	Cancel []Units `json:"cancel,omitempty"`
+	// Return is what a return asks for, on return.
+	Return *ReturnAsk `json:"return,omitempty"`
 	// Sig is the sender's signature over the message without Sig.
 	Sig []byte `json:"sig,omitempty"`
 }
@@ -131,6 +135,11 @@ type Status struct {
 	// Refund is the refund or partial cancellation this status states,
 	// when it states one: Refunded and RefundedShipping then count it.
 	Refund *Refund `json:"refund,omitempty"`
+	// DeliveredAt is when the home marked the part delivered, the start
+	// of its return window (delivered parts and after).
+	DeliveredAt time.Time `json:"delivered_at,omitzero"`
+	// Return is the return this status states, as it stands after it.
+	Return *Return `json:"return,omitempty"`
 }
 
 // Shortage is a line the home node could not hold.
@@ -245,7 +254,20 @@ func (m *Message) validate() error {
 			return bad(fmt.Sprintf("cancel[%d]", i), "needs listing_id, sku and quantity 1..10000")
 		}
 	}
+	if m.Return != nil && m.Kind != KindReturn {
+		return bad("return", "only a return carries one")
+	}
 	switch m.Kind {
+	case KindReturn:
+		if m.Return == nil || m.Reserve != nil || m.Status != nil {
+			return bad("return", "a return carries what it asks for, and neither reserve nor status")
+		}
+		var errs FieldErrors
+		m.Return.check(&errs)
+		if len(errs) > 0 {
+			return bad("return."+errs[0].Field, "%s", errs[0].Message)
+		}
+		return nil
 	case KindReserve:
 		if m.Reserve == nil {
 			return bad("reserve", "missing")
@@ -262,7 +284,7 @@ func (m *Message) validate() error {
 		}
 		return nil
 	default:
-		return bad("kind", "%q is not reserve, confirm, cancel, release or status", m.Kind)
+		return bad("kind", "%q is not reserve, confirm, cancel, release, return or status", m.Kind)
 	}
 }
 
@@ -296,7 +318,12 @@ func (s *Status) validate() error {
 		return fmt.Errorf("%w: message.status: status %q with seq %d", ErrInvalid, s.Status, s.Seq)
 	}
 	if s.Refund != nil {
-		return s.Refund.validate(s)
+		if err := s.Refund.validate(s); err != nil {
+			return err
+		}
+	}
+	if s.Return != nil {
+		return s.Return.validate(s)
 	}
 	return nil
 }

@@ -132,7 +132,12 @@ type Part struct {
 	RefundedShipping Money `json:"refunded_shipping,omitzero"`
 	// Refunds are the part's refunds and partial cancellations, folded
 	// from every status that stated one, whatever order they came in.
-	Refunds   []Refund  `json:"refunds,omitempty"`
+	Refunds []Refund `json:"refunds,omitempty"`
+	// DeliveredAt is when the home stated the part delivered.
+	DeliveredAt time.Time `json:"delivered_at,omitzero"`
+	// Returns are the shopper's returns of the part, as the home last
+	// stated each (or as asked, until it answers).
+	Returns   []Return  `json:"returns,omitempty"`
 	Reason    string    `json:"reason,omitempty"`
 	Policy    uint64    `json:"policy_version,omitempty"`
 	Seq       uint64    `json:"seq,omitempty"`
@@ -148,8 +153,12 @@ func (p *Part) apply(m *Message) bool {
 		return false
 	}
 	addRefund(&p.Refunds, st.Refund)
+	foldReturn(&p.Returns, st.Return)
 	if st.Seq <= p.Seq {
 		return false
+	}
+	if !st.DeliveredAt.IsZero() {
+		p.DeliveredAt = st.DeliveredAt
 	}
 	p.Seq, p.Status, p.Reason = st.Seq, st.Status, st.Reason
 	p.Carrier, p.Tracking, p.TrackingURL, p.Refunded, p.RefundedShipping = st.Carrier, st.Tracking, st.TrackingURL, st.Refunded, st.RefundedShipping
@@ -177,6 +186,8 @@ func (p *Part) consistent(st *Status) error {
 		return fmt.Errorf("status of part %s refunds %s of shipping, of %s refunded and %s paid", p.ID, st.RefundedShipping, st.Refunded, p.Shipping)
 	case st.Refund != nil && checkRefundOf(st, p.Items, p.Shipping) != nil:
 		return fmt.Errorf("status of part %s: %v", p.ID, checkRefundOf(st, p.Items, p.Shipping))
+	case st.Return != nil && checkReturnOf(st.Return, p.Items) != nil:
+		return fmt.Errorf("status of part %s: %v", p.ID, checkReturnOf(st.Return, p.Items))
 	case st.TrackingURL != "" && shipping.CheckTrackingURL(st.TrackingURL) != nil:
 		return fmt.Errorf("status of part %s gives a tracking URL that is not https", p.ID)
 	case p.Policy != 0 && st.Policy != 0 && st.Policy != p.Policy:

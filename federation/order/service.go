@@ -142,6 +142,9 @@ type Deps struct {
 	Policy func() uint64
 	// Books, when set, books every settlement-relevant status.
 	Books Books
+	// Profiles, when set, gives the merchants' return policies; without
+	// it no part can be returned.
+	Profiles Profiles
 	// Reach, when set, tells which members answer now.
 	Reach Reachability
 	// Sync, when set, fetches catch-up pages from members (CatchUp).
@@ -181,6 +184,7 @@ type Service struct {
 	notify   Notifier
 	policy   func() uint64
 	books    Books
+	profiles Profiles
 	reach    Reachability
 	syncer   SyncTransport
 	log      *slog.Logger
@@ -218,7 +222,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s := &Service{
 		cfg: cfg, db: d.DB, key: d.Key, self: id.String(), inv: d.Inventory, listings: d.Listings, net: d.Transport,
-		payments: map[string]Provider{}, emit: d.Emitter, notify: d.Notifier, policy: d.Policy, books: d.Books, reach: d.Reach, syncer: d.Sync,
+		payments: map[string]Provider{}, emit: d.Emitter, notify: d.Notifier, policy: d.Policy, books: d.Books, profiles: d.Profiles, reach: d.Reach, syncer: d.Sync,
 		log: d.Log, now: d.Now, metrics: newMetrics(d.Registry),
 	}
 	if s.log == nil {

@@ -125,8 +125,9 @@ func (s *Service) applyStatusTxn(txn *badger.Txn, m *Message, raw []byte) (*Part
 	before := p.Status
 	st := m.Status
 	added := st.Refund != nil && !hasRefund(p.Refunds, st.Refund.ID)
+	returned := newerReturn(p.Returns, st.Return)
 	newer := p.apply(m)
-	if !newer && !added {
+	if !newer && !added && !returned {
 		return nil, nil
 	}
 	o.Status, o.UpdatedAt = orderStatus(o.Parts), s.now().UTC()
@@ -140,6 +141,14 @@ func (s *Service) applyStatusTxn(txn *badger.Txn, m *Message, raw []byte) (*Part
 		return nil, err
 	}
 	cp := *p
+	if returned {
+		if err := s.emitEvent(txn, "order.return."+st.Return.State, map[string]any{"order": o.ID, "part": cp, "return": st.Return}); err != nil {
+			return nil, err
+		}
+	}
+	if st.Return != nil && st.Refund == nil { // a step of a return: its own event says it
+		return &cp, nil
+	}
 	return &cp, s.emitEvent(txn, partEvent(p.Status, st.Refund), map[string]any{"order": o.ID, "part": cp})
 }
 

@@ -26,6 +26,7 @@ import (
 //	o/home/<part>                       home part
 //	o/latest/<part>                     the signed status of the home part's current state
 //	o/hmerch/<merchant>/<time>/<part>   a merchant's parts, oldest first
+//	o/hret/<merchant>/<part>/<return>   a merchant's returns
 //	o/hold/<deadline>/<part>            holds by deadline
 //	o/ended/<time>/<part>               parts that ended without an order (expired, released), to prune
 //	o/in/<from>/<message id>            the reply a received message got
@@ -50,6 +51,7 @@ const (
 	prefixIdem         = "o/idem/"
 	prefixHome         = "o/home/"
 	prefixMerchant     = "o/hmerch/"
+	prefixHomeReturn   = "o/hret/"
 	prefixHold         = "o/hold/"
 	prefixEnded        = "o/ended/"
 	prefixInbox        = "o/in/"

@@ -36,6 +36,7 @@ type Orders interface {
 	Parked(ctx context.Context, limit int) ([]order.ParkedMessage, error)
 	RetryParked(ctx context.Context, key string) error
 	DropParked(ctx context.Context, key string) error
+	Returns
 }
 
 const shopperKey = "fedmart.shopper"
@@ -63,6 +64,8 @@ func (a *API) orderRoutes(v1 *gin.RouterGroup) {
 	sh.GET("/orders/:id", a.getOrder)
 	sh.POST("/orders/:id/cancel", a.postCancel)
 	sh.POST("/orders/:id/parts/:part/cancel", a.postCancelUnits)
+	sh.POST("/orders/:id/parts/:part/returns", a.postReturn)
+	sh.GET("/orders/:id/parts/:part/returns", a.getReturns)
 	v1.POST("/orders/:id/paid", a.operatorOnly, a.postPaid)
 	op := v1.Group("/orders/outbox", a.operatorOnly)
 	op.GET("", a.getOutbox)
@@ -74,6 +77,10 @@ func (a *API) orderRoutes(v1 *gin.RouterGroup) {
 	me.POST("/orders/:id/deliver", a.postDeliver)
 	me.POST("/orders/:id/refund", a.postRefund)
 	me.POST("/orders/:id/refunds", a.postRefunds)
+	me.GET("/returns", a.getMerchantReturns)
+	me.POST("/orders/:id/returns/:rid/approve", a.postReturnApprove)
+	me.POST("/orders/:id/returns/:rid/refuse", a.postReturnRefuse)
+	me.POST("/orders/:id/returns/:rid/received", a.postReturnReceived)
 }
 
 // postShopper opens an account that lives on its bearer token. It takes

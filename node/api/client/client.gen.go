@@ -396,6 +396,147 @@ func (e RefundKind) Valid() bool {
 	}
 }
 
+// Defines values for ReturnReason.
+const (
+	ReturnReasonDamaged        ReturnReason = "damaged"
+	ReturnReasonNoLongerNeeded ReturnReason = "no_longer_needed"
+	ReturnReasonNotAsDescribed ReturnReason = "not_as_described"
+	ReturnReasonOther          ReturnReason = "other"
+	ReturnReasonWrongItem      ReturnReason = "wrong_item"
+)
+
+// Valid indicates whether the value is a known member of the ReturnReason enum.
+func (e ReturnReason) Valid() bool {
+	switch e {
+	case ReturnReasonDamaged:
+		return true
+	case ReturnReasonNoLongerNeeded:
+		return true
+	case ReturnReasonNotAsDescribed:
+		return true
+	case ReturnReasonOther:
+		return true
+	case ReturnReasonWrongItem:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReturnShippingPaidBy.
+const (
+	ReturnShippingPaidByMerchant ReturnShippingPaidBy = "merchant"
+	ReturnShippingPaidByShopper  ReturnShippingPaidBy = "shopper"
+)
+
+// Valid indicates whether the value is a known member of the ReturnShippingPaidBy enum.
+func (e ReturnShippingPaidBy) Valid() bool {
+	switch e {
+	case ReturnShippingPaidByMerchant:
+		return true
+	case ReturnShippingPaidByShopper:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReturnState.
+const (
+	ReturnStateApproved  ReturnState = "approved"
+	ReturnStateReceived  ReturnState = "received"
+	ReturnStateRefused   ReturnState = "refused"
+	ReturnStateRequested ReturnState = "requested"
+)
+
+// Valid indicates whether the value is a known member of the ReturnState enum.
+func (e ReturnState) Valid() bool {
+	switch e {
+	case ReturnStateApproved:
+		return true
+	case ReturnStateReceived:
+		return true
+	case ReturnStateRefused:
+		return true
+	case ReturnStateRequested:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReturnInputReason.
+const (
+	ReturnInputReasonDamaged        ReturnInputReason = "damaged"
+	ReturnInputReasonNoLongerNeeded ReturnInputReason = "no_longer_needed"
+	ReturnInputReasonNotAsDescribed ReturnInputReason = "not_as_described"
+	ReturnInputReasonOther          ReturnInputReason = "other"
+	ReturnInputReasonWrongItem      ReturnInputReason = "wrong_item"
+)
+
+// Valid indicates whether the value is a known member of the ReturnInputReason enum.
+func (e ReturnInputReason) Valid() bool {
+	switch e {
+	case ReturnInputReasonDamaged:
+		return true
+	case ReturnInputReasonNoLongerNeeded:
+		return true
+	case ReturnInputReasonNotAsDescribed:
+		return true
+	case ReturnInputReasonOther:
+		return true
+	case ReturnInputReasonWrongItem:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReturnStepBy.
+const (
+	ReturnStepByHome     ReturnStepBy = "home"
+	ReturnStepByMerchant ReturnStepBy = "merchant"
+	ReturnStepByShopper  ReturnStepBy = "shopper"
+)
+
+// Valid indicates whether the value is a known member of the ReturnStepBy enum.
+func (e ReturnStepBy) Valid() bool {
+	switch e {
+	case ReturnStepByHome:
+		return true
+	case ReturnStepByMerchant:
+		return true
+	case ReturnStepByShopper:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReturnStepState.
+const (
+	ReturnStepStateApproved  ReturnStepState = "approved"
+	ReturnStepStateReceived  ReturnStepState = "received"
+	ReturnStepStateRefused   ReturnStepState = "refused"
+	ReturnStepStateRequested ReturnStepState = "requested"
+)
+
+// Valid indicates whether the value is a known member of the ReturnStepState enum.
+func (e ReturnStepState) Valid() bool {
+	switch e {
+	case ReturnStepStateApproved:
+		return true
+	case ReturnStepStateReceived:
+		return true
+	case ReturnStepStateRefused:
+		return true
+	case ReturnStepStateRequested:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SettlementPeriodStatus.
 const (
 	SettlementPeriodStatusAgreed      SettlementPeriodStatus = "agreed"
@@ -579,6 +720,30 @@ func (e ListMerchantPartsParamsStatus) Valid() bool {
 	case ListMerchantPartsParamsStatusRejected:
 		return true
 	case ListMerchantPartsParamsStatusShipped:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListMerchantReturnsParamsState.
+const (
+	ListMerchantReturnsParamsStateApproved  ListMerchantReturnsParamsState = "approved"
+	ListMerchantReturnsParamsStateReceived  ListMerchantReturnsParamsState = "received"
+	ListMerchantReturnsParamsStateRefused   ListMerchantReturnsParamsState = "refused"
+	ListMerchantReturnsParamsStateRequested ListMerchantReturnsParamsState = "requested"
+)
+
+// Valid indicates whether the value is a known member of the ListMerchantReturnsParamsState enum.
+func (e ListMerchantReturnsParamsState) Valid() bool {
+	switch e {
+	case ListMerchantReturnsParamsStateApproved:
+		return true
+	case ListMerchantReturnsParamsStateReceived:
+		return true
+	case ListMerchantReturnsParamsStateRefused:
+		return true
+	case ListMerchantReturnsParamsStateRequested:
 		return true
 	default:
 		return false
@@ -914,6 +1079,9 @@ type HomePart struct {
 	Carrier   *string   `json:"carrier,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 
+	// DeliveredAt when the part was marked delivered: its return window starts then
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+
 	// Held the units are out of stock
 	Held bool `json:"held"`
 
@@ -930,6 +1098,9 @@ type HomePart struct {
 
 	// Refunds the part's refunds and partial cancellations, in the order they were stated
 	Refunds *[]Refund `json:"refunds,omitempty"`
+
+	// Returns the shopper's returns of the part
+	Returns *[]Return `json:"returns,omitempty"`
 	Seq     int       `json:"seq"`
 
 	// Shipping the part of total paid for shipping
@@ -1164,6 +1335,23 @@ type MerchantProfileInput struct {
 	Policies        Policies             `json:"policies"`
 }
 
+// MerchantReturn defines model for MerchantReturn.
+type MerchantReturn struct {
+	OrderID string `json:"order_id"`
+	PartID  string `json:"part_id"`
+
+	// Return A shopper's return of some units of a delivered part. The
+	// storefront's signed return message opens it (its id is the
+	// return's); the home node states every later step in a signed
+	// status, so storefront and home hold the same record.
+	Return Return `json:"return"`
+}
+
+// MerchantReturnList defines model for MerchantReturnList.
+type MerchantReturnList struct {
+	Returns []MerchantReturn `json:"returns"`
+}
+
 // MerchantToken defines model for MerchantToken.
 type MerchantToken struct {
 	// ID the merchant's id
@@ -1287,6 +1475,9 @@ type Outbox struct {
 type Part struct {
 	Carrier *string `json:"carrier,omitempty"`
 
+	// DeliveredAt when the home stated the part delivered: its return window starts then
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+
 	// Estimate when a part is expected to arrive, counted in business days from the day it is ordered
 	Estimate *Estimate `json:"estimate,omitempty"`
 	Items    []Line    `json:"items"`
@@ -1308,6 +1499,9 @@ type Part struct {
 
 	// Refunds the part's refunds and partial cancellations, in the order the home stated them
 	Refunds *[]Refund `json:"refunds,omitempty"`
+
+	// Returns the shopper's returns of the part
+	Returns *[]Return `json:"returns,omitempty"`
 
 	// Seq the number of the home node's latest status of the part
 	Seq *int `json:"seq,omitempty"`
@@ -1597,6 +1791,11 @@ type RefundInput struct {
 	WithShipping *bool `json:"with_shipping,omitempty"`
 }
 
+// RefuseReturnInput defines model for RefuseReturnInput.
+type RefuseReturnInput struct {
+	Reason string `json:"reason"`
+}
+
 // Rejection A feed entry that was not written, and why.
 type Rejection struct {
 	Errors []FieldError `json:"errors"`
@@ -1604,6 +1803,96 @@ type Rejection struct {
 	// Index the entry's index in the feed, from 0 (blank lines skipped)
 	Index int `json:"index"`
 }
+
+// Return A shopper's return of some units of a delivered part. The
+// storefront's signed return message opens it (its id is the
+// return's); the home node states every later step in a signed
+// status, so storefront and home hold the same record.
+type Return struct {
+	ID string `json:"id"`
+
+	// Instructions How the shopper sends the units back; at least one of the three.
+	Instructions *ReturnInstructions `json:"instructions,omitempty"`
+	Lines        []Units             `json:"lines"`
+	Note         *string             `json:"note,omitempty"`
+	Reason       ReturnReason        `json:"reason"`
+
+	// Refund the id of the refund that paid the units back
+	Refund *string `json:"refund,omitempty"`
+
+	// Refusal why it was refused
+	Refusal *string `json:"refusal,omitempty"`
+
+	// RestockingFee what the refund kept back
+	RestockingFee *Money `json:"restocking_fee,omitempty"`
+
+	// RestockingFeeBps the merchant's restocking fee when it approved, in basis points of the units' worth
+	RestockingFeeBps *int `json:"restocking_fee_bps,omitempty"`
+
+	// Seq the seq of the home's status that stated it last; 0 while the request is on its way
+	Seq int `json:"seq"`
+
+	// ShippingPaidBy who pays the return's shipping, from the merchant's policy when it approved
+	ShippingPaidBy *ReturnShippingPaidBy `json:"shipping_paid_by,omitempty"`
+	State          ReturnState           `json:"state"`
+	Steps          []ReturnStep          `json:"steps"`
+}
+
+// ReturnReason defines model for Return.Reason.
+type ReturnReason string
+
+// ReturnShippingPaidBy who pays the return's shipping, from the merchant's policy when it approved
+type ReturnShippingPaidBy string
+
+// ReturnState defines model for Return.State.
+type ReturnState string
+
+// ReturnInput defines model for ReturnInput.
+type ReturnInput struct {
+	Lines  []Units           `json:"lines"`
+	Note   *string           `json:"note,omitempty"`
+	Reason ReturnInputReason `json:"reason"`
+}
+
+// ReturnInputReason defines model for ReturnInput.Reason.
+type ReturnInputReason string
+
+// ReturnInstructions How the shopper sends the units back; at least one of the three.
+type ReturnInstructions struct {
+	Address *string `json:"address,omitempty"`
+
+	// DropOffCode a code to give at a carrier's drop-off point
+	DropOffCode *string `json:"drop_off_code,omitempty"`
+
+	// LabelURL a prepaid label to print; https only
+	LabelURL *string `json:"label_url,omitempty"`
+}
+
+// ReturnList defines model for ReturnList.
+type ReturnList struct {
+	Returns []Return `json:"returns"`
+}
+
+// ReturnStep One step of a return, with who took it and when.
+type ReturnStep struct {
+	At time.Time `json:"at"`
+
+	// By the shopper asked; the home node refused outside the merchant's terms; the merchant approved, refused or received
+	By ReturnStepBy `json:"by"`
+
+	// Note why, for a refusal
+	Note *string `json:"note,omitempty"`
+
+	// Seq the seq of the home's signed status that states the step; 0 until the home has it
+	Seq   *int            `json:"seq,omitempty"`
+	State ReturnStepState `json:"state"`
+}
+
+// ReturnStepBy the shopper asked; the home node refused outside the merchant's terms; the merchant approved, refused or received
+type ReturnStepBy string
+
+// ReturnStepState defines model for ReturnStep.State.
+type ReturnStepState string
 
 // SearchItem defines model for SearchItem.
 type SearchItem struct {
@@ -2049,6 +2338,16 @@ type RefundPartPartlyParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// ListMerchantReturnsParams defines parameters for ListMerchantReturns.
+type ListMerchantReturnsParams struct {
+	// State Only returns in this state.
+	State *ListMerchantReturnsParamsState `form:"state,omitempty" json:"state,omitempty"`
+	Limit *int                            `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListMerchantReturnsParamsState defines parameters for ListMerchantReturns.
+type ListMerchantReturnsParamsState string
+
 // ListOrdersParams defines parameters for ListOrders.
 type ListOrdersParams struct {
 	// Limit at most this many (default 20)
@@ -2064,6 +2363,12 @@ type RetryParkedMessage202JSONResponseBodyStatus string
 // CancelPartUnitsParams defines parameters for CancelPartUnits.
 type CancelPartUnitsParams struct {
 	// IdempotencyKey A key of the client's choosing, the same for every retry of one cancellation.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// RequestReturnParams defines parameters for RequestReturn.
+type RequestReturnParams struct {
+	// IdempotencyKey A key of the client's choosing, the same for every retry of one return.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
@@ -2118,6 +2423,12 @@ type UploadPictureMultipartRequestBody UploadPictureMultipartBody
 // RefundPartPartlyJSONRequestBody defines body for RefundPartPartly for application/json ContentType.
 type RefundPartPartlyJSONRequestBody = RefundInput
 
+// ApproveReturnJSONRequestBody defines body for ApproveReturn for application/json ContentType.
+type ApproveReturnJSONRequestBody = ReturnInstructions
+
+// RefuseReturnJSONRequestBody defines body for RefuseReturn for application/json ContentType.
+type RefuseReturnJSONRequestBody = RefuseReturnInput
+
 // ShipPartJSONRequestBody defines body for ShipPart for application/json ContentType.
 type ShipPartJSONRequestBody = ShipInput
 
@@ -2138,6 +2449,9 @@ type ChangeMerchantJSONRequestBody = MerchantChange
 
 // CancelPartUnitsJSONRequestBody defines body for CancelPartUnits for application/json ContentType.
 type CancelPartUnitsJSONRequestBody = CancelUnitsInput
+
+// RequestReturnJSONRequestBody defines body for RequestReturn for application/json ContentType.
+type RequestReturnJSONRequestBody = ReturnInput
 
 // QuoteShippingJSONRequestBody defines body for QuoteShipping for application/json ContentType.
 type QuoteShippingJSONRequestBody = ShippingQuoteInput
@@ -2625,6 +2939,60 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/merchant/orders/{id}/refunds (the `RefundPartPartly` operationId).
 	RefundPartPartly(ctx context.Context, id PartID, params *RefundPartPartlyParams, body RefundPartPartlyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ApproveReturnWithBody Approve a requested return, saying how to send the units back.
+	//
+	// The approval states the instructions and, from the merchant's
+	// policy now, who pays the return's shipping and the restocking fee,
+	// in a signed status sent to the storefront. A label URL must be
+	// https.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/approve (the `ApproveReturn` operationId).
+	ApproveReturnWithBody(ctx context.Context, id PartID, rid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveReturn Approve a requested return, saying how to send the units back.
+	//
+	// The approval states the instructions and, from the merchant's
+	// policy now, who pays the return's shipping and the restocking fee,
+	// in a signed status sent to the storefront. A label URL must be
+	// https.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/approve (the `ApproveReturn` operationId).
+	ApproveReturn(ctx context.Context, id PartID, rid string, body ApproveReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReceiveReturn Mark the units of an approved return received; their refund follows.
+	//
+	// The units go back to stock and are refunded at their unit prices,
+	// less the restocking fee stated with the approval, by a refund the
+	// same signed status states: the storefront refunds the shopper and
+	// settlement books it like any partial refund.
+	//
+	// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/received (the `ReceiveReturn` operationId).
+	ReceiveReturn(ctx context.Context, id PartID, rid string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RefuseReturnWithBody Refuse a requested return, with a reason.
+	//
+	// The refusal and its reason travel to the storefront in a signed
+	// status.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/refuse (the `RefuseReturn` operationId).
+	RefuseReturnWithBody(ctx context.Context, id PartID, rid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RefuseReturn Refuse a requested return, with a reason.
+	//
+	// The refusal and its reason travel to the storefront in a signed
+	// status.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/refuse (the `RefuseReturn` operationId).
+	RefuseReturn(ctx context.Context, id PartID, rid string, body RefuseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ShipPartWithBody Ship an accepted part.
 	//
 	// Takes any type of body and a specified content type.
@@ -2657,6 +3025,14 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v1/merchant/profile (the `SetMerchantProfile` operationId).
 	SetMerchantProfile(ctx context.Context, body SetMerchantProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMerchantReturns The merchant's returns, open ones first.
+	//
+	// Requested returns first, then approved ones, then the rest
+	// (refused, received), each group newest first.
+	//
+	// Corresponds with GET /v1/merchant/returns (the `ListMerchantReturns` operationId).
+	ListMerchantReturns(ctx context.Context, params *ListMerchantReturnsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListShippingProfiles The merchant's shipping profiles.
 	//
@@ -2806,6 +3182,49 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/orders/{id}/parts/{part}/cancel (the `CancelPartUnits` operationId).
 	CancelPartUnits(ctx context.Context, id OrderID, part string, params *CancelPartUnitsParams, body CancelPartUnitsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPartReturns The returns of a part, with their steps.
+	//
+	// Corresponds with GET /v1/orders/{id}/parts/{part}/returns (the `ListPartReturns` operationId).
+	ListPartReturns(ctx context.Context, id OrderID, part string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestReturnWithBody Ask the merchant to take back some units of a delivered part.
+	//
+	// The storefront checks what it knows (the part delivered, within the
+	// merchant's return window counted from the delivery the home stated,
+	// the units neither refunded nor in another open return) and refuses
+	// otherwise, changing nothing. It then sends a signed return message
+	// to the part's home node through its outbox, so a home that is
+	// offline gets it when it comes back; the home checks again and
+	// states the return requested, or refused with its reason, in a
+	// signed status. The merchant then approves it with instructions or
+	// refuses it; when it marks the units received, their refund (less
+	// the merchant's restocking fee) follows by itself. An
+	// Idempotency-Key header, when sent, makes a retry ask once.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/returns (the `RequestReturn` operationId).
+	RequestReturnWithBody(ctx context.Context, id OrderID, part string, params *RequestReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestReturn Ask the merchant to take back some units of a delivered part.
+	//
+	// The storefront checks what it knows (the part delivered, within the
+	// merchant's return window counted from the delivery the home stated,
+	// the units neither refunded nor in another open return) and refuses
+	// otherwise, changing nothing. It then sends a signed return message
+	// to the part's home node through its outbox, so a home that is
+	// offline gets it when it comes back; the home checks again and
+	// states the return requested, or refused with its reason, in a
+	// signed status. The merchant then approves it with instructions or
+	// refuses it; when it marks the units received, their refund (less
+	// the merchant's restocking fee) follows by itself. An
+	// Idempotency-Key header, when sent, makes a retry ask once.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/returns (the `RequestReturn` operationId).
+	RequestReturn(ctx context.Context, id OrderID, part string, params *RequestReturnParams, body RequestReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSettlementPeriods The settlement periods this node knows, with where their statements stand.
 	//
@@ -3775,6 +4194,110 @@ func (c *Client) RefundPartPartly(ctx context.Context, id PartID, params *Refund
 	return c.Client.Do(req)
 }
 
+// ApproveReturnWithBody Approve a requested return, saying how to send the units back.
+//
+// The approval states the instructions and, from the merchant's
+// policy now, who pays the return's shipping and the restocking fee,
+// in a signed status sent to the storefront. A label URL must be
+// https.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/approve (the `ApproveReturn` operationId).
+func (c *Client) ApproveReturnWithBody(ctx context.Context, id PartID, rid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveReturnRequestWithBody(c.Server, id, rid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveReturn Approve a requested return, saying how to send the units back.
+//
+// The approval states the instructions and, from the merchant's
+// policy now, who pays the return's shipping and the restocking fee,
+// in a signed status sent to the storefront. A label URL must be
+// https.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/approve (the `ApproveReturn` operationId).
+func (c *Client) ApproveReturn(ctx context.Context, id PartID, rid string, body ApproveReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveReturnRequest(c.Server, id, rid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReceiveReturn Mark the units of an approved return received; their refund follows.
+//
+// The units go back to stock and are refunded at their unit prices,
+// less the restocking fee stated with the approval, by a refund the
+// same signed status states: the storefront refunds the shopper and
+// settlement books it like any partial refund.
+//
+// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/received (the `ReceiveReturn` operationId).
+func (c *Client) ReceiveReturn(ctx context.Context, id PartID, rid string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReceiveReturnRequest(c.Server, id, rid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RefuseReturnWithBody Refuse a requested return, with a reason.
+//
+// The refusal and its reason travel to the storefront in a signed
+// status.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/refuse (the `RefuseReturn` operationId).
+func (c *Client) RefuseReturnWithBody(ctx context.Context, id PartID, rid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRefuseReturnRequestWithBody(c.Server, id, rid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RefuseReturn Refuse a requested return, with a reason.
+//
+// The refusal and its reason travel to the storefront in a signed
+// status.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/refuse (the `RefuseReturn` operationId).
+func (c *Client) RefuseReturn(ctx context.Context, id PartID, rid string, body RefuseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRefuseReturnRequest(c.Server, id, rid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ShipPartWithBody Ship an accepted part.
 //
 // Takes any type of body and a specified content type.
@@ -3848,6 +4371,24 @@ func (c *Client) SetMerchantProfileWithBody(ctx context.Context, contentType str
 // Corresponds with PUT /v1/merchant/profile (the `SetMerchantProfile` operationId).
 func (c *Client) SetMerchantProfile(ctx context.Context, body SetMerchantProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetMerchantProfileRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMerchantReturns The merchant's returns, open ones first.
+//
+// Requested returns first, then approved ones, then the rest
+// (refused, received), each group newest first.
+//
+// Corresponds with GET /v1/merchant/returns (the `ListMerchantReturns` operationId).
+func (c *Client) ListMerchantReturns(ctx context.Context, params *ListMerchantReturnsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMerchantReturnsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4227,6 +4768,79 @@ func (c *Client) CancelPartUnitsWithBody(ctx context.Context, id OrderID, part s
 // Corresponds with POST /v1/orders/{id}/parts/{part}/cancel (the `CancelPartUnits` operationId).
 func (c *Client) CancelPartUnits(ctx context.Context, id OrderID, part string, params *CancelPartUnitsParams, body CancelPartUnitsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCancelPartUnitsRequest(c.Server, id, part, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPartReturns The returns of a part, with their steps.
+//
+// Corresponds with GET /v1/orders/{id}/parts/{part}/returns (the `ListPartReturns` operationId).
+func (c *Client) ListPartReturns(ctx context.Context, id OrderID, part string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPartReturnsRequest(c.Server, id, part)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestReturnWithBody Ask the merchant to take back some units of a delivered part.
+//
+// The storefront checks what it knows (the part delivered, within the
+// merchant's return window counted from the delivery the home stated,
+// the units neither refunded nor in another open return) and refuses
+// otherwise, changing nothing. It then sends a signed return message
+// to the part's home node through its outbox, so a home that is
+// offline gets it when it comes back; the home checks again and
+// states the return requested, or refused with its reason, in a
+// signed status. The merchant then approves it with instructions or
+// refuses it; when it marks the units received, their refund (less
+// the merchant's restocking fee) follows by itself. An
+// Idempotency-Key header, when sent, makes a retry ask once.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/returns (the `RequestReturn` operationId).
+func (c *Client) RequestReturnWithBody(ctx context.Context, id OrderID, part string, params *RequestReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestReturnRequestWithBody(c.Server, id, part, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestReturn Ask the merchant to take back some units of a delivered part.
+//
+// The storefront checks what it knows (the part delivered, within the
+// merchant's return window counted from the delivery the home stated,
+// the units neither refunded nor in another open return) and refuses
+// otherwise, changing nothing. It then sends a signed return message
+// to the part's home node through its outbox, so a home that is
+// offline gets it when it comes back; the home checks again and
+// states the return requested, or refused with its reason, in a
+// signed status. The merchant then approves it with instructions or
+// refuses it; when it marks the units received, their refund (less
+// the merchant's restocking fee) follows by itself. An
+// Idempotency-Key header, when sent, makes a retry ask once.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/returns (the `RequestReturn` operationId).
+func (c *Client) RequestReturn(ctx context.Context, id OrderID, part string, params *RequestReturnParams, body RequestReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestReturnRequest(c.Server, id, part, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6143,6 +6757,155 @@ func NewRefundPartPartlyRequestWithBody(server string, id PartID, params *Refund
 	return req, nil
 }
 
+// NewApproveReturnRequest calls the generic ApproveReturn builder with application/json body
+func NewApproveReturnRequest(server string, id PartID, rid string, body ApproveReturnJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewApproveReturnRequestWithBody(server, id, rid, "application/json", bodyReader)
+}
+
+// NewApproveReturnRequestWithBody constructs an http.Request for the ApproveReturn method, with any body, and a specified content type
+func NewApproveReturnRequestWithBody(server string, id PartID, rid string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "rid", rid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/orders/%s/returns/%s/approve", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewReceiveReturnRequest constructs an http.Request for the ReceiveReturn method
+func NewReceiveReturnRequest(server string, id PartID, rid string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "rid", rid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/orders/%s/returns/%s/received", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRefuseReturnRequest calls the generic RefuseReturn builder with application/json body
+func NewRefuseReturnRequest(server string, id PartID, rid string, body RefuseReturnJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRefuseReturnRequestWithBody(server, id, rid, "application/json", bodyReader)
+}
+
+// NewRefuseReturnRequestWithBody constructs an http.Request for the RefuseReturn method, with any body, and a specified content type
+func NewRefuseReturnRequestWithBody(server string, id PartID, rid string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "rid", rid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/orders/%s/returns/%s/refuse", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewShipPartRequest calls the generic ShipPart builder with application/json body
 func NewShipPartRequest(server string, id PartID, body ShipPartJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6253,6 +7016,72 @@ func NewSetMerchantProfileRequestWithBody(server string, contentType string, bod
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListMerchantReturnsRequest constructs an http.Request for the ListMerchantReturns method
+func NewListMerchantReturnsRequest(server string, params *ListMerchantReturnsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/returns")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.State != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "state", *params.State, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -6926,6 +7755,116 @@ func NewCancelPartUnitsRequestWithBody(server string, id OrderID, part string, p
 	}
 
 	operationPath := fmt.Sprintf("/v1/orders/%s/parts/%s/cancel", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListPartReturnsRequest constructs an http.Request for the ListPartReturns method
+func NewListPartReturnsRequest(server string, id OrderID, part string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "part", part, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/parts/%s/returns", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRequestReturnRequest calls the generic RequestReturn builder with application/json body
+func NewRequestReturnRequest(server string, id OrderID, part string, params *RequestReturnParams, body RequestReturnJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRequestReturnRequestWithBody(server, id, part, params, "application/json", bodyReader)
+}
+
+// NewRequestReturnRequestWithBody constructs an http.Request for the RequestReturn method, with any body, and a specified content type
+func NewRequestReturnRequestWithBody(server string, id OrderID, part string, params *RequestReturnParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "part", part, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/parts/%s/returns", pathParam0, pathParam1)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -7735,6 +8674,62 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/merchant/orders/{id}/refunds (the `RefundPartPartly` operationId).
 	RefundPartPartlyWithResponse(ctx context.Context, id PartID, params *RefundPartPartlyParams, body RefundPartPartlyJSONRequestBody, reqEditors ...RequestEditorFn) (*RefundPartPartlyResponse, error)
 
+	// ApproveReturnWithBodyWithResponse Approve a requested return, saying how to send the units back.
+	//
+	// The approval states the instructions and, from the merchant's
+	// policy now, who pays the return's shipping and the restocking fee,
+	// in a signed status sent to the storefront. A label URL must be
+	// https.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/approve (the `ApproveReturn` operationId).
+	ApproveReturnWithBodyWithResponse(ctx context.Context, id PartID, rid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveReturnResponse, error)
+
+	// ApproveReturnWithResponse Approve a requested return, saying how to send the units back.
+	//
+	// The approval states the instructions and, from the merchant's
+	// policy now, who pays the return's shipping and the restocking fee,
+	// in a signed status sent to the storefront. A label URL must be
+	// https.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/approve (the `ApproveReturn` operationId).
+	ApproveReturnWithResponse(ctx context.Context, id PartID, rid string, body ApproveReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveReturnResponse, error)
+
+	// ReceiveReturnWithResponse Mark the units of an approved return received; their refund follows.
+	//
+	// The units go back to stock and are refunded at their unit prices,
+	// less the restocking fee stated with the approval, by a refund the
+	// same signed status states: the storefront refunds the shopper and
+	// settlement books it like any partial refund.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/received (the `ReceiveReturn` operationId).
+	ReceiveReturnWithResponse(ctx context.Context, id PartID, rid string, reqEditors ...RequestEditorFn) (*ReceiveReturnResponse, error)
+
+	// RefuseReturnWithBodyWithResponse Refuse a requested return, with a reason.
+	//
+	// The refusal and its reason travel to the storefront in a signed
+	// status.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/refuse (the `RefuseReturn` operationId).
+	RefuseReturnWithBodyWithResponse(ctx context.Context, id PartID, rid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefuseReturnResponse, error)
+
+	// RefuseReturnWithResponse Refuse a requested return, with a reason.
+	//
+	// The refusal and its reason travel to the storefront in a signed
+	// status.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/refuse (the `RefuseReturn` operationId).
+	RefuseReturnWithResponse(ctx context.Context, id PartID, rid string, body RefuseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*RefuseReturnResponse, error)
+
 	// ShipPartWithBodyWithResponse Ship an accepted part.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -7769,6 +8764,16 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v1/merchant/profile (the `SetMerchantProfile` operationId).
 	SetMerchantProfileWithResponse(ctx context.Context, body SetMerchantProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*SetMerchantProfileResponse, error)
+
+	// ListMerchantReturnsWithResponse The merchant's returns, open ones first.
+	//
+	// Requested returns first, then approved ones, then the rest
+	// (refused, received), each group newest first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/merchant/returns (the `ListMerchantReturns` operationId).
+	ListMerchantReturnsWithResponse(ctx context.Context, params *ListMerchantReturnsParams, reqEditors ...RequestEditorFn) (*ListMerchantReturnsResponse, error)
 
 	// ListShippingProfilesWithResponse The merchant's shipping profiles.
 	//
@@ -7944,6 +8949,51 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/orders/{id}/parts/{part}/cancel (the `CancelPartUnits` operationId).
 	CancelPartUnitsWithResponse(ctx context.Context, id OrderID, part string, params *CancelPartUnitsParams, body CancelPartUnitsJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelPartUnitsResponse, error)
+
+	// ListPartReturnsWithResponse The returns of a part, with their steps.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/orders/{id}/parts/{part}/returns (the `ListPartReturns` operationId).
+	ListPartReturnsWithResponse(ctx context.Context, id OrderID, part string, reqEditors ...RequestEditorFn) (*ListPartReturnsResponse, error)
+
+	// RequestReturnWithBodyWithResponse Ask the merchant to take back some units of a delivered part.
+	//
+	// The storefront checks what it knows (the part delivered, within the
+	// merchant's return window counted from the delivery the home stated,
+	// the units neither refunded nor in another open return) and refuses
+	// otherwise, changing nothing. It then sends a signed return message
+	// to the part's home node through its outbox, so a home that is
+	// offline gets it when it comes back; the home checks again and
+	// states the return requested, or refused with its reason, in a
+	// signed status. The merchant then approves it with instructions or
+	// refuses it; when it marks the units received, their refund (less
+	// the merchant's restocking fee) follows by itself. An
+	// Idempotency-Key header, when sent, makes a retry ask once.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/returns (the `RequestReturn` operationId).
+	RequestReturnWithBodyWithResponse(ctx context.Context, id OrderID, part string, params *RequestReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestReturnResponse, error)
+
+	// RequestReturnWithResponse Ask the merchant to take back some units of a delivered part.
+	//
+	// The storefront checks what it knows (the part delivered, within the
+	// merchant's return window counted from the delivery the home stated,
+	// the units neither refunded nor in another open return) and refuses
+	// otherwise, changing nothing. It then sends a signed return message
+	// to the part's home node through its outbox, so a home that is
+	// offline gets it when it comes back; the home checks again and
+	// states the return requested, or refused with its reason, in a
+	// signed status. The merchant then approves it with instructions or
+	// refuses it; when it marks the units received, their refund (less
+	// the merchant's restocking fee) follows by itself. An
+	// Idempotency-Key header, when sent, makes a retry ask once.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/returns (the `RequestReturn` operationId).
+	RequestReturnWithResponse(ctx context.Context, id OrderID, part string, params *RequestReturnParams, body RequestReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestReturnResponse, error)
 
 	// ListSettlementPeriodsWithResponse The settlement periods this node knows, with where their statements stand.
 	//
@@ -10903,6 +11953,283 @@ func (r RefundPartPartlyResponse) ContentType() string {
 	return ""
 }
 
+// ApproveReturnResponse401Headers the declared response headers of an HTTP 401 response for ApproveReturn
+type ApproveReturnResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ApproveReturnResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *HomePart
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ApproveReturnResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ApproveReturnResponse) GetJSON200() *HomePart {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ApproveReturnResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ApproveReturnResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ApproveReturnResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ApproveReturnResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ApproveReturnResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ApproveReturnResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ApproveReturnResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ApproveReturnResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApproveReturnResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApproveReturnResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApproveReturnResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReceiveReturnResponse401Headers the declared response headers of an HTTP 401 response for ReceiveReturn
+type ReceiveReturnResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ReceiveReturnResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *HomePart
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReceiveReturnResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReceiveReturnResponse) GetJSON200() *HomePart {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReceiveReturnResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReceiveReturnResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReceiveReturnResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReceiveReturnResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReceiveReturnResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReceiveReturnResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReceiveReturnResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReceiveReturnResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReceiveReturnResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RefuseReturnResponse401Headers the declared response headers of an HTTP 401 response for RefuseReturn
+type RefuseReturnResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type RefuseReturnResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *HomePart
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RefuseReturnResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RefuseReturnResponse) GetJSON200() *HomePart {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RefuseReturnResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RefuseReturnResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RefuseReturnResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RefuseReturnResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RefuseReturnResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RefuseReturnResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RefuseReturnResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RefuseReturnResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RefuseReturnResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RefuseReturnResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RefuseReturnResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ShipPartResponse401Headers the declared response headers of an HTTP 401 response for ShipPart
 type ShipPartResponse401Headers struct {
 	WWWAuthenticate *string
@@ -11132,6 +12459,75 @@ func (r SetMerchantProfileResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SetMerchantProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMerchantReturnsResponse401Headers the declared response headers of an HTTP 401 response for ListMerchantReturns
+type ListMerchantReturnsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListMerchantReturnsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MerchantReturnList
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMerchantReturnsResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMerchantReturnsResponse) GetJSON200() *MerchantReturnList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListMerchantReturnsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMerchantReturnsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListMerchantReturnsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMerchantReturnsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMerchantReturnsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMerchantReturnsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMerchantReturnsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12424,6 +13820,165 @@ func (r CancelPartUnitsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CancelPartUnitsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListPartReturnsResponse401Headers the declared response headers of an HTTP 401 response for ListPartReturns
+type ListPartReturnsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListPartReturnsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReturnList
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListPartReturnsResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPartReturnsResponse) GetJSON200() *ReturnList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPartReturnsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPartReturnsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListPartReturnsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPartReturnsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPartReturnsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPartReturnsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPartReturnsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RequestReturnResponse401Headers the declared response headers of an HTTP 401 response for RequestReturn
+type RequestReturnResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type RequestReturnResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Return
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RequestReturnResponse401Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r RequestReturnResponse) GetJSON202() *Return {
+	return r.JSON202
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RequestReturnResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RequestReturnResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RequestReturnResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RequestReturnResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RequestReturnResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RequestReturnResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestReturnResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestReturnResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestReturnResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestReturnResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13730,6 +15285,92 @@ func (c *ClientWithResponses) RefundPartPartlyWithResponse(ctx context.Context, 
 	return ParseRefundPartPartlyResponse(rsp)
 }
 
+// ApproveReturnWithBodyWithResponse Approve a requested return, saying how to send the units back.
+//
+// The approval states the instructions and, from the merchant's
+// policy now, who pays the return's shipping and the restocking fee,
+// in a signed status sent to the storefront. A label URL must be
+// https.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/approve (the `ApproveReturn` operationId).
+func (c *ClientWithResponses) ApproveReturnWithBodyWithResponse(ctx context.Context, id PartID, rid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveReturnResponse, error) {
+	rsp, err := c.ApproveReturnWithBody(ctx, id, rid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveReturnResponse(rsp)
+}
+
+// ApproveReturnWithResponse Approve a requested return, saying how to send the units back.
+//
+// The approval states the instructions and, from the merchant's
+// policy now, who pays the return's shipping and the restocking fee,
+// in a signed status sent to the storefront. A label URL must be
+// https.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/approve (the `ApproveReturn` operationId).
+func (c *ClientWithResponses) ApproveReturnWithResponse(ctx context.Context, id PartID, rid string, body ApproveReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveReturnResponse, error) {
+	rsp, err := c.ApproveReturn(ctx, id, rid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveReturnResponse(rsp)
+}
+
+// ReceiveReturnWithResponse Mark the units of an approved return received; their refund follows.
+//
+// The units go back to stock and are refunded at their unit prices,
+// less the restocking fee stated with the approval, by a refund the
+// same signed status states: the storefront refunds the shopper and
+// settlement books it like any partial refund.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/received (the `ReceiveReturn` operationId).
+func (c *ClientWithResponses) ReceiveReturnWithResponse(ctx context.Context, id PartID, rid string, reqEditors ...RequestEditorFn) (*ReceiveReturnResponse, error) {
+	rsp, err := c.ReceiveReturn(ctx, id, rid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReceiveReturnResponse(rsp)
+}
+
+// RefuseReturnWithBodyWithResponse Refuse a requested return, with a reason.
+//
+// The refusal and its reason travel to the storefront in a signed
+// status.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/refuse (the `RefuseReturn` operationId).
+func (c *ClientWithResponses) RefuseReturnWithBodyWithResponse(ctx context.Context, id PartID, rid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefuseReturnResponse, error) {
+	rsp, err := c.RefuseReturnWithBody(ctx, id, rid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRefuseReturnResponse(rsp)
+}
+
+// RefuseReturnWithResponse Refuse a requested return, with a reason.
+//
+// The refusal and its reason travel to the storefront in a signed
+// status.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/orders/{id}/returns/{rid}/refuse (the `RefuseReturn` operationId).
+func (c *ClientWithResponses) RefuseReturnWithResponse(ctx context.Context, id PartID, rid string, body RefuseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*RefuseReturnResponse, error) {
+	rsp, err := c.RefuseReturn(ctx, id, rid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRefuseReturnResponse(rsp)
+}
+
 // ShipPartWithBodyWithResponse Ship an accepted part.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -13793,6 +15434,22 @@ func (c *ClientWithResponses) SetMerchantProfileWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseSetMerchantProfileResponse(rsp)
+}
+
+// ListMerchantReturnsWithResponse The merchant's returns, open ones first.
+//
+// Requested returns first, then approved ones, then the rest
+// (refused, received), each group newest first.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/merchant/returns (the `ListMerchantReturns` operationId).
+func (c *ClientWithResponses) ListMerchantReturnsWithResponse(ctx context.Context, params *ListMerchantReturnsParams, reqEditors ...RequestEditorFn) (*ListMerchantReturnsResponse, error) {
+	rsp, err := c.ListMerchantReturns(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMerchantReturnsResponse(rsp)
 }
 
 // ListShippingProfilesWithResponse The merchant's shipping profiles.
@@ -14106,6 +15763,69 @@ func (c *ClientWithResponses) CancelPartUnitsWithResponse(ctx context.Context, i
 		return nil, err
 	}
 	return ParseCancelPartUnitsResponse(rsp)
+}
+
+// ListPartReturnsWithResponse The returns of a part, with their steps.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/orders/{id}/parts/{part}/returns (the `ListPartReturns` operationId).
+func (c *ClientWithResponses) ListPartReturnsWithResponse(ctx context.Context, id OrderID, part string, reqEditors ...RequestEditorFn) (*ListPartReturnsResponse, error) {
+	rsp, err := c.ListPartReturns(ctx, id, part, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPartReturnsResponse(rsp)
+}
+
+// RequestReturnWithBodyWithResponse Ask the merchant to take back some units of a delivered part.
+//
+// The storefront checks what it knows (the part delivered, within the
+// merchant's return window counted from the delivery the home stated,
+// the units neither refunded nor in another open return) and refuses
+// otherwise, changing nothing. It then sends a signed return message
+// to the part's home node through its outbox, so a home that is
+// offline gets it when it comes back; the home checks again and
+// states the return requested, or refused with its reason, in a
+// signed status. The merchant then approves it with instructions or
+// refuses it; when it marks the units received, their refund (less
+// the merchant's restocking fee) follows by itself. An
+// Idempotency-Key header, when sent, makes a retry ask once.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/returns (the `RequestReturn` operationId).
+func (c *ClientWithResponses) RequestReturnWithBodyWithResponse(ctx context.Context, id OrderID, part string, params *RequestReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestReturnResponse, error) {
+	rsp, err := c.RequestReturnWithBody(ctx, id, part, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestReturnResponse(rsp)
+}
+
+// RequestReturnWithResponse Ask the merchant to take back some units of a delivered part.
+//
+// The storefront checks what it knows (the part delivered, within the
+// merchant's return window counted from the delivery the home stated,
+// the units neither refunded nor in another open return) and refuses
+// otherwise, changing nothing. It then sends a signed return message
+// to the part's home node through its outbox, so a home that is
+// offline gets it when it comes back; the home checks again and
+// states the return requested, or refused with its reason, in a
+// signed status. The merchant then approves it with instructions or
+// refuses it; when it marks the units received, their refund (less
+// the merchant's restocking fee) follows by itself. An
+// Idempotency-Key header, when sent, makes a retry ask once.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/returns (the `RequestReturn` operationId).
+func (c *ClientWithResponses) RequestReturnWithResponse(ctx context.Context, id OrderID, part string, params *RequestReturnParams, body RequestReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestReturnResponse, error) {
+	rsp, err := c.RequestReturn(ctx, id, part, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestReturnResponse(rsp)
 }
 
 // ListSettlementPeriodsWithResponse The settlement periods this node knows, with where their statements stand.
@@ -16756,6 +18476,256 @@ func ParseRefundPartPartlyResponse(rsp *http.Response) (*RefundPartPartlyRespons
 	return response, nil
 }
 
+// ParseApproveReturnResponse parses an HTTP response from a ApproveReturnWithResponse call
+func ParseApproveReturnResponse(rsp *http.Response) (*ApproveReturnResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApproveReturnResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest HomePart
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ApproveReturnResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReceiveReturnResponse parses an HTTP response from a ReceiveReturnWithResponse call
+func ParseReceiveReturnResponse(rsp *http.Response) (*ReceiveReturnResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReceiveReturnResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest HomePart
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ReceiveReturnResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRefuseReturnResponse parses an HTTP response from a RefuseReturnWithResponse call
+func ParseRefuseReturnResponse(rsp *http.Response) (*RefuseReturnResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RefuseReturnResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest HomePart
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RefuseReturnResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseShipPartResponse parses an HTTP response from a ShipPartWithResponse call
 func ParseShipPartResponse(rsp *http.Response) (*ShipPartResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -16951,6 +18921,66 @@ func ParseSetMerchantProfileResponse(rsp *http.Response) (*SetMerchantProfileRes
 	switch {
 	case rsp.StatusCode == 401:
 		var headers SetMerchantProfileResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMerchantReturnsResponse parses an HTTP response from a ListMerchantReturnsWithResponse call
+func ParseListMerchantReturnsResponse(rsp *http.Response) (*ListMerchantReturnsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMerchantReturnsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MerchantReturnList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListMerchantReturnsResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -18086,6 +20116,147 @@ func ParseCancelPartUnitsResponse(rsp *http.Response) (*CancelPartUnitsResponse,
 	switch {
 	case rsp.StatusCode == 401:
 		var headers CancelPartUnitsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListPartReturnsResponse parses an HTTP response from a ListPartReturnsWithResponse call
+func ParseListPartReturnsResponse(rsp *http.Response) (*ListPartReturnsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPartReturnsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReturnList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListPartReturnsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRequestReturnResponse parses an HTTP response from a RequestReturnWithResponse call
+func ParseRequestReturnResponse(rsp *http.Response) (*RequestReturnResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestReturnResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Return
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RequestReturnResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
