@@ -73,6 +73,8 @@ func shopLoop(ctx context.Context, c *node.Cluster, i int, say func(string, ...a
 			}
 		case 1, 2:
 			cancelOne(ctx, home, sh.ID, who, o, say)
+		case 3:
+			returnOne(ctx, home, sh.ID, who, say)
 		}
 	}
 	return nil
@@ -161,6 +163,32 @@ func cancelOne(ctx context.Context, home *node.Node, shopper, who string, o orde
 	}
 }
 
+// returnOne asks to return one unit of the shopper's latest delivered
+// part whose merchant takes returns: the request travels to the home,
+// whose merchant loop approves it and then receives the parcel, and the
+// refund follows.
+func returnOne(ctx context.Context, home *node.Node, shopper, who string, say func(string, ...any)) {
+	svc := home.Orders()
+	orders, _, err := svc.Orders(ctx, shopper, "", 20)
+	if err != nil {
+		return
+	}
+	for _, o := range orders {
+		for _, p := range o.Parts {
+			if p.Status != order.StatusDelivered || len(p.Returns) > 0 || len(p.Refunds) > 0 {
+				continue
+			}
+			it := p.Items[0]
+			r, err := svc.RequestReturn(ctx, shopper, o.ID, p.ID, order.ReturnInput{Lines: []order.Units{{ListingID: it.ListingID, SKU: it.SKU, Quantity: 1}},
+				Reason: "no_longer_needed", Note: "It does not suit the kitchen after all."}, "demo-return")
+			if err == nil {
+				say("%-14s %s asked to return one %q of part %s (%s)", home.Name(), who, it.Title, p.ID, r.State)
+				return
+			}
+		}
+	}
+}
+
 func platforms(o order.Order) int {
 	seen := map[string]bool{}
 	for _, p := range o.Parts {
@@ -193,6 +221,7 @@ func moveOn(ctx context.Context, n *node.Node, merchant, name string, say func(s
 			goodwill(ctx, n, merchant, name, p, say)
 		}
 	}
+	answerReturns(ctx, n, merchant, name, say)
 	accepted, _, _ := svc.MerchantParts(ctx, merchant, order.StatusAccepted, "", 20)
 	for _, p := range accepted {
 		carrier := carrierFor(ctx, n, merchant, p)
@@ -277,5 +306,29 @@ func goodwill(ctx context.Context, n *node.Node, merchant, name string, p order.
 	amount := items / 10
 	if _, err := n.Orders().RefundPart(ctx, merchant, p.ID, order.RefundRequest{Amount: &amount, Reason: "goodwill: the parcel arrived late", Key: "goodwill"}); err == nil {
 		say("%-14s %s: part %s partly refunded, %s back for a late parcel", n.Name(), name, p.ID, order.Money{Amount: amount, Currency: p.Total.Currency})
+	}
+}
+
+// answerReturns approves the merchant's new return requests with a
+// drop-off code, and receives the approved ones a loop later, which
+// refunds their units less the merchant's restocking fee.
+func answerReturns(ctx context.Context, n *node.Node, merchant, name string, say func(string, ...any)) {
+	svc := n.Orders()
+	open, err := svc.MerchantReturns(ctx, merchant, "", 20)
+	if err != nil {
+		return
+	}
+	for _, mr := range open {
+		switch mr.Return.State {
+		case order.ReturnRequested:
+			code := fmt.Sprintf("RET-%06d", rand.IntN(1_000_000))
+			if _, err := svc.ApproveReturn(ctx, merchant, mr.Part, mr.Return.ID, order.ReturnInstructions{DropOffCode: code}); err == nil {
+				say("%-14s %s: return of part %s approved, drop-off code %s", n.Name(), name, mr.Part, code)
+			}
+		case order.ReturnApproved:
+			if p, err := svc.ReceiveReturn(ctx, merchant, mr.Part, mr.Return.ID); err == nil {
+				say("%-14s %s: return of part %s received, %s refunded in all", n.Name(), name, mr.Part, p.Refunded)
+			}
+		}
 	}
 }
