@@ -120,4 +120,26 @@ func TestDemoMerchantsShipAndShoppersAreRefusedCleanly(t *testing.T) {
 	if part := p.Parts[0]; part.Carrier != "DPD" || !strings.HasPrefix(part.TrackingURL, "https://tracking.dpd.de/") {
 		t.Errorf("shipped with %q, link %q; the demo said %q", part.Carrier, part.TrackingURL, said)
 	}
+
+	// Delivered, the shopper returns a unit; the merchant loop approves
+	// and receives it, and the refund follows.
+	testwait.For(t, 30*time.Second, func() error {
+		moveOn(ctx, home, merchant.ID, merchant.Name, func(string, ...any) {})
+		if p, _ := svc.GetOrder(ctx, sh.ID, o.ID); p.Parts[0].Status != order.StatusDelivered {
+			return fmt.Errorf("the part is %s", p.Parts[0].Status)
+		}
+		return nil
+	})
+	if mp.Policies.ReturnDays == 0 {
+		t.Fatalf("the seeded merchant takes no returns: %+v", mp.Policies)
+	}
+	returnOne(ctx, store, sh.ID, "shopper", func(f string, a ...any) { said = append(said, fmt.Sprintf(f, a...)) })
+	testwait.For(t, 30*time.Second, func() error {
+		answerReturns(ctx, home, merchant.ID, merchant.Name, func(f string, a ...any) { said = append(said, fmt.Sprintf(f, a...)) })
+		p, err := svc.GetOrder(ctx, sh.ID, o.ID)
+		if err != nil || len(p.Parts[0].Returns) != 1 || p.Parts[0].Returns[0].State != order.ReturnReceived || p.Parts[0].Refunded.Amount == 0 {
+			return fmt.Errorf("the part's returns %+v, refunded %s: %v", p.Parts[0].Returns, p.Parts[0].Refunded, err)
+		}
+		return nil
+	})
 }
