@@ -136,7 +136,7 @@ func (c *Console) returnPage(w http.ResponseWriter, r *http.Request, mv merchant
 	if !ok {
 		return
 	}
-	page := c.consolePage(mv, "Return of part "+p.ID, "/merchant/returns", c.returnViewOf(r, mv, p, rt, web.NewForm()))
+	page := c.consolePage(mv, "Return request", "/merchant/returns", c.returnViewOf(r, mv, p, rt, web.NewForm()))
 	c.pages.Render(w, r, http.StatusOK, "merchant_return", page)
 }
 
@@ -265,7 +265,7 @@ func (c *Console) afterReturn(w http.ResponseWriter, r *http.Request, mv merchan
 }
 
 func (c *Console) renderReturn(w http.ResponseWriter, r *http.Request, mv merchantVisit, code int, p order.HomePart, rt order.Return, f *web.Form) {
-	page := c.consolePage(mv, "Return of part "+p.ID, "/merchant/returns", c.returnViewOf(r, mv, p, rt, f))
+	page := c.consolePage(mv, "Return request", "/merchant/returns", c.returnViewOf(r, mv, p, rt, f))
 	c.pages.Render(w, r, code, "merchant_return", page)
 }
 
