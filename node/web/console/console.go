@@ -75,6 +75,17 @@ type Parts interface {
 	// Messages are a part's signed messages: the statuses say when each
 	// refund was made.
 	Messages(ctx context.Context, part string) ([]*order.Message, error)
+	// MerchantReturns lists the merchant's returns, the open ones first.
+	MerchantReturns(ctx context.Context, merchant, state string, limit int) ([]order.MerchantReturn, error)
+	// ApproveReturn approves a requested return with instructions; bad
+	// ones are an order.FieldErrors naming "instructions.<field>", a
+	// return no longer requested order.ErrConflict.
+	ApproveReturn(ctx context.Context, merchant, part, rid string, in order.ReturnInstructions) (order.HomePart, error)
+	// RefuseReturn refuses a requested return for a reason.
+	RefuseReturn(ctx context.Context, merchant, part, rid, reason string) (order.HomePart, error)
+	// ReceiveReturn marks an approved return's units received: they go
+	// back to stock and are refunded less the restocking fee.
+	ReceiveReturn(ctx context.Context, merchant, part, rid string) (order.HomePart, error)
 }
 
 // Profiles are a merchant's published profile and shipping profiles,
@@ -181,6 +192,11 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /merchant/orders/{id}/refund", c.asMerchant(c.refundPart))
 	mux.HandleFunc("GET /merchant/orders/{id}/refund-some", c.asMerchant(c.refundSomeForm))
 	mux.HandleFunc("POST /merchant/orders/{id}/refund-some", c.asMerchant(c.refundSome))
+	mux.HandleFunc("GET /merchant/returns", c.asMerchant(c.merchantReturns))
+	mux.HandleFunc("GET /merchant/returns/{part}/{rid}", c.asMerchant(c.returnPage))
+	mux.HandleFunc("POST /merchant/returns/{part}/{rid}/approve", c.asMerchant(c.approveReturn))
+	mux.HandleFunc("POST /merchant/returns/{part}/{rid}/refuse", c.asMerchant(c.refuseReturn))
+	mux.HandleFunc("POST /merchant/returns/{part}/{rid}/receive", c.asMerchant(c.receiveReturn))
 	mux.HandleFunc("GET /merchant/feeds", c.asMerchant(c.feeds.form))
 	mux.HandleFunc("POST /merchant/feeds", c.asMerchant(c.feeds.upload))
 	mux.HandleFunc("GET /merchant/feeds/{job}", c.asMerchant(c.feeds.progress))
@@ -206,6 +222,7 @@ func nav(current string, profiles bool) []web.NavItem {
 		{Label: "New listing", Href: "/merchant/listings/new"},
 		{Label: "Feed upload", Href: "/merchant/feeds"},
 		{Label: "Orders", Href: "/merchant/orders"},
+		{Label: "Returns", Href: "/merchant/returns"},
 		{Label: "Earnings", Href: "/merchant/earnings"},
 	}
 	if profiles {

@@ -9,7 +9,10 @@
 // and refund part of a part (some units and/or an amount, with or
 // without shipping, back to stock or not, reviewed before it is made;
 // refund_some.go), each part listing its refunds and what is left
-// refundable,
+// refundable, the returns shoppers ask for (open ones first; approved
+// with a drop-off code, an address or an https label, refused with a
+// reason, or received after a confirmation of the refund and the
+// restocking fee; returns.go), linked from their parts,
 // earnings per settlement period, and the merchant's published profile,
 // policies and shipping profiles (when Deps.Profiles is set).
 //

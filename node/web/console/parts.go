@@ -70,6 +70,9 @@ type merchantPartRow struct {
 	Carriers                                                        []web.Choice
 	// Problem says why the last action on this part was refused.
 	Problem string
+	// ReturnURL is the page of its open return, asked or approved;
+	// ReturnText says which.
+	ReturnURL, ReturnText string
 }
 
 // partInput names one ship form input of part id in a form, so that each
@@ -202,6 +205,15 @@ func partRow(p order.HomePart, names map[string]string, carriers shipping.Table,
 	if row.RefundURL != "" {
 		row.RefundSomeURL = base + "/refund-some"
 		row.Rest = restOf(p)
+	}
+	for _, rt := range p.Returns {
+		if rt.Open() {
+			row.ReturnURL, row.ReturnText = returnPageURL(p.ID, rt.ID), "Return to answer…"
+			if rt.State == order.ReturnApproved {
+				row.ReturnText = "Return approved: mark received…"
+			}
+			break
+		}
 	}
 	return row
 }

@@ -46,7 +46,11 @@
 // cancelled the same way, line by line, with the refund and the card
 // said before anything is sent (cancel_units.go); the order page then
 // lists each part's refunds and cancellations, dated by the statuses
-// that stated them, and what is left of the part. Pictures go through imageURL, the one
+// that stated them, and what is left of the part. A delivered part
+// whose merchant takes returns offers, until its window ends, to return
+// some units with a reason and a note (returns.go); the part then
+// follows each return in words, from the request to the refund
+// (returns_part.go). Pictures go through imageURL, the one
 // place that turns a listing's image into a URL; a listing without one,
 // or a picture that fails to load, shows a placeholder drawing.
 //

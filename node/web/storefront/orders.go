@@ -78,7 +78,13 @@ type partView struct {
 	// left of it after them, shown when it had any.
 	Refunds []web.RefundView
 	Left    *web.LeftView
-	Updated time.Time
+	// ReturnURL returns some of its units, "" unless its merchant's
+	// window is open; ReturnUntil is the window's last day and
+	// ReturnPolicy the merchant's terms. Returns are its returns.
+	ReturnURL, ReturnUntil string
+	ReturnPolicy           []string
+	Returns                []partReturnView
+	Updated                time.Time
 }
 
 // lineView is one line of a part, as shoppers read it: no SKU.
@@ -189,6 +195,7 @@ func (sf *Storefront) orderViewOf(ctx context.Context, o order.Order) orderView 
 		if p.Status == order.StatusAccepted && (pv.Left == nil || !pv.Left.None) {
 			pv.CancelSomeURL = cancelUnitsURL(o.ID, p.ID)
 		}
+		sf.returnsOf(ctx, o, p, &pv)
 		if order.Cancellable(p.Status) {
 			v.CancelURL = cancelURL(o.ID, "")
 			pv.CancelURL = cancelURL(o.ID, p.ID)

@@ -157,7 +157,8 @@ var shopperNotices = map[string]string{
 	"merged":     "You are signed in, and the items you added before are in your cart.",
 	"merged-partly": "You are signed in. Some items you added before are no longer available in the quantity you chose: " +
 		"your cart holds what could be kept.",
-	"placed":         "Thank you: your order is placed. Each merchant's part is followed below.",
-	"cancelled-some": "Your cancellation was sent to the merchant. The part below shows what was cancelled, the refund and what is left.",
-	"cancelled":      "Your cancellation was sent to the merchants. Each part below says when it is cancelled and refunded.",
+	"placed":           "Thank you: your order is placed. Each merchant's part is followed below.",
+	"return-requested": "Your return request was sent to the merchant. The part below follows it: you will see how to send the items back once it is approved.",
+	"cancelled-some":   "Your cancellation was sent to the merchant. The part below shows what was cancelled, the refund and what is left.",
+	"cancelled":        "Your cancellation was sent to the merchants. Each part below says when it is cancelled and refunded.",
 }

@@ -129,6 +129,11 @@ type Orders interface {
 	// of lines, a part that shipped order.ErrConflict. The same key
 	// cancels once.
 	CancelUnits(ctx context.Context, shopper, id, part string, lines []order.Units, key string) (order.Order, error)
+	// RequestReturn asks the home of a delivered part to take back some
+	// of its units; bad input is an order.FieldErrors naming
+	// "lines[i].quantity" of in.Lines, "reason" or "note", a part outside
+	// its merchant's window order.ErrConflict. The same key asks once.
+	RequestReturn(ctx context.Context, shopper, id, part string, in order.ReturnInput, key string) (order.Return, error)
 	// Messages are a part's signed messages: the statuses say when each
 	// refund was made.
 	Messages(ctx context.Context, part string) ([]*order.Message, error)
@@ -241,6 +246,8 @@ func (sf *Storefront) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /orders/{id}/cancel", sf.asShopper(orderBack, sf.cancelParts))
 	mux.HandleFunc("GET /orders/{id}/parts/{part}/cancel", sf.asShopper(nil, sf.cancelUnitsForm))
 	mux.HandleFunc("POST /orders/{id}/parts/{part}/cancel", sf.asShopper(orderBack, sf.cancelUnits))
+	mux.HandleFunc("GET /orders/{id}/parts/{part}/return", sf.asShopper(nil, sf.returnForm))
+	mux.HandleFunc("POST /orders/{id}/parts/{part}/return", sf.asShopper(orderBack, sf.requestReturn))
 }
 
 // render renders one of the storefront's pages with its own style sheet

@@ -97,7 +97,7 @@ func (n *Node) startOrders(t *testing.T, net *memNet, clk *Clock) {
 	tr := net.transport(n.ID.String())
 	svc, err := order.New(cfg, order.Deps{DB: n.DB, Key: n.Key, Inventory: n.Cat, Listings: n.Cat,
 		Transport: tr, Payments: []order.Provider{order.SandboxCard{DB: n.DB, Now: clk.Now}, order.Manual{Now: clk.Now}},
-		Policy: func() uint64 { return 2 }, Reach: net, Now: clk.Now})
+		Policy: func() uint64 { return 2 }, Reach: net, Now: clk.Now, Profiles: n.Cat})
 	if err != nil {
 		t.Fatal(err)
 	}
