@@ -48,6 +48,14 @@ func (m mailer) Notify(txn *badger.Txn, no order.Notice) error {
 	case no.Kind == order.NoticePartChanged && no.Part.Status == order.StatusShipped:
 		out = mail.Mail{Kind: mail.KindPartShipped, To: no.Shopper.Email, ToName: no.Shopper.Name}
 		data = mail.PartLetter{Order: m.order(no.Order, no.Shopper), Part: m.part(*no.Part)}
+	case no.Kind == order.NoticePartChanged && no.Part.Status == order.StatusDelivered && len(no.Part.Returns) == 0 && len(no.Part.Refunds) == 0:
+		// the delivery itself: later statuses of a delivered part are
+		// return steps and refunds
+		out = mail.Mail{Kind: mail.KindPartDelivered, To: no.Shopper.Email, ToName: no.Shopper.Name}
+		data = mail.PartLetter{Order: m.order(no.Order, no.Shopper), Part: m.part(*no.Part)}
+	case no.Kind == order.NoticePartChanged && (no.Part.Status == order.StatusRefunded || no.Part.Status == order.StatusCancelled) && no.Part.Refunded.Amount > 0:
+		out = mail.Mail{Kind: mail.KindPartRefunded, To: no.Shopper.Email, ToName: no.Shopper.Name}
+		data = mail.PartLetter{Order: m.order(no.Order, no.Shopper), Part: m.part(*no.Part)}
 	case no.Kind == order.NoticeHomePart && no.Home.Status == order.StatusAccepted:
 		var np mail.NewPart
 		out, np = m.newPart(no.Home)
@@ -90,7 +98,16 @@ func (m mailer) part(p order.Part) mail.Part {
 		name = prof.Name
 	}
 	return mail.Part{ID: p.ID, Merchant: name, Status: p.Status, Items: items(p.Items), Shipping: money(p.Shipping.Amount, p.Total.Currency),
-		ShippingRate: p.ShippingRate, Total: money(p.Total.Amount, p.Total.Currency), Carrier: p.Carrier, Tracking: p.Tracking, TrackingURL: p.TrackingURL}
+		ShippingRate: p.ShippingRate, Total: money(p.Total.Amount, p.Total.Currency), Carrier: p.Carrier, Tracking: p.Tracking, TrackingURL: p.TrackingURL,
+		Refunded: refunded(p)}
+}
+
+// refunded is what went back for p, written out; "" for nothing.
+func refunded(p order.Part) string {
+	if p.Refunded.Amount == 0 {
+		return ""
+	}
+	return money(p.Refunded.Amount, p.Refunded.Currency)
 }
 
 // newPart is the merchant's letter of a new part, to the e-mail address

@@ -108,8 +108,25 @@ func TestCheckoutMailsShopperAndMerchant(t *testing.T) {
 		}
 		return nil
 	})
-	if n := len(mailbox(t, c, 0, mail.KindOrderConfirmation)) + len(mailbox(t, c, 0, mail.KindPartShipped)) + len(mailbox(t, c, 1, mail.KindNewPart)); n != 3 {
-		t.Errorf("%d messages, want 3: one per event", n)
+	if got := mailbox(t, c, 0, mail.KindPartDelivered); len(got) != 1 || !strings.Contains(got[0].Subject, "delivered") || !strings.Contains(got[0].Text, "return") {
+		t.Errorf("the delivered mail: %+v", got)
+	}
+	merchantAct(t, c.Nodes[1], tokB, part, "refund", nil)
+	testwait.For(t, 10*time.Second, func() error {
+		if got := mailbox(t, c, 0, mail.KindPartRefunded); len(got) != 1 {
+			return fmt.Errorf("%d refund mails", len(got))
+		}
+		return nil
+	})
+	if got := mailbox(t, c, 0, mail.KindPartRefunded); !strings.HasPrefix(got[0].Subject, "Alpha") || !strings.Contains(got[0].Subject, "refunded") || !strings.Contains(got[0].HTML, "goes back to you") {
+		t.Errorf("the refund mail: %q", got[0].Subject)
+	}
+	n := 0
+	for _, k := range []string{mail.KindOrderConfirmation, mail.KindPartShipped, mail.KindPartDelivered, mail.KindPartRefunded} {
+		n += len(mailbox(t, c, 0, k))
+	}
+	if n += len(mailbox(t, c, 1, mail.KindNewPart)); n != 5 {
+		t.Errorf("%d messages, want 5: one per event", n)
 	}
 	if s, _ := req(t, "GET", a.APIURL()+"/v1/mail/messages", "", "", nil); s != 401 {
 		t.Errorf("the mailbox without the operator token: %d", s)

@@ -18,6 +18,12 @@ const (
 	// KindPartShipped tells the shopper a part left, with the carrier's
 	// tracking link (data: PartLetter).
 	KindPartShipped = "part_shipped"
+	// KindPartDelivered tells the shopper a part arrived (data:
+	// PartLetter).
+	KindPartDelivered = "part_delivered"
+	// KindPartRefunded tells the shopper a part was refunded or
+	// cancelled, and how much goes back (data: PartLetter).
+	KindPartRefunded = "part_refunded"
 	// KindNewPart tells a merchant it has a new part to ship (data:
 	// NewPart).
 	KindNewPart = "new_part"
@@ -46,6 +52,9 @@ type Part struct {
 	// ShippingRate names the rate chosen, when one was.
 	ShippingRate                   string
 	Carrier, Tracking, TrackingURL string
+	// Refunded is what went back to the shopper in all, written out; ""
+	// when nothing did.
+	Refunded string
 }
 
 // Item is a line of a part.
@@ -86,7 +95,7 @@ var parsed = sync.OnceValues(func() (*letterTemplates, error) {
 	if t.text, err = texttemplate.New("").ParseFS(templateFS, "templates/*.txt"); err != nil {
 		return nil, err
 	}
-	for _, k := range []string{KindOrderConfirmation, KindPartShipped, KindNewPart} {
+	for _, k := range []string{KindOrderConfirmation, KindPartShipped, KindPartDelivered, KindPartRefunded, KindNewPart} {
 		h, err := htmltemplate.New("").ParseFS(templateFS, "templates/layout.html", "templates/"+k+".html")
 		if err != nil {
 			return nil, err
@@ -157,6 +166,7 @@ func (o Order) clean() Order {
 func (p Part) clean() Part {
 	p.ID, p.Merchant, p.Status, p.Shipping, p.Total = oneLine(p.ID), oneLine(p.Merchant), oneLine(p.Status), oneLine(p.Shipping), oneLine(p.Total)
 	p.ShippingRate, p.Carrier, p.Tracking, p.TrackingURL = oneLine(p.ShippingRate), oneLine(p.Carrier), oneLine(p.Tracking), oneLine(p.TrackingURL)
+	p.Refunded = oneLine(p.Refunded)
 	items := make([]Item, len(p.Items))
 	for i, it := range p.Items {
 		it.Title, it.Price, it.Amount = oneLine(it.Title), oneLine(it.Price), oneLine(it.Amount)
