@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
 )
@@ -21,18 +22,7 @@ func markEnded(txn *badger.Txn, p *HomePart) error {
 
 // pruneEnded forgets the parts that ended more than PruneAfter ago.
 func (s *Service) pruneEnded(ctx context.Context) error {
-	cutoff := timeKey(s.now().Add(-s.cfg.PruneAfter))
-	var due []string
-	err := s.db.View(func(txn *badger.Txn) error {
-		for _, k := range keys(txn, prefixEnded, "", 256) {
-			rest := strings.TrimPrefix(k, prefixEnded)
-			if rest[:strings.IndexByte(rest, '/')] > cutoff {
-				break
-			}
-			due = append(due, k)
-		}
-		return nil
-	})
+	due, err := s.dueBefore(prefixEnded, s.now().Add(-s.cfg.PruneAfter))
 	if err != nil {
 		return err
 	}
@@ -86,4 +76,22 @@ func (s *Service) forget(k string) error {
 		}
 		return nil
 	})
+}
+
+// dueBefore returns the first keys, at most 256, of a time index under
+// prefix ("<prefix><timeKey>/<id>") whose time is at or before cutoff.
+func (s *Service) dueBefore(prefix string, cutoff time.Time) ([]string, error) {
+	before := timeKey(cutoff)
+	var due []string
+	err := s.db.View(func(txn *badger.Txn) error {
+		for _, k := range keys(txn, prefix, "", 256) {
+			rest := strings.TrimPrefix(k, prefix)
+			if rest[:strings.IndexByte(rest, '/')] > before {
+				break
+			}
+			due = append(due, k)
+		}
+		return nil
+	})
+	return due, err
 }

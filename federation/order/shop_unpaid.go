@@ -13,18 +13,7 @@ import (
 // stranger placing orders to lock stock up) does not keep the merchants'
 // units for ever: their parts' homes give the stock back.
 func (s *Service) cancelUnpaid(ctx context.Context) error {
-	cutoff := timeKey(s.now().Add(-s.cfg.UnpaidAfter))
-	var due []string
-	err := s.db.View(func(txn *badger.Txn) error {
-		for _, k := range keys(txn, prefixUnpaid, "", 256) {
-			rest := strings.TrimPrefix(k, prefixUnpaid)
-			if rest[:strings.IndexByte(rest, '/')] > cutoff {
-				break
-			}
-			due = append(due, k)
-		}
-		return nil
-	})
+	due, err := s.dueBefore(prefixUnpaid, s.now().Add(-s.cfg.UnpaidAfter))
 	if err != nil {
 		return err
 	}
