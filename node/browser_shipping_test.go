@@ -1,7 +1,6 @@
 package node
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -145,18 +144,7 @@ func TestBrowserShipsToGermanyAndFollowsTheParcel(t *testing.T) {
 	check := webtest.NewPageChecker(t)
 	for i, p := range pages {
 		br.run(fmt.Sprintf("ship-phone-%02d", i), chromedp.Navigate(a.APIURL()+p), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
-		if bad := eval[[]string](br, unlabelled); len(bad) > 0 {
-			t.Errorf("%s has inputs without a label: %q", p, bad)
-		}
-		ctx, cancel := context.WithTimeout(br.ctx, stepTimeout)
-		found, err := check.Check(ctx)
-		cancel()
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		for _, f := range found {
-			t.Errorf("%s on a phone: %s", p, f)
-		}
+		br.checkPage(check, p)
 	}
 	br.run("back-to-desktop", chromedp.EmulateViewport(1280, 900))
 	for i, p := range pages {

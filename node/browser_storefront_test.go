@@ -1,7 +1,6 @@
 package node
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -151,18 +150,7 @@ func TestBrowserGuestCartOptionButtonsAndCancel(t *testing.T) {
 	check := webtest.NewPageChecker(t)
 	for i, p := range pages {
 		br.run(fmt.Sprintf("store-phone-%02d", i), chromedp.Navigate(a.APIURL()+p), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
-		if bad := eval[[]string](br, unlabelled); len(bad) > 0 {
-			t.Errorf("%s has inputs without a label: %q", p, bad)
-		}
-		ctx, cancel := context.WithTimeout(br.ctx, stepTimeout)
-		found, err := check.Check(ctx)
-		cancel()
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		for _, f := range found {
-			t.Errorf("%s on a phone: %s", p, f)
-		}
+		br.checkPage(check, p)
 	}
 	if !eval[bool](br, `location.pathname.endsWith('/cancel')`) {
 		t.Error("the pan's part could no longer be cancelled")
@@ -171,45 +159,30 @@ func TestBrowserGuestCartOptionButtonsAndCancel(t *testing.T) {
 	// On the phone, cancels the pan's units: too many is refused at the
 	// line's input, the confirmation says what and to which card, and the
 	// order page then lists the cancellation and what is left.
-	phoneCheck := func(step string) {
-		t.Helper()
-		if bad := eval[[]string](br, unlabelled); len(bad) > 0 {
-			t.Errorf("%s has inputs without a label: %q", step, bad)
-		}
-		ctx, cancel := context.WithTimeout(br.ctx, stepTimeout)
-		found, err := check.Check(ctx)
-		cancel()
-		if err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-		for _, f := range found {
-			t.Errorf("%s on a phone: %s", step, f)
-		}
-	}
 	panPart := `Array.from(document.querySelectorAll('li.part')).find(p => p.textContent.includes('Carbon steel skillet'))`
 	br.run("order-again", chromedp.Navigate(orderURL), chromedp.WaitVisible(chromedp.CSS(`li.part`)))
 	someLink := strings.TrimPrefix(eval[string](br, panPart+`.querySelector('a.cancel-some').href`), a.APIURL())
 	br.run("cancel-some-form", chromedp.Click(chromedp.CSS(fmt.Sprintf(`a.cancel-some[href="%s"]`, someLink))),
 		chromedp.WaitVisible(chromedp.CSS(`#review-cancel-units`)))
-	phoneCheck("cancel-some-form")
+	br.checkPage(check, "cancel-some-form")
 	br.run("cancel-too-many", chromedp.SendKeys(chromedp.CSS(`#f-lines-0-quantity`), "2"), chromedp.Click(chromedp.CSS(`#review-cancel-units`)),
 		chromedp.WaitVisible(chromedp.CSS(`#f-lines-0-quantity-error`)))
 	if got := br.text(`#f-lines-0-quantity-error`); got != "Carbon steel skillet: only 1 left to cancel, not 2." {
 		t.Errorf("too many units say %q next to the line", got)
 	}
-	phoneCheck("cancel-some-refused")
+	br.checkPage(check, "cancel-some-refused")
 	br.run("cancel-some-review", chromedp.SetValue(chromedp.CSS(`#f-lines-0-quantity`), "1"), chromedp.Click(chromedp.CSS(`#review-cancel-units`)),
 		chromedp.WaitVisible(chromedp.CSS(`#confirm-cancel-units`)))
 	if got := br.text(`.refund-box`); !strings.Contains(got, "36.90 EUR") || !strings.Contains(got, "card ending in 4242") {
 		t.Errorf("the confirmation says %q, want the pan's 36.90 EUR back to the card ending in 4242", got)
 	}
-	phoneCheck("cancel-some-confirmation")
+	br.checkPage(check, "cancel-some-confirmation")
 	br.run("cancel-some", chromedp.Click(chromedp.CSS(`#confirm-cancel-units`)), chromedp.WaitVisible(chromedp.CSS(`li.part`)))
 	br.reloadUntil("partial-refund-shown", orderURL, panPart+`.querySelector('li.part-refund') !== null`, 30*time.Second)
 	if got := eval[string](br, panPart+`.querySelector('li.part-refund').textContent`); !strings.Contains(got, "Cancelled 36.90 EUR: 1 × Carbon steel skillet") {
 		t.Errorf("the pan's cancellation reads %q", got)
 	}
-	phoneCheck("order-with-refunds")
+	br.checkPage(check, "order-with-refunds")
 	br.run("desktop-again", chromedp.EmulateViewport(1280, 900), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`li.part`)))
 }
 

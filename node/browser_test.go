@@ -412,18 +412,26 @@ func TestBrowserShopperBuysAcrossMembersAndSettlementNets(t *testing.T) {
 		a.APIURL() + "/no-such-page"}
 	for i, u := range pages {
 		br.run(fmt.Sprintf("phone-%02d", i), chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
-		if bad := eval[[]string](br, unlabelled); len(bad) > 0 {
-			t.Errorf("%s has inputs without a label: %q", u, bad)
-		}
-		ctx, cancel := context.WithTimeout(br.ctx, stepTimeout)
-		found, err := check.Check(ctx)
-		cancel()
-		if err != nil {
-			t.Fatalf("%s: %v", u, err)
-		}
-		for _, f := range found {
-			t.Errorf("%s: %s", u, f)
-		}
+		br.checkPage(check, u)
+	}
+}
+
+// checkPage fails the test with what the page open in br lacks: a label
+// for an input, or what check finds (axe-core's serious violations,
+// content that overflows its box); page names it in the errors.
+func (br *browser) checkPage(check *webtest.PageChecker, page string) {
+	br.t.Helper()
+	if bad := eval[[]string](br, unlabelled); len(bad) > 0 {
+		br.t.Errorf("%s has inputs without a label: %q", page, bad)
+	}
+	ctx, cancel := context.WithTimeout(br.ctx, stepTimeout)
+	defer cancel()
+	found, err := check.Check(ctx)
+	if err != nil {
+		br.t.Fatalf("%s: %v", page, err)
+	}
+	for _, f := range found {
+		br.t.Errorf("%s: %s", page, f)
 	}
 }
 

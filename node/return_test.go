@@ -182,52 +182,6 @@ func TestReturnAcrossThreeMembers(t *testing.T) {
 	periodsAgree(t, c, time.Now())
 }
 
-// periodsAgree waits until the period that holds done has ended and every
-// period before the current one is agreed, its netting summing to zero,
-// then checks that every pair of members holds the same statements.
-func periodsAgree(t *testing.T, c *Cluster, done time.Time) {
-	t.Helper()
-	a := c.Nodes[0]
-	testwait.For(t, 3*time.Minute, func() error {
-		periods, err := a.Settlement().Periods(t.Context())
-		if err != nil || len(periods) == 0 || !periods[len(periods)-1].Start.After(done) {
-			return fmt.Errorf("periods: %v %v; waiting for the period of the last refund to end", periods, err)
-		}
-		for _, p := range periods[:len(periods)-1] {
-			if p.Status != string(settlement.StatusAgreed) {
-				return fmt.Errorf("period %s is %s", p.Period, p.Status)
-			}
-			net, err := a.Settlement().NettingReport(t.Context(), p.Period)
-			if err != nil {
-				return err
-			}
-			var sum int64
-			for _, pos := range net.Positions {
-				sum += pos.Net.Amount
-			}
-			if sum != 0 {
-				return fmt.Errorf("period %s: positions sum to %d", p.Period, sum)
-			}
-		}
-		return nil
-	})
-	for i, n := range c.Nodes {
-		for j, m := range c.Nodes {
-			if i >= j {
-				continue
-			}
-			periods, _ := n.Settlement().Periods(t.Context())
-			for _, p := range periods[:len(periods)-1] {
-				x, _ := n.Ledger().Statement(t.Context(), p.Period, m.PeerID().String())
-				y, _ := m.Ledger().Statement(t.Context(), p.Period, n.PeerID().String())
-				if x.Digest != y.Digest || x.Status != settlement.StatusAgreed || y.Status != settlement.StatusAgreed {
-					t.Fatalf("%s/%s period %s: %s %s vs %s %s", n.Name(), m.Name(), p.Period, x.Status, x.Digest, y.Status, y.Digest)
-				}
-			}
-		}
-	}
-}
-
 // TestReturnStatusesMoveNoMoneyButTheirRefund: a status that states a
 // return's request, approval or refusal is no settlement event (the part
 // stays booked as delivered); the one that states its receipt is its
