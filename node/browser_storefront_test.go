@@ -112,7 +112,7 @@ func TestBrowserGuestCartOptionButtonsAndCancel(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#f-shipping_address-line1`), "Am Markt 1"),
 		chromedp.SendKeys(chromedp.CSS(`#f-shipping_address-city`), "Bremen"),
 		chromedp.SendKeys(chromedp.CSS(`#f-shipping_address-postal_code`), "28195"),
-		chromedp.SendKeys(chromedp.CSS(`#f-shipping_address-country`), "DE"),
+		chromedp.SetValue(chromedp.CSS(`#f-shipping_address-country`), "DE"),
 		chromedp.Click(chromedp.CSS(`input[name="payment.method"][value="sandbox_card"]`)),
 		chromedp.SendKeys(chromedp.CSS(`#f-payment-card_number`), "4242424242424242"),
 		chromedp.Click(chromedp.CSS(`#place-order`)),

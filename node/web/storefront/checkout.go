@@ -97,7 +97,7 @@ func readCheckout(pf url.Values) (order.CheckoutRequest, *web.Form) {
 		}
 	}
 	if !countryCode.MatchString(a.Country) {
-		f.Add("shipping_address.country", "Enter the country as a two-letter code, such as DE or FR.")
+		f.Add("shipping_address.country", "Choose the country the parcels go to from the list.")
 	}
 	req.Payment.Method = pf.Get("payment.method")
 	switch req.Payment.Method {

@@ -75,7 +75,7 @@ func TestCheckoutShowsFieldErrorsNextToInputs(t *testing.T) {
 	}{
 		{"no city", func(f url.Values) { f.Set("shipping_address.city", " ") }, "shipping_address.city", "Enter the town or city."},
 		{"country name", func(f url.Values) { f.Set("shipping_address.country", "Germany") }, "shipping_address.country",
-			"Enter the country as a two-letter code, such as DE or FR."},
+			"Choose the country the parcels go to from the list."},
 		{"no card", func(f url.Values) { f.Set("payment.card_number", "") }, "payment.card_number", "Enter your card number."},
 		{"no method", func(f url.Values) { f.Del("payment.method") }, "payment.method", "Choose how to pay."},
 		// Refused by the order service, mapped by field path.

@@ -104,7 +104,7 @@ func TestCartShipsToACountryWithOptionsDatesAndTotals(t *testing.T) {
 
 	// The checkout's address goes to Germany, and its summary splits items and shipping.
 	co := b.Get("/checkout")
-	wantAll(t, "the checkout", co.Body, `name="shipping_address.country" value="DE"`, "Shipping from Bremen Forge: Express, <strong class=\"part-shipping-price\">14.90 EUR</strong>, arrives Thu 5 Mar",
+	wantAll(t, "the checkout", co.Body, `<option value="DE" selected>Germany</option>`, "Shipping from Bremen Forge: Express, <strong class=\"part-shipping-price\">14.90 EUR</strong>, arrives Thu 5 Mar",
 		`<dd id="checkout-shipping">14.90 EUR</dd>`, `<span id="checkout-total">154.70 EUR</span>`, "Place order: pay 154.70 EUR")
 	at := webtest.OrderLocation(t, webtest.PostCheckout(b, co, func(f url.Values) { f.Set("shipping_address.country", "DE") }))
 	o := b.Get(at)
