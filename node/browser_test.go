@@ -283,7 +283,7 @@ func TestBrowserShopperBuysAcrossMembersAndSettlementNets(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#f-shipping_address-line1`), "12 St James's Square"),
 		chromedp.SendKeys(chromedp.CSS(`#f-shipping_address-city`), "London"),
 		chromedp.SendKeys(chromedp.CSS(`#f-shipping_address-postal_code`), "SW1Y 4LB"),
-		chromedp.SendKeys(chromedp.CSS(`#f-shipping_address-country`), "GB"),
+		chromedp.SetValue(chromedp.CSS(`#f-shipping_address-country`), "GB"),
 		chromedp.Click(chromedp.CSS(`input[name="payment.method"][value="sandbox_card"]`)),
 		chromedp.SendKeys(chromedp.CSS(`#f-payment-card_number`), "4242424242424242"),
 	)
