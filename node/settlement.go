@@ -65,6 +65,9 @@ func settlementEvent(ev order.PartEvent) (settlement.Event, bool) {
 		if r.Shipping.Amount != 0 {
 			e.Shipping = settlement.Money{Amount: r.Shipping.Amount, Currency: st.Total.Currency}
 		}
+		// The status counts this refund in Refunded and RefundedShipping.
+		e.ShippingRefundedBefore = st.RefundedShipping.Amount - r.Shipping.Amount
+		e.ItemsRefundedBefore = st.Refunded.Amount - r.Amount.Amount - e.ShippingRefundedBefore
 		return e, true
 	}
 	switch st.Status {

@@ -62,6 +62,14 @@ type Event struct {
 	// refunds are distinct entries and a repeated one is a replay. Empty for
 	// other kinds and for a part's single refund.
 	RefundOf string `json:"refund_of,omitempty"`
+	// ItemsRefundedBefore and ShippingRefundedBefore are what the part's
+	// earlier refunds gave back of its items and of its shipping, as the
+	// home node stated with this refund (events that name a refund only).
+	// A refund's share of each party is the sale's split reversed from
+	// there, so two ledgers that receive a part's refunds in different
+	// orders still derive the same entries.
+	ItemsRefundedBefore    int64 `json:"items_refunded_before,omitempty"`
+	ShippingRefundedBefore int64 `json:"shipping_refunded_before,omitempty"`
 }
 
 // Validate reports every malformed field of e, each naming its key
@@ -96,6 +104,12 @@ func (e Event) Validate() error {
 	}
 	if e.RefundOf != "" && !e.isReversal() {
 		bad("refund_of", "only refunded and cancelled events name a refund")
+	}
+	if e.ItemsRefundedBefore < 0 || e.ShippingRefundedBefore < 0 {
+		bad("items_refunded_before", "amounts refunded before cannot be negative")
+	}
+	if (e.ItemsRefundedBefore != 0 || e.ShippingRefundedBefore != 0) && e.RefundOf == "" {
+		bad("items_refunded_before", "only events that name a refund state what was refunded before")
 	}
 	if e.Gross.Amount < 0 || !validCurrency(e.Gross.Currency) {
 		bad("gross", "%s is not a non-negative amount in an ISO 4217 currency", e.Gross)
@@ -141,6 +155,11 @@ func (e Event) digest() [32]byte {
 	if e.Shipping.Amount != 0 { // events without shipping keep the digest they had before it existed
 		b.str("shipping")
 		b.i64(e.Shipping.Amount)
+	}
+	if e.ItemsRefundedBefore != 0 || e.ShippingRefundedBefore != 0 { // likewise for a part's first refund
+		b.str("refunded_before")
+		b.i64(e.ItemsRefundedBefore)
+		b.i64(e.ShippingRefundedBefore)
 	}
 	return sha256.Sum256(b.buf)
 }

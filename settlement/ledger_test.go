@@ -80,6 +80,13 @@ func refund(part, name string, at time.Time, gross int64) Event {
 	return e
 }
 
+// refundAfter states that earlier refunds of e's part gave back before of
+// its items.
+func refundAfter(e Event, before int64) Event {
+	e.ItemsRefundedBefore = before
+	return e
+}
+
 func postAll(t testing.TB, events []Event, ls ...*Ledger) {
 	t.Helper()
 	for _, l := range ls {
@@ -149,7 +156,7 @@ func scenario() []Event {
 		ev("p2", EventAccepted, t0, 2599),
 		ev("p2", EventDelivered, t0.Add(2*time.Hour), 2599),
 		refund("p2", "r1", t0.Add(3*time.Hour), 1000),
-		refund("p2", "r2", t0.Add(26*time.Hour), 1599),
+		refundAfter(refund("p2", "r2", t0.Add(26*time.Hour), 1599), 1000),
 		ev("p3", EventAccepted, t0, 500),
 		ev("p3", EventCancelled, t0.Add(time.Hour), 500), // never payable: no entry
 		ev("p4", EventAccepted, t0, 777),                 // not delivered yet: no entry

@@ -94,22 +94,29 @@ func (p *part) apply(ev Event, pol Policy) ([]effect, error) {
 // reverse applies one refund or cancellation to a payable part. A refund
 // gives back its Gross, of which its Shipping from the shipping paid and
 // the rest from the items; a cancellation gives back whatever is left of
-// both.
+// both. The shares reversed are the split's from what was refunded before
+// to what is refunded after: before as the event states it when it names
+// a refund (the home node's count, the same on every ledger whatever order
+// the refunds arrive in), else as this ledger has counted.
 func (p *part) reverse(ev Event) (effect, error) {
-	left, shipLeft := p.Sale.Gross.Amount-p.Refunded, p.Ship.Gross.Amount-p.ShipRefunded
+	before, shipBefore := p.Refunded, p.ShipRefunded
+	if ev.RefundOf != "" {
+		before, shipBefore = ev.ItemsRefundedBefore, ev.ShippingRefundedBefore
+	}
 	ship := ev.Shipping.Amount
 	items := ev.Gross.Amount - ship
 	if ev.Kind == EventCancelled {
-		items, ship = left, shipLeft
+		items, ship = p.Sale.Gross.Amount-before, p.Ship.Gross.Amount-shipBefore
 	}
-	if items > left || ship > shipLeft {
-		return effect{}, fmt.Errorf("%w: part %q: refund %s (shipping %d) exceeds the %d of items and %d of shipping not yet refunded",
-			ErrInvalid, ev.PartID, ev.Gross, ship, left, shipLeft)
+	left, shipLeft := p.Sale.Gross.Amount-p.Refunded, p.Ship.Gross.Amount-p.ShipRefunded
+	if items < 0 || ship < 0 || items > left || ship > shipLeft ||
+		before+items > p.Sale.Gross.Amount || shipBefore+ship > p.Ship.Gross.Amount {
+		return effect{}, fmt.Errorf("%w: part %q: refund %s (shipping %d) after %d of items and %d of shipping exceeds the %d of items and %d of shipping not yet refunded",
+			ErrInvalid, ev.PartID, ev.Gross, ship, before, shipBefore, left, shipLeft)
 	}
-	cum, shipCum := p.Refunded+items, p.ShipRefunded+ship
-	rev := p.Sale.reversedAt(cum).minus(p.Sale.reversedAt(p.Refunded))
-	shipRev := p.Ship.reversedAt(shipCum).minus(p.Ship.reversedAt(p.ShipRefunded))
-	p.Refunded, p.ShipRefunded = cum, shipCum
+	rev := p.Sale.reversedAt(before + items).minus(p.Sale.reversedAt(before))
+	shipRev := p.Ship.reversedAt(shipBefore + ship).minus(p.Ship.reversedAt(shipBefore))
+	p.Refunded, p.ShipRefunded = p.Refunded+items, p.ShipRefunded+ship
 	return effect{ev: ev, split: rev, ship: shipRev, reversal: true}, nil
 }
 

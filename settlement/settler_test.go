@@ -24,6 +24,9 @@ type settlers struct {
 	through map[[2]string]time.Time // [from, to] -> watermark
 	roster  Roster
 	clk     *clock
+	// answers are the sessions being answered; a round waits for them, so
+	// that the answering side has saved what the session agreed.
+	answers sync.WaitGroup
 }
 
 func (f *settlers) Roster() (Roster, error) { return f.roster, nil }
@@ -45,10 +48,10 @@ func (m memSessions) Open(ctx context.Context, to string) (SessionStream, error)
 		return nil, fmt.Errorf("no member %s", to)
 	}
 	a, b := net.Pipe()
-	go func() {
+	m.f.answers.Go(func() {
 		defer b.Close()
 		_ = other.Answer(ctx, m.from, b)
-	}()
+	})
 	return pipeStream{a}, nil
 }
 
@@ -112,6 +115,7 @@ func (f *settlers) rounds(t *testing.T, n int) {
 	for range n {
 		for _, id := range f.ids {
 			_ = f.byID[id].round(context.Background())
+			f.answers.Wait()
 		}
 	}
 }
