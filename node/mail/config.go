@@ -140,6 +140,11 @@ type Options struct {
 	TLSConfig *tls.Config
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Secret signs unsubscribe links (the node derives it from its key);
+	// UnsubscribeURL is the storefront's unsubscribe page. Without both,
+	// notifications carry no unsubscribe link.
+	Secret         []byte
+	UnsubscribeURL string
 }
 
 func (o Options) withDefaults() Options {

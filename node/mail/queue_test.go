@@ -179,7 +179,7 @@ func TestSendsOverSTARTTLSWithPassword(t *testing.T) {
 	db := memDB(t)
 	q := open(t, db, cfg, fast(s))
 	hostile := "Evil Shop\r\nBcc: victim@example.net\r\nX-Injected: yes"
-	l, err := Render(KindPartShipped, PartLetter{
+	l, err := Render(KindPartShipped, "en", PartLetter{
 		Order: Order{Store: "Alpha Market", StoreURL: "http://alpha.example", ID: "ord_1", URL: "http://alpha.example/orders/ord_1", Shopper: "Ada\r\nBcc: a@b.c"},
 		Part: Part{ID: "ord_1-1", Merchant: hostile, Items: []Item{{Title: "<script>alert(1)</script>\r\nX-Title: injected", Quantity: 2, Price: "5.00 EUR", Amount: "10.00 EUR"}},
 			Shipping: "4.90 EUR", Total: "14.90 EUR", Carrier: "DHL", Tracking: "JD0001", TrackingURL: "https://www.dhl.com/track?id=JD0001"},
