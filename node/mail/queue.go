@@ -104,7 +104,7 @@ func (q *Queue) Enqueue(txn *badger.Txn, m Mail) error {
 // withUnsubscribe gives notification msg its unsubscribe link: the
 // header's, and a footer in lang at the end of both bodies.
 func (q *Queue) withUnsubscribe(msg *Message, lang string) error {
-	link := q.UnsubscribeURL(msg.To)
+	link := q.UnsubscribeURL(msg.To, lang)
 	if link == "" {
 		return nil
 	}

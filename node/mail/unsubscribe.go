@@ -43,13 +43,17 @@ func (q *Queue) ValidToken(addr, token string) bool {
 }
 
 // UnsubscribeURL is the link that turns notifications off for addr: the
-// storefront's page (Options.UnsubscribeURL) with the address and its
-// token; "" when the node has no page or secret for it.
-func (q *Queue) UnsubscribeURL(addr string) string {
+// storefront's page (Options.UnsubscribeURL) with the address, its token
+// and the language of the page (lang, when letters are written in it);
+// "" when the node has no page or secret for it.
+func (q *Queue) UnsubscribeURL(addr, lang string) string {
 	if q.opt.UnsubscribeURL == "" || len(q.opt.Secret) == 0 {
 		return ""
 	}
 	v := url.Values{"a": {strings.ToLower(addr)}, "t": {q.Token(addr)}}
+	if l := Language(lang); l != "" {
+		v.Set("l", l)
+	}
 	return q.opt.UnsubscribeURL + "?" + v.Encode()
 }
 
