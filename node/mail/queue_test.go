@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"encoding/base64"
 	"bytes"
 	"context"
 	"fmt"
@@ -147,8 +148,11 @@ func parse(t *testing.T, raw []byte) parsedMail {
 			t.Fatal(err)
 		}
 		var body io.Reader = part
-		if strings.EqualFold(part.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
+		switch enc := part.Header.Get("Content-Transfer-Encoding"); {
+		case strings.EqualFold(enc, "quoted-printable"):
 			body = quotedprintable.NewReader(part)
+		case strings.EqualFold(enc, "base64"):
+			body = base64.NewDecoder(base64.StdEncoding, part)
 		}
 		b, _ := io.ReadAll(body)
 		ct, _, _ := mime.ParseMediaType(part.Header.Get("Content-Type"))
