@@ -1,12 +1,18 @@
 package storefront
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/fedmart/fedmart/node/mail"
 	"github.com/fedmart/fedmart/node/web/webtest"
 	"github.com/prometheus/client_golang/prometheus"
@@ -93,4 +99,47 @@ func TestUnsubscribeLink(t *testing.T) {
 		t.Errorf("the Chinese page's language:\n%s", r.Body)
 	}
 	webtest.WantText(t, r, "退订通知")
+}
+
+// TestUnsubscribeInChromium looks at the unsubscribe page in English and
+// Chinese at a phone's and a desktop's size: nothing overflows on the
+// phone, and the button turns notifications off without JavaScript.
+func TestUnsubscribeInChromium(t *testing.T) {
+	h := newHarness(t)
+	q := h.withMail()
+	srv := httptest.NewServer(h.handler)
+	t.Cleanup(srv.Close)
+	check := webtest.NewPageChecker(t)
+	shots := os.Getenv("FEDMART_SCREENSHOTS")
+	for _, size := range []struct{ w, h int }{{390, 844}, {1280, 900}} {
+		ctx := webtest.Chrome(t, size.w, size.h)
+		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		for _, lang := range []string{"en", "zh"} {
+			addr := fmt.Sprintf("shopper-%s-%d@example.org", lang, size.w)
+			if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+pathOf(t, q.UnsubscribeURL(addr, lang))), chromedp.WaitVisible(chromedp.CSS(`#toggle`)),
+				chromedp.Click(chromedp.CSS(`#toggle`)), chromedp.WaitVisible(chromedp.CSS(`.narrow .notice`))); err != nil {
+				t.Fatal(err)
+			}
+			if off, _ := q.Unsubscribed(t.Context(), addr); !off {
+				t.Errorf("%s at %d: the button did not unsubscribe", lang, size.w)
+			}
+			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if shots != "" {
+				_ = os.WriteFile(filepath.Join(shots, fmt.Sprintf("unsubscribe-%s-%d.png", lang, size.w)), png, 0o644)
+			}
+			if size.w == 390 {
+				problems, err := check.Check(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, p := range problems {
+					t.Errorf("unsubscribe page (%s) at 390x844: %s", lang, p)
+				}
+			}
+		}
+	}
 }
