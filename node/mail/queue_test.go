@@ -426,6 +426,7 @@ func TestConfigValidate(t *testing.T) {
 		"mail.user":          func(c *Config) { c.User = "" },
 		"mail.from":          func(c *Config) { c.From = "not an address" },
 		"mail.keep":          func(c *Config) { c.Keep = 0 },
+		"mail.language":      func(c *Config) { c.Language = "fr" },
 	} {
 		c := ok
 		change(&c)
