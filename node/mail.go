@@ -2,6 +2,8 @@ package node
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"strings"
 
@@ -9,13 +11,21 @@ import (
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/mail"
 	"github.com/fedmart/fedmart/node/web"
+	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
 // openMail opens the mail queue: SMTP when mail.host is set, the local
-// mailbox otherwise.
-func (n *Node) openMail(reg prometheus.Registerer) error {
-	opt := mail.Options{}
+// mailbox otherwise. Notifications link to the storefront's unsubscribe
+// page, signed with a key derived from the node's identity.
+func (n *Node) openMail(key crypto.PrivKey, reg prometheus.Registerer) error {
+	raw, err := key.Raw()
+	if err != nil {
+		return err
+	}
+	mac := hmac.New(sha256.New, raw)
+	mac.Write([]byte("fedmart/mail/unsubscribe/v1"))
+	opt := mail.Options{Secret: mac.Sum(nil), UnsubscribeURL: n.apiURL + "/mail/unsubscribe"}
 	if n.cfg.Mail.PasswordFile != "" {
 		opt.PasswordPath = n.cfg.path(n.cfg.Mail.PasswordFile)
 	}
@@ -31,53 +41,76 @@ func (n *Node) openMail(reg prometheus.Registerer) error {
 func (n *Node) Mail() *mail.Queue { return n.mail }
 
 // mailer turns the order service's notices into letters, queued in the
-// transaction of the change: the shopper's order confirmation and
-// shipped parts on the storefront, the merchant's new parts on the home.
+// transaction of the change: on the storefront, the shopper's (order
+// confirmation, each part accepted, rejected, shipped, delivered,
+// refunded in part or in full, each return step), in the language the
+// shopper used; on the home, the merchant's (new part, cancellation by the
+// shopper, return requested), in the node's language (mail.language).
 // A letter that cannot be written (no address, a template error) is
 // logged and skipped: mail never stops an order.
+//
+// Each letter's key names its event, not the notice: a status, a refund
+// or a return step mails once however many notices see it (a later
+// status of the same part, a status received twice or out of order).
 type mailer struct{ n *Node }
 
-// Notify queues the letter a notice calls for, if any.
+// letter is one letter a notice calls for.
+type letter struct {
+	mail.Mail
+	data any
+}
+
+// Notify queues the letters a notice calls for, if any.
 func (m mailer) Notify(txn *badger.Txn, no order.Notice) error {
-	var out mail.Mail
-	var data any
-	switch {
-	case no.Kind == order.NoticeOrderPlaced:
-		out = mail.Mail{Kind: mail.KindOrderConfirmation, To: no.Shopper.Email, ToName: no.Shopper.Name}
-		data = m.order(no.Order, no.Shopper)
-	case no.Kind == order.NoticePartChanged && no.Part.Status == order.StatusShipped:
-		out = mail.Mail{Kind: mail.KindPartShipped, To: no.Shopper.Email, ToName: no.Shopper.Name}
-		data = mail.PartLetter{Order: m.order(no.Order, no.Shopper), Part: m.part(*no.Part)}
-	case no.Kind == order.NoticePartChanged && no.Part.Status == order.StatusDelivered && len(no.Part.Returns) == 0 && len(no.Part.Refunds) == 0:
-		// the delivery itself: later statuses of a delivered part are
-		// return steps and refunds
-		out = mail.Mail{Kind: mail.KindPartDelivered, To: no.Shopper.Email, ToName: no.Shopper.Name}
-		data = mail.PartLetter{Order: m.order(no.Order, no.Shopper), Part: m.part(*no.Part)}
-	case no.Kind == order.NoticePartChanged && (no.Part.Status == order.StatusRefunded || no.Part.Status == order.StatusCancelled) && no.Part.Refunded.Amount > 0:
-		out = mail.Mail{Kind: mail.KindPartRefunded, To: no.Shopper.Email, ToName: no.Shopper.Name}
-		data = mail.PartLetter{Order: m.order(no.Order, no.Shopper), Part: m.part(*no.Part)}
-	case no.Kind == order.NoticeHomePart && no.Home.Status == order.StatusAccepted:
-		var np mail.NewPart
-		out, np = m.newPart(no.Home)
-		data = np
-	default:
-		return nil
+	var out []letter
+	switch no.Kind {
+	case order.NoticeOrderPlaced:
+		out = append(out, letter{mail.Mail{Key: no.ID + "/" + mail.KindOrderConfirmation, Kind: mail.KindOrderConfirmation}, m.order(no.Order, no.Shopper)})
+		for i := range out {
+			out[i].To, out[i].ToName, out[i].Lang = no.Shopper.Email, no.Shopper.Name, m.lang(no.Shopper.Lang)
+		}
+	case order.NoticePartChanged:
+		out = m.shopperLetters(no)
+	case order.NoticeHomePart:
+		out = m.merchantLetters(txn, no.Home)
 	}
-	if out.To == "" {
+	for _, l := range out {
+		if err := m.queue(txn, no.ID, l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queue renders and queues l unless it was queued before.
+func (m mailer) queue(txn *badger.Txn, event string, l letter) error {
+	if l.To == "" {
 		return nil // nobody to tell: a shopper or merchant without an address
 	}
-	letter, err := mail.Render(out.Kind, data)
+	if done, err := m.n.mail.Queued(txn, l.Key); err != nil || done {
+		return err
+	}
+	letter, err := mail.Render(l.Kind, l.Lang, l.data)
 	if err != nil {
-		m.n.log.Warn("mail: a letter could not be written", "kind", out.Kind, "event", no.ID, "err", err)
+		m.n.log.Warn("mail: a letter could not be written", "kind", l.Kind, "event", event, "err", err)
 		return nil
 	}
-	out.Key, out.Letter = no.ID+"/"+out.Kind, letter
-	err = m.n.mail.Enqueue(txn, out)
+	l.Letter = letter
+	err = m.n.mail.Enqueue(txn, l.Mail)
 	if errors.Is(err, mail.ErrInvalid) {
-		m.n.log.Warn("mail: a letter was not queued", "kind", out.Kind, "event", no.ID, "err", err)
+		m.n.log.Warn("mail: a letter was not queued", "kind", l.Kind, "event", event, "err", err)
 		return nil
 	}
 	return err
+}
+
+// lang is the language of a shopper's letters: the one they used on the
+// storefront, else the node's.
+func (m mailer) lang(shopper string) string {
+	if l := mail.Language(shopper); l != "" {
+		return l
+	}
+	return m.n.cfg.Mail.Language
 }
 
 // order is o as the shopper's letters show it.
@@ -99,7 +132,7 @@ func (m mailer) part(p order.Part) mail.Part {
 	}
 	return mail.Part{ID: p.ID, Merchant: name, Status: p.Status, Items: items(p.Items), Shipping: money(p.Shipping.Amount, p.Total.Currency),
 		ShippingRate: p.ShippingRate, Total: money(p.Total.Amount, p.Total.Currency), Carrier: p.Carrier, Tracking: p.Tracking, TrackingURL: p.TrackingURL,
-		Refunded: refunded(p)}
+		Refunded: refunded(p), Reason: p.Reason}
 }
 
 // refunded is what went back for p, written out; "" for nothing.
@@ -108,21 +141,6 @@ func refunded(p order.Part) string {
 		return ""
 	}
 	return money(p.Refunded.Amount, p.Refunded.Currency)
-}
-
-// newPart is the merchant's letter of a new part, to the e-mail address
-// of its published profile (none without one).
-func (m mailer) newPart(p *order.HomePart) (mail.Mail, mail.NewPart) {
-	name, to := p.Merchant, ""
-	if prof, err := m.n.cat.MerchantProfile(context.Background(), m.n.fed.Self().String(), p.Merchant); err == nil {
-		name, to = prof.Name, prof.Email
-	} else if mer, err := m.n.cat.Merchant(context.Background(), p.Merchant); err == nil {
-		name = mer.Name
-	}
-	part := mail.Part{ID: p.ID, Merchant: name, Status: p.Status, Items: items(p.Lines), Shipping: money(p.Shipping.Amount, p.Total.Currency),
-		ShippingRate: p.ShippingRate, Total: money(p.Total.Amount, p.Total.Currency)}
-	return mail.Mail{Kind: mail.KindNewPart, To: to, ToName: name},
-		mail.NewPart{Store: m.n.cfg.Name, ConsoleURL: m.n.apiURL + "/merchant/orders", Merchant: name, Order: p.Order, Part: part, ShipTo: addressLines(p.ShipTo)}
 }
 
 func items(lines []order.Line) []mail.Item {

@@ -23,7 +23,7 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 		return err
 	}
 	n.hooks = hooks
-	if err := n.openMail(reg); err != nil {
+	if err := n.openMail(key, reg); err != nil {
 		return err
 	}
 	svc, err := order.New(n.cfg.Orders, order.Deps{

@@ -19,9 +19,13 @@ import (
 
 // Shopper is an account on this storefront.
 type Shopper struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Email     string    `json:"email"`
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	// Lang is the language the shopper used on the storefront when
+	// signing up (a BCP 47 tag such as "en" or "zh"); "" when unknown.
+	// Their e-mail is written in it.
+	Lang      string    `json:"lang,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -32,6 +36,8 @@ type ShopperInput struct {
 	Name     string `json:"name"`
 	Email    string `json:"email"`
 	Password string `json:"password,omitempty"`
+	// Lang is the language the shopper uses (optional, at most 35 bytes).
+	Lang string `json:"lang,omitempty"`
 }
 
 // MinPasswordLen is the shortest password accepted.
@@ -49,6 +55,9 @@ func (in ShopperInput) Validate() error {
 	// bcrypt reads at most 72 bytes: a longer password would be cut silently.
 	if n := len(in.Password); n > 0 && (n < MinPasswordLen || n > 72) {
 		errs.add("password", "must be %d..72 characters", MinPasswordLen)
+	}
+	if len(in.Lang) > 35 || strings.ContainsAny(in.Lang, " \t\r\n") {
+		errs.add("lang", "must be a language tag such as en or zh")
 	}
 	return errs.err()
 }
@@ -77,7 +86,7 @@ func (s *Service) CreateShopper(ctx context.Context, in ShopperInput) (Shopper, 
 	if err := in.Validate(); err != nil {
 		return Shopper{}, "", err
 	}
-	sh := Shopper{ID: "shp_" + randomHex(8), Name: strings.TrimSpace(in.Name), Email: strings.ToLower(in.Email), CreatedAt: s.now().UTC()}
+	sh := Shopper{ID: "shp_" + randomHex(8), Name: strings.TrimSpace(in.Name), Email: strings.ToLower(in.Email), Lang: in.Lang, CreatedAt: s.now().UTC()}
 	token := "st_" + randomHex(24)
 	var hash []byte
 	if in.Password != "" {

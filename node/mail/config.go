@@ -39,13 +39,17 @@ type Config struct {
 	// From is the sender, "Name <address>" or an address (required with
 	// Host; default "fedmart@localhost" for the mailbox).
 	From string `yaml:"from"`
+	// Language is the language of the merchants' letters, and of a
+	// shopper's when the storefront does not know theirs: en (default)
+	// or zh.
+	Language string `yaml:"language"`
 	// Keep is how many finished messages (sent, in the mailbox, failed)
 	// the node keeps for the operator to read (default 10000).
 	Keep int `yaml:"keep"`
 }
 
 // DefaultConfig returns the defaults: the local mailbox.
-func DefaultConfig() Config { return Config{TLS: TLSStartTLS, Keep: 10000} }
+func DefaultConfig() Config { return Config{TLS: TLSStartTLS, Keep: 10000, Language: Languages[0]} }
 
 // SMTP reports whether messages are sent, not kept in the mailbox.
 func (c Config) SMTP() bool { return c.Host != "" }
@@ -72,6 +76,8 @@ func (c Config) Validate(prefix string) error {
 		return fmt.Errorf("%s.user: must be one line", prefix)
 	case c.Host != "" && c.From == "":
 		return fmt.Errorf("%s.from: must be set with %s.host, such as \"Alpha Market <shop@alpha.example>\"", prefix, prefix)
+	case Language(c.Language) == "":
+		return fmt.Errorf("%s.language: must be one of %v, not %q", prefix, Languages, c.Language)
 	case c.Keep < 1 || c.Keep > 10000000:
 		return fmt.Errorf("%s.keep: must be between 1 and 10000000, not %d", prefix, c.Keep)
 	}
@@ -140,6 +146,11 @@ type Options struct {
 	TLSConfig *tls.Config
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Secret signs unsubscribe links (the node derives it from its key);
+	// UnsubscribeURL is the storefront's unsubscribe page. Without both,
+	// notifications carry no unsubscribe link.
+	Secret         []byte
+	UnsubscribeURL string
 }
 
 func (o Options) withDefaults() Options {

@@ -25,17 +25,35 @@
 //
 // # Letters
 //
-// Render writes a letter (subject, text and HTML bodies) from the
-// templates embedded in the package: text/template for the subject and
-// the text body, html/template for the HTML body, so that every name
-// and title another member chose is escaped. Subjects and recipients'
+// Render writes a letter (subject, text and HTML bodies) in a language
+// (Languages: English and Chinese) from the templates embedded in the
+// package, one folder per language (templates/en, templates/zh; a
+// letter is translated whole, its words in their order): text/template
+// for the subject and the text body, html/template for the HTML body,
+// so that every name and title another member chose is escaped. Codes
+// (a part's status, a rejection or return reason) are put in words by
+// each language's words.tmpl.
+//
+// Each kind of letter has a class (the letters table in render.go):
+// Transactional letters tell of the recipient's own orders and are
+// always queued; Notification letters (new messages, issue updates,
+// reminders) may be turned off by their recipient. Enqueue gives a
+// notification a List-Unsubscribe header with List-Unsubscribe-Post
+// (RFC 8058 one-click) and a footer link in its language, both to the
+// storefront's unsubscribe page with the address and its HMAC under the
+// node's secret (no sign-in needed). An address that unsubscribed
+// (e/u/, per address) gets no notification: Enqueue does not queue it,
+// in the transaction of the change, so nothing is held for it and the
+// mailbox does not fill with letters no one will get; the
+// fedmart_mail_suppressed_total counter counts them. Subjects and recipients'
 // names lose their line breaks, and addresses go through go-mail's
 // address handling, so that no hostile name can add a header.
 //
 // # Storage and lifecycle
 //
 // Everything lives under "e/" in the node's Badger: the log of messages
-// by creation time (e/l/), the idempotency keys (e/k/), the pending
+// by creation time (e/l/), the idempotency keys (e/k/), the addresses that
+// unsubscribed from notifications (e/u/), the pending
 // messages by next attempt time (e/p/) and the finished ones by finish
 // time (e/f/), from which the oldest are trimmed beyond Config.Keep.
 // Open on the shared Badger handle, Enqueue from any goroutine, Run(ctx)

@@ -35,6 +35,9 @@ type Mail struct {
 	Kind string
 	// To is the recipient's address; ToName the name shown with it.
 	To, ToName string
+	// Lang is the language the letter is written in ("en", "zh"): its
+	// unsubscribe footer is written in it too.
+	Lang string
 	// Letter is what the message says.
 	Letter
 }
@@ -91,8 +94,11 @@ type Summary struct {
 type Message struct {
 	Summary
 	From string `json:"from"`
-	Text string `json:"text"`
-	HTML string `json:"html,omitempty"`
+	// Unsubscribe is the link of a notification's List-Unsubscribe
+	// header; "" for a transactional letter.
+	Unsubscribe string `json:"unsubscribe,omitempty"`
+	Text        string `json:"text"`
+	HTML        string `json:"html,omitempty"`
 }
 
 // Keys under "e/".

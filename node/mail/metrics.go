@@ -13,6 +13,9 @@ type metrics struct {
 	// finished counts finished messages by status: "sent", "mailbox" or
 	// "failed".
 	finished *prometheus.CounterVec
+	// suppressed counts notifications not queued: their recipient
+	// unsubscribed (counted when the change is tried, even if it aborts).
+	suppressed prometheus.Counter
 }
 
 // newMetrics registers the instruments on reg (a private registry when
@@ -28,6 +31,9 @@ func newMetrics(reg prometheus.Registerer, q *Queue) (*metrics, error) {
 		finished: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "fedmart_mail_messages_total", Help: "Finished e-mail messages by status: sent, mailbox (kept locally, no SMTP configured) or failed.",
 		}, []string{"status"}),
+		suppressed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "fedmart_mail_suppressed_total", Help: "Notification e-mails not queued because their recipient unsubscribed.",
+		}),
 	}
 	for _, s := range []string{StatusSent, StatusMailbox, StatusFailed} {
 		m.finished.WithLabelValues(s)
@@ -47,7 +53,7 @@ func newMetrics(reg prometheus.Registerer, q *Queue) (*metrics, error) {
 		}
 		return q.opt.Now().Sub(at).Seconds()
 	})
-	for _, c := range []prometheus.Collector{m.attempts, m.finished, queued, oldest} {
+	for _, c := range []prometheus.Collector{m.attempts, m.finished, m.suppressed, queued, oldest} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("mail metrics: %w", err)
 		}

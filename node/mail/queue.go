@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -79,6 +80,18 @@ func (q *Queue) Enqueue(txn *badger.Txn, m Mail) error {
 	now := q.opt.Now().UTC()
 	msg := &Message{Summary: Summary{ID: newID(now, m.Key), Key: m.Key, Kind: m.Kind, To: m.To, ToName: m.ToName, Subject: m.Subject,
 		Status: StatusPending, CreatedAt: now, NextAttemptAt: now}, From: q.cfg.from(), Text: m.Text, HTML: m.HTML}
+	if IsNotification(m.Kind) {
+		switch off, err := unsubscribedIn(txn, m.To); {
+		case err != nil:
+			return err
+		case off:
+			q.met.suppressed.Inc()
+			return nil // the recipient turned notifications off
+		}
+		if err := q.withUnsubscribe(msg, m.Lang); err != nil {
+			return err
+		}
+	}
 	if err := txn.Set(k, []byte(msg.ID)); err != nil {
 		return err
 	}
@@ -86,6 +99,26 @@ func (q *Queue) Enqueue(txn *badger.Txn, m Mail) error {
 		return err
 	}
 	return msg.put(txn)
+}
+
+// withUnsubscribe gives notification msg its unsubscribe link: the
+// header's, and a footer in lang at the end of both bodies.
+func (q *Queue) withUnsubscribe(msg *Message, lang string) error {
+	link := q.UnsubscribeURL(msg.To, lang)
+	if link == "" {
+		return nil
+	}
+	text, html, err := footer(lang, link)
+	if err != nil {
+		return fmt.Errorf("mail: footer: %w", err)
+	}
+	msg.Unsubscribe, msg.Text = link, strings.TrimRight(msg.Text, "\n")+"\n"+text
+	if i := strings.LastIndex(msg.HTML, "</body>"); i >= 0 {
+		msg.HTML = msg.HTML[:i] + html + "\n" + msg.HTML[i:]
+	} else if msg.HTML != "" {
+		msg.HTML += html
+	}
+	return nil
 }
 
 // Notify wakes the sender after a commit that queued messages.

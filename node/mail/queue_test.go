@@ -3,6 +3,7 @@ package mail
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"mime"
@@ -147,8 +148,11 @@ func parse(t *testing.T, raw []byte) parsedMail {
 			t.Fatal(err)
 		}
 		var body io.Reader = part
-		if strings.EqualFold(part.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
+		switch enc := part.Header.Get("Content-Transfer-Encoding"); {
+		case strings.EqualFold(enc, "quoted-printable"):
 			body = quotedprintable.NewReader(part)
+		case strings.EqualFold(enc, "base64"):
+			body = base64.NewDecoder(base64.StdEncoding, part)
 		}
 		b, _ := io.ReadAll(body)
 		ct, _, _ := mime.ParseMediaType(part.Header.Get("Content-Type"))
@@ -179,7 +183,7 @@ func TestSendsOverSTARTTLSWithPassword(t *testing.T) {
 	db := memDB(t)
 	q := open(t, db, cfg, fast(s))
 	hostile := "Evil Shop\r\nBcc: victim@example.net\r\nX-Injected: yes"
-	l, err := Render(KindPartShipped, PartLetter{
+	l, err := Render(KindPartShipped, "en", PartLetter{
 		Order: Order{Store: "Alpha Market", StoreURL: "http://alpha.example", ID: "ord_1", URL: "http://alpha.example/orders/ord_1", Shopper: "Ada\r\nBcc: a@b.c"},
 		Part: Part{ID: "ord_1-1", Merchant: hostile, Items: []Item{{Title: "<script>alert(1)</script>\r\nX-Title: injected", Quantity: 2, Price: "5.00 EUR", Amount: "10.00 EUR"}},
 			Shipping: "4.90 EUR", Total: "14.90 EUR", Carrier: "DHL", Tracking: "JD0001", TrackingURL: "https://www.dhl.com/track?id=JD0001"},
@@ -422,6 +426,7 @@ func TestConfigValidate(t *testing.T) {
 		"mail.user":          func(c *Config) { c.User = "" },
 		"mail.from":          func(c *Config) { c.From = "not an address" },
 		"mail.keep":          func(c *Config) { c.Keep = 0 },
+		"mail.language":      func(c *Config) { c.Language = "fr" },
 	} {
 		c := ok
 		change(&c)

@@ -17,7 +17,7 @@ func sampleOrder() Order {
 // TestRenderOrderConfirmation shows every part, its items, shipping and
 // totals in both bodies, escaped in HTML.
 func TestRenderOrderConfirmation(t *testing.T) {
-	l, err := Render(KindOrderConfirmation, sampleOrder())
+	l, err := Render(KindOrderConfirmation, "en", sampleOrder())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestRenderOrderConfirmation(t *testing.T) {
 // or console link never becomes a live link.
 func TestRenderNewPart(t *testing.T) {
 	o := sampleOrder()
-	l, err := Render(KindNewPart, NewPart{Store: "Beta Bazaar", ConsoleURL: "javascript:alert(1)", Merchant: "Beta Books", Order: "ord_7", Part: o.Parts[0], ShipTo: o.ShipTo})
+	l, err := Render(KindNewPart, "en", NewPart{Store: "Beta Bazaar", ConsoleURL: "javascript:alert(1)", Merchant: "Beta Books", Order: "ord_7", Part: o.Parts[0], ShipTo: o.ShipTo})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestRenderNewPart(t *testing.T) {
 }
 
 func TestRenderUnknownKind(t *testing.T) {
-	if _, err := Render("nope", nil); err == nil {
+	if _, err := Render("nope", "en", nil); err == nil {
 		t.Error("an unknown letter rendered")
 	}
 }

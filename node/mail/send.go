@@ -238,6 +238,10 @@ func (q *Queue) compose(m *Message) (*gomail.Msg, error) {
 	msg.SetMessageIDWithValue(m.ID + ".fedmart@" + messageIDHost(m.From))
 	msg.SetDateWithValue(m.CreatedAt)
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	if m.Unsubscribe != "" { // RFC 2369 and RFC 8058: one-click unsubscribe
+		msg.SetGenHeader(gomail.HeaderListUnsubscribe, "<"+m.Unsubscribe+">")
+		msg.SetGenHeader(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)

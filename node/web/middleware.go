@@ -55,6 +55,21 @@ func (s *Site) AllowUpload(pattern string) {
 	s.uploads.HandleFunc(pattern, func(http.ResponseWriter, *http.Request) {})
 }
 
+// AllowSignedPost exempts POSTs to pattern from the CSRF check: their
+// handler authenticates them by a token signed by the node that the
+// request carries (an e-mail's one-click unsubscribe link, which a mail
+// client posts without any session). Call it before Handler.
+func (s *Site) AllowSignedPost(pattern string) {
+	s.signedPosts.HandleFunc(pattern, func(http.ResponseWriter, *http.Request) {})
+}
+
+// signedPostAllowed reports whether r posts to a path AllowSignedPost
+// named.
+func (s *Site) signedPostAllowed(r *http.Request) bool {
+	_, pattern := s.signedPosts.Handler(r)
+	return pattern != ""
+}
+
 // uploadAllowed reports whether r posts to a path AllowUpload named.
 func (s *Site) uploadAllowed(r *http.Request) bool {
 	_, pattern := s.uploads.Handler(r)

@@ -11,6 +11,8 @@ type Page struct {
 	// Site is the storefront's name, in the header and the title; set by
 	// Render.
 	Site string
+	// Lang is the page's language (BCP 47); "" is English.
+	Lang string
 	// Title is the page's own title (the <h1> and the first part of <title>).
 	Title string
 	// Area picks the sub-navigation: "store", "merchant" or "operator".

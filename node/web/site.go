@@ -67,6 +67,10 @@ type Site struct {
 	// uploads match the paths a signed-in merchant may post a large
 	// body to; set by AllowUpload before Handler, read-only after.
 	uploads *http.ServeMux
+	// signedPosts match the paths whose POSTs carry their own signed
+	// token instead of a CSRF token; set by AllowSignedPost before
+	// Handler, read-only after.
+	signedPosts *http.ServeMux
 
 	done      chan struct{} // closed by Close
 	closeOnce sync.Once
@@ -91,7 +95,7 @@ func New(deps Deps, opts Options) (*Site, error) {
 	}
 	s := &Site{opts: opts, charter: deps.Charter, platform: deps.Platform, budgets: deps.Budgets, log: deps.Log, now: deps.Now,
 		sessions: newSessions(opts.SessionSecret, opts.secure(), opts.port(), opts.SessionTTL, deps.Now),
-		revoked:  revocations{db: deps.DB, now: deps.Now}, db: deps.DB, uploads: http.NewServeMux(), done: make(chan struct{}), media: deps.Media}
+		revoked:  revocations{db: deps.DB, now: deps.Now}, db: deps.DB, uploads: http.NewServeMux(), signedPosts: http.NewServeMux(), done: make(chan struct{}), media: deps.Media}
 	s.loadZone()
 	var err error
 	if s.static, err = newStatic(); err != nil {

@@ -7,16 +7,18 @@ import (
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/mail"
 )
 
 // The node passes its services as they are.
 var (
-	_ Searcher  = (*search.Index)(nil)
-	_ Listings  = (*catalog.Catalog)(nil)
-	_ Merchants = (*catalog.Catalog)(nil)
-	_ Shoppers  = (*order.Service)(nil)
-	_ Carts     = (*order.Service)(nil)
-	_ Orders    = (*order.Service)(nil)
+	_ Searcher        = (*search.Index)(nil)
+	_ Listings        = (*catalog.Catalog)(nil)
+	_ Merchants       = (*catalog.Catalog)(nil)
+	_ Shoppers        = (*order.Service)(nil)
+	_ Carts           = (*order.Service)(nil)
+	_ Orders          = (*order.Service)(nil)
+	_ MailPreferences = (*mail.Queue)(nil)
 )
 
 func TestOptionsValidate(t *testing.T) {

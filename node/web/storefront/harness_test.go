@@ -24,6 +24,7 @@ type harness struct {
 	// country is Options.Country.
 	country  string
 	shoppers Shoppers // Alpha's order service unless a test says otherwise
+	mail     MailPreferences
 	orders   *refusing
 	site     *web.Site
 	store    *Storefront
@@ -45,7 +46,7 @@ func (h *harness) rebuild() {
 	h.site = h.Site(h.opts)
 	var err error
 	h.store, err = New(h.site, Deps{Search: h.Index, Listings: h.Self.Cat, Merchants: h.Self.Cat, Shoppers: h.shoppers,
-		Carts: h.orders, Orders: h.Self.Orders, Profiles: h.Self.Cat},
+		Carts: h.orders, Orders: h.Self.Orders, Profiles: h.Self.Cat, Mail: h.mail},
 		Options{Payments: h.payments, GuestCheckout: h.guestCheckout, Country: h.country})
 	if err != nil {
 		h.T.Fatal(err)

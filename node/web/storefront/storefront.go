@@ -150,6 +150,9 @@ type Deps struct {
 	Carts     Carts
 	Orders    Orders
 	Profiles  Profiles
+	// Mail, when set, serves the unsubscribe page of notification
+	// e-mails (/mail/unsubscribe); optional.
+	Mail MailPreferences
 }
 
 // Options configure the storefront.
@@ -216,6 +219,11 @@ func New(site *web.Site, deps Deps, opts Options) (*Storefront, error) {
 // Mount adds the storefront's routes. Patterns are net/http's; a GET
 // pattern also answers HEAD.
 func (sf *Storefront) Mount(mux *http.ServeMux) {
+	if sf.deps.Mail != nil {
+		mux.HandleFunc("GET /mail/unsubscribe", sf.unsubscribePage)
+		mux.HandleFunc("POST /mail/unsubscribe", sf.unsubscribe)
+		sf.site.AllowSignedPost("POST /mail/unsubscribe")
+	}
 	mux.HandleFunc("GET /{$}", sf.home)
 	mux.HandleFunc("GET /search", sf.search)
 	mux.HandleFunc("GET /listings/{id}", sf.listing)

@@ -1,0 +1,219 @@
+package node
+
+import (
+	"context"
+	"fmt"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/mail"
+)
+
+// shopperLetters are the letters a storefront's part change calls for:
+// one per status the part reached (accepted, rejected, shipped,
+// delivered, refunded in full), per refund or cancellation of some of it,
+// and per return step (approved, refused, received), each keyed by its
+// event.
+func (m mailer) shopperLetters(no order.Notice) []letter {
+	p, sh := no.Part, no.Shopper
+	base := mail.PartLetter{Order: m.order(no.Order, sh), Part: m.part(*p)}
+	var out []letter
+	add := func(key, kind string, data mail.PartLetter) {
+		out = append(out, letter{mail.Mail{Key: "part/" + p.ID + "/" + key, Kind: kind, To: sh.Email, ToName: sh.Name, Lang: m.lang(sh.Lang)}, data})
+	}
+	switch p.Status {
+	case order.StatusAccepted:
+		add("accepted", mail.KindPartAccepted, base)
+	case order.StatusRejected:
+		add("rejected", mail.KindPartRejected, base)
+	case order.StatusShipped:
+		add("shipped", mail.KindPartShipped, base)
+	case order.StatusDelivered:
+		add("delivered", mail.KindPartDelivered, base)
+	}
+	ending := endingRefund(p.Status, p.Refunds)
+	if ending != nil && p.Refunded.Amount > 0 && returnOf(p.Returns, ending.ID) == nil {
+		add("refunded", mail.KindPartRefunded, base)
+	} else if ending == nil && (p.Status == order.StatusRefunded || p.Status == order.StatusCancelled) && p.Refunded.Amount > 0 {
+		add("refunded", mail.KindPartRefunded, base)
+	}
+	for _, r := range p.Refunds {
+		if returnOf(p.Returns, r.ID) != nil || (ending != nil && r.ID == ending.ID) {
+			continue // the return's receipt or the full refund's letter says it
+		}
+		d := base
+		d.Refund = refundOf(r, p.Items, ending != nil && r.ID == ending.ID)
+		add("refund/"+r.ID, mail.KindPartPartlyRefunded, d)
+	}
+	for _, ret := range p.Returns {
+		d := base
+		d.Return = returnLetter(ret, p.Items)
+		switch ret.State {
+		case order.ReturnApproved:
+			add("return/"+ret.ID+"/approved", mail.KindReturnApproved, d)
+		case order.ReturnRefused:
+			add("return/"+ret.ID+"/refused", mail.KindReturnRefused, d)
+		case order.ReturnReceived:
+			r := refundByID(p.Refunds, ret.Refund)
+			if r == nil {
+				continue // its refund comes with the same status
+			}
+			d.Refund = refundOf(*r, p.Items, false)
+			if ret.RestockingFee.Amount > 0 {
+				d.Return.RestockingFee = money(ret.RestockingFee.Amount, ret.RestockingFee.Currency)
+			} else {
+				d.Return.RestockingFee = ""
+			}
+			add("return/"+ret.ID+"/received", mail.KindReturnReceived, d)
+		}
+	}
+	return out
+}
+
+// merchantLetters are the letters a home part's change calls for, to the
+// address of the merchant's profile: the new part, each cancellation by
+// the shopper (of units, or of the whole part once the merchant was told
+// of it), each return requested.
+func (m mailer) merchantLetters(txn *badger.Txn, h *order.HomePart) []letter {
+	name, to := m.merchantOf(h.Merchant)
+	base := mail.NewPart{Store: m.n.cfg.Name, ConsoleURL: m.n.apiURL + "/merchant/orders", Merchant: name, Order: h.Order,
+		Part: m.homePart(h, name), ShipTo: addressLines(h.ShipTo)}
+	var out []letter
+	add := func(key, kind string, data mail.NewPart) {
+		out = append(out, letter{mail.Mail{Key: "home/" + h.ID + "/" + key, Kind: kind, To: to, ToName: name, Lang: m.n.cfg.Mail.Language}, data})
+	}
+	if h.Status == order.StatusAccepted {
+		add("new_part", mail.KindNewPart, base)
+	}
+	ending := endingRefund(h.Status, h.Refunds)
+	for _, r := range h.Refunds {
+		if r.Kind != order.RefundKindCancel {
+			continue
+		}
+		d := base
+		d.Refund = refundOf(r, h.Lines, ending != nil && r.ID == ending.ID)
+		add("cancel/"+r.ID, mail.KindPartCancelled, d)
+	}
+	if h.Status == order.StatusCancelled && (ending == nil || ending.Kind != order.RefundKindCancel) {
+		// a whole part cancelled: only worth a letter if the merchant was
+		// told of the part
+		if told, err := m.n.mail.Queued(txn, "home/"+h.ID+"/new_part"); err == nil && told {
+			add("cancelled", mail.KindPartCancelled, base)
+		}
+	}
+	for _, ret := range h.Returns {
+		if ret.State != order.ReturnRequested {
+			continue
+		}
+		d := base
+		d.Return = returnLetter(ret, h.Lines)
+		d.Return.URL = m.n.apiURL + "/merchant/returns/" + h.ID + "/" + ret.ID
+		add("return/"+ret.ID+"/requested", mail.KindReturnRequested, d)
+	}
+	return out
+}
+
+// merchantOf names one of this node's merchants and the e-mail address
+// of its published profile ("" without one).
+func (m mailer) merchantOf(id string) (name, to string) {
+	name = id
+	if prof, err := m.n.cat.MerchantProfile(context.Background(), m.n.fed.Self().String(), id); err == nil {
+		return prof.Name, prof.Email
+	} else if mer, err := m.n.cat.Merchant(context.Background(), id); err == nil {
+		name = mer.Name
+	}
+	return name, ""
+}
+
+// homePart is a home part as the merchant's letters show it.
+func (m mailer) homePart(p *order.HomePart, name string) mail.Part {
+	return mail.Part{ID: p.ID, Merchant: name, Status: p.Status, Items: items(p.Lines), Shipping: money(p.Shipping.Amount, p.Total.Currency),
+		ShippingRate: p.ShippingRate, Total: money(p.Total.Amount, p.Total.Currency), Reason: p.Reason}
+}
+
+// endingRefund is the refund that ended a part refunded or cancelled (the
+// one stated last), or nil.
+func endingRefund(status string, refunds []order.Refund) *order.Refund {
+	if status != order.StatusRefunded && status != order.StatusCancelled {
+		return nil
+	}
+	var last *order.Refund
+	for i := range refunds {
+		if last == nil || refunds[i].Seq > last.Seq {
+			last = &refunds[i]
+		}
+	}
+	return last
+}
+
+func refundByID(refunds []order.Refund, id string) *order.Refund {
+	for i := range refunds {
+		if refunds[i].ID == id {
+			return &refunds[i]
+		}
+	}
+	return nil
+}
+
+// returnOf is the return whose receipt made refund id, or nil.
+func returnOf(returns []order.Return, id string) *order.Return {
+	for i := range returns {
+		if returns[i].Refund != "" && returns[i].Refund == id {
+			return &returns[i]
+		}
+	}
+	return nil
+}
+
+// refundOf is r as a letter shows it, its units named from lines.
+func refundOf(r order.Refund, lines []order.Line, whole bool) *mail.Refund {
+	out := &mail.Refund{Cancel: r.Kind == order.RefundKindCancel, Whole: whole, Amount: money(r.Amount.Amount, r.Amount.Currency),
+		Items: unitItems(r.Lines, lines), Reason: r.Reason}
+	if r.Shipping.Amount > 0 {
+		out.Shipping = money(r.Shipping.Amount, r.Shipping.Currency)
+	}
+	return out
+}
+
+// returnLetter is ret as a letter shows it.
+func returnLetter(ret order.Return, lines []order.Line) *mail.Return {
+	out := &mail.Return{ID: ret.ID, Items: unitItems(ret.Lines, lines), Reason: ret.Reason, Note: ret.Note, Refusal: ret.Refusal,
+		ShopperPays: ret.ShippingPaidBy == "shopper"}
+	if in := ret.Instructions; in != nil {
+		out.Address, out.LabelURL, out.DropOffCode = in.Address, in.LabelURL, in.DropOffCode
+	}
+	if ret.RestockingFeeBPS > 0 {
+		out.RestockingFee = bpsPercent(ret.RestockingFeeBPS)
+	}
+	return out
+}
+
+// bpsPercent writes basis points as a percentage: 1000 is "10%", 250
+// "2.5%".
+func bpsPercent(bps int) string {
+	if bps%100 == 0 {
+		return fmt.Sprintf("%d%%", bps/100)
+	}
+	s := fmt.Sprintf("%d.%02d", bps/100, bps%100)
+	if s[len(s)-1] == '0' {
+		s = s[:len(s)-1]
+	}
+	return s + "%"
+}
+
+// unitItems are some units of a part's lines, titled and priced from
+// lines (a unit of a line the part does not have keeps its SKU).
+func unitItems(units []order.Units, lines []order.Line) []mail.Item {
+	out := make([]mail.Item, 0, len(units))
+	for _, u := range units {
+		it := mail.Item{Title: u.SKU, Quantity: u.Quantity}
+		for _, l := range lines {
+			if l.ListingID == u.ListingID && l.SKU == u.SKU {
+				it.Title, it.Price = l.Title, money(l.UnitPrice.Amount, l.UnitPrice.Currency)
+				it.Amount = money(u.Quantity*l.UnitPrice.Amount, l.UnitPrice.Currency)
+			}
+		}
+		out = append(out, it)
+	}
+	return out
+}
