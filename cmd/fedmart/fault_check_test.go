@@ -3,12 +3,9 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -101,45 +98,13 @@ func (c *faultCheck) converge(since, deadline time.Time) []*invariant {
 	return invs
 }
 
-// findings collects the problems of one check round: the first few in
-// full, the rest counted.
-type findings struct {
-	n     int
-	lines []string
-}
-
-func (f *findings) add(format string, args ...any) {
-	f.n++
-	if len(f.lines) < 10 {
-		f.lines = append(f.lines, fmt.Sprintf(format, args...))
+// procs returns the members' processes.
+func (c *faultCheck) procs() []*procNode {
+	out := make([]*procNode, len(c.members))
+	for i, m := range c.members {
+		out[i] = m.procNode
 	}
-}
-
-func (f *findings) err() error {
-	if f.n == 0 {
-		return nil
-	}
-	more := ""
-	if f.n > len(f.lines) {
-		more = fmt.Sprintf("\n  ... and %d more", f.n-len(f.lines))
-	}
-	return fmt.Errorf("%d problems:\n  %s%s", f.n, strings.Join(f.lines, "\n  "), more)
-}
-
-// getJSON reads path from m into out, with token as bearer; anything but
-// 200 is an error.
-func getJSON(m *faultMember, path, token string, out any) error {
-	s, b, err := m.do("GET", path, token, nil)
-	if err != nil {
-		return fmt.Errorf("%s: GET %s: %v", m.name, path, err)
-	}
-	if s != 200 {
-		return fmt.Errorf("%s: GET %s: %d %s", m.name, path, s, bytes.TrimSpace(b))
-	}
-	if err := json.Unmarshal(b, out); err != nil {
-		return fmt.Errorf("%s: GET %s: %v", m.name, path, err)
-	}
-	return nil
+	return out
 }
 
 // byPeer returns the member with peer ID id.
@@ -266,7 +231,7 @@ func searchAll(m *faultMember) (map[string]bool, error) {
 			Items []struct{ ID string }
 			Next  string `json:"next_cursor"`
 		}
-		if err := getJSON(m, "/v1/catalog/search?limit=100&sort=newest&cursor="+url.QueryEscape(cursor), "", &page); err != nil {
+		if err := getJSON(m.procNode, "/v1/catalog/search?limit=100&sort=newest&cursor="+url.QueryEscape(cursor), "", &page); err != nil {
 			return nil, err
 		}
 		for _, it := range page.Items {
@@ -281,36 +246,10 @@ func searchAll(m *faultMember) (map[string]bool, error) {
 // 4. Every outbox is empty: the order outbox gauge, and the per-member
 // one where the node has it.
 
-// outbox sums m's outbox gauges.
-func outbox(m *faultMember) (float64, error) {
-	s, b, err := m.do("GET", "/metrics", m.token, nil)
-	if err != nil || s != 200 {
-		return 0, fmt.Errorf("%s: /metrics: %d %v", m.name, s, err)
-	}
-	var total float64
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		name, _, _ := strings.Cut(line, " ")
-		name, _, _ = strings.Cut(name, "{")
-		if name != "fedmart_order_outbox" && name != "fedmart_order_outbox_messages" {
-			continue
-		}
-		f := strings.Fields(line)
-		v, err := strconv.ParseFloat(f[len(f)-1], 64)
-		if err != nil {
-			return 0, fmt.Errorf("%s: metric line %q: %v", m.name, line, err)
-		}
-		total += v
-	}
-	return total, nil
-}
-
 func (c *faultCheck) outboxes() error {
 	var f findings
 	for _, m := range c.members {
-		n, err := outbox(m)
+		n, err := outbox(m.procNode)
 		if err != nil {
 			return err
 		}
@@ -321,6 +260,8 @@ func (c *faultCheck) outboxes() error {
 	return f.err()
 }
 
+// nodeReport is what one member says about itself, for the failure dump:
+// whether it answers, whom it sees connected, its outbox, its periods.
 func nodeReport(m *faultMember) string {
 	var b strings.Builder
 	s, _, err := m.do("GET", "/healthz", "", nil)
@@ -328,11 +269,11 @@ func nodeReport(m *faultMember) string {
 	if conn, err := m.members(); err == nil {
 		fmt.Fprintf(&b, "; connected %v", conn)
 	}
-	if n, err := outbox(m); err == nil {
+	if n, err := outbox(m.procNode); err == nil {
 		fmt.Fprintf(&b, "; outbox %v", n)
 	}
 	var ps struct{ Periods []settlement.PeriodStatus }
-	if getJSON(m, "/v1/settlement/periods", m.token, &ps) == nil {
+	if getJSON(m.procNode, "/v1/settlement/periods", m.token, &ps) == nil {
 		for _, p := range ps.Periods {
 			fmt.Fprintf(&b, "; %s %s", p.Period[11:16], p.Status)
 		}

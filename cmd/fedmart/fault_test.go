@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/internal/testwait"
-	"github.com/fedmart/fedmart/settlement"
 )
 
 // TestFaultSuite runs four members as real processes, each in its own
@@ -223,17 +222,6 @@ func tuneConfig(t *testing.T, dir string, edits [][2]string) {
 	if err := os.WriteFile(path, cfg, 0o600); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// periodsBetween names the one-minute settlement periods from the one
-// containing from to the one containing to: those that ended during the
-// load, and the one it stopped in.
-func periodsBetween(from, to time.Time) []string {
-	var out []string
-	for p := settlement.PeriodOf(from, time.Minute); !p.Start.After(to); p = p.Next() {
-		out = append(out, p.Name)
-	}
-	return out
 }
 
 func maxTime(a, b time.Time) time.Time {
