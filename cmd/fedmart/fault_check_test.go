@@ -3,9 +3,12 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -246,10 +249,36 @@ func searchAll(m *faultMember) (map[string]bool, error) {
 // 4. Every outbox is empty: the order outbox gauge, and the per-member
 // one where the node has it.
 
+// outbox sums m's outbox gauges.
+func outbox(m *faultMember) (float64, error) {
+	s, b, err := m.do("GET", "/metrics", m.token, nil)
+	if err != nil || s != 200 {
+		return 0, fmt.Errorf("%s: /metrics: %d %v", m.name, s, err)
+	}
+	var total float64
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		name, _, _ := strings.Cut(line, " ")
+		name, _, _ = strings.Cut(name, "{")
+		if name != "fedmart_order_outbox" && name != "fedmart_order_outbox_messages" {
+			continue
+		}
+		f := strings.Fields(line)
+		v, err := strconv.ParseFloat(f[len(f)-1], 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s: metric line %q: %v", m.name, line, err)
+		}
+		total += v
+	}
+	return total, nil
+}
+
 func (c *faultCheck) outboxes() error {
 	var f findings
 	for _, m := range c.members {
-		n, err := outbox(m.procNode)
+		n, err := outbox(m)
 		if err != nil {
 			return err
 		}
@@ -269,7 +298,7 @@ func nodeReport(m *faultMember) string {
 	if conn, err := m.members(); err == nil {
 		fmt.Fprintf(&b, "; connected %v", conn)
 	}
-	if n, err := outbox(m.procNode); err == nil {
+	if n, err := outbox(m); err == nil {
 		fmt.Fprintf(&b, "; outbox %v", n)
 	}
 	var ps struct{ Periods []settlement.PeriodStatus }

@@ -98,9 +98,11 @@ func (n *procNode) do(method, path, token string, body any, hdr ...string) (int,
 	return resp.StatusCode, b, err
 }
 
-func (n *procNode) must(t *testing.T, method, path, token string, body any, want int) []byte {
+// must sends one JSON request (with hdr, name and value pairs) and fails
+// the test unless the node answers want.
+func (n *procNode) must(t *testing.T, method, path, token string, body any, want int, hdr ...string) []byte {
 	t.Helper()
-	s, b, err := n.do(method, path, token, body)
+	s, b, err := n.do(method, path, token, body, hdr...)
 	if err != nil || s != want {
 		t.Fatalf("%s %s %s: %d %s %v", n.name, method, path, s, b, err)
 	}

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,7 +14,7 @@ import (
 
 // Checks over the REST API of running node processes that the process
 // tests share (the fault suite's and the after-sale kill test's): what
-// every node answers about outboxes and settlement periods.
+// every node answers about its settlement periods.
 
 // findings collects the problems of one check round: the first few in
 // full, the rest counted.
@@ -57,32 +55,6 @@ func getJSON(m *procNode, path, token string, out any) error {
 		return fmt.Errorf("%s: GET %s: %v", m.name, path, err)
 	}
 	return nil
-}
-
-// outbox sums m's order outbox gauges (read with its operator token).
-func outbox(m *procNode) (float64, error) {
-	s, b, err := m.do("GET", "/metrics", m.token, nil)
-	if err != nil || s != 200 {
-		return 0, fmt.Errorf("%s: /metrics: %d %v", m.name, s, err)
-	}
-	var total float64
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		name, _, _ := strings.Cut(line, " ")
-		name, _, _ = strings.Cut(name, "{")
-		if name != "fedmart_order_outbox" && name != "fedmart_order_outbox_messages" {
-			continue
-		}
-		f := strings.Fields(line)
-		v, err := strconv.ParseFloat(f[len(f)-1], 64)
-		if err != nil {
-			return 0, fmt.Errorf("%s: metric line %q: %v", m.name, line, err)
-		}
-		total += v
-	}
-	return total, nil
 }
 
 // statements returns m's statement of period with each other member, by
