@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,30 +114,13 @@ func TestAfterSaleSurvivesKill9(t *testing.T) {
 	s.connected()
 	s.returnIs(r.ID, order.ReturnApproved)
 
-	// 5. Beta dies while its merchant marks the units received, alpha
-	// (down meanwhile, so that the receipt waits for it) soon after it
-	// comes back.
+	// 5. Beta dies while its merchant marks the units received, again and
+	// again, a little later each time, until the receipt took (alpha is
+	// down meanwhile, so that the receipt's status waits for it); then
+	// alpha soon after it comes back.
 	s.a.kill9()
-	received := "/v1/merchant/orders/" + s.part + "/returns/" + r.ID + "/received"
-	answered := make(chan int, 1)
-	go func() {
-		code, _, _ := s.b.do("POST", received, s.merchant, nil)
-		answered <- code
-	}()
-	time.Sleep(time.Duration(rng.IntN(5000)) * time.Microsecond)
-	s.b.kill9()
-	code := <-answered
-	s.up(s.b)
-	// The merchant, unsure whether it took, marks them received again:
-	// done once, whatever the kill cut.
-	switch again, b, err := s.b.do("POST", received, s.merchant, nil); {
-	case err != nil:
-		t.Fatalf("marking received again: %v", err)
-	case again != 200 && again != 409:
-		t.Fatalf("marking received again: %d %s", again, b)
-	case code == 200 && again != 409:
-		t.Fatalf("beta answered 200 to the receipt before its kill, and %d to it again: %s", again, b)
-	}
+	cuts := s.receiveUnderKills(r.ID)
+	s.b.must(t, "POST", "/v1/merchant/orders/"+s.part+"/returns/"+r.ID+"/received", s.merchant, nil, 409)
 	s.up(s.a)
 	s.connected()
 	time.Sleep(time.Duration(rng.IntN(200)) * time.Millisecond)
@@ -160,8 +144,44 @@ func TestAfterSaleSurvivesKill9(t *testing.T) {
 		t.Errorf("beta's stock is %d, want %d: 4 sold, 1 cancelled and 2 returned, each restocked once", n, stock-4+1+2)
 	}
 	entries := s.settled(began)
-	t.Logf("refunds %+v; the receipt was answered %d before beta's kill; %d entries settled between alpha and beta; %s in all",
-		refunds, code, entries, time.Since(began).Round(time.Second))
+	t.Logf("refunds %+v; receipts cut by kills: %s; %d entries settled between alpha and beta; %s in all",
+		refunds, strings.Join(cuts, ", "), entries, time.Since(began).Round(time.Second))
+}
+
+// receiveUnderKills marks return rid received on beta and kills beta
+// while the request is in flight, a little later each round, restarting
+// it on the same folder, until the receipt took; a receipt beta answered
+// 200 must have taken. It returns what each round saw.
+func (s *afterSale) receiveUnderKills(rid string) []string {
+	s.t.Helper()
+	received := "/v1/merchant/orders/" + s.part + "/returns/" + rid + "/received"
+	var cuts []string
+	for delay := time.Duration(0); ; delay += 2 * time.Millisecond {
+		answered := make(chan int, 1)
+		go func() {
+			code, _, _ := s.b.do("POST", received, s.merchant, nil)
+			answered <- code
+		}()
+		time.Sleep(delay)
+		s.b.kill9()
+		code := <-answered
+		s.up(s.b)
+		hp, err := s.home()
+		if err != nil || len(hp.Returns) != 1 {
+			s.t.Fatalf("beta's part after its restart: %+v %v", hp.Returns, err)
+		}
+		state := hp.Returns[0].State
+		cuts = append(cuts, fmt.Sprintf("killed after %s: answered %d, %s", delay, code, state))
+		switch {
+		case code == 200 && state != order.ReturnReceived:
+			s.t.Fatalf("beta answered 200 to the receipt and lost it in a kill: %s", strings.Join(cuts, ", "))
+		case state == order.ReturnReceived:
+			return cuts
+		case delay > 100*time.Millisecond:
+			s.b.must(s.t, "POST", received, s.merchant, nil, 200)
+			return append(cuts, "then received without a kill")
+		}
+	}
 }
 
 // settlementPeriod is the charter's: the shortest a charter allows.
