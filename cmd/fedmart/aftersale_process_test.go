@@ -90,7 +90,7 @@ func TestAfterSaleSurvivesKill9(t *testing.T) {
 
 	s.b.must(t, "POST", "/v1/merchant/orders/"+s.part+"/ship", s.merchant, map[string]string{"carrier": "DHL", "tracking": "T1"}, 200)
 	s.b.must(t, "POST", "/v1/merchant/orders/"+s.part+"/deliver", s.merchant, nil, 200)
-	s.storefrontSees("the delivery", func(p order.Part, _ []order.Return) bool { return p.Status == order.StatusDelivered })
+	s.storefrontSees("the delivery", func(p order.Part) bool { return p.Status == order.StatusDelivered })
 
 	// 3. Alpha dies as soon as it acknowledged the return request.
 	ret := s.units(2)
@@ -315,17 +315,30 @@ func (s *afterSale) storefront() (order.Order, []order.Return, error) {
 	return o, rs.Returns, nil
 }
 
-func (s *afterSale) storefrontSees(what string, ok func(order.Part, []order.Return) bool) {
+func (s *afterSale) storefrontSees(what string, ok func(order.Part) bool) {
+	s.t.Helper()
+	s.bothSides(func(_ order.HomePart, o order.Order, _ []order.Return) error {
+		if !ok(o.Parts[0]) {
+			return fmt.Errorf("alpha has not seen %s: part %s", what, o.Parts[0].Status)
+		}
+		return nil
+	})
+}
+
+// bothSides waits until check holds of the part as beta's merchant and
+// alpha's shopper see it.
+func (s *afterSale) bothSides(check func(order.HomePart, order.Order, []order.Return) error) {
 	s.t.Helper()
 	testwait.For(s.t, 30*time.Second, func() error {
+		hp, err := s.home()
+		if err != nil {
+			return err
+		}
 		o, rs, err := s.storefront()
 		if err != nil {
 			return err
 		}
-		if !ok(o.Parts[0], rs) {
-			return fmt.Errorf("alpha has not seen %s: part %s, returns %+v", what, o.Parts[0].Status, rs)
-		}
-		return nil
+		return check(hp, o, rs)
 	})
 }
 
@@ -335,15 +348,7 @@ func (s *afterSale) storefrontSees(what string, ok func(order.Part, []order.Retu
 func (s *afterSale) agree(n int) []order.Refund {
 	s.t.Helper()
 	var refunds []order.Refund
-	testwait.For(s.t, 30*time.Second, func() error {
-		hp, err := s.home()
-		if err != nil {
-			return err
-		}
-		o, _, err := s.storefront()
-		if err != nil {
-			return err
-		}
+	s.bothSides(func(hp order.HomePart, o order.Order, _ []order.Return) error {
 		onA, _ := json.Marshal(o.Parts[0].Refunds)
 		onB, _ := json.Marshal(hp.Refunds)
 		if len(hp.Refunds) != n || string(onA) != string(onB) {
@@ -374,15 +379,7 @@ func (s *afterSale) returnIs(id, state string) {
 	s.t.Helper()
 	want := []string{order.ReturnRequested, order.ReturnApproved, order.ReturnReceived}
 	want = want[:slices.Index(want, state)+1]
-	testwait.For(s.t, 30*time.Second, func() error {
-		hp, err := s.home()
-		if err != nil {
-			return err
-		}
-		_, rs, err := s.storefront()
-		if err != nil {
-			return err
-		}
+	s.bothSides(func(hp order.HomePart, _ order.Order, rs []order.Return) error {
 		if len(rs) != 1 || len(hp.Returns) != 1 {
 			return fmt.Errorf("%d returns on alpha, %d on beta, want 1", len(rs), len(hp.Returns))
 		}
