@@ -101,45 +101,13 @@ func (c *faultCheck) converge(since, deadline time.Time) []*invariant {
 	return invs
 }
 
-// findings collects the problems of one check round: the first few in
-// full, the rest counted.
-type findings struct {
-	n     int
-	lines []string
-}
-
-func (f *findings) add(format string, args ...any) {
-	f.n++
-	if len(f.lines) < 10 {
-		f.lines = append(f.lines, fmt.Sprintf(format, args...))
+// procs returns the members' processes.
+func (c *faultCheck) procs() []*procNode {
+	out := make([]*procNode, len(c.members))
+	for i, m := range c.members {
+		out[i] = m.procNode
 	}
-}
-
-func (f *findings) err() error {
-	if f.n == 0 {
-		return nil
-	}
-	more := ""
-	if f.n > len(f.lines) {
-		more = fmt.Sprintf("\n  ... and %d more", f.n-len(f.lines))
-	}
-	return fmt.Errorf("%d problems:\n  %s%s", f.n, strings.Join(f.lines, "\n  "), more)
-}
-
-// getJSON reads path from m into out, with token as bearer; anything but
-// 200 is an error.
-func getJSON(m *faultMember, path, token string, out any) error {
-	s, b, err := m.do("GET", path, token, nil)
-	if err != nil {
-		return fmt.Errorf("%s: GET %s: %v", m.name, path, err)
-	}
-	if s != 200 {
-		return fmt.Errorf("%s: GET %s: %d %s", m.name, path, s, bytes.TrimSpace(b))
-	}
-	if err := json.Unmarshal(b, out); err != nil {
-		return fmt.Errorf("%s: GET %s: %v", m.name, path, err)
-	}
-	return nil
+	return out
 }
 
 // byPeer returns the member with peer ID id.
@@ -266,7 +234,7 @@ func searchAll(m *faultMember) (map[string]bool, error) {
 			Items []struct{ ID string }
 			Next  string `json:"next_cursor"`
 		}
-		if err := getJSON(m, "/v1/catalog/search?limit=100&sort=newest&cursor="+url.QueryEscape(cursor), "", &page); err != nil {
+		if err := getJSON(m.procNode, "/v1/catalog/search?limit=100&sort=newest&cursor="+url.QueryEscape(cursor), "", &page); err != nil {
 			return nil, err
 		}
 		for _, it := range page.Items {
@@ -321,6 +289,8 @@ func (c *faultCheck) outboxes() error {
 	return f.err()
 }
 
+// nodeReport is what one member says about itself, for the failure dump:
+// whether it answers, whom it sees connected, its outbox, its periods.
 func nodeReport(m *faultMember) string {
 	var b strings.Builder
 	s, _, err := m.do("GET", "/healthz", "", nil)
@@ -332,7 +302,7 @@ func nodeReport(m *faultMember) string {
 		fmt.Fprintf(&b, "; outbox %v", n)
 	}
 	var ps struct{ Periods []settlement.PeriodStatus }
-	if getJSON(m, "/v1/settlement/periods", m.token, &ps) == nil {
+	if getJSON(m.procNode, "/v1/settlement/periods", m.token, &ps) == nil {
 		for _, p := range ps.Periods {
 			fmt.Fprintf(&b, "; %s %s", p.Period[11:16], p.Status)
 		}

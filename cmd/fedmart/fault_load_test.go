@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -399,21 +398,4 @@ func (l *faultLoad) snapshot() ([]faultListing, []faultOrder, map[string]int) {
 		counts[k] = v
 	}
 	return listings, slices.Clone(l.orders), counts
-}
-
-// tally formats counts, sorted by kind.
-func tally(counts map[string]int) string {
-	kinds := make([]string, 0, len(counts))
-	for k := range counts {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	var b strings.Builder
-	for i, k := range kinds {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "%s: %d", k, counts[k])
-	}
-	return b.String()
 }

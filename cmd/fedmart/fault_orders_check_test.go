@@ -37,7 +37,7 @@ func (c *faultCheck) readOrders() (*orderState, error) {
 				Orders []order.Order
 				Next   string `json:"next_cursor"`
 			}
-			if err := getJSON(m, "/v1/orders?limit=100&cursor="+url.QueryEscape(cursor), m.shopper, &page); err != nil {
+			if err := getJSON(m.procNode, "/v1/orders?limit=100&cursor="+url.QueryEscape(cursor), m.shopper, &page); err != nil {
 				return nil, err
 			}
 			for _, o := range page.Orders {
@@ -54,7 +54,7 @@ func (c *faultCheck) readOrders() (*orderState, error) {
 					Parts []order.HomePart
 					Next  string `json:"next_cursor"`
 				}
-				if err := getJSON(m, "/v1/merchant/orders?limit=200&cursor="+url.QueryEscape(cursor), mc.token, &page); err != nil {
+				if err := getJSON(m.procNode, "/v1/merchant/orders?limit=200&cursor="+url.QueryEscape(cursor), mc.token, &page); err != nil {
 					return nil, err
 				}
 				for _, p := range page.Parts {
@@ -178,7 +178,7 @@ func (c *faultCheck) stock() error {
 		}
 		home := c.members[fl.home]
 		var l catalog.Listing
-		if err := getJSON(home, "/v1/listings/"+fl.id, fl.merchant, &l); err != nil {
+		if err := getJSON(home.procNode, "/v1/listings/"+fl.id, fl.merchant, &l); err != nil {
 			return err
 		}
 		for _, v := range l.Variants {

@@ -4,7 +4,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -19,7 +18,6 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/internal/testwait"
-	"github.com/fedmart/fedmart/settlement"
 )
 
 // TestFaultSuite runs four members as real processes, each in its own
@@ -203,37 +201,6 @@ func startFaultMembers(t *testing.T, fn *faultNet, root string, names []string, 
 	}
 	testwait.For(t, 60*time.Second, allConnected(procs...))
 	return members, skewed
-}
-
-// tuneConfig replaces each old line of dir's fedmart.yaml with its new
-// one; a line that is not there fails the test (init's defaults changed).
-func tuneConfig(t *testing.T, dir string, edits [][2]string) {
-	t.Helper()
-	path := filepath.Join(dir, "fedmart.yaml")
-	cfg, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range edits {
-		if !bytes.Contains(cfg, []byte(e[0])) {
-			t.Fatalf("%s has no %q to change", path, e[0])
-		}
-		cfg = bytes.Replace(cfg, []byte(e[0]), []byte(e[1]), 1)
-	}
-	if err := os.WriteFile(path, cfg, 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// periodsBetween names the one-minute settlement periods from the one
-// containing from to the one containing to: those that ended during the
-// load, and the one it stopped in.
-func periodsBetween(from, to time.Time) []string {
-	var out []string
-	for p := settlement.PeriodOf(from, time.Minute); !p.Start.After(to); p = p.Next() {
-		out = append(out, p.Name)
-	}
-	return out
 }
 
 func maxTime(a, b time.Time) time.Time {

@@ -16,9 +16,18 @@ import (
 	"github.com/fedmart/fedmart/internal/testwait"
 )
 
-// formFederation initialises, charters and starts one process per name;
-// tune, when set, may change a node's folder before it starts.
+// formFederation initialises, charters (with one-hour settlement periods)
+// and starts one process per name; tune, when set, may change a node's
+// folder before it starts.
 func formFederation(t *testing.T, tune func(*procNode), names ...string) []*procNode {
+	t.Helper()
+	return formFederationWith(t, tune, func([]*procNode) []string { return []string{"--period", "1h"} }, names...)
+}
+
+// formFederationWith is formFederation with the charter's terms: the
+// flags of charter new after its id, name and currency, chosen once the
+// nodes have their peer IDs.
+func formFederationWith(t *testing.T, tune func(*procNode), terms func([]*procNode) []string, names ...string) []*procNode {
 	t.Helper()
 	root := t.TempDir()
 	var nodes []*procNode
@@ -26,7 +35,7 @@ func formFederation(t *testing.T, tune func(*procNode), names ...string) []*proc
 		nodes = append(nodes, initNode(t, root, name))
 	}
 	charter := filepath.Join(root, "charter.json")
-	fedmart(t, "charter", "new", "--out", charter, "--id", "orders-proc", "--name", "Orders Process Test", "--currency", "EUR", "--period", "1h")
+	fedmart(t, append([]string{"charter", "new", "--out", charter, "--id", "orders-proc", "--name", "Orders Process Test", "--currency", "EUR"}, terms(nodes)...)...)
 	for _, n := range nodes {
 		fedmart(t, "charter", "add-member", charter, "--peer", n.peer, "--name", n.name, "--api", "http://"+n.api,
 			"--addr", fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", n.tcp), "--addr", fmt.Sprintf("/ip4/127.0.0.1/udp/%d/quic-v1", n.udp))
@@ -42,6 +51,26 @@ func formFederation(t *testing.T, tune func(*procNode), names ...string) []*proc
 	}
 	testwait.For(t, 30*time.Second, allConnected(nodes...))
 	return nodes
+}
+
+// tuneConfig replaces each old line of dir's fedmart.yaml with its new
+// one; a line that is not there fails the test (init's defaults changed).
+func tuneConfig(t *testing.T, dir string, edits [][2]string) {
+	t.Helper()
+	path := filepath.Join(dir, "fedmart.yaml")
+	cfg, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range edits {
+		if !bytes.Contains(cfg, []byte(e[0])) {
+			t.Fatalf("%s has no %q to change", path, e[0])
+		}
+		cfg = bytes.Replace(cfg, []byte(e[0]), []byte(e[1]), 1)
+	}
+	if err := os.WriteFile(path, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // do sends one JSON request to a node's API; err is set when the process
@@ -69,9 +98,11 @@ func (n *procNode) do(method, path, token string, body any, hdr ...string) (int,
 	return resp.StatusCode, b, err
 }
 
-func (n *procNode) must(t *testing.T, method, path, token string, body any, want int) []byte {
+// must sends one JSON request (with hdr, name and value pairs) and fails
+// the test unless the node answers want.
+func (n *procNode) must(t *testing.T, method, path, token string, body any, want int, hdr ...string) []byte {
 	t.Helper()
-	s, b, err := n.do(method, path, token, body)
+	s, b, err := n.do(method, path, token, body, hdr...)
 	if err != nil || s != want {
 		t.Fatalf("%s %s %s: %d %s %v", n.name, method, path, s, b, err)
 	}
@@ -99,16 +130,8 @@ func TestOrdersSurviveKill9(t *testing.T) {
 	// Short holds, so that the holds of checkouts cut short by a kill
 	// expire during the test.
 	nodes := formFederation(t, func(n *procNode) {
-		cfgFile := filepath.Join(n.dir, "fedmart.yaml")
-		cfg, err := os.ReadFile(cfgFile)
-		if err != nil || !bytes.Contains(cfg, []byte("hold_ttl: 10m0s")) || !bytes.Contains(cfg, []byte("checkouts: 60/1h")) {
-			t.Fatalf("config has no hold_ttl to shorten or checkouts budget to lift: %v", err)
-		}
 		// The workers below all check out from loopback, as one client.
-		cfg = bytes.Replace(cfg, []byte("checkouts: 60/1h"), []byte("checkouts: \"off\""), 1)
-		if err := os.WriteFile(cfgFile, bytes.Replace(cfg, []byte("hold_ttl: 10m0s"), []byte("hold_ttl: 2s"), 1), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		tuneConfig(t, n.dir, [][2]string{{"hold_ttl: 10m0s", "hold_ttl: 2s"}, {"checkouts: 60/1h", "checkouts: \"off\""}})
 	}, "alpha", "beta")
 	alpha, beta := nodes[0], nodes[1]
 	var m struct{ Token string }
@@ -141,7 +164,7 @@ func TestOrdersSurviveKill9(t *testing.T) {
 					return
 				default:
 				}
-				if id := checkoutOnce(alpha, sh.Token, l.ID, fmt.Sprintf("w%d-%d", w, i)); id != "" {
+				if id := checkoutOnce(alpha, sh.Token, fmt.Sprintf("w%d-%d", w, i), map[string]any{"listing_id": l.ID, "sku": "K9", "quantity": 1}); id != "" {
 					mu.Lock()
 					acked[id] = true
 					mu.Unlock()
@@ -242,17 +265,20 @@ func TestOrdersSurviveKill9(t *testing.T) {
 	})
 }
 
-// checkoutOnce fills a cart and checks it out; it returns the order id
-// when the shopper was answered 201.
-func checkoutOnce(n *procNode, token, listing, key string) string {
+// checkoutOnce fills a cart with items (listing_id, sku, quantity) and
+// checks it out; it returns the order id when the shopper was answered
+// 201.
+func checkoutOnce(n *procNode, token, key string, items ...map[string]any) string {
 	s, b, err := n.do("POST", "/v1/carts", token, nil)
 	var c struct{ ID string }
 	if err != nil || s != 201 || json.Unmarshal(b, &c) != nil {
 		time.Sleep(50 * time.Millisecond)
 		return ""
 	}
-	if s, _, err := n.do("POST", "/v1/carts/"+c.ID+"/items", token, map[string]any{"listing_id": listing, "sku": "K9", "quantity": 1}); err != nil || s != 200 {
-		return ""
+	for _, item := range items {
+		if s, _, err := n.do("POST", "/v1/carts/"+c.ID+"/items", token, item); err != nil || s != 200 {
+			return ""
+		}
 	}
 	body := map[string]any{"shipping_address": map[string]string{"name": "Kim", "line1": "Hafen 1", "city": "Kiel", "postal_code": "24103", "country": "DE"},
 		"payment": map[string]string{"method": "sandbox_card", "card_number": "4242424242424242"}}
