@@ -355,7 +355,7 @@ func (s *Service) MerchantIssues(_ context.Context, merchant, state string, limi
 }
 
 // IssueThread returns the signed messages of issue iid of part that this
-// node keeps, oldest first: the storefront's issue, issue_reply and
+// node keeps, in the order of their signed times: the storefront's issue, issue_reply and
 // escalate messages and the home's statuses that state the issue. Both
 // sides of the part hold the same thread; an arbiter checks one with
 // VerifyIssueThread.

@@ -238,6 +238,14 @@ func (i *Issue) Deadline() time.Time {
 // resolution deadline passed unresolved, the shopper rejected an offer or
 // the merchant refused it; and only to an arbiter.
 func (i *Issue) Escalatable(now time.Time, arbiter string) (string, error) {
+	why, err := i.escalation(now)
+	if err == nil && arbiter == "" {
+		return "", fmt.Errorf("%w: the charter names no arbiter to escalate issue %s to", ErrConflict, i.ID)
+	}
+	return why, err
+}
+
+func (i *Issue) escalation(now time.Time) (string, error) {
 	switch {
 	case i.State == IssueEscalated || i.State == IssueDecided:
 		return "", fmt.Errorf("%w: issue %s is already %s", ErrConflict, i.ID, i.State)
@@ -245,8 +253,6 @@ func (i *Issue) Escalatable(now time.Time, arbiter string) (string, error) {
 		return "", fmt.Errorf("%w: issue %s is resolved", ErrConflict, i.ID)
 	case i.Seq == 0:
 		return "", fmt.Errorf("%w: the home of issue %s has not recorded it yet", ErrConflict, i.ID)
-	case arbiter == "":
-		return "", fmt.Errorf("%w: the charter names no arbiter to escalate issue %s to", ErrConflict, i.ID)
 	case i.State == IssueRefused && i.refusedBy() == ByMerchant:
 		return "the merchant refused it", nil
 	case i.State == IssueRefused:
