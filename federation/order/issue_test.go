@@ -357,11 +357,15 @@ func TestIssueRefusals(t *testing.T) {
 
 	// Forged and replayed messages: another member signs an issue for a's
 	// part, a's message is altered after signing, or sent again.
-	_, forged, _ := c.svc.newSigned(KindIssue, b.id, p.ID, func(m *Message) { m.Issue = &IssueAsk{Category: "other", Description: "x", Remedy: RemedyRefund, By: ByShopper} })
+	_, forged, _ := c.svc.newSigned(KindIssue, b.id, p.ID, func(m *Message) {
+		m.Issue = &IssueAsk{Category: "other", Description: "x", Remedy: RemedyRefund, By: ByShopper}
+	})
 	if reply := string(b.svc.Handle(ctx, c.id, forged)); !strings.Contains(reply, `"code"`) {
 		t.Errorf("another member's issue answered %s", reply)
 	}
-	m, mine, _ := a.svc.newSigned(KindIssue, b.id, p.ID, func(m *Message) { m.Issue = &IssueAsk{Category: "other", Description: "x", Remedy: RemedyRefund, By: ByShopper} })
+	m, mine, _ := a.svc.newSigned(KindIssue, b.id, p.ID, func(m *Message) {
+		m.Issue = &IssueAsk{Category: "other", Description: "x", Remedy: RemedyRefund, By: ByShopper}
+	})
 	altered := strings.Replace(string(mine), `"description":"x"`, `"description":"y"`, 1)
 	if reply := string(b.svc.Handle(ctx, a.id, []byte(altered))); !strings.Contains(reply, `"code"`) {
 		t.Errorf("an altered issue answered %s", reply)
