@@ -440,3 +440,33 @@ func VerifyIssueThread(raws [][]byte, storefront, home string) (Issue, error) {
 	}
 	return cloneIssue(*latest), nil
 }
+
+// AnswerMerchantIssue is AnswerIssue for the issue iid of whichever of
+// merchant's parts has it, and returns the issue as it stands after.
+func (s *Service) AnswerMerchantIssue(ctx context.Context, merchant, iid string, a IssueAnswer) (MerchantIssue, error) {
+	part := ""
+	err := s.db.View(func(txn *badger.Txn) error {
+		for _, k := range keys(txn, prefixHomeIssue+merchant+"/", "", 0) {
+			if rest, ok := strings.CutSuffix(k[len(prefixHomeIssue+merchant+"/"):], "/"+iid); ok {
+				part = rest
+				return nil
+			}
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return MerchantIssue{}, err
+	case part == "" || merchant == "":
+		return MerchantIssue{}, fmt.Errorf("%w: issue %s", ErrNotFound, iid)
+	}
+	p, err := s.AnswerIssue(ctx, merchant, part, iid, a)
+	if err != nil {
+		return MerchantIssue{}, err
+	}
+	i := issueOf(p.Issues, iid)
+	if i == nil {
+		return MerchantIssue{}, fmt.Errorf("%w: issue %s", ErrNotFound, iid)
+	}
+	return MerchantIssue{Order: p.Order, Part: p.ID, Issue: cloneIssue(*i)}, nil
+}
