@@ -42,6 +42,8 @@ func (m mailer) Notify(txn *badger.Txn, no order.Notice) error {
 	var out mail.Mail
 	var data any
 	switch {
+	case no.Issue != nil: // a step of an issue leaves the part's status as it was: no part letter again
+		return nil
 	case no.Kind == order.NoticeOrderPlaced:
 		out = mail.Mail{Kind: mail.KindOrderConfirmation, To: no.Shopper.Email, ToName: no.Shopper.Name}
 		data = m.order(no.Order, no.Shopper)
