@@ -10,6 +10,7 @@ import (
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/internal/testwait"
+	"github.com/fedmart/fedmart/node/mail"
 	"github.com/fedmart/fedmart/settlement"
 )
 
@@ -127,6 +128,36 @@ func TestIssueAcrossThreeMembers(t *testing.T) {
 	if string(ja) != string(jb) {
 		t.Errorf("the issue differs:\nAlpha %s\nBeta  %s", ja, jb)
 	}
+
+	// The issue's steps sent no second delivery letter: the shopper was
+	// told of the delivery once.
+	if n := len(mailbox(t, c, 0, mail.KindPartDelivered)); n != 1 {
+		t.Errorf("%d delivery letters, want 1", n)
+	}
+
+	// Alpha's operator opens one on Gamma's part of the same order.
+	var apronPart string
+	for _, p := range o.Parts {
+		if p.Platform == g.PeerID().String() {
+			apronPart = p.ID
+		}
+	}
+	opRoute := "/v1/storefront/orders/{id}/parts/{part}/issues"
+	opURL := a.APIURL() + "/v1/storefront/orders/" + o.ID + "/parts/" + apronPart + "/issues"
+	if s, body := req(t, "POST", opURL, opRoute, sh.token, in); s != 401 && s != 403 {
+		t.Errorf("a shopper on the operator's route: %d %s", s, body)
+	}
+	s, body = req(t, "POST", opURL, opRoute, c.Tokens[0], map[string]any{"category": "not_received", "description": "The shopper called: nothing came.", "remedy": "replacement"})
+	if s != 202 || json.Unmarshal(body, &iss) != nil || iss.By != order.ByOperator {
+		t.Fatalf("the operator's issue: %d %s", s, body)
+	}
+	testwait.For(t, 15*time.Second, func() error {
+		s, body := req(t, "GET", opURL, opRoute, c.Tokens[0], nil)
+		if s != 200 || json.Unmarshal(body, &mine) != nil || len(mine.Issues) != 1 || mine.Issues[0].Seq == 0 {
+			return fmt.Errorf("the operator's issues on Alpha: %d %s", s, body)
+		}
+		return nil
+	})
 
 	// The refund is booked alike on both sides, once; the periods agree.
 	aID, bID := a.PeerID().String(), b.PeerID().String()
