@@ -27,6 +27,7 @@ import (
 //	o/latest/<part>                     the signed status of the home part's current state
 //	o/hmerch/<merchant>/<time>/<part>   a merchant's parts, oldest first
 //	o/hret/<merchant>/<part>/<return>   a merchant's returns
+//	o/hiss/<merchant>/<part>/<issue>    a merchant's issues
 //	o/hold/<deadline>/<part>            holds by deadline
 //	o/ended/<time>/<part>               parts that ended without an order (expired, released), to prune
 //	o/in/<from>/<message id>            the reply a received message got
@@ -38,21 +39,20 @@ import (
 //	o/pay/<id>                          sandbox payments
 //	o/refund/<part>[/<refund id>]       refunds owed to shoppers, to be paid
 const (
-	prefixShopper    = "o/shopper/"
-	prefixShopTok    = "o/shoptok/"
-	prefixShopMail   = "o/shopmail/"
-	prefixShopPass   = "o/shoppass/"
-	prefixShopEnd    = "o/shopend/"
-	prefixCart       = "o/cart/"
-	prefixShopCart   = "o/scart/"
-	prefixUnpaid     = "o/unpaid/"
-	prefixOrder      = "o/order/"
-	prefixShopOrder  = "o/sorders/"
-	prefixIdem       = "o/idem/"
-	prefixHome       = "o/home/"
-	prefixMerchant   = "o/hmerch/"
-	prefixHomeReturn = "o/hret/"
-	// prefixHomeIssue indexes a home's issues: merchant/part/issue.
+	prefixShopper      = "o/shopper/"
+	prefixShopTok      = "o/shoptok/"
+	prefixShopMail     = "o/shopmail/"
+	prefixShopPass     = "o/shoppass/"
+	prefixShopEnd      = "o/shopend/"
+	prefixCart         = "o/cart/"
+	prefixShopCart     = "o/scart/"
+	prefixUnpaid       = "o/unpaid/"
+	prefixOrder        = "o/order/"
+	prefixShopOrder    = "o/sorders/"
+	prefixIdem         = "o/idem/"
+	prefixHome         = "o/home/"
+	prefixMerchant     = "o/hmerch/"
+	prefixHomeReturn   = "o/hret/"
 	prefixHomeIssue    = "o/hiss/"
 	prefixHold         = "o/hold/"
 	prefixEnded        = "o/ended/"
