@@ -53,6 +53,71 @@ type Charter struct {
 	// Carriers are parcel carriers the alliance adds to the node's
 	// built-in table (shipping.Carriers), for merchants to name.
 	Carriers []shipping.Carrier `json:"carriers,omitempty"`
+	// Service sets the after-sale terms every member's merchants answer
+	// complaints under, and who arbitrates them. Zero (a charter written
+	// before it existed) is the defaults and no arbiter, and leaves the
+	// signed bytes of such a charter as they were.
+	Service ServiceTerms `json:"service,omitzero"`
+}
+
+// Default service deadlines, used when a charter leaves them zero.
+const (
+	DefaultFirstResponse = 48 * time.Hour
+	DefaultResolution    = 14 * 24 * time.Hour
+	// MaxServiceDeadline bounds both deadlines.
+	MaxServiceDeadline = 366 * 24 * time.Hour
+)
+
+// ServiceTerms are the deadlines of a complaint (an issue on an order
+// part) and the member that arbitrates one escalated.
+type ServiceTerms struct {
+	// FirstResponse is how long a merchant has to answer an issue first;
+	// zero means DefaultFirstResponse.
+	FirstResponse Duration `json:"first_response,omitempty"`
+	// Resolution is how long an issue may stay unresolved; zero means
+	// DefaultResolution.
+	Resolution Duration `json:"resolution,omitempty"`
+	// Arbiter is the peer ID of the active member that decides escalated
+	// issues; empty: issues cannot be escalated.
+	Arbiter string `json:"arbiter,omitempty"`
+}
+
+// Deadlines returns the first-response and resolution deadlines, the
+// defaults filled in.
+func (t ServiceTerms) Deadlines() (firstResponse, resolution time.Duration) {
+	firstResponse, resolution = time.Duration(t.FirstResponse), time.Duration(t.Resolution)
+	if firstResponse == 0 {
+		firstResponse = DefaultFirstResponse
+	}
+	if resolution == 0 {
+		resolution = DefaultResolution
+	}
+	return firstResponse, resolution
+}
+
+func (t ServiceTerms) validate(c *Charter, draft bool) error {
+	for _, d := range []struct {
+		field string
+		v     Duration
+	}{{"charter.service.first_response", t.FirstResponse}, {"charter.service.resolution", t.Resolution}} {
+		if d.v < 0 || time.Duration(d.v) > MaxServiceDeadline {
+			return invalid(d.field, fmt.Sprintf("must be positive and at most %s (0: the default)", MaxServiceDeadline))
+		}
+	}
+	if first, res := t.Deadlines(); first > res {
+		return invalid("charter.service.first_response", fmt.Sprintf("%s is later than the resolution deadline %s", first, res))
+	}
+	if t.Arbiter == "" {
+		return nil
+	}
+	id, err := peer.Decode(t.Arbiter)
+	if err != nil {
+		return invalid("charter.service.arbiter", "not a peer ID")
+	}
+	if m, ok := c.Member(id); !draft && (!ok || m.Status != StatusActive) {
+		return invalid("charter.service.arbiter", "must be an active member")
+	}
+	return nil
 }
 
 // Member is one platform of the federation.
@@ -189,7 +254,10 @@ func (c *Charter) validate(draft bool) error {
 	if _, err := shipping.NewTable(c.Carriers); err != nil {
 		return invalid("charter."+strings.SplitN(err.Error(), ":", 2)[0], strings.TrimSpace(strings.SplitN(err.Error(), ":", 2)[1]))
 	}
-	return c.Policy.validate(c, draft)
+	if err := c.Policy.validate(c, draft); err != nil {
+		return err
+	}
+	return c.Service.validate(c, draft)
 }
 
 func (c *Charter) validateMembers(draft bool) error {

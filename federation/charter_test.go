@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
 )
@@ -60,6 +61,10 @@ func TestCharterVerifyRefusals(t *testing.T) {
 		{"bad currency", amend(t, v1, func(c *Charter) { c.Currency = "euro" }, ka, kb, kc, kd), &v1.Charter, ErrInvalid, "charter.currency"},
 		{"rates over 100%", amend(t, v1, func(c *Charter) { c.Policy.FederationFeeBPS = 9500 }, ka, kb, kc, kd), &v1.Charter, ErrInvalid, "charter.policy"},
 		{"treasury not a member", amend(t, v1, func(c *Charter) { c.Policy.Treasury = outsider.PeerID }, ka, kb, kc, kd), &v1.Charter, ErrInvalid, "charter.policy.treasury"},
+		{"arbiter not a member", amend(t, v1, func(c *Charter) { c.Service.Arbiter = outsider.PeerID }, ka, kb, kc, kd), &v1.Charter, ErrInvalid, "charter.service.arbiter"},
+		{"arbiter suspended", amend(t, v1, func(c *Charter) { c.Members[2].Status, c.Service.Arbiter = StatusSuspended, c.Members[2].PeerID }, ka, kb, kc, kd), &v1.Charter, ErrInvalid, "charter.service.arbiter"},
+		{"negative first response", amend(t, v1, func(c *Charter) { c.Service.FirstResponse = Duration(-time.Hour) }, ka, kb, kc, kd), &v1.Charter, ErrInvalid, "charter.service.first_response"},
+		{"resolution over a year", amend(t, v1, func(c *Charter) { c.Service.Resolution = Duration(400 * 24 * time.Hour) }, ka, kb, kc, kd), &v1.Charter, ErrInvalid, "charter.service.resolution"},
 		{"member listed twice", founding(t, []Member{a, a}, ka), nil, ErrInvalid, "charter.members[1].peer_id"},
 		{"bad status", amend(t, v1, func(c *Charter) { c.Members[1].Status = "gone" }, ka, kb, kc, kd), &v1.Charter, ErrInvalid, "charter.members[1].status"},
 	}
@@ -73,6 +78,35 @@ func TestCharterVerifyRefusals(t *testing.T) {
 				t.Fatalf("err = %q, want it to name %q", err, tt.says)
 			}
 		})
+	}
+}
+
+// TestCharterServiceTerms: an amendment that names an arbiter and
+// deadlines verifies and carries them; a charter without them keeps the
+// bytes it was signed with and reads the defaults.
+func TestCharterServiceTerms(t *testing.T) {
+	a, ka := staticMember(t, "alpha")
+	b, kb := staticMember(t, "beta")
+	c, kc := staticMember(t, "gamma")
+	v1 := founding(t, []Member{a, b, c}, ka, kb, kc)
+	if strings.Contains(string(v1.Charter.Canonical()), "service") {
+		t.Errorf("a charter without service terms encodes them: %s", v1.Charter.Canonical())
+	}
+	if first, res := v1.Charter.Service.Deadlines(); first != DefaultFirstResponse || res != DefaultResolution {
+		t.Errorf("default deadlines: %s %s", first, res)
+	}
+	v2 := amend(t, v1, func(ch *Charter) {
+		ch.Service = ServiceTerms{FirstResponse: Duration(24 * time.Hour), Resolution: Duration(7 * 24 * time.Hour), Arbiter: c.PeerID}
+	}, ka, kb, kc)
+	if err := v2.Verify(&v1.Charter); err != nil {
+		t.Fatal(err)
+	}
+	if first, res := v2.Charter.Service.Deadlines(); first != 24*time.Hour || res != 7*24*time.Hour || v2.Charter.Service.Arbiter != c.PeerID {
+		t.Errorf("amended terms: %+v", v2.Charter.Service)
+	}
+	bad := amend(t, v2, func(ch *Charter) { ch.Service.FirstResponse = Duration(8 * 24 * time.Hour) }, ka, kb, kc)
+	if err := bad.Verify(&v2.Charter); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "charter.service.first_response") {
+		t.Errorf("first response after the resolution: %v", err)
 	}
 }
 

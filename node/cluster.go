@@ -106,6 +106,12 @@ func (c *Cluster) foundCharter(opts ClusterOptions) (*federation.SignedCharter, 
 			PeerID: n.PeerID().String(), Name: n.Name(), API: n.APIURL(), Addrs: addrs, Status: federation.StatusActive,
 		})
 	}
+	// The demo's complaints run on short deadlines, arbitrated by the
+	// third member when there is one.
+	sc.Charter.Service = federation.ServiceTerms{FirstResponse: federation.Duration(24 * time.Hour), Resolution: federation.Duration(7 * 24 * time.Hour)}
+	if len(c.Nodes) >= 3 {
+		sc.Charter.Service.Arbiter = c.Nodes[2].PeerID().String()
+	}
 	if sc.Charter.Policy.FederationFeeBPS > 0 && sc.Charter.Policy.Treasury == "" {
 		sc.Charter.Policy.Treasury = c.Nodes[0].PeerID().String()
 	}

@@ -62,6 +62,9 @@ type letter struct {
 
 // Notify queues the letters a notice calls for, if any.
 func (m mailer) Notify(txn *badger.Txn, no order.Notice) error {
+	if no.Issue != nil { // a step of an issue leaves the part as it was: no part letter again
+		return nil
+	}
 	var out []letter
 	switch no.Kind {
 	case order.NoticeOrderPlaced:

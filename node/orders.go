@@ -35,6 +35,7 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 		Books:    books{n.ledger},
 		Reach:    reach{n.fed},
 		Profiles: n.cat,
+		Terms:    n.serviceTerms,
 		// A restored catalog means a restored database: the orders catch
 		// up before they hold stock again (see learnBack).
 		Recovering: n.cat.Restored(),
@@ -108,6 +109,17 @@ func (n *Node) warnPayments() {
 }
 
 // policyVersion is the charter version sales are priced under now.
+// serviceTerms are the complaint terms of the charter in force: the
+// defaults, and no arbiter, before there is one.
+func (n *Node) serviceTerms() order.ServiceTerms {
+	var t federation.ServiceTerms
+	if sc, err := n.fed.Charter(); err == nil {
+		t = sc.Charter.Service
+	}
+	first, res := t.Deadlines()
+	return order.ServiceTerms{FirstResponse: first, Resolution: res, Arbiter: t.Arbiter}
+}
+
 func (n *Node) policyVersion() uint64 {
 	sc, err := n.fed.Charter()
 	if err != nil {

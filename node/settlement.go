@@ -48,7 +48,7 @@ func policyOf(c *federation.Charter) settlement.Policy {
 // return's refund too: the part stays in the state it was booked in.
 func settlementEvent(ev order.PartEvent) (settlement.Event, bool) {
 	st := ev.Status
-	if st.Return != nil && st.Refund == nil {
+	if (st.Return != nil || st.Issue != nil) && st.Refund == nil { // a step of a return or an issue moves no money
 		return settlement.Event{}, false
 	}
 	e := settlement.Event{PartID: ev.Part, Storefront: ev.Storefront, Home: ev.Home, Merchant: st.Merchant, Category: st.Category,

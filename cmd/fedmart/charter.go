@@ -49,6 +49,8 @@ func newCharterNew() *cobra.Command {
 		out string
 		c   = federation.Charter{Version: 1, Policy: federation.Policy{PayableOn: federation.PayableOnDelivered}}
 		per time.Duration
+		// first and resolve are the service deadlines (0: the defaults).
+		first, resolve time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "new --out FILE --id FEDID --name NAME --currency EUR",
@@ -56,6 +58,7 @@ func newCharterNew() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c.Period = federation.Duration(per)
+			c.Service.FirstResponse, c.Service.Resolution = federation.Duration(first), federation.Duration(resolve)
 			if err := c.ValidateDraft(); err != nil {
 				return err
 			}
@@ -79,6 +82,9 @@ func newCharterNew() *cobra.Command {
 	f.Int64Var(&c.Policy.FederationFeeBPS, "federation-fee-bps", 0, "federation fee in basis points, paid to the treasury member")
 	f.StringVar(&c.Policy.Treasury, "treasury", "", "peer ID of the member that receives the federation fee")
 	f.StringVar(&c.Policy.PayableOn, "payable-on", federation.PayableOnDelivered, "when a sale becomes payable: delivered or accepted")
+	f.DurationVar(&first, "first-response", 0, "how long a merchant has to answer a complaint first (0: 48h)")
+	f.DurationVar(&resolve, "resolution", 0, "how long a complaint may stay unresolved before it can be escalated (0: 336h)")
+	f.StringVar(&c.Service.Arbiter, "arbiter", "", "peer ID of the member that decides escalated complaints (empty: none)")
 	must(cmd.MarkFlagRequired("out"), cmd.MarkFlagRequired("id"), cmd.MarkFlagRequired("name"), cmd.MarkFlagRequired("currency"))
 	return cmd
 }
@@ -113,7 +119,11 @@ func newCharterAddMember() *cobra.Command {
 }
 
 func newCharterAmend() *cobra.Command {
-	var out string
+	var (
+		out            string
+		first, resolve time.Duration
+		arbiter        string
+	)
 	cmd := &cobra.Command{
 		Use:   "amend FILE --out NEWFILE",
 		Short: "Start the next version of a charter, chained to FILE",
@@ -126,6 +136,19 @@ func newCharterAmend() *cobra.Command {
 			next := prev.Charter
 			next.Members = slices.Clone(prev.Charter.Members)
 			next.Version, next.Previous = prev.Charter.Version+1, prev.Charter.Digest()
+			f := cmd.Flags()
+			if f.Changed("first-response") {
+				next.Service.FirstResponse = federation.Duration(first)
+			}
+			if f.Changed("resolution") {
+				next.Service.Resolution = federation.Duration(resolve)
+			}
+			if f.Changed("arbiter") {
+				next.Service.Arbiter = arbiter
+			}
+			if err := next.ValidateDraft(); err != nil {
+				return err
+			}
 			if _, err := os.Stat(out); err == nil {
 				return fmt.Errorf("%s exists; refusing to overwrite it", out)
 			}
@@ -137,6 +160,9 @@ func newCharterAmend() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "the new charter file")
+	cmd.Flags().DurationVar(&first, "first-response", 0, "change how long a merchant has to answer a complaint first (0: 48h)")
+	cmd.Flags().DurationVar(&resolve, "resolution", 0, "change how long a complaint may stay unresolved (0: 336h)")
+	cmd.Flags().StringVar(&arbiter, "arbiter", "", "change the member that decides escalated complaints (\"\": none)")
 	must(cmd.MarkFlagRequired("out"))
 	return cmd
 }

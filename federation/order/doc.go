@@ -20,6 +20,10 @@
 //	release  S -> H  the checkout failed: give the hold back
 //	return   S -> H  the shopper asks to return some units of a delivered
 //	                 part, with a reason (Message.Return)
+//	issue    S -> H  the shopper or the operator complains about a part
+//	                 (Message.Issue)
+//	issue_reply S -> H  the shopper answers the merchant on an issue
+//	escalate S -> H  take an issue to the charter's arbiter
 //	status   H -> S  the part's state after a change (seq orders them)
 //
 // A request is answered with H's signed status; H's own changes (shipped,
@@ -54,6 +58,23 @@
 // the fee, which the storefront pays and settlement books like any other.
 // Each step is a status that states the return as it stands after it
 // (Status.Return); both sides fold the list, newest seq winning.
+//
+// Complaints follow the same shape. The storefront opens an Issue on a
+// placed part (category, description, https evidence, the remedy asked)
+// with an issue message through its outbox; H records it open with its
+// deadlines, counted from the message's signed time (no later than H's
+// clock allows) under the charter's ServiceTerms then (Deps.Terms), or
+// refuses it with the reason. The merchant asks for information, offers a
+// remedy or refuses (AnswerIssue); the shopper answers, accepts (an
+// offered refund is paid by a Refund the same status states) or rejects
+// (issue_reply). A missed deadline, a rejected offer or a refusal lets the
+// storefront escalate to the charter's arbiter (Issue.Escalatable): S
+// checks first on its clock, H again on its record and clock. A step H
+// will not take is stated as a denied step with the reason, so the
+// refusal travels back like any answer. Each step is a status that states
+// the issue as it stands (Status.Issue). IssueThread and VerifyIssueThread
+// give an arbiter the signed thread both sides hold; decideIssue and
+// ApplyIssueDecision apply a decision at H.
 //
 // A refusal carries a numbered Code (only ever appended) and words the
 // receiver chose to share, never its internal errors. The sender retries
@@ -136,7 +157,8 @@
 // partial cancellations (home_refund.go; the Refund they make and what is
 // left of a part are in refund.go), returns (home_return.go, and
 // shop_return.go on the storefront; the Return both hold is in
-// return.go), hold expiry
+// return.go), issues (home_issue.go, shop_issue.go; the Issue in
+// issue.go), hold expiry
 // (home_hold.go), budgets (home_budget.go), merchants' parts and actions
 // (home_parts.go), the stamp floor and watermarks (home_watermark.go),
 // stock through the catalog (home_inventory.go), pruning (home_prune.go)

@@ -255,6 +255,22 @@ type cluster struct {
 	clk     *testClock
 	members []*member
 	cfg     Config
+
+	termsMu sync.Mutex   // guards terms
+	terms   ServiceTerms // the charter's complaint terms, as every member reads them
+}
+
+// setTerms changes the complaint terms every member reads.
+func (f *cluster) setTerms(t ServiceTerms) {
+	f.termsMu.Lock()
+	defer f.termsMu.Unlock()
+	f.terms = t
+}
+
+func (f *cluster) termsNow() ServiceTerms {
+	f.termsMu.Lock()
+	defer f.termsMu.Unlock()
+	return f.terms
 }
 
 func newCluster(t *testing.T, n int) *cluster {
@@ -283,7 +299,7 @@ func (f *cluster) open(m *member) {
 	tr := f.net.transport(m.id)
 	svc, err := New(f.cfg, Deps{DB: db, Key: m.key, Inventory: m.stock, Listings: view{f.cat, m.id}, Transport: tr, Sync: tr,
 		Payments: []Provider{SandboxCard{DB: db, Now: f.clk.now}, Manual{Now: f.clk.now}}, Policy: func() uint64 { return 1 },
-		Books: bookKeeper{}, Reach: m, Now: f.clk.now, Profiles: f.cat})
+		Books: bookKeeper{}, Reach: m, Now: f.clk.now, Profiles: f.cat, Terms: f.termsNow})
 	if err != nil {
 		f.t.Fatal(err)
 	}

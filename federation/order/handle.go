@@ -75,6 +75,8 @@ func (s *Service) handle(ctx context.Context, from string, raw []byte) ([]byte, 
 		return s.ask(ctx, m, raw, confirm())
 	case KindReturn:
 		return s.askReturn(ctx, m, raw)
+	case KindIssue, KindIssueReply, KindEscalate:
+		return s.askIssue(ctx, m, raw)
 	default: // KindCancel; DecodeMessage admits no other kind
 		if len(m.Cancel) > 0 {
 			return s.ask(ctx, m, raw, cancelUnits(m.ID, m.Cancel, m.Reason))
@@ -169,7 +171,7 @@ func peekKind(raw []byte) (string, error) {
 	}
 	err := json.Unmarshal(raw, &k)
 	switch k.Kind {
-	case KindReserve, KindConfirm, KindCancel, KindRelease, KindStatus, KindReturn:
+	case KindReserve, KindConfirm, KindCancel, KindRelease, KindStatus, KindReturn, KindIssue, KindIssueReply, KindEscalate:
 		return k.Kind, err
 	}
 	return "", err

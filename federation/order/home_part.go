@@ -43,7 +43,9 @@ type HomePart struct {
 	// return window starts then.
 	DeliveredAt time.Time `json:"delivered_at,omitzero"`
 	// Returns are the shopper's returns of the part, oldest first.
-	Returns   []Return  `json:"returns,omitempty"`
+	Returns []Return `json:"returns,omitempty"`
+	// Issues are the complaints about the part, oldest first.
+	Issues    []Issue   `json:"issues,omitempty"`
 	Reason    string    `json:"reason,omitempty"`
 	Policy    uint64    `json:"policy_version"`
 	CreatedAt time.Time `json:"created_at"`
@@ -73,7 +75,7 @@ func (p *HomePart) statusOf() *Status {
 	return &Status{Seq: p.Seq, Status: p.Status, Merchant: p.Merchant, Total: p.Total, Category: cat, HoldUntil: p.HoldUntil,
 		Carrier: p.Carrier, Tracking: p.Tracking, TrackingURL: p.TrackingURL, Refunded: p.Refunded, RefundedShipping: p.RefundedShipping,
 		Reason: p.Reason, Policy: p.Policy, Shipping: p.Shipping, ShippingRate: p.ShippingRate, Refund: p.stated(),
-		DeliveredAt: p.DeliveredAt, Return: p.statedReturn()}
+		DeliveredAt: p.DeliveredAt, Return: p.statedReturn(), Issue: p.statedIssue()}
 }
 
 // statedReturn is the return that p's current status states: the one the
@@ -294,6 +296,11 @@ func (s *Service) commitHome(txn *badger.Txn, p *HomePart, m *Message, raw []byt
 	}
 	if r := p.statedReturn(); r != nil {
 		if err := txn.Set([]byte(prefixHomeReturn+p.Merchant+"/"+p.ID+"/"+r.ID), nil); err != nil {
+			return result{}, err
+		}
+	}
+	if i := p.statedIssue(); i != nil {
+		if err := txn.Set([]byte(prefixHomeIssue+p.Merchant+"/"+p.ID+"/"+i.ID), nil); err != nil {
 			return result{}, err
 		}
 	}

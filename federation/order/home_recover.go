@@ -44,6 +44,14 @@ func (s *Service) recoverHome(ctx context.Context, m *Message, raw []byte) error
 				return err
 			}
 		}
+		if i := m.Status.Issue; i != nil && newerIssue(p.Issues, i) {
+			p.Issues = cloneIssues(p.Issues)
+			foldIssue(&p.Issues, i)
+			added = true
+			if err := txn.Set([]byte(prefixHomeIssue+p.Merchant+"/"+p.ID+"/"+i.ID), nil); err != nil {
+				return err
+			}
+		}
 		if m.Status.Seq <= p.Seq {
 			if added {
 				return saveHome(txn, p)

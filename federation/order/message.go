@@ -15,7 +15,7 @@ import (
 )
 
 // Kinds of Message. Storefront to home: reserve, confirm, cancel, release,
-// return. Home to storefront: status.
+// return, issue, issue_reply, escalate. Home to storefront: status.
 const (
 	KindReserve = "reserve"
 	KindConfirm = "confirm"
@@ -24,6 +24,12 @@ const (
 	KindStatus  = "status"
 	// KindReturn asks for a return of some units of a delivered part.
 	KindReturn = "return"
+	// KindIssue opens a complaint (an Issue) about a part.
+	KindIssue = "issue"
+	// KindIssueReply is a shopper's answer to a merchant on an issue.
+	KindIssueReply = "issue_reply"
+	// KindEscalate takes an issue to the charter's arbiter.
+	KindEscalate = "escalate"
 )
 
 // signDomain prefixes the bytes a message signature covers, so that an
@@ -63,6 +69,12 @@ type Message struct {
 	Cancel []Units `json:"cancel,omitempty"`
 	// Return is what a return asks for, on return.
 	Return *ReturnAsk `json:"return,omitempty"`
+	// Issue is the complaint, on issue.
+	Issue *IssueAsk `json:"issue,omitempty"`
+	// IssueReply is the shopper's answer, on issue_reply.
+	IssueReply *IssueReply `json:"issue_reply,omitempty"`
+	// Escalate names the issue taken to the arbiter, on escalate.
+	Escalate *IssueEscalation `json:"escalate,omitempty"`
 	// Sig is the sender's signature over the message without Sig.
 	Sig []byte `json:"sig,omitempty"`
 }
@@ -140,6 +152,8 @@ type Status struct {
 	DeliveredAt time.Time `json:"delivered_at,omitzero"`
 	// Return is the return this status states, as it stands after it.
 	Return *Return `json:"return,omitempty"`
+	// Issue is the issue this status states, as it stands after it.
+	Issue *Issue `json:"issue,omitempty"`
 }
 
 // Shortage is a line the home node could not hold.
@@ -257,7 +271,28 @@ func (m *Message) validate() error {
 	if m.Return != nil && m.Kind != KindReturn {
 		return bad("return", "only a return carries one")
 	}
+	if (m.Issue != nil) != (m.Kind == KindIssue) || (m.IssueReply != nil) != (m.Kind == KindIssueReply) || (m.Escalate != nil) != (m.Kind == KindEscalate) {
+		return bad("issue", "an issue, issue_reply or escalate carries its own part, and no other kind carries one")
+	}
 	switch m.Kind {
+	case KindIssue, KindIssueReply, KindEscalate:
+		if m.Reserve != nil || m.Status != nil {
+			return bad("kind", "%s carries neither reserve nor status", m.Kind)
+		}
+		var errs FieldErrors
+		field := m.Kind
+		switch {
+		case m.Issue != nil:
+			m.Issue.check(&errs)
+		case m.IssueReply != nil:
+			m.IssueReply.check(&errs)
+		default:
+			m.Escalate.check(&errs)
+		}
+		if len(errs) > 0 {
+			return bad(field+"."+errs[0].Field, "%s", errs[0].Message)
+		}
+		return nil
 	case KindReturn:
 		if m.Return == nil || m.Reserve != nil || m.Status != nil {
 			return bad("return", "a return carries what it asks for, and neither reserve nor status")
@@ -284,7 +319,7 @@ func (m *Message) validate() error {
 		}
 		return nil
 	default:
-		return bad("kind", "%q is not reserve, confirm, cancel, release, return or status", m.Kind)
+		return bad("kind", "%q is not reserve, confirm, cancel, release, return, issue, issue_reply, escalate or status", m.Kind)
 	}
 }
 
@@ -323,7 +358,12 @@ func (s *Status) validate() error {
 		}
 	}
 	if s.Return != nil {
-		return s.Return.validate(s)
+		if err := s.Return.validate(s); err != nil {
+			return err
+		}
+	}
+	if s.Issue != nil {
+		return s.Issue.validate(s)
 	}
 	return nil
 }

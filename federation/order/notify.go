@@ -1,6 +1,7 @@
 package order
 
 import (
+	"slices"
 	"strconv"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -42,6 +43,11 @@ type Notice struct {
 	Shopper Shopper
 	// Home is the home node's part after the change.
 	Home *HomePart
+	// Issue, when set, is the issue whose step the change was, when the
+	// step moved no money: the part's status is as it was, and only the
+	// issue moved. (A step that pays a refund leaves it unset: the
+	// change is a refund like any other.)
+	Issue *Issue
 }
 
 // noticeOrder tells the notifier of order o placed, in txn.
@@ -66,7 +72,15 @@ func (s *Service) noticePart(txn *badger.Txn, o *Order, p *Part) error {
 	if err != nil {
 		return err
 	}
-	return s.notify.Notify(txn, Notice{ID: "part/" + p.ID + "/" + strconv.FormatUint(p.Seq, 10), Kind: NoticePartChanged, Order: o, Part: p, Shopper: sh})
+	var stated *Issue
+	refunded := slices.ContainsFunc(p.Refunds, func(r Refund) bool { return r.Seq == p.Seq })
+	for k := range p.Issues {
+		if p.Issues[k].Seq == p.Seq && p.Seq != 0 && !refunded {
+			cp := cloneIssue(p.Issues[k])
+			stated = &cp
+		}
+	}
+	return s.notify.Notify(txn, Notice{ID: "part/" + p.ID + "/" + strconv.FormatUint(p.Seq, 10), Kind: NoticePartChanged, Order: o, Part: p, Shopper: sh, Issue: stated})
 }
 
 // noticeHome tells the notifier of home part p committed at p.Seq, in txn.
@@ -74,7 +88,7 @@ func (s *Service) noticeHome(txn *badger.Txn, p *HomePart) error {
 	if s.notify == nil {
 		return nil
 	}
-	return s.notify.Notify(txn, Notice{ID: "home/" + p.ID + "/" + strconv.FormatUint(p.Seq, 10), Kind: NoticeHomePart, Home: p})
+	return s.notify.Notify(txn, Notice{ID: "home/" + p.ID + "/" + strconv.FormatUint(p.Seq, 10), Kind: NoticeHomePart, Home: p, Issue: issueStep(p)})
 }
 
 // shopperIn reads a shopper in txn; one that is gone is a zero Shopper
@@ -83,4 +97,13 @@ func shopperIn(txn *badger.Txn, id string) (Shopper, error) {
 	var sh Shopper
 	_, err := getJSON(txn, prefixShopper+id, &sh)
 	return sh, err
+}
+
+// issueStep is the issue p's current status states, when it states no
+// refund.
+func issueStep(p *HomePart) *Issue {
+	if p.stated() != nil {
+		return nil
+	}
+	return p.statedIssue()
 }

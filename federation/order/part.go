@@ -137,7 +137,10 @@ type Part struct {
 	DeliveredAt time.Time `json:"delivered_at,omitzero"`
 	// Returns are the shopper's returns of the part, as the home last
 	// stated each (or as asked, until it answers).
-	Returns   []Return  `json:"returns,omitempty"`
+	Returns []Return `json:"returns,omitempty"`
+	// Issues are the complaints about the part, as the home last stated
+	// each (or as the storefront sent them, until it answers).
+	Issues    []Issue   `json:"issues,omitempty"`
 	Reason    string    `json:"reason,omitempty"`
 	Policy    uint64    `json:"policy_version,omitempty"`
 	Seq       uint64    `json:"seq,omitempty"`
@@ -154,6 +157,7 @@ func (p *Part) apply(m *Message) bool {
 	}
 	addRefund(&p.Refunds, st.Refund)
 	foldReturn(&p.Returns, st.Return)
+	foldIssue(&p.Issues, st.Issue)
 	if st.Seq <= p.Seq {
 		return false
 	}

@@ -145,6 +145,9 @@ type Deps struct {
 	// Profiles, when set, gives the merchants' return policies; without
 	// it no part can be returned.
 	Profiles Profiles
+	// Terms, when set, gives the charter's complaint terms in force;
+	// without it issues run on the defaults and cannot be escalated.
+	Terms func() ServiceTerms
 	// Reach, when set, tells which members answer now.
 	Reach Reachability
 	// Sync, when set, fetches catch-up pages from members (CatchUp).
@@ -185,6 +188,7 @@ type Service struct {
 	policy   func() uint64
 	books    Books
 	profiles Profiles
+	termsOf  func() ServiceTerms
 	reach    Reachability
 	syncer   SyncTransport
 	log      *slog.Logger
@@ -222,7 +226,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s := &Service{
 		cfg: cfg, db: d.DB, key: d.Key, self: id.String(), inv: d.Inventory, listings: d.Listings, net: d.Transport,
-		payments: map[string]Provider{}, emit: d.Emitter, notify: d.Notifier, policy: d.Policy, books: d.Books, profiles: d.Profiles, reach: d.Reach, syncer: d.Sync,
+		payments: map[string]Provider{}, emit: d.Emitter, notify: d.Notifier, policy: d.Policy, books: d.Books, profiles: d.Profiles, termsOf: d.Terms, reach: d.Reach, syncer: d.Sync,
 		log: d.Log, now: d.Now, metrics: newMetrics(d.Registry),
 	}
 	if s.log == nil {

@@ -126,8 +126,11 @@ func (s *Service) applyStatusTxn(txn *badger.Txn, m *Message, raw []byte) (*Part
 	st := m.Status
 	added := st.Refund != nil && !hasRefund(p.Refunds, st.Refund.ID)
 	returned := newerReturn(p.Returns, st.Return)
+	issued := newerIssue(p.Issues, st.Issue)
+	// The storefront said an issue it opened was opened when it sent it.
+	toldOpened := st.Issue != nil && issueOf(p.Issues, st.Issue.ID) != nil && issueEvent(st.Issue) == "order.issue.opened"
 	newer := p.apply(m)
-	if !newer && !added && !returned {
+	if !newer && !added && !returned && !issued {
 		return nil, nil
 	}
 	o.Status, o.UpdatedAt = orderStatus(o.Parts), s.now().UTC()
@@ -146,7 +149,12 @@ func (s *Service) applyStatusTxn(txn *badger.Txn, m *Message, raw []byte) (*Part
 			return nil, err
 		}
 	}
-	if st.Return != nil && st.Refund == nil { // a step of a return: its own event says it
+	if issued && !toldOpened {
+		if err := s.emitEvent(txn, issueEvent(st.Issue), map[string]any{"order": o.ID, "part": cp, "issue": st.Issue}); err != nil {
+			return nil, err
+		}
+	}
+	if (st.Return != nil || st.Issue != nil) && st.Refund == nil { // a step of a return or an issue: its own event says it
 		return &cp, nil
 	}
 	return &cp, s.emitEvent(txn, partEvent(p.Status, st.Refund), map[string]any{"order": o.ID, "part": cp})

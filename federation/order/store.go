@@ -27,6 +27,7 @@ import (
 //	o/latest/<part>                     the signed status of the home part's current state
 //	o/hmerch/<merchant>/<time>/<part>   a merchant's parts, oldest first
 //	o/hret/<merchant>/<part>/<return>   a merchant's returns
+//	o/hiss/<merchant>/<part>/<issue>    a merchant's issues
 //	o/hold/<deadline>/<part>            holds by deadline
 //	o/ended/<time>/<part>               parts that ended without an order (expired, released), to prune
 //	o/in/<from>/<message id>            the reply a received message got
@@ -52,6 +53,7 @@ const (
 	prefixHome         = "o/home/"
 	prefixMerchant     = "o/hmerch/"
 	prefixHomeReturn   = "o/hret/"
+	prefixHomeIssue    = "o/hiss/"
 	prefixHold         = "o/hold/"
 	prefixEnded        = "o/ended/"
 	prefixInbox        = "o/in/"

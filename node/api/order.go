@@ -37,6 +37,7 @@ type Orders interface {
 	RetryParked(ctx context.Context, key string) error
 	DropParked(ctx context.Context, key string) error
 	Returns
+	Issues
 }
 
 const shopperKey = "fedmart.shopper"
@@ -81,6 +82,7 @@ func (a *API) orderRoutes(v1 *gin.RouterGroup) {
 	me.POST("/orders/:id/returns/:rid/approve", a.postReturnApprove)
 	me.POST("/orders/:id/returns/:rid/refuse", a.postReturnRefuse)
 	me.POST("/orders/:id/returns/:rid/received", a.postReturnReceived)
+	a.issueRoutes(v1, sh, me)
 }
 
 // postShopper opens an account that lives on its bearer token. It takes

@@ -84,6 +84,342 @@ func (e HomePartStatus) Valid() bool {
 	}
 }
 
+// Defines values for IssueBy.
+const (
+	IssueByOperator IssueBy = "operator"
+	IssueByShopper  IssueBy = "shopper"
+)
+
+// Valid indicates whether the value is a known member of the IssueBy enum.
+func (e IssueBy) Valid() bool {
+	switch e {
+	case IssueByOperator:
+		return true
+	case IssueByShopper:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IssueCategory.
+const (
+	IssueCategoryBilling        IssueCategory = "billing"
+	IssueCategoryDamaged        IssueCategory = "damaged"
+	IssueCategoryMissingParts   IssueCategory = "missing_parts"
+	IssueCategoryNotAsDescribed IssueCategory = "not_as_described"
+	IssueCategoryNotReceived    IssueCategory = "not_received"
+	IssueCategoryOther          IssueCategory = "other"
+	IssueCategoryWrongItem      IssueCategory = "wrong_item"
+)
+
+// Valid indicates whether the value is a known member of the IssueCategory enum.
+func (e IssueCategory) Valid() bool {
+	switch e {
+	case IssueCategoryBilling:
+		return true
+	case IssueCategoryDamaged:
+		return true
+	case IssueCategoryMissingParts:
+		return true
+	case IssueCategoryNotAsDescribed:
+		return true
+	case IssueCategoryNotReceived:
+		return true
+	case IssueCategoryOther:
+		return true
+	case IssueCategoryWrongItem:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IssueRemedy.
+const (
+	IssueRemedyRefund      IssueRemedy = "refund"
+	IssueRemedyReplacement IssueRemedy = "replacement"
+	IssueRemedyReturn      IssueRemedy = "return"
+)
+
+// Valid indicates whether the value is a known member of the IssueRemedy enum.
+func (e IssueRemedy) Valid() bool {
+	switch e {
+	case IssueRemedyRefund:
+		return true
+	case IssueRemedyReplacement:
+		return true
+	case IssueRemedyReturn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IssueState.
+const (
+	IssueStateAwaitingShopper IssueState = "awaiting_shopper"
+	IssueStateDecided         IssueState = "decided"
+	IssueStateEscalated       IssueState = "escalated"
+	IssueStateOpen            IssueState = "open"
+	IssueStateRefused         IssueState = "refused"
+	IssueStateResolved        IssueState = "resolved"
+)
+
+// Valid indicates whether the value is a known member of the IssueState enum.
+func (e IssueState) Valid() bool {
+	switch e {
+	case IssueStateAwaitingShopper:
+		return true
+	case IssueStateDecided:
+		return true
+	case IssueStateEscalated:
+		return true
+	case IssueStateOpen:
+		return true
+	case IssueStateRefused:
+		return true
+	case IssueStateResolved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IssueAnswerAction.
+const (
+	IssueAnswerActionAskInfo IssueAnswerAction = "ask_info"
+	IssueAnswerActionOffer   IssueAnswerAction = "offer"
+	IssueAnswerActionRefuse  IssueAnswerAction = "refuse"
+)
+
+// Valid indicates whether the value is a known member of the IssueAnswerAction enum.
+func (e IssueAnswerAction) Valid() bool {
+	switch e {
+	case IssueAnswerActionAskInfo:
+		return true
+	case IssueAnswerActionOffer:
+		return true
+	case IssueAnswerActionRefuse:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IssueAnswerRemedy.
+const (
+	IssueAnswerRemedyRefund      IssueAnswerRemedy = "refund"
+	IssueAnswerRemedyReplacement IssueAnswerRemedy = "replacement"
+	IssueAnswerRemedyReturn      IssueAnswerRemedy = "return"
+)
+
+// Valid indicates whether the value is a known member of the IssueAnswerRemedy enum.
+func (e IssueAnswerRemedy) Valid() bool {
+	switch e {
+	case IssueAnswerRemedyRefund:
+		return true
+	case IssueAnswerRemedyReplacement:
+		return true
+	case IssueAnswerRemedyReturn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IssueInputCategory.
+const (
+	IssueInputCategoryBilling        IssueInputCategory = "billing"
+	IssueInputCategoryDamaged        IssueInputCategory = "damaged"
+	IssueInputCategoryMissingParts   IssueInputCategory = "missing_parts"
+	IssueInputCategoryNotAsDescribed IssueInputCategory = "not_as_described"
+	IssueInputCategoryNotReceived    IssueInputCategory = "not_received"
+	IssueInputCategoryOther          IssueInputCategory = "other"
+	IssueInputCategoryWrongItem      IssueInputCategory = "wrong_item"
+)
+
+// Valid indicates whether the value is a known member of the IssueInputCategory enum.
+func (e IssueInputCategory) Valid() bool {
+	switch e {
+	case IssueInputCategoryBilling:
+		return true
+	case IssueInputCategoryDamaged:
+		return true
+	case IssueInputCategoryMissingParts:
+		return true
+	case IssueInputCategoryNotAsDescribed:
+		return true
+	case IssueInputCategoryNotReceived:
+		return true
+	case IssueInputCategoryOther:
+		return true
+	case IssueInputCategoryWrongItem:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IssueInputRemedy.
+const (
+	IssueInputRemedyRefund      IssueInputRemedy = "refund"
+	IssueInputRemedyReplacement IssueInputRemedy = "replacement"
+	IssueInputRemedyReturn      IssueInputRemedy = "return"
+)
+
+// Valid indicates whether the value is a known member of the IssueInputRemedy enum.
+func (e IssueInputRemedy) Valid() bool {
+	switch e {
+	case IssueInputRemedyRefund:
+		return true
+	case IssueInputRemedyReplacement:
+		return true
+	case IssueInputRemedyReturn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IssueOfferRemedy.
+const (
+	IssueOfferRemedyNone        IssueOfferRemedy = "none"
+	IssueOfferRemedyRefund      IssueOfferRemedy = "refund"
+	IssueOfferRemedyReplacement IssueOfferRemedy = "replacement"
+	IssueOfferRemedyReturn      IssueOfferRemedy = "return"
+)
+
+// Valid indicates whether the value is a known member of the IssueOfferRemedy enum.
+func (e IssueOfferRemedy) Valid() bool {
+	switch e {
+	case IssueOfferRemedyNone:
+		return true
+	case IssueOfferRemedyRefund:
+		return true
+	case IssueOfferRemedyReplacement:
+		return true
+	case IssueOfferRemedyReturn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IssueReplyInputAction.
+const (
+	IssueReplyInputActionAccept IssueReplyInputAction = "accept"
+	IssueReplyInputActionInfo   IssueReplyInputAction = "info"
+	IssueReplyInputActionReject IssueReplyInputAction = "reject"
+)
+
+// Valid indicates whether the value is a known member of the IssueReplyInputAction enum.
+func (e IssueReplyInputAction) Valid() bool {
+	switch e {
+	case IssueReplyInputActionAccept:
+		return true
+	case IssueReplyInputActionInfo:
+		return true
+	case IssueReplyInputActionReject:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IssueStepAction.
+const (
+	IssueStepActionAccept   IssueStepAction = "accept"
+	IssueStepActionAskInfo  IssueStepAction = "ask_info"
+	IssueStepActionDecide   IssueStepAction = "decide"
+	IssueStepActionDenied   IssueStepAction = "denied"
+	IssueStepActionEscalate IssueStepAction = "escalate"
+	IssueStepActionInfo     IssueStepAction = "info"
+	IssueStepActionOffer    IssueStepAction = "offer"
+	IssueStepActionOpen     IssueStepAction = "open"
+	IssueStepActionRefuse   IssueStepAction = "refuse"
+	IssueStepActionReject   IssueStepAction = "reject"
+)
+
+// Valid indicates whether the value is a known member of the IssueStepAction enum.
+func (e IssueStepAction) Valid() bool {
+	switch e {
+	case IssueStepActionAccept:
+		return true
+	case IssueStepActionAskInfo:
+		return true
+	case IssueStepActionDecide:
+		return true
+	case IssueStepActionDenied:
+		return true
+	case IssueStepActionEscalate:
+		return true
+	case IssueStepActionInfo:
+		return true
+	case IssueStepActionOffer:
+		return true
+	case IssueStepActionOpen:
+		return true
+	case IssueStepActionRefuse:
+		return true
+	case IssueStepActionReject:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IssueStepBy.
+const (
+	IssueStepByArbiter  IssueStepBy = "arbiter"
+	IssueStepByHome     IssueStepBy = "home"
+	IssueStepByMerchant IssueStepBy = "merchant"
+	IssueStepByOperator IssueStepBy = "operator"
+	IssueStepByShopper  IssueStepBy = "shopper"
+)
+
+// Valid indicates whether the value is a known member of the IssueStepBy enum.
+func (e IssueStepBy) Valid() bool {
+	switch e {
+	case IssueStepByArbiter:
+		return true
+	case IssueStepByHome:
+		return true
+	case IssueStepByMerchant:
+		return true
+	case IssueStepByOperator:
+		return true
+	case IssueStepByShopper:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IssueStepRemedy.
+const (
+	IssueStepRemedyNone        IssueStepRemedy = "none"
+	IssueStepRemedyRefund      IssueStepRemedy = "refund"
+	IssueStepRemedyReplacement IssueStepRemedy = "replacement"
+	IssueStepRemedyReturn      IssueStepRemedy = "return"
+)
+
+// Valid indicates whether the value is a known member of the IssueStepRemedy enum.
+func (e IssueStepRemedy) Valid() bool {
+	switch e {
+	case IssueStepRemedyNone:
+		return true
+	case IssueStepRemedyRefund:
+		return true
+	case IssueStepRemedyReplacement:
+		return true
+	case IssueStepRemedyReturn:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MailMessageStatus.
 const (
 	MailMessageStatusFailed  MailMessageStatus = "failed"
@@ -696,6 +1032,36 @@ func (e ListOwnListingsParamsStock) Valid() bool {
 	}
 }
 
+// Defines values for ListMerchantIssuesParamsState.
+const (
+	ListMerchantIssuesParamsStateAwaitingShopper ListMerchantIssuesParamsState = "awaiting_shopper"
+	ListMerchantIssuesParamsStateDecided         ListMerchantIssuesParamsState = "decided"
+	ListMerchantIssuesParamsStateEscalated       ListMerchantIssuesParamsState = "escalated"
+	ListMerchantIssuesParamsStateOpen            ListMerchantIssuesParamsState = "open"
+	ListMerchantIssuesParamsStateRefused         ListMerchantIssuesParamsState = "refused"
+	ListMerchantIssuesParamsStateResolved        ListMerchantIssuesParamsState = "resolved"
+)
+
+// Valid indicates whether the value is a known member of the ListMerchantIssuesParamsState enum.
+func (e ListMerchantIssuesParamsState) Valid() bool {
+	switch e {
+	case ListMerchantIssuesParamsStateAwaitingShopper:
+		return true
+	case ListMerchantIssuesParamsStateDecided:
+		return true
+	case ListMerchantIssuesParamsStateEscalated:
+		return true
+	case ListMerchantIssuesParamsStateOpen:
+		return true
+	case ListMerchantIssuesParamsStateRefused:
+		return true
+	case ListMerchantIssuesParamsStateResolved:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListMerchantPartsParamsStatus.
 const (
 	ListMerchantPartsParamsStatusAccepted  ListMerchantPartsParamsStatus = "accepted"
@@ -1086,15 +1452,18 @@ type HomePart struct {
 	Held bool `json:"held"`
 
 	// HoldUntil when an unconfirmed hold expires
-	HoldUntil        *time.Time `json:"hold_until,omitempty"`
-	Items            []Line     `json:"items"`
-	Merchant         string     `json:"merchant"`
-	Order            string     `json:"order"`
-	PartID           string     `json:"part_id"`
-	PolicyVersion    int        `json:"policy_version"`
-	Reason           *string    `json:"reason,omitempty"`
-	Refunded         *Money     `json:"refunded,omitempty"`
-	RefundedShipping *Money     `json:"refunded_shipping,omitempty"`
+	HoldUntil *time.Time `json:"hold_until,omitempty"`
+
+	// Issues the complaints about the part
+	Issues           *[]Issue `json:"issues,omitempty"`
+	Items            []Line   `json:"items"`
+	Merchant         string   `json:"merchant"`
+	Order            string   `json:"order"`
+	PartID           string   `json:"part_id"`
+	PolicyVersion    int      `json:"policy_version"`
+	Reason           *string  `json:"reason,omitempty"`
+	Refunded         *Money   `json:"refunded,omitempty"`
+	RefundedShipping *Money   `json:"refunded_shipping,omitempty"`
 
 	// Refunds the part's refunds and partial cancellations, in the order they were stated
 	Refunds *[]Refund `json:"refunds,omitempty"`
@@ -1128,6 +1497,163 @@ type HomePartPage struct {
 	NextCursor string     `json:"next_cursor"`
 	Parts      []HomePart `json:"parts"`
 }
+
+// Issue A complaint about an order part. The storefront's signed issue
+// message opens it (its id is the issue's); the home node fixes its
+// deadlines from the message's signed time and the charter's terms,
+// and states every later step in a signed status, so storefront and
+// home hold the same record.
+type Issue struct {
+	// Amount the refund asked for, in minor units; 0 when unsaid
+	Amount *int64 `json:"amount,omitempty"`
+
+	// Arbiter the peer id of the member the issue was escalated to
+	Arbiter *string `json:"arbiter,omitempty"`
+
+	// By who opened it
+	By          IssueBy       `json:"by"`
+	Category    IssueCategory `json:"category"`
+	Description string        `json:"description"`
+
+	// Evidence https image URLs
+	Evidence        *[]string  `json:"evidence,omitempty"`
+	FirstResponseAt *time.Time `json:"first_response_at,omitempty"`
+	ID              string     `json:"id"`
+
+	// Offer A remedy on the table, agreed or decided.
+	Offer *IssueOffer `json:"offer,omitempty"`
+
+	// OpenedAt the opening message's signed time, the deadlines' start
+	OpenedAt time.Time `json:"opened_at"`
+
+	// Refund the id of the refund that paid the remedy
+	Refund  *string `json:"refund,omitempty"`
+	Refusal *string `json:"refusal,omitempty"`
+
+	// Remedy the remedy asked for
+	Remedy IssueRemedy `json:"remedy"`
+
+	// ResolveBy the issue should be resolved by then
+	ResolveBy *time.Time `json:"resolve_by,omitempty"`
+
+	// RespondBy the merchant's first answer is due by then
+	RespondBy *time.Time `json:"respond_by,omitempty"`
+
+	// Seq the seq of the home's status that stated it last; 0 while it is on its way
+	Seq   int         `json:"seq"`
+	State IssueState  `json:"state"`
+	Steps []IssueStep `json:"steps"`
+}
+
+// IssueBy who opened it
+type IssueBy string
+
+// IssueCategory defines model for Issue.Category.
+type IssueCategory string
+
+// IssueRemedy the remedy asked for
+type IssueRemedy string
+
+// IssueState defines model for Issue.State.
+type IssueState string
+
+// IssueAnswer defines model for IssueAnswer.
+type IssueAnswer struct {
+	Action IssueAnswerAction `json:"action"`
+
+	// Amount a refund offer's amount in minor units, at most the items left to refund
+	Amount *int64 `json:"amount,omitempty"`
+
+	// Remedy offer only
+	Remedy *IssueAnswerRemedy `json:"remedy,omitempty"`
+
+	// Text the question (ask_info) or the reason (refuse); words with an offer
+	Text *string `json:"text,omitempty"`
+}
+
+// IssueAnswerAction defines model for IssueAnswer.Action.
+type IssueAnswerAction string
+
+// IssueAnswerRemedy offer only
+type IssueAnswerRemedy string
+
+// IssueEscalateInput defines model for IssueEscalateInput.
+type IssueEscalateInput struct {
+	Text *string `json:"text,omitempty"`
+}
+
+// IssueInput defines model for IssueInput.
+type IssueInput struct {
+	// Amount the refund asked for, in minor units (refund only)
+	Amount      *int64             `json:"amount,omitempty"`
+	Category    IssueInputCategory `json:"category"`
+	Description string             `json:"description"`
+
+	// Evidence https image URLs
+	Evidence *[]string        `json:"evidence,omitempty"`
+	Remedy   IssueInputRemedy `json:"remedy"`
+}
+
+// IssueInputCategory defines model for IssueInput.Category.
+type IssueInputCategory string
+
+// IssueInputRemedy defines model for IssueInput.Remedy.
+type IssueInputRemedy string
+
+// IssueList defines model for IssueList.
+type IssueList struct {
+	Issues []Issue `json:"issues"`
+}
+
+// IssueOffer A remedy on the table, agreed or decided.
+type IssueOffer struct {
+	// Amount for a refund, in minor units of the part's currency
+	Amount *int64           `json:"amount,omitempty"`
+	Remedy IssueOfferRemedy `json:"remedy"`
+
+	// Seq the seq of the status that stated it; an accept or reject names it
+	Seq *int `json:"seq,omitempty"`
+}
+
+// IssueOfferRemedy defines model for IssueOffer.Remedy.
+type IssueOfferRemedy string
+
+// IssueReplyInput defines model for IssueReplyInput.
+type IssueReplyInput struct {
+	// Action info answers the merchant's question; accept or reject answer its offer
+	Action IssueReplyInputAction `json:"action"`
+
+	// Text required for info and reject
+	Text *string `json:"text,omitempty"`
+}
+
+// IssueReplyInputAction info answers the merchant's question; accept or reject answer its offer
+type IssueReplyInputAction string
+
+// IssueStep One step of an issue, with who took it and when.
+type IssueStep struct {
+	// Action denied: the home refused a step the storefront sent (the state did not allow it, no deadline had passed), and text says why
+	Action IssueStepAction `json:"action"`
+
+	// Amount for a refund, in minor units of the part's currency
+	Amount *int64           `json:"amount,omitempty"`
+	At     time.Time        `json:"at"`
+	By     IssueStepBy      `json:"by"`
+	Remedy *IssueStepRemedy `json:"remedy,omitempty"`
+
+	// Seq the seq of the home's signed status that states the step; 0 until the home has it
+	Seq  *int    `json:"seq,omitempty"`
+	Text *string `json:"text,omitempty"`
+}
+
+// IssueStepAction denied: the home refused a step the storefront sent (the state did not allow it, no deadline had passed), and text says why
+type IssueStepAction string
+
+// IssueStepBy defines model for IssueStep.By.
+type IssueStepBy string
+
+// IssueStepRemedy defines model for IssueStep.Remedy.
+type IssueStepRemedy string
 
 // Line defines model for Line.
 type Line struct {
@@ -1302,6 +1828,23 @@ type MerchantChange struct {
 // MerchantInput defines model for MerchantInput.
 type MerchantInput struct {
 	Name string `json:"name"`
+}
+
+// MerchantIssue defines model for MerchantIssue.
+type MerchantIssue struct {
+	// Issue A complaint about an order part. The storefront's signed issue
+	// message opens it (its id is the issue's); the home node fixes its
+	// deadlines from the message's signed time and the charter's terms,
+	// and states every later step in a signed status, so storefront and
+	// home hold the same record.
+	Issue   Issue  `json:"issue"`
+	OrderID string `json:"order_id"`
+	PartID  string `json:"part_id"`
+}
+
+// MerchantIssueList defines model for MerchantIssueList.
+type MerchantIssueList struct {
+	Issues []MerchantIssue `json:"issues"`
 }
 
 // MerchantProfile defines model for MerchantProfile.
@@ -1480,9 +2023,12 @@ type Part struct {
 
 	// Estimate when a part is expected to arrive, counted in business days from the day it is ordered
 	Estimate *Estimate `json:"estimate,omitempty"`
-	Items    []Line    `json:"items"`
-	Merchant string    `json:"merchant"`
-	PartID   string    `json:"part_id"`
+
+	// Issues the complaints about the part
+	Issues   *[]Issue `json:"issues,omitempty"`
+	Items    []Line   `json:"items"`
+	Merchant string   `json:"merchant"`
+	PartID   string   `json:"part_id"`
 
 	// Platform peer ID of the merchant's home node
 	Platform string `json:"platform"`
@@ -2311,6 +2857,16 @@ type GetMerchantEarningsParams struct {
 	Period string `form:"period" json:"period"`
 }
 
+// ListMerchantIssuesParams defines parameters for ListMerchantIssues.
+type ListMerchantIssuesParams struct {
+	// State Only issues in this state.
+	State *ListMerchantIssuesParamsState `form:"state,omitempty" json:"state,omitempty"`
+	Limit *int                           `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListMerchantIssuesParamsState defines parameters for ListMerchantIssues.
+type ListMerchantIssuesParamsState string
+
 // ListMerchantPartsParams defines parameters for ListMerchantParts.
 type ListMerchantPartsParams struct {
 	// Status only parts in this status
@@ -2366,6 +2922,12 @@ type CancelPartUnitsParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// OpenIssueParams defines parameters for OpenIssue.
+type OpenIssueParams struct {
+	// IdempotencyKey A key of the client's choosing, the same for every retry of one issue.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // RequestReturnParams defines parameters for RequestReturn.
 type RequestReturnParams struct {
 	// IdempotencyKey A key of the client's choosing, the same for every retry of one return.
@@ -2374,6 +2936,12 @@ type RequestReturnParams struct {
 
 // CloseSettlementPeriod202JSONResponseBodyStatus defines parameters for CloseSettlementPeriod.
 type CloseSettlementPeriod202JSONResponseBodyStatus string
+
+// OpenOperatorIssueParams defines parameters for OpenOperatorIssue.
+type OpenOperatorIssueParams struct {
+	// IdempotencyKey A key of the client's choosing, the same for every retry of one issue.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
 
 // ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
 type ListWebhookDeliveriesParams struct {
@@ -2420,6 +2988,9 @@ type SetStockJSONRequestBody = StockInput
 // UploadPictureMultipartRequestBody defines body for UploadPicture for multipart/form-data ContentType.
 type UploadPictureMultipartRequestBody UploadPictureMultipartBody
 
+// AnswerIssueJSONRequestBody defines body for AnswerIssue for application/json ContentType.
+type AnswerIssueJSONRequestBody = IssueAnswer
+
 // RefundPartPartlyJSONRequestBody defines body for RefundPartPartly for application/json ContentType.
 type RefundPartPartlyJSONRequestBody = RefundInput
 
@@ -2450,6 +3021,15 @@ type ChangeMerchantJSONRequestBody = MerchantChange
 // CancelPartUnitsJSONRequestBody defines body for CancelPartUnits for application/json ContentType.
 type CancelPartUnitsJSONRequestBody = CancelUnitsInput
 
+// OpenIssueJSONRequestBody defines body for OpenIssue for application/json ContentType.
+type OpenIssueJSONRequestBody = IssueInput
+
+// EscalateIssueJSONRequestBody defines body for EscalateIssue for application/json ContentType.
+type EscalateIssueJSONRequestBody = IssueEscalateInput
+
+// ReplyIssueJSONRequestBody defines body for ReplyIssue for application/json ContentType.
+type ReplyIssueJSONRequestBody = IssueReplyInput
+
 // RequestReturnJSONRequestBody defines body for RequestReturn for application/json ContentType.
 type RequestReturnJSONRequestBody = ReturnInput
 
@@ -2458,6 +3038,12 @@ type QuoteShippingJSONRequestBody = ShippingQuoteInput
 
 // CreateShopperJSONRequestBody defines body for CreateShopper for application/json ContentType.
 type CreateShopperJSONRequestBody = ShopperInput
+
+// OpenOperatorIssueJSONRequestBody defines body for OpenOperatorIssue for application/json ContentType.
+type OpenOperatorIssueJSONRequestBody = IssueInput
+
+// EscalateOperatorIssueJSONRequestBody defines body for EscalateOperatorIssue for application/json ContentType.
+type EscalateOperatorIssueJSONRequestBody = IssueEscalateInput
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -2894,6 +3480,44 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/merchant/earnings (the `GetMerchantEarnings` operationId).
 	GetMerchantEarnings(ctx context.Context, params *GetMerchantEarningsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListMerchantIssues The merchant's issues, open ones first by nearest deadline.
+	//
+	// Open issues and those awaiting the shopper first, the nearest
+	// deadline first (the first response's until the merchant answered,
+	// then the resolution's); then escalated ones; then the rest
+	// (resolved, refused, decided), newest first.
+	//
+	// Corresponds with GET /v1/merchant/issues (the `ListMerchantIssues` operationId).
+	ListMerchantIssues(ctx context.Context, params *ListMerchantIssuesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AnswerIssueWithBody Answer an issue (ask for more, offer a remedy, refuse).
+	//
+	// ask_info asks the shopper for more; offer puts a remedy on the
+	// table (a refund of at most the items left to refund, a replacement
+	// or a return); refuse refuses with a reason, which lets the
+	// storefront escalate. Only an open issue, or one awaiting the
+	// shopper, is answered; the first answer is the merchant's first
+	// response. The answer travels to the storefront in a signed status.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/merchant/issues/{iid}/answer (the `AnswerIssue` operationId).
+	AnswerIssueWithBody(ctx context.Context, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AnswerIssue Answer an issue (ask for more, offer a remedy, refuse).
+	//
+	// ask_info asks the shopper for more; offer puts a remedy on the
+	// table (a refund of at most the items left to refund, a replacement
+	// or a return); refuse refuses with a reason, which lets the
+	// storefront escalate. Only an open issue, or one awaiting the
+	// shopper, is answered; the first answer is the merchant's first
+	// response. The answer travels to the storefront in a signed status.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/merchant/issues/{iid}/answer (the `AnswerIssue` operationId).
+	AnswerIssue(ctx context.Context, iid string, body AnswerIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListMerchantParts The merchant's order parts from every storefront, newest first.
 	//
 	// Corresponds with GET /v1/merchant/orders (the `ListMerchantParts` operationId).
@@ -3183,6 +3807,107 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/orders/{id}/parts/{part}/cancel (the `CancelPartUnits` operationId).
 	CancelPartUnits(ctx context.Context, id OrderID, part string, params *CancelPartUnitsParams, body CancelPartUnitsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListPartIssues The issues of a part, with their steps and deadlines.
+	//
+	// Corresponds with GET /v1/orders/{id}/parts/{part}/issues (the `ListPartIssues` operationId).
+	ListPartIssues(ctx context.Context, id OrderID, part string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OpenIssueWithBody Open an issue (a complaint) about a part.
+	//
+	// The storefront checks what it knows (the part placed, the
+	// description at most 2000 bytes, at most 5 https image URLs, a
+	// refund asked for no more than the part's total, at most 3 issues
+	// under way) and refuses otherwise, changing nothing. It then sends
+	// a signed issue message to the part's home node through its outbox,
+	// so a home that is offline gets it when it comes back; the home
+	// fixes the deadlines (first response, resolution) from the
+	// message's signed time and the charter's terms, and states the
+	// issue back. The merchant asks for more, offers a remedy or refuses;
+	// the shopper answers, accepts (an accepted refund is paid by itself)
+	// or rejects. An Idempotency-Key header makes a retry open one issue.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/issues (the `OpenIssue` operationId).
+	OpenIssueWithBody(ctx context.Context, id OrderID, part string, params *OpenIssueParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OpenIssue Open an issue (a complaint) about a part.
+	//
+	// The storefront checks what it knows (the part placed, the
+	// description at most 2000 bytes, at most 5 https image URLs, a
+	// refund asked for no more than the part's total, at most 3 issues
+	// under way) and refuses otherwise, changing nothing. It then sends
+	// a signed issue message to the part's home node through its outbox,
+	// so a home that is offline gets it when it comes back; the home
+	// fixes the deadlines (first response, resolution) from the
+	// message's signed time and the charter's terms, and states the
+	// issue back. The merchant asks for more, offers a remedy or refuses;
+	// the shopper answers, accepts (an accepted refund is paid by itself)
+	// or rejects. An Idempotency-Key header makes a retry open one issue.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/issues (the `OpenIssue` operationId).
+	OpenIssue(ctx context.Context, id OrderID, part string, params *OpenIssueParams, body OpenIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EscalateIssueWithBody Take an issue to the charter's arbiter.
+	//
+	// Allowed only when the merchant gave no first answer by its
+	// deadline, the issue is not resolved by its resolution deadline,
+	// the shopper rejected an offer, or the merchant refused it; and only
+	// when the charter names an arbiter. The storefront checks first and
+	// says why not (409); the home checks again on its own record and
+	// clock and states the issue escalated, with the arbiter's peer id,
+	// or the escalation denied with its reason.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/issues/{iid}/escalate (the `EscalateIssue` operationId).
+	EscalateIssueWithBody(ctx context.Context, id OrderID, part string, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EscalateIssue Take an issue to the charter's arbiter.
+	//
+	// Allowed only when the merchant gave no first answer by its
+	// deadline, the issue is not resolved by its resolution deadline,
+	// the shopper rejected an offer, or the merchant refused it; and only
+	// when the charter names an arbiter. The storefront checks first and
+	// says why not (409); the home checks again on its own record and
+	// clock and states the issue escalated, with the arbiter's peer id,
+	// or the escalation denied with its reason.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/issues/{iid}/escalate (the `EscalateIssue` operationId).
+	EscalateIssue(ctx context.Context, id OrderID, part string, iid string, body EscalateIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplyIssueWithBody Answer the merchant on an issue.
+	//
+	// info answers the merchant's question (the issue is the merchant's
+	// turn again); accept takes the remedy on the table (an offered
+	// refund is paid by itself, in the same signed status); reject
+	// refuses it with a reason, which lets the issue be escalated. The
+	// storefront checks the issue's state as the home last stated it,
+	// and the home checks again.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/issues/{iid}/reply (the `ReplyIssue` operationId).
+	ReplyIssueWithBody(ctx context.Context, id OrderID, part string, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplyIssue Answer the merchant on an issue.
+	//
+	// info answers the merchant's question (the issue is the merchant's
+	// turn again); accept takes the remedy on the table (an offered
+	// refund is paid by itself, in the same signed status); reject
+	// refuses it with a reason, which lets the issue be escalated. The
+	// storefront checks the issue's state as the home last stated it,
+	// and the home checks again.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/issues/{iid}/reply (the `ReplyIssue` operationId).
+	ReplyIssue(ctx context.Context, id OrderID, part string, iid string, body ReplyIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListPartReturns The returns of a part, with their steps.
 	//
 	// Corresponds with GET /v1/orders/{id}/parts/{part}/returns (the `ListPartReturns` operationId).
@@ -3281,6 +4006,63 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/shoppers (the `CreateShopper` operationId).
 	CreateShopper(ctx context.Context, body CreateShopperJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListOperatorPartIssues The issues of a part, with their steps and deadlines.
+	//
+	// Corresponds with GET /v1/storefront/orders/{id}/parts/{part}/issues (the `ListOperatorPartIssues` operationId).
+	ListOperatorPartIssues(ctx context.Context, id OrderID, part string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OpenOperatorIssueWithBody Open an issue (a complaint) about a part (operator).
+	//
+	// The storefront's operator opens an issue on a part of any order of
+	// this storefront, as the shopper would (see openIssue); the issue
+	// says it was opened by the operator.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/storefront/orders/{id}/parts/{part}/issues (the `OpenOperatorIssue` operationId).
+	OpenOperatorIssueWithBody(ctx context.Context, id OrderID, part string, params *OpenOperatorIssueParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OpenOperatorIssue Open an issue (a complaint) about a part (operator).
+	//
+	// The storefront's operator opens an issue on a part of any order of
+	// this storefront, as the shopper would (see openIssue); the issue
+	// says it was opened by the operator.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/storefront/orders/{id}/parts/{part}/issues (the `OpenOperatorIssue` operationId).
+	OpenOperatorIssue(ctx context.Context, id OrderID, part string, params *OpenOperatorIssueParams, body OpenOperatorIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EscalateOperatorIssueWithBody Take an issue to the charter's arbiter.
+	//
+	// Allowed only when the merchant gave no first answer by its
+	// deadline, the issue is not resolved by its resolution deadline,
+	// the shopper rejected an offer, or the merchant refused it; and only
+	// when the charter names an arbiter. The storefront checks first and
+	// says why not (409); the home checks again on its own record and
+	// clock and states the issue escalated, with the arbiter's peer id,
+	// or the escalation denied with its reason.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/storefront/orders/{id}/parts/{part}/issues/{iid}/escalate (the `EscalateOperatorIssue` operationId).
+	EscalateOperatorIssueWithBody(ctx context.Context, id OrderID, part string, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EscalateOperatorIssue Take an issue to the charter's arbiter.
+	//
+	// Allowed only when the merchant gave no first answer by its
+	// deadline, the issue is not resolved by its resolution deadline,
+	// the shopper rejected an offer, or the merchant refused it; and only
+	// when the charter names an arbiter. The storefront checks first and
+	// says why not (409); the home checks again on its own record and
+	// clock and states the issue escalated, with the arbiter's peer id,
+	// or the escalation denied with its reason.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/storefront/orders/{id}/parts/{part}/issues/{iid}/escalate (the `EscalateOperatorIssue` operationId).
+	EscalateOperatorIssue(ctx context.Context, id OrderID, part string, iid string, body EscalateOperatorIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListWebhookDeliveries The log of webhook deliveries to the back office, newest first (operator).
 	//
@@ -4099,6 +4881,74 @@ func (c *Client) GetMerchantEarnings(ctx context.Context, params *GetMerchantEar
 	return c.Client.Do(req)
 }
 
+// ListMerchantIssues The merchant's issues, open ones first by nearest deadline.
+//
+// Open issues and those awaiting the shopper first, the nearest
+// deadline first (the first response's until the merchant answered,
+// then the resolution's); then escalated ones; then the rest
+// (resolved, refused, decided), newest first.
+//
+// Corresponds with GET /v1/merchant/issues (the `ListMerchantIssues` operationId).
+func (c *Client) ListMerchantIssues(ctx context.Context, params *ListMerchantIssuesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMerchantIssuesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AnswerIssueWithBody Answer an issue (ask for more, offer a remedy, refuse).
+//
+// ask_info asks the shopper for more; offer puts a remedy on the
+// table (a refund of at most the items left to refund, a replacement
+// or a return); refuse refuses with a reason, which lets the
+// storefront escalate. Only an open issue, or one awaiting the
+// shopper, is answered; the first answer is the merchant's first
+// response. The answer travels to the storefront in a signed status.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/merchant/issues/{iid}/answer (the `AnswerIssue` operationId).
+func (c *Client) AnswerIssueWithBody(ctx context.Context, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAnswerIssueRequestWithBody(c.Server, iid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AnswerIssue Answer an issue (ask for more, offer a remedy, refuse).
+//
+// ask_info asks the shopper for more; offer puts a remedy on the
+// table (a refund of at most the items left to refund, a replacement
+// or a return); refuse refuses with a reason, which lets the
+// storefront escalate. Only an open issue, or one awaiting the
+// shopper, is answered; the first answer is the merchant's first
+// response. The answer travels to the storefront in a signed status.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/merchant/issues/{iid}/answer (the `AnswerIssue` operationId).
+func (c *Client) AnswerIssue(ctx context.Context, iid string, body AnswerIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAnswerIssueRequest(c.Server, iid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListMerchantParts The merchant's order parts from every storefront, newest first.
 //
 // Corresponds with GET /v1/merchant/orders (the `ListMerchantParts` operationId).
@@ -4778,6 +5628,177 @@ func (c *Client) CancelPartUnits(ctx context.Context, id OrderID, part string, p
 	return c.Client.Do(req)
 }
 
+// ListPartIssues The issues of a part, with their steps and deadlines.
+//
+// Corresponds with GET /v1/orders/{id}/parts/{part}/issues (the `ListPartIssues` operationId).
+func (c *Client) ListPartIssues(ctx context.Context, id OrderID, part string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPartIssuesRequest(c.Server, id, part)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OpenIssueWithBody Open an issue (a complaint) about a part.
+//
+// The storefront checks what it knows (the part placed, the
+// description at most 2000 bytes, at most 5 https image URLs, a
+// refund asked for no more than the part's total, at most 3 issues
+// under way) and refuses otherwise, changing nothing. It then sends
+// a signed issue message to the part's home node through its outbox,
+// so a home that is offline gets it when it comes back; the home
+// fixes the deadlines (first response, resolution) from the
+// message's signed time and the charter's terms, and states the
+// issue back. The merchant asks for more, offers a remedy or refuses;
+// the shopper answers, accepts (an accepted refund is paid by itself)
+// or rejects. An Idempotency-Key header makes a retry open one issue.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/issues (the `OpenIssue` operationId).
+func (c *Client) OpenIssueWithBody(ctx context.Context, id OrderID, part string, params *OpenIssueParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenIssueRequestWithBody(c.Server, id, part, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OpenIssue Open an issue (a complaint) about a part.
+//
+// The storefront checks what it knows (the part placed, the
+// description at most 2000 bytes, at most 5 https image URLs, a
+// refund asked for no more than the part's total, at most 3 issues
+// under way) and refuses otherwise, changing nothing. It then sends
+// a signed issue message to the part's home node through its outbox,
+// so a home that is offline gets it when it comes back; the home
+// fixes the deadlines (first response, resolution) from the
+// message's signed time and the charter's terms, and states the
+// issue back. The merchant asks for more, offers a remedy or refuses;
+// the shopper answers, accepts (an accepted refund is paid by itself)
+// or rejects. An Idempotency-Key header makes a retry open one issue.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/issues (the `OpenIssue` operationId).
+func (c *Client) OpenIssue(ctx context.Context, id OrderID, part string, params *OpenIssueParams, body OpenIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenIssueRequest(c.Server, id, part, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EscalateIssueWithBody Take an issue to the charter's arbiter.
+//
+// Allowed only when the merchant gave no first answer by its
+// deadline, the issue is not resolved by its resolution deadline,
+// the shopper rejected an offer, or the merchant refused it; and only
+// when the charter names an arbiter. The storefront checks first and
+// says why not (409); the home checks again on its own record and
+// clock and states the issue escalated, with the arbiter's peer id,
+// or the escalation denied with its reason.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/issues/{iid}/escalate (the `EscalateIssue` operationId).
+func (c *Client) EscalateIssueWithBody(ctx context.Context, id OrderID, part string, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEscalateIssueRequestWithBody(c.Server, id, part, iid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EscalateIssue Take an issue to the charter's arbiter.
+//
+// Allowed only when the merchant gave no first answer by its
+// deadline, the issue is not resolved by its resolution deadline,
+// the shopper rejected an offer, or the merchant refused it; and only
+// when the charter names an arbiter. The storefront checks first and
+// says why not (409); the home checks again on its own record and
+// clock and states the issue escalated, with the arbiter's peer id,
+// or the escalation denied with its reason.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/issues/{iid}/escalate (the `EscalateIssue` operationId).
+func (c *Client) EscalateIssue(ctx context.Context, id OrderID, part string, iid string, body EscalateIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEscalateIssueRequest(c.Server, id, part, iid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplyIssueWithBody Answer the merchant on an issue.
+//
+// info answers the merchant's question (the issue is the merchant's
+// turn again); accept takes the remedy on the table (an offered
+// refund is paid by itself, in the same signed status); reject
+// refuses it with a reason, which lets the issue be escalated. The
+// storefront checks the issue's state as the home last stated it,
+// and the home checks again.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/issues/{iid}/reply (the `ReplyIssue` operationId).
+func (c *Client) ReplyIssueWithBody(ctx context.Context, id OrderID, part string, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplyIssueRequestWithBody(c.Server, id, part, iid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplyIssue Answer the merchant on an issue.
+//
+// info answers the merchant's question (the issue is the merchant's
+// turn again); accept takes the remedy on the table (an offered
+// refund is paid by itself, in the same signed status); reject
+// refuses it with a reason, which lets the issue be escalated. The
+// storefront checks the issue's state as the home last stated it,
+// and the home checks again.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/issues/{iid}/reply (the `ReplyIssue` operationId).
+func (c *Client) ReplyIssue(ctx context.Context, id OrderID, part string, iid string, body ReplyIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplyIssueRequest(c.Server, id, part, iid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListPartReturns The returns of a part, with their steps.
 //
 // Corresponds with GET /v1/orders/{id}/parts/{part}/returns (the `ListPartReturns` operationId).
@@ -4977,6 +5998,113 @@ func (c *Client) CreateShopperWithBody(ctx context.Context, contentType string, 
 // Corresponds with POST /v1/shoppers (the `CreateShopper` operationId).
 func (c *Client) CreateShopper(ctx context.Context, body CreateShopperJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateShopperRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListOperatorPartIssues The issues of a part, with their steps and deadlines.
+//
+// Corresponds with GET /v1/storefront/orders/{id}/parts/{part}/issues (the `ListOperatorPartIssues` operationId).
+func (c *Client) ListOperatorPartIssues(ctx context.Context, id OrderID, part string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOperatorPartIssuesRequest(c.Server, id, part)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OpenOperatorIssueWithBody Open an issue (a complaint) about a part (operator).
+//
+// The storefront's operator opens an issue on a part of any order of
+// this storefront, as the shopper would (see openIssue); the issue
+// says it was opened by the operator.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/storefront/orders/{id}/parts/{part}/issues (the `OpenOperatorIssue` operationId).
+func (c *Client) OpenOperatorIssueWithBody(ctx context.Context, id OrderID, part string, params *OpenOperatorIssueParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenOperatorIssueRequestWithBody(c.Server, id, part, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OpenOperatorIssue Open an issue (a complaint) about a part (operator).
+//
+// The storefront's operator opens an issue on a part of any order of
+// this storefront, as the shopper would (see openIssue); the issue
+// says it was opened by the operator.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/storefront/orders/{id}/parts/{part}/issues (the `OpenOperatorIssue` operationId).
+func (c *Client) OpenOperatorIssue(ctx context.Context, id OrderID, part string, params *OpenOperatorIssueParams, body OpenOperatorIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenOperatorIssueRequest(c.Server, id, part, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EscalateOperatorIssueWithBody Take an issue to the charter's arbiter.
+//
+// Allowed only when the merchant gave no first answer by its
+// deadline, the issue is not resolved by its resolution deadline,
+// the shopper rejected an offer, or the merchant refused it; and only
+// when the charter names an arbiter. The storefront checks first and
+// says why not (409); the home checks again on its own record and
+// clock and states the issue escalated, with the arbiter's peer id,
+// or the escalation denied with its reason.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/storefront/orders/{id}/parts/{part}/issues/{iid}/escalate (the `EscalateOperatorIssue` operationId).
+func (c *Client) EscalateOperatorIssueWithBody(ctx context.Context, id OrderID, part string, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEscalateOperatorIssueRequestWithBody(c.Server, id, part, iid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EscalateOperatorIssue Take an issue to the charter's arbiter.
+//
+// Allowed only when the merchant gave no first answer by its
+// deadline, the issue is not resolved by its resolution deadline,
+// the shopper rejected an offer, or the merchant refused it; and only
+// when the charter names an arbiter. The storefront checks first and
+// says why not (409); the home checks again on its own record and
+// clock and states the issue escalated, with the arbiter's peer id,
+// or the escalation denied with its reason.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/storefront/orders/{id}/parts/{part}/issues/{iid}/escalate (the `EscalateOperatorIssue` operationId).
+func (c *Client) EscalateOperatorIssue(ctx context.Context, id OrderID, part string, iid string, body EscalateOperatorIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEscalateOperatorIssueRequest(c.Server, id, part, iid, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6522,6 +7650,119 @@ func NewGetMerchantEarningsRequest(server string, params *GetMerchantEarningsPar
 	return req, nil
 }
 
+// NewListMerchantIssuesRequest constructs an http.Request for the ListMerchantIssues method
+func NewListMerchantIssuesRequest(server string, params *ListMerchantIssuesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/issues")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.State != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "state", *params.State, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAnswerIssueRequest calls the generic AnswerIssue builder with application/json body
+func NewAnswerIssueRequest(server string, iid string, body AnswerIssueJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAnswerIssueRequestWithBody(server, iid, "application/json", bodyReader)
+}
+
+// NewAnswerIssueRequestWithBody constructs an http.Request for the AnswerIssue method, with any body, and a specified content type
+func NewAnswerIssueRequestWithBody(server string, iid string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "iid", iid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/issues/%s/answer", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListMerchantPartsRequest constructs an http.Request for the ListMerchantParts method
 func NewListMerchantPartsRequest(server string, params *ListMerchantPartsParams) (*http.Request, error) {
 	var err error
@@ -7789,6 +9030,238 @@ func NewCancelPartUnitsRequestWithBody(server string, id OrderID, part string, p
 	return req, nil
 }
 
+// NewListPartIssuesRequest constructs an http.Request for the ListPartIssues method
+func NewListPartIssuesRequest(server string, id OrderID, part string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "part", part, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/parts/%s/issues", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewOpenIssueRequest calls the generic OpenIssue builder with application/json body
+func NewOpenIssueRequest(server string, id OrderID, part string, params *OpenIssueParams, body OpenIssueJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOpenIssueRequestWithBody(server, id, part, params, "application/json", bodyReader)
+}
+
+// NewOpenIssueRequestWithBody constructs an http.Request for the OpenIssue method, with any body, and a specified content type
+func NewOpenIssueRequestWithBody(server string, id OrderID, part string, params *OpenIssueParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "part", part, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/parts/%s/issues", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewEscalateIssueRequest calls the generic EscalateIssue builder with application/json body
+func NewEscalateIssueRequest(server string, id OrderID, part string, iid string, body EscalateIssueJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEscalateIssueRequestWithBody(server, id, part, iid, "application/json", bodyReader)
+}
+
+// NewEscalateIssueRequestWithBody constructs an http.Request for the EscalateIssue method, with any body, and a specified content type
+func NewEscalateIssueRequestWithBody(server string, id OrderID, part string, iid string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "part", part, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "iid", iid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/parts/%s/issues/%s/escalate", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewReplyIssueRequest calls the generic ReplyIssue builder with application/json body
+func NewReplyIssueRequest(server string, id OrderID, part string, iid string, body ReplyIssueJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplyIssueRequestWithBody(server, id, part, iid, "application/json", bodyReader)
+}
+
+// NewReplyIssueRequestWithBody constructs an http.Request for the ReplyIssue method, with any body, and a specified content type
+func NewReplyIssueRequestWithBody(server string, id OrderID, part string, iid string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "part", part, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "iid", iid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/parts/%s/issues/%s/reply", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListPartReturnsRequest constructs an http.Request for the ListPartReturns method
 func NewListPartReturnsRequest(server string, id OrderID, part string) (*http.Request, error) {
 	var err error
@@ -8089,6 +9562,177 @@ func NewCreateShopperRequestWithBody(server string, contentType string, body io.
 	}
 
 	operationPath := fmt.Sprintf("/v1/shoppers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListOperatorPartIssuesRequest constructs an http.Request for the ListOperatorPartIssues method
+func NewListOperatorPartIssuesRequest(server string, id OrderID, part string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "part", part, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/storefront/orders/%s/parts/%s/issues", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewOpenOperatorIssueRequest calls the generic OpenOperatorIssue builder with application/json body
+func NewOpenOperatorIssueRequest(server string, id OrderID, part string, params *OpenOperatorIssueParams, body OpenOperatorIssueJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOpenOperatorIssueRequestWithBody(server, id, part, params, "application/json", bodyReader)
+}
+
+// NewOpenOperatorIssueRequestWithBody constructs an http.Request for the OpenOperatorIssue method, with any body, and a specified content type
+func NewOpenOperatorIssueRequestWithBody(server string, id OrderID, part string, params *OpenOperatorIssueParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "part", part, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/storefront/orders/%s/parts/%s/issues", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewEscalateOperatorIssueRequest calls the generic EscalateOperatorIssue builder with application/json body
+func NewEscalateOperatorIssueRequest(server string, id OrderID, part string, iid string, body EscalateOperatorIssueJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEscalateOperatorIssueRequestWithBody(server, id, part, iid, "application/json", bodyReader)
+}
+
+// NewEscalateOperatorIssueRequestWithBody constructs an http.Request for the EscalateOperatorIssue method, with any body, and a specified content type
+func NewEscalateOperatorIssueRequestWithBody(server string, id OrderID, part string, iid string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "part", part, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "iid", iid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/storefront/orders/%s/parts/%s/issues/%s/escalate", pathParam0, pathParam1, pathParam2)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -8623,6 +10267,46 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/merchant/earnings (the `GetMerchantEarnings` operationId).
 	GetMerchantEarningsWithResponse(ctx context.Context, params *GetMerchantEarningsParams, reqEditors ...RequestEditorFn) (*GetMerchantEarningsResponse, error)
 
+	// ListMerchantIssuesWithResponse The merchant's issues, open ones first by nearest deadline.
+	//
+	// Open issues and those awaiting the shopper first, the nearest
+	// deadline first (the first response's until the merchant answered,
+	// then the resolution's); then escalated ones; then the rest
+	// (resolved, refused, decided), newest first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/merchant/issues (the `ListMerchantIssues` operationId).
+	ListMerchantIssuesWithResponse(ctx context.Context, params *ListMerchantIssuesParams, reqEditors ...RequestEditorFn) (*ListMerchantIssuesResponse, error)
+
+	// AnswerIssueWithBodyWithResponse Answer an issue (ask for more, offer a remedy, refuse).
+	//
+	// ask_info asks the shopper for more; offer puts a remedy on the
+	// table (a refund of at most the items left to refund, a replacement
+	// or a return); refuse refuses with a reason, which lets the
+	// storefront escalate. Only an open issue, or one awaiting the
+	// shopper, is answered; the first answer is the merchant's first
+	// response. The answer travels to the storefront in a signed status.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/issues/{iid}/answer (the `AnswerIssue` operationId).
+	AnswerIssueWithBodyWithResponse(ctx context.Context, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AnswerIssueResponse, error)
+
+	// AnswerIssueWithResponse Answer an issue (ask for more, offer a remedy, refuse).
+	//
+	// ask_info asks the shopper for more; offer puts a remedy on the
+	// table (a refund of at most the items left to refund, a replacement
+	// or a return); refuse refuses with a reason, which lets the
+	// storefront escalate. Only an open issue, or one awaiting the
+	// shopper, is answered; the first answer is the merchant's first
+	// response. The answer travels to the storefront in a signed status.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/issues/{iid}/answer (the `AnswerIssue` operationId).
+	AnswerIssueWithResponse(ctx context.Context, iid string, body AnswerIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*AnswerIssueResponse, error)
+
 	// ListMerchantPartsWithResponse The merchant's order parts from every storefront, newest first.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -8950,6 +10634,109 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/orders/{id}/parts/{part}/cancel (the `CancelPartUnits` operationId).
 	CancelPartUnitsWithResponse(ctx context.Context, id OrderID, part string, params *CancelPartUnitsParams, body CancelPartUnitsJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelPartUnitsResponse, error)
 
+	// ListPartIssuesWithResponse The issues of a part, with their steps and deadlines.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/orders/{id}/parts/{part}/issues (the `ListPartIssues` operationId).
+	ListPartIssuesWithResponse(ctx context.Context, id OrderID, part string, reqEditors ...RequestEditorFn) (*ListPartIssuesResponse, error)
+
+	// OpenIssueWithBodyWithResponse Open an issue (a complaint) about a part.
+	//
+	// The storefront checks what it knows (the part placed, the
+	// description at most 2000 bytes, at most 5 https image URLs, a
+	// refund asked for no more than the part's total, at most 3 issues
+	// under way) and refuses otherwise, changing nothing. It then sends
+	// a signed issue message to the part's home node through its outbox,
+	// so a home that is offline gets it when it comes back; the home
+	// fixes the deadlines (first response, resolution) from the
+	// message's signed time and the charter's terms, and states the
+	// issue back. The merchant asks for more, offers a remedy or refuses;
+	// the shopper answers, accepts (an accepted refund is paid by itself)
+	// or rejects. An Idempotency-Key header makes a retry open one issue.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/issues (the `OpenIssue` operationId).
+	OpenIssueWithBodyWithResponse(ctx context.Context, id OrderID, part string, params *OpenIssueParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenIssueResponse, error)
+
+	// OpenIssueWithResponse Open an issue (a complaint) about a part.
+	//
+	// The storefront checks what it knows (the part placed, the
+	// description at most 2000 bytes, at most 5 https image URLs, a
+	// refund asked for no more than the part's total, at most 3 issues
+	// under way) and refuses otherwise, changing nothing. It then sends
+	// a signed issue message to the part's home node through its outbox,
+	// so a home that is offline gets it when it comes back; the home
+	// fixes the deadlines (first response, resolution) from the
+	// message's signed time and the charter's terms, and states the
+	// issue back. The merchant asks for more, offers a remedy or refuses;
+	// the shopper answers, accepts (an accepted refund is paid by itself)
+	// or rejects. An Idempotency-Key header makes a retry open one issue.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/issues (the `OpenIssue` operationId).
+	OpenIssueWithResponse(ctx context.Context, id OrderID, part string, params *OpenIssueParams, body OpenIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenIssueResponse, error)
+
+	// EscalateIssueWithBodyWithResponse Take an issue to the charter's arbiter.
+	//
+	// Allowed only when the merchant gave no first answer by its
+	// deadline, the issue is not resolved by its resolution deadline,
+	// the shopper rejected an offer, or the merchant refused it; and only
+	// when the charter names an arbiter. The storefront checks first and
+	// says why not (409); the home checks again on its own record and
+	// clock and states the issue escalated, with the arbiter's peer id,
+	// or the escalation denied with its reason.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/issues/{iid}/escalate (the `EscalateIssue` operationId).
+	EscalateIssueWithBodyWithResponse(ctx context.Context, id OrderID, part string, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EscalateIssueResponse, error)
+
+	// EscalateIssueWithResponse Take an issue to the charter's arbiter.
+	//
+	// Allowed only when the merchant gave no first answer by its
+	// deadline, the issue is not resolved by its resolution deadline,
+	// the shopper rejected an offer, or the merchant refused it; and only
+	// when the charter names an arbiter. The storefront checks first and
+	// says why not (409); the home checks again on its own record and
+	// clock and states the issue escalated, with the arbiter's peer id,
+	// or the escalation denied with its reason.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/issues/{iid}/escalate (the `EscalateIssue` operationId).
+	EscalateIssueWithResponse(ctx context.Context, id OrderID, part string, iid string, body EscalateIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*EscalateIssueResponse, error)
+
+	// ReplyIssueWithBodyWithResponse Answer the merchant on an issue.
+	//
+	// info answers the merchant's question (the issue is the merchant's
+	// turn again); accept takes the remedy on the table (an offered
+	// refund is paid by itself, in the same signed status); reject
+	// refuses it with a reason, which lets the issue be escalated. The
+	// storefront checks the issue's state as the home last stated it,
+	// and the home checks again.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/issues/{iid}/reply (the `ReplyIssue` operationId).
+	ReplyIssueWithBodyWithResponse(ctx context.Context, id OrderID, part string, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplyIssueResponse, error)
+
+	// ReplyIssueWithResponse Answer the merchant on an issue.
+	//
+	// info answers the merchant's question (the issue is the merchant's
+	// turn again); accept takes the remedy on the table (an offered
+	// refund is paid by itself, in the same signed status); reject
+	// refuses it with a reason, which lets the issue be escalated. The
+	// storefront checks the issue's state as the home last stated it,
+	// and the home checks again.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/issues/{iid}/reply (the `ReplyIssue` operationId).
+	ReplyIssueWithResponse(ctx context.Context, id OrderID, part string, iid string, body ReplyIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplyIssueResponse, error)
+
 	// ListPartReturnsWithResponse The returns of a part, with their steps.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -9058,6 +10845,65 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/shoppers (the `CreateShopper` operationId).
 	CreateShopperWithResponse(ctx context.Context, body CreateShopperJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateShopperResponse, error)
+
+	// ListOperatorPartIssuesWithResponse The issues of a part, with their steps and deadlines.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/storefront/orders/{id}/parts/{part}/issues (the `ListOperatorPartIssues` operationId).
+	ListOperatorPartIssuesWithResponse(ctx context.Context, id OrderID, part string, reqEditors ...RequestEditorFn) (*ListOperatorPartIssuesResponse, error)
+
+	// OpenOperatorIssueWithBodyWithResponse Open an issue (a complaint) about a part (operator).
+	//
+	// The storefront's operator opens an issue on a part of any order of
+	// this storefront, as the shopper would (see openIssue); the issue
+	// says it was opened by the operator.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/storefront/orders/{id}/parts/{part}/issues (the `OpenOperatorIssue` operationId).
+	OpenOperatorIssueWithBodyWithResponse(ctx context.Context, id OrderID, part string, params *OpenOperatorIssueParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenOperatorIssueResponse, error)
+
+	// OpenOperatorIssueWithResponse Open an issue (a complaint) about a part (operator).
+	//
+	// The storefront's operator opens an issue on a part of any order of
+	// this storefront, as the shopper would (see openIssue); the issue
+	// says it was opened by the operator.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/storefront/orders/{id}/parts/{part}/issues (the `OpenOperatorIssue` operationId).
+	OpenOperatorIssueWithResponse(ctx context.Context, id OrderID, part string, params *OpenOperatorIssueParams, body OpenOperatorIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenOperatorIssueResponse, error)
+
+	// EscalateOperatorIssueWithBodyWithResponse Take an issue to the charter's arbiter.
+	//
+	// Allowed only when the merchant gave no first answer by its
+	// deadline, the issue is not resolved by its resolution deadline,
+	// the shopper rejected an offer, or the merchant refused it; and only
+	// when the charter names an arbiter. The storefront checks first and
+	// says why not (409); the home checks again on its own record and
+	// clock and states the issue escalated, with the arbiter's peer id,
+	// or the escalation denied with its reason.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/storefront/orders/{id}/parts/{part}/issues/{iid}/escalate (the `EscalateOperatorIssue` operationId).
+	EscalateOperatorIssueWithBodyWithResponse(ctx context.Context, id OrderID, part string, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EscalateOperatorIssueResponse, error)
+
+	// EscalateOperatorIssueWithResponse Take an issue to the charter's arbiter.
+	//
+	// Allowed only when the merchant gave no first answer by its
+	// deadline, the issue is not resolved by its resolution deadline,
+	// the shopper rejected an offer, or the merchant refused it; and only
+	// when the charter names an arbiter. The storefront checks first and
+	// says why not (409); the home checks again on its own record and
+	// clock and states the issue escalated, with the arbiter's peer id,
+	// or the escalation denied with its reason.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/storefront/orders/{id}/parts/{part}/issues/{iid}/escalate (the `EscalateOperatorIssue` operationId).
+	EscalateOperatorIssueWithResponse(ctx context.Context, id OrderID, part string, iid string, body EscalateOperatorIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*EscalateOperatorIssueResponse, error)
 
 	// ListWebhookDeliveriesWithResponse The log of webhook deliveries to the back office, newest first (operator).
 	//
@@ -11621,6 +13467,172 @@ func (r GetMerchantEarningsResponse) ContentType() string {
 	return ""
 }
 
+// ListMerchantIssuesResponse401Headers the declared response headers of an HTTP 401 response for ListMerchantIssues
+type ListMerchantIssuesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListMerchantIssuesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MerchantIssueList
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMerchantIssuesResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMerchantIssuesResponse) GetJSON200() *MerchantIssueList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListMerchantIssuesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMerchantIssuesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListMerchantIssuesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMerchantIssuesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMerchantIssuesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMerchantIssuesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMerchantIssuesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AnswerIssueResponse401Headers the declared response headers of an HTTP 401 response for AnswerIssue
+type AnswerIssueResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type AnswerIssueResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MerchantIssue
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AnswerIssueResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AnswerIssueResponse) GetJSON200() *MerchantIssue {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AnswerIssueResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AnswerIssueResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AnswerIssueResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AnswerIssueResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AnswerIssueResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AnswerIssueResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AnswerIssueResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AnswerIssueResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AnswerIssueResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AnswerIssueResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AnswerIssueResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListMerchantPartsResponse401Headers the declared response headers of an HTTP 401 response for ListMerchantParts
 type ListMerchantPartsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -13826,6 +15838,345 @@ func (r CancelPartUnitsResponse) ContentType() string {
 	return ""
 }
 
+// ListPartIssuesResponse401Headers the declared response headers of an HTTP 401 response for ListPartIssues
+type ListPartIssuesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListPartIssuesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IssueList
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListPartIssuesResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPartIssuesResponse) GetJSON200() *IssueList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPartIssuesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPartIssuesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListPartIssuesResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPartIssuesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPartIssuesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPartIssuesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPartIssuesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// OpenIssueResponse401Headers the declared response headers of an HTTP 401 response for OpenIssue
+type OpenIssueResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type OpenIssueResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Issue
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *OpenIssueResponse401Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r OpenIssueResponse) GetJSON202() *Issue {
+	return r.JSON202
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r OpenIssueResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r OpenIssueResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r OpenIssueResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r OpenIssueResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r OpenIssueResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r OpenIssueResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r OpenIssueResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OpenIssueResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OpenIssueResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OpenIssueResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EscalateIssueResponse401Headers the declared response headers of an HTTP 401 response for EscalateIssue
+type EscalateIssueResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type EscalateIssueResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Issue
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *EscalateIssueResponse401Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r EscalateIssueResponse) GetJSON202() *Issue {
+	return r.JSON202
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r EscalateIssueResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r EscalateIssueResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r EscalateIssueResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r EscalateIssueResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r EscalateIssueResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r EscalateIssueResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r EscalateIssueResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EscalateIssueResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EscalateIssueResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EscalateIssueResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReplyIssueResponse401Headers the declared response headers of an HTTP 401 response for ReplyIssue
+type ReplyIssueResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ReplyIssueResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Issue
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplyIssueResponse401Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r ReplyIssueResponse) GetJSON202() *Issue {
+	return r.JSON202
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplyIssueResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplyIssueResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplyIssueResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplyIssueResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplyIssueResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplyIssueResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplyIssueResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplyIssueResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplyIssueResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplyIssueResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListPartReturnsResponse401Headers the declared response headers of an HTTP 401 response for ListPartReturns
 type ListPartReturnsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -14437,6 +16788,255 @@ func (r CreateShopperResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateShopperResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListOperatorPartIssuesResponse401Headers the declared response headers of an HTTP 401 response for ListOperatorPartIssues
+type ListOperatorPartIssuesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListOperatorPartIssuesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IssueList
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListOperatorPartIssuesResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOperatorPartIssuesResponse) GetJSON200() *IssueList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListOperatorPartIssuesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListOperatorPartIssuesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListOperatorPartIssuesResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOperatorPartIssuesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOperatorPartIssuesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOperatorPartIssuesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOperatorPartIssuesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// OpenOperatorIssueResponse401Headers the declared response headers of an HTTP 401 response for OpenOperatorIssue
+type OpenOperatorIssueResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type OpenOperatorIssueResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Issue
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *OpenOperatorIssueResponse401Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r OpenOperatorIssueResponse) GetJSON202() *Issue {
+	return r.JSON202
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r OpenOperatorIssueResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r OpenOperatorIssueResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r OpenOperatorIssueResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r OpenOperatorIssueResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r OpenOperatorIssueResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r OpenOperatorIssueResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r OpenOperatorIssueResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OpenOperatorIssueResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OpenOperatorIssueResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OpenOperatorIssueResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EscalateOperatorIssueResponse401Headers the declared response headers of an HTTP 401 response for EscalateOperatorIssue
+type EscalateOperatorIssueResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type EscalateOperatorIssueResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Issue
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *EscalateOperatorIssueResponse401Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r EscalateOperatorIssueResponse) GetJSON202() *Issue {
+	return r.JSON202
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r EscalateOperatorIssueResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r EscalateOperatorIssueResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r EscalateOperatorIssueResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r EscalateOperatorIssueResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r EscalateOperatorIssueResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r EscalateOperatorIssueResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r EscalateOperatorIssueResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EscalateOperatorIssueResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EscalateOperatorIssueResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EscalateOperatorIssueResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -15204,6 +17804,64 @@ func (c *ClientWithResponses) GetMerchantEarningsWithResponse(ctx context.Contex
 	return ParseGetMerchantEarningsResponse(rsp)
 }
 
+// ListMerchantIssuesWithResponse The merchant's issues, open ones first by nearest deadline.
+//
+// Open issues and those awaiting the shopper first, the nearest
+// deadline first (the first response's until the merchant answered,
+// then the resolution's); then escalated ones; then the rest
+// (resolved, refused, decided), newest first.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/merchant/issues (the `ListMerchantIssues` operationId).
+func (c *ClientWithResponses) ListMerchantIssuesWithResponse(ctx context.Context, params *ListMerchantIssuesParams, reqEditors ...RequestEditorFn) (*ListMerchantIssuesResponse, error) {
+	rsp, err := c.ListMerchantIssues(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMerchantIssuesResponse(rsp)
+}
+
+// AnswerIssueWithBodyWithResponse Answer an issue (ask for more, offer a remedy, refuse).
+//
+// ask_info asks the shopper for more; offer puts a remedy on the
+// table (a refund of at most the items left to refund, a replacement
+// or a return); refuse refuses with a reason, which lets the
+// storefront escalate. Only an open issue, or one awaiting the
+// shopper, is answered; the first answer is the merchant's first
+// response. The answer travels to the storefront in a signed status.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/issues/{iid}/answer (the `AnswerIssue` operationId).
+func (c *ClientWithResponses) AnswerIssueWithBodyWithResponse(ctx context.Context, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AnswerIssueResponse, error) {
+	rsp, err := c.AnswerIssueWithBody(ctx, iid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAnswerIssueResponse(rsp)
+}
+
+// AnswerIssueWithResponse Answer an issue (ask for more, offer a remedy, refuse).
+//
+// ask_info asks the shopper for more; offer puts a remedy on the
+// table (a refund of at most the items left to refund, a replacement
+// or a return); refuse refuses with a reason, which lets the
+// storefront escalate. Only an open issue, or one awaiting the
+// shopper, is answered; the first answer is the merchant's first
+// response. The answer travels to the storefront in a signed status.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/issues/{iid}/answer (the `AnswerIssue` operationId).
+func (c *ClientWithResponses) AnswerIssueWithResponse(ctx context.Context, iid string, body AnswerIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*AnswerIssueResponse, error) {
+	rsp, err := c.AnswerIssue(ctx, iid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAnswerIssueResponse(rsp)
+}
+
 // ListMerchantPartsWithResponse The merchant's order parts from every storefront, newest first.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -15765,6 +18423,151 @@ func (c *ClientWithResponses) CancelPartUnitsWithResponse(ctx context.Context, i
 	return ParseCancelPartUnitsResponse(rsp)
 }
 
+// ListPartIssuesWithResponse The issues of a part, with their steps and deadlines.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/orders/{id}/parts/{part}/issues (the `ListPartIssues` operationId).
+func (c *ClientWithResponses) ListPartIssuesWithResponse(ctx context.Context, id OrderID, part string, reqEditors ...RequestEditorFn) (*ListPartIssuesResponse, error) {
+	rsp, err := c.ListPartIssues(ctx, id, part, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPartIssuesResponse(rsp)
+}
+
+// OpenIssueWithBodyWithResponse Open an issue (a complaint) about a part.
+//
+// The storefront checks what it knows (the part placed, the
+// description at most 2000 bytes, at most 5 https image URLs, a
+// refund asked for no more than the part's total, at most 3 issues
+// under way) and refuses otherwise, changing nothing. It then sends
+// a signed issue message to the part's home node through its outbox,
+// so a home that is offline gets it when it comes back; the home
+// fixes the deadlines (first response, resolution) from the
+// message's signed time and the charter's terms, and states the
+// issue back. The merchant asks for more, offers a remedy or refuses;
+// the shopper answers, accepts (an accepted refund is paid by itself)
+// or rejects. An Idempotency-Key header makes a retry open one issue.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/issues (the `OpenIssue` operationId).
+func (c *ClientWithResponses) OpenIssueWithBodyWithResponse(ctx context.Context, id OrderID, part string, params *OpenIssueParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenIssueResponse, error) {
+	rsp, err := c.OpenIssueWithBody(ctx, id, part, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOpenIssueResponse(rsp)
+}
+
+// OpenIssueWithResponse Open an issue (a complaint) about a part.
+//
+// The storefront checks what it knows (the part placed, the
+// description at most 2000 bytes, at most 5 https image URLs, a
+// refund asked for no more than the part's total, at most 3 issues
+// under way) and refuses otherwise, changing nothing. It then sends
+// a signed issue message to the part's home node through its outbox,
+// so a home that is offline gets it when it comes back; the home
+// fixes the deadlines (first response, resolution) from the
+// message's signed time and the charter's terms, and states the
+// issue back. The merchant asks for more, offers a remedy or refuses;
+// the shopper answers, accepts (an accepted refund is paid by itself)
+// or rejects. An Idempotency-Key header makes a retry open one issue.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/issues (the `OpenIssue` operationId).
+func (c *ClientWithResponses) OpenIssueWithResponse(ctx context.Context, id OrderID, part string, params *OpenIssueParams, body OpenIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenIssueResponse, error) {
+	rsp, err := c.OpenIssue(ctx, id, part, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOpenIssueResponse(rsp)
+}
+
+// EscalateIssueWithBodyWithResponse Take an issue to the charter's arbiter.
+//
+// Allowed only when the merchant gave no first answer by its
+// deadline, the issue is not resolved by its resolution deadline,
+// the shopper rejected an offer, or the merchant refused it; and only
+// when the charter names an arbiter. The storefront checks first and
+// says why not (409); the home checks again on its own record and
+// clock and states the issue escalated, with the arbiter's peer id,
+// or the escalation denied with its reason.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/issues/{iid}/escalate (the `EscalateIssue` operationId).
+func (c *ClientWithResponses) EscalateIssueWithBodyWithResponse(ctx context.Context, id OrderID, part string, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EscalateIssueResponse, error) {
+	rsp, err := c.EscalateIssueWithBody(ctx, id, part, iid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEscalateIssueResponse(rsp)
+}
+
+// EscalateIssueWithResponse Take an issue to the charter's arbiter.
+//
+// Allowed only when the merchant gave no first answer by its
+// deadline, the issue is not resolved by its resolution deadline,
+// the shopper rejected an offer, or the merchant refused it; and only
+// when the charter names an arbiter. The storefront checks first and
+// says why not (409); the home checks again on its own record and
+// clock and states the issue escalated, with the arbiter's peer id,
+// or the escalation denied with its reason.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/issues/{iid}/escalate (the `EscalateIssue` operationId).
+func (c *ClientWithResponses) EscalateIssueWithResponse(ctx context.Context, id OrderID, part string, iid string, body EscalateIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*EscalateIssueResponse, error) {
+	rsp, err := c.EscalateIssue(ctx, id, part, iid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEscalateIssueResponse(rsp)
+}
+
+// ReplyIssueWithBodyWithResponse Answer the merchant on an issue.
+//
+// info answers the merchant's question (the issue is the merchant's
+// turn again); accept takes the remedy on the table (an offered
+// refund is paid by itself, in the same signed status); reject
+// refuses it with a reason, which lets the issue be escalated. The
+// storefront checks the issue's state as the home last stated it,
+// and the home checks again.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/issues/{iid}/reply (the `ReplyIssue` operationId).
+func (c *ClientWithResponses) ReplyIssueWithBodyWithResponse(ctx context.Context, id OrderID, part string, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplyIssueResponse, error) {
+	rsp, err := c.ReplyIssueWithBody(ctx, id, part, iid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplyIssueResponse(rsp)
+}
+
+// ReplyIssueWithResponse Answer the merchant on an issue.
+//
+// info answers the merchant's question (the issue is the merchant's
+// turn again); accept takes the remedy on the table (an offered
+// refund is paid by itself, in the same signed status); reject
+// refuses it with a reason, which lets the issue be escalated. The
+// storefront checks the issue's state as the home last stated it,
+// and the home checks again.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/issues/{iid}/reply (the `ReplyIssue` operationId).
+func (c *ClientWithResponses) ReplyIssueWithResponse(ctx context.Context, id OrderID, part string, iid string, body ReplyIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplyIssueResponse, error) {
+	rsp, err := c.ReplyIssue(ctx, id, part, iid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplyIssueResponse(rsp)
+}
+
 // ListPartReturnsWithResponse The returns of a part, with their steps.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -15938,6 +18741,95 @@ func (c *ClientWithResponses) CreateShopperWithResponse(ctx context.Context, bod
 		return nil, err
 	}
 	return ParseCreateShopperResponse(rsp)
+}
+
+// ListOperatorPartIssuesWithResponse The issues of a part, with their steps and deadlines.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/storefront/orders/{id}/parts/{part}/issues (the `ListOperatorPartIssues` operationId).
+func (c *ClientWithResponses) ListOperatorPartIssuesWithResponse(ctx context.Context, id OrderID, part string, reqEditors ...RequestEditorFn) (*ListOperatorPartIssuesResponse, error) {
+	rsp, err := c.ListOperatorPartIssues(ctx, id, part, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOperatorPartIssuesResponse(rsp)
+}
+
+// OpenOperatorIssueWithBodyWithResponse Open an issue (a complaint) about a part (operator).
+//
+// The storefront's operator opens an issue on a part of any order of
+// this storefront, as the shopper would (see openIssue); the issue
+// says it was opened by the operator.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/storefront/orders/{id}/parts/{part}/issues (the `OpenOperatorIssue` operationId).
+func (c *ClientWithResponses) OpenOperatorIssueWithBodyWithResponse(ctx context.Context, id OrderID, part string, params *OpenOperatorIssueParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenOperatorIssueResponse, error) {
+	rsp, err := c.OpenOperatorIssueWithBody(ctx, id, part, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOpenOperatorIssueResponse(rsp)
+}
+
+// OpenOperatorIssueWithResponse Open an issue (a complaint) about a part (operator).
+//
+// The storefront's operator opens an issue on a part of any order of
+// this storefront, as the shopper would (see openIssue); the issue
+// says it was opened by the operator.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/storefront/orders/{id}/parts/{part}/issues (the `OpenOperatorIssue` operationId).
+func (c *ClientWithResponses) OpenOperatorIssueWithResponse(ctx context.Context, id OrderID, part string, params *OpenOperatorIssueParams, body OpenOperatorIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenOperatorIssueResponse, error) {
+	rsp, err := c.OpenOperatorIssue(ctx, id, part, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOpenOperatorIssueResponse(rsp)
+}
+
+// EscalateOperatorIssueWithBodyWithResponse Take an issue to the charter's arbiter.
+//
+// Allowed only when the merchant gave no first answer by its
+// deadline, the issue is not resolved by its resolution deadline,
+// the shopper rejected an offer, or the merchant refused it; and only
+// when the charter names an arbiter. The storefront checks first and
+// says why not (409); the home checks again on its own record and
+// clock and states the issue escalated, with the arbiter's peer id,
+// or the escalation denied with its reason.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/storefront/orders/{id}/parts/{part}/issues/{iid}/escalate (the `EscalateOperatorIssue` operationId).
+func (c *ClientWithResponses) EscalateOperatorIssueWithBodyWithResponse(ctx context.Context, id OrderID, part string, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EscalateOperatorIssueResponse, error) {
+	rsp, err := c.EscalateOperatorIssueWithBody(ctx, id, part, iid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEscalateOperatorIssueResponse(rsp)
+}
+
+// EscalateOperatorIssueWithResponse Take an issue to the charter's arbiter.
+//
+// Allowed only when the merchant gave no first answer by its
+// deadline, the issue is not resolved by its resolution deadline,
+// the shopper rejected an offer, or the merchant refused it; and only
+// when the charter names an arbiter. The storefront checks first and
+// says why not (409); the home checks again on its own record and
+// clock and states the issue escalated, with the arbiter's peer id,
+// or the escalation denied with its reason.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/storefront/orders/{id}/parts/{part}/issues/{iid}/escalate (the `EscalateOperatorIssue` operationId).
+func (c *ClientWithResponses) EscalateOperatorIssueWithResponse(ctx context.Context, id OrderID, part string, iid string, body EscalateOperatorIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*EscalateOperatorIssueResponse, error) {
+	rsp, err := c.EscalateOperatorIssue(ctx, id, part, iid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEscalateOperatorIssueResponse(rsp)
 }
 
 // ListWebhookDeliveriesWithResponse The log of webhook deliveries to the back office, newest first (operator).
@@ -18180,6 +21072,154 @@ func ParseGetMerchantEarningsResponse(rsp *http.Response) (*GetMerchantEarningsR
 	return response, nil
 }
 
+// ParseListMerchantIssuesResponse parses an HTTP response from a ListMerchantIssuesWithResponse call
+func ParseListMerchantIssuesResponse(rsp *http.Response) (*ListMerchantIssuesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMerchantIssuesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MerchantIssueList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListMerchantIssuesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAnswerIssueResponse parses an HTTP response from a AnswerIssueWithResponse call
+func ParseAnswerIssueResponse(rsp *http.Response) (*AnswerIssueResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AnswerIssueResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MerchantIssue
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers AnswerIssueResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListMerchantPartsResponse parses an HTTP response from a ListMerchantPartsWithResponse call
 func ParseListMerchantPartsResponse(rsp *http.Response) (*ListMerchantPartsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -20129,6 +23169,309 @@ func ParseCancelPartUnitsResponse(rsp *http.Response) (*CancelPartUnitsResponse,
 	return response, nil
 }
 
+// ParseListPartIssuesResponse parses an HTTP response from a ListPartIssuesWithResponse call
+func ParseListPartIssuesResponse(rsp *http.Response) (*ListPartIssuesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPartIssuesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IssueList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListPartIssuesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseOpenIssueResponse parses an HTTP response from a OpenIssueWithResponse call
+func ParseOpenIssueResponse(rsp *http.Response) (*OpenIssueResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OpenIssueResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Issue
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers OpenIssueResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEscalateIssueResponse parses an HTTP response from a EscalateIssueWithResponse call
+func ParseEscalateIssueResponse(rsp *http.Response) (*EscalateIssueResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EscalateIssueResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Issue
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers EscalateIssueResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReplyIssueResponse parses an HTTP response from a ReplyIssueWithResponse call
+func ParseReplyIssueResponse(rsp *http.Response) (*ReplyIssueResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplyIssueResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Issue
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ReplyIssueResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListPartReturnsResponse parses an HTTP response from a ListPartReturnsWithResponse call
 func ParseListPartReturnsResponse(rsp *http.Response) (*ListPartReturnsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -20655,6 +23998,228 @@ func ParseCreateShopperResponse(rsp *http.Response) (*CreateShopperResponse, err
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListOperatorPartIssuesResponse parses an HTTP response from a ListOperatorPartIssuesWithResponse call
+func ParseListOperatorPartIssuesResponse(rsp *http.Response) (*ListOperatorPartIssuesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOperatorPartIssuesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IssueList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListOperatorPartIssuesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseOpenOperatorIssueResponse parses an HTTP response from a OpenOperatorIssueWithResponse call
+func ParseOpenOperatorIssueResponse(rsp *http.Response) (*OpenOperatorIssueResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OpenOperatorIssueResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Issue
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers OpenOperatorIssueResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEscalateOperatorIssueResponse parses an HTTP response from a EscalateOperatorIssueWithResponse call
+func ParseEscalateOperatorIssueResponse(rsp *http.Response) (*EscalateOperatorIssueResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EscalateOperatorIssueResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Issue
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers EscalateOperatorIssueResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
