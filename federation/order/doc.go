@@ -21,6 +21,8 @@
 //	return   S -> H  the shopper asks to return some units of a delivered
 //	                 part, with a reason (Message.Return)
 //	status   H -> S  the part's state after a change (seq orders them)
+//	note     S <-> H one message of the part's conversation between its
+//	                 shopper and its merchant (Message.Note, chat.go)
 //
 // A request is answered with H's signed status; H's own changes (shipped,
 // delivered, refunded) travel as status messages. Part states:

@@ -24,6 +24,10 @@ const (
 	KindStatus  = "status"
 	// KindReturn asks for a return of some units of a delivered part.
 	KindReturn = "return"
+	// KindNote is one message of a part's conversation, either way: the
+	// shopper's from storefront to home, the merchant's from home to
+	// storefront (Message.Note; see chat.go).
+	KindNote = "note"
 )
 
 // signDomain prefixes the bytes a message signature covers, so that an
@@ -63,6 +67,8 @@ type Message struct {
 	Cancel []Units `json:"cancel,omitempty"`
 	// Return is what a return asks for, on return.
 	Return *ReturnAsk `json:"return,omitempty"`
+	// Note is what a note says, on note.
+	Note *Note `json:"note,omitempty"`
 	// Sig is the sender's signature over the message without Sig.
 	Sig []byte `json:"sig,omitempty"`
 }
@@ -257,7 +263,20 @@ func (m *Message) validate() error {
 	if m.Return != nil && m.Kind != KindReturn {
 		return bad("return", "only a return carries one")
 	}
+	if m.Note != nil && m.Kind != KindNote {
+		return bad("note", "only a note carries one")
+	}
 	switch m.Kind {
+	case KindNote:
+		if m.Note == nil || m.Reserve != nil || m.Status != nil || m.Return != nil || m.Reason != "" {
+			return bad("note", "a note carries what it says, and nothing else")
+		}
+		var errs FieldErrors
+		m.Note.check(&errs)
+		if len(errs) > 0 {
+			return bad("note."+errs[0].Field, "%s", errs[0].Message)
+		}
+		return nil
 	case KindReturn:
 		if m.Return == nil || m.Reserve != nil || m.Status != nil {
 			return bad("return", "a return carries what it asks for, and neither reserve nor status")
@@ -284,7 +303,7 @@ func (m *Message) validate() error {
 		}
 		return nil
 	default:
-		return bad("kind", "%q is not reserve, confirm, cancel, release, return or status", m.Kind)
+		return bad("kind", "%q is not reserve, confirm, cancel, release, return, note or status", m.Kind)
 	}
 }
 
