@@ -34,7 +34,7 @@ const (
 	// MaxNoteAttachments is the most image links one note carries.
 	MaxNoteAttachments = 4
 	// MaxThreadNotes is the most notes one part's thread holds.
-	MaxThreadNotes = 500
+	MaxThreadNotes   = 500
 	maxAttachmentURL = 2048
 )
 
