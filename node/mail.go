@@ -56,6 +56,8 @@ func (m mailer) Notify(txn *badger.Txn, no order.Notice) error {
 	case no.Kind == order.NoticePartChanged && (no.Part.Status == order.StatusRefunded || no.Part.Status == order.StatusCancelled) && no.Part.Refunded.Amount > 0:
 		out = mail.Mail{Kind: mail.KindPartRefunded, To: no.Shopper.Email, ToName: no.Shopper.Name}
 		data = mail.PartLetter{Order: m.order(no.Order, no.Shopper), Part: m.part(*no.Part)}
+	case no.Kind == order.NoticeNoteToShopper || no.Kind == order.NoticeNoteToMerchant:
+		out, data = m.note(no)
 	case no.Kind == order.NoticeHomePart && no.Home.Status == order.StatusAccepted:
 		var np mail.NewPart
 		out, np = m.newPart(no.Home)

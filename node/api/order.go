@@ -37,6 +37,7 @@ type Orders interface {
 	RetryParked(ctx context.Context, key string) error
 	DropParked(ctx context.Context, key string) error
 	Returns
+	Conversations
 }
 
 const shopperKey = "fedmart.shopper"
@@ -66,6 +67,8 @@ func (a *API) orderRoutes(v1 *gin.RouterGroup) {
 	sh.POST("/orders/:id/parts/:part/cancel", a.postCancelUnits)
 	sh.POST("/orders/:id/parts/:part/returns", a.postReturn)
 	sh.GET("/orders/:id/parts/:part/returns", a.getReturns)
+	sh.POST("/orders/:id/parts/:part/messages", a.postMessage)
+	sh.GET("/orders/:id/parts/:part/messages", a.getMessages)
 	v1.POST("/orders/:id/paid", a.operatorOnly, a.postPaid)
 	op := v1.Group("/orders/outbox", a.operatorOnly)
 	op.GET("", a.getOutbox)
@@ -81,6 +84,9 @@ func (a *API) orderRoutes(v1 *gin.RouterGroup) {
 	me.POST("/orders/:id/returns/:rid/approve", a.postReturnApprove)
 	me.POST("/orders/:id/returns/:rid/refuse", a.postReturnRefuse)
 	me.POST("/orders/:id/returns/:rid/received", a.postReturnReceived)
+	me.GET("/conversations", a.getConversations)
+	me.POST("/orders/:id/messages", a.postMerchantMessage)
+	me.GET("/orders/:id/messages", a.getMerchantMessages)
 }
 
 // postShopper opens an account that lives on its bearer token. It takes

@@ -95,7 +95,7 @@ var parsed = sync.OnceValues(func() (*letterTemplates, error) {
 	if t.text, err = texttemplate.New("").ParseFS(templateFS, "templates/*.txt"); err != nil {
 		return nil, err
 	}
-	for _, k := range []string{KindOrderConfirmation, KindPartShipped, KindPartDelivered, KindPartRefunded, KindNewPart} {
+	for _, k := range []string{KindOrderConfirmation, KindPartShipped, KindPartDelivered, KindPartRefunded, KindNewPart, KindNoteToShopper, KindNoteToMerchant} {
 		h, err := htmltemplate.New("").ParseFS(templateFS, "templates/layout.html", "templates/"+k+".html")
 		if err != nil {
 			return nil, err
@@ -144,6 +144,8 @@ func oneLined(data any) any {
 		return d.clean()
 	case PartLetter:
 		return PartLetter{Order: d.Order.clean(), Part: d.Part.clean()}
+	case NoteLetter:
+		return d.clean()
 	case NewPart:
 		d.Store, d.ConsoleURL, d.Merchant, d.Order = oneLine(d.Store), oneLine(d.ConsoleURL), oneLine(d.Merchant), oneLine(d.Order)
 		d.Part, d.ShipTo = d.Part.clean(), lines(d.ShipTo)
