@@ -3,6 +3,8 @@ package web
 import (
 	"fmt"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/fedmart/fedmart/federation/order"
 )
@@ -53,7 +55,7 @@ type MessageView struct {
 func ThreadViewOf(t order.Thread, side, other string, n int, zone *time.Location, f *Form) ThreadView {
 	v := ThreadView{ID: "messages-" + t.Part, Other: other, Unread: t.Unread, Full: len(t.Messages) >= order.MaxThreadNotes}
 	for _, m := range t.Messages {
-		mv := MessageView{ID: m.ID, Mine: m.By == side, Who: other, Text: m.Text, At: m.At, When: m.At.In(zone).Format("2 Jan 2006, 15:04"),
+		mv := MessageView{ID: m.ID, Mine: m.By == side, Who: upperFirst(other), Text: m.Text, At: m.At, When: m.At.In(zone).Format("2 Jan 2006, 15:04"),
 			New: m.By != side && m.At.After(t.ReadAt), Pictures: m.Attachments}
 		if mv.Mine {
 			mv.Who = "You"
@@ -68,6 +70,13 @@ func ThreadViewOf(t order.Thread, side, other string, n int, zone *time.Location
 	v.Picture.ID, v.Picture.ErrID = fmt.Sprintf("f-picture-%d", n), fmt.Sprintf("f-picture-%d-error", n)
 	v.Problems = f.General()
 	return v
+}
+
+// upperFirst starts s with a capital letter: "the shopper" heads a
+// message as "The shopper".
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // ReadNote reads a thread's form into f: the text and at most one
