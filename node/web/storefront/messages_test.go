@@ -26,7 +26,9 @@ func TestShopperWritesToAnotherPlatform(t *testing.T) {
 	webtest.WantRedirect(t, b.Submit(at, action, url.Values{"text": {"Does the chair come assembled?"}}), at+"?done=message-sent#messages-"+part)
 	p := partOf(b.Get(at).Body, part)
 	wantAll(t, "the order page while Beta is down", p, "Does the chair come assembled?", "Write to Beta Seller")
-	merchant := func() (order.Thread, error) { return h.Other.Orders.MerchantThread(t.Context(), chair.Merchant, part, false) }
+	merchant := func() (order.Thread, error) {
+		return h.Other.Orders.MerchantThread(t.Context(), chair.Merchant, part, false)
+	}
 	if th, err := merchant(); err != nil || len(th.Messages) != 0 {
 		t.Fatalf("Beta holds %d messages while down: %v", len(th.Messages), err)
 	}
