@@ -41,6 +41,30 @@ func (n *notices) of(kind string) []Notice {
 	return out
 }
 
+// hooks counts the webhooks a service queued, by event.
+type hooks struct {
+	mu sync.Mutex // guards n
+	n  map[string]int
+}
+
+func (h *hooks) Enqueue(_ *badger.Txn, event string, _ any) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.n == nil {
+		h.n = map[string]int{}
+	}
+	h.n[event]++
+	return nil
+}
+
+func (h *hooks) Notify() {}
+
+func (h *hooks) count(event string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.n[event]
+}
+
 // threadOn waits until side's thread of part on m holds n messages.
 func threadOn(t *testing.T, get func() (Thread, error), n int) Thread {
 	t.Helper()
@@ -65,6 +89,8 @@ func TestConversation(t *testing.T) {
 	ctx := context.Background()
 	shopMail, homeMail := &notices{}, &notices{}
 	a.svc.notify, b.svc.notify = shopMail, homeMail
+	shopHooks, homeHooks := &hooks{}, &hooks{}
+	a.svc.emit, b.svc.emit = shopHooks, homeHooks
 	pan := f.list(b, "forge", "PAN", 4990, 10)
 	o, err := f.buy(a, "k1", 1, pan)
 	if err != nil {
@@ -141,6 +167,9 @@ func TestConversation(t *testing.T) {
 	}
 	if th, _ := shopper(); len(th.Messages) != 2 || len(shopMail.of(NoticeNoteToShopper)) != 1 {
 		t.Errorf("a replay added a message or a mail")
+	}
+	if a, b := shopHooks.count("order.message.received"), homeHooks.count("order.message.received"); a != 1 || b != 1 {
+		t.Errorf("order.message.received: %d on the storefront, %d on the home; want 1 each", a, b)
 	}
 	// An altered note does not verify.
 	altered := strings.Replace(raw, "cast iron", "bronze", 1)
