@@ -52,8 +52,9 @@
 // follows each return in words, from the request to the refund
 // (returns_part.go). Each part carries its conversation with the
 // merchant and a form to write in it (messages.go). Pictures go
-// through imageURL, the one place that turns a listing's image into a URL; a listing without one,
-// or a picture that fails to load, shows a placeholder drawing.
+// through imageURL, the one place that turns a listing's image into a
+// URL; a listing without one, or a picture that fails to load, shows a
+// placeholder drawing.
 //
 // # Lifecycle
 //
