@@ -269,6 +269,9 @@ func (s *Service) noteArrived(txn *badger.Txn, m *Message) error {
 		if p.Storefront != m.From {
 			return fmt.Errorf("%w: part_id: part %s was not sold by %s", ErrConflict, m.Part, shortPeer(m.From))
 		}
+		if p.Status == statusExpired || p.Status == statusReleased { // never an order: pruned with no thread
+			return fmt.Errorf("%w: part_id: part %s is %s, not an order", ErrConflict, m.Part, p.Status)
+		}
 		if err := txn.Set([]byte(prefixHomeNote+p.Merchant+"/"+m.Part), nil); err != nil {
 			return err
 		}

@@ -266,6 +266,13 @@ func TestConversationRefusals(t *testing.T) {
 	if reply := string(b.svc.Handle(ctx, c.id, raw)); !strings.Contains(reply, fmt.Sprintf(`"code":%d`, CodeNotFound)) {
 		t.Errorf("a note on an unknown part answered %s", reply)
 	}
+	// A note on a part a's shopper never bought (its hold released).
+	_, rel, _ := a.svc.newSigned(KindRelease, b.id, "gone-1", func(m *Message) { m.Reason = "payment failed" })
+	b.svc.Handle(ctx, a.id, rel)
+	_, raw, _ = a.svc.newSigned(KindNote, b.id, "gone-1", func(m *Message) { m.Note = &Note{By: ByShopper, Text: "hi"} })
+	if reply := string(b.svc.Handle(ctx, a.id, raw)); !strings.Contains(reply, fmt.Sprintf(`"code":%d`, CodeConflict)) {
+		t.Errorf("a note on a released part answered %s", reply)
+	}
 	// A note that reaches the home in the merchant's direction.
 	_, raw, _ = a.svc.newSigned(KindNote, b.id, part, func(m *Message) { m.Note = &Note{By: ByMerchant, Text: "I am the merchant"} })
 	if reply := string(b.svc.Handle(ctx, a.id, raw)); !strings.Contains(reply, `"code"`) {
