@@ -133,6 +133,36 @@ func TestAPIClientGeneratedFromTheDocument(t *testing.T) {
 		}
 		return fmt.Errorf("Alpha's merchant does not see part %s yet: %+v", order.Parts[0].PartID, r.JSON200.Parts)
 	})
+
+	part := order.Parts[0].PartID
+	w, err := shopper.WriteMessageWithResponse(ctx, order.OrderID, part, client.MessageInput{Text: "Is the handle cast iron too?"})
+	if err != nil || w.JSON202 == nil || w.JSON202.By != client.ChatMessageByShopper {
+		t.Fatalf("writeMessage: %v %d %s", err, w.StatusCode(), w.Body)
+	}
+	testwait.For(t, 30*time.Second, func() error {
+		r, err := merchant.ListConversationsWithResponse(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if r.JSON200 == nil || len(r.JSON200.Conversations) != 1 || r.JSON200.Conversations[0].Unread != 1 {
+			return fmt.Errorf("listConversations on Alpha: %d %s", r.StatusCode(), r.Body)
+		}
+		return nil
+	})
+	a, err := merchant.WriteMerchantMessageWithResponse(ctx, part, client.MessageInput{Text: "Yes, one piece."})
+	if err != nil || a.JSON202 == nil {
+		t.Fatalf("writeMerchantMessage: %v %d %s", err, a.StatusCode(), a.Body)
+	}
+	testwait.For(t, 30*time.Second, func() error {
+		r, err := shopper.ListMessagesWithResponse(ctx, order.OrderID, part, nil)
+		if err != nil {
+			return err
+		}
+		if r.JSON200 == nil || len(r.JSON200.Messages) != 2 || r.JSON200.Unread != 1 {
+			return fmt.Errorf("listMessages on Beta: %d %s", r.StatusCode(), r.Body)
+		}
+		return nil
+	})
 }
 
 // generatedClient is the generated client for the node at base, sending

@@ -76,6 +76,8 @@ func (m mailer) Notify(txn *badger.Txn, no order.Notice) error {
 		out = m.shopperLetters(no)
 	case order.NoticeHomePart:
 		out = m.merchantLetters(txn, no.Home)
+	case order.NoticeNoteToShopper, order.NoticeNoteToMerchant:
+		out = append(out, m.note(no))
 	}
 	for _, l := range out {
 		if err := m.queue(txn, no.ID, l); err != nil {

@@ -25,6 +25,8 @@
 //	issue_reply S -> H  the shopper answers the merchant on an issue
 //	escalate S -> H  take an issue to the charter's arbiter
 //	status   H -> S  the part's state after a change (seq orders them)
+//	note     S <-> H one message of the part's conversation between its
+//	                 shopper and its merchant (Message.Note, chat.go)
 //
 // A request is answered with H's signed status; H's own changes (shipped,
 // delivered, refunded) travel as status messages. Part states:

@@ -47,8 +47,11 @@ func (s *Service) handle(ctx context.Context, from string, raw []byte) ([]byte, 
 	if m.From != from || m.To != s.self {
 		return nil, fmt.Errorf("%w: message from %s to %s arrived from %s at %s", ErrForged, m.From, m.To, from, s.self)
 	}
-	if m.Kind == KindStatus {
+	switch m.Kind {
+	case KindStatus:
 		return s.receiveStatus(m, raw)
+	case KindNote:
+		return s.receiveNote(m, raw)
 	}
 	// The part's lock is taken before the inbox is read, so that two copies
 	// of one request (the checkout's own send and the outbox's) cannot both
@@ -171,7 +174,7 @@ func peekKind(raw []byte) (string, error) {
 	}
 	err := json.Unmarshal(raw, &k)
 	switch k.Kind {
-	case KindReserve, KindConfirm, KindCancel, KindRelease, KindStatus, KindReturn, KindIssue, KindIssueReply, KindEscalate:
+	case KindReserve, KindConfirm, KindCancel, KindRelease, KindStatus, KindReturn, KindIssue, KindIssueReply, KindEscalate, KindNote:
 		return k.Kind, err
 	}
 	return "", err

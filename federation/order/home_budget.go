@@ -65,6 +65,22 @@ func (b *budgets) admit(storefront string, units int64, now time.Time) error {
 	return nil
 }
 
+// admitNote checks a conversation note from member against the same
+// per-member rate its reserves answer to.
+func (b *budgets) admitNote(member string, now time.Time) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	l := b.limits[member]
+	if l == nil {
+		l = rate.NewLimiter(rate.Limit(b.cfg.ReserveRate), b.cfg.ReserveBurst)
+		b.limits[member] = l
+	}
+	if !l.AllowN(now, 1) {
+		return fmt.Errorf("%w: more than %d requests per second", ErrBudget, b.cfg.ReserveRate)
+	}
+	return nil
+}
+
 // hold adds (sign 1) or removes (sign -1) a storefront's unconfirmed part.
 func (b *budgets) hold(storefront string, units int64, sign int64) {
 	b.mu.Lock()

@@ -30,6 +30,10 @@ const (
 	KindIssueReply = "issue_reply"
 	// KindEscalate takes an issue to the charter's arbiter.
 	KindEscalate = "escalate"
+	// KindNote is one message of a part's conversation, either way: the
+	// shopper's from storefront to home, the merchant's from home to
+	// storefront (Message.Note; see chat.go).
+	KindNote = "note"
 )
 
 // signDomain prefixes the bytes a message signature covers, so that an
@@ -75,6 +79,8 @@ type Message struct {
 	IssueReply *IssueReply `json:"issue_reply,omitempty"`
 	// Escalate names the issue taken to the arbiter, on escalate.
 	Escalate *IssueEscalation `json:"escalate,omitempty"`
+	// Note is what a note says, on note.
+	Note *Note `json:"note,omitempty"`
 	// Sig is the sender's signature over the message without Sig.
 	Sig []byte `json:"sig,omitempty"`
 }
@@ -274,7 +280,20 @@ func (m *Message) validate() error {
 	if (m.Issue != nil) != (m.Kind == KindIssue) || (m.IssueReply != nil) != (m.Kind == KindIssueReply) || (m.Escalate != nil) != (m.Kind == KindEscalate) {
 		return bad("issue", "an issue, issue_reply or escalate carries its own part, and no other kind carries one")
 	}
+	if m.Note != nil && m.Kind != KindNote {
+		return bad("note", "only a note carries one")
+	}
 	switch m.Kind {
+	case KindNote:
+		if m.Note == nil || m.Reserve != nil || m.Status != nil || m.Return != nil || m.Reason != "" {
+			return bad("note", "a note carries what it says, and nothing else")
+		}
+		var errs FieldErrors
+		m.Note.check(&errs)
+		if len(errs) > 0 {
+			return bad("note."+errs[0].Field, "%s", errs[0].Message)
+		}
+		return nil
 	case KindIssue, KindIssueReply, KindEscalate:
 		if m.Reserve != nil || m.Status != nil {
 			return bad("kind", "%s carries neither reserve nor status", m.Kind)
@@ -319,7 +338,7 @@ func (m *Message) validate() error {
 		}
 		return nil
 	default:
-		return bad("kind", "%q is not reserve, confirm, cancel, release, return, issue, issue_reply, escalate or status", m.Kind)
+		return bad("kind", "%q is not reserve, confirm, cancel, release, return, issue, issue_reply, escalate, note or status", m.Kind)
 	}
 }
 

@@ -68,6 +68,12 @@ func FuzzDecodeMessage(f *testing.F) {
 	f.Add(raw)
 	f.Add([]byte(`{"id":"00000000000000000000000000000000","kind":"status","from":"a","to":"b","at":"2026-01-01T00:00:00Z","part":"p","status":{"seq":1,"status":"accepted"}}`))
 	f.Add([]byte("{}"))
+	k, self := testKey(f)
+	svc := &Service{key: k, self: self, now: time.Now}
+	_, note, _ := svc.newSigned(KindNote, "to", "p-1", func(m *Message) {
+		m.Note = &Note{By: ByShopper, Text: "Is it cast iron?\nThanks", Attachments: []string{"https://img.example/a.jpg"}}
+	})
+	f.Add(note)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := DecodeMessage(b)
 		if err == nil && m.Verify() != nil {

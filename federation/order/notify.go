@@ -28,6 +28,12 @@ const (
 	// NoticeHomePart: a part this node is home of changed (Home);
 	// Home.Status says how.
 	NoticeHomePart = "home.part.changed"
+	// NoticeNoteToShopper: the merchant of a part of a shopper's order on
+	// this storefront wrote to the shopper (Order, Part, Shopper, Note).
+	NoticeNoteToShopper = "order.note.shopper"
+	// NoticeNoteToMerchant: the shopper of a part this node is home of
+	// wrote to its merchant (Home, Note).
+	NoticeNoteToMerchant = "home.note.merchant"
 )
 
 // Notice is one change to tell someone about.
@@ -48,6 +54,8 @@ type Notice struct {
 	// issue moved. (A step that pays a refund leaves it unset: the
 	// change is a refund like any other.)
 	Issue *Issue
+	// Note is the message written, on the note notices.
+	Note *ChatMessage
 }
 
 // noticeOrder tells the notifier of order o placed, in txn.

@@ -38,6 +38,9 @@ import (
 //	o/floor                             no status is stamped before this time (Unix ns)
 //	o/pay/<id>                          sandbox payments
 //	o/refund/<part>[/<refund id>]       refunds owed to shoppers, to be paid
+//	o/note/<part>/<time>/<from>/<id>    a part's conversation: every signed note (chat.go)
+//	o/noteread/<side>/<part>            when the shopper's or the merchant's side last read it
+//	o/hnote/<merchant>/<part>           a merchant's conversations
 const (
 	prefixShopper      = "o/shopper/"
 	prefixShopTok      = "o/shoptok/"

@@ -38,6 +38,7 @@ type Orders interface {
 	DropParked(ctx context.Context, key string) error
 	Returns
 	Issues
+	Conversations
 }
 
 const shopperKey = "fedmart.shopper"
@@ -67,6 +68,8 @@ func (a *API) orderRoutes(v1 *gin.RouterGroup) {
 	sh.POST("/orders/:id/parts/:part/cancel", a.postCancelUnits)
 	sh.POST("/orders/:id/parts/:part/returns", a.postReturn)
 	sh.GET("/orders/:id/parts/:part/returns", a.getReturns)
+	sh.POST("/orders/:id/parts/:part/messages", a.postMessage)
+	sh.GET("/orders/:id/parts/:part/messages", a.getMessages)
 	v1.POST("/orders/:id/paid", a.operatorOnly, a.postPaid)
 	op := v1.Group("/orders/outbox", a.operatorOnly)
 	op.GET("", a.getOutbox)
@@ -83,6 +86,9 @@ func (a *API) orderRoutes(v1 *gin.RouterGroup) {
 	me.POST("/orders/:id/returns/:rid/refuse", a.postReturnRefuse)
 	me.POST("/orders/:id/returns/:rid/received", a.postReturnReceived)
 	a.issueRoutes(v1, sh, me)
+	me.GET("/conversations", a.getConversations)
+	me.POST("/orders/:id/messages", a.postMerchantMessage)
+	me.GET("/orders/:id/messages", a.getMerchantMessages)
 }
 
 // postShopper opens an account that lives on its bearer token. It takes

@@ -32,7 +32,10 @@ func afterSale() (PartLetter, NewPart) {
 // Chinese, both bodies, with what each must say.
 func TestRenderEveryLetterInEveryLanguage(t *testing.T) {
 	pl, np := afterSale()
-	data := map[string]any{KindOrderConfirmation: pl.Order, KindNewPart: np, KindPartCancelled: np, KindReturnRequested: np}
+	note := NoteLetter{Store: "Alpha Market", URL: "http://alpha.example/orders/ord_7#messages-ord_7-1", To: "Ada", From: "Bremen Books",
+		Order: "ord_7", Part: "ord_7-1", Text: "Is the cover torn?", Attachments: []string{"https://img.example/a.jpg"}}
+	data := map[string]any{KindOrderConfirmation: pl.Order, KindNewPart: np, KindPartCancelled: np, KindReturnRequested: np,
+		KindNoteToShopper: note, KindNoteToMerchant: note}
 	want := map[string]map[string][]string{
 		"en": {
 			KindPartAccepted:       {"accepted part ord_7-1", "getting it ready"},
@@ -44,6 +47,8 @@ func TestRenderEveryLetterInEveryLanguage(t *testing.T) {
 			KindPartCancelled:      {"cancelled some units of part ord_7-1", "Do not ship them", "1 × Go in Action"},
 			KindReturnRequested:    {"return units of part ord_7-1", "Reason: damaged", "the cover is torn", "http://beta.example/merchant/returns/ord_7-1/r1"},
 			KindPartRefunded:       {"12.00 EUR of part ord_7-1", "The part is now accepted"},
+			KindNoteToShopper:      {"Bremen Books wrote to you about part ord_7-1", "Is the cover torn?"},
+			KindNoteToMerchant:     {"wrote to you", "Is the cover torn?"},
 		},
 		"zh": {
 			KindPartAccepted:       {"已接受您订单 ord_7 的包裹 ord_7-1"},
@@ -55,6 +60,8 @@ func TestRenderEveryLetterInEveryLanguage(t *testing.T) {
 			KindPartCancelled:      {"顾客取消了包裹 ord_7-1", "请勿发出"},
 			KindReturnRequested:    {"商品损坏", "the cover is torn"},
 			KindOrderConfirmation:  {"感谢您在 Alpha Market 下单", "包裹合计"},
+			KindNoteToShopper:      {"Bremen Books 就您订单 ord_7 的包裹 ord_7-1 给您留言", "Is the cover torn?", "https://img.example/a.jpg"},
+			KindNoteToMerchant:     {"的买家给您留言", "Is the cover torn?"},
 		},
 	}
 	for _, lang := range Languages {

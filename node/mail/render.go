@@ -84,6 +84,8 @@ var letters = map[string]string{
 	KindNewPart:            Transactional,
 	KindPartCancelled:      Transactional,
 	KindReturnRequested:    Transactional,
+	KindNoteToShopper:      Notification,
+	KindNoteToMerchant:     Notification,
 }
 
 // IsNotification reports whether letters of kind are notifications,
@@ -306,6 +308,8 @@ func oneLined(data any) any {
 		return d.clean()
 	case PartLetter:
 		return PartLetter{Order: d.Order.clean(), Part: d.Part.clean(), Refund: d.Refund.clean(), Return: d.Return.clean()}
+	case NoteLetter:
+		return d.clean()
 	case NewPart:
 		d.Store, d.ConsoleURL, d.Merchant, d.Order = oneLine(d.Store), oneLine(d.ConsoleURL), oneLine(d.Merchant), oneLine(d.Order)
 		d.Part, d.ShipTo, d.Refund, d.Return = d.Part.clean(), lines(d.ShipTo), d.Refund.clean(), d.Return.clean()

@@ -26,7 +26,8 @@
 // was typed and show each problem next to its input. What several
 // audiences show alike lives here too: money and times (money.go,
 // template.go), an order's words (order.go), a settlement period's row
-// (period.go), and the SVG charts drawn on the server (chart.go).
+// (period.go), the SVG charts drawn on the server (chart.go), and an
+// order part's conversation with its "thread" partial (thread.go).
 //
 // # Sessions and CSRF
 //

@@ -36,6 +36,24 @@ func (e CharterMemberStatus) Valid() bool {
 	}
 }
 
+// Defines values for ChatMessageBy.
+const (
+	ChatMessageByMerchant ChatMessageBy = "merchant"
+	ChatMessageByShopper  ChatMessageBy = "shopper"
+)
+
+// Valid indicates whether the value is a known member of the ChatMessageBy enum.
+func (e ChatMessageBy) Valid() bool {
+	switch e {
+	case ChatMessageByMerchant:
+		return true
+	case ChatMessageByShopper:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for HealthStatus.
 const (
 	Ok HealthStatus = "ok"
@@ -1354,10 +1372,40 @@ type CharterMember struct {
 // CharterMemberStatus defines model for CharterMember.Status.
 type CharterMemberStatus string
 
+// ChatMessage defines model for ChatMessage.
+type ChatMessage struct {
+	// At when it was written, as its author's node signed it
+	At          time.Time `json:"at"`
+	Attachments *[]string `json:"attachments,omitempty"`
+
+	// By who wrote it
+	By     ChatMessageBy `json:"by"`
+	ID     string        `json:"id"`
+	PartID string        `json:"part_id"`
+	Text   string        `json:"text"`
+}
+
+// ChatMessageBy who wrote it
+type ChatMessageBy string
+
 // CheckoutRequest defines model for CheckoutRequest.
 type CheckoutRequest struct {
 	Payment         PaymentRequest `json:"payment"`
 	ShippingAddress Address        `json:"shipping_address"`
+}
+
+// Conversation defines model for Conversation.
+type Conversation struct {
+	Count   int         `json:"count"`
+	Last    ChatMessage `json:"last"`
+	OrderID string      `json:"order_id"`
+	PartID  string      `json:"part_id"`
+	Unread  int         `json:"unread"`
+}
+
+// ConversationList defines model for ConversationList.
+type ConversationList struct {
+	Conversations []Conversation `json:"conversations"`
 }
 
 // Counts how many results each value would give
@@ -1902,6 +1950,15 @@ type MerchantToken struct {
 
 	// Token the new token; the old one no longer works
 	Token string `json:"token"`
+}
+
+// MessageInput defines model for MessageInput.
+type MessageInput struct {
+	// Attachments https links to images
+	Attachments *[]string `json:"attachments,omitempty"`
+
+	// Text plain text, trimmed; 1 to 2000 characters
+	Text string `json:"text"`
 }
 
 // Money defines model for Money.
@@ -2627,6 +2684,20 @@ type StockInput struct {
 	Stock int64  `json:"stock"`
 }
 
+// Thread defines model for Thread.
+type Thread struct {
+	Merchant string        `json:"merchant"`
+	Messages []ChatMessage `json:"messages"`
+	OrderID  string        `json:"order_id"`
+	PartID   string        `json:"part_id"`
+
+	// ReadAt when the reader last read the thread
+	ReadAt *time.Time `json:"read_at,omitempty"`
+
+	// Unread the other side's messages after read_at
+	Unread int `json:"unread"`
+}
+
 // Units Some units of one line of a part.
 type Units struct {
 	ListingID string `json:"listing_id"`
@@ -2713,6 +2784,9 @@ type Cursor = string
 
 // ListingID defines model for ListingID.
 type ListingID = string
+
+// MarkRead defines model for MarkRead.
+type MarkRead = bool
 
 // MerchantID defines model for MerchantID.
 type MerchantID = string
@@ -2851,6 +2925,11 @@ type UploadPictureMultipartBody struct {
 	File openapi_types.File `json:"file"`
 }
 
+// ListConversationsParams defines parameters for ListConversations.
+type ListConversationsParams struct {
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // GetMerchantEarningsParams defines parameters for GetMerchantEarnings.
 type GetMerchantEarningsParams struct {
 	// Period the period's start, UTC RFC 3339
@@ -2881,6 +2960,12 @@ type ListMerchantPartsParams struct {
 
 // ListMerchantPartsParamsStatus defines parameters for ListMerchantParts.
 type ListMerchantPartsParamsStatus string
+
+// ListMerchantMessagesParams defines parameters for ListMerchantMessages.
+type ListMerchantMessagesParams struct {
+	// MarkRead true marks the thread read by whoever asks, so that its unread count starts again from now.
+	MarkRead *MarkRead `form:"mark_read,omitempty" json:"mark_read,omitempty"`
+}
 
 // RefundPartParams defines parameters for RefundPart.
 type RefundPartParams struct {
@@ -2926,6 +3011,12 @@ type CancelPartUnitsParams struct {
 type OpenIssueParams struct {
 	// IdempotencyKey A key of the client's choosing, the same for every retry of one issue.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ListMessagesParams defines parameters for ListMessages.
+type ListMessagesParams struct {
+	// MarkRead true marks the thread read by whoever asks, so that its unread count starts again from now.
+	MarkRead *MarkRead `form:"mark_read,omitempty" json:"mark_read,omitempty"`
 }
 
 // RequestReturnParams defines parameters for RequestReturn.
@@ -2991,6 +3082,9 @@ type UploadPictureMultipartRequestBody UploadPictureMultipartBody
 // AnswerIssueJSONRequestBody defines body for AnswerIssue for application/json ContentType.
 type AnswerIssueJSONRequestBody = IssueAnswer
 
+// WriteMerchantMessageJSONRequestBody defines body for WriteMerchantMessage for application/json ContentType.
+type WriteMerchantMessageJSONRequestBody = MessageInput
+
 // RefundPartPartlyJSONRequestBody defines body for RefundPartPartly for application/json ContentType.
 type RefundPartPartlyJSONRequestBody = RefundInput
 
@@ -3029,6 +3123,9 @@ type EscalateIssueJSONRequestBody = IssueEscalateInput
 
 // ReplyIssueJSONRequestBody defines body for ReplyIssue for application/json ContentType.
 type ReplyIssueJSONRequestBody = IssueReplyInput
+
+// WriteMessageJSONRequestBody defines body for WriteMessage for application/json ContentType.
+type WriteMessageJSONRequestBody = MessageInput
 
 // RequestReturnJSONRequestBody defines body for RequestReturn for application/json ContentType.
 type RequestReturnJSONRequestBody = ReturnInput
@@ -3475,6 +3572,15 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/media (the `UploadPicture` operationId).
 	UploadPictureWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListConversations The merchant's conversations with shoppers, unread ones first.
+	//
+	// One thread per part that has messages: those with messages the
+	// merchant has not read first, then the rest, each group by its
+	// newest message, newest first.
+	//
+	// Corresponds with GET /v1/merchant/conversations (the `ListConversations` operationId).
+	ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMerchantEarnings What the merchant earned through other members' storefronts in a period.
 	//
 	// Corresponds with GET /v1/merchant/earnings (the `GetMerchantEarnings` operationId).
@@ -3527,6 +3633,35 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/merchant/orders/{id}/deliver (the `DeliverPart` operationId).
 	DeliverPart(ctx context.Context, id PartID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMerchantMessages The part's conversation with its shopper.
+	//
+	// Corresponds with GET /v1/merchant/orders/{id}/messages (the `ListMerchantMessages` operationId).
+	ListMerchantMessages(ctx context.Context, id PartID, params *ListMerchantMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WriteMerchantMessageWithBody Write to the shopper of a part.
+	//
+	// The home node signs the message and sends it to the part's
+	// storefront through its outbox; the storefront shows it to the
+	// shopper and e-mails them. Plain text, trimmed, 1 to 2000
+	// characters; up to 4 https links to images.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/merchant/orders/{id}/messages (the `WriteMerchantMessage` operationId).
+	WriteMerchantMessageWithBody(ctx context.Context, id PartID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WriteMerchantMessage Write to the shopper of a part.
+	//
+	// The home node signs the message and sends it to the part's
+	// storefront through its outbox; the storefront shows it to the
+	// shopper and e-mails them. Plain text, trimmed, 1 to 2000
+	// characters; up to 4 https links to images.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/merchant/orders/{id}/messages (the `WriteMerchantMessage` operationId).
+	WriteMerchantMessage(ctx context.Context, id PartID, body WriteMerchantMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RefundPart Refund a part in full, or all but its shipping; a part not shipped yet goes back to stock.
 	//
@@ -3907,6 +4042,39 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/orders/{id}/parts/{part}/issues/{iid}/reply (the `ReplyIssue` operationId).
 	ReplyIssue(ctx context.Context, id OrderID, part string, iid string, body ReplyIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMessages The part's conversation with its merchant.
+	//
+	// Corresponds with GET /v1/orders/{id}/parts/{part}/messages (the `ListMessages` operationId).
+	ListMessages(ctx context.Context, id OrderID, part string, params *ListMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WriteMessageWithBody Write to the merchant of a part.
+	//
+	// The storefront signs the message and sends it to the part's home
+	// node through its outbox, so a merchant whose node is offline gets
+	// it when it comes back. The storefront relays: the message carries
+	// the text and image links, never the shopper's e-mail address or
+	// phone number. Plain text, trimmed, 1 to 2000 characters; up to 4
+	// https links to images. A thread holds at most 500 messages.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/messages (the `WriteMessage` operationId).
+	WriteMessageWithBody(ctx context.Context, id OrderID, part string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WriteMessage Write to the merchant of a part.
+	//
+	// The storefront signs the message and sends it to the part's home
+	// node through its outbox, so a merchant whose node is offline gets
+	// it when it comes back. The storefront relays: the message carries
+	// the text and image links, never the shopper's e-mail address or
+	// phone number. Plain text, trimmed, 1 to 2000 characters; up to 4
+	// https links to images. A thread holds at most 500 messages.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/messages (the `WriteMessage` operationId).
+	WriteMessage(ctx context.Context, id OrderID, part string, body WriteMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPartReturns The returns of a part, with their steps.
 	//
@@ -4866,6 +5034,25 @@ func (c *Client) UploadPictureWithBody(ctx context.Context, contentType string, 
 	return c.Client.Do(req)
 }
 
+// ListConversations The merchant's conversations with shoppers, unread ones first.
+//
+// One thread per part that has messages: those with messages the
+// merchant has not read first, then the rest, each group by its
+// newest message, newest first.
+//
+// Corresponds with GET /v1/merchant/conversations (the `ListConversations` operationId).
+func (c *Client) ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListConversationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetMerchantEarnings What the merchant earned through other members' storefronts in a period.
 //
 // Corresponds with GET /v1/merchant/earnings (the `GetMerchantEarnings` operationId).
@@ -4969,6 +5156,65 @@ func (c *Client) ListMerchantParts(ctx context.Context, params *ListMerchantPart
 // Corresponds with POST /v1/merchant/orders/{id}/deliver (the `DeliverPart` operationId).
 func (c *Client) DeliverPart(ctx context.Context, id PartID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeliverPartRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMerchantMessages The part's conversation with its shopper.
+//
+// Corresponds with GET /v1/merchant/orders/{id}/messages (the `ListMerchantMessages` operationId).
+func (c *Client) ListMerchantMessages(ctx context.Context, id PartID, params *ListMerchantMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMerchantMessagesRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WriteMerchantMessageWithBody Write to the shopper of a part.
+//
+// The home node signs the message and sends it to the part's
+// storefront through its outbox; the storefront shows it to the
+// shopper and e-mails them. Plain text, trimmed, 1 to 2000
+// characters; up to 4 https links to images.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/merchant/orders/{id}/messages (the `WriteMerchantMessage` operationId).
+func (c *Client) WriteMerchantMessageWithBody(ctx context.Context, id PartID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWriteMerchantMessageRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WriteMerchantMessage Write to the shopper of a part.
+//
+// The home node signs the message and sends it to the part's
+// storefront through its outbox; the storefront shows it to the
+// shopper and e-mails them. Plain text, trimmed, 1 to 2000
+// characters; up to 4 https links to images.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/merchant/orders/{id}/messages (the `WriteMerchantMessage` operationId).
+func (c *Client) WriteMerchantMessage(ctx context.Context, id PartID, body WriteMerchantMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWriteMerchantMessageRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5789,6 +6035,69 @@ func (c *Client) ReplyIssueWithBody(ctx context.Context, id OrderID, part string
 // Corresponds with POST /v1/orders/{id}/parts/{part}/issues/{iid}/reply (the `ReplyIssue` operationId).
 func (c *Client) ReplyIssue(ctx context.Context, id OrderID, part string, iid string, body ReplyIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplyIssueRequest(c.Server, id, part, iid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMessages The part's conversation with its merchant.
+//
+// Corresponds with GET /v1/orders/{id}/parts/{part}/messages (the `ListMessages` operationId).
+func (c *Client) ListMessages(ctx context.Context, id OrderID, part string, params *ListMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMessagesRequest(c.Server, id, part, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WriteMessageWithBody Write to the merchant of a part.
+//
+// The storefront signs the message and sends it to the part's home
+// node through its outbox, so a merchant whose node is offline gets
+// it when it comes back. The storefront relays: the message carries
+// the text and image links, never the shopper's e-mail address or
+// phone number. Plain text, trimmed, 1 to 2000 characters; up to 4
+// https links to images. A thread holds at most 500 messages.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/messages (the `WriteMessage` operationId).
+func (c *Client) WriteMessageWithBody(ctx context.Context, id OrderID, part string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWriteMessageRequestWithBody(c.Server, id, part, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WriteMessage Write to the merchant of a part.
+//
+// The storefront signs the message and sends it to the part's home
+// node through its outbox, so a merchant whose node is offline gets
+// it when it comes back. The storefront relays: the message carries
+// the text and image links, never the shopper's e-mail address or
+// phone number. Plain text, trimmed, 1 to 2000 characters; up to 4
+// https links to images. A thread holds at most 500 messages.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/messages (the `WriteMessage` operationId).
+func (c *Client) WriteMessage(ctx context.Context, id OrderID, part string, body WriteMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWriteMessageRequest(c.Server, id, part, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7600,6 +7909,60 @@ func NewUploadPictureRequestWithBody(server string, contentType string, body io.
 	return req, nil
 }
 
+// NewListConversationsRequest constructs an http.Request for the ListConversations method
+func NewListConversationsRequest(server string, params *ListConversationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/conversations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetMerchantEarningsRequest constructs an http.Request for the GetMerchantEarnings method
 func NewGetMerchantEarningsRequest(server string, params *GetMerchantEarningsParams) (*http.Request, error) {
 	var err error
@@ -7871,6 +8234,114 @@ func NewDeliverPartRequest(server string, id PartID) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewListMerchantMessagesRequest constructs an http.Request for the ListMerchantMessages method
+func NewListMerchantMessagesRequest(server string, id PartID, params *ListMerchantMessagesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/orders/%s/messages", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.MarkRead != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "mark_read", *params.MarkRead, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewWriteMerchantMessageRequest calls the generic WriteMerchantMessage builder with application/json body
+func NewWriteMerchantMessageRequest(server string, id PartID, body WriteMerchantMessageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWriteMerchantMessageRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewWriteMerchantMessageRequestWithBody constructs an http.Request for the WriteMerchantMessage method, with any body, and a specified content type
+func NewWriteMerchantMessageRequestWithBody(server string, id PartID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/orders/%s/messages", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -9262,6 +9733,128 @@ func NewReplyIssueRequestWithBody(server string, id OrderID, part string, iid st
 	return req, nil
 }
 
+// NewListMessagesRequest constructs an http.Request for the ListMessages method
+func NewListMessagesRequest(server string, id OrderID, part string, params *ListMessagesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "part", part, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/parts/%s/messages", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.MarkRead != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "mark_read", *params.MarkRead, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewWriteMessageRequest calls the generic WriteMessage builder with application/json body
+func NewWriteMessageRequest(server string, id OrderID, part string, body WriteMessageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWriteMessageRequestWithBody(server, id, part, "application/json", bodyReader)
+}
+
+// NewWriteMessageRequestWithBody constructs an http.Request for the WriteMessage method, with any body, and a specified content type
+func NewWriteMessageRequestWithBody(server string, id OrderID, part string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "part", part, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/parts/%s/messages", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListPartReturnsRequest constructs an http.Request for the ListPartReturns method
 func NewListPartReturnsRequest(server string, id OrderID, part string) (*http.Request, error) {
 	var err error
@@ -10260,6 +10853,17 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/media (the `UploadPicture` operationId).
 	UploadPictureWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadPictureResponse, error)
 
+	// ListConversationsWithResponse The merchant's conversations with shoppers, unread ones first.
+	//
+	// One thread per part that has messages: those with messages the
+	// merchant has not read first, then the rest, each group by its
+	// newest message, newest first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/merchant/conversations (the `ListConversations` operationId).
+	ListConversationsWithResponse(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*ListConversationsResponse, error)
+
 	// GetMerchantEarningsWithResponse What the merchant earned through other members' storefronts in a period.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -10320,6 +10924,37 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/merchant/orders/{id}/deliver (the `DeliverPart` operationId).
 	DeliverPartWithResponse(ctx context.Context, id PartID, reqEditors ...RequestEditorFn) (*DeliverPartResponse, error)
+
+	// ListMerchantMessagesWithResponse The part's conversation with its shopper.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/merchant/orders/{id}/messages (the `ListMerchantMessages` operationId).
+	ListMerchantMessagesWithResponse(ctx context.Context, id PartID, params *ListMerchantMessagesParams, reqEditors ...RequestEditorFn) (*ListMerchantMessagesResponse, error)
+
+	// WriteMerchantMessageWithBodyWithResponse Write to the shopper of a part.
+	//
+	// The home node signs the message and sends it to the part's
+	// storefront through its outbox; the storefront shows it to the
+	// shopper and e-mails them. Plain text, trimmed, 1 to 2000
+	// characters; up to 4 https links to images.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/orders/{id}/messages (the `WriteMerchantMessage` operationId).
+	WriteMerchantMessageWithBodyWithResponse(ctx context.Context, id PartID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*WriteMerchantMessageResponse, error)
+
+	// WriteMerchantMessageWithResponse Write to the shopper of a part.
+	//
+	// The home node signs the message and sends it to the part's
+	// storefront through its outbox; the storefront shows it to the
+	// shopper and e-mails them. Plain text, trimmed, 1 to 2000
+	// characters; up to 4 https links to images.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/orders/{id}/messages (the `WriteMerchantMessage` operationId).
+	WriteMerchantMessageWithResponse(ctx context.Context, id PartID, body WriteMerchantMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*WriteMerchantMessageResponse, error)
 
 	// RefundPartWithResponse Refund a part in full, or all but its shipping; a part not shipped yet goes back to stock.
 	//
@@ -10736,6 +11371,41 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/orders/{id}/parts/{part}/issues/{iid}/reply (the `ReplyIssue` operationId).
 	ReplyIssueWithResponse(ctx context.Context, id OrderID, part string, iid string, body ReplyIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplyIssueResponse, error)
+
+	// ListMessagesWithResponse The part's conversation with its merchant.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/orders/{id}/parts/{part}/messages (the `ListMessages` operationId).
+	ListMessagesWithResponse(ctx context.Context, id OrderID, part string, params *ListMessagesParams, reqEditors ...RequestEditorFn) (*ListMessagesResponse, error)
+
+	// WriteMessageWithBodyWithResponse Write to the merchant of a part.
+	//
+	// The storefront signs the message and sends it to the part's home
+	// node through its outbox, so a merchant whose node is offline gets
+	// it when it comes back. The storefront relays: the message carries
+	// the text and image links, never the shopper's e-mail address or
+	// phone number. Plain text, trimmed, 1 to 2000 characters; up to 4
+	// https links to images. A thread holds at most 500 messages.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/messages (the `WriteMessage` operationId).
+	WriteMessageWithBodyWithResponse(ctx context.Context, id OrderID, part string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*WriteMessageResponse, error)
+
+	// WriteMessageWithResponse Write to the merchant of a part.
+	//
+	// The storefront signs the message and sends it to the part's home
+	// node through its outbox, so a merchant whose node is offline gets
+	// it when it comes back. The storefront relays: the message carries
+	// the text and image links, never the shopper's e-mail address or
+	// phone number. Plain text, trimmed, 1 to 2000 characters; up to 4
+	// https links to images. A thread holds at most 500 messages.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/parts/{part}/messages (the `WriteMessage` operationId).
+	WriteMessageWithResponse(ctx context.Context, id OrderID, part string, body WriteMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*WriteMessageResponse, error)
 
 	// ListPartReturnsWithResponse The returns of a part, with their steps.
 	//
@@ -13391,6 +14061,75 @@ func (r UploadPictureResponse) ContentType() string {
 	return ""
 }
 
+// ListConversationsResponse401Headers the declared response headers of an HTTP 401 response for ListConversations
+type ListConversationsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListConversationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConversationList
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListConversationsResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListConversationsResponse) GetJSON200() *ConversationList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListConversationsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListConversationsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListConversationsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListConversationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListConversationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListConversationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListConversationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetMerchantEarningsResponse401Headers the declared response headers of an HTTP 401 response for GetMerchantEarnings
 type GetMerchantEarningsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -13779,6 +14518,172 @@ func (r DeliverPartResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DeliverPartResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMerchantMessagesResponse401Headers the declared response headers of an HTTP 401 response for ListMerchantMessages
+type ListMerchantMessagesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListMerchantMessagesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Thread
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMerchantMessagesResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMerchantMessagesResponse) GetJSON200() *Thread {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListMerchantMessagesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMerchantMessagesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListMerchantMessagesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListMerchantMessagesResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMerchantMessagesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMerchantMessagesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMerchantMessagesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMerchantMessagesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// WriteMerchantMessageResponse401Headers the declared response headers of an HTTP 401 response for WriteMerchantMessage
+type WriteMerchantMessageResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type WriteMerchantMessageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ChatMessage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *WriteMerchantMessageResponse401Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r WriteMerchantMessageResponse) GetJSON202() *ChatMessage {
+	return r.JSON202
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r WriteMerchantMessageResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r WriteMerchantMessageResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r WriteMerchantMessageResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r WriteMerchantMessageResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r WriteMerchantMessageResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r WriteMerchantMessageResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r WriteMerchantMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r WriteMerchantMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r WriteMerchantMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r WriteMerchantMessageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16177,6 +17082,172 @@ func (r ReplyIssueResponse) ContentType() string {
 	return ""
 }
 
+// ListMessagesResponse401Headers the declared response headers of an HTTP 401 response for ListMessages
+type ListMessagesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListMessagesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Thread
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMessagesResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMessagesResponse) GetJSON200() *Thread {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListMessagesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMessagesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListMessagesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListMessagesResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMessagesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMessagesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMessagesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMessagesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// WriteMessageResponse401Headers the declared response headers of an HTTP 401 response for WriteMessage
+type WriteMessageResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type WriteMessageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ChatMessage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *WriteMessageResponse401Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r WriteMessageResponse) GetJSON202() *ChatMessage {
+	return r.JSON202
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r WriteMessageResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r WriteMessageResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r WriteMessageResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r WriteMessageResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r WriteMessageResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r WriteMessageResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r WriteMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r WriteMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r WriteMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r WriteMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListPartReturnsResponse401Headers the declared response headers of an HTTP 401 response for ListPartReturns
 type ListPartReturnsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -17791,6 +18862,23 @@ func (c *ClientWithResponses) UploadPictureWithBodyWithResponse(ctx context.Cont
 	return ParseUploadPictureResponse(rsp)
 }
 
+// ListConversationsWithResponse The merchant's conversations with shoppers, unread ones first.
+//
+// One thread per part that has messages: those with messages the
+// merchant has not read first, then the rest, each group by its
+// newest message, newest first.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/merchant/conversations (the `ListConversations` operationId).
+func (c *ClientWithResponses) ListConversationsWithResponse(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*ListConversationsResponse, error) {
+	rsp, err := c.ListConversations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListConversationsResponse(rsp)
+}
+
 // GetMerchantEarningsWithResponse What the merchant earned through other members' storefronts in a period.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -17886,6 +18974,55 @@ func (c *ClientWithResponses) DeliverPartWithResponse(ctx context.Context, id Pa
 		return nil, err
 	}
 	return ParseDeliverPartResponse(rsp)
+}
+
+// ListMerchantMessagesWithResponse The part's conversation with its shopper.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/merchant/orders/{id}/messages (the `ListMerchantMessages` operationId).
+func (c *ClientWithResponses) ListMerchantMessagesWithResponse(ctx context.Context, id PartID, params *ListMerchantMessagesParams, reqEditors ...RequestEditorFn) (*ListMerchantMessagesResponse, error) {
+	rsp, err := c.ListMerchantMessages(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMerchantMessagesResponse(rsp)
+}
+
+// WriteMerchantMessageWithBodyWithResponse Write to the shopper of a part.
+//
+// The home node signs the message and sends it to the part's
+// storefront through its outbox; the storefront shows it to the
+// shopper and e-mails them. Plain text, trimmed, 1 to 2000
+// characters; up to 4 https links to images.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/orders/{id}/messages (the `WriteMerchantMessage` operationId).
+func (c *ClientWithResponses) WriteMerchantMessageWithBodyWithResponse(ctx context.Context, id PartID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*WriteMerchantMessageResponse, error) {
+	rsp, err := c.WriteMerchantMessageWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWriteMerchantMessageResponse(rsp)
+}
+
+// WriteMerchantMessageWithResponse Write to the shopper of a part.
+//
+// The home node signs the message and sends it to the part's
+// storefront through its outbox; the storefront shows it to the
+// shopper and e-mails them. Plain text, trimmed, 1 to 2000
+// characters; up to 4 https links to images.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/orders/{id}/messages (the `WriteMerchantMessage` operationId).
+func (c *ClientWithResponses) WriteMerchantMessageWithResponse(ctx context.Context, id PartID, body WriteMerchantMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*WriteMerchantMessageResponse, error) {
+	rsp, err := c.WriteMerchantMessage(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWriteMerchantMessageResponse(rsp)
 }
 
 // RefundPartWithResponse Refund a part in full, or all but its shipping; a part not shipped yet goes back to stock.
@@ -18566,6 +19703,59 @@ func (c *ClientWithResponses) ReplyIssueWithResponse(ctx context.Context, id Ord
 		return nil, err
 	}
 	return ParseReplyIssueResponse(rsp)
+}
+
+// ListMessagesWithResponse The part's conversation with its merchant.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/orders/{id}/parts/{part}/messages (the `ListMessages` operationId).
+func (c *ClientWithResponses) ListMessagesWithResponse(ctx context.Context, id OrderID, part string, params *ListMessagesParams, reqEditors ...RequestEditorFn) (*ListMessagesResponse, error) {
+	rsp, err := c.ListMessages(ctx, id, part, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMessagesResponse(rsp)
+}
+
+// WriteMessageWithBodyWithResponse Write to the merchant of a part.
+//
+// The storefront signs the message and sends it to the part's home
+// node through its outbox, so a merchant whose node is offline gets
+// it when it comes back. The storefront relays: the message carries
+// the text and image links, never the shopper's e-mail address or
+// phone number. Plain text, trimmed, 1 to 2000 characters; up to 4
+// https links to images. A thread holds at most 500 messages.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/messages (the `WriteMessage` operationId).
+func (c *ClientWithResponses) WriteMessageWithBodyWithResponse(ctx context.Context, id OrderID, part string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*WriteMessageResponse, error) {
+	rsp, err := c.WriteMessageWithBody(ctx, id, part, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWriteMessageResponse(rsp)
+}
+
+// WriteMessageWithResponse Write to the merchant of a part.
+//
+// The storefront signs the message and sends it to the part's home
+// node through its outbox, so a merchant whose node is offline gets
+// it when it comes back. The storefront relays: the message carries
+// the text and image links, never the shopper's e-mail address or
+// phone number. Plain text, trimmed, 1 to 2000 characters; up to 4
+// https links to images. A thread holds at most 500 messages.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/parts/{part}/messages (the `WriteMessage` operationId).
+func (c *ClientWithResponses) WriteMessageWithResponse(ctx context.Context, id OrderID, part string, body WriteMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*WriteMessageResponse, error) {
+	rsp, err := c.WriteMessage(ctx, id, part, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWriteMessageResponse(rsp)
 }
 
 // ListPartReturnsWithResponse The returns of a part, with their steps.
@@ -21005,6 +22195,66 @@ func ParseUploadPictureResponse(rsp *http.Response) (*UploadPictureResponse, err
 	return response, nil
 }
 
+// ParseListConversationsResponse parses an HTTP response from a ListConversationsWithResponse call
+func ParseListConversationsResponse(rsp *http.Response) (*ListConversationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListConversationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConversationList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListConversationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetMerchantEarningsResponse parses an HTTP response from a GetMerchantEarningsWithResponse call
 func ParseGetMerchantEarningsResponse(rsp *http.Response) (*GetMerchantEarningsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -21341,6 +22591,154 @@ func ParseDeliverPartResponse(rsp *http.Response) (*DeliverPartResponse, error) 
 	switch {
 	case rsp.StatusCode == 401:
 		var headers DeliverPartResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMerchantMessagesResponse parses an HTTP response from a ListMerchantMessagesWithResponse call
+func ParseListMerchantMessagesResponse(rsp *http.Response) (*ListMerchantMessagesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMerchantMessagesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Thread
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListMerchantMessagesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseWriteMerchantMessageResponse parses an HTTP response from a WriteMerchantMessageWithResponse call
+func ParseWriteMerchantMessageResponse(rsp *http.Response) (*WriteMerchantMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &WriteMerchantMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ChatMessage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers WriteMerchantMessageResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -23459,6 +24857,154 @@ func ParseReplyIssueResponse(rsp *http.Response) (*ReplyIssueResponse, error) {
 	switch {
 	case rsp.StatusCode == 401:
 		var headers ReplyIssueResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMessagesResponse parses an HTTP response from a ListMessagesWithResponse call
+func ParseListMessagesResponse(rsp *http.Response) (*ListMessagesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMessagesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Thread
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListMessagesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseWriteMessageResponse parses an HTTP response from a WriteMessageWithResponse call
+func ParseWriteMessageResponse(rsp *http.Response) (*WriteMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &WriteMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ChatMessage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers WriteMessageResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

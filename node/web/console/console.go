@@ -86,6 +86,13 @@ type Parts interface {
 	// ReceiveReturn marks an approved return's units received: they go
 	// back to stock and are refunded less the restocking fee.
 	ReceiveReturn(ctx context.Context, merchant, part, rid string) (order.HomePart, error)
+	// Conversations lists the merchant's threads with shoppers, unread
+	// ones first; MerchantThread is one part's (read marks it read);
+	// WriteMerchantNote writes to the part's shopper: bad input is an
+	// order.FieldErrors naming "text" or "attachments[i]".
+	Conversations(ctx context.Context, merchant string, limit int) ([]order.Conversation, error)
+	MerchantThread(ctx context.Context, merchant, part string, read bool) (order.Thread, error)
+	WriteMerchantNote(ctx context.Context, merchant, part string, in order.NoteInput) (order.ChatMessage, error)
 }
 
 // Profiles are a merchant's published profile and shipping profiles,
@@ -197,6 +204,9 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /merchant/returns/{part}/{rid}/approve", c.asMerchant(c.approveReturn))
 	mux.HandleFunc("POST /merchant/returns/{part}/{rid}/refuse", c.asMerchant(c.refuseReturn))
 	mux.HandleFunc("POST /merchant/returns/{part}/{rid}/receive", c.asMerchant(c.receiveReturn))
+	mux.HandleFunc("GET /merchant/conversations", c.asMerchant(c.conversations))
+	mux.HandleFunc("GET /merchant/orders/{id}/messages", c.asMerchant(c.threadPage))
+	mux.HandleFunc("POST /merchant/orders/{id}/messages", c.asMerchant(c.writeMessage))
 	mux.HandleFunc("GET /merchant/feeds", c.asMerchant(c.feeds.form))
 	mux.HandleFunc("POST /merchant/feeds", c.asMerchant(c.feeds.upload))
 	mux.HandleFunc("GET /merchant/feeds/{job}", c.asMerchant(c.feeds.progress))
@@ -223,6 +233,7 @@ func nav(current string, profiles bool) []web.NavItem {
 		{Label: "Feed upload", Href: "/merchant/feeds"},
 		{Label: "Orders", Href: "/merchant/orders"},
 		{Label: "Returns", Href: "/merchant/returns"},
+		{Label: "Messages", Href: "/merchant/conversations"},
 		{Label: "Earnings", Href: "/merchant/earnings"},
 	}
 	if profiles {

@@ -12,7 +12,9 @@
 // refundable, the returns shoppers ask for (open ones first; approved
 // with a drop-off code, an address or an https label, refused with a
 // reason, or received after a confirmation of the refund and the
-// restocking fee; returns.go), linked from their parts,
+// restocking fee; returns.go), linked from their parts, the
+// conversations with the shoppers of its parts (unread first, each part's
+// thread with a form to answer; messages.go),
 // earnings per settlement period, and the merchant's published profile,
 // policies and shipping profiles (when Deps.Profiles is set).
 //

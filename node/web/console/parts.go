@@ -59,6 +59,8 @@ type merchantPartRow struct {
 	// RefundSomeURL refunds some of it; "" when it cannot be refunded.
 	// Rest is what a full refund gives back now.
 	RefundSomeURL, Rest string
+	// MessagesURL is the part's conversation with its shopper.
+	MessagesURL string
 	// Refunds are its refunds and partial cancellations; Left is what
 	// is left refundable after them, shown when it had any.
 	Refunds []web.RefundView
@@ -202,6 +204,7 @@ func partRow(p order.HomePart, names map[string]string, carriers shipping.Table,
 	case order.StatusDelivered:
 		row.RefundURL = base + "/refund"
 	}
+	row.MessagesURL = base + "/messages"
 	if row.RefundURL != "" {
 		row.RefundSomeURL = base + "/refund-some"
 		row.Rest = restOf(p)

@@ -50,13 +50,15 @@
 // whose merchant takes returns offers, until its window ends, to return
 // some units with a reason and a note (returns.go); the part then
 // follows each return in words, from the request to the refund
-// (returns_part.go). A notification e-mail's unsubscribe link opens
-// /mail/unsubscribe (mail.go), which needs no sign-in: the link is
-// signed for its address; the page, in the letter's language (English or
-// Chinese), turns notifications off or back on, and a mail client's
-// one-click POST turns them off. Pictures go through imageURL, the one
-// place that turns a listing's image into a URL; a listing without one,
-// or a picture that fails to load, shows a placeholder drawing.
+// (returns_part.go). Each part carries its conversation with the
+// merchant and a form to write in it (messages.go). A notification
+// e-mail's unsubscribe link opens /mail/unsubscribe (mail.go), which
+// needs no sign-in: the link is signed for its address; the page, in the
+// letter's language (English or Chinese), turns notifications off or
+// back on, and a mail client's one-click POST turns them off. Pictures go
+// through imageURL, the one place that turns a listing's image into a
+// URL; a listing without one, or a picture that fails to load, shows a
+// placeholder drawing.
 //
 // # Lifecycle
 //

@@ -84,7 +84,9 @@ type partView struct {
 	ReturnURL, ReturnUntil string
 	ReturnPolicy           []string
 	Returns                []partReturnView
-	Updated                time.Time
+	// Thread is its conversation with its merchant.
+	Thread  *web.ThreadView
+	Updated time.Time
 }
 
 // lineView is one line of a part, as shoppers read it: no SKU.
@@ -138,7 +140,7 @@ func (sf *Storefront) orderPage(w http.ResponseWriter, r *http.Request, sv shopp
 		sf.site.FailOrder(w, r, err)
 		return
 	}
-	p := sf.shopperPage(sv, "Order "+o.ID, sf.orderViewOf(r.Context(), o))
+	p := sf.shopperPage(sv, "Order "+o.ID, sf.threadsOf(r.Context(), sv, o, sf.orderViewOf(r.Context(), o), "", nil))
 	p.Notice = web.NoticeIn(r, shopperNotices)
 	sf.render(w, r, http.StatusOK, "order", p)
 }

@@ -161,4 +161,5 @@ var shopperNotices = map[string]string{
 	"return-requested": "Your return request was sent to the merchant. The part below follows it: you will see how to send the items back once it is approved.",
 	"cancelled-some":   "Your cancellation was sent to the merchant. The part below shows what was cancelled, the refund and what is left.",
 	"cancelled":        "Your cancellation was sent to the merchants. Each part below says when it is cancelled and refunded.",
+	"message-sent":     "Your message was sent to the merchant. Their answer appears with the part, and we e-mail you when it comes.",
 }

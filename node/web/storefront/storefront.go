@@ -137,6 +137,12 @@ type Orders interface {
 	// Messages are a part's signed messages: the statuses say when each
 	// refund was made.
 	Messages(ctx context.Context, part string) ([]*order.Message, error)
+	// ShopperThread is a part's conversation with its merchant; read
+	// marks it read. WriteNote writes in it: bad input is an
+	// order.FieldErrors naming "text" or "attachments[i]", a full thread
+	// order.ErrConflict.
+	ShopperThread(ctx context.Context, shopper, id, part string, read bool) (order.Thread, error)
+	WriteNote(ctx context.Context, shopper, id, part string, in order.NoteInput) (order.ChatMessage, error)
 }
 
 // Deps are the services the storefront reads and changes; every web.Field is
@@ -256,6 +262,7 @@ func (sf *Storefront) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /orders/{id}/parts/{part}/cancel", sf.asShopper(orderBack, sf.cancelUnits))
 	mux.HandleFunc("GET /orders/{id}/parts/{part}/return", sf.asShopper(nil, sf.returnForm))
 	mux.HandleFunc("POST /orders/{id}/parts/{part}/return", sf.asShopper(orderBack, sf.requestReturn))
+	mux.HandleFunc("POST /orders/{id}/parts/{part}/messages", sf.asShopper(orderBack, sf.writeMessage))
 }
 
 // render renders one of the storefront's pages with its own style sheet
