@@ -103,4 +103,9 @@ func TestConversationAcrossMembers(t *testing.T) {
 		!strings.Contains(toShopper[0].HTML, "one piece of iron") || strings.Contains(toShopper[0].Text, "bremen.example") {
 		t.Errorf("shopper's letter: %+v", toShopper)
 	}
+	// A message is a notification: it carries the storefront's own link
+	// to turn them off, whole, as a mail client needs it.
+	if u := toShopper[0].Unsubscribe; !strings.HasPrefix(u, c.Nodes[0].APIURL()+"/mail/unsubscribe?") {
+		t.Errorf("the shopper's letter's unsubscribe link is %q", u)
+	}
 }

@@ -150,7 +150,7 @@ type Options struct {
 	// UnsubscribeURL is the storefront's unsubscribe page. Without both,
 	// notifications carry no unsubscribe link.
 	Secret         []byte
-	UnsubscribeURL string
+	UnsubscribeURL func() string
 }
 
 func (o Options) withDefaults() Options {

@@ -126,7 +126,7 @@ func TestLettersOverSMTP(t *testing.T) {
 	s := startSMTP(t, false)
 	db := memDB(t)
 	o := fast(s)
-	o.Secret, o.UnsubscribeURL = []byte("test secret of the node"), "https://alpha.example/mail/unsubscribe"
+	o.Secret, o.UnsubscribeURL = []byte("test secret of the node"), func() string { return "https://alpha.example/mail/unsubscribe" }
 	q := open(t, db, s.config(TLSStartTLS), o)
 	run(t, q)
 	pl, _ := afterSale()

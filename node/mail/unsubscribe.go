@@ -47,14 +47,14 @@ func (q *Queue) ValidToken(addr, token string) bool {
 // and the language of the page (lang, when letters are written in it);
 // "" when the node has no page or secret for it.
 func (q *Queue) UnsubscribeURL(addr, lang string) string {
-	if q.opt.UnsubscribeURL == "" || len(q.opt.Secret) == 0 {
+	if q.opt.UnsubscribeURL == nil || q.opt.UnsubscribeURL() == "" || len(q.opt.Secret) == 0 {
 		return ""
 	}
 	v := url.Values{"a": {strings.ToLower(addr)}, "t": {q.Token(addr)}}
 	if l := Language(lang); l != "" {
 		v.Set("l", l)
 	}
-	return q.opt.UnsubscribeURL + "?" + v.Encode()
+	return q.opt.UnsubscribeURL() + "?" + v.Encode()
 }
 
 // Unsubscribed reports whether addr turned notifications off.

@@ -1808,6 +1808,9 @@ type MailMessage struct {
 	Text   string              `json:"text"`
 	To     openapi_types.Email `json:"to"`
 	ToName *string             `json:"to_name,omitempty"`
+
+	// Unsubscribe the link that turns notifications off for the recipient (List-Unsubscribe); notifications only
+	Unsubscribe *string `json:"unsubscribe,omitempty"`
 }
 
 // MailMessageStatus mailbox: kept in the local mailbox, no SMTP server is configured

@@ -22,7 +22,7 @@ import (
 // unsubscribe links signed as the node signs them.
 func (h *harness) withMail() *mail.Queue {
 	h.T.Helper()
-	q, err := mail.Open(h.Self.DB, mail.DefaultConfig(), mail.Options{Secret: []byte("node secret"), UnsubscribeURL: "http://alpha.example/mail/unsubscribe"}, nil, prometheus.NewRegistry())
+	q, err := mail.Open(h.Self.DB, mail.DefaultConfig(), mail.Options{Secret: []byte("node secret"), UnsubscribeURL: func() string { return "http://alpha.example/mail/unsubscribe" }}, nil, prometheus.NewRegistry())
 	if err != nil {
 		h.T.Fatal(err)
 	}
