@@ -29,6 +29,7 @@ func newDemo() *cobra.Command {
 		merchants int
 		listings  int
 		shoppers  int
+		seed      uint64
 		verbose   bool
 	)
 	cmd := &cobra.Command{
@@ -49,7 +50,12 @@ demo as well: send SIGINT to the demo's pid, which it prints, or to the
 process group.)
 --shoppers N adds simulated shoppers who search the federation and buy
 from merchants on several platforms, while every member's merchants ship
-and deliver, so that orders can be seen flowing.`,
+and deliver, so that orders can be seen flowing. After the sale the
+shoppers now and then cancel, return items, write to merchants and open
+issues; the merchants answer (asking for more, offering a refund or
+refusing); a refused issue is escalated to the charter's arbiter, the
+third member, which decides it. The demo tells each step, sums them up
+every 20 seconds and when it stops; --seed replays the same choices.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := watchParent(cmd.Context(), cmd.ErrOrStderr())
@@ -95,7 +101,7 @@ and deliver, so that orders can be seen flowing.`,
 			}
 			g, ctx := errgroup.WithContext(ctx)
 			g.Go(func() error { return c.Run(ctx) })
-			g.Go(func() error { return simulate(ctx, c, shoppers, cmd.OutOrStdout()) })
+			g.Go(func() error { return simulate(ctx, c, shoppers, seed, cmd.OutOrStdout()) })
 			return g.Wait()
 		},
 	}
@@ -104,6 +110,7 @@ and deliver, so that orders can be seen flowing.`,
 	cmd.Flags().IntVar(&merchants, "merchants", 3, "merchants per member in the sample catalog")
 	cmd.Flags().IntVar(&listings, "listings", 400, "listings per merchant in the sample catalog")
 	cmd.Flags().IntVar(&shoppers, "shoppers", 0, "simulated shoppers buying across platforms (and merchants shipping and delivering); 0 for none")
+	cmd.Flags().Uint64Var(&seed, "seed", 0, "seed of the simulated shoppers' and merchants' choices, to replay a run's story; 0 for a new one")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show the nodes' logs")
 	return cmd
 }
