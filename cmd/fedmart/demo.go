@@ -159,6 +159,9 @@ Click through it:
      instead of sending it: the shopper's order confirmation and
      "part shipped" with the tracking link; %[3]s's Mailbox holds the
      merchant's "new order part".
+  6. After the sale: on %[1]s, an order's page lets you write to the
+     merchant, open an issue, ask for a return and follow each thread;
+     %[3]s's console shows them under Messages, Issues and Returns.%[7]s
 Or from a terminal:
   curl -H 'Authorization: Bearer %[5]s' %[2]s/v1/federation/members
   curl '%[4]s/v1/catalog/search?q=skillet&sort=price_asc'
@@ -166,5 +169,22 @@ Or from a terminal:
 
 Ctrl-C stops the federation, as do kill -INT or kill -TERM %[6]d (the demo's
 own process) and the end of the process that started it.
-`, first.Name(), first.APIURL(), second.Name(), second.APIURL(), c.Tokens[0], os.Getpid())
+`, first.Name(), first.APIURL(), second.Name(), second.APIURL(), c.Tokens[0], os.Getpid(), afterSaleNote(c))
+}
+
+// afterSaleNote is the walk-through's word on the charter's arbiter and the
+// simulated shoppers' after-sale life, where to find it.
+func afterSaleNote(c *node.Cluster) string {
+	s := `
+     With --shoppers, simulated shoppers do the same: their messages,
+     issues and the merchants' answers are in each member's dashboard
+     Mailbox (the letters) and console Messages and Issues.`
+	for _, n := range c.Nodes {
+		if n.PeerID().String() == c.Charter.Charter.Service.Arbiter {
+			s += fmt.Sprintf(`
+     A refused issue may be escalated to the charter's arbiter, %s:
+     its dashboard, %s/operator, lists the cases to decide.`, n.Name(), n.APIURL())
+		}
+	}
+	return s
 }
