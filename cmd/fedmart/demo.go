@@ -29,6 +29,7 @@ func newDemo() *cobra.Command {
 		merchants int
 		listings  int
 		shoppers  int
+		seed      uint64
 		verbose   bool
 	)
 	cmd := &cobra.Command{
@@ -49,7 +50,12 @@ demo as well: send SIGINT to the demo's pid, which it prints, or to the
 process group.)
 --shoppers N adds simulated shoppers who search the federation and buy
 from merchants on several platforms, while every member's merchants ship
-and deliver, so that orders can be seen flowing.`,
+and deliver, so that orders can be seen flowing. After the sale the
+shoppers now and then cancel, return items, write to merchants and open
+issues; the merchants answer (asking for more, offering a refund or
+refusing); a refused issue is escalated to the charter's arbiter, the
+third member, which decides it. The demo tells each step, sums them up
+every 20 seconds and when it stops; --seed replays the same choices.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := watchParent(cmd.Context(), cmd.ErrOrStderr())
@@ -95,7 +101,7 @@ and deliver, so that orders can be seen flowing.`,
 			}
 			g, ctx := errgroup.WithContext(ctx)
 			g.Go(func() error { return c.Run(ctx) })
-			g.Go(func() error { return simulate(ctx, c, shoppers, cmd.OutOrStdout()) })
+			g.Go(func() error { return simulate(ctx, c, shoppers, seed, cmd.OutOrStdout()) })
 			return g.Wait()
 		},
 	}
@@ -104,6 +110,7 @@ and deliver, so that orders can be seen flowing.`,
 	cmd.Flags().IntVar(&merchants, "merchants", 3, "merchants per member in the sample catalog")
 	cmd.Flags().IntVar(&listings, "listings", 400, "listings per merchant in the sample catalog")
 	cmd.Flags().IntVar(&shoppers, "shoppers", 0, "simulated shoppers buying across platforms (and merchants shipping and delivering); 0 for none")
+	cmd.Flags().Uint64Var(&seed, "seed", 0, "seed of the simulated shoppers' and merchants' choices, to replay a run's story; 0 for a new one")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show the nodes' logs")
 	return cmd
 }
@@ -152,6 +159,9 @@ Click through it:
      instead of sending it: the shopper's order confirmation and
      "part shipped" with the tracking link; %[3]s's Mailbox holds the
      merchant's "new order part".
+  6. After the sale: on %[1]s, an order's page lets you write to the
+     merchant, open an issue, ask for a return and follow each thread;
+     %[3]s's console shows them under Messages, Issues and Returns.%[7]s
 Or from a terminal:
   curl -H 'Authorization: Bearer %[5]s' %[2]s/v1/federation/members
   curl '%[4]s/v1/catalog/search?q=skillet&sort=price_asc'
@@ -159,5 +169,22 @@ Or from a terminal:
 
 Ctrl-C stops the federation, as do kill -INT or kill -TERM %[6]d (the demo's
 own process) and the end of the process that started it.
-`, first.Name(), first.APIURL(), second.Name(), second.APIURL(), c.Tokens[0], os.Getpid())
+`, first.Name(), first.APIURL(), second.Name(), second.APIURL(), c.Tokens[0], os.Getpid(), afterSaleNote(c))
+}
+
+// afterSaleNote is the walk-through's word on the charter's arbiter and the
+// simulated shoppers' after-sale life, where to find it.
+func afterSaleNote(c *node.Cluster) string {
+	s := `
+     With --shoppers, simulated shoppers do the same: their messages,
+     issues and the merchants' answers are in each member's dashboard
+     Mailbox (the letters) and console Messages and Issues.`
+	for _, n := range c.Nodes {
+		if n.PeerID().String() == c.Charter.Charter.Service.Arbiter {
+			s += fmt.Sprintf(`
+     A refused issue may be escalated to the charter's arbiter, %s:
+     its dashboard, %s/operator, lists the cases to decide.`, n.Name(), n.APIURL())
+		}
+	}
+	return s
 }

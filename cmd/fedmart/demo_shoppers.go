@@ -22,26 +22,38 @@ var demoWords = []string{"pan", "kettle", "lamp", "chair", "shirt", "knife", "mu
 
 // simulate runs shoppers buying across platforms and the merchants of every
 // member shipping and delivering, until ctx ends, printing what happens.
-func simulate(ctx context.Context, c *node.Cluster, shoppers int, out io.Writer) error {
+// After the sale, shoppers cancel, return, write to merchants and open
+// issues; merchants answer; the charter's arbiter decides the escalated
+// issues. seed fixes the shoppers' and merchants' choices (0: a new one
+// each run); what they meet still depends on timing. It prints a summary
+// now and then and when it stops.
+func simulate(ctx context.Context, c *node.Cluster, shoppers int, seed uint64, out io.Writer) error {
 	var mu sync.Mutex // guards out
 	say := func(f string, a ...any) {
 		mu.Lock()
 		defer mu.Unlock()
 		fmt.Fprintf(out, time.Now().Format("15:04:05 ")+f+"\n", a...)
 	}
-	g, ctx := errgroup.WithContext(ctx)
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t := &demoTally{}
+	g, gctx := errgroup.WithContext(ctx)
 	for i := 0; i < shoppers; i++ {
-		g.Go(func() error { return shopLoop(ctx, c, i, say) })
+		g.Go(func() error { return shopLoop(gctx, c, i, rand.New(rand.NewPCG(uint64(i), seed)), t, say) })
 	}
-	for _, n := range c.Nodes {
-		g.Go(func() error { return merchantLoop(ctx, n, say) })
+	for k, n := range c.Nodes {
+		g.Go(func() error { return merchantLoop(gctx, n, rand.New(rand.NewPCG(uint64(1000+k), seed)), t, say) })
 	}
-	g.Go(func() error { return settlementLoop(ctx, c.Nodes[0], say) })
-	return g.Wait()
+	g.Go(func() error { return settlementLoop(gctx, c.Nodes[0], say) })
+	g.Go(func() error { return arbiterLoop(gctx, c, seed, t, say) })
+	g.Go(func() error { return summaryLoop(gctx, t, 20*time.Second, say) })
+	err := g.Wait()
+	say("in this run: %s", t)
+	return err
 }
 
-func shopLoop(ctx context.Context, c *node.Cluster, i int, say func(string, ...any)) error {
-	rng := rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano())))
+func shopLoop(ctx context.Context, c *node.Cluster, i int, rng *rand.Rand, t *demoTally, say func(string, ...any)) error {
 	home := c.Nodes[i%len(c.Nodes)]
 	svc := home.Orders()
 	sh, _, err := svc.CreateShopper(ctx, order.ShopperInput{Name: fmt.Sprintf("Demo shopper %d", i+1), Email: fmt.Sprintf("shopper%d-%d@demo.example", i+1, time.Now().UnixNano())})
@@ -49,10 +61,12 @@ func shopLoop(ctx context.Context, c *node.Cluster, i int, say func(string, ...a
 		return err
 	}
 	who := fmt.Sprintf("shopper %d", i+1)
+	told := map[string]bool{} // issues whose end the shopper told
 	for n := 0; ctx.Err() == nil; n++ {
 		if !sleepCtx(ctx, time.Duration(2000+rng.IntN(4000))*time.Millisecond) {
 			return nil
 		}
+		followIssues(ctx, home, sh.ID, who, rng, told, t, say)
 		to := demoAddresses[rng.IntN(len(demoAddresses))]
 		o, err := buyOnce(ctx, home, sh.ID, fmt.Sprintf("demo-%d", n), to, rng, func(f string, a ...any) {
 			say("%-14s %s: "+f, append([]any{home.Name(), who}, a...)...)
@@ -64,20 +78,37 @@ func shopLoop(ctx context.Context, c *node.Cluster, i int, say func(string, ...a
 		case err != nil:
 			return nil
 		}
+		t.orders.Add(1)
 		say("%-14s %s bought %d part(s) from %d platform(s), shipped to %s: %s (shipping %s): %s",
 			home.Name(), who, len(o.Parts), platforms(o), to.Country, o.Total, o.Shipping, o.Status)
-		switch rng.IntN(8) {
-		case 0:
-			if o, err := svc.CancelOrder(ctx, sh.ID, o.ID); err == nil {
-				say("%-14s %s cancelled %s: %s", home.Name(), who, o.ID, o.Status)
-			}
-		case 1, 2:
-			cancelOne(ctx, home, sh.ID, who, o, say)
-		case 3:
-			returnOne(ctx, home, sh.ID, who, say)
-		}
+		shopperAfterSale(ctx, home, sh.ID, who, o, rng, t, say)
 	}
 	return nil
+}
+
+// shopperAfterSale does now and then, after a purchase, what shoppers do after
+// the sale: cancel the order or one unit, return a delivered item, write
+// to a merchant, complain about a delivered (or late) part.
+func shopperAfterSale(ctx context.Context, home *node.Node, shopper, who string, o order.Order, rng *rand.Rand, t *demoTally, say func(string, ...any)) {
+	switch rng.IntN(10) {
+	case 0:
+		if o, err := home.Orders().CancelOrder(ctx, shopper, o.ID); err == nil {
+			t.cancels.Add(1)
+			say("%-14s %s cancelled %s: %s", home.Name(), who, o.ID, o.Status)
+		}
+	case 1:
+		if cancelOne(ctx, home, shopper, who, o, say) {
+			t.cancels.Add(1)
+		}
+	case 2:
+		if returnOne(ctx, home, shopper, who, say) {
+			t.returns.Add(1)
+		}
+	case 3, 4:
+		writeOne(ctx, home, shopper, who, rng, t, say)
+	case 5, 6, 7:
+		complainOne(ctx, home, shopper, who, rng, t, say)
+	}
 }
 
 // demoAddresses are where the simulated shoppers live: the sample
@@ -148,7 +179,7 @@ func buyOnce(ctx context.Context, home *node.Node, shopper, key string, to order
 // cancelOne cancels one unit of a line the shopper bought two or more
 // of, while its part is not shipped: the home puts it back in stock and
 // the storefront refunds it.
-func cancelOne(ctx context.Context, home *node.Node, shopper, who string, o order.Order, say func(string, ...any)) {
+func cancelOne(ctx context.Context, home *node.Node, shopper, who string, o order.Order, say func(string, ...any)) bool {
 	for _, p := range o.Parts {
 		for _, it := range p.Items {
 			if it.Quantity < 2 || p.Status != order.StatusAccepted {
@@ -158,20 +189,21 @@ func cancelOne(ctx context.Context, home *node.Node, shopper, who string, o orde
 			if err == nil {
 				say("%-14s %s cancelled one of %d %q in part %s", home.Name(), who, it.Quantity, it.Title, p.ID)
 			}
-			return
+			return err == nil
 		}
 	}
+	return false
 }
 
 // returnOne asks to return one unit of the shopper's latest delivered
 // part whose merchant takes returns: the request travels to the home,
 // whose merchant loop approves it and then receives the parcel, and the
 // refund follows.
-func returnOne(ctx context.Context, home *node.Node, shopper, who string, say func(string, ...any)) {
+func returnOne(ctx context.Context, home *node.Node, shopper, who string, say func(string, ...any)) bool {
 	svc := home.Orders()
 	orders, _, err := svc.Orders(ctx, shopper, "", 20)
 	if err != nil {
-		return
+		return false
 	}
 	for _, o := range orders {
 		for _, p := range o.Parts {
@@ -183,10 +215,11 @@ func returnOne(ctx context.Context, home *node.Node, shopper, who string, say fu
 				Reason: "no_longer_needed", Note: "It does not suit the kitchen after all."}, "demo-return")
 			if err == nil {
 				say("%-14s %s asked to return one %q of part %s (%s)", home.Name(), who, it.Title, p.ID, r.State)
-				return
+				return true
 			}
 		}
 	}
+	return false
 }
 
 func platforms(o order.Order) int {
@@ -198,8 +231,9 @@ func platforms(o order.Order) int {
 }
 
 // merchantLoop ships the accepted parts of n's merchants and delivers the
-// shipped ones, a few seconds apart.
-func merchantLoop(ctx context.Context, n *node.Node, say func(string, ...any)) error {
+// shipped ones, a few seconds apart, and answers their shoppers' messages
+// and issues.
+func merchantLoop(ctx context.Context, n *node.Node, rng *rand.Rand, t *demoTally, say func(string, ...any)) error {
 	for sleepCtx(ctx, 3*time.Second) {
 		ms, err := n.Catalog().Merchants(ctx)
 		if err != nil {
@@ -207,6 +241,8 @@ func merchantLoop(ctx context.Context, n *node.Node, say func(string, ...any)) e
 		}
 		for _, m := range ms {
 			moveOn(ctx, n, m.ID, m.Name, say)
+			answerNotes(ctx, n, m.ID, m.Name, t, say)
+			answerIssues(ctx, n, m.ID, m.Name, rng, t, say)
 		}
 	}
 	return nil

@@ -71,3 +71,89 @@ func TestDemoPrintsAWalkThroughAndServesIt(t *testing.T) {
 		t.Error("the demo did not stop within 30s of Ctrl-C")
 	}
 }
+
+// TestDemoShoppersLiveAfterTheSale runs the demo with simulated shoppers
+// and a fixed seed until they have written to merchants and been
+// answered, opened issues that the merchants answered, and escalated one
+// that was refused, and the arbiter decided it (or the demo said the
+// arbiter is not available); Ctrl-C then prints the run's summary, whose
+// counts say the same.
+func TestDemoShoppersLiveAfterTheSale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the demo's shoppers until an issue is escalated")
+	}
+	cmd := exec.Command(binary, "demo", "--shoppers", "4", "--seed", "3", "--merchants", "1", "--listings", "30")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	lines := make(chan string, 1024)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	steps := []struct{ name, pattern string }{
+		{"a shopper writes to a merchant", `wrote to the merchant of part `},
+		{"the merchant answers", `answered the shopper of part `},
+		{"a shopper opens an issue", `opened an issue on part `},
+		{"the merchant answers the issue", `(asked the shopper for more|offered a refund of|refused the issue) `},
+		{"a refused issue is escalated", `escalated the refused issue of part `},
+		{"the arbiter decides it, or is said to be away", `the arbiter (decided case|is not available)`},
+	}
+	seen := map[string]bool{}
+	var out strings.Builder
+	deadline := time.After(5 * time.Minute) // a bound on the wait, not a measure
+	for len(seen) < len(steps) {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("the demo stopped:\n%s", out.String())
+			}
+			out.WriteString(l + "\n")
+			for _, s := range steps {
+				if regexp.MustCompile(s.pattern).MatchString(l) {
+					seen[s.name] = true
+				}
+			}
+		case <-deadline:
+			var missing []string
+			for _, s := range steps {
+				if !seen[s.name] {
+					missing = append(missing, s.name)
+				}
+			}
+			t.Fatalf("after 5 minutes the demo has not told that %s:\n%s", strings.Join(missing, ", "), out.String())
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	summary := ""
+	for l := range lines {
+		out.WriteString(l + "\n")
+		if strings.Contains(l, "in this run: ") {
+			summary = l
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("the demo ended with %v after Ctrl-C", err)
+	}
+	for _, count := range []string{`messages: (\d+)`, `\((\d+) questions from shoppers`, `(\d+) answers from merchants`,
+		`issues: (\d+) opened`, `opened, (\d+) answered`, `(\d+) escalated`} {
+		m := regexp.MustCompile(count).FindStringSubmatch(summary)
+		if m == nil || m[1] == "0" {
+			t.Errorf("the summary's %s is %v, want more than 0: %q", count, m, summary)
+		}
+	}
+	if decided := regexp.MustCompile(`(\d+) decided by the arbiter`).FindStringSubmatch(summary); decided == nil ||
+		(decided[1] == "0") != strings.Contains(summary, "the arbiter is not available") {
+		t.Errorf("the summary says neither that the arbiter decided nor that it is not available: %q", summary)
+	}
+}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+)
+
+// demoTally counts what the simulation did after the sale, for the
+// summary the demo prints now and then and when it stops. Every field is
+// safe for concurrent use.
+type demoTally struct {
+	orders, cancels, returns               atomic.Int64
+	asked, answered                        atomic.Int64 // messages: the shoppers' questions, the merchants' answers
+	opened, askedMore, offered, refused    atomic.Int64 // issues opened; the merchants' answers
+	informed, accepted, escalated, decided atomic.Int64 // the shoppers' replies; the arbiter's decisions
+	arbiterAway                            atomic.Bool  // the arbiter's routes were not there
+	lastSaid                               atomic.Value // string: the summary said last
+}
+
+// issuesAnswered counts the merchants' answers to issues.
+func (t *demoTally) issuesAnswered() int64 {
+	return t.askedMore.Load() + t.offered.Load() + t.refused.Load()
+}
+
+// String is the summary: what the shoppers and merchants did, with
+// counts.
+func (t *demoTally) String() string {
+	s := fmt.Sprintf("orders: %d, cancellations: %d, returns asked: %d; "+
+		"messages: %d (%d questions from shoppers, %d answers from merchants); "+
+		"issues: %d opened, %d answered (%d asked for more, %d refunds offered, %d refused), "+
+		"%d answered with more information, %d refunds accepted, %d escalated, %d decided by the arbiter",
+		t.orders.Load(), t.cancels.Load(), t.returns.Load(),
+		t.asked.Load()+t.answered.Load(), t.asked.Load(), t.answered.Load(),
+		t.opened.Load(), t.issuesAnswered(), t.askedMore.Load(), t.offered.Load(), t.refused.Load(),
+		t.informed.Load(), t.accepted.Load(), t.escalated.Load(), t.decided.Load())
+	if t.arbiterAway.Load() {
+		s += " (the arbiter is not available in this build)"
+	}
+	return s
+}
+
+// summaryLoop says the summary every period when it changed.
+func summaryLoop(ctx context.Context, t *demoTally, every time.Duration, say func(string, ...any)) error {
+	for sleepCtx(ctx, every) {
+		s := t.String()
+		if last, _ := t.lastSaid.Load().(string); last == s {
+			continue
+		}
+		t.lastSaid.Store(s)
+		say("so far: %s", s)
+	}
+	return nil
+}
