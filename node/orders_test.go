@@ -112,8 +112,14 @@ func listOn(t *testing.T, c *Cluster, i int, merchant, sku string, price, stock 
 	}
 	testwait.For(t, 45*time.Second, func() error {
 		for _, n := range c.Nodes {
-			if _, err := n.Catalog().Listing(t.Context(), l.ID); err != nil {
+			got, err := n.Catalog().Listing(t.Context(), l.ID)
+			if err != nil {
 				return fmt.Errorf("%s: %v", n.Name(), err)
+			}
+			// The stock travels as a record of its own: a cart on a member
+			// that has the listing but not yet its stock finds none.
+			if got.Variants[0].Stock != int64(stock) {
+				return fmt.Errorf("%s holds a stock of %d", n.Name(), got.Variants[0].Stock)
 			}
 		}
 		return nil

@@ -24,6 +24,7 @@ func TestReturnAcrossThreeMembers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for one-minute settlement periods to end")
 	}
+	t.Parallel() // most of its time is spent waiting for periods to end
 	c := startClusterOpts(t, ClusterOptions{
 		Dir: t.TempDir(), Names: []string{"Alpha", "Beta", "Gamma"}, FederationID: "return-test", FederationName: "Return Test",
 		Currency: "EUR", Period: time.Minute, Log: discard(),

@@ -103,6 +103,7 @@ func TestPeriodClosesAndBothSidesAgree(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for a one-minute settlement period to end")
 	}
+	t.Parallel() // most of its time is spent waiting for periods to end
 	c := startClusterOpts(t, ClusterOptions{
 		Dir: t.TempDir(), Names: []string{"Alpha", "Beta", "Gamma"}, FederationID: "period-test", FederationName: "Period Test",
 		Currency: "EUR", Period: time.Minute, Log: discard(),
@@ -187,6 +188,7 @@ func TestRandomOrdersSettleAcrossThreeMembers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for one-minute settlement periods to end")
 	}
+	t.Parallel() // most of its time is spent waiting for periods to end
 	c := startClusterOpts(t, ClusterOptions{
 		Dir: t.TempDir(), Names: []string{"Alpha", "Beta", "Gamma"}, FederationID: "random-settle", FederationName: "Random Settle",
 		Currency: "EUR", Period: time.Minute, Log: discard(),

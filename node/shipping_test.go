@@ -44,6 +44,7 @@ func TestShippingAcrossThreeMembers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for a one-minute settlement period to end")
 	}
+	t.Parallel() // most of its time is spent waiting for periods to end
 	c := startClusterOpts(t, ClusterOptions{
 		Dir: t.TempDir(), Names: []string{"Alpha", "Beta", "Gamma"}, FederationID: "ship-test", FederationName: "Ship Test",
 		Currency: "EUR", Period: time.Minute, Log: discard(),
