@@ -65,8 +65,12 @@ type IssueView struct {
 	// OfferAmount its refund in minor units (0 for others).
 	Offer       string
 	OfferAmount int64
-	Refusal     string
-	Steps       []IssueStepView
+	// OfferLabel heads Offer: "Offer", "Agreed" or "Decided".
+	OfferLabel string
+	// OpenedWhen is Opened in the site's zone.
+	OpenedWhen string
+	Refusal    string
+	Steps      []IssueStepView
 }
 
 // DeadlineView is one deadline of an issue.
@@ -108,7 +112,7 @@ func IssueViewOf(i order.Issue, side, currency string, now time.Time, zone *time
 	}
 	v := IssueView{ID: i.ID, State: i.State, StateText: issueStateText[i.State][col], Category: IssueCategoryText[i.Category],
 		Description: i.Description, Evidence: i.Evidence, Asked: lowerFirst(remedyText(i.Remedy, i.Amount, currency)), Opened: i.OpenedAt,
-		OpenedBy: issueWho(i.By, side), Refusal: i.Refusal}
+		OpenedBy: issueWho(i.By, side), OpenedWhen: when(i.OpenedAt), Refusal: i.Refusal}
 	if i.Live() {
 		if i.FirstResponseAt.IsZero() {
 			v.RespondBy = deadline(i.RespondBy)
@@ -118,6 +122,10 @@ func IssueViewOf(i order.Issue, side, currency string, now time.Time, zone *time
 	}
 	if i.Offer != nil {
 		v.Offer = lowerFirst(remedyText(i.Offer.Remedy, i.Offer.Amount, currency))
+		v.OfferLabel = map[string]string{order.IssueResolved: "Agreed", order.IssueDecided: "Decided"}[i.State]
+		if v.OfferLabel == "" {
+			v.OfferLabel = "Offer"
+		}
 		if i.Offer.Remedy == order.RemedyRefund {
 			v.OfferAmount = i.Offer.Amount
 		}
