@@ -91,3 +91,44 @@ func TestShopperReportsAProblemAndAcceptsARefund(t *testing.T) {
 	webtest.WantStatus(t, r, http.StatusConflict)
 	webtest.WantText(t, r, "Nothing was sent: ")
 }
+
+// TestShopperEscalatesARefusedIssue: with an arbiter in the charter, an
+// issue the merchant has not answered says when it may go to the
+// arbiter; once the merchant refuses it, the page says why it may now,
+// and the shopper's escalation is stated back by the home.
+func TestShopperEscalatesARefusedIssue(t *testing.T) {
+	h := newHarness(t)
+	h.Self.SetTerms(order.ServiceTerms{FirstResponse: 24 * time.Hour, Resolution: 7 * 24 * time.Hour, Arbiter: h.Other.ID.String()})
+	b, at, part := h.deliveredPart(1, 2500)
+	link := at + "/parts/" + part + "/issues"
+	form := b.Get(link + "/new")
+	webtest.WantText(t, form, "The merchant answers within 24 h and resolves the problem within 7 days")
+	r := b.Post(link, url.Values{"csrf": {webtest.CSRF(t, form)}, "key": {regexpValue(form.Body, "key")}, "category": {"not_received"},
+		"description": {"Nothing came."}, "remedy": {"replacement"}})
+	issue := strings.TrimSuffix(r.Header.Get("Location"), "?done=issue-opened")
+	page := b.Get(issue)
+	wantAll(t, "the open issue", page.Body, `<p class="muted small escalate-later">If the merchant does not answer by 2 Mar 2026, 12:00, or the issue is not resolved by 8 Mar 2026, 12:00, or you reject an offer, you may ask the alliance&#39;s arbiter to decide.</p>`)
+	if strings.Contains(page.Body, "escalate-form") {
+		t.Fatal("an issue the merchant may still answer can be escalated")
+	}
+	iid := issue[strings.LastIndexByte(issue, '/')+1:]
+	if _, err := h.Self.Orders.AnswerIssue(t.Context(), h.Merchant.ID, part, iid, order.IssueAnswer{Action: order.IssueActRefuse, Text: "The carrier says it was delivered."}); err != nil {
+		t.Fatal(err)
+	}
+	page = b.Get(issue)
+	wantAll(t, "the refused issue", page.Body, `<span class="issue-state status-refused">Refused by the merchant</span>`,
+		`<strong>The merchant</strong> refused the complaint`, "The carrier says it was delivered.",
+		`<p class="escalate-because">The merchant refused your complaint. So the alliance's rules let you take the problem to its arbiter`,
+		`<button type="submit" id="escalate">Ask the alliance's arbiter to decide</button>`)
+	if strings.Contains(page.Body, "info-form") {
+		t.Error("a refused issue takes more information")
+	}
+	webtest.WantRedirect(t, b.Post(issue+"/escalate", url.Values{"csrf": {webtest.CSRF(t, page)}, "escalate": {"I never got it."}}), issue+"?done=escalated")
+	page = b.Get(issue + "?done=escalated")
+	webtest.WantText(t, page, issueNotices["escalated"])
+	wantAll(t, "the escalated issue", page.Body, `<span class="issue-state status-escalated">With the alliance&#39;s arbiter</span>`,
+		`<strong>You</strong> asked the alliance&#39;s arbiter to decide`, "I never got it.")
+	if strings.Contains(page.Body, "escalate-form") {
+		t.Error("an escalated issue can be escalated again")
+	}
+}
