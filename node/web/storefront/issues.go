@@ -23,7 +23,7 @@ import (
 // issues with their state and deadlines, and links each to its page
 // (issue.go), where the shopper follows the thread and answers.
 
-// issueView is what the issue_new template shows.
+// issueNewView is what the issue_new template shows.
 type issueNewView struct {
 	ID, OrderURL, Action string
 	Merchant, Platform   string
@@ -42,6 +42,13 @@ type issueNewView struct {
 	Key                       string
 	Form                      *web.Form
 }
+
+// The order service's bounds of a part's issues: under way at once, and
+// in all.
+const (
+	maxLiveIssues = 3
+	maxIssues     = 20
+)
 
 // partIssueView is one issue of a part on the order page.
 type partIssueView struct {
@@ -76,7 +83,7 @@ func (sf *Storefront) issuesOf(o order.Order, p order.Part, pv *partView) {
 		}
 	}
 	slices.Reverse(pv.Issues) // newest first
-	if issueAllowed(p.Status) && live < 3 && len(p.Issues) < 20 {
+	if issueAllowed(p.Status) && live < maxLiveIssues && len(p.Issues) < maxIssues {
 		pv.ReportURL = issuesURL(o.ID, p.ID) + "/new"
 	}
 }
