@@ -258,3 +258,7 @@ func (s *Service) PartIssue(ctx context.Context, shopper, id, part, iid string) 
 	}
 	return Issue{}, fmt.Errorf("%w: part %s has no issue %s", ErrNotFound, part, iid)
 }
+
+// ServiceTerms are the charter's complaint terms in force, the defaults
+// filled in: the pages say by them whether an issue may go to an arbiter.
+func (s *Service) ServiceTerms() ServiceTerms { return s.terms() }

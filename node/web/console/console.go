@@ -93,6 +93,13 @@ type Parts interface {
 	Conversations(ctx context.Context, merchant string, limit int) ([]order.Conversation, error)
 	MerchantThread(ctx context.Context, merchant, part string, read bool) (order.Thread, error)
 	WriteMerchantNote(ctx context.Context, merchant, part string, in order.NoteInput) (order.ChatMessage, error)
+	// MerchantIssues lists the merchant's issues, those waiting for an
+	// answer first, the nearest deadline first. AnswerMerchantIssue
+	// answers one: bad input is an order.FieldErrors naming "text",
+	// "remedy" or "amount" (a refund above what is left refundable), an
+	// issue no longer waiting for an answer order.ErrConflict.
+	MerchantIssues(ctx context.Context, merchant, state string, limit int) ([]order.MerchantIssue, error)
+	AnswerMerchantIssue(ctx context.Context, merchant, iid string, a order.IssueAnswer) (order.MerchantIssue, error)
 }
 
 // Profiles are a merchant's published profile and shipping profiles,
@@ -204,6 +211,9 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /merchant/returns/{part}/{rid}/approve", c.asMerchant(c.approveReturn))
 	mux.HandleFunc("POST /merchant/returns/{part}/{rid}/refuse", c.asMerchant(c.refuseReturn))
 	mux.HandleFunc("POST /merchant/returns/{part}/{rid}/receive", c.asMerchant(c.receiveReturn))
+	mux.HandleFunc("GET /merchant/issues", c.asMerchant(c.merchantIssues))
+	mux.HandleFunc("GET /merchant/issues/{iid}", c.asMerchant(c.issuePage))
+	mux.HandleFunc("POST /merchant/issues/{iid}/answer", c.asMerchant(c.answerIssue))
 	mux.HandleFunc("GET /merchant/conversations", c.asMerchant(c.conversations))
 	mux.HandleFunc("GET /merchant/orders/{id}/messages", c.asMerchant(c.threadPage))
 	mux.HandleFunc("POST /merchant/orders/{id}/messages", c.asMerchant(c.writeMessage))
@@ -233,6 +243,7 @@ func nav(current string, profiles bool) []web.NavItem {
 		{Label: "Feed upload", Href: "/merchant/feeds"},
 		{Label: "Orders", Href: "/merchant/orders"},
 		{Label: "Returns", Href: "/merchant/returns"},
+		{Label: "Issues", Href: "/merchant/issues"},
 		{Label: "Messages", Href: "/merchant/conversations"},
 		{Label: "Earnings", Href: "/merchant/earnings"},
 	}

@@ -14,7 +14,11 @@
 // reason, or received after a confirmation of the refund and the
 // restocking fee; returns.go), linked from their parts, the
 // conversations with the shoppers of its parts (unread first, each part's
-// thread with a form to answer; messages.go),
+// thread with a form to answer; messages.go), the issues shoppers report
+// (the most urgent deadline first, overdue ones marked; each with its
+// thread, answered by a question, an offer of a remedy, a refund within
+// what is left refundable and confirmed first, or a refusal with
+// reasons; issues.go),
 // earnings per settlement period, and the merchant's published profile,
 // policies and shipping profiles (when Deps.Profiles is set).
 //

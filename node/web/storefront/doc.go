@@ -51,7 +51,14 @@
 // some units with a reason and a note (returns.go); the part then
 // follows each return in words, from the request to the refund
 // (returns_part.go). Each part carries its conversation with the
-// merchant and a form to write in it (messages.go). A notification
+// merchant and a form to write in it (messages.go). A shopper reports a
+// problem with a part (category, description, https picture addresses,
+// the remedy asked and, for a refund, its amount; issues.go), and
+// follows each issue on its own page (issue.go): the thread in words,
+// the charter's deadlines (the one past marked overdue), more
+// information, the merchant's offer accepted (the button saying the
+// refund) or rejected, and, when the charter names an arbiter and the
+// issue allows it, an escalation that says why it is allowed. A notification
 // e-mail's unsubscribe link opens /mail/unsubscribe (mail.go), which
 // needs no sign-in: the link is signed for its address; the page, in the
 // letter's language (English or Chinese), turns notifications off or

@@ -84,6 +84,10 @@ type partView struct {
 	ReturnURL, ReturnUntil string
 	ReturnPolicy           []string
 	Returns                []partReturnView
+	// Issues are its problems reported, newest first; ReportURL reports
+	// another, "" when the part may not have one (now).
+	Issues    []partIssueView
+	ReportURL string
 	// Thread is its conversation with its merchant.
 	Thread  *web.ThreadView
 	Updated time.Time
@@ -198,6 +202,7 @@ func (sf *Storefront) orderViewOf(ctx context.Context, o order.Order) orderView 
 			pv.CancelSomeURL = cancelUnitsURL(o.ID, p.ID)
 		}
 		sf.returnsOf(ctx, o, p, &pv)
+		sf.issuesOf(o, p, &pv)
 		if order.Cancellable(p.Status) {
 			v.CancelURL = cancelURL(o.ID, "")
 			pv.CancelURL = cancelURL(o.ID, p.ID)

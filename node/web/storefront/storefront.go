@@ -143,6 +143,18 @@ type Orders interface {
 	// order.ErrConflict.
 	ShopperThread(ctx context.Context, shopper, id, part string, read bool) (order.Thread, error)
 	WriteNote(ctx context.Context, shopper, id, part string, in order.NoteInput) (order.ChatMessage, error)
+	// OpenIssue reports a problem with a part to its home; bad input is
+	// an order.FieldErrors naming "category", "description",
+	// "evidence[i]", "remedy" or "amount", a part that may not have one
+	// (now) order.ErrConflict. The same key opens once.
+	OpenIssue(ctx context.Context, shopper, id, part string, in order.IssueInput, key string) (order.Issue, error)
+	// ReplyIssue answers the merchant on an issue (info, accept or
+	// reject the offer); EscalateIssue takes it to the charter's arbiter.
+	// A step the issue does not allow now is order.ErrConflict saying why.
+	ReplyIssue(ctx context.Context, shopper, id, part, iid string, in order.IssueReplyInput) (order.Issue, error)
+	EscalateIssue(ctx context.Context, shopper, id, part, iid, text string) (order.Issue, error)
+	// ServiceTerms are the charter's complaint deadlines and arbiter.
+	ServiceTerms() order.ServiceTerms
 }
 
 // Deps are the services the storefront reads and changes; every web.Field is
@@ -263,6 +275,11 @@ func (sf *Storefront) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /orders/{id}/parts/{part}/return", sf.asShopper(nil, sf.returnForm))
 	mux.HandleFunc("POST /orders/{id}/parts/{part}/return", sf.asShopper(orderBack, sf.requestReturn))
 	mux.HandleFunc("POST /orders/{id}/parts/{part}/messages", sf.asShopper(orderBack, sf.writeMessage))
+	mux.HandleFunc("GET /orders/{id}/parts/{part}/issues/new", sf.asShopper(nil, sf.issueForm))
+	mux.HandleFunc("POST /orders/{id}/parts/{part}/issues", sf.asShopper(orderBack, sf.openIssue))
+	mux.HandleFunc("GET /orders/{id}/parts/{part}/issues/{iid}", sf.asShopper(nil, sf.issuePage))
+	mux.HandleFunc("POST /orders/{id}/parts/{part}/issues/{iid}/reply", sf.asShopper(orderBack, sf.replyIssue))
+	mux.HandleFunc("POST /orders/{id}/parts/{part}/issues/{iid}/escalate", sf.asShopper(orderBack, sf.escalateIssue))
 }
 
 // render renders one of the storefront's pages with its own style sheet

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,6 +30,20 @@ type Node struct {
 
 	mu   sync.Mutex // guards raws
 	raws [][]byte   // records it signed, as gossip would carry them
+
+	terms atomic.Pointer[order.ServiceTerms] // the charter's complaint terms, nil for the defaults
+}
+
+// SetTerms sets the complaint terms its order service reads, as a node
+// reads them from the charter in force: deadlines and the arbiter.
+func (n *Node) SetTerms(t order.ServiceTerms) { n.terms.Store(&t) }
+
+// serviceTerms are the terms SetTerms set, zero (the defaults) before.
+func (n *Node) serviceTerms() order.ServiceTerms {
+	if t := n.terms.Load(); t != nil {
+		return *t
+	}
+	return order.ServiceTerms{}
 }
 
 // members admits every origin the test registers.
@@ -97,7 +112,7 @@ func (n *Node) startOrders(t *testing.T, net *memNet, clk *Clock) {
 	tr := net.transport(n.ID.String())
 	svc, err := order.New(cfg, order.Deps{DB: n.DB, Key: n.Key, Inventory: n.Cat, Listings: n.Cat,
 		Transport: tr, Payments: []order.Provider{order.SandboxCard{DB: n.DB, Now: clk.Now}, order.Manual{Now: clk.Now}},
-		Policy: func() uint64 { return 2 }, Reach: net, Now: clk.Now, Profiles: n.Cat})
+		Policy: func() uint64 { return 2 }, Reach: net, Now: clk.Now, Profiles: n.Cat, Terms: n.serviceTerms})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,263 @@
+package console
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/web"
+)
+
+// A merchant answers the problems shoppers report (issues) on the Issues
+// page (GET /merchant/issues): those waiting for an answer first, the
+// nearest deadline first and the ones past it marked overdue, each with
+// its part, category, remedy asked and deadlines. An issue's page (GET
+// /merchant/issues/{iid}) shows its thread and answers it (POST
+// .../answer): ask the shopper for more, offer a remedy (a refund of at
+// most what is left refundable of the part, shown; a replacement; a
+// return) or refuse it with reasons. A refund offer is confirmed first:
+// once the shopper accepts it, the part's home refunds it at once.
+
+// issuesListSize is how many issues the page lists.
+const issuesListSize = 200
+
+// issuesView is what the merchant_issues template shows.
+type issuesView struct {
+	Rows []issueRow
+	// Overdue counts the rows past a deadline.
+	Overdue int
+}
+
+// issueRow is one issue of the list.
+type issueRow struct {
+	web.IssueView
+	URL, Part, Order string
+}
+
+// issuePageView is what the merchant_issue template shows.
+type issuePageView struct {
+	issueRow
+	// ThreadURL is the part's conversation with the shopper.
+	ThreadURL string
+	// Action answers the issue, "" when it waits for no answer; Left is
+	// the part's items left refundable, the most a refund may be.
+	Action, Left, Currency  string
+	AskText, Remedy, Amount web.Field
+	OfferText, RefuseText   web.Field
+	Remedies                []web.Choice
+	// Confirm shows the confirmation of the refund offer Refund.
+	Confirm bool
+	Refund  string
+	Form    *web.Form
+}
+
+// issueNotices confirm an answer, by "done".
+var issueNotices = map[string]string{
+	order.IssueActAskInfo: "Your question was sent to the shopper.",
+	order.IssueActOffer:   "Your offer was sent to the shopper. If they accept a refund, it is paid at once.",
+	order.IssueActRefuse:  "The issue is refused. The shopper sees your reasons, and may ask the alliance's arbiter to decide.",
+}
+
+// issuePageURL is the page of issue iid.
+func issuePageURL(iid string) string { return "/merchant/issues/" + url.PathEscape(iid) }
+
+// merchantIssues lists the merchant's issues: GET /merchant/issues.
+func (c *Console) merchantIssues(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	list, err := c.deps.Parts.MerchantIssues(r.Context(), mv.merchant.ID, "", issuesListSize)
+	if err != nil {
+		c.site.FailOrder(w, r, err)
+		return
+	}
+	var v issuesView
+	currencies := map[string]string{}
+	for _, mi := range list {
+		cur, ok := currencies[mi.Part]
+		if !ok {
+			if p, err := c.deps.Parts.HomePartOf(r.Context(), mv.merchant.ID, mi.Part); err == nil {
+				cur = p.Total.Currency
+			}
+			currencies[mi.Part] = cur
+		}
+		row := c.issueRowOf(mi, cur)
+		if row.Next != nil && row.Next.Overdue {
+			v.Overdue++
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	page := c.consolePage(mv, "Issues", "/merchant/issues", v)
+	page.Notice = web.NoticeIn(r, issueNotices)
+	c.pages.Render(w, r, http.StatusOK, "merchant_issues", page)
+}
+
+// issueRowOf is issue mi of a part in currency.
+func (c *Console) issueRowOf(mi order.MerchantIssue, currency string) issueRow {
+	return issueRow{IssueView: web.IssueViewOf(mi.Issue, order.ByMerchant, currency, c.site.Now(), c.site.Zone()),
+		URL: issuePageURL(mi.Issue.ID), Part: mi.Part, Order: mi.Order}
+}
+
+// issuePage shows one issue: GET /merchant/issues/{iid}.
+func (c *Console) issuePage(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	p, mi, ok := c.issueOf(w, r, mv)
+	if !ok {
+		return
+	}
+	c.renderIssue(w, r, mv, http.StatusOK, p, mi, web.NewForm(), false)
+}
+
+// issueOf reads the issue of the request and its part.
+func (c *Console) issueOf(w http.ResponseWriter, r *http.Request, mv merchantVisit) (order.HomePart, order.MerchantIssue, bool) {
+	iid := r.PathValue("iid")
+	list, err := c.deps.Parts.MerchantIssues(r.Context(), mv.merchant.ID, "", issuesListSize)
+	if err != nil {
+		c.site.FailOrder(w, r, err)
+		return order.HomePart{}, order.MerchantIssue{}, false
+	}
+	k := slices.IndexFunc(list, func(mi order.MerchantIssue) bool { return mi.Issue.ID == iid })
+	if k < 0 {
+		c.site.FailOrder(w, r, fmt.Errorf("%w: issue %s", order.ErrNotFound, iid))
+		return order.HomePart{}, order.MerchantIssue{}, false
+	}
+	p, err := c.deps.Parts.HomePartOf(r.Context(), mv.merchant.ID, list[k].Part)
+	if err != nil {
+		c.site.FailOrder(w, r, err)
+		return p, order.MerchantIssue{}, false
+	}
+	return p, list[k], true
+}
+
+// answerIssue answers an issue: POST /merchant/issues/{iid}/answer. A
+// refund offer without "confirm" shows its confirmation first.
+func (c *Console) answerIssue(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	p, mi, ok := c.issueOf(w, r, mv)
+	if !ok {
+		return
+	}
+	f := web.NewForm()
+	a, input := readAnswer(r.PostForm, p, f)
+	if !f.OK() {
+		c.renderIssue(w, r, mv, http.StatusUnprocessableEntity, p, mi, f, false)
+		return
+	}
+	if a.Action == order.IssueActOffer && a.Remedy == order.RemedyRefund && r.PostForm.Get("confirm") != "yes" {
+		c.renderIssue(w, r, mv, http.StatusOK, p, mi, f, true)
+		return
+	}
+	_, err := c.deps.Parts.AnswerMerchantIssue(r.Context(), mv.merchant.ID, mi.Issue.ID, a)
+	var fe order.FieldErrors
+	switch {
+	case err == nil:
+		web.SeeOther(w, r, issuePageURL(mi.Issue.ID)+"?done="+a.Action)
+	case errors.As(err, &fe):
+		for _, e := range fe {
+			name := e.Field
+			if name == "text" {
+				name = input
+			}
+			f.Add(name, strings.ToUpper(e.Field[:1])+e.Field[1:]+": "+e.Message+".")
+		}
+		c.renderIssue(w, r, mv, http.StatusUnprocessableEntity, p, mi, f, false)
+	case errors.Is(err, order.ErrConflict):
+		if fresh, _, ok := c.freshIssue(r, mv, mi); ok {
+			mi = fresh
+		}
+		f.Add("", "Nothing was sent: "+strings.TrimPrefix(err.Error(), order.ErrConflict.Error()+": ")+".")
+		c.renderIssue(w, r, mv, http.StatusConflict, p, mi, f, false)
+	default:
+		c.site.FailOrder(w, r, err)
+	}
+}
+
+// freshIssue reads issue mi again.
+func (c *Console) freshIssue(r *http.Request, mv merchantVisit, mi order.MerchantIssue) (order.MerchantIssue, order.HomePart, bool) {
+	p, err := c.deps.Parts.HomePartOf(r.Context(), mv.merchant.ID, mi.Part)
+	if err != nil {
+		return mi, p, false
+	}
+	for _, i := range p.Issues {
+		if i.ID == mi.Issue.ID {
+			mi.Issue = i
+			return mi, p, true
+		}
+	}
+	return mi, p, false
+}
+
+// readAnswer reads an answer into f, and names the input of its text.
+func readAnswer(pf url.Values, p order.HomePart, f *web.Form) (order.IssueAnswer, string) {
+	text := func(name string) string {
+		v := strings.TrimSpace(pf.Get(name))
+		f.Set(name, v)
+		return v
+	}
+	a := order.IssueAnswer{Action: pf.Get("action")}
+	input := map[string]string{order.IssueActAskInfo: "ask_text", order.IssueActOffer: "offer_text", order.IssueActRefuse: "refuse_text"}[a.Action]
+	if input == "" {
+		f.Add("", "Choose an answer with one of the buttons.")
+		return a, input
+	}
+	a.Text = text(input)
+	switch {
+	case len(a.Text) > 2000:
+		f.Add(input, fmt.Sprintf("Your text is %d characters long; keep it to 2000.", len(a.Text)))
+	case a.Text == "" && a.Action == order.IssueActAskInfo:
+		f.Add(input, "Say what you need to know: the shopper reads it.")
+	case a.Text == "" && a.Action == order.IssueActRefuse:
+		f.Add(input, "Give your reasons: the shopper, and the arbiter if they ask one, read them.")
+	}
+	if a.Action != order.IssueActOffer {
+		return a, input
+	}
+	a.Remedy = text("remedy")
+	if !slices.Contains(order.IssueRemedies, a.Remedy) {
+		f.Add("remedy", "Choose the remedy you offer.")
+	}
+	s, cur, left := text("amount"), p.Total.Currency, p.Left().Items.Amount
+	switch {
+	case a.Remedy != order.RemedyRefund && s != "":
+		f.Add("amount", "Only a refund has an amount: leave it empty, or offer a refund.")
+	case a.Remedy != order.RemedyRefund:
+	case s == "":
+		f.Add("amount", "Enter the refund you offer, at most "+web.FormatMoney(left, cur)+".")
+	default:
+		amount, err := web.ParseAmount(s, cur)
+		switch {
+		case err != nil:
+			f.Add("amount", "The amount "+err.Error()+", in "+cur+".")
+		case amount <= 0:
+			f.Add("amount", "Enter a refund above 0.")
+		case amount > left:
+			f.Add("amount", fmt.Sprintf("%s is more than the %s of items left to refund.", web.FormatMoney(amount, cur), web.FormatMoney(left, cur)))
+		default:
+			a.Amount = amount
+		}
+	}
+	return a, input
+}
+
+func (c *Console) renderIssue(w http.ResponseWriter, r *http.Request, mv merchantVisit, status int, p order.HomePart, mi order.MerchantIssue, f *web.Form, confirm bool) {
+	cur := p.Total.Currency
+	v := issuePageView{issueRow: c.issueRowOf(mi, cur), ThreadURL: "/merchant/orders/" + url.PathEscape(p.ID) + "/messages",
+		Left: web.FormatMoney(p.Left().Items.Amount, cur), Currency: cur, AskText: f.Field("ask_text"), Remedy: f.Field("remedy"),
+		Amount: f.Field("amount"), OfferText: f.Field("offer_text"), RefuseText: f.Field("refuse_text"), Form: f}
+	if mi.Issue.Live() {
+		v.Action = issuePageURL(mi.Issue.ID) + "/answer"
+	}
+	chosen := v.Remedy.Value
+	if chosen == "" {
+		chosen = mi.Issue.Remedy
+	}
+	for _, rm := range order.IssueRemedies {
+		v.Remedies = append(v.Remedies, web.Choice{Value: rm, Label: web.IssueRemedyText[rm], Selected: rm == chosen})
+	}
+	if confirm {
+		amount, _ := web.ParseAmount(v.Amount.Value, cur)
+		v.Confirm, v.Refund = true, web.FormatMoney(amount, cur)
+	}
+	page := c.consolePage(mv, "Issue", "/merchant/issues", v)
+	page.Notice = web.NoticeIn(r, issueNotices)
+	c.pages.Render(w, r, status, "merchant_issue", page)
+}

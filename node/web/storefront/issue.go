@@ -1,0 +1,219 @@
+package storefront
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/web"
+)
+
+// An issue's page (GET /orders/{id}/parts/{part}/issues/{iid}) tells the
+// shopper the thread in words, the state and the deadlines, with the
+// forms the state allows: more information while the issue is under way;
+// accept or reject the merchant's offer (accepting a refund states its
+// amount on the button); and, when the charter names an arbiter and the
+// issue allows it (a deadline passed, an offer rejected, the merchant
+// refused), ask the arbiter to decide, saying why it is allowed. Each
+// answer posts to .../reply or .../escalate and goes to the part's home
+// through the outbox; the page shows it as sent until the home states it.
+
+// issuePageView is what the issue template shows.
+type issuePageView struct {
+	Issue              web.IssueView
+	ID, OrderURL       string
+	Merchant, Platform string
+	// InfoAction, when set, takes more information (Info).
+	InfoAction string
+	Info       web.Field
+	// AcceptAction and RejectAction answer the offer on the table; Refund
+	// is its refund in words, "" for a replacement or a return; Why is
+	// the rejection's reason.
+	AcceptAction, RejectAction string
+	Refund                     string
+	Why                        web.Field
+	// EscalateAction takes the issue to the arbiter, Because says why
+	// that is allowed now, Escalate the shopper's words. Later says when
+	// it will be, NoArbiter that the charter names none.
+	EscalateAction, Because string
+	Escalate                web.Field
+	Later                   string
+	NoArbiter               bool
+	Form                    *web.Form
+}
+
+// issueNotices confirm a step, by "done".
+var issueNotices = map[string]string{
+	"issue-opened": "Your problem was sent to the merchant. The deadlines below are the alliance's: we e-mail you when the merchant answers.",
+	"info":         "Your information was sent to the merchant.",
+	"accept":       "You accepted the merchant's offer: it is sent to the merchant, and a refund shows on the order page once paid.",
+	"reject":       "You rejected the offer. The merchant may make another; you may also ask the alliance's arbiter to decide.",
+	"escalated":    "Your issue was sent to the alliance's arbiter, who sees the whole thread and decides.",
+}
+
+// issuePage shows one issue: GET /orders/{id}/parts/{part}/issues/{iid}.
+func (sf *Storefront) issuePage(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
+	o, p, i, ok := sf.shopperIssue(w, r, sv)
+	if !ok {
+		return
+	}
+	page := sf.shopperPage(sv, "Problem with your order", sf.issuePageViewOf(r, o, p, i, web.NewForm()))
+	page.Notice = web.NoticeIn(r, issueNotices)
+	sf.render(w, r, http.StatusOK, "issue", page)
+}
+
+// replyIssue sends the shopper's answer: POST .../issues/{iid}/reply,
+// action info, accept or reject.
+func (sf *Storefront) replyIssue(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
+	o, p, i, ok := sf.shopperIssue(w, r, sv)
+	if !ok {
+		return
+	}
+	f := web.NewForm()
+	action := r.PostForm.Get("action")
+	input := map[string]string{order.IssueActInfo: "info", order.IssueActReject: "why"}[action]
+	text := ""
+	if input != "" {
+		text = strings.TrimSpace(r.PostForm.Get(input))
+		f.Set(input, text)
+		switch {
+		case text == "" && action == order.IssueActInfo:
+			f.Add(input, "Write the information the merchant asked for.")
+		case text == "":
+			f.Add(input, "Say why you reject the offer: the merchant and, later, the arbiter read it.")
+		case len(text) > 2000:
+			f.Add(input, fmt.Sprintf("Your text is %d characters long; keep it to 2000.", len(text)))
+		}
+	} else if action != order.IssueActAccept {
+		f.Add("", "Choose an answer with one of the buttons.")
+	}
+	if !f.OK() {
+		sf.renderIssue(w, r, sv, http.StatusUnprocessableEntity, o, p, i, f)
+		return
+	}
+	_, err := sf.deps.Orders.ReplyIssue(r.Context(), sv.shopper.ID, o.ID, p.ID, i.ID, order.IssueReplyInput{Action: action, Text: text})
+	sf.afterIssue(w, r, sv, o, p, i, f, input, action, err)
+}
+
+// escalateIssue takes the issue to the arbiter: POST .../escalate.
+func (sf *Storefront) escalateIssue(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
+	o, p, i, ok := sf.shopperIssue(w, r, sv)
+	if !ok {
+		return
+	}
+	f := web.NewForm()
+	text := strings.TrimSpace(r.PostForm.Get("escalate"))
+	f.Set("escalate", text)
+	if len(text) > 2000 {
+		f.Add("escalate", fmt.Sprintf("Your text is %d characters long; keep it to 2000.", len(text)))
+		sf.renderIssue(w, r, sv, http.StatusUnprocessableEntity, o, p, i, f)
+		return
+	}
+	_, err := sf.deps.Orders.EscalateIssue(r.Context(), sv.shopper.ID, o.ID, p.ID, i.ID, text)
+	sf.afterIssue(w, r, sv, o, p, i, f, "escalate", "escalated", err)
+}
+
+// afterIssue answers a step: the issue's page with a notice; a problem
+// with input next to it; a step the issue no longer allows said above
+// the page (409).
+func (sf *Storefront) afterIssue(w http.ResponseWriter, r *http.Request, sv shopperVisit, o order.Order, p order.Part, i order.Issue, f *web.Form, input, done string, err error) {
+	var fe order.FieldErrors
+	switch {
+	case err == nil:
+		web.SeeOther(w, r, issueURL(o.ID, p.ID, i.ID)+"?done="+done)
+	case errors.As(err, &fe):
+		for _, e := range fe {
+			f.Add(input, "Your text "+e.Message+".")
+		}
+		sf.renderIssue(w, r, sv, http.StatusUnprocessableEntity, o, p, i, f)
+	case errors.Is(err, order.ErrConflict):
+		f.Add("", "Nothing was sent: "+conflictText(err)+".")
+		sf.renderIssue(w, r, sv, http.StatusConflict, o, p, i, f)
+	default:
+		sf.site.FailOrder(w, r, err)
+	}
+}
+
+func (sf *Storefront) renderIssue(w http.ResponseWriter, r *http.Request, sv shopperVisit, status int, o order.Order, p order.Part, i order.Issue, f *web.Form) {
+	sf.render(w, r, status, "issue", sf.shopperPage(sv, "Problem with your order", sf.issuePageViewOf(r, o, p, i, f)))
+}
+
+// shopperIssue reads the order, the part and the issue of the request.
+func (sf *Storefront) shopperIssue(w http.ResponseWriter, r *http.Request, sv shopperVisit) (order.Order, order.Part, order.Issue, bool) {
+	o, p, ok := sf.shopperPart(w, r, sv)
+	if !ok {
+		return o, p, order.Issue{}, false
+	}
+	for _, i := range p.Issues {
+		if i.ID == r.PathValue("iid") {
+			return o, p, i, true
+		}
+	}
+	sf.site.FailOrder(w, r, fmt.Errorf("%w: part %s has no issue %s", order.ErrNotFound, p.ID, r.PathValue("iid")))
+	return o, p, order.Issue{}, false
+}
+
+// issuePageViewOf is the page of issue i of part p of o, with f.
+func (sf *Storefront) issuePageViewOf(r *http.Request, o order.Order, p order.Part, i order.Issue, f *web.Form) issuePageView {
+	now, cur := sf.site.Now(), p.Total.Currency
+	base := issueURL(o.ID, p.ID, i.ID)
+	v := issuePageView{Issue: web.IssueViewOf(i, order.ByShopper, cur, now, sf.site.Zone()), ID: o.ID, OrderURL: orderURL(o.ID),
+		Merchant: sf.merchantNamer(r.Context())(p), Platform: web.PlatformName(sf.site.PlatformNames(), p.Platform),
+		Info: f.Field("info"), Why: f.Field("why"), Escalate: f.Field("escalate"), Form: f}
+	pending := len(i.Steps) > 0 && i.Steps[len(i.Steps)-1].Seq == 0
+	if i.Live() && i.Seq != 0 && !pending {
+		v.InfoAction = base + "/reply"
+		if i.State == order.IssueAwaitingShopper && i.Offer != nil {
+			v.AcceptAction, v.RejectAction = base+"/reply", base+"/reply"
+			if i.Offer.Remedy == order.RemedyRefund {
+				v.Refund = web.FormatMoney(i.Offer.Amount, cur)
+			}
+		}
+	}
+	if pending {
+		return v
+	}
+	arbiter := sf.deps.Orders.ServiceTerms().Arbiter
+	why, err := i.Escalatable(now, "arbiter")
+	switch {
+	case err == nil && arbiter == "":
+		v.NoArbiter = true
+	case err == nil:
+		v.EscalateAction, v.Because = base+"/escalate", sf.becauseText(why, i)
+	case i.Live() && arbiter != "":
+		v.Later = sf.laterText(i)
+	case i.Live():
+		v.NoArbiter = true
+	}
+	return v
+}
+
+// becauseText says why issue i may go to the arbiter, from what
+// order.Issue.Escalatable found.
+func (sf *Storefront) becauseText(why string, i order.Issue) string {
+	when := func(t time.Time) string { return t.In(sf.site.Zone()).Format("2 Jan 2006, 15:04") }
+	switch {
+	case strings.Contains(why, "refused"):
+		return "The merchant refused your complaint."
+	case strings.Contains(why, "rejected"):
+		return "You rejected the merchant's offer."
+	case strings.Contains(why, "first-response"):
+		return "The merchant did not answer by " + when(i.RespondBy) + ", the deadline the alliance sets."
+	case strings.Contains(why, "not resolved"):
+		return "The issue was not resolved by " + when(i.ResolveBy) + ", the deadline the alliance sets."
+	}
+	return "The alliance's rules allow it now: " + why + "."
+}
+
+// laterText says when a live issue may go to the arbiter.
+func (sf *Storefront) laterText(i order.Issue) string {
+	when := func(t time.Time) string { return t.In(sf.site.Zone()).Format("2 Jan 2006, 15:04") }
+	if i.FirstResponseAt.IsZero() {
+		return "If the merchant does not answer by " + when(i.RespondBy) + ", or the issue is not resolved by " + when(i.ResolveBy) +
+			", or you reject an offer, you may ask the alliance's arbiter to decide."
+	}
+	return "If the issue is not resolved by " + when(i.ResolveBy) + ", or you reject an offer, you may ask the alliance's arbiter to decide."
+}
