@@ -52,7 +52,9 @@ func (s *Service) ServiceRecords(ctx context.Context) ([]ServiceRecord, error) {
 	}
 	issues := map[string]held{}
 	keep := func(home string, i Issue) {
-		if h, ok := issues[i.ID]; !ok || h.issue.Seq < i.Seq {
+		// The latest state held wins; at one seq, an arbiter's decision not
+		// yet stated back by the home.
+		if h, ok := issues[i.ID]; !ok || h.issue.Seq < i.Seq || (h.issue.Seq == i.Seq && i.State == IssueDecided && h.issue.State != IssueDecided) {
 			issues[i.ID] = held{home, i}
 		}
 	}
