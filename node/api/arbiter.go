@@ -28,9 +28,9 @@ type Arbiter interface {
 func (a *API) arbiterRoutes(v1 *gin.RouterGroup) {
 	op := v1.Group("", a.operatorOnly)
 	op.GET("/arbiter/cases", a.getCases)
-	op.GET("/arbiter/cases/:cid", a.getCase)
-	op.POST("/arbiter/cases/:cid/notes", a.postCaseNote)
-	op.POST("/arbiter/cases/:cid/decision", a.postCaseDecision)
+	op.GET("/arbiter/cases/:id", a.getCase)
+	op.POST("/arbiter/cases/:id/notes", a.postCaseNote)
+	op.POST("/arbiter/cases/:id/decision", a.postCaseDecision)
 	op.GET("/issues/:part/:iid/arbiter", a.getArbiterMessages)
 	op.POST("/issues/:part/:iid/arbiter", a.postArbiterAnswer)
 	op.GET("/federation/service-records", a.getServiceRecords)
@@ -69,7 +69,7 @@ func (a *API) getCases(c *gin.Context) {
 }
 
 func (a *API) getCase(c *gin.Context) {
-	x, err := a.deps.Orders.GetCase(c.Request.Context(), c.Param("cid"))
+	x, err := a.deps.Orders.GetCase(c.Request.Context(), c.Param("id"))
 	respond(c, http.StatusOK, viewCase(x), err)
 }
 
@@ -81,7 +81,7 @@ func (a *API) postCaseNote(c *gin.Context) {
 	if !bindJSON(c, &in) {
 		return
 	}
-	x, err := a.deps.Orders.AskCase(c.Request.Context(), c.Param("cid"), in.To, in.Text)
+	x, err := a.deps.Orders.AskCase(c.Request.Context(), c.Param("id"), in.To, in.Text)
 	respond(c, http.StatusAccepted, viewCase(x), err)
 }
 
@@ -90,7 +90,7 @@ func (a *API) postCaseDecision(c *gin.Context) {
 	if !bindJSON(c, &in) {
 		return
 	}
-	x, err := a.deps.Orders.DecideCase(c.Request.Context(), c.Param("cid"), in)
+	x, err := a.deps.Orders.DecideCase(c.Request.Context(), c.Param("id"), in)
 	respond(c, http.StatusAccepted, viewCase(x), err)
 }
 
