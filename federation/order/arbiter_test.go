@@ -315,3 +315,21 @@ func fieldIs(err error, field string) bool {
 	var fe FieldErrors
 	return errors.As(err, &fe) && fe[0].Field == field
 }
+
+// TestServiceRecordQuantiles: the first-response median and 90th
+// percentile are nearest-rank.
+func TestServiceRecordQuantiles(t *testing.T) {
+	var w []time.Duration
+	for k := 1; k <= 10; k++ {
+		w = append(w, time.Duration(k)*time.Hour)
+	}
+	if m, p := rank(w, 0.5), rank(w, 0.9); m != 5*time.Hour || p != 9*time.Hour {
+		t.Errorf("median %s, p90 %s of 1h..10h", m, p)
+	}
+	if m, p := rank(w[:1], 0.5), rank(w[:1], 0.9); m != time.Hour || p != time.Hour {
+		t.Errorf("median %s, p90 %s of one", m, p)
+	}
+	if rank(nil, 0.5) != 0 {
+		t.Error("a quantile of none")
+	}
+}
