@@ -34,6 +34,11 @@ type ClusterOptions struct {
 	Tune func(*Config)
 	// Log receives every node's logs, each tagged with the member's name.
 	Log *slog.Logger
+	// Clock, when set, is every member's clock (see WithClock).
+	Clock func() time.Time
+	// FirstResponse, when set, is charter v1's first-response deadline
+	// for issues instead of the demo's 24h.
+	FirstResponse time.Duration
 }
 
 // Cluster is a running set of member nodes that share one charter.
@@ -62,7 +67,11 @@ func NewCluster(opts ClusterOptions) (_ *Cluster, err error) {
 		if opts.Tune != nil {
 			opts.Tune(&cfg)
 		}
-		n, err := New(cfg, opts.Log.With("member", name))
+		var nopts []Option
+		if opts.Clock != nil {
+			nopts = append(nopts, WithClock(opts.Clock))
+		}
+		n, err := New(cfg, opts.Log.With("member", name), nopts...)
 		if err != nil {
 			return nil, fmt.Errorf("member %s: %w", name, err)
 		}
@@ -109,6 +118,9 @@ func (c *Cluster) foundCharter(opts ClusterOptions) (*federation.SignedCharter, 
 	// The demo's complaints run on short deadlines, arbitrated by the
 	// third member when there is one.
 	sc.Charter.Service = federation.ServiceTerms{FirstResponse: federation.Duration(24 * time.Hour), Resolution: federation.Duration(7 * 24 * time.Hour)}
+	if opts.FirstResponse > 0 {
+		sc.Charter.Service.FirstResponse = federation.Duration(opts.FirstResponse)
+	}
 	if len(c.Nodes) >= 3 {
 		sc.Charter.Service.Arbiter = c.Nodes[2].PeerID().String()
 	}

@@ -27,6 +27,11 @@
 //	status   H -> S  the part's state after a change (seq orders them)
 //	note     S <-> H one message of the part's conversation between its
 //	                 shopper and its merchant (Message.Note, chat.go)
+//	case     S, H -> C  an escalated issue's signed thread, to the
+//	                 arbiter C the issue names (Message.Case, arbiter.go)
+//	arbiter_note C <-> S, H  the arbiter's question about a case, or a
+//	                 side's answer
+//	decision C -> H, S  the arbiter's decision; H applies it
 //
 // A request is answered with H's signed status; H's own changes (shipped,
 // delivered, refunded) travel as status messages. Part states:
@@ -77,6 +82,22 @@
 // the issue as it stands (Status.Issue). IssueThread and VerifyIssueThread
 // give an arbiter the signed thread both sides hold; decideIssue and
 // ApplyIssueDecision apply a decision at H.
+//
+// The arbiter's side is arbiter.go. The status that escalates an issue
+// sends the arbiter a case from H, and S sends its own copy when the
+// status reaches it, each in the transaction that commits the status. C
+// checks every message, that the sender is the storefront or the home the
+// thread establishes, that the home's statuses agree with the opening and
+// each other, that the thread allowed the escalation at the escalate
+// message's signed time, and that the issue and the charter name C now;
+// it keeps the case (the copies merged) or keeps it refused with the
+// reason. C's operator asks either side (AskCase; a side answers with
+// AnswerArbiter, a note back) and decides once (DecideCase): a signed
+// decision to H, which applies it with decideIssue in one transition when
+// it comes from the arbiter both the issue and the charter name (a refund
+// is a refund status), and to S, which keeps it with the issue.
+// ServiceRecords (service_record.go) derives each home's scorecard from
+// the issues a node holds as storefront, home and arbiter.
 //
 // A refusal carries a numbered Code (only ever appended) and words the
 // receiver chose to share, never its internal errors. The sender retries
@@ -160,7 +181,7 @@
 // left of a part are in refund.go), returns (home_return.go, and
 // shop_return.go on the storefront; the Return both hold is in
 // return.go), issues (home_issue.go, shop_issue.go; the Issue in
-// issue.go), hold expiry
+// issue.go; the arbiter's cases in arbiter.go), hold expiry
 // (home_hold.go), budgets (home_budget.go), merchants' parts and actions
 // (home_parts.go), the stamp floor and watermarks (home_watermark.go),
 // stock through the catalog (home_inventory.go), pruning (home_prune.go)

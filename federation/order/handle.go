@@ -52,6 +52,12 @@ func (s *Service) handle(ctx context.Context, from string, raw []byte) ([]byte, 
 		return s.receiveStatus(m, raw)
 	case KindNote:
 		return s.receiveNote(m, raw)
+	case KindCase:
+		return s.receiveCase(m, raw)
+	case KindArbiterNote:
+		return s.receiveArbiterNote(m, raw)
+	case KindDecision:
+		return s.receiveDecision(ctx, m, raw)
 	}
 	// The part's lock is taken before the inbox is read, so that two copies
 	// of one request (the checkout's own send and the outbox's) cannot both
@@ -174,7 +180,7 @@ func peekKind(raw []byte) (string, error) {
 	}
 	err := json.Unmarshal(raw, &k)
 	switch k.Kind {
-	case KindReserve, KindConfirm, KindCancel, KindRelease, KindStatus, KindReturn, KindIssue, KindIssueReply, KindEscalate, KindNote:
+	case KindReserve, KindConfirm, KindCancel, KindRelease, KindStatus, KindReturn, KindIssue, KindIssueReply, KindEscalate, KindNote, KindCase, KindArbiterNote, KindDecision:
 		return k.Kind, err
 	}
 	return "", err

@@ -320,6 +320,9 @@ func (s *Service) commitHome(txn *badger.Txn, p *HomePart, m *Message, raw []byt
 	if err := s.logMessage(txn, status, sraw); err != nil {
 		return result{}, err
 	}
+	if err := s.caseOnEscalation(txn, p.ID, p.statedIssue()); err != nil {
+		return result{}, err
+	}
 	if err := s.book(txn, PartEvent{Part: p.ID, Storefront: p.Storefront, Home: s.self, Status: status.Status, At: status.At}); err != nil {
 		return result{}, err
 	}

@@ -18,6 +18,9 @@ type change struct {
 	event string
 	// eventOf, when set, names the webhook from the part after the change.
 	eventOf func(p *HomePart) string
+	// also, when set, writes more in the transaction that commits the
+	// change (an arbiter's decision remembers its message there).
+	also func(txn *badger.Txn, p *HomePart, res result) error
 }
 
 // transition applies ch to part id, caused by message m (nil for a
@@ -59,6 +62,9 @@ func (s *Service) transitionLocked(ctx context.Context, id string, m *Message, r
 			event = ch.eventOf(&next)
 		}
 		res, err = s.commitHome(txn, &next, m, raw, event)
+		if err == nil && ch.also != nil {
+			err = ch.also(txn, &next, res)
+		}
 		if err == nil && wasHeld && p.Status == StatusReserved {
 			err = txn.Delete([]byte(prefixHold + timeKey(p.HoldUntil) + "/" + p.ID))
 		}

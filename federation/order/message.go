@@ -34,6 +34,15 @@ const (
 	// shopper's from storefront to home, the merchant's from home to
 	// storefront (Message.Note; see chat.go).
 	KindNote = "note"
+	// KindCase takes an escalated issue's signed thread to the arbiter,
+	// from its storefront and from its home (arbiter.go).
+	KindCase = "case"
+	// KindArbiterNote is a note about an escalated issue between the
+	// arbiter and either side, either way.
+	KindArbiterNote = "arbiter_note"
+	// KindDecision is the arbiter's decision, to the home and the
+	// storefront of the issue.
+	KindDecision = "decision"
 )
 
 // signDomain prefixes the bytes a message signature covers, so that an
@@ -81,6 +90,12 @@ type Message struct {
 	Escalate *IssueEscalation `json:"escalate,omitempty"`
 	// Note is what a note says, on note.
 	Note *Note `json:"note,omitempty"`
+	// Case is the thread taken to the arbiter, on case.
+	Case *CaseFile `json:"case,omitempty"`
+	// ArbiterNote is what an arbiter_note says.
+	ArbiterNote *ArbiterNote `json:"arbiter_note,omitempty"`
+	// Decision is the arbiter's decision, on decision.
+	Decision *ArbiterDecision `json:"decision,omitempty"`
 	// Sig is the sender's signature over the message without Sig.
 	Sig []byte `json:"sig,omitempty"`
 }
@@ -283,7 +298,27 @@ func (m *Message) validate() error {
 	if m.Note != nil && m.Kind != KindNote {
 		return bad("note", "only a note carries one")
 	}
+	if (m.Case != nil) != (m.Kind == KindCase) || (m.ArbiterNote != nil) != (m.Kind == KindArbiterNote) || (m.Decision != nil) != (m.Kind == KindDecision) {
+		return bad("case", "a case, arbiter_note or decision carries its own part, and no other kind carries one")
+	}
 	switch m.Kind {
+	case KindCase, KindArbiterNote, KindDecision:
+		if m.Reserve != nil || m.Status != nil || m.Return != nil || m.Reason != "" {
+			return bad("kind", "%s carries neither reserve, status, return nor reason", m.Kind)
+		}
+		var errs FieldErrors
+		switch {
+		case m.Case != nil:
+			m.Case.check(&errs)
+		case m.ArbiterNote != nil:
+			m.ArbiterNote.check(&errs)
+		default:
+			m.Decision.check(&errs)
+		}
+		if len(errs) > 0 {
+			return bad(m.Kind+"."+errs[0].Field, "%s", errs[0].Message)
+		}
+		return nil
 	case KindNote:
 		if m.Note == nil || m.Reserve != nil || m.Status != nil || m.Return != nil || m.Reason != "" {
 			return bad("note", "a note carries what it says, and nothing else")
@@ -338,7 +373,7 @@ func (m *Message) validate() error {
 		}
 		return nil
 	default:
-		return bad("kind", "%q is not reserve, confirm, cancel, release, return, issue, issue_reply, escalate, note or status", m.Kind)
+		return bad("kind", "%q is not reserve, confirm, cancel, release, return, issue, issue_reply, escalate, note, case, arbiter_note, decision or status", m.Kind)
 	}
 }
 

@@ -149,6 +149,11 @@ func (s *Service) applyStatusTxn(txn *badger.Txn, m *Message, raw []byte) (*Part
 			return nil, err
 		}
 	}
+	if issued && p.Platform != s.self { // the home sent its own copy of the case
+		if err := s.caseOnEscalation(txn, p.ID, st.Issue); err != nil {
+			return nil, err
+		}
+	}
 	if issued && !toldOpened {
 		if err := s.emitEvent(txn, issueEvent(st.Issue), map[string]any{"order": o.ID, "part": cp, "issue": st.Issue}); err != nil {
 			return nil, err

@@ -41,6 +41,8 @@ import (
 //	o/note/<part>/<time>/<from>/<id>    a part's conversation: every signed note (chat.go)
 //	o/noteread/<side>/<part>            when the shopper's or the merchant's side last read it
 //	o/hnote/<merchant>/<part>           a merchant's conversations
+//	o/arb/<issue>                       a case this node holds as arbiter (arbiter.go)
+//	o/arbmsg/<part>/<issue>/<time>/<from>/<id>  the arbiter's notes and decision a side received, and its notes back
 const (
 	prefixShopper      = "o/shopper/"
 	prefixShopTok      = "o/shoptok/"

@@ -39,6 +39,7 @@ type Orders interface {
 	Returns
 	Issues
 	Conversations
+	Arbiter
 }
 
 const shopperKey = "fedmart.shopper"
@@ -86,6 +87,7 @@ func (a *API) orderRoutes(v1 *gin.RouterGroup) {
 	me.POST("/orders/:id/returns/:rid/refuse", a.postReturnRefuse)
 	me.POST("/orders/:id/returns/:rid/received", a.postReturnReceived)
 	a.issueRoutes(v1, sh, me)
+	a.arbiterRoutes(v1)
 	me.GET("/conversations", a.getConversations)
 	me.POST("/orders/:id/messages", a.postMerchantMessage)
 	me.GET("/orders/:id/messages", a.getMerchantMessages)

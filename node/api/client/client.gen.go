@@ -18,6 +18,153 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for ArbiterMessageBy.
+const (
+	ArbiterMessageByArbiter ArbiterMessageBy = "arbiter"
+	ArbiterMessageBySelf    ArbiterMessageBy = "self"
+)
+
+// Valid indicates whether the value is a known member of the ArbiterMessageBy enum.
+func (e ArbiterMessageBy) Valid() bool {
+	switch e {
+	case ArbiterMessageByArbiter:
+		return true
+	case ArbiterMessageBySelf:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CaseState.
+const (
+	CaseStateDecided CaseState = "decided"
+	CaseStateOpen    CaseState = "open"
+	CaseStateRefused CaseState = "refused"
+)
+
+// Valid indicates whether the value is a known member of the CaseState enum.
+func (e CaseState) Valid() bool {
+	switch e {
+	case CaseStateDecided:
+		return true
+	case CaseStateOpen:
+		return true
+	case CaseStateRefused:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CaseEntryRemedy.
+const (
+	CaseEntryRemedyNone        CaseEntryRemedy = "none"
+	CaseEntryRemedyRefund      CaseEntryRemedy = "refund"
+	CaseEntryRemedyReplacement CaseEntryRemedy = "replacement"
+	CaseEntryRemedyReturn      CaseEntryRemedy = "return"
+)
+
+// Valid indicates whether the value is a known member of the CaseEntryRemedy enum.
+func (e CaseEntryRemedy) Valid() bool {
+	switch e {
+	case CaseEntryRemedyNone:
+		return true
+	case CaseEntryRemedyRefund:
+		return true
+	case CaseEntryRemedyReplacement:
+		return true
+	case CaseEntryRemedyReturn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CaseEntryWho.
+const (
+	CaseEntryWhoArbiter  CaseEntryWho = "arbiter"
+	CaseEntryWhoHome     CaseEntryWho = "home"
+	CaseEntryWhoMerchant CaseEntryWho = "merchant"
+	CaseEntryWhoOperator CaseEntryWho = "operator"
+	CaseEntryWhoShopper  CaseEntryWho = "shopper"
+)
+
+// Valid indicates whether the value is a known member of the CaseEntryWho enum.
+func (e CaseEntryWho) Valid() bool {
+	switch e {
+	case CaseEntryWhoArbiter:
+		return true
+	case CaseEntryWhoHome:
+		return true
+	case CaseEntryWhoMerchant:
+		return true
+	case CaseEntryWhoOperator:
+		return true
+	case CaseEntryWhoShopper:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CaseNoteBy.
+const (
+	CaseNoteByArbiter    CaseNoteBy = "arbiter"
+	CaseNoteByHome       CaseNoteBy = "home"
+	CaseNoteByStorefront CaseNoteBy = "storefront"
+)
+
+// Valid indicates whether the value is a known member of the CaseNoteBy enum.
+func (e CaseNoteBy) Valid() bool {
+	switch e {
+	case CaseNoteByArbiter:
+		return true
+	case CaseNoteByHome:
+		return true
+	case CaseNoteByStorefront:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CaseNoteTo.
+const (
+	CaseNoteToHome       CaseNoteTo = "home"
+	CaseNoteToStorefront CaseNoteTo = "storefront"
+)
+
+// Valid indicates whether the value is a known member of the CaseNoteTo enum.
+func (e CaseNoteTo) Valid() bool {
+	switch e {
+	case CaseNoteToHome:
+		return true
+	case CaseNoteToStorefront:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CaseNoteInputTo.
+const (
+	CaseNoteInputToHome       CaseNoteInputTo = "home"
+	CaseNoteInputToStorefront CaseNoteInputTo = "storefront"
+)
+
+// Valid indicates whether the value is a known member of the CaseNoteInputTo enum.
+func (e CaseNoteInputTo) Valid() bool {
+	switch e {
+	case CaseNoteInputToHome:
+		return true
+	case CaseNoteInputToStorefront:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CharterMemberStatus.
 const (
 	CharterMemberStatusActive    CharterMemberStatus = "active"
@@ -240,6 +387,27 @@ func (e IssueAnswerRemedy) Valid() bool {
 	case IssueAnswerRemedyReplacement:
 		return true
 	case IssueAnswerRemedyReturn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IssueDecisionRemedy.
+const (
+	IssueDecisionRemedyNone        IssueDecisionRemedy = "none"
+	IssueDecisionRemedyRefund      IssueDecisionRemedy = "refund"
+	IssueDecisionRemedyReplacement IssueDecisionRemedy = "replacement"
+)
+
+// Valid indicates whether the value is a known member of the IssueDecisionRemedy enum.
+func (e IssueDecisionRemedy) Valid() bool {
+	switch e {
+	case IssueDecisionRemedyNone:
+		return true
+	case IssueDecisionRemedyRefund:
+		return true
+	case IssueDecisionRemedyReplacement:
 		return true
 	default:
 		return false
@@ -1178,6 +1346,32 @@ type Address struct {
 	Region *string `json:"region,omitempty"`
 }
 
+// ArbiterAnswerInput defines model for ArbiterAnswerInput.
+type ArbiterAnswerInput struct {
+	Text string `json:"text"`
+}
+
+// ArbiterMessage defines model for ArbiterMessage.
+type ArbiterMessage struct {
+	At time.Time `json:"at"`
+
+	// By self: this node's note back
+	By       ArbiterMessageBy `json:"by"`
+	Decision *IssueDecision   `json:"decision,omitempty"`
+	From     string           `json:"from"`
+	ID       string           `json:"id"`
+	Issue    string           `json:"issue"`
+	Text     string           `json:"text"`
+}
+
+// ArbiterMessageBy self: this node's note back
+type ArbiterMessageBy string
+
+// ArbiterMessageList defines model for ArbiterMessageList.
+type ArbiterMessageList struct {
+	Messages []ArbiterMessage `json:"messages"`
+}
+
 // BatchResult defines model for BatchResult.
 type BatchResult struct {
 	Created   int         `json:"created"`
@@ -1290,6 +1484,92 @@ type CartShippingChoice struct {
 	Platform string `json:"platform"`
 	Rate     string `json:"rate"`
 }
+
+// Case An escalated issue as its arbiter holds it: both sides' copies of
+// the signed thread merged, checked, and read as steps (entries).
+type Case struct {
+	// Copies the members that sent their copy
+	Copies      []string       `json:"copies"`
+	DecidedAt   *time.Time     `json:"decided_at,omitempty"`
+	Decision    *IssueDecision `json:"decision,omitempty"`
+	Entries     []CaseEntry    `json:"entries"`
+	EscalatedAt *time.Time     `json:"escalated_at,omitempty"`
+	Home        string         `json:"home"`
+	ID          string         `json:"id"`
+
+	// Issue A complaint about an order part. The storefront's signed issue
+	// message opens it (its id is the issue's); the home node fixes its
+	// deadlines from the message's signed time and the charter's terms,
+	// and states every later step in a signed status, so storefront and
+	// home hold the same record.
+	Issue      Issue       `json:"issue"`
+	Notes      *[]CaseNote `json:"notes,omitempty"`
+	OrderID    string      `json:"order_id"`
+	PartID     string      `json:"part_id"`
+	ReceivedAt time.Time   `json:"received_at"`
+	Refundable Money       `json:"refundable"`
+
+	// Refusal why a refused case failed its check
+	Refusal    *string   `json:"refusal,omitempty"`
+	State      CaseState `json:"state"`
+	Storefront string    `json:"storefront"`
+
+	// Thread the signed messages, raw
+	Thread [][]byte `json:"thread"`
+
+	// Why why the thread allowed the escalation
+	Why *string `json:"why,omitempty"`
+}
+
+// CaseState defines model for Case.State.
+type CaseState string
+
+// CaseEntry One step of a case's thread, as the signed messages state it.
+type CaseEntry struct {
+	Action string    `json:"action"`
+	Amount *int64    `json:"amount,omitempty"`
+	At     time.Time `json:"at"`
+
+	// Member the peer id that signed it
+	Member string           `json:"member"`
+	Remedy *CaseEntryRemedy `json:"remedy,omitempty"`
+	Text   *string          `json:"text,omitempty"`
+	Who    CaseEntryWho     `json:"who"`
+}
+
+// CaseEntryRemedy defines model for CaseEntry.Remedy.
+type CaseEntryRemedy string
+
+// CaseEntryWho defines model for CaseEntry.Who.
+type CaseEntryWho string
+
+// CaseList defines model for CaseList.
+type CaseList struct {
+	Cases []Case `json:"cases"`
+}
+
+// CaseNote defines model for CaseNote.
+type CaseNote struct {
+	At   time.Time     `json:"at"`
+	By   CaseNoteBy    `json:"by"`
+	Text string        `json:"text"`
+	To   *[]CaseNoteTo `json:"to,omitempty"`
+}
+
+// CaseNoteBy defines model for CaseNote.By.
+type CaseNoteBy string
+
+// CaseNoteTo defines model for CaseNote.To.
+type CaseNoteTo string
+
+// CaseNoteInput defines model for CaseNoteInput.
+type CaseNoteInput struct {
+	Text string            `json:"text"`
+	To   []CaseNoteInputTo `json:"to"`
+}
+
+// CaseNoteInputTo defines model for CaseNoteInput.To.
+type CaseNoteInputTo string
 
 // CatalogListing A listing as replicated to this node, with its home platform's name.
 type CatalogListing struct {
@@ -1624,6 +1904,19 @@ type IssueAnswerAction string
 
 // IssueAnswerRemedy offer only
 type IssueAnswerRemedy string
+
+// IssueDecision defines model for IssueDecision.
+type IssueDecision struct {
+	// Amount a refund's amount in minor units (refund only)
+	Amount *int64              `json:"amount,omitempty"`
+	Remedy IssueDecisionRemedy `json:"remedy"`
+
+	// Text the reasons
+	Text string `json:"text"`
+}
+
+// IssueDecisionRemedy defines model for IssueDecision.Remedy.
+type IssueDecisionRemedy string
 
 // IssueEscalateInput defines model for IssueEscalateInput.
 type IssueEscalateInput struct {
@@ -2541,6 +2834,38 @@ type SearchResult struct {
 	Total      int    `json:"total"`
 }
 
+// ServiceRecord defines model for ServiceRecord.
+type ServiceRecord struct {
+	// AgainstShare decided_against / decided
+	AgainstShare float32 `json:"against_share"`
+
+	// Answered issues its merchant answered at least once
+	Answered int `json:"answered"`
+	Decided  int `json:"decided"`
+
+	// DecidedAgainst decisions with a remedy
+	DecidedAgainst             int     `json:"decided_against"`
+	Escalated                  int     `json:"escalated"`
+	EscalatedShare             float32 `json:"escalated_share"`
+	FirstResponseMedianSeconds int64   `json:"first_response_median_seconds"`
+
+	// FirstResponseP90Seconds nearest rank
+	FirstResponseP90Seconds int64 `json:"first_response_p90_seconds"`
+	Issues                  int   `json:"issues"`
+
+	// Member the home's peer id
+	Member         string  `json:"member"`
+	ResolutionRate float32 `json:"resolution_rate"`
+
+	// Resolved resolved by agreement or decided by the arbiter
+	Resolved int `json:"resolved"`
+}
+
+// ServiceRecordList defines model for ServiceRecordList.
+type ServiceRecordList struct {
+	Records []ServiceRecord `json:"records"`
+}
+
 // SettlementPeriod defines model for SettlementPeriod.
 type SettlementPeriod struct {
 	End time.Time `json:"end"`
@@ -3046,6 +3371,12 @@ type ListWebhookDeliveriesParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// DecideCaseJSONRequestBody defines body for DecideCase for application/json ContentType.
+type DecideCaseJSONRequestBody = IssueDecision
+
+// AskCaseJSONRequestBody defines body for AskCase for application/json ContentType.
+type AskCaseJSONRequestBody = CaseNoteInput
+
 // CheckOutCartJSONRequestBody defines body for CheckOutCart for application/json ContentType.
 type CheckOutCartJSONRequestBody = CheckoutRequest
 
@@ -3066,6 +3397,9 @@ type SubmitCharterJSONRequestBody = SignedCharter
 
 // ProposeAmendmentJSONRequestBody defines body for ProposeAmendment for application/json ContentType.
 type ProposeAmendmentJSONRequestBody = SignedCharter
+
+// AnswerArbiterJSONRequestBody defines body for AnswerArbiter for application/json ContentType.
+type AnswerArbiterJSONRequestBody = ArbiterAnswerInput
 
 // CreateListingJSONRequestBody defines body for CreateListing for application/json ContentType.
 type CreateListingJSONRequestBody = ListingInput
@@ -3250,6 +3584,71 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /readyz (the `GetReadiness` operationId).
 	GetReadiness(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCases The cases this node holds as arbiter, urgent first.
+	//
+	// Open cases first, the longest waiting first (by the escalation's
+	// signed time); then refused cases (a copy that failed a check, kept
+	// with the reason and never decided); then decided ones, newest first.
+	// The list carries no thread; GET a case for it.
+	//
+	// Corresponds with GET /v1/arbiter/cases (the `ListCases` operationId).
+	ListCases(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCase A case with its whole signed thread, read as steps.
+	//
+	// Corresponds with GET /v1/arbiter/cases/{id} (the `GetCase` operationId).
+	GetCase(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecideCaseWithBody Decide an open case, once.
+	//
+	// A refund (at most what is left of the part's items to refund per
+	// the latest status of the home the case holds), a replacement, or no
+	// remedy, with reasons. The signed decision goes to the home, which
+	// applies it (a refund decision becomes a refund status, booked by
+	// settlement like any refund), and to the storefront. A second
+	// decision is a conflict.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/arbiter/cases/{id}/decision (the `DecideCase` operationId).
+	DecideCaseWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecideCase Decide an open case, once.
+	//
+	// A refund (at most what is left of the part's items to refund per
+	// the latest status of the home the case holds), a replacement, or no
+	// remedy, with reasons. The signed decision goes to the home, which
+	// applies it (a refund decision becomes a refund status, booked by
+	// settlement like any refund), and to the storefront. A second
+	// decision is a conflict.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/arbiter/cases/{id}/decision (the `DecideCase` operationId).
+	DecideCase(ctx context.Context, id string, body DecideCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AskCaseWithBody Ask the storefront, the home or both for more about an open case.
+	//
+	// The arbiter's signed note goes to each side named through the
+	// outbox; the side sees it with the issue and answers with a note back
+	// (POST /v1/issues/{part}/{iid}/arbiter), which the case then shows.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/arbiter/cases/{id}/notes (the `AskCase` operationId).
+	AskCaseWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AskCase Ask the storefront, the home or both for more about an open case.
+	//
+	// The arbiter's signed note goes to each side named through the
+	// outbox; the side sees it with the issue and answers with a note back
+	// (POST /v1/issues/{part}/{iid}/arbiter), which the case then shows.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/arbiter/cases/{id}/notes (the `AskCase` operationId).
+	AskCase(ctx context.Context, id string, body AskCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DownloadBackup Stream a backup of the node's whole database (operator).
 	//
@@ -3452,6 +3851,36 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/federation/proposals/{digest}/sign (the `SignProposal` operationId).
 	SignProposal(ctx context.Context, digest string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListServiceRecords Each member's service record as the home of parts.
+	//
+	// Derived from the signed issue messages this node holds as
+	// storefront, as home and as arbiter; each issue counts once, in the
+	// latest state held. The most issues first.
+	//
+	// Corresponds with GET /v1/federation/service-records (the `ListServiceRecords` operationId).
+	ListServiceRecords(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListArbiterMessages The arbiter's notes and decision about an escalated issue, and this side's notes back.
+	//
+	// Either side of the issue (its storefront or its home) reads them with the issue.
+	//
+	// Corresponds with GET /v1/issues/{part}/{iid}/arbiter (the `ListArbiterMessages` operationId).
+	ListArbiterMessages(ctx context.Context, part string, iid string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AnswerArbiterWithBody Answer the arbiter of an escalated issue with a note.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/issues/{part}/{iid}/arbiter (the `AnswerArbiter` operationId).
+	AnswerArbiterWithBody(ctx context.Context, part string, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AnswerArbiter Answer the arbiter of an escalated issue with a note.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/issues/{part}/{iid}/arbiter (the `AnswerArbiter` operationId).
+	AnswerArbiter(ctx context.Context, part string, iid string, body AnswerArbiterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListOwnListings The merchant's own listings, by cursor, filtered by text, SKU and stock state.
 	//
@@ -4313,6 +4742,131 @@ func (c *Client) GetReadiness(ctx context.Context, reqEditors ...RequestEditorFn
 	return c.Client.Do(req)
 }
 
+// ListCases The cases this node holds as arbiter, urgent first.
+//
+// Open cases first, the longest waiting first (by the escalation's
+// signed time); then refused cases (a copy that failed a check, kept
+// with the reason and never decided); then decided ones, newest first.
+// The list carries no thread; GET a case for it.
+//
+// Corresponds with GET /v1/arbiter/cases (the `ListCases` operationId).
+func (c *Client) ListCases(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCasesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCase A case with its whole signed thread, read as steps.
+//
+// Corresponds with GET /v1/arbiter/cases/{id} (the `GetCase` operationId).
+func (c *Client) GetCase(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCaseRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecideCaseWithBody Decide an open case, once.
+//
+// A refund (at most what is left of the part's items to refund per
+// the latest status of the home the case holds), a replacement, or no
+// remedy, with reasons. The signed decision goes to the home, which
+// applies it (a refund decision becomes a refund status, booked by
+// settlement like any refund), and to the storefront. A second
+// decision is a conflict.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/arbiter/cases/{id}/decision (the `DecideCase` operationId).
+func (c *Client) DecideCaseWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideCaseRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecideCase Decide an open case, once.
+//
+// A refund (at most what is left of the part's items to refund per
+// the latest status of the home the case holds), a replacement, or no
+// remedy, with reasons. The signed decision goes to the home, which
+// applies it (a refund decision becomes a refund status, booked by
+// settlement like any refund), and to the storefront. A second
+// decision is a conflict.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/arbiter/cases/{id}/decision (the `DecideCase` operationId).
+func (c *Client) DecideCase(ctx context.Context, id string, body DecideCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideCaseRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AskCaseWithBody Ask the storefront, the home or both for more about an open case.
+//
+// The arbiter's signed note goes to each side named through the
+// outbox; the side sees it with the issue and answers with a note back
+// (POST /v1/issues/{part}/{iid}/arbiter), which the case then shows.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/arbiter/cases/{id}/notes (the `AskCase` operationId).
+func (c *Client) AskCaseWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAskCaseRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AskCase Ask the storefront, the home or both for more about an open case.
+//
+// The arbiter's signed note goes to each side named through the
+// outbox; the side sees it with the issue and answers with a note back
+// (POST /v1/issues/{part}/{iid}/arbiter), which the case then shows.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/arbiter/cases/{id}/notes (the `AskCase` operationId).
+func (c *Client) AskCase(ctx context.Context, id string, body AskCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAskCaseRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // DownloadBackup Stream a backup of the node's whole database (operator).
 //
 // An online backup while the node runs (`fedmart backup` downloads it):
@@ -4765,6 +5319,76 @@ func (c *Client) ProposeAmendment(ctx context.Context, body ProposeAmendmentJSON
 // Corresponds with POST /v1/federation/proposals/{digest}/sign (the `SignProposal` operationId).
 func (c *Client) SignProposal(ctx context.Context, digest string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSignProposalRequest(c.Server, digest)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListServiceRecords Each member's service record as the home of parts.
+//
+// Derived from the signed issue messages this node holds as
+// storefront, as home and as arbiter; each issue counts once, in the
+// latest state held. The most issues first.
+//
+// Corresponds with GET /v1/federation/service-records (the `ListServiceRecords` operationId).
+func (c *Client) ListServiceRecords(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListServiceRecordsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListArbiterMessages The arbiter's notes and decision about an escalated issue, and this side's notes back.
+//
+// Either side of the issue (its storefront or its home) reads them with the issue.
+//
+// Corresponds with GET /v1/issues/{part}/{iid}/arbiter (the `ListArbiterMessages` operationId).
+func (c *Client) ListArbiterMessages(ctx context.Context, part string, iid string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListArbiterMessagesRequest(c.Server, part, iid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AnswerArbiterWithBody Answer the arbiter of an escalated issue with a note.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/issues/{part}/{iid}/arbiter (the `AnswerArbiter` operationId).
+func (c *Client) AnswerArbiterWithBody(ctx context.Context, part string, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAnswerArbiterRequestWithBody(c.Server, part, iid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AnswerArbiter Answer the arbiter of an escalated issue with a note.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/issues/{part}/{iid}/arbiter (the `AnswerArbiter` operationId).
+func (c *Client) AnswerArbiter(ctx context.Context, part string, iid string, body AnswerArbiterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAnswerArbiterRequest(c.Server, part, iid, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6564,6 +7188,161 @@ func NewGetReadinessRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListCasesRequest constructs an http.Request for the ListCases method
+func NewListCasesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/arbiter/cases")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCaseRequest constructs an http.Request for the GetCase method
+func NewGetCaseRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/arbiter/cases/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDecideCaseRequest calls the generic DecideCase builder with application/json body
+func NewDecideCaseRequest(server string, id string, body DecideCaseJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDecideCaseRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewDecideCaseRequestWithBody constructs an http.Request for the DecideCase method, with any body, and a specified content type
+func NewDecideCaseRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/arbiter/cases/%s/decision", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAskCaseRequest calls the generic AskCase builder with application/json body
+func NewAskCaseRequest(server string, id string, body AskCaseJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAskCaseRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAskCaseRequestWithBody constructs an http.Request for the AskCase method, with any body, and a specified content type
+func NewAskCaseRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/arbiter/cases/%s/notes", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewDownloadBackupRequest constructs an http.Request for the DownloadBackup method
 func NewDownloadBackupRequest(server string) (*http.Request, error) {
 	var err error
@@ -7423,6 +8202,128 @@ func NewSignProposalRequest(server string, digest string) (*http.Request, error)
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewListServiceRecordsRequest constructs an http.Request for the ListServiceRecords method
+func NewListServiceRecordsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/federation/service-records")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListArbiterMessagesRequest constructs an http.Request for the ListArbiterMessages method
+func NewListArbiterMessagesRequest(server string, part string, iid string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "part", part, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "iid", iid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/issues/%s/%s/arbiter", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAnswerArbiterRequest calls the generic AnswerArbiter builder with application/json body
+func NewAnswerArbiterRequest(server string, part string, iid string, body AnswerArbiterJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAnswerArbiterRequestWithBody(server, part, iid, "application/json", bodyReader)
+}
+
+// NewAnswerArbiterRequestWithBody constructs an http.Request for the AnswerArbiter method, with any body, and a specified content type
+func NewAnswerArbiterRequestWithBody(server string, part string, iid string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "part", part, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "iid", iid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/issues/%s/%s/arbiter", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -10498,6 +11399,75 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /readyz (the `GetReadiness` operationId).
 	GetReadinessWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetReadinessResponse, error)
 
+	// ListCasesWithResponse The cases this node holds as arbiter, urgent first.
+	//
+	// Open cases first, the longest waiting first (by the escalation's
+	// signed time); then refused cases (a copy that failed a check, kept
+	// with the reason and never decided); then decided ones, newest first.
+	// The list carries no thread; GET a case for it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/arbiter/cases (the `ListCases` operationId).
+	ListCasesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListCasesResponse, error)
+
+	// GetCaseWithResponse A case with its whole signed thread, read as steps.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/arbiter/cases/{id} (the `GetCase` operationId).
+	GetCaseWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetCaseResponse, error)
+
+	// DecideCaseWithBodyWithResponse Decide an open case, once.
+	//
+	// A refund (at most what is left of the part's items to refund per
+	// the latest status of the home the case holds), a replacement, or no
+	// remedy, with reasons. The signed decision goes to the home, which
+	// applies it (a refund decision becomes a refund status, booked by
+	// settlement like any refund), and to the storefront. A second
+	// decision is a conflict.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/arbiter/cases/{id}/decision (the `DecideCase` operationId).
+	DecideCaseWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideCaseResponse, error)
+
+	// DecideCaseWithResponse Decide an open case, once.
+	//
+	// A refund (at most what is left of the part's items to refund per
+	// the latest status of the home the case holds), a replacement, or no
+	// remedy, with reasons. The signed decision goes to the home, which
+	// applies it (a refund decision becomes a refund status, booked by
+	// settlement like any refund), and to the storefront. A second
+	// decision is a conflict.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/arbiter/cases/{id}/decision (the `DecideCase` operationId).
+	DecideCaseWithResponse(ctx context.Context, id string, body DecideCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideCaseResponse, error)
+
+	// AskCaseWithBodyWithResponse Ask the storefront, the home or both for more about an open case.
+	//
+	// The arbiter's signed note goes to each side named through the
+	// outbox; the side sees it with the issue and answers with a note back
+	// (POST /v1/issues/{part}/{iid}/arbiter), which the case then shows.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/arbiter/cases/{id}/notes (the `AskCase` operationId).
+	AskCaseWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AskCaseResponse, error)
+
+	// AskCaseWithResponse Ask the storefront, the home or both for more about an open case.
+	//
+	// The arbiter's signed note goes to each side named through the
+	// outbox; the side sees it with the issue and answers with a note back
+	// (POST /v1/issues/{part}/{iid}/arbiter), which the case then shows.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/arbiter/cases/{id}/notes (the `AskCase` operationId).
+	AskCaseWithResponse(ctx context.Context, id string, body AskCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*AskCaseResponse, error)
+
 	// DownloadBackupWithResponse Stream a backup of the node's whole database (operator).
 	//
 	// An online backup while the node runs (`fedmart backup` downloads it):
@@ -10723,6 +11693,40 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/federation/proposals/{digest}/sign (the `SignProposal` operationId).
 	SignProposalWithResponse(ctx context.Context, digest string, reqEditors ...RequestEditorFn) (*SignProposalResponse, error)
+
+	// ListServiceRecordsWithResponse Each member's service record as the home of parts.
+	//
+	// Derived from the signed issue messages this node holds as
+	// storefront, as home and as arbiter; each issue counts once, in the
+	// latest state held. The most issues first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/federation/service-records (the `ListServiceRecords` operationId).
+	ListServiceRecordsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListServiceRecordsResponse, error)
+
+	// ListArbiterMessagesWithResponse The arbiter's notes and decision about an escalated issue, and this side's notes back.
+	//
+	// Either side of the issue (its storefront or its home) reads them with the issue.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/issues/{part}/{iid}/arbiter (the `ListArbiterMessages` operationId).
+	ListArbiterMessagesWithResponse(ctx context.Context, part string, iid string, reqEditors ...RequestEditorFn) (*ListArbiterMessagesResponse, error)
+
+	// AnswerArbiterWithBodyWithResponse Answer the arbiter of an escalated issue with a note.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/issues/{part}/{iid}/arbiter (the `AnswerArbiter` operationId).
+	AnswerArbiterWithBodyWithResponse(ctx context.Context, part string, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AnswerArbiterResponse, error)
+
+	// AnswerArbiterWithResponse Answer the arbiter of an escalated issue with a note.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/issues/{part}/{iid}/arbiter (the `AnswerArbiter` operationId).
+	AnswerArbiterWithResponse(ctx context.Context, part string, iid string, body AnswerArbiterJSONRequestBody, reqEditors ...RequestEditorFn) (*AnswerArbiterResponse, error)
 
 	// ListOwnListingsWithResponse The merchant's own listings, by cursor, filtered by text, SKU and stock state.
 	//
@@ -11780,6 +12784,317 @@ func (r GetReadinessResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetReadinessResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCasesResponse401Headers the declared response headers of an HTTP 401 response for ListCases
+type ListCasesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListCasesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CaseList
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListCasesResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCasesResponse) GetJSON200() *CaseList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCasesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListCasesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCasesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCasesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCasesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCasesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCaseResponse401Headers the declared response headers of an HTTP 401 response for GetCase
+type GetCaseResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetCaseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Case
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCaseResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCaseResponse) GetJSON200() *Case {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCaseResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCaseResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCaseResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCaseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCaseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCaseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCaseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DecideCaseResponse401Headers the declared response headers of an HTTP 401 response for DecideCase
+type DecideCaseResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type DecideCaseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Case
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DecideCaseResponse401Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r DecideCaseResponse) GetJSON202() *Case {
+	return r.JSON202
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DecideCaseResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DecideCaseResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DecideCaseResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DecideCaseResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DecideCaseResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DecideCaseResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r DecideCaseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DecideCaseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DecideCaseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DecideCaseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AskCaseResponse401Headers the declared response headers of an HTTP 401 response for AskCase
+type AskCaseResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type AskCaseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Case
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AskCaseResponse401Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r AskCaseResponse) GetJSON202() *Case {
+	return r.JSON202
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AskCaseResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AskCaseResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AskCaseResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AskCaseResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AskCaseResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AskCaseResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r AskCaseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AskCaseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AskCaseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AskCaseResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13225,6 +14540,220 @@ func (r SignProposalResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SignProposalResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListServiceRecordsResponse401Headers the declared response headers of an HTTP 401 response for ListServiceRecords
+type ListServiceRecordsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListServiceRecordsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ServiceRecordList
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListServiceRecordsResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListServiceRecordsResponse) GetJSON200() *ServiceRecordList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListServiceRecordsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListServiceRecordsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListServiceRecordsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListServiceRecordsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListServiceRecordsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListServiceRecordsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListArbiterMessagesResponse401Headers the declared response headers of an HTTP 401 response for ListArbiterMessages
+type ListArbiterMessagesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListArbiterMessagesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ArbiterMessageList
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListArbiterMessagesResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListArbiterMessagesResponse) GetJSON200() *ArbiterMessageList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListArbiterMessagesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListArbiterMessagesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListArbiterMessagesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListArbiterMessagesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListArbiterMessagesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListArbiterMessagesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AnswerArbiterResponse401Headers the declared response headers of an HTTP 401 response for AnswerArbiter
+type AnswerArbiterResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type AnswerArbiterResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ArbiterMessage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AnswerArbiterResponse401Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r AnswerArbiterResponse) GetJSON202() *ArbiterMessage {
+	return r.JSON202
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AnswerArbiterResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AnswerArbiterResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AnswerArbiterResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AnswerArbiterResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AnswerArbiterResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AnswerArbiterResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r AnswerArbiterResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AnswerArbiterResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AnswerArbiterResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AnswerArbiterResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -18267,6 +19796,111 @@ func (c *ClientWithResponses) GetReadinessWithResponse(ctx context.Context, reqE
 	return ParseGetReadinessResponse(rsp)
 }
 
+// ListCasesWithResponse The cases this node holds as arbiter, urgent first.
+//
+// Open cases first, the longest waiting first (by the escalation's
+// signed time); then refused cases (a copy that failed a check, kept
+// with the reason and never decided); then decided ones, newest first.
+// The list carries no thread; GET a case for it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/arbiter/cases (the `ListCases` operationId).
+func (c *ClientWithResponses) ListCasesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListCasesResponse, error) {
+	rsp, err := c.ListCases(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCasesResponse(rsp)
+}
+
+// GetCaseWithResponse A case with its whole signed thread, read as steps.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/arbiter/cases/{id} (the `GetCase` operationId).
+func (c *ClientWithResponses) GetCaseWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetCaseResponse, error) {
+	rsp, err := c.GetCase(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCaseResponse(rsp)
+}
+
+// DecideCaseWithBodyWithResponse Decide an open case, once.
+//
+// A refund (at most what is left of the part's items to refund per
+// the latest status of the home the case holds), a replacement, or no
+// remedy, with reasons. The signed decision goes to the home, which
+// applies it (a refund decision becomes a refund status, booked by
+// settlement like any refund), and to the storefront. A second
+// decision is a conflict.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/arbiter/cases/{id}/decision (the `DecideCase` operationId).
+func (c *ClientWithResponses) DecideCaseWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideCaseResponse, error) {
+	rsp, err := c.DecideCaseWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecideCaseResponse(rsp)
+}
+
+// DecideCaseWithResponse Decide an open case, once.
+//
+// A refund (at most what is left of the part's items to refund per
+// the latest status of the home the case holds), a replacement, or no
+// remedy, with reasons. The signed decision goes to the home, which
+// applies it (a refund decision becomes a refund status, booked by
+// settlement like any refund), and to the storefront. A second
+// decision is a conflict.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/arbiter/cases/{id}/decision (the `DecideCase` operationId).
+func (c *ClientWithResponses) DecideCaseWithResponse(ctx context.Context, id string, body DecideCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideCaseResponse, error) {
+	rsp, err := c.DecideCase(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecideCaseResponse(rsp)
+}
+
+// AskCaseWithBodyWithResponse Ask the storefront, the home or both for more about an open case.
+//
+// The arbiter's signed note goes to each side named through the
+// outbox; the side sees it with the issue and answers with a note back
+// (POST /v1/issues/{part}/{iid}/arbiter), which the case then shows.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/arbiter/cases/{id}/notes (the `AskCase` operationId).
+func (c *ClientWithResponses) AskCaseWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AskCaseResponse, error) {
+	rsp, err := c.AskCaseWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAskCaseResponse(rsp)
+}
+
+// AskCaseWithResponse Ask the storefront, the home or both for more about an open case.
+//
+// The arbiter's signed note goes to each side named through the
+// outbox; the side sees it with the issue and answers with a note back
+// (POST /v1/issues/{part}/{iid}/arbiter), which the case then shows.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/arbiter/cases/{id}/notes (the `AskCase` operationId).
+func (c *ClientWithResponses) AskCaseWithResponse(ctx context.Context, id string, body AskCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*AskCaseResponse, error) {
+	rsp, err := c.AskCase(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAskCaseResponse(rsp)
+}
+
 // DownloadBackupWithResponse Stream a backup of the node's whole database (operator).
 //
 // An online backup while the node runs (`fedmart backup` downloads it):
@@ -18647,6 +20281,64 @@ func (c *ClientWithResponses) SignProposalWithResponse(ctx context.Context, dige
 		return nil, err
 	}
 	return ParseSignProposalResponse(rsp)
+}
+
+// ListServiceRecordsWithResponse Each member's service record as the home of parts.
+//
+// Derived from the signed issue messages this node holds as
+// storefront, as home and as arbiter; each issue counts once, in the
+// latest state held. The most issues first.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/federation/service-records (the `ListServiceRecords` operationId).
+func (c *ClientWithResponses) ListServiceRecordsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListServiceRecordsResponse, error) {
+	rsp, err := c.ListServiceRecords(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListServiceRecordsResponse(rsp)
+}
+
+// ListArbiterMessagesWithResponse The arbiter's notes and decision about an escalated issue, and this side's notes back.
+//
+// Either side of the issue (its storefront or its home) reads them with the issue.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/issues/{part}/{iid}/arbiter (the `ListArbiterMessages` operationId).
+func (c *ClientWithResponses) ListArbiterMessagesWithResponse(ctx context.Context, part string, iid string, reqEditors ...RequestEditorFn) (*ListArbiterMessagesResponse, error) {
+	rsp, err := c.ListArbiterMessages(ctx, part, iid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListArbiterMessagesResponse(rsp)
+}
+
+// AnswerArbiterWithBodyWithResponse Answer the arbiter of an escalated issue with a note.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/issues/{part}/{iid}/arbiter (the `AnswerArbiter` operationId).
+func (c *ClientWithResponses) AnswerArbiterWithBodyWithResponse(ctx context.Context, part string, iid string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AnswerArbiterResponse, error) {
+	rsp, err := c.AnswerArbiterWithBody(ctx, part, iid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAnswerArbiterResponse(rsp)
+}
+
+// AnswerArbiterWithResponse Answer the arbiter of an escalated issue with a note.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/issues/{part}/{iid}/arbiter (the `AnswerArbiter` operationId).
+func (c *ClientWithResponses) AnswerArbiterWithResponse(ctx context.Context, part string, iid string, body AnswerArbiterJSONRequestBody, reqEditors ...RequestEditorFn) (*AnswerArbiterResponse, error) {
+	rsp, err := c.AnswerArbiter(ctx, part, iid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAnswerArbiterResponse(rsp)
 }
 
 // ListOwnListingsWithResponse The merchant's own listings, by cursor, filtered by text, SKU and stock state.
@@ -20196,6 +21888,281 @@ func ParseGetReadinessResponse(rsp *http.Response) (*GetReadinessResponse, error
 	return response, nil
 }
 
+// ParseListCasesResponse parses an HTTP response from a ListCasesWithResponse call
+func ParseListCasesResponse(rsp *http.Response) (*ListCasesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCasesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CaseList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListCasesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCaseResponse parses an HTTP response from a GetCaseWithResponse call
+func ParseGetCaseResponse(rsp *http.Response) (*GetCaseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCaseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Case
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetCaseResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDecideCaseResponse parses an HTTP response from a DecideCaseWithResponse call
+func ParseDecideCaseResponse(rsp *http.Response) (*DecideCaseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DecideCaseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Case
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DecideCaseResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAskCaseResponse parses an HTTP response from a AskCaseWithResponse call
+func ParseAskCaseResponse(rsp *http.Response) (*AskCaseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AskCaseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Case
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers AskCaseResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseDownloadBackupResponse parses an HTTP response from a DownloadBackupWithResponse call
 func ParseDownloadBackupResponse(rsp *http.Response) (*DownloadBackupResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -21438,6 +23405,193 @@ func ParseSignProposalResponse(rsp *http.Response) (*SignProposalResponse, error
 	switch {
 	case rsp.StatusCode == 401:
 		var headers SignProposalResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListServiceRecordsResponse parses an HTTP response from a ListServiceRecordsWithResponse call
+func ParseListServiceRecordsResponse(rsp *http.Response) (*ListServiceRecordsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListServiceRecordsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ServiceRecordList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListServiceRecordsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListArbiterMessagesResponse parses an HTTP response from a ListArbiterMessagesWithResponse call
+func ParseListArbiterMessagesResponse(rsp *http.Response) (*ListArbiterMessagesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListArbiterMessagesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ArbiterMessageList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListArbiterMessagesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAnswerArbiterResponse parses an HTTP response from a AnswerArbiterWithResponse call
+func ParseAnswerArbiterResponse(rsp *http.Response) (*AnswerArbiterResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AnswerArbiterResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ArbiterMessage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers AnswerArbiterResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

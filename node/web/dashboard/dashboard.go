@@ -93,6 +93,16 @@ type Orders interface {
 	Parked(ctx context.Context, limit int) ([]order.ParkedMessage, error)
 	RetryParked(ctx context.Context, key string) error
 	DropParked(ctx context.Context, key string) error
+	// Cases lists the escalated issues this node holds as the charter's
+	// arbiter, urgent first; GetCase returns one with its signed thread;
+	// AskCase sends the arbiter's question to one side or both;
+	// DecideCase decides it, once (see order.Service).
+	Cases(ctx context.Context) ([]order.Case, error)
+	GetCase(ctx context.Context, id string) (order.Case, error)
+	AskCase(ctx context.Context, id string, to []string, text string) (order.Case, error)
+	DecideCase(ctx context.Context, id string, d order.IssueDecision) (order.Case, error)
+	// ServiceRecords are the members' scorecards as homes of parts.
+	ServiceRecords(ctx context.Context) ([]order.ServiceRecord, error)
 }
 
 // Settlement is the node's view of settlement periods; the node's
@@ -197,6 +207,11 @@ func (d *Dashboard) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /operator/settlement/{period}/netting.csv", d.asOperator(d.nettingCSV))
 	mux.HandleFunc("GET /operator/mail", d.asOperator(d.operatorMailbox))
 	mux.HandleFunc("GET /operator/mail/{id}", d.asOperator(d.operatorMail))
+	mux.HandleFunc("GET /operator/cases", d.asOperator(d.operatorCases))
+	mux.HandleFunc("GET /operator/cases/{id}", d.asOperator(d.operatorCase))
+	mux.HandleFunc("POST /operator/cases/{id}/notes", d.asOperator(d.askCase))
+	mux.HandleFunc("POST /operator/cases/{id}/decision", d.asOperator(d.decideCase))
+	mux.HandleFunc("GET /operator/service-records", d.asOperator(d.operatorRecords))
 	mux.HandleFunc("GET /operator/settings", d.asOperator(d.settingsForm))
 	mux.HandleFunc("POST /operator/settings", d.asOperator(d.saveSettings))
 }
@@ -210,6 +225,8 @@ func nav(current string) []web.NavItem {
 		web.NavItem{Label: "Merchants", Href: "/operator/merchants"},
 		web.NavItem{Label: "Orders", Href: "/operator/orders"},
 		web.NavItem{Label: "Settlement", Href: "/operator/settlement"},
+		web.NavItem{Label: "Escalated issues", Href: "/operator/cases"},
+		web.NavItem{Label: "Service records", Href: "/operator/service-records"},
 		web.NavItem{Label: "Mailbox", Href: "/operator/mail"},
 		web.NavItem{Label: "Settings", Href: "/operator/settings"},
 	)

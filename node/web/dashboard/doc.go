@@ -4,9 +4,11 @@
 // send again or drop, the charter and its pending amendments, this
 // node's merchants and their tokens, the order flow, and settlement
 // periods paged and filtered, each with what its statements wait for and
-// its netting (also as CSV), and the mailbox: the e-mail the node wrote
+// its netting (also as CSV), the mailbox: the e-mail the node wrote
 // to shoppers and merchants, each message's text and its HTML in a
-// sandboxed frame.
+// sandboxed frame, the escalated issues this node arbitrates (each
+// case's signed thread, a question to either side, a decision confirmed
+// first) and the members' service records.
 //
 // # Model
 //

@@ -98,7 +98,7 @@ func TestShopperReportsAProblemAndAcceptsARefund(t *testing.T) {
 // and the shopper's escalation is stated back by the home.
 func TestShopperEscalatesARefusedIssue(t *testing.T) {
 	h := newHarness(t)
-	h.Self.SetTerms(order.ServiceTerms{FirstResponse: 24 * time.Hour, Resolution: 7 * 24 * time.Hour, Arbiter: h.Other.ID.String()})
+	h.SetTerms(order.ServiceTerms{FirstResponse: 24 * time.Hour, Resolution: 7 * 24 * time.Hour, Arbiter: h.Other.ID.String()})
 	b, at, part := h.deliveredPart(1, 2500)
 	link := at + "/parts/" + part + "/issues"
 	form := b.Get(link + "/new")

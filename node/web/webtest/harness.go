@@ -13,6 +13,7 @@ import (
 	"github.com/fedmart/fedmart/catalog/media"
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/budget"
 	"github.com/fedmart/fedmart/node/web"
 )
@@ -47,6 +48,18 @@ type Harness struct {
 
 	net   *memNet
 	media *mediaNet
+	terms atomic.Pointer[order.ServiceTerms]
+}
+
+// SetTerms sets the charter's complaint terms both members' order
+// services read (by default none: 48h and 14 days, no arbiter).
+func (h *Harness) SetTerms(t order.ServiceTerms) { h.terms.Store(&t) }
+
+func (h *Harness) termsNow() order.ServiceTerms {
+	if t := h.terms.Load(); t != nil {
+		return *t
+	}
+	return order.ServiceTerms{}
 }
 
 // New makes the two members, their charter and states, and a merchant
@@ -60,8 +73,8 @@ func New(t *testing.T) *Harness {
 	h.Self.startMedia(t, h.media)
 	h.Other.startMedia(t, h.media)
 	h.Self.Cat.OnChange(func(ch catalog.Change) { indexer.Apply(h.Index, ch) })
-	h.Self.startOrders(t, h.net, h.Clock)
-	h.Other.startOrders(t, h.net, h.Clock)
+	h.Self.startOrders(t, h.net, h.Clock, h.termsNow)
+	h.Other.startOrders(t, h.net, h.Clock, h.termsNow)
 	h.Fed.charter = testCharter(h.Self.ID, h.Other.ID)
 	h.Fed.states = []federation.MemberState{{PeerID: h.Other.ID, Name: OtherName, Status: federation.StatusActive,
 		Connected: true, Reachable: true, LastSeen: h.Clock.Now().Add(-3 * time.Second), RTT: 3200 * time.Microsecond}}

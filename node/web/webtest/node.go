@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,20 +29,6 @@ type Node struct {
 
 	mu   sync.Mutex // guards raws
 	raws [][]byte   // records it signed, as gossip would carry them
-
-	terms atomic.Pointer[order.ServiceTerms] // the charter's complaint terms, nil for the defaults
-}
-
-// SetTerms sets the complaint terms its order service reads, as a node
-// reads them from the charter in force: deadlines and the arbiter.
-func (n *Node) SetTerms(t order.ServiceTerms) { n.terms.Store(&t) }
-
-// serviceTerms are the terms SetTerms set, zero (the defaults) before.
-func (n *Node) serviceTerms() order.ServiceTerms {
-	if t := n.terms.Load(); t != nil {
-		return *t
-	}
-	return order.ServiceTerms{}
 }
 
 // members admits every origin the test registers.
@@ -105,14 +90,14 @@ func (n *Node) takeRecords() [][]byte {
 
 // startOrders starts n's order service on net, and stops it when the
 // test ends, before the database closes.
-func (n *Node) startOrders(t *testing.T, net *memNet, clk *Clock) {
+func (n *Node) startOrders(t *testing.T, net *memNet, clk *Clock, terms func() order.ServiceTerms) {
 	t.Helper()
 	cfg := order.DefaultConfig()
 	cfg.RetryMax, cfg.ConfirmWait, cfg.RequestTimeout = 50*time.Millisecond, 2*time.Second, 2*time.Second
 	tr := net.transport(n.ID.String())
 	svc, err := order.New(cfg, order.Deps{DB: n.DB, Key: n.Key, Inventory: n.Cat, Listings: n.Cat,
 		Transport: tr, Payments: []order.Provider{order.SandboxCard{DB: n.DB, Now: clk.Now}, order.Manual{Now: clk.Now}},
-		Policy: func() uint64 { return 2 }, Reach: net, Now: clk.Now, Profiles: n.Cat, Terms: n.serviceTerms})
+		Policy: func() uint64 { return 2 }, Reach: net, Now: clk.Now, Profiles: n.Cat, Terms: terms})
 	if err != nil {
 		t.Fatal(err)
 	}
