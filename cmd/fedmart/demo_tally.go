@@ -15,7 +15,6 @@ type demoTally struct {
 	asked, answered                        atomic.Int64 // messages: the shoppers' questions, the merchants' answers
 	opened, askedMore, offered, refused    atomic.Int64 // issues opened; the merchants' answers
 	informed, accepted, escalated, decided atomic.Int64 // the shoppers' replies; the arbiter's decisions
-	arbiterAway                            atomic.Bool  // the arbiter's routes were not there
 	lastSaid                               atomic.Value // string: the summary said last
 }
 
@@ -35,9 +34,6 @@ func (t *demoTally) String() string {
 		t.asked.Load()+t.answered.Load(), t.asked.Load(), t.answered.Load(),
 		t.opened.Load(), t.issuesAnswered(), t.askedMore.Load(), t.offered.Load(), t.refused.Load(),
 		t.informed.Load(), t.accepted.Load(), t.escalated.Load(), t.decided.Load())
-	if t.arbiterAway.Load() {
-		s += " (the arbiter is not available in this build)"
-	}
 	return s
 }
 
