@@ -1808,6 +1808,9 @@ type MailMessage struct {
 	Text   string              `json:"text"`
 	To     openapi_types.Email `json:"to"`
 	ToName *string             `json:"to_name,omitempty"`
+
+	// Unsubscribe a notification's unsubscribe link (its List-Unsubscribe header); absent on a transactional letter
+	Unsubscribe *string `json:"unsubscribe,omitempty"`
 }
 
 // MailMessageStatus mailbox: kept in the local mailbox, no SMTP server is configured
