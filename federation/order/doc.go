@@ -76,7 +76,10 @@
 // refusal travels back like any answer. Each step is a status that states
 // the issue as it stands (Status.Issue). IssueThread and VerifyIssueThread
 // give an arbiter the signed thread both sides hold; decideIssue and
-// ApplyIssueDecision apply a decision at H.
+// ApplyIssueDecision apply a decision at H. H indexes an opened issue's
+// deadlines and reminds the merchant (NoticeIssueDue) of each one the
+// merchant has yet to meet, once, Config.IssueDueWarning before it falls
+// (home_issue_due.go).
 //
 // A refusal carries a numbered Code (only ever appended) and words the
 // receiver chose to share, never its internal errors. The sender retries
