@@ -21,8 +21,8 @@ import (
 // asks for more, the shopper answers, the merchant offers a refund and
 // the shopper accepts it. The second: the merchant refuses it, the
 // shopper escalates it to Gamma, the arbiter, and Beta applies the
-// decision. Alpha mails the shopper each step of the merchant's and the
-// arbiter's in Chinese, the refund as a transactional letter and no
+// decision; a third is decided with a refund. Alpha mails the shopper
+// each step of the merchant's and the arbiter's in Chinese, the refund as a transactional letter and no
 // refund letter besides; Beta mails its merchant each step of the
 // shopper's and the arbiter's in English; each step once.
 func TestIssueMailsBothSides(t *testing.T) {
@@ -142,6 +142,28 @@ func TestIssueMailsBothSides(t *testing.T) {
 	letter(1, mail.KindMerchantIssue, 6, "the arbiter decided", "no remedy is owed", "The listing says no lid.")
 	letter(0, mail.KindIssueUpdate, 7, "仲裁方已", "无需任何补救", "The listing says no lid.")
 
+	// A third, refused, escalated and decided with a refund: the shopper's
+	// letter of the decision is the refund's, transactional.
+	i3 := open(map[string]any{"category": "not_as_described", "description": "Not cast iron.", "remedy": "refund"})
+	letter(0, mail.KindIssueUpdate, 8, "与描述不符")
+	answer(i3, map[string]any{"action": "refuse", "text": "It is cast iron."})
+	letter(0, mail.KindIssueUpdate, 9, "被拒绝")
+	testwait.For(t, 15*time.Second, func() error {
+		if s, body := req(t, "POST", url+"/"+i3+"/escalate", route+"/{iid}/escalate", token, nil); s != 202 {
+			return fmt.Errorf("escalate: %d %s", s, body)
+		}
+		return nil
+	})
+	letter(0, mail.KindIssueUpdate, 10, "已提交仲裁")
+	if _, err := b.Orders().ApplyIssueDecision(t.Context(), part, i3, order.IssueDecision{Remedy: order.RemedyRefund, Amount: 1000, Text: "Half cast iron."}); err != nil {
+		t.Fatal(err)
+	}
+	decided := letter(0, mail.KindIssueRefund, 2, "仲裁方已", "10.00 EUR 将按原支付方式退还给您", "Half cast iron.")
+	if decided.Unsubscribe != "" {
+		t.Errorf("the decided refund's letter is a notification: %q", decided.Unsubscribe)
+	}
+	letter(1, mail.KindMerchantIssue, 9, "the arbiter decided", "a refund of 10.00 EUR", "The refund of 10.00 EUR is paid")
+
 	// The home's scan of deadlines (federation/order, remindIssues) tells
 	// the mailer of a deadline close to expiry; told twice (a restore
 	// indexes it again), the merchant gets one reminder.
@@ -172,8 +194,8 @@ func TestIssueMailsBothSides(t *testing.T) {
 		node int
 		kind string
 		n    int
-	}{{0, mail.KindIssueUpdate, 7}, {0, mail.KindIssueRefund, 1}, {0, mail.KindPartPartlyRefunded, 0}, {0, mail.KindPartRefunded, 0},
-		{1, mail.KindMerchantIssue, 6}, {1, mail.KindIssueDue, 1}, {0, mail.KindPartDelivered, 1}} {
+	}{{0, mail.KindIssueUpdate, 10}, {0, mail.KindIssueRefund, 2}, {0, mail.KindPartPartlyRefunded, 0}, {0, mail.KindPartRefunded, 0},
+		{1, mail.KindMerchantIssue, 9}, {1, mail.KindIssueDue, 1}, {0, mail.KindPartDelivered, 1}} {
 		got := mailbox(t, c, k.node, k.kind)
 		keys := map[string]bool{}
 		for _, m := range got {
