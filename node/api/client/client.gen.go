@@ -1809,7 +1809,7 @@ type MailMessage struct {
 	To     openapi_types.Email `json:"to"`
 	ToName *string             `json:"to_name,omitempty"`
 
-	// Unsubscribe a notification's unsubscribe link (its List-Unsubscribe header); absent on a transactional letter
+	// Unsubscribe the link that turns notifications off for the recipient (List-Unsubscribe); notifications only
 	Unsubscribe *string `json:"unsubscribe,omitempty"`
 }
 
