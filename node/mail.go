@@ -45,7 +45,9 @@ func (n *Node) Mail() *mail.Queue { return n.mail }
 // confirmation, each part accepted, rejected, shipped, delivered,
 // refunded in part or in full, each return step), in the language the
 // shopper used; on the home, the merchant's (new part, cancellation by the
-// shopper, return requested), in the node's language (mail.language).
+// shopper, return requested), in the node's language (mail.language);
+// on both, the letters of issues' steps and the merchant's reminders of
+// issues' deadlines (mail_issue.go).
 // A letter that cannot be written (no address, a template error) is
 // logged and skipped: mail never stops an order.
 //
@@ -62,9 +64,6 @@ type letter struct {
 
 // Notify queues the letters a notice calls for, if any.
 func (m mailer) Notify(txn *badger.Txn, no order.Notice) error {
-	if no.Issue != nil { // a step of an issue leaves the part as it was: no part letter again
-		return nil
-	}
 	var out []letter
 	switch no.Kind {
 	case order.NoticeOrderPlaced:
@@ -73,9 +72,17 @@ func (m mailer) Notify(txn *badger.Txn, no order.Notice) error {
 			out[i].To, out[i].ToName, out[i].Lang = no.Shopper.Email, no.Shopper.Name, m.lang(no.Shopper.Lang)
 		}
 	case order.NoticePartChanged:
-		out = m.shopperLetters(no)
+		if no.Issue == nil { // a step of an issue leaves the part as it was: no part letter again
+			out = m.shopperLetters(no)
+		}
+		out = append(out, m.shopperIssueLetters(no)...)
 	case order.NoticeHomePart:
-		out = m.merchantLetters(txn, no.Home)
+		if no.Issue == nil {
+			out = m.merchantLetters(txn, no.Home)
+		}
+		out = append(out, m.merchantIssueLetters(no.Home)...)
+	case order.NoticeIssueDue:
+		out = append(out, m.issueDue(no))
 	case order.NoticeNoteToShopper, order.NoticeNoteToMerchant:
 		out = append(out, m.note(no))
 	}

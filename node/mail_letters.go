@@ -32,14 +32,14 @@ func (m mailer) shopperLetters(no order.Notice) []letter {
 		add("delivered", mail.KindPartDelivered, base)
 	}
 	ending := endingRefund(p.Status, p.Refunds)
-	if ending != nil && p.Refunded.Amount > 0 && returnOf(p.Returns, ending.ID) == nil {
+	if ending != nil && p.Refunded.Amount > 0 && returnOf(p.Returns, ending.ID) == nil && !issueRefund(p.Issues, ending.ID) {
 		add("refunded", mail.KindPartRefunded, base)
 	} else if ending == nil && (p.Status == order.StatusRefunded || p.Status == order.StatusCancelled) && p.Refunded.Amount > 0 {
 		add("refunded", mail.KindPartRefunded, base)
 	}
 	for _, r := range p.Refunds {
-		if returnOf(p.Returns, r.ID) != nil || (ending != nil && r.ID == ending.ID) {
-			continue // the return's receipt or the full refund's letter says it
+		if returnOf(p.Returns, r.ID) != nil || (ending != nil && r.ID == ending.ID) || issueRefund(p.Issues, r.ID) {
+			continue // the return's receipt, the full refund's or the issue's letter says it
 		}
 		d := base
 		d.Refund = refundOf(r, p.Items, ending != nil && r.ID == ending.ID)

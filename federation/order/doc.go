@@ -81,7 +81,10 @@
 // refusal travels back like any answer. Each step is a status that states
 // the issue as it stands (Status.Issue). IssueThread and VerifyIssueThread
 // give an arbiter the signed thread both sides hold; decideIssue and
-// ApplyIssueDecision apply a decision at H.
+// ApplyIssueDecision apply a decision at H. H indexes an opened issue's
+// deadlines and reminds the merchant (NoticeIssueDue) of each one the
+// merchant has yet to meet, once, Config.IssueDueWarning before it falls
+// (home_issue_due.go).
 //
 // The arbiter's side is arbiter.go. The status that escalates an issue
 // sends the arbiter a case from H, and S sends its own copy when the

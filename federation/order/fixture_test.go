@@ -225,6 +225,8 @@ type member struct {
 	stop  context.CancelFunc
 	done  chan struct{}
 	stock *stockKeeper
+	// notes are the notices m's service gave its notifier.
+	notes *noticeLog
 
 	mu   sync.Mutex      // guards down
 	down map[string]bool // members this one sees as unreachable
@@ -280,7 +282,7 @@ func newCluster(t *testing.T, n int) *cluster {
 	f.cfg.RetryMax, f.cfg.ConfirmWait, f.cfg.RequestTimeout = 50*time.Millisecond, time.Second, time.Second
 	for range n {
 		k, id := testKey(t)
-		m := &member{id: id, key: k, dir: t.TempDir()}
+		m := &member{id: id, key: k, dir: t.TempDir(), notes: &noticeLog{}}
 		f.members = append(f.members, m)
 		f.open(m)
 	}
@@ -299,7 +301,7 @@ func (f *cluster) open(m *member) {
 	tr := f.net.transport(m.id)
 	svc, err := New(f.cfg, Deps{DB: db, Key: m.key, Inventory: m.stock, Listings: view{f.cat, m.id}, Transport: tr, Sync: tr,
 		Payments: []Provider{SandboxCard{DB: db, Now: f.clk.now}, Manual{Now: f.clk.now}}, Policy: func() uint64 { return 1 },
-		Books: bookKeeper{}, Reach: m, Now: f.clk.now, Profiles: f.cat, Terms: f.termsNow})
+		Books: bookKeeper{}, Reach: m, Now: f.clk.now, Profiles: f.cat, Terms: f.termsNow, Notifier: m.notes})
 	if err != nil {
 		f.t.Fatal(err)
 	}

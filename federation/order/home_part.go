@@ -303,6 +303,11 @@ func (s *Service) commitHome(txn *badger.Txn, p *HomePart, m *Message, raw []byt
 		if err := txn.Set([]byte(prefixHomeIssue+p.Merchant+"/"+p.ID+"/"+i.ID), nil); err != nil {
 			return result{}, err
 		}
+		if openedHere(i, p.Seq) {
+			if err := indexIssueDue(txn, p.ID, i); err != nil {
+				return result{}, err
+			}
+		}
 	}
 	if p.Status == statusExpired || p.Status == statusReleased {
 		if err := markEnded(txn, p); err != nil {

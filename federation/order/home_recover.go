@@ -51,6 +51,9 @@ func (s *Service) recoverHome(ctx context.Context, m *Message, raw []byte) error
 			if err := txn.Set([]byte(prefixHomeIssue+p.Merchant+"/"+p.ID+"/"+i.ID), nil); err != nil {
 				return err
 			}
+			if err := indexIssueDue(txn, p.ID, i); err != nil {
+				return err
+			}
 		}
 		if m.Status.Seq <= p.Seq {
 			if added {

@@ -34,6 +34,11 @@ const (
 	// NoticeNoteToMerchant: the shopper of a part this node is home of
 	// wrote to its merchant (Home, Note).
 	NoticeNoteToMerchant = "home.note.merchant"
+	// NoticeIssueDue: a deadline of an issue on a part this node is home
+	// of falls within Config.IssueDueWarning, and the merchant has yet to
+	// meet it (Home, Issue, Due: DueRespond or DueResolve). Its ID names
+	// the issue and the deadline.
+	NoticeIssueDue = "home.issue.due"
 )
 
 // Notice is one change to tell someone about.
@@ -52,10 +57,13 @@ type Notice struct {
 	// Issue, when set, is the issue whose step the change was, when the
 	// step moved no money: the part's status is as it was, and only the
 	// issue moved. (A step that pays a refund leaves it unset: the
-	// change is a refund like any other.)
+	// change is a refund like any other.) On NoticeIssueDue, the issue
+	// whose deadline is close.
 	Issue *Issue
 	// Note is the message written, on the note notices.
 	Note *ChatMessage
+	// Due is the deadline a NoticeIssueDue is about.
+	Due string
 }
 
 // noticeOrder tells the notifier of order o placed, in txn.

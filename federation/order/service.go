@@ -55,13 +55,16 @@ type Config struct {
 	UnpaidAfter time.Duration `yaml:"unpaid_after"`
 	// MaxCarts is how many carts one shopper may keep open.
 	MaxCarts int `yaml:"max_carts"`
+	// IssueDueWarning is how long before an issue's deadline (the first
+	// response's, the resolution's) the home reminds the merchant.
+	IssueDueWarning time.Duration `yaml:"issue_due_warning"`
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{HoldTTL: 10 * time.Minute, ConfirmWait: 3 * time.Second, RequestTimeout: 5 * time.Second, RetryMax: 5 * time.Second,
 		ParkAfter: 24 * time.Hour, ReserveRate: 200, ReserveBurst: 400, MaxHolds: 2000, MaxHeldUnits: 50000,
-		MaxExpiredPerHour: 500, PruneAfter: 24 * time.Hour, UnpaidAfter: 72 * time.Hour, MaxCarts: 1000}
+		MaxExpiredPerHour: 500, PruneAfter: 24 * time.Hour, UnpaidAfter: 72 * time.Hour, MaxCarts: 1000, IssueDueWarning: 6 * time.Hour}
 }
 
 // Validate names the first bad key.
@@ -93,6 +96,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("orders.unpaid_after: must be between 1s and 8760h, not %s", c.UnpaidAfter)
 	case c.MaxCarts < 1 || c.MaxCarts > 10000:
 		return fmt.Errorf("orders.max_carts: must be between 1 and 10000, not %d", c.MaxCarts)
+	case c.IssueDueWarning < time.Minute || c.IssueDueWarning > 7*24*time.Hour:
+		return fmt.Errorf("orders.issue_due_warning: must be between 1m and 168h, not %s", c.IssueDueWarning)
 	}
 	return nil
 }
@@ -253,8 +258,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 // Self is this node's peer ID.
 func (s *Service) Self() string { return s.self }
 
-// Run delivers the outbox, expires holds, pays refunds and prunes parts
-// that never became orders until ctx ends.
+// Run delivers the outbox, expires holds, pays refunds, prunes parts
+// that never became orders and reminds merchants of issues' deadlines
+// until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.out.run(ctx) })
@@ -262,6 +268,7 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.every(ctx, time.Second, s.payRefunds) })
 	g.Go(func() error { return s.every(ctx, time.Minute, s.pruneEnded) })
 	g.Go(func() error { return s.every(ctx, min(time.Minute, s.cfg.UnpaidAfter), s.cancelUnpaid) })
+	g.Go(func() error { return s.every(ctx, time.Minute, s.remindIssues) })
 	return g.Wait()
 }
 

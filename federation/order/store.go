@@ -28,6 +28,7 @@ import (
 //	o/hmerch/<merchant>/<time>/<part>   a merchant's parts, oldest first
 //	o/hret/<merchant>/<part>/<return>   a merchant's returns
 //	o/hiss/<merchant>/<part>/<issue>    a merchant's issues
+//	o/hdue/<deadline>/<part>/<issue>/<respond|resolve>  deadlines of live issues, to remind the merchant of
 //	o/hold/<deadline>/<part>            holds by deadline
 //	o/ended/<time>/<part>               parts that ended without an order (expired, released), to prune
 //	o/in/<from>/<message id>            the reply a received message got
@@ -59,6 +60,7 @@ const (
 	prefixMerchant     = "o/hmerch/"
 	prefixHomeReturn   = "o/hret/"
 	prefixHomeIssue    = "o/hiss/"
+	prefixIssueDue     = "o/hdue/"
 	prefixHold         = "o/hold/"
 	prefixEnded        = "o/ended/"
 	prefixInbox        = "o/in/"

@@ -35,7 +35,7 @@ func TestRenderEveryLetterInEveryLanguage(t *testing.T) {
 	note := NoteLetter{Store: "Alpha Market", URL: "http://alpha.example/orders/ord_7#messages-ord_7-1", To: "Ada", From: "Bremen Books",
 		Order: "ord_7", Part: "ord_7-1", Text: "Is the cover torn?", Attachments: []string{"https://img.example/a.jpg"}}
 	data := map[string]any{KindOrderConfirmation: pl.Order, KindNewPart: np, KindPartCancelled: np, KindReturnRequested: np,
-		KindNoteToShopper: note, KindNoteToMerchant: note}
+		KindNoteToShopper: note, KindNoteToMerchant: note, KindIssueUpdate: sampleIssue(), KindIssueRefund: sampleIssue(), KindMerchantIssue: sampleIssue(), KindIssueDue: sampleIssue()}
 	want := map[string]map[string][]string{
 		"en": {
 			KindPartAccepted:       {"accepted part ord_7-1", "getting it ready"},

@@ -86,6 +86,10 @@ var letters = map[string]string{
 	KindReturnRequested:    Transactional,
 	KindNoteToShopper:      Notification,
 	KindNoteToMerchant:     Notification,
+	KindIssueUpdate:        Notification,
+	KindIssueRefund:        Transactional,
+	KindMerchantIssue:      Notification,
+	KindIssueDue:           Notification,
 }
 
 // IsNotification reports whether letters of kind are notifications,
@@ -309,6 +313,8 @@ func oneLined(data any) any {
 	case PartLetter:
 		return PartLetter{Order: d.Order.clean(), Part: d.Part.clean(), Refund: d.Refund.clean(), Return: d.Return.clean()}
 	case NoteLetter:
+		return d.clean()
+	case IssueLetter:
 		return d.clean()
 	case NewPart:
 		d.Store, d.ConsoleURL, d.Merchant, d.Order = oneLine(d.Store), oneLine(d.ConsoleURL), oneLine(d.Merchant), oneLine(d.Order)
