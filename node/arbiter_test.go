@@ -11,7 +11,6 @@ import (
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/internal/testwait"
-	"github.com/fedmart/fedmart/settlement"
 )
 
 // TestArbiterAcrossThreeMembers: a shopper on Alpha complains about a part
@@ -167,33 +166,6 @@ func TestArbiterAcrossThreeMembers(t *testing.T) {
 	}
 
 	// The refund is booked alike on both sides, once; the periods agree.
-	aID, bID := a.PeerID().String(), b.PeerID().String()
-	refundEntries := func(n *Node, cp string) map[string]settlement.Entry {
-		out := map[string]settlement.Entry{}
-		periods, err := n.Settlement().Periods(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range periods {
-			for id, e := range entriesWith(t, n, p.Period, cp) {
-				if e.Kind == settlement.EntryRefund && e.PartID == part {
-					out[id] = e
-				}
-			}
-		}
-		return out
-	}
-	testwait.For(t, 15*time.Second, func() error {
-		onA, onB := refundEntries(a, bID), refundEntries(b, aID)
-		if len(onA) != 1 || len(onB) != 1 {
-			return fmt.Errorf("refund entries of the decision: %d on Alpha, %d on Beta, want 1 each", len(onA), len(onB))
-		}
-		for id, e := range onA {
-			if onB[id] != e {
-				return fmt.Errorf("refund entry %s: Alpha %+v, Beta %+v", id, e, onB[id])
-			}
-		}
-		return nil
-	})
+	refundsBookedAlike(t, a, b, part, 1, "the decision")
 	periodsAgree(t, c, now())
 }

@@ -130,34 +130,7 @@ func TestPartialCancelAndRefundsAcrossThreeMembers(t *testing.T) {
 	})
 
 	// Every refund is booked by its id, alike on both sides.
-	aID, bID := a.PeerID().String(), b.PeerID().String()
-	refunds := func(n *Node, cp string) map[string]settlement.Entry {
-		out := map[string]settlement.Entry{}
-		periods, err := n.Settlement().Periods(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range periods {
-			for id, e := range entriesWith(t, n, p.Period, cp) {
-				if e.Kind == settlement.EntryRefund && e.PartID == p2 {
-					out[id] = e
-				}
-			}
-		}
-		return out
-	}
-	testwait.For(t, 15*time.Second, func() error {
-		onA, onB := refunds(a, bID), refunds(b, aID)
-		if len(onA) != 3 || len(onB) != 3 {
-			return fmt.Errorf("refund entries of Beta's part: %d on Alpha, %d on Beta, want 3 each", len(onA), len(onB))
-		}
-		for id, e := range onA {
-			if onB[id] != e {
-				return fmt.Errorf("refund entry %s: Alpha %+v, Beta %+v", id, e, onB[id])
-			}
-		}
-		return nil
-	})
+	refundsBookedAlike(t, a, b, p2, 3, "Beta's part")
 
 	periodsAgree(t, c, time.Now())
 }

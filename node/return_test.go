@@ -152,34 +152,7 @@ func TestReturnAcrossThreeMembers(t *testing.T) {
 	}
 
 	// The refund is booked alike on both sides; the periods agree.
-	aID, bID := a.PeerID().String(), b.PeerID().String()
-	refundEntries := func(n *Node, cp string) map[string]settlement.Entry {
-		out := map[string]settlement.Entry{}
-		periods, err := n.Settlement().Periods(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range periods {
-			for id, e := range entriesWith(t, n, p.Period, cp) {
-				if e.Kind == settlement.EntryRefund && e.PartID == part {
-					out[id] = e
-				}
-			}
-		}
-		return out
-	}
-	testwait.For(t, 15*time.Second, func() error {
-		onA, onB := refundEntries(a, bID), refundEntries(b, aID)
-		if len(onA) != 1 || len(onB) != 1 {
-			return fmt.Errorf("refund entries of the returned pans: %d on Alpha, %d on Beta, want 1 each", len(onA), len(onB))
-		}
-		for id, e := range onA {
-			if onB[id] != e {
-				return fmt.Errorf("refund entry %s: Alpha %+v, Beta %+v", id, e, onB[id])
-			}
-		}
-		return nil
-	})
+	refundsBookedAlike(t, a, b, part, 1, "the returned pans")
 	periodsAgree(t, c, time.Now())
 }
 

@@ -299,3 +299,38 @@ func periodsAgree(t *testing.T, c *Cluster, done time.Time) {
 		}
 	}
 }
+
+// refundsBookedAlike waits until storefront a and home b each hold want
+// refund entries of part with the other, the same entries on both sides:
+// every refund booked once, by its id, alike. what names the refunds in
+// the error.
+func refundsBookedAlike(t *testing.T, a, b *Node, part string, want int, what string) {
+	t.Helper()
+	refunds := func(n *Node, cp string) map[string]settlement.Entry {
+		out := map[string]settlement.Entry{}
+		periods, err := n.Settlement().Periods(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range periods {
+			for id, e := range entriesWith(t, n, p.Period, cp) {
+				if e.Kind == settlement.EntryRefund && e.PartID == part {
+					out[id] = e
+				}
+			}
+		}
+		return out
+	}
+	testwait.For(t, 15*time.Second, func() error {
+		onA, onB := refunds(a, b.PeerID().String()), refunds(b, a.PeerID().String())
+		if len(onA) != want || len(onB) != want {
+			return fmt.Errorf("refund entries of %s: %d on %s, %d on %s, want %d each", what, len(onA), a.Name(), len(onB), b.Name(), want)
+		}
+		for id, e := range onA {
+			if onB[id] != e {
+				return fmt.Errorf("refund entry %s: %s %+v, %s %+v", id, a.Name(), e, b.Name(), onB[id])
+			}
+		}
+		return nil
+	})
+}
