@@ -129,7 +129,7 @@ func followIssues(ctx context.Context, home *node.Node, shopper, who string, rng
 					}
 				case i.State == order.IssueDecided && !told[i.ID]:
 					told[i.ID] = true
-					say("%-14s %s: the arbiter decided the issue of part %s: %s %s", home.Name(), who, p.ID, i.Offer.Remedy, order.Money{Amount: i.Offer.Amount, Currency: p.Total.Currency})
+					say("%-14s %s: the arbiter decided the issue of part %s: %s %s", home.Name(), who, p.ID, i.Offer.Remedy, amountOf(i.Offer.Amount, p.Total.Currency))
 				}
 			}
 		}
