@@ -1,6 +1,8 @@
 package web
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/fedmart/fedmart/federation/order"
@@ -71,6 +73,14 @@ func ArbiterViewOf(i order.Issue, msgs []order.ArbiterMessage, side, mine, curre
 		}
 		v.Notes = append(v.Notes, n)
 	}
+	// Notes are kept by their signed time, then by sender: within one
+	// time, the arbiter's question comes before the answer to it.
+	slices.SortStableFunc(v.Notes, func(a, b ArbiterNoteView) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(b2i(a.Mine), b2i(b.Mine))
+	})
 	if v.Decision == nil && i.State == order.IssueDecided {
 		for _, s := range i.Steps {
 			if s.Action == order.IssueActDecide {
@@ -115,4 +125,11 @@ func arbiterNext(v *ArbiterView, side string) string {
 		return v.Name + " decided. The merchant's platform applies the decision, and the merchant tells you the next steps in its messages."
 	}
 	return v.Name + " decided. By the charter you apply the decision: tell the shopper the next steps in your messages."
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -190,6 +190,11 @@ func TestBrowserArbiterOnAPhone(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#f-arbiter_text`), "Every box has one, under the skillet: https://pics.example/care-card-under-the-skillet-in-the-box.jpg"),
 		chromedp.Click(chromedp.CSS(`#answer-arbiter`)), chromedp.WaitVisible(chromedp.CSS(`li.arbiter-note.mine`)))
 	checked("phone merchant issue with the answer sent")
+	// Asked and answered within one minute of the test's clock: the
+	// question still comes first.
+	if got := eval[[]bool](c, `[...document.querySelectorAll('li.arbiter-note')].map(e => e.classList.contains('mine'))`); len(got) != 2 || got[0] || !got[1] {
+		t.Errorf("the notes, mine or not, in the page's order: %v", got)
+	}
 	h.decide(part, iid, order.IssueDecision{Remedy: order.RemedyRefund, Amount: 2500,
 		Text: "No care card is seen in the shopper's pictures, and the listing says nothing of seasoning; half the price is refunded."})
 	c.run("phone-arbiter-decided", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`.arbiter-decision`)))
