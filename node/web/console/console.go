@@ -100,6 +100,13 @@ type Parts interface {
 	// issue no longer waiting for an answer order.ErrConflict.
 	MerchantIssues(ctx context.Context, merchant, state string, limit int) ([]order.MerchantIssue, error)
 	AnswerMerchantIssue(ctx context.Context, merchant, iid string, a order.IssueAnswer) (order.MerchantIssue, error)
+	// ArbiterMessages are the arbiter's questions and decision about an
+	// escalated issue and this node's answers, oldest first; AnswerArbiter
+	// sends an answer (the caller checks the issue is the merchant's): bad
+	// text is an order.FieldErrors naming "text", an issue not with its
+	// arbiter order.ErrConflict.
+	ArbiterMessages(ctx context.Context, part, iid string) ([]order.ArbiterMessage, error)
+	AnswerArbiter(ctx context.Context, part, iid, text string) (order.ArbiterMessage, error)
 }
 
 // Profiles are a merchant's published profile and shipping profiles,
@@ -214,6 +221,7 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /merchant/issues", c.asMerchant(c.merchantIssues))
 	mux.HandleFunc("GET /merchant/issues/{iid}", c.asMerchant(c.issuePage))
 	mux.HandleFunc("POST /merchant/issues/{iid}/answer", c.asMerchant(c.answerIssue))
+	mux.HandleFunc("POST /merchant/issues/{iid}/arbiter", c.asMerchant(c.answerArbiter))
 	mux.HandleFunc("GET /merchant/conversations", c.asMerchant(c.conversations))
 	mux.HandleFunc("GET /merchant/orders/{id}/messages", c.asMerchant(c.threadPage))
 	mux.HandleFunc("POST /merchant/orders/{id}/messages", c.asMerchant(c.writeMessage))

@@ -18,7 +18,8 @@
 // (the most urgent deadline first, overdue ones marked; each with its
 // thread, answered by a question, an offer of a remedy, a refund within
 // what is left refundable and confirmed first, or a refusal with
-// reasons; issues.go),
+// reasons; once escalated, the arbiter's questions answered and its
+// decision shown; issues.go),
 // earnings per settlement period, and the merchant's published profile,
 // policies and shipping profiles (when Deps.Profiles is set).
 //

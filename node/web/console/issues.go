@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/web"
@@ -21,6 +22,12 @@ import (
 // most what is left refundable of the part, shown; a replacement; a
 // return) or refuse it with reasons. A refund offer is confirmed first:
 // once the shopper accepts it, the part's home refunds it at once.
+//
+// Once the issue is escalated, its page names the arbiter and says what
+// happens next, lists the arbiter's questions to the merchant and the
+// answers sent, in time order, and the decision when there is one; while
+// the arbiter has not decided, the merchant answers it (POST .../arbiter,
+// order.Service.AnswerArbiter, this platform's note to the arbiter).
 
 // issuesListSize is how many issues the page lists.
 const issuesListSize = 200
@@ -52,7 +59,12 @@ type issuePageView struct {
 	// Confirm shows the confirmation of the refund offer Refund.
 	Confirm bool
 	Refund  string
-	Form    *web.Form
+	// Arbiter is the arbiter of an escalated issue, nil before;
+	// ArbiterAction, when set, takes the merchant's answer (ArbiterText).
+	Arbiter       *web.ArbiterView
+	ArbiterAction string
+	ArbiterText   web.Field
+	Form          *web.Form
 }
 
 // issueNotices confirm an answer, by "done".
@@ -60,6 +72,7 @@ var issueNotices = map[string]string{
 	order.IssueActAskInfo: "Your question was sent to the shopper.",
 	order.IssueActOffer:   "Your offer was sent to the shopper. If they accept a refund, it is paid at once.",
 	order.IssueActRefuse:  "The issue is refused. The shopper sees your reasons, and may ask the alliance's arbiter to decide.",
+	"arbiter":             "Your answer was sent to the alliance's arbiter.",
 }
 
 // issuePageURL is the page of issue iid.
@@ -242,7 +255,18 @@ func (c *Console) renderIssue(w http.ResponseWriter, r *http.Request, mv merchan
 	cur := p.Total.Currency
 	v := issuePageView{issueRow: c.issueRowOf(mi, cur), ThreadURL: "/merchant/orders/" + url.PathEscape(p.ID) + "/messages",
 		Left: web.FormatMoney(p.Left().Items.Amount, cur), Currency: cur, AskText: f.Field("ask_text"), Remedy: f.Field("remedy"),
-		Amount: f.Field("amount"), OfferText: f.Field("offer_text"), RefuseText: f.Field("refuse_text"), Form: f}
+		Amount: f.Field("amount"), OfferText: f.Field("offer_text"), RefuseText: f.Field("refuse_text"), ArbiterText: f.Field("arbiter_text"), Form: f}
+	if i := mi.Issue; i.Arbiter != "" {
+		msgs, err := c.deps.Parts.ArbiterMessages(r.Context(), mi.Part, i.ID)
+		if err != nil {
+			c.site.FailOrder(w, r, err)
+			return
+		}
+		v.Arbiter = web.ArbiterViewOf(i, msgs, order.ByMerchant, "You", cur, c.site.PlatformNames(), c.site.Zone())
+		if i.State == order.IssueEscalated && v.Arbiter.Decision == nil {
+			v.ArbiterAction = issuePageURL(i.ID) + "/arbiter"
+		}
+	}
 	if mi.Issue.Live() {
 		v.Action = issuePageURL(mi.Issue.ID) + "/answer"
 	}
@@ -260,4 +284,45 @@ func (c *Console) renderIssue(w http.ResponseWriter, r *http.Request, mv merchan
 	page := c.consolePage(mv, "Issue", "/merchant/issues", v)
 	page.Notice = web.NoticeIn(r, issueNotices)
 	c.pages.Render(w, r, status, "merchant_issue", page)
+}
+
+// answerArbiter sends the merchant's answer to the arbiter of an
+// escalated issue: POST /merchant/issues/{iid}/arbiter.
+func (c *Console) answerArbiter(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
+	p, mi, ok := c.issueOf(w, r, mv)
+	if !ok {
+		return
+	}
+	f := web.NewForm()
+	text := strings.TrimSpace(r.PostForm.Get("arbiter_text"))
+	f.Set("arbiter_text", text)
+	switch n := utf8.RuneCountInString(text); {
+	case text == "":
+		f.Add("arbiter_text", "Write your answer to the arbiter.")
+	case n > order.MaxNoteText:
+		f.Add("arbiter_text", fmt.Sprintf("Your answer is %d characters long; keep it to %d.", n, order.MaxNoteText))
+	}
+	if !f.OK() {
+		c.renderIssue(w, r, mv, http.StatusUnprocessableEntity, p, mi, f, false)
+		return
+	}
+	_, err := c.deps.Parts.AnswerArbiter(r.Context(), mi.Part, mi.Issue.ID, text)
+	var fe order.FieldErrors
+	switch {
+	case err == nil:
+		web.SeeOther(w, r, issuePageURL(mi.Issue.ID)+"?done=arbiter")
+	case errors.As(err, &fe):
+		for _, e := range fe {
+			f.Add("arbiter_text", "Your answer "+e.Message+".")
+		}
+		c.renderIssue(w, r, mv, http.StatusUnprocessableEntity, p, mi, f, false)
+	case errors.Is(err, order.ErrConflict):
+		if fresh, _, ok := c.freshIssue(r, mv, mi); ok {
+			mi = fresh
+		}
+		f.Add("", "Nothing was sent: "+strings.TrimPrefix(err.Error(), order.ErrConflict.Error()+": ")+".")
+		c.renderIssue(w, r, mv, http.StatusConflict, p, mi, f, false)
+	default:
+		c.site.FailOrder(w, r, err)
+	}
 }

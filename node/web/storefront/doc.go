@@ -58,7 +58,9 @@
 // the charter's deadlines (the one past marked overdue), more
 // information, the merchant's offer accepted (the button saying the
 // refund) or rejected, and, when the charter names an arbiter and the
-// issue allows it, an escalation that says why it is allowed. A notification
+// issue allows it, an escalation that says why it is allowed; once
+// escalated, the arbiter named, its questions and the answers sent (the
+// shopper's, relayed as the storefront's note), and its decision. A notification
 // e-mail's unsubscribe link opens /mail/unsubscribe (mail.go), which
 // needs no sign-in: the link is signed for its address; the page, in the
 // letter's language (English or Chinese), turns notifications off or

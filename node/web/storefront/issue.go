@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/web"
@@ -20,6 +21,14 @@ import (
 // refused), ask the arbiter to decide, saying why it is allowed. Each
 // answer posts to .../reply or .../escalate and goes to the part's home
 // through the outbox; the page shows it as sent until the home states it.
+//
+// Once escalated, the page names the arbiter and says what happens next,
+// lists the arbiter's questions to this side and the answers sent, in time
+// order, and shows the decision when there is one. While the arbiter has
+// not decided, the shopper answers it here (POST .../arbiter): the arbiter
+// deals with member platforms, so the storefront relays the shopper's
+// words as its own note (order.Service.AnswerArbiter), and the page says
+// so.
 
 // issuePageView is what the issue template shows.
 type issuePageView struct {
@@ -42,7 +51,14 @@ type issuePageView struct {
 	Escalate                web.Field
 	Later                   string
 	NoArbiter               bool
-	Form                    *web.Form
+	// Arbiter is the arbiter of an escalated issue, nil before;
+	// ArbiterAction, when set, takes the shopper's answer (ArbiterText)
+	// that Site, this storefront, relays.
+	Arbiter       *web.ArbiterView
+	ArbiterAction string
+	ArbiterText   web.Field
+	Site          string
+	Form          *web.Form
 }
 
 // issueNotices confirm a step, by "done".
@@ -52,6 +68,7 @@ var issueNotices = map[string]string{
 	"accept":       "You accepted the merchant's offer: it is sent to the merchant, and a refund shows on the order page once paid.",
 	"reject":       "You rejected the offer. The merchant may make another; you may also ask the alliance's arbiter to decide.",
 	"escalated":    "Your issue was sent to the alliance's arbiter, who sees the whole thread and decides.",
+	"arbiter":      "Your answer was sent to the alliance's arbiter.",
 }
 
 // issuePage shows one issue: GET /orders/{id}/parts/{part}/issues/{iid}.
@@ -60,7 +77,12 @@ func (sf *Storefront) issuePage(w http.ResponseWriter, r *http.Request, sv shopp
 	if !ok {
 		return
 	}
-	page := sf.shopperPage(sv, "Problem with your order", sf.issuePageViewOf(r, o, p, i, web.NewForm()))
+	v, err := sf.issuePageViewOf(r, o, p, i, web.NewForm())
+	if err != nil {
+		sf.site.FailOrder(w, r, err)
+		return
+	}
+	page := sf.shopperPage(sv, "Problem with your order", v)
 	page.Notice = web.NoticeIn(r, issueNotices)
 	sf.render(w, r, http.StatusOK, "issue", page)
 }
@@ -116,6 +138,30 @@ func (sf *Storefront) escalateIssue(w http.ResponseWriter, r *http.Request, sv s
 	sf.afterIssue(w, r, sv, o, p, i, f, "escalate", "escalated", err)
 }
 
+// answerArbiter relays the shopper's answer to the arbiter of an
+// escalated issue as this storefront's note: POST .../arbiter.
+func (sf *Storefront) answerArbiter(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
+	o, p, i, ok := sf.shopperIssue(w, r, sv)
+	if !ok {
+		return
+	}
+	f := web.NewForm()
+	text := strings.TrimSpace(r.PostForm.Get("arbiter_text"))
+	f.Set("arbiter_text", text)
+	switch n := utf8.RuneCountInString(text); {
+	case text == "":
+		f.Add("arbiter_text", "Write your answer to the arbiter.")
+	case n > order.MaxNoteText:
+		f.Add("arbiter_text", fmt.Sprintf("Your answer is %d characters long; keep it to %d.", n, order.MaxNoteText))
+	}
+	if !f.OK() {
+		sf.renderIssue(w, r, sv, http.StatusUnprocessableEntity, o, p, i, f)
+		return
+	}
+	_, err := sf.deps.Orders.AnswerArbiter(r.Context(), p.ID, i.ID, text)
+	sf.afterIssue(w, r, sv, o, p, i, f, "arbiter_text", "arbiter", err)
+}
+
 // afterIssue answers a step: the issue's page with a notice; a problem
 // with input next to it; a step the issue no longer allows said above
 // the page (409).
@@ -138,7 +184,12 @@ func (sf *Storefront) afterIssue(w http.ResponseWriter, r *http.Request, sv shop
 }
 
 func (sf *Storefront) renderIssue(w http.ResponseWriter, r *http.Request, sv shopperVisit, status int, o order.Order, p order.Part, i order.Issue, f *web.Form) {
-	sf.render(w, r, status, "issue", sf.shopperPage(sv, "Problem with your order", sf.issuePageViewOf(r, o, p, i, f)))
+	v, err := sf.issuePageViewOf(r, o, p, i, f)
+	if err != nil {
+		sf.site.FailOrder(w, r, err)
+		return
+	}
+	sf.render(w, r, status, "issue", sf.shopperPage(sv, "Problem with your order", v))
 }
 
 // shopperIssue reads the order, the part and the issue of the request.
@@ -157,12 +208,22 @@ func (sf *Storefront) shopperIssue(w http.ResponseWriter, r *http.Request, sv sh
 }
 
 // issuePageViewOf is the page of issue i of part p of o, with f.
-func (sf *Storefront) issuePageViewOf(r *http.Request, o order.Order, p order.Part, i order.Issue, f *web.Form) issuePageView {
+func (sf *Storefront) issuePageViewOf(r *http.Request, o order.Order, p order.Part, i order.Issue, f *web.Form) (issuePageView, error) {
 	now, cur := sf.site.Now(), p.Total.Currency
 	base := issueURL(o.ID, p.ID, i.ID)
 	v := issuePageView{Issue: web.IssueViewOf(i, order.ByShopper, cur, now, sf.site.Zone()), ID: o.ID, OrderURL: orderURL(o.ID),
 		Merchant: sf.merchantNamer(r.Context())(p), Platform: web.PlatformName(sf.site.PlatformNames(), p.Platform),
-		Info: f.Field("info"), Why: f.Field("why"), Escalate: f.Field("escalate"), Form: f}
+		Info: f.Field("info"), Why: f.Field("why"), Escalate: f.Field("escalate"), ArbiterText: f.Field("arbiter_text"), Site: sf.site.Name(), Form: f}
+	if i.Arbiter != "" {
+		msgs, err := sf.deps.Orders.ArbiterMessages(r.Context(), p.ID, i.ID)
+		if err != nil {
+			return v, err
+		}
+		v.Arbiter = web.ArbiterViewOf(i, msgs, order.ByShopper, "You, through "+v.Site, cur, sf.site.PlatformNames(), sf.site.Zone())
+		if i.State == order.IssueEscalated && v.Arbiter.Decision == nil {
+			v.ArbiterAction = base + "/arbiter"
+		}
+	}
 	pending := len(i.Steps) > 0 && i.Steps[len(i.Steps)-1].Seq == 0
 	if i.Live() && i.Seq != 0 && !pending {
 		v.InfoAction = base + "/reply"
@@ -174,7 +235,7 @@ func (sf *Storefront) issuePageViewOf(r *http.Request, o order.Order, p order.Pa
 		}
 	}
 	if pending {
-		return v
+		return v, nil
 	}
 	arbiter := sf.deps.Orders.ServiceTerms().Arbiter
 	why, err := i.Escalatable(now, "arbiter")
@@ -188,7 +249,7 @@ func (sf *Storefront) issuePageViewOf(r *http.Request, o order.Order, p order.Pa
 	case i.Live():
 		v.NoArbiter = true
 	}
-	return v
+	return v, nil
 }
 
 // becauseText says why issue i may go to the arbiter, from what

@@ -155,6 +155,13 @@ type Orders interface {
 	EscalateIssue(ctx context.Context, shopper, id, part, iid, text string) (order.Issue, error)
 	// ServiceTerms are the charter's complaint deadlines and arbiter.
 	ServiceTerms() order.ServiceTerms
+	// ArbiterMessages are the arbiter's questions and decision about an
+	// escalated issue and this node's answers, oldest first; AnswerArbiter
+	// sends an answer (the caller checks the issue is the shopper's): bad
+	// text is an order.FieldErrors naming "text", an issue not with its
+	// arbiter order.ErrConflict.
+	ArbiterMessages(ctx context.Context, part, iid string) ([]order.ArbiterMessage, error)
+	AnswerArbiter(ctx context.Context, part, iid, text string) (order.ArbiterMessage, error)
 }
 
 // Deps are the services the storefront reads and changes; every web.Field is
@@ -280,6 +287,7 @@ func (sf *Storefront) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /orders/{id}/parts/{part}/issues/{iid}", sf.asShopper(nil, sf.issuePage))
 	mux.HandleFunc("POST /orders/{id}/parts/{part}/issues/{iid}/reply", sf.asShopper(orderBack, sf.replyIssue))
 	mux.HandleFunc("POST /orders/{id}/parts/{part}/issues/{iid}/escalate", sf.asShopper(orderBack, sf.escalateIssue))
+	mux.HandleFunc("POST /orders/{id}/parts/{part}/issues/{iid}/arbiter", sf.asShopper(orderBack, sf.answerArbiter))
 }
 
 // render renders one of the storefront's pages with its own style sheet
