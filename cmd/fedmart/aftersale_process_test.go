@@ -128,16 +128,30 @@ func TestAfterSaleSurvivesKill9(t *testing.T) {
 	s.up(s.a)
 	s.connected()
 
+	// 6. The shopper writes while beta is down and alpha dies with the
+	// note in its outbox; the merchant answers while alpha is down and
+	// beta dies with the answer in its outbox.
+	s.talkThroughKills()
+
+	// 7. The merchant offers a refund on the shopper's issue; the shopper
+	// accepts while beta is down and alpha dies with the accept in its
+	// outbox.
+	const offered = 400
+	issue := s.issueRefundThroughKills(offered)
+
 	fee := int64(2 * price * 500 / 10000)
-	refunds := s.agree(3)
+	refunds := s.agree(4)
 	want := []struct {
 		kind   string
 		amount int64
-	}{{order.RefundKindCancel, price}, {order.RefundKindRefund, 500}, {order.RefundKindRefund, 2*price - fee}}
+	}{{order.RefundKindCancel, price}, {order.RefundKindRefund, 500}, {order.RefundKindRefund, 2*price - fee}, {order.RefundKindRefund, offered}}
 	for i, w := range want {
 		if got := refunds[i]; got.Kind != w.kind || got.Amount.Amount != w.amount {
 			t.Errorf("refund %d: %s of %d, want %s of %d", i, got.Kind, got.Amount.Amount, w.kind, w.amount)
 		}
+	}
+	if issue.Refund == "" || issue.Refund != refunds[3].ID {
+		t.Errorf("issue %s was paid by refund %q, want the last refund %s on both sides", issue.ID, issue.Refund, refunds[3].ID)
 	}
 	s.returnIs(r.ID, order.ReturnReceived)
 	if n := s.stock(); n != stock-4+1+2 {
