@@ -40,7 +40,14 @@ type afterSale struct {
 //     the approval (alpha is down, the status waits in beta's outbox);
 //  5. beta while its merchant marks the returned units received (the
 //     request in flight), then alpha soon after it reconnects, while it
-//     takes the receipt's status and pays the refund.
+//     takes the receipt's status and pays the refund;
+//  6. alpha right after it acknowledged the shopper's note to the
+//     merchant (beta is down), then beta right after it acknowledged the
+//     merchant's answer (alpha is down): each note is in both threads
+//     exactly once;
+//  7. alpha right after it acknowledged the shopper's accepting the
+//     merchant's refund offer on an issue (beta is down): the issue ends
+//     resolved, the same on both sides, paid by one refund.
 //
 // Each restart uses the same data folder. The retries a client would make
 // (same Idempotency-Key, or the same step again) change nothing. In the
