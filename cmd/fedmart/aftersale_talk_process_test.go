@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/internal/testwait"
 )
 
 // The after-sale kill test's conversation and issue steps: what the
@@ -50,7 +52,7 @@ func (s *afterSale) talkThroughKills() {
 func (s *afterSale) threadsHold(want ...order.ChatMessage) {
 	s.t.Helper()
 	wantJSON, _ := json.Marshal(want)
-	s.bothSides(func(order.HomePart, order.Order, []order.Return) error {
+	testwait.For(s.t, 30*time.Second, func() error {
 		var onA, onB order.Thread
 		if err := getJSON(s.a, "/v1/orders/"+s.order+"/parts/"+s.part+"/messages", s.shopper, &onA); err != nil {
 			return err
@@ -99,7 +101,7 @@ func (s *afterSale) issueRefundThroughKills(amount int64) order.Issue {
 func (s *afterSale) issueIs(id, state string, actions ...string) order.Issue {
 	s.t.Helper()
 	var got order.Issue
-	s.bothSides(func(order.HomePart, order.Order, []order.Return) error {
+	testwait.For(s.t, 30*time.Second, func() error {
 		var onA struct{ Issues []order.Issue }
 		if err := getJSON(s.a, "/v1/orders/"+s.order+"/parts/"+s.part+"/issues", s.shopper, &onA); err != nil {
 			return err
