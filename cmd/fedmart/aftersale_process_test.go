@@ -40,7 +40,14 @@ type afterSale struct {
 //     the approval (alpha is down, the status waits in beta's outbox);
 //  5. beta while its merchant marks the returned units received (the
 //     request in flight), then alpha soon after it reconnects, while it
-//     takes the receipt's status and pays the refund.
+//     takes the receipt's status and pays the refund;
+//  6. alpha right after it acknowledged the shopper's note to the
+//     merchant (beta is down), then beta right after it acknowledged the
+//     merchant's answer (alpha is down): each note is in both threads
+//     exactly once;
+//  7. alpha right after it acknowledged the shopper's accepting the
+//     merchant's refund offer on an issue (beta is down): the issue ends
+//     resolved, the same on both sides, paid by one refund.
 //
 // Each restart uses the same data folder. The retries a client would make
 // (same Idempotency-Key, or the same step again) change nothing. In the
@@ -128,16 +135,30 @@ func TestAfterSaleSurvivesKill9(t *testing.T) {
 	s.up(s.a)
 	s.connected()
 
+	// 6. The shopper writes while beta is down and alpha dies with the
+	// note in its outbox; the merchant answers while alpha is down and
+	// beta dies with the answer in its outbox.
+	s.talkThroughKills()
+
+	// 7. The merchant offers a refund on the shopper's issue; the shopper
+	// accepts while beta is down and alpha dies with the accept in its
+	// outbox.
+	const offered = 400
+	issue := s.issueRefundThroughKills(offered)
+
 	fee := int64(2 * price * 500 / 10000)
-	refunds := s.agree(3)
+	refunds := s.agree(4)
 	want := []struct {
 		kind   string
 		amount int64
-	}{{order.RefundKindCancel, price}, {order.RefundKindRefund, 500}, {order.RefundKindRefund, 2*price - fee}}
+	}{{order.RefundKindCancel, price}, {order.RefundKindRefund, 500}, {order.RefundKindRefund, 2*price - fee}, {order.RefundKindRefund, offered}}
 	for i, w := range want {
 		if got := refunds[i]; got.Kind != w.kind || got.Amount.Amount != w.amount {
 			t.Errorf("refund %d: %s of %d, want %s of %d", i, got.Kind, got.Amount.Amount, w.kind, w.amount)
 		}
+	}
+	if issue.Refund == "" || issue.Refund != refunds[3].ID {
+		t.Errorf("issue %s was paid by refund %q, want the last refund %s on both sides", issue.ID, issue.Refund, refunds[3].ID)
 	}
 	s.returnIs(r.ID, order.ReturnReceived)
 	if n := s.stock(); n != stock-4+1+2 {
