@@ -103,6 +103,16 @@ func (s *Service) CatchUp(ctx context.Context, peer string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if s.recovering.Load() {
+		// Members deliver their outboxes as soon as they see this node
+		// again, perhaps before this catch-up: the newest message with
+		// peer may be newer than the gap the restore left. Start from what
+		// the restored data held.
+		since = s.restoredNewest[peer]
+		if !since.IsZero() {
+			since = since.Add(-catchUpMargin)
+		}
+	}
 	learnt, cursor := 0, ""
 	var waiting []signed
 	for {
@@ -121,6 +131,36 @@ func (s *Service) CatchUp(ctx context.Context, peer string) (int, error) {
 		}
 		cursor = page.Next
 	}
+}
+
+// newestPerPeer returns, for every member this node shares messages with,
+// the time of the newest of them: one seek per member in the index.
+func (s *Service) newestPerPeer() (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	err := s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.PrefetchValues, opts.Prefix = false, []byte(prefixPeerMessages)
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Seek([]byte(prefixPeerMessages)); it.Valid(); {
+			peer, _, ok := strings.Cut(strings.TrimPrefix(string(it.Item().Key()), prefixPeerMessages), "/")
+			if !ok {
+				it.Next()
+				continue
+			}
+			ks := reverseKeys(txn, prefixPeerMessages+peer+"/", "", 1)
+			if len(ks) == 1 {
+				ns, err := strconv.ParseInt(strings.SplitN(strings.TrimPrefix(ks[0], prefixPeerMessages+peer+"/"), "/", 2)[0], 10, 64)
+				if err != nil {
+					return fmt.Errorf("order: index key %q: %w", ks[0], err)
+				}
+				out[peer] = time.Unix(0, ns)
+			}
+			it.Seek([]byte(prefixPeerMessages + peer + "0")) // '0' follows '/': the next member's keys
+		}
+		return nil
+	})
+	return out, err
 }
 
 // signed is a decoded message with its wire form.

@@ -215,6 +215,9 @@ type Service struct {
 	budget   *budgets
 	// recovering is true from a start on restored data until EndRecovery.
 	recovering atomic.Bool
+	// restoredNewest is, per member, the newest message the restored data
+	// held with it: where a catch-up during recovery starts.
+	restoredNewest map[string]time.Time
 }
 
 // New returns the service; Run starts its background work.
@@ -246,6 +249,11 @@ func New(cfg Config, d Deps) (*Service, error) {
 	s.out = newOutbox(s)
 	s.budget = newBudgets(cfg)
 	s.recovering.Store(d.Recovering)
+	if d.Recovering {
+		if s.restoredNewest, err = s.newestPerPeer(); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.loadFloor(); err != nil {
 		return nil, fmt.Errorf("order: reading the stamp floor: %w", err)
 	}
