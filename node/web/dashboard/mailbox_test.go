@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -126,22 +125,7 @@ func TestMailboxInChromium(t *testing.T) {
 			if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+path), chromedp.WaitVisible(chromedp.CSS(`main h1`))); err != nil {
 				t.Fatal(err)
 			}
-			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if shots != "" {
-				_ = os.WriteFile(filepath.Join(shots, fmt.Sprintf("mailbox-%s-%d.png", name, size.w)), png, 0o644)
-			}
-			if size.w == 390 {
-				problems, err := check.Check(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, p := range problems {
-					t.Errorf("%s at 390x844: %s", path, p)
-				}
-			}
+			check.Shoot(t, ctx, shots, fmt.Sprintf("mailbox-%s-%d.png", name, size.w), size.w, path)
 		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -124,22 +123,7 @@ func TestUnsubscribeInChromium(t *testing.T) {
 			if off, _ := q.Unsubscribed(t.Context(), addr); !off {
 				t.Errorf("%s at %d: the button did not unsubscribe", lang, size.w)
 			}
-			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if shots != "" {
-				_ = os.WriteFile(filepath.Join(shots, fmt.Sprintf("unsubscribe-%s-%d.png", lang, size.w)), png, 0o644)
-			}
-			if size.w == 390 {
-				problems, err := check.Check(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, p := range problems {
-					t.Errorf("unsubscribe page (%s) at 390x844: %s", lang, p)
-				}
-			}
+			check.Shoot(t, ctx, shots, fmt.Sprintf("unsubscribe-%s-%d.png", lang, size.w), size.w, "unsubscribe page ("+lang+")")
 		}
 	}
 }

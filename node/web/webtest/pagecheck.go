@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -117,6 +118,30 @@ func (c *PageChecker) Check(ctx context.Context) ([]string, error) {
 }
 
 // Accessibility runs axe-core on the page open in ctx and returns its
+// Shoot takes a full-page screenshot of the page open in ctx, saves it as
+// file in the folder shots (when shots is set), and on a phone (width
+// 390) reports every problem Check finds as an error of t, naming what.
+func (c *PageChecker) Shoot(t testing.TB, ctx context.Context, shots, file string, width int, what string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shots != "" {
+		_ = os.WriteFile(filepath.Join(shots, file), png, 0o644)
+	}
+	if width != 390 {
+		return
+	}
+	problems, err := c.Check(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("%s at 390x844: %s", what, p)
+	}
+}
+
 // serious and critical violations, each with the elements at fault.
 func (c *PageChecker) Accessibility(ctx context.Context) ([]string, error) {
 	if c.axe == "" {
