@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -43,7 +44,7 @@ var remedyNames = map[string]string{order.RemedyRefund: "Refund", order.RemedyRe
 func (d *Dashboard) caseRowOf(c order.Case, names map[string]string, now time.Time, loc *time.Location) caseRow {
 	r := caseRow{ID: c.ID, URL: "/operator/cases/" + url.PathEscape(c.ID), State: c.State, StateName: caseStates[c.State],
 		Storefront: web.PlatformName(names, c.Storefront), Home: web.PlatformName(names, c.Home), StorefrontID: c.Storefront, HomeID: c.Home,
-		Category: strings.ReplaceAll(c.Issue.Category, "_", " "), Remedy: remedyNames[c.Issue.Remedy], Why: c.Why, Refusal: c.Refusal}
+		Category: cmp.Or(web.IssueCategoryText[c.Issue.Category], c.Issue.Category), Remedy: remedyNames[c.Issue.Remedy], Why: c.Why, Refusal: c.Refusal}
 	if c.Issue.Amount > 0 {
 		r.Asked = web.FormatMoney(c.Issue.Amount, c.Refundable.Currency)
 	}
@@ -162,7 +163,7 @@ func (d *Dashboard) casePage(w http.ResponseWriter, r *http.Request, sess *web.S
 	if decide.Value("remedy") == "" {
 		decide.Set("remedy", order.RemedyRefund)
 	}
-	title := "Case: " + v.Category + " on a part homed on " + v.Home
+	title := "Case: " + v.Category + ", a part homed on " + v.Home
 	if confirm != nil {
 		title = "Confirm the decision"
 	}
