@@ -62,7 +62,7 @@ func TestBrowserShipsToGermanyAndFollowsTheParcel(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#f-email`), "lise@example.org"),
 		chromedp.SendKeys(chromedp.CSS(`#f-password`), "correct horse battery"),
 		chromedp.Submit(chromedp.CSS(`#f-password`)),
-		chromedp.WaitVisible(chromedp.CSS(`main h1`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/signout"]`)), // signed in, not the form again
 	)
 	for _, l := range []string{pan, apron} {
 		br.run("add-"+l[len(l)-6:], chromedp.Navigate(a.APIURL()+"/listings/"+l), chromedp.WaitVisible(chromedp.CSS(`#add-to-cart`)),

@@ -121,11 +121,14 @@ func (s *Service) CatchUp(ctx context.Context, peer string) (int, error) {
 			return learnt, err
 		}
 		batch := append(waiting, s.admitSynced(peer, page.Messages)...)
-		n, rest, err := s.applySynced(ctx, peer, batch)
+		n, rest, unconfirmed, err := s.applySynced(ctx, peer, batch)
 		learnt, waiting = learnt+n, rest
 		if err != nil || page.Next == "" {
-			if len(rest) > 0 && err == nil {
-				s.log.Warn("order: catch-up left statuses whose part it could not rebuild", "peer", peer, "statuses", len(rest))
+			if err == nil && unconfirmed > 0 {
+				s.log.Debug("order: catch-up skipped statuses of checkouts that never completed", "peer", peer, "statuses", unconfirmed)
+			}
+			if n := len(rest) - unconfirmed; err == nil && n > 0 {
+				s.log.Warn("order: catch-up left statuses whose part it could not rebuild", "peer", peer, "statuses", n)
 			}
 			return learnt, err
 		}
@@ -206,31 +209,40 @@ func (s *Service) admitSynced(peer string, raws [][]byte) []signed {
 }
 
 // applySynced applies a batch, requests first (so that a status finds the
-// reserve its part is rebuilt from) and then statuses newest first (a lost
-// part is rebuilt at its latest state; the older statuses are kept and
-// booked), and returns the statuses it could not apply yet.
-func (s *Service) applySynced(ctx context.Context, peer string, batch []signed) (int, []signed, error) {
+// reserve and confirm its part is rebuilt from) and then statuses newest
+// first (a lost part is rebuilt at its latest state; the older statuses
+// are kept and booked). It returns the statuses it could not apply yet,
+// and how many of those found their part's reserve but no confirm.
+//
+// The index orders messages by the time their signer stated, and the two
+// sides' clocks differ: a home's statuses may come pages before the
+// storefront's reserve, and the reserve a page before its confirm. A
+// status that finds no confirm (errNoOrder) therefore waits like one that
+// finds no reserve; only when the catch-up ends does it mean a checkout
+// that never completed.
+func (s *Service) applySynced(ctx context.Context, peer string, batch []signed) (int, []signed, int, error) {
 	slices.SortStableFunc(batch, func(a, b signed) int {
 		return cmp.Or(cmp.Compare(isStatus(a.m), isStatus(b.m)), cmp.Compare(seqOf(b.m), seqOf(a.m)))
 	})
-	learnt := 0
+	learnt, unconfirmed := 0, 0
 	var rest []signed
 	for _, x := range batch {
 		if err := ctx.Err(); err != nil {
-			return learnt, nil, err
+			return learnt, nil, 0, err
 		}
 		n, err := s.applyOne(ctx, peer, x)
 		switch {
 		case errors.Is(err, errNoOrder):
-			n = 0 // a checkout that never completed: nothing to rebuild
+			unconfirmed++
+			fallthrough
 		case errors.Is(err, ErrNotFound):
-			rest = append(rest, x)
+			n, rest = 0, append(rest, x)
 		case err != nil:
-			return learnt, nil, err
+			return learnt, nil, 0, err
 		}
 		learnt += n
 	}
-	return learnt, rest, nil
+	return learnt, rest, unconfirmed, nil
 }
 
 func isStatus(m *Message) int {

@@ -273,3 +273,56 @@ func TestCatchUpRebuildsWhatARestoreLost(t *testing.T) {
 		})
 	}
 }
+
+// TestCatchUpWaitsForTheConfirmAcrossPages: a catch-up reads the members'
+// index in the order of the times the signers stated, and a storefront
+// whose clock runs ahead signs its reserve and confirm after the home's
+// statuses of the same part. Fetched one message a page, the statuses
+// arrive first, then the reserve, then the confirm; every part is rebuilt
+// all the same, in the state the home holds, and none is taken for a
+// checkout that never completed.
+func TestCatchUpWaitsForTheConfirmAcrossPages(t *testing.T) {
+	f := newCluster(t, 0)
+	a, b := f.add(2*time.Minute), f.add(0)
+	pan := f.list(b, "forge", "PAN", 4990, 100)
+	ctx := context.Background()
+	f.drained()
+	backup := f.backup(a)
+	var parts []string
+	for i := range 4 {
+		o, err := f.buy(a, fmt.Sprint("k", i), 1, pan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := o.Parts[0].ID
+		parts = append(parts, id)
+		statusOn(t, a, id, StatusAccepted)
+		if i%2 == 0 {
+			if _, err := b.svc.Ship(ctx, "forge", id, "DHL", fmt.Sprint("T", i)); err != nil {
+				t.Fatal(err)
+			}
+			statusOn(t, a, id, StatusShipped)
+		}
+	}
+	f.drained()
+	f.restoreFrom(a, backup)
+	f.net.mu.Lock()
+	f.net.page = 1
+	f.net.mu.Unlock()
+	if n, err := a.svc.CatchUp(ctx, b.id); err != nil || n == 0 {
+		t.Fatalf("catch-up learnt %d messages: %v", n, err)
+	}
+	for _, id := range parts {
+		hp, err := b.svc.HomePartOf(ctx, "forge", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := a.svc.GetOrder(ctx, "", orderOfPart(id))
+		switch {
+		case err != nil:
+			t.Errorf("storefront: part %s's order after the catch-up: %v", id, err)
+		case o.partOf(id) == nil || o.partOf(id).Status != hp.Status:
+			t.Errorf("storefront: part %s after the catch-up is %+v, want the home's %s", id, o.partOf(id), hp.Status)
+		}
+	}
+}

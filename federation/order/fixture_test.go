@@ -230,6 +230,15 @@ type member struct {
 
 	mu   sync.Mutex      // guards down
 	down map[string]bool // members this one sees as unreachable
+
+	// skew is how far m's clock is ahead of the cluster's (set before
+	// open).
+	skew time.Duration
+}
+
+// now is m's clock.
+func (m *member) now(f *cluster) func() time.Time {
+	return func() time.Time { return f.clk.now().Add(m.skew) }
 }
 
 // Reachable reports what the test says.
@@ -281,12 +290,19 @@ func newCluster(t *testing.T, n int) *cluster {
 		clk: &testClock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}, cfg: DefaultConfig()}
 	f.cfg.RetryMax, f.cfg.ConfirmWait, f.cfg.RequestTimeout = 50*time.Millisecond, time.Second, time.Second
 	for range n {
-		k, id := testKey(t)
-		m := &member{id: id, key: k, dir: t.TempDir(), notes: &noticeLog{}}
-		f.members = append(f.members, m)
-		f.open(m)
+		f.add(0)
 	}
 	return f
+}
+
+// add starts one more member, its clock skew ahead of the cluster's.
+func (f *cluster) add(skew time.Duration) *member {
+	f.t.Helper()
+	k, id := testKey(f.t)
+	m := &member{id: id, key: k, dir: f.t.TempDir(), notes: &noticeLog{}, skew: skew}
+	f.members = append(f.members, m)
+	f.open(m)
+	return m
 }
 
 // open opens (or reopens) m's Badger on disk and starts its service.
@@ -300,8 +316,8 @@ func (f *cluster) open(m *member) {
 	m.stock = &stockKeeper{db: db, self: m.id, cat: f.cat}
 	tr := f.net.transport(m.id)
 	svc, err := New(f.cfg, Deps{DB: db, Key: m.key, Inventory: m.stock, Listings: view{f.cat, m.id}, Transport: tr, Sync: tr,
-		Payments: []Provider{SandboxCard{DB: db, Now: f.clk.now}, Manual{Now: f.clk.now}}, Policy: func() uint64 { return 1 },
-		Books: bookKeeper{}, Reach: m, Now: f.clk.now, Profiles: f.cat, Terms: f.termsNow, Notifier: m.notes})
+		Payments: []Provider{SandboxCard{DB: db, Now: m.now(f)}, Manual{Now: m.now(f)}}, Policy: func() uint64 { return 1 },
+		Books: bookKeeper{}, Reach: m, Now: m.now(f), Profiles: f.cat, Terms: f.termsNow, Notifier: m.notes})
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -18,6 +18,9 @@ type memNet struct {
 	cut   map[[2]string]bool
 	lose  map[[2]string]func() (request, answer bool)
 	dup   map[[2]string]bool
+	// page, when above zero, cuts every catch-up page to that many
+	// messages, as a member with more to send than one page holds does.
+	page int
 }
 
 func newMemNet() *memNet {
@@ -92,5 +95,18 @@ func (t memTransport) Fetch(ctx context.Context, to string, since time.Time, cur
 	if svc == nil || cut {
 		return SyncPage{}, errCut
 	}
-	return svc.SyncPageOf(ctx, t.from, since, cursor)
+	p, err := svc.SyncPageOf(ctx, t.from, since, cursor)
+	t.n.mu.Lock()
+	limit := t.n.page
+	t.n.mu.Unlock()
+	if err != nil || limit == 0 || len(p.Messages) <= limit {
+		return p, err
+	}
+	p.Messages = p.Messages[:limit]
+	last, err := DecodeMessage(p.Messages[limit-1])
+	if err != nil {
+		return SyncPage{}, err
+	}
+	p.Next = timeKey(last.At) + "/" + last.Part + "/" + last.From + "/" + last.ID // the index suffix SyncPageOf's cursor is
+	return p, nil
 }
