@@ -260,17 +260,21 @@ func (i *Issue) escalation(now time.Time) (string, error) {
 	case slices.ContainsFunc(i.Steps, func(s IssueStep) bool { return s.Action == IssueActReject }):
 		return "the shopper rejected an offer", nil
 	case (i.FirstResponseAt.IsZero() || i.FirstResponseAt.After(i.RespondBy)) && now.After(i.RespondBy):
-		return fmt.Sprintf("no answer by the first-response deadline %s", i.RespondBy.Format(time.RFC3339)), nil
+		return "no answer by the first-response deadline, " + readable(i.RespondBy), nil
 	case now.After(i.ResolveBy):
-		return fmt.Sprintf("not resolved by the deadline %s", i.ResolveBy.Format(time.RFC3339)), nil
+		return "not resolved by the deadline, " + readable(i.ResolveBy), nil
 	}
-	due := "a first answer is due by " + i.RespondBy.Format(time.RFC3339)
+	due := "a first answer is due by " + readable(i.RespondBy)
 	if !i.FirstResponseAt.IsZero() {
 		due = "the merchant answered in time"
 	}
 	return "", fmt.Errorf("%w: issue %s cannot be escalated yet: %s, resolution is due by %s, no offer was rejected and the merchant did not refuse",
-		ErrConflict, i.ID, due, i.ResolveBy.Format(time.RFC3339))
+		ErrConflict, i.ID, due, readable(i.ResolveBy))
 }
+
+// readable is a deadline as people read it, in UTC (every member reads
+// the same words): "5 Dec 2026 14:30 UTC".
+func readable(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 MST") }
 
 // refusedBy is who refused the issue last.
 func (i *Issue) refusedBy() string {
