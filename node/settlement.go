@@ -31,6 +31,9 @@ func policyOf(c *federation.Charter) settlement.Policy {
 	p := settlement.Policy{Version: c.Version, Currency: c.Currency, StorefrontCommissionBPS: c.Policy.StorefrontCommissionBPS,
 		FederationFeeBPS: c.Policy.FederationFeeBPS, Treasury: c.Policy.Treasury, Period: time.Duration(c.Period), PayableOn: c.Policy.PayableOn,
 		ShippingShared: c.Policy.ShippingShared}
+	if l := c.Loyalty; l.Enabled() {
+		p.Loyalty = settlement.Loyalty{PointValue: l.PointValue, Funder: l.Funder, FunderHomeBPS: l.FunderHomeBPS}
+	}
 	for _, o := range c.Policy.Overrides {
 		p.Overrides = append(p.Overrides, settlement.Override{CategoryPrefix: o.CategoryPrefix,
 			StorefrontCommissionBPS: o.StorefrontCommissionBPS, FederationFeeBPS: o.FederationFeeBPS})
