@@ -193,6 +193,8 @@ type PointsHold struct {
 	Points     int64     `json:"points"`
 	State      string    `json:"state"`
 	Deadline   time.Time `json:"deadline"`
+	// Policy is the charter version the points are valued at.
+	Policy uint64 `json:"policy,omitempty"`
 	// From says how many points were taken from which lot.
 	From []PointsTake `json:"from,omitempty"`
 	At   time.Time    `json:"at"`
@@ -352,7 +354,7 @@ func expirePoints(txn *badger.Txn, account string, now time.Time) (int64, error)
 // storefront, until deadline, in txn. Asking more than is spendable is
 // ErrPointsShort and changes nothing. A hold id is used once: asking
 // again returns the hold as it is.
-func holdPoints(txn *badger.Txn, id, account, storefront string, points int64, deadline, now time.Time) (*PointsHold, error) {
+func holdPoints(txn *badger.Txn, id, account, storefront string, points int64, policy uint64, deadline, now time.Time) (*PointsHold, error) {
 	var h PointsHold
 	if ok, err := getJSON(txn, prefixPointsHold+id, &h); err != nil || ok {
 		if ok && (h.Account != account || h.Storefront != storefront || h.Points != points) {
@@ -370,7 +372,7 @@ func holdPoints(txn *badger.Txn, id, account, storefront string, points int64, d
 	if have := a.Balance(now).Spendable; have < points {
 		return nil, fmt.Errorf("%w: points: %d asked, %d spendable", ErrPointsShort, points, have)
 	}
-	h = PointsHold{ID: id, Account: account, Storefront: storefront, Points: points, State: PointsHeld, Deadline: deadline, At: now}
+	h = PointsHold{ID: id, Account: account, Storefront: storefront, Points: points, State: PointsHeld, Deadline: deadline, Policy: policy, At: now}
 	want := points
 	for i, l := range a.Lots {
 		if want == 0 || l.Left == 0 || now.Before(l.SpendableAt) || (!l.ExpiresAt.IsZero() && !now.Before(l.ExpiresAt)) {

@@ -99,7 +99,7 @@ func TestPointsProperty(t *testing.T) {
 				id := fmt.Sprintf("hold%d", step)
 				n := 1 + rng.Int64N(400)
 				err = pointsUpdate(db, func(txn *badger.Txn) error {
-					_, err := holdPoints(txn, id, "alice", shop, n, now.Add(time.Minute), now)
+					_, err := holdPoints(txn, id, "alice", shop, n, 1, now.Add(time.Minute), now)
 					return err
 				})
 				if err == nil {
@@ -237,7 +237,7 @@ func TestPointsConcurrentHolds(t *testing.T) {
 			defer wg.Done()
 			shop := []string{"S1", "S2"}[i%2]
 			err := pointsUpdate(db, func(txn *badger.Txn) error {
-				h, err := holdPoints(txn, fmt.Sprintf("h%d", i), "bob", shop, 150, now.Add(time.Minute), now)
+				h, err := holdPoints(txn, fmt.Sprintf("h%d", i), "bob", shop, 150, 1, now.Add(time.Minute), now)
 				if err != nil {
 					return err
 				}
@@ -280,7 +280,7 @@ func TestPointsHoldRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := step(func(txn *badger.Txn) error {
-		_, err := holdPoints(txn, "h1", "carol", "S", 60, now.Add(time.Minute), now)
+		_, err := holdPoints(txn, "h1", "carol", "S", 60, 1, now.Add(time.Minute), now)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -299,11 +299,11 @@ func TestPointsHoldRefusals(t *testing.T) {
 		{"another storefront", func(txn *badger.Txn) error { _, err := endPointsHold(txn, "h1", "T", PointsReleased, now); return err }, ErrForged},
 		{"unknown hold", func(txn *badger.Txn) error { _, err := endPointsHold(txn, "h9", "S", PointsConfirmed, now); return err }, ErrNotFound},
 		{"hold id replayed for other points", func(txn *badger.Txn) error {
-			_, err := holdPoints(txn, "h1", "carol", "S", 40, now.Add(time.Minute), now)
+			_, err := holdPoints(txn, "h1", "carol", "S", 40, 1, now.Add(time.Minute), now)
 			return err
 		}, ErrConflict},
 		{"more than left", func(txn *badger.Txn) error {
-			_, err := holdPoints(txn, "h2", "carol", "S", 41, now.Add(time.Minute), now)
+			_, err := holdPoints(txn, "h2", "carol", "S", 41, 1, now.Add(time.Minute), now)
 			return err
 		}, ErrPointsShort},
 		{"earn twice", func(txn *badger.Txn) error {

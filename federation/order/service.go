@@ -147,6 +147,10 @@ type Deps struct {
 	Policy func() uint64
 	// Books, when set, books every settlement-relevant status.
 	Books Books
+	// Loyalty, when set, gives the charter's loyalty terms at a policy
+	// version; without it (or with terms off) no points are earned or
+	// spent.
+	Loyalty func(version uint64) (LoyaltyTerms, bool)
 	// Profiles, when set, gives the merchants' return policies; without
 	// it no part can be returned.
 	Profiles Profiles
@@ -172,6 +176,23 @@ type PartEvent struct {
 	Home       string
 	Status     *Status
 	At         time.Time
+	// Points, when set, makes this a points event instead (Status then
+	// is the status that states it, if any): earned or reversed points
+	// of Part, or points redeemed by hold Part at Storefront.
+	Points *PointsEvent
+}
+
+// PointsEvent is a points step settlement books (settlement/points.go).
+type PointsEvent struct {
+	// Step is PointsEarn, PointsReverse or PointsRedeem.
+	Step   string
+	Issuer string
+	// Points of this step; Earned and ReversedBefore for reversals.
+	Points, Earned, ReversedBefore int64
+	// Refund names a reversal's refund.
+	Refund string
+	// Policy is the charter version whose point value applies.
+	Policy uint64
 }
 
 // Service is one node's order service: the storefront role (shoppers,
@@ -192,6 +213,7 @@ type Service struct {
 	notify   Notifier
 	policy   func() uint64
 	books    Books
+	loyalty  func(uint64) (LoyaltyTerms, bool)
 	profiles Profiles
 	termsOf  func() ServiceTerms
 	reach    Reachability
@@ -234,7 +256,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s := &Service{
 		cfg: cfg, db: d.DB, key: d.Key, self: id.String(), inv: d.Inventory, listings: d.Listings, net: d.Transport,
-		payments: map[string]Provider{}, emit: d.Emitter, notify: d.Notifier, policy: d.Policy, books: d.Books, profiles: d.Profiles, termsOf: d.Terms, reach: d.Reach, syncer: d.Sync,
+		payments: map[string]Provider{}, emit: d.Emitter, notify: d.Notifier, policy: d.Policy, books: d.Books, loyalty: d.Loyalty, profiles: d.Profiles, termsOf: d.Terms, reach: d.Reach, syncer: d.Sync,
 		log: d.Log, now: d.Now, metrics: newMetrics(d.Registry),
 	}
 	if s.log == nil {
@@ -277,6 +299,7 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.every(ctx, time.Minute, s.pruneEnded) })
 	g.Go(func() error { return s.every(ctx, min(time.Minute, s.cfg.UnpaidAfter), s.cancelUnpaid) })
 	g.Go(func() error { return s.every(ctx, time.Minute, s.remindIssues) })
+	g.Go(func() error { return s.every(ctx, time.Minute, s.sweepPoints) })
 	return g.Wait()
 }
 
