@@ -15,7 +15,7 @@ func (n *Node) loyaltyAt(v uint64) (order.LoyaltyTerms, bool) {
 		return order.LoyaltyTerms{}, false
 	}
 	l := sc.Charter.Loyalty
-	return order.LoyaltyTerms{EarnBPS: l.EarnBPS, PointValue: l.PointValue, PayableOn: sc.Charter.Policy.PayableOn,
+	return order.LoyaltyTerms{EarnBPS: l.EarnBPS, PointValue: l.PointValue, Currency: sc.Charter.Currency, PayableOn: sc.Charter.Policy.PayableOn,
 		SpendableOn: l.SpendableOn, Expiry: time.Duration(l.Expiry), MinShareBPS: l.MinShareBPS, MaxShareBPS: l.MaxShare()}, true
 }
 

@@ -31,8 +31,10 @@ import (
 type LoyaltyTerms struct {
 	// EarnBPS is points per currency unit (100 minor units), in bps.
 	EarnBPS int64
-	// PointValue is one point's value in minor units.
+	// PointValue is one point's value in minor units of Currency, the
+	// settlement currency.
 	PointValue int64
+	Currency   string
 	// PayableOn is when a sale becomes payable: "delivered" or "accepted".
 	PayableOn string
 	// SpendableOn is "delivered" or "return_window_end".
