@@ -1,6 +1,8 @@
 package node
 
 import (
+	"context"
+	"fmt"
 	"time"
 
 	"github.com/fedmart/fedmart/federation/order"
@@ -45,4 +47,45 @@ func (n *Node) pointsEvent(ev order.PartEvent) (settlement.Event, bool) {
 		e.Merchant = ev.Status.Merchant
 	}
 	return e, true
+}
+
+// pointsProofTag starts the proof of a points event, to tell it from the
+// proof of the sale the same status states.
+var pointsProofTag = []byte("points\n")
+
+// pointsProof proves a points earn or reversal with the status that
+// states it (order.Proof: the home's status, the storefront's reserve,
+// which named the issuer, and its confirm). A redemption is not proven
+// here: the entry stays disputed until the issuer's signed confirmation
+// reaches the storefront, which then books it itself.
+func (e evidence) pointsProof(ctx context.Context, ev settlement.Event) ([]byte, error) {
+	if ev.Kind == settlement.EventPointsRedeemed {
+		return nil, fmt.Errorf("%w: redemptions are not proven over reconciliation", settlement.ErrNotFound)
+	}
+	p, err := e.orders.ProveStatus(ctx, ev.PartID, ev.Home, func(m *order.Message) bool {
+		if m.Status.Points == nil {
+			return false
+		}
+		got, ok := e.points(order.PartEvent{Part: m.Part, Storefront: m.To, Home: m.From, Status: m.Status, At: m.At, Points: order.PointsEventOf(m.Status)})
+		return ok && got == ev
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", settlement.ErrNotFound, err)
+	}
+	return append(append([]byte{}, pointsProofTag...), p...), nil
+}
+
+// verifyPoints checks the proof of a points event: the status proof,
+// and that the storefront's reserve named the issuer and account the
+// status states points for.
+func (e evidence) verifyPoints(_ context.Context, proof []byte) (settlement.Event, error) {
+	m, err := order.VerifyPointsProof(proof)
+	if err != nil {
+		return settlement.Event{}, fmt.Errorf("%w: %v", settlement.ErrForged, err)
+	}
+	ev, ok := e.points(order.PartEvent{Part: m.Part, Storefront: m.To, Home: m.From, Status: m.Status, At: m.At, Points: order.PointsEventOf(m.Status)})
+	if !ok {
+		return settlement.Event{}, fmt.Errorf("%w: message %s states no points event", settlement.ErrInvalid, m.ID)
+	}
+	return ev, nil
 }

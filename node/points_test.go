@@ -133,6 +133,28 @@ func TestPointsAcrossThreeMembers(t *testing.T) {
 		}
 		return nil
 	})
+	// Alpha proves a points entry Gamma might lack with the statuses it
+	// holds; Gamma derives the same event from the proof.
+	for id, e := range pointsWith(a, g) {
+		ev, err := a.Ledger().EntryEvent(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		proof, err := evidence{a.Orders(), a.pointsEvent}.Proof(t.Context(), ev)
+		if err != nil {
+			t.Fatalf("proving %s %s: %v", e.Kind, id, err)
+		}
+		if got, err := (evidence{g.Orders(), g.pointsEvent}).Verify(t.Context(), proof); err != nil || got != ev {
+			t.Errorf("Gamma verifies %+v, %v; want %+v", got, err, ev)
+		}
+		forged := []byte(strings.Replace(string(proof), `"account":"`, `"account":"x`, 1))
+		if string(forged) == string(proof) {
+			t.Fatalf("the proof names no account: %s", proof)
+		}
+		if _, err := (evidence{g.Orders(), g.pointsEvent}).Verify(t.Context(), forged); err == nil {
+			t.Error("a proof with its claim changed verifies")
+		}
+	}
 	if n := len(pointsWith(a, b)); n != 0 {
 		t.Errorf("Alpha holds %d points entries with Beta, whose shopper spent nothing there", n)
 	}

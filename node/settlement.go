@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"time"
@@ -100,12 +101,19 @@ func (n *Node) Ledger() *settlement.Ledger { return n.ledger }
 // home node's signed status, with the storefront's signed reserve and
 // confirm that placed the part (order.Proof). A member restores an entry
 // only for a part the storefront placed and the home stated.
-type evidence struct{ orders *order.Service }
+type evidence struct {
+	orders *order.Service
+	// points values a points event at its policy (Node.pointsEvent).
+	points func(order.PartEvent) (settlement.Event, bool)
+}
 
 var _ settlement.Evidence = evidence{}
 
 // Proof returns the proof of the status of ev's part that states ev.
 func (e evidence) Proof(ctx context.Context, ev settlement.Event) ([]byte, error) {
+	if ev.Issuer != "" {
+		return e.pointsProof(ctx, ev)
+	}
 	p, err := e.orders.ProveStatus(ctx, ev.PartID, ev.Home, func(m *order.Message) bool {
 		got, ok := settlementEvent(order.PartEvent{Part: m.Part, Storefront: m.To, Home: m.From, Status: m.Status, At: m.At})
 		return ok && got == ev
@@ -117,7 +125,10 @@ func (e evidence) Proof(ctx context.Context, ev settlement.Event) ([]byte, error
 }
 
 // Verify checks a proof and returns the event its status states.
-func (evidence) Verify(_ context.Context, proof []byte) (settlement.Event, error) {
+func (e evidence) Verify(ctx context.Context, proof []byte) (settlement.Event, error) {
+	if rest, ok := bytes.CutPrefix(proof, pointsProofTag); ok {
+		return e.verifyPoints(ctx, rest)
+	}
 	m, err := order.VerifyProof(proof)
 	if err != nil {
 		return settlement.Event{}, fmt.Errorf("%w: %v", settlement.ErrForged, err)

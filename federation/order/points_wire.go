@@ -9,6 +9,7 @@ import (
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/federation/wire"
 )
 
 // Points messages (KindPoints) and the issuer's side of them.
@@ -87,6 +88,38 @@ func (n *PointsNote) validate() error {
 		return bad("op", "must be status, hold, confirm, release or held")
 	}
 	return nil
+}
+
+// PointsEventOf is the points event a status states, nil when none.
+func PointsEventOf(st *Status) *PointsEvent {
+	if st == nil || st.Points == nil {
+		return nil
+	}
+	return pointsEventOf(st)
+}
+
+// VerifyPointsProof checks a proof (see VerifyProof) of a status that
+// states points, and that the storefront's signed reserve in it named the
+// issuer and account the status states them for: a home cannot credit
+// points to a shopper the storefront did not name.
+func VerifyPointsProof(b []byte) (*Message, error) {
+	m, err := VerifyProof(b)
+	if err != nil {
+		return nil, err
+	}
+	var p Proof
+	if err := wire.DecodeJSON(b, &p); err != nil {
+		return nil, fmt.Errorf("%w: proof: %v", ErrInvalid, err)
+	}
+	res, err := decodeKind(p.Reserve, KindReserve)
+	if err != nil {
+		return nil, err
+	}
+	pts, c := m.Status.Points, res.Reserve.Loyalty
+	if pts == nil || c == nil || c.Issuer != pts.Issuer || c.Account != pts.Account {
+		return nil, fmt.Errorf("%w: proof: the status states no points for the shopper the reserve named", ErrForged)
+	}
+	return m, nil
 }
 
 // pointsEventOf is the settlement event a status's points statement is.
