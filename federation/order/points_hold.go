@@ -34,6 +34,10 @@ type OrderPoints struct {
 	Policy uint64 `json:"policy"`
 	// Confirmed is the issuer's signed answer to the confirm, once it came.
 	Confirmed json.RawMessage `json:"confirmed,omitempty"`
+	// RefundDue is what refunds of the order owe beyond what the payment
+	// took: the part points paid. It is not given back as points yet; the
+	// operator sees it on the order.
+	RefundDue Money `json:"refund_due,omitzero"`
 }
 
 // ErrPointsUnavailable: the shopper's issuer does not answer, so points
@@ -47,6 +51,20 @@ func (o *Order) toPay() Money {
 		m.Amount -= o.Points.Value.Amount
 	}
 	return m
+}
+
+// refundSplit divides a refund of o into what goes back to the payment
+// (no more than it has left) and what points paid.
+func (o *Order) refundSplit(amount Money) (money Money, inPoints int64) {
+	money = amount
+	if o.Points == nil {
+		return money, 0
+	}
+	left := max(0, o.Payment.Amount.Amount-o.Payment.Refunded.Amount)
+	if money.Amount > left {
+		money.Amount, inPoints = left, money.Amount-left
+	}
+	return money, inPoints
 }
 
 // checkPoints checks that n points may pay for order o under the terms

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/internal/testwait"
 )
 
 // earnFor gives shopper of issuer m points by crediting a delivered
@@ -91,6 +92,21 @@ func TestPointsSpentAtCheckout(t *testing.T) {
 	if b := strings.Join(booked(t, a, pointsHoldID(a.id, o.ID)), " "); !strings.Contains(b, "points_redeemed") {
 		t.Errorf("redemption booked: %q", b)
 	}
+	// A refund of the whole part gives the card back what it paid; the
+	// part points paid is kept as due, never charged to the card.
+	if _, err := c.svc.Refund(ctx, "forge", o.Parts[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	testwait.For(t, 10*time.Second, func() error {
+		got, err := a.svc.GetOrder(ctx, sh.ID, o.ID)
+		if err != nil {
+			return err
+		}
+		if got.Payment.Refunded != got.Payment.Amount || got.Points.RefundDue.Amount != 300 {
+			return fmt.Errorf("refunded %+v of %+v, due in points %+v", got.Payment.Refunded, got.Payment.Amount, got.Points.RefundDue)
+		}
+		return nil
+	})
 }
 
 // holdMsg is a points message from storefront m to issuer about order.

@@ -2452,8 +2452,11 @@ type OrderPoints struct {
 	Points int64  `json:"points"`
 
 	// Policy charter version the points are valued at
-	Policy int   `json:"policy"`
-	Value  Money `json:"value"`
+	Policy int `json:"policy"`
+
+	// RefundDue what refunds owe beyond what the payment took: the part points paid, not given back as points yet
+	RefundDue *Money `json:"refund_due,omitempty"`
+	Value     Money  `json:"value"`
 }
 
 // Outbox defines model for Outbox.
