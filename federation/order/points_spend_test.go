@@ -189,4 +189,25 @@ func TestPointsHoldsAtTheIssuer(t *testing.T) {
 	if fmt.Sprint(after) != before {
 		t.Errorf("refused messages changed the account: %+v, was %s", after, before)
 	}
+
+	// A hold its storefront never ended gives its points back once its
+	// deadline and grace have passed; points past their expiry go.
+	earnFor(t, i, sh.ID, "p2", 7, f.clk.now())
+	if err := pointsUpdate(i.db, func(txn *badger.Txn) error {
+		_, err := earnPoints(txn, sh.ID, "p3", 5, f.clk.now(), f.clk.now().Add(30*time.Minute), f.clk.now())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.clk.add(time.Minute + 31*time.Minute)
+	if err := i.svc.sweepPoints(ctx); err != nil {
+		t.Fatal(err)
+	}
+	acct = accountOf(t, i.db, sh.ID)
+	if acct.Held != 0 || acct.Expired != 5 || acct.Balance(f.clk.now()).Spendable != 100+7 {
+		t.Errorf("after the sweep: %+v", acct)
+	}
+	if err := acct.Check(); err != nil {
+		t.Error(err)
+	}
 }

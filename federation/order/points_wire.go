@@ -38,14 +38,17 @@ const (
 	PointsRedeem = "redeemed"
 )
 
-// MaxPointsHold bounds how long a storefront may hold points, and
-// pointsHoldGrace how long after its deadline an issuer still keeps a
-// hold before it gives the points back (a confirm queued before the
-// deadline may arrive late).
-const (
-	MaxPointsHold   = 10 * time.Minute
-	pointsHoldGrace = 30 * time.Minute
-)
+// MaxPointsHold bounds how long a storefront may hold points.
+const MaxPointsHold = 10 * time.Minute
+
+// pointsHoldGrace is how long after its deadline an issuer still keeps a
+// hold before it gives the points back (Config.PointsHoldGrace).
+func (s *Service) pointsHoldGrace() time.Duration {
+	if s.cfg.PointsHoldGrace > 0 {
+		return s.cfg.PointsHoldGrace
+	}
+	return 30 * time.Minute
+}
 
 // PointsNote is a points message's step.
 type PointsNote struct {
@@ -388,7 +391,7 @@ func (s *Service) sweepPoints(ctx context.Context) error {
 			if _, err := getJSON(txn, k, &h); err != nil {
 				return err
 			}
-			if h.State == PointsHeld && now.After(h.Deadline.Add(pointsHoldGrace)) {
+			if h.State == PointsHeld && now.After(h.Deadline.Add(s.pointsHoldGrace())) {
 				holds = append(holds, h.ID+"\x00"+h.Storefront)
 			}
 		}

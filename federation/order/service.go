@@ -58,6 +58,11 @@ type Config struct {
 	// IssueDueWarning is how long before an issue's deadline (the first
 	// response's, the resolution's) the home reminds the merchant.
 	IssueDueWarning time.Duration `yaml:"issue_due_warning"`
+	// PointsHoldGrace is how long after its deadline an issuer keeps a
+	// points hold nobody confirmed or released before it gives the
+	// points back (a confirm queued before the deadline may arrive
+	// late); zero means 30m.
+	PointsHoldGrace time.Duration `yaml:"points_hold_grace"`
 }
 
 // DefaultConfig returns the defaults.
@@ -96,6 +101,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("orders.unpaid_after: must be between 1s and 8760h, not %s", c.UnpaidAfter)
 	case c.MaxCarts < 1 || c.MaxCarts > 10000:
 		return fmt.Errorf("orders.max_carts: must be between 1 and 10000, not %d", c.MaxCarts)
+	case c.PointsHoldGrace < 0 || c.PointsHoldGrace > 24*time.Hour:
+		return fmt.Errorf("orders.points_hold_grace: must be between 0 (30m) and 24h, not %s", c.PointsHoldGrace)
 	case c.IssueDueWarning < time.Minute || c.IssueDueWarning > 7*24*time.Hour:
 		return fmt.Errorf("orders.issue_due_warning: must be between 1m and 168h, not %s", c.IssueDueWarning)
 	}
