@@ -335,7 +335,10 @@ func (f *cluster) open(m *member) {
 	tr := f.net.transport(m.id)
 	svc, err := New(f.cfg, Deps{DB: db, Key: m.key, Inventory: m.stock, Listings: view{f.cat, m.id}, Transport: tr, Sync: tr,
 		Payments: []Provider{SandboxCard{DB: db, Now: m.now(f)}, Manual{Now: m.now(f)}}, Policy: func() uint64 { return 1 },
-		Books: bookKeeper{}, Reach: m, Now: m.now(f), Profiles: f.cat, Terms: f.termsNow, Notifier: m.notes, Loyalty: f.loyaltyAt})
+		Books: bookKeeper{}, Reach: m, Now: m.now(f), Profiles: f.cat, Terms: f.termsNow, Notifier: m.notes, Loyalty: f.loyaltyAt,
+		PointsAuth: func(_ context.Context, storefront, account string, auth []byte) error {
+			return checkLeave(m.key, storefront, account, auth)
+		}})
 	if err != nil {
 		f.t.Fatal(err)
 	}

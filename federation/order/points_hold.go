@@ -105,7 +105,8 @@ func (s *Service) holdOrderPoints(ctx context.Context, o *Order, n int64) (*Orde
 	}
 	pol := s.policy()
 	_, raw, err := s.newSigned(KindPoints, claim.Issuer, o.ID, func(m *Message) {
-		m.Points = &PointsNote{Op: PointsOpHold, Account: claim.Account, Points: n, Deadline: s.now().UTC().Add(pointsHoldTTL), Policy: pol}
+		m.Points = &PointsNote{Op: PointsOpHold, Account: claim.Account, Points: n, Deadline: s.now().UTC().Add(pointsHoldTTL), Policy: pol,
+			Auth: s.spendLeave(o.Shopper)}
 	})
 	if err != nil {
 		return nil, err

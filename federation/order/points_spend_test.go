@@ -2,6 +2,8 @@ package order
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -10,6 +12,7 @@ import (
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/internal/testwait"
+	"github.com/libp2p/go-libp2p/core/crypto"
 )
 
 // earnFor gives shopper of issuer m points by crediting a delivered
@@ -109,6 +112,35 @@ func TestPointsSpentAtCheckout(t *testing.T) {
 	})
 }
 
+// leaveBytes is what an issuer signs to let storefront spend account's
+// points: in these tests, the stand-in for the ID token it issues.
+func leaveBytes(storefront, account string) []byte {
+	return []byte("fedmart/test/points-leave\n" + storefront + "\n" + account)
+}
+
+// leave is issuer m's leave for storefront to spend account's points.
+func leave(t testing.TB, m *member, storefront, account string) []byte {
+	t.Helper()
+	sig, err := m.key.Sign(leaveBytes(storefront, account))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(sig)
+	return b
+}
+
+// checkLeave checks a leave signed with the issuer's key.
+func checkLeave(key crypto.PrivKey, storefront, account string, auth []byte) error {
+	var sig []byte
+	if json.Unmarshal(auth, &sig) != nil {
+		return errors.New("no leave")
+	}
+	if ok, err := key.GetPublic().Verify(leaveBytes(storefront, account), sig); err != nil || !ok {
+		return errors.New("the leave is not the issuer's for this storefront and account")
+	}
+	return nil
+}
+
 // holdMsg is a points message from storefront m to issuer about order.
 func holdMsg(t testing.TB, m *member, issuer, order string, note PointsNote) []byte {
 	t.Helper()
@@ -117,10 +149,11 @@ func holdMsg(t testing.TB, m *member, issuer, order string, note PointsNote) []b
 }
 
 // TestPointsHoldsAtTheIssuer: twenty checkouts on two storefronts hold
-// and confirm the same shopper's points at once at its issuer: exactly
-// the points there were are spent, once; a forged hold (signed by
-// another member than it claims), a replayed hold and a confirm by a
-// storefront that did not hold change nothing.
+// and confirm the same shopper's points at once at its issuer, each with
+// the shopper's leave: exactly the points there were are spent, once; a
+// forged hold (signed by another member than it claims), a hold without
+// the shopper's leave for that storefront, a replayed hold and a confirm
+// by a storefront that did not hold change nothing.
 func TestPointsHoldsAtTheIssuer(t *testing.T) {
 	f := newCluster(t, 4)
 	f.setLoyalty(pointsTerms)
@@ -141,7 +174,8 @@ func TestPointsHoldsAtTheIssuer(t *testing.T) {
 			defer wg.Done()
 			shop := []*member{s1, s2}[n%2]
 			order := fmt.Sprintf("ord_%02d", n)
-			hold := i.svc.Handle(ctx, shop.id, holdMsg(t, shop, i.id, order, PointsNote{Op: PointsOpHold, Account: sh.ID, Points: 150, Deadline: deadline, Policy: 1}))
+			hold := i.svc.Handle(ctx, shop.id, holdMsg(t, shop, i.id, order, PointsNote{Op: PointsOpHold, Account: sh.ID, Points: 150, Deadline: deadline, Policy: 1,
+				Auth: leave(t, i, shop.id, sh.ID)}))
 			if _, err := heldAnswer(hold, i.id, order); err != nil {
 				mu.Lock()
 				refused++
@@ -165,7 +199,7 @@ func TestPointsHoldsAtTheIssuer(t *testing.T) {
 		t.Errorf("%d spent, %d refused; account %+v", spent, refused, acct)
 	}
 	before := fmt.Sprint(accountOf(t, i.db, sh.ID))
-	replay := holdMsg(t, s1, i.id, "ord_r", PointsNote{Op: PointsOpHold, Account: sh.ID, Points: 50, Deadline: deadline, Policy: 1})
+	replay := holdMsg(t, s1, i.id, "ord_r", PointsNote{Op: PointsOpHold, Account: sh.ID, Points: 50, Deadline: deadline, Policy: 1, Auth: leave(t, i, s1.id, sh.ID)})
 	first := i.svc.Handle(ctx, s1.id, replay)
 	if again := i.svc.Handle(ctx, s1.id, replay); string(again) != string(first) {
 		t.Errorf("a replayed hold got another answer:\n%s\n%s", again, first)
@@ -173,14 +207,19 @@ func TestPointsHoldsAtTheIssuer(t *testing.T) {
 	if acct := accountOf(t, i.db, sh.ID); acct.Held != 50 {
 		t.Errorf("a replayed hold held %d", acct.Held)
 	}
-	forged := holdMsg(t, x, i.id, "ord_f", PointsNote{Op: PointsOpHold, Account: sh.ID, Points: 50, Deadline: deadline, Policy: 1})
+	forged := holdMsg(t, x, i.id, "ord_f", PointsNote{Op: PointsOpHold, Account: sh.ID, Points: 50, Deadline: deadline, Policy: 1, Auth: leave(t, i, s1.id, sh.ID)})
 	if reply := i.svc.Handle(ctx, s1.id, forged); !strings.Contains(string(reply), `"code"`) {
 		t.Errorf("a hold signed by another member than it claims: %s", reply)
+	}
+	for name, auth := range map[string][]byte{"no leave": nil, "another storefront's leave": leave(t, i, s1.id, sh.ID)} {
+		if reply := i.svc.Handle(ctx, x.id, holdMsg(t, x, i.id, "ord_x", PointsNote{Op: PointsOpHold, Account: sh.ID, Points: 50, Deadline: deadline, Policy: 1, Auth: auth})); !strings.Contains(string(reply), `"code"`) {
+			t.Errorf("a hold with %s: %s", name, reply)
+		}
 	}
 	if reply := i.svc.Handle(ctx, x.id, holdMsg(t, x, i.id, "ord_r", PointsNote{Op: PointsOpConfirm})); !strings.Contains(string(reply), `"code"`) {
 		t.Errorf("a confirm by a storefront that did not hold: %s", reply)
 	}
-	if reply := i.svc.Handle(ctx, s1.id, holdMsg(t, s1, i.id, "ord_r", PointsNote{Op: PointsOpHold, Account: sh.ID, Points: 60, Deadline: deadline, Policy: 1})); !strings.Contains(string(reply), `"code"`) {
+	if reply := i.svc.Handle(ctx, s1.id, holdMsg(t, s1, i.id, "ord_r", PointsNote{Op: PointsOpHold, Account: sh.ID, Points: 60, Deadline: deadline, Policy: 1, Auth: leave(t, i, s1.id, sh.ID)})); !strings.Contains(string(reply), `"code"`) {
 		t.Errorf("a second hold for the same order with other points: %s", reply)
 	}
 	after := accountOf(t, i.db, sh.ID)

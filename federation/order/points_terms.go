@@ -88,6 +88,12 @@ func (s *Service) issuerOf(sh *Shopper) LoyaltyClaim {
 	return LoyaltyClaim{Issuer: s.self, Account: sh.ID}
 }
 
+// spendLeave is the shopper's leave to spend its points, for a hold at
+// an issuer that is another member: the ID token the issuer gave this
+// storefront when the shopper signed in through it. A shopper that
+// signed up here needs none (its issuer is this node).
+func (s *Service) spendLeave(string) []byte { return nil }
+
 // Points steps a status may state.
 const (
 	// PointsEarn: the part became payable and earned Points.

@@ -64,6 +64,9 @@ type PointsNote struct {
 	Deadline time.Time `json:"deadline,omitzero"`
 	State    string    `json:"state,omitempty"`
 	Policy   uint64    `json:"policy,omitempty"`
+	// Auth, on a hold from another member's storefront, is the shopper's
+	// leave to spend (Deps.PointsAuth).
+	Auth json.RawMessage `json:"auth,omitempty"`
 }
 
 func (n *PointsNote) validate() error {
@@ -83,6 +86,8 @@ func (n *PointsNote) validate() error {
 			return bad("deadline", "missing")
 		case n.Policy == 0:
 			return bad("policy", "must be at least 1")
+		case len(n.Auth) > 8<<10:
+			return bad("auth", "longer than 8 KiB")
 		case n.Op == PointsOpHeld && n.State != PointsHeld && n.State != PointsConfirmed && n.State != PointsReleased:
 			return bad("state", "must be held, confirmed or released")
 		}
@@ -297,10 +302,13 @@ func pointsHoldID(storefront, order string) string { return storefront + "/" + o
 
 // receiveHold holds points for a storefront's checkout and answers with
 // the signed hold.
-func (s *Service) receiveHold(_ context.Context, m *Message, raw []byte) ([]byte, error) {
+func (s *Service) receiveHold(ctx context.Context, m *Message, raw []byte) ([]byte, error) {
 	n := m.Points
 	if _, ok := s.loyaltyAt(n.Policy); !ok {
 		return nil, fmt.Errorf("%w: message.points.policy: %d has no loyalty programme", ErrInvalid, n.Policy)
+	}
+	if err := s.mayHold(ctx, m.From, n); err != nil {
+		return nil, err
 	}
 	now := s.now().UTC()
 	deadline := n.Deadline
@@ -325,6 +333,21 @@ func (s *Service) receiveHold(_ context.Context, m *Message, raw []byte) ([]byte
 		return s.remember(txn, m, raw, reply)
 	})
 	return reply, err
+}
+
+// mayHold checks that storefront may hold the points of n's account: its
+// own storefront may; another member only with the shopper's leave.
+func (s *Service) mayHold(ctx context.Context, storefront string, n *PointsNote) error {
+	if storefront == s.self {
+		return nil
+	}
+	if s.ptsAuth == nil {
+		return fmt.Errorf("%w: message.points.auth: this member's shoppers spend their points on its own storefront only", ErrForged)
+	}
+	if err := s.ptsAuth(ctx, storefront, n.Account, n.Auth); err != nil {
+		return fmt.Errorf("%w: message.points.auth: %v", ErrForged, err)
+	}
+	return nil
 }
 
 // receiveHoldEnd confirms or releases a storefront's hold. A confirm

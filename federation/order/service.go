@@ -158,6 +158,12 @@ type Deps struct {
 	// version; without it (or with terms off) no points are earned or
 	// spent.
 	Loyalty func(version uint64) (LoyaltyTerms, bool)
+	// PointsAuth, when set, checks that a shopper of this node let
+	// another member's storefront spend its points: auth is what the
+	// storefront's hold carries (the shopper's ID token this node issued
+	// to that storefront). Without it, only this node's own storefront
+	// spends its shoppers' points.
+	PointsAuth func(ctx context.Context, storefront, account string, auth []byte) error
 	// Profiles, when set, gives the merchants' return policies; without
 	// it no part can be returned.
 	Profiles Profiles
@@ -221,6 +227,7 @@ type Service struct {
 	policy   func() uint64
 	books    Books
 	loyalty  func(uint64) (LoyaltyTerms, bool)
+	ptsAuth  func(context.Context, string, string, []byte) error
 	profiles Profiles
 	termsOf  func() ServiceTerms
 	reach    Reachability
@@ -263,7 +270,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s := &Service{
 		cfg: cfg, db: d.DB, key: d.Key, self: id.String(), inv: d.Inventory, listings: d.Listings, net: d.Transport,
-		payments: map[string]Provider{}, emit: d.Emitter, notify: d.Notifier, policy: d.Policy, books: d.Books, loyalty: d.Loyalty, profiles: d.Profiles, termsOf: d.Terms, reach: d.Reach, syncer: d.Sync,
+		payments: map[string]Provider{}, emit: d.Emitter, notify: d.Notifier, policy: d.Policy, books: d.Books, loyalty: d.Loyalty, ptsAuth: d.PointsAuth, profiles: d.Profiles, termsOf: d.Terms, reach: d.Reach, syncer: d.Sync,
 		log: d.Log, now: d.Now, metrics: newMetrics(d.Registry),
 	}
 	if s.log == nil {
