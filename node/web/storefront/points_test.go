@@ -52,8 +52,9 @@ func earnPoints(t *testing.T, h *harness) (*webtest.Browser, string) {
 
 // TestPointsPageAndCheckout: a shopper who earned points sees them, with
 // their expiry and history, and spends some at checkout: too many are
-// refused next to the field, and nothing is held; a fair number pays
-// part of the order and the card the rest.
+// refused next to the field, and nothing is held; an issuer that does
+// not answer is said next to the field; a fair number pays part of the
+// order and the card the rest.
 func TestPointsPageAndCheckout(t *testing.T) {
 	h := newHarness(t)
 	b, shopper := earnPoints(t, h)
@@ -78,6 +79,12 @@ func TestPointsPageAndCheckout(t *testing.T) {
 	r = webtest.PostCheckout(b, page, func(f url.Values) { f.Set("points", "many") })
 	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
 	webtest.WantText(t, r, "Enter a whole number of points")
+	h.orders.failNext(fmt.Errorf("%w: Gamma, which keeps this shopper's points, does not answer now", order.ErrPointsUnavailable))
+	r = webtest.PostCheckout(b, page, func(f url.Values) { f.Set("points", "10") })
+	webtest.WantStatus(t, r, http.StatusServiceUnavailable)
+	if !strings.Contains(r.Body, "which does not answer now") || !strings.Contains(r.Body, "Clear this field to check out without points") {
+		t.Errorf("an issuer that does not answer:\n%s", r.Body)
+	}
 	r = webtest.PostCheckout(b, b.Get("/checkout"), func(f url.Values) { f.Set("points", "40") })
 	loc := webtest.OrderLocation(t, r)
 	o, err := h.Self.Orders.GetOrder(context.Background(), shopper, strings.TrimPrefix(loc, "/orders/"))
