@@ -58,6 +58,8 @@ type Charter struct {
 	// before it existed) is the defaults and no arbiter, and leaves the
 	// signed bytes of such a charter as they were.
 	Service ServiceTerms `json:"service,omitzero"`
+	// Loyalty is the alliance's points programme (loyalty.go); zero: off.
+	Loyalty Loyalty `json:"loyalty,omitzero"`
 }
 
 // Default service deadlines, used when a charter leaves them zero.
@@ -257,7 +259,10 @@ func (c *Charter) validate(draft bool) error {
 	if err := c.Policy.validate(c, draft); err != nil {
 		return err
 	}
-	return c.Service.validate(c, draft)
+	if err := c.Service.validate(c, draft); err != nil {
+		return err
+	}
+	return c.Loyalty.validate()
 }
 
 func (c *Charter) validateMembers(draft bool) error {

@@ -39,6 +39,8 @@ type ClusterOptions struct {
 	// FirstResponse, when set, is charter v1's first-response deadline
 	// for issues instead of the demo's 24h.
 	FirstResponse time.Duration
+	// Loyalty is charter v1's loyalty policy (zero: none).
+	Loyalty federation.Loyalty
 }
 
 // Cluster is a running set of member nodes that share one charter.
@@ -101,7 +103,7 @@ func NewCluster(opts ClusterOptions) (_ *Cluster, err error) {
 func (c *Cluster) foundCharter(opts ClusterOptions) (*federation.SignedCharter, error) {
 	sc := &federation.SignedCharter{Charter: federation.Charter{
 		FederationID: opts.FederationID, Name: opts.FederationName, Version: 1,
-		Currency: opts.Currency, Period: federation.Duration(opts.Period), Policy: opts.Policy,
+		Currency: opts.Currency, Period: federation.Duration(opts.Period), Policy: opts.Policy, Loyalty: opts.Loyalty,
 	}}
 	if sc.Charter.Policy.PayableOn == "" {
 		sc.Charter.Policy.PayableOn = federation.PayableOnDelivered

@@ -32,7 +32,8 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 		Emitter:  hooks,
 		Notifier: mailer{n},
 		Policy:   n.policyVersion,
-		Books:    books{n.ledger},
+		Books:    books{n.ledger, n},
+		Loyalty:  n.loyaltyAt,
 		Reach:    reach{n.fed},
 		Profiles: n.cat,
 		Terms:    n.serviceTerms,
@@ -51,10 +52,20 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 
 // books feeds the settlement ledger's posting queue from inside the
 // order transactions.
-type books struct{ ledger *settlement.Ledger }
+type books struct {
+	ledger *settlement.Ledger
+	n      *Node
+}
 
 // Enqueue queues the settlement event a part's status states, if any.
 func (b books) Enqueue(txn *badger.Txn, ev order.PartEvent) error {
+	if ev.Points != nil {
+		e, ok := b.n.pointsEvent(ev)
+		if !ok {
+			return nil
+		}
+		return b.ledger.Enqueue(txn, e)
+	}
 	e, ok := settlementEvent(ev)
 	if !ok {
 		return nil

@@ -34,7 +34,7 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	store, err := storefront.New(n.web, storefront.Deps{Search: n.index, Listings: n.cat, Merchants: n.cat,
-		Shoppers: n.orders, Carts: n.orders, Orders: n.orders, Profiles: n.cat, Mail: n.mail},
+		Shoppers: n.orders, Carts: n.orders, Orders: n.orders, Profiles: n.cat, Mail: n.mail, Points: n.orders},
 		storefront.Options{Payments: methods, GuestCheckout: n.cfg.Storefront.GuestCheckout, Country: n.cfg.Storefront.Country})
 	if err != nil {
 		return nil, err
@@ -45,7 +45,7 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 		return nil, err
 	}
 	operator, err := dashboard.New(n.web, dashboard.Deps{Federation: n.fed, Amendments: n.fed, Merchants: n.cat,
-		Orders: n.orders, Settlement: n.settle, Replication: n.repl, Mail: n.mail}, dashboard.Options{OperatorToken: operatorToken})
+		Orders: n.orders, Settlement: n.settle, Replication: n.repl, Mail: n.mail, Points: n.orders}, dashboard.Options{OperatorToken: operatorToken})
 	if err != nil {
 		return nil, err
 	}

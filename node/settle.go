@@ -16,7 +16,7 @@ import (
 func (n *Node) openSettler() {
 	n.settle = settlement.NewSettler(settlement.SettlerDeps{
 		Ledger: n.ledger, Key: n.key, Federation: roster{n.fed}, Sessions: settlewire.Net{Fed: n.fed},
-		Statements: settlewire.Net{Fed: n.fed}, Watermarks: n.orders, Evidence: evidence{n.orders},
+		Statements: settlewire.Net{Fed: n.fed}, Watermarks: n.orders, Evidence: evidence{n.orders, n.pointsEvent},
 		MaxProofSize: order.MaxProofBytes, Log: n.log.With("component", "settlement"), Now: n.now,
 	})
 	settlewire.Serve(n.fed, n.settle)

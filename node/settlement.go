@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"time"
@@ -31,6 +32,9 @@ func policyOf(c *federation.Charter) settlement.Policy {
 	p := settlement.Policy{Version: c.Version, Currency: c.Currency, StorefrontCommissionBPS: c.Policy.StorefrontCommissionBPS,
 		FederationFeeBPS: c.Policy.FederationFeeBPS, Treasury: c.Policy.Treasury, Period: time.Duration(c.Period), PayableOn: c.Policy.PayableOn,
 		ShippingShared: c.Policy.ShippingShared}
+	if l := c.Loyalty; l.Enabled() {
+		p.Loyalty = settlement.Loyalty{PointValue: l.PointValue, Funder: l.Funder, FunderHomeBPS: l.FunderHomeBPS}
+	}
 	for _, o := range c.Policy.Overrides {
 		p.Overrides = append(p.Overrides, settlement.Override{CategoryPrefix: o.CategoryPrefix,
 			StorefrontCommissionBPS: o.StorefrontCommissionBPS, FederationFeeBPS: o.FederationFeeBPS})
@@ -97,12 +101,19 @@ func (n *Node) Ledger() *settlement.Ledger { return n.ledger }
 // home node's signed status, with the storefront's signed reserve and
 // confirm that placed the part (order.Proof). A member restores an entry
 // only for a part the storefront placed and the home stated.
-type evidence struct{ orders *order.Service }
+type evidence struct {
+	orders *order.Service
+	// points values a points event at its policy (Node.pointsEvent).
+	points func(order.PartEvent) (settlement.Event, bool)
+}
 
 var _ settlement.Evidence = evidence{}
 
 // Proof returns the proof of the status of ev's part that states ev.
 func (e evidence) Proof(ctx context.Context, ev settlement.Event) ([]byte, error) {
+	if ev.Issuer != "" {
+		return e.pointsProof(ctx, ev)
+	}
 	p, err := e.orders.ProveStatus(ctx, ev.PartID, ev.Home, func(m *order.Message) bool {
 		got, ok := settlementEvent(order.PartEvent{Part: m.Part, Storefront: m.To, Home: m.From, Status: m.Status, At: m.At})
 		return ok && got == ev
@@ -114,7 +125,10 @@ func (e evidence) Proof(ctx context.Context, ev settlement.Event) ([]byte, error
 }
 
 // Verify checks a proof and returns the event its status states.
-func (evidence) Verify(_ context.Context, proof []byte) (settlement.Event, error) {
+func (e evidence) Verify(ctx context.Context, proof []byte) (settlement.Event, error) {
+	if rest, ok := bytes.CutPrefix(proof, pointsProofTag); ok {
+		return e.verifyPoints(ctx, rest)
+	}
 	m, err := order.VerifyProof(proof)
 	if err != nil {
 		return settlement.Event{}, fmt.Errorf("%w: %v", settlement.ErrForged, err)

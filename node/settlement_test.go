@@ -82,11 +82,11 @@ func TestSignedStatusesProveSettlementEvents(t *testing.T) {
 		}
 		return fmt.Errorf("Alpha has no delivered status of %s (Beta says %s)", part, p.Status)
 	})
-	proof, err := evidence{a.Orders()}.Proof(t.Context(), ev)
+	proof, err := evidence{a.Orders(), a.pointsEvent}.Proof(t.Context(), ev)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := evidence{b.Orders()}.Verify(t.Context(), proof)
+	got, err := evidence{b.Orders(), b.pointsEvent}.Verify(t.Context(), proof)
 	if err != nil || got != ev {
 		t.Fatalf("verified %+v (%v), want %+v", got, err, ev)
 	}

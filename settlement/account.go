@@ -63,6 +63,11 @@ func entryPostings(self string, e Entry) [2]posting {
 		other = PrefixMerchantPayable + e.Merchant
 	case e.Kind == EntryFee && e.To == self, e.Kind == EntryFeeRefund && e.From == self:
 		other = AccountFee
+	case e.Kind == EntryPointsFunding && e.From == self, e.Kind == EntryPointsReversal && e.To == self:
+		other = AccountPointsExpense
+	case e.Kind == EntryPointsFunding && e.To == self, e.Kind == EntryPointsReversal && e.From == self,
+		e.Kind == EntryPointsRedemption && e.From == self:
+		other = AccountPointsLiability
 	}
 	return [2]posting{pair, {Account: other, Amount: -pair.Amount, Currency: pair.Currency}}
 }

@@ -20,6 +20,17 @@
 // partial refunds reverse proportional shares that add up exactly to the
 // original sale once all is refunded.
 //
+// Loyalty points (points.go) are events too, stated by signed order
+// messages: a part's points earned (the funder, home or storefront or
+// both in a split, owes the shopper's home member, the issuer, their
+// value: "points_funding"), taken back by a refund in proportion
+// ("points_reversal", so that a part's reversals add up to exactly its
+// funding), and spent at a storefront ("points_redemption": the issuer
+// owes the storefront). Each points event states all its entries depend
+// on, so they need no part record, and sit in the same statements,
+// reconciliation and netting as sales. Expiry moves nothing between
+// members.
+//
 // # Entries and periods
 //
 // An entry's id is the SHA-256 of (part, event kind, refund name, payer,

@@ -41,7 +41,7 @@ type Entry struct {
 	// PartID is the order part that caused the entry.
 	PartID string `json:"part_id"`
 	// Kind is EntrySale, EntryFee, EntryRefund, EntryFeeRefund,
-	// EntryShipping or EntryShippingRefund.
+	// EntryShipping, EntryShippingRefund, or a points kind (points.go).
 	Kind string `json:"kind"`
 	// From is the payer's peer ID.
 	From string `json:"from"`
@@ -166,7 +166,14 @@ func reversalEntries(ev Event, rev, ship Split, treasury string) []Entry {
 // treasury, with id, kind and parties set (amounts are placeholders, the
 // period is unset): what reconciliation checks a proven event against
 // before posting it. Whether ev causes them now depends on the part's state.
-func derivableEntries(ev Event, treasury string) []Entry {
+func derivableEntries(ev Event, pol Policy) []Entry {
+	treasury := pol.Treasury
+	if ev.isPoints() {
+		if !pol.Loyalty.Enabled() {
+			return nil
+		}
+		return pointsEntries(ev, pol.Loyalty)
+	}
 	one := Money{Amount: 1, Currency: ev.Gross.Currency}
 	s := Split{Merchant: one, Fee: one}
 	if ev.isReversal() {

@@ -70,6 +70,17 @@ type Event struct {
 	// orders still derive the same entries.
 	ItemsRefundedBefore    int64 `json:"items_refunded_before,omitempty"`
 	ShippingRefundedBefore int64 `json:"shipping_refunded_before,omitempty"`
+
+	// Issuer, Points, PointsEarned and PointsReversedBefore describe a
+	// points event (points.go): the shopper's home member, the points
+	// earned, taken back or spent, and for a reversal what the part
+	// earned in all and what earlier reversals took back. Gross is the
+	// points' value. A redemption names the hold in PartID and has no
+	// Home; empty for other kinds.
+	Issuer               string `json:"issuer,omitempty"`
+	Points               int64  `json:"points,omitempty"`
+	PointsEarned         int64  `json:"points_earned,omitempty"`
+	PointsReversedBefore int64  `json:"points_reversed_before,omitempty"`
 }
 
 // Validate reports every malformed field of e, each naming its key
@@ -84,16 +95,21 @@ func (e Event) Validate() error {
 	}
 	switch e.Kind {
 	case EventAccepted, EventDelivered, EventRefunded, EventCancelled:
+		if e.Issuer != "" || e.Points != 0 || e.PointsEarned != 0 || e.PointsReversedBefore != 0 {
+			bad("points", "only points events state points")
+		}
+	case EventPointsEarned, EventPointsReversed, EventPointsRedeemed:
+		e.validatePoints(bad)
 	default:
-		bad("kind", "%q is not accepted, delivered, refunded or cancelled", e.Kind)
+		bad("kind", "%q is not accepted, delivered, refunded, cancelled or a points event", e.Kind)
 	}
 	if !validPeer(e.Storefront) {
 		bad("storefront", "%q is not a peer id", e.Storefront)
 	}
-	if !validPeer(e.Home) {
+	if e.Kind != EventPointsRedeemed && !validPeer(e.Home) {
 		bad("home", "%q is not a peer id", e.Home)
 	}
-	if e.Merchant == "" || len(e.Merchant) > 256 {
+	if e.Kind != EventPointsRedeemed && (e.Merchant == "" || len(e.Merchant) > 256) {
 		bad("merchant", "must be 1..256 bytes")
 	}
 	if len(e.Category) > 1024 {
@@ -102,7 +118,7 @@ func (e Event) Validate() error {
 	if len(e.RefundOf) > 256 {
 		bad("refund_of", "longer than 256 bytes")
 	}
-	if e.RefundOf != "" && !e.isReversal() {
+	if e.RefundOf != "" && !e.isReversal() && !e.isPoints() {
 		bad("refund_of", "only refunded and cancelled events name a refund")
 	}
 	if e.ItemsRefundedBefore < 0 || e.ShippingRefundedBefore < 0 {
@@ -160,6 +176,13 @@ func (e Event) digest() [32]byte {
 		b.str("refunded_before")
 		b.i64(e.ItemsRefundedBefore)
 		b.i64(e.ShippingRefundedBefore)
+	}
+	if e.Issuer != "" { // likewise for events that are not about points
+		b.str("points")
+		b.str(e.Issuer)
+		b.i64(e.Points)
+		b.i64(e.PointsEarned)
+		b.i64(e.PointsReversedBefore)
 	}
 	return sha256.Sum256(b.buf)
 }

@@ -138,7 +138,7 @@ func (l *Ledger) proven(ctx context.Context, evidence Evidence, pin *pinning, pr
 	if err != nil {
 		return Event{}, err
 	}
-	for _, e := range derivableEntries(ev, pol.Treasury) {
+	for _, e := range derivableEntries(ev, pol) {
 		if _, ok := pin.periodOf(e, l.self); ok {
 			return ev, nil
 		}

@@ -91,7 +91,7 @@ func TestEntryEvent(t *testing.T) {
 			t.Errorf("%s entry: event %+v, want %+v", e.Kind, got, want)
 		}
 		found := false
-		for _, c := range derivableEntries(got, testPolicy().Treasury) {
+		for _, c := range derivableEntries(got, testPolicy()) {
 			found = found || c.ID == e.ID
 		}
 		if !found {

@@ -126,6 +126,14 @@ func (l *Ledger) postWith(ctx context.Context, ev Event, pin *pinning, also func
 				return err
 			}
 		}
+		if ev.isPoints() {
+			if !pointsParty(ev, l.self) {
+				return nil
+			}
+			var err error
+			created, err = l.postPointsTxn(txn, ev, pol, pin)
+			return err
+		}
 		if ev.Storefront == ev.Home || (l.self != ev.Storefront && l.self != ev.Home && l.self != pol.Treasury) {
 			return nil
 		}

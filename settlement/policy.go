@@ -60,6 +60,9 @@ type Policy struct {
 	// what shoppers pay for shipping too; by default shipping goes whole
 	// to the merchant's home platform.
 	ShippingShared bool
+	// Loyalty is the value of a point and who funds earned points
+	// (points.go); zero when the alliance runs no loyalty programme.
+	Loyalty Loyalty
 }
 
 // Override gives categories that start with CategoryPrefix their own rates.
@@ -112,6 +115,7 @@ func (p Policy) Validate() error {
 	if p.PayableOn != "" && p.PayableOn != PayableOnDelivered && p.PayableOn != PayableOnAccepted {
 		bad("payable_on", "%q is neither %q nor %q", p.PayableOn, PayableOnDelivered, PayableOnAccepted)
 	}
+	p.Loyalty.validate(bad)
 	return errors.Join(errs...)
 }
 
@@ -161,6 +165,7 @@ type policyJSON struct {
 	Overrides               []Override `json:"overrides,omitempty"`
 	Period                  string     `json:"period"`
 	PayableOn               string     `json:"payable_on,omitempty"`
+	Loyalty                 Loyalty    `json:"loyalty,omitzero"`
 }
 
 // MarshalJSON encodes p with snake_case keys and the period as "168h0m0s".
@@ -169,6 +174,7 @@ func (p Policy) MarshalJSON() ([]byte, error) {
 		Version: p.Version, Currency: p.Currency,
 		StorefrontCommissionBPS: p.StorefrontCommissionBPS, FederationFeeBPS: p.FederationFeeBPS,
 		Treasury: p.Treasury, Overrides: p.Overrides, Period: p.Period.String(), PayableOn: p.PayableOn,
+		Loyalty: p.Loyalty,
 	})
 }
 
@@ -190,6 +196,7 @@ func (p *Policy) UnmarshalJSON(b []byte) error {
 		Version: w.Version, Currency: w.Currency,
 		StorefrontCommissionBPS: w.StorefrontCommissionBPS, FederationFeeBPS: w.FederationFeeBPS,
 		Treasury: w.Treasury, Overrides: w.Overrides, Period: d, PayableOn: w.PayableOn,
+		Loyalty: w.Loyalty,
 	}
 	return nil
 }

@@ -47,6 +47,10 @@ func TestPolicyValidate(t *testing.T) {
 		{"period fraction", func(p *Policy) { p.Period = time.Minute + time.Millisecond }, []string{"policy.period: 1m0.001s is not a whole"}},
 		{"payable", func(p *Policy) { p.PayableOn = "shipped" }, []string{"policy.payable_on:"}},
 		{"several", func(p *Policy) { p.Version, p.Currency = 0, "" }, []string{"policy.version:", "policy.currency:"}},
+		{"loyalty", func(p *Policy) { p.Loyalty = Loyalty{PointValue: 1, Funder: FunderSplit, FunderHomeBPS: 5000} }, nil},
+		{"loyalty point value", func(p *Policy) { p.Loyalty = Loyalty{Funder: FunderHome} }, []string{"policy.loyalty.point_value:"}},
+		{"loyalty funder", func(p *Policy) { p.Loyalty = Loyalty{PointValue: 1, Funder: "treasury"} }, []string{"policy.loyalty.funder:"}},
+		{"loyalty split", func(p *Policy) { p.Loyalty = Loyalty{PointValue: 1, Funder: FunderSplit} }, []string{"policy.loyalty.funder_home_bps:"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,6 +196,10 @@ func TestSplitErrorsAndNoTreasury(t *testing.T) {
 
 func TestPolicyJSON(t *testing.T) {
 	p := testPolicy()
+	if b, _ := json.Marshal(p); strings.Contains(string(b), "loyalty") {
+		t.Errorf("a policy without loyalty encodes it: %s", b)
+	}
+	p.Loyalty = Loyalty{PointValue: 2, Funder: FunderSplit, FunderHomeBPS: 2500}
 	b, err := json.Marshal(p)
 	if err != nil {
 		t.Fatal(err)
@@ -203,7 +211,7 @@ func TestPolicyJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &q); err != nil {
 		t.Fatal(err)
 	}
-	if q.Period != p.Period || q.Overrides[1] != p.Overrides[1] || q.Treasury != p.Treasury {
+	if q.Period != p.Period || q.Overrides[1] != p.Overrides[1] || q.Treasury != p.Treasury || q.Loyalty != p.Loyalty {
 		t.Errorf("round trip: %+v, want %+v", q, p)
 	}
 	for _, bad := range []string{`{"version":1,"colour":"red","period":"1h"}`, `{"version":1,"period":"soon"}`} {

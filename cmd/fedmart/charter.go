@@ -51,6 +51,7 @@ func newCharterNew() *cobra.Command {
 		per time.Duration
 		// first and resolve are the service deadlines (0: the defaults).
 		first, resolve time.Duration
+		loyalty        loyaltyFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "new --out FILE --id FEDID --name NAME --currency EUR",
@@ -59,6 +60,7 @@ func newCharterNew() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c.Period = federation.Duration(per)
 			c.Service.FirstResponse, c.Service.Resolution = federation.Duration(first), federation.Duration(resolve)
+			loyalty.apply(cmd.Flags(), &c.Loyalty)
 			if err := c.ValidateDraft(); err != nil {
 				return err
 			}
@@ -85,6 +87,7 @@ func newCharterNew() *cobra.Command {
 	f.DurationVar(&first, "first-response", 0, "how long a merchant has to answer a complaint first (0: 48h)")
 	f.DurationVar(&resolve, "resolution", 0, "how long a complaint may stay unresolved before it can be escalated (0: 336h)")
 	f.StringVar(&c.Service.Arbiter, "arbiter", "", "peer ID of the member that decides escalated complaints (empty: none)")
+	loyalty.register(f, "set")
 	must(cmd.MarkFlagRequired("out"), cmd.MarkFlagRequired("id"), cmd.MarkFlagRequired("name"), cmd.MarkFlagRequired("currency"))
 	return cmd
 }
@@ -123,6 +126,7 @@ func newCharterAmend() *cobra.Command {
 		out            string
 		first, resolve time.Duration
 		arbiter        string
+		loyalty        loyaltyFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "amend FILE --out NEWFILE",
@@ -146,6 +150,7 @@ func newCharterAmend() *cobra.Command {
 			if f.Changed("arbiter") {
 				next.Service.Arbiter = arbiter
 			}
+			loyalty.apply(f, &next.Loyalty)
 			if err := next.ValidateDraft(); err != nil {
 				return err
 			}
@@ -163,6 +168,7 @@ func newCharterAmend() *cobra.Command {
 	cmd.Flags().DurationVar(&first, "first-response", 0, "change how long a merchant has to answer a complaint first (0: 48h)")
 	cmd.Flags().DurationVar(&resolve, "resolution", 0, "change how long a complaint may stay unresolved (0: 336h)")
 	cmd.Flags().StringVar(&arbiter, "arbiter", "", "change the member that decides escalated complaints (\"\": none)")
+	loyalty.register(cmd.Flags(), "change")
 	must(cmd.MarkFlagRequired("out"))
 	return cmd
 }

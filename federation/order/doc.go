@@ -32,6 +32,11 @@
 //	arbiter_note C <-> S, H  the arbiter's question about a case, or a
 //	                 side's answer
 //	decision C -> H, S  the arbiter's decision; H applies it
+//	points   H -> I  a status that states loyalty points, with the
+//	                 storefront's reserve that named the shopper's
+//	                 issuer I; S -> I hold, confirm or release points
+//	                 for a checkout, answered with I's signed hold
+//	                 (Message.Points; points*.go)
 //
 // A request is answered with H's signed status; H's own changes (shipped,
 // delivered, refunded) travel as status messages. Part states:
@@ -191,7 +196,11 @@
 // and recovery (home_recover.go). Between them: the messages
 // (message.go, code.go, evidence.go), the entry point that answers them
 // (handle.go), the outbox and parked messages (outbox.go, parked.go),
-// catch-up (catchup.go), and the keys (store.go). federation/orderwire
+// catch-up (catchup.go), and the keys (store.go). Loyalty points: the
+// issuer's accounts (points.go), what a home states and how a claim is
+// checked (points_terms.go), the points messages and the issuer's answers
+// (points_wire.go), the storefront's holds at checkout (points_hold.go)
+// and the views (points_view.go). federation/orderwire
 // carries the messages over libp2p; in tests, an in-memory network
 // (memnet_test.go) joins services in one process.
 //

@@ -206,6 +206,10 @@ func readStock(txn *badger.Txn, listing, sku string) (int64, error) {
 type bookKeeper struct{}
 
 func (bookKeeper) Enqueue(txn *badger.Txn, ev PartEvent) error {
+	if p := ev.Points; p != nil {
+		b, _ := json.Marshal(ev)
+		return txn.Set([]byte(fmt.Sprintf("t/book/%s/points_%s/%s", ev.Part, p.Step, p.Refund)), b)
+	}
 	if ev.Status.Status == StatusReserved || ev.Status.Status == StatusRejected || ev.Status.Status == StatusShipped {
 		return nil
 	}
@@ -267,8 +271,22 @@ type cluster struct {
 	members []*member
 	cfg     Config
 
-	termsMu sync.Mutex   // guards terms
+	termsMu sync.Mutex   // guards terms and loyalty
 	terms   ServiceTerms // the charter's complaint terms, as every member reads them
+	loyalty LoyaltyTerms // the charter's loyalty policy (every version)
+}
+
+// setLoyalty changes the loyalty policy every member reads.
+func (f *cluster) setLoyalty(t LoyaltyTerms) {
+	f.termsMu.Lock()
+	defer f.termsMu.Unlock()
+	f.loyalty = t
+}
+
+func (f *cluster) loyaltyAt(uint64) (LoyaltyTerms, bool) {
+	f.termsMu.Lock()
+	defer f.termsMu.Unlock()
+	return f.loyalty, true
 }
 
 // setTerms changes the complaint terms every member reads.
@@ -317,7 +335,10 @@ func (f *cluster) open(m *member) {
 	tr := f.net.transport(m.id)
 	svc, err := New(f.cfg, Deps{DB: db, Key: m.key, Inventory: m.stock, Listings: view{f.cat, m.id}, Transport: tr, Sync: tr,
 		Payments: []Provider{SandboxCard{DB: db, Now: m.now(f)}, Manual{Now: m.now(f)}}, Policy: func() uint64 { return 1 },
-		Books: bookKeeper{}, Reach: m, Now: m.now(f), Profiles: f.cat, Terms: f.termsNow, Notifier: m.notes})
+		Books: bookKeeper{}, Reach: m, Now: m.now(f), Profiles: f.cat, Terms: f.termsNow, Notifier: m.notes, Loyalty: f.loyaltyAt,
+		PointsAuth: func(_ context.Context, storefront, account string, auth []byte) error {
+			return checkLeave(m.key, storefront, account, auth)
+		}})
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -45,11 +45,14 @@ type HomePart struct {
 	// Returns are the shopper's returns of the part, oldest first.
 	Returns []Return `json:"returns,omitempty"`
 	// Issues are the complaints about the part, oldest first.
-	Issues    []Issue   `json:"issues,omitempty"`
-	Reason    string    `json:"reason,omitempty"`
-	Policy    uint64    `json:"policy_version"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Issues []Issue `json:"issues,omitempty"`
+	Reason string  `json:"reason,omitempty"`
+	Policy uint64  `json:"policy_version"`
+	// Points is the part's loyalty points, when its reserve named an
+	// issuer (points_terms.go).
+	Points    *HomePoints `json:"points,omitempty"`
+	CreatedAt time.Time   `json:"created_at"`
+	UpdatedAt time.Time   `json:"updated_at"`
 }
 
 func loadHome(txn *badger.Txn, id string) (*HomePart, error) {
@@ -75,7 +78,7 @@ func (p *HomePart) statusOf() *Status {
 	return &Status{Seq: p.Seq, Status: p.Status, Merchant: p.Merchant, Total: p.Total, Category: cat, HoldUntil: p.HoldUntil,
 		Carrier: p.Carrier, Tracking: p.Tracking, TrackingURL: p.TrackingURL, Refunded: p.Refunded, RefundedShipping: p.RefundedShipping,
 		Reason: p.Reason, Policy: p.Policy, Shipping: p.Shipping, ShippingRate: p.ShippingRate, Refund: p.stated(),
-		DeliveredAt: p.DeliveredAt, Return: p.statedReturn(), Issue: p.statedIssue()}
+		DeliveredAt: p.DeliveredAt, Return: p.statedReturn(), Issue: p.statedIssue(), Points: p.statedPoints()}
 }
 
 // statedReturn is the return that p's current status states: the one the
@@ -159,6 +162,9 @@ func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) ([]byte, 
 	p := &HomePart{ID: m.Part, Order: r.Order, Storefront: m.From, Merchant: r.Merchant, Lines: slices.Clone(r.Lines), ShipTo: r.ShipTo,
 		Status: StatusReserved, Seq: 1, Held: true, Policy: s.policy(), CreatedAt: s.now().UTC()}
 	p.HoldUntil = p.CreatedAt.Add(s.cfg.HoldTTL).Truncate(time.Millisecond)
+	if r.Loyalty != nil {
+		p.Points = &HomePoints{Claim: *r.Loyalty, Seq: 1}
+	}
 	p.Total = Money{Currency: r.Lines[0].UnitPrice.Currency}
 	for _, l := range r.Lines {
 		p.Total.Amount += l.Quantity * l.UnitPrice.Amount
@@ -278,6 +284,7 @@ type result struct {
 // alone.
 func (s *Service) commitHome(txn *badger.Txn, p *HomePart, m *Message, raw []byte, event string) (result, error) {
 	p.UpdatedAt = s.now().UTC()
+	s.statePoints(p)
 	status, sraw, err := s.newSigned(KindStatus, p.Storefront, p.ID, func(r *Message) {
 		r.At = s.stamps.at(s.now())
 		r.Status = p.statusOf()
@@ -329,6 +336,9 @@ func (s *Service) commitHome(txn *badger.Txn, p *HomePart, m *Message, raw []byt
 		return result{}, err
 	}
 	if err := s.book(txn, PartEvent{Part: p.ID, Storefront: p.Storefront, Home: s.self, Status: status.Status, At: status.At}); err != nil {
+		return result{}, err
+	}
+	if err := s.homePoints(txn, p, status, sraw); err != nil {
 		return result{}, err
 	}
 	if err := s.noticeHome(txn, p); err != nil {

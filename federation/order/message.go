@@ -43,6 +43,9 @@ const (
 	// KindDecision is the arbiter's decision, to the home and the
 	// storefront of the issue.
 	KindDecision = "decision"
+	// KindPoints carries loyalty points between a storefront or a home
+	// and the shopper's issuer (Message.Points; see points_wire.go).
+	KindPoints = "points"
 )
 
 // signDomain prefixes the bytes a message signature covers, so that an
@@ -96,6 +99,8 @@ type Message struct {
 	ArbiterNote *ArbiterNote `json:"arbiter_note,omitempty"`
 	// Decision is the arbiter's decision, on decision.
 	Decision *ArbiterDecision `json:"decision,omitempty"`
+	// Points is a points step, on points.
+	Points *PointsNote `json:"points,omitempty"`
 	// Sig is the sender's signature over the message without Sig.
 	Sig []byte `json:"sig,omitempty"`
 }
@@ -114,6 +119,10 @@ type Reserve struct {
 	// Shipping is the rate the shopper chose and the price the storefront
 	// quoted for it; the home node quotes again and refuses a difference.
 	Shipping *ShippingChoice `json:"shipping,omitempty"`
+	// Loyalty names the shopper's issuer and its account there, when the
+	// alliance runs loyalty: the home states the points the part earns
+	// for it (Status.Points).
+	Loyalty *LoyaltyClaim `json:"loyalty,omitempty"`
 }
 
 // ShippingChoice is a part's shipping rate and its price.
@@ -175,6 +184,9 @@ type Status struct {
 	Return *Return `json:"return,omitempty"`
 	// Issue is the issue this status states, as it stands after it.
 	Issue *Issue `json:"issue,omitempty"`
+	// Points are the loyalty points this status states the part earned
+	// or gave back, for the issuer the reserve named.
+	Points *PointsStated `json:"points,omitempty"`
 }
 
 // Shortage is a line the home node could not hold.
@@ -298,10 +310,18 @@ func (m *Message) validate() error {
 	if m.Note != nil && m.Kind != KindNote {
 		return bad("note", "only a note carries one")
 	}
+	if (m.Points != nil) != (m.Kind == KindPoints) {
+		return bad("points", "a points message carries its step, and no other kind carries one")
+	}
 	if (m.Case != nil) != (m.Kind == KindCase) || (m.ArbiterNote != nil) != (m.Kind == KindArbiterNote) || (m.Decision != nil) != (m.Kind == KindDecision) {
 		return bad("case", "a case, arbiter_note or decision carries its own part, and no other kind carries one")
 	}
 	switch m.Kind {
+	case KindPoints:
+		if m.Reserve != nil || m.Status != nil || m.Return != nil || m.Reason != "" {
+			return bad("points", "a points message carries its step, and nothing else")
+		}
+		return m.Points.validate()
 	case KindCase, KindArbiterNote, KindDecision:
 		if m.Reserve != nil || m.Status != nil || m.Return != nil || m.Reason != "" {
 			return bad("kind", "%s carries neither reserve, status, return nor reason", m.Kind)
@@ -373,7 +393,7 @@ func (m *Message) validate() error {
 		}
 		return nil
 	default:
-		return bad("kind", "%q is not reserve, confirm, cancel, release, return, issue, issue_reply, escalate, note, case, arbiter_note, decision or status", m.Kind)
+		return bad("kind", "%q is not reserve, confirm, cancel, release, return, issue, issue_reply, escalate, note, case, arbiter_note, decision, points or status", m.Kind)
 	}
 }
 
@@ -396,6 +416,9 @@ func (r *Reserve) validate() error {
 	if err := r.ShipTo.Validate(); err != nil {
 		return fmt.Errorf("%w: message.reserve.%v", ErrInvalid, err)
 	}
+	if c := r.Loyalty; c != nil && (!validPeerID(c.Issuer) || c.Account == "" || len(c.Account) > 128) {
+		return fmt.Errorf("%w: message.reserve.loyalty: needs the issuer's peer id and an account of 1..128 bytes", ErrInvalid)
+	}
 	if c := r.Shipping; c != nil && (len(c.Rate) > 200 || c.Price.Amount < 0 || c.Price.Currency != r.Lines[0].UnitPrice.Currency) {
 		return fmt.Errorf("%w: message.reserve.shipping: needs a rate of at most 200 bytes and a price of 0 or more in the lines' currency", ErrInvalid)
 	}
@@ -417,7 +440,12 @@ func (s *Status) validate() error {
 		}
 	}
 	if s.Issue != nil {
-		return s.Issue.validate(s)
+		if err := s.Issue.validate(s); err != nil {
+			return err
+		}
+	}
+	if s.Points != nil {
+		return s.Points.validate()
 	}
 	return nil
 }

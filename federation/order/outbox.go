@@ -206,6 +206,9 @@ func (s *Service) send(ctx context.Context, m *Message, raw []byte) error {
 	if err != nil {
 		return err
 	}
+	if m.Kind == KindPoints {
+		return s.pointsAnswered(m, answer)
+	}
 	status, sraw, err := decodeReply(answer, m.To, m.Kind, m.Part)
 	if err != nil || status == nil {
 		return err
@@ -242,6 +245,9 @@ func (o *outbox) oldestStatus(ctx context.Context, peer string) (time.Time, erro
 					return err
 				}
 				m, err := DecodeMessage(raw)
+				if err == nil && m.Kind == KindPoints { // a forwarded status states its points at its own time
+					m, err = forwardedStatus(m)
+				}
 				if err != nil || m.Kind != KindStatus {
 					continue
 				}

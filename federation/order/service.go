@@ -58,6 +58,11 @@ type Config struct {
 	// IssueDueWarning is how long before an issue's deadline (the first
 	// response's, the resolution's) the home reminds the merchant.
 	IssueDueWarning time.Duration `yaml:"issue_due_warning"`
+	// PointsHoldGrace is how long after its deadline an issuer keeps a
+	// points hold nobody confirmed or released before it gives the
+	// points back (a confirm queued before the deadline may arrive
+	// late); zero means 30m.
+	PointsHoldGrace time.Duration `yaml:"points_hold_grace"`
 }
 
 // DefaultConfig returns the defaults.
@@ -96,6 +101,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("orders.unpaid_after: must be between 1s and 8760h, not %s", c.UnpaidAfter)
 	case c.MaxCarts < 1 || c.MaxCarts > 10000:
 		return fmt.Errorf("orders.max_carts: must be between 1 and 10000, not %d", c.MaxCarts)
+	case c.PointsHoldGrace < 0 || c.PointsHoldGrace > 24*time.Hour:
+		return fmt.Errorf("orders.points_hold_grace: must be between 0 (30m) and 24h, not %s", c.PointsHoldGrace)
 	case c.IssueDueWarning < time.Minute || c.IssueDueWarning > 7*24*time.Hour:
 		return fmt.Errorf("orders.issue_due_warning: must be between 1m and 168h, not %s", c.IssueDueWarning)
 	}
@@ -147,6 +154,16 @@ type Deps struct {
 	Policy func() uint64
 	// Books, when set, books every settlement-relevant status.
 	Books Books
+	// Loyalty, when set, gives the charter's loyalty terms at a policy
+	// version; without it (or with terms off) no points are earned or
+	// spent.
+	Loyalty func(version uint64) (LoyaltyTerms, bool)
+	// PointsAuth, when set, checks that a shopper of this node let
+	// another member's storefront spend its points: auth is what the
+	// storefront's hold carries (the shopper's ID token this node issued
+	// to that storefront). Without it, only this node's own storefront
+	// spends its shoppers' points.
+	PointsAuth func(ctx context.Context, storefront, account string, auth []byte) error
 	// Profiles, when set, gives the merchants' return policies; without
 	// it no part can be returned.
 	Profiles Profiles
@@ -172,6 +189,23 @@ type PartEvent struct {
 	Home       string
 	Status     *Status
 	At         time.Time
+	// Points, when set, makes this a points event instead (Status then
+	// is the status that states it, if any): earned or reversed points
+	// of Part, or points redeemed by hold Part at Storefront.
+	Points *PointsEvent
+}
+
+// PointsEvent is a points step settlement books (settlement/points.go).
+type PointsEvent struct {
+	// Step is PointsEarn, PointsReverse or PointsRedeem.
+	Step   string
+	Issuer string
+	// Points of this step; Earned and ReversedBefore for reversals.
+	Points, Earned, ReversedBefore int64
+	// Refund names a reversal's refund.
+	Refund string
+	// Policy is the charter version whose point value applies.
+	Policy uint64
 }
 
 // Service is one node's order service: the storefront role (shoppers,
@@ -192,6 +226,8 @@ type Service struct {
 	notify   Notifier
 	policy   func() uint64
 	books    Books
+	loyalty  func(uint64) (LoyaltyTerms, bool)
+	ptsAuth  func(context.Context, string, string, []byte) error
 	profiles Profiles
 	termsOf  func() ServiceTerms
 	reach    Reachability
@@ -234,7 +270,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s := &Service{
 		cfg: cfg, db: d.DB, key: d.Key, self: id.String(), inv: d.Inventory, listings: d.Listings, net: d.Transport,
-		payments: map[string]Provider{}, emit: d.Emitter, notify: d.Notifier, policy: d.Policy, books: d.Books, profiles: d.Profiles, termsOf: d.Terms, reach: d.Reach, syncer: d.Sync,
+		payments: map[string]Provider{}, emit: d.Emitter, notify: d.Notifier, policy: d.Policy, books: d.Books, loyalty: d.Loyalty, ptsAuth: d.PointsAuth, profiles: d.Profiles, termsOf: d.Terms, reach: d.Reach, syncer: d.Sync,
 		log: d.Log, now: d.Now, metrics: newMetrics(d.Registry),
 	}
 	if s.log == nil {
@@ -277,6 +313,7 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.every(ctx, time.Minute, s.pruneEnded) })
 	g.Go(func() error { return s.every(ctx, min(time.Minute, s.cfg.UnpaidAfter), s.cancelUnpaid) })
 	g.Go(func() error { return s.every(ctx, time.Minute, s.remindIssues) })
+	g.Go(func() error { return s.every(ctx, time.Minute, s.sweepPoints) })
 	return g.Wait()
 }
 

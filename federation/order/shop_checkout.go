@@ -18,6 +18,9 @@ import (
 type CheckoutRequest struct {
 	ShippingAddress Address        `json:"shipping_address"`
 	Payment         PaymentRequest `json:"payment"`
+	// Points, when more than 0, pays that many of the shopper's loyalty
+	// points towards the order (points_hold.go).
+	Points int64 `json:"points,omitempty"`
 }
 
 // idemRecord remembers a checkout under its Idempotency-Key.
@@ -77,16 +80,21 @@ func (s *Service) Checkout(ctx context.Context, shopper, cartID, key string, req
 	if err := s.unreachable(order); err != nil {
 		return Order{}, false, err
 	}
+	if req.Points > 0 {
+		if order.Points, err = s.holdOrderPoints(ctx, &order, req.Points); err != nil {
+			return Order{}, false, err
+		}
+	}
 	attempts, err := s.reserveAll(ctx, order, req.ShippingAddress)
 	var ce *CheckoutError
 	if errors.As(err, &ce) && ce.Reason == ReasonPriceChanged { // the home node knew before this storefront
-		return Order{}, false, errors.Join(err, s.applyQuote(ctx, shopper, cartID, order, ce, true))
+		return Order{}, false, errors.Join(err, s.applyQuote(ctx, shopper, cartID, order, ce, true), s.releasePoints(order.Points, order.ID))
 	}
 	if err != nil {
-		return Order{}, false, err
+		return Order{}, false, errors.Join(err, s.releasePoints(order.Points, order.ID))
 	}
 	if err := s.pay(ctx, &order, attempts, req.Payment); err != nil {
-		return Order{}, false, err
+		return Order{}, false, errors.Join(err, s.releasePoints(order.Points, order.ID))
 	}
 	confirms, err := s.place(&order, attempts, cartID, idemKey, digest)
 	if err != nil {
@@ -99,6 +107,9 @@ func (s *Service) Checkout(ctx context.Context, shopper, cartID, key string, req
 
 func (s *Service) validateCheckout(key string, req CheckoutRequest) error {
 	var errs FieldErrors
+	if req.Points < 0 {
+		errs.add("points", "must be 0 or more")
+	}
 	if key == "" || len(key) > 255 {
 		errs.add("Idempotency-Key", "header is required (1..255 characters) so that a retried checkout cannot buy twice")
 	}

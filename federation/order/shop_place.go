@@ -15,13 +15,14 @@ import (
 // the checkout fails with what went wrong.
 func (s *Service) reserveAll(ctx context.Context, o Order, to Address) ([]*attempt, error) {
 	attempts := make([]*attempt, len(o.Parts))
+	claim := s.claimOf(o.Shopper)
 	var wg sync.WaitGroup
 	for i, p := range o.Parts {
 		a := &attempt{part: p}
 		attempts[i] = a
 		a.reserve, a.raw, a.err = s.newSigned(KindReserve, p.Platform, p.ID, func(m *Message) {
 			m.Reserve = &Reserve{Order: o.ID, Shopper: o.Shopper, Merchant: p.Merchant, Lines: p.Items, ShipTo: to,
-				Shipping: &ShippingChoice{Rate: p.ShippingRate, Price: p.Shipping}}
+				Shipping: &ShippingChoice{Rate: p.ShippingRate, Price: p.Shipping}, Loyalty: claim}
 		})
 		if a.err != nil {
 			return nil, a.err
@@ -151,7 +152,7 @@ func (s *Service) queueRequests(txn *badger.Txn, msgs []signed, keys *[]string) 
 // pay takes the order's payment once every part is held; a refused or
 // failed payment releases the holds.
 func (s *Service) pay(ctx context.Context, o *Order, attempts []*attempt, req PaymentRequest) error {
-	p, err := s.payments[req.Method].Charge(ctx, o.ID, o.Total, req)
+	p, err := s.payments[req.Method].Charge(ctx, o.ID, o.toPay(), req)
 	if err != nil {
 		return errors.Join(err, s.releaseAll(attempts, "payment failed"))
 	}
@@ -191,6 +192,13 @@ func (s *Service) place(o *Order, attempts []*attempt, cartID, idemKey, digest s
 		}
 		if err := s.queueRequests(txn, confirms, &keys); err != nil {
 			return err
+		}
+		if o.Points != nil {
+			k, err := s.confirmPoints(txn, o.Points, o.ID)
+			if err != nil {
+				return err
+			}
+			keys = append(keys, k)
 		}
 		if err := s.noticeOrder(txn, o); err != nil {
 			return err

@@ -58,8 +58,9 @@ func (s *Service) payRefund(ctx context.Context, t refundTask) error {
 	if err := s.db.View(func(txn *badger.Txn) (err error) { o, err = loadOrder(txn, t.Order); return err }); err != nil {
 		return err
 	}
-	if pr, ok := s.payments[o.Payment.Method]; ok && o.Payment.Status != PaymentPending {
-		if err := pr.Refund(ctx, o.Payment, t.Amount, t.key()[len(prefixRefund):]); err != nil {
+	money, inPoints := o.refundSplit(t.Amount)
+	if pr, ok := s.payments[o.Payment.Method]; ok && o.Payment.Status != PaymentPending && money.Amount > 0 {
+		if err := pr.Refund(ctx, o.Payment, money, t.key()[len(prefixRefund):]); err != nil {
 			return err
 		}
 	}
@@ -68,7 +69,11 @@ func (s *Service) payRefund(ctx context.Context, t refundTask) error {
 		if err != nil {
 			return err
 		}
-		o.Payment.Refunded.Amount += t.Amount.Amount
+		if inPoints > 0 {
+			o.Points.RefundDue.Amount += inPoints
+			o.Points.RefundDue.Currency = o.Total.Currency
+		}
+		o.Payment.Refunded.Amount += money.Amount
 		o.Payment.Refunded.Currency = o.Total.Currency
 		if err := putJSON(txn, prefixOrder+o.ID, o); err != nil {
 			return err

@@ -17,12 +17,15 @@ type Order struct {
 	// Total is what the shopper pays: items and shipping.
 	Total Money `json:"total"`
 	// Shipping is the part of Total paid for shipping.
-	Shipping  Money     `json:"shipping,omitzero"`
-	Parts     []Part    `json:"parts"`
-	ShipTo    Address   `json:"shipping_address"`
-	Payment   Payment   `json:"payment"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Shipping Money   `json:"shipping,omitzero"`
+	Parts    []Part  `json:"parts"`
+	ShipTo   Address `json:"shipping_address"`
+	Payment  Payment `json:"payment"`
+	// Points is what loyalty points paid of Total, when the shopper
+	// spent some (points_hold.go); the payment took the rest.
+	Points    *OrderPoints `json:"points,omitempty"`
+	CreatedAt time.Time    `json:"created_at"`
+	UpdatedAt time.Time    `json:"updated_at"`
 }
 
 // partOf returns the order's part id, or nil.
@@ -119,6 +122,9 @@ func (s *Service) applyStatusTxn(txn *badger.Txn, m *Message, raw []byte) (*Part
 	}
 	if m.From != s.self { // the home role booked the node's own parts
 		if err := s.book(txn, PartEvent{Part: p.ID, Storefront: s.self, Home: m.From, Status: m.Status, At: m.At}); err != nil {
+			return nil, err
+		}
+		if err := s.shopPoints(txn, m); err != nil {
 			return nil, err
 		}
 	}

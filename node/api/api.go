@@ -78,6 +78,8 @@ type Deps struct {
 	// Mail is the node's outgoing mail and local mailbox.
 	Mail       Mailbox
 	Settlement Settlement
+	// Points serves the loyalty points this node issues; nil: none.
+	Points Points
 	// Media stores the pictures merchants upload (POST /v1/media); nil
 	// stores none.
 	Media Media
@@ -165,6 +167,7 @@ func (a *API) routes() {
 	me.POST("/media", a.postMedia)
 	a.orderRoutes(v1)
 	a.settlementRoutes(v1)
+	a.pointsRoutes(v1)
 }
 
 // recover turns a handler panic into a 500 problem instead of a dropped connection.

@@ -846,6 +846,30 @@ func (e PictureUploadType) Valid() bool {
 	}
 }
 
+// Defines values for PointsLineKind.
+const (
+	Earned   PointsLineKind = "earned"
+	Expired  PointsLineKind = "expired"
+	Reversed PointsLineKind = "reversed"
+	Spent    PointsLineKind = "spent"
+)
+
+// Valid indicates whether the value is a known member of the PointsLineKind enum.
+func (e PointsLineKind) Valid() bool {
+	switch e {
+	case Earned:
+		return true
+	case Expired:
+		return true
+	case Reversed:
+		return true
+	case Spent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PoliciesReturnShipping.
 const (
 	PoliciesReturnShippingMerchant PoliciesReturnShipping = "merchant"
@@ -1670,8 +1694,16 @@ type ChatMessageBy string
 
 // CheckoutRequest defines model for CheckoutRequest.
 type CheckoutRequest struct {
-	Payment         PaymentRequest `json:"payment"`
-	ShippingAddress Address        `json:"shipping_address"`
+	Payment PaymentRequest `json:"payment"`
+
+	// Points Loyalty points to pay with (0 or absent: none). They are held at
+	// the shopper's issuer before the parts are reserved and spent when
+	// the order is placed; the payment takes the rest. More than the
+	// shopper has, or than the charter lets points pay, is 422 naming
+	// points; an issuer that does not answer is 503, and the checkout
+	// without points still works.
+	Points          *int64  `json:"points,omitempty"`
+	ShippingAddress Address `json:"shipping_address"`
 }
 
 // Conversation defines model for Conversation.
@@ -1783,15 +1815,31 @@ type HomePart struct {
 	HoldUntil *time.Time `json:"hold_until,omitempty"`
 
 	// Issues the complaints about the part
-	Issues           *[]Issue `json:"issues,omitempty"`
-	Items            []Line   `json:"items"`
-	Merchant         string   `json:"merchant"`
-	Order            string   `json:"order"`
-	PartID           string   `json:"part_id"`
-	PolicyVersion    int      `json:"policy_version"`
-	Reason           *string  `json:"reason,omitempty"`
-	Refunded         *Money   `json:"refunded,omitempty"`
-	RefundedShipping *Money   `json:"refunded_shipping,omitempty"`
+	Issues   *[]Issue `json:"issues,omitempty"`
+	Items    []Line   `json:"items"`
+	Merchant string   `json:"merchant"`
+	Order    string   `json:"order"`
+	PartID   string   `json:"part_id"`
+
+	// Points the part's loyalty points, when its reserve named the shopper's issuer
+	Points *struct {
+		// Basis the items (minor units) the points were earned on
+		Basis *int64 `json:"basis,omitempty"`
+		Claim *struct {
+			Account *string `json:"account,omitempty"`
+			Issuer  *string `json:"issuer,omitempty"`
+		} `json:"claim,omitempty"`
+		Done     *bool                   `json:"done,omitempty"`
+		Earned   *int64                  `json:"earned,omitempty"`
+		Refunded *int64                  `json:"refunded,omitempty"`
+		Reversed *int64                  `json:"reversed,omitempty"`
+		Seq      *int                    `json:"seq,omitempty"`
+		Stated   *map[string]interface{} `json:"stated,omitempty"`
+	} `json:"points,omitempty"`
+	PolicyVersion    int     `json:"policy_version"`
+	Reason           *string `json:"reason,omitempty"`
+	Refunded         *Money  `json:"refunded,omitempty"`
+	RefundedShipping *Money  `json:"refunded_shipping,omitempty"`
 
 	// Refunds the part's refunds and partial cancellations, in the order they were stated
 	Refunds *[]Refund `json:"refunds,omitempty"`
@@ -2071,6 +2119,54 @@ type ListingPage struct {
 	Total int `json:"total"`
 }
 
+// Loyalty defines model for Loyalty.
+type Loyalty struct {
+	// Issuer This node's books as the issuer of its shoppers' points.
+	Issuer struct {
+		Accounts int `json:"accounts"`
+
+		// Lost points refunds could not take back: the issuer's loss
+		Lost int64 `json:"lost"`
+
+		// Outstanding points not spent, expired or taken back: the liability, in points
+		Outstanding int64 `json:"outstanding"`
+
+		// Periods settlement periods with any change, newest first
+		Periods []struct {
+			Earned   int64     `json:"earned"`
+			Expired  int64     `json:"expired"`
+			Lost     int64     `json:"lost"`
+			Reversed int64     `json:"reversed"`
+			Spent    int64     `json:"spent"`
+			Start    time.Time `json:"start"`
+		} `json:"periods"`
+	} `json:"issuer"`
+
+	// Policy The charter's loyalty policy in force.
+	Policy struct {
+		Currency string `json:"currency"`
+
+		// EarnBps points per currency unit, in basis points
+		EarnBps int  `json:"earn_bps"`
+		Enabled bool `json:"enabled"`
+
+		// Expiry a Go duration; 0s: never
+		Expiry string `json:"expiry"`
+
+		// Funder home, storefront or split (empty when off)
+		Funder        string `json:"funder"`
+		FunderHomeBps int    `json:"funder_home_bps"`
+		MaxShareBps   int    `json:"max_share_bps"`
+		MinShareBps   int    `json:"min_share_bps"`
+
+		// PointValue one point's value in minor units
+		PointValue int `json:"point_value"`
+
+		// SpendableOn delivered or return_window_end
+		SpendableOn string `json:"spendable_on"`
+	} `json:"policy"`
+}
+
 // MailMessage A message with its sender and both bodies.
 type MailMessage struct {
 	// Attempts SMTP attempts so far
@@ -2313,6 +2409,9 @@ type Order struct {
 	Parts     []Part    `json:"parts"`
 	Payment   Payment   `json:"payment"`
 
+	// Points What loyalty points paid of an order; the payment took the rest.
+	Points *OrderPoints `json:"points,omitempty"`
+
 	// Shipping the part of total paid for shipping
 	Shipping        *Money  `json:"shipping,omitempty"`
 	ShippingAddress Address `json:"shipping_address"`
@@ -2338,6 +2437,26 @@ type OrderPage struct {
 	// NextCursor empty on the last page
 	NextCursor string  `json:"next_cursor"`
 	Orders     []Order `json:"orders"`
+}
+
+// OrderPoints What loyalty points paid of an order; the payment took the rest.
+type OrderPoints struct {
+	// Account the issuer's id of the shopper
+	Account string `json:"account"`
+
+	// Confirmed the issuer's signed answer to the confirm (a points message), once it came
+	Confirmed *map[string]interface{} `json:"confirmed,omitempty"`
+
+	// Issuer peer ID of the member that keeps the shopper's points
+	Issuer string `json:"issuer"`
+	Points int64  `json:"points"`
+
+	// Policy charter version the points are valued at
+	Policy int `json:"policy"`
+
+	// RefundDue what refunds owe beyond what the payment took: the part points paid, not given back as points yet
+	RefundDue *Money `json:"refund_due,omitempty"`
+	Value     Money  `json:"value"`
 }
 
 // Outbox defines model for Outbox.
@@ -2514,6 +2633,66 @@ type PictureUpload struct {
 
 // PictureUploadType the canonical file's type: PNG for a PNG upload or a picture with transparency, else JPEG
 type PictureUploadType string
+
+// PointsLine defines model for PointsLine.
+type PointsLine struct {
+	At   time.Time      `json:"at"`
+	Kind PointsLineKind `json:"kind"`
+
+	// Lost what a reversal could not take back
+	Lost   *int64 `json:"lost,omitempty"`
+	Points int64  `json:"points"`
+
+	// Ref the part (earned, reversed), the hold (spent) or the lot (expired)
+	Ref string `json:"ref"`
+}
+
+// PointsLineKind defines model for PointsLine.Kind.
+type PointsLineKind string
+
+// PointsLot defines model for PointsLot.
+type PointsLot struct {
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	Left      int64      `json:"left"`
+	Points    int64      `json:"points"`
+
+	// Source the order part that earned the points
+	Source      string    `json:"source"`
+	SpendableAt time.Time `json:"spendable_at"`
+}
+
+// PointsView A shopper's loyalty points, as the member that issues them keeps them.
+type PointsView struct {
+	Balance struct {
+		// Held held by checkouts in flight
+		Held             int64      `json:"held"`
+		NextExpiry       *time.Time `json:"next_expiry,omitempty"`
+		NextExpiryPoints *int64     `json:"next_expiry_points,omitempty"`
+
+		// Pending earned, not spendable yet
+		Pending   int64 `json:"pending"`
+		Spendable int64 `json:"spendable"`
+	} `json:"balance"`
+	Currency *string `json:"currency,omitempty"`
+	Earned   int64   `json:"earned"`
+
+	// Enabled whether the alliance runs a loyalty programme now
+	Enabled bool  `json:"enabled"`
+	Expired int64 `json:"expired"`
+
+	// Here whether this node issues them (else they are kept at issuer and not shown here)
+	Here bool `json:"here"`
+
+	// History the latest 50 changes, newest first
+	History []PointsLine `json:"history"`
+	Issuer  string       `json:"issuer"`
+	Lots    []PointsLot  `json:"lots"`
+
+	// PointValue one point's value in minor units of currency
+	PointValue int64 `json:"point_value"`
+	Reversed   int64 `json:"reversed"`
+	Spent      int64 `json:"spent"`
+}
 
 // Policies defines model for Policies.
 type Policies struct {
@@ -3970,6 +4149,19 @@ type ClientInterface interface {
 	// Corresponds with PUT /v1/listings/{id}/stock (the `SetStock` operationId).
 	SetStock(ctx context.Context, id ListingID, body SetStockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetLoyalty The alliance's loyalty policy, and the points this node issues.
+	//
+	// The charter's loyalty policy in force, and this node's books as the
+	// issuer of its shoppers' points: how many points they hold (the
+	// liability, worth point_value each), what refunds could not take
+	// back (the issuer's loss), and per settlement period what they
+	// earned, spent, lost to expiry and gave back. What members owe each
+	// other for points is in the statements, as points_funding,
+	// points_reversal and points_redemption entries.
+	//
+	// Corresponds with GET /v1/loyalty (the `GetLoyalty` operationId).
+	GetLoyalty(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListMailMessages The node's outgoing e-mail, newest first (operator).
 	//
 	// Every message the node queued for its shoppers and merchants: sent
@@ -4550,6 +4742,17 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/orders/{id}/parts/{part}/returns (the `RequestReturn` operationId).
 	RequestReturn(ctx context.Context, id OrderID, part string, params *RequestReturnParams, body RequestReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPoints The shopper's loyalty points, lots and latest changes.
+	//
+	// Points live at the shopper's home member (its issuer). When that is
+	// this node, the balance (spendable, held by checkouts, pending until
+	// delivery or the return window's end), the lots with their expiry
+	// and the latest 50 changes; otherwise here is false and the rest is
+	// empty.
+	//
+	// Corresponds with GET /v1/points (the `GetPoints` operationId).
+	GetPoints(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSettlementPeriods The settlement periods this node knows, with where their statements stand.
 	//
@@ -5587,6 +5790,29 @@ func (c *Client) SetStockWithBody(ctx context.Context, id ListingID, contentType
 // Corresponds with PUT /v1/listings/{id}/stock (the `SetStock` operationId).
 func (c *Client) SetStock(ctx context.Context, id ListingID, body SetStockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetStockRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetLoyalty The alliance's loyalty policy, and the points this node issues.
+//
+// The charter's loyalty policy in force, and this node's books as the
+// issuer of its shoppers' points: how many points they hold (the
+// liability, worth point_value each), what refunds could not take
+// back (the issuer's loss), and per settlement period what they
+// earned, spent, lost to expiry and gave back. What members owe each
+// other for points is in the statements, as points_funding,
+// points_reversal and points_redemption entries.
+//
+// Corresponds with GET /v1/loyalty (the `GetLoyalty` operationId).
+func (c *Client) GetLoyalty(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetLoyaltyRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -6798,6 +7024,27 @@ func (c *Client) RequestReturnWithBody(ctx context.Context, id OrderID, part str
 // Corresponds with POST /v1/orders/{id}/parts/{part}/returns (the `RequestReturn` operationId).
 func (c *Client) RequestReturn(ctx context.Context, id OrderID, part string, params *RequestReturnParams, body RequestReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRequestReturnRequest(c.Server, id, part, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPoints The shopper's loyalty points, lots and latest changes.
+//
+// Points live at the shopper's home member (its issuer). When that is
+// this node, the balance (spendable, held by checkouts, pending until
+// delivery or the return window's end), the lots with their expiry
+// and the latest 50 changes; otherwise here is false and the rest is
+// empty.
+//
+// Corresponds with GET /v1/points (the `GetPoints` operationId).
+func (c *Client) GetPoints(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPointsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -8680,6 +8927,33 @@ func NewSetStockRequestWithBody(server string, id ListingID, contentType string,
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetLoyaltyRequest constructs an http.Request for the GetLoyalty method
+func NewGetLoyaltyRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/loyalty")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -10869,6 +11143,33 @@ func NewRequestReturnRequestWithBody(server string, id OrderID, part string, par
 	return req, nil
 }
 
+// NewGetPointsRequest constructs an http.Request for the GetPoints method
+func NewGetPointsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/points")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListSettlementPeriodsRequest constructs an http.Request for the ListSettlementPeriods method
 func NewListSettlementPeriodsRequest(server string) (*http.Request, error) {
 	var err error
@@ -11822,6 +12123,21 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /v1/listings/{id}/stock (the `SetStock` operationId).
 	SetStockWithResponse(ctx context.Context, id ListingID, body SetStockJSONRequestBody, reqEditors ...RequestEditorFn) (*SetStockResponse, error)
 
+	// GetLoyaltyWithResponse The alliance's loyalty policy, and the points this node issues.
+	//
+	// The charter's loyalty policy in force, and this node's books as the
+	// issuer of its shoppers' points: how many points they hold (the
+	// liability, worth point_value each), what refunds could not take
+	// back (the issuer's loss), and per settlement period what they
+	// earned, spent, lost to expiry and gave back. What members owe each
+	// other for points is in the statements, as points_funding,
+	// points_reversal and points_redemption entries.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/loyalty (the `GetLoyalty` operationId).
+	GetLoyaltyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetLoyaltyResponse, error)
+
 	// ListMailMessagesWithResponse The node's outgoing e-mail, newest first (operator).
 	//
 	// Every message the node queued for its shoppers and merchants: sent
@@ -12458,6 +12774,19 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/orders/{id}/parts/{part}/returns (the `RequestReturn` operationId).
 	RequestReturnWithResponse(ctx context.Context, id OrderID, part string, params *RequestReturnParams, body RequestReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestReturnResponse, error)
+
+	// GetPointsWithResponse The shopper's loyalty points, lots and latest changes.
+	//
+	// Points live at the shopper's home member (its issuer). When that is
+	// this node, the balance (spendable, held by checkouts, pending until
+	// delivery or the return window's end), the lots with their expiry
+	// and the latest 50 changes; otherwise here is false and the rest is
+	// empty.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/points (the `GetPoints` operationId).
+	GetPointsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetPointsResponse, error)
 
 	// ListSettlementPeriodsWithResponse The settlement periods this node knows, with where their statements stand.
 	//
@@ -15335,6 +15664,75 @@ func (r SetStockResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SetStockResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetLoyaltyResponse401Headers the declared response headers of an HTTP 401 response for GetLoyalty
+type GetLoyaltyResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetLoyaltyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Loyalty
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetLoyaltyResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetLoyaltyResponse) GetJSON200() *Loyalty {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetLoyaltyResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetLoyaltyResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetLoyaltyResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetLoyaltyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetLoyaltyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetLoyaltyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetLoyaltyResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -18939,6 +19337,68 @@ func (r RequestReturnResponse) ContentType() string {
 	return ""
 }
 
+// GetPointsResponse401Headers the declared response headers of an HTTP 401 response for GetPoints
+type GetPointsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetPointsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PointsView
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetPointsResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPointsResponse) GetJSON200() *PointsView {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPointsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPointsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPointsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPointsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPointsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPointsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListSettlementPeriodsResponse401Headers the declared response headers of an HTTP 401 response for ListSettlementPeriods
 type ListSettlementPeriodsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -20501,6 +20961,27 @@ func (c *ClientWithResponses) SetStockWithResponse(ctx context.Context, id Listi
 	return ParseSetStockResponse(rsp)
 }
 
+// GetLoyaltyWithResponse The alliance's loyalty policy, and the points this node issues.
+//
+// The charter's loyalty policy in force, and this node's books as the
+// issuer of its shoppers' points: how many points they hold (the
+// liability, worth point_value each), what refunds could not take
+// back (the issuer's loss), and per settlement period what they
+// earned, spent, lost to expiry and gave back. What members owe each
+// other for points is in the statements, as points_funding,
+// points_reversal and points_redemption entries.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/loyalty (the `GetLoyalty` operationId).
+func (c *ClientWithResponses) GetLoyaltyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetLoyaltyResponse, error) {
+	rsp, err := c.GetLoyalty(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetLoyaltyResponse(rsp)
+}
+
 // ListMailMessagesWithResponse The node's outgoing e-mail, newest first (operator).
 //
 // Every message the node queued for its shoppers and merchants: sent
@@ -21514,6 +21995,25 @@ func (c *ClientWithResponses) RequestReturnWithResponse(ctx context.Context, id 
 		return nil, err
 	}
 	return ParseRequestReturnResponse(rsp)
+}
+
+// GetPointsWithResponse The shopper's loyalty points, lots and latest changes.
+//
+// Points live at the shopper's home member (its issuer). When that is
+// this node, the balance (spendable, held by checkouts, pending until
+// delivery or the return window's end), the lots with their expiry
+// and the latest 50 changes; otherwise here is false and the rest is
+// empty.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/points (the `GetPoints` operationId).
+func (c *ClientWithResponses) GetPointsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetPointsResponse, error) {
+	rsp, err := c.GetPoints(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPointsResponse(rsp)
 }
 
 // ListSettlementPeriodsWithResponse The settlement periods this node knows, with where their statements stand.
@@ -24116,6 +24616,66 @@ func ParseSetStockResponse(rsp *http.Response) (*SetStockResponse, error) {
 	switch {
 	case rsp.StatusCode == 401:
 		var headers SetStockResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetLoyaltyResponse parses an HTTP response from a GetLoyaltyWithResponse call
+func ParseGetLoyaltyResponse(rsp *http.Response) (*GetLoyaltyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetLoyaltyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Loyalty
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetLoyaltyResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -27303,6 +27863,59 @@ func ParseRequestReturnResponse(rsp *http.Response) (*RequestReturnResponse, err
 	switch {
 	case rsp.StatusCode == 401:
 		var headers RequestReturnResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetPointsResponse parses an HTTP response from a GetPointsWithResponse call
+func ParseGetPointsResponse(rsp *http.Response) (*GetPointsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPointsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PointsView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetPointsResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

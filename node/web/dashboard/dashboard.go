@@ -130,6 +130,9 @@ type Deps struct {
 	Replication Replication
 	// Mail is the node's outgoing e-mail and local mailbox.
 	Mail Mailbox
+	// Points, when set, are the node's books as issuer of loyalty
+	// points (/operator/loyalty).
+	Points Points
 }
 
 // Options configure the dashboard.
@@ -205,6 +208,7 @@ func (d *Dashboard) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /operator/settlement", d.asOperator(d.operatorSettlement))
 	mux.HandleFunc("GET /operator/settlement/{period}", d.asOperator(d.operatorPeriod))
 	mux.HandleFunc("GET /operator/settlement/{period}/netting.csv", d.asOperator(d.nettingCSV))
+	mux.HandleFunc("GET /operator/loyalty", d.asOperator(d.operatorLoyalty))
 	mux.HandleFunc("GET /operator/mail", d.asOperator(d.operatorMailbox))
 	mux.HandleFunc("GET /operator/mail/{id}", d.asOperator(d.operatorMail))
 	mux.HandleFunc("GET /operator/cases", d.asOperator(d.operatorCases))
@@ -225,6 +229,7 @@ func nav(current string) []web.NavItem {
 		web.NavItem{Label: "Merchants", Href: "/operator/merchants"},
 		web.NavItem{Label: "Orders", Href: "/operator/orders"},
 		web.NavItem{Label: "Settlement", Href: "/operator/settlement"},
+		web.NavItem{Label: "Loyalty", Href: "/operator/loyalty"},
 		web.NavItem{Label: "Escalated issues", Href: "/operator/cases"},
 		web.NavItem{Label: "Service records", Href: "/operator/service-records"},
 		web.NavItem{Label: "Mailbox", Href: "/operator/mail"},

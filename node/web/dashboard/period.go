@@ -97,6 +97,10 @@ var entryKinds = map[string]string{
 	settlement.EntryFee:       "Federation fees",
 	settlement.EntryRefund:    "Merchant shares refunded",
 	settlement.EntryFeeRefund: "Federation fees refunded",
+
+	settlement.EntryPointsFunding:    "Loyalty points funded",
+	settlement.EntryPointsReversal:   "Loyalty points funding given back",
+	settlement.EntryPointsRedemption: "Loyalty points redeemed",
 }
 
 // disputeReasons explain a dispute from this node's side.

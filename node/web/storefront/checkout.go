@@ -40,6 +40,8 @@ type checkoutView struct {
 	// Unavailable are the home platforms that did not answer, nil when
 	// all did (checkout_unavailable.go).
 	Unavailable *unavailableView
+	// Points are the shopper's points the form offers, nil for none.
+	Points *pointsOffer
 }
 
 // Input returns one input of the form, with its autocomplete token, for
@@ -59,6 +61,7 @@ var checkoutLabels = map[string]string{
 	"shipping_address.region":      "Region",
 	"payment.method":               "Payment method",
 	"payment.card_number":          "Card number",
+	"points":                       "Points:",
 }
 
 // addressInputs are the shipping address inputs and what an empty one
@@ -110,6 +113,7 @@ func readCheckout(pf url.Values) (order.CheckoutRequest, *web.Form) {
 	default:
 		f.Add("payment.method", "Choose how to pay.")
 	}
+	req.Points = readPoints(f, pf.Get("points"))
 	return req, f
 }
 
@@ -166,6 +170,7 @@ func (sf *Storefront) checkoutForm(w http.ResponseWriter, r *http.Request) {
 	}
 	v := sf.newCheckoutView(f, "")
 	v.Cart, v.Key = sf.cartView(r.Context(), c), newIdempotencyKey()
+	v.Points = sf.checkoutPoints(r.Context(), sv.shopper.ID)
 	sf.render(w, r, http.StatusOK, "checkout", sf.shopperPage(sv, "Checkout", v))
 }
 
@@ -197,6 +202,10 @@ func (sf *Storefront) checkout(w http.ResponseWriter, r *http.Request, sv shoppe
 		return
 	}
 	v.Cart = sf.cartView(r.Context(), before)
+	v.Points = sf.checkoutPoints(r.Context(), sv.shopper.ID)
+	if v.Points == nil && f.Value("points") != "" { // show the field again, with what was typed
+		v.Points = &pointsOffer{}
+	}
 	if !f.OK() {
 		sf.render(w, r, http.StatusUnprocessableEntity, "checkout", sf.shopperPage(sv, "Checkout", v))
 		return
@@ -242,6 +251,12 @@ func (sf *Storefront) checkoutRefused(ctx context.Context, sv shopperVisit, v *c
 	switch {
 	case addFieldErrors(v.Form, err, checkoutLabels):
 		return http.StatusUnprocessableEntity, nil
+	case errors.Is(err, order.ErrPointsUnavailable):
+		v.Form.Add("points", msgPointsUnavailable)
+		if v.Points == nil {
+			v.Points = &pointsOffer{}
+		}
+		return http.StatusServiceUnavailable, nil
 	case errors.As(err, &ce) && ce.Reason == order.ReasonPriceChanged:
 		return http.StatusConflict, sf.priceChanged(ctx, sv, v, before, ce)
 	case errors.As(err, &ce) && ce.Reason == order.ReasonUnavailable && len(ce.Platforms) > 0:

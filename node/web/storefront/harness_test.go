@@ -46,7 +46,7 @@ func (h *harness) rebuild() {
 	h.site = h.Site(h.opts)
 	var err error
 	h.store, err = New(h.site, Deps{Search: h.Index, Listings: h.Self.Cat, Merchants: h.Self.Cat, Shoppers: h.shoppers,
-		Carts: h.orders, Orders: h.Self.Orders, Profiles: h.Self.Cat, Mail: h.mail},
+		Carts: h.orders, Orders: h.Self.Orders, Profiles: h.Self.Cat, Mail: h.mail, Points: h.Self.Orders},
 		Options{Payments: h.payments, GuestCheckout: h.guestCheckout, Country: h.country})
 	if err != nil {
 		h.T.Fatal(err)

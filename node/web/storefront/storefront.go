@@ -178,6 +178,9 @@ type Deps struct {
 	// Mail, when set, serves the unsubscribe page of notification
 	// e-mails (/mail/unsubscribe); optional.
 	Mail MailPreferences
+	// Points, when set, shows the shopper's loyalty points (/points) and
+	// offers them at checkout; optional.
+	Points Points
 }
 
 // Options configure the storefront.
@@ -274,6 +277,7 @@ func (sf *Storefront) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /checkout", sf.site.Spending(budget.Checkouts, sf.asShopper(backTo("/checkout"), sf.checkout)))
 	mux.HandleFunc("POST /checkout/unavailable", sf.asShopper(backTo("/checkout"), sf.removeUnavailable))
 	mux.HandleFunc("GET /orders", sf.asShopper(nil, sf.ordersPage))
+	mux.HandleFunc("GET /points", sf.asShopper(nil, sf.pointsPage))
 	mux.HandleFunc("GET /orders/{id}", sf.asShopper(nil, sf.orderPage))
 	mux.HandleFunc("GET /orders/{id}/cancel", sf.asShopper(nil, sf.cancelForm))
 	mux.HandleFunc("POST /orders/{id}/cancel", sf.asShopper(orderBack, sf.cancelParts))

@@ -46,9 +46,21 @@ type Harness struct {
 	Merchant catalog.Merchant
 	Token    string
 
-	net   *memNet
-	media *mediaNet
-	terms atomic.Pointer[order.ServiceTerms]
+	net     *memNet
+	media   *mediaNet
+	terms   atomic.Pointer[order.ServiceTerms]
+	loyalty atomic.Pointer[order.LoyaltyTerms]
+}
+
+// SetLoyalty sets the charter's loyalty policy both members' order
+// services read, at every policy version (by default none: no points).
+func (h *Harness) SetLoyalty(t order.LoyaltyTerms) { h.loyalty.Store(&t) }
+
+func (h *Harness) loyaltyAt(uint64) (order.LoyaltyTerms, bool) {
+	if t := h.loyalty.Load(); t != nil {
+		return *t, true
+	}
+	return order.LoyaltyTerms{}, false
 }
 
 // SetTerms sets the charter's complaint terms both members' order
@@ -73,8 +85,8 @@ func New(t *testing.T) *Harness {
 	h.Self.startMedia(t, h.media)
 	h.Other.startMedia(t, h.media)
 	h.Self.Cat.OnChange(func(ch catalog.Change) { indexer.Apply(h.Index, ch) })
-	h.Self.startOrders(t, h.net, h.Clock, h.termsNow)
-	h.Other.startOrders(t, h.net, h.Clock, h.termsNow)
+	h.Self.startOrders(t, h.net, h.Clock, h.termsNow, h.loyaltyAt)
+	h.Other.startOrders(t, h.net, h.Clock, h.termsNow, h.loyaltyAt)
 	h.Fed.charter = testCharter(h.Self.ID, h.Other.ID)
 	h.Fed.states = []federation.MemberState{{PeerID: h.Other.ID, Name: OtherName, Status: federation.StatusActive,
 		Connected: true, Reachable: true, LastSeen: h.Clock.Now().Add(-3 * time.Second), RTT: 3200 * time.Microsecond}}
