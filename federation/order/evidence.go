@@ -83,7 +83,7 @@ func VerifyProof(b []byte) (*Message, error) {
 	store, home := res.From, res.To
 	total := Money{Currency: res.Reserve.Lines[0].UnitPrice.Currency}
 	for _, l := range res.Reserve.Lines {
-		total.Amount += l.Quantity * l.UnitPrice.Amount
+		total.Amount += l.gross()
 	}
 	var ship Money // the shipping the storefront placed, which the home accepted or refused whole
 	if sc := res.Reserve.Shipping; sc != nil {

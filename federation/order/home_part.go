@@ -161,7 +161,14 @@ func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) ([]byte, 
 	p.HoldUntil = p.CreatedAt.Add(s.cfg.HoldTTL).Truncate(time.Millisecond)
 	p.Total = Money{Currency: r.Lines[0].UnitPrice.Currency}
 	for _, l := range r.Lines {
-		p.Total.Amount += l.Quantity * l.UnitPrice.Amount
+		p.Total.Amount += l.gross()
+	}
+	quote, err := s.homeDiscounts(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if quote != nil { // an offer changed, ended or began: the storefront shows the new quote
+		return s.rejection(m, raw, &CheckoutError{Reason: ReasonPriceChanged, Quote: quote})
 	}
 	ship, ce, err := s.homeShipping(ctx, r)
 	if err != nil {
@@ -228,6 +235,7 @@ func requote(r *Reserve, offers map[string]offer) []Line {
 		}
 		if o.Price != l.UnitPrice {
 			l.UnitPrice = o.Price
+			l.Discount, l.Offer, l.OfferVersion = Money{}, "", 0 // the storefront discounts the new price again
 			quote = append(quote, l)
 		}
 	}

@@ -130,7 +130,17 @@ type Line struct {
 	Category  string `json:"category"`
 	Quantity  int64  `json:"quantity"`
 	UnitPrice Money  `json:"unit_price"`
+	// Discount is what the merchant's offer Offer (at OfferVersion) takes
+	// off the line, which the merchant funds: the line's gross is
+	// Quantity × UnitPrice − Discount (see offer.go).
+	Discount     Money  `json:"discount,omitzero"`
+	Offer        string `json:"offer,omitempty"`
+	OfferVersion uint64 `json:"offer_version,omitempty"`
 }
+
+// gross is what the shopper pays for the line: its units at their price,
+// less the merchant's discount.
+func (l Line) gross() int64 { return l.Quantity*l.UnitPrice.Amount - l.Discount.Amount }
 
 // Status is a part's state as its home node states it. Seq orders the
 // statuses of one part: a receiver keeps the highest, so duplicated and
@@ -391,6 +401,9 @@ func (r *Reserve) validate() error {
 	for i, l := range r.Lines {
 		if l.ListingID == "" || l.SKU == "" || l.Quantity < 1 || l.Quantity > 10000 || l.UnitPrice.Amount < 0 {
 			return fmt.Errorf("%w: message.reserve.lines[%d]: needs listing_id, sku, quantity 1..10000 and a price", ErrInvalid, i)
+		}
+		if err := l.checkDiscount(); err != nil {
+			return fmt.Errorf("%w: message.reserve.lines[%d].%v", ErrInvalid, i, err)
 		}
 	}
 	if err := r.ShipTo.Validate(); err != nil {

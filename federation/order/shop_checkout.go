@@ -161,6 +161,13 @@ func (s *Service) applyQuote(ctx context.Context, shopper, cartID string, o Orde
 			c.takeHomeShipping(o, ce.Shipping)
 		}
 		c.takeQuoted(o, ce.Shipping)
+		if fromHome {
+			for _, p := range o.Parts {
+				if err := c.takeHomeDiscounts(p.Platform, quoteOf(ce.Quote, p)); err != nil {
+					return err
+				}
+			}
+		}
 		for _, q := range ce.Quote {
 			for i := range c.Lines {
 				if c.Lines[i].ListingID == q.ListingID && c.Lines[i].SKU == q.SKU {
@@ -193,8 +200,21 @@ func newOrder(shopper string, cart Cart, to Address, now time.Time) Order {
 			n++
 		}
 		p := &o.Parts[n-1]
-		p.Items = append(p.Items, Line{ListingID: l.ListingID, SKU: l.SKU, Title: l.Title, Category: l.Category, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
-		p.Total.Amount += l.Quantity * l.UnitPrice.Amount
+		line := Line{ListingID: l.ListingID, SKU: l.SKU, Title: l.Title, Category: l.Category, Quantity: l.Quantity, UnitPrice: l.UnitPrice,
+			Discount: l.Discount, Offer: l.Offer, OfferVersion: l.OfferVersion}
+		p.Items = append(p.Items, line)
+		p.Total.Amount += line.gross()
 	}
 	return o
+}
+
+// quoteOf is the lines of quote that belong to part p.
+func quoteOf(quote []Line, p Part) []Line {
+	var out []Line
+	for _, q := range quote {
+		if slices.ContainsFunc(p.Items, func(l Line) bool { return l.ListingID == q.ListingID && l.SKU == q.SKU }) {
+			out = append(out, q)
+		}
+	}
+	return out
 }
