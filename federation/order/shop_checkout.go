@@ -18,6 +18,8 @@ import (
 type CheckoutRequest struct {
 	ShippingAddress Address        `json:"shipping_address"`
 	Payment         PaymentRequest `json:"payment"`
+	// Coupon is a code of this storefront's, optional.
+	Coupon string `json:"coupon,omitempty"`
 }
 
 // idemRecord remembers a checkout under its Idempotency-Key.
@@ -74,6 +76,9 @@ func (s *Service) Checkout(ctx context.Context, shopper, cartID, key string, req
 		}
 		return Order{}, false, err
 	}
+	if err := s.previewCoupon(&order, NormalizeCoupon(req.Coupon)); err != nil {
+		return Order{}, false, err
+	}
 	if err := s.unreachable(order); err != nil {
 		return Order{}, false, err
 	}
@@ -89,6 +94,10 @@ func (s *Service) Checkout(ctx context.Context, shopper, cartID, key string, req
 		return Order{}, false, err
 	}
 	confirms, err := s.place(&order, attempts, cartID, idemKey, digest)
+	var fe FieldErrors
+	if errors.As(err, &fe) { // the coupon was taken meanwhile: nothing is placed
+		return Order{}, false, errors.Join(err, s.undoPayment(ctx, order, attempts))
+	}
 	if err != nil {
 		return Order{}, false, err
 	}
@@ -101,6 +110,9 @@ func (s *Service) validateCheckout(key string, req CheckoutRequest) error {
 	var errs FieldErrors
 	if key == "" || len(key) > 255 {
 		errs.add("Idempotency-Key", "header is required (1..255 characters) so that a retried checkout cannot buy twice")
+	}
+	if c := NormalizeCoupon(req.Coupon); c != "" && !couponCode.MatchString(c) {
+		errs.add("coupon", "%q is not a coupon code", req.Coupon)
 	}
 	if err := req.ShippingAddress.Validate(); err != nil {
 		errs = append(errs, err.(FieldErrors)...)

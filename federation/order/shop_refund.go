@@ -58,7 +58,13 @@ func (s *Service) payRefund(ctx context.Context, t refundTask) error {
 	if err := s.db.View(func(txn *badger.Txn) (err error) { o, err = loadOrder(txn, t.Order); return err }); err != nil {
 		return err
 	}
-	if pr, ok := s.payments[o.Payment.Method]; ok && o.Payment.Status != PaymentPending {
+	// An order that used a coupon was paid less than its parts: what is
+	// given back never passes what was paid (the storefront keeps the
+	// coupon's cost).
+	if left := o.Payment.Amount.Amount - o.Payment.Refunded.Amount; o.CouponDiscount.Amount > 0 && t.Amount.Amount > left {
+		t.Amount.Amount = max(left, 0)
+	}
+	if pr, ok := s.payments[o.Payment.Method]; ok && o.Payment.Status != PaymentPending && t.Amount.Amount > 0 {
 		if err := pr.Refund(ctx, o.Payment, t.Amount, t.key()[len(prefixRefund):]); err != nil {
 			return err
 		}
