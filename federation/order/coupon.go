@@ -60,7 +60,6 @@ type Coupon struct {
 	Uses  int64 `json:"uses"`
 	// Ended is set when the operator ended the code.
 	Ended     bool      `json:"ended"`
-	Currency  string    `json:"currency"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -154,15 +153,15 @@ func (in CouponInput) validate() error {
 const maxMoney = 1_000_000_000_000
 
 // CreateCoupon stores a new code; a code that exists (ended or not) is
-// ErrConflict. currency is the federation's settlement currency.
-func (s *Service) CreateCoupon(_ context.Context, in CouponInput, currency string) (Coupon, error) {
+// ErrConflict. Amounts are in minor units of the federation's currency.
+func (s *Service) CreateCoupon(_ context.Context, in CouponInput) (Coupon, error) {
 	in.Code = NormalizeCoupon(in.Code)
 	if err := in.validate(); err != nil {
 		return Coupon{}, err
 	}
 	c := Coupon{Code: in.Code, Kind: in.Kind, PercentBPS: in.PercentBPS, Amount: in.Amount, MinCart: in.MinCart, Budget: in.Budget,
 		PerShopper: in.PerShopper, Categories: slices.Clone(in.Categories), Platforms: slices.Clone(in.Platforms),
-		Starts: in.Starts.UTC(), Ends: in.Ends.UTC(), Currency: currency, CreatedAt: s.now().UTC()}
+		Starts: in.Starts.UTC(), Ends: in.Ends.UTC(), CreatedAt: s.now().UTC()}
 	if c.Kind != CouponPercent {
 		c.PercentBPS = 0
 	}

@@ -60,16 +60,16 @@ func TestCouponsAreFundedByTheStorefront(t *testing.T) {
 	a, b := f.members[0], f.members[1]
 	ctx := context.Background()
 	pan := f.list(b, "forge", "PAN", 5000, 20)
-	if _, err := a.svc.CreateCoupon(ctx, CouponInput{Code: "x", Kind: "half", Budget: 0}, "EUR"); err == nil ||
+	if _, err := a.svc.CreateCoupon(ctx, CouponInput{Code: "x", Kind: "half", Budget: 0}); err == nil ||
 		!strings.Contains(err.Error(), "code:") || !strings.Contains(err.Error(), "kind:") || !strings.Contains(err.Error(), "budget:") || !strings.Contains(err.Error(), "starts:") {
 		t.Errorf("a bad coupon: %v", err)
 	}
 	in := f.couponIn("welcome10", CouponPercent, 1000, 100000)
 	in.PerShopper, in.MinCart = 1, 6000
-	if _, err := a.svc.CreateCoupon(ctx, in, "EUR"); err != nil {
+	if _, err := a.svc.CreateCoupon(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.svc.CreateCoupon(ctx, in, "EUR"); !errors.Is(err, ErrConflict) {
+	if _, err := a.svc.CreateCoupon(ctx, in); !errors.Is(err, ErrConflict) {
 		t.Errorf("the same code twice: %v", err)
 	}
 	pay := PaymentRequest{Method: MethodSandboxCard, CardNumber: CardApprove}
@@ -113,7 +113,7 @@ func TestCouponsAreFundedByTheStorefront(t *testing.T) {
 	garden := f.couponIn("GARDEN", CouponAmount, 500, 100000)
 	garden.Categories = []string{"Garden"}
 	for _, in := range []CouponInput{old, garden} {
-		if _, err := a.svc.CreateCoupon(ctx, in, "EUR"); err != nil {
+		if _, err := a.svc.CreateCoupon(ctx, in); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -147,7 +147,7 @@ func TestTheLastUseOfACouponIsTakenOnce(t *testing.T) {
 	a, b := f.members[0], f.members[1]
 	ctx := context.Background()
 	pan := f.list(b, "forge", "PAN", 5000, 100)
-	if _, err := a.svc.CreateCoupon(ctx, f.couponIn("LAST", CouponAmount, 1500, 1500), "EUR"); err != nil {
+	if _, err := a.svc.CreateCoupon(ctx, f.couponIn("LAST", CouponAmount, 1500, 1500)); err != nil {
 		t.Fatal(err)
 	}
 	const n = 8

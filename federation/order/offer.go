@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/catalog"
 )
 
@@ -192,4 +193,52 @@ func (q *partQuote) freeShipping(applied catalog.Applied) {
 	q.options = slices.Clone(q.options)
 	q.options[0].Price = 0
 	q.freeBy = applied.FreeShipping.Offer
+}
+
+// OfferUptake is what one of a merchant's offers gave in the parts its
+// home accepted: in how many parts, on how many units, and what it cost
+// the merchant (free shipping is not counted: the rate it waived is not
+// kept).
+type OfferUptake struct {
+	Offer string `json:"offer"`
+	Parts int64  `json:"parts"`
+	Units int64  `json:"units"`
+	Cost  Money  `json:"cost"`
+}
+
+// maxUptakeParts bounds the parts OfferUptake reads, newest first.
+const maxUptakeParts = 10000
+
+// OfferUptake sums, per offer, the discounts in merchant's parts homed
+// here that became orders (the newest maxUptakeParts), by offer id.
+func (s *Service) OfferUptake(_ context.Context, merchant string) (map[string]OfferUptake, error) {
+	out := map[string]OfferUptake{}
+	err := s.db.View(func(txn *badger.Txn) error {
+		for _, k := range reverseKeys(txn, prefixMerchant+merchant+"/", "", maxUptakeParts) {
+			p, err := loadHome(txn, k[strings.LastIndexByte(k, '/')+1:])
+			if err != nil {
+				return err
+			}
+			if !knownStatus(p.Status) || p.Status == StatusReserved || p.Status == StatusRejected {
+				continue
+			}
+			seen := map[string]bool{}
+			for _, l := range p.Lines {
+				if l.Offer == "" || l.Discount.Amount == 0 {
+					continue
+				}
+				u := out[l.Offer]
+				u.Offer = l.Offer
+				if !seen[l.Offer] {
+					u.Parts++
+					seen[l.Offer] = true
+				}
+				u.Units += l.Quantity
+				u.Cost = Money{Amount: u.Cost.Amount + l.Discount.Amount, Currency: l.Discount.Currency}
+				out[l.Offer] = u
+			}
+		}
+		return nil
+	})
+	return out, err
 }

@@ -59,6 +59,9 @@ func TestOffersAreQuotedAndRecheckedByTheHome(t *testing.T) {
 	if err != nil || hp.Total.Amount != 9000 || hp.Lines[0].Discount.Amount != 1000 {
 		t.Fatalf("the home's part: %+v %v", hp, err)
 	}
+	if up, err := b.svc.OfferUptake(ctx, "forge"); err != nil || up[tenOff.ID].Parts != 1 || up[tenOff.ID].Units != 2 || up[tenOff.ID].Cost.Amount != 1000 {
+		t.Fatalf("the offer's uptake: %+v %v", up, err)
+	}
 
 	// Forge raises the offer to 20 %; Alpha still holds version 1.
 	f.cat.staleOffers(a.id, []catalog.Offer{tenOff})
