@@ -369,3 +369,21 @@ func (s *Service) useCoupon(txn *badger.Txn, o *Order) error {
 	u := CouponUse{Code: c.Code, Order: o.ID, Shopper: o.Shopper, Discount: d, At: o.CreatedAt}
 	return putJSON(txn, prefixCouponUse+c.Code+"/"+timeKey(o.CreatedAt)+"/"+o.ID, u)
 }
+
+// CouponQuote is what code would take off shopper's cart now: the
+// checkout checks it again. A code that does not apply is a FieldErrors
+// naming "coupon".
+func (s *Service) CouponQuote(ctx context.Context, shopper, cartID, code string) (Money, error) {
+	code = NormalizeCoupon(code)
+	if !couponCode.MatchString(code) {
+		return Money{}, FieldErrors{{Field: "coupon", Message: fmt.Sprintf("%q is not a coupon code", code)}}
+	}
+	cart, err := s.GetCart(ctx, shopper, cartID)
+	if err != nil {
+		return Money{}, err
+	}
+	o := newOrder(shopper, cart, Address{}, s.now())
+	var d Money
+	err = s.db.View(func(txn *badger.Txn) (err error) { _, d, err = s.couponFor(txn, code, &o); return err })
+	return d, err
+}
