@@ -45,7 +45,7 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 		return nil, err
 	}
 	operator, err := dashboard.New(n.web, dashboard.Deps{Federation: n.fed, Amendments: n.fed, Merchants: n.cat,
-		Orders: n.orders, Settlement: n.settle, Replication: n.repl, Mail: n.mail}, dashboard.Options{OperatorToken: operatorToken})
+		Orders: n.orders, Settlement: n.settle, Replication: n.repl, Mail: n.mail, Coupons: n.orders}, dashboard.Options{OperatorToken: operatorToken})
 	if err != nil {
 		return nil, err
 	}
