@@ -41,8 +41,16 @@ type checkoutView struct {
 	// all did (checkout_unavailable.go).
 	Unavailable *unavailableView
 	// Coupon is the code applied and CouponDiscount what it takes off
-	// ("" for none); PayTotal is what the shopper pays.
+	// ("" for none); PayTotal is what the shopper pays with it.
 	Coupon, CouponDiscount, PayTotal string
+}
+
+// Pay is what the shopper pays: the cart's total, less the coupon.
+func (v checkoutView) Pay() string {
+	if v.Coupon != "" && v.PayTotal != "" {
+		return v.PayTotal
+	}
+	return v.Cart.Ship.Total
 }
 
 // Input returns one input of the form, with its autocomplete token, for
@@ -171,7 +179,6 @@ func (sf *Storefront) checkoutForm(w http.ResponseWriter, r *http.Request) {
 	}
 	v := sf.newCheckoutView(f, "")
 	v.Cart, v.Key = sf.cartView(r.Context(), c), newIdempotencyKey()
-	v.PayTotal = v.Cart.Ship.Total
 	sf.render(w, r, http.StatusOK, "checkout", sf.shopperPage(sv, "Checkout", v))
 }
 
@@ -203,7 +210,6 @@ func (sf *Storefront) checkout(w http.ResponseWriter, r *http.Request, sv shoppe
 		return
 	}
 	v.Cart = sf.cartView(r.Context(), before)
-	v.PayTotal = v.Cart.Ship.Total
 	if r.PostForm.Get("apply") == "coupon" { // apply the code only: the form comes back with its discount
 		v.Form = v.Form.WithoutErrors()
 		status, err := sf.applyCoupon(r.Context(), sv, &v, before, req.Coupon)
@@ -409,6 +415,6 @@ func couponRefused(v *checkoutView, err error) bool {
 	}
 	msg := strings.TrimSuffix(fe[0].Message, ".") + "."
 	v.Form.Add("coupon", strings.ToUpper(msg[:1])+msg[1:])
-	v.Coupon, v.CouponDiscount, v.PayTotal = "", "", v.Cart.Ship.Total
+	v.Coupon, v.CouponDiscount, v.PayTotal = "", "", ""
 	return true
 }
