@@ -60,6 +60,10 @@ type Policy struct {
 	// what shoppers pay for shipping too; by default shipping goes whole
 	// to the merchant's home platform.
 	ShippingShared bool
+	// CommissionBeforeDiscounts computes the commission and the fee of a
+	// sale on its items before the merchant's discount (Event.Discount),
+	// the merchant taking the rest; by default (false) on what was paid.
+	CommissionBeforeDiscounts bool
 }
 
 // Override gives categories that start with CategoryPrefix their own rates.

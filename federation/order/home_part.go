@@ -75,7 +75,7 @@ func (p *HomePart) statusOf() *Status {
 	return &Status{Seq: p.Seq, Status: p.Status, Merchant: p.Merchant, Total: p.Total, Category: cat, HoldUntil: p.HoldUntil,
 		Carrier: p.Carrier, Tracking: p.Tracking, TrackingURL: p.TrackingURL, Refunded: p.Refunded, RefundedShipping: p.RefundedShipping,
 		Reason: p.Reason, Policy: p.Policy, Shipping: p.Shipping, ShippingRate: p.ShippingRate, Refund: p.stated(),
-		DeliveredAt: p.DeliveredAt, Return: p.statedReturn(), Issue: p.statedIssue()}
+		DeliveredAt: p.DeliveredAt, Return: p.statedReturn(), Issue: p.statedIssue(), Discount: discountOf(p.Lines)}
 }
 
 // statedReturn is the return that p's current status states: the one the

@@ -142,6 +142,17 @@ type Line struct {
 // less the merchant's discount.
 func (l Line) gross() int64 { return l.Quantity*l.UnitPrice.Amount - l.Discount.Amount }
 
+// discountOf is what the merchant's offers took off lines.
+func discountOf(lines []Line) Money {
+	var d Money
+	for _, l := range lines {
+		if l.Discount.Amount > 0 {
+			d = Money{Amount: d.Amount + l.Discount.Amount, Currency: l.Discount.Currency}
+		}
+	}
+	return d
+}
+
 // Status is a part's state as its home node states it. Seq orders the
 // statuses of one part: a receiver keeps the highest, so duplicated and
 // reordered statuses fold to the same state.
@@ -159,6 +170,10 @@ type Status struct {
 	// Shipping is the part of Total paid for shipping, at ShippingRate.
 	Shipping     Money  `json:"shipping,omitzero"`
 	ShippingRate string `json:"shipping_rate,omitempty"`
+	// Discount is what the merchant's offers took off the part's items
+	// (already out of Total): settlement reads it when the charter
+	// computes commission before merchant discounts.
+	Discount Money `json:"discount,omitzero"`
 	// TrackingURL is where the parcel is followed (shipped parts).
 	TrackingURL string `json:"tracking_url,omitempty"`
 	// RefundedShipping is the part of Refunded that was shipping.

@@ -2861,7 +2861,9 @@ type PoliciesReturnShipping string
 
 // Policy The federation's revenue-share policy, in basis points.
 type Policy struct {
-	FederationFeeBps int `json:"federation_fee_bps"`
+	// CommissionBeforeDiscounts the commission and the fee are computed on the items before the merchant's offers took their discount off, the merchant bearing all of it (by default: after, on what the shopper paid)
+	CommissionBeforeDiscounts *bool `json:"commission_before_discounts,omitempty"`
+	FederationFeeBps          int   `json:"federation_fee_bps"`
 
 	// Overrides rates for listings whose category starts with a prefix; the longest matching prefix wins
 	Overrides *[]struct {
@@ -2871,8 +2873,11 @@ type Policy struct {
 	} `json:"overrides,omitempty"`
 
 	// PayableOn when a sale becomes payable
-	PayableOn               PolicyPayableOn `json:"payable_on"`
-	StorefrontCommissionBps int             `json:"storefront_commission_bps"`
+	PayableOn PolicyPayableOn `json:"payable_on"`
+
+	// ShippingShared the commission and the fee apply to shipping too (by default shipping goes whole to the merchant's home)
+	ShippingShared          *bool `json:"shipping_shared,omitempty"`
+	StorefrontCommissionBps int   `json:"storefront_commission_bps"`
 
 	// Treasury peer ID of the member that receives the federation fee
 	Treasury *string `json:"treasury,omitempty"`
