@@ -310,6 +310,11 @@ func ApplyOffers(offers []Offer, lines []OfferLine, t time.Time) Applied {
 	return out
 }
 
+// MaxDiscount is the most o can take off line l, whatever the other
+// lines of the order and the time: a bound a storefront holds a home's
+// quote to.
+func (o *Offer) MaxDiscount(l OfferLine) int64 { return discountOf(*o, l, l.Quantity) }
+
 // discountOf is what o takes off units of line l (at most its worth).
 func discountOf(o Offer, l OfferLine, units int64) int64 {
 	if units <= 0 || l.UnitPrice <= 0 {

@@ -242,3 +242,39 @@ func (s *Service) OfferUptake(_ context.Context, merchant string) (map[string]Of
 	})
 	return out, err
 }
+
+// checkQuotedDiscounts holds the discounts a home quoted for o's lines
+// (quote) to the offer records this node holds: a discount by an offer
+// of another platform or merchant, or more than the offer it names can
+// give (when this node holds that offer at the quoted version or later),
+// is ErrForged, and the cart does not take it. An offer this node does
+// not hold yet, or holds at an older version, is the home's to state.
+func (s *Service) checkQuotedDiscounts(ctx context.Context, o Order, quote []Line) error {
+	for _, p := range o.Parts {
+		var offers []catalog.Offer
+		for _, q := range quoteOf(quote, p) {
+			if q.Offer == "" {
+				continue
+			}
+			if !strings.HasPrefix(q.Offer, catalog.FormatMerchantID(p.Platform, p.Merchant)+".") {
+				return fmt.Errorf("%w: %s quoted a discount by offer %q, which is not its merchant's", ErrForged, shortPeer(p.Platform), q.Offer)
+			}
+			if offers == nil {
+				var err error
+				if offers, err = s.offersOf(ctx, p.Platform, p.Merchant); err != nil {
+					return err
+				}
+			}
+			i := slices.IndexFunc(offers, func(x catalog.Offer) bool { return x.ID == q.Offer })
+			if i < 0 || offers[i].Version < q.OfferVersion {
+				continue
+			}
+			bound := offers[i].MaxDiscount(catalog.OfferLine{ListingID: q.ListingID, Category: q.Category, Quantity: q.Quantity, UnitPrice: q.UnitPrice.Amount})
+			if q.Discount.Amount > bound {
+				return fmt.Errorf("%w: %s quoted %s off %s by offer %s, which gives at most %s", ErrForged, shortPeer(p.Platform), q.Discount,
+					q.SKU, q.Offer, Money{Amount: bound, Currency: q.UnitPrice.Currency})
+			}
+		}
+	}
+	return nil
+}

@@ -134,6 +134,21 @@ func TestAStorefrontCannotClaimADiscount(t *testing.T) {
 	if n := f.stockOf(pan); n != 20 {
 		t.Errorf("the refused reserves hold %d units", 20-n)
 	}
+	// A home's quote of more than its own signed offer gives is not
+	// taken; one by a version this storefront does not hold yet is.
+	part := Part{Platform: b.id, Merchant: "forge", Items: []Line{{ListingID: pan.ListingID, SKU: "PAN", Quantity: 2, UnitPrice: pan.Price}}}
+	quote := func(amount int64, version uint64) []Line {
+		return []Line{{ListingID: pan.ListingID, SKU: "PAN", Category: "Home > Kitchen", Quantity: 2, UnitPrice: pan.Price,
+			Discount: Money{Amount: amount, Currency: "EUR"}, Offer: off.ID, OfferVersion: version}}
+	}
+	if err := a.svc.checkQuotedDiscounts(ctx, Order{Parts: []Part{part}}, quote(5000, 1)); !errors.Is(err, ErrForged) {
+		t.Errorf("a quote of 50.00 off by a 10 %% offer: %v", err)
+	}
+	for _, q := range [][]Line{quote(1000, 1), quote(5000, 2)} {
+		if err := a.svc.checkQuotedDiscounts(ctx, Order{Parts: []Part{part}}, q); err != nil {
+			t.Errorf("a quote the records allow: %v", err)
+		}
+	}
 	// A home's quote naming an offer of another platform is not taken.
 	c := storedCart{Lines: []CartLine{{ListingID: pan.ListingID, SKU: "PAN", Platform: b.id, Quantity: 1, UnitPrice: pan.Price}}}
 	err := c.takeHomeDiscounts(b.id, []Line{{ListingID: pan.ListingID, SKU: "PAN", UnitPrice: pan.Price, Discount: Money{Amount: 100, Currency: "EUR"}, Offer: a.id + ".x.y", OfferVersion: 1}})

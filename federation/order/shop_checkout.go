@@ -168,6 +168,11 @@ func (s *Service) idempotent(key, digest string) (string, error) {
 // outranks this node's copy of their records); the price-changed error
 // that carries them is returned to the shopper, who has now seen them.
 func (s *Service) applyQuote(ctx context.Context, shopper, cartID string, o Order, ce *CheckoutError, fromHome bool) error {
+	if fromHome {
+		if err := s.checkQuotedDiscounts(ctx, o, ce.Quote); err != nil {
+			return err
+		}
+	}
 	v, err := s.changeCart(shopper, cartID, func(c *storedCart) error {
 		if fromHome {
 			c.takeHomeShipping(o, ce.Shipping)
