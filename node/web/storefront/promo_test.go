@@ -48,6 +48,11 @@ func promoSetup(t *testing.T, h *harness) catalog.Listing {
 func TestOffersAndCouponsOnThePages(t *testing.T) {
 	h := newHarness(t)
 	pan := promoSetup(t, h)
+	guest := h.browser()
+	guestAdd(t, guest, pan.ID, pan.Variants[0].SKU, 2)
+	if c := guest.Get("/cart"); !strings.Contains(c.Body, `85.00 EUR<span class="discount">15.00 EUR off</span>`) {
+		t.Errorf("a guest's cart shows no offer:\n%s", c.Body)
+	}
 	b := h.shopper()
 	if r := b.Get("/listings/" + pan.ID); !strings.Contains(r.Body, `<span class="offer-badge">−15 %</span> <span class="offer-name">Winter sale</span>`) {
 		t.Errorf("the listing page shows no offer:\n%s", r.Body)
