@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/shipping"
 )
 
 // offerOn is an offer of merchant on home m, live around the cluster's
@@ -155,4 +156,46 @@ func TestAStorefrontCannotClaimADiscount(t *testing.T) {
 	if !errors.Is(err, ErrForged) || c.HomeDiscounts != nil {
 		t.Errorf("a quote by another platform's offer: %v %+v", err, c.HomeDiscounts)
 	}
+}
+
+// TestFreeShippingAndBuyGetOffers: a merchant's free shipping from an
+// amount makes its cheapest rate free on the storefront and at the home,
+// which accepts the reserve; buy 2 get 1 gives every third unit free.
+func TestFreeShippingAndBuyGetOffers(t *testing.T) {
+	f := newCluster(t, 2)
+	a, b := f.members[0], f.members[1]
+	ctx := context.Background()
+	pan := f.list(b, "forge", "PAN", 2000, 20)
+	f.cat.ship(pan.ListingID, forgeProfile(490), 2)
+	f.offerOn(b, "forge", "ship", 1, catalog.Offer{Kind: catalog.OfferFreeShipping, MinSubtotal: 5000})
+	f.offerOn(b, "forge", "b2g1", 1, catalog.Offer{Kind: catalog.OfferBuyGet, Buy: 2, Get: 1})
+	sh, _, err := a.svc.CreateShopper(ctx, ShopperInput{Name: "Ada", Email: "ada@example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cart, _ := a.svc.CreateCart(ctx, sh.ID)
+	if _, err := a.svc.SetShipTo(ctx, sh.ID, cart.ID, shipping.Destination{Country: "DE"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.svc.AddItem(ctx, sh.ID, cart.ID, ItemInput{ListingID: pan.ListingID, SKU: "PAN", Quantity: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2 pans: no free unit, 40.00 is under 50.00: 4.90 + 2 × 1.00.
+	if got.Shipping.Shipping.Amount != 690 || got.Total.Amount != 4000 {
+		t.Fatalf("two pans: total %v, shipping %+v", got.Total, got.Shipping)
+	}
+	got, err = a.svc.SetQuantity(ctx, sh.ID, cart.ID, ItemInput{ListingID: pan.ListingID, SKU: "PAN", Quantity: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 4 pans: one free (buy 2 get 1), 60.00 over 50.00 ships free.
+	if l := got.Groups[0].Lines[0]; l.Discount.Amount != 2000 || l.OfferLabel != "buy 2 get 1" || got.Shipping.Shipping.Amount != 0 {
+		t.Fatalf("four pans: %+v, shipping %+v", l, got.Shipping)
+	}
+	o, _, err := a.svc.Checkout(ctx, sh.ID, cart.ID, "k1", CheckoutRequest{ShippingAddress: toDE, Payment: PaymentRequest{Method: MethodSandboxCard, CardNumber: CardApprove}})
+	if err != nil || o.Total.Amount != 6000 || o.Shipping.Amount != 0 {
+		t.Fatalf("the checkout: %+v %v", o, err)
+	}
+	statusOn(t, a, o.Parts[0].ID, StatusAccepted)
 }
