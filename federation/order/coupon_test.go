@@ -98,6 +98,19 @@ func TestCouponsAreFundedByTheStorefront(t *testing.T) {
 		t.Fatalf("the coupon after one use: %+v, uses %+v", c, uses)
 	}
 
+	// The merchant refunds the whole part: the shopper gets back what it
+	// paid, never the coupon's share, which stays the storefront's cost.
+	if _, err := b.svc.Refund(ctx, "forge", o.Parts[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	testwait.For(t, 10*time.Second, func() error {
+		got, err := a.svc.GetOrder(ctx, sh, o.ID)
+		if err != nil || got.Payment.Refunded.Amount != 9000 {
+			return fmt.Errorf("refunded %v of the 90.00 paid: %v", got.Payment.Refunded, err)
+		}
+		return nil
+	})
+
 	// The same shopper again: over its limit.
 	cart2, _ := a.svc.CreateCart(ctx, sh)
 	if _, err := a.svc.AddItem(ctx, sh, cart2.ID, ItemInput{ListingID: pan.ListingID, SKU: "PAN", Quantity: 2}); err != nil {
@@ -130,8 +143,8 @@ func TestCouponsAreFundedByTheStorefront(t *testing.T) {
 	if c, _ := a.svc.Coupon(ctx, "WELCOME10"); c.Spent != 1000 || c.Uses != 1 {
 		t.Errorf("refused checkouts changed the coupon: %+v", c)
 	}
-	if n := f.stockOf(pan); n != 18 {
-		t.Errorf("refused checkouts hold stock: %d left, want 18", n)
+	if n := f.stockOf(pan); n != 20 { // the refunded part's units went back
+		t.Errorf("refused checkouts hold stock: %d left, want 20", n)
 	}
 	if got, err := a.svc.GetCart(ctx, sh3, cart3); err != nil || got.Items != 2 {
 		t.Errorf("the cart after refused checkouts: %+v %v", got, err)
