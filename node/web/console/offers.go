@@ -205,9 +205,7 @@ func readOfferForm(pf url.Values, f *web.Form, cur string, zone *time.Location) 
 			in.Categories = append(in.Categories, c)
 		}
 	}
-	for _, id := range strings.Fields(strings.ReplaceAll(get("listings"), ",", " ")) {
-		in.Listings = append(in.Listings, id)
-	}
+	in.Listings = strings.Fields(strings.ReplaceAll(get("listings"), ",", " "))
 	in.Starts, in.Ends = day(f, get("starts"), "starts", "Starts", zone), day(f, get("ends"), "ends", "Ends", zone)
 	return in
 }
