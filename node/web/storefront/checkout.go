@@ -244,6 +244,12 @@ func (sf *Storefront) checkout(w http.ResponseWriter, r *http.Request, sv shoppe
 		return
 	}
 	status, err := sf.checkoutRefused(r.Context(), sv, &v, before, err)
+	if err == nil && v.Coupon != "" && len(v.Changes) > 0 { // the coupon's discount on the new prices
+		var after order.Cart
+		if after, err = sf.deps.Carts.GetCart(r.Context(), sv.shopper.ID, cartID); err == nil {
+			_, err = sf.applyCoupon(r.Context(), sv, &v, after, v.Coupon)
+		}
+	}
 	if err != nil {
 		sf.site.FailOrder(w, r, err)
 		return
