@@ -65,6 +65,13 @@
 // reference only a picture the node holds that it uploaded or that a
 // live listing already shows (UseImages).
 //
+// Merchants' profiles, shipping profiles and offers are records of their
+// own kinds (KindMerchant, KindShipping, KindOffer), one current version
+// per subject id and a tombstone to take a shipping profile down or end
+// an offer (profile.go, offer.go). ApplyOffers computes what a merchant's
+// offers take off a part's lines, the same on the home node and on every
+// storefront.
+//
 // Every price is in the federation's settlement currency (Config.Currency,
 // then SetCurrency when the charter changes); until it is known, every
 // listing is refused.

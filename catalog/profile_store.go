@@ -18,6 +18,15 @@ const prefixProfile = "c/p/"
 
 func profileKey(subject string) []byte { return []byte(prefixProfile + subject) }
 
+// subjectKey keys the head of a record of kind about subject: offers
+// under c/f/ (offer_store.go), merchant and shipping profiles under c/p/.
+func subjectKey(kind Kind, subject string) []byte {
+	if kind == KindOffer {
+		return offerKey(subject)
+	}
+	return profileKey(subject)
+}
+
 // SetCarriers sets the carriers this node's merchants may name in their
 // shipping profiles: the built-in table and the charter's additions. The
 // node calls it at start and when the charter changes.
@@ -171,7 +180,7 @@ func (c *Catalog) signSubject(kind Kind, subject string, sum digest, tomb bool, 
 	}
 	txn := c.db.NewTransaction(true)
 	defer txn.Discard()
-	prev, err := getHead(txn, profileKey(subject))
+	prev, err := getHead(txn, subjectKey(kind, subject))
 	if err != nil {
 		return nil, err
 	}
@@ -236,13 +245,13 @@ func putProfile(txn *badger.Txn, r *Record, raw []byte, prev head, sum digest) e
 		return err
 	}
 	h := head{seq: r.Seq, version: r.Version, tomb: r.Tombstone, sum: sum}
-	return txn.Set(profileKey(r.Subject), h.encode())
+	return txn.Set(subjectKey(r.Kind, r.Subject), h.encode())
 }
 
 // placeProfile stores a merchant or shipping record from another node
 // (or one of ours, learnt back) unless a newer version is stored.
 func (c *Catalog) placeProfile(txn *badger.Txn, rec *Record, raw []byte) (*Change, error) {
-	prev, err := getHead(txn, profileKey(rec.Subject))
+	prev, err := getHead(txn, subjectKey(rec.Kind, rec.Subject))
 	if err != nil {
 		return nil, err
 	}
@@ -255,6 +264,11 @@ func (c *Catalog) placeProfile(txn *badger.Txn, rec *Record, raw []byte) (*Chang
 	if prev.seq == 0 {
 		if err := c.quotaOK(txn, rec.Origin, "", rec.Subject); err != nil {
 			return nil, err
+		}
+		if rec.Kind == KindOffer {
+			if err := countOffers(txn, rec.Subject, MaxOffers); err != nil {
+				return nil, err
+			}
 		}
 		if rec.Kind == KindShipping {
 			platform, merchant, _, _ := ParseID(rec.Subject) // checked by Decode
@@ -270,7 +284,11 @@ func (c *Catalog) placeProfile(txn *badger.Txn, rec *Record, raw []byte) (*Chang
 			return nil, err
 		}
 	}
-	if err := putProfile(txn, rec, raw, prev, profileContent(rec.Merchant, rec.Shipping)); err != nil {
+	sum := profileContent(rec.Merchant, rec.Shipping)
+	if rec.Offer != nil {
+		sum = offerContent(rec.Offer)
+	}
+	if err := putProfile(txn, rec, raw, prev, sum); err != nil {
 		return nil, err
 	}
 	return &Change{ID: rec.Subject, Record: rec, Raw: raw}, nil
@@ -284,6 +302,9 @@ func checkProfileLimits(rec *Record, cfg Config, own bool) error {
 	case rec.Kind == KindMerchant:
 		_, merchant, _ := ParseMerchantID(rec.Subject)
 		err = validateMerchantProfile(cfg, rec.Merchant.input(), rec.Origin, merchant)
+	case rec.Offer != nil:
+		_, merchant, _, _ := ParseID(rec.Subject)
+		err = validateOffer(rec.Offer.input(), rec.Origin, merchant)
 	case rec.Shipping != nil:
 		lim := shipping.MaxLimits()
 		if own {

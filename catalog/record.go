@@ -34,6 +34,8 @@ const (
 	KindStock    Kind = "stock"
 	KindMerchant Kind = "merchant"
 	KindShipping Kind = "shipping"
+	// KindOffer carries a merchant's offer (or its end); see offer.go.
+	KindOffer Kind = "offer"
 )
 
 // Record is the body of a signed catalog change. The home node assigns Seq
@@ -70,6 +72,8 @@ type Record struct {
 	// Shipping is the profile, for a shipping record that is not a
 	// tombstone.
 	Shipping *ShippingProfile `json:"shipping,omitempty"`
+	// Offer is the offer, for an offer record that is not a tombstone.
+	Offer *Offer `json:"offer,omitempty"`
 	// Time is when the home node signed the record.
 	Time time.Time `json:"time"`
 }
@@ -187,10 +191,10 @@ func (r *Record) check() error {
 	if err := checkPeerID(r.Origin); err != nil {
 		return fmt.Errorf("origin: %v", err)
 	}
-	if r.Kind == KindMerchant || r.Kind == KindShipping {
+	if r.Kind == KindMerchant || r.Kind == KindShipping || r.Kind == KindOffer {
 		return r.checkProfile()
 	}
-	if r.Subject != "" || r.Merchant != nil || r.Shipping != nil {
+	if r.Subject != "" || r.Merchant != nil || r.Shipping != nil || r.Offer != nil {
 		return errors.New("a listing or stock record carries no subject and no profile")
 	}
 	platform, merchant, _, err := ParseID(r.ListingID)
@@ -212,7 +216,7 @@ func (r *Record) check() error {
 	case KindStock:
 		return r.checkStock()
 	}
-	return fmt.Errorf("kind %q is not one of %q, %q, %q and %q", clip(string(r.Kind)), KindListing, KindStock, KindMerchant, KindShipping)
+	return fmt.Errorf("kind %q is not one of %q, %q, %q, %q and %q", clip(string(r.Kind)), KindListing, KindStock, KindMerchant, KindShipping, KindOffer)
 }
 
 func (r *Record) checkListing(merchant string) error {
@@ -273,6 +277,12 @@ func (r *Record) checkProfile() error {
 	case r.Time.IsZero():
 		return errors.New("time is missing")
 	}
+	if r.Kind == KindOffer {
+		return r.checkOffer()
+	}
+	if r.Offer != nil {
+		return errors.New("a profile record carries no offer")
+	}
 	if r.Kind == KindMerchant {
 		platform, merchant, err := ParseMerchantID(r.Subject)
 		m := r.Merchant
@@ -309,6 +319,31 @@ func (r *Record) checkProfile() error {
 		return errors.New("shipping profile id, platform or merchant differ from the record's")
 	case s.Version != r.Version || !s.UpdatedAt.Equal(r.Time):
 		return errors.New("shipping profile version or updated_at differ from the record's")
+	}
+	return nil
+}
+
+// checkOffer checks an offer record's own fields.
+func (r *Record) checkOffer() error {
+	platform, merchant, _, err := ParseID(r.Subject)
+	o := r.Offer
+	switch {
+	case err != nil:
+		return fmt.Errorf("subject: %v", err)
+	case platform != r.Origin:
+		return errors.New("subject names another platform than the origin")
+	case r.Merchant != nil || r.Shipping != nil:
+		return errors.New("an offer record carries no profile")
+	case r.Tombstone && o != nil:
+		return errors.New("a tombstone carries no offer")
+	case r.Tombstone:
+		return nil
+	case o == nil:
+		return errors.New("offer is missing")
+	case o.ID != r.Subject || o.Platform != r.Origin || o.Merchant != merchant:
+		return errors.New("offer id, platform or merchant differ from the record's")
+	case o.Version != r.Version || !o.UpdatedAt.Equal(r.Time):
+		return errors.New("offer version or updated_at differ from the record's")
 	}
 	return nil
 }

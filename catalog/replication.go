@@ -95,7 +95,7 @@ func (c *Catalog) checkLimits(rec *Record) error {
 		cfg.Currency = cur
 	}
 	switch {
-	case rec.Kind == KindMerchant || rec.Kind == KindShipping:
+	case rec.Kind == KindMerchant || rec.Kind == KindShipping || rec.Kind == KindOffer:
 		return checkProfileLimits(rec, cfg, rec.Origin == c.self)
 	case rec.Kind == KindListing && rec.Listing != nil:
 		if err := ValidateListing(cfg, rec.Listing.input()); err != nil {
@@ -129,7 +129,7 @@ func (c *Catalog) place(txn *badger.Txn, rec *Record, raw []byte) (*Change, int6
 	case KindStock:
 		ch, err := c.placeStock(txn, rec, raw)
 		return ch, 0, err
-	case KindMerchant, KindShipping:
+	case KindMerchant, KindShipping, KindOffer:
 		ch, err := c.placeProfile(txn, rec, raw)
 		return ch, 0, err
 	}

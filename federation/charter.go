@@ -142,6 +142,11 @@ type Policy struct {
 	// by default what shoppers pay for shipping goes whole to the
 	// merchant's home platform.
 	ShippingShared bool `json:"shipping_shared,omitempty"`
+	// CommissionBeforeDiscounts computes the commission and the fee on a
+	// sale's items before the merchant's offers took their discount off
+	// (the merchant bears the whole discount); by default they are
+	// computed on what the shopper paid, after the discount.
+	CommissionBeforeDiscounts bool `json:"commission_before_discounts,omitempty"`
 }
 
 // Override replaces the policy's rates for listings whose category path

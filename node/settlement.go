@@ -31,7 +31,7 @@ func (n *Node) policyAt(v uint64) (settlement.Policy, bool) {
 func policyOf(c *federation.Charter) settlement.Policy {
 	p := settlement.Policy{Version: c.Version, Currency: c.Currency, StorefrontCommissionBPS: c.Policy.StorefrontCommissionBPS,
 		FederationFeeBPS: c.Policy.FederationFeeBPS, Treasury: c.Policy.Treasury, Period: time.Duration(c.Period), PayableOn: c.Policy.PayableOn,
-		ShippingShared: c.Policy.ShippingShared}
+		ShippingShared: c.Policy.ShippingShared, CommissionBeforeDiscounts: c.Policy.CommissionBeforeDiscounts}
 	if l := c.Loyalty; l.Enabled() {
 		p.Loyalty = settlement.Loyalty{PointValue: l.PointValue, Funder: l.Funder, FunderHomeBPS: l.FunderHomeBPS}
 	}
@@ -59,6 +59,9 @@ func settlementEvent(ev order.PartEvent) (settlement.Event, bool) {
 		Gross: settlement.Money{Amount: st.Total.Amount, Currency: st.Total.Currency}, PolicyVersion: st.Policy, At: ev.At}
 	if st.Shipping.Amount != 0 {
 		e.Shipping = settlement.Money{Amount: st.Shipping.Amount, Currency: st.Total.Currency}
+	}
+	if st.Discount.Amount != 0 {
+		e.Discount = settlement.Money{Amount: st.Discount.Amount, Currency: st.Total.Currency}
 	}
 	if r := st.Refund; r != nil {
 		e.Kind, e.RefundOf = settlement.EventRefunded, r.ID

@@ -57,6 +57,10 @@ type Event struct {
 	// gives back all that is left, shipping included). Zero when the part
 	// has no shipping.
 	Shipping Money `json:"shipping,omitzero"`
+	// Discount is what the merchant's offers took off the part's items,
+	// out of Gross already (accepted and delivered); it matters only
+	// under Policy.CommissionBeforeDiscounts.
+	Discount Money `json:"discount,omitzero"`
 	// RefundOf names one refund among several of the same part (for
 	// example a refund id); it is part of the entry ids, so distinct partial
 	// refunds are distinct entries and a repeated one is a replay. Empty for

@@ -75,6 +75,9 @@ func (p *part) apply(ev Event, pol Policy) ([]effect, error) {
 		return nil, nil
 	}
 	sale, ship, err := pol.SplitSale(ev.Gross, ev.Shipping, ev.Category)
+	if err == nil && pol.CommissionBeforeDiscounts && ev.Discount.Amount > 0 {
+		sale, err = pol.SplitDiscounted(sale.Gross, ev.Discount, ev.Category)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -63,6 +63,10 @@ type Policy struct {
 	// Loyalty is the value of a point and who funds earned points
 	// (points.go); zero when the alliance runs no loyalty programme.
 	Loyalty Loyalty
+	// CommissionBeforeDiscounts computes the commission and the fee of a
+	// sale on its items before the merchant's discount (Event.Discount),
+	// the merchant taking the rest; by default (false) on what was paid.
+	CommissionBeforeDiscounts bool
 }
 
 // Override gives categories that start with CategoryPrefix their own rates.

@@ -56,6 +56,27 @@ func (p Policy) Split(gross Money, category string) (Split, error) {
 	}, nil
 }
 
+// SplitDiscounted divides the gross of a sale's items, paid after the
+// merchant's discount, with the commission and the fee computed on the
+// items before it (gross + discount), rounded as Split does: the merchant
+// takes the rest, which bears the whole discount. Commission and fee
+// never take more than the gross, so the merchant's share never goes
+// below zero.
+func (p Policy) SplitDiscounted(gross, discount Money, category string) (Split, error) {
+	if discount.Amount < 0 || discount.Amount > 0 && discount.Currency != gross.Currency {
+		return Split{}, fmt.Errorf("%w: discount %s of gross %s", ErrInvalid, discount, gross)
+	}
+	full, err := p.Split(Money{Amount: gross.Amount + discount.Amount, Currency: gross.Currency}, category)
+	if err != nil {
+		return Split{}, err
+	}
+	c := min(full.Commission.Amount, gross.Amount)
+	f := min(full.Fee.Amount, gross.Amount-c)
+	cur := gross.Currency
+	return Split{Gross: gross, Commission: Money{Amount: c, Currency: cur}, Fee: Money{Amount: f, Currency: cur},
+		Merchant: Money{Amount: gross.Amount - c - f, Currency: cur}, CommissionBPS: full.CommissionBPS, FeeBPS: full.FeeBPS}, nil
+}
+
 // SplitSale divides a part's gross, of which shipping was paid for
 // shipping: items is the split of the rest, as Split makes it, and ship
 // the split of shipping, whose Merchant share is owed to the home

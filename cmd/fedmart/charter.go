@@ -84,6 +84,7 @@ func newCharterNew() *cobra.Command {
 	f.Int64Var(&c.Policy.FederationFeeBPS, "federation-fee-bps", 0, "federation fee in basis points, paid to the treasury member")
 	f.StringVar(&c.Policy.Treasury, "treasury", "", "peer ID of the member that receives the federation fee")
 	f.StringVar(&c.Policy.PayableOn, "payable-on", federation.PayableOnDelivered, "when a sale becomes payable: delivered or accepted")
+	f.BoolVar(&c.Policy.CommissionBeforeDiscounts, "commission-before-discounts", false, "compute commission and fee on items before merchants' offers (default: after, on what was paid)")
 	f.DurationVar(&first, "first-response", 0, "how long a merchant has to answer a complaint first (0: 48h)")
 	f.DurationVar(&resolve, "resolution", 0, "how long a complaint may stay unresolved before it can be escalated (0: 336h)")
 	f.StringVar(&c.Service.Arbiter, "arbiter", "", "peer ID of the member that decides escalated complaints (empty: none)")

@@ -140,6 +140,15 @@
 // that moves money is booked (Books) inside the transaction that commits
 // it, on both sides of the part.
 //
+// Merchants' offers (offer.go) are applied by the storefront from its
+// copy of the published records and again by the home at reserve; a
+// line carries its discount and the offer that gives it, the part's
+// total is after it, and a different discount is refused with the home's
+// quote like a changed price. A storefront's coupons (coupon.go) are its
+// own: checked before the reserves and again in the transaction that
+// places the order, which counts the use; the shopper pays the order
+// less the coupon, the homes are paid the undiscounted parts.
+//
 // A checkout fails at once, naming them, when home platforms of its lines
 // do not answer (Reachability), so that no stock is held elsewhere while
 // requests time out; the shopper can remove those lines and buy the rest.

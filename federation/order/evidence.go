@@ -83,7 +83,7 @@ func VerifyProof(b []byte) (*Message, error) {
 	store, home := res.From, res.To
 	total := Money{Currency: res.Reserve.Lines[0].UnitPrice.Currency}
 	for _, l := range res.Reserve.Lines {
-		total.Amount += l.Quantity * l.UnitPrice.Amount
+		total.Amount += l.gross()
 	}
 	var ship Money // the shipping the storefront placed, which the home accepted or refused whole
 	if sc := res.Reserve.Shipping; sc != nil {
@@ -99,6 +99,8 @@ func VerifyProof(b []byte) (*Message, error) {
 		return nil, fmt.Errorf("%w: proof: the status names merchant %q, the reserve %q", ErrForged, st.Status.Merchant, res.Reserve.Merchant)
 	case st.Status.Total != total:
 		return nil, fmt.Errorf("%w: proof: the status states %s, the reserve placed %s", ErrForged, st.Status.Total, total)
+	case st.Status.Discount.Amount != discountOf(res.Reserve.Lines).Amount:
+		return nil, fmt.Errorf("%w: proof: the status states a discount of %s, the reserve placed %s", ErrForged, st.Status.Discount, discountOf(res.Reserve.Lines))
 	case st.Status.Shipping.Amount != ship.Amount:
 		return nil, fmt.Errorf("%w: proof: the status states shipping %s, the reserve placed %s", ErrForged, st.Status.Shipping, ship)
 	case st.Status.Refunded.Amount < 0 || st.Status.Refunded.Amount > total.Amount:

@@ -42,11 +42,13 @@ func (c *testClock) add(d time.Duration) {
 // the description and home of each listing. Each member's stock lives in
 // its own Badger (see stockKeeper), as the catalog keeps it.
 type catalogue struct {
-	mu       sync.Mutex // guards listings and terms
-	listings map[string]catalog.Listing
-	terms    map[string]catalog.ShippingTerms   // by listing id; free to GB, DE and FR in 2-5 days otherwise
-	old      map[string]catalog.ShippingTerms   // by reader/listing id: see view
-	profiles map[string]catalog.MerchantProfile // by platform/merchant
+	mu        sync.Mutex // guards listings and terms
+	listings  map[string]catalog.Listing
+	terms     map[string]catalog.ShippingTerms   // by listing id; free to GB, DE and FR in 2-5 days otherwise
+	old       map[string]catalog.ShippingTerms   // by reader/listing id: see view
+	profiles  map[string]catalog.MerchantProfile // by platform/merchant
+	offers    map[string]catalog.Offer           // live offers by id
+	oldOffers map[string][]catalog.Offer         // by reader: see staleOffers
 }
 
 // policies gives merchant of platform its terms of sale.
@@ -91,6 +93,63 @@ func (c *catalogue) ShippingFor(_ context.Context, l *catalog.Listing) (catalog.
 	}
 	return catalog.ShippingTerms{HandlingDays: 1, Profile: shipping.Profile{ID: "free", Name: "Free", Zones: []shipping.Zone{
 		{Name: "Europe", Countries: []string{"GB", "DE", "FR"}, Rates: []shipping.Rate{{Name: "Standard", Transit: shipping.Days{Min: 2, Max: 5}}}}}}}, nil
+}
+
+// offer publishes (or, with ended, ends) an offer of its merchant.
+func (c *catalogue) offer(o catalog.Offer, ended bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.offers == nil {
+		c.offers = map[string]catalog.Offer{}
+	}
+	c.offers[o.ID] = o
+	if ended {
+		delete(c.offers, o.ID)
+	}
+}
+
+// Offers returns the live offers of merchant of platform.
+func (c *catalogue) Offers(_ context.Context, platform, merchant string) ([]catalog.Offer, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []catalog.Offer
+	for _, o := range c.offers {
+		if o.Platform == platform && o.Merchant == merchant {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// staleOffers makes reader see offers (nil: the catalogue's again) for
+// every merchant, as a copy not yet replicated.
+func (c *catalogue) staleOffers(reader string, offers []catalog.Offer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.oldOffers == nil {
+		c.oldOffers = map[string][]catalog.Offer{}
+	}
+	c.oldOffers[reader] = offers
+	if offers == nil {
+		delete(c.oldOffers, reader)
+	}
+}
+
+// Offers returns the reader's stale offers, else the catalogue's.
+func (v view) Offers(ctx context.Context, platform, merchant string) ([]catalog.Offer, error) {
+	v.mu.Lock()
+	old, ok := v.oldOffers[v.reader]
+	v.mu.Unlock()
+	if !ok {
+		return v.catalogue.Offers(ctx, platform, merchant)
+	}
+	var out []catalog.Offer
+	for _, o := range old {
+		if o.Platform == platform && o.Merchant == merchant {
+			out = append(out, o)
+		}
+	}
+	return out, nil
 }
 
 // Carriers is the built-in table.

@@ -28,6 +28,8 @@ type Listings interface {
 	ShippingFor(ctx context.Context, l *catalog.Listing) (catalog.ShippingTerms, error)
 	// Carriers is the table of carriers merchants ship with.
 	Carriers() shipping.Table
+	// Offers are a merchant's offers that are not ended (offer.go).
+	Offers(ctx context.Context, platform, merchant string) ([]catalog.Offer, error)
 }
 
 // offer is what a listing's SKU sells for now, and who sells it.

@@ -78,7 +78,8 @@ func (p *HomePart) statusOf() *Status {
 	return &Status{Seq: p.Seq, Status: p.Status, Merchant: p.Merchant, Total: p.Total, Category: cat, HoldUntil: p.HoldUntil,
 		Carrier: p.Carrier, Tracking: p.Tracking, TrackingURL: p.TrackingURL, Refunded: p.Refunded, RefundedShipping: p.RefundedShipping,
 		Reason: p.Reason, Policy: p.Policy, Shipping: p.Shipping, ShippingRate: p.ShippingRate, Refund: p.stated(),
-		DeliveredAt: p.DeliveredAt, Return: p.statedReturn(), Issue: p.statedIssue(), Points: p.statedPoints()}
+		DeliveredAt: p.DeliveredAt, Return: p.statedReturn(), Issue: p.statedIssue(), Points: p.statedPoints(),
+		Discount: discountOf(p.Lines)}
 }
 
 // statedReturn is the return that p's current status states: the one the
@@ -167,7 +168,14 @@ func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) ([]byte, 
 	}
 	p.Total = Money{Currency: r.Lines[0].UnitPrice.Currency}
 	for _, l := range r.Lines {
-		p.Total.Amount += l.Quantity * l.UnitPrice.Amount
+		p.Total.Amount += l.gross()
+	}
+	quote, err := s.homeDiscounts(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if quote != nil { // an offer changed, ended or began: the storefront shows the new quote
+		return s.rejection(m, raw, &CheckoutError{Reason: ReasonPriceChanged, Quote: quote})
 	}
 	ship, ce, err := s.homeShipping(ctx, r)
 	if err != nil {
@@ -234,6 +242,7 @@ func requote(r *Reserve, offers map[string]offer) []Line {
 		}
 		if o.Price != l.UnitPrice {
 			l.UnitPrice = o.Price
+			l.Discount, l.Offer, l.OfferVersion = Money{}, "", 0 // the storefront discounts the new price again
 			quote = append(quote, l)
 		}
 	}

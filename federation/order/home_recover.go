@@ -91,7 +91,7 @@ func (s *Service) rebuildHome(txn *badger.Txn, m *Message) (*HomePart, error) {
 		Status: StatusReserved, Held: true, Policy: m.Status.Policy, CreatedAt: r.At.UTC(), UpdatedAt: m.At.UTC()}
 	p.Total = Money{Currency: res.Lines[0].UnitPrice.Currency}
 	for _, l := range res.Lines {
-		p.Total.Amount += l.Quantity * l.UnitPrice.Amount
+		p.Total.Amount += l.gross()
 	}
 	s.log.Warn("order: home part rebuilt from the signed messages members keep", "part", p.ID, "storefront", p.Storefront)
 	return p, txn.Set([]byte(prefixMerchant+p.Merchant+"/"+timeKey(p.CreatedAt)+"/"+p.ID), nil)

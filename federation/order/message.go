@@ -139,6 +139,27 @@ type Line struct {
 	Category  string `json:"category"`
 	Quantity  int64  `json:"quantity"`
 	UnitPrice Money  `json:"unit_price"`
+	// Discount is what the merchant's offer Offer (at OfferVersion) takes
+	// off the line, which the merchant funds: the line's gross is
+	// Quantity × UnitPrice − Discount (see offer.go).
+	Discount     Money  `json:"discount,omitzero"`
+	Offer        string `json:"offer,omitempty"`
+	OfferVersion uint64 `json:"offer_version,omitempty"`
+}
+
+// gross is what the shopper pays for the line: its units at their price,
+// less the merchant's discount.
+func (l Line) gross() int64 { return l.Quantity*l.UnitPrice.Amount - l.Discount.Amount }
+
+// discountOf is what the merchant's offers took off lines.
+func discountOf(lines []Line) Money {
+	var d Money
+	for _, l := range lines {
+		if l.Discount.Amount > 0 {
+			d = Money{Amount: d.Amount + l.Discount.Amount, Currency: l.Discount.Currency}
+		}
+	}
+	return d
 }
 
 // Status is a part's state as its home node states it. Seq orders the
@@ -158,6 +179,10 @@ type Status struct {
 	// Shipping is the part of Total paid for shipping, at ShippingRate.
 	Shipping     Money  `json:"shipping,omitzero"`
 	ShippingRate string `json:"shipping_rate,omitempty"`
+	// Discount is what the merchant's offers took off the part's items
+	// (already out of Total): settlement reads it when the charter
+	// computes commission before merchant discounts.
+	Discount Money `json:"discount,omitzero"`
 	// TrackingURL is where the parcel is followed (shipped parts).
 	TrackingURL string `json:"tracking_url,omitempty"`
 	// RefundedShipping is the part of Refunded that was shipping.
@@ -411,6 +436,9 @@ func (r *Reserve) validate() error {
 	for i, l := range r.Lines {
 		if l.ListingID == "" || l.SKU == "" || l.Quantity < 1 || l.Quantity > 10000 || l.UnitPrice.Amount < 0 {
 			return fmt.Errorf("%w: message.reserve.lines[%d]: needs listing_id, sku, quantity 1..10000 and a price", ErrInvalid, i)
+		}
+		if err := l.checkDiscount(); err != nil {
+			return fmt.Errorf("%w: message.reserve.lines[%d].%v", ErrInvalid, i, err)
 		}
 	}
 	if err := r.ShipTo.Validate(); err != nil {

@@ -182,6 +182,8 @@ func (p *Part) consistent(st *Status) error {
 		return fmt.Errorf("status of part %s names merchant %q, the part is %q's", p.ID, st.Merchant, p.Merchant)
 	case st.Status != StatusRejected && st.Total != p.Total:
 		return fmt.Errorf("status of part %s states a total of %s, the part's is %s", p.ID, st.Total, p.Total)
+	case st.Status != StatusRejected && st.Discount.Amount != discountOf(p.Items).Amount:
+		return fmt.Errorf("status of part %s states a discount of %s, the part's is %s", p.ID, st.Discount, discountOf(p.Items))
 	case st.Status != StatusRejected && st.Shipping.Amount != p.Shipping.Amount:
 		return fmt.Errorf("status of part %s states shipping of %s, the part's is %s", p.ID, st.Shipping, p.Shipping)
 	case st.Refunded.Amount < 0 || st.Refunded.Amount > p.Total.Amount:

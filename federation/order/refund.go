@@ -116,11 +116,13 @@ func (p *HomePart) Left() Left { return leftOf(p.Lines, p.Total, p.Shipping, p.R
 // storefront knows it.
 func (p *Part) Left() Left { return leftOf(p.Items, p.Total, p.Shipping, p.Refunds) }
 
-// unitPrice returns the price of one unit of the line keyed k.
+// unitPrice returns the price of one unit of the line keyed k: after
+// the line's discount, spread over its units (rounded down; what is left
+// of the part bounds every refund).
 func unitPrice(lines []Line, k string) (int64, bool) {
 	for _, l := range lines {
 		if offerKey(l.ListingID, l.SKU) == k {
-			return l.UnitPrice.Amount, true
+			return l.gross() / max(l.Quantity, 1), true
 		}
 	}
 	return 0, false

@@ -41,8 +41,9 @@ type ShippingChange struct {
 // partQuote is the shipping of one merchant's lines to a destination.
 type partQuote struct {
 	options     []shipping.Option
-	handling    int   // business days, the longest of the lines'
-	unshippable []int // indexes of lines not shipped there
+	handling    int    // business days, the longest of the lines'
+	unshippable []int  // indexes of lines not shipped there
+	freeBy      string // the merchant's offer that ships the cheapest rate free
 }
 
 // quoteLines prices the shipping of lines (one merchant's) to dest from
@@ -56,6 +57,7 @@ func (s *Service) quoteLines(ctx context.Context, lines []Line, dest shipping.De
 	}
 	var groups []*group
 	var q partQuote
+	var platform, merchant string
 	for i, l := range lines {
 		listing, err := s.listings.Listing(ctx, l.ListingID)
 		if errors.Is(err, catalog.ErrNotFound) || errors.Is(err, catalog.ErrInvalid) {
@@ -65,6 +67,7 @@ func (s *Service) quoteLines(ctx context.Context, lines []Line, dest shipping.De
 		if err != nil {
 			return partQuote{}, err
 		}
+		platform, merchant = listing.Platform, listing.Merchant
 		terms, err := s.listings.ShippingFor(ctx, &listing)
 		if err != nil {
 			return partQuote{}, err
@@ -82,7 +85,7 @@ func (s *Service) quoteLines(ctx context.Context, lines []Line, dest shipping.De
 			j = len(groups) - 1
 		}
 		g := groups[j]
-		g.items = append(g.items, shipping.Item{Quantity: l.Quantity, Subtotal: l.Quantity * l.UnitPrice.Amount, Grams: grams})
+		g.items = append(g.items, shipping.Item{Quantity: l.Quantity, Subtotal: l.gross(), Grams: grams})
 		g.lines = append(g.lines, i)
 	}
 	var all [][]shipping.Option
@@ -100,6 +103,11 @@ func (s *Service) quoteLines(ctx context.Context, lines []Line, dest shipping.De
 	slices.Sort(q.unshippable)
 	if len(q.unshippable) == 0 {
 		q.options = shipping.Combine(all)
+		applied, _, err := s.applyOffers(ctx, platform, merchant, lines)
+		if err != nil {
+			return partQuote{}, err
+		}
+		q.freeShipping(applied)
 	}
 	return q, nil
 }

@@ -25,7 +25,14 @@ type CartLine struct {
 	Merchant  string `json:"merchant"`
 	Quantity  int64  `json:"quantity"`
 	UnitPrice Money  `json:"unit_price"`
-	Subtotal  Money  `json:"subtotal"`
+	// Discount is what the merchant's offer Offer (at OfferVersion, shown
+	// as OfferLabel: "−15 %", "buy 2 get 1") takes off the line now;
+	// Subtotal is after it.
+	Discount     Money  `json:"discount,omitzero"`
+	Offer        string `json:"offer,omitempty"`
+	OfferVersion uint64 `json:"offer_version,omitempty"`
+	OfferLabel   string `json:"offer_label,omitempty"`
+	Subtotal     Money  `json:"subtotal"`
 }
 
 // Cart is a shopper's cart on this storefront.
@@ -34,8 +41,11 @@ type Cart struct {
 	Shopper string      `json:"shopper"`
 	Lines   []CartLine  `json:"-"`
 	Groups  []CartGroup `json:"groups"`
-	Total   Money       `json:"total"`
-	Items   int64       `json:"items"`
+	// Discount is what merchants' offers take off the items; Total is
+	// after it.
+	Discount Money `json:"discount,omitzero"`
+	Total    Money `json:"total"`
+	Items    int64 `json:"items"`
 	// ShipTo is where the cart is quoted to ship, once the shopper says.
 	ShipTo *shipping.Destination `json:"ship_to,omitempty"`
 	// Shipping is the cart's shipping to ShipTo.
@@ -43,9 +53,10 @@ type Cart struct {
 	CreatedAt time.Time     `json:"created_at"`
 	UpdatedAt time.Time     `json:"updated_at"`
 
-	rates      map[string]string    // chosen rate by partKey
-	homeQuotes map[string]homeQuote // by partKey
-	quoted     map[string]homeQuote // by partKey
+	rates         map[string]string       // chosen rate by partKey
+	homeQuotes    map[string]homeQuote    // by partKey
+	quoted        map[string]homeQuote    // by partKey
+	homeDiscounts map[string]homeDiscount // by offerKey
 }
 
 // CartGroup is the lines of a cart that one home platform sells: one part
@@ -68,29 +79,43 @@ type storedCart struct {
 	Rates        map[string]string     `json:"rates,omitempty"`
 	HomeShipping map[string]homeQuote  `json:"home_shipping,omitempty"`
 	Quoted       map[string]homeQuote  `json:"quoted,omitempty"`
-	CreatedAt    time.Time             `json:"created_at"`
-	UpdatedAt    time.Time             `json:"updated_at"`
+	// HomeDiscounts are line discounts as their homes quoted them, by
+	// offerKey (see homeDiscount).
+	HomeDiscounts map[string]homeDiscount `json:"home_discounts,omitempty"`
+	CreatedAt     time.Time               `json:"created_at"`
+	UpdatedAt     time.Time               `json:"updated_at"`
 }
 
 // view groups the cart by platform and totals it.
 func (c *storedCart) view() Cart {
-	v := Cart{ID: c.ID, Shopper: c.Shopper, Lines: c.Lines, Groups: []CartGroup{}, ShipTo: c.ShipTo, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
-		rates: c.Rates, homeQuotes: c.HomeShipping, quoted: c.Quoted}
-	for _, l := range c.Lines {
-		l.Subtotal = Money{Amount: l.Quantity * l.UnitPrice.Amount, Currency: l.UnitPrice.Currency}
+	v := Cart{ID: c.ID, Shopper: c.Shopper, Lines: slices.Clone(c.Lines), ShipTo: c.ShipTo, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		rates: c.Rates, homeQuotes: c.HomeShipping, quoted: c.Quoted, homeDiscounts: c.HomeDiscounts}
+	v.total()
+	return v
+}
+
+// total groups the cart's lines by platform and totals them, each line
+// after its discount.
+func (v *Cart) total() {
+	v.Groups, v.Total, v.Discount, v.Items = []CartGroup{}, Money{}, Money{}, 0
+	for k := range v.Lines {
+		l := &v.Lines[k]
+		l.Subtotal = Money{Amount: l.Quantity*l.UnitPrice.Amount - l.Discount.Amount, Currency: l.UnitPrice.Currency}
+		if l.Discount.Amount > 0 {
+			v.Discount = Money{Amount: v.Discount.Amount + l.Discount.Amount, Currency: l.UnitPrice.Currency}
+		}
 		i := slices.IndexFunc(v.Groups, func(g CartGroup) bool { return g.Platform == l.Platform })
 		if i < 0 {
 			v.Groups = append(v.Groups, CartGroup{Platform: l.Platform, Total: Money{Currency: l.UnitPrice.Currency}})
 			i = len(v.Groups) - 1
 		}
-		v.Groups[i].Lines = append(v.Groups[i].Lines, l)
+		v.Groups[i].Lines = append(v.Groups[i].Lines, *l)
 		v.Groups[i].Total.Amount += l.Subtotal.Amount
 		v.Total.Amount += l.Subtotal.Amount
 		v.Total.Currency = l.UnitPrice.Currency
 		v.Items += l.Quantity
 	}
 	slices.SortStableFunc(v.Groups, func(a, b CartGroup) int { return cmp.Compare(a.Platform, b.Platform) })
-	return v
 }
 
 // CreateCart opens an empty cart for shopper, who may keep at most
@@ -127,7 +152,7 @@ func (s *Service) GetCart(ctx context.Context, shopper, id string) (Cart, error)
 // LatestCart returns the open cart of shopper changed last, or
 // ErrNotFound when there is none: a shopper who signs in again finds the
 // cart left on another visit or device.
-func (s *Service) LatestCart(_ context.Context, shopper string) (Cart, error) {
+func (s *Service) LatestCart(ctx context.Context, shopper string) (Cart, error) {
 	var latest *storedCart
 	err := s.db.View(func(txn *badger.Txn) error {
 		prefix := prefixShopCart + shopper + "/"
@@ -151,7 +176,8 @@ func (s *Service) LatestCart(_ context.Context, shopper string) (Cart, error) {
 	if latest == nil {
 		return Cart{}, fmt.Errorf("%w: shopper %s has no open cart", ErrNotFound, shopper)
 	}
-	return latest.view(), nil
+	v := latest.view()
+	return v, s.discountCart(ctx, &v, v.homeDiscounts)
 }
 
 func loadCart(txn *badger.Txn, shopper, id string) (*storedCart, error) {

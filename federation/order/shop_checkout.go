@@ -21,6 +21,8 @@ type CheckoutRequest struct {
 	// Points, when more than 0, pays that many of the shopper's loyalty
 	// points towards the order (points_hold.go).
 	Points int64 `json:"points,omitempty"`
+	// Coupon is a code of this storefront's, optional.
+	Coupon string `json:"coupon,omitempty"`
 }
 
 // idemRecord remembers a checkout under its Idempotency-Key.
@@ -77,6 +79,9 @@ func (s *Service) Checkout(ctx context.Context, shopper, cartID, key string, req
 		}
 		return Order{}, false, err
 	}
+	if err := s.previewCoupon(&order, NormalizeCoupon(req.Coupon)); err != nil {
+		return Order{}, false, err
+	}
 	if err := s.unreachable(order); err != nil {
 		return Order{}, false, err
 	}
@@ -97,6 +102,10 @@ func (s *Service) Checkout(ctx context.Context, shopper, cartID, key string, req
 		return Order{}, false, errors.Join(err, s.releasePoints(order.Points, order.ID))
 	}
 	confirms, err := s.place(&order, attempts, cartID, idemKey, digest)
+	var fe FieldErrors
+	if errors.As(err, &fe) { // the coupon was taken meanwhile: nothing is placed
+		return Order{}, false, errors.Join(err, s.undoPayment(ctx, order, attempts), s.releasePoints(order.Points, order.ID))
+	}
 	if err != nil {
 		return Order{}, false, err
 	}
@@ -112,6 +121,9 @@ func (s *Service) validateCheckout(key string, req CheckoutRequest) error {
 	}
 	if key == "" || len(key) > 255 {
 		errs.add("Idempotency-Key", "header is required (1..255 characters) so that a retried checkout cannot buy twice")
+	}
+	if c := NormalizeCoupon(req.Coupon); c != "" && !couponCode.MatchString(c) {
+		errs.add("coupon", "%q is not a coupon code", req.Coupon)
 	}
 	if err := req.ShippingAddress.Validate(); err != nil {
 		errs = append(errs, err.(FieldErrors)...)
@@ -167,11 +179,23 @@ func (s *Service) idempotent(key, digest string) (string, error) {
 // outranks this node's copy of their records); the price-changed error
 // that carries them is returned to the shopper, who has now seen them.
 func (s *Service) applyQuote(ctx context.Context, shopper, cartID string, o Order, ce *CheckoutError, fromHome bool) error {
+	if fromHome {
+		if err := s.checkQuotedDiscounts(ctx, o, ce.Quote); err != nil {
+			return err
+		}
+	}
 	v, err := s.changeCart(shopper, cartID, func(c *storedCart) error {
 		if fromHome {
 			c.takeHomeShipping(o, ce.Shipping)
 		}
 		c.takeQuoted(o, ce.Shipping)
+		if fromHome {
+			for _, p := range o.Parts {
+				if err := c.takeHomeDiscounts(p.Platform, quoteOf(ce.Quote, p)); err != nil {
+					return err
+				}
+			}
+		}
 		for _, q := range ce.Quote {
 			for i := range c.Lines {
 				if c.Lines[i].ListingID == q.ListingID && c.Lines[i].SKU == q.SKU {
@@ -204,8 +228,21 @@ func newOrder(shopper string, cart Cart, to Address, now time.Time) Order {
 			n++
 		}
 		p := &o.Parts[n-1]
-		p.Items = append(p.Items, Line{ListingID: l.ListingID, SKU: l.SKU, Title: l.Title, Category: l.Category, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
-		p.Total.Amount += l.Quantity * l.UnitPrice.Amount
+		line := Line{ListingID: l.ListingID, SKU: l.SKU, Title: l.Title, Category: l.Category, Quantity: l.Quantity, UnitPrice: l.UnitPrice,
+			Discount: l.Discount, Offer: l.Offer, OfferVersion: l.OfferVersion}
+		p.Items = append(p.Items, line)
+		p.Total.Amount += line.gross()
 	}
 	return o
+}
+
+// quoteOf is the lines of quote that belong to part p.
+func quoteOf(quote []Line, p Part) []Line {
+	var out []Line
+	for _, q := range quote {
+		if slices.ContainsFunc(p.Items, func(l Line) bool { return l.ListingID == q.ListingID && l.SKU == q.SKU }) {
+			out = append(out, q)
+		}
+	}
+	return out
 }

@@ -160,6 +160,16 @@ func (s *Service) pay(ctx context.Context, o *Order, attempts []*attempt, req Pa
 	return nil
 }
 
+// undoPayment gives back the payment of an order that was not placed
+// and releases its holds.
+func (s *Service) undoPayment(ctx context.Context, o Order, attempts []*attempt) error {
+	var err error
+	if pr, ok := s.payments[o.Payment.Method]; ok && o.Payment.Status != PaymentPending {
+		err = pr.Refund(ctx, o.Payment, o.Payment.Amount, o.ID+"/unplaced")
+	}
+	return errors.Join(err, s.releaseAll(attempts, "checkout failed"))
+}
+
 // place stores the order, everything both sides said, the confirms to
 // send, the idempotency record, and empties the cart, in one synced
 // transaction. It returns the outbox keys of the confirms.
@@ -179,6 +189,9 @@ func (s *Service) place(o *Order, attempts []*attempt, cartID, idemKey, digest s
 	var keys []string
 	err := s.update(func(txn *badger.Txn) error {
 		keys = keys[:0]
+		if err := s.useCoupon(txn, o); err != nil {
+			return err
+		}
 		if err := s.storeOrder(txn, o, cartID, idemKey, digest); err != nil {
 			return err
 		}

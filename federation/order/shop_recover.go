@@ -71,7 +71,7 @@ func (s *Service) rebuildOrder(txn *badger.Txn, m *Message) error {
 	p := Part{ID: m.Part, Platform: r.To, Merchant: res.Merchant, Status: StatusReserved, Items: res.Lines,
 		Total: Money{Currency: res.Lines[0].UnitPrice.Currency}, UpdatedAt: r.At.UTC()}
 	for _, l := range res.Lines {
-		p.Total.Amount += l.Quantity * l.UnitPrice.Amount
+		p.Total.Amount += l.gross()
 	}
 	o.Parts = append(o.Parts, p)
 	o.Total = Money{Currency: p.Total.Currency}

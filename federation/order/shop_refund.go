@@ -59,6 +59,12 @@ func (s *Service) payRefund(ctx context.Context, t refundTask) error {
 		return err
 	}
 	money, inPoints := o.refundSplit(t.Amount)
+	// An order that used a coupon was paid less than its parts: what is
+	// given back never passes what was paid (the storefront keeps the
+	// coupon's cost).
+	if left := o.Payment.Amount.Amount - o.Payment.Refunded.Amount; o.CouponDiscount.Amount > 0 && money.Amount > left {
+		money.Amount = max(left, 0)
+	}
 	if pr, ok := s.payments[o.Payment.Method]; ok && o.Payment.Status != PaymentPending && money.Amount > 0 {
 		if err := pr.Refund(ctx, o.Payment, money, t.key()[len(prefixRefund):]); err != nil {
 			return err

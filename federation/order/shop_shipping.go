@@ -103,8 +103,12 @@ func (s *Service) ChooseShipping(ctx context.Context, shopper, cartID, platform,
 	return c, s.quoteShown(ctx, &c)
 }
 
-// quoteCart fills c's shipping when it has a destination.
+// quoteCart gives c's lines their merchants' discounts, and fills c's
+// shipping when it has a destination.
 func (s *Service) quoteCart(ctx context.Context, c *Cart) error {
+	if err := s.discountCart(ctx, c, c.homeDiscounts); err != nil {
+		return err
+	}
 	if c.ShipTo == nil || len(c.Lines) == 0 {
 		return nil
 	}

@@ -14,8 +14,14 @@ type Order struct {
 	ID      string `json:"order_id"`
 	Shopper string `json:"shopper"`
 	Status  string `json:"status"`
-	// Total is what the shopper pays: items and shipping.
+	// Total is what the shopper pays: items and shipping, less the
+	// storefront's coupon.
 	Total Money `json:"total"`
+	// Coupon is the storefront's code the order used, and CouponDiscount
+	// what it took off; the storefront funds it, the parts' totals (what
+	// the homes are paid) do not change.
+	Coupon         string `json:"coupon,omitempty"`
+	CouponDiscount Money  `json:"coupon_discount,omitzero"`
 	// Shipping is the part of Total paid for shipping.
 	Shipping Money   `json:"shipping,omitzero"`
 	Parts    []Part  `json:"parts"`

@@ -72,6 +72,11 @@ const (
 	keyFloor           = "o/floor"
 	prefixPayment      = "o/pay/"
 	prefixRefund       = "o/refund/"
+	// A storefront's coupons: the code, the uses of each shopper, and
+	// one record per use (coupon.go).
+	prefixCoupon        = "o/coupon/"
+	prefixCouponShopper = "o/cpshop/"
+	prefixCouponUse     = "o/cpuse/"
 )
 
 // timeKey formats t so that keys sort by time.

@@ -40,6 +40,7 @@ type Orders interface {
 	Issues
 	Conversations
 	Arbiter
+	Coupons
 }
 
 const shopperKey = "fedmart.shopper"
@@ -88,6 +89,7 @@ func (a *API) orderRoutes(v1 *gin.RouterGroup) {
 	me.POST("/orders/:id/returns/:rid/received", a.postReturnReceived)
 	a.issueRoutes(v1, sh, me)
 	a.arbiterRoutes(v1)
+	a.promoRoutes(v1)
 	me.GET("/conversations", a.getConversations)
 	me.POST("/orders/:id/messages", a.postMerchantMessage)
 	me.GET("/orders/:id/messages", a.getMerchantMessages)

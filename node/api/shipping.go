@@ -21,6 +21,7 @@ type Profiles interface {
 	ShippingProfile(ctx context.Context, id string) (catalog.ShippingProfile, error)
 	ShippingProfiles(ctx context.Context, platform, merchant string) ([]catalog.ShippingProfile, error)
 	Carriers() shipping.Table
+	Offers
 }
 
 // Shipping is what the API needs of the order service to quote and

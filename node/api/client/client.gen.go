@@ -201,6 +201,42 @@ func (e ChatMessageBy) Valid() bool {
 	}
 }
 
+// Defines values for CouponKind.
+const (
+	CouponKindAmount  CouponKind = "amount"
+	CouponKindPercent CouponKind = "percent"
+)
+
+// Valid indicates whether the value is a known member of the CouponKind enum.
+func (e CouponKind) Valid() bool {
+	switch e {
+	case CouponKindAmount:
+		return true
+	case CouponKindPercent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CouponInputKind.
+const (
+	CouponInputKindAmount  CouponInputKind = "amount"
+	CouponInputKindPercent CouponInputKind = "percent"
+)
+
+// Valid indicates whether the value is a known member of the CouponInputKind enum.
+func (e CouponInputKind) Valid() bool {
+	switch e {
+	case CouponInputKindAmount:
+		return true
+	case CouponInputKindPercent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for HealthStatus.
 const (
 	Ok HealthStatus = "ok"
@@ -672,6 +708,54 @@ func (e MemberStatus) Valid() bool {
 	}
 }
 
+// Defines values for OfferKind.
+const (
+	OfferKindAmount       OfferKind = "amount"
+	OfferKindBuyGet       OfferKind = "buy_get"
+	OfferKindFreeShipping OfferKind = "free_shipping"
+	OfferKindPercent      OfferKind = "percent"
+)
+
+// Valid indicates whether the value is a known member of the OfferKind enum.
+func (e OfferKind) Valid() bool {
+	switch e {
+	case OfferKindAmount:
+		return true
+	case OfferKindBuyGet:
+		return true
+	case OfferKindFreeShipping:
+		return true
+	case OfferKindPercent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OfferInputKind.
+const (
+	OfferInputKindAmount       OfferInputKind = "amount"
+	OfferInputKindBuyGet       OfferInputKind = "buy_get"
+	OfferInputKindFreeShipping OfferInputKind = "free_shipping"
+	OfferInputKindPercent      OfferInputKind = "percent"
+)
+
+// Valid indicates whether the value is a known member of the OfferInputKind enum.
+func (e OfferInputKind) Valid() bool {
+	switch e {
+	case OfferInputKindAmount:
+		return true
+	case OfferInputKindBuyGet:
+		return true
+	case OfferInputKindFreeShipping:
+		return true
+	case OfferInputKindPercent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OrderStatus.
 const (
 	OrderStatusAccepted           OrderStatus = "accepted"
@@ -708,6 +792,30 @@ func (e OrderStatus) Valid() bool {
 	case OrderStatusReserved:
 		return true
 	case OrderStatusShipped:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OwnOfferKind.
+const (
+	OwnOfferKindAmount       OwnOfferKind = "amount"
+	OwnOfferKindBuyGet       OwnOfferKind = "buy_get"
+	OwnOfferKindFreeShipping OwnOfferKind = "free_shipping"
+	OwnOfferKindPercent      OwnOfferKind = "percent"
+)
+
+// Valid indicates whether the value is a known member of the OwnOfferKind enum.
+func (e OwnOfferKind) Valid() bool {
+	switch e {
+	case OwnOfferKindAmount:
+		return true
+	case OwnOfferKindBuyGet:
+		return true
+	case OwnOfferKindFreeShipping:
+		return true
+	case OwnOfferKindPercent:
 		return true
 	default:
 		return false
@@ -1427,17 +1535,22 @@ type Carriers struct {
 type Cart struct {
 	CreatedAt time.Time `json:"created_at"`
 
+	// Discount what merchants' offers take off the items
+	Discount *Money `json:"discount,omitempty"`
+
 	// Groups the lines grouped by home platform
 	Groups []CartGroup `json:"groups"`
 	ID     string      `json:"id"`
 
 	// Items units in the cart
-	Items     int64         `json:"items"`
-	ShipTo    *Destination  `json:"ship_to,omitempty"`
-	Shipping  *CartShipping `json:"shipping,omitempty"`
-	Shopper   string        `json:"shopper"`
-	Total     Money         `json:"total"`
-	UpdatedAt time.Time     `json:"updated_at"`
+	Items    int64         `json:"items"`
+	ShipTo   *Destination  `json:"ship_to,omitempty"`
+	Shipping *CartShipping `json:"shipping,omitempty"`
+	Shopper  string        `json:"shopper"`
+
+	// Total the items after their discounts
+	Total     Money     `json:"total"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // CartGroup A cart's lines of one home platform.
@@ -1456,12 +1569,24 @@ type CartItemInput struct {
 
 // CartLine defines model for CartLine.
 type CartLine struct {
-	Category  string `json:"category"`
+	Category string `json:"category"`
+
+	// Discount what the merchant's offer takes off the line now, as this storefront holds the offer (the home checks it again at checkout)
+	Discount  *Money `json:"discount,omitempty"`
 	ListingID string `json:"listing_id"`
 	Merchant  string `json:"merchant"`
-	Platform  string `json:"platform"`
-	Quantity  int64  `json:"quantity"`
-	SKU       string `json:"sku"`
+
+	// Offer the id of the offer that gives the discount
+	Offer *string `json:"offer,omitempty"`
+
+	// OfferLabel how the offer reads next to the price: "−15 %", "buy 2 get 1"
+	OfferLabel   *string `json:"offer_label,omitempty"`
+	OfferVersion *int    `json:"offer_version,omitempty"`
+	Platform     string  `json:"platform"`
+	Quantity     int64   `json:"quantity"`
+	SKU          string  `json:"sku"`
+
+	// Subtotal the line after its discount
 	Subtotal  Money  `json:"subtotal"`
 	Title     string `json:"title"`
 	UnitPrice Money  `json:"unit_price"`
@@ -1694,6 +1819,11 @@ type ChatMessageBy string
 
 // CheckoutRequest defines model for CheckoutRequest.
 type CheckoutRequest struct {
+	// Coupon A coupon code of this storefront (optional). It is checked
+	// against its window, minimum cart, limits and budget before the
+	// parts are reserved and again with the order; a refusal is a 422
+	// naming the field `coupon`.
+	Coupon  *string        `json:"coupon,omitempty"`
 	Payment PaymentRequest `json:"payment"`
 
 	// Points Loyalty points to pay with (0 or absent: none). They are held at
@@ -1722,6 +1852,84 @@ type ConversationList struct {
 
 // Counts how many results each value would give
 type Counts map[string]int
+
+// Coupon A storefront's coupon, funded by the storefront.
+type Coupon struct {
+	Amount     *int64     `json:"amount,omitempty"`
+	Budget     int64      `json:"budget"`
+	Categories *[]string  `json:"categories,omitempty"`
+	Code       string     `json:"code"`
+	CreatedAt  time.Time  `json:"created_at"`
+	Ended      bool       `json:"ended"`
+	Ends       time.Time  `json:"ends"`
+	Kind       CouponKind `json:"kind"`
+	MinCart    int64      `json:"min_cart"`
+	PerShopper int64      `json:"per_shopper"`
+	PercentBps *int64     `json:"percent_bps,omitempty"`
+	Platforms  *[]string  `json:"platforms,omitempty"`
+
+	// Spent what it gave away so far (the storefront's cost)
+	Spent  int64     `json:"spent"`
+	Starts time.Time `json:"starts"`
+	Uses   int64     `json:"uses"`
+}
+
+// CouponKind defines model for Coupon.Kind.
+type CouponKind string
+
+// CouponDetail defines model for CouponDetail.
+type CouponDetail struct {
+	// Coupon A storefront's coupon, funded by the storefront.
+	Coupon Coupon `json:"coupon"`
+
+	// Uses the newest 100 uses
+	Uses []CouponUse `json:"uses"`
+}
+
+// CouponInput defines model for CouponInput.
+type CouponInput struct {
+	// Amount minor units of the federation's currency
+	Amount *int64 `json:"amount,omitempty"`
+
+	// Budget the most the coupon gives away in all; the use that reaches it gets what is left
+	Budget int64 `json:"budget"`
+
+	// Categories categories of the items it applies to (with sub-categories); empty: all
+	Categories *[]string `json:"categories,omitempty"`
+
+	// Code stored in capitals
+	Code string          `json:"code"`
+	Ends time.Time       `json:"ends"`
+	Kind CouponInputKind `json:"kind"`
+
+	// MinCart the least the items (after merchants' offers) must come to
+	MinCart *int64 `json:"min_cart,omitempty"`
+
+	// PerShopper uses per shopper (0: no limit)
+	PerShopper *int64 `json:"per_shopper,omitempty"`
+	PercentBps *int64 `json:"percent_bps,omitempty"`
+
+	// Platforms peer IDs of the members whose items it applies to; empty: all
+	Platforms *[]string `json:"platforms,omitempty"`
+	Starts    time.Time `json:"starts"`
+}
+
+// CouponInputKind defines model for CouponInput.Kind.
+type CouponInputKind string
+
+// CouponPage defines model for CouponPage.
+type CouponPage struct {
+	Items []Coupon `json:"items"`
+}
+
+// CouponUse defines model for CouponUse.
+type CouponUse struct {
+	At       time.Time `json:"at"`
+	Code     string    `json:"code"`
+	Discount Money     `json:"discount"`
+	Order    string    `json:"order"`
+	Shopper  string    `json:"shopper"`
+}
 
 // Days a range of business days
 type Days struct {
@@ -2046,12 +2254,21 @@ type IssueStepRemedy string
 
 // Line defines model for Line.
 type Line struct {
-	Category  string `json:"category"`
+	Category string `json:"category"`
+
+	// Discount what the merchant's offer takes off the line (the merchant funds it): the line's gross is quantity × unit_price − discount
+	Discount  *Money `json:"discount,omitempty"`
 	ListingID string `json:"listing_id"`
-	Quantity  int64  `json:"quantity"`
-	SKU       string `json:"sku"`
-	Title     string `json:"title"`
-	UnitPrice Money  `json:"unit_price"`
+
+	// Offer the id of the offer that gives the discount
+	Offer *string `json:"offer,omitempty"`
+
+	// OfferVersion the version of the offer the discount was computed from
+	OfferVersion *int   `json:"offer_version,omitempty"`
+	Quantity     int64  `json:"quantity"`
+	SKU          string `json:"sku"`
+	Title        string `json:"title"`
+	UnitPrice    Money  `json:"unit_price"`
 }
 
 // Listing defines model for Listing.
@@ -2402,12 +2619,89 @@ type NewShopper struct {
 	Token string `json:"token"`
 }
 
+// Offer A merchant's offer, signed by its home node and replicated to every member.
+type Offer struct {
+	Amount        *int64    `json:"amount,omitempty"`
+	Buy           *int64    `json:"buy,omitempty"`
+	Categories    *[]string `json:"categories,omitempty"`
+	Ends          time.Time `json:"ends"`
+	Get           *int64    `json:"get,omitempty"`
+	ID            string    `json:"id"`
+	Kind          OfferKind `json:"kind"`
+	Listings      *[]string `json:"listings,omitempty"`
+	Merchant      string    `json:"merchant"`
+	MinSubtotal   *int64    `json:"min_subtotal,omitempty"`
+	Name          string    `json:"name"`
+	PerOrderLimit *int64    `json:"per_order_limit,omitempty"`
+	PercentBps    *int64    `json:"percent_bps,omitempty"`
+	Platform      string    `json:"platform"`
+	Starts        time.Time `json:"starts"`
+	UpdatedAt     time.Time `json:"updated_at"`
+	Version       int       `json:"version"`
+}
+
+// OfferKind defines model for Offer.Kind.
+type OfferKind string
+
+// OfferInput defines model for OfferInput.
+type OfferInput struct {
+	// Amount minor units of the federation's currency
+	Amount *int64 `json:"amount,omitempty"`
+	Buy    *int64 `json:"buy,omitempty"`
+
+	// Categories category paths it covers, with their sub-categories
+	Categories *[]string `json:"categories,omitempty"`
+	Ends       time.Time `json:"ends"`
+	Get        *int64    `json:"get,omitempty"`
+
+	// Kind percent: percent_bps off every unit in scope; amount: amount
+	// off every unit (never below zero); buy_get: for every `buy`
+	// units of a line, `get` more free; free_shipping: the cheapest
+	// rate is free when the items in scope reach min_subtotal.
+	Kind OfferInputKind `json:"kind"`
+
+	// Listings the merchant's listings it covers; with no listings and no categories, the whole shop
+	Listings    *[]string `json:"listings,omitempty"`
+	MinSubtotal *int64    `json:"min_subtotal,omitempty"`
+	Name        string    `json:"name"`
+
+	// PerOrderLimit the most units one order gets discounted (0: no limit)
+	PerOrderLimit *int64    `json:"per_order_limit,omitempty"`
+	PercentBps    *int64    `json:"percent_bps,omitempty"`
+	Starts        time.Time `json:"starts"`
+}
+
+// OfferInputKind percent: percent_bps off every unit in scope; amount: amount
+// off every unit (never below zero); buy_get: for every `buy`
+// units of a line, `get` more free; free_shipping: the cheapest
+// rate is free when the items in scope reach min_subtotal.
+type OfferInputKind string
+
+// OfferPage defines model for OfferPage.
+type OfferPage struct {
+	Items []Offer `json:"items"`
+}
+
+// OfferUptake What the offer gave in the parts this home accepted (the newest 10000).
+type OfferUptake struct {
+	// Cost the discounts the merchant funded
+	Cost  Money  `json:"cost"`
+	Offer string `json:"offer"`
+	Parts int64  `json:"parts"`
+	Units int64  `json:"units"`
+}
+
 // Order defines model for Order.
 type Order struct {
-	CreatedAt time.Time `json:"created_at"`
-	OrderID   string    `json:"order_id"`
-	Parts     []Part    `json:"parts"`
-	Payment   Payment   `json:"payment"`
+	// Coupon the storefront's coupon the order used
+	Coupon *string `json:"coupon,omitempty"`
+
+	// CouponDiscount what the coupon took off; the storefront funds it, the parts' totals (what the homes are paid) do not change
+	CouponDiscount *Money    `json:"coupon_discount,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	OrderID        string    `json:"order_id"`
+	Parts          []Part    `json:"parts"`
+	Payment        Payment   `json:"payment"`
 
 	// Points What loyalty points paid of an order; the payment took the rest.
 	Points *OrderPoints `json:"points,omitempty"`
@@ -2422,7 +2716,7 @@ type Order struct {
 	// order whose parts all ended takes the most common ending.
 	Status OrderStatus `json:"status"`
 
-	// Total what the shopper pays: items and shipping
+	// Total what the shopper pays: items and shipping, less the coupon
 	Total     Money     `json:"total"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -2484,6 +2778,39 @@ type Outbox struct {
 		Raw    map[string]interface{} `json:"raw"`
 		Reason string                 `json:"reason"`
 	} `json:"parked"`
+}
+
+// OwnOffer One of the merchant's offers, live or ended (an ended one keeps only its id and version), with what it gave.
+type OwnOffer struct {
+	Amount        *int64       `json:"amount,omitempty"`
+	Buy           *int64       `json:"buy,omitempty"`
+	Categories    *[]string    `json:"categories,omitempty"`
+	Ended         bool         `json:"ended"`
+	Ends          time.Time    `json:"ends"`
+	Get           *int64       `json:"get,omitempty"`
+	ID            string       `json:"id"`
+	Kind          OwnOfferKind `json:"kind"`
+	Listings      *[]string    `json:"listings,omitempty"`
+	Merchant      string       `json:"merchant"`
+	MinSubtotal   *int64       `json:"min_subtotal,omitempty"`
+	Name          string       `json:"name"`
+	PerOrderLimit *int64       `json:"per_order_limit,omitempty"`
+	PercentBps    *int64       `json:"percent_bps,omitempty"`
+	Platform      string       `json:"platform"`
+	Starts        time.Time    `json:"starts"`
+	UpdatedAt     time.Time    `json:"updated_at"`
+
+	// Uptake What the offer gave in the parts this home accepted (the newest 10000).
+	Uptake  OfferUptake `json:"uptake"`
+	Version int         `json:"version"`
+}
+
+// OwnOfferKind defines model for OwnOffer.Kind.
+type OwnOfferKind string
+
+// OwnOfferPage defines model for OwnOfferPage.
+type OwnOfferPage struct {
+	Items []OwnOffer `json:"items"`
 }
 
 // Part One merchant's share of an order, as its home node last stated it.
@@ -2713,7 +3040,9 @@ type PoliciesReturnShipping string
 
 // Policy The federation's revenue-share policy, in basis points.
 type Policy struct {
-	FederationFeeBps int `json:"federation_fee_bps"`
+	// CommissionBeforeDiscounts the commission and the fee are computed on the items before the merchant's offers took their discount off, the merchant bearing all of it (by default: after, on what the shopper paid)
+	CommissionBeforeDiscounts *bool `json:"commission_before_discounts,omitempty"`
+	FederationFeeBps          int   `json:"federation_fee_bps"`
 
 	// Overrides rates for listings whose category starts with a prefix; the longest matching prefix wins
 	Overrides *[]struct {
@@ -2723,8 +3052,11 @@ type Policy struct {
 	} `json:"overrides,omitempty"`
 
 	// PayableOn when a sale becomes payable
-	PayableOn               PolicyPayableOn `json:"payable_on"`
-	StorefrontCommissionBps int             `json:"storefront_commission_bps"`
+	PayableOn PolicyPayableOn `json:"payable_on"`
+
+	// ShippingShared the commission and the fee apply to shipping too (by default shipping goes whole to the merchant's home)
+	ShippingShared          *bool `json:"shipping_shared,omitempty"`
+	StorefrontCommissionBps int   `json:"storefront_commission_bps"`
 
 	// Treasury peer ID of the member that receives the federation fee
 	Treasury *string `json:"treasury,omitempty"`
@@ -3286,6 +3618,9 @@ type Zone struct {
 // CartID defines model for CartID.
 type CartID = string
 
+// CouponCode defines model for CouponCode.
+type CouponCode = string
+
 // Cursor defines model for Cursor.
 type Cursor = string
 
@@ -3297,6 +3632,9 @@ type MarkRead = bool
 
 // MerchantID defines model for MerchantID.
 type MerchantID = string
+
+// OfferID defines model for OfferID.
+type OfferID = string
 
 // OrderID defines model for OrderID.
 type OrderID = string
@@ -3571,6 +3909,9 @@ type SetCartShipToJSONRequestBody = Destination
 // ChooseCartShippingJSONRequestBody defines body for ChooseCartShipping for application/json ContentType.
 type ChooseCartShippingJSONRequestBody = CartShippingChoice
 
+// CreateCouponJSONRequestBody defines body for CreateCoupon for application/json ContentType.
+type CreateCouponJSONRequestBody = CouponInput
+
 // SubmitCharterJSONRequestBody defines body for SubmitCharter for application/json ContentType.
 type SubmitCharterJSONRequestBody = SignedCharter
 
@@ -3597,6 +3938,12 @@ type UploadPictureMultipartRequestBody UploadPictureMultipartBody
 
 // AnswerIssueJSONRequestBody defines body for AnswerIssue for application/json ContentType.
 type AnswerIssueJSONRequestBody = IssueAnswer
+
+// CreateOfferJSONRequestBody defines body for CreateOffer for application/json ContentType.
+type CreateOfferJSONRequestBody = OfferInput
+
+// ReplaceOfferJSONRequestBody defines body for ReplaceOffer for application/json ContentType.
+type ReplaceOfferJSONRequestBody = OfferInput
 
 // WriteMerchantMessageJSONRequestBody defines body for WriteMerchantMessage for application/json ContentType.
 type WriteMerchantMessageJSONRequestBody = MessageInput
@@ -3960,12 +4307,46 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/catalog/merchants/{id} (the `GetCatalogMerchant` operationId).
 	GetCatalogMerchant(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetCatalogOffers A merchant's offers that are not ended (public), as this node holds them.
+	//
+	// Corresponds with GET /v1/catalog/merchants/{id}/offers (the `GetCatalogOffers` operationId).
+	GetCatalogOffers(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SearchCatalog Search the whole federation's catalog (public).
 	//
 	// Full text with stemming, filters, facets that count what the other values of each filter would give, sorting and cursor paging, over this node's replica of every member's listings.
 	//
 	// Corresponds with GET /v1/catalog/search (the `SearchCatalog` operationId).
 	SearchCatalog(ctx context.Context, params *SearchCatalogParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCoupons This storefront's coupons with their budgets and use.
+	//
+	// Corresponds with GET /v1/coupons (the `ListCoupons` operationId).
+	ListCoupons(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCouponWithBody Create a coupon code, funded by this storefront.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/coupons (the `CreateCoupon` operationId).
+	CreateCouponWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCoupon Create a coupon code, funded by this storefront.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/coupons (the `CreateCoupon` operationId).
+	CreateCoupon(ctx context.Context, body CreateCouponJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EndCoupon End a coupon; no checkout takes it from then on.
+	//
+	// Corresponds with DELETE /v1/coupons/{code} (the `EndCoupon` operationId).
+	EndCoupon(ctx context.Context, code CouponCode, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCoupon A coupon with its newest uses (each the storefront's cost).
+	//
+	// Corresponds with GET /v1/coupons/{code} (the `GetCoupon` operationId).
+	GetCoupon(ctx context.Context, code CouponCode, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetFederation The federation as this node sees it.
 	//
@@ -4247,6 +4628,44 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/merchant/issues/{iid}/answer (the `AnswerIssue` operationId).
 	AnswerIssue(ctx context.Context, iid string, body AnswerIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListOwnOffers The merchant's offers, live ones first, with their uptake and cost.
+	//
+	// Corresponds with GET /v1/merchant/offers (the `ListOwnOffers` operationId).
+	ListOwnOffers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateOfferWithBody Create an offer, signed and published to every member.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/merchant/offers (the `CreateOffer` operationId).
+	CreateOfferWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateOffer Create an offer, signed and published to every member.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/merchant/offers (the `CreateOffer` operationId).
+	CreateOffer(ctx context.Context, body CreateOfferJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EndOffer End an offer (a signed tombstone); it cannot be replaced afterwards.
+	//
+	// Corresponds with DELETE /v1/merchant/offers/{id} (the `EndOffer` operationId).
+	EndOffer(ctx context.Context, id OfferID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceOfferWithBody Replace an offer; only a changed one is signed again. Reserves after the home holds it get the new discount.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/merchant/offers/{id} (the `ReplaceOffer` operationId).
+	ReplaceOfferWithBody(ctx context.Context, id OfferID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceOffer Replace an offer; only a changed one is signed again. Reserves after the home holds it get the new discount.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/merchant/offers/{id} (the `ReplaceOffer` operationId).
+	ReplaceOffer(ctx context.Context, id OfferID, body ReplaceOfferJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMerchantParts The merchant's order parts from every storefront, newest first.
 	//
@@ -5371,6 +5790,21 @@ func (c *Client) GetCatalogMerchant(ctx context.Context, id MerchantID, reqEdito
 	return c.Client.Do(req)
 }
 
+// GetCatalogOffers A merchant's offers that are not ended (public), as this node holds them.
+//
+// Corresponds with GET /v1/catalog/merchants/{id}/offers (the `GetCatalogOffers` operationId).
+func (c *Client) GetCatalogOffers(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCatalogOffersRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // SearchCatalog Search the whole federation's catalog (public).
 //
 // Full text with stemming, filters, facets that count what the other values of each filter would give, sorting and cursor paging, over this node's replica of every member's listings.
@@ -5378,6 +5812,85 @@ func (c *Client) GetCatalogMerchant(ctx context.Context, id MerchantID, reqEdito
 // Corresponds with GET /v1/catalog/search (the `SearchCatalog` operationId).
 func (c *Client) SearchCatalog(ctx context.Context, params *SearchCatalogParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSearchCatalogRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCoupons This storefront's coupons with their budgets and use.
+//
+// Corresponds with GET /v1/coupons (the `ListCoupons` operationId).
+func (c *Client) ListCoupons(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCouponsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCouponWithBody Create a coupon code, funded by this storefront.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/coupons (the `CreateCoupon` operationId).
+func (c *Client) CreateCouponWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCouponRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCoupon Create a coupon code, funded by this storefront.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/coupons (the `CreateCoupon` operationId).
+func (c *Client) CreateCoupon(ctx context.Context, body CreateCouponJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCouponRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EndCoupon End a coupon; no checkout takes it from then on.
+//
+// Corresponds with DELETE /v1/coupons/{code} (the `EndCoupon` operationId).
+func (c *Client) EndCoupon(ctx context.Context, code CouponCode, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEndCouponRequest(c.Server, code)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCoupon A coupon with its newest uses (each the storefront's cost).
+//
+// Corresponds with GET /v1/coupons/{code} (the `GetCoupon` operationId).
+func (c *Client) GetCoupon(ctx context.Context, code CouponCode, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCouponRequest(c.Server, code)
 	if err != nil {
 		return nil, err
 	}
@@ -5979,6 +6492,104 @@ func (c *Client) AnswerIssueWithBody(ctx context.Context, iid string, contentTyp
 // Corresponds with POST /v1/merchant/issues/{iid}/answer (the `AnswerIssue` operationId).
 func (c *Client) AnswerIssue(ctx context.Context, iid string, body AnswerIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAnswerIssueRequest(c.Server, iid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListOwnOffers The merchant's offers, live ones first, with their uptake and cost.
+//
+// Corresponds with GET /v1/merchant/offers (the `ListOwnOffers` operationId).
+func (c *Client) ListOwnOffers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOwnOffersRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateOfferWithBody Create an offer, signed and published to every member.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/merchant/offers (the `CreateOffer` operationId).
+func (c *Client) CreateOfferWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOfferRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateOffer Create an offer, signed and published to every member.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/merchant/offers (the `CreateOffer` operationId).
+func (c *Client) CreateOffer(ctx context.Context, body CreateOfferJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOfferRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EndOffer End an offer (a signed tombstone); it cannot be replaced afterwards.
+//
+// Corresponds with DELETE /v1/merchant/offers/{id} (the `EndOffer` operationId).
+func (c *Client) EndOffer(ctx context.Context, id OfferID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEndOfferRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceOfferWithBody Replace an offer; only a changed one is signed again. Reserves after the home holds it get the new discount.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/merchant/offers/{id} (the `ReplaceOffer` operationId).
+func (c *Client) ReplaceOfferWithBody(ctx context.Context, id OfferID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceOfferRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceOffer Replace an offer; only a changed one is signed again. Reserves after the home holds it get the new discount.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/merchant/offers/{id} (the `ReplaceOffer` operationId).
+func (c *Client) ReplaceOffer(ctx context.Context, id OfferID, body ReplaceOfferJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceOfferRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8096,6 +8707,40 @@ func NewGetCatalogMerchantRequest(server string, id MerchantID) (*http.Request, 
 	return req, nil
 }
 
+// NewGetCatalogOffersRequest constructs an http.Request for the GetCatalogOffers method
+func NewGetCatalogOffersRequest(server string, id MerchantID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/catalog/merchants/%s/offers", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewSearchCatalogRequest constructs an http.Request for the SearchCatalog method
 func NewSearchCatalogRequest(server string, params *SearchCatalogParams) (*http.Request, error) {
 	var err error
@@ -8248,6 +8893,141 @@ func NewSearchCatalogRequest(server string, params *SearchCatalogParams) (*http.
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
 		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListCouponsRequest constructs an http.Request for the ListCoupons method
+func NewListCouponsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/coupons")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateCouponRequest calls the generic CreateCoupon builder with application/json body
+func NewCreateCouponRequest(server string, body CreateCouponJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateCouponRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateCouponRequestWithBody constructs an http.Request for the CreateCoupon method, with any body, and a specified content type
+func NewCreateCouponRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/coupons")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewEndCouponRequest constructs an http.Request for the EndCoupon method
+func NewEndCouponRequest(server string, code CouponCode) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "code", code, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/coupons/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCouponRequest constructs an http.Request for the GetCoupon method
+func NewGetCouponRequest(server string, code CouponCode) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "code", code, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/coupons/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -9295,6 +10075,154 @@ func NewAnswerIssueRequestWithBody(server string, iid string, contentType string
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListOwnOffersRequest constructs an http.Request for the ListOwnOffers method
+func NewListOwnOffersRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/offers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateOfferRequest calls the generic CreateOffer builder with application/json body
+func NewCreateOfferRequest(server string, body CreateOfferJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateOfferRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateOfferRequestWithBody constructs an http.Request for the CreateOffer method, with any body, and a specified content type
+func NewCreateOfferRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/offers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewEndOfferRequest constructs an http.Request for the EndOffer method
+func NewEndOfferRequest(server string, id OfferID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/offers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplaceOfferRequest calls the generic ReplaceOffer builder with application/json body
+func NewReplaceOfferRequest(server string, id OfferID, body ReplaceOfferJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceOfferRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewReplaceOfferRequestWithBody constructs an http.Request for the ReplaceOffer method, with any body, and a specified content type
+func NewReplaceOfferRequestWithBody(server string, id OfferID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/offers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -11914,6 +12842,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/catalog/merchants/{id} (the `GetCatalogMerchant` operationId).
 	GetCatalogMerchantWithResponse(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*GetCatalogMerchantResponse, error)
 
+	// GetCatalogOffersWithResponse A merchant's offers that are not ended (public), as this node holds them.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/catalog/merchants/{id}/offers (the `GetCatalogOffers` operationId).
+	GetCatalogOffersWithResponse(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*GetCatalogOffersResponse, error)
+
 	// SearchCatalogWithResponse Search the whole federation's catalog (public).
 	//
 	// Full text with stemming, filters, facets that count what the other values of each filter would give, sorting and cursor paging, over this node's replica of every member's listings.
@@ -11922,6 +12857,41 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/catalog/search (the `SearchCatalog` operationId).
 	SearchCatalogWithResponse(ctx context.Context, params *SearchCatalogParams, reqEditors ...RequestEditorFn) (*SearchCatalogResponse, error)
+
+	// ListCouponsWithResponse This storefront's coupons with their budgets and use.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/coupons (the `ListCoupons` operationId).
+	ListCouponsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListCouponsResponse, error)
+
+	// CreateCouponWithBodyWithResponse Create a coupon code, funded by this storefront.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/coupons (the `CreateCoupon` operationId).
+	CreateCouponWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCouponResponse, error)
+
+	// CreateCouponWithResponse Create a coupon code, funded by this storefront.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/coupons (the `CreateCoupon` operationId).
+	CreateCouponWithResponse(ctx context.Context, body CreateCouponJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCouponResponse, error)
+
+	// EndCouponWithResponse End a coupon; no checkout takes it from then on.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/coupons/{code} (the `EndCoupon` operationId).
+	EndCouponWithResponse(ctx context.Context, code CouponCode, reqEditors ...RequestEditorFn) (*EndCouponResponse, error)
+
+	// GetCouponWithResponse A coupon with its newest uses (each the storefront's cost).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/coupons/{code} (the `GetCoupon` operationId).
+	GetCouponWithResponse(ctx context.Context, code CouponCode, reqEditors ...RequestEditorFn) (*GetCouponResponse, error)
 
 	// GetFederationWithResponse The federation as this node sees it.
 	//
@@ -12233,6 +13203,48 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/merchant/issues/{iid}/answer (the `AnswerIssue` operationId).
 	AnswerIssueWithResponse(ctx context.Context, iid string, body AnswerIssueJSONRequestBody, reqEditors ...RequestEditorFn) (*AnswerIssueResponse, error)
+
+	// ListOwnOffersWithResponse The merchant's offers, live ones first, with their uptake and cost.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/merchant/offers (the `ListOwnOffers` operationId).
+	ListOwnOffersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListOwnOffersResponse, error)
+
+	// CreateOfferWithBodyWithResponse Create an offer, signed and published to every member.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/offers (the `CreateOffer` operationId).
+	CreateOfferWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOfferResponse, error)
+
+	// CreateOfferWithResponse Create an offer, signed and published to every member.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/offers (the `CreateOffer` operationId).
+	CreateOfferWithResponse(ctx context.Context, body CreateOfferJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOfferResponse, error)
+
+	// EndOfferWithResponse End an offer (a signed tombstone); it cannot be replaced afterwards.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/merchant/offers/{id} (the `EndOffer` operationId).
+	EndOfferWithResponse(ctx context.Context, id OfferID, reqEditors ...RequestEditorFn) (*EndOfferResponse, error)
+
+	// ReplaceOfferWithBodyWithResponse Replace an offer; only a changed one is signed again. Reserves after the home holds it get the new discount.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/merchant/offers/{id} (the `ReplaceOffer` operationId).
+	ReplaceOfferWithBodyWithResponse(ctx context.Context, id OfferID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceOfferResponse, error)
+
+	// ReplaceOfferWithResponse Replace an offer; only a changed one is signed again. Reserves after the home holds it get the new discount.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/merchant/offers/{id} (the `ReplaceOffer` operationId).
+	ReplaceOfferWithResponse(ctx context.Context, id OfferID, body ReplaceOfferJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceOfferResponse, error)
 
 	// ListMerchantPartsWithResponse The merchant's order parts from every storefront, newest first.
 	//
@@ -14328,6 +15340,54 @@ func (r GetCatalogMerchantResponse) ContentType() string {
 	return ""
 }
 
+type GetCatalogOffersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OfferPage
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCatalogOffersResponse) GetJSON200() *OfferPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCatalogOffersResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCatalogOffersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCatalogOffersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCatalogOffersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCatalogOffersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type SearchCatalogResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14370,6 +15430,282 @@ func (r SearchCatalogResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SearchCatalogResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCouponsResponse401Headers the declared response headers of an HTTP 401 response for ListCoupons
+type ListCouponsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListCouponsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CouponPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListCouponsResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCouponsResponse) GetJSON200() *CouponPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCouponsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCouponsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCouponsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCouponsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCouponsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateCouponResponse201Headers the declared response headers of an HTTP 201 response for CreateCoupon
+type CreateCouponResponse201Headers struct {
+	Location *string
+}
+
+// CreateCouponResponse401Headers the declared response headers of an HTTP 401 response for CreateCoupon
+type CreateCouponResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateCouponResponse429Headers the declared response headers of an HTTP 429 response for CreateCoupon
+type CreateCouponResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateCouponResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Coupon
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateCouponResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateCouponResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateCouponResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateCouponResponse) GetJSON201() *Coupon {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateCouponResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateCouponResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateCouponResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateCouponResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateCouponResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCouponResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCouponResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCouponResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCouponResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EndCouponResponse401Headers the declared response headers of an HTTP 401 response for EndCoupon
+type EndCouponResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type EndCouponResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Coupon
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *EndCouponResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EndCouponResponse) GetJSON200() *Coupon {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r EndCouponResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r EndCouponResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r EndCouponResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EndCouponResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EndCouponResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EndCouponResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCouponResponse401Headers the declared response headers of an HTTP 401 response for GetCoupon
+type GetCouponResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetCouponResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CouponDetail
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCouponResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCouponResponse) GetJSON200() *CouponDetail {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCouponResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCouponResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCouponResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCouponResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCouponResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCouponResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16296,6 +17632,289 @@ func (r AnswerIssueResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r AnswerIssueResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListOwnOffersResponse401Headers the declared response headers of an HTTP 401 response for ListOwnOffers
+type ListOwnOffersResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListOwnOffersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OwnOfferPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListOwnOffersResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOwnOffersResponse) GetJSON200() *OwnOfferPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListOwnOffersResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOwnOffersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOwnOffersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOwnOffersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOwnOffersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateOfferResponse201Headers the declared response headers of an HTTP 201 response for CreateOffer
+type CreateOfferResponse201Headers struct {
+	Location *string
+}
+
+// CreateOfferResponse401Headers the declared response headers of an HTTP 401 response for CreateOffer
+type CreateOfferResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type CreateOfferResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Offer
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateOfferResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateOfferResponse401Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateOfferResponse) GetJSON201() *Offer {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateOfferResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateOfferResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateOfferResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateOfferResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateOfferResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateOfferResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateOfferResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateOfferResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EndOfferResponse401Headers the declared response headers of an HTTP 401 response for EndOffer
+type EndOfferResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type EndOfferResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *EndOfferResponse401Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r EndOfferResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r EndOfferResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r EndOfferResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r EndOfferResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EndOfferResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EndOfferResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EndOfferResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReplaceOfferResponse401Headers the declared response headers of an HTTP 401 response for ReplaceOffer
+type ReplaceOfferResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ReplaceOfferResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Offer
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplaceOfferResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplaceOfferResponse) GetJSON200() *Offer {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceOfferResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceOfferResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceOfferResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceOfferResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReplaceOfferResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplaceOfferResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplaceOfferResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplaceOfferResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplaceOfferResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -20608,6 +22227,19 @@ func (c *ClientWithResponses) GetCatalogMerchantWithResponse(ctx context.Context
 	return ParseGetCatalogMerchantResponse(rsp)
 }
 
+// GetCatalogOffersWithResponse A merchant's offers that are not ended (public), as this node holds them.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/catalog/merchants/{id}/offers (the `GetCatalogOffers` operationId).
+func (c *ClientWithResponses) GetCatalogOffersWithResponse(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*GetCatalogOffersResponse, error) {
+	rsp, err := c.GetCatalogOffers(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCatalogOffersResponse(rsp)
+}
+
 // SearchCatalogWithResponse Search the whole federation's catalog (public).
 //
 // Full text with stemming, filters, facets that count what the other values of each filter would give, sorting and cursor paging, over this node's replica of every member's listings.
@@ -20621,6 +22253,71 @@ func (c *ClientWithResponses) SearchCatalogWithResponse(ctx context.Context, par
 		return nil, err
 	}
 	return ParseSearchCatalogResponse(rsp)
+}
+
+// ListCouponsWithResponse This storefront's coupons with their budgets and use.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/coupons (the `ListCoupons` operationId).
+func (c *ClientWithResponses) ListCouponsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListCouponsResponse, error) {
+	rsp, err := c.ListCoupons(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCouponsResponse(rsp)
+}
+
+// CreateCouponWithBodyWithResponse Create a coupon code, funded by this storefront.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/coupons (the `CreateCoupon` operationId).
+func (c *ClientWithResponses) CreateCouponWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCouponResponse, error) {
+	rsp, err := c.CreateCouponWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCouponResponse(rsp)
+}
+
+// CreateCouponWithResponse Create a coupon code, funded by this storefront.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/coupons (the `CreateCoupon` operationId).
+func (c *ClientWithResponses) CreateCouponWithResponse(ctx context.Context, body CreateCouponJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCouponResponse, error) {
+	rsp, err := c.CreateCoupon(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCouponResponse(rsp)
+}
+
+// EndCouponWithResponse End a coupon; no checkout takes it from then on.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/coupons/{code} (the `EndCoupon` operationId).
+func (c *ClientWithResponses) EndCouponWithResponse(ctx context.Context, code CouponCode, reqEditors ...RequestEditorFn) (*EndCouponResponse, error) {
+	rsp, err := c.EndCoupon(ctx, code, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEndCouponResponse(rsp)
+}
+
+// GetCouponWithResponse A coupon with its newest uses (each the storefront's cost).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/coupons/{code} (the `GetCoupon` operationId).
+func (c *ClientWithResponses) GetCouponWithResponse(ctx context.Context, code CouponCode, reqEditors ...RequestEditorFn) (*GetCouponResponse, error) {
+	rsp, err := c.GetCoupon(ctx, code, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCouponResponse(rsp)
 }
 
 // GetFederationWithResponse The federation as this node sees it.
@@ -21124,6 +22821,84 @@ func (c *ClientWithResponses) AnswerIssueWithResponse(ctx context.Context, iid s
 		return nil, err
 	}
 	return ParseAnswerIssueResponse(rsp)
+}
+
+// ListOwnOffersWithResponse The merchant's offers, live ones first, with their uptake and cost.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/merchant/offers (the `ListOwnOffers` operationId).
+func (c *ClientWithResponses) ListOwnOffersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListOwnOffersResponse, error) {
+	rsp, err := c.ListOwnOffers(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOwnOffersResponse(rsp)
+}
+
+// CreateOfferWithBodyWithResponse Create an offer, signed and published to every member.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/offers (the `CreateOffer` operationId).
+func (c *ClientWithResponses) CreateOfferWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOfferResponse, error) {
+	rsp, err := c.CreateOfferWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateOfferResponse(rsp)
+}
+
+// CreateOfferWithResponse Create an offer, signed and published to every member.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/offers (the `CreateOffer` operationId).
+func (c *ClientWithResponses) CreateOfferWithResponse(ctx context.Context, body CreateOfferJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOfferResponse, error) {
+	rsp, err := c.CreateOffer(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateOfferResponse(rsp)
+}
+
+// EndOfferWithResponse End an offer (a signed tombstone); it cannot be replaced afterwards.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/merchant/offers/{id} (the `EndOffer` operationId).
+func (c *ClientWithResponses) EndOfferWithResponse(ctx context.Context, id OfferID, reqEditors ...RequestEditorFn) (*EndOfferResponse, error) {
+	rsp, err := c.EndOffer(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEndOfferResponse(rsp)
+}
+
+// ReplaceOfferWithBodyWithResponse Replace an offer; only a changed one is signed again. Reserves after the home holds it get the new discount.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/merchant/offers/{id} (the `ReplaceOffer` operationId).
+func (c *ClientWithResponses) ReplaceOfferWithBodyWithResponse(ctx context.Context, id OfferID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceOfferResponse, error) {
+	rsp, err := c.ReplaceOfferWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceOfferResponse(rsp)
+}
+
+// ReplaceOfferWithResponse Replace an offer; only a changed one is signed again. Reserves after the home holds it get the new discount.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/merchant/offers/{id} (the `ReplaceOffer` operationId).
+func (c *ClientWithResponses) ReplaceOfferWithResponse(ctx context.Context, id OfferID, body ReplaceOfferJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceOfferResponse, error) {
+	rsp, err := c.ReplaceOffer(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceOfferResponse(rsp)
 }
 
 // ListMerchantPartsWithResponse The merchant's order parts from every storefront, newest first.
@@ -23444,6 +25219,39 @@ func ParseGetCatalogMerchantResponse(rsp *http.Response) (*GetCatalogMerchantRes
 	return response, nil
 }
 
+// ParseGetCatalogOffersResponse parses an HTTP response from a GetCatalogOffersWithResponse call
+func ParseGetCatalogOffersResponse(rsp *http.Response) (*GetCatalogOffersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCatalogOffersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OfferPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseSearchCatalogResponse parses an HTTP response from a SearchCatalogWithResponse call
 func ParseSearchCatalogResponse(rsp *http.Response) (*SearchCatalogResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -23472,6 +25280,252 @@ func ParseSearchCatalogResponse(rsp *http.Response) (*SearchCatalogResponse, err
 		}
 		response.ApplicationProblemJSON400 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseListCouponsResponse parses an HTTP response from a ListCouponsWithResponse call
+func ParseListCouponsResponse(rsp *http.Response) (*ListCouponsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCouponsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CouponPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListCouponsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateCouponResponse parses an HTTP response from a CreateCouponWithResponse call
+func ParseCreateCouponResponse(rsp *http.Response) (*CreateCouponResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCouponResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Coupon
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateCouponResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateCouponResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateCouponResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEndCouponResponse parses an HTTP response from a EndCouponWithResponse call
+func ParseEndCouponResponse(rsp *http.Response) (*EndCouponResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EndCouponResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Coupon
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers EndCouponResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCouponResponse parses an HTTP response from a GetCouponWithResponse call
+func ParseGetCouponResponse(rsp *http.Response) (*GetCouponResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCouponResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CouponDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetCouponResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -25174,6 +27228,259 @@ func ParseAnswerIssueResponse(rsp *http.Response) (*AnswerIssueResponse, error) 
 	switch {
 	case rsp.StatusCode == 401:
 		var headers AnswerIssueResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListOwnOffersResponse parses an HTTP response from a ListOwnOffersWithResponse call
+func ParseListOwnOffersResponse(rsp *http.Response) (*ListOwnOffersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOwnOffersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OwnOfferPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListOwnOffersResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateOfferResponse parses an HTTP response from a CreateOfferWithResponse call
+func ParseCreateOfferResponse(rsp *http.Response) (*CreateOfferResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateOfferResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Offer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateOfferResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateOfferResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEndOfferResponse parses an HTTP response from a EndOfferWithResponse call
+func ParseEndOfferResponse(rsp *http.Response) (*EndOfferResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EndOfferResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers EndOfferResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReplaceOfferResponse parses an HTTP response from a ReplaceOfferWithResponse call
+func ParseReplaceOfferResponse(rsp *http.Response) (*ReplaceOfferResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplaceOfferResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Offer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ReplaceOfferResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

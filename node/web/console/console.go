@@ -157,6 +157,10 @@ type Deps struct {
 	// profiles; nil offers neither their pages nor the shipping profile
 	// of a listing.
 	Profiles Profiles
+	// Offers keeps the merchant's offers and Uptake says what they gave;
+	// without both, the console has no offers page.
+	Offers Offers
+	Uptake Uptake
 }
 
 // Console serves the merchants' pages under /merchant: listings, stock,
@@ -240,11 +244,20 @@ func (c *Console) Mount(mux *http.ServeMux) {
 		mux.HandleFunc("GET /merchant/shipping/{id}/delete", c.asMerchant(c.deleteShippingForm))
 		mux.HandleFunc("POST /merchant/shipping/{id}/delete", c.asMerchant(c.deleteShipping))
 	}
+	if c.offers() {
+		mux.HandleFunc("GET /merchant/offers", c.asMerchant(c.offersPage))
+		mux.HandleFunc("POST /merchant/offers", c.asMerchant(c.createOffer))
+		mux.HandleFunc("GET /merchant/offers/{id}/end", c.asMerchant(c.endOfferForm))
+		mux.HandleFunc("POST /merchant/offers/{id}/end", c.asMerchant(c.endOffer))
+	}
 }
 
+// offers says whether the console has the offers page.
+func (c *Console) offers() bool { return c.deps.Offers != nil && c.deps.Uptake != nil }
+
 // nav is the console's sub-navigation with current marked; profiles
-// adds the profile and shipping pages.
-func nav(current string, profiles bool) []web.NavItem {
+// adds the profile and shipping pages, offers the offers page.
+func nav(current string, profiles, offers bool) []web.NavItem {
 	items := []web.NavItem{
 		{Label: "Listings", Href: "/merchant"},
 		{Label: "New listing", Href: "/merchant/listings/new"},
@@ -257,6 +270,9 @@ func nav(current string, profiles bool) []web.NavItem {
 	}
 	if profiles {
 		items = append(items, web.NavItem{Label: "Shipping", Href: "/merchant/shipping"}, web.NavItem{Label: "Profile", Href: "/merchant/profile"})
+	}
+	if offers {
+		items = append(items, web.NavItem{Label: "Offers", Href: "/merchant/offers"})
 	}
 	return web.Nav(current, items...)
 }

@@ -37,7 +37,7 @@ func (h *harness) rebuild() {
 	h.site = h.Site(h.opts)
 	var err error
 	h.console, err = New(h.site, Deps{Merchants: h.Self.Cat, Editor: h.editor, Parts: h.Self.Orders, Earnings: h.Settlement,
-		Pictures: h.Self.Media.Store(), Profiles: h.Self.Cat})
+		Pictures: h.Self.Media.Store(), Profiles: h.Self.Cat, Offers: h.Self.Cat, Uptake: h.Self.Orders})
 	if err != nil {
 		h.T.Fatal(err)
 	}

@@ -119,8 +119,8 @@ type Replication interface {
 	Progress(p peer.ID) replication.Progress
 }
 
-// Deps are the services the dashboard reads and changes; every field is
-// required.
+// Deps are the services the dashboard reads and changes; every field but
+// Coupons is required.
 type Deps struct {
 	Federation  Federation
 	Amendments  Amendments
@@ -133,6 +133,8 @@ type Deps struct {
 	// Points, when set, are the node's books as issuer of loyalty
 	// points (/operator/loyalty).
 	Points Points
+	// Coupons are the storefront's coupons; nil offers no coupons page.
+	Coupons Coupons
 }
 
 // Options configure the dashboard.
@@ -218,21 +220,33 @@ func (d *Dashboard) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /operator/service-records", d.asOperator(d.operatorRecords))
 	mux.HandleFunc("GET /operator/settings", d.asOperator(d.settingsForm))
 	mux.HandleFunc("POST /operator/settings", d.asOperator(d.saveSettings))
+	if d.deps.Coupons != nil {
+		mux.HandleFunc("GET /operator/coupons", d.asOperator(d.operatorCoupons))
+		mux.HandleFunc("POST /operator/coupons", d.asOperator(d.createCoupon))
+		mux.HandleFunc("GET /operator/coupons/{code}", d.asOperator(d.operatorCoupon))
+		mux.HandleFunc("GET /operator/coupons/{code}/end", d.asOperator(d.operatorCoupon))
+		mux.HandleFunc("POST /operator/coupons/{code}/end", d.asOperator(d.endCoupon))
+	}
 }
 
-// nav is the dashboard's sub-navigation with current marked.
-func nav(current string) []web.NavItem {
-	return web.Nav(current,
-		web.NavItem{Label: "Overview", Href: "/operator"},
-		web.NavItem{Label: "Members", Href: "/operator/members"},
-		web.NavItem{Label: "Charter", Href: "/operator/charter"},
-		web.NavItem{Label: "Merchants", Href: "/operator/merchants"},
-		web.NavItem{Label: "Orders", Href: "/operator/orders"},
-		web.NavItem{Label: "Settlement", Href: "/operator/settlement"},
-		web.NavItem{Label: "Loyalty", Href: "/operator/loyalty"},
-		web.NavItem{Label: "Escalated issues", Href: "/operator/cases"},
-		web.NavItem{Label: "Service records", Href: "/operator/service-records"},
-		web.NavItem{Label: "Mailbox", Href: "/operator/mail"},
-		web.NavItem{Label: "Settings", Href: "/operator/settings"},
-	)
+// nav is the dashboard's sub-navigation with current marked; coupons
+// adds the coupons page.
+func nav(current string, coupons bool) []web.NavItem {
+	items := []web.NavItem{
+		{Label: "Overview", Href: "/operator"},
+		{Label: "Members", Href: "/operator/members"},
+		{Label: "Charter", Href: "/operator/charter"},
+		{Label: "Merchants", Href: "/operator/merchants"},
+		{Label: "Orders", Href: "/operator/orders"},
+		{Label: "Settlement", Href: "/operator/settlement"},
+		{Label: "Loyalty", Href: "/operator/loyalty"},
+		{Label: "Escalated issues", Href: "/operator/cases"},
+		{Label: "Service records", Href: "/operator/service-records"},
+		{Label: "Mailbox", Href: "/operator/mail"},
+		{Label: "Settings", Href: "/operator/settings"},
+	}
+	if coupons {
+		items = append(items[:7:7], append([]web.NavItem{{Label: "Coupons", Href: "/operator/coupons"}}, items[7:]...)...)
+	}
+	return web.Nav(current, items...)
 }

@@ -26,6 +26,8 @@ type cartView struct {
 	Groups []cartGroupView
 	Total  string
 	Items  int64
+	// Discount is what merchants' offers take off the items, "" for none.
+	Discount string
 	// Ship is where the cart ships, its totals with shipping and the
 	// selector.
 	Ship *shipView
@@ -54,6 +56,9 @@ type cartLineView struct {
 	MerchantID                 string
 	Quantity                   int64
 	UnitPrice, Subtotal        string
+	// OfferLabel names the merchant's offer that discounts the line
+	// ("−15 %", "buy 2 get 1") and Discount what it takes off; "" for none.
+	OfferLabel, Discount string
 	// Note says what checkout found wrong with the line (stock, price);
 	// NoteID is its element id.
 	Note, NoteID string
@@ -108,6 +113,9 @@ func (sf *Storefront) cartView(ctx context.Context, c order.Cart) cartView {
 // cartViewOf builds the view of a cart, naming platforms from names.
 func cartViewOf(c order.Cart, names map[string]string) cartView {
 	v := cartView{ID: c.ID, Total: web.FormatMoney(c.Total.Amount, c.Total.Currency), Items: c.Items}
+	if c.Discount.Amount > 0 {
+		v.Discount = web.FormatMoney(c.Discount.Amount, c.Discount.Currency)
+	}
 	for gi, g := range c.Groups {
 		gv := cartGroupView{Platform: web.PlatformName(names, g.Platform), PlatformID: g.Platform,
 			Total: web.FormatMoney(g.Total.Amount, g.Total.Currency)}
@@ -115,6 +123,10 @@ func cartViewOf(c order.Cart, names map[string]string) cartView {
 			gv.Lines = append(gv.Lines, cartLineView{ListingID: l.ListingID, SKU: l.SKU, Title: l.Title, URL: web.ListingURL(l.ListingID),
 				MerchantID: l.Merchant, Quantity: l.Quantity, amount: l.Subtotal.Amount, UnitPrice: web.FormatMoney(l.UnitPrice.Amount, l.UnitPrice.Currency),
 				Subtotal: web.FormatMoney(l.Subtotal.Amount, l.Subtotal.Currency), NoteID: fmt.Sprintf("line-%d-%d-note", gi, li)})
+			if l.Discount.Amount > 0 {
+				n := len(gv.Lines) - 1
+				gv.Lines[n].OfferLabel, gv.Lines[n].Discount = l.OfferLabel, web.FormatMoney(l.Discount.Amount, l.Discount.Currency)
+			}
 		}
 		v.Groups = append(v.Groups, gv)
 	}

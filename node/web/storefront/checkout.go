@@ -42,6 +42,17 @@ type checkoutView struct {
 	Unavailable *unavailableView
 	// Points are the shopper's points the form offers, nil for none.
 	Points *pointsOffer
+	// Coupon is the code applied and CouponDiscount what it takes off
+	// ("" for none); PayTotal is what the shopper pays with it.
+	Coupon, CouponDiscount, PayTotal string
+}
+
+// Pay is what the shopper pays: the cart's total, less the coupon.
+func (v checkoutView) Pay() string {
+	if v.Coupon != "" && v.PayTotal != "" {
+		return v.PayTotal
+	}
+	return v.Cart.Ship.Total
 }
 
 // Input returns one input of the form, with its autocomplete token, for
@@ -102,6 +113,8 @@ func readCheckout(pf url.Values) (order.CheckoutRequest, *web.Form) {
 	if !countryCode.MatchString(a.Country) {
 		f.Add("shipping_address.country", "Choose the country the parcels go to from the list.")
 	}
+	req.Coupon = order.NormalizeCoupon(get("coupon"))
+	f.Set("coupon", req.Coupon)
 	req.Payment.Method = pf.Get("payment.method")
 	switch req.Payment.Method {
 	case order.MethodSandboxCard:
@@ -206,6 +219,22 @@ func (sf *Storefront) checkout(w http.ResponseWriter, r *http.Request, sv shoppe
 	if v.Points == nil && f.Value("points") != "" { // show the field again, with what was typed
 		v.Points = &pointsOffer{}
 	}
+	if r.PostForm.Get("apply") == "coupon" { // apply the code only: the form comes back with its discount
+		v.Form = v.Form.WithoutErrors()
+		status, err := sf.applyCoupon(r.Context(), sv, &v, before, req.Coupon)
+		if err != nil {
+			sf.site.FailOrder(w, r, err)
+			return
+		}
+		sf.render(w, r, status, "checkout", sf.shopperPage(sv, "Checkout", v))
+		return
+	}
+	if req.Coupon != "" {
+		if _, err := sf.applyCoupon(r.Context(), sv, &v, before, req.Coupon); err != nil {
+			sf.site.FailOrder(w, r, err)
+			return
+		}
+	}
 	if !f.OK() {
 		sf.render(w, r, http.StatusUnprocessableEntity, "checkout", sf.shopperPage(sv, "Checkout", v))
 		return
@@ -224,6 +253,12 @@ func (sf *Storefront) checkout(w http.ResponseWriter, r *http.Request, sv shoppe
 		return
 	}
 	status, err := sf.checkoutRefused(r.Context(), sv, &v, before, err)
+	if err == nil && v.Coupon != "" && len(v.Changes) > 0 { // the coupon's discount on the new prices
+		var after order.Cart
+		if after, err = sf.deps.Carts.GetCart(r.Context(), sv.shopper.ID, cartID); err == nil {
+			_, err = sf.applyCoupon(r.Context(), sv, &v, after, v.Coupon)
+		}
+	}
 	if err != nil {
 		sf.site.FailOrder(w, r, err)
 		return
@@ -249,6 +284,8 @@ const (
 func (sf *Storefront) checkoutRefused(ctx context.Context, sv shopperVisit, v *checkoutView, before order.Cart, err error) (int, error) {
 	var ce *order.CheckoutError
 	switch {
+	case couponRefused(v, err):
+		return http.StatusUnprocessableEntity, nil
 	case addFieldErrors(v.Form, err, checkoutLabels):
 		return http.StatusUnprocessableEntity, nil
 	case errors.Is(err, order.ErrPointsUnavailable):
@@ -311,7 +348,12 @@ func (sf *Storefront) priceChanged(ctx context.Context, sv shopperVisit, v *chec
 		}
 		now := web.FormatMoney(q.UnitPrice.Amount, q.UnitPrice.Currency)
 		change := fmt.Sprintf("The price of %s changed from %s to %s.", title, was, now)
-		if was == "" {
+		switch {
+		case was == now && q.Discount.Amount > 0: // the merchant's offer changed, not the price
+			change = fmt.Sprintf("The merchant's offer on %s changed: it now takes %s off.", title, web.FormatMoney(q.Discount.Amount, q.Discount.Currency))
+		case was == now:
+			change = fmt.Sprintf("The merchant's offer on %s has ended.", title)
+		case was == "":
 			change = fmt.Sprintf("The price of %s is now %s.", title, now)
 		}
 		v.Changes = append(v.Changes, change)
@@ -361,4 +403,39 @@ func shippingChangeText(before order.Cart, after cartView, ch order.ShippingChan
 		return fmt.Sprintf("%s is now %s.", what, now)
 	}
 	return fmt.Sprintf("%s changed from %s to %s.", what, was, now)
+}
+
+// applyCoupon shows what code takes off cart c in v, or the reason it
+// does not apply next to the coupon field; it returns the page's status.
+func (sf *Storefront) applyCoupon(ctx context.Context, sv shopperVisit, v *checkoutView, c order.Cart, code string) (int, error) {
+	if code == "" {
+		v.Form.Add("coupon", "Enter a coupon code.")
+		return http.StatusUnprocessableEntity, nil
+	}
+	d, err := sf.deps.Carts.CouponQuote(ctx, sv.shopper.ID, c.ID, code)
+	if couponRefused(v, err) {
+		return http.StatusUnprocessableEntity, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	total := c.Total
+	if c.Shipping != nil {
+		total = c.Shipping.Total
+	}
+	v.Coupon, v.CouponDiscount = code, web.FormatMoney(d.Amount, d.Currency)
+	v.PayTotal = web.FormatMoney(total.Amount-d.Amount, total.Currency)
+	return http.StatusOK, nil
+}
+
+// couponRefused puts a refusal of the coupon next to its field.
+func couponRefused(v *checkoutView, err error) bool {
+	var fe order.FieldErrors
+	if !errors.As(err, &fe) || len(fe) == 0 || fe[0].Field != "coupon" {
+		return false
+	}
+	msg := strings.TrimSuffix(fe[0].Message, ".") + "."
+	v.Form.Add("coupon", strings.ToUpper(msg[:1])+msg[1:])
+	v.Coupon, v.CouponDiscount, v.PayTotal = "", "", ""
+	return true
 }

@@ -97,20 +97,28 @@ func (sf *Storefront) guestCart(ctx context.Context, sess *web.Session) (order.C
 			continue
 		}
 		price := order.Money{Amount: l.Variants[i].Price.Amount, Currency: l.Variants[i].Price.Currency}
-		line := order.CartLine{ListingID: l.ID, SKU: gl.SKU, Title: l.Title, Category: l.Category, Platform: l.Platform,
+		c.Lines = append(c.Lines, order.CartLine{ListingID: l.ID, SKU: gl.SKU, Title: l.Title, Category: l.Category, Platform: l.Platform,
 			Merchant: l.Merchant, Quantity: gl.Quantity, UnitPrice: price,
-			Subtotal: order.Money{Amount: gl.Quantity * price.Amount, Currency: price.Currency}}
-		c.Lines = append(c.Lines, line)
-		g := slices.IndexFunc(c.Groups, func(g order.CartGroup) bool { return g.Platform == l.Platform })
+			Subtotal: order.Money{Amount: gl.Quantity * price.Amount, Currency: price.Currency}})
+	}
+	if err := sf.discountGuest(ctx, c.Lines); err != nil {
+		return order.Cart{}, err
+	}
+	for _, line := range c.Lines {
+		price := line.UnitPrice
+		if line.Discount.Amount > 0 {
+			c.Discount = order.Money{Amount: c.Discount.Amount + line.Discount.Amount, Currency: price.Currency}
+		}
+		g := slices.IndexFunc(c.Groups, func(g order.CartGroup) bool { return g.Platform == line.Platform })
 		if g < 0 {
-			c.Groups = append(c.Groups, order.CartGroup{Platform: l.Platform, Total: order.Money{Currency: price.Currency}})
+			c.Groups = append(c.Groups, order.CartGroup{Platform: line.Platform, Total: order.Money{Currency: price.Currency}})
 			g = len(c.Groups) - 1
 		}
 		c.Groups[g].Lines = append(c.Groups[g].Lines, line)
 		c.Groups[g].Total.Amount += line.Subtotal.Amount
 		c.Total.Amount += line.Subtotal.Amount
 		c.Total.Currency = price.Currency
-		c.Items += gl.Quantity
+		c.Items += line.Quantity
 	}
 	slices.SortStableFunc(c.Groups, func(a, b order.CartGroup) int { return cmp.Compare(a.Platform, b.Platform) })
 	return c, sf.quoteGuest(ctx, sess, &c)
@@ -186,4 +194,37 @@ func (sf *Storefront) mergeGuest(ctx context.Context, shopper string, lines []gu
 		dropped++
 	}
 	return c.ID, dropped, nil
+}
+
+// discountGuest gives a guest's lines the discounts their merchants'
+// offers give them now, as an account's cart has them.
+func (sf *Storefront) discountGuest(ctx context.Context, lines []order.CartLine) error {
+	type merchant struct{ platform, id string }
+	idx := map[merchant][]int{}
+	for i, l := range lines {
+		idx[merchant{l.Platform, l.Merchant}] = append(idx[merchant{l.Platform, l.Merchant}], i)
+	}
+	for m, is := range idx {
+		offers, err := sf.deps.Profiles.Offers(ctx, m.platform, m.id)
+		if err != nil || len(offers) == 0 {
+			return err
+		}
+		in := make([]catalog.OfferLine, len(is))
+		for j, i := range is {
+			in[j] = catalog.OfferLine{ListingID: lines[i].ListingID, Category: lines[i].Category, Quantity: lines[i].Quantity, UnitPrice: lines[i].UnitPrice.Amount}
+		}
+		applied := catalog.ApplyOffers(offers, in, sf.site.Now())
+		for j, i := range is {
+			d := applied.Lines[j]
+			k := slices.IndexFunc(offers, func(o catalog.Offer) bool { return o.ID == d.Offer })
+			if d.Amount == 0 || k < 0 {
+				continue
+			}
+			l := &lines[i]
+			l.Discount = order.Money{Amount: d.Amount, Currency: l.UnitPrice.Currency}
+			l.Offer, l.OfferVersion, l.OfferLabel = d.Offer, d.Version, offers[k].Label()
+			l.Subtotal.Amount -= d.Amount
+		}
+	}
+	return nil
 }

@@ -29,6 +29,15 @@ type listingPage struct {
 	Updated                             time.Time
 	// Policies are the shipping and returns line.
 	Policies policiesView
+	// Offers are the merchant's offers that apply to the listing now.
+	Offers []offerBadge
+}
+
+// offerBadge is one of a merchant's offers as a page names it: "−15 %",
+// "buy 2 get 1", with the offer's name and when it ends.
+type offerBadge struct {
+	Label, Name string
+	Ends        time.Time
 }
 
 // attribute is one name/value fact.
@@ -58,6 +67,7 @@ func (sf *Storefront) listing(w http.ResponseWriter, r *http.Request) {
 		v.Merchant = lt.profile.Name
 	}
 	v.Policies = sf.policiesOf(r, l, lt, v.Merchant)
+	v.Offers = sf.offersOn(r.Context(), l)
 	canonical := sf.site.AbsURL(web.ListingURL(l.ID))
 	ld := productData(l, v, canonical, lt)
 	ld.Image = sf.absImages(v.Images)
@@ -169,6 +179,32 @@ func (sf *Storefront) absImages(imgs []string) []string {
 			img = sf.site.AbsURL(img)
 		}
 		out[i] = img
+	}
+	return out
+}
+
+// offersOn are the offers of l's merchant that apply to l now, as this
+// node holds them; none when they cannot be read (the page still shows).
+func (sf *Storefront) offersOn(ctx context.Context, l catalog.Listing) []offerBadge {
+	offers, err := sf.deps.Profiles.Offers(ctx, l.Platform, l.Merchant)
+	if err != nil {
+		sf.site.Log().Warn("web: reading offers", "listing", l.ID, "err", err)
+		return nil
+	}
+	now := sf.site.Now()
+	var out []offerBadge
+	for _, o := range offers {
+		if !o.Active(now) || !o.Covers(l.ID, l.Category) {
+			continue
+		}
+		label := o.Label()
+		switch o.Kind {
+		case catalog.OfferAmount:
+			label = "−" + web.FormatMoney(o.Amount, l.Variants[0].Price.Currency) + " each"
+		case catalog.OfferFreeShipping:
+			label = "Free shipping from " + web.FormatMoney(o.MinSubtotal, l.Variants[0].Price.Currency)
+		}
+		out = append(out, offerBadge{Label: label, Name: o.Name, Ends: o.Ends})
 	}
 	return out
 }

@@ -41,8 +41,11 @@ type orderView struct {
 	Items, Shipping string
 	// Country names the address's country.
 	Country string
-	Payment string
-	Parts   []partView
+	// Coupon is the storefront's code the order used and CouponDiscount
+	// what it took off Items; "" for none.
+	Coupon, CouponDiscount string
+	Payment                string
+	Parts                  []partView
 	// CancelURL is the page that confirms a cancel of every part not yet
 	// shipped; "" when no part can be cancelled any more.
 	CancelURL string
@@ -98,6 +101,8 @@ type lineView struct {
 	Title, URL, Options string
 	Quantity            int64
 	UnitPrice, Subtotal string
+	// Discount is what the merchant's offer took off, "" for none.
+	Discount string
 }
 
 // orderURL is the shopper's page of an order.
@@ -158,8 +163,11 @@ func (sf *Storefront) orderViewOf(ctx context.Context, o order.Order) orderView 
 	refunds := partRefunds(o, sf.site.Name())
 	v := orderView{ID: o.ID, Status: summaryStatus(o), Total: web.FormatMoney(o.Total.Amount, o.Total.Currency),
 		Placed: o.CreatedAt, ShipTo: o.ShipTo, Payment: paymentText(o.Payment), Country: countryName(o.ShipTo.Country),
-		Items:    web.FormatMoney(o.Total.Amount-o.Shipping.Amount, o.Total.Currency),
+		Items:    web.FormatMoney(o.Total.Amount+o.CouponDiscount.Amount-o.Shipping.Amount, o.Total.Currency),
 		Shipping: web.FormatMoney(o.Shipping.Amount, o.Total.Currency)}
+	if o.Coupon != "" {
+		v.Coupon, v.CouponDiscount = o.Coupon, web.FormatMoney(o.CouponDiscount.Amount, o.CouponDiscount.Currency)
+	}
 	carriers := sf.deps.Profiles.Carriers()
 	for _, p := range o.Parts {
 		pv := partView{ID: p.ID, Status: p.Status, StatusText: web.StatusText(p.Status),
@@ -187,7 +195,10 @@ func (sf *Storefront) orderViewOf(ctx context.Context, o order.Order) orderView 
 		for _, l := range p.Items {
 			lv := lineView{Title: l.Title, URL: web.ListingURL(l.ListingID), Quantity: l.Quantity,
 				UnitPrice: web.FormatMoney(l.UnitPrice.Amount, l.UnitPrice.Currency),
-				Subtotal:  web.FormatMoney(l.Quantity*l.UnitPrice.Amount, l.UnitPrice.Currency)}
+				Subtotal:  web.FormatMoney(l.Quantity*l.UnitPrice.Amount-l.Discount.Amount, l.UnitPrice.Currency)}
+			if l.Discount.Amount > 0 {
+				lv.Discount = web.FormatMoney(l.Discount.Amount, l.Discount.Currency)
+			}
 			if listing := listings(l.ListingID); listing != nil && len(listing.Variants) > 1 {
 				if i := slices.IndexFunc(listing.Variants, func(v catalog.Variant) bool { return v.SKU == l.SKU }); i >= 0 {
 					lv.Options = optionsText(listing.Variants[i].Options)

@@ -96,6 +96,9 @@ type Carts interface {
 	// QuoteItems quotes the shipping of items to dest as a cart holding
 	// them would be quoted: a guest's cart, kept in the browser.
 	QuoteItems(ctx context.Context, dest shipping.Destination, items []order.ItemInput) (order.CartShipping, error)
+	// CouponQuote is what a coupon code would take off the cart now; a
+	// code that does not apply is an order.FieldErrors naming "coupon".
+	CouponQuote(ctx context.Context, shopper, cartID, code string) (order.Money, error)
 }
 
 // Profiles are the merchants' published profiles and shipping rules, any
@@ -114,6 +117,9 @@ type Profiles interface {
 	ListingsOf(ctx context.Context, platform, merchant, cursor string, limit int) ([]catalog.Listing, string, error)
 	// Carriers is the table of carriers parts ship with.
 	Carriers() shipping.Table
+	// Offers are a merchant's offers that are not ended, as this node
+	// holds them.
+	Offers(ctx context.Context, platform, merchant string) ([]catalog.Offer, error)
 }
 
 // Orders are the orders a shopper placed here; *order.Service satisfies it.
