@@ -19,9 +19,11 @@ type memberClient struct {
 
 var _ op.Client = memberClient{}
 
-func (c memberClient) GetID() string                    { return c.m.PeerID }
-func (c memberClient) RedirectURIs() []string           { return []string{RedirectURI(c.m.API)} }
-func (c memberClient) PostLogoutRedirectURIs() []string { return []string{strings.TrimRight(c.m.API, "/") + "/"} }
+func (c memberClient) GetID() string          { return c.m.PeerID }
+func (c memberClient) RedirectURIs() []string { return []string{RedirectURI(c.m.API)} }
+func (c memberClient) PostLogoutRedirectURIs() []string {
+	return []string{strings.TrimRight(c.m.API, "/") + "/"}
+}
 func (c memberClient) ApplicationType() op.ApplicationType {
 	return op.ApplicationTypeWeb
 }

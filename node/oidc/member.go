@@ -5,8 +5,8 @@ import (
 	"crypto/ed25519"
 	"fmt"
 
-	jose "github.com/go-jose/go-jose/v4"
 	"github.com/fedmart/fedmart/federation"
+	jose "github.com/go-jose/go-jose/v4"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 )

@@ -187,7 +187,9 @@ func (s storage) GetClientByClientID(_ context.Context, id string) (op.Client, e
 	return memberClient{m: m, idTTL: s.p.cfg.IDTokenTTL}, nil
 }
 
-func (s storage) AuthorizeClientIDSecret(context.Context, string, string) error { return errUnsupported }
+func (s storage) AuthorizeClientIDSecret(context.Context, string, string) error {
+	return errUnsupported
+}
 
 // SetUserinfoFromScopes tells the shopper's name (profile) and e-mail
 // address (email).

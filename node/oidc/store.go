@@ -47,18 +47,18 @@ type authRequest struct {
 	CodeIssued bool `json:"code_issued,omitempty"`
 }
 
-func (a *authRequest) GetID() string           { return a.ID }
-func (a *authRequest) GetACR() string          { return "" }
-func (a *authRequest) GetAMR() []string        { return []string{"pwd"} }
-func (a *authRequest) GetAudience() []string   { return []string{a.ClientID} }
-func (a *authRequest) GetAuthTime() time.Time  { return a.AuthTime }
-func (a *authRequest) GetClientID() string     { return a.ClientID }
-func (a *authRequest) GetNonce() string        { return a.Nonce }
-func (a *authRequest) GetRedirectURI() string  { return a.RedirectURI }
-func (a *authRequest) GetScopes() []string     { return a.Scopes }
-func (a *authRequest) GetState() string        { return a.State }
-func (a *authRequest) GetSubject() string      { return a.Subject }
-func (a *authRequest) Done() bool              { return a.Subject != "" }
+func (a *authRequest) GetID() string          { return a.ID }
+func (a *authRequest) GetACR() string         { return "" }
+func (a *authRequest) GetAMR() []string       { return []string{"pwd"} }
+func (a *authRequest) GetAudience() []string  { return []string{a.ClientID} }
+func (a *authRequest) GetAuthTime() time.Time { return a.AuthTime }
+func (a *authRequest) GetClientID() string    { return a.ClientID }
+func (a *authRequest) GetNonce() string       { return a.Nonce }
+func (a *authRequest) GetRedirectURI() string { return a.RedirectURI }
+func (a *authRequest) GetScopes() []string    { return a.Scopes }
+func (a *authRequest) GetState() string       { return a.State }
+func (a *authRequest) GetSubject() string     { return a.Subject }
+func (a *authRequest) Done() bool             { return a.Subject != "" }
 func (a *authRequest) GetResponseType() oidc.ResponseType {
 	return a.ResponseType
 }
