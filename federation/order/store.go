@@ -50,6 +50,7 @@ const (
 	prefixShopMail     = "o/shopmail/"
 	prefixShopPass     = "o/shoppass/"
 	prefixShopEnd      = "o/shopend/"
+	prefixShopLink     = "o/shoplink/" // + issuer + "/" + subject: the local shopper linked to another member's
 	prefixCart         = "o/cart/"
 	prefixShopCart     = "o/scart/"
 	prefixUnpaid       = "o/unpaid/"
