@@ -62,6 +62,9 @@ type Shoppers interface {
 	Authenticate(ctx context.Context, email, password string) (order.Shopper, error)
 	// Shopper returns a shopper by id, or order.ErrNotFound.
 	Shopper(ctx context.Context, id string) (order.Shopper, error)
+	// LinkedShopper finds or opens the local shopper linked to another
+	// member's (issuer, subject).
+	LinkedShopper(ctx context.Context, l order.Link) (order.Shopper, error)
 	// EndSessions ends the shopper's sessions begun until now (sign-out);
 	// SessionsEndedAt says when that last happened.
 	EndSessions(ctx context.Context, shopper string) error
@@ -178,6 +181,9 @@ type Deps struct {
 	// Mail, when set, serves the unsubscribe page of notification
 	// e-mails (/mail/unsubscribe); optional.
 	Mail MailPreferences
+	// Alliance, when set, lets other members' shoppers sign in here and
+	// this node's shoppers sign in on other members (alliance.go).
+	Alliance Alliance
 }
 
 // Options configure the storefront.
@@ -257,6 +263,10 @@ func (sf *Storefront) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /signin", sf.signinChooser)
 	mux.HandleFunc("GET /signin/shopper", sf.shopperSigninForm)
 	mux.HandleFunc("POST /signin/shopper", sf.site.Spending(budget.SignIns, sf.shopperSignin))
+	mux.HandleFunc("GET /signin/with/{peer}", sf.site.Spending(budget.SignIns, sf.signinWith))
+	mux.HandleFunc("GET /signin/alliance/callback", sf.site.Spending(budget.SignIns, sf.allianceCallback))
+	mux.HandleFunc("GET /signin/alliance/approve", sf.asShopper(nil, sf.approveForm))
+	mux.HandleFunc("POST /signin/alliance/approve", sf.asShopper(approveBack, sf.approve))
 	mux.HandleFunc("GET /signup", sf.signupForm)
 	mux.HandleFunc("POST /signup", sf.site.Spending(budget.Accounts, sf.signup))
 	mux.HandleFunc("GET /signout", sf.shopperSignoutForm)

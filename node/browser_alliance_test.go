@@ -1,0 +1,119 @@
+package node
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/fedmart/fedmart/node/web/webtest"
+)
+
+// TestBrowserShopperOfAlphaSignsInOnBetaWithAlpha drives "one account,
+// every storefront" in a real Chromium: a shopper signs up on Alpha and
+// signs out; on Beta's sign-in page they click "Sign in with Alpha",
+// sign in on Alpha's own page (the password never reaches Beta), approve
+// Beta, and land back on Beta signed in as the same person; they order
+// on Beta. A second round trip finds the same account on Beta. The new
+// pages pass the phone checks.
+func TestBrowserShopperOfAlphaSignsInOnBetaWithAlpha(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives Chromium through a two-member federation")
+	}
+	br := newBrowser(t, 4*time.Minute)
+	check := webtest.NewPageChecker(t)
+	c := startClusterOpts(t, ClusterOptions{
+		Dir: t.TempDir(), Names: []string{"Alpha", "Beta"}, FederationID: "browser-oidc", FederationName: "Browser OIDC",
+		Currency: "EUR", Period: time.Hour, Log: discard(),
+		Tune: func(cfg *Config) { cfg.Federation.DialInterval = 50 * time.Millisecond },
+	})
+	a, b := c.Nodes[0], c.Nodes[1]
+	tokB := newMerchant(t, c, 1, "Bremen Linen")
+	apron := listFor(t, c, 1, tokB, "Linen apron", "APRON-1", "Linho", 2479)
+
+	br.run("signup-on-alpha",
+		chromedp.Navigate(a.APIURL()+"/signup"),
+		chromedp.SendKeys(chromedp.CSS(`#f-name`), "Ada Lovelace"),
+		chromedp.SendKeys(chromedp.CSS(`#f-email`), "ada@example.org"),
+		chromedp.SendKeys(chromedp.CSS(`#f-password`), "correct horse battery"),
+		chromedp.Submit(chromedp.CSS(`#f-password`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/signout"]`)),
+		chromedp.Click(chromedp.CSS(`form[action="/signout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href^="/signin"]`)),
+	)
+	br.run("beta-signin",
+		chromedp.Navigate(b.APIURL()+"/signin/shopper?next=/listings/"+apron),
+		chromedp.WaitVisible(chromedp.CSS(`.alliance-links a`)),
+	)
+	if got := br.text(`.alliance-links a`); got != "Sign in with Alpha" {
+		t.Fatalf("Beta offers %q, want Sign in with Alpha", got)
+	}
+	br.run("beta-signin-phone", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`.alliance-links a`)))
+	br.checkPage(check, "Beta's sign-in page")
+	br.run("beta-signin-desktop", chromedp.EmulateViewport(1280, 900))
+
+	// Alpha's sign-in page, then its approval page.
+	br.run("alpha-signin",
+		chromedp.Click(chromedp.CSS(`.alliance-links a`)),
+		until(fmt.Sprintf(`location.href.startsWith(%q) && document.querySelector('#f-password') !== null`, a.APIURL()+"/signin/shopper"), 20*time.Second),
+		chromedp.SendKeys(chromedp.CSS(`#f-email`), "ada@example.org"),
+		chromedp.SendKeys(chromedp.CSS(`#f-password`), "correct horse battery"),
+		chromedp.Submit(chromedp.CSS(`#f-password`)),
+		chromedp.WaitVisible(chromedp.CSS(`#approve`)),
+	)
+	main := eval[string](br, `document.querySelector('main').innerText`)
+	for _, want := range []string{"Beta", "Ada Lovelace", "ada@example.org", "Continue to Beta"} {
+		if !strings.Contains(main, want) {
+			t.Errorf("Alpha's approval page does not say %q:\n%s", want, main)
+		}
+	}
+	approveURL := eval[string](br, `location.href`)
+	br.run("alpha-approve-phone", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#approve`)))
+	br.checkPage(check, "Alpha's approval page")
+	br.run("alpha-approve-desktop", chromedp.EmulateViewport(1280, 900))
+	if !strings.HasPrefix(approveURL, a.APIURL()+"/signin/alliance/approve?id=") {
+		t.Fatalf("approval at %s", approveURL)
+	}
+
+	// Back on Beta, signed in, on the listing the sign-in began from.
+	br.run("back-on-beta",
+		chromedp.Click(chromedp.CSS(`#approve`)),
+		until(fmt.Sprintf(`location.href === %q && document.querySelector('form[action="/signout"]') !== null`, b.APIURL()+"/listings/"+apron), 20*time.Second),
+		chromedp.Click(chromedp.CSS(`#add-to-cart`)),
+		chromedp.WaitVisible(chromedp.CSS(`.cart-group`)),
+	)
+	br.run("checkout-on-beta",
+		chromedp.Navigate(b.APIURL()+"/checkout"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-shipping_address-name`)),
+	)
+	if got := eval[string](br, `document.querySelector('#f-shipping_address-name').value`); got != "Ada Lovelace" {
+		t.Errorf("Beta knows the shopper as %q, want Ada Lovelace (from Alpha's ID token)", got)
+	}
+	br.run("order-on-beta",
+		chromedp.SendKeys(chromedp.CSS(`#f-shipping_address-line1`), "12 St James's Square"),
+		chromedp.SendKeys(chromedp.CSS(`#f-shipping_address-city`), "London"),
+		chromedp.SendKeys(chromedp.CSS(`#f-shipping_address-postal_code`), "SW1Y 4LB"),
+		chromedp.SetValue(chromedp.CSS(`#f-shipping_address-country`), "GB"),
+		chromedp.Click(chromedp.CSS(`input[name="payment.method"][value="sandbox_card"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-payment-card_number`), "4242424242424242"),
+		chromedp.Click(chromedp.CSS(`#place-order`)),
+		chromedp.WaitVisible(chromedp.CSS(`li.part`)),
+	)
+	betaOrder := eval[string](br, `location.pathname`)
+
+	// Signed out of Beta and in again through Alpha (still signed in
+	// there): the same account, with its order.
+	br.run("again-on-beta",
+		chromedp.Click(chromedp.CSS(`form[action="/signout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href^="/signin"]`)),
+		chromedp.Navigate(b.APIURL()+"/signin/shopper?next=/orders"),
+		chromedp.Click(chromedp.CSS(`.alliance-links a`)),
+		chromedp.WaitVisible(chromedp.CSS(`#approve`)),
+		chromedp.Click(chromedp.CSS(`#approve`)),
+		until(fmt.Sprintf(`location.href === %q`, b.APIURL()+"/orders"), 20*time.Second),
+	)
+	if !eval[bool](br, fmt.Sprintf(`document.querySelector('a[href=%q]') !== null`, betaOrder)) {
+		t.Errorf("signed in again through Alpha, Beta's orders page does not list %s", betaOrder)
+	}
+}
