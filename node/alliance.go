@@ -56,12 +56,17 @@ type alliance struct {
 func (a alliance) Providers() []storefront.AllianceMember {
 	var out []storefront.AllianceMember
 	for _, m := range a.rp.Providers() {
-		out = append(out, storefront.AllianceMember{PeerID: m.PeerID, Name: m.Name})
+		out = append(out, storefront.AllianceMember{PeerID: m.PeerID, Name: m.Name, API: m.API})
 	}
 	return out
 }
 
 func (a alliance) Active(peer string) bool { return a.rp.Active(peer) }
+
+func (a alliance) Member(peer string) (storefront.AllianceMember, bool) {
+	m, ok := a.rp.Member(peer)
+	return storefront.AllianceMember{PeerID: m.PeerID, Name: m.Name, API: m.API}, ok
+}
 
 func (a alliance) Begin(ctx context.Context, issuer, bind, next string) (string, error) {
 	return a.rp.Begin(ctx, issuer, bind, next)

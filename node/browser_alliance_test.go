@@ -15,8 +15,9 @@ import (
 // signs out; on Beta's sign-in page they click "Sign in with Alpha",
 // sign in on Alpha's own page (the password never reaches Beta), approve
 // Beta, and land back on Beta signed in as the same person; they order
-// on Beta. A second round trip finds the same account on Beta. The new
-// pages pass the phone checks.
+// on Beta, and Alpha's orders page lists that order with a link to it on
+// Beta. A second round trip finds the same account on Beta. The new pages
+// pass the phone checks.
 func TestBrowserShopperOfAlphaSignsInOnBetaWithAlpha(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives Chromium through a two-member federation")
@@ -101,6 +102,20 @@ func TestBrowserShopperOfAlphaSignsInOnBetaWithAlpha(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`li.part`)),
 	)
 	betaOrder := eval[string](br, `location.pathname`)
+
+	// Alpha's orders page lists the order placed on Beta, linking to it.
+	link := fmt.Sprintf(`a[href=%q]`, b.APIURL()+betaOrder)
+	br.reloadUntil("alpha-orders", a.APIURL()+"/orders", fmt.Sprintf(`document.querySelector('.remote-orders %s') !== null`, link), 30*time.Second)
+	if row := br.text(`.remote-order`); !strings.Contains(row, "Beta") || !strings.Contains(row, "24.79 EUR") {
+		t.Errorf("Alpha lists the order on Beta as %q, want Beta and 24.79 EUR", row)
+	}
+	br.run("alpha-orders-phone", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`.remote-orders`)))
+	br.checkPage(check, "Alpha's orders page")
+	br.run("alpha-orders-desktop", chromedp.EmulateViewport(1280, 900))
+	br.run("follow-to-beta",
+		chromedp.Click(chromedp.CSS(`.remote-orders `+link)),
+		until(fmt.Sprintf(`location.href === %q && document.querySelector('li.part') !== null`, b.APIURL()+betaOrder), 20*time.Second),
+	)
 
 	// Signed out of Beta and in again through Alpha (still signed in
 	// there): the same account, with its order.

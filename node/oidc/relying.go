@@ -51,6 +51,8 @@ func NewRelyingParty(cfg Config, d Deps) (*RelyingParty, error) {
 // Member is another member a shopper may sign in with.
 type Member struct {
 	PeerID, Name string
+	// API is its charter URL, its issuer.
+	API string
 }
 
 // Providers lists the other active members, in charter order.
@@ -62,10 +64,24 @@ func (r *RelyingParty) Providers() []Member {
 	var out []Member
 	for _, m := range sc.Charter.ActiveMembers() {
 		if m.PeerID != r.self && m.API != "" {
-			out = append(out, Member{PeerID: m.PeerID, Name: m.Name})
+			out = append(out, Member{PeerID: m.PeerID, Name: m.Name, API: m.API})
 		}
 	}
 	return out
+}
+
+// Member returns a member of the charter in force, whatever its status.
+func (r *RelyingParty) Member(id string) (Member, bool) {
+	sc, err := r.d.Charter.Charter()
+	if err != nil {
+		return Member{}, false
+	}
+	pid, err := peer.Decode(id)
+	if err != nil {
+		return Member{}, false
+	}
+	m, ok := sc.Charter.Member(pid)
+	return Member{PeerID: m.PeerID, Name: m.Name, API: m.API}, ok
 }
 
 // Active reports whether issuer is an active member now: a session

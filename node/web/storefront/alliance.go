@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/web"
@@ -25,9 +26,12 @@ import (
 // approves the member that asks; the POST hands the request back to the
 // provider, which sends the code to that member.
 
-// AllianceMember is another member a shopper may sign in with.
+// AllianceMember is another member a shopper may sign in with, or a
+// storefront its shoppers ordered on.
 type AllianceMember struct {
 	PeerID, Name string
+	// API is the member's charter URL (its storefront).
+	API string
 }
 
 // AllianceIdentity is a shopper as their home member vouches for them.
@@ -49,6 +53,9 @@ type Alliance interface {
 	Providers() []AllianceMember
 	// Active reports whether a member is an active one now.
 	Active(peer string) bool
+	// Member returns a member of the charter in force, whatever its
+	// status.
+	Member(peer string) (AllianceMember, bool)
 	// Begin starts a sign-in with a member for the browser session bind
 	// and returns where to send the browser.
 	Begin(ctx context.Context, issuer, bind, next string) (string, error)
@@ -208,3 +215,40 @@ func (sf *Storefront) endedByAlliance(sh order.Shopper) bool {
 }
 
 var errAllianceEnded = errors.New("storefront: the shopper's home is no longer an active member")
+
+// remoteOrdersShown bounds the orders placed on other members that the
+// orders page lists.
+const remoteOrdersShown = 50
+
+// remoteOrderRow is an order the shopper placed on another member.
+type remoteOrderRow struct {
+	ID, Member, Total string
+	// URL is the order's page on that member's storefront; "" when the
+	// member is no longer in the charter.
+	URL    string
+	Placed time.Time
+}
+
+// remoteOrders lists the orders the shopper placed on other members'
+// storefronts, newest first, each linking to its page there.
+func (sf *Storefront) remoteOrders(ctx context.Context, sh order.Shopper) ([]remoteOrderRow, error) {
+	if sh.Issuer != "" || sf.deps.Alliance == nil { // a shopper of another member sees those at home
+		return nil, nil
+	}
+	list, err := sf.deps.Orders.RemoteOrders(ctx, sh.ID, remoteOrdersShown)
+	if err != nil {
+		return nil, err
+	}
+	var out []remoteOrderRow
+	for _, ro := range list {
+		row := remoteOrderRow{ID: ro.Order, Member: "a former member", Total: web.FormatMoney(ro.Total.Amount, ro.Total.Currency), Placed: ro.PlacedAt}
+		if m, ok := sf.deps.Alliance.Member(ro.Member); ok {
+			row.Member = m.Name
+			if u, err := url.Parse(m.API); err == nil && (u.Scheme == "https" || u.Scheme == "http") {
+				row.URL = strings.TrimRight(m.API, "/") + orderURL(ro.Order)
+			}
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}

@@ -122,6 +122,9 @@ type Profiles interface {
 // Orders are the orders a shopper placed here; *order.Service satisfies it.
 type Orders interface {
 	GetOrder(ctx context.Context, shopper, id string) (order.Order, error)
+	// RemoteOrders are the orders a shopper of this node placed on other
+	// members' storefronts, newest first.
+	RemoteOrders(ctx context.Context, shopper string, limit int) ([]order.RemoteOrder, error)
 	Orders(ctx context.Context, shopper, cursor string, limit int) ([]order.Order, string, error)
 	// CancelParts cancels the named parts of an order; one the order
 	// does not have is order.ErrNotFound, one already shipped or ended
