@@ -2,11 +2,13 @@ package node
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/node/web/webtest"
 )
 
@@ -17,7 +19,8 @@ import (
 // Beta, and land back on Beta signed in as the same person; they order
 // on Beta, and Alpha's orders page lists that order with a link to it on
 // Beta. A second round trip finds the same account on Beta. The new pages
-// pass the phone checks.
+// pass the phone checks. Once the alliance suspends Alpha, Beta signs
+// the shopper out at the next request.
 func TestBrowserShopperOfAlphaSignsInOnBetaWithAlpha(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives Chromium through a two-member federation")
@@ -130,5 +133,46 @@ func TestBrowserShopperOfAlphaSignsInOnBetaWithAlpha(t *testing.T) {
 	)
 	if !eval[bool](br, fmt.Sprintf(`document.querySelector('a[href=%q]') !== null`, betaOrder)) {
 		t.Errorf("signed in again through Alpha, Beta's orders page does not list %s", betaOrder)
+	}
+
+	// The alliance suspends Alpha: Beta signs its shopper out at the next
+	// request, and offers no sign-in with Alpha any more.
+	suspend(t, c, a)
+	br.reloadUntil("signed-out-on-beta", b.APIURL()+"/orders",
+		`location.pathname === '/signin/shopper' && document.querySelector('form[action="/signout"]') === null`, 30*time.Second)
+	if eval[bool](br, `document.querySelector('.alliance-links') !== null`) {
+		t.Error("Beta still offers to sign in with a suspended member")
+	}
+}
+
+// suspend makes every member sign and apply the next charter version,
+// in which m is suspended.
+func suspend(t *testing.T, c *Cluster, m *Node) {
+	t.Helper()
+	cur, err := c.Nodes[0].Federation().Charter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := federation.SignedCharter{Charter: cur.Charter}
+	next.Charter.Version, next.Charter.Previous = cur.Charter.Version+1, cur.Charter.Digest()
+	next.Charter.Members = slices.Clone(cur.Charter.Members)
+	for i := range next.Charter.Members {
+		if next.Charter.Members[i].PeerID == m.PeerID().String() {
+			next.Charter.Members[i].Status = federation.StatusSuspended
+		}
+	}
+	for _, n := range c.Nodes {
+		key, err := LoadIdentity(n.cfg.path(n.cfg.Identity))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := next.Sign(key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, n := range c.Nodes {
+		if err := n.Federation().Submit(t.Context(), &next); err != nil {
+			t.Fatalf("%s applies the suspension: %v", n.Name(), err)
+		}
 	}
 }
