@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -65,10 +66,13 @@ func (a accountBook) Account(_ context.Context, id string) (Account, error) {
 // member is one node of the test alliance: its key, its HTTP server,
 // its Badger, its provider and its relying party.
 type member struct {
-	key  crypto.PrivKey
-	id   string
-	srv  *httptest.Server
-	mux  *http.ServeMux
+	key crypto.PrivKey
+	id  string
+	srv *httptest.Server
+	mux *http.ServeMux
+	// rogue, when set, answers in mux's stead: someone else serving at
+	// the member's URL.
+	rogue atomic.Pointer[http.Handler]
 	db   *badger.DB
 	prov *Provider
 	rp   *RelyingParty
@@ -92,7 +96,13 @@ func newMember(t *testing.T) *member {
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	m := &member{key: key, id: id.String(), mux: http.NewServeMux(), db: db}
-	m.srv = httptest.NewServer(m.mux)
+	m.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h := m.rogue.Load(); h != nil {
+			(*h).ServeHTTP(w, r)
+			return
+		}
+		m.mux.ServeHTTP(w, r)
+	}))
 	t.Cleanup(m.srv.Close)
 	return m
 }
