@@ -73,9 +73,9 @@ type member struct {
 	// rogue, when set, answers in mux's stead: someone else serving at
 	// the member's URL.
 	rogue atomic.Pointer[http.Handler]
-	db   *badger.DB
-	prov *Provider
-	rp   *RelyingParty
+	db    *badger.DB
+	prov  *Provider
+	rp    *RelyingParty
 }
 
 type alliance struct {
