@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -40,8 +41,8 @@ func (so *ShopperOrder) check(errs *FieldErrors) {
 	switch {
 	case so.Subject == "" || len(so.Subject) > 255:
 		errs.add("subject", "must be 1..255 bytes")
-	case so.Order == "" || len(so.Order) > 64:
-		errs.add("order", "must be 1..64 bytes")
+	case so.Order == "" || len(so.Order) > 64 || strings.Trim(so.Order, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != "":
+		errs.add("order", "must be 1..64 letters, digits, _ or -")
 	case so.PlacedAt.IsZero():
 		errs.add("placed_at", "missing")
 	case so.Total.Amount < 0 || len(so.Total.Currency) != 3:
