@@ -32,6 +32,9 @@
 //	arbiter_note C <-> S, H  the arbiter's question about a case, or a
 //	                 side's answer
 //	decision C -> H, S  the arbiter's decision; H applies it
+//	shopper_order S -> A  an order S placed for a shopper whose account
+//	                 lives on member A (signed in with A): A lists it on
+//	                 the shopper's orders page (shopper_order.go)
 //
 // A request is answered with H's signed status; H's own changes (shipped,
 // delivered, refunded) travel as status messages. Part states:
