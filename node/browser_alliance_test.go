@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/internal/testwait"
 	"github.com/fedmart/fedmart/node/web/webtest"
 )
 
@@ -145,8 +146,8 @@ func TestBrowserShopperOfAlphaSignsInOnBetaWithAlpha(t *testing.T) {
 	}
 }
 
-// suspend makes every member sign and apply the next charter version,
-// in which m is suspended.
+// suspend makes every member sign the next charter version, in which m
+// is suspended, and waits until every other member applies it.
 func suspend(t *testing.T, c *Cluster, m *Node) {
 	t.Helper()
 	cur, err := c.Nodes[0].Federation().Charter()
@@ -170,9 +171,20 @@ func suspend(t *testing.T, c *Cluster, m *Node) {
 			t.Fatal(err)
 		}
 	}
-	for _, n := range c.Nodes {
-		if err := n.Federation().Submit(t.Context(), &next); err != nil {
-			t.Fatalf("%s applies the suspension: %v", n.Name(), err)
-		}
+	// A member that stays active applies it and spreads it to the others.
+	by := c.Nodes[0]
+	if by == m {
+		by = c.Nodes[1]
 	}
+	if err := by.Federation().Submit(t.Context(), &next); err != nil {
+		t.Fatalf("%s applies the suspension: %v", by.Name(), err)
+	}
+	testwait.For(t, 30*time.Second, func() error {
+		for _, n := range c.Nodes { // the suspended member is gated out of the news
+			if sc, err := n.Federation().Charter(); n != m && (err != nil || sc.Charter.Version < next.Charter.Version) {
+				return fmt.Errorf("%s has not applied version %d", n.Name(), next.Charter.Version)
+			}
+		}
+		return nil
+	})
 }
