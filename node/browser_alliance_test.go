@@ -144,6 +144,14 @@ func TestBrowserShopperOfAlphaSignsInOnBetaWithAlpha(t *testing.T) {
 	if eval[bool](br, `document.querySelector('.alliance-links') !== null`) {
 		t.Error("Beta still offers to sign in with a suspended member")
 	}
+	// An old link to sign in with Alpha says why it no longer works.
+	br.run("signin-with-suspended",
+		chromedp.Navigate(b.APIURL()+"/signin/with/"+a.PeerID().String()),
+		chromedp.WaitVisible(chromedp.CSS(`.error-summary`)),
+	)
+	if got := br.text(`.error-summary`); !strings.Contains(got, "Alpha is not an active member") {
+		t.Errorf("signing in with a suspended member says %q, want that it is suspended", got)
+	}
 }
 
 // suspend makes every member sign the next charter version, in which m

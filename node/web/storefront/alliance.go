@@ -97,8 +97,17 @@ func (sf *Storefront) signinWith(w http.ResponseWriter, r *http.Request) {
 		sf.site.Fail(w, r, err)
 		return
 	}
-	next := safeNext(r.URL.Query().Get("next"))
-	u, err := sf.deps.Alliance.Begin(r.Context(), r.PathValue("peer"), sess.ID, next)
+	next, peer := safeNext(r.URL.Query().Get("next")), r.PathValue("peer")
+	if !sf.deps.Alliance.Active(peer) {
+		name := "That platform"
+		if m, ok := sf.deps.Alliance.Member(peer); ok {
+			name = m.Name
+		}
+		sf.allianceFailed(w, r, next, name+" is not an active member of the alliance now, so it cannot sign you in here. "+
+			"Sign in with a password, or with another member.")
+		return
+	}
+	u, err := sf.deps.Alliance.Begin(r.Context(), peer, sess.ID, next)
 	if err != nil {
 		sf.allianceFailed(w, r, next, "That member cannot sign you in: "+err.Error())
 		return
