@@ -9,7 +9,8 @@
 // Ed25519 identity, mode 0600), operator.token (mode 0600), fedmart.yaml,
 // db/ (Badger: every package owns a key prefix in the one database:
 // federation f/, catalog c/, pictures m/, orders o/, settlement s/,
-// webhooks w/, the pages' sign-out times p/, this package n/) and index/ (the search
+// webhooks w/, the pages' sign-out times p/, OpenID Connect sign-ins oidc/
+// (node/oidc, each with a TTL), this package n/) and index/ (the search
 // index snapshot, derived data rebuilt from Badger when missing or stale).
 //
 // # Backup and restore

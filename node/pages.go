@@ -33,8 +33,13 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
+	mux := http.NewServeMux()
+	members, err := n.openAlliance(key, mux)
+	if err != nil {
+		return nil, err
+	}
 	store, err := storefront.New(n.web, storefront.Deps{Search: n.index, Listings: n.cat, Merchants: n.cat,
-		Shoppers: n.orders, Carts: n.orders, Orders: n.orders, Profiles: n.cat, Mail: n.mail, Points: n.orders},
+		Shoppers: n.orders, Carts: n.orders, Orders: n.orders, Profiles: n.cat, Mail: n.mail, Points: n.orders, Alliance: members},
 		storefront.Options{Payments: methods, GuestCheckout: n.cfg.Storefront.GuestCheckout, Country: n.cfg.Storefront.Country})
 	if err != nil {
 		return nil, err
@@ -49,7 +54,6 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 	if err != nil {
 		return nil, err
 	}
-	mux := http.NewServeMux()
 	api = strictTransport(n.apiURL, api) // the pages set it on their own
 	for _, p := range []string{"/v1/", "/healthz", "/readyz", "/metrics"} {
 		mux.Handle(p, api)

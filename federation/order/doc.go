@@ -37,6 +37,9 @@
 //	                 issuer I; S -> I hold, confirm or release points
 //	                 for a checkout, answered with I's signed hold
 //	                 (Message.Points; points*.go)
+//	shopper_order S -> A  an order S placed for a shopper whose account
+//	                 lives on member A (signed in with A): A lists it on
+//	                 the shopper's orders page (shopper_order.go)
 //
 // A request is answered with H's signed status; H's own changes (shipped,
 // delivered, refunded) travel as status messages. Part states:

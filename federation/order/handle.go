@@ -60,6 +60,8 @@ func (s *Service) handle(ctx context.Context, from string, raw []byte) ([]byte, 
 		return s.receiveDecision(ctx, m, raw)
 	case KindPoints:
 		return s.receivePoints(ctx, m, raw)
+	case KindShopperOrder:
+		return s.receiveShopperOrder(m, raw)
 	}
 	// The part's lock is taken before the inbox is read, so that two copies
 	// of one request (the checkout's own send and the outbox's) cannot both
@@ -182,7 +184,7 @@ func peekKind(raw []byte) (string, error) {
 	}
 	err := json.Unmarshal(raw, &k)
 	switch k.Kind {
-	case KindReserve, KindConfirm, KindCancel, KindRelease, KindStatus, KindReturn, KindIssue, KindIssueReply, KindEscalate, KindNote, KindCase, KindArbiterNote, KindDecision, KindPoints:
+	case KindReserve, KindConfirm, KindCancel, KindRelease, KindStatus, KindReturn, KindIssue, KindIssueReply, KindEscalate, KindNote, KindCase, KindArbiterNote, KindDecision, KindPoints, KindShopperOrder:
 		return k.Kind, err
 	}
 	return "", err

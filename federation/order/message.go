@@ -46,6 +46,9 @@ const (
 	// KindPoints carries loyalty points between a storefront or a home
 	// and the shopper's issuer (Message.Points; see points_wire.go).
 	KindPoints = "points"
+	// KindShopperOrder tells a shopper's home, from the storefront, of
+	// an order its shopper placed there (shopper_order.go).
+	KindShopperOrder = "shopper_order"
 )
 
 // signDomain prefixes the bytes a message signature covers, so that an
@@ -101,6 +104,8 @@ type Message struct {
 	Decision *ArbiterDecision `json:"decision,omitempty"`
 	// Points is a points step, on points.
 	Points *PointsNote `json:"points,omitempty"`
+	// ShopperOrder is the order placed, on shopper_order.
+	ShopperOrder *ShopperOrder `json:"shopper_order,omitempty"`
 	// Sig is the sender's signature over the message without Sig.
 	Sig []byte `json:"sig,omitempty"`
 }
@@ -341,12 +346,25 @@ func (m *Message) validate() error {
 	if (m.Case != nil) != (m.Kind == KindCase) || (m.ArbiterNote != nil) != (m.Kind == KindArbiterNote) || (m.Decision != nil) != (m.Kind == KindDecision) {
 		return bad("case", "a case, arbiter_note or decision carries its own part, and no other kind carries one")
 	}
+	if (m.ShopperOrder != nil) != (m.Kind == KindShopperOrder) {
+		return bad("shopper_order", "a shopper_order carries its order, and no other kind carries one")
+	}
 	switch m.Kind {
 	case KindPoints:
 		if m.Reserve != nil || m.Status != nil || m.Return != nil || m.Reason != "" {
 			return bad("points", "a points message carries its step, and nothing else")
 		}
 		return m.Points.validate()
+	case KindShopperOrder:
+		if m.Reserve != nil || m.Status != nil || m.Return != nil || m.Reason != "" {
+			return bad("kind", "shopper_order carries neither reserve, status, return nor reason")
+		}
+		var errs FieldErrors
+		m.ShopperOrder.check(&errs)
+		if len(errs) > 0 {
+			return bad("shopper_order."+errs[0].Field, "%s", errs[0].Message)
+		}
+		return nil
 	case KindCase, KindArbiterNote, KindDecision:
 		if m.Reserve != nil || m.Status != nil || m.Return != nil || m.Reason != "" {
 			return bad("kind", "%s carries neither reserve, status, return nor reason", m.Kind)
@@ -418,7 +436,7 @@ func (m *Message) validate() error {
 		}
 		return nil
 	default:
-		return bad("kind", "%q is not reserve, confirm, cancel, release, return, issue, issue_reply, escalate, note, case, arbiter_note, decision, points or status", m.Kind)
+		return bad("kind", "%q is not reserve, confirm, cancel, release, return, issue, issue_reply, escalate, note, case, arbiter_note, decision, points, shopper_order or status", m.Kind)
 	}
 }
 

@@ -216,6 +216,9 @@ func (s *Service) place(o *Order, attempts []*attempt, cartID, idemKey, digest s
 		if err := s.noticeOrder(txn, o); err != nil {
 			return err
 		}
+		if err := s.tellHome(txn, o); err != nil {
+			return err
+		}
 		return s.emitEvent(txn, "order.created", o)
 	})
 	if err != nil {

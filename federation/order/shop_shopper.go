@@ -27,6 +27,12 @@ type Shopper struct {
 	// Their e-mail is written in it.
 	Lang      string    `json:"lang,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// Issuer and Subject link an account opened by signing in with
+	// another member (OpenID Connect): Issuer is that member's peer ID,
+	// the shopper's home, and Subject the shopper's id there. Both are
+	// empty for a shopper of this storefront.
+	Issuer  string `json:"issuer,omitempty"`
+	Subject string `json:"subject,omitempty"`
 }
 
 // ShopperInput is what sign-up asks. Password is optional: an account

@@ -50,6 +50,8 @@ const (
 	prefixShopMail     = "o/shopmail/"
 	prefixShopPass     = "o/shoppass/"
 	prefixShopEnd      = "o/shopend/"
+	prefixShopLink     = "o/shoplink/" // + issuer + "/" + subject: the local shopper linked to another member's
+	prefixRemoteOrder  = "o/rorders/"  // + shopper + "/" + time + "/" + member + "/" + order: orders placed elsewhere
 	prefixCart         = "o/cart/"
 	prefixShopCart     = "o/scart/"
 	prefixUnpaid       = "o/unpaid/"

@@ -70,6 +70,9 @@ type Deps struct {
 	Catalog    Catalog
 	Search     Search
 	Orders     Orders
+	// Shoppers tells a shopper's home and orders elsewhere; nil answers
+	// 404 there.
+	Shoppers Shoppers
 	// Profiles and Shipping serve merchants' profiles, shipping profiles
 	// and shipping quotes.
 	Profiles Profiles

@@ -58,6 +58,7 @@ func shopperOf(c *gin.Context) string { return c.MustGet(shopperKey).(string) }
 func (a *API) orderRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/shoppers", a.spend(budget.Accounts), a.postShopper)
 	sh := v1.Group("", a.shopperOnly)
+	a.shopperRoutes(sh)
 	sh.POST("/carts", a.postCart)
 	sh.GET("/carts/:id", a.getCart)
 	sh.POST("/carts/:id/items", a.postCartItem)

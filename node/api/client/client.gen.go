@@ -2726,6 +2726,21 @@ type Order struct {
 // order whose parts all ended takes the most common ending.
 type OrderStatus string
 
+// OrderElsewhere An order the shopper placed on another member's storefront.
+type OrderElsewhere struct {
+	// Member the storefront's peer ID
+	Member string `json:"member"`
+
+	// MemberName its name in the charter; absent once it left the charter
+	MemberName *string   `json:"member_name,omitempty"`
+	OrderID    string    `json:"order_id"`
+	PlacedAt   time.Time `json:"placed_at"`
+	Total      Money     `json:"total"`
+
+	// URL the order's page on that storefront, from its charter URL; absent once it left the charter
+	URL *string `json:"url,omitempty"`
+}
+
 // OrderPage defines model for OrderPage.
 type OrderPage struct {
 	// NextCursor empty on the last page
@@ -3448,6 +3463,22 @@ type ShippingQuoteInput struct {
 	Country string          `json:"country"`
 	Items   []CartItemInput `json:"items"`
 	Region  *string         `json:"region,omitempty"`
+}
+
+// ShopperAccount A shopper's account on this storefront, and its home.
+type ShopperAccount struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// Email empty when the home told none
+	Email string `json:"email"`
+
+	// Home peer ID of the member the account lives on
+	Home string `json:"home"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+
+	// Subject the shopper's id at its home
+	Subject string `json:"subject"`
 }
 
 // ShopperInput defines model for ShopperInput.
@@ -5228,6 +5259,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/shoppers (the `CreateShopper` operationId).
 	CreateShopper(ctx context.Context, body CreateShopperJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetShopperMe The shopper's account, and the member it lives on.
+	//
+	// An account opened by signing in with another member of the alliance (OpenID Connect) lives on that member, its home; `home` is its peer ID and `subject` the shopper's id there. For an account of this storefront, `home` is this node and `subject` the account's id.
+	//
+	// Corresponds with GET /v1/shoppers/me (the `GetShopperMe` operationId).
+	GetShopperMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListOrdersElsewhere The orders the shopper placed with this account on other members' storefronts, newest first.
+	//
+	// Each storefront tells the shopper's home of an order through the order protocol (a signed shopper_order message); `url` is the order's page there, from the charter. Empty for an account that lives on another member.
+	//
+	// Corresponds with GET /v1/shoppers/me/orders-elsewhere (the `ListOrdersElsewhere` operationId).
+	ListOrdersElsewhere(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListOperatorPartIssues The issues of a part, with their steps and deadlines.
 	//
@@ -7792,6 +7837,40 @@ func (c *Client) CreateShopperWithBody(ctx context.Context, contentType string, 
 // Corresponds with POST /v1/shoppers (the `CreateShopper` operationId).
 func (c *Client) CreateShopper(ctx context.Context, body CreateShopperJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateShopperRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetShopperMe The shopper's account, and the member it lives on.
+//
+// An account opened by signing in with another member of the alliance (OpenID Connect) lives on that member, its home; `home` is its peer ID and `subject` the shopper's id there. For an account of this storefront, `home` is this node and `subject` the account's id.
+//
+// Corresponds with GET /v1/shoppers/me (the `GetShopperMe` operationId).
+func (c *Client) GetShopperMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetShopperMeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListOrdersElsewhere The orders the shopper placed with this account on other members' storefronts, newest first.
+//
+// Each storefront tells the shopper's home of an order through the order protocol (a signed shopper_order message); `url` is the order's page there, from the charter. Empty for an account that lives on another member.
+//
+// Corresponds with GET /v1/shoppers/me/orders-elsewhere (the `ListOrdersElsewhere` operationId).
+func (c *Client) ListOrdersElsewhere(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOrdersElsewhereRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -12307,6 +12386,60 @@ func NewCreateShopperRequestWithBody(server string, contentType string, body io.
 	return req, nil
 }
 
+// NewGetShopperMeRequest constructs an http.Request for the GetShopperMe method
+func NewGetShopperMeRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/shoppers/me")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListOrdersElsewhereRequest constructs an http.Request for the ListOrdersElsewhere method
+func NewListOrdersElsewhereRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/shoppers/me/orders-elsewhere")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListOperatorPartIssuesRequest constructs an http.Request for the ListOperatorPartIssues method
 func NewListOperatorPartIssuesRequest(server string, id OrderID, part string) (*http.Request, error) {
 	var err error
@@ -13863,6 +13996,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/shoppers (the `CreateShopper` operationId).
 	CreateShopperWithResponse(ctx context.Context, body CreateShopperJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateShopperResponse, error)
+
+	// GetShopperMeWithResponse The shopper's account, and the member it lives on.
+	//
+	// An account opened by signing in with another member of the alliance (OpenID Connect) lives on that member, its home; `home` is its peer ID and `subject` the shopper's id there. For an account of this storefront, `home` is this node and `subject` the account's id.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/shoppers/me (the `GetShopperMe` operationId).
+	GetShopperMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetShopperMeResponse, error)
+
+	// ListOrdersElsewhereWithResponse The orders the shopper placed with this account on other members' storefronts, newest first.
+	//
+	// Each storefront tells the shopper's home of an order through the order protocol (a signed shopper_order message); `url` is the order's page there, from the charter. Empty for an account that lives on another member.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/shoppers/me/orders-elsewhere (the `ListOrdersElsewhere` operationId).
+	ListOrdersElsewhereWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListOrdersElsewhereResponse, error)
 
 	// ListOperatorPartIssuesWithResponse The issues of a part, with their steps and deadlines.
 	//
@@ -21476,6 +21627,148 @@ func (r CreateShopperResponse) ContentType() string {
 	return ""
 }
 
+// GetShopperMeResponse401Headers the declared response headers of an HTTP 401 response for GetShopperMe
+type GetShopperMeResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetShopperMeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ShopperAccount
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetShopperMeResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetShopperMeResponse) GetJSON200() *ShopperAccount {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetShopperMeResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetShopperMeResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetShopperMeResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetShopperMeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetShopperMeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetShopperMeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetShopperMeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListOrdersElsewhereResponse401Headers the declared response headers of an HTTP 401 response for ListOrdersElsewhere
+type ListOrdersElsewhereResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListOrdersElsewhereResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Items []OrderElsewhere `json:"items"`
+	}
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListOrdersElsewhereResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOrdersElsewhereResponse) GetJSON200() *struct {
+	Items []OrderElsewhere `json:"items"`
+} {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListOrdersElsewhereResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListOrdersElsewhereResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListOrdersElsewhereResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOrdersElsewhereResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOrdersElsewhereResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOrdersElsewhereResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOrdersElsewhereResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListOperatorPartIssuesResponse401Headers the declared response headers of an HTTP 401 response for ListOperatorPartIssues
 type ListOperatorPartIssuesResponse401Headers struct {
 	WWWAuthenticate *string
@@ -23901,6 +24194,36 @@ func (c *ClientWithResponses) CreateShopperWithResponse(ctx context.Context, bod
 		return nil, err
 	}
 	return ParseCreateShopperResponse(rsp)
+}
+
+// GetShopperMeWithResponse The shopper's account, and the member it lives on.
+//
+// An account opened by signing in with another member of the alliance (OpenID Connect) lives on that member, its home; `home` is its peer ID and `subject` the shopper's id there. For an account of this storefront, `home` is this node and `subject` the account's id.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/shoppers/me (the `GetShopperMe` operationId).
+func (c *ClientWithResponses) GetShopperMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetShopperMeResponse, error) {
+	rsp, err := c.GetShopperMe(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetShopperMeResponse(rsp)
+}
+
+// ListOrdersElsewhereWithResponse The orders the shopper placed with this account on other members' storefronts, newest first.
+//
+// Each storefront tells the shopper's home of an order through the order protocol (a signed shopper_order message); `url` is the order's page there, from the charter. Empty for an account that lives on another member.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/shoppers/me/orders-elsewhere (the `ListOrdersElsewhere` operationId).
+func (c *ClientWithResponses) ListOrdersElsewhereWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListOrdersElsewhereResponse, error) {
+	rsp, err := c.ListOrdersElsewhere(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOrdersElsewhereResponse(rsp)
 }
 
 // ListOperatorPartIssuesWithResponse The issues of a part, with their steps and deadlines.
@@ -30621,6 +30944,128 @@ func ParseCreateShopperResponse(rsp *http.Response) (*CreateShopperResponse, err
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetShopperMeResponse parses an HTTP response from a GetShopperMeWithResponse call
+func ParseGetShopperMeResponse(rsp *http.Response) (*GetShopperMeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetShopperMeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ShopperAccount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetShopperMeResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListOrdersElsewhereResponse parses an HTTP response from a ListOrdersElsewhereWithResponse call
+func ParseListOrdersElsewhereResponse(rsp *http.Response) (*ListOrdersElsewhereResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOrdersElsewhereResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Items []OrderElsewhere `json:"items"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListOrdersElsewhereResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil

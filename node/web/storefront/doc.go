@@ -3,8 +3,11 @@
 // federation's catalog with its facets and its spelling corrections,
 // listing pages (a gallery, option buttons, OpenGraph tags and
 // schema.org JSON-LD), the sitemap and robots.txt, sign-up and sign-in
-// with a password, the cart grouped by home platform, the checkout, and
-// the orders with every part followed, cancelled and refunded.
+// with a password or with another member of the alliance (alliance.go:
+// OpenID Connect through Deps.Alliance), the cart grouped by home
+// platform, the checkout, and the orders with every part followed,
+// cancelled and refunded, beside the orders placed with the account on
+// other members.
 //
 // # Model
 //

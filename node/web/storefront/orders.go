@@ -20,7 +20,9 @@ const ordersPageSize = 20
 // ordersView is what the orders template shows: a shopper's orders,
 // newest first.
 type ordersView struct {
-	Orders            []orderRow
+	Orders []orderRow
+	// Elsewhere are the orders placed on other members (first page only).
+	Elsewhere         []remoteOrderRow
 	NextURL, FirstURL string
 }
 
@@ -136,6 +138,9 @@ func (sf *Storefront) ordersPage(w http.ResponseWriter, r *http.Request, sv shop
 	}
 	if cursor != "" {
 		v.FirstURL = "/orders"
+	} else if v.Elsewhere, err = sf.remoteOrders(r.Context(), sv.shopper); err != nil {
+		sf.site.FailOrder(w, r, err)
+		return
 	}
 	p := sf.shopperPage(sv, "Your orders", v)
 	p.Notice = web.NoticeIn(r, shopperNotices)

@@ -2,6 +2,7 @@ package storefront
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -42,6 +43,11 @@ func (sf *Storefront) signinChooser(w http.ResponseWriter, r *http.Request) {
 // after sign-in: a page, since a POST cannot be repeated by a redirect.
 func backTo(path string) func(*http.Request) string {
 	return func(*http.Request) string { return path }
+}
+
+// approveBack brings a signed-out approval back to its page.
+func approveBack(r *http.Request) string {
+	return "/signin/alliance/approve?" + url.Values{"id": {r.PostForm.Get("id")}}.Encode()
 }
 
 // orderBack brings a signed-out cancel back to its order's page.
@@ -89,6 +95,11 @@ func (sf *Storefront) shopperOf(w http.ResponseWriter, r *http.Request) (shopper
 		var ended time.Time
 		if ended, err = sf.deps.Shoppers.SessionsEndedAt(r.Context(), sh.ID); err == nil && sess.Issued < ended.Unix() {
 			err = order.ErrNotFound
+		}
+		// A shopper of another member is signed out once that member is
+		// suspended or removed.
+		if err == nil && sf.endedByAlliance(sh) {
+			err = fmt.Errorf("%w: %w", order.ErrNotFound, errAllianceEnded)
 		}
 	}
 	if errors.Is(err, order.ErrNotFound) {

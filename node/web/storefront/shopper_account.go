@@ -21,12 +21,14 @@ type accountForm struct {
 	// SignupURL and SigninURL link the two forms, keeping Next.
 	SignupURL, SigninURL string
 	MinPassword          int
+	// Alliance are the "Sign in with <member>" links (alliance.go).
+	Alliance []allianceView
 }
 
 // accountPage renders the sign-in or sign-up form with status.
 func (sf *Storefront) accountPage(w http.ResponseWriter, r *http.Request, status int, name, title string, f *web.Form, next string) {
 	v := accountForm{Form: f, Next: next, MinPassword: order.MinPasswordLen,
-		SignupURL: withNext("/signup", next), SigninURL: shopperSigninURL(next)}
+		SignupURL: withNext("/signup", next), SigninURL: shopperSigninURL(next), Alliance: sf.allianceSignins(next)}
 	p := &web.Page{Title: title, NoIndex: true, Notice: web.NoticeIn(r, shopperNotices), Data: v}
 	sf.render(w, r, status, name, sf.site.WithSession(w, r, p))
 }

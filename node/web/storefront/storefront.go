@@ -62,6 +62,9 @@ type Shoppers interface {
 	Authenticate(ctx context.Context, email, password string) (order.Shopper, error)
 	// Shopper returns a shopper by id, or order.ErrNotFound.
 	Shopper(ctx context.Context, id string) (order.Shopper, error)
+	// LinkedShopper finds or opens the local shopper linked to another
+	// member's (issuer, subject).
+	LinkedShopper(ctx context.Context, l order.Link) (order.Shopper, error)
 	// EndSessions ends the shopper's sessions begun until now (sign-out);
 	// SessionsEndedAt says when that last happened.
 	EndSessions(ctx context.Context, shopper string) error
@@ -125,6 +128,9 @@ type Profiles interface {
 // Orders are the orders a shopper placed here; *order.Service satisfies it.
 type Orders interface {
 	GetOrder(ctx context.Context, shopper, id string) (order.Order, error)
+	// RemoteOrders are the orders a shopper of this node placed on other
+	// members' storefronts, newest first.
+	RemoteOrders(ctx context.Context, shopper string, limit int) ([]order.RemoteOrder, error)
 	Orders(ctx context.Context, shopper, cursor string, limit int) ([]order.Order, string, error)
 	// CancelParts cancels the named parts of an order; one the order
 	// does not have is order.ErrNotFound, one already shipped or ended
@@ -187,6 +193,9 @@ type Deps struct {
 	// Points, when set, shows the shopper's loyalty points (/points) and
 	// offers them at checkout; optional.
 	Points Points
+	// Alliance, when set, lets other members' shoppers sign in here and
+	// this node's shoppers sign in on other members (alliance.go).
+	Alliance Alliance
 }
 
 // Options configure the storefront.
@@ -266,6 +275,10 @@ func (sf *Storefront) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /signin", sf.signinChooser)
 	mux.HandleFunc("GET /signin/shopper", sf.shopperSigninForm)
 	mux.HandleFunc("POST /signin/shopper", sf.site.Spending(budget.SignIns, sf.shopperSignin))
+	mux.HandleFunc("GET /signin/with/{peer}", sf.site.Spending(budget.SignIns, sf.signinWith))
+	mux.HandleFunc("GET /signin/alliance/callback", sf.site.Spending(budget.SignIns, sf.allianceCallback))
+	mux.HandleFunc("GET /signin/alliance/approve", sf.asShopper(nil, sf.approveForm))
+	mux.HandleFunc("POST /signin/alliance/approve", sf.asShopper(approveBack, sf.approve))
 	mux.HandleFunc("GET /signup", sf.signupForm)
 	mux.HandleFunc("POST /signup", sf.site.Spending(budget.Accounts, sf.signup))
 	mux.HandleFunc("GET /signout", sf.shopperSignoutForm)
