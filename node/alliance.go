@@ -26,6 +26,7 @@ func (n *Node) openAlliance(key crypto.PrivKey, mux *http.ServeMux) (storefront.
 	if err != nil {
 		return nil, err
 	}
+	n.provider = prov
 	h := prov.Handler()
 	mux.Handle("/oidc/", h)
 	mux.Handle("/.well-known/openid-configuration", h)
@@ -74,7 +75,7 @@ func (a alliance) Begin(ctx context.Context, issuer, bind, next string) (string,
 
 func (a alliance) Finish(ctx context.Context, state, code, bind string) (storefront.AllianceIdentity, error) {
 	id, err := a.rp.Finish(ctx, state, code, bind)
-	return storefront.AllianceIdentity{Issuer: id.Issuer, Subject: id.Subject, Name: id.Name, Email: id.Email, Next: id.Next}, err
+	return storefront.AllianceIdentity{Issuer: id.Issuer, Subject: id.Subject, Name: id.Name, Email: id.Email, Next: id.Next, IDToken: id.IDToken}, err
 }
 
 func (a alliance) Request(ctx context.Context, id string) (storefront.AllianceRequest, error) {
@@ -84,4 +85,13 @@ func (a alliance) Request(ctx context.Context, id string) (storefront.AllianceRe
 
 func (a alliance) Approve(ctx context.Context, id, subject string) (string, error) {
 	return a.prov.Approve(ctx, id, subject)
+}
+
+// spendLeave checks a shopper's leave for another member's storefront to
+// hold its points here (order.Deps.PointsAuth).
+func (n *Node) spendLeave(ctx context.Context, storefront, account string, auth []byte) error {
+	if n.provider == nil {
+		return fmt.Errorf("%w: this node signs no shoppers in elsewhere", oidc.ErrInvalid)
+	}
+	return n.provider.CheckLeave(ctx, storefront, account, auth)
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/fedmart/fedmart/node/api"
 	"github.com/fedmart/fedmart/node/budget"
 	"github.com/fedmart/fedmart/node/mail"
+	"github.com/fedmart/fedmart/node/oidc"
 	"github.com/fedmart/fedmart/node/web"
 	"github.com/fedmart/fedmart/node/webhook"
 	"github.com/fedmart/fedmart/settlement"
@@ -40,7 +41,11 @@ import (
 // Node is one member platform's fedmart daemon: Badger, the federation's
 // libp2p host, and the HTTP API, wired together.
 type Node struct {
-	cfg      Config
+	cfg Config
+	// provider is the node's OpenID Provider, set while the node is
+	// built; the orders ask it for shoppers' leave to spend points on
+	// other members (spendLeave).
+	provider *oidc.Provider
 	log      *slog.Logger
 	db       *badger.DB
 	fed      *federation.Federation

@@ -37,6 +37,9 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 		Reach:    reach{n.fed},
 		Profiles: n.cat,
 		Terms:    n.serviceTerms,
+		// Another member's storefront holds a shopper's points with the
+		// ID token this node gave it at the shopper's sign-in there.
+		PointsAuth: n.spendLeave,
 		// A restored catalog means a restored database: the orders catch
 		// up before they hold stock again (see learnBack).
 		Recovering: n.cat.Restored(),

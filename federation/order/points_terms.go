@@ -6,6 +6,8 @@ import (
 	"math/bits"
 	"time"
 
+	badger "github.com/dgraph-io/badger/v4"
+
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
@@ -81,18 +83,22 @@ func (s *Service) claimOf(shopper string) *LoyaltyClaim {
 }
 
 // issuerOf returns who issues the points of a storefront's shopper: the
-// shopper's home member, which for a shopper that signed up here is this
-// node. (A shopper signed in through another member carries that member
-// and its account there; this accessor is where that is read.)
+// shopper's home member and its account there (ShopperHome), which for
+// a shopper that signed up here is this node.
 func (s *Service) issuerOf(sh *Shopper) LoyaltyClaim {
-	return LoyaltyClaim{Issuer: s.self, Account: sh.ID}
+	home, account := s.ShopperHome(*sh)
+	return LoyaltyClaim{Issuer: home, Account: account}
 }
 
 // spendLeave is the shopper's leave to spend its points, for a hold at
 // an issuer that is another member: the ID token the issuer gave this
-// storefront when the shopper signed in through it. A shopper that
+// storefront when the shopper last signed in through it. A shopper that
 // signed up here needs none (its issuer is this node).
-func (s *Service) spendLeave(string) []byte { return nil }
+func (s *Service) spendLeave(shopper string) []byte {
+	var leave []byte
+	_ = s.db.View(func(txn *badger.Txn) (err error) { leave, err = getRaw(txn, prefixShopLeave+shopper); return err })
+	return leave
+}
 
 // Points steps a status may state.
 const (

@@ -23,6 +23,10 @@ type Link struct {
 	Name, Email string
 	// Lang is the language the shopper uses here.
 	Lang string
+	// Leave is the home's ID token of this sign-in, which the home takes
+	// back as the shopper's leave for this storefront to hold its points
+	// (spendLeave); the newest sign-in's is kept.
+	Leave []byte
 }
 
 // LinkedShopper returns the local shopper linked to l's issuer and
@@ -48,6 +52,11 @@ func (s *Service) LinkedShopper(ctx context.Context, l Link) (Shopper, error) {
 		if err != nil {
 			return err
 		}
+		if id != nil && len(l.Leave) > 0 {
+			if err := txn.Set([]byte(prefixShopLeave+string(id)), l.Leave); err != nil {
+				return err
+			}
+		}
 		if id != nil {
 			ok, err := getJSON(txn, prefixShopper+string(id), &sh)
 			if err == nil && !ok {
@@ -62,6 +71,11 @@ func (s *Service) LinkedShopper(ctx context.Context, l Link) (Shopper, error) {
 		}
 		if err := putJSON(txn, prefixShopper+sh.ID, sh); err != nil {
 			return err
+		}
+		if len(l.Leave) > 0 {
+			if err := txn.Set([]byte(prefixShopLeave+sh.ID), l.Leave); err != nil {
+				return err
+			}
 		}
 		return txn.Set([]byte(key), []byte(sh.ID))
 	})

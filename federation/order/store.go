@@ -50,8 +50,9 @@ const (
 	prefixShopMail     = "o/shopmail/"
 	prefixShopPass     = "o/shoppass/"
 	prefixShopEnd      = "o/shopend/"
-	prefixShopLink     = "o/shoplink/" // + issuer + "/" + subject: the local shopper linked to another member's
-	prefixRemoteOrder  = "o/rorders/"  // + shopper + "/" + time + "/" + member + "/" + order: orders placed elsewhere
+	prefixShopLink     = "o/shoplink/"  // + issuer + "/" + subject: the local shopper linked to another member's
+	prefixShopLeave    = "o/shopleave/" // + shopper: the home's ID token of a linked shopper's newest sign-in
+	prefixRemoteOrder  = "o/rorders/"   // + shopper + "/" + time + "/" + member + "/" + order: orders placed elsewhere
 	prefixCart         = "o/cart/"
 	prefixShopCart     = "o/scart/"
 	prefixUnpaid       = "o/unpaid/"

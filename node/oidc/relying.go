@@ -147,6 +147,10 @@ type Identity struct {
 	Name, Email     string
 	// Next is the local path the sign-in began from.
 	Next string
+	// IDToken is the verified ID token: the issuer takes it back as the
+	// shopper's leave for this storefront to spend its points
+	// (Provider.CheckLeave).
+	IDToken string
 }
 
 // Finish ends the sign-in state names for the browser session bind: it
@@ -189,7 +193,7 @@ func (r *RelyingParty) Finish(ctx context.Context, state, code, bind string) (Id
 	if err != nil {
 		return Identity{}, err
 	}
-	return Identity{Issuer: l.Issuer, Subject: claims.Subject, Name: claims.Name, Email: claims.Email, Next: l.Next}, nil
+	return Identity{Issuer: l.Issuer, Subject: claims.Subject, Name: claims.Name, Email: claims.Email, Next: l.Next, IDToken: raw}, nil
 }
 
 // Verify checks an ID token said to come from the member issuer: its

@@ -39,6 +39,9 @@ type AllianceIdentity struct {
 	Issuer, Subject, Name, Email string
 	// Next is the local path the sign-in began from.
 	Next string
+	// IDToken is the verified ID token, kept as the shopper's leave to
+	// spend its points here.
+	IDToken string
 }
 
 // AllianceRequest is another member's request to know one of this
@@ -142,7 +145,7 @@ func (sf *Storefront) allianceCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sh, err := sf.deps.Shoppers.LinkedShopper(r.Context(), order.Link{Issuer: id.Issuer, Subject: id.Subject, Name: id.Name,
-		Email: id.Email, Lang: shopperLang(r)})
+		Email: id.Email, Lang: shopperLang(r), Leave: []byte(id.IDToken)})
 	if err != nil {
 		sf.site.FailOrder(w, r, err)
 		return
