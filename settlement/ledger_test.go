@@ -37,7 +37,10 @@ func (c *clock) set(t time.Time) {
 
 func newDB(t testing.TB) *badger.DB {
 	t.Helper()
-	db, err := badger.Open(badger.DefaultOptions("").WithInMemory(true).WithLogger(nil))
+	// Small memtables: a property test opens a ledger per member per
+	// round, each kept until the test ends, and Badger's default of 64 MiB
+	// each would hold gigabytes.
+	db, err := badger.Open(badger.DefaultOptions("").WithInMemory(true).WithLogger(nil).WithMemTableSize(16 << 20))
 	if err != nil {
 		t.Fatal(err)
 	}

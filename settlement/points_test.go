@@ -129,41 +129,48 @@ func TestPointsProperty(t *testing.T) {
 		f   string
 		bps int64
 	}{{FunderHome, 0}, {FunderStorefront, 0}, {FunderSplit, 3333}, {FunderSplit, 5000}}
-	for round := range 40 {
-		rng := rand.New(rand.NewPCG(uint64(round), 17))
-		fd := funders[round%len(funders)]
-		pol := pointsPolicy(fd.f, fd.bps)
-		events, fullyReversed := randomPointsEvents(rng, members)
-		ledgers := map[string]*Ledger{}
-		for _, m := range members {
-			ledgers[m] = newLedger(t, m, &clock{t: t0.Add(48 * time.Hour)}, pol)
-			order := slices.Clone(events)
-			rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-			order = append(order, order[:len(order)/3]...) // replays
-			postAll(t, order, ledgers[m])
-			if err := ledgers[m].CheckBalances(context.Background()); err != nil {
-				t.Fatalf("round %d: %s: %v", round, m, err)
-			}
-		}
-		var obs []Obligation
-		for i, a := range members {
-			for _, b := range members[i+1:] {
-				ea, eb := encoded(t, ledgers[a], day1, b), encoded(t, ledgers[b], day1, a)
-				if !sameBytes(ea, eb) {
-					t.Fatalf("round %d: %s holds %d entries with %s, which holds %d", round, a, len(ea), b, len(eb))
-				}
-				for _, e := range entriesOf(t, ledgers[a], day1, b) {
-					obs = append(obs, Obligation{From: e.From, To: e.To, Amount: e.Amount})
-				}
-			}
-		}
-		positions, transfers, err := Net(members, obs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkNetting(t, members, obs, positions, transfers)
-		checkFullReversals(t, round, pol, ledgers, fullyReversed)
+	for round := range 40 { // a subtest per round, so that its ledgers close with it
+		t.Run(fmt.Sprint("round", round), func(t *testing.T) {
+			pointsRound(t, round, members, funders[round%len(funders)].f, funders[round%len(funders)].bps)
+		})
 	}
+}
+
+// pointsRound is one round of TestPointsProperty: a random business
+// posted to every member's ledger in its own order, with replays.
+func pointsRound(t *testing.T, round int, members []string, funder string, funderBPS int64) {
+	rng := rand.New(rand.NewPCG(uint64(round), 17))
+	pol := pointsPolicy(funder, funderBPS)
+	events, fullyReversed := randomPointsEvents(rng, members)
+	ledgers := map[string]*Ledger{}
+	for _, m := range members {
+		ledgers[m] = newLedger(t, m, &clock{t: t0.Add(48 * time.Hour)}, pol)
+		order := slices.Clone(events)
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		order = append(order, order[:len(order)/3]...) // replays
+		postAll(t, order, ledgers[m])
+		if err := ledgers[m].CheckBalances(context.Background()); err != nil {
+			t.Fatalf("round %d: %s: %v", round, m, err)
+		}
+	}
+	var obs []Obligation
+	for i, a := range members {
+		for _, b := range members[i+1:] {
+			ea, eb := encoded(t, ledgers[a], day1, b), encoded(t, ledgers[b], day1, a)
+			if !sameBytes(ea, eb) {
+				t.Fatalf("round %d: %s holds %d entries with %s, which holds %d", round, a, len(ea), b, len(eb))
+			}
+			for _, e := range entriesOf(t, ledgers[a], day1, b) {
+				obs = append(obs, Obligation{From: e.From, To: e.To, Amount: e.Amount})
+			}
+		}
+	}
+	positions, transfers, err := Net(members, obs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkNetting(t, members, obs, positions, transfers)
+	checkFullReversals(t, round, pol, ledgers, fullyReversed)
 }
 
 // randomPointsEvents makes a random business and lists the earn events
