@@ -20,8 +20,11 @@ type Points interface {
 
 // pointsView is what the points page shows.
 type pointsView struct {
-	Enabled   bool
-	Here      bool
+	Enabled bool
+	Here    bool
+	// Keeper is the member that keeps the points when it is not this
+	// storefront.
+	Keeper    pointsKeeper
 	Spendable int64
 	Worth     string
 	Held      int64
@@ -76,6 +79,9 @@ func (sf *Storefront) pointsPage(w http.ResponseWriter, r *http.Request, sv shop
 		NextExpiry: pv.Balance.NextExpiry, NextExpiryPoints: pv.Balance.NextPoints,
 		Earned: pv.Earned, Spent: pv.Spent, Expired: pv.Expired, Reversed: pv.Reversed,
 		Worth: web.FormatMoney(pv.Balance.Spendable*pv.PointValue, pv.Currency)}
+	if !pv.Here {
+		v.Keeper = sf.keeper(pv.Issuer)
+	}
 	for _, l := range pv.Lots {
 		v.Lots = append(v.Lots, pointsLotRow{Source: l.Source, Left: l.Left, SpendableAt: l.SpendableAt, Pending: now.Before(l.SpendableAt), ExpiresAt: l.ExpiresAt})
 	}
@@ -108,9 +114,32 @@ func orderOfHold(id string) string {
 type pointsOffer struct {
 	Spendable int64
 	Worth     string
-	// Elsewhere names the member that keeps the points when it is not
-	// this storefront.
-	Elsewhere string
+	// Elsewhere is set when another member keeps the points: Keeper
+	// names it.
+	Elsewhere bool
+	Keeper    pointsKeeper
+}
+
+// pointsKeeper is the member that keeps a shopper's points, and its
+// points page; Name is "" when the charter does not name it.
+type pointsKeeper struct {
+	Name, URL string
+}
+
+// keeper names the member issuer for the pages.
+func (sf *Storefront) keeper(issuer string) pointsKeeper {
+	if sf.deps.Alliance == nil {
+		return pointsKeeper{}
+	}
+	m, ok := sf.deps.Alliance.Member(issuer)
+	if !ok || m.Name == "" {
+		return pointsKeeper{}
+	}
+	k := pointsKeeper{Name: m.Name}
+	if m.API != "" {
+		k.URL = strings.TrimRight(m.API, "/") + "/points"
+	}
+	return k
 }
 
 // checkoutPoints is the points the checkout may offer, nil when the
@@ -125,7 +154,7 @@ func (sf *Storefront) checkoutPoints(ctx context.Context, shopper string) *point
 	}
 	o := &pointsOffer{Spendable: pv.Balance.Spendable, Worth: web.FormatMoney(pv.Balance.Spendable*pv.PointValue, pv.Currency)}
 	if !pv.Here {
-		o.Elsewhere = pv.Issuer
+		o.Elsewhere, o.Keeper = true, sf.keeper(pv.Issuer)
 	}
 	return o
 }
