@@ -33,10 +33,37 @@ func TestShopperOfAlphaSignsInOnBetaThroughTheCharter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Identity{Issuer: al.a.id, Subject: "shp_ada", Name: "Ada Lovelace", Email: "ada@example.org", Next: "/cart"}
-	if id != want {
-		t.Fatalf("identity %+v, want %+v", id, want)
+	want := Identity{Issuer: al.a.id, Subject: "shp_ada", Name: "Ada Lovelace", Email: "ada@example.org", Next: "/cart", IDToken: id.IDToken}
+	if id != want || id.IDToken == "" {
+		t.Fatalf("identity %+v, want %+v with its ID token", id, want)
 	}
+	// The ID token is Ada's leave for Beta to spend her points at Alpha,
+	// and for nothing else.
+	if err := al.a.prov.CheckLeave(ctx, al.b.id, "shp_ada", []byte(id.IDToken)); err != nil {
+		t.Fatalf("Alpha refuses its own token as Beta's leave: %v", err)
+	}
+	tampered := []byte(id.IDToken[:len(id.IDToken)-4] + "AAAA")
+	for name, c := range map[string]struct {
+		prov            *Provider
+		client, subject string
+		raw             []byte
+	}{
+		"another client":  {al.a.prov, al.a.id, "shp_ada", []byte(id.IDToken)},
+		"another shopper": {al.a.prov, al.b.id, "shp_bob", []byte(id.IDToken)},
+		"another issuer":  {al.b.prov, al.b.id, "shp_ada", []byte(id.IDToken)},
+		"a tampered one":  {al.a.prov, al.b.id, "shp_ada", tampered},
+		"none":            {al.a.prov, al.b.id, "shp_ada", nil},
+	} {
+		if err := c.prov.CheckLeave(ctx, c.client, c.subject, c.raw); !errors.Is(err, ErrInvalid) {
+			t.Errorf("a leave from %s: %v, want ErrInvalid", name, err)
+		}
+	}
+	later := al.a.prov.now
+	al.a.prov.now = func() time.Time { return later().Add(LeaveTTL + time.Hour) }
+	if err := al.a.prov.CheckLeave(ctx, al.b.id, "shp_ada", []byte(id.IDToken)); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "sign in with this member again") {
+		t.Errorf("a leave older than LeaveTTL: %v", err)
+	}
+	al.a.prov.now = later
 	// The state is spent: the same answer a second time is refused.
 	if _, err := al.b.rp.Finish(ctx, q.Get("state"), q.Get("code"), "session-1"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("second finish: %v, want ErrNotFound", err)
