@@ -224,18 +224,26 @@ func promoWords(o order.Order, t *demoTally) string {
 	return s
 }
 
-// takeBuyGet raises each cart line a merchant's "buy X get Y" offer
-// covers to X+Y units, so that Y of them are free, when they are in
-// stock.
-func takeBuyGet(ctx context.Context, svc *order.Service, shopper string, cart order.Cart, say func(string, ...any)) order.Cart {
+// takeBuyGet raises each cart line a merchant's live "buy X get Y"
+// offer covers to X+Y units, so that Y of them are free, when they are
+// in stock.
+func takeBuyGet(ctx context.Context, n *node.Node, shopper string, cart order.Cart, say func(string, ...any)) order.Cart {
+	now := time.Now()
 	for _, g := range cart.Groups {
 		for _, l := range g.Lines {
-			var buy, get int64
-			if _, err := fmt.Sscanf(l.OfferLabel, "buy %d get %d", &buy, &get); err != nil || l.Quantity >= buy+get {
+			offers, err := n.Catalog().Offers(ctx, l.Platform, l.Merchant)
+			if err != nil {
 				continue
 			}
-			if c, err := svc.SetQuantity(ctx, shopper, cart.ID, order.ItemInput{ListingID: l.ListingID, SKU: l.SKU, Quantity: buy + get}); err == nil {
-				say("took the merchant's offer %q: %d × %q", l.OfferLabel, buy+get, l.Title)
+			k := slices.IndexFunc(offers, func(o catalog.Offer) bool {
+				return o.Kind == catalog.OfferBuyGet && o.Active(now) && o.Covers(l.ListingID, l.Category)
+			})
+			if k < 0 || l.Quantity >= offers[k].Buy+offers[k].Get {
+				continue
+			}
+			o := offers[k]
+			if c, err := n.Orders().SetQuantity(ctx, shopper, cart.ID, order.ItemInput{ListingID: l.ListingID, SKU: l.SKU, Quantity: o.Buy + o.Get}); err == nil {
+				say("took the merchant's offer %q: %d × %q", o.Name, o.Buy+o.Get, l.Title)
 				cart = c
 			}
 		}

@@ -187,7 +187,7 @@ func buyOnce(ctx context.Context, home *node.Node, shopper, key string, to order
 		case errors.As(err, &fe):
 			say("%s", fe[0].Message)
 		case err == nil:
-			cart = takeBuyGet(ctx, svc, shopper, c, say)
+			cart = takeBuyGet(ctx, home, shopper, c, say)
 		}
 	}
 	if cart.Items == 0 {
