@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/fedmart/fedmart/federation"
@@ -55,7 +56,17 @@ shoppers now and then cancel, return items, write to merchants and open
 issues; the merchants answer (asking for more, offering a refund or
 refusing); a refused issue is escalated to the charter's arbiter, the
 third member, which decides it. The demo tells each step, sums them up
-every 20 seconds and when it stops; --seed replays the same choices.`,
+every 20 seconds and when it stops; --seed replays the same choices.
+
+The demo charter runs a loyalty programme (a point per unit of currency,
+worth a cent, spendable once delivered), every merchant publishes two
+offers and every storefront's operator a coupon, WELCOME10, all through
+the REST API. With --shoppers, every other shopper has its account on one
+member and shops on the next, signed in there with "Sign in with <member>"
+(OpenID Connect through both storefronts' pages); shoppers use the coupon
+once, take merchants' "buy 2 get 1", and spend the points their delivered
+parts earned, so that points entries appear in the periods' statements
+and netting.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := watchParent(cmd.Context(), cmd.ErrOrStderr())
@@ -79,8 +90,9 @@ every 20 seconds and when it stops; --seed replays the same choices.`,
 			c, err := node.NewCluster(node.ClusterOptions{
 				Dir: dir, Names: demoNames[:members], FederationID: "demo-alliance", FederationName: "Demo Alliance",
 				Currency: "EUR", Period: time.Minute, Log: log,
-				Policy: federation.Policy{StorefrontCommissionBPS: 1000, FederationFeeBPS: 100},
-				Tune:   demoNode,
+				Policy:  federation.Policy{StorefrontCommissionBPS: 1000, FederationFeeBPS: 100},
+				Loyalty: demoLoyalty,
+				Tune:    demoNode,
 			})
 			if err != nil {
 				return err
@@ -95,13 +107,27 @@ every 20 seconds and when it stops; --seed replays the same choices.`,
 			if err != nil {
 				return err
 			}
-			printDemo(cmd.OutOrStdout(), c, dir, merchants)
-			if shoppers == 0 {
-				return c.Run(ctx)
-			}
 			g, ctx := errgroup.WithContext(ctx)
 			g.Go(func() error { return c.Run(ctx) })
-			g.Go(func() error { return simulate(ctx, c, shoppers, seed, cmd.OutOrStdout()) })
+			g.Go(func() error {
+				printDemo(cmd.OutOrStdout(), c, dir, merchants)
+				// The merchants and operators make their promotions over the
+				// API, which serves once the members run, while the members
+				// are still busy with the sample catalog: after the
+				// walk-through, and before the shoppers come.
+				promos, err := publishPromotions(ctx, c, merchants)
+				switch {
+				case ctx.Err() != nil:
+					return nil
+				case err != nil:
+					fmt.Fprintf(cmd.ErrOrStderr(), "the sample promotions are not all there: %v\n", err)
+				}
+				printPromos(cmd.OutOrStdout(), promos)
+				if shoppers == 0 {
+					return nil
+				}
+				return simulate(ctx, c, shoppers, seed, cmd.OutOrStdout())
+			})
 			return g.Wait()
 		},
 	}
@@ -137,15 +163,21 @@ func printDemo(w io.Writer, c *node.Cluster, dir string, merchants []demoMerchan
 		}
 		fmt.Fprintf(w, "  The same tokens on the next start; list them any time with: fedmart merchant list --data %s\n", dir)
 	}
+	fmt.Fprintf(w, "\nLoyalty points (the charter's policy): %s.\n", loyaltyWords(loyaltyOf(c.Nodes[0]), c.Charter.Charter.Currency))
+	fmt.Fprintf(w, "Promotions: every merchant publishes two offers with its token, and every storefront's operator\n"+
+		"the coupon %s (%s) with the operator token, through the API, now; the demo lists them when they are.\n",
+		demoCoupon, demoCouponTerms(c.Charter.Charter.Currency))
 	first, second := c.Nodes[0], c.Nodes[1]
 	fmt.Fprintf(w, `
 Click through it:
   1. Open %[1]s's storefront, %[2]s/
      Sign up (any name and e-mail, a password of 8 characters or more),
-     search, put products of merchants on two other members in the cart,
-     say where it ships (each part shows its rates and delivery dates;
-     try a country some merchants do not serve, such as BR), and check
-     out with the sandbox card 4242 4242 4242 4242.
+     search, put products of merchants on two other members in the cart
+     (their offers show on listings and in the cart: "−15 %%", "buy 2 get
+     1"), say where it ships (each part shows its rates and delivery
+     dates; try a country some merchants do not serve, such as BR), type
+     the coupon %[8]s, and check out with the sandbox card
+     4242 4242 4242 4242.
   2. Sign in to %[3]s's console, %[4]s/merchant
      with one of its merchant tokens above: Orders lists the part; ship
      it with a carrier and a tracking number, then mark it delivered.
@@ -162,14 +194,47 @@ Click through it:
   6. After the sale: on %[1]s, an order's page lets you write to the
      merchant, open an issue, ask for a return and follow each thread;
      %[3]s's console shows them under Messages, Issues and Returns.%[7]s
+  7. One account, every storefront: sign out, open %[3]s's sign-in,
+     %[4]s/signin/shopper
+     and choose "Sign in with %[1]s": %[1]s asks for the password on its
+     own page and whether %[3]s may know you, and %[3]s signs you in.
+  8. Points: once a part is delivered, %[1]s's points page,
+     %[2]s/points
+     shows what you earned, wherever you bought; spend them at checkout on
+     any member ("use N points"). They are settled between the members:
+     the next periods' statements and netting on the dashboard's
+     Settlement hold points_funding and points_redemption entries, and
+     its Loyalty page (%[2]s/operator/loyalty) shows the charter's policy
+     and the points %[1]s's shoppers hold. Merchants see their offers'
+     uptake in the console's Offers, operators the coupon's in Coupons.
 Or from a terminal:
   curl -H 'Authorization: Bearer %[5]s' %[2]s/v1/federation/members
   curl '%[4]s/v1/catalog/search?q=skillet&sort=price_asc'
   curl %[2]s/v1/catalog/carriers
+  curl -H 'Authorization: Bearer %[5]s' %[2]s/v1/loyalty
+  curl -H 'Authorization: Bearer %[5]s' %[2]s/v1/coupons/%[8]s
 
 Ctrl-C stops the federation, as do kill -INT or kill -TERM %[6]d (the demo's
 own process) and the end of the process that started it.
-`, first.Name(), first.APIURL(), second.Name(), second.APIURL(), c.Tokens[0], os.Getpid(), afterSaleNote(c))
+`, first.Name(), first.APIURL(), second.Name(), second.APIURL(), c.Tokens[0], os.Getpid(), afterSaleNote(c), demoCoupon)
+}
+
+// printPromos lists the merchants' offers and the storefronts' coupon
+// once they are published.
+func printPromos(w io.Writer, promos demoPromos) {
+	if len(promos.Offers) > 0 {
+		fmt.Fprintf(w, "%s offers published, each by its merchant through the API:\n", time.Now().Format("15:04:05"))
+		for k := 0; k < len(promos.Offers); {
+			o, labels := promos.Offers[k], []string{}
+			for ; k < len(promos.Offers) && promos.Offers[k].Merchant == o.Merchant && promos.Offers[k].Member == o.Member; k++ {
+				labels = append(labels, promos.Offers[k].Label)
+			}
+			fmt.Fprintf(w, "  %-18s %-34s %s\n", o.Member, o.Merchant, strings.Join(labels, "; "))
+		}
+	}
+	if promos.Coupon != "" {
+		fmt.Fprintf(w, "%s coupon %s created on every storefront by its operator through the API: %s.\n", time.Now().Format("15:04:05"), demoCoupon, promos.Coupon)
+	}
 }
 
 // afterSaleNote is the walk-through's word on the charter's arbiter and the

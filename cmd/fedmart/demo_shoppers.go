@@ -37,7 +37,7 @@ func simulate(ctx context.Context, c *node.Cluster, shoppers int, seed uint64, o
 	if seed == 0 {
 		seed = uint64(time.Now().UnixNano())
 	}
-	t := &demoTally{}
+	t := &demoTally{currency: c.Charter.Charter.Currency}
 	g, gctx := errgroup.WithContext(ctx)
 	for i := 0; i < shoppers; i++ {
 		g.Go(func() error { return shopLoop(gctx, c, i, rand.New(rand.NewPCG(uint64(i), seed)), t, say) })
@@ -45,7 +45,7 @@ func simulate(ctx context.Context, c *node.Cluster, shoppers int, seed uint64, o
 	for k, n := range c.Nodes {
 		g.Go(func() error { return merchantLoop(gctx, n, rand.New(rand.NewPCG(uint64(1000+k), seed)), t, say) })
 	}
-	g.Go(func() error { return settlementLoop(gctx, c.Nodes[0], say) })
+	g.Go(func() error { return settlementLoop(gctx, c, t, say) })
 	g.Go(func() error { return arbiterLoop(gctx, c, seed, t, say) })
 	g.Go(func() error { return summaryLoop(gctx, t, 20*time.Second, say) })
 	err := g.Wait()
@@ -55,33 +55,63 @@ func simulate(ctx context.Context, c *node.Cluster, shoppers int, seed uint64, o
 
 func shopLoop(ctx context.Context, c *node.Cluster, i int, rng *rand.Rand, t *demoTally, say func(string, ...any)) error {
 	home := c.Nodes[i%len(c.Nodes)]
-	svc := home.Orders()
-	sh, _, err := svc.CreateShopper(ctx, order.ShopperInput{Name: fmt.Sprintf("Demo shopper %d", i+1), Email: fmt.Sprintf("shopper%d-%d@demo.example", i+1, time.Now().UnixNano())})
+	email := fmt.Sprintf("shopper%d-%d@demo.example", i+1, time.Now().UnixNano())
+	account, _, err := home.Orders().CreateShopper(ctx, order.ShopperInput{Name: fmt.Sprintf("Demo shopper %d", i+1), Email: email, Password: demoPassword})
 	if err != nil {
 		return err
 	}
 	who := fmt.Sprintf("shopper %d", i+1)
+	store, sh := home, account // where the shopper shops, and as whom
+	if traveller(i, len(c.Nodes)) {
+		store = c.Nodes[(i+1)%len(c.Nodes)]
+		linked, err := allianceSignIn(ctx, home, store, email)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return nil
+		case err != nil:
+			say("%-14s %s could not sign in with %s, and shops there instead: %v", store.Name(), who, home.Name(), err)
+			store = home
+		default:
+			t.signins.Add(1)
+			say("%-14s %s signed in with its account on %s (OpenID Connect, through both storefronts' pages), which keeps its points",
+				store.Name(), who, home.Name())
+			sh, who = linked, who+" of "+home.Name()
+		}
+	}
+	points := &pointsSeen{issuer: home, account: account.ID}
+	// The shopper's use of points and of the coupon has its own stream, so
+	// that a seed replays the rest of the story as before them.
+	promo := rand.New(rand.NewPCG(uint64(i), rng.Uint64()))
+	usedCoupon := false
 	told := map[string]bool{} // issues whose end the shopper told
 	for n := 0; ctx.Err() == nil; n++ {
 		if !sleepCtx(ctx, time.Duration(2000+rng.IntN(4000))*time.Millisecond) {
 			return nil
 		}
-		followIssues(ctx, home, sh.ID, who, rng, told, t, say)
+		followIssues(ctx, store, sh.ID, who, rng, told, t, say)
 		to := demoAddresses[rng.IntN(len(demoAddresses))]
-		o, err := buyOnce(ctx, home, sh.ID, fmt.Sprintf("demo-%d", n), to, rng, func(f string, a ...any) {
-			say("%-14s %s: "+f, append([]any{home.Name(), who}, a...)...)
+		pay := demoPay{}
+		if !usedCoupon {
+			pay.Coupon = demoCoupon
+		}
+		if pv := points.look(ctx, who, t, say); pv.Balance.Spendable > 0 && promo.IntN(2) == 0 {
+			pay.Points, pay.PointValue, pay.MaxShareBPS = pv.Balance.Spendable, pv.PointValue, loyaltyOf(store).MaxShare()
+		}
+		o, err := buyOnce(ctx, store, sh.ID, fmt.Sprintf("demo-%d", n), to, rng, pay, func(f string, a ...any) {
+			say("%-14s %s: "+f, append([]any{store.Name(), who}, a...)...)
 		})
 		switch {
 		case err != nil && ctx.Err() == nil:
-			say("%-14s %s: checkout to %s refused: %v", home.Name(), who, to.Country, err)
+			say("%-14s %s: checkout to %s refused: %v", store.Name(), who, to.Country, err)
 			continue
 		case err != nil:
 			return nil
 		}
 		t.orders.Add(1)
-		say("%-14s %s bought %d part(s) from %d platform(s), shipped to %s: %s (shipping %s): %s",
-			home.Name(), who, len(o.Parts), platforms(o), to.Country, o.Total, o.Shipping, o.Status)
-		shopperAfterSale(ctx, home, sh.ID, who, o, rng, t, say)
+		say("%-14s %s bought %d part(s) from %d platform(s), shipped to %s: %s (shipping %s%s): %s",
+			store.Name(), who, len(o.Parts), platforms(o), to.Country, o.Total, o.Shipping, promoWords(o, t), o.Status)
+		usedCoupon = usedCoupon || o.Coupon != ""
+		shopperAfterSale(ctx, store, sh.ID, who, o, rng, t, say)
 	}
 	return nil
 }
@@ -126,10 +156,13 @@ var demoAddresses = []order.Address{
 
 // buyOnce searches the federation from home, fills a cart shipped to
 // to's country with one or two in-stock results (a line whose merchant
-// does not ship there is refused, and said), now and then picks the
-// fastest shipping, and checks it out (now and then with a card that is
-// declined).
-func buyOnce(ctx context.Context, home *node.Node, shopper, key string, to order.Address, rng *rand.Rand, say func(string, ...any)) (order.Order, error) {
+// does not ship there is refused, and said; a line a merchant's "buy X
+// get Y" covers is raised to X+Y units, when in stock), now and then
+// picks the fastest shipping, and checks it out (now and then with a
+// card that is declined), with the coupon and the points pay offers when
+// they fit. A coupon or points refused are said, and the checkout is
+// tried again without them.
+func buyOnce(ctx context.Context, home *node.Node, shopper, key string, to order.Address, rng *rand.Rand, pay demoPay, say func(string, ...any)) (order.Order, error) {
 	res, err := home.Search().Search(search.Query{Text: demoWords[rng.IntN(len(demoWords))], InStock: true, Limit: 20})
 	if err != nil || len(res.Items) == 0 {
 		return order.Order{}, errors.Join(err, errors.New("nothing found"))
@@ -154,7 +187,7 @@ func buyOnce(ctx context.Context, home *node.Node, shopper, key string, to order
 		case errors.As(err, &fe):
 			say("%s", fe[0].Message)
 		case err == nil:
-			cart = c
+			cart = takeBuyGet(ctx, home, shopper, c, say)
 		}
 	}
 	if cart.Items == 0 {
@@ -171,9 +204,25 @@ func buyOnce(ctx context.Context, home *node.Node, shopper, key string, to order
 	if rng.IntN(10) == 0 {
 		card = order.CardDecline
 	}
-	req := order.CheckoutRequest{ShippingAddress: to, Payment: order.PaymentRequest{Method: order.MethodSandboxCard, CardNumber: card}}
-	o, _, err := svc.Checkout(ctx, shopper, cart.ID, key, req)
-	return o, err
+	req := order.CheckoutRequest{ShippingAddress: to, Payment: order.PaymentRequest{Method: order.MethodSandboxCard, CardNumber: card},
+		Points: pay.pointsFor(cart)}
+	if pay.couponFits(cart) {
+		req.Coupon = pay.Coupon
+	}
+	for try := 0; ; try++ {
+		o, _, err := svc.Checkout(ctx, shopper, cart.ID, fmt.Sprintf("%s-%d", key, try), req)
+		var fe order.FieldErrors
+		switch {
+		case errors.As(err, &fe) && fe[0].Field == "coupon" && req.Coupon != "":
+			say("coupon %s refused: %s; checking out without it", req.Coupon, fe[0].Message)
+			req.Coupon = ""
+		case (errors.As(err, &fe) && fe[0].Field == "points" || errors.Is(err, order.ErrPointsUnavailable)) && req.Points > 0:
+			say("%d points refused: %v; checking out without them", req.Points, err)
+			req.Points = 0
+		default:
+			return o, err
+		}
+	}
 }
 
 // cancelOne cancels one unit of a line the shopper bought two or more
@@ -278,8 +327,10 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 }
 
 // settlementLoop reports each period once every pair of members agreed on
-// it: the statements are signed and the netting is known.
-func settlementLoop(ctx context.Context, n *node.Node, say func(string, ...any)) error {
+// it: the statements are signed and the netting is known, with the
+// points entries every pair's statement holds.
+func settlementLoop(ctx context.Context, c *node.Cluster, t *demoTally, say func(string, ...any)) error {
+	n := c.Nodes[0]
 	told := map[string]bool{}
 	for sleepCtx(ctx, 5*time.Second) {
 		periods, err := n.Settlement().Periods(ctx)
@@ -301,9 +352,10 @@ func settlementLoop(ctx context.Context, n *node.Node, say func(string, ...any))
 				names[pos.PeerID] = pos.Name
 				say("settlement       %-16s net %+d %s", pos.Name, pos.Net.Amount, pos.Net.Currency)
 			}
-			for _, t := range net.Transfers {
-				say("settlement       transfer %s pays %s %d %s", names[t.From], names[t.To], t.Amount.Amount, t.Amount.Currency)
+			for _, tr := range net.Transfers {
+				say("settlement       transfer %s pays %s %d %s", names[tr.From], names[tr.To], tr.Amount.Amount, tr.Amount.Currency)
 			}
+			sayPointsEntries(ctx, c, p.Period, names, t, say)
 		}
 	}
 	return nil

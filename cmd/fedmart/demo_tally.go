@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync/atomic"
 	"time"
+
+	"github.com/fedmart/fedmart/federation/order"
 )
 
 // demoTally counts what the simulation did after the sale, for the
@@ -15,6 +17,12 @@ type demoTally struct {
 	asked, answered                        atomic.Int64 // messages: the shoppers' questions, the merchants' answers
 	opened, askedMore, offered, refused    atomic.Int64 // issues opened; the merchants' answers
 	informed, accepted, escalated, decided atomic.Int64 // the shoppers' replies; the arbiter's decisions
+	signins                                atomic.Int64 // shoppers signed in with another member
+	pointsEarned, pointsSpent, pointsPaid  atomic.Int64 // points earned and spent; orders points paid for
+	pointsEntries                          atomic.Int64 // points entries in agreed periods' statements
+	coupons, couponOff                     atomic.Int64 // orders that used the demo's coupon; what it took off, in minor units
+	offerLines                             atomic.Int64 // order lines a merchant's offer discounted
+	currency                               string       // of couponOff
 	lastSaid                               atomic.Value // string: the summary said last
 }
 
@@ -34,6 +42,10 @@ func (t *demoTally) String() string {
 		t.asked.Load()+t.answered.Load(), t.asked.Load(), t.answered.Load(),
 		t.opened.Load(), t.issuesAnswered(), t.askedMore.Load(), t.offered.Load(), t.refused.Load(),
 		t.informed.Load(), t.accepted.Load(), t.escalated.Load(), t.decided.Load())
+	s += fmt.Sprintf("; loyalty: %d points earned, %d spent in %d orders, %d points entries settled; "+
+		"%d lines at a merchant's offer; coupon %s used %d times (%s off); %d shoppers signed in with another member",
+		t.pointsEarned.Load(), t.pointsSpent.Load(), t.pointsPaid.Load(), t.pointsEntries.Load(),
+		t.offerLines.Load(), demoCoupon, t.coupons.Load(), order.Money{Amount: t.couponOff.Load(), Currency: t.currency}, t.signins.Load())
 	return s
 }
 

@@ -105,6 +105,11 @@ func TestDemoShoppersLiveAfterTheSale(t *testing.T) {
 		{"the merchant answers the issue", `(asked the shopper for more|offered a refund of|refused the issue) `},
 		{"a refused issue is escalated", `escalated the refused issue of part `},
 		{"the arbiter decides it", `the arbiter decided case `},
+		{"a shopper signs in with its account on another member", `signed in with its account on `},
+		{"a line is bought at a merchant's offer", `merchants' offers: \d+\.\d\d EUR off`},
+		{"a shopper uses the coupon", `coupon WELCOME10: \d+\.\d\d EUR off`},
+		{"points pay part of an order", `; \d+ points paid `},
+		{"an agreed period settles points spent on another member", `points: .* \(points_redemption, `},
 	}
 	seen := map[string]bool{}
 	var out strings.Builder
@@ -131,6 +136,7 @@ func TestDemoShoppersLiveAfterTheSale(t *testing.T) {
 			t.Fatalf("after 5 minutes the demo has not told that %s:\n%s", strings.Join(missing, ", "), out.String())
 		}
 	}
+	checkDemoLoyalty(t, out.String())
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
@@ -153,5 +159,11 @@ func TestDemoShoppersLiveAfterTheSale(t *testing.T) {
 	}
 	if decided := regexp.MustCompile(`(\d+) decided by the arbiter`).FindStringSubmatch(summary); decided == nil || decided[1] == "0" {
 		t.Errorf("the summary says the arbiter decided nothing: %q", summary)
+	}
+	for _, count := range []string{`(\d+) points earned`, `spent in (\d+) orders`, `(\d+) points entries settled`,
+		`WELCOME10 used (\d+) times`, `(\d+) shoppers signed in with another member`} {
+		if m := regexp.MustCompile(count).FindStringSubmatch(summary); m == nil || m[1] == "0" {
+			t.Errorf("the summary's %s is %v, want more than 0: %q", count, m, summary)
+		}
 	}
 }

@@ -2,7 +2,7 @@ package order
 
 import (
 	"context"
-	"encoding/json"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -118,21 +118,22 @@ func leaveBytes(storefront, account string) []byte {
 	return []byte("fedmart/test/points-leave\n" + storefront + "\n" + account)
 }
 
-// leave is issuer m's leave for storefront to spend account's points.
+// leave is issuer m's leave for storefront to spend account's points:
+// like an ID token, a compact string that is not JSON.
 func leave(t testing.TB, m *member, storefront, account string) []byte {
 	t.Helper()
 	sig, err := m.key.Sign(leaveBytes(storefront, account))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := json.Marshal(sig)
-	return b
+	return []byte("leave." + base64.RawURLEncoding.EncodeToString(sig))
 }
 
 // checkLeave checks a leave signed with the issuer's key.
 func checkLeave(key crypto.PrivKey, storefront, account string, auth []byte) error {
-	var sig []byte
-	if json.Unmarshal(auth, &sig) != nil {
+	enc, ok := strings.CutPrefix(string(auth), "leave.")
+	sig, err := base64.RawURLEncoding.DecodeString(enc)
+	if !ok || err != nil {
 		return errors.New("no leave")
 	}
 	if ok, err := key.GetPublic().Verify(leaveBytes(storefront, account), sig); err != nil || !ok {
@@ -146,6 +147,47 @@ func holdMsg(t testing.TB, m *member, issuer, order string, note PointsNote) []b
 	t.Helper()
 	_, raw := signedBy(t, m.key, m.id, KindPoints, issuer, order, func(x *Message) { x.Points = &note })
 	return raw
+}
+
+// TestPointsOfALinkedShopperAreSpentWithItsLeave: a shopper of the
+// issuer signed in on another member's storefront, which kept the
+// issuer's ID token of that sign-in (not JSON) as the shopper's leave,
+// pays part of an order there with points: the storefront's hold
+// carries the leave, the issuer takes it and spends the points.
+func TestPointsOfALinkedShopperAreSpentWithItsLeave(t *testing.T) {
+	f := newCluster(t, 3)
+	f.setLoyalty(pointsTerms)
+	i, s, c := f.members[0], f.members[1], f.members[2]
+	ctx := context.Background()
+	pan := f.list(c, "forge", "PAN", 1000, 10)
+	sh, _, err := i.svc.CreateShopper(ctx, ShopperInput{Name: "Ida", Email: "ida@example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	earnFor(t, i, sh.ID, "p1", 400, f.clk.now().Add(-time.Hour))
+	linked, err := s.svc.LinkedShopper(ctx, Link{Issuer: i.id, Subject: sh.ID, Name: "Ida", Leave: leave(t, i, s.id, sh.ID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cart, err := s.svc.CreateCart(ctx, linked.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.svc.AddItem(ctx, linked.ID, cart.ID, ItemInput{ListingID: pan.ListingID, SKU: pan.SKU, Quantity: 1}); err != nil {
+		t.Fatal(err)
+	}
+	o, _, err := s.svc.Checkout(ctx, linked.ID, cart.ID, "k1", CheckoutRequest{ShippingAddress: testShipTo,
+		Payment: PaymentRequest{Method: MethodSandboxCard, CardNumber: CardApprove}, Points: 250})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Points == nil || o.Points.Issuer != i.id || o.Points.Points != 250 {
+		t.Fatalf("the order's points: %+v", o.Points)
+	}
+	f.drained()
+	if acct := accountOf(t, i.db, sh.ID); acct.Spent != 250 || acct.Held != 0 {
+		t.Errorf("the issuer's account after the spend: %+v", acct)
+	}
 }
 
 // TestPointsHoldsAtTheIssuer: twenty checkouts on two storefronts hold

@@ -65,8 +65,9 @@ type PointsNote struct {
 	State    string    `json:"state,omitempty"`
 	Policy   uint64    `json:"policy,omitempty"`
 	// Auth, on a hold from another member's storefront, is the shopper's
-	// leave to spend (Deps.PointsAuth).
-	Auth json.RawMessage `json:"auth,omitempty"`
+	// leave to spend (Deps.PointsAuth): opaque bytes, base64 on the wire,
+	// since the leave the node uses, an ID token, is not JSON.
+	Auth []byte `json:"auth,omitempty"`
 }
 
 func (n *PointsNote) validate() error {
