@@ -2,7 +2,6 @@ package order
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/bits"
 	"time"
@@ -93,17 +92,12 @@ func (s *Service) issuerOf(sh *Shopper) LoyaltyClaim {
 
 // spendLeave is the shopper's leave to spend its points, for a hold at
 // an issuer that is another member: the ID token the issuer gave this
-// storefront when the shopper last signed in through it, as a JSON
-// string. A shopper that signed up here needs none (its issuer is this
-// node).
-func (s *Service) spendLeave(shopper string) json.RawMessage {
+// storefront when the shopper last signed in through it. A shopper that
+// signed up here needs none (its issuer is this node).
+func (s *Service) spendLeave(shopper string) []byte {
 	var leave []byte
 	_ = s.db.View(func(txn *badger.Txn) (err error) { leave, err = getRaw(txn, prefixShopLeave+shopper); return err })
-	if len(leave) == 0 {
-		return nil
-	}
-	b, _ := json.Marshal(string(leave))
-	return b
+	return leave
 }
 
 // Points steps a status may state.
