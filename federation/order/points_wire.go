@@ -73,8 +73,9 @@ type PointsNote struct {
 	State    string    `json:"state,omitempty"`
 	Policy   uint64    `json:"policy,omitempty"`
 	// Auth, on a hold from another member's storefront, is the shopper's
-	// leave to spend (Deps.PointsAuth).
-	Auth json.RawMessage `json:"auth,omitempty"`
+	// leave to spend (Deps.PointsAuth): opaque bytes, base64 on the wire,
+	// since the leave a node gives (a compact ID token) is no JSON.
+	Auth []byte `json:"auth,omitempty"`
 }
 
 func (n *PointsNote) validate() error {
