@@ -323,3 +323,20 @@ func TestPointsHoldRefusals(t *testing.T) {
 		})
 	}
 }
+
+// A short grace is swept as often as it lasts, so that a hold outlives
+// its deadline by about the grace, not by the minute between sweeps.
+func TestPointsSweepFollowsAShortGrace(t *testing.T) {
+	for _, tc := range []struct{ grace, every time.Duration }{
+		{0, time.Minute}, // the default 30m
+		{time.Hour, time.Minute},
+		{time.Minute, time.Minute},
+		{5 * time.Second, 5 * time.Second},
+		{time.Millisecond, time.Second},
+	} {
+		s := &Service{cfg: Config{PointsHoldGrace: tc.grace}}
+		if got := s.pointsSweepEvery(); got != tc.every {
+			t.Errorf("grace %s: swept every %s, want %s", tc.grace, got, tc.every)
+		}
+	}
+}

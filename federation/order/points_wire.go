@@ -50,6 +50,14 @@ func (s *Service) pointsHoldGrace() time.Duration {
 	return 30 * time.Minute
 }
 
+// pointsSweepEvery is how often the issuer sweeps its holds and lots: once
+// a minute, or as often as a shorter grace, so that a hold lives no more
+// than about its grace past its deadline (never more often than every
+// second).
+func (s *Service) pointsSweepEvery() time.Duration {
+	return max(time.Second, min(time.Minute, s.pointsHoldGrace()))
+}
+
 // PointsNote is a points message's step.
 type PointsNote struct {
 	Op string `json:"op"`

@@ -313,7 +313,7 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.every(ctx, time.Minute, s.pruneEnded) })
 	g.Go(func() error { return s.every(ctx, min(time.Minute, s.cfg.UnpaidAfter), s.cancelUnpaid) })
 	g.Go(func() error { return s.every(ctx, time.Minute, s.remindIssues) })
-	g.Go(func() error { return s.every(ctx, time.Minute, s.sweepPoints) })
+	g.Go(func() error { return s.every(ctx, s.pointsSweepEvery(), s.sweepPoints) })
 	return g.Wait()
 }
 
