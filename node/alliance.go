@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 
@@ -93,5 +94,9 @@ func (n *Node) spendLeave(ctx context.Context, storefront, account string, auth 
 	if n.provider == nil {
 		return fmt.Errorf("%w: this node signs no shoppers in elsewhere", oidc.ErrInvalid)
 	}
-	return n.provider.CheckLeave(ctx, storefront, account, auth)
+	var token string // the storefront sends the ID token as a JSON string
+	if len(auth) > 0 && json.Unmarshal(auth, &token) != nil {
+		return fmt.Errorf("%w: the leave is not an ID token", oidc.ErrInvalid)
+	}
+	return n.provider.CheckLeave(ctx, storefront, account, []byte(token))
 }

@@ -2,6 +2,7 @@ package order
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/bits"
 	"time"
@@ -92,12 +93,17 @@ func (s *Service) issuerOf(sh *Shopper) LoyaltyClaim {
 
 // spendLeave is the shopper's leave to spend its points, for a hold at
 // an issuer that is another member: the ID token the issuer gave this
-// storefront when the shopper last signed in through it. A shopper that
-// signed up here needs none (its issuer is this node).
-func (s *Service) spendLeave(shopper string) []byte {
+// storefront when the shopper last signed in through it, as a JSON
+// string (PointsNote.Auth is JSON, and a compact JWS is not). A shopper
+// that signed up here needs none (its issuer is this node).
+func (s *Service) spendLeave(shopper string) json.RawMessage {
 	var leave []byte
 	_ = s.db.View(func(txn *badger.Txn) (err error) { leave, err = getRaw(txn, prefixShopLeave+shopper); return err })
-	return leave
+	if len(leave) == 0 {
+		return nil
+	}
+	b, _ := json.Marshal(string(leave)) // a string always encodes
+	return b
 }
 
 // Points steps a status may state.

@@ -65,7 +65,8 @@ type PointsNote struct {
 	State    string    `json:"state,omitempty"`
 	Policy   uint64    `json:"policy,omitempty"`
 	// Auth, on a hold from another member's storefront, is the shopper's
-	// leave to spend (Deps.PointsAuth).
+	// leave to spend (Deps.PointsAuth), a JSON value: between nodes, the
+	// string of the issuer's ID token.
 	Auth json.RawMessage `json:"auth,omitempty"`
 }
 
