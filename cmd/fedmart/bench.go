@@ -102,7 +102,13 @@ JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
               changes (bytes beside the records' raw size), import of
               --import listings over HTTP (beside a raw Badger WriteBatch),
               search over --search-docs listings at 8 clients (beside
-              GET /healthz) and the memory holding them.`,
+              GET /healthz) and the memory holding them.
+  orders      checkouts on the first of three members (loyalty on): a
+              cart from the two others (beside a bare libp2p round trip
+              and fsyncs), the same with shipping quotes, and one part
+              from the second paying with points held at the third by a
+              shopper signed in with it (beside the same checkout
+              without points); sub-orders per second at 32 shoppers.`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: names,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -84,8 +84,9 @@ func benchCatalog(cmd *cobra.Command, o benchOptions) (report, error) {
 }
 
 // newBenchCluster creates (without running) n members in a temporary
-// folder; remove deletes it after the cluster is closed.
-func newBenchCluster(n int, signing string) (c *node.Cluster, remove func(), err error) {
+// folder; remove deletes it after the cluster is closed. Each of opts
+// may change the cluster's options (its charter) first.
+func newBenchCluster(n int, signing string, opts ...func(*node.ClusterOptions)) (c *node.Cluster, remove func(), err error) {
 	dir, err := os.MkdirTemp("", "fedmart-bench-")
 	if err != nil {
 		return nil, nil, err
@@ -94,11 +95,15 @@ func newBenchCluster(n int, signing string) (c *node.Cluster, remove func(), err
 	for i := range names {
 		names[i] = fmt.Sprintf("member-%02d", i)
 	}
-	c, err = node.NewCluster(node.ClusterOptions{
+	co := node.ClusterOptions{
 		Dir: dir, Names: names, FederationID: "bench", FederationName: "Bench", Currency: "EUR", Period: time.Hour,
 		Log:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Tune: tuneBench(signing),
-	})
+	}
+	for _, o := range opts {
+		o(&co)
+	}
+	c, err = node.NewCluster(co)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, err
@@ -108,8 +113,8 @@ func newBenchCluster(n int, signing string) (c *node.Cluster, remove func(), err
 
 // benchCluster runs n members until they form a full mesh and GossipSub
 // has settled; stop ends them and removes their folder.
-func benchCluster(ctx context.Context, n int, signing string) (*node.Cluster, func(), error) {
-	c, remove, err := newBenchCluster(n, signing)
+func benchCluster(ctx context.Context, n int, signing string, opts ...func(*node.ClusterOptions)) (*node.Cluster, func(), error) {
+	c, remove, err := newBenchCluster(n, signing, opts...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -29,12 +29,14 @@ const (
 
 // benchOrders measures checkouts of a two-platform cart on a storefront of
 // three members, in process (no HTTP), beside a bare libp2p request/response
-// round trip and an fsync measured in the same run.
+// round trip and an fsync measured in the same run; and a checkout of a
+// part homed on the second member spending points held at the third,
+// beside the same checkout without points.
 func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 	ctx := cmd.Context()
 	logf := func(f string, a ...any) { fmt.Fprintf(cmd.ErrOrStderr(), f+"\n", a...) }
-	logf("starting three members...")
-	c, stop, err := benchCluster(ctx, 3, "strict")
+	logf("starting three members, loyalty on...")
+	c, stop, err := benchCluster(ctx, 3, "strict", withLoyalty)
 	if err != nil {
 		return report{}, err
 	}
@@ -47,12 +49,35 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 	if err != nil {
 		return report{}, err
 	}
-	shop := c.Nodes[0].Orders()
-	logf("checkout latency: %d sequential two-platform checkouts, without and with shipping quotes in turn...", 2*orderLatencyRuns)
-	lat, latShip, err := checkoutLatency(ctx, shop, items, shipped)
+	store, home, issuer := c.Nodes[0], c.Nodes[1], c.Nodes[2]
+	shop := store.Orders()
+	plain, err := newBuyer(ctx, shop, items, 0)
 	if err != nil {
 		return report{}, err
 	}
+	ship, err := newBuyer(ctx, shop, shipped, -1)
+	if err != nil {
+		return report{}, err
+	}
+	ship.ship = true
+	logf("points: a shopper of %s signs in on %s with %s (OpenID Connect over HTTP) and earns points on a part homed on %s...",
+		issuer.Name(), store.Name(), issuer.Name(), home.Name())
+	one, account, err := pointsBuyer(ctx, store, home, issuer, items[0], orderLatencyRuns)
+	if err != nil {
+		return report{}, fmt.Errorf("points: %w", err)
+	}
+	spend := *one
+	spend.points = pointsPerCheckout
+	logf("checkout latency: %d sequential checkouts, in turn: two-platform, two-platform with shipping quotes, "+
+		"one part without points, one part with %d points held at %s...", 4*orderLatencyRuns, pointsPerCheckout, issuer.Name())
+	lat, err := alternate(ctx, orderLatencyRuns, plain, ship, one, &spend)
+	if err != nil {
+		return report{}, err
+	}
+	if err := pointsSpent(ctx, issuer, account, orderLatencyRuns*pointsPerCheckout); err != nil {
+		return report{}, fmt.Errorf("points: %w", err)
+	}
+	two, latShip, latOne, latPoints := lat[0], lat[1], lat[2], lat[3]
 	logf("throughput: %d concurrent shoppers for %s...", orderShoppers, orderLoadTime)
 	rate, err := checkoutRate(ctx, shop, items)
 	if err != nil {
@@ -68,14 +93,21 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 		return report{}, err
 	}
 	base := ms(rtt) + 2*ms(fsync)
+	withPoints := fmt.Sprintf("checkout of one part homed on another member, spending %d points held at a third", pointsPerCheckout)
 	return report{Figures: []figure{
-		{Name: "checkout of a two-platform cart, p50", Unit: "ms", Value: ms(percentile(lat, 50)), Baseline: "bare libp2p round trip + 2 fsyncs", Base: base},
-		{Name: "checkout of a two-platform cart, p99", Unit: "ms", Value: ms(percentile(lat, 99)), Goal: "< 30 ms"},
+		{Name: "checkout of a two-platform cart, p50", Unit: "ms", Value: ms(percentile(two, 50)), Baseline: "bare libp2p round trip + 2 fsyncs", Base: base},
+		{Name: "checkout of a two-platform cart, p99", Unit: "ms", Value: ms(percentile(two, 99)), Goal: "< 30 ms"},
 		{Name: "checkout of a two-platform cart shipped to DE, quoted and rechecked, p50", Unit: "ms", Value: ms(percentile(latShip, 50)),
-			Baseline: "the same checkout without shipping, p50", Base: ms(percentile(lat, 50)), Goal: "< 1.1x baseline"},
+			Baseline: "the same checkout without shipping, p50", Base: ms(percentile(two, 50)), Goal: "< 1.1x baseline"},
 		{Name: "checkout of a two-platform cart shipped to DE, quoted and rechecked, p99", Unit: "ms", Value: ms(percentile(latShip, 99)),
-			Baseline: "the same checkout without shipping, p99", Base: ms(percentile(lat, 99))},
-		{Name: "per sub-order (checkout p50 / 2 parts)", Unit: "ms", Value: ms(percentile(lat, 50)) / 2, Baseline: "bare libp2p round trip + 2 fsyncs", Base: base, Goal: "<= 4x baseline"},
+			Baseline: "the same checkout without shipping, p99", Base: ms(percentile(two, 99))},
+		{Name: withPoints + ", p50", Unit: "ms", Value: ms(percentile(latPoints, 50)),
+			Baseline: "the same checkout without points, p50", Base: ms(percentile(latOne, 50)), Goal: "< 1.5x baseline"},
+		{Name: withPoints + ", p99", Unit: "ms", Value: ms(percentile(latPoints, 99)),
+			Baseline: "the same checkout without points, p99", Base: ms(percentile(latOne, 99)), Goal: "< 1.5x baseline"},
+		{Name: withPoints + ", p50, beside the two-platform cart", Unit: "ms", Value: ms(percentile(latPoints, 50)),
+			Baseline: "checkout of a two-platform cart, p50", Base: ms(percentile(two, 50))},
+		{Name: "per sub-order (checkout p50 / 2 parts)", Unit: "ms", Value: ms(percentile(two, 50)) / 2, Baseline: "bare libp2p round trip + 2 fsyncs", Base: base, Goal: "<= 4x baseline"},
 		{Name: fmt.Sprintf("sub-orders accepted per second, %d shoppers", orderShoppers), Unit: "/s", Value: rate, Goal: ">= 500 /s"},
 		{Name: "bare libp2p request/response round trip, p50", Unit: "ms", Value: ms(rtt)},
 		{Name: "fsync of a 4 KiB write, p50", Unit: "ms", Value: ms(fsync)},
@@ -158,11 +190,11 @@ func reached(ctx context.Context, cat *catalog.Catalog, items []order.ItemInput,
 
 // benchBuyer is a shopper who fills a fresh cart and checks out.
 type benchBuyer struct {
-	svc   *order.Service
-	id    string
-	items []order.ItemInput
-	n     int
-	ship  bool // the cart is quoted shipping to DE before it is filled
+	svc    *order.Service
+	id     string
+	items  []order.ItemInput
+	ship   bool  // the cart is quoted shipping to DE before it is filled
+	points int64 // the checkout spends that many of the shopper's points
 }
 
 func newBuyer(ctx context.Context, svc *order.Service, items []order.ItemInput, i int) (*benchBuyer, error) {
@@ -170,65 +202,69 @@ func newBuyer(ctx context.Context, svc *order.Service, items []order.ItemInput, 
 	return &benchBuyer{svc: svc, id: sh.ID, items: items}, err
 }
 
+// benchKeys numbers the checkouts' idempotency keys: buyers may share a
+// shopper.
+var benchKeys atomic.Int64
+
 // buy times one checkout (the cart is filled before the clock starts).
 func (b *benchBuyer) buy(ctx context.Context) (time.Duration, error) {
+	_, d, err := b.checkout(ctx)
+	return d, err
+}
+
+// checkout fills a cart, checks it out and checks the order it placed;
+// the duration is the checkout's alone.
+func (b *benchBuyer) checkout(ctx context.Context) (order.Order, time.Duration, error) {
 	cart, err := b.svc.CreateCart(ctx, b.id)
 	if err != nil {
-		return 0, err
+		return order.Order{}, 0, err
 	}
 	if b.ship {
 		if _, err := b.svc.SetShipTo(ctx, b.id, cart.ID, shipping.Destination{Country: "DE"}); err != nil {
-			return 0, err
+			return order.Order{}, 0, err
 		}
 	}
 	for _, it := range b.items {
 		if _, err := b.svc.AddItem(ctx, b.id, cart.ID, it); err != nil {
-			return 0, err
+			return order.Order{}, 0, err
 		}
 	}
-	b.n++
 	req := order.CheckoutRequest{ShippingAddress: order.Address{Name: "B", Line1: "Bench 1", City: "Kiel", PostalCode: "24103", Country: "DE"},
-		Payment: order.PaymentRequest{Method: order.MethodSandboxCard, CardNumber: order.CardApprove}}
+		Payment: order.PaymentRequest{Method: order.MethodSandboxCard, CardNumber: order.CardApprove}, Points: b.points}
 	start := time.Now()
-	o, _, err := b.svc.Checkout(ctx, b.id, cart.ID, fmt.Sprintf("bench-%d", b.n), req)
+	o, _, err := b.svc.Checkout(ctx, b.id, cart.ID, fmt.Sprintf("bench-%d", benchKeys.Add(1)), req)
 	d := time.Since(start)
-	if err == nil && o.Status != order.StatusAccepted {
+	switch {
+	case err != nil:
+	case o.Status != order.StatusAccepted:
 		err = fmt.Errorf("order %s is %s after checkout", o.ID, o.Status)
-	}
-	if err == nil && b.ship && o.Shipping.Amount != 2*490 {
+	case b.ship && o.Shipping.Amount != 2*490:
 		err = fmt.Errorf("order %s charged %s for shipping, want 2 parts at 4.90", o.ID, o.Shipping)
+	case b.points > 0 && (o.Points == nil || o.Points.Points != b.points):
+		err = fmt.Errorf("order %s: %w: %+v, want %d points", o.ID, errNoPoints, o.Points, b.points)
+	case b.points == 0 && o.Points != nil:
+		err = fmt.Errorf("order %s spent %d points, asked none", o.ID, o.Points.Points)
 	}
-	return d, err
+	return o, d, err
 }
 
-// checkoutLatency times orderLatencyRuns checkouts of items and as many of
-// shipped (with shipping quotes), in turn, so that both see the same
-// machine.
-func checkoutLatency(ctx context.Context, svc *order.Service, items, shipped []order.ItemInput) (plain, withShipping []time.Duration, err error) {
-	b, err := newBuyer(ctx, svc, items, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	bs, err := newBuyer(ctx, svc, shipped, -1)
-	if err != nil {
-		return nil, nil, err
-	}
-	bs.ship = true
-	for i := 0; i < orderLatencyRuns; i++ {
-		for _, x := range []struct {
-			b   *benchBuyer
-			out *[]time.Duration
-		}{{b, &plain}, {bs, &withShipping}} {
-			d, err := x.b.buy(ctx)
+// alternate times runs checkouts of each of buyers, one of each in turn,
+// so that all see the same machine, and returns each buyer's times.
+func alternate(ctx context.Context, runs int, buyers ...*benchBuyer) ([][]time.Duration, error) {
+	out := make([][]time.Duration, len(buyers))
+	for i := 0; i < runs; i++ {
+		for k, b := range buyers {
+			d, err := b.buy(ctx)
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
-			*x.out = append(*x.out, d)
+			out[k] = append(out[k], d)
 		}
 	}
-	slices.Sort(plain)
-	slices.Sort(withShipping)
-	return plain, withShipping, nil
+	for _, o := range out {
+		slices.Sort(o)
+	}
+	return out, nil
 }
 
 func checkoutRate(ctx context.Context, svc *order.Service, items []order.ItemInput) (float64, error) {

@@ -64,7 +64,7 @@ func shopLoop(ctx context.Context, c *node.Cluster, i int, rng *rand.Rand, t *de
 	store, sh := home, account // where the shopper shops, and as whom
 	if traveller(i, len(c.Nodes)) {
 		store = c.Nodes[(i+1)%len(c.Nodes)]
-		linked, err := allianceSignIn(ctx, home, store, email)
+		linked, err := allianceSignIn(ctx, home, store, email, demoPassword)
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return nil

@@ -16,8 +16,8 @@ import (
 	"github.com/fedmart/fedmart/node"
 )
 
-// Some of the demo's shoppers have their account on one member and shop
-// on another's storefront, signed in there with "Sign in with <member>":
+// Some of the demo's shoppers, and the bench's points shopper, have their
+// account on one member and shop on another's storefront, signed in there with "Sign in with <member>":
 // the OpenID Connect flow runs over HTTP through both storefronts' pages,
 // as a browser would run it (a cookie jar, the redirects followed, the
 // forms posted with their CSRF token), so that the storefront keeps the
@@ -32,13 +32,13 @@ var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 // signedIn tells a page shown to a signed-in shopper: its sign-out form.
 const signedIn = `action="/signout"`
 
-// allianceSignIn signs the shopper with email and demoPassword, whose
+// allianceSignIn signs the shopper with email and password, whose
 // account lives on home, in on store's storefront: store's "Sign in with
 // <home>" sends the browser to home, where the shopper signs in on home's
 // own page and approves store; home sends the browser back to store, which
 // verifies the ID token and signs the shopper in, on the points page. It
 // returns store's shopper linked to the account.
-func allianceSignIn(ctx context.Context, home, store *node.Node, email string) (order.Shopper, error) {
+func allianceSignIn(ctx context.Context, home, store *node.Node, email, password string) (order.Shopper, error) {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		return order.Shopper{}, err
@@ -52,7 +52,7 @@ func allianceSignIn(ctx context.Context, home, store *node.Node, email string) (
 	if at.Path != "/signin/shopper" || !sameOrigin(at, home.APIURL()) {
 		return order.Shopper{}, fmt.Errorf("%s's sign-in with %s led to %s, not to %s's sign-in page", store.Name(), home.Name(), at, home.Name())
 	}
-	form := url.Values{"email": {email}, "password": {demoPassword}, "next": {at.Query().Get("next")}}
+	form := url.Values{"email": {email}, "password": {password}, "next": {at.Query().Get("next")}}
 	if page, at, err = submit(ctx, cl, home.APIURL()+"/signin/shopper", page, form); err != nil {
 		return order.Shopper{}, err
 	}
@@ -69,7 +69,8 @@ func allianceSignIn(ctx context.Context, home, store *node.Node, email string) (
 	if err != nil {
 		return order.Shopper{}, err
 	}
-	// Signed in, the link exists: this finds it.
+	// Signed in, the link exists: this finds it (the bench and the demo
+	// drive the shopper through the order service from here).
 	return store.Orders().LinkedShopper(ctx, order.Link{Issuer: home.PeerID().String(), Subject: sh.ID})
 }
 
