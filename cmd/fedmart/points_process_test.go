@@ -189,7 +189,7 @@ func (k *pointsKill) signInOnShop(b *browser) {
 		t.Fatalf("signing in on beta with alpha: want alpha's approval page, got %v %s", err, p)
 	}
 	p, err = b.post(k.issuer, "/signin/alliance/approve", url.Values{"csrf": {p.input("csrf")}, "id": {p.input("id")}})
-	if err != nil || !p.at(k.shop, "/points") || !strings.Contains(p.body, "kept by the member where you opened your account") {
+	if err != nil || !p.at(k.shop, "/points") || !strings.Contains(p.body, `id="points-elsewhere"`) {
 		t.Fatalf("signing in on beta with alpha: want beta's points page of a shopper of alpha, got %v %s", err, p)
 	}
 }
