@@ -50,9 +50,10 @@ type loyaltyPeriodRow struct {
 }
 
 // loyaltyMemberRow is one statement's points entries: between this
-// node and Member, in Period.
+// node and Member, in Period, which began at Start.
 type loyaltyMemberRow struct {
 	Member, Period             string
+	Start                      time.Time
 	Funded, Redeemed, Reversed string
 }
 
@@ -132,7 +133,7 @@ func (d *Dashboard) loyaltyMembers(ctx context.Context, c *federation.Charter, v
 		}
 		for _, st := range sts {
 			if row, any := loyaltyRowOf(st, names); any {
-				row.Period = periods[i].Period
+				row.Period, row.Start = periods[i].Period, periods[i].Start
 				v.Members = append(v.Members, row)
 			}
 		}
