@@ -45,6 +45,18 @@ func (c *faultCheck) lostPart(o faultOrder, p order.Part) bool {
 	return c.lost != nil && o.store == c.lost.idx && p.Platform == c.lost.peer && o.at.Before(c.lostAt)
 }
 
+// gossipWindow is how long a new record may live on its home's disk alone
+// before gossip has carried it to a member, on a loaded machine.
+const gossipWindow = 5 * time.Second
+
+// lostListing reports whether fl may have lived on the lost member's disk
+// alone when it was lost: created there just before, so that no member
+// may have held its record yet. Such a listing may be gone everywhere; one
+// created earlier may not.
+func (c *faultCheck) lostListing(fl faultListing) bool {
+	return c.lost != nil && fl.home == c.lost.idx && !fl.at.After(c.lostAt) && c.lostAt.Sub(fl.at) < gossipWindow
+}
+
 // lostParts counts the acknowledged parts the restore lost.
 func (c *faultCheck) lostParts() int {
 	n := 0
@@ -166,7 +178,7 @@ func (c *faultCheck) catalog() error {
 		switch {
 		case fl.gone && want != "absent":
 			f.add("home %s still shows taken-down listing %s as %s", c.members[fl.home].name, fl.id, want)
-		case !fl.gone && !fl.unsure && want == "absent":
+		case !fl.gone && !fl.unsure && want == "absent" && !c.lostListing(fl):
 			f.add("home %s does not show listing %s", c.members[fl.home].name, fl.id)
 		}
 		live[fl.id] = want != "absent"

@@ -50,8 +50,9 @@ type faultListing struct {
 	skus     []string
 	initial  map[string]int64 // units at creation, by SKU (audited listings)
 	churn    bool
-	gone     bool // taken down (churned listings only)
-	unsure   bool // a takedown got no answer: it may or may not have happened
+	gone     bool      // taken down (churned listings only)
+	unsure   bool      // a takedown got no answer: it may or may not have happened
+	at       time.Time // when its home answered the creation
 }
 
 // faultOrder is an order a storefront answered 201 for.
@@ -151,7 +152,7 @@ func (l *faultLoad) createListing(m *faultMember, merchant string, rng *rand.Ran
 	if err := json.Unmarshal(b, &got); err != nil {
 		return nil, err
 	}
-	fl.id = got.ID
+	fl.id, fl.at = got.ID, time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.listings = append(l.listings, fl)
