@@ -117,3 +117,8 @@ func Alternates(byLang map[string]string) []Link {
 	slices.SortFunc(out, func(a, b Link) int { return strings.Compare(a.HrefLang, b.HrefLang) })
 	return out
 }
+
+// AssetURL is the path of one of the kit's static files (with its
+// content hash), as the layout's "asset" function writes it: for
+// structured data that names the site's logo.
+func (s *Site) AssetURL(name string) string { return s.static.url(name) }

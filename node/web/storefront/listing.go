@@ -18,7 +18,7 @@ const lowStock = 5
 // listingPage is what the listing template shows.
 type listingPage struct {
 	ID, Title, Description, Brand, GTIN string
-	Trail                               []facetLink // category path, each a search link
+	Trail                               []facetLink // category path, each a link to its category page
 	Images                              []string    // full size
 	Thumbs                              []string    // the same pictures small, for the gallery's thumbnails
 	Picker                              picker
@@ -88,7 +88,7 @@ func listingView(l catalog.Listing, names map[string]string) listingPage {
 	v := listingPage{ID: l.ID, Title: l.Title, Description: l.Description, Brand: l.Brand, GTIN: l.GTIN,
 		Platform: web.PlatformName(names, l.Platform), PlatformID: l.Platform,
 		Regions: strings.Join(l.ShippingRegions, ", "), Updated: l.UpdatedAt, Picker: newPicker(l, "")}
-	v.Trail = categoryView(searchState{Category: l.Category}, nil).Trail
+	v.Trail = categoryTrail(l.Category)
 	v.Images = imageURLs(l.Images, web.ImageFull)
 	v.Thumbs = imageURLs(l.Images, web.ImageThumb)
 	for k, val := range l.Attributes {
