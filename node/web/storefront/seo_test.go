@@ -10,8 +10,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/fedmart/fedmart/node/web"
 	"github.com/fedmart/fedmart/node/web/webtest"
