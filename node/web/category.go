@@ -3,6 +3,8 @@ package web
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -118,4 +120,39 @@ func checkCategoryPath(path string) error {
 		}
 	}
 	return nil
+}
+
+// CategoryURL is the storefront page of a category path ("Home > Kitchen" is
+// /c/home/kitchen).
+func CategoryURL(path string) string {
+	segs := strings.Split(path, " > ")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(CategorySlug(s))
+	}
+	return "/c/" + strings.Join(segs, "/")
+}
+
+// CategorySlug is a segment's name in URLs: lower-case letters, marks
+// and digits of any script, runs of anything else as one "-"; a name
+// with none of those is named by its hash.
+func CategorySlug(seg string) string {
+	var b strings.Builder
+	gap := false
+	for _, r := range strings.ToLower(seg) {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) {
+			gap = true
+			continue
+		}
+		if gap && b.Len() > 0 {
+			b.WriteByte('-')
+		}
+		gap = false
+		b.WriteRune(r)
+	}
+	if b.Len() == 0 {
+		h := fnv.New32a()
+		h.Write([]byte(seg))
+		return fmt.Sprintf("c%08x", h.Sum32())
+	}
+	return b.String()
 }

@@ -2,13 +2,11 @@ package storefront
 
 import (
 	"fmt"
-	"hash/fnv"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/catalog/search"
@@ -63,41 +61,6 @@ type categoryPage struct {
 	SearchURL, AllURL string
 }
 
-// categoryURL is the page of a category path ("Home > Kitchen" is
-// /c/home/kitchen).
-func categoryURL(path string) string {
-	segs := strings.Split(path, " > ")
-	for i, s := range segs {
-		segs[i] = url.PathEscape(categorySlug(s))
-	}
-	return "/c/" + strings.Join(segs, "/")
-}
-
-// categorySlug is a segment's name in URLs: lower-case letters, marks
-// and digits of any script, runs of anything else as one "-"; a name
-// with none of those is named by its hash.
-func categorySlug(seg string) string {
-	var b strings.Builder
-	gap := false
-	for _, r := range strings.ToLower(seg) {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) {
-			gap = true
-			continue
-		}
-		if gap && b.Len() > 0 {
-			b.WriteByte('-')
-		}
-		gap = false
-		b.WriteRune(r)
-	}
-	if b.Len() == 0 {
-		h := fnv.New32a()
-		h.Write([]byte(seg))
-		return fmt.Sprintf("c%08x", h.Sum32())
-	}
-	return b.String()
-}
-
 // categoryTrail links each category of path, from the top, to its page;
 // the last is the path's own.
 func categoryTrail(path string) []facetLink {
@@ -107,7 +70,7 @@ func categoryTrail(path string) []facetLink {
 	segs := strings.Split(path, " > ")
 	out := make([]facetLink, len(segs))
 	for i := range segs {
-		out[i] = facetLink{Label: segs[i], URL: categoryURL(strings.Join(segs[:i+1], " > ")), Selected: i == len(segs)-1}
+		out[i] = facetLink{Label: segs[i], URL: web.CategoryURL(strings.Join(segs[:i+1], " > ")), Selected: i == len(segs)-1}
 	}
 	return out
 }
@@ -132,7 +95,7 @@ func (sf *Storefront) resolveCategory(raw string) (string, error) {
 		best, bestN := "", 0
 		for p, n := range res.Facets.Category {
 			name, ok := strings.CutPrefix(p, prefix)
-			if !ok || name == "" || strings.Contains(name, " > ") || categorySlug(name) != want {
+			if !ok || name == "" || strings.Contains(name, " > ") || web.CategorySlug(name) != want {
 				continue
 			}
 			if n > bestN || n == bestN && p < best {
@@ -154,7 +117,7 @@ func (sf *Storefront) category(w http.ResponseWriter, r *http.Request) {
 		sf.site.Fail(w, r, err)
 		return
 	}
-	self := categoryURL(path)
+	self := web.CategoryURL(path)
 	page, ok := pageNumber(r.URL.Query().Get("page"))
 	if !ok {
 		sf.site.Fail(w, r, fmt.Errorf("%w: page %q of %s", catalog.ErrNotFound, r.URL.Query().Get("page"), self))
@@ -206,8 +169,8 @@ func (sf *Storefront) categoryView(r *http.Request, path string, page int) (cate
 		return categoryPage{}, err
 	}
 	segs := strings.Split(path, " > ")
-	v := categoryPage{Name: segs[len(segs)-1], Path: path, URL: categoryURL(path), State: st, Total: res.Total, Page: page,
-		Sorts: sortChoices(st.Sort), SearchURL: st.url(nil), AllURL: categoryURL(path)}
+	v := categoryPage{Name: segs[len(segs)-1], Path: path, URL: web.CategoryURL(path), State: st, Total: res.Total, Page: page,
+		Sorts: sortChoices(st.Sort), SearchURL: st.url(nil), AllURL: web.CategoryURL(path)}
 	v.Variant = st.Q != "" || len(st.Brands) > 0 || len(st.Platforms) > 0 || st.MinPrice != "" || st.MaxPrice != "" || st.InStock || st.Sort != ""
 	v.Pages = min(maxCategoryPage, max(1, (res.Total+categoryPageSize-1)/categoryPageSize))
 	if page > v.Pages {
@@ -217,7 +180,7 @@ func (sf *Storefront) categoryView(r *http.Request, path string, page int) (cate
 	sv := sf.searchView(st, web.NewForm(), res, cur)
 	v.Items = sv.Items
 	for _, c := range sv.Categories.Values {
-		v.Children = append(v.Children, facetLink{Label: c.Label, Count: c.Count, URL: categoryURL(path + " > " + c.Label)})
+		v.Children = append(v.Children, facetLink{Label: c.Label, Count: c.Count, URL: web.CategoryURL(path + " > " + c.Label)})
 	}
 	for _, b := range sv.Brands[:min(len(sv.Brands), categoryBrands)] {
 		link := facetLink{Label: b.Label, Count: b.Count, Selected: b.Checked, URL: v.pageURL(1, func(q url.Values) { q.Set("brand", b.Value) })}

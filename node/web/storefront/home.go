@@ -81,7 +81,7 @@ func (sf *Storefront) home(w http.ResponseWriter, r *http.Request) {
 // has one, and not among newest.
 func (sf *Storefront) categoryTile(top facetLink, newest []resultItem) (categoryTile, *resultItem, error) {
 	tile := categoryTile{facetLink: top}
-	tile.URL = categoryURL(top.Label)
+	tile.URL = web.CategoryURL(top.Label)
 	st := searchState{Category: top.Label, InStock: true}
 	res, err := sf.deps.Search.Search(search.Query{Category: top.Label, InStock: true, Sort: search.Newest, Limit: featuredPool})
 	if err != nil {
@@ -92,7 +92,7 @@ func (sf *Storefront) categoryTile(top facetLink, newest []resultItem) (category
 	slices.SortStableFunc(children, func(a, b facetLink) int { return cmp.Compare(b.Count, a.Count) })
 	for _, c := range children[:min(len(children), homeChildren)] {
 		path := top.Label + " > " + c.Label
-		tile.Children = append(tile.Children, facetLink{Label: c.Label, URL: categoryURL(path)})
+		tile.Children = append(tile.Children, facetLink{Label: c.Label, URL: web.CategoryURL(path)})
 	}
 	var pick *resultItem
 	for i := range v.Items {

@@ -230,7 +230,7 @@ func (sf *Storefront) sitemapPages(ctx context.Context) ([]sitemapURL, error) {
 		return nil, err
 	}
 	for _, c := range cats {
-		out = append(out, sitemapURL{Loc: sf.site.AbsURL(categoryURL(c))})
+		out = append(out, sitemapURL{Loc: sf.site.AbsURL(web.CategoryURL(c))})
 	}
 	for _, src := range sf.deps.Sitemap {
 		entries, err := src.SitemapEntries(ctx)
