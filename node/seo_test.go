@@ -143,7 +143,7 @@ func TestSearchEnginesSeeOneHomePerListing(t *testing.T) {
 	}
 	m := jsonLDRe.FindStringSubmatch(page)
 	var crumbs struct {
-		Type  string `json:"@type"`
+		Type  string                  `json:"@type"`
 		Items []struct{ Name string } `json:"itemListElement"`
 	}
 	if m == nil || json.Unmarshal([]byte(m[1]), &crumbs) != nil || crumbs.Type != "BreadcrumbList" || len(crumbs.Items) != 4 || crumbs.Items[3].Name != "Cookware" {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/node/web"
 	"github.com/fedmart/fedmart/node/web/webtest"
 )
@@ -265,5 +266,45 @@ func TestSitemapSplitsIntoFilesUnderAnIndex(t *testing.T) {
 		if got := h.browser().Get(path).Code; got != code {
 			t.Errorf("GET %s: %d, want %d", path, got, code)
 		}
+	}
+}
+
+// suspending is the harness's charter with Beta suspended.
+type suspending struct{ of web.Charter }
+
+func (s suspending) Charter() (*federation.SignedCharter, error) {
+	sc, err := s.of.Charter()
+	if err != nil {
+		return nil, err
+	}
+	cp := *sc
+	cp.Charter.Members = slices.Clone(sc.Charter.Members)
+	for i := range cp.Charter.Members {
+		if cp.Charter.Members[i].Name == webtest.OtherName {
+			cp.Charter.Members[i].Status = federation.StatusSuspended
+		}
+	}
+	return &cp, nil
+}
+
+// A listing whose home the charter no longer holds as an active member
+// has no canonical page anyone vouches for: its copy says
+// noindex,follow and names no canonical.
+func TestListingOfASuspendedHomeIsNotIndexed(t *testing.T) {
+	h := newHarness(t)
+	remote := h.ListOther(webtest.Input("Wool socks", "Knitwear", "Clothing", 1200, 10))
+	site, err := web.New(web.Deps{Charter: suspending{h.Fed}, Platform: h.Self.Cat.Platform(), DB: h.Self.DB, Now: h.Clock.Now}, h.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = site.Close() })
+	store, err := New(site, Deps{Search: h.Index, Listings: h.Self.Cat, Merchants: h.Self.Cat, Shoppers: h.shoppers,
+		Carts: h.orders, Orders: h.Self.Orders, Profiles: h.Self.Cat}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := webtest.NewBrowser(t, site.Handler(store)).Get(web.ListingURL(remote.ID)).Body
+	if robotsOf(body) != "noindex,follow" || strings.Contains(body, `rel="canonical"`) || strings.Contains(body, "beta.example") {
+		t.Errorf("a suspended home's listing: robots %q, canonical or Beta's URL named", robotsOf(body))
 	}
 }
