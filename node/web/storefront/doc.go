@@ -85,5 +85,6 @@
 // # Lifecycle
 //
 // New -> Mount; it holds no state of its own beyond the sign-in
-// throttle, and ends with the site.
+// throttle and the sitemap index it last built (for ten minutes), and
+// ends with the site.
 package storefront

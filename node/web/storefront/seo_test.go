@@ -261,6 +261,16 @@ func TestSitemapSplitsIntoFilesUnderAnIndex(t *testing.T) {
 			t.Errorf("the sitemap lacks %s", p)
 		}
 	}
+	// The index is kept for sitemapTTL: a listing that needs a fourth
+	// file shows in the index once it is built again.
+	extra := h.List(webtest.Input("Lamp 8", "Acme", "Home > Lighting", 5000, 1))
+	if n := len(sitemapLocs(t, h.browser(), nil)); n != len(locs) {
+		t.Errorf("the index was built again at once: %d URLs, then %d", len(locs), n)
+	}
+	h.Clock.Advance(sitemapTTL)
+	if locs := sitemapLocs(t, h.browser(), nil); !slices.Contains(locs, webtest.BaseURL+web.ListingURL(extra.ID)) {
+		t.Errorf("the index built again does not list %s", extra.ID)
+	}
 	for path, code := range map[string]int{"/sitemap-pages.xml?n=3": 404, "/sitemap-pages.xml?n=0": 404,
 		"/sitemap-listings.xml?after=" + url.QueryEscape(remote.ID): 404, "/sitemap-listings.xml?after=junk": 404} {
 		if got := h.browser().Get(path).Code; got != code {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fedmart/fedmart/catalog"
@@ -91,21 +92,50 @@ func lastMod(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// sitemap is the sitemap index: GET /sitemap.xml. It walks this node's
-// listings once to cut them into files.
+// sitemapTTL is how long the sitemap index is served as it was built:
+// building it walks every listing of this node's merchants (30 to 80 µs
+// a listing), which a crawler asking often must not repeat each time.
+// A listing added meanwhile is listed by the files as they are read;
+// only where the files start waits for the next index.
+const sitemapTTL = 10 * time.Minute
+
+// sitemapCache is the sitemap index last built.
+type sitemapCache struct {
+	mu    sync.Mutex // guards the fields below, and is held while one request builds the index
+	idx   *sitemapIndex
+	built time.Time
+}
+
+// sitemap is the sitemap index: GET /sitemap.xml.
 func (sf *Storefront) sitemap(w http.ResponseWriter, r *http.Request) {
-	pages, err := sf.sitemapPages(r.Context())
-	if err != nil {
-		sf.site.Fail(w, r, err)
-		return
+	c := &sf.sitemaps
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now := sf.site.Now(); c.idx == nil || now.Sub(c.built) >= sitemapTTL || now.Before(c.built) {
+		idx, err := sf.buildSitemap(r.Context())
+		if err != nil {
+			sf.site.Fail(w, r, err)
+			return
+		}
+		c.idx, c.built = idx, now
 	}
-	idx := sitemapIndex{NS: sitemapNS}
+	sf.writeXML(w, c.idx)
+}
+
+// buildSitemap walks this node's listings once to cut them into files,
+// and names the files of the other pages.
+func (sf *Storefront) buildSitemap(ctx context.Context) (*sitemapIndex, error) {
+	pages, err := sf.sitemapPages(ctx)
+	if err != nil {
+		return nil, err
+	}
+	idx := &sitemapIndex{NS: sitemapNS}
 	limit := sf.sitemapLimit()
 	for n := 1; n == 1 || (n-1)*limit < len(pages); n++ {
 		idx.Sitemaps = append(idx.Sitemaps, sitemapURL{Loc: sf.site.AbsURL(fmt.Sprintf("/sitemap-pages.xml?n=%d", n))})
 	}
 	after := ""
-	err = sf.eachOwnListing(r.Context(), func(l catalog.Listing, i int) bool {
+	err = sf.eachOwnListing(ctx, func(l catalog.Listing, i int) bool {
 		if i%limit == 0 {
 			loc := "/sitemap-listings.xml"
 			if after != "" {
@@ -119,11 +149,7 @@ func (sf *Storefront) sitemap(w http.ResponseWriter, r *http.Request) {
 		after = l.ID
 		return true
 	}, "")
-	if err != nil {
-		sf.site.Fail(w, r, err)
-		return
-	}
-	sf.writeXML(w, idx)
+	return idx, err
 }
 
 // sitemapListings is one file of this node's listings: GET

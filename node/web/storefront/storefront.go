@@ -252,6 +252,7 @@ type Storefront struct {
 	deps     Deps
 	opts     Options
 	signins  *web.Throttle // failed shopper sign-ins
+	sitemaps sitemapCache  // the sitemap index last built
 }
 
 // New builds the storefront's pages on site.
