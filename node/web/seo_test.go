@@ -104,3 +104,19 @@ func TestBreadcrumbLDNumbersItsItems(t *testing.T) {
 		t.Fatalf("breadcrumbs = %v", ld)
 	}
 }
+
+func TestCategoryURLNamesSegmentsBySlug(t *testing.T) {
+	for path, want := range map[string]string{
+		"Home & Garden > Kitchen":  "/c/home-garden/kitchen",
+		"Électroménager > Fours":   "/c/%C3%A9lectrom%C3%A9nager/fours",
+		"家居 > 厨房":                  "/c/%E5%AE%B6%E5%B1%85/%E5%8E%A8%E6%88%BF",
+		"T-Shirts / Tops > 2 Pack": "/c/t-shirts-tops/2-pack",
+	} {
+		if got := CategoryURL(path); got != want {
+			t.Errorf("CategoryURL(%q) = %s, want %s", path, got, want)
+		}
+	}
+	if s := CategorySlug("!!!"); s == "" || s == CategorySlug("???") || strings.ContainsAny(s, "/!?") {
+		t.Errorf("a name without letters has slug %q", s)
+	}
+}
