@@ -272,6 +272,9 @@ func (sf *Storefront) categoryMeta(v categoryPage) *web.Page {
 	desc := strings.Join(v.Description, " ")
 	if desc == "" {
 		desc = fmt.Sprintf("%d listings in %s from every platform of the alliance.", v.Total, v.Path)
+		if v.Total == 1 {
+			desc = fmt.Sprintf("1 listing in %s from every platform of the alliance.", v.Path)
+		}
 	}
 	crumbs := []web.Crumb{{Name: sf.site.Name(), URL: abs("/")}}
 	for _, t := range v.Trail {

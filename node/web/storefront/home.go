@@ -70,9 +70,14 @@ func (sf *Storefront) home(w http.ResponseWriter, r *http.Request) {
 			hp.Featured = append(hp.Featured, *featured)
 		}
 	}
+	noun := "listings"
+	if hp.Total == 1 {
+		noun = "listing"
+	}
+	desc := fmt.Sprintf("%d %s from every platform of the alliance, in one cart and one checkout.", hp.Total, noun)
 	p := &web.Page{Canonical: sf.site.AbsURL("/"), Data: hp, JSONLD: sf.homeData(),
-		Meta: sf.site.SocialMeta(web.Card{Type: "website", Title: sf.site.Name(), URL: sf.site.AbsURL("/"),
-			Description: fmt.Sprintf("%d listings from every platform of the alliance, in one cart and one checkout.", hp.Total)})}
+		Meta: append([]web.MetaTag{{Name: "description", Content: desc}},
+			sf.site.SocialMeta(web.Card{Type: "website", Title: sf.site.Name(), URL: sf.site.AbsURL("/"), Description: desc})...)}
 	sf.render(w, r, http.StatusOK, "home", p)
 }
 

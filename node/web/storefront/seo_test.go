@@ -131,6 +131,9 @@ func TestHomePageLinksCategoriesAndDescribesTheSite(t *testing.T) {
 	if !strings.Contains(home, `<a href="/c/home">Home</a>`) || !strings.Contains(home, `<a href="/c/home/kitchen">Kitchen</a>`) {
 		t.Error("the home page's category tiles do not link the category pages")
 	}
+	if !strings.Contains(home, `<meta name="description" content="1 listing from every platform`) || !strings.Contains(home, `<meta name="twitter:card" content="summary">`) {
+		t.Error("the home page lacks its description or its Twitter card")
+	}
 	var data []map[string]any
 	if err := json.Unmarshal([]byte(jsonLD(t, home)), &data); err != nil || len(data) != 2 {
 		t.Fatalf("home JSON-LD: %v %v", data, err)
