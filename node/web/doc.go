@@ -26,8 +26,12 @@
 // was typed and show each problem next to its input. What several
 // audiences show alike lives here too: money and times (money.go,
 // template.go), an order's words (order.go), a settlement period's row
-// (period.go), the SVG charts drawn on the server (chart.go), and an
-// order part's conversation with its "thread" partial (thread.go).
+// (period.go), the SVG charts drawn on the server (chart.go), an
+// order part's conversation with its "thread" partial (thread.go), and
+// what search engines and link previews read (seo.go: each member's
+// storefront URL from the charter, OpenGraph and Twitter cards,
+// breadcrumbs, hreflang alternates; category.go: category URLs and the
+// operator's category descriptions, kept under "p/category/").
 //
 // # Sessions and CSRF
 //
@@ -41,7 +45,8 @@
 // and cart in Values (the storefront). Signing out ends a principal's
 // sessions on the node, every copy of the cookie included: the kit keeps
 // when merchants' and the operator's sessions ended in Badger under "p/"
-// (revocation.go), the only state the pages store; the order service
+// (revocation.go), beside the time zone (zone.go) and the category
+// descriptions (category.go), the state the pages store; the order service
 // keeps shoppers'. Every POST, on any route, must carry the session's
 // CSRF token (an HMAC of the session ID, compared in constant time) or
 // is refused with 403; a POST without a session is refused before its

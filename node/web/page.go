@@ -33,8 +33,12 @@ type Page struct {
 	Notice string
 	// Canonical is the page's absolute URL, when it has one.
 	Canonical string
-	// Meta are <meta property content> tags (OpenGraph).
+	// Meta are <meta property content> tags (OpenGraph) and <meta name
+	// content> tags (Twitter cards); see Site.SocialMeta.
 	Meta []MetaTag
+	// Links are <link rel href> tags beside the canonical one: a paged
+	// list's prev and next, and hreflang alternates.
+	Links []Link
 	// JSONLD is structured data, encoded by html/template with
 	// encoding/json into a <script type="application/ld+json">; nil for none.
 	JSONLD any
@@ -44,6 +48,9 @@ type Page struct {
 	Styles []string
 	// NoIndex asks search engines not to index the page.
 	NoIndex bool
+	// Robots, when set, is the robots meta tag's whole content
+	// ("noindex,follow"), in place of NoIndex's "noindex".
+	Robots string
 	// TestPayments shows the banner saying that payments are tests (the
 	// sandbox card provider is on); set by Render.
 	TestPayments bool
@@ -51,8 +58,13 @@ type Page struct {
 	Data any
 }
 
-// MetaTag is one <meta property="..." content="...">.
-type MetaTag struct{ Property, Content string }
+// MetaTag is one <meta property="..." content="...">, or <meta
+// name="..." content="..."> when Name is set (Twitter reads names).
+type MetaTag struct{ Property, Name, Content string }
+
+// Link is one <link rel="..." href="...">, with hreflang for a page's
+// version in another language.
+type Link struct{ Rel, Href, HrefLang string }
 
 // NavItem is one link of an area's sub-navigation.
 type NavItem struct {

@@ -135,6 +135,9 @@ type Deps struct {
 	Points Points
 	// Coupons are the storefront's coupons; nil offers no coupons page.
 	Coupons Coupons
+	// Categories, when set, lists the catalog's categories on the
+	// category descriptions page; without, it takes paths as typed.
+	Categories Categories
 }
 
 // Options configure the dashboard.
@@ -220,6 +223,8 @@ func (d *Dashboard) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /operator/service-records", d.asOperator(d.operatorRecords))
 	mux.HandleFunc("GET /operator/settings", d.asOperator(d.settingsForm))
 	mux.HandleFunc("POST /operator/settings", d.asOperator(d.saveSettings))
+	mux.HandleFunc("GET /operator/categories", d.asOperator(d.operatorCategories))
+	mux.HandleFunc("POST /operator/categories", d.asOperator(d.saveCategory))
 	if d.deps.Coupons != nil {
 		mux.HandleFunc("GET /operator/coupons", d.asOperator(d.operatorCoupons))
 		mux.HandleFunc("POST /operator/coupons", d.asOperator(d.createCoupon))

@@ -81,7 +81,7 @@ func (h *harness) rebuild() {
 	h.site = h.Site(webtest.Options())
 	var err error
 	h.dash, err = New(h.site, Deps{Federation: h.Fed, Amendments: h.amend, Merchants: h.Self.Cat, Orders: h.orders,
-		Settlement: h.Settlement, Replication: h.repl, Mail: h.mail, Points: h.Self.Orders, Coupons: h.Self.Orders}, h.opts)
+		Settlement: h.Settlement, Replication: h.repl, Mail: h.mail, Points: h.Self.Orders, Coupons: h.Self.Orders, Categories: h.Index}, h.opts)
 	if err != nil {
 		h.T.Fatal(err)
 	}

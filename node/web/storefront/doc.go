@@ -1,8 +1,9 @@
 // Package storefront serves the shoppers' pages at "/": the home page
 // (categories, featured listings, new arrivals), the search of the whole
 // federation's catalog with its facets and its spelling corrections,
-// listing pages (a gallery, option buttons, OpenGraph tags and
-// schema.org JSON-LD), the sitemap and robots.txt, sign-up and sign-in
+// listing pages (a gallery, option buttons, OpenGraph and Twitter tags
+// and schema.org JSON-LD), category pages (/c/<path>: category.go), the
+// sitemap index and its files and robots.txt (sitemap.go), sign-up and sign-in
 // with a password or with another member of the alliance (alliance.go:
 // OpenID Connect through Deps.Alliance), the cart grouped by home
 // platform, the checkout, and the orders with every part followed,
@@ -34,6 +35,15 @@
 // shopper may take the lines of the platforms that did not answer out
 // and buy the rest. Wrong passwords make the pair of address and client
 // wait (web.Throttle), never the shopper elsewhere.
+//
+// Search engines (canonical.go, category.go, sitemap.go, home_data.go)
+// see one page per listing across the alliance: a replicated listing's
+// page names the page on its home member's storefront as canonical (the
+// charter holds each member's URL), and only a listing's home lists it
+// in its sitemap. Category pages, the home page and listing pages are
+// indexable; the search, and a category page's sorts and filters, are
+// not (noindex, or noindex,follow). Deps.Sitemap lets other pages (the
+// operator's pages, help articles) join the sitemap.
 //
 // Shipping (shipping.go) is quoted from the replicated records for the
 // cart's destination: each merchant's part shows its rates with prices
@@ -75,5 +85,6 @@
 // # Lifecycle
 //
 // New -> Mount; it holds no state of its own beyond the sign-in
-// throttle, and ends with the site.
+// throttle and the sitemap index it last built (for ten minutes), and
+// ends with the site.
 package storefront

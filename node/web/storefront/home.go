@@ -2,6 +2,7 @@ package storefront
 
 import (
 	"cmp"
+	"fmt"
 	"net/http"
 	"slices"
 
@@ -69,9 +70,14 @@ func (sf *Storefront) home(w http.ResponseWriter, r *http.Request) {
 			hp.Featured = append(hp.Featured, *featured)
 		}
 	}
-	p := &web.Page{Canonical: sf.site.AbsURL("/"), Data: hp,
-		Meta: []web.MetaTag{{Property: "og:type", Content: "website"}, {Property: "og:title", Content: sf.site.Name()},
-			{Property: "og:url", Content: sf.site.AbsURL("/")}}}
+	noun := "listings"
+	if hp.Total == 1 {
+		noun = "listing"
+	}
+	desc := fmt.Sprintf("%d %s from every platform of the alliance, in one cart and one checkout.", hp.Total, noun)
+	p := &web.Page{Canonical: sf.site.AbsURL("/"), Data: hp, JSONLD: sf.homeData(),
+		Meta: append([]web.MetaTag{{Name: "description", Content: desc}},
+			sf.site.SocialMeta(web.Card{Type: "website", Title: sf.site.Name(), URL: sf.site.AbsURL("/"), Description: desc})...)}
 	sf.render(w, r, http.StatusOK, "home", p)
 }
 
@@ -80,6 +86,7 @@ func (sf *Storefront) home(w http.ResponseWriter, r *http.Request) {
 // has one, and not among newest.
 func (sf *Storefront) categoryTile(top facetLink, newest []resultItem) (categoryTile, *resultItem, error) {
 	tile := categoryTile{facetLink: top}
+	tile.URL = web.CategoryURL(top.Label)
 	st := searchState{Category: top.Label, InStock: true}
 	res, err := sf.deps.Search.Search(search.Query{Category: top.Label, InStock: true, Sort: search.Newest, Limit: featuredPool})
 	if err != nil {
@@ -90,7 +97,7 @@ func (sf *Storefront) categoryTile(top facetLink, newest []resultItem) (category
 	slices.SortStableFunc(children, func(a, b facetLink) int { return cmp.Compare(b.Count, a.Count) })
 	for _, c := range children[:min(len(children), homeChildren)] {
 		path := top.Label + " > " + c.Label
-		tile.Children = append(tile.Children, facetLink{Label: c.Label, URL: searchState{Category: path}.url(nil)})
+		tile.Children = append(tile.Children, facetLink{Label: c.Label, URL: web.CategoryURL(path)})
 	}
 	var pick *resultItem
 	for i := range v.Items {

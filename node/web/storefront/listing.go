@@ -18,7 +18,7 @@ const lowStock = 5
 // listingPage is what the listing template shows.
 type listingPage struct {
 	ID, Title, Description, Brand, GTIN string
-	Trail                               []facetLink // category path, each a search link
+	Trail                               []facetLink // category path, each a link to its category page
 	Images                              []string    // full size
 	Thumbs                              []string    // the same pictures small, for the gallery's thumbnails
 	Picker                              picker
@@ -68,12 +68,15 @@ func (sf *Storefront) listing(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Policies = sf.policiesOf(r, l, lt, v.Merchant)
 	v.Offers = sf.offersOn(r.Context(), l)
-	canonical := sf.site.AbsURL(web.ListingURL(l.ID))
+	canonical, homed := sf.listingCanonical(l)
 	ld := productData(l, v, canonical, lt)
 	ld.Image = sf.absImages(v.Images)
 	p := &web.Page{Title: l.Title, Canonical: canonical, Data: v,
 		Meta:   sf.openGraph(l, v, canonical),
 		JSONLD: ld}
+	if !homed {
+		p.Canonical, p.Robots = "", web.RobotsNoIndexFollow
+	}
 	if !sf.shopperSignedIn(r) {
 		p = sf.site.WithSession(w, r, p)
 	}
@@ -85,7 +88,7 @@ func listingView(l catalog.Listing, names map[string]string) listingPage {
 	v := listingPage{ID: l.ID, Title: l.Title, Description: l.Description, Brand: l.Brand, GTIN: l.GTIN,
 		Platform: web.PlatformName(names, l.Platform), PlatformID: l.Platform,
 		Regions: strings.Join(l.ShippingRegions, ", "), Updated: l.UpdatedAt, Picker: newPicker(l, "")}
-	v.Trail = categoryView(searchState{Category: l.Category}, nil).Trail
+	v.Trail = categoryTrail(l.Category)
 	v.Images = imageURLs(l.Images, web.ImageFull)
 	v.Thumbs = imageURLs(l.Images, web.ImageThumb)
 	for k, val := range l.Attributes {
@@ -153,16 +156,14 @@ func stockText(n int64) string {
 	return "In stock"
 }
 
-// openGraph are the listing's OpenGraph tags for link previews.
+// openGraph are the listing's OpenGraph and Twitter card tags for link
+// previews, with its price.
 func (sf *Storefront) openGraph(l catalog.Listing, v listingPage, canonical string) []web.MetaTag {
-	tags := []web.MetaTag{{Property: "og:type", Content: "product"}, {Property: "og:title", Content: l.Title},
-		{Property: "og:url", Content: canonical}, {Property: "og:site_name", Content: sf.site.Name()}}
-	if d := web.ClipText(l.Description, 200); d != "" {
-		tags = append(tags, web.MetaTag{Property: "og:description", Content: d})
-	}
+	card := web.Card{Type: "product", Title: l.Title, Description: l.Description, URL: canonical}
 	if imgs := sf.absImages(v.Images); len(imgs) > 0 {
-		tags = append(tags, web.MetaTag{Property: "og:image", Content: imgs[0]})
+		card.Image = imgs[0]
 	}
+	tags := sf.site.SocialMeta(card)
 	if lo, ok := web.LowestPrice(l); ok {
 		tags = append(tags, web.MetaTag{Property: "product:price:amount", Content: web.FormatAmount(lo.Amount, lo.Currency)},
 			web.MetaTag{Property: "product:price:currency", Content: lo.Currency})

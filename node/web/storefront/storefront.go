@@ -196,6 +196,10 @@ type Deps struct {
 	// Alliance, when set, lets other members' shoppers sign in here and
 	// this node's shoppers sign in on other members (alliance.go).
 	Alliance Alliance
+	// Sitemap are the sources of the sitemap's pages beside the home,
+	// the categories and the listings (the operator's pages, help
+	// articles); optional.
+	Sitemap []SitemapSource
 }
 
 // Options configure the storefront.
@@ -216,6 +220,10 @@ type Options struct {
 	// quote shipping there until a shopper chooses where a cart ships.
 	// "" quotes each listing's cheapest zone.
 	Country string
+	// SitemapURLs is the most URLs one sitemap file holds (0: 50,000,
+	// the most sitemaps.org allows); tests make it small to see the
+	// files split.
+	SitemapURLs int
 }
 
 // Validate checks the options; each message names the web.Field.
@@ -224,6 +232,9 @@ func (o Options) Validate() error {
 		if m != order.MethodManual && m != order.MethodSandboxCard {
 			return fmt.Errorf("storefront: Options.Payments[%d]: must be %s or %s, not %q", i, order.MethodManual, order.MethodSandboxCard, m)
 		}
+	}
+	if o.SitemapURLs < 0 || o.SitemapURLs > maxSitemapURLs {
+		return fmt.Errorf("storefront: Options.SitemapURLs: must be 0 to %d, not %d", maxSitemapURLs, o.SitemapURLs)
 	}
 	if o.Country != "" && !shipping.IsCountry(o.Country) {
 		return fmt.Errorf("storefront: Options.Country: must be an ISO 3166-1 alpha-2 code in capitals, not %q", o.Country)
@@ -241,6 +252,7 @@ type Storefront struct {
 	deps     Deps
 	opts     Options
 	signins  *web.Throttle // failed shopper sign-ins
+	sitemaps sitemapCache  // the sitemap index last built
 }
 
 // New builds the storefront's pages on site.
@@ -269,8 +281,11 @@ func (sf *Storefront) Mount(mux *http.ServeMux) {
 	}
 	mux.HandleFunc("GET /{$}", sf.home)
 	mux.HandleFunc("GET /search", sf.search)
+	mux.HandleFunc("GET /c/{path...}", sf.category)
 	mux.HandleFunc("GET /listings/{id}", sf.listing)
 	mux.HandleFunc("GET /sitemap.xml", sf.sitemap)
+	mux.HandleFunc("GET /sitemap-pages.xml", sf.sitemapPagesFile)
+	mux.HandleFunc("GET /sitemap-listings.xml", sf.sitemapListings)
 	mux.HandleFunc("GET /robots.txt", sf.robots)
 	mux.HandleFunc("GET /signin", sf.signinChooser)
 	mux.HandleFunc("GET /signin/shopper", sf.shopperSigninForm)
