@@ -35,9 +35,13 @@ type OrderPoints struct {
 	// Confirmed is the issuer's signed answer to the confirm, once it came.
 	Confirmed json.RawMessage `json:"confirmed,omitempty"`
 	// RefundDue is what refunds of the order owe beyond what the payment
-	// took: the part points paid. It is not given back as points yet; the
-	// operator sees it on the order.
+	// took, the part points paid, while the issuer has not answered that
+	// it gave those points back; zero once it has.
 	RefundDue Money `json:"refund_due,omitzero"`
+	// Returns are the refunds that give points back; Returned is the
+	// points the issuer gave back.
+	Returns  []OrderPointsReturn `json:"returns,omitempty"`
+	Returned int64               `json:"returned,omitempty"`
 }
 
 // ErrPointsUnavailable: the shopper's issuer does not answer, so points
@@ -189,6 +193,9 @@ func (s *Service) confirmPoints(txn *badger.Txn, p *OrderPoints, order string) (
 // sent through its outbox: a confirmed hold is kept on the order and
 // books the redemption.
 func (s *Service) pointsAnswered(m *Message, answer []byte) error {
+	if m.Points.Op == PointsOpReturn {
+		return s.pointsReturned(m, answer)
+	}
 	held, err := heldAnswer(answer, m.To, m.Part)
 	if err != nil || held == nil || m.Points.Op != PointsOpConfirm {
 		return err
