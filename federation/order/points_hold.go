@@ -11,9 +11,10 @@ import (
 )
 
 // The storefront's side of spending points, shaped like stock holds: a
-// checkout that asks to pay with points first holds them at the shopper's
+// checkout that asks to pay with points holds them at the shopper's
 // issuer (a signed hold with a short deadline, answered with the issuer's
-// signed hold), then reserves the parts and takes the rest of the payment;
+// signed hold) while it reserves the parts (shop_hold.go), then takes the
+// rest of the payment;
 // the order is stored with a confirm of the hold in the outbox, in the
 // transaction that places it, or the hold is released through the outbox
 // when the checkout fails. The issuer's signed answer to the confirm is
