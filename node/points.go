@@ -39,6 +39,9 @@ func (n *Node) pointsEvent(ev order.PartEvent) (settlement.Event, bool) {
 	case order.PointsRedeem:
 		e.Kind = settlement.EventPointsRedeemed
 		return e, true
+	case order.PointsReturned:
+		e.Kind, e.RefundOf, e.PointsEarned, e.PointsReversedBefore = settlement.EventPointsReturned, p.Refund, p.Earned, p.ReversedBefore
+		return e, true
 	default:
 		return settlement.Event{}, false
 	}
@@ -55,12 +58,12 @@ var pointsProofTag = []byte("points\n")
 
 // pointsProof proves a points earn or reversal with the status that
 // states it (order.Proof: the home's status, the storefront's reserve,
-// which named the issuer, and its confirm). A redemption is not proven
-// here: the entry stays disputed until the issuer's signed confirmation
-// reaches the storefront, which then books it itself.
+// which named the issuer, and its confirm). A redemption or a return is
+// not proven here: the entry stays disputed until the issuer's signed
+// answer reaches the storefront, which then books it itself.
 func (e evidence) pointsProof(ctx context.Context, ev settlement.Event) ([]byte, error) {
-	if ev.Kind == settlement.EventPointsRedeemed {
-		return nil, fmt.Errorf("%w: redemptions are not proven over reconciliation", settlement.ErrNotFound)
+	if ev.Kind == settlement.EventPointsRedeemed || ev.Kind == settlement.EventPointsReturned {
+		return nil, fmt.Errorf("%w: redemptions and their returns are not proven over reconciliation", settlement.ErrNotFound)
 	}
 	p, err := e.orders.ProveStatus(ctx, ev.PartID, ev.Home, func(m *order.Message) bool {
 		if m.Status.Points == nil {

@@ -66,7 +66,7 @@ func entryPostings(self string, e Entry) [2]posting {
 	case e.Kind == EntryPointsFunding && e.From == self, e.Kind == EntryPointsReversal && e.To == self:
 		other = AccountPointsExpense
 	case e.Kind == EntryPointsFunding && e.To == self, e.Kind == EntryPointsReversal && e.From == self,
-		e.Kind == EntryPointsRedemption && e.From == self:
+		e.Kind == EntryPointsRedemption && e.From == self, e.Kind == EntryPointsReturn && e.To == self:
 		other = AccountPointsLiability
 	}
 	return [2]posting{pair, {Account: other, Amount: -pair.Amount, Currency: pair.Currency}}

@@ -25,8 +25,10 @@
 // both in a split, owes the shopper's home member, the issuer, their
 // value: "points_funding"), taken back by a refund in proportion
 // ("points_reversal", so that a part's reversals add up to exactly its
-// funding), and spent at a storefront ("points_redemption": the issuer
-// owes the storefront). Each points event states all its entries depend
+// funding), spent at a storefront ("points_redemption": the issuer
+// owes the storefront), and given back to the shopper by a refund of the
+// order they paid ("points_return": the storefront gives the issuer back
+// the value of the points returned). Each points event states all its entries depend
 // on, so they need no part record, and sit in the same statements,
 // reconciliation and netting as sales. Expiry moves nothing between
 // members.

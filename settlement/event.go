@@ -77,10 +77,11 @@ type Event struct {
 
 	// Issuer, Points, PointsEarned and PointsReversedBefore describe a
 	// points event (points.go): the shopper's home member, the points
-	// earned, taken back or spent, and for a reversal what the part
-	// earned in all and what earlier reversals took back. Gross is the
-	// points' value. A redemption names the hold in PartID and has no
-	// Home; empty for other kinds.
+	// earned, taken back, spent or given back, and for a reversal what
+	// the part earned in all and what earlier reversals took back (for a
+	// return: what the hold redeemed and what earlier returns gave back).
+	// Gross is the points' value. A redemption and its returns name the
+	// hold in PartID and have no Home; empty for other kinds.
 	Issuer               string `json:"issuer,omitempty"`
 	Points               int64  `json:"points,omitempty"`
 	PointsEarned         int64  `json:"points_earned,omitempty"`
@@ -102,7 +103,7 @@ func (e Event) Validate() error {
 		if e.Issuer != "" || e.Points != 0 || e.PointsEarned != 0 || e.PointsReversedBefore != 0 {
 			bad("points", "only points events state points")
 		}
-	case EventPointsEarned, EventPointsReversed, EventPointsRedeemed:
+	case EventPointsEarned, EventPointsReversed, EventPointsRedeemed, EventPointsReturned:
 		e.validatePoints(bad)
 	default:
 		bad("kind", "%q is not accepted, delivered, refunded, cancelled or a points event", e.Kind)
@@ -110,10 +111,10 @@ func (e Event) Validate() error {
 	if !validPeer(e.Storefront) {
 		bad("storefront", "%q is not a peer id", e.Storefront)
 	}
-	if e.Kind != EventPointsRedeemed && !validPeer(e.Home) {
+	if !e.hasNoHome() && !validPeer(e.Home) {
 		bad("home", "%q is not a peer id", e.Home)
 	}
-	if e.Kind != EventPointsRedeemed && (e.Merchant == "" || len(e.Merchant) > 256) {
+	if !e.hasNoHome() && (e.Merchant == "" || len(e.Merchant) > 256) {
 		bad("merchant", "must be 1..256 bytes")
 	}
 	if len(e.Category) > 1024 {

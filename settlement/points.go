@@ -8,7 +8,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
-// Loyalty points move money between members in three ways, each an Event
+// Loyalty points move money between members in four ways, each an Event
 // stated by a signed order message and each deriving entries every party
 // computes alike, from the event and the policy alone:
 //
@@ -24,6 +24,11 @@ import (
 //	points_redeemed  a shopper spent Points at a storefront (the issuer's
 //	                 signed hold confirmation): the issuer owes the
 //	                 storefront their value ("points_redemption")
+//	points_returned  a refund of an order paid with points gave Points of
+//	                 them back to the shopper at the issuer (the issuer's
+//	                 signed answer): the storefront gives the issuer back
+//	                 their value ("points_return"), so that all returns of
+//	                 a redemption add up to no more than it
 //
 // A party that is both payer and payee of an entry (a storefront that is
 // the issuer of its own shopper, say) books nothing for it. Expiry moves
@@ -35,6 +40,7 @@ const (
 	EventPointsEarned   = "points_earned"
 	EventPointsReversed = "points_reversed"
 	EventPointsRedeemed = "points_redeemed"
+	EventPointsReturned = "points_returned"
 )
 
 // Kinds of points Entry.
@@ -48,6 +54,9 @@ const (
 	// EntryPointsRedemption: the issuer owes a storefront the value of
 	// points a shopper spent there.
 	EntryPointsRedemption = "points_redemption"
+	// EntryPointsReturn: a storefront gives the issuer back the value of
+	// redeemed points that a refund gave back to the shopper.
+	EntryPointsReturn = "points_return"
 )
 
 // Accounts of points in a member's books.
@@ -124,7 +133,13 @@ func (l Loyalty) homeShareAt(n int64) int64 {
 
 // isPoints reports whether e is a points event.
 func (e Event) isPoints() bool {
-	return e.Kind == EventPointsEarned || e.Kind == EventPointsReversed || e.Kind == EventPointsRedeemed
+	return e.Kind == EventPointsEarned || e.Kind == EventPointsReversed || e.Kind == EventPointsRedeemed || e.Kind == EventPointsReturned
+}
+
+// hasNoHome reports whether e is a points event between an issuer and a
+// storefront only (redemptions and their returns).
+func (e Event) hasNoHome() bool {
+	return e.Kind == EventPointsRedeemed || e.Kind == EventPointsReturned
 }
 
 // validatePoints adds the checks of a points event to bad.
@@ -136,12 +151,12 @@ func (e Event) validatePoints(bad func(key, format string, args ...any)) {
 		bad("points", "%d outside 1..%d", e.Points, MaxPoints)
 	}
 	switch e.Kind {
-	case EventPointsReversed:
+	case EventPointsReversed, EventPointsReturned:
 		if e.RefundOf == "" {
-			bad("refund_of", "a reversal names the refund that caused it")
+			bad("refund_of", "a reversal or return names the refund that caused it")
 		}
 		if e.PointsEarned > MaxPoints || e.PointsReversedBefore < 0 || e.PointsReversedBefore+e.Points > e.PointsEarned {
-			bad("points", "%d after %d reversed exceeds the %d the part earned", e.Points, e.PointsReversedBefore, e.PointsEarned)
+			bad("points", "%d after %d given back exceeds the %d the part earned or the hold redeemed", e.Points, e.PointsReversedBefore, e.PointsEarned)
 		}
 	default:
 		if e.PointsEarned != 0 || e.PointsReversedBefore != 0 {
@@ -151,8 +166,8 @@ func (e Event) validatePoints(bad func(key, format string, args ...any)) {
 			bad("refund_of", "only a reversal names a refund")
 		}
 	}
-	if e.Kind == EventPointsRedeemed && e.Home != "" {
-		bad("home", "a redemption has no home")
+	if e.hasNoHome() && e.Home != "" {
+		bad("home", "a redemption or its return has no home")
 	}
 }
 
@@ -188,6 +203,10 @@ func pointsEntries(ev Event, l Loyalty) []Entry {
 		add(EntryPointsReversal, ev.Issuer, ev.Storefront, ev.Points*l.PointValue-home)
 	case EventPointsRedeemed:
 		add(EntryPointsRedemption, ev.Issuer, ev.Storefront, ev.Points*l.PointValue)
+	case EventPointsReturned:
+		// A point is worth the same in the redemption and in its return,
+		// so returning k of n points gives back exactly k/n of it.
+		add(EntryPointsReturn, ev.Storefront, ev.Issuer, ev.Points*l.PointValue)
 	}
 	return out
 }

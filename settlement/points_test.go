@@ -42,6 +42,16 @@ func redeemed(hold, s, issuer string, points int64) Event {
 		Points: points, Gross: Money{Amount: points * 3, Currency: "EUR"}, PolicyVersion: 1, At: t0}
 }
 
+// returned is the return of points of a redemption r to the shopper by
+// a refund, after before were returned by earlier refunds.
+func returned(r Event, refund string, points, before int64) Event {
+	x := r
+	x.Kind, x.RefundOf, x.Points, x.PointsEarned, x.PointsReversedBefore = EventPointsReturned, refund, points, r.Points, before
+	x.Gross.Amount = points * 3
+	x.At = t0.Add(2 * time.Hour)
+	return x
+}
+
 func TestPointsEntries(t *testing.T) {
 	type want struct {
 		kind, from, to string
@@ -66,6 +76,9 @@ func TestPointsEntries(t *testing.T) {
 		{"redemption", pointsPolicy(FunderHome, 0), redeemed("o1", "S", "I", 50),
 			[]want{{EntryPointsRedemption, "I", "S", 150}}},
 		{"redemption at the issuer's own storefront", pointsPolicy(FunderHome, 0), redeemed("o1", "I", "I", 50), nil},
+		{"a refund returns points to the shopper", pointsPolicy(FunderHome, 0), returned(redeemed("o1", "S", "I", 50), "r1", 20, 10),
+			[]want{{EntryPointsReturn, "S", "I", 60}}},
+		{"a return at the issuer's own storefront", pointsPolicy(FunderHome, 0), returned(redeemed("o1", "I", "I", 50), "r1", 20, 0), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,6 +112,8 @@ func TestPointsEventRefusals(t *testing.T) {
 		{"reversal over what was earned", pointsPolicy(FunderHome, 0), reversed(e, "r", 6, 5), "event.points"},
 		{"reversal without a refund", pointsPolicy(FunderHome, 0), reversed(e, "", 1, 0), "event.refund_of"},
 		{"redemption with a home", pointsPolicy(FunderHome, 0), func() Event { x := redeemed("o", "S", "I", 1); x.Home = "H"; return x }(), "event.home"},
+		{"return over what was redeemed", pointsPolicy(FunderHome, 0), returned(redeemed("o", "S", "I", 10), "r", 6, 5), "event.points"},
+		{"return without a refund", pointsPolicy(FunderHome, 0), returned(redeemed("o", "S", "I", 10), "", 1, 0), "event.refund_of"},
 		{"value does not match", pointsPolicy(FunderHome, 0), func() Event { x := e; x.Gross.Amount++; return x }(), "event.gross"},
 		{"loyalty off", testPolicy(), e, "no loyalty programme"},
 		{"sale kind with points", pointsPolicy(FunderHome, 0), func() Event { x := ev("p", EventDelivered, t0, 10); x.Points = 1; return x }(), "event.points"},
@@ -117,8 +132,8 @@ func TestPointsEventRefusals(t *testing.T) {
 	}
 }
 
-// TestPointsProperty: for random businesses of earn, partial reversals
-// and redemptions among four members, each event delivered to every
+// TestPointsProperty: for random businesses of earn, partial reversals,
+// redemptions and refunds returning redeemed points among four members, each event delivered to every
 // party in its own random order and some twice, both sides of every pair
 // hold the same entries byte for byte; a part's reversals add up to
 // exactly its funding once all is reversed; balances check; and netting
@@ -171,6 +186,31 @@ func pointsRound(t *testing.T, round int, members []string, funder string, funde
 	}
 	checkNetting(t, members, obs, positions, transfers)
 	checkFullReversals(t, round, pol, ledgers, fullyReversed)
+	checkReturns(t, round, ledgers, events)
+}
+
+// checkReturns: the returns of each redemption, as its storefront holds
+// them, give the issuer back no more than the redemption paid.
+func checkReturns(t *testing.T, round int, ledgers map[string]*Ledger, events []Event) {
+	t.Helper()
+	for _, r := range events {
+		if r.Kind != EventPointsRedeemed || r.Storefront == r.Issuer {
+			continue
+		}
+		var paid, back int64
+		for _, x := range entriesOf(t, ledgers[r.Storefront], day1, r.Issuer) {
+			switch {
+			case x.PartID != r.PartID:
+			case x.Kind == EntryPointsRedemption:
+				paid += x.Amount.Amount
+			case x.Kind == EntryPointsReturn:
+				back += x.Amount.Amount
+			}
+		}
+		if paid != r.Gross.Amount || back > paid {
+			t.Errorf("round %d: redemption %s paid %d of %d, its returns gave back %d", round, r.PartID, paid, r.Gross.Amount, back)
+		}
+	}
 }
 
 // randomPointsEvents makes a random business and lists the earn events
@@ -195,7 +235,14 @@ func randomPointsEvents(rng *rand.Rand, members []string) ([]Event, []Event) {
 		}
 	}
 	for h := range rng.IntN(6) {
-		events = append(events, redeemed(fmt.Sprintf("h%d", h), pick(), pick(), 1+rng.Int64N(3000)))
+		r := redeemed(fmt.Sprintf("h%d", h), pick(), pick(), 1+rng.Int64N(3000))
+		events = append(events, r)
+		left, n := r.Points, 0
+		for left > 0 && rng.IntN(2) > 0 {
+			k := 1 + rng.Int64N(left)
+			events = append(events, returned(r, fmt.Sprintf("r%d", n), k, r.Points-left))
+			left, n = left-k, n+1
+		}
 	}
 	return events, full
 }

@@ -101,6 +101,7 @@ var pointsKinds = map[string]string{
 	settlement.EntryPointsFunding:    "for points its merchants' sales earned",
 	settlement.EntryPointsReversal:   "back for points refunds took back",
 	settlement.EntryPointsRedemption: "for points spent on its storefront",
+	settlement.EntryPointsReturn:     "back for spent points refunds gave back",
 }
 
 // sayPointsEntries tells the points entries of a period's statements,

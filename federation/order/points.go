@@ -14,10 +14,11 @@ import (
 // member holds a balance. The issuer keeps one PointsAccount per shopper
 // of its own, made of lots: each earned part is one lot (its Source is
 // the part id), pending until it becomes spendable, then spendable until
-// it expires. Points leave a lot in four ways, each counted on the
+// it expires. Points leave a lot in four ways, and spent points come back
+// when a refund of the order they paid returns them, each counted on the
 // account, so that at any time
 //
-//	Earned − Spent − Expired − Reversed = Σ lots' Left + Held  (never negative)
+//	Earned − Spent + Returned − Expired − Reversed = Σ lots' Left + Held  (never negative)
 //
 //   - held: a storefront's signed hold takes them out of lots, oldest
 //     expiry first, and records where it took them from (PointsHold); a
@@ -26,7 +27,10 @@ import (
 //   - reversed: a refund of the part takes its share of the lot's
 //     points back: from the lot while it has any, then from the account's
 //     other lots, and what no lot has any more (the shopper spent it) is
-//     Lost, the issuer's loss, never a negative balance.
+//     Lost, the issuer's loss, never a negative balance;
+//   - returned: a refund of an order paid with points gives them back
+//     (points_return.go) to the lots the hold took them from, with those
+//     lots' times, never more than the hold spent.
 //
 // Each change is one Badger transaction over the account's key, so two
 // concurrent holds of the same points conflict and one of them is tried
@@ -40,6 +44,7 @@ import (
 //	o/phold/<hold>                       a points hold (issuer)
 //	o/pearn/<part>                       the part earned its points (issuer)
 //	o/prev/<part>/<refund>               a reversal applied (issuer), its outcome
+//	o/pret/<hold>/<refund>               a return applied (issuer), its signed answer
 //	o/phist/<account>/<time>/<n>         the account's history, oldest first
 const (
 	prefixPointsAccount  = "o/pacct/"
@@ -47,6 +52,7 @@ const (
 	prefixPointsEarn     = "o/pearn/"
 	prefixPointsReversal = "o/prev/"
 	prefixPointsHistory  = "o/phist/"
+	prefixPointsReturn   = "o/pret/"
 )
 
 // States of a points hold.
@@ -62,6 +68,7 @@ const (
 	PointsSpentLine    = "spent"
 	PointsExpiredLine  = "expired"
 	PointsReversedLine = "reversed"
+	PointsReturnedLine = "returned"
 )
 
 // Points errors.
@@ -91,10 +98,11 @@ type PointsAccount struct {
 	Lots []PointsLot `json:"lots,omitempty"`
 	// Held is what open holds took out of the lots.
 	Held int64 `json:"held,omitempty"`
-	// Earned, Spent, Expired and Reversed count every point that entered
-	// or left; Lost is what reversals could not take back.
+	// Earned, Spent, Returned, Expired and Reversed count every point
+	// that entered or left; Lost is what reversals could not take back.
 	Earned   int64 `json:"earned,omitempty"`
 	Spent    int64 `json:"spent,omitempty"`
+	Returned int64 `json:"returned,omitempty"`
 	Expired  int64 `json:"expired,omitempty"`
 	Reversed int64 `json:"reversed,omitempty"`
 	Lost     int64 `json:"lost,omitempty"`
@@ -140,6 +148,11 @@ func (a *PointsAccount) left() int64 {
 	return n
 }
 
+// outstanding is every point the account has: spendable, pending or held.
+func (a *PointsAccount) outstanding() int64 {
+	return a.Earned - a.Spent + a.Returned - a.Expired - a.Reversed
+}
+
 // Check verifies the account's invariant; a failure is a bug.
 func (a *PointsAccount) Check() error {
 	for _, l := range a.Lots {
@@ -147,9 +160,9 @@ func (a *PointsAccount) Check() error {
 			return fmt.Errorf("points account %s: lot %s has %d of %d left", a.Account, l.Source, l.Left, l.Points)
 		}
 	}
-	if a.Held < 0 || a.Earned-a.Spent-a.Expired-a.Reversed != a.left()+a.Held {
-		return fmt.Errorf("points account %s: earned %d − spent %d − expired %d − reversed %d ≠ left %d + held %d",
-			a.Account, a.Earned, a.Spent, a.Expired, a.Reversed, a.left(), a.Held)
+	if a.Held < 0 || a.Returned < 0 || a.Returned > a.Spent || a.outstanding() != a.left()+a.Held {
+		return fmt.Errorf("points account %s: earned %d − spent %d + returned %d − expired %d − reversed %d ≠ left %d + held %d",
+			a.Account, a.Earned, a.Spent, a.Returned, a.Expired, a.Reversed, a.left(), a.Held)
 	}
 	return nil
 }
@@ -198,6 +211,9 @@ type PointsHold struct {
 	// From says how many points were taken from which lot.
 	From []PointsTake `json:"from,omitempty"`
 	At   time.Time    `json:"at"`
+	// Returned is what refunds of the order gave back of a confirmed
+	// hold's points.
+	Returned int64 `json:"returned,omitempty"`
 }
 
 // PointsTake is points taken from one lot, with the lot's times so
@@ -214,8 +230,8 @@ type PointsLine struct {
 	At     time.Time `json:"at"`
 	Kind   string    `json:"kind"`
 	Points int64     `json:"points"`
-	// Ref is the part (earned, reversed), the hold (spent) or the lot
-	// (expired) the line is about.
+	// Ref is the part (earned, reversed), the hold (spent, returned) or
+	// the lot (expired) the line is about.
 	Ref string `json:"ref"`
 	// Lost is what a reversal could not take back.
 	Lost int64 `json:"lost,omitempty"`

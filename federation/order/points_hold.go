@@ -11,9 +11,10 @@ import (
 )
 
 // The storefront's side of spending points, shaped like stock holds: a
-// checkout that asks to pay with points first holds them at the shopper's
+// checkout that asks to pay with points holds them at the shopper's
 // issuer (a signed hold with a short deadline, answered with the issuer's
-// signed hold), then reserves the parts and takes the rest of the payment;
+// signed hold) while it reserves the parts (shop_hold.go), then takes the
+// rest of the payment;
 // the order is stored with a confirm of the hold in the outbox, in the
 // transaction that places it, or the hold is released through the outbox
 // when the checkout fails. The issuer's signed answer to the confirm is
@@ -35,9 +36,13 @@ type OrderPoints struct {
 	// Confirmed is the issuer's signed answer to the confirm, once it came.
 	Confirmed json.RawMessage `json:"confirmed,omitempty"`
 	// RefundDue is what refunds of the order owe beyond what the payment
-	// took: the part points paid. It is not given back as points yet; the
-	// operator sees it on the order.
+	// took, the part points paid, while the issuer has not answered that
+	// it gave those points back; zero once it has.
 	RefundDue Money `json:"refund_due,omitzero"`
+	// Returns are the refunds that give points back; Returned is the
+	// points the issuer gave back.
+	Returns  []OrderPointsReturn `json:"returns,omitempty"`
+	Returned int64               `json:"returned,omitempty"`
 }
 
 // ErrPointsUnavailable: the shopper's issuer does not answer, so points
@@ -189,6 +194,9 @@ func (s *Service) confirmPoints(txn *badger.Txn, p *OrderPoints, order string) (
 // sent through its outbox: a confirmed hold is kept on the order and
 // books the redemption.
 func (s *Service) pointsAnswered(m *Message, answer []byte) error {
+	if m.Points.Op == PointsOpReturn {
+		return s.pointsReturned(m, answer)
+	}
 	held, err := heldAnswer(answer, m.To, m.Part)
 	if err != nil || held == nil || m.Points.Op != PointsOpConfirm {
 		return err

@@ -95,8 +95,8 @@ func TestPointsSpentAtCheckout(t *testing.T) {
 	if b := strings.Join(booked(t, a, pointsHoldID(a.id, o.ID)), " "); !strings.Contains(b, "points_redeemed") {
 		t.Errorf("redemption booked: %q", b)
 	}
-	// A refund of the whole part gives the card back what it paid; the
-	// part points paid is kept as due, never charged to the card.
+	// A refund of the whole part gives the card back what it paid and
+	// the points back to the shopper, never charging the card for them.
 	if _, err := c.svc.Refund(ctx, "forge", o.Parts[0].ID); err != nil {
 		t.Fatal(err)
 	}
@@ -105,11 +105,14 @@ func TestPointsSpentAtCheckout(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if got.Payment.Refunded != got.Payment.Amount || got.Points.RefundDue.Amount != 300 {
-			return fmt.Errorf("refunded %+v of %+v, due in points %+v", got.Payment.Refunded, got.Payment.Amount, got.Points.RefundDue)
+		if got.Payment.Refunded != got.Payment.Amount || got.Points.RefundDue.Amount != 0 || got.Points.Returned != 300 {
+			return fmt.Errorf("refunded %+v of %+v, due in points %+v, %d points back", got.Payment.Refunded, got.Payment.Amount, got.Points.RefundDue, got.Points.Returned)
 		}
 		return nil
 	})
+	if acct := accountOf(t, a.db, sh.ID); acct.Returned != 300 || acct.Balance(f.clk.now()).Spendable != 401 {
+		t.Errorf("after the refund: %+v", acct)
+	}
 }
 
 // leaveBytes is what an issuer signs to let storefront spend account's

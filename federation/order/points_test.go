@@ -15,7 +15,7 @@ import (
 
 func pointsDB(t testing.TB) *badger.DB {
 	t.Helper()
-	db, err := badger.Open(badger.DefaultOptions("").WithInMemory(true).WithLogger(nil))
+	db, err := badger.Open(badger.DefaultOptions("").WithInMemory(true).WithLogger(nil).WithMemTableSize(16 << 20))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,8 +43,9 @@ func accountOf(t testing.TB, db *badger.DB, account string) *PointsAccount {
 }
 
 // TestPointsProperty: for any sequence of earns, holds confirmed or
-// released, refunds and expiry, an account keeps earned − spent −
-// expired − reversed = what it has (never negative), a refused step
+// released, refunds of parts and of orders paid with points, and expiry,
+// an account keeps earned − spent + returned − expired − reversed = what
+// it has (never negative), a refused step
 // changes nothing, and the settlement events the steps state derive the
 // same entries at the issuer, the home and the storefront, whose netting
 // sums to zero.
@@ -52,97 +53,119 @@ func TestPointsProperty(t *testing.T) {
 	const issuer, home, shop = "I", "H", "S"
 	pol := settlement.Policy{Version: 1, Currency: "EUR", Period: 24 * time.Hour,
 		Loyalty: settlement.Loyalty{PointValue: 2, Funder: settlement.FunderSplit, FunderHomeBPS: 4000}}
-	for round := range 60 {
-		rng := rand.New(rand.NewPCG(uint64(round), 99))
-		db := pointsDB(t)
-		now := time.Date(2026, 12, 3, 1, 0, 0, 0, time.UTC)
-		var events []settlement.Event
-		earned := map[string]int64{}
-		reversedOf := map[string]int64{}
-		var holds []string
-		var asked, lost int64
-		for step := range 80 {
-			now = now.Add(time.Duration(rng.IntN(90)) * time.Minute)
-			before := accountOf(t, db, "alice")
-			var err error
-			switch op := rng.IntN(6); op {
-			case 0: // a part becomes payable
-				part := fmt.Sprintf("part%d", step)
-				n := 1 + rng.Int64N(500)
-				err = pointsUpdate(db, func(txn *badger.Txn) error {
-					_, err := earnPoints(txn, "alice", part, n, now.Add(time.Hour), now.Add(time.Duration(1+rng.IntN(10))*time.Hour), now)
-					return err
-				})
-				earned[part] = n
-				events = append(events, settlement.Event{PartID: part, Kind: settlement.EventPointsEarned, Storefront: shop, Home: home,
-					Merchant: "m", Issuer: issuer, Points: n, Gross: settlement.Money{Amount: 2 * n, Currency: "EUR"}, PolicyVersion: 1, At: now})
-			case 1: // a refund of some of a part
-				for part, n := range earned {
-					k := min(n-reversedOf[part], 1+rng.Int64N(n))
-					if k <= 0 {
-						continue
-					}
-					var r PointsReversal
-					ref := fmt.Sprintf("r%d", step)
-					err = pointsUpdate(db, func(txn *badger.Txn) (err error) {
-						r, err = reversePoints(txn, "alice", part, ref, k, now)
+	for round := range 60 { // a subtest per round, so that its databases close with it
+		t.Run(fmt.Sprint("round", round), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(round), 99))
+			db := pointsDB(t)
+			now := time.Date(2026, 12, 3, 1, 0, 0, 0, time.UTC)
+			var events []settlement.Event
+			earned := map[string]int64{}
+			reversedOf := map[string]int64{}
+			var holds, confirmed []string
+			var asked, lost int64
+			for step := range 80 {
+				now = now.Add(time.Duration(rng.IntN(90)) * time.Minute)
+				before := accountOf(t, db, "alice")
+				var err error
+				switch op := rng.IntN(7); op {
+				case 0: // a part becomes payable
+					part := fmt.Sprintf("part%d", step)
+					n := 1 + rng.Int64N(500)
+					err = pointsUpdate(db, func(txn *badger.Txn) error {
+						_, err := earnPoints(txn, "alice", part, n, now.Add(time.Hour), now.Add(time.Duration(1+rng.IntN(10))*time.Hour), now)
 						return err
 					})
-					asked, lost = asked+k, lost+r.Lost
-					events = append(events, settlement.Event{PartID: part, Kind: settlement.EventPointsReversed, Storefront: shop, Home: home,
-						Merchant: "m", Issuer: issuer, Points: k, PointsEarned: n, PointsReversedBefore: reversedOf[part], RefundOf: ref,
-						Gross: settlement.Money{Amount: 2 * k, Currency: "EUR"}, PolicyVersion: 1, At: now})
-					reversedOf[part] += k
-					break
+					earned[part] = n
+					events = append(events, settlement.Event{PartID: part, Kind: settlement.EventPointsEarned, Storefront: shop, Home: home,
+						Merchant: "m", Issuer: issuer, Points: n, Gross: settlement.Money{Amount: 2 * n, Currency: "EUR"}, PolicyVersion: 1, At: now})
+				case 1: // a refund of some of a part
+					for part, n := range earned {
+						k := min(n-reversedOf[part], 1+rng.Int64N(n))
+						if k <= 0 {
+							continue
+						}
+						var r PointsReversal
+						ref := fmt.Sprintf("r%d", step)
+						err = pointsUpdate(db, func(txn *badger.Txn) (err error) {
+							r, err = reversePoints(txn, "alice", part, ref, k, now)
+							return err
+						})
+						asked, lost = asked+k, lost+r.Lost
+						events = append(events, settlement.Event{PartID: part, Kind: settlement.EventPointsReversed, Storefront: shop, Home: home,
+							Merchant: "m", Issuer: issuer, Points: k, PointsEarned: n, PointsReversedBefore: reversedOf[part], RefundOf: ref,
+							Gross: settlement.Money{Amount: 2 * k, Currency: "EUR"}, PolicyVersion: 1, At: now})
+						reversedOf[part] += k
+						break
+					}
+				case 2, 3: // a checkout holds points, maybe more than there are
+					id := fmt.Sprintf("hold%d", step)
+					n := 1 + rng.Int64N(400)
+					err = pointsUpdate(db, func(txn *badger.Txn) error {
+						_, err := holdPoints(txn, id, "alice", shop, n, 1, now.Add(time.Minute), now)
+						return err
+					})
+					if err == nil {
+						holds = append(holds, id)
+					} else if !errors.Is(err, ErrPointsShort) {
+						t.Fatal(err)
+					}
+				case 4: // a hold ends
+					if len(holds) == 0 {
+						continue
+					}
+					id := holds[0]
+					holds = holds[1:]
+					state := []string{PointsConfirmed, PointsReleased}[rng.IntN(2)]
+					var h *PointsHold
+					err = pointsUpdate(db, func(txn *badger.Txn) (err error) {
+						h, err = endPointsHold(txn, id, shop, state, now)
+						return err
+					})
+					if err == nil && state == PointsConfirmed {
+						confirmed = append(confirmed, id)
+						events = append(events, settlement.Event{PartID: id, Kind: settlement.EventPointsRedeemed, Storefront: shop,
+							Issuer: issuer, Points: h.Points, Gross: settlement.Money{Amount: 2 * h.Points, Currency: "EUR"}, PolicyVersion: 1, At: now})
+					}
+				case 5:
+					err = pointsUpdate(db, func(txn *badger.Txn) error { _, err := expirePoints(txn, "alice", now); return err })
+				case 6: // a refund gives back points of a confirmed hold, maybe more than it spent
+					if len(confirmed) == 0 {
+						continue
+					}
+					id := confirmed[rng.IntN(len(confirmed))]
+					ref := fmt.Sprintf("r%d", step)
+					var h *PointsHold
+					var before int64
+					err = pointsUpdate(db, func(txn *badger.Txn) (err error) {
+						h, before, err = returnToAccount(txn, id, ref, 1+rng.Int64N(200), now)
+						return err
+					})
+					if err == nil {
+						events = append(events, settlement.Event{PartID: id, Kind: settlement.EventPointsReturned, Storefront: shop, Issuer: issuer,
+							Points: h.Returned - before, PointsEarned: h.Points, PointsReversedBefore: before, RefundOf: ref,
+							Gross: settlement.Money{Amount: 2 * (h.Returned - before), Currency: "EUR"}, PolicyVersion: 1, At: now})
+					} else if !errors.Is(err, ErrInvalid) {
+						t.Fatal(err)
+					}
 				}
-			case 2, 3: // a checkout holds points, maybe more than there are
-				id := fmt.Sprintf("hold%d", step)
-				n := 1 + rng.Int64N(400)
-				err = pointsUpdate(db, func(txn *badger.Txn) error {
-					_, err := holdPoints(txn, id, "alice", shop, n, 1, now.Add(time.Minute), now)
-					return err
-				})
-				if err == nil {
-					holds = append(holds, id)
-				} else if !errors.Is(err, ErrPointsShort) {
-					t.Fatal(err)
+				a := accountOf(t, db, "alice")
+				if err := a.Check(); err != nil {
+					t.Fatalf("round %d step %d: %v", round, step, err)
 				}
-			case 4: // a hold ends
-				if len(holds) == 0 {
-					continue
+				if err != nil {
+					if fmt.Sprint(a) != fmt.Sprint(before) {
+						t.Fatalf("round %d step %d: refused step (%v) changed the account", round, step, err)
+					}
 				}
-				id := holds[0]
-				holds = holds[1:]
-				state := []string{PointsConfirmed, PointsReleased}[rng.IntN(2)]
-				var h *PointsHold
-				err = pointsUpdate(db, func(txn *badger.Txn) (err error) {
-					h, err = endPointsHold(txn, id, shop, state, now)
-					return err
-				})
-				if err == nil && state == PointsConfirmed {
-					events = append(events, settlement.Event{PartID: id, Kind: settlement.EventPointsRedeemed, Storefront: shop,
-						Issuer: issuer, Points: h.Points, Gross: settlement.Money{Amount: 2 * h.Points, Currency: "EUR"}, PolicyVersion: 1, At: now})
+				if b := a.Balance(now); b.Spendable < 0 || b.Pending < 0 || b.Held < 0 {
+					t.Fatalf("round %d step %d: negative balance %+v", round, step, b)
 				}
-			case 5:
-				err = pointsUpdate(db, func(txn *badger.Txn) error { _, err := expirePoints(txn, "alice", now); return err })
 			}
-			a := accountOf(t, db, "alice")
-			if err := a.Check(); err != nil {
-				t.Fatalf("round %d step %d: %v", round, step, err)
+			if a := accountOf(t, db, "alice"); a.Reversed+a.Lost != asked || a.Lost != lost {
+				t.Fatalf("round %d: reversed %d + lost %d, refunds asked %d", round, a.Reversed, a.Lost, asked)
 			}
-			if err != nil {
-				if fmt.Sprint(a) != fmt.Sprint(before) {
-					t.Fatalf("round %d step %d: refused step (%v) changed the account", round, step, err)
-				}
-			}
-			if b := a.Balance(now); b.Spendable < 0 || b.Pending < 0 || b.Held < 0 {
-				t.Fatalf("round %d step %d: negative balance %+v", round, step, b)
-			}
-		}
-		if a := accountOf(t, db, "alice"); a.Reversed+a.Lost != asked || a.Lost != lost {
-			t.Fatalf("round %d: reversed %d + lost %d, refunds asked %d", round, a.Reversed, a.Lost, asked)
-		}
-		checkPointsLedgers(t, round, pol, events, issuer, home, shop)
+			checkPointsLedgers(t, round, pol, events, issuer, home, shop)
+		})
 	}
 }
 

@@ -25,9 +25,10 @@ type PointsView struct {
 	PointValue int64   `json:"point_value"`
 	Currency   string  `json:"currency,omitempty"`
 	Balance    Balance `json:"balance"`
-	// Earned, Spent, Expired and Reversed count every point.
+	// Earned, Spent, Returned, Expired and Reversed count every point.
 	Earned   int64 `json:"earned"`
 	Spent    int64 `json:"spent"`
+	Returned int64 `json:"returned"`
 	Expired  int64 `json:"expired"`
 	Reversed int64 `json:"reversed"`
 	// Lots are the points not spent yet, soonest expiry first.
@@ -57,7 +58,7 @@ func (s *Service) ShopperPoints(ctx context.Context, shopper string) (PointsView
 		if err != nil {
 			return err
 		}
-		v.Balance, v.Earned, v.Spent, v.Expired, v.Reversed = a.Balance(now), a.Earned, a.Spent, a.Expired, a.Reversed
+		v.Balance, v.Earned, v.Spent, v.Returned, v.Expired, v.Reversed = a.Balance(now), a.Earned, a.Spent, a.Returned, a.Expired, a.Reversed
 		for _, l := range a.Lots {
 			if l.Left > 0 && (l.ExpiresAt.IsZero() || now.Before(l.ExpiresAt)) {
 				v.Lots = append(v.Lots, l)
@@ -83,6 +84,7 @@ type PointsPeriod struct {
 	Start    time.Time `json:"start"`
 	Earned   int64     `json:"earned"`
 	Spent    int64     `json:"spent"`
+	Returned int64     `json:"returned"`
 	Expired  int64     `json:"expired"`
 	Reversed int64     `json:"reversed"`
 	// Lost is what reversals could not take back: the issuer's loss.
@@ -121,7 +123,7 @@ func (s *Service) PointsReport(ctx context.Context, length time.Duration) (Point
 				return err
 			}
 			r.Accounts++
-			r.Outstanding += a.Earned - a.Spent - a.Expired - a.Reversed
+			r.Outstanding += a.outstanding()
 			r.Lost += a.Lost
 		}
 		for _, k := range keys(txn, prefixPointsHistory, "", 0) {
@@ -140,6 +142,8 @@ func (s *Service) PointsReport(ctx context.Context, length time.Duration) (Point
 				p.Earned += l.Points
 			case PointsSpentLine:
 				p.Spent += l.Points
+			case PointsReturnedLine:
+				p.Returned += l.Points
 			case PointsExpiredLine:
 				p.Expired += l.Points
 			case PointsReversedLine:

@@ -21,6 +21,10 @@ import (
 //	release  S -> I  the checkout failed: give the held points back
 //	held     I -> S  the answer to the three: the hold as it stands,
 //	                 signed; a confirmed one proves the redemption
+//	return   S -> I  a refund (Refund) of the order gives Points of the
+//	                 confirmed hold back to the shopper (points_return.go)
+//	returned I -> S  the answer: the return as applied, signed; it
+//	                 proves the return the storefront books
 //
 // The issuer checks every claim against what it holds itself: the
 // signatures of the home and the storefront, that the reserve names it
@@ -29,11 +33,13 @@ import (
 
 // Points steps of a points message.
 const (
-	PointsOpStatus  = "status"
-	PointsOpHold    = "hold"
-	PointsOpConfirm = "confirm"
-	PointsOpRelease = "release"
-	PointsOpHeld    = "held"
+	PointsOpStatus   = "status"
+	PointsOpHold     = "hold"
+	PointsOpConfirm  = "confirm"
+	PointsOpRelease  = "release"
+	PointsOpHeld     = "held"
+	PointsOpReturn   = "return"
+	PointsOpReturned = "returned"
 	// PointsRedeem is a redemption in a PointsEvent.
 	PointsRedeem = "redeemed"
 )
@@ -76,6 +82,12 @@ type PointsNote struct {
 	// leave to spend (Deps.PointsAuth): opaque bytes, base64 on the wire,
 	// since the leave the node uses, an ID token, is not JSON.
 	Auth []byte `json:"auth,omitempty"`
+	// Refund names the refund a return is for; Spent and Before, in a
+	// returned answer, are what the hold spent and what earlier returns
+	// gave back.
+	Refund string `json:"refund,omitempty"`
+	Spent  int64  `json:"spent,omitempty"`
+	Before int64  `json:"before,omitempty"`
 }
 
 func (n *PointsNote) validate() error {
@@ -100,9 +112,20 @@ func (n *PointsNote) validate() error {
 		case n.Op == PointsOpHeld && n.State != PointsHeld && n.State != PointsConfirmed && n.State != PointsReleased:
 			return bad("state", "must be held, confirmed or released")
 		}
+	case PointsOpReturn, PointsOpReturned:
+		switch {
+		case n.Refund == "" || len(n.Refund) > 256:
+			return bad("refund", "must be 1..256 bytes")
+		case n.Points <= 0 || n.Points > 1<<40:
+			return bad("points", "must be between 1 and 2^40")
+		case n.Op == PointsOpReturned && (n.Before < 0 || n.Spent > 1<<40 || n.Before+n.Points > n.Spent):
+			return bad("spent", "what is returned cannot pass what the hold spent")
+		case n.Op == PointsOpReturned && n.Policy == 0:
+			return bad("policy", "must be at least 1")
+		}
 	case PointsOpConfirm, PointsOpRelease:
 	default:
-		return bad("op", "must be status, hold, confirm, release or held")
+		return bad("op", "must be status, hold, confirm, release, held, return or returned")
 	}
 	return nil
 }
@@ -230,6 +253,8 @@ func (s *Service) receivePoints(ctx context.Context, m *Message, raw []byte) ([]
 		return s.receiveHold(ctx, m, raw)
 	case PointsOpConfirm, PointsOpRelease:
 		return s.receiveHoldEnd(m, raw)
+	case PointsOpReturn:
+		return s.receivePointsReturn(m, raw)
 	}
 	return nil, fmt.Errorf("%w: message.points.op: %s is an answer, not a request", ErrInvalid, m.Points.Op)
 }

@@ -191,18 +191,20 @@ type PartEvent struct {
 	At         time.Time
 	// Points, when set, makes this a points event instead (Status then
 	// is the status that states it, if any): earned or reversed points
-	// of Part, or points redeemed by hold Part at Storefront.
+	// of Part, or points redeemed by hold Part at Storefront, or given
+	// back to the shopper by a refund of that hold's order.
 	Points *PointsEvent
 }
 
 // PointsEvent is a points step settlement books (settlement/points.go).
 type PointsEvent struct {
-	// Step is PointsEarn, PointsReverse or PointsRedeem.
+	// Step is PointsEarn, PointsReverse, PointsRedeem or PointsReturned.
 	Step   string
 	Issuer string
-	// Points of this step; Earned and ReversedBefore for reversals.
+	// Points of this step; Earned and ReversedBefore for reversals, and
+	// for returns what the hold spent and what earlier returns gave back.
 	Points, Earned, ReversedBefore int64
-	// Refund names a reversal's refund.
+	// Refund names a reversal's or a return's refund.
 	Refund string
 	// Policy is the charter version whose point value applies.
 	Policy uint64

@@ -85,18 +85,13 @@ func (s *Service) Checkout(ctx context.Context, shopper, cartID, key string, req
 	if err := s.unreachable(order); err != nil {
 		return Order{}, false, err
 	}
-	if req.Points > 0 {
-		if order.Points, err = s.holdOrderPoints(ctx, &order, req.Points); err != nil {
-			return Order{}, false, err
-		}
-	}
-	attempts, err := s.reserveAll(ctx, order, req.ShippingAddress)
+	attempts, err := s.reserveWithPoints(ctx, &order, req.ShippingAddress, req.Points)
 	var ce *CheckoutError
 	if errors.As(err, &ce) && ce.Reason == ReasonPriceChanged { // the home node knew before this storefront
-		return Order{}, false, errors.Join(err, s.applyQuote(ctx, shopper, cartID, order, ce, true), s.releasePoints(order.Points, order.ID))
+		return Order{}, false, errors.Join(err, s.applyQuote(ctx, shopper, cartID, order, ce, true))
 	}
 	if err != nil {
-		return Order{}, false, errors.Join(err, s.releasePoints(order.Points, order.ID))
+		return Order{}, false, err
 	}
 	if err := s.pay(ctx, &order, attempts, req.Payment); err != nil {
 		return Order{}, false, errors.Join(err, s.releasePoints(order.Points, order.ID))

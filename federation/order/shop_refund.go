@@ -70,14 +70,16 @@ func (s *Service) payRefund(ctx context.Context, t refundTask) error {
 			return err
 		}
 	}
+	defer s.out.wake()
 	return s.update(func(txn *badger.Txn) error {
 		o, err := loadOrder(txn, t.Order)
 		if err != nil {
 			return err
 		}
 		if inPoints > 0 {
-			o.Points.RefundDue.Amount += inPoints
-			o.Points.RefundDue.Currency = o.Total.Currency
+			if err := s.returnPoints(txn, o, t.key()[len(prefixRefund):], inPoints); err != nil {
+				return err
+			}
 		}
 		o.Payment.Refunded.Amount += money.Amount
 		o.Payment.Refunded.Currency = o.Total.Currency

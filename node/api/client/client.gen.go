@@ -958,6 +958,7 @@ func (e PictureUploadType) Valid() bool {
 const (
 	Earned   PointsLineKind = "earned"
 	Expired  PointsLineKind = "expired"
+	Returned PointsLineKind = "returned"
 	Reversed PointsLineKind = "reversed"
 	Spent    PointsLineKind = "spent"
 )
@@ -968,6 +969,8 @@ func (e PointsLineKind) Valid() bool {
 	case Earned:
 		return true
 	case Expired:
+		return true
+	case Returned:
 		return true
 	case Reversed:
 		return true
@@ -2350,9 +2353,12 @@ type Loyalty struct {
 
 		// Periods settlement periods with any change, newest first
 		Periods []struct {
-			Earned   int64     `json:"earned"`
-			Expired  int64     `json:"expired"`
-			Lost     int64     `json:"lost"`
+			Earned  int64 `json:"earned"`
+			Expired int64 `json:"expired"`
+			Lost    int64 `json:"lost"`
+
+			// Returned spent points refunds gave back
+			Returned int64     `json:"returned"`
 			Reversed int64     `json:"reversed"`
 			Spent    int64     `json:"spent"`
 			Start    time.Time `json:"start"`
@@ -2763,9 +2769,23 @@ type OrderPoints struct {
 	// Policy charter version the points are valued at
 	Policy int `json:"policy"`
 
-	// RefundDue what refunds owe beyond what the payment took: the part points paid, not given back as points yet
+	// RefundDue what refunds owe beyond what the payment took, the part points paid, while the issuer has not answered that it gave those points back; absent once it has
 	RefundDue *Money `json:"refund_due,omitempty"`
-	Value     Money  `json:"value"`
+
+	// Returned the points the issuer gave back
+	Returned *int64 `json:"returned,omitempty"`
+
+	// Returns the refunds that give points back to the shopper at the issuer
+	Returns *[]struct {
+		// Given the issuer answered that the points are back
+		Given  *bool `json:"given,omitempty"`
+		Points int64 `json:"points"`
+
+		// Refund the refund: its part, and its id among the part's refunds
+		Refund string `json:"refund"`
+		Value  Money  `json:"value"`
+	} `json:"returns,omitempty"`
+	Value Money `json:"value"`
 }
 
 // Outbox defines model for Outbox.
@@ -2985,7 +3005,7 @@ type PointsLine struct {
 	Lost   *int64 `json:"lost,omitempty"`
 	Points int64  `json:"points"`
 
-	// Ref the part (earned, reversed), the hold (spent) or the lot (expired)
+	// Ref the part (earned, reversed), the hold (spent, returned) or the lot (expired)
 	Ref string `json:"ref"`
 }
 
@@ -3032,8 +3052,11 @@ type PointsView struct {
 
 	// PointValue one point's value in minor units of currency
 	PointValue int64 `json:"point_value"`
-	Reversed   int64 `json:"reversed"`
-	Spent      int64 `json:"spent"`
+
+	// Returned spent points that refunds of the orders they paid gave back
+	Returned int64 `json:"returned"`
+	Reversed int64 `json:"reversed"`
+	Spent    int64 `json:"spent"`
 }
 
 // Policies defines model for Policies.
@@ -4569,7 +4592,7 @@ type ClientInterface interface {
 	// back (the issuer's loss), and per settlement period what they
 	// earned, spent, lost to expiry and gave back. What members owe each
 	// other for points is in the statements, as points_funding,
-	// points_reversal and points_redemption entries.
+	// points_reversal, points_redemption and points_return entries.
 	//
 	// Corresponds with GET /v1/loyalty (the `GetLoyalty` operationId).
 	GetLoyalty(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -6366,7 +6389,7 @@ func (c *Client) SetStock(ctx context.Context, id ListingID, body SetStockJSONRe
 // back (the issuer's loss), and per settlement period what they
 // earned, spent, lost to expiry and gave back. What members owe each
 // other for points is in the statements, as points_funding,
-// points_reversal and points_redemption entries.
+// points_reversal, points_redemption and points_return entries.
 //
 // Corresponds with GET /v1/loyalty (the `GetLoyalty` operationId).
 func (c *Client) GetLoyalty(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -13234,7 +13257,7 @@ type ClientWithResponsesInterface interface {
 	// back (the issuer's loss), and per settlement period what they
 	// earned, spent, lost to expiry and gave back. What members owe each
 	// other for points is in the statements, as points_funding,
-	// points_reversal and points_redemption entries.
+	// points_reversal, points_redemption and points_return entries.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -22959,7 +22982,7 @@ func (c *ClientWithResponses) SetStockWithResponse(ctx context.Context, id Listi
 // back (the issuer's loss), and per settlement period what they
 // earned, spent, lost to expiry and gave back. What members owe each
 // other for points is in the statements, as points_funding,
-// points_reversal and points_redemption entries.
+// points_reversal, points_redemption and points_return entries.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -153,6 +153,8 @@ func loyaltyRowOf(st settlement.Statement, names map[string]string) (loyaltyMemb
 			funded += t.Amount.Amount
 		case settlement.EntryPointsRedemption:
 			redeemed += t.Amount.Amount
+		case settlement.EntryPointsReturn: // redeemed points a refund gave back: no longer redeemed
+			redeemed -= t.Amount.Amount
 		case settlement.EntryPointsReversal:
 			reversed += t.Amount.Amount
 		default:

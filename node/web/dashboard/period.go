@@ -101,6 +101,7 @@ var entryKinds = map[string]string{
 	settlement.EntryPointsFunding:    "Loyalty points funded",
 	settlement.EntryPointsReversal:   "Loyalty points funding given back",
 	settlement.EntryPointsRedemption: "Loyalty points redeemed",
+	settlement.EntryPointsReturn:     "Redeemed points refunds gave back",
 }
 
 // disputeReasons explain a dispute from this node's side.

@@ -47,12 +47,42 @@ type orderView struct {
 	// what it took off Items; "" for none.
 	Coupon, CouponDiscount string
 	Payment                string
-	Parts                  []partView
+	// Points says what loyalty points paid and refunds gave back; nil
+	// when the order used none.
+	Points *orderPointsView
+	Parts  []partView
 	// CancelURL is the page that confirms a cancel of every part not yet
 	// shipped; "" when no part can be cancelled any more.
 	CancelURL string
 	// Problem says why a request about the order was refused.
 	Problem string
+}
+
+// orderPointsView is what points paid of an order: Points worth Value,
+// and the points refunds gave back (Back) or are giving back (Due).
+type orderPointsView struct {
+	Points    int64
+	Value     string
+	Back, Due int64
+	DueValue  string
+}
+
+// orderPointsOf is what o's page says about its points.
+func orderPointsOf(o order.Order) *orderPointsView {
+	p := o.Points
+	if p == nil {
+		return nil
+	}
+	v := &orderPointsView{Points: p.Points, Value: web.FormatMoney(p.Value.Amount, p.Value.Currency), Back: p.Returned}
+	for _, r := range p.Returns {
+		if !r.Given {
+			v.Due += r.Points
+		}
+	}
+	if p.RefundDue.Amount > 0 {
+		v.DueValue = web.FormatMoney(p.RefundDue.Amount, p.RefundDue.Currency)
+	}
+	return v
 }
 
 // partView is one merchant's part of an order.
@@ -169,7 +199,7 @@ func (sf *Storefront) orderViewOf(ctx context.Context, o order.Order) orderView 
 	v := orderView{ID: o.ID, Status: summaryStatus(o), Total: web.FormatMoney(o.Total.Amount, o.Total.Currency),
 		Placed: o.CreatedAt, ShipTo: o.ShipTo, Payment: paymentText(o.Payment), Country: countryName(o.ShipTo.Country),
 		Items:    web.FormatMoney(o.Total.Amount+o.CouponDiscount.Amount-o.Shipping.Amount, o.Total.Currency),
-		Shipping: web.FormatMoney(o.Shipping.Amount, o.Total.Currency)}
+		Shipping: web.FormatMoney(o.Shipping.Amount, o.Total.Currency), Points: orderPointsOf(o)}
 	if o.Coupon != "" {
 		v.Coupon, v.CouponDiscount = o.Coupon, web.FormatMoney(o.CouponDiscount.Amount, o.CouponDiscount.Currency)
 	}

@@ -33,6 +33,7 @@ type pointsView struct {
 	NextExpiry       time.Time
 	NextExpiryPoints int64
 	Earned, Spent    int64
+	Returned         int64
 	Expired          int64
 	Reversed         int64
 	Lots             []pointsLotRow
@@ -60,6 +61,7 @@ var pointsLineWords = map[string]string{
 	order.PointsSpentLine:    "Spent at checkout",
 	order.PointsExpiredLine:  "Expired",
 	order.PointsReversedLine: "Taken back after a refund",
+	order.PointsReturnedLine: "Given back by a refund",
 }
 
 // pointsPage is GET /points: the shopper's balance, what expires when,
@@ -77,7 +79,7 @@ func (sf *Storefront) pointsPage(w http.ResponseWriter, r *http.Request, sv shop
 	now := time.Now()
 	v := pointsView{Enabled: pv.Enabled, Here: pv.Here, Spendable: pv.Balance.Spendable, Held: pv.Balance.Held, Pending: pv.Balance.Pending,
 		NextExpiry: pv.Balance.NextExpiry, NextExpiryPoints: pv.Balance.NextPoints,
-		Earned: pv.Earned, Spent: pv.Spent, Expired: pv.Expired, Reversed: pv.Reversed,
+		Earned: pv.Earned, Spent: pv.Spent, Returned: pv.Returned, Expired: pv.Expired, Reversed: pv.Reversed,
 		Worth: web.FormatMoney(pv.Balance.Spendable*pv.PointValue, pv.Currency)}
 	if !pv.Here {
 		v.Keeper = sf.keeper(pv.Issuer)
@@ -87,14 +89,14 @@ func (sf *Storefront) pointsPage(w http.ResponseWriter, r *http.Request, sv shop
 	}
 	for _, l := range pv.History {
 		sign := "+"
-		if l.Kind != order.PointsEarnedLine {
+		if l.Kind != order.PointsEarnedLine && l.Kind != order.PointsReturnedLine {
 			sign = "−"
 		}
 		row := pointsLineRow{At: l.At, What: pointsLineWords[l.Kind], Points: sign + strconv.FormatInt(l.Points, 10), Ref: l.Ref}
 		if l.Lost > 0 {
 			row.What += fmt.Sprintf(" (%d already spent, kept)", l.Lost)
 		}
-		if l.Kind == order.PointsSpentLine {
+		if l.Kind == order.PointsSpentLine || l.Kind == order.PointsReturnedLine {
 			row.Ref = orderOfHold(l.Ref)
 		}
 		v.History = append(v.History, row)

@@ -33,13 +33,15 @@ func summaryStatus(o order.Order) string {
 			live = append(live, p)
 		}
 	}
+	pay := o.Payment // what refunds gave back in points is refunded too
+	pay.Refunded.Amount += pointsGivenBack(o)
 	switch {
 	case len(gone) == 0:
 		return progressText(live)
 	case len(live) == 0:
-		return endedText(gone, o.Payment)
+		return endedText(gone, pay)
 	}
-	return progressText(live) + "; " + partsEndedText(gone) + moneyClause(gone, o.Payment, ", ")
+	return progressText(live) + "; " + partsEndedText(gone) + moneyClause(gone, pay, ", ")
 }
 
 // progressText says where parts still on their way stand.
@@ -188,7 +190,7 @@ func refundWay(pay order.Payment, site string) string {
 // ended, as the order service pays them.
 func partRefunds(o order.Order, site string) map[string]string {
 	out := map[string]string{}
-	left := o.Payment.Refunded.Amount
+	left, inPoints := o.Payment.Refunded.Amount, pointsGivenBack(o)
 	way := refundWay(o.Payment, site)
 	for _, p := range endedInOrder(o.Parts) {
 		due := partDue(p)
@@ -200,12 +202,32 @@ func partRefunds(o order.Order, site string) map[string]string {
 		case left >= due.Amount:
 			out[p.ID] = amount + " refunded " + way + "."
 			left -= due.Amount
+		case left+inPoints >= due.Amount: // what points paid came back as points
+			pts := due.Amount - left
+			out[p.ID] = web.FormatMoney(left, due.Currency) + " refunded " + way + " and " + web.FormatMoney(pts, due.Currency) + " in points."
+			if left == 0 {
+				out[p.ID] = amount + " refunded in points."
+			}
+			left, inPoints = 0, inPoints-pts
 		default:
 			out[p.ID] = "A refund of " + amount + " " + way + " is under way."
 			left = 0
 		}
 	}
 	return out
+}
+
+// pointsGivenBack is the value of the points refunds of o gave back.
+func pointsGivenBack(o order.Order) int64 {
+	var n int64
+	if o.Points != nil {
+		for _, r := range o.Points.Returns {
+			if r.Given {
+				n += r.Value.Amount
+			}
+		}
+	}
+	return n
 }
 
 // endedInOrder are the parts that ended, the first to end first.
