@@ -168,6 +168,14 @@ func reversalEntries(ev Event, rev, ship Split, treasury string) []Entry {
 // before posting it. Whether ev causes them now depends on the part's state.
 func derivableEntries(ev Event, pol Policy) []Entry {
 	treasury := pol.Treasury
+	if ev.isAd() {
+		if !pol.Ads.Enabled {
+			return nil
+		}
+		one := ev
+		one.Gross.Amount, one.AdFee, one.AdReversedBefore = 1, 1, 0
+		return adEntries(one, Ads{Enabled: true, StorefrontShareBPS: MaxBPS / 2}, treasury)
+	}
 	if ev.isPoints() {
 		if !pol.Loyalty.Enabled() {
 			return nil
