@@ -190,3 +190,28 @@ func adRound(t *testing.T, round int, members []string, pol Policy) {
 		}
 	}
 }
+
+// TestAdEntriesAreDerivable: what reconciliation may restore of an ad
+// event names every entry the event causes, whatever its amounts, so a
+// treasury can learn its share from the home's proof.
+func TestAdEntriesAreDerivable(t *testing.T) {
+	pol := adsPolicy(7000, "T")
+	for _, ev := range []Event{adFee("p", "S", "H", 101), adFee("p", "S", "H", 1), adReversed(adFee("p", "S", "H", 101), "r1", 50, 1)} {
+		ids := map[string]bool{}
+		for _, e := range derivableEntries(ev, pol) {
+			ids[e.ID] = true
+		}
+		got, err := AdEntries(ev, pol)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range got {
+			if !ids[e.ID] {
+				t.Errorf("%s of %d: entry %s %s->%s not derivable", ev.Kind, ev.Gross.Amount, e.Kind, e.From, e.To)
+			}
+		}
+		if len(ids) != 2 {
+			t.Errorf("%s: %d derivable entries, want the storefront's and the treasury's", ev.Kind, len(ids))
+		}
+	}
+}

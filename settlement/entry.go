@@ -172,9 +172,9 @@ func derivableEntries(ev Event, pol Policy) []Entry {
 		if !pol.Ads.Enabled {
 			return nil
 		}
-		one := ev
-		one.Gross.Amount, one.AdFee, one.AdReversedBefore = 1, 1, 0
-		return adEntries(one, Ads{Enabled: true, StorefrontShareBPS: MaxBPS / 2}, treasury)
+		two := ev // halved, each party's share is one: every entry shows
+		two.Gross.Amount, two.AdFee, two.AdReversedBefore = 2, 2, 0
+		return adEntries(two, Ads{Enabled: true, StorefrontShareBPS: MaxBPS / 2}, treasury)
 	}
 	if ev.isPoints() {
 		if !pol.Loyalty.Enabled() {
