@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"fmt"
+	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/catalog"
@@ -104,4 +105,33 @@ func (e evidence) verifyAd(_ context.Context, proof []byte) (settlement.Event, e
 		return settlement.Event{}, fmt.Errorf("%w: message %s states no ad fee", settlement.ErrInvalid, m.ID)
 	}
 	return ev, nil
+}
+
+// sponsoredPages is what the storefront's sponsored slots read: the
+// campaigns running now of every member, and the charter's slots per
+// page (0 when the charter runs no ads).
+type sponsoredPages struct{ n *Node }
+
+// SponsoredCampaigns returns the campaigns that run at now.
+func (s sponsoredPages) SponsoredCampaigns(ctx context.Context, now time.Time) ([]catalog.Campaign, int, error) {
+	sc, err := s.n.fed.Charter()
+	if err != nil || !sc.Charter.Ads.Enabled() {
+		return nil, 0, nil
+	}
+	all, err := s.n.cat.Campaigns(ctx, "", "")
+	if err != nil {
+		return nil, 0, err
+	}
+	live := all[:0]
+	for _, c := range all {
+		if c.Active(now) {
+			live = append(live, c)
+		}
+	}
+	return live, sc.Charter.Ads.Slots(), nil
+}
+
+// RecordAdClick remembers a shopper's click on a slot.
+func (s sponsoredPages) RecordAdClick(ctx context.Context, shopper, listingID, campaign string) error {
+	return s.n.orders.RecordAdClick(ctx, shopper, listingID, campaign)
 }

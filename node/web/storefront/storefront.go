@@ -196,6 +196,9 @@ type Deps struct {
 	// Alliance, when set, lets other members' shoppers sign in here and
 	// this node's shoppers sign in on other members (alliance.go).
 	Alliance Alliance
+	// Sponsored, when set, fills sponsored slots on search pages and
+	// remembers shoppers' clicks on them (sponsored.go); optional.
+	Sponsored Sponsored
 }
 
 // Options configure the storefront.
@@ -269,6 +272,7 @@ func (sf *Storefront) Mount(mux *http.ServeMux) {
 	}
 	mux.HandleFunc("GET /{$}", sf.home)
 	mux.HandleFunc("GET /search", sf.search)
+	mux.HandleFunc("GET /sponsored/click", sf.sponsoredClick)
 	mux.HandleFunc("GET /listings/{id}", sf.listing)
 	mux.HandleFunc("GET /sitemap.xml", sf.sitemap)
 	mux.HandleFunc("GET /robots.txt", sf.robots)
