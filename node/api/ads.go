@@ -30,17 +30,21 @@ type AdSales interface {
 // /v1/merchant/campaigns, and lets a shopper's client record a click on
 // a sponsored slot (POST /v1/sponsored/clicks).
 func (a *API) adRoutes(v1, sh *gin.RouterGroup) {
-	if a.deps.Campaigns == nil || a.deps.AdSales == nil {
-		return
-	}
-	sh.POST("/sponsored/clicks", a.postAdClick)
-	me := v1.Group("/merchant/campaigns", a.merchantOnly)
+	sh.POST("/sponsored/clicks", a.adsServed, a.postAdClick)
+	me := v1.Group("/merchant/campaigns", a.merchantOnly, a.adsServed)
 	me.GET("", a.getCampaigns)
 	me.POST("", a.postCampaign)
 	me.PUT("/:id", a.putCampaign)
 	me.POST("/:id/pause", a.campaignState(catalog.CampaignPaused))
 	me.POST("/:id/resume", a.campaignState(catalog.CampaignLive))
 	me.DELETE("/:id", a.deleteCampaign)
+}
+
+// adsServed answers 404 when the node serves no sponsored listings.
+func (a *API) adsServed(c *gin.Context) {
+	if a.deps.Campaigns == nil || a.deps.AdSales == nil {
+		failStatus(c, http.StatusNotFound, "Not found", "this node serves no sponsored listings")
+	}
 }
 
 // campaignView is a campaign as its merchant sees it: with what it spent
