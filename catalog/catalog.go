@@ -59,6 +59,10 @@ type Catalog struct {
 	// SetCarriers); nil means the built-in table.
 	carriers atomic.Pointer[shipping.Table]
 
+	// adFeeCap is the charter's cap on a campaign's fee in basis points
+	// (see SetAdFeeCap); 0: the charter runs no ads.
+	adFeeCap atomic.Int64
+
 	// restored is set while the catalog waits to learn its own records
 	// back after a restore (see MarkRestored); it changes only under wmu.
 	restored atomic.Bool

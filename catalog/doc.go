@@ -70,7 +70,9 @@
 // per subject id and a tombstone to take a shipping profile down or end
 // an offer (profile.go, offer.go). ApplyOffers computes what a merchant's
 // offers take off a part's lines, the same on the home node and on every
-// storefront.
+// storefront. Ad campaigns (KindCampaign, campaign.go) are records of the
+// same shape: what a merchant sponsors, its budget and fee (no more than
+// the charter's cap, SetAdFeeCap) and its state (live, paused, exhausted).
 //
 // Every price is in the federation's settlement currency (Config.Currency,
 // then SetCurrency when the charter changes); until it is known, every

@@ -24,6 +24,9 @@ func subjectKey(kind Kind, subject string) []byte {
 	if kind == KindOffer {
 		return offerKey(subject)
 	}
+	if kind == KindCampaign {
+		return campaignKey(subject)
+	}
 	return profileKey(subject)
 }
 
@@ -270,6 +273,11 @@ func (c *Catalog) placeProfile(txn *badger.Txn, rec *Record, raw []byte) (*Chang
 				return nil, err
 			}
 		}
+		if rec.Kind == KindCampaign {
+			if err := countCampaigns(txn, rec.Subject, MaxCampaigns); err != nil {
+				return nil, err
+			}
+		}
 		if rec.Kind == KindShipping {
 			platform, merchant, _, _ := ParseID(rec.Subject) // checked by Decode
 			n, err := countProfiles(txn, FormatMerchantID(platform, merchant), shipping.MaxLimits().MaxProfiles+1)
@@ -288,6 +296,9 @@ func (c *Catalog) placeProfile(txn *badger.Txn, rec *Record, raw []byte) (*Chang
 	if rec.Offer != nil {
 		sum = offerContent(rec.Offer)
 	}
+	if rec.Campaign != nil {
+		sum = campaignContent(rec.Campaign)
+	}
 	if err := putProfile(txn, rec, raw, prev, sum); err != nil {
 		return nil, err
 	}
@@ -296,7 +307,7 @@ func (c *Catalog) placeProfile(txn *badger.Txn, rec *Record, raw []byte) (*Chang
 
 // checkProfileLimits holds a merchant or shipping record to cfg (this
 // node's own limits, or the ceilings for another member's).
-func checkProfileLimits(rec *Record, cfg Config, own bool) error {
+func checkProfileLimits(rec *Record, cfg Config, own bool, feeCap int64) error {
 	var err error
 	switch {
 	case rec.Kind == KindMerchant:
@@ -305,6 +316,9 @@ func checkProfileLimits(rec *Record, cfg Config, own bool) error {
 	case rec.Offer != nil:
 		_, merchant, _, _ := ParseID(rec.Subject)
 		err = validateOffer(rec.Offer.input(), rec.Origin, merchant)
+	case rec.Campaign != nil:
+		_, merchant, _, _ := ParseID(rec.Subject)
+		err = validateCampaign(rec.Campaign.input(), rec.Origin, merchant, feeCap)
 	case rec.Shipping != nil:
 		lim := shipping.MaxLimits()
 		if own {

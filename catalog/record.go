@@ -36,6 +36,9 @@ const (
 	KindShipping Kind = "shipping"
 	// KindOffer carries a merchant's offer (or its end); see offer.go.
 	KindOffer Kind = "offer"
+	// KindCampaign carries a merchant's ad campaign (or its end); see
+	// campaign.go.
+	KindCampaign Kind = "campaign"
 )
 
 // Record is the body of a signed catalog change. The home node assigns Seq
@@ -74,6 +77,9 @@ type Record struct {
 	Shipping *ShippingProfile `json:"shipping,omitempty"`
 	// Offer is the offer, for an offer record that is not a tombstone.
 	Offer *Offer `json:"offer,omitempty"`
+	// Campaign is the campaign, for a campaign record that is not a
+	// tombstone.
+	Campaign *Campaign `json:"campaign,omitempty"`
 	// Time is when the home node signed the record.
 	Time time.Time `json:"time"`
 }
@@ -191,10 +197,10 @@ func (r *Record) check() error {
 	if err := checkPeerID(r.Origin); err != nil {
 		return fmt.Errorf("origin: %v", err)
 	}
-	if r.Kind == KindMerchant || r.Kind == KindShipping || r.Kind == KindOffer {
+	if r.Kind == KindMerchant || r.Kind == KindShipping || r.Kind == KindOffer || r.Kind == KindCampaign {
 		return r.checkProfile()
 	}
-	if r.Subject != "" || r.Merchant != nil || r.Shipping != nil || r.Offer != nil {
+	if r.Subject != "" || r.Merchant != nil || r.Shipping != nil || r.Offer != nil || r.Campaign != nil {
 		return errors.New("a listing or stock record carries no subject and no profile")
 	}
 	platform, merchant, _, err := ParseID(r.ListingID)
@@ -216,7 +222,7 @@ func (r *Record) check() error {
 	case KindStock:
 		return r.checkStock()
 	}
-	return fmt.Errorf("kind %q is not one of %q, %q, %q, %q and %q", clip(string(r.Kind)), KindListing, KindStock, KindMerchant, KindShipping, KindOffer)
+	return fmt.Errorf("kind %q is not one of %q, %q, %q, %q, %q and %q", clip(string(r.Kind)), KindListing, KindStock, KindMerchant, KindShipping, KindOffer, KindCampaign)
 }
 
 func (r *Record) checkListing(merchant string) error {
@@ -276,6 +282,12 @@ func (r *Record) checkProfile() error {
 		return errors.New("version must be at least 1")
 	case r.Time.IsZero():
 		return errors.New("time is missing")
+	}
+	if r.Kind == KindCampaign {
+		return r.checkCampaign()
+	}
+	if r.Campaign != nil {
+		return errors.New("only a campaign record carries a campaign")
 	}
 	if r.Kind == KindOffer {
 		return r.checkOffer()
@@ -344,6 +356,33 @@ func (r *Record) checkOffer() error {
 		return errors.New("offer id, platform or merchant differ from the record's")
 	case o.Version != r.Version || !o.UpdatedAt.Equal(r.Time):
 		return errors.New("offer version or updated_at differ from the record's")
+	}
+	return nil
+}
+
+// checkCampaign checks a campaign record's own fields.
+func (r *Record) checkCampaign() error {
+	platform, merchant, _, err := ParseID(r.Subject)
+	c := r.Campaign
+	switch {
+	case err != nil:
+		return fmt.Errorf("subject: %v", err)
+	case platform != r.Origin:
+		return errors.New("subject names another platform than the origin")
+	case r.Merchant != nil || r.Shipping != nil || r.Offer != nil:
+		return errors.New("a campaign record carries no profile and no offer")
+	case r.Tombstone && c != nil:
+		return errors.New("a tombstone carries no campaign")
+	case r.Tombstone:
+		return nil
+	case c == nil:
+		return errors.New("campaign is missing")
+	case c.ID != r.Subject || c.Platform != r.Origin || c.Merchant != merchant:
+		return errors.New("campaign id, platform or merchant differ from the record's")
+	case c.Version != r.Version || !c.UpdatedAt.Equal(r.Time):
+		return errors.New("campaign version or updated_at differ from the record's")
+	case c.State != CampaignLive && c.State != CampaignPaused && c.State != CampaignExhausted:
+		return fmt.Errorf("campaign.state: %q is not %s", clip(c.State), campaignStateNames)
 	}
 	return nil
 }

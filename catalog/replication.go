@@ -95,8 +95,8 @@ func (c *Catalog) checkLimits(rec *Record) error {
 		cfg.Currency = cur
 	}
 	switch {
-	case rec.Kind == KindMerchant || rec.Kind == KindShipping || rec.Kind == KindOffer:
-		return checkProfileLimits(rec, cfg, rec.Origin == c.self)
+	case rec.Kind == KindMerchant || rec.Kind == KindShipping || rec.Kind == KindOffer || rec.Kind == KindCampaign:
+		return checkProfileLimits(rec, cfg, rec.Origin == c.self, c.AdFeeCap())
 	case rec.Kind == KindListing && rec.Listing != nil:
 		if err := ValidateListing(cfg, rec.Listing.input()); err != nil {
 			return fmt.Errorf("record %s/%d: listing %s: %w", rec.Origin, rec.Seq, rec.ListingID, err)
@@ -129,7 +129,7 @@ func (c *Catalog) place(txn *badger.Txn, rec *Record, raw []byte) (*Change, int6
 	case KindStock:
 		ch, err := c.placeStock(txn, rec, raw)
 		return ch, 0, err
-	case KindMerchant, KindShipping, KindOffer:
+	case KindMerchant, KindShipping, KindOffer, KindCampaign:
 		ch, err := c.placeProfile(txn, rec, raw)
 		return ch, 0, err
 	}

@@ -60,6 +60,8 @@ type Charter struct {
 	Service ServiceTerms `json:"service,omitzero"`
 	// Loyalty is the alliance's points programme (loyalty.go); zero: off.
 	Loyalty Loyalty `json:"loyalty,omitzero"`
+	// Ads is the alliance's sponsored-listings policy (ads.go); zero: off.
+	Ads Ads `json:"ads,omitzero"`
 }
 
 // Default service deadlines, used when a charter leaves them zero.
@@ -267,7 +269,10 @@ func (c *Charter) validate(draft bool) error {
 	if err := c.Service.validate(c, draft); err != nil {
 		return err
 	}
-	return c.Loyalty.validate()
+	if err := c.Loyalty.validate(); err != nil {
+		return err
+	}
+	return c.Ads.validate()
 }
 
 func (c *Charter) validateMembers(draft bool) error {

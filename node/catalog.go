@@ -128,10 +128,12 @@ func (n *Node) openCatalog(key crypto.PrivKey, reg prometheus.Registerer) error 
 	}
 	if sc, err := n.fed.Charter(); err == nil {
 		setCarriers(&sc.Charter)
+		n.cat.SetAdFeeCap(sc.Charter.Ads.MaxFeeBPS)
 	}
 	n.fed.OnCharter(func(c *federation.Charter) {
 		n.cat.SetCurrency(c.Currency)
 		setCarriers(c)
+		n.cat.SetAdFeeCap(c.Ads.MaxFeeBPS)
 	})
 	if n.index, err = openIndex(n.indexDir(), n.cat, n.log.With("component", "search")); err != nil {
 		return err

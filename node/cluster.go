@@ -41,6 +41,8 @@ type ClusterOptions struct {
 	FirstResponse time.Duration
 	// Loyalty is charter v1's loyalty policy (zero: none).
 	Loyalty federation.Loyalty
+	// Ads is charter v1's ad policy (zero: none).
+	Ads federation.Ads
 }
 
 // Cluster is a running set of member nodes that share one charter.
@@ -103,7 +105,7 @@ func NewCluster(opts ClusterOptions) (_ *Cluster, err error) {
 func (c *Cluster) foundCharter(opts ClusterOptions) (*federation.SignedCharter, error) {
 	sc := &federation.SignedCharter{Charter: federation.Charter{
 		FederationID: opts.FederationID, Name: opts.FederationName, Version: 1,
-		Currency: opts.Currency, Period: federation.Duration(opts.Period), Policy: opts.Policy, Loyalty: opts.Loyalty,
+		Currency: opts.Currency, Period: federation.Duration(opts.Period), Policy: opts.Policy, Loyalty: opts.Loyalty, Ads: opts.Ads,
 	}}
 	if sc.Charter.Policy.PayableOn == "" {
 		sc.Charter.Policy.PayableOn = federation.PayableOnDelivered

@@ -34,9 +34,13 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 		Policy:   n.policyVersion,
 		Books:    books{n.ledger, n},
 		Loyalty:  n.loyaltyAt,
-		Reach:    reach{n.fed},
-		Profiles: n.cat,
-		Terms:    n.serviceTerms,
+		// Sponsored sales: the charter's ad terms, and this node's own
+		// campaigns, which it alone charges.
+		Ads:       n.adsAt,
+		Campaigns: campaignBook{n},
+		Reach:     reach{n.fed},
+		Profiles:  n.cat,
+		Terms:     n.serviceTerms,
 		// Another member's storefront holds a shopper's points with the
 		// ID token this node gave it at the shopper's sign-in there.
 		PointsAuth: n.spendLeave,
@@ -68,6 +72,11 @@ func (b books) Enqueue(txn *badger.Txn, ev order.PartEvent) error {
 			return nil
 		}
 		return b.ledger.Enqueue(txn, e)
+	}
+	if e, ok := adEvent(ev); ok {
+		if err := b.ledger.Enqueue(txn, e); err != nil {
+			return err
+		}
 	}
 	e, ok := settlementEvent(ev)
 	if !ok {

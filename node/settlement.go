@@ -35,6 +35,9 @@ func policyOf(c *federation.Charter) settlement.Policy {
 	if l := c.Loyalty; l.Enabled() {
 		p.Loyalty = settlement.Loyalty{PointValue: l.PointValue, Funder: l.Funder, FunderHomeBPS: l.FunderHomeBPS}
 	}
+	if a := c.Ads; a.Enabled() {
+		p.Ads = settlement.Ads{Enabled: true, StorefrontShareBPS: a.StorefrontShareBPS}
+	}
 	for _, o := range c.Policy.Overrides {
 		p.Overrides = append(p.Overrides, settlement.Override{CategoryPrefix: o.CategoryPrefix,
 			StorefrontCommissionBPS: o.StorefrontCommissionBPS, FederationFeeBPS: o.FederationFeeBPS})
@@ -117,6 +120,9 @@ func (e evidence) Proof(ctx context.Context, ev settlement.Event) ([]byte, error
 	if ev.Issuer != "" {
 		return e.pointsProof(ctx, ev)
 	}
+	if ev.Campaign != "" {
+		return e.adProof(ctx, ev)
+	}
 	p, err := e.orders.ProveStatus(ctx, ev.PartID, ev.Home, func(m *order.Message) bool {
 		got, ok := settlementEvent(order.PartEvent{Part: m.Part, Storefront: m.To, Home: m.From, Status: m.Status, At: m.At})
 		return ok && got == ev
@@ -131,6 +137,9 @@ func (e evidence) Proof(ctx context.Context, ev settlement.Event) ([]byte, error
 func (e evidence) Verify(ctx context.Context, proof []byte) (settlement.Event, error) {
 	if rest, ok := bytes.CutPrefix(proof, pointsProofTag); ok {
 		return e.verifyPoints(ctx, rest)
+	}
+	if rest, ok := bytes.CutPrefix(proof, adProofTag); ok {
+		return e.verifyAd(ctx, rest)
 	}
 	m, err := order.VerifyProof(proof)
 	if err != nil {

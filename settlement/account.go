@@ -68,6 +68,10 @@ func entryPostings(self string, e Entry) [2]posting {
 	case e.Kind == EntryPointsFunding && e.To == self, e.Kind == EntryPointsReversal && e.From == self,
 		e.Kind == EntryPointsRedemption && e.From == self, e.Kind == EntryPointsReturn && e.To == self:
 		other = AccountPointsLiability
+	case e.Kind == EntryAdFee && e.From == self, e.Kind == EntryAdFeeReversal && e.To == self:
+		other = AccountAdExpense
+	case e.Kind == EntryAdFee && e.To == self, e.Kind == EntryAdFeeReversal && e.From == self:
+		other = AccountAdRevenue
 	}
 	return [2]posting{pair, {Account: other, Amount: -pair.Amount, Currency: pair.Currency}}
 }

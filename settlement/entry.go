@@ -168,6 +168,14 @@ func reversalEntries(ev Event, rev, ship Split, treasury string) []Entry {
 // before posting it. Whether ev causes them now depends on the part's state.
 func derivableEntries(ev Event, pol Policy) []Entry {
 	treasury := pol.Treasury
+	if ev.isAd() {
+		if !pol.Ads.Enabled {
+			return nil
+		}
+		two := ev // halved, each party's share is one: every entry shows
+		two.Gross.Amount, two.AdFee, two.AdReversedBefore = 2, 2, 0
+		return adEntries(two, Ads{Enabled: true, StorefrontShareBPS: MaxBPS / 2}, treasury)
+	}
 	if ev.isPoints() {
 		if !pol.Loyalty.Enabled() {
 			return nil

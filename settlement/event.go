@@ -86,6 +86,14 @@ type Event struct {
 	Points               int64  `json:"points,omitempty"`
 	PointsEarned         int64  `json:"points_earned,omitempty"`
 	PointsReversedBefore int64  `json:"points_reversed_before,omitempty"`
+
+	// Campaign, AdFee and AdReversedBefore describe an ad event (ads.go):
+	// the campaign charged, the part's whole fee, and for a reversal what
+	// earlier reversals took back. Gross is this step's amount. Empty for
+	// other kinds.
+	Campaign         string `json:"campaign,omitempty"`
+	AdFee            int64  `json:"ad_fee,omitempty"`
+	AdReversedBefore int64  `json:"ad_reversed_before,omitempty"`
 }
 
 // Validate reports every malformed field of e, each naming its key
@@ -105,6 +113,8 @@ func (e Event) Validate() error {
 		}
 	case EventPointsEarned, EventPointsReversed, EventPointsRedeemed, EventPointsReturned:
 		e.validatePoints(bad)
+	case EventAdFee, EventAdFeeReversed:
+		e.validateAd(bad)
 	default:
 		bad("kind", "%q is not accepted, delivered, refunded, cancelled or a points event", e.Kind)
 	}
@@ -123,7 +133,10 @@ func (e Event) Validate() error {
 	if len(e.RefundOf) > 256 {
 		bad("refund_of", "longer than 256 bytes")
 	}
-	if e.RefundOf != "" && !e.isReversal() && !e.isPoints() {
+	if !e.isAd() && (e.Campaign != "" || e.AdFee != 0 || e.AdReversedBefore != 0) {
+		bad("campaign", "only ad events name a campaign")
+	}
+	if e.RefundOf != "" && !e.isReversal() && !e.isPoints() && !e.isAd() {
 		bad("refund_of", "only refunded and cancelled events name a refund")
 	}
 	if e.ItemsRefundedBefore < 0 || e.ShippingRefundedBefore < 0 {
@@ -188,6 +201,12 @@ func (e Event) digest() [32]byte {
 		b.i64(e.Points)
 		b.i64(e.PointsEarned)
 		b.i64(e.PointsReversedBefore)
+	}
+	if e.Campaign != "" { // likewise for events that are not about ads
+		b.str("ad")
+		b.str(e.Campaign)
+		b.i64(e.AdFee)
+		b.i64(e.AdReversedBefore)
 	}
 	return sha256.Sum256(b.buf)
 }

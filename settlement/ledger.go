@@ -126,6 +126,14 @@ func (l *Ledger) postWith(ctx context.Context, ev Event, pin *pinning, also func
 				return err
 			}
 		}
+		if ev.isAd() {
+			if !adParty(ev, l.self, pol.Treasury) {
+				return nil
+			}
+			var err error
+			created, err = l.postAdTxn(txn, ev, pol, pin)
+			return err
+		}
 		if ev.isPoints() {
 			if !pointsParty(ev, l.self) {
 				return nil

@@ -224,6 +224,13 @@ func (l *Ledger) postPointsTxn(txn *badger.Txn, ev Event, pol Policy, pin *pinni
 		return nil, fmt.Errorf("%w: event.gross: %s for %d points worth %d each under policy %d",
 			ErrInvalid, ev.Gross, ev.Points, pol.Loyalty.PointValue, pol.Version)
 	}
+	return l.postStatedTxn(txn, ev, pointsEntries(ev, pol.Loyalty), pol, pin)
+}
+
+// postStatedTxn posts an event that states all its entries depend on
+// (points and ad events): the entries in which this node is a party,
+// placed and stored, and the event, unless it was posted before.
+func (l *Ledger) postStatedTxn(txn *badger.Txn, ev Event, entries []Entry, pol Policy, pin *pinning) ([]Entry, error) {
 	key, digest := ev.key(), ev.digest()
 	switch seen, err := readValue(txn, []byte(prefixEvent+key)); {
 	case err != nil:
@@ -234,7 +241,7 @@ func (l *Ledger) postPointsTxn(txn *badger.Txn, ev Event, pol Policy, pin *pinni
 		return nil, fmt.Errorf("%w: %q: a different %s event was posted before", ErrConflict, ev.PartID, ev.Kind)
 	}
 	var created []Entry
-	for _, e := range pointsEntries(ev, pol.Loyalty) {
+	for _, e := range entries {
 		if e.From != l.self && e.To != l.self {
 			continue
 		}

@@ -67,6 +67,9 @@ type Policy struct {
 	// sale on its items before the merchant's discount (Event.Discount),
 	// the merchant taking the rest; by default (false) on what was paid.
 	CommissionBeforeDiscounts bool
+	// Ads is whether the alliance runs sponsored listings and the
+	// storefront's share of each fee (ads.go); zero: off.
+	Ads Ads
 }
 
 // Override gives categories that start with CategoryPrefix their own rates.
@@ -120,6 +123,7 @@ func (p Policy) Validate() error {
 		bad("payable_on", "%q is neither %q nor %q", p.PayableOn, PayableOnDelivered, PayableOnAccepted)
 	}
 	p.Loyalty.validate(bad)
+	p.Ads.validate(bad)
 	return errors.Join(errs...)
 }
 
@@ -170,6 +174,7 @@ type policyJSON struct {
 	Period                  string     `json:"period"`
 	PayableOn               string     `json:"payable_on,omitempty"`
 	Loyalty                 Loyalty    `json:"loyalty,omitzero"`
+	Ads                     Ads        `json:"ads,omitzero"`
 }
 
 // MarshalJSON encodes p with snake_case keys and the period as "168h0m0s".
@@ -178,7 +183,7 @@ func (p Policy) MarshalJSON() ([]byte, error) {
 		Version: p.Version, Currency: p.Currency,
 		StorefrontCommissionBPS: p.StorefrontCommissionBPS, FederationFeeBPS: p.FederationFeeBPS,
 		Treasury: p.Treasury, Overrides: p.Overrides, Period: p.Period.String(), PayableOn: p.PayableOn,
-		Loyalty: p.Loyalty,
+		Loyalty: p.Loyalty, Ads: p.Ads,
 	})
 }
 
@@ -200,7 +205,7 @@ func (p *Policy) UnmarshalJSON(b []byte) error {
 		Version: w.Version, Currency: w.Currency,
 		StorefrontCommissionBPS: w.StorefrontCommissionBPS, FederationFeeBPS: w.FederationFeeBPS,
 		Treasury: w.Treasury, Overrides: w.Overrides, Period: d, PayableOn: w.PayableOn,
-		Loyalty: w.Loyalty,
+		Loyalty: w.Loyalty, Ads: w.Ads,
 	}
 	return nil
 }

@@ -92,6 +92,7 @@ and netting.`,
 				Currency: "EUR", Period: time.Minute, Log: log,
 				Policy:  federation.Policy{StorefrontCommissionBPS: 1000, FederationFeeBPS: 100},
 				Loyalty: demoLoyalty,
+				Ads:     demoAds,
 				Tune:    demoNode,
 			})
 			if err != nil {
@@ -123,6 +124,13 @@ and netting.`,
 					fmt.Fprintf(cmd.ErrOrStderr(), "the sample promotions are not all there: %v\n", err)
 				}
 				printPromos(cmd.OutOrStdout(), promos)
+				campaigns, err := publishCampaigns(ctx, c, merchants)
+				if err != nil && ctx.Err() == nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "the sample campaigns are not all there: %v\n", err)
+				}
+				for _, cp := range campaigns {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s campaign published over the API by %s.\n", time.Now().Format("15:04:05"), cp)
+				}
 				if shoppers == 0 {
 					return nil
 				}

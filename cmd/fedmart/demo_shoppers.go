@@ -177,6 +177,12 @@ func buyOnce(ctx context.Context, home *node.Node, shopper, key string, to order
 	}
 	for k := 0; k < 1+rng.IntN(2); k++ {
 		doc := res.Items[rng.IntN(len(res.Items))]
+		if k == 0 {
+			if d, ok := sponsoredPick(ctx, home, shopper, res, rng); ok {
+				say("took a sponsored slot: %s", d.Title)
+				doc = d
+			}
+		}
 		l, err := home.Catalog().Listing(ctx, doc.ID)
 		if err != nil {
 			continue

@@ -333,6 +333,7 @@ type cluster struct {
 	termsMu sync.Mutex   // guards terms and loyalty
 	terms   ServiceTerms // the charter's complaint terms, as every member reads them
 	loyalty LoyaltyTerms // the charter's loyalty policy (every version)
+	ads     adsFixture   // the charter's ad policy and the homes' campaigns (ads_test.go)
 }
 
 // setLoyalty changes the loyalty policy every member reads.
@@ -395,6 +396,7 @@ func (f *cluster) open(m *member) {
 	svc, err := New(f.cfg, Deps{DB: db, Key: m.key, Inventory: m.stock, Listings: view{f.cat, m.id}, Transport: tr, Sync: tr,
 		Payments: []Provider{SandboxCard{DB: db, Now: m.now(f)}, Manual{Now: m.now(f)}}, Policy: func() uint64 { return 1 },
 		Books: bookKeeper{}, Reach: m, Now: m.now(f), Profiles: f.cat, Terms: f.termsNow, Notifier: m.notes, Loyalty: f.loyaltyAt,
+		Ads: f.ads.termsAt, Campaigns: &f.ads,
 		PointsAuth: func(_ context.Context, storefront, account string, auth []byte) error {
 			return checkLeave(m.key, storefront, account, auth)
 		}})

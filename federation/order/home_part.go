@@ -50,9 +50,11 @@ type HomePart struct {
 	Policy uint64  `json:"policy_version"`
 	// Points is the part's loyalty points, when its reserve named an
 	// issuer (points_terms.go).
-	Points    *HomePoints `json:"points,omitempty"`
-	CreatedAt time.Time   `json:"created_at"`
-	UpdatedAt time.Time   `json:"updated_at"`
+	Points *HomePoints `json:"points,omitempty"`
+	// Ad is the part's ad fee, when its reserve named a campaign (ads.go).
+	Ad        *HomeAd   `json:"ad,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 func loadHome(txn *badger.Txn, id string) (*HomePart, error) {
@@ -78,7 +80,7 @@ func (p *HomePart) statusOf() *Status {
 	return &Status{Seq: p.Seq, Status: p.Status, Merchant: p.Merchant, Total: p.Total, Category: cat, HoldUntil: p.HoldUntil,
 		Carrier: p.Carrier, Tracking: p.Tracking, TrackingURL: p.TrackingURL, Refunded: p.Refunded, RefundedShipping: p.RefundedShipping,
 		Reason: p.Reason, Policy: p.Policy, Shipping: p.Shipping, ShippingRate: p.ShippingRate, Refund: p.stated(),
-		DeliveredAt: p.DeliveredAt, Return: p.statedReturn(), Issue: p.statedIssue(), Points: p.statedPoints(),
+		DeliveredAt: p.DeliveredAt, Return: p.statedReturn(), Issue: p.statedIssue(), Points: p.statedPoints(), Ad: p.statedAd(),
 		Discount: discountOf(p.Lines)}
 }
 
@@ -165,6 +167,9 @@ func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) ([]byte, 
 	p.HoldUntil = p.CreatedAt.Add(s.cfg.HoldTTL).Truncate(time.Millisecond)
 	if r.Loyalty != nil {
 		p.Points = &HomePoints{Claim: *r.Loyalty, Seq: 1}
+	}
+	if r.Ad != nil {
+		p.Ad = &HomeAd{Claim: *r.Ad, Seq: 1}
 	}
 	p.Total = Money{Currency: r.Lines[0].UnitPrice.Currency}
 	for _, l := range r.Lines {
@@ -294,6 +299,9 @@ type result struct {
 func (s *Service) commitHome(txn *badger.Txn, p *HomePart, m *Message, raw []byte, event string) (result, error) {
 	p.UpdatedAt = s.now().UTC()
 	s.statePoints(p)
+	if err := s.stateAd(txn, p); err != nil {
+		return result{}, err
+	}
 	status, sraw, err := s.newSigned(KindStatus, p.Storefront, p.ID, func(r *Message) {
 		r.At = s.stamps.at(s.now())
 		r.Status = p.statusOf()
@@ -406,4 +414,5 @@ func (s *Service) afterHome(p *HomePart) {
 	s.notifyEmitter()
 	s.notifyBooks()
 	s.out.wake()
+	s.afterAd(p)
 }

@@ -128,6 +128,9 @@ type Reserve struct {
 	// alliance runs loyalty: the home states the points the part earns
 	// for it (Status.Points).
 	Loyalty *LoyaltyClaim `json:"loyalty,omitempty"`
+	// Ad names the campaign on whose sponsored slots the shopper reached
+	// some of the part's listings, when it did (ads.go).
+	Ad *AdClaim `json:"ad,omitempty"`
 }
 
 // ShippingChoice is a part's shipping rate and its price.
@@ -217,6 +220,8 @@ type Status struct {
 	// Points are the loyalty points this status states the part earned
 	// or gave back, for the issuer the reserve named.
 	Points *PointsStated `json:"points,omitempty"`
+	// Ad is the ad fee this status states charged or reversed (ads.go).
+	Ad *AdStated `json:"ad,omitempty"`
 }
 
 // Shortage is a line the home node could not hold.
@@ -465,6 +470,11 @@ func (r *Reserve) validate() error {
 	if c := r.Loyalty; c != nil && (!validPeerID(c.Issuer) || c.Account == "" || len(c.Account) > 128) {
 		return fmt.Errorf("%w: message.reserve.loyalty: needs the issuer's peer id and an account of 1..128 bytes", ErrInvalid)
 	}
+	if c := r.Ad; c != nil {
+		if err := c.validate(r.Lines); err != nil {
+			return err
+		}
+	}
 	if c := r.Shipping; c != nil && (len(c.Rate) > 200 || c.Price.Amount < 0 || c.Price.Currency != r.Lines[0].UnitPrice.Currency) {
 		return fmt.Errorf("%w: message.reserve.shipping: needs a rate of at most 200 bytes and a price of 0 or more in the lines' currency", ErrInvalid)
 	}
@@ -491,7 +501,12 @@ func (s *Status) validate() error {
 		}
 	}
 	if s.Points != nil {
-		return s.Points.validate()
+		if err := s.Points.validate(); err != nil {
+			return err
+		}
+	}
+	if s.Ad != nil {
+		return s.Ad.validate()
 	}
 	return nil
 }

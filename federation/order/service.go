@@ -164,6 +164,11 @@ type Deps struct {
 	// to that storefront). Without it, only this node's own storefront
 	// spends its shoppers' points.
 	PointsAuth func(ctx context.Context, storefront, account string, auth []byte) error
+	// Ads, when set, gives the charter's ad terms at a policy version,
+	// and Campaigns the home's own campaigns; without both no sale is
+	// attributed or charged.
+	Ads       func(version uint64) (AdTerms, bool)
+	Campaigns Campaigns
 	// Profiles, when set, gives the merchants' return policies; without
 	// it no part can be returned.
 	Profiles Profiles
@@ -216,27 +221,29 @@ type PointsEvent struct {
 // the federation. Lifecycle: New -> Run(ctx) (outbox, hold expiry,
 // refunds) -> done when ctx ends; state is in Badger under "o/".
 type Service struct {
-	cfg      Config
-	db       *badger.DB
-	key      crypto.PrivKey
-	self     string
-	inv      Inventory
-	listings Listings
-	net      Transport
-	payments map[string]Provider
-	emit     Emitter
-	notify   Notifier
-	policy   func() uint64
-	books    Books
-	loyalty  func(uint64) (LoyaltyTerms, bool)
-	ptsAuth  func(context.Context, string, string, []byte) error
-	profiles Profiles
-	termsOf  func() ServiceTerms
-	reach    Reachability
-	syncer   SyncTransport
-	log      *slog.Logger
-	now      func() time.Time
-	metrics  *metrics
+	cfg       Config
+	db        *badger.DB
+	key       crypto.PrivKey
+	self      string
+	inv       Inventory
+	listings  Listings
+	net       Transport
+	payments  map[string]Provider
+	emit      Emitter
+	notify    Notifier
+	policy    func() uint64
+	books     Books
+	loyalty   func(uint64) (LoyaltyTerms, bool)
+	ptsAuth   func(context.Context, string, string, []byte) error
+	ads       func(uint64) (AdTerms, bool)
+	campaigns Campaigns
+	profiles  Profiles
+	termsOf   func() ServiceTerms
+	reach     Reachability
+	syncer    SyncTransport
+	log       *slog.Logger
+	now       func() time.Time
+	metrics   *metrics
 
 	// homeLocks serialize the changes of one home part, shopLocks those of
 	// one storefront order (and of one idempotency key), both striped by
@@ -272,7 +279,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s := &Service{
 		cfg: cfg, db: d.DB, key: d.Key, self: id.String(), inv: d.Inventory, listings: d.Listings, net: d.Transport,
-		payments: map[string]Provider{}, emit: d.Emitter, notify: d.Notifier, policy: d.Policy, books: d.Books, loyalty: d.Loyalty, ptsAuth: d.PointsAuth, profiles: d.Profiles, termsOf: d.Terms, reach: d.Reach, syncer: d.Sync,
+		payments: map[string]Provider{}, emit: d.Emitter, notify: d.Notifier, policy: d.Policy, books: d.Books, loyalty: d.Loyalty, ptsAuth: d.PointsAuth, ads: d.Ads, campaigns: d.Campaigns, profiles: d.Profiles, termsOf: d.Terms, reach: d.Reach, syncer: d.Sync,
 		log: d.Log, now: d.Now, metrics: newMetrics(d.Registry),
 	}
 	if s.log == nil {

@@ -22,7 +22,8 @@ func (s *Service) reserveAll(ctx context.Context, o Order, to Address) ([]*attem
 		attempts[i] = a
 		a.reserve, a.raw, a.err = s.newSigned(KindReserve, p.Platform, p.ID, func(m *Message) {
 			m.Reserve = &Reserve{Order: o.ID, Shopper: o.Shopper, Merchant: p.Merchant, Lines: p.Items, ShipTo: to,
-				Shipping: &ShippingChoice{Rate: p.ShippingRate, Price: p.Shipping}, Loyalty: claim}
+				Shipping: &ShippingChoice{Rate: p.ShippingRate, Price: p.Shipping}, Loyalty: claim,
+				Ad: s.adClaimOf(o.Shopper, p.Platform, p.Merchant, p.Items)}
 		})
 		if a.err != nil {
 			return nil, a.err

@@ -83,6 +83,9 @@ type Deps struct {
 	Settlement Settlement
 	// Points serves the loyalty points this node issues; nil: none.
 	Points Points
+	// Campaigns and AdSales serve sponsored listings; nil serves none.
+	Campaigns Campaigns
+	AdSales   AdSales
 	// Media stores the pictures merchants upload (POST /v1/media); nil
 	// stores none.
 	Media Media

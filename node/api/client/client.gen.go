@@ -36,6 +36,48 @@ func (e ArbiterMessageBy) Valid() bool {
 	}
 }
 
+// Defines values for CampaignState.
+const (
+	CampaignStateExhausted CampaignState = "exhausted"
+	CampaignStateLive      CampaignState = "live"
+	CampaignStatePaused    CampaignState = "paused"
+)
+
+// Valid indicates whether the value is a known member of the CampaignState enum.
+func (e CampaignState) Valid() bool {
+	switch e {
+	case CampaignStateExhausted:
+		return true
+	case CampaignStateLive:
+		return true
+	case CampaignStatePaused:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CampaignInputState.
+const (
+	CampaignInputStateExhausted CampaignInputState = "exhausted"
+	CampaignInputStateLive      CampaignInputState = "live"
+	CampaignInputStatePaused    CampaignInputState = "paused"
+)
+
+// Valid indicates whether the value is a known member of the CampaignInputState enum.
+func (e CampaignInputState) Valid() bool {
+	switch e {
+	case CampaignInputStateExhausted:
+		return true
+	case CampaignInputStateLive:
+		return true
+	case CampaignInputStatePaused:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CaseState.
 const (
 	CaseStateDecided CaseState = "decided"
@@ -1467,6 +1509,12 @@ func (e CloseSettlementPeriod202JSONResponseBodyStatus) Valid() bool {
 	}
 }
 
+// AdClick defines model for AdClick.
+type AdClick struct {
+	Campaign  string `json:"campaign"`
+	ListingID string `json:"listing_id"`
+}
+
 // Address defines model for Address.
 type Address struct {
 	City string `json:"city"`
@@ -1513,6 +1561,75 @@ type BatchResult struct {
 	Rejected  []Rejection `json:"rejected"`
 	Unchanged int         `json:"unchanged"`
 	Updated   int         `json:"updated"`
+}
+
+// Campaign A merchant's campaign as its home lists it, with what it spent (fees charged on accepted sponsored sales).
+type Campaign struct {
+	BudgetLeft int64     `json:"budget_left"`
+	Categories *[]string `json:"categories,omitempty"`
+
+	// CostPerSale spent / sales, rounded down
+	CostPerSale int64     `json:"cost_per_sale"`
+	Currency    string    `json:"currency"`
+	DailyBudget *int64    `json:"daily_budget,omitempty"`
+	Ends        time.Time `json:"ends"`
+	FeeBps      int64     `json:"fee_bps"`
+	ID          string    `json:"id"`
+	Keywords    *[]string `json:"keywords,omitempty"`
+	Listings    *[]string `json:"listings,omitempty"`
+	Merchant    string    `json:"merchant"`
+	Name        string    `json:"name"`
+	Platform    string    `json:"platform"`
+
+	// Sales attributed sales charged
+	Sales int64 `json:"sales"`
+
+	// Spent fees charged, in minor units
+	Spent       int64         `json:"spent"`
+	SpentToday  int64         `json:"spent_today"`
+	Starts      time.Time     `json:"starts"`
+	State       CampaignState `json:"state"`
+	TotalBudget int64         `json:"total_budget"`
+	UpdatedAt   time.Time     `json:"updated_at"`
+	Version     int           `json:"version"`
+}
+
+// CampaignState defines model for Campaign.State.
+type CampaignState string
+
+// CampaignInput defines model for CampaignInput.
+type CampaignInput struct {
+	// Categories category paths it sponsors, with their sub-categories
+	Categories *[]string `json:"categories,omitempty"`
+
+	// DailyBudget the most charged on one UTC day, in minor units (0: no daily cap)
+	DailyBudget *int64    `json:"daily_budget,omitempty"`
+	Ends        time.Time `json:"ends"`
+
+	// FeeBps the fee per attributed sale in basis points of the attributed lines' gross, at most the charter's ads.max_fee_bps
+	FeeBps int64 `json:"fee_bps"`
+
+	// Keywords when given, search slots show it only for queries that contain one
+	Keywords *[]string `json:"keywords,omitempty"`
+
+	// Listings the merchant's listings it sponsors; with no listings and no categories, the whole shop
+	Listings *[]string `json:"listings,omitempty"`
+	Name     string    `json:"name"`
+	Starts   time.Time `json:"starts"`
+
+	// State omit to keep a replaced campaign's state (live for a new one)
+	State *CampaignInputState `json:"state,omitempty"`
+
+	// TotalBudget the most charged in all, in minor units
+	TotalBudget int64 `json:"total_budget"`
+}
+
+// CampaignInputState omit to keep a replaced campaign's state (live for a new one)
+type CampaignInputState string
+
+// CampaignPage defines model for CampaignPage.
+type CampaignPage struct {
+	Items []Campaign `json:"items"`
 }
 
 // CancelUnitsInput defines model for CancelUnitsInput.
@@ -3669,6 +3786,9 @@ type Zone struct {
 	Regions *[]string `json:"regions,omitempty"`
 }
 
+// CampaignID defines model for CampaignID.
+type CampaignID = string
+
 // CartID defines model for CartID.
 type CartID = string
 
@@ -3990,6 +4110,12 @@ type SetStockJSONRequestBody = StockInput
 // UploadPictureMultipartRequestBody defines body for UploadPicture for multipart/form-data ContentType.
 type UploadPictureMultipartRequestBody UploadPictureMultipartBody
 
+// CreateCampaignJSONRequestBody defines body for CreateCampaign for application/json ContentType.
+type CreateCampaignJSONRequestBody = CampaignInput
+
+// ReplaceCampaignJSONRequestBody defines body for ReplaceCampaign for application/json ContentType.
+type ReplaceCampaignJSONRequestBody = CampaignInput
+
 // AnswerIssueJSONRequestBody defines body for AnswerIssue for application/json ContentType.
 type AnswerIssueJSONRequestBody = IssueAnswer
 
@@ -4052,6 +4178,9 @@ type QuoteShippingJSONRequestBody = ShippingQuoteInput
 
 // CreateShopperJSONRequestBody defines body for CreateShopper for application/json ContentType.
 type CreateShopperJSONRequestBody = ShopperInput
+
+// RecordSponsoredClickJSONRequestBody defines body for RecordSponsoredClick for application/json ContentType.
+type RecordSponsoredClickJSONRequestBody = AdClick
 
 // OpenOperatorIssueJSONRequestBody defines body for OpenOperatorIssue for application/json ContentType.
 type OpenOperatorIssueJSONRequestBody = IssueInput
@@ -4630,6 +4759,54 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/media (the `UploadPicture` operationId).
 	UploadPictureWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListOwnCampaigns The merchant's campaigns with spend, attributed sales and cost per sale.
+	//
+	// Corresponds with GET /v1/merchant/campaigns (the `ListOwnCampaigns` operationId).
+	ListOwnCampaigns(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCampaignWithBody Create a campaign, signed and published to every member.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/merchant/campaigns (the `CreateCampaign` operationId).
+	CreateCampaignWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCampaign Create a campaign, signed and published to every member.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/merchant/campaigns (the `CreateCampaign` operationId).
+	CreateCampaign(ctx context.Context, body CreateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EndCampaign End a campaign (a signed tombstone); no slot shows it and no sale is charged to it afterwards.
+	//
+	// Corresponds with DELETE /v1/merchant/campaigns/{id} (the `EndCampaign` operationId).
+	EndCampaign(ctx context.Context, id CampaignID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceCampaignWithBody Replace a campaign (its budget, fee, scope or window); only a changed one is signed again.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/merchant/campaigns/{id} (the `ReplaceCampaign` operationId).
+	ReplaceCampaignWithBody(ctx context.Context, id CampaignID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceCampaign Replace a campaign (its budget, fee, scope or window); only a changed one is signed again.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/merchant/campaigns/{id} (the `ReplaceCampaign` operationId).
+	ReplaceCampaign(ctx context.Context, id CampaignID, body ReplaceCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PauseCampaign Pause a campaign (a new signed version); its slots go and sales claimed for it are not charged.
+	//
+	// Corresponds with POST /v1/merchant/campaigns/{id}/pause (the `PauseCampaign` operationId).
+	PauseCampaign(ctx context.Context, id CampaignID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResumeCampaign Make a paused or exhausted campaign live again (raise the budget first for an exhausted one).
+	//
+	// Corresponds with POST /v1/merchant/campaigns/{id}/resume (the `ResumeCampaign` operationId).
+	ResumeCampaign(ctx context.Context, id CampaignID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListConversations The merchant's conversations with shoppers, unread ones first.
 	//
@@ -5296,6 +5473,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/shoppers/me/orders-elsewhere (the `ListOrdersElsewhere` operationId).
 	ListOrdersElsewhere(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordSponsoredClickWithBody Remember that the shopper reached a listing through a sponsored slot of this storefront, for the charter's attribution window. Never billed; a later order of the listing names the campaign to its home.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/sponsored/clicks (the `RecordSponsoredClick` operationId).
+	RecordSponsoredClickWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordSponsoredClick Remember that the shopper reached a listing through a sponsored slot of this storefront, for the charter's attribution window. Never billed; a later order of the listing names the campaign to its home.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/sponsored/clicks (the `RecordSponsoredClick` operationId).
+	RecordSponsoredClick(ctx context.Context, body RecordSponsoredClickJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListOperatorPartIssues The issues of a part, with their steps and deadlines.
 	//
@@ -6458,6 +6649,134 @@ func (c *Client) GetMailMessage(ctx context.Context, id string, reqEditors ...Re
 // Corresponds with POST /v1/media (the `UploadPicture` operationId).
 func (c *Client) UploadPictureWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUploadPictureRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListOwnCampaigns The merchant's campaigns with spend, attributed sales and cost per sale.
+//
+// Corresponds with GET /v1/merchant/campaigns (the `ListOwnCampaigns` operationId).
+func (c *Client) ListOwnCampaigns(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOwnCampaignsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCampaignWithBody Create a campaign, signed and published to every member.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/merchant/campaigns (the `CreateCampaign` operationId).
+func (c *Client) CreateCampaignWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCampaignRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCampaign Create a campaign, signed and published to every member.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/merchant/campaigns (the `CreateCampaign` operationId).
+func (c *Client) CreateCampaign(ctx context.Context, body CreateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCampaignRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EndCampaign End a campaign (a signed tombstone); no slot shows it and no sale is charged to it afterwards.
+//
+// Corresponds with DELETE /v1/merchant/campaigns/{id} (the `EndCampaign` operationId).
+func (c *Client) EndCampaign(ctx context.Context, id CampaignID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEndCampaignRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceCampaignWithBody Replace a campaign (its budget, fee, scope or window); only a changed one is signed again.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/merchant/campaigns/{id} (the `ReplaceCampaign` operationId).
+func (c *Client) ReplaceCampaignWithBody(ctx context.Context, id CampaignID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceCampaignRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceCampaign Replace a campaign (its budget, fee, scope or window); only a changed one is signed again.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/merchant/campaigns/{id} (the `ReplaceCampaign` operationId).
+func (c *Client) ReplaceCampaign(ctx context.Context, id CampaignID, body ReplaceCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceCampaignRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PauseCampaign Pause a campaign (a new signed version); its slots go and sales claimed for it are not charged.
+//
+// Corresponds with POST /v1/merchant/campaigns/{id}/pause (the `PauseCampaign` operationId).
+func (c *Client) PauseCampaign(ctx context.Context, id CampaignID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPauseCampaignRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResumeCampaign Make a paused or exhausted campaign live again (raise the budget first for an exhausted one).
+//
+// Corresponds with POST /v1/merchant/campaigns/{id}/resume (the `ResumeCampaign` operationId).
+func (c *Client) ResumeCampaign(ctx context.Context, id CampaignID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResumeCampaignRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -7894,6 +8213,40 @@ func (c *Client) GetShopperMe(ctx context.Context, reqEditors ...RequestEditorFn
 // Corresponds with GET /v1/shoppers/me/orders-elsewhere (the `ListOrdersElsewhere` operationId).
 func (c *Client) ListOrdersElsewhere(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListOrdersElsewhereRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordSponsoredClickWithBody Remember that the shopper reached a listing through a sponsored slot of this storefront, for the charter's attribution window. Never billed; a later order of the listing names the campaign to its home.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/sponsored/clicks (the `RecordSponsoredClick` operationId).
+func (c *Client) RecordSponsoredClickWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordSponsoredClickRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordSponsoredClick Remember that the shopper reached a listing through a sponsored slot of this storefront, for the charter's attribution window. Never billed; a later order of the listing names the campaign to its home.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/sponsored/clicks (the `RecordSponsoredClick` operationId).
+func (c *Client) RecordSponsoredClick(ctx context.Context, body RecordSponsoredClickJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordSponsoredClickRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -9965,6 +10318,222 @@ func NewUploadPictureRequestWithBody(server string, contentType string, body io.
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListOwnCampaignsRequest constructs an http.Request for the ListOwnCampaigns method
+func NewListOwnCampaignsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/campaigns")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateCampaignRequest calls the generic CreateCampaign builder with application/json body
+func NewCreateCampaignRequest(server string, body CreateCampaignJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateCampaignRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateCampaignRequestWithBody constructs an http.Request for the CreateCampaign method, with any body, and a specified content type
+func NewCreateCampaignRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/campaigns")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewEndCampaignRequest constructs an http.Request for the EndCampaign method
+func NewEndCampaignRequest(server string, id CampaignID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/campaigns/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplaceCampaignRequest calls the generic ReplaceCampaign builder with application/json body
+func NewReplaceCampaignRequest(server string, id CampaignID, body ReplaceCampaignJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceCampaignRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewReplaceCampaignRequestWithBody constructs an http.Request for the ReplaceCampaign method, with any body, and a specified content type
+func NewReplaceCampaignRequestWithBody(server string, id CampaignID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/campaigns/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPauseCampaignRequest constructs an http.Request for the PauseCampaign method
+func NewPauseCampaignRequest(server string, id CampaignID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/campaigns/%s/pause", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewResumeCampaignRequest constructs an http.Request for the ResumeCampaign method
+func NewResumeCampaignRequest(server string, id CampaignID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/campaigns/%s/resume", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -12463,6 +13032,46 @@ func NewListOrdersElsewhereRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewRecordSponsoredClickRequest calls the generic RecordSponsoredClick builder with application/json body
+func NewRecordSponsoredClickRequest(server string, body RecordSponsoredClickJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRecordSponsoredClickRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRecordSponsoredClickRequestWithBody constructs an http.Request for the RecordSponsoredClick method, with any body, and a specified content type
+func NewRecordSponsoredClickRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sponsored/clicks")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListOperatorPartIssuesRequest constructs an http.Request for the ListOperatorPartIssues method
 func NewListOperatorPartIssuesRequest(server string, id OrderID, part string) (*http.Request, error) {
 	var err error
@@ -13302,6 +13911,62 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/media (the `UploadPicture` operationId).
 	UploadPictureWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadPictureResponse, error)
 
+	// ListOwnCampaignsWithResponse The merchant's campaigns with spend, attributed sales and cost per sale.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/merchant/campaigns (the `ListOwnCampaigns` operationId).
+	ListOwnCampaignsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListOwnCampaignsResponse, error)
+
+	// CreateCampaignWithBodyWithResponse Create a campaign, signed and published to every member.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/campaigns (the `CreateCampaign` operationId).
+	CreateCampaignWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCampaignResponse, error)
+
+	// CreateCampaignWithResponse Create a campaign, signed and published to every member.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/campaigns (the `CreateCampaign` operationId).
+	CreateCampaignWithResponse(ctx context.Context, body CreateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCampaignResponse, error)
+
+	// EndCampaignWithResponse End a campaign (a signed tombstone); no slot shows it and no sale is charged to it afterwards.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/merchant/campaigns/{id} (the `EndCampaign` operationId).
+	EndCampaignWithResponse(ctx context.Context, id CampaignID, reqEditors ...RequestEditorFn) (*EndCampaignResponse, error)
+
+	// ReplaceCampaignWithBodyWithResponse Replace a campaign (its budget, fee, scope or window); only a changed one is signed again.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/merchant/campaigns/{id} (the `ReplaceCampaign` operationId).
+	ReplaceCampaignWithBodyWithResponse(ctx context.Context, id CampaignID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceCampaignResponse, error)
+
+	// ReplaceCampaignWithResponse Replace a campaign (its budget, fee, scope or window); only a changed one is signed again.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/merchant/campaigns/{id} (the `ReplaceCampaign` operationId).
+	ReplaceCampaignWithResponse(ctx context.Context, id CampaignID, body ReplaceCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceCampaignResponse, error)
+
+	// PauseCampaignWithResponse Pause a campaign (a new signed version); its slots go and sales claimed for it are not charged.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/campaigns/{id}/pause (the `PauseCampaign` operationId).
+	PauseCampaignWithResponse(ctx context.Context, id CampaignID, reqEditors ...RequestEditorFn) (*PauseCampaignResponse, error)
+
+	// ResumeCampaignWithResponse Make a paused or exhausted campaign live again (raise the budget first for an exhausted one).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/campaigns/{id}/resume (the `ResumeCampaign` operationId).
+	ResumeCampaignWithResponse(ctx context.Context, id CampaignID, reqEditors ...RequestEditorFn) (*ResumeCampaignResponse, error)
+
 	// ListConversationsWithResponse The merchant's conversations with shoppers, unread ones first.
 	//
 	// One thread per part that has messages: those with messages the
@@ -14037,6 +14702,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/shoppers/me/orders-elsewhere (the `ListOrdersElsewhere` operationId).
 	ListOrdersElsewhereWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListOrdersElsewhereResponse, error)
+
+	// RecordSponsoredClickWithBodyWithResponse Remember that the shopper reached a listing through a sponsored slot of this storefront, for the charter's attribution window. Never billed; a later order of the listing names the campaign to its home.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sponsored/clicks (the `RecordSponsoredClick` operationId).
+	RecordSponsoredClickWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordSponsoredClickResponse, error)
+
+	// RecordSponsoredClickWithResponse Remember that the shopper reached a listing through a sponsored slot of this storefront, for the charter's attribution window. Never billed; a later order of the listing names the campaign to its home.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sponsored/clicks (the `RecordSponsoredClick` operationId).
+	RecordSponsoredClickWithResponse(ctx context.Context, body RecordSponsoredClickJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordSponsoredClickResponse, error)
 
 	// ListOperatorPartIssuesWithResponse The issues of a part, with their steps and deadlines.
 	//
@@ -17495,6 +18174,427 @@ func (r UploadPictureResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UploadPictureResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListOwnCampaignsResponse401Headers the declared response headers of an HTTP 401 response for ListOwnCampaigns
+type ListOwnCampaignsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListOwnCampaignsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CampaignPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListOwnCampaignsResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOwnCampaignsResponse) GetJSON200() *CampaignPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListOwnCampaignsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOwnCampaignsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOwnCampaignsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOwnCampaignsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOwnCampaignsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateCampaignResponse201Headers the declared response headers of an HTTP 201 response for CreateCampaign
+type CreateCampaignResponse201Headers struct {
+	Location *string
+}
+
+// CreateCampaignResponse401Headers the declared response headers of an HTTP 401 response for CreateCampaign
+type CreateCampaignResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type CreateCampaignResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Campaign
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateCampaignResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateCampaignResponse401Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateCampaignResponse) GetJSON201() *Campaign {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateCampaignResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateCampaignResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateCampaignResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateCampaignResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCampaignResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCampaignResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCampaignResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCampaignResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EndCampaignResponse401Headers the declared response headers of an HTTP 401 response for EndCampaign
+type EndCampaignResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type EndCampaignResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *EndCampaignResponse401Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r EndCampaignResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r EndCampaignResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r EndCampaignResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r EndCampaignResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EndCampaignResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EndCampaignResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EndCampaignResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReplaceCampaignResponse401Headers the declared response headers of an HTTP 401 response for ReplaceCampaign
+type ReplaceCampaignResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ReplaceCampaignResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Campaign
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplaceCampaignResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplaceCampaignResponse) GetJSON200() *Campaign {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceCampaignResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceCampaignResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceCampaignResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceCampaignResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReplaceCampaignResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplaceCampaignResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplaceCampaignResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplaceCampaignResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplaceCampaignResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PauseCampaignResponse401Headers the declared response headers of an HTTP 401 response for PauseCampaign
+type PauseCampaignResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type PauseCampaignResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Campaign
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PauseCampaignResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PauseCampaignResponse) GetJSON200() *Campaign {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PauseCampaignResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PauseCampaignResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PauseCampaignResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PauseCampaignResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PauseCampaignResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PauseCampaignResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PauseCampaignResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ResumeCampaignResponse401Headers the declared response headers of an HTTP 401 response for ResumeCampaign
+type ResumeCampaignResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ResumeCampaignResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Campaign
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ResumeCampaignResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ResumeCampaignResponse) GetJSON200() *Campaign {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ResumeCampaignResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ResumeCampaignResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ResumeCampaignResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ResumeCampaignResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResumeCampaignResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResumeCampaignResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResumeCampaignResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -21792,6 +22892,61 @@ func (r ListOrdersElsewhereResponse) ContentType() string {
 	return ""
 }
 
+// RecordSponsoredClickResponse401Headers the declared response headers of an HTTP 401 response for RecordSponsoredClick
+type RecordSponsoredClickResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type RecordSponsoredClickResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RecordSponsoredClickResponse401Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RecordSponsoredClickResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RecordSponsoredClickResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r RecordSponsoredClickResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RecordSponsoredClickResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RecordSponsoredClickResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RecordSponsoredClickResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListOperatorPartIssuesResponse401Headers the declared response headers of an HTTP 401 response for ListOperatorPartIssues
 type ListOperatorPartIssuesResponse401Headers struct {
 	WWWAuthenticate *string
@@ -23051,6 +24206,110 @@ func (c *ClientWithResponses) UploadPictureWithBodyWithResponse(ctx context.Cont
 	return ParseUploadPictureResponse(rsp)
 }
 
+// ListOwnCampaignsWithResponse The merchant's campaigns with spend, attributed sales and cost per sale.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/merchant/campaigns (the `ListOwnCampaigns` operationId).
+func (c *ClientWithResponses) ListOwnCampaignsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListOwnCampaignsResponse, error) {
+	rsp, err := c.ListOwnCampaigns(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOwnCampaignsResponse(rsp)
+}
+
+// CreateCampaignWithBodyWithResponse Create a campaign, signed and published to every member.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/campaigns (the `CreateCampaign` operationId).
+func (c *ClientWithResponses) CreateCampaignWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCampaignResponse, error) {
+	rsp, err := c.CreateCampaignWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCampaignResponse(rsp)
+}
+
+// CreateCampaignWithResponse Create a campaign, signed and published to every member.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/campaigns (the `CreateCampaign` operationId).
+func (c *ClientWithResponses) CreateCampaignWithResponse(ctx context.Context, body CreateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCampaignResponse, error) {
+	rsp, err := c.CreateCampaign(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCampaignResponse(rsp)
+}
+
+// EndCampaignWithResponse End a campaign (a signed tombstone); no slot shows it and no sale is charged to it afterwards.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/merchant/campaigns/{id} (the `EndCampaign` operationId).
+func (c *ClientWithResponses) EndCampaignWithResponse(ctx context.Context, id CampaignID, reqEditors ...RequestEditorFn) (*EndCampaignResponse, error) {
+	rsp, err := c.EndCampaign(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEndCampaignResponse(rsp)
+}
+
+// ReplaceCampaignWithBodyWithResponse Replace a campaign (its budget, fee, scope or window); only a changed one is signed again.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/merchant/campaigns/{id} (the `ReplaceCampaign` operationId).
+func (c *ClientWithResponses) ReplaceCampaignWithBodyWithResponse(ctx context.Context, id CampaignID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceCampaignResponse, error) {
+	rsp, err := c.ReplaceCampaignWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceCampaignResponse(rsp)
+}
+
+// ReplaceCampaignWithResponse Replace a campaign (its budget, fee, scope or window); only a changed one is signed again.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/merchant/campaigns/{id} (the `ReplaceCampaign` operationId).
+func (c *ClientWithResponses) ReplaceCampaignWithResponse(ctx context.Context, id CampaignID, body ReplaceCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceCampaignResponse, error) {
+	rsp, err := c.ReplaceCampaign(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceCampaignResponse(rsp)
+}
+
+// PauseCampaignWithResponse Pause a campaign (a new signed version); its slots go and sales claimed for it are not charged.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/campaigns/{id}/pause (the `PauseCampaign` operationId).
+func (c *ClientWithResponses) PauseCampaignWithResponse(ctx context.Context, id CampaignID, reqEditors ...RequestEditorFn) (*PauseCampaignResponse, error) {
+	rsp, err := c.PauseCampaign(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePauseCampaignResponse(rsp)
+}
+
+// ResumeCampaignWithResponse Make a paused or exhausted campaign live again (raise the budget first for an exhausted one).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/campaigns/{id}/resume (the `ResumeCampaign` operationId).
+func (c *ClientWithResponses) ResumeCampaignWithResponse(ctx context.Context, id CampaignID, reqEditors ...RequestEditorFn) (*ResumeCampaignResponse, error) {
+	rsp, err := c.ResumeCampaign(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResumeCampaignResponse(rsp)
+}
+
 // ListConversationsWithResponse The merchant's conversations with shoppers, unread ones first.
 //
 // One thread per part that has messages: those with messages the
@@ -24247,6 +25506,32 @@ func (c *ClientWithResponses) ListOrdersElsewhereWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseListOrdersElsewhereResponse(rsp)
+}
+
+// RecordSponsoredClickWithBodyWithResponse Remember that the shopper reached a listing through a sponsored slot of this storefront, for the charter's attribution window. Never billed; a later order of the listing names the campaign to its home.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sponsored/clicks (the `RecordSponsoredClick` operationId).
+func (c *ClientWithResponses) RecordSponsoredClickWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordSponsoredClickResponse, error) {
+	rsp, err := c.RecordSponsoredClickWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordSponsoredClickResponse(rsp)
+}
+
+// RecordSponsoredClickWithResponse Remember that the shopper reached a listing through a sponsored slot of this storefront, for the charter's attribution window. Never billed; a later order of the listing names the campaign to its home.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sponsored/clicks (the `RecordSponsoredClick` operationId).
+func (c *ClientWithResponses) RecordSponsoredClickWithResponse(ctx context.Context, body RecordSponsoredClickJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordSponsoredClickResponse, error) {
+	rsp, err := c.RecordSponsoredClick(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordSponsoredClickResponse(rsp)
 }
 
 // ListOperatorPartIssuesWithResponse The issues of a part, with their steps and deadlines.
@@ -27299,6 +28584,379 @@ func ParseUploadPictureResponse(rsp *http.Response) (*UploadPictureResponse, err
 		response.Headers201 = &headers
 	case rsp.StatusCode == 401:
 		var headers UploadPictureResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListOwnCampaignsResponse parses an HTTP response from a ListOwnCampaignsWithResponse call
+func ParseListOwnCampaignsResponse(rsp *http.Response) (*ListOwnCampaignsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOwnCampaignsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CampaignPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListOwnCampaignsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateCampaignResponse parses an HTTP response from a CreateCampaignWithResponse call
+func ParseCreateCampaignResponse(rsp *http.Response) (*CreateCampaignResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCampaignResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Campaign
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateCampaignResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateCampaignResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEndCampaignResponse parses an HTTP response from a EndCampaignWithResponse call
+func ParseEndCampaignResponse(rsp *http.Response) (*EndCampaignResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EndCampaignResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers EndCampaignResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReplaceCampaignResponse parses an HTTP response from a ReplaceCampaignWithResponse call
+func ParseReplaceCampaignResponse(rsp *http.Response) (*ReplaceCampaignResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplaceCampaignResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Campaign
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ReplaceCampaignResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePauseCampaignResponse parses an HTTP response from a PauseCampaignWithResponse call
+func ParsePauseCampaignResponse(rsp *http.Response) (*PauseCampaignResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PauseCampaignResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Campaign
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers PauseCampaignResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseResumeCampaignResponse parses an HTTP response from a ResumeCampaignWithResponse call
+func ParseResumeCampaignResponse(rsp *http.Response) (*ResumeCampaignResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResumeCampaignResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Campaign
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ResumeCampaignResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -31081,6 +32739,55 @@ func ParseListOrdersElsewhereResponse(rsp *http.Response) (*ListOrdersElsewhereR
 	switch {
 	case rsp.StatusCode == 401:
 		var headers ListOrdersElsewhereResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRecordSponsoredClickResponse parses an HTTP response from a RecordSponsoredClickWithResponse call
+func ParseRecordSponsoredClickResponse(rsp *http.Response) (*RecordSponsoredClickResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RecordSponsoredClickResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RecordSponsoredClickResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

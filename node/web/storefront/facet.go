@@ -38,6 +38,8 @@ type searchPage struct {
 	// Suggestions are other searches that find something, for a search
 	// that found nothing.
 	Suggestions []facetLink
+	// Sponsored are the page's sponsored slots (sponsored.go).
+	Sponsored []sponsoredSlot
 }
 
 // resultItem is one result card.

@@ -200,6 +200,9 @@ type Deps struct {
 	// the categories and the listings (the operator's pages, help
 	// articles); optional.
 	Sitemap []SitemapSource
+	// Sponsored, when set, fills sponsored slots on search pages and
+	// remembers shoppers' clicks on them (sponsored.go); optional.
+	Sponsored Sponsored
 }
 
 // Options configure the storefront.
@@ -282,6 +285,7 @@ func (sf *Storefront) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", sf.home)
 	mux.HandleFunc("GET /search", sf.search)
 	mux.HandleFunc("GET /c/{path...}", sf.category)
+	mux.HandleFunc("GET /sponsored/click", sf.sponsoredClick)
 	mux.HandleFunc("GET /listings/{id}", sf.listing)
 	mux.HandleFunc("GET /sitemap.xml", sf.sitemap)
 	mux.HandleFunc("GET /sitemap-pages.xml", sf.sitemapPagesFile)
