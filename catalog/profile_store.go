@@ -21,8 +21,13 @@ func profileKey(subject string) []byte { return []byte(prefixProfile + subject) 
 // subjectKey keys the head of a record of kind about subject: offers
 // under c/f/ (offer_store.go), merchant and shipping profiles under c/p/.
 func subjectKey(kind Kind, subject string) []byte {
-	if kind == KindOffer {
+	switch kind {
+	case KindOffer:
 		return offerKey(subject)
+	case KindReview:
+		return reviewKey(subject)
+	case KindReviewReply:
+		return replyKey(subject)
 	}
 	return profileKey(subject)
 }

@@ -74,6 +74,10 @@ type Record struct {
 	Shipping *ShippingProfile `json:"shipping,omitempty"`
 	// Offer is the offer, for an offer record that is not a tombstone.
 	Offer *Offer `json:"offer,omitempty"`
+	// Review is the review, for a review record that is not a
+	// tombstone; Reply the reply, for a review_reply record (review.go).
+	Review *Review      `json:"review,omitempty"`
+	Reply  *ReviewReply `json:"reply,omitempty"`
 	// Time is when the home node signed the record.
 	Time time.Time `json:"time"`
 }
@@ -191,6 +195,12 @@ func (r *Record) check() error {
 	if err := checkPeerID(r.Origin); err != nil {
 		return fmt.Errorf("origin: %v", err)
 	}
+	if r.Kind == KindReview || r.Kind == KindReviewReply {
+		return r.checkReview()
+	}
+	if r.Review != nil || r.Reply != nil {
+		return errors.New("only review records carry a review or a reply")
+	}
 	if r.Kind == KindMerchant || r.Kind == KindShipping || r.Kind == KindOffer {
 		return r.checkProfile()
 	}
@@ -216,7 +226,7 @@ func (r *Record) check() error {
 	case KindStock:
 		return r.checkStock()
 	}
-	return fmt.Errorf("kind %q is not one of %q, %q, %q, %q and %q", clip(string(r.Kind)), KindListing, KindStock, KindMerchant, KindShipping, KindOffer)
+	return fmt.Errorf("kind %q is not one of %q, %q, %q, %q, %q, %q and %q", clip(string(r.Kind)), KindListing, KindStock, KindMerchant, KindShipping, KindOffer, KindReview, KindReviewReply)
 }
 
 func (r *Record) checkListing(merchant string) error {

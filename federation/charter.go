@@ -60,6 +60,9 @@ type Charter struct {
 	Service ServiceTerms `json:"service,omitzero"`
 	// Loyalty is the alliance's points programme (loyalty.go); zero: off.
 	Loyalty Loyalty `json:"loyalty,omitzero"`
+	// Reviews sets the rules of shoppers' reviews (reviews.go); zero:
+	// the defaults.
+	Reviews ReviewTerms `json:"reviews,omitzero"`
 }
 
 // Default service deadlines, used when a charter leaves them zero.
@@ -265,6 +268,9 @@ func (c *Charter) validate(draft bool) error {
 		return err
 	}
 	if err := c.Service.validate(c, draft); err != nil {
+		return err
+	}
+	if err := c.Reviews.validate(); err != nil {
 		return err
 	}
 	return c.Loyalty.validate()

@@ -14,6 +14,7 @@ import (
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/catalog/shipping"
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/replication"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -129,9 +130,14 @@ func (n *Node) openCatalog(key crypto.PrivKey, reg prometheus.Registerer) error 
 	if sc, err := n.fed.Charter(); err == nil {
 		setCarriers(&sc.Charter)
 	}
+	n.cat.UseProofs(order.ReviewProofs{})
+	if sc, err := n.fed.Charter(); err == nil {
+		n.cat.SetReviewWindow(sc.Charter.Reviews.Window())
+	}
 	n.fed.OnCharter(func(c *federation.Charter) {
 		n.cat.SetCurrency(c.Currency)
 		setCarriers(c)
+		n.cat.SetReviewWindow(c.Reviews.Window())
 	})
 	if n.index, err = openIndex(n.indexDir(), n.cat, n.log.With("component", "search")); err != nil {
 		return err
