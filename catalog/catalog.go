@@ -74,6 +74,9 @@ type Catalog struct {
 	// proofs checks reviews' proofs of purchase (see UseProofs); set
 	// once before the catalog is written to, read-only after.
 	proofs ProofChecker
+	// reviewEvent tells the node's back office of a new review (see
+	// UseReviewEvents); set once before the catalog is written to.
+	reviewEvent func(txn *badger.Txn, e ReviewEvent) error
 	// editWindow is the charter's review edit window (SetReviewWindow).
 	editWindow atomic.Int64
 	// ratings are the aggregates derived from the stored reviews.

@@ -75,8 +75,10 @@ func (c *Catalog) PutReview(ctx context.Context, in ReviewInput, proof []byte) (
 			rv.Created = old.Created
 		}
 		r.Review, signed = rv, r
-		delta, err = putReviewEntry(txn, old, rv)
-		return err
+		if delta, err = putReviewEntry(txn, old, rv); err != nil || old != nil {
+			return err
+		}
+		return c.emitReview(txn, rv)
 	})
 	if err != nil {
 		return Review{}, err
@@ -227,5 +229,38 @@ func (c *Catalog) placeReview(txn *badger.Txn, rec *Record, raw []byte) (*Change
 			return nil, err
 		}
 	}
+	if rv := rec.Review; rv != nil && prev.seq == 0 && rec.Origin != c.self && platformOf(rv.ListingID) == c.self {
+		if err := c.emitReview(txn, rv); err != nil {
+			return nil, err
+		}
+	}
 	return ch, nil
+}
+
+// ReviewEvent is what the back office is told of a new review: on the
+// storefront that signed it, and on the home node of the listing.
+type ReviewEvent struct {
+	ID         string    `json:"id"`
+	Storefront string    `json:"storefront"`
+	ListingID  string    `json:"listing_id"`
+	SKU        string    `json:"sku"`
+	Rating     int       `json:"rating"`
+	Title      string    `json:"title"`
+	Text       string    `json:"text,omitempty"`
+	Reviewer   string    `json:"reviewer"`
+	Created    time.Time `json:"created"`
+}
+
+// UseReviewEvents sets fn to be called, in the transaction that stores
+// it, with every review this node signs or that is of one of its
+// merchants' listings, the first time it is stored. Call it once, before
+// the catalog is written to.
+func (c *Catalog) UseReviewEvents(fn func(txn *badger.Txn, e ReviewEvent) error) { c.reviewEvent = fn }
+
+func (c *Catalog) emitReview(txn *badger.Txn, rv *Review) error {
+	if c.reviewEvent == nil {
+		return nil
+	}
+	return c.reviewEvent(txn, ReviewEvent{ID: rv.ID, Storefront: rv.Storefront, ListingID: rv.ListingID, SKU: rv.SKU,
+		Rating: rv.Rating, Title: rv.Title, Text: rv.Text, Reviewer: rv.Reviewer, Created: rv.Created})
 }

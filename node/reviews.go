@@ -9,9 +9,23 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	badger "github.com/dgraph-io/badger/v4"
+
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation/order"
 )
+
+// reviewDesk serves reviews to the API: the catalog's, and WriteReview
+// from the node, which also reads the order.
+type reviewDesk struct {
+	*catalog.Catalog
+	n *Node
+}
+
+// WriteReview is Node.WriteReview.
+func (d reviewDesk) WriteReview(ctx context.Context, shopperID, orderID string, in catalog.ReviewInput) (catalog.Review, error) {
+	return d.n.WriteReview(ctx, shopperID, orderID, in)
+}
 
 // WriteReview signs, as this storefront, a shopper's review of a line of
 // one of its orders placed here; the part must have been delivered (its
@@ -89,4 +103,21 @@ func ReviewerName(name string) string {
 	}
 	r, _ := utf8.DecodeRuneInString(fields[len(fields)-1])
 	return fields[0] + " " + string(unicode.ToUpper(r)) + "."
+}
+
+// EventReviewCreated is the webhook event of a new review: on the
+// storefront that signed it and on the listing's home node.
+const EventReviewCreated = "review.created"
+
+// reviewEvents sends the back office a webhook for each new review, in
+// the transaction that stores it.
+func (n *Node) reviewEvents() {
+	n.cat.UseReviewEvents(func(txn *badger.Txn, e catalog.ReviewEvent) error {
+		return n.hooks.Enqueue(txn, EventReviewCreated, e)
+	})
+	n.cat.OnChange(func(ch catalog.Change) {
+		if ch.Record != nil && ch.Record.Kind == catalog.KindReview {
+			n.hooks.Notify()
+		}
+	})
 }

@@ -4,13 +4,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/internal/testwait"
+	"github.com/fedmart/fedmart/node/webhook"
 )
 
 // buyDelivered checks out one unit of a listing homed on home from sh's
@@ -55,7 +59,21 @@ func shopperID(t *testing.T, n *Node, sh *shopper) string {
 // key) whose proof does not hold are refused by every member, directly
 // and on the topic.
 func TestVerifiedReviewReachesEveryMember(t *testing.T) {
-	c := startCluster(t, "Alpha", "Beta", "Gamma")
+	var mu sync.Mutex
+	hooks := map[string]int{} // review id -> review.created deliveries
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct{ Data catalog.ReviewEvent }
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		mu.Lock()
+		defer mu.Unlock()
+		if r.Header.Get("Fedmart-Event") == EventReviewCreated {
+			hooks[body.Data.ID]++
+		}
+	}))
+	defer recv.Close()
+	c := startClusterWith(t, func(cfg *Config) {
+		cfg.Webhooks = []webhook.Config{{URL: recv.URL, Secret: "back-office-secret-0123", Events: []string{"review.*"}}}
+	}, "Alpha", "Beta", "Gamma")
 	a, b, g := c.Nodes[0], c.Nodes[1], c.Nodes[2]
 	onB, tokB := listOn(t, c, 1, "Bremen Forge", "PAN-B", 4999, 10)
 	sh := newShopper(t, a, "Ada Lovelace")
@@ -74,9 +92,18 @@ func TestVerifiedReviewReachesEveryMember(t *testing.T) {
 
 	orderID, part := buyDelivered(t, sh, b, tokB, onB, "PAN-B")
 	in.Part = part
-	rv, err := a.WriteReview(t.Context(), shopperID(t, a, sh), orderID, in)
-	if err != nil {
-		t.Fatal(err)
+	bad := in
+	bad.Rating, bad.Title, bad.Photos = 9, strings.Repeat("x", 151), []string{"http://example.org/a.jpg"}
+	s, body = req(t, "POST", a.APIURL()+"/v1/orders/"+orderID+"/reviews", "/v1/orders/{id}/reviews", sh.token, bad)
+	for _, field := range []string{`"rating"`, `"title"`, `"photos[0]"`} {
+		if s != 422 || !strings.Contains(string(body), field) {
+			t.Fatalf("bad review: %d %s, want a 422 naming %s", s, body, field)
+		}
+	}
+	s, body = req(t, "POST", a.APIURL()+"/v1/orders/"+orderID+"/reviews", "/v1/orders/{id}/reviews", sh.token, in)
+	var rv catalog.Review
+	if s != 201 || json.Unmarshal(body, &rv) != nil {
+		t.Fatalf("review: %d %s", s, body)
 	}
 	if rv.Reviewer != "Ada L." || rv.Storefront != a.PeerID().String() || strings.Contains(string(mustJSON(t, rv)), "example.org") {
 		t.Fatalf("review as signed: %+v", rv)
@@ -104,11 +131,11 @@ func TestVerifiedReviewReachesEveryMember(t *testing.T) {
 
 	// Beta's merchant replies once.
 	_, merchant, _, _ := catalog.ParseID(onB)
-	if _, err := b.Catalog().PutReply(t.Context(), merchant, rv.ID, "Thank you, Ada!"); err != nil {
-		t.Fatal(err)
+	if s, body := req(t, "POST", b.APIURL()+"/v1/merchant/reviews/"+rv.ID+"/reply", "/v1/merchant/reviews/{id}/reply", tokB, map[string]string{"text": "Thank you, Ada!"}); s != 201 {
+		t.Fatalf("reply: %d %s", s, body)
 	}
-	if _, err := b.Catalog().PutReply(t.Context(), merchant, rv.ID, "Again"); !errors.Is(err, catalog.ErrConflict) {
-		t.Fatalf("second reply: %v", err)
+	if s, body := req(t, "POST", b.APIURL()+"/v1/merchant/reviews/"+rv.ID+"/reply", "/v1/merchant/reviews/{id}/reply", tokB, map[string]string{"text": "Again"}); s != 409 {
+		t.Fatalf("second reply: %d %s", s, body)
 	}
 	for _, n := range []*Node{a, g} {
 		testwait.For(t, 15*time.Second, func() error {
@@ -119,11 +146,29 @@ func TestVerifiedReviewReachesEveryMember(t *testing.T) {
 			return nil
 		})
 	}
+	s, body = req(t, "GET", g.APIURL()+"/v1/catalog/listings/"+onB+"/reviews?sort=helpful", "/v1/catalog/listings/{id}/reviews", "", nil)
+	var page struct {
+		Reviews []catalog.ReviewView
+		Rating  catalog.Rating
+	}
+	if s != 200 || json.Unmarshal(body, &page) != nil || len(page.Reviews) != 1 || page.Reviews[0].Reply == nil || page.Rating.Count != 1 {
+		t.Fatalf("reviews on gamma: %d %s", s, body)
+	}
 	if _, err := g.Catalog().PutReply(t.Context(), merchant, rv.ID, "not mine"); !errors.Is(err, catalog.ErrNotFound) {
 		t.Fatalf("a reply from another member than the listing's home: %v", err)
 	}
 
 	forgeReviews(t, c, rv, onB)
+	// The storefront that signed it and the listing's home each told
+	// their back office once; Gamma, neither, did not.
+	testwait.For(t, 10*time.Second, func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		if hooks[rv.ID] != 2 || len(hooks) != 1 {
+			return fmt.Errorf("review.created webhooks: %v, want 2 of %s", hooks, rv.ID)
+		}
+		return nil
+	})
 }
 
 // forgeReviews signs reviews with Gamma's real key whose proofs fail and
