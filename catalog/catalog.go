@@ -81,6 +81,9 @@ type Catalog struct {
 	editWindow atomic.Int64
 	// ratings are the aggregates derived from the stored reviews.
 	ratings *ratingTable
+	// signedRating is what the review signSubject is signing changes in
+	// the ratings, set by its fill; guarded by wmu.
+	signedRating ratingDelta
 }
 
 // Open returns the catalog stored in db. key is the node's identity: it

@@ -41,3 +41,12 @@ func (c *Catalog) notify(changes []Change) {
 		}
 	}
 }
+
+// RatedListing is the listing whose rating the change changed, "" when
+// it changed none.
+func (ch Change) RatedListing() string {
+	if ch.rating.old == ch.rating.new {
+		return ""
+	}
+	return ch.rating.listing
+}

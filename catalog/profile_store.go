@@ -180,6 +180,7 @@ func (c *Catalog) ownSubject(merchantID, id string) error {
 func (c *Catalog) signSubject(kind Kind, subject string, sum digest, tomb bool, fill func(*badger.Txn, *Record) error) (*Record, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	c.signedRating = ratingDelta{}
 	if err := c.checkSigning(); err != nil {
 		return nil, err
 	}
@@ -239,7 +240,8 @@ func (c *Catalog) signSubject(kind Kind, subject string, sum digest, tomb bool, 
 	if err := txn.Commit(); err != nil {
 		return nil, fmt.Errorf("catalog: committing: %w", err)
 	}
-	c.notify([]Change{{ID: subject, Record: rec, Raw: raw}})
+	c.ratings.apply(c.signedRating)
+	c.notify([]Change{{ID: subject, Record: rec, Raw: raw, rating: c.signedRating}})
 	return rec, nil
 }
 

@@ -60,8 +60,6 @@ func (c *Catalog) PutReview(ctx context.Context, in ReviewInput, proof []byte) (
 	if err := c.checkProof(rv); err != nil {
 		return Review{}, err
 	}
-	var signed *Record
-	var delta ratingDelta
 	rec, err := c.signSubject(KindReview, id, reviewContent(rv), false, func(txn *badger.Txn, r *Record) error {
 		rv.Created, rv.Version, rv.UpdatedAt = r.Time, r.Version, r.Time
 		old, err := c.storedReview(txn, id)
@@ -74,17 +72,14 @@ func (c *Catalog) PutReview(ctx context.Context, in ReviewInput, proof []byte) (
 			}
 			rv.Created = old.Created
 		}
-		r.Review, signed = rv, r
-		if delta, err = putReviewEntry(txn, old, rv); err != nil || old != nil {
+		r.Review = rv
+		if c.signedRating, err = putReviewEntry(txn, old, rv); err != nil || old != nil {
 			return err
 		}
 		return c.emitReview(txn, rv)
 	})
 	if err != nil {
 		return Review{}, err
-	}
-	if rec == signed {
-		c.ratings.apply(delta)
 	}
 	return *rec.Review, nil
 }
@@ -98,7 +93,6 @@ func (c *Catalog) TakeDownReview(ctx context.Context, id string) error {
 	if s, err := ParseReviewID(id); err != nil || s != c.self {
 		return fmt.Errorf("%w: review %s", ErrNotFound, clip(id))
 	}
-	var delta ratingDelta
 	_, err := c.signSubject(KindReview, id, digest{}, true, func(txn *badger.Txn, r *Record) error {
 		old, err := c.storedReview(txn, id)
 		if err != nil {
@@ -107,12 +101,9 @@ func (c *Catalog) TakeDownReview(ctx context.Context, id string) error {
 		if old == nil {
 			return fmt.Errorf("%w: review %s", ErrNotFound, id)
 		}
-		delta, err = putReviewEntry(txn, old, nil)
+		c.signedRating, err = putReviewEntry(txn, old, nil)
 		return err
 	})
-	if err == nil {
-		c.ratings.apply(delta)
-	}
 	return err
 }
 

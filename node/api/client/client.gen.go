@@ -1358,6 +1358,7 @@ const (
 	SearchCatalogParamsSortNewest    SearchCatalogParamsSort = "newest"
 	SearchCatalogParamsSortPriceAsc  SearchCatalogParamsSort = "price_asc"
 	SearchCatalogParamsSortPriceDesc SearchCatalogParamsSort = "price_desc"
+	SearchCatalogParamsSortRating    SearchCatalogParamsSort = "rating"
 	SearchCatalogParamsSortRelevance SearchCatalogParamsSort = "relevance"
 )
 
@@ -1369,6 +1370,8 @@ func (e SearchCatalogParamsSort) Valid() bool {
 	case SearchCatalogParamsSortPriceAsc:
 		return true
 	case SearchCatalogParamsSortPriceDesc:
+		return true
+	case SearchCatalogParamsSortRating:
 		return true
 	case SearchCatalogParamsSortRelevance:
 		return true
@@ -3568,7 +3571,13 @@ type SearchItem struct {
 	Merchant string `json:"merchant"`
 	Platform string `json:"platform"`
 	Price    Money  `json:"price"`
-	Title    string `json:"title"`
+
+	// Rating average of the shoppers' reviews in hundredths of a star; 0 unrated
+	Rating *int64 `json:"rating,omitempty"`
+
+	// Reviews number of reviews
+	Reviews *int64 `json:"reviews,omitempty"`
+	Title   string `json:"title"`
 }
 
 // SearchResult defines model for SearchResult.
@@ -3589,6 +3598,9 @@ type SearchResult struct {
 
 		// Price how many results each value would give
 		Price Counts `json:"price"`
+
+		// Rating results rated at least 1, 2, 3, 4 and 5 stars
+		Rating *[]int `json:"rating,omitempty"`
 	} `json:"facets"`
 	Items []SearchItem `json:"items"`
 
@@ -4000,9 +4012,14 @@ type SearchCatalogParams struct {
 	MaxPrice *int64 `form:"max_price,omitempty" json:"max_price,omitempty"`
 
 	// InStock only listings with stock
-	InStock *bool                    `form:"in_stock,omitempty" json:"in_stock,omitempty"`
-	Sort    *SearchCatalogParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
-	Limit   *int                     `form:"limit,omitempty" json:"limit,omitempty"`
+	InStock *bool `form:"in_stock,omitempty" json:"in_stock,omitempty"`
+
+	// MinRating only listings rated this many stars or more on average (shoppers' reviews)
+	MinRating *int `form:"min_rating,omitempty" json:"min_rating,omitempty"`
+
+	// Sort rating: best average first, then most reviews; unrated last
+	Sort  *SearchCatalogParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Limit *int                     `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The `next_cursor` of the previous page; empty or absent for the first.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -9662,6 +9679,18 @@ func NewSearchCatalogRequest(server string, params *SearchCatalogParams) (*http.
 		if params.InStock != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "in_stock", *params.InStock, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MinRating != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "min_rating", *params.MinRating, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
