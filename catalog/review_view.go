@@ -212,3 +212,47 @@ func (c *Catalog) listingEntries(txn *badger.Txn, listing string, q ReviewQuery)
 	})
 	return all, nil
 }
+
+// MerchantReviews returns the live reviews of a merchant's listings, of
+// any member, newest first, at most limit (1 to 500).
+func (c *Catalog) MerchantReviews(ctx context.Context, platform, merchant string, limit int) ([]ReviewView, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	limit = max(1, min(limit, 500))
+	var out []ReviewView
+	err := c.db.View(func(txn *badger.Txn) error {
+		prefix := []byte(prefixReviewEntry + FormatMerchantID(platform, merchant) + ".")
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true})
+		var all []listedEntry
+		for it.Rewind(); it.Valid(); it.Next() {
+			_, id, _ := strings.Cut(string(it.Item().Key()[len(prefix):]), "/")
+			raw, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				it.Close()
+				return err
+			}
+			e, err := decodeEntry(raw)
+			if err != nil {
+				it.Close()
+				return err
+			}
+			all = append(all, listedEntry{id: id, entry: e})
+		}
+		it.Close()
+		slices.SortFunc(all, func(a, b listedEntry) int { return b.entry.created.Compare(a.entry.created) })
+		for _, e := range all[:min(limit, len(all))] {
+			rv, err := c.storedReview(txn, e.id)
+			if err != nil || rv == nil {
+				return err
+			}
+			v, err := c.viewOf(txn, rv)
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, err
+}

@@ -103,8 +103,51 @@ func TestBrowserReviewWrittenAndShown(t *testing.T) {
 		t.Errorf("4 stars and up: %q", titles)
 	}
 
+	// Beta's merchant replies in the console; Alpha's page shows it.
+	br.run("merchant-signin",
+		chromedp.Navigate(b.APIURL()+"/merchant/signin"),
+		chromedp.SendKeys(chromedp.CSS(`#f-token`), tokB),
+		chromedp.Submit(chromedp.CSS(`#f-token`)),
+		chromedp.WaitVisible(chromedp.CSS(`.area-nav`)),
+	)
+	br.reloadUntil("merchant-reviews", b.APIURL()+"/merchant/reviews", `document.querySelector('.reply-form textarea') !== null`, 30*time.Second)
+	br.run("merchant-replies",
+		chromedp.SendKeys(chromedp.CSS(`.reply-form textarea`), "Thank you, Ada."),
+		chromedp.Click(chromedp.CSS(`.reply-form button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.review-reply`)),
+	)
+	br.reloadUntil("reply-on-alpha", a.APIURL()+"/listings/"+rack, `document.querySelector('#reviews .review-reply') !== null`, 30*time.Second)
+
+	// A shopper reports it on Alpha; Alpha's operator sees the report and
+	// hides the review on Alpha only.
+	id := eval[string](br, `document.querySelector('#reviews .review').id.replace('review-', '')`)
+	if s, body := req(t, "POST", a.APIURL()+"/v1/reviews/"+id+"/reports", "/v1/reviews/{id}/reports", "", map[string]string{"reason": "off_topic", "note": "About <i>shelves</i>"}); s != 201 {
+		t.Fatalf("report: %d %s", s, body)
+	}
+	br.run("operator-signin",
+		chromedp.Navigate(a.APIURL()+"/operator/signin"),
+		chromedp.SendKeys(chromedp.CSS(`#f-token`), c.Tokens[0]),
+		chromedp.Submit(chromedp.CSS(`#f-token`)),
+		chromedp.WaitVisible(chromedp.CSS(`.area-nav`)),
+	)
+	br.run("operator-reviews", chromedp.Navigate(a.APIURL()+"/operator/reviews"), chromedp.WaitVisible(chromedp.CSS(`li.operator-review form button`)))
+	if got := eval[string](br, `document.querySelector('.reports').innerText`); !strings.Contains(got, "off topic: About <i>shelves</i>") {
+		t.Errorf("the report reads %q", got)
+	}
+	br.run("operator-hides", chromedp.Click(chromedp.CSS(`li.operator-review form button`)), chromedp.WaitVisible(chromedp.CSS(`.badge`)))
+	br.run("hidden-on-alpha", chromedp.Navigate(a.APIURL()+"/listings/"+rack), chromedp.WaitVisible(chromedp.CSS(`#add-to-cart`)))
+	if eval[int](br, `document.querySelectorAll('#reviews .review').length`) != 0 {
+		t.Error("the hidden review still shows on Alpha")
+	}
+	br.run("shown-on-beta", chromedp.Navigate(b.APIURL()+"/listings/"+rack), chromedp.WaitVisible(chromedp.CSS(`#reviews .review`)))
+
 	br.run("phone", chromedp.EmulateViewport(390, 844))
+	for i, p := range []string{"/merchant/reviews"} {
+		br.run(fmt.Sprintf("merchant-phone-%02d", i), chromedp.Navigate(b.APIURL()+p), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+	}
+	br.run("operator-phone", chromedp.Navigate(a.APIURL()+"/operator/reviews"), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
 	check := webtest.NewPageChecker(t)
+	br.checkPage(check, "/operator/reviews")
 	for i, p := range []string{"/listings/" + rack, "/search?q=&sort=rating", strings.TrimPrefix(orderURL, a.APIURL()), strings.TrimPrefix(reviewForm, a.APIURL())} {
 		br.run(fmt.Sprintf("phone-%02d", i), chromedp.Navigate(a.APIURL()+p), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
 		br.checkPage(check, p)

@@ -46,12 +46,12 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 		return nil, err
 	}
 	merchants, err := console.New(n.web, console.Deps{Merchants: n.cat, Editor: n.cat, Parts: n.orders, Earnings: n.settle,
-		Pictures: n.media.Store(), Profiles: n.cat, Offers: n.cat, Uptake: n.orders})
+		Pictures: n.media.Store(), Profiles: n.cat, Offers: n.cat, Uptake: n.orders, Reviews: n.cat})
 	if err != nil {
 		return nil, err
 	}
 	operator, err := dashboard.New(n.web, dashboard.Deps{Federation: n.fed, Amendments: n.fed, Merchants: n.cat,
-		Orders: n.orders, Settlement: n.settle, Replication: n.repl, Mail: n.mail, Points: n.orders, Coupons: n.orders}, dashboard.Options{OperatorToken: operatorToken})
+		Orders: n.orders, Settlement: n.settle, Replication: n.repl, Mail: n.mail, Points: n.orders, Coupons: n.orders, Reviews: n.cat}, dashboard.Options{OperatorToken: operatorToken})
 	if err != nil {
 		return nil, err
 	}

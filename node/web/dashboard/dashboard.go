@@ -135,6 +135,9 @@ type Deps struct {
 	Points Points
 	// Coupons are the storefront's coupons; nil offers no coupons page.
 	Coupons Coupons
+	// Reviews are the reviews reported or hidden here; nil offers no
+	// reviews page.
+	Reviews Reviews
 }
 
 // Options configure the dashboard.
@@ -227,11 +230,15 @@ func (d *Dashboard) Mount(mux *http.ServeMux) {
 		mux.HandleFunc("GET /operator/coupons/{code}/end", d.asOperator(d.operatorCoupon))
 		mux.HandleFunc("POST /operator/coupons/{code}/end", d.asOperator(d.endCoupon))
 	}
+	if d.deps.Reviews != nil {
+		mux.HandleFunc("GET /operator/reviews", d.asOperator(d.operatorReviews))
+		mux.HandleFunc("POST /operator/reviews/{id}/hide", d.asOperator(d.hideReview))
+	}
 }
 
 // nav is the dashboard's sub-navigation with current marked; coupons
 // adds the coupons page.
-func nav(current string, coupons bool) []web.NavItem {
+func nav(current string, coupons, reviews bool) []web.NavItem {
 	items := []web.NavItem{
 		{Label: "Overview", Href: "/operator"},
 		{Label: "Members", Href: "/operator/members"},
@@ -247,6 +254,9 @@ func nav(current string, coupons bool) []web.NavItem {
 	}
 	if coupons {
 		items = append(items[:7:7], append([]web.NavItem{{Label: "Coupons", Href: "/operator/coupons"}}, items[7:]...)...)
+	}
+	if reviews {
+		items = append(items[:len(items)-2:len(items)-2], append([]web.NavItem{{Label: "Reviews", Href: "/operator/reviews"}}, items[len(items)-2:]...)...)
 	}
 	return web.Nav(current, items...)
 }
