@@ -62,7 +62,7 @@ func reviewDelivered(ctx context.Context, store *node.Node, shopper, who string,
 				rv, err := store.WriteReview(ctx, shopper, o.ID, catalog.ReviewInput{Part: p.ID, ListingID: it.ListingID, SKU: it.SKU,
 					Rating: stars, Title: words[0], Text: words[1]})
 				if err == nil {
-					say("%-14s %s reviewed %q: %d stars (%s)", store.Name(), who, it.Title, rv.Rating, rv.Reviewer)
+					say("%-14s %s reviewed %q: %d of 5 stars (%s)", store.Name(), who, it.Title, rv.Rating, rv.Reviewer)
 				}
 			}
 		}
