@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -74,4 +75,43 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// BenchmarkSearchRatings measures queries by rating beside the same
+// queries without, on the benchmark catalog with every other document
+// rated.
+func BenchmarkSearchRatings(b *testing.B) {
+	ix := benchIndex()
+	ix.mu.RLock()
+	ids := make([]string, 0, len(ix.ids))
+	for id := range ix.ids {
+		ids = append(ids, id)
+	}
+	ix.mu.RUnlock()
+	slices.Sort(ids)
+	for i, id := range ids {
+		if i%2 == 0 {
+			ix.SetRating(id, int64(100+i%401), int64(1+i%50))
+		}
+	}
+	b.ResetTimer()
+	for _, bq := range []struct {
+		name string
+		q    Query
+	}{
+		{"text-broad", Query{Text: "steel"}},
+		{"text-broad-min-rating-4", Query{Text: "steel", MinRating: 4}},
+		{"text-broad-by-rating", Query{Text: "steel", Sort: TopRated}},
+		{"browse-newest", Query{}},
+		{"browse-by-rating", Query{Sort: TopRated}},
+	} {
+		b.Run(bq.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var res Result
+			for b.Loop() {
+				res = mustSearchB(b, ix, bq.q)
+			}
+			b.ReportMetric(float64(res.Total), "hits")
+		})
+	}
 }
