@@ -28,6 +28,9 @@ func (c *Catalog) ApplyBatch(raws [][]byte) ([]ApplyResult, []error) {
 	c.wmu.Unlock()
 	if err == nil {
 		c.count.Add(delta)
+		for _, ch := range changes {
+			c.ratings.apply(ch.rating)
+		}
 		c.notify(changes)
 		return res, errs
 	}

@@ -74,6 +74,20 @@ type Catalog struct {
 	// images holds the pictures merchants upload (see UseImages); set
 	// once before the catalog is written to, read-only after.
 	images ImageStore
+
+	// proofs checks reviews' proofs of purchase (see UseProofs); set
+	// once before the catalog is written to, read-only after.
+	proofs ProofChecker
+	// reviewEvent tells the node's back office of a new review (see
+	// UseReviewEvents); set once before the catalog is written to.
+	reviewEvent func(txn *badger.Txn, e ReviewEvent) error
+	// editWindow is the charter's review edit window (SetReviewWindow).
+	editWindow atomic.Int64
+	// ratings are the aggregates derived from the stored reviews.
+	ratings *ratingTable
+	// signedRating is what the review signSubject is signing changes in
+	// the ratings, set by its fill; guarded by wmu.
+	signedRating ratingDelta
 }
 
 // Open returns the catalog stored in db. key is the node's identity: it
@@ -124,6 +138,9 @@ func Open(cfg Config, db *badger.DB, key crypto.PrivKey, members Membership, log
 		return nil, fmt.Errorf("catalog: loading: %w", err)
 	}
 	c.restored.Store(restored)
+	if c.ratings, err = loadRatings(db); err != nil {
+		return nil, fmt.Errorf("catalog: loading the ratings: %w", err)
+	}
 	log.Debug("catalog opened", "platform", c.self, "listings", n)
 	return c, nil
 }

@@ -12,6 +12,9 @@ type Change struct {
 	// Listing is the listing as it now reads, stock filled in; nil when it
 	// was taken down, or when only its stock is known so far.
 	Listing *Listing
+
+	// rating is what a review record changes in the ratings.
+	rating ratingDelta
 }
 
 // OnChange registers fn to be called after every commit that stores a
@@ -37,4 +40,13 @@ func (c *Catalog) notify(changes []Change) {
 			fn(ch)
 		}
 	}
+}
+
+// RatedListing is the listing whose rating the change changed, "" when
+// it changed none.
+func (ch Change) RatedListing() string {
+	if ch.rating.old == ch.rating.new {
+		return ""
+	}
+	return ch.rating.listing
 }

@@ -21,8 +21,13 @@ func profileKey(subject string) []byte { return []byte(prefixProfile + subject) 
 // subjectKey keys the head of a record of kind about subject: offers
 // under c/f/ (offer_store.go), merchant and shipping profiles under c/p/.
 func subjectKey(kind Kind, subject string) []byte {
-	if kind == KindOffer {
+	switch kind {
+	case KindOffer:
 		return offerKey(subject)
+	case KindReview:
+		return reviewKey(subject)
+	case KindReviewReply:
+		return replyKey(subject)
 	}
 	if kind == KindCampaign {
 		return campaignKey(subject)
@@ -178,6 +183,7 @@ func (c *Catalog) ownSubject(merchantID, id string) error {
 func (c *Catalog) signSubject(kind Kind, subject string, sum digest, tomb bool, fill func(*badger.Txn, *Record) error) (*Record, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	c.signedRating = ratingDelta{}
 	if err := c.checkSigning(); err != nil {
 		return nil, err
 	}
@@ -237,7 +243,8 @@ func (c *Catalog) signSubject(kind Kind, subject string, sum digest, tomb bool, 
 	if err := txn.Commit(); err != nil {
 		return nil, fmt.Errorf("catalog: committing: %w", err)
 	}
-	c.notify([]Change{{ID: subject, Record: rec, Raw: raw}})
+	c.ratings.apply(c.signedRating)
+	c.notify([]Change{{ID: subject, Record: rec, Raw: raw, rating: c.signedRating}})
 	return rec, nil
 }
 

@@ -80,6 +80,10 @@ type Record struct {
 	// Campaign is the campaign, for a campaign record that is not a
 	// tombstone.
 	Campaign *Campaign `json:"campaign,omitempty"`
+	// Review is the review, for a review record that is not a
+	// tombstone; Reply the reply, for a review_reply record (review.go).
+	Review *Review      `json:"review,omitempty"`
+	Reply  *ReviewReply `json:"reply,omitempty"`
 	// Time is when the home node signed the record.
 	Time time.Time `json:"time"`
 }
@@ -197,6 +201,12 @@ func (r *Record) check() error {
 	if err := checkPeerID(r.Origin); err != nil {
 		return fmt.Errorf("origin: %v", err)
 	}
+	if r.Kind == KindReview || r.Kind == KindReviewReply {
+		return r.checkReview()
+	}
+	if r.Review != nil || r.Reply != nil {
+		return errors.New("only review records carry a review or a reply")
+	}
 	if r.Kind == KindMerchant || r.Kind == KindShipping || r.Kind == KindOffer || r.Kind == KindCampaign {
 		return r.checkProfile()
 	}
@@ -222,7 +232,7 @@ func (r *Record) check() error {
 	case KindStock:
 		return r.checkStock()
 	}
-	return fmt.Errorf("kind %q is not one of %q, %q, %q, %q, %q and %q", clip(string(r.Kind)), KindListing, KindStock, KindMerchant, KindShipping, KindOffer, KindCampaign)
+	return fmt.Errorf("kind %q is not one of %q, %q, %q, %q, %q, %q, %q and %q", clip(string(r.Kind)), KindListing, KindStock, KindMerchant, KindShipping, KindOffer, KindCampaign, KindReview, KindReviewReply)
 }
 
 func (r *Record) checkListing(merchant string) error {

@@ -39,6 +39,7 @@ func (c *Catalog) Apply(raw []byte) (ApplyResult, error) {
 		return ApplyResult{}, err
 	}
 	c.count.Add(delta)
+	c.ratings.apply(change.rating)
 	c.log.Debug("catalog record applied", "origin", rec.Origin, "seq", rec.Seq, "kind", rec.Kind, "listing", rec.ListingID, "gap", gap)
 	c.notify([]Change{*change})
 	return ApplyResult{Record: rec, Gap: gap}, nil
@@ -95,6 +96,8 @@ func (c *Catalog) checkLimits(rec *Record) error {
 		cfg.Currency = cur
 	}
 	switch {
+	case rec.Kind == KindReview || rec.Kind == KindReviewReply:
+		return c.checkReviewLimits(rec)
 	case rec.Kind == KindMerchant || rec.Kind == KindShipping || rec.Kind == KindOffer || rec.Kind == KindCampaign:
 		return checkProfileLimits(rec, cfg, rec.Origin == c.self, c.AdFeeCap())
 	case rec.Kind == KindListing && rec.Listing != nil:
@@ -131,6 +134,9 @@ func (c *Catalog) place(txn *badger.Txn, rec *Record, raw []byte) (*Change, int6
 		return ch, 0, err
 	case KindMerchant, KindShipping, KindOffer, KindCampaign:
 		ch, err := c.placeProfile(txn, rec, raw)
+		return ch, 0, err
+	case KindReview, KindReviewReply:
+		ch, err := c.placeReview(txn, rec, raw)
 		return ch, 0, err
 	}
 	return c.placeListing(txn, rec, raw)

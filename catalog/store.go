@@ -29,6 +29,10 @@ import (
 //	c/gb                       the summaries were built (a catalog kept before them builds them once at Open)
 //	c/i/<hash>/<listing id>    the live listing shows the uploaded picture (see image.go)
 //	c/j/<listing id>           the uploaded pictures the listing shows
+//	c/w/<review id>            review head: newest review record (review_store.go)
+//	c/y/<review id>            reply head: the merchant's reply record
+//	c/wl/<listing id>/<review> a live review's rating, SKU and time, under its listing (review_rating.go)
+//	c/wh/, c/wp/, c/wu/, c/wv/ this node's own: hidden reviews, reports, helpful votes (review_local.go)
 const (
 	prefixMerchant    = "c/m/"
 	prefixToken       = "c/t/"

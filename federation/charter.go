@@ -62,6 +62,9 @@ type Charter struct {
 	Loyalty Loyalty `json:"loyalty,omitzero"`
 	// Ads is the alliance's sponsored-listings policy (ads.go); zero: off.
 	Ads Ads `json:"ads,omitzero"`
+	// Reviews sets the rules of shoppers' reviews (reviews.go); zero:
+	// the defaults.
+	Reviews ReviewTerms `json:"reviews,omitzero"`
 }
 
 // Default service deadlines, used when a charter leaves them zero.
@@ -267,6 +270,9 @@ func (c *Charter) validate(draft bool) error {
 		return err
 	}
 	if err := c.Service.validate(c, draft); err != nil {
+		return err
+	}
+	if err := c.Reviews.validate(); err != nil {
 		return err
 	}
 	if err := c.Loyalty.validate(); err != nil {

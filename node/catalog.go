@@ -14,6 +14,7 @@ import (
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/catalog/shipping"
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/replication"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -130,10 +131,15 @@ func (n *Node) openCatalog(key crypto.PrivKey, reg prometheus.Registerer) error 
 		setCarriers(&sc.Charter)
 		n.cat.SetAdFeeCap(sc.Charter.Ads.MaxFeeBPS)
 	}
+	n.cat.UseProofs(order.ReviewProofs{})
+	if sc, err := n.fed.Charter(); err == nil {
+		n.cat.SetReviewWindow(sc.Charter.Reviews.Window())
+	}
 	n.fed.OnCharter(func(c *federation.Charter) {
 		n.cat.SetCurrency(c.Currency)
 		setCarriers(c)
 		n.cat.SetAdFeeCap(c.Ads.MaxFeeBPS)
+		n.cat.SetReviewWindow(c.Reviews.Window())
 	})
 	if n.index, err = openIndex(n.indexDir(), n.cat, n.log.With("component", "search")); err != nil {
 		return err
@@ -142,8 +148,13 @@ func (n *Node) openCatalog(key crypto.PrivKey, reg prometheus.Registerer) error 
 		return err
 	}
 	self := n.fed.Self().String()
+	n.cat.RatingsEach(func(id string, r catalog.Rating) { n.index.SetRating(id, r.AverageX100, r.Count) })
 	n.cat.OnChange(func(ch catalog.Change) {
 		indexer.Apply(n.index, ch)
+		if id := ch.RatedListing(); id != "" {
+			r := n.cat.ListingRating(id)
+			n.index.SetRating(id, r.AverageX100, r.Count)
+		}
 		if ch.Record != nil && ch.Record.Origin == self {
 			n.repl.Publish(ch.Raw)
 		}

@@ -23,6 +23,7 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 		return err
 	}
 	n.hooks = hooks
+	n.reviewEvents()
 	if err := n.openMail(key, reg); err != nil {
 		return err
 	}

@@ -31,8 +31,9 @@ func Doc(l *catalog.Listing) search.Doc {
 // it with catalog.OnChange.
 func Apply(ix *search.Index, ch catalog.Change) {
 	switch {
-	case ch.Record != nil && (ch.Record.Kind == catalog.KindMerchant || ch.Record.Kind == catalog.KindShipping || ch.Record.Kind == catalog.KindOffer || ch.Record.Kind == catalog.KindCampaign):
-		// profiles, offers and campaigns are not searched
+	case ch.Record != nil && (ch.Record.Kind == catalog.KindMerchant || ch.Record.Kind == catalog.KindShipping || ch.Record.Kind == catalog.KindOffer ||
+		ch.Record.Kind == catalog.KindCampaign || ch.Record.Kind == catalog.KindReview || ch.Record.Kind == catalog.KindReviewReply):
+		// profiles, offers, campaigns and reviews are not searched
 	case ch.Record != nil && ch.Record.Tombstone:
 		ix.Delete(ch.ID)
 	case ch.Listing != nil:

@@ -46,7 +46,7 @@ func decodeCursor(s string) (cursor, error) {
 		return cursor{}, invalid("cursor", "malformed")
 	}
 	c := cursor{sort: Sort(b[1]), fingerprint: binary.BigEndian.Uint64(b[2:10])}
-	if c.sort > Newest {
+	if c.sort > TopRated {
 		return cursor{}, invalid("cursor", "malformed")
 	}
 	key, n := binary.Varint(b[10:])

@@ -47,6 +47,11 @@ type Doc struct {
 	// Updated is the listing's last change; it orders Newest. The index
 	// keeps it to the microsecond, in UTC.
 	Updated time.Time
+	// Rating is the average of the shoppers' reviews in hundredths of a
+	// star and Reviews their number, in results; Upsert ignores both
+	// (ratings are set with SetRating).
+	Rating  int64
+	Reviews int64
 }
 
 // normalize trims the values of d that are matched exactly, and normalizes

@@ -30,6 +30,8 @@ type Facets struct {
 	Price []PriceBand
 	// InStock counts the results that are in stock.
 	InStock int
+	// Rating counts the results rated at least 1, 2, 3, 4 and 5 stars.
+	Rating [5]int
 }
 
 // dict interns strings as dense ids; the empty string is none.

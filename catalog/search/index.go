@@ -38,6 +38,9 @@ type Index struct {
 	live    *roaring.Bitmap // occupied slots
 	inStock *roaring.Bitmap
 
+	// ratings are the documents' shoppers' ratings (rating.go).
+	ratings ratingIndex
+
 	vocab  map[string]uint32 // term text to term id
 	terms  []term            // by term id
 	lenSum [numFields]int64  // total field lengths of live documents, for BM25
@@ -235,6 +238,7 @@ func (ix *Index) store(s uint32, d Doc, forward string, lens [numFields]uint16) 
 	if d.InStock {
 		ix.inStock.Add(s)
 	}
+	ix.rate(s, d.ID)
 	for f, n := range lens {
 		ix.lenSum[f] += int64(n)
 	}
@@ -258,6 +262,7 @@ func (ix *Index) unindex(s uint32) {
 	ix.times.remove(ix.updated[s], s)
 	ix.live.Remove(s)
 	ix.inStock.Remove(s)
+	ix.unrate(s)
 	ix.brandOf[s], ix.platformOf[s], ix.categoryOf[s] = none, none, none
 }
 
@@ -265,6 +270,7 @@ func (ix *Index) unindex(s uint32) {
 // The caller holds mu.
 func (ix *Index) doc(s uint32) Doc {
 	sl := &ix.slots[s]
+	avg, n := ix.ratingOf(s)
 	return Doc{
 		ID:          sl.id(),
 		Title:       sl.title(),
@@ -278,5 +284,7 @@ func (ix *Index) doc(s uint32) Doc {
 		InStock:     sl.inStock,
 		Image:       sl.image(),
 		Updated:     fromMicros(ix.updated[s]),
+		Rating:      avg,
+		Reviews:     n,
 	}
 }

@@ -38,9 +38,12 @@ const (
 	PriceDesc
 	// Newest orders by descending Updated.
 	Newest
+	// TopRated orders by descending average rating, then by the most
+	// reviews; unrated documents last.
+	TopRated
 )
 
-var sortNames = [...]string{"relevance", "price_asc", "price_desc", "newest"}
+var sortNames = [...]string{"relevance", "price_asc", "price_desc", "newest", "rating"}
 
 // String returns the name ParseSort accepts.
 func (s Sort) String() string {
@@ -81,6 +84,9 @@ type Query struct {
 	MaxPrice int64
 	// InStock keeps only documents in stock.
 	InStock bool
+	// MinRating keeps documents rated this many stars or more on
+	// average (1 to 5); 0 keeps all.
+	MinRating int
 	// Sort orders the results.
 	Sort Sort
 	// Limit is the page size: 0 is DefaultLimit, above MaxLimit is MaxLimit.
@@ -96,6 +102,7 @@ type plan struct {
 	brands, platforms  []string
 	minPrice, maxPrice int64
 	inStock            bool
+	minRating          int
 	sort               Sort // Relevance only when there are terms
 	limit              int
 	after              *cursor // nil on the first page
@@ -107,7 +114,7 @@ func newPlan(q Query, a *analyzer) (plan, error) {
 	p := plan{
 		category: normalizeCategory(q.Category),
 		minPrice: q.MinPrice, maxPrice: q.MaxPrice,
-		inStock: q.InStock, sort: q.Sort, limit: q.Limit,
+		inStock: q.InStock, minRating: q.MinRating, sort: q.Sort, limit: q.Limit,
 	}
 	var err error
 	if p.terms, err = parseText(a, q.Text); err != nil {
@@ -142,7 +149,7 @@ func newPlan(q Query, a *analyzer) (plan, error) {
 // check validates the numeric parameters and applies the limit defaults.
 func (p *plan) check() error {
 	switch {
-	case p.sort < Relevance || p.sort > Newest:
+	case p.sort < Relevance || p.sort > TopRated:
 		return invalid("sort", "unknown order %d", int(p.sort))
 	case p.minPrice < 0:
 		return invalid("min_price", "negative")
@@ -150,6 +157,8 @@ func (p *plan) check() error {
 		return invalid("max_price", "negative")
 	case p.maxPrice != 0 && p.minPrice > p.maxPrice:
 		return invalid("min_price", "greater than max_price")
+	case p.minRating < 0 || p.minRating > 5:
+		return invalid("min_rating", "must be 1 to 5 stars (0: any)")
 	case p.limit < 0:
 		return invalid("limit", "negative")
 	case p.limit == 0:
@@ -212,6 +221,9 @@ func (p *plan) hash() uint64 {
 	buf = binary.AppendUvarint(buf, uint64(p.sort))
 	if p.inStock {
 		buf = append(buf, 1)
+	}
+	if p.minRating > 0 {
+		buf = append(buf, 2, byte(p.minRating))
 	}
 	h.Write(buf)
 	return h.Sum64()

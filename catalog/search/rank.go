@@ -36,6 +36,8 @@ func (ix *Index) rank(p *plan, result *roaring.Bitmap, sc *scratch) []hit {
 		sortBy(top, result, ix.prices.descending, ix.prices.used(), ix.price, -1)
 	case Newest:
 		sortBy(top, result, ix.times.newest, len(ix.times.buckets), ix.updated, -1)
+	case TopRated:
+		ix.offerRating(top, result)
 	}
 	return top.sorted()
 }

@@ -26,6 +26,7 @@ const (
 	filterPlatform
 	filterPrice
 	filterStock
+	filterRating
 	numFilters
 )
 
@@ -96,6 +97,13 @@ func (ix *Index) selectDocs(p *plan) selection {
 	if p.inStock {
 		sel.sets[filterStock] = and(ix.inStock)
 	}
+	if p.minRating > 0 {
+		if bm := ix.ratedAtLeast(p.minRating); bm != nil {
+			sel.sets[filterRating] = and(bm)
+		} else {
+			sel.sets[filterRating] = roaring.New()
+		}
+	}
 	sel.result = sel.except(-1)
 	return sel
 }
@@ -160,5 +168,6 @@ func (ix *Index) facets(p *plan, sel *selection, counts []int32) Facets {
 		Platform: ix.platforms.count(over(filterPlatform), ix.platformOf, counts, p.platforms),
 		Price:    ix.prices.bands(over(filterPrice), ix.band),
 		InStock:  int(over(filterStock).countIn(ix.inStock)),
+		Rating:   ix.ratingFacet(over(filterRating)),
 	}
 }

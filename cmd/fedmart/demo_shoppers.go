@@ -112,6 +112,7 @@ func shopLoop(ctx context.Context, c *node.Cluster, i int, rng *rand.Rand, t *de
 			store.Name(), who, len(o.Parts), platforms(o), to.Country, o.Total, o.Shipping, promoWords(o, t), o.Status)
 		usedCoupon = usedCoupon || o.Coupon != ""
 		shopperAfterSale(ctx, store, sh.ID, who, o, rng, t, say)
+		reviewDelivered(ctx, store, sh.ID, who, rng, say)
 	}
 	return nil
 }
@@ -298,6 +299,7 @@ func merchantLoop(ctx context.Context, n *node.Node, rng *rand.Rand, t *demoTall
 			moveOn(ctx, n, m.ID, m.Name, say)
 			answerNotes(ctx, n, m.ID, m.Name, t, say)
 			answerIssues(ctx, n, m.ID, m.Name, rng, t, say)
+			replyToReviews(ctx, n, m.ID, m.Name, say)
 		}
 	}
 	return nil

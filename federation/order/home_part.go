@@ -81,7 +81,19 @@ func (p *HomePart) statusOf() *Status {
 		Carrier: p.Carrier, Tracking: p.Tracking, TrackingURL: p.TrackingURL, Refunded: p.Refunded, RefundedShipping: p.RefundedShipping,
 		Reason: p.Reason, Policy: p.Policy, Shipping: p.Shipping, ShippingRate: p.ShippingRate, Refund: p.stated(),
 		DeliveredAt: p.DeliveredAt, Return: p.statedReturn(), Issue: p.statedIssue(), Points: p.statedPoints(), Ad: p.statedAd(),
-		Discount: discountOf(p.Lines)}
+		Discount: discountOf(p.Lines), Items: p.deliveredItems()}
+}
+
+// deliveredItems are the lines a status of a delivered part names.
+func (p *HomePart) deliveredItems() []Units {
+	if p.Status != StatusDelivered {
+		return nil
+	}
+	out := make([]Units, len(p.Lines))
+	for i, l := range p.Lines {
+		out[i] = Units{ListingID: l.ListingID, SKU: l.SKU, Quantity: l.Quantity}
+	}
+	return out
 }
 
 // statedReturn is the return that p's current status states: the one the

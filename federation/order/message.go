@@ -222,6 +222,10 @@ type Status struct {
 	Points *PointsStated `json:"points,omitempty"`
 	// Ad is the ad fee this status states charged or reversed (ads.go).
 	Ad *AdStated `json:"ad,omitempty"`
+	// Items are the part's lines (listing, SKU and units) on the
+	// statuses of a delivered part: the proof of purchase a review
+	// carries reads them (review_proof.go).
+	Items []Units `json:"items,omitempty"`
 }
 
 // Shortage is a line the home node could not hold.
@@ -484,6 +488,9 @@ func (r *Reserve) validate() error {
 func (s *Status) validate() error {
 	if !knownStatus(s.Status) || s.Seq == 0 {
 		return fmt.Errorf("%w: message.status: status %q with seq %d", ErrInvalid, s.Status, s.Seq)
+	}
+	if len(s.Items) > maxLines {
+		return fmt.Errorf("%w: message.status.items: more than %d lines", ErrInvalid, maxLines)
 	}
 	if s.Refund != nil {
 		if err := s.Refund.validate(s); err != nil {

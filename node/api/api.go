@@ -89,6 +89,8 @@ type Deps struct {
 	// Media stores the pictures merchants upload (POST /v1/media); nil
 	// stores none.
 	Media Media
+	// Reviews serves shoppers' reviews and ratings; nil serves none.
+	Reviews Reviews
 	// Backup streams a backup of the node's database (GET /v1/backup).
 	Backup Backup
 	// Budgets are the per-client budgets, shared with the pages; nil

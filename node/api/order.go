@@ -92,6 +92,7 @@ func (a *API) orderRoutes(v1 *gin.RouterGroup) {
 	a.arbiterRoutes(v1)
 	a.promoRoutes(v1)
 	a.adRoutes(v1, sh)
+	a.reviewRoutes(v1, sh, me)
 	me.GET("/conversations", a.getConversations)
 	me.POST("/orders/:id/messages", a.postMerchantMessage)
 	me.GET("/orders/:id/messages", a.getMerchantMessages)

@@ -26,6 +26,8 @@ type searchItem struct {
 	Merchant string    `json:"merchant"`
 	InStock  bool      `json:"in_stock"`
 	Image    string    `json:"image"`
+	Rating   int64     `json:"rating,omitempty"`
+	Reviews  int64     `json:"reviews,omitempty"`
 }
 
 // getSearch is the federation-wide catalog search; public, for storefronts.
@@ -42,7 +44,7 @@ func (a *API) getSearch(c *gin.Context) {
 	items := make([]searchItem, 0, len(res.Items))
 	for _, d := range res.Items {
 		items = append(items, searchItem{ID: d.ID, Title: d.Title, Brand: d.Brand, Category: d.Category,
-			Price: moneyJSON{d.Price, d.Currency}, Platform: d.Platform, Merchant: d.Merchant, InStock: d.InStock, Image: d.Image})
+			Price: moneyJSON{d.Price, d.Currency}, Platform: d.Platform, Merchant: d.Merchant, InStock: d.InStock, Image: d.Image, Rating: d.Rating, Reviews: d.Reviews})
 	}
 	price := make(map[string]int, len(res.Facets.Price))
 	for _, b := range res.Facets.Price {
@@ -53,6 +55,7 @@ func (a *API) getSearch(c *gin.Context) {
 		"facets": gin.H{
 			"category": nonNil(res.Facets.Category), "brand": nonNil(res.Facets.Brand),
 			"platform": nonNil(res.Facets.Platform), "price": price, "in_stock": res.Facets.InStock,
+			"rating": res.Facets.Rating,
 		},
 		"total": res.Total, "next_cursor": res.NextCursor,
 	})
@@ -81,8 +84,13 @@ func parseQuery(c *gin.Context) (search.Query, bool) {
 			return bad("in_stock", "must be true or false")
 		}
 	}
+	if s := c.Query("min_rating"); s != "" {
+		if q.MinRating, err = strconv.Atoi(s); err != nil || q.MinRating < 1 || q.MinRating > 5 {
+			return bad("min_rating", "must be 1 to 5 stars")
+		}
+	}
 	if q.Sort, err = search.ParseSort(c.Query("sort")); err != nil {
-		return bad("sort", "must be relevance, price_asc, price_desc or newest")
+		return bad("sort", "must be relevance, price_asc, price_desc, newest or rating")
 	}
 	if s := c.Query("limit"); s != "" {
 		if q.Limit, err = strconv.Atoi(s); err != nil || q.Limit < 1 || q.Limit > search.MaxLimit {

@@ -1095,6 +1095,36 @@ func (e RefundKind) Valid() bool {
 	}
 }
 
+// Defines values for ReportInputReason.
+const (
+	ReportInputReasonFake         ReportInputReason = "fake"
+	ReportInputReasonOffTopic     ReportInputReason = "off_topic"
+	ReportInputReasonOffensive    ReportInputReason = "offensive"
+	ReportInputReasonOther        ReportInputReason = "other"
+	ReportInputReasonPersonalData ReportInputReason = "personal_data"
+	ReportInputReasonSpam         ReportInputReason = "spam"
+)
+
+// Valid indicates whether the value is a known member of the ReportInputReason enum.
+func (e ReportInputReason) Valid() bool {
+	switch e {
+	case ReportInputReasonFake:
+		return true
+	case ReportInputReasonOffTopic:
+		return true
+	case ReportInputReasonOffensive:
+		return true
+	case ReportInputReasonOther:
+		return true
+	case ReportInputReasonPersonalData:
+		return true
+	case ReportInputReasonSpam:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ReturnReason.
 const (
 	ReturnReasonDamaged        ReturnReason = "damaged"
@@ -1350,24 +1380,45 @@ func (e PictureSize) Valid() bool {
 	}
 }
 
+// Defines values for ListListingReviewsParamsSort.
+const (
+	ListListingReviewsParamsSortHelpful ListListingReviewsParamsSort = "helpful"
+	ListListingReviewsParamsSortNewest  ListListingReviewsParamsSort = "newest"
+)
+
+// Valid indicates whether the value is a known member of the ListListingReviewsParamsSort enum.
+func (e ListListingReviewsParamsSort) Valid() bool {
+	switch e {
+	case ListListingReviewsParamsSortHelpful:
+		return true
+	case ListListingReviewsParamsSortNewest:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SearchCatalogParamsSort.
 const (
-	Newest    SearchCatalogParamsSort = "newest"
-	PriceAsc  SearchCatalogParamsSort = "price_asc"
-	PriceDesc SearchCatalogParamsSort = "price_desc"
-	Relevance SearchCatalogParamsSort = "relevance"
+	SearchCatalogParamsSortNewest    SearchCatalogParamsSort = "newest"
+	SearchCatalogParamsSortPriceAsc  SearchCatalogParamsSort = "price_asc"
+	SearchCatalogParamsSortPriceDesc SearchCatalogParamsSort = "price_desc"
+	SearchCatalogParamsSortRating    SearchCatalogParamsSort = "rating"
+	SearchCatalogParamsSortRelevance SearchCatalogParamsSort = "relevance"
 )
 
 // Valid indicates whether the value is a known member of the SearchCatalogParamsSort enum.
 func (e SearchCatalogParamsSort) Valid() bool {
 	switch e {
-	case Newest:
+	case SearchCatalogParamsSortNewest:
 		return true
-	case PriceAsc:
+	case SearchCatalogParamsSortPriceAsc:
 		return true
-	case PriceDesc:
+	case SearchCatalogParamsSortPriceDesc:
 		return true
-	case Relevance:
+	case SearchCatalogParamsSortRating:
+		return true
+	case SearchCatalogParamsSortRelevance:
 		return true
 	default:
 		return false
@@ -2128,6 +2179,11 @@ type Health struct {
 // HealthStatus defines model for Health.Status.
 type HealthStatus string
 
+// HiddenInput defines model for HiddenInput.
+type HiddenInput struct {
+	Hidden bool `json:"hidden"`
+}
+
 // HomePart An order part homed on this node, as its merchant sees it.
 type HomePart struct {
 	Carrier   *string   `json:"carrier,omitempty"`
@@ -2456,6 +2512,19 @@ type ListingPage struct {
 	Total int `json:"total"`
 }
 
+// ListingReviews defines model for ListingReviews.
+type ListingReviews struct {
+	NextCursor *string `json:"next_cursor,omitempty"`
+
+	// Rating An aggregate of live reviews. These are shoppers' stars, not the merchant's measured record.
+	Rating  Rating       `json:"rating"`
+	Reviews []ReviewView `json:"reviews"`
+	Total   int          `json:"total"`
+
+	// Variants the rating of each reviewed SKU
+	Variants map[string]Rating `json:"variants"`
+}
+
 // Loyalty defines model for Loyalty.
 type Loyalty struct {
 	// Issuer This node's books as the issuer of its shoppers' points.
@@ -2656,6 +2725,12 @@ type MerchantProfileInput struct {
 	LogoURL         *string              `json:"logo_url,omitempty"`
 	Name            string               `json:"name"`
 	Policies        Policies             `json:"policies"`
+}
+
+// MerchantRating defines model for MerchantRating.
+type MerchantRating struct {
+	// Rating An aggregate of live reviews. These are shoppers' stars, not the merchant's measured record.
+	Rating Rating `json:"rating"`
 }
 
 // MerchantReturn defines model for MerchantReturn.
@@ -3302,6 +3377,16 @@ type Rate struct {
 	WeightBands *[]WeightBand `json:"weight_bands,omitempty"`
 }
 
+// Rating An aggregate of live reviews. These are shoppers' stars, not the merchant's measured record.
+type Rating struct {
+	// AverageX100 the average in hundredths of a star (425 is 4.25), rounded half up; 0 with no review
+	AverageX100 int64 `json:"average_x100"`
+	Count       int64 `json:"count"`
+
+	// Histogram reviews of 1 to 5 stars
+	Histogram []int64 `json:"histogram"`
+}
+
 // Readiness defines model for Readiness.
 type Readiness struct {
 	// Reason what keeps the node from serving; sent to the operator token only
@@ -3367,6 +3452,58 @@ type Rejection struct {
 
 	// Index the entry's index in the feed, from 0 (blank lines skipped)
 	Index int `json:"index"`
+}
+
+// ReplyInput defines model for ReplyInput.
+type ReplyInput struct {
+	Text string `json:"text"`
+}
+
+// ReportInput defines model for ReportInput.
+type ReportInput struct {
+	Note   *string           `json:"note,omitempty"`
+	Reason ReportInputReason `json:"reason"`
+}
+
+// ReportInputReason defines model for ReportInput.Reason.
+type ReportInputReason string
+
+// ReportedReviewPage defines model for ReportedReviewPage.
+type ReportedReviewPage struct {
+	Items []struct {
+		Created time.Time `json:"created"`
+
+		// Helpful this storefront's shoppers who found it helpful
+		Helpful int64 `json:"helpful"`
+
+		// Hidden hidden on this storefront by its operator
+		Hidden    bool      `json:"hidden"`
+		ID        string    `json:"id"`
+		ListingID string    `json:"listing_id"`
+		Part      string    `json:"part"`
+		Photos    *[]string `json:"photos,omitempty"`
+
+		// Proof the home node's signed status stating the part delivered to the storefront, byte for byte
+		Proof []byte `json:"proof"`
+
+		// ProofDigest hex SHA-256 of proof
+		ProofDigest string `json:"proof_digest"`
+		Rating      int    `json:"rating"`
+
+		// Reply The merchant's reply, signed by the listing's home node; one per review.
+		Reply    *ReviewReply   `json:"reply,omitempty"`
+		Reports  []ReviewReport `json:"reports"`
+		Reviewer string         `json:"reviewer"`
+		SKU      string         `json:"sku"`
+
+		// Storefront peer ID of the member that sold and signed
+		Storefront string    `json:"storefront"`
+		Text       *string   `json:"text,omitempty"`
+		Title      string    `json:"title"`
+		UpdatedAt  time.Time `json:"updated_at"`
+		Variant    *string   `json:"variant,omitempty"`
+		Version    int       `json:"version"`
+	} `json:"items"`
 }
 
 // Return A shopper's return of some units of a delivered part. The
@@ -3459,6 +3596,109 @@ type ReturnStepBy string
 // ReturnStepState defines model for ReturnStep.State.
 type ReturnStepState string
 
+// Review A review as signed by the storefront that sold the line and replicated to every member. Its text is plain text.
+type Review struct {
+	Created   time.Time `json:"created"`
+	ID        string    `json:"id"`
+	ListingID string    `json:"listing_id"`
+	Part      string    `json:"part"`
+	Photos    *[]string `json:"photos,omitempty"`
+
+	// Proof the home node's signed status stating the part delivered to the storefront, byte for byte
+	Proof []byte `json:"proof"`
+
+	// ProofDigest hex SHA-256 of proof
+	ProofDigest string `json:"proof_digest"`
+	Rating      int    `json:"rating"`
+	Reviewer    string `json:"reviewer"`
+	SKU         string `json:"sku"`
+
+	// Storefront peer ID of the member that sold and signed
+	Storefront string    `json:"storefront"`
+	Text       *string   `json:"text,omitempty"`
+	Title      string    `json:"title"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	Variant    *string   `json:"variant,omitempty"`
+	Version    int       `json:"version"`
+}
+
+// ReviewInput defines model for ReviewInput.
+type ReviewInput struct {
+	ListingID string `json:"listing_id"`
+
+	// Part the delivered part of the order
+	Part string `json:"part"`
+
+	// Photos https URLs
+	Photos *[]string `json:"photos,omitempty"`
+	Rating int       `json:"rating"`
+
+	// Reviewer ignored: the storefront names the reviewer by first name and initial
+	Reviewer *string `json:"reviewer,omitempty"`
+	SKU      string  `json:"sku"`
+	Text     *string `json:"text,omitempty"`
+	Title    string  `json:"title"`
+
+	// Variant how the variant bought reads; default: its options
+	Variant *string `json:"variant,omitempty"`
+}
+
+// ReviewPage defines model for ReviewPage.
+type ReviewPage struct {
+	Items []ReviewView `json:"items"`
+}
+
+// ReviewReply The merchant's reply, signed by the listing's home node; one per review.
+type ReviewReply struct {
+	ListingID string    `json:"listing_id"`
+	Review    string    `json:"review"`
+	Text      string    `json:"text"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// ReviewReport defines model for ReviewReport.
+type ReviewReport struct {
+	At     time.Time `json:"at"`
+	Note   *string   `json:"note,omitempty"`
+	Reason string    `json:"reason"`
+	Review string    `json:"review"`
+}
+
+// ReviewView defines model for ReviewView.
+type ReviewView struct {
+	Created time.Time `json:"created"`
+
+	// Helpful this storefront's shoppers who found it helpful
+	Helpful int64 `json:"helpful"`
+
+	// Hidden hidden on this storefront by its operator
+	Hidden    bool      `json:"hidden"`
+	ID        string    `json:"id"`
+	ListingID string    `json:"listing_id"`
+	Part      string    `json:"part"`
+	Photos    *[]string `json:"photos,omitempty"`
+
+	// Proof the home node's signed status stating the part delivered to the storefront, byte for byte
+	Proof []byte `json:"proof"`
+
+	// ProofDigest hex SHA-256 of proof
+	ProofDigest string `json:"proof_digest"`
+	Rating      int    `json:"rating"`
+
+	// Reply The merchant's reply, signed by the listing's home node; one per review.
+	Reply    *ReviewReply `json:"reply,omitempty"`
+	Reviewer string       `json:"reviewer"`
+	SKU      string       `json:"sku"`
+
+	// Storefront peer ID of the member that sold and signed
+	Storefront string    `json:"storefront"`
+	Text       *string   `json:"text,omitempty"`
+	Title      string    `json:"title"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	Variant    *string   `json:"variant,omitempty"`
+	Version    int       `json:"version"`
+}
+
 // SearchItem defines model for SearchItem.
 type SearchItem struct {
 	Brand    string `json:"brand"`
@@ -3471,7 +3711,13 @@ type SearchItem struct {
 	Merchant string `json:"merchant"`
 	Platform string `json:"platform"`
 	Price    Money  `json:"price"`
-	Title    string `json:"title"`
+
+	// Rating average of the shoppers' reviews in hundredths of a star; 0 unrated
+	Rating *int64 `json:"rating,omitempty"`
+
+	// Reviews number of reviews
+	Reviews *int64 `json:"reviews,omitempty"`
+	Title   string `json:"title"`
 }
 
 // SearchResult defines model for SearchResult.
@@ -3492,6 +3738,9 @@ type SearchResult struct {
 
 		// Price how many results each value would give
 		Price Counts `json:"price"`
+
+		// Rating results rated at least 1, 2, 3, 4 and 5 stars
+		Rating *[]int `json:"rating,omitempty"`
 	} `json:"facets"`
 	Items []SearchItem `json:"items"`
 
@@ -3825,6 +4074,9 @@ type PictureHash = string
 // PictureSize defines model for PictureSize.
 type PictureSize string
 
+// ReviewID defines model for ReviewID.
+type ReviewID = string
+
 // SKU defines model for SKU.
 type SKU = string
 
@@ -3870,6 +4122,18 @@ type RemoveCartItemParams struct {
 	ListingID *string `form:"listing_id,omitempty" json:"listing_id,omitempty"`
 }
 
+// ListListingReviewsParams defines parameters for ListListingReviews.
+type ListListingReviewsParams struct {
+	Sort   *ListListingReviewsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Stars  *int                          `form:"stars,omitempty" json:"stars,omitempty"`
+	SKU    *string                       `form:"sku,omitempty" json:"sku,omitempty"`
+	Limit  *int                          `form:"limit,omitempty" json:"limit,omitempty"`
+	Cursor *string                       `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListListingReviewsParamsSort defines parameters for ListListingReviews.
+type ListListingReviewsParamsSort string
+
 // SearchCatalogParams defines parameters for SearchCatalog.
 type SearchCatalogParams struct {
 	// Q words to match
@@ -3891,9 +4155,14 @@ type SearchCatalogParams struct {
 	MaxPrice *int64 `form:"max_price,omitempty" json:"max_price,omitempty"`
 
 	// InStock only listings with stock
-	InStock *bool                    `form:"in_stock,omitempty" json:"in_stock,omitempty"`
-	Sort    *SearchCatalogParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
-	Limit   *int                     `form:"limit,omitempty" json:"limit,omitempty"`
+	InStock *bool `form:"in_stock,omitempty" json:"in_stock,omitempty"`
+
+	// MinRating only listings rated this many stars or more on average (shoppers' reviews)
+	MinRating *int `form:"min_rating,omitempty" json:"min_rating,omitempty"`
+
+	// Sort rating: best average first, then most reviews; unrated last
+	Sort  *SearchCatalogParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Limit *int                     `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor The `next_cursor` of the previous page; empty or absent for the first.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -4143,6 +4412,9 @@ type ShipPartJSONRequestBody = ShipInput
 // SetMerchantProfileJSONRequestBody defines body for SetMerchantProfile for application/json ContentType.
 type SetMerchantProfileJSONRequestBody = MerchantProfileInput
 
+// ReplyToReviewJSONRequestBody defines body for ReplyToReview for application/json ContentType.
+type ReplyToReviewJSONRequestBody = ReplyInput
+
 // CreateShippingProfileJSONRequestBody defines body for CreateShippingProfile for application/json ContentType.
 type CreateShippingProfileJSONRequestBody = ShippingProfileInput
 
@@ -4154,6 +4426,9 @@ type CreateMerchantJSONRequestBody = MerchantInput
 
 // ChangeMerchantJSONRequestBody defines body for ChangeMerchant for application/json ContentType.
 type ChangeMerchantJSONRequestBody = MerchantChange
+
+// HideReviewJSONRequestBody defines body for HideReview for application/json ContentType.
+type HideReviewJSONRequestBody = HiddenInput
 
 // CancelPartUnitsJSONRequestBody defines body for CancelPartUnits for application/json ContentType.
 type CancelPartUnitsJSONRequestBody = CancelUnitsInput
@@ -4172,6 +4447,12 @@ type WriteMessageJSONRequestBody = MessageInput
 
 // RequestReturnJSONRequestBody defines body for RequestReturn for application/json ContentType.
 type RequestReturnJSONRequestBody = ReturnInput
+
+// WriteReviewJSONRequestBody defines body for WriteReview for application/json ContentType.
+type WriteReviewJSONRequestBody = ReviewInput
+
+// ReportReviewJSONRequestBody defines body for ReportReview for application/json ContentType.
+type ReportReviewJSONRequestBody = ReportInput
 
 // QuoteShippingJSONRequestBody defines body for QuoteShipping for application/json ContentType.
 type QuoteShippingJSONRequestBody = ShippingQuoteInput
@@ -4485,6 +4766,11 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/catalog/listings/{id} (the `GetCatalogListing` operationId).
 	GetCatalogListing(ctx context.Context, id ListingID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListListingReviews A page of a listing's reviews (public) with its rating and its variants' ratings. Reviews this storefront's operator hid are left out.
+	//
+	// Corresponds with GET /v1/catalog/listings/{id}/reviews (the `ListListingReviews` operationId).
+	ListListingReviews(ctx context.Context, id ListingID, params *ListListingReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetCatalogMerchant A merchant of any member (public) with its policies and shipping profiles, as this node holds them.
 	//
 	// Corresponds with GET /v1/catalog/merchants/{id} (the `GetCatalogMerchant` operationId).
@@ -4494,6 +4780,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/catalog/merchants/{id}/offers (the `GetCatalogOffers` operationId).
 	GetCatalogOffers(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMerchantRating The shoppers' rating of a merchant's listings (public).
+	//
+	// Corresponds with GET /v1/catalog/merchants/{id}/rating (the `GetMerchantRating` operationId).
+	GetMerchantRating(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SearchCatalog Search the whole federation's catalog (public).
 	//
@@ -5067,6 +5358,20 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/merchant/returns (the `ListMerchantReturns` operationId).
 	ListMerchantReturns(ctx context.Context, params *ListMerchantReturnsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ReplyToReviewWithBody Reply to a review of one of the merchant's listings, once; signed by this node and published to every member.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/merchant/reviews/{id}/reply (the `ReplyToReview` operationId).
+	ReplyToReviewWithBody(ctx context.Context, id ReviewID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplyToReview Reply to a review of one of the merchant's listings, once; signed by this node and published to every member.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/merchant/reviews/{id}/reply (the `ReplyToReview` operationId).
+	ReplyToReview(ctx context.Context, id ReviewID, body ReplyToReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListShippingProfiles The merchant's shipping profiles.
 	//
 	// Corresponds with GET /v1/merchant/shipping-profiles (the `ListShippingProfiles` operationId).
@@ -5152,6 +5457,35 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/merchants/{id}/token (the `RotateMerchantToken` operationId).
 	RotateMerchantToken(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListHiddenReviews The reviews hidden on this storefront.
+	//
+	// Corresponds with GET /v1/operator/reviews/hidden (the `ListHiddenReviews` operationId).
+	ListHiddenReviews(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListReportedReviews The reviews reported on this storefront, most recently reported first.
+	//
+	// Corresponds with GET /v1/operator/reviews/reported (the `ListReportedReviews` operationId).
+	ListReportedReviews(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TakeDownReview Take down a review this storefront signed, at every member (a tombstone record).
+	//
+	// Corresponds with DELETE /v1/operator/reviews/{id} (the `TakeDownReview` operationId).
+	TakeDownReview(ctx context.Context, id ReviewID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// HideReviewWithBody Hide a review on this storefront only, or show it again; other members are not affected.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/operator/reviews/{id}/hidden (the `HideReview` operationId).
+	HideReviewWithBody(ctx context.Context, id ReviewID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// HideReview Hide a review on this storefront only, or show it again; other members are not affected.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/operator/reviews/{id}/hidden (the `HideReview` operationId).
+	HideReview(ctx context.Context, id ReviewID, body HideReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListOrders The shopper's orders, newest first.
 	//
@@ -5393,6 +5727,20 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/orders/{id}/parts/{part}/returns (the `RequestReturn` operationId).
 	RequestReturn(ctx context.Context, id OrderID, part string, params *RequestReturnParams, body RequestReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// WriteReviewWithBody Review a line of a delivered part of the order; a second review of the same line edits the first, within the charter's edit window.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/reviews (the `WriteReview` operationId).
+	WriteReviewWithBody(ctx context.Context, id OrderID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WriteReview Review a line of a delivered part of the order; a second review of the same line edits the first, within the charter's edit window.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/reviews (the `WriteReview` operationId).
+	WriteReview(ctx context.Context, id OrderID, body WriteReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetPoints The shopper's loyalty points, lots and latest changes.
 	//
 	// Points live at the shopper's home member (its issuer). When that is
@@ -5403,6 +5751,30 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/points (the `GetPoints` operationId).
 	GetPoints(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetReview One review with its reply (public).
+	//
+	// Corresponds with GET /v1/reviews/{id} (the `GetReview` operationId).
+	GetReview(ctx context.Context, id ReviewID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VoteReviewHelpful Count the shopper as finding the review helpful (once per shopper, on this storefront).
+	//
+	// Corresponds with POST /v1/reviews/{id}/helpful (the `VoteReviewHelpful` operationId).
+	VoteReviewHelpful(ctx context.Context, id ReviewID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReportReviewWithBody Report a review to this storefront's operator (public).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/reviews/{id}/reports (the `ReportReview` operationId).
+	ReportReviewWithBody(ctx context.Context, id ReviewID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReportReview Report a review to this storefront's operator (public).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/reviews/{id}/reports (the `ReportReview` operationId).
+	ReportReview(ctx context.Context, id ReviewID, body ReportReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSettlementPeriods The settlement periods this node knows, with where their statements stand.
 	//
@@ -6034,6 +6406,21 @@ func (c *Client) GetCatalogListing(ctx context.Context, id ListingID, reqEditors
 	return c.Client.Do(req)
 }
 
+// ListListingReviews A page of a listing's reviews (public) with its rating and its variants' ratings. Reviews this storefront's operator hid are left out.
+//
+// Corresponds with GET /v1/catalog/listings/{id}/reviews (the `ListListingReviews` operationId).
+func (c *Client) ListListingReviews(ctx context.Context, id ListingID, params *ListListingReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListListingReviewsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetCatalogMerchant A merchant of any member (public) with its policies and shipping profiles, as this node holds them.
 //
 // Corresponds with GET /v1/catalog/merchants/{id} (the `GetCatalogMerchant` operationId).
@@ -6054,6 +6441,21 @@ func (c *Client) GetCatalogMerchant(ctx context.Context, id MerchantID, reqEdito
 // Corresponds with GET /v1/catalog/merchants/{id}/offers (the `GetCatalogOffers` operationId).
 func (c *Client) GetCatalogOffers(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetCatalogOffersRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMerchantRating The shoppers' rating of a merchant's listings (public).
+//
+// Corresponds with GET /v1/catalog/merchants/{id}/rating (the `GetMerchantRating` operationId).
+func (c *Client) GetMerchantRating(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMerchantRatingRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -7346,6 +7748,40 @@ func (c *Client) ListMerchantReturns(ctx context.Context, params *ListMerchantRe
 	return c.Client.Do(req)
 }
 
+// ReplyToReviewWithBody Reply to a review of one of the merchant's listings, once; signed by this node and published to every member.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/merchant/reviews/{id}/reply (the `ReplyToReview` operationId).
+func (c *Client) ReplyToReviewWithBody(ctx context.Context, id ReviewID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplyToReviewRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplyToReview Reply to a review of one of the merchant's listings, once; signed by this node and published to every member.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/merchant/reviews/{id}/reply (the `ReplyToReview` operationId).
+func (c *Client) ReplyToReview(ctx context.Context, id ReviewID, body ReplyToReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplyToReviewRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListShippingProfiles The merchant's shipping profiles.
 //
 // Corresponds with GET /v1/merchant/shipping-profiles (the `ListShippingProfiles` operationId).
@@ -7562,6 +7998,85 @@ func (c *Client) ChangeMerchant(ctx context.Context, id string, body ChangeMerch
 // Corresponds with POST /v1/merchants/{id}/token (the `RotateMerchantToken` operationId).
 func (c *Client) RotateMerchantToken(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateMerchantTokenRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListHiddenReviews The reviews hidden on this storefront.
+//
+// Corresponds with GET /v1/operator/reviews/hidden (the `ListHiddenReviews` operationId).
+func (c *Client) ListHiddenReviews(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListHiddenReviewsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListReportedReviews The reviews reported on this storefront, most recently reported first.
+//
+// Corresponds with GET /v1/operator/reviews/reported (the `ListReportedReviews` operationId).
+func (c *Client) ListReportedReviews(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListReportedReviewsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TakeDownReview Take down a review this storefront signed, at every member (a tombstone record).
+//
+// Corresponds with DELETE /v1/operator/reviews/{id} (the `TakeDownReview` operationId).
+func (c *Client) TakeDownReview(ctx context.Context, id ReviewID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTakeDownReviewRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// HideReviewWithBody Hide a review on this storefront only, or show it again; other members are not affected.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/operator/reviews/{id}/hidden (the `HideReview` operationId).
+func (c *Client) HideReviewWithBody(ctx context.Context, id ReviewID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHideReviewRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// HideReview Hide a review on this storefront only, or show it again; other members are not affected.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/operator/reviews/{id}/hidden (the `HideReview` operationId).
+func (c *Client) HideReview(ctx context.Context, id ReviewID, body HideReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHideReviewRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8032,6 +8547,40 @@ func (c *Client) RequestReturn(ctx context.Context, id OrderID, part string, par
 	return c.Client.Do(req)
 }
 
+// WriteReviewWithBody Review a line of a delivered part of the order; a second review of the same line edits the first, within the charter's edit window.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/orders/{id}/reviews (the `WriteReview` operationId).
+func (c *Client) WriteReviewWithBody(ctx context.Context, id OrderID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWriteReviewRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WriteReview Review a line of a delivered part of the order; a second review of the same line edits the first, within the charter's edit window.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/orders/{id}/reviews (the `WriteReview` operationId).
+func (c *Client) WriteReview(ctx context.Context, id OrderID, body WriteReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWriteReviewRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetPoints The shopper's loyalty points, lots and latest changes.
 //
 // Points live at the shopper's home member (its issuer). When that is
@@ -8043,6 +8592,70 @@ func (c *Client) RequestReturn(ctx context.Context, id OrderID, part string, par
 // Corresponds with GET /v1/points (the `GetPoints` operationId).
 func (c *Client) GetPoints(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPointsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetReview One review with its reply (public).
+//
+// Corresponds with GET /v1/reviews/{id} (the `GetReview` operationId).
+func (c *Client) GetReview(ctx context.Context, id ReviewID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetReviewRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VoteReviewHelpful Count the shopper as finding the review helpful (once per shopper, on this storefront).
+//
+// Corresponds with POST /v1/reviews/{id}/helpful (the `VoteReviewHelpful` operationId).
+func (c *Client) VoteReviewHelpful(ctx context.Context, id ReviewID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVoteReviewHelpfulRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReportReviewWithBody Report a review to this storefront's operator (public).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/reviews/{id}/reports (the `ReportReview` operationId).
+func (c *Client) ReportReviewWithBody(ctx context.Context, id ReviewID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReportReviewRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReportReview Report a review to this storefront's operator (public).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/reviews/{id}/reports (the `ReportReview` operationId).
+func (c *Client) ReportReview(ctx context.Context, id ReviewID, body ReportReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReportReviewRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -9128,6 +9741,115 @@ func NewGetCatalogListingRequest(server string, id ListingID) (*http.Request, er
 	return req, nil
 }
 
+// NewListListingReviewsRequest constructs an http.Request for the ListListingReviews method
+func NewListListingReviewsRequest(server string, id ListingID, params *ListListingReviewsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/catalog/listings/%s/reviews", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Stars != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "stars", *params.Stars, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SKU != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sku", *params.SKU, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetCatalogMerchantRequest constructs an http.Request for the GetCatalogMerchant method
 func NewGetCatalogMerchantRequest(server string, id MerchantID) (*http.Request, error) {
 	var err error
@@ -9179,6 +9901,40 @@ func NewGetCatalogOffersRequest(server string, id MerchantID) (*http.Request, er
 	}
 
 	operationPath := fmt.Sprintf("/v1/catalog/merchants/%s/offers", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMerchantRatingRequest constructs an http.Request for the GetMerchantRating method
+func NewGetMerchantRatingRequest(server string, id MerchantID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/catalog/merchants/%s/rating", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -9299,6 +10055,18 @@ func NewSearchCatalogRequest(server string, params *SearchCatalogParams) (*http.
 		if params.InStock != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "in_stock", *params.InStock, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MinRating != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "min_rating", *params.MinRating, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -11575,6 +12343,53 @@ func NewListMerchantReturnsRequest(server string, params *ListMerchantReturnsPar
 	return req, nil
 }
 
+// NewReplyToReviewRequest calls the generic ReplyToReview builder with application/json body
+func NewReplyToReviewRequest(server string, id ReviewID, body ReplyToReviewJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplyToReviewRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewReplyToReviewRequestWithBody constructs an http.Request for the ReplyToReview method, with any body, and a specified content type
+func NewReplyToReviewRequestWithBody(server string, id ReviewID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchant/reviews/%s/reply", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListShippingProfilesRequest constructs an http.Request for the ListShippingProfiles method
 func NewListShippingProfilesRequest(server string) (*http.Request, error) {
 	var err error
@@ -11928,6 +12743,141 @@ func NewRotateMerchantTokenRequest(server string, id string) (*http.Request, err
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewListHiddenReviewsRequest constructs an http.Request for the ListHiddenReviews method
+func NewListHiddenReviewsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/operator/reviews/hidden")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListReportedReviewsRequest constructs an http.Request for the ListReportedReviews method
+func NewListReportedReviewsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/operator/reviews/reported")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewTakeDownReviewRequest constructs an http.Request for the TakeDownReview method
+func NewTakeDownReviewRequest(server string, id ReviewID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/operator/reviews/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewHideReviewRequest calls the generic HideReview builder with application/json body
+func NewHideReviewRequest(server string, id ReviewID, body HideReviewJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewHideReviewRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewHideReviewRequestWithBody constructs an http.Request for the HideReview method, with any body, and a specified content type
+func NewHideReviewRequestWithBody(server string, id ReviewID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/operator/reviews/%s/hidden", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -12742,6 +13692,53 @@ func NewRequestReturnRequestWithBody(server string, id OrderID, part string, par
 	return req, nil
 }
 
+// NewWriteReviewRequest calls the generic WriteReview builder with application/json body
+func NewWriteReviewRequest(server string, id OrderID, body WriteReviewJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWriteReviewRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewWriteReviewRequestWithBody constructs an http.Request for the WriteReview method, with any body, and a specified content type
+func NewWriteReviewRequestWithBody(server string, id OrderID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/reviews", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetPointsRequest constructs an http.Request for the GetPoints method
 func NewGetPointsRequest(server string) (*http.Request, error) {
 	var err error
@@ -12765,6 +13762,121 @@ func NewGetPointsRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewGetReviewRequest constructs an http.Request for the GetReview method
+func NewGetReviewRequest(server string, id ReviewID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reviews/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewVoteReviewHelpfulRequest constructs an http.Request for the VoteReviewHelpful method
+func NewVoteReviewHelpfulRequest(server string, id ReviewID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reviews/%s/helpful", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReportReviewRequest calls the generic ReportReview builder with application/json body
+func NewReportReviewRequest(server string, id ReviewID, body ReportReviewJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReportReviewRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewReportReviewRequestWithBody constructs an http.Request for the ReportReview method, with any body, and a specified content type
+func NewReportReviewRequestWithBody(server string, id ReviewID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reviews/%s/reports", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -13600,6 +14712,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/catalog/listings/{id} (the `GetCatalogListing` operationId).
 	GetCatalogListingWithResponse(ctx context.Context, id ListingID, reqEditors ...RequestEditorFn) (*GetCatalogListingResponse, error)
 
+	// ListListingReviewsWithResponse A page of a listing's reviews (public) with its rating and its variants' ratings. Reviews this storefront's operator hid are left out.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/catalog/listings/{id}/reviews (the `ListListingReviews` operationId).
+	ListListingReviewsWithResponse(ctx context.Context, id ListingID, params *ListListingReviewsParams, reqEditors ...RequestEditorFn) (*ListListingReviewsResponse, error)
+
 	// GetCatalogMerchantWithResponse A merchant of any member (public) with its policies and shipping profiles, as this node holds them.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -13613,6 +14732,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/catalog/merchants/{id}/offers (the `GetCatalogOffers` operationId).
 	GetCatalogOffersWithResponse(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*GetCatalogOffersResponse, error)
+
+	// GetMerchantRatingWithResponse The shoppers' rating of a merchant's listings (public).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/catalog/merchants/{id}/rating (the `GetMerchantRating` operationId).
+	GetMerchantRatingWithResponse(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*GetMerchantRatingResponse, error)
 
 	// SearchCatalogWithResponse Search the whole federation's catalog (public).
 	//
@@ -14250,6 +15376,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/merchant/returns (the `ListMerchantReturns` operationId).
 	ListMerchantReturnsWithResponse(ctx context.Context, params *ListMerchantReturnsParams, reqEditors ...RequestEditorFn) (*ListMerchantReturnsResponse, error)
 
+	// ReplyToReviewWithBodyWithResponse Reply to a review of one of the merchant's listings, once; signed by this node and published to every member.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/reviews/{id}/reply (the `ReplyToReview` operationId).
+	ReplyToReviewWithBodyWithResponse(ctx context.Context, id ReviewID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplyToReviewResponse, error)
+
+	// ReplyToReviewWithResponse Reply to a review of one of the merchant's listings, once; signed by this node and published to every member.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/merchant/reviews/{id}/reply (the `ReplyToReview` operationId).
+	ReplyToReviewWithResponse(ctx context.Context, id ReviewID, body ReplyToReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplyToReviewResponse, error)
+
 	// ListShippingProfilesWithResponse The merchant's shipping profiles.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -14347,6 +15487,41 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/merchants/{id}/token (the `RotateMerchantToken` operationId).
 	RotateMerchantTokenWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*RotateMerchantTokenResponse, error)
+
+	// ListHiddenReviewsWithResponse The reviews hidden on this storefront.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/operator/reviews/hidden (the `ListHiddenReviews` operationId).
+	ListHiddenReviewsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListHiddenReviewsResponse, error)
+
+	// ListReportedReviewsWithResponse The reviews reported on this storefront, most recently reported first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/operator/reviews/reported (the `ListReportedReviews` operationId).
+	ListReportedReviewsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListReportedReviewsResponse, error)
+
+	// TakeDownReviewWithResponse Take down a review this storefront signed, at every member (a tombstone record).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/operator/reviews/{id} (the `TakeDownReview` operationId).
+	TakeDownReviewWithResponse(ctx context.Context, id ReviewID, reqEditors ...RequestEditorFn) (*TakeDownReviewResponse, error)
+
+	// HideReviewWithBodyWithResponse Hide a review on this storefront only, or show it again; other members are not affected.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/operator/reviews/{id}/hidden (the `HideReview` operationId).
+	HideReviewWithBodyWithResponse(ctx context.Context, id ReviewID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*HideReviewResponse, error)
+
+	// HideReviewWithResponse Hide a review on this storefront only, or show it again; other members are not affected.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/operator/reviews/{id}/hidden (the `HideReview` operationId).
+	HideReviewWithResponse(ctx context.Context, id ReviewID, body HideReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*HideReviewResponse, error)
 
 	// ListOrdersWithResponse The shopper's orders, newest first.
 	//
@@ -14608,6 +15783,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/orders/{id}/parts/{part}/returns (the `RequestReturn` operationId).
 	RequestReturnWithResponse(ctx context.Context, id OrderID, part string, params *RequestReturnParams, body RequestReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestReturnResponse, error)
 
+	// WriteReviewWithBodyWithResponse Review a line of a delivered part of the order; a second review of the same line edits the first, within the charter's edit window.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/reviews (the `WriteReview` operationId).
+	WriteReviewWithBodyWithResponse(ctx context.Context, id OrderID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*WriteReviewResponse, error)
+
+	// WriteReviewWithResponse Review a line of a delivered part of the order; a second review of the same line edits the first, within the charter's edit window.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/reviews (the `WriteReview` operationId).
+	WriteReviewWithResponse(ctx context.Context, id OrderID, body WriteReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*WriteReviewResponse, error)
+
 	// GetPointsWithResponse The shopper's loyalty points, lots and latest changes.
 	//
 	// Points live at the shopper's home member (its issuer). When that is
@@ -14620,6 +15809,34 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/points (the `GetPoints` operationId).
 	GetPointsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetPointsResponse, error)
+
+	// GetReviewWithResponse One review with its reply (public).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/reviews/{id} (the `GetReview` operationId).
+	GetReviewWithResponse(ctx context.Context, id ReviewID, reqEditors ...RequestEditorFn) (*GetReviewResponse, error)
+
+	// VoteReviewHelpfulWithResponse Count the shopper as finding the review helpful (once per shopper, on this storefront).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/reviews/{id}/helpful (the `VoteReviewHelpful` operationId).
+	VoteReviewHelpfulWithResponse(ctx context.Context, id ReviewID, reqEditors ...RequestEditorFn) (*VoteReviewHelpfulResponse, error)
+
+	// ReportReviewWithBodyWithResponse Report a review to this storefront's operator (public).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/reviews/{id}/reports (the `ReportReview` operationId).
+	ReportReviewWithBodyWithResponse(ctx context.Context, id ReviewID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReportReviewResponse, error)
+
+	// ReportReviewWithResponse Report a review to this storefront's operator (public).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/reviews/{id}/reports (the `ReportReview` operationId).
+	ReportReviewWithResponse(ctx context.Context, id ReviewID, body ReportReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*ReportReviewResponse, error)
 
 	// ListSettlementPeriodsWithResponse The settlement periods this node knows, with where their statements stand.
 	//
@@ -16138,6 +17355,54 @@ func (r GetCatalogListingResponse) ContentType() string {
 	return ""
 }
 
+type ListListingReviewsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListingReviews
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListListingReviewsResponse) GetJSON200() *ListingReviews {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListListingReviewsResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r ListListingReviewsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListListingReviewsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListListingReviewsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListListingReviewsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetCatalogMerchantResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16235,6 +17500,54 @@ func (r GetCatalogOffersResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetCatalogOffersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMerchantRatingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MerchantRating
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMerchantRatingResponse) GetJSON200() *MerchantRating {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetMerchantRatingResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMerchantRatingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMerchantRatingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMerchantRatingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMerchantRatingResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -20274,6 +21587,82 @@ func (r ListMerchantReturnsResponse) ContentType() string {
 	return ""
 }
 
+// ReplyToReviewResponse401Headers the declared response headers of an HTTP 401 response for ReplyToReview
+type ReplyToReviewResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ReplyToReviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ReviewReply
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplyToReviewResponse401Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ReplyToReviewResponse) GetJSON201() *ReviewReply {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplyToReviewResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplyToReviewResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplyToReviewResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplyToReviewResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplyToReviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplyToReviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplyToReviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplyToReviewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListShippingProfilesResponse401Headers the declared response headers of an HTTP 401 response for ListShippingProfiles
 type ListShippingProfilesResponse401Headers struct {
 	WWWAuthenticate *string
@@ -20983,6 +22372,240 @@ func (r RotateMerchantTokenResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RotateMerchantTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListHiddenReviewsResponse401Headers the declared response headers of an HTTP 401 response for ListHiddenReviews
+type ListHiddenReviewsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListHiddenReviewsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReviewPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListHiddenReviewsResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListHiddenReviewsResponse) GetJSON200() *ReviewPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListHiddenReviewsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetBody returns the raw response body bytes
+func (r ListHiddenReviewsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListHiddenReviewsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListHiddenReviewsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListHiddenReviewsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListReportedReviewsResponse401Headers the declared response headers of an HTTP 401 response for ListReportedReviews
+type ListReportedReviewsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListReportedReviewsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReportedReviewPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListReportedReviewsResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListReportedReviewsResponse) GetJSON200() *ReportedReviewPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListReportedReviewsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetBody returns the raw response body bytes
+func (r ListReportedReviewsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListReportedReviewsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListReportedReviewsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListReportedReviewsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// TakeDownReviewResponse401Headers the declared response headers of an HTTP 401 response for TakeDownReview
+type TakeDownReviewResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type TakeDownReviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *TakeDownReviewResponse401Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r TakeDownReviewResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r TakeDownReviewResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r TakeDownReviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TakeDownReviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TakeDownReviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TakeDownReviewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// HideReviewResponse401Headers the declared response headers of an HTTP 401 response for HideReview
+type HideReviewResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type HideReviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReviewView
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *HideReviewResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r HideReviewResponse) GetJSON200() *ReviewView {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r HideReviewResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r HideReviewResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r HideReviewResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r HideReviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HideReviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HideReviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HideReviewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -22230,6 +23853,82 @@ func (r RequestReturnResponse) ContentType() string {
 	return ""
 }
 
+// WriteReviewResponse401Headers the declared response headers of an HTTP 401 response for WriteReview
+type WriteReviewResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type WriteReviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Review
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *WriteReviewResponse401Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r WriteReviewResponse) GetJSON201() *Review {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r WriteReviewResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r WriteReviewResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r WriteReviewResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r WriteReviewResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r WriteReviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r WriteReviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r WriteReviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r WriteReviewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetPointsResponse401Headers the declared response headers of an HTTP 401 response for GetPoints
 type GetPointsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -22286,6 +23985,171 @@ func (r GetPointsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetPointsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetReviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReviewView
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetReviewResponse) GetJSON200() *ReviewView {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetReviewResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetReviewResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r GetReviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetReviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetReviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetReviewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// VoteReviewHelpfulResponse401Headers the declared response headers of an HTTP 401 response for VoteReviewHelpful
+type VoteReviewHelpfulResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type VoteReviewHelpfulResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *VoteReviewHelpfulResponse401Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r VoteReviewHelpfulResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r VoteReviewHelpfulResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r VoteReviewHelpfulResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VoteReviewHelpfulResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VoteReviewHelpfulResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VoteReviewHelpfulResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReportReviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ReviewReport
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ReportReviewResponse) GetJSON201() *ReviewReport {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReportReviewResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReportReviewResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r ReportReviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReportReviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReportReviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReportReviewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -23685,6 +25549,19 @@ func (c *ClientWithResponses) GetCatalogListingWithResponse(ctx context.Context,
 	return ParseGetCatalogListingResponse(rsp)
 }
 
+// ListListingReviewsWithResponse A page of a listing's reviews (public) with its rating and its variants' ratings. Reviews this storefront's operator hid are left out.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/catalog/listings/{id}/reviews (the `ListListingReviews` operationId).
+func (c *ClientWithResponses) ListListingReviewsWithResponse(ctx context.Context, id ListingID, params *ListListingReviewsParams, reqEditors ...RequestEditorFn) (*ListListingReviewsResponse, error) {
+	rsp, err := c.ListListingReviews(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListListingReviewsResponse(rsp)
+}
+
 // GetCatalogMerchantWithResponse A merchant of any member (public) with its policies and shipping profiles, as this node holds them.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -23709,6 +25586,19 @@ func (c *ClientWithResponses) GetCatalogOffersWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseGetCatalogOffersResponse(rsp)
+}
+
+// GetMerchantRatingWithResponse The shoppers' rating of a merchant's listings (public).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/catalog/merchants/{id}/rating (the `GetMerchantRating` operationId).
+func (c *ClientWithResponses) GetMerchantRatingWithResponse(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*GetMerchantRatingResponse, error) {
+	rsp, err := c.GetMerchantRating(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMerchantRatingResponse(rsp)
 }
 
 // SearchCatalogWithResponse Search the whole federation's catalog (public).
@@ -24773,6 +26663,32 @@ func (c *ClientWithResponses) ListMerchantReturnsWithResponse(ctx context.Contex
 	return ParseListMerchantReturnsResponse(rsp)
 }
 
+// ReplyToReviewWithBodyWithResponse Reply to a review of one of the merchant's listings, once; signed by this node and published to every member.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/reviews/{id}/reply (the `ReplyToReview` operationId).
+func (c *ClientWithResponses) ReplyToReviewWithBodyWithResponse(ctx context.Context, id ReviewID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplyToReviewResponse, error) {
+	rsp, err := c.ReplyToReviewWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplyToReviewResponse(rsp)
+}
+
+// ReplyToReviewWithResponse Reply to a review of one of the merchant's listings, once; signed by this node and published to every member.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/merchant/reviews/{id}/reply (the `ReplyToReview` operationId).
+func (c *ClientWithResponses) ReplyToReviewWithResponse(ctx context.Context, id ReviewID, body ReplyToReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplyToReviewResponse, error) {
+	rsp, err := c.ReplyToReview(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplyToReviewResponse(rsp)
+}
+
 // ListShippingProfilesWithResponse The merchant's shipping profiles.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -24953,6 +26869,71 @@ func (c *ClientWithResponses) RotateMerchantTokenWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseRotateMerchantTokenResponse(rsp)
+}
+
+// ListHiddenReviewsWithResponse The reviews hidden on this storefront.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/operator/reviews/hidden (the `ListHiddenReviews` operationId).
+func (c *ClientWithResponses) ListHiddenReviewsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListHiddenReviewsResponse, error) {
+	rsp, err := c.ListHiddenReviews(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListHiddenReviewsResponse(rsp)
+}
+
+// ListReportedReviewsWithResponse The reviews reported on this storefront, most recently reported first.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/operator/reviews/reported (the `ListReportedReviews` operationId).
+func (c *ClientWithResponses) ListReportedReviewsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListReportedReviewsResponse, error) {
+	rsp, err := c.ListReportedReviews(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListReportedReviewsResponse(rsp)
+}
+
+// TakeDownReviewWithResponse Take down a review this storefront signed, at every member (a tombstone record).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/operator/reviews/{id} (the `TakeDownReview` operationId).
+func (c *ClientWithResponses) TakeDownReviewWithResponse(ctx context.Context, id ReviewID, reqEditors ...RequestEditorFn) (*TakeDownReviewResponse, error) {
+	rsp, err := c.TakeDownReview(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTakeDownReviewResponse(rsp)
+}
+
+// HideReviewWithBodyWithResponse Hide a review on this storefront only, or show it again; other members are not affected.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/operator/reviews/{id}/hidden (the `HideReview` operationId).
+func (c *ClientWithResponses) HideReviewWithBodyWithResponse(ctx context.Context, id ReviewID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*HideReviewResponse, error) {
+	rsp, err := c.HideReviewWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHideReviewResponse(rsp)
+}
+
+// HideReviewWithResponse Hide a review on this storefront only, or show it again; other members are not affected.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/operator/reviews/{id}/hidden (the `HideReview` operationId).
+func (c *ClientWithResponses) HideReviewWithResponse(ctx context.Context, id ReviewID, body HideReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*HideReviewResponse, error) {
+	rsp, err := c.HideReview(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHideReviewResponse(rsp)
 }
 
 // ListOrdersWithResponse The shopper's orders, newest first.
@@ -25347,6 +27328,32 @@ func (c *ClientWithResponses) RequestReturnWithResponse(ctx context.Context, id 
 	return ParseRequestReturnResponse(rsp)
 }
 
+// WriteReviewWithBodyWithResponse Review a line of a delivered part of the order; a second review of the same line edits the first, within the charter's edit window.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/reviews (the `WriteReview` operationId).
+func (c *ClientWithResponses) WriteReviewWithBodyWithResponse(ctx context.Context, id OrderID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*WriteReviewResponse, error) {
+	rsp, err := c.WriteReviewWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWriteReviewResponse(rsp)
+}
+
+// WriteReviewWithResponse Review a line of a delivered part of the order; a second review of the same line edits the first, within the charter's edit window.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/reviews (the `WriteReview` operationId).
+func (c *ClientWithResponses) WriteReviewWithResponse(ctx context.Context, id OrderID, body WriteReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*WriteReviewResponse, error) {
+	rsp, err := c.WriteReview(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWriteReviewResponse(rsp)
+}
+
 // GetPointsWithResponse The shopper's loyalty points, lots and latest changes.
 //
 // Points live at the shopper's home member (its issuer). When that is
@@ -25364,6 +27371,58 @@ func (c *ClientWithResponses) GetPointsWithResponse(ctx context.Context, reqEdit
 		return nil, err
 	}
 	return ParseGetPointsResponse(rsp)
+}
+
+// GetReviewWithResponse One review with its reply (public).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/reviews/{id} (the `GetReview` operationId).
+func (c *ClientWithResponses) GetReviewWithResponse(ctx context.Context, id ReviewID, reqEditors ...RequestEditorFn) (*GetReviewResponse, error) {
+	rsp, err := c.GetReview(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetReviewResponse(rsp)
+}
+
+// VoteReviewHelpfulWithResponse Count the shopper as finding the review helpful (once per shopper, on this storefront).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/reviews/{id}/helpful (the `VoteReviewHelpful` operationId).
+func (c *ClientWithResponses) VoteReviewHelpfulWithResponse(ctx context.Context, id ReviewID, reqEditors ...RequestEditorFn) (*VoteReviewHelpfulResponse, error) {
+	rsp, err := c.VoteReviewHelpful(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVoteReviewHelpfulResponse(rsp)
+}
+
+// ReportReviewWithBodyWithResponse Report a review to this storefront's operator (public).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/reviews/{id}/reports (the `ReportReview` operationId).
+func (c *ClientWithResponses) ReportReviewWithBodyWithResponse(ctx context.Context, id ReviewID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReportReviewResponse, error) {
+	rsp, err := c.ReportReviewWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReportReviewResponse(rsp)
+}
+
+// ReportReviewWithResponse Report a review to this storefront's operator (public).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/reviews/{id}/reports (the `ReportReview` operationId).
+func (c *ClientWithResponses) ReportReviewWithResponse(ctx context.Context, id ReviewID, body ReportReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*ReportReviewResponse, error) {
+	rsp, err := c.ReportReview(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReportReviewResponse(rsp)
 }
 
 // ListSettlementPeriodsWithResponse The settlement periods this node knows, with where their statements stand.
@@ -26810,6 +28869,39 @@ func ParseGetCatalogListingResponse(rsp *http.Response) (*GetCatalogListingRespo
 	return response, nil
 }
 
+// ParseListListingReviewsResponse parses an HTTP response from a ListListingReviewsWithResponse call
+func ParseListListingReviewsResponse(rsp *http.Response) (*ListListingReviewsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListListingReviewsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListingReviews
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetCatalogMerchantResponse parses an HTTP response from a GetCatalogMerchantWithResponse call
 func ParseGetCatalogMerchantResponse(rsp *http.Response) (*GetCatalogMerchantResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -26866,6 +28958,39 @@ func ParseGetCatalogOffersResponse(rsp *http.Response) (*GetCatalogOffersRespons
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest OfferPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMerchantRatingResponse parses an HTTP response from a GetMerchantRatingWithResponse call
+func ParseGetMerchantRatingResponse(rsp *http.Response) (*GetMerchantRatingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMerchantRatingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MerchantRating
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -30460,6 +32585,73 @@ func ParseListMerchantReturnsResponse(rsp *http.Response) (*ListMerchantReturnsR
 	return response, nil
 }
 
+// ParseReplyToReviewResponse parses an HTTP response from a ReplyToReviewWithResponse call
+func ParseReplyToReviewResponse(rsp *http.Response) (*ReplyToReviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplyToReviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ReviewReply
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ReplyToReviewResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListShippingProfilesResponse parses an HTTP response from a ListShippingProfilesWithResponse call
 func ParseListShippingProfilesResponse(rsp *http.Response) (*ListShippingProfilesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -31076,6 +33268,207 @@ func ParseRotateMerchantTokenResponse(rsp *http.Response) (*RotateMerchantTokenR
 	switch {
 	case rsp.StatusCode == 401:
 		var headers RotateMerchantTokenResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListHiddenReviewsResponse parses an HTTP response from a ListHiddenReviewsWithResponse call
+func ParseListHiddenReviewsResponse(rsp *http.Response) (*ListHiddenReviewsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListHiddenReviewsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReviewPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListHiddenReviewsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListReportedReviewsResponse parses an HTTP response from a ListReportedReviewsWithResponse call
+func ParseListReportedReviewsResponse(rsp *http.Response) (*ListReportedReviewsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListReportedReviewsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReportedReviewPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListReportedReviewsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseTakeDownReviewResponse parses an HTTP response from a TakeDownReviewWithResponse call
+func ParseTakeDownReviewResponse(rsp *http.Response) (*TakeDownReviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TakeDownReviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers TakeDownReviewResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseHideReviewResponse parses an HTTP response from a HideReviewWithResponse call
+func ParseHideReviewResponse(rsp *http.Response) (*HideReviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HideReviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReviewView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers HideReviewResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -32187,6 +34580,73 @@ func ParseRequestReturnResponse(rsp *http.Response) (*RequestReturnResponse, err
 	return response, nil
 }
 
+// ParseWriteReviewResponse parses an HTTP response from a WriteReviewWithResponse call
+func ParseWriteReviewResponse(rsp *http.Response) (*WriteReviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &WriteReviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Review
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers WriteReviewResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetPointsResponse parses an HTTP response from a GetPointsWithResponse call
 func ParseGetPointsResponse(rsp *http.Response) (*GetPointsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -32235,6 +34695,135 @@ func ParseGetPointsResponse(rsp *http.Response) (*GetPointsResponse, error) {
 			headers.WWWAuthenticate = &value
 		}
 		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetReviewResponse parses an HTTP response from a GetReviewWithResponse call
+func ParseGetReviewResponse(rsp *http.Response) (*GetReviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetReviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReviewView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseVoteReviewHelpfulResponse parses an HTTP response from a VoteReviewHelpfulWithResponse call
+func ParseVoteReviewHelpfulResponse(rsp *http.Response) (*VoteReviewHelpfulResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VoteReviewHelpfulResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers VoteReviewHelpfulResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReportReviewResponse parses an HTTP response from a ReportReviewWithResponse call
+func ParseReportReviewResponse(rsp *http.Response) (*ReportReviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReportReviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ReviewReport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
 	}
 
 	return response, nil

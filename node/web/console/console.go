@@ -161,6 +161,9 @@ type Deps struct {
 	// without both, the console has no offers page.
 	Offers Offers
 	Uptake Uptake
+	// Reviews are the reviews of the merchant's listings and its
+	// replies; nil: no reviews page.
+	Reviews Reviews
 }
 
 // Console serves the merchants' pages under /merchant: listings, stock,
@@ -250,6 +253,10 @@ func (c *Console) Mount(mux *http.ServeMux) {
 		mux.HandleFunc("GET /merchant/offers/{id}/end", c.asMerchant(c.endOfferForm))
 		mux.HandleFunc("POST /merchant/offers/{id}/end", c.asMerchant(c.endOffer))
 	}
+	if c.deps.Reviews != nil {
+		mux.HandleFunc("GET /merchant/reviews", c.asMerchant(c.reviewsPage))
+		mux.HandleFunc("POST /merchant/reviews/{id}/reply", c.asMerchant(c.reply))
+	}
 }
 
 // offers says whether the console has the offers page.
@@ -257,7 +264,7 @@ func (c *Console) offers() bool { return c.deps.Offers != nil && c.deps.Uptake !
 
 // nav is the console's sub-navigation with current marked; profiles
 // adds the profile and shipping pages, offers the offers page.
-func nav(current string, profiles, offers bool) []web.NavItem {
+func nav(current string, profiles, offers, reviews bool) []web.NavItem {
 	items := []web.NavItem{
 		{Label: "Listings", Href: "/merchant"},
 		{Label: "New listing", Href: "/merchant/listings/new"},
@@ -273,6 +280,9 @@ func nav(current string, profiles, offers bool) []web.NavItem {
 	}
 	if offers {
 		items = append(items, web.NavItem{Label: "Offers", Href: "/merchant/offers"})
+	}
+	if reviews {
+		items = append(items, web.NavItem{Label: "Reviews", Href: "/merchant/reviews"})
 	}
 	return web.Nav(current, items...)
 }

@@ -138,6 +138,9 @@ type Deps struct {
 	// Categories, when set, lists the catalog's categories on the
 	// category descriptions page; without, it takes paths as typed.
 	Categories Categories
+	// Reviews are the reviews reported or hidden here; nil offers no
+	// reviews page.
+	Reviews Reviews
 }
 
 // Options configure the dashboard.
@@ -232,11 +235,15 @@ func (d *Dashboard) Mount(mux *http.ServeMux) {
 		mux.HandleFunc("GET /operator/coupons/{code}/end", d.asOperator(d.operatorCoupon))
 		mux.HandleFunc("POST /operator/coupons/{code}/end", d.asOperator(d.endCoupon))
 	}
+	if d.deps.Reviews != nil {
+		mux.HandleFunc("GET /operator/reviews", d.asOperator(d.operatorReviews))
+		mux.HandleFunc("POST /operator/reviews/{id}/hide", d.asOperator(d.hideReview))
+	}
 }
 
 // nav is the dashboard's sub-navigation with current marked; coupons
 // adds the coupons page.
-func nav(current string, coupons bool) []web.NavItem {
+func nav(current string, coupons, reviews bool) []web.NavItem {
 	items := []web.NavItem{
 		{Label: "Overview", Href: "/operator"},
 		{Label: "Members", Href: "/operator/members"},
@@ -252,6 +259,9 @@ func nav(current string, coupons bool) []web.NavItem {
 	}
 	if coupons {
 		items = append(items[:7:7], append([]web.NavItem{{Label: "Coupons", Href: "/operator/coupons"}}, items[7:]...)...)
+	}
+	if reviews {
+		items = append(items[:len(items)-2:len(items)-2], append([]web.NavItem{{Label: "Reviews", Href: "/operator/reviews"}}, items[len(items)-2:]...)...)
 	}
 	return web.Nav(current, items...)
 }

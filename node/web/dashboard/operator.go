@@ -50,7 +50,7 @@ func (d *Dashboard) operatorTokenOK(token string) bool {
 
 // dashboardPage is an operator page with its navigation and CSRF token.
 func (d *Dashboard) dashboardPage(sess *web.Session, title, current string, data any) *web.Page {
-	return &web.Page{Title: title, Area: "operator", Nav: nav(current, d.deps.Coupons != nil), SignedIn: true,
+	return &web.Page{Title: title, Area: "operator", Nav: nav(current, d.deps.Coupons != nil, d.deps.Reviews != nil), SignedIn: true,
 		NoIndex: true, CSRF: d.sessions.CSRFToken(sess), Data: data}
 }
 

@@ -3,7 +3,9 @@ package storefront
 import (
 	"cmp"
 	"fmt"
+	"github.com/fedmart/fedmart/catalog"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/fedmart/fedmart/catalog/search"
@@ -16,10 +18,12 @@ const maxFacetShown = 15
 
 // searchPage is what the search template shows.
 type searchPage struct {
-	Form         *web.Form
-	State        searchState
-	Currency     string // of the price inputs
-	Sorts        []web.Choice
+	Form     *web.Form
+	State    searchState
+	Currency string // of the price inputs
+	Sorts    []web.Choice
+	// Ratings are the minimum-rating links, 4 stars and up first.
+	Ratings      []facetLink
 	Total        int
 	Items        []resultItem
 	Categories   categoryFacet
@@ -46,6 +50,9 @@ type searchPage struct {
 type resultItem struct {
 	URL, Title, Snippet, Image, Brand, Category, Platform, Price string
 	InStock                                                      bool
+	// Stars, Average and Reviews are the shoppers' rating ("" unrated).
+	Stars, Average string
+	Reviews        int64
 }
 
 // facetLink is a facet value that is a link (categories, price bands).
@@ -83,7 +90,12 @@ func (sf *Storefront) searchView(st searchState, f *web.Form, res search.Result,
 		v.Items = append(v.Items, resultItem{URL: web.ListingURL(d.ID), Title: d.Title, Snippet: d.Description,
 			Image: imageURL(d.Image, web.ImageCard), Brand: d.Brand, Category: d.Category,
 			Platform: web.PlatformName(names, d.Platform), Price: web.FormatMoney(d.Price, d.Currency), InStock: d.InStock})
+		if d.Reviews > 0 {
+			it := &v.Items[len(v.Items)-1]
+			it.Stars, it.Average, it.Reviews = starsText(d.Rating), catalog.Rating{AverageX100: d.Rating}.Average(), d.Reviews
+		}
 	}
+	v.Ratings = ratingLinks(st, res.Facets.Rating)
 	v.Categories = categoryView(st, res.Facets.Category)
 	v.Brands = checks("brand", res.Facets.Brand, st.Brands, func(s string) string { return s })
 	v.Platforms = checks("platform", res.Facets.Platform, st.Platforms, func(s string) string { return web.PlatformName(names, s) })
@@ -95,7 +107,7 @@ func (sf *Storefront) searchView(st searchState, f *web.Form, res search.Result,
 		v.FirstURL = st.url(nil)
 	}
 	v.Filters = len(st.Brands) + len(st.Platforms)
-	for _, set := range []bool{st.Category != "", st.MinPrice != "" || st.MaxPrice != "", st.InStock} {
+	for _, set := range []bool{st.Category != "", st.MinPrice != "" || st.MaxPrice != "", st.InStock, st.MinRating != ""} {
 		if set {
 			v.Filters++
 		}
@@ -108,6 +120,7 @@ var sortLabels = []web.Choice{
 	{Value: "newest", Label: "Newest"},
 	{Value: "price_asc", Label: "Price: low to high"},
 	{Value: "price_desc", Label: "Price: high to low"},
+	{Value: "rating", Label: "Customer rating"},
 }
 
 func sortChoices(current string) []web.Choice {
@@ -207,4 +220,17 @@ func trimZeros(s string) string {
 		return whole
 	}
 	return s
+}
+
+// ratingLinks are the links that keep listings rated 4, 3, 2 and 1 stars
+// and up; counts are disjunctive, as the other facets'.
+func ratingLinks(st searchState, counts [5]int) []facetLink {
+	var out []facetLink
+	for k := 4; k >= 1; k-- {
+		n := strconv.Itoa(k)
+		link := facetLink{Label: n + " ★ & up", Count: counts[k-1], Selected: st.MinRating == n}
+		link.URL = st.url(func(s *searchState) { s.MinRating = n })
+		out = append(out, link)
+	}
+	return out
 }

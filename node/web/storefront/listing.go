@@ -31,6 +31,8 @@ type listingPage struct {
 	Policies policiesView
 	// Offers are the merchant's offers that apply to the listing now.
 	Offers []offerBadge
+	// Reviews are the listing's reviews, nil without any.
+	Reviews *reviewsView
 }
 
 // offerBadge is one of a merchant's offers as a page names it: "−15 %",
@@ -68,8 +70,10 @@ func (sf *Storefront) listing(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Policies = sf.policiesOf(r, l, lt, v.Merchant)
 	v.Offers = sf.offersOn(r.Context(), l)
+	v.Reviews = sf.reviewsOf(r, l)
 	canonical, homed := sf.listingCanonical(l)
 	ld := productData(l, v, canonical, lt)
+	ld.AggregateRating, ld.Review = reviewData(v.Reviews)
 	ld.Image = sf.absImages(v.Images)
 	p := &web.Page{Title: l.Title, Canonical: canonical, Data: v,
 		Meta:   sf.openGraph(l, v, canonical),

@@ -135,6 +135,8 @@ type lineView struct {
 	UnitPrice, Subtotal string
 	// Discount is what the merchant's offer took off, "" for none.
 	Discount string
+	// ReviewURL writes (or edits) a review of a delivered line.
+	ReviewURL string
 }
 
 // orderURL is the shopper's page of an order.
@@ -238,6 +240,9 @@ func (sf *Storefront) orderViewOf(ctx context.Context, o order.Order) orderView 
 				if i := slices.IndexFunc(listing.Variants, func(v catalog.Variant) bool { return v.SKU == l.SKU }); i >= 0 {
 					lv.Options = optionsText(listing.Variants[i].Options)
 				}
+			}
+			if p.Status == order.StatusDelivered && sf.deps.Reviews != nil {
+				lv.ReviewURL = reviewURL(o.ID, p.ID, l.ListingID, l.SKU)
 			}
 			pv.Lines = append(pv.Lines, lv)
 		}

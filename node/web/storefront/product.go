@@ -27,6 +27,9 @@ type productLD struct {
 	Brand       *brandLD   `json:"brand,omitempty"`
 	Offers      []offerLD  `json:"offers"`
 	Properties  []property `json:"additionalProperty,omitempty"`
+	// AggregateRating and Review are the shoppers' reviews (reviews_ld.go).
+	AggregateRating *aggregateRatingLD `json:"aggregateRating,omitempty"`
+	Review          []reviewLD         `json:"review,omitempty"`
 }
 
 // brandLD is a schema.org Brand.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/fedmart/fedmart/catalog/search"
@@ -22,7 +23,9 @@ type searchState struct {
 	Brands, Platforms  []string
 	MinPrice, MaxPrice string // major units, as typed
 	InStock            bool
-	Sort, Cursor       string
+	// MinRating is the least average of stars, "1" to "4" ("": any).
+	MinRating    string
+	Sort, Cursor string
 	// Exact asks for the text as typed, without a correction of its
 	// spelling ("Search instead for ...").
 	Exact bool
@@ -36,7 +39,8 @@ func readSearch(r *http.Request, currency string) (search.Query, searchState, *w
 	st := searchState{Q: strings.TrimSpace(v.Get("q")), Category: strings.TrimSpace(v.Get("category")),
 		Brands: nonBlank(v["brand"]), Platforms: nonBlank(v["platform"]),
 		MinPrice: strings.TrimSpace(v.Get("min_price")), MaxPrice: strings.TrimSpace(v.Get("max_price")),
-		InStock: isOn(v.Get("in_stock")), Sort: v.Get("sort"), Cursor: v.Get("cursor"), Exact: isOn(v.Get("exact"))}
+		InStock: isOn(v.Get("in_stock")), Sort: v.Get("sort"), Cursor: v.Get("cursor"), Exact: isOn(v.Get("exact")),
+		MinRating: v.Get("min_rating")}
 	f := web.NewForm()
 	f.Set("q", st.Q)
 	f.Set("min_price", st.MinPrice)
@@ -48,6 +52,11 @@ func readSearch(r *http.Request, currency string) (search.Query, searchState, *w
 	if q.MaxPrice != 0 && q.MinPrice > q.MaxPrice {
 		f.Add("max_price", "must not be less than the lowest price")
 		q.MaxPrice, st.MaxPrice = 0, ""
+	}
+	if n, err := strconv.Atoi(st.MinRating); err == nil && n >= 1 && n <= 4 {
+		q.MinRating = n
+	} else {
+		st.MinRating = ""
 	}
 	var err error
 	if q.Sort, err = search.ParseSort(st.Sort); err != nil {
@@ -230,6 +239,7 @@ func (st searchState) url(change func(*searchState)) string {
 	if next.InStock {
 		v.Set("in_stock", "1")
 	}
+	set("min_rating", next.MinRating)
 	set("sort", next.Sort)
 	set("cursor", next.Cursor)
 	if next.Exact {

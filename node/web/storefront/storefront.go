@@ -203,6 +203,9 @@ type Deps struct {
 	// Sponsored, when set, fills sponsored slots on search pages and
 	// remembers shoppers' clicks on them (sponsored.go); optional.
 	Sponsored Sponsored
+	// Reviews, when set, shows listings' reviews and ratings and lets
+	// shoppers review what was delivered to them (reviews.go); optional.
+	Reviews Reviews
 }
 
 // Options configure the storefront.
@@ -321,6 +324,8 @@ func (sf *Storefront) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /orders/{id}/cancel", sf.asShopper(orderBack, sf.cancelParts))
 	mux.HandleFunc("GET /orders/{id}/parts/{part}/cancel", sf.asShopper(nil, sf.cancelUnitsForm))
 	mux.HandleFunc("POST /orders/{id}/parts/{part}/cancel", sf.asShopper(orderBack, sf.cancelUnits))
+	mux.HandleFunc("GET /orders/{id}/parts/{part}/review", sf.asShopper(nil, sf.reviewPage))
+	mux.HandleFunc("POST /orders/{id}/parts/{part}/review", sf.asShopper(orderBack, sf.writeReview))
 	mux.HandleFunc("GET /orders/{id}/parts/{part}/return", sf.asShopper(nil, sf.returnForm))
 	mux.HandleFunc("POST /orders/{id}/parts/{part}/return", sf.asShopper(orderBack, sf.requestReturn))
 	mux.HandleFunc("POST /orders/{id}/parts/{part}/messages", sf.asShopper(orderBack, sf.writeMessage))
