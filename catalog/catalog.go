@@ -58,6 +58,9 @@ type Catalog struct {
 	// carriers are the carriers this node's merchants may name (see
 	// SetCarriers); nil means the built-in table.
 	carriers atomic.Pointer[shipping.Table]
+	// publishers says who may publish federation docs (SetPublishers);
+	// nil: every member.
+	publishers atomic.Pointer[func(string) bool]
 
 	// restored is set while the catalog waits to learn its own records
 	// back after a restore (see MarkRestored); it changes only under wmu.

@@ -24,6 +24,9 @@ func subjectKey(kind Kind, subject string) []byte {
 	if kind == KindOffer {
 		return offerKey(subject)
 	}
+	if kind == KindDoc {
+		return docKey(subject)
+	}
 	return profileKey(subject)
 }
 

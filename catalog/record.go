@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/fedmart/fedmart/catalog/content"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/record"
@@ -36,6 +37,9 @@ const (
 	KindShipping Kind = "shipping"
 	// KindOffer carries a merchant's offer (or its end); see offer.go.
 	KindOffer Kind = "offer"
+	// KindDoc carries a federation page or help article (or its
+	// takedown); see doc_record.go.
+	KindDoc Kind = "doc"
 )
 
 // Record is the body of a signed catalog change. The home node assigns Seq
@@ -74,6 +78,9 @@ type Record struct {
 	Shipping *ShippingProfile `json:"shipping,omitempty"`
 	// Offer is the offer, for an offer record that is not a tombstone.
 	Offer *Offer `json:"offer,omitempty"`
+	// Doc is the page or article, for a doc record that is not a
+	// tombstone.
+	Doc *content.Doc `json:"doc,omitempty"`
 	// Time is when the home node signed the record.
 	Time time.Time `json:"time"`
 }
@@ -190,6 +197,12 @@ func parseStored(raw []byte) (*Record, error) {
 func (r *Record) check() error {
 	if err := checkPeerID(r.Origin); err != nil {
 		return fmt.Errorf("origin: %v", err)
+	}
+	if r.Kind == KindDoc {
+		return r.checkDoc()
+	}
+	if r.Doc != nil {
+		return errors.New("only a doc record carries a doc")
 	}
 	if r.Kind == KindMerchant || r.Kind == KindShipping || r.Kind == KindOffer {
 		return r.checkProfile()

@@ -95,6 +95,8 @@ func (c *Catalog) checkLimits(rec *Record) error {
 		cfg.Currency = cur
 	}
 	switch {
+	case rec.Kind == KindDoc:
+		return nil // content.CheckPublished holds every doc to the same limits
 	case rec.Kind == KindMerchant || rec.Kind == KindShipping || rec.Kind == KindOffer:
 		return checkProfileLimits(rec, cfg, rec.Origin == c.self)
 	case rec.Kind == KindListing && rec.Listing != nil:
@@ -131,6 +133,9 @@ func (c *Catalog) place(txn *badger.Txn, rec *Record, raw []byte) (*Change, int6
 		return ch, 0, err
 	case KindMerchant, KindShipping, KindOffer:
 		ch, err := c.placeProfile(txn, rec, raw)
+		return ch, 0, err
+	case KindDoc:
+		ch, err := c.placeDoc(txn, rec, raw)
 		return ch, 0, err
 	}
 	return c.placeListing(txn, rec, raw)

@@ -31,8 +31,9 @@ func Doc(l *catalog.Listing) search.Doc {
 // it with catalog.OnChange.
 func Apply(ix *search.Index, ch catalog.Change) {
 	switch {
-	case ch.Record != nil && (ch.Record.Kind == catalog.KindMerchant || ch.Record.Kind == catalog.KindShipping || ch.Record.Kind == catalog.KindOffer):
-		// profiles and offers are not searched
+	case ch.Record != nil && (ch.Record.Kind == catalog.KindMerchant || ch.Record.Kind == catalog.KindShipping || ch.Record.Kind == catalog.KindOffer ||
+		ch.Record.Kind == catalog.KindDoc):
+		// profiles, offers and docs are not searched here
 	case ch.Record != nil && ch.Record.Tombstone:
 		ix.Delete(ch.ID)
 	case ch.Listing != nil:
