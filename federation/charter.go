@@ -60,6 +60,9 @@ type Charter struct {
 	Service ServiceTerms `json:"service,omitzero"`
 	// Loyalty is the alliance's points programme (loyalty.go); zero: off.
 	Loyalty Loyalty `json:"loyalty,omitzero"`
+	// Content says who may publish federation pages and help articles
+	// (content.go); zero: every active member.
+	Content ContentTerms `json:"content,omitzero"`
 }
 
 // Default service deadlines, used when a charter leaves them zero.
@@ -265,6 +268,9 @@ func (c *Charter) validate(draft bool) error {
 		return err
 	}
 	if err := c.Service.validate(c, draft); err != nil {
+		return err
+	}
+	if err := c.Content.validate(c, draft); err != nil {
 		return err
 	}
 	return c.Loyalty.validate()
