@@ -15,6 +15,7 @@ import (
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/content"
 	"github.com/fedmart/fedmart/catalog/media"
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/federation"
@@ -51,6 +52,7 @@ type Node struct {
 	fed      *federation.Federation
 	cat      *catalog.Catalog
 	index    *search.Index
+	content  *content.Store
 	media    *media.Service
 	repl     *replication.Replicator
 	orders   *order.Service
@@ -121,6 +123,9 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (_ *Node, err error) {
 		return nil, err
 	}
 	if err = n.openCatalog(key, reg); err != nil {
+		return nil, err
+	}
+	if err = n.openContent(); err != nil {
 		return nil, err
 	}
 	if err = n.openMedia(reg); err != nil {
