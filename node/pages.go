@@ -39,7 +39,7 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 		return nil, err
 	}
 	store, err := storefront.New(n.web, storefront.Deps{Search: n.index, Listings: n.cat, Merchants: n.cat,
-		Shoppers: n.orders, Carts: n.orders, Orders: n.orders, Profiles: n.cat, Mail: n.mail, Points: n.orders, Alliance: members},
+		Shoppers: n.orders, Carts: n.orders, Orders: n.orders, Profiles: n.cat, Mail: n.mail, Points: n.orders, Alliance: members, Content: n.content},
 		storefront.Options{Payments: methods, GuestCheckout: n.cfg.Storefront.GuestCheckout, Country: n.cfg.Storefront.Country})
 	if err != nil {
 		return nil, err
@@ -50,7 +50,7 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 		return nil, err
 	}
 	operator, err := dashboard.New(n.web, dashboard.Deps{Federation: n.fed, Amendments: n.fed, Merchants: n.cat,
-		Orders: n.orders, Settlement: n.settle, Replication: n.repl, Mail: n.mail, Points: n.orders, Coupons: n.orders}, dashboard.Options{OperatorToken: operatorToken})
+		Orders: n.orders, Settlement: n.settle, Replication: n.repl, Mail: n.mail, Points: n.orders, Coupons: n.orders, Content: n.content}, dashboard.Options{OperatorToken: operatorToken})
 	if err != nil {
 		return nil, err
 	}

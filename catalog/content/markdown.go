@@ -57,3 +57,6 @@ func (r *Renderer) Render(src string) template.HTML {
 
 // Sanitize cleans HTML that did not come from Render (tests and imports).
 func (r *Renderer) Sanitize(html string) string { return r.policy.Sanitize(html) }
+
+// Render renders Markdown with the store's renderer (see Renderer.Render).
+func (s *Store) Render(src string) template.HTML { return s.r.Render(src) }

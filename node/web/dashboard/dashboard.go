@@ -135,6 +135,9 @@ type Deps struct {
 	Points Points
 	// Coupons are the storefront's coupons; nil offers no coupons page.
 	Coupons Coupons
+	// Content are the storefront's pages and help articles; nil offers
+	// no pages page (content.go).
+	Content Content
 }
 
 // Options configure the dashboard.
@@ -226,6 +229,9 @@ func (d *Dashboard) Mount(mux *http.ServeMux) {
 		mux.HandleFunc("GET /operator/coupons/{code}", d.asOperator(d.operatorCoupon))
 		mux.HandleFunc("GET /operator/coupons/{code}/end", d.asOperator(d.operatorCoupon))
 		mux.HandleFunc("POST /operator/coupons/{code}/end", d.asOperator(d.endCoupon))
+	}
+	if d.deps.Content != nil {
+		d.mountContent(mux)
 	}
 }
 
