@@ -45,7 +45,7 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 		return nil, err
 	}
 	merchants, err := console.New(n.web, console.Deps{Merchants: n.cat, Editor: n.cat, Parts: n.orders, Earnings: n.settle,
-		Pictures: n.media.Store(), Profiles: n.cat, Offers: n.cat, Uptake: n.orders})
+		Pictures: n.media.Store(), Profiles: n.cat, Offers: n.cat, Uptake: n.orders, Help: n.content})
 	if err != nil {
 		return nil, err
 	}

@@ -161,6 +161,8 @@ type Deps struct {
 	// without both, the console has no offers page.
 	Offers Offers
 	Uptake Uptake
+	// Help, when set, finds the help articles the pages link (help.go).
+	Help Help
 }
 
 // Console serves the merchants' pages under /merchant: listings, stock,
