@@ -69,13 +69,11 @@ type Entry struct {
 	TakenDown bool `json:"taken_down,omitempty"`
 }
 
-// Status says whether shoppers see the entry.
+// Status says whether shoppers see the entry: "draft" (never
+// published, or hidden) or "published".
 func (e *Entry) Status() string {
-	switch {
-	case e.Live == 0:
+	if e.Live == 0 {
 		return "draft"
-	case e.Live != e.Latest:
-		return "restored"
 	}
 	return "published"
 }

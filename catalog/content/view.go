@@ -12,11 +12,11 @@ type Listed struct {
 	Doc
 	// Key names it in its URL: its slug, or <origin>.<slug> for a
 	// federation doc of another member whose slug a nearer doc uses.
-	Key string
+	Key string `json:"key"`
 	// Federation marks a doc published for the whole alliance.
-	Federation bool
+	Federation bool `json:"federation"`
 	// Order is a page's place in the menu (this node's pages only).
-	Order int
+	Order int `json:"order"`
 }
 
 // view is what shoppers see: every published doc, local and federation,
