@@ -58,6 +58,9 @@ type Catalog struct {
 	// carriers are the carriers this node's merchants may name (see
 	// SetCarriers); nil means the built-in table.
 	carriers atomic.Pointer[shipping.Table]
+	// publishers says who may publish federation docs (SetPublishers);
+	// nil: every member.
+	publishers atomic.Pointer[func(string) bool]
 
 	// adFeeCap is the charter's cap on a campaign's fee in basis points
 	// (see SetAdFeeCap); 0: the charter runs no ads.

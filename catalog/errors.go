@@ -44,6 +44,11 @@ var (
 	// ErrNotFound, so that a caller that only knows "no such merchant"
 	// turns a suspended merchant away all the same.
 	ErrSuspended error = suspendedError{}
+	// ErrNotAllowed marks a federation page or article whose origin the
+	// charter does not let publish them. A replicated record refused for
+	// it is valid and moves its origin's marks, like one over quota, but
+	// it is neither held nor relayed.
+	ErrNotAllowed = errors.New("not allowed by the charter")
 )
 
 // suspendedError is ErrSuspended: an ErrNotFound with its own words.
@@ -60,5 +65,5 @@ func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 // not hold (stale, duplicate, over quota): its origin's marks move on and
 // it is not relayed, but nothing is wrong with it.
 func Skipped(err error) bool {
-	return errors.Is(err, ErrStale) || errors.Is(err, ErrDuplicate) || errors.Is(err, ErrQuota)
+	return errors.Is(err, ErrStale) || errors.Is(err, ErrDuplicate) || errors.Is(err, ErrQuota) || errors.Is(err, ErrNotAllowed)
 }

@@ -32,6 +32,9 @@ func subjectKey(kind Kind, subject string) []byte {
 	if kind == KindCampaign {
 		return campaignKey(subject)
 	}
+	if kind == KindDoc {
+		return docKey(subject)
+	}
 	return profileKey(subject)
 }
 

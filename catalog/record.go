@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/fedmart/fedmart/catalog/content"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/record"
@@ -39,6 +40,9 @@ const (
 	// KindCampaign carries a merchant's ad campaign (or its end); see
 	// campaign.go.
 	KindCampaign Kind = "campaign"
+	// KindDoc carries a federation page or help article (or its
+	// takedown); see doc_record.go.
+	KindDoc Kind = "doc"
 )
 
 // Record is the body of a signed catalog change. The home node assigns Seq
@@ -84,6 +88,9 @@ type Record struct {
 	// tombstone; Reply the reply, for a review_reply record (review.go).
 	Review *Review      `json:"review,omitempty"`
 	Reply  *ReviewReply `json:"reply,omitempty"`
+	// Doc is the page or article, for a doc record that is not a
+	// tombstone.
+	Doc *content.Doc `json:"doc,omitempty"`
 	// Time is when the home node signed the record.
 	Time time.Time `json:"time"`
 }
@@ -201,6 +208,12 @@ func (r *Record) check() error {
 	if err := checkPeerID(r.Origin); err != nil {
 		return fmt.Errorf("origin: %v", err)
 	}
+	if r.Kind == KindDoc {
+		return r.checkDoc()
+	}
+	if r.Doc != nil {
+		return errors.New("only a doc record carries a doc")
+	}
 	if r.Kind == KindReview || r.Kind == KindReviewReply {
 		return r.checkReview()
 	}
@@ -232,7 +245,7 @@ func (r *Record) check() error {
 	case KindStock:
 		return r.checkStock()
 	}
-	return fmt.Errorf("kind %q is not one of %q, %q, %q, %q, %q, %q, %q and %q", clip(string(r.Kind)), KindListing, KindStock, KindMerchant, KindShipping, KindOffer, KindCampaign, KindReview, KindReviewReply)
+	return fmt.Errorf("kind %q is not one of %q, %q, %q, %q, %q, %q, %q, %q and %q", clip(string(r.Kind)), KindListing, KindStock, KindMerchant, KindShipping, KindOffer, KindCampaign, KindReview, KindReviewReply, KindDoc)
 }
 
 func (r *Record) checkListing(merchant string) error {

@@ -98,6 +98,8 @@ func (c *Catalog) checkLimits(rec *Record) error {
 	switch {
 	case rec.Kind == KindReview || rec.Kind == KindReviewReply:
 		return c.checkReviewLimits(rec)
+	case rec.Kind == KindDoc:
+		return nil // content.CheckPublished holds every doc to the same limits
 	case rec.Kind == KindMerchant || rec.Kind == KindShipping || rec.Kind == KindOffer || rec.Kind == KindCampaign:
 		return checkProfileLimits(rec, cfg, rec.Origin == c.self, c.AdFeeCap())
 	case rec.Kind == KindListing && rec.Listing != nil:
@@ -137,6 +139,9 @@ func (c *Catalog) place(txn *badger.Txn, rec *Record, raw []byte) (*Change, int6
 		return ch, 0, err
 	case KindReview, KindReviewReply:
 		ch, err := c.placeReview(txn, rec, raw)
+		return ch, 0, err
+	case KindDoc:
+		ch, err := c.placeDoc(txn, rec, raw)
 		return ch, 0, err
 	}
 	return c.placeListing(txn, rec, raw)

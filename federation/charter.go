@@ -65,6 +65,9 @@ type Charter struct {
 	// Reviews sets the rules of shoppers' reviews (reviews.go); zero:
 	// the defaults.
 	Reviews ReviewTerms `json:"reviews,omitzero"`
+	// Content says who may publish federation pages and help articles
+	// (content.go); zero: every active member.
+	Content ContentTerms `json:"content,omitzero"`
 }
 
 // Default service deadlines, used when a charter leaves them zero.
@@ -270,6 +273,9 @@ func (c *Charter) validate(draft bool) error {
 		return err
 	}
 	if err := c.Service.validate(c, draft); err != nil {
+		return err
+	}
+	if err := c.Content.validate(c, draft); err != nil {
 		return err
 	}
 	if err := c.Reviews.validate(); err != nil {

@@ -43,6 +43,9 @@ type ClusterOptions struct {
 	Loyalty federation.Loyalty
 	// Ads is charter v1's ad policy (zero: none).
 	Ads federation.Ads
+	// Publishers lists, by index into Names, the members charter v1 lets
+	// publish federation pages and articles; empty: every member.
+	Publishers []int
 }
 
 // Cluster is a running set of member nodes that share one charter.
@@ -127,6 +130,9 @@ func (c *Cluster) foundCharter(opts ClusterOptions) (*federation.SignedCharter, 
 	}
 	if len(c.Nodes) >= 3 {
 		sc.Charter.Service.Arbiter = c.Nodes[2].PeerID().String()
+	}
+	for _, i := range opts.Publishers {
+		sc.Charter.Content.Publishers = append(sc.Charter.Content.Publishers, c.Nodes[i].PeerID().String())
 	}
 	if sc.Charter.Policy.FederationFeeBPS > 0 && sc.Charter.Policy.Treasury == "" {
 		sc.Charter.Policy.Treasury = c.Nodes[0].PeerID().String()

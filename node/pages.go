@@ -40,19 +40,19 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 	}
 	store, err := storefront.New(n.web, storefront.Deps{Search: n.index, Listings: n.cat, Merchants: n.cat,
 		Shoppers: n.orders, Carts: n.orders, Orders: n.orders, Profiles: n.cat, Mail: n.mail, Points: n.orders, Alliance: members,
-		Sponsored: sponsoredPages{n}, Reviews: reviewDesk{n.cat, n}},
+		Sponsored: sponsoredPages{n}, Reviews: reviewDesk{n.cat, n}, Content: n.content},
 		storefront.Options{Payments: methods, GuestCheckout: n.cfg.Storefront.GuestCheckout, Country: n.cfg.Storefront.Country})
 	if err != nil {
 		return nil, err
 	}
 	merchants, err := console.New(n.web, console.Deps{Merchants: n.cat, Editor: n.cat, Parts: n.orders, Earnings: n.settle,
-		Pictures: n.media.Store(), Profiles: n.cat, Offers: n.cat, Uptake: n.orders, Reviews: n.cat})
+		Pictures: n.media.Store(), Profiles: n.cat, Offers: n.cat, Uptake: n.orders, Reviews: n.cat, Help: n.content})
 	if err != nil {
 		return nil, err
 	}
 	operator, err := dashboard.New(n.web, dashboard.Deps{Federation: n.fed, Amendments: n.fed, Merchants: n.cat,
 		Orders: n.orders, Settlement: n.settle, Replication: n.repl, Mail: n.mail, Points: n.orders, Coupons: n.orders,
-		Categories: n.index, Reviews: n.cat}, dashboard.Options{OperatorToken: operatorToken})
+		Categories: n.index, Reviews: n.cat, Content: n.content}, dashboard.Options{OperatorToken: operatorToken})
 	if err != nil {
 		return nil, err
 	}

@@ -32,8 +32,9 @@ func Doc(l *catalog.Listing) search.Doc {
 func Apply(ix *search.Index, ch catalog.Change) {
 	switch {
 	case ch.Record != nil && (ch.Record.Kind == catalog.KindMerchant || ch.Record.Kind == catalog.KindShipping || ch.Record.Kind == catalog.KindOffer ||
-		ch.Record.Kind == catalog.KindCampaign || ch.Record.Kind == catalog.KindReview || ch.Record.Kind == catalog.KindReviewReply):
-		// profiles, offers, campaigns and reviews are not searched
+		ch.Record.Kind == catalog.KindCampaign || ch.Record.Kind == catalog.KindReview || ch.Record.Kind == catalog.KindReviewReply ||
+		ch.Record.Kind == catalog.KindDoc):
+		// profiles, offers, campaigns, reviews and docs are not searched here
 	case ch.Record != nil && ch.Record.Tombstone:
 		ix.Delete(ch.ID)
 	case ch.Listing != nil:

@@ -108,6 +108,11 @@ and netting.`,
 			if err != nil {
 				return err
 			}
+			if n, err := publishHelp(ctx, c.Nodes[0]); err != nil {
+				return fmt.Errorf("the starter help centre: %w", err)
+			} else if n > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "published %d starter help articles for every member (%s/help)\n", n, c.Nodes[0].APIURL())
+			}
 			g, ctx := errgroup.WithContext(ctx)
 			g.Go(func() error { return c.Run(ctx) })
 			g.Go(func() error {

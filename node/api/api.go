@@ -93,6 +93,9 @@ type Deps struct {
 	Reviews Reviews
 	// Backup streams a backup of the node's database (GET /v1/backup).
 	Backup Backup
+	// Content serves the storefront's pages and help articles (/v1/pages,
+	// /v1/content); nil serves none.
+	Content Content
 	// Budgets are the per-client budgets, shared with the pages; nil
 	// limits nothing.
 	Budgets *budget.Budgets
@@ -176,6 +179,7 @@ func (a *API) routes() {
 	a.orderRoutes(v1)
 	a.settlementRoutes(v1)
 	a.pointsRoutes(v1)
+	a.contentRoutes(v1)
 }
 
 // recover turns a handler panic into a 500 problem instead of a dropped connection.

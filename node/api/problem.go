@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/content"
 	"github.com/fedmart/fedmart/catalog/media"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
@@ -67,6 +68,10 @@ var errorStatus = []struct {
 	{catalog.ErrConflict, http.StatusConflict, "Conflict"},
 	{catalog.ErrQuota, http.StatusUnprocessableEntity, "Over the listing quota"},
 	{catalog.ErrUnavailable, http.StatusServiceUnavailable, "Catalog catching up after a restore"},
+	{catalog.ErrNotAllowed, http.StatusForbidden, "Not allowed by the charter"},
+	{content.ErrNotFound, http.StatusNotFound, "Not found"},
+	{content.ErrConflict, http.StatusConflict, "Conflict"},
+	{content.ErrInvalid, http.StatusUnprocessableEntity, "Invalid input"},
 	{order.ErrInvalid, http.StatusUnprocessableEntity, "Invalid input"},
 	{order.ErrEmptyCart, http.StatusUnprocessableEntity, "Cart is empty"},
 	{order.ErrNotFound, http.StatusNotFound, "Not found"},
@@ -114,6 +119,9 @@ func fail(c *gin.Context, err error) {
 		c.Header("Retry-After", strconv.Itoa(int(refused.Seconds().Seconds())))
 		writeProblem(c, Problem{Type: problemType + slug(http.StatusTooManyRequests), Title: "Too many requests",
 			Status: http.StatusTooManyRequests, Detail: refused.Error(), Limit: refused.Limit})
+		return
+	}
+	if contentProblem(c, err) {
 		return
 	}
 	var ve *catalog.ValidationError

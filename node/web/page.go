@@ -54,6 +54,13 @@ type Page struct {
 	// TestPayments shows the banner saying that payments are tests (the
 	// sandbox card provider is on); set by Render.
 	TestPayments bool
+	// PageLinks are the storefront's pages (about, terms), shown in the
+	// menu and the footer in the operator's order; storefront only.
+	PageLinks []NavItem
+	// HelpCentre links the help centre from the header; Help lists the
+	// articles that answer what the page may raise.
+	HelpCentre bool
+	Help       []NavItem
 	// Data is the page's own content.
 	Data any
 }

@@ -279,6 +279,81 @@ func (e CouponInputKind) Valid() bool {
 	}
 }
 
+// Defines values for DocKind.
+const (
+	DocKindArticle DocKind = "article"
+	DocKindPage    DocKind = "page"
+)
+
+// Valid indicates whether the value is a known member of the DocKind enum.
+func (e DocKind) Valid() bool {
+	switch e {
+	case DocKindArticle:
+		return true
+	case DocKindPage:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DocEntryStatus.
+const (
+	Draft     DocEntryStatus = "draft"
+	Published DocEntryStatus = "published"
+)
+
+// Valid indicates whether the value is a known member of the DocEntryStatus enum.
+func (e DocEntryStatus) Valid() bool {
+	switch e {
+	case Draft:
+		return true
+	case Published:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DocInputKind.
+const (
+	DocInputKindArticle DocInputKind = "article"
+	DocInputKindPage    DocInputKind = "page"
+)
+
+// Valid indicates whether the value is a known member of the DocInputKind enum.
+func (e DocInputKind) Valid() bool {
+	switch e {
+	case DocInputKindArticle:
+		return true
+	case DocInputKindPage:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DocInputSection.
+const (
+	DocInputSectionEmpty     DocInputSection = ""
+	DocInputSectionMerchants DocInputSection = "merchants"
+	DocInputSectionShoppers  DocInputSection = "shoppers"
+)
+
+// Valid indicates whether the value is a known member of the DocInputSection enum.
+func (e DocInputSection) Valid() bool {
+	switch e {
+	case DocInputSectionEmpty:
+		return true
+	case DocInputSectionMerchants:
+		return true
+	case DocInputSectionShoppers:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for HealthStatus.
 const (
 	Ok HealthStatus = "ok"
@@ -1059,6 +1134,24 @@ func (e PolicyPayableOn) Valid() bool {
 	}
 }
 
+// Defines values for PublishedDocKind.
+const (
+	PublishedDocKindArticle PublishedDocKind = "article"
+	PublishedDocKindPage    PublishedDocKind = "page"
+)
+
+// Valid indicates whether the value is a known member of the PublishedDocKind enum.
+func (e PublishedDocKind) Valid() bool {
+	switch e {
+	case PublishedDocKindArticle:
+		return true
+	case PublishedDocKindPage:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ReadinessStatus.
 const (
 	NotReady ReadinessStatus = "not ready"
@@ -1089,6 +1182,24 @@ func (e RefundKind) Valid() bool {
 	case RefundKindCancel:
 		return true
 	case RefundKindRefund:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RenderedDocKind.
+const (
+	RenderedDocKindArticle RenderedDocKind = "article"
+	RenderedDocKindPage    RenderedDocKind = "page"
+)
+
+// Valid indicates whether the value is a known member of the RenderedDocKind enum.
+func (e RenderedDocKind) Valid() bool {
+	switch e {
+	case RenderedDocKindArticle:
+		return true
+	case RenderedDocKindPage:
 		return true
 	default:
 		return false
@@ -1359,6 +1470,24 @@ func (e WebhookDeliveryStatus) Valid() bool {
 	}
 }
 
+// Defines values for ContentKind.
+const (
+	ContentKindArticle ContentKind = "article"
+	ContentKindPage    ContentKind = "page"
+)
+
+// Valid indicates whether the value is a known member of the ContentKind enum.
+func (e ContentKind) Valid() bool {
+	switch e {
+	case ContentKindArticle:
+		return true
+	case ContentKindPage:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PictureSize.
 const (
 	Card  PictureSize = "card"
@@ -1419,6 +1548,24 @@ func (e SearchCatalogParamsSort) Valid() bool {
 	case SearchCatalogParamsSortRating:
 		return true
 	case SearchCatalogParamsSortRelevance:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPublishedArticlesParamsSection.
+const (
+	ListPublishedArticlesParamsSectionMerchants ListPublishedArticlesParamsSection = "merchants"
+	ListPublishedArticlesParamsSectionShoppers  ListPublishedArticlesParamsSection = "shoppers"
+)
+
+// Valid indicates whether the value is a known member of the ListPublishedArticlesParamsSection enum.
+func (e ListPublishedArticlesParamsSection) Valid() bool {
+	switch e {
+	case ListPublishedArticlesParamsSectionMerchants:
+		return true
+	case ListPublishedArticlesParamsSectionShoppers:
 		return true
 	default:
 		return false
@@ -2123,6 +2270,95 @@ type Dimensions struct {
 	Length int64 `json:"length"`
 	Width  int64 `json:"width"`
 }
+
+// Doc One published version of a page or article (or the draft, with the version it follows).
+type Doc struct {
+	// Body Markdown
+	Body     string  `json:"body"`
+	Category *string `json:"category,omitempty"`
+	Kind     DocKind `json:"kind"`
+
+	// Origin peer ID of the member that published a federation doc; absent for this storefront's own
+	Origin         *string   `json:"origin,omitempty"`
+	Section        *string   `json:"section,omitempty"`
+	SeoDescription *string   `json:"seo_description,omitempty"`
+	SeoTitle       *string   `json:"seo_title,omitempty"`
+	Slug           string    `json:"slug"`
+	Title          string    `json:"title"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	Version        int64     `json:"version"`
+}
+
+// DocKind defines model for Doc.Kind.
+type DocKind string
+
+// DocDetail defines model for DocDetail.
+type DocDetail struct {
+	// Entry One of the operator's docs.
+	Entry DocEntry `json:"entry"`
+
+	// Versions every published version, newest first
+	Versions []Doc `json:"versions"`
+}
+
+// DocEntry One of the operator's docs.
+type DocEntry struct {
+	// Draft One published version of a page or article (or the draft, with the version it follows).
+	Draft      Doc       `json:"draft"`
+	EditedAt   time.Time `json:"edited_at"`
+	Federation bool      `json:"federation"`
+
+	// Latest the newest published version
+	Latest int64 `json:"latest"`
+
+	// Live the version shoppers see; 0 when not published
+	Live   int64          `json:"live"`
+	Order  int            `json:"order"`
+	Status DocEntryStatus `json:"status"`
+
+	// TakenDown a federation doc taken down from every member for good
+	TakenDown *bool `json:"taken_down,omitempty"`
+}
+
+// DocEntryStatus defines model for DocEntry.Status.
+type DocEntryStatus string
+
+// DocEntryPage defines model for DocEntryPage.
+type DocEntryPage struct {
+	Items []DocEntry `json:"items"`
+}
+
+// DocInput A page or help article as the operator writes it; with `publish`, published at once.
+type DocInput struct {
+	// Body Markdown; raw HTML is dropped and links and pictures are sanitized when rendered.
+	Body string `json:"body"`
+
+	// Category articles only
+	Category *string `json:"category,omitempty"`
+
+	// Federation published on every member's storefront (a signed record); the charter says which members may
+	Federation *bool        `json:"federation,omitempty"`
+	Kind       DocInputKind `json:"kind"`
+
+	// Order a page's place in the menu
+	Order *int `json:"order,omitempty"`
+
+	// Publish publish the draft at once
+	Publish *bool `json:"publish,omitempty"`
+
+	// Section articles only
+	Section        *DocInputSection `json:"section,omitempty"`
+	SeoDescription *string          `json:"seo_description,omitempty"`
+	SeoTitle       *string          `json:"seo_title,omitempty"`
+	Slug           string           `json:"slug"`
+	Title          string           `json:"title"`
+}
+
+// DocInputKind defines model for DocInput.Kind.
+type DocInputKind string
+
+// DocInputSection articles only
+type DocInputSection string
 
 // Earnings defines model for Earnings.
 type Earnings struct {
@@ -3355,6 +3591,37 @@ type Proposal struct {
 	Voters []string `json:"voters"`
 }
 
+// PublishedDoc A published page or article as shoppers find it.
+type PublishedDoc struct {
+	// Body Markdown
+	Body       string  `json:"body"`
+	Category   *string `json:"category,omitempty"`
+	Federation bool    `json:"federation"`
+
+	// Key its key in /pages/{key} and /help/{key}
+	Key   string           `json:"key"`
+	Kind  PublishedDocKind `json:"kind"`
+	Order int              `json:"order"`
+
+	// Origin peer ID of the member that published a federation doc; absent for this storefront's own
+	Origin         *string   `json:"origin,omitempty"`
+	Section        *string   `json:"section,omitempty"`
+	SeoDescription *string   `json:"seo_description,omitempty"`
+	SeoTitle       *string   `json:"seo_title,omitempty"`
+	Slug           string    `json:"slug"`
+	Title          string    `json:"title"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	Version        int64     `json:"version"`
+}
+
+// PublishedDocKind defines model for PublishedDoc.Kind.
+type PublishedDocKind string
+
+// PublishedDocPage defines model for PublishedDocPage.
+type PublishedDocPage struct {
+	Items []PublishedDoc `json:"items"`
+}
+
 // Rate defines model for Rate.
 type Rate struct {
 	// Carriers carrier ids
@@ -3453,6 +3720,33 @@ type Rejection struct {
 	// Index the entry's index in the feed, from 0 (blank lines skipped)
 	Index int `json:"index"`
 }
+
+// RenderedDoc A published page or article with its body rendered to sanitized HTML.
+type RenderedDoc struct {
+	// Body Markdown
+	Body       string  `json:"body"`
+	Category   *string `json:"category,omitempty"`
+	Federation bool    `json:"federation"`
+	HTML       string  `json:"html"`
+
+	// Key its key in /pages/{key} and /help/{key}
+	Key   string          `json:"key"`
+	Kind  RenderedDocKind `json:"kind"`
+	Order int             `json:"order"`
+
+	// Origin peer ID of the member that published a federation doc; absent for this storefront's own
+	Origin         *string   `json:"origin,omitempty"`
+	Section        *string   `json:"section,omitempty"`
+	SeoDescription *string   `json:"seo_description,omitempty"`
+	SeoTitle       *string   `json:"seo_title,omitempty"`
+	Slug           string    `json:"slug"`
+	Title          string    `json:"title"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	Version        int64     `json:"version"`
+}
+
+// RenderedDocKind defines model for RenderedDoc.Kind.
+type RenderedDocKind string
 
 // ReplyInput defines model for ReplyInput.
 type ReplyInput struct {
@@ -4041,6 +4335,15 @@ type CampaignID = string
 // CartID defines model for CartID.
 type CartID = string
 
+// ContentKey defines model for ContentKey.
+type ContentKey = string
+
+// ContentKind defines model for ContentKind.
+type ContentKind string
+
+// ContentSlug defines model for ContentSlug.
+type ContentSlug = string
+
 // CouponCode defines model for CouponCode.
 type CouponCode = string
 
@@ -4170,6 +4473,18 @@ type SearchCatalogParams struct {
 
 // SearchCatalogParamsSort defines parameters for SearchCatalog.
 type SearchCatalogParamsSort string
+
+// ListPublishedArticlesParams defines parameters for ListPublishedArticles.
+type ListPublishedArticlesParams struct {
+	// Q words to search for
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Section only this section
+	Section *ListPublishedArticlesParamsSection `form:"section,omitempty" json:"section,omitempty"`
+}
+
+// ListPublishedArticlesParamsSection defines parameters for ListPublishedArticles.
+type ListPublishedArticlesParamsSection string
 
 // ListOwnListingsParams defines parameters for ListOwnListings.
 type ListOwnListingsParams struct {
@@ -4450,6 +4765,12 @@ type RequestReturnJSONRequestBody = ReturnInput
 
 // WriteReviewJSONRequestBody defines body for WriteReview for application/json ContentType.
 type WriteReviewJSONRequestBody = ReviewInput
+
+// CreateDocJSONRequestBody defines body for CreateDoc for application/json ContentType.
+type CreateDocJSONRequestBody = DocInput
+
+// SaveDocJSONRequestBody defines body for SaveDoc for application/json ContentType.
+type SaveDocJSONRequestBody = DocInput
 
 // ReportReviewJSONRequestBody defines body for ReportReview for application/json ContentType.
 type ReportReviewJSONRequestBody = ReportInput
@@ -4792,6 +5113,26 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/catalog/search (the `SearchCatalog` operationId).
 	SearchCatalog(ctx context.Context, params *SearchCatalogParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPublishedArticles The help centre's articles (public), or those a search finds, best first.
+	//
+	// Corresponds with GET /v1/content/articles (the `ListPublishedArticles` operationId).
+	ListPublishedArticles(ctx context.Context, params *ListPublishedArticlesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPublishedArticle A published help article (public), with its HTML.
+	//
+	// Corresponds with GET /v1/content/articles/{key} (the `GetPublishedArticle` operationId).
+	GetPublishedArticle(ctx context.Context, key ContentKey, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPublishedPages The storefront's published pages (public), in menu order, its own then the alliance's.
+	//
+	// Corresponds with GET /v1/content/pages (the `ListPublishedPages` operationId).
+	ListPublishedPages(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPublishedPage A published page (public), with its HTML.
+	//
+	// Corresponds with GET /v1/content/pages/{key} (the `GetPublishedPage` operationId).
+	GetPublishedPage(ctx context.Context, key ContentKey, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCoupons This storefront's coupons with their budgets and use.
 	//
@@ -5741,6 +6082,59 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/orders/{id}/reviews (the `WriteReview` operationId).
 	WriteReview(ctx context.Context, id OrderID, body WriteReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListDocs The operator's pages and help articles, drafts included.
+	//
+	// Corresponds with GET /v1/pages (the `ListDocs` operationId).
+	ListDocs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDocWithBody Write a new page or help article (a draft, published when asked).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/pages (the `CreateDoc` operationId).
+	CreateDocWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDoc Write a new page or help article (a draft, published when asked).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/pages (the `CreateDoc` operationId).
+	CreateDoc(ctx context.Context, body CreateDocJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDoc One of the operator's docs with every published version.
+	//
+	// Corresponds with GET /v1/pages/{kind}/{slug} (the `GetDoc` operationId).
+	GetDoc(ctx context.Context, kind ContentKind, slug ContentSlug, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SaveDocWithBody Save a doc's draft (kind and slug come from the path), published when asked.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/pages/{kind}/{slug} (the `SaveDoc` operationId).
+	SaveDocWithBody(ctx context.Context, kind ContentKind, slug ContentSlug, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SaveDoc Save a doc's draft (kind and slug come from the path), published when asked.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/pages/{kind}/{slug} (the `SaveDoc` operationId).
+	SaveDoc(ctx context.Context, kind ContentKind, slug ContentSlug, body SaveDocJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PublishDoc Publish the draft as the newest version (a federation doc is signed for every member).
+	//
+	// Corresponds with POST /v1/pages/{kind}/{slug}/publish (the `PublishDoc` operationId).
+	PublishDoc(ctx context.Context, kind ContentKind, slug ContentSlug, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UnpublishDoc Hide the doc from shoppers; a federation doc is taken down from every member, for good.
+	//
+	// Corresponds with POST /v1/pages/{kind}/{slug}/unpublish (the `UnpublishDoc` operationId).
+	UnpublishDoc(ctx context.Context, kind ContentKind, slug ContentSlug, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RestoreDoc Publish an earlier version again, as the newest.
+	//
+	// Corresponds with POST /v1/pages/{kind}/{slug}/versions/{version}/restore (the `RestoreDoc` operationId).
+	RestoreDoc(ctx context.Context, kind ContentKind, slug ContentSlug, version int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetPoints The shopper's loyalty points, lots and latest changes.
 	//
 	// Points live at the shopper's home member (its issuer). When that is
@@ -6473,6 +6867,66 @@ func (c *Client) GetMerchantRating(ctx context.Context, id MerchantID, reqEditor
 // Corresponds with GET /v1/catalog/search (the `SearchCatalog` operationId).
 func (c *Client) SearchCatalog(ctx context.Context, params *SearchCatalogParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSearchCatalogRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPublishedArticles The help centre's articles (public), or those a search finds, best first.
+//
+// Corresponds with GET /v1/content/articles (the `ListPublishedArticles` operationId).
+func (c *Client) ListPublishedArticles(ctx context.Context, params *ListPublishedArticlesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPublishedArticlesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPublishedArticle A published help article (public), with its HTML.
+//
+// Corresponds with GET /v1/content/articles/{key} (the `GetPublishedArticle` operationId).
+func (c *Client) GetPublishedArticle(ctx context.Context, key ContentKey, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPublishedArticleRequest(c.Server, key)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPublishedPages The storefront's published pages (public), in menu order, its own then the alliance's.
+//
+// Corresponds with GET /v1/content/pages (the `ListPublishedPages` operationId).
+func (c *Client) ListPublishedPages(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPublishedPagesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPublishedPage A published page (public), with its HTML.
+//
+// Corresponds with GET /v1/content/pages/{key} (the `GetPublishedPage` operationId).
+func (c *Client) GetPublishedPage(ctx context.Context, key ContentKey, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPublishedPageRequest(c.Server, key)
 	if err != nil {
 		return nil, err
 	}
@@ -8581,6 +9035,149 @@ func (c *Client) WriteReview(ctx context.Context, id OrderID, body WriteReviewJS
 	return c.Client.Do(req)
 }
 
+// ListDocs The operator's pages and help articles, drafts included.
+//
+// Corresponds with GET /v1/pages (the `ListDocs` operationId).
+func (c *Client) ListDocs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDocsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDocWithBody Write a new page or help article (a draft, published when asked).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/pages (the `CreateDoc` operationId).
+func (c *Client) CreateDocWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDocRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDoc Write a new page or help article (a draft, published when asked).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/pages (the `CreateDoc` operationId).
+func (c *Client) CreateDoc(ctx context.Context, body CreateDocJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDocRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDoc One of the operator's docs with every published version.
+//
+// Corresponds with GET /v1/pages/{kind}/{slug} (the `GetDoc` operationId).
+func (c *Client) GetDoc(ctx context.Context, kind ContentKind, slug ContentSlug, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDocRequest(c.Server, kind, slug)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SaveDocWithBody Save a doc's draft (kind and slug come from the path), published when asked.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/pages/{kind}/{slug} (the `SaveDoc` operationId).
+func (c *Client) SaveDocWithBody(ctx context.Context, kind ContentKind, slug ContentSlug, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSaveDocRequestWithBody(c.Server, kind, slug, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SaveDoc Save a doc's draft (kind and slug come from the path), published when asked.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/pages/{kind}/{slug} (the `SaveDoc` operationId).
+func (c *Client) SaveDoc(ctx context.Context, kind ContentKind, slug ContentSlug, body SaveDocJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSaveDocRequest(c.Server, kind, slug, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PublishDoc Publish the draft as the newest version (a federation doc is signed for every member).
+//
+// Corresponds with POST /v1/pages/{kind}/{slug}/publish (the `PublishDoc` operationId).
+func (c *Client) PublishDoc(ctx context.Context, kind ContentKind, slug ContentSlug, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPublishDocRequest(c.Server, kind, slug)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UnpublishDoc Hide the doc from shoppers; a federation doc is taken down from every member, for good.
+//
+// Corresponds with POST /v1/pages/{kind}/{slug}/unpublish (the `UnpublishDoc` operationId).
+func (c *Client) UnpublishDoc(ctx context.Context, kind ContentKind, slug ContentSlug, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnpublishDocRequest(c.Server, kind, slug)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RestoreDoc Publish an earlier version again, as the newest.
+//
+// Corresponds with POST /v1/pages/{kind}/{slug}/versions/{version}/restore (the `RestoreDoc` operationId).
+func (c *Client) RestoreDoc(ctx context.Context, kind ContentKind, slug ContentSlug, version int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRestoreDocRequest(c.Server, kind, slug, version)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetPoints The shopper's loyalty points, lots and latest changes.
 //
 // Points live at the shopper's home member (its issuer). When that is
@@ -10116,6 +10713,167 @@ func NewSearchCatalogRequest(server string, params *SearchCatalogParams) (*http.
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
 		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListPublishedArticlesRequest constructs an http.Request for the ListPublishedArticles method
+func NewListPublishedArticlesRequest(server string, params *ListPublishedArticlesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/content/articles")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Section != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "section", *params.Section, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPublishedArticleRequest constructs an http.Request for the GetPublishedArticle method
+func NewGetPublishedArticleRequest(server string, key ContentKey) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "key", key, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/content/articles/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListPublishedPagesRequest constructs an http.Request for the ListPublishedPages method
+func NewListPublishedPagesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/content/pages")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPublishedPageRequest constructs an http.Request for the GetPublishedPage method
+func NewGetPublishedPageRequest(server string, key ContentKey) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "key", key, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/content/pages/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -13739,6 +14497,298 @@ func NewWriteReviewRequestWithBody(server string, id OrderID, contentType string
 	return req, nil
 }
 
+// NewListDocsRequest constructs an http.Request for the ListDocs method
+func NewListDocsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pages")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateDocRequest calls the generic CreateDoc builder with application/json body
+func NewCreateDocRequest(server string, body CreateDocJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateDocRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateDocRequestWithBody constructs an http.Request for the CreateDoc method, with any body, and a specified content type
+func NewCreateDocRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pages")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetDocRequest constructs an http.Request for the GetDoc method
+func NewGetDocRequest(server string, kind ContentKind, slug ContentSlug) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "kind", kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pages/%s/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSaveDocRequest calls the generic SaveDoc builder with application/json body
+func NewSaveDocRequest(server string, kind ContentKind, slug ContentSlug, body SaveDocJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSaveDocRequestWithBody(server, kind, slug, "application/json", bodyReader)
+}
+
+// NewSaveDocRequestWithBody constructs an http.Request for the SaveDoc method, with any body, and a specified content type
+func NewSaveDocRequestWithBody(server string, kind ContentKind, slug ContentSlug, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "kind", kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pages/%s/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPublishDocRequest constructs an http.Request for the PublishDoc method
+func NewPublishDocRequest(server string, kind ContentKind, slug ContentSlug) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "kind", kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pages/%s/%s/publish", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUnpublishDocRequest constructs an http.Request for the UnpublishDoc method
+func NewUnpublishDocRequest(server string, kind ContentKind, slug ContentSlug) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "kind", kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pages/%s/%s/unpublish", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRestoreDocRequest constructs an http.Request for the RestoreDoc method
+func NewRestoreDocRequest(server string, kind ContentKind, slug ContentSlug, version int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "kind", kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "version", version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pages/%s/%s/versions/%s/restore", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetPointsRequest constructs an http.Request for the GetPoints method
 func NewGetPointsRequest(server string) (*http.Request, error) {
 	var err error
@@ -14748,6 +15798,34 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/catalog/search (the `SearchCatalog` operationId).
 	SearchCatalogWithResponse(ctx context.Context, params *SearchCatalogParams, reqEditors ...RequestEditorFn) (*SearchCatalogResponse, error)
+
+	// ListPublishedArticlesWithResponse The help centre's articles (public), or those a search finds, best first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/content/articles (the `ListPublishedArticles` operationId).
+	ListPublishedArticlesWithResponse(ctx context.Context, params *ListPublishedArticlesParams, reqEditors ...RequestEditorFn) (*ListPublishedArticlesResponse, error)
+
+	// GetPublishedArticleWithResponse A published help article (public), with its HTML.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/content/articles/{key} (the `GetPublishedArticle` operationId).
+	GetPublishedArticleWithResponse(ctx context.Context, key ContentKey, reqEditors ...RequestEditorFn) (*GetPublishedArticleResponse, error)
+
+	// ListPublishedPagesWithResponse The storefront's published pages (public), in menu order, its own then the alliance's.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/content/pages (the `ListPublishedPages` operationId).
+	ListPublishedPagesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListPublishedPagesResponse, error)
+
+	// GetPublishedPageWithResponse A published page (public), with its HTML.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/content/pages/{key} (the `GetPublishedPage` operationId).
+	GetPublishedPageWithResponse(ctx context.Context, key ContentKey, reqEditors ...RequestEditorFn) (*GetPublishedPageResponse, error)
 
 	// ListCouponsWithResponse This storefront's coupons with their budgets and use.
 	//
@@ -15796,6 +16874,69 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/orders/{id}/reviews (the `WriteReview` operationId).
 	WriteReviewWithResponse(ctx context.Context, id OrderID, body WriteReviewJSONRequestBody, reqEditors ...RequestEditorFn) (*WriteReviewResponse, error)
+
+	// ListDocsWithResponse The operator's pages and help articles, drafts included.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/pages (the `ListDocs` operationId).
+	ListDocsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListDocsResponse, error)
+
+	// CreateDocWithBodyWithResponse Write a new page or help article (a draft, published when asked).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/pages (the `CreateDoc` operationId).
+	CreateDocWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocResponse, error)
+
+	// CreateDocWithResponse Write a new page or help article (a draft, published when asked).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/pages (the `CreateDoc` operationId).
+	CreateDocWithResponse(ctx context.Context, body CreateDocJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDocResponse, error)
+
+	// GetDocWithResponse One of the operator's docs with every published version.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/pages/{kind}/{slug} (the `GetDoc` operationId).
+	GetDocWithResponse(ctx context.Context, kind ContentKind, slug ContentSlug, reqEditors ...RequestEditorFn) (*GetDocResponse, error)
+
+	// SaveDocWithBodyWithResponse Save a doc's draft (kind and slug come from the path), published when asked.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/pages/{kind}/{slug} (the `SaveDoc` operationId).
+	SaveDocWithBodyWithResponse(ctx context.Context, kind ContentKind, slug ContentSlug, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SaveDocResponse, error)
+
+	// SaveDocWithResponse Save a doc's draft (kind and slug come from the path), published when asked.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/pages/{kind}/{slug} (the `SaveDoc` operationId).
+	SaveDocWithResponse(ctx context.Context, kind ContentKind, slug ContentSlug, body SaveDocJSONRequestBody, reqEditors ...RequestEditorFn) (*SaveDocResponse, error)
+
+	// PublishDocWithResponse Publish the draft as the newest version (a federation doc is signed for every member).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/pages/{kind}/{slug}/publish (the `PublishDoc` operationId).
+	PublishDocWithResponse(ctx context.Context, kind ContentKind, slug ContentSlug, reqEditors ...RequestEditorFn) (*PublishDocResponse, error)
+
+	// UnpublishDocWithResponse Hide the doc from shoppers; a federation doc is taken down from every member, for good.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/pages/{kind}/{slug}/unpublish (the `UnpublishDoc` operationId).
+	UnpublishDocWithResponse(ctx context.Context, kind ContentKind, slug ContentSlug, reqEditors ...RequestEditorFn) (*UnpublishDocResponse, error)
+
+	// RestoreDocWithResponse Publish an earlier version again, as the newest.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/pages/{kind}/{slug}/versions/{version}/restore (the `RestoreDoc` operationId).
+	RestoreDocWithResponse(ctx context.Context, kind ContentKind, slug ContentSlug, version int, reqEditors ...RequestEditorFn) (*RestoreDocResponse, error)
 
 	// GetPointsWithResponse The shopper's loyalty points, lots and latest changes.
 	//
@@ -17596,6 +18737,191 @@ func (r SearchCatalogResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SearchCatalogResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListPublishedArticlesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PublishedDocPage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPublishedArticlesResponse) GetJSON200() *PublishedDocPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListPublishedArticlesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPublishedArticlesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPublishedArticlesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPublishedArticlesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPublishedArticlesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetPublishedArticleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RenderedDoc
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPublishedArticleResponse) GetJSON200() *RenderedDoc {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPublishedArticleResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPublishedArticleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPublishedArticleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPublishedArticleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPublishedArticleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListPublishedPagesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PublishedDocPage
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPublishedPagesResponse) GetJSON200() *PublishedDocPage {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPublishedPagesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPublishedPagesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPublishedPagesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPublishedPagesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetPublishedPageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RenderedDoc
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPublishedPageResponse) GetJSON200() *RenderedDoc {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPublishedPageResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPublishedPageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPublishedPageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPublishedPageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPublishedPageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -23929,6 +25255,538 @@ func (r WriteReviewResponse) ContentType() string {
 	return ""
 }
 
+// ListDocsResponse401Headers the declared response headers of an HTTP 401 response for ListDocs
+type ListDocsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListDocsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DocEntryPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListDocsResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDocsResponse) GetJSON200() *DocEntryPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDocsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDocsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDocsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDocsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDocsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDocsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateDocResponse201Headers the declared response headers of an HTTP 201 response for CreateDoc
+type CreateDocResponse201Headers struct {
+	Location *string
+}
+
+// CreateDocResponse401Headers the declared response headers of an HTTP 401 response for CreateDoc
+type CreateDocResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type CreateDocResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *DocDetail
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateDocResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateDocResponse401Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateDocResponse) GetJSON201() *DocDetail {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateDocResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateDocResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateDocResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateDocResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateDocResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateDocResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateDocResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateDocResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateDocResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDocResponse401Headers the declared response headers of an HTTP 401 response for GetDoc
+type GetDocResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetDocResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DocDetail
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetDocResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDocResponse) GetJSON200() *DocDetail {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetDocResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetDocResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetDocResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDocResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDocResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDocResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDocResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SaveDocResponse401Headers the declared response headers of an HTTP 401 response for SaveDoc
+type SaveDocResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type SaveDocResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DocDetail
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SaveDocResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SaveDocResponse) GetJSON200() *DocDetail {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SaveDocResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SaveDocResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SaveDocResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SaveDocResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SaveDocResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SaveDocResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r SaveDocResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SaveDocResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SaveDocResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SaveDocResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PublishDocResponse401Headers the declared response headers of an HTTP 401 response for PublishDoc
+type PublishDocResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type PublishDocResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DocDetail
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PublishDocResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PublishDocResponse) GetJSON200() *DocDetail {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PublishDocResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PublishDocResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PublishDocResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PublishDocResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PublishDocResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PublishDocResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PublishDocResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PublishDocResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UnpublishDocResponse401Headers the declared response headers of an HTTP 401 response for UnpublishDoc
+type UnpublishDocResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type UnpublishDocResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DocDetail
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UnpublishDocResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UnpublishDocResponse) GetJSON200() *DocDetail {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UnpublishDocResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UnpublishDocResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UnpublishDocResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r UnpublishDocResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UnpublishDocResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UnpublishDocResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UnpublishDocResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RestoreDocResponse401Headers the declared response headers of an HTTP 401 response for RestoreDoc
+type RestoreDocResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type RestoreDocResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DocDetail
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RestoreDocResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RestoreDocResponse) GetJSON200() *DocDetail {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RestoreDocResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RestoreDocResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RestoreDocResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RestoreDocResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r RestoreDocResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RestoreDocResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RestoreDocResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RestoreDocResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetPointsResponse401Headers the declared response headers of an HTTP 401 response for GetPoints
 type GetPointsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -25614,6 +27472,58 @@ func (c *ClientWithResponses) SearchCatalogWithResponse(ctx context.Context, par
 		return nil, err
 	}
 	return ParseSearchCatalogResponse(rsp)
+}
+
+// ListPublishedArticlesWithResponse The help centre's articles (public), or those a search finds, best first.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/content/articles (the `ListPublishedArticles` operationId).
+func (c *ClientWithResponses) ListPublishedArticlesWithResponse(ctx context.Context, params *ListPublishedArticlesParams, reqEditors ...RequestEditorFn) (*ListPublishedArticlesResponse, error) {
+	rsp, err := c.ListPublishedArticles(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPublishedArticlesResponse(rsp)
+}
+
+// GetPublishedArticleWithResponse A published help article (public), with its HTML.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/content/articles/{key} (the `GetPublishedArticle` operationId).
+func (c *ClientWithResponses) GetPublishedArticleWithResponse(ctx context.Context, key ContentKey, reqEditors ...RequestEditorFn) (*GetPublishedArticleResponse, error) {
+	rsp, err := c.GetPublishedArticle(ctx, key, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPublishedArticleResponse(rsp)
+}
+
+// ListPublishedPagesWithResponse The storefront's published pages (public), in menu order, its own then the alliance's.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/content/pages (the `ListPublishedPages` operationId).
+func (c *ClientWithResponses) ListPublishedPagesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListPublishedPagesResponse, error) {
+	rsp, err := c.ListPublishedPages(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPublishedPagesResponse(rsp)
+}
+
+// GetPublishedPageWithResponse A published page (public), with its HTML.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/content/pages/{key} (the `GetPublishedPage` operationId).
+func (c *ClientWithResponses) GetPublishedPageWithResponse(ctx context.Context, key ContentKey, reqEditors ...RequestEditorFn) (*GetPublishedPageResponse, error) {
+	rsp, err := c.GetPublishedPage(ctx, key, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPublishedPageResponse(rsp)
 }
 
 // ListCouponsWithResponse This storefront's coupons with their budgets and use.
@@ -27354,6 +29264,123 @@ func (c *ClientWithResponses) WriteReviewWithResponse(ctx context.Context, id Or
 	return ParseWriteReviewResponse(rsp)
 }
 
+// ListDocsWithResponse The operator's pages and help articles, drafts included.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/pages (the `ListDocs` operationId).
+func (c *ClientWithResponses) ListDocsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListDocsResponse, error) {
+	rsp, err := c.ListDocs(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDocsResponse(rsp)
+}
+
+// CreateDocWithBodyWithResponse Write a new page or help article (a draft, published when asked).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/pages (the `CreateDoc` operationId).
+func (c *ClientWithResponses) CreateDocWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocResponse, error) {
+	rsp, err := c.CreateDocWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDocResponse(rsp)
+}
+
+// CreateDocWithResponse Write a new page or help article (a draft, published when asked).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/pages (the `CreateDoc` operationId).
+func (c *ClientWithResponses) CreateDocWithResponse(ctx context.Context, body CreateDocJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDocResponse, error) {
+	rsp, err := c.CreateDoc(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDocResponse(rsp)
+}
+
+// GetDocWithResponse One of the operator's docs with every published version.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/pages/{kind}/{slug} (the `GetDoc` operationId).
+func (c *ClientWithResponses) GetDocWithResponse(ctx context.Context, kind ContentKind, slug ContentSlug, reqEditors ...RequestEditorFn) (*GetDocResponse, error) {
+	rsp, err := c.GetDoc(ctx, kind, slug, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDocResponse(rsp)
+}
+
+// SaveDocWithBodyWithResponse Save a doc's draft (kind and slug come from the path), published when asked.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/pages/{kind}/{slug} (the `SaveDoc` operationId).
+func (c *ClientWithResponses) SaveDocWithBodyWithResponse(ctx context.Context, kind ContentKind, slug ContentSlug, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SaveDocResponse, error) {
+	rsp, err := c.SaveDocWithBody(ctx, kind, slug, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSaveDocResponse(rsp)
+}
+
+// SaveDocWithResponse Save a doc's draft (kind and slug come from the path), published when asked.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/pages/{kind}/{slug} (the `SaveDoc` operationId).
+func (c *ClientWithResponses) SaveDocWithResponse(ctx context.Context, kind ContentKind, slug ContentSlug, body SaveDocJSONRequestBody, reqEditors ...RequestEditorFn) (*SaveDocResponse, error) {
+	rsp, err := c.SaveDoc(ctx, kind, slug, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSaveDocResponse(rsp)
+}
+
+// PublishDocWithResponse Publish the draft as the newest version (a federation doc is signed for every member).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/pages/{kind}/{slug}/publish (the `PublishDoc` operationId).
+func (c *ClientWithResponses) PublishDocWithResponse(ctx context.Context, kind ContentKind, slug ContentSlug, reqEditors ...RequestEditorFn) (*PublishDocResponse, error) {
+	rsp, err := c.PublishDoc(ctx, kind, slug, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePublishDocResponse(rsp)
+}
+
+// UnpublishDocWithResponse Hide the doc from shoppers; a federation doc is taken down from every member, for good.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/pages/{kind}/{slug}/unpublish (the `UnpublishDoc` operationId).
+func (c *ClientWithResponses) UnpublishDocWithResponse(ctx context.Context, kind ContentKind, slug ContentSlug, reqEditors ...RequestEditorFn) (*UnpublishDocResponse, error) {
+	rsp, err := c.UnpublishDoc(ctx, kind, slug, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnpublishDocResponse(rsp)
+}
+
+// RestoreDocWithResponse Publish an earlier version again, as the newest.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/pages/{kind}/{slug}/versions/{version}/restore (the `RestoreDoc` operationId).
+func (c *ClientWithResponses) RestoreDocWithResponse(ctx context.Context, kind ContentKind, slug ContentSlug, version int, reqEditors ...RequestEditorFn) (*RestoreDocResponse, error) {
+	rsp, err := c.RestoreDoc(ctx, kind, slug, version, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRestoreDocResponse(rsp)
+}
+
 // GetPointsWithResponse The shopper's loyalty points, lots and latest changes.
 //
 // Points live at the shopper's home member (its issuer). When that is
@@ -29035,6 +31062,131 @@ func ParseSearchCatalogResponse(rsp *http.Response) (*SearchCatalogResponse, err
 			return nil, err
 		}
 		response.ApplicationProblemJSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListPublishedArticlesResponse parses an HTTP response from a ListPublishedArticlesWithResponse call
+func ParseListPublishedArticlesResponse(rsp *http.Response) (*ListPublishedArticlesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPublishedArticlesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PublishedDocPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetPublishedArticleResponse parses an HTTP response from a GetPublishedArticleWithResponse call
+func ParseGetPublishedArticleResponse(rsp *http.Response) (*GetPublishedArticleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPublishedArticleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RenderedDoc
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListPublishedPagesResponse parses an HTTP response from a ListPublishedPagesWithResponse call
+func ParseListPublishedPagesResponse(rsp *http.Response) (*ListPublishedPagesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPublishedPagesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PublishedDocPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetPublishedPageResponse parses an HTTP response from a GetPublishedPageWithResponse call
+func ParseGetPublishedPageResponse(rsp *http.Response) (*GetPublishedPageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPublishedPageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RenderedDoc
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
 
 	}
 
@@ -34634,6 +36786,478 @@ func ParseWriteReviewResponse(rsp *http.Response) (*WriteReviewResponse, error) 
 	switch {
 	case rsp.StatusCode == 401:
 		var headers WriteReviewResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDocsResponse parses an HTTP response from a ListDocsWithResponse call
+func ParseListDocsResponse(rsp *http.Response) (*ListDocsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDocsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DocEntryPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListDocsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateDocResponse parses an HTTP response from a CreateDocWithResponse call
+func ParseCreateDocResponse(rsp *http.Response) (*CreateDocResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateDocResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest DocDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateDocResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateDocResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetDocResponse parses an HTTP response from a GetDocWithResponse call
+func ParseGetDocResponse(rsp *http.Response) (*GetDocResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDocResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DocDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetDocResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSaveDocResponse parses an HTTP response from a SaveDocWithResponse call
+func ParseSaveDocResponse(rsp *http.Response) (*SaveDocResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SaveDocResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DocDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SaveDocResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePublishDocResponse parses an HTTP response from a PublishDocWithResponse call
+func ParsePublishDocResponse(rsp *http.Response) (*PublishDocResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PublishDocResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DocDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers PublishDocResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUnpublishDocResponse parses an HTTP response from a UnpublishDocWithResponse call
+func ParseUnpublishDocResponse(rsp *http.Response) (*UnpublishDocResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UnpublishDocResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DocDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UnpublishDocResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRestoreDocResponse parses an HTTP response from a RestoreDocWithResponse call
+func ParseRestoreDocResponse(rsp *http.Response) (*RestoreDocResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RestoreDocResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DocDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RestoreDocResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

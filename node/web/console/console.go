@@ -164,6 +164,8 @@ type Deps struct {
 	// Reviews are the reviews of the merchant's listings and its
 	// replies; nil: no reviews page.
 	Reviews Reviews
+	// Help, when set, finds the help articles the pages link (help.go).
+	Help Help
 }
 
 // Console serves the merchants' pages under /merchant: listings, stock,

@@ -74,7 +74,7 @@ func (c *Console) merchantOf(w http.ResponseWriter, r *http.Request) (merchantVi
 // token.
 func (c *Console) consolePage(mv merchantVisit, title, current string, data any) *web.Page {
 	return &web.Page{Title: title, Area: "merchant", Nav: nav(current, c.deps.Profiles != nil, c.offers(), c.deps.Reviews != nil), SignedIn: true, Account: mv.merchant.Name,
-		NoIndex: true, CSRF: c.sessions.CSRFToken(mv.sess), Styles: []string{"console.css"}, Data: data}
+		NoIndex: true, CSRF: c.sessions.CSRFToken(mv.sess), Styles: []string{"console.css"}, Help: c.helpFor(current), Data: data}
 }
 
 // signin is the console's token sign-in page, with the notice r asks for.

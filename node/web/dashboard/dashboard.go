@@ -141,6 +141,9 @@ type Deps struct {
 	// Reviews are the reviews reported or hidden here; nil offers no
 	// reviews page.
 	Reviews Reviews
+	// Content are the storefront's pages and help articles; nil offers
+	// no pages page (content.go).
+	Content Content
 }
 
 // Options configure the dashboard.
@@ -238,6 +241,9 @@ func (d *Dashboard) Mount(mux *http.ServeMux) {
 	if d.deps.Reviews != nil {
 		mux.HandleFunc("GET /operator/reviews", d.asOperator(d.operatorReviews))
 		mux.HandleFunc("POST /operator/reviews/{id}/hide", d.asOperator(d.hideReview))
+	}
+	if d.deps.Content != nil {
+		d.mountContent(mux)
 	}
 }
 

@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/content"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/replication"
@@ -16,4 +17,5 @@ var (
 	_ Orders      = (*order.Service)(nil)
 	_ Replication = (*replication.Replicator)(nil)
 	_ Mailbox     = (*mail.Queue)(nil)
+	_ Content     = (*content.Store)(nil)
 )

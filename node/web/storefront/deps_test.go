@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/content"
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/mail"
@@ -33,3 +34,5 @@ func TestOptionsValidate(t *testing.T) {
 		t.Error("New accepted empty Deps")
 	}
 }
+
+var _ Content = (*content.Store)(nil)

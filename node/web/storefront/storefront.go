@@ -206,6 +206,9 @@ type Deps struct {
 	// Reviews, when set, shows listings' reviews and ratings and lets
 	// shoppers review what was delivered to them (reviews.go); optional.
 	Reviews Reviews
+	// Content, when set, serves the storefront's pages and its help
+	// centre, and links them from every page (content.go).
+	Content Content
 }
 
 // Options configure the storefront.
@@ -285,6 +288,9 @@ func (sf *Storefront) Mount(mux *http.ServeMux) {
 		mux.HandleFunc("POST /mail/unsubscribe", sf.unsubscribe)
 		sf.site.AllowSignedPost("POST /mail/unsubscribe")
 	}
+	if sf.deps.Content != nil {
+		sf.mountContent(mux)
+	}
 	mux.HandleFunc("GET /{$}", sf.home)
 	mux.HandleFunc("GET /search", sf.search)
 	mux.HandleFunc("GET /c/{path...}", sf.category)
@@ -343,5 +349,6 @@ func (sf *Storefront) Mount(mux *http.ServeMux) {
 func (sf *Storefront) render(w http.ResponseWriter, r *http.Request, status int, name string, p *web.Page) {
 	p.Styles = append(p.Styles, "store.css")
 	p.Scripts = append(p.Scripts, "store.js")
+	sf.decorate(r.Context(), name, p)
 	sf.pages.Render(w, r, status, name, p)
 }

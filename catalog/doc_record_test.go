@@ -1,0 +1,130 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/fedmart/fedmart/catalog/content"
+)
+
+func helpDoc(slug, title string) content.Doc {
+	return content.Doc{Kind: content.KindArticle, Slug: slug, Title: title, Body: "How it works.",
+		Section: content.SectionShoppers, Category: "Orders"}
+}
+
+// TestDocsAreSignedReplicatedAndTakenDown: a federation doc is a record
+// like an offer, one current version per subject, ended by a tombstone.
+func TestDocsAreSignedReplicatedAndTakenDown(t *testing.T) {
+	ctx := context.Background()
+	members := &memberSet{}
+	a, b := newNode(t, testConfig(), members), newNode(t, testConfig(), members)
+	d, err := a.PublishDoc(ctx, helpDoc("returns", "Returns"))
+	if err != nil || d.Version != 1 || d.Origin != a.self {
+		t.Fatalf("PublishDoc = %+v, %v", d, err)
+	}
+	if again, err := a.PublishDoc(ctx, helpDoc("returns", "Returns")); err != nil || again.Version != 1 {
+		t.Fatalf("an unchanged doc signed again: %+v %v", again, err)
+	}
+	if own, _ := a.FederationDocs(ctx); len(own) != 0 {
+		t.Fatalf("a node lists its own docs as the federation's: %+v", own)
+	}
+	syncFrom(t, b, a, 10)
+	got, err := b.FederationDocs(ctx)
+	if err != nil || len(got) != 1 || got[0].Title != "Returns" || got[0].Origin != a.self {
+		t.Fatalf("B's copy: %+v %v", got, err)
+	}
+	if _, err := a.PublishDoc(ctx, helpDoc("returns", "Returns, step by step")); err != nil {
+		t.Fatal(err)
+	}
+	syncFrom(t, b, a, 10)
+	if got, _ := b.FederationDocs(ctx); len(got) != 1 || got[0].Version != 2 || got[0].Title != "Returns, step by step" {
+		t.Fatalf("B's copy after the change: %+v", got)
+	}
+	if err := a.TakeDownDoc(ctx, content.KindArticle, "returns"); err != nil {
+		t.Fatal(err)
+	}
+	syncFrom(t, b, a, 10)
+	if got, _ := b.FederationDocs(ctx); len(got) != 0 {
+		t.Fatalf("a taken-down doc on B: %+v", got)
+	}
+	if _, err := a.PublishDoc(ctx, helpDoc("returns", "Back again")); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("publishing a taken-down doc: %v", err)
+	}
+}
+
+// TestDocsOfMembersNotAllowedAreRefused: a doc whose origin the charter
+// does not let publish is neither signed nor held, and so never relayed;
+// its origin's later records still arrive.
+func TestDocsOfMembersNotAllowedAreRefused(t *testing.T) {
+	ctx := context.Background()
+	members := &memberSet{}
+	a, b, c := newNode(t, testConfig(), members), newNode(t, testConfig(), members), newNode(t, testConfig(), members)
+	onlyA := func(id string) bool { return id == a.self }
+	a.SetPublishers(onlyA)
+	b.SetPublishers(onlyA)
+	if _, err := b.PublishDoc(ctx, helpDoc("terms", "Our terms")); !errors.Is(err, ErrNotAllowed) {
+		t.Fatalf("B publishes although the charter does not let it: %v", err)
+	}
+	// C still runs on a charter that lets everyone publish, and signs one.
+	if _, err := c.PublishDoc(ctx, helpDoc("terms", "Our terms")); err != nil {
+		t.Fatal(err)
+	}
+	m := c.merchant(t)
+	if _, err := c.PutOffer(ctx, m, "", percentOff(1000)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := a.Apply(c.rawOf(t, 1))
+	if !errors.Is(err, ErrNotAllowed) || !Skipped(err) || !strings.Contains(err.Error(), c.self) {
+		t.Fatalf("A applies C's doc: %v, want ErrNotAllowed naming C", err)
+	}
+	syncFrom(t, a, c, 10)
+	if docs, _ := a.FederationDocs(ctx); len(docs) != 0 {
+		t.Fatalf("A holds C's doc: %+v", docs)
+	}
+	if offers, _ := a.Offers(ctx, c.self, m); len(offers) != 1 {
+		t.Fatalf("C's later offer did not reach A: %+v", offers)
+	}
+	// What A holds, A relays: B learns C's offer from A, never the doc.
+	syncFrom(t, b, a, 10)
+	if docs, _ := b.FederationDocs(ctx); len(docs) != 0 {
+		t.Fatalf("B got C's doc through A: %+v", docs)
+	}
+	if offers, _ := b.Offers(ctx, c.self, m); len(offers) != 1 {
+		t.Fatalf("B did not get C's offer through A: %+v", offers)
+	}
+}
+
+// TestForgedDocRecordsAreRefused: a member cannot sign a doc under
+// another's subject, nor one that breaks the doc's own limits.
+func TestForgedDocRecordsAreRefused(t *testing.T) {
+	ctx := context.Background()
+	members := &memberSet{}
+	a, b, evil := newNode(t, testConfig(), members), newNode(t, testConfig(), members), newNode(t, testConfig(), members)
+	d, err := a.PublishDoc(ctx, helpDoc("returns", "Returns"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := d
+	fake.Body, fake.Version = "Send everything to evil.", 5
+	raw, err := seal(&Record{Origin: evil.self, Seq: 1, Kind: KindDoc, Subject: DocSubject(a.self, d.Kind, d.Slug), Version: 5, Time: d.UpdatedAt, Doc: &fake}, evil.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Apply(raw); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a doc of another platform: %v", err)
+	}
+	bad := helpDoc("a.b", "x")
+	bad.Origin, bad.Version, bad.UpdatedAt = evil.self, 1, d.UpdatedAt
+	raw, err = seal(&Record{Origin: evil.self, Seq: 1, Kind: KindDoc, Subject: DocSubject(evil.self, bad.Kind, "ok"), Version: 1, Time: d.UpdatedAt, Doc: &bad}, evil.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Apply(raw); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a doc whose slug differs from its subject: %v", err)
+	}
+	if docs, _ := b.FederationDocs(ctx); len(docs) != 0 {
+		t.Errorf("a refused doc was stored: %+v", docs)
+	}
+}
