@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,6 +46,20 @@ func TestFederationPageReplicatesAndIsTakenDown(t *testing.T) {
 			}
 			return nil
 		})
+	}
+	// One canonical page across the alliance: the publisher's; only its
+	// sitemap lists the page.
+	own := alpha.APIURL() + "/pages/" + terms.Slug
+	if code, body := getPage(t, beta.APIURL()+"/pages/"+terms.Slug); code != 200 || !strings.Contains(body, `<link rel="canonical" href="`+own+`">`) {
+		t.Errorf("beta's copy of alpha's page does not name %s as canonical: %d\n%s", own, code, body)
+	}
+	if !slices.Contains(sitemapURLs(t, alpha), own) {
+		t.Errorf("alpha's sitemap lacks its federation page %s", own)
+	}
+	for _, u := range sitemapURLs(t, beta) {
+		if strings.HasSuffix(u, "/pages/"+terms.Slug) {
+			t.Errorf("beta's sitemap lists alpha's page as %s", u)
+		}
 	}
 	if err := alpha.Content().Unpublish(ctx, content.KindPage, terms.Slug); err != nil {
 		t.Fatal(err)

@@ -134,7 +134,7 @@ func (sf *Storefront) docMeta(p *web.Page, l content.Listed, v docView) {
 	if l.SEOTitle != "" {
 		p.Title = l.SEOTitle
 	}
-	p.Canonical = sf.site.AbsURL(v.URL)
+	p.Canonical = sf.docCanonical(l, v.URL)
 	p.Meta = append(p.Meta, web.MetaTag{Property: "og:title", Content: l.Title},
 		web.MetaTag{Property: "og:description", Content: v.Summary}, web.MetaTag{Property: "og:type", Content: "article"},
 		web.MetaTag{Property: "og:url", Content: p.Canonical})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/fedmart/fedmart/catalog"
@@ -277,7 +278,11 @@ func New(site *web.Site, deps Deps, opts Options) (*Storefront, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Storefront{site: site, sessions: site.Sessions(), pages: pages, deps: deps, opts: opts, signins: web.NewThrottle(site.Now)}, nil
+	sf := &Storefront{site: site, sessions: site.Sessions(), pages: pages, deps: deps, opts: opts, signins: web.NewThrottle(site.Now)}
+	if deps.Content != nil {
+		sf.deps.Sitemap = append(slices.Clip(deps.Sitemap), contentSitemap{sf})
+	}
+	return sf, nil
 }
 
 // Mount adds the storefront's routes. Patterns are net/http's; a GET
