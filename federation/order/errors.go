@@ -117,7 +117,11 @@ func (e *CheckoutError) Error() string {
 		for i, p := range e.Platforms {
 			names[i] = shortPeer(p)
 		}
-		return "home platform unavailable: " + strings.Join(names, ", ")
+		msg := "home platform unavailable: " + strings.Join(names, ", ")
+		if e.cause != nil {
+			msg += " (" + e.cause.Error() + ")"
+		}
+		return msg
 	}
 	names := make([]string, len(e.Shortages))
 	for i, s := range e.Shortages {

@@ -358,6 +358,14 @@ func TestForgedRefundIsCaught(t *testing.T) {
 	if _, err := b.svc.RefundPart(ctx, "forge", id, RefundRequest{Lines: []Units{{ListingID: pan.ListingID, SKU: "PAN", Quantity: 1}}}); err != nil {
 		t.Fatal(err)
 	}
+	// The storefront holds the real refund before the forgeries arrive,
+	// so that any change after them is theirs.
+	testwait.For(t, 10*time.Second, func() error {
+		if p := partOn(t, a, id); len(p.Refunds) != 1 {
+			return fmt.Errorf("storefront holds %d refunds", len(p.Refunds))
+		}
+		return nil
+	})
 	proof, err := b.svc.ProveStatus(ctx, id, b.id, func(m *Message) bool { return m.Status.Refund != nil })
 	if err != nil {
 		t.Fatal(err)
