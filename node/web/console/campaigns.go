@@ -158,7 +158,7 @@ func (c *Console) campaignRowOf(cp catalog.Campaign, sp order.AdSpend, now time.
 		Scope: campaignScope(cp), Keywords: strings.Join(cp.Keywords, ", "), Budget: money(cp.TotalBudget), Daily: "no daily cap",
 		Spent: money(sp.Spent), SpentToday: money(0), Left: money(max(cp.TotalBudget-sp.Spent, 0)), Sales: sp.Sales, CostPerSale: "–",
 		Live: cp.Active(now)}
-	row.When = web.FormatTime(cp.Starts, c.site.Zone()) + " to " + web.FormatTime(cp.Ends, c.site.Zone())
+	row.When = c.dayOrTime(cp.Starts) + " to " + c.dayOrTime(cp.Ends)
 	if cp.DailyBudget > 0 {
 		row.Daily = money(cp.DailyBudget) + " a day"
 	}
@@ -182,6 +182,16 @@ func (c *Console) campaignRowOf(cp catalog.Campaign, sp order.AdSpend, now time.
 	return row
 }
 
+// dayOrTime writes t as a day when it starts one in the pages' zone (as
+// the form sets them), else as a time.
+func (c *Console) dayOrTime(t time.Time) string {
+	lt := c.site.Zone()
+	if in := t.In(lt); in.Hour() == 0 && in.Minute() == 0 && in.Second() == 0 {
+		return in.Format(time.DateOnly)
+	}
+	return web.FormatTime(t, lt)
+}
+
 // campaignScope says what a campaign sponsors.
 func campaignScope(cp catalog.Campaign) string {
 	return offerScope(catalog.Offer{Listings: cp.Listings, Categories: cp.Categories})
@@ -192,6 +202,9 @@ func campaignScope(cp catalog.Campaign) string {
 func (c *Console) createCampaign(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
 	f := web.NewForm()
 	in := readCampaignForm(r.PostForm, f, c.site.Currency(), c.site.Zone())
+	if feeCap := c.deps.Campaigns.AdFeeCap(); feeCap > 0 && in.FeeBPS > feeCap && f.Field("fee").Errors == nil {
+		f.Add("fee", fmt.Sprintf("Fee per sale must be at most the charter's cap of %s, not %s.", web.FormatBPS(feeCap), web.FormatBPS(in.FeeBPS)))
+	}
 	if f.OK() {
 		_, err := c.deps.Campaigns.PutCampaign(r.Context(), mv.merchant.ID, "", in)
 		if !addCampaignErrors(f, err) && err != nil {

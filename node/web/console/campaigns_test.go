@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/web/webtest"
@@ -72,10 +73,12 @@ func TestCampaignsAreCreatedChargedPausedAndEnded(t *testing.T) {
 	r := postCampaign(t, m, "/merchant/campaigns", form)
 	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
 	webtest.HasFieldError(t, r.Body, "total_budget", "Total budget must be an amount such as 19.99.")
+	webtest.HasFieldError(t, r.Body, "fee", "Fee per sale must be at most the charter&#39;s cap of 10.00%, not 15.00%.")
 	form.Set("total_budget", "10")
+	form.Set("fee", "0")
 	r = postCampaign(t, m, "/merchant/campaigns", form)
 	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
-	webtest.HasFieldError(t, r.Body, "fee", "Fee per sale must be between 1 and the charter&#39;s cap of 1000 basis points, not 1500.")
+	webtest.HasFieldError(t, r.Body, "fee", "Fee per sale must be between 1 and the charter&#39;s cap of 1000 basis points, not 0.")
 	webtest.HasFieldError(t, r.Body, "ends", "Ends must be after starts.")
 	form.Set("fee", "5")
 	form.Set("ends", h.Clock.Now().UTC().AddDate(0, 0, 30).Format(time.DateOnly))
@@ -110,7 +113,7 @@ func TestCampaignsAreCreatedChargedPausedAndEnded(t *testing.T) {
 	}
 	row := campaignRowOf(m.Get("/merchant/campaigns").Body, id)
 	for _, want := range []string{"Kettles", "Keywords: kettle, copper", `campaign-state">Live<`, ">5.00%<", "10.00 EUR", "5.00 EUR a day; 7.50 EUR left",
-		`campaign-spent">2.50 EUR<`, `campaign-today">2.50 EUR<`, `campaign-sales">1<`, `campaign-cps">2.50 EUR<`, "Home &gt; Kitchen", "/pause"} {
+		`campaign-spent">2.50 EUR<`, `campaign-today">2.50 EUR today<`, `campaign-sales">1<`, `campaign-cps">2.50 EUR<`, "Home &gt; Kitchen", "/pause"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("the campaign's row lacks %s:\n%s", want, row)
 		}
@@ -180,5 +183,54 @@ func TestCampaignsWithoutAdsOfferNoForm(t *testing.T) {
 	webtest.WantStatus(t, r, http.StatusOK)
 	if !strings.Contains(r.Body, `id="ads-off"`) || strings.Contains(r.Body, `class="campaign-form"`) {
 		t.Errorf("the page without ads:\n%s", r.Body)
+	}
+}
+
+// TestBrowserCampaignsFitAPhone loads the campaigns page with a campaign
+// that sold, a paused one and a refused form, and the end confirmation,
+// at 1280x900 and 390x844.
+func TestBrowserCampaignsFitAPhone(t *testing.T) {
+	h := newAdsHarness(t)
+	c := h.serve(t)
+	kettle := h.List(webtest.Input("Copper kettle", "Forge", "Home > Kitchen", 5000, 20))
+	now := h.Clock.Now()
+	cp, err := h.Self.Cat.PutCampaign(t.Context(), h.Merchant.ID, "", catalog.CampaignInput{Name: "Spring kettles and copperware for the whole kitchen",
+		Categories: []string{"Home > Kitchen"}, Keywords: []string{"kettle", "copper"}, DailyBudget: 2000, TotalBudget: 25000, FeeBPS: 750,
+		Starts: now.Add(-time.Hour), Ends: now.AddDate(0, 1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	paused, err := h.Self.Cat.PutCampaign(t.Context(), h.Merchant.ID, "", catalog.CampaignInput{Name: "Pans", Listings: []string{kettle.ID},
+		TotalBudget: 5000, FeeBPS: 300, Starts: now.Add(-time.Hour), Ends: now.AddDate(0, 0, 14), State: catalog.CampaignPaused})
+	if err != nil || paused.State != catalog.CampaignPaused {
+		t.Fatal(paused, err)
+	}
+	b := h.shopper()
+	b.Get("/sponsored/click?" + url.Values{"listing": {kettle.ID}, "campaign": {cp.ID}}.Encode())
+	webtest.AddToCart(b, kettle.ID, kettle.Variants[0].SKU, 2)
+	webtest.OrderLocation(t, webtest.Checkout(b, nil))
+	deadline := time.Now().Add(10 * time.Second)
+	for sp, _ := h.Self.Orders.CampaignSpend(t.Context(), cp.ID); sp.Sales != 1; sp, _ = h.Self.Orders.CampaignSpend(t.Context(), cp.ID) {
+		if time.Now().After(deadline) {
+			t.Fatal("the sponsored sale was not charged")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.signIn(h.Token)
+	for _, size := range []struct {
+		name string
+		w, h int64
+	}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
+		c.run("viewport-"+size.name, chromedp.EmulateViewport(size.w, size.h))
+		c.run(size.name+"-campaigns", chromedp.Navigate(c.base+"/merchant/campaigns"), chromedp.WaitVisible(chromedp.CSS(`table.campaigns-table`)))
+		c.fits(size.name + " campaigns")
+		c.run(size.name+"-campaign-refused", chromedp.SetValue(chromedp.CSS(`#f-fee`), "25"), chromedp.Click(chromedp.CSS(`#create-campaign`)),
+			chromedp.WaitVisible(chromedp.CSS(`.error-summary`)))
+		c.fits(size.name + " refused campaign form")
+		c.run(size.name+"-campaign-end", chromedp.Navigate(c.base+"/merchant/campaigns/"+url.PathEscape(cp.ID)+"/end"), chromedp.WaitVisible(chromedp.CSS(`#end-campaign`)))
+		c.fits(size.name + " end campaign")
+	}
+	if got := eval[string](c, `document.title`); !strings.Contains(got, "End the campaign") {
+		t.Errorf("the end page's title: %q", got)
 	}
 }
