@@ -1,14 +1,18 @@
 package dashboard
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/node/web"
 	"github.com/fedmart/fedmart/node/web/webtest"
@@ -95,8 +99,13 @@ func adTotals(t *testing.T, pol settlement.Policy, self, other string, evs ...se
 // shares of ad fees this storefront was paid (a fee on Beta's merchant's
 // sale through Alpha's slot), less what a refund took back, and not the
 // fees Alpha's own merchants paid Beta's storefront.
-func TestAdRevenueIsReadFromTheStatements(t *testing.T) {
-	h := newHarness(t)
+// withAdRevenue gives the harness the periods of WithSettlement, a
+// charter that runs ads, and, in the closed period, a fee of 10.00 EUR on
+// a sale of Beta's merchant through Alpha's slot (Alpha's share 60 %),
+// half of it reversed by a refund, and a fee Alpha's merchant paid on a
+// sale through Beta's slot.
+func withAdRevenue(t *testing.T, h *harness) {
+	t.Helper()
 	h.WithSettlement(t)
 	self, other := h.Self.ID.String(), h.Other.ID.String()
 	h.Fed.Edit(func(c **federation.SignedCharter, _ *[]federation.MemberState) {
@@ -117,6 +126,11 @@ func TestAdRevenueIsReadFromTheStatements(t *testing.T) {
 	sts[0].Totals = append(sts[0].Totals, adTotals(t, pol, self, other, fee, back, paid)...)
 	h.Settlement.SetStatements(webtest.ClosedPeriod, sts...)
 
+}
+
+func TestAdRevenueIsReadFromTheStatements(t *testing.T) {
+	h := newHarness(t)
+	withAdRevenue(t, h)
 	r := h.operator().Get("/operator/sponsored")
 	webtest.WantStatus(t, r, http.StatusOK)
 	if !strings.Contains(r.Body, "at most <strong>3</strong> sponsored slots per page, campaign fees up to <strong>15.00%</strong> of a sale, and gives the storefront that showed the slot <strong>60.00%</strong> of each fee") {
@@ -138,5 +152,37 @@ func TestAdRevenueIsReadFromTheStatements(t *testing.T) {
 	}
 	if strings.Index(r.Body, webtest.OpenPeriod) > strings.Index(r.Body, webtest.ClosedPeriod) {
 		t.Error("the periods are not newest first")
+	}
+}
+
+// TestSponsoredPageInChromium looks at the sponsored page with revenue,
+// and with a refused form, at a phone's and a desktop's size.
+func TestSponsoredPageInChromium(t *testing.T) {
+	h := newHarness(t)
+	withAdRevenue(t, h)
+	if err := h.site.SetSponsoredSettings(web.SponsoredSettings{Excluded: []string{"Health > Pharmacy", "Toys > Replica weapons"}}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h.handler)
+	t.Cleanup(srv.Close)
+	check := webtest.NewPageChecker(t)
+	shots := os.Getenv("FEDMART_SCREENSHOTS")
+	for _, size := range []struct{ w, h int }{{390, 844}, {1280, 900}} {
+		ctx := webtest.Chrome(t, size.w, size.h)
+		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/operator/signin"), chromedp.SendKeys(chromedp.CSS(`#f-token`), webtest.Operator),
+			chromedp.Submit(chromedp.CSS(`#f-token`)), chromedp.WaitVisible(chromedp.CSS(`.area-nav`))); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/operator/sponsored"), chromedp.WaitVisible(chromedp.CSS(`#ad-revenue-table`))); err != nil {
+			t.Fatal(err)
+		}
+		check.Shoot(t, ctx, shots, fmt.Sprintf("sponsored-%d.png", size.w), size.w, "sponsored")
+		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(`#f-excluded`), strings.Repeat("x", 1100)), chromedp.Click(chromedp.CSS(`#save-sponsored`)),
+			chromedp.WaitVisible(chromedp.CSS(`.error-summary`))); err != nil {
+			t.Fatal(err)
+		}
+		check.Shoot(t, ctx, shots, fmt.Sprintf("sponsored-refused-%d.png", size.w), size.w, "refused sponsored settings")
 	}
 }
