@@ -31,12 +31,14 @@ type sponsoredView struct {
 	Form *web.Form
 	// Ads says the charter runs sponsored listings, with Slots per page,
 	// the storefront's Share of each fee and the fee Cap.
-	Ads                bool
-	Slots              int
-	Share, Cap         string
-	Revenue            []adRevenueRow
-	NoCharter          bool
-	TotalNet, Currency string
+	Ads        bool
+	Slots      int
+	Share, Cap string
+	// Revenue is the ad revenue of the latest periods, newest first, and
+	// TotalNet its net over them.
+	Revenue   []adRevenueRow
+	TotalNet  string
+	NoCharter bool
 }
 
 // adRevenueRow is the ad revenue of one period.
@@ -84,7 +86,7 @@ func (d *Dashboard) sponsoredForm(w http.ResponseWriter, r *http.Request, sess *
 }
 
 func (d *Dashboard) sponsoredPage(w http.ResponseWriter, r *http.Request, sess *web.Session, status int, f *web.Form) {
-	v := sponsoredView{Form: f, Currency: d.site.Currency()}
+	v := sponsoredView{Form: f}
 	sc, err := d.deps.Federation.Charter()
 	switch {
 	case errors.Is(err, federation.ErrNoCharter):
