@@ -46,7 +46,8 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 		return nil, err
 	}
 	merchants, err := console.New(n.web, console.Deps{Merchants: n.cat, Editor: n.cat, Parts: n.orders, Earnings: n.settle,
-		Pictures: n.media.Store(), Profiles: n.cat, Offers: n.cat, Uptake: n.orders, Reviews: n.cat, Help: n.content})
+		Pictures: n.media.Store(), Profiles: n.cat, Offers: n.cat, Uptake: n.orders, Reviews: n.cat, Help: n.content,
+		Campaigns: n.cat, AdSpend: n.orders})
 	if err != nil {
 		return nil, err
 	}

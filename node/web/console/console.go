@@ -166,6 +166,11 @@ type Deps struct {
 	Reviews Reviews
 	// Help, when set, finds the help articles the pages link (help.go).
 	Help Help
+	// Campaigns keeps the merchant's sponsored-listings campaigns and
+	// AdSpend says what each spent; without both, the console has no
+	// campaigns page (campaigns.go).
+	Campaigns Campaigns
+	AdSpend   AdSpend
 }
 
 // Console serves the merchants' pages under /merchant: listings, stock,
@@ -259,6 +264,7 @@ func (c *Console) Mount(mux *http.ServeMux) {
 		mux.HandleFunc("GET /merchant/reviews", c.asMerchant(c.reviewsPage))
 		mux.HandleFunc("POST /merchant/reviews/{id}/reply", c.asMerchant(c.reply))
 	}
+	c.mountCampaigns(mux)
 }
 
 // offers says whether the console has the offers page.

@@ -20,6 +20,8 @@ type harness struct {
 	site    *web.Site
 	console *Console
 	handler http.Handler
+	// sponsored fills the storefront's sponsored slots; nil: none.
+	sponsored storefront.Sponsored
 }
 
 func newHarness(t *testing.T) *harness {
@@ -37,13 +39,14 @@ func (h *harness) rebuild() {
 	h.site = h.Site(h.opts)
 	var err error
 	h.console, err = New(h.site, Deps{Merchants: h.Self.Cat, Editor: h.editor, Parts: h.Self.Orders, Earnings: h.Settlement,
-		Pictures: h.Self.Media.Store(), Profiles: h.Self.Cat, Offers: h.Self.Cat, Uptake: h.Self.Orders})
+		Pictures: h.Self.Media.Store(), Profiles: h.Self.Cat, Offers: h.Self.Cat, Uptake: h.Self.Orders,
+		Campaigns: h.Self.Cat, AdSpend: h.Self.Orders})
 	if err != nil {
 		h.T.Fatal(err)
 	}
 	o := h.Self.Orders
 	store, err := storefront.New(h.site, storefront.Deps{Search: h.Index, Listings: h.Self.Cat, Merchants: h.Self.Cat,
-		Shoppers: o, Carts: o, Orders: o, Profiles: h.Self.Cat}, storefront.Options{Payments: []string{order.MethodSandboxCard}})
+		Shoppers: o, Carts: o, Orders: o, Profiles: h.Self.Cat, Sponsored: h.sponsored}, storefront.Options{Payments: []string{order.MethodSandboxCard}})
 	if err != nil {
 		h.T.Fatal(err)
 	}

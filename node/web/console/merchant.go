@@ -73,7 +73,7 @@ func (c *Console) merchantOf(w http.ResponseWriter, r *http.Request) (merchantVi
 // merchant's name in the header, its style sheet and the session's CSRF
 // token.
 func (c *Console) consolePage(mv merchantVisit, title, current string, data any) *web.Page {
-	return &web.Page{Title: title, Area: "merchant", Nav: nav(current, c.deps.Profiles != nil, c.offers(), c.deps.Reviews != nil), SignedIn: true, Account: mv.merchant.Name,
+	return &web.Page{Title: title, Area: "merchant", Nav: c.withCampaigns(nav(current, c.deps.Profiles != nil, c.offers(), c.deps.Reviews != nil), current), SignedIn: true, Account: mv.merchant.Name,
 		NoIndex: true, CSRF: c.sessions.CSRFToken(mv.sess), Styles: []string{"console.css"}, Help: c.helpFor(current), Data: data}
 }
 

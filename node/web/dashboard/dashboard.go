@@ -245,6 +245,7 @@ func (d *Dashboard) Mount(mux *http.ServeMux) {
 	if d.deps.Content != nil {
 		d.mountContent(mux)
 	}
+	d.mountSponsored(mux)
 }
 
 // nav is the dashboard's sub-navigation with current marked; coupons

@@ -50,7 +50,7 @@ func (d *Dashboard) operatorTokenOK(token string) bool {
 
 // dashboardPage is an operator page with its navigation and CSRF token.
 func (d *Dashboard) dashboardPage(sess *web.Session, title, current string, data any) *web.Page {
-	items := nav(current, d.deps.Coupons != nil, d.deps.Reviews != nil)
+	items := withSponsored(nav(current, d.deps.Coupons != nil, d.deps.Reviews != nil), current)
 	if d.deps.Content != nil {
 		items = append(items[:len(items)-1:len(items)-1], web.NavItem{Label: "Pages and help", Href: "/operator/pages", Current: current == "/operator/pages"}, items[len(items)-1])
 	}

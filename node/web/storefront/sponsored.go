@@ -21,7 +21,9 @@ import (
 // organic results stay as they are: a slot never hides one. A slot's
 // link goes through /sponsored/click, which remembers the click for the
 // signed-in shopper (the attribution a later reserve names) and goes on
-// to the listing. Nothing is billed per slot or per click.
+// to the listing. Nothing is billed per slot or per click. The
+// operator's settings (web.SponsoredSettings) may switch the slots off
+// or keep categories free of them: no slot, and no click remembered.
 
 // Sponsored is what the storefront needs for sponsored slots: the
 // campaigns every member published that run now and the charter's slots
@@ -44,6 +46,10 @@ func (sf *Storefront) slotsFor(ctx context.Context, text string, res search.Resu
 	if sf.deps.Sponsored == nil || len(items) != len(res.Items) {
 		return nil
 	}
+	set, err := sf.site.SponsoredSettings()
+	if err != nil || set.Off {
+		return nil
+	}
 	camps, slots, err := sf.deps.Sponsored.SponsoredCampaigns(ctx, time.Now())
 	if err != nil || slots <= 0 || len(camps) == 0 {
 		return nil
@@ -55,7 +61,7 @@ func (sf *Storefront) slotsFor(ctx context.Context, text string, res search.Resu
 	}
 	var picks []pick
 	for i, d := range res.Items {
-		if !d.InStock {
+		if !d.InStock || !set.Shows(d.Category) {
 			continue
 		}
 		best := pick{i: i}
@@ -107,6 +113,9 @@ func (sf *Storefront) coversNow(ctx context.Context, campaign, listing string) b
 	l, err := sf.deps.Listings.Listing(ctx, listing)
 	if err != nil {
 		return false
+	}
+	if set, err := sf.site.SponsoredSettings(); err != nil || !set.Shows(l.Category) {
+		return false // the operator switched slots off or keeps the category free of them since
 	}
 	for _, c := range camps {
 		if c.ID == campaign && c.Platform == l.Platform && c.Merchant == l.Merchant && c.Covers(l.ID, l.Category) {

@@ -50,6 +50,7 @@ type Harness struct {
 	media   *mediaNet
 	terms   atomic.Pointer[order.ServiceTerms]
 	loyalty atomic.Pointer[order.LoyaltyTerms]
+	ads     atomic.Pointer[order.AdTerms]
 }
 
 // SetLoyalty sets the charter's loyalty policy both members' order
@@ -85,8 +86,8 @@ func New(t *testing.T) *Harness {
 	h.Self.startMedia(t, h.media)
 	h.Other.startMedia(t, h.media)
 	h.Self.Cat.OnChange(func(ch catalog.Change) { indexer.Apply(h.Index, ch) })
-	h.Self.startOrders(t, h.net, h.Clock, h.termsNow, h.loyaltyAt)
-	h.Other.startOrders(t, h.net, h.Clock, h.termsNow, h.loyaltyAt)
+	h.Self.startOrders(t, h.net, h.Clock, h.termsNow, h.loyaltyAt, h.adsAt)
+	h.Other.startOrders(t, h.net, h.Clock, h.termsNow, h.loyaltyAt, h.adsAt)
 	h.Fed.charter = testCharter(h.Self.ID, h.Other.ID)
 	h.Fed.states = []federation.MemberState{{PeerID: h.Other.ID, Name: OtherName, Status: federation.StatusActive,
 		Connected: true, Reachable: true, LastSeen: h.Clock.Now().Add(-3 * time.Second), RTT: 3200 * time.Microsecond}}

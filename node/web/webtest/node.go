@@ -90,14 +90,15 @@ func (n *Node) takeRecords() [][]byte {
 
 // startOrders starts n's order service on net, and stops it when the
 // test ends, before the database closes.
-func (n *Node) startOrders(t *testing.T, net *memNet, clk *Clock, terms func() order.ServiceTerms, loyalty func(uint64) (order.LoyaltyTerms, bool)) {
+func (n *Node) startOrders(t *testing.T, net *memNet, clk *Clock, terms func() order.ServiceTerms, loyalty func(uint64) (order.LoyaltyTerms, bool), ads func(uint64) (order.AdTerms, bool)) {
 	t.Helper()
 	cfg := order.DefaultConfig()
 	cfg.RetryMax, cfg.ConfirmWait, cfg.RequestTimeout = 50*time.Millisecond, 2*time.Second, 2*time.Second
 	tr := net.transport(n.ID.String())
 	svc, err := order.New(cfg, order.Deps{DB: n.DB, Key: n.Key, Inventory: n.Cat, Listings: n.Cat,
 		Transport: tr, Payments: []order.Provider{order.SandboxCard{DB: n.DB, Now: clk.Now}, order.Manual{Now: clk.Now}},
-		Policy: func() uint64 { return 2 }, Reach: net, Now: clk.Now, Profiles: n.Cat, Terms: terms, Loyalty: loyalty})
+		Policy: func() uint64 { return 2 }, Reach: net, Now: clk.Now, Profiles: n.Cat, Terms: terms, Loyalty: loyalty,
+		Ads: ads, Campaigns: campaignBook{n.Cat}})
 	if err != nil {
 		t.Fatal(err)
 	}
