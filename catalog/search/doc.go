@@ -24,7 +24,24 @@
 // anything but Unicode letters and digits, lowercased, English stopwords
 // dropped, Snowball-stemmed unless the token holds digits; so "pans" finds
 // "pan" and "x200s" stays itself. Every query term must match, in any
-// field. Results are ranked by BM25F: field weights title > brand >
+// field.
+//
+// Chinese, Japanese and Korean are written without spaces between words
+// (Korean between phrases), so a run of their characters is split from
+// the Latin around it and made into overlapping bigrams, as Lucene's
+// CJKAnalyzer does: "手机壳" is 手机 and 机壳. Documents also index each
+// character, queries do not: a query of two characters or more requires
+// its bigrams, which are selective (手机壳 does not find 手机支架), and a
+// query of one character (锅) still finds the words it is in. Full-width
+// Latin letters and digits fold to ASCII. A dictionary segmenter
+// (go-ego/gse) was measured and not chosen: its simplified-Chinese
+// dictionary alone holds 150 MiB of heap and takes 9 s to load, as much
+// as the whole growth the 1.25x memory goal allows at a million listings
+// (English-only: about 600 B a listing), and it splits a compound the way
+// its dictionary does, so that a query for 燃气 misses 燃气灶. Bigrams with
+// characters cost about 220 B more per Chinese listing; with a fifth of
+// the catalog Chinese the index holds 1.16x the English-only heap
+// (BenchmarkBuildChinese). Results are ranked by BM25F: field weights title > brand >
 // category > description, per-field length normalization, term frequency
 // capped at three per field. Documents that match the query's terms in the
 // same best fields are equally relevant: among them, those in stock come
