@@ -153,7 +153,7 @@ func (g *zhGenerator) listing(i int, currency, skuPrefix string) catalog.Listing
 // Chinese category.
 var zhQueries = func() []string {
 	qs := []url.Values{
-		{"q": {"手机壳"}}, {"q": {"不锈钢 炒锅"}}, {"q": {"锅"}}, {"q": {"iPhone 15 手机壳"}},
+		{"q": {"手机壳"}}, {"q": {"不锈钢 锅"}}, {"q": {"锅"}}, {"q": {"iPhone 15 手机壳"}},
 		{"q": {"保温杯"}, "in_stock": {"true"}}, {"q": {"蓝牙耳机"}, "sort": {"price_asc"}},
 		{"category": {"家居 > 厨房"}, "sort": {"newest"}}, {"q": {"纯棉四件套"}},
 	}
