@@ -1,6 +1,7 @@
 package search
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -144,4 +145,28 @@ func TestMixedCatalogInvariants(t *testing.T) {
 	}
 	ix.Compact()
 	checkInvariants(t, ix)
+}
+
+// TestSaveLoadChinese checks that a saved index answers Chinese queries
+// as it did before.
+func TestSaveLoadChinese(t *testing.T) {
+	ix := newIndexOf(genZhDocs(600, 9, 0.3))
+	dir := t.TempDir()
+	if err := ix.Save(dir, "zh"); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkInvariants(t, got)
+	for _, text := range []string{"手机壳", "锅", "iPhone 手机", "不锈钢 家用"} {
+		want := mustSearch(t, ix, Query{Text: text, Limit: MaxLimit})
+		if want.Total == 0 {
+			t.Fatalf("%q matches nothing", text)
+		}
+		if have := mustSearch(t, got, Query{Text: text, Limit: MaxLimit}); !reflect.DeepEqual(have, want) {
+			t.Errorf("%q differs after Load: %d results, want %d", text, have.Total, want.Total)
+		}
+	}
 }
