@@ -23,7 +23,7 @@ func TestAnalyze(t *testing.T) {
 		{"'quoted'", []string{"quot"}},
 		{"X200s 500ml", []string{"x200s", "500ml"}},
 		{"Crème brûlée", []string{"crème", "brûlée"}},
-		{"日本 茶", []string{"日本", "茶"}},
+		{"日本 茶", []string{"日", "日本", "本", "茶"}},
 		{"Ünïcode ÉPÉE", []string{"ünïcode", "épée"}},
 		{strings.Repeat("z", maxTokenBytes+1) + " ok", []string{"ok"}},
 	}

@@ -24,14 +24,38 @@
 // anything but Unicode letters and digits, lowercased, English stopwords
 // dropped, Snowball-stemmed unless the token holds digits; so "pans" finds
 // "pan" and "x200s" stays itself. Every query term must match, in any
-// field. Results are ranked by BM25F: field weights title > brand >
-// category > description, per-field length normalization, term frequency
-// capped at three per field. Documents that match the query's terms in the
-// same best fields are equally relevant: among them, those in stock come
+// field.
+//
+// Chinese, Japanese and Korean are written without spaces between words
+// (Korean between phrases), so a run of their characters is split from
+// the Latin around it and made into overlapping bigrams, as Lucene's
+// CJKAnalyzer does: "手机壳" is 手机 and 机壳. Documents also index each
+// character, queries do not: a query of two characters or more requires
+// its bigrams, which are selective (手机壳 does not find 手机支架), and a
+// query of one character (锅) still finds the words it is in. Full-width
+// Latin letters and digits fold to ASCII.
+//
+// A dictionary segmenter (go-ego/gse) was measured and not chosen: its
+// simplified-Chinese dictionary alone holds 150 MiB of heap and takes 9 s
+// to load, more than all the growth the goal (memory within 1.25x
+// of English-only) allows at a million listings, where the English-only
+// index holds 584 MiB; and it splits a compound the way its dictionary
+// does, so that a query for 燃气 misses 燃气灶. With bigrams a Chinese
+// listing costs the index about 420 B more than an English one, half of
+// it for the single characters: with a fifth of a million listings in
+// Chinese the index holds 666 MiB, 1.14x (BenchmarkBuildChinese; 1.09x
+// without single characters, but then a one-character query would find
+// only one-character words).
+//
+// Results are ranked by BM25F: field weights title > brand > category >
+// description, per-field length normalization, term frequency capped at
+// three per field. Documents that match the query's terms in the same best
+// fields are equally relevant: among them, those in stock come
 // first, then the higher BM25F score (see relevanceKey). A query
 // that matches nothing may be corrected (Correct): each word the
 // vocabulary lacks is replaced by the closest word it holds, by edit
-// distance, when one is close enough.
+// distance, when one is close enough. CJK terms, of two characters at
+// most, are too short to be corrected.
 //
 // # Search
 //

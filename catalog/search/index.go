@@ -171,6 +171,7 @@ func (ix *Index) entries(tf map[string]tfCode) []entry {
 	for text, code := range tf {
 		id, ok := ix.vocab[text]
 		if !ok {
+			text = strings.Clone(text) // a CJK term is a substring of the document's text
 			id = uint32(len(ix.terms))
 			ix.vocab[text] = id
 			ix.terms = append(ix.terms, term{text: text})

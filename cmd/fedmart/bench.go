@@ -102,7 +102,9 @@ JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
               changes (bytes beside the records' raw size), import of
               --import listings over HTTP (beside a raw Badger WriteBatch),
               search over --search-docs listings at 8 clients (beside
-              GET /healthz) and the memory holding them.
+              GET /healthz) and the memory holding them; with
+              --chinese 0.2 a fifth of them in Chinese, beside an
+              English-only run of the same size.
   orders      checkouts on the first of three members (loyalty on): a
               cart from the two others (beside a bare libp2p round trip
               and fsyncs), the same with shipping quotes, and one part
@@ -147,6 +149,7 @@ JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
 	cmd.Flags().IntVar(&o.catalog.catchup, "catchup", 100000, "catalog: changes a rejoining member has missed")
 	cmd.Flags().IntVar(&o.catalog.imports, "import", 100000, "catalog: listings to import")
 	cmd.Flags().IntVar(&o.catalog.searchDocs, "search-docs", 1000000, "catalog: listings to search over")
+	cmd.Flags().Float64Var(&o.catalog.chinese, "chinese", 0, "catalog search: the fraction of listings written in Chinese, measured beside an English-only run of the same size (0 to 1)")
 	cmd.AddCommand(newBenchIdle())
 	return cmd
 }

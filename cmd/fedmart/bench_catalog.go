@@ -24,6 +24,7 @@ import (
 // catalogSizes are the catalog scenario's sizes, settable from the command line.
 type catalogSizes struct {
 	changes, rate, catchup, imports, searchDocs int
+	chinese                                     float64 // the fraction of search listings written in Chinese
 }
 
 // tuneBench sets what every bench member shares; signing is their
@@ -51,6 +52,9 @@ func benchCatalog(cmd *cobra.Command, o benchOptions) (report, error) {
 			only[p] = true
 		}
 	}
+	if c := o.catalog.chinese; c < 0 || c > 1 || c != c {
+		return report{}, fmt.Errorf("--chinese: %v is not a fraction from 0 to 1", c)
+	}
 	runs := map[string]func() ([]figure, error){
 		"propagation": func() ([]figure, error) {
 			logf("propagation: %d members, %d listing changes at one member, %d per second...", o.members, o.catalog.changes, o.catalog.rate)
@@ -66,7 +70,7 @@ func benchCatalog(cmd *cobra.Command, o benchOptions) (report, error) {
 		},
 		"search": func() ([]figure, error) {
 			logf("search: loading %d listings, then 8 concurrent clients...", o.catalog.searchDocs)
-			return benchSearch(ctx, o.catalog.searchDocs, o.memProfile, logf)
+			return benchSearch(ctx, o.catalog.searchDocs, o.catalog.chinese, o.memProfile, logf)
 		},
 	}
 	var figs []figure

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -20,10 +22,51 @@ var searchQueries = []string{
 	"", "q=yoga+mat&sort=price_desc", "category=Electronics&brand=Sonique,Pulse+Audio", "q=novel", "q=tent&in_stock=true&sort=price_asc",
 }
 
-func benchSearch(ctx context.Context, docs int, memProfile string, logf func(string, ...any)) ([]figure, error) {
-	c, stop, err := benchCluster(ctx, 1, "strict")
+func benchSearch(ctx context.Context, docs int, chinese float64, memProfile string, logf func(string, ...any)) ([]figure, error) {
+	if chinese > 0 {
+		return benchSearchChinese(ctx, docs, chinese, memProfile, logf)
+	}
+	st, err := measureSearch(ctx, docs, 0, nil, memProfile, logf)
 	if err != nil {
 		return nil, err
+	}
+	return []figure{
+		{Name: fmt.Sprintf("search over %d listings, 8 clients, p50", st.listings), Unit: "ms", Value: ms(percentile(st.lat, 50)),
+			Baseline: "GET /healthz, 8 clients", Base: ms(percentile(st.health, 50))},
+		{Name: fmt.Sprintf("search over %d listings, 8 clients, p99", st.listings), Unit: "ms", Value: ms(percentile(st.lat, 99)),
+			Baseline: "GET /healthz, 8 clients", Base: ms(percentile(st.health, 99)), Goal: "< 20 ms"},
+		{Name: "resident private memory (RssAnon) of the process holding them", Unit: "MiB", Value: st.anon, Goal: "< 2048 MiB"},
+		{Name: "resident file-backed memory (RssFile: Badger's mapped tables, reclaimable)", Unit: "MiB", Value: st.file},
+		{Name: "Go heap in use after GC", Unit: "MiB", Value: st.heap},
+	}, nil
+}
+
+// searchStats is what one search measurement found.
+type searchStats struct {
+	listings          int
+	lat, health, more []time.Duration // the query mix, GET /healthz, the extra queries
+	anon, file, heap  float64         // MiB: RssAnon, RssFile, Go heap in use after GC
+	anon0, heap0      float64         // MiB: RssAnon and Go heap before the member started
+}
+
+// measureSearch loads docs listings into a fresh member, a fraction
+// chinese of them written in Chinese, and runs the query mix, then the
+// extra queries (if any) on their own, at 8 clients; then it reads the
+// process's memory while the member still holds them.
+func measureSearch(ctx context.Context, docs int, chinese float64, extra []string, memProfile string, logf func(string, ...any)) (searchStats, error) {
+	var st searchStats
+	var mem runtime.MemStats
+	debug.FreeOSMemory()
+	runtime.ReadMemStats(&mem)
+	st.heap0 = float64(mem.HeapInuse) / (1 << 20)
+	anon0, err := procStatusMiB(os.Getpid(), "RssAnon:")
+	if err != nil {
+		return st, err
+	}
+	st.anon0 = anon0
+	c, stop, err := benchCluster(ctx, 1, "strict")
+	if err != nil {
+		return st, err
 	}
 	defer stop()
 	nd := c.Nodes[0]
@@ -33,12 +76,16 @@ func benchSearch(ctx context.Context, docs int, memProfile string, logf func(str
 	for m := 0; m < merchants; m++ {
 		mer, _, err := nd.Catalog().CreateMerchant(ctx, fmt.Sprintf("Search Merchant %d", m))
 		if err != nil {
-			return nil, err
+			return st, err
 		}
 		gen := sample.New(uint64(1000 + m))
+		zh := newZhGenerator(uint64(2000 + m))
 		for done := 0; done < per; done += chunk {
-			if _, err := nd.Catalog().UpsertBatch(ctx, mer.ID, gen.Listings(min(chunk, per-done), "EUR", fmt.Sprintf("S%d-%07d", m, done))); err != nil {
-				return nil, err
+			n := min(chunk, per-done)
+			nzh := int(float64(n)*chinese + 0.5)
+			batch := append(gen.Listings(n-nzh, "EUR", fmt.Sprintf("S%d-%07d", m, done)), zh.Listings(nzh, "EUR", fmt.Sprintf("Z%d-%07d", m, done))...)
+			if _, err := nd.Catalog().UpsertBatch(ctx, mer.ID, batch); err != nil {
+				return st, err
 			}
 		}
 		logf("  %d/%d listings loaded (%s)", (m+1)*per, docs, time.Since(start).Round(time.Second))
@@ -48,39 +95,34 @@ func benchSearch(ctx context.Context, docs int, memProfile string, logf func(str
 	base := nd.APIURL()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	const clients, perClient = 8, 250
-	lat, err := loadHTTP(ctx, client, clients, perClient, func(i int) string { return base + "/v1/catalog/search?" + searchQueries[i%len(searchQueries)] })
-	if err != nil {
-		return nil, err
+	queries := append(slices.Clone(searchQueries), extra...)
+	if st.lat, err = loadHTTP(ctx, client, clients, perClient, func(i int) string { return base + "/v1/catalog/search?" + queries[i%len(queries)] }); err != nil {
+		return st, err
 	}
-	health, err := loadHTTP(ctx, client, clients, perClient, func(int) string { return base + "/healthz" })
-	if err != nil {
-		return nil, err
-	}
-	runtime.GC()
-	anon, err := procStatusMiB(os.Getpid(), "RssAnon:")
-	if err != nil {
-		return nil, err
-	}
-	file, err := procStatusMiB(os.Getpid(), "RssFile:")
-	if err != nil {
-		return nil, err
-	}
-	var mem runtime.MemStats
-	runtime.ReadMemStats(&mem)
-	if memProfile != "" {
-		if err := writeHeapProfile(memProfile); err != nil {
-			return nil, err
+	if len(extra) > 0 {
+		if st.more, err = loadHTTP(ctx, client, clients, perClient, func(i int) string { return base + "/v1/catalog/search?" + extra[i%len(extra)] }); err != nil {
+			return st, err
 		}
 	}
-	return []figure{
-		{Name: fmt.Sprintf("search over %d listings, 8 clients, p50", nd.Search().Len()), Unit: "ms", Value: ms(percentile(lat, 50)),
-			Baseline: "GET /healthz, 8 clients", Base: ms(percentile(health, 50))},
-		{Name: fmt.Sprintf("search over %d listings, 8 clients, p99", nd.Search().Len()), Unit: "ms", Value: ms(percentile(lat, 99)),
-			Baseline: "GET /healthz, 8 clients", Base: ms(percentile(health, 99)), Goal: "< 20 ms"},
-		{Name: "resident private memory (RssAnon) of the process holding them", Unit: "MiB", Value: anon, Goal: "< 2048 MiB"},
-		{Name: "resident file-backed memory (RssFile: Badger's mapped tables, reclaimable)", Unit: "MiB", Value: file},
-		{Name: "Go heap in use after GC", Unit: "MiB", Value: float64(mem.HeapInuse) / (1 << 20)},
-	}, nil
+	if st.health, err = loadHTTP(ctx, client, clients, perClient, func(int) string { return base + "/healthz" }); err != nil {
+		return st, err
+	}
+	st.listings = nd.Search().Len()
+	runtime.GC()
+	if st.anon, err = procStatusMiB(os.Getpid(), "RssAnon:"); err != nil {
+		return st, err
+	}
+	if st.file, err = procStatusMiB(os.Getpid(), "RssFile:"); err != nil {
+		return st, err
+	}
+	runtime.ReadMemStats(&mem)
+	st.heap = float64(mem.HeapInuse) / (1 << 20)
+	if memProfile != "" {
+		if err := writeHeapProfile(memProfile); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
 }
 
 // loadHTTP runs clients goroutines issuing perClient GETs each and returns every latency.
