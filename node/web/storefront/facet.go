@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/node/web"
 )
@@ -42,8 +43,10 @@ type searchPage struct {
 
 // resultItem is one result card.
 type resultItem struct {
-	URL, Title, Snippet, Image, Brand, Category, Platform, Price string
-	InStock                                                      bool
+	URL, Title, Snippet, Image, Brand, Category, Platform string
+	// Price is written in the page's language by the template.
+	Price   catalog.Money
+	InStock bool
 }
 
 // facetLink is a facet value that is a link (categories, price bands).
@@ -80,7 +83,7 @@ func (sf *Storefront) searchView(st searchState, f *web.Form, res search.Result,
 	for _, d := range res.Items {
 		v.Items = append(v.Items, resultItem{URL: web.ListingURL(d.ID), Title: d.Title, Snippet: d.Description,
 			Image: imageURL(d.Image, web.ImageCard), Brand: d.Brand, Category: d.Category,
-			Platform: web.PlatformName(names, d.Platform), Price: web.FormatMoney(d.Price, d.Currency), InStock: d.InStock})
+			Platform: web.PlatformName(names, d.Platform), Price: catalog.Money{Amount: d.Price, Currency: d.Currency}, InStock: d.InStock})
 	}
 	v.Categories = categoryView(st, res.Facets.Category)
 	v.Brands = checks("brand", res.Facets.Brand, st.Brands, func(s string) string { return s })
