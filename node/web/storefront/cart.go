@@ -349,7 +349,7 @@ func (sf *Storefront) addForm(w http.ResponseWriter, r *http.Request) {
 // addPage shows the add-to-cart form for l with sku chosen, with its
 // problems if any.
 func (sf *Storefront) addPage(w http.ResponseWriter, r *http.Request, sv shopperVisit, signedIn bool, status int, l catalog.Listing, sku string, f *web.Form) {
-	v := addView{ID: l.ID, Title: l.Title, URL: web.ListingURL(l.ID), Picker: newPicker(l, sku), Form: f}
+	v := addView{ID: l.ID, Title: l.Title, URL: web.ListingURL(l.ID), Picker: newPicker(l, sku, sf.speechOf(r)), Form: f}
 	p := sf.guestPage(w, r, "Add to cart", v)
 	if signedIn {
 		p = sf.shopperPage(sv, "Add to cart", v)
