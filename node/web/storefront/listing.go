@@ -57,6 +57,9 @@ func (sf *Storefront) listing(w http.ResponseWriter, r *http.Request) {
 	}
 	names := sf.site.PlatformNames()
 	v := listingView(l, names, sf.speechOf(r))
+	// A listing is shown as its merchant wrote it, unless it carries a
+	// translation into the shopper's language.
+	v.Title, v.Description = l.Translated(sf.site.Locale(r).Tag)
 	v.Merchant = sf.merchantName(r.Context(), l)
 	lt, err := sf.termsOf(r.Context(), &l)
 	if err != nil {
@@ -71,7 +74,7 @@ func (sf *Storefront) listing(w http.ResponseWriter, r *http.Request) {
 	canonical := sf.site.AbsURL(web.ListingURL(l.ID))
 	ld := productData(l, v, canonical, lt)
 	ld.Image = sf.absImages(v.Images)
-	p := &web.Page{Title: l.Title, Canonical: canonical, Data: v,
+	p := &web.Page{Title: v.Title, Canonical: canonical, Data: v,
 		Meta:   sf.openGraph(l, v, canonical),
 		JSONLD: ld}
 	if !sf.shopperSignedIn(r) {
