@@ -127,12 +127,16 @@ func (s *Site) localized(t *template.Template) (map[string]*template.Template, e
 	return out, nil
 }
 
-// langLinks are r's page in each language, the current one marked.
+// langLinks are r's page in each language, the current one marked: its
+// path and query (a search keeps its words) with ?lang=.
 func (s *Site) langLinks(r *http.Request, current string) []LangLink {
 	out := make([]LangLink, 0, len(s.locales.Locales()))
 	for _, l := range s.locales.Locales() {
 		q := r.URL.Query()
 		q.Set(LangParam, l.Tag)
+		// A sign-in's next is the page's to check: the selector does not
+		// echo one, lest a page carry a foreign URL the page refused.
+		q.Del("next")
 		u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
 		out = append(out, LangLink{Tag: l.Tag, Name: l.Name, URL: u.String(), Href: s.opts.BaseURL + u.String(), Current: l.Tag == current})
 	}
@@ -155,4 +159,20 @@ func (ps *Pages) localize(r *http.Request, byLang map[string]*template.Template,
 		p.Languages = s.langLinks(r, l.Tag)
 	}
 	return byLang[l.Tag]
+}
+
+// LocaleIn is the language of the request ctx was derived from, for
+// views built from a request's context rather than the request; English
+// outside a request.
+func (s *Site) LocaleIn(ctx context.Context) *locale.Locale {
+	if l, ok := ctx.Value(localeKey{}).(*locale.Locale); ok {
+		return l
+	}
+	return s.locales.Default()
+}
+
+// MoneyIn writes amount minor units of cur as the language of ctx's
+// request writes prices.
+func (s *Site) MoneyIn(ctx context.Context, amount int64, cur string) string {
+	return s.moneyFunc(s.LocaleIn(ctx).Tag)(amount, cur)
 }
