@@ -84,7 +84,7 @@ func (sf *Storefront) cartView(ctx context.Context, c order.Cart) cartView {
 			c = quoted
 		}
 	}
-	v := cartViewOf(c, sf.site.PlatformNames())
+	v := sf.cartViewOf(ctx, c, sf.site.PlatformNames())
 	listings := map[string]*catalog.Listing{}
 	for gi := range v.Groups {
 		for li := range v.Groups[gi].Lines {
@@ -110,22 +110,23 @@ func (sf *Storefront) cartView(ctx context.Context, c order.Cart) cartView {
 	return v
 }
 
-// cartViewOf builds the view of a cart, naming platforms from names.
-func cartViewOf(c order.Cart, names map[string]string) cartView {
-	v := cartView{ID: c.ID, Total: web.FormatMoney(c.Total.Amount, c.Total.Currency), Items: c.Items}
+// cartViewOf builds the view of a cart, naming platforms from names, its
+// prices in the language of ctx's request.
+func (sf *Storefront) cartViewOf(ctx context.Context, c order.Cart, names map[string]string) cartView {
+	v := cartView{ID: c.ID, Total: sf.site.MoneyIn(ctx, c.Total.Amount, c.Total.Currency), Items: c.Items}
 	if c.Discount.Amount > 0 {
-		v.Discount = web.FormatMoney(c.Discount.Amount, c.Discount.Currency)
+		v.Discount = sf.site.MoneyIn(ctx, c.Discount.Amount, c.Discount.Currency)
 	}
 	for gi, g := range c.Groups {
 		gv := cartGroupView{Platform: web.PlatformName(names, g.Platform), PlatformID: g.Platform,
-			Total: web.FormatMoney(g.Total.Amount, g.Total.Currency)}
+			Total: sf.site.MoneyIn(ctx, g.Total.Amount, g.Total.Currency)}
 		for li, l := range g.Lines {
 			gv.Lines = append(gv.Lines, cartLineView{ListingID: l.ListingID, SKU: l.SKU, Title: l.Title, URL: web.ListingURL(l.ListingID),
-				MerchantID: l.Merchant, Quantity: l.Quantity, amount: l.Subtotal.Amount, UnitPrice: web.FormatMoney(l.UnitPrice.Amount, l.UnitPrice.Currency),
-				Subtotal: web.FormatMoney(l.Subtotal.Amount, l.Subtotal.Currency), NoteID: fmt.Sprintf("line-%d-%d-note", gi, li)})
+				MerchantID: l.Merchant, Quantity: l.Quantity, amount: l.Subtotal.Amount, UnitPrice: sf.site.MoneyIn(ctx, l.UnitPrice.Amount, l.UnitPrice.Currency),
+				Subtotal: sf.site.MoneyIn(ctx, l.Subtotal.Amount, l.Subtotal.Currency), NoteID: fmt.Sprintf("line-%d-%d-note", gi, li)})
 			if l.Discount.Amount > 0 {
 				n := len(gv.Lines) - 1
-				gv.Lines[n].OfferLabel, gv.Lines[n].Discount = l.OfferLabel, web.FormatMoney(l.Discount.Amount, l.Discount.Currency)
+				gv.Lines[n].OfferLabel, gv.Lines[n].Discount = l.OfferLabel, sf.site.MoneyIn(ctx, l.Discount.Amount, l.Discount.Currency)
 			}
 		}
 		v.Groups = append(v.Groups, gv)
@@ -194,9 +195,9 @@ func (sf *Storefront) cartPage(w http.ResponseWriter, r *http.Request) {
 		sf.site.FailOrder(w, r, err)
 		return
 	}
-	p := sf.guestPage(w, r, "Your cart", v)
+	p := sf.guestPage(w, r, sf.site.T(r, "cart.title"), v)
 	if ok {
-		p = sf.shopperPage(sv, "Your cart", v)
+		p = sf.shopperPage(sv, sf.site.T(r, "cart.title"), v)
 	}
 	p.Notice = web.NoticeIn(r, shopperNotices)
 	sf.render(w, r, http.StatusOK, "cart", p)
@@ -448,9 +449,9 @@ func (sf *Storefront) cartWithNote(w http.ResponseWriter, r *http.Request, sv sh
 	if l := v.Cart.line(in.ListingID, in.SKU); l != nil {
 		l.Note = note
 	}
-	p := sf.guestPage(w, r, "Your cart", v)
+	p := sf.guestPage(w, r, sf.site.T(r, "cart.title"), v)
 	if signedIn {
-		p = sf.shopperPage(sv, "Your cart", v)
+		p = sf.shopperPage(sv, sf.site.T(r, "cart.title"), v)
 	}
 	sf.render(w, r, http.StatusUnprocessableEntity, "cart", p)
 }
