@@ -199,7 +199,7 @@ func (sf *Storefront) cartPage(w http.ResponseWriter, r *http.Request) {
 	if ok {
 		p = sf.shopperPage(sv, sf.site.T(r, "cart.title"), v)
 	}
-	p.Notice = web.NoticeIn(r, shopperNotices)
+	p.Notice = sf.noticeOf(r)
 	sf.render(w, r, http.StatusOK, "cart", p)
 }
 

@@ -143,7 +143,7 @@ func (sf *Storefront) ordersPage(w http.ResponseWriter, r *http.Request, sv shop
 		return
 	}
 	p := sf.shopperPage(sv, "Your orders", v)
-	p.Notice = web.NoticeIn(r, shopperNotices)
+	p.Notice = sf.noticeOf(r)
 	sf.render(w, r, http.StatusOK, "orders", p)
 }
 
@@ -155,7 +155,7 @@ func (sf *Storefront) orderPage(w http.ResponseWriter, r *http.Request, sv shopp
 		return
 	}
 	p := sf.shopperPage(sv, "Order "+o.ID, sf.threadsOf(r.Context(), sv, o, sf.orderViewOf(r.Context(), o), "", nil))
-	p.Notice = web.NoticeIn(r, shopperNotices)
+	p.Notice = sf.noticeOf(r)
 	sf.render(w, r, http.StatusOK, "order", p)
 }
 

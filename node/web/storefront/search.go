@@ -97,6 +97,9 @@ func (sf *Storefront) search(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusBadRequest
 	}
 	view := sf.searchView(st, f, res, cur)
+	for i, c := range view.Sorts {
+		view.Sorts[i].Label = sf.site.T(r, "search.sort_"+c.Value)
+	}
 	if res.Total == 0 && st.Q != "" && st.Cursor == "" && f.OK() {
 		if err := sf.suggest(&view, q, st); err != nil {
 			sf.site.Fail(w, r, err)

@@ -29,7 +29,7 @@ type accountForm struct {
 func (sf *Storefront) accountPage(w http.ResponseWriter, r *http.Request, status int, name, title string, f *web.Form, next string) {
 	v := accountForm{Form: f, Next: next, MinPassword: order.MinPasswordLen,
 		SignupURL: withNext("/signup", next), SigninURL: shopperSigninURL(next), Alliance: sf.allianceSignins(next)}
-	p := &web.Page{Title: title, NoIndex: true, Notice: web.NoticeIn(r, shopperNotices), Data: v}
+	p := &web.Page{Title: title, NoIndex: true, Notice: sf.noticeOf(r), Data: v}
 	sf.render(w, r, status, name, sf.site.WithSession(w, r, p))
 }
 

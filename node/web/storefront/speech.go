@@ -44,3 +44,18 @@ func (sp speech) fromPrice(l catalog.Listing) string {
 	}
 	return sp.t("store.from_price", "Price", sp.money(lo))
 }
+
+// noticeOf is the confirmation r's "done" parameter names (see
+// shopperNotices), in the shopper's language when the messages have it
+// as notice.<done>.
+func (sf *Storefront) noticeOf(r *http.Request) string {
+	n := web.NoticeIn(r, shopperNotices)
+	if n == "" {
+		return ""
+	}
+	id := "notice." + r.URL.Query().Get("done")
+	if s := sf.site.T(r, id); s != id {
+		return s
+	}
+	return n
+}
