@@ -75,7 +75,7 @@ func TestChineseStorefrontInChromium(t *testing.T) {
 		}
 		run("add", chromedp.Click(chromedp.CSS(`#add-to-cart`)), chromedp.WaitVisible(chromedp.CSS(`.cart-group`)))
 		shoot("cart-zh")
-		if got := text(`main`); !containsAll(got, "已加入购物车。", "您的购物车", "1 件商品，来自 1 个平台。", "€1,234.50", "去结账") {
+		if got := text(`main`); !containsAll(got, "已加入购物车。", "您的购物车", "1 件商品，来自 1 个平台。", "铸铁平底锅", "€1,234.50", "去结账") {
 			t.Errorf("at %d the Chinese cart reads %q", size.w, got)
 		}
 	}

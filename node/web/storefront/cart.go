@@ -101,6 +101,9 @@ func (sf *Storefront) cartView(ctx context.Context, c order.Cart) cartView {
 				continue
 			}
 			l.Merchant, l.Image = listing.MerchantName, firstImage(listing.Images, web.ImageThumb)
+			if t, ok := listing.Translations[sf.site.LocaleIn(ctx).Tag]; ok {
+				l.Title = t.Title // as the listing page names it for this shopper
+			}
 			if i := slices.IndexFunc(listing.Variants, func(v catalog.Variant) bool { return v.SKU == l.SKU }); i >= 0 && len(listing.Variants) > 1 {
 				l.Options = optionsText(listing.Variants[i].Options)
 			}
