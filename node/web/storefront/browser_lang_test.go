@@ -78,6 +78,11 @@ func TestChineseStorefrontInChromium(t *testing.T) {
 		if got := text(`main`); !containsAll(got, "已加入购物车。", "您的购物车", "1 件商品，来自 1 个平台。", "铸铁平底锅", "€1,234.50", "去结账") {
 			t.Errorf("at %d the Chinese cart reads %q", size.w, got)
 		}
+		run("checkout", chromedp.Navigate(srv.URL+"/checkout"), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+		shoot("checkout-zh")
+		if got := text(`main h1`); got != "结账" {
+			t.Errorf("at %d the checkout is titled %q, want 结账", size.w, got)
+		}
 	}
 }
 
