@@ -158,6 +158,16 @@ func (ps *Pages) localize(r *http.Request, byLang map[string]*template.Template,
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		p.Languages = s.langLinks(r, l.Tag)
 	}
+	if l.Tag != locale.English {
+		nav := make([]NavItem, len(p.Nav))
+		for i, it := range p.Nav {
+			if it.MsgID != "" {
+				it.Label = l.T(it.MsgID)
+			}
+			nav[i] = it
+		}
+		p.Nav = nav
+	}
 	return byLang[l.Tag]
 }
 

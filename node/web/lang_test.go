@@ -69,6 +69,17 @@ func TestLanguageChoice(t *testing.T) {
 	}
 }
 
+// The console's chrome follows the merchant's choice too.
+func TestConsoleNavigationInChinese(t *testing.T) {
+	h := newHarness(t)
+	b := h.browser()
+	b.SignInMerchant(h.Token)
+	r := b.Get("/merchant?lang=zh-CN")
+	wantContains(t, r.Body, `<html lang="zh-CN">`, `aria-label="商家后台"`, `href="/merchant/listings/new">新建商品</a>`, `>退出登录</button>`)
+	r = b.Get("/merchant?lang=en")
+	wantContains(t, r.Body, `aria-label="Merchant console"`, `href="/merchant/listings/new">New listing</a>`)
+}
+
 func wantContains(t *testing.T, body string, want ...string) {
 	t.Helper()
 	for _, w := range want {

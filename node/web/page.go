@@ -60,7 +60,10 @@ type MetaTag struct{ Property, Content string }
 
 // NavItem is one link of an area's sub-navigation.
 type NavItem struct {
-	Label   string
+	Label string
+	// MsgID, when set, is the message Render writes as the label in the
+	// page's language (Label stays the English one).
+	MsgID   string
 	Href    string
 	Current bool
 }

@@ -58,8 +58,9 @@ func TestEveryLanguageHasEveryKey(t *testing.T) {
 var (
 	// templateCall is a template's {{t "id" ...}} or (t "id" ...).
 	templateCall = regexp.MustCompile(`[{(]-?\s*t\s+"([^"]+)"`)
-	// goCall is a handler's site.T(r, "id", ...) or Locale.T("id").
-	goCall = regexp.MustCompile(`\.T\((?:r, )?"([^"]+)"`)
+	// goCall is a handler's site.T(r, "id", ...), Locale.T("id") or a
+	// navigation item's MsgID: "id".
+	goCall = regexp.MustCompile(`(?:\.T\((?:r, )?|MsgID: )"([^"]+)"`)
 )
 
 // usedKeys are the ids the pages' templates and Go files name, by file.
