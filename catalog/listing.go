@@ -83,6 +83,9 @@ type Listing struct {
 	ShippingProfile string `json:"shipping_profile,omitempty"`
 	// Variants are the purchasable forms, at least one.
 	Variants []Variant `json:"variants"`
+	// Translations are the title and description in other languages, by
+	// BCP 47 tag (see Translation); none in most listings.
+	Translations map[string]Translation `json:"translations,omitempty"`
 	// Version counts the description's changes, from 1.
 	Version uint64 `json:"version"`
 	// UpdatedAt is when the home node signed the current description.
@@ -117,6 +120,9 @@ type ListingInput struct {
 	ShippingProfile string `json:"shipping_profile,omitempty"`
 	// Variants are the purchasable forms with their stock, at least one.
 	Variants []Variant `json:"variants"`
+	// Translations are the title and description in other languages, by
+	// BCP 47 tag: one of TranslationLanguages.
+	Translations map[string]Translation `json:"translations,omitempty"`
 }
 
 // describe turns validated input into a description: deep copies, no nil
@@ -134,6 +140,7 @@ func describe(in ListingInput) *Listing {
 		ShippingRegions: cloneSlice(in.ShippingRegions),
 		ShippingProfile: in.ShippingProfile,
 		Variants:        make([]Variant, len(in.Variants)),
+		Translations:    cloneTranslations(in.Translations),
 	}
 	for i, v := range in.Variants {
 		l.Variants[i] = Variant{SKU: v.SKU, Options: cloneMap(v.Options), Price: v.Price, Grams: v.Grams}
@@ -161,6 +168,7 @@ func (l *Listing) input() ListingInput {
 		Title: l.Title, Description: l.Description, Category: l.Category, Brand: l.Brand,
 		GTIN: l.GTIN, Attributes: l.Attributes, Images: l.Images,
 		ShippingRegions: l.ShippingRegions, ShippingProfile: l.ShippingProfile, Variants: l.Variants,
+		Translations: l.Translations,
 	}
 }
 
@@ -180,6 +188,7 @@ func (l *Listing) withStock(stock map[string]int64) *Listing {
 	cp.Attributes = cloneMap(l.Attributes)
 	cp.Images = cloneSlice(l.Images)
 	cp.ShippingRegions = cloneSlice(l.ShippingRegions)
+	cp.Translations = cloneTranslations(l.Translations)
 	cp.Variants = make([]Variant, len(l.Variants))
 	for i, v := range l.Variants {
 		v.Options = cloneMap(v.Options)

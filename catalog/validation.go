@@ -84,6 +84,7 @@ func ValidateListing(cfg Config, in ListingInput) error {
 		}
 	}
 	v.variants(in.Variants)
+	v.translations(in.Translations)
 	return v.result()
 }
 

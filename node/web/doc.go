@@ -18,6 +18,12 @@
 // security headers (a strict Content-Security-Policy: only this node's
 // scripts and styles), a body cap, the CSRF check, and the routes.
 //
+// Pages speak English or Simplified Chinese (lang.go, over the messages
+// of node/web/locale): each template is parsed once and cloned per
+// language, its "t", "money", "date" and "ago" functions speaking that
+// language; the visitor picks one with the footer's selector, else their
+// browser's Accept-Language decides.
+//
 // Pages are rendered from one layout (templates/base.html, with the
 // csrf, pager, chips, errors, summary and field partials) and one
 // template per page, executed into a buffer so that a failure is a clean

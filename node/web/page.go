@@ -11,8 +11,12 @@ type Page struct {
 	// Site is the storefront's name, in the header and the title; set by
 	// Render.
 	Site string
-	// Lang is the page's language (BCP 47); "" is English.
+	// Lang is the page's language (BCP 47); Render sets the request's
+	// (lang.go) unless the page names its own.
 	Lang string
+	// Languages are the page in each language, for the selector and the
+	// hreflang alternates; set by Render on GET pages.
+	Languages []LangLink
 	// Title is the page's own title (the <h1> and the first part of <title>).
 	Title string
 	// Area picks the sub-navigation: "store", "merchant" or "operator".
@@ -75,7 +79,10 @@ type Link struct{ Rel, Href, HrefLang string }
 
 // NavItem is one link of an area's sub-navigation.
 type NavItem struct {
-	Label   string
+	Label string
+	// MsgID, when set, is the message Render writes as the label in the
+	// page's language (Label stays the English one).
+	MsgID   string
 	Href    string
 	Current bool
 }
@@ -97,11 +104,12 @@ const ValueShopper = "shopper"
 // into a buffer first, so that a template error is a clean 500 rather
 // than half a page.
 func (ps *Pages) Render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
-	t, ok := ps.set[name]
+	byLang, ok := ps.set[name]
 	if !ok {
 		panic("web: no page template " + name) // a test renders every page
 	}
 	s := ps.site
+	t := ps.localize(r, byLang, p)
 	p.Site = s.Name()
 	p.TestPayments = s.opts.TestPayments
 	if p.Area == "" {

@@ -11,6 +11,7 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/node/budget"
+	"github.com/fedmart/fedmart/node/web/locale"
 )
 
 // Charter is the federation's current charter, which names this site
@@ -63,6 +64,8 @@ type Site struct {
 	static   *static
 	pages    *Pages // the kit's own: the error page and the token sign-in
 	media    Media  // nil: no pictures served
+	locales  *locale.Catalog
+	money    map[string]*MoneyFormat // by language tag
 
 	// uploads match the paths a signed-in merchant may post a large
 	// body to; set by AllowUpload before Handler, read-only after.
@@ -98,6 +101,13 @@ func New(deps Deps, opts Options) (*Site, error) {
 		revoked:  revocations{db: deps.DB, now: deps.Now}, db: deps.DB, uploads: http.NewServeMux(), signedPosts: http.NewServeMux(), done: make(chan struct{}), media: deps.Media}
 	s.loadZone()
 	var err error
+	if s.locales, err = locale.Load(); err != nil {
+		return nil, err
+	}
+	s.money = make(map[string]*MoneyFormat, len(s.locales.Locales()))
+	for _, l := range s.locales.Locales() {
+		s.money[l.Tag] = NewMoneyFormat(l.Tag)
+	}
 	if s.static, err = newStatic(); err != nil {
 		return nil, err
 	}
@@ -115,7 +125,8 @@ type Mounter interface {
 // Handler serves the static files, /favicon.ico and every audience's routes, with the
 // failure page for every other path (and for a method a path does not
 // take). Requests pass, in order: panic recovery, security headers, a
-// body cap, the CSRF check, and the routes. Mount it at "/" beside the
+// body cap, the choice of language (lang.go), the CSRF check, and the
+// routes. Mount it at "/" beside the
 // REST API's /v1, /healthz, /readyz and /metrics, which it does not serve.
 func (s *Site) Handler(audiences ...Mounter) http.Handler {
 	mux := http.NewServeMux()
@@ -128,7 +139,7 @@ func (s *Site) Handler(audiences ...Mounter) http.Handler {
 		a.Mount(mux)
 	}
 	mux.HandleFunc("/", s.NotFound)
-	return s.recover(s.secureHeaders(s.limitBody(s.checkCSRF(mux))))
+	return s.recover(s.secureHeaders(s.limitBody(s.language(s.checkCSRF(mux)))))
 }
 
 // Sessions are the site's session cookies.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -28,7 +29,7 @@ const layoutFile = "templates/base.html"
 // file without ".html".
 type Pages struct {
 	site *Site
-	set  map[string]*template.Template // by page name
+	set  map[string]map[string]*template.Template // by page name, then language tag
 }
 
 // Pages parses every templates/*.html file of fsys as a page over the
@@ -39,7 +40,7 @@ func (s *Site) Pages(fsys fs.FS, partials ...string) (*Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	ps := &Pages{site: s, set: make(map[string]*template.Template, len(names))}
+	ps := &Pages{site: s, set: make(map[string]map[string]*template.Template, len(names))}
 	funcs := s.funcs()
 	for _, name := range names {
 		if name == layoutFile || slices.Contains(partials, name) {
@@ -55,29 +56,34 @@ func (s *Site) Pages(fsys fs.FS, partials ...string) (*Pages, error) {
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
-		ps.set[strings.TrimSuffix(path.Base(name), ".html")] = t
+		byLang, err := s.localized(t)
+		if err != nil {
+			return nil, err
+		}
+		ps.set[strings.TrimSuffix(path.Base(name), ".html")] = byLang
 	}
 	return ps, nil
 }
 
-// funcs are the helpers templates may call. None of them marks text as
-// safe HTML: html/template escapes everything they return.
+// funcs are the helpers templates may call, those that speak a language
+// speaking English (localized gives each other language its own). None
+// of them marks text as safe HTML: html/template escapes everything they
+// return.
 func (s *Site) funcs() template.FuncMap {
-	return template.FuncMap{
+	fm := template.FuncMap{
 		"asset":    func(name string) string { return s.static.url(name) },
-		"money":    FormatMoney,
 		"pager":    NewPagerView,
 		"percent":  FormatBPS,
 		"short":    ShortID,
-		"ago":      func(t time.Time) string { return Ago(s.now(), t) },
 		"iso":      ISO,
-		"date":     func(t time.Time) string { return FormatTime(t, s.Zone()) },
 		"clock":    func(t time.Time) string { return FormatClock(t, s.Zone()) },
 		"duration": Duration,
 		"zone":     func() string { return s.Zone().String() },
 		"add1":     func(i int) int { return i + 1 },
 		"image":    ImageURL,
 	}
+	maps.Copy(fm, s.localeFuncs(s.locales.Default()))
+	return fm
 }
 
 // ShortID abbreviates a peer ID or listing id for display; the full value

@@ -2061,11 +2061,14 @@ type CatalogListing struct {
 	PlatformName string `json:"platform_name"`
 
 	// ShippingProfile the id of the merchant's shipping profile it ships under; the merchant's default when absent
-	ShippingProfile *string   `json:"shipping_profile,omitempty"`
-	ShippingRegions []string  `json:"shipping_regions"`
-	Title           string    `json:"title"`
-	UpdatedAt       time.Time `json:"updated_at"`
-	Variants        []Variant `json:"variants"`
+	ShippingProfile *string  `json:"shipping_profile,omitempty"`
+	ShippingRegions []string `json:"shipping_regions"`
+	Title           string   `json:"title"`
+
+	// Translations the title and description in other languages, by BCP 47 tag
+	Translations *map[string]Translation `json:"translations,omitempty"`
+	UpdatedAt    time.Time               `json:"updated_at"`
+	Variants     []Variant               `json:"variants"`
 
 	// Version 1 when created, one more with every change of the description
 	Version int `json:"version"`
@@ -2703,11 +2706,14 @@ type Listing struct {
 	Platform string `json:"platform"`
 
 	// ShippingProfile the id of the merchant's shipping profile it ships under; the merchant's default when absent
-	ShippingProfile *string   `json:"shipping_profile,omitempty"`
-	ShippingRegions []string  `json:"shipping_regions"`
-	Title           string    `json:"title"`
-	UpdatedAt       time.Time `json:"updated_at"`
-	Variants        []Variant `json:"variants"`
+	ShippingProfile *string  `json:"shipping_profile,omitempty"`
+	ShippingRegions []string `json:"shipping_regions"`
+	Title           string   `json:"title"`
+
+	// Translations the title and description in other languages, by BCP 47 tag
+	Translations *map[string]Translation `json:"translations,omitempty"`
+	UpdatedAt    time.Time               `json:"updated_at"`
+	Variants     []Variant               `json:"variants"`
 
 	// Version 1 when created, one more with every change of the description
 	Version int `json:"version"`
@@ -2732,9 +2738,12 @@ type ListingInput struct {
 	ShippingProfile *string `json:"shipping_profile,omitempty"`
 
 	// ShippingRegions ISO 3166-1 alpha-2 codes, at least one unless shipping_profile is given; the listing ships there free when neither it nor its merchant names a shipping profile
-	ShippingRegions *[]string      `json:"shipping_regions,omitempty"`
-	Title           string         `json:"title"`
-	Variants        []VariantInput `json:"variants"`
+	ShippingRegions *[]string `json:"shipping_regions,omitempty"`
+	Title           string    `json:"title"`
+
+	// Translations The title and description in other languages the storefronts speak, by BCP 47 tag (en, zh-CN); a storefront shows a shopper reading that language the translation, and everyone else the original.
+	Translations *map[string]Translation `json:"translations,omitempty"`
+	Variants     []VariantInput          `json:"variants"`
 }
 
 // ListingPage defines model for ListingPage.
@@ -4249,6 +4258,13 @@ type Thread struct {
 
 	// Unread the other side's messages after read_at
 	Unread int `json:"unread"`
+}
+
+// Translation defines model for Translation.
+type Translation struct {
+	// Description the original description is shown when absent
+	Description *string `json:"description,omitempty"`
+	Title       string  `json:"title"`
 }
 
 // Units Some units of one line of a part.

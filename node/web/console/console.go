@@ -274,20 +274,20 @@ func (c *Console) offers() bool { return c.deps.Offers != nil && c.deps.Uptake !
 // adds the profile and shipping pages, offers the offers page.
 func nav(current string, profiles, offers, reviews bool) []web.NavItem {
 	items := []web.NavItem{
-		{Label: "Listings", Href: "/merchant"},
-		{Label: "New listing", Href: "/merchant/listings/new"},
-		{Label: "Feed upload", Href: "/merchant/feeds"},
-		{Label: "Orders", Href: "/merchant/orders"},
-		{Label: "Returns", Href: "/merchant/returns"},
-		{Label: "Issues", Href: "/merchant/issues"},
-		{Label: "Messages", Href: "/merchant/conversations"},
-		{Label: "Earnings", Href: "/merchant/earnings"},
+		{Label: "Listings", MsgID: "console.nav.listings", Href: "/merchant"},
+		{Label: "New listing", MsgID: "console.nav.new_listing", Href: "/merchant/listings/new"},
+		{Label: "Feed upload", MsgID: "console.nav.feeds", Href: "/merchant/feeds"},
+		{Label: "Orders", MsgID: "console.nav.orders", Href: "/merchant/orders"},
+		{Label: "Returns", MsgID: "console.nav.returns", Href: "/merchant/returns"},
+		{Label: "Issues", MsgID: "console.nav.issues", Href: "/merchant/issues"},
+		{Label: "Messages", MsgID: "console.nav.messages", Href: "/merchant/conversations"},
+		{Label: "Earnings", MsgID: "console.nav.earnings", Href: "/merchant/earnings"},
 	}
 	if profiles {
-		items = append(items, web.NavItem{Label: "Shipping", Href: "/merchant/shipping"}, web.NavItem{Label: "Profile", Href: "/merchant/profile"})
+		items = append(items, web.NavItem{Label: "Shipping", MsgID: "console.nav.shipping", Href: "/merchant/shipping"}, web.NavItem{Label: "Profile", MsgID: "console.nav.profile", Href: "/merchant/profile"})
 	}
 	if offers {
-		items = append(items, web.NavItem{Label: "Offers", Href: "/merchant/offers"})
+		items = append(items, web.NavItem{Label: "Offers", MsgID: "console.nav.offers", Href: "/merchant/offers"})
 	}
 	if reviews {
 		items = append(items, web.NavItem{Label: "Reviews", Href: "/merchant/reviews"})

@@ -157,7 +157,7 @@ func (sf *Storefront) allianceCallback(w http.ResponseWriter, r *http.Request) {
 func (sf *Storefront) allianceFailed(w http.ResponseWriter, r *http.Request, next, msg string) {
 	f := web.NewForm()
 	f.Add("", msg)
-	sf.accountPage(w, r, http.StatusBadRequest, "shopper_signin", "Shopper sign-in", f, next)
+	sf.accountPage(w, r, http.StatusBadRequest, "shopper_signin", sf.site.T(r, "account.signin_title"), f, next)
 }
 
 // approveView is what the approval page shows.

@@ -84,7 +84,7 @@ func (sf *Storefront) cartView(ctx context.Context, c order.Cart) cartView {
 			c = quoted
 		}
 	}
-	v := cartViewOf(c, sf.site.PlatformNames())
+	v := sf.cartViewOf(ctx, c, sf.site.PlatformNames())
 	listings := map[string]*catalog.Listing{}
 	for gi := range v.Groups {
 		for li := range v.Groups[gi].Lines {
@@ -101,6 +101,9 @@ func (sf *Storefront) cartView(ctx context.Context, c order.Cart) cartView {
 				continue
 			}
 			l.Merchant, l.Image = listing.MerchantName, firstImage(listing.Images, web.ImageThumb)
+			if t, ok := listing.Translations[sf.site.LocaleIn(ctx).Tag]; ok {
+				l.Title = t.Title // as the listing page names it for this shopper
+			}
 			if i := slices.IndexFunc(listing.Variants, func(v catalog.Variant) bool { return v.SKU == l.SKU }); i >= 0 && len(listing.Variants) > 1 {
 				l.Options = optionsText(listing.Variants[i].Options)
 			}
@@ -110,22 +113,23 @@ func (sf *Storefront) cartView(ctx context.Context, c order.Cart) cartView {
 	return v
 }
 
-// cartViewOf builds the view of a cart, naming platforms from names.
-func cartViewOf(c order.Cart, names map[string]string) cartView {
-	v := cartView{ID: c.ID, Total: web.FormatMoney(c.Total.Amount, c.Total.Currency), Items: c.Items}
+// cartViewOf builds the view of a cart, naming platforms from names, its
+// prices in the language of ctx's request.
+func (sf *Storefront) cartViewOf(ctx context.Context, c order.Cart, names map[string]string) cartView {
+	v := cartView{ID: c.ID, Total: sf.site.MoneyIn(ctx, c.Total.Amount, c.Total.Currency), Items: c.Items}
 	if c.Discount.Amount > 0 {
-		v.Discount = web.FormatMoney(c.Discount.Amount, c.Discount.Currency)
+		v.Discount = sf.site.MoneyIn(ctx, c.Discount.Amount, c.Discount.Currency)
 	}
 	for gi, g := range c.Groups {
 		gv := cartGroupView{Platform: web.PlatformName(names, g.Platform), PlatformID: g.Platform,
-			Total: web.FormatMoney(g.Total.Amount, g.Total.Currency)}
+			Total: sf.site.MoneyIn(ctx, g.Total.Amount, g.Total.Currency)}
 		for li, l := range g.Lines {
 			gv.Lines = append(gv.Lines, cartLineView{ListingID: l.ListingID, SKU: l.SKU, Title: l.Title, URL: web.ListingURL(l.ListingID),
-				MerchantID: l.Merchant, Quantity: l.Quantity, amount: l.Subtotal.Amount, UnitPrice: web.FormatMoney(l.UnitPrice.Amount, l.UnitPrice.Currency),
-				Subtotal: web.FormatMoney(l.Subtotal.Amount, l.Subtotal.Currency), NoteID: fmt.Sprintf("line-%d-%d-note", gi, li)})
+				MerchantID: l.Merchant, Quantity: l.Quantity, amount: l.Subtotal.Amount, UnitPrice: sf.site.MoneyIn(ctx, l.UnitPrice.Amount, l.UnitPrice.Currency),
+				Subtotal: sf.site.MoneyIn(ctx, l.Subtotal.Amount, l.Subtotal.Currency), NoteID: fmt.Sprintf("line-%d-%d-note", gi, li)})
 			if l.Discount.Amount > 0 {
 				n := len(gv.Lines) - 1
-				gv.Lines[n].OfferLabel, gv.Lines[n].Discount = l.OfferLabel, web.FormatMoney(l.Discount.Amount, l.Discount.Currency)
+				gv.Lines[n].OfferLabel, gv.Lines[n].Discount = l.OfferLabel, sf.site.MoneyIn(ctx, l.Discount.Amount, l.Discount.Currency)
 			}
 		}
 		v.Groups = append(v.Groups, gv)
@@ -194,11 +198,11 @@ func (sf *Storefront) cartPage(w http.ResponseWriter, r *http.Request) {
 		sf.site.FailOrder(w, r, err)
 		return
 	}
-	p := sf.guestPage(w, r, "Your cart", v)
+	p := sf.guestPage(w, r, sf.site.T(r, "cart.title"), v)
 	if ok {
-		p = sf.shopperPage(sv, "Your cart", v)
+		p = sf.shopperPage(sv, sf.site.T(r, "cart.title"), v)
 	}
-	p.Notice = web.NoticeIn(r, shopperNotices)
+	p.Notice = sf.noticeOf(r)
 	sf.render(w, r, http.StatusOK, "cart", p)
 }
 
@@ -349,7 +353,7 @@ func (sf *Storefront) addForm(w http.ResponseWriter, r *http.Request) {
 // addPage shows the add-to-cart form for l with sku chosen, with its
 // problems if any.
 func (sf *Storefront) addPage(w http.ResponseWriter, r *http.Request, sv shopperVisit, signedIn bool, status int, l catalog.Listing, sku string, f *web.Form) {
-	v := addView{ID: l.ID, Title: l.Title, URL: web.ListingURL(l.ID), Picker: newPicker(l, sku), Form: f}
+	v := addView{ID: l.ID, Title: l.Title, URL: web.ListingURL(l.ID), Picker: newPicker(l, sku, sf.speechOf(r)), Form: f}
 	p := sf.guestPage(w, r, "Add to cart", v)
 	if signedIn {
 		p = sf.shopperPage(sv, "Add to cart", v)
@@ -448,9 +452,9 @@ func (sf *Storefront) cartWithNote(w http.ResponseWriter, r *http.Request, sv sh
 	if l := v.Cart.line(in.ListingID, in.SKU); l != nil {
 		l.Note = note
 	}
-	p := sf.guestPage(w, r, "Your cart", v)
+	p := sf.guestPage(w, r, sf.site.T(r, "cart.title"), v)
 	if signedIn {
-		p = sf.shopperPage(sv, "Your cart", v)
+		p = sf.shopperPage(sv, sf.site.T(r, "cart.title"), v)
 	}
 	sf.render(w, r, http.StatusUnprocessableEntity, "cart", p)
 }

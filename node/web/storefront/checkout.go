@@ -184,7 +184,7 @@ func (sf *Storefront) checkoutForm(w http.ResponseWriter, r *http.Request) {
 	v := sf.newCheckoutView(f, "")
 	v.Cart, v.Key = sf.cartView(r.Context(), c), newIdempotencyKey()
 	v.Points = sf.checkoutPoints(r.Context(), sv.shopper.ID)
-	sf.render(w, r, http.StatusOK, "checkout", sf.shopperPage(sv, "Checkout", v))
+	sf.render(w, r, http.StatusOK, "checkout", sf.shopperPage(sv, sf.site.T(r, "checkout.title"), v))
 }
 
 // checkout places the order: POST /checkout. Success is a 303 to the
@@ -226,7 +226,7 @@ func (sf *Storefront) checkout(w http.ResponseWriter, r *http.Request, sv shoppe
 			sf.site.FailOrder(w, r, err)
 			return
 		}
-		sf.render(w, r, status, "checkout", sf.shopperPage(sv, "Checkout", v))
+		sf.render(w, r, status, "checkout", sf.shopperPage(sv, sf.site.T(r, "checkout.title"), v))
 		return
 	}
 	if req.Coupon != "" {
@@ -236,7 +236,7 @@ func (sf *Storefront) checkout(w http.ResponseWriter, r *http.Request, sv shoppe
 		}
 	}
 	if !f.OK() {
-		sf.render(w, r, http.StatusUnprocessableEntity, "checkout", sf.shopperPage(sv, "Checkout", v))
+		sf.render(w, r, http.StatusUnprocessableEntity, "checkout", sf.shopperPage(sv, sf.site.T(r, "checkout.title"), v))
 		return
 	}
 	o, _, err := sf.deps.Carts.Checkout(r.Context(), sv.shopper.ID, cartID, v.Key, req)
@@ -263,7 +263,7 @@ func (sf *Storefront) checkout(w http.ResponseWriter, r *http.Request, sv shoppe
 		sf.site.FailOrder(w, r, err)
 		return
 	}
-	sf.render(w, r, status, "checkout", sf.shopperPage(sv, "Checkout", v))
+	sf.render(w, r, status, "checkout", sf.shopperPage(sv, sf.site.T(r, "checkout.title"), v))
 }
 
 // Messages of a checkout that placed nothing.
@@ -423,8 +423,8 @@ func (sf *Storefront) applyCoupon(ctx context.Context, sv shopperVisit, v *check
 	if c.Shipping != nil {
 		total = c.Shipping.Total
 	}
-	v.Coupon, v.CouponDiscount = code, web.FormatMoney(d.Amount, d.Currency)
-	v.PayTotal = web.FormatMoney(total.Amount-d.Amount, total.Currency)
+	v.Coupon, v.CouponDiscount = code, sf.site.MoneyIn(ctx, d.Amount, d.Currency)
+	v.PayTotal = sf.site.MoneyIn(ctx, total.Amount-d.Amount, total.Currency)
 	return http.StatusOK, nil
 }
 

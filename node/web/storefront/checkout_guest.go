@@ -43,7 +43,7 @@ func (sf *Storefront) guestCheckoutPage(w http.ResponseWriter, r *http.Request, 
 	}
 	v := guestCheckoutView{Cart: sf.cartView(r.Context(), c), SigninURL: shopperSigninURL("/checkout"),
 		SignupURL: withNext("/signup", "/checkout"), Guest: sf.opts.GuestCheckout, Form: f}
-	sf.render(w, r, status, "checkout_guest", sf.guestPage(w, r, "Checkout", v))
+	sf.render(w, r, status, "checkout_guest", sf.guestPage(w, r, sf.site.T(r, "checkout.title"), v))
 }
 
 // guestCheckout opens a guest's account from a name and an e-mail

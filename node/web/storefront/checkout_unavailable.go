@@ -113,7 +113,7 @@ func (sf *Storefront) removeUnavailable(w http.ResponseWriter, r *http.Request, 
 	}
 	v := sf.newCheckoutView(typedAddress(r.PostForm), method)
 	v.Cart, v.Key = sf.cartView(ctx, c), newIdempotencyKey()
-	p := sf.shopperPage(sv, "Checkout", v)
+	p := sf.shopperPage(sv, sf.site.T(r, "checkout.title"), v)
 	p.Notice = msgUnavailableRemoved
 	sf.render(w, r, http.StatusOK, "checkout", p)
 }

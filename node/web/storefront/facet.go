@@ -3,11 +3,11 @@ package storefront
 import (
 	"cmp"
 	"fmt"
-	"github.com/fedmart/fedmart/catalog"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/node/web"
 )
@@ -48,8 +48,10 @@ type searchPage struct {
 
 // resultItem is one result card.
 type resultItem struct {
-	URL, Title, Snippet, Image, Brand, Category, Platform, Price string
-	InStock                                                      bool
+	URL, Title, Snippet, Image, Brand, Category, Platform string
+	// Price is written in the page's language by the template.
+	Price   catalog.Money
+	InStock bool
 	// Stars, Average and Reviews are the shoppers' rating ("" unrated).
 	Stars, Average string
 	Reviews        int64
@@ -89,7 +91,7 @@ func (sf *Storefront) searchView(st searchState, f *web.Form, res search.Result,
 	for _, d := range res.Items {
 		v.Items = append(v.Items, resultItem{URL: web.ListingURL(d.ID), Title: d.Title, Snippet: d.Description,
 			Image: imageURL(d.Image, web.ImageCard), Brand: d.Brand, Category: d.Category,
-			Platform: web.PlatformName(names, d.Platform), Price: web.FormatMoney(d.Price, d.Currency), InStock: d.InStock})
+			Platform: web.PlatformName(names, d.Platform), Price: catalog.Money{Amount: d.Price, Currency: d.Currency}, InStock: d.InStock})
 		if d.Reviews > 0 {
 			it := &v.Items[len(v.Items)-1]
 			it.Stars, it.Average, it.Reviews = starsText(d.Rating), catalog.Rating{AverageX100: d.Rating}.Average(), d.Reviews

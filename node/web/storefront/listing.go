@@ -58,7 +58,10 @@ func (sf *Storefront) listing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	names := sf.site.PlatformNames()
-	v := listingView(l, names)
+	v := listingView(l, names, sf.speechOf(r))
+	// A listing is shown as its merchant wrote it, unless it carries a
+	// translation into the shopper's language.
+	v.Title, v.Description = l.Translated(sf.site.Locale(r).Tag)
 	v.Merchant = sf.merchantName(r.Context(), l)
 	lt, err := sf.termsOf(r.Context(), &l)
 	if err != nil {
@@ -75,7 +78,7 @@ func (sf *Storefront) listing(w http.ResponseWriter, r *http.Request) {
 	ld := productData(l, v, canonical, lt)
 	ld.AggregateRating, ld.Review = reviewData(v.Reviews)
 	ld.Image = sf.absImages(v.Images)
-	p := &web.Page{Title: l.Title, Canonical: canonical, Data: v,
+	p := &web.Page{Title: v.Title, Canonical: canonical, Data: v,
 		Meta:   sf.openGraph(l, v, canonical),
 		JSONLD: ld}
 	if !homed {
@@ -88,10 +91,10 @@ func (sf *Storefront) listing(w http.ResponseWriter, r *http.Request) {
 }
 
 // listingView builds the page's content from the listing.
-func listingView(l catalog.Listing, names map[string]string) listingPage {
+func listingView(l catalog.Listing, names map[string]string, sp speech) listingPage {
 	v := listingPage{ID: l.ID, Title: l.Title, Description: l.Description, Brand: l.Brand, GTIN: l.GTIN,
 		Platform: web.PlatformName(names, l.Platform), PlatformID: l.Platform,
-		Regions: strings.Join(l.ShippingRegions, ", "), Updated: l.UpdatedAt, Picker: newPicker(l, "")}
+		Regions: strings.Join(l.ShippingRegions, ", "), Updated: l.UpdatedAt, Picker: newPicker(l, "", sp)}
 	v.Trail = categoryTrail(l.Category)
 	v.Images = imageURLs(l.Images, web.ImageFull)
 	v.Thumbs = imageURLs(l.Images, web.ImageThumb)
@@ -147,17 +150,6 @@ func (sf *Storefront) merchantName(ctx context.Context, l catalog.Listing) strin
 		return l.MerchantName
 	}
 	return m.Name
-}
-
-// stockText says how many of a variant are left, shoppers' way.
-func stockText(n int64) string {
-	switch {
-	case n <= 0:
-		return "Out of stock"
-	case n <= lowStock:
-		return fmt.Sprintf("Only %d left", n)
-	}
-	return "In stock"
 }
 
 // openGraph are the listing's OpenGraph and Twitter card tags for link

@@ -123,7 +123,7 @@ func (sf *Storefront) profileView(v *merchantView, mp catalog.MerchantProfile) {
 func listingCard(l catalog.Listing, platform string) resultItem {
 	it := resultItem{URL: web.ListingURL(l.ID), Title: l.Title, Image: firstImage(l.Images, web.ImageCard), Brand: l.Brand, Platform: platform}
 	if lo, ok := web.LowestPrice(l); ok {
-		it.Price = web.FormatMoney(lo.Amount, lo.Currency)
+		it.Price = lo
 	}
 	for _, vr := range l.Variants {
 		it.InStock = it.InStock || vr.Stock > 0

@@ -156,7 +156,7 @@ func (sf *Storefront) ordersPage(w http.ResponseWriter, r *http.Request, sv shop
 	}
 	var v ordersView
 	for _, o := range list {
-		row := orderRow{ID: o.ID, URL: orderURL(o.ID), Status: summaryStatus(o), Total: web.FormatMoney(o.Total.Amount, o.Total.Currency),
+		row := orderRow{ID: o.ID, URL: orderURL(o.ID), Status: summaryStatus(o), Total: sf.site.Money(r, o.Total.Amount, o.Total.Currency),
 			Parts: len(o.Parts), Placed: o.CreatedAt}
 		for _, p := range o.Parts {
 			for _, l := range p.Items {
@@ -174,8 +174,8 @@ func (sf *Storefront) ordersPage(w http.ResponseWriter, r *http.Request, sv shop
 		sf.site.FailOrder(w, r, err)
 		return
 	}
-	p := sf.shopperPage(sv, "Your orders", v)
-	p.Notice = web.NoticeIn(r, shopperNotices)
+	p := sf.shopperPage(sv, sf.site.T(r, "orders.title"), v)
+	p.Notice = sf.noticeOf(r)
 	sf.render(w, r, http.StatusOK, "orders", p)
 }
 
@@ -186,8 +186,8 @@ func (sf *Storefront) orderPage(w http.ResponseWriter, r *http.Request, sv shopp
 		sf.site.FailOrder(w, r, err)
 		return
 	}
-	p := sf.shopperPage(sv, "Order "+o.ID, sf.threadsOf(r.Context(), sv, o, sf.orderViewOf(r.Context(), o), "", nil))
-	p.Notice = web.NoticeIn(r, shopperNotices)
+	p := sf.shopperPage(sv, sf.site.T(r, "orders.order_title", "ID", o.ID), sf.threadsOf(r.Context(), sv, o, sf.orderViewOf(r.Context(), o), "", nil))
+	p.Notice = sf.noticeOf(r)
 	sf.render(w, r, http.StatusOK, "order", p)
 }
 
@@ -198,21 +198,21 @@ func (sf *Storefront) orderViewOf(ctx context.Context, o order.Order) orderView 
 	merchants := sf.merchantNamer(ctx)
 	listings := sf.listingCache(ctx)
 	refunds := partRefunds(o, sf.site.Name())
-	v := orderView{ID: o.ID, Status: summaryStatus(o), Total: web.FormatMoney(o.Total.Amount, o.Total.Currency),
+	v := orderView{ID: o.ID, Status: summaryStatus(o), Total: sf.site.MoneyIn(ctx, o.Total.Amount, o.Total.Currency),
 		Placed: o.CreatedAt, ShipTo: o.ShipTo, Payment: paymentText(o.Payment), Country: countryName(o.ShipTo.Country),
-		Items:    web.FormatMoney(o.Total.Amount+o.CouponDiscount.Amount-o.Shipping.Amount, o.Total.Currency),
-		Shipping: web.FormatMoney(o.Shipping.Amount, o.Total.Currency), Points: orderPointsOf(o)}
+		Items:    sf.site.MoneyIn(ctx, o.Total.Amount+o.CouponDiscount.Amount-o.Shipping.Amount, o.Total.Currency),
+		Shipping: sf.site.MoneyIn(ctx, o.Shipping.Amount, o.Total.Currency), Points: orderPointsOf(o)}
 	if o.Coupon != "" {
-		v.Coupon, v.CouponDiscount = o.Coupon, web.FormatMoney(o.CouponDiscount.Amount, o.CouponDiscount.Currency)
+		v.Coupon, v.CouponDiscount = o.Coupon, sf.site.MoneyIn(ctx, o.CouponDiscount.Amount, o.CouponDiscount.Currency)
 	}
 	carriers := sf.deps.Profiles.Carriers()
 	for _, p := range o.Parts {
 		pv := partView{ID: p.ID, Status: p.Status, StatusText: web.StatusText(p.Status),
 			Platform: web.PlatformName(names, p.Platform), PlatformID: p.Platform, Merchant: merchants(p),
-			Total: web.FormatMoney(p.Total.Amount, p.Total.Currency), Carrier: p.Carrier, Tracking: p.Tracking,
+			Total: sf.site.MoneyIn(ctx, p.Total.Amount, p.Total.Currency), Carrier: p.Carrier, Tracking: p.Tracking,
 			Reason: web.ReasonText[p.Reason], Refund: refunds[p.ID], Updated: p.UpdatedAt, Rate: p.ShippingRate,
-			Items:          web.FormatMoney(p.Total.Amount-p.Shipping.Amount, p.Total.Currency),
-			Shipping:       web.FormatMoney(p.Shipping.Amount, p.Total.Currency),
+			Items:          sf.site.MoneyIn(ctx, p.Total.Amount-p.Shipping.Amount, p.Total.Currency),
+			Shipping:       sf.site.MoneyIn(ctx, p.Shipping.Amount, p.Total.Currency),
 			ShippingRefund: shippingRefundText(p)}
 		if p.Shipping.Amount == 0 {
 			pv.Shipping = "Free"
@@ -231,10 +231,10 @@ func (sf *Storefront) orderViewOf(ctx context.Context, o order.Order) orderView 
 		}
 		for _, l := range p.Items {
 			lv := lineView{Title: l.Title, URL: web.ListingURL(l.ListingID), Quantity: l.Quantity,
-				UnitPrice: web.FormatMoney(l.UnitPrice.Amount, l.UnitPrice.Currency),
-				Subtotal:  web.FormatMoney(l.Quantity*l.UnitPrice.Amount-l.Discount.Amount, l.UnitPrice.Currency)}
+				UnitPrice: sf.site.MoneyIn(ctx, l.UnitPrice.Amount, l.UnitPrice.Currency),
+				Subtotal:  sf.site.MoneyIn(ctx, l.Quantity*l.UnitPrice.Amount-l.Discount.Amount, l.UnitPrice.Currency)}
 			if l.Discount.Amount > 0 {
-				lv.Discount = web.FormatMoney(l.Discount.Amount, l.Discount.Currency)
+				lv.Discount = sf.site.MoneyIn(ctx, l.Discount.Amount, l.Discount.Currency)
 			}
 			if listing := listings(l.ListingID); listing != nil && len(listing.Variants) > 1 {
 				if i := slices.IndexFunc(listing.Variants, func(v catalog.Variant) bool { return v.SKU == l.SKU }); i >= 0 {

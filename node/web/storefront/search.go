@@ -109,13 +109,16 @@ func (sf *Storefront) search(w http.ResponseWriter, r *http.Request) {
 	if st.Cursor == "" {
 		view.Sponsored = sf.slotsFor(r.Context(), st.Q, res, view.Items)
 	}
+	for i, c := range view.Sorts {
+		view.Sorts[i].Label = sf.site.T(r, "search.sort_"+c.Value)
+	}
 	if res.Total == 0 && st.Q != "" && st.Cursor == "" && f.OK() {
 		if err := sf.suggest(&view, q, st); err != nil {
 			sf.site.Fail(w, r, err)
 			return
 		}
 	}
-	sf.render(w, r, status, "search", &web.Page{Title: searchTitle(view.State), Query: view.State.Q, Data: view, NoIndex: true})
+	sf.render(w, r, status, "search", &web.Page{Title: sf.searchTitle(r, view.State), Query: view.State.Q, Data: view, NoIndex: true})
 }
 
 // maxSuggestions is how many other searches a page that found nothing
@@ -208,11 +211,11 @@ func inputOfParam(param string) string {
 	return ""
 }
 
-func searchTitle(st searchState) string {
+func (sf *Storefront) searchTitle(r *http.Request, st searchState) string {
 	if st.Q != "" {
-		return "Results for " + st.Q
+		return sf.site.T(r, "search.title_for", "Q", st.Q)
 	}
-	return "Search"
+	return sf.site.T(r, "search.title")
 }
 
 // url is the page URL of the search st with change applied; paging

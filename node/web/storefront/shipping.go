@@ -200,7 +200,7 @@ func (sf *Storefront) quoteGuest(ctx context.Context, sess *web.Session, c *orde
 // that does not ship there. listings are the cart's listings, by id (nil
 // for one gone).
 func (sf *Storefront) shippingView(ctx context.Context, v *cartView, c order.Cart, listings map[string]*catalog.Listing) {
-	s := &shipView{Items: web.FormatMoney(c.Total.Amount, c.Total.Currency), Total: web.FormatMoney(c.Total.Amount, c.Total.Currency),
+	s := &shipView{Items: sf.site.MoneyIn(ctx, c.Total.Amount, c.Total.Currency), Total: sf.site.MoneyIn(ctx, c.Total.Amount, c.Total.Currency),
 		Shippable: true, Countries: countries(), Form: web.NewForm()}
 	v.Ship = s
 	if c.ShipTo == nil {
@@ -214,8 +214,8 @@ func (sf *Storefront) shippingView(ctx context.Context, v *cartView, c order.Car
 	}
 	cs := c.Shipping
 	s.Shippable = cs.Shippable
-	s.Shipping = web.FormatMoney(cs.Shipping.Amount, cs.Shipping.Currency)
-	s.Total = web.FormatMoney(cs.Total.Amount, cs.Total.Currency)
+	s.Shipping = sf.site.MoneyIn(ctx, cs.Shipping.Amount, cs.Shipping.Currency)
+	s.Total = sf.site.MoneyIn(ctx, cs.Total.Amount, cs.Total.Currency)
 	now := sf.site.Now()
 	for pi, ps := range cs.Parts {
 		gi := slices.IndexFunc(v.Groups, func(g cartGroupView) bool { return g.PlatformID == ps.Platform })
@@ -261,7 +261,7 @@ func (sf *Storefront) shippingView(ctx context.Context, v *cartView, c order.Car
 		}
 		for oi, o := range ps.Options {
 			e, l := shipping.Deliveries(now, handling, o.Transit)
-			ov := optionView{ID: fmt.Sprintf("%s-%d", pv.ID, oi), Rate: o.Rate, Price: web.FormatMoney(o.Price, cur),
+			ov := optionView{ID: fmt.Sprintf("%s-%d", pv.ID, oi), Rate: o.Rate, Price: sf.site.MoneyIn(ctx, o.Price, cur),
 				Arrives: arrivesText(e, l), Chosen: strings.EqualFold(o.Rate, ps.Rate)}
 			if o.Price == 0 {
 				ov.Price = "Free"
@@ -272,9 +272,9 @@ func (sf *Storefront) shippingView(ctx context.Context, v *cartView, c order.Car
 				pv.Chosen = &chosen
 			}
 		}
-		pv.Items = web.FormatMoney(items, cur)
-		pv.Shipping = web.FormatMoney(ps.Price.Amount, cur)
-		pv.Total = web.FormatMoney(items+ps.Price.Amount, cur)
+		pv.Items = sf.site.MoneyIn(ctx, items, cur)
+		pv.Shipping = sf.site.MoneyIn(ctx, ps.Price.Amount, cur)
+		pv.Total = sf.site.MoneyIn(ctx, items+ps.Price.Amount, cur)
 		g.Parts = append(g.Parts, pv)
 	}
 }
@@ -395,9 +395,9 @@ func (sf *Storefront) cartWithShipTo(w http.ResponseWriter, r *http.Request, sv 
 		return
 	}
 	v.Cart.Ship.Form = f
-	p := sf.guestPage(w, r, "Your cart", v)
+	p := sf.guestPage(w, r, sf.site.T(r, "cart.title"), v)
 	if signedIn {
-		p = sf.shopperPage(sv, "Your cart", v)
+		p = sf.shopperPage(sv, sf.site.T(r, "cart.title"), v)
 	}
 	sf.render(w, r, http.StatusUnprocessableEntity, "cart", p)
 }

@@ -29,7 +29,7 @@ type accountForm struct {
 func (sf *Storefront) accountPage(w http.ResponseWriter, r *http.Request, status int, name, title string, f *web.Form, next string) {
 	v := accountForm{Form: f, Next: next, MinPassword: order.MinPasswordLen,
 		SignupURL: withNext("/signup", next), SigninURL: shopperSigninURL(next), Alliance: sf.allianceSignins(next)}
-	p := &web.Page{Title: title, NoIndex: true, Notice: web.NoticeIn(r, shopperNotices), Data: v}
+	p := &web.Page{Title: title, NoIndex: true, Notice: sf.noticeOf(r), Data: v}
 	sf.render(w, r, status, name, sf.site.WithSession(w, r, p))
 }
 
@@ -43,7 +43,7 @@ func withNext(path, next string) string {
 
 // shopperSigninForm is GET /signin/shopper.
 func (sf *Storefront) shopperSigninForm(w http.ResponseWriter, r *http.Request) {
-	sf.accountPage(w, r, http.StatusOK, "shopper_signin", "Shopper sign-in", web.NewForm(), safeNext(r.URL.Query().Get("next")))
+	sf.accountPage(w, r, http.StatusOK, "shopper_signin", sf.site.T(r, "account.signin_title"), web.NewForm(), safeNext(r.URL.Query().Get("next")))
 }
 
 // shopperSignin checks the e-mail address and password and keeps the
@@ -63,7 +63,7 @@ func (sf *Storefront) shopperSignin(w http.ResponseWriter, r *http.Request) {
 	if wait := sf.signins.Wait(pair); f.OK() && wait > 0 {
 		f.Add("password", "Too many wrong passwords from this device: try again in "+web.WaitText(wait)+".")
 		web.RetryAfter(w, wait)
-		sf.accountPage(w, r, http.StatusTooManyRequests, "shopper_signin", "Shopper sign-in", f, next)
+		sf.accountPage(w, r, http.StatusTooManyRequests, "shopper_signin", sf.site.T(r, "account.signin_title"), f, next)
 		return
 	}
 	var sh order.Shopper
@@ -83,7 +83,7 @@ func (sf *Storefront) shopperSignin(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !f.OK() {
-		sf.accountPage(w, r, http.StatusUnprocessableEntity, "shopper_signin", "Shopper sign-in", f, next)
+		sf.accountPage(w, r, http.StatusUnprocessableEntity, "shopper_signin", sf.site.T(r, "account.signin_title"), f, next)
 		return
 	}
 	sf.signins.Succeeded(pair)
@@ -142,7 +142,7 @@ func (sf *Storefront) signShopperIn(w http.ResponseWriter, r *http.Request, sh o
 
 // signupForm is GET /signup.
 func (sf *Storefront) signupForm(w http.ResponseWriter, r *http.Request) {
-	sf.accountPage(w, r, http.StatusOK, "shopper_signup", "Create an account", web.NewForm(), safeNext(r.URL.Query().Get("next")))
+	sf.accountPage(w, r, http.StatusOK, "shopper_signup", sf.site.T(r, "account.signup_title"), web.NewForm(), safeNext(r.URL.Query().Get("next")))
 }
 
 // signup opens a shopper account and signs the shopper in: POST /signup.
@@ -177,7 +177,7 @@ func (sf *Storefront) signup(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !f.OK() {
-		sf.accountPage(w, r, http.StatusUnprocessableEntity, "shopper_signup", "Create an account", f, next)
+		sf.accountPage(w, r, http.StatusUnprocessableEntity, "shopper_signup", sf.site.T(r, "account.signup_title"), f, next)
 		return
 	}
 	sf.signShopperIn(w, r, sh, next, "welcome")

@@ -80,8 +80,8 @@ type variantData struct {
 }
 
 // newPicker builds the choice of l's variants, with chosen (a SKU, "" for
-// the first in stock) checked.
-func newPicker(l catalog.Listing, chosen string) picker {
+// the first in stock) checked, its texts in sp's language.
+func newPicker(l catalog.Listing, chosen string, sp speech) picker {
 	var p picker
 	if len(l.Variants) == 0 {
 		return p
@@ -91,9 +91,9 @@ func newPicker(l catalog.Listing, chosen string) picker {
 		first = max(slices.IndexFunc(l.Variants, func(v catalog.Variant) bool { return v.Stock > 0 }), 0)
 	}
 	pick := l.Variants[first]
-	p.Price, p.Stock, p.InStock = money(pick.Price), stockText(pick.Stock), pick.Stock > 0
+	p.Price, p.Stock, p.InStock = sp.money(pick.Price), sp.stock(pick.Stock), pick.Stock > 0
 	for _, v := range l.Variants {
-		p.Data = append(p.Data, variantData{Options: v.Options, Price: money(v.Price), Stock: stockText(v.Stock), InStock: v.Stock > 0})
+		p.Data = append(p.Data, variantData{Options: v.Options, Price: sp.money(v.Price), Stock: sp.stock(v.Stock), InStock: v.Stock > 0})
 	}
 	switch names := optionNames(l); {
 	case len(l.Variants) == 1:
@@ -102,24 +102,22 @@ func newPicker(l catalog.Listing, chosen string) picker {
 	case names == nil:
 		for i, v := range l.Variants {
 			p.Plain = append(p.Plain, variantChoice{SKU: v.SKU, ID: fmt.Sprintf("variant-%d", i),
-				Label: fmt.Sprintf("Option %d", i+1), Price: money(v.Price), Checked: i == first, SoldOut: v.Stock <= 0})
+				Label: sp.optionN(i + 1), Price: sp.money(v.Price), Checked: i == first, SoldOut: v.Stock <= 0})
 		}
 	default:
 		for gi, name := range names {
-			p.Groups = append(p.Groups, newGroup(l, gi, name, pick))
+			p.Groups = append(p.Groups, newGroup(l, gi, name, pick, sp))
 		}
 	}
 	if !samePrices(l) && chosen == "" {
-		if lo, ok := web.LowestPrice(l); ok {
-			p.Price = "From " + web.FormatMoney(lo.Amount, lo.Currency)
-		}
+		p.Price = sp.fromPrice(l)
 	}
 	return p
 }
 
 // newGroup is the buttons of option name, the gi-th group, with pick's
 // value checked.
-func newGroup(l catalog.Listing, gi int, name string, pick catalog.Variant) optionGroup {
+func newGroup(l catalog.Listing, gi int, name string, pick catalog.Variant, sp speech) optionGroup {
 	g := optionGroup{Name: optionPrefix + name, Label: optionLabel(name), ID: fmt.Sprintf("opt-%d", gi)}
 	decides := len(optionNames(l)) == 1
 	for _, v := range l.Variants {
@@ -134,7 +132,7 @@ func newGroup(l catalog.Listing, gi int, name string, pick catalog.Variant) opti
 			g.Values[i].SoldOut = false
 		}
 		if decides && !samePrices(l) {
-			g.Values[i].Price = money(v.Price)
+			g.Values[i].Price = sp.money(v.Price)
 		}
 	}
 	return g

@@ -1,0 +1,47 @@
+package web
+
+import (
+	"github.com/bojanz/currency"
+)
+
+// Prices are written as the page's language writes them (CLDR, through
+// github.com/bojanz/currency): "€1,234.50" in English, "1.234,50 €" in
+// German, "¥1,234.50" for yuan and "€1,234.50" for euros in Simplified
+// Chinese. Amounts stay int64 minor units until they are written: the
+// formatter reads the decimal FormatAmount writes, so that a currency
+// keeps the minor-unit digits fedmart gives it.
+
+// MoneyFormat writes amounts for one locale. It is read-only once built
+// and safe for concurrent use.
+type MoneyFormat struct {
+	// byDigits are formatters showing exactly that many decimals, for
+	// currencies of 0 to 4 minor-unit digits.
+	byDigits [5]*currency.Formatter
+}
+
+// NewMoneyFormat is the money format of a BCP 47 locale ("en", "zh-CN",
+// "de").
+func NewMoneyFormat(locale string) *MoneyFormat {
+	m := &MoneyFormat{}
+	l := currency.NewLocale(locale)
+	for d := range m.byDigits {
+		f := currency.NewFormatter(l)
+		f.MinDigits, f.MaxDigits = uint8(d), uint8(d)
+		m.byDigits[d] = f
+	}
+	return m
+}
+
+// Format writes amount minor units of cur; a currency CLDR does not know
+// is written as FormatMoney writes it ("19.99 XTS").
+func (m *MoneyFormat) Format(amount int64, cur string) string {
+	d := DigitsOf(cur)
+	if d >= len(m.byDigits) || cur == "" {
+		return FormatMoney(amount, cur)
+	}
+	a, err := currency.NewAmount(FormatAmount(amount, cur), cur)
+	if err != nil {
+		return FormatMoney(amount, cur)
+	}
+	return m.byDigits[d].Format(a)
+}
