@@ -123,8 +123,12 @@ type Part struct {
 	ShippingRate string `json:"shipping_rate,omitempty"`
 	// Estimate is when the part was expected to arrive, when ordered.
 	Estimate *Estimate `json:"estimate,omitempty"`
-	Carrier  string    `json:"carrier,omitempty"`
-	Tracking string    `json:"tracking,omitempty"`
+	// Handling is the merchant's handling time in business days when the
+	// part was sold (the longest of its lines'), nil for parts placed
+	// before parts kept it: the measured record holds the merchant to it.
+	Handling *int   `json:"handling_days,omitempty"`
+	Carrier  string `json:"carrier,omitempty"`
+	Tracking string `json:"tracking,omitempty"`
 	// TrackingURL is where the parcel is followed.
 	TrackingURL string `json:"tracking_url,omitempty"`
 	Refunded    Money  `json:"refunded,omitzero"`

@@ -244,6 +244,7 @@ type Service struct {
 	log       *slog.Logger
 	now       func() time.Time
 	metrics   *metrics
+	records   recordCache
 
 	// homeLocks serialize the changes of one home part, shopLocks those of
 	// one storefront order (and of one idempotency key), both striped by
@@ -317,6 +318,7 @@ func (s *Service) Self() string { return s.self }
 func (s *Service) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.out.run(ctx) })
+	g.Go(func() error { return s.buildRecords(ctx) })
 	g.Go(func() error { return s.every(ctx, time.Second, s.expireHolds) })
 	g.Go(func() error { return s.every(ctx, time.Second, s.payRefunds) })
 	g.Go(func() error { return s.every(ctx, time.Minute, s.pruneEnded) })

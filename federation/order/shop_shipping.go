@@ -35,6 +35,9 @@ type CartPartShipping struct {
 	Rate     string    `json:"rate,omitempty"`
 	Price    Money     `json:"price"`
 	Estimate *Estimate `json:"estimate,omitempty"`
+	// Handling is the merchant's handling time in business days, the
+	// longest of the lines'.
+	Handling int `json:"-"`
 	// Unshippable are the lines that do not ship to the destination.
 	Unshippable []CartLine `json:"unshippable,omitempty"`
 }
@@ -183,7 +186,7 @@ func (s *Service) quotePart(ctx context.Context, c *Cart, p Part, dest shipping.
 			ps.Options[i].Price = choice.Price.Amount
 		}
 	}
-	ps.Rate, ps.Price = choice.Rate, choice.Price
+	ps.Rate, ps.Price, ps.Handling = choice.Rate, choice.Price, q.handling
 	if o, ok := shipping.Pick(ps.Options, ps.Rate); ok {
 		e := estimate(s.now(), q.handling, o.Transit)
 		ps.Estimate = &e
@@ -211,7 +214,7 @@ func (s *Service) priceShipping(ctx context.Context, o *Order, c *Cart) error {
 		for _, l := range ps.Unshippable {
 			unshippable = append(unshippable, Line{ListingID: l.ListingID, SKU: l.SKU, Title: l.Title})
 		}
-		p.Shipping, p.ShippingRate, p.Estimate = ps.Price, ps.Rate, ps.Estimate
+		p.Shipping, p.ShippingRate, p.Estimate, p.Handling = ps.Price, ps.Rate, ps.Estimate, &ps.Handling
 		seen, ok := c.quoted[partKey(p.Platform, p.Merchant)]
 		if ok && (seen.To != dest || seen.Lines != linesKey(p.Items)) {
 			ok = false

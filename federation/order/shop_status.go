@@ -142,6 +142,9 @@ func (s *Service) applyStatusTxn(txn *badger.Txn, m *Message, raw []byte) (*Part
 	// The storefront said an issue it opened was opened when it sent it.
 	toldOpened := st.Issue != nil && issueOf(p.Issues, st.Issue.ID) != nil && issueEvent(st.Issue) == "order.issue.opened"
 	newer := p.apply(m)
+	if err := s.noteRecord(txn, p, m); err != nil {
+		return nil, err
+	}
 	if !newer && !added && !returned && !issued {
 		return nil, nil
 	}
