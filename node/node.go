@@ -155,7 +155,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (_ *Node, err error) {
 	n.budgets = budget.New(cfg.API.Limits, cfg.API.trustedProxies(), time.Now)
 	a := api.New(api.Config{OperatorToken: token, Metrics: cfg.API.Metrics, WriteTimeout: cfg.API.WriteTimeout}, api.Deps{
 		Federation: n.fed, Catalog: n.cat, Search: n.index, Orders: n.orders, Shoppers: n.orders, Profiles: n.cat, Shipping: n.orders, Webhooks: n.hooks, Mail: n.mail, Settlement: n.settle, Points: n.orders, Campaigns: n.cat, AdSales: n.orders,
-		Media: n.media.Store(), Backup: n.backup, Content: n.content, Reviews: reviewDesk{n.cat, n}, Budgets: n.budgets, Ready: n.ready, Gatherer: reg, Registry: reg,
+		Media: n.media.Store(), Backup: n.backup, Content: n.content, Reviews: reviewDesk{n.cat, n}, Records: n.orders, Budgets: n.budgets, Ready: n.ready, Gatherer: reg, Registry: reg,
 	}, log.With("component", "api"))
 	handler, err := n.pages(key, token, a.Handler())
 	if err != nil {

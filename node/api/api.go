@@ -91,6 +91,8 @@ type Deps struct {
 	Media Media
 	// Reviews serves shoppers' reviews and ratings; nil serves none.
 	Reviews Reviews
+	// Records serves merchants' measured records; nil serves none.
+	Records Records
 	// Backup streams a backup of the node's database (GET /v1/backup).
 	Backup Backup
 	// Content serves the storefront's pages and help articles (/v1/pages,

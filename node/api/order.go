@@ -93,6 +93,7 @@ func (a *API) orderRoutes(v1 *gin.RouterGroup) {
 	a.promoRoutes(v1)
 	a.adRoutes(v1, sh)
 	a.reviewRoutes(v1, sh, me)
+	a.recordRoutes(v1)
 	me.GET("/conversations", a.getConversations)
 	me.POST("/orders/:id/messages", a.postMerchantMessage)
 	me.GET("/orders/:id/messages", a.getMerchantMessages)

@@ -2978,6 +2978,55 @@ type MerchantRating struct {
 	Rating Rating `json:"rating"`
 }
 
+// MerchantRecord defines model for MerchantRecord.
+type MerchantRecord struct {
+	// Answered the issues the merchant answered
+	Answered int `json:"answered"`
+
+	// CancelRate cancelled / orders
+	CancelRate float32 `json:"cancel_rate"`
+
+	// Cancelled the accepted parts the merchant cancelled (refunded whole before shipping)
+	Cancelled int `json:"cancelled"`
+
+	// Due the parts that shipped, or should have by now, with a known handling time
+	Due int `json:"due"`
+
+	// Enough whether orders reaches min_orders
+	Enough bool `json:"enough"`
+
+	// Issues the shoppers' issues with those parts the home stated
+	Issues int `json:"issues"`
+
+	// Merchant the global merchant id, `<platform>.<merchant>`
+	Merchant string `json:"merchant"`
+
+	// OnTime those shipped within the handling time they were sold with
+	OnTime int `json:"on_time"`
+
+	// OnTimeShare on_time / due (0 with none due)
+	OnTimeShare float32 `json:"on_time_share"`
+
+	// Orders the merchant's parts its home accepted through this storefront
+	Orders int `json:"orders"`
+
+	// ResolutionRate resolved / issues
+	ResolutionRate float32 `json:"resolution_rate"`
+
+	// Resolved the issues resolved by agreement or by the arbiter's decision
+	Resolved int `json:"resolved"`
+
+	// ResponseAverageSeconds the average time to the merchant's first answer (0 with none answered)
+	ResponseAverageSeconds int64 `json:"response_average_seconds"`
+}
+
+// MerchantRecordAnswer defines model for MerchantRecordAnswer.
+type MerchantRecordAnswer struct {
+	// MinOrders the fewest accepted parts a record is shown with
+	MinOrders int            `json:"min_orders"`
+	Record    MerchantRecord `json:"record"`
+}
+
 // MerchantReturn defines model for MerchantReturn.
 type MerchantReturn struct {
 	OrderID string `json:"order_id"`
@@ -3294,6 +3343,9 @@ type Part struct {
 
 	// Estimate when a part is expected to arrive, counted in business days from the day it is ordered
 	Estimate *Estimate `json:"estimate,omitempty"`
+
+	// HandlingDays the merchant's handling time in business days when the part was sold; the measured record holds it to it
+	HandlingDays *int `json:"handling_days,omitempty"`
 
 	// Issues the complaints about the part
 	Issues   *[]Issue `json:"issues,omitempty"`
@@ -5809,6 +5861,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/merchants/{id} (the `ChangeMerchant` operationId).
 	ChangeMerchant(ctx context.Context, id string, body ChangeMerchantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMerchantRecord A merchant's measured record on this storefront (public), apart from the shoppers' stars.
+	//
+	// Measured by this node, as a storefront, from the home's signed
+	// statuses of the parts it placed with the merchant: the share
+	// shipped within the handling time each part was sold with, the
+	// parts the merchant cancelled (refunded whole before shipping),
+	// and how fast and how often it answered and resolved the
+	// shoppers' issues. Under `min_orders` accepted parts the record
+	// is not enough to show (`record.enough` false). A merchant this
+	// storefront never sold for has a record of zeros.
+	//
+	// Corresponds with GET /v1/merchants/{id}/record (the `GetMerchantRecord` operationId).
+	GetMerchantRecord(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RotateMerchantToken Replace a merchant's token; the old one stops working at once, for the API and the console's sessions.
 	//
@@ -8453,6 +8519,30 @@ func (c *Client) ChangeMerchantWithBody(ctx context.Context, id string, contentT
 // Corresponds with PATCH /v1/merchants/{id} (the `ChangeMerchant` operationId).
 func (c *Client) ChangeMerchant(ctx context.Context, id string, body ChangeMerchantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewChangeMerchantRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMerchantRecord A merchant's measured record on this storefront (public), apart from the shoppers' stars.
+//
+// Measured by this node, as a storefront, from the home's signed
+// statuses of the parts it placed with the merchant: the share
+// shipped within the handling time each part was sold with, the
+// parts the merchant cancelled (refunded whole before shipping),
+// and how fast and how often it answered and resolved the
+// shoppers' issues. Under `min_orders` accepted parts the record
+// is not enough to show (`record.enough` false). A merchant this
+// storefront never sold for has a record of zeros.
+//
+// Corresponds with GET /v1/merchants/{id}/record (the `GetMerchantRecord` operationId).
+func (c *Client) GetMerchantRecord(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMerchantRecordRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -13487,6 +13577,40 @@ func NewChangeMerchantRequestWithBody(server string, id string, contentType stri
 	return req, nil
 }
 
+// NewGetMerchantRecordRequest constructs an http.Request for the GetMerchantRecord method
+func NewGetMerchantRecordRequest(server string, id MerchantID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/merchants/%s/record", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewRotateMerchantTokenRequest constructs an http.Request for the RotateMerchantToken method
 func NewRotateMerchantTokenRequest(server string, id string) (*http.Request, error) {
 	var err error
@@ -16574,6 +16698,22 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v1/merchants/{id} (the `ChangeMerchant` operationId).
 	ChangeMerchantWithResponse(ctx context.Context, id string, body ChangeMerchantJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeMerchantResponse, error)
+
+	// GetMerchantRecordWithResponse A merchant's measured record on this storefront (public), apart from the shoppers' stars.
+	//
+	// Measured by this node, as a storefront, from the home's signed
+	// statuses of the parts it placed with the merchant: the share
+	// shipped within the handling time each part was sold with, the
+	// parts the merchant cancelled (refunded whole before shipping),
+	// and how fast and how often it answered and resolved the
+	// shoppers' issues. Under `min_orders` accepted parts the record
+	// is not enough to show (`record.enough` false). A merchant this
+	// storefront never sold for has a record of zeros.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/merchants/{id}/record (the `GetMerchantRecord` operationId).
+	GetMerchantRecordWithResponse(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*GetMerchantRecordResponse, error)
 
 	// RotateMerchantTokenWithResponse Replace a merchant's token; the old one stops working at once, for the API and the console's sessions.
 	//
@@ -23651,6 +23791,61 @@ func (r ChangeMerchantResponse) ContentType() string {
 	return ""
 }
 
+type GetMerchantRecordResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MerchantRecordAnswer
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMerchantRecordResponse) GetJSON200() *MerchantRecordAnswer {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMerchantRecordResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetMerchantRecordResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMerchantRecordResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMerchantRecordResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMerchantRecordResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMerchantRecordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // RotateMerchantTokenResponse401Headers the declared response headers of an HTTP 401 response for RotateMerchantToken
 type RotateMerchantTokenResponse401Headers struct {
 	WWWAuthenticate *string
@@ -28782,6 +28977,28 @@ func (c *ClientWithResponses) ChangeMerchantWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseChangeMerchantResponse(rsp)
+}
+
+// GetMerchantRecordWithResponse A merchant's measured record on this storefront (public), apart from the shoppers' stars.
+//
+// Measured by this node, as a storefront, from the home's signed
+// statuses of the parts it placed with the merchant: the share
+// shipped within the handling time each part was sold with, the
+// parts the merchant cancelled (refunded whole before shipping),
+// and how fast and how often it answered and resolved the
+// shoppers' issues. Under `min_orders` accepted parts the record
+// is not enough to show (`record.enough` false). A merchant this
+// storefront never sold for has a record of zeros.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/merchants/{id}/record (the `GetMerchantRecord` operationId).
+func (c *ClientWithResponses) GetMerchantRecordWithResponse(ctx context.Context, id MerchantID, reqEditors ...RequestEditorFn) (*GetMerchantRecordResponse, error) {
+	rsp, err := c.GetMerchantRecord(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMerchantRecordResponse(rsp)
 }
 
 // RotateMerchantTokenWithResponse Replace a merchant's token; the old one stops working at once, for the API and the console's sessions.
@@ -35384,6 +35601,46 @@ func ParseChangeMerchantResponse(rsp *http.Response) (*ChangeMerchantResponse, e
 			headers.WWWAuthenticate = &value
 		}
 		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMerchantRecordResponse parses an HTTP response from a GetMerchantRecordWithResponse call
+func ParseGetMerchantRecordResponse(rsp *http.Response) (*GetMerchantRecordResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMerchantRecordResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MerchantRecordAnswer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
 	}
 
 	return response, nil

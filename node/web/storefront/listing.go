@@ -33,6 +33,8 @@ type listingPage struct {
 	Offers []offerBadge
 	// Reviews are the listing's reviews, nil without any.
 	Reviews *reviewsView
+	// Record is the merchant's measured record, nil when not kept.
+	Record *recordView
 }
 
 // offerBadge is one of a merchant's offers as a page names it: "−15 %",
@@ -74,6 +76,7 @@ func (sf *Storefront) listing(w http.ResponseWriter, r *http.Request) {
 	v.Policies = sf.policiesOf(r, l, lt, v.Merchant)
 	v.Offers = sf.offersOn(r.Context(), l)
 	v.Reviews = sf.reviewsOf(r, l)
+	v.Record = sf.recordOf(r, l.Platform, l.Merchant)
 	canonical, homed := sf.listingCanonical(l)
 	ld := productData(l, v, canonical, lt)
 	ld.AggregateRating, ld.Review = reviewData(v.Reviews)

@@ -37,6 +37,8 @@ type merchantView struct {
 	Legal     string
 	Profiles  []profileView
 	Listings  []resultItem
+	// Record is the merchant's measured record, nil when not kept.
+	Record *recordView
 	// NextURL continues the listings; FirstURL starts them again.
 	NextURL, FirstURL string
 }
@@ -72,6 +74,7 @@ func (sf *Storefront) merchantPage(w http.ResponseWriter, r *http.Request) {
 		sf.site.Fail(w, r, err)
 		return
 	}
+	v.Record = sf.recordOf(r, platform, merchant)
 	cursor := r.URL.Query().Get("cursor")
 	listings, next, err := sf.deps.Profiles.ListingsOf(ctx, platform, merchant, cursor, merchantListingsPage)
 	if errors.Is(err, catalog.ErrInvalid) && cursor != "" { // a mistyped cursor

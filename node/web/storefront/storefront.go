@@ -207,6 +207,9 @@ type Deps struct {
 	// Reviews, when set, shows listings' reviews and ratings and lets
 	// shoppers review what was delivered to them (reviews.go); optional.
 	Reviews Reviews
+	// Records, when set, shows each merchant's measured record on its
+	// page and on its listings' pages (record.go); optional.
+	Records Records
 	// Content, when set, serves the storefront's pages and its help
 	// centre, and links them from every page (content.go).
 	Content Content
