@@ -13,6 +13,7 @@ import (
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/web"
 )
 
 // reviewDesk serves reviews to the API: the catalog's, and WriteReview
@@ -30,7 +31,8 @@ func (d reviewDesk) WriteReview(ctx context.Context, shopperID, orderID string, 
 // WriteReview signs, as this storefront, a shopper's review of a line of
 // one of its orders placed here; the part must have been delivered (its
 // home's signed delivered status is the review's proof). The reviewer's
-// name is the shopper's first name and initial; in's Reviewer is
+// name is the shopper's as the operator chose to show them (first name
+// and initial by default, see web.ReviewerNames); in's Reviewer is
 // ignored.
 func (n *Node) WriteReview(ctx context.Context, shopperID, orderID string, in catalog.ReviewInput) (catalog.Review, error) {
 	o, err := n.orders.GetOrder(ctx, shopperID, orderID)
@@ -60,7 +62,13 @@ func (n *Node) WriteReview(ctx context.Context, shopperID, orderID string, in ca
 	if err != nil {
 		return catalog.Review{}, err
 	}
-	in.Reviewer = ReviewerName(sh.Name)
+	naming := web.ReviewerFirstInitial
+	if n.web != nil {
+		if naming, err = n.web.ReviewerNames(); err != nil {
+			return catalog.Review{}, err
+		}
+	}
+	in.Reviewer = ReviewerNamed(naming, sh.Name)
 	if in.Variant == "" {
 		in.Variant = n.variantLabel(ctx, in.ListingID, in.SKU)
 	}
@@ -103,6 +111,20 @@ func ReviewerName(name string) string {
 	}
 	r, _ := utf8.DecodeRuneInString(fields[len(fields)-1])
 	return fields[0] + " " + string(unicode.ToUpper(r)) + "."
+}
+
+// ReviewerNamed names a reviewer as naming (a web.ReviewerNamings
+// choice) says: "Ada L.", "Ada" or "Verified buyer".
+func ReviewerNamed(naming, name string) string {
+	switch naming {
+	case web.ReviewerVerifiedBuyer:
+		return "Verified buyer"
+	case web.ReviewerFirstName:
+		if fields := strings.FieldsFunc(name, func(r rune) bool { return unicode.IsSpace(r) || r == '@' }); len(fields) > 0 {
+			return fields[0]
+		}
+	}
+	return ReviewerName(name)
 }
 
 // EventReviewCreated is the webhook event of a new review: on the
