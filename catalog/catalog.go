@@ -84,6 +84,10 @@ type Catalog struct {
 	// reviewEvent tells the node's back office of a new review (see
 	// UseReviewEvents); set once before the catalog is written to.
 	reviewEvent func(txn *badger.Txn, e ReviewEvent) error
+	// reportForward sends a report of a review another storefront signed
+	// to that storefront, in the transaction that keeps the report (see
+	// UseReportForwarding); nil keeps reports here only.
+	reportForward func(txn *badger.Txn, storefront string, r Report) error
 	// editWindow is the charter's review edit window (SetReviewWindow).
 	editWindow atomic.Int64
 	// ratings are the aggregates derived from the stored reviews.

@@ -47,6 +47,10 @@ type Report struct {
 	Reason string    `json:"reason"`
 	Note   string    `json:"note,omitempty"`
 	At     time.Time `json:"at"`
+	// From is the member on whose storefront the report was made, when
+	// that member forwarded it here (the review is this storefront's);
+	// "" for a report made here.
+	From string `json:"from,omitempty"`
 }
 
 // ReportReview keeps a shopper's report of a live review.
@@ -59,13 +63,22 @@ func (c *Catalog) ReportReview(ctx context.Context, id, reason, note string) (Re
 	if err := v.result(); err != nil {
 		return Report{}, err
 	}
-	if _, err := c.Review(ctx, id); err != nil {
+	rv, err := c.Review(ctx, id)
+	if err != nil {
 		return Report{}, err
 	}
 	r := Report{Review: id, Reason: reason, Note: note, At: c.now().UTC()}
 	raw, _ := json.Marshal(r)
 	key := fmt.Sprintf("%s%s/%020d/%s", prefixReport, id, r.At.UnixNano(), newLocalID())
-	return r, c.db.Update(func(txn *badger.Txn) error { return txn.Set([]byte(key), raw) })
+	return r, c.db.Update(func(txn *badger.Txn) error {
+		if err := txn.Set([]byte(key), raw); err != nil {
+			return err
+		}
+		if rv.Storefront != c.self && c.reportForward != nil { // only the signing storefront can take it down
+			return c.reportForward(txn, rv.Storefront, r)
+		}
+		return nil
+	})
 }
 
 // ReportedReview is a review with the reports this node holds of it.

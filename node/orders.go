@@ -42,6 +42,8 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 		Reach:     reach{n.fed},
 		Profiles:  n.cat,
 		Terms:     n.serviceTerms,
+		// Reports of the reviews this storefront signed, made on others.
+		Reports: n.cat,
 		// Another member's storefront holds a shopper's points with the
 		// ID token this node gave it at the shopper's sign-in there.
 		PointsAuth: n.spendLeave,
@@ -55,6 +57,7 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 	}
 	orderwire.Serve(n.fed, svc)
 	n.orders = svc
+	n.cat.UseReportForwarding(svc.ReportToSigner)
 	return nil
 }
 

@@ -62,6 +62,8 @@ func (s *Service) handle(ctx context.Context, from string, raw []byte) ([]byte, 
 		return s.receivePoints(ctx, m, raw)
 	case KindShopperOrder:
 		return s.receiveShopperOrder(m, raw)
+	case KindReviewReport:
+		return s.receiveReviewReport(ctx, m)
 	}
 	// The part's lock is taken before the inbox is read, so that two copies
 	// of one request (the checkout's own send and the outbox's) cannot both
@@ -184,7 +186,7 @@ func peekKind(raw []byte) (string, error) {
 	}
 	err := json.Unmarshal(raw, &k)
 	switch k.Kind {
-	case KindReserve, KindConfirm, KindCancel, KindRelease, KindStatus, KindReturn, KindIssue, KindIssueReply, KindEscalate, KindNote, KindCase, KindArbiterNote, KindDecision, KindPoints, KindShopperOrder:
+	case KindReserve, KindConfirm, KindCancel, KindRelease, KindStatus, KindReturn, KindIssue, KindIssueReply, KindEscalate, KindNote, KindCase, KindArbiterNote, KindDecision, KindPoints, KindShopperOrder, KindReviewReport:
 		return k.Kind, err
 	}
 	return "", err

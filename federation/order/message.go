@@ -106,6 +106,9 @@ type Message struct {
 	Points *PointsNote `json:"points,omitempty"`
 	// ShopperOrder is the order placed, on shopper_order.
 	ShopperOrder *ShopperOrder `json:"shopper_order,omitempty"`
+	// ReviewReport is the report forwarded, on review_report
+	// (review_report.go).
+	ReviewReport *ReviewReport `json:"review_report,omitempty"`
 	// Sig is the sender's signature over the message without Sig.
 	Sig []byte `json:"sig,omitempty"`
 }
@@ -358,12 +361,25 @@ func (m *Message) validate() error {
 	if (m.ShopperOrder != nil) != (m.Kind == KindShopperOrder) {
 		return bad("shopper_order", "a shopper_order carries its order, and no other kind carries one")
 	}
+	if (m.ReviewReport != nil) != (m.Kind == KindReviewReport) {
+		return bad("review_report", "a review_report carries its report, and no other kind carries one")
+	}
 	switch m.Kind {
 	case KindPoints:
 		if m.Reserve != nil || m.Status != nil || m.Return != nil || m.Reason != "" {
 			return bad("points", "a points message carries its step, and nothing else")
 		}
 		return m.Points.validate()
+	case KindReviewReport:
+		if m.Reserve != nil || m.Status != nil || m.Return != nil || m.Reason != "" {
+			return bad("kind", "review_report carries neither reserve, status, return nor reason")
+		}
+		var errs FieldErrors
+		m.ReviewReport.check(&errs)
+		if len(errs) > 0 {
+			return bad("review_report."+errs[0].Field, "%s", errs[0].Message)
+		}
+		return nil
 	case KindShopperOrder:
 		if m.Reserve != nil || m.Status != nil || m.Return != nil || m.Reason != "" {
 			return bad("kind", "shopper_order carries neither reserve, status, return nor reason")

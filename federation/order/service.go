@@ -169,6 +169,10 @@ type Deps struct {
 	// attributed or charged.
 	Ads       func(version uint64) (AdTerms, bool)
 	Campaigns Campaigns
+	// Reports, when set, keeps the reports other storefronts forward of
+	// the reviews this one signed (review_report.go); without it they are
+	// refused.
+	Reports Reports
 	// Profiles, when set, gives the merchants' return policies; without
 	// it no part can be returned.
 	Profiles Profiles
@@ -245,6 +249,7 @@ type Service struct {
 	now       func() time.Time
 	metrics   *metrics
 	records   recordCache
+	reports   Reports
 
 	// homeLocks serialize the changes of one home part, shopLocks those of
 	// one storefront order (and of one idempotency key), both striped by
@@ -280,7 +285,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s := &Service{
 		cfg: cfg, db: d.DB, key: d.Key, self: id.String(), inv: d.Inventory, listings: d.Listings, net: d.Transport,
-		payments: map[string]Provider{}, emit: d.Emitter, notify: d.Notifier, policy: d.Policy, books: d.Books, loyalty: d.Loyalty, ptsAuth: d.PointsAuth, ads: d.Ads, campaigns: d.Campaigns, profiles: d.Profiles, termsOf: d.Terms, reach: d.Reach, syncer: d.Sync,
+		payments: map[string]Provider{}, emit: d.Emitter, notify: d.Notifier, policy: d.Policy, books: d.Books, loyalty: d.Loyalty, ptsAuth: d.PointsAuth, ads: d.Ads, campaigns: d.Campaigns, reports: d.Reports, profiles: d.Profiles, termsOf: d.Terms, reach: d.Reach, syncer: d.Sync,
 		log: d.Log, now: d.Now, metrics: newMetrics(d.Registry),
 	}
 	if s.log == nil {

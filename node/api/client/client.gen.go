@@ -4013,10 +4013,16 @@ type ReviewReply struct {
 
 // ReviewReport defines model for ReviewReport.
 type ReviewReport struct {
-	At     time.Time `json:"at"`
-	Note   *string   `json:"note,omitempty"`
-	Reason string    `json:"reason"`
-	Review string    `json:"review"`
+	At time.Time `json:"at"`
+
+	// From The peer id of the member on whose storefront the report was
+	// made, when it forwarded the report here because this
+	// storefront signed the review (only the signer can take a
+	// review down); absent for a report made here.
+	From   *string `json:"from,omitempty"`
+	Note   *string `json:"note,omitempty"`
+	Reason string  `json:"reason"`
+	Review string  `json:"review"`
 }
 
 // ReviewView defines model for ReviewView.
@@ -6238,14 +6244,14 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/reviews/{id}/helpful (the `VoteReviewHelpful` operationId).
 	VoteReviewHelpful(ctx context.Context, id ReviewID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReportReviewWithBody Report a review to this storefront's operator (public).
+	// ReportReviewWithBody Report a review to this storefront's operator (public); a report of a review another storefront signed also reaches that storefront, which alone can take it down.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/reviews/{id}/reports (the `ReportReview` operationId).
 	ReportReviewWithBody(ctx context.Context, id ReviewID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReportReview Report a review to this storefront's operator (public).
+	// ReportReview Report a review to this storefront's operator (public); a report of a review another storefront signed also reaches that storefront, which alone can take it down.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -9335,7 +9341,7 @@ func (c *Client) VoteReviewHelpful(ctx context.Context, id ReviewID, reqEditors 
 	return c.Client.Do(req)
 }
 
-// ReportReviewWithBody Report a review to this storefront's operator (public).
+// ReportReviewWithBody Report a review to this storefront's operator (public); a report of a review another storefront signed also reaches that storefront, which alone can take it down.
 //
 // Takes any type of body and a specified content type.
 //
@@ -9352,7 +9358,7 @@ func (c *Client) ReportReviewWithBody(ctx context.Context, id ReviewID, contentT
 	return c.Client.Do(req)
 }
 
-// ReportReview Report a review to this storefront's operator (public).
+// ReportReview Report a review to this storefront's operator (public); a report of a review another storefront signed also reaches that storefront, which alone can take it down.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -17121,14 +17127,14 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/reviews/{id}/helpful (the `VoteReviewHelpful` operationId).
 	VoteReviewHelpfulWithResponse(ctx context.Context, id ReviewID, reqEditors ...RequestEditorFn) (*VoteReviewHelpfulResponse, error)
 
-	// ReportReviewWithBodyWithResponse Report a review to this storefront's operator (public).
+	// ReportReviewWithBodyWithResponse Report a review to this storefront's operator (public); a report of a review another storefront signed also reaches that storefront, which alone can take it down.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/reviews/{id}/reports (the `ReportReview` operationId).
 	ReportReviewWithBodyWithResponse(ctx context.Context, id ReviewID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReportReviewResponse, error)
 
-	// ReportReviewWithResponse Report a review to this storefront's operator (public).
+	// ReportReviewWithResponse Report a review to this storefront's operator (public); a report of a review another storefront signed also reaches that storefront, which alone can take it down.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -29659,7 +29665,7 @@ func (c *ClientWithResponses) VoteReviewHelpfulWithResponse(ctx context.Context,
 	return ParseVoteReviewHelpfulResponse(rsp)
 }
 
-// ReportReviewWithBodyWithResponse Report a review to this storefront's operator (public).
+// ReportReviewWithBodyWithResponse Report a review to this storefront's operator (public); a report of a review another storefront signed also reaches that storefront, which alone can take it down.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -29672,7 +29678,7 @@ func (c *ClientWithResponses) ReportReviewWithBodyWithResponse(ctx context.Conte
 	return ParseReportReviewResponse(rsp)
 }
 
-// ReportReviewWithResponse Report a review to this storefront's operator (public).
+// ReportReviewWithResponse Report a review to this storefront's operator (public); a report of a review another storefront signed also reaches that storefront, which alone can take it down.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

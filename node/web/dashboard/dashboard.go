@@ -241,6 +241,8 @@ func (d *Dashboard) Mount(mux *http.ServeMux) {
 	if d.deps.Reviews != nil {
 		mux.HandleFunc("GET /operator/reviews", d.asOperator(d.operatorReviews))
 		mux.HandleFunc("POST /operator/reviews/{id}/hide", d.asOperator(d.hideReview))
+		mux.HandleFunc("POST /operator/reviews/{id}/takedown", d.asOperator(d.takeDownReview))
+		mux.HandleFunc("POST /operator/reviews/names", d.asOperator(d.saveReviewerNames))
 	}
 	if d.deps.Content != nil {
 		d.mountContent(mux)
