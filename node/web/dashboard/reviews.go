@@ -63,10 +63,10 @@ type reviewRow struct {
 }
 
 var reviewNotices = map[string]string{
-	"hidden": "The review is hidden on this storefront. Other members still show it.",
+	"hidden":     "The review is hidden on this storefront. Other members still show it.",
 	"taken-down": "The review is taken down: every member removes it as the tombstone reaches it.",
 	"names":      "Reviewer names saved: reviews signed from now on name their reviewers this way.",
-	"shown":  "The review shows on this storefront again.",
+	"shown":      "The review shows on this storefront again.",
 }
 
 // operatorReviews lists the reported and the hidden reviews: GET
