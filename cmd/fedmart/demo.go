@@ -195,7 +195,11 @@ Click through it:
      with one of its merchant tokens above: Orders lists the part; ship
      it with a carrier and a tracking number, then mark it delivered.
   3. Back on %[1]s, Orders shows the part shipped, with the carrier's
-     tracking link, then delivered.
+     tracking link, then delivered. Each merchant's page, and the seller
+     line of its listings, shows its measured record from the orders
+     placed on %[1]s (shipped within handling time, cancelled by the
+     merchant, issues answered), labelled apart from the stars; with
+     --shoppers it fills in a minute or two.
   4. Sign in to %[1]s's dashboard, %[2]s/operator
      with its operator token: Members shows the other members answering;
      Settlement shows each closed one-minute period, its statements agreed
@@ -224,6 +228,7 @@ Or from a terminal:
   curl -H 'Authorization: Bearer %[5]s' %[2]s/v1/federation/members
   curl '%[4]s/v1/catalog/search?q=skillet&sort=price_asc'
   curl %[2]s/v1/catalog/carriers
+  curl %[2]s/v1/merchants/<platform>.<merchant>/record
   curl -H 'Authorization: Bearer %[5]s' %[2]s/v1/loyalty
   curl -H 'Authorization: Bearer %[5]s' %[2]s/v1/coupons/%[8]s
 
