@@ -39,8 +39,14 @@ const (
 const RecordMinOrders = 10
 
 // recordTTL is how long a computed record is served before it is read
-// again; a status that changes the merchant's parts drops it at once.
-const recordTTL = 30 * time.Second
+// again. A status that changes one of the merchant's parts makes it
+// stale: it is read again once it is recordFresh old, so that a busy
+// merchant's record is read at most that often however many statuses
+// come (reading it decodes every part's facts).
+const (
+	recordTTL   = 30 * time.Second
+	recordFresh = 2 * time.Second
+)
 
 // partFacts are what a part tells of its merchant's record.
 type partFacts struct {
@@ -94,22 +100,24 @@ type MerchantRecord struct {
 	ResolutionRate  float64 `json:"resolution_rate"`
 }
 
-// recordCache keeps computed records for recordTTL.
+// recordCache keeps computed records.
 type recordCache struct {
 	mu sync.Mutex // guards at
 	at map[string]cachedRecord
 }
 
 type cachedRecord struct {
-	r   MerchantRecord
-	end time.Time
+	r     MerchantRecord
+	read  time.Time
+	stale bool
 }
 
 func (c *recordCache) get(id string, now time.Time) (MerchantRecord, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.at[id]
-	return e.r, ok && now.Before(e.end)
+	age := now.Sub(e.read)
+	return e.r, ok && age >= 0 && age < recordTTL && (!e.stale || age < recordFresh)
 }
 
 func (c *recordCache) put(r MerchantRecord, now time.Time) {
@@ -118,9 +126,20 @@ func (c *recordCache) put(r MerchantRecord, now time.Time) {
 	if c.at == nil || len(c.at) > 10000 { // a bound on what strangers' queries can grow
 		c.at = map[string]cachedRecord{}
 	}
-	c.at[r.Merchant] = cachedRecord{r, now.Add(recordTTL)}
+	c.at[r.Merchant] = cachedRecord{r: r, read: now}
 }
 
+// stale marks a merchant's record as changed since it was read.
+func (c *recordCache) stale(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.at[id]; ok {
+		e.stale = true
+		c.at[id] = e
+	}
+}
+
+// drop forgets a merchant's record.
 func (c *recordCache) drop(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -186,7 +205,7 @@ func (s *Service) noteRecord(txn *badger.Txn, p *Part, m *Message) error {
 	if f == prev {
 		return nil
 	}
-	s.records.drop(p.Platform + "." + p.Merchant)
+	s.records.stale(p.Platform + "." + p.Merchant)
 	return putJSON(txn, key, f)
 }
 

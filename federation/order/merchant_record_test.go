@@ -111,3 +111,34 @@ func TestMerchantRecord(t *testing.T) {
 		t.Errorf("the rebuild left no mark: %v", err)
 	}
 }
+
+// BenchmarkMerchantRecord reads a merchant's record from the facts of
+// 10,000 parts, uncached: what a listing page pays once per recordTTL.
+func BenchmarkMerchantRecord(b *testing.B) {
+	db, err := badger.Open(badger.DefaultOptions("").WithInMemory(true).WithLogger(nil))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	err = db.Update(func(txn *badger.Txn) error {
+		for i := range 10000 {
+			f := partFacts{Status: StatusDelivered, Handling: 1, AcceptedAt: at, ShippedAt: at.Add(time.Duration(i%48) * time.Hour), Issues: i % 20 / 19, Answered: i % 20 / 19, ResponseSeconds: 3600}
+			if err := putJSON(txn, recordPrefix("home", "forge")+fmt.Sprintf("p%05d", i), f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &Service{db: db, now: func() time.Time { return at.Add(240 * time.Hour) }}
+	b.ResetTimer()
+	for b.Loop() {
+		s.records.drop("home.forge")
+		if _, err := s.MerchantRecord(context.Background(), "home", "forge"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
