@@ -131,7 +131,7 @@ func (s sponsoredPages) SponsoredCampaigns(ctx context.Context, now time.Time) (
 	return live, sc.Charter.Ads.Slots(), nil
 }
 
-// RecordAdClick remembers a shopper's click on a slot.
-func (s sponsoredPages) RecordAdClick(ctx context.Context, shopper, listingID, campaign string) error {
-	return s.n.orders.RecordAdClick(ctx, shopper, listingID, campaign)
+// RecordAdClick remembers a shopper's click on a slot, made at at.
+func (s sponsoredPages) RecordAdClick(ctx context.Context, shopper, listingID, campaign string, at time.Time) error {
+	return s.n.orders.RecordAdClickAt(ctx, shopper, listingID, campaign, at)
 }
