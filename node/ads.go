@@ -8,6 +8,7 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/adstats"
 	"github.com/fedmart/fedmart/settlement"
 )
 
@@ -134,4 +135,28 @@ func (s sponsoredPages) SponsoredCampaigns(ctx context.Context, now time.Time) (
 // RecordAdClick remembers a shopper's click on a slot, made at at.
 func (s sponsoredPages) RecordAdClick(ctx context.Context, shopper, listingID, campaign string, at time.Time) error {
 	return s.n.orders.RecordAdClickAt(ctx, shopper, listingID, campaign, at)
+}
+
+// recordAdSale keeps, in txn, a step of a sponsored sale on a slot of
+// this storefront for the dashboard's figures per campaign: the charge
+// counts a sale, and each step moves this member's share of the fee as
+// settlement computes it (on the running total, rounded half up); a home
+// that showed its own slot books no share.
+func (n *Node) recordAdSale(txn *badger.Txn, e settlement.Event) error {
+	self := n.fed.Self().String()
+	if e.Storefront != self {
+		return nil
+	}
+	var bps int64
+	if sc, err := n.fed.CharterVersion(e.PolicyVersion); err == nil && e.Home != self {
+		bps = sc.Charter.Ads.StorefrontShareBPS
+	}
+	share := func(x int64) int64 { return (x*bps + 5000) / 10000 }
+	s := adstats.Sale{At: e.At, Sales: 1, Share: share(e.AdFee)}
+	step := "charge"
+	if e.Kind == settlement.EventAdFeeReversed {
+		s.Sales, step = 0, "reverse-"+e.RefundOf
+		s.Share = -(share(e.AdReversedBefore+e.Gross.Amount) - share(e.AdReversedBefore))
+	}
+	return adstats.RecordSale(txn, e.Campaign, e.PartID, step, s)
 }
