@@ -30,8 +30,8 @@ func (s sponsoredSlots) SponsoredCampaigns(ctx context.Context, _ time.Time) ([]
 	return live, 2, err
 }
 
-func (s sponsoredSlots) RecordAdClick(ctx context.Context, shopper, listingID, campaign string) error {
-	return s.h.Self.Orders.RecordAdClick(ctx, shopper, listingID, campaign)
+func (s sponsoredSlots) RecordAdClick(ctx context.Context, shopper, listingID, campaign string, at time.Time) error {
+	return s.h.Self.Orders.RecordAdClickAt(ctx, shopper, listingID, campaign, at)
 }
 
 // newAdsHarness is a harness whose charter runs sponsored listings with
