@@ -109,25 +109,24 @@ func (e evidence) verifyAd(_ context.Context, proof []byte) (settlement.Event, e
 }
 
 // sponsoredPages is what the storefront's sponsored slots read: the
-// campaigns running now of every member, and the charter's slots per
-// page (0 when the charter runs no ads).
-type sponsoredPages struct{ n *Node }
+// campaigns running now of every member (from the cache), and the
+// charter's slots per page (0 when the charter runs no ads).
+type sponsoredPages struct {
+	n     *Node
+	cache *campaignCache
+}
 
-// SponsoredCampaigns returns the campaigns that run at now.
+// SponsoredCampaigns returns the campaigns that run at now: the same
+// slice while none changes, starts or ends (the storefront keeps what it
+// derives from it); it must not be changed.
 func (s sponsoredPages) SponsoredCampaigns(ctx context.Context, now time.Time) ([]catalog.Campaign, int, error) {
 	sc, err := s.n.fed.Charter()
 	if err != nil || !sc.Charter.Ads.Enabled() {
 		return nil, 0, nil
 	}
-	all, err := s.n.cat.Campaigns(ctx, "", "")
+	live, err := s.cache.liveAt(ctx, now)
 	if err != nil {
 		return nil, 0, err
-	}
-	live := all[:0]
-	for _, c := range all {
-		if c.Active(now) {
-			live = append(live, c)
-		}
 	}
 	return live, sc.Charter.Ads.Slots(), nil
 }
@@ -159,4 +158,16 @@ func (n *Node) recordAdSale(txn *badger.Txn, e settlement.Event) error {
 		s.Share = -(share(e.AdReversedBefore+e.Gross.Amount) - share(e.AdReversedBefore))
 	}
 	return adstats.RecordSale(txn, e.Campaign, e.PartID, step, s)
+}
+
+// SetSponsoredSlots switches this storefront's sponsored slots on or
+// off, as the operator does on the dashboard, keeping the categories
+// excluded; the catalog bench compares its search with and without them.
+func (n *Node) SetSponsoredSlots(on bool) error {
+	set, err := n.web.SponsoredSettings()
+	if err != nil {
+		return err
+	}
+	set.Off = !on
+	return n.web.SetSponsoredSettings(set)
 }

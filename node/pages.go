@@ -40,7 +40,7 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 	}
 	store, err := storefront.New(n.web, storefront.Deps{Search: n.index, Listings: n.cat, Merchants: n.cat,
 		Shoppers: n.orders, Carts: n.orders, Orders: n.orders, Profiles: n.cat, Mail: n.mail, Points: n.orders, Alliance: members,
-		Sponsored: sponsoredPages{n}, AdCounts: n.ads, Reviews: reviewDesk{n.cat, n}, Content: n.content},
+		Sponsored: sponsoredPages{n, newCampaignCache(n.cat)}, AdCounts: n.ads, Reviews: reviewDesk{n.cat, n}, Content: n.content},
 		storefront.Options{Payments: methods, GuestCheckout: n.cfg.Storefront.GuestCheckout, Country: n.cfg.Storefront.Country})
 	if err != nil {
 		return nil, err

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/fedmart/fedmart/catalog"
@@ -36,7 +38,9 @@ import (
 // campaigns every member published that run now and the charter's slots
 // per page (0: ads off, or the operator switched slots off), and the
 // shopper's clicks, remembered as of at (a guest's click is remembered
-// when the guest signs in).
+// when the guest signs in). SponsoredCampaigns should return the same
+// slice while nothing changes, and nobody may change it: the storefront
+// keeps an index of it until it gets another.
 type Sponsored interface {
 	SponsoredCampaigns(ctx context.Context, now time.Time) ([]catalog.Campaign, int, error)
 	RecordAdClick(ctx context.Context, shopper, listingID, campaign string, at time.Time) error
@@ -72,7 +76,7 @@ func (sf *Storefront) slotsFor(r *http.Request, text string, browse bool, res se
 	if err != nil || slots <= 0 || len(camps) == 0 {
 		return nil
 	}
-	picks := slotPicks(text, browse, res.Items, camps, set)
+	picks := slotPicks(strings.ToLower(text), browse, res.Items, sf.slots.indexOf(camps), set)
 	dest, known := sf.slotDestination(r)
 	var out []sponsoredSlot
 	var shown []string
@@ -101,21 +105,22 @@ type slotPick struct {
 	score int64
 }
 
-// slotPicks are the results of docs some campaign of camps may sponsor
-// under set, each with its best campaign, best score first.
-func slotPicks(text string, browse bool, docs []search.Doc, camps []catalog.Campaign, set web.SponsoredSettings) []slotPick {
+// slotPicks are the results of docs some campaign of ix may sponsor
+// under set for text (in lower case, so that matching a keyword does
+// not copy it), each with its best campaign, best score first.
+func slotPicks(text string, browse bool, docs []search.Doc, ix *slotIndex, set web.SponsoredSettings) []slotPick {
 	var picks []slotPick
 	for i, d := range docs {
 		if !d.InStock || !set.Shows(d.Category) {
 			continue
 		}
 		best := slotPick{i: i}
-		for _, c := range camps {
-			if c.Platform != d.Platform || c.Merchant != d.Merchant || !c.Covers(d.ID, d.Category) || !(browse && text == "" || c.Matches(text)) {
+		for _, c := range ix.byOwner[owner{d.Platform, d.Merchant}] {
+			if !(browse && text == "" || c.Matches(text)) || !c.covers(d.ID, d.Category) {
 				continue
 			}
 			if s := c.FeeBPS * int64(len(docs)-i); s > best.score {
-				best.c, best.score = c, s
+				best.c, best.score = *c.Campaign, s
 			}
 		}
 		if best.score > 0 {
@@ -124,6 +129,59 @@ func slotPicks(text string, browse bool, docs []search.Doc, camps []catalog.Camp
 	}
 	slices.SortStableFunc(picks, func(a, b slotPick) int { return cmp.Compare(b.score, a.score) })
 	return picks
+}
+
+// owner is a merchant of a member.
+type owner struct{ platform, merchant string }
+
+// slotIndex is the campaigns running now by merchant, each with the
+// listings it names as a set; the storefront keeps the last one it made
+// for as long as Sponsored returns the same slice.
+type slotIndex struct {
+	camps   []catalog.Campaign
+	byOwner map[owner][]slotCampaign
+}
+
+// slotCampaign is a campaign of the index.
+type slotCampaign struct {
+	*catalog.Campaign
+	listings map[string]bool
+}
+
+// covers is Campaign.Covers with the listings looked up in the set.
+func (c slotCampaign) covers(id, category string) bool {
+	if len(c.Listings) == 0 && len(c.Categories) == 0 || c.listings[id] {
+		return true
+	}
+	o := catalog.Offer{Categories: c.Categories}
+	return len(c.Categories) > 0 && o.Covers(id, category)
+}
+
+// slotMemo keeps the last slot index; the zero value is ready.
+type slotMemo struct {
+	mu sync.Mutex // guards ix
+	ix *slotIndex
+}
+
+// indexOf returns the index of camps, made again unless camps is the
+// slice the last one was made of.
+func (m *slotMemo) indexOf(camps []catalog.Campaign) *slotIndex {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if ix := m.ix; ix != nil && len(ix.camps) == len(camps) && &ix.camps[0] == &camps[0] {
+		return ix
+	}
+	ix := &slotIndex{camps: camps, byOwner: map[owner][]slotCampaign{}}
+	for i := range camps {
+		c := &camps[i]
+		sc := slotCampaign{Campaign: c, listings: make(map[string]bool, len(c.Listings))}
+		for _, id := range c.Listings {
+			sc.listings[id] = true
+		}
+		ix.byOwner[owner{c.Platform, c.Merchant}] = append(ix.byOwner[owner{c.Platform, c.Merchant}], sc)
+	}
+	m.ix = ix
+	return ix
 }
 
 // slotDestination is the country slots must ship to: the one the
@@ -140,17 +198,6 @@ func (sf *Storefront) slotDestination(r *http.Request) (shipping.Destination, bo
 		return shipping.Destination{Country: sf.opts.Country}, true
 	}
 	return shipping.Destination{}, false
-}
-
-// shipsTo reports whether listing id ships to dest under its merchant's
-// shipping terms; a listing that cannot be read does not.
-func (sf *Storefront) shipsTo(ctx context.Context, id string, dest shipping.Destination) bool {
-	l, err := sf.deps.Listings.Listing(ctx, id)
-	if err != nil || sf.deps.Profiles == nil {
-		return false
-	}
-	t, err := sf.deps.Profiles.ShippingFor(ctx, &l)
-	return err == nil && t.Profile.ZoneOf(dest) != nil
 }
 
 // sponsoredClick is GET /sponsored/click: it counts and remembers a

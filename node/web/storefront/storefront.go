@@ -267,6 +267,8 @@ type Storefront struct {
 	opts     Options
 	signins  *web.Throttle // failed shopper sign-ins
 	sitemaps sitemapCache  // the sitemap index last built
+	ships    shipCache     // where sponsored listings ship (sponsored_ships.go)
+	slots    slotMemo      // the index of the campaigns running now (sponsored.go)
 }
 
 // New builds the storefront's pages on site.
