@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/fedmart/fedmart/catalog"
@@ -62,8 +63,8 @@ func (d *Dashboard) campaignStats(ctx context.Context) ([]campaignStatsRow, erro
 	cur := d.site.Currency()
 	rows := make([]campaignStatsRow, 0, len(list))
 	for _, s := range list {
-		platform, merchant, _, _ := catalog.ParseID(s.Campaign)
-		row := campaignStatsRow{ID: s.Campaign, Name: names[s.Campaign], Owner: "merchant " + web.ShortID(merchant) + " of " + web.ShortID(platform),
+		parts := append(strings.SplitN(s.Campaign, ".", 3), "", "") // <platform>.<merchant>.<campaign>
+		row := campaignStatsRow{ID: s.Campaign, Name: names[s.Campaign], Owner: "merchant " + web.ShortID(parts[1]) + " of " + web.ShortID(parts[0]),
 			Impressions: s.Impressions, Clicks: s.Clicks, Sales: s.Sales, CTR: "–", Revenue: web.FormatMoney(s.Revenue, cur)}
 		if row.Name == "" {
 			row.Name = "Campaign " + web.ShortID(s.Campaign) + " (ended)"
