@@ -8,6 +8,7 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/adstats"
 	"github.com/fedmart/fedmart/settlement"
 )
 
@@ -108,30 +109,65 @@ func (e evidence) verifyAd(_ context.Context, proof []byte) (settlement.Event, e
 }
 
 // sponsoredPages is what the storefront's sponsored slots read: the
-// campaigns running now of every member, and the charter's slots per
-// page (0 when the charter runs no ads).
-type sponsoredPages struct{ n *Node }
+// campaigns running now of every member (from the cache), and the
+// charter's slots per page (0 when the charter runs no ads).
+type sponsoredPages struct {
+	n     *Node
+	cache *campaignCache
+}
 
-// SponsoredCampaigns returns the campaigns that run at now.
+// SponsoredCampaigns returns the campaigns that run at now: the same
+// slice while none changes, starts or ends (the storefront keeps what it
+// derives from it); it must not be changed.
 func (s sponsoredPages) SponsoredCampaigns(ctx context.Context, now time.Time) ([]catalog.Campaign, int, error) {
 	sc, err := s.n.fed.Charter()
 	if err != nil || !sc.Charter.Ads.Enabled() {
 		return nil, 0, nil
 	}
-	all, err := s.n.cat.Campaigns(ctx, "", "")
+	live, err := s.cache.liveAt(ctx, now)
 	if err != nil {
 		return nil, 0, err
-	}
-	live := all[:0]
-	for _, c := range all {
-		if c.Active(now) {
-			live = append(live, c)
-		}
 	}
 	return live, sc.Charter.Ads.Slots(), nil
 }
 
-// RecordAdClick remembers a shopper's click on a slot.
-func (s sponsoredPages) RecordAdClick(ctx context.Context, shopper, listingID, campaign string) error {
-	return s.n.orders.RecordAdClick(ctx, shopper, listingID, campaign)
+// RecordAdClick remembers a shopper's click on a slot, made at at.
+func (s sponsoredPages) RecordAdClick(ctx context.Context, shopper, listingID, campaign string, at time.Time) error {
+	return s.n.orders.RecordAdClickAt(ctx, shopper, listingID, campaign, at)
+}
+
+// recordAdSale keeps, in txn, a step of a sponsored sale on a slot of
+// this storefront for the dashboard's figures per campaign: the charge
+// counts a sale, and each step moves this member's share of the fee as
+// settlement computes it (on the running total, rounded half up); a home
+// that showed its own slot books no share.
+func (n *Node) recordAdSale(txn *badger.Txn, e settlement.Event) error {
+	self := n.fed.Self().String()
+	if e.Storefront != self {
+		return nil
+	}
+	var bps int64
+	if sc, err := n.fed.CharterVersion(e.PolicyVersion); err == nil && e.Home != self {
+		bps = sc.Charter.Ads.StorefrontShareBPS
+	}
+	share := func(x int64) int64 { return (x*bps + 5000) / 10000 }
+	s := adstats.Sale{At: e.At, Sales: 1, Share: share(e.AdFee)}
+	step := "charge"
+	if e.Kind == settlement.EventAdFeeReversed {
+		s.Sales, step = 0, "reverse-"+e.RefundOf
+		s.Share = -(share(e.AdReversedBefore+e.Gross.Amount) - share(e.AdReversedBefore))
+	}
+	return adstats.RecordSale(txn, e.Campaign, e.PartID, step, s)
+}
+
+// SetSponsoredSlots switches this storefront's sponsored slots on or
+// off, as the operator does on the dashboard, keeping the categories
+// excluded; the catalog bench compares its search with and without them.
+func (n *Node) SetSponsoredSlots(on bool) error {
+	set, err := n.web.SponsoredSettings()
+	if err != nil {
+		return err
+	}
+	set.Off = !on
+	return n.web.SetSponsoredSettings(set)
 }

@@ -20,7 +20,8 @@ import (
 // sale without a click is not charged, the sale that spends the budget
 // is charged what is left and exhausts the campaign everywhere, after
 // which sales are not charged, nor is a sale claimed for a paused
-// campaign. Every pair holds the same ad entries; once the periods close
+// campaign. Gamma's dashboard counts the two sales and its share of
+// their fees. Every pair holds the same ad entries; once the periods close
 // every pair agrees and the netting sums to zero.
 func TestSponsoredSalesAcrossThreeMembers(t *testing.T) {
 	if testing.Short() {
@@ -151,6 +152,19 @@ func TestSponsoredSalesAcrossThreeMembers(t *testing.T) {
 		})
 	}
 	samePair(g, 299+121)
+	// Gamma's dashboard figures count the two sales its slots made and
+	// its share of their fees; Beta's count none (its storefront showed
+	// no slot).
+	testwait.For(t, 30*time.Second, func() error {
+		list, err := g.ads.Since(t.Context(), time.Now().Add(-time.Hour))
+		if err != nil || len(list) != 1 || list[0].Campaign != cp.ID || list[0].Sales != 2 || list[0].Revenue != 299+121 {
+			return fmt.Errorf("Gamma's figures %+v %v, want 2 sales and 4.20 of %s", list, err, cp.ID)
+		}
+		return nil
+	})
+	if list, err := b.ads.Since(t.Context(), time.Now().Add(-time.Hour)); err != nil || len(list) != 0 {
+		t.Errorf("Beta's figures %+v %v, want none", list, err)
+	}
 	// Gamma proves an ad entry Alpha (the treasury) might lack with the
 	// home's status it holds; Alpha derives the same event.
 	for id := range adWith(g, b) {

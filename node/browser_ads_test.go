@@ -16,8 +16,9 @@ import (
 // TestBrowserSponsoredSlotOnSearch: a merchant of Beta runs a campaign
 // over one of its two aprons; a search for aprons on Alpha's storefront
 // shows it in a slot labelled "Sponsored", above the organic results,
-// which still list both; the slot's link goes on to the listing. The page
-// passes the accessibility and overflow checks on a desktop and a phone.
+// which still list both, and on the category page; the slot's link goes
+// on to the listing. The pages pass the accessibility and overflow
+// checks on a desktop and a phone.
 func TestBrowserSponsoredSlotOnSearch(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives Chromium through a two-member federation")
@@ -68,6 +69,15 @@ func TestBrowserSponsoredSlotOnSearch(t *testing.T) {
 	br.run("search-slot-on-a-phone", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`.sponsored`)))
 	br.checkPage(check, "/search?q=apron on a phone")
 	br.run("back-to-desktop", chromedp.EmulateViewport(1280, 900))
+	// The category page shows the slot too, whatever the keywords.
+	br.run("category-with-a-sponsored-slot", chromedp.Navigate(a.APIURL()+"/c/home/kitchen"), chromedp.WaitVisible(chromedp.CSS(`.sponsored`)))
+	if got := eval[[]string](br, `Array.from(document.querySelectorAll('.sponsored-card h3 a')).map(a => a.textContent)`); len(got) != 1 || got[0] != "Linen apron" {
+		t.Errorf("category slots %q, want the linen apron", got)
+	}
+	br.checkPage(check, "/c/home/kitchen")
+	br.run("category-slot-on-a-phone", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`.sponsored`)))
+	br.checkPage(check, "/c/home/kitchen on a phone")
+	br.run("back-to-desktop-again", chromedp.EmulateViewport(1280, 900))
 	// A search the campaign's keywords do not match shows no slot.
 	br.run("search-without-a-slot", chromedp.Navigate(a.APIURL()+"/search?q=linen"), chromedp.WaitVisible(chromedp.CSS(`.results`)))
 	if eval[bool](br, `document.querySelector('.sponsored') !== null`) {

@@ -24,6 +24,7 @@ import (
 	"github.com/fedmart/fedmart/federation/orderwire"
 	"github.com/fedmart/fedmart/federation/replication"
 	"github.com/fedmart/fedmart/federation/settlewire"
+	"github.com/fedmart/fedmart/node/adstats"
 	"github.com/fedmart/fedmart/node/api"
 	"github.com/fedmart/fedmart/node/budget"
 	"github.com/fedmart/fedmart/node/mail"
@@ -60,6 +61,9 @@ type Node struct {
 	mail     *mail.Queue
 	web      *web.Site // the pages' shared kit: closing it ends their streams and jobs
 	ledger   *settlement.Ledger
+	// ads counts the sponsored slots' impressions, clicks and sales for
+	// the operator's dashboard.
+	ads      *adstats.Counter
 	key      crypto.PrivKey
 	now      func() time.Time
 	settle   *settlement.Settler
@@ -133,6 +137,9 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (_ *Node, err error) {
 	}
 	n.logRestore()
 	if err = n.openLedger(); err != nil {
+		return nil, err
+	}
+	if n.ads, err = adstats.New(adstats.Config{}, n.db, n.now, log.With("component", "adstats")); err != nil {
 		return nil, err
 	}
 	if err = n.openOrders(key, reg); err != nil {
@@ -209,6 +216,7 @@ func (n *Node) Run(ctx context.Context) error {
 	g.Go(func() error { return n.hooks.Run(gctx) })
 	g.Go(func() error { return n.mail.Run(gctx) })
 	g.Go(func() error { return n.ledger.Run(gctx) })
+	g.Go(func() error { return n.ads.Run(gctx) })
 	g.Go(func() error { return n.settle.Run(gctx) })
 	g.Go(func() error { return n.learnBack(gctx) })
 	g.Go(func() error { return collectGarbage(gctx, n.db, n.cfg.Storage.GCInterval, n.log) })

@@ -81,6 +81,9 @@ func (b books) Enqueue(txn *badger.Txn, ev order.PartEvent) error {
 		if err := b.ledger.Enqueue(txn, e); err != nil {
 			return err
 		}
+		if err := b.n.recordAdSale(txn, e); err != nil {
+			return err
+		}
 	}
 	e, ok := settlementEvent(ev)
 	if !ok {

@@ -40,7 +40,7 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 	}
 	store, err := storefront.New(n.web, storefront.Deps{Search: n.index, Listings: n.cat, Merchants: n.cat,
 		Shoppers: n.orders, Carts: n.orders, Orders: n.orders, Profiles: n.cat, Mail: n.mail, Points: n.orders, Alliance: members,
-		Sponsored: sponsoredPages{n}, Reviews: reviewDesk{n.cat, n}, Records: n.orders, Content: n.content},
+		Sponsored: sponsoredPages{n, newCampaignCache(n.cat)}, AdCounts: n.ads, Reviews: reviewDesk{n.cat, n}, Records: n.orders, Content: n.content},
 		storefront.Options{Payments: methods, GuestCheckout: n.cfg.Storefront.GuestCheckout, Country: n.cfg.Storefront.Country})
 	if err != nil {
 		return nil, err
@@ -53,7 +53,7 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 	}
 	operator, err := dashboard.New(n.web, dashboard.Deps{Federation: n.fed, Amendments: n.fed, Merchants: n.cat,
 		Orders: n.orders, Settlement: n.settle, Replication: n.repl, Mail: n.mail, Points: n.orders, Coupons: n.orders,
-		Categories: n.index, Reviews: n.cat, Content: n.content}, dashboard.Options{OperatorToken: operatorToken})
+		Categories: n.index, Reviews: n.cat, Content: n.content, AdStats: n.ads, Campaigns: n.cat}, dashboard.Options{OperatorToken: operatorToken})
 	if err != nil {
 		return nil, err
 	}

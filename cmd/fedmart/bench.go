@@ -104,7 +104,10 @@ JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
               search over --search-docs listings at 8 clients (beside
               GET /healthz) and the memory holding them; with
               --chinese 0.2 a fifth of them in Chinese, beside an
-              English-only run of the same size.
+              English-only run of the same size; with --reviews and
+              --campaigns, the storefront's search page with that many
+              reviews and sponsored slots on, beside the same search
+              without them in the same run.
   orders      checkouts on the first of three members (loyalty on): a
               cart from the two others (beside a bare libp2p round trip
               and fsyncs), the same with shipping quotes, and one part
@@ -149,6 +152,8 @@ JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
 	cmd.Flags().IntVar(&o.catalog.catchup, "catchup", 100000, "catalog: changes a rejoining member has missed")
 	cmd.Flags().IntVar(&o.catalog.imports, "import", 100000, "catalog: listings to import")
 	cmd.Flags().IntVar(&o.catalog.searchDocs, "search-docs", 1000000, "catalog: listings to search over")
+	cmd.Flags().IntVar(&o.catalog.reviews, "reviews", 0, "catalog search: reviews whose ratings the storefront's search ranks and filters by; with --campaigns, measured beside the same search without either")
+	cmd.Flags().IntVar(&o.catalog.campaigns, "campaigns", 0, "catalog search: campaigns filling the storefront's sponsored slots (3 per page), beside the same search without them")
 	cmd.Flags().Float64Var(&o.catalog.chinese, "chinese", 0, "catalog search: the fraction of listings written in Chinese, measured beside an English-only run of the same size (0 to 1)")
 	cmd.AddCommand(newBenchIdle())
 	return cmd

@@ -25,6 +25,10 @@ import (
 type catalogSizes struct {
 	changes, rate, catchup, imports, searchDocs int
 	chinese                                     float64 // the fraction of search listings written in Chinese
+	// reviews and campaigns, when either is set, make the search part
+	// measure the storefront's search with that many reviews and
+	// campaigns beside the same search without them.
+	reviews, campaigns int
 }
 
 // tuneBench sets what every bench member shares; signing is their
@@ -69,6 +73,11 @@ func benchCatalog(cmd *cobra.Command, o benchOptions) (report, error) {
 			return benchImport(ctx, o.catalog.imports)
 		},
 		"search": func() ([]figure, error) {
+			if o.catalog.reviews > 0 || o.catalog.campaigns > 0 {
+				logf("search: loading %d listings, then the storefront's search at 8 clients without and with %d reviews and %d campaigns...",
+					o.catalog.searchDocs, o.catalog.reviews, o.catalog.campaigns)
+				return benchSearchSlots(ctx, o.catalog.searchDocs, o.catalog.reviews, o.catalog.campaigns, logf)
+			}
 			logf("search: loading %d listings, then 8 concurrent clients...", o.catalog.searchDocs)
 			return benchSearch(ctx, o.catalog.searchDocs, o.catalog.chinese, o.memProfile, logf)
 		},

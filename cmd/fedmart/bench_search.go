@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/catalog/sample"
+	"github.com/fedmart/fedmart/node"
 )
 
 // searchQueries is the query mix: text, facets, filters, sorts and browsing.
@@ -70,28 +71,9 @@ func measureSearch(ctx context.Context, docs int, chinese float64, extra []strin
 	}
 	defer stop()
 	nd := c.Nodes[0]
-	start := time.Now()
-	const merchants, chunk = 10, 5000
-	per := docs / merchants
-	for m := 0; m < merchants; m++ {
-		mer, _, err := nd.Catalog().CreateMerchant(ctx, fmt.Sprintf("Search Merchant %d", m))
-		if err != nil {
-			return st, err
-		}
-		gen := sample.New(uint64(1000 + m))
-		zh := newZhGenerator(uint64(2000 + m))
-		for done := 0; done < per; done += chunk {
-			n := min(chunk, per-done)
-			nzh := int(float64(n)*chinese + 0.5)
-			batch := append(gen.Listings(n-nzh, "EUR", fmt.Sprintf("S%d-%07d", m, done)), zh.Listings(nzh, "EUR", fmt.Sprintf("Z%d-%07d", m, done))...)
-			if _, err := nd.Catalog().UpsertBatch(ctx, mer.ID, batch); err != nil {
-				return st, err
-			}
-		}
-		logf("  %d/%d listings loaded (%s)", (m+1)*per, docs, time.Since(start).Round(time.Second))
+	if _, err := loadSearchListings(ctx, nd, docs, chinese, logf); err != nil {
+		return st, err
 	}
-	logf("  waiting for Badger to finish compacting the import...")
-	logf("  compaction settled after %s", nd.WaitCompacted(ctx, 5*time.Minute).Round(time.Second))
 	base := nd.APIURL()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	const clients, perClient = 8, 250
@@ -169,4 +151,35 @@ func get(ctx context.Context, client *http.Client, url string) error {
 		return fmt.Errorf("GET %s: %d", url, resp.StatusCode)
 	}
 	return nil
+}
+
+// loadSearchListings loads docs listings of ten merchants into nd, a
+// fraction chinese of them written in Chinese, waits for Badger's
+// compaction to settle, and returns the merchants' ids.
+func loadSearchListings(ctx context.Context, nd *node.Node, docs int, chinese float64, logf func(string, ...any)) ([]string, error) {
+	start := time.Now()
+	const merchants, chunk = 10, 5000
+	per := docs / merchants
+	var ids []string
+	for m := 0; m < merchants; m++ {
+		mer, _, err := nd.Catalog().CreateMerchant(ctx, fmt.Sprintf("Search Merchant %d", m))
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, mer.ID)
+		gen := sample.New(uint64(1000 + m))
+		zh := newZhGenerator(uint64(2000 + m))
+		for done := 0; done < per; done += chunk {
+			n := min(chunk, per-done)
+			nzh := int(float64(n)*chinese + 0.5)
+			batch := append(gen.Listings(n-nzh, "EUR", fmt.Sprintf("S%d-%07d", m, done)), zh.Listings(nzh, "EUR", fmt.Sprintf("Z%d-%07d", m, done))...)
+			if _, err := nd.Catalog().UpsertBatch(ctx, mer.ID, batch); err != nil {
+				return nil, err
+			}
+		}
+		logf("  %d/%d listings loaded (%s)", (m+1)*per, docs, time.Since(start).Round(time.Second))
+	}
+	logf("  waiting for Badger to finish compacting the import...")
+	logf("  compaction settled after %s", nd.WaitCompacted(ctx, 5*time.Minute).Round(time.Second))
+	return ids, nil
 }

@@ -163,9 +163,10 @@ type HomeAd struct {
 // AdSpend is what one campaign spent, as its home counts it.
 type AdSpend struct {
 	Campaign string `json:"campaign"`
-	// Spent is the fees charged, less none for refunds: a fee given back
-	// does not return budget.
-	Spent int64 `json:"spent"`
+	// Spent is the fees charged less those refunds and cancellations
+	// reversed (Returned): a fee given back returns to the budget.
+	Spent    int64 `json:"spent"`
+	Returned int64 `json:"returned,omitempty"`
 	// Sales counts the attributed sales charged.
 	Sales int64 `json:"sales"`
 	// Day is the UTC day of DaySpent (YYYY-MM-DD).
@@ -195,11 +196,23 @@ func (s *Service) adTerms(v uint64) AdTerms {
 // sponsored slot of campaign on this storefront, for the attribution
 // window. A later click on the same listing replaces it.
 func (s *Service) RecordAdClick(ctx context.Context, shopper, listingID, campaign string) error {
+	return s.RecordAdClickAt(ctx, shopper, listingID, campaign, s.now())
+}
+
+// RecordAdClickAt remembers a click made at at: a guest's, kept by the
+// storefront until the guest signed in. A click past the attribution
+// window, or in the future, is refused (at); an earlier click than the
+// one remembered for the listing does not replace it.
+func (s *Service) RecordAdClickAt(ctx context.Context, shopper, listingID, campaign string, at time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if !s.adTerms(s.policy()).Enabled() {
+	t := s.adTerms(s.policy())
+	if !t.Enabled() {
 		return fmt.Errorf("%w: ads: the charter runs no sponsored listings", ErrInvalid)
+	}
+	if now := s.now(); at.After(now.Add(time.Minute)) || now.Sub(at) > t.Window {
+		return fmt.Errorf("%w: at: a click must be within the attribution window of %s, not at %s", ErrInvalid, t.Window, at.UTC().Format(time.RFC3339))
 	}
 	if shopper == "" || len(shopper) > 64 {
 		return fmt.Errorf("%w: shopper: must be 1..64 bytes", ErrInvalid)
@@ -211,13 +224,18 @@ func (s *Service) RecordAdClick(ctx context.Context, shopper, listingID, campaig
 		return fmt.Errorf("%w: campaign: not a campaign id", ErrInvalid)
 	}
 	return s.update(func(txn *badger.Txn) error {
-		ks := keys(txn, prefixAdClick+shopper+"/", "", 0)
-		if len(ks) >= maxAdClicks {
+		key := prefixAdClick + shopper + "/" + listingID
+		var had adClick
+		ok, err := getJSON(txn, key, &had)
+		if err != nil || ok && had.At.After(at) {
+			return err
+		}
+		if ks := keys(txn, prefixAdClick+shopper+"/", "", 0); !ok && len(ks) >= maxAdClicks {
 			if err := txn.Delete([]byte(ks[0])); err != nil {
 				return err
 			}
 		}
-		return putJSON(txn, prefixAdClick+shopper+"/"+listingID, adClick{Campaign: campaign, At: s.now().UTC()})
+		return putJSON(txn, key, adClick{Campaign: campaign, At: at.UTC()})
 	})
 }
 
@@ -283,7 +301,24 @@ func (s *Service) stateAd(txn *badger.Txn, p *HomePart) error {
 	case next.Done && next.Fee > next.Reversed && p.Status == StatusCancelled:
 		reverseAd(&next, next.Fee-next.Reversed, "cancelled")
 	}
+	if next.Stated != nil && next.Stated.Step == AdReverse {
+		return giveBackAdSpend(txn, next.Claim.Campaign, next.Stated.Amount)
+	}
 	return nil
+}
+
+// giveBackAdSpend returns n of a fee a refund or cancellation reversed
+// to what campaign id spent, in txn: the budget may be spent on another
+// sale. The day's spend is left as it is: the daily cap bounds what was
+// charged that day.
+func giveBackAdSpend(txn *badger.Txn, id string, n int64) error {
+	sp, err := loadAdSpend(txn, id)
+	if err != nil {
+		return err
+	}
+	sp.Spent = max(sp.Spent-n, 0)
+	sp.Returned += n
+	return putJSON(txn, prefixAdSpend+id, sp)
 }
 
 // reverseAd states the reversal of n of a part's fee.

@@ -2,7 +2,9 @@ package order
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -131,7 +133,9 @@ func refundedBefore(before int64) func(*Status) bool {
 // reaches a listing homed on C through a sponsored slot and buys two
 // units; C's accepted status charges the campaign's fee on their gross
 // (rounded half up), counts it against the budget, and a refund of one
-// unit reverses half of it. A sale without a click is not charged.
+// unit reverses half of it, which returns to the budget. A sale without
+// a click is not charged; a guest's click remembered at sign-in counts
+// as of when it was made, and one past the window is refused.
 func TestSponsoredSaleIsChargedAndReversed(t *testing.T) {
 	f := newCluster(t, 2)
 	f.ads.terms = adTerms
@@ -157,12 +161,18 @@ func TestSponsoredSaleIsChargedAndReversed(t *testing.T) {
 	if rev == nil || rev.Step != AdReverse || rev.Amount != 260 || rev.ReversedBefore != 0 || rev.Fee != 520 {
 		t.Fatalf("refund status states %+v", rev)
 	}
+	if sp, err := c.svc.CampaignSpend(ctx, cp.ID); err != nil || sp.Spent != 260 || sp.Returned != 260 || sp.Sales != 1 {
+		t.Fatalf("spend after half the fee was reversed: %+v %v, want 260 spent and 260 returned", sp, err)
+	}
 	if _, err := c.svc.Refund(ctx, "forge", part); err != nil {
 		t.Fatal(err)
 	}
 	rest := adOn(t, a, part, refundedBefore(2599))
 	if rest == nil || rest.Amount != 260 || rest.ReversedBefore != 260 {
 		t.Fatalf("the status of the refund of the rest states %+v", rest)
+	}
+	if sp, err := c.svc.CampaignSpend(ctx, cp.ID); err != nil || sp.Spent != 0 || sp.Returned != 520 {
+		t.Fatalf("spend after the whole fee was reversed: %+v %v", sp, err)
 	}
 
 	plain := f.buyClicked(a, "k2", "", 1, pan)
@@ -173,6 +183,29 @@ func TestSponsoredSaleIsChargedAndReversed(t *testing.T) {
 	old := f.buyClickedAfter(a, "k3", cp.ID, pan, 8*24*time.Hour)
 	if got := adOn(t, a, old, accepted); got != nil {
 		t.Fatalf("a sale a week and a day after the click states a fee: %+v", got)
+	}
+	// A guest's clicks, given at sign-in as of when they were made.
+	sh, _, err := a.svc.CreateShopper(ctx, ShopperInput{Name: "Cy", Email: "cy@example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := f.clk.now()
+	for _, at := range []time.Time{now.Add(-8 * 24 * time.Hour), now.Add(time.Hour)} {
+		if err := a.svc.RecordAdClickAt(ctx, sh.ID, pan.ListingID, cp.ID, at); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "at:") {
+			t.Errorf("a click at %s: %v, want ErrInvalid naming at", at, err)
+		}
+	}
+	for _, at := range []time.Time{now.Add(-time.Hour), now.Add(-2 * time.Hour)} { // the later click stays
+		if err := a.svc.RecordAdClickAt(ctx, sh.ID, pan.ListingID, cp.ID, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if claim := a.svc.adClaimOf(sh.ID, c.id, "forge", []Line{{ListingID: pan.ListingID}}); claim == nil || claim.Campaign != cp.ID {
+		t.Errorf("the claim of a guest's click: %+v", claim)
+	}
+	f.clk.add(7*24*time.Hour - 90*time.Minute) // the later click is 7 days less half an hour old, the earlier past the window
+	if claim := a.svc.adClaimOf(sh.ID, c.id, "forge", []Line{{ListingID: pan.ListingID}}); claim == nil {
+		t.Error("a click within the window was replaced by an earlier one")
 	}
 }
 

@@ -19,9 +19,10 @@ import (
 // sponsored slots, and charged by this node alone, per attributed sale,
 // at the fee the merchant set (never above the charter's cap). The page
 // lists them with what each spent (the order service's count), creates
-// one from a form, pauses and resumes one, and ends one (a signed
-// tombstone, after a confirmation). An exhausted campaign stays so: its
-// merchant ends it, or creates another.
+// one from a form, pauses and resumes one, changes its budget
+// (campaign_budget.go), and ends one (a signed tombstone, after a
+// confirmation). An exhausted campaign stays so until its merchant
+// raises its budget, ends it, or creates another.
 
 // Campaigns are a merchant's campaigns; *catalog.Catalog satisfies it.
 // Bad input is a *catalog.ValidationError naming the field; another
@@ -58,7 +59,7 @@ type campaignRow struct {
 	Budget, Daily, Spent, SpentToday, Left, CostPerSale    string
 	Sales                                                  int64
 	Live                                                   bool
-	PauseURL, ResumeURL, EndURL                            string
+	PauseURL, ResumeURL, EndURL, BudgetURL                 string
 }
 
 // campaignNotices confirm an action, by "done".
@@ -66,6 +67,7 @@ var campaignNotices = map[string]string{
 	"created": "Campaign created. It is signed and replicating to the federation; storefronts show it in their sponsored slots from its start.",
 	"paused":  "Campaign paused. Storefronts stop showing it as they receive the change; your node charges it no more at once.",
 	"resumed": "Campaign resumed. Storefronts show it again as they receive the change.",
+	"budget":  budgetNotice,
 	"ended":   "Campaign ended. Storefronts stop showing it as they receive its end; your node charges it no more at once.",
 }
 
@@ -99,6 +101,7 @@ func (c *Console) mountCampaigns(mux *http.ServeMux) {
 	mux.HandleFunc("POST /merchant/campaigns/{id}/resume", c.asMerchant(c.campaignState(catalog.CampaignPaused, catalog.CampaignLive, "resumed")))
 	mux.HandleFunc("GET /merchant/campaigns/{id}/end", c.asMerchant(c.endCampaignForm))
 	mux.HandleFunc("POST /merchant/campaigns/{id}/end", c.asMerchant(c.endCampaign))
+	c.mountCampaignBudget(mux)
 }
 
 // withCampaigns adds the campaigns page to the console's navigation.
@@ -178,7 +181,7 @@ func (c *Console) campaignRowOf(cp catalog.Campaign, sp order.AdSpend, now time.
 	case catalog.CampaignPaused:
 		row.ResumeURL = base + "/resume"
 	}
-	row.EndURL = base + "/end"
+	row.EndURL, row.BudgetURL = base+"/end", base+"/budget"
 	return row
 }
 

@@ -30,8 +30,8 @@ func (s sponsoredSlots) SponsoredCampaigns(ctx context.Context, _ time.Time) ([]
 	return live, 2, err
 }
 
-func (s sponsoredSlots) RecordAdClick(ctx context.Context, shopper, listingID, campaign string) error {
-	return s.h.Self.Orders.RecordAdClick(ctx, shopper, listingID, campaign)
+func (s sponsoredSlots) RecordAdClick(ctx context.Context, shopper, listingID, campaign string, at time.Time) error {
+	return s.h.Self.Orders.RecordAdClickAt(ctx, shopper, listingID, campaign, at)
 }
 
 // newAdsHarness is a harness whose charter runs sponsored listings with
@@ -187,7 +187,8 @@ func TestCampaignsWithoutAdsOfferNoForm(t *testing.T) {
 }
 
 // TestBrowserCampaignsFitAPhone loads the campaigns page with a campaign
-// that sold, a paused one and a refused form, and the end confirmation,
+// that sold, a paused one and a refused form, the end confirmation, and
+// the budget page with a total below what the campaign spent refused,
 // at 1280x900 and 390x844.
 func TestBrowserCampaignsFitAPhone(t *testing.T) {
 	h := newAdsHarness(t)
@@ -227,6 +228,11 @@ func TestBrowserCampaignsFitAPhone(t *testing.T) {
 		c.run(size.name+"-campaign-refused", chromedp.SetValue(chromedp.CSS(`#f-fee`), "25"), chromedp.Click(chromedp.CSS(`#create-campaign`)),
 			chromedp.WaitVisible(chromedp.CSS(`.error-summary`)))
 		c.fits(size.name + " refused campaign form")
+		c.run(size.name+"-campaign-budget", chromedp.Navigate(c.base+"/merchant/campaigns/"+url.PathEscape(cp.ID)+"/budget"), chromedp.WaitVisible(chromedp.CSS(`#save-budget`)))
+		c.fits(size.name + " campaign budget")
+		c.run(size.name+"-campaign-budget-refused", chromedp.SetValue(chromedp.CSS(`#f-total_budget`), "1"), chromedp.Click(chromedp.CSS(`#save-budget`)),
+			chromedp.WaitVisible(chromedp.CSS(`.error-summary`)))
+		c.fits(size.name + " refused campaign budget")
 		c.run(size.name+"-campaign-end", chromedp.Navigate(c.base+"/merchant/campaigns/"+url.PathEscape(cp.ID)+"/end"), chromedp.WaitVisible(chromedp.CSS(`#end-campaign`)))
 		c.fits(size.name + " end campaign")
 	}

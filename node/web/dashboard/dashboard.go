@@ -144,6 +144,10 @@ type Deps struct {
 	// Content are the storefront's pages and help articles; nil offers
 	// no pages page (content.go).
 	Content Content
+	// AdStats and Campaigns, when both set, show what each campaign's
+	// sponsored slots did on this storefront (sponsored_stats.go).
+	AdStats   AdStats
+	Campaigns Campaigns
 }
 
 // Options configure the dashboard.

@@ -6,6 +6,7 @@ import (
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/replication"
+	"github.com/fedmart/fedmart/node/adstats"
 	"github.com/fedmart/fedmart/node/mail"
 )
 
@@ -18,4 +19,6 @@ var (
 	_ Replication = (*replication.Replicator)(nil)
 	_ Mailbox     = (*mail.Queue)(nil)
 	_ Content     = (*content.Store)(nil)
+	_ AdStats     = (*adstats.Counter)(nil)
+	_ Campaigns   = (*catalog.Catalog)(nil)
 )

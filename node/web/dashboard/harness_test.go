@@ -2,11 +2,14 @@ package dashboard
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/adstats"
 	"github.com/fedmart/fedmart/node/mail"
 	"github.com/fedmart/fedmart/node/web"
 	"github.com/fedmart/fedmart/node/web/console"
@@ -27,6 +30,8 @@ type harness struct {
 	handler http.Handler
 	// mail is Alpha's real mail queue, without SMTP: its local mailbox.
 	mail *mail.Queue
+	// ads is Alpha's real counter of sponsored slots.
+	ads *adstats.Counter
 }
 
 // orders are Alpha's real order flow and register, with the outbox the
@@ -70,6 +75,9 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	h.mail = q
+	if h.ads, err = adstats.New(adstats.Config{}, h.Self.DB, h.Clock.Now, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatal(err)
+	}
 	h.rebuild()
 	return h
 }
@@ -81,7 +89,8 @@ func (h *harness) rebuild() {
 	h.site = h.Site(webtest.Options())
 	var err error
 	h.dash, err = New(h.site, Deps{Federation: h.Fed, Amendments: h.amend, Merchants: h.Self.Cat, Orders: h.orders,
-		Settlement: h.Settlement, Replication: h.repl, Mail: h.mail, Points: h.Self.Orders, Coupons: h.Self.Orders, Categories: h.Index}, h.opts)
+		Settlement: h.Settlement, Replication: h.repl, Mail: h.mail, Points: h.Self.Orders, Coupons: h.Self.Orders, Categories: h.Index,
+		AdStats: h.ads, Campaigns: h.Self.Cat}, h.opts)
 	if err != nil {
 		h.T.Fatal(err)
 	}

@@ -20,7 +20,9 @@ import (
 // from the period's statements, the entries both sides derive from the
 // homes' signed statuses: the fees' shares paid to this member (as the
 // storefront that showed the slot, or as the federation's treasury),
-// less the shares refunds took back. Clicks and views are never revenue.
+// less the shares refunds took back. Clicks and views are never revenue:
+// the page counts them per campaign (sponsored_stats.go) for the
+// operator alone.
 
 // sponsoredPeriods is how many periods, newest first, the revenue
 // table shows.
@@ -39,6 +41,11 @@ type sponsoredView struct {
 	Revenue   []adRevenueRow
 	TotalNet  string
 	NoCharter bool
+	// Campaigns are what each campaign's slots did here over the last
+	// StatsDays days (sponsored_stats.go); Stats says the node counts.
+	Campaigns []campaignStatsRow
+	Stats     bool
+	StatsDays int
 }
 
 // adRevenueRow is the ad revenue of one period.
@@ -101,6 +108,11 @@ func (d *Dashboard) sponsoredPage(w http.ResponseWriter, r *http.Request, sess *
 			d.site.Fail(w, r, err)
 			return
 		}
+		if v.Campaigns, err = d.campaignStats(r.Context()); err != nil {
+			d.site.Fail(w, r, err)
+			return
+		}
+		v.Stats, v.StatsDays = d.deps.AdStats != nil && d.deps.Campaigns != nil, statsDays
 	}
 	p := d.dashboardPage(sess, "Sponsored listings", "/operator/sponsored", v)
 	if status == http.StatusOK {

@@ -8,12 +8,16 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation"
+	"github.com/fedmart/fedmart/node/adstats"
 	"github.com/fedmart/fedmart/node/web"
 	"github.com/fedmart/fedmart/node/web/webtest"
 	"github.com/fedmart/fedmart/settlement"
@@ -125,6 +129,7 @@ func withAdRevenue(t *testing.T, h *harness) {
 	sts, _ := h.Settlement.Statements(t.Context(), webtest.ClosedPeriod)
 	sts[0].Totals = append(sts[0].Totals, adTotals(t, pol, self, other, fee, back, paid)...)
 	h.Settlement.SetStatements(webtest.ClosedPeriod, sts...)
+	withCampaignStats(t, h)
 
 }
 
@@ -184,5 +189,70 @@ func TestSponsoredPageInChromium(t *testing.T) {
 			t.Fatal(err)
 		}
 		check.Shoot(t, ctx, shots, fmt.Sprintf("sponsored-refused-%d.png", size.w), size.w, "refused sponsored settings")
+	}
+}
+
+// withCampaignStats has Alpha's storefront show slots of two campaigns
+// today: Alpha's own "Spring kettles" 40 times with 3 clicks and one
+// sale (a share of 6.00 EUR, 1.50 EUR of it given back), and a campaign
+// that is no more 10 times, not clicked; and a campaign's slots 29 days
+// ago, past the table's days.
+func withCampaignStats(t *testing.T, h *harness) {
+	t.Helper()
+	h.Self.Cat.SetAdFeeCap(1500)
+	now := h.Clock.Now()
+	cp, err := h.Self.Cat.PutCampaign(t.Context(), h.Merchant.ID, "", catalog.CampaignInput{Name: "Spring kettles", TotalBudget: 100000,
+		FeeBPS: 500, Starts: now.Add(-time.Hour), Ends: now.AddDate(0, 1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := h.Other.ID.String() + ".m9.c9"
+	for range 40 {
+		h.ads.Impressions(cp.ID)
+	}
+	for range 3 {
+		h.ads.Click(cp.ID)
+	}
+	if err := h.ads.Flush(); err != nil { // some flushed, some not
+		t.Fatal(err)
+	}
+	h.ads.Impressions(slices.Repeat([]string{gone}, 10)...)
+	err = h.Self.DB.Update(func(txn *badger.Txn) error {
+		if err := adstats.RecordSale(txn, cp.ID, "o1-1", "charge", adstats.Sale{At: now, Sales: 1, Share: 600}); err != nil {
+			return err
+		}
+		if err := adstats.RecordSale(txn, cp.ID, "o1-1", "reverse-r1", adstats.Sale{At: now, Share: -150}); err != nil {
+			return err
+		}
+		return adstats.RecordSale(txn, gone, "o0-1", "charge", adstats.Sale{At: now.AddDate(0, 0, -statsDays), Sales: 1, Share: 900})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSponsoredCampaignStats: the page shows each campaign's views,
+// clicks, click rate, sales and revenue over the last 30 days, most
+// shown first, naming a campaign that is no more as ended.
+func TestSponsoredCampaignStats(t *testing.T) {
+	h := newHarness(t)
+	withAdRevenue(t, h)
+	r := h.operator().Get("/operator/sponsored")
+	webtest.WantStatus(t, r, http.StatusOK)
+	rows := regexp.MustCompile(`(?s)<tr data-campaign="[^"]+">.*?</tr>`).FindAllString(r.Body, -1)
+	if len(rows) != 2 {
+		t.Fatalf("%d campaign rows, want 2:\n%s", len(rows), r.Body)
+	}
+	for i, wants := range [][]string{
+		{"Spring kettles", `ad-impressions" data-label="Views">40<`, `ad-clicks" data-label="Clicks">3<`, `ad-ctr" data-label="Click rate">7.50%<`,
+			`ad-campaign-sales" data-label="Sales">1<`, `ad-campaign-revenue" data-label="Revenue">4.50 EUR<`},
+		{"(ended)", "merchant m9 of", `ad-impressions" data-label="Views">10<`, `ad-clicks" data-label="Clicks">0<`, `ad-ctr" data-label="Click rate">0.00%<`,
+			`ad-campaign-sales" data-label="Sales">0<`, `ad-campaign-revenue" data-label="Revenue">0.00 EUR<`},
+	} {
+		for _, want := range wants {
+			if !strings.Contains(rows[i], want) {
+				t.Errorf("row %d lacks %s:\n%s", i, want, rows[i])
+			}
+		}
 	}
 }

@@ -18,7 +18,8 @@ import (
 // federation's catalog with the operator's description
 // (web.Site.CategoryDescription), its breadcrumbs (with BreadcrumbList
 // JSON-LD), its subcategories and its listings, newest first, paged by
-// number (?page=2), each page canonical to itself with prev and next
+// number (?page=2), with sponsored slots from each page's own listings
+// (sponsored.go), each page canonical to itself with prev and next
 // links. A sort or a filter (?sort=, ?brand=, ...) makes a variant that
 // says noindex,follow, so that crawlers follow its links without
 // indexing every combination; the search (/search) stays noindex.
@@ -53,9 +54,11 @@ type categoryPage struct {
 	Sorts           []web.Choice
 	State           searchState
 	// Variant is set when a sort or a filter narrows the page.
-	Variant           bool
-	Total             int
-	Items             []resultItem
+	Variant bool
+	Total   int
+	Items   []resultItem
+	// Sponsored are the page's sponsored slots, from its own listings.
+	Sponsored         []sponsoredSlot
 	Page, Pages       int
 	PrevURL, NextURL  string
 	SearchURL, AllURL string
@@ -179,6 +182,7 @@ func (sf *Storefront) categoryView(r *http.Request, path string, page int) (cate
 	v.Trail = categoryTrail(path)
 	sv := sf.searchView(st, web.NewForm(), res, cur)
 	v.Items = sv.Items
+	v.Sponsored = sf.slotsFor(r, st.Q, true, res, sv.Items)
 	for _, c := range sv.Categories.Values {
 		v.Children = append(v.Children, facetLink{Label: c.Label, Count: c.Count, URL: web.CategoryURL(path + " > " + c.Label)})
 	}

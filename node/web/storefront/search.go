@@ -107,7 +107,7 @@ func (sf *Storefront) search(w http.ResponseWriter, r *http.Request) {
 	}
 	view := sf.searchView(st, f, res, cur)
 	if st.Cursor == "" {
-		view.Sponsored = sf.slotsFor(r.Context(), st.Q, res, view.Items)
+		view.Sponsored = sf.slotsFor(r, st.Q, false, res, view.Items)
 	}
 	for i, c := range view.Sorts {
 		view.Sorts[i].Label = sf.site.T(r, "search.sort_"+c.Value)

@@ -110,6 +110,9 @@ func (sf *Storefront) signShopperIn(w http.ResponseWriter, r *http.Request, sh o
 	if sess, ok := sf.sessions.Load(r); ok && len(lines) > 0 {
 		sf.carryShipping(r.Context(), sh.ID, cartID, sess)
 	}
+	if sess, ok := sf.sessions.Load(r); ok {
+		sf.adoptAdClicks(r.Context(), sess, sh.ID)
+	}
 	err = sf.site.RenewSession(w, r, func(s *web.Session) {
 		if s.Values == nil {
 			s.Values = map[string]string{}
@@ -118,6 +121,7 @@ func (sf *Storefront) signShopperIn(w http.ResponseWriter, r *http.Request, sh o
 		delete(s.Values, valueCart)
 		delete(s.Values, valueGuest)
 		delete(s.Values, valueRates)
+		delete(s.Values, valueAdClicks)
 		if cartID != "" {
 			s.Values[valueCart] = cartID
 		}

@@ -31,9 +31,9 @@ func (s ownSlots) SponsoredCampaigns(ctx context.Context, _ time.Time) ([]catalo
 	return live, 2, err
 }
 
-func (s ownSlots) RecordAdClick(ctx context.Context, shopper, listingID, campaign string) error {
+func (s ownSlots) RecordAdClick(ctx context.Context, shopper, listingID, campaign string, at time.Time) error {
 	*s.clicks = append(*s.clicks, listingID)
-	return s.h.Self.Orders.RecordAdClick(ctx, shopper, listingID, campaign)
+	return s.h.Self.Orders.RecordAdClickAt(ctx, shopper, listingID, campaign, at)
 }
 
 // TestOperatorSettingsHideSponsoredSlots: a campaign over a kettle shows

@@ -201,9 +201,13 @@ type Deps struct {
 	// the categories and the listings (the operator's pages, help
 	// articles); optional.
 	Sitemap []SitemapSource
-	// Sponsored, when set, fills sponsored slots on search pages and
-	// remembers shoppers' clicks on them (sponsored.go); optional.
+	// Sponsored, when set, fills sponsored slots on search and category
+	// pages and remembers shoppers' clicks on them (sponsored.go);
+	// optional.
 	Sponsored Sponsored
+	// AdCounts, when set, counts the sponsored slots shown and the
+	// clicks on them for the operator's dashboard; optional.
+	AdCounts AdCounts
 	// Reviews, when set, shows listings' reviews and ratings and lets
 	// shoppers review what was delivered to them (reviews.go); optional.
 	Reviews Reviews
@@ -266,6 +270,8 @@ type Storefront struct {
 	opts     Options
 	signins  *web.Throttle // failed shopper sign-ins
 	sitemaps sitemapCache  // the sitemap index last built
+	ships    shipCache     // where sponsored listings ship (sponsored_ships.go)
+	slots    slotMemo      // the index of the campaigns running now (sponsored.go)
 }
 
 // New builds the storefront's pages on site.
