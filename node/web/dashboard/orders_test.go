@@ -72,8 +72,8 @@ func TestOrdersListFiltersAndSums(t *testing.T) {
 	}
 	body := webtest.UnescapeHTML(r.Body)
 	for _, want := range []string{`id="stat-orders">3</span>`, `<span class="stat-note">4 parts</span>`,
-		`id="stat-sales">232.00 EUR</span>`, `id="stat-refunds">147.00 EUR</span>`, `id="stat-net">85.00 EUR</span>`,
-		"Cast-iron pan <span class=\"muted\">(3 units)</span>", "refunded 147.00 EUR", "Beta Seller", "Alpha Goods & Co",
+		`id="stat-sales">€232.00</span>`, `id="stat-refunds">€147.00</span>`, `id="stat-net">€85.00</span>`,
+		"Cast-iron pan <span class=\"muted\">(3 units)</span>", "refunded €147.00", "Beta Seller", "Alpha Goods & Co",
 		`<span class="badge part-refunded">Refunded</span>`, `<time datetime="2026-03-03T12:00:00Z">2026-03-03 12:00 UTC</time>`,
 		`href="/operator/orders?status=refunded">Refunded <span class="count">1</span>`,
 		`<a href="/operator/orders.csv" download id="orders-csv">`} {
@@ -104,7 +104,7 @@ func TestOrdersListFiltersAndSums(t *testing.T) {
 			t.Errorf("?%s shows %v, want %v", c.query, got, c.want)
 		}
 	}
-	if r := b.Get("/operator/orders?status=refunded"); !strings.Contains(r.Body, `id="stat-sales">147.00 EUR</span>`) {
+	if r := b.Get("/operator/orders?status=refunded"); !strings.Contains(r.Body, `id="stat-sales">€147.00</span>`) {
 		t.Error("the figures are not those of the filtered list")
 	}
 	if r := b.Get("/operator/orders?member=" + beta + "&role=storefront"); !strings.Contains(r.Body, "No orders match these filters.") {

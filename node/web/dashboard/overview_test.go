@@ -66,7 +66,7 @@ func TestOverviewBoard(t *testing.T) {
 	for title, want := range map[string]string{
 		"Replication lag": "7 records behind Beta Bazaar: 7 records behind",
 		"Outbox":          "3 messages waiting Oldest queued 5 min ago. 2 messages parked. Parked messages",
-		"Orders today":    "1 order 1 part; sales 24.00 EUR Since 00:00 UTC. Today's orders",
+		"Orders today":    "1 order 1 part; sales €24.00 Since 00:00 UTC. Today's orders",
 		"Merchants":       "1 active 1 merchant suspended. Merchants",
 	} {
 		if got := panelText(t, r.Body, title); !strings.HasPrefix(got, title+" "+want) {
