@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,7 @@ import (
 // TestPointsPageInChineseInChromium: the points page of a shopper who
 // earned points reads in Chinese after the selector picked zh-CN (the
 // balance, the history's kinds of lines), in English after it picked en,
-// and fits a phone in both.
+// and fits a phone in both; the order page's chrome reads in Chinese.
 func TestPointsPageInChineseInChromium(t *testing.T) {
 	h := newHarness(t)
 	b, _ := earnPoints(t, h)
@@ -38,7 +39,18 @@ func TestPointsPageInChineseInChromium(t *testing.T) {
 			t.Errorf("the English points page lacks %q", want)
 		}
 	}
-	pages := map[string]string{"/snap/points-zh": zh.Body, "/snap/points-en": en.Body}
+	// The order the points were earned on, in Chinese: its chrome.
+	orderURL := regexp.MustCompile(`href="(/orders/ord_[^"]+)"`).FindStringSubmatch(b.Get("/orders?lang=zh-CN").Body)
+	if orderURL == nil {
+		t.Fatal("no order in the list")
+	}
+	zhOrder := b.Get(orderURL[1])
+	for _, want := range []string{"全部订单", "收货地址", "包裹", "每个商家从自己的平台发出各自的包裹", "更新于"} {
+		if !strings.Contains(zhOrder.Body, want) {
+			t.Errorf("the Chinese order page lacks %q", want)
+		}
+	}
+	pages := map[string]string{"/snap/points-zh": zh.Body, "/snap/points-en": en.Body, "/snap/order-zh": zhOrder.Body}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if body, ok := pages[req.URL.Path]; ok { // the pages as the signed-in shopper got them; styles from the site
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -54,11 +66,11 @@ func TestPointsPageInChineseInChromium(t *testing.T) {
 		ctx := webtest.Chrome(t, size.w, size.h)
 		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		defer cancel()
-		for _, lang := range []string{"zh", "en"} {
-			if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/snap/points-"+lang), chromedp.WaitVisible(chromedp.CSS(`h1`))); err != nil {
+		for _, name := range []string{"points-zh", "points-en", "order-zh"} {
+			if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/snap/"+name), chromedp.WaitVisible(chromedp.CSS(`h1`))); err != nil {
 				t.Fatal(err)
 			}
-			check.Shoot(t, ctx, shots, fmt.Sprintf("points-%s-%d.png", lang, size.w), size.w, "points page "+lang)
+			check.Shoot(t, ctx, shots, fmt.Sprintf("%s-%d.png", name, size.w), size.w, name)
 		}
 	}
 }
