@@ -95,7 +95,7 @@ func TestSettingsChooseTheTimeZone(t *testing.T) {
 	b := h.operator()
 	page := b.Get("/operator/settings")
 	webtest.WantStatus(t, page, http.StatusOK)
-	webtest.WantText(t, page, "where it is 2026-03-01 12:00 UTC")
+	webtest.WantText(t, page, "where it is Mar 1, 2026, 12:00 PM UTC")
 	for _, c := range []struct{ zone, want string }{
 		{"", "Enter a time zone, such as Europe/Berlin, or UTC."},
 		{"Mars/Olympus", "This is not a time zone this node knows"},
@@ -111,7 +111,7 @@ func TestSettingsChooseTheTimeZone(t *testing.T) {
 	if got := h.site.Zone().String(); got != "Europe/Berlin" {
 		t.Fatalf("zone kept: %s", got)
 	}
-	webtest.WantText(t, b.Get("/operator/settings?done=saved"), "where it is 2026-03-01 13:00 CET")
+	webtest.WantText(t, b.Get("/operator/settings?done=saved"), "where it is Mar 1, 2026, 1:00 PM CET")
 	board := b.Get("/operator")
 	for _, want := range []string{`data-zone="Europe/Berlin"`, "Drawn at 13:00 CET", "Since 00:00 CET."} {
 		if !strings.Contains(board.Body, want) {

@@ -46,7 +46,7 @@ func TestSettlementPeriodPage(t *testing.T) {
 	webtest.WantStatus(t, r, http.StatusOK)
 	self, other := h.Self.ID.String(), h.Other.ID.String()
 	for _, want := range []string{
-		"Settlement period 2026-02-28 00:00 UTC",
+		"Settlement period Feb 28, 2026, 12:00 AM UTC",
 		`<section id="period-live" data-period="` + webtest.ClosedPeriod + `" data-status="agreed"`,
 		`<article class="statement" data-peer="` + other + `" id="with-` + other + `">`, "With Beta Bazaar",
 		`<span class="badge disputed">Disputed</span>`, "<dt>Entries</dt><dd>3</dd>", "<dd>1 of 2</dd>",
@@ -79,7 +79,7 @@ func TestSettlementPeriodPage(t *testing.T) {
 
 	open := b.Get("/operator/settlement/" + webtest.OpenPeriod)
 	webtest.WantStatus(t, open, http.StatusOK)
-	if !strings.Contains(open.Body, "This period is open until 2026-03-02 00:00 UTC") || strings.Contains(open.Body, `id="netting-chart"`) {
+	if !strings.Contains(open.Body, "This period is open until Mar 2, 2026, 12:00 AM UTC") || strings.Contains(open.Body, `id="netting-chart"`) {
 		t.Error("the open period does not say it is open, or shows a netting")
 	}
 	if !strings.Contains(open.Body, "No entries with Beta Bazaar in this period.") {
