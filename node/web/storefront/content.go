@@ -31,7 +31,8 @@ type Content interface {
 	Articles(ctx context.Context) ([]content.Listed, error)
 	Find(ctx context.Context, kind, key string) (content.Listed, error)
 	Related(ctx context.Context, a content.Listed, n int) ([]content.Listed, error)
-	Search(ctx context.Context, q, section string, limit int) ([]content.Hit, error)
+	// SearchIn searches the articles' versions in a language.
+	SearchIn(ctx context.Context, lang, q, section string, limit int) ([]content.Hit, error)
 	MostViewed(ctx context.Context, n int) ([]content.Listed, error)
 	Viewed(ctx context.Context, key string) error
 	Vote(ctx context.Context, key string, helpful bool) (content.Votes, error)
@@ -106,6 +107,7 @@ type docView struct {
 // docViewOf is l as r's page shows it, in r's language.
 func (sf *Storefront) docViewOf(r *http.Request, l content.Listed, body bool) docView {
 	loc := sf.site.Locale(r)
+	l.Doc = l.Doc.In(loc.Tag)
 	v := docView{Title: l.Title, Summary: l.Summary(), Category: l.Category, Section: sectionName(loc, l.Section),
 		Updated: web.FormatTimeIn(loc.Tag, l.UpdatedAt, sf.site.Zone()), UpdatedISO: l.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z")}
 	if l.Kind == content.KindArticle {
@@ -151,6 +153,7 @@ func (sf *Storefront) contentPage(w http.ResponseWriter, r *http.Request) {
 		sf.failContent(w, r, err)
 		return
 	}
+	l.Doc = l.Doc.In(sf.site.Locale(r).Tag) // the page's version in the visitor's language, if it has one
 	v := sf.docViewOf(r, l, true)
 	p := &web.Page{Title: l.Title, Area: "store", Data: v}
 	sf.docMeta(p, l, v)
@@ -189,7 +192,7 @@ func (sf *Storefront) helpHome(w http.ResponseWriter, r *http.Request) {
 	v := helpHomePage{Query: q, Searched: q != ""}
 	p := &web.Page{Title: sf.site.T(r, "help.title"), Area: "store", Data: &v}
 	if v.Searched {
-		hits, err := sf.deps.Content.Search(ctx, q, "", helpResults)
+		hits, err := sf.deps.Content.SearchIn(ctx, sf.site.Locale(r).Tag, q, "", helpResults)
 		if err != nil {
 			sf.site.Fail(w, r, err)
 			return
@@ -260,6 +263,7 @@ func (sf *Storefront) helpArticle(w http.ResponseWriter, r *http.Request) {
 		sf.failContent(w, r, err)
 		return
 	}
+	l.Doc = l.Doc.In(sf.site.Locale(r).Tag)
 	if err := sf.deps.Content.Viewed(ctx, l.Key); err != nil {
 		sf.site.Log().Warn("storefront: counting a help view", "err", err)
 	}
