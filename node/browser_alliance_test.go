@@ -123,8 +123,8 @@ func TestBrowserShopperOfAlphaSignsInOnBetaWithAlpha(t *testing.T) {
 	// Alpha's orders page lists the order placed on Beta, linking to it.
 	link := fmt.Sprintf(`a[href=%q]`, b.APIURL()+betaOrder)
 	br.reloadUntil("alpha-orders", a.APIURL()+"/orders", fmt.Sprintf(`document.querySelector('.remote-orders %s') !== null`, link), 30*time.Second)
-	if row := br.text(`.remote-order`); !strings.Contains(row, "Beta") || !strings.Contains(row, "49.58 EUR") {
-		t.Errorf("Alpha lists the order on Beta as %q, want Beta and 49.58 EUR", row)
+	if row := br.text(`.remote-order`); !strings.Contains(row, "Beta") || !strings.Contains(row, "€49.58") {
+		t.Errorf("Alpha lists the order on Beta as %q, want Beta and €49.58", row)
 	}
 	br.run("alpha-orders-phone", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`.remote-orders`)))
 	br.checkPage(check, "Alpha's orders page")

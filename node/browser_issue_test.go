@@ -158,16 +158,16 @@ func TestBrowserReturnMessageAndIssueAcrossMembers(t *testing.T) {
 		until(`location.search.includes('done=received') && document.readyState === 'complete'`, 20*time.Second),
 	)
 	received := waitLetter(t, c, 0, mail.KindReturnReceived)
-	if !strings.Contains(received[0].Subject, "40.00 EUR") {
+	if !strings.Contains(received[0].Subject, "€40.00") {
 		t.Errorf("the shopper's receipt letter: %q", received[0].Subject)
 	}
 
 	// Alpha's order page shows the refund and the merchant's answer.
 	br.reloadUntil("shopper-sees-refund", orderURL,
-		`(document.querySelector('`+inPart+`.return-refund') || {}).textContent === '40.00 EUR refunded' &&
+		`(document.querySelector('`+inPart+`.return-refund') || {}).textContent === '€40.00 refunded' &&
 		Array.from(document.querySelectorAll('`+inPart+`.thread-message:not(.mine)')).some(m => m.textContent.includes('DHL-7731'))`, 30*time.Second)
 
-	// The other pan is damaged: the shopper reports it, asking 10.00 EUR.
+	// The other pan is damaged: the shopper reports it, asking €10.00.
 	br.run("report-problem",
 		chromedp.Click(chromedp.CSS(inPart+`a.report-problem`)),
 		chromedp.WaitVisible(chromedp.CSS(`#issue-form`)),
@@ -184,19 +184,19 @@ func TestBrowserReturnMessageAndIssueAcrossMembers(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.issue-page`)),
 	)
 	issuePage := eval[string](br, `location.origin + location.pathname`)
-	if got := br.text(`.issue-asked`); got != "a refund of 10.00 EUR" {
+	if got := br.text(`.issue-asked`); got != "a refund of €10.00" {
 		t.Errorf("the issue asks %q", got)
 	}
 	both("issue-open", issuePage)
 
-	// The merchant finds it first on the Issues page, and offers 10.00 EUR.
+	// The merchant finds it first on the Issues page, and offers €10.00.
 	issueRow := `tr.issue[data-part="` + part + `"]`
 	br.reloadUntil("merchant-issues", b.APIURL()+"/merchant/issues", `document.querySelector('`+issueRow+`[data-state="open"]') !== null`, 30*time.Second)
 	merchantIssue := eval[string](br, `document.querySelector('`+issueRow+` a').href`)
 	both("merchant-issues", b.APIURL()+"/merchant/issues")
 	both("merchant-issue", merchantIssue)
-	if got := br.text(`.refundable-left`); got != "40.00 EUR" {
-		t.Errorf("the refundable rest shown is %q, want the 40.00 EUR of the pan kept", got)
+	if got := br.text(`.refundable-left`); got != "€40.00" {
+		t.Errorf("the refundable rest shown is %q, want the €40.00 of the pan kept", got)
 	}
 	br.run("offer-refund",
 		chromedp.Click(chromedp.CSS(`#offer-refund`)),
@@ -208,7 +208,7 @@ func TestBrowserReturnMessageAndIssueAcrossMembers(t *testing.T) {
 	br.run("confirm-offer-phone", chromedp.EmulateViewport(390, 844))
 	br.checkPage(check, "the offer's confirmation")
 	br.run("confirm-offer-desktop", chromedp.EmulateViewport(1280, 900))
-	if got := br.text(`#confirm-offer`); got != "Offer a refund of 10.00 EUR" {
+	if got := br.text(`#confirm-offer`); got != "Offer a refund of €10.00" {
 		t.Errorf("the confirmation's button says %q", got)
 	}
 	br.run("confirm-offer",
@@ -218,7 +218,7 @@ func TestBrowserReturnMessageAndIssueAcrossMembers(t *testing.T) {
 
 	// The shopper accepts on the issue's page: the button says the amount.
 	br.reloadUntil("shopper-sees-offer", issuePage, `document.getElementById('accept-offer') !== null`, 30*time.Second)
-	if got := br.text(`#accept-offer`); got != "Accept the refund of 10.00 EUR" {
+	if got := br.text(`#accept-offer`); got != "Accept the refund of €10.00" {
 		t.Errorf("the accept button says %q", got)
 	}
 	both("issue-offer", issuePage)
@@ -228,7 +228,7 @@ func TestBrowserReturnMessageAndIssueAcrossMembers(t *testing.T) {
 	)
 	br.reloadUntil("issue-resolved", issuePage, `document.querySelector('.issue-page[data-state="resolved"]') !== null`, 30*time.Second)
 	br.reloadUntil("shopper-sees-issue-refund", orderURL,
-		`Array.from(document.querySelectorAll('`+inPart+`.part-refund')).some(r => r.textContent.includes('Refunded 10.00 EUR'))`, 30*time.Second)
+		`Array.from(document.querySelectorAll('`+inPart+`.part-refund')).some(r => r.textContent.includes('Refunded €10.00'))`, 30*time.Second)
 	p, err := b.Orders().HomePartOf(t.Context(), "", part)
 	if err != nil || len(p.Refunds) != 2 || p.Refunds[1].Amount.Amount != 1000 {
 		t.Errorf("Beta's part's refunds: %+v %v", p.Refunds, err)

@@ -74,24 +74,24 @@ func TestBrowserShipsToGermanyAndFollowsTheParcel(t *testing.T) {
 		until(`document.querySelectorAll('.part-shipping').length === 2`, 20*time.Second),
 	)
 	panPart := fmt.Sprintf(`document.querySelector('.part-shipping[data-merchant="%s"]')`, mB)
-	if got := eval[string](br, panPart+`.innerText`); !strings.Contains(got, "Standard") || !strings.Contains(got, "5.90 EUR") ||
-		!strings.Contains(got, "Express") || !strings.Contains(got, "14.90 EUR") || !strings.Contains(got, "arrives") {
+	if got := eval[string](br, panPart+`.innerText`); !strings.Contains(got, "Standard") || !strings.Contains(got, "€5.90") ||
+		!strings.Contains(got, "Express") || !strings.Contains(got, "€14.90") || !strings.Contains(got, "arrives") {
 		t.Errorf("the pan's shipping reads %q", got)
 	}
 	if n := eval[int](br, `Array.from(document.querySelectorAll('.part-shipping .arrives')).filter(e => /arrives \w{3} \d+/.test(e.textContent)).length`); n != 3 {
 		t.Errorf("%d options say when they arrive, want 3", n)
 	}
-	if got := br.text(`#cart-total`); got != "87.70 EUR" { // 49.90 + 26.00 + 5.90 + 5.90
-		t.Errorf("the cart to Germany totals %s, want 87.70 EUR", got)
+	if got := br.text(`#cart-total`); got != "€87.70" { // 49.90 + 26.00 + 5.90 + 5.90
+		t.Errorf("the cart to Germany totals %s, want €87.70", got)
 	}
 	// Picking Express submits at once (the button does it without JavaScript).
 	br.run("pick-express",
 		chromedp.Click(chromedp.CSS(`.part-shipping[data-merchant="`+mB+`"] input[value="Express"] + label`)),
 		until(`location.search.includes('done=shipping') && document.readyState === 'complete' &&
-			document.getElementById('cart-shipping').textContent === '20.80 EUR'`, 20*time.Second),
+			document.getElementById('cart-shipping').textContent === '€20.80'`, 20*time.Second),
 	)
-	if got := br.text(`#cart-total`); got != "96.70 EUR" {
-		t.Errorf("with Express the cart totals %s, want 96.70 EUR", got)
+	if got := br.text(`#cart-total`); got != "€96.70" {
+		t.Errorf("with Express the cart totals %s, want €96.70", got)
 	}
 	// The cart's checkout link, followed once the cart's page has loaded.
 	if href := eval[string](br, `document.getElementById('checkout').getAttribute('href')`); href != "/checkout" {
@@ -101,8 +101,8 @@ func TestBrowserShipsToGermanyAndFollowsTheParcel(t *testing.T) {
 	if got := eval[string](br, `document.getElementById('f-shipping_address-country').value`); got != "DE" {
 		t.Errorf("the address's country is %q, want the cart's DE", got)
 	}
-	if got := br.text(`#checkout-total`); got != "96.70 EUR" {
-		t.Errorf("the checkout totals %s, want 96.70 EUR", got)
+	if got := br.text(`#checkout-total`); got != "€96.70" {
+		t.Errorf("the checkout totals %s, want €96.70", got)
 	}
 	br.run("place-order",
 		chromedp.SendKeys(chromedp.CSS(`#f-shipping_address-line1`), "Kaiser-Wilhelm-Str. 1"),
@@ -113,8 +113,8 @@ func TestBrowserShipsToGermanyAndFollowsTheParcel(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#place-order`)),
 		chromedp.WaitVisible(chromedp.CSS(`li.part`)),
 	)
-	if got := br.text(`#order-total`); got != "96.70 EUR" {
-		t.Errorf("the order totals %s, want the cart's 96.70 EUR", got)
+	if got := br.text(`#order-total`); got != "€96.70" {
+		t.Errorf("the order totals %s, want the cart's €96.70", got)
 	}
 	orderURL := eval[string](br, `location.origin + location.pathname`)
 

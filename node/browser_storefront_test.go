@@ -60,7 +60,7 @@ func TestBrowserGuestCartOptionButtonsAndCancel(t *testing.T) {
 	// Picks 24 cm with the option buttons: the price and stock follow.
 	br.run("pick-24-cm",
 		chromedp.Click(chromedp.CSS(`label.option[for="opt-0-1"]`)),
-		until(`document.getElementById('variant-price').textContent === '36.90 EUR'`, 10*time.Second),
+		until(`document.getElementById('variant-price').textContent === '€36.90'`, 10*time.Second),
 	)
 	if got := br.text(`#variant-stock`); got != "Only 2 left" {
 		t.Errorf("24 cm says %q, want Only 2 left", got)
@@ -74,7 +74,7 @@ func TestBrowserGuestCartOptionButtonsAndCancel(t *testing.T) {
 	if n := eval[int](br, `document.querySelectorAll('.cart-group').length`); n != 2 {
 		t.Errorf("the guest's cart shows %d platform groups, want 2", n)
 	}
-	for _, want := range []string{"Size: 24 cm", "36.90 EUR", "Linen apron", "kept in this browser"} {
+	for _, want := range []string{"Size: 24 cm", "€36.90", "Linen apron", "kept in this browser"} {
 		if !strings.Contains(eval[string](br, `document.querySelector('main').innerText`), want) {
 			t.Errorf("the guest's cart does not say %q", want)
 		}
@@ -105,8 +105,8 @@ func TestBrowserGuestCartOptionButtonsAndCancel(t *testing.T) {
 	if n := eval[int](br, `document.querySelectorAll('.order-summary li.line').length`); n != 2 {
 		t.Fatalf("after sign-up the checkout holds %d lines, want the guest's 2", n)
 	}
-	if got := br.text(`#checkout-total`); got != "61.69 EUR" {
-		t.Errorf("the checkout totals %s, want 61.69 EUR", got)
+	if got := br.text(`#checkout-total`); got != "€61.69" {
+		t.Errorf("the checkout totals %s, want €61.69", got)
 	}
 	br.run("place-order",
 		chromedp.SendKeys(chromedp.CSS(`#f-shipping_address-line1`), "Am Markt 1"),
@@ -127,17 +127,17 @@ func TestBrowserGuestCartOptionButtonsAndCancel(t *testing.T) {
 		chromedp.Click(chromedp.CSS(fmt.Sprintf(`a.cancel-part[href="%s"]`, strings.TrimPrefix(cancelLink, a.APIURL())))),
 		chromedp.WaitVisible(chromedp.CSS(`#confirm-cancel`)),
 	)
-	if got := br.text(`.refund-box`); !strings.Contains(got, "24.79 EUR") || !strings.Contains(got, "card ending in 4242") {
-		t.Errorf("the confirmation says %q, want the apron's 24.79 EUR back to the card ending in 4242", got)
+	if got := br.text(`.refund-box`); !strings.Contains(got, "€24.79") || !strings.Contains(got, "card ending in 4242") {
+		t.Errorf("the confirmation says %q, want the apron's €24.79 back to the card ending in 4242", got)
 	}
 	if n := eval[int](br, `document.querySelectorAll('input[name="part"]:checked').length`); n != 1 {
 		t.Errorf("%d parts ticked, want the apron's only", n)
 	}
 	br.run("cancel-part", chromedp.Click(chromedp.CSS(`#confirm-cancel`)), chromedp.WaitVisible(chromedp.CSS(`li.part`)))
 	br.reloadUntil("refund-shown", orderURL,
-		`document.querySelector('.order-status').textContent.includes('refunded 24.79 EUR') && `+
-			apronPart+`.textContent.includes('24.79 EUR refunded to the card ending in 4242')`, 30*time.Second)
-	if got := br.text(`.order-status`); got != "Being prepared; 1 part cancelled, refunded 24.79 EUR" {
+		`document.querySelector('.order-status').textContent.includes('refunded €24.79') && `+
+			apronPart+`.textContent.includes('€24.79 refunded to the card ending in 4242')`, 30*time.Second)
+	if got := br.text(`.order-status`); got != "Being prepared; 1 part cancelled, refunded €24.79" {
 		t.Errorf("the order's status reads %q", got)
 	}
 
@@ -173,13 +173,13 @@ func TestBrowserGuestCartOptionButtonsAndCancel(t *testing.T) {
 	br.checkPage(check, "cancel-some-refused")
 	br.run("cancel-some-review", chromedp.SetValue(chromedp.CSS(`#f-lines-0-quantity`), "1"), chromedp.Click(chromedp.CSS(`#review-cancel-units`)),
 		chromedp.WaitVisible(chromedp.CSS(`#confirm-cancel-units`)))
-	if got := br.text(`.refund-box`); !strings.Contains(got, "36.90 EUR") || !strings.Contains(got, "card ending in 4242") {
-		t.Errorf("the confirmation says %q, want the pan's 36.90 EUR back to the card ending in 4242", got)
+	if got := br.text(`.refund-box`); !strings.Contains(got, "€36.90") || !strings.Contains(got, "card ending in 4242") {
+		t.Errorf("the confirmation says %q, want the pan's €36.90 back to the card ending in 4242", got)
 	}
 	br.checkPage(check, "cancel-some-confirmation")
 	br.run("cancel-some", chromedp.Click(chromedp.CSS(`#confirm-cancel-units`)), chromedp.WaitVisible(chromedp.CSS(`li.part`)))
 	br.reloadUntil("partial-refund-shown", orderURL, panPart+`.querySelector('li.part-refund') !== null`, 30*time.Second)
-	if got := eval[string](br, panPart+`.querySelector('li.part-refund').textContent`); !strings.Contains(got, "Cancelled 36.90 EUR: 1 × Carbon steel skillet") {
+	if got := eval[string](br, panPart+`.querySelector('li.part-refund').textContent`); !strings.Contains(got, "Cancelled €36.90: 1 × Carbon steel skillet") {
 		t.Errorf("the pan's cancellation reads %q", got)
 	}
 	br.checkPage(check, "order-with-refunds")

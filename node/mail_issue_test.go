@@ -102,11 +102,11 @@ func TestIssueMailsBothSides(t *testing.T) {
 	}
 
 	i1 := open(map[string]any{"category": "damaged", "description": "One pan arrived dented.", "remedy": "refund", "amount": 1500})
-	opened := letter(1, mail.KindMerchantIssue, 1, "new issue about part "+part, "One pan arrived dented.", "a refund of 15.00 EUR", "Answer by ", b.APIURL()+"/merchant/issues")
+	opened := letter(1, mail.KindMerchantIssue, 1, "new issue about part "+part, "One pan arrived dented.", "a refund of €15.00", "Answer by ", b.APIURL()+"/merchant/issues")
 	if opened.To != "orders@bremen.example" || !strings.Contains(opened.HTML, `lang="en"`) {
 		t.Errorf("the merchant's letter goes to %q:\n%s", opened.To, opened.HTML)
 	}
-	toShopper := letter(0, mail.KindIssueUpdate, 1, "已受理", "商品损坏", "退款 15.00 EUR", a.APIURL()+"/orders/"+o.ID)
+	toShopper := letter(0, mail.KindIssueUpdate, 1, "已受理", "商品损坏", "退款 €15.00", a.APIURL()+"/orders/"+o.ID)
 	if toShopper.To != "li.lei@example.cn" || !strings.Contains(toShopper.HTML, `lang="zh"`) || toShopper.Unsubscribe == "" {
 		t.Errorf("the shopper's letter to %q, unsubscribe %q:\n%s", toShopper.To, toShopper.Unsubscribe, toShopper.HTML)
 	}
@@ -115,13 +115,13 @@ func TestIssueMailsBothSides(t *testing.T) {
 	reply(i1, map[string]string{"action": "info", "text": "The second one."})
 	letter(1, mail.KindMerchantIssue, 2, "the shopper answered", "The second one.")
 	answer(i1, map[string]any{"action": "offer", "remedy": "refund", "amount": 1500, "text": "Sorry about the dent."})
-	letter(0, mail.KindIssueUpdate, 3, "退款 15.00 EUR", "Sorry about the dent.")
+	letter(0, mail.KindIssueUpdate, 3, "退款 €15.00", "Sorry about the dent.")
 	reply(i1, map[string]string{"action": "accept"})
-	refund := letter(0, mail.KindIssueRefund, 1, "15.00 EUR 将按原支付方式退还给您", "已解决")
+	refund := letter(0, mail.KindIssueRefund, 1, "€15.00 将按原支付方式退还给您", "已解决")
 	if refund.Unsubscribe != "" {
 		t.Errorf("the refund's letter is a notification: %q", refund.Unsubscribe)
 	}
-	letter(1, mail.KindMerchantIssue, 3, "accepted your offer", "The refund of 15.00 EUR is paid")
+	letter(1, mail.KindMerchantIssue, 3, "accepted your offer", "The refund of €15.00 is paid")
 
 	i2 := open(map[string]any{"category": "missing_parts", "description": "No lid.", "remedy": "replacement"})
 	letter(1, mail.KindMerchantIssue, 4, "No lid.")
@@ -158,11 +158,11 @@ func TestIssueMailsBothSides(t *testing.T) {
 	if _, err := b.Orders().ApplyIssueDecision(t.Context(), part, i3, order.IssueDecision{Remedy: order.RemedyRefund, Amount: 1000, Text: "Half cast iron."}); err != nil {
 		t.Fatal(err)
 	}
-	decided := letter(0, mail.KindIssueRefund, 2, "仲裁方已", "10.00 EUR 将按原支付方式退还给您", "Half cast iron.")
+	decided := letter(0, mail.KindIssueRefund, 2, "仲裁方已", "€10.00 将按原支付方式退还给您", "Half cast iron.")
 	if decided.Unsubscribe != "" {
 		t.Errorf("the decided refund's letter is a notification: %q", decided.Unsubscribe)
 	}
-	letter(1, mail.KindMerchantIssue, 9, "the arbiter decided", "a refund of 10.00 EUR", "The refund of 10.00 EUR is paid")
+	letter(1, mail.KindMerchantIssue, 9, "the arbiter decided", "a refund of €10.00", "The refund of €10.00 is paid")
 
 	// The home's scan of deadlines (federation/order, remindIssues) tells
 	// the mailer of a deadline close to expiry; told twice (a restore

@@ -61,7 +61,7 @@ func TestReturnMailsBothSidesInTheirLanguage(t *testing.T) {
 		t.Errorf("the merchant's cancellation letter: %q\n%s", cancelled[0].Subject, cancelled[0].Text)
 	}
 	partly := waitMail(t, c, 0, mail.KindPartPartlyRefunded)
-	if !strings.Contains(partly[0].Subject, "取消部分商品") || !strings.Contains(partly[0].Text, "40.00 EUR 将按原支付方式退还给您") {
+	if !strings.Contains(partly[0].Subject, "取消部分商品") || !strings.Contains(partly[0].Text, "€40.00 将按原支付方式退还给您") {
 		t.Errorf("the shopper's partial cancellation letter: %q\n%s", partly[0].Subject, partly[0].Text)
 	}
 
@@ -99,7 +99,7 @@ func TestReturnMailsBothSidesInTheirLanguage(t *testing.T) {
 	}
 	returnStep("received", nil)
 	received := waitMail(t, c, 0, mail.KindReturnReceived)
-	if !strings.Contains(received[0].Subject, "退款 36.00 EUR") || !strings.Contains(received[0].Text, "已扣除重新入库费 4.00 EUR") {
+	if !strings.Contains(received[0].Subject, "退款 €36.00") || !strings.Contains(received[0].Text, "已扣除重新入库费 €4.00") {
 		t.Errorf("the shopper's receipt letter: %q\n%s", received[0].Subject, received[0].Text)
 	}
 

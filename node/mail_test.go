@@ -77,7 +77,7 @@ func TestCheckoutMailsShopperAndMerchant(t *testing.T) {
 	if len(conf) != 1 || conf[0].To != "ada.lovelace@example.org" || conf[0].ToName != "Ada Lovelace" || !strings.Contains(conf[0].Subject, id) {
 		t.Fatalf("confirmation: %+v", conf)
 	}
-	for _, want := range []string{part, "Bremen Forge", "1 × Bremen Forge pan at 49.99 EUR", "Total:", a.APIURL() + "/orders/" + id} {
+	for _, want := range []string{part, "Bremen Forge", "1 × Bremen Forge pan at €49.99", "Total:", a.APIURL() + "/orders/" + id} {
 		if !strings.Contains(conf[0].Text, want) {
 			t.Errorf("confirmation lacks %q:\n%s", want, conf[0].Text)
 		}

@@ -92,6 +92,20 @@ func (s *Store) Search(ctx context.Context, q, section string, limit int) ([]Hit
 	return v.index.search(q, section, limit), nil
 }
 
+// SearchIn is Search over the articles' versions in lang (those without
+// one as written); a language without versions is Search.
+func (s *Store) SearchIn(ctx context.Context, lang, q, section string, limit int) ([]Hit, error) {
+	v, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ix, ok := v.indexIn[lang]
+	if !ok {
+		ix = v.index
+	}
+	return ix.search(q, section, limit), nil
+}
+
 // Votes are the answers to "was this helpful?" on this storefront.
 type Votes struct {
 	Yes int64 `json:"yes"`

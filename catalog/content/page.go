@@ -58,6 +58,9 @@ type Doc struct {
 	Version uint64 `json:"version"`
 	// UpdatedAt is when this version was published.
 	UpdatedAt time.Time `json:"updated_at"`
+	// Translations are the doc's versions in other languages, by BCP 47
+	// tag (translation.go); none in most docs.
+	Translations map[string]Translation `json:"translations,omitempty"`
 }
 
 // Input is what an operator writes.
@@ -70,19 +73,21 @@ type Input struct {
 	SEODescription string `json:"seo_description"`
 	Section        string `json:"section"`
 	Category       string `json:"category"`
+	// Translations are the doc's versions in other languages.
+	Translations map[string]Translation `json:"translations,omitempty"`
 }
 
 // Input returns what d was written from.
 func (d *Doc) Input() Input {
 	return Input{Kind: d.Kind, Slug: d.Slug, Title: d.Title, Body: d.Body, SEOTitle: d.SEOTitle,
-		SEODescription: d.SEODescription, Section: d.Section, Category: d.Category}
+		SEODescription: d.SEODescription, Section: d.Section, Category: d.Category, Translations: d.Translations}
 }
 
 // docOf builds the doc in describes (trimmed), without origin or version.
 func docOf(in Input) Doc {
 	return Doc{Kind: in.Kind, Slug: strings.TrimSpace(in.Slug), Title: strings.TrimSpace(in.Title), Body: in.Body,
 		SEOTitle: strings.TrimSpace(in.SEOTitle), SEODescription: strings.TrimSpace(in.SEODescription),
-		Section: in.Section, Category: strings.TrimSpace(in.Category)}
+		Section: in.Section, Category: strings.TrimSpace(in.Category), Translations: trimTranslations(in.Translations)}
 }
 
 // Key is how a storefront names d in URLs: its slug, or <origin>.<slug>
@@ -134,6 +139,7 @@ func Validate(in Input) error {
 	}
 	text(&f, "seo_title", in.SEOTitle, false, MaxSEOTitle)
 	text(&f, "seo_description", in.SEODescription, false, MaxSEODesc)
+	checkTranslations(&f, in.Translations)
 	return f.err()
 }
 

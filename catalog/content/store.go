@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -80,7 +81,7 @@ func (e *Entry) Status() string {
 
 // Changed reports whether the draft differs from the live version.
 func (e *Entry) Changed(live *Doc) bool {
-	return live == nil || live.Input() != e.Draft.Input()
+	return live == nil || !reflect.DeepEqual(live.Input(), e.Draft.Input())
 }
 
 // Store holds this node's pages and articles and shows them with the

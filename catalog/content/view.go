@@ -26,6 +26,10 @@ type view struct {
 	articles []*Listed          // by section, category, title
 	byKey    map[string]*Listed // kind + "/" + key
 	index    *helpIndex
+	// indexIn are the help search indexes of the articles' versions in
+	// each of TranslationLanguages (an article without one is indexed as
+	// written), by tag.
+	indexIn map[string]*helpIndex
 }
 
 // current returns the view, building it if the last change invalidated it.
@@ -87,6 +91,10 @@ func (s *Store) build(ctx context.Context) (*view, error) {
 		return cmp.Or(cmp.Compare(a.Section, b.Section), cmp.Compare(a.Category, b.Category), cmp.Compare(a.Title, b.Title))
 	})
 	v.index = newHelpIndex(s.an, v.articles)
+	v.indexIn = make(map[string]*helpIndex, len(TranslationLanguages))
+	for _, lang := range TranslationLanguages {
+		v.indexIn[lang] = newHelpIndex(s.an, articlesIn(v.articles, lang))
+	}
 	return v, nil
 }
 
@@ -151,6 +159,17 @@ func deref(ls []*Listed) []Listed {
 	out := make([]Listed, len(ls))
 	for i, l := range ls {
 		out[i] = *l
+	}
+	return out
+}
+
+// articlesIn are the articles as a reader of lang sees them.
+func articlesIn(articles []*Listed, lang string) []*Listed {
+	out := make([]*Listed, len(articles))
+	for i, a := range articles {
+		l := *a
+		l.Doc = a.Doc.In(lang)
+		out[i] = &l
 	}
 	return out
 }

@@ -52,6 +52,7 @@ func newCharterNew() *cobra.Command {
 		// first and resolve are the service deadlines (0: the defaults).
 		first, resolve time.Duration
 		loyalty        loyaltyFlags
+		content        contentFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "new --out FILE --id FEDID --name NAME --currency EUR",
@@ -61,6 +62,7 @@ func newCharterNew() *cobra.Command {
 			c.Period = federation.Duration(per)
 			c.Service.FirstResponse, c.Service.Resolution = federation.Duration(first), federation.Duration(resolve)
 			loyalty.apply(cmd.Flags(), &c.Loyalty)
+			content.apply(cmd.Flags(), &c.Content)
 			if err := c.ValidateDraft(); err != nil {
 				return err
 			}
@@ -89,6 +91,7 @@ func newCharterNew() *cobra.Command {
 	f.DurationVar(&resolve, "resolution", 0, "how long a complaint may stay unresolved before it can be escalated (0: 336h)")
 	f.StringVar(&c.Service.Arbiter, "arbiter", "", "peer ID of the member that decides escalated complaints (empty: none)")
 	loyalty.register(f, "set")
+	content.register(f, "set")
 	must(cmd.MarkFlagRequired("out"), cmd.MarkFlagRequired("id"), cmd.MarkFlagRequired("name"), cmd.MarkFlagRequired("currency"))
 	return cmd
 }
@@ -128,6 +131,7 @@ func newCharterAmend() *cobra.Command {
 		first, resolve time.Duration
 		arbiter        string
 		loyalty        loyaltyFlags
+		content        contentFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "amend FILE --out NEWFILE",
@@ -152,6 +156,7 @@ func newCharterAmend() *cobra.Command {
 				next.Service.Arbiter = arbiter
 			}
 			loyalty.apply(f, &next.Loyalty)
+			content.apply(f, &next.Content)
 			if err := next.ValidateDraft(); err != nil {
 				return err
 			}
@@ -170,6 +175,7 @@ func newCharterAmend() *cobra.Command {
 	cmd.Flags().DurationVar(&resolve, "resolution", 0, "change how long a complaint may stay unresolved (0: 336h)")
 	cmd.Flags().StringVar(&arbiter, "arbiter", "", "change the member that decides escalated complaints (\"\": none)")
 	loyalty.register(cmd.Flags(), "change")
+	content.register(cmd.Flags(), "change")
 	must(cmd.MarkFlagRequired("out"))
 	return cmd
 }

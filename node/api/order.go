@@ -107,11 +107,13 @@ func (a *API) postShopper(c *gin.Context) {
 	var in struct {
 		Name  string `json:"name"`
 		Email string `json:"email"`
+		// Lang is the language the shopper's e-mails are written in.
+		Lang string `json:"lang"`
 	}
 	if !bindJSON(c, &in) {
 		return
 	}
-	sh, token, err := a.deps.Orders.CreateShopper(c.Request.Context(), order.ShopperInput{Name: in.Name, Email: in.Email})
+	sh, token, err := a.deps.Orders.CreateShopper(c.Request.Context(), order.ShopperInput{Name: in.Name, Email: in.Email, Lang: in.Lang})
 	if err != nil {
 		fail(c, err)
 		return

@@ -99,12 +99,22 @@ func IsNotification(kind string) bool { return letters[kind] == Notification }
 // Languages letters are written in; the first is the default.
 var Languages = []string{"en", "zh"}
 
-// Language returns lang when letters are written in it, else "".
+// Language returns the language of Languages that the BCP 47 tag lang
+// names, else "": "en" for en, en-GB or en-US; "zh" for zh, zh-CN,
+// zh-SG, zh-Hans or zh-Hans-CN (Simplified Chinese, which the letters
+// are written in; zh-TW and zh-Hant are not).
 func Language(lang string) string {
+	lang = strings.ToLower(lang)
 	for _, l := range Languages {
 		if l == lang {
 			return l
 		}
+	}
+	switch base, region, _ := strings.Cut(lang, "-"); {
+	case base == "en":
+		return "en"
+	case base == "zh" && (region == "cn" || region == "sg" || region == "hans" || strings.HasPrefix(region, "hans-")):
+		return "zh"
 	}
 	return ""
 }

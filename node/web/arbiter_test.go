@@ -36,7 +36,7 @@ func TestArbiterViewOf(t *testing.T) {
 	if !v.Asked || v.Name != "Gamma Goods" {
 		t.Errorf("asked %v, name %q", v.Asked, v.Name)
 	}
-	if d := v.Decision; d == nil || d.Remedy != "a refund of 25.00 EUR" || d.Amount != 2500 || d.Reasons != "Half of it." || d.When != "1 Mar 2026, 13:00" {
+	if d := v.Decision; d == nil || d.Remedy != "a refund of €25.00" || d.Amount != 2500 || d.Reasons != "Half of it." || d.When != "1 Mar 2026, 13:00" {
 		t.Errorf("decision %+v", d)
 	}
 	if v := ArbiterViewOf(order.Issue{State: order.IssueRefused}, nil, order.ByShopper, "You", "EUR", nil, time.UTC); v != nil {

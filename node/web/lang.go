@@ -88,16 +88,13 @@ func (s *Site) Money(r *http.Request, amount int64, cur string) string {
 	return s.moneyFunc(s.Locale(r).Tag)(amount, cur)
 }
 
-// moneyFunc writes prices in the language tag. English pages keep
-// FormatMoney's "19.99 EUR" for now: the handlers write that form into
-// notices and problems, the e-mails and the REST API use it, and the
-// tests of every audience read it; an English "€19.99" (MoneyFormat
-// already writes it) is one line here once those move together.
+// moneyFunc writes prices in the language tag, CLDR's way: "€19.99" in
+// English, "¥19.99" for yuan in Chinese.
 func (s *Site) moneyFunc(tag string) func(int64, string) string {
-	if tag == locale.English {
-		return FormatMoney
+	if m, ok := s.money[tag]; ok {
+		return m.Format
 	}
-	return s.money[tag].Format
+	return FormatMoney
 }
 
 // localeFuncs are the template functions that speak l's language.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/fedmart/fedmart/catalog"
 )
@@ -48,8 +49,22 @@ func FormatAmount(amount int64, currency string) string {
 	return s
 }
 
-// FormatMoney writes an amount with its currency: "19.99 EUR".
+// FormatMoney writes an amount with its currency as English writes
+// prices (CLDR): "€19.99", "€1,234.50", "CN¥8.00"; a currency CLDR does
+// not know keeps the code after the amount ("19.99 XTS"). Pages in
+// other languages write theirs with MoneyFormat (Site.Money, MoneyIn,
+// the templates' money); messages that leave the node in English (mail
+// subjects of an English shopper, notices) use this.
 func FormatMoney(amount int64, currency string) string {
+	return englishMoney().Format(amount, currency)
+}
+
+// englishMoney is built once: its formatters are read-only.
+var englishMoney = sync.OnceValue(func() *MoneyFormat { return NewMoneyFormat("en") })
+
+// plainMoney writes the amount then the code: "19.99 XTS", what a
+// currency CLDR does not know falls back to.
+func plainMoney(amount int64, currency string) string {
 	if currency == "" {
 		return FormatAmount(amount, currency)
 	}

@@ -33,15 +33,15 @@ func NewMoneyFormat(locale string) *MoneyFormat {
 }
 
 // Format writes amount minor units of cur; a currency CLDR does not know
-// is written as FormatMoney writes it ("19.99 XTS").
+// is written with its code after the amount ("19.99 XTS").
 func (m *MoneyFormat) Format(amount int64, cur string) string {
 	d := DigitsOf(cur)
 	if d >= len(m.byDigits) || cur == "" {
-		return FormatMoney(amount, cur)
+		return plainMoney(amount, cur)
 	}
 	a, err := currency.NewAmount(FormatAmount(amount, cur), cur)
 	if err != nil {
-		return FormatMoney(amount, cur)
+		return plainMoney(amount, cur)
 	}
 	return m.byDigits[d].Format(a)
 }

@@ -10,7 +10,7 @@ import (
 // page: spans in at most two units ("45 s", "1 min 30 s", "2 h 5 min",
 // "3 days"), never Go's "1m0s"; how long ago something happened in one
 // ("12 s ago", "5 min ago", "3 days ago"); and instants as a date, a
-// time to the minute and the zone's abbreviation ("2026-03-01 13:05
+// time to the minute and the zone's abbreviation ("Mar 1, 2026, 1:05 PM
 // CET"), in the one time zone the operator chose for the node (Zone),
 // UTC until they do. Machine-readable times (a <time datetime>, CSV,
 // JSON) stay in UTC, RFC 3339.
@@ -76,9 +76,12 @@ func Until(now, t time.Time) string {
 }
 
 // FormatTime writes an instant in loc to the minute, with the zone's
-// abbreviation: "2026-03-01 13:05 CET", "2026-03-01 12:05 UTC".
+// abbreviation, as CLDR's English writes a medium date and a short time
+// (MMM d, y, h:mm a z): "Mar 1, 2026, 1:05 PM CET", "Mar 1, 2026,
+// 12:05 PM UTC". The space before AM/PM is a plain one (recent CLDR
+// has a narrow no-break space there, which copies and searches badly).
 func FormatTime(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("2006-01-02 15:04 MST")
+	return t.In(loc).Format("Jan 2, 2006, 3:04 PM MST")
 }
 
 // FormatClock writes the time of day of an instant in loc, with the

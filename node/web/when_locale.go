@@ -9,7 +9,8 @@ import (
 
 // Times in Simplified Chinese follow CLDR's zh patterns: an instant is
 // "2026年3月1日 13:05 CET" (y年M月d日 HH:mm), how long ago "5分钟前".
-// English keeps FormatTime's and Ago's forms.
+// English writes them as FormatTime and Ago do ("Mar 1, 2026, 1:05 PM
+// CET", "5 min ago").
 
 // FormatTimeIn writes an instant in loc as the language tag writes it.
 func FormatTimeIn(tag string, t time.Time, loc *time.Location) string {

@@ -11,7 +11,7 @@ func TestTimeIn(t *testing.T) {
 	if got := FormatTimeIn("zh-CN", at, cet); got != "2026年3月1日 13:05 CET" {
 		t.Errorf("zh-CN: %q", got)
 	}
-	if got := FormatTimeIn("en", at, cet); got != "2026-03-01 13:05 CET" {
+	if got := FormatTimeIn("en", at, cet); got != "Mar 1, 2026, 1:05 PM CET" {
 		t.Errorf("en: %q", got)
 	}
 	for _, tc := range []struct {

@@ -64,9 +64,9 @@ func TestTimesInTheNodesZone(t *testing.T) {
 		loc        *time.Location
 		when, zone string
 	}{
-		{time.UTC, "2026-03-01 12:05 UTC", "UTC"},
-		{berlin, "2026-03-01 13:05 CET", "Europe/Berlin (CET, UTC+01:00)"},
-		{kolkata, "2026-03-01 17:35 IST", "Asia/Kolkata (IST, UTC+05:30)"},
+		{time.UTC, "Mar 1, 2026, 12:05 PM UTC", "UTC"},
+		{berlin, "Mar 1, 2026, 1:05 PM CET", "Europe/Berlin (CET, UTC+01:00)"},
+		{kolkata, "Mar 1, 2026, 5:35 PM IST", "Asia/Kolkata (IST, UTC+05:30)"},
 	} {
 		if got := FormatTime(at, c.loc); got != c.when {
 			t.Errorf("FormatTime in %s = %q, want %q", c.loc, got, c.when)

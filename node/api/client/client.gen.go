@@ -4235,7 +4235,10 @@ type ShopperAccount struct {
 type ShopperInput struct {
 	// Email a contact address, not a sign-in name
 	Email openapi_types.Email `json:"email"`
-	Name  string              `json:"name"`
+
+	// Lang the shopper's language, a BCP 47 tag (en, zh-CN): the storefront's e-mails to them are written in it when it has them, else in the node's language (mail.language)
+	Lang *string `json:"lang,omitempty"`
+	Name string  `json:"name"`
 }
 
 // Shortage defines model for Shortage.

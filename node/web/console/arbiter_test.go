@@ -139,7 +139,7 @@ func TestMerchantAnswersTheArbiter(t *testing.T) {
 
 	h.decide(part, iid, order.IssueDecision{Remedy: order.RemedyRefund, Amount: 2500, Text: "No care card is seen in the shopper's pictures."})
 	got = m.Get(page)
-	wantHTML(t, got, `<dd class="decision-remedy">a refund of 25.00 EUR</dd>`)
+	wantHTML(t, got, `<dd class="decision-remedy">a refund of €25.00</dd>`)
 	wantHTML(t, got, `<blockquote class="issue-text decision-reasons">No care card is seen in the shopper&#39;s pictures.</blockquote>`)
 	wantHTML(t, got, "Beta Bazaar decided. Your platform applies the decision: the refund is paid to the shopper at once")
 	if strings.Contains(got.Body, "arbiter-form") {

@@ -84,7 +84,7 @@ func TestBrowserReturnOnAPhone(t *testing.T) {
 	)
 	checked("phone returns list after the approval")
 	c.run("phone-receive", chromedp.Click(chromedp.CSS(`tr.return a.button`)), chromedp.WaitVisible(chromedp.CSS(`#receive-return`)))
-	if got := eval[string](c, `document.querySelector('#return-refund').textContent`); got != "44.91 EUR" {
+	if got := eval[string](c, `document.querySelector('#return-refund').textContent`); got != "€44.91" {
 		t.Errorf("the receipt's confirmation refunds %q", got)
 	}
 	checked("phone receipt confirmation")
@@ -98,7 +98,7 @@ func TestBrowserReturnOnAPhone(t *testing.T) {
 	c.shopperSignIn(at)
 	c.run("desktop-order-returned", chromedp.Navigate(c.base+at), chromedp.WaitVisible(chromedp.CSS(`li.part-return[data-state="received"]`)))
 	c.fits("desktop order page with a return received")
-	if got := eval[string](c, `document.querySelector('li.part-return .return-refund').textContent`); got != "44.91 EUR refunded" {
+	if got := eval[string](c, `document.querySelector('li.part-return .return-refund').textContent`); got != "€44.91 refunded" {
 		t.Errorf("the shopper reads %q", got)
 	}
 	c.run("phone-order-returned", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`li.part-return`)))
@@ -108,7 +108,7 @@ func TestBrowserReturnOnAPhone(t *testing.T) {
 	}
 }
 
-// deliveredToAda has ada@returns.example buy 2 skillets at 49.90 EUR of
+// deliveredToAda has ada@returns.example buy 2 skillets at €49.90 of
 // the merchant, whose policy takes returns within 30 days with a 10 %
 // restocking fee, and the merchant ship and deliver them. It returns the
 // order's page and the part.

@@ -403,7 +403,7 @@ func (c *chrome) refundOnAPhone(part string) {
 		chromedp.Click(chromedp.CSS(`#review-refund-some`)),
 		chromedp.WaitVisible(chromedp.CSS(`#f-amount-error`)),
 	)
-	if got := eval[string](c, `document.querySelector('#f-amount-error').textContent`); got != "60.00 EUR is more than the 49.90 EUR of items left to refund." {
+	if got := eval[string](c, `document.querySelector('#f-amount-error').textContent`); got != "€60.00 is more than the €49.90 of items left to refund." {
 		c.t.Errorf("next to the amount: %q", got)
 	}
 	checked("phone refund refused")
@@ -413,16 +413,16 @@ func (c *chrome) refundOnAPhone(part string) {
 		chromedp.Click(chromedp.CSS(`#review-refund-some`)),
 		chromedp.WaitVisible(chromedp.CSS(`#confirm-refund-some`)),
 	)
-	if got := eval[string](c, `document.querySelector('.refund-confirm').textContent`); !strings.HasPrefix(got, "Refund 10.00 EUR to Ada Lovelace?") {
+	if got := eval[string](c, `document.querySelector('.refund-confirm').textContent`); !strings.HasPrefix(got, "Refund €10.00 to Ada Lovelace?") {
 		c.t.Errorf("the confirmation says %q", got)
 	}
 	checked("phone refund confirmation")
 	c.run("phone-refunded", chromedp.Click(chromedp.CSS(`#confirm-refund-some`)), chromedp.WaitVisible(chromedp.CSS(`tr.part li.part-refund`)))
-	if got := eval[string](c, `document.querySelector('tr.part li.part-refund').textContent`); !strings.Contains(got, "Refunded 10.00 EUR") ||
+	if got := eval[string](c, `document.querySelector('tr.part li.part-refund').textContent`); !strings.Contains(got, "Refunded €10.00") ||
 		!strings.Contains(got, "A scratch on the handle") {
 		c.t.Errorf("the refund reads %q", got)
 	}
-	if got := eval[string](c, `document.querySelector('tr.part .part-left').textContent`); !strings.Contains(got, "Refundable: 39.90 EUR of items") {
+	if got := eval[string](c, `document.querySelector('tr.part .part-left').textContent`); !strings.Contains(got, "Refundable: €39.90 of items") {
 		c.t.Errorf("what is left reads %q", got)
 	}
 	checked("phone orders with a refund")

@@ -151,7 +151,7 @@ func TestBulkPriceChanges(t *testing.T) {
 	}{
 		{"raise_price", "10", "Raise the price of every variant by 10%", 2199, 2750},
 		{"lower_price", "12.5", "Lower the price of every variant by 12.5%", 1924, 2406}, // 1924.125, 2406.25
-		{"set_price", "9.90", "Set the price of every variant to 9.90 EUR", 990, 990},
+		{"set_price", "9.90", "Set the price of every variant to €9.90", 990, 990},
 	}
 	for _, cs := range cases {
 		r := reviewBulkOf(b, "/merchant", cs.op, cs.amount, a.ID, c.ID)

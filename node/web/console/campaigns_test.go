@@ -112,8 +112,8 @@ func TestCampaignsAreCreatedChargedPausedAndEnded(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	row := campaignRowOf(m.Get("/merchant/campaigns").Body, id)
-	for _, want := range []string{"Kettles", "Keywords: kettle, copper", `campaign-state">Live<`, ">5.00%<", "10.00 EUR", "5.00 EUR a day; 7.50 EUR left",
-		`campaign-spent">2.50 EUR<`, `campaign-today">2.50 EUR today<`, `campaign-sales">1<`, `campaign-cps">2.50 EUR<`, "Home &gt; Kitchen", "/pause"} {
+	for _, want := range []string{"Kettles", "Keywords: kettle, copper", `campaign-state">Live<`, ">5.00%<", "€10.00", "€5.00 a day; €7.50 left",
+		`campaign-spent">€2.50<`, `campaign-today">€2.50 today<`, `campaign-sales">1<`, `campaign-cps">€2.50<`, "Home &gt; Kitchen", "/pause"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("the campaign's row lacks %s:\n%s", want, row)
 		}

@@ -30,14 +30,14 @@ func TestEarningsPage(t *testing.T) {
 		t.Fatalf("periods not listed newest first (open at %d, closed at %d)", open, closed)
 	}
 	openRow, closedRow := r.Body[open:closed], r.Body[closed:]
-	for _, want := range []string{`<span class="badge agreed">Agreed</span>`, `<td class="num" data-label="Sales">50.00 EUR</td>`,
-		`<td class="num" data-label="Refunds">12.50 EUR</td>`, `<td class="num" data-label="Net"><strong>37.50 EUR</strong></td>`, `<td class="num" data-label="Entries">3</td>`} {
+	for _, want := range []string{`<span class="badge agreed">Agreed</span>`, `<td class="num" data-label="Sales">€50.00</td>`,
+		`<td class="num" data-label="Refunds">€12.50</td>`, `<td class="num" data-label="Net"><strong>€37.50</strong></td>`, `<td class="num" data-label="Entries">3</td>`} {
 		if !strings.Contains(closedRow, want) {
 			t.Errorf("the closed period's row lacks %s", want)
 		}
 	}
-	for _, want := range []string{`<span class="badge open">Open</span>`, `<td class="num" data-label="Sales">0.00 EUR</td>`,
-		`<td class="num" data-label="Net"><strong>0.00 EUR</strong></td>`, `<td class="num" data-label="Entries">0</td>`} {
+	for _, want := range []string{`<span class="badge open">Open</span>`, `<td class="num" data-label="Sales">€0.00</td>`,
+		`<td class="num" data-label="Net"><strong>€0.00</strong></td>`, `<td class="num" data-label="Entries">0</td>`} {
 		if !strings.Contains(openRow, want) {
 			t.Errorf("the open period's row lacks %s", want)
 		}

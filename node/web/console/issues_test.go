@@ -46,7 +46,7 @@ func TestMerchantAnswersIssuesByUrgency(t *testing.T) {
 		t.Fatalf("the overdue issue is not listed first (%d, %d)", a, b)
 	}
 	row := issueRowOf(list.Body, late)
-	for _, want := range []string{`class="issue overdue"`, "It arrived damaged", "a refund of 15.00 EUR", `Answer by <time datetime="2026-03-03T12:00:00Z">`,
+	for _, want := range []string{`class="issue overdue"`, "It arrived damaged", "a refund of €15.00", `Answer by <time datetime="2026-03-03T12:00:00Z">`,
 		`<strong class="overdue-mark">overdue</strong>`, `href="/merchant/issues/` + late + `"`} {
 		if !strings.Contains(row, want) {
 			t.Errorf("the late issue's row lacks %s:\n%s", want, row)
@@ -63,17 +63,17 @@ func TestMerchantAnswersIssuesByUrgency(t *testing.T) {
 	page := "/merchant/issues/" + late
 	got := m.Get(page)
 	webtest.WantStatus(t, got, http.StatusOK)
-	wantHTML(t, got, "at most <strong class=\"refundable-left\">30.00 EUR</strong>")
+	wantHTML(t, got, "at most <strong class=\"refundable-left\">€30.00</strong>")
 	token := webtest.CSRF(t, got)
 	r := m.Post(page+"/answer", url.Values{"csrf": {token}, "action": {"offer"}, "remedy": {"refund"}, "amount": {"30.01"}})
 	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
-	webtest.HasFieldError(t, r.Body, "amount", "30.01 EUR is more than the 30.00 EUR of items left to refund.")
+	webtest.HasFieldError(t, r.Body, "amount", "€30.01 is more than the €30.00 of items left to refund.")
 	r = m.Post(page+"/answer", url.Values{"csrf": {token}, "action": {"refuse"}})
 	webtest.HasFieldError(t, r.Body, "refuse_text", "Give your reasons: the shopper, and the arbiter if they ask one, read them.")
 	// The offer is confirmed first, and nothing is sent before.
 	r = m.Post(page+"/answer", url.Values{"csrf": {token}, "action": {"offer"}, "remedy": {"refund"}, "amount": {"12"}, "offer_text": {"Sorry."}})
 	webtest.WantStatus(t, r, http.StatusOK)
-	wantHTML(t, r, `<button type="submit" class="danger" id="confirm-offer">Offer a refund of 12.00 EUR</button>`)
+	wantHTML(t, r, `<button type="submit" class="danger" id="confirm-offer">Offer a refund of €12.00</button>`)
 	if p, _ := h.Self.Orders.HomePartOf(t.Context(), h.Merchant.ID, part1); p.Issues[0].State != order.IssueOpen {
 		t.Fatalf("an offer was sent before its confirmation: %s", p.Issues[0].State)
 	}
@@ -81,8 +81,8 @@ func TestMerchantAnswersIssuesByUrgency(t *testing.T) {
 		"offer_text": {"Sorry."}, "confirm": {"yes"}}), page+"?done=offer")
 	got = m.Get(page + "?done=offer")
 	webtest.WantText(t, got, issueNotices[order.IssueActOffer])
-	wantHTML(t, got, `<strong>You</strong> offered a refund of 12.00 EUR`)
-	// The shopper accepts: the part is refunded 12.00 EUR.
+	wantHTML(t, got, `<strong>You</strong> offered a refund of €12.00`)
+	// The shopper accepts: the part is refunded €12.00.
 	id := strings.TrimSuffix(part1, "-1")
 	if _, err := h.Self.Orders.ReplyIssue(t.Context(), "", id, part1, late, order.IssueReplyInput{Action: order.IssueActAccept}); err != nil {
 		t.Fatal(err)

@@ -44,7 +44,7 @@ func TestOffersAreCreatedShownWithTheirUptakeAndEnded(t *testing.T) {
 	h.buy(2, pan)
 	list := m.Get("/merchant/offers")
 	for _, want := range []string{"Winter sale", `<span class="badge live-badge">Live</span>`, "15 % off", "Home &gt; Kitchen",
-		`<td data-label="Orders" class="num">1</td>`, `<td data-label="Units" class="num">2</td>`, `<td data-label="Cost to you" class="num offer-cost">15.00 EUR</td>`} {
+		`<td data-label="Orders" class="num">1</td>`, `<td data-label="Units" class="num">2</td>`, `<td data-label="Cost to you" class="num offer-cost">€15.00</td>`} {
 		if !strings.Contains(list.Body, want) {
 			t.Errorf("the offers page lacks %s", want)
 		}

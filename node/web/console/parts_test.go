@@ -46,9 +46,9 @@ func TestMerchantShipsDeliversAndRefunds(t *testing.T) {
 	list := m.Get("/merchant/orders")
 	webtest.WantStatus(t, list, http.StatusOK)
 	row := partRowOf(list.Body, part)
-	for _, want := range []string{`data-status="accepted"`, "2 × ", "Desk lamp", "40.00 EUR", "Alpha Market", "N1 9GU London",
+	for _, want := range []string{`data-status="accepted"`, "2 × ", "Desk lamp", "€40.00", "Alpha Market", "N1 9GU London",
 		`<label for="f-ship-` + part + `-carrier">Carrier</label>`, `id="f-ship-` + part + `-tracking"`,
-		`class="ship small"`, `<a href="/merchant/orders/` + part + `/refund" class="button refund danger small">Refund 40.00 EUR…`} {
+		`class="ship small"`, `<a href="/merchant/orders/` + part + `/refund" class="button refund danger small">Refund €40.00…`} {
 		if !strings.Contains(row, want) {
 			t.Errorf("the part's row lacks %s:\n%s", want, row)
 		}
@@ -90,8 +90,8 @@ func TestMerchantShipsDeliversAndRefunds(t *testing.T) {
 	// A delivered part can be refunded, once the merchant confirms.
 	confirm := m.Get("/merchant/orders/" + part + "/refund")
 	webtest.WantStatus(t, confirm, http.StatusOK)
-	for _, want := range []string{"Refund part <code>" + part + "</code> (Delivered) in full: <strong>40.00 EUR</strong> to Ada Lovelace?",
-		`<form method="post" action="/merchant/orders/` + part + `/refund">`, `<button type="submit" class="danger">Refund 40.00 EUR</button>`} {
+	for _, want := range []string{"Refund part <code>" + part + "</code> (Delivered) in full: <strong>€40.00</strong> to Ada Lovelace?",
+		`<form method="post" action="/merchant/orders/` + part + `/refund">`, `<button type="submit" class="danger">Refund €40.00</button>`} {
 		if !strings.Contains(confirm.Body, want) {
 			t.Errorf("the refund confirmation lacks %s", want)
 		}
@@ -101,7 +101,7 @@ func TestMerchantShipsDeliversAndRefunds(t *testing.T) {
 	}
 	webtest.WantRedirect(t, m.Post("/merchant/orders/"+part+"/refund", url.Values{"csrf": {webtest.CSRF(t, confirm)}}), "/merchant/orders?done=refunded")
 	o = partOf(shopper.Get(at).Body, part)
-	if !strings.Contains(o, `data-status="refunded"`) || !strings.Contains(o, "A refund of 40.00 EUR to the card ending in 4242") {
+	if !strings.Contains(o, `data-status="refunded"`) || !strings.Contains(o, "A refund of €40.00 to the card ending in 4242") {
 		t.Errorf("the shopper's part after the refund:\n%s", o)
 	}
 	webtest.WantStatus(t, m.Post("/merchant/orders/"+part+"/refund", url.Values{"csrf": {webtest.CSRF(t, list)}}), http.StatusConflict)

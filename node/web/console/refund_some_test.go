@@ -25,7 +25,7 @@ func TestMerchantRefundsPartOfAPart(t *testing.T) {
 	form := m.Get(link)
 	webtest.WantStatus(t, form, http.StatusOK)
 	in := web.InputID(refundQuantity(0))
-	for _, want := range []string{"Left to refund: 60.00 EUR of items.", `<label for="` + in + `">Desk lamp`, "20.00 EUR each; 3 of 3 left to refund.",
+	for _, want := range []string{"Left to refund: €60.00 of items.", `<label for="` + in + `">Desk lamp`, "€20.00 each; 3 of 3 left to refund.",
 		`name="lines[0].quantity" value="" min="0" max="3"`, `name="amount"`, `name="restock" value="yes"`} {
 		if !strings.Contains(form.Body, want) {
 			t.Errorf("the refund form lacks %s", want)
@@ -39,7 +39,7 @@ func TestMerchantRefundsPartOfAPart(t *testing.T) {
 	webtest.HasFieldError(t, r.Body, refundQuantity(0), "Desk lamp: only 3 left to refund, not 4.")
 	r = m.Post(link, url.Values{"csrf": {token}, "amount": {"70"}})
 	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
-	webtest.HasFieldError(t, r.Body, "amount", "70.00 EUR is more than the 60.00 EUR of items left to refund.")
+	webtest.HasFieldError(t, r.Body, "amount", "€70.00 is more than the €60.00 of items left to refund.")
 	r = m.Post(link, url.Values{"csrf": {token}, "amount": {"5"}, "restock": {"yes"}})
 	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
 	webtest.HasFieldError(t, r.Body, "restock", "Name the units that go back to stock, or untick this.")
@@ -49,7 +49,7 @@ func TestMerchantRefundsPartOfAPart(t *testing.T) {
 	// The confirmation says the amount and to whom; only it refunds.
 	r = m.Post(link, url.Values{"csrf": {token}, "lines[0].quantity": {"1"}, "restock": {"yes"}, "reason": {"Scratched"}})
 	webtest.WantStatus(t, r, http.StatusOK)
-	for _, want := range []string{`Refund <strong id="refund-amount">20.00 EUR</strong> to Ada Lovelace?`,
+	for _, want := range []string{`Refund <strong id="refund-amount">€20.00</strong> to Ada Lovelace?`,
 		"For 1 × Desk lamp, which go back to your stock.", "Reason given to the shopper: Scratched"} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("the confirmation lacks %s:\n%s", want, r.Body)
@@ -64,8 +64,8 @@ func TestMerchantRefundsPartOfAPart(t *testing.T) {
 	webtest.WantRedirect(t, m.Post(link, done), "/merchant/orders?done=partly-refunded") // the same confirmation refunds once
 	list = m.Get("/merchant/orders?done=partly-refunded")
 	row := partRowOf(list.Body, part)
-	for _, want := range []string{`data-status="accepted"`, "Refunded 20.00 EUR: 1 × Desk lamp; back in stock, <time",
-		"Refundable: 40.00 EUR of items, 0.00 EUR of shipping.<br>Units left: 2 × Desk lamp.", "Refund 40.00 EUR…"} {
+	for _, want := range []string{`data-status="accepted"`, "Refunded €20.00: 1 × Desk lamp; back in stock, <time",
+		"Refundable: €40.00 of items, €0.00 of shipping.<br>Units left: 2 × Desk lamp.", "Refund €40.00…"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("the row lacks %s:\n%s", want, row)
 		}
@@ -73,17 +73,17 @@ func TestMerchantRefundsPartOfAPart(t *testing.T) {
 	if n := strings.Count(row, `class="part-refund"`); n != 1 {
 		t.Errorf("%d refunds after one confirmed twice", n)
 	}
-	if o := partOf(shopper.Get(at).Body, part); !strings.Contains(o, "<strong>Refunded 20.00 EUR</strong>: 1 × Desk lamp") {
+	if o := partOf(shopper.Get(at).Body, part); !strings.Contains(o, "<strong>Refunded €20.00</strong>: 1 × Desk lamp") {
 		t.Errorf("the shopper does not see the refund:\n%s", o)
 	}
 	// An amount alone, over what is left now, is refused; within it, refunded.
 	r = m.Post(link, url.Values{"csrf": {token}, "amount": {"40.01"}})
-	webtest.HasFieldError(t, r.Body, "amount", "40.01 EUR is more than the 40.00 EUR of items left to refund.")
+	webtest.HasFieldError(t, r.Body, "amount", "€40.01 is more than the €40.00 of items left to refund.")
 	r = m.Post(link, url.Values{"csrf": {token}, "amount": {"5.50"}})
 	webtest.WantText(t, r, "Shipping not included.")
 	webtest.WantRedirect(t, m.Post(link, url.Values{"csrf": {token}, "amount": {"5.50"}, "confirm": {"yes"}, "key": {hiddenValue(r.Body, "key")}}),
 		"/merchant/orders?done=partly-refunded")
-	if row := partRowOf(m.Get("/merchant/orders").Body, part); !strings.Contains(row, "Refunded 5.50 EUR, <time") || !strings.Contains(row, "Refundable: 34.50 EUR of items") {
+	if row := partRowOf(m.Get("/merchant/orders").Body, part); !strings.Contains(row, "Refunded €5.50, <time") || !strings.Contains(row, "Refundable: €34.50 of items") {
 		t.Errorf("after an amount alone:\n%s", row)
 	}
 }

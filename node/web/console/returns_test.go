@@ -13,7 +13,7 @@ import (
 	"github.com/fedmart/fedmart/node/web/webtest"
 )
 
-// returnAsked has a shopper buy 3 lamps at 15.00 EUR of the merchant,
+// returnAsked has a shopper buy 3 lamps at €15.00 of the merchant,
 // whose policy takes returns within 14 days at the shopper's cost with a
 // 10 % restocking fee; the merchant ships and delivers them, and the
 // shopper asks, on the storefront, to return 2 that arrived damaged. It
@@ -89,18 +89,18 @@ func TestMerchantApprovesAndReceivesAReturn(t *testing.T) {
 	webtest.WantText(t, r, "This return can no longer be approved: it is approved, awaiting the units now.")
 	// The receipt's confirmation says the refund and the fee.
 	form = m.Get(page)
-	wantIn(t, "the receipt's confirmation", form.Body, `the shopper is refunded <strong id="return-refund">27.00 EUR</strong>: 30.00 EUR for the units, less a restocking fee of 3.00 EUR (10.00%).`,
-		"Mark received and refund 27.00 EUR", "Drop-off code <code>RET-123456</code>", "The shopper pays the return shipping.")
+	wantIn(t, "the receipt's confirmation", form.Body, `the shopper is refunded <strong id="return-refund">€27.00</strong>: €30.00 for the units, less a restocking fee of €3.00 (10.00%).`,
+		"Mark received and refund €27.00", "Drop-off code <code>RET-123456</code>", "The shopper pays the return shipping.")
 	wantIn(t, "the orders list", partRowOf(m.Get("/merchant/orders").Body, part), "Return approved: mark received…")
 	webtest.WantRedirect(t, m.Post(page+"/receive", url.Values{"csrf": {token}}), "/merchant/returns?done=received")
 	list = m.Get("/merchant/returns?done=received")
 	webtest.WantText(t, list, returnNotices["received"])
 	wantIn(t, "the received row", returnRowOf(list.Body, page), "Received and refunded")
-	wantIn(t, "the received return", m.Get(page).Body, "Refunded 27.00 EUR; restocking fee of 3.00 EUR kept.")
+	wantIn(t, "the received return", m.Get(page).Body, "Refunded €27.00; restocking fee of €3.00 kept.")
 	if strings.Contains(partRowOf(m.Get("/merchant/orders").Body, part), "open-return") {
 		t.Error("the orders list links a return that is closed")
 	}
-	wantIn(t, "the shopper's part", shopper.Get(at).Body, `<span class="return-refund">27.00 EUR refunded</span>`)
+	wantIn(t, "the shopper's part", shopper.Get(at).Body, `<span class="return-refund">€27.00 refunded</span>`)
 }
 
 func TestMerchantRefusesAReturn(t *testing.T) {

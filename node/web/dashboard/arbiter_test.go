@@ -78,14 +78,14 @@ func TestArbiterPages(t *testing.T) {
 	list := b.Get("/operator/cases")
 	webtest.WantStatus(t, list, http.StatusOK)
 	path := "/operator/cases/" + i.ID
-	for _, want := range []string{`href="` + path + `"`, "Waiting for a decision", webtest.OtherName, "Refund of 20.00 EUR"} {
+	for _, want := range []string{`href="` + path + `"`, "Waiting for a decision", webtest.OtherName, "Refund of €20.00"} {
 		if !strings.Contains(list.Body, want) {
 			t.Errorf("the cases page lacks %q", want)
 		}
 	}
 	page := b.Get(path)
 	webtest.WantStatus(t, page, http.StatusOK)
-	for _, want := range []string{"opened the issue", "escalated", "The pan came &lt;b&gt;dented&lt;/b&gt;;", "first-response deadline", "49.90 EUR"} {
+	for _, want := range []string{"opened the issue", "escalated", "The pan came &lt;b&gt;dented&lt;/b&gt;;", "first-response deadline", "€49.90"} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("the case page lacks %q", want)
 		}
@@ -108,13 +108,13 @@ func TestArbiterPages(t *testing.T) {
 	// Bad decisions name the field; nothing is decided.
 	r = b.Submit(path, path+"/decision", url.Values{"remedy": {"refund"}, "amount": {"50.00"}, "text": {"dented"}})
 	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
-	webtest.HasFieldError(t, r.Body, "amount", "The amount is more than the 49.90 EUR of items left to refund.")
+	webtest.HasFieldError(t, r.Body, "amount", "The amount is more than the €49.90 of items left to refund.")
 	r = b.Submit(path, path+"/decision", url.Values{"remedy": {"refund"}, "amount": {"20"}, "text": {" "}})
 	webtest.HasFieldError(t, r.Body, "text", "Give the reasons for the decision; both sides read them.")
 	// A good one asks first.
 	confirm := b.Submit(path, path+"/decision", url.Values{"remedy": {"refund"}, "amount": {"20"}, "text": {"The photos show the dent."}})
 	webtest.WantStatus(t, confirm, http.StatusOK)
-	for _, want := range []string{"Decide this case?", "as a refund of 20.00 EUR", `name="confirm" value="yes"`} {
+	for _, want := range []string{"Decide this case?", "as a refund of €20.00", `name="confirm" value="yes"`} {
 		if !strings.Contains(confirm.Body, want) {
 			t.Errorf("the confirmation lacks %q", want)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/catalog/content"
 	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/node/web/locale"
 )
 
 // The operator writes the storefront's pages and help articles here, in
@@ -224,7 +225,7 @@ func (d *Dashboard) renderDoc(w http.ResponseWriter, r *http.Request, sess *web.
 func readDocForm(r *http.Request, f *web.Form) (in content.Input, federation bool, order int) {
 	get := func(name string) string {
 		v := r.PostFormValue(name)
-		if name != "body" {
+		if name != "body" && name != "zh_body" {
 			v = strings.TrimSpace(v)
 		}
 		f.Set(name, v)
@@ -234,6 +235,10 @@ func readDocForm(r *http.Request, f *web.Form) (in content.Input, federation boo
 		SEODescription: get("seo_description")}
 	if in.Kind == content.KindArticle {
 		in.Section, in.Category = get("section"), get("category")
+	}
+	// The version in Simplified Chinese, when the operator wrote one.
+	if zt, zb := get("zh_title"), get("zh_body"); zt != "" || strings.TrimSpace(zb) != "" {
+		in.Translations = map[string]content.Translation{locale.Chinese: {Title: zt, Body: zb}}
 	}
 	federation = get("scope") == "federation"
 	if s := get("order"); s != "" {
@@ -250,6 +255,13 @@ func readDocForm(r *http.Request, f *web.Form) (in content.Input, federation boo
 var docLabels = map[string]string{
 	"kind": "Kind", "slug": "Slug", "title": "Title", "body": "Text", "seo_title": "Title for search engines",
 	"seo_description": "Description for search engines", "section": "Section", "category": "Category", "federation": "Shown on",
+	"zh_title": "Title in Simplified Chinese", "zh_body": "Text in Simplified Chinese",
+}
+
+// translationInputs are the form's inputs of a translation's fields, by
+// the field content names.
+var translationInputs = map[string]string{
+	"translations." + locale.Chinese + ".title": "zh_title", "translations." + locale.Chinese + ".body": "zh_body",
 }
 
 // addDocErrors puts a *content.ValidationError next to the form's inputs;
@@ -260,11 +272,14 @@ func addDocErrors(f *web.Form, err error) bool {
 		return false
 	}
 	for _, e := range ve.Errors {
-		input := e.Field
+		input, label := e.Field, docLabels[e.Field]
 		if input == "federation" {
 			input = "scope"
 		}
-		f.Add(input, fmt.Sprintf("%s %s.", docLabels[e.Field], strings.TrimSuffix(e.Message, ".")))
+		if in, ok := translationInputs[e.Field]; ok {
+			input, label = in, docLabels[in]
+		}
+		f.Add(input, fmt.Sprintf("%s %s.", label, strings.TrimSuffix(e.Message, ".")))
 	}
 	return true
 }
@@ -308,6 +323,10 @@ func (d *Dashboard) operatorDoc(w http.ResponseWriter, r *http.Request, sess *we
 	for k, v := range map[string]string{"kind": dr.Kind, "slug": dr.Slug, "title": dr.Title, "body": dr.Body, "seo_title": dr.SEOTitle,
 		"seo_description": dr.SEODescription, "section": dr.Section, "category": dr.Category, "order": strconv.Itoa(e.Order)} {
 		f.Set(k, v)
+	}
+	if zh, ok := dr.Translations[locale.Chinese]; ok {
+		f.Set("zh_title", zh.Title)
+		f.Set("zh_body", zh.Body)
 	}
 	f.Set("scope", "local")
 	if e.Federation {

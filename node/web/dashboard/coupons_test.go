@@ -82,14 +82,14 @@ func TestCouponsAreCreatedShownWithTheirUseAndEnded(t *testing.T) {
 		t.Fatalf("the order's discount: %+v", o.CouponDiscount)
 	}
 	list := b.Get("/operator/coupons")
-	for _, want := range []string{`<strong id="coupons-spent">10.00 EUR</strong>`, `<span class="coupon-budget">10.00 EUR of 100.00 EUR</span>`,
+	for _, want := range []string{`<strong id="coupons-spent">€10.00</strong>`, `<span class="coupon-budget">€10.00 of €100.00</span>`,
 		`<td data-label="Orders" class="coupon-uses">1</td>`, "10 % off", "1 per shopper", `<span class="badge">live</span>`} {
 		if !strings.Contains(list.Body, want) {
 			t.Errorf("the coupons page lacks %s", want)
 		}
 	}
 	page := b.Get("/operator/coupons/WELCOME10")
-	for _, want := range []string{"<code>" + o.ID + "</code>", `<td data-label="Discount (your cost)">10.00 EUR</td>`, `id="end-coupon"`} {
+	for _, want := range []string{"<code>" + o.ID + "</code>", `<td data-label="Discount (your cost)">€10.00</td>`, `id="end-coupon"`} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("the coupon's page lacks %s", want)
 		}

@@ -80,8 +80,8 @@ func TestLoyaltyPage(t *testing.T) {
 	webtest.WantText(t, r, "runs no loyalty programme")
 	withPoints(t, h)
 	r = b.Get("/operator/loyalty")
-	for _, want := range []string{"100.00 % of a point per EUR unit", "the merchant&#39;s home member", `id="loyalty-liability">51 points, worth 0.51 EUR`,
-		`<td data-label="Earned">51</td>`, "Beta Bazaar", "365 days after", "0.51 EUR", "0.20 EUR", `href="/operator/loyalty"`} {
+	for _, want := range []string{"100.00 % of a point per EUR unit", "the merchant&#39;s home member", `id="loyalty-liability">51 points, worth €0.51`,
+		`<td data-label="Earned">51</td>`, "Beta Bazaar", "365 days after", "€0.51", "€0.20", `href="/operator/loyalty"`} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("loyalty page lacks %q", want)
 		}

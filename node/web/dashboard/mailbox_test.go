@@ -28,10 +28,10 @@ func withMail(t *testing.T, h *harness, n int) []string {
 	t.Cleanup(func() { cancel(); <-done })
 	for i := range n {
 		l, err := mail.Render(mail.KindOrderConfirmation, "en", mail.Order{Store: "Alpha Market", StoreURL: "http://alpha.example/", ID: fmt.Sprintf("ord_%04d", i),
-			URL: "http://alpha.example/orders/ord", Shopper: "Ada <b>Lovelace</b>", Total: "74.00 EUR", Shipping: "4.00 EUR",
+			URL: "http://alpha.example/orders/ord", Shopper: "Ada <b>Lovelace</b>", Total: "€74.00", Shipping: "€4.00",
 			ShipTo: []string{"Ada Lovelace", "1 Main Street with a rather long name that must wrap on a phone", "10115 Berlin", "DE"},
-			Parts: []mail.Part{{ID: fmt.Sprintf("ord_%04d-1", i), Merchant: "<script>alert(1)</script> Forge", Items: []mail.Item{{Title: "Cast-iron skillet, 28 cm, pre-seasoned", Quantity: 2, Price: "35.00 EUR", Amount: "70.00 EUR"}},
-				Shipping: "4.00 EUR", Total: "74.00 EUR"}}})
+			Parts: []mail.Part{{ID: fmt.Sprintf("ord_%04d-1", i), Merchant: "<script>alert(1)</script> Forge", Items: []mail.Item{{Title: "Cast-iron skillet, 28 cm, pre-seasoned", Quantity: 2, Price: "€35.00", Amount: "€70.00"}},
+				Shipping: "€4.00", Total: "€74.00"}}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -72,9 +72,9 @@ func TestOrdersListFiltersAndSums(t *testing.T) {
 	}
 	body := webtest.UnescapeHTML(r.Body)
 	for _, want := range []string{`id="stat-orders">3</span>`, `<span class="stat-note">4 parts</span>`,
-		`id="stat-sales">232.00 EUR</span>`, `id="stat-refunds">147.00 EUR</span>`, `id="stat-net">85.00 EUR</span>`,
-		"Cast-iron pan <span class=\"muted\">(3 units)</span>", "refunded 147.00 EUR", "Beta Seller", "Alpha Goods & Co",
-		`<span class="badge part-refunded">Refunded</span>`, `<time datetime="2026-03-03T12:00:00Z">2026-03-03 12:00 UTC</time>`,
+		`id="stat-sales">€232.00</span>`, `id="stat-refunds">€147.00</span>`, `id="stat-net">€85.00</span>`,
+		"Cast-iron pan <span class=\"muted\">(3 units)</span>", "refunded €147.00", "Beta Seller", "Alpha Goods & Co",
+		`<span class="badge part-refunded">Refunded</span>`, `<time datetime="2026-03-03T12:00:00Z">Mar 3, 2026, 12:00 PM UTC</time>`,
 		`href="/operator/orders?status=refunded">Refunded <span class="count">1</span>`,
 		`<a href="/operator/orders.csv" download id="orders-csv">`} {
 		if !strings.Contains(body, want) {
@@ -104,7 +104,7 @@ func TestOrdersListFiltersAndSums(t *testing.T) {
 			t.Errorf("?%s shows %v, want %v", c.query, got, c.want)
 		}
 	}
-	if r := b.Get("/operator/orders?status=refunded"); !strings.Contains(r.Body, `id="stat-sales">147.00 EUR</span>`) {
+	if r := b.Get("/operator/orders?status=refunded"); !strings.Contains(r.Body, `id="stat-sales">€147.00</span>`) {
 		t.Error("the figures are not those of the filtered list")
 	}
 	if r := b.Get("/operator/orders?member=" + beta + "&role=storefront"); !strings.Contains(r.Body, "No orders match these filters.") {
@@ -206,7 +206,7 @@ func TestOrdersCSVQuotesFormulas(t *testing.T) {
 	}
 	for k, want := range map[string]string{"merchant": `'=HYPERLINK("http://evil.example","Click")`, "items": "'@SUM(A1:A9)",
 		"home": "Beta Bazaar", "storefront": "Alpha Market", "total": "20.00", "currency": "EUR", "units": "2", "status": "accepted",
-		"placed_at": "2026-03-01T12:00:00Z", "placed": "2026-03-01 12:00 UTC", "merchant_id": m.ID} {
+		"placed_at": "2026-03-01T12:00:00Z", "placed": "Mar 1, 2026, 12:00 PM UTC", "merchant_id": m.ID} {
 		if row[k] != want {
 			t.Errorf("%s = %q, want %q", k, row[k], want)
 		}

@@ -66,7 +66,7 @@ func TestOverviewBoard(t *testing.T) {
 	for title, want := range map[string]string{
 		"Replication lag": "7 records behind Beta Bazaar: 7 records behind",
 		"Outbox":          "3 messages waiting Oldest queued 5 min ago. 2 messages parked. Parked messages",
-		"Orders today":    "1 order 1 part; sales 24.00 EUR Since 00:00 UTC. Today's orders",
+		"Orders today":    "1 order 1 part; sales €24.00 Since 00:00 UTC. Today's orders",
 		"Merchants":       "1 active 1 merchant suspended. Merchants",
 	} {
 		if got := panelText(t, r.Body, title); !strings.HasPrefix(got, title+" "+want) {
@@ -95,7 +95,7 @@ func TestSettingsChooseTheTimeZone(t *testing.T) {
 	b := h.operator()
 	page := b.Get("/operator/settings")
 	webtest.WantStatus(t, page, http.StatusOK)
-	webtest.WantText(t, page, "where it is 2026-03-01 12:00 UTC")
+	webtest.WantText(t, page, "where it is Mar 1, 2026, 12:00 PM UTC")
 	for _, c := range []struct{ zone, want string }{
 		{"", "Enter a time zone, such as Europe/Berlin, or UTC."},
 		{"Mars/Olympus", "This is not a time zone this node knows"},
@@ -111,7 +111,7 @@ func TestSettingsChooseTheTimeZone(t *testing.T) {
 	if got := h.site.Zone().String(); got != "Europe/Berlin" {
 		t.Fatalf("zone kept: %s", got)
 	}
-	webtest.WantText(t, b.Get("/operator/settings?done=saved"), "where it is 2026-03-01 13:00 CET")
+	webtest.WantText(t, b.Get("/operator/settings?done=saved"), "where it is Mar 1, 2026, 1:00 PM CET")
 	board := b.Get("/operator")
 	for _, want := range []string{`data-zone="Europe/Berlin"`, "Drawn at 13:00 CET", "Since 00:00 CET."} {
 		if !strings.Contains(board.Body, want) {

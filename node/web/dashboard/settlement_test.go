@@ -46,19 +46,19 @@ func TestSettlementPeriodPage(t *testing.T) {
 	webtest.WantStatus(t, r, http.StatusOK)
 	self, other := h.Self.ID.String(), h.Other.ID.String()
 	for _, want := range []string{
-		"Settlement period 2026-02-28 00:00 UTC",
+		"Settlement period Feb 28, 2026, 12:00 AM UTC",
 		`<section id="period-live" data-period="` + webtest.ClosedPeriod + `" data-status="agreed"`,
 		`<article class="statement" data-peer="` + other + `" id="with-` + other + `">`, "With Beta Bazaar",
 		`<span class="badge disputed">Disputed</span>`, "<dt>Entries</dt><dd>3</dd>", "<dd>1 of 2</dd>",
 		`<code title="` + strings.Repeat("d1", 32) + `">` + web.ShortID(strings.Repeat("d1", 32)) + `</code>`,
-		`<tr><th scope="row">Merchant shares of sales</th><td data-label="Payer">Beta Bazaar</td><td data-label="Payee">Alpha Market</td><td class="num" data-label="Entries">2</td><td class="num" data-label="Amount">42.50 EUR</td></tr>`,
-		`<tr><th scope="row">Federation fees</th><td data-label="Payer">Beta Bazaar</td><td data-label="Payee">Alpha Market</td><td class="num" data-label="Entries">1</td><td class="num" data-label="Amount">0.75 EUR</td></tr>`,
+		`<tr><th scope="row">Merchant shares of sales</th><td data-label="Payer">Beta Bazaar</td><td data-label="Payee">Alpha Market</td><td class="num" data-label="Entries">2</td><td class="num" data-label="Amount">€42.50</td></tr>`,
+		`<tr><th scope="row">Federation fees</th><td data-label="Payer">Beta Bazaar</td><td data-label="Payee">Alpha Market</td><td class="num" data-label="Entries">1</td><td class="num" data-label="Amount">€0.75</td></tr>`,
 		web.ShortID(strings.Repeat("e7", 32)) + `</code>: Missing there: this node holds this entry, the counterparty does not.`,
 		`<svg id="netting-chart" class="netting-chart chart-wide"`, `<svg id="netting-chart-narrow" class="netting-chart chart-narrow"`, `<table class="netting stack">`,
 		`<tr data-peer="` + self + `" class="owed">`, `<tr data-peer="` + other + `" class="owes">`,
-		`<td class="num" data-label="Net">&#43;43.25 EUR</td>`, `<td class="num" data-label="Net">-43.25 EUR</td>`,
-		`<strong>Beta Bazaar</strong> pays <strong>Alpha Market</strong> 43.25 EUR`,
-		"Alpha Market is owed 43.25 EUR; Beta Bazaar owes 43.25 EUR.",
+		`<td class="num" data-label="Net">&#43;€43.25</td>`, `<td class="num" data-label="Net">-€43.25</td>`,
+		`<strong>Beta Bazaar</strong> pays <strong>Alpha Market</strong> €43.25`,
+		"Alpha Market is owed €43.25; Beta Bazaar owes €43.25.",
 	} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("period page lacks %s", want)
@@ -79,7 +79,7 @@ func TestSettlementPeriodPage(t *testing.T) {
 
 	open := b.Get("/operator/settlement/" + webtest.OpenPeriod)
 	webtest.WantStatus(t, open, http.StatusOK)
-	if !strings.Contains(open.Body, "This period is open until 2026-03-02 00:00 UTC") || strings.Contains(open.Body, `id="netting-chart"`) {
+	if !strings.Contains(open.Body, "This period is open until Mar 2, 2026, 12:00 AM UTC") || strings.Contains(open.Body, `id="netting-chart"`) {
 		t.Error("the open period does not say it is open, or shows a netting")
 	}
 	if !strings.Contains(open.Body, "No entries with Beta Bazaar in this period.") {

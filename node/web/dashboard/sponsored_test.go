@@ -104,7 +104,7 @@ func adTotals(t *testing.T, pol settlement.Policy, self, other string, evs ...se
 // sale through Alpha's slot), less what a refund took back, and not the
 // fees Alpha's own merchants paid Beta's storefront.
 // withAdRevenue gives the harness the periods of WithSettlement, a
-// charter that runs ads, and, in the closed period, a fee of 10.00 EUR on
+// charter that runs ads, and, in the closed period, a fee of €10.00 on
 // a sale of Beta's merchant through Alpha's slot (Alpha's share 60 %),
 // half of it reversed by a refund, and a fee Alpha's merchant paid on a
 // sale through Beta's slot.
@@ -142,18 +142,18 @@ func TestAdRevenueIsReadFromTheStatements(t *testing.T) {
 		t.Error("the page does not state the charter's ad policy")
 	}
 	row := regexp.MustCompile(`(?s)<tr data-period="` + regexp.QuoteMeta(webtest.ClosedPeriod) + `">.*?</tr>`).FindString(r.Body)
-	for _, want := range []string{`ad-sales" data-label="Sales">1<`, `ad-earned" data-label="Earned">6.00 EUR<`,
-		`ad-reversed" data-label="Given back">3.00 EUR<`, `ad-net" data-label="Net">3.00 EUR<`, "Agreed"} {
+	for _, want := range []string{`ad-sales" data-label="Sales">1<`, `ad-earned" data-label="Earned">€6.00<`,
+		`ad-reversed" data-label="Given back">€3.00<`, `ad-net" data-label="Net">€3.00<`, "Agreed"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("the closed period's row lacks %s:\n%s", want, row)
 		}
 	}
 	open := regexp.MustCompile(`(?s)<tr data-period="` + regexp.QuoteMeta(webtest.OpenPeriod) + `">.*?</tr>`).FindString(r.Body)
-	if !strings.Contains(open, `ad-net" data-label="Net">0.00 EUR<`) {
+	if !strings.Contains(open, `ad-net" data-label="Net">€0.00<`) {
 		t.Errorf("the open period's row:\n%s", open)
 	}
-	if !strings.Contains(r.Body, `<strong id="ad-revenue-total">3.00 EUR</strong>`) {
-		t.Error("the total over the periods is not 3.00 EUR")
+	if !strings.Contains(r.Body, `<strong id="ad-revenue-total">€3.00</strong>`) {
+		t.Error("the total over the periods is not €3.00")
 	}
 	if strings.Index(r.Body, webtest.OpenPeriod) > strings.Index(r.Body, webtest.ClosedPeriod) {
 		t.Error("the periods are not newest first")

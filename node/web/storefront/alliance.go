@@ -145,7 +145,7 @@ func (sf *Storefront) allianceCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sh, err := sf.deps.Shoppers.LinkedShopper(r.Context(), order.Link{Issuer: id.Issuer, Subject: id.Subject, Name: id.Name,
-		Email: id.Email, Lang: shopperLang(r), Leave: []byte(id.IDToken)})
+		Email: id.Email, Lang: sf.shopperLang(r), Leave: []byte(id.IDToken)})
 	if err != nil {
 		sf.site.FailOrder(w, r, err)
 		return

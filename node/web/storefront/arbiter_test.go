@@ -130,7 +130,7 @@ func TestShopperAnswersTheArbiter(t *testing.T) {
 		return nil
 	})
 	got = b.Get(page)
-	wantAll(t, "the decision", got.Body, `<dd class="decision-remedy">a refund of 45.00 EUR</dd>`,
+	wantAll(t, "the decision", got.Body, `<dd class="decision-remedy">a refund of €45.00</dd>`,
 		`<blockquote class="issue-text decision-reasons">The split shows in the picture; the leg can be glued.</blockquote>`,
 		"Beta Bazaar decided. The merchant&#39;s platform applies the decision: the refund is paid to how you paid")
 	if strings.Contains(got.Body, "arbiter-form") {

@@ -23,7 +23,7 @@ func TestCancelSomeUnits(t *testing.T) {
 	form := b.Get(link)
 	webtest.WantStatus(t, form, http.StatusOK)
 	in := web.InputID(quantityInput(0))
-	wantAll(t, "the quantities", form.Body, `<label for="`+in+`"><strong>Desk lamp</strong>`, "20.00 EUR each; 3 of 3 left to cancel.",
+	wantAll(t, "the quantities", form.Body, `<label for="`+in+`"><strong>Desk lamp</strong>`, "€20.00 each; 3 of 3 left to cancel.",
 		`type="number" id="`+in+`" name="lines[0].quantity" value="" min="0" max="3"`)
 	token := webtest.CSRF(t, form)
 	// A forged form is refused.
@@ -39,7 +39,7 @@ func TestCancelSomeUnits(t *testing.T) {
 	r = b.Post(link, url.Values{"csrf": {token}, "lines[0].quantity": {"1"}})
 	webtest.WantStatus(t, r, http.StatusOK)
 	wantAll(t, "the confirmation", r.Body, "<li>1 × Desk lamp</li>",
-		`You are refunded <strong id="refund-total">20.00 EUR</strong> to the card ending in 4242`,
+		`You are refunded <strong id="refund-total">€20.00</strong> to the card ending in 4242`,
 		`<input type="hidden" name="lines[0].quantity" value="1">`, `name="confirm" value="yes"`)
 	if p := b.Get(at); !strings.Contains(partOf(p.Body, part), `data-status="accepted"`) || strings.Contains(p.Body, "part-refund") {
 		t.Fatal("the confirmation cancelled before it was confirmed")
@@ -52,14 +52,14 @@ func TestCancelSomeUnits(t *testing.T) {
 	page = b.Get(at + "?done=cancelled-some")
 	webtest.WantText(t, page, shopperNotices["cancelled-some"])
 	p := partOf(page.Body, part)
-	wantAll(t, "the part", p, `data-status="accepted"`, "<strong>Cancelled 20.00 EUR</strong>: 1 × Desk lamp, <time",
-		"Left: 2 × Desk lamp (40.00 EUR of items")
+	wantAll(t, "the part", p, `data-status="accepted"`, "<strong>Cancelled €20.00</strong>: 1 × Desk lamp, <time",
+		"Left: 2 × Desk lamp (€40.00 of items")
 	if n := strings.Count(p, `class="part-refund"`); n != 1 {
 		t.Errorf("%d refunds after one cancel confirmed twice", n)
 	}
 	// What is left is what may be cancelled now.
 	form = b.Get(link)
-	wantAll(t, "the quantities", form.Body, "20.00 EUR each; 2 of 3 left to cancel.", `max="2"`)
+	wantAll(t, "the quantities", form.Body, "€20.00 each; 2 of 3 left to cancel.", `max="2"`)
 	r = b.Post(link, url.Values{"csrf": {token}, "lines[0].quantity": {"3"}, "confirm": {"yes"}, "key": {key + "x"}})
 	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
 	webtest.HasFieldError(t, r.Body, quantityInput(0), "Desk lamp: only 2 left to cancel, not 3.")
@@ -69,7 +69,7 @@ func TestCancelSomeUnits(t *testing.T) {
 	webtest.WantRedirect(t, b.Post(link, url.Values{"csrf": {token}, "lines[0].quantity": {"2"}, "confirm": {"yes"}, "key": {regexpValue(r.Body, "key")}}),
 		at+"?done=cancelled-some")
 	p = partOf(b.Get(at).Body, part)
-	wantAll(t, "the cancelled part", p, `data-status="cancelled"`, "Nothing is left of this part.", "<strong>Cancelled 40.00 EUR</strong>: 2 × Desk lamp, <time")
+	wantAll(t, "the cancelled part", p, `data-status="cancelled"`, "Nothing is left of this part.", "<strong>Cancelled €40.00</strong>: 2 × Desk lamp, <time")
 	if strings.Contains(p, "cancel-some") {
 		t.Error("a cancelled part offers a partial cancel")
 	}

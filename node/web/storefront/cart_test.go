@@ -29,10 +29,10 @@ func TestListingPageOffersAddToCart(t *testing.T) {
 		`<input type="hidden" name="listing" value="` + l.ID + `">`,
 		`<legend>Size</legend>`,
 		`<input type="radio" class="option-input" id="opt-0-0" name="option.size" value="M" checked>`,
-		`<label for="opt-0-0" class="option">M<span class="option-price">35.00 EUR</span></label>`,
+		`<label for="opt-0-0" class="option">M<span class="option-price">€35.00</span></label>`,
 		`<input type="radio" class="option-input" id="opt-0-1" name="option.size" value="L">`,
-		`<label for="opt-0-1" class="option sold-out">L<span class="option-price">39.00 EUR</span><span class="option-note">Sold out</span></label>`,
-		`<span class="price big" id="variant-price">From 35.00 EUR</span> <span class="stock in" id="variant-stock">Only 4 left</span>`,
+		`<label for="opt-0-1" class="option sold-out">L<span class="option-price">€39.00</span><span class="option-note">Sold out</span></label>`,
+		`<span class="price big" id="variant-price">From €35.00</span> <span class="stock in" id="variant-stock">Only 4 left</span>`,
 		`<label for="add-quantity">Quantity</label>`,
 		`<button type="submit" id="add-to-cart">Add to cart</button>`,
 	} {
@@ -86,8 +86,8 @@ func TestOptionButtonsChooseTheVariant(t *testing.T) {
 	}
 	webtest.WantRedirect(t, post(url.Values{"option.size": {"24cm"}}), "/cart?done=added")
 	cart := b.Get("/cart")
-	if !strings.Contains(cart.Body, `<span class="line-options">Size: 24 cm</span>`) || !strings.Contains(cart.Body, "36.90 EUR") {
-		t.Errorf("the cart does not hold the 24 cm pan at 36.90 EUR:\n%s", cart.Body)
+	if !strings.Contains(cart.Body, `<span class="line-options">Size: 24 cm</span>`) || !strings.Contains(cart.Body, "€36.90") {
+		t.Errorf("the cart does not hold the 24 cm pan at €36.90:\n%s", cart.Body)
 	}
 	// A size that is sold out, or one the listing does not have.
 	r := post(url.Values{"option.size": {"28cm"}})
@@ -124,18 +124,18 @@ func TestCartGroupsLinesByPlatform(t *testing.T) {
 		alpha, beta = beta, alpha
 	}
 	for _, want := range []string{">From Alpha Market</h2>", "Desk lamp", `data-sku="` + lamp.Variants[0].SKU + `"`,
-		`value="3"`, `<td class="unit" data-label="Unit price">20.00 EUR</td>`, `<td class="subtotal" data-label="Subtotal">60.00 EUR</td>`,
-		"Iron pan", `<td class="group-total">105.50 EUR</td>`, `<span class="muted small">Sold by Alpha Goods &amp; Co</span>`} {
+		`value="3"`, `<td class="unit" data-label="Unit price">€20.00</td>`, `<td class="subtotal" data-label="Subtotal">€60.00</td>`,
+		"Iron pan", `<td class="group-total">€105.50</td>`, `<span class="muted small">Sold by Alpha Goods &amp; Co</span>`} {
 		if !strings.Contains(alpha, want) {
 			t.Errorf("Alpha Market's group lacks %s", want)
 		}
 	}
-	for _, want := range []string{">From Beta Bazaar</h2>", "Oak chair", `<td class="group-total">120.00 EUR</td>`, "Sold by Beta Seller"} {
+	for _, want := range []string{">From Beta Bazaar</h2>", "Oak chair", `<td class="group-total">€120.00</td>`, "Sold by Beta Seller"} {
 		if !strings.Contains(beta, want) {
 			t.Errorf("Beta Bazaar's group lacks %s", want)
 		}
 	}
-	for _, want := range []string{"Added to your cart.", `<span id="cart-total">225.50 EUR</span>`, `href="/checkout" id="checkout"`,
+	for _, want := range []string{"Added to your cart.", `<span id="cart-total">€225.50</span>`, `href="/checkout" id="checkout"`,
 		`<a href="` + web.ListingURL(lamp.ID) + `" class="line-title">Desk lamp</a>`} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("cart page lacks %s", want)
@@ -144,7 +144,7 @@ func TestCartGroupsLinesByPlatform(t *testing.T) {
 	r := b.Post("/cart/remove", url.Values{"csrf": {webtest.CSRF(t, page)}, "listing": {pan.ID}, "sku": {pan.Variants[0].SKU}})
 	webtest.WantRedirect(t, r, "/cart?done=removed")
 	page = b.Get("/cart?done=removed")
-	if strings.Contains(page.Body, "Iron pan") || !strings.Contains(page.Body, `<span id="cart-total">180.00 EUR</span>`) {
+	if strings.Contains(page.Body, "Iron pan") || !strings.Contains(page.Body, `<span id="cart-total">€180.00</span>`) {
 		t.Error("the removed line is still in the cart")
 	}
 	// Removing it twice is no error.
@@ -215,7 +215,7 @@ func TestCartQuantityChanges(t *testing.T) {
 		return b.Post("/cart/quantity", url.Values{"csrf": {webtest.CSRF(t, page)}, "listing": {lamp.ID}, "sku": {sku}, "quantity": {q}})
 	}
 	webtest.WantRedirect(t, set("3"), "/cart?done=updated")
-	if p := b.Get("/cart?done=updated"); !strings.Contains(p.Body, `<span id="cart-total">60.00 EUR</span>`) || !strings.Contains(p.Body, "Quantity changed.") {
+	if p := b.Get("/cart?done=updated"); !strings.Contains(p.Body, `<span id="cart-total">€60.00</span>`) || !strings.Contains(p.Body, "Quantity changed.") {
 		t.Errorf("after setting 3:\n%s", p.Body)
 	}
 	// More than the stock, or no number, is said next to the line; the
@@ -227,7 +227,7 @@ func TestCartQuantityChanges(t *testing.T) {
 		if !strings.Contains(r.Body, `<p class="field-error" id="line-0-0-note">`+msg+`</p>`) || !strings.Contains(r.Body, `aria-describedby="line-0-0-note"`) {
 			t.Errorf("quantity %q: the line does not say %q:\n%s", q, msg, r.Body)
 		}
-		if !strings.Contains(r.Body, `<span id="cart-total">60.00 EUR</span>`) {
+		if !strings.Contains(r.Body, `<span id="cart-total">€60.00</span>`) {
 			t.Errorf("quantity %q changed the cart", q)
 		}
 	}

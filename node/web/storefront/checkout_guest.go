@@ -67,7 +67,7 @@ func (sf *Storefront) guestCheckout(w http.ResponseWriter, r *http.Request) {
 		web.SeeOther(w, r, "/cart")
 		return
 	}
-	in := order.ShopperInput{Name: strings.TrimSpace(r.PostForm.Get("name")), Email: strings.TrimSpace(r.PostForm.Get("email")), Lang: shopperLang(r)}
+	in := order.ShopperInput{Name: strings.TrimSpace(r.PostForm.Get("name")), Email: strings.TrimSpace(r.PostForm.Get("email")), Lang: sf.shopperLang(r)}
 	f := web.NewForm()
 	f.Set("name", in.Name)
 	f.Set("email", in.Email)

@@ -22,7 +22,7 @@ func TestCheckoutPlacesOneOrderPerKey(t *testing.T) {
 	webtest.AddToCart(b, lamp.ID, lamp.Variants[0].SKU, 2)
 	webtest.AddToCart(b, chair.ID, chair.Variants[0].SKU, 1)
 	page := b.Get("/checkout")
-	for _, want := range []string{`<span id="checkout-total">160.00 EUR</span>`, `id="place-order"`, `value="Ada Lovelace"`,
+	for _, want := range []string{`<span id="checkout-total">€160.00</span>`, `id="place-order"`, `value="Ada Lovelace"`,
 		`autocomplete="postal-code"`, `<label for="pay-manual">`, `<label for="f-payment-card_number">Card number</label>`} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("checkout page lacks %s", want)
@@ -41,7 +41,7 @@ func TestCheckoutPlacesOneOrderPerKey(t *testing.T) {
 	}
 	o := b.Get(at + "?done=placed")
 	webtest.WantStatus(t, o, http.StatusOK)
-	for _, want := range []string{"Thank you: your order is placed.", "Card ending in 4242, 160.00 EUR charged",
+	for _, want := range []string{"Thank you: your order is placed.", "Card ending in 4242, €160.00 charged",
 		"Ada Lovelace, 1 Analytical Row, N1 9GU London, United Kingdom", "Alpha Goods &amp; Co", "Beta Bazaar", "Alpha Market",
 		`data-status="accepted"`, `<span class="part-status status-accepted">Accepted, being prepared</span>`} {
 		if !strings.Contains(o.Body, want) {
@@ -144,8 +144,8 @@ func TestCheckoutPriceChangeAsksToConfirm(t *testing.T) {
 	page := b.Get("/checkout")
 	r := webtest.PostCheckout(b, page, nil)
 	webtest.WantStatus(t, r, http.StatusConflict)
-	for _, want := range []string{"The price of Desk lamp changed from 29.99 EUR to 34.50 EUR.", "The new total is 69.00 EUR.",
-		`<span id="checkout-total">69.00 EUR</span>`, "Place order: pay 69.00 EUR", "Prices changed since you filled your cart"} {
+	for _, want := range []string{"The price of Desk lamp changed from €29.99 to €34.50.", "The new total is €69.00.",
+		`<span id="checkout-total">€69.00</span>`, "Place order: pay €69.00", "Prices changed since you filled your cart"} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("the re-shown checkout lacks %s", want)
 		}
@@ -154,7 +154,7 @@ func TestCheckoutPriceChangeAsksToConfirm(t *testing.T) {
 		t.Fatal("a checkout at the old price placed an order")
 	}
 	at := webtest.OrderLocation(t, webtest.PostCheckout(b, r, nil))
-	if o := b.Get(at); !strings.Contains(o.Body, "Card ending in 4242, 69.00 EUR charged") {
+	if o := b.Get(at); !strings.Contains(o.Body, "Card ending in 4242, €69.00 charged") {
 		t.Error("the order is not at the new price")
 	}
 }
@@ -203,7 +203,7 @@ func TestCheckoutWithManualPayment(t *testing.T) {
 		f.Set("payment.method", "manual")
 		f.Set("payment.card_number", "4242 4242 4242 4242") // typed, then the shopper chose to pay later
 	}))
-	if o := b.Get(at); !strings.Contains(o.Body, "Pay later, on invoice: 25.00 EUR to be paid") {
+	if o := b.Get(at); !strings.Contains(o.Body, "Pay later, on invoice: €25.00 to be paid") {
 		t.Errorf("order page does not show the pending payment:\n%s", o.Body)
 	}
 }

@@ -87,7 +87,7 @@ func TestCheckoutWithAPlatformNotAnswering(t *testing.T) {
 		t.Errorf("the cart holds %v, want the lamp alone", got)
 	}
 	for _, want := range []string{"The items of the platforms that did not answer were taken out of your cart.",
-		`<span id="checkout-total">20.00 EUR</span>`, `value="1 Analytical Row"`, `value="GB"`, `name="payment.card_number" value=""`} {
+		`<span id="checkout-total">€20.00</span>`, `value="1 Analytical Row"`, `value="GB"`, `name="payment.card_number" value=""`} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("the checkout after the removal lacks %s", want)
 		}
@@ -104,7 +104,7 @@ func TestCheckoutWithAPlatformNotAnswering(t *testing.T) {
 		t.Errorf("the cart holds %v after the removal was sent again", got)
 	}
 	at := webtest.OrderLocation(t, webtest.PostCheckout(b, page, nil))
-	if o := b.Get(at); !strings.Contains(o.Body, "Card ending in 4242, 20.00 EUR charged") {
+	if o := b.Get(at); !strings.Contains(o.Body, "Card ending in 4242, €20.00 charged") {
 		t.Error("the rest was not ordered")
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fedmart/fedmart/catalog/content"
 	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/node/web/locale"
 )
 
 // The storefront's pages (about, terms, shipping and returns) and its
@@ -30,7 +31,8 @@ type Content interface {
 	Articles(ctx context.Context) ([]content.Listed, error)
 	Find(ctx context.Context, kind, key string) (content.Listed, error)
 	Related(ctx context.Context, a content.Listed, n int) ([]content.Listed, error)
-	Search(ctx context.Context, q, section string, limit int) ([]content.Hit, error)
+	// SearchIn searches the articles' versions in a language.
+	SearchIn(ctx context.Context, lang, q, section string, limit int) ([]content.Hit, error)
 	MostViewed(ctx context.Context, n int) ([]content.Listed, error)
 	Viewed(ctx context.Context, key string) error
 	Vote(ctx context.Context, key string, helpful bool) (content.Votes, error)
@@ -102,9 +104,12 @@ type docView struct {
 	By string
 }
 
-func (sf *Storefront) docViewOf(l content.Listed, body bool) docView {
-	v := docView{Title: l.Title, Summary: l.Summary(), Category: l.Category, Section: sectionName(l.Section),
-		Updated: web.FormatTime(l.UpdatedAt, sf.site.Zone()), UpdatedISO: l.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z")}
+// docViewOf is l as r's page shows it, in r's language.
+func (sf *Storefront) docViewOf(r *http.Request, l content.Listed, body bool) docView {
+	loc := sf.site.Locale(r)
+	l.Doc = l.Doc.In(loc.Tag)
+	v := docView{Title: l.Title, Summary: l.Summary(), Category: l.Category, Section: sectionName(loc, l.Section),
+		Updated: web.FormatTimeIn(loc.Tag, l.UpdatedAt, sf.site.Zone()), UpdatedISO: l.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z")}
 	if l.Kind == content.KindArticle {
 		v.URL = articleURL(l)
 	} else {
@@ -119,12 +124,13 @@ func (sf *Storefront) docViewOf(l content.Listed, body bool) docView {
 	return v
 }
 
-func sectionName(s string) string {
+// sectionName is the help centre's name of section s in loc's language.
+func sectionName(loc *locale.Locale, s string) string {
 	switch s {
 	case content.SectionShoppers:
-		return "For shoppers"
+		return loc.T("help.for_shoppers")
 	case content.SectionMerchants:
-		return "For merchants"
+		return loc.T("help.for_merchants")
 	}
 	return ""
 }
@@ -147,7 +153,8 @@ func (sf *Storefront) contentPage(w http.ResponseWriter, r *http.Request) {
 		sf.failContent(w, r, err)
 		return
 	}
-	v := sf.docViewOf(l, true)
+	l.Doc = l.Doc.In(sf.site.Locale(r).Tag) // the page's version in the visitor's language, if it has one
+	v := sf.docViewOf(r, l, true)
 	p := &web.Page{Title: l.Title, Area: "store", Data: v}
 	sf.docMeta(p, l, v)
 	sf.render(w, r, http.StatusOK, "content_page", p)
@@ -183,17 +190,17 @@ func (sf *Storefront) helpHome(w http.ResponseWriter, r *http.Request) {
 		q = q[:maxHelpQuery]
 	}
 	v := helpHomePage{Query: q, Searched: q != ""}
-	p := &web.Page{Title: "Help centre", Area: "store", Data: &v}
+	p := &web.Page{Title: sf.site.T(r, "help.title"), Area: "store", Data: &v}
 	if v.Searched {
-		hits, err := sf.deps.Content.Search(ctx, q, "", helpResults)
+		hits, err := sf.deps.Content.SearchIn(ctx, sf.site.Locale(r).Tag, q, "", helpResults)
 		if err != nil {
 			sf.site.Fail(w, r, err)
 			return
 		}
 		for _, h := range hits {
-			v.Results = append(v.Results, sf.docViewOf(h.Listed, false))
+			v.Results = append(v.Results, sf.docViewOf(r, h.Listed, false))
 		}
-		p.Title, p.NoIndex = "Help: "+q, true
+		p.Title, p.NoIndex = sf.site.T(r, "help.title_for", "Q", q), true
 		sf.render(w, r, http.StatusOK, "help", p)
 		return
 	}
@@ -203,7 +210,7 @@ func (sf *Storefront) helpHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, a := range mv {
-		v.MostViewed = append(v.MostViewed, sf.docViewOf(a, false))
+		v.MostViewed = append(v.MostViewed, sf.docViewOf(r, a, false))
 	}
 	all, err := sf.deps.Content.Articles(ctx)
 	if err != nil {
@@ -211,7 +218,7 @@ func (sf *Storefront) helpHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, a := range all {
-		name := sectionName(a.Section)
+		name := sectionName(sf.site.Locale(r), a.Section)
 		if len(v.Sections) == 0 || v.Sections[len(v.Sections)-1].Name != name {
 			v.Sections = append(v.Sections, helpSection{Name: name, ID: "section-" + a.Section})
 		}
@@ -220,7 +227,7 @@ func (sf *Storefront) helpHome(w http.ResponseWriter, r *http.Request) {
 			s.Categories = append(s.Categories, helpCategory{Name: a.Category})
 		}
 		c := &s.Categories[len(s.Categories)-1]
-		c.Articles = append(c.Articles, sf.docViewOf(a, false))
+		c.Articles = append(c.Articles, sf.docViewOf(r, a, false))
 	}
 	p.Canonical = sf.site.AbsURL("/help")
 	sf.render(w, r, http.StatusOK, "help", p)
@@ -256,10 +263,11 @@ func (sf *Storefront) helpArticle(w http.ResponseWriter, r *http.Request) {
 		sf.failContent(w, r, err)
 		return
 	}
+	l.Doc = l.Doc.In(sf.site.Locale(r).Tag)
 	if err := sf.deps.Content.Viewed(ctx, l.Key); err != nil {
 		sf.site.Log().Warn("storefront: counting a help view", "err", err)
 	}
-	v := &helpArticlePage{Doc: sf.docViewOf(l, true), VoteURL: articleURL(l) + "/vote", Thanks: r.URL.Query().Get("done") == "voted"}
+	v := &helpArticlePage{Doc: sf.docViewOf(r, l, true), VoteURL: articleURL(l) + "/vote", Thanks: r.URL.Query().Get("done") == "voted"}
 	if v.Votes, err = sf.deps.Content.VotesOf(ctx, l.Key); err != nil {
 		sf.site.Fail(w, r, err)
 		return
@@ -271,7 +279,7 @@ func (sf *Storefront) helpArticle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, a := range rel {
-		v.Related = append(v.Related, sf.docViewOf(a, false))
+		v.Related = append(v.Related, sf.docViewOf(r, a, false))
 	}
 	sess, _ := sf.sessions.Load(r)
 	v.Voted = votedIn(sess, l.Key)
@@ -289,7 +297,7 @@ func (sf *Storefront) helpVote(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
 	sess, ok := sf.sessions.Load(r)
 	if !ok {
-		sf.site.Status(w, r, http.StatusForbidden, "Session expired", "Reload the article and answer again.")
+		sf.site.Status(w, r, http.StatusForbidden, sf.site.T(r, "help.session_expired"), sf.site.T(r, "help.reload_and_answer"))
 		return
 	}
 	if !votedIn(sess, key) {

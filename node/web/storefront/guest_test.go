@@ -33,7 +33,7 @@ func TestGuestFillsACart(t *testing.T) {
 	webtest.WantRedirect(t, guestAdd(t, b, lamp.ID, lamp.Variants[0].SKU, 1), "/cart?done=added") // adds to the line
 	page := b.Get("/cart?done=added")
 	for _, want := range []string{"Added to your cart.", ">From Alpha Market</h2>", ">From Beta Bazaar</h2>",
-		`<td class="subtotal" data-label="Subtotal">60.00 EUR</td>`, `<span id="cart-total">180.00 EUR</span>`,
+		`<td class="subtotal" data-label="Subtotal">€60.00</td>`, `<span id="cart-total">€180.00</span>`,
 		"this cart is kept in this browser", `href="/checkout" id="checkout"`, `<a href="/signin">Sign in</a>`} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("the guest's cart lacks %s", want)
@@ -56,7 +56,7 @@ func TestGuestFillsACart(t *testing.T) {
 	webtest.WantRedirect(t, b.Post("/cart/remove", url.Values{"csrf": {webtest.CSRF(t, page)}, "listing": {chair.ID}, "sku": {chair.Variants[0].SKU}}),
 		"/cart?done=removed")
 	page = b.Get("/cart")
-	if strings.Contains(page.Body, "Oak chair") || !strings.Contains(page.Body, `<span id="cart-total">80.00 EUR</span>`) {
+	if strings.Contains(page.Body, "Oak chair") || !strings.Contains(page.Body, `<span id="cart-total">€80.00</span>`) {
 		t.Errorf("after the changes the guest's cart reads:\n%s", page.Body)
 	}
 	// A listing taken down leaves the cart.
@@ -117,7 +117,7 @@ func TestGuestCartMergesAtSignUp(t *testing.T) {
 	webtest.WantRedirect(t, r, "/cart?done=welcome")
 	page := b.Get("/cart?done=welcome")
 	for _, want := range []string{"Your account is open and you are signed in.", `action="/signout"`, "Desk lamp", "Oak chair",
-		`<span id="cart-total">160.00 EUR</span>`} {
+		`<span id="cart-total">€160.00</span>`} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("the new account's cart lacks %s", want)
 		}
@@ -135,7 +135,7 @@ func TestGuestCartMergesAtSignUp(t *testing.T) {
 	}
 	r = b.Submit("/signin/shopper", "/signin/shopper", url.Values{"email": {"ada@example.org"}, "password": {"correct horse"}})
 	webtest.WantRedirect(t, r, "/")
-	if page := b.Get("/cart"); !strings.Contains(page.Body, `<span id="cart-total">160.00 EUR</span>`) {
+	if page := b.Get("/cart"); !strings.Contains(page.Body, `<span id="cart-total">€160.00</span>`) {
 		t.Error("signing in again did not find the account's cart")
 	}
 }
@@ -158,7 +158,7 @@ func TestGuestCartMergesAtSignIn(t *testing.T) {
 	page := b.Get("/cart?done=merged-partly")
 	webtest.WantText(t, page, shopperNotices["merged-partly"])
 	if !strings.Contains(page.Body, `value="5"`) || !strings.Contains(page.Body, "Oak chair") ||
-		!strings.Contains(page.Body, `<span id="cart-total">220.00 EUR</span>`) {
+		!strings.Contains(page.Body, `<span id="cart-total">€220.00</span>`) {
 		t.Errorf("the merged cart should hold the 5 lamps there are and the chair:\n%s", page.Body)
 	}
 	// Everything fits: the sign-in goes where it was asked to.
@@ -167,7 +167,7 @@ func TestGuestCartMergesAtSignIn(t *testing.T) {
 	r = b.Submit("/signin/shopper?next=%2Fcheckout", "/signin/shopper",
 		url.Values{"email": {email}, "password": {"correct horse"}, "next": {"/checkout"}})
 	webtest.WantRedirect(t, r, "/checkout")
-	if page := b.Get("/checkout"); !strings.Contains(page.Body, `<span id="checkout-total">340.00 EUR</span>`) {
+	if page := b.Get("/checkout"); !strings.Contains(page.Body, `<span id="checkout-total">€340.00</span>`) {
 		t.Errorf("the checkout after the second sign-in:\n%s", page.Body)
 	}
 }
@@ -189,7 +189,7 @@ func TestGuestCartCookieTamperingRefused(t *testing.T) {
 	b := h.browser()
 	guestAdd(t, b, lamp.ID, lamp.Variants[0].SKU, 1)
 	page := b.Get("/cart")
-	if !strings.Contains(page.Body, `<span id="cart-total">20.00 EUR</span>`) {
+	if !strings.Contains(page.Body, `<span id="cart-total">€20.00</span>`) {
 		t.Fatalf("the guest's cart:\n%s", page.Body)
 	}
 	name := h.site.Sessions().Name()
@@ -218,7 +218,7 @@ func TestGuestCartCookieTamperingRefused(t *testing.T) {
 		r = forged.Post("/cart/quantity", url.Values{"csrf": {webtest.CSRF(t, page)}, "listing": {lamp.ID}, "sku": {lamp.Variants[0].SKU}, "quantity": {"2"}})
 		webtest.WantStatus(t, r, http.StatusForbidden)
 	}
-	if page := b.Get("/cart"); !strings.Contains(page.Body, `<span id="cart-total">20.00 EUR</span>`) {
+	if page := b.Get("/cart"); !strings.Contains(page.Body, `<span id="cart-total">€20.00</span>`) {
 		t.Error("the guest's own cookie no longer reads")
 	}
 }
@@ -231,7 +231,7 @@ func TestGuestCheckoutAsksWhoIsOrdering(t *testing.T) {
 	guestAdd(t, b, lamp.ID, lamp.Variants[0].SKU, 2)
 	page := b.Get("/checkout")
 	webtest.WantStatus(t, page, http.StatusOK)
-	for _, want := range []string{`<span id="checkout-total">40.00 EUR</span>`, `href="/signin/shopper?next=%2Fcheckout" id="checkout-signin"`,
+	for _, want := range []string{`<span id="checkout-total">€40.00</span>`, `href="/signin/shopper?next=%2Fcheckout" id="checkout-signin"`,
 		`href="/signup?next=%2Fcheckout" id="checkout-signup"`} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("a guest's checkout lacks %s", want)
@@ -250,7 +250,7 @@ func TestGuestCheckoutAsksWhoIsOrdering(t *testing.T) {
 		"password": {"correct horse"}, "next": {"/checkout"}})
 	webtest.WantRedirect(t, r, "/checkout")
 	at := webtest.OrderLocation(t, webtest.Checkout(b, nil))
-	if o := b.Get(at); !strings.Contains(o.Body, "Card ending in 4242, 40.00 EUR charged") {
+	if o := b.Get(at); !strings.Contains(o.Body, "Card ending in 4242, €40.00 charged") {
 		t.Errorf("the order:\n%s", o.Body)
 	}
 }
@@ -276,13 +276,13 @@ func TestGuestCheckoutWithAnEmailAddress(t *testing.T) {
 	r = b.Post("/checkout/guest", url.Values{"csrf": {webtest.CSRF(t, page)}, "name": {"Grace Hopper"}, "email": {taken}})
 	webtest.WantRedirect(t, r, "/checkout")
 	form := b.Get("/checkout")
-	for _, want := range []string{`value="Grace Hopper"`, `<span id="checkout-total">40.00 EUR</span>`, `id="place-order"`} {
+	for _, want := range []string{`value="Grace Hopper"`, `<span id="checkout-total">€40.00</span>`, `id="place-order"`} {
 		if !strings.Contains(form.Body, want) {
 			t.Errorf("the guest's checkout form lacks %s", want)
 		}
 	}
 	at := webtest.OrderLocation(t, webtest.PostCheckout(b, form, nil))
-	if o := b.Get(at); !strings.Contains(o.Body, "Card ending in 4242, 40.00 EUR charged") {
+	if o := b.Get(at); !strings.Contains(o.Body, "Card ending in 4242, €40.00 charged") {
 		t.Errorf("the guest's order:\n%s", o.Body)
 	}
 	// The shopper who signs in with the address still does.

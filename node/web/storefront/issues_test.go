@@ -27,7 +27,7 @@ func TestShopperReportsAProblemAndAcceptsARefund(t *testing.T) {
 	wantAll(t, "the part", p, `<a href="`+link+`/new" class="report-problem button secondary">Report a problem`)
 	form := b.Get(link + "/new")
 	webtest.WantStatus(t, form, http.StatusOK)
-	wantAll(t, "the form", form.Body, `<option value="damaged">It arrived damaged</option>`, "at most the part's total, 30.00 EUR",
+	wantAll(t, "the form", form.Body, `<option value="damaged">It arrived damaged</option>`, "at most the part's total, €30.00",
 		"The merchant answers within 2 days and resolves the problem within 14 days")
 	token, key := webtest.CSRF(t, form), regexpValue(form.Body, "key")
 	bad := url.Values{"csrf": {token}, "key": {key}, "category": {"bored"}, "description": {" "}, "evidence": {"http://pics.example/a.jpg"},
@@ -37,7 +37,7 @@ func TestShopperReportsAProblemAndAcceptsARefund(t *testing.T) {
 	webtest.HasFieldError(t, r.Body, "category", "Choose what kind of problem it is.")
 	webtest.HasFieldError(t, r.Body, "description", "Say what is wrong, in a few words.")
 	webtest.HasFieldError(t, r.Body, "evidence", `&#34;http://pics.example/a.jpg&#34; is not a picture address: give https:// addresses, one a line.`)
-	webtest.HasFieldError(t, r.Body, "amount", "31.00 EUR is more than the part&#39;s total 30.00 EUR.")
+	webtest.HasFieldError(t, r.Body, "amount", "€31.00 is more than the part&#39;s total €30.00.")
 	r = b.Post(link, url.Values{"csrf": {token}, "key": {key}, "category": {"damaged"}, "description": {"Cracked"}, "remedy": {"return"}, "amount": {"5"}})
 	webtest.HasFieldError(t, r.Body, "amount", "An amount is only asked with a refund: leave it empty, or ask for a refund.")
 	if strings.Contains(partOf(b.Get(at).Body, part), "issue-summary") {
@@ -53,10 +53,10 @@ func TestShopperReportsAProblemAndAcceptsARefund(t *testing.T) {
 	webtest.WantRedirect(t, b.Post(link, good), issue+"?done=issue-opened") // the same key opens once
 	page := b.Get(issue + "?done=issue-opened")
 	webtest.WantText(t, page, issueNotices["issue-opened"])
-	wantAll(t, "the issue", page.Body, `<dd class="issue-category">It arrived damaged</dd>`, `<dd class="issue-asked">a refund of 15.00 EUR</dd>`,
+	wantAll(t, "the issue", page.Body, `<dd class="issue-category">It arrived damaged</dd>`, `<dd class="issue-asked">a refund of €15.00</dd>`,
 		`The merchant answers by <time datetime="2026-03-03T12:00:00Z">3 Mar 2026, 12:00</time> (in 2 days)`,
 		`Resolved by <time datetime="2026-03-15T12:00:00Z">15 Mar 2026, 12:00</time>`,
-		`<strong>You</strong> reported the problem and asked for a refund of 15.00 EUR`, `<blockquote class="issue-text">The shade is cracked.</blockquote>`,
+		`<strong>You</strong> reported the problem and asked for a refund of €15.00`, `<blockquote class="issue-text">The shade is cracked.</blockquote>`,
 		`href="https://pics.example/shade.jpg"`, "The alliance's charter names no arbiter")
 	if strings.Contains(page.Body, `id="accept-offer"`) {
 		t.Error("an accept button before any offer")
@@ -69,13 +69,13 @@ func TestShopperReportsAProblemAndAcceptsARefund(t *testing.T) {
 	// The merchant is late: the order page marks the deadline overdue.
 	h.Clock.Advance(49 * time.Hour)
 	wantAll(t, "the late part", partOf(b.Get(at).Body, part), `class="small issue-deadline overdue">The merchant answers by`, "(overdue)")
-	// It offers 12.00 EUR; the shopper accepts, the button saying how much.
+	// It offers €12.00; the shopper accepts, the button saying how much.
 	if _, err := h.Self.Orders.AnswerIssue(t.Context(), h.Merchant.ID, part, iid, order.IssueAnswer{Action: order.IssueActOffer, Remedy: order.RemedyRefund, Amount: 1200, Text: "Sorry about that."}); err != nil {
 		t.Fatal(err)
 	}
 	page = b.Get(issue)
-	wantAll(t, "the offer", page.Body, `<dd class="issue-offer">a refund of 12.00 EUR</dd>`, `<strong>The merchant</strong> offered a refund of 12.00 EUR`,
-		`refund of <strong id="offer-refund">12.00 EUR</strong>`, `<button type="submit" id="accept-offer">Accept the refund of 12.00 EUR</button>`)
+	wantAll(t, "the offer", page.Body, `<dd class="issue-offer">a refund of €12.00</dd>`, `<strong>The merchant</strong> offered a refund of €12.00`,
+		`refund of <strong id="offer-refund">€12.00</strong>`, `<button type="submit" id="accept-offer">Accept the refund of €12.00</button>`)
 	token = webtest.CSRF(t, page)
 	r = b.Post(issue+"/reply", url.Values{"csrf": {token}, "action": {"reject"}})
 	webtest.HasFieldError(t, r.Body, "why", "Say why you reject the offer: the merchant and, later, the arbiter read it.")
@@ -85,7 +85,7 @@ func TestShopperReportsAProblemAndAcceptsARefund(t *testing.T) {
 	if strings.Contains(page.Body, "escalate-form") || strings.Contains(page.Body, "info-form") {
 		t.Error("a resolved issue offers more steps")
 	}
-	wantAll(t, "the refunded part", partOf(b.Get(at).Body, part), "<strong>Refunded 12.00 EUR</strong>")
+	wantAll(t, "the refunded part", partOf(b.Get(at).Body, part), "<strong>Refunded €12.00</strong>")
 	// A conflicting answer (the offer is gone) says why.
 	r = b.Post(issue+"/reply", url.Values{"csrf": {token}, "action": {"accept"}})
 	webtest.WantStatus(t, r, http.StatusConflict)

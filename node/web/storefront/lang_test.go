@@ -37,7 +37,7 @@ func TestStorefrontInChinese(t *testing.T) {
 	}
 
 	body = h.browser().Get(web.ListingURL(l.ID)).Body
-	for _, want := range []string{`<html lang="en">`, "<h1>Cast iron pan</h1>", "1234.50 EUR", "Only 3 left", ">Add to cart</button>"} {
+	for _, want := range []string{`<html lang="en">`, "<h1>Cast iron pan</h1>", "€1,234.50", "Only 3 left", ">Add to cart</button>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the English listing page lacks %s", want)
 		}

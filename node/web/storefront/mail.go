@@ -4,14 +4,13 @@ import (
 	"context"
 	"net/http"
 
-	"golang.org/x/text/language"
-
 	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/node/web/locale"
 )
 
-// The storefront writes to its shoppers in the language their browser
-// asks for (Accept-Language) among those its letters are written in,
-// recorded on the account when they sign up or check out as a guest.
+// The storefront writes to its shoppers in the language of the pages
+// they signed up or checked out as a guest in (the selector's, else
+// their browser's Accept-Language), recorded on the account.
 // A notification e-mail links to /mail/unsubscribe with the address and
 // a token the node signed: the page there turns notifications to that
 // address off or back on without a sign-in, and a mail client's
@@ -28,19 +27,15 @@ type MailPreferences interface {
 	SetUnsubscribed(ctx context.Context, addr string, off bool) error
 }
 
-// mailLangs are the languages of the shoppers' letters and of the
-// unsubscribe page; the first is the default.
-var mailLangs = []language.Tag{language.English, language.Chinese}
-
-var langMatcher = language.NewMatcher(mailLangs)
-
-// shopperLang is the language r's browser asks for, among mailLangs:
-// "en" or "zh".
-func shopperLang(r *http.Request) string {
-	tags, _, _ := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
-	_, i, _ := langMatcher.Match(tags...)
-	base, _ := mailLangs[i].Base()
-	return base.String()
+// shopperLang is the language of r's page as the shoppers' letters name
+// it, "en" or "zh": the one the shopper picked with the selector, else
+// their browser's, so that the letters speak the language the shopper
+// signed up or checked out in.
+func (sf *Storefront) shopperLang(r *http.Request) string {
+	if sf.site.Locale(r).Tag == locale.Chinese {
+		return "zh"
+	}
+	return "en"
 }
 
 // unsubscribeView is the unsubscribe page.
@@ -64,7 +59,7 @@ func (sf *Storefront) link(r *http.Request) (addr, lang string, ok bool) {
 	q := r.URL.Query()
 	addr, lang = q.Get("a"), q.Get("l")
 	if _, known := unsubscribeTitles[lang]; !known {
-		lang = shopperLang(r)
+		lang = sf.shopperLang(r)
 	}
 	return addr, lang, sf.deps.Mail.ValidToken(addr, q.Get("t"))
 }

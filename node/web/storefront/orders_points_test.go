@@ -29,7 +29,7 @@ func TestOrderPaidWithPoints(t *testing.T) {
 	webtest.AddToCart(b, l.ID, l.Variants[0].SKU, 1)
 	loc := webtest.OrderLocation(t, webtest.PostCheckout(b, b.Get("/checkout"), func(f url.Values) { f.Set("points", "40") }))
 	r := b.Get(loc)
-	if !strings.Contains(r.Body, `<span class="points-paid">40 points</span> (0.40`) || strings.Contains(r.Body, "points-back") {
+	if !strings.Contains(r.Body, `<span class="points-paid">40 points</span> (€0.40`) || strings.Contains(r.Body, "points-back") {
 		t.Errorf("the order paid with 40 points:\n%s", r.Body)
 	}
 	ctx := context.Background()
@@ -43,7 +43,7 @@ func TestOrderPaidWithPoints(t *testing.T) {
 	testwait.For(t, 10*time.Second, func() error {
 		r = b.Get(loc)
 		if !strings.Contains(r.Body, `<span class="points-back">40 points given back</span>`) || strings.Contains(r.Body, "points-due") ||
-			!strings.Contains(r.Body, "0.40 EUR refunded to the card ending in 4242 and 0.40 EUR in points.") || !strings.Contains(r.Body, "Cancelled, refunded 0.80 EUR") {
+			!strings.Contains(r.Body, "€0.40 refunded to the card ending in 4242 and €0.40 in points.") || !strings.Contains(r.Body, "Cancelled, refunded €0.80") {
 			return fmt.Errorf("the order after its refund:\n%s", r.Body)
 		}
 		return nil

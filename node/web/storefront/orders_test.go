@@ -49,9 +49,9 @@ func TestCancelThroughTheConfirmation(t *testing.T) {
 	// Cancelling is confirmed on a page that says what and how much.
 	confirm := b.Get(at + "/cancel?part=" + open)
 	webtest.WantStatus(t, confirm, http.StatusOK)
-	for _, want := range []string{`name="part" value="` + open + `"`, "<strong>Beta Seller</strong> on Beta Bazaar: 120.00 EUR",
-		`You are refunded <strong id="refund-total">120.00 EUR</strong> to the card ending in 4242`,
-		"Already on their way", "<strong>Alpha Goods &amp; Co</strong> on Alpha Market: Shipped, 20.00 EUR"} {
+	for _, want := range []string{`name="part" value="` + open + `"`, "<strong>Beta Seller</strong> on Beta Bazaar: €120.00",
+		`You are refunded <strong id="refund-total">€120.00</strong> to the card ending in 4242`,
+		"Already on their way", "<strong>Alpha Goods &amp; Co</strong> on Alpha Market: Shipped, €20.00"} {
 		if !strings.Contains(confirm.Body, want) {
 			t.Errorf("the confirmation lacks %s", want)
 		}
@@ -81,9 +81,9 @@ func TestCancelThroughTheConfirmation(t *testing.T) {
 	// The refund shows once the card is refunded.
 	testwait.For(t, 10*time.Second, func() error {
 		page = b.Get(at)
-		for _, want := range []string{"120.00 EUR refunded to the card ending in 4242.",
-			`<dd class="order-status">Shipped; 1 part cancelled, refunded 120.00 EUR</dd>`,
-			`<dd class="payment-text">Card ending in 4242, 140.00 EUR charged; 120.00 EUR refunded</dd>`} {
+		for _, want := range []string{"€120.00 refunded to the card ending in 4242.",
+			`<dd class="order-status">Shipped; 1 part cancelled, refunded €120.00</dd>`,
+			`<dd class="payment-text">Card ending in 4242, €140.00 charged; €120.00 refunded</dd>`} {
 			if !strings.Contains(page.Body, want) {
 				return fmt.Errorf("the order page lacks %s", want)
 			}

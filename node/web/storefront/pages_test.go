@@ -95,7 +95,7 @@ func TestListingPageShowsVariantsMerchantAndOpenGraph(t *testing.T) {
 	l := h.List(in)
 	body := h.browser().Get(web.ListingURL(l.ID)).Body
 	for _, want := range []string{
-		"From 39.00 EUR", "45.00 EUR", "Sold out", "Only 3 left", ">28 cm<",
+		"From €39.00", "€45.00", "Sold out", "Only 3 left", ">28 cm<",
 		"<strong>Alpha Goods &amp; Co</strong>, a merchant of", ">Alpha Market</a>",
 		`<meta property="og:type" content="product">`,
 		`<meta property="og:url" content="` + webtest.BaseURL + web.ListingURL(l.ID) + `">`,

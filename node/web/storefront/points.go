@@ -2,7 +2,6 @@ package storefront
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -55,15 +54,6 @@ type pointsLineRow struct {
 	Ref    string
 }
 
-// pointsLineWords says what a history line is.
-var pointsLineWords = map[string]string{
-	order.PointsEarnedLine:   "Earned on an order",
-	order.PointsSpentLine:    "Spent at checkout",
-	order.PointsExpiredLine:  "Expired",
-	order.PointsReversedLine: "Taken back after a refund",
-	order.PointsReturnedLine: "Given back by a refund",
-}
-
 // pointsPage is GET /points: the shopper's balance, what expires when,
 // and the latest changes.
 func (sf *Storefront) pointsPage(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
@@ -80,7 +70,7 @@ func (sf *Storefront) pointsPage(w http.ResponseWriter, r *http.Request, sv shop
 	v := pointsView{Enabled: pv.Enabled, Here: pv.Here, Spendable: pv.Balance.Spendable, Held: pv.Balance.Held, Pending: pv.Balance.Pending,
 		NextExpiry: pv.Balance.NextExpiry, NextExpiryPoints: pv.Balance.NextPoints,
 		Earned: pv.Earned, Spent: pv.Spent, Returned: pv.Returned, Expired: pv.Expired, Reversed: pv.Reversed,
-		Worth: web.FormatMoney(pv.Balance.Spendable*pv.PointValue, pv.Currency)}
+		Worth: sf.site.Money(r, pv.Balance.Spendable*pv.PointValue, pv.Currency)}
 	if !pv.Here {
 		v.Keeper = sf.keeper(pv.Issuer)
 	}
@@ -92,16 +82,17 @@ func (sf *Storefront) pointsPage(w http.ResponseWriter, r *http.Request, sv shop
 		if l.Kind != order.PointsEarnedLine && l.Kind != order.PointsReturnedLine {
 			sign = "−"
 		}
-		row := pointsLineRow{At: l.At, What: pointsLineWords[l.Kind], Points: sign + strconv.FormatInt(l.Points, 10), Ref: l.Ref}
+		// A history line says what it is by its kind: points.line_earned...
+		row := pointsLineRow{At: l.At, What: sf.site.T(r, "points.line_"+l.Kind), Points: sign + strconv.FormatInt(l.Points, 10), Ref: l.Ref}
 		if l.Lost > 0 {
-			row.What += fmt.Sprintf(" (%d already spent, kept)", l.Lost)
+			row.What += sf.site.T(r, "points.lost", "Lost", l.Lost)
 		}
 		if l.Kind == order.PointsSpentLine || l.Kind == order.PointsReturnedLine {
 			row.Ref = orderOfHold(l.Ref)
 		}
 		v.History = append(v.History, row)
 	}
-	sf.render(w, r, http.StatusOK, "points", sf.shopperPage(sv, "Your points", v))
+	sf.render(w, r, http.StatusOK, "points", sf.shopperPage(sv, sf.site.T(r, "points.title"), v))
 }
 
 // orderOfHold is the order of a points hold id ("<storefront>/<order>").

@@ -59,7 +59,7 @@ func TestPointsPageAndCheckout(t *testing.T) {
 	h := newHarness(t)
 	b, shopper := earnPoints(t, h)
 	r := b.Get("/points")
-	for _, want := range []string{`id="points-spendable">51 points (0.51`, "Earned on an order", "Next expiry", `<a href="/points">Points</a>`} {
+	for _, want := range []string{`id="points-spendable">51 points (€0.51`, "Earned on an order", "Next expiry", `<a href="/points">Points</a>`} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("points page lacks %q", want)
 		}

@@ -50,7 +50,7 @@ func TestOffersAndCouponsOnThePages(t *testing.T) {
 	pan := promoSetup(t, h)
 	guest := h.browser()
 	guestAdd(t, guest, pan.ID, pan.Variants[0].SKU, 2)
-	if c := guest.Get("/cart"); !strings.Contains(c.Body, `85.00 EUR<span class="discount">15.00 EUR off</span>`) {
+	if c := guest.Get("/cart"); !strings.Contains(c.Body, `€85.00<span class="discount">€15.00 off</span>`) {
 		t.Errorf("a guest's cart shows no offer:\n%s", c.Body)
 	}
 	b := h.shopper()
@@ -59,7 +59,7 @@ func TestOffersAndCouponsOnThePages(t *testing.T) {
 	}
 	webtest.AddToCart(b, pan.ID, pan.Variants[0].SKU, 2)
 	cart := b.Get("/cart")
-	for _, want := range []string{`<span class="offer-badge line-offer">−15 %</span>`, `85.00 EUR<span class="discount">15.00 EUR off</span>`, `15.00 EUR off, included`} {
+	for _, want := range []string{`<span class="offer-badge line-offer">−15 %</span>`, `€85.00<span class="discount">€15.00 off</span>`, `€15.00 off, included`} {
 		if !strings.Contains(cart.Body, want) {
 			t.Errorf("the cart lacks %s", want)
 		}
@@ -78,14 +78,14 @@ func TestOffersAndCouponsOnThePages(t *testing.T) {
 	}
 	r = apply("welcome5")
 	webtest.WantStatus(t, r, http.StatusOK)
-	for _, want := range []string{`<dd id="checkout-coupon">−5.00 EUR</dd>`, `<span id="checkout-total">80.00 EUR</span>`, `value="WELCOME5"`} {
+	for _, want := range []string{`<dd id="checkout-coupon">−€5.00</dd>`, `<span id="checkout-total">€80.00</span>`, `value="WELCOME5"`} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("the checkout with the coupon lacks %s", want)
 		}
 	}
 	at := webtest.OrderLocation(t, webtest.PostCheckout(b, page, func(f url.Values) { f.Set("coupon", "welcome5") }))
 	o := b.Get(at)
-	for _, want := range []string{`<span id="order-total">80.00 EUR</span>`, `coupon WELCOME5 −<span id="order-coupon">5.00 EUR</span>`, `2 × 50.00 EUR − 15.00 EUR = <strong>85.00 EUR</strong>`} {
+	for _, want := range []string{`<span id="order-total">€80.00</span>`, `coupon WELCOME5 −<span id="order-coupon">€5.00</span>`, `2 × €50.00 − €15.00 = <strong>€85.00</strong>`} {
 		if !strings.Contains(o.Body, want) {
 			t.Errorf("the order page lacks %s", want)
 		}
@@ -138,8 +138,8 @@ func TestOffersAndCouponsInChromium(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if total != "80.00 EUR" {
-			t.Errorf("at %d the checkout totals %q with the coupon, want 80.00 EUR", size.w, total)
+		if total != "€80.00" {
+			t.Errorf("at %d the checkout totals %q with the coupon, want €80.00", size.w, total)
 		}
 		shoot("coupon-applied")
 	}

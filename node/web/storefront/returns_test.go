@@ -48,7 +48,7 @@ func TestShopperReturnsItems(t *testing.T) {
 		`<a href="`+link+`" class="return-some button secondary">Return items`)
 	form := b.Get(link)
 	webtest.WantStatus(t, form, http.StatusOK)
-	wantAll(t, "the return form", form.Body, "15.00 EUR each; 3 of 3 you may return.", `name="lines[0].quantity" value="" min="0" max="3"`,
+	wantAll(t, "the return form", form.Body, "€15.00 each; 3 of 3 you may return.", `name="lines[0].quantity" value="" min="0" max="3"`,
 		`<option value="damaged">It arrived damaged</option>`, `<textarea id="`+web.InputID("note")+`" name="note"`)
 	token, key := webtest.CSRF(t, form), regexpValue(form.Body, "key")
 	webtest.WantStatus(t, b.Post(link, url.Values{"csrf": {"forged"}, "lines[0].quantity": {"1"}, "reason": {"damaged"}}), http.StatusForbidden)
@@ -97,8 +97,8 @@ func TestShopperReturnsItems(t *testing.T) {
 		t.Fatal(err)
 	}
 	p = partOf(b.Get(at).Body, part)
-	wantAll(t, "the received return", p, `data-state="received"`, `<span class="return-refund">27.00 EUR refunded</span>`,
-		"(restocking fee of 3.00 EUR kept)")
+	wantAll(t, "the received return", p, `data-state="received"`, `<span class="return-refund">€27.00 refunded</span>`,
+		"(restocking fee of €3.00 kept)")
 	// After the window, the part offers no return, and a request is refused above the form.
 	h.Clock.Advance(15 * 24 * time.Hour)
 	if p := partOf(b.Get(at).Body, part); strings.Contains(p, "return-some") {

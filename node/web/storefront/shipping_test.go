@@ -67,7 +67,7 @@ func TestCartShipsToACountryWithOptionsDatesAndTotals(t *testing.T) {
 	}
 	page := b.Get("/cart")
 	wantAll(t, "the cart before a destination", page.Body, `<select id="f-country" name="country" autocomplete="country">`,
-		`<option value="DE">Germany</option>`, "chosen with the country it ships to", `<span id="cart-total">139.80 EUR</span>`)
+		`<option value="DE">Germany</option>`, "chosen with the country it ships to", `<span id="cart-total">€139.80</span>`)
 	if strings.Contains(page.Body, `class="part-shipping"`) {
 		t.Error("the cart shows shipping options before it has a destination")
 	}
@@ -84,32 +84,32 @@ func TestCartShipsToACountryWithOptionsDatesAndTotals(t *testing.T) {
 	// Sunday 1 March: two handling days, then one or two in transit.
 	forge := partOfCart(page.Body, h.forge.ID)
 	wantAll(t, "Bremen Forge's shipping", forge, "Shipping of the items from Bremen Forge",
-		`value="Standard" checked>`, `<span class="rate-price">6.90 EUR</span> <span class="arrives">arrives Thu 5 – Fri 6 Mar</span>`,
-		`value="Express">`, `<span class="rate-price">14.90 EUR</span> <span class="arrives">arrives Thu 5 Mar</span>`,
-		`<dt>Items</dt><dd>99.80 EUR</dd>`, `<dd class="part-shipping-price">6.90 EUR</dd>`, `<dd class="part-total">106.70 EUR</dd>`)
+		`value="Standard" checked>`, `<span class="rate-price">€6.90</span> <span class="arrives">arrives Thu 5 – Fri 6 Mar</span>`,
+		`value="Express">`, `<span class="rate-price">€14.90</span> <span class="arrives">arrives Thu 5 Mar</span>`,
+		`<dt>Items</dt><dd>€99.80</dd>`, `<dd class="part-shipping-price">€6.90</dd>`, `<dd class="part-total">€106.70</dd>`)
 	// Alpha's merchant published nothing: free to its regions in 2-5 days after one day's handling.
 	wantAll(t, "Alpha's shipping", partOfCart(page.Body, h.Merchant.ID), `<span class="rate-price">Free</span> <span class="arrives">arrives Thu 5 – Tue 10 Mar</span>`)
 	wantAll(t, "the cart to Germany", page.Body, `Shipping to <strong id="ship-to-name">Germany</strong>`, `<option value="DE" selected>Germany</option>`,
-		`<dd id="cart-items">139.80 EUR</dd>`, `<dd id="cart-shipping">6.90 EUR</dd>`, `<span id="cart-total">146.70 EUR</span>`)
+		`<dd id="cart-items">€139.80</dd>`, `<dd id="cart-shipping">€6.90</dd>`, `<span id="cart-total">€146.70</span>`)
 
 	// Express for the pan's part.
 	r = b.Post("/cart/shipping", url.Values{"csrf": {webtest.CSRF(t, page)}, "platform": {h.Other.ID.String()}, "merchant": {h.forge.ID}, "rate": {"Express"}})
 	webtest.WantRedirect(t, r, "/cart?done=shipping")
 	page = b.Get("/cart")
-	wantAll(t, "the cart with Express", page.Body, `value="Express" checked>`, `<dd id="cart-shipping">14.90 EUR</dd>`, `<span id="cart-total">154.70 EUR</span>`)
+	wantAll(t, "the cart with Express", page.Body, `value="Express" checked>`, `<dd id="cart-shipping">€14.90</dd>`, `<span id="cart-total">€154.70</span>`)
 	// A rate the part is not offered changes nothing.
 	webtest.WantRedirect(t, b.Post("/cart/shipping", url.Values{"csrf": {webtest.CSRF(t, page)}, "platform": {h.Other.ID.String()},
 		"merchant": {h.forge.ID}, "rate": {"Teleport"}}), "/cart")
-	wantAll(t, "the cart after a bad rate", b.Get("/cart").Body, `<span id="cart-total">154.70 EUR</span>`)
+	wantAll(t, "the cart after a bad rate", b.Get("/cart").Body, `<span id="cart-total">€154.70</span>`)
 
 	// The checkout's address goes to Germany, and its summary splits items and shipping.
 	co := b.Get("/checkout")
-	wantAll(t, "the checkout", co.Body, `<option value="DE" selected>Germany</option>`, "Shipping from Bremen Forge: Express, <strong class=\"part-shipping-price\">14.90 EUR</strong>, arrives Thu 5 Mar",
-		`<dd id="checkout-shipping">14.90 EUR</dd>`, `<span id="checkout-total">154.70 EUR</span>`, "Place order: pay 154.70 EUR")
+	wantAll(t, "the checkout", co.Body, `<option value="DE" selected>Germany</option>`, "Shipping from Bremen Forge: Express, <strong class=\"part-shipping-price\">€14.90</strong>, arrives Thu 5 Mar",
+		`<dd id="checkout-shipping">€14.90</dd>`, `<span id="checkout-total">€154.70</span>`, "Place order: pay €154.70")
 	at := webtest.OrderLocation(t, webtest.PostCheckout(b, co, func(f url.Values) { f.Set("shipping_address.country", "DE") }))
 	o := b.Get(at)
-	wantAll(t, "the order", o.Body, `<span id="order-total">154.70 EUR</span> <span class="muted small">(items 139.80 EUR, shipping 14.90 EUR)</span>`,
-		`Shipping (Express): <span class="part-shipping-price">14.90 EUR</span> · expected <span class="arrives">Thu 5 Mar</span>`, "Germany")
+	wantAll(t, "the order", o.Body, `<span id="order-total">€154.70</span> <span class="muted small">(items €139.80, shipping €14.90)</span>`,
+		`Shipping (Express): <span class="part-shipping-price">€14.90</span> · expected <span class="arrives">Thu 5 Mar</span>`, "Germany")
 }
 
 func TestCartFlagsLinesThatDoNotShipThere(t *testing.T) {
@@ -142,15 +142,15 @@ func TestGuestShipToAndChoiceFollowTheSignUp(t *testing.T) {
 	webtest.WantRedirect(t, guestAdd(t, b, h.pan.ID, h.pan.Variants[0].SKU, 1), "/cart?done=added")
 	webtest.WantRedirect(t, shipTo(t, b, "de", ""), "/cart?done=ship-to")
 	page := b.Get("/cart")
-	wantAll(t, "the guest's cart", page.Body, `value="Standard" checked>`, `<span class="rate-price">5.90 EUR</span>`, `<span id="cart-total">55.80 EUR</span>`)
+	wantAll(t, "the guest's cart", page.Body, `value="Standard" checked>`, `<span class="rate-price">€5.90</span>`, `<span id="cart-total">€55.80</span>`)
 	webtest.WantRedirect(t, b.Post("/cart/shipping", url.Values{"csrf": {webtest.CSRF(t, page)}, "platform": {h.Other.ID.String()},
 		"merchant": {h.forge.ID}, "rate": {"Express"}}), "/cart?done=shipping")
-	wantAll(t, "the guest's cart with Express", b.Get("/cart").Body, `value="Express" checked>`, `<span id="cart-total">64.80 EUR</span>`)
+	wantAll(t, "the guest's cart with Express", b.Get("/cart").Body, `value="Express" checked>`, `<span id="cart-total">€64.80</span>`)
 	// The listing page quotes where the guest's cart ships.
-	wantAll(t, "the listing", b.Get("/listings/"+h.pan.ID).Body, "To Germany: shipping from 5.90 EUR.")
+	wantAll(t, "the listing", b.Get("/listings/"+h.pan.ID).Body, "To Germany: shipping from €5.90.")
 	webtest.SignUp(b)
 	page = b.Get("/cart")
-	wantAll(t, "the account's cart", page.Body, `Shipping to <strong id="ship-to-name">Germany</strong>`, `value="Express" checked>`, `<span id="cart-total">64.80 EUR</span>`)
+	wantAll(t, "the account's cart", page.Body, `Shipping to <strong id="ship-to-name">Germany</strong>`, `value="Express" checked>`, `<span id="cart-total">€64.80</span>`)
 }
 
 func TestCheckoutShippingPriceChangeAsksToConfirm(t *testing.T) {
@@ -169,10 +169,10 @@ func TestCheckoutShippingPriceChangeAsksToConfirm(t *testing.T) {
 	set := func(f url.Values) { f.Set("shipping_address.country", "DE") }
 	r := webtest.PostCheckout(b, co, set)
 	webtest.WantStatus(t, r, http.StatusConflict)
-	wantAll(t, "the confirmation", r.Body, "Please confirm the new prices", "Shipping of the items from Bremen Forge (Standard) is now 7.90 EUR.",
-		"The new total is 107.70 EUR.", "Place order: pay 107.70 EUR")
+	wantAll(t, "the confirmation", r.Body, "Please confirm the new prices", "Shipping of the items from Bremen Forge (Standard) is now €7.90.",
+		"The new total is €107.70.", "Place order: pay €107.70")
 	at := webtest.OrderLocation(t, webtest.PostCheckout(b, r, set))
-	wantAll(t, "the order", b.Get(at).Body, `<span id="order-total">107.70 EUR</span>`)
+	wantAll(t, "the order", b.Get(at).Body, `<span id="order-total">€107.70</span>`)
 }
 
 func TestOrderPageLinksTheParcelOnTheCarriersSite(t *testing.T) {
@@ -225,9 +225,9 @@ func TestRefundSaysWhetherShippingWasRefunded(t *testing.T) {
 		p    order.Part
 		want string
 	}{
-		{order.Part{Shipping: eur(690), Refunded: eur(10670), RefundedShipping: eur(690)}, "The refund includes the shipping (6.90 EUR)."},
-		{order.Part{Shipping: eur(690), Refunded: eur(9980)}, "The shipping (6.90 EUR) was not refunded."},
-		{order.Part{Shipping: eur(690), Refunded: eur(10000), RefundedShipping: eur(200)}, "2.00 EUR of the shipping (6.90 EUR) was refunded."},
+		{order.Part{Shipping: eur(690), Refunded: eur(10670), RefundedShipping: eur(690)}, "The refund includes the shipping (€6.90)."},
+		{order.Part{Shipping: eur(690), Refunded: eur(9980)}, "The shipping (€6.90) was not refunded."},
+		{order.Part{Shipping: eur(690), Refunded: eur(10000), RefundedShipping: eur(200)}, "€2.00 of the shipping (€6.90) was refunded."},
 		{order.Part{Shipping: eur(0), Refunded: eur(9980)}, ""},
 		{order.Part{Shipping: eur(690)}, ""},
 	} {
@@ -261,10 +261,10 @@ func TestListingSaysWhereWhenAndReturns(t *testing.T) {
 	page := h.browser().Get("/listings/" + h.pan.ID)
 	// No destination chosen and none configured: the cheapest zone, Germany.
 	wantAll(t, "the listing", page.Body, `<p class="policies-line">Ships to 2 countries · arrives 5–6 Mar · 30-day returns</p>`,
-		"To Germany: shipping from 5.90 EUR.", `href="/merchants/`+h.Other.ID.String()+"."+h.forge.ID+`" class="merchant-link">About Bremen Forge: shipping and returns</a>`)
+		"To Germany: shipping from €5.90.", `href="/merchants/`+h.Other.ID.String()+"."+h.forge.ID+`" class="merchant-link">About Bremen Forge: shipping and returns</a>`)
 	h.country = "FR"
 	h.rebuild()
-	wantAll(t, "the listing quoted to France", h.browser().Get("/listings/"+h.pan.ID).Body, "arrives 9–11 Mar", "To France: shipping from 9.90 EUR.")
+	wantAll(t, "the listing quoted to France", h.browser().Get("/listings/"+h.pan.ID).Body, "arrives 9–11 Mar", "To France: shipping from €9.90.")
 	h.country = "US"
 	h.rebuild()
 	wantAll(t, "the listing quoted to the US", h.browser().Get("/listings/"+h.pan.ID).Body, "Does not ship to United States.")
@@ -357,7 +357,7 @@ func TestMerchantPage(t *testing.T) {
 		"Pans forged by hand &lt;b&gt;in Bremen&lt;/b&gt;.", "shipping from Germany", `<a href="mailto:help@forge.example" class="merchant-email">`,
 		"You may return items within 30 days of delivery; the merchant pays the return shipping.", "A restocking fee of 5.00% of the price",
 		"Orders are sent within 2 business days.", "Bremen Forge GmbH, HRB 1234",
-		`<th scope="row" class="zone">Germany</th>`, `<td class="price" data-label="Price">4.90 EUR per order &#43; 1.00 EUR per item</td>`,
+		`<th scope="row" class="zone">Germany</th>`, `<td class="price" data-label="Price">€4.90 per order &#43; €1.00 per item</td>`,
 		`<td class="transit" data-label="Delivery">1–2 business days</td>`, `<td class="carriers" data-label="Carriers">DHL Paket (Germany)</td>`,
 		`<td class="rate" data-label="Rate">Express</td>`, `<td class="transit" data-label="Delivery">3–5 business days</td>`,
 		`<a href="/listings/`+h.pan.ID+`">Iron pan</a>`)

@@ -153,7 +153,7 @@ func (sf *Storefront) signupForm(w http.ResponseWriter, r *http.Request) {
 func (sf *Storefront) signup(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm()
 	in := order.ShopperInput{Name: strings.TrimSpace(r.PostForm.Get("name")), Email: strings.TrimSpace(r.PostForm.Get("email")),
-		Password: r.PostForm.Get("password"), Lang: shopperLang(r)}
+		Password: r.PostForm.Get("password"), Lang: sf.shopperLang(r)}
 	next := safeNext(r.PostForm.Get("next"))
 	f.Set("name", in.Name)
 	f.Set("email", in.Email)

@@ -39,18 +39,18 @@ func TestSummaryStatus(t *testing.T) {
 		{"all shipped", []order.Part{part("a", shp, 2479, "DHL"), part("b", shp, 100, "UPS")}, card, "Shipped"},
 		{"one delivered, one shipped", []order.Part{part("a", del, 2479, "DHL"), part("b", shp, 100, "UPS")}, card, "Partly delivered"},
 		{"all delivered", []order.Part{part("a", del, 2479, "DHL"), part("b", del, 100, "UPS")}, card, "Delivered"},
-		{"all cancelled, refunded", []order.Part{part("a", can, 2479, "")}, refunded(card, 2479), "Cancelled, refunded 24.79 EUR"},
-		{"all cancelled, refund under way", []order.Part{part("a", can, 2479, "")}, card, "Cancelled, refund of 24.79 EUR under way"},
+		{"all cancelled, refunded", []order.Part{part("a", can, 2479, "")}, refunded(card, 2479), "Cancelled, refunded €24.79"},
+		{"all cancelled, refund under way", []order.Part{part("a", can, 2479, "")}, card, "Cancelled, refund of €24.79 under way"},
 		{"cancelled, never paid", []order.Part{part("a", can, 2479, "")}, invoice, "Cancelled, nothing to pay"},
 		{"not accepted", []order.Part{part("a", rej, 2479, ""), part("b", rej, 100, "")}, refunded(card, 2579),
-			"Not accepted, refunded 25.79 EUR"},
-		{"refunded before shipping is a cancel", []order.Part{part("a", ref, 2479, "")}, refunded(card, 2479), "Cancelled, refunded 24.79 EUR"},
-		{"refunded after shipping is a return", []order.Part{part("a", ref, 2479, "DHL")}, refunded(card, 2479), "Returned, refunded 24.79 EUR"},
-		{"endings mixed", []order.Part{part("a", rej, 2479, ""), part("b", can, 100, "")}, refunded(card, 2579), "Cancelled, refunded 25.79 EUR"},
+			"Not accepted, refunded €25.79"},
+		{"refunded before shipping is a cancel", []order.Part{part("a", ref, 2479, "")}, refunded(card, 2479), "Cancelled, refunded €24.79"},
+		{"refunded after shipping is a return", []order.Part{part("a", ref, 2479, "DHL")}, refunded(card, 2479), "Returned, refunded €24.79"},
+		{"endings mixed", []order.Part{part("a", rej, 2479, ""), part("b", can, 100, "")}, refunded(card, 2579), "Cancelled, refunded €25.79"},
 		{"delivered and one cancelled", []order.Part{part("a", del, 22311, "DHL"), part("b", can, 2479, "")}, refunded(card, 2479),
-			"Delivered; 1 part cancelled, refunded 24.79 EUR"},
+			"Delivered; 1 part cancelled, refunded €24.79"},
 		{"shipped, two cancelled, one returned", []order.Part{part("a", shp, 100, "DHL"), part("b", can, 200, ""), part("c", can, 300, ""),
-			part("d", ref, 400, "UPS")}, refunded(card, 500), "Shipped; 2 parts cancelled, 1 returned, refund of 9.00 EUR under way"},
+			part("d", ref, 400, "UPS")}, refunded(card, 500), "Shipped; 2 parts cancelled, 1 returned, refund of €9.00 under way"},
 		{"recovered after a restore: the money is not known here", []order.Part{part("a", can, 2479, "")},
 			order.Payment{Status: order.PaymentRecovered}, "Cancelled"},
 	}
@@ -71,24 +71,24 @@ func TestPartRefundsAndPayment(t *testing.T) {
 		Payment: order.Payment{Method: order.MethodSandboxCard, Status: order.PaymentCaptured, Last4: "4242",
 			Amount: order.Money{Amount: 8479, Currency: "EUR"}, Refunded: order.Money{Amount: 2479, Currency: "EUR"}}}
 	got := partRefunds(o, "Alpha Market")
-	want := map[string]string{"a": "24.79 EUR refunded to the card ending in 4242.",
-		"b": "A refund of 10.00 EUR to the card ending in 4242 is under way."}
+	want := map[string]string{"a": "€24.79 refunded to the card ending in 4242.",
+		"b": "A refund of €10.00 to the card ending in 4242 is under way."}
 	if len(got) != len(want) || got["a"] != want["a"] || got["b"] != want["b"] {
 		t.Errorf("partRefunds = %q, want %q (the first part to end is refunded first)", got, want)
 	}
-	if s := paymentText(o.Payment); s != "Card ending in 4242, 84.79 EUR charged; 24.79 EUR refunded" {
+	if s := paymentText(o.Payment); s != "Card ending in 4242, €84.79 charged; €24.79 refunded" {
 		t.Errorf("paymentText = %q", s)
 	}
 	o.Payment = order.Payment{Method: order.MethodManual, Status: order.PaymentPending, Amount: order.Money{Amount: 8479, Currency: "EUR"},
 		Refunded: order.Money{Amount: 3479, Currency: "EUR"}}
-	if got := partRefunds(o, "Alpha Market")["a"]; got != "Nothing to pay for this part: the invoice is reduced by 24.79 EUR." {
+	if got := partRefunds(o, "Alpha Market")["a"]; got != "Nothing to pay for this part: the invoice is reduced by €24.79." {
 		t.Errorf("an unpaid invoice's cancelled part: %q", got)
 	}
-	if s := paymentText(o.Payment); s != "Pay later, on invoice: 50.00 EUR to be paid (84.79 EUR less 34.79 EUR cancelled)" {
+	if s := paymentText(o.Payment); s != "Pay later, on invoice: €50.00 to be paid (€84.79 less €34.79 cancelled)" {
 		t.Errorf("paymentText of a reduced invoice = %q", s)
 	}
 	o.Payment.Status = order.PaymentPaid
-	if got := partRefunds(o, "Alpha Market")["a"]; got != "24.79 EUR refunded by bank transfer from Alpha Market." {
+	if got := partRefunds(o, "Alpha Market")["a"]; got != "€24.79 refunded by bank transfer from Alpha Market." {
 		t.Errorf("a paid invoice's cancelled part: %q", got)
 	}
 }
