@@ -194,7 +194,7 @@ func TestSponsoredPageInChromium(t *testing.T) {
 
 // withCampaignStats has Alpha's storefront show slots of two campaigns
 // today: Alpha's own "Spring kettles" 40 times with 3 clicks and one
-// sale (a share of 6.00 EUR, 1.50 EUR of it given back), and a campaign
+// sale (a share of €6.00, €1.50 of it given back), and a campaign
 // that is no more 10 times, not clicked; and a campaign's slots 29 days
 // ago, past the table's days.
 func withCampaignStats(t *testing.T, h *harness) {
@@ -245,9 +245,9 @@ func TestSponsoredCampaignStats(t *testing.T) {
 	}
 	for i, wants := range [][]string{
 		{"Spring kettles", `ad-impressions" data-label="Views">40<`, `ad-clicks" data-label="Clicks">3<`, `ad-ctr" data-label="Click rate">7.50%<`,
-			`ad-campaign-sales" data-label="Sales">1<`, `ad-campaign-revenue" data-label="Revenue">4.50 EUR<`},
+			`ad-campaign-sales" data-label="Sales">1<`, `ad-campaign-revenue" data-label="Revenue">€4.50<`},
 		{"(ended)", "merchant m9 of", `ad-impressions" data-label="Views">10<`, `ad-clicks" data-label="Clicks">0<`, `ad-ctr" data-label="Click rate">0.00%<`,
-			`ad-campaign-sales" data-label="Sales">0<`, `ad-campaign-revenue" data-label="Revenue">0.00 EUR<`},
+			`ad-campaign-sales" data-label="Sales">0<`, `ad-campaign-revenue" data-label="Revenue">€0.00<`},
 	} {
 		for _, want := range wants {
 			if !strings.Contains(rows[i], want) {
