@@ -66,6 +66,27 @@ func BenchmarkSearch(b *testing.B) {
 	})
 }
 
+// BenchmarkRelevance runs the text queries of the mix with relevance
+// ranking by tier classes (pruned) and by scoring every document (full),
+// in the same run.
+func BenchmarkRelevance(b *testing.B) {
+	ix := benchIndex()
+	for _, bq := range benchQueries {
+		if bq.q.Text == "" || bq.q.Sort != Relevance {
+			continue
+		}
+		for _, mode := range []string{"full", "pruned"} {
+			b.Run(bq.name+"/"+mode, func(b *testing.B) {
+				ix.SetPruning(mode == "pruned")
+				defer ix.SetPruning(true)
+				for b.Loop() {
+					mustSearchB(b, ix, bq.q)
+				}
+			})
+		}
+	}
+}
+
 // BenchmarkSearchParallel runs the query mix from 8 goroutines, as 8
 // concurrent clients would.
 func BenchmarkSearchParallel(b *testing.B) {

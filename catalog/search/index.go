@@ -52,6 +52,10 @@ type Index struct {
 	times      timeIndex
 	merchants  dict
 	currencies dict
+
+	// noPruning makes relevance score every document of the result, as
+	// before tier classes (prune.go); for measuring them. See SetPruning.
+	noPruning bool
 }
 
 // slot is what the index keeps of one document besides its columns and
