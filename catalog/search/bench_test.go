@@ -24,6 +24,7 @@ var benchIndex = sync.OnceValue(func() *Index {
 	}
 	ix := newIndexOf(docs)
 	ix.Compact()
+	ix.SetResultCache(0) // the benchmarks measure answering; BenchmarkSearchCached the cache
 	return ix
 })
 
@@ -64,6 +65,43 @@ func BenchmarkSearch(b *testing.B) {
 			mustSearchB(b, ix, q)
 		}
 	})
+}
+
+// BenchmarkRelevance runs the text queries of the mix with relevance
+// ranking by tier classes (pruned) and by scoring every document (full),
+// in the same run.
+func BenchmarkRelevance(b *testing.B) {
+	ix := benchIndex()
+	for _, bq := range benchQueries {
+		if bq.q.Text == "" || bq.q.Sort != Relevance {
+			continue
+		}
+		for _, mode := range []string{"full", "pruned"} {
+			b.Run(bq.name+"/"+mode, func(b *testing.B) {
+				ix.SetPruning(mode == "pruned")
+				defer ix.SetPruning(true)
+				for b.Loop() {
+					mustSearchB(b, ix, bq.q)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkSearchCached asks each query of the mix again on an index
+// whose result cache holds it: the cost of a repeated query.
+func BenchmarkSearchCached(b *testing.B) {
+	ix := benchIndex()
+	ix.SetResultCache(DefaultCacheEntries)
+	defer ix.SetResultCache(0)
+	for _, bq := range benchQueries {
+		b.Run(bq.name, func(b *testing.B) {
+			mustSearchB(b, ix, bq.q)
+			for b.Loop() {
+				mustSearchB(b, ix, bq.q)
+			}
+		})
+	}
 }
 
 // BenchmarkSearchParallel runs the query mix from 8 goroutines, as 8

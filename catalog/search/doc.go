@@ -68,7 +68,12 @@
 // broad queries do not visit every hit to count and narrow ones do not
 // touch every value.
 //
-// Relevance scores every result and keeps the page in a bounded heap. The
+// Relevance visits the result by tier class, best first: a document's
+// tier depends only on the best field of each query term, so the classes
+// (in stock first within each) are bitmap operations on the level-0
+// postings, and once the page is full the classes that cannot enter it
+// are skipped without scoring them (prune.go). Within a class every
+// document is scored and the page kept in a bounded heap. The
 // price and newest orders visit the price or time buckets in key order and
 // stop once the page is full, unless the result is small enough to scan.
 // Every order is total: ties break by ascending document id. A cursor holds
@@ -77,6 +82,10 @@
 // repeat while the index is unchanged. Under concurrent updates a document
 // that moves across the cursor may be missed or seen twice, as in any
 // keyset pagination.
+//
+// The results of the last DefaultCacheEntries queries are kept, each for
+// the index generation it was computed at; every Upsert, Delete and
+// SetRating starts a new generation (cache.go).
 //
 // # Lifecycle and concurrency
 //

@@ -16,6 +16,7 @@ import (
 type Index struct {
 	text    *analyzer // safe for concurrent use on its own
 	scratch sync.Pool // of *scratch, per-query working memory
+	cache   resultCache
 
 	// mu guards every field below. Search and Save hold it shared; Upsert,
 	// Delete and Compact hold it exclusively.
@@ -52,6 +53,12 @@ type Index struct {
 	times      timeIndex
 	merchants  dict
 	currencies dict
+
+	// noPruning makes relevance score every document of the result, as
+	// before tier classes (prune.go); for measuring them. See SetPruning.
+	noPruning bool
+	// gen counts the changes to what searches find; see resultCache.
+	gen uint64
 }
 
 // slot is what the index keeps of one document besides its columns and
@@ -101,6 +108,7 @@ func New() *Index {
 		times:      newTimeIndex(),
 		merchants:  newDict(),
 		currencies: newDict(),
+		cache:      resultCache{max: DefaultCacheEntries},
 	}
 }
 
@@ -124,6 +132,7 @@ func (ix *Index) Upsert(d Doc) {
 	d.Description = snippet(d.Description) // after analysis: it matches whole
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.gen++
 	s, ok := ix.ids[d.ID]
 	if ok {
 		ix.unindex(s)
@@ -141,6 +150,7 @@ func (ix *Index) Delete(id string) {
 	if !ok {
 		return
 	}
+	ix.gen++
 	ix.unindex(s)
 	delete(ix.ids, id)
 	ix.slots[s] = slot{}

@@ -201,6 +201,12 @@ func filterValues(param string, values []string) ([]string, error) {
 // is only accepted by the query that issued it.
 func (p *plan) hash() uint64 {
 	h := fnv.New64a()
+	h.Write(p.canonical())
+	return h.Sum64()
+}
+
+// canonical encodes what selects and orders the results.
+func (p *plan) canonical() []byte {
 	var buf []byte
 	str := func(s string) {
 		buf = binary.AppendUvarint(buf, uint64(len(s)))
@@ -225,6 +231,5 @@ func (p *plan) hash() uint64 {
 	if p.minRating > 0 {
 		buf = append(buf, 2, byte(p.minRating))
 	}
-	h.Write(buf)
-	return h.Sum64()
+	return buf
 }

@@ -2,6 +2,7 @@ package search
 
 import (
 	"iter"
+	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
@@ -14,10 +15,15 @@ const walkFactor = 32
 // batchSize is how many documents a bitmap iteration decodes at a time.
 const batchSize = 256
 
+// batches are the buffers each decodes into, reused.
+var batches = sync.Pool{New: func() any { return new([batchSize]uint32) }}
+
 // each calls fn with the documents of bm, in ascending batches.
 func each(bm *roaring.Bitmap, fn func(docs []uint32)) {
 	it := bm.ManyIterator()
-	buf := make([]uint32, batchSize)
+	b := batches.Get().(*[batchSize]uint32)
+	defer batches.Put(b)
+	buf := b[:]
 	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
 		fn(buf[:n])
 	}
@@ -29,7 +35,7 @@ func (ix *Index) rank(p *plan, result *roaring.Bitmap, sc *scratch) []hit {
 	top := ix.newTopK(p.limit+1, p.after)
 	switch p.sort {
 	case Relevance:
-		ix.score(p.terms, result, sc, top)
+		ix.scorePruned(p.terms, result, sc, top)
 	case PriceAsc:
 		sortBy(top, result, ix.prices.ascending, ix.prices.used(), ix.price, 1)
 	case PriceDesc:

@@ -38,6 +38,7 @@ func (r rating) key() int64 {
 func (ix *Index) SetRating(id string, averageX100, count int64) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.gen++
 	r := &ix.ratings
 	if r.of == nil {
 		r.of = make(map[string]rating)

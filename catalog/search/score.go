@@ -32,8 +32,9 @@ type fieldNorms struct {
 	table [numFields][normTableLen]float32
 }
 
-func (ix *Index) fieldNorms() *fieldNorms {
-	n := new(fieldNorms)
+// fieldNorms computes the norms for the index's current average lengths
+// into n.
+func (ix *Index) fieldNorms(n *fieldNorms) {
 	live := float64(len(ix.ids))
 	for f := range numFields {
 		n.a[f] = 1 - fieldB[f]
@@ -44,7 +45,6 @@ func (ix *Index) fieldNorms() *fieldNorms {
 			n.table[f][l] = n.weigh(f, l)
 		}
 	}
-	return n
 }
 
 func (n *fieldNorms) weigh(f, length int) float32 {
@@ -63,6 +63,7 @@ type scratch struct {
 	score  []float32           // BM25F of the terms folded so far
 	tier   []float32           // idf × best field weight of the terms folded so far
 	counts []int32
+	norms  fieldNorms // for the index's current lengths, set by getScratch
 }
 
 // getScratch returns a scratch with counts for every brand, platform and
@@ -76,6 +77,7 @@ func (ix *Index) getScratch() *scratch {
 	if n := max(len(ix.brands.sizes), len(ix.platforms.sizes), len(ix.categories.nodes)); len(sc.counts) < n {
 		sc.counts = make([]int32, n)
 	}
+	ix.fieldNorms(&sc.norms)
 	return sc
 }
 
@@ -104,7 +106,7 @@ func (ix *Index) score(terms []string, result *roaring.Bitmap, sc *scratch, top 
 // scoreBy is score, by slot or by position.
 func (ix *Index) scoreBy(bySlot bool, terms []string, result *roaring.Bitmap, sc *scratch, top *topK) {
 	n := int(result.GetCardinality())
-	s := scoring{ix: ix, sc: sc, norms: ix.fieldNorms(), bySlot: bySlot}
+	s := scoring{ix: ix, sc: sc, norms: &sc.norms, bySlot: bySlot}
 	s.load(result, n)
 	live := float64(len(ix.ids))
 	for i, text := range terms {
@@ -116,9 +118,7 @@ func (ix *Index) scoreBy(bySlot bool, terms []string, result *roaring.Bitmap, sc
 			}
 			s.accumulate(docs, int(pl.field), pl.level == 0)
 		}
-		df := float64(t.df)
-		idf := float32(math.Log(1 + (live-df+0.5)/(df+0.5)))
-		s.fold(idf, i == len(terms)-1, top)
+		s.fold(idfOf(t, live), i == len(terms)-1, top)
 	}
 }
 
@@ -160,7 +160,7 @@ func (s *scoring) fold(idf float32, last bool, top *topK) {
 			k = int(d)
 		}
 		total := sc.score[k] + saturate(idf, sc.acc[k])
-		tier := sc.tier[k] + idf*sc.best[k]
+		tier := foldTier(sc.tier[k], idf, sc.best[k])
 		sc.acc[k], sc.best[k] = 0, 0
 		if !last {
 			sc.score[k], sc.tier[k] = total, tier
@@ -174,6 +174,17 @@ func (s *scoring) fold(idf float32, last bool, top *topK) {
 		}
 	}
 }
+
+// idfOf is the inverse document frequency of t among live documents.
+func idfOf(t *term, live float64) float32 {
+	df := float64(t.df)
+	return float32(math.Log(1 + (live-df+0.5)/(df+0.5)))
+}
+
+// foldTier adds to tier one term's idf × the weight of its best field.
+// Scoring and pruning (prune.go) both call it, so that they compute the
+// same float32 for the same fields.
+func foldTier(tier, idf, best float32) float32 { return tier + idf*best }
 
 // relevanceKey orders documents by tier, then those in stock first, then
 // by BM25F score, as one ascending key: the bits of non-negative float32s

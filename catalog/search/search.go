@@ -47,6 +47,10 @@ func (ix *Index) Search(q Query) (Result, error) {
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	key := p.cacheKey(q.Cursor)
+	if res, ok := ix.cache.get(key, ix.gen); ok {
+		return res, nil
+	}
 	sc := ix.getScratch()
 	defer ix.putScratch(sc)
 	sel := ix.selectDocs(&p)
@@ -66,6 +70,7 @@ func (ix *Index) Search(q Query) (Result, error) {
 		last := hits[p.limit-1]
 		res.NextCursor = cursor{p.sort, p.fingerprint, last.key, ix.slots[last.doc].id()}.encode()
 	}
+	ix.cache.put(key, ix.gen, res.clone())
 	return res, nil
 }
 

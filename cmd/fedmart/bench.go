@@ -72,6 +72,7 @@ var scenarios = map[string]func(cmd *cobra.Command, o benchOptions) (report, err
 type benchOptions struct {
 	members    int
 	json       bool
+	compare    string // a previous --json report to print beside this run
 	only       string
 	cpuProfile string
 	memProfile string // catalog search: a heap profile while the listings are held
@@ -91,7 +92,8 @@ func newBench() *cobra.Command {
 		Short: "Measure a capability beside its baseline, in the same run",
 		Long: `bench runs one scenario on this machine and prints each figure beside the
 baseline it is compared with, measured in the same run, as a table (or
-JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
+JSON with --json). --compare FILE then prints each figure beside the same
+figure of a run saved with --json, so that regressions show. Scenarios: ` + strings.Join(names, ", ") + `.
 
   federation  time for --members in-process members to form a full mesh,
               beside bare libp2p hosts connecting the same way; resident
@@ -121,6 +123,13 @@ JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
 			if !ok {
 				return fmt.Errorf("unknown scenario %q; choose one of %s", args[0], strings.Join(names, ", "))
 			}
+			var prev report
+			if o.compare != "" { // read first: a bad file should not cost a run
+				var err error
+				if prev, err = readReport(o.compare); err != nil {
+					return err
+				}
+			}
 			if o.cpuProfile != "" {
 				f, err := os.Create(o.cpuProfile)
 				if err != nil {
@@ -138,11 +147,22 @@ JSON with --json). Scenarios: ` + strings.Join(names, ", ") + `.
 			}
 
 			r.Scenario, r.When = args[0], time.Now().UTC()
-			return r.print(cmd.OutOrStdout(), o.json)
+			if err := r.print(cmd.OutOrStdout(), o.json); err != nil || o.compare == "" {
+				return err
+			}
+			// With --json the comparison goes to stderr, so that stdout
+			// stays one report that a later --compare can read.
+			w := cmd.OutOrStdout()
+			if o.json {
+				w = cmd.ErrOrStderr()
+			}
+			fmt.Fprintln(w)
+			return printComparison(w, prev, r)
 		},
 	}
 	cmd.Flags().IntVar(&o.members, "members", 10, "members in the federation")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON instead of a table")
+	cmd.Flags().StringVar(&o.compare, "compare", "", "print each figure beside the same figure of a previous run saved with --json to FILE, with the change in percent")
 	cmd.Flags().StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to FILE (go tool pprof)")
 	cmd.Flags().StringVar(&o.signing, "message-signing", "strict", "catalog: GossipSub message signing, strict or none (replication.message_signing)")
 	cmd.Flags().StringVar(&o.memProfile, "memprofile", "", "catalog search: write a heap profile to FILE while the listings are held")

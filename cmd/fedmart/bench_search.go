@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/catalog/sample"
+	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/node"
 )
 
@@ -31,11 +32,16 @@ func benchSearch(ctx context.Context, docs int, chinese float64, memProfile stri
 	if err != nil {
 		return nil, err
 	}
+	full := "every hit scored, no result cache (same run)"
 	return []figure{
 		{Name: fmt.Sprintf("search over %d listings, 8 clients, p50", st.listings), Unit: "ms", Value: ms(percentile(st.lat, 50)),
 			Baseline: "GET /healthz, 8 clients", Base: ms(percentile(st.health, 50))},
 		{Name: fmt.Sprintf("search over %d listings, 8 clients, p99", st.listings), Unit: "ms", Value: ms(percentile(st.lat, 99)),
 			Baseline: "GET /healthz, 8 clients", Base: ms(percentile(st.health, 99)), Goal: "< 20 ms"},
+		{Name: "same, p50", Unit: "ms", Value: ms(percentile(st.lat, 50)), Baseline: full, Base: ms(percentile(st.full, 50))},
+		{Name: "same, p99", Unit: "ms", Value: ms(percentile(st.lat, 99)), Baseline: full, Base: ms(percentile(st.full, 99)), Goal: "< 20 ms"},
+		{Name: "tier classes, no result cache, p50", Unit: "ms", Value: ms(percentile(st.pruned, 50)), Baseline: full, Base: ms(percentile(st.full, 50))},
+		{Name: "tier classes, no result cache, p99", Unit: "ms", Value: ms(percentile(st.pruned, 99)), Baseline: full, Base: ms(percentile(st.full, 99)), Goal: "< 20 ms"},
 		{Name: "resident private memory (RssAnon) of the process holding them", Unit: "MiB", Value: st.anon, Goal: "< 2048 MiB"},
 		{Name: "resident file-backed memory (RssFile: Badger's mapped tables, reclaimable)", Unit: "MiB", Value: st.file},
 		{Name: "Go heap in use after GC", Unit: "MiB", Value: st.heap},
@@ -46,6 +52,7 @@ func benchSearch(ctx context.Context, docs int, chinese float64, memProfile stri
 type searchStats struct {
 	listings          int
 	lat, health, more []time.Duration // the query mix, GET /healthz, the extra queries
+	pruned, full      []time.Duration // the query mix without the result cache, with and without tier classes
 	anon, file, heap  float64         // MiB: RssAnon, RssFile, Go heap in use after GC
 	anon0, heap0      float64         // MiB: RssAnon and Go heap before the member started
 }
@@ -78,9 +85,30 @@ func measureSearch(ctx context.Context, docs int, chinese float64, extra []strin
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	const clients, perClient = 8, 250
 	queries := append(slices.Clone(searchQueries), extra...)
-	if st.lat, err = loadHTTP(ctx, client, clients, perClient, func(i int) string { return base + "/v1/catalog/search?" + queries[i%len(queries)] }); err != nil {
-		return st, err
+	mix := func(i int) string { return base + "/v1/catalog/search?" + queries[i%len(queries)] }
+	// The mix runs as the index answers by default, without its result
+	// cache, and without either, in alternating rounds so that all three
+	// meet the same load on a shared machine.
+	ix := nd.Search()
+	defer func() { ix.SetPruning(true); ix.SetResultCache(search.DefaultCacheEntries) }()
+	const rounds = 5
+	for r := 0; r < rounds; r++ {
+		for _, m := range []struct {
+			prune bool
+			cache int
+			into  *[]time.Duration
+		}{{true, search.DefaultCacheEntries, &st.lat}, {true, 0, &st.pruned}, {false, 0, &st.full}} {
+			ix.SetPruning(m.prune)
+			ix.SetResultCache(m.cache)
+			lat, err := loadHTTP(ctx, client, clients, perClient/rounds, func(i int) string { return mix(r*perClient + i) })
+			if err != nil {
+				return st, err
+			}
+			*m.into = append(*m.into, lat...)
+		}
 	}
+	ix.SetPruning(true)
+	ix.SetResultCache(search.DefaultCacheEntries)
 	if len(extra) > 0 {
 		if st.more, err = loadHTTP(ctx, client, clients, perClient, func(i int) string { return base + "/v1/catalog/search?" + extra[i%len(extra)] }); err != nil {
 			return st, err

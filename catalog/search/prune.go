@@ -1,0 +1,142 @@
+package search
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// Relevance ranks by tier first (see relevanceKey), and a document's tier
+// depends only on the best field each query term is in: with four fields
+// and n terms, the result falls into at most 4^n classes of equal tier,
+// each split again into its documents in stock, which come first, and
+// the others. The postings already tell which documents a term holds in
+// which field (level 0), so these subclasses are bitmap operations, and
+// they can be visited best first: once the page is full and its last
+// document comes before anything a subclass could hold, that subclass
+// and every later one are skipped without scoring a document. A broad
+// query (one frequent word) then scores the documents holding it in their
+// title and in stock, instead of every document that mentions it. The
+// ranking is exactly that of scoring every document, which
+// TestPrunedRankingMatchesFullScoring checks against it.
+
+// maxClasses is the most tier classes a query is split into; a query of
+// more terms in more fields scores its whole result.
+const maxClasses = 64
+
+// pruneMin is the smallest result worth splitting into classes.
+const pruneMin = 1024
+
+// subclass is the documents of one tier class in stock, or not.
+type subclass struct {
+	class   int
+	inStock bool
+	tier    float32
+	first   int64 // the lowest (best) key a document of it can have
+	last    int64 // the highest
+}
+
+// SetPruning turns the skipping of tier classes on (the default) or off,
+// so that a benchmark can measure both rankings in the same run. The
+// results are the same either way.
+func (ix *Index) SetPruning(on bool) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.noPruning = !on
+}
+
+// scorePruned offers to top the documents of result, with their BM25F
+// scores, that may enter it; see the comment at the top of this file.
+func (ix *Index) scorePruned(terms []string, result *roaring.Bitmap, sc *scratch, top *topK) {
+	n := result.GetCardinality()
+	ts := make([]*term, len(terms))
+	for i, text := range terms {
+		ts[i] = &ix.terms[ix.vocab[text]]
+	}
+	if n < pruneMin || ix.noPruning {
+		ix.score(terms, result, sc, top)
+		return
+	}
+	// groups[i][f]: the result's documents whose best field for term i is f.
+	groups := make([][numFields]*roaring.Bitmap, len(ts))
+	classes := 1
+	for i, t := range ts {
+		rest, found := result, 0
+		for _, pl := range t.lists {
+			if pl.level != 0 || rest.IsEmpty() {
+				continue
+			}
+			g := roaring.And(rest, pl.docs)
+			if g.IsEmpty() {
+				continue
+			}
+			groups[i][pl.field] = g
+			rest = roaring.AndNot(rest, pl.docs)
+			found++
+		}
+		if classes *= found; classes > maxClasses {
+			ix.score(terms, result, sc, top)
+			return
+		}
+	}
+	live := float64(len(ix.ids))
+	idf := make([]float32, len(ts))
+	for i, t := range ts {
+		idf[i] = idfOf(t, live)
+	}
+	// Every combination of one group per term is a class; fields[c] is
+	// class c's best field per term.
+	fields := [][]int{nil}
+	for i := range ts {
+		var next [][]int
+		for _, c := range fields {
+			for f := range numFields {
+				if groups[i][f] != nil {
+					next = append(next, append(slices.Clip(c), f))
+				}
+			}
+		}
+		fields = next
+	}
+	subs := make([]subclass, 0, 2*len(fields))
+	for c, fs := range fields {
+		var tier float32
+		for i, f := range fs {
+			tier = foldTier(tier, idf[i], float32(fieldWeight[f]))
+		}
+		for _, in := range []bool{true, false} {
+			subs = append(subs, subclass{class: c, inStock: in, tier: tier,
+				first: relevanceKey(tier, math.MaxFloat32, in), last: relevanceKey(tier, 0, in)})
+		}
+	}
+	slices.SortFunc(subs, func(a, b subclass) int { return cmp.Compare(a.first, b.first) })
+	docs := make([]*roaring.Bitmap, len(fields)) // by class, once needed
+	for _, s := range subs {
+		if top.full() && top.heap[0].key < s.first {
+			return // nothing here or after can enter the page
+		}
+		if top.after != nil && s.last < top.after.key {
+			continue // all of it comes before the cursor
+		}
+		if docs[s.class] == nil {
+			docs[s.class] = groups[0][fields[s.class][0]]
+			for i, f := range fields[s.class][1:] {
+				docs[s.class] = roaring.And(docs[s.class], groups[i+1][f])
+			}
+		}
+		part := docs[s.class]
+		if part.IsEmpty() {
+			continue
+		}
+		if s.inStock {
+			part = roaring.And(part, ix.inStock)
+		} else {
+			part = roaring.AndNot(part, ix.inStock)
+		}
+		if !part.IsEmpty() {
+			ix.score(terms, part, sc, top)
+		}
+	}
+}
