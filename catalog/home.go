@@ -162,6 +162,11 @@ func (c *Catalog) loadOwned(txn *badger.Txn, merchant, id string) (*draft, error
 		}
 		d.stock = srec.Stock
 	}
+	if pending, ok, err := getPending(txn, id); err != nil {
+		return nil, err
+	} else if ok {
+		d.stock, d.pending = pending, true
+	}
 	for _, s := range d.oldSKUs {
 		d.stock[s] += 0 // every SKU present, so that SetStock knows it
 	}
