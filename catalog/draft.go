@@ -102,7 +102,12 @@ type draft struct {
 	tomb         bool     // sign a takedown
 	prevL, prevS head     // the stored heads; zero when absent
 	oldSKUs      []string // SKUs the stored description indexes
-	pending      bool     // stock is the listing's pending stock, newer than its record (stock_publish.go)
+	// pending: stock is the listing's pending stock, newer than its
+	// newest record, whose digest is recordSum; prevS.sum is then the
+	// pending stock's, so that a change is one from the stored units
+	// (stock_publish.go).
+	pending   bool
+	recordSum digest
 
 	recs []*Record // set by commit
 	raws [][]byte

@@ -166,7 +166,7 @@ func (c *Catalog) publishPending(ids []string) error {
 			}
 			continue
 		}
-		if sum := stockDigest(d.stock); sum != d.prevS.sum {
+		if sum := stockDigest(d.stock); sum != d.recordSum {
 			d.stockSum, d.signStock = sum, true
 			drafts = append(drafts, d)
 		} else if err := txn.Delete(pendingKey(id)); err != nil {
@@ -190,21 +190,15 @@ func (c *Catalog) publishPending(ids []string) error {
 func (c *Catalog) holdStock(txn *badger.Txn, drafts []*draft) ([]string, error) {
 	var ids []string
 	for _, d := range drafts {
-		switch {
-		case d.signStock:
-			b, err := json.Marshal(d.stock)
-			if err != nil {
-				return nil, err
-			}
-			if err := txn.Set(pendingKey(d.id), b); err != nil {
-				return nil, err
-			}
-		case d.pending: // back to what the newest record says
-			if err := txn.Delete(pendingKey(d.id)); err != nil {
-				return nil, err
-			}
-		default:
+		if !d.signStock { // the stored units did not change
 			continue
+		}
+		b, err := json.Marshal(d.stock)
+		if err != nil {
+			return nil, err
+		}
+		if err := txn.Set(pendingKey(d.id), b); err != nil {
+			return nil, err
 		}
 		if err := putSummary(txn, d.id, d.desc, d.stock); err != nil {
 			return nil, err

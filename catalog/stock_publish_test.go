@@ -181,3 +181,41 @@ func TestPendingStockSurvivesARestartAndConverges(t *testing.T) {
 		t.Fatalf("the replica reads %d units after catching up, want 3", s)
 	}
 }
+
+// TestMerchantStockReplacesPendingStock has a merchant set the units its
+// newest record already says while orders hold some of them: the
+// merchant's number wins at once, signed, and nothing stays pending.
+func TestMerchantStockReplacesPendingStock(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig()
+	cfg.StockPublishEvery = time.Minute
+	n := newNode(t, cfg, &memberSet{})
+	m := n.merchant(t)
+	l, err := n.CreateListing(ctx, m, input("Lid", "LID-1")) // 10 units, signed
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := runPublisher(t, n.Catalog)
+	if err := n.ChangeStock(ctx, []StockChange{{ListingID: l.ID, SKU: "LID-1", Delta: -3}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	before := len(n.stockRecords(l.ID))
+	if err := n.SetStock(ctx, m, l.ID, "LID-1", 10); err != nil {
+		t.Fatal(err)
+	}
+	got, err := n.Listing(ctx, l.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := got.Variants[0].Stock; s != 10 {
+		t.Fatalf("the home reads %d units after the merchant set 10", s)
+	}
+	recs := n.stockRecords(l.ID)
+	if len(recs) != before+1 || recs[len(recs)-1].Stock["LID-1"] != 10 {
+		t.Fatalf("%d records signed by the merchant's change, want one with 10 units", len(recs)-before)
+	}
+	if ids, err := n.pendingIDs(); err != nil || len(ids) != 0 {
+		t.Fatalf("pending after the merchant's change: %v, %v", ids, err)
+	}
+}
