@@ -95,6 +95,13 @@ type Catalog struct {
 	// signedRating is what the review signSubject is signing changes in
 	// the ratings, set by its fill; guarded by wmu.
 	signedRating ratingDelta
+
+	// coalesce is true while PublishStock runs: ChangeStock then leaves
+	// the signing of stock records to it (stock_publish.go).
+	coalesce atomic.Bool
+	// stockQ is the listings whose pending stock PublishStock publishes
+	// next.
+	stockQ stockQueue
 }
 
 // Open returns the catalog stored in db. key is the node's identity: it

@@ -1,6 +1,9 @@
 package catalog
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Config holds the catalog's limits. The zero value is not usable; start
 // from DefaultConfig.
@@ -51,6 +54,16 @@ type Config struct {
 	// MaxMerchantListings caps the listings one merchant may create, taken
 	// down ones included (default 1000000).
 	MaxMerchantListings int64 `yaml:"max_merchant_listings"`
+	// StockPublishEvery is how often, at most, a listing of this node
+	// signs and publishes a new stock record while orders change its
+	// stock (default 250ms; 0 signs one record per change, as a
+	// merchant's own edits always do). The home's stored counters are the
+	// only authority on what can be sold and change at once; the record
+	// tells the other members what to show, and a quarter of a second is
+	// below what a shopper notices while a listing selling a thousand
+	// units a second publishes four records a second instead of a
+	// thousand. See stock_publish.go.
+	StockPublishEvery time.Duration `yaml:"stock_publish_every"`
 }
 
 // DefaultConfig returns the documented defaults, without a currency.
@@ -72,6 +85,7 @@ func DefaultConfig() Config {
 		BatchChunk:           1000,
 		MaxListings:          5_000_000,
 		MaxMerchantListings:  1_000_000,
+		StockPublishEvery:    250 * time.Millisecond,
 	}
 }
 
@@ -121,6 +135,9 @@ func (c Config) Validate() error {
 		if l.v < l.lo || l.v > l.hi {
 			return fmt.Errorf("catalog.%s: must be between %d and %d, not %d", l.key, l.lo, l.hi, l.v)
 		}
+	}
+	if c.StockPublishEvery != 0 && (c.StockPublishEvery < 10*time.Millisecond || c.StockPublishEvery > time.Minute) {
+		return fmt.Errorf("catalog.stock_publish_every: must be 0 (a record per change) or between 10ms and 1m, not %s", c.StockPublishEvery)
 	}
 	return nil
 }

@@ -102,6 +102,12 @@ type draft struct {
 	tomb         bool     // sign a takedown
 	prevL, prevS head     // the stored heads; zero when absent
 	oldSKUs      []string // SKUs the stored description indexes
+	// pending: stock is the listing's pending stock, newer than its
+	// newest record, whose digest is recordSum; prevS.sum is then the
+	// pending stock's, so that a change is one from the stored units
+	// (stock_publish.go).
+	pending   bool
+	recordSum digest
 
 	recs []*Record // set by commit
 	raws [][]byte
@@ -259,6 +265,9 @@ func (c *Catalog) storeDraft(txn *badger.Txn, d *draft) (int64, error) {
 			delta, err = putListing(txn, r, d.raws[i], d.prevL, d.descSum)
 		} else {
 			err = putStock(txn, r, d.raws[i], d.prevS, d.stockSum)
+			if err == nil && d.pending { // the record carries the newest units
+				err = txn.Delete(pendingKey(d.id))
+			}
 		}
 		if err != nil {
 			return 0, err
@@ -334,6 +343,9 @@ func dropStock(txn *badger.Txn, origin, id string) error {
 		return err
 	}
 	if err := txn.Delete(recordKey(origin, h.seq)); err != nil {
+		return err
+	}
+	if err := txn.Delete(pendingKey(id)); err != nil {
 		return err
 	}
 	return txn.Delete(stockKey(id))

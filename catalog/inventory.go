@@ -54,7 +54,9 @@ func (e *ShortError) Unwrap() error { return ErrOutOfStock }
 // Takes beyond what is available fail with a *ShortError naming every
 // short line. Returns to a listing that is gone or a SKU it no longer has
 // are dropped, and a return never lifts stock above Config.MaxStock. Each
-// changed listing signs one new stock record, announced like any other.
+// changed listing signs one new stock record, announced like any other:
+// at once, or while PublishStock runs, with the listing's next coalesced
+// record (stock_publish.go).
 //
 // The catalog's stock is the units available to sell: a merchant's
 // SetStock replaces it, and holds and sales take from it. A suspended
@@ -77,6 +79,9 @@ func (c *Catalog) ChangeStock(ctx context.Context, changes []StockChange, also f
 			return err
 		}
 	}
+	if c.coalesce.Load() {
+		return c.commitHeld(txn, drafts)
+	}
 	changed, _, err := c.commit(txn, drafts)
 	if err != nil {
 		return err
@@ -85,6 +90,29 @@ func (c *Catalog) ChangeStock(ctx context.Context, changes []StockChange, also f
 		return fmt.Errorf("catalog: committing stock: %w", err)
 	}
 	c.notify(changed)
+	return nil
+}
+
+// commitHeld commits a stock change whose records PublishStock signs
+// later: the new units are the listings' pending stock, committed with
+// whatever the caller wrote in txn.
+func (c *Catalog) commitHeld(txn *badger.Txn, drafts []*draft) error {
+	for _, d := range drafts {
+		if d.signStock { // a node that may not sign may not sell either
+			if err := c.checkSigning(); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	ids, err := c.holdStock(txn, drafts)
+	if err != nil {
+		return err
+	}
+	if err := txn.Commit(); err != nil {
+		return fmt.Errorf("catalog: committing stock: %w", err)
+	}
+	c.stockQ.add(ids...)
 	return nil
 }
 

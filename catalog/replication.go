@@ -265,6 +265,9 @@ func (c *Catalog) placeStock(txn *badger.Txn, rec *Record, raw []byte) (*Change,
 
 // storedStock loads a listing's stock map, nil when none is stored.
 func storedStock(txn *badger.Txn, origin, id string) (map[string]int64, error) {
+	if pending, ok, err := getPending(txn, id); err != nil || ok {
+		return pending, err // the home's units that the next record will carry
+	}
 	h, err := getHead(txn, stockKey(id))
 	if err != nil || h.seq == 0 {
 		return nil, err

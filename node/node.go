@@ -209,6 +209,7 @@ func (n *Node) Run(ctx context.Context) error {
 	}
 	g.Go(func() error { return n.fed.Run(gctx) })
 	g.Go(func() error { return n.repl.Run(gctx) })
+	g.Go(func() error { return n.cat.PublishStock(gctx) })
 	g.Go(func() error { return n.orders.Run(gctx) })
 	g.Go(func() error {
 		return orderwire.CatchUpOnConnect(gctx, n.fed, n.orders, n.log.With("component", "orders"))

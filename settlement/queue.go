@@ -59,7 +59,16 @@ func (l *Ledger) Notify() {
 	}
 }
 
-// Run posts queued events until ctx ends: when notified, and every second.
+// drainGap is the least time between two drains that Notify wakes. A
+// drain reads the queue from its start, through every entry earlier
+// drains deleted until Badger flushes them, so a drain per commit made a
+// checkout storm read the queue over and over; the events queued within
+// the gap are posted by one drain. The queue is durable: the gap delays
+// the books, never an order.
+const drainGap = 50 * time.Millisecond
+
+// Run posts queued events until ctx ends: when notified (at most every
+// drainGap), and every second.
 func (l *Ledger) Run(ctx context.Context) error {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
@@ -71,6 +80,13 @@ func (l *Ledger) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-l.wake:
+			gap := time.NewTimer(drainGap)
+			select {
+			case <-ctx.Done():
+				gap.Stop()
+				return nil
+			case <-gap.C:
+			}
 		case <-t.C:
 		}
 	}

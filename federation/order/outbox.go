@@ -29,9 +29,22 @@ type outbox struct {
 	last  atomic.Int64 // the newest key's creation time (Unix ns)
 	wakeC chan struct{}
 
-	mu    sync.Mutex // guards peers
+	mu    sync.Mutex // guards peers, scanned and inflight
 	peers map[string]*peerQueue
+	// scanned is when the whole outbox was last read (for its metrics and
+	// the members it holds messages for); between two reads, a wake
+	// serves every member a message was ever queued for.
+	scanned time.Time
+	// inflight are the keys being sent now, each with a channel closed
+	// when its send ends: a confirm sent at checkout is not sent a second
+	// time by the background sender meanwhile.
+	inflight map[string]chan struct{}
 }
+
+// scanEvery is how often, at most, the sender reads the whole outbox. A
+// read walks every key deleted since Badger last flushed its memtable, so
+// one per commit made a checkout storm read the outbox over and over.
+const scanEvery = 500 * time.Millisecond
 
 // peerQueue is the sending state of one member.
 type peerQueue struct {
@@ -41,7 +54,7 @@ type peerQueue struct {
 }
 
 func newOutbox(s *Service) *outbox {
-	return &outbox{s: s, wakeC: make(chan struct{}, 1), peers: map[string]*peerQueue{}}
+	return &outbox{s: s, wakeC: make(chan struct{}, 1), peers: map[string]*peerQueue{}, inflight: map[string]chan struct{}{}}
 }
 
 // put queues raw for member to in txn.
@@ -54,6 +67,9 @@ func (o *outbox) put(txn *badger.Txn, to string, raw []byte) error {
 // when the clock has not moved on), so the oldest key tells the outbox's
 // age.
 func (o *outbox) key(to string) string {
+	o.mu.Lock()
+	o.queue(to) // served at the next wake
+	o.mu.Unlock()
 	now := time.Now().UnixNano()
 	for {
 		last := o.last.Load()
@@ -102,20 +118,42 @@ func (o *outbox) run(ctx context.Context) error {
 	}
 }
 
-// ready claims the members with pending messages that are not being
-// served and not backing off, and refreshes the outbox metrics.
+// queue is member p's sending state, made when p is first seen; o.mu is
+// held.
+func (o *outbox) queue(p string) *peerQueue {
+	q := o.peers[p]
+	if q == nil {
+		q = &peerQueue{retry: o.newBackoff()}
+		o.peers[p] = q
+	}
+	return q
+}
+
+// ready claims the members that may have pending messages, are not being
+// served and are not backing off. Every scanEvery it reads the whole
+// outbox, which refreshes the outbox metrics and finds the members a
+// previous run queued for; in between it claims every member a message
+// was queued for since the start (a member with nothing left costs one
+// short read).
 func (o *outbox) ready() []string {
-	depth := o.s.observeOutbox()
+	o.mu.Lock()
+	scan := time.Since(o.scanned) >= scanEvery
+	if scan {
+		o.scanned = time.Now()
+	}
+	o.mu.Unlock()
+	var depth map[string]bool
+	if scan {
+		depth = o.s.observeOutbox()
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	for p := range depth {
+		o.queue(p)
+	}
 	now := time.Now()
 	var out []string
-	for p := range depth {
-		q := o.peers[p]
-		if q == nil {
-			q = &peerQueue{retry: o.newBackoff()}
-			o.peers[p] = q
-		}
+	for p, q := range o.peers {
 		if !q.busy && !now.Before(q.next) {
 			q.busy = true
 			out = append(out, p)
@@ -176,6 +214,15 @@ func (o *outbox) sendAll(ctx context.Context, p string) error {
 // the status the answer carries and removes it from the outbox. A message
 // the receiver can never accept is parked instead.
 func (o *outbox) sendKey(ctx context.Context, key string) error {
+	if busy := o.claim(key); busy != nil { // the other sender has it: wait for its end
+		select {
+		case <-busy:
+			return nil // sent, or failed and woke the background sender
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	defer o.release(key)
 	var raw []byte
 	err := o.s.db.View(func(txn *badger.Txn) (err error) { raw, err = getRaw(txn, key); return err })
 	if err != nil || raw == nil {
@@ -194,6 +241,25 @@ func (o *outbox) sendKey(ctx context.Context, key string) error {
 		return o.park(key, raw, re.Code, re.Detail)
 	}
 	return err
+}
+
+// claim marks key as being sent by the caller and returns nil, or
+// returns the channel that closes when the send already under way ends.
+func (o *outbox) claim(key string) <-chan struct{} {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if busy, ok := o.inflight[key]; ok {
+		return busy
+	}
+	o.inflight[key] = make(chan struct{})
+	return nil
+}
+
+func (o *outbox) release(key string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	close(o.inflight[key])
+	delete(o.inflight, key)
 }
 
 // send delivers m (already queued or logged) and applies the status the
