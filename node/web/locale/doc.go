@@ -1,6 +1,7 @@
 // Package locale holds the languages fedmart's pages speak: English (the
-// default) and Simplified Chinese (zh-CN). Each language's messages are a
-// TOML file in messages/, embedded in the binary, keyed by a dotted id
+// default) and Simplified Chinese (zh-CN). Each language's messages are
+// TOML files in messages/, embedded in the binary: <tag>.toml and one per
+// area, <area>.<tag>.toml ("console.zh-CN.toml"), keyed by a dotted id
 // ("nav.cart") that the templates name (`{{t "nav.cart"}}`) and the
 // handlers pass to Site.T; a message may have plural forms ("one",
 // "other") picked by its Count argument, and named arguments filled in

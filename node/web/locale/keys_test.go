@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -14,24 +15,32 @@ import (
 	"github.com/pelletier/go-toml/v2"
 )
 
-// fileKeys are the message ids of one embedded message file.
+// fileKeys are the message ids of one language, from all its files.
 func fileKeys(t *testing.T, tag string) map[string]bool {
 	t.Helper()
-	name := "messages/" + tag + ".toml"
-	buf, err := fs.ReadFile(messageFS, name)
+	files, err := messageFiles(messageFS, tag)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mf, err := i18n.ParseMessageFileBytes(buf, tag+".toml", map[string]i18n.UnmarshalFunc{"toml": toml.Unmarshal})
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	keys := make(map[string]bool, len(mf.Messages))
-	for _, m := range mf.Messages {
-		keys[m.ID] = true
+	keys := map[string]bool{}
+	for _, name := range files {
+		buf, err := fs.ReadFile(messageFS, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mf, err := i18n.ParseMessageFileBytes(buf, path.Base(name), map[string]i18n.UnmarshalFunc{"toml": toml.Unmarshal})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, m := range mf.Messages {
+			if keys[m.ID] {
+				t.Errorf("%s: %q is in two files of %s", name, m.ID, tag)
+			}
+			keys[m.ID] = true
+		}
 	}
 	if len(keys) == 0 {
-		t.Fatalf("%s holds no messages", name)
+		t.Fatalf("the files of %s hold no messages", tag)
 	}
 	return keys
 }

@@ -59,13 +59,18 @@ func load(fsys fs.FS) (*Catalog, error) {
 	c := &Catalog{bundle: b, byTag: make(map[string]*Locale, len(tags))}
 	var parsed []language.Tag
 	for _, tag := range tags {
-		name := "messages/" + tag + ".toml"
-		buf, err := fs.ReadFile(fsys, name)
+		files, err := messageFiles(fsys, tag)
 		if err != nil {
 			return nil, fmt.Errorf("locale: %w", err)
 		}
-		if _, err := b.ParseMessageFileBytes(buf, path.Base(name)); err != nil {
-			return nil, fmt.Errorf("locale: %s: %w", name, err)
+		for _, name := range files {
+			buf, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				return nil, fmt.Errorf("locale: %w", err)
+			}
+			if _, err := b.ParseMessageFileBytes(buf, path.Base(name)); err != nil {
+				return nil, fmt.Errorf("locale: %s: %w", name, err)
+			}
 		}
 		// A message missing in zh-CN falls back to English rather than to
 		// its id; the key test keeps that from happening.
@@ -140,4 +145,20 @@ func (l *Locale) T(id string, args ...any) string {
 		return id
 	}
 	return s
+}
+
+// messageFiles are the message files of one language: messages/<tag>.toml
+// and one per area, messages/<area>.<tag>.toml ("console.zh-CN.toml"), so
+// that the storefront's, the console's and the mails' messages each have
+// a file of their own.
+func messageFiles(fsys fs.FS, tag string) ([]string, error) {
+	area, err := fs.Glob(fsys, "messages/*."+tag+".toml")
+	if err != nil {
+		return nil, err
+	}
+	main := "messages/" + tag + ".toml"
+	if _, err := fs.Stat(fsys, main); err != nil {
+		return nil, err
+	}
+	return append([]string{main}, area...), nil
 }
