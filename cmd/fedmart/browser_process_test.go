@@ -181,8 +181,10 @@ func (b *browser) orders(n *procNode) ([]string, error) {
 }
 
 var (
-	orderTotal  = regexp.MustCompile(`<span id="order-total">([0-9.]+) EUR</span>`)
-	cardCharged = regexp.MustCompile(`<dd class="payment-text">Card ending in 4242, ([0-9.]+) EUR charged`)
+	// Amounts in euros, as the English storefront writes them ("€1,234.50")
+	// or as sentences built apart from the templates may ("1234.50 EUR").
+	orderTotal  = regexp.MustCompile(`<span id="order-total">€?([0-9.,]+)(?: EUR)?</span>`)
+	cardCharged = regexp.MustCompile(`<dd class="payment-text">Card ending in 4242, €?([0-9.,]+)(?: EUR)? charged`)
 )
 
 // paid reads an order page's total and what the card paid of it, in
@@ -192,8 +194,8 @@ func (p *page) paid() (total, charged int64, err error) {
 	if t == nil || c == nil {
 		return 0, 0, fmt.Errorf("no total or card payment on the page: %s", p)
 	}
-	if total, err = web.ParseAmount(t[1], "EUR"); err == nil {
-		charged, err = web.ParseAmount(c[1], "EUR")
+	if total, err = web.ParseAmount(strings.ReplaceAll(t[1], ",", ""), "EUR"); err == nil {
+		charged, err = web.ParseAmount(strings.ReplaceAll(c[1], ",", ""), "EUR")
 	}
 	return total, charged, err
 }
