@@ -77,17 +77,17 @@ func newBulkForm(f *web.Form, picked []string) bulkForm {
 
 // readBulk reads the posted operation and amount into a catalog change;
 // problems go into f next to their inputs.
-func readBulk(pf url.Values, currency string, f *web.Form) (catalog.BulkChange, bulkOp) {
+func readBulk(l words, pf url.Values, currency string, f *web.Form) (catalog.BulkChange, bulkOp) {
 	f.Set("op", pf.Get("op"))
 	typed := strings.TrimSpace(pf.Get("amount"))
 	f.Set("amount", typed)
 	o, ok := bulkOpOf(pf.Get("op"))
 	if !ok {
-		f.Add("op", "Choose what to change.")
+		f.Add("op", l.T("console.bulk.need_op"))
 		return catalog.BulkChange{}, o
 	}
 	if typed == "" {
-		f.Add("amount", "Enter the amount.")
+		f.Add("amount", l.T("console.bulk.need_amount"))
 		return catalog.BulkChange{}, o
 	}
 	ch := catalog.BulkChange{Op: o.op}
@@ -96,31 +96,31 @@ func readBulk(pf url.Values, currency string, f *web.Form) (catalog.BulkChange, 
 		n, err := strconv.ParseInt(typed, 10, 64)
 		switch {
 		case err != nil || n < 0:
-			f.Add("amount", "Enter a whole number of units, such as 12.")
+			f.Add("amount", l.T("console.bulk.whole_units"))
 		case n == 0 && o.op == catalog.BulkAddStock:
-			f.Add("amount", "Enter how many units, 1 or more.")
+			f.Add("amount", l.T("console.bulk.units_one"))
 		}
 		ch.Amount = n * o.sign
 	case catalog.BulkSetPrice:
 		n, err := web.ParseAmount(typed, currency)
 		switch {
 		case err != nil:
-			f.Add("amount", "Price "+err.Error()+".")
+			f.Add("amount", l.T("console.form.price_problem", "Problem", problemIn(l, err.Error())))
 		case n == 0:
-			f.Add("amount", "Price must be more than zero.")
+			f.Add("amount", l.T("console.bulk.price_zero"))
 		}
 		ch.Amount = n
 	case catalog.BulkPricePercent:
 		bps, err := parsePercent(typed)
 		switch {
 		case err != nil:
-			f.Add("amount", "Enter a percentage such as 10 or 12.5.")
+			f.Add("amount", l.T("console.bulk.percent"))
 		case bps == 0:
-			f.Add("amount", "Enter a percentage more than 0.")
+			f.Add("amount", l.T("console.bulk.percent_zero"))
 		case o.sign < 0 && bps >= 10_000:
-			f.Add("amount", "A price can be lowered by less than 100%.")
+			f.Add("amount", l.T("console.bulk.lower_max"))
 		case o.sign > 0 && bps > catalog.MaxBulkPercentBPS:
-			f.Add("amount", "A price can be raised by 1000% at most.")
+			f.Add("amount", l.T("console.bulk.raise_max"))
 		}
 		ch.Amount = bps * o.sign
 	}
@@ -216,9 +216,9 @@ func (c *Console) reviewBulk(w http.ResponseWriter, r *http.Request, mv merchant
 	filter := filterOf(r.PostForm)
 	ids := r.PostForm["id"]
 	f := web.NewForm()
-	ch, o := readBulk(r.PostForm, c.site.Currency(), f)
+	ch, o := readBulk(c.site.Locale(r), r.PostForm, c.site.Currency(), f)
 	if len(ids) == 0 {
-		f.Add("", "Tick the listings to change first: the box before each title.")
+		f.Add("", c.site.T(r, "console.bulk.tick_first"))
 	}
 	if !f.OK() {
 		c.listingsTable(w, r, mv, http.StatusUnprocessableEntity, filter, newBulkForm(f, ids))

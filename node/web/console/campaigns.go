@@ -12,7 +12,6 @@ import (
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/web"
-	"github.com/fedmart/fedmart/node/web/locale"
 )
 
 // A merchant's sponsored-listings campaigns are published records like
@@ -92,7 +91,7 @@ var campaignStates = map[string]string{
 }
 
 // campaignStateIn names a campaign's state in l's language.
-func campaignStateIn(l *locale.Locale, state string) string {
+func campaignStateIn(l words, state string) string {
 	if id, ok := campaignStates[state]; ok {
 		return l.T(id)
 	}
@@ -175,7 +174,7 @@ func (c *Console) campaignRowOf(r *http.Request, cp catalog.Campaign, sp order.A
 		Scope: campaignScope(l, cp), Keywords: strings.Join(cp.Keywords, l.T("console.common.list_sep")), Budget: money(cp.TotalBudget), Daily: l.T("console.campaigns.no_daily_cap"),
 		Spent: money(sp.Spent), SpentToday: money(0), Left: money(max(cp.TotalBudget-sp.Spent, 0)), Sales: sp.Sales, CostPerSale: "–",
 		Live: cp.Active(now)}
-	row.When = l.T("console.campaigns.from_to", "From", c.dayOrTime(l, cp.Starts), "To", c.dayOrTime(l, cp.Ends))
+	row.When = l.T("console.campaigns.from_to", "From", c.dayOrTime(r, cp.Starts), "To", c.dayOrTime(r, cp.Ends))
 	if cp.DailyBudget > 0 {
 		row.Daily = l.T("console.campaigns.a_day", "Amount", money(cp.DailyBudget))
 	}
@@ -200,17 +199,17 @@ func (c *Console) campaignRowOf(r *http.Request, cp catalog.Campaign, sp order.A
 }
 
 // dayOrTime writes t as a day when it starts one in the pages' zone (as
-// the form sets them), else as a time in l's language.
-func (c *Console) dayOrTime(l *locale.Locale, t time.Time) string {
+// the form sets them), else as a time in r's language.
+func (c *Console) dayOrTime(r *http.Request, t time.Time) string {
 	lt := c.site.Zone()
 	if in := t.In(lt); in.Hour() == 0 && in.Minute() == 0 && in.Second() == 0 {
 		return in.Format(time.DateOnly)
 	}
-	return web.FormatTimeIn(l.Tag, t, lt)
+	return web.FormatTimeIn(c.site.Locale(r).Tag, t, lt)
 }
 
 // campaignScope says what a campaign sponsors in l's language.
-func campaignScope(l *locale.Locale, cp catalog.Campaign) string {
+func campaignScope(l words, cp catalog.Campaign) string {
 	var parts []string
 	if n := len(cp.Listings); n > 0 {
 		parts = append(parts, l.T("console.campaigns.n_listings", "Count", n))
@@ -248,7 +247,7 @@ func (c *Console) createCampaign(w http.ResponseWriter, r *http.Request, mv merc
 
 // readCampaignForm reads the campaign form into an input, and the form
 // with what was typed and what cannot be read.
-func readCampaignForm(l *locale.Locale, pf url.Values, f *web.Form, cur string, zone *time.Location) catalog.CampaignInput {
+func readCampaignForm(l words, pf url.Values, f *web.Form, cur string, zone *time.Location) catalog.CampaignInput {
 	get := func(name string) string {
 		v := strings.TrimSpace(pf.Get(name))
 		f.Set(name, v)
@@ -287,7 +286,7 @@ func commaList(s string) []string {
 
 // dayIn reads a day of the form, or adds its problem in l's language;
 // label is the message that names the input.
-func dayIn(l *locale.Locale, f *web.Form, s, input, label string, zone *time.Location) time.Time {
+func dayIn(l words, f *web.Form, s, input, label string, zone *time.Location) time.Time {
 	t, err := time.ParseInLocation(time.DateOnly, s, zone)
 	if err != nil {
 		f.Add(input, l.T("console.campaigns.bad_day", "Label", l.T(label)))

@@ -144,6 +144,12 @@ func TestConsoleSpeaksChineseByAcceptLanguage(t *testing.T) {
 	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
 	webtest.HasFieldError(t, r.Body, "total_budget", "总预算必须是金额，如 19.99。")
 
+	// A bulk change with nothing ticked and no amount is refused in Chinese.
+	r = postIn(m, "/merchant/bulk", zhAccept, url.Values{"csrf": {webtest.CSRF(t, listings)}, "op": {"set_stock"}})
+	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+	webtest.HasFieldError(t, r.Body, "amount", "请输入数值。")
+	webtest.WantText(t, r, "请先勾选要修改的商品：每个标题前的复选框。")
+
 	// The same merchant in an English browser reads English.
 	en := getIn(m, "/merchant/orders", "en-GB,en;q=0.9")
 	if !strings.Contains(en.Body, "<h1>Incoming orders</h1>") || !strings.Contains(en.Body, `<html lang="en">`) {

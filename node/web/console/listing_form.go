@@ -11,7 +11,6 @@ import (
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/node/web"
-	"github.com/fedmart/fedmart/node/web/locale"
 )
 
 // The listing form edits every web.Field of a catalog.ListingInput, so that
@@ -45,7 +44,7 @@ type listingInput struct {
 
 // readListingForm reads a posted listing form into f (what was typed, and
 // what cannot be read); the catalog checks the rest.
-func readListingForm(l *locale.Locale, pf url.Values, currency string, f *web.Form) listingInput {
+func readListingForm(l words, pf url.Values, currency string, f *web.Form) listingInput {
 	text := func(name string) string {
 		v := strings.ReplaceAll(pf.Get(name), "\r\n", "\n")
 		f.Set(name, v)
@@ -78,7 +77,7 @@ func readListingForm(l *locale.Locale, pf url.Values, currency string, f *web.Fo
 }
 
 // readVariant reads one variant row; ok is false for a blank row.
-func readVariant(l *locale.Locale, key string, text func(string) string, currency string, f *web.Form) (catalog.Variant, bool) {
+func readVariant(l words, key string, text func(string) string, currency string, f *web.Form) (catalog.Variant, bool) {
 	sku, opts := strings.TrimSpace(text(key+".sku")), text(key+".options")
 	price, stock := strings.TrimSpace(text(key+".price")), strings.TrimSpace(text(key+".stock"))
 	grams, size := strings.TrimSpace(text(key+".weight_grams")), strings.TrimSpace(text(key+".dimensions_mm"))

@@ -11,7 +11,6 @@ import (
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/node/web"
-	"github.com/fedmart/fedmart/node/web/locale"
 )
 
 // consolePageSize is how many listings one page of the console shows.
@@ -92,7 +91,7 @@ func (f listingFilter) hidden() []hiddenInput {
 type hiddenInput struct{ Name, Value string }
 
 // stockChoices are the options of the stock filter.
-func stockChoices(l *locale.Locale, selected catalog.StockState) []web.Choice {
+func stockChoices(l words, selected catalog.StockState) []web.Choice {
 	out := []web.Choice{
 		{Value: "", Label: l.T("console.stock.any")},
 		{Value: string(catalog.StockIn), Label: l.T("console.stock.in")},

@@ -3,8 +3,6 @@ package console
 import (
 	"strconv"
 	"strings"
-
-	"github.com/fedmart/fedmart/node/web/locale"
 )
 
 // numberedPager is what the "numbered-pager" partial shows: previous and
@@ -31,7 +29,7 @@ type numberedPager struct {
 const cut = "\x00"
 
 // cutMessage is message id of l split where its {{.Cut}} stands.
-func cutMessage(l *locale.Locale, id string, args ...any) (before, after string) {
+func cutMessage(l words, id string, args ...any) (before, after string) {
 	before, after, _ = strings.Cut(l.T(id, append(args, "Cut", cut)...), cut)
 	return before, after
 }
@@ -57,7 +55,7 @@ func pageCount(total, size int) int {
 // shown size a page; urlOf makes a page's link. shown is the message
 // that says which items the page holds, in l's language, given First,
 // Last and Total ("console.pager.listings": "26–50 of 431 listings").
-func newNumberedPager(l *locale.Locale, label, shown string, page, size, total int, urlOf func(page int) string) numberedPager {
+func newNumberedPager(l words, label, shown string, page, size, total int, urlOf func(page int) string) numberedPager {
 	n := pageCount(total, size)
 	p := numberedPager{Label: label, Current: page, PageCount: n}
 	p.PageBefore, p.PageAfter = cutMessage(l, "console.pager.page_n")

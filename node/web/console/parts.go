@@ -10,7 +10,6 @@ import (
 	"github.com/fedmart/fedmart/catalog/shipping"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/web"
-	"github.com/fedmart/fedmart/node/web/locale"
 )
 
 // The merchant's incoming orders are the parts of its listings that
@@ -55,7 +54,7 @@ var reasonIDs = map[string]string{
 }
 
 // statusText says a part's status in l's language.
-func statusText(l *locale.Locale, status string) string {
+func statusText(l words, status string) string {
 	if id, ok := statusIDs[status]; ok {
 		return l.T(id)
 	}
@@ -202,7 +201,7 @@ func (c *Console) carriers() shipping.Table {
 
 // carrierChoices are the carrier select's options with selected chosen:
 // the table, then "Other".
-func carrierChoices(l *locale.Locale, t shipping.Table, selected string) []web.Choice {
+func carrierChoices(l words, t shipping.Table, selected string) []web.Choice {
 	out := []web.Choice{{Value: "", Label: l.T("console.orders.choose_carrier"), Selected: selected == ""}}
 	for _, cr := range t {
 		out = append(out, web.Choice{Value: cr.ID, Label: cr.Name, Selected: cr.ID == selected})
@@ -304,7 +303,7 @@ func (c *Console) shipPart(w http.ResponseWriter, r *http.Request, mv merchantVi
 }
 
 // readShipment reads part id's ship form into f.
-func readShipment(l *locale.Locale, pf url.Values, id string, carriers shipping.Table, f *web.Form) order.Shipment {
+func readShipment(l words, pf url.Values, id string, carriers shipping.Table, f *web.Form) order.Shipment {
 	text := func(name string) string {
 		v := strings.TrimSpace(pf.Get(name))
 		f.Set(partInput(id, name), v)

@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-
-	"github.com/fedmart/fedmart/node/web/locale"
 )
 
 // The catalog, the order service and the amount parser say what is wrong
@@ -15,6 +13,14 @@ import (
 // meet most have a message of their own, filled with the numbers and
 // codes the English named; any other stays in English after the
 // translated label, still naming the field.
+
+// words are a language of the message catalog: a *locale.Locale, which
+// Site.Locale gives. The console names no package of the kit but the kit
+// itself (node/web's deps test), so it holds the language by what it
+// does.
+type words interface {
+	T(id string, args ...any) string
+}
 
 // problemPatterns map the English problems to their messages; each
 // pattern's groups fill the message's A, B and C in order.
@@ -52,7 +58,7 @@ func (c *Console) problemText(r *http.Request, problem string) string {
 
 // problemIn is an English problem in l's language, or as it is when no
 // message says it.
-func problemIn(l *locale.Locale, problem string) string {
+func problemIn(l words, problem string) string {
 	for _, p := range problemPatterns {
 		m := p.re.FindStringSubmatch(problem)
 		if m == nil {
@@ -73,11 +79,11 @@ func problemIn(l *locale.Locale, problem string) string {
 // label (already in r's language) and what is wrong with it, as a
 // sentence ("Title is required.", "标题为必填项。").
 func (c *Console) fieldProblem(r *http.Request, label, problem string) string {
-	if text := c.problemText(r, problem); text != problem || c.site.Locale(r).Tag == locale.English {
+	if text := c.problemText(r, problem); text != problem {
 		return c.site.T(r, "console.problem.field", "Label", label, "Problem", text)
 	}
 	// An English problem after a label in another language reads better
-	// set apart: "标题：must …".
+	// set apart: "标题：must …" (English writes both alike).
 	return c.site.T(r, "console.problem.field_untranslated", "Label", label, "Problem", problem)
 }
 
@@ -100,7 +106,7 @@ var labelItem = regexp.MustCompile(`^ \((line|region) (\d+)\)$`)
 // labelIn writes a label inputOfPath made in l's language: its field's
 // name, and a picture's line or a region's number; a quoted key (an
 // attribute's, an option's) stays as the merchant typed it.
-func labelIn(l *locale.Locale, label string) string {
+func labelIn(l words, label string) string {
 	best := ""
 	for en := range labelIDs {
 		if strings.HasPrefix(label, en) && len(en) > len(best) {
