@@ -2,7 +2,6 @@ package console
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -27,18 +26,19 @@ type bulkOp struct {
 	Value, Label string
 	op           catalog.BulkOp
 	sign         int64 // -1 for the choices that take away
-	// Verb says the change in the review's heading ("Add %s to the stock").
-	Verb string
+	// The review's heading says the change with the message
+	// "console.bulk.verb_" + Value; the form's select labels it with
+	// "console.bulk.op_" + Value (Label is the English one).
 }
 
 // bulkOps are the operations the bulk form offers.
 var bulkOps = []bulkOp{
-	{Value: "set_stock", Label: "Set stock to", op: catalog.BulkSetStock, sign: 1, Verb: "Set the stock of every variant to %s"},
-	{Value: "add_stock", Label: "Add to stock", op: catalog.BulkAddStock, sign: 1, Verb: "Add %s to the stock of every variant"},
-	{Value: "take_stock", Label: "Take from stock", op: catalog.BulkAddStock, sign: -1, Verb: "Take %s from the stock of every variant"},
-	{Value: "set_price", Label: "Set price to", op: catalog.BulkSetPrice, sign: 1, Verb: "Set the price of every variant to %s"},
-	{Value: "raise_price", Label: "Raise prices by %", op: catalog.BulkPricePercent, sign: 1, Verb: "Raise the price of every variant by %s"},
-	{Value: "lower_price", Label: "Lower prices by %", op: catalog.BulkPricePercent, sign: -1, Verb: "Lower the price of every variant by %s"},
+	{Value: "set_stock", Label: "Set stock to", op: catalog.BulkSetStock, sign: 1},
+	{Value: "add_stock", Label: "Add to stock", op: catalog.BulkAddStock, sign: 1},
+	{Value: "take_stock", Label: "Take from stock", op: catalog.BulkAddStock, sign: -1},
+	{Value: "set_price", Label: "Set price to", op: catalog.BulkSetPrice, sign: 1},
+	{Value: "raise_price", Label: "Raise prices by %", op: catalog.BulkPricePercent, sign: 1},
+	{Value: "lower_price", Label: "Lower prices by %", op: catalog.BulkPricePercent, sign: -1},
 }
 
 // bulkOpOf finds an operation by its form value.
@@ -163,33 +163,31 @@ type bulkVariant struct {
 	Changed                     bool
 }
 
-// bulkAmountText says a change's amount as the merchant typed it.
-func bulkAmountText(o bulkOp, ch catalog.BulkChange, currency string) string {
+// bulkAmountText says a change's amount as the merchant typed it, in r's
+// language.
+func (c *Console) bulkAmountText(r *http.Request, ch catalog.BulkChange, currency string) string {
 	switch ch.Op {
 	case catalog.BulkSetPrice:
-		return web.FormatMoney(ch.Amount, currency)
+		return c.site.Money(r, ch.Amount, currency)
 	case catalog.BulkPricePercent:
 		pct := web.FormatAmount(web.AbsAmount(ch.Amount), "EUR") // basis points are hundredths of a percent
 		return strings.TrimSuffix(strings.TrimRight(pct, "0"), ".") + "%"
 	}
 	n := web.AbsAmount(ch.Amount)
-	if n == 1 {
-		return "1 unit"
-	}
-	return thousands(int(n)) + " units"
+	return c.site.T(r, "console.bulk.units", "Count", n, "N", thousands(int(n)))
 }
 
 // reviewOf shows plan, made for the change of o, with the hidden inputs
-// that apply it at the versions the plan was made from.
-func (c *Console) reviewOf(plan catalog.BulkPlan, o bulkOp, f listingFilter) bulkReview {
+// that apply it at the versions the plan was made from, in r's language.
+func (c *Console) reviewOf(r *http.Request, plan catalog.BulkPlan, o bulkOp, f listingFilter) bulkReview {
 	currency := c.site.Currency()
 	value := func(n int64) string {
 		if plan.Change.Stock() {
 			return thousands(int(n))
 		}
-		return web.FormatMoney(n, currency)
+		return c.site.Money(r, n, currency)
 	}
-	v := bulkReview{Heading: fmt.Sprintf(o.Verb, bulkAmountText(o, plan.Change, currency)), Count: len(plan.Listings),
+	v := bulkReview{Heading: c.site.T(r, "console.bulk.verb_"+o.Value, "Amount", c.bulkAmountText(r, plan.Change, currency)), Count: len(plan.Listings),
 		Changes: plan.Changes(), Problems: plan.Problems(), Form: web.NewForm(), BackURL: f.url(f.Page, ""), Action: "/merchant/bulk/apply"}
 	v.Keep = append(v.Keep, hiddenInput{"op", o.Value}, hiddenInput{"change", strconv.FormatInt(plan.Change.Amount, 10)})
 	for _, l := range plan.Listings {
@@ -237,11 +235,11 @@ func (c *Console) reviewBulk(w http.ResponseWriter, r *http.Request, mv merchant
 		c.site.Fail(w, r, err)
 		return
 	}
-	v := c.reviewOf(plan, o, filter)
+	v := c.reviewOf(r, plan, o, filter)
 	if v.Problems > 0 {
-		v.Form.Add("", "Some of these changes cannot be made, as said next to them. Nothing will be changed: go back and untick those listings, or choose another amount.")
+		v.Form.Add("", c.site.T(r, "console.bulk.some_cannot"))
 	}
-	c.pages.Render(w, r, http.StatusOK, "merchant_bulk", c.consolePage(mv, "Review the change", "", v))
+	c.pages.Render(w, r, http.StatusOK, "merchant_bulk", c.consolePage(mv, c.site.T(r, "console.bulk.review"), "", v))
 }
 
 // applyBulk applies a reviewed change, all or nothing: POST
@@ -272,13 +270,13 @@ func (c *Console) applyBulk(w http.ResponseWriter, r *http.Request, mv merchantV
 		c.site.Fail(w, r, err)
 		return
 	}
-	v := c.reviewOf(plan, o, filter)
-	v.Form.Add("", "Nothing was changed: some of the changes cannot be made, as said next to them. Go back and untick those listings, or choose another amount.")
+	v := c.reviewOf(r, plan, o, filter)
+	v.Form.Add("", c.site.T(r, "console.bulk.nothing_changed"))
 	if ve != nil {
 		v.Form = web.NewForm()
 		for _, fe := range ve.Errors {
 			v.Form.Add("", sentence(fe.Field+" "+fe.Message))
 		}
 	}
-	c.pages.Render(w, r, http.StatusUnprocessableEntity, "merchant_bulk", c.consolePage(mv, "Review the change", "", v))
+	c.pages.Render(w, r, http.StatusUnprocessableEntity, "merchant_bulk", c.consolePage(mv, c.site.T(r, "console.bulk.review"), "", v))
 }

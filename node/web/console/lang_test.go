@@ -150,6 +150,12 @@ func TestConsoleSpeaksChineseByAcceptLanguage(t *testing.T) {
 	webtest.HasFieldError(t, r.Body, "amount", "请输入数值。")
 	webtest.WantText(t, r, "请先勾选要修改的商品：每个标题前的复选框。")
 
+	// The review of a bulk change reads Chinese.
+	r = postIn(m, "/merchant/bulk", zhAccept, url.Values{"csrf": {webtest.CSRF(t, listings)}, "op": {"set_stock"}, "amount": {"7"}, "id": {lamp.ID}})
+	webtest.WantStatus(t, r, http.StatusOK)
+	wantChinese(t, "the bulk review", r, []string{"<h1>预览修改</h1>", "<strong>将每个款式的库存设为 7 件</strong>，共 1 件商品。", "应用 1 项修改"},
+		[]string{"Set the stock", "Apply 1 change"})
+
 	// The same merchant in an English browser reads English.
 	en := getIn(m, "/merchant/orders", "en-GB,en;q=0.9")
 	if !strings.Contains(en.Body, "<h1>Incoming orders</h1>") || !strings.Contains(en.Body, `<html lang="en">`) {
@@ -210,7 +216,7 @@ func TestConsoleMessageIDsExist(t *testing.T) {
 		ids = append(ids, a.refused)
 	}
 	for _, o := range bulkOps {
-		ids = append(ids, "console.bulk.op_"+o.Value)
+		ids = append(ids, "console.bulk.op_"+o.Value, "console.bulk.verb_"+o.Value)
 	}
 	ids = append(ids, "console.field.item_line", "console.field.item_region")
 	for _, tag := range []string{locale.English, locale.Chinese} {
