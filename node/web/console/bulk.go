@@ -2,7 +2,6 @@ package console
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -27,18 +26,19 @@ type bulkOp struct {
 	Value, Label string
 	op           catalog.BulkOp
 	sign         int64 // -1 for the choices that take away
-	// Verb says the change in the review's heading ("Add %s to the stock").
-	Verb string
+	// The review's heading says the change with the message
+	// "console.bulk.verb_" + Value; the form's select labels it with
+	// "console.bulk.op_" + Value (Label is the English one).
 }
 
 // bulkOps are the operations the bulk form offers.
 var bulkOps = []bulkOp{
-	{Value: "set_stock", Label: "Set stock to", op: catalog.BulkSetStock, sign: 1, Verb: "Set the stock of every variant to %s"},
-	{Value: "add_stock", Label: "Add to stock", op: catalog.BulkAddStock, sign: 1, Verb: "Add %s to the stock of every variant"},
-	{Value: "take_stock", Label: "Take from stock", op: catalog.BulkAddStock, sign: -1, Verb: "Take %s from the stock of every variant"},
-	{Value: "set_price", Label: "Set price to", op: catalog.BulkSetPrice, sign: 1, Verb: "Set the price of every variant to %s"},
-	{Value: "raise_price", Label: "Raise prices by %", op: catalog.BulkPricePercent, sign: 1, Verb: "Raise the price of every variant by %s"},
-	{Value: "lower_price", Label: "Lower prices by %", op: catalog.BulkPricePercent, sign: -1, Verb: "Lower the price of every variant by %s"},
+	{Value: "set_stock", Label: "Set stock to", op: catalog.BulkSetStock, sign: 1},
+	{Value: "add_stock", Label: "Add to stock", op: catalog.BulkAddStock, sign: 1},
+	{Value: "take_stock", Label: "Take from stock", op: catalog.BulkAddStock, sign: -1},
+	{Value: "set_price", Label: "Set price to", op: catalog.BulkSetPrice, sign: 1},
+	{Value: "raise_price", Label: "Raise prices by %", op: catalog.BulkPricePercent, sign: 1},
+	{Value: "lower_price", Label: "Lower prices by %", op: catalog.BulkPricePercent, sign: -1},
 }
 
 // bulkOpOf finds an operation by its form value.
@@ -77,17 +77,17 @@ func newBulkForm(f *web.Form, picked []string) bulkForm {
 
 // readBulk reads the posted operation and amount into a catalog change;
 // problems go into f next to their inputs.
-func readBulk(pf url.Values, currency string, f *web.Form) (catalog.BulkChange, bulkOp) {
+func readBulk(l words, pf url.Values, currency string, f *web.Form) (catalog.BulkChange, bulkOp) {
 	f.Set("op", pf.Get("op"))
 	typed := strings.TrimSpace(pf.Get("amount"))
 	f.Set("amount", typed)
 	o, ok := bulkOpOf(pf.Get("op"))
 	if !ok {
-		f.Add("op", "Choose what to change.")
+		f.Add("op", l.T("console.bulk.need_op"))
 		return catalog.BulkChange{}, o
 	}
 	if typed == "" {
-		f.Add("amount", "Enter the amount.")
+		f.Add("amount", l.T("console.bulk.need_amount"))
 		return catalog.BulkChange{}, o
 	}
 	ch := catalog.BulkChange{Op: o.op}
@@ -96,31 +96,31 @@ func readBulk(pf url.Values, currency string, f *web.Form) (catalog.BulkChange, 
 		n, err := strconv.ParseInt(typed, 10, 64)
 		switch {
 		case err != nil || n < 0:
-			f.Add("amount", "Enter a whole number of units, such as 12.")
+			f.Add("amount", l.T("console.bulk.whole_units"))
 		case n == 0 && o.op == catalog.BulkAddStock:
-			f.Add("amount", "Enter how many units, 1 or more.")
+			f.Add("amount", l.T("console.bulk.units_one"))
 		}
 		ch.Amount = n * o.sign
 	case catalog.BulkSetPrice:
 		n, err := web.ParseAmount(typed, currency)
 		switch {
 		case err != nil:
-			f.Add("amount", "Price "+err.Error()+".")
+			f.Add("amount", l.T("console.form.price_problem", "Problem", problemIn(l, err.Error())))
 		case n == 0:
-			f.Add("amount", "Price must be more than zero.")
+			f.Add("amount", l.T("console.bulk.price_zero"))
 		}
 		ch.Amount = n
 	case catalog.BulkPricePercent:
 		bps, err := parsePercent(typed)
 		switch {
 		case err != nil:
-			f.Add("amount", "Enter a percentage such as 10 or 12.5.")
+			f.Add("amount", l.T("console.bulk.percent"))
 		case bps == 0:
-			f.Add("amount", "Enter a percentage more than 0.")
+			f.Add("amount", l.T("console.bulk.percent_zero"))
 		case o.sign < 0 && bps >= 10_000:
-			f.Add("amount", "A price can be lowered by less than 100%.")
+			f.Add("amount", l.T("console.bulk.lower_max"))
 		case o.sign > 0 && bps > catalog.MaxBulkPercentBPS:
-			f.Add("amount", "A price can be raised by 1000% at most.")
+			f.Add("amount", l.T("console.bulk.raise_max"))
 		}
 		ch.Amount = bps * o.sign
 	}
@@ -163,33 +163,31 @@ type bulkVariant struct {
 	Changed                     bool
 }
 
-// bulkAmountText says a change's amount as the merchant typed it.
-func bulkAmountText(o bulkOp, ch catalog.BulkChange, currency string) string {
+// bulkAmountText says a change's amount as the merchant typed it, in r's
+// language.
+func (c *Console) bulkAmountText(r *http.Request, ch catalog.BulkChange, currency string) string {
 	switch ch.Op {
 	case catalog.BulkSetPrice:
-		return web.FormatMoney(ch.Amount, currency)
+		return c.site.Money(r, ch.Amount, currency)
 	case catalog.BulkPricePercent:
 		pct := web.FormatAmount(web.AbsAmount(ch.Amount), "EUR") // basis points are hundredths of a percent
 		return strings.TrimSuffix(strings.TrimRight(pct, "0"), ".") + "%"
 	}
 	n := web.AbsAmount(ch.Amount)
-	if n == 1 {
-		return "1 unit"
-	}
-	return thousands(int(n)) + " units"
+	return c.site.T(r, "console.bulk.units", "Count", n, "N", thousands(int(n)))
 }
 
 // reviewOf shows plan, made for the change of o, with the hidden inputs
-// that apply it at the versions the plan was made from.
-func (c *Console) reviewOf(plan catalog.BulkPlan, o bulkOp, f listingFilter) bulkReview {
+// that apply it at the versions the plan was made from, in r's language.
+func (c *Console) reviewOf(r *http.Request, plan catalog.BulkPlan, o bulkOp, f listingFilter) bulkReview {
 	currency := c.site.Currency()
 	value := func(n int64) string {
 		if plan.Change.Stock() {
 			return thousands(int(n))
 		}
-		return web.FormatMoney(n, currency)
+		return c.site.Money(r, n, currency)
 	}
-	v := bulkReview{Heading: fmt.Sprintf(o.Verb, bulkAmountText(o, plan.Change, currency)), Count: len(plan.Listings),
+	v := bulkReview{Heading: c.site.T(r, "console.bulk.verb_"+o.Value, "Amount", c.bulkAmountText(r, plan.Change, currency)), Count: len(plan.Listings),
 		Changes: plan.Changes(), Problems: plan.Problems(), Form: web.NewForm(), BackURL: f.url(f.Page, ""), Action: "/merchant/bulk/apply"}
 	v.Keep = append(v.Keep, hiddenInput{"op", o.Value}, hiddenInput{"change", strconv.FormatInt(plan.Change.Amount, 10)})
 	for _, l := range plan.Listings {
@@ -216,9 +214,9 @@ func (c *Console) reviewBulk(w http.ResponseWriter, r *http.Request, mv merchant
 	filter := filterOf(r.PostForm)
 	ids := r.PostForm["id"]
 	f := web.NewForm()
-	ch, o := readBulk(r.PostForm, c.site.Currency(), f)
+	ch, o := readBulk(c.site.Locale(r), r.PostForm, c.site.Currency(), f)
 	if len(ids) == 0 {
-		f.Add("", "Tick the listings to change first: the box before each title.")
+		f.Add("", c.site.T(r, "console.bulk.tick_first"))
 	}
 	if !f.OK() {
 		c.listingsTable(w, r, mv, http.StatusUnprocessableEntity, filter, newBulkForm(f, ids))
@@ -237,11 +235,11 @@ func (c *Console) reviewBulk(w http.ResponseWriter, r *http.Request, mv merchant
 		c.site.Fail(w, r, err)
 		return
 	}
-	v := c.reviewOf(plan, o, filter)
+	v := c.reviewOf(r, plan, o, filter)
 	if v.Problems > 0 {
-		v.Form.Add("", "Some of these changes cannot be made, as said next to them. Nothing will be changed: go back and untick those listings, or choose another amount.")
+		v.Form.Add("", c.site.T(r, "console.bulk.some_cannot"))
 	}
-	c.pages.Render(w, r, http.StatusOK, "merchant_bulk", c.consolePage(mv, "Review the change", "", v))
+	c.pages.Render(w, r, http.StatusOK, "merchant_bulk", c.consolePage(mv, c.site.T(r, "console.bulk.review"), "", v))
 }
 
 // applyBulk applies a reviewed change, all or nothing: POST
@@ -272,13 +270,13 @@ func (c *Console) applyBulk(w http.ResponseWriter, r *http.Request, mv merchantV
 		c.site.Fail(w, r, err)
 		return
 	}
-	v := c.reviewOf(plan, o, filter)
-	v.Form.Add("", "Nothing was changed: some of the changes cannot be made, as said next to them. Go back and untick those listings, or choose another amount.")
+	v := c.reviewOf(r, plan, o, filter)
+	v.Form.Add("", c.site.T(r, "console.bulk.nothing_changed"))
 	if ve != nil {
 		v.Form = web.NewForm()
 		for _, fe := range ve.Errors {
 			v.Form.Add("", sentence(fe.Field+" "+fe.Message))
 		}
 	}
-	c.pages.Render(w, r, http.StatusUnprocessableEntity, "merchant_bulk", c.consolePage(mv, "Review the change", "", v))
+	c.pages.Render(w, r, http.StatusUnprocessableEntity, "merchant_bulk", c.consolePage(mv, c.site.T(r, "console.bulk.review"), "", v))
 }

@@ -25,9 +25,6 @@ type budgetView struct {
 	Form                                      *web.Form
 }
 
-// budgetNotice confirms a saved budget.
-const budgetNotice = "Budget saved. The new version is signed and replicating; your node charges by it at once."
-
 // mountCampaignBudget adds the budget page's routes.
 func (c *Console) mountCampaignBudget(mux *http.ServeMux) {
 	if !c.campaigns() {
@@ -62,11 +59,11 @@ func (c *Console) renderBudget(w http.ResponseWriter, r *http.Request, mv mercha
 	}
 	cur := c.site.Currency()
 	v := budgetView{Name: cp.Name, Action: "/merchant/campaigns/" + url.PathEscape(cp.ID) + "/budget", Spent: web.FormatMoney(sp.Spent, cur),
-		Currency: cur, State: campaignStates[cp.State], Form: f}
+		Currency: cur, State: campaignStateIn(c.site.Locale(r), cp.State), Form: f}
 	if feeCap := c.deps.Campaigns.AdFeeCap(); feeCap > 0 {
 		v.Cap = web.FormatBPS(feeCap)
 	}
-	c.pages.Render(w, r, status, "merchant_campaign_budget", c.consolePage(mv, "Budget of "+cp.Name, "/merchant/campaigns", v))
+	c.pages.Render(w, r, status, "merchant_campaign_budget", c.consolePage(mv, c.site.T(r, "console.campaigns.budget_title", "Name", cp.Name), "/merchant/campaigns", v))
 }
 
 // saveBudget signs the campaign with the budget of the form:
@@ -96,7 +93,7 @@ func (c *Console) saveBudget(w http.ResponseWriter, r *http.Request, mv merchant
 	}
 	if f.OK() {
 		_, err := c.deps.Campaigns.PutCampaign(ctx, mv.merchant.ID, cp.ID, in)
-		if !addCampaignErrors(f, err) && err != nil {
+		if !c.addCampaignErrors(r, f, err) && err != nil {
 			c.site.Fail(w, r, err)
 			return
 		}

@@ -64,27 +64,38 @@ type campaignRow struct {
 
 // campaignNotices confirm an action, by "done".
 var campaignNotices = map[string]string{
-	"created": "Campaign created. It is signed and replicating to the federation; storefronts show it in their sponsored slots from its start.",
-	"paused":  "Campaign paused. Storefronts stop showing it as they receive the change; your node charges it no more at once.",
-	"resumed": "Campaign resumed. Storefronts show it again as they receive the change.",
-	"budget":  budgetNotice,
-	"ended":   "Campaign ended. Storefronts stop showing it as they receive its end; your node charges it no more at once.",
+	"created": "console.campaigns.notice_created",
+	"paused":  "console.campaigns.notice_paused",
+	"resumed": "console.campaigns.notice_resumed",
+	"budget":  "console.campaigns.notice_budget",
+	"ended":   "console.campaigns.notice_ended",
 }
 
 // campaignLabels name the form's inputs in messages, by the catalog's
-// field names.
+// field names: the messages' ids.
 var campaignLabels = map[string]string{
-	"name": "Name", "fee_bps": "Fee per sale", "total_budget": "Total budget", "daily_budget": "Daily budget",
-	"listings": "Listings", "categories": "Categories", "keywords": "Keywords", "starts": "Starts", "ends": "Ends",
+	"name": "console.campaigns.name", "fee_bps": "console.campaigns.fee", "total_budget": "console.campaigns.total_budget",
+	"daily_budget": "console.campaigns.daily_budget", "listings": "console.campaigns.listings",
+	"categories": "console.campaigns.categories", "keywords": "console.campaigns.keywords",
+	"starts": "console.campaigns.starts", "ends": "console.campaigns.ends",
 }
 
 // campaignInputs are the form's inputs by the catalog's field names,
 // where they differ.
 var campaignInputs = map[string]string{"fee_bps": "fee"}
 
-// campaignStates name a campaign's state on the page.
+// campaignStates name a campaign's state on the page: the messages' ids.
 var campaignStates = map[string]string{
-	catalog.CampaignLive: "Live", catalog.CampaignPaused: "Paused", catalog.CampaignExhausted: "Budget spent",
+	catalog.CampaignLive: "console.campaigns.state_live", catalog.CampaignPaused: "console.campaigns.state_paused",
+	catalog.CampaignExhausted: "console.campaigns.state_exhausted",
+}
+
+// campaignStateIn names a campaign's state in l's language.
+func campaignStateIn(l words, state string) string {
+	if id, ok := campaignStates[state]; ok {
+		return l.T(id)
+	}
+	return state
 }
 
 // campaigns says whether the console has the campaigns page.
@@ -109,7 +120,7 @@ func (c *Console) withCampaigns(items []web.NavItem, current string) []web.NavIt
 	if !c.campaigns() {
 		return items
 	}
-	return append(items, web.NavItem{Label: "Campaigns", Href: "/merchant/campaigns", Current: current == "/merchant/campaigns"})
+	return append(items, web.NavItem{Label: "Campaigns", MsgID: "console.nav.campaigns", Href: "/merchant/campaigns", Current: current == "/merchant/campaigns"})
 }
 
 // campaignsPage lists the merchant's campaigns with the form for a new
@@ -141,7 +152,7 @@ func (c *Console) renderCampaigns(w http.ResponseWriter, r *http.Request, mv mer
 			c.site.Fail(w, r, err)
 			return
 		}
-		row := c.campaignRowOf(cp, sp, now, v.Currency)
+		row := c.campaignRowOf(r, cp, sp, now, v.Currency)
 		if row.Live {
 			v.Rows = append(v.Rows, row)
 		} else {
@@ -149,21 +160,23 @@ func (c *Console) renderCampaigns(w http.ResponseWriter, r *http.Request, mv mer
 		}
 	}
 	v.Rows = append(v.Rows, rest...)
-	p := c.consolePage(mv, "Campaigns", "/merchant/campaigns", v)
-	p.Notice = web.NoticeIn(r, campaignNotices)
+	p := c.consolePage(mv, c.site.T(r, "console.nav.campaigns"), "/merchant/campaigns", v)
+	p.Notice = c.notice(r, campaignNotices)
 	c.pages.Render(w, r, status, "merchant_campaigns", p)
 }
 
-// campaignRowOf is one campaign as the list shows it at now.
-func (c *Console) campaignRowOf(cp catalog.Campaign, sp order.AdSpend, now time.Time, cur string) campaignRow {
-	money := func(v int64) string { return web.FormatMoney(v, cur) }
-	row := campaignRow{ID: cp.ID, Name: cp.Name, State: cp.State, StateText: campaignStates[cp.State], Fee: web.FormatBPS(cp.FeeBPS),
-		Scope: campaignScope(cp), Keywords: strings.Join(cp.Keywords, ", "), Budget: money(cp.TotalBudget), Daily: "no daily cap",
+// campaignRowOf is one campaign as the list shows it at now, in r's
+// language.
+func (c *Console) campaignRowOf(r *http.Request, cp catalog.Campaign, sp order.AdSpend, now time.Time, cur string) campaignRow {
+	l := c.site.Locale(r)
+	money := func(v int64) string { return c.site.Money(r, v, cur) }
+	row := campaignRow{ID: cp.ID, Name: cp.Name, State: cp.State, StateText: campaignStateIn(l, cp.State), Fee: web.FormatBPS(cp.FeeBPS),
+		Scope: campaignScope(l, cp), Keywords: strings.Join(cp.Keywords, l.T("console.common.list_sep")), Budget: money(cp.TotalBudget), Daily: l.T("console.campaigns.no_daily_cap"),
 		Spent: money(sp.Spent), SpentToday: money(0), Left: money(max(cp.TotalBudget-sp.Spent, 0)), Sales: sp.Sales, CostPerSale: "–",
 		Live: cp.Active(now)}
-	row.When = c.dayOrTime(cp.Starts) + " to " + c.dayOrTime(cp.Ends)
+	row.When = l.T("console.campaigns.from_to", "From", c.dayOrTime(r, cp.Starts), "To", c.dayOrTime(r, cp.Ends))
 	if cp.DailyBudget > 0 {
-		row.Daily = money(cp.DailyBudget) + " a day"
+		row.Daily = l.T("console.campaigns.a_day", "Amount", money(cp.DailyBudget))
 	}
 	if sp.Day == now.UTC().Format(time.DateOnly) { // the home counts days in UTC
 		row.SpentToday = money(sp.DaySpent)
@@ -172,7 +185,7 @@ func (c *Console) campaignRowOf(cp catalog.Campaign, sp order.AdSpend, now time.
 		row.CostPerSale = money(sp.Spent / sp.Sales)
 	}
 	if cp.State == catalog.CampaignLive && !row.Live {
-		row.StateText = "Not running now"
+		row.StateText = l.T("console.campaigns.state_not_running")
 	}
 	base := "/merchant/campaigns/" + url.PathEscape(cp.ID)
 	switch cp.State {
@@ -186,31 +199,41 @@ func (c *Console) campaignRowOf(cp catalog.Campaign, sp order.AdSpend, now time.
 }
 
 // dayOrTime writes t as a day when it starts one in the pages' zone (as
-// the form sets them), else as a time.
-func (c *Console) dayOrTime(t time.Time) string {
+// the form sets them), else as a time in r's language.
+func (c *Console) dayOrTime(r *http.Request, t time.Time) string {
 	lt := c.site.Zone()
 	if in := t.In(lt); in.Hour() == 0 && in.Minute() == 0 && in.Second() == 0 {
 		return in.Format(time.DateOnly)
 	}
-	return web.FormatTime(t, lt)
+	return web.FormatTimeIn(c.site.Locale(r).Tag, t, lt)
 }
 
-// campaignScope says what a campaign sponsors.
-func campaignScope(cp catalog.Campaign) string {
-	return offerScope(catalog.Offer{Listings: cp.Listings, Categories: cp.Categories})
+// campaignScope says what a campaign sponsors in l's language.
+func campaignScope(l words, cp catalog.Campaign) string {
+	var parts []string
+	if n := len(cp.Listings); n > 0 {
+		parts = append(parts, l.T("console.campaigns.n_listings", "Count", n))
+	}
+	if len(cp.Categories) > 0 {
+		parts = append(parts, strings.Join(cp.Categories, l.T("console.common.list_sep")))
+	}
+	if parts == nil {
+		return l.T("console.campaigns.whole_shop")
+	}
+	return strings.Join(parts, l.T("console.common.semicolon"))
 }
 
 // createCampaign signs a new campaign from the form:
 // POST /merchant/campaigns.
 func (c *Console) createCampaign(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
 	f := web.NewForm()
-	in := readCampaignForm(r.PostForm, f, c.site.Currency(), c.site.Zone())
+	in := readCampaignForm(c.site.Locale(r), r.PostForm, f, c.site.Currency(), c.site.Zone())
 	if feeCap := c.deps.Campaigns.AdFeeCap(); feeCap > 0 && in.FeeBPS > feeCap && f.Field("fee").Errors == nil {
-		f.Add("fee", fmt.Sprintf("Fee per sale must be at most the charter's cap of %s, not %s.", web.FormatBPS(feeCap), web.FormatBPS(in.FeeBPS)))
+		f.Add("fee", c.site.T(r, "console.campaigns.fee_cap", "Cap", web.FormatBPS(feeCap), "Fee", web.FormatBPS(in.FeeBPS)))
 	}
 	if f.OK() {
 		_, err := c.deps.Campaigns.PutCampaign(r.Context(), mv.merchant.ID, "", in)
-		if !addCampaignErrors(f, err) && err != nil {
+		if !c.addCampaignErrors(r, f, err) && err != nil {
 			c.site.Fail(w, r, err)
 			return
 		}
@@ -224,7 +247,7 @@ func (c *Console) createCampaign(w http.ResponseWriter, r *http.Request, mv merc
 
 // readCampaignForm reads the campaign form into an input, and the form
 // with what was typed and what cannot be read.
-func readCampaignForm(pf url.Values, f *web.Form, cur string, zone *time.Location) catalog.CampaignInput {
+func readCampaignForm(l words, pf url.Values, f *web.Form, cur string, zone *time.Location) catalog.CampaignInput {
 	get := func(name string) string {
 		v := strings.TrimSpace(pf.Get(name))
 		f.Set(name, v)
@@ -233,20 +256,20 @@ func readCampaignForm(pf url.Values, f *web.Form, cur string, zone *time.Locatio
 	in := catalog.CampaignInput{Name: get("name")}
 	var err error
 	if in.FeeBPS, err = parsePercent(get("fee")); err != nil {
-		f.Add("fee", "Fee per sale must be a percentage such as 5 or 2.5.")
+		f.Add("fee", l.T("console.campaigns.fee_percent"))
 	}
 	if in.TotalBudget, err = web.ParseAmount(get("total_budget"), cur); err != nil {
-		f.Add("total_budget", "Total budget "+err.Error()+".")
+		f.Add("total_budget", l.T("console.problem.field", "Label", l.T("console.campaigns.total_budget"), "Problem", problemIn(l, err.Error())))
 	}
 	if s := get("daily_budget"); s != "" {
 		if in.DailyBudget, err = web.ParseAmount(s, cur); err != nil {
-			f.Add("daily_budget", "Daily budget "+err.Error()+".")
+			f.Add("daily_budget", l.T("console.problem.field", "Label", l.T("console.campaigns.daily_budget"), "Problem", problemIn(l, err.Error())))
 		}
 	}
 	in.Categories = commaList(get("categories"))
 	in.Keywords = commaList(get("keywords"))
 	in.Listings = strings.Fields(strings.ReplaceAll(get("listings"), ",", " "))
-	in.Starts, in.Ends = day(f, get("starts"), "starts", "Starts", zone), day(f, get("ends"), "ends", "Ends", zone)
+	in.Starts, in.Ends = dayIn(l, f, get("starts"), "starts", "console.campaigns.starts", zone), dayIn(l, f, get("ends"), "ends", "console.campaigns.ends", zone)
 	return in
 }
 
@@ -261,9 +284,20 @@ func commaList(s string) []string {
 	return out
 }
 
+// dayIn reads a day of the form, or adds its problem in l's language;
+// label is the message that names the input.
+func dayIn(l words, f *web.Form, s, input, label string, zone *time.Location) time.Time {
+	t, err := time.ParseInLocation(time.DateOnly, s, zone)
+	if err != nil {
+		f.Add(input, l.T("console.campaigns.bad_day", "Label", l.T(label)))
+	}
+	return t
+}
+
 // addCampaignErrors puts the problems of a *catalog.ValidationError next
-// to the campaign form's inputs; it reports false for any other error.
-func addCampaignErrors(f *web.Form, err error) bool {
+// to the campaign form's inputs, in r's language; it reports false for
+// any other error.
+func (c *Console) addCampaignErrors(r *http.Request, f *web.Form, err error) bool {
 	var ve *catalog.ValidationError
 	if !errors.As(err, &ve) {
 		return false
@@ -276,9 +310,9 @@ func addCampaignErrors(f *web.Form, err error) bool {
 			input = in
 		}
 		if !ok {
-			input, label = "", "The campaign:"
+			input, label = "", "console.campaigns.the_campaign"
 		}
-		f.Add(input, fmt.Sprintf("%s %s.", label, fe.Message))
+		f.Add(input, c.fieldProblem(r, c.site.T(r, label), fe.Message))
 	}
 	return true
 }
@@ -295,8 +329,9 @@ func (c *Console) campaignState(from, to, done string) func(http.ResponseWriter,
 			return
 		}
 		if cp.State != from {
-			c.site.Status(w, r, http.StatusConflict, "Not changed",
-				fmt.Sprintf("The campaign %q is %s now; nothing was changed. Go back to your campaigns and reload them.", cp.Name, strings.ToLower(campaignStates[cp.State])))
+			l := c.site.Locale(r)
+			c.site.Status(w, r, http.StatusConflict, l.T("console.campaigns.not_changed"),
+				l.T("console.campaigns.not_changed_why", "Name", cp.Name, "State", strings.ToLower(campaignStateIn(l, cp.State))))
 			return
 		}
 		if _, err := c.deps.Campaigns.SetCampaignState(r.Context(), mv.merchant.ID, cp.ID, to); err != nil {
@@ -316,7 +351,7 @@ func (c *Console) endCampaignForm(w http.ResponseWriter, r *http.Request, mv mer
 		return
 	}
 	v := struct{ Name, Action string }{cp.Name, "/merchant/campaigns/" + url.PathEscape(cp.ID) + "/end"}
-	c.pages.Render(w, r, http.StatusOK, "merchant_campaign_end", c.consolePage(mv, "End the campaign "+cp.Name, "/merchant/campaigns", v))
+	c.pages.Render(w, r, http.StatusOK, "merchant_campaign_end", c.consolePage(mv, c.site.T(r, "console.campaigns.end_title", "Name", cp.Name), "/merchant/campaigns", v))
 }
 
 // endCampaign signs the campaign's end: POST /merchant/campaigns/{id}/end.

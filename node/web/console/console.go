@@ -290,7 +290,7 @@ func nav(current string, profiles, offers, reviews bool) []web.NavItem {
 		items = append(items, web.NavItem{Label: "Offers", MsgID: "console.nav.offers", Href: "/merchant/offers"})
 	}
 	if reviews {
-		items = append(items, web.NavItem{Label: "Reviews", Href: "/merchant/reviews"})
+		items = append(items, web.NavItem{Label: "Reviews", MsgID: "console.nav.reviews", Href: "/merchant/reviews"})
 	}
 	return web.Nav(current, items...)
 }

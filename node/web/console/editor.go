@@ -40,24 +40,25 @@ func (c *Console) editorPage(w http.ResponseWriter, r *http.Request, mv merchant
 			c.site.Fail(w, r, err)
 			return
 		}
-		def := "Default: free to the shipping regions below"
+		def := c.site.T(r, "console.form.default_free")
 		if mp, _, err := c.merchantProfile(r.Context(), mv); err == nil && mp.DefaultShipping != "" {
 			for _, sp := range sps {
 				if sp.ID == mp.DefaultShipping {
-					def = "Default: " + sp.Name
+					def = c.site.T(r, "console.form.default_profile", "Name", sp.Name)
 				}
 			}
 		}
 		v.Shipping = shippingChoices(sps, v.Form.Value("shipping_profile"), def)
 	}
-	title, current := "New listing", "/merchant/listings/new"
-	v.Submit = "Create listing"
+	l := c.site.Locale(r)
+	title, current := l.T("console.nav.new_listing"), "/merchant/listings/new"
+	v.Submit = l.T("console.form.create")
 	if v.ID != "" {
-		title, current, v.Submit = "Edit listing", "", "Save listing"
+		title, current, v.Submit = l.T("console.form.edit_title"), "", l.T("console.form.save")
 		v.ViewURL = web.ListingURL(v.ID)
 	}
 	p := c.consolePage(mv, title, current, v)
-	p.Notice = web.NoticeIn(r, notices)
+	p.Notice = c.notice(r, notices)
 	c.pages.Render(w, r, status, "merchant_form", p)
 }
 
@@ -115,7 +116,7 @@ func (c *Console) replaceListing(w http.ResponseWriter, r *http.Request, mv merc
 func (c *Console) saveListing(w http.ResponseWriter, r *http.Request, mv merchantVisit, v listingEditor,
 	save func(catalog.ListingInput) (catalog.Listing, error)) {
 	v.Form = web.NewForm()
-	li := readListingForm(r.PostForm, c.site.Currency(), v.Form)
+	li := readListingForm(c.site.Locale(r), r.PostForm, c.site.Currency(), v.Form)
 	c.uploadPictures(r.Context(), r.MultipartForm, mv.merchant.ID, v.Form, &li.in)
 	v.Rows = rows(0)
 	if n := len(li.rowOf); n > 0 {
@@ -131,7 +132,7 @@ func (c *Console) saveListing(w http.ResponseWriter, r *http.Request, mv merchan
 		return
 	}
 	l, err := save(li.in)
-	if addCatalogErrors(v.Form, err, li.rowOf) {
+	if c.addCatalogErrors(r, v.Form, err, li.rowOf) {
 		c.editorPage(w, r, mv, http.StatusUnprocessableEntity, v)
 		return
 	}

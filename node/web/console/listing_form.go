@@ -3,6 +3,7 @@ package console
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -43,7 +44,7 @@ type listingInput struct {
 
 // readListingForm reads a posted listing form into f (what was typed, and
 // what cannot be read); the catalog checks the rest.
-func readListingForm(pf url.Values, currency string, f *web.Form) listingInput {
+func readListingForm(l words, pf url.Values, currency string, f *web.Form) listingInput {
 	text := func(name string) string {
 		v := strings.ReplaceAll(pf.Get(name), "\r\n", "\n")
 		f.Set(name, v)
@@ -59,7 +60,7 @@ func readListingForm(pf url.Values, currency string, f *web.Form) listingInput {
 	in.ShippingProfile = strings.TrimSpace(text("shipping_profile"))
 	attrs, perr := web.ParsePairs(text("attributes"), '\n')
 	if perr != nil {
-		f.Add("attributes", fmt.Sprintf("Attributes: line %d needs a name and a value, as in Material=Steel.", perr.Entry))
+		f.Add("attributes", l.T("console.form.attributes_line", "Line", perr.Entry))
 	}
 	in.Attributes = attrs
 	for i := 0; i < maxVariantRows; i++ {
@@ -67,7 +68,7 @@ func readListingForm(pf url.Values, currency string, f *web.Form) listingInput {
 		if _, ok := pf[key+".sku"]; !ok {
 			break
 		}
-		if v, ok := readVariant(key, text, currency, f); ok {
+		if v, ok := readVariant(l, key, text, currency, f); ok {
 			in.Variants = append(in.Variants, v)
 			li.rowOf = append(li.rowOf, i)
 		}
@@ -76,7 +77,7 @@ func readListingForm(pf url.Values, currency string, f *web.Form) listingInput {
 }
 
 // readVariant reads one variant row; ok is false for a blank row.
-func readVariant(key string, text func(string) string, currency string, f *web.Form) (catalog.Variant, bool) {
+func readVariant(l words, key string, text func(string) string, currency string, f *web.Form) (catalog.Variant, bool) {
 	sku, opts := strings.TrimSpace(text(key+".sku")), text(key+".options")
 	price, stock := strings.TrimSpace(text(key+".price")), strings.TrimSpace(text(key+".stock"))
 	grams, size := strings.TrimSpace(text(key+".weight_grams")), strings.TrimSpace(text(key+".dimensions_mm"))
@@ -86,28 +87,28 @@ func readVariant(key string, text func(string) string, currency string, f *web.F
 	v := catalog.Variant{SKU: sku, Price: catalog.Money{Currency: currency}}
 	var perr *web.PairError
 	if v.Options, perr = web.ParsePairs(opts, ';'); perr != nil {
-		f.Add(key+".options", fmt.Sprintf("Options: entry %d needs a name and a value, as in size=L; color=red.", perr.Entry))
+		f.Add(key+".options", l.T("console.form.options_entry", "Entry", perr.Entry))
 	}
 	var err error
 	switch v.Price.Amount, err = web.ParseAmount(price, currency); {
 	case price == "":
-		f.Add(key+".price", "Price is required.")
+		f.Add(key+".price", l.T("console.form.price_required"))
 	case err != nil:
-		f.Add(key+".price", "Price "+err.Error()+".")
+		f.Add(key+".price", l.T("console.form.price_problem", "Problem", problemIn(l, err.Error())))
 	}
 	if stock != "" {
 		if v.Stock, err = strconv.ParseInt(stock, 10, 64); err != nil || v.Stock < 0 {
-			f.Add(key+".stock", "Stock must be a whole number of units, 0 or more.")
+			f.Add(key+".stock", l.T("console.form.stock_whole"))
 		}
 	}
 	if grams != "" {
 		if v.Grams, err = strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(grams, "g")), 10, 64); err != nil || v.Grams < 0 {
-			f.Add(key+".weight_grams", "Weight must be a whole number of grams, such as 850.")
+			f.Add(key+".weight_grams", l.T("console.form.weight_whole"))
 		}
 	}
 	if size != "" {
 		if v.Dimensions = parseSize(size); v.Dimensions == nil {
-			f.Add(key+".dimensions_mm", "Packed size must be length x width x height in millimetres, such as 300 x 200 x 80.")
+			f.Add(key+".dimensions_mm", l.T("console.form.size_format"))
 		}
 	}
 	return v, true
@@ -168,8 +169,8 @@ func fillListingForm(f *web.Form, l catalog.Listing) int {
 }
 
 // addCatalogErrors puts the problems of a *catalog.ValidationError next to
-// their inputs; it reports false for any other error.
-func addCatalogErrors(f *web.Form, err error, rowOf []int) bool {
+// their inputs, in r's language; it reports false for any other error.
+func (c *Console) addCatalogErrors(r *http.Request, f *web.Form, err error, rowOf []int) bool {
 	var ve *catalog.ValidationError
 	if !errors.As(err, &ve) {
 		return false
@@ -180,7 +181,7 @@ func addCatalogErrors(f *web.Form, err error, rowOf []int) bool {
 		if strings.HasSuffix(fe.Field, ".price.amount") {
 			msg = "must be more than zero"
 		}
-		f.Add(input, label+" "+msg+".")
+		f.Add(input, c.fieldProblem(r, labelIn(c.site.Locale(r), label), msg))
 	}
 	return true
 }

@@ -91,12 +91,12 @@ func (f listingFilter) hidden() []hiddenInput {
 type hiddenInput struct{ Name, Value string }
 
 // stockChoices are the options of the stock filter.
-func stockChoices(selected catalog.StockState) []web.Choice {
+func stockChoices(l words, selected catalog.StockState) []web.Choice {
 	out := []web.Choice{
-		{Value: "", Label: "Any stock"},
-		{Value: string(catalog.StockIn), Label: "In stock"},
-		{Value: string(catalog.StockLow), Label: fmt.Sprintf("Low stock (a variant with %d or fewer)", catalog.DefaultLowStock)},
-		{Value: string(catalog.StockOut), Label: "Out of stock"},
+		{Value: "", Label: l.T("console.stock.any")},
+		{Value: string(catalog.StockIn), Label: l.T("console.stock.in")},
+		{Value: string(catalog.StockLow), Label: l.T("console.stock.low_filter", "Count", catalog.DefaultLowStock)},
+		{Value: string(catalog.StockOut), Label: l.T("console.stock.out")},
 	}
 	for i := range out {
 		out[i].Selected = out[i].Value == string(selected)
@@ -104,10 +104,10 @@ func stockChoices(selected catalog.StockState) []web.Choice {
 	return out
 }
 
-// stockStateText says a listing's stock state on its row.
+// stockStateText says a listing's stock state on its row, by message id.
 var stockStateText = map[catalog.StockState]string{
-	catalog.StockLow: "Low stock",
-	catalog.StockOut: "Out of stock",
+	catalog.StockLow: "console.stock.low",
+	catalog.StockOut: "console.stock.out",
 }
 
 // consoleListings is what the merchant's listings table shows.
@@ -167,32 +167,41 @@ func (c *Console) listingsTable(w http.ResponseWriter, r *http.Request, mv merch
 		web.SeeOther(w, r, f.url(last, ""))
 		return
 	}
-	v := consoleListings{Filter: f, Stocks: stockChoices(f.Stock), Filtered: f.filtered(), ClearURL: "/merchant",
+	l := c.site.Locale(r)
+	v := consoleListings{Filter: f, Stocks: stockChoices(l, f.Stock), Filtered: f.filtered(), ClearURL: "/merchant",
 		Keep: f.hidden(), Total: m.Total, Bulk: b}
 	v.Bulk.Currency = c.site.Currency()
-	for i, l := range m.Listings {
-		row := consoleRowOf(i, l)
-		row.Picked = b.Picked[l.ID]
+	ops := make([]web.Choice, len(b.Ops))
+	for i, o := range b.Ops {
+		o.Label = l.T("console.bulk.op_" + o.Value)
+		ops[i] = o
+	}
+	v.Bulk.Ops = ops
+	for i, li := range m.Listings {
+		row := c.consoleRowOf(r, i, li)
+		row.Picked = b.Picked[li.ID]
 		v.Rows = append(v.Rows, row)
 	}
-	v.Pager = newNumberedPager("Pages of listings", "listings", f.Page, consolePageSize, m.Total, func(p int) string { return f.url(p, "") })
-	p := c.consolePage(mv, "Your listings", "/merchant", v)
-	p.Notice = web.NoticeIn(r, notices)
+	v.Pager = newNumberedPager(l, l.T("console.listings.pages"), "console.pager.listings", f.Page, consolePageSize, m.Total, func(p int) string { return f.url(p, "") })
+	p := c.consolePage(mv, c.site.T(r, "console.listings.title"), "/merchant", v)
+	p.Notice = c.notice(r, notices)
 	if len(v.Rows) > 0 {
 		p.Scripts = []string{"console.js"} // ticks every listing of the page at once
 	}
 	c.pages.Render(w, r, status, "merchant_listings", p)
 }
 
-// consoleRowOf builds row n of the table.
-func consoleRowOf(n int, l catalog.Listing) consoleRow {
+// consoleRowOf builds row n of the table, in r's language.
+func (c *Console) consoleRowOf(r *http.Request, n int, l catalog.Listing) consoleRow {
 	base := "/merchant/listings/" + url.PathEscape(l.ID)
 	row := consoleRow{ID: l.ID, Title: l.Title, Category: l.Category, ViewURL: web.ListingURL(l.ID),
 		EditURL: base, TakeDownURL: base + "/takedown", StockURL: base + "/stock", Updated: l.UpdatedAt,
 		PickID: fmt.Sprintf("pick-%d", n), State: catalog.StockStateOf(l, 0)}
-	row.StateText = stockStateText[row.State]
+	if id, ok := stockStateText[row.State]; ok {
+		row.StateText = c.site.T(r, id)
+	}
 	if lo, ok := web.LowestPrice(l); ok {
-		row.Price = web.FormatMoney(lo.Amount, lo.Currency)
+		row.Price = c.site.Money(r, lo.Amount, lo.Currency)
 	}
 	for i, v := range l.Variants {
 		if i == maxStockForms {
@@ -220,7 +229,7 @@ func (c *Console) setStock(w http.ResponseWriter, r *http.Request, mv merchantVi
 	f.Set("units", typed)
 	n, err := strconv.ParseInt(typed, 10, 64)
 	if err != nil || n < 0 {
-		f.Add("units", "Stock must be a whole number of units, 0 or more.")
+		f.Add("units", c.site.T(r, "console.form.stock_whole"))
 	} else if err = c.deps.Editor.SetStock(r.Context(), mv.merchant.ID, id, sku, n); err != nil {
 		var ve *catalog.ValidationError
 		if !errors.As(err, &ve) {
@@ -228,7 +237,7 @@ func (c *Console) setStock(w http.ResponseWriter, r *http.Request, mv merchantVi
 			return
 		}
 		for _, fe := range ve.Errors {
-			f.Add("units", "Stock "+fe.Message+".")
+			f.Add("units", c.fieldProblem(r, c.site.T(r, "console.field.stock"), fe.Message))
 		}
 	}
 	back := filterOf(r.PostForm)
@@ -242,7 +251,7 @@ func (c *Console) setStock(w http.ResponseWriter, r *http.Request, mv merchantVi
 		return
 	}
 	v := stockForm{Title: l.Title, SKU: sku, Action: r.URL.Path, Keep: back.hidden(), BackURL: back.url(back.Page, ""), Form: f}
-	c.pages.Render(w, r, http.StatusUnprocessableEntity, "merchant_stock", c.consolePage(mv, "Set stock", "", v))
+	c.pages.Render(w, r, http.StatusUnprocessableEntity, "merchant_stock", c.consolePage(mv, c.site.T(r, "console.stock.title"), "", v))
 }
 
 // ownListing reads one of the merchant's listings; another's, or one of
@@ -270,7 +279,7 @@ func (c *Console) takeDownForm(w http.ResponseWriter, r *http.Request, mv mercha
 		return
 	}
 	v := takeDownConfirm{Title: l.Title, ID: l.ID, Action: r.URL.Path, ViewURL: web.ListingURL(l.ID)}
-	c.pages.Render(w, r, http.StatusOK, "merchant_takedown", c.consolePage(mv, "Take down a listing", "", v))
+	c.pages.Render(w, r, http.StatusOK, "merchant_takedown", c.consolePage(mv, c.site.T(r, "console.takedown.title"), "", v))
 }
 
 // takeDown takes the listing down: POST /merchant/listings/{id}/takedown.

@@ -3,6 +3,7 @@ package console
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/node/web"
@@ -78,27 +79,38 @@ func (c *Console) consolePage(mv merchantVisit, title, current string, data any)
 }
 
 // signin is the console's token sign-in page, with the notice r asks for.
-func signin(r *http.Request) web.TokenSignin {
-	return web.TokenSignin{Title: "Merchant sign-in", Area: "merchant", Label: "Merchant token",
-		Hint:   "Your platform's operator gave you this token (it starts with fmm_) when they added you as a merchant.",
-		Notice: web.NoticeIn(r, notices)}
+func (c *Console) signin(r *http.Request) web.TokenSignin {
+	l := c.site.Locale(r)
+	return web.TokenSignin{Title: l.T("console.signin.title"), Area: "merchant", Label: l.T("console.signin.token"),
+		Hint: l.T("console.signin.hint"), Notice: c.notice(r, notices)}
 }
 
 // notices are the confirmations a redirect may ask a console page to
 // show, by the "done" query parameter; only these fixed texts are ever
 // shown.
 var notices = map[string]string{
-	"signed-out": web.SignedOut,
-	"created":    "Listing created. It is live and replicating to the federation.",
-	"saved":      "Listing saved.",
-	"taken-down": "Listing taken down.",
-	"stock":      "Stock updated.",
-	"bulk":       "Your change is applied. The listings are signed again and replicating to the federation.",
+	"signed-out": "console.notice.signed_out",
+	"created":    "console.notice.created",
+	"saved":      "console.notice.saved",
+	"taken-down": "console.notice.taken_down",
+	"stock":      "console.notice.stock",
+	"bulk":       "console.notice.bulk",
+}
+
+// notice is the confirmation r's "done" asks for among texts, in r's
+// language: a text that is a message id ("console.…") is written in it,
+// another is shown as it is.
+func (c *Console) notice(r *http.Request, texts map[string]string) string {
+	n := web.NoticeIn(r, texts)
+	if strings.HasPrefix(n, "console.") {
+		return c.site.T(r, n)
+	}
+	return n
 }
 
 // merchantSigninForm is GET /merchant/signin.
 func (c *Console) merchantSigninForm(w http.ResponseWriter, r *http.Request) {
-	c.site.RenderTokenSignin(w, r, http.StatusOK, signin(r), web.NewForm())
+	c.site.RenderTokenSignin(w, r, http.StatusOK, c.signin(r), web.NewForm())
 }
 
 // merchantSignin checks the token and keeps it, sealed, in the session:
@@ -110,14 +122,14 @@ func (c *Console) merchantSignin(w http.ResponseWriter, r *http.Request) {
 		_, err := c.deps.Merchants.MerchantByToken(r.Context(), token)
 		switch {
 		case errors.Is(err, catalog.ErrNotFound):
-			f.Add("token", "This is not the token of a merchant of this platform.")
+			f.Add("token", c.site.T(r, "console.signin.unknown_token"))
 		case err != nil:
 			c.site.Fail(w, r, err)
 			return
 		}
 	}
 	if !f.OK() {
-		c.site.RenderTokenSignin(w, r, http.StatusUnprocessableEntity, signin(r), f)
+		c.site.RenderTokenSignin(w, r, http.StatusUnprocessableEntity, c.signin(r), f)
 		return
 	}
 	if err := c.site.RenewSession(w, r, func(s *web.Session) { s.Merchant = c.sessions.Seal(sealMerchant, token) }); err != nil {

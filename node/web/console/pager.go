@@ -1,8 +1,8 @@
 package console
 
 import (
-	"fmt"
 	"strconv"
+	"strings"
 )
 
 // numberedPager is what the "numbered-pager" partial shows: previous and
@@ -16,6 +16,22 @@ type numberedPager struct {
 	Shown     string // "26–50 of 431 listings"
 	Current   int
 	PageCount int
+	// PageBefore and PageAfter are the hidden words around a page's
+	// number ("Page " and "" in English, "第" and "页" in Chinese).
+	PageBefore, PageAfter string
+	// PrevText and NextText are the step links' words, PrevHidden and
+	// NextHidden the words only a screen reader says after them
+	// ("Next" and " page" in English, "下一页" and "" in Chinese).
+	PrevText, PrevHidden, NextText, NextHidden string
+}
+
+// cut is what splits a message at the point its placeholder marks.
+const cut = "\x00"
+
+// cutMessage is message id of l split where its {{.Cut}} stands.
+func cutMessage(l words, id string, args ...any) (before, after string) {
+	before, after, _ = strings.Cut(l.T(id, append(args, "Cut", cut)...), cut)
+	return before, after
 }
 
 // pagerLink is one page number, or a gap ("…") when Gap is set.
@@ -36,14 +52,18 @@ func pageCount(total, size int) int {
 }
 
 // newNumberedPager builds the pager of page (from 1) of total items
-// shown size a page; urlOf makes a page's link. noun names the items
-// ("listings").
-func newNumberedPager(label, noun string, page, size, total int, urlOf func(page int) string) numberedPager {
+// shown size a page; urlOf makes a page's link. shown is the message
+// that says which items the page holds, in l's language, given First,
+// Last and Total ("console.pager.listings": "26–50 of 431 listings").
+func newNumberedPager(l words, label, shown string, page, size, total int, urlOf func(page int) string) numberedPager {
 	n := pageCount(total, size)
 	p := numberedPager{Label: label, Current: page, PageCount: n}
+	p.PageBefore, p.PageAfter = cutMessage(l, "console.pager.page_n")
+	p.PrevText, p.PrevHidden = cutMessage(l, "console.pager.previous")
+	p.NextText, p.NextHidden = cutMessage(l, "console.pager.next")
 	if total > 0 {
 		first := (page-1)*size + 1
-		p.Shown = fmt.Sprintf("%s–%s of %s %s", thousands(first), thousands(min(page*size, total)), thousands(total), noun)
+		p.Shown = l.T(shown, "First", thousands(first), "Last", thousands(min(page*size, total)), "Total", thousands(total))
 	}
 	if n == 1 {
 		return p

@@ -2,7 +2,6 @@ package console
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,15 +23,42 @@ import (
 const merchantPartsPageSize = 25
 
 // partFilters are the statuses the list can be narrowed to, in the order
-// the filter offers them.
+// the filter offers them, each labeled by its message id.
 var partFilters = []web.Choice{
-	{Value: "", Label: "All orders"},
-	{Value: order.StatusAccepted, Label: "To ship"},
-	{Value: order.StatusShipped, Label: "Shipped"},
-	{Value: order.StatusDelivered, Label: "Delivered"},
-	{Value: order.StatusRefunded, Label: "Refunded"},
-	{Value: order.StatusCancelled, Label: "Cancelled"},
-	{Value: order.StatusRejected, Label: "Not accepted"},
+	{Value: "", Label: "console.orders.filter_all"},
+	{Value: order.StatusAccepted, Label: "console.orders.filter_to_ship"},
+	{Value: order.StatusShipped, Label: "console.status.shipped"},
+	{Value: order.StatusDelivered, Label: "console.status.delivered"},
+	{Value: order.StatusRefunded, Label: "console.status.refunded"},
+	{Value: order.StatusCancelled, Label: "console.status.cancelled"},
+	{Value: order.StatusRejected, Label: "console.status.rejected"},
+}
+
+// statusIDs are the messages of a part's statuses; statusText falls back
+// to the web kit's English words for another.
+var statusIDs = map[string]string{
+	order.StatusReserved:  "console.status.reserved",
+	order.StatusAccepted:  "console.status.accepted",
+	order.StatusRejected:  "console.status.rejected",
+	order.StatusShipped:   "console.status.shipped",
+	order.StatusDelivered: "console.status.delivered",
+	order.StatusCancelled: "console.status.cancelled",
+	order.StatusRefunded:  "console.status.refunded",
+}
+
+// reasonIDs are the messages of a home node's reasons for ending a part.
+var reasonIDs = map[string]string{
+	order.ReasonOutOfStock:   "console.reason.out_of_stock",
+	order.ReasonPriceChanged: "console.reason.price_changed",
+	order.ReasonUnavailable:  "console.reason.unavailable",
+}
+
+// statusText says a part's status in l's language.
+func statusText(l words, status string) string {
+	if id, ok := statusIDs[status]; ok {
+		return l.T(id)
+	}
+	return web.StatusText(status)
 }
 
 // merchantOrdersView is what the merchant orders template shows.
@@ -93,7 +119,7 @@ func (c *Console) merchantOrders(w http.ResponseWriter, r *http.Request, mv merc
 func (c *Console) ordersTable(w http.ResponseWriter, r *http.Request, mv merchantVisit, code int, status, cursor string,
 	f *web.Form, problemID, problem string) {
 	if !knownFilter(status) {
-		c.site.Status(w, r, http.StatusBadRequest, "Bad request", "There is no such order status to show. Choose one from the list.")
+		c.site.Status(w, r, http.StatusBadRequest, c.site.T(r, "console.orders.bad_status_title"), c.site.T(r, "console.orders.bad_status"))
 		return
 	}
 	parts, next, err := c.deps.Parts.MerchantParts(r.Context(), mv.merchant.ID, status, cursor, merchantPartsPageSize)
@@ -106,20 +132,21 @@ func (c *Console) ordersTable(w http.ResponseWriter, r *http.Request, mv merchan
 		return
 	}
 	v := merchantOrdersView{Status: status, Cursor: cursor, Form: f}
-	for _, c := range partFilters {
-		c.Selected = c.Value == status
-		v.Filters = append(v.Filters, c)
+	l := c.site.Locale(r)
+	for _, ch := range partFilters {
+		ch.Selected, ch.Label = ch.Value == status, l.T(ch.Label)
+		v.Filters = append(v.Filters, ch)
 	}
 	names, carriers := c.site.PlatformNames(), c.carriers()
 	for _, p := range parts {
-		row := partRow(p, names, carriers, f)
+		row := c.partRow(r, p, names, carriers, f)
 		if len(p.Refunds) > 0 {
 			msgs, _ := c.deps.Parts.Messages(r.Context(), p.ID) // without them, refunds show undated
 			left := web.LeftViewOf(p.Left(), p.Lines)
 			row.Refunds, row.Left = web.RefundViews(p.Refunds, p.Lines, p.Shipping, web.RefundTimes(msgs)), &left
 		}
 		if p.ID == problemID {
-			row.Problem = fmt.Sprintf("%s: it is %s now.", problem, strings.ToLower(row.StatusText))
+			row.Problem = l.T("console.orders.problem_now", "Why", problem, "Status", strings.ToLower(row.StatusText))
 		}
 		v.Rows = append(v.Rows, row)
 	}
@@ -129,8 +156,8 @@ func (c *Console) ordersTable(w http.ResponseWriter, r *http.Request, mv merchan
 	if next != "" {
 		v.NextURL = ordersListURL(status, next)
 	}
-	p := c.consolePage(mv, "Incoming orders", "/merchant/orders", v)
-	p.Notice = web.NoticeIn(r, partNotices)
+	p := c.consolePage(mv, l.T("console.orders.title"), "/merchant/orders", v)
+	p.Notice = c.notice(r, partNotices)
 	p.Scripts = []string{"console.js"} // shows the other carrier's inputs only when picked
 	c.pages.Render(w, r, code, "merchant_orders", p)
 }
@@ -174,27 +201,36 @@ func (c *Console) carriers() shipping.Table {
 
 // carrierChoices are the carrier select's options with selected chosen:
 // the table, then "Other".
-func carrierChoices(t shipping.Table, selected string) []web.Choice {
-	out := []web.Choice{{Value: "", Label: "Choose a carrier", Selected: selected == ""}}
+func carrierChoices(l words, t shipping.Table, selected string) []web.Choice {
+	out := []web.Choice{{Value: "", Label: l.T("console.orders.choose_carrier"), Selected: selected == ""}}
 	for _, cr := range t {
 		out = append(out, web.Choice{Value: cr.ID, Label: cr.Name, Selected: cr.ID == selected})
 	}
-	return append(out, web.Choice{Value: carrierOther, Label: "Other carrier", Selected: selected == carrierOther})
+	return append(out, web.Choice{Value: carrierOther, Label: l.T("console.orders.other_carrier"), Selected: selected == carrierOther})
 }
 
-// partRow builds one row; f gives its ship inputs what was typed.
-func partRow(p order.HomePart, names map[string]string, carriers shipping.Table, f *web.Form) merchantPartRow {
+// partRow builds one row in r's language; f gives its ship inputs what
+// was typed.
+func (c *Console) partRow(r *http.Request, p order.HomePart, names map[string]string, carriers shipping.Table, f *web.Form) merchantPartRow {
+	l := c.site.Locale(r)
 	base := "/merchant/orders/" + url.PathEscape(p.ID)
-	row := merchantPartRow{ID: p.ID, Status: p.Status, StatusText: web.StatusText(p.Status),
+	row := merchantPartRow{ID: p.ID, Status: p.Status, StatusText: statusText(l, p.Status),
 		Storefront: web.PlatformName(names, p.Storefront), StorefrontID: p.Storefront,
-		Total: web.FormatMoney(p.Total.Amount, p.Total.Currency), Carrier: p.Carrier, Tracking: p.Tracking,
-		Reason: web.ReasonText[p.Reason], ShipTo: p.ShipTo, Lines: web.LineViews(p.Lines), Created: p.CreatedAt,
+		Total: c.site.Money(r, p.Total.Amount, p.Total.Currency), Carrier: p.Carrier, Tracking: p.Tracking,
+		ShipTo: p.ShipTo, Lines: web.LineViews(p.Lines), Created: p.CreatedAt,
 		TrackingURL:  p.TrackingURL,
 		CarrierField: f.Field(partInput(p.ID, "carrier")), CarrierNameField: f.Field(partInput(p.ID, "carrier_name")),
 		TrackingField: f.Field(partInput(p.ID, "tracking")), TrackingURLField: f.Field(partInput(p.ID, "tracking_url")),
-		Carriers: carrierChoices(carriers, f.Value(partInput(p.ID, "carrier")))}
+		Carriers: carrierChoices(l, carriers, f.Value(partInput(p.ID, "carrier")))}
+	if id, ok := reasonIDs[p.Reason]; ok {
+		row.Reason = l.T(id)
+	}
+	for i, ln := range p.Lines {
+		row.Lines[i].UnitPrice = c.site.Money(r, ln.UnitPrice.Amount, ln.UnitPrice.Currency)
+		row.Lines[i].Subtotal = c.site.Money(r, ln.Quantity*ln.UnitPrice.Amount, ln.UnitPrice.Currency)
+	}
 	if p.Refunded.Amount > 0 {
-		row.Refunded = web.FormatMoney(p.Refunded.Amount, p.Refunded.Currency)
+		row.Refunded = c.site.Money(r, p.Refunded.Amount, p.Refunded.Currency)
 	}
 	switch p.Status {
 	case order.StatusAccepted:
@@ -207,13 +243,13 @@ func partRow(p order.HomePart, names map[string]string, carriers shipping.Table,
 	row.MessagesURL = base + "/messages"
 	if row.RefundURL != "" {
 		row.RefundSomeURL = base + "/refund-some"
-		row.Rest = restOf(p)
+		row.Rest = c.restIn(r, p)
 	}
 	for _, rt := range p.Returns {
 		if rt.Open() {
-			row.ReturnURL, row.ReturnText = returnPageURL(p.ID, rt.ID), "Return to answer…"
+			row.ReturnURL, row.ReturnText = returnPageURL(p.ID, rt.ID), l.T("console.orders.return_to_answer")
 			if rt.State == order.ReturnApproved {
-				row.ReturnText = "Return approved: mark received…"
+				row.ReturnText = l.T("console.orders.return_approved")
 			}
 			break
 		}
@@ -223,20 +259,20 @@ func partRow(p order.HomePart, names map[string]string, carriers shipping.Table,
 
 // partNotices confirm a merchant's action on a part, by "done".
 var partNotices = map[string]string{
-	"shipped":         "Marked as shipped. The shopper's storefront is told the carrier and tracking number.",
-	"delivered":       "Marked as delivered.",
-	"refunded":        "Refunded in full. The shopper's storefront pays the money back.",
-	"partly-refunded": "Refunded. The shopper's storefront pays the money back; the part shows the refund and what is left.",
+	"shipped":         "console.notice.shipped",
+	"delivered":       "console.notice.delivered",
+	"refunded":        "console.notice.refunded",
+	"partly-refunded": "console.notice.partly_refunded",
 }
 
-// partAction names one action for the pages: the verb a refusal uses and
-// the notice after it.
-type partAction struct{ verb, done string }
+// partAction names one action for the pages: the message a refusal uses
+// and the notice after it.
+type partAction struct{ refused, done string }
 
 var (
-	actionShip    = partAction{"shipped", "shipped"}
-	actionDeliver = partAction{"marked delivered", "delivered"}
-	actionRefund  = partAction{"refunded", "refunded"}
+	actionShip    = partAction{"console.orders.refused_ship", "shipped"}
+	actionDeliver = partAction{"console.orders.refused_deliver", "delivered"}
+	actionRefund  = partAction{"console.orders.refused_refund", "refunded"}
 )
 
 // shipPart marks a part shipped: POST /merchant/orders/{id}/ship. The
@@ -247,14 +283,14 @@ var (
 func (c *Console) shipPart(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
 	id := r.PathValue("id")
 	f := web.NewForm()
-	sh := readShipment(r.PostForm, id, c.carriers(), f)
+	sh := readShipment(c.site.Locale(r), r.PostForm, id, c.carriers(), f)
 	var err error
 	if f.OK() {
 		_, err = c.deps.Parts.ShipWith(r.Context(), mv.merchant.ID, id, sh)
 		var fe order.FieldErrors
 		if errors.As(err, &fe) {
 			for _, e := range fe {
-				f.Add(shipInput(id, e.Field, r.PostForm.Get("carrier") == carrierOther), shipProblem(e.Field, e.Message))
+				f.Add(shipInput(id, e.Field, r.PostForm.Get("carrier") == carrierOther), c.shipProblem(r, e.Field, e.Message))
 			}
 			err = nil
 		}
@@ -267,7 +303,7 @@ func (c *Console) shipPart(w http.ResponseWriter, r *http.Request, mv merchantVi
 }
 
 // readShipment reads part id's ship form into f.
-func readShipment(pf url.Values, id string, carriers shipping.Table, f *web.Form) order.Shipment {
+func readShipment(l words, pf url.Values, id string, carriers shipping.Table, f *web.Form) order.Shipment {
 	text := func(name string) string {
 		v := strings.TrimSpace(pf.Get(name))
 		f.Set(partInput(id, name), v)
@@ -279,18 +315,18 @@ func readShipment(pf url.Values, id string, carriers shipping.Table, f *web.Form
 	case carrier == carrierOther:
 		sh.Carrier, sh.TrackingURL = name, link
 		if name == "" {
-			f.Add(partInput(id, "carrier_name"), "Enter the name of the carrier.")
+			f.Add(partInput(id, "carrier_name"), l.T("console.orders.need_carrier_name"))
 		}
 		if link != "" && !strings.HasPrefix(strings.ToLower(link), "https://") {
-			f.Add(partInput(id, "tracking_url"), "The tracking page must be an https:// address, such as https://carrier.example/track/JD0002.")
+			f.Add(partInput(id, "tracking_url"), l.T("console.orders.need_https"))
 		}
 	case carrier == "":
-		f.Add(partInput(id, "carrier"), "Choose the carrier, or Other carrier and its name.")
+		f.Add(partInput(id, "carrier"), l.T("console.orders.need_carrier"))
 	case !carriers.Known(carrier):
-		f.Add(partInput(id, "carrier"), "Choose a carrier from the list, or Other carrier and its name.")
+		f.Add(partInput(id, "carrier"), l.T("console.orders.unknown_carrier"))
 	}
 	if tracking == "" {
-		f.Add(partInput(id, "tracking"), "Enter the tracking number the carrier gave you.")
+		f.Add(partInput(id, "tracking"), l.T("console.orders.need_tracking"))
 	}
 	return sh
 }
@@ -305,15 +341,16 @@ func shipInput(id, field string, other bool) string {
 	return partInput(id, field)
 }
 
-// shipProblem says an order.FieldErrors problem of the ship form.
-func shipProblem(field, msg string) string {
+// shipProblem says an order.FieldErrors problem of the ship form in r's
+// language, naming the field.
+func (c *Console) shipProblem(r *http.Request, field, msg string) string {
 	switch field {
 	case "tracking_url":
-		return "The tracking page " + msg + "."
+		return c.fieldProblem(r, c.site.T(r, "console.orders.the_tracking_page"), msg)
 	case "tracking":
-		return "The tracking number " + msg + "."
+		return c.fieldProblem(r, c.site.T(r, "console.orders.the_tracking_number"), msg)
 	}
-	return "The carrier " + msg + "."
+	return c.fieldProblem(r, c.site.T(r, "console.orders.the_carrier"), msg)
 }
 
 // deliverPart marks a shipped part delivered:
@@ -339,9 +376,9 @@ func (c *Console) refundForm(w http.ResponseWriter, r *http.Request, mv merchant
 		c.site.FailOrder(w, r, err)
 		return
 	}
-	v := refundConfirm{ID: p.ID, Total: restOf(p), ShipTo: p.ShipTo.Name,
-		Status: web.StatusText(p.Status), Action: r.URL.Path, Shipped: p.Status == order.StatusShipped || p.Status == order.StatusDelivered}
-	c.pages.Render(w, r, http.StatusOK, "merchant_refund", c.consolePage(mv, "Refund a part", "/merchant/orders", v))
+	v := refundConfirm{ID: p.ID, Total: c.restIn(r, p), ShipTo: p.ShipTo.Name,
+		Status: statusText(c.site.Locale(r), p.Status), Action: r.URL.Path, Shipped: p.Status == order.StatusShipped || p.Status == order.StatusDelivered}
+	c.pages.Render(w, r, http.StatusOK, "merchant_refund", c.consolePage(mv, c.site.T(r, "console.refund.title"), "/merchant/orders", v))
 }
 
 // refundPart refunds a part in full: POST /merchant/orders/{id}/refund.
@@ -370,18 +407,18 @@ func (c *Console) afterAction(w http.ResponseWriter, r *http.Request, mv merchan
 		}
 		web.SeeOther(w, r, "/merchant/orders?"+back.Encode())
 	case errors.Is(err, order.ErrConflict):
-		why := fmt.Sprintf("Part %s can no longer be %s", id, a.verb)
+		why := c.site.Locale(r).T(a.refused, "ID", id)
 		f := web.NewForm()
-		f.Add("", why+": its status changed. The list shows where it stands now.")
+		f.Add("", c.site.T(r, "console.orders.status_changed", "Why", why))
 		c.ordersTable(w, r, mv, http.StatusConflict, status, cursor, f, id, why)
 	default:
 		c.site.FailOrder(w, r, err)
 	}
 }
 
-// restOf is what is left refundable of p: its items and its shipping not
-// given back yet.
-func restOf(p order.HomePart) string {
+// restIn is what is left refundable of p, its items and its shipping not
+// given back yet, as r's language writes money.
+func (c *Console) restIn(r *http.Request, p order.HomePart) string {
 	left := p.Left()
-	return web.FormatMoney(left.Items.Amount+left.Shipping.Amount, p.Total.Currency)
+	return c.site.Money(r, left.Items.Amount+left.Shipping.Amount, p.Total.Currency)
 }

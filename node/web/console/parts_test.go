@@ -67,7 +67,7 @@ func TestMerchantShipsDeliversAndRefunds(t *testing.T) {
 	webtest.WantRedirect(t, r, "/merchant/orders?done=shipped")
 	list = m.Get("/merchant/orders?done=shipped")
 	row = partRowOf(list.Body, part)
-	if !strings.Contains(list.Body, template.HTMLEscapeString(partNotices["shipped"])) || !strings.Contains(row, `data-status="shipped"`) ||
+	if !strings.Contains(list.Body, template.HTMLEscapeString(inEnglish(t, partNotices["shipped"]))) || !strings.Contains(row, `data-status="shipped"`) ||
 		!strings.Contains(row, `<code class="tracking-number">JD0002</code>`) || !strings.Contains(row, `class="deliver small"`) {
 		t.Errorf("after shipping:\n%s", row)
 	}

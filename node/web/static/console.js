@@ -1,7 +1,9 @@
 // The listings table's bulk form, progressively enhanced. Without
 // JavaScript the merchant ticks each listing's box; with it, this script
 // adds a box that ticks every listing of the page at once and says how
-// many are ticked. It adds no text from the server.
+// many are ticked. Its words are the page's, in the page's language: the
+// form's data-tick-all, data-ticked-one and data-ticked-many, where {n}
+// stands for the number.
 (function () {
   "use strict";
 
@@ -16,7 +18,9 @@
   all.type = "checkbox";
   all.id = "tick-all";
   label.appendChild(all);
-  label.appendChild(document.createTextNode(" Tick all " + boxes.length + " listings of this page"));
+  var words = form.dataset;
+  function say(text, n) { return (text || "").replace("{n}", String(n)); }
+  label.appendChild(document.createTextNode(" " + say(words.tickAll || "Tick all {n} listings of this page", boxes.length)));
   var count = document.createElement("span");
   count.className = "ticked muted";
   count.setAttribute("aria-live", "polite");
@@ -28,7 +32,7 @@
     var n = boxes.filter(function (b) { return b.checked; }).length;
     all.checked = n === boxes.length;
     all.indeterminate = n > 0 && n < boxes.length;
-    count.textContent = n === 0 ? "" : n === 1 ? "1 listing ticked" : n + " listings ticked";
+    count.textContent = n === 0 ? "" : n === 1 ? say(words.tickedOne || "1 listing ticked", 1) : say(words.tickedMany || "{n} listings ticked", n);
   }
   all.addEventListener("change", function () {
     boxes.forEach(function (b) { b.checked = all.checked; });
