@@ -57,7 +57,8 @@ func (it *batchItem) reject(errs ...FieldError) {
 // entry whose SKU is unknown creates one. An entry identical in content
 // and stock to its stored listing writes nothing, so the same feed twice
 // changes nothing. Entries are validated and signed in parallel and
-// written a chunk per transaction; each listing is all-or-nothing. Invalid
+// written a chunk per transaction; each listing is all-or-nothing. What
+// was written is synced to disk before UpsertBatch returns. Invalid
 // entries are reported in Rejected, as are entries that reuse another
 // listing's SKU or a listing an earlier entry already changes. On an error
 // (storage, or ctx ending between chunks) the result counts the chunks
@@ -85,7 +86,11 @@ func (c *Catalog) UpsertBatch(ctx context.Context, merchantID string, in []Listi
 			return tally(items), err
 		}
 	}
-	return tally(items), nil
+	r := tally(items)
+	if err := c.syncBatch(r); err != nil {
+		return r, fmt.Errorf("catalog: syncing the feed's listings: %w", err)
+	}
+	return r, nil
 }
 
 // rejectRepeats refuses an entry that repeats a SKU of an earlier valid
@@ -142,7 +147,7 @@ func (c *Catalog) chunks(items []*batchItem) [][]*batchItem {
 // fit after all, it is split in two and retried.
 func (c *Catalog) upsertChunk(merchant string, chunk []*batchItem, touched map[string]int) error {
 	var seen map[string]int
-	err := c.write(func(txn *badger.Txn) ([]*draft, error) {
+	err := c.writeAs(func(txn *badger.Txn) ([]*draft, error) {
 		seen = make(map[string]int)
 		drafts := make([]*draft, 0, len(chunk))
 		for _, it := range chunk {
@@ -155,7 +160,7 @@ func (c *Catalog) upsertChunk(merchant string, chunk []*batchItem, touched map[s
 			}
 		}
 		return drafts, nil
-	})
+	}, true)
 	if err == nil {
 		maps.Copy(touched, seen)
 		return nil

@@ -47,9 +47,10 @@ type Catalog struct {
 	// keeps change notifications in commit order.
 	wmu sync.Mutex
 
-	// hmu guards handlers.
-	hmu      sync.RWMutex
-	handlers []func(Change)
+	// hmu guards handlers and batchHandlers.
+	hmu           sync.RWMutex
+	handlers      []func(Change)
+	batchHandlers []func([]Change)
 
 	// count mirrors the stored count of live listings; it is changed only
 	// under wmu, after a commit.

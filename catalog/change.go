@@ -12,6 +12,11 @@ type Change struct {
 	// Listing is the listing as it now reads, stock filled in; nil when it
 	// was taken down, or when only its stock is known so far.
 	Listing *Listing
+	// Quiet marks a record of a bulk commit other than its last (see
+	// bulkSignal): a publisher skips it, and peers fetch it by catch-up,
+	// which the commit's last record, published, sets off by the gap it
+	// reveals.
+	Quiet bool
 
 	// rating is what a review record changes in the ratings.
 	rating ratingDelta
@@ -28,6 +33,18 @@ func (c *Catalog) OnChange(fn func(Change)) {
 	c.handlers = append(c.handlers, fn)
 }
 
+// OnChanges registers fn to be called after every commit that stores
+// records, once per commit with all its changes in seq order per origin,
+// before the OnChange handlers see them one by one. A bulk import or a
+// catch-up commits hundreds of records at once, which a handler can
+// then treat together (the search index analyses them on every core).
+// The rules of OnChange hold, and fn must not keep the slice.
+func (c *Catalog) OnChanges(fn func([]Change)) {
+	c.hmu.Lock()
+	defer c.hmu.Unlock()
+	c.batchHandlers = append(c.batchHandlers, fn)
+}
+
 // notify calls the handlers for changes that have been committed.
 func (c *Catalog) notify(changes []Change) {
 	if len(changes) == 0 {
@@ -35,6 +52,9 @@ func (c *Catalog) notify(changes []Change) {
 	}
 	c.hmu.RLock()
 	defer c.hmu.RUnlock()
+	for _, fn := range c.batchHandlers {
+		fn(changes)
+	}
 	for _, ch := range changes {
 		for _, fn := range c.handlers {
 			fn(ch)

@@ -166,6 +166,12 @@ func (d *draft) view() *Listing {
 // transaction; commit signs and stores them; the changes are announced
 // after the transaction commits. Writers are serialized by wmu.
 func (c *Catalog) write(build func(txn *badger.Txn) ([]*draft, error)) error {
+	return c.writeAs(build, false)
+}
+
+// writeAs is write; a bulk write of more than bulkSignal records marks
+// all but its last Quiet (see bulkSignal).
+func (c *Catalog) writeAs(build func(txn *badger.Txn) ([]*draft, error), bulk bool) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	txn := c.db.NewTransaction(true)
@@ -182,6 +188,11 @@ func (c *Catalog) write(build func(txn *badger.Txn) ([]*draft, error)) error {
 		return fmt.Errorf("catalog: committing: %w", err)
 	}
 	c.count.Add(delta)
+	if bulk && len(changes) > bulkSignal {
+		for i := range changes[:len(changes)-1] {
+			changes[i].Quiet = true
+		}
+	}
 	c.notify(changes)
 	return nil
 }

@@ -149,13 +149,13 @@ func (n *Node) openCatalog(key crypto.PrivKey, reg prometheus.Registerer) error 
 	}
 	self := n.fed.Self().String()
 	n.cat.RatingsEach(func(id string, r catalog.Rating) { n.index.SetRating(id, r.AverageX100, r.Count) })
+	n.cat.OnChanges(func(chs []catalog.Change) { indexer.ApplyAll(n.index, chs) })
 	n.cat.OnChange(func(ch catalog.Change) {
-		indexer.Apply(n.index, ch)
 		if id := ch.RatedListing(); id != "" {
 			r := n.cat.ListingRating(id)
 			n.index.SetRating(id, r.AverageX100, r.Count)
 		}
-		if ch.Record != nil && ch.Record.Origin == self {
+		if ch.Record != nil && ch.Record.Origin == self && !ch.Quiet { // quiet records go by catch-up
 			n.repl.Publish(ch.Raw)
 		}
 	})

@@ -30,14 +30,59 @@ func Doc(l *catalog.Listing) search.Doc {
 // removes the listing, anything else that carries it upserts it. Register
 // it with catalog.OnChange.
 func Apply(ix *search.Index, ch catalog.Change) {
+	switch effect(ch) {
+	case remove:
+		ix.Delete(ch.ID)
+	case upsert:
+		ix.Upsert(Doc(ch.Listing))
+	}
+}
+
+// ApplyAll changes ix as one commit's records changed the catalog, in
+// one pass: of the records of one listing (a description and its stock)
+// only the last effect counts, and the documents are upserted together
+// (search.Index.UpsertAll). Register it with catalog.OnChanges.
+func ApplyAll(ix *search.Index, changes []catalog.Change) {
+	final := make(map[string]int, len(changes)) // listing id -> index of its last effective change
+	for i, ch := range changes {
+		if effect(ch) != none {
+			final[ch.ID] = i
+		}
+	}
+	var docs []search.Doc
+	for i, ch := range changes {
+		if final[ch.ID] != i {
+			continue
+		}
+		switch effect(ch) {
+		case remove:
+			ix.Delete(ch.ID)
+		case upsert:
+			docs = append(docs, Doc(ch.Listing))
+		}
+	}
+	ix.UpsertAll(docs)
+}
+
+type change int
+
+const (
+	none change = iota
+	remove
+	upsert
+)
+
+// effect is what a stored record does to the index.
+func effect(ch catalog.Change) change {
 	switch {
 	case ch.Record != nil && (ch.Record.Kind == catalog.KindMerchant || ch.Record.Kind == catalog.KindShipping || ch.Record.Kind == catalog.KindOffer ||
 		ch.Record.Kind == catalog.KindCampaign || ch.Record.Kind == catalog.KindReview || ch.Record.Kind == catalog.KindReviewReply ||
 		ch.Record.Kind == catalog.KindDoc):
-		// profiles, offers, campaigns, reviews and docs are not searched here
+		return none // profiles, offers, campaigns, reviews and docs are not searched here
 	case ch.Record != nil && ch.Record.Tombstone:
-		ix.Delete(ch.ID)
+		return remove
 	case ch.Listing != nil:
-		ix.Upsert(Doc(ch.Listing))
+		return upsert
 	}
+	return none
 }

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -70,7 +67,7 @@ func benchCatalog(cmd *cobra.Command, o benchOptions) (report, error) {
 		},
 		"import": func() ([]figure, error) {
 			logf("import: %d listings through the batch API...", o.catalog.imports)
-			return benchImport(ctx, o.catalog.imports)
+			return benchImport(ctx, o.catalog.imports, o.signing)
 		},
 		"search": func() ([]figure, error) {
 			if o.catalog.reviews > 0 || o.catalog.campaigns > 0 {
@@ -327,42 +324,4 @@ func benchCatchUp(ctx context.Context, changes int) ([]figure, error) {
 		{Name: "catch-up bytes moved", Unit: "MB", Value: float64(moved) / 1e6,
 			Baseline: "raw size of the missing records", Base: float64(raw) / 1e6, Goal: "< 1.3x raw"},
 	}, nil
-}
-
-func benchImport(ctx context.Context, n int) ([]figure, error) {
-	c, stop, err := benchCluster(ctx, 1, "strict")
-	if err != nil {
-		return nil, err
-	}
-	defer stop()
-	nd := c.Nodes[0]
-	_, token, err := nd.Catalog().CreateMerchant(ctx, "Importer")
-	if err != nil {
-		return nil, err
-	}
-	listings := sample.New(11).Listings(n, "EUR", "IMP")
-	bodies := make([][]byte, 0, n/1000+1)
-	values := make([][]byte, 0, n)
-	for i := 0; i < n; i += 1000 {
-		chunk := listings[i:min(i+1000, n)]
-		b, _ := json.Marshal(chunk)
-		bodies = append(bodies, b)
-		for _, l := range chunk {
-			v, _ := json.Marshal(l)
-			values = append(values, v)
-		}
-	}
-	start := time.Now()
-	for _, b := range bodies {
-		if _, err := apiCall(ctx, http.MethodPost, nd.APIURL()+"/v1/listings/batch", token, bytes.NewReader(b)); err != nil {
-			return nil, err
-		}
-	}
-	rate := float64(n) / time.Since(start).Seconds()
-	base, err := badgerWriteRate(values)
-	if err != nil {
-		return nil, err
-	}
-	return []figure{{Name: fmt.Sprintf("import of %d listings over HTTP, batches of 1000", n), Unit: "listings/s", Value: rate,
-		Baseline: "raw Badger WriteBatch of the same JSON", Base: base, Goal: ">= 10000 listings/s"}}, nil
 }

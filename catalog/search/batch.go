@@ -1,0 +1,73 @@
+package search
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// UpsertAll adds or replaces every document of docs, as Upsert would one
+// after the other (of two with the same ID the later wins). The text of
+// all of them is analysed first, on every core, and the index is then
+// locked once for the lot: a batch of a bulk import or a catch-up costs
+// one lock and the bitmap updates, not one analysis after another under
+// the caller's lock.
+func (ix *Index) UpsertAll(docs []Doc) {
+	type analysed struct {
+		d    Doc
+		tf   map[string]tfCode
+		lens [numFields]uint16
+	}
+	last := make(map[string]int, len(docs))
+	for i, d := range docs {
+		if d.ID != "" {
+			last[d.ID] = i
+		}
+	}
+	out := make([]analysed, len(docs))
+	eachOnCores(len(docs), func(i int) {
+		if docs[i].ID == "" || last[docs[i].ID] != i {
+			return
+		}
+		d := normalize(docs[i])
+		tf, lens := ix.analyzeDoc(d)
+		d.Description = snippet(d.Description) // after analysis: it matches whole
+		out[i] = analysed{d: d, tf: tf, lens: lens}
+	})
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for _, a := range out {
+		if a.d.ID == "" {
+			continue
+		}
+		ix.gen++
+		s, ok := ix.ids[a.d.ID]
+		if ok {
+			ix.unindex(s)
+		} else {
+			s = ix.alloc(a.d.ID)
+		}
+		ix.index(s, a.d, ix.entries(a.tf), a.lens)
+	}
+}
+
+// eachOnCores calls fn(0..n-1) on up to GOMAXPROCS goroutines and waits.
+func eachOnCores(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+15)/16)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}

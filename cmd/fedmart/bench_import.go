@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"runtime"
+	"time"
+
+	"github.com/fedmart/fedmart/catalog/sample"
+)
+
+// benchImport imports n listings over HTTP in batches of 1,000 into a
+// member of its own, beside a raw Badger WriteBatch of the same JSON.
+// On a shared machine the wall-clock rate depends on what else runs, so
+// it also reports the process's CPU time per listing (server and
+// client), the rate two whole cores would reach at that cost, and the
+// ceiling Ed25519 sets: each new listing is two signed records
+// (description and stock), so no import beats cores x signatures per
+// second / 2.
+func benchImport(ctx context.Context, n int, signing string) ([]figure, error) {
+	c, stop, err := benchCluster(ctx, 1, signing)
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	nd := c.Nodes[0]
+	_, token, err := nd.Catalog().CreateMerchant(ctx, "Importer")
+	if err != nil {
+		return nil, err
+	}
+	listings := sample.New(11).Listings(n, "EUR", "IMP")
+	bodies := make([][]byte, 0, n/1000+1)
+	values := make([][]byte, 0, n)
+	for i := 0; i < n; i += 1000 {
+		chunk := listings[i:min(i+1000, n)]
+		b, _ := json.Marshal(chunk)
+		bodies = append(bodies, b)
+		for _, l := range chunk {
+			v, _ := json.Marshal(l)
+			values = append(values, v)
+		}
+	}
+	sign := ed25519SignTime(4000) // before the import, while the member is idle
+	start, cpuStart := time.Now(), cpuTime()
+	for _, b := range bodies {
+		if _, err := apiCall(ctx, http.MethodPost, nd.APIURL()+"/v1/listings/batch", token, bytes.NewReader(b)); err != nil {
+			return nil, err
+		}
+	}
+	elapsed, cpu := time.Since(start), cpuTime()-cpuStart
+	rate := float64(n) / elapsed.Seconds()
+	base, err := badgerWriteRate(values)
+	if err != nil {
+		return nil, err
+	}
+	cpuPer := float64(cpu.Microseconds()) / float64(n)
+	signPer := 2 * float64(sign.Nanoseconds()) / 1e3
+	cores := runtime.GOMAXPROCS(0)
+	return []figure{
+		{Name: fmt.Sprintf("import of %d listings over HTTP, batches of 1000 (message signing %s)", n, signing), Unit: "listings/s", Value: rate,
+			Baseline: "raw Badger WriteBatch of the same JSON", Base: base, Goal: ">= 15000 listings/s"},
+		{Name: "import CPU time per listing, whole process", Unit: "µs", Value: cpuPer,
+			Baseline: "two Ed25519 signatures (description and stock), same run", Base: signPer},
+		{Name: "listings/s two whole cores would import at that CPU cost", Unit: "listings/s", Value: 2e6 / cpuPer,
+			Baseline: "Ed25519 ceiling: 2 cores x signatures/s / 2", Base: 2e6 / signPer, Goal: ">= 15000 listings/s"},
+		{Name: fmt.Sprintf("Ed25519 signatures per second, one core (GOMAXPROCS %d)", cores), Unit: "/s", Value: 1e9 / float64(sign.Nanoseconds())},
+	}, nil
+}
+
+// ed25519SignTime is the CPU time one Ed25519 signature of a 600-byte
+// message takes, over n signatures: CPU time, like the import's, so that
+// other processes on the machine do not inflate it.
+func ed25519SignTime(n int) time.Duration {
+	_, key, _ := ed25519.GenerateKey(nil)
+	msg := bytes.Repeat([]byte("x"), 600)
+	start := cpuTime()
+	for range n {
+		ed25519.Sign(key, msg)
+	}
+	return (cpuTime() - start) / time.Duration(n)
+}
