@@ -152,6 +152,20 @@ type StorageConfig struct {
 	BlockCacheMB int `yaml:"block_cache_mb"`
 	// IndexCacheMB is the index cache size (default 16).
 	IndexCacheMB int `yaml:"index_cache_mb"`
+	// Memtables is how many memtables Badger keeps, the one being written
+	// and those waiting to be flushed (default 3).
+	Memtables int `yaml:"memtables"`
+	// TableMB is the size of every table Badger writes, at every level
+	// (default 8). A compaction buffers twice this per table it builds, so
+	// it bounds the memory compaction takes; Badger's own default grows
+	// tables by level (2, 4, 8... MB) and a large catalog's deep levels
+	// then buffer 64 MB per table, several at once.
+	TableMB int `yaml:"table_mb"`
+	// MemoryLimitMB is a soft limit on the process's memory, given to the
+	// Go runtime as by GOMEMLIMIT (which, when set, wins): near it the
+	// runtime collects garbage sooner and returns freed pages to the
+	// system. 0 (default) sets none.
+	MemoryLimitMB int `yaml:"memory_limit_mb"`
 	// GCInterval is how often value-log garbage collection runs (default 10m).
 	GCInterval time.Duration `yaml:"gc_interval"`
 }
@@ -183,7 +197,7 @@ func DefaultConfig() Config {
 		Replication: replication.DefaultConfig(),
 		Orders:      order.DefaultConfig(),
 		Mail:        mail.DefaultConfig(),
-		Storage:     StorageConfig{MemTableMB: 16, BlockCacheMB: 32, IndexCacheMB: 16, GCInterval: 10 * time.Minute},
+		Storage:     StorageConfig{MemTableMB: 16, BlockCacheMB: 32, IndexCacheMB: 16, Memtables: 3, TableMB: 8, GCInterval: 10 * time.Minute},
 		Log:         LogConfig{Level: "info", Format: "text"},
 	}
 }
@@ -349,6 +363,15 @@ func (s StorageConfig) validate() error {
 		if v < 1 || v > 4096 {
 			return fmt.Errorf("storage.%s: must be between 1 and 4096", key)
 		}
+	}
+	if s.Memtables < 1 || s.Memtables > 16 {
+		return fmt.Errorf("storage.memtables: must be between 1 and 16")
+	}
+	if s.TableMB < 1 || s.TableMB > 256 {
+		return fmt.Errorf("storage.table_mb: must be between 1 and 256")
+	}
+	if s.MemoryLimitMB < 0 {
+		return fmt.Errorf("storage.memory_limit_mb: must be 0 (none) or more")
 	}
 	if s.GCInterval < time.Second {
 		return fmt.Errorf("storage.gc_interval: must be at least 1s")

@@ -11,8 +11,10 @@ import (
 )
 
 // openBadger opens the node's database with settings for a small machine:
-// modest memtables and caches, two compactors, and a value threshold that
-// keeps small records in the LSM tree. Writes are not synced by default;
+// modest memtables and caches, two compactors (Badger's minimum), tables
+// of one size at every level so that a compaction's buffers stay small
+// however deep the tree grows, and a value threshold that keeps small
+// records in the LSM tree. Writes are not synced by default;
 // code whose writes must survive a crash (orders, outboxes) calls db.Sync
 // or uses synced transactions.
 func openBadger(dir string, s StorageConfig, log *slog.Logger) (*badger.DB, error) {
@@ -21,7 +23,8 @@ func openBadger(dir string, s StorageConfig, log *slog.Logger) (*badger.DB, erro
 		WithNumCompactors(2).
 		WithNumGoroutines(4).
 		WithMemTableSize(int64(s.MemTableMB) << 20).
-		WithNumMemtables(3).
+		WithNumMemtables(s.Memtables).
+		WithBaseTableSize(int64(s.TableMB) << 20).
 		WithBlockCacheSize(int64(s.BlockCacheMB) << 20).
 		WithIndexCacheSize(int64(s.IndexCacheMB) << 20).
 		WithValueLogFileSize(128 << 20).
@@ -29,6 +32,7 @@ func openBadger(dir string, s StorageConfig, log *slog.Logger) (*badger.DB, erro
 		WithNumLevelZeroTables(4).
 		WithNumLevelZeroTablesStall(10).
 		WithCompactL0OnClose(true)
+	opts.TableSizeMultiplier = 1 // no setter; see the comment above
 	db, err := badger.Open(opts)
 	if err != nil {
 		return nil, fmt.Errorf("storage: opening %s: %w", dir, err)

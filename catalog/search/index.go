@@ -238,6 +238,11 @@ func (ix *Index) store(s uint32, d Doc, forward string, lens [numFields]uint16) 
 	sl.currency = ix.currencies.intern(d.Currency)
 	sl.inStock = d.InStock
 	ix.slots[s] = sl
+	// Re-keyed with the slot's own copy of the id, so the map holds no
+	// string of its own: 16 bytes of header per document instead of the
+	// header and the id's bytes (about 60 MB a million documents). Go
+	// replaces a string key on assignment.
+	ix.ids[sl.id()] = s
 	ix.price[s], ix.updated[s], ix.lens[s] = price, toMicros(d.Updated), lens
 	ix.band[s] = uint8(bandOf(price))
 	ix.brandOf[s] = ix.brands.add(d.Brand, s)

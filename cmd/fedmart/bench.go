@@ -67,6 +67,7 @@ var scenarios = map[string]func(cmd *cobra.Command, o benchOptions) (report, err
 	"catalog":    benchCatalog,
 	"orders":     benchOrders,
 	"settle":     benchSettle,
+	"scale":      benchScale,
 }
 
 type benchOptions struct {
@@ -78,6 +79,7 @@ type benchOptions struct {
 	memProfile string // catalog search: a heap profile while the listings are held
 	signing    string // replication.message_signing of the catalog members and baseline
 	catalog    catalogSizes
+	scale      scaleSizes
 }
 
 func newBench() *cobra.Command {
@@ -115,7 +117,13 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
               and fsyncs), the same with shipping quotes, and one part
               from the second paying with points held at the third by a
               shopper signed in with it (beside the same checkout
-              without points); sub-orders per second at 32 shoppers.`,
+              without points); sub-orders per second at 32 shoppers.
+  scale       one member loaded to each count of --at (default 1M and
+              2M listings); at each: the process's memory, the search
+              index's heap and rebuild time from Badger, search p50/p99
+              at 8 clients (beside GET /healthz) and, with --catchup-new,
+              a new member catching up with all of it. Later counts are
+              printed beside the first, measured in the same run.`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: names,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -175,6 +183,8 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
 	cmd.Flags().IntVar(&o.catalog.reviews, "reviews", 0, "catalog search: reviews whose ratings the storefront's search ranks and filters by; with --campaigns, measured beside the same search without either")
 	cmd.Flags().IntVar(&o.catalog.campaigns, "campaigns", 0, "catalog search: campaigns filling the storefront's sponsored slots (3 per page), beside the same search without them")
 	cmd.Flags().Float64Var(&o.catalog.chinese, "chinese", 0, "catalog search: the fraction of listings written in Chinese, measured beside an English-only run of the same size (0 to 1)")
+	cmd.Flags().StringVar(&o.scale.at, "at", "1000000,2000000", "scale: listing counts at which to measure, increasing, comma-separated")
+	cmd.Flags().BoolVar(&o.scale.catchup, "catchup-new", true, "scale: time a new member catching up at each count")
 	cmd.AddCommand(newBenchIdle())
 	return cmd
 }

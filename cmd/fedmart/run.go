@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/fedmart/fedmart/node"
@@ -34,6 +35,9 @@ stamps, settlement periods and watermarks all follow it.`,
 				if cfg.Charter, err = filepath.Abs(charter); err != nil {
 					return err
 				}
+			}
+			if mb := cfg.Storage.MemoryLimitMB; mb > 0 && os.Getenv("GOMEMLIMIT") == "" {
+				debug.SetMemoryLimit(int64(mb) << 20) // process-wide: set here, not by the node
 			}
 			opts, err := clockOption()
 			if err != nil {

@@ -1,0 +1,318 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/catalog/indexer"
+	"github.com/fedmart/fedmart/catalog/sample"
+	"github.com/fedmart/fedmart/catalog/search"
+	"github.com/fedmart/fedmart/node"
+	"github.com/spf13/cobra"
+)
+
+// scaleSizes are the scale scenario's checkpoints, settable from the
+// command line.
+type scaleSizes struct {
+	at      string // comma list of listing counts at which to measure
+	catchup bool   // measure a new member's catch-up at each checkpoint
+}
+
+// parseCheckpoints reads --at: increasing listing counts.
+func parseCheckpoints(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 10000 {
+			return nil, fmt.Errorf("--at: %q is not a listing count of at least 10000", f)
+		}
+		if len(out) > 0 && n <= out[len(out)-1] {
+			return nil, fmt.Errorf("--at: %d does not follow %d; counts must increase", n, out[len(out)-1])
+		}
+		out = append(out, n)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--at: no listing count")
+	}
+	return out, nil
+}
+
+// scaleFigures is what one checkpoint measured.
+type scaleFigures struct {
+	listings              int
+	anon, file, heap      float64 // MiB, after a GC
+	anonFreed             float64 // MiB: RssAnon once freed pages are returned to the system
+	indexHeap             float64 // MiB: heap a second, freshly built index takes
+	build                 time.Duration
+	p50, p99              time.Duration // the query mix, result cache on
+	p50Cold, p99Cold      time.Duration // the same, result cache off
+	health50, health99    time.Duration // GET /healthz
+	catchup               time.Duration // a new member, from start to holding every listing
+	catchupRecords        int
+	catchupMB, dbMB, load float64 // bytes streamed, Badger's folder, load seconds since the previous checkpoint
+}
+
+// benchScale loads listings into one member up to each checkpoint of
+// --at and measures there what grows with the catalog: the memory the
+// process holds, the time to rebuild the search index from Badger,
+// search latency, and the time a new member takes to catch up with all
+// of it. Each checkpoint after the first is reported beside the first,
+// measured in the same run, so the ratio is the growth.
+func benchScale(cmd *cobra.Command, o benchOptions) (report, error) {
+	ctx := cmd.Context()
+	logf := func(format string, a ...any) { fmt.Fprintf(cmd.ErrOrStderr(), format+"\n", a...) }
+	at, err := parseCheckpoints(o.scale.at)
+	if err != nil {
+		return report{}, err
+	}
+	dir, err := os.MkdirTemp("", "fedmart-scale-")
+	if err != nil {
+		return report{}, err
+	}
+	defer os.RemoveAll(dir)
+	tune := func(cfg *node.Config) {
+		tuneBench(o.signing)(cfg)
+		cfg.Federation.MaxBackoff = time.Second
+	}
+	c, err := node.NewCluster(node.ClusterOptions{Dir: dir, Names: []string{"home", "newcomer"}, FederationID: "bench",
+		FederationName: "Bench", Currency: "EUR", Period: time.Hour, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Tune: tune})
+	if err != nil {
+		return report{}, err
+	}
+	home, newcomer := c.Nodes[0], c.Nodes[1]
+	newDir := filepath.Join(dir, "newcomer")
+	newCfg, err := node.LoadConfig(newDir)
+	if err != nil {
+		return report{}, err
+	}
+	tune(&newCfg)
+	// The newcomer joins empty at every checkpoint: keep its folder as
+	// the charter left it.
+	newcomer.Close()
+	pristine := filepath.Join(dir, "newcomer-pristine")
+	if err := exec.CommandContext(ctx, "cp", "-a", newDir, pristine).Run(); err != nil {
+		return report{}, fmt.Errorf("copying the newcomer's folder: %w", err)
+	}
+	stopHome := runOne(ctx, home)
+	defer stopHome()
+
+	const merchants, chunk = 10, 5000
+	var mers []string
+	gens := make([]*sample.Generator, merchants)
+	for m := range merchants {
+		mer, _, err := home.Catalog().CreateMerchant(ctx, fmt.Sprintf("Scale Merchant %d", m))
+		if err != nil {
+			return report{}, err
+		}
+		mers = append(mers, mer.ID)
+		gens[m] = sample.New(uint64(3000 + m))
+	}
+	var got []scaleFigures
+	loaded := 0
+	for _, target := range at {
+		start := time.Now()
+		for loaded < target {
+			m := (loaded / chunk) % merchants
+			n := min(chunk, target-loaded)
+			if _, err := home.Catalog().UpsertBatch(ctx, mers[m], gens[m].Listings(n, "EUR", fmt.Sprintf("L%08d", loaded))); err != nil {
+				return report{}, err
+			}
+			loaded += n
+			if loaded%100000 == 0 {
+				logf("  %d/%d listings loaded (%s)", loaded, target, time.Since(start).Round(time.Second))
+			}
+		}
+		f := scaleFigures{listings: home.Search().Len(), load: time.Since(start).Seconds()}
+		logf("  %d listings; waiting for Badger to finish compacting...", f.listings)
+		logf("  compaction settled after %s", home.WaitCompacted(ctx, 10*time.Minute).Round(time.Second))
+		if err := measureCheckpoint(ctx, home, &f, o.memProfile, filepath.Join(dir, "home", "db")); err != nil {
+			return report{}, err
+		}
+		logf("  at %d: RssAnon %.0f MiB (%.0f MiB once freed pages are returned), RssFile %.0f MiB, heap %.0f MiB, index %.0f MiB built in %s, search p50/p99 %.1f/%.1f ms (no cache %.1f/%.1f ms)",
+			f.listings, f.anon, f.anonFreed, f.file, f.heap, f.indexHeap, f.build.Round(time.Millisecond), ms(f.p50), ms(f.p99), ms(f.p50Cold), ms(f.p99Cold))
+		if o.scale.catchup {
+			if err := measureNewcomer(ctx, home, newCfg, newDir, pristine, &f); err != nil {
+				return report{}, err
+			}
+			logf("  at %d: a new member caught up %d records (%.0f MB) in %s", f.listings, f.catchupRecords, f.catchupMB, f.catchup.Round(time.Millisecond))
+		}
+		got = append(got, f)
+	}
+	return report{Figures: scaleReport(got)}, nil
+}
+
+// measureCheckpoint fills in f's memory, index build and search figures.
+func measureCheckpoint(ctx context.Context, home *node.Node, f *scaleFigures, memProfile, dbDir string) error {
+	var err error
+	runtime.GC()
+	if f.anon, err = procStatusMiB(os.Getpid(), "RssAnon:"); err != nil {
+		return err
+	}
+	if f.file, err = procStatusMiB(os.Getpid(), "RssFile:"); err != nil {
+		return err
+	}
+	var mem runtime.MemStats
+	runtime.ReadMemStats(&mem)
+	f.heap = float64(mem.HeapInuse) / (1 << 20)
+	// What a node with storage.memory_limit_mb near its heap keeps: the
+	// runtime returns freed pages instead of holding them for reuse.
+	debug.FreeOSMemory()
+	if f.anonFreed, err = procStatusMiB(os.Getpid(), "RssAnon:"); err != nil {
+		return err
+	}
+	if memProfile != "" {
+		if err := writeHeapProfile(fmt.Sprintf("%s.%d", memProfile, f.listings)); err != nil {
+			return err
+		}
+	}
+	f.dbMB = dirMB(dbDir)
+
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	defer client.CloseIdleConnections()
+	base := home.APIURL()
+	const clients, perClient = 8, 250
+	mix := func(i int) string { return base + "/v1/catalog/search?" + searchQueries[i%len(searchQueries)] }
+	ix := home.Search()
+	defer ix.SetResultCache(search.DefaultCacheEntries)
+	var warm, cold []time.Duration
+	const rounds = 5 // alternating, so that both meet the same load on a shared machine
+	for r := range rounds {
+		for _, m := range []struct {
+			cache int
+			into  *[]time.Duration
+		}{{search.DefaultCacheEntries, &warm}, {0, &cold}} {
+			ix.SetResultCache(m.cache)
+			lat, err := loadHTTP(ctx, client, clients, perClient/rounds, func(i int) string { return mix(r*perClient + i) })
+			if err != nil {
+				return err
+			}
+			*m.into = append(*m.into, lat...)
+		}
+	}
+	ix.SetResultCache(search.DefaultCacheEntries)
+	health, err := loadHTTP(ctx, client, clients, perClient, func(int) string { return base + "/healthz" })
+	if err != nil {
+		return err
+	}
+	f.p50, f.p99 = percentile(warm, 50), percentile(warm, 99)
+	f.p50Cold, f.p99Cold = percentile(cold, 50), percentile(cold, 99)
+	f.health50, f.health99 = percentile(health, 50), percentile(health, 99)
+
+	// The rebuild a node does when its snapshot is missing or stale
+	// (node/catalog.go openIndex): every live listing read from Badger.
+	runtime.GC()
+	runtime.ReadMemStats(&mem)
+	before := mem.HeapInuse
+	start := time.Now()
+	built := search.New()
+	if err := home.Catalog().All(func(l catalog.Listing) error { built.Upsert(indexer.Doc(&l)); return nil }); err != nil {
+		return fmt.Errorf("rebuilding the index: %w", err)
+	}
+	built.Compact()
+	f.build = time.Since(start)
+	if built.Len() != f.listings {
+		return fmt.Errorf("rebuilt index holds %d listings, not %d", built.Len(), f.listings)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&mem)
+	f.indexHeap = (float64(mem.HeapInuse) - float64(before)) / (1 << 20)
+	runtime.KeepAlive(built)
+	return nil
+}
+
+// measureNewcomer starts a member that holds none of the listings and
+// times it until it holds them all, then stops it and empties its folder
+// again.
+func measureNewcomer(ctx context.Context, home *node.Node, cfg node.Config, dir, pristine string, f *scaleFigures) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	if err := exec.CommandContext(ctx, "cp", "-a", pristine, dir).Run(); err != nil {
+		return fmt.Errorf("restoring the newcomer's folder: %w", err)
+	}
+	nd, err := node.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	want := home.Catalog().Count()
+	limit := time.Duration(want/1000)*time.Second + 5*time.Minute // generous: a slow machine must not fail the run
+	start := time.Now()
+	stop := runOne(ctx, nd)
+	defer stop()
+	for nd.Catalog().Count() < want {
+		if time.Since(start) > limit {
+			return fmt.Errorf("the new member holds %d of %d listings after %s", nd.Catalog().Count(), want, limit)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	f.catchup = time.Since(start)
+	t := nd.Replicator().Totals()
+	f.catchupRecords, f.catchupMB = t.Records, float64(t.Bytes)/1e6
+	return nil
+}
+
+// dirMB is the size of the files under dir, in MB; 0 if it cannot be read.
+func dirMB(dir string) float64 {
+	var n int64
+	filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && fi.Mode().IsRegular() {
+			n += fi.Size()
+		}
+		return nil
+	})
+	return float64(n) / 1e6
+}
+
+// scaleReport turns the checkpoints into figures: each checkpoint after
+// the first beside the first, so the ratio reads as growth.
+func scaleReport(got []scaleFigures) []figure {
+	var out []figure
+	first := got[0]
+	for i, f := range got {
+		at := fmt.Sprintf("at %d listings: ", f.listings)
+		vs := func(name, unit string, v, firstV float64, goal string) figure {
+			fig := figure{Name: at + name, Unit: unit, Value: v, Goal: goal}
+			if i > 0 {
+				fig.Baseline, fig.Base = fmt.Sprintf("same at %d listings, same run", first.listings), firstV
+			}
+			return fig
+		}
+		out = append(out,
+			vs("private resident memory (RssAnon) after GC", "MiB", f.anon, first.anon, "< 1536 MiB at 1M"),
+			vs("RssAnon once freed pages are returned (as under storage.memory_limit_mb)", "MiB", f.anonFreed, first.anonFreed, "< 1536 MiB at 1M"),
+			vs("file-backed resident memory (RssFile, reclaimable)", "MiB", f.file, first.file, ""),
+			vs("Go heap in use after GC", "MiB", f.heap, first.heap, ""),
+			vs("heap of the search index (a second one, built beside)", "MiB", f.indexHeap, first.indexHeap, ""),
+			vs("Badger's folder on disk", "MB", f.dbMB, first.dbMB, ""),
+			vs("index rebuild from Badger", "s", f.build.Seconds(), first.build.Seconds(), ""),
+			figure{Name: at + "search, 8 clients, p50", Unit: "ms", Value: ms(f.p50), Baseline: "GET /healthz, 8 clients", Base: ms(f.health50)},
+			figure{Name: at + "search, 8 clients, p99", Unit: "ms", Value: ms(f.p99), Baseline: "GET /healthz, 8 clients", Base: ms(f.health99), Goal: "< 20 ms"},
+			vs("search, no result cache, p50", "ms", ms(f.p50Cold), ms(first.p50Cold), ""),
+			vs("search, no result cache, p99", "ms", ms(f.p99Cold), ms(first.p99Cold), ""),
+			vs("load since the previous checkpoint (UpsertBatch of 5,000)", "s", f.load, first.load, ""),
+		)
+		if f.catchupRecords > 0 {
+			out = append(out,
+				vs(fmt.Sprintf("catch-up of a new member (%d records)", f.catchupRecords), "s", f.catchup.Seconds(), first.catchup.Seconds(), ""),
+				vs("catch-up bytes streamed", "MB", f.catchupMB, first.catchupMB, ""))
+		}
+	}
+	return slices.Clip(out)
+}
