@@ -20,7 +20,7 @@ import (
 // Outcome is what applying one record did.
 type Outcome int
 
-// Outcomes of Store.Apply.
+// Outcomes of Store.StoreVerified.
 const (
 	// Stored: the record was new and is now stored; relay it.
 	Stored Outcome = iota
@@ -30,15 +30,29 @@ const (
 	Refused
 )
 
+// Result is what storing one record did.
+type Result struct {
+	Outcome Outcome
+	// Gap reports that the record's origin has stored records above its
+	// high-water mark, so some may be missing.
+	Gap bool
+	// Err explains a Refused outcome.
+	Err error
+}
+
+// Verified is a batch of records that Store.Verify decoded and checked and
+// that Store.StoreVerified has not stored yet.
+type Verified interface{ Len() int }
+
 // Store is the catalog as replication sees it.
 type Store interface {
-	// Apply verifies and stores one record. gap reports that the record's
-	// origin has stored records above its high-water mark, so some may be
-	// missing. err explains a Refused outcome.
-	Apply(raw []byte) (o Outcome, gap bool, err error)
-	// ApplyBatch applies records as Apply would, one outcome and error per
-	// record; catch-up uses it to store a batch in one go.
-	ApplyBatch(raws [][]byte) ([]Outcome, []error)
+	// Verify decodes and verifies records without storing them (and
+	// without taking the store's write lock), so that one batch is
+	// verified while the one before is stored.
+	Verify(raws [][]byte) Verified
+	// StoreVerified stores a batch from Verify, one result per record, in
+	// order: what applying each record on its own would have done.
+	StoreVerified(v Verified) []Result
 	// Marks returns the per-origin high-water marks.
 	Marks() map[string]uint64
 	// Since calls fn with batches of stored records above marks.
@@ -106,8 +120,10 @@ type Replicator struct {
 	store    Store
 	log      *slog.Logger
 	ps       *pubsub.PubSub
-	outbox   chan []byte  // own records waiting to be published
-	wanted   chan peer.ID // catch-up requests; buffered, deduplicated by the worker
+	outbox   chan []byte   // own records waiting to be published
+	applyq   chan applyReq // records from the topic's validators, for the applier
+	applied  chan struct{} // closed when the applier has stopped
+	wanted   chan peer.ID  // catch-up requests; buffered, deduplicated by the worker
 	metrics  *metrics
 	progress *progress
 
@@ -131,6 +147,8 @@ func New(ctx context.Context, cfg Config, fed *federation.Federation, store Stor
 	r := &Replicator{
 		cfg: cfg, fed: fed, store: store, log: log,
 		outbox:   make(chan []byte, cfg.PublishQueue),
+		applyq:   make(chan applyReq),
+		applied:  make(chan struct{}),
 		wanted:   make(chan peer.ID, 64),
 		metrics:  newMetrics(reg),
 		progress: newProgress(),
@@ -170,6 +188,12 @@ func (r *Replicator) Run(ctx context.Context) error {
 	if err != nil || fedID == "" {
 		return err
 	}
+	// The applier runs before the validator is registered and stops after
+	// the topic is closed (defers run last in, first out).
+	actx, stopApply := context.WithCancel(ctx)
+	applyDone := make(chan struct{})
+	go func() { defer close(applyDone); _ = r.applyLoop(actx) }()
+	defer func() { stopApply(); <-applyDone }()
 	topic, err := r.join(fedID)
 	if err != nil {
 		return err
