@@ -38,7 +38,7 @@ func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int, signing str
 			policy = pubsub.StrictNoSign
 		}
 		ps, err := pubsub.NewGossipSub(ctx, h, pubsub.WithFloodPublish(true), pubsub.WithMessageSignaturePolicy(policy),
-			pubsub.WithPeerOutboundQueueSize(replication.QueueSize), pubsub.WithValidateQueueSize(replication.QueueSize),
+			pubsub.WithPeerOutboundQueueSize(replication.QueueSize), pubsub.WithValidateQueueSize(replication.QueueSize), pubsub.WithSeenMessagesTTL(replication.SeenTTL),
 			pubsub.WithMessageIdFn(func(m *pb.Message) string { s := sha256.Sum256(m.Data); return string(s[:]) }))
 		if err != nil {
 			return nil, err

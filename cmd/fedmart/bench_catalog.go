@@ -66,7 +66,7 @@ func benchCatalog(cmd *cobra.Command, o benchOptions) (report, error) {
 		},
 		"catchup": func() ([]figure, error) {
 			logf("catch-up: a member rejoins after %d changes...", o.catalog.catchup)
-			return benchCatchUp(ctx, o.catalog.catchup)
+			return benchCatchUp(ctx, o.catalog.catchup, o.signing)
 		},
 		"import": func() ([]figure, error) {
 			logf("import: %d listings through the batch API...", o.catalog.imports)
@@ -256,7 +256,7 @@ func runOne(ctx context.Context, n *node.Node) (stop func()) {
 	return func() { cancel(); <-done; n.Close() }
 }
 
-func benchCatchUp(ctx context.Context, changes int) ([]figure, error) {
+func benchCatchUp(ctx context.Context, changes int, signing string) ([]figure, error) {
 	dir, err := os.MkdirTemp("", "fedmart-catchup-")
 	if err != nil {
 		return nil, err
@@ -267,6 +267,7 @@ func benchCatchUp(ctx context.Context, changes int) ([]figure, error) {
 		Tune: func(cfg *node.Config) {
 			cfg.Federation.DialInterval = 100 * time.Millisecond
 			cfg.Federation.MaxBackoff = time.Second
+			cfg.Replication.MessageSigning = signing
 		}}
 	c, err := node.NewCluster(opts)
 	if err != nil {

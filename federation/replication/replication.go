@@ -76,18 +76,20 @@ type Config struct {
 	// PublishQueue bounds records waiting to be published (default 8192);
 	// when full, records wait for catch-up instead.
 	PublishQueue int `yaml:"publish_queue"`
-	// MessageSigning is "strict" (default: GossipSub signs every message
-	// and verifies every signature) or "none". Every record is signed end to
-	// end by its origin and checked by the validator, and every relay is an
-	// authenticated member, so "none" gives up no authenticity while saving
-	// a signature and two verifications per message: all members of a
-	// federation must use the same setting.
+	// MessageSigning is "none" (default: GossipSub carries records bare)
+	// or "strict" (GossipSub also signs every message and verifies every
+	// signature). Every record is signed end to end by its origin and
+	// verified before it is stored or relayed, and every relay is an
+	// authenticated member, so "strict" adds no authenticity while costing
+	// a signature and, on every member, one more verification per message
+	// (README, "Message signing"). All members of a federation must use the
+	// same setting.
 	MessageSigning string `yaml:"message_signing"`
 }
 
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
-	return Config{MaxRecordBytes: 64 << 10, SyncInterval: 10 * time.Second, SyncBatch: 512, PublishQueue: 8192, MessageSigning: "strict"}
+	return Config{MaxRecordBytes: 64 << 10, SyncInterval: 10 * time.Second, SyncBatch: 512, PublishQueue: 8192, MessageSigning: "none"}
 }
 
 // Validate names the offending key under "replication.".
@@ -112,6 +114,15 @@ func (c Config) Validate() error {
 // feed publishes thousands of records at once; catch-up would repair that,
 // but only at its next run.
 const QueueSize = 8192
+
+// SeenTTL is how long GossipSub remembers a message id it has seen. Its
+// default (2 minutes) holds every id of a bulk load: at 10,000 records/s,
+// over a million ids (tens of MB). Copies of a message arrive within the
+// flood and the mesh's forwards, and gossip advertises only the last three
+// heartbeats (3 s; the message cache keeps five): 30 s covers them six
+// times over. A copy that arrives later still is a duplicate to the
+// catalog, which ignores it without relaying it.
+const SeenTTL = 30 * time.Second
 
 // Replicator runs both paths for one node.
 type Replicator struct {
@@ -162,6 +173,7 @@ func New(ctx context.Context, cfg Config, fed *federation.Federation, store Stor
 		pubsub.WithPeerFilter(func(p peer.ID, _ string) bool { return fed.IsMember(p) }),
 		pubsub.WithPeerOutboundQueueSize(QueueSize),
 		pubsub.WithValidateQueueSize(QueueSize),
+		pubsub.WithSeenMessagesTTL(SeenTTL),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("replication: gossipsub: %w", err)
