@@ -10,35 +10,64 @@ import (
 // have rolled back on its own; the batch is then applied record by record.
 var errBatchFallback = errors.New("catalog: batch needs one transaction per record")
 
+// Admitted is a batch of records that AdmitBatch decoded and verified and
+// that StoreAdmitted has not stored yet.
+type Admitted struct {
+	raws [][]byte
+	recs []*Record
+	errs []error
+}
+
+// Len is the number of records in the batch.
+func (a *Admitted) Len() int { return len(a.raws) }
+
+// AdmitBatch decodes and verifies records as Apply would before it looks at
+// what is stored, in parallel, without taking the write lock. Catch-up and
+// the gossip applier call it for one batch while the batch before is being
+// stored, so that both cores verify while one stores.
+func (c *Catalog) AdmitBatch(raws [][]byte) *Admitted {
+	a := &Admitted{raws: raws, recs: make([]*Record, len(raws)), errs: make([]error, len(raws))}
+	parallel(len(raws), func(i int) { a.recs[i], a.errs[i] = c.admit(raws[i]) })
+	return a
+}
+
 // ApplyBatch applies records exactly as Apply would, one result and one
 // error per record, in order. It verifies the signatures in parallel and
 // stores the batch in one transaction, which is what makes a catch-up of
-// many records fast. If any record meets an error other than ErrStale or
-// ErrDuplicate while being stored (a conflict, or a batch too large for one
+// many records fast. It is StoreAdmitted(AdmitBatch(raws)).
+func (c *Catalog) ApplyBatch(raws [][]byte) ([]ApplyResult, []error) {
+	return c.StoreAdmitted(c.AdmitBatch(raws))
+}
+
+// StoreAdmitted stores a verified batch in one transaction, one result and
+// one error per record, in order; a record AdmitBatch refused keeps its
+// error. If any record meets an error other than ErrStale or ErrDuplicate
+// while being stored (a conflict, or a batch too large for one
 // transaction), the transaction is dropped and every record goes through
 // Apply on its own, so that one bad record never spoils the others.
-func (c *Catalog) ApplyBatch(raws [][]byte) ([]ApplyResult, []error) {
-	recs := make([]*Record, len(raws))
-	admitErrs := make([]error, len(raws))
-	parallel(len(raws), func(i int) { recs[i], admitErrs[i] = c.admit(raws[i]) })
-	res := make([]ApplyResult, len(raws))
-	errs := append([]error(nil), admitErrs...)
+func (c *Catalog) StoreAdmitted(a *Admitted) ([]ApplyResult, []error) {
+	res := make([]ApplyResult, len(a.raws))
+	errs := append([]error(nil), a.errs...)
 	c.wmu.Lock()
-	changes, delta, err := c.storeBatch(recs, raws, res, errs)
-	c.wmu.Unlock()
+	changes, delta, err := c.storeBatch(a.recs, a.raws, res, errs)
 	if err == nil {
 		c.count.Add(delta)
 		for _, ch := range changes {
 			c.ratings.apply(ch.rating)
 		}
+		// Under the lock, as OnChange promises: the gossip applier and a
+		// catch-up store batches concurrently, and the index must see each
+		// listing's versions in the order they were stored.
 		c.notify(changes)
+		c.wmu.Unlock()
 		return res, errs
 	}
-	for i := range raws {
-		if admitErrs[i] == nil {
-			res[i], errs[i] = c.Apply(raws[i])
+	c.wmu.Unlock()
+	for i := range a.raws {
+		if a.errs[i] == nil {
+			res[i], errs[i] = c.Apply(a.raws[i])
 		} else {
-			res[i], errs[i] = ApplyResult{}, admitErrs[i]
+			res[i], errs[i] = ApplyResult{}, a.errs[i]
 		}
 	}
 	return res, errs
@@ -71,7 +100,10 @@ func (c *Catalog) storeBatch(recs []*Record, raws [][]byte, res []ApplyResult, e
 			res[i], delta = ApplyResult{Record: rec, Gap: gap}, delta+d
 			changes = append(changes, *ch)
 		}
-		return nil
+		if len(changes) == 0 {
+			return nil
+		}
+		return addCounter(txn, keyChanges, int64(len(changes))) // as Apply does: the stamp counts every stored record
 	})
 	return changes, delta, err
 }

@@ -102,3 +102,50 @@ func TestStricterMemberStillStoresOthersListings(t *testing.T) {
 		t.Fatalf("own listing over its own limits: err = %v", err)
 	}
 }
+
+// A record a batch stores changes the catalog's stamp even when it moves
+// neither mark nor top (a seq inside a gap), as one Apply does: the search
+// index snapshot is trusted only while the stamp is unchanged.
+func TestBatchChangesTheStampInsideAGap(t *testing.T) {
+	ctx := context.Background()
+	for _, how := range []string{"Apply", "ApplyBatch", "AdmitBatch+StoreAdmitted"} {
+		t.Run(how, func(t *testing.T) {
+			a, b := pair(t)
+			m := a.merchant(t)
+			for _, title := range []string{"One", "Two"} { // seqs 1, 2 and 3, 4
+				if _, err := a.CreateListing(ctx, m, input(title, "S-"+title)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, seq := range []uint64{1, 4} {
+				if _, err := b.Apply(a.rawOf(t, seq)); err != nil {
+					t.Fatalf("seq %d: %v", seq, err)
+				}
+			}
+			before, err := b.Stamp()
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw := a.rawOf(t, 3) // inside the gap: mark stays 1, top stays 4
+			switch how {
+			case "Apply":
+				_, err = b.Apply(raw)
+			case "ApplyBatch":
+				_, errs := b.ApplyBatch([][]byte{raw})
+				err = errs[0]
+			default:
+				_, errs := b.StoreAdmitted(b.AdmitBatch([][]byte{raw}))
+				err = errs[0]
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if mark, top := b.Origin(a.Platform()); mark != 1 || top != 4 {
+				t.Fatalf("mark %d top %d, want 1 and 4", mark, top)
+			}
+			if after, _ := b.Stamp(); after == before {
+				t.Fatalf("stamp %s unchanged after storing seq 3", after)
+			}
+		})
+	}
+}

@@ -24,21 +24,21 @@ import (
 // catalogStore adapts the catalog to what replication needs.
 type catalogStore struct{ *catalog.Catalog }
 
-// Apply stores one record and classifies the catalog's verdict.
-func (s catalogStore) Apply(raw []byte) (replication.Outcome, bool, error) {
-	res, err := s.Catalog.Apply(raw)
-	o, err := outcome(err)
-	return o, res.Gap, err
+// Verify decodes and verifies a batch of records without storing them.
+func (s catalogStore) Verify(raws [][]byte) replication.Verified {
+	return s.Catalog.AdmitBatch(raws)
 }
 
-// ApplyBatch stores records in one go, with a verdict per record.
-func (s catalogStore) ApplyBatch(raws [][]byte) ([]replication.Outcome, []error) {
-	_, errs := s.Catalog.ApplyBatch(raws)
-	out := make([]replication.Outcome, len(raws))
+// StoreVerified stores a batch from Verify and classifies the catalog's
+// verdict on each record.
+func (s catalogStore) StoreVerified(v replication.Verified) []replication.Result {
+	res, errs := s.Catalog.StoreAdmitted(v.(*catalog.Admitted))
+	out := make([]replication.Result, len(res))
 	for i, err := range errs {
-		out[i], errs[i] = outcome(err)
+		o, err := outcome(err)
+		out[i] = replication.Result{Outcome: o, Gap: res[i].Gap, Err: err}
 	}
-	return out, errs
+	return out
 }
 
 // outcome tells replication what the catalog did with a record: stored it,

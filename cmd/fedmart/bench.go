@@ -172,7 +172,7 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
 	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON instead of a table")
 	cmd.Flags().StringVar(&o.compare, "compare", "", "print each figure beside the same figure of a previous run saved with --json to FILE, with the change in percent")
 	cmd.Flags().StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to FILE (go tool pprof)")
-	cmd.Flags().StringVar(&o.signing, "message-signing", "strict", "catalog: GossipSub message signing, strict or none (replication.message_signing)")
+	cmd.Flags().StringVar(&o.signing, "message-signing", "none", "catalog: GossipSub message signing, strict or none (replication.message_signing)")
 	cmd.Flags().StringVar(&o.memProfile, "memprofile", "", "catalog search: write a heap profile to FILE while the listings are held")
 	cmd.Flags().StringVar(&o.only, "only", "", "catalog: run only these parts (propagation,catchup,import,search)")
 	cmd.Flags().IntVar(&o.catalog.changes, "changes", 1000, "catalog: listing changes to propagate")

@@ -19,8 +19,10 @@ import (
 
 // bareGossip publishes msgs at rate per second from the first of n plain hosts
 // running GossipSub (flood publishing, content-hash ids, no validator) and
-// returns, per message, the time until every other host received it.
-func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int, signing string) ([]time.Duration, error) {
+// returns, per message, the time until every other host received it, and
+// the CPU time the process spent from the first publication until the last
+// delivery.
+func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int, signing string) ([]time.Duration, time.Duration, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	hosts := make([]host.Host, n)
@@ -29,7 +31,7 @@ func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int, signing str
 	for i := range hosts {
 		h, err := bareHost()
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		defer h.Close()
 		hosts[i] = h
@@ -38,22 +40,22 @@ func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int, signing str
 			policy = pubsub.StrictNoSign
 		}
 		ps, err := pubsub.NewGossipSub(ctx, h, pubsub.WithFloodPublish(true), pubsub.WithMessageSignaturePolicy(policy),
-			pubsub.WithPeerOutboundQueueSize(replication.QueueSize), pubsub.WithValidateQueueSize(replication.QueueSize),
+			pubsub.WithPeerOutboundQueueSize(replication.QueueSize), pubsub.WithValidateQueueSize(replication.QueueSize), pubsub.WithSeenMessagesTTL(replication.SeenTTL),
 			pubsub.WithMessageIdFn(func(m *pb.Message) string { s := sha256.Sum256(m.Data); return string(s[:]) }))
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if topics[i], err = ps.Join("bench"); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if subs[i], err = topics[i].Subscribe(pubsub.WithBufferSize(len(msgs) + 16)); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	for i := range hosts {
 		for j := i + 1; j < n; j++ {
 			if err := hosts[i].Connect(ctx, peer.AddrInfo{ID: hosts[j].ID(), Addrs: hosts[j].Addrs()}); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 		}
 	}
@@ -79,6 +81,7 @@ func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int, signing str
 			}
 		}()
 	}
+	cpu0 := cpuTime()
 	sent := make([]time.Time, len(msgs))
 	tick := time.NewTicker(time.Second / time.Duration(rate))
 	defer tick.Stop()
@@ -86,7 +89,7 @@ func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int, signing str
 		<-tick.C
 		sent[i] = time.Now()
 		if err := topics[0].Publish(ctx, m); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	done := make(chan struct{})
@@ -94,13 +97,14 @@ func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int, signing str
 	select {
 	case <-done:
 	case <-time.After(2 * time.Minute):
-		return nil, fmt.Errorf("bare gossip: not every message arrived within 2 minutes")
+		return nil, 0, fmt.Errorf("bare gossip: not every message arrived within 2 minutes")
 	}
+	cpu := cpuTime() - cpu0
 	out := make([]time.Duration, len(msgs))
 	for i, m := range msgs {
 		out[i] = last[string(m)].Sub(sent[i])
 	}
-	return out, nil
+	return out, cpu, nil
 }
 
 // badgerWriteRate writes each value under a fresh key with one WriteBatch

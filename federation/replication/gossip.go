@@ -36,11 +36,11 @@ func (r *Replicator) validate(_ context.Context, from peer.ID, m *pubsub.Message
 		r.metrics.received.WithLabelValues("refused").Inc()
 		return pubsub.ValidationReject
 	}
-	o, gap, err := r.store.Apply(m.Data)
-	switch o {
+	res := r.apply(m.Data)
+	switch res.Outcome {
 	case Stored:
 		r.metrics.received.WithLabelValues("stored").Inc()
-		if gap {
+		if res.Gap {
 			r.want(from)
 		}
 		return pubsub.ValidationAccept
@@ -49,7 +49,7 @@ func (r *Replicator) validate(_ context.Context, from peer.ID, m *pubsub.Message
 		return pubsub.ValidationIgnore
 	default:
 		r.metrics.received.WithLabelValues("refused").Inc()
-		r.log.Warn("refused a catalog record", "from", from, "err", err)
+		r.log.Warn("refused a catalog record", "from", from, "err", res.Err)
 		return pubsub.ValidationReject
 	}
 }

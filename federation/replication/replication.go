@@ -20,7 +20,7 @@ import (
 // Outcome is what applying one record did.
 type Outcome int
 
-// Outcomes of Store.Apply.
+// Outcomes of Store.StoreVerified.
 const (
 	// Stored: the record was new and is now stored; relay it.
 	Stored Outcome = iota
@@ -30,15 +30,29 @@ const (
 	Refused
 )
 
+// Result is what storing one record did.
+type Result struct {
+	Outcome Outcome
+	// Gap reports that the record's origin has stored records above its
+	// high-water mark, so some may be missing.
+	Gap bool
+	// Err explains a Refused outcome.
+	Err error
+}
+
+// Verified is a batch of records that Store.Verify decoded and checked and
+// that Store.StoreVerified has not stored yet.
+type Verified interface{ Len() int }
+
 // Store is the catalog as replication sees it.
 type Store interface {
-	// Apply verifies and stores one record. gap reports that the record's
-	// origin has stored records above its high-water mark, so some may be
-	// missing. err explains a Refused outcome.
-	Apply(raw []byte) (o Outcome, gap bool, err error)
-	// ApplyBatch applies records as Apply would, one outcome and error per
-	// record; catch-up uses it to store a batch in one go.
-	ApplyBatch(raws [][]byte) ([]Outcome, []error)
+	// Verify decodes and verifies records without storing them (and
+	// without taking the store's write lock), so that one batch is
+	// verified while the one before is stored.
+	Verify(raws [][]byte) Verified
+	// StoreVerified stores a batch from Verify, one result per record, in
+	// order: what applying each record on its own would have done.
+	StoreVerified(v Verified) []Result
 	// Marks returns the per-origin high-water marks.
 	Marks() map[string]uint64
 	// Since calls fn with batches of stored records above marks.
@@ -62,18 +76,20 @@ type Config struct {
 	// PublishQueue bounds records waiting to be published (default 8192);
 	// when full, records wait for catch-up instead.
 	PublishQueue int `yaml:"publish_queue"`
-	// MessageSigning is "strict" (default: GossipSub signs every message
-	// and verifies every signature) or "none". Every record is signed end to
-	// end by its origin and checked by the validator, and every relay is an
-	// authenticated member, so "none" gives up no authenticity while saving
-	// a signature and two verifications per message: all members of a
-	// federation must use the same setting.
+	// MessageSigning is "none" (default: GossipSub carries records bare)
+	// or "strict" (GossipSub also signs every message and verifies every
+	// signature). Every record is signed end to end by its origin and
+	// verified before it is stored or relayed, and every relay is an
+	// authenticated member, so "strict" adds no authenticity while costing
+	// a signature and, on every member, one more verification per message
+	// (README, "Message signing"). All members of a federation must use the
+	// same setting.
 	MessageSigning string `yaml:"message_signing"`
 }
 
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
-	return Config{MaxRecordBytes: 64 << 10, SyncInterval: 10 * time.Second, SyncBatch: 512, PublishQueue: 8192, MessageSigning: "strict"}
+	return Config{MaxRecordBytes: 64 << 10, SyncInterval: 10 * time.Second, SyncBatch: 512, PublishQueue: 8192, MessageSigning: "none"}
 }
 
 // Validate names the offending key under "replication.".
@@ -99,6 +115,15 @@ func (c Config) Validate() error {
 // but only at its next run.
 const QueueSize = 8192
 
+// SeenTTL is how long GossipSub remembers a message id it has seen. Its
+// default (2 minutes) holds every id of a bulk load: at 10,000 records/s,
+// over a million ids (tens of MB). Copies of a message arrive within the
+// flood and the mesh's forwards, and gossip advertises only the last three
+// heartbeats (3 s; the message cache keeps five): 30 s covers them six
+// times over. A copy that arrives later still is a duplicate to the
+// catalog, which ignores it without relaying it.
+const SeenTTL = 30 * time.Second
+
 // Replicator runs both paths for one node.
 type Replicator struct {
 	cfg      Config
@@ -106,8 +131,10 @@ type Replicator struct {
 	store    Store
 	log      *slog.Logger
 	ps       *pubsub.PubSub
-	outbox   chan []byte  // own records waiting to be published
-	wanted   chan peer.ID // catch-up requests; buffered, deduplicated by the worker
+	outbox   chan []byte   // own records waiting to be published
+	applyq   chan applyReq // records from the topic's validators, for the applier
+	applied  chan struct{} // closed when the applier has stopped
+	wanted   chan peer.ID  // catch-up requests; buffered, deduplicated by the worker
 	metrics  *metrics
 	progress *progress
 
@@ -131,6 +158,8 @@ func New(ctx context.Context, cfg Config, fed *federation.Federation, store Stor
 	r := &Replicator{
 		cfg: cfg, fed: fed, store: store, log: log,
 		outbox:   make(chan []byte, cfg.PublishQueue),
+		applyq:   make(chan applyReq),
+		applied:  make(chan struct{}),
 		wanted:   make(chan peer.ID, 64),
 		metrics:  newMetrics(reg),
 		progress: newProgress(),
@@ -144,6 +173,7 @@ func New(ctx context.Context, cfg Config, fed *federation.Federation, store Stor
 		pubsub.WithPeerFilter(func(p peer.ID, _ string) bool { return fed.IsMember(p) }),
 		pubsub.WithPeerOutboundQueueSize(QueueSize),
 		pubsub.WithValidateQueueSize(QueueSize),
+		pubsub.WithSeenMessagesTTL(SeenTTL),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("replication: gossipsub: %w", err)
@@ -170,6 +200,12 @@ func (r *Replicator) Run(ctx context.Context) error {
 	if err != nil || fedID == "" {
 		return err
 	}
+	// The applier runs before the validator is registered and stops after
+	// the topic is closed (defers run last in, first out).
+	actx, stopApply := context.WithCancel(ctx)
+	applyDone := make(chan struct{})
+	go func() { defer close(applyDone); _ = r.applyLoop(actx) }()
+	defer func() { stopApply(); <-applyDone }()
 	topic, err := r.join(fedID)
 	if err != nil {
 		return err

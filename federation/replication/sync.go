@@ -107,31 +107,22 @@ func (r *Replicator) requestSync(s network.Stream) (Stats, error) {
 		return st, err
 	}
 	rd := wire.NewReader(s)
+	pipe := r.newSyncPipe()
 	var pending [][]byte
-	flush := func() error {
-		outcomes, errs := r.store.ApplyBatch(pending)
-		pending = pending[:0]
-		for i, o := range outcomes {
-			switch o {
-			case Refused:
-				return fmt.Errorf("peer sent a refused record: %w", errs[i])
-			case Stored:
-				st.Applied++
-			}
-		}
-		return nil
-	}
 	for {
+		if err := pipe.failed(); err != nil {
+			return st, pipe.finish(&st)
+		}
 		_ = s.SetDeadline(time.Now().Add(r.fed.DefaultStreamTimeout()))
 		f, err := rd.ReadFrame(r.cfg.MaxRecordBytes + 1)
 		if errors.Is(err, io.EOF) {
-			return st, fmt.Errorf("stream ended before its end frame")
+			err = fmt.Errorf("stream ended before its end frame")
+		} else if err == nil && len(f) == 0 {
+			err = fmt.Errorf("%w: empty frame", wire.ErrMalformed)
 		}
 		if err != nil {
+			_ = pipe.finish(&st)
 			return st, err
-		}
-		if len(f) == 0 {
-			return st, fmt.Errorf("%w: empty frame", wire.ErrMalformed)
 		}
 		st.Bytes += int64(len(f)) + int64(varintLen(len(f)))
 		r.metrics.syncBytes.Add(float64(len(f) + varintLen(len(f))))
@@ -140,12 +131,14 @@ func (r *Replicator) requestSync(s network.Stream) (Stats, error) {
 			st.Records++
 			r.metrics.syncRecords.Inc()
 			if pending = append(pending, f[1:]); len(pending) == r.cfg.SyncBatch {
-				if err := flush(); err != nil {
-					return st, err
-				}
+				pipe.add(pending)
+				pending = nil
 			}
 		case frameEnd:
-			if err := flush(); err != nil {
+			if len(pending) > 0 {
+				pipe.add(pending)
+			}
+			if err := pipe.finish(&st); err != nil {
 				return st, err
 			}
 			var end syncEnd
@@ -155,6 +148,7 @@ func (r *Replicator) requestSync(s network.Stream) (Stats, error) {
 			r.progress.heard(end.Marks, r.isMemberID)
 			return st, r.raiseMarks(end.Marks)
 		default:
+			_ = pipe.finish(&st)
 			return st, fmt.Errorf("%w: unknown frame type %q", wire.ErrMalformed, f[0])
 		}
 	}
