@@ -1,10 +1,12 @@
 package storefront
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
 	"github.com/fedmart/fedmart/catalog"
+	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/web"
 )
 
@@ -14,12 +16,37 @@ import (
 type speech struct {
 	t     func(id string, args ...any) string
 	money func(catalog.Money) string
+	// cash writes amount minor units of a currency as money does.
+	cash func(amount int64, currency string) string
+	// tag is the language's tag, "en" or "zh-CN".
+	tag string
 }
 
 // speechOf is r's page's speech.
 func (sf *Storefront) speechOf(r *http.Request) speech {
 	l := sf.site.Locale(r)
-	return speech{t: l.T, money: func(m catalog.Money) string { return sf.site.Money(r, m.Amount, m.Currency) }}
+	cash := func(amount int64, cur string) string { return sf.site.Money(r, amount, cur) }
+	return speech{t: l.T, cash: cash, tag: l.Tag, money: func(m catalog.Money) string { return cash(m.Amount, m.Currency) }}
+}
+
+// speechIn is the speech of the page whose request ctx was derived from
+// (English outside a request).
+func (sf *Storefront) speechIn(ctx context.Context) speech {
+	l := sf.site.LocaleIn(ctx)
+	cash := func(amount int64, cur string) string { return sf.site.MoneyIn(ctx, amount, cur) }
+	return speech{t: l.T, cash: cash, tag: l.Tag, money: func(m catalog.Money) string { return cash(m.Amount, m.Currency) }}
+}
+
+// orderMoney writes an order's money.
+func (sp speech) orderMoney(m order.Money) string { return sp.cash(m.Amount, m.Currency) }
+
+// tOr is the message id, or fallback when the messages lack it (a
+// status or reason code newer than the messages).
+func (sp speech) tOr(id, fallback string, args ...any) string {
+	if s := sp.t(id, args...); s != id {
+		return s
+	}
+	return fallback
 }
 
 // stock says how many of a variant are left.
