@@ -48,6 +48,29 @@ func (sp speech) arrivesText(earliest, latest time.Time) string {
 	return day(e) + "至" + day(l)
 }
 
+// day writes the day of t in the site's zone: "12 Dec 2026" in
+// English, "2026年12月12日" in Chinese.
+func (sp speech) day(t time.Time) string {
+	if sp.tag == locale.Chinese {
+		return t.In(sp.zone).Format("2006年1月2日")
+	}
+	return t.In(sp.zone).Format("2 Jan 2006")
+}
+
+// returnReason is a return's reason in words.
+func (sp speech) returnReason(code string) string {
+	fallback, ok := returnReasonText[code]
+	if !ok {
+		return ""
+	}
+	return sp.tOr("returns.reason_"+code, fallback)
+}
+
+// returnState names a return's state.
+func (sp speech) returnState(s string) string {
+	return sp.tOr("returns.state_"+s, returnStateText[s])
+}
+
 // refundViews are p's refunds as its order page shows them, stated at
 // the times at gives.
 func (sp speech) refundViews(p order.Part, at map[string]time.Time) []web.RefundView {

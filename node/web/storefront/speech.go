@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation/order"
@@ -20,13 +21,15 @@ type speech struct {
 	cash func(amount int64, currency string) string
 	// tag is the language's tag, "en" or "zh-CN".
 	tag string
+	// zone is the site's time zone, which days are written in.
+	zone *time.Location
 }
 
 // speechOf is r's page's speech.
 func (sf *Storefront) speechOf(r *http.Request) speech {
 	l := sf.site.Locale(r)
 	cash := func(amount int64, cur string) string { return sf.site.Money(r, amount, cur) }
-	return speech{t: l.T, cash: cash, tag: l.Tag, money: func(m catalog.Money) string { return cash(m.Amount, m.Currency) }}
+	return speech{t: l.T, cash: cash, tag: l.Tag, zone: sf.site.Zone(), money: func(m catalog.Money) string { return cash(m.Amount, m.Currency) }}
 }
 
 // speechIn is the speech of the page whose request ctx was derived from
@@ -34,7 +37,7 @@ func (sf *Storefront) speechOf(r *http.Request) speech {
 func (sf *Storefront) speechIn(ctx context.Context) speech {
 	l := sf.site.LocaleIn(ctx)
 	cash := func(amount int64, cur string) string { return sf.site.MoneyIn(ctx, amount, cur) }
-	return speech{t: l.T, cash: cash, tag: l.Tag, money: func(m catalog.Money) string { return cash(m.Amount, m.Currency) }}
+	return speech{t: l.T, cash: cash, tag: l.Tag, zone: sf.site.Zone(), money: func(m catalog.Money) string { return cash(m.Amount, m.Currency) }}
 }
 
 // orderMoney writes an order's money.

@@ -23,7 +23,7 @@ func speechFor(t *testing.T, tag string) speech {
 		t.Fatalf("no language %s", tag)
 	}
 	mf := web.NewMoneyFormat(tag)
-	return speech{t: l.T, tag: l.Tag, cash: mf.Format, money: func(m catalog.Money) string { return mf.Format(m.Amount, m.Currency) }}
+	return speech{t: l.T, tag: l.Tag, cash: mf.Format, zone: time.UTC, money: func(m catalog.Money) string { return mf.Format(m.Amount, m.Currency) }}
 }
 
 // part is a part of a test order: status, total in cents, and a carrier
