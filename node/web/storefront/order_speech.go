@@ -4,8 +4,8 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/federation/order"
-	"github.com/fedmart/fedmart/node/web/locale"
 	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/node/web/locale"
 )
 
 // The words of the order pages that the storefront builds in Go rather
