@@ -73,10 +73,10 @@ func issueAllowed(status string) bool {
 
 // issuesOf adds to pv the issues of p and, while p may have another, the
 // link to report a problem.
-func (sf *Storefront) issuesOf(o order.Order, p order.Part, pv *partView) {
+func (sf *Storefront) issuesOf(sp speech, o order.Order, p order.Part, pv *partView) {
 	live := 0
 	for _, i := range p.Issues {
-		pv.Issues = append(pv.Issues, partIssueView{IssueView: web.IssueViewOf(i, order.ByShopper, p.Total.Currency, sf.site.Now(), sf.site.Zone()),
+		pv.Issues = append(pv.Issues, partIssueView{IssueView: sp.issueView(i, p.Total.Currency, sf.site.Now()),
 			URL: issueURL(o.ID, p.ID, i.ID)})
 		if i.Live() || i.State == order.IssueEscalated {
 			live++

@@ -254,7 +254,7 @@ func (sf *Storefront) orderViewOf(ctx context.Context, o order.Order) orderView 
 			pv.CancelSomeURL = cancelUnitsURL(o.ID, p.ID)
 		}
 		sf.returnsOf(ctx, o, p, &pv)
-		sf.issuesOf(o, p, &pv)
+		sf.issuesOf(sp, o, p, &pv)
 		if order.Cancellable(p.Status) {
 			v.CancelURL = cancelURL(o.ID, "")
 			pv.CancelURL = cancelURL(o.ID, p.ID)

@@ -78,8 +78,13 @@ func (sp speech) fromPrice(l catalog.Listing) string {
 // noticeOf is the confirmation r's "done" parameter names (see
 // shopperNotices), in the shopper's language when the messages have it
 // as notice.<done>.
-func (sf *Storefront) noticeOf(r *http.Request) string {
-	n := web.NoticeIn(r, shopperNotices)
+func (sf *Storefront) noticeOf(r *http.Request) string { return sf.noticeIn(r, shopperNotices) }
+
+// noticeIn is the confirmation of notices that r's "done" parameter
+// names, in the shopper's language when the messages have it as
+// notice.<done>.
+func (sf *Storefront) noticeIn(r *http.Request, notices map[string]string) string {
+	n := web.NoticeIn(r, notices)
 	if n == "" {
 		return ""
 	}
