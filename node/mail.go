@@ -10,7 +10,6 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/mail"
-	"github.com/fedmart/fedmart/node/web"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -67,7 +66,8 @@ func (m mailer) Notify(txn *badger.Txn, no order.Notice) error {
 	var out []letter
 	switch no.Kind {
 	case order.NoticeOrderPlaced:
-		out = append(out, letter{mail.Mail{Key: no.ID + "/" + mail.KindOrderConfirmation, Kind: mail.KindOrderConfirmation}, m.order(no.Order, no.Shopper)})
+		f := letterFmt(m.lang(no.Shopper.Lang))
+		out = append(out, letter{mail.Mail{Key: no.ID + "/" + mail.KindOrderConfirmation, Kind: mail.KindOrderConfirmation}, m.order(f, no.Order, no.Shopper)})
 		for i := range out {
 			out[i].To, out[i].ToName, out[i].Lang = no.Shopper.Email, no.Shopper.Name, m.lang(no.Shopper.Lang)
 		}
@@ -126,45 +126,43 @@ func (m mailer) lang(shopper string) string {
 }
 
 // order is o as the shopper's letters show it.
-func (m mailer) order(o *order.Order, sh order.Shopper) mail.Order {
+func (m mailer) order(f letterFmt, o *order.Order, sh order.Shopper) mail.Order {
 	out := mail.Order{Store: m.n.cfg.Name, StoreURL: m.n.apiURL + "/", ID: o.ID, URL: m.n.apiURL + "/orders/" + o.ID, Shopper: sh.Name,
-		Shipping: money(o.Shipping.Amount, o.Total.Currency), Total: money(o.Total.Amount, o.Total.Currency), ShipTo: addressLines(o.ShipTo)}
+		Shipping: f.money(o.Shipping.Amount, o.Total.Currency), Total: f.money(o.Total.Amount, o.Total.Currency), ShipTo: addressLines(o.ShipTo)}
 	for _, p := range o.Parts {
-		out.Parts = append(out.Parts, m.part(p))
+		out.Parts = append(out.Parts, m.part(f, p))
 	}
 	return out
 }
 
 // part is a storefront's part as a letter shows it, its merchant named by
 // the profile its home published.
-func (m mailer) part(p order.Part) mail.Part {
+func (m mailer) part(f letterFmt, p order.Part) mail.Part {
 	name := p.Merchant
 	if prof, err := m.n.cat.MerchantProfile(context.Background(), p.Platform, p.Merchant); err == nil && prof.Name != "" {
 		name = prof.Name
 	}
-	return mail.Part{ID: p.ID, Merchant: name, Status: p.Status, Items: items(p.Items), Shipping: money(p.Shipping.Amount, p.Total.Currency),
-		ShippingRate: p.ShippingRate, Total: money(p.Total.Amount, p.Total.Currency), Carrier: p.Carrier, Tracking: p.Tracking, TrackingURL: p.TrackingURL,
-		Refunded: refunded(p), Reason: p.Reason}
+	return mail.Part{ID: p.ID, Merchant: name, Status: p.Status, Items: items(f, p.Items), Shipping: f.money(p.Shipping.Amount, p.Total.Currency),
+		ShippingRate: p.ShippingRate, Total: f.money(p.Total.Amount, p.Total.Currency), Carrier: p.Carrier, Tracking: p.Tracking, TrackingURL: p.TrackingURL,
+		Refunded: refunded(f, p), Reason: p.Reason}
 }
 
 // refunded is what went back for p, written out; "" for nothing.
-func refunded(p order.Part) string {
+func refunded(f letterFmt, p order.Part) string {
 	if p.Refunded.Amount == 0 {
 		return ""
 	}
-	return money(p.Refunded.Amount, p.Refunded.Currency)
+	return f.money(p.Refunded.Amount, p.Refunded.Currency)
 }
 
-func items(lines []order.Line) []mail.Item {
+func items(f letterFmt, lines []order.Line) []mail.Item {
 	out := make([]mail.Item, len(lines))
 	for i, l := range lines {
-		out[i] = mail.Item{Title: l.Title, Quantity: l.Quantity, Price: money(l.UnitPrice.Amount, l.UnitPrice.Currency),
-			Amount: money(l.Quantity*l.UnitPrice.Amount, l.UnitPrice.Currency)}
+		out[i] = mail.Item{Title: l.Title, Quantity: l.Quantity, Price: f.money(l.UnitPrice.Amount, l.UnitPrice.Currency),
+			Amount: f.money(l.Quantity*l.UnitPrice.Amount, l.UnitPrice.Currency)}
 	}
 	return out
 }
-
-func money(amount int64, currency string) string { return web.FormatMoney(amount, currency) }
 
 // addressLines writes a shipping address one line each.
 func addressLines(a order.Address) []string {

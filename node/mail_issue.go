@@ -19,12 +19,13 @@ import (
 // offer, an arbiter's refund) is told by the issue's letter, which is
 // then transactional (mail.KindIssueRefund), not by a refund letter too.
 
-// issueTime writes a deadline as the letters show it.
-func issueTime(t time.Time) string {
+// issueTime writes a deadline as the letters in f's language show it,
+// in UTC: "Nov 25, 2026, 12:00 PM UTC", "2026年11月25日 12:00 UTC".
+func issueTime(f letterFmt, t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
+	return f.time(t)
 }
 
 // stepOf is the step of issue i its last status took (the last of the
@@ -50,20 +51,20 @@ func issueRefund(issues []order.Issue, id string) bool {
 
 // issueLetter is issue i at step s as letters show it, amounts in
 // currency; refunds are the part's, to say what the issue paid.
-func issueLetter(i *order.Issue, s order.IssueStep, currency string, refunds []order.Refund) mail.IssueLetter {
+func issueLetter(f letterFmt, i *order.Issue, s order.IssueStep, currency string, refunds []order.Refund) mail.IssueLetter {
 	l := mail.IssueLetter{ID: i.ID, Category: i.Category, Description: i.Description, Remedy: i.Remedy,
-		RespondBy: issueTime(i.RespondBy), ResolveBy: issueTime(i.ResolveBy), Text: s.Text}
+		RespondBy: issueTime(f, i.RespondBy), ResolveBy: issueTime(f, i.ResolveBy), Text: s.Text}
 	if i.Amount > 0 {
-		l.Amount = money(i.Amount, currency)
+		l.Amount = f.money(i.Amount, currency)
 	}
 	switch {
 	case s.Remedy != "":
-		l.OfferRemedy, l.OfferAmount = s.Remedy, money(s.Amount, currency)
+		l.OfferRemedy, l.OfferAmount = s.Remedy, f.money(s.Amount, currency)
 	case i.Offer != nil:
-		l.OfferRemedy, l.OfferAmount = i.Offer.Remedy, money(i.Offer.Amount, currency)
+		l.OfferRemedy, l.OfferAmount = i.Offer.Remedy, f.money(i.Offer.Amount, currency)
 	}
 	if r := refundByID(refunds, i.Refund); r != nil && i.Refund != "" {
-		l.Refund = money(r.Amount.Amount, r.Amount.Currency)
+		l.Refund = f.money(r.Amount.Amount, r.Amount.Currency)
 	}
 	return l
 }
@@ -79,7 +80,8 @@ func (m mailer) shopperIssueLetters(no order.Notice) []letter {
 		if !ok {
 			continue
 		}
-		l := issueLetter(i, s, p.Total.Currency, p.Refunds)
+		f := letterFmt(m.lang(sh.Lang))
+		l := issueLetter(f, i, s, p.Total.Currency, p.Refunds)
 		switch s.Action {
 		case order.IssueActOpen:
 			l.Event = mail.IssueOpened
@@ -102,7 +104,7 @@ func (m mailer) shopperIssueLetters(no order.Notice) []letter {
 		if l.Refund != "" && (l.Event == mail.IssueResolved || l.Event == mail.IssueDecided) {
 			kind = mail.KindIssueRefund
 		}
-		l.Store, l.URL, l.To, l.Merchant, l.Order, l.Part = m.n.cfg.Name, m.n.apiURL+"/orders/"+no.Order.ID, sh.Name, m.part(*p).Merchant, no.Order.ID, p.ID
+		l.Store, l.URL, l.To, l.Merchant, l.Order, l.Part = m.n.cfg.Name, m.n.apiURL+"/orders/"+no.Order.ID, sh.Name, m.part(f, *p).Merchant, no.Order.ID, p.ID
 		out = append(out, letter{mail.Mail{Key: "part/" + p.ID + "/issue/" + i.ID + "/" + strconv.FormatUint(i.Seq, 10), Kind: kind,
 			To: sh.Email, ToName: sh.Name, Lang: m.lang(sh.Lang)}, l})
 	}
@@ -119,7 +121,7 @@ func (m mailer) merchantIssueLetters(h *order.HomePart) []letter {
 		if !ok {
 			continue
 		}
-		l := issueLetter(i, s, h.Total.Currency, h.Refunds)
+		l := issueLetter(letterFmt(m.n.cfg.Mail.Language), i, s, h.Total.Currency, h.Refunds)
 		switch {
 		case s.Action == order.IssueActOpen && i.State == order.IssueOpen:
 			l.Event = mail.IssueOpened
@@ -141,10 +143,11 @@ func (m mailer) merchantIssueLetters(h *order.HomePart) []letter {
 // expiry.
 func (m mailer) issueDue(no order.Notice) letter {
 	i := no.Issue
-	l := issueLetter(i, order.IssueStep{}, no.Home.Total.Currency, no.Home.Refunds)
-	l.Due, l.Deadline = no.Due, issueTime(i.ResolveBy)
+	f := letterFmt(m.n.cfg.Mail.Language)
+	l := issueLetter(f, i, order.IssueStep{}, no.Home.Total.Currency, no.Home.Refunds)
+	l.Due, l.Deadline = no.Due, issueTime(f, i.ResolveBy)
 	if no.Due == order.DueRespond {
-		l.Deadline = issueTime(i.RespondBy)
+		l.Deadline = issueTime(f, i.RespondBy)
 	}
 	return m.toMerchant(no.Home, no.ID, mail.KindIssueDue, l)
 }

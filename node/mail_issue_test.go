@@ -182,7 +182,7 @@ func TestIssueMailsBothSides(t *testing.T) {
 			}
 		}
 	}
-	due := letter(1, mail.KindIssueDue, 1, "still waits for your first answer", "due by "+issueTime(hp.Issues[0].RespondBy), "One pan arrived dented.")
+	due := letter(1, mail.KindIssueDue, 1, "still waits for your first answer", "due by "+issueTime(letterFmt(b.cfg.Mail.Language), hp.Issues[0].RespondBy), "One pan arrived dented.")
 	if due.To != "orders@bremen.example" || due.Key != "home/"+part+"/issue/"+i1+"/due/respond" {
 		t.Errorf("the reminder: to %q, key %q", due.To, due.Key)
 	}

@@ -16,7 +16,8 @@ import (
 // event.
 func (m mailer) shopperLetters(no order.Notice) []letter {
 	p, sh := no.Part, no.Shopper
-	base := mail.PartLetter{Order: m.order(no.Order, sh), Part: m.part(*p)}
+	f := letterFmt(m.lang(sh.Lang))
+	base := mail.PartLetter{Order: m.order(f, no.Order, sh), Part: m.part(f, *p)}
 	var out []letter
 	add := func(key, kind string, data mail.PartLetter) {
 		out = append(out, letter{mail.Mail{Key: "part/" + p.ID + "/" + key, Kind: kind, To: sh.Email, ToName: sh.Name, Lang: m.lang(sh.Lang)}, data})
@@ -42,12 +43,12 @@ func (m mailer) shopperLetters(no order.Notice) []letter {
 			continue // the return's receipt, the full refund's or the letter says it
 		}
 		d := base
-		d.Refund = refundOf(r, p.Items, ending != nil && r.ID == ending.ID)
+		d.Refund = refundOf(f, r, p.Items, ending != nil && r.ID == ending.ID)
 		add("refund/"+r.ID, mail.KindPartPartlyRefunded, d)
 	}
 	for _, ret := range p.Returns {
 		d := base
-		d.Return = returnLetter(ret, p.Items)
+		d.Return = returnLetter(f, ret, p.Items)
 		switch ret.State {
 		case order.ReturnApproved:
 			add("return/"+ret.ID+"/approved", mail.KindReturnApproved, d)
@@ -58,9 +59,9 @@ func (m mailer) shopperLetters(no order.Notice) []letter {
 			if r == nil {
 				continue // its refund comes with the same status
 			}
-			d.Refund = refundOf(*r, p.Items, false)
+			d.Refund = refundOf(f, *r, p.Items, false)
 			if ret.RestockingFee.Amount > 0 {
-				d.Return.RestockingFee = money(ret.RestockingFee.Amount, ret.RestockingFee.Currency)
+				d.Return.RestockingFee = f.money(ret.RestockingFee.Amount, ret.RestockingFee.Currency)
 			} else {
 				d.Return.RestockingFee = ""
 			}
@@ -76,8 +77,9 @@ func (m mailer) shopperLetters(no order.Notice) []letter {
 // of it), each return requested.
 func (m mailer) merchantLetters(txn *badger.Txn, h *order.HomePart) []letter {
 	name, to := m.merchantOf(h.Merchant)
+	f := letterFmt(m.n.cfg.Mail.Language)
 	base := mail.NewPart{Store: m.n.cfg.Name, ConsoleURL: m.n.apiURL + "/merchant/orders", Merchant: name, Order: h.Order,
-		Part: m.homePart(h, name), ShipTo: addressLines(h.ShipTo)}
+		Part: m.homePart(f, h, name), ShipTo: addressLines(h.ShipTo)}
 	var out []letter
 	add := func(key, kind string, data mail.NewPart) {
 		out = append(out, letter{mail.Mail{Key: "home/" + h.ID + "/" + key, Kind: kind, To: to, ToName: name, Lang: m.n.cfg.Mail.Language}, data})
@@ -91,7 +93,7 @@ func (m mailer) merchantLetters(txn *badger.Txn, h *order.HomePart) []letter {
 			continue
 		}
 		d := base
-		d.Refund = refundOf(r, h.Lines, ending != nil && r.ID == ending.ID)
+		d.Refund = refundOf(f, r, h.Lines, ending != nil && r.ID == ending.ID)
 		add("cancel/"+r.ID, mail.KindPartCancelled, d)
 	}
 	if h.Status == order.StatusCancelled && (ending == nil || ending.Kind != order.RefundKindCancel) {
@@ -106,7 +108,7 @@ func (m mailer) merchantLetters(txn *badger.Txn, h *order.HomePart) []letter {
 			continue
 		}
 		d := base
-		d.Return = returnLetter(ret, h.Lines)
+		d.Return = returnLetter(f, ret, h.Lines)
 		d.Return.URL = m.n.apiURL + "/merchant/returns/" + h.ID + "/" + ret.ID
 		add("return/"+ret.ID+"/requested", mail.KindReturnRequested, d)
 	}
@@ -126,9 +128,9 @@ func (m mailer) merchantOf(id string) (name, to string) {
 }
 
 // homePart is a home part as the merchant's letters show it.
-func (m mailer) homePart(p *order.HomePart, name string) mail.Part {
-	return mail.Part{ID: p.ID, Merchant: name, Status: p.Status, Items: items(p.Lines), Shipping: money(p.Shipping.Amount, p.Total.Currency),
-		ShippingRate: p.ShippingRate, Total: money(p.Total.Amount, p.Total.Currency), Reason: p.Reason}
+func (m mailer) homePart(f letterFmt, p *order.HomePart, name string) mail.Part {
+	return mail.Part{ID: p.ID, Merchant: name, Status: p.Status, Items: items(f, p.Lines), Shipping: f.money(p.Shipping.Amount, p.Total.Currency),
+		ShippingRate: p.ShippingRate, Total: f.money(p.Total.Amount, p.Total.Currency), Reason: p.Reason}
 }
 
 // endingRefund is the refund that ended a part refunded or cancelled (the
@@ -166,18 +168,18 @@ func returnOf(returns []order.Return, id string) *order.Return {
 }
 
 // refundOf is r as a letter shows it, its units named from lines.
-func refundOf(r order.Refund, lines []order.Line, whole bool) *mail.Refund {
-	out := &mail.Refund{Cancel: r.Kind == order.RefundKindCancel, Whole: whole, Amount: money(r.Amount.Amount, r.Amount.Currency),
-		Items: unitItems(r.Lines, lines), Reason: r.Reason}
+func refundOf(f letterFmt, r order.Refund, lines []order.Line, whole bool) *mail.Refund {
+	out := &mail.Refund{Cancel: r.Kind == order.RefundKindCancel, Whole: whole, Amount: f.money(r.Amount.Amount, r.Amount.Currency),
+		Items: unitItems(f, r.Lines, lines), Reason: r.Reason}
 	if r.Shipping.Amount > 0 {
-		out.Shipping = money(r.Shipping.Amount, r.Shipping.Currency)
+		out.Shipping = f.money(r.Shipping.Amount, r.Shipping.Currency)
 	}
 	return out
 }
 
 // returnLetter is ret as a letter shows it.
-func returnLetter(ret order.Return, lines []order.Line) *mail.Return {
-	out := &mail.Return{ID: ret.ID, Items: unitItems(ret.Lines, lines), Reason: ret.Reason, Note: ret.Note, Refusal: ret.Refusal,
+func returnLetter(f letterFmt, ret order.Return, lines []order.Line) *mail.Return {
+	out := &mail.Return{ID: ret.ID, Items: unitItems(f, ret.Lines, lines), Reason: ret.Reason, Note: ret.Note, Refusal: ret.Refusal,
 		ShopperPays: ret.ShippingPaidBy == "shopper"}
 	if in := ret.Instructions; in != nil {
 		out.Address, out.LabelURL, out.DropOffCode = in.Address, in.LabelURL, in.DropOffCode
@@ -203,14 +205,14 @@ func bpsPercent(bps int) string {
 
 // unitItems are some units of a part's lines, titled and priced from
 // lines (a unit of a line the part does not have keeps its SKU).
-func unitItems(units []order.Units, lines []order.Line) []mail.Item {
+func unitItems(f letterFmt, units []order.Units, lines []order.Line) []mail.Item {
 	out := make([]mail.Item, 0, len(units))
 	for _, u := range units {
 		it := mail.Item{Title: u.SKU, Quantity: u.Quantity}
 		for _, l := range lines {
 			if l.ListingID == u.ListingID && l.SKU == u.SKU {
-				it.Title, it.Price = l.Title, money(l.UnitPrice.Amount, l.UnitPrice.Currency)
-				it.Amount = money(u.Quantity*l.UnitPrice.Amount, l.UnitPrice.Currency)
+				it.Title, it.Price = l.Title, f.money(l.UnitPrice.Amount, l.UnitPrice.Currency)
+				it.Amount = f.money(u.Quantity*l.UnitPrice.Amount, l.UnitPrice.Currency)
 			}
 		}
 		out = append(out, it)

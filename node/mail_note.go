@@ -17,7 +17,7 @@ func (m mailer) note(no order.Notice) letter {
 	l := mail.NoteLetter{Store: m.n.cfg.Name, Part: n.Part, Text: n.Text, Attachments: n.Attachments}
 	if no.Kind == order.NoticeNoteToShopper {
 		l.URL = m.n.apiURL + "/orders/" + no.Order.ID + "#messages-" + n.Part
-		l.To, l.From, l.Order = no.Shopper.Name, m.part(*no.Part).Merchant, no.Order.ID
+		l.To, l.From, l.Order = no.Shopper.Name, m.part(letterFmt(m.lang(no.Shopper.Lang)), *no.Part).Merchant, no.Order.ID
 		return letter{mail.Mail{Key: no.ID, Kind: mail.KindNoteToShopper, To: no.Shopper.Email, ToName: no.Shopper.Name, Lang: m.lang(no.Shopper.Lang)}, l}
 	}
 	name, to := no.Home.Merchant, ""

@@ -102,17 +102,16 @@ func (sf *Storefront) signinWith(w http.ResponseWriter, r *http.Request) {
 	}
 	next, peer := safeNext(r.URL.Query().Get("next")), r.PathValue("peer")
 	if !sf.deps.Alliance.Active(peer) {
-		name := "That platform"
+		name := sf.site.T(r, "signin.that_platform")
 		if m, ok := sf.deps.Alliance.Member(peer); ok {
 			name = m.Name
 		}
-		sf.allianceFailed(w, r, next, name+" is not an active member of the alliance now, so it cannot sign you in here. "+
-			"Sign in with a password, or with another member.")
+		sf.allianceFailed(w, r, next, sf.site.T(r, "signin.not_member", "Name", name))
 		return
 	}
 	u, err := sf.deps.Alliance.Begin(r.Context(), peer, sess.ID, next)
 	if err != nil {
-		sf.allianceFailed(w, r, next, "That member cannot sign you in: "+err.Error())
+		sf.allianceFailed(w, r, next, sf.site.T(r, "signin.member_cannot", "Why", err.Error()))
 		return
 	}
 	web.SeeOther(w, r, u)
@@ -127,21 +126,21 @@ func (sf *Storefront) allianceCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	if e := q.Get("error"); e != "" {
-		msg := "The sign-in was not completed (" + e + ")"
+		msg := sf.site.T(r, "signin.not_completed", "Code", e)
 		if d := q.Get("error_description"); d != "" {
-			msg += ": " + d
+			msg = sf.site.T(r, "signin.not_completed_why", "Code", e, "Why", d)
 		}
-		sf.allianceFailed(w, r, "", msg+".")
+		sf.allianceFailed(w, r, "", msg)
 		return
 	}
 	sess, ok := sf.sessions.Load(r)
 	if !ok {
-		sf.allianceFailed(w, r, "", "Your session here ended during the sign-in: try again.")
+		sf.allianceFailed(w, r, "", sf.site.T(r, "signin.session_ended"))
 		return
 	}
 	id, err := sf.deps.Alliance.Finish(r.Context(), q.Get("state"), q.Get("code"), sess.ID)
 	if err != nil {
-		sf.allianceFailed(w, r, "", "The sign-in could not be verified: "+err.Error())
+		sf.allianceFailed(w, r, "", sf.site.T(r, "signin.not_verified", "Why", err.Error()))
 		return
 	}
 	sh, err := sf.deps.Shoppers.LinkedShopper(r.Context(), order.Link{Issuer: id.Issuer, Subject: id.Subject, Name: id.Name,
@@ -184,9 +183,7 @@ func (sf *Storefront) renderApprove(w http.ResponseWriter, r *http.Request, sv s
 	}
 	req, err := sf.deps.Alliance.Request(r.Context(), id)
 	if err != nil {
-		sf.site.Status(w, r, http.StatusBadRequest, "Sign-in request not valid",
-			"This sign-in request has expired, was already used, or comes from a platform that is no longer a member: "+
-				"go back to the platform you came from and start again.")
+		sf.site.Status(w, r, http.StatusBadRequest, sf.site.T(r, "signin.request_invalid"), sf.site.T(r, "signin.request_invalid_text"))
 		return
 	}
 	v := approveView{Request: req, Shopper: sv.shopper, Elsewhere: sv.shopper.Issuer != ""}
@@ -197,7 +194,7 @@ func (sf *Storefront) renderApprove(w http.ResponseWriter, r *http.Request, sv s
 		w.Header().Set("Content-Security-Policy", strings.Replace(w.Header().Get("Content-Security-Policy"),
 			"form-action 'self'", "form-action 'self' "+u.Scheme+"://"+u.Host, 1))
 	}
-	sf.render(w, r, http.StatusOK, "alliance_approve", sf.shopperPage(sv, "Sign in to "+req.ClientName, v))
+	sf.render(w, r, http.StatusOK, "alliance_approve", sf.shopperPage(sv, sf.site.T(r, "signin.sign_in_to", "Name", req.ClientName), v))
 }
 
 // approve lets the member know the signed-in shopper: POST

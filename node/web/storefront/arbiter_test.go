@@ -78,7 +78,7 @@ func TestShopperAnswersTheArbiter(t *testing.T) {
 	wantAll(t, "the escalated issue", got.Body, `<h2 id="arbiter-heading">The alliance's arbiter: Beta Bazaar</h2>`,
 		"Beta Bazaar, the member of the alliance its charter names as arbiter, reads the whole signed thread",
 		`<p class="muted small no-arbiter-notes">The arbiter has asked you nothing so far.</p>`, `<label for="f-arbiter_text">Write to the arbiter</label>`,
-		"Alpha Market sends your words to it as the storefront's note")
+		"Alpha Market sends your words to it as the storefront&#39;s note")
 
 	if _, err := h.Other.Orders.AskCase(ctx, i.ID, []string{order.SideStorefront}, "When did you notice the split leg?"); err != nil {
 		t.Fatal(err)

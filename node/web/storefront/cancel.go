@@ -67,7 +67,7 @@ func (sf *Storefront) cancelForm(w http.ResponseWriter, r *http.Request, sv shop
 		web.SeeOther(w, r, orderURL(o.ID))
 		return
 	}
-	sf.render(w, r, http.StatusOK, "cancel", sf.shopperPage(sv, "Cancel items", v))
+	sf.render(w, r, http.StatusOK, "cancel", sf.shopperPage(sv, sf.site.T(r, "cancel.title"), v))
 }
 
 // cancelParts cancels the parts ticked: POST /orders/{id}/cancel. None
@@ -79,7 +79,7 @@ func (sf *Storefront) cancelParts(w http.ResponseWriter, r *http.Request, sv sho
 	f := web.NewForm()
 	status := http.StatusUnprocessableEntity
 	if len(parts) == 0 {
-		f.Add("part", "Tick at least one part to cancel.")
+		f.Add("part", sf.site.T(r, "cancel.tick_one"))
 	} else {
 		_, err := sf.deps.Orders.CancelParts(r.Context(), sv.shopper.ID, id, parts)
 		switch {
@@ -100,15 +100,15 @@ func (sf *Storefront) cancelParts(w http.ResponseWriter, r *http.Request, sv sho
 	}
 	v := sf.cancelViewOf(r.Context(), o, parts, f)
 	if status == http.StatusConflict {
-		v.Problem = "Nothing was cancelled: a part you ticked has shipped or ended in the meantime. Here is what can still be cancelled."
+		v.Problem = sf.site.T(r, "cancel.conflict_some")
 	}
 	if len(v.Parts) == 0 {
 		ov := sf.orderViewOf(r.Context(), o)
-		ov.Problem = "Nothing was cancelled: every part of this order has shipped or ended already."
-		sf.render(w, r, http.StatusConflict, "order", sf.shopperPage(sv, "Order "+o.ID, ov))
+		ov.Problem = sf.site.T(r, "cancel.conflict_all")
+		sf.render(w, r, http.StatusConflict, "order", sf.shopperPage(sv, sf.site.T(r, "orders.order_title", "ID", o.ID), ov))
 		return
 	}
-	sf.render(w, r, status, "cancel", sf.shopperPage(sv, "Cancel items", v))
+	sf.render(w, r, status, "cancel", sf.shopperPage(sv, sf.site.T(r, "cancel.title"), v))
 }
 
 // cancelViewOf is the confirmation of o's cancel with the parts in
@@ -117,7 +117,7 @@ func (sf *Storefront) cancelParts(w http.ResponseWriter, r *http.Request, sv sho
 func (sf *Storefront) cancelViewOf(ctx context.Context, o order.Order, ticked []string, f *web.Form) cancelView {
 	ov := sf.orderViewOf(ctx, o)
 	v := cancelView{ID: o.ID, OrderURL: orderURL(o.ID), Action: orderURL(o.ID) + "/cancel", Form: f,
-		Way: refundWay(o.Payment, sf.site.Name()), Unpaid: o.Payment.Status == order.PaymentPending}
+		Way: sf.speechIn(ctx).refundWay(o.Payment, sf.site.Name()), Unpaid: o.Payment.Status == order.PaymentPending}
 	named := slices.ContainsFunc(o.Parts, func(p order.Part) bool { return order.Cancellable(p.Status) && slices.Contains(ticked, p.ID) })
 	var total order.Money
 	for i, p := range o.Parts {

@@ -69,7 +69,7 @@ func (sf *Storefront) cancelUnitsForm(w http.ResponseWriter, r *http.Request, sv
 		return
 	}
 	v := sf.cancelUnitsViewOf(r.Context(), o, p, web.NewForm())
-	sf.render(w, r, http.StatusOK, "cancel_units", sf.shopperPage(sv, "Cancel some items", v))
+	sf.render(w, r, http.StatusOK, "cancel_units", sf.shopperPage(sv, sf.site.T(r, "units.title"), v))
 }
 
 // cancelUnits reads the quantities: POST /orders/{id}/parts/{part}/cancel.
@@ -81,17 +81,17 @@ func (sf *Storefront) cancelUnits(w http.ResponseWriter, r *http.Request, sv sho
 		return
 	}
 	f := web.NewForm()
-	units, lineOf := readUnits(r.PostForm, p, sf.cancelUnitsViewOf(r.Context(), o, p, f).Lines, f)
+	units, lineOf := readUnits(sf.speechOf(r), r.PostForm, p, sf.cancelUnitsViewOf(r.Context(), o, p, f).Lines, f)
 	v := sf.cancelUnitsViewOf(r.Context(), o, p, f)
 	switch {
 	case !f.OK():
-		sf.render(w, r, http.StatusUnprocessableEntity, "cancel_units", sf.shopperPage(sv, "Cancel some items", v))
+		sf.render(w, r, http.StatusUnprocessableEntity, "cancel_units", sf.shopperPage(sv, sf.site.T(r, "units.title"), v))
 		return
 	case r.PostForm.Get("confirm") == "" || r.PostForm.Get("change") != "":
 		if r.PostForm.Get("change") == "" {
-			sf.confirmUnits(&v, o, p, units)
+			sf.confirmUnits(r.Context(), &v, o, p, units)
 		}
-		sf.render(w, r, http.StatusOK, "cancel_units", sf.shopperPage(sv, "Cancel some items", v))
+		sf.render(w, r, http.StatusOK, "cancel_units", sf.shopperPage(sv, sf.site.T(r, "units.title"), v))
 		return
 	}
 	key := r.PostForm.Get("key")
@@ -107,11 +107,11 @@ func (sf *Storefront) cancelUnits(w http.ResponseWriter, r *http.Request, sv sho
 		for _, e := range fe {
 			f.Add(unitsInput(e.Field, lineOf), e.Message+".")
 		}
-		sf.render(w, r, http.StatusUnprocessableEntity, "cancel_units", sf.shopperPage(sv, "Cancel some items", v))
+		sf.render(w, r, http.StatusUnprocessableEntity, "cancel_units", sf.shopperPage(sv, sf.site.T(r, "units.title"), v))
 	case errors.Is(err, order.ErrConflict):
 		ov := sf.orderViewOf(r.Context(), o)
-		ov.Problem = "Nothing was cancelled: this part has shipped or ended in the meantime."
-		sf.render(w, r, http.StatusConflict, "order", sf.shopperPage(sv, "Order "+o.ID, ov))
+		ov.Problem = sf.site.T(r, "units.conflict")
+		sf.render(w, r, http.StatusConflict, "order", sf.shopperPage(sv, sf.site.T(r, "orders.order_title", "ID", o.ID), ov))
 	default:
 		sf.site.FailOrder(w, r, err)
 	}
@@ -143,7 +143,7 @@ func (sf *Storefront) cancellablePart(w http.ResponseWriter, r *http.Request, sv
 // readUnits reads the quantities into f, each line's problem named by
 // its title, and returns the units to cancel with, for each of them, the
 // index of its line among those left.
-func readUnits(pf url.Values, p order.Part, lines []cancelLine, f *web.Form) ([]order.Units, []int) {
+func readUnits(sp speech, pf url.Values, p order.Part, lines []cancelLine, f *web.Form) ([]order.Units, []int) {
 	var units []order.Units
 	var lineOf []int
 	left := p.Left().Units
@@ -157,16 +157,16 @@ func readUnits(pf url.Values, p order.Part, lines []cancelLine, f *web.Form) ([]
 		n, err := strconv.ParseInt(s, 10, 64)
 		switch {
 		case err != nil || n < 0:
-			f.Add(name, fmt.Sprintf("%s: enter a number of units from 0 to %d.", l.Title, l.Left))
+			f.Add(name, sp.t("units.bad_number", "Title", l.Title, "Left", l.Left))
 		case n > l.Left:
-			f.Add(name, fmt.Sprintf("%s: only %d left to cancel, not %d.", l.Title, l.Left, n))
+			f.Add(name, sp.t("units.too_many", "Title", l.Title, "Left", l.Left, "N", n))
 		case n > 0:
 			units = append(units, order.Units{ListingID: left[i].ListingID, SKU: left[i].SKU, Quantity: n})
 			lineOf = append(lineOf, i)
 		}
 	}
 	if f.OK() && len(units) == 0 {
-		f.Add(quantityInput(0), "Enter how many units of at least one line to cancel.")
+		f.Add(quantityInput(0), sp.t("units.none"))
 	}
 	return units, lineOf
 }
@@ -192,7 +192,7 @@ func unitsInput(field string, lineOf []int) string {
 func (sf *Storefront) cancelUnitsViewOf(ctx context.Context, o order.Order, p order.Part, f *web.Form) cancelUnitsView {
 	ov := sf.orderViewOf(ctx, o)
 	v := cancelUnitsView{ID: o.ID, OrderURL: orderURL(o.ID), Action: cancelUnitsURL(o.ID, p.ID), Form: f,
-		Way: refundWay(o.Payment, sf.site.Name()), Unpaid: o.Payment.Status == order.PaymentPending}
+		Way: sf.speechIn(ctx).refundWay(o.Payment, sf.site.Name()), Unpaid: o.Payment.Status == order.PaymentPending}
 	var pv partView
 	for _, x := range ov.Parts {
 		if x.ID == p.ID {
@@ -217,7 +217,7 @@ func (sf *Storefront) cancelUnitsViewOf(ctx context.Context, o order.Order, p or
 // they are, and the refund the home will give (their worth at the prices
 // paid, never more than the items left; everything left, shipping
 // included, when no unit would be left).
-func (sf *Storefront) confirmUnits(v *cancelUnitsView, o order.Order, p order.Part, units []order.Units) {
+func (sf *Storefront) confirmUnits(ctx context.Context, v *cancelUnitsView, o order.Order, p order.Part, units []order.Units) {
 	left := p.Left()
 	var worth, count, all int64
 	for _, u := range units {
@@ -240,5 +240,5 @@ func (sf *Storefront) confirmUnits(v *cancelUnitsView, o order.Order, p order.Pa
 	for _, u := range units {
 		v.Cancelled = append(v.Cancelled, web.UnitsText([]order.Units{u}, p.Items))
 	}
-	v.Total = web.FormatMoney(refund, p.Total.Currency)
+	v.Total = sf.speechIn(ctx).cash(refund, p.Total.Currency)
 }

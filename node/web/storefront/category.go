@@ -140,7 +140,7 @@ func (sf *Storefront) category(w http.ResponseWriter, r *http.Request) {
 		sf.site.Fail(w, r, err)
 		return
 	}
-	sf.render(w, r, http.StatusOK, "category", sf.categoryMeta(v))
+	sf.render(w, r, http.StatusOK, "category", sf.categoryMeta(sf.speechOf(r), v))
 }
 
 // pageNumber reads ?page: "" is 1; anything but 1..maxCategoryPage is
@@ -266,19 +266,19 @@ func (sf *Storefront) pageOf(q search.Query, n int) (search.Result, error) {
 // categoryMeta is the category page with what search engines read: its
 // canonical URL and paging links, or noindex,follow for a variant; its
 // description; breadcrumbs as JSON-LD.
-func (sf *Storefront) categoryMeta(v categoryPage) *web.Page {
+func (sf *Storefront) categoryMeta(sp speech, v categoryPage) *web.Page {
 	title := v.Name
 	if v.Page > 1 {
-		title = fmt.Sprintf("%s, page %d", v.Name, v.Page)
+		title = sp.t("category.title_page", "Name", v.Name, "Page", v.Page)
+	}
+	for i, c := range v.Sorts {
+		v.Sorts[i].Label = sp.tOr("search.sort_"+c.Value, c.Label)
 	}
 	abs := sf.site.AbsURL
 	p := &web.Page{Title: title, Data: v}
 	desc := strings.Join(v.Description, " ")
 	if desc == "" {
-		desc = fmt.Sprintf("%d listings in %s from every platform of the alliance.", v.Total, v.Path)
-		if v.Total == 1 {
-			desc = fmt.Sprintf("1 listing in %s from every platform of the alliance.", v.Path)
-		}
+		desc = sp.t("category.description", "Count", v.Total, "Path", v.Path)
 	}
 	crumbs := []web.Crumb{{Name: sf.site.Name(), URL: abs("/")}}
 	for _, t := range v.Trail {

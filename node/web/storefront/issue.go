@@ -10,6 +10,7 @@ import (
 
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/node/web/locale"
 )
 
 // An issue's page (GET /orders/{id}/parts/{part}/issues/{iid}) tells the
@@ -82,8 +83,8 @@ func (sf *Storefront) issuePage(w http.ResponseWriter, r *http.Request, sv shopp
 		sf.site.FailOrder(w, r, err)
 		return
 	}
-	page := sf.shopperPage(sv, "Problem with your order", v)
-	page.Notice = web.NoticeIn(r, issueNotices)
+	page := sf.shopperPage(sv, sf.site.T(r, "issue.title"), v)
+	page.Notice = sf.noticeIn(r, issueNotices)
 	sf.render(w, r, http.StatusOK, "issue", page)
 }
 
@@ -103,14 +104,14 @@ func (sf *Storefront) replyIssue(w http.ResponseWriter, r *http.Request, sv shop
 		f.Set(input, text)
 		switch {
 		case text == "" && action == order.IssueActInfo:
-			f.Add(input, "Write the information the merchant asked for.")
+			f.Add(input, sf.site.T(r, "issue.write_info"))
 		case text == "":
-			f.Add(input, "Say why you reject the offer: the merchant and, later, the arbiter read it.")
+			f.Add(input, sf.site.T(r, "issue.say_why"))
 		case len(text) > 2000:
-			f.Add(input, fmt.Sprintf("Your text is %d characters long; keep it to 2000.", len(text)))
+			f.Add(input, sf.site.T(r, "issue.too_long", "N", len(text)))
 		}
 	} else if action != order.IssueActAccept {
-		f.Add("", "Choose an answer with one of the buttons.")
+		f.Add("", sf.site.T(r, "issue.choose_answer"))
 	}
 	if !f.OK() {
 		sf.renderIssue(w, r, sv, http.StatusUnprocessableEntity, o, p, i, f)
@@ -130,7 +131,7 @@ func (sf *Storefront) escalateIssue(w http.ResponseWriter, r *http.Request, sv s
 	text := strings.TrimSpace(r.PostForm.Get("escalate"))
 	f.Set("escalate", text)
 	if len(text) > 2000 {
-		f.Add("escalate", fmt.Sprintf("Your text is %d characters long; keep it to 2000.", len(text)))
+		f.Add("escalate", sf.site.T(r, "issue.too_long", "N", len(text)))
 		sf.renderIssue(w, r, sv, http.StatusUnprocessableEntity, o, p, i, f)
 		return
 	}
@@ -150,9 +151,9 @@ func (sf *Storefront) answerArbiter(w http.ResponseWriter, r *http.Request, sv s
 	f.Set("arbiter_text", text)
 	switch n := utf8.RuneCountInString(text); {
 	case text == "":
-		f.Add("arbiter_text", "Write your answer to the arbiter.")
+		f.Add("arbiter_text", sf.site.T(r, "issue.write_arbiter"))
 	case n > order.MaxNoteText:
-		f.Add("arbiter_text", fmt.Sprintf("Your answer is %d characters long; keep it to %d.", n, order.MaxNoteText))
+		f.Add("arbiter_text", sf.site.T(r, "issue.answer_too_long", "N", n, "Max", order.MaxNoteText))
 	}
 	if !f.OK() {
 		sf.renderIssue(w, r, sv, http.StatusUnprocessableEntity, o, p, i, f)
@@ -172,11 +173,11 @@ func (sf *Storefront) afterIssue(w http.ResponseWriter, r *http.Request, sv shop
 		web.SeeOther(w, r, issueURL(o.ID, p.ID, i.ID)+"?done="+done)
 	case errors.As(err, &fe):
 		for _, e := range fe {
-			f.Add(input, "Your text "+e.Message+".")
+			f.Add(input, sf.site.T(r, "issue.text_problem", "Problem", e.Message))
 		}
 		sf.renderIssue(w, r, sv, http.StatusUnprocessableEntity, o, p, i, f)
 	case errors.Is(err, order.ErrConflict):
-		f.Add("", "Nothing was sent: "+conflictText(err)+".")
+		f.Add("", sf.site.T(r, "thread.conflict", "Why", conflictText(err)))
 		sf.renderIssue(w, r, sv, http.StatusConflict, o, p, i, f)
 	default:
 		sf.site.FailOrder(w, r, err)
@@ -189,7 +190,7 @@ func (sf *Storefront) renderIssue(w http.ResponseWriter, r *http.Request, sv sho
 		sf.site.FailOrder(w, r, err)
 		return
 	}
-	sf.render(w, r, status, "issue", sf.shopperPage(sv, "Problem with your order", v))
+	sf.render(w, r, status, "issue", sf.shopperPage(sv, sf.site.T(r, "issue.title"), v))
 }
 
 // shopperIssue reads the order, the part and the issue of the request.
@@ -209,9 +210,9 @@ func (sf *Storefront) shopperIssue(w http.ResponseWriter, r *http.Request, sv sh
 
 // issuePageViewOf is the page of issue i of part p of o, with f.
 func (sf *Storefront) issuePageViewOf(r *http.Request, o order.Order, p order.Part, i order.Issue, f *web.Form) (issuePageView, error) {
-	now, cur := sf.site.Now(), p.Total.Currency
+	now, cur, sp := sf.site.Now(), p.Total.Currency, sf.speechOf(r)
 	base := issueURL(o.ID, p.ID, i.ID)
-	v := issuePageView{Issue: web.IssueViewOf(i, order.ByShopper, cur, now, sf.site.Zone()), ID: o.ID, OrderURL: orderURL(o.ID),
+	v := issuePageView{Issue: sp.issueView(i, cur, now), ID: o.ID, OrderURL: orderURL(o.ID),
 		Merchant: sf.merchantNamer(r.Context())(p), Platform: web.PlatformName(sf.site.PlatformNames(), p.Platform),
 		Info: f.Field("info"), Why: f.Field("why"), Escalate: f.Field("escalate"), ArbiterText: f.Field("arbiter_text"), Site: sf.site.Name(), Form: f}
 	if i.Arbiter != "" {
@@ -219,7 +220,7 @@ func (sf *Storefront) issuePageViewOf(r *http.Request, o order.Order, p order.Pa
 		if err != nil {
 			return v, err
 		}
-		v.Arbiter = web.ArbiterViewOf(i, msgs, order.ByShopper, "You, through "+v.Site, cur, sf.site.PlatformNames(), sf.site.Zone())
+		v.Arbiter = web.ArbiterViewOf(i, msgs, order.ByShopper, sp.t("issue.you_through", "Site", v.Site), cur, sf.site.PlatformNames(), sf.site.Zone())
 		if i.State == order.IssueEscalated && v.Arbiter.Decision == nil {
 			v.ArbiterAction = base + "/arbiter"
 		}
@@ -230,7 +231,7 @@ func (sf *Storefront) issuePageViewOf(r *http.Request, o order.Order, p order.Pa
 		if i.State == order.IssueAwaitingShopper && i.Offer != nil {
 			v.AcceptAction, v.RejectAction = base+"/reply", base+"/reply"
 			if i.Offer.Remedy == order.RemedyRefund {
-				v.Refund = web.FormatMoney(i.Offer.Amount, cur)
+				v.Refund = sp.cash(i.Offer.Amount, cur)
 			}
 		}
 	}
@@ -243,9 +244,9 @@ func (sf *Storefront) issuePageViewOf(r *http.Request, o order.Order, p order.Pa
 	case err == nil && arbiter == "":
 		v.NoArbiter = true
 	case err == nil:
-		v.EscalateAction, v.Because = base+"/escalate", sf.becauseText(why, i)
+		v.EscalateAction, v.Because = base+"/escalate", sp.becauseText(why, i)
 	case i.Live() && arbiter != "":
-		v.Later = sf.laterText(i)
+		v.Later = sp.laterText(i)
 	case i.Live():
 		v.NoArbiter = true
 	}
@@ -254,27 +255,33 @@ func (sf *Storefront) issuePageViewOf(r *http.Request, o order.Order, p order.Pa
 
 // becauseText says why issue i may go to the arbiter, from what
 // order.Issue.Escalatable found.
-func (sf *Storefront) becauseText(why string, i order.Issue) string {
-	when := func(t time.Time) string { return t.In(sf.site.Zone()).Format("2 Jan 2006, 15:04") }
+func (sp speech) becauseText(why string, i order.Issue) string {
 	switch {
 	case strings.Contains(why, "refused"):
-		return "The merchant refused your complaint."
+		return sp.t("issue.because_refused")
 	case strings.Contains(why, "rejected"):
-		return "You rejected the merchant's offer."
+		return sp.t("issue.because_rejected")
 	case strings.Contains(why, "first-response"):
-		return "The merchant did not answer by " + when(i.RespondBy) + ", the deadline the alliance sets."
+		return sp.t("issue.because_no_answer", "When", sp.issueDay(i.RespondBy))
 	case strings.Contains(why, "not resolved"):
-		return "The issue was not resolved by " + when(i.ResolveBy) + ", the deadline the alliance sets."
+		return sp.t("issue.because_unresolved", "When", sp.issueDay(i.ResolveBy))
 	}
-	return "The alliance's rules allow it now: " + why + "."
+	return sp.t("issue.because_rules", "Why", why)
+}
+
+// issueDay writes a deadline in the site's zone: "1 Mar 2026, 12:00",
+// "2026年3月1日 12:00".
+func (sp speech) issueDay(t time.Time) string {
+	if sp.tag == locale.Chinese {
+		return t.In(sp.zone).Format("2006年1月2日 15:04")
+	}
+	return t.In(sp.zone).Format("2 Jan 2006, 15:04")
 }
 
 // laterText says when a live issue may go to the arbiter.
-func (sf *Storefront) laterText(i order.Issue) string {
-	when := func(t time.Time) string { return t.In(sf.site.Zone()).Format("2 Jan 2006, 15:04") }
+func (sp speech) laterText(i order.Issue) string {
 	if i.FirstResponseAt.IsZero() {
-		return "If the merchant does not answer by " + when(i.RespondBy) + ", or the issue is not resolved by " + when(i.ResolveBy) +
-			", or you reject an offer, you may ask the alliance's arbiter to decide."
+		return sp.t("issue.later_both", "RespondBy", sp.issueDay(i.RespondBy), "ResolveBy", sp.issueDay(i.ResolveBy))
 	}
-	return "If the issue is not resolved by " + when(i.ResolveBy) + ", or you reject an offer, you may ask the alliance's arbiter to decide."
+	return sp.t("issue.later", "ResolveBy", sp.issueDay(i.ResolveBy))
 }

@@ -73,10 +73,10 @@ func issueAllowed(status string) bool {
 
 // issuesOf adds to pv the issues of p and, while p may have another, the
 // link to report a problem.
-func (sf *Storefront) issuesOf(o order.Order, p order.Part, pv *partView) {
+func (sf *Storefront) issuesOf(sp speech, o order.Order, p order.Part, pv *partView) {
 	live := 0
 	for _, i := range p.Issues {
-		pv.Issues = append(pv.Issues, partIssueView{IssueView: web.IssueViewOf(i, order.ByShopper, p.Total.Currency, sf.site.Now(), sf.site.Zone()),
+		pv.Issues = append(pv.Issues, partIssueView{IssueView: sp.issueView(i, p.Total.Currency, sf.site.Now()),
 			URL: issueURL(o.ID, p.ID, i.ID)})
 		if i.Live() || i.State == order.IssueEscalated {
 			live++
@@ -96,7 +96,7 @@ func (sf *Storefront) issueForm(w http.ResponseWriter, r *http.Request, sv shopp
 	}
 	v := sf.issueNewViewOf(r.Context(), o, p, web.NewForm())
 	v.Key = newIdempotencyKey()
-	sf.render(w, r, http.StatusOK, "issue_new", sf.shopperPage(sv, "Report a problem", v))
+	sf.render(w, r, http.StatusOK, "issue_new", sf.shopperPage(sv, sf.site.T(r, "report.title"), v))
 }
 
 // openIssue reads the form: POST /orders/{id}/parts/{part}/issues. A
@@ -106,8 +106,8 @@ func (sf *Storefront) openIssue(w http.ResponseWriter, r *http.Request, sv shopp
 	if !ok {
 		return
 	}
-	f := web.NewForm()
-	in := readIssue(r.PostForm, p, f)
+	f, sp := web.NewForm(), sf.speechOf(r)
+	in := readIssue(sp, r.PostForm, p, f)
 	key := r.PostForm.Get("key")
 	if !idempotencyKey.MatchString(key) {
 		key = newIdempotencyKey()
@@ -115,7 +115,7 @@ func (sf *Storefront) openIssue(w http.ResponseWriter, r *http.Request, sv shopp
 	show := func(status int) {
 		v := sf.issueNewViewOf(r.Context(), o, p, f)
 		v.Key = key
-		sf.render(w, r, status, "issue_new", sf.shopperPage(sv, "Report a problem", v))
+		sf.render(w, r, status, "issue_new", sf.shopperPage(sv, sp.t("report.title"), v))
 	}
 	if !f.OK() {
 		show(http.StatusUnprocessableEntity)
@@ -132,11 +132,11 @@ func (sf *Storefront) openIssue(w http.ResponseWriter, r *http.Request, sv shopp
 			if strings.HasPrefix(input, "evidence") {
 				input = "evidence"
 			}
-			f.Add(input, issueFieldText(input)+e.Message+".")
+			f.Add(input, sp.issueFieldText(input, e.Message))
 		}
 		show(http.StatusUnprocessableEntity)
 	case errors.Is(err, order.ErrConflict):
-		f.Add("", "Nothing was sent to the merchant: "+conflictText(err)+".")
+		f.Add("", sp.t("returns.conflict", "Why", conflictText(err)))
 		show(http.StatusConflict)
 	default:
 		sf.site.FailOrder(w, r, err)
@@ -144,20 +144,16 @@ func (sf *Storefront) openIssue(w http.ResponseWriter, r *http.Request, sv shopp
 }
 
 // issueFieldText names an input of the form at the start of a problem.
-func issueFieldText(input string) string {
+func (sp speech) issueFieldText(input, msg string) string {
 	switch input {
-	case "evidence":
-		return "A picture address "
-	case "amount":
-		return "The amount "
-	case "description":
-		return "The description: "
+	case "evidence", "amount", "description":
+		return sp.t("report.field_"+input, "Problem", msg)
 	}
-	return strings.ToUpper(input[:1]) + input[1:] + ": "
+	return strings.ToUpper(input[:1]) + input[1:] + ": " + msg + "."
 }
 
 // readIssue reads the form into f.
-func readIssue(pf url.Values, p order.Part, f *web.Form) order.IssueInput {
+func readIssue(sp speech, pf url.Values, p order.Part, f *web.Form) order.IssueInput {
 	text := func(name string) string {
 		v := strings.TrimSpace(pf.Get(name))
 		f.Set(name, v)
@@ -165,13 +161,13 @@ func readIssue(pf url.Values, p order.Part, f *web.Form) order.IssueInput {
 	}
 	in := order.IssueInput{Category: text("category"), Description: text("description"), Remedy: text("remedy")}
 	if _, ok := web.IssueCategoryText[in.Category]; !ok {
-		f.Add("category", "Choose what kind of problem it is.")
+		f.Add("category", sp.t("report.choose_category"))
 	}
 	switch {
 	case in.Description == "":
-		f.Add("description", "Say what is wrong, in a few words.")
+		f.Add("description", sp.t("report.say_what"))
 	case len(in.Description) > 2000:
-		f.Add("description", fmt.Sprintf("The description is %d characters long; keep it to 2000.", len(in.Description)))
+		f.Add("description", sp.t("report.too_long", "N", len(in.Description)))
 	}
 	for _, line := range strings.Split(text("evidence"), "\n") {
 		if line = strings.TrimSpace(line); line == "" {
@@ -179,24 +175,24 @@ func readIssue(pf url.Values, p order.Part, f *web.Form) order.IssueInput {
 		}
 		in.Evidence = append(in.Evidence, line)
 		if u, err := url.Parse(line); err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || len(line) > 2000 {
-			f.Add("evidence", fmt.Sprintf("%q is not a picture address: give https:// addresses, one a line.", web.ClipText(line, 60)))
+			f.Add("evidence", sp.t("report.not_picture", "Line", web.ClipText(line, 60)))
 		}
 	}
 	if len(in.Evidence) > 5 {
-		f.Add("evidence", fmt.Sprintf("%d picture addresses: give at most 5.", len(in.Evidence)))
+		f.Add("evidence", sp.t("report.too_many_pictures", "Count", len(in.Evidence)))
 	}
 	if !slices.Contains(order.IssueRemedies, in.Remedy) {
-		f.Add("remedy", "Choose what you would like the merchant to do.")
+		f.Add("remedy", sp.t("report.choose_remedy"))
 	}
 	if s := text("amount"); s != "" {
 		amount, err := web.ParseAmount(s, p.Total.Currency)
 		switch {
 		case err != nil:
-			f.Add("amount", "The amount "+err.Error()+", in "+p.Total.Currency+".")
+			f.Add("amount", sp.t("report.bad_amount", "Problem", err.Error(), "Currency", p.Total.Currency))
 		case in.Remedy != order.RemedyRefund && amount > 0:
-			f.Add("amount", "An amount is only asked with a refund: leave it empty, or ask for a refund.")
+			f.Add("amount", sp.t("report.amount_without_refund"))
 		case amount > p.Total.Amount:
-			f.Add("amount", fmt.Sprintf("%s is more than the part's total %s.", web.FormatMoney(amount, p.Total.Currency), web.FormatMoney(p.Total.Amount, p.Total.Currency)))
+			f.Add("amount", sp.t("report.amount_over", "Amount", sp.cash(amount, p.Total.Currency), "Total", sp.orderMoney(p.Total)))
 		default:
 			in.Amount = amount
 		}
@@ -206,24 +202,25 @@ func readIssue(pf url.Values, p order.Part, f *web.Form) order.IssueInput {
 
 // issueNewViewOf is the form of reporting a problem with part p of o.
 func (sf *Storefront) issueNewViewOf(ctx context.Context, o order.Order, p order.Part, f *web.Form) issueNewView {
+	sp := sf.speechIn(ctx)
 	v := issueNewView{ID: o.ID, OrderURL: orderURL(o.ID), Action: issuesURL(o.ID, p.ID), Platform: web.PlatformName(sf.site.PlatformNames(), p.Platform),
-		Currency: p.Total.Currency, Total: web.FormatMoney(p.Total.Amount, p.Total.Currency), Category: f.Field("category"),
+		Currency: p.Total.Currency, Total: sp.orderMoney(p.Total), Category: f.Field("category"),
 		Description: f.Field("description"), Evidence: f.Field("evidence"), Remedy: f.Field("remedy"), Amount: f.Field("amount"), Form: f}
-	v.Merchant = "Merchant " + web.ShortID(p.Merchant)
+	v.Merchant = sp.t("ostatus.merchant_n", "ID", web.ShortID(p.Merchant))
 	if len(p.Items) > 0 {
 		if l, err := sf.deps.Listings.Listing(ctx, p.Items[0].ListingID); err == nil {
 			v.Merchant = sf.merchantName(ctx, l)
 		}
 	}
-	v.Categories = []web.Choice{{Value: "", Label: "Choose the kind of problem", Selected: v.Category.Value == ""}}
+	v.Categories = []web.Choice{{Value: "", Label: sp.t("report.choose_kind"), Selected: v.Category.Value == ""}}
 	for _, c := range order.IssueCategories {
-		v.Categories = append(v.Categories, web.Choice{Value: c, Label: web.IssueCategoryText[c], Selected: c == v.Category.Value})
+		v.Categories = append(v.Categories, web.Choice{Value: c, Label: sp.issueCategory(c), Selected: c == v.Category.Value})
 	}
 	for _, rm := range order.IssueRemedies {
-		v.Remedies = append(v.Remedies, web.Choice{Value: rm, Label: web.IssueRemedyText[rm], Selected: rm == v.Remedy.Value})
+		v.Remedies = append(v.Remedies, web.Choice{Value: rm, Label: sp.tOr("issue.remedy_"+rm, web.IssueRemedyText[rm]), Selected: rm == v.Remedy.Value})
 	}
 	t := sf.deps.Orders.ServiceTerms()
-	v.FirstResponse, v.Resolution = web.Elapsed(t.FirstResponse), web.Elapsed(t.Resolution)
+	v.FirstResponse, v.Resolution = sp.elapsed(t.FirstResponse), sp.elapsed(t.Resolution)
 	return v
 }
 

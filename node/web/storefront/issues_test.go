@@ -27,7 +27,7 @@ func TestShopperReportsAProblemAndAcceptsARefund(t *testing.T) {
 	wantAll(t, "the part", p, `<a href="`+link+`/new" class="report-problem button secondary">Report a problem`)
 	form := b.Get(link + "/new")
 	webtest.WantStatus(t, form, http.StatusOK)
-	wantAll(t, "the form", form.Body, `<option value="damaged">It arrived damaged</option>`, "at most the part's total, €30.00",
+	wantAll(t, "the form", form.Body, `<option value="damaged">It arrived damaged</option>`, "at most the part&#39;s total, €30.00",
 		"The merchant answers within 2 days and resolves the problem within 14 days")
 	token, key := webtest.CSRF(t, form), regexpValue(form.Body, "key")
 	bad := url.Values{"csrf": {token}, "key": {key}, "category": {"bored"}, "description": {" "}, "evidence": {"http://pics.example/a.jpg"},
@@ -57,7 +57,7 @@ func TestShopperReportsAProblemAndAcceptsARefund(t *testing.T) {
 		`The merchant answers by <time datetime="2026-03-03T12:00:00Z">3 Mar 2026, 12:00</time> (in 2 days)`,
 		`Resolved by <time datetime="2026-03-15T12:00:00Z">15 Mar 2026, 12:00</time>`,
 		`<strong>You</strong> reported the problem and asked for a refund of €15.00`, `<blockquote class="issue-text">The shade is cracked.</blockquote>`,
-		`href="https://pics.example/shade.jpg"`, "The alliance's charter names no arbiter")
+		`href="https://pics.example/shade.jpg"`, "The alliance&#39;s charter names no arbiter")
 	if strings.Contains(page.Body, `id="accept-offer"`) {
 		t.Error("an accept button before any offer")
 	}
@@ -118,8 +118,8 @@ func TestShopperEscalatesARefusedIssue(t *testing.T) {
 	page = b.Get(issue)
 	wantAll(t, "the refused issue", page.Body, `<span class="issue-state status-refused">Refused by the merchant</span>`,
 		`<strong>The merchant</strong> refused the complaint`, "The carrier says it was delivered.",
-		`<p class="escalate-because">The merchant refused your complaint. So the alliance's rules let you take the problem to its arbiter`,
-		`<button type="submit" id="escalate">Ask the alliance's arbiter to decide</button>`)
+		`<p class="escalate-because">The merchant refused your complaint. So the alliance&#39;s rules let you take the problem to its arbiter`,
+		`<button type="submit" id="escalate">Ask the alliance&#39;s arbiter to decide</button>`)
 	if strings.Contains(page.Body, "info-form") {
 		t.Error("a refused issue takes more information")
 	}

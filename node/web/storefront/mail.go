@@ -50,15 +50,16 @@ type unsubscribeView struct {
 	Done bool
 }
 
-// unsubscribeTitles are the page's titles, by language.
-var unsubscribeTitles = map[string]string{"en": "E-mail notifications", "zh": "邮件通知"}
+// unsubscribeLangs are the languages of the links, as the letters name
+// them, and the page's language tag for each.
+var unsubscribeLangs = map[string]string{"en": locale.English, "zh": locale.Chinese}
 
 // link reads the address, token and language of an unsubscribe link;
 // ok is false when the token is not the address's.
 func (sf *Storefront) link(r *http.Request) (addr, lang string, ok bool) {
 	q := r.URL.Query()
 	addr, lang = q.Get("a"), q.Get("l")
-	if _, known := unsubscribeTitles[lang]; !known {
+	if _, known := unsubscribeLangs[lang]; !known {
 		lang = sf.shopperLang(r)
 	}
 	return addr, lang, sf.deps.Mail.ValidToken(addr, q.Get("t"))
@@ -69,7 +70,7 @@ func (sf *Storefront) link(r *http.Request) (addr, lang string, ok bool) {
 func (sf *Storefront) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 	addr, lang, ok := sf.link(r)
 	if !ok {
-		sf.site.Status(w, r, http.StatusNotFound, "Link not valid", "This unsubscribe link is not one this shop sent, or it was cut short. Open it again from the e-mail.")
+		sf.site.Status(w, r, http.StatusNotFound, sf.site.T(r, "unsubscribe.invalid"), sf.site.T(r, "unsubscribe.invalid_text"))
 		return
 	}
 	off, err := sf.deps.Mail.Unsubscribed(r.Context(), addr)
@@ -81,7 +82,11 @@ func (sf *Storefront) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 	done := q.Get("done") != ""
 	q.Del("done")
 	v := unsubscribeView{Lang: lang, Address: addr, Off: off, Action: "/mail/unsubscribe?" + q.Encode(), Done: done}
-	p := &web.Page{Title: unsubscribeTitles[lang], Lang: lang, NoIndex: true, Data: v}
+	title := sf.site.T(r, "unsubscribe.title")
+	if l, ok := sf.site.LocaleOf(unsubscribeLangs[lang]); ok {
+		title = l.T("unsubscribe.title")
+	}
+	p := &web.Page{Title: title, Lang: lang, NoIndex: true, Data: v}
 	sf.render(w, r, http.StatusOK, "unsubscribe", p)
 }
 
@@ -91,7 +96,7 @@ func (sf *Storefront) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 func (sf *Storefront) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	addr, _, ok := sf.link(r)
 	if !ok {
-		sf.site.Status(w, r, http.StatusNotFound, "Link not valid", "This unsubscribe link is not one this shop sent, or it was cut short. Open it again from the e-mail.")
+		sf.site.Status(w, r, http.StatusNotFound, sf.site.T(r, "unsubscribe.invalid"), sf.site.T(r, "unsubscribe.invalid_text"))
 		return
 	}
 	on := r.PostForm.Get("on") == "1"

@@ -156,7 +156,7 @@ func (sf *Storefront) ordersPage(w http.ResponseWriter, r *http.Request, sv shop
 	}
 	var v ordersView
 	for _, o := range list {
-		row := orderRow{ID: o.ID, URL: orderURL(o.ID), Status: summaryStatus(o), Total: sf.site.Money(r, o.Total.Amount, o.Total.Currency),
+		row := orderRow{ID: o.ID, URL: orderURL(o.ID), Status: sf.speechOf(r).summaryStatus(o), Total: sf.site.Money(r, o.Total.Amount, o.Total.Currency),
 			Parts: len(o.Parts), Placed: o.CreatedAt}
 		for _, p := range o.Parts {
 			for _, l := range p.Items {
@@ -197,9 +197,10 @@ func (sf *Storefront) orderViewOf(ctx context.Context, o order.Order) orderView 
 	names := sf.site.PlatformNames()
 	merchants := sf.merchantNamer(ctx)
 	listings := sf.listingCache(ctx)
-	refunds := partRefunds(o, sf.site.Name())
-	v := orderView{ID: o.ID, Status: summaryStatus(o), Total: sf.site.MoneyIn(ctx, o.Total.Amount, o.Total.Currency),
-		Placed: o.CreatedAt, ShipTo: o.ShipTo, Payment: paymentText(o.Payment), Country: countryName(o.ShipTo.Country),
+	sp := sf.speechIn(ctx)
+	refunds := sp.partRefunds(o, sf.site.Name())
+	v := orderView{ID: o.ID, Status: sp.summaryStatus(o), Total: sf.site.MoneyIn(ctx, o.Total.Amount, o.Total.Currency),
+		Placed: o.CreatedAt, ShipTo: o.ShipTo, Payment: sp.paymentText(o.Payment), Country: countryName(o.ShipTo.Country),
 		Items:    sf.site.MoneyIn(ctx, o.Total.Amount+o.CouponDiscount.Amount-o.Shipping.Amount, o.Total.Currency),
 		Shipping: sf.site.MoneyIn(ctx, o.Shipping.Amount, o.Total.Currency), Points: orderPointsOf(o)}
 	if o.Coupon != "" {
@@ -207,18 +208,18 @@ func (sf *Storefront) orderViewOf(ctx context.Context, o order.Order) orderView 
 	}
 	carriers := sf.deps.Profiles.Carriers()
 	for _, p := range o.Parts {
-		pv := partView{ID: p.ID, Status: p.Status, StatusText: web.StatusText(p.Status),
+		pv := partView{ID: p.ID, Status: p.Status, StatusText: sp.partStatus(p.Status),
 			Platform: web.PlatformName(names, p.Platform), PlatformID: p.Platform, Merchant: merchants(p),
 			Total: sf.site.MoneyIn(ctx, p.Total.Amount, p.Total.Currency), Carrier: p.Carrier, Tracking: p.Tracking,
-			Reason: web.ReasonText[p.Reason], Refund: refunds[p.ID], Updated: p.UpdatedAt, Rate: p.ShippingRate,
+			Reason: sp.reason(p.Reason), Refund: refunds[p.ID], Updated: p.UpdatedAt, Rate: p.ShippingRate,
 			Items:          sf.site.MoneyIn(ctx, p.Total.Amount-p.Shipping.Amount, p.Total.Currency),
 			Shipping:       sf.site.MoneyIn(ctx, p.Shipping.Amount, p.Total.Currency),
-			ShippingRefund: shippingRefundText(p)}
+			ShippingRefund: sp.shippingRefundText(p)}
 		if p.Shipping.Amount == 0 {
-			pv.Shipping = "Free"
+			pv.Shipping = sp.t("ostatus.free")
 		}
 		if p.Estimate != nil {
-			pv.Arrives = arrivesText(p.Estimate.Earliest, p.Estimate.Latest)
+			pv.Arrives = sp.arrivesText(p.Estimate.Earliest, p.Estimate.Latest)
 		}
 		if c, ok := carriers.Find(p.Carrier); ok {
 			pv.Carrier = c.Name
@@ -227,7 +228,7 @@ func (sf *Storefront) orderViewOf(ctx context.Context, o order.Order) orderView 
 			pv.TrackingURL = p.TrackingURL
 		}
 		if p.Status == order.StatusRefunded && p.Carrier != "" {
-			pv.StatusText = "Returned"
+			pv.StatusText = sp.t("ostatus.part_returned")
 		}
 		for _, l := range p.Items {
 			lv := lineView{Title: l.Title, URL: web.ListingURL(l.ListingID), Quantity: l.Quantity,
@@ -247,13 +248,13 @@ func (sf *Storefront) orderViewOf(ctx context.Context, o order.Order) orderView 
 			pv.Lines = append(pv.Lines, lv)
 		}
 		if len(p.Refunds) > 0 {
-			sf.refundsOf(ctx, p, &pv)
+			sf.refundsOf(ctx, sp, p, &pv)
 		}
 		if p.Status == order.StatusAccepted && (pv.Left == nil || !pv.Left.None) {
 			pv.CancelSomeURL = cancelUnitsURL(o.ID, p.ID)
 		}
 		sf.returnsOf(ctx, o, p, &pv)
-		sf.issuesOf(o, p, &pv)
+		sf.issuesOf(sp, o, p, &pv)
 		if order.Cancellable(p.Status) {
 			v.CancelURL = cancelURL(o.ID, "")
 			pv.CancelURL = cancelURL(o.ID, p.ID)
@@ -283,6 +284,7 @@ func (sf *Storefront) listingCache(ctx context.Context) func(id string) *catalog
 // listing of its first line does (see merchantName), or by its abbreviated
 // id when that listing is gone. Names are looked up once per request.
 func (sf *Storefront) merchantNamer(ctx context.Context) func(p order.Part) string {
+	sp := sf.speechIn(ctx)
 	known := map[string]string{}
 	return func(p order.Part) string {
 		key := p.Platform + "/" + p.Merchant
@@ -296,7 +298,7 @@ func (sf *Storefront) merchantNamer(ctx context.Context) func(p order.Part) stri
 			}
 		}
 		if n == "" {
-			n = "Merchant " + web.ShortID(p.Merchant)
+			n = sp.t("ostatus.merchant_n", "ID", web.ShortID(p.Merchant))
 		}
 		known[key] = n
 		return n
@@ -305,47 +307,43 @@ func (sf *Storefront) merchantNamer(ctx context.Context) func(p order.Part) stri
 
 // paymentText says how an order was paid, and what was refunded: "Card
 // ending in 4242, 247.90 EUR charged; 24.79 EUR refunded".
-func paymentText(p order.Payment) string {
-	amount := web.FormatMoney(p.Amount.Amount, p.Amount.Currency)
+func (sp speech) paymentText(p order.Payment) string {
+	amount := sp.orderMoney(p.Amount)
 	var s string
 	switch {
 	case p.Method == order.MethodSandboxCard && p.Last4 != "":
-		s = "Card ending in " + p.Last4 + ", " + amount + " " + paymentStatusText(p.Status)
+		s = sp.t("ostatus.pay_card", "Last4", p.Last4, "Amount", amount, "Status", sp.paymentStatusText(p.Status))
 	case p.Method == order.MethodManual && p.Status == order.PaymentPending && p.Refunded.Amount > 0:
-		due := web.FormatMoney(p.Amount.Amount-p.Refunded.Amount, p.Amount.Currency)
-		return "Pay later, on invoice: " + due + " to be paid (" + amount + " less " +
-			web.FormatMoney(p.Refunded.Amount, p.Refunded.Currency) + " cancelled)"
+		due := sp.cash(p.Amount.Amount-p.Refunded.Amount, p.Amount.Currency)
+		return sp.t("ostatus.pay_invoice_reduced", "Due", due, "Amount", amount, "Cancelled", sp.orderMoney(p.Refunded))
 	case p.Method == order.MethodManual:
-		s = "Pay later, on invoice: " + amount + " " + paymentStatusText(p.Status)
+		s = sp.t("ostatus.pay_invoice", "Amount", amount, "Status", sp.paymentStatusText(p.Status))
 	case p.Method == "":
 		return ""
 	default:
-		s = p.Method + ": " + amount + " " + paymentStatusText(p.Status)
+		s = sp.t("ostatus.pay_other", "Method", p.Method, "Amount", amount, "Status", sp.paymentStatusText(p.Status))
 	}
 	if p.Refunded.Amount > 0 {
-		s += "; " + web.FormatMoney(p.Refunded.Amount, p.Refunded.Currency) + " refunded"
+		s = sp.t("ostatus.pay_refunded", "Payment", s, "Amount", sp.orderMoney(p.Refunded))
 	}
 	return s
 }
 
 // paymentStatusText says a payment's status in words.
-func paymentStatusText(s string) string {
+func (sp speech) paymentStatusText(s string) string {
 	switch s {
-	case order.PaymentCaptured:
-		return "charged"
-	case order.PaymentPending:
-		return "to be paid"
-	case order.PaymentPaid:
-		return "paid"
+	case order.PaymentCaptured, order.PaymentPending, order.PaymentPaid:
+		return sp.t("ostatus.payment_" + s)
 	}
 	return s
 }
 
 // refundsOf adds p's refunds, dated by its statuses, and what is left of
 // it to pv.
-func (sf *Storefront) refundsOf(ctx context.Context, p order.Part, pv *partView) {
+func (sf *Storefront) refundsOf(ctx context.Context, sp speech, p order.Part, pv *partView) {
 	msgs, _ := sf.deps.Orders.Messages(ctx, p.ID) // without them, refunds show undated
-	pv.Refunds = web.RefundViews(p.Refunds, p.Items, p.Shipping, web.RefundTimes(msgs))
+	pv.Refunds = sp.refundViews(p, web.RefundTimes(msgs))
 	left := web.LeftViewOf(p.Left(), p.Items)
+	left.Items, left.Shipping = sp.orderMoney(p.Left().Items), sp.orderMoney(p.Left().Shipping)
 	pv.Left = &left
 }

@@ -104,9 +104,6 @@ func returnableUnits(p order.Part) []order.Units {
 	return units
 }
 
-// day writes the day of t in the site's zone: "12 Dec 2026".
-func (sf *Storefront) day(t time.Time) string { return t.In(sf.site.Zone()).Format("2 Jan 2006") }
-
 // returnForm shows the units, the reason and the note:
 // GET /orders/{id}/parts/{part}/return. A part that cannot be returned
 // (any more) goes back to the order's page.
@@ -121,7 +118,7 @@ func (sf *Storefront) returnForm(w http.ResponseWriter, r *http.Request, sv shop
 	}
 	v := sf.returnViewOf(r.Context(), o, p, win, web.NewForm())
 	v.Key = newIdempotencyKey()
-	sf.render(w, r, http.StatusOK, "return", sf.shopperPage(sv, "Return items", v))
+	sf.render(w, r, http.StatusOK, "return", sf.shopperPage(sv, sf.site.T(r, "returns.title"), v))
 }
 
 // requestReturn reads the form: POST /orders/{id}/parts/{part}/return.
@@ -133,11 +130,10 @@ func (sf *Storefront) requestReturn(w http.ResponseWriter, r *http.Request, sv s
 	if !ok {
 		return
 	}
-	f := web.NewForm()
-	in, lineOf := readReturn(r.PostForm, p, f)
+	f, sp := web.NewForm(), sf.speechOf(r)
+	in, lineOf := readReturn(sp, r.PostForm, p, f)
 	if !sf.site.Now().Before(win.ends) {
-		f.Add("", fmt.Sprintf("The return window of this part ended on %s: %d days after its delivery. Nothing was sent to the merchant.",
-			sf.day(win.ends), win.policies.ReturnDays))
+		f.Add("", sp.t("returns.window_ended", "Day", sp.day(win.ends), "Count", win.policies.ReturnDays))
 	}
 	key := r.PostForm.Get("key")
 	if !idempotencyKey.MatchString(key) {
@@ -146,7 +142,7 @@ func (sf *Storefront) requestReturn(w http.ResponseWriter, r *http.Request, sv s
 	v := sf.returnViewOf(r.Context(), o, p, win, f)
 	v.Key = key
 	if !f.OK() {
-		sf.render(w, r, http.StatusUnprocessableEntity, "return", sf.shopperPage(sv, "Return items", v))
+		sf.render(w, r, http.StatusUnprocessableEntity, "return", sf.shopperPage(sv, sp.t("returns.title"), v))
 		return
 	}
 	_, err := sf.deps.Orders.RequestReturn(r.Context(), sv.shopper.ID, o.ID, p.ID, in, key)
@@ -156,14 +152,14 @@ func (sf *Storefront) requestReturn(w http.ResponseWriter, r *http.Request, sv s
 		web.SeeOther(w, r, orderURL(o.ID)+"?done=return-requested")
 	case errors.As(err, &fe):
 		for _, e := range fe {
-			f.Add(returnInput(e.Field, lineOf), returnProblem(p, in, lineOf, e.Field, e.Message))
+			f.Add(returnInput(e.Field, lineOf), sp.returnProblem(p, in, lineOf, e.Field, e.Message))
 		}
 		v = sf.returnViewOf(r.Context(), o, p, win, f)
 		v.Key = key
-		sf.render(w, r, http.StatusUnprocessableEntity, "return", sf.shopperPage(sv, "Return items", v))
+		sf.render(w, r, http.StatusUnprocessableEntity, "return", sf.shopperPage(sv, sp.t("returns.title"), v))
 	case errors.Is(err, order.ErrConflict):
-		f.Add("", "Nothing was sent to the merchant: "+conflictText(err)+".")
-		sf.render(w, r, http.StatusConflict, "return", sf.shopperPage(sv, "Return items", v))
+		f.Add("", sp.t("returns.conflict", "Why", conflictText(err)))
+		sf.render(w, r, http.StatusConflict, "return", sf.shopperPage(sv, sp.t("returns.title"), v))
 	default:
 		sf.site.FailOrder(w, r, err)
 	}
@@ -191,18 +187,17 @@ func returnInput(field string, lineOf []int) string {
 // returnProblem says a problem RequestReturn found with in, in a
 // sentence: a line's units beyond those left to return (some are in
 // another open return) by its title and the units left.
-func returnProblem(p order.Part, in order.ReturnInput, lineOf []int, field, msg string) string {
+func (sp speech) returnProblem(p order.Part, in order.ReturnInput, lineOf []int, field, msg string) string {
 	switch field {
 	case "reason":
-		return "Choose a reason from the list."
+		return sp.t("returns.choose_reason")
 	case "note":
-		return "The note " + msg + "."
+		return sp.t("returns.note_problem", "Problem", msg)
 	}
 	if m := unitsField.FindStringSubmatch(field); m != nil && strings.HasSuffix(field, ".quantity") {
 		if j, err := strconv.Atoi(m[1]); err == nil && j < len(in.Lines) && lineOf[j] < len(returnableUnits(p)) {
 			u := in.Lines[j]
-			return fmt.Sprintf("%s: only %d left to return, not %d; the others are in a return still open.",
-				unitTitle(u, p.Items), max(returnableUnits(p)[lineOf[j]].Quantity, 0), u.Quantity)
+			return sp.t("returns.open_elsewhere", "Title", unitTitle(u, p.Items), "Left", max(returnableUnits(p)[lineOf[j]].Quantity, 0), "N", u.Quantity)
 		}
 	}
 	return msg + "."
@@ -244,7 +239,7 @@ func (sf *Storefront) returnablePart(w http.ResponseWriter, r *http.Request, sv 
 // readReturn reads the form into f: the units of each returnable line,
 // the reason and the note. It returns the request with, for each of its
 // units, the index of its line.
-func readReturn(pf url.Values, p order.Part, f *web.Form) (order.ReturnInput, []int) {
+func readReturn(sp speech, pf url.Values, p order.Part, f *web.Form) (order.ReturnInput, []int) {
 	var in order.ReturnInput
 	var lineOf []int
 	left := p.Left().Units
@@ -263,38 +258,38 @@ func readReturn(pf url.Values, p order.Part, f *web.Form) (order.ReturnInput, []
 		n, err := strconv.ParseInt(s, 10, 64)
 		switch {
 		case err != nil || n < 0:
-			f.Add(name, fmt.Sprintf("%s: enter a number of units from 0 to %d.", title, max(u.Quantity, 0)))
+			f.Add(name, sp.t("units.bad_number", "Title", title, "Left", max(u.Quantity, 0)))
 		case n > u.Quantity:
-			f.Add(name, fmt.Sprintf("%s: only %d left to return, not %d.", title, max(u.Quantity, 0), n))
+			f.Add(name, sp.t("returns.too_many", "Title", title, "Left", max(u.Quantity, 0), "N", n))
 		case n > 0:
 			in.Lines = append(in.Lines, order.Units{ListingID: u.ListingID, SKU: u.SKU, Quantity: n})
 			lineOf = append(lineOf, i)
 		}
 	}
 	if f.OK() && len(in.Lines) == 0 {
-		f.Add(quantityInput(0), "Enter how many units of at least one line to return.")
+		f.Add(quantityInput(0), sp.t("returns.none"))
 	}
 	in.Reason = pf.Get("reason")
 	f.Set("reason", in.Reason)
 	if _, ok := returnReasonText[in.Reason]; !ok {
-		f.Add("reason", "Choose a reason from the list.")
+		f.Add("reason", sp.t("returns.choose_reason"))
 	}
 	in.Note = strings.TrimSpace(pf.Get("note"))
 	f.Set("note", in.Note)
 	switch {
 	case len(in.Note) > 1000:
-		f.Add("note", fmt.Sprintf("The note is %d characters long; keep it to 1000.", len(in.Note)))
+		f.Add("note", sp.t("returns.note_long", "N", len(in.Note)))
 	case in.Reason == "other" && in.Note == "":
-		f.Add("note", "Say in a few words why you return the items.")
+		f.Add("note", sp.t("returns.note_needed"))
 	}
 	return in, lineOf
 }
 
 // returnViewOf is the form of returning units of part p of o, with f.
 func (sf *Storefront) returnViewOf(ctx context.Context, o order.Order, p order.Part, win returnWindow, f *web.Form) returnView {
-	cv := sf.cancelUnitsViewOf(ctx, o, p, web.NewForm())
+	cv, sp := sf.cancelUnitsViewOf(ctx, o, p, web.NewForm()), sf.speechIn(ctx)
 	v := returnView{ID: o.ID, OrderURL: orderURL(o.ID), Action: returnURL(o.ID, p.ID), Merchant: cv.Merchant, Platform: cv.Platform,
-		Until: sf.day(win.ends), Policy: returnPolicyText(win.policies), Reason: f.Field("reason"), Note: f.Field("note"), Form: f}
+		Until: sp.day(win.ends), Policy: sp.returnPolicyText(win.policies), Reason: f.Field("reason"), Note: f.Field("note"), Form: f}
 	units := returnableUnits(p)
 	for i, l := range cv.Lines {
 		if i < len(units) {
@@ -303,24 +298,24 @@ func (sf *Storefront) returnViewOf(ctx context.Context, o order.Order, p order.P
 		l.Field = f.Field(quantityInput(i))
 		v.Lines = append(v.Lines, l)
 	}
-	v.Reasons = []web.Choice{{Value: "", Label: "Choose a reason", Selected: v.Reason.Value == ""}}
+	v.Reasons = []web.Choice{{Value: "", Label: sp.t("returns.choose"), Selected: v.Reason.Value == ""}}
 	for _, reason := range order.ReturnReasons {
-		v.Reasons = append(v.Reasons, web.Choice{Value: reason, Label: returnReasonText[reason], Selected: reason == v.Reason.Value})
+		v.Reasons = append(v.Reasons, web.Choice{Value: reason, Label: sp.returnReason(reason), Selected: reason == v.Reason.Value})
 	}
 	return v
 }
 
 // returnPolicyText says who pays a return's shipping and the restocking
 // fee, a sentence each.
-func returnPolicyText(p catalog.Policies) []string {
-	out := []string{"You pay the return shipping."}
+func (sp speech) returnPolicyText(p catalog.Policies) []string {
+	out := []string{sp.t("returns.you_pay")}
 	if p.ReturnShipping == catalog.ReturnPaidByMerchant {
-		out[0] = "The merchant pays the return shipping."
+		out[0] = sp.t("returns.merchant_pays")
 	}
 	if p.RestockingFeeBPS > 0 {
-		out = append(out, fmt.Sprintf("A restocking fee of %s of the price is kept from the refund.", web.FormatBPS(int64(p.RestockingFeeBPS))))
+		out = append(out, sp.t("returns.fee", "Fee", web.FormatBPS(int64(p.RestockingFeeBPS))))
 	} else {
-		out = append(out, "No restocking fee: you are refunded the full price of the units.")
+		out = append(out, sp.t("returns.no_fee"))
 	}
 	return out
 }

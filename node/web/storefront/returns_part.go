@@ -35,8 +35,9 @@ type returnStepView struct {
 // returnsOf adds to pv the returns of p and, while its merchant's window
 // is open and units are left to return, the link to return some.
 func (sf *Storefront) returnsOf(ctx context.Context, o order.Order, p order.Part, pv *partView) {
+	sp := sf.speechIn(ctx)
 	for _, r := range p.Returns {
-		pv.Returns = append(pv.Returns, sf.partReturnViewOf(p, r))
+		pv.Returns = append(pv.Returns, sp.partReturnViewOf(p, r))
 	}
 	win, ok := sf.windowOf(ctx, p)
 	if !ok || !sf.site.Now().Before(win.ends) {
@@ -49,15 +50,15 @@ func (sf *Storefront) returnsOf(ctx context.Context, o order.Order, p order.Part
 	if left == 0 {
 		return
 	}
-	pv.ReturnURL, pv.ReturnUntil, pv.ReturnPolicy = returnURL(o.ID, p.ID), sf.day(win.ends), returnPolicyText(win.policies)
+	pv.ReturnURL, pv.ReturnUntil, pv.ReturnPolicy = returnURL(o.ID, p.ID), sp.day(win.ends), sp.returnPolicyText(win.policies)
 }
 
 // partReturnViewOf is return r of part p in words.
-func (sf *Storefront) partReturnViewOf(p order.Part, r order.Return) partReturnView {
-	v := partReturnView{ID: r.ID, State: r.State, StateText: returnStateText[r.State], Items: web.UnitsText(r.Lines, p.Items),
-		Reason: returnReasonText[r.Reason], Note: r.Note}
+func (sp speech) partReturnViewOf(p order.Part, r order.Return) partReturnView {
+	v := partReturnView{ID: r.ID, State: r.State, StateText: sp.returnState(r.State), Items: web.UnitsText(r.Lines, p.Items),
+		Reason: sp.returnReason(r.Reason), Note: r.Note}
 	for _, st := range r.Steps {
-		sv := returnStepView{State: st.State, Text: returnStateText[st.State], At: st.At, Day: sf.day(st.At)}
+		sv := returnStepView{State: st.State, Text: sp.returnState(st.State), At: st.At, Day: sp.day(st.At)}
 		switch st.State {
 		case order.ReturnApproved:
 			if in := r.Instructions; in != nil {
@@ -66,9 +67,9 @@ func (sf *Storefront) partReturnViewOf(p order.Part, r order.Return) partReturnV
 					sv.LabelURL = in.LabelURL
 				}
 			}
-			sv.PaidBy = "You pay the return shipping."
+			sv.PaidBy = sp.t("returns.you_pay")
 			if r.ShippingPaidBy == "merchant" {
-				sv.PaidBy = "The merchant pays the return shipping."
+				sv.PaidBy = sp.t("returns.merchant_pays")
 			}
 		case order.ReturnRefused:
 			sv.Why = st.Note
@@ -78,11 +79,11 @@ func (sf *Storefront) partReturnViewOf(p order.Part, r order.Return) partReturnV
 		case order.ReturnReceived:
 			for _, rf := range p.Refunds {
 				if rf.ID == r.Refund {
-					sv.Refund = web.FormatMoney(rf.Amount.Amount, rf.Amount.Currency)
+					sv.Refund = sp.orderMoney(rf.Amount)
 				}
 			}
 			if r.RestockingFee.Amount > 0 {
-				sv.Fee = web.FormatMoney(r.RestockingFee.Amount, r.RestockingFee.Currency)
+				sv.Fee = sp.orderMoney(r.RestockingFee)
 			}
 		}
 		v.Steps = append(v.Steps, sv)

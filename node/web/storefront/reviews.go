@@ -158,7 +158,7 @@ func (sf *Storefront) reviewPage(w http.ResponseWriter, r *http.Request, sv shop
 	if !ok {
 		return
 	}
-	sf.render(w, r, http.StatusOK, "review", sf.shopperPage(sv, "Review "+l.Title, sf.reviewFormOf(o, p, l, web.NewForm())))
+	sf.render(w, r, http.StatusOK, "review", sf.shopperPage(sv, sf.site.T(r, "review_form.title", "Title", l.Title), sf.reviewFormOf(o, p, l, web.NewForm())))
 }
 
 // writeReview reads the form and signs the review: POST
@@ -192,31 +192,29 @@ func (sf *Storefront) writeReview(w http.ResponseWriter, r *http.Request, sv sho
 			input, _, _ := strings.Cut(e.Field, "[")
 			switch {
 			case input == "rating" && in.Rating == 0:
-				f.Add(input, "Choose how many stars, from 1 to 5.")
+				f.Add(input, sf.site.T(r, "review_form.choose_stars"))
 			case input == "title" && in.Title == "":
-				f.Add(input, "Give your review a title, in a few words.")
+				f.Add(input, sf.site.T(r, "review_form.give_title"))
 			default:
-				f.Add(input, reviewFieldText(input)+e.Message+".")
+				f.Add(input, sf.speechOf(r).reviewFieldText(input, e.Message))
 			}
 		}
 	case errors.Is(err, catalog.ErrConflict):
-		f.Add("", "Your review was not changed: the time to edit it has passed.")
+		f.Add("", sf.site.T(r, "review_form.too_late"))
 	default:
 		sf.site.FailOrder(w, r, err)
 		return
 	}
-	sf.render(w, r, http.StatusUnprocessableEntity, "review", sf.shopperPage(sv, "Review "+l.Title, sf.reviewFormOf(o, p, l, f)))
+	sf.render(w, r, http.StatusUnprocessableEntity, "review", sf.shopperPage(sv, sf.site.T(r, "review_form.title", "Title", l.Title), sf.reviewFormOf(o, p, l, f)))
 }
 
 // reviewFieldText names an input at the start of a problem.
-func reviewFieldText(input string) string {
+func (sp speech) reviewFieldText(input, msg string) string {
 	switch input {
-	case "rating":
-		return "The stars "
-	case "photos":
-		return "A picture address "
+	case "rating", "photos":
+		return sp.t("review_form.field_"+input, "Problem", msg)
 	case "":
-		return ""
+		return msg + "."
 	}
-	return "The " + input + " "
+	return sp.t("review_form.field_other", "Input", input, "Problem", msg)
 }

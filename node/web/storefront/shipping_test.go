@@ -13,6 +13,7 @@ import (
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/web/locale"
 	"github.com/fedmart/fedmart/node/web/webtest"
 )
 
@@ -231,7 +232,7 @@ func TestRefundSaysWhetherShippingWasRefunded(t *testing.T) {
 		{order.Part{Shipping: eur(0), Refunded: eur(9980)}, ""},
 		{order.Part{Shipping: eur(690)}, ""},
 	} {
-		if got := shippingRefundText(tt.p); got != tt.want {
+		if got := speechFor(t, locale.English).shippingRefundText(tt.p); got != tt.want {
 			t.Errorf("%+v: %q, want %q", tt.p, got, tt.want)
 		}
 	}

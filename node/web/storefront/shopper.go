@@ -36,7 +36,7 @@ type shopperHandler func(http.ResponseWriter, *http.Request, shopperVisit)
 
 // signinChooser sends each kind of visitor to its sign-in: GET /signin.
 func (sf *Storefront) signinChooser(w http.ResponseWriter, r *http.Request) {
-	sf.render(w, r, http.StatusOK, "signin", &web.Page{Title: "Sign in", NoIndex: true})
+	sf.render(w, r, http.StatusOK, "signin", &web.Page{Title: sf.site.T(r, "signin.title"), NoIndex: true})
 }
 
 // backTo returns where a signed-out POST to a route sends the visitor

@@ -2,7 +2,6 @@ package storefront
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -54,14 +53,14 @@ func (sf *Storefront) shopperSignin(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(r.PostForm.Get("next"))
 	f.Set("email", email)
 	if email == "" {
-		f.Add("email", "Enter your e-mail address.")
+		f.Add("email", sf.site.T(r, "signin.enter_email"))
 	}
 	if password == "" {
-		f.Add("password", "Enter your password.")
+		f.Add("password", sf.site.T(r, "signin.enter_password"))
 	}
 	pair := web.PairKey(email, sf.site.Client(r))
 	if wait := sf.signins.Wait(pair); f.OK() && wait > 0 {
-		f.Add("password", "Too many wrong passwords from this device: try again in "+web.WaitText(wait)+".")
+		f.Add("password", sf.site.T(r, "signin.too_many", "Wait", web.WaitText(wait)))
 		web.RetryAfter(w, wait)
 		sf.accountPage(w, r, http.StatusTooManyRequests, "shopper_signin", sf.site.T(r, "account.signin_title"), f, next)
 		return
@@ -72,9 +71,9 @@ func (sf *Storefront) shopperSignin(w http.ResponseWriter, r *http.Request) {
 		sh, err = sf.deps.Shoppers.Authenticate(r.Context(), email, password)
 		switch {
 		case errors.Is(err, order.ErrBadCredentials):
-			msg := "The e-mail address or the password is wrong."
+			msg := sf.site.T(r, "signin.wrong")
 			if wait := sf.signins.Failed(pair); wait > 0 {
-				msg += " Wait " + web.WaitText(wait) + " before the next try."
+				msg = sf.site.T(r, "signin.wrong_wait", "Wait", web.WaitText(wait))
 			}
 			f.Add("password", msg)
 		case err != nil:
@@ -158,18 +157,18 @@ func (sf *Storefront) signup(w http.ResponseWriter, r *http.Request) {
 	f.Set("name", in.Name)
 	f.Set("email", in.Email)
 	if in.Name == "" {
-		f.Add("name", "Enter your name.")
+		f.Add("name", sf.site.T(r, "signin.enter_name"))
 	}
 	if in.Email == "" {
-		f.Add("email", "Enter your e-mail address.")
+		f.Add("email", sf.site.T(r, "signin.enter_email"))
 	}
 	switch n := len(in.Password); {
 	case n == 0:
-		f.Add("password", "Choose a password.")
+		f.Add("password", sf.site.T(r, "signin.choose_password"))
 	case n < order.MinPasswordLen:
-		f.Add("password", fmt.Sprintf("Choose a password of at least %d characters.", order.MinPasswordLen))
+		f.Add("password", sf.site.T(r, "signin.password_short", "N", order.MinPasswordLen))
 	case n > maxPasswordBytes:
-		f.Add("password", fmt.Sprintf("Choose a password of at most %d characters.", maxPasswordBytes))
+		f.Add("password", sf.site.T(r, "signin.password_long", "N", maxPasswordBytes))
 	}
 	var sh order.Shopper
 	if f.OK() {
@@ -217,7 +216,7 @@ func (sf *Storefront) shopperSignoutForm(w http.ResponseWriter, r *http.Request)
 		web.SeeOther(w, r, "/signin")
 		return
 	}
-	p := &web.Page{Title: "Sign out", SignedIn: true, NoIndex: true}
+	p := &web.Page{Title: sf.site.T(r, "nav.sign_out"), SignedIn: true, NoIndex: true}
 	sf.render(w, r, http.StatusOK, "shopper_signout", sf.site.WithSession(w, r, p))
 }
 

@@ -1,11 +1,9 @@
 package storefront
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/fedmart/fedmart/federation/order"
-	"github.com/fedmart/fedmart/node/web"
 )
 
 // An order's status line is derived here from its parts, so that it never
@@ -24,7 +22,7 @@ func ended(s string) bool {
 }
 
 // summaryStatus is the status line of o.
-func summaryStatus(o order.Order) string {
+func (sp speech) summaryStatus(o order.Order) string {
 	var live, gone []order.Part
 	for _, p := range o.Parts {
 		if ended(p.Status) {
@@ -37,15 +35,15 @@ func summaryStatus(o order.Order) string {
 	pay.Refunded.Amount += pointsGivenBack(o)
 	switch {
 	case len(gone) == 0:
-		return progressText(live)
+		return sp.progressText(live)
 	case len(live) == 0:
-		return endedText(gone, pay)
+		return sp.endedText(gone, pay)
 	}
-	return progressText(live) + "; " + partsEndedText(gone) + moneyClause(gone, pay, ", ")
+	return sp.t("ostatus.and_ended", "Progress", sp.progressText(live), "Ended", sp.partsEndedText(gone)+sp.moneyClause(gone, pay))
 }
 
 // progressText says where parts still on their way stand.
-func progressText(live []order.Part) string {
+func (sp speech) progressText(live []order.Part) string {
 	n := map[string]int{}
 	for _, p := range live {
 		n[p.Status]++
@@ -53,31 +51,31 @@ func progressText(live []order.Part) string {
 	moved := n[order.StatusShipped] + n[order.StatusDelivered]
 	switch {
 	case n[order.StatusDelivered] == len(live):
-		return "Delivered"
+		return sp.t("ostatus.delivered")
 	case moved == len(live) && n[order.StatusDelivered] > 0:
-		return "Partly delivered"
+		return sp.t("ostatus.partly_delivered")
 	case moved == len(live):
-		return "Shipped"
+		return sp.t("ostatus.shipped")
 	case moved > 0:
-		return "Partly shipped"
+		return sp.t("ostatus.partly_shipped")
 	case n[order.StatusAccepted] > 0:
-		return "Being prepared"
+		return sp.t("ostatus.preparing")
 	case len(live) == 1:
-		return "Waiting for the merchant"
+		return sp.t("ostatus.waiting_merchant")
 	}
-	return "Waiting for the merchants"
+	return sp.t("ostatus.waiting_merchants")
 }
 
 // endedText says how an order whose parts all ended stands:
 // "Cancelled, refunded 24.79 EUR".
-func endedText(gone []order.Part, pay order.Payment) string {
+func (sp speech) endedText(gone []order.Part, pay order.Payment) string {
 	word := endKind(gone[0])
 	for _, p := range gone[1:] {
 		if endKind(p) != word {
 			word = "cancelled"
 		}
 	}
-	return strings.ToUpper(word[:1]) + word[1:] + moneyClause(gone, pay, ", ")
+	return sp.t("ostatus.ended_"+strings.ReplaceAll(word, " ", "_")) + sp.moneyClause(gone, pay)
 }
 
 // endKind says how a part ended: cancelled (by the shopper, or refunded
@@ -95,7 +93,7 @@ func endKind(p order.Part) string {
 
 // partsEndedText counts the parts that ended, by how: "1 part
 // cancelled", "2 parts cancelled, 1 returned".
-func partsEndedText(gone []order.Part) string {
+func (sp speech) partsEndedText(gone []order.Part) string {
 	var out []string
 	for _, kind := range []string{"cancelled", "not accepted", "returned"} {
 		n := 0
@@ -104,17 +102,16 @@ func partsEndedText(gone []order.Part) string {
 				n++
 			}
 		}
+		id := strings.ReplaceAll(kind, " ", "_")
 		switch {
 		case n == 0:
 		case len(out) > 0:
-			out = append(out, fmt.Sprintf("%d %s", n, kind))
-		case n == 1:
-			out = append(out, "1 part "+kind)
+			out = append(out, sp.t("ostatus.n_"+id, "Count", n))
 		default:
-			out = append(out, fmt.Sprintf("%d parts %s", n, kind))
+			out = append(out, sp.t("ostatus.parts_"+id, "Count", n))
 		}
 	}
-	return strings.Join(out, ", ")
+	return strings.Join(out, sp.t("ostatus.list_sep"))
 }
 
 // owed is what the parts that ended owe the shopper back (partDue).
@@ -138,79 +135,80 @@ func partDue(p order.Part) order.Money {
 
 // shippingRefundText says whether a refunded part's shipping was
 // refunded: "" when it paid none or nothing was refunded yet.
-func shippingRefundText(p order.Part) string {
+func (sp speech) shippingRefundText(p order.Part) string {
 	if p.Shipping.Amount <= 0 || p.Refunded.Amount <= 0 {
 		return ""
 	}
-	ship := web.FormatMoney(p.Shipping.Amount, p.Shipping.Currency)
+	ship := sp.orderMoney(p.Shipping)
 	switch {
 	case p.RefundedShipping.Amount >= p.Shipping.Amount:
-		return "The refund includes the shipping (" + ship + ")."
+		return sp.t("ostatus.ship_refunded", "Shipping", ship)
 	case p.RefundedShipping.Amount > 0:
-		return web.FormatMoney(p.RefundedShipping.Amount, p.RefundedShipping.Currency) + " of the shipping (" + ship + ") was refunded."
+		return sp.t("ostatus.ship_partly_refunded", "Amount", sp.orderMoney(p.RefundedShipping), "Shipping", ship)
 	}
-	return "The shipping (" + ship + ") was not refunded."
+	return sp.t("ostatus.ship_not_refunded", "Shipping", ship)
 }
 
 // moneyClause says what became of the money of the parts that ended,
-// led by sep: "refunded 24.79 EUR", "refund of 24.79 EUR under way",
-// "nothing to pay". "" when the payment is not known here.
-func moneyClause(gone []order.Part, pay order.Payment, sep string) string {
+// led by the list's separator: ", refunded 24.79 EUR", ", refund of
+// 24.79 EUR under way", ", nothing to pay". "" when the payment is not
+// known here.
+func (sp speech) moneyClause(gone []order.Part, pay order.Payment) string {
 	due := owed(gone)
 	if due.Amount == 0 {
 		return ""
 	}
-	amount := web.FormatMoney(due.Amount, due.Currency)
+	amount, sep := sp.orderMoney(due), sp.t("ostatus.list_sep")
 	switch {
 	case pay.Status == order.PaymentPending:
-		return sep + "nothing to pay"
+		return sep + sp.t("ostatus.nothing_to_pay")
 	case pay.Status == order.PaymentRecovered || pay.Method == "":
 		return ""
 	case pay.Refunded.Amount >= due.Amount:
-		return sep + "refunded " + amount
+		return sep + sp.t("ostatus.refunded", "Amount", amount)
 	}
-	return sep + "refund of " + amount + " under way"
+	return sep + sp.t("ostatus.refund_under_way", "Amount", amount)
 }
 
 // refundWay says where a refund goes: "to the card ending in 4242", or
 // for an invoice paid by transfer, "by bank transfer from <site>".
-func refundWay(pay order.Payment, site string) string {
+func (sp speech) refundWay(pay order.Payment, site string) string {
 	switch {
 	case pay.Method == order.MethodSandboxCard && pay.Last4 != "":
-		return "to the card ending in " + pay.Last4
+		return sp.t("ostatus.way_card", "Last4", pay.Last4)
 	case pay.Method == order.MethodManual:
-		return "by bank transfer from " + site
+		return sp.t("ostatus.way_transfer", "Site", site)
 	}
-	return "to the payment you made"
+	return sp.t("ostatus.way_payment")
 }
 
 // partRefunds says, for each part that ended, what became of its money:
 // "24.79 EUR refunded to the card ending in 4242". The refunds paid so
 // far (Payment.Refunded) are counted against the parts in the order they
 // ended, as the order service pays them.
-func partRefunds(o order.Order, site string) map[string]string {
+func (sp speech) partRefunds(o order.Order, site string) map[string]string {
 	out := map[string]string{}
 	left, inPoints := o.Payment.Refunded.Amount, pointsGivenBack(o)
-	way := refundWay(o.Payment, site)
+	way := sp.refundWay(o.Payment, site)
 	for _, p := range endedInOrder(o.Parts) {
 		due := partDue(p)
-		amount := web.FormatMoney(due.Amount, due.Currency)
+		amount := sp.orderMoney(due)
 		switch {
 		case p.Total.Amount == 0, o.Payment.Status == order.PaymentRecovered, o.Payment.Method == "":
 		case o.Payment.Status == order.PaymentPending:
-			out[p.ID] = "Nothing to pay for this part: the invoice is reduced by " + amount + "."
+			out[p.ID] = sp.t("ostatus.invoice_reduced", "Amount", amount)
 		case left >= due.Amount:
-			out[p.ID] = amount + " refunded " + way + "."
+			out[p.ID] = sp.t("ostatus.part_refunded", "Amount", amount, "Way", way)
 			left -= due.Amount
 		case left+inPoints >= due.Amount: // what points paid came back as points
 			pts := due.Amount - left
-			out[p.ID] = web.FormatMoney(left, due.Currency) + " refunded " + way + " and " + web.FormatMoney(pts, due.Currency) + " in points."
+			out[p.ID] = sp.t("ostatus.part_refunded_points", "Amount", sp.cash(left, due.Currency), "Way", way, "Points", sp.cash(pts, due.Currency))
 			if left == 0 {
-				out[p.ID] = amount + " refunded in points."
+				out[p.ID] = sp.t("ostatus.refunded_in_points", "Amount", amount)
 			}
 			left, inPoints = 0, inPoints-pts
 		default:
-			out[p.ID] = "A refund of " + amount + " " + way + " is under way."
+			out[p.ID] = sp.t("ostatus.part_refund_under_way", "Amount", amount, "Way", way)
 			left = 0
 		}
 	}

@@ -4,8 +4,27 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/node/web/locale"
 )
+
+// speechFor is the speech of pages in the language tag, prices written
+// as that language writes them.
+func speechFor(t *testing.T, tag string) speech {
+	t.Helper()
+	c, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, ok := c.Lookup(tag)
+	if !ok {
+		t.Fatalf("no language %s", tag)
+	}
+	mf := web.NewMoneyFormat(tag)
+	return speech{t: l.T, tag: l.Tag, cash: mf.Format, zone: time.UTC, money: func(m catalog.Money) string { return mf.Format(m.Amount, m.Currency) }}
+}
 
 // part is a part of a test order: status, total in cents, and a carrier
 // for a part that shipped.
@@ -54,9 +73,10 @@ func TestSummaryStatus(t *testing.T) {
 		{"recovered after a restore: the money is not known here", []order.Part{part("a", can, 2479, "")},
 			order.Payment{Status: order.PaymentRecovered}, "Cancelled"},
 	}
+	en := speechFor(t, locale.English)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := summaryStatus(order.Order{Parts: tt.parts, Payment: tt.pay}); got != tt.want {
+			if got := en.summaryStatus(order.Order{Parts: tt.parts, Payment: tt.pay}); got != tt.want {
 				t.Errorf("summaryStatus = %q, want %q", got, tt.want)
 			}
 		})
@@ -70,25 +90,53 @@ func TestPartRefundsAndPayment(t *testing.T) {
 	o := order.Order{Parts: []order.Part{late, early, part("c", order.StatusShipped, 5000, "DHL")},
 		Payment: order.Payment{Method: order.MethodSandboxCard, Status: order.PaymentCaptured, Last4: "4242",
 			Amount: order.Money{Amount: 8479, Currency: "EUR"}, Refunded: order.Money{Amount: 2479, Currency: "EUR"}}}
-	got := partRefunds(o, "Alpha Market")
+	en := speechFor(t, locale.English)
+	got := en.partRefunds(o, "Alpha Market")
 	want := map[string]string{"a": "€24.79 refunded to the card ending in 4242.",
 		"b": "A refund of €10.00 to the card ending in 4242 is under way."}
 	if len(got) != len(want) || got["a"] != want["a"] || got["b"] != want["b"] {
 		t.Errorf("partRefunds = %q, want %q (the first part to end is refunded first)", got, want)
 	}
-	if s := paymentText(o.Payment); s != "Card ending in 4242, €84.79 charged; €24.79 refunded" {
+	if s := en.paymentText(o.Payment); s != "Card ending in 4242, €84.79 charged; €24.79 refunded" {
 		t.Errorf("paymentText = %q", s)
 	}
 	o.Payment = order.Payment{Method: order.MethodManual, Status: order.PaymentPending, Amount: order.Money{Amount: 8479, Currency: "EUR"},
 		Refunded: order.Money{Amount: 3479, Currency: "EUR"}}
-	if got := partRefunds(o, "Alpha Market")["a"]; got != "Nothing to pay for this part: the invoice is reduced by €24.79." {
+	if got := en.partRefunds(o, "Alpha Market")["a"]; got != "Nothing to pay for this part: the invoice is reduced by €24.79." {
 		t.Errorf("an unpaid invoice's cancelled part: %q", got)
 	}
-	if s := paymentText(o.Payment); s != "Pay later, on invoice: €50.00 to be paid (€84.79 less €34.79 cancelled)" {
+	if s := en.paymentText(o.Payment); s != "Pay later, on invoice: €50.00 to be paid (€84.79 less €34.79 cancelled)" {
 		t.Errorf("paymentText of a reduced invoice = %q", s)
 	}
 	o.Payment.Status = order.PaymentPaid
-	if got := partRefunds(o, "Alpha Market")["a"]; got != "€24.79 refunded by bank transfer from Alpha Market." {
+	if got := en.partRefunds(o, "Alpha Market")["a"]; got != "€24.79 refunded by bank transfer from Alpha Market." {
 		t.Errorf("a paid invoice's cancelled part: %q", got)
+	}
+}
+
+// A Chinese page says an order's status, its parts' refunds and its
+// payment in Chinese, its money written the CLDR way for zh-CN.
+func TestOrderTextsInChinese(t *testing.T) {
+	zh := speechFor(t, locale.Chinese)
+	cny := func(a int64) order.Money { return order.Money{Amount: a, Currency: "CNY"} }
+	a, b := part("a", order.StatusDelivered, 123450, "DHL"), part("b", order.StatusCancelled, 2479, "")
+	a.Total, b.Total = cny(123450), cny(2479)
+	pay := order.Payment{Method: order.MethodSandboxCard, Status: order.PaymentCaptured, Last4: "4242", Amount: cny(125929), Refunded: cny(2479)}
+	o := order.Order{Parts: []order.Part{a, b}, Payment: pay}
+	if got, want := zh.summaryStatus(o), "已送达；1 个部分已取消，已退款 ¥24.79"; got != want {
+		t.Errorf("summaryStatus = %q, want %q", got, want)
+	}
+	if got, want := zh.partRefunds(o, "Alpha Market")["b"], "¥24.79 已退至尾号为 4242 的银行卡。"; got != want {
+		t.Errorf("partRefunds = %q, want %q", got, want)
+	}
+	if got, want := zh.paymentText(pay), "尾号为 4242 的银行卡，¥1,259.29 已扣款；已退款 ¥24.79"; got != want {
+		t.Errorf("paymentText = %q, want %q", got, want)
+	}
+	if got, want := zh.partStatus(order.StatusAccepted), "已接受，备货中"; got != want {
+		t.Errorf("partStatus = %q, want %q", got, want)
+	}
+	d := func(day int) time.Time { return time.Date(2026, 12, day, 0, 0, 0, 0, time.UTC) }
+	if got, want := zh.arrivesText(d(8), d(10)), "12月8日（周二）至12月10日（周四）"; got != want {
+		t.Errorf("arrivesText = %q, want %q", got, want)
 	}
 }
