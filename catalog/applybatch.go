@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/internal/cores"
 )
 
 // errBatchFallback aborts a batch transaction that met an error Apply would
@@ -27,7 +28,7 @@ func (a *Admitted) Len() int { return len(a.raws) }
 // stored, so that both cores verify while one stores.
 func (c *Catalog) AdmitBatch(raws [][]byte) *Admitted {
 	a := &Admitted{raws: raws, recs: make([]*Record, len(raws)), errs: make([]error, len(raws))}
-	parallel(len(raws), func(i int) { a.recs[i], a.errs[i] = c.admit(raws[i]) })
+	cores.Each(len(raws), 8, func(i int) { a.recs[i], a.errs[i] = c.admit(raws[i]) })
 	return a
 }
 

@@ -7,6 +7,7 @@ import (
 	"maps"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/internal/cores"
 )
 
 // BatchResult says what UpsertBatch did with each listing of a feed.
@@ -69,7 +70,7 @@ func (c *Catalog) UpsertBatch(ctx context.Context, merchantID string, in []Listi
 		return BatchResult{}, err
 	}
 	items := make([]*batchItem, len(in))
-	parallel(len(in), func(i int) {
+	cores.Each(len(in), 8, func(i int) {
 		p, errs := c.prepare(merchantID, m.Name, in[i])
 		items[i] = &batchItem{index: i, p: p}
 		if errs != nil {

@@ -6,14 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/internal/cores"
 )
 
 // prepared is a merchant's input after validation: the description (with
@@ -386,32 +384,11 @@ func reindex(txn *badger.Txn, merchant, id string, old, cur []string) error {
 func (c *Catalog) sealAll(recs []*Record) ([][]byte, error) {
 	raws := make([][]byte, len(recs))
 	errs := make([]error, len(recs))
-	parallel(len(recs), func(i int) { raws[i], errs[i] = seal(recs[i], c.key) })
+	cores.Each(len(recs), 8, func(i int) { raws[i], errs[i] = seal(recs[i], c.key) })
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
 	}
 	return raws, nil
-}
-
-// parallel calls fn(0..n-1) on up to GOMAXPROCS goroutines and waits.
-func parallel(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), (n+7)/8)
-	if workers <= 1 {
-		for i := range n {
-			fn(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				fn(i)
-			}
-		})
-	}
-	wg.Wait()
 }

@@ -1,10 +1,6 @@
 package search
 
-import (
-	"runtime"
-	"sync"
-	"sync/atomic"
-)
+import "github.com/fedmart/fedmart/internal/cores"
 
 // UpsertAll adds or replaces every document of docs, as Upsert would one
 // after the other (of two with the same ID the later wins). The text of
@@ -25,7 +21,7 @@ func (ix *Index) UpsertAll(docs []Doc) {
 		}
 	}
 	out := make([]analysed, len(docs))
-	eachOnCores(len(docs), func(i int) {
+	cores.Each(len(docs), 16, func(i int) {
 		if docs[i].ID == "" || last[docs[i].ID] != i {
 			return
 		}
@@ -49,25 +45,4 @@ func (ix *Index) UpsertAll(docs []Doc) {
 		}
 		ix.index(s, a.d, ix.entries(a.tf), a.lens)
 	}
-}
-
-// eachOnCores calls fn(0..n-1) on up to GOMAXPROCS goroutines and waits.
-func eachOnCores(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), (n+15)/16)
-	if workers <= 1 {
-		for i := range n {
-			fn(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				fn(i)
-			}
-		})
-	}
-	wg.Wait()
 }
