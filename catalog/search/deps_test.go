@@ -7,7 +7,8 @@ import (
 )
 
 // TestDependencies keeps the package plain data structures: the standard
-// library, roaring bitmaps and the Snowball stemmer, and in particular no
+// library, roaring bitmaps, the Snowball stemmer and the internal/cores
+// helper (itself standard library only), and in particular no
 // libp2p and no gin.
 func TestDependencies(t *testing.T) {
 	goTool, err := exec.LookPath("go")
@@ -20,6 +21,7 @@ func TestDependencies(t *testing.T) {
 	}
 	allowed := []string{
 		"github.com/fedmart/fedmart/catalog/search",
+		"github.com/fedmart/fedmart/internal/cores", // standard library only
 		"github.com/RoaringBitmap/roaring/",
 		"github.com/bits-and-blooms/bitset",
 		"github.com/blevesearch/snowballstem",
