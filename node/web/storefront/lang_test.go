@@ -1,6 +1,7 @@
 package storefront
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -51,6 +52,9 @@ func TestStorefrontInChinese(t *testing.T) {
 		`<th scope="col">送达时间</th>`, `<td class="places" data-label="国家/地区">德国</td>`,
 		`<td class="price" data-label="运费">每单 €4.90 &#43; 每件 €1.00</td>`, `<td class="transit" data-label="送达时间">1–2 个工作日</td>`,
 		`<h2 id="listings-title">商品</h2>`)
+	missing := zh.Get("/merchants/nope")
+	webtest.WantStatus(t, missing, http.StatusNotFound)
+	wantAll(t, "the zh-CN error page", missing.Body, "<h1>找不到页面</h1>", "这里什么也没有。", `<a href="/">返回首页</a>`)
 	wantAll(t, "the English merchant page", h.browser().Get(merchantURL(h.Other.ID.String(), h.forge.ID)).Body,
 		"shipping from Germany.", "Orders are sent within 2 business days.", `<td class="places" data-label="Countries">Germany</td>`)
 
