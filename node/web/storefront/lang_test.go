@@ -47,7 +47,7 @@ func TestStorefrontInChinese(t *testing.T) {
 	wantAll(t, "the zh-CN listing's shipping and returns line", zh.Get("/listings/"+h.pan.ID).Body,
 		`<p class="policies-line">配送至 2 个国家/地区 · 预计 3月5日–6日 送达 · 30 天内可退货</p>`, "配送至德国：运费 €5.90 起。")
 	wantAll(t, "the zh-CN merchant page", zh.Get(merchantURL(h.Other.ID.String(), h.forge.ID)).Body,
-		"，从德国发货。", `<h2 id="policies-title">退货与发货</h2>`, "收货后 30 天内可退货；退货运费由商家承担。",
+		`所属平台：<a href="/search?platform=`+h.Other.ID.String()+`">Beta Bazaar</a>，从德国发货。`, `<h2 id="policies-title">退货与发货</h2>`, "收货后 30 天内可退货；退货运费由商家承担。",
 		"退货退款时将扣除商品价格 5.00% 的重新上架费。", "订单在 2 个工作日内发出。", `<h2 id="ships-title">配送范围</h2>`,
 		`<th scope="col">送达时间</th>`, `<td class="places" data-label="国家/地区">德国</td>`,
 		`<td class="price" data-label="运费">每单 €4.90 &#43; 每件 €1.00</td>`, `<td class="transit" data-label="送达时间">1–2 个工作日</td>`,
