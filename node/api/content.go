@@ -44,6 +44,7 @@ func (a *API) contentRoutes(v1 *gin.RouterGroup) {
 	op.POST("/:kind/:slug/publish", a.publishDoc)
 	op.POST("/:kind/:slug/unpublish", a.unpublishDoc)
 	op.POST("/:kind/:slug/versions/:version/restore", a.restoreDoc)
+	a.translationRoutes(op)
 }
 
 // needContent answers 404 on a node that serves no pages.

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/fedmart/fedmart/catalog"
@@ -25,8 +24,7 @@ func (s *Site) Status(w http.ResponseWriter, r *http.Request, code int, title, m
 
 // NotFound is the page of every unknown path and unknown listing.
 func (s *Site) NotFound(w http.ResponseWriter, r *http.Request) {
-	s.Status(w, r, http.StatusNotFound, "Page not found",
-		"There is nothing here. The listing may have been taken down, or the link is mistyped.")
+	s.Status(w, r, http.StatusNotFound, s.T(r, "failure.not_found"), s.T(r, "failure.not_found_text"))
 }
 
 // StatusOf is the one table from errors to page statuses.
@@ -51,12 +49,12 @@ func (s *Site) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	case http.StatusNotFound:
 		s.NotFound(w, r)
 	case http.StatusBadRequest:
-		s.Status(w, r, code, "Bad request", "The request could not be understood. Check the link and try again.")
+		s.Status(w, r, code, s.T(r, "failure.bad_request"), s.T(r, "failure.bad_request_text"))
 	case http.StatusServiceUnavailable:
-		s.Status(w, r, code, "Not available", "This node cannot answer right now. Try again in a moment.")
+		s.Status(w, r, code, s.T(r, "failure.unavailable"), s.T(r, "failure.unavailable_text"))
 	default:
 		s.log.Error("web: request failed", "method", Clip(r.Method, MaxLoggedMethod), "path", Clip(r.URL.Path, MaxLoggedPath), "err", err)
-		s.Status(w, r, code, "Something went wrong", "The node could not complete the request. Its operator can find the details in its log.")
+		s.Status(w, r, code, s.T(r, "failure.internal"), s.T(r, "failure.internal_text"))
 	}
 }
 
@@ -64,11 +62,10 @@ func (s *Site) Fail(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Site) FormUnreadable(w http.ResponseWriter, r *http.Request, err error) {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		s.Status(w, r, http.StatusRequestEntityTooLarge, "Form too large",
-			fmt.Sprintf("The form sent more than this node accepts (a feed file at most %d MiB). Shorten it and try again.", MaxUploadBytes>>20))
+		s.Status(w, r, http.StatusRequestEntityTooLarge, s.T(r, "failure.too_large"), s.T(r, "failure.too_large_text", "MiB", MaxUploadBytes>>20))
 		return
 	}
-	s.Status(w, r, http.StatusBadRequest, "Form unreadable", "The form could not be read. Reload the page and try again.")
+	s.Status(w, r, http.StatusBadRequest, s.T(r, "failure.unreadable"), s.T(r, "failure.unreadable_text"))
 }
 
 // FailOrder renders the page for an error of the order service; what it
@@ -78,10 +75,9 @@ func (s *Site) FailOrder(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, order.ErrNotFound):
 		s.NotFound(w, r)
 	case errors.Is(err, order.ErrUnavailable):
-		s.Status(w, r, http.StatusServiceUnavailable, "Not available",
-			"A merchant's platform could not be reached. Nothing was changed; try again in a moment.")
+		s.Status(w, r, http.StatusServiceUnavailable, s.T(r, "failure.unavailable"), s.T(r, "failure.platform_unavailable_text"))
 	case errors.Is(err, order.ErrInvalid):
-		s.Status(w, r, http.StatusBadRequest, "Bad request", "The request could not be understood. Check the link and try again.")
+		s.Status(w, r, http.StatusBadRequest, s.T(r, "failure.bad_request"), s.T(r, "failure.bad_request_text"))
 	default:
 		s.Fail(w, r, err)
 	}

@@ -2282,14 +2282,17 @@ type Doc struct {
 	Kind     DocKind `json:"kind"`
 
 	// Origin peer ID of the member that published a federation doc; absent for this storefront's own
-	Origin         *string   `json:"origin,omitempty"`
-	Section        *string   `json:"section,omitempty"`
-	SeoDescription *string   `json:"seo_description,omitempty"`
-	SeoTitle       *string   `json:"seo_title,omitempty"`
-	Slug           string    `json:"slug"`
-	Title          string    `json:"title"`
-	UpdatedAt      time.Time `json:"updated_at"`
-	Version        int64     `json:"version"`
+	Origin         *string `json:"origin,omitempty"`
+	Section        *string `json:"section,omitempty"`
+	SeoDescription *string `json:"seo_description,omitempty"`
+	SeoTitle       *string `json:"seo_title,omitempty"`
+	Slug           string  `json:"slug"`
+	Title          string  `json:"title"`
+
+	// Translations the doc's version in each other language, by BCP 47 tag (zh-CN); absent when it has none
+	Translations *map[string]DocTranslation `json:"translations,omitempty"`
+	UpdatedAt    time.Time                  `json:"updated_at"`
+	Version      int64                      `json:"version"`
 }
 
 // DocKind defines model for Doc.Kind.
@@ -2355,6 +2358,9 @@ type DocInput struct {
 	SeoTitle       *string          `json:"seo_title,omitempty"`
 	Slug           string           `json:"slug"`
 	Title          string           `json:"title"`
+
+	// Translations The doc's version in each other language the storefront speaks, by BCP 47 tag (zh-CN); a shopper reading that language sees it, everyone else the doc as written. Absent or empty: none. A bad field is named as `translations.zh-CN.title`.
+	Translations *map[string]DocTranslation `json:"translations,omitempty"`
 }
 
 // DocInputKind defines model for DocInput.Kind.
@@ -2362,6 +2368,27 @@ type DocInputKind string
 
 // DocInputSection articles only
 type DocInputSection string
+
+// DocTranslation A page's or article's version in one language: its title, body and SEO texts; empty SEO texts fall back as the doc's own do.
+type DocTranslation struct {
+	// Body Markdown, rendered as the doc's own body is
+	Body           string  `json:"body"`
+	SeoDescription *string `json:"seo_description,omitempty"`
+	SeoTitle       *string `json:"seo_title,omitempty"`
+	Title          string  `json:"title"`
+}
+
+// DocTranslationInput One language's version of a doc's draft; with `publish`, the draft is published at once.
+type DocTranslationInput struct {
+	// Body Markdown, rendered as the doc's own body is
+	Body string `json:"body"`
+
+	// Publish publish the draft at once
+	Publish        *bool   `json:"publish,omitempty"`
+	SeoDescription *string `json:"seo_description,omitempty"`
+	SeoTitle       *string `json:"seo_title,omitempty"`
+	Title          string  `json:"title"`
+}
 
 // Earnings defines model for Earnings.
 type Earnings struct {
@@ -3665,14 +3692,17 @@ type PublishedDoc struct {
 	Order int              `json:"order"`
 
 	// Origin peer ID of the member that published a federation doc; absent for this storefront's own
-	Origin         *string   `json:"origin,omitempty"`
-	Section        *string   `json:"section,omitempty"`
-	SeoDescription *string   `json:"seo_description,omitempty"`
-	SeoTitle       *string   `json:"seo_title,omitempty"`
-	Slug           string    `json:"slug"`
-	Title          string    `json:"title"`
-	UpdatedAt      time.Time `json:"updated_at"`
-	Version        int64     `json:"version"`
+	Origin         *string `json:"origin,omitempty"`
+	Section        *string `json:"section,omitempty"`
+	SeoDescription *string `json:"seo_description,omitempty"`
+	SeoTitle       *string `json:"seo_title,omitempty"`
+	Slug           string  `json:"slug"`
+	Title          string  `json:"title"`
+
+	// Translations the doc's version in each other language, by BCP 47 tag (zh-CN); absent when it has none
+	Translations *map[string]DocTranslation `json:"translations,omitempty"`
+	UpdatedAt    time.Time                  `json:"updated_at"`
+	Version      int64                      `json:"version"`
 }
 
 // PublishedDocKind defines model for PublishedDoc.Kind.
@@ -3796,14 +3826,17 @@ type RenderedDoc struct {
 	Order int             `json:"order"`
 
 	// Origin peer ID of the member that published a federation doc; absent for this storefront's own
-	Origin         *string   `json:"origin,omitempty"`
-	Section        *string   `json:"section,omitempty"`
-	SeoDescription *string   `json:"seo_description,omitempty"`
-	SeoTitle       *string   `json:"seo_title,omitempty"`
-	Slug           string    `json:"slug"`
-	Title          string    `json:"title"`
-	UpdatedAt      time.Time `json:"updated_at"`
-	Version        int64     `json:"version"`
+	Origin         *string `json:"origin,omitempty"`
+	Section        *string `json:"section,omitempty"`
+	SeoDescription *string `json:"seo_description,omitempty"`
+	SeoTitle       *string `json:"seo_title,omitempty"`
+	Slug           string  `json:"slug"`
+	Title          string  `json:"title"`
+
+	// Translations the doc's version in each other language, by BCP 47 tag (zh-CN); absent when it has none
+	Translations *map[string]DocTranslation `json:"translations,omitempty"`
+	UpdatedAt    time.Time                  `json:"updated_at"`
+	Version      int64                      `json:"version"`
 }
 
 // RenderedDocKind defines model for RenderedDoc.Kind.
@@ -4705,6 +4738,12 @@ type RequestReturnParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// DeleteDocTranslationParams defines parameters for DeleteDocTranslation.
+type DeleteDocTranslationParams struct {
+	// Publish publish the draft at once
+	Publish *bool `form:"publish,omitempty" json:"publish,omitempty"`
+}
+
 // CloseSettlementPeriod202JSONResponseBodyStatus defines parameters for CloseSettlementPeriod.
 type CloseSettlementPeriod202JSONResponseBodyStatus string
 
@@ -4848,6 +4887,9 @@ type CreateDocJSONRequestBody = DocInput
 
 // SaveDocJSONRequestBody defines body for SaveDoc for application/json ContentType.
 type SaveDocJSONRequestBody = DocInput
+
+// PutDocTranslationJSONRequestBody defines body for PutDocTranslation for application/json ContentType.
+type PutDocTranslationJSONRequestBody = DocTranslationInput
 
 // ReportReviewJSONRequestBody defines body for ReportReview for application/json ContentType.
 type ReportReviewJSONRequestBody = ReportInput
@@ -6215,6 +6257,31 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/pages/{kind}/{slug}/publish (the `PublishDoc` operationId).
 	PublishDoc(ctx context.Context, kind ContentKind, slug ContentSlug, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteDocTranslation Remove a doc's version in one language.
+	//
+	// Removes the draft's version in `lang`; shoppers reading that language then see the doc as written once the draft is published (at once with `publish=true`).
+	//
+	// Corresponds with DELETE /v1/pages/{kind}/{slug}/translations/{lang} (the `DeleteDocTranslation` operationId).
+	DeleteDocTranslation(ctx context.Context, kind ContentKind, slug ContentSlug, lang string, params *DeleteDocTranslationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutDocTranslationWithBody Set a doc's version in one language.
+	//
+	// Sets the draft's version in `lang`, keeping the rest of the draft, its scope and its menu place; publishes the draft when `publish` is true. Shoppers see the version once the draft is published.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/pages/{kind}/{slug}/translations/{lang} (the `PutDocTranslation` operationId).
+	PutDocTranslationWithBody(ctx context.Context, kind ContentKind, slug ContentSlug, lang string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutDocTranslation Set a doc's version in one language.
+	//
+	// Sets the draft's version in `lang`, keeping the rest of the draft, its scope and its menu place; publishes the draft when `publish` is true. Shoppers see the version once the draft is published.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/pages/{kind}/{slug}/translations/{lang} (the `PutDocTranslation` operationId).
+	PutDocTranslation(ctx context.Context, kind ContentKind, slug ContentSlug, lang string, body PutDocTranslationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UnpublishDoc Hide the doc from shoppers; a federation doc is taken down from every member, for good.
 	//
@@ -9253,6 +9320,61 @@ func (c *Client) SaveDoc(ctx context.Context, kind ContentKind, slug ContentSlug
 // Corresponds with POST /v1/pages/{kind}/{slug}/publish (the `PublishDoc` operationId).
 func (c *Client) PublishDoc(ctx context.Context, kind ContentKind, slug ContentSlug, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPublishDocRequest(c.Server, kind, slug)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteDocTranslation Remove a doc's version in one language.
+//
+// Removes the draft's version in `lang`; shoppers reading that language then see the doc as written once the draft is published (at once with `publish=true`).
+//
+// Corresponds with DELETE /v1/pages/{kind}/{slug}/translations/{lang} (the `DeleteDocTranslation` operationId).
+func (c *Client) DeleteDocTranslation(ctx context.Context, kind ContentKind, slug ContentSlug, lang string, params *DeleteDocTranslationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteDocTranslationRequest(c.Server, kind, slug, lang, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutDocTranslationWithBody Set a doc's version in one language.
+//
+// Sets the draft's version in `lang`, keeping the rest of the draft, its scope and its menu place; publishes the draft when `publish` is true. Shoppers see the version once the draft is published.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/pages/{kind}/{slug}/translations/{lang} (the `PutDocTranslation` operationId).
+func (c *Client) PutDocTranslationWithBody(ctx context.Context, kind ContentKind, slug ContentSlug, lang string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutDocTranslationRequestWithBody(c.Server, kind, slug, lang, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutDocTranslation Set a doc's version in one language.
+//
+// Sets the draft's version in `lang`, keeping the rest of the draft, its scope and its menu place; publishes the draft when `publish` is true. Shoppers see the version once the draft is published.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/pages/{kind}/{slug}/translations/{lang} (the `PutDocTranslation` operationId).
+func (c *Client) PutDocTranslation(ctx context.Context, kind ContentKind, slug ContentSlug, lang string, body PutDocTranslationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutDocTranslationRequest(c.Server, kind, slug, lang, body)
 	if err != nil {
 		return nil, err
 	}
@@ -14849,6 +14971,142 @@ func NewPublishDocRequest(server string, kind ContentKind, slug ContentSlug) (*h
 	return req, nil
 }
 
+// NewDeleteDocTranslationRequest constructs an http.Request for the DeleteDocTranslation method
+func NewDeleteDocTranslationRequest(server string, kind ContentKind, slug ContentSlug, lang string, params *DeleteDocTranslationParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "kind", kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "lang", lang, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pages/%s/%s/translations/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Publish != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "publish", *params.Publish, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutDocTranslationRequest calls the generic PutDocTranslation builder with application/json body
+func NewPutDocTranslationRequest(server string, kind ContentKind, slug ContentSlug, lang string, body PutDocTranslationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutDocTranslationRequestWithBody(server, kind, slug, lang, "application/json", bodyReader)
+}
+
+// NewPutDocTranslationRequestWithBody constructs an http.Request for the PutDocTranslation method, with any body, and a specified content type
+func NewPutDocTranslationRequestWithBody(server string, kind ContentKind, slug ContentSlug, lang string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "kind", kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "lang", lang, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/pages/%s/%s/translations/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewUnpublishDocRequest constructs an http.Request for the UnpublishDoc method
 func NewUnpublishDocRequest(server string, kind ContentKind, slug ContentSlug) (*http.Request, error) {
 	var err error
@@ -17088,6 +17346,33 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/pages/{kind}/{slug}/publish (the `PublishDoc` operationId).
 	PublishDocWithResponse(ctx context.Context, kind ContentKind, slug ContentSlug, reqEditors ...RequestEditorFn) (*PublishDocResponse, error)
+
+	// DeleteDocTranslationWithResponse Remove a doc's version in one language.
+	//
+	// Removes the draft's version in `lang`; shoppers reading that language then see the doc as written once the draft is published (at once with `publish=true`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/pages/{kind}/{slug}/translations/{lang} (the `DeleteDocTranslation` operationId).
+	DeleteDocTranslationWithResponse(ctx context.Context, kind ContentKind, slug ContentSlug, lang string, params *DeleteDocTranslationParams, reqEditors ...RequestEditorFn) (*DeleteDocTranslationResponse, error)
+
+	// PutDocTranslationWithBodyWithResponse Set a doc's version in one language.
+	//
+	// Sets the draft's version in `lang`, keeping the rest of the draft, its scope and its menu place; publishes the draft when `publish` is true. Shoppers see the version once the draft is published.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/pages/{kind}/{slug}/translations/{lang} (the `PutDocTranslation` operationId).
+	PutDocTranslationWithBodyWithResponse(ctx context.Context, kind ContentKind, slug ContentSlug, lang string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutDocTranslationResponse, error)
+
+	// PutDocTranslationWithResponse Set a doc's version in one language.
+	//
+	// Sets the draft's version in `lang`, keeping the rest of the draft, its scope and its menu place; publishes the draft when `publish` is true. Shoppers see the version once the draft is published.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/pages/{kind}/{slug}/translations/{lang} (the `PutDocTranslation` operationId).
+	PutDocTranslationWithResponse(ctx context.Context, kind ContentKind, slug ContentSlug, lang string, body PutDocTranslationJSONRequestBody, reqEditors ...RequestEditorFn) (*PutDocTranslationResponse, error)
 
 	// UnpublishDocWithResponse Hide the doc from shoppers; a federation doc is taken down from every member, for good.
 	//
@@ -25862,6 +26147,165 @@ func (r PublishDocResponse) ContentType() string {
 	return ""
 }
 
+// DeleteDocTranslationResponse401Headers the declared response headers of an HTTP 401 response for DeleteDocTranslation
+type DeleteDocTranslationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type DeleteDocTranslationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DocDetail
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteDocTranslationResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteDocTranslationResponse) GetJSON200() *DocDetail {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteDocTranslationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteDocTranslationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteDocTranslationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteDocTranslationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteDocTranslationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteDocTranslationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteDocTranslationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PutDocTranslationResponse401Headers the declared response headers of an HTTP 401 response for PutDocTranslation
+type PutDocTranslationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type PutDocTranslationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DocDetail
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Invalid
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutDocTranslationResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutDocTranslationResponse) GetJSON200() *DocDetail {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutDocTranslationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PutDocTranslationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PutDocTranslationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutDocTranslationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PutDocTranslationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PutDocTranslationResponse) GetApplicationProblemJSON422() *Invalid {
+	return r.ApplicationProblemJSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r PutDocTranslationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutDocTranslationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutDocTranslationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutDocTranslationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // UnpublishDocResponse401Headers the declared response headers of an HTTP 401 response for UnpublishDoc
 type UnpublishDocResponse401Headers struct {
 	WWWAuthenticate *string
@@ -29595,6 +30039,51 @@ func (c *ClientWithResponses) PublishDocWithResponse(ctx context.Context, kind C
 		return nil, err
 	}
 	return ParsePublishDocResponse(rsp)
+}
+
+// DeleteDocTranslationWithResponse Remove a doc's version in one language.
+//
+// Removes the draft's version in `lang`; shoppers reading that language then see the doc as written once the draft is published (at once with `publish=true`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/pages/{kind}/{slug}/translations/{lang} (the `DeleteDocTranslation` operationId).
+func (c *ClientWithResponses) DeleteDocTranslationWithResponse(ctx context.Context, kind ContentKind, slug ContentSlug, lang string, params *DeleteDocTranslationParams, reqEditors ...RequestEditorFn) (*DeleteDocTranslationResponse, error) {
+	rsp, err := c.DeleteDocTranslation(ctx, kind, slug, lang, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteDocTranslationResponse(rsp)
+}
+
+// PutDocTranslationWithBodyWithResponse Set a doc's version in one language.
+//
+// Sets the draft's version in `lang`, keeping the rest of the draft, its scope and its menu place; publishes the draft when `publish` is true. Shoppers see the version once the draft is published.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/pages/{kind}/{slug}/translations/{lang} (the `PutDocTranslation` operationId).
+func (c *ClientWithResponses) PutDocTranslationWithBodyWithResponse(ctx context.Context, kind ContentKind, slug ContentSlug, lang string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutDocTranslationResponse, error) {
+	rsp, err := c.PutDocTranslationWithBody(ctx, kind, slug, lang, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutDocTranslationResponse(rsp)
+}
+
+// PutDocTranslationWithResponse Set a doc's version in one language.
+//
+// Sets the draft's version in `lang`, keeping the rest of the draft, its scope and its menu place; publishes the draft when `publish` is true. Shoppers see the version once the draft is published.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/pages/{kind}/{slug}/translations/{lang} (the `PutDocTranslation` operationId).
+func (c *ClientWithResponses) PutDocTranslationWithResponse(ctx context.Context, kind ContentKind, slug ContentSlug, lang string, body PutDocTranslationJSONRequestBody, reqEditors ...RequestEditorFn) (*PutDocTranslationResponse, error) {
+	rsp, err := c.PutDocTranslation(ctx, kind, slug, lang, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutDocTranslationResponse(rsp)
 }
 
 // UnpublishDocWithResponse Hide the doc from shoppers; a federation doc is taken down from every member, for good.
@@ -37413,6 +37902,147 @@ func ParsePublishDocResponse(rsp *http.Response) (*PublishDocResponse, error) {
 	switch {
 	case rsp.StatusCode == 401:
 		var headers PublishDocResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteDocTranslationResponse parses an HTTP response from a DeleteDocTranslationWithResponse call
+func ParseDeleteDocTranslationResponse(rsp *http.Response) (*DeleteDocTranslationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteDocTranslationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DocDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteDocTranslationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePutDocTranslationResponse parses an HTTP response from a PutDocTranslationWithResponse call
+func ParsePutDocTranslationResponse(rsp *http.Response) (*PutDocTranslationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutDocTranslationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DocDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers PutDocTranslationResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

@@ -297,7 +297,7 @@ func (sf *Storefront) checkoutRefused(ctx context.Context, sv shopperVisit, v *c
 	case errors.As(err, &ce) && ce.Reason == order.ReasonPriceChanged:
 		return http.StatusConflict, sf.priceChanged(ctx, sv, v, before, ce)
 	case errors.As(err, &ce) && ce.Reason == order.ReasonUnavailable && len(ce.Platforms) > 0:
-		sf.platformsDown(v, ce.Platforms)
+		sf.platformsDown(ctx, v, ce.Platforms)
 		return http.StatusServiceUnavailable, nil
 	case errors.As(err, &ce) && ce.Reason == order.ReasonUnavailable:
 		v.Form.Add("", msgUnavailable)

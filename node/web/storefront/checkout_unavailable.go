@@ -3,7 +3,6 @@ package storefront
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -30,18 +29,21 @@ type unavailableView struct {
 	// Rest is true when the cart holds lines of other platforms, which
 	// can be bought without theirs.
 	Rest bool
+	// Title names the platforms: "Beta Bazaar is not answering", "Beta
+	// Bazaar and Gamma Goods are not answering".
+	Title string
 }
 
-// Title names the platforms: "Beta Bazaar is not answering", "Beta
-// Bazaar and Gamma Goods are not answering".
-func (v unavailableView) Title() string {
-	if len(v.Names) == 1 {
-		return v.Names[0] + " is not answering"
+// prose lists names in sp's language: "A", "A and B", "A, B and C";
+// "A", "A和B", "A、B和C".
+func (sp speech) prose(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
 	}
-	return joinNames(v.Names) + " are not answering"
+	return sp.list(names[:len(names)-1]) + sp.t("unavailable.and") + names[len(names)-1]
 }
 
-// joinNames lists names in prose: "A", "A and B", "A, B and C".
+// joinNames lists names in English prose, as prose does.
 func joinNames(names []string) string {
 	if len(names) < 2 {
 		return strings.Join(names, "")
@@ -49,16 +51,10 @@ func joinNames(names []string) string {
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-// msgUnavailablePlatforms is the checkout's message when the platforms
-// named by its argument did not answer.
-func msgUnavailablePlatforms(names string) string {
-	return fmt.Sprintf("%s did not answer, so nothing was ordered and nothing was charged. "+
-		"Any items the other platforms were holding for you were released.", names)
-}
-
 // platformsDown shows which home platforms did not answer: the message,
 // a note on each of their groups of lines, and the removal form.
-func (sf *Storefront) platformsDown(v *checkoutView, platforms []string) {
+func (sf *Storefront) platformsDown(ctx context.Context, v *checkoutView, platforms []string) {
+	sp := sf.speechIn(ctx)
 	names := sf.site.PlatformNames()
 	u := &unavailableView{}
 	for _, p := range platforms {
@@ -67,19 +63,18 @@ func (sf *Storefront) platformsDown(v *checkoutView, platforms []string) {
 	for i := range v.Cart.Groups {
 		g := &v.Cart.Groups[i]
 		if slices.Contains(platforms, g.PlatformID) {
-			g.Note = g.Platform + " is not answering, so these items cannot be ordered right now."
+			g.Note = sp.t("unavailable.group_note", "Platform", g.Platform)
 		} else {
 			u.Rest = true
 		}
 	}
-	v.Form.Add("", msgUnavailablePlatforms(joinNames(u.Names)))
+	u.Title = sp.t("unavailable.many_down", "Names", sp.prose(u.Names))
+	if len(u.Names) == 1 {
+		u.Title = sp.t("unavailable.one_down", "Name", u.Names[0])
+	}
+	v.Form.Add("", sp.t("unavailable.message", "Names", sp.prose(u.Names)))
 	v.Unavailable = u
 }
-
-// msgUnavailableRemoved confirms that the lines of the platforms that did
-// not answer are out of the cart.
-const msgUnavailableRemoved = "The items of the platforms that did not answer were taken out of your cart. " +
-	"The rest is below: check the new total and place the order when you are ready."
 
 // removeUnavailable takes the lines of the posted platforms (those the
 // checkout found not answering) out of the shopper's cart and shows the
@@ -114,7 +109,7 @@ func (sf *Storefront) removeUnavailable(w http.ResponseWriter, r *http.Request, 
 	v := sf.newCheckoutView(typedAddress(r.PostForm), method)
 	v.Cart, v.Key = sf.cartView(ctx, c), newIdempotencyKey()
 	p := sf.shopperPage(sv, sf.site.T(r, "checkout.title"), v)
-	p.Notice = msgUnavailableRemoved
+	p.Notice = sf.site.T(r, "unavailable.removed")
 	sf.render(w, r, http.StatusOK, "checkout", p)
 }
 

@@ -126,6 +126,14 @@ func TestCheckoutWhenEveryLineIsOnAPlatformNotAnswering(t *testing.T) {
 	if !strings.Contains(r.Body, "<h2 id=\"unavailable-title\">Beta Bazaar and "+web.ShortID(gamma)+" are not answering</h2>") {
 		t.Error("the page does not name both platforms")
 	}
+	// A shopper reading Chinese is told the same in Chinese, the names joined as Chinese joins them.
+	b.Get("/?lang=zh-CN")
+	h.orders.failNext(downErr(other, gamma))
+	zh := webtest.Checkout(b, nil)
+	webtest.WantStatus(t, zh, http.StatusServiceUnavailable)
+	wantAll(t, "the zh-CN checkout", zh.Body, "<h2 id=\"unavailable-title\">Beta Bazaar和"+web.ShortID(gamma)+" 暂无响应</h2>",
+		"Beta Bazaar和"+web.ShortID(gamma)+" 没有响应，因此本次没有下单，也没有扣款。", "购物车中的所有商品都在该平台销售。")
+	b.Get("/?lang=en")
 	webtest.WantRedirect(t, postCheckoutTo(b, "/checkout/unavailable", r, func(f url.Values) { f.Set("platform", other) }), "/cart?done=removed")
 	if c := b.Get("/cart"); !strings.Contains(c.Body, "Your cart is empty") {
 		t.Error("the cart is not empty")

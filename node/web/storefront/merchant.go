@@ -3,10 +3,8 @@ package storefront
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/catalog/shipping"
@@ -63,13 +61,13 @@ func (sf *Storefront) merchantPage(w http.ResponseWriter, r *http.Request) {
 		sf.site.NotFound(w, r)
 		return
 	}
-	ctx := r.Context()
+	ctx, sp := r.Context(), sf.speechOf(r)
 	v := merchantView{ID: catalog.FormatMerchantID(platform, merchant), PlatformID: platform,
 		Platform: web.PlatformName(sf.site.PlatformNames(), platform)}
 	mp, err := sf.deps.Profiles.MerchantProfile(ctx, platform, merchant)
 	switch {
 	case err == nil:
-		sf.profileView(&v, mp)
+		sf.profileView(&v, mp, sp)
 	case !errors.Is(err, catalog.ErrNotFound):
 		sf.site.Fail(w, r, err)
 		return
@@ -96,7 +94,7 @@ func (sf *Storefront) merchantPage(w http.ResponseWriter, r *http.Request) {
 		v.Listings = append(v.Listings, listingCard(l, v.Platform))
 	}
 	if v.Name == "" {
-		v.Name = "Merchant " + web.ShortID(merchant)
+		v.Name = sp.t("merchant.fallback_name", "ID", web.ShortID(merchant))
 	}
 	if next != "" {
 		v.NextURL = merchantURL(platform, merchant) + "?" + url.Values{"cursor": {next}}.Encode()
@@ -104,7 +102,7 @@ func (sf *Storefront) merchantPage(w http.ResponseWriter, r *http.Request) {
 	if cursor != "" {
 		v.FirstURL = merchantURL(platform, merchant)
 	}
-	if err := sf.shippingProfilesView(ctx, &v, platform, merchant, mp.DefaultShipping); err != nil {
+	if err := sf.shippingProfilesView(ctx, sp, &v, platform, merchant, mp.DefaultShipping); err != nil {
 		sf.site.Fail(w, r, err)
 		return
 	}
@@ -113,13 +111,13 @@ func (sf *Storefront) merchantPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // profileView fills v from a published profile.
-func (sf *Storefront) profileView(v *merchantView, mp catalog.MerchantProfile) {
+func (sf *Storefront) profileView(v *merchantView, mp catalog.MerchantProfile, sp speech) {
 	v.Published, v.Name, v.Description, v.Email, v.Legal = true, mp.Name, mp.Description, mp.Email, mp.Policies.Legal
 	v.Logo = web.ImageURL(mp.LogoURL, web.ImageThumb)
 	if mp.Country != "" {
-		v.Country = countryName(mp.Country)
+		v.Country = sp.country(mp.Country)
 	}
-	v.Policies = policiesText(mp.Policies)
+	v.Policies = sp.policies(mp.Policies)
 }
 
 // listingCard is a listing as a card of the cards partial.
@@ -136,19 +134,19 @@ func listingCard(l catalog.Listing, platform string) resultItem {
 
 // shippingProfilesView adds a merchant's shipping profiles to v, the
 // default one first.
-func (sf *Storefront) shippingProfilesView(ctx context.Context, v *merchantView, platform, merchant, def string) error {
+func (sf *Storefront) shippingProfilesView(ctx context.Context, sp speech, v *merchantView, platform, merchant, def string) error {
 	profiles, err := sf.deps.Profiles.ShippingProfiles(ctx, platform, merchant)
 	if err != nil {
 		return err
 	}
 	carriers := sf.deps.Profiles.Carriers()
 	currency := sf.site.Currency()
-	for _, sp := range profiles {
-		pv := profileView{Name: sp.Name, Default: sp.ID == def}
-		for _, z := range sp.Zones {
+	for _, prof := range profiles {
+		pv := profileView{Name: prof.Name, Default: prof.ID == def}
+		for _, z := range prof.Zones {
 			for _, rt := range z.Rates {
-				pv.Rows = append(pv.Rows, rateRow{Zone: z.Name, Places: placesText(z), Rate: rt.Name, Price: rateText(rt, currency),
-					Transit: transitText(rt.Transit), Carriers: carriersText(carriers, rt.Carriers)})
+				pv.Rows = append(pv.Rows, rateRow{Zone: z.Name, Places: sp.places(z), Rate: rt.Name, Price: sp.rate(rt, currency),
+					Transit: sp.transit(rt.Transit), Carriers: carriersText(sp, carriers, rt.Carriers)})
 			}
 		}
 		if pv.Default {
@@ -160,71 +158,8 @@ func (sf *Storefront) shippingProfilesView(ctx context.Context, v *merchantView,
 	return nil
 }
 
-// placesText names a zone's countries and regions.
-func placesText(z shipping.Zone) string {
-	var names []string
-	for _, c := range z.Countries {
-		names = append(names, countryName(c))
-	}
-	for _, r := range z.Regions {
-		names = append(names, countryName(r[:2])+" ("+r+")")
-	}
-	return strings.Join(names, ", ")
-}
-
-// rateText says how a rate is priced: "4.90 EUR per order + 1.00 EUR per
-// item; free over 50.00 EUR".
-func rateText(r shipping.Rate, currency string) string {
-	money := func(v int64) string { return web.FormatMoney(v, currency) }
-	var parts []string
-	if r.Flat > 0 {
-		parts = append(parts, money(r.Flat)+" per order")
-	}
-	if r.PerItem > 0 {
-		parts = append(parts, money(r.PerItem)+" per item")
-	}
-	if len(r.Bands) > 0 {
-		var bands []string
-		for _, b := range r.Bands {
-			bands = append(bands, fmt.Sprintf("%s up to %s", money(b.Amount), gramsText(b.To)))
-		}
-		parts = append(parts, "by weight: "+strings.Join(bands, ", "))
-	}
-	s := strings.Join(parts, " + ")
-	if s == "" {
-		s = "Free"
-	}
-	if r.FreeOver > 0 && s != "Free" {
-		s += "; free over " + money(r.FreeOver)
-	}
-	return s
-}
-
-// gramsText writes a weight: "500 g", "2 kg", "2.5 kg".
-func gramsText(g int64) string {
-	switch {
-	case g < 1000:
-		return fmt.Sprintf("%d g", g)
-	case g%1000 == 0:
-		return fmt.Sprintf("%d kg", g/1000)
-	}
-	return strings.TrimRight(fmt.Sprintf("%d.%03d", g/1000, g%1000), "0") + " kg"
-}
-
-// transitText says a transit time: "1–2 business days".
-func transitText(d shipping.Days) string {
-	unit := "business days"
-	if d.Max == 1 {
-		unit = "business day"
-	}
-	if d.Min == d.Max {
-		return fmt.Sprintf("%d %s", d.Max, unit)
-	}
-	return fmt.Sprintf("%d–%d %s", d.Min, d.Max, unit)
-}
-
 // carriersText names carriers by the table, unknown ids as they are.
-func carriersText(t shipping.Table, ids []string) string {
+func carriersText(sp speech, t shipping.Table, ids []string) string {
 	names := make([]string, len(ids))
 	for i, id := range ids {
 		names[i] = id
@@ -232,5 +167,5 @@ func carriersText(t shipping.Table, ids []string) string {
 			names[i] = c.Name
 		}
 	}
-	return strings.Join(names, ", ")
+	return sp.list(names)
 }

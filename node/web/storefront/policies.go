@@ -3,14 +3,12 @@ package storefront
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/catalog/shipping"
-	"github.com/fedmart/fedmart/node/web"
 )
 
 // A listing page says in one line how the listing ships and what its
@@ -143,14 +141,12 @@ func (sf *Storefront) policiesOf(r *http.Request, l catalog.Listing, lt listingT
 		pv.MerchantName = lt.profile.Name
 	}
 	var parts []string
+	sp := sf.speechOf(r)
 	p := lt.terms.Profile
-	switch n := len(shipsToCountries(p)); n {
-	case 0:
-		parts = append(parts, "Ships nowhere yet")
-	case 1:
-		parts = append(parts, "Ships to 1 country")
-	default:
-		parts = append(parts, fmt.Sprintf("Ships to %d countries", n))
+	if n := len(shipsToCountries(p)); n == 0 {
+		parts = append(parts, sp.t("terms.ships_nowhere"))
+	} else {
+		parts = append(parts, sp.t("terms.ships_to", "Count", n))
 	}
 	if v, ok := cheapestVariant(l); ok {
 		dest := sf.listingDestination(r, p, v)
@@ -158,56 +154,20 @@ func (sf *Storefront) policiesOf(r *http.Request, l catalog.Listing, lt listingT
 		switch {
 		case dest.Country == "":
 		case err != nil || len(opts) == 0:
-			pv.Quote = "Does not ship to " + destinationName(dest) + "."
+			pv.Quote = sp.t("terms.no_ship_to", "Place", sp.destination(dest))
 		default:
 			e, last := shipping.Deliveries(sf.site.Now(), lt.terms.HandlingDays, opts[0].Transit)
-			parts = append(parts, "arrives "+arrivesShort(e, last))
-			price := "free shipping"
+			parts = append(parts, sp.t("terms.arrives", "When", sp.arrives(e, last)))
+			price := sp.t("terms.free_shipping")
 			if opts[0].Price > 0 {
-				price = "shipping from " + web.FormatMoney(opts[0].Price, v.Price.Currency)
+				price = sp.t("terms.shipping_from", "Price", sp.cash(opts[0].Price, v.Price.Currency))
 			}
-			pv.Quote = "To " + destinationName(dest) + ": " + price + "."
+			pv.Quote = sp.t("terms.quote", "Place", sp.destination(dest), "Price", price)
 		}
 	}
 	if lt.profile != nil {
-		parts = append(parts, returnsShort(lt.profile.Policies))
+		parts = append(parts, sp.returnsShort(lt.profile.Policies))
 	}
-	pv.Line = strings.Join(parts, " · ")
+	pv.Line = strings.Join(parts, sp.t("terms.line_sep"))
 	return pv
-}
-
-// returnsShort says a merchant's returns in two words: "30-day returns",
-// "No returns".
-func returnsShort(p catalog.Policies) string {
-	if p.ReturnDays <= 0 {
-		return "No returns"
-	}
-	return fmt.Sprintf("%d-day returns", p.ReturnDays)
-}
-
-// policiesText says a merchant's policies in plain words, a sentence
-// each.
-func policiesText(p catalog.Policies) []string {
-	var out []string
-	if p.ReturnDays <= 0 {
-		out = append(out, "Returns are not accepted.")
-	} else {
-		who := "you pay the return shipping"
-		if p.ReturnShipping == catalog.ReturnPaidByMerchant {
-			who = "the merchant pays the return shipping"
-		}
-		out = append(out, fmt.Sprintf("You may return items within %d days of delivery; %s.", p.ReturnDays, who))
-		if p.RestockingFeeBPS > 0 {
-			out = append(out, fmt.Sprintf("A restocking fee of %s of the price is kept from a return's refund.", web.FormatBPS(int64(p.RestockingFeeBPS))))
-		}
-	}
-	switch p.HandlingDays {
-	case 0:
-		out = append(out, "Orders are sent the day they are placed (business days).")
-	case 1:
-		out = append(out, "Orders are sent within 1 business day.")
-	default:
-		out = append(out, fmt.Sprintf("Orders are sent within %d business days.", p.HandlingDays))
-	}
-	return out
 }

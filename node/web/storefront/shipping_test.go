@@ -364,7 +364,7 @@ func TestMerchantPage(t *testing.T) {
 		`<a href="/listings/`+h.pan.ID+`">Iron pan</a>`)
 	// A logo that is not https is not shown.
 	v := merchantView{}
-	h.store.profileView(&v, catalog.MerchantProfile{Name: "X", LogoURL: "http://img.example/x.png"})
+	h.store.profileView(&v, catalog.MerchantProfile{Name: "X", LogoURL: "http://img.example/x.png"}, h.store.speechIn(t.Context()))
 	if v.Logo != "" {
 		t.Errorf("an http logo is shown: %q", v.Logo)
 	}
