@@ -232,7 +232,7 @@ func TestConsoleLanguageSelector(t *testing.T) {
 func TestConsoleMessageIDsExist(t *testing.T) {
 	var ids []string
 	for _, m := range []map[string]string{notices, partNotices, campaignNotices, campaignLabels, campaignStates, statusIDs, reasonIDs, labelIDs,
-		offerNotices, offerLabels, reviewNotices, returnNotices, returnReasonText, returnStateText, returnInputLabels, earningStatuses} {
+		offerNotices, offerLabels, reviewNotices, returnNotices, returnReasonText, returnStateText, returnInputLabels, earningStatuses, messageNotices} {
 		for _, id := range m {
 			ids = append(ids, id)
 		}
