@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -232,7 +233,7 @@ func TestConsoleLanguageSelector(t *testing.T) {
 func TestConsoleMessageIDsExist(t *testing.T) {
 	var ids []string
 	for _, m := range []map[string]string{notices, partNotices, campaignNotices, campaignLabels, campaignStates, statusIDs, reasonIDs, labelIDs,
-		offerNotices, offerLabels, reviewNotices, returnNotices, returnReasonText, returnStateText, returnInputLabels, earningStatuses, messageNotices} {
+		offerNotices, offerLabels, reviewNotices, returnNotices, returnReasonText, returnStateText, returnInputLabels, earningStatuses, messageNotices, profileLabels, profileNotices, shippingNotices} {
 		for _, id := range m {
 			ids = append(ids, id)
 		}
@@ -240,7 +241,7 @@ func TestConsoleMessageIDsExist(t *testing.T) {
 	for _, id := range stockStateText {
 		ids = append(ids, id)
 	}
-	for _, k := range offerKinds {
+	for _, k := range slices.Concat(offerKinds, returnPayers) {
 		ids = append(ids, k.Label)
 	}
 	for _, done := range []string{"approved", "refused", "received"} {
