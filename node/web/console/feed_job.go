@@ -299,12 +299,13 @@ func (fu *feedUploads) form(w http.ResponseWriter, r *http.Request, mv merchantV
 
 // formPage renders the upload form with status.
 func (fu *feedUploads) formPage(w http.ResponseWriter, r *http.Request, mv merchantVisit, status int, f *web.Form) {
+	l := fu.c.site.Locale(r)
 	choices := slices.Clone(feedFormats)
 	for i := range choices {
-		choices[i].Selected = choices[i].Value == f.Value("format")
+		choices[i].Label, choices[i].Selected = l.T(choices[i].Label), choices[i].Value == f.Value("format")
 	}
 	v := feedFormView{Form: f, Formats: choices, MaxMiB: maxFeedBytes >> 20, Jobs: fu.recent(mv.merchant.ID), Action: feedUploadPath}
-	fu.c.pages.Render(w, r, status, "merchant_feeds", fu.c.consolePage(mv, "Feed upload", "/merchant/feeds", v))
+	fu.c.pages.Render(w, r, status, "merchant_feeds", fu.c.consolePage(mv, l.T("console.feeds.title"), "/merchant/feeds", v))
 }
 
 // upload reads a feed and starts its job: POST /merchant/feeds. A feed
@@ -315,7 +316,7 @@ func (fu *feedUploads) upload(w http.ResponseWriter, r *http.Request, mv merchan
 	if r.MultipartForm != nil {
 		defer func() { _ = r.MultipartForm.RemoveAll() }()
 	}
-	entries, name, format := readUpload(r, f)
+	entries, name, format := readUpload(fu.c.site.Locale(r), r, f)
 	if !f.OK() {
 		fu.formPage(w, r, mv, http.StatusUnprocessableEntity, f)
 		return

@@ -241,7 +241,7 @@ func TestConsoleMessageIDsExist(t *testing.T) {
 	for _, id := range stockStateText {
 		ids = append(ids, id)
 	}
-	for _, k := range slices.Concat(offerKinds, returnPayers) {
+	for _, k := range slices.Concat(offerKinds, returnPayers, feedFormats) {
 		ids = append(ids, k.Label)
 	}
 	for _, done := range []string{"approved", "refused", "received"} {
