@@ -190,6 +190,22 @@ func TestConsoleSpeaksChineseByAcceptLanguage(t *testing.T) {
 	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
 	webtest.HasFieldError(t, r.Body, "total_budget", "总预算的小数位数超出了该货币允许的位数。")
 
+	// The other converted pages read Chinese and show no bare message id.
+	for _, pg := range []struct{ path, h1, english string }{
+		{"/merchant/returns", "<h1>退货</h1>", "No returns."},
+		{"/merchant/earnings", "<h1>收入</h1>", "Earnings per settlement period"},
+		{"/merchant/conversations", "<h1>消息</h1>", "No messages yet."},
+		{"/merchant/profile", "<h1>店铺资料与政策</h1>", "Save profile"},
+		{"/merchant/shipping", "<h1>配送方案</h1>", "New shipping profile"},
+		{"/merchant/feeds", "<h1>上传商品源</h1>", "Upload feed"},
+	} {
+		r := getIn(m, pg.path, zhAccept)
+		if r.Code != http.StatusOK {
+			t.Fatalf("%s: status %d", pg.path, r.Code)
+		}
+		wantChinese(t, pg.path, r, []string{pg.h1}, []string{pg.english})
+	}
+
 	// The same merchant in an English browser reads English.
 	en := getIn(m, "/merchant/orders", "en-GB,en;q=0.9")
 	if !strings.Contains(en.Body, "<h1>Incoming orders</h1>") || !strings.Contains(en.Body, `<html lang="en">`) {
@@ -233,7 +249,7 @@ func TestConsoleLanguageSelector(t *testing.T) {
 func TestConsoleMessageIDsExist(t *testing.T) {
 	var ids []string
 	for _, m := range []map[string]string{notices, partNotices, campaignNotices, campaignLabels, campaignStates, statusIDs, reasonIDs, labelIDs,
-		offerNotices, offerLabels, reviewNotices, returnNotices, returnReasonText, returnStateText, returnInputLabels, earningStatuses, messageNotices, profileLabels, profileNotices, shippingNotices} {
+		offerNotices, offerLabels, reviewNotices, returnNotices, returnReasonText, returnStateText, returnInputLabels, earningStatuses, messageNotices, profileLabels, profileNotices, shippingNotices, jobStateText} {
 		for _, id := range m {
 			ids = append(ids, id)
 		}
