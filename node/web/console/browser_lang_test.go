@@ -12,9 +12,9 @@ import (
 )
 
 // TestBrowserConsoleInChinese: in Chromium, the merchant picks 简体中文
-// in the console's header; the listings, orders and campaigns pages then
-// read Chinese at 1280x900 and 390x844, fit both, and pass axe-core's
-// rules; a listing sent without a title is refused with the title named
+// in the console's header; the listings, orders, campaigns and offers
+// pages then read Chinese at 1280x900 and 390x844, fit both, and pass
+// axe-core's rules; a listing sent without a title is refused with the title named
 // in Chinese next to its input.
 func TestBrowserConsoleInChinese(t *testing.T) {
 	h := newAdsHarness(t)
@@ -24,6 +24,10 @@ func TestBrowserConsoleInChinese(t *testing.T) {
 	now := h.Clock.Now()
 	if _, err := h.Self.Cat.PutCampaign(t.Context(), h.Merchant.ID, "", catalog.CampaignInput{Name: "Spring lamps", Keywords: []string{"lamp", "brass"},
 		TotalBudget: 10000, DailyBudget: 2000, FeeBPS: 250, Categories: []string{"Home > Lighting"}, Starts: now.Add(-time.Hour), Ends: now.AddDate(0, 0, 7)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Self.Cat.PutOffer(t.Context(), h.Merchant.ID, "", catalog.OfferInput{Name: "Buy two, get one", Kind: catalog.OfferBuyGet, Buy: 2, Get: 1,
+		PerOrderLimit: 3, Listings: []string{lamp.ID}, Starts: now.Add(-time.Hour), Ends: now.AddDate(0, 1, 0)}); err != nil {
 		t.Fatal(err)
 	}
 	c := h.serve(t)
@@ -64,6 +68,11 @@ func TestBrowserConsoleInChinese(t *testing.T) {
 			t.Errorf("the campaign's state reads %q", got)
 		}
 		checked(size.name + " campaigns in Chinese")
+		c.run(size.name+"-zh-offers", chromedp.Navigate(c.base+"/merchant/offers"), chromedp.WaitVisible(chromedp.CSS(`table.offers-table`)))
+		if got := eval[string](c, `document.querySelector('tr.offer-row td').textContent`); got != "买 2 送 1，每单最多 3 件" {
+			t.Errorf("the offer gives %q", got)
+		}
+		checked(size.name + " offers in Chinese")
 		c.run(size.name+"-zh-listing-refused", chromedp.Navigate(c.base+"/merchant/listings/new"), chromedp.WaitVisible(chromedp.CSS(`#f-title`)),
 			chromedp.SendKeys(chromedp.CSS(`#f-category`), "Home > Lighting"),
 			chromedp.SendKeys(chromedp.CSS(`#f-shipping_regions`), "DE"),

@@ -58,7 +58,7 @@ func (c *Console) renderBudget(w http.ResponseWriter, r *http.Request, mv mercha
 		return
 	}
 	cur := c.site.Currency()
-	v := budgetView{Name: cp.Name, Action: "/merchant/campaigns/" + url.PathEscape(cp.ID) + "/budget", Spent: web.FormatMoney(sp.Spent, cur),
+	v := budgetView{Name: cp.Name, Action: "/merchant/campaigns/" + url.PathEscape(cp.ID) + "/budget", Spent: c.site.Money(r, sp.Spent, cur),
 		Currency: cur, State: campaignStateIn(c.site.Locale(r), cp.State), Form: f}
 	if feeCap := c.deps.Campaigns.AdFeeCap(); feeCap > 0 {
 		v.Cap = web.FormatBPS(feeCap)
@@ -81,12 +81,13 @@ func (c *Console) saveBudget(w http.ResponseWriter, r *http.Request, mv merchant
 		return
 	}
 	f := web.NewForm()
-	in := readBudgetForm(r.PostForm, f, c.site.Currency(), campaignInput(cp))
+	l := c.site.Locale(r)
+	in := readBudgetForm(l, r.PostForm, f, c.site.Currency(), campaignInput(cp))
 	if feeCap := c.deps.Campaigns.AdFeeCap(); feeCap > 0 && in.FeeBPS > feeCap && f.Field("fee").Errors == nil {
-		f.Add("fee", fmt.Sprintf("Fee per sale must be at most the charter's cap of %s, not %s.", web.FormatBPS(feeCap), web.FormatBPS(in.FeeBPS)))
+		f.Add("fee", l.T("console.campaigns.fee_cap", "Cap", web.FormatBPS(feeCap), "Fee", web.FormatBPS(in.FeeBPS)))
 	}
 	if f.Field("total_budget").Errors == nil && in.TotalBudget < sp.Spent {
-		f.Add("total_budget", fmt.Sprintf("Total budget must be at least what the campaign spent, %s.", web.FormatMoney(sp.Spent, c.site.Currency())))
+		f.Add("total_budget", l.T("console.budget.below_spent", "Amount", c.site.Money(r, sp.Spent, c.site.Currency())))
 	}
 	if cp.State == catalog.CampaignExhausted && in.TotalBudget > sp.Spent {
 		in.State = catalog.CampaignLive
@@ -107,7 +108,7 @@ func (c *Console) saveBudget(w http.ResponseWriter, r *http.Request, mv merchant
 
 // readBudgetForm reads the budget form over in, the campaign as it is,
 // and the form with what was typed and what cannot be read.
-func readBudgetForm(pf url.Values, f *web.Form, cur string, in catalog.CampaignInput) catalog.CampaignInput {
+func readBudgetForm(l words, pf url.Values, f *web.Form, cur string, in catalog.CampaignInput) catalog.CampaignInput {
 	get := func(name string) string {
 		v := strings.TrimSpace(pf.Get(name))
 		f.Set(name, v)
@@ -115,15 +116,15 @@ func readBudgetForm(pf url.Values, f *web.Form, cur string, in catalog.CampaignI
 	}
 	var err error
 	if in.FeeBPS, err = parsePercent(get("fee")); err != nil {
-		f.Add("fee", "Fee per sale must be a percentage such as 5 or 2.5.")
+		f.Add("fee", l.T("console.campaigns.fee_percent"))
 	}
 	if in.TotalBudget, err = web.ParseAmount(get("total_budget"), cur); err != nil {
-		f.Add("total_budget", "Total budget "+err.Error()+".")
+		f.Add("total_budget", l.T("console.problem.field", "Label", l.T("console.campaigns.total_budget"), "Problem", problemIn(l, err.Error())))
 	}
 	in.DailyBudget = 0
 	if s := get("daily_budget"); s != "" {
 		if in.DailyBudget, err = web.ParseAmount(s, cur); err != nil {
-			f.Add("daily_budget", "Daily budget "+err.Error()+".")
+			f.Add("daily_budget", l.T("console.problem.field", "Label", l.T("console.campaigns.daily_budget"), "Problem", problemIn(l, err.Error())))
 		}
 	}
 	return in

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/node/web"
@@ -59,22 +60,35 @@ func (c *Console) merchantEarnings(w http.ResponseWriter, r *http.Request, mv me
 			c.site.Fail(w, r, err)
 			return
 		}
-		v.Rows = append(v.Rows, earningsRowOf(ps, e, currency))
+		v.Rows = append(v.Rows, c.earningsRowOf(r, ps, e, currency))
 	}
-	p := c.consolePage(mv, "Earnings", "/merchant/earnings", v)
+	p := c.consolePage(mv, c.site.T(r, "console.earnings.title"), "/merchant/earnings", v)
 	p.Styles = append(p.Styles, "dashboard.css")
 	c.pages.Render(w, r, http.StatusOK, "merchant_earnings", p)
 }
 
-// earningsRowOf formats one period's earnings; amounts of a period with
-// no entries are shown as zero in the federation's currency.
-func earningsRowOf(ps settlement.PeriodStatus, e settlement.Earnings, currency string) earningsRow {
+// earningStatuses name a period's status: the messages' ids.
+var earningStatuses = map[string]string{
+	string(settlement.StatusOpen): "console.earnings.status_open", string(settlement.StatusReconciling): "console.earnings.status_reconciling",
+	string(settlement.StatusAgreed): "console.earnings.status_agreed", string(settlement.StatusDisputed): "console.earnings.status_disputed",
+}
+
+// earningsRowOf formats one period's earnings in r's language; amounts
+// of a period with no entries are shown as zero in the federation's
+// currency.
+func (c *Console) earningsRowOf(r *http.Request, ps settlement.PeriodStatus, e settlement.Earnings, currency string) earningsRow {
 	money := func(m settlement.Money) string {
 		if m.Currency == "" {
-			return web.FormatMoney(m.Amount, currency)
+			return c.site.Money(r, m.Amount, currency)
 		}
-		return web.FormatMoney(m.Amount, m.Currency)
+		return c.site.Money(r, m.Amount, m.Currency)
 	}
-	return earningsRow{PeriodRow: web.PeriodRowOf(ps), Sales: money(e.Sales), Refunds: money(e.Refunds), Net: money(e.Net),
+	l := c.site.Locale(r)
+	row := web.PeriodRowOf(ps)
+	row.Start, row.End = web.FormatTimeIn(l.Tag, ps.Start, time.UTC), web.FormatTimeIn(l.Tag, ps.End, time.UTC)
+	if id, ok := earningStatuses[ps.Status]; ok {
+		row.StatusText = l.T(id)
+	}
+	return earningsRow{PeriodRow: row, Sales: money(e.Sales), Refunds: money(e.Refunds), Net: money(e.Net),
 		Entries: e.Entries, Negative: e.Net.Amount < 0}
 }

@@ -58,12 +58,13 @@ type feedFormView struct {
 	Action  string
 }
 
-// feedFormats are the choices of the format select.
+// feedFormats are the choices of the format select, labelled by their
+// messages.
 var feedFormats = []web.Choice{
-	{Value: feedAuto, Label: "From the file name (.csv, .json, .jsonl)"},
-	{Value: catalog.FeedCSV, Label: "CSV"},
-	{Value: catalog.FeedJSONLines, Label: "JSON lines (one listing per line)"},
-	{Value: feedJSON, Label: "JSON (an array of listings, or JSON lines)"},
+	{Value: feedAuto, Label: "console.feeds.format_auto"},
+	{Value: catalog.FeedCSV, Label: "console.feeds.format_csv"},
+	{Value: catalog.FeedJSONLines, Label: "console.feeds.format_jsonl"},
+	{Value: feedJSON, Label: "console.feeds.format_json"},
 }
 
 // knownFeedFormat reports whether the format select offers f.
@@ -77,17 +78,18 @@ func knownFeedFormat(f string) bool {
 }
 
 // readUpload reads the posted feed file. Problems go into f next to the
-// file or format input.
-func readUpload(r *http.Request, f *web.Form) (entries []feedEntry, name, format string) {
+// file or format input, in l's language (the feed's own problems, line
+// by line, stay in English for now).
+func readUpload(l words, r *http.Request, f *web.Form) (entries []feedEntry, name, format string) {
 	format = r.PostForm.Get("format")
 	f.Set("format", format)
 	file, hdr, err := r.FormFile("feed")
 	switch {
 	case errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart):
-		f.Add("feed", "Choose a feed file to upload.")
+		f.Add("feed", l.T("console.feeds.choose_file"))
 		return nil, "", format
 	case err != nil:
-		f.Add("feed", "The file could not be received. Choose it again and upload it once more.")
+		f.Add("feed", l.T("console.feeds.not_received"))
 		return nil, "", format
 	}
 	defer file.Close()
@@ -95,28 +97,28 @@ func readUpload(r *http.Request, f *web.Form) (entries []feedEntry, name, format
 		name = "feed" // a browser that sent no file name
 	}
 	if !knownFeedFormat(format) {
-		f.Add("format", "Choose one of the formats offered.")
+		f.Add("format", l.T("console.feeds.choose_format"))
 		return nil, name, format
 	}
 	if format == feedAuto {
 		if format = formatOfName(name); format == "" {
-			f.Add("format", "Choose the feed's format: the file name does not end in .csv, .json or .jsonl.")
+			f.Add("format", l.T("console.feeds.format_unknown"))
 			return nil, name, format
 		}
 	}
 	entries, problems := readFeedFile(file, format)
 	for i, p := range problems {
 		if i == maxFeedProblems {
-			f.Add("feed", fmt.Sprintf("And %d more problems.", len(problems)-i))
+			f.Add("feed", l.T("console.feeds.more_problems", "Count", len(problems)-i))
 			break
 		}
 		f.Add("feed", p)
 	}
 	switch {
 	case len(problems) > 0:
-		f.Add("", "Nothing was written: correct the feed and upload it again.")
+		f.Add("", l.T("console.feeds.nothing_written"))
 	case len(entries) == 0:
-		f.Add("feed", "The feed holds no listings.")
+		f.Add("feed", l.T("console.feeds.empty"))
 	}
 	return entries, name, format
 }

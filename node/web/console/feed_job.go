@@ -46,12 +46,12 @@ const (
 	jobStopped = "stopped"
 )
 
-// jobStateText says a job's state in words.
+// jobStateText says a job's state in words: the messages' ids.
 var jobStateText = map[string]string{
-	jobRunning: "Writing the listings…",
-	jobDone:    "Finished.",
-	jobFailed:  "Stopped by an error.",
-	jobStopped: "Stopped: the node is shutting down.",
+	jobRunning: "console.feed_job.state_running",
+	jobDone:    "console.feed_job.state_done",
+	jobFailed:  "console.feed_job.state_failed",
+	jobStopped: "console.feed_job.state_stopped",
 }
 
 // feedUploads keeps the merchants' feed jobs and serves their pages.
@@ -114,6 +114,12 @@ type feedProgress struct {
 	PollURL        string    `json:"-"`
 }
 
+// in is p with its state said in l's language.
+func (p feedProgress) in(l words) feedProgress {
+	p.StateText = textOf(l, jobStateText, p.State)
+	return p
+}
+
 // Running reports whether the job is still writing.
 func (p feedProgress) Running() bool { return p.State == jobRunning }
 
@@ -121,7 +127,7 @@ func (p feedProgress) Running() bool { return p.State == jobRunning }
 func (j *feedJob) snapshot() feedProgress {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	p := feedProgress{ID: j.id, File: j.file, Format: j.format, State: j.state, StateText: jobStateText[j.state],
+	p := feedProgress{ID: j.id, File: j.file, Format: j.format, State: j.state,
 		Total: j.total, Done: j.done, Percent: 100, Created: j.created, Updated: j.updated, Unchanged: j.unchanged,
 		Rejected: j.rejected, Problem: j.problem, Started: j.started, Finished: j.finished,
 		URL: feedUploadPath + "/" + j.id, PollURL: feedUploadPath + "/" + j.id + ".json"}
@@ -256,14 +262,14 @@ func (fu *feedUploads) job(merchant, id string) (*feedJob, bool) {
 	return nil, false
 }
 
-// recent is merchant's jobs, newest first.
-func (fu *feedUploads) recent(merchant string) []feedProgress {
+// recent is merchant's jobs, newest first, in l's language.
+func (fu *feedUploads) recent(l words, merchant string) []feedProgress {
 	fu.mu.Lock()
 	jobs := slices.Clone(fu.jobs[merchant])
 	fu.mu.Unlock()
 	out := make([]feedProgress, 0, len(jobs))
 	for i := len(jobs) - 1; i >= 0; i-- {
-		out = append(out, jobs[i].snapshot())
+		out = append(out, jobs[i].snapshot().in(l))
 	}
 	return out
 }
@@ -277,14 +283,15 @@ func (fu *feedUploads) progress(w http.ResponseWriter, r *http.Request, mv merch
 		fu.c.site.NotFound(w, r)
 		return
 	}
-	p := job.snapshot()
+	l := fu.c.site.Locale(r)
+	p := job.snapshot().in(l)
 	if asJSON {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		_ = json.NewEncoder(w).Encode(p)
 		return
 	}
-	pg := fu.c.consolePage(mv, "Feed upload", "/merchant/feeds", p)
+	pg := fu.c.consolePage(mv, l.T("console.feeds.title"), "/merchant/feeds", p)
 	if p.Running() {
 		pg.Scripts = []string{"feed.js"}
 	}
@@ -299,12 +306,13 @@ func (fu *feedUploads) form(w http.ResponseWriter, r *http.Request, mv merchantV
 
 // formPage renders the upload form with status.
 func (fu *feedUploads) formPage(w http.ResponseWriter, r *http.Request, mv merchantVisit, status int, f *web.Form) {
+	l := fu.c.site.Locale(r)
 	choices := slices.Clone(feedFormats)
 	for i := range choices {
-		choices[i].Selected = choices[i].Value == f.Value("format")
+		choices[i].Label, choices[i].Selected = l.T(choices[i].Label), choices[i].Value == f.Value("format")
 	}
-	v := feedFormView{Form: f, Formats: choices, MaxMiB: maxFeedBytes >> 20, Jobs: fu.recent(mv.merchant.ID), Action: feedUploadPath}
-	fu.c.pages.Render(w, r, status, "merchant_feeds", fu.c.consolePage(mv, "Feed upload", "/merchant/feeds", v))
+	v := feedFormView{Form: f, Formats: choices, MaxMiB: maxFeedBytes >> 20, Jobs: fu.recent(l, mv.merchant.ID), Action: feedUploadPath}
+	fu.c.pages.Render(w, r, status, "merchant_feeds", fu.c.consolePage(mv, l.T("console.feeds.title"), "/merchant/feeds", v))
 }
 
 // upload reads a feed and starts its job: POST /merchant/feeds. A feed
@@ -315,7 +323,7 @@ func (fu *feedUploads) upload(w http.ResponseWriter, r *http.Request, mv merchan
 	if r.MultipartForm != nil {
 		defer func() { _ = r.MultipartForm.RemoveAll() }()
 	}
-	entries, name, format := readUpload(r, f)
+	entries, name, format := readUpload(fu.c.site.Locale(r), r, f)
 	if !f.OK() {
 		fu.formPage(w, r, mv, http.StatusUnprocessableEntity, f)
 		return

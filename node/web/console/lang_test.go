@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +99,14 @@ func TestConsoleSpeaksChineseByAcceptLanguage(t *testing.T) {
 		TotalBudget: 10000, DailyBudget: 2000, FeeBPS: 250, Starts: now.Add(-time.Hour), Ends: now.AddDate(0, 0, 7)}); err != nil {
 		t.Fatal(err)
 	}
+	cp, err := h.Self.Cat.Campaigns(t.Context(), h.Self.ID.String(), h.Merchant.ID)
+	if err != nil || len(cp) != 1 {
+		t.Fatalf("the campaign: %+v %v", cp, err)
+	}
+	if _, err := h.Self.Cat.PutOffer(t.Context(), h.Merchant.ID, "", catalog.OfferInput{Name: "Two for one", Kind: catalog.OfferBuyGet, Buy: 2, Get: 1,
+		PerOrderLimit: 4, Starts: now.Add(-time.Hour), Ends: now.AddDate(0, 1, 0)}); err != nil {
+		t.Fatal(err)
+	}
 	m := h.browser()
 	m.SignInMerchant(h.Token)
 
@@ -156,6 +165,47 @@ func TestConsoleSpeaksChineseByAcceptLanguage(t *testing.T) {
 	wantChinese(t, "the bulk review", r, []string{"<h1>预览修改</h1>", "<strong>将每个款式的库存设为 7 件</strong>，共 1 件商品。", "应用 1 项修改"},
 		[]string{"Set the stock", "Apply 1 change"})
 
+	// The offers: the list, what an offer gives and a refused offer.
+	offers := getIn(m, "/merchant/offers", zhAccept)
+	webtest.WantStatus(t, offers, http.StatusOK)
+	wantChinese(t, "the offers", offers,
+		[]string{"<h1>优惠活动</h1>", "买 2 送 1，每单最多 4 件", "整个店铺", ">进行中<", "您承担的费用", "新建优惠", ">按百分比减价<", "满额包邮",
+			"每件减价金额（EUR）", "创建并发布", " 至 "},
+		[]string{"Percent off", "buy 2, get 1 free", "Your whole shop", "Cost to you", "New offer"})
+	of := url.Values{"csrf": {webtest.CSRF(t, offers)}, "name": {"Half"}, "kind": {"percent"}, "percent": {"half"}, "starts": {"soon"},
+		"ends": {now.AddDate(0, 0, 3).Format(time.DateOnly)}}
+	r = postIn(m, "/merchant/offers", zhAccept, of)
+	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+	webtest.HasFieldError(t, r.Body, "percent", "减价百分比必须是百分数，如 15 或 12.5。")
+	webtest.HasFieldError(t, r.Body, "starts", "开始日期必须是日期，如 2026-12-01。")
+
+	// A campaign's budget page, and a total below what it spent.
+	budget := getIn(m, "/merchant/campaigns/"+url.PathEscape(cp[0].ID)+"/budget", zhAccept)
+	webtest.WantStatus(t, budget, http.StatusOK)
+	wantChinese(t, "the budget", budget,
+		[]string{"<h1>Lamps 的预算</h1>", `该推广活动当前状态为<strong id="budget-state">进行中</strong>，已花费 <strong id="budget-spent">€`, "总预算（EUR）", "保存并发布", ">取消<"},
+		[]string{"has spent", "Save and publish"})
+	r = postIn(m, "/merchant/campaigns/"+url.PathEscape(cp[0].ID)+"/budget", zhAccept,
+		url.Values{"csrf": {webtest.CSRF(t, budget)}, "fee": {"2.5"}, "total_budget": {"0.001"}})
+	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+	webtest.HasFieldError(t, r.Body, "total_budget", "总预算的小数位数超出了该货币允许的位数。")
+
+	// The other converted pages read Chinese and show no bare message id.
+	for _, pg := range []struct{ path, h1, english string }{
+		{"/merchant/returns", "<h1>退货</h1>", "No returns."},
+		{"/merchant/earnings", "<h1>收入</h1>", "Earnings per settlement period"},
+		{"/merchant/conversations", "<h1>消息</h1>", "No messages yet."},
+		{"/merchant/profile", "<h1>店铺资料与政策</h1>", "Save profile"},
+		{"/merchant/shipping", "<h1>配送方案</h1>", "New shipping profile"},
+		{"/merchant/feeds", "<h1>上传商品源</h1>", "Upload feed"},
+	} {
+		r := getIn(m, pg.path, zhAccept)
+		if r.Code != http.StatusOK {
+			t.Fatalf("%s: status %d", pg.path, r.Code)
+		}
+		wantChinese(t, pg.path, r, []string{pg.h1}, []string{pg.english})
+	}
+
 	// The same merchant in an English browser reads English.
 	en := getIn(m, "/merchant/orders", "en-GB,en;q=0.9")
 	if !strings.Contains(en.Body, "<h1>Incoming orders</h1>") || !strings.Contains(en.Body, `<html lang="en">`) {
@@ -198,13 +248,20 @@ func TestConsoleLanguageSelector(t *testing.T) {
 // language, so that none shows as its bare id.
 func TestConsoleMessageIDsExist(t *testing.T) {
 	var ids []string
-	for _, m := range []map[string]string{notices, partNotices, campaignNotices, campaignLabels, campaignStates, statusIDs, reasonIDs, labelIDs} {
+	for _, m := range []map[string]string{notices, partNotices, campaignNotices, campaignLabels, campaignStates, statusIDs, reasonIDs, labelIDs,
+		offerNotices, offerLabels, reviewNotices, returnNotices, returnReasonText, returnStateText, returnInputLabels, earningStatuses, messageNotices, profileLabels, profileNotices, shippingNotices, jobStateText} {
 		for _, id := range m {
 			ids = append(ids, id)
 		}
 	}
 	for _, id := range stockStateText {
 		ids = append(ids, id)
+	}
+	for _, k := range slices.Concat(offerKinds, returnPayers, feedFormats) {
+		ids = append(ids, k.Label)
+	}
+	for _, done := range []string{"approved", "refused", "received"} {
+		ids = append(ids, "console.returns.done_"+done)
 	}
 	for _, c := range partFilters {
 		ids = append(ids, c.Label)

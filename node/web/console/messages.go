@@ -44,6 +44,9 @@ type threadView struct {
 	Thread                          web.ThreadView
 }
 
+// messageNotices confirm a message, by "done": the messages' ids.
+var messageNotices = map[string]string{"sent": "console.messages.notice_sent"}
+
 // threadURL is the conversation of part.
 func threadURL(part string) string { return "/merchant/orders/" + url.PathEscape(part) + "/messages" }
 
@@ -55,15 +58,16 @@ func (c *Console) conversations(w http.ResponseWriter, r *http.Request, mv merch
 		return
 	}
 	var v conversationsView
+	l := c.site.Locale(r)
 	for _, cv := range list {
-		who := "Shopper"
+		who := l.T("console.messages.shopper")
 		if cv.Last.By == order.ByMerchant {
-			who = "You"
+			who = l.T("console.messages.you")
 		}
 		v.Rows = append(v.Rows, conversationRow{Part: cv.Part, Order: cv.Order, URL: threadURL(cv.Part), Count: cv.Count, Unread: cv.Unread,
-			Last: web.ClipText(cv.Last.Text, 140), Who: who, At: cv.Last.At, Age: web.Ago(c.site.Now(), cv.Last.At)})
+			Last: web.ClipText(cv.Last.Text, 140), Who: who, At: cv.Last.At, Age: web.AgoIn(l.Tag, c.site.Now(), cv.Last.At)})
 	}
-	c.pages.Render(w, r, http.StatusOK, "merchant_conversations", c.consolePage(mv, "Messages", "/merchant/conversations", v))
+	c.pages.Render(w, r, http.StatusOK, "merchant_conversations", c.consolePage(mv, l.T("console.messages.title"), "/merchant/conversations", v))
 }
 
 // threadPage shows a part's thread and marks it read:
@@ -85,15 +89,16 @@ func (c *Console) renderThread(w http.ResponseWriter, r *http.Request, mv mercha
 		c.site.FailOrder(w, r, err)
 		return
 	}
-	v := threadView{Part: p.ID, Order: p.Order, Storefront: web.PlatformName(c.site.PlatformNames(), p.Storefront), Status: web.StatusText(p.Status)}
+	l := c.site.Locale(r)
+	v := threadView{Part: p.ID, Order: p.Order, Storefront: web.PlatformName(c.site.PlatformNames(), p.Storefront), Status: statusText(l, p.Status)}
 	for _, l := range p.Lines {
 		v.Items = append(v.Items, web.UnitsText([]order.Units{{ListingID: l.ListingID, SKU: l.SKU, Quantity: l.Quantity}}, p.Lines))
 	}
-	page := c.consolePage(mv, "Messages about part "+p.ID, "/merchant/conversations", nil)
+	page := c.consolePage(mv, l.T("console.messages.thread_title", "Part", p.ID), "/merchant/conversations", nil)
 	v.Thread = web.ThreadViewOf(t, order.ByMerchant, "the shopper", 0, c.site.Zone(), f)
 	v.Thread.Action, v.Thread.CSRF = threadURL(p.ID), page.CSRF
 	page.Data = v
-	page.Notice = web.NoticeIn(r, map[string]string{"sent": "Message sent. The shopper's storefront shows it with the part and e-mails them."})
+	page.Notice = c.notice(r, messageNotices)
 	c.pages.Render(w, r, status, "merchant_thread", page)
 }
 
@@ -112,7 +117,7 @@ func (c *Console) writeMessage(w http.ResponseWriter, r *http.Request, mv mercha
 		web.NoteProblems(fe, f)
 		c.renderThread(w, r, mv, http.StatusUnprocessableEntity, f)
 	case errors.Is(err, order.ErrConflict):
-		f.Add("", "Nothing was sent: the conversation holds as many messages as it can.")
+		f.Add("", c.site.T(r, "console.messages.full"))
 		c.renderThread(w, r, mv, http.StatusConflict, f)
 	default:
 		c.site.FailOrder(w, r, err)

@@ -54,17 +54,23 @@ type offerRow struct {
 
 // offerNotices confirm an action, by "done".
 var offerNotices = map[string]string{
-	"created": "Offer created. It is signed and replicating to the federation; storefronts apply it from its start.",
-	"ended":   "Offer ended. Storefronts stop applying it as they receive its end; your node refuses it at once.",
+	"created": "console.offers.notice_created",
+	"ended":   "console.offers.notice_ended",
 }
 
 // offerLabels name the form's inputs in messages, by the catalog's
-// field names (which are the inputs' names).
+// field names (which are the inputs' names): the messages' ids.
 var offerLabels = map[string]string{
-	"name": "Name", "kind": "Kind", "percent_bps": "Percent off", "amount": "Amount off", "buy": "Buy", "get": "Get",
-	"min_subtotal": "Minimum", "listings": "Listings", "categories": "Categories", "per_order_limit": "Limit per order",
-	"starts": "Starts", "ends": "Ends",
+	"name": "console.offers.name", "kind": "console.offers.kind", "percent_bps": "console.offers.percent",
+	"amount": "console.offers.amount", "buy": "console.offers.buy", "get": "console.offers.get",
+	"min_subtotal": "console.offers.minimum", "listings": "console.offers.listings", "categories": "console.offers.categories",
+	"per_order_limit": "console.offers.limit", "starts": "console.offers.starts", "ends": "console.offers.ends",
 }
+
+// offerKinds are the form's kinds of offer, labelled by their messages.
+var offerKinds = []web.Choice{{Value: catalog.OfferPercent, Label: "console.offers.kind_percent"},
+	{Value: catalog.OfferAmount, Label: "console.offers.kind_amount"}, {Value: catalog.OfferBuyGet, Label: "console.offers.kind_buy_get"},
+	{Value: catalog.OfferFreeShipping, Label: "console.offers.kind_free_shipping"}}
 
 // offersPage lists the merchant's offers with the form for a new one:
 // GET /merchant/offers.
@@ -90,76 +96,68 @@ func (c *Console) renderOffers(w http.ResponseWriter, r *http.Request, mv mercha
 		return
 	}
 	cur := c.site.Currency()
+	l := c.site.Locale(r)
+	money := func(v int64) string { return c.site.Money(r, v, cur) }
 	v := offersView{Form: f, Currency: cur}
 	now := c.site.Now()
 	var ended []offerRow
 	for _, o := range all {
 		u := up[o.ID]
-		row := offerRow{ID: o.ID, Name: o.Name, Ended: o.Ended, Parts: u.Parts, Units: u.Units, Cost: web.FormatMoney(u.Cost.Amount, cur)}
+		row := offerRow{ID: o.ID, Name: o.Name, Ended: o.Ended, Parts: u.Parts, Units: u.Units, Cost: money(u.Cost.Amount)}
 		if o.Ended {
-			row.Name, row.What = "Ended offer", "ended at version "+strconv.FormatUint(o.Version, 10)
+			row.Name, row.What = l.T("console.offers.ended_name"), l.T("console.offers.ended_at", "Version", strconv.FormatUint(o.Version, 10))
 			ended = append(ended, row)
 			continue
 		}
-		row.What, row.Scope = offerWhat(o.Offer, cur), offerScope(o.Offer)
-		row.When = web.FormatTime(o.Starts, c.site.Zone()) + " to " + web.FormatTime(o.Ends, c.site.Zone())
+		row.What, row.Scope = offerWhat(l, o.Offer, money), offerScope(l, o.Offer)
+		row.When = l.T("console.campaigns.from_to", "From", web.FormatTimeIn(l.Tag, o.Starts, c.site.Zone()), "To", web.FormatTimeIn(l.Tag, o.Ends, c.site.Zone()))
 		row.Live = o.Active(now)
 		row.EndURL = "/merchant/offers/" + url.PathEscape(o.ID) + "/end"
 		v.Rows = append(v.Rows, row)
 	}
 	v.Rows = append(v.Rows, ended...)
-	for _, k := range []web.Choice{{Value: catalog.OfferPercent, Label: "Percent off"}, {Value: catalog.OfferAmount, Label: "Amount off each unit"},
-		{Value: catalog.OfferBuyGet, Label: "Buy X, get Y free"}, {Value: catalog.OfferFreeShipping, Label: "Free shipping from an amount"}} {
-		k.Selected = k.Value == f.Value("kind")
+	for _, k := range offerKinds {
+		k.Label, k.Selected = l.T(k.Label), k.Value == f.Value("kind")
 		v.Kinds = append(v.Kinds, k)
 	}
-	p := c.consolePage(mv, "Offers", "/merchant/offers", v)
-	p.Notice = web.NoticeIn(r, offerNotices)
+	p := c.consolePage(mv, l.T("console.offers.title"), "/merchant/offers", v)
+	p.Notice = c.notice(r, offerNotices)
 	c.pages.Render(w, r, status, "merchant_offers", p)
 }
 
-// offerWhat says what an offer gives: "15 % off", "2.50 EUR off each",
-// "buy 2, get 1 free", "free shipping from 50.00 EUR", with its limit.
-func offerWhat(o catalog.Offer, cur string) string {
+// offerWhat says what an offer gives in l's language: "15 % off",
+// "€2.50 off each", "buy 2, get 1 free", "free shipping from €50.00",
+// with its limit; money writes an amount.
+func offerWhat(l words, o catalog.Offer, money func(int64) string) string {
 	var s string
 	switch o.Kind {
 	case catalog.OfferPercent:
-		s = strings.TrimPrefix(o.Label(), "−") + " off"
+		s = l.T("console.offers.gives_percent", "Percent", strings.TrimPrefix(o.Label(), "−"))
 	case catalog.OfferAmount:
-		s = web.FormatMoney(o.Amount, cur) + " off each"
+		s = l.T("console.offers.gives_amount", "Amount", money(o.Amount))
 	case catalog.OfferBuyGet:
-		s = fmt.Sprintf("buy %d, get %d free", o.Buy, o.Get)
+		s = l.T("console.offers.gives_buy_get", "Buy", o.Buy, "Get", o.Get)
 	case catalog.OfferFreeShipping:
-		s = "free shipping from " + web.FormatMoney(o.MinSubtotal, cur)
+		s = l.T("console.offers.gives_free_shipping", "Amount", money(o.MinSubtotal))
 	}
 	if o.PerOrderLimit > 0 {
-		s += fmt.Sprintf(", at most %d units an order", o.PerOrderLimit)
+		s += l.T("console.offers.gives_limit", "Count", o.PerOrderLimit)
 	}
 	return s
 }
 
-// offerScope says what an offer covers.
-func offerScope(o catalog.Offer) string {
-	var parts []string
-	if n := len(o.Listings); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s", n, map[bool]string{true: "listing", false: "listings"}[n == 1]))
-	}
-	if len(o.Categories) > 0 {
-		parts = append(parts, strings.Join(o.Categories, ", "))
-	}
-	if parts == nil {
-		return "Your whole shop"
-	}
-	return strings.Join(parts, "; ")
+// offerScope says what an offer covers in l's language.
+func offerScope(l words, o catalog.Offer) string {
+	return campaignScope(l, catalog.Campaign{Listings: o.Listings, Categories: o.Categories})
 }
 
 // createOffer signs a new offer from the form: POST /merchant/offers.
 func (c *Console) createOffer(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
 	f := web.NewForm()
-	in := readOfferForm(r.PostForm, f, c.site.Currency(), c.site.Zone())
+	in := readOfferForm(c.site.Locale(r), r.PostForm, f, c.site.Currency(), c.site.Zone())
 	if f.OK() {
 		_, err := c.deps.Offers.PutOffer(r.Context(), mv.merchant.ID, "", in)
-		if !addOfferErrors(f, err) && err != nil {
+		if !c.addOfferErrors(r, f, err) && err != nil {
 			c.site.Fail(w, r, err)
 			return
 		}
@@ -173,7 +171,7 @@ func (c *Console) createOffer(w http.ResponseWriter, r *http.Request, mv merchan
 
 // readOfferForm reads the offer form into an input, and the form with
 // what was typed and what cannot be read.
-func readOfferForm(pf url.Values, f *web.Form, cur string, zone *time.Location) catalog.OfferInput {
+func readOfferForm(l words, pf url.Values, f *web.Form, cur string, zone *time.Location) catalog.OfferInput {
 	get := func(name string) string {
 		v := strings.TrimSpace(pf.Get(name))
 		f.Set(name, v)
@@ -184,21 +182,21 @@ func readOfferForm(pf url.Values, f *web.Form, cur string, zone *time.Location) 
 	switch in.Kind {
 	case catalog.OfferPercent:
 		if in.PercentBPS, err = parsePercent(get("percent")); err != nil {
-			f.Add("percent", "Percent off must be a percentage such as 15 or 12.5.")
+			f.Add("percent", l.T("console.offers.percent_bad"))
 		}
 	case catalog.OfferAmount:
 		if in.Amount, err = web.ParseAmount(get("amount"), cur); err != nil {
-			f.Add("amount", "Amount off "+err.Error()+".")
+			f.Add("amount", l.T("console.problem.field", "Label", l.T("console.offers.amount"), "Problem", problemIn(l, err.Error())))
 		}
 	case catalog.OfferBuyGet:
-		in.Buy, in.Get = number(f, get("buy"), "buy", "Buy"), number(f, get("get"), "get", "Get")
+		in.Buy, in.Get = number(l, f, get("buy"), "buy", "console.offers.buy"), number(l, f, get("get"), "get", "console.offers.get")
 	case catalog.OfferFreeShipping:
 		if in.MinSubtotal, err = web.ParseAmount(get("min_subtotal"), cur); err != nil {
-			f.Add("min_subtotal", "Minimum "+err.Error()+".")
+			f.Add("min_subtotal", l.T("console.problem.field", "Label", l.T("console.offers.minimum"), "Problem", problemIn(l, err.Error())))
 		}
 	}
 	if s := get("per_order_limit"); s != "" {
-		in.PerOrderLimit = number(f, s, "per_order_limit", "Limit per order")
+		in.PerOrderLimit = number(l, f, s, "per_order_limit", "console.offers.limit")
 	}
 	for _, c := range strings.Split(get("categories"), ",") {
 		if c = strings.TrimSpace(c); c != "" {
@@ -206,31 +204,24 @@ func readOfferForm(pf url.Values, f *web.Form, cur string, zone *time.Location) 
 		}
 	}
 	in.Listings = strings.Fields(strings.ReplaceAll(get("listings"), ",", " "))
-	in.Starts, in.Ends = day(f, get("starts"), "starts", "Starts", zone), day(f, get("ends"), "ends", "Ends", zone)
+	in.Starts, in.Ends = dayIn(l, f, get("starts"), "starts", "console.offers.starts", zone), dayIn(l, f, get("ends"), "ends", "console.offers.ends", zone)
 	return in
 }
 
-// number reads a whole number for input, or says it cannot.
-func number(f *web.Form, s, input, label string) int64 {
+// number reads a whole number for input, or says it cannot in l's
+// language; label is the message that names the input.
+func number(l words, f *web.Form, s, input, label string) int64 {
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		f.Add(input, label+" must be a whole number.")
+		f.Add(input, l.T("console.offers.bad_number", "Label", l.T(label)))
 	}
 	return n
 }
 
-// day reads a date (the start of the day in zone), or says it cannot.
-func day(f *web.Form, s, input, label string, zone *time.Location) time.Time {
-	t, err := time.ParseInLocation(time.DateOnly, s, zone)
-	if err != nil {
-		f.Add(input, label+" must be a date such as 2026-12-01.")
-	}
-	return t
-}
-
 // addOfferErrors puts the problems of a *catalog.ValidationError next to
-// the offer form's inputs; it reports false for any other error.
-func addOfferErrors(f *web.Form, err error) bool {
+// the offer form's inputs, in r's language; it reports false for any
+// other error.
+func (c *Console) addOfferErrors(r *http.Request, f *web.Form, err error) bool {
 	var ve *catalog.ValidationError
 	if !errors.As(err, &ve) {
 		return false
@@ -242,9 +233,9 @@ func addOfferErrors(f *web.Form, err error) bool {
 		case input == "percent_bps":
 			input = "percent"
 		case !ok:
-			input, label = "", "The offer:"
+			input, label = "", "console.offers.the_offer"
 		}
-		f.Add(input, fmt.Sprintf("%s %s.", label, fe.Message))
+		f.Add(input, c.fieldProblem(r, c.site.T(r, label), fe.Message))
 	}
 	return true
 }
@@ -257,8 +248,10 @@ func (c *Console) endOfferForm(w http.ResponseWriter, r *http.Request, mv mercha
 		c.site.Fail(w, r, err)
 		return
 	}
-	v := struct{ Name, What, Action string }{o.Name, offerWhat(o, c.site.Currency()), "/merchant/offers/" + url.PathEscape(o.ID) + "/end"}
-	c.pages.Render(w, r, http.StatusOK, "merchant_offer_end", c.consolePage(mv, "End the offer "+o.Name, "/merchant/offers", v))
+	l := c.site.Locale(r)
+	money := func(v int64) string { return c.site.Money(r, v, c.site.Currency()) }
+	v := struct{ Name, What, Action string }{o.Name, offerWhat(l, o, money), "/merchant/offers/" + url.PathEscape(o.ID) + "/end"}
+	c.pages.Render(w, r, http.StatusOK, "merchant_offer_end", c.consolePage(mv, l.T("console.offers.end_title", "Name", o.Name), "/merchant/offers", v))
 }
 
 // endOffer signs the offer's end: POST /merchant/offers/{id}/end.

@@ -2,7 +2,6 @@ package console
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -19,14 +18,20 @@ import (
 // to its input; the restocking fee is shown and typed as a percentage
 // (2.5) and stored in basis points (250).
 
-// profileLabels name the profile's inputs in messages.
+// profileLabels name the profile's inputs in messages: the messages'
+// ids.
 var profileLabels = map[string]string{
-	"name": "Display name", "description": "Description", "logo_url": "Logo", "country": "Country",
-	"email": "Customer-service e-mail", "policies.return_days": "Return window",
-	"policies.return_shipping": "Return shipping", "policies.restocking_fee": "Restocking fee",
-	"policies.handling_days": "Handling time", "policies.legal": "Legal notices",
-	"default_shipping": "Default shipping profile",
+	"name": "console.profile.name", "description": "console.profile.desc", "logo_url": "console.profile.logo",
+	"country": "console.profile.country", "email": "console.profile.email", "policies.return_days": "console.profile.return_days",
+	"policies.return_shipping": "console.profile.return_shipping", "policies.restocking_fee": "console.profile.restocking_fee",
+	"policies.handling_days": "console.profile.handling_days", "policies.legal": "console.profile.legal",
+	"default_shipping": "console.profile.default_shipping",
 }
+
+// returnPayers are who may pay a return's shipping, labelled by their
+// messages.
+var returnPayers = []web.Choice{{Value: catalog.ReturnPaidByShopper, Label: "console.profile.payer_shopper"},
+	{Value: catalog.ReturnPaidByMerchant, Label: "console.profile.payer_merchant"}}
 
 // profileView is what the profile template shows.
 type profileView struct {
@@ -65,21 +70,22 @@ func (c *Console) profilePage(w http.ResponseWriter, r *http.Request, mv merchan
 		c.site.Fail(w, r, err)
 		return
 	}
+	l := c.site.Locale(r)
 	v := profileView{Form: f, Published: published, Version: version, Currency: c.site.Currency(),
 		Countries: countryGroups(nonEmpty(f.Value("country"))),
-		Shipping:  shippingChoices(sps, f.Value("default_shipping"), "None: listings ship free to their shipping regions")}
-	for _, ch := range []web.Choice{{Value: catalog.ReturnPaidByShopper, Label: "The shopper"}, {Value: catalog.ReturnPaidByMerchant, Label: "You, the merchant"}} {
-		ch.Selected = ch.Value == f.Value("policies.return_shipping")
+		Shipping:  shippingChoices(sps, f.Value("default_shipping"), l.T("console.profile.no_default_shipping"))}
+	for _, ch := range returnPayers {
+		ch.Label, ch.Selected = l.T(ch.Label), ch.Value == f.Value("policies.return_shipping")
 		v.ReturnShipping = append(v.ReturnShipping, ch)
 	}
-	p := c.consolePage(mv, "Profile and policies", "/merchant/profile", v)
-	p.Notice = web.NoticeIn(r, profileNotices)
+	p := c.consolePage(mv, l.T("console.profile.title"), "/merchant/profile", v)
+	p.Notice = c.notice(r, profileNotices)
 	c.pages.Render(w, r, status, "merchant_profile", p)
 }
 
 // profileNotices confirm a save, by "done".
 var profileNotices = map[string]string{
-	"saved": "Profile saved. It is signed and replicating to the federation; every storefront shows it.",
+	"saved": "console.profile.notice_saved",
 }
 
 // nonEmpty is s as a list, empty when s is "".
@@ -115,8 +121,9 @@ func fillProfileForm(f *web.Form, p catalog.MerchantProfile) {
 	f.Set("default_shipping", p.DefaultShipping)
 }
 
-// readProfileForm reads a posted profile form into f.
-func readProfileForm(pf url.Values, f *web.Form) catalog.MerchantProfileInput {
+// readProfileForm reads a posted profile form into f, its problems in
+// l's language.
+func readProfileForm(l words, pf url.Values, f *web.Form) catalog.MerchantProfileInput {
 	text := func(name string) string {
 		v := strings.ReplaceAll(pf.Get(name), "\r\n", "\n")
 		f.Set(name, v)
@@ -128,16 +135,16 @@ func readProfileForm(pf url.Values, f *web.Form) catalog.MerchantProfileInput {
 	p := &in.Policies
 	p.ReturnShipping = text("policies.return_shipping")
 	p.Legal = strings.TrimSpace(text("policies.legal"))
-	p.ReturnDays = days(f, "policies.return_days", text("policies.return_days"), "Return window", "Enter the return window in days, 0 for no returns.")
-	p.HandlingDays = days(f, "policies.handling_days", text("policies.handling_days"), "Handling time", "Enter the business days from an order to its dispatch.")
+	p.ReturnDays = days(l, f, "policies.return_days", text("policies.return_days"), "console.profile.return_days", "console.profile.return_days_missing")
+	p.HandlingDays = days(l, f, "policies.handling_days", text("policies.handling_days"), "console.profile.handling_days", "console.profile.handling_days_missing")
 	fee := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text("policies.restocking_fee")), "%"))
 	if fee != "" {
 		bps, err := web.ParseAmount(fee, "")
 		switch {
 		case err != nil:
-			f.Add("policies.restocking_fee", "Restocking fee must be a percentage such as 10 or 2.5, with at most two decimals.")
+			f.Add("policies.restocking_fee", l.T("console.profile.fee_percent"))
 		case bps > 10000:
-			f.Add("policies.restocking_fee", "Restocking fee must be at most 100%.")
+			f.Add("policies.restocking_fee", l.T("console.profile.fee_max"))
 		default:
 			p.RestockingFeeBPS = int(bps)
 		}
@@ -145,17 +152,17 @@ func readProfileForm(pf url.Values, f *web.Form) catalog.MerchantProfileInput {
 	return in
 }
 
-// days reads a whole number of days into input name; missing is said
-// when it is empty.
-func days(f *web.Form, name, s, label, missing string) int {
+// days reads a whole number of days into input name; the message
+// missing is said when it is empty, label names the input.
+func days(l words, f *web.Form, name, s, label, missing string) int {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		f.Add(name, missing)
+		f.Add(name, l.T(missing))
 		return 0
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 {
-		f.Add(name, label+" must be a whole number of days, 0 or more.")
+		f.Add(name, l.T("console.profile.days_whole", "Label", l.T(label)))
 		return 0
 	}
 	return n
@@ -164,14 +171,14 @@ func days(f *web.Form, name, s, label, missing string) int {
 // saveProfile signs the posted profile: POST /merchant/profile.
 func (c *Console) saveProfile(w http.ResponseWriter, r *http.Request, mv merchantVisit) {
 	f := web.NewForm()
-	in := readProfileForm(r.PostForm, f)
+	in := readProfileForm(c.site.Locale(r), r.PostForm, f)
 	var version uint64
 	if old, err := c.deps.Profiles.MerchantProfile(r.Context(), c.deps.Merchants.Platform(), mv.merchant.ID); err == nil {
 		version = old.Version
 	}
 	if f.OK() {
 		_, err := c.deps.Profiles.SetMerchantProfile(r.Context(), mv.merchant.ID, in)
-		if !addProfileErrors(f, err) && err != nil {
+		if !c.addProfileErrors(r, f, err) && err != nil {
 			c.site.Fail(w, r, err)
 			return
 		}
@@ -184,8 +191,9 @@ func (c *Console) saveProfile(w http.ResponseWriter, r *http.Request, mv merchan
 }
 
 // addProfileErrors puts the problems of a *catalog.ValidationError next
-// to the profile's inputs; it reports false for any other error.
-func addProfileErrors(f *web.Form, err error) bool {
+// to the profile's inputs, in r's language; it reports false for any
+// other error.
+func (c *Console) addProfileErrors(r *http.Request, f *web.Form, err error) bool {
 	var ve *catalog.ValidationError
 	if !errors.As(err, &ve) {
 		return false
@@ -194,15 +202,18 @@ func addProfileErrors(f *web.Form, err error) bool {
 		input, msg := fe.Field, fe.Message
 		switch input {
 		case "policies.restocking_fee_bps":
-			input, msg = "policies.restocking_fee", "must be between 0 and 100%"
+			f.Add("policies.restocking_fee", c.site.T(r, "console.profile.fee_between"))
+			continue
 		case "logo_url":
 			msg = strings.Replace(msg, "images", "logo", 1)
 		}
-		label, ok := profileLabels[input]
-		if !ok {
-			input, label = "", "The profile: "+fe.Field
+		label := fe.Field
+		if id, ok := profileLabels[input]; ok {
+			label = c.site.T(r, id)
+		} else {
+			input, label = "", c.site.T(r, "console.profile.the_profile", "Field", fe.Field)
 		}
-		f.Add(input, fmt.Sprintf("%s %s.", label, msg))
+		f.Add(input, c.fieldProblem(r, label, msg))
 	}
 	return true
 }

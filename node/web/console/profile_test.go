@@ -66,7 +66,7 @@ func TestProfileSavesAndNamesTheBadField(t *testing.T) {
 		t.Errorf("published %+v", p)
 	}
 	page = m.Get("/merchant/profile?done=saved")
-	for _, want := range []string{profileNotices["saved"], `value="2.5"`, `<option value="DE" selected>Germany</option>`, `<option value="merchant" selected>`} {
+	for _, want := range []string{inEnglish(t, profileNotices["saved"]), `value="2.5"`, `<option value="DE" selected>Germany</option>`, `<option value="merchant" selected>`} {
 		if !strings.Contains(webtest.UnescapeHTML(page.Body), want) {
 			t.Errorf("the saved profile's page lacks %s", want)
 		}

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -62,7 +61,7 @@ func (c *Console) refundSomeForm(w http.ResponseWriter, r *http.Request, mv merc
 	if !ok {
 		return
 	}
-	c.renderRefundSome(w, r, mv, http.StatusOK, c.refundSomeViewOf(p, web.NewForm()))
+	c.renderRefundSome(w, r, mv, http.StatusOK, c.refundSomeViewOf(r, p, web.NewForm()))
 }
 
 // refundSome reads the inputs: POST /merchant/orders/{id}/refund-some.
@@ -74,15 +73,17 @@ func (c *Console) refundSome(w http.ResponseWriter, r *http.Request, mv merchant
 		return
 	}
 	f := web.NewForm()
-	req, lineOf := readRefund(r.PostForm, p, f)
-	v := c.refundSomeViewOf(p, f)
+	l := c.site.Locale(r)
+	money := func(v int64) string { return c.site.Money(r, v, p.Total.Currency) }
+	req, lineOf := readRefund(l, money, r.PostForm, p, f)
+	v := c.refundSomeViewOf(r, p, f)
 	switch {
 	case !f.OK():
 		c.renderRefundSome(w, r, mv, http.StatusUnprocessableEntity, v)
 		return
 	case r.PostForm.Get("confirm") == "" || r.PostForm.Get("change") != "":
 		if r.PostForm.Get("change") == "" {
-			confirmRefund(&v, p, req)
+			confirmRefund(&v, p, req, money)
 		}
 		c.renderRefundSome(w, r, mv, http.StatusOK, v)
 		return
@@ -98,7 +99,7 @@ func (c *Console) refundSome(w http.ResponseWriter, r *http.Request, mv merchant
 		web.SeeOther(w, r, "/merchant/orders?done=partly-refunded")
 	case errors.As(err, &fe):
 		for _, e := range fe {
-			f.Add(refundInput(e.Field, lineOf), refundProblem(e.Field, e.Message))
+			f.Add(refundInput(e.Field, lineOf), c.refundProblem(r, e.Field, e.Message))
 		}
 		c.renderRefundSome(w, r, mv, http.StatusUnprocessableEntity, v)
 	default:
@@ -107,7 +108,7 @@ func (c *Console) refundSome(w http.ResponseWriter, r *http.Request, mv merchant
 }
 
 func (c *Console) renderRefundSome(w http.ResponseWriter, r *http.Request, mv merchantVisit, code int, v refundSomeView) {
-	p := c.consolePage(mv, "Refund part of an order", "/merchant/orders", v)
+	p := c.consolePage(mv, c.site.T(r, "console.refund_some.title"), "/merchant/orders", v)
 	c.pages.Render(w, r, code, "merchant_refund_some", p)
 }
 
@@ -128,8 +129,9 @@ func (c *Console) refundablePart(w http.ResponseWriter, r *http.Request, mv merc
 }
 
 // readRefund reads the form into f and a request, with, for each unit it
-// names, the index of its line among those left.
-func readRefund(pf url.Values, p order.HomePart, f *web.Form) (order.RefundRequest, []int) {
+// names, the index of its line among those left; problems are in l's
+// language, with amounts written by money.
+func readRefund(l words, money func(int64) string, pf url.Values, p order.HomePart, f *web.Form) (order.RefundRequest, []int) {
 	var req order.RefundRequest
 	var lineOf []int
 	left := p.Left()
@@ -144,9 +146,9 @@ func readRefund(pf url.Values, p order.HomePart, f *web.Form) (order.RefundReque
 		n, err := strconv.ParseInt(s, 10, 64)
 		switch {
 		case err != nil || n < 0:
-			f.Add(name, fmt.Sprintf("%s: enter a number of units from 0 to %d.", title, u.Quantity))
+			f.Add(name, l.T("console.refund_some.units_range", "Title", title, "Max", u.Quantity))
 		case n > u.Quantity:
-			f.Add(name, fmt.Sprintf("%s: only %d left to refund, not %d.", title, u.Quantity, n))
+			f.Add(name, l.T("console.refund_some.units_left", "Title", title, "Left", u.Quantity, "N", n))
 		case n > 0:
 			req.Lines = append(req.Lines, order.Units{ListingID: u.ListingID, SKU: u.SKU, Quantity: n})
 			lineOf = append(lineOf, i)
@@ -157,9 +159,9 @@ func readRefund(pf url.Values, p order.HomePart, f *web.Form) (order.RefundReque
 		f.Set("amount", s)
 		switch a, err := web.ParseAmount(s, cur); {
 		case err != nil:
-			f.Add("amount", "The amount "+err.Error()+".")
+			f.Add("amount", l.T("console.problem.field", "Label", l.T("console.refund_some.the_amount"), "Problem", problemIn(l, err.Error())))
 		case a > left.Items.Amount:
-			f.Add("amount", fmt.Sprintf("%s is more than the %s of items left to refund.", web.FormatMoney(a, cur), web.FormatMoney(left.Items.Amount, cur)))
+			f.Add("amount", l.T("console.refund_some.more_than_left", "Amount", money(a), "Left", money(left.Items.Amount)))
 		default:
 			req.Amount = &a
 		}
@@ -176,15 +178,14 @@ func readRefund(pf url.Values, p order.HomePart, f *web.Form) (order.RefundReque
 	f.Set("reason", req.Reason)
 	switch {
 	case len(req.Reason) > 512:
-		f.Add("reason", "The reason is longer than 512 characters.")
+		f.Add("reason", l.T("console.returns.why_long"))
 	case req.Restock && len(req.Lines) == 0 && f.OK():
-		f.Add("restock", "Name the units that go back to stock, or untick this.")
+		f.Add("restock", l.T("console.refund_some.restock_what"))
 	case f.OK() && len(req.Lines) == 0 && req.Amount == nil && !req.WithShipping:
-		f.Add("amount", "Enter units to refund, an amount, or tick the shipping.")
+		f.Add("amount", l.T("console.refund_some.nothing"))
 	case f.OK() && req.Amount == nil:
 		if worth := unitsWorth(p.Lines, req.Lines); worth > left.Items.Amount {
-			f.Add(refundQuantity(lineOf[0]), fmt.Sprintf("These units are worth %s, more than the %s of items left to refund: enter a smaller amount.",
-				web.FormatMoney(worth, cur), web.FormatMoney(left.Items.Amount, cur)))
+			f.Add(refundQuantity(lineOf[0]), l.T("console.refund_some.worth_more", "Worth", money(worth), "Left", money(left.Items.Amount)))
 		}
 	}
 	return req, lineOf
@@ -237,31 +238,34 @@ func refundInput(field string, lineOf []int) string {
 	return ""
 }
 
-// refundProblem says a problem RefundPart found, in a sentence.
-func refundProblem(field, msg string) string {
+// refundProblem says a problem RefundPart found, in a sentence in r's
+// language.
+func (c *Console) refundProblem(r *http.Request, field, msg string) string {
 	if field == "amount" {
-		return "The amount: " + msg + "."
+		return c.site.T(r, "console.refund_some.amount_problem", "Problem", c.problemText(r, msg))
 	}
-	return msg + "."
+	return c.site.T(r, "console.refund_some.problem", "Problem", c.problemText(r, msg))
 }
 
-// refundSomeViewOf is the inputs' page of part p with f.
-func (c *Console) refundSomeViewOf(p order.HomePart, f *web.Form) refundSomeView {
+// refundSomeViewOf is the inputs' page of part p with f, in r's
+// language.
+func (c *Console) refundSomeViewOf(r *http.Request, p order.HomePart, f *web.Form) refundSomeView {
 	left := p.Left()
 	cur := p.Total.Currency
-	v := refundSomeView{ID: p.ID, Action: "/merchant/orders/" + url.PathEscape(p.ID) + "/refund-some", Status: web.StatusText(p.Status),
+	money := func(v int64, cur string) string { return c.site.Money(r, v, cur) }
+	v := refundSomeView{ID: p.ID, Action: "/merchant/orders/" + url.PathEscape(p.ID) + "/refund-some", Status: statusText(c.site.Locale(r), p.Status),
 		ShipTo: p.ShipTo.Name, Storefront: web.PlatformName(c.site.PlatformNames(), p.Storefront), Form: f,
 		Amount: f.Field("amount"), WithShipping: f.Field("with_shipping"), Restock: f.Field("restock"), Reason: f.Field("reason"),
-		ItemsLeft: web.FormatMoney(left.Items.Amount, cur)}
+		ItemsLeft: money(left.Items.Amount, cur)}
 	if left.Shipping.Amount > 0 {
-		v.ShippingLeft = web.FormatMoney(left.Shipping.Amount, cur)
+		v.ShippingLeft = money(left.Shipping.Amount, cur)
 	}
 	for i, u := range left.Units {
 		rl := refundLine{Title: lineTitle(p.Lines, u), SKU: u.SKU, Left: u.Quantity, Field: f.Field(refundQuantity(i))}
 		for _, l := range p.Lines {
 			if l.ListingID == u.ListingID && l.SKU == u.SKU {
 				rl.Ordered += l.Quantity
-				rl.UnitPrice = web.FormatMoney(l.UnitPrice.Amount, l.UnitPrice.Currency)
+				rl.UnitPrice = money(l.UnitPrice.Amount, l.UnitPrice.Currency)
 			}
 		}
 		v.Lines = append(v.Lines, rl)
@@ -271,10 +275,10 @@ func (c *Console) refundSomeViewOf(p order.HomePart, f *web.Form) refundSomeView
 
 // confirmRefund turns v into the confirmation of req: the amount as the
 // order service will compute it (the units' worth or the amount, the
-// shipping left when asked, or when a part that never shipped ends).
-func confirmRefund(v *refundSomeView, p order.HomePart, req order.RefundRequest) {
+// shipping left when asked, or when a part that never shipped ends),
+// with amounts written by money.
+func confirmRefund(v *refundSomeView, p order.HomePart, req order.RefundRequest, money func(int64) string) {
 	left := p.Left()
-	cur := p.Total.Currency
 	items := unitsWorth(p.Lines, req.Lines)
 	if req.Amount != nil {
 		items = *req.Amount
@@ -292,10 +296,10 @@ func confirmRefund(v *refundSomeView, p order.HomePart, req order.RefundRequest)
 		shipping = left.Shipping.Amount
 	}
 	v.Confirm, v.Key, v.Restocked = true, newRefundKey(), req.Restock
-	v.Refund = web.FormatMoney(items+shipping, cur)
+	v.Refund = money(items + shipping)
 	v.Units = web.UnitsText(req.Lines, p.Lines)
 	if shipping > 0 {
-		v.Shipping = web.FormatMoney(shipping, cur)
+		v.Shipping = money(shipping)
 	}
 }
 

@@ -25,21 +25,31 @@ import (
 // returnsListSize is how many returns the page lists.
 const returnsListSize = 200
 
-// returnReasonText are the reasons shoppers give, in words.
+// returnReasonText are the reasons shoppers give: the messages' ids.
 var returnReasonText = map[string]string{
-	"damaged":          "Arrived damaged",
-	"wrong_item":       "Wrong item received",
-	"not_as_described": "Not as described",
-	"no_longer_needed": "No longer needed",
-	"other":            "Other reason",
+	"damaged":          "console.returns.reason_damaged",
+	"wrong_item":       "console.returns.reason_wrong_item",
+	"not_as_described": "console.returns.reason_not_as_described",
+	"no_longer_needed": "console.returns.reason_no_longer_needed",
+	"other":            "console.returns.reason_other",
 }
 
-// returnStateText names a return's states for merchants.
+// returnStateText names a return's states for merchants: the messages'
+// ids.
 var returnStateText = map[string]string{
-	order.ReturnRequested: "To answer",
-	order.ReturnApproved:  "Approved, awaiting the units",
-	order.ReturnRefused:   "Refused",
-	order.ReturnReceived:  "Received and refunded",
+	order.ReturnRequested: "console.returns.state_requested",
+	order.ReturnApproved:  "console.returns.state_approved",
+	order.ReturnRefused:   "console.returns.state_refused",
+	order.ReturnReceived:  "console.returns.state_received",
+}
+
+// textOf is the message of key in texts in l's language, or key as it
+// is when texts has none.
+func textOf(l words, texts map[string]string, key string) string {
+	if id, ok := texts[key]; ok {
+		return l.T(id)
+	}
+	return key
 }
 
 // returnsView is what the merchant_returns template shows.
@@ -87,11 +97,12 @@ func returnPageURL(part, rid string) string {
 	return "/merchant/returns/" + url.PathEscape(part) + "/" + url.PathEscape(rid)
 }
 
-// returnNotices confirm an answer to a return, by "done".
+// returnNotices confirm an answer to a return, by "done": the messages'
+// ids.
 var returnNotices = map[string]string{
-	"approved": "Return approved. The shopper's storefront shows them how to send the units back.",
-	"refused":  "Return refused. The shopper sees your reason.",
-	"received": "Units received: they are back in stock, and the shopper's storefront pays the refund.",
+	"approved": "console.returns.notice_approved",
+	"refused":  "console.returns.notice_refused",
+	"received": "console.returns.notice_received",
 }
 
 // merchantReturns lists the merchant's returns: GET /merchant/returns.
@@ -112,20 +123,21 @@ func (c *Console) merchantReturns(w http.ResponseWriter, r *http.Request, mv mer
 			}
 			parts[mr.Part] = p
 		}
-		v.Rows = append(v.Rows, c.returnRowOf(p, mr.Return))
+		v.Rows = append(v.Rows, c.returnRowOf(r, p, mr.Return))
 	}
-	page := c.consolePage(mv, "Returns", "/merchant/returns", v)
-	page.Notice = web.NoticeIn(r, returnNotices)
+	page := c.consolePage(mv, c.site.T(r, "console.returns.title"), "/merchant/returns", v)
+	page.Notice = c.notice(r, returnNotices)
 	c.pages.Render(w, r, http.StatusOK, "merchant_returns", page)
 }
 
-// returnRowOf is return rt of part p.
-func (c *Console) returnRowOf(p order.HomePart, rt order.Return) returnRow {
+// returnRowOf is return rt of part p in r's language.
+func (c *Console) returnRowOf(r *http.Request, p order.HomePart, rt order.Return) returnRow {
+	l := c.site.Locale(r)
 	row := returnRow{ID: rt.ID, URL: returnPageURL(p.ID, rt.ID), Part: p.ID, Order: p.Order, State: rt.State,
-		StateText: returnStateText[rt.State], Items: web.UnitsText(rt.Lines, p.Lines), Reason: returnReasonText[rt.Reason], Note: rt.Note}
+		StateText: textOf(l, returnStateText, rt.State), Items: web.UnitsText(rt.Lines, p.Lines), Reason: textOf(l, returnReasonText, rt.Reason), Note: rt.Note}
 	if len(rt.Steps) > 0 {
 		row.Asked = rt.Steps[0].At
-		row.Age = web.Ago(c.site.Now(), row.Asked)
+		row.Age = web.AgoIn(l.Tag, c.site.Now(), row.Asked)
 	}
 	return row
 }
@@ -136,7 +148,7 @@ func (c *Console) returnPage(w http.ResponseWriter, r *http.Request, mv merchant
 	if !ok {
 		return
 	}
-	page := c.consolePage(mv, "Return request", "/merchant/returns", c.returnViewOf(r, mv, p, rt, web.NewForm()))
+	page := c.consolePage(mv, c.site.T(r, "console.returns.request"), "/merchant/returns", c.returnViewOf(r, mv, p, rt, web.NewForm()))
 	c.pages.Render(w, r, http.StatusOK, "merchant_return", page)
 }
 
@@ -164,7 +176,7 @@ func (c *Console) approveReturn(w http.ResponseWriter, r *http.Request, mv merch
 		return
 	}
 	f := web.NewForm()
-	in := readInstructions(r.PostForm, f)
+	in := readInstructions(c.site.Locale(r), r.PostForm, f)
 	if !f.OK() {
 		c.renderReturn(w, r, mv, http.StatusUnprocessableEntity, p, rt, f)
 		return
@@ -174,7 +186,7 @@ func (c *Console) approveReturn(w http.ResponseWriter, r *http.Request, mv merch
 }
 
 // readInstructions reads the approval's inputs into f.
-func readInstructions(pf url.Values, f *web.Form) order.ReturnInstructions {
+func readInstructions(l words, pf url.Values, f *web.Form) order.ReturnInstructions {
 	text := func(name string) string {
 		v := strings.TrimSpace(pf.Get(name))
 		f.Set(name, v)
@@ -183,15 +195,15 @@ func readInstructions(pf url.Values, f *web.Form) order.ReturnInstructions {
 	in := order.ReturnInstructions{DropOffCode: text("drop_off_code"), Address: text("address"), LabelURL: text("label_url")}
 	switch {
 	case in.DropOffCode == "" && in.Address == "" && in.LabelURL == "":
-		f.Add("drop_off_code", "Give a drop-off code, an address or a label: the shopper needs one of them to send the units back.")
+		f.Add("drop_off_code", l.T("console.returns.how_required"))
 	case len(in.DropOffCode) > 100:
-		f.Add("drop_off_code", "The drop-off code is longer than 100 characters.")
+		f.Add("drop_off_code", l.T("console.returns.code_long"))
 	}
 	if len(in.Address) > 500 {
-		f.Add("address", "The address is longer than 500 characters.")
+		f.Add("address", l.T("console.returns.address_long"))
 	}
 	if in.LabelURL != "" && !strings.HasPrefix(strings.ToLower(in.LabelURL), "https://") {
-		f.Add("label_url", "The label must be an https:// address, such as https://labels.example/RET-123456.pdf.")
+		f.Add("label_url", l.T("console.returns.label_https"))
 	}
 	return in
 }
@@ -208,9 +220,9 @@ func (c *Console) refuseReturn(w http.ResponseWriter, r *http.Request, mv mercha
 	f.Set("reason", why)
 	switch {
 	case why == "":
-		f.Add("reason", "Say why you refuse the return: the shopper sees it.")
+		f.Add("reason", c.site.T(r, "console.returns.why_required"))
 	case len(why) > 512:
-		f.Add("reason", "The reason is longer than 512 characters.")
+		f.Add("reason", c.site.T(r, "console.returns.why_long"))
 	}
 	if !f.OK() {
 		c.renderReturn(w, r, mv, http.StatusUnprocessableEntity, p, rt, f)
@@ -245,7 +257,11 @@ func (c *Console) afterReturn(w http.ResponseWriter, r *http.Request, mv merchan
 			if input == "instructions" {
 				input = "drop_off_code"
 			}
-			f.Add(input, strings.ToUpper(input[:1])+strings.ReplaceAll(input[1:], "_", " ")+": "+e.Message+".")
+			label := strings.ToUpper(input[:1]) + strings.ReplaceAll(input[1:], "_", " ")
+			if id, ok := returnInputLabels[input]; ok {
+				label = c.site.T(r, id)
+			}
+			f.Add(input, c.site.T(r, "console.returns.input_problem", "Label", label, "Problem", c.problemText(r, e.Message)))
 		}
 		c.renderReturn(w, r, mv, http.StatusUnprocessableEntity, p, rt, f)
 	case errors.Is(err, order.ErrConflict):
@@ -257,7 +273,8 @@ func (c *Console) afterReturn(w http.ResponseWriter, r *http.Request, mv merchan
 				}
 			}
 		}
-		f.Add("", fmt.Sprintf("This return can no longer be %s: it is %s now.", done, strings.ToLower(returnStateText[rt.State])))
+		l := c.site.Locale(r)
+		f.Add("", l.T("console.returns.no_longer", "Done", l.T("console.returns.done_"+done), "State", strings.ToLower(textOf(l, returnStateText, rt.State))))
 		c.renderReturn(w, r, mv, http.StatusConflict, p, rt, f)
 	default:
 		c.site.FailOrder(w, r, err)
@@ -265,17 +282,19 @@ func (c *Console) afterReturn(w http.ResponseWriter, r *http.Request, mv merchan
 }
 
 func (c *Console) renderReturn(w http.ResponseWriter, r *http.Request, mv merchantVisit, code int, p order.HomePart, rt order.Return, f *web.Form) {
-	page := c.consolePage(mv, "Return request", "/merchant/returns", c.returnViewOf(r, mv, p, rt, f))
+	page := c.consolePage(mv, c.site.T(r, "console.returns.request"), "/merchant/returns", c.returnViewOf(r, mv, p, rt, f))
 	c.pages.Render(w, r, code, "merchant_return", page)
 }
 
 // returnViewOf is the page of return rt of part p, with f.
 func (c *Console) returnViewOf(r *http.Request, mv merchantVisit, p order.HomePart, rt order.Return, f *web.Form) returnView {
 	base := returnPageURL(p.ID, rt.ID)
-	v := returnView{returnRow: c.returnRowOf(p, rt), Instructions: rt.Instructions, Refusal: rt.Refusal, Form: f,
+	l := c.site.Locale(r)
+	money := func(v int64, cur string) string { return c.site.Money(r, v, cur) }
+	v := returnView{returnRow: c.returnRowOf(r, p, rt), Instructions: rt.Instructions, Refusal: rt.Refusal, Form: f,
 		Code: f.Field("drop_off_code"), Address: f.Field("address"), LabelURL: f.Field("label_url"), Why: f.Field("reason")}
 	for _, st := range rt.Steps {
-		v.Steps = append(v.Steps, returnStep{Text: stepText(st), Note: st.Note, At: st.At})
+		v.Steps = append(v.Steps, returnStep{Text: stepText(l, st), Note: st.Note, At: st.At})
 	}
 	cur := p.Total.Currency
 	switch rt.State {
@@ -283,61 +302,68 @@ func (c *Console) returnViewOf(r *http.Request, mv merchantVisit, p order.HomePa
 		v.ApproveURL, v.RefuseURL = base+"/approve", base+"/refuse"
 		if c.deps.Profiles != nil {
 			if prof, err := c.deps.Profiles.MerchantProfile(r.Context(), c.deps.Merchants.Platform(), mv.merchant.ID); err == nil {
-				v.Policy = policyText(prof.Policies)
+				v.Policy = policyText(l, prof.Policies)
 			}
 		}
 	case order.ReturnApproved:
 		v.ReceiveURL = base + "/receive"
 		worth := unitsWorth(p.Lines, rt.Lines)
 		fee := worth * int64(rt.RestockingFeeBPS) / 10000
-		v.Worth, v.Refund, v.Fee = web.FormatMoney(worth, cur), web.FormatMoney(worth-fee, cur), web.FormatMoney(fee, cur)
+		v.Worth, v.Refund, v.Fee = money(worth, cur), money(worth-fee, cur), money(fee, cur)
 		v.FeeRate = web.FormatBPS(int64(rt.RestockingFeeBPS))
 	case order.ReturnReceived:
 		for _, rf := range p.Refunds {
 			if rf.ID == rt.Refund {
-				v.Refund = web.FormatMoney(rf.Amount.Amount, rf.Amount.Currency)
+				v.Refund = money(rf.Amount.Amount, rf.Amount.Currency)
 			}
 		}
 		if rt.RestockingFee.Amount > 0 {
-			v.Fee = web.FormatMoney(rt.RestockingFee.Amount, cur)
+			v.Fee = money(rt.RestockingFee.Amount, cur)
 		}
 	}
 	switch rt.ShippingPaidBy {
 	case catalog.ReturnPaidByMerchant:
-		v.PaidBy = "You pay the return shipping."
+		v.PaidBy = l.T("console.returns.paid_by_you")
 	case catalog.ReturnPaidByShopper:
-		v.PaidBy = "The shopper pays the return shipping."
+		v.PaidBy = l.T("console.returns.paid_by_shopper")
 	}
 	return v
 }
 
-// stepText says who took a step of a return, and what it was.
-func stepText(st order.ReturnStep) string {
+// returnInputLabels name the approval's inputs in the order service's
+// problems: the messages' ids.
+var returnInputLabels = map[string]string{
+	"drop_off_code": "console.returns.code", "address": "console.returns.address", "label_url": "console.returns.label",
+}
+
+// stepText says who took a step of a return, and what it was, in l's
+// language.
+func stepText(l words, st order.ReturnStep) string {
 	switch {
 	case st.State == order.ReturnRequested:
-		return "Asked by the shopper"
+		return l.T("console.returns.step_asked")
 	case st.State == order.ReturnRefused && st.By == order.ByHome:
-		return "Refused by this platform, outside your terms"
+		return l.T("console.returns.step_refused_home")
 	case st.State == order.ReturnRefused:
-		return "Refused by you"
+		return l.T("console.returns.step_refused")
 	case st.State == order.ReturnApproved:
-		return "Approved by you"
+		return l.T("console.returns.step_approved")
 	case st.State == order.ReturnReceived:
-		return "Units received, refunded"
+		return l.T("console.returns.step_received")
 	}
 	return st.State
 }
 
-// policyText says the return policy an approval states: who pays the
-// return's shipping and the restocking fee.
-func policyText(p catalog.Policies) string {
-	who := "the shopper pays the return shipping"
+// policyText says the return policy an approval states, in l's
+// language: who pays the return's shipping and the restocking fee.
+func policyText(l words, p catalog.Policies) string {
+	who := l.T("console.returns.policy_shopper_pays")
 	if p.ReturnShipping == catalog.ReturnPaidByMerchant {
-		who = "you pay the return shipping"
+		who = l.T("console.returns.policy_you_pay")
 	}
-	fee := "no restocking fee"
+	fee := l.T("console.returns.policy_no_fee")
 	if p.RestockingFeeBPS > 0 {
-		fee = "a restocking fee of " + web.FormatBPS(int64(p.RestockingFeeBPS)) + " is kept from the refund"
+		fee = l.T("console.returns.policy_fee", "Rate", web.FormatBPS(int64(p.RestockingFeeBPS)))
 	}
-	return "Approving states your policy now: " + who + ", and " + fee + "."
+	return l.T("console.returns.policy", "Who", who, "Fee", fee)
 }

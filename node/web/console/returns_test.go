@@ -94,7 +94,7 @@ func TestMerchantApprovesAndReceivesAReturn(t *testing.T) {
 	wantIn(t, "the orders list", partRowOf(m.Get("/merchant/orders").Body, part), "Return approved: mark received…")
 	webtest.WantRedirect(t, m.Post(page+"/receive", url.Values{"csrf": {token}}), "/merchant/returns?done=received")
 	list = m.Get("/merchant/returns?done=received")
-	webtest.WantText(t, list, returnNotices["received"])
+	webtest.WantText(t, list, inEnglish(t, returnNotices["received"]))
 	wantIn(t, "the received row", returnRowOf(list.Body, page), "Received and refunded")
 	wantIn(t, "the received return", m.Get(page).Body, "Refunded €27.00; restocking fee of €3.00 kept.")
 	if strings.Contains(partRowOf(m.Get("/merchant/orders").Body, part), "open-return") {

@@ -44,8 +44,9 @@ type reviewRow struct {
 	Date                                                                                 time.Time
 }
 
+// reviewNotices confirm an action, by "done": the messages' ids.
 var reviewNotices = map[string]string{
-	"replied": "Reply published. It is signed and replicating: every storefront shows it under the review.",
+	"replied": "console.reviews.notice_replied",
 }
 
 // reviewsPage lists the reviews of the merchant's listings: GET
@@ -73,8 +74,8 @@ func (c *Console) renderReviews(w http.ResponseWriter, r *http.Request, mv merch
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	p := c.consolePage(mv, "Reviews", "/merchant/reviews", v)
-	p.Notice = web.NoticeIn(r, reviewNotices)
+	p := c.consolePage(mv, c.site.T(r, "console.nav.reviews"), "/merchant/reviews", v)
+	p.Notice = c.notice(r, reviewNotices)
 	c.pages.Render(w, r, status, "merchant_reviews", p)
 }
 
@@ -92,10 +93,10 @@ func (c *Console) reply(w http.ResponseWriter, r *http.Request, mv merchantVisit
 		return
 	case errors.As(err, &ve):
 		for _, e := range ve.Errors {
-			f.Add("text", "The reply "+e.Message+".")
+			f.Add("text", c.fieldProblem(r, c.site.T(r, "console.reviews.the_reply"), e.Message))
 		}
 	case errors.Is(err, catalog.ErrConflict):
-		f.Add("text", "This review has a reply already: a review has one.")
+		f.Add("text", c.site.T(r, "console.reviews.replied_already"))
 	default:
 		c.site.Fail(w, r, err)
 		return

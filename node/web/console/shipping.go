@@ -32,11 +32,11 @@ type shippingRow struct {
 	Zones                        []string // “EU: 27 countries, 2 rates”
 }
 
-// shippingNotices confirm an action, by "done".
+// shippingNotices confirm an action, by "done": the messages' ids.
 var shippingNotices = map[string]string{
-	"saved":   "Shipping profile saved. It is signed and replicating to the federation.",
-	"created": "Shipping profile created. It is signed and replicating to the federation.",
-	"deleted": "Shipping profile deleted. Listings that named it ship under your default profile.",
+	"saved":   "console.shipping.notice_saved",
+	"created": "console.shipping.notice_created",
+	"deleted": "console.shipping.notice_deleted",
 }
 
 // shippingProfiles lists the merchant's shipping profiles:
@@ -53,21 +53,23 @@ func (c *Console) shippingProfiles(w http.ResponseWriter, r *http.Request, mv me
 		return
 	}
 	v := shippingListView{Published: published}
+	l := c.site.Locale(r)
 	for _, sp := range sps {
 		base := "/merchant/shipping/" + url.PathEscape(sp.ID)
 		row := shippingRow{ID: sp.ID, Name: sp.Name, EditURL: base, DeleteURL: base + "/delete", Default: sp.ID == mp.DefaultShipping}
 		for _, z := range sp.Zones {
-			row.Zones = append(row.Zones, zoneSummary(z))
+			row.Zones = append(row.Zones, zoneSummary(l, z))
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	p := c.consolePage(mv, "Shipping profiles", "/merchant/shipping", v)
-	p.Notice = web.NoticeIn(r, shippingNotices)
+	p := c.consolePage(mv, l.T("console.shipping.title"), "/merchant/shipping", v)
+	p.Notice = c.notice(r, shippingNotices)
 	c.pages.Render(w, r, http.StatusOK, "merchant_shipping", p)
 }
 
-// zoneSummary says what a zone covers: “EU: 27 countries, 2 rates”.
-func zoneSummary(z shipping.Zone) string {
+// zoneSummary says what a zone covers in l's language: “EU: 27
+// countries, 2 rates”.
+func zoneSummary(l words, z shipping.Zone) string {
 	var parts []string
 	switch n := len(z.Countries); {
 	case n == 1:
@@ -77,23 +79,15 @@ func zoneSummary(z shipping.Zone) string {
 		for i, c := range z.Countries {
 			names[i] = countryName(c)
 		}
-		parts = append(parts, strings.Join(names, ", "))
+		parts = append(parts, strings.Join(names, l.T("console.common.list_sep")))
 	case n > 3:
-		parts = append(parts, fmt.Sprintf("%d countries", n))
+		parts = append(parts, l.T("console.shipping.n_countries", "Count", n))
 	}
 	if n := len(z.Regions); n > 0 {
-		parts = append(parts, plural(n, "region", "regions"))
+		parts = append(parts, l.T("console.shipping.n_regions", "Count", n))
 	}
-	parts = append(parts, plural(len(z.Rates), "rate", "rates"))
-	return z.Name + ": " + strings.Join(parts, ", ")
-}
-
-// plural is "1 rate" or "3 rates".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
+	parts = append(parts, l.T("console.shipping.n_rates", "Count", len(z.Rates)))
+	return l.T("console.shipping.zone", "Name", z.Name, "Parts", strings.Join(parts, l.T("console.common.list_sep")))
 }
 
 // merchantProfile returns the merchant's published profile, and false
@@ -334,7 +328,7 @@ func (c *Console) deleteShippingPage(w http.ResponseWriter, r *http.Request, mv 
 		return
 	}
 	v := shippingDelete{Name: sp.Name, Action: "/merchant/shipping/" + url.PathEscape(sp.ID) + "/delete", Default: mp.DefaultShipping == sp.ID, Problem: problem}
-	c.pages.Render(w, r, status, "merchant_shipping_delete", c.consolePage(mv, "Delete a shipping profile", "/merchant/shipping", v))
+	c.pages.Render(w, r, status, "merchant_shipping_delete", c.consolePage(mv, c.site.T(r, "console.shipping.delete_title"), "/merchant/shipping", v))
 }
 
 // deleteShipping takes a shipping profile down:
@@ -348,7 +342,7 @@ func (c *Console) deleteShipping(w http.ResponseWriter, r *http.Request, mv merc
 	err := c.deps.Profiles.TakeDownShippingProfile(r.Context(), mv.merchant.ID, id)
 	switch {
 	case errors.Is(err, catalog.ErrConflict):
-		c.deleteShippingPage(w, r, mv, http.StatusConflict, "This is your default shipping profile. Choose another default on your profile page first.")
+		c.deleteShippingPage(w, r, mv, http.StatusConflict, c.site.T(r, "console.shipping.delete_default"))
 	case err != nil:
 		c.site.Fail(w, r, err)
 	default:

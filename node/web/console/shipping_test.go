@@ -124,7 +124,7 @@ func TestShippingProfileCreateEditDefaultAndDelete(t *testing.T) {
 		t.Errorf("the merchant's profile after making it the default: %+v", mp)
 	}
 	list = m.Get("/merchant/shipping?done=created")
-	for _, want := range []string{shippingNotices["created"], `<span class="badge default-badge">Default</span>`, "Domestic: Germany, 1 rate",
+	for _, want := range []string{inEnglish(t, shippingNotices["created"]), `<span class="badge default-badge">Default</span>`, "Domestic: Germany, 1 rate",
 		"EU: Austria, France, Netherlands, 1 region, 1 rate"} {
 		if !strings.Contains(webtest.UnescapeHTML(list.Body), want) {
 			t.Errorf("the list lacks %s", want)
