@@ -67,12 +67,12 @@ type issuePageView struct {
 	Form          *web.Form
 }
 
-// issueNotices confirm an answer, by "done".
+// issueNotices confirm an answer, by "done": the messages' ids.
 var issueNotices = map[string]string{
-	order.IssueActAskInfo: "Your question was sent to the shopper.",
-	order.IssueActOffer:   "Your offer was sent to the shopper. If they accept a refund, it is paid at once.",
-	order.IssueActRefuse:  "The issue is refused. The shopper sees your reasons, and may ask the alliance's arbiter to decide.",
-	"arbiter":             "Your answer was sent to the alliance's arbiter.",
+	order.IssueActAskInfo: "console.issues.notice_ask_info",
+	order.IssueActOffer:   "console.issues.notice_offer",
+	order.IssueActRefuse:  "console.issues.notice_refuse",
+	"arbiter":             "console.issues.notice_arbiter",
 }
 
 // issuePageURL is the page of issue iid.
@@ -95,20 +95,20 @@ func (c *Console) merchantIssues(w http.ResponseWriter, r *http.Request, mv merc
 			}
 			currencies[mi.Part] = cur
 		}
-		row := c.issueRowOf(mi, cur)
+		row := c.issueRowOf(r, mi, cur)
 		if row.Next != nil && row.Next.Overdue {
 			v.Overdue++
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	page := c.consolePage(mv, "Issues", "/merchant/issues", v)
-	page.Notice = web.NoticeIn(r, issueNotices)
+	page := c.consolePage(mv, c.site.T(r, "console.issues.title"), "/merchant/issues", v)
+	page.Notice = c.notice(r, issueNotices)
 	c.pages.Render(w, r, http.StatusOK, "merchant_issues", page)
 }
 
-// issueRowOf is issue mi of a part in currency.
-func (c *Console) issueRowOf(mi order.MerchantIssue, currency string) issueRow {
-	return issueRow{IssueView: web.IssueViewOf(mi.Issue, order.ByMerchant, currency, c.site.Now(), c.site.Zone()),
+// issueRowOf is issue mi of a part in currency, in r's language.
+func (c *Console) issueRowOf(r *http.Request, mi order.MerchantIssue, currency string) issueRow {
+	return issueRow{IssueView: c.issueViewIn(r, mi.Issue, currency),
 		URL: issuePageURL(mi.Issue.ID), Part: mi.Part, Order: mi.Order}
 }
 
@@ -150,7 +150,7 @@ func (c *Console) answerIssue(w http.ResponseWriter, r *http.Request, mv merchan
 		return
 	}
 	f := web.NewForm()
-	a, input := readAnswer(r.PostForm, p, f)
+	a, input := c.readAnswer(r, p, f)
 	if !f.OK() {
 		c.renderIssue(w, r, mv, http.StatusUnprocessableEntity, p, mi, f, false)
 		return
@@ -170,14 +170,14 @@ func (c *Console) answerIssue(w http.ResponseWriter, r *http.Request, mv merchan
 			if name == "text" {
 				name = input
 			}
-			f.Add(name, strings.ToUpper(e.Field[:1])+e.Field[1:]+": "+e.Message+".")
+			f.Add(name, c.fieldProblem(r, c.answerLabel(r, e.Field), e.Message))
 		}
 		c.renderIssue(w, r, mv, http.StatusUnprocessableEntity, p, mi, f, false)
 	case errors.Is(err, order.ErrConflict):
 		if fresh, _, ok := c.freshIssue(r, mv, mi); ok {
 			mi = fresh
 		}
-		f.Add("", "Nothing was sent: "+strings.TrimPrefix(err.Error(), order.ErrConflict.Error()+": ")+".")
+		f.Add("", c.site.T(r, "console.issues.conflict", "Why", c.problemText(r, strings.TrimPrefix(err.Error(), order.ErrConflict.Error()+": "))))
 		c.renderIssue(w, r, mv, http.StatusConflict, p, mi, f, false)
 	default:
 		c.site.FailOrder(w, r, err)
@@ -199,8 +199,20 @@ func (c *Console) freshIssue(r *http.Request, mv merchantVisit, mi order.Merchan
 	return mi, p, false
 }
 
-// readAnswer reads an answer into f, and names the input of its text.
-func readAnswer(pf url.Values, p order.HomePart, f *web.Form) (order.IssueAnswer, string) {
+// answerLabel names an answer's field the order service refused, in
+// r's language.
+func (c *Console) answerLabel(r *http.Request, field string) string {
+	switch field {
+	case "text", "amount", "remedy":
+		return c.site.T(r, "console.issues.field_"+field)
+	}
+	return strings.ToUpper(field[:1]) + field[1:]
+}
+
+// readAnswer reads r's answer into f, and names the input of its text.
+func (c *Console) readAnswer(r *http.Request, p order.HomePart, f *web.Form) (order.IssueAnswer, string) {
+	pf, l := r.PostForm, c.site.Locale(r)
+	money := func(amount int64) string { return c.site.Money(r, amount, p.Total.Currency) }
 	text := func(name string) string {
 		v := strings.TrimSpace(pf.Get(name))
 		f.Set(name, v)
@@ -209,41 +221,41 @@ func readAnswer(pf url.Values, p order.HomePart, f *web.Form) (order.IssueAnswer
 	a := order.IssueAnswer{Action: pf.Get("action")}
 	input := map[string]string{order.IssueActAskInfo: "ask_text", order.IssueActOffer: "offer_text", order.IssueActRefuse: "refuse_text"}[a.Action]
 	if input == "" {
-		f.Add("", "Choose an answer with one of the buttons.")
+		f.Add("", l.T("console.issues.choose_answer"))
 		return a, input
 	}
 	a.Text = text(input)
 	switch {
 	case len(a.Text) > 2000:
-		f.Add(input, fmt.Sprintf("Your text is %d characters long; keep it to 2000.", len(a.Text)))
+		f.Add(input, l.T("console.issues.too_long", "N", len(a.Text)))
 	case a.Text == "" && a.Action == order.IssueActAskInfo:
-		f.Add(input, "Say what you need to know: the shopper reads it.")
+		f.Add(input, l.T("console.issues.ask_required"))
 	case a.Text == "" && a.Action == order.IssueActRefuse:
-		f.Add(input, "Give your reasons: the shopper, and the arbiter if they ask one, read them.")
+		f.Add(input, l.T("console.issues.reasons_required"))
 	}
 	if a.Action != order.IssueActOffer {
 		return a, input
 	}
 	a.Remedy = text("remedy")
 	if !slices.Contains(order.IssueRemedies, a.Remedy) {
-		f.Add("remedy", "Choose the remedy you offer.")
+		f.Add("remedy", l.T("console.issues.remedy_required"))
 	}
 	s, cur, left := text("amount"), p.Total.Currency, p.Left().Items.Amount
 	switch {
 	case a.Remedy != order.RemedyRefund && s != "":
-		f.Add("amount", "Only a refund has an amount: leave it empty, or offer a refund.")
+		f.Add("amount", l.T("console.issues.amount_not_refund"))
 	case a.Remedy != order.RemedyRefund:
 	case s == "":
-		f.Add("amount", "Enter the refund you offer, at most "+web.FormatMoney(left, cur)+".")
+		f.Add("amount", l.T("console.issues.amount_required", "Left", money(left)))
 	default:
 		amount, err := web.ParseAmount(s, cur)
 		switch {
 		case err != nil:
-			f.Add("amount", "The amount "+err.Error()+", in "+cur+".")
+			f.Add("amount", l.T("console.issues.amount_bad", "Problem", problemIn(l, err.Error()), "Currency", cur))
 		case amount <= 0:
-			f.Add("amount", "Enter a refund above 0.")
+			f.Add("amount", l.T("console.issues.amount_zero"))
 		case amount > left:
-			f.Add("amount", fmt.Sprintf("%s is more than the %s of items left to refund.", web.FormatMoney(amount, cur), web.FormatMoney(left, cur)))
+			f.Add("amount", l.T("console.issues.amount_over", "Amount", money(amount), "Left", money(left)))
 		default:
 			a.Amount = amount
 		}
@@ -253,8 +265,9 @@ func readAnswer(pf url.Values, p order.HomePart, f *web.Form) (order.IssueAnswer
 
 func (c *Console) renderIssue(w http.ResponseWriter, r *http.Request, mv merchantVisit, status int, p order.HomePart, mi order.MerchantIssue, f *web.Form, confirm bool) {
 	cur := p.Total.Currency
-	v := issuePageView{issueRow: c.issueRowOf(mi, cur), ThreadURL: "/merchant/orders/" + url.PathEscape(p.ID) + "/messages",
-		Left: web.FormatMoney(p.Left().Items.Amount, cur), Currency: cur, AskText: f.Field("ask_text"), Remedy: f.Field("remedy"),
+	iw := c.site.IssueWords(r)
+	v := issuePageView{issueRow: c.issueRowOf(r, mi, cur), ThreadURL: "/merchant/orders/" + url.PathEscape(p.ID) + "/messages",
+		Left: c.site.Money(r, p.Left().Items.Amount, cur), Currency: cur, AskText: f.Field("ask_text"), Remedy: f.Field("remedy"),
 		Amount: f.Field("amount"), OfferText: f.Field("offer_text"), RefuseText: f.Field("refuse_text"), ArbiterText: f.Field("arbiter_text"), Form: f}
 	if i := mi.Issue; i.Arbiter != "" {
 		msgs, err := c.deps.Parts.ArbiterMessages(r.Context(), mi.Part, i.ID)
@@ -262,7 +275,8 @@ func (c *Console) renderIssue(w http.ResponseWriter, r *http.Request, mv merchan
 			c.site.FailOrder(w, r, err)
 			return
 		}
-		v.Arbiter = web.ArbiterViewOf(i, msgs, order.ByMerchant, "You", cur, c.site.PlatformNames(), c.site.Zone())
+		v.Arbiter = web.ArbiterViewOf(i, msgs, order.ByMerchant, iw.L.T("console.issues.you"), cur, c.site.PlatformNames(), c.site.Zone())
+		iw.Arbiter(v.Arbiter, order.ByMerchant, cur)
 		if i.State == order.IssueEscalated && v.Arbiter.Decision == nil {
 			v.ArbiterAction = issuePageURL(i.ID) + "/arbiter"
 		}
@@ -275,14 +289,14 @@ func (c *Console) renderIssue(w http.ResponseWriter, r *http.Request, mv merchan
 		chosen = mi.Issue.Remedy
 	}
 	for _, rm := range order.IssueRemedies {
-		v.Remedies = append(v.Remedies, web.Choice{Value: rm, Label: web.IssueRemedyText[rm], Selected: rm == chosen})
+		v.Remedies = append(v.Remedies, web.Choice{Value: rm, Label: iw.Remedy(rm, 0, cur), Selected: rm == chosen})
 	}
 	if confirm {
 		amount, _ := web.ParseAmount(v.Amount.Value, cur)
-		v.Confirm, v.Refund = true, web.FormatMoney(amount, cur)
+		v.Confirm, v.Refund = true, c.site.Money(r, amount, cur)
 	}
-	page := c.consolePage(mv, "Issue", "/merchant/issues", v)
-	page.Notice = web.NoticeIn(r, issueNotices)
+	page := c.consolePage(mv, c.site.T(r, "console.issues.page_title"), "/merchant/issues", v)
+	page.Notice = c.notice(r, issueNotices)
 	c.pages.Render(w, r, status, "merchant_issue", page)
 }
 
@@ -298,9 +312,9 @@ func (c *Console) answerArbiter(w http.ResponseWriter, r *http.Request, mv merch
 	f.Set("arbiter_text", text)
 	switch n := utf8.RuneCountInString(text); {
 	case text == "":
-		f.Add("arbiter_text", "Write your answer to the arbiter.")
+		f.Add("arbiter_text", c.site.T(r, "console.issues.arbiter_required"))
 	case n > order.MaxNoteText:
-		f.Add("arbiter_text", fmt.Sprintf("Your answer is %d characters long; keep it to %d.", n, order.MaxNoteText))
+		f.Add("arbiter_text", c.site.T(r, "console.issues.arbiter_too_long", "N", n, "Max", order.MaxNoteText))
 	}
 	if !f.OK() {
 		c.renderIssue(w, r, mv, http.StatusUnprocessableEntity, p, mi, f, false)
@@ -313,14 +327,14 @@ func (c *Console) answerArbiter(w http.ResponseWriter, r *http.Request, mv merch
 		web.SeeOther(w, r, issuePageURL(mi.Issue.ID)+"?done=arbiter")
 	case errors.As(err, &fe):
 		for _, e := range fe {
-			f.Add("arbiter_text", "Your answer "+e.Message+".")
+			f.Add("arbiter_text", c.fieldProblem(r, c.site.T(r, "console.issues.field_answer"), e.Message))
 		}
 		c.renderIssue(w, r, mv, http.StatusUnprocessableEntity, p, mi, f, false)
 	case errors.Is(err, order.ErrConflict):
 		if fresh, _, ok := c.freshIssue(r, mv, mi); ok {
 			mi = fresh
 		}
-		f.Add("", "Nothing was sent: "+strings.TrimPrefix(err.Error(), order.ErrConflict.Error()+": ")+".")
+		f.Add("", c.site.T(r, "console.issues.conflict", "Why", c.problemText(r, strings.TrimPrefix(err.Error(), order.ErrConflict.Error()+": "))))
 		c.renderIssue(w, r, mv, http.StatusConflict, p, mi, f, false)
 	default:
 		c.site.FailOrder(w, r, err)

@@ -80,7 +80,7 @@ func TestMerchantAnswersIssuesByUrgency(t *testing.T) {
 	webtest.WantRedirect(t, m.Post(page+"/answer", url.Values{"csrf": {token}, "action": {"offer"}, "remedy": {"refund"}, "amount": {"12.00"},
 		"offer_text": {"Sorry."}, "confirm": {"yes"}}), page+"?done=offer")
 	got = m.Get(page + "?done=offer")
-	webtest.WantText(t, got, issueNotices[order.IssueActOffer])
+	webtest.WantText(t, got, inEnglish(t, issueNotices[order.IssueActOffer]))
 	wantHTML(t, got, `<strong>You</strong> offered a refund of €12.00`)
 	// The shopper accepts: the part is refunded €12.00.
 	id := strings.TrimSuffix(part1, "-1")

@@ -75,7 +75,7 @@ func TestShopperAnswersTheArbiter(t *testing.T) {
 		return nil
 	})
 	got = b.Get(page)
-	wantAll(t, "the escalated issue", got.Body, `<h2 id="arbiter-heading">The alliance's arbiter: Beta Bazaar</h2>`,
+	wantAll(t, "the escalated issue", got.Body, `<h2 id="arbiter-heading">The alliance&#39;s arbiter: Beta Bazaar</h2>`,
 		"Beta Bazaar, the member of the alliance its charter names as arbiter, reads the whole signed thread",
 		`<p class="muted small no-arbiter-notes">The arbiter has asked you nothing so far.</p>`, `<label for="f-arbiter_text">Write to the arbiter</label>`,
 		"Alpha Market sends your words to it as the storefront&#39;s note")

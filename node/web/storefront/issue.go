@@ -221,6 +221,7 @@ func (sf *Storefront) issuePageViewOf(r *http.Request, o order.Order, p order.Pa
 			return v, err
 		}
 		v.Arbiter = web.ArbiterViewOf(i, msgs, order.ByShopper, sp.t("issue.you_through", "Site", v.Site), cur, sf.site.PlatformNames(), sf.site.Zone())
+		sf.site.IssueWords(r).Arbiter(v.Arbiter, order.ByShopper, cur)
 		if i.State == order.IssueEscalated && v.Arbiter.Decision == nil {
 			v.ArbiterAction = base + "/arbiter"
 		}
