@@ -145,6 +145,12 @@ func TestMerchantAnswersTheArbiter(t *testing.T) {
 	if strings.Contains(got.Body, "arbiter-form") {
 		t.Error("a decided issue takes answers to the arbiter")
 	}
+	zh := getIn(m, page, zhAccept)
+	wantChinese(t, "the decided issue", zh,
+		[]string{`<h2 id="arbiter-heading">联盟仲裁员：Beta Bazaar</h2>`, "Beta Bazaar 已作出裁决。您的平台会执行裁决：款项立即退给购物者",
+			"<h3>裁决结果</h3>", `<dd class="decision-remedy">退款 €25.00</dd>`, "<h3>问答记录</h3>", "<strong>Beta Bazaar</strong> 提问于 <time",
+			"<strong>您</strong> 答复于 <time", "仲裁员已裁决", "</strong> 请联盟仲裁员裁决，<time", "2026年3月"},
+		[]string{"The decision", "Questions and answers", " answered, ", "a refund of", "Decided by the arbiter", "The shopper"})
 	if p, err := h.Self.Orders.HomePartOf(t.Context(), h.Merchant.ID, part); err != nil || p.Refunded.Amount != 2500 {
 		t.Errorf("the home refunded %+v: %v", p.Refunded, err)
 	}

@@ -60,7 +60,22 @@ func TestMerchantAnswersIssuesByUrgency(t *testing.T) {
 		t.Error("Issues is not the current page of the navigation")
 	}
 
+	// In Chinese the list says the same, with the merchant's states.
+	wantChinese(t, "the issues", getIn(m, "/merchant/issues", zhAccept),
+		[]string{"<h1>纠纷</h1>", "到货时已损坏", "商品有误", "退款 €15.00", "答复期限：", `<strong class="overdue-mark">已逾期</strong>`,
+			"<strong>1 个纠纷已超过期限。</strong>请优先处理。", ">待答复<", ">答复…<", "订单 ", "2026年3月"},
+		[]string{"It arrived damaged", "Answer by", ">overdue<", "To answer", "past its deadline", "a refund of"})
+
 	page := "/merchant/issues/" + late
+	zh := getIn(m, page, zhAccept)
+	wantChinese(t, "the issue", zh,
+		[]string{"<h1>纠纷：到货时已损坏</h1>", "最多 <strong class=\"refundable-left\">€30.00</strong>", "<h2>提出解决方案</h2>", "<dt>提出人</dt><dd>店面运营方，<time",
+			"<strong>店面运营方</strong> 报告了问题，诉求为退款 €15.00，<time", "截至 <time", "前）", "<legend>方案</legend>", ">退款</label>", ">换货</label>",
+			"<h2>要求补充信息</h2>", "<h2>拒绝</h2>", ">拒绝此纠纷</button>"},
+		[]string{"Offer a remedy", "The shopper", "reported the problem", "A replacement", "Refuse the issue", " ago)", "€15.00, <time"})
+	zh = postIn(m, page+"/answer", zhAccept, url.Values{"csrf": {webtest.CSRF(t, zh)}, "action": {"offer"}, "remedy": {"refund"}, "amount": {"30.01"}})
+	webtest.WantStatus(t, zh, http.StatusUnprocessableEntity)
+	webtest.HasFieldError(t, zh.Body, "amount", "€30.01 超过了剩余可退的商品金额 €30.00。")
 	got := m.Get(page)
 	webtest.WantStatus(t, got, http.StatusOK)
 	wantHTML(t, got, "at most <strong class=\"refundable-left\">€30.00</strong>")

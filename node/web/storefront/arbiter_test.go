@@ -136,4 +136,16 @@ func TestShopperAnswersTheArbiter(t *testing.T) {
 	if strings.Contains(got.Body, "arbiter-form") {
 		t.Error("a decided issue takes answers to the arbiter")
 	}
+	// In Chinese, the arbiter's part says the same: who it is, what
+	// happens next, the decision in yuan's words and the notes.
+	zh := b.Get(page + "?lang=zh-CN").Body
+	wantAll(t, "the decision in zh-CN", zh, `<h2 id="arbiter-heading">联盟仲裁员：Beta Bazaar</h2>`,
+		"Beta Bazaar 已作出裁决。商家所在平台会执行裁决：款项将退回您的支付方式", "<h3>裁决结果</h3>", `<dd class="decision-remedy">退款 €45.00</dd>`,
+		"仲裁员的理由：", "<h3>问答记录</h3>", `<strong>Beta Bazaar</strong> 提问于 <time datetime="2026-03-02T`, "<strong>您（经由 Alpha Market）</strong> 答复于 <time",
+		"2026年3月")
+	for _, english := range []string{"The decision", "The arbiter&#39;s reasons", "Questions and answers", " asked, ", " answered, ", "a refund of"} {
+		if strings.Contains(zh, english) {
+			t.Errorf("the zh-CN issue page still says %q", english)
+		}
+	}
 }
