@@ -207,6 +207,15 @@ func TestBrowserArbiterOnAPhone(t *testing.T) {
 	checked("phone merchant issue decided")
 	c.run("desktop-arbiter-decided", chromedp.EmulateViewport(1280, 900), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`.arbiter-decision`)))
 	c.fits("desktop merchant issue decided")
+	// The same page in Chinese, on both sizes; then back to English.
+	c.run("desktop-arbiter-decided-zh", chromedp.Navigate(c.base+page+"?lang=zh-CN"), chromedp.WaitVisible(chromedp.CSS(`.arbiter-decision`)))
+	c.fits("desktop merchant issue decided in Chinese")
+	if got := eval[string](c, `document.querySelector('#arbiter-heading').textContent`); got != "联盟仲裁员：Beta Bazaar" {
+		t.Errorf("the Chinese page's arbiter heading is %q", got)
+	}
+	c.run("phone-arbiter-decided-zh", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`.arbiter-decision`)))
+	checked("phone merchant issue decided in Chinese")
+	c.run("desktop-arbiter-decided-en", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(c.base+page+"?lang=en"), chromedp.WaitVisible(chromedp.CSS(`.arbiter-decision`)))
 
 	c.shopperSignIn(at)
 	c.run("desktop-shopper-decided", chromedp.Navigate(c.base+shopperPage), chromedp.WaitVisible(chromedp.CSS(`.arbiter-decision`)))
