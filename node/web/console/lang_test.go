@@ -198,6 +198,8 @@ func TestConsoleSpeaksChineseByAcceptLanguage(t *testing.T) {
 		{"/merchant/profile", "<h1>店铺资料与政策</h1>", "Save profile"},
 		{"/merchant/shipping", "<h1>配送方案</h1>", "New shipping profile"},
 		{"/merchant/feeds", "<h1>上传商品源</h1>", "Upload feed"},
+		{"/merchant/issues", "<h1>纠纷</h1>", "No issues."},
+		{"/merchant/shipping/new", "<h1>新建配送方案</h1>", "Add a zone"},
 	} {
 		r := getIn(m, pg.path, zhAccept)
 		if r.Code != http.StatusOK {
@@ -205,6 +207,8 @@ func TestConsoleSpeaksChineseByAcceptLanguage(t *testing.T) {
 		}
 		wantChinese(t, pg.path, r, []string{pg.h1}, []string{pg.english})
 	}
+	// The profile's country list names countries in Chinese.
+	wantChinese(t, "the profile's countries", getIn(m, "/merchant/profile", zhAccept), []string{"德国", "欧洲"}, []string{">Germany<", ">Europe<"})
 
 	// The same merchant in an English browser reads English.
 	en := getIn(m, "/merchant/orders", "en-GB,en;q=0.9")
@@ -249,7 +253,7 @@ func TestConsoleLanguageSelector(t *testing.T) {
 func TestConsoleMessageIDsExist(t *testing.T) {
 	var ids []string
 	for _, m := range []map[string]string{notices, partNotices, campaignNotices, campaignLabels, campaignStates, statusIDs, reasonIDs, labelIDs,
-		offerNotices, offerLabels, reviewNotices, returnNotices, returnReasonText, returnStateText, returnInputLabels, earningStatuses, messageNotices, profileLabels, profileNotices, shippingNotices, jobStateText} {
+		offerNotices, offerLabels, reviewNotices, returnNotices, returnReasonText, returnStateText, returnInputLabels, earningStatuses, messageNotices, profileLabels, profileNotices, shippingNotices, jobStateText, issueNotices, issueStateIDs} {
 		for _, id := range m {
 			ids = append(ids, id)
 		}
@@ -257,7 +261,7 @@ func TestConsoleMessageIDsExist(t *testing.T) {
 	for _, id := range stockStateText {
 		ids = append(ids, id)
 	}
-	for _, k := range slices.Concat(offerKinds, returnPayers, feedFormats) {
+	for _, k := range slices.Concat(offerKinds, returnPayers, feedFormats, rateKinds) {
 		ids = append(ids, k.Label)
 	}
 	for _, done := range []string{"approved", "refused", "received"} {

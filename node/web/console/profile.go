@@ -72,7 +72,7 @@ func (c *Console) profilePage(w http.ResponseWriter, r *http.Request, mv merchan
 	}
 	l := c.site.Locale(r)
 	v := profileView{Form: f, Published: published, Version: version, Currency: c.site.Currency(),
-		Countries: countryGroups(nonEmpty(f.Value("country"))),
+		Countries: countryGroups(l, l.Tag, nonEmpty(f.Value("country"))),
 		Shipping:  shippingChoices(sps, f.Value("default_shipping"), l.T("console.profile.no_default_shipping"))}
 	for _, ch := range returnPayers {
 		ch.Label, ch.Selected = l.T(ch.Label), ch.Value == f.Value("policies.return_shipping")

@@ -3,10 +3,8 @@ package console
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/fedmart/fedmart/catalog"
@@ -58,7 +56,7 @@ func (c *Console) shippingProfiles(w http.ResponseWriter, r *http.Request, mv me
 		base := "/merchant/shipping/" + url.PathEscape(sp.ID)
 		row := shippingRow{ID: sp.ID, Name: sp.Name, EditURL: base, DeleteURL: base + "/delete", Default: sp.ID == mp.DefaultShipping}
 		for _, z := range sp.Zones {
-			row.Zones = append(row.Zones, zoneSummary(l, z))
+			row.Zones = append(row.Zones, zoneSummary(l, l.Tag, z))
 		}
 		v.Rows = append(v.Rows, row)
 	}
@@ -67,17 +65,17 @@ func (c *Console) shippingProfiles(w http.ResponseWriter, r *http.Request, mv me
 	c.pages.Render(w, r, http.StatusOK, "merchant_shipping", p)
 }
 
-// zoneSummary says what a zone covers in l's language: “EU: 27
-// countries, 2 rates”.
-func zoneSummary(l words, z shipping.Zone) string {
+// zoneSummary says what a zone covers in l's language, whose tag is
+// tag: “EU: 27 countries, 2 rates”.
+func zoneSummary(l words, tag string, z shipping.Zone) string {
 	var parts []string
 	switch n := len(z.Countries); {
 	case n == 1:
-		parts = append(parts, countryName(z.Countries[0]))
+		parts = append(parts, countryName(tag, z.Countries[0]))
 	case n > 1 && n <= 3:
 		names := make([]string, n)
 		for i, c := range z.Countries {
-			names[i] = countryName(c)
+			names[i] = countryName(tag, c)
 		}
 		parts = append(parts, strings.Join(names, l.T("console.common.list_sep")))
 	case n > 3:
@@ -142,25 +140,25 @@ type rateRow struct {
 	Chosen                                                  string // the ticked carriers' names
 }
 
-// editorRows builds the form's rows: rates[z] rate rows in zone row z.
-func (c *Console) editorRows(f *web.Form, rates []int) []zoneRow {
+// editorRows builds the form's rows in l's language (whose tag is tag):
+// rates[z] rate rows in zone row z.
+func (c *Console) editorRows(l words, tag string, f *web.Form, rates []int) []zoneRow {
 	carriers := c.deps.Profiles.Carriers()
 	out := make([]zoneRow, len(rates))
 	for z, n := range rates {
 		key := zoneKey(z)
 		countries := strings.Fields(f.Value(key + ".countries"))
-		zr := zoneRow{Index: z, Name: f.Input(key+".name", "Zone name", "Such as Domestic, EU or World."),
+		zr := zoneRow{Index: z, Name: f.Input(key+".name", l.T("console.ship.zone_name"), l.T("console.ship.zone_name_hint")),
 			Countries: f.Field(key + ".countries"),
-			Regions: f.Input(key+".regions", "Regions (optional)",
-				"ISO 3166-2 codes separated by spaces, such as ES-CN DE-BY: served by this zone even when their country is in another one."),
-			Rates: f.Field(key + ".rates"), Remove: key + ".remove", Groups: countryGroups(countries)}
+			Regions:   f.Input(key+".regions", l.T("console.ship.regions"), l.T("console.ship.regions_hint")),
+			Rates:     f.Field(key + ".rates"), Remove: key + ".remove", Groups: countryGroups(l, tag, countries)}
 		names := make([]string, len(countries))
 		for i, code := range countries {
-			names[i] = countryName(code)
+			names[i] = countryName(tag, code)
 		}
-		slices.Sort(names)
+		sortNames(tag, names, func(n string) string { return n })
 		if len(names) > 0 {
-			zr.Chosen = fmt.Sprintf("%d ticked: %s", len(names), strings.Join(names, ", "))
+			zr.Chosen = l.T("console.ship.ticked", "Count", len(names), "Names", strings.Join(names, l.T("console.common.list_sep")))
 		}
 		for r := range n {
 			rk := rateKey(z, r)
@@ -168,7 +166,7 @@ func (c *Console) editorRows(f *web.Form, rates []int) []zoneRow {
 				Bands: f.Field(rk + ".weight_bands"), FreeOver: f.Field(rk + ".free_over"), Min: f.Field(rk + ".transit_days.min"),
 				Max: f.Field(rk + ".transit_days.max"), Carriers: f.Field(rk + ".carriers"), Remove: rk + ".remove"}
 			for _, k := range rateKinds {
-				k.Selected = k.Value == rr.Kind.Value
+				k.Label, k.Selected = l.T(k.Label), k.Value == rr.Kind.Value
 				rr.Kinds = append(rr.Kinds, k)
 			}
 			ticked, chosen := strings.Fields(rr.Carriers.Value), []string{}
@@ -182,7 +180,7 @@ func (c *Console) editorRows(f *web.Form, rates []int) []zoneRow {
 				}
 				rr.CarrierChoices = append(rr.CarrierChoices, ch)
 			}
-			rr.Chosen = strings.Join(chosen, ", ")
+			rr.Chosen = strings.Join(chosen, l.T("console.common.list_sep"))
 			zr.RateRows = append(zr.RateRows, rr)
 		}
 		out[z] = zr
@@ -193,16 +191,17 @@ func (c *Console) editorRows(f *web.Form, rates []int) []zoneRow {
 // shippingPage renders the shipping profile form with status.
 func (c *Console) shippingPage(w http.ResponseWriter, r *http.Request, mv merchantVisit, status int, v shippingEditor, rates []int) {
 	v.Currency = c.site.Currency()
-	v.Zones = c.editorRows(v.Form, rates)
+	l := c.site.Locale(r)
+	v.Zones = c.editorRows(l, l.Tag, v.Form, rates)
 	_, published, err := c.merchantProfile(r.Context(), mv)
 	if err != nil {
 		c.site.Fail(w, r, err)
 		return
 	}
 	v.Published = published
-	title, current, submit := "New shipping profile", "/merchant/shipping", "Create shipping profile"
+	title, current, submit := l.T("console.ship.new_title"), "/merchant/shipping", l.T("console.ship.create")
 	if v.ID != "" {
-		title, submit = "Edit shipping profile", "Save shipping profile"
+		title, submit = l.T("console.ship.edit_title"), l.T("console.ship.save")
 	}
 	v.Submit = submit
 	c.pages.Render(w, r, status, "merchant_shipping_form", c.consolePage(mv, title, current, v))
@@ -254,7 +253,8 @@ func (c *Console) replaceShipping(w http.ResponseWriter, r *http.Request, mv mer
 // "Add a rate" re-render it with one more row and save nothing.
 func (c *Console) saveShipping(w http.ResponseWriter, r *http.Request, mv merchantVisit, v shippingEditor) {
 	v.Form = web.NewForm()
-	si := readShippingForm(r.PostForm, c.site.Currency(), v.Form)
+	l := c.site.Locale(r)
+	si := readShippingForm(l, l.Tag, r.PostForm, c.site.Currency(), v.Form)
 	if r.PostForm.Has("add_zone") || r.PostForm.Has("add_rate") {
 		v.Form = v.Form.WithoutErrors()
 		c.shippingPage(w, r, mv, http.StatusOK, v, si.rates)
@@ -266,7 +266,7 @@ func (c *Console) saveShipping(w http.ResponseWriter, r *http.Request, mv mercha
 		return
 	}
 	if si.def && !published {
-		v.Form.Add("default", "To make this profile your default, first save your profile and policies: the default is part of them.")
+		v.Form.Add("default", l.T("console.ship.default_needs_profile"))
 	}
 	if !v.Form.OK() {
 		c.shippingPage(w, r, mv, http.StatusUnprocessableEntity, v, si.rates)

@@ -36,10 +36,12 @@ const (
 	kindWeight  = "weight"
 )
 
+// rateKinds are the kinds the form offers, labelled by their messages'
+// ids.
 var rateKinds = []web.Choice{
-	{Value: kindFlat, Label: "Per part"},
-	{Value: kindPerItem, Label: "Per item"},
-	{Value: kindWeight, Label: "By weight"},
+	{Value: kindFlat, Label: "console.ship.kind_flat"},
+	{Value: kindPerItem, Label: "console.ship.kind_per_item"},
+	{Value: kindWeight, Label: "console.ship.kind_weight"},
 }
 
 // shippingInput is a posted shipping profile form.
@@ -49,6 +51,9 @@ type shippingInput struct {
 	rates   []int   // the rate rows of each zone row shown
 	zoneRow []int   // the row of the catalog's zones[i]
 	rateRow [][]int // the row of the catalog's zones[i].rates[j]
+	// l is the page's language, tag its tag: what problems are said in.
+	l   words
+	tag string
 }
 
 // zoneKey and rateKey name a row's inputs.
@@ -63,9 +68,10 @@ var (
 )
 
 // readShippingForm reads a posted shipping profile form into f, its rows
-// numbered again without the removed ones; the catalog checks the rest.
-func readShippingForm(pf url.Values, currency string, f *web.Form) shippingInput {
-	var si shippingInput
+// numbered again without the removed ones, its problems said in l's
+// language (whose tag is tag); the catalog checks the rest.
+func readShippingForm(l words, tag string, pf url.Values, currency string, f *web.Form) shippingInput {
+	si := shippingInput{l: l, tag: tag}
 	si.in.Name = strings.TrimSpace(pf.Get("name"))
 	f.Set("name", pf.Get("name"))
 	si.def = pf.Get("default") != ""
@@ -82,7 +88,7 @@ func readShippingForm(pf url.Values, currency string, f *web.Form) shippingInput
 		}
 		z := len(si.rates)
 		si.rates = append(si.rates, 0)
-		zone, rows, blank := readZone(pf, from, z, currency, f, &si.rates[z])
+		zone, rows, blank := readZone(l, pf, from, z, currency, f, &si.rates[z])
 		if add := pf.Get("add_rate"); add == strconv.Itoa(i) {
 			si.rates[z]++
 		}
@@ -100,7 +106,7 @@ func readShippingForm(pf url.Values, currency string, f *web.Form) shippingInput
 
 // readZone reads the zone posted as from into row z of f; n counts the
 // rate rows it shows, rows maps its rates to them.
-func readZone(pf url.Values, from string, z int, currency string, f *web.Form, n *int) (zone shipping.Zone, rows []int, blank bool) {
+func readZone(l words, pf url.Values, from string, z int, currency string, f *web.Form, n *int) (zone shipping.Zone, rows []int, blank bool) {
 	to := zoneKey(z)
 	zone.Name = strings.TrimSpace(pf.Get(from + ".name"))
 	f.Set(to+".name", pf.Get(from+".name"))
@@ -120,7 +126,7 @@ func readZone(pf url.Values, from string, z int, currency string, f *web.Form, n
 		}
 		r := *n
 		*n++
-		rate, rateBlank := readRate(pf, rfrom, rateKey(z, r), currency, rateLabel(zoneLabel(z, zone.Name), r, pf.Get(rfrom+".name")), f)
+		rate, rateBlank := readRate(l, pf, rfrom, rateKey(z, r), currency, rateLabel(l, zoneLabel(l, z, zone.Name), r, pf.Get(rfrom+".name")), f)
 		if !rateBlank {
 			zone.Rates = append(zone.Rates, rate)
 			rows = append(rows, r)
@@ -147,7 +153,7 @@ func upperAll(ss []string) []string {
 // readRate reads the rate posted as from into the row named to of f;
 // ctx names the row in messages. blank is true for a row with nothing
 // typed.
-func readRate(pf url.Values, from, to, currency, ctx string, f *web.Form) (rate shipping.Rate, blank bool) {
+func readRate(l words, pf url.Values, from, to, currency, ctx string, f *web.Form) (rate shipping.Rate, blank bool) {
 	text := func(name string) string {
 		v := strings.TrimSpace(strings.ReplaceAll(pf.Get(from+"."+name), "\r\n", "\n"))
 		f.Set(to+"."+name, v)
@@ -164,64 +170,64 @@ func readRate(pf url.Values, from, to, currency, ctx string, f *web.Form) (rate 
 	price := func(input, what string) int64 {
 		v, err := web.ParseAmount(pf.Get(from+"."+input), currency)
 		if err != nil {
-			f.Add(to+"."+input, fmt.Sprintf("%s: %s %s.", ctx, what, err.Error()))
+			f.Add(to+"."+input, l.T("console.ship.problem", "Row", ctx, "What", l.T(what), "Problem", problemIn(l, err.Error())))
 		}
 		return v
 	}
 	switch kind {
 	case kindFlat, kindPerItem:
 		if amount == "" {
-			f.Add(to+".amount", ctx+": enter the price, 0 for free shipping.")
+			f.Add(to+".amount", l.T("console.ship.price_required", "Row", ctx))
 		} else if kind == kindFlat {
-			rate.Flat = price("amount", "the price")
+			rate.Flat = price("amount", "console.ship.the_price")
 		} else {
-			rate.PerItem = price("amount", "the price")
+			rate.PerItem = price("amount", "console.ship.the_price")
 		}
 		if bands != "" {
-			f.Add(to+".weight_bands", ctx+": weight bands price only a rate by weight. Choose “By weight” or clear them.")
+			f.Add(to+".weight_bands", l.T("console.ship.bands_not_weight", "Row", ctx))
 		}
 	case kindWeight:
 		if amount != "" {
-			rate.Flat = price("amount", "the price")
+			rate.Flat = price("amount", "console.ship.the_price")
 		}
-		rate.Bands = readBands(bands, currency, to+".weight_bands", ctx, f)
+		rate.Bands = readBands(l, bands, currency, to+".weight_bands", ctx, f)
 	default:
-		f.Add(to+".kind", ctx+": choose how the rate is priced.")
+		f.Add(to+".kind", l.T("console.ship.kind_required", "Row", ctx))
 	}
 	if free != "" {
-		rate.FreeOver = price("free_over", "the amount it is free from")
+		rate.FreeOver = price("free_over", "console.ship.the_free_from")
 	}
-	rate.Transit.Min = transitDays(lo, to+".transit_days.min", ctx, "fewest", f)
-	rate.Transit.Max = transitDays(hi, to+".transit_days.max", ctx, "most", f)
+	rate.Transit.Min = transitDays(l, lo, to+".transit_days.min", ctx, "fewest", f)
+	rate.Transit.Max = transitDays(l, hi, to+".transit_days.max", ctx, "most", f)
 	return rate, false
 }
 
-// zoneLabel and rateLabel name a row in messages: “Zone 2 (EU), rate 1
-// (Express)”.
-func zoneLabel(z int, name string) string {
+// zoneLabel and rateLabel name a row in messages, in l's language:
+// “Zone 2 (EU), rate 1 (Express)”.
+func zoneLabel(l words, z int, name string) string {
 	if name = strings.TrimSpace(name); name != "" {
-		return fmt.Sprintf("Zone %d (%s)", z+1, name)
+		return l.T("console.ship.zone_named", "N", z+1, "Name", name)
 	}
-	return fmt.Sprintf("Zone %d", z+1)
+	return l.T("console.ship.zone_n", "N", z+1)
 }
 
-func rateLabel(zone string, r int, name string) string {
+func rateLabel(l words, zone string, r int, name string) string {
 	if name = strings.TrimSpace(name); name != "" {
-		return fmt.Sprintf("%s, rate %d (%s)", zone, r+1, name)
+		return l.T("console.ship.rate_named", "Zone", zone, "N", r+1, "Name", name)
 	}
-	return fmt.Sprintf("%s, rate %d", zone, r+1)
+	return l.T("console.ship.rate_n", "Zone", zone, "N", r+1)
 }
 
 // transitDays reads a number of business days into input name; which is
 // "fewest" or "most".
-func transitDays(s, name, ctx, which string, f *web.Form) int {
+func transitDays(l words, s, name, ctx, which string, f *web.Form) int {
 	if s == "" {
-		f.Add(name, fmt.Sprintf("%s: enter the %s transit days.", ctx, which))
+		f.Add(name, l.T("console.ship.transit_required_"+which, "Row", ctx))
 		return 0
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 {
-		f.Add(name, fmt.Sprintf("%s: the %s transit days must be a whole number of business days, 0 or more.", ctx, which))
+		f.Add(name, l.T("console.ship.transit_whole_"+which, "Row", ctx))
 		return 0
 	}
 	return n
@@ -232,7 +238,7 @@ var bandLine = regexp.MustCompile(`^(\d+)\s*g?\s*[-–]\s*(\d+)\s*g?\s*:?\s+(\S+
 
 // readBands reads weight bands typed one per line ("0-1000 4.90"). The
 // catalog checks that they follow each other without a gap.
-func readBands(text, currency, input, label string, f *web.Form) []shipping.Band {
+func readBands(l words, text, currency, input, label string, f *web.Form) []shipping.Band {
 	var out []shipping.Band
 	n := 0
 	for _, line := range strings.Split(text, "\n") {
@@ -249,13 +255,13 @@ func readBands(text, currency, input, label string, f *web.Form) []shipping.Band
 			b.Amount, err3 = web.ParseAmount(m[3], currency)
 		}
 		if m == nil || err1 != nil || err2 != nil || err3 != nil {
-			f.Add(input, fmt.Sprintf("%s: weight band line %d needs grams from and to, and a price, such as 1000-5000 7.90.", label, n))
+			f.Add(input, l.T("console.ship.band_line", "Row", label, "N", n))
 			continue
 		}
 		out = append(out, b)
 	}
 	if n == 0 {
-		f.Add(input, label+": enter at least one weight band, such as 0-1000 4.90.")
+		f.Add(input, l.T("console.ship.bands_required", "Row", label))
 	}
 	return out
 }
