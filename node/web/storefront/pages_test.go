@@ -370,4 +370,7 @@ func TestPicturesGalleryAndPlaceholder(t *testing.T) {
 	if svg := b.Get("/static/placeholder.svg"); svg.Code != http.StatusOK || svg.Header.Get("Content-Type") != "image/svg+xml" {
 		t.Errorf("placeholder.svg: %d %s", svg.Code, svg.Header.Get("Content-Type"))
 	}
+	if svg := b.Get("/static/placeholder.svg"); strings.Contains(svg.Body, "<text") {
+		t.Errorf("placeholder.svg has words, which a page in another language would show: %s", svg.Body)
+	}
 }
