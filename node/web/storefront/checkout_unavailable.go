@@ -43,14 +43,6 @@ func (sp speech) prose(names []string) string {
 	return sp.list(names[:len(names)-1]) + sp.t("unavailable.and") + names[len(names)-1]
 }
 
-// joinNames lists names in English prose, as prose does.
-func joinNames(names []string) string {
-	if len(names) < 2 {
-		return strings.Join(names, "")
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-}
-
 // platformsDown shows which home platforms did not answer: the message,
 // a note on each of their groups of lines, and the removal form.
 func (sf *Storefront) platformsDown(ctx context.Context, v *checkoutView, platforms []string) {

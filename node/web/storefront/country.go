@@ -49,11 +49,3 @@ func countryName(code string) string {
 	}
 	return code
 }
-
-// destinationName names a destination: "Germany", "Spain (ES-CN)".
-func destinationName(d shipping.Destination) string {
-	if d.Region != "" {
-		return countryName(d.Country) + " (" + d.Region + ")"
-	}
-	return countryName(d.Country)
-}

@@ -200,13 +200,14 @@ func (sf *Storefront) quoteGuest(ctx context.Context, sess *web.Session, c *orde
 // that does not ship there. listings are the cart's listings, by id (nil
 // for one gone).
 func (sf *Storefront) shippingView(ctx context.Context, v *cartView, c order.Cart, listings map[string]*catalog.Listing) {
+	sp := sf.speechIn(ctx)
 	s := &shipView{Items: sf.site.MoneyIn(ctx, c.Total.Amount, c.Total.Currency), Total: sf.site.MoneyIn(ctx, c.Total.Amount, c.Total.Currency),
-		Shippable: true, Countries: countries(), Form: web.NewForm()}
+		Shippable: true, Countries: sp.countries(), Form: web.NewForm()}
 	v.Ship = s
 	if c.ShipTo == nil {
 		return
 	}
-	s.To, s.Country, s.Region, s.Name = c.ShipTo.String(), c.ShipTo.Country, c.ShipTo.Region, destinationName(*c.ShipTo)
+	s.To, s.Country, s.Region, s.Name = c.ShipTo.String(), c.ShipTo.Country, c.ShipTo.Region, sp.destination(*c.ShipTo)
 	s.Form.Set("country", s.Country)
 	s.Form.Set("region", s.Region)
 	if c.Shipping == nil {
@@ -243,28 +244,24 @@ func (sf *Storefront) shippingView(ctx context.Context, v *cartView, c order.Car
 			}
 		}
 		if pv.MerchantName == "" {
-			pv.MerchantName = "Merchant " + web.ShortID(ps.Merchant)
+			pv.MerchantName = sp.t("ostatus.merchant_n", "ID", web.ShortID(ps.Merchant))
 		}
 		var names []string
 		for _, u := range ps.Unshippable {
-			names = append(names, fmt.Sprintf("%q", u.Title))
+			names = append(names, u.Title)
 			if l := v.line(u.ListingID, u.SKU); l != nil {
-				l.NoShip = fmt.Sprintf("%s does not ship to %s. Remove it, or choose another country.", u.Title, s.Name)
+				l.NoShip = sp.noShipLine(u.Title, s.Name)
 			}
 		}
 		if len(names) > 0 {
-			verb := "does not"
-			if len(names) > 1 {
-				verb = "do not"
-			}
-			pv.Unshippable = fmt.Sprintf("%s %s ship to %s.", joinNames(names), verb, s.Name)
+			pv.Unshippable = sp.noShipPart(names, s.Name)
 		}
 		for oi, o := range ps.Options {
 			e, l := shipping.Deliveries(now, handling, o.Transit)
 			ov := optionView{ID: fmt.Sprintf("%s-%d", pv.ID, oi), Rate: o.Rate, Price: sf.site.MoneyIn(ctx, o.Price, cur),
-				Arrives: arrivesText(e, l), Chosen: strings.EqualFold(o.Rate, ps.Rate)}
+				Arrives: sp.arrivesText(e, l), Chosen: strings.EqualFold(o.Rate, ps.Rate)}
 			if o.Price == 0 {
-				ov.Price = "Free"
+				ov.Price = sp.t("ostatus.free")
 			}
 			pv.Options = append(pv.Options, ov)
 			if ov.Chosen {

@@ -126,6 +126,18 @@ func TestCartFlagsLinesThatDoNotShipThere(t *testing.T) {
 	if strings.Contains(page.Body, "Desk lamp does not ship") {
 		t.Error("the lamp, which ships to the UK, is flagged")
 	}
+	// In Chinese the same lines are flagged, the country named in Chinese
+	// and chosen from a list in pinyin order.
+	zh := b.Get("/cart?lang=zh-CN").Body
+	wantAll(t, "the cart to the UK in zh-CN", zh, `<p class="field-error no-ship">Iron pan 不配送至英国。请移除该商品，或选择其他国家。</p>`,
+		`<p class="field-error unshippable">“Iron pan” 不配送至英国。</p>`, ">英国</option>")
+	if a, z := strings.Index(zh, ">阿尔巴尼亚</option>"), strings.Index(zh, ">英国</option>"); a < 0 || z < a {
+		t.Errorf("the countries are not in pinyin order: 阿尔巴尼亚 at %d, 英国 at %d", a, z)
+	}
+	if strings.Contains(zh, "does not ship") || strings.Contains(zh, "United Kingdom") {
+		t.Error("the Chinese cart says where a line does not ship in English")
+	}
+	b.Get("/cart?lang=en")
 	// Adding another line that does not ship there is refused, naming it.
 	cup := h.ListOtherOf(h.forge.ID, webtest.Input("Tin cup", "Ferro", "Home", 990, 3))
 	r := webtest.AddToCart(b, cup.ID, cup.Variants[0].SKU, 1)
