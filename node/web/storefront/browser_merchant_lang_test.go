@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,6 +56,12 @@ func TestChineseMerchantPageInChromium(t *testing.T) {
 		if got := main(); !containsAll(got, "从德国发货", "退货与发货", "收货后 30 天内可退货；退货运费由商家承担。", "订单在 2 个工作日内发出。",
 			"配送范围", "每单 €4.90 + 每件 €1.00", "1–2 个工作日", "法律声明", "商品") {
 			t.Errorf("at %d the Chinese merchant page reads %q", size.w, got)
+		}
+		if size.w < 600 { // the phone's rate table labels its cells, with the full-width colon
+			label, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector(".rates-table td[data-label]"), "::before").content`))
+			if err != nil || !strings.Contains(label, "：") || strings.Contains(label, `": "`) {
+				t.Errorf("the phone's rate table labels its cells with %q (%v)", label, err)
+			}
 		}
 		run("listing", chromedp.Navigate(srv.URL+"/listings/"+h.pan.ID), chromedp.WaitVisible(chromedp.CSS(`.policies-line`)))
 		if got := main(); !containsAll(got, "配送至 2 个国家/地区", "30 天内可退货", "配送至德国：运费 €5.90 起。") {
