@@ -74,7 +74,7 @@ func TestShippingProfileRefusesOverlapsAndShortTransitNamingTheInput(t *testing.
 	wantError(t, zh, "zones[1].countries", "区域 2（EU）：德国 (DE) 已在区域 1（Domestic）中。一个目的地只能属于一个区域。")
 	wantError(t, zh, "zones[0].rates[0].transit_days.max", "区域 1（Domestic），运费 1（Standard）：最多运输天数（2）不能少于最少运输天数（3）。")
 	wantChinese(t, "the refused shipping profile", zh,
-		[]string{"<h1>新建配送方案</h1>", "<legend>区域 2</legend>", "<legend>国家</legend>", "已勾选 2 个：德国、法国", "<summary>欧洲 <span class=\"muted\">（已勾选 2 个）</span>",
+		[]string{"<h1>新建配送方案</h1>", "<legend>区域 2</legend>", "<legend>国家</legend>", "已勾选 2 个：德国、法国", "<summary>欧洲<span class=\"muted\">（已勾选 2 个）</span>",
 			"> 奥地利</label>", ">按重量</option>", ">添加区域</button>", ">创建配送方案</button>", "<th scope=\"col\">运输天数</th>", "价格以 EUR 计"},
 		[]string{"Germany (DE)", "> Germany</label>", "Zone 1", "Add a zone", "Countries", "Europe", "ticked", "By weight", "Transit days"})
 	if a, b := strings.Index(zh.Body, "> 奥地利</label>"), strings.Index(zh.Body, "> 德国</label>"); a < 0 || b < a {
