@@ -148,4 +148,8 @@ func TestShopperAnswersTheArbiter(t *testing.T) {
 			t.Errorf("the zh-CN issue page still says %q", english)
 		}
 	}
+	// The order's page names the destination's country in Chinese too.
+	if o := b.Get(at).Body; !strings.Contains(o, "London, 英国</dd>") || strings.Contains(o, "United Kingdom") {
+		t.Errorf("the zh-CN order page does not name the country in Chinese:\n%s", o)
+	}
 }

@@ -200,7 +200,7 @@ func (sf *Storefront) orderViewOf(ctx context.Context, o order.Order) orderView 
 	sp := sf.speechIn(ctx)
 	refunds := sp.partRefunds(o, sf.site.Name())
 	v := orderView{ID: o.ID, Status: sp.summaryStatus(o), Total: sf.site.MoneyIn(ctx, o.Total.Amount, o.Total.Currency),
-		Placed: o.CreatedAt, ShipTo: o.ShipTo, Payment: sp.paymentText(o.Payment), Country: countryName(o.ShipTo.Country),
+		Placed: o.CreatedAt, ShipTo: o.ShipTo, Payment: sp.paymentText(o.Payment), Country: sp.country(o.ShipTo.Country),
 		Items:    sf.site.MoneyIn(ctx, o.Total.Amount+o.CouponDiscount.Amount-o.Shipping.Amount, o.Total.Currency),
 		Shipping: sf.site.MoneyIn(ctx, o.Shipping.Amount, o.Total.Currency), Points: orderPointsOf(o)}
 	if o.Coupon != "" {
