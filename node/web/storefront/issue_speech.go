@@ -9,8 +9,9 @@ import (
 )
 
 // The words of an issue's page that web.IssueViewOf writes in English,
-// said again in the shopper's language: its state, category, the remedy
-// asked for and offered, who took each step and what it did, and when.
+// said again in the shopper's language: the words both sides share come
+// from web.IssueWords, those only the shopper reads (its states and
+// "You") from the storefront's messages.
 
 // issueView is issue i as the shopper reads it on side order.ByShopper,
 // amounts in currency.
@@ -19,49 +20,23 @@ func (sp speech) issueView(i order.Issue, currency string, now time.Time) web.Is
 	if sp.tag == locale.English {
 		return v // web.IssueViewOf speaks English
 	}
+	w := sp.issue
 	v.StateText = sp.tOr("issue.state_"+i.State, v.StateText)
-	v.Category = sp.issueCategory(i.Category)
-	v.Asked = sp.remedy(i.Remedy, i.Amount, currency)
-	v.OpenedBy, v.OpenedWhen = sp.issueWho(i.By), sp.when(i.OpenedAt)
+	v.Category = w.Category(i.Category)
+	v.Asked = w.Remedy(i.Remedy, i.Amount, currency)
+	v.OpenedBy, v.OpenedWhen = sp.issueWho(i.By), w.When(i.OpenedAt)
 	if i.Offer != nil {
-		v.Offer = sp.remedy(i.Offer.Remedy, i.Offer.Amount, currency)
-		v.OfferLabel = sp.t("issue.offer")
-		switch i.State {
-		case order.IssueResolved:
-			v.OfferLabel = sp.t("issue.agreed")
-		case order.IssueDecided:
-			v.OfferLabel = sp.t("issue.decided")
-		}
+		v.Offer, v.OfferLabel = w.Remedy(i.Offer.Remedy, i.Offer.Amount, currency), w.OfferLabel(i.State)
 	}
 	for _, d := range []*web.DeadlineView{v.RespondBy, v.ResolveBy, v.Next} {
-		if d == nil {
-			continue
-		}
-		d.When = sp.when(d.At)
-		if d.Overdue {
-			d.Left = sp.t("issue.ago", "Elapsed", sp.elapsed(now.Sub(d.At)))
-		} else {
-			d.Left = sp.t("issue.left", "Elapsed", sp.elapsed(d.At.Sub(now)))
-		}
+		w.Deadline(d, now)
 	}
 	for k, s := range i.Steps {
-		if k >= len(v.Steps) {
-			break
+		if k < len(v.Steps) {
+			v.Steps[k].Who, v.Steps[k].What, v.Steps[k].When = sp.issueWho(s.By), w.Step(s, currency), w.When(s.At)
 		}
-		st := &v.Steps[k]
-		st.Who, st.When = sp.issueWho(s.By), sp.when(s.At)
-		st.What = sp.tOr("issue.did_"+s.Action, st.What, "Remedy", sp.remedy(s.Remedy, s.Amount, currency))
 	}
 	return v
-}
-
-// remedy is a remedy in words, a refund with its amount when said.
-func (sp speech) remedy(remedy string, amount int64, currency string) string {
-	s := sp.tOr("issue.remedy_"+remedy, web.IssueRemedyText[remedy])
-	if remedy == order.RemedyRefund && amount > 0 {
-		return sp.t("issue.refund_of", "Amount", sp.cash(amount, currency))
-	}
-	return s
 }
 
 // issueWho names who took a step, for the shopper.
@@ -71,7 +46,3 @@ func (sp speech) issueWho(by string) string {
 	}
 	return sp.tOr("issue.by_"+by, by)
 }
-
-// when writes an instant in the site's zone, as the page's language
-// does.
-func (sp speech) when(t time.Time) string { return web.FormatTimeIn(sp.tag, t, sp.zone) }

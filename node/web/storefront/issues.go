@@ -214,7 +214,7 @@ func (sf *Storefront) issueNewViewOf(ctx context.Context, o order.Order, p order
 	}
 	v.Categories = []web.Choice{{Value: "", Label: sp.t("report.choose_kind"), Selected: v.Category.Value == ""}}
 	for _, c := range order.IssueCategories {
-		v.Categories = append(v.Categories, web.Choice{Value: c, Label: sp.issueCategory(c), Selected: c == v.Category.Value})
+		v.Categories = append(v.Categories, web.Choice{Value: c, Label: sp.issue.Category(c), Selected: c == v.Category.Value})
 	}
 	for _, rm := range order.IssueRemedies {
 		v.Remedies = append(v.Remedies, web.Choice{Value: rm, Label: sp.tOr("issue.remedy_"+rm, web.IssueRemedyText[rm]), Selected: rm == v.Remedy.Value})

@@ -91,25 +91,11 @@ func (sp speech) refundViews(p order.Part, at map[string]time.Time) []web.Refund
 	return out
 }
 
-// issueCategory names a category of order.IssueCategories.
-func (sp speech) issueCategory(c string) string {
-	return sp.tOr("issue.category_"+c, web.IssueCategoryText[c])
-}
-
 // elapsed says how long d is, as web.Elapsed does in English: "2 days",
 // "2 天".
 func (sp speech) elapsed(d time.Duration) string {
 	if sp.tag != locale.Chinese {
 		return web.Elapsed(d)
 	}
-	d = max(d, 0)
-	switch {
-	case d < time.Minute:
-		return sp.t("when.seconds", "Count", int64(d/time.Second))
-	case d < time.Hour:
-		return sp.t("when.minutes", "Count", int64(d/time.Minute))
-	case d < 48*time.Hour:
-		return sp.t("when.hours", "Count", int64(d/time.Hour))
-	}
-	return sp.t("when.days", "Count", int64(d/(24*time.Hour)))
+	return sp.issue.Elapsed(d)
 }

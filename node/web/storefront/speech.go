@@ -23,13 +23,16 @@ type speech struct {
 	tag string
 	// zone is the site's time zone, which days are written in.
 	zone *time.Location
+	// issue says an issue's words, which the console says too.
+	issue web.IssueWords
 }
 
 // speechOf is r's page's speech.
 func (sf *Storefront) speechOf(r *http.Request) speech {
 	l := sf.site.Locale(r)
 	cash := func(amount int64, cur string) string { return sf.site.Money(r, amount, cur) }
-	return speech{t: l.T, cash: cash, tag: l.Tag, zone: sf.site.Zone(), money: func(m catalog.Money) string { return cash(m.Amount, m.Currency) }}
+	return speech{t: l.T, cash: cash, tag: l.Tag, zone: sf.site.Zone(), money: func(m catalog.Money) string { return cash(m.Amount, m.Currency) },
+		issue: web.IssueWords{L: l, Money: cash, Zone: sf.site.Zone()}}
 }
 
 // speechIn is the speech of the page whose request ctx was derived from
@@ -37,7 +40,8 @@ func (sf *Storefront) speechOf(r *http.Request) speech {
 func (sf *Storefront) speechIn(ctx context.Context) speech {
 	l := sf.site.LocaleIn(ctx)
 	cash := func(amount int64, cur string) string { return sf.site.MoneyIn(ctx, amount, cur) }
-	return speech{t: l.T, cash: cash, tag: l.Tag, zone: sf.site.Zone(), money: func(m catalog.Money) string { return cash(m.Amount, m.Currency) }}
+	return speech{t: l.T, cash: cash, tag: l.Tag, zone: sf.site.Zone(), money: func(m catalog.Money) string { return cash(m.Amount, m.Currency) },
+		issue: web.IssueWords{L: l, Money: cash, Zone: sf.site.Zone()}}
 }
 
 // orderMoney writes an order's money.
