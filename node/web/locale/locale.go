@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/pelletier/go-toml/v2"
@@ -46,6 +47,11 @@ type Locale struct {
 	// Name is the language's name in itself: "English", "简体中文".
 	Name string
 	loc  *i18n.Localizer
+	// plain keeps what T gave for a message id without arguments, for
+	// the ids the catalog has (so it holds at most the catalog): pages
+	// ask for the same labels on every card of every page, and the
+	// catalog never changes once loaded.
+	plain sync.Map // id -> string
 }
 
 // Load parses the embedded message files.
@@ -128,6 +134,17 @@ func (c *Catalog) Choose(chosen, acceptLanguage string) *Locale {
 // a missing key shows on the page rather than failing it (a test keeps
 // every key present).
 func (l *Locale) T(id string, args ...any) string {
+	if len(args) == 0 {
+		if s, ok := l.plain.Load(id); ok {
+			return s.(string)
+		}
+		s, err := l.loc.Localize(&i18n.LocalizeConfig{MessageID: id})
+		if err != nil {
+			return id // not kept: ids may be built from what peers send
+		}
+		l.plain.Store(id, s)
+		return s
+	}
 	lc := &i18n.LocalizeConfig{MessageID: id}
 	if len(args) > 0 {
 		data := make(map[string]any, len(args)/2)
@@ -140,6 +157,11 @@ func (l *Locale) T(id string, args ...any) string {
 		}
 		lc.TemplateData = data
 	}
+	return l.localize(lc, id)
+}
+
+// localize is lc's message, or id when the catalog lacks it.
+func (l *Locale) localize(lc *i18n.LocalizeConfig, id string) string {
 	s, err := l.loc.Localize(lc)
 	if err != nil {
 		return id
