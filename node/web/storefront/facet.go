@@ -225,12 +225,13 @@ func trimZeros(s string) string {
 }
 
 // ratingLinks are the links that keep listings rated 4, 3, 2 and 1 stars
-// and up; counts are disjunctive, as the other facets'.
+// and up (each Label the number of stars, which the page writes in its
+// language); counts are disjunctive, as the other facets'.
 func ratingLinks(st searchState, counts [5]int) []facetLink {
 	var out []facetLink
 	for k := 4; k >= 1; k-- {
 		n := strconv.Itoa(k)
-		link := facetLink{Label: n + " ★ & up", Count: counts[k-1], Selected: st.MinRating == n}
+		link := facetLink{Label: n, Count: counts[k-1], Selected: st.MinRating == n}
 		link.URL = st.url(func(s *searchState) { s.MinRating = n })
 		out = append(out, link)
 	}
