@@ -30,7 +30,7 @@ func english(t *testing.T, id string, args ...any) string {
 // A shopper reading Chinese is told in Chinese why the cart or the
 // checkout refuses: a line that does not ship where the cart goes, as it
 // is added and at checkout, a missing street address, a declined card, a
-// quantity over the stock; the English page says the same in English.
+// price changed, a quantity over the stock; the English page says the same in English.
 func TestCheckoutRefusesInChinese(t *testing.T) {
 	h := newShippingCart(t)
 	b := h.shopper()
@@ -62,6 +62,16 @@ func TestCheckoutRefusesInChinese(t *testing.T) {
 	webtest.HasFieldError(t, r.Body, "payment.card_number", "您的银行卡被拒绝，未扣款。请使用其他银行卡，或选择稍后付款。")
 	noEnglish(t, "the declined checkout", r.Body)
 
+	in := webtest.Input("Desk lamp", "Acme", "Home", 2500, 5)
+	in.Variants[0].SKU = h.lamp.Variants[0].SKU
+	if _, err := h.Self.Cat.ReplaceListing(t.Context(), h.Merchant.ID, h.lamp.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	r = webtest.Checkout(b, toDE)
+	webtest.WantStatus(t, r, http.StatusConflict)
+	wantAll(t, "the checkout at a new price", r.Body, "Desk lamp 的价格已从 €20.00 变为 €25.00。", "新的总额为 €80.80。")
+	noEnglish(t, "the checkout at a new price", r.Body)
+
 	r = webtest.AddToCart(b, h.lamp.ID, h.lamp.Variants[0].SKU, 5)
 	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
 	webtest.HasFieldError(t, r.Body, "quantity", "仅剩 5 件，您的购物车中已有 1 件。")
@@ -81,7 +91,7 @@ func TestCheckoutRefusesInChinese(t *testing.T) {
 // noEnglish fails if a Chinese page says a refusal in English.
 func noEnglish(t *testing.T, what, body string) {
 	t.Helper()
-	for _, en := range []string{"nothing was charged", "does not ship", "Enter ", "Only ", "out of stock", "Country "} {
+	for _, en := range []string{"nothing was charged", "does not ship", "Enter ", "Only ", "out of stock", "Country ", "The price of", "The new total"} {
 		if strings.Contains(body, en) {
 			t.Errorf("%s says %q in English", what, en)
 		}
