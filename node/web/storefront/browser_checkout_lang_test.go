@@ -30,15 +30,21 @@ func TestRefusedCheckoutInChineseInChromium(t *testing.T) {
 	}
 	webtest.WantRedirect(t, shipTo(t, b, "DE", ""), "/cart?done=ship-to")
 	toDE := func(f url.Values) { f.Set("shipping_address.country", "DE") }
-	declined := webtest.Checkout(b, func(f url.Values) { toDE(f); f.Set("payment.card_number", order.CardDecline) })
-	webtest.WantStatus(t, declined, http.StatusUnprocessableEntity)
-	noEnglish(t, "the declined checkout", declined.Body)
-	if err := h.Self.Cat.SetStock(t.Context(), h.Merchant.ID, h.lamp.ID, h.lamp.Variants[0].SKU, 0); err != nil {
-		t.Fatal(err)
+	// The lamp sells out before any checkout holds one, whose release
+	// would give it back.
+	setStock := func(n int64) {
+		if err := h.Self.Cat.SetStock(t.Context(), h.Merchant.ID, h.lamp.ID, h.lamp.Variants[0].SKU, n); err != nil {
+			t.Fatal(err)
+		}
 	}
+	setStock(0)
 	stock := webtest.Checkout(b, toDE)
 	webtest.WantStatus(t, stock, http.StatusConflict)
 	noEnglish(t, "the checkout of a lamp gone", stock.Body)
+	setStock(5)
+	declined := webtest.Checkout(b, func(f url.Values) { toDE(f); f.Set("payment.card_number", order.CardDecline) })
+	webtest.WantStatus(t, declined, http.StatusUnprocessableEntity)
+	noEnglish(t, "the declined checkout", declined.Body)
 
 	pages := map[string]string{"/snap/checkout-declined-zh": declined.Body, "/snap/checkout-stock-zh": stock.Body}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
