@@ -45,11 +45,24 @@ var (
 	ErrBudget = errors.New("over budget")
 )
 
-// FieldError is one invalid input field.
+// FieldError is one invalid input field. Message says the problem in
+// English; Code, when set, names it for a program (a storefront that
+// says it in the shopper's language): one of the Problem constants.
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	Code    string `json:"code,omitempty"`
 }
+
+// Problem codes of a FieldError. They are stable: a code once given is
+// never renamed nor given another meaning, and new ones are only added.
+const (
+	// ProblemNotShippable: a line of the cart does not ship to the
+	// country the cart or the address goes to. The field is listing_id
+	// for a line refused as it is added (the cart's destination), and
+	// shipping_address.country at checkout.
+	ProblemNotShippable = "not_shippable"
+)
 
 // FieldErrors lists every invalid field of one input. It wraps ErrInvalid.
 type FieldErrors []FieldError

@@ -272,7 +272,7 @@ func (s *Service) shipsTo(ctx context.Context, shopper, cartID string, o offer) 
 	if err != nil || len(q.unshippable) == 0 {
 		return err
 	}
-	return FieldErrors{{Field: "listing_id", Message: describeUnshippable([]Line{line}, c.ShipTo.String())}}
+	return FieldErrors{{Field: "listing_id", Message: describeUnshippable([]Line{line}, c.ShipTo.String()), Code: ProblemNotShippable}}
 }
 
 // RemoveItem removes the cart's lines of sku (of listingID, when several

@@ -228,7 +228,8 @@ func (s *Service) priceShipping(ctx context.Context, o *Order, c *Cart) error {
 		o.Shipping.Currency = p.Total.Currency
 	}
 	if unshippable != nil {
-		return FieldErrors{{Field: "shipping_address.country", Message: "must be a country every line ships to: " + describeUnshippable(unshippable, o.ShipTo.Country)}}
+		return FieldErrors{{Field: "shipping_address.country", Message: "must be a country every line ships to: " + describeUnshippable(unshippable, o.ShipTo.Country),
+			Code: ProblemNotShippable}}
 	}
 	if changed != nil {
 		return &CheckoutError{Reason: ReasonPriceChanged, Shipping: changed}

@@ -244,25 +244,26 @@ func (sf *Storefront) addToCart(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f := web.NewForm()
+	f, sp := web.NewForm(), sf.speechOf(r)
 	typed := strings.TrimSpace(r.PostForm.Get("quantity"))
 	f.Set("quantity", typed)
 	n, perr := strconv.ParseInt(typed, 10, 64)
 	if perr != nil || n < 1 || n > maxQuantity {
-		f.Add("quantity", fmt.Sprintf("Quantity must be a whole number from 1 to %d.", maxQuantity))
+		f.Add("quantity", sp.t("refusal.quantity_range", "Max", maxQuantity))
 	}
 	v, chosen := chooseVariant(l, r.PostForm)
 	if !chosen {
 		f.Add("sku", variantPrompt(l))
 	}
 	if f.OK() && signedIn {
-		if err := sf.addItem(r.Context(), w, sv, f, order.ItemInput{ListingID: l.ID, SKU: v.SKU, Quantity: n}); err != nil {
+		title, _ := l.Translated(sp.tag)
+		if err := sf.addItem(r.Context(), w, sv, f, title, order.ItemInput{ListingID: l.ID, SKU: v.SKU, Quantity: n}); err != nil {
 			sf.site.FailOrder(w, r, err)
 			return
 		}
 	} else if f.OK() {
 		sess := sv.sess // the CSRF check lets no POST in without one
-		if addGuestLine(sess, l, v, n, f); f.OK() {
+		if addGuestLine(sp, sess, l, v, n, f); f.OK() {
 			if err := sf.sessions.Save(w, sess); err != nil {
 				sf.site.Fail(w, r, err)
 				return
@@ -291,36 +292,27 @@ func (sf *Storefront) listingToAdd(w http.ResponseWriter, r *http.Request, id st
 	return l, true
 }
 
-// addItem adds in to the shopper's cart. What the shopper can correct
-// goes into f: a quantity over the stock, a listing no longer there.
-func (sf *Storefront) addItem(ctx context.Context, w http.ResponseWriter, sv shopperVisit, f *web.Form, in order.ItemInput) error {
+// addItem adds in, the listing titled title, to the shopper's cart. What
+// the shopper can correct goes into f: a quantity over the stock, a
+// listing no longer there, one that does not ship where the cart goes.
+func (sf *Storefront) addItem(ctx context.Context, w http.ResponseWriter, sv shopperVisit, f *web.Form, title string, in order.ItemInput) error {
 	c, err := sf.currentCart(ctx, w, sv, true)
 	if err != nil {
 		return err
 	}
 	_, err = sf.deps.Carts.AddItem(ctx, sv.shopper.ID, c.ID, in)
+	sp := sf.speechIn(ctx)
 	var ce *order.CheckoutError
 	switch {
 	case errors.As(err, &ce) && len(ce.Shortages) > 0:
 		s := ce.Shortages[0]
-		f.Add("quantity", shortageText(s.Available, s.Wanted, s.Wanted-in.Quantity))
-	case addFieldErrors(f, err, map[string]string{"quantity": "Quantity", "sku": "Variant"}):
+		f.Add("quantity", sp.shortage(s.Available, s.Wanted, s.Wanted-in.Quantity))
+	case sp.notShippableAdd(f, err, title, c.ShipTo):
+	case addFieldErrors(sp, f, err, itemLabels):
 	default:
 		return err
 	}
 	return nil
-}
-
-// shortageText says how many of a SKU are left, when the shopper wanted
-// more; inCart is how many of the wanted units the cart already held.
-func shortageText(available, wanted, inCart int64) string {
-	switch {
-	case available <= 0:
-		return "This item is out of stock."
-	case inCart > 0:
-		return fmt.Sprintf("Only %d available, and your cart already holds %d.", available, inCart)
-	}
-	return fmt.Sprintf("Only %d available; you asked for %d.", available, wanted)
 }
 
 // addForm asks to confirm adding a listing's variant, to a shopper's cart
@@ -379,7 +371,7 @@ func (sf *Storefront) setQuantity(w http.ResponseWriter, r *http.Request) {
 	note := ""
 	switch {
 	case err != nil || n < 1 || n > maxQuantity:
-		note = "Enter a quantity from 1 to 100; Remove takes the item out."
+		note = sf.site.T(r, "refusal.quantity_note", "Max", maxQuantity)
 	case signedIn:
 		in.Quantity = n
 		if note, err = sf.setShopperQuantity(r.Context(), sv, in); err != nil {
@@ -411,7 +403,7 @@ func (sf *Storefront) setShopperQuantity(ctx context.Context, sv shopperVisit, i
 	var ce *order.CheckoutError
 	switch {
 	case errors.As(err, &ce) && len(ce.Shortages) > 0:
-		return shortageText(ce.Shortages[0].Available, in.Quantity, 0), nil
+		return sf.speechIn(ctx).shortage(ce.Shortages[0].Available, in.Quantity, 0), nil
 	case errors.Is(err, order.ErrNotFound):
 		return "", nil
 	}
@@ -435,7 +427,7 @@ func (sf *Storefront) setGuestQuantity(w http.ResponseWriter, r *http.Request, s
 		stock = l.Variants[v].Stock
 	}
 	if in.Quantity > stock {
-		return shortageText(stock, in.Quantity, 0), nil
+		return sf.speechOf(r).shortage(stock, in.Quantity, 0), nil
 	}
 	lines[i].Quantity = in.Quantity
 	setGuestLines(sess, lines)

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -61,36 +60,36 @@ func (v checkoutView) Input(name, label, hint, autocomplete string) web.Field {
 	return v.Form.Input(name, label, hint).WithAutocomplete(autocomplete)
 }
 
-// checkoutLabels name the checkout inputs, by the order service's web.Field
-// paths, which are also the inputs' names.
+// checkoutLabels are the messages that name the checkout inputs, by the
+// order service's web.Field paths, which are also the inputs' names.
 var checkoutLabels = map[string]string{
-	"shipping_address.name":        "Full name",
-	"shipping_address.line1":       "Street address",
-	"shipping_address.city":        "Town or city",
-	"shipping_address.postal_code": "Postal code",
-	"shipping_address.country":     "Country",
-	"shipping_address.region":      "Region",
-	"payment.method":               "Payment method",
-	"payment.card_number":          "Card number",
-	"points":                       "Points:",
+	"shipping_address.name":        "refusal.label.full_name",
+	"shipping_address.line1":       "refusal.label.street",
+	"shipping_address.city":        "refusal.label.city",
+	"shipping_address.postal_code": "refusal.label.postal_code",
+	"shipping_address.country":     "refusal.label.country",
+	"shipping_address.region":      "refusal.label.region",
+	"payment.method":               "refusal.label.payment_method",
+	"payment.card_number":          "refusal.label.card_number",
+	"points":                       "refusal.label.points",
 }
 
-// addressInputs are the shipping address inputs and what an empty one
-// asks for.
+// addressInputs are the shipping address inputs and the message that an
+// empty one asks for.
 var addressInputs = []struct{ name, missing string }{
-	{"shipping_address.name", "Enter the name of the person the parcels are for."},
-	{"shipping_address.line1", "Enter the street address."},
-	{"shipping_address.city", "Enter the town or city."},
-	{"shipping_address.postal_code", "Enter the postal code."},
+	{"shipping_address.name", "refusal.enter_recipient"},
+	{"shipping_address.line1", "refusal.enter_street"},
+	{"shipping_address.city", "refusal.enter_city"},
+	{"shipping_address.postal_code", "refusal.enter_postal_code"},
 }
 
 // countryCode is an ISO 3166-1 alpha-2 code.
 var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
 
 // readCheckout reads the posted checkout form into a request, and the
-// form with what was typed and what is missing. The card number is never
-// shown again.
-func readCheckout(pf url.Values) (order.CheckoutRequest, *web.Form) {
+// form with what was typed and what is missing, said in sp's language.
+// The card number is never shown again.
+func readCheckout(sp speech, pf url.Values) (order.CheckoutRequest, *web.Form) {
 	f := web.NewForm()
 	get := func(name string) string {
 		v := strings.TrimSpace(pf.Get(name))
@@ -107,11 +106,11 @@ func readCheckout(pf url.Values) (order.CheckoutRequest, *web.Form) {
 	f.Set("shipping_address.region", a.Region)
 	for _, in := range addressInputs {
 		if f.Value(in.name) == "" {
-			f.Add(in.name, in.missing)
+			f.Add(in.name, sp.t(in.missing))
 		}
 	}
 	if !countryCode.MatchString(a.Country) {
-		f.Add("shipping_address.country", "Choose the country the parcels go to from the list.")
+		f.Add("shipping_address.country", sp.t("refusal.choose_country"))
 	}
 	req.Coupon = order.NormalizeCoupon(get("coupon"))
 	f.Set("coupon", req.Coupon)
@@ -120,13 +119,13 @@ func readCheckout(pf url.Values) (order.CheckoutRequest, *web.Form) {
 	case order.MethodSandboxCard:
 		req.Payment.CardNumber = strings.NewReplacer(" ", "", "-", "").Replace(pf.Get("payment.card_number"))
 		if req.Payment.CardNumber == "" {
-			f.Add("payment.card_number", "Enter your card number.")
+			f.Add("payment.card_number", sp.t("refusal.enter_card"))
 		}
 	case order.MethodManual:
 	default:
-		f.Add("payment.method", "Choose how to pay.")
+		f.Add("payment.method", sp.t("refusal.choose_payment"))
 	}
-	req.Points = readPoints(f, pf.Get("points"))
+	req.Points = readPoints(sp, f, pf.Get("points"))
 	return req, f
 }
 
@@ -190,7 +189,7 @@ func (sf *Storefront) checkoutForm(w http.ResponseWriter, r *http.Request) {
 // checkout places the order: POST /checkout. Success is a 303 to the
 // order's page; anything else shows the form again.
 func (sf *Storefront) checkout(w http.ResponseWriter, r *http.Request, sv shopperVisit) {
-	req, f := readCheckout(r.PostForm)
+	req, f := readCheckout(sf.speechOf(r), r.PostForm)
 	v := sf.newCheckoutView(f, req.Payment.Method)
 	v.Key = r.PostForm.Get("key")
 	if !idempotencyKey.MatchString(v.Key) {
@@ -266,30 +265,31 @@ func (sf *Storefront) checkout(w http.ResponseWriter, r *http.Request, sv shoppe
 	sf.render(w, r, status, "checkout", sf.shopperPage(sv, sf.site.T(r, "checkout.title"), v))
 }
 
-// Messages of a checkout that placed nothing.
+// Messages of a checkout that placed nothing, by id.
 const (
-	msgOutOfStock = "Some items are not available in the quantity you asked for, so nothing was ordered and nothing was charged. " +
-		"Remove them from your cart or add fewer, then check out again."
-	msgPriceChanged = "Prices changed since you filled your cart, so nothing was ordered and nothing was charged. " +
-		"Your cart now holds the new prices: check the new total and place the order again."
-	msgDeclined      = "Your card was declined and nothing was charged. Use another card, or choose to pay later."
-	msgPaymentFailed = "The payment service did not answer, so nothing was ordered and nothing was charged. Try again in a moment."
-	msgUnavailable   = "A merchant's platform could not be reached, so nothing was ordered and nothing was charged. Try again in a moment."
-	msgKeyReused     = "This checkout form was already used for another order: look at your orders before ordering again. " +
-		"To place this order, confirm once more."
+	msgOutOfStock    = "refusal.out_of_stock"
+	msgPriceChanged  = "refusal.price_changed"
+	msgDeclined      = "refusal.declined"
+	msgPaymentFailed = "refusal.payment_failed"
+	msgUnavailable   = "refusal.unavailable"
+	msgKeyReused     = "refusal.key_reused"
 )
 
-// checkoutRefused puts what a refused checkout means into v and returns
-// the page's status; an error it does not know is returned.
+// checkoutRefused puts what a refused checkout means into v, in the
+// language of ctx's page, and returns the page's status; an error it does
+// not know is returned.
 func (sf *Storefront) checkoutRefused(ctx context.Context, sv shopperVisit, v *checkoutView, before order.Cart, err error) (int, error) {
+	sp := sf.speechIn(ctx)
 	var ce *order.CheckoutError
 	switch {
 	case couponRefused(v, err):
 		return http.StatusUnprocessableEntity, nil
-	case addFieldErrors(v.Form, err, checkoutLabels):
+	case notShippable(sp, v, before, err):
+		return http.StatusUnprocessableEntity, nil
+	case addFieldErrors(sp, v.Form, err, checkoutLabels):
 		return http.StatusUnprocessableEntity, nil
 	case errors.Is(err, order.ErrPointsUnavailable):
-		v.Form.Add("points", msgPointsUnavailable)
+		v.Form.Add("points", sp.t(msgPointsUnavailable))
 		if v.Points == nil {
 			v.Points = &pointsOffer{}
 		}
@@ -300,29 +300,29 @@ func (sf *Storefront) checkoutRefused(ctx context.Context, sv shopperVisit, v *c
 		sf.platformsDown(ctx, v, ce.Platforms)
 		return http.StatusServiceUnavailable, nil
 	case errors.As(err, &ce) && ce.Reason == order.ReasonUnavailable:
-		v.Form.Add("", msgUnavailable)
+		v.Form.Add("", sp.t(msgUnavailable))
 		return http.StatusServiceUnavailable, nil
 	case errors.As(err, &ce):
-		v.Form.Add("", msgOutOfStock)
+		v.Form.Add("", sp.t(msgOutOfStock))
 		for _, s := range ce.Shortages {
 			if l := v.Cart.line(s.ListingID, s.SKU); l != nil {
-				l.Note = shortageText(s.Available, s.Wanted, 0)
+				l.Note = sp.shortage(s.Available, s.Wanted, 0)
 				continue
 			}
-			v.Form.Add("", fmt.Sprintf("SKU %s: %s", s.SKU, shortageText(s.Available, s.Wanted, 0)))
+			v.Form.Add("", sp.t("refusal.sku", "SKU", s.SKU, "Problem", sp.shortage(s.Available, s.Wanted, 0)))
 		}
 		return http.StatusConflict, nil
 	case errors.Is(err, order.ErrDeclined):
-		v.Form.Add("payment.card_number", msgDeclined)
+		v.Form.Add("payment.card_number", sp.t(msgDeclined))
 		return http.StatusUnprocessableEntity, nil
 	case errors.Is(err, order.ErrPaymentFailed):
-		v.Form.Add("", msgPaymentFailed)
+		v.Form.Add("", sp.t(msgPaymentFailed))
 		return http.StatusServiceUnavailable, nil
 	case errors.Is(err, order.ErrUnavailable):
-		v.Form.Add("", msgUnavailable)
+		v.Form.Add("", sp.t(msgUnavailable))
 		return http.StatusServiceUnavailable, nil
 	case errors.Is(err, order.ErrConflict):
-		v.Form.Add("", msgKeyReused)
+		v.Form.Add("", sp.t(msgKeyReused))
 		v.Key = newIdempotencyKey()
 		return http.StatusConflict, nil
 	}
@@ -337,79 +337,28 @@ func (sf *Storefront) priceChanged(ctx context.Context, sv shopperVisit, v *chec
 	if err != nil {
 		return err
 	}
+	sp := sf.speechIn(ctx)
 	v.Cart = sf.cartView(ctx, after)
-	v.Form.Add("", msgPriceChanged)
+	v.Form.Add("", sp.t(msgPriceChanged))
 	for _, q := range ce.Quote {
-		title, was := q.SKU, ""
-		for _, l := range before.Lines {
-			if l.ListingID == q.ListingID && l.SKU == q.SKU {
-				title, was = l.Title, web.FormatMoney(l.UnitPrice.Amount, l.UnitPrice.Currency)
-			}
-		}
-		now := web.FormatMoney(q.UnitPrice.Amount, q.UnitPrice.Currency)
-		change := fmt.Sprintf("The price of %s changed from %s to %s.", title, was, now)
-		switch {
-		case was == now && q.Discount.Amount > 0: // the merchant's offer changed, not the price
-			change = fmt.Sprintf("The merchant's offer on %s changed: it now takes %s off.", title, web.FormatMoney(q.Discount.Amount, q.Discount.Currency))
-		case was == now:
-			change = fmt.Sprintf("The merchant's offer on %s has ended.", title)
-		case was == "":
-			change = fmt.Sprintf("The price of %s is now %s.", title, now)
-		}
+		change := sp.priceChange(before, q)
 		v.Changes = append(v.Changes, change)
 		if l := v.Cart.line(q.ListingID, q.SKU); l != nil {
 			l.Note = change
 		}
 	}
 	for _, ch := range ce.Shipping {
-		v.Changes = append(v.Changes, shippingChangeText(before, v.Cart, ch))
+		v.Changes = append(v.Changes, sp.shippingChange(before, v.Cart, ch))
 	}
-	v.Changes = append(v.Changes, "The new total is "+v.Cart.Ship.Total+".")
+	v.Changes = append(v.Changes, sp.t("refusal.new_total", "Total", v.Cart.Ship.Total))
 	return nil
-}
-
-// shippingChangeText says how the shipping of a part changed: "Shipping
-// of the items from Bremen Forge (Standard) changed from 6.90 EUR to
-// 7.90 EUR." The part's home gives only the merchant when it answers for
-// one part, so the platform is matched when given.
-func shippingChangeText(before order.Cart, after cartView, ch order.ShippingChange) string {
-	name, was := "", ""
-	for _, g := range after.Groups {
-		for _, p := range g.Parts {
-			if p.Merchant == ch.Merchant && (ch.Platform == "" || p.Platform == ch.Platform) {
-				name = p.MerchantName
-			}
-		}
-	}
-	if before.Shipping != nil {
-		for _, p := range before.Shipping.Parts {
-			if p.Merchant == ch.Merchant && (ch.Platform == "" || p.Platform == ch.Platform) && len(p.Unshippable) == 0 {
-				was = web.FormatMoney(p.Price.Amount, p.Price.Currency)
-			}
-		}
-	}
-	what := "Shipping"
-	if name != "" {
-		what = "Shipping of the items from " + name
-	}
-	if ch.Rate != "" {
-		what += " (" + ch.Rate + ")"
-	}
-	now := web.FormatMoney(ch.Price.Amount, ch.Price.Currency)
-	if ch.Price.Amount == 0 {
-		now = "free"
-	}
-	if was == "" || was == web.FormatMoney(ch.Price.Amount, ch.Price.Currency) {
-		return fmt.Sprintf("%s is now %s.", what, now)
-	}
-	return fmt.Sprintf("%s changed from %s to %s.", what, was, now)
 }
 
 // applyCoupon shows what code takes off cart c in v, or the reason it
 // does not apply next to the coupon field; it returns the page's status.
 func (sf *Storefront) applyCoupon(ctx context.Context, sv shopperVisit, v *checkoutView, c order.Cart, code string) (int, error) {
 	if code == "" {
-		v.Form.Add("coupon", "Enter a coupon code.")
+		v.Form.Add("coupon", sf.speechIn(ctx).t("refusal.enter_coupon"))
 		return http.StatusUnprocessableEntity, nil
 	}
 	d, err := sf.deps.Carts.CouponQuote(ctx, sv.shopper.ID, c.ID, code)

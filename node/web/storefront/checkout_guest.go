@@ -72,15 +72,15 @@ func (sf *Storefront) guestCheckout(w http.ResponseWriter, r *http.Request) {
 	f.Set("name", in.Name)
 	f.Set("email", in.Email)
 	if in.Name == "" {
-		f.Add("name", "Enter your name.")
+		f.Add("name", sf.site.T(r, "refusal.enter_name"))
 	}
 	if in.Email == "" {
-		f.Add("email", "Enter your e-mail address, so that the shop can reach you about your order.")
+		f.Add("email", sf.site.T(r, "refusal.enter_email"))
 	}
 	var sh order.Shopper
 	if f.OK() {
 		sh, _, err = sf.deps.Shoppers.CreateShopper(r.Context(), in)
-		if !addFieldErrors(f, err, accountLabels) && err != nil {
+		if !addFieldErrors(sf.speechOf(r), f, err, accountLabels) && err != nil {
 			sf.site.FailOrder(w, r, err)
 			return
 		}

@@ -166,11 +166,11 @@ func TestCheckoutPaymentProblems(t *testing.T) {
 	webtest.AddToCart(b, lamp.ID, lamp.Variants[0].SKU, 1)
 	r := webtest.Checkout(b, func(f url.Values) { f.Set("payment.card_number", order.CardDecline) })
 	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
-	webtest.HasFieldError(t, r.Body, "payment.card_number", msgDeclined)
+	webtest.HasFieldError(t, r.Body, "payment.card_number", english(t, msgDeclined))
 	for _, c := range []struct {
 		err  error
 		want string
-	}{{order.ErrUnavailable, msgUnavailable}, {order.ErrPaymentFailed, msgPaymentFailed}} {
+	}{{order.ErrUnavailable, english(t, msgUnavailable)}, {order.ErrPaymentFailed, english(t, msgPaymentFailed)}} {
 		h.orders.failNext(c.err)
 		r := webtest.Checkout(b, nil)
 		webtest.WantStatus(t, r, http.StatusServiceUnavailable)

@@ -31,8 +31,8 @@ const valueGuest = "guest"
 // maxGuestLines is the most lines a guest cart holds.
 const maxGuestLines = 15
 
-// msgGuestFull is what a guest is told past maxGuestLines.
-const msgGuestFull = "A guest cart holds 15 different items at most. Sign in or create an account to add more: your cart comes with you."
+// msgGuestFull is the message a guest is told past maxGuestLines.
+const msgGuestFull = "refusal.guest_full"
 
 // guestLine is one line of a guest cart.
 type guestLine struct {
@@ -127,7 +127,7 @@ func (sf *Storefront) guestCart(ctx context.Context, sess *web.Session) (order.C
 // addGuestLine adds n units of v of listing l to the guest cart of sess;
 // what the guest can correct (more than the stock, a full cart) goes into
 // f, and then nothing changes.
-func addGuestLine(sess *web.Session, l catalog.Listing, v catalog.Variant, n int64, f *web.Form) {
+func addGuestLine(sp speech, sess *web.Session, l catalog.Listing, v catalog.Variant, n int64, f *web.Form) {
 	lines := guestLines(sess)
 	i := slices.IndexFunc(lines, func(gl guestLine) bool { return gl.ListingID == l.ID && gl.SKU == v.SKU })
 	inCart := int64(0)
@@ -136,11 +136,11 @@ func addGuestLine(sess *web.Session, l catalog.Listing, v catalog.Variant, n int
 	}
 	switch {
 	case inCart+n > v.Stock:
-		f.Add("quantity", shortageText(v.Stock, inCart+n, inCart))
+		f.Add("quantity", sp.shortage(v.Stock, inCart+n, inCart))
 	case inCart+n > maxQuantity:
-		f.Add("quantity", "A cart line holds 100 units at most, and your cart already holds "+strconv.FormatInt(inCart, 10)+".")
+		f.Add("quantity", sp.t("refusal.line_max", "Max", maxQuantity, "Count", inCart))
 	case i < 0 && len(lines) >= maxGuestLines:
-		f.Add("", msgGuestFull)
+		f.Add("", sp.t(msgGuestFull, "Max", maxGuestLines))
 	case i < 0:
 		lines = append(lines, guestLine{ListingID: l.ID, SKU: v.SKU, Quantity: n})
 	default:

@@ -81,7 +81,7 @@ func TestGuestCartHoldsFifteenLines(t *testing.T) {
 	l := h.List(webtest.Input("One too many", "Acme", "Home", 1000, 3))
 	r := guestAdd(t, b, l.ID, l.Variants[0].SKU, 1)
 	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
-	webtest.WantText(t, r, msgGuestFull)
+	webtest.WantText(t, r, english(t, msgGuestFull, "Max", maxGuestLines))
 	if page := b.Get("/cart"); strings.Count(page.Body, `<tr class="line"`) != maxGuestLines {
 		t.Errorf("the full cart holds %d lines", strings.Count(page.Body, `<tr class="line"`))
 	}

@@ -153,7 +153,7 @@ func (sf *Storefront) checkoutPoints(ctx context.Context, shopper string) *point
 }
 
 // readPoints reads the points input of the checkout form.
-func readPoints(f *web.Form, raw string) int64 {
+func readPoints(sp speech, f *web.Form, raw string) int64 {
 	raw = strings.TrimSpace(raw)
 	f.Set("points", raw)
 	if raw == "" {
@@ -161,12 +161,12 @@ func readPoints(f *web.Form, raw string) int64 {
 	}
 	n, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || n < 0 {
-		f.Add("points", "Enter a whole number of points, or leave it empty to pay without points.")
+		f.Add("points", sp.t("refusal.points_number"))
 		return 0
 	}
 	return n
 }
 
-// msgPointsUnavailable says why points cannot pay now.
-const msgPointsUnavailable = "Your points are kept by the member where you opened your account, which does not answer now, " +
-	"so nothing was ordered and nothing was charged. Clear this field to check out without points, or try again in a moment."
+// msgPointsUnavailable is the message that says why points cannot pay
+// now.
+const msgPointsUnavailable = "refusal.points_unavailable"

@@ -89,7 +89,7 @@ func (sf *Storefront) search(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, search.ErrInvalidQuery) {
 		param, msg := queryParam(err)
 		if param == "cursor" {
-			f.Add("", "That page of results is no longer available; here is the first page.")
+			f.Add("", sf.site.T(r, "refusal.page_gone"))
 		} else {
 			f.Add(inputOfParam(param), msg)
 		}

@@ -276,25 +276,25 @@ func (sf *Storefront) shippingView(ctx context.Context, v *cartView, c order.Car
 	}
 }
 
-// shipToLabels name the selector's inputs.
-var shipToLabels = map[string]string{"ship_to": "Country", "country": "Country", "region": "Region"}
+// shipToLabels are the messages that name the selector's inputs.
+var shipToLabels = map[string]string{"ship_to": "refusal.label.country", "country": "refusal.label.country", "region": "refusal.label.region"}
 
 // readShipTo reads the selector's country and region into a destination,
 // with the form's problems.
-func readShipTo(pf url.Values) (shipping.Destination, *web.Form) {
+func readShipTo(sp speech, pf url.Values) (shipping.Destination, *web.Form) {
 	f := web.NewForm()
 	country := strings.ToUpper(strings.TrimSpace(pf.Get("country")))
 	region := strings.ToUpper(strings.TrimSpace(pf.Get("region")))
 	f.Set("country", country)
 	f.Set("region", region)
 	if !shipping.IsCountry(country) {
-		f.Add("country", "Choose the country the parcels go to.")
+		f.Add("country", sp.t("refusal.choose_ship_country"))
 	}
 	if region != "" && !strings.Contains(region, "-") {
 		region = country + "-" + region
 	}
 	if region != "" && (!shipping.IsRegion(region) || !strings.HasPrefix(region, country+"-")) {
-		f.Add("region", "Enter the region as its ISO 3166-2 code, such as "+country+"-BY, or leave it empty.")
+		f.Add("region", sp.t("refusal.region_code", "Example", country+"-BY"))
 	}
 	return shipping.Destination{Country: country, Region: region}, f
 }
@@ -307,13 +307,13 @@ func (sf *Storefront) setShipTo(w http.ResponseWriter, r *http.Request) {
 		sf.site.FailOrder(w, r, err)
 		return
 	}
-	dest, f := readShipTo(r.PostForm)
+	dest, f := readShipTo(sf.speechOf(r), r.PostForm)
 	if f.OK() && signedIn {
 		c, err := sf.currentCart(r.Context(), w, sv, true)
 		if err == nil {
 			_, err = sf.deps.Carts.SetShipTo(r.Context(), sv.shopper.ID, c.ID, dest)
 		}
-		if !addFieldErrors(f, err, shipToLabels) && err != nil {
+		if !addFieldErrors(sf.speechOf(r), f, err, shipToLabels) && err != nil {
 			sf.site.FailOrder(w, r, err)
 			return
 		}

@@ -174,7 +174,7 @@ func (sf *Storefront) signup(w http.ResponseWriter, r *http.Request) {
 	if f.OK() {
 		var err error
 		sh, _, err = sf.deps.Shoppers.CreateShopper(r.Context(), in)
-		if !addFieldErrors(f, err, accountLabels) && err != nil {
+		if !addFieldErrors(sf.speechOf(r), f, err, accountLabels) && err != nil {
 			sf.site.FailOrder(w, r, err)
 			return
 		}
@@ -186,28 +186,9 @@ func (sf *Storefront) signup(w http.ResponseWriter, r *http.Request) {
 	sf.signShopperIn(w, r, sh, next, "welcome")
 }
 
-// accountLabels name the sign-up inputs in the order service's messages.
-var accountLabels = map[string]string{"name": "Name", "email": "E-mail address", "password": "Password"}
-
-// addFieldErrors puts an order.FieldErrors' problems next to the inputs
-// of the same names, each message led by the input's label; the problem
-// of a web.Field without a label goes above the form as a sentence of its
-// own. It reports whether err was one.
-func addFieldErrors(f *web.Form, err error, labels map[string]string) bool {
-	var fe order.FieldErrors
-	if !errors.As(err, &fe) {
-		return false
-	}
-	for _, e := range fe {
-		msg := strings.TrimSuffix(e.Message, ".") + "."
-		if label, ok := labels[e.Field]; ok {
-			f.Add(e.Field, label+" "+msg)
-			continue
-		}
-		f.Add("", strings.ToUpper(msg[:1])+msg[1:])
-	}
-	return true
-}
+// accountLabels are the messages that name the sign-up inputs in the
+// order service's messages.
+var accountLabels = map[string]string{"name": "refusal.label.name", "email": "refusal.label.email", "password": "refusal.label.password"}
 
 // shopperSignoutForm asks to confirm a sign-out, for pages whose header
 // has no form to post it: GET /signout.
