@@ -1,17 +1,10 @@
 package storefront
 
 import (
-	"context"
-	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/chromedp/chromedp"
 
 	"github.com/fedmart/fedmart/node/web/webtest"
 )
@@ -50,27 +43,6 @@ func TestPointsPageInChineseInChromium(t *testing.T) {
 			t.Errorf("the Chinese order page lacks %q", want)
 		}
 	}
-	pages := map[string]string{"/snap/points-zh": zh.Body, "/snap/points-en": en.Body, "/snap/order-zh": zhOrder.Body}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if body, ok := pages[req.URL.Path]; ok { // the pages as the signed-in shopper got them; styles from the site
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_, _ = w.Write([]byte(body))
-			return
-		}
-		h.handler.ServeHTTP(w, req)
-	}))
-	t.Cleanup(srv.Close)
-	check := webtest.NewPageChecker(t)
-	shots := os.Getenv("FEDMART_SCREENSHOTS")
-	for _, size := range []struct{ w, h int }{{390, 844}, {1280, 900}} {
-		ctx := webtest.Chrome(t, size.w, size.h)
-		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-		defer cancel()
-		for _, name := range []string{"points-zh", "points-en", "order-zh"} {
-			if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/snap/"+name), chromedp.WaitVisible(chromedp.CSS(`h1`))); err != nil {
-				t.Fatal(err)
-			}
-			check.Shoot(t, ctx, shots, fmt.Sprintf("%s-%d.png", name, size.w), size.w, name)
-		}
-	}
+	pages := map[string]string{"points-zh": zh.Body, "points-en": en.Body, "order-zh": zhOrder.Body}
+	h.shootPages(t, "", []string{"points-zh", "points-en", "order-zh"}, pages)
 }

@@ -1,17 +1,10 @@
 package storefront
 
 import (
-	"context"
-	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/chromedp/chromedp"
 
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/web/webtest"
@@ -64,27 +57,6 @@ func TestReturnInChineseInChromium(t *testing.T) {
 	done := b.Get(at)
 	wantAll(t, "the received return", partOf(done.Body, part), `data-state="received"`, "<strong>已批准</strong>", "<strong>已收到</strong>",
 		"€1,111.05", "€123.45", "已退款")
-	pages := map[string]string{"/snap/order-return-zh": done.Body, "/snap/return-form-zh": problem}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if body, ok := pages[req.URL.Path]; ok { // the pages as the signed-in shopper got them; styles from the site
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_, _ = w.Write([]byte(body))
-			return
-		}
-		h.handler.ServeHTTP(w, req)
-	}))
-	t.Cleanup(srv.Close)
-	check := webtest.NewPageChecker(t)
-	shots := os.Getenv("FEDMART_SCREENSHOTS")
-	for _, size := range []struct{ w, h int }{{390, 844}, {1280, 900}} {
-		ctx := webtest.Chrome(t, size.w, size.h)
-		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-		defer cancel()
-		for _, name := range []string{"order-return-zh", "return-form-zh"} {
-			if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/snap/"+name), chromedp.WaitVisible(chromedp.CSS(`h1`))); err != nil {
-				t.Fatal(err)
-			}
-			check.Shoot(t, ctx, shots, fmt.Sprintf("%s-%d.png", name, size.w), size.w, name)
-		}
-	}
+	pages := map[string]string{"order-return-zh": done.Body, "return-form-zh": problem}
+	h.shootPages(t, "", []string{"order-return-zh", "return-form-zh"}, pages)
 }

@@ -3,15 +3,11 @@ package storefront
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/fedmart/fedmart/internal/testwait"
 	"github.com/fedmart/fedmart/node/web/webtest"
 )
@@ -51,24 +47,5 @@ func TestOrderPaidWithPoints(t *testing.T) {
 	if p := b.Get("/points"); !strings.Contains(p.Body, `id="points-spendable">51 points`) || !strings.Contains(p.Body, "Given back by a refund") {
 		t.Errorf("the points page after the refund:\n%s", p.Body)
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if req.URL.Path == "/snap/order" { // the page as the signed-in shopper got it; its styles from the site
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_, _ = w.Write([]byte(r.Body))
-			return
-		}
-		h.handler.ServeHTTP(w, req)
-	}))
-	t.Cleanup(srv.Close)
-	check := webtest.NewPageChecker(t)
-	shots := os.Getenv("FEDMART_SCREENSHOTS")
-	for _, size := range []struct{ w, h int }{{390, 844}, {1280, 900}} {
-		ctx := webtest.Chrome(t, size.w, size.h)
-		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-		defer cancel()
-		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/snap/order"), chromedp.WaitVisible(chromedp.CSS(`h1`))); err != nil {
-			t.Fatal(err)
-		}
-		check.Shoot(t, ctx, shots, fmt.Sprintf("order-points-%d.png", size.w), size.w, "order page")
-	}
+	h.shootPages(t, "", []string{"order-points"}, map[string]string{"order-points": r.Body})
 }

@@ -4,14 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/internal/testwait"
 	"github.com/fedmart/fedmart/node/web/webtest"
@@ -111,29 +108,8 @@ func TestPointsPagesInChromium(t *testing.T) {
 	l := h.List(webtest.Input("Linen towel", "Weaver", "Home > Textiles", 80, 10))
 	webtest.AddToCart(b, l.ID, l.Variants[0].SKU, 1)
 	snaps := map[string]string{
-		"/snap/points":   b.Get("/points").Body,
-		"/snap/checkout": webtest.PostCheckout(b, b.Get("/checkout"), func(f url.Values) { f.Set("points", "41") }).Body,
+		"points":   b.Get("/points").Body,
+		"checkout": webtest.PostCheckout(b, b.Get("/checkout"), func(f url.Values) { f.Set("points", "41") }).Body,
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if body, ok := snaps[r.URL.Path]; ok { // the pages as the signed-in shopper got them; their styles from the site
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_, _ = w.Write([]byte(body))
-			return
-		}
-		h.handler.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	check := webtest.NewPageChecker(t)
-	shots := os.Getenv("FEDMART_SCREENSHOTS")
-	for _, size := range []struct{ w, h int }{{390, 844}, {1280, 900}} {
-		ctx := webtest.Chrome(t, size.w, size.h)
-		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-		defer cancel()
-		for _, page := range []string{"points", "checkout"} {
-			if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/snap/"+page), chromedp.WaitVisible(chromedp.CSS(`h1`))); err != nil {
-				t.Fatal(err)
-			}
-			check.Shoot(t, ctx, shots, fmt.Sprintf("points-%s-%d.png", page, size.w), size.w, page+" page")
-		}
-	}
+	h.shootPages(t, "points-", []string{"points", "checkout"}, snaps)
 }
