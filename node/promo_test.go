@@ -74,8 +74,8 @@ func TestOffersAndCouponsAcrossTwoMembers(t *testing.T) {
 	}
 	co := order.CheckoutRequest{ShippingAddress: testAddress, Payment: order.PaymentRequest{Method: order.MethodSandboxCard, CardNumber: order.CardApprove}, Coupon: "nope"}
 	s, body = req(t, "POST", a.APIURL()+"/v1/carts/"+cart+"/checkout", "/v1/carts/{id}/checkout", sh.token, co, "Idempotency-Key", "k0")
-	if s != 422 || !strings.Contains(string(body), `"field":"coupon"`) {
-		t.Fatalf("an unknown coupon: %d %s", s, body)
+	if s != 422 || !strings.Contains(string(body), `"field":"coupon"`) || !strings.Contains(string(body), `"code":"coupon_unknown","params":{"code":"NOPE"}`) {
+		t.Fatalf("an unknown coupon, named for a program too: %d %s", s, body)
 	}
 	co.Coupon = "welcome5"
 	s, body = req(t, "POST", a.APIURL()+"/v1/carts/"+cart+"/checkout", "/v1/carts/{id}/checkout", sh.token, co, "Idempotency-Key", "k1")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -254,8 +255,8 @@ func (s *Service) CouponUses(_ context.Context, code string, limit int) ([]Coupo
 // against everything the code says; a refusal is a FieldErrors naming
 // "coupon", in words for the shopper.
 func (s *Service) couponFor(txn *badger.Txn, code string, o *Order) (Coupon, Money, error) {
-	refuse := func(format string, args ...any) (Coupon, Money, error) {
-		return Coupon{}, Money{}, FieldErrors{{Field: "coupon", Message: fmt.Sprintf(format, args...)}}
+	refuse := func(problem string, params map[string]string, format string, args ...any) (Coupon, Money, error) {
+		return Coupon{}, Money{}, FieldErrors{couponProblem(problem, code, params, format, args...)}
 	}
 	var c Coupon
 	ok, err := getJSON(txn, prefixCoupon+code, &c)
@@ -265,13 +266,13 @@ func (s *Service) couponFor(txn *badger.Txn, code string, o *Order) (Coupon, Mon
 	now := s.now()
 	switch {
 	case !ok || c.Ended:
-		return refuse("%q is not a coupon of this shop", code)
+		return refuse(ProblemCouponUnknown, nil, "%q is not a coupon of this shop", code)
 	case now.Before(c.Starts):
-		return refuse("%s can be used from %s", code, c.Starts.Format("2 Jan 2006 15:04 MST"))
+		return refuse(ProblemCouponNotYet, map[string]string{"starts": c.Starts.UTC().Format(time.RFC3339)}, "%s can be used from %s", code, c.Starts.Format("2 Jan 2006 15:04 MST"))
 	case !now.Before(c.Ends):
-		return refuse("%s expired on %s", code, c.Ends.Format("2 Jan 2006 15:04 MST"))
+		return refuse(ProblemCouponExpired, map[string]string{"ends": c.Ends.UTC().Format(time.RFC3339)}, "%s expired on %s", code, c.Ends.Format("2 Jan 2006 15:04 MST"))
 	case c.Spent >= c.Budget:
-		return refuse("%s is used up: its budget is spent", code)
+		return refuse(ProblemCouponUsedUp, nil, "%s is used up: its budget is spent", code)
 	}
 	var items, eligible int64
 	for _, p := range o.Parts {
@@ -283,10 +284,11 @@ func (s *Service) couponFor(txn *badger.Txn, code string, o *Order) (Coupon, Mon
 		}
 	}
 	if items < c.MinCart {
-		return refuse("%s needs items worth at least %s", code, Money{Amount: c.MinCart, Currency: o.Total.Currency})
+		return refuse(ProblemCouponMinCart, map[string]string{"amount": strconv.FormatInt(c.MinCart, 10), "currency": o.Total.Currency},
+			"%s needs items worth at least %s", code, Money{Amount: c.MinCart, Currency: o.Total.Currency})
 	}
 	if eligible == 0 {
-		return refuse("%s does not apply to any item in this cart", code)
+		return refuse(ProblemCouponNoItems, nil, "%s does not apply to any item in this cart", code)
 	}
 	if c.PerShopper > 0 {
 		var n int64
@@ -294,7 +296,7 @@ func (s *Service) couponFor(txn *badger.Txn, code string, o *Order) (Coupon, Mon
 			return Coupon{}, Money{}, err
 		}
 		if n >= c.PerShopper {
-			return refuse("%s was used %d times by you already, the most it allows", code, n)
+			return refuse(ProblemCouponPerShopper, map[string]string{"uses": strconv.FormatInt(n, 10)}, "%s was used %d times by you already, the most it allows", code, n)
 		}
 	}
 	d := c.Amount
@@ -352,7 +354,8 @@ func (s *Service) useCoupon(txn *badger.Txn, o *Order) error {
 		return err
 	}
 	if d != o.CouponDiscount {
-		return FieldErrors{{Field: "coupon", Message: fmt.Sprintf("%s now takes %s off this order, not %s: its budget is almost spent; check out again", o.Coupon, d, o.CouponDiscount)}}
+		return FieldErrors{couponProblem(ProblemCouponChanged, o.Coupon, map[string]string{"amount": strconv.FormatInt(d.Amount, 10), "was": strconv.FormatInt(o.CouponDiscount.Amount, 10), "currency": d.Currency},
+			"%s now takes %s off this order, not %s: its budget is almost spent; check out again", o.Coupon, d, o.CouponDiscount)}
 	}
 	c.Spent += d.Amount
 	c.Uses++
@@ -376,7 +379,7 @@ func (s *Service) useCoupon(txn *badger.Txn, o *Order) error {
 func (s *Service) CouponQuote(ctx context.Context, shopper, cartID, code string) (Money, error) {
 	code = NormalizeCoupon(code)
 	if !couponCode.MatchString(code) {
-		return Money{}, FieldErrors{{Field: "coupon", Message: fmt.Sprintf("%q is not a coupon code", code)}}
+		return Money{}, FieldErrors{couponProblem(ProblemCouponUnknown, code, nil, "%q is not a coupon code", code)}
 	}
 	cart, err := s.GetCart(ctx, shopper, cartID)
 	if err != nil {

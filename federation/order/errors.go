@@ -47,11 +47,14 @@ var (
 
 // FieldError is one invalid input field. Message says the problem in
 // English; Code, when set, names it for a program (a storefront that
-// says it in the shopper's language): one of the Problem constants.
+// says it in the shopper's language): one of the Problem constants,
+// with Params the values its sentence names, as text a program reads
+// back: amounts in minor units beside a "currency", instants in RFC 3339.
 type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-	Code    string `json:"code,omitempty"`
+	Field   string            `json:"field"`
+	Message string            `json:"message"`
+	Code    string            `json:"code,omitempty"`
+	Params  map[string]string `json:"params,omitempty"`
 }
 
 // Problem codes of a FieldError. They are stable: a code once given is
@@ -62,7 +65,42 @@ const (
 	// for a line refused as it is added (the cart's destination), and
 	// shipping_address.country at checkout.
 	ProblemNotShippable = "not_shippable"
+
+	// Refusals of a coupon (field coupon); every one has the param
+	// "code", the coupon's code as the shopper typed it or as stored.
+	//
+	// ProblemCouponUnknown: no coupon of this shop has the code (or it
+	// is not a code at all, or the shop ended it).
+	ProblemCouponUnknown = "coupon_unknown"
+	// ProblemCouponNotYet: the coupon runs from "starts".
+	ProblemCouponNotYet = "coupon_not_yet"
+	// ProblemCouponExpired: the coupon ended at "ends".
+	ProblemCouponExpired = "coupon_expired"
+	// ProblemCouponUsedUp: the coupon's budget is spent.
+	ProblemCouponUsedUp = "coupon_used_up"
+	// ProblemCouponMinCart: the coupon needs items worth at least
+	// "amount" of "currency".
+	ProblemCouponMinCart = "coupon_min_cart"
+	// ProblemCouponNoItems: no item of the cart is one the coupon covers.
+	ProblemCouponNoItems = "coupon_no_items"
+	// ProblemCouponPerShopper: the shopper used the coupon "uses" times,
+	// the most it allows.
+	ProblemCouponPerShopper = "coupon_per_shopper"
+	// ProblemCouponChanged: at checkout the coupon takes "amount" off
+	// the order instead of the "was" quoted (both of "currency"): its
+	// budget is almost spent.
+	ProblemCouponChanged = "coupon_changed"
 )
+
+// couponProblem is a refusal of coupon code with its problem code,
+// params (beside "code") and English message.
+func couponProblem(problem, code string, params map[string]string, format string, args ...any) FieldError {
+	p := map[string]string{"code": code}
+	for k, v := range params {
+		p[k] = v
+	}
+	return FieldError{Field: "coupon", Message: fmt.Sprintf(format, args...), Code: problem, Params: p}
+}
 
 // FieldErrors lists every invalid field of one input. It wraps ErrInvalid.
 type FieldErrors []FieldError

@@ -118,7 +118,7 @@ func (s *Service) validateCheckout(key string, req CheckoutRequest) error {
 		errs.add("Idempotency-Key", "header is required (1..255 characters) so that a retried checkout cannot buy twice")
 	}
 	if c := NormalizeCoupon(req.Coupon); c != "" && !couponCode.MatchString(c) {
-		errs.add("coupon", "%q is not a coupon code", req.Coupon)
+		errs = append(errs, couponProblem(ProblemCouponUnknown, req.Coupon, nil, "%q is not a coupon code", req.Coupon))
 	}
 	if err := req.ShippingAddress.Validate(); err != nil {
 		errs = append(errs, err.(FieldErrors)...)

@@ -40,10 +40,14 @@ type Problem struct {
 	Limit string `json:"limit,omitempty"`
 }
 
-// FieldError names one invalid input field by its JSON path.
+// FieldError names one invalid input field by its JSON path; Code and
+// Params, when the order service gives them, name the problem for a
+// program (order.FieldError).
 type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
+	Field   string            `json:"field"`
+	Message string            `json:"message"`
+	Code    string            `json:"code,omitempty"`
+	Params  map[string]string `json:"params,omitempty"`
 }
 
 // errorStatus maps package sentinels to HTTP statuses. It is the one place
@@ -137,7 +141,7 @@ func fail(c *gin.Context, err error) {
 	if errors.As(err, &fe) {
 		fields := make([]FieldError, 0, len(fe))
 		for _, f := range fe {
-			fields = append(fields, FieldError{Field: f.Field, Message: f.Message})
+			fields = append(fields, FieldError{Field: f.Field, Message: f.Message, Code: f.Code, Params: f.Params})
 		}
 		failStatus(c, http.StatusUnprocessableEntity, "Invalid input", err.Error(), fields...)
 		return

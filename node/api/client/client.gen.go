@@ -2432,9 +2432,17 @@ type Federation struct {
 
 // FieldError defines model for FieldError.
 type FieldError struct {
+	// Code the problem for a program, when the order service names it; stable (codes are only ever added): not_shippable, coupon_unknown, coupon_not_yet, coupon_expired, coupon_used_up, coupon_min_cart, coupon_no_items, coupon_per_shopper, coupon_changed
+	Code *string `json:"code,omitempty"`
+
 	// Field the JSON path of the field, (body) for the whole body, (line) for a feed line
-	Field   string `json:"field"`
+	Field string `json:"field"`
+
+	// Message the problem in English
 	Message string `json:"message"`
+
+	// Params the values the code's sentence names: always "code" for a coupon; "starts" and "ends" in RFC 3339; "amount" and "was" in minor units of "currency"; "uses" a count
+	Params *map[string]string `json:"params,omitempty"`
 }
 
 // Health defines model for Health.
