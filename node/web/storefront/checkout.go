@@ -13,6 +13,7 @@ import (
 
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/node/web/locale"
 )
 
 // Checkout takes the shipping address and the payment method and places
@@ -282,7 +283,7 @@ func (sf *Storefront) checkoutRefused(ctx context.Context, sv shopperVisit, v *c
 	sp := sf.speechIn(ctx)
 	var ce *order.CheckoutError
 	switch {
-	case couponRefused(v, err):
+	case couponRefused(sf.speechIn(ctx), v, err):
 		return http.StatusUnprocessableEntity, nil
 	case notShippable(sp, v, before, err):
 		return http.StatusUnprocessableEntity, nil
@@ -362,7 +363,7 @@ func (sf *Storefront) applyCoupon(ctx context.Context, sv shopperVisit, v *check
 		return http.StatusUnprocessableEntity, nil
 	}
 	d, err := sf.deps.Carts.CouponQuote(ctx, sv.shopper.ID, c.ID, code)
-	if couponRefused(v, err) {
+	if couponRefused(sf.speechIn(ctx), v, err) {
 		return http.StatusUnprocessableEntity, nil
 	}
 	if err != nil {
@@ -377,14 +378,20 @@ func (sf *Storefront) applyCoupon(ctx context.Context, sv shopperVisit, v *check
 	return http.StatusOK, nil
 }
 
-// couponRefused puts a refusal of the coupon next to its field.
-func couponRefused(v *checkoutView, err error) bool {
+// couponRefused puts a refusal of the coupon next to its field, in sp's
+// language when the order service named it (order.ProblemCoupon*);
+// English keeps the service's own sentence.
+func couponRefused(sp speech, v *checkoutView, err error) bool {
 	var fe order.FieldErrors
 	if !errors.As(err, &fe) || len(fe) == 0 || fe[0].Field != "coupon" {
 		return false
 	}
 	msg := strings.TrimSuffix(fe[0].Message, ".") + "."
-	v.Form.Add("coupon", strings.ToUpper(msg[:1])+msg[1:])
+	msg = strings.ToUpper(msg[:1]) + msg[1:]
+	if sp.tag != locale.English {
+		msg = sp.couponProblem(fe[0], msg)
+	}
+	v.Form.Add("coupon", msg)
 	v.Coupon, v.CouponDiscount, v.PayTotal = "", "", ""
 	return true
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/federation/order"
@@ -79,6 +80,20 @@ func TestCheckoutRefusesInChinese(t *testing.T) {
 	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
 	webtest.HasFieldError(t, r.Body, "payment.card_number", "您的银行卡被拒绝，未扣款。请使用其他银行卡，或选择稍后付款。")
 	noEnglish(t, "the declined checkout", r.Body)
+
+	r = webtest.Checkout(b, func(f url.Values) { toDE(f); f.Set("coupon", "NOPE10") })
+	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+	webtest.HasFieldError(t, r.Body, "coupon", "“NOPE10”不是本店的优惠码。")
+	now := h.Clock.Now()
+	big := order.CouponInput{Code: "BIG50", Kind: order.CouponAmount, Amount: 5000, Budget: 100000, MinCart: 100000,
+		Starts: now.Add(-time.Hour), Ends: now.Add(24 * time.Hour)}
+	if _, err := h.Self.Orders.CreateCoupon(t.Context(), big); err != nil {
+		t.Fatal(err)
+	}
+	r = webtest.Checkout(b, func(f url.Values) { toDE(f); f.Set("coupon", "BIG50") })
+	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+	webtest.HasFieldError(t, r.Body, "coupon", "BIG50 需商品金额至少 €1,000.00 才可使用。")
+	noEnglish(t, "the checkout with a coupon for bigger carts", r.Body)
 
 	in := webtest.Input("Desk lamp", "Acme", "Home", 2500, 5)
 	in.Variants[0].SKU = h.lamp.Variants[0].SKU

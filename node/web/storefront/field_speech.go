@@ -2,7 +2,9 @@ package storefront
 
 import (
 	"errors"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fedmart/fedmart/catalog/shipping"
 	"github.com/fedmart/fedmart/federation/order"
@@ -101,4 +103,61 @@ func problem(err error, code string) (order.FieldError, bool) {
 		}
 	}
 	return order.FieldError{}, false
+}
+
+// couponMessages are the messages of the coupon problems by code.
+var couponMessages = map[string]string{
+	order.ProblemCouponUnknown:    "refusal.coupon.unknown",
+	order.ProblemCouponNotYet:     "refusal.coupon.not_yet",
+	order.ProblemCouponExpired:    "refusal.coupon.expired",
+	order.ProblemCouponUsedUp:     "refusal.coupon.used_up",
+	order.ProblemCouponMinCart:    "refusal.coupon.min_cart",
+	order.ProblemCouponNoItems:    "refusal.coupon.no_items",
+	order.ProblemCouponPerShopper: "refusal.coupon.per_shopper",
+	order.ProblemCouponChanged:    "refusal.coupon.changed",
+}
+
+// couponProblem says refusal e of a coupon in sp's language from its
+// code and params, or english when it has no code this page knows (or
+// params it cannot read).
+func (sp speech) couponProblem(e order.FieldError, english string) string {
+	id, ok := couponMessages[e.Code]
+	if !ok {
+		return english
+	}
+	p := e.Params
+	args := []any{"Code", p["code"]}
+	money := func(key string) (string, bool) {
+		n, err := strconv.ParseInt(p[key], 10, 64)
+		return sp.cash(n, p["currency"]), err == nil
+	}
+	when := func(key string) (string, bool) {
+		t, err := time.Parse(time.RFC3339, p[key])
+		return web.FormatTimeIn(sp.tag, t, sp.zone), err == nil
+	}
+	var okA, okB = true, true
+	var a, b string
+	switch e.Code {
+	case order.ProblemCouponNotYet:
+		a, okA = when("starts")
+		args = append(args, "When", a)
+	case order.ProblemCouponExpired:
+		a, okA = when("ends")
+		args = append(args, "When", a)
+	case order.ProblemCouponMinCart:
+		a, okA = money("amount")
+		args = append(args, "Amount", a)
+	case order.ProblemCouponChanged:
+		a, okA = money("amount")
+		b, okB = money("was")
+		args = append(args, "Amount", a, "Was", b)
+	case order.ProblemCouponPerShopper:
+		n, err := strconv.ParseInt(p["uses"], 10, 64)
+		okA = err == nil
+		args = append(args, "Count", n)
+	}
+	if !okA || !okB {
+		return english
+	}
+	return sp.t(id, args...)
 }
