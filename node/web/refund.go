@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node/web/locale"
 )
 
 // The refunds and partial cancellations of a part, as the shopper's
@@ -66,6 +67,27 @@ func RefundViews(refunds []order.Refund, lines []order.Line, shipping order.Mone
 		out = append(out, v)
 	}
 	return out
+}
+
+// SayRefunds says views, the RefundViews of refunds, in l's language,
+// amounts as money writes them.
+func SayRefunds(l *locale.Locale, money func(amount int64, currency string) string, refunds []order.Refund, views []RefundView) {
+	for i, r := range refunds {
+		if i >= len(views) {
+			return
+		}
+		v := &views[i]
+		v.Kind, v.Amount = l.T("ostatus.refund_kind_refunded"), money(r.Amount.Amount, r.Amount.Currency)
+		if r.Kind == order.RefundKindCancel {
+			v.Kind = l.T("ostatus.refund_kind_cancelled")
+		}
+		if v.Shipping != "" {
+			v.Shipping = l.T("ostatus.refund_no_shipping")
+		}
+		if r.Shipping.Amount > 0 {
+			v.Shipping = l.T("ostatus.refund_shipping", "Amount", money(r.Shipping.Amount, r.Shipping.Currency))
+		}
+	}
 }
 
 // LeftViewOf says what is left of a part of lines.

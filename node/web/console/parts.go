@@ -144,6 +144,7 @@ func (c *Console) ordersTable(w http.ResponseWriter, r *http.Request, mv merchan
 			msgs, _ := c.deps.Parts.Messages(r.Context(), p.ID) // without them, refunds show undated
 			left := web.LeftViewOf(p.Left(), p.Lines)
 			row.Refunds, row.Left = web.RefundViews(p.Refunds, p.Lines, p.Shipping, web.RefundTimes(msgs)), &left
+			web.SayRefunds(l, func(amount int64, cur string) string { return c.site.Money(r, amount, cur) }, p.Refunds, row.Refunds)
 		}
 		if p.ID == problemID {
 			row.Problem = l.T("console.orders.problem_now", "Why", problem, "Status", strings.ToLower(row.StatusText))

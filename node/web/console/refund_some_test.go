@@ -73,6 +73,11 @@ func TestMerchantRefundsPartOfAPart(t *testing.T) {
 	if n := strings.Count(row, `class="part-refund"`); n != 1 {
 		t.Errorf("%d refunds after one confirmed twice", n)
 	}
+	zh := partRowOf(m.Get("/merchant/orders?lang=zh-CN").Body, part)
+	if !strings.Contains(zh, "已退款 €20.00: 1 × Desk lamp；已放回库存") {
+		t.Errorf("the row in Chinese lacks its refund:\n%s", zh)
+	}
+	m.Get("/merchant/orders?lang=en")
 	if o := partOf(shopper.Get(at).Body, part); !strings.Contains(o, "<strong>Refunded €20.00</strong>: 1 × Desk lamp") {
 		t.Errorf("the shopper does not see the refund:\n%s", o)
 	}

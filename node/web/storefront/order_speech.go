@@ -75,19 +75,7 @@ func (sp speech) returnState(s string) string {
 // the times at gives.
 func (sp speech) refundViews(p order.Part, at map[string]time.Time) []web.RefundView {
 	out := web.RefundViews(p.Refunds, p.Items, p.Shipping, at)
-	for i, r := range p.Refunds {
-		v := &out[i]
-		v.Kind, v.Amount = sp.t("ostatus.refund_kind_refunded"), sp.orderMoney(r.Amount)
-		if r.Kind == order.RefundKindCancel {
-			v.Kind = sp.t("ostatus.refund_kind_cancelled")
-		}
-		if v.Shipping != "" {
-			v.Shipping = sp.t("ostatus.refund_no_shipping")
-		}
-		if r.Shipping.Amount > 0 {
-			v.Shipping = sp.t("ostatus.refund_shipping", "Amount", sp.orderMoney(r.Shipping))
-		}
-	}
+	web.SayRefunds(sp.issue.L, sp.cash, p.Refunds, out)
 	return out
 }
 
