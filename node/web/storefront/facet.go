@@ -63,6 +63,10 @@ type facetLink struct {
 	Count    int
 	URL      string
 	Selected bool
+	// From and To bound a price band as the page writes it (either may
+	// be empty: "Under 10", "250 and up"); the page words the band in
+	// its language.
+	From, To string
 }
 
 // facetCheck is a facet value that is a checkbox (brands, platforms).
@@ -185,8 +189,8 @@ func categoryView(st searchState, counts map[string]int) categoryFacet {
 	return cf
 }
 
-// priceLinks turns the index's price bands into links, labeled in the
-// settlement currency.
+// priceLinks turns the index's price bands into links, bounded in the
+// settlement currency: "10 to 25" is 10.00 to 24.99.
 func priceLinks(st searchState, bands []search.PriceBand, currency string) []facetLink {
 	var out []facetLink
 	for _, b := range bands {
@@ -197,23 +201,17 @@ func priceLinks(st searchState, bands []search.PriceBand, currency string) []fac
 		if b.Max > 0 {
 			hi = trimZeros(web.FormatAmount(b.Max, currency))
 		}
-		link := facetLink{Label: bandLabel(b, currency), Count: b.Count, Selected: st.MinPrice == lo && st.MaxPrice == hi}
+		link := facetLink{Count: b.Count, Selected: st.MinPrice == lo && st.MaxPrice == hi}
+		if b.Min > 0 {
+			link.From = lo
+		}
+		if b.Max > 0 {
+			link.To = trimZeros(web.FormatAmount(b.Max+1, currency))
+		}
 		link.URL = st.url(func(s *searchState) { s.MinPrice, s.MaxPrice = lo, hi })
 		out = append(out, link)
 	}
 	return out
-}
-
-// bandLabel names a band by its bounds: "Under 10", "10 to 25", "250 and up".
-func bandLabel(b search.PriceBand, currency string) string {
-	up := func(n int64) string { return trimZeros(web.FormatAmount(n, currency)) }
-	switch {
-	case b.Min <= 0:
-		return "Under " + up(b.Max+1)
-	case b.Max <= 0:
-		return up(b.Min) + " and up"
-	}
-	return up(b.Min) + " to " + up(b.Max+1)
 }
 
 // trimZeros drops a fraction of zeros: "10.00" is "10".

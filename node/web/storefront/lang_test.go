@@ -29,7 +29,7 @@ func TestStorefrontInChinese(t *testing.T) {
 		}
 	}
 	body = zh.Get("/search?q=cast").Body // the cookie remembers the choice
-	for _, want := range []string{`<html lang="zh-CN">`, "“cast”的搜索结果", "1 件商品", "€1,234.50", ">有货<"} {
+	for _, want := range []string{`<html lang="zh-CN">`, "“cast”的搜索结果", "1 件商品", "€1,234.50", ">有货<", "10 以下", "250 及以上"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the zh-CN search page lacks %s", want)
 		}
