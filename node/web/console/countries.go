@@ -102,16 +102,7 @@ func sortNames[T any](tag string, list []T, name func(T) string) {
 
 // countryName is the name of a country code in the language tag, or the
 // code itself when it names none.
-func countryName(tag, code string) string {
-	r, err := language.ParseRegion(code)
-	if err != nil {
-		return code
-	}
-	if n := regionNames(tag).Name(r); n != "" {
-		return n
-	}
-	return code
-}
+func countryName(tag, code string) string { return web.CountryName(tag, code) }
 
 // countryGroup is a continent as a picker shows it: its countries, those
 // chosen ticked.

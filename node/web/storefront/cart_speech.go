@@ -7,6 +7,7 @@ import (
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 
+	"github.com/fedmart/fedmart/node/web"
 	"github.com/fedmart/fedmart/node/web/locale"
 )
 
@@ -19,11 +20,7 @@ import (
 var chineseCountries = sync.OnceValue(func() []country {
 	out := slices.Clone(countries())
 	for i := range out {
-		if r, err := language.ParseRegion(out[i].Code); err == nil {
-			if n := chineseRegionNames.Name(r); n != "" {
-				out[i].Name = n
-			}
-		}
+		out[i].Name = web.CountryName(locale.Chinese, out[i].Code)
 	}
 	c := collate.New(language.SimplifiedChinese)
 	slices.SortFunc(out, func(x, y country) int { return c.CompareString(x.Name, y.Name) })

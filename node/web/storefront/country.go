@@ -2,13 +2,13 @@ package storefront
 
 import (
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/fedmart/fedmart/catalog/shipping"
+	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/node/web/locale"
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 )
 
 // country is an ISO 3166-1 alpha-2 code with its English name, for the
@@ -34,18 +34,6 @@ var countries = sync.OnceValue(func() []country {
 	return out
 })
 
-// regionNames names regions in English.
-var regionNames = display.English.Regions()
-
 // countryName names an ISO 3166-1 alpha-2 code in English ("Germany"),
 // or returns the code when it names none.
-func countryName(code string) string {
-	r, err := language.ParseRegion(code)
-	if err != nil {
-		return code
-	}
-	if n := regionNames.Name(r); n != "" && !strings.EqualFold(n, "Unknown Region") {
-		return n
-	}
-	return code
-}
+func countryName(code string) string { return web.CountryName(locale.English, code) }

@@ -9,8 +9,6 @@ import (
 	"github.com/fedmart/fedmart/catalog/shipping"
 	"github.com/fedmart/fedmart/node/web"
 	"github.com/fedmart/fedmart/node/web/locale"
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 )
 
 // The shipping and returns terms of a merchant's page and of a listing
@@ -18,24 +16,9 @@ import (
 // language names them, counts in its plural forms, lists joined as it
 // joins them ("Germany, France" and "德国、法国").
 
-// chineseRegionNames names regions in Simplified Chinese.
-var chineseRegionNames = display.Regions(language.SimplifiedChinese)
-
 // country names an ISO 3166-1 alpha-2 code in sp's language, the code
 // itself when it names none.
-func (sp speech) country(code string) string {
-	if sp.tag != locale.Chinese {
-		return countryName(code)
-	}
-	r, err := language.ParseRegion(code)
-	if err != nil {
-		return code
-	}
-	if n := chineseRegionNames.Name(r); n != "" {
-		return n
-	}
-	return countryName(code)
-}
+func (sp speech) country(code string) string { return web.CountryName(sp.tag, code) }
 
 // destination names a destination: "Germany", "西班牙（ES-CN）".
 func (sp speech) destination(d shipping.Destination) string {
