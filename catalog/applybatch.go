@@ -104,6 +104,9 @@ func (c *Catalog) storeBatch(recs []*Record, raws [][]byte, res []ApplyResult, e
 		if len(changes) == 0 {
 			return nil
 		}
+		if err := addCount(txn, delta); err != nil {
+			return err
+		}
 		return addCounter(txn, keyChanges, int64(len(changes))) // as Apply does: the stamp counts every stored record
 	})
 	return changes, delta, err

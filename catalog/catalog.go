@@ -103,6 +103,9 @@ type Catalog struct {
 	// stockQ is the listings whose pending stock PublishStock publishes
 	// next.
 	stockQ stockQueue
+	// shards are the top-level categories of other members' listings
+	// held here, nil for all (shard.go).
+	shards []string
 }
 
 // Open returns the catalog stored in db. key is the node's identity: it
@@ -126,7 +129,7 @@ func Open(cfg Config, db *badger.DB, key crypto.PrivKey, members Membership, log
 	if now == nil {
 		now = time.Now
 	}
-	c := &Catalog{cfg: cfg, db: db, key: key, self: id.String(), members: members, log: log, now: now}
+	c := &Catalog{cfg: cfg, db: db, key: key, self: id.String(), members: members, log: log, now: now, shards: normalShards(cfg.Shards)}
 	c.currency.Store(&cfg.Currency)
 	if c.overhead, err = envelopeOverhead(key); err != nil {
 		return nil, err
@@ -142,6 +145,16 @@ func Open(cfg Config, db *badger.DB, key crypto.PrivKey, members Membership, log
 	}
 	if err := buildSummaries(db, c.self); err != nil {
 		return nil, fmt.Errorf("catalog: indexing the merchants' listings: %w", err)
+	}
+	if err := buildCount(db); err != nil {
+		return nil, fmt.Errorf("catalog: counting listings: %w", err)
+	}
+	widened, dropped, err := reconcileShards(db, c.self, c.shards)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: holding the shards %v: %w", c.shards, err)
+	}
+	if widened || dropped > 0 {
+		log.Info("catalog: the category shards held changed", "shards", c.shards, "catch_up_again", widened, "listings_let_go", dropped)
 	}
 	var n int64
 	if err := db.View(func(txn *badger.Txn) error { n, err = loadCount(txn); return err }); err != nil {

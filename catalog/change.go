@@ -17,6 +17,10 @@ type Change struct {
 	// which the commit's last record, published, sets off by the gap it
 	// reveals.
 	Quiet bool
+	// Away marks a listing this node held that moved to a category it
+	// does not hold (shard.go): like a takedown to every reader here, but
+	// Raw is nil (the record is not stored) and the listing may come back.
+	Away bool
 
 	// rating is what a review record changes in the ratings.
 	rating ratingDelta

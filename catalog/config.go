@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -64,6 +66,14 @@ type Config struct {
 	// units a second publishes four records a second instead of a
 	// thousand. See stock_publish.go.
 	StockPublishEvery time.Duration `yaml:"stock_publish_every"`
+	// Shards names the top-level categories of the other members'
+	// listings that this node holds (default: every category). A
+	// storefront that sells some categories holds only those: less memory,
+	// disk, search index and catch-up. Its own merchants' listings are
+	// always held. Widening the list makes the next catch-up bring what was
+	// skipped; narrowing it lets go of the listings outside it at the next
+	// start. See shard.go.
+	Shards []string `yaml:"shards"`
 }
 
 // DefaultConfig returns the documented defaults, without a currency.
@@ -134,6 +144,14 @@ func (c Config) Validate() error {
 	for _, l := range limits {
 		if l.v < l.lo || l.v > l.hi {
 			return fmt.Errorf("catalog.%s: must be between %d and %d, not %d", l.key, l.lo, l.hi, l.v)
+		}
+	}
+	for i, s := range c.Shards {
+		switch {
+		case strings.TrimSpace(s) == "" || strings.Contains(s, ">"):
+			return fmt.Errorf("catalog.shards[%d]: must be a top-level category such as \"Home\", not %q", i, s)
+		case slices.ContainsFunc(c.Shards[:i], func(o string) bool { return ShardOf(o) == ShardOf(s) }):
+			return fmt.Errorf("catalog.shards[%d]: %q is listed twice", i, s)
 		}
 	}
 	if c.StockPublishEvery != 0 && (c.StockPublishEvery < 10*time.Millisecond || c.StockPublishEvery > time.Minute) {

@@ -62,8 +62,8 @@ func (suspendedError) Is(target error) bool { return target == ErrNotFound }
 func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 
 // Skipped reports whether Apply's err is a valid record this catalog does
-// not hold (stale, duplicate, over quota): its origin's marks move on and
+// not hold (stale, duplicate, over quota, in a category it does not hold): its origin's marks move on and
 // it is not relayed, but nothing is wrong with it.
 func Skipped(err error) bool {
-	return errors.Is(err, ErrStale) || errors.Is(err, ErrDuplicate) || errors.Is(err, ErrQuota) || errors.Is(err, ErrNotAllowed)
+	return errors.Is(err, ErrStale) || errors.Is(err, ErrAway) || errors.Is(err, ErrDuplicate) || errors.Is(err, ErrQuota) || errors.Is(err, ErrNotAllowed)
 }

@@ -198,7 +198,7 @@ func syncFrom(t testing.TB, dst, src *testNode, batch int) (sent int) {
 
 // isNoop reports the refusals a replicating caller ignores.
 func isNoop(err error) bool {
-	return errors.Is(err, ErrDuplicate) || errors.Is(err, ErrStale)
+	return errors.Is(err, ErrDuplicate) || errors.Is(err, ErrStale) || errors.Is(err, ErrAway)
 }
 
 // input returns a valid listing input whose variants have the given SKUs.

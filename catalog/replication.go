@@ -60,6 +60,9 @@ func (c *Catalog) store(rec *Record, raw []byte) (change *Change, delta int64, g
 		if gap, err = advance(txn, rec.Origin, rec.Seq, refused == nil); err != nil || refused != nil {
 			return err
 		}
+		if err := addCount(txn, delta); err != nil {
+			return err
+		}
 		return addCounter(txn, keyChanges, 1)
 	})
 	if err == nil {
@@ -130,6 +133,9 @@ func (c *Catalog) place(txn *badger.Txn, rec *Record, raw []byte) (*Change, int6
 	if err := checkSlot(txn, rec, raw); err != nil {
 		return nil, 0, err
 	}
+	if !c.holds(rec) {
+		return c.placeAway(txn, rec)
+	}
 	switch rec.Kind {
 	case KindStock:
 		ch, err := c.placeStock(txn, rec, raw)
@@ -185,13 +191,10 @@ func (c *Catalog) placeListing(txn *badger.Txn, rec *Record, raw []byte) (*Chang
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := order("listing", id, rec.Version, prev); err != nil {
+	if err := orderListing(id, rec.Version, prev); err != nil {
 		return nil, 0, err
 	}
-	if prev.tomb {
-		return nil, 0, fmt.Errorf("%w: listing %s was taken down at version %d", ErrConflict, id, prev.version)
-	}
-	if prev.seq == 0 {
+	if prev.seq == 0 && !prev.away {
 		_, merchant, _, _ := ParseID(id)
 		if err := c.quotaOK(txn, rec.Origin, merchant, id); err != nil {
 			return nil, 0, err

@@ -14,11 +14,12 @@ import (
 //	c/m/<merchant>             merchant JSON
 //	c/t/<sha256(token)>        merchant id
 //	c/r/<origin>/<seq>         raw signed record (newest per listing and kind)
-//	c/l/<listing id>           listing head: newest listing record
+//	c/l/<listing id>           listing head: newest listing record, or away (see shard.go)
 //	c/s/<listing id>           stock head: newest stock record
 //	c/h/<origin>               origin marks: mark and top seq
 //	c/k/<merchant>/<sku>       listing id (this node's merchants only)
 //	c/n                        count of live listings
+//	c/nb                       the count covers other members' listings too (a catalog kept before counts once at Open)
 //	c/v                        count of records stored, ever (see Stamp)
 //	c/e                        random epoch of this catalog (see Stamp)
 //	c/u                        restored from a backup, own records not yet learnt back (see MarkRestored)
@@ -27,6 +28,7 @@ import (
 //	c/oq                       the quota counts were built (a catalog kept before them counts once at Open)
 //	c/g/<listing id>           summary of a live listing of this node: folded title and SKUs, units (see summary.go)
 //	c/gb                       the summaries were built (a catalog kept before them builds them once at Open)
+//	c/shards                   the category shards held when the catalog last opened (see shard.go)
 //	c/i/<hash>/<listing id>    the live listing shows the uploaded picture (see image.go)
 //	c/j/<listing id>           the uploaded pictures the listing shows
 //	c/w/<review id>            review head: newest review record (review_store.go)
@@ -50,6 +52,7 @@ const (
 	keyQuotaBuilt     = "c/oq"
 	prefixSummary     = "c/g/"
 	keySummariesBuilt = "c/gb"
+	keyCountBuilt     = "c/nb"
 )
 
 func recordPrefix(origin string) []byte { return []byte(prefixRecord + origin + "/") }
@@ -73,7 +76,11 @@ type head struct {
 	seq     uint64 // the record's seq; its origin is the listing's platform
 	version uint64 // Version of a listing record, StockVersion of a stock record
 	tomb    bool   // the listing record is a takedown
-	sum     digest // contentDigest of the description, or stockDigest of the stock
+	// away marks a listing this node held until it moved to a category it
+	// does not hold (shard.go): no record is stored (seq is 0), and
+	// version is the moving record's, so that no older one comes back.
+	away bool
+	sum  digest // contentDigest of the description, or stockDigest of the stock
 }
 
 const headLen = 1 + 8 + 8 + len(digest{})
@@ -83,6 +90,9 @@ func (h head) encode() []byte {
 	var flags byte
 	if h.tomb {
 		flags = 1
+	}
+	if h.away {
+		flags |= 2
 	}
 	b = append(b, flags)
 	b = binary.BigEndian.AppendUint64(b, h.seq)
@@ -94,7 +104,7 @@ func decodeHead(b []byte) (head, error) {
 	if len(b) != headLen {
 		return head{}, fmt.Errorf("catalog: stored head is %d bytes, want %d", len(b), headLen)
 	}
-	h := head{tomb: b[0]&1 != 0, seq: binary.BigEndian.Uint64(b[1:9]), version: binary.BigEndian.Uint64(b[9:17])}
+	h := head{tomb: b[0]&1 != 0, away: b[0]&2 != 0, seq: binary.BigEndian.Uint64(b[1:9]), version: binary.BigEndian.Uint64(b[9:17])}
 	copy(h.sum[:], b[17:])
 	return h, nil
 }
@@ -146,6 +156,40 @@ func addCount(txn *badger.Txn, delta int64) error {
 }
 
 func loadCount(txn *badger.Txn) (int64, error) { return loadCounter(txn, keyCount) }
+
+// buildCount counts the live listings once, for a catalog kept when
+// records applied from other members did not add to the stored count.
+func buildCount(db *badger.DB) error {
+	return db.Update(func(txn *badger.Txn) error {
+		if _, err := txn.Get([]byte(keyCountBuilt)); err == nil {
+			return nil
+		}
+		var live int64
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixListing), PrefetchValues: true})
+		for it.Rewind(); it.Valid(); it.Next() {
+			err := it.Item().Value(func(v []byte) error {
+				h, err := decodeHead(v)
+				if err == nil && h.seq != 0 && !h.tomb {
+					live++
+				}
+				return err
+			})
+			if err != nil {
+				it.Close()
+				return err
+			}
+		}
+		it.Close()
+		n, err := loadCount(txn)
+		if err != nil {
+			return err
+		}
+		if err := addCount(txn, live-n); err != nil {
+			return err
+		}
+		return txn.Set([]byte(keyCountBuilt), []byte{1})
+	})
+}
 
 // addCounter adds delta to the 8-byte counter at key.
 func addCounter(txn *badger.Txn, key string, delta int64) error {

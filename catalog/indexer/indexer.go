@@ -79,8 +79,8 @@ func effect(ch catalog.Change) change {
 		ch.Record.Kind == catalog.KindCampaign || ch.Record.Kind == catalog.KindReview || ch.Record.Kind == catalog.KindReviewReply ||
 		ch.Record.Kind == catalog.KindDoc):
 		return none // profiles, offers, campaigns, reviews and docs are not searched here
-	case ch.Record != nil && ch.Record.Tombstone:
-		return remove
+	case ch.Away || ch.Record != nil && ch.Record.Tombstone:
+		return remove // taken down, or moved to a category this node does not hold
 	case ch.Listing != nil:
 		return upsert
 	}

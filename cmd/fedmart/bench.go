@@ -122,8 +122,10 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
               2M listings); at each: the process's memory, the search
               index's heap and rebuild time from Badger, search p50/p99
               at 8 clients (beside GET /healthz) and, with --catchup-new,
-              a new member catching up with all of it. Later counts are
-              printed beside the first, measured in the same run.`,
+              a new member catching up with all of it; with --shards,
+              also a new member holding only those categories, beside
+              the one holding all. Later counts are printed beside the
+              first, measured in the same run.`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: names,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -185,6 +187,7 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
 	cmd.Flags().Float64Var(&o.catalog.chinese, "chinese", 0, "catalog search: the fraction of listings written in Chinese, measured beside an English-only run of the same size (0 to 1)")
 	cmd.Flags().StringVar(&o.scale.at, "at", "1000000,2000000", "scale: listing counts at which to measure, increasing, comma-separated")
 	cmd.Flags().BoolVar(&o.scale.catchup, "catchup-new", true, "scale: time a new member catching up at each count")
+	cmd.Flags().StringVar(&o.scale.shards, "shards", "", "scale: also time a new member holding only these top-level categories (catalog.shards), e.g. Electronics,Books, beside one holding all")
 	cmd.AddCommand(newBenchIdle())
 	return cmd
 }

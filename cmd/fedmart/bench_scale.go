@@ -29,6 +29,7 @@ import (
 type scaleSizes struct {
 	at      string // comma list of listing counts at which to measure
 	catchup bool   // measure a new member's catch-up at each checkpoint
+	shards  string // comma list: also a new member holding only these categories
 }
 
 // parseCheckpoints reads --at: increasing listing counts.
@@ -66,6 +67,13 @@ type scaleFigures struct {
 	health50, health99    time.Duration // GET /healthz
 	catchup               time.Duration // a new member, from start to holding every listing
 	catchupRecords        int
+	newcomerMB            float64 // the new member's Badger folder once caught up
+	// The same for a new member holding only --shards: the listings it
+	// holds, its catch-up, records streamed and folder.
+	shardHeld       int
+	shardCatchup    time.Duration
+	shardRecords    int
+	shardMB         float64
 	catchupMB, dbMB, load float64 // bytes streamed, Badger's folder, load seconds since the previous checkpoint
 }
 
@@ -148,10 +156,20 @@ func benchScale(cmd *cobra.Command, o benchOptions) (report, error) {
 		logf("  at %d: RssAnon %.0f MiB (%.0f MiB once freed pages are returned), RssFile %.0f MiB, heap %.0f MiB, index %.0f MiB built in %s, search p50/p99 %.1f/%.1f ms (no cache %.1f/%.1f ms)",
 			f.listings, f.anon, f.anonFreed, f.file, f.heap, f.indexHeap, f.build.Round(time.Millisecond), ms(f.p50), ms(f.p99), ms(f.p50Cold), ms(f.p99Cold))
 		if o.scale.catchup {
-			if err := measureNewcomer(ctx, home, newCfg, newDir, pristine, &f); err != nil {
+			f.catchup, f.catchupRecords, f.catchupMB, f.newcomerMB, _, err = measureNewcomer(ctx, home, newCfg, newDir, pristine)
+			if err != nil {
 				return report{}, err
 			}
 			logf("  at %d: a new member caught up %d records (%.0f MB) in %s", f.listings, f.catchupRecords, f.catchupMB, f.catchup.Round(time.Millisecond))
+		}
+		if shards := splitList(o.scale.shards); len(shards) > 0 {
+			cfg := newCfg
+			cfg.Catalog.Shards = shards
+			f.shardCatchup, f.shardRecords, _, f.shardMB, f.shardHeld, err = measureNewcomer(ctx, home, cfg, newDir, pristine)
+			if err != nil {
+				return report{}, err
+			}
+			logf("  at %d: a new member holding %s caught up %d listings (%d records streamed) in %s", f.listings, o.scale.shards, f.shardHeld, f.shardRecords, f.shardCatchup.Round(time.Millisecond))
 		}
 		got = append(got, f)
 	}
@@ -238,34 +256,59 @@ func measureCheckpoint(ctx context.Context, home *node.Node, f *scaleFigures, me
 }
 
 // measureNewcomer starts a member that holds none of the listings and
-// times it until it holds them all, then stops it and empties its folder
-// again.
-func measureNewcomer(ctx context.Context, home *node.Node, cfg node.Config, dir, pristine string, f *scaleFigures) error {
+// times it until it holds all those of the categories its configuration
+// holds, then stops it and empties its folder again. It returns the
+// time, the records and MB streamed, its Badger folder's MB and the
+// listings it holds.
+func measureNewcomer(ctx context.Context, home *node.Node, cfg node.Config, dir, pristine string) (took time.Duration, records int, streamedMB, folderMB float64, held int, err error) {
 	if err := os.RemoveAll(dir); err != nil {
-		return err
+		return 0, 0, 0, 0, 0, err
 	}
 	if err := exec.CommandContext(ctx, "cp", "-a", pristine, dir).Run(); err != nil {
-		return fmt.Errorf("restoring the newcomer's folder: %w", err)
+		return 0, 0, 0, 0, 0, fmt.Errorf("restoring the newcomer's folder: %w", err)
 	}
 	nd, err := node.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
-		return err
+		return 0, 0, 0, 0, 0, err
 	}
 	want := home.Catalog().Count()
-	limit := time.Duration(want/1000)*time.Second + 5*time.Minute // generous: a slow machine must not fail the run
+	if len(cfg.Catalog.Shards) > 0 {
+		want = 0
+		err := home.Catalog().All(func(l catalog.Listing) error {
+			if nd.Catalog().HoldsCategory(l.Category) {
+				want++
+			}
+			return nil
+		})
+		if err != nil {
+			nd.Close()
+			return 0, 0, 0, 0, 0, err
+		}
+	}
+	limit := time.Duration(home.Catalog().Count()/1000)*time.Second + 5*time.Minute // generous: a slow machine must not fail the run
 	start := time.Now()
 	stop := runOne(ctx, nd)
 	defer stop()
 	for nd.Catalog().Count() < want {
 		if time.Since(start) > limit {
-			return fmt.Errorf("the new member holds %d of %d listings after %s", nd.Catalog().Count(), want, limit)
+			return 0, 0, 0, 0, 0, fmt.Errorf("the new member holds %d of %d listings after %s", nd.Catalog().Count(), want, limit)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	f.catchup = time.Since(start)
+	took = time.Since(start)
 	t := nd.Replicator().Totals()
-	f.catchupRecords, f.catchupMB = t.Records, float64(t.Bytes)/1e6
-	return nil
+	return took, t.Records, float64(t.Bytes) / 1e6, dirMB(filepath.Join(dir, "db")), nd.Catalog().Count(), nil
+}
+
+// splitList reads a comma-separated flag, trimmed, without empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // dirMB is the size of the files under dir, in MB; 0 if it cannot be read.
@@ -311,7 +354,16 @@ func scaleReport(got []scaleFigures) []figure {
 		if f.catchupRecords > 0 {
 			out = append(out,
 				vs(fmt.Sprintf("catch-up of a new member (%d records)", f.catchupRecords), "s", f.catchup.Seconds(), first.catchup.Seconds(), ""),
-				vs("catch-up bytes streamed", "MB", f.catchupMB, first.catchupMB, ""))
+				vs("catch-up bytes streamed", "MB", f.catchupMB, first.catchupMB, ""),
+				vs("the new member's Badger folder, caught up", "MB", f.newcomerMB, first.newcomerMB, ""))
+		}
+		if f.shardHeld > 0 {
+			base := "a new member holding every category, same run"
+			out = append(out,
+				figure{Name: at + "listings a new member holding some categories (catalog.shards) holds", Unit: "listings", Value: float64(f.shardHeld), Baseline: base, Base: float64(f.listings)},
+				figure{Name: at + fmt.Sprintf("its catch-up (%d records streamed, every one verified)", f.shardRecords), Unit: "s", Value: f.shardCatchup.Seconds(), Baseline: base, Base: f.catchup.Seconds()},
+				figure{Name: at + "its Badger folder, caught up", Unit: "MB", Value: f.shardMB, Baseline: base, Base: f.newcomerMB},
+			)
 		}
 	}
 	return slices.Clip(out)

@@ -326,3 +326,113 @@ func TestCatchUpWaitsForTheConfirmAcrossPages(t *testing.T) {
 		}
 	}
 }
+
+// TestCatchUpRebuildsAPartRejectedAfterItsHoldExpired: a confirm held up
+// past its part's hold reaches the home after another storefront sold the
+// last unit, and the part ends rejected on both sides, an order its
+// shopper was answered. The home, restored from a backup taken before,
+// learns the part back rejected, as its storefront shows it, whether the
+// catch-up brings the part's statuses in one page or one a page: not as a
+// hold whose confirm is on its way (it came long ago), which would end
+// expired, listed to no merchant, and give back a unit it never held.
+func TestCatchUpRebuildsAPartRejectedAfterItsHoldExpired(t *testing.T) {
+	for _, page := range []int{0, 1} {
+		t.Run(fmt.Sprint("page=", page), func(t *testing.T) {
+			f := newCluster(t, 3)
+			a, b, c := f.members[0], f.members[1], f.members[2]
+			pan := f.list(b, "forge", "PAN", 4990, 1)
+			ctx := context.Background()
+			f.drained()
+			backup := f.backup(b)
+
+			// The reserve gets through; every request after it is lost
+			// until healed, so the confirm waits in the storefront's outbox.
+			var mu sync.Mutex
+			sent, healed := 0, false
+			f.net.fault(a.id, b.id, func() (bool, bool) {
+				mu.Lock()
+				defer mu.Unlock()
+				sent++
+				return sent > 1 && !healed, false
+			}, false)
+			o, err := f.buy(a, "k1", 1, pan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			part := o.Parts[0].ID
+			if o.Parts[0].Status != StatusReserved {
+				t.Fatalf("part %s is %s after the checkout, want its confirm held up", part, o.Parts[0].Status)
+			}
+			f.clk.add(f.cfg.HoldTTL + time.Second)
+			testwait.For(t, 10*time.Second, func() error {
+				if n := f.stockOf(pan); n != 1 {
+					return fmt.Errorf("stock %d, want the expired hold's unit back", n)
+				}
+				return nil
+			})
+			sold, err := f.buy(c, "k2", 1, pan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			statusOn(t, c, sold.Parts[0].ID, StatusAccepted)
+			mu.Lock()
+			healed = true
+			mu.Unlock()
+			statusOn(t, a, part, StatusRejected)
+			f.drained()
+			want := partOn(t, a, part)
+
+			b.recovering = true
+			f.restoreFrom(b, backup)
+			b.recovering = false
+			f.net.mu.Lock()
+			f.net.page = page
+			f.net.mu.Unlock()
+			for _, m := range []*member{a, c} {
+				if n, err := b.svc.CatchUp(ctx, m.id); err != nil || n == 0 {
+					t.Fatalf("catch-up with %s learnt %d messages: %v", shortPeer(m.id), n, err)
+				}
+			}
+			if err := b.svc.EndRecovery(ctx); err != nil {
+				t.Fatal(err)
+			}
+			stock := f.stockOf(pan)
+			hp, err := b.svc.HomePartOf(ctx, "forge", part)
+			if err != nil || hp.Status != StatusRejected || hp.Seq != want.Seq || hp.Held {
+				t.Fatalf("home: part %s after the restore is %s (seq %d, held %v; %v), want rejected at seq %d as the storefront holds it",
+					part, hp.Status, hp.Seq, hp.Held, err, want.Seq)
+			}
+			listed, _, err := b.svc.MerchantParts(ctx, "forge", "", "", 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, p := range listed {
+				ids = append(ids, p.ID)
+			}
+			if slices.Sort(ids); !slices.Equal(ids, sortedIDs(part, sold.Parts[0].ID)) {
+				t.Errorf("the merchant's parts after the restore: %v, want %s and %s", ids, part, sold.Parts[0].ID)
+			}
+			if again, err := b.svc.CatchUp(ctx, a.id); err != nil || again != 0 {
+				t.Errorf("a second catch-up learnt %d messages (%v), want none", again, err)
+			}
+			// Recovery never adds stock: no hold of the part is left to
+			// expire and give back a unit.
+			f.clk.add(f.cfg.HoldTTL + time.Second)
+			if err := b.svc.expireHolds(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n := f.stockOf(pan); n != stock {
+				t.Errorf("stock %d after the holds' deadline passed, %d before", n, stock)
+			}
+			if hp, err := b.svc.HomePartOf(ctx, "forge", part); err != nil || hp.Status != StatusRejected {
+				t.Errorf("home: part %s is %s (%v) after the holds' deadline passed, want rejected", part, hp.Status, err)
+			}
+		})
+	}
+}
+
+func sortedIDs(ids ...string) []string {
+	slices.Sort(ids)
+	return ids
+}

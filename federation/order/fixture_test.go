@@ -297,6 +297,9 @@ type member struct {
 	// skew is how far m's clock is ahead of the cluster's (set before
 	// open).
 	skew time.Duration
+	// recovering starts m's service catching up after a restore (set
+	// before open), as a node started on restored data does.
+	recovering bool
 }
 
 // now is m's clock.
@@ -396,7 +399,7 @@ func (f *cluster) open(m *member) {
 	svc, err := New(f.cfg, Deps{DB: db, Key: m.key, Inventory: m.stock, Listings: view{f.cat, m.id}, Transport: tr, Sync: tr,
 		Payments: []Provider{SandboxCard{DB: db, Now: m.now(f)}, Manual{Now: m.now(f)}}, Policy: func() uint64 { return 1 },
 		Books: bookKeeper{}, Reach: m, Now: m.now(f), Profiles: f.cat, Terms: f.termsNow, Notifier: m.notes, Loyalty: f.loyaltyAt,
-		Ads: f.ads.termsAt, Campaigns: &f.ads,
+		Ads: f.ads.termsAt, Campaigns: &f.ads, Recovering: m.recovering,
 		PointsAuth: func(_ context.Context, storefront, account string, auth []byte) error {
 			return checkLeave(m.key, storefront, account, auth)
 		}})

@@ -55,6 +55,11 @@ type Store interface {
 	StoreVerified(v Verified) []Result
 	// Marks returns the per-origin high-water marks.
 	Marks() map[string]uint64
+	// Vouched returns the marks this node vouches for to a member whose
+	// catch-up it answers: all of Marks when it holds every record, only
+	// those of origins it holds in full otherwise (a node that holds some
+	// category shards skips the others' records).
+	Vouched() map[string]uint64
 	// Since calls fn with batches of stored records above marks.
 	Since(marks map[string]uint64, batch int, fn func(raw [][]byte) error) error
 	// AdvanceMark raises origin's mark to seq after a complete catch-up.

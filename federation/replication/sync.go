@@ -56,7 +56,7 @@ func (r *Replicator) serveSync(_ context.Context, _ peer.ID, s network.Stream) e
 	if err := wire.NewReader(s).ReadJSON(maxMarksMsg, &req); err != nil {
 		return err
 	}
-	marks := r.store.Marks() // read before iterating: they must not claim more than is sent
+	marks := r.store.Vouched() // read before iterating: they must not claim more than is sent
 	err := r.store.Since(req.Marks, r.cfg.SyncBatch, func(batch [][]byte) error {
 		_ = s.SetDeadline(time.Now().Add(r.fed.DefaultStreamTimeout()))
 		for _, raw := range batch {
