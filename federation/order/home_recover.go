@@ -73,13 +73,23 @@ func (s *Service) recoverHome(ctx context.Context, m *Message, raw []byte) error
 // reserve. A part this node still states as reserved is rebuilt only when
 // the storefront confirmed it (its confirm is on its way here); a reserve
 // nobody confirmed is a checkout that never completed, and holds nothing.
+//
+// A part this node states as rejected is rebuilt on the same condition. A
+// reserve refused at once was never confirmed and is no order. But a
+// confirm that came after its hold expired, when the units were gone,
+// rejected a part its storefront had placed and answered its shopper
+// about (see transitionLocked): the storefront keeps the order with the
+// part rejected, so this node keeps the part too. Were it refused here, a
+// catch-up that also brings the part's older reserved status (tried after
+// it, newest first) would rebuild the part as a hold whose confirm is on
+// its way, though the confirm came long ago: the hold would expire, the
+// part would be listed to no merchant, and its units would go back to
+// stock they never left.
 func (s *Service) rebuildHome(txn *badger.Txn, m *Message) (*HomePart, error) {
 	switch m.Status.Status {
-	case StatusRejected:
-		return nil, fmt.Errorf("%w: part %s was rejected", errNoOrder, m.Part)
-	case StatusReserved:
+	case StatusReserved, StatusRejected:
 		if _, err := s.loggedRequestTxn(txn, m.Part, KindConfirm, m.To); err != nil {
-			return nil, fmt.Errorf("%w: part %s was reserved, never confirmed", errNoOrder, m.Part)
+			return nil, fmt.Errorf("%w: part %s was %s, never confirmed", errNoOrder, m.Part, m.Status.Status)
 		}
 	}
 	r, err := s.loggedRequestTxn(txn, m.Part, KindReserve, m.To)
