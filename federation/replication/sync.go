@@ -188,7 +188,10 @@ func (r *Replicator) watchConnections() (event.Subscription, error) {
 func (r *Replicator) syncLoop(ctx context.Context, conns event.Subscription) error {
 	timer := time.NewTimer(jitter(r.cfg.SyncInterval))
 	defer timer.Stop()
-	var round []peer.ID // members the periodic round has still to visit
+	// Members this node connected to before it watched connections (while
+	// it opened its stores, or waited for the charter) said so to no one:
+	// the first round visits them at once, rather than after an interval.
+	round := r.connectedMembers() // members the round has still to visit
 	for {
 		var p peer.ID
 		if len(round) > 0 {
