@@ -120,11 +120,14 @@ func (c *Catalog) newDraft(id, merchant string, p *prepared) *draft {
 
 // update makes d sign whatever of p differs from what is stored.
 func (d *draft) update(platform string, p *prepared) {
+	// A listing moving to another category shard takes its stock along:
+	// members holding only the new shard have none of its stock records.
+	moved := d.desc != nil && p.desc != nil && ShardOf(d.desc.Category) != ShardOf(p.desc.Category)
 	if d.prevL.seq == 0 || p.descSum != d.prevL.sum {
 		d.desc, d.descSum, d.signDesc = p.desc, p.descSum, true
 		d.desc.ID, d.desc.Platform, d.desc.Merchant = d.id, platform, d.merchant
 	}
-	if d.prevS.seq == 0 || p.stockSum != d.prevS.sum {
+	if d.prevS.seq == 0 || p.stockSum != d.prevS.sum || moved {
 		d.stock, d.stockSum, d.signStock = p.stock, p.stockSum, true
 	}
 }

@@ -240,6 +240,9 @@ func (c *Catalog) placeStock(txn *badger.Txn, rec *Record, raw []byte) (*Change,
 	if lh.tomb {
 		return nil, fmt.Errorf("%w: stock of %s: the listing was taken down", ErrStale, id)
 	}
+	if lh.away {
+		return nil, fmt.Errorf("%w: stock of %s", ErrAway, id)
+	}
 	prev, err := getHead(txn, stockKey(id))
 	if err != nil {
 		return nil, err

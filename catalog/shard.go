@@ -16,17 +16,21 @@ import (
 // million"). A storefront that sells some categories needs only those:
 // Config.Shards names the top-level categories of the other members'
 // listings that this node holds, and the catalog stores, indexes and
-// counts only those. Everything else still replicates in full (merchants,
-// shipping profiles, offers, campaigns, reviews, pages, every stock record:
-// small, and a stock record can arrive before its listing), so checkout,
-// settlement and reviews are unchanged, and the node's own merchants'
-// listings are always held: it is their authority.
+// counts only those and their stock. Everything else still replicates in
+// full (merchants, shipping profiles, offers, campaigns, reviews, pages),
+// so checkout, settlement and reviews are unchanged, and the node's own
+// merchants' listings are always held: it is their authority.
 //
 // A listing record outside the shards is verified like any other (its seq
 // moves the origin's mark, and a forged record must not move it) and then
-// not stored. A listing this node held that moves to a category it does
-// not hold is dropped and leaves an away head, whose version keeps an
-// older version from coming back; when it moves back it is stored anew.
+// not stored: it leaves an away head, whose version keeps an older
+// version from coming back, and the listing's stock records are dropped
+// and skipped while it is away (a stock record can arrive first: a
+// listing's description may change after its stock did). A held listing
+// that moves to a category this node does not hold is let go the same
+// way. When a listing moves back it is stored anew; its home signs a
+// stock record whenever a listing changes shard, so it comes with its
+// stock.
 // Records keep one sequence per origin, so nothing on the wire changes:
 // a node holding some shards exchanges marks and records with every
 // member as before, but vouches only for its own origin's mark
@@ -70,16 +74,17 @@ func (c *Catalog) HoldsCategory(category string) bool {
 	return c.shards == nil || slices.Contains(c.shards, ShardOf(category))
 }
 
-// holds reports whether rec is a record this node stores: every record
+// holds reports whether rec is a listing record this node stores: any
 // but another member's listing in a category it does not hold. Takedowns
 // are stored whatever their category, which they do not carry.
 func (c *Catalog) holds(rec *Record) bool {
 	return c.shards == nil || rec.Origin == c.self || rec.Kind != KindListing || rec.Listing == nil || c.HoldsCategory(rec.Listing.Category)
 }
 
-// placeAway takes a listing record outside this node's shards: ErrAway
-// when the listing is not held here, or, when it was held until now, its
-// removal (the change's Away) and an away head.
+// placeAway takes a listing record outside this node's shards: it leaves
+// an away head and drops the listing's stock, with ErrAway when the
+// listing was not held here, or, when it was until now, its removal (the
+// change's Away).
 func (c *Catalog) placeAway(txn *badger.Txn, rec *Record) (*Change, int64, error) {
 	id := rec.ListingID
 	prev, err := getHead(txn, listingKey(id))
@@ -89,11 +94,11 @@ func (c *Catalog) placeAway(txn *badger.Txn, rec *Record) (*Change, int64, error
 	if err := orderListing(id, rec.Version, prev); err != nil {
 		return nil, 0, err
 	}
-	if prev.seq == 0 {
-		return nil, 0, fmt.Errorf("%w: record %s/%d: listing %s is in %q", ErrAway, rec.Origin, rec.Seq, id, ShardOf(rec.Listing.Category))
-	}
 	if err := letGo(txn, rec.Origin, id, prev.seq, rec.Version); err != nil {
 		return nil, 0, err
+	}
+	if prev.seq == 0 {
+		return nil, 0, fmt.Errorf("%w: record %s/%d: listing %s is in %q", ErrAway, rec.Origin, rec.Seq, id, ShardOf(rec.Listing.Category))
 	}
 	return &Change{ID: id, Record: rec, Away: true}, -1, nil
 }
@@ -113,13 +118,18 @@ func orderListing(id string, version uint64, prev head) error {
 	return nil
 }
 
-// letGo drops a held listing's record and images and leaves an away head
-// at version. Its stock record stays, as for every listing not held.
+// letGo drops a listing's record at seq (none when 0), images and stock,
+// and leaves an away head at version.
 func letGo(txn *badger.Txn, origin, id string, seq, version uint64) error {
-	if err := txn.Delete(recordKey(origin, seq)); err != nil {
-		return err
+	if seq != 0 {
+		if err := txn.Delete(recordKey(origin, seq)); err != nil {
+			return err
+		}
+		if err := reimage(txn, id, nil); err != nil {
+			return err
+		}
 	}
-	if err := reimage(txn, id, nil); err != nil {
+	if err := dropStock(txn, origin, id); err != nil {
 		return err
 	}
 	return txn.Set(listingKey(id), head{away: true, version: version}.encode())
@@ -138,8 +148,9 @@ func (c *Catalog) Vouched() map[string]uint64 {
 
 // reconcileShards compares the shards held when the catalog last opened
 // with the configured ones. When they widen, every other origin's mark
-// goes back to zero, so that the next catch-up brings what was skipped
-// (what is held comes again as duplicates). When they narrow, the other
+// goes back to zero and the away heads are forgotten, so that the next
+// catch-up brings what was skipped (what is held comes again as
+// duplicates). When they narrow, the other
 // members' listings outside them are let go. It returns how many were.
 func reconcileShards(db *badger.DB, self string, shards []string) (widened bool, dropped int64, err error) {
 	var old []string
@@ -161,7 +172,7 @@ func reconcileShards(db *badger.DB, self string, shards []string) (widened bool,
 	}
 	widened = !covers(old, shards)
 	if widened {
-		if err := resetMarks(db, self); err != nil {
+		if err := forgetSkipped(db, self); err != nil {
 			return false, 0, err
 		}
 	}
@@ -177,9 +188,10 @@ func reconcileShards(db *badger.DB, self string, shards []string) (widened bool,
 	return widened, dropped, db.Update(func(txn *badger.Txn) error { return txn.Set([]byte(keyShards), v) })
 }
 
-// resetMarks sets every other origin's mark and top to zero.
-func resetMarks(db *badger.DB, self string) error {
-	return db.Update(func(txn *badger.Txn) error {
+// forgetSkipped sets every other origin's mark and top to zero and
+// deletes the away heads, a thousand per transaction.
+func forgetSkipped(db *badger.DB, self string) error {
+	err := db.Update(func(txn *badger.Txn) error {
 		for _, k := range keysUnder(txn, prefixOrigin) {
 			if k != self {
 				if err := saveOrigin(txn, k, originState{}); err != nil {
@@ -189,6 +201,44 @@ func resetMarks(db *badger.DB, self string) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	var away [][]byte
+	err = db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixListing), PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			err := it.Item().Value(func(v []byte) error {
+				h, err := decodeHead(v)
+				if err == nil && h.away {
+					away = append(away, it.Item().KeyCopy(nil))
+				}
+				return err
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for chunk := range slices.Chunk(away, 1000) {
+		err := db.Update(func(txn *badger.Txn) error {
+			for _, k := range chunk {
+				if err := txn.Delete(k); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // dropOutside lets go of every other member's listing outside shards, a

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,10 +20,19 @@ import (
 var demoNames = []string{"Alpha Market", "Beta Bazaar", "Gamma Goods", "Delta Depot", "Epsilon Emporium"}
 
 // demoNode sets a demo member up for trials: it takes test card payments
-// (every page says so) and manual ones.
+// (every page says so) and manual ones; the third member, when there is
+// one, holds only demoShards of the other members' listings.
 func demoNode(cfg *node.Config) {
 	cfg.Payments = node.PaymentsConfig{Manual: true, SandboxCard: true}
+	if cfg.Name == demoNames[2] {
+		cfg.Catalog.Shards = demoShards
+	}
 }
+
+// demoShards are the top-level categories of the other members' listings
+// that the demo's third member holds (catalog.shards): all but Toys,
+// Beauty and Garden, which its storefront does not sell.
+var demoShards = []string{"Home", "Apparel", "Electronics", "Sports", "Books"}
 
 func newDemo() *cobra.Command {
 	var (
@@ -136,6 +147,7 @@ and netting.`,
 				for _, cp := range campaigns {
 					fmt.Fprintf(cmd.OutOrStdout(), "%s campaign published over the API by %s.\n", time.Now().Format("15:04:05"), cp)
 				}
+				printHeld(ctx, cmd.OutOrStdout(), c, merchants)
 				if shoppers == 0 {
 					return nil
 				}
@@ -175,6 +187,12 @@ func printDemo(w io.Writer, c *node.Cluster, dir string, merchants []demoMerchan
 			fmt.Fprintf(w, "  A new token replaces one this folder kept that no longer worked (it was lost or replaced meanwhile).\n")
 		}
 		fmt.Fprintf(w, "  The same tokens on the next start; list them any time with: fedmart merchant list --data %s\n", dir)
+	}
+	if len(c.Nodes) > 2 {
+		fmt.Fprintf(w, "\nCategory shards: %s holds only the %s of the other members' listings (catalog.shards in its\n"+
+			"node.yaml): their other categories never fill its disk, search index or catch-up. Its own merchants'\n"+
+			"listings are always held, and every member still holds every order, review and stock record.\n",
+			c.Nodes[2].Name(), strings.Join(demoShards, ", "))
 	}
 	fmt.Fprintf(w, "\nLoyalty points (the charter's policy): %s.\n", loyaltyWords(loyaltyOf(c.Nodes[0]), c.Charter.Charter.Currency))
 	fmt.Fprintf(w, "Promotions: every merchant publishes two offers with its token, and every storefront's operator\n"+
@@ -235,6 +253,31 @@ Or from a terminal:
 Ctrl-C stops the federation, as do kill -INT or kill -TERM %[6]d (the demo's
 own process) and the end of the process that started it.
 `, first.Name(), first.APIURL(), second.Name(), second.APIURL(), c.Tokens[0], os.Getpid(), afterSaleNote(c), demoCoupon)
+}
+
+// printHeld says how many listings each member holds once the sample
+// catalog has reached every member holding all categories (or after a
+// minute), so that a member holding some category shards shows what it
+// left out.
+func printHeld(ctx context.Context, w io.Writer, c *node.Cluster, merchants []demoMerchant) {
+	total := 0
+	for _, m := range merchants {
+		total += m.Listings
+	}
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline) && ctx.Err() == nil; time.Sleep(500 * time.Millisecond) {
+		if !slices.ContainsFunc(c.Nodes, func(n *node.Node) bool { return n.Catalog().Shards() == nil && n.Catalog().Count() < total }) {
+			break
+		}
+	}
+	var held []string
+	for _, n := range c.Nodes {
+		note := ""
+		if s := n.Catalog().Shards(); s != nil {
+			note = " (" + strings.Join(s, ", ") + ")"
+		}
+		held = append(held, fmt.Sprintf("%s %d%s", n.Name(), n.Catalog().Count(), note))
+	}
+	fmt.Fprintf(w, "%s listings held: %s.\n", time.Now().Format("15:04:05"), strings.Join(held, ", "))
 }
 
 // printPromos lists the merchants' offers and the storefronts' coupon
