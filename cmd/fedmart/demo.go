@@ -189,10 +189,10 @@ func printDemo(w io.Writer, c *node.Cluster, dir string, merchants []demoMerchan
 		fmt.Fprintf(w, "  The same tokens on the next start; list them any time with: fedmart merchant list --data %s\n", dir)
 	}
 	if len(c.Nodes) > 2 {
-		fmt.Fprintf(w, "\nCategory shards: %s holds only the %s of the other members' listings (catalog.shards in its\n"+
-			"node.yaml): their other categories never fill its disk, search index or catch-up. Its own merchants'\n"+
-			"listings are always held, and every member still holds every order, review and stock record.\n",
-			c.Nodes[2].Name(), strings.Join(demoShards, ", "))
+		fmt.Fprintf(w, "\nCategory shards: %s holds only the other members' listings in %s and %s (catalog.shards\n"+
+			"in its node.yaml): their other categories never fill its disk or search index. Its own merchants'\n"+
+			"listings are always held, and its merchants, offers, reviews, checkout and settlement work as on every member.\n",
+			c.Nodes[2].Name(), strings.Join(demoShards[:len(demoShards)-1], ", "), demoShards[len(demoShards)-1])
 	}
 	fmt.Fprintf(w, "\nLoyalty points (the charter's policy): %s.\n", loyaltyWords(loyaltyOf(c.Nodes[0]), c.Charter.Charter.Currency))
 	fmt.Fprintf(w, "Promotions: every merchant publishes two offers with its token, and every storefront's operator\n"+
