@@ -133,9 +133,6 @@ func (c *Catalog) place(txn *badger.Txn, rec *Record, raw []byte) (*Change, int6
 	if err := checkSlot(txn, rec, raw); err != nil {
 		return nil, 0, err
 	}
-	if !c.holds(rec) {
-		return c.placeAway(txn, rec)
-	}
 	switch rec.Kind {
 	case KindStock:
 		ch, err := c.placeStock(txn, rec, raw)
@@ -193,6 +190,9 @@ func (c *Catalog) placeListing(txn *badger.Txn, rec *Record, raw []byte) (*Chang
 	}
 	if err := orderListing(id, rec.Version, prev); err != nil {
 		return nil, 0, err
+	}
+	if !c.holds(rec) {
+		return c.placeAway(txn, rec, prev)
 	}
 	if prev.seq == 0 && !prev.away {
 		_, merchant, _, _ := ParseID(id)

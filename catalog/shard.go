@@ -81,19 +81,12 @@ func (c *Catalog) holds(rec *Record) bool {
 	return c.shards == nil || rec.Origin == c.self || rec.Kind != KindListing || rec.Listing == nil || c.HoldsCategory(rec.Listing.Category)
 }
 
-// placeAway takes a listing record outside this node's shards: it leaves
-// an away head and drops the listing's stock, with ErrAway when the
-// listing was not held here, or, when it was until now, its removal (the
-// change's Away).
-func (c *Catalog) placeAway(txn *badger.Txn, rec *Record) (*Change, int64, error) {
+// placeAway takes a newer listing record outside this node's shards than
+// the stored head prev: it leaves an away head and drops the listing's
+// stock, with ErrAway when the listing was not held here, or, when it was
+// until now, its removal (the change's Away).
+func (c *Catalog) placeAway(txn *badger.Txn, rec *Record, prev head) (*Change, int64, error) {
 	id := rec.ListingID
-	prev, err := getHead(txn, listingKey(id))
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := orderListing(id, rec.Version, prev); err != nil {
-		return nil, 0, err
-	}
 	if err := letGo(txn, rec.Origin, id, prev.seq, rec.Version); err != nil {
 		return nil, 0, err
 	}
