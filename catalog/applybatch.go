@@ -90,7 +90,7 @@ func (c *Catalog) storeBatch(recs []*Record, raws [][]byte, res []ApplyResult, e
 			if err != nil && !Skipped(err) {
 				return errBatchFallback
 			}
-			gap, aerr := advance(txn, rec.Origin, rec.Seq, err == nil)
+			gap, aerr := advance(txn, rec.Origin, rec.Seq, err == nil || errors.Is(err, ErrAway))
 			if aerr != nil {
 				return errBatchFallback
 			}

@@ -47,9 +47,10 @@ func saveOrigin(txn *badger.Txn, origin string, st originState) error {
 }
 
 // advance updates an origin's state after a verified record with seq was
-// either stored or found already stored or superseded. A record at mark+1
-// moves the mark, which then runs on over the seqs stored after it. It
-// reports whether a gap remains.
+// either stored (or skipped as outside this node's shards, which counts
+// the same: held) or found already stored or superseded. A record at
+// mark+1 moves the mark, which then runs on over the seqs stored after
+// it. It reports whether a gap remains.
 func advance(txn *badger.Txn, origin string, seq uint64, stored bool) (bool, error) {
 	st, err := loadOrigin(txn, origin)
 	if err != nil {
@@ -132,6 +133,13 @@ func (c *Catalog) Origin(origin string) (mark, top uint64) {
 // code calls it once it has applied every record a peer sent for origin
 // above our mark, with the peer's own mark for origin as seq: everything
 // the peer lacks below its mark was superseded, so we lack nothing either.
+//
+// The peer's word goes no further than the origin's own signatures: the
+// mark rises at most to the highest seq of a record of origin this node
+// verified (top). An honest peer holds a record at or above its mark (a
+// record is superseded only by a newer one) and sent it, or this node
+// holds it or a newer version already; a member claiming more, to make
+// this node skip records it never saw, moves nothing.
 func (c *Catalog) AdvanceMark(origin string, seq uint64) error {
 	if err := checkPeerID(origin); err != nil {
 		return fmt.Errorf("%w: origin %q: %v", ErrInvalid, clip(origin), err)
@@ -143,7 +151,7 @@ func (c *Catalog) AdvanceMark(origin string, seq uint64) error {
 		if err != nil {
 			return err
 		}
-		st.mark = extend(txn, origin, max(st.mark, seq))
+		st.mark = extend(txn, origin, max(st.mark, min(seq, st.top)))
 		st.top = max(st.top, st.mark)
 		return saveOrigin(txn, origin, st)
 	})

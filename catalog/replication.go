@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 
@@ -57,7 +58,7 @@ func (c *Catalog) store(rec *Record, raw []byte) (change *Change, delta int64, g
 			return err
 		}
 		refused = err
-		if gap, err = advance(txn, rec.Origin, rec.Seq, refused == nil); err != nil || refused != nil {
+		if gap, err = advance(txn, rec.Origin, rec.Seq, refused == nil || errors.Is(refused, ErrAway)); err != nil || refused != nil {
 			return err
 		}
 		if err := addCount(txn, delta); err != nil {

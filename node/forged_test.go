@@ -150,3 +150,33 @@ func TestCatchUpRefusesForgedRecords(t *testing.T) {
 		t.Fatal("the forged record was stored")
 	}
 }
+
+// A member answering catch-up cannot make another skip a third member's
+// records by claiming marks for them: without records of that origin
+// signed up to the claim, the requester's mark does not move, and its
+// next catch-up with an honest member still brings them.
+func TestCatchUpTakesNoMarkOnAMembersWord(t *testing.T) {
+	c := startCluster(t, "Alpha", "Beta", "Gamma")
+	a, b, g := c.Nodes[0], c.Nodes[1], c.Nodes[2]
+	tok := newMerchant(t, c, 2, "Third Goods")
+	if s, body := call(t, "POST", g.APIURL()+"/v1/listings/batch", "/v1/listings/batch", tok, feedOf(5, "third")); s != 200 || !strings.Contains(string(body), `"created":5`) {
+		t.Fatalf("batch: %d %s", s, body)
+	}
+	testwait.For(t, 30*time.Second, totalOn(t, b, "q=third", 5))
+	gamma := g.PeerID().String()
+	held := b.cat.Marks()[gamma]
+	// Alpha turns liar: it sends nothing and claims Gamma's records up to 1000.
+	a.fed.Handle(replication.SyncProtocol, func(_ context.Context, _ peer.ID, s network.Stream) error {
+		if _, err := wire.NewReader(s).ReadFrame(1 << 20); err != nil {
+			return err
+		}
+		end, _ := json.Marshal(map[string]any{"marks": map[string]uint64{gamma: 1000}})
+		return wire.WriteFrame(s, append([]byte{'e'}, end...))
+	})
+	if _, err := b.repl.SyncWith(context.Background(), a.PeerID()); err != nil {
+		t.Fatalf("catch-up from the liar: %v", err)
+	}
+	if got := b.cat.Marks()[gamma]; got != held {
+		t.Fatalf("Beta's mark for Gamma moved from %d to %d on Alpha's word", held, got)
+	}
+}
