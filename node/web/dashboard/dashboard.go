@@ -148,6 +148,9 @@ type Deps struct {
 	// sponsored slots did on this storefront (sponsored_stats.go).
 	AdStats   AdStats
 	Campaigns Campaigns
+	// Shards are the top-level categories of the other members' listings
+	// this node holds (catalog.shards); nil: every category.
+	Shards []string
 }
 
 // Options configure the dashboard.

@@ -32,6 +32,9 @@ type harness struct {
 	mail *mail.Queue
 	// ads is Alpha's real counter of sponsored slots.
 	ads *adstats.Counter
+	// shards, when set, are the categories the dashboard says the node
+	// holds (Deps.Shards).
+	shards []string
 }
 
 // orders are Alpha's real order flow and register, with the outbox the
@@ -90,7 +93,7 @@ func (h *harness) rebuild() {
 	var err error
 	h.dash, err = New(h.site, Deps{Federation: h.Fed, Amendments: h.amend, Merchants: h.Self.Cat, Orders: h.orders,
 		Settlement: h.Settlement, Replication: h.repl, Mail: h.mail, Points: h.Self.Orders, Coupons: h.Self.Orders, Categories: h.Index,
-		AdStats: h.ads, Campaigns: h.Self.Cat}, h.opts)
+		AdStats: h.ads, Campaigns: h.Self.Cat, Shards: h.shards}, h.opts)
 	if err != nil {
 		h.T.Fatal(err)
 	}

@@ -150,8 +150,10 @@ func (d *Dashboard) memberPanels(v *overview) {
 		Notes: lagging, State: "ok", Href: "/operator/members", Link: "Members"}
 	if behind > 0 {
 		v.Lag.State = "warn"
-	} else if n > 0 {
+	} else if n > 0 && d.deps.Shards == nil {
 		v.Lag.Notes = []string{"This node holds every member's catalog."}
+	} else if n > 0 {
+		v.Lag.Notes = []string{"This node holds the other members' listings in " + strings.Join(d.deps.Shards, ", ") + " (catalog.shards), and is up to date with them."}
 	}
 }
 

@@ -83,8 +83,18 @@ func TestOverviewBoard(t *testing.T) {
 	h.amend.mu.Lock()
 	h.amend.proposals = nil
 	h.amend.mu.Unlock()
-	if r := h.operator().Get("/operator"); !strings.Contains(r.Body, "All clear") {
+	r = h.operator().Get("/operator")
+	if !strings.Contains(r.Body, "All clear") {
 		t.Errorf("a quiet node raises alerts:\n%s", panelText(t, r.Body, "Alerts"))
+	}
+	if got := panelText(t, r.Body, "Replication lag"); !strings.Contains(got, "This node holds every member's catalog.") {
+		t.Errorf("the lag panel of a node holding every category reads %q", got)
+	}
+	// A node holding some category shards says which.
+	h.shards = []string{"Home", "Books"}
+	h.rebuild()
+	if got := panelText(t, h.operator().Get("/operator").Body, "Replication lag"); !strings.Contains(got, "This node holds the other members' listings in Home, Books (catalog.shards), and is up to date with them.") {
+		t.Errorf("the lag panel of a node holding Home and Books reads %q", got)
 	}
 }
 
