@@ -31,6 +31,7 @@ import (
 // way. When a listing moves back it is stored anew; its home signs a
 // stock record whenever a listing changes shard, so it comes with its
 // stock.
+//
 // Records keep one sequence per origin, so nothing on the wire changes:
 // a node holding some shards exchanges marks and records with every
 // member as before, but vouches only for its own origin's mark
