@@ -53,6 +53,10 @@ type Counter struct {
 
 	mu      sync.Mutex // guards pending
 	pending map[dayKey]Counts
+	// flushing is held by Flush from taking the pending counts until they
+	// are committed, and by Since while it reads the stored and pending
+	// counts, so that a read never misses a batch on its way to Badger.
+	flushing sync.RWMutex
 }
 
 // New returns a counter over db; now is the clock (days are UTC).
@@ -112,6 +116,8 @@ func (c *Counter) Run(ctx context.Context) error {
 // Flush writes the counts not written yet in one transaction; on an
 // error they are kept for the next flush.
 func (c *Counter) Flush() error {
+	c.flushing.Lock()
+	defer c.flushing.Unlock()
 	c.mu.Lock()
 	batch := c.pending
 	c.pending = map[dayKey]Counts{}

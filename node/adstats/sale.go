@@ -60,6 +60,8 @@ func (c *Counter) Since(ctx context.Context, from time.Time) ([]Campaign, error)
 		}
 		return out[id]
 	}
+	c.flushing.RLock()
+	defer c.flushing.RUnlock()
 	err := c.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixDay)})
 		defer it.Close()
