@@ -39,7 +39,7 @@ func TestT(t *testing.T) {
 	if got := zh.T("lang.label"); got != "语言" {
 		t.Errorf("zh lang.label = %q", got)
 	}
-	if got := c.Default().T("layout.footer", "Site", "Ada's"); got != "Ada's is a member platform of a fedmart federation: its catalog holds every member's listings." {
+	if got := c.Default().T("layout.footer", "Site", "Ada's"); got != "Ada's is a member platform of a fedmart federation: its catalog holds listings from every member." {
 		t.Errorf("en layout.footer = %q", got)
 	}
 	if got := c.Default().T("no.such.key"); got != "no.such.key" {
