@@ -160,13 +160,6 @@ func (c *Catalog) AdvanceMark(origin string, seq uint64) error {
 // origins lists the origins this node holds records of, in key order.
 func (c *Catalog) origins() ([]string, error) {
 	var out []string
-	err := c.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixOrigin)})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			out = append(out, string(bytes.TrimPrefix(it.Item().Key(), []byte(prefixOrigin))))
-		}
-		return nil
-	})
+	err := c.db.View(func(txn *badger.Txn) error { out = keysUnder(txn, prefixOrigin); return nil })
 	return out, err
 }

@@ -65,9 +65,14 @@ func normalShards(shards []string) []string {
 	return slices.Compact(out)
 }
 
-// Shards returns the top-level categories (lower-cased) of other members'
-// listings this node holds, or nil when it holds every category.
-func (c *Catalog) Shards() []string { return slices.Clone(c.shards) }
+// Shards returns the top-level categories of other members' listings this
+// node holds, as configured, or nil when it holds every category.
+func (c *Catalog) Shards() []string {
+	if c.shards == nil {
+		return nil
+	}
+	return slices.Clone(c.cfg.Shards)
+}
 
 // HoldsCategory reports whether this node holds other members' listings
 // in category.
@@ -75,11 +80,11 @@ func (c *Catalog) HoldsCategory(category string) bool {
 	return c.shards == nil || slices.Contains(c.shards, ShardOf(category))
 }
 
-// holds reports whether rec is a listing record this node stores: any
-// but another member's listing in a category it does not hold. Takedowns
-// are stored whatever their category, which they do not carry.
+// holds reports whether this node stores listing record rec: any but
+// another member's listing in a category it does not hold. Takedowns are
+// stored whatever their category, which they do not carry.
 func (c *Catalog) holds(rec *Record) bool {
-	return c.shards == nil || rec.Origin == c.self || rec.Kind != KindListing || rec.Listing == nil || c.HoldsCategory(rec.Listing.Category)
+	return c.shards == nil || rec.Origin == c.self || rec.Listing == nil || c.HoldsCategory(rec.Listing.Category)
 }
 
 // placeAway takes a newer listing record outside this node's shards than
@@ -174,6 +179,9 @@ func reconcileShards(db *badger.DB, self string, shards []string) (widened bool,
 		if dropped, err = dropOutside(db, self, shards); err != nil {
 			return widened, dropped, err
 		}
+	}
+	if slices.Equal(old, shards) && (old == nil) == (shards == nil) {
+		return false, 0, nil
 	}
 	v, err := json.Marshal(shards)
 	if err != nil {

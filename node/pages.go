@@ -52,7 +52,7 @@ func (n *Node) pages(key crypto.PrivKey, operatorToken string, api http.Handler)
 		return nil, err
 	}
 	operator, err := dashboard.New(n.web, dashboard.Deps{Federation: n.fed, Amendments: n.fed, Merchants: n.cat,
-		Orders: n.orders, Settlement: n.settle, Replication: n.repl, Shards: n.cfg.Catalog.Shards, Mail: n.mail, Points: n.orders, Coupons: n.orders,
+		Orders: n.orders, Settlement: n.settle, Replication: n.repl, Shards: n.cat.Shards(), Mail: n.mail, Points: n.orders, Coupons: n.orders,
 		Categories: n.index, Reviews: n.cat, Content: n.content, AdStats: n.ads, Campaigns: n.cat}, dashboard.Options{OperatorToken: operatorToken})
 	if err != nil {
 		return nil, err
