@@ -45,49 +45,28 @@ type LeftView struct {
 	None bool
 }
 
-// RefundViews builds the views of a part's refunds: lines names their
-// units, shipping is what the part's shipping cost (a part shipped free
-// says nothing of shipping), and at gives when each was stated, by
-// refund id.
-func RefundViews(refunds []order.Refund, lines []order.Line, shipping order.Money, at map[string]time.Time) []RefundView {
+// RefundViews builds the views of a part's refunds, said in l's language
+// with amounts as money writes them: lines names their units, shipping is
+// what the part's shipping cost (a part shipped free says nothing of
+// shipping), and at gives when each was stated, by refund id.
+func RefundViews(l *locale.Locale, money func(amount int64, currency string) string, refunds []order.Refund, lines []order.Line, shipping order.Money, at map[string]time.Time) []RefundView {
 	out := make([]RefundView, 0, len(refunds))
 	for _, r := range refunds {
-		v := RefundView{ID: r.ID, Kind: "Refunded", Amount: FormatMoney(r.Amount.Amount, r.Amount.Currency),
+		v := RefundView{ID: r.ID, Kind: l.T("ostatus.refund_kind_refunded"), Amount: money(r.Amount.Amount, r.Amount.Currency),
 			Items: UnitsText(r.Lines, lines), Restocked: r.Restock && len(r.Lines) > 0, Reason: r.Reason, At: at[r.ID],
 		}
-		if shipping.Amount > 0 {
-			v.Shipping = "shipping not included"
-		}
 		if r.Kind == order.RefundKindCancel {
-			v.Kind = "Cancelled"
+			v.Kind = l.T("ostatus.refund_kind_cancelled")
 		}
-		if r.Shipping.Amount > 0 {
-			v.Shipping = "including " + FormatMoney(r.Shipping.Amount, r.Shipping.Currency) + " of shipping"
+		switch {
+		case r.Shipping.Amount > 0:
+			v.Shipping = l.T("ostatus.refund_shipping", "Amount", money(r.Shipping.Amount, r.Shipping.Currency))
+		case shipping.Amount > 0:
+			v.Shipping = l.T("ostatus.refund_no_shipping")
 		}
 		out = append(out, v)
 	}
 	return out
-}
-
-// SayRefunds says views, the RefundViews of refunds, in l's language,
-// amounts as money writes them.
-func SayRefunds(l *locale.Locale, money func(amount int64, currency string) string, refunds []order.Refund, views []RefundView) {
-	for i, r := range refunds {
-		if i >= len(views) {
-			return
-		}
-		v := &views[i]
-		v.Kind, v.Amount = l.T("ostatus.refund_kind_refunded"), money(r.Amount.Amount, r.Amount.Currency)
-		if r.Kind == order.RefundKindCancel {
-			v.Kind = l.T("ostatus.refund_kind_cancelled")
-		}
-		if v.Shipping != "" {
-			v.Shipping = l.T("ostatus.refund_no_shipping")
-		}
-		if r.Shipping.Amount > 0 {
-			v.Shipping = l.T("ostatus.refund_shipping", "Amount", money(r.Shipping.Amount, r.Shipping.Currency))
-		}
-	}
 }
 
 // LeftViewOf says what is left of a part of lines.

@@ -143,8 +143,8 @@ func (c *Console) ordersTable(w http.ResponseWriter, r *http.Request, mv merchan
 		if len(p.Refunds) > 0 {
 			msgs, _ := c.deps.Parts.Messages(r.Context(), p.ID) // without them, refunds show undated
 			left := web.LeftViewOf(p.Left(), p.Lines)
-			row.Refunds, row.Left = web.RefundViews(p.Refunds, p.Lines, p.Shipping, web.RefundTimes(msgs)), &left
-			web.SayRefunds(l, func(amount int64, cur string) string { return c.site.Money(r, amount, cur) }, p.Refunds, row.Refunds)
+			money := func(amount int64, cur string) string { return c.site.Money(r, amount, cur) }
+			row.Refunds, row.Left = web.RefundViews(l, money, p.Refunds, p.Lines, p.Shipping, web.RefundTimes(msgs)), &left
 		}
 		if p.ID == problemID {
 			row.Problem = l.T("console.orders.problem_now", "Why", problem, "Status", strings.ToLower(row.StatusText))

@@ -74,9 +74,7 @@ func (sp speech) returnState(s string) string {
 // refundViews are p's refunds as its order page shows them, stated at
 // the times at gives.
 func (sp speech) refundViews(p order.Part, at map[string]time.Time) []web.RefundView {
-	out := web.RefundViews(p.Refunds, p.Items, p.Shipping, at)
-	web.SayRefunds(sp.issue.L, sp.cash, p.Refunds, out)
-	return out
+	return web.RefundViews(sp.issue.L, sp.cash, p.Refunds, p.Items, p.Shipping, at)
 }
 
 // elapsed says how long d is, as web.Elapsed does in English: "2 days",
