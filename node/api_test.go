@@ -42,6 +42,7 @@ func startClusterWith(t *testing.T, tune func(*Config), names ...string) *Cluste
 // every client of a test comes from loopback; opts.Tune may change that.
 func startClusterOpts(t *testing.T, opts ClusterOptions) *Cluster {
 	t.Helper()
+	opts.Log = failureLog(t)
 	tune := opts.Tune
 	opts.Tune = func(cfg *Config) {
 		cfg.Payments = PaymentsConfig{Manual: true, SandboxCard: true}

@@ -7,6 +7,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -15,6 +17,40 @@ func discard() *slog.Logger {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// failureLog keeps the last lines of a test's node logs, INFO and up,
+// and prints them if the test fails, so that a failure on a busy CI
+// machine says what the members did. FEDMART_TEST_LOG prints every line
+// as it comes instead.
+func failureLog(t *testing.T) *slog.Logger {
+	if os.Getenv("FEDMART_TEST_LOG") != "" {
+		return discard()
+	}
+	r := &lastLines{max: 400}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the members' last %d log lines:\n%s", len(r.lines), strings.Join(r.lines, ""))
+		}
+	})
+	return slog.New(slog.NewTextHandler(r, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// lastLines is a writer that keeps the last max lines written to it.
+type lastLines struct {
+	mu    sync.Mutex
+	max   int
+	lines []string
+}
+
+func (r *lastLines) Write(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.lines) == r.max {
+		r.lines = append(r.lines[:0], r.lines[1:]...)
+	}
+	r.lines = append(r.lines, string(p))
+	return len(p), nil
 }
 
 func TestInitWritesPrivateFilesAndNeverOverwrites(t *testing.T) {

@@ -271,7 +271,7 @@ func TestRandomOrdersSettleAcrossThreeMembers(t *testing.T) {
 func periodsAgree(t *testing.T, c *Cluster, done time.Time) {
 	t.Helper()
 	a := c.Nodes[0]
-	testwait.For(t, 3*time.Minute, func() error {
+	err := testwait.Until(3*time.Minute, 20*time.Millisecond, func() error {
 		periods, err := a.Settlement().Periods(t.Context())
 		if err != nil || len(periods) == 0 || !periods[len(periods)-1].Start.After(done) {
 			return fmt.Errorf("periods: %v %v; waiting for the period of the last status to end", periods, err)
@@ -294,6 +294,9 @@ func periodsAgree(t *testing.T, c *Cluster, done time.Time) {
 		}
 		return nil
 	})
+	if err != nil {
+		t.Fatalf("after 3m0s: %v\n%s", err, settlementState(t, c))
+	}
 	for i, n := range c.Nodes {
 		for j, m := range c.Nodes {
 			if i >= j {
@@ -309,6 +312,39 @@ func periodsAgree(t *testing.T, c *Cluster, done time.Time) {
 			}
 		}
 	}
+}
+
+// settlementState says, for a failing test, where every member stands
+// with every other: each ended period's statement (with what a
+// reconciling one waits for) and the pair's watermarks and last error.
+func settlementState(t *testing.T, c *Cluster) string {
+	var b strings.Builder
+	for _, n := range c.Nodes {
+		periods, err := n.Settlement().Periods(t.Context())
+		if err != nil {
+			fmt.Fprintf(&b, "%s: periods: %v\n", n.Name(), err)
+			continue
+		}
+		for _, m := range c.Nodes {
+			if m == n {
+				continue
+			}
+			p, err := n.Ledger().Pair(t.Context(), m.PeerID().String())
+			fmt.Fprintf(&b, "%s with %s: cursor %s, ours %s, theirs %s, contact %s, attempt %s, error %q %v\n",
+				n.Name(), m.Name(), p.Cursor, p.Ours.Format(time.TimeOnly), p.Theirs.Format(time.TimeOnly),
+				p.Contact.Format(time.TimeOnly), p.Attempt.Format(time.TimeOnly), p.Error, err)
+		}
+		for _, p := range periods {
+			sts, err := n.Settlement().Statements(t.Context(), p.Period)
+			for _, st := range sts {
+				fmt.Fprintf(&b, "  %s %s %v: %s %s\n", n.Name(), p.Period, st.Parties, st.Status, st.Waiting)
+			}
+			if err != nil {
+				fmt.Fprintf(&b, "  %s %s: %v\n", n.Name(), p.Period, err)
+			}
+		}
+	}
+	return b.String()
 }
 
 // refundsBookedAlike waits until storefront a and home b each hold want

@@ -95,9 +95,12 @@ type SettlerDeps struct {
 // period first; a period settles once both members' watermarks passed its
 // end (see the package comment). Empty periods are settled like any other,
 // so that every pair signs every period. The other member opens a session
-// too for a period it still holds unsettled half a minute after its end:
-// the opener may be down, or may have settled it before this member lost
-// it to a restore. One session runs with a member at a time. A disputed
+// too for a period it still holds unsettled half a minute after its end,
+// unless the opener opened one in that half minute: the opener may be
+// down, or may have settled it before this member lost it to a restore.
+// One session runs with a member at a time, so two members that both
+// opened every round would refuse each other's sessions for as long as
+// their rounds overlapped. A disputed
 // statement is tried again when new entries arrive, or after a minute.
 //
 // Lifecycle: NewSettler, then Run(ctx) until the node stops; Answer serves
@@ -108,9 +111,10 @@ type Settler struct {
 	self string
 	wake chan struct{}
 
-	mu    sync.Mutex           // guards tried and busy
+	mu    sync.Mutex           // guards tried, busy and heard
 	tried map[string]time.Time // period/peer -> last session for a disputed statement
 	busy  map[string]bool      // peers a session runs with now, opened by either side
+	heard map[string]time.Time // peer -> when it last opened a session here
 }
 
 // NewSettler returns a settler; Run starts its loop.
@@ -121,7 +125,7 @@ func NewSettler(d SettlerDeps) *Settler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Settler{d: d, self: d.Ledger.Self(), wake: make(chan struct{}, 1), tried: map[string]time.Time{}, busy: map[string]bool{}}
+	return &Settler{d: d, self: d.Ledger.Self(), wake: make(chan struct{}, 1), tried: map[string]time.Time{}, busy: map[string]bool{}, heard: map[string]time.Time{}}
 }
 
 // errBusy refuses a second session with a member while one runs: two at
@@ -179,12 +183,23 @@ func (s *Settler) round(ctx context.Context) error {
 		switch {
 		case m.PeerID == s.self:
 		case m.PeerID < s.self: // the other side opens
-			errs = append(errs, s.pair(ctx, m.PeerID, r.Length, settleLate))
+			if !s.openedLately(m.PeerID) {
+				errs = append(errs, s.pair(ctx, m.PeerID, r.Length, settleLate))
+			}
 		default:
 			errs = append(errs, s.pair(ctx, m.PeerID, r.Length, settleGrace), s.disputes(ctx, m.PeerID, r.Length))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// openedLately tells whether member id opened a session here in the
+// last settleLate: it is up and settling, so this node leaves the
+// opening to it.
+func (s *Settler) openedLately(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.d.Now().Sub(s.heard[id]) < settleLate
 }
 
 // pair settles the periods with member id that ended at least after ago,
@@ -320,6 +335,9 @@ func (s *Settler) Answer(ctx context.Context, remote string, rw io.ReadWriter) e
 	if err != nil {
 		return err
 	}
+	s.mu.Lock()
+	s.heard[remote] = s.d.Now()
+	s.mu.Unlock()
 	done, err := s.claim(remote)
 	if err != nil {
 		return err

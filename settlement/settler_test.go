@@ -180,3 +180,54 @@ func TestSettlersAgreeEveryPairAndNet(t *testing.T) {
 		t.Errorf("positions %+v sum to %d", pos, sum)
 	}
 }
+
+// TestTheLateSideLeavesTheOpeningToAnOpenerThatTries: of a pair, the
+// member that does not open sessions opens one itself for a period still
+// unsettled half a minute after its end, but not while the opener keeps
+// opening them: each side refuses a session while its own runs, so two
+// members opening every round could refuse each other for as long as
+// their rounds overlap. Once the opener has been silent for half a
+// minute, the other side opens again.
+func TestTheLateSideLeavesTheOpeningToAnOpenerThatTries(t *testing.T) {
+	f, _, _, _ := newSettlers(t)
+	ctx := context.Background()
+	opener, late := min(f.ids[0], f.ids[1]), max(f.ids[0], f.ids[1])
+	period := PeriodOf(t0, time.Hour)
+	f.clk.set(period.End.Add(time.Minute))
+	f.setThrough(late, opener, period.End.Add(time.Minute))
+	f.setThrough(opener, late, period.End.Add(-time.Minute)) // the period cannot settle yet
+	attempt := func(id, with string) time.Time {
+		p, err := f.ledgers[id].Pair(ctx, with)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Attempt
+	}
+	round := func(id string) {
+		_ = f.byID[id].round(ctx)
+		f.answers.Wait()
+	}
+
+	round(opener)
+	if attempt(opener, late).IsZero() {
+		t.Fatal("the opener did not open a session")
+	}
+	round(late)
+	if got := attempt(late, opener); !got.IsZero() {
+		t.Fatalf("the late side opened a session at %s while the opener keeps opening them", got)
+	}
+
+	f.clk.set(f.clk.now().Add(settleLate + time.Second)) // the opener falls silent
+	round(late)
+	if attempt(late, opener).IsZero() {
+		t.Fatal("the late side did not open a session once the opener fell silent")
+	}
+	f.setThrough(opener, late, period.End.Add(time.Minute))
+	round(late)
+	for _, id := range []string{opener, late} {
+		other := map[string]string{opener: late, late: opener}[id]
+		if st, _ := f.ledgers[id].Statement(ctx, period.Name, other); st.Status != StatusAgreed {
+			t.Errorf("%s's statement is %s after the late side's session", id, st.Status)
+		}
+	}
+}
