@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 
 	badger "github.com/dgraph-io/badger/v4"
 )
@@ -26,6 +27,10 @@ func charterKey(v uint64) []byte {
 // charterStore keeps the chain of accepted charter versions in Badger.
 type charterStore struct {
 	db *badger.DB
+	// versions are the versions read so far, parsed: a stored version
+	// never changes, and settlement and the order service read the one
+	// a part was priced under for every status.
+	versions sync.Map // uint64 -> *SignedCharter
 }
 
 // head loads the newest accepted version, or ErrNoCharter.
@@ -132,9 +137,17 @@ func CheckStored(db *badger.DB, sc *SignedCharter) (newer bool, err error) {
 }
 
 // CharterVersion returns a stored version of the charter (the policy an
-// order was priced under, for instance).
+// order was priced under, for instance). Callers share it and must not
+// change it.
 func (f *Federation) CharterVersion(v uint64) (*SignedCharter, error) {
+	if sc, ok := f.store.versions.Load(v); ok {
+		return sc.(*SignedCharter), nil
+	}
 	var sc *SignedCharter
 	err := f.store.db.View(func(txn *badger.Txn) (err error) { sc, err = getCharter(txn, v); return err })
-	return sc, err
+	if err != nil {
+		return nil, err
+	}
+	f.store.versions.Store(v, sc)
+	return sc, nil
 }

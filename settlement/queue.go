@@ -64,8 +64,8 @@ func (l *Ledger) Notify() {
 // drains deleted until Badger flushes them, so a drain per commit made a
 // checkout storm read the queue over and over; the events queued within
 // the gap are posted by one drain. The queue is durable: the gap delays
-// the books, never an order.
-const drainGap = 50 * time.Millisecond
+// the books, never an order; a session drains before it counts.
+const drainGap = 250 * time.Millisecond
 
 // Run posts queued events until ctx ends: when notified (at most every
 // drainGap), and every second.

@@ -94,8 +94,17 @@ func (o *outbox) wake() {
 	}
 }
 
-// run sends until ctx ends: when woken, and every half second for
-// messages whose backoff has passed.
+// wakeGap is how long the sender waits after a wake before it reads.
+// Every home status commit wakes it, though the status usually rode in
+// the answer and left nothing to send, and each read walks the keys
+// deleted since Badger last flushed its memtable: a checkout storm read
+// the outbox hundreds of times a second for nothing. The wakes within the
+// gap are served by one read; a confirm sent at checkout does not wait
+// for it (confirmNow).
+const wakeGap = 50 * time.Millisecond
+
+// run sends until ctx ends: when woken (after wakeGap), and every half
+// second for messages whose backoff has passed.
 func (o *outbox) run(ctx context.Context) error {
 	t := time.NewTicker(500 * time.Millisecond)
 	defer t.Stop()
@@ -113,6 +122,13 @@ func (o *outbox) run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-o.wakeC:
+			gap := time.NewTimer(wakeGap)
+			select {
+			case <-ctx.Done():
+				gap.Stop()
+				return nil
+			case <-gap.C:
+			}
 		case <-t.C:
 		}
 	}
@@ -228,7 +244,7 @@ func (o *outbox) sendKey(ctx context.Context, key string) error {
 	if err != nil || raw == nil {
 		return err
 	}
-	m, err := DecodeMessage(raw)
+	m, err := decodeOwn(raw)
 	if err != nil { // cannot happen for what this node signed; keep it for the operator
 		return o.park(key, raw, CodeInvalid, err.Error())
 	}
@@ -310,7 +326,7 @@ func (o *outbox) oldestStatus(ctx context.Context, peer string) (time.Time, erro
 				if err != nil {
 					return err
 				}
-				m, err := DecodeMessage(raw)
+				m, err := decodeOwn(raw)
 				if err == nil && m.Kind == KindPoints { // a forwarded status states its points at its own time
 					m, err = forwardedStatus(m)
 				}
