@@ -302,14 +302,14 @@ func DecodeMessage(b []byte) (*Message, error) {
 	if len(b) > MaxMessageBytes {
 		return nil, fmt.Errorf("%w: message of %d bytes, more than %d", ErrInvalid, len(b), MaxMessageBytes)
 	}
-	var m Message
-	if err := wire.DecodeJSON(b, &m); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	m, err := decodeOwn(b)
+	if err != nil {
+		return nil, err
 	}
 	if err := m.Verify(); err != nil {
 		return nil, err
 	}
-	return &m, nil
+	return m, nil
 }
 
 // decodeOwn decodes a message this node signed and keeps in its own

@@ -228,8 +228,10 @@ func TestBrowserConsoleFitsAPhone(t *testing.T) {
 		{"shipping-new", "/merchant/shipping/new", "form.shipping-form"},
 		{"shipping-edit", "/merchant/shipping/" + sp.ID, "form.shipping-form"},
 		{"shipping-delete", "/merchant/shipping/" + sp.ID + "/delete", "main h1"},
-		// The shipping editor and the issues in Chinese, then back to English.
-		{"shipping-edit-zh", "/merchant/shipping/" + sp.ID + "?lang=zh-CN", "form.shipping-form"},
+		// The feed's rejections, the shipping editor and the issues in
+		// Chinese, then back to English.
+		{"feed-job-zh", job + "?lang=zh-CN", "table.rejections"},
+		{"shipping-edit-zh", "/merchant/shipping/" + sp.ID, "form.shipping-form"},
 		{"issues-zh", "/merchant/issues", "main h1"},
 		{"listings-en", "/merchant?lang=en", "table.console"},
 	}

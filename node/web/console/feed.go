@@ -247,46 +247,61 @@ var csvColumns = map[string]string{
 	"sku": "sku", "price": "price", "stock": "stock", "options": "option: columns",
 }
 
-// rejectionReason says one problem of a rejected feed entry. For a CSV
-// feed the catalog's field path becomes the column and, for a variant
-// other than the group's first, the line it is on: "price on line 6:
-// must be positive".
-func rejectionReason(fe catalog.FieldError, e feedEntry, csv bool) string {
-	if !csv || fe.Field == "" {
-		return strings.TrimPrefix(fe.Field+": "+fe.Message, ": ")
+// positiveMinor is the catalog's problem with a price that is not
+// positive.
+const positiveMinor = "must be positive (minor units of the currency)"
+
+// rejectionReason says one problem of a rejected feed entry in l's
+// language. For a CSV feed the catalog's field path becomes the column
+// and, for a variant other than the group's first, the line it is on:
+// "price on line 6: must be more than zero". lines are the entry's lines.
+func rejectionReason(l words, fe catalog.FieldError, lines []int, csv bool) string {
+	problem := problemIn(l, fe.Message)
+	if fe.Message == positiveMinor { // a feed's prices are minor units, unlike a form's amounts
+		problem = l.T("console.problem.positive_minor")
+	}
+	if fe.Field == "" {
+		return problem
+	}
+	if !csv {
+		return l.T("console.feed_job.reason", "Column", fe.Field, "Problem", problem)
 	}
 	name, index, rest := splitPath(fe.Field)
-	where := ""
+	say, n := "console.feed_job.reason", 0 // n: the line, picture or region the problem is on
 	switch {
 	case name == "variants" && rest != "":
 		i, err := strconv.Atoi(index)
 		sub, key, tail := splitPath(rest)
-		name = sub
+		name, index = sub, ""
 		if sub == "price" && tail == "currency" {
 			name = "currency"
 		}
 		if sub == "options" && key != "" {
-			name, key = "option:"+strings.Trim(key, `"`), ""
+			name = "option:" + strings.Trim(key, `"`)
 		}
-		if err == nil && i > 0 && i < len(e.Lines) {
-			where = fmt.Sprintf(" on line %d", e.Lines[i])
+		if err == nil && i > 0 && i < len(lines) {
+			say, n = "console.feed_job.reason_line", lines[i]
 		}
 	case name == "variants":
-		return "the group's rows: " + fe.Message
+		return l.T("console.feed_job.group_rows", "Problem", problem)
 	case name == "attributes" && index != "":
-		return "attr:" + strings.Trim(index, `"`) + ": " + fe.Message
-	case name == "images" && index != "":
+		name, index = "attr:"+strings.Trim(index, `"`), ""
+	case name == "images" || name == "shipping_regions": // the column's items, not the file's lines
 		if i, err := strconv.Atoi(index); err == nil {
-			where = fmt.Sprintf(" (picture %d)", i+1) // the column's items, not the file's lines
+			say, n, index = "console.feed_job.reason_picture", i+1, ""
+			if name == "shipping_regions" {
+				say = "console.feed_job.reason_region"
+			}
 		}
-	case index != "":
-		where = " " + itemName(name, index)
 	}
 	col, ok := csvColumns[name]
 	if !ok {
 		col = name
 	}
-	return col + where + ": " + fe.Message
+	if index != "" {
+		col += " " + index
+	}
+	return l.T(say, "Column", col, "N", n, "Problem", problem)
 }
 
 // feedErrorText is a feed reader's error without the catalog's
@@ -312,14 +327,16 @@ func repeatedSKUs(entries []feedEntry) ([]feedEntry, []feedRejection) {
 	var keep []feedEntry
 	var refused []feedRejection
 	for _, e := range entries {
-		var reasons []string
+		var why []func(words) string
 		for _, v := range e.Listing.Variants {
 			if line, ok := owner[v.SKU]; ok && v.SKU != "" {
-				reasons = append(reasons, fmt.Sprintf("SKU %q is also on line %d of this feed", v.SKU, line))
+				why = append(why, func(l words) string {
+					return l.T("console.feed_job.sku_elsewhere", "SKU", strconv.Quote(v.SKU), "Line", line)
+				})
 			}
 		}
-		if reasons != nil {
-			refused = append(refused, feedRejection{Line: e.Line, Reason: strings.Join(reasons, "; ")})
+		if why != nil {
+			refused = append(refused, feedRejection{Line: e.Line, why: why})
 			continue
 		}
 		for _, v := range e.Listing.Variants {

@@ -84,28 +84,36 @@ type feedJob struct {
 	finished                    time.Time
 }
 
-// feedRejection is one listing of a feed the catalog refused, and why.
+// feedRejection is one listing of a feed the catalog refused, and why:
+// each reason said in the language of whoever reads the job's page.
 type feedRejection struct {
-	Line   int    `json:"line"`
-	Reason string `json:"reason"`
+	Line int
+	why  []func(words) string
+}
+
+// rejectionRow is a rejection as the job's page lists it.
+type rejectionRow struct {
+	Line   int
+	Reason string
 }
 
 // feedProgress is a job as its page and its JSON show it.
 type feedProgress struct {
-	ID         string          `json:"id"`
-	File       string          `json:"file"`
-	Format     string          `json:"format"`
-	State      string          `json:"state"`
-	StateText  string          `json:"state_text"`
-	Total      int             `json:"total"`
-	Done       int             `json:"done"`
-	Percent    int             `json:"percent"`
-	Created    int             `json:"created"`
-	Updated    int             `json:"updated"`
-	Unchanged  int             `json:"unchanged"`
-	Rejected   int             `json:"rejected"`
-	Problem    string          `json:"problem,omitempty"`
-	Rejections []feedRejection `json:"-"`
+	ID         string         `json:"id"`
+	File       string         `json:"file"`
+	Format     string         `json:"format"`
+	State      string         `json:"state"`
+	StateText  string         `json:"state_text"`
+	Total      int            `json:"total"`
+	Done       int            `json:"done"`
+	Percent    int            `json:"percent"`
+	Created    int            `json:"created"`
+	Updated    int            `json:"updated"`
+	Unchanged  int            `json:"unchanged"`
+	Rejected   int            `json:"rejected"`
+	Problem    string         `json:"problem,omitempty"`
+	Rejections []rejectionRow `json:"-"` // set by in
+	rejected   []feedRejection
 	// MoreRejections counts the rejections not listed.
 	MoreRejections int       `json:"-"`
 	Started        time.Time `json:"started"`
@@ -117,6 +125,14 @@ type feedProgress struct {
 // in is p with its state said in l's language.
 func (p feedProgress) in(l words) feedProgress {
 	p.StateText = textOf(l, jobStateText, p.State)
+	p.Rejections = make([]rejectionRow, len(p.rejected))
+	for i, r := range p.rejected {
+		reasons := make([]string, len(r.why))
+		for k, say := range r.why {
+			reasons[k] = say(l)
+		}
+		p.Rejections[i] = rejectionRow{Line: r.Line, Reason: strings.Join(reasons, l.T("console.feed_job.reasons_sep"))}
+	}
 	return p
 }
 
@@ -134,8 +150,8 @@ func (j *feedJob) snapshot() feedProgress {
 	if j.total > 0 {
 		p.Percent = j.done * 100 / j.total
 	}
-	p.Rejections = slices.Clone(j.rejections[:min(len(j.rejections), feedRejectionsShown)])
-	p.MoreRejections = j.rejected - len(p.Rejections)
+	p.rejected = slices.Clone(j.rejections[:min(len(j.rejections), feedRejectionsShown)])
+	p.MoreRejections = j.rejected - len(p.rejected)
 	return p
 }
 
@@ -161,11 +177,12 @@ func (j *feedJob) record(chunk []feedEntry, res catalog.BatchResult) {
 		if rej.Index >= 0 && rej.Index < len(chunk) {
 			entry = chunk[rej.Index]
 		}
-		reasons := make([]string, len(rej.Errors))
+		why := make([]func(words) string, len(rej.Errors))
 		for i, e := range rej.Errors {
-			reasons[i] = rejectionReason(e, entry, j.format == catalog.FeedCSV)
+			lines, csv := entry.Lines, j.format == catalog.FeedCSV
+			why[i] = func(l words) string { return rejectionReason(l, e, lines, csv) }
 		}
-		j.reject(feedRejection{Line: entry.Line, Reason: strings.Join(reasons, "; ")})
+		j.reject(feedRejection{Line: entry.Line, why: why})
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/node/web"
+	"github.com/fedmart/fedmart/node/web/locale"
 	"github.com/fedmart/fedmart/node/web/webtest"
 )
 
@@ -139,6 +140,13 @@ func TestFeedUploadReachesTheEnd(t *testing.T) {
 	}
 	if strings.Contains(page.Body, "feed.js") || strings.Contains(page.Body, `http-equiv="refresh"`) {
 		t.Error("a finished job's page still refreshes")
+	}
+	// A merchant reading in Chinese reads the reasons in Chinese too.
+	zh := getIn(b, job, "zh-CN")
+	for _, want := range []string{"<tr><th scope=\"row\">5</th><td>brand：为必填项", `SKU &#34;LAMP-1&#34; 也出现在本商品源的第 4 行`} {
+		if !strings.Contains(zh.Body, want) {
+			t.Errorf("the job page in Chinese lacks %s", want)
+		}
 	}
 	list, _, err := h.Self.Cat.MerchantListings(t.Context(), h.Merchant.ID, "", 10)
 	if err != nil || len(list) != 2 {
@@ -381,29 +389,43 @@ func TestFeedRejectionsNameCSVColumns(t *testing.T) {
 	}
 }
 
+// TestRejectionReason: a rejected CSV entry's problem names the column
+// and the line, picture or region it is on, in the reader's language.
 func TestRejectionReason(t *testing.T) {
-	e := feedEntry{Line: 7, Lines: []int{7, 9, 10}}
+	en, zh := catalogIn(t, locale.English), catalogIn(t, locale.Chinese)
+	lines := []int{7, 9, 10}
 	cases := []struct {
 		field string
 		csv   bool
 		want  string
 	}{
-		{"variants[0].price.amount", true, "price: must be positive"},
-		{"variants[1].price.amount", true, "price on line 9: must be positive"},
-		{"variants[2].price.currency", true, "currency on line 10: must be positive"},
-		{"variants[2].sku", true, "sku on line 10: must be positive"},
-		{"variants[1].stock", true, "stock on line 9: must be positive"},
-		{`variants[1].options["size"]`, true, "option:size on line 9: must be positive"},
-		{`attributes["material"]`, true, "attr:material: must be positive"},
-		{"variants", true, "the group's rows: must be positive"},
-		{"images[2]", true, "images (picture 3): must be positive"},
-		{"brand", true, "brand: must be positive"},
-		{"", true, "must be positive"},
-		{"variants[1].price.amount", false, "variants[1].price.amount: must be positive"},
+		{"variants[0].price.amount", true, "price: must be more than zero"},
+		{"variants[1].price.amount", true, "price on line 9: must be more than zero"},
+		{"variants[2].price.currency", true, "currency on line 10: must be more than zero"},
+		{"variants[2].sku", true, "sku on line 10: must be more than zero"},
+		{"variants[1].stock", true, "stock on line 9: must be more than zero"},
+		{`variants[1].options["size"]`, true, "option:size on line 9: must be more than zero"},
+		{`attributes["material"]`, true, "attr:material: must be more than zero"},
+		{"variants", true, "the group's rows: must be more than zero"},
+		{"images[2]", true, "images (picture 3): must be more than zero"},
+		{"shipping_regions[1]", true, "shipping_regions (region 2): must be more than zero"},
+		{"brand", true, "brand: must be more than zero"},
+		{"", true, "must be more than zero"},
+		{"variants[1].price.amount", false, "variants[1].price.amount: must be more than zero"},
 	}
 	for _, c := range cases {
-		if got := rejectionReason(catalog.FieldError{Field: c.field, Message: "must be positive"}, e, c.csv); got != c.want {
+		if got := rejectionReason(en, catalog.FieldError{Field: c.field, Message: "must be positive"}, lines, c.csv); got != c.want {
 			t.Errorf("%s: %q, want %q", c.field, got, c.want)
+		}
+	}
+	for field, want := range map[string]string{
+		"variants[1].price.amount": "第 9 行的 price：必须大于零",
+		"images[2]":                "images（第 3 张图片）：必须大于零",
+		"variants":                 "该组的各行：必须大于零",
+		"brand":                    "brand：必须大于零",
+	} {
+		if got := rejectionReason(zh, catalog.FieldError{Field: field, Message: "must be positive"}, lines, true); got != want {
+			t.Errorf("%s in Chinese: %q, want %q", field, got, want)
 		}
 	}
 }
