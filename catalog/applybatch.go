@@ -74,6 +74,25 @@ func (c *Catalog) StoreAdmitted(a *Admitted) ([]ApplyResult, []error) {
 	return res, errs
 }
 
+// placedRecords are the records a batch stored so far, by origin and
+// seq: a listing's stock record usually follows its description in the
+// same batch, and would otherwise read and parse it back from the store.
+type placedRecords map[recordSlot]*Record
+
+type recordSlot struct {
+	origin string
+	seq    uint64
+}
+
+// load is the record of origin at seq: the one placed in this batch, or
+// the stored one. A nil placedRecords reads the store.
+func (p placedRecords) load(txn *badger.Txn, origin string, seq uint64) (*Record, error) {
+	if rec, ok := p[recordSlot{origin, seq}]; ok {
+		return rec, nil
+	}
+	return loadRecord(txn, origin, seq)
+}
+
 // storeBatch places every admitted record in one transaction. Caller holds wmu.
 func (c *Catalog) storeBatch(recs []*Record, raws [][]byte, res []ApplyResult, errs []error) ([]Change, int64, error) {
 	var (
@@ -82,11 +101,12 @@ func (c *Catalog) storeBatch(recs []*Record, raws [][]byte, res []ApplyResult, e
 	)
 	err := c.db.Update(func(txn *badger.Txn) error {
 		changes, delta = changes[:0], 0
+		placed := make(placedRecords, len(recs))
 		for i, rec := range recs {
 			if rec == nil {
 				continue
 			}
-			ch, d, err := c.place(txn, rec, raws[i])
+			ch, d, err := c.place(txn, rec, raws[i], placed)
 			if err != nil && !Skipped(err) {
 				return errBatchFallback
 			}
@@ -100,6 +120,7 @@ func (c *Catalog) storeBatch(recs []*Record, raws [][]byte, res []ApplyResult, e
 			}
 			res[i], delta = ApplyResult{Record: rec, Gap: gap}, delta+d
 			changes = append(changes, *ch)
+			placed[recordSlot{rec.Origin, rec.Seq}] = rec
 		}
 		if len(changes) == 0 {
 			return nil

@@ -53,7 +53,7 @@ func (c *Catalog) store(rec *Record, raw []byte) (change *Change, delta int64, g
 	var refused error
 	err = c.db.Update(func(txn *badger.Txn) error {
 		var err error
-		change, delta, err = c.place(txn, rec, raw)
+		change, delta, err = c.place(txn, rec, raw, nil)
 		if err != nil && !Skipped(err) {
 			return err
 		}
@@ -130,13 +130,13 @@ func (c *Catalog) checkLimits(rec *Record) error {
 
 // place stores rec unless its seq slot or its listing says otherwise. It
 // returns the change to announce and the change in live listings.
-func (c *Catalog) place(txn *badger.Txn, rec *Record, raw []byte) (*Change, int64, error) {
+func (c *Catalog) place(txn *badger.Txn, rec *Record, raw []byte, placed placedRecords) (*Change, int64, error) {
 	if err := checkSlot(txn, rec, raw); err != nil {
 		return nil, 0, err
 	}
 	switch rec.Kind {
 	case KindStock:
-		ch, err := c.placeStock(txn, rec, raw)
+		ch, err := c.placeStock(txn, rec, raw, placed)
 		return ch, 0, err
 	case KindMerchant, KindShipping, KindOffer, KindCampaign:
 		ch, err := c.placeProfile(txn, rec, raw)
@@ -232,7 +232,7 @@ func (c *Catalog) placeListing(txn *badger.Txn, rec *Record, raw []byte) (*Chang
 	return &Change{ID: id, Record: rec, Raw: raw, Listing: rec.Listing.withStock(stock)}, delta, nil
 }
 
-func (c *Catalog) placeStock(txn *badger.Txn, rec *Record, raw []byte) (*Change, error) {
+func (c *Catalog) placeStock(txn *badger.Txn, rec *Record, raw []byte, placed placedRecords) (*Change, error) {
 	id := rec.ListingID
 	lh, err := getHead(txn, listingKey(id))
 	if err != nil {
@@ -256,7 +256,7 @@ func (c *Catalog) placeStock(txn *badger.Txn, rec *Record, raw []byte) (*Change,
 	}
 	ch := &Change{ID: id, Record: rec, Raw: raw}
 	if lh.seq != 0 {
-		lrec, err := loadRecord(txn, rec.Origin, lh.seq)
+		lrec, err := placed.load(txn, rec.Origin, lh.seq)
 		if err != nil {
 			return nil, err
 		}
