@@ -64,6 +64,15 @@ func TestApplyBatchMatchesApply(t *testing.T) {
 	if len(batch.raws()) != len(one.raws()) {
 		t.Fatalf("changes announced: %d by ApplyBatch, %d by Apply", len(batch.raws()), len(one.raws()))
 	}
+	// Each change hands the index the same listing, units included: a
+	// stock record takes its description from the batch when it was
+	// placed there, from the store otherwise.
+	for i, want := range one.changes {
+		got := batch.changes[i]
+		if (want.Listing == nil) != (got.Listing == nil) || (want.Listing != nil && fmt.Sprint(*want.Listing) != fmt.Sprint(*got.Listing)) {
+			t.Fatalf("change %d (%s): Apply announced %+v, ApplyBatch %+v", i, want.Record.Kind, want.Listing, got.Listing)
+		}
+	}
 }
 
 func sameKind(a, b error) bool {
