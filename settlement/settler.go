@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -18,12 +19,15 @@ import (
 // make waiting safe either way), how long the member that does not open a
 // pair's sessions waits before it opens one itself, how often the loop
 // looks, how often a disputed statement is tried again when nothing
-// changed, and how long one session may take.
+// changed, how long that member waits after a failed session of its own
+// (between half of lateRetry and all of it), and how long one session may
+// take.
 const (
 	settleGrace   = 2 * time.Second
 	settleLate    = 30 * time.Second
 	settleEvery   = 2 * time.Second
 	disputeRetry  = time.Minute
+	lateRetry     = 30 * time.Second
 	SessionBudget = 2 * time.Minute
 )
 
@@ -95,12 +99,14 @@ type SettlerDeps struct {
 // period first; a period settles once both members' watermarks passed its
 // end (see the package comment). Empty periods are settled like any other,
 // so that every pair signs every period. The other member opens a session
-// too for a period it still holds unsettled half a minute after its end,
-// unless the opener opened one in that half minute: the opener may be
-// down, or may have settled it before this member lost it to a restore.
-// One session runs with a member at a time, so two members that both
-// opened every round would refuse each other's sessions for as long as
-// their rounds overlapped. A disputed
+// too for a period it still holds unsettled half a minute after its end:
+// the opener may be down, may have settled it before this member lost it
+// to a restore, or may have saved it agreed from a session whose last
+// frame this member never got. One session runs with a member at a time,
+// so two members that both opened every round would refuse each other's
+// sessions for as long as their rounds overlapped: after a session of
+// its own fails, this member waits 15 to 30 s (lateRetry) before its
+// next, leaving the opener's rounds free. A disputed
 // statement is tried again when new entries arrive, or after a minute.
 //
 // Lifecycle: NewSettler, then Run(ctx) until the node stops; Answer serves
@@ -111,10 +117,10 @@ type Settler struct {
 	self string
 	wake chan struct{}
 
-	mu    sync.Mutex           // guards tried, busy and heard
+	mu    sync.Mutex           // guards tried, busy and late
 	tried map[string]time.Time // period/peer -> last session for a disputed statement
 	busy  map[string]bool      // peers a session runs with now, opened by either side
-	heard map[string]time.Time // peer -> when it last opened a session here
+	late  map[string]time.Time // peer -> no session opened by this side before
 }
 
 // NewSettler returns a settler; Run starts its loop.
@@ -125,7 +131,7 @@ func NewSettler(d SettlerDeps) *Settler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Settler{d: d, self: d.Ledger.Self(), wake: make(chan struct{}, 1), tried: map[string]time.Time{}, busy: map[string]bool{}, heard: map[string]time.Time{}}
+	return &Settler{d: d, self: d.Ledger.Self(), wake: make(chan struct{}, 1), tried: map[string]time.Time{}, busy: map[string]bool{}, late: map[string]time.Time{}}
 }
 
 // errBusy refuses a second session with a member while one runs: two at
@@ -183,9 +189,7 @@ func (s *Settler) round(ctx context.Context) error {
 		switch {
 		case m.PeerID == s.self:
 		case m.PeerID < s.self: // the other side opens
-			if !s.openedLately(m.PeerID) {
-				errs = append(errs, s.pair(ctx, m.PeerID, r.Length, settleLate))
-			}
+			errs = append(errs, s.latePair(ctx, m.PeerID, r.Length))
 		default:
 			errs = append(errs, s.pair(ctx, m.PeerID, r.Length, settleGrace), s.disputes(ctx, m.PeerID, r.Length))
 		}
@@ -193,13 +197,23 @@ func (s *Settler) round(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// openedLately tells whether member id opened a session here in the
-// last settleLate: it is up and settling, so this node leaves the
-// opening to it.
-func (s *Settler) openedLately(id string) bool {
+// latePair settles with member id, which opens the pair's sessions,
+// the periods that ended at least settleLate ago; after a failed session
+// it waits lateRetry, with jitter, before the next.
+func (s *Settler) latePair(ctx context.Context, id string, length time.Duration) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.d.Now().Sub(s.heard[id]) < settleLate
+	due := !s.d.Now().Before(s.late[id])
+	s.mu.Unlock()
+	if !due {
+		return nil
+	}
+	err := s.pair(ctx, id, length, settleLate)
+	if err != nil {
+		s.mu.Lock()
+		s.late[id] = s.d.Now().Add(lateRetry/2 + rand.N(lateRetry/2))
+		s.mu.Unlock()
+	}
+	return err
 }
 
 // pair settles the periods with member id that ended at least after ago,
@@ -335,9 +349,6 @@ func (s *Settler) Answer(ctx context.Context, remote string, rw io.ReadWriter) e
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	s.heard[remote] = s.d.Now()
-	s.mu.Unlock()
 	done, err := s.claim(remote)
 	if err != nil {
 		return err
