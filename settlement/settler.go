@@ -197,9 +197,9 @@ func (s *Settler) round(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// latePair settles with member id, which opens the pair's sessions,
-// the periods that ended at least settleLate ago; after a failed session
-// it waits lateRetry, with jitter, before the next.
+// latePair settles the periods that ended at least settleLate ago with
+// member id, the one that opens the pair's sessions. After a session of
+// this node's fails, it opens none for a random half to whole lateRetry.
 func (s *Settler) latePair(ctx context.Context, id string, length time.Duration) error {
 	s.mu.Lock()
 	due := !s.d.Now().Before(s.late[id])

@@ -272,6 +272,12 @@ func (m *Message) Verify() error {
 	if err := m.validate(); err != nil {
 		return err
 	}
+	return m.checkSignature()
+}
+
+// checkSignature checks that m, already validated, is signed by the key
+// of m.From.
+func (m *Message) checkSignature() error {
 	id, err := peer.Decode(m.From)
 	if err != nil {
 		return fmt.Errorf("%w: message.from: %v", ErrInvalid, err)
@@ -302,11 +308,11 @@ func DecodeMessage(b []byte) (*Message, error) {
 	if len(b) > MaxMessageBytes {
 		return nil, fmt.Errorf("%w: message of %d bytes, more than %d", ErrInvalid, len(b), MaxMessageBytes)
 	}
-	m, err := decodeOwn(b)
+	m, err := decodeOwn(b) // decodes and validates
 	if err != nil {
 		return nil, err
 	}
-	if err := m.Verify(); err != nil {
+	if err := m.checkSignature(); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -99,21 +99,21 @@ type rejectionRow struct {
 
 // feedProgress is a job as its page and its JSON show it.
 type feedProgress struct {
-	ID         string         `json:"id"`
-	File       string         `json:"file"`
-	Format     string         `json:"format"`
-	State      string         `json:"state"`
-	StateText  string         `json:"state_text"`
-	Total      int            `json:"total"`
-	Done       int            `json:"done"`
-	Percent    int            `json:"percent"`
-	Created    int            `json:"created"`
-	Updated    int            `json:"updated"`
-	Unchanged  int            `json:"unchanged"`
-	Rejected   int            `json:"rejected"`
-	Problem    string         `json:"problem,omitempty"`
-	Rejections []rejectionRow `json:"-"` // set by in
-	rejected   []feedRejection
+	ID         string          `json:"id"`
+	File       string          `json:"file"`
+	Format     string          `json:"format"`
+	State      string          `json:"state"`
+	StateText  string          `json:"state_text"`
+	Total      int             `json:"total"`
+	Done       int             `json:"done"`
+	Percent    int             `json:"percent"`
+	Created    int             `json:"created"`
+	Updated    int             `json:"updated"`
+	Unchanged  int             `json:"unchanged"`
+	Rejected   int             `json:"rejected"`
+	Problem    string          `json:"problem,omitempty"`
+	Rejections []rejectionRow  `json:"-"` // shown, said by in
+	listed     []feedRejection // the rejections Rejections says
 	// MoreRejections counts the rejections not listed.
 	MoreRejections int       `json:"-"`
 	Started        time.Time `json:"started"`
@@ -125,8 +125,8 @@ type feedProgress struct {
 // in is p with its state said in l's language.
 func (p feedProgress) in(l words) feedProgress {
 	p.StateText = textOf(l, jobStateText, p.State)
-	p.Rejections = make([]rejectionRow, len(p.rejected))
-	for i, r := range p.rejected {
+	p.Rejections = make([]rejectionRow, len(p.listed))
+	for i, r := range p.listed {
 		reasons := make([]string, len(r.why))
 		for k, say := range r.why {
 			reasons[k] = say(l)
@@ -150,8 +150,8 @@ func (j *feedJob) snapshot() feedProgress {
 	if j.total > 0 {
 		p.Percent = j.done * 100 / j.total
 	}
-	p.rejected = slices.Clone(j.rejections[:min(len(j.rejections), feedRejectionsShown)])
-	p.MoreRejections = j.rejected - len(p.rejected)
+	p.listed = slices.Clone(j.rejections[:min(len(j.rejections), feedRejectionsShown)])
+	p.MoreRejections = j.rejected - len(p.listed)
 	return p
 }
 
