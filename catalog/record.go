@@ -9,7 +9,6 @@ import (
 
 	"github.com/fedmart/fedmart/catalog/content"
 	"github.com/libp2p/go-libp2p/core/crypto"
-	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/record"
 )
 
@@ -122,8 +121,9 @@ func (r *Record) UnmarshalRecord(b []byte) error {
 	return nil
 }
 
-// signedPayload is a record.Record that keeps its payload as bytes. Decode
-// uses it to check the signature before parsing anything the signer said.
+// signedPayload is a record.Record that keeps its payload as bytes: it
+// seals payloads that are not a Record, such as the one that measures the
+// envelope's overhead.
 type signedPayload []byte
 
 // Domain implements record.Record.
@@ -158,35 +158,14 @@ func seal(rec record.Record, key crypto.PrivKey) ([]byte, error) {
 // origin (ErrForged), and that the record is well formed (ErrInvalid).
 // Membership and the listing's content limits are checked by Apply.
 func Decode(raw []byte, maxBytes int) (*Record, error) {
-	if len(raw) > maxBytes {
-		return nil, fmt.Errorf("%w: %d bytes, at most %d accepted", ErrTooLarge, len(raw), maxBytes)
-	}
-	var payload signedPayload
-	env, err := record.ConsumeTypedEnvelope(raw, &payload)
-	if env == nil {
-		return nil, fmt.Errorf("%w: record: not a signed envelope: %v", ErrInvalid, err)
-	}
+	e, err := openEnvelope(raw, maxBytes)
 	if err != nil {
-		return nil, fmt.Errorf("%w: record signature does not verify (tampered, or not signed for %s)", ErrForged, RecordDomain)
+		return nil, err
 	}
-	if string(env.PayloadType) != recordCodec {
-		return nil, fmt.Errorf("%w: record: payload type %q is not %s", ErrInvalid, clip(string(env.PayloadType)), recordCodec)
+	if !e.verify() {
+		return nil, errForgedSignature
 	}
-	signer, err := peer.IDFromPublicKey(env.PublicKey)
-	if err != nil {
-		return nil, fmt.Errorf("%w: record: signer key: %v", ErrInvalid, err)
-	}
-	rec := new(Record)
-	if err := rec.UnmarshalRecord(payload); err != nil {
-		return nil, fmt.Errorf("%w: record payload: %v", ErrInvalid, err)
-	}
-	if rec.Origin != signer.String() {
-		return nil, fmt.Errorf("%w: record claims origin %q but is signed by %s", ErrForged, clip(rec.Origin), signer)
-	}
-	if err := rec.check(); err != nil {
-		return nil, fmt.Errorf("%w: record %s/%d: %v", ErrInvalid, rec.Origin, rec.Seq, err)
-	}
-	return rec, nil
+	return e.record()
 }
 
 // parseStored parses a record this catalog verified before it stored it.

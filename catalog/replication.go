@@ -80,13 +80,18 @@ func (c *Catalog) admit(raw []byte) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	if rec.Origin != c.self && !c.members.IsMember(rec.Origin) {
-		return nil, fmt.Errorf("%w: record %s/%d: %s is not an active member", ErrNotMember, rec.Origin, rec.Seq, rec.Origin)
-	}
-	if err := c.checkLimits(rec); err != nil {
+	if err := c.admitDecoded(rec); err != nil {
 		return nil, err
 	}
 	return rec, nil
+}
+
+// admitDecoded is admit for a record Decode accepted.
+func (c *Catalog) admitDecoded(rec *Record) error {
+	if rec.Origin != c.self && !c.members.IsMember(rec.Origin) {
+		return fmt.Errorf("%w: record %s/%d: %s is not an active member", ErrNotMember, rec.Origin, rec.Seq, rec.Origin)
+	}
+	return c.checkLimits(rec)
 }
 
 // checkLimits holds a record to the limits that apply to it: this node's
