@@ -102,7 +102,7 @@ func (e *openedEnvelope) record() (*Record, error) {
 	if err := rec.UnmarshalRecord(e.payload); err != nil {
 		return nil, fmt.Errorf("%w: record payload: %v", ErrInvalid, err)
 	}
-	if rec.Origin != signer.String() {
+	if rec.Origin != peerText(signer) {
 		return nil, fmt.Errorf("%w: record claims origin %q but is signed by %s", ErrForged, clip(rec.Origin), signer)
 	}
 	if err := rec.check(); err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/record"
 )
 
@@ -93,5 +94,37 @@ func TestAdmitChunk(t *testing.T) {
 		if got := admitChunk(tt.n, tt.procs); got != tt.want {
 			t.Errorf("admitChunk(%d, %d) = %d, want %d", tt.n, tt.procs, got, tt.want)
 		}
+	}
+}
+
+// The cache of peer IDs' text forms only ever holds canonical forms: the
+// same ID written as a CID is refused after its canonical form is cached,
+// and the cache stops growing at its bound.
+func TestPeerTextCache(t *testing.T) {
+	key := newKey(t)
+	text := peerOf(t, key)
+	id, err := peer.Decode(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := checkPeerID(text); err != nil {
+			t.Fatal(err)
+		}
+		if got := peerText(id); got != text {
+			t.Fatalf("peerText = %s, want %s", got, text)
+		}
+	}
+	asCID := peer.ToCid(id).String()
+	if err := checkPeerID(asCID); err == nil {
+		t.Fatalf("%s (a CID) accepted as a canonical peer ID", asCID)
+	}
+	for range maxPeerTexts {
+		if err := checkPeerID(peerOf(t, newKey(t))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := peerTexts.n.Load(); n > maxPeerTexts {
+		t.Fatalf("cache holds %d entries, bound %d", n, maxPeerTexts)
 	}
 }

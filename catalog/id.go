@@ -5,6 +5,8 @@ import (
 	"encoding/base32"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -75,6 +77,9 @@ func platformOf(id string) string {
 // checkPeerID accepts a peer ID in the canonical text form, the one keys
 // and ids are built from.
 func checkPeerID(s string) error {
+	if _, ok := peerTexts.Load(s); ok {
+		return nil
+	}
 	pid, err := peer.Decode(s)
 	if err != nil {
 		return fmt.Errorf("not a peer ID")
@@ -82,7 +87,42 @@ func checkPeerID(s string) error {
 	if pid.String() != s {
 		return fmt.Errorf("peer ID not in canonical form (want %s)", pid)
 	}
+	peerTexts.remember(s, pid)
 	return nil
+}
+
+// peerText is the canonical text form of id.
+func peerText(id peer.ID) string {
+	if s, ok := peerTexts.Load(id); ok {
+		return s.(string)
+	}
+	s := id.String()
+	peerTexts.remember(s, id)
+	return s
+}
+
+// peerTexts caches, both ways, the canonical text forms of the peer IDs
+// records are checked against: every record names its origin in base58,
+// which a catch-up would otherwise decode and encode again for each of
+// its records. A text form is keyed by itself, an ID by its bytes (a
+// peer.ID); anyone can make peer IDs, so the cache stops growing at
+// maxPeerTexts entries and works as before past that.
+var peerTexts peerTextCache
+
+const maxPeerTexts = 4096
+
+type peerTextCache struct {
+	sync.Map
+	n atomic.Int64
+}
+
+func (c *peerTextCache) remember(s string, id peer.ID) {
+	if c.n.Add(2) > maxPeerTexts {
+		c.n.Add(-2)
+		return
+	}
+	c.Store(s, struct{}{})
+	c.Store(id, s)
 }
 
 // clip shortens untrusted text quoted in an error message.
