@@ -20,8 +20,9 @@
 // to an hour by default), its next attempt stored with it, so a restarted
 // node carries on where it stopped and never loses a message. A message
 // recorded as sent is never sent again; a crash between the server's
-// acceptance and that record sends it once more, with the same
-// Message-ID header, which receivers may dedupe on.
+// acceptance and that record (or a power loss before the round of
+// deliveries is synced) sends it once more, with the same Message-ID
+// header, which receivers may dedupe on.
 //
 // # Letters
 //

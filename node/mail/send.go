@@ -31,6 +31,17 @@ func (q *Queue) Run(ctx context.Context) error {
 				q.log.Warn("mail: recording a delivery failed", "id", id, "err", err)
 			}
 		}
+		// One sync for the round's outcomes, not one per message: a
+		// message recorded sent is then never sent again, even after a
+		// power loss. Until the sync, a power loss (not a crash of the
+		// process: the record is in the page cache) sends it once more,
+		// as a crash between the server's acceptance and the record does.
+		// A message kept in the local mailbox is only filed again.
+		if len(ids) > 0 && q.cfg.SMTP() {
+			if err := q.db.Sync(); err != nil && ctx.Err() == nil {
+				q.log.Warn("mail: syncing the queue failed", "err", err)
+			}
+		}
 		if len(ids) == batch {
 			continue
 		}
@@ -129,8 +140,8 @@ func (q *Queue) backoff(attempts int) time.Duration {
 	return min(d, q.opt.RetryMax)
 }
 
-// finish records a finished message, synced (a message recorded sent is
-// never sent again), and trims the oldest finished beyond Config.Keep.
+// finish records a finished message (Run syncs the round's records) and
+// trims the oldest finished beyond Config.Keep.
 func (q *Queue) finish(m *Message, queued []byte) error {
 	err := q.db.Update(func(txn *badger.Txn) error {
 		if err := txn.Delete(queued); err != nil {
@@ -141,9 +152,6 @@ func (q *Queue) finish(m *Message, queued []byte) error {
 		}
 		return m.put(txn)
 	})
-	if err == nil {
-		err = q.db.Sync()
-	}
 	if err != nil {
 		return err
 	}
