@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -71,15 +72,16 @@ var scenarios = map[string]func(cmd *cobra.Command, o benchOptions) (report, err
 }
 
 type benchOptions struct {
-	members    int
-	json       bool
-	compare    string // a previous --json report to print beside this run
-	only       string
-	cpuProfile string
-	memProfile string // catalog search: a heap profile while the listings are held
-	signing    string // replication.message_signing of the catalog members and baseline
-	catalog    catalogSizes
-	scale      scaleSizes
+	members      int
+	json         bool
+	compare      string // a previous --json report to print beside this run
+	only         string
+	cpuProfile   string
+	mutexProfile string
+	memProfile   string // catalog search: a heap profile while the listings are held
+	signing      string // replication.message_signing of the catalog members and baseline
+	catalog      catalogSizes
+	scale        scaleSizes
 }
 
 func newBench() *cobra.Command {
@@ -151,6 +153,11 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
 				}
 				defer pprof.StopCPUProfile()
 			}
+			if o.mutexProfile != "" {
+				runtime.SetMutexProfileFraction(5)
+				runtime.SetBlockProfileRate(int(100 * time.Microsecond))
+				defer writeContention(cmd, o.mutexProfile)
+			}
 			r, err := run(cmd, o)
 			if err != nil {
 				return err
@@ -174,6 +181,7 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
 	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON instead of a table")
 	cmd.Flags().StringVar(&o.compare, "compare", "", "print each figure beside the same figure of a previous run saved with --json to FILE, with the change in percent")
 	cmd.Flags().StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to FILE (go tool pprof)")
+	cmd.Flags().StringVar(&o.mutexProfile, "mutexprofile", "", "write where goroutines waited during the run: lock contention to FILE, blocking (channels, locks, select) to FILE.block (go tool pprof)")
 	cmd.Flags().StringVar(&o.signing, "message-signing", "none", "catalog: GossipSub message signing, strict or none (replication.message_signing)")
 	cmd.Flags().StringVar(&o.memProfile, "memprofile", "", "catalog search: write a heap profile to FILE while the listings are held")
 	cmd.Flags().StringVar(&o.only, "only", "", "catalog: run only these parts (propagation,catchup,import,search)")
@@ -190,6 +198,23 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
 	cmd.Flags().StringVar(&o.scale.shards, "shards", "", "scale: also time a new member holding only these top-level categories (catalog.shards), e.g. Electronics,Books, beside one holding all")
 	cmd.AddCommand(newBenchIdle())
 	return cmd
+}
+
+// writeContention writes the mutex profile to path and the block profile
+// beside it; a failure is reported, the run's figures stand.
+func writeContention(cmd *cobra.Command, path string) {
+	for file, name := range map[string]string{path: "mutex", path + ".block": "block"} {
+		f, err := os.Create(file)
+		if err == nil {
+			err = pprof.Lookup(name).WriteTo(f, 0)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(cmd.ErrOrStderr(), "writing the %s profile: %v\n", name, err)
+		}
+	}
 }
 
 func writeHeapProfile(path string) error {
