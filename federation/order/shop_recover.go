@@ -16,14 +16,26 @@ var errNoOrder = fmt.Errorf("%w: no order to rebuild", ErrNotFound)
 // node's own signed reserve and confirm when a restore lost it.
 func (s *Service) recoverStatus(m *Message, raw []byte) error {
 	unlock := s.lockShop(orderOfPart(m.Part))
-	defer unlock()
-	return s.recoverStatusLocked(m, raw)
+	changed, err := s.foldStatus(m, raw)
+	unlock()
+	if err != nil {
+		return err
+	}
+	if err := s.sync(); err != nil {
+		return err
+	}
+	s.afterShop(changed)
+	return nil
 }
 
-// recoverStatusLocked is recoverStatus under the order's lock.
-func (s *Service) recoverStatusLocked(m *Message, raw []byte) error {
+// foldStatus is recoverStatus under the order's lock, up to the commit:
+// the caller syncs once it has let go of the lock, so that the statuses of
+// one order (both parts of a checkout answer at once) share a flush
+// instead of each waiting for the other's. Nothing is acknowledged before
+// that sync. It returns the part when the status was news.
+func (s *Service) foldStatus(m *Message, raw []byte) (*Part, error) {
 	var changed *Part
-	err := s.update(func(txn *badger.Txn) error {
+	err := s.commit(func(txn *badger.Txn) error {
 		o, err := loadOrder(txn, orderOfPart(m.Part))
 		switch {
 		case errors.Is(err, ErrNotFound) || (err == nil && o.partOf(m.Part) == nil):
@@ -36,11 +48,7 @@ func (s *Service) recoverStatusLocked(m *Message, raw []byte) error {
 		changed, err = s.applyStatusTxn(txn, m, raw)
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	s.afterShop(changed)
-	return nil
+	return changed, err
 }
 
 // rebuildOrder adds to its order (made anew when it is gone) the part of

@@ -92,14 +92,24 @@ func refold(txn *badger.Txn, o *Order) error {
 // it belongs to and acknowledges it.
 func (s *Service) receiveStatus(m *Message, raw []byte) ([]byte, error) {
 	unlock := s.lockShop(orderOfPart(m.Part))
-	defer unlock()
-	if answer, err := s.answered(m); answer != nil || err != nil {
-		return answer, err
+	answer, err := s.answered(m)
+	var changed *Part
+	if answer == nil && err == nil {
+		changed, err = s.foldStatus(m, raw)
+		answer = mustJSON(Reply{Ack: true})
 	}
-	if err := s.recoverStatusLocked(m, raw); err != nil {
+	unlock()
+	if err != nil {
 		return nil, err
 	}
-	return mustJSON(Reply{Ack: true}), nil
+	// After the lock, so that the order's other statuses commit meanwhile
+	// and share the flush. A copy answered before syncs too: its first
+	// copy may have committed and not yet synced.
+	if err := s.sync(); err != nil {
+		return nil, err
+	}
+	s.afterShop(changed)
+	return answer, nil
 }
 
 // applyStatusTxn folds status m into its order in txn, logs it, marks it
