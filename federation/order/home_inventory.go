@@ -77,7 +77,18 @@ func (s *Service) offer(ctx context.Context, listingID, sku string) (offer, erro
 // node updates in the same transaction, for instance: nothing of a
 // conflicted attempt was written). A take beyond the stock is a
 // *CheckoutError naming every short line.
+//
+// A change that moves no units (the confirm of a part whose units are
+// held, a shipment) commits in the order's own transaction without
+// going through the catalog, whose one writer lock every hold and
+// sale of the node takes.
 func (s *Service) changeStock(ctx context.Context, changes []catalog.StockChange, also func(*badger.Txn, map[string]offer) error) error {
+	if len(changes) == 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return s.commit(func(txn *badger.Txn) error { return also(txn, map[string]offer{}) })
+	}
 	withOffers := func(txn *badger.Txn, listings map[string]*catalog.Listing) error {
 		offers := make(map[string]offer)
 		for _, l := range listings {
