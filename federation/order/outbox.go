@@ -295,8 +295,7 @@ func (s *Service) send(ctx context.Context, m *Message, raw []byte) error {
 	if err != nil || status == nil {
 		return err
 	}
-	_, err = s.receiveStatus(status, sraw)
-	return err
+	return s.takeAnswer(status, sraw)
 }
 
 // request sends raw to member to and returns the answer: in process when

@@ -88,21 +88,14 @@ func refold(txn *badger.Txn, o *Order) error {
 	return nil
 }
 
-// receiveStatus applies a status message from a home node to the order
-// it belongs to and acknowledges it.
+// receiveStatus applies a status message a home node sent this node and
+// acknowledges it, once synced: the home forgets what was acknowledged.
 func (s *Service) receiveStatus(m *Message, raw []byte) ([]byte, error) {
-	unlock := s.lockShop(orderOfPart(m.Part))
-	answer, err := s.answered(m)
-	var changed *Part
-	if answer == nil && err == nil {
-		changed, err = s.foldStatus(m, raw)
-		answer = mustJSON(Reply{Ack: true})
-	}
-	unlock()
+	answer, changed, err := s.takeStatus(m, raw)
 	if err != nil {
 		return nil, err
 	}
-	// After the lock, so that the order's other statuses commit meanwhile
+	// After the order's lock, so that its other statuses commit meanwhile
 	// and share the flush. A copy answered before syncs too: its first
 	// copy may have committed and not yet synced.
 	if err := s.sync(); err != nil {
@@ -110,6 +103,38 @@ func (s *Service) receiveStatus(m *Message, raw []byte) ([]byte, error) {
 	}
 	s.afterShop(changed)
 	return answer, nil
+}
+
+// takeAnswer applies a status that answered a request of this node's
+// own (a confirm, a cancel), without a sync of its own. Nothing is
+// acknowledged to anyone, and the request leaves the outbox only in a
+// later commit: Badger's log replays a prefix of its commits, so a crash
+// that loses the status loses that too, and the request is sent again
+// and answered with the same status. A checkout storm makes two of these
+// per checkout; each would otherwise wait for a flush.
+func (s *Service) takeAnswer(m *Message, raw []byte) error {
+	_, changed, err := s.takeStatus(m, raw)
+	if err != nil {
+		return err
+	}
+	s.afterShop(changed)
+	return nil
+}
+
+// takeStatus folds status m into its order under the order's lock,
+// committed and not synced, unless it was taken before. It returns the
+// answer to give and the part when the status was news.
+func (s *Service) takeStatus(m *Message, raw []byte) ([]byte, *Part, error) {
+	unlock := s.lockShop(orderOfPart(m.Part))
+	defer unlock()
+	if answer, err := s.answered(m); answer != nil || err != nil {
+		return answer, nil, err
+	}
+	changed, err := s.foldStatus(m, raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	return mustJSON(Reply{Ack: true}), changed, nil
 }
 
 // applyStatusTxn folds status m into its order in txn, logs it, marks it
