@@ -72,7 +72,7 @@ func (ch BulkChange) validate(cfg Config) error {
 		}
 	case BulkSetPrice:
 		if ch.Amount <= 0 {
-			v.add("amount", "must be positive (minor units of the currency)")
+			v.add("amount", ProblemPositiveMinor)
 		}
 	case BulkPricePercent:
 		if ch.Amount == 0 || ch.Amount < MinBulkPercentBPS || ch.Amount > MaxBulkPercentBPS {

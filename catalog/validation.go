@@ -18,6 +18,12 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
+// ProblemPositiveMinor is the Message of a FieldError for an amount that
+// is not positive, where amounts are minor units of the currency (a
+// listing's prices, a bulk price). A reader that words problems in
+// another language can say it and keep the hint.
+const ProblemPositiveMinor = "must be positive (minor units of the currency)"
+
 // ValidationError lists every problem found in one input, not only the
 // first. It matches ErrInvalid under errors.Is.
 type ValidationError struct {
@@ -282,7 +288,7 @@ func (v *validator) variants(vs []Variant) {
 
 func (v *validator) price(field string, m Money) {
 	if m.Amount <= 0 {
-		v.add(field+".amount", "must be positive (minor units of the currency)")
+		v.add(field+".amount", ProblemPositiveMinor)
 	}
 	switch {
 	case !isCurrency(m.Currency):

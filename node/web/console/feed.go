@@ -247,17 +247,13 @@ var csvColumns = map[string]string{
 	"sku": "sku", "price": "price", "stock": "stock", "options": "option: columns",
 }
 
-// positiveMinor is the catalog's problem with a price that is not
-// positive.
-const positiveMinor = "must be positive (minor units of the currency)"
-
 // rejectionReason says one problem of a rejected feed entry in l's
 // language. For a CSV feed the catalog's field path becomes the column
 // and, for a variant other than the group's first, the line it is on:
 // "price on line 6: must be more than zero". lines are the entry's lines.
 func rejectionReason(l words, fe catalog.FieldError, lines []int, csv bool) string {
 	problem := problemIn(l, fe.Message)
-	if fe.Message == positiveMinor { // a feed's prices are minor units, unlike a form's amounts
+	if fe.Message == catalog.ProblemPositiveMinor { // a feed's prices are minor units, unlike a form's amounts
 		problem = l.T("console.problem.positive_minor")
 	}
 	if fe.Field == "" {
