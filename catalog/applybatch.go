@@ -32,7 +32,7 @@ func (a *Admitted) Len() int { return len(a.raws) }
 // per chunk (see verifyBatch), and the chunks spread over the cores.
 func (c *Catalog) AdmitBatch(raws [][]byte) *Admitted {
 	a := &Admitted{raws: raws, recs: make([]*Record, len(raws)), errs: make([]error, len(raws))}
-	size := admitChunk(len(raws), runtime.GOMAXPROCS(0))
+	size := verifyChunk(len(raws), runtime.GOMAXPROCS(0))
 	cores.Each((len(raws)+size-1)/size, 1, func(k int) {
 		lo, hi := k*size, min((k+1)*size, len(raws))
 		c.admitChunk(raws[lo:hi], a.recs[lo:hi], a.errs[lo:hi])
@@ -40,10 +40,11 @@ func (c *Catalog) AdmitBatch(raws [][]byte) *Admitted {
 	return a
 }
 
-// admitChunk is how many records AdmitBatch verifies in one batch: enough
-// to keep every core busy, and from 8 records, below which a batch saves
-// little, to 64, above which a batch costs more per signature again.
-func admitChunk(n, procs int) int {
+// verifyChunk is how many of n records AdmitBatch verifies in one batch:
+// enough batches to keep procs cores busy, of 8 records at least, below
+// which a batch saves little, and 64 at most, above which a batch costs
+// more per signature again.
+func verifyChunk(n, procs int) int {
 	return min(max((n+procs-1)/max(procs, 1), 8), 64)
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
+	cryptopb "github.com/libp2p/go-libp2p/core/crypto/pb"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/record"
 )
@@ -38,14 +39,14 @@ func TestEnvelopeSignedMatchesLibp2p(t *testing.T) {
 				if !e.verify() {
 					t.Fatal("the catalog does not verify what libp2p signed")
 				}
-				if (e.edKey != nil) != (key.Type() == newKey(t).Type()) {
+				if (e.edKey != nil) != (key.Type() == cryptopb.KeyType_Ed25519) {
 					t.Fatalf("Ed25519 key found: %v, key type %s", e.edKey != nil, key.Type())
 				}
 				if !bytes.Equal(e.payload, p) || string(e.typ) != recordCodec {
 					t.Fatalf("payload %d bytes, type %q", len(e.payload), e.typ)
 				}
-				e.signed[len(e.signed)-1] ^= 1
-				if size > 0 && e.verify() {
+				e.signed[len(e.signed)-1] ^= 1 // the payload's last byte, or its length when empty
+				if e.verify() {
 					t.Fatal("a changed payload still verifies")
 				}
 			})
@@ -87,12 +88,12 @@ func TestAdmitBatchRefusesOnlyTheForgedRecords(t *testing.T) {
 	}
 }
 
-func TestAdmitChunk(t *testing.T) {
+func TestVerifyChunk(t *testing.T) {
 	for _, tt := range []struct{ n, procs, want int }{
 		{1, 2, 8}, {16, 2, 8}, {40, 2, 20}, {512, 2, 64}, {512, 16, 32}, {100, 0, 64},
 	} {
-		if got := admitChunk(tt.n, tt.procs); got != tt.want {
-			t.Errorf("admitChunk(%d, %d) = %d, want %d", tt.n, tt.procs, got, tt.want)
+		if got := verifyChunk(tt.n, tt.procs); got != tt.want {
+			t.Errorf("verifyChunk(%d, %d) = %d, want %d", tt.n, tt.procs, got, tt.want)
 		}
 	}
 }
@@ -124,7 +125,15 @@ func TestPeerTextCache(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := peerTexts.n.Load(); n > maxPeerTexts {
-		t.Fatalf("cache holds %d entries, bound %d", n, maxPeerTexts)
+	// Full: a new peer ID is still checked, and not kept.
+	late := peerOf(t, newKey(t))
+	if err := checkPeerID(late); err != nil {
+		t.Fatal(err)
+	}
+	if _, kept := peerTexts.Load(late); kept {
+		t.Fatalf("a full cache (%d entries, bound %d) kept another peer ID", peerTexts.n.Load(), maxPeerTexts)
+	}
+	if _, kept := peerTexts.Load(text); !kept {
+		t.Fatal("the cache lost a peer ID it kept")
 	}
 }
