@@ -120,7 +120,7 @@ type Settler struct {
 	mu    sync.Mutex           // guards tried, busy and late
 	tried map[string]time.Time // period/peer -> last session for a disputed statement
 	busy  map[string]bool      // peers a session runs with now, opened by either side
-	late  map[string]time.Time // peer -> no session opened by this side before
+	late  map[string]time.Time // peer -> when this side may open a session with it again
 }
 
 // NewSettler returns a settler; Run starts its loop.

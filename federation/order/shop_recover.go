@@ -21,11 +21,7 @@ func (s *Service) recoverStatus(m *Message, raw []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := s.sync(); err != nil {
-		return err
-	}
-	s.afterShop(changed)
-	return nil
+	return s.syncedShop(changed)
 }
 
 // foldStatus is recoverStatus under the order's lock, up to the commit:

@@ -98,10 +98,9 @@ func (s *Service) receiveStatus(m *Message, raw []byte) ([]byte, error) {
 	// After the order's lock, so that its other statuses commit meanwhile
 	// and share the flush. A copy answered before syncs too: its first
 	// copy may have committed and not yet synced.
-	if err := s.sync(); err != nil {
+	if err := s.syncedShop(changed); err != nil {
 		return nil, err
 	}
-	s.afterShop(changed)
 	return answer, nil
 }
 
@@ -256,6 +255,16 @@ func (s *Service) oweRefund(txn *badger.Txn, o *Order, p *Part, st *Status, befo
 		return nil
 	}
 	return putJSON(txn, t.key(), t)
+}
+
+// syncedShop syncs a status this storefront committed, then tells the
+// webhook sender and settlement about it (afterShop).
+func (s *Service) syncedShop(p *Part) error {
+	if err := s.sync(); err != nil {
+		return err
+	}
+	s.afterShop(p)
+	return nil
 }
 
 // afterShop tells the webhook sender and settlement about a status
