@@ -80,6 +80,7 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 	two, latShip, latOne, latPoints := lat[0], lat[1], lat[2], lat[3]
 	logf("throughput: %d concurrent shoppers for %s...", orderShoppers, orderLoadTime)
 	signedBefore := ownRecords(c.Nodes[1:])
+	flushesBefore, flushedBefore := orderFlushes(c.Nodes)
 	start, cpuStart := time.Now(), cpuTime()
 	rate, err := checkoutRate(ctx, shop, items)
 	if err != nil {
@@ -87,6 +88,9 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 	}
 	elapsed, cpu := time.Since(start), cpuTime()-cpuStart
 	signedRate := float64(ownRecords(c.Nodes[1:])-signedBefore) / elapsed.Seconds()
+	flushes, flushed := orderFlushes(c.Nodes)
+	flushes, flushed = flushes-flushesBefore, flushed-flushedBefore
+	subOrders := rate * elapsed.Seconds()
 	// The three members share the process: its CPU time over the
 	// sub-orders accepted is what one sub-order costs the federation, and
 	// the cores it would take to reach the goal follow from it.
@@ -119,11 +123,23 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 		{Name: fmt.Sprintf("sub-orders accepted per second, %d shoppers", orderShoppers), Unit: "/s", Value: rate, Goal: ">= 1,000 /s"},
 		{Name: "catalog records the two homes signed per second meanwhile", Unit: "/s", Value: signedRate,
 			Baseline: "sub-orders accepted per second", Base: rate},
+		{Name: "flushes of order state to disk per sub-order, all three members, 32 shoppers", Unit: "flushes", Value: float64(flushes) / subOrders},
+		{Name: "order commits each flush made durable, 32 shoppers", Unit: "commits", Value: float64(flushed) / max(float64(flushes), 1)},
 		{Name: "CPU time per sub-order accepted, all three members, 32 shoppers", Unit: "ms", Value: cpuPer},
 		{Name: "sub-orders per second two whole cores would accept at that CPU cost", Unit: "/s", Value: 2000 / cpuPer, Goal: ">= 1,000 /s"},
 		{Name: "bare libp2p request/response round trip, p50", Unit: "ms", Value: ms(rtt)},
 		{Name: "fsync of a 4 KiB write, p50", Unit: "ms", Value: ms(fsync)},
 	}}, nil
+}
+
+// orderFlushes is how many flushes of order state the nodes have run and
+// how many commits those made durable, all told.
+func orderFlushes(nodes []*node.Node) (flushes, commits uint64) {
+	for _, nd := range nodes {
+		f, c := nd.Orders().Flushes()
+		flushes, commits = flushes+f, commits+c
+	}
+	return flushes, commits
 }
 
 // ownRecords is how many catalog records the nodes have signed, all

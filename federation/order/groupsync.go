@@ -1,6 +1,9 @@
 package order
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // groupSync makes committed writes durable in groups: concurrent callers
 // that have each committed a write share one flush to disk instead of
@@ -13,16 +16,32 @@ import "sync"
 // running leads the batch it joined (it runs the flush and wakes the
 // batch); callers that arrive meanwhile wait and form the next batch, and
 // one of them leads it when the running flush ends. A caller thus runs at
-// most one flush, and under a storm of N concurrent commits the disk sees
-// about two flushes per flush time instead of N.
+// most one flush.
+//
+// A flush costs CPU as well as time: Badger's Sync msyncs two mapped
+// logs, and each page it cleans faults again on the next write. In a
+// checkout storm on two cores most batches held a single caller (the
+// commits arrive spread out, not during a flush), so the cores spent as
+// much on flushing as on the orders. A caller that will sync a commit
+// therefore says so before it starts it (begin, then end): a leader
+// that finds such commits under way waits for them to join, at most
+// delay, and flushes them all at once. This is PostgreSQL's commit_delay,
+// counting the commits that will sync instead of commit_siblings' open
+// transactions; a lone commit has nobody to wait for and is flushed at
+// once.
 type groupSync struct {
 	flush func() error
+	delay time.Duration // the longest a leader waits for begun commits
 
-	mu   sync.Mutex // guards busy and next; cond waits on it
-	cond *sync.Cond
-	busy bool       // a flush is running
-	next *syncBatch // the callers the next flush covers; nil when none
-	runs uint64     // flushes run, for tests
+	mu      sync.Mutex // guards every field below; cond and joined wait on it
+	cond    *sync.Cond // a batch ended
+	joined  *sync.Cond // a begun commit ended, or a leader's wait did
+	busy    bool       // a flush is running, or its leader waits for company
+	next    *syncBatch // the callers the next flush covers; nil when none
+	begun   int        // commits begun and not yet ended
+	waiting bool       // a leader waits on joined
+	runs    uint64     // flushes run
+	covered uint64     // callers the flushes run covered
 }
 
 // syncBatch is the callers one flush covers.
@@ -32,10 +51,37 @@ type syncBatch struct {
 	err     error
 }
 
-func newGroupSync(flush func() error) *groupSync {
-	g := &groupSync{flush: flush}
+func newGroupSync(flush func() error, delay time.Duration) *groupSync {
+	g := &groupSync{flush: flush, delay: delay}
 	g.cond = sync.NewCond(&g.mu)
+	g.joined = sync.NewCond(&g.mu)
 	return g
+}
+
+// begin announces a commit that its caller means to sync: until the
+// caller calls end, a leader about to flush waits for it (at most
+// delay). Every begin needs exactly one end.
+func (g *groupSync) begin() {
+	g.mu.Lock()
+	g.begun++
+	g.mu.Unlock()
+}
+
+// end takes back a begin. With sync, the caller's commit has been made
+// and it joins the next flush at once (without letting go of the lock in
+// between, so that a waiting leader cannot flush without it) and returns
+// as Sync does; without, the commit failed and there is nothing to sync.
+func (g *groupSync) end(sync bool) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.begun--
+	if g.waiting && g.begun == 0 {
+		g.joined.Signal()
+	}
+	if !sync {
+		return nil
+	}
+	return g.syncLocked()
 }
 
 // Sync returns once a flush that started after the call has ended, with
@@ -43,6 +89,10 @@ func newGroupSync(flush func() error) *groupSync {
 func (g *groupSync) Sync() error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	return g.syncLocked()
+}
+
+func (g *groupSync) syncLocked() error {
 	if g.next == nil {
 		g.next = &syncBatch{}
 	}
@@ -54,8 +104,13 @@ func (g *groupSync) Sync() error {
 			continue
 		}
 		// Lead: the flush covers every caller of b, all of whose writes
-		// were committed before they joined.
-		g.busy, g.next = true, nil
+		// were committed before they joined. b stays the next batch
+		// while the leader waits for company, and busy keeps the callers
+		// who join it meanwhile from leading it.
+		g.busy = true
+		g.awaitBegun()
+		g.next = nil
+		g.covered += uint64(b.callers)
 		g.mu.Unlock()
 		err := g.flush()
 		g.mu.Lock()
@@ -66,9 +121,37 @@ func (g *groupSync) Sync() error {
 	return b.err
 }
 
-// waiting is how many callers wait for the next flush (not the running
-// one), for tests.
-func (g *groupSync) waiting() int {
+// awaitBegun waits, with g.mu held, until no begun commit is under way
+// or delay has passed.
+func (g *groupSync) awaitBegun() {
+	if g.begun == 0 || g.delay <= 0 {
+		return
+	}
+	over := false
+	t := time.AfterFunc(g.delay, func() {
+		g.mu.Lock()
+		over = true
+		g.joined.Signal()
+		g.mu.Unlock()
+	})
+	g.waiting = true
+	for g.begun > 0 && !over {
+		g.joined.Wait()
+	}
+	g.waiting = false
+	t.Stop()
+}
+
+// counts returns the flushes run so far and the callers they covered.
+func (g *groupSync) counts() (flushes, callers uint64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.runs, g.covered
+}
+
+// waitingCallers is how many callers wait for the next flush (not the
+// running one), for tests.
+func (g *groupSync) waitingCallers() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.next == nil {

@@ -26,7 +26,7 @@ func TestGroupSyncCoversEveryWrite(t *testing.T) {
 			covered.Store(upTo)
 		}
 		return nil
-	})
+	}, 0)
 	const writers, rounds = 32, 20
 	var wg sync.WaitGroup
 	errs := make(chan error, writers)
@@ -67,7 +67,7 @@ func TestGroupSyncBatches(t *testing.T) {
 			<-gate
 		}
 		return nil
-	})
+	}, 0)
 	var wg sync.WaitGroup
 	call := func() {
 		defer wg.Done()
@@ -89,7 +89,7 @@ func TestGroupSyncBatches(t *testing.T) {
 		go call()
 	}
 	testwait.For(t, 10*time.Second, func() error {
-		if n := g.waiting(); n != late {
+		if n := g.waitingCallers(); n != late {
 			return fmt.Errorf("%d callers wait for the next flush, want %d", n, late)
 		}
 		return nil
@@ -117,7 +117,7 @@ func TestGroupSyncErrorReachesEveryWaiter(t *testing.T) {
 			return boom
 		}
 		return nil
-	})
+	}, 0)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -142,7 +142,7 @@ func TestGroupSyncErrorReachesEveryWaiter(t *testing.T) {
 		}()
 	}
 	testwait.For(t, 10*time.Second, func() error {
-		if n := g.waiting(); n != late {
+		if n := g.waitingCallers(); n != late {
 			return fmt.Errorf("%d callers wait, want %d", n, late)
 		}
 		return nil
@@ -157,5 +157,80 @@ func TestGroupSyncErrorReachesEveryWaiter(t *testing.T) {
 	}
 	if err := g.Sync(); err != nil {
 		t.Fatalf("a flush after the failed one: %v", err)
+	}
+}
+
+// TestGroupSyncWaitsForBegunCommits has two callers begin a commit each;
+// the first to end leads, and waits for the other instead of flushing
+// alone: one flush covers both. The delay is an hour, so only the other's
+// end can let the leader go.
+func TestGroupSyncWaitsForBegunCommits(t *testing.T) {
+	var flushes atomic.Int64
+	g := newGroupSync(func() error { flushes.Add(1); return nil }, time.Hour)
+	g.begin()
+	g.begin()
+	first := make(chan error, 1)
+	go func() { first <- g.end(true) }()
+	testwait.For(t, 10*time.Second, func() error {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		if !g.waiting {
+			return errors.New("the leader does not wait for the begun commit")
+		}
+		return nil
+	})
+	if err := g.end(true); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if n := flushes.Load(); n != 1 {
+		t.Fatalf("%d flushes for two begun commits, want 1", n)
+	}
+}
+
+// TestGroupSyncLoneCommitFlushesAtOnce begins and ends a single commit
+// with an hour's delay: nobody is under way, so nothing is waited for.
+func TestGroupSyncLoneCommitFlushesAtOnce(t *testing.T) {
+	g := newGroupSync(func() error { return nil }, time.Hour)
+	done := make(chan error, 1)
+	go func() {
+		g.begin()
+		done <- g.end(true)
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a lone commit waited for company")
+	}
+}
+
+// TestGroupSyncDelayBoundsTheWait leaves a begun commit that never ends
+// (a caller stuck behind a lock): the leader flushes after the delay
+// anyway, and a commit that fails ends without a flush.
+func TestGroupSyncDelayBoundsTheWait(t *testing.T) {
+	var flushes atomic.Int64
+	g := newGroupSync(func() error { flushes.Add(1); return nil }, 5*time.Millisecond)
+	g.begin()
+	g.begin()
+	done := make(chan error, 1)
+	go func() { done <- g.end(true) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the leader waited past its delay for a commit that never ended")
+	}
+	if err := g.end(false); err != nil {
+		t.Fatal(err)
+	}
+	if n, b := flushes.Load(), g.begun; n != 1 || b != 0 {
+		t.Fatalf("%d flushes and %d commits begun after one synced and one failed, want 1 and 0", n, b)
 	}
 }

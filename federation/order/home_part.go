@@ -204,6 +204,7 @@ func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) ([]byte, 
 	p.Shipping, p.ShippingRate = ship.Price, ship.Rate
 	p.Total.Amount += ship.Price.Amount
 	var reply []byte
+	s.durable.begin()
 	err = s.changeStock(ctx, p.changes(-1), func(txn *badger.Txn, offers map[string]offer) error {
 		if err := ownLines(p, offers); err != nil {
 			return err
@@ -219,13 +220,14 @@ func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) ([]byte, 
 		return txn.Set([]byte(prefixHold+timeKey(p.HoldUntil)+"/"+p.ID), nil)
 	})
 	if errors.As(err, &ce) {
+		s.durable.end(false)
 		return s.rejection(m, raw, ce)
 	}
 	if err != nil {
-		return nil, err
+		return nil, s.synced(err)
 	}
 	s.holdChanged(nil, p)
-	return reply, s.sync()
+	return reply, s.synced(nil)
 }
 
 // ownLines checks that every line of p is a listing this node holds for

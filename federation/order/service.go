@@ -63,13 +63,18 @@ type Config struct {
 	// points back (a confirm queued before the deadline may arrive
 	// late); zero means 30m.
 	PointsHoldGrace time.Duration `yaml:"points_hold_grace"`
+	// CommitDelay is how long a flush of order commits to disk waits for
+	// more commits to share it when the last flush was still running as
+	// its first commit arrived; zero flushes at once (see groupSync).
+	CommitDelay time.Duration `yaml:"commit_delay"`
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{HoldTTL: 10 * time.Minute, ConfirmWait: 3 * time.Second, RequestTimeout: 5 * time.Second, RetryMax: 5 * time.Second,
 		ParkAfter: 24 * time.Hour, ReserveRate: 200, ReserveBurst: 400, MaxHolds: 2000, MaxHeldUnits: 50000,
-		MaxExpiredPerHour: 500, PruneAfter: 24 * time.Hour, UnpaidAfter: 72 * time.Hour, MaxCarts: 1000, IssueDueWarning: 6 * time.Hour}
+		MaxExpiredPerHour: 500, PruneAfter: 24 * time.Hour, UnpaidAfter: 72 * time.Hour, MaxCarts: 1000, IssueDueWarning: 6 * time.Hour,
+		CommitDelay: time.Millisecond}
 }
 
 // Validate names the first bad key.
@@ -103,6 +108,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("orders.max_carts: must be between 1 and 10000, not %d", c.MaxCarts)
 	case c.PointsHoldGrace < 0 || c.PointsHoldGrace > 24*time.Hour:
 		return fmt.Errorf("orders.points_hold_grace: must be between 0 (30m) and 24h, not %s", c.PointsHoldGrace)
+	case c.CommitDelay < 0 || c.CommitDelay > 10*time.Millisecond:
+		return fmt.Errorf("orders.commit_delay: must be between 0 and 10ms, not %s", c.CommitDelay)
 	case c.IssueDueWarning < time.Minute || c.IssueDueWarning > 7*24*time.Hour:
 		return fmt.Errorf("orders.issue_due_warning: must be between 1m and 168h, not %s", c.IssueDueWarning)
 	}
@@ -300,7 +307,15 @@ func New(cfg Config, d Deps) (*Service, error) {
 	for _, p := range d.Payments {
 		s.payments[p.Method()] = p
 	}
-	s.durable = newGroupSync(s.db.Sync)
+	s.durable = newGroupSync(s.db.Sync, cfg.CommitDelay)
+	if d.Registry != nil {
+		d.Registry.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "fedmart_order_flushes_total",
+				Help: "Flushes of order state to disk."}, func() float64 { n, _ := s.durable.counts(); return float64(n) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "fedmart_order_flushed_commits_total",
+				Help: "Order commits made durable by those flushes (their ratio is the group commit's batch size)."},
+				func() float64 { _, n := s.durable.counts(); return float64(n) }))
+	}
 	s.out = newOutbox(s)
 	s.budget = newBudgets(cfg)
 	s.recovering.Store(d.Recovering)
@@ -377,14 +392,16 @@ func stripe(locks *[lockStripes]sync.Mutex, id string) func() {
 	return m.Unlock
 }
 
+// Flushes returns how many flushes of order state to disk this node has
+// run and how many commits they made durable.
+func (s *Service) Flushes() (flushes, commits uint64) { return s.durable.counts() }
+
 // update runs fn in a read-write transaction, retrying on conflicts, and
 // syncs the commit to disk before returning: order state is acknowledged
 // only once it would survive a crash.
 func (s *Service) update(fn func(txn *badger.Txn) error) error {
-	if err := s.commit(fn); err != nil {
-		return err
-	}
-	return s.sync()
+	s.durable.begin()
+	return s.synced(s.commit(fn))
 }
 
 // commit runs fn in a read-write transaction, retrying on conflicts,
@@ -400,11 +417,18 @@ func (s *Service) commit(fn func(txn *badger.Txn) error) error {
 	}
 }
 
-// sync makes every write committed before the call durable. Concurrent
-// callers share one flush (see groupSync): a checkout storm costs the disk
-// a flush per flush time, not one per commit.
-func (s *Service) sync() error {
-	if err := s.durable.Sync(); err != nil {
+// synced ends a commit announced with s.durable.begin, whose error is
+// err: when it committed, it returns once the commit is durable (and
+// every other committed before the call); when it failed, it returns err
+// at once. Concurrent callers share one flush (see groupSync): a
+// checkout storm costs the disk a flush per batch of commits, not one
+// per commit.
+func (s *Service) synced(err error) error {
+	if err != nil {
+		s.durable.end(false)
+		return err
+	}
+	if err := s.durable.end(true); err != nil {
 		return fmt.Errorf("order: syncing: %w", err)
 	}
 	return nil

@@ -16,12 +16,10 @@ var errNoOrder = fmt.Errorf("%w: no order to rebuild", ErrNotFound)
 // node's own signed reserve and confirm when a restore lost it.
 func (s *Service) recoverStatus(m *Message, raw []byte) error {
 	unlock := s.lockShop(orderOfPart(m.Part))
+	s.durable.begin()
 	changed, err := s.foldStatus(m, raw)
 	unlock()
-	if err != nil {
-		return err
-	}
-	return s.syncedShop(changed)
+	return s.syncedShop(changed, err)
 }
 
 // foldStatus is recoverStatus under the order's lock, up to the commit:

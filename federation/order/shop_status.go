@@ -91,14 +91,12 @@ func refold(txn *badger.Txn, o *Order) error {
 // receiveStatus applies a status message a home node sent this node and
 // acknowledges it, once synced: the home forgets what was acknowledged.
 func (s *Service) receiveStatus(m *Message, raw []byte) ([]byte, error) {
+	s.durable.begin()
 	answer, changed, err := s.takeStatus(m, raw)
-	if err != nil {
-		return nil, err
-	}
 	// After the order's lock, so that its other statuses commit meanwhile
 	// and share the flush. A copy answered before syncs too: its first
 	// copy may have committed and not yet synced.
-	if err := s.syncedShop(changed); err != nil {
+	if err := s.syncedShop(changed, err); err != nil {
 		return nil, err
 	}
 	return answer, nil
@@ -257,10 +255,11 @@ func (s *Service) oweRefund(txn *badger.Txn, o *Order, p *Part, st *Status, befo
 	return putJSON(txn, t.key(), t)
 }
 
-// syncedShop syncs a status this storefront committed, then tells the
-// webhook sender and settlement about it (afterShop).
-func (s *Service) syncedShop(p *Part) error {
-	if err := s.sync(); err != nil {
+// syncedShop ends the commit of a status this storefront folded, begun
+// with s.durable.begin, whose error is err: once it is synced it tells
+// the webhook sender and settlement about it (afterShop).
+func (s *Service) syncedShop(p *Part, err error) error {
+	if err := s.synced(err); err != nil {
 		return err
 	}
 	s.afterShop(p)
