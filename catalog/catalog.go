@@ -52,6 +52,9 @@ type Catalog struct {
 	handlers      []func(Change)
 	batchHandlers []func([]Change)
 
+	// views keeps listing descriptions parsed (see viewCache).
+	views *viewCache
+
 	// count mirrors the stored count of live listings; it is changed only
 	// under wmu, after a commit.
 	count atomic.Int64
@@ -129,7 +132,8 @@ func Open(cfg Config, db *badger.DB, key crypto.PrivKey, members Membership, log
 	if now == nil {
 		now = time.Now
 	}
-	c := &Catalog{cfg: cfg, db: db, key: key, self: id.String(), members: members, log: log, now: now, shards: normalShards(cfg.Shards)}
+	c := &Catalog{cfg: cfg, db: db, key: key, self: id.String(), members: members, log: log, now: now, shards: normalShards(cfg.Shards),
+		views: newViewCache()}
 	c.currency.Store(&cfg.Currency)
 	if c.overhead, err = envelopeOverhead(key); err != nil {
 		return nil, err

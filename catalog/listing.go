@@ -192,6 +192,10 @@ func (l *Listing) withStock(stock map[string]int64) *Listing {
 	cp.Variants = make([]Variant, len(l.Variants))
 	for i, v := range l.Variants {
 		v.Options = cloneMap(v.Options)
+		if v.Dimensions != nil {
+			d := *v.Dimensions
+			v.Dimensions = &d
+		}
 		v.Stock = stock[v.SKU]
 		cp.Variants[i] = v
 	}

@@ -212,7 +212,7 @@ func (c *Catalog) QueryListings(ctx context.Context, merchantID string, q Listin
 				}
 				continue
 			}
-			l, err := loadView(txn, id)
+			l, err := loadView(txn, id, c.views)
 			if err != nil {
 				return err
 			}

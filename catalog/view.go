@@ -21,7 +21,7 @@ func (c *Catalog) Listing(ctx context.Context, id string) (Listing, error) {
 	var l *Listing
 	err := c.db.View(func(txn *badger.Txn) error {
 		var err error
-		l, err = loadView(txn, id)
+		l, err = loadView(txn, id, c.views)
 		return err
 	})
 	if err != nil {
@@ -33,14 +33,15 @@ func (c *Catalog) Listing(ctx context.Context, id string) (Listing, error) {
 	return *l, nil
 }
 
-// loadView reads a listing with its stock, or nil when it is not live.
-func loadView(txn *badger.Txn, id string) (*Listing, error) {
+// loadView reads a listing with its stock, or nil when it is not live;
+// its description comes through views (nil: parsed and not kept).
+func loadView(txn *badger.Txn, id string, views *viewCache) (*Listing, error) {
 	h, err := getHead(txn, listingKey(id))
 	if err != nil || h.seq == 0 || h.tomb {
 		return nil, err
 	}
 	origin := platformOf(id)
-	rec, err := loadRecord(txn, origin, h.seq)
+	desc, err := views.description(txn, origin, h.seq)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +49,7 @@ func loadView(txn *badger.Txn, id string) (*Listing, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rec.Listing.withStock(stock), nil
+	return desc.withStock(stock), nil
 }
 
 // maxPage caps a page of MerchantListings; defaultPage is used for limit <= 0.
@@ -135,7 +136,7 @@ func pageOf(db *badger.DB, prefix []byte, cursor string, limit int) ([]Listing, 
 			it.Seek(append(listingKey(cursor), 0))
 		}
 		for ; it.Valid(); it.Next() {
-			l, err := loadView(txn, string(it.Item().Key()[len(prefixListing):]))
+			l, err := loadView(txn, string(it.Item().Key()[len(prefixListing):]), nil)
 			if err != nil {
 				return err
 			}
