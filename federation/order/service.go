@@ -63,9 +63,10 @@ type Config struct {
 	// points back (a confirm queued before the deadline may arrive
 	// late); zero means 30m.
 	PointsHoldGrace time.Duration `yaml:"points_hold_grace"`
-	// CommitDelay is how long a flush of order commits to disk waits for
-	// more commits to share it when the last flush was still running as
-	// its first commit arrived; zero flushes at once (see groupSync).
+	// CommitDelay is the longest a flush of order commits to disk waits
+	// for the commits already under way that will sync, so that they
+	// share it; a commit with none beside it is flushed at once, and zero
+	// never waits (see groupSync).
 	CommitDelay time.Duration `yaml:"commit_delay"`
 }
 

@@ -91,8 +91,7 @@ func refold(txn *badger.Txn, o *Order) error {
 // receiveStatus applies a status message a home node sent this node and
 // acknowledges it, once synced: the home forgets what was acknowledged.
 func (s *Service) receiveStatus(m *Message, raw []byte) ([]byte, error) {
-	s.durable.begin()
-	answer, changed, err := s.takeStatus(m, raw)
+	answer, changed, err := s.takeStatus(m, raw, true)
 	// After the order's lock, so that its other statuses commit meanwhile
 	// and share the flush. A copy answered before syncs too: its first
 	// copy may have committed and not yet synced.
@@ -110,7 +109,7 @@ func (s *Service) receiveStatus(m *Message, raw []byte) ([]byte, error) {
 // and answered with the same status. A checkout storm makes two of these
 // per checkout; each would otherwise wait for a flush.
 func (s *Service) takeAnswer(m *Message, raw []byte) error {
-	_, changed, err := s.takeStatus(m, raw)
+	_, changed, err := s.takeStatus(m, raw, false)
 	if err != nil {
 		return err
 	}
@@ -120,10 +119,17 @@ func (s *Service) takeAnswer(m *Message, raw []byte) error {
 
 // takeStatus folds status m into its order under the order's lock,
 // committed and not synced, unless it was taken before. It returns the
-// answer to give and the part when the status was news.
-func (s *Service) takeStatus(m *Message, raw []byte) ([]byte, *Part, error) {
+// answer to give and the part when the status was news. With sync, the
+// caller will sync the commit: it is begun once the lock is held (a
+// commit begun while it waits for the lock would hold up every flush,
+// and the lock's holder may itself be waiting for one), and the caller
+// ends it.
+func (s *Service) takeStatus(m *Message, raw []byte, sync bool) ([]byte, *Part, error) {
 	unlock := s.lockShop(orderOfPart(m.Part))
 	defer unlock()
+	if sync {
+		s.durable.begin()
+	}
 	if answer, err := s.answered(m); answer != nil || err != nil {
 		return answer, nil, err
 	}
