@@ -140,12 +140,28 @@ func getRaw(txn *badger.Txn, origin string, seq uint64) ([]byte, error) {
 
 // loadRecord parses the stored record a head points at.
 func loadRecord(txn *badger.Txn, origin string, seq uint64) (*Record, error) {
-	raw, err := getRaw(txn, origin, seq)
+	item, err := recordItem(txn, origin, seq)
 	if err != nil {
 		return nil, err
 	}
-	if raw == nil {
+	return parseItem(item)
+}
+
+// recordItem is the item of the stored record a head points at, which
+// must be there.
+func recordItem(txn *badger.Txn, origin string, seq uint64) (*badger.Item, error) {
+	item, err := txn.Get(recordKey(origin, seq))
+	if errors.Is(err, badger.ErrKeyNotFound) {
 		return nil, fmt.Errorf("catalog: record %s/%d is missing from the store", origin, seq)
+	}
+	return item, err
+}
+
+// parseItem parses the stored record in item.
+func parseItem(item *badger.Item) (*Record, error) {
+	raw, err := item.ValueCopy(nil)
+	if err != nil {
+		return nil, err
 	}
 	return parseStored(raw)
 }

@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"errors"
 	"fmt"
 	"hash/maphash"
 	"sync/atomic"
@@ -52,10 +51,7 @@ func (vc *viewCache) slot(origin string, seq uint64) *atomic.Pointer[viewEntry] 
 // otherwise parsed (and cached, unless vc is nil: a bulk read would only
 // push out the listings read often). The result must not be changed.
 func (vc *viewCache) description(txn *badger.Txn, origin string, seq uint64) (*Listing, error) {
-	item, err := txn.Get(recordKey(origin, seq))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return nil, fmt.Errorf("catalog: record %s/%d is missing from the store", origin, seq)
-	}
+	item, err := recordItem(txn, origin, seq)
 	if err != nil {
 		return nil, err
 	}
@@ -66,11 +62,7 @@ func (vc *viewCache) description(txn *badger.Txn, origin string, seq uint64) (*L
 			return e.listing, nil
 		}
 	}
-	raw, err := item.ValueCopy(nil)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := parseStored(raw)
+	rec, err := parseItem(item)
 	if err != nil {
 		return nil, err
 	}
