@@ -199,14 +199,7 @@ func TestGroupSyncLoneCommitFlushesAtOnce(t *testing.T) {
 		g.begin()
 		done <- g.end(true)
 	}()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("a lone commit waited for company")
-	}
+	returns(t, done, "a lone commit waited for company")
 }
 
 // TestGroupSyncDelayBoundsTheWait leaves a begun commit that never ends
@@ -219,18 +212,29 @@ func TestGroupSyncDelayBoundsTheWait(t *testing.T) {
 	g.begin()
 	done := make(chan error, 1)
 	go func() { done <- g.end(true) }()
+	returns(t, done, "the leader waited past its delay for a commit that never ended")
+	if err := g.end(false); err != nil {
+		t.Fatal(err)
+	}
+	g.mu.Lock()
+	b := g.begun
+	g.mu.Unlock()
+	if n := flushes.Load(); n != 1 || b != 0 {
+		t.Fatalf("%d flushes and %d commits begun after one synced and one failed, want 1 and 0", n, b)
+	}
+}
+
+// returns fails t with hung unless done delivers, without an error,
+// within ten seconds: a guard against hanging for the hour a test's
+// delay is, not a timing.
+func returns(t *testing.T, done <-chan error, hung string) {
+	t.Helper()
 	select {
 	case err := <-done:
 		if err != nil {
 			t.Fatal(err)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("the leader waited past its delay for a commit that never ended")
-	}
-	if err := g.end(false); err != nil {
-		t.Fatal(err)
-	}
-	if n, b := flushes.Load(), g.begun; n != 1 || b != 0 {
-		t.Fatalf("%d flushes and %d commits begun after one synced and one failed, want 1 and 0", n, b)
+		t.Fatal(hung)
 	}
 }

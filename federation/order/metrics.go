@@ -12,7 +12,9 @@ type metrics struct {
 	parked         prometheus.Gauge       // messages the receiver refused for good
 }
 
-func newMetrics(reg prometheus.Registerer) *metrics {
+// newMetrics registers the service's metrics with reg (when set), with
+// the flushes of durable, whose counts are read when scraped.
+func newMetrics(reg prometheus.Registerer, durable *groupSync) *metrics {
 	m := &metrics{
 		checkouts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fedmart_checkouts_total", Help: "Checkouts on this storefront by result."}, []string{"result"}),
 		parts:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fedmart_order_parts_total", Help: "Status changes of parts homed on this node."}, []string{"status"}),
@@ -26,7 +28,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Order messages their receiver refused for good, kept for the operator."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.checkouts, m.parts, m.messages, m.outbox, m.outboxMessages, m.outboxAge, m.parked)
+		reg.MustRegister(m.checkouts, m.parts, m.messages, m.outbox, m.outboxMessages, m.outboxAge, m.parked,
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "fedmart_order_flushes_total", Help: "Flushes of order state to disk."},
+				func() float64 { n, _ := durable.counts(); return float64(n) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "fedmart_order_flushed_commits_total",
+				Help: "Order commits made durable by those flushes (over the flushes: the group commit's batch size)."},
+				func() float64 { _, n := durable.counts(); return float64(n) }))
 	}
 	return m
 }

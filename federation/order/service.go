@@ -294,10 +294,11 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("order: node key: %w", err)
 	}
+	durable := newGroupSync(d.DB.Sync, cfg.CommitDelay)
 	s := &Service{
 		cfg: cfg, db: d.DB, key: d.Key, self: id.String(), inv: d.Inventory, listings: d.Listings, net: d.Transport,
 		payments: map[string]Provider{}, emit: d.Emitter, notify: d.Notifier, policy: d.Policy, books: d.Books, loyalty: d.Loyalty, ptsAuth: d.PointsAuth, ads: d.Ads, campaigns: d.Campaigns, reports: d.Reports, profiles: d.Profiles, termsOf: d.Terms, reach: d.Reach, syncer: d.Sync,
-		log: d.Log, now: d.Now, metrics: newMetrics(d.Registry),
+		log: d.Log, now: d.Now, metrics: newMetrics(d.Registry, durable), durable: durable,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -307,15 +308,6 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	for _, p := range d.Payments {
 		s.payments[p.Method()] = p
-	}
-	s.durable = newGroupSync(s.db.Sync, cfg.CommitDelay)
-	if d.Registry != nil {
-		d.Registry.MustRegister(
-			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "fedmart_order_flushes_total",
-				Help: "Flushes of order state to disk."}, func() float64 { n, _ := s.durable.counts(); return float64(n) }),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "fedmart_order_flushed_commits_total",
-				Help: "Order commits made durable by those flushes (their ratio is the group commit's batch size)."},
-				func() float64 { _, n := s.durable.counts(); return float64(n) }))
 	}
 	s.out = newOutbox(s)
 	s.budget = newBudgets(cfg)
