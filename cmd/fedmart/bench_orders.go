@@ -95,7 +95,7 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 	// sub-orders accepted is what one sub-order costs the federation, and
 	// the cores it would take to reach the goal follow from it.
 	cpuPer := ms(cpu) / (rate * elapsed.Seconds())
-	logf("baselines: bare libp2p round trip and fsync...")
+	logf("baselines: bare libp2p round trip, fsync, and the CPU of a durable write...")
 	rtt, err := bareRoundTrip(ctx, 500)
 	if err != nil {
 		return report{}, err
@@ -105,6 +105,10 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 		return report{}, err
 	}
 	base := ms(rtt) + 2*ms(fsync)
+	badgerSync, logSync, err := syncCPU(1000)
+	if err != nil {
+		return report{}, err
+	}
 	withPoints := fmt.Sprintf("checkout of one part homed on another member, spending %d points held at a third", pointsPerCheckout)
 	return report{Figures: []figure{
 		{Name: "checkout of a two-platform cart, p50", Unit: "ms", Value: ms(percentile(two, 50)), Baseline: "bare libp2p round trip + 2 fsyncs", Base: base},
@@ -129,6 +133,8 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 		{Name: "sub-orders per second two whole cores would accept at that CPU cost", Unit: "/s", Value: 2000 / cpuPer, Goal: ">= 1,000 /s"},
 		{Name: "bare libp2p request/response round trip, p50", Unit: "ms", Value: ms(rtt)},
 		{Name: "fsync of a 4 KiB write, p50", Unit: "ms", Value: ms(fsync)},
+		{Name: "CPU time of a Badger commit + DB.Sync of a 1,500-byte record", Unit: "µs", Value: float64(badgerSync.Nanoseconds()) / 1e3,
+			Baseline: "overwrite + fsync of the same bytes in a preallocated log", Base: float64(logSync.Nanoseconds()) / 1e3},
 	}}, nil
 }
 

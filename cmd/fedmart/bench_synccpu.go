@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// syncCPU is the CPU time one durable write of a 1,500-byte order record
+// takes, over n writes: a Badger commit and DB.Sync (an msync of the
+// memtable's mapped log and of the value log) on the node's settings for
+// small values, beside an overwrite of a preallocated log file and its
+// fsync, what an order log of its own would pay (BENCHMARKS.md "What a
+// flush costs").
+func syncCPU(n int) (badgerSync, logSync time.Duration, err error) {
+	dir, err := os.MkdirTemp("", "fedmart-sync-")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer os.RemoveAll(dir)
+	rec := make([]byte, 1500)
+	db, err := badger.Open(badger.DefaultOptions(filepath.Join(dir, "db")).WithLogger(nil).
+		WithMemTableSize(16 << 20).WithValueThreshold(1 << 10).WithValueLogFileSize(128 << 20))
+	if err != nil {
+		return 0, 0, err
+	}
+	defer db.Close()
+	start := cpuTime()
+	for i := range n {
+		err := db.Update(func(txn *badger.Txn) error { return txn.Set(fmt.Appendf(nil, "o/%09d", i), rec) })
+		if err == nil {
+			err = db.Sync()
+		}
+		if err != nil {
+			return 0, 0, err
+		}
+	}
+	badgerSync = (cpuTime() - start) / time.Duration(n)
+
+	f, err := os.Create(filepath.Join(dir, "log"))
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	if _, err := f.Write(make([]byte, n*len(rec))); err != nil { // preallocated: a sync writes data, not the file's size
+		return 0, 0, err
+	}
+	if err := f.Sync(); err != nil {
+		return 0, 0, err
+	}
+	start = cpuTime()
+	for i := range n {
+		if _, err := f.WriteAt(rec, int64(i*len(rec))); err != nil {
+			return 0, 0, err
+		}
+		if err := f.Sync(); err != nil {
+			return 0, 0, err
+		}
+	}
+	return badgerSync, (cpuTime() - start) / time.Duration(n), nil
+}
