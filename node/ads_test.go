@@ -28,9 +28,10 @@ func TestSponsoredSalesAcrossThreeMembers(t *testing.T) {
 		t.Skip("waits for one-minute settlement periods to end")
 	}
 	t.Parallel()
+	clk := new(testClock)
 	c := startClusterOpts(t, ClusterOptions{
 		Dir: t.TempDir(), Names: []string{"Alpha", "Beta", "Gamma"}, FederationID: "ads-test", FederationName: "Ads Test",
-		Currency: "EUR", Period: time.Minute, Log: discard(),
+		Currency: "EUR", Period: time.Minute, Clock: clk.Now, Log: discard(),
 		Policy: federation.Policy{StorefrontCommissionBPS: 1000, FederationFeeBPS: 100},
 		Ads:    federation.Ads{MaxFeeBPS: 2000, StorefrontShareBPS: 6000},
 		Tune:   func(cfg *Config) { cfg.Federation.DialInterval = 50 * time.Millisecond },
@@ -182,6 +183,6 @@ func TestSponsoredSalesAcrossThreeMembers(t *testing.T) {
 	}
 	// The treasury learns what Beta owes it when the two reconcile a
 	// closed period, from Beta's proofs.
-	periodsAgree(t, c, time.Now())
+	periodsAgree(t, c, clk)
 	samePair(a, 200+80)
 }

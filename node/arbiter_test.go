@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,11 +26,10 @@ func TestArbiterAcrossThreeMembers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for one-minute settlement periods to end")
 	}
-	var skew atomic.Int64
-	now := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+	clk := new(testClock)
 	c := startClusterOpts(t, ClusterOptions{
 		Dir: t.TempDir(), Names: []string{"Alpha", "Beta", "Gamma"}, FederationID: "arbiter-test", FederationName: "Arbiter Test",
-		Currency: "EUR", Period: time.Minute, Log: discard(), Clock: now, FirstResponse: 10 * time.Minute,
+		Currency: "EUR", Period: time.Minute, Log: discard(), Clock: clk.Now, FirstResponse: 10 * time.Minute,
 		Policy: federation.Policy{StorefrontCommissionBPS: 1000, FederationFeeBPS: 100},
 		Tune:   func(cfg *Config) { cfg.Federation.DialInterval = 50 * time.Millisecond },
 	})
@@ -69,7 +67,7 @@ func TestArbiterAcrossThreeMembers(t *testing.T) {
 	})
 
 	// Beta's merchant never answers; a day later the shopper escalates.
-	skew.Store(int64(11 * time.Minute))
+	clk.Skip(11 * time.Minute)
 	escRoute := route + "/{iid}/escalate"
 	if s, body := req(t, "POST", url+"/"+iss.ID+"/escalate", escRoute, sh.token, map[string]string{"text": "No answer at all."}); s != 202 {
 		t.Fatalf("escalating: %d %s", s, body)
@@ -167,5 +165,5 @@ func TestArbiterAcrossThreeMembers(t *testing.T) {
 
 	// The refund is booked alike on both sides, once; the periods agree.
 	refundsBookedAlike(t, a, b, part, 1, "the decision")
-	periodsAgree(t, c, now())
+	periodsAgree(t, c, clk)
 }

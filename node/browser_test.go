@@ -220,9 +220,10 @@ func TestBrowserShopperBuysAcrossMembersAndSettlementNets(t *testing.T) {
 		t.Skip("drives Chromium through a one-minute settlement period")
 	}
 	br := newBrowser(t, 5*time.Minute)
+	clk := new(testClock)
 	c := startClusterOpts(t, ClusterOptions{
 		Dir: t.TempDir(), Names: []string{"Alpha", "Beta", "Gamma"}, FederationID: "browser-test", FederationName: "Browser Test",
-		Currency: "EUR", Period: time.Minute, Log: discard(),
+		Currency: "EUR", Period: time.Minute, Clock: clk.Now, Log: discard(),
 		Policy: federation.Policy{StorefrontCommissionBPS: 1000},
 		Tune:   func(cfg *Config) { cfg.Federation.DialInterval = 50 * time.Millisecond },
 	})
@@ -388,6 +389,7 @@ func TestBrowserShopperBuysAcrossMembersAndSettlementNets(t *testing.T) {
 	// ...and, once the period has closed and been reconciled, its netting:
 	// Alpha collected the pan's price and owes Beta all but its commission.
 	period := settlement.PeriodOf(delivered.UpdatedAt, time.Minute).Name
+	clk.endPeriod()
 	br.reloadUntil("operator-netting", a.APIURL()+"/operator/settlement/"+period,
 		fmt.Sprintf(`document.querySelector('table.netting tr[data-peer="%s"]') !== null && document.querySelector('#netting-chart') !== null`, b.PeerID()),
 		2*time.Minute)

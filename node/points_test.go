@@ -25,9 +25,10 @@ func TestPointsAcrossThreeMembers(t *testing.T) {
 		t.Skip("waits for one-minute settlement periods to end")
 	}
 	t.Parallel()
+	clk := new(testClock)
 	c := startClusterOpts(t, ClusterOptions{
 		Dir: t.TempDir(), Names: []string{"Alpha", "Beta", "Gamma"}, FederationID: "points-test", FederationName: "Points Test",
-		Currency: "EUR", Period: time.Minute, Log: discard(),
+		Currency: "EUR", Period: time.Minute, Clock: clk.Now, Log: discard(),
 		Policy: federation.Policy{StorefrontCommissionBPS: 1000},
 		Loyalty: federation.Loyalty{EarnBPS: 10000, PointValue: 1, Funder: federation.FunderSplit, FunderHomeBPS: 5000,
 			SpendableOn: federation.SpendableOnDelivered, Expiry: federation.Duration(365 * 24 * time.Hour), MaxShareBPS: 5000},
@@ -158,5 +159,5 @@ func TestPointsAcrossThreeMembers(t *testing.T) {
 	if n := len(pointsWith(a, b)); n != 0 {
 		t.Errorf("Alpha holds %d points entries with Beta, whose shopper spent nothing there", n)
 	}
-	periodsAgree(t, c, time.Now())
+	periodsAgree(t, c, clk)
 }

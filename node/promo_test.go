@@ -125,9 +125,10 @@ func TestMerchantDiscountsSettleInTheNetting(t *testing.T) {
 		t.Skip("waits for a one-minute settlement period to end")
 	}
 	t.Parallel()
+	clk := new(testClock)
 	c := startClusterOpts(t, ClusterOptions{
 		Dir: t.TempDir(), Names: []string{"Alpha", "Beta"}, FederationID: "promo-test", FederationName: "Promo Test",
-		Currency: "EUR", Period: time.Minute, Log: discard(),
+		Currency: "EUR", Period: time.Minute, Clock: clk.Now, Log: discard(),
 		Policy: federation.Policy{StorefrontCommissionBPS: 1000, CommissionBeforeDiscounts: true},
 		Tune:   func(cfg *Config) { cfg.Federation.DialInterval = 50 * time.Millisecond },
 	})
@@ -162,6 +163,7 @@ func TestMerchantDiscountsSettleInTheNetting(t *testing.T) {
 	merchantAct(t, b, tokB, part, "ship", map[string]string{"carrier": "dhl-paket", "tracking": "0034043"})
 	hp := merchantAct(t, b, tokB, part, "deliver", nil)
 	period := settlement.PeriodOf(hp.UpdatedAt, time.Minute).Name
+	clk.endPeriod()
 	testwait.For(t, 2*time.Minute, func() error {
 		sa, err := a.Ledger().Statement(t.Context(), period, b.PeerID().String())
 		if err != nil {

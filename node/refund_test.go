@@ -25,9 +25,10 @@ func TestPartialCancelAndRefundsAcrossThreeMembers(t *testing.T) {
 		t.Skip("waits for one-minute settlement periods to end")
 	}
 	t.Parallel() // most of its time is spent waiting for periods to end
+	clk := new(testClock)
 	c := startClusterOpts(t, ClusterOptions{
 		Dir: t.TempDir(), Names: []string{"Alpha", "Beta", "Gamma"}, FederationID: "refund-test", FederationName: "Refund Test",
-		Currency: "EUR", Period: time.Minute, Log: discard(),
+		Currency: "EUR", Period: time.Minute, Clock: clk.Now, Log: discard(),
 		Policy: federation.Policy{StorefrontCommissionBPS: 1000, FederationFeeBPS: 100},
 		Tune:   func(cfg *Config) { cfg.Federation.DialInterval = 50 * time.Millisecond },
 	})
@@ -132,7 +133,7 @@ func TestPartialCancelAndRefundsAcrossThreeMembers(t *testing.T) {
 	// Every refund is booked by its id, alike on both sides.
 	refundsBookedAlike(t, a, b, p2, 3, "Beta's part")
 
-	periodsAgree(t, c, time.Now())
+	periodsAgree(t, c, clk)
 }
 
 // TestRefundStatusesAreTheirOwnEvents: a status that states a refund is

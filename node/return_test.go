@@ -25,9 +25,10 @@ func TestReturnAcrossThreeMembers(t *testing.T) {
 		t.Skip("waits for one-minute settlement periods to end")
 	}
 	t.Parallel() // most of its time is spent waiting for periods to end
+	clk := new(testClock)
 	c := startClusterOpts(t, ClusterOptions{
 		Dir: t.TempDir(), Names: []string{"Alpha", "Beta", "Gamma"}, FederationID: "return-test", FederationName: "Return Test",
-		Currency: "EUR", Period: time.Minute, Log: discard(),
+		Currency: "EUR", Period: time.Minute, Clock: clk.Now, Log: discard(),
 		Policy: federation.Policy{StorefrontCommissionBPS: 1000, FederationFeeBPS: 100},
 		Tune:   func(cfg *Config) { cfg.Federation.DialInterval = 50 * time.Millisecond },
 	})
@@ -153,7 +154,7 @@ func TestReturnAcrossThreeMembers(t *testing.T) {
 
 	// The refund is booked alike on both sides; the periods agree.
 	refundsBookedAlike(t, a, b, part, 1, "the returned pans")
-	periodsAgree(t, c, time.Now())
+	periodsAgree(t, c, clk)
 }
 
 // TestReturnStatusesMoveNoMoneyButTheirRefund: a status that states a

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -104,9 +105,10 @@ func TestPeriodClosesAndBothSidesAgree(t *testing.T) {
 		t.Skip("waits for a one-minute settlement period to end")
 	}
 	t.Parallel() // most of its time is spent waiting for periods to end
+	clk := new(testClock)
 	c := startClusterOpts(t, ClusterOptions{
 		Dir: t.TempDir(), Names: []string{"Alpha", "Beta", "Gamma"}, FederationID: "period-test", FederationName: "Period Test",
-		Currency: "EUR", Period: time.Minute, Log: discard(),
+		Currency: "EUR", Period: time.Minute, Clock: clk.Now, Log: discard(),
 		Policy: federation.Policy{StorefrontCommissionBPS: 1000},
 		Tune:   func(cfg *Config) { cfg.Federation.DialInterval = 50 * time.Millisecond },
 	})
@@ -117,6 +119,7 @@ func TestPeriodClosesAndBothSidesAgree(t *testing.T) {
 	p := shipAndDeliver(t, b, tokB, part)
 	period := settlement.PeriodOf(p.UpdatedAt, time.Minute).Name
 	aID, bID := a.PeerID().String(), b.PeerID().String()
+	clk.endPeriod()
 	testwait.For(t, 2*time.Minute, func() error {
 		sa, err := a.Ledger().Statement(t.Context(), period, bID)
 		if err != nil {
@@ -142,7 +145,7 @@ func TestPeriodClosesAndBothSidesAgree(t *testing.T) {
 	if s, body := req(t, "GET", b.APIURL()+"/v1/settlement/periods/"+period+"/statements", route, c.Tokens[1], nil); s != 200 || !strings.Contains(string(body), `"agreed"`) {
 		t.Fatalf("statements: %d %s", s, body)
 	}
-	running := settlement.PeriodOf(time.Now().Add(time.Minute), time.Minute).Name
+	running := settlement.PeriodOf(clk.Now().Add(time.Minute), time.Minute).Name
 	route = "/v1/settlement/periods/{period}/close"
 	if s, body := req(t, "POST", a.APIURL()+"/v1/settlement/periods/"+running+"/close", route, c.Tokens[0], nil); s != 409 {
 		t.Fatalf("closing a running period: %d %s", s, body)
@@ -189,9 +192,10 @@ func TestRandomOrdersSettleAcrossThreeMembers(t *testing.T) {
 		t.Skip("waits for one-minute settlement periods to end")
 	}
 	t.Parallel() // most of its time is spent waiting for periods to end
+	clk := new(testClock)
 	c := startClusterOpts(t, ClusterOptions{
 		Dir: t.TempDir(), Names: []string{"Alpha", "Beta", "Gamma"}, FederationID: "random-settle", FederationName: "Random Settle",
-		Currency: "EUR", Period: time.Minute, Log: discard(),
+		Currency: "EUR", Period: time.Minute, Clock: clk.Now, Log: discard(),
 		Policy: federation.Policy{StorefrontCommissionBPS: 1250, FederationFeeBPS: 75},
 		Tune:   func(cfg *Config) { cfg.Federation.DialInterval = 50 * time.Millisecond },
 	})
@@ -260,16 +264,41 @@ func TestRandomOrdersSettleAcrossThreeMembers(t *testing.T) {
 			}
 		}
 	}
-	periodsAgree(t, c, time.Now()) // every status is stated before
+	periodsAgree(t, c, clk) // every status is stated before
 	t.Logf("%d orders settled across three members", len(placed))
 }
 
-// periodsAgree waits until the period that holds done has ended and every
-// period before the current one is agreed, its netting summing to zero in
-// at most one transfer fewer than there are members, then checks that
-// every pair of members holds the same statements.
-func periodsAgree(t *testing.T, c *Cluster, done time.Time) {
+// testClock is the clock a test cluster's members share (ClusterOptions.
+// Clock) when the test waits for one-minute settlement periods: endPeriod
+// moves it past the end of the running period, so the period closes and
+// settles in seconds rather than at the next whole minute.
+type testClock struct{ skew atomic.Int64 }
+
+// Now is the wall clock moved forward by every Skip so far.
+func (c *testClock) Now() time.Time { return time.Now().Add(time.Duration(c.skew.Load())) }
+
+// Skip moves the clock forward by d.
+func (c *testClock) Skip(d time.Duration) { c.skew.Add(int64(d)) }
+
+// endPeriod moves the clock one minute on, and a little more than the
+// settler's grace (settleGrace, 2s) after the end of the one-minute period
+// that held the time before: its statuses are all stated, so the member
+// that opens the pair's session settles it at its next look.
+func (c *testClock) endPeriod() { c.Skip(time.Minute + 3*time.Second) }
+
+// periodsAgree ends the running period on the cluster's clock (with a nil
+// clk, the cluster's members read the wall clock, and it waits for the
+// period to end), waits until every period before the current one is
+// agreed, its netting summing to zero in at most one transfer fewer than
+// there are members, then checks that every pair of members holds the
+// same statements.
+func periodsAgree(t *testing.T, c *Cluster, clk *testClock) {
 	t.Helper()
+	done := time.Now()
+	if clk != nil {
+		done = clk.Now()
+		clk.endPeriod()
+	}
 	a := c.Nodes[0]
 	err := testwait.Until(3*time.Minute, 20*time.Millisecond, func() error {
 		periods, err := a.Settlement().Periods(t.Context())

@@ -45,9 +45,10 @@ func TestShippingAcrossThreeMembers(t *testing.T) {
 		t.Skip("waits for a one-minute settlement period to end")
 	}
 	t.Parallel() // most of its time is spent waiting for periods to end
+	clk := new(testClock)
 	c := startClusterOpts(t, ClusterOptions{
 		Dir: t.TempDir(), Names: []string{"Alpha", "Beta", "Gamma"}, FederationID: "ship-test", FederationName: "Ship Test",
-		Currency: "EUR", Period: time.Minute, Log: discard(),
+		Currency: "EUR", Period: time.Minute, Clock: clk.Now, Log: discard(),
 		Policy: federation.Policy{StorefrontCommissionBPS: 1000},
 		Tune:   func(cfg *Config) { cfg.Federation.DialInterval = 50 * time.Millisecond },
 	})
@@ -166,6 +167,7 @@ func TestShippingAcrossThreeMembers(t *testing.T) {
 	// sums to zero.
 	hp, _ := b.Orders().HomePartOf(t.Context(), "", partB)
 	period := settlement.PeriodOf(hp.UpdatedAt, time.Minute).Name
+	clk.endPeriod()
 	testwait.For(t, 2*time.Minute, func() error {
 		for _, pair := range [][2]*Node{{a, b}, {a, g}} {
 			sa, err := pair[0].Ledger().Statement(t.Context(), period, pair[1].PeerID().String())
