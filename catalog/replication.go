@@ -225,7 +225,7 @@ func (c *Catalog) placeListing(txn *badger.Txn, rec *Record, raw []byte) (*Chang
 	if err != nil || rec.Tombstone {
 		return &Change{ID: id, Record: rec, Raw: raw}, delta, err
 	}
-	stock, err := storedStock(txn, rec.Origin, id)
+	stock, err := storedStock(txn, rec.Origin, id, nil)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -275,8 +275,10 @@ func (c *Catalog) placeStock(txn *badger.Txn, rec *Record, raw []byte, placed pl
 	return ch, nil
 }
 
-// storedStock loads a listing's stock map, nil when none is stored.
-func storedStock(txn *badger.Txn, origin, id string) (map[string]int64, error) {
+// storedStock loads a listing's stock map, nil when none is stored; its
+// stock record comes through views (nil: parsed and not kept), so the
+// map must not be changed.
+func storedStock(txn *badger.Txn, origin, id string, views *viewCache) (map[string]int64, error) {
 	if pending, ok, err := getPending(txn, id); err != nil || ok {
 		return pending, err // the home's units that the next record will carry
 	}
@@ -284,7 +286,7 @@ func storedStock(txn *badger.Txn, origin, id string) (map[string]int64, error) {
 	if err != nil || h.seq == 0 {
 		return nil, err
 	}
-	rec, err := loadRecord(txn, origin, h.seq)
+	rec, err := views.record(txn, origin, h.seq)
 	if err != nil {
 		return nil, err
 	}

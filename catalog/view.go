@@ -45,7 +45,7 @@ func loadView(txn *badger.Txn, id string, views *viewCache) (*Listing, error) {
 	if err != nil {
 		return nil, err
 	}
-	stock, err := storedStock(txn, origin, id)
+	stock, err := storedStock(txn, origin, id, views)
 	if err != nil {
 		return nil, err
 	}

@@ -43,6 +43,40 @@ func TestViewCacheHandsOutCopies(t *testing.T) {
 	}
 }
 
+// TestViewCacheReadsNewStock reads a listing, so that its stock record is
+// cached, then sets its stock: the next read has the new units, and the
+// new stock record is the one cached.
+func TestViewCacheReadsNewStock(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, testConfig(), &memberSet{})
+	m := n.merchant(t)
+	l, err := n.CreateListing(ctx, m, input("Pan", "P-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Listing(ctx, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	oldSeq := headAt(t, n, stockKey(l.ID))
+	if e := n.views.slot(n.self, oldSeq).Load(); e == nil || e.rec.Stock == nil {
+		t.Fatal("the stock record read was not cached")
+	}
+	if err := n.SetStock(ctx, m, l.ID, "P-1", 7); err != nil {
+		t.Fatal(err)
+	}
+	second, err := n.Listing(ctx, l.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Variants[0].Stock != 7 {
+		t.Fatalf("after setting 7 units the listing reads %d", second.Variants[0].Stock)
+	}
+	newSeq := headAt(t, n, stockKey(l.ID))
+	if e := n.views.slot(n.self, newSeq).Load(); newSeq == oldSeq || e == nil || e.seq != newSeq || e.rec.Stock["P-1"] != 7 {
+		t.Fatalf("stock record %d (was %d) is not the one cached", newSeq, oldSeq)
+	}
+}
+
 // TestViewCacheReadsRewrittenRecords caches a listing's newest record,
 // then writes other bytes under that record's key (as a restore may):
 // the next read must see them, not the cached description, and a
@@ -87,14 +121,20 @@ func TestViewCacheReadsRewrittenRecords(t *testing.T) {
 // headSeq is the seq of the record listing id's head points at.
 func headSeq(t *testing.T, n *testNode, id string) uint64 {
 	t.Helper()
+	return headAt(t, n, listingKey(id))
+}
+
+// headAt is the seq of the record that head key points to.
+func headAt(t *testing.T, n *testNode, key []byte) uint64 {
+	t.Helper()
 	var seq uint64
 	err := n.db.View(func(txn *badger.Txn) error {
-		h, err := getHead(txn, listingKey(id))
+		h, err := getHead(txn, key)
 		seq = h.seq
 		return err
 	})
 	if err != nil || seq == 0 {
-		t.Fatalf("no head for %s: %v", id, err)
+		t.Fatalf("no head at %s: %v", key, err)
 	}
 	return seq
 }
