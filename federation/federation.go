@@ -39,7 +39,7 @@ type Federation struct {
 	applyMu sync.Mutex // serialises charter verification and application, and changes to proposals
 
 	proposals *proposalBook // pending amendments; see Proposal
-	tasks     tasks         // goroutines stream handlers leave behind
+	tasks     *tasks        // stream handlers running, and the goroutines they leave behind
 
 	states *memberStates
 	wake   chan struct{} // nudges the keeper; buffered, never blocks
@@ -70,6 +70,7 @@ func New(cfg Config, key crypto.PrivKey, db *badger.DB, log *slog.Logger, reg pr
 		log:       log,
 		store:     charterStore{db: db},
 		proposals: newProposalBook(db),
+		tasks:     newTasks(),
 		states:    newMemberStates(),
 		wake:      make(chan struct{}, 1),
 		metrics:   newMetrics(reg),
@@ -157,8 +158,9 @@ func (f *Federation) Run(ctx context.Context) error {
 	return g.Wait()
 }
 
-// Close shuts the host down, closing every connection, and waits for the
-// work stream handlers left behind.
+// Close shuts the host down, closing every connection, ends the contexts
+// of the stream handlers still running and of the work they left behind,
+// and waits for them: once it returns, none of them touches the store.
 func (f *Federation) Close() error {
 	err := f.host.Close()
 	f.tasks.close()

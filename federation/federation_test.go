@@ -3,6 +3,7 @@ package federation
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -142,4 +143,45 @@ func otherThan(n *testNode, all ...*testNode) []*testNode {
 
 func testutilRefused(n *testNode) float64 {
 	return counterValue(n.metrics.refused)
+}
+
+// TestCloseWaitsForHandlersInFlight opens a stream to a member whose
+// handler is still reading its store when the member closes: Close ends
+// the handler's context and returns only after the handler has, so that
+// its owner can close the store behind it (a handler that read Badger
+// after that panicked the process).
+func TestCloseWaitsForHandlersInFlight(t *testing.T) {
+	ka, _ := newKey(t)
+	kb, _ := newKey(t)
+	a, b := startNode(t, ka), startNode(t, kb)
+	federate(t, founding(t, []Member{a.member("Alpha"), b.member("Beta")}, ka, kb), a, b)
+
+	entered := make(chan struct{})
+	var returned atomic.Bool
+	var ended atomic.Bool
+	b.Handle("/fedmart/test/slow/1", func(ctx context.Context, _ peer.ID, _ network.Stream) error {
+		defer returned.Store(true)
+		close(entered)
+		<-ctx.Done() // a handler waiting on its store, a lock or a flush
+		ended.Store(true)
+		time.Sleep(50 * time.Millisecond) // what it does after: the close must not pass it
+		return ctx.Err()
+	})
+	s, err := a.Open(context.Background(), b.Self(), "/fedmart/test/slow/1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Reset()
+	if _, err := s.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the handler never ran")
+	}
+	b.stop()
+	if !ended.Load() || !returned.Load() {
+		t.Fatalf("Close returned with the handler still running (context ended: %v, returned: %v)", ended.Load(), returned.Load())
+	}
 }

@@ -165,36 +165,58 @@ func (f *Federation) pushProposals(ctx context.Context, p peer.ID) {
 	}
 }
 
-// tasks owns the goroutines a stream handler leaves behind (passing on what
-// it learnt); close waits for them, so none outlives the Federation.
+// tasks owns the stream handlers running and the goroutines they leave
+// behind (passing on what they learnt); close ends their contexts and
+// waits for them, so that none outlives the Federation and none reads the
+// store after its owner closed it (Badger panics on a closed DB).
 type tasks struct {
 	mu     sync.Mutex // guards closed, and wg.Add against close's Wait
 	closed bool
 	wg     sync.WaitGroup
+	stop   context.Context // ends when close begins
+	cancel context.CancelFunc
 }
 
-// spawn runs fn in a goroutine whose context ends after limit, unless the
-// federation is closing. Every stream fn opens has its own deadline too, and
-// fails at once once the host is closed.
-func (t *tasks) spawn(limit time.Duration, fn func(ctx context.Context)) {
+func newTasks() *tasks {
+	t := &tasks{}
+	t.stop, t.cancel = context.WithCancel(context.Background())
+	return t
+}
+
+// enter counts one more task running, with a context that ends after
+// limit or when close begins, unless the federation is closing (ok is
+// then false). The caller calls done when the task returns.
+func (t *tasks) enter(limit time.Duration) (ctx context.Context, done func(), ok bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
-		return
+		return nil, nil, false
 	}
 	t.wg.Add(1)
+	ctx, cancel := context.WithTimeout(t.stop, limit)
+	return ctx, func() { cancel(); t.wg.Done() }, true
+}
+
+// spawn runs fn in a goroutine of its own as a task (see enter). Every
+// stream fn opens has its own deadline too, and fails at once once the
+// host is closed.
+func (t *tasks) spawn(limit time.Duration, fn func(ctx context.Context)) {
+	ctx, done, ok := t.enter(limit)
+	if !ok {
+		return
+	}
 	go func() {
-		defer t.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), limit)
-		defer cancel()
+		defer done()
 		fn(ctx)
 	}()
 }
 
-// close refuses new tasks and waits for the running ones.
+// close refuses new tasks, ends the running ones' contexts and waits for
+// them.
 func (t *tasks) close() {
 	t.mu.Lock()
 	t.closed = true
 	t.mu.Unlock()
+	t.cancel()
 	t.wg.Wait()
 }

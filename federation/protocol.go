@@ -42,9 +42,13 @@ func (f *Federation) serve(id protocol.ID, h Handler, s network.Stream) {
 	if t, ok := f.timeouts[id]; ok {
 		timeout = t
 	}
+	ctx, done, ok := f.tasks.enter(timeout) // Close waits for it
+	if !ok {
+		_ = s.Reset() // closing
+		return
+	}
+	defer done()
 	_ = s.SetDeadline(time.Now().Add(timeout))
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
 	f.seen(remote)
 	if err := h(ctx, remote, s); err != nil {
 		f.metrics.streams.WithLabelValues(string(id), "error").Inc()
