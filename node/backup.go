@@ -145,7 +145,7 @@ func BackupData(ctx context.Context, cfg Config, w io.Writer, log *slog.Logger) 
 	if err != nil {
 		return BackupInfo{}, err
 	}
-	db, err := openBadger(dir, cfg.Storage, log)
+	db, err := OpenBadger(dir, cfg.Storage, log)
 	if err != nil {
 		release, lerr := lockDatabase(dir)
 		if lerr != nil { // ErrRunning when the node has it open

@@ -36,7 +36,7 @@ func MerchantsData(ctx context.Context, cfg Config, tokens map[string]string, lo
 	if err != nil {
 		return nil, err
 	}
-	db, err := openBadger(dir, cfg.Storage, log)
+	db, err := OpenBadger(dir, cfg.Storage, log)
 	if err != nil {
 		release, lerr := lockDatabase(dir)
 		if lerr != nil { // ErrRunning when the node has it open

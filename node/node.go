@@ -112,7 +112,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (_ *Node, err error) {
 			n.Close()
 		}
 	}()
-	if n.db, err = openBadger(filepath.Join(cfg.DataDir, "db"), cfg.Storage, log); err != nil {
+	if n.db, err = OpenBadger(filepath.Join(cfg.DataDir, "db"), cfg.Storage, log); err != nil {
 		return nil, err
 	}
 	newer := false

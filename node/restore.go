@@ -153,7 +153,7 @@ func loadBackup(o RestoreOptions, dir string, note RestoreInfo) error {
 		return err
 	}
 	defer f.Close()
-	db, err := openBadger(dir, o.Config.Storage, log)
+	db, err := OpenBadger(dir, o.Config.Storage, log)
 	if err != nil {
 		return err
 	}

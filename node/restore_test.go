@@ -26,7 +26,7 @@ func backupDataDir(t *testing.T, root, name string, n int) Config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := openBadger(filepath.Join(dir, dbDirName), cfg.Storage, discard())
+	db, err := OpenBadger(filepath.Join(dir, dbDirName), cfg.Storage, discard())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestRestoreReplacesTheDatabaseAndKeepsTheOldOne(t *testing.T) {
 	cfg := backupDataDir(t, root, "alpha", 20)
 	backup := filepath.Join(root, "alpha.backup")
 	writeBackupFile(t, cfg, backup)
-	db, err := openBadger(filepath.Join(cfg.DataDir, dbDirName), cfg.Storage, discard())
+	db, err := OpenBadger(filepath.Join(cfg.DataDir, dbDirName), cfg.Storage, discard())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestRestoreRefusesAndChangesNothing(t *testing.T) {
 		}
 	}
 	// While the database is open (the node runs), restore refuses.
-	db, err := openBadger(filepath.Join(alpha.DataDir, dbDirName), alpha.Storage, discard())
+	db, err := OpenBadger(filepath.Join(alpha.DataDir, dbDirName), alpha.Storage, discard())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func writeBackupFile(t *testing.T, cfg Config, path string) {
 // openData opens the database in dir/name until the test ends.
 func openData(t *testing.T, dir, name string) *badger.DB {
 	t.Helper()
-	db, err := openBadger(filepath.Join(dir, name), DefaultConfig().Storage, discard())
+	db, err := OpenBadger(filepath.Join(dir, name), DefaultConfig().Storage, discard())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func openData(t *testing.T, dir, name string) *badger.DB {
 // snapshot reads the keys of cfg's database and closes it again.
 func snapshot(t *testing.T, cfg Config) string {
 	t.Helper()
-	db, err := openBadger(filepath.Join(cfg.DataDir, dbDirName), cfg.Storage, discard())
+	db, err := OpenBadger(filepath.Join(cfg.DataDir, dbDirName), cfg.Storage, discard())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,14 +10,15 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 )
 
-// openBadger opens the node's database with settings for a small machine:
+// OpenBadger opens the node's database with settings for a small machine:
 // modest memtables and caches, two compactors (Badger's minimum), tables
 // of one size at every level so that a compaction's buffers stay small
 // however deep the tree grows, and a value threshold that keeps small
 // records in the LSM tree. Writes are not synced by default;
 // code whose writes must survive a crash (orders, outboxes) calls db.Sync
-// or uses synced transactions.
-func openBadger(dir string, s StorageConfig, log *slog.Logger) (*badger.DB, error) {
+// or uses synced transactions. Tools that measure the node's storage
+// (fedmart bench) open theirs with it too.
+func OpenBadger(dir string, s StorageConfig, log *slog.Logger) (*badger.DB, error) {
 	opts := badger.DefaultOptions(dir).
 		WithLogger(badgerLogger{log}).
 		WithNumCompactors(2).

@@ -11,7 +11,7 @@ import (
 func TestStorageOptionsReachBadger(t *testing.T) {
 	s := DefaultConfig().Storage
 	s.TableMB, s.Memtables = 4, 2
-	db, err := openBadger(t.TempDir(), s, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	db, err := OpenBadger(t.TempDir(), s, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

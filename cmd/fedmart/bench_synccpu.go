@@ -2,19 +2,21 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/node"
 )
 
 // syncCPU is the CPU time one durable write of a 1,500-byte order record
 // takes, over n writes: a Badger commit and DB.Sync (an msync of the
-// memtable's mapped log and of the value log) on the node's settings for
-// small values, beside an overwrite of a preallocated log file and its
-// fsync, what an order log of its own would pay (BENCHMARKS.md "What a
-// flush costs").
+// memtable's mapped log and of the value log) on a database opened as a
+// node opens its own, on the default storage settings, beside an
+// overwrite of a preallocated log file and its fsync, what an order log
+// of its own would pay (BENCHMARKS.md "What a flush costs").
 func syncCPU(n int) (badgerSync, logSync time.Duration, err error) {
 	dir, err := os.MkdirTemp("", "fedmart-sync-")
 	if err != nil {
@@ -22,8 +24,7 @@ func syncCPU(n int) (badgerSync, logSync time.Duration, err error) {
 	}
 	defer os.RemoveAll(dir)
 	rec := make([]byte, 1500)
-	db, err := badger.Open(badger.DefaultOptions(filepath.Join(dir, "db")).WithLogger(nil).
-		WithMemTableSize(16 << 20).WithValueThreshold(1 << 10).WithValueLogFileSize(128 << 20))
+	db, err := node.OpenBadger(filepath.Join(dir, "db"), node.DefaultConfig().Storage, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return 0, 0, err
 	}
