@@ -52,7 +52,7 @@ type Catalog struct {
 	handlers      []func(Change)
 	batchHandlers []func([]Change)
 
-	// views keeps listing descriptions parsed (see viewCache).
+	// views keeps the records listings are read from parsed (see viewCache).
 	views *viewCache
 
 	// count mirrors the stored count of live listings; it is changed only
