@@ -332,7 +332,14 @@ func periodsAgree(t *testing.T, c *Cluster, clk *testClock) {
 				continue
 			}
 			periods, _ := n.Settlement().Periods(t.Context())
+			start, err := n.Ledger().Start(t.Context(), m.PeerID().String())
+			if err != nil {
+				t.Fatal(err)
+			}
 			for _, p := range periods[:len(periods)-1] {
+				if !p.End.After(start) { // the pair began after it
+					continue
+				}
 				x, _ := n.Ledger().Statement(t.Context(), p.Period, m.PeerID().String())
 				y, _ := m.Ledger().Statement(t.Context(), p.Period, n.PeerID().String())
 				if x.Digest != y.Digest || x.Status != settlement.StatusAgreed || y.Status != settlement.StatusAgreed {

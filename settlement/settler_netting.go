@@ -3,6 +3,7 @@ package settlement
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -36,7 +37,15 @@ func (s *Settler) Netting(ctx context.Context, period string) ([]Position, []Tra
 		}
 		all = append(all, list...)
 	}
-	if err := everyPair(all, members, period); err != nil {
+	p, err := ParsePeriod(period, r.Length)
+	if err != nil {
+		return nil, nil, err
+	}
+	began, err := s.geneses(ctx, members)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := everyPair(all, members, p, began); err != nil {
 		return nil, nil, err
 	}
 	obligations, err := ObligationsFromStatements(all)
@@ -75,21 +84,60 @@ func checkAnswer(st *Statement, period, member string, active map[string]bool) e
 	return checkAgreed(st)
 }
 
-// everyPair checks that every pair of members has an agreed statement of
-// period among all.
-func everyPair(all []Statement, members []string, period string) error {
+// geneses is a time in each member's first period: this node's own, and
+// each other member's as its hellos said (zero while none did).
+func (s *Settler) geneses(ctx context.Context, members []string) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	for _, m := range members {
+		if m == s.self {
+			g, err := s.d.Ledger.genesis()
+			if err != nil {
+				return nil, err
+			}
+			out[m] = g
+			continue
+		}
+		pair, err := s.d.Ledger.Pair(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		out[m] = pair.Genesis
+	}
+	return out, nil
+}
+
+// everyPair checks that every pair of members that settles period p has
+// an agreed statement of it among all. A pair settles every period from
+// the earlier of its two members' first ones (Ledger.Start), so a period
+// that ended before both began, as began says, has no statement; a pair
+// with a member whose start this node does not know yet needs one. A
+// member that claims a later start than its own hides no entry this way:
+// an honest counterparty settles from its own start too, and took part in
+// no sale before it began.
+func everyPair(all []Statement, members []string, p Period, began map[string]time.Time) error {
 	have := map[[2]string]bool{}
 	for _, st := range all {
 		have[st.Parties] = true
 	}
 	for i, a := range members {
 		for _, b := range members[i+1:] {
+			ga, gb := began[a], began[b]
+			if !ga.IsZero() && !gb.IsZero() && !p.End.After(earlier(ga, gb)) {
+				continue
+			}
 			if !have[[2]string{min(a, b), max(a, b)}] {
-				return fmt.Errorf("%w: no agreed statement of %s between %s and %s yet", ErrNotAgreed, period, a, b)
+				return fmt.Errorf("%w: no agreed statement of %s between %s and %s yet", ErrNotAgreed, p.Name, a, b)
 			}
 		}
 	}
 	return nil
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // checkAgreed verifies an agreed statement's two signatures with its

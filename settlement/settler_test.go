@@ -93,8 +93,9 @@ func (f *settlers) setThrough(from, to string, t time.Time) {
 
 // newSettlers makes storefront S, home H and treasury T with real keys
 // (settlers derive their counterparties' keys from peer IDs), one-hour
-// periods and a federation fee, and evidence of H's signatures.
-func newSettlers(t *testing.T) (f *settlers, s, h, tr string) {
+// periods and a federation fee, and evidence of H's signatures. Their
+// ledgers begin at t0, or each at its time of began when given.
+func newSettlers(t *testing.T, began ...time.Time) (f *settlers, s, h, tr string) {
 	t.Helper()
 	f = &settlers{byID: map[string]*Settler{}, ledgers: map[string]*Ledger{}, through: map[[2]string]time.Time{}, opens: map[[2]string]int{},
 		clk: &clock{t: t0}}
@@ -112,6 +113,9 @@ func newSettlers(t *testing.T) (f *settlers, s, h, tr string) {
 	f.roster = Roster{Treasury: tr, Length: time.Hour}
 	for i, id := range f.ids {
 		f.roster.Members = append(f.roster.Members, Member{PeerID: id, Name: []string{"S", "H", "T"}[i], Reachable: true})
+		if i < len(began) {
+			f.clk.set(began[i])
+		}
 		l, err := Open(newDB(t), id, lookup(pol), nil, f.clk.now)
 		if err != nil {
 			t.Fatal(err)
@@ -192,6 +196,72 @@ func TestSettlersAgreeEveryPairAndNet(t *testing.T) {
 	}
 	if sum != 0 || len(pos) != 3 {
 		t.Errorf("positions %+v sum to %d", pos, sum)
+	}
+}
+
+// TestAPeriodBeforeBothBeganIsNoPairs: S began an hour before H and T.
+// Each pair settles from the earlier of its two starts, so S settles that
+// first hour with both, while H and T, who had not begun, have nothing of
+// it to settle: no member lists their statement of it as reconciling, and
+// every member nets it without waiting for one.
+func TestAPeriodBeforeBothBeganIsNoPairs(t *testing.T) {
+	first := PeriodOf(t0, time.Hour)
+	second := first.Next()
+	f, s, h, tr := newSettlers(t, first.Start.Add(50*time.Minute), second.Start.Add(time.Minute), second.Start.Add(2*time.Minute))
+	ctx := context.Background()
+	sale := Event{PartID: "p1", Kind: EventDelivered, Storefront: s, Home: h, Merchant: "m1", Category: "toys/",
+		Gross: Money{Amount: 10000, Currency: "EUR"}, PolicyVersion: 1, At: second.Start.Add(10 * time.Minute)}
+	for _, id := range []string{s, h} {
+		if _, err := f.ledgers[id].Post(ctx, sale); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.clk.set(second.End.Add(time.Minute))
+	for _, a := range f.ids {
+		for _, b := range f.ids {
+			f.setThrough(a, b, second.End.Add(time.Minute))
+		}
+	}
+	f.rounds(t, 3)
+	for i, id := range f.ids {
+		name := f.roster.Members[i].Name
+		periods, err := f.byID[id].Periods(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(periods) != 3 || periods[0].Period != first.Name {
+			t.Fatalf("%s lists periods %+v, want the first, the second and the running one", name, periods)
+		}
+		for _, p := range periods[:2] {
+			if p.Status != string(StatusAgreed) {
+				t.Errorf("%s: period %s is %s", name, p.Period, p.Status)
+			}
+			pos, _, err := f.byID[id].Netting(ctx, p.Period)
+			if err != nil {
+				t.Errorf("%s nets %s: %v", name, p.Period, err)
+			}
+			var sum int64
+			for _, x := range pos {
+				sum += x.Net.Amount
+			}
+			if sum != 0 {
+				t.Errorf("%s: positions of %s sum to %d", name, p.Period, sum)
+			}
+		}
+	}
+	sts, err := f.byID[h].Statements(ctx, first.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sts) != 1 || sts[0].Parties != [2]string{min(s, h), max(s, h)} || sts[0].Status != StatusAgreed {
+		t.Errorf("H's statements of the first period: %+v, want only S's, agreed", sts)
+	}
+	for _, pair := range [][2]string{{s, h}, {s, tr}} {
+		x, _ := f.ledgers[pair[0]].Statement(ctx, first.Name, pair[1])
+		y, _ := f.ledgers[pair[1]].Statement(ctx, first.Name, pair[0])
+		if x.Status != StatusAgreed || y.Status != StatusAgreed || x.Digest != y.Digest {
+			t.Errorf("the first period between %v: %s/%s", pair, x.Status, y.Status)
+		}
 	}
 }
 

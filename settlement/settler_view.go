@@ -49,8 +49,10 @@ func overall(sts []Statement) Status {
 }
 
 // Statements returns this node's statement of period with every other
-// active member; an unsettled one of an ended period is reconciling and
-// says what it waits for (Statement.Waiting).
+// active member whose pair with it settles the period (see Ledger.Start:
+// a period that ended before both members began is nobody's to settle);
+// an unsettled one of an ended period is reconciling and says what it
+// waits for (Statement.Waiting).
 func (s *Settler) Statements(ctx context.Context, period string) ([]Statement, error) {
 	r, err := s.d.Federation.Roster()
 	if err != nil {
@@ -63,6 +65,13 @@ func (s *Settler) Statements(ctx context.Context, period string) ([]Statement, e
 	out := []Statement{}
 	for _, m := range r.Members {
 		if m.PeerID == s.self {
+			continue
+		}
+		start, err := s.d.Ledger.Start(ctx, m.PeerID)
+		if err != nil {
+			return nil, err
+		}
+		if !p.End.After(start) { // before either of the two began: nothing to settle
 			continue
 		}
 		st, err := s.d.Ledger.Statement(ctx, period, m.PeerID)
