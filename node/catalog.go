@@ -37,6 +37,9 @@ func (s catalogStore) StoreVerified(v replication.Verified) []replication.Result
 	for i, err := range errs {
 		o, err := outcome(err)
 		out[i] = replication.Result{Outcome: o, Gap: res[i].Gap, Err: err}
+		if res[i].Record != nil {
+			out[i].Origin = res[i].Record.Origin
+		}
 	}
 	return out
 }

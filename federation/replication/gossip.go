@@ -41,7 +41,7 @@ func (r *Replicator) validate(_ context.Context, from peer.ID, m *pubsub.Message
 	case Stored:
 		r.metrics.received.WithLabelValues("stored").Inc()
 		if res.Gap {
-			r.want(from)
+			r.gapSeen(res.Origin, from)
 		}
 		return pubsub.ValidationAccept
 	case Known:

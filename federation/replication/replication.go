@@ -36,6 +36,8 @@ type Result struct {
 	// Gap reports that the record's origin has stored records above its
 	// high-water mark, so some may be missing.
 	Gap bool
+	// Origin is the stored record's origin (when Gap is set).
+	Origin string
 	// Err explains a Refused outcome.
 	Err error
 }
@@ -140,6 +142,7 @@ type Replicator struct {
 	applyq   chan applyReq // records from the topic's validators, for the applier
 	applied  chan struct{} // closed when the applier has stopped
 	wanted   chan peer.ID  // catch-up requests; buffered, deduplicated by the worker
+	gaps     chan gapNotice // gaps gossip revealed, for the sync loop to watch
 	metrics  *metrics
 	progress *progress
 
@@ -166,6 +169,7 @@ func New(ctx context.Context, cfg Config, fed *federation.Federation, store Stor
 		applyq:   make(chan applyReq),
 		applied:  make(chan struct{}),
 		wanted:   make(chan peer.ID, 64),
+		gaps:     make(chan gapNotice, 256),
 		metrics:  newMetrics(reg),
 		progress: newProgress(),
 	}

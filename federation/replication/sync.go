@@ -167,6 +167,16 @@ func (r *Replicator) raiseMarks(theirs map[string]uint64) error {
 	return nil
 }
 
+// gapSeen hands the sync loop a gap that a record of origin forwarded by
+// from revealed, without blocking: when the loop is behind, the periodic
+// round closes the gap instead.
+func (r *Replicator) gapSeen(origin string, from peer.ID) {
+	select {
+	case r.gaps <- gapNotice{origin: origin, from: from}:
+	default:
+	}
+}
+
 // want asks the sync loop for a catch-up with p, without blocking.
 func (r *Replicator) want(p peer.ID) {
 	select {
@@ -180,14 +190,19 @@ func (r *Replicator) watchConnections() (event.Subscription, error) {
 }
 
 // syncLoop runs catch-ups one at a time: with each member that connects,
-// with the sender of a record that revealed a gap, and with every
-// connected member every SyncInterval (with jitter). The periodic round
-// closes a gap gossip left between two members that stay connected (a
-// record lost on a lossy link, a mesh that lost a peer) within one
-// interval; with nothing missing, each costs one exchange of marks.
+// with the sender of a record that revealed a gap still open gapGrace
+// later, and with every connected member every SyncInterval (with
+// jitter). The periodic round closes a gap gossip left between two
+// members that stay connected (a record lost on a lossy link, a mesh that
+// lost a peer) within one interval; with nothing missing, each costs one
+// exchange of marks.
 func (r *Replicator) syncLoop(ctx context.Context, conns event.Subscription) error {
 	timer := time.NewTimer(jitter(r.cfg.SyncInterval))
 	defer timer.Stop()
+	var gaps gapWatch
+	graceOver := time.NewTimer(time.Hour)
+	graceOver.Stop()
+	defer graceOver.Stop()
 	// Members this node connected to before it watched connections (while
 	// it opened its stores, or waited for the charter) said so to no one:
 	// the first round visits them at once, rather than after an interval.
@@ -214,6 +229,19 @@ func (r *Replicator) syncLoop(ctx context.Context, conns event.Subscription) err
 			// that window; when nothing was missed it costs one marks exchange.
 			time.AfterFunc(settleDelay, func() { r.want(p) })
 		case p = <-r.wanted:
+		case n := <-r.gaps:
+			_, top := r.store.Origin(n.origin)
+			gaps.seen(n.origin, n.from, top, time.Now())
+			if at, ok := gaps.next(); ok {
+				graceOver.Reset(time.Until(at))
+			}
+			continue
+		case <-graceOver.C:
+			round = append(round, gaps.expire(time.Now(), r.store.Origin)...)
+			if at, ok := gaps.next(); ok {
+				graceOver.Reset(time.Until(at))
+			}
+			continue
 		case <-timer.C:
 			timer.Reset(jitter(r.cfg.SyncInterval))
 			round = r.connectedMembers()
