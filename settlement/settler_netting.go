@@ -109,11 +109,12 @@ func (s *Settler) geneses(ctx context.Context, members []string) (map[string]tim
 // everyPair checks that every pair of members that settles period p has
 // an agreed statement of it among all. A pair settles every period from
 // the earlier of its two members' first ones (Ledger.Start), so a period
-// that ended before both began, as began says, has no statement; a pair
-// with a member whose start this node does not know yet needs one. A
-// member that claims a later start than its own hides no entry this way:
-// an honest counterparty settles from its own start too, and took part in
-// no sale before it began.
+// that ended before both began, as began says, needs none: should either
+// hold entries of it, its statement is in that member's answer, checked
+// like any other. A pair with a member whose start this node does not
+// know yet needs one. A member that claims a later start than its own
+// hides no entry this way: an honest counterparty settles from its own
+// start too, and answers every statement it holds.
 func everyPair(all []Statement, members []string, p Period, began map[string]time.Time) error {
 	have := map[[2]string]bool{}
 	for _, st := range all {

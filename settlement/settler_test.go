@@ -2,6 +2,7 @@ package settlement
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -262,6 +263,34 @@ func TestAPeriodBeforeBothBeganIsNoPairs(t *testing.T) {
 		if x.Status != StatusAgreed || y.Status != StatusAgreed || x.Digest != y.Digest {
 			t.Errorf("the first period between %v: %s/%s", pair, x.Status, y.Status)
 		}
+	}
+
+	// An event between H and T dated in the first hour (a clock behind)
+	// puts an entry there: their statement of it is listed again, and the
+	// period nets only once they have settled it.
+	early := Event{PartID: "p2", Kind: EventDelivered, Storefront: h, Home: tr, Merchant: "m1", Category: "toys/",
+		Gross: Money{Amount: 500, Currency: "EUR"}, PolicyVersion: 1, At: first.Start.Add(55 * time.Minute)}
+	for _, id := range []string{h, tr} {
+		if _, err := f.ledgers[id].Post(ctx, early); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sts, err = f.byID[h].Statements(ctx, first.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sts) != 2 {
+		t.Fatalf("H's statements of the first period with an entry with T: %d, want S's and T's", len(sts))
+	}
+	if _, _, err := f.byID[s].Netting(ctx, first.Name); !errors.Is(err, ErrNotAgreed) {
+		t.Errorf("S nets the first period while H and T have not settled their entry: %v", err)
+	}
+	if _, err := f.byID[h].Settle(ctx, tr, first.Name); err != nil {
+		t.Fatal(err)
+	}
+	f.answers.Wait()
+	if _, _, err := f.byID[s].Netting(ctx, first.Name); err != nil {
+		t.Errorf("S nets the first period once H and T settled it: %v", err)
 	}
 }
 

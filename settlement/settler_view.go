@@ -49,10 +49,10 @@ func overall(sts []Statement) Status {
 }
 
 // Statements returns this node's statement of period with every other
-// active member whose pair with it settles the period (see Ledger.Start:
-// a period that ended before both members began is nobody's to settle);
-// an unsettled one of an ended period is reconciling and says what it
-// waits for (Statement.Waiting).
+// active member, but for an empty one of a period that ended before
+// either of the two began (see Ledger.Start: the pair does not settle
+// it); an unsettled one of an ended period is reconciling and says what
+// it waits for (Statement.Waiting).
 func (s *Settler) Statements(ctx context.Context, period string) ([]Statement, error) {
 	r, err := s.d.Federation.Roster()
 	if err != nil {
@@ -67,16 +67,16 @@ func (s *Settler) Statements(ctx context.Context, period string) ([]Statement, e
 		if m.PeerID == s.self {
 			continue
 		}
+		st, err := s.d.Ledger.Statement(ctx, period, m.PeerID)
+		if err != nil {
+			return nil, err
+		}
 		start, err := s.d.Ledger.Start(ctx, m.PeerID)
 		if err != nil {
 			return nil, err
 		}
-		if !p.End.After(start) { // before either of the two began: nothing to settle
-			continue
-		}
-		st, err := s.d.Ledger.Statement(ctx, period, m.PeerID)
-		if err != nil {
-			return nil, err
+		if st.Status == StatusOpen && st.Count == 0 && !p.End.After(start) {
+			continue // before either of the two began, and nothing in it: not theirs to settle
 		}
 		if st.Status == StatusOpen && !p.End.After(s.d.Now()) {
 			pair, err := s.d.Ledger.Pair(ctx, m.PeerID)
