@@ -281,11 +281,64 @@ func (l *Ledger) place(txn *badger.Txn, at time.Time, length time.Duration, coun
 			if p.Name != orig {
 				l.log.Warn("settlement entry placed after an agreed period", "stated", orig, "to", p.Name, "counterparty", counterparty)
 			}
+			if err == nil {
+				err = l.reachBack(txn, p, length)
+			}
 			return p.Name, err
 		}
 		p = p.Next()
 	}
 	return "", fmt.Errorf("%w: no period after %s that is not agreed with %s", ErrInvalid, orig, counterparty)
+}
+
+// maxReachBack is how many periods before its first one an entry may move
+// a ledger's genesis back: enough for an event stated by a clock a little
+// behind in a new member's first moments, not for one dated years back,
+// which would have every round walk that many periods. An entry further
+// back stays where it was placed, settled only by a session of its period.
+const maxReachBack = 3
+
+// reachBack moves the node's genesis back to period p when an entry was
+// placed in it before the node's first period (at most maxReachBack
+// periods before), so that the pair settles it; every pair's settling
+// then starts again from its cursor's beginning, since an earlier genesis
+// moves every pair's start.
+func (l *Ledger) reachBack(txn *badger.Txn, p Period, length time.Duration) error {
+	raw, err := readValue(txn, []byte(keyGenesis))
+	if err != nil || raw == nil {
+		return err
+	}
+	g, err := time.Parse(time.RFC3339Nano, string(raw))
+	if err != nil {
+		return fmt.Errorf("%w: stored genesis: %v", ErrInvalid, err)
+	}
+	first := PeriodOf(g, length)
+	if !p.Start.Before(first.Start) || first.Start.Sub(p.Start) > maxReachBack*length {
+		return nil
+	}
+	if err := txn.Set([]byte(keyGenesis), []byte(p.Start.UTC().Format(time.RFC3339Nano))); err != nil {
+		return err
+	}
+	pairs := map[string][]byte{}
+	err = scan(context.Background(), txn, []byte(prefixPair), func(k, v []byte) error {
+		pairs[string(k)] = v
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for k, v := range pairs {
+		var pair Pair
+		if err := json.Unmarshal(v, &pair); err != nil {
+			return fmt.Errorf("%w: pair record %s: %v", ErrInvalid, k, err)
+		}
+		pair.Cursor = ""
+		if err := putJSON(txn, []byte(k), pair); err != nil {
+			return err
+		}
+	}
+	l.log.Info("settlement genesis moved back for an entry dated before it", "period", p.Name)
+	return nil
 }
 
 // agreedTxn reports whether the statement of period with counterparty is

@@ -233,11 +233,12 @@ func (s *Settler) pair(ctx context.Context, id string, length, after time.Durati
 		return err
 	}
 	ended := s.d.Now().Add(-after)
+	cursor := p.Cursor
 	for _, per := range periods {
 		if per.End.After(ended) {
 			return nil
 		}
-		if per.Name < p.Cursor { // names of one length sort by time
+		if per.Name < cursor { // names of one length sort by time
 			continue
 		}
 		st, err := l.Statement(ctx, per.Name, id)
@@ -249,10 +250,27 @@ func (s *Settler) pair(ctx context.Context, id string, length, after time.Durati
 				return err
 			}
 		}
-		next := per.Next().Name
-		if err := l.UpdatePair(ctx, id, func(p *Pair) { p.Cursor = next }); err != nil {
+		// The cursor moves on only from where this loop found it, and not
+		// past a start that moved back meanwhile (an earlier genesis, ours
+		// or theirs, resets it): the next round starts over from the new
+		// start.
+		next, moved := per.Next().Name, false
+		err = l.UpdatePair(ctx, id, func(p *Pair) {
+			if p.Cursor == cursor {
+				p.Cursor, moved = next, true
+			}
+		})
+		if err != nil || !moved {
 			return err
 		}
+		now, err := l.Start(ctx, id)
+		if err != nil {
+			return err
+		}
+		if PeriodOf(now, length).Start.Before(PeriodOf(start, length).Start) {
+			return l.UpdatePair(ctx, id, func(p *Pair) { p.Cursor = "" })
+		}
+		cursor = next
 	}
 	return nil
 }

@@ -266,8 +266,9 @@ func TestAPeriodBeforeBothBeganIsNoPairs(t *testing.T) {
 	}
 
 	// An event between H and T dated in the first hour (a clock behind)
-	// puts an entry there: their statement of it is listed again, and the
-	// period nets only once they have settled it.
+	// puts an entry there: their statement of it is listed again, the
+	// period nets only once they have settled it, and they settle it by
+	// themselves, both having moved their start back to that hour.
 	early := Event{PartID: "p2", Kind: EventDelivered, Storefront: h, Home: tr, Merchant: "m1", Category: "toys/",
 		Gross: Money{Amount: 500, Currency: "EUR"}, PolicyVersion: 1, At: first.Start.Add(55 * time.Minute)}
 	for _, id := range []string{h, tr} {
@@ -285,12 +286,25 @@ func TestAPeriodBeforeBothBeganIsNoPairs(t *testing.T) {
 	if _, _, err := f.byID[s].Netting(ctx, first.Name); !errors.Is(err, ErrNotAgreed) {
 		t.Errorf("S nets the first period while H and T have not settled their entry: %v", err)
 	}
-	if _, err := f.byID[h].Settle(ctx, tr, first.Name); err != nil {
-		t.Fatal(err)
+	f.rounds(t, 3)
+	x, _ := f.ledgers[h].Statement(ctx, first.Name, tr)
+	y, _ := f.ledgers[tr].Statement(ctx, first.Name, h)
+	if x.Status != StatusAgreed || x.Count == 0 || x.Digest != y.Digest {
+		t.Errorf("H and T's statement of the first period after three rounds: %s with %d entries, digests %s %s", x.Status, x.Count, x.Digest, y.Digest)
 	}
-	f.answers.Wait()
 	if _, _, err := f.byID[s].Netting(ctx, first.Name); err != nil {
 		t.Errorf("S nets the first period once H and T settled it: %v", err)
+	}
+
+	// One dated far further back moves no start: every round would walk
+	// the periods from there.
+	ancient := early
+	ancient.PartID, ancient.At = "p3", first.Start.Add(-time.Duration(maxReachBack+1)*time.Hour)
+	if _, err := f.ledgers[h].Post(ctx, ancient); err != nil {
+		t.Fatal(err)
+	}
+	if periods, err := f.byID[h].Periods(ctx); err != nil || periods[0].Period != first.Name {
+		t.Errorf("H's periods after an event dated %d hours before its first: %+v %v", maxReachBack+1, periods, err)
 	}
 }
 
