@@ -138,10 +138,10 @@ type Replicator struct {
 	store    Store
 	log      *slog.Logger
 	ps       *pubsub.PubSub
-	outbox   chan []byte   // own records waiting to be published
-	applyq   chan applyReq // records from the topic's validators, for the applier
-	applied  chan struct{} // closed when the applier has stopped
-	wanted   chan peer.ID  // catch-up requests; buffered, deduplicated by the worker
+	outbox   chan []byte    // own records waiting to be published
+	applyq   chan applyReq  // records from the topic's validators, for the applier
+	applied  chan struct{}  // closed when the applier has stopped
+	wanted   chan peer.ID   // catch-up requests; buffered, deduplicated by the worker
 	gaps     chan gapNotice // gaps gossip revealed, for the sync loop to watch
 	metrics  *metrics
 	progress *progress
