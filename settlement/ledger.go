@@ -304,13 +304,9 @@ const maxReachBack = 3
 // then starts again from its cursor's beginning, since an earlier genesis
 // moves every pair's start.
 func (l *Ledger) reachBack(txn *badger.Txn, p Period, length time.Duration) error {
-	raw, err := readValue(txn, []byte(keyGenesis))
-	if err != nil || raw == nil {
-		return err
-	}
-	g, err := time.Parse(time.RFC3339Nano, string(raw))
+	g, err := genesisTxn(txn)
 	if err != nil {
-		return fmt.Errorf("%w: stored genesis: %v", ErrInvalid, err)
+		return err
 	}
 	first := PeriodOf(g, length)
 	if !p.Start.Before(first.Start) || first.Start.Sub(p.Start) > maxReachBack*length {
@@ -319,21 +315,21 @@ func (l *Ledger) reachBack(txn *badger.Txn, p Period, length time.Duration) erro
 	if err := txn.Set([]byte(keyGenesis), []byte(p.Start.UTC().Format(time.RFC3339Nano))); err != nil {
 		return err
 	}
-	pairs := map[string][]byte{}
-	err = scan(context.Background(), txn, []byte(prefixPair), func(k, v []byte) error {
-		pairs[string(k)] = v
+	var counterparties []string
+	err = scan(context.Background(), txn, []byte(prefixPair), func(k, _ []byte) error {
+		counterparties = append(counterparties, string(k[len(prefixPair):]))
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	for k, v := range pairs {
-		var pair Pair
-		if err := json.Unmarshal(v, &pair); err != nil {
-			return fmt.Errorf("%w: pair record %s: %v", ErrInvalid, k, err)
+	for _, c := range counterparties {
+		pair, err := loadPair(txn, c)
+		if err != nil {
+			return err
 		}
 		pair.Cursor = ""
-		if err := putJSON(txn, []byte(k), pair); err != nil {
+		if err := putJSON(txn, []byte(prefixPair+c), pair); err != nil {
 			return err
 		}
 	}

@@ -81,15 +81,20 @@ func (l *Ledger) initGenesis() error {
 // genesis is the time the node's first period contains.
 func (l *Ledger) genesis() (time.Time, error) {
 	var g time.Time
-	err := l.db.View(func(txn *badger.Txn) error {
-		raw, err := readValue(txn, []byte(keyGenesis))
-		if err != nil {
-			return err
-		}
-		g, err = time.Parse(time.RFC3339Nano, string(raw))
-		return err
-	})
+	err := l.db.View(func(txn *badger.Txn) (err error) { g, err = genesisTxn(txn); return err })
 	return g, err
+}
+
+func genesisTxn(txn *badger.Txn) (time.Time, error) {
+	raw, err := readValue(txn, []byte(keyGenesis))
+	if err != nil {
+		return time.Time{}, err
+	}
+	g, err := time.Parse(time.RFC3339Nano, string(raw))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: stored genesis %q: %v", ErrInvalid, raw, err)
+	}
+	return g, nil
 }
 
 // Pair returns what this node knows of settling with counterparty.
