@@ -443,7 +443,9 @@ const unlabelled = `Array.from(document.querySelectorAll('input:not([type=hidden
 	.map(e => e.name || e.id || e.outerHTML.slice(0, 60))`
 
 // listFor lists one single-variant product of the merchant with token on
-// member i, and waits until every member's catalog holds it.
+// member i, and waits until every member's catalog holds it with its
+// stock: the description and the stock are two records, which gossip may
+// deliver apart.
 func listFor(t *testing.T, c *Cluster, i int, token, title, sku, brand string, price int) string {
 	t.Helper()
 	body := fmt.Sprintf(`{"title":%q,"description":"Made to last.","category":"Home > Kitchen","brand":%q,"shipping_regions":["GB","DE"],
@@ -455,8 +457,12 @@ func listFor(t *testing.T, c *Cluster, i int, token, title, sku, brand string, p
 	}
 	testwait.For(t, 45*time.Second, func() error {
 		for _, n := range c.Nodes {
-			if _, err := n.Catalog().Listing(t.Context(), l.ID); err != nil {
+			got, err := n.Catalog().Listing(t.Context(), l.ID)
+			if err != nil {
 				return fmt.Errorf("%s: %v", n.Name(), err)
+			}
+			if got.Variants[0].Stock != 5 {
+				return fmt.Errorf("%s holds %s with %d units, want 5", n.Name(), title, got.Variants[0].Stock)
 			}
 		}
 		return nil
