@@ -121,7 +121,7 @@ func TestBatchChangesTheStampInsideAGap(t *testing.T) {
 		t.Run(how, func(t *testing.T) {
 			a, b := pair(t)
 			m := a.merchant(t)
-			for _, title := range []string{"One", "Two"} { // seqs 1, 2 and 3, 4
+			for _, title := range []string{"One", "Two", "Three", "Four"} { // seqs 1 to 4
 				if _, err := a.CreateListing(ctx, m, input(title, "S-"+title)); err != nil {
 					t.Fatal(err)
 				}

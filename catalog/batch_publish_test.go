@@ -14,7 +14,7 @@ import (
 func TestBulkCommitPublishesItsLastRecord(t *testing.T) {
 	ctx := context.Background()
 	cfg := testConfig()
-	cfg.BatchChunk = 40 // 80 records a chunk: above bulkSignal
+	cfg.BatchChunk = 80 // 80 records a chunk (one per new listing): above bulkSignal
 	n := newNode(t, cfg, &memberSet{})
 	m := n.merchant(t)
 	var mu sync.Mutex
@@ -26,15 +26,15 @@ func TestBulkCommitPublishesItsLastRecord(t *testing.T) {
 	})
 	before := len(n.raws())
 
-	// 100 listings: chunks of 40, 40 and 20 (80, 80 and 40 records).
+	// 100 listings: chunks of 80 and 20, a record each.
 	res, err := n.UpsertBatch(ctx, m, feed(100, 1))
 	if err != nil || res.Created != 100 {
 		t.Fatalf("%+v %v", res, err)
 	}
-	if len(commits) != 3 {
-		t.Fatalf("%d commits seen by OnChanges, want 3", len(commits))
+	if len(commits) != 2 {
+		t.Fatalf("%d commits seen by OnChanges, want 2", len(commits))
 	}
-	for i, want := range []int{80, 80, 40} {
+	for i, want := range []int{80, 20} {
 		chs := commits[i]
 		if len(chs) != want {
 			t.Fatalf("commit %d has %d changes, want %d", i, len(chs), want)

@@ -50,7 +50,7 @@ func TestUpsertBatch(t *testing.T) {
 		}
 	}
 	seq, count := n.Marks()[n.Platform()], n.Count()
-	if seq != 34 || count != 17 {
+	if seq != 17 || count != 17 { // one record per new listing
 		t.Fatalf("seq %d count %d", seq, count)
 	}
 
@@ -77,9 +77,10 @@ func TestUpsertBatch(t *testing.T) {
 	if res.Updated != 3 || res.Unchanged != 14 || res.Created != 0 {
 		t.Fatalf("third run %+v", res)
 	}
-	// 1 listing record + 1 stock record + 1 listing record and 1 stock record.
-	if got := n.Marks()[n.Platform()]; got != seq+4 {
-		t.Fatalf("seq %d, want %d", got, seq+4)
+	// A listing record, a stock record, and a listing record that
+	// carries its stock (both changed).
+	if got := n.Marks()[n.Platform()]; got != seq+3 {
+		t.Fatalf("seq %d, want %d", got, seq+3)
 	}
 	// F-2-1 left its listing: a new entry may use it.
 	res, err = n.UpsertBatch(ctx, m, []ListingInput{input("Reuse", "F-2-1")})
@@ -133,7 +134,7 @@ func TestUpsertBatchFitsSmallTransactions(t *testing.T) {
 	if err := n.upsertChunk(m, items, map[string]int{}); err != nil {
 		t.Fatal(err)
 	}
-	if res := tally(items); res.Created != 600 || n.Count() != 1200 || n.Marks()[n.Platform()] != 2400 {
+	if res := tally(items); res.Created != 600 || n.Count() != 1200 || n.Marks()[n.Platform()] != 1200 {
 		t.Fatalf("%+v count %d", res, n.Count())
 	}
 }
@@ -151,23 +152,52 @@ func prepareAll(t *testing.T, n *testNode, merchant string, in []ListingInput) [
 	return items
 }
 
+// TestPrepareBoundsRecordSize checks prepare's size estimates against
+// the records signed: a new listing is one record when description and
+// stock fit one, and two records when only each fits alone.
 func TestPrepareBoundsRecordSize(t *testing.T) {
 	ctx := context.Background()
-	n := newNode(t, testConfig(), &memberSet{})
+	cfg := testConfig()
+	n := newNode(t, cfg, &memberSet{})
 	m := n.merchant(t)
-	for i, in := range []ListingInput{input("Pan", "P-1"), input("Pan "+strings.Repeat("é", 150), "Q-1", "Q-2", "Q-3")} {
+	small, big := input("Pan", "P-1"), input("Pan "+strings.Repeat("é", 150), "Q-1", "Q-2", "Q-3")
+	for _, in := range []ListingInput{small, big} {
 		p, errs := n.prepare(m, "", in)
-		if errs != nil {
-			t.Fatal(errs)
+		if errs != nil || !p.oneFits {
+			t.Fatalf("%v, one record fits: %v", errs, p.oneFits)
 		}
 		if _, err := n.CreateListing(ctx, m, in); err != nil {
 			t.Fatal(err)
 		}
 		raws := n.raws()
-		actual := len(raws[2*i]) + len(raws[2*i+1])
-		if p.bytes < actual || p.bytes > actual+200 { // seqs, versions and times are probed at their longest
-			t.Fatalf("estimated %d bytes, signed %d", p.bytes, actual)
+		actual := len(raws[len(raws)-1])
+		estimate := len(contentJSON(p.desc)) + len(stockJSON(p.stock)) + n.bothFraming
+		if estimate < actual || estimate > actual+200 { // seqs, versions and times are probed at their longest
+			t.Fatalf("estimated %d bytes, signed %d", estimate, actual)
 		}
+	}
+
+	// Under a limit that each record meets alone but not both in one,
+	// the listing is two records, each estimated.
+	n2 := newNode(t, cfg, &memberSet{})
+	m2 := n2.merchant(t)
+	mp, err := n2.Merchant(ctx, m2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := n2.prepare(m2, mp.Name, big)                                             // as CreateListing does
+	n2.cfg.MaxRecordBytes = p.bytes - len(stockJSON(p.stock)) - n2.stockFraming + 20 // the listing record's size, and a little
+	p, errs := n2.prepare(m2, mp.Name, big)
+	if errs != nil || p.oneFits {
+		t.Fatalf("%v, one record fits: %v", errs, p.oneFits)
+	}
+	if _, err := n2.CreateListing(ctx, m2, big); err != nil {
+		t.Fatal(err)
+	}
+	raws := n2.raws()
+	actual := len(raws[len(raws)-2]) + len(raws[len(raws)-1])
+	if p.bytes < actual || p.bytes > actual+200 {
+		t.Fatalf("estimated %d bytes for two records, signed %d", p.bytes, actual)
 	}
 }
 

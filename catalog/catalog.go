@@ -34,12 +34,13 @@ type Catalog struct {
 	now     func() time.Time
 
 	// overhead is how many bytes an envelope adds to a payload, measured
-	// with this node's key at Open; listingFraming and stockFraming add
-	// the rest of a record to its digested JSON (see framing). With them,
-	// sizes are checked before anything is signed.
+	// with this node's key at Open; listingFraming, stockFraming and
+	// bothFraming add the rest of a record to its digested JSON (see
+	// framing). With them, sizes are checked before anything is signed.
 	overhead       int
 	listingFraming int
 	stockFraming   int
+	bothFraming    int
 
 	// wmu serializes the catalog's write transactions. It guards the
 	// read-modify-write of seqs, marks, heads, merchants, the SKU index and
@@ -138,7 +139,7 @@ func Open(cfg Config, db *badger.DB, key crypto.PrivKey, members Membership, log
 	if c.overhead, err = envelopeOverhead(key); err != nil {
 		return nil, err
 	}
-	if c.listingFraming, c.stockFraming, err = c.framing(); err != nil {
+	if c.listingFraming, c.stockFraming, c.bothFraming, err = c.framing(); err != nil {
 		return nil, err
 	}
 	if err := ensureEpoch(db); err != nil {

@@ -232,7 +232,7 @@ func (c *Catalog) placeDoc(txn *badger.Txn, rec *Record, raw []byte) (*Change, e
 	if rec.Doc != nil {
 		sum = docContent(rec.Doc)
 	}
-	if err := putRecord(txn, rec, raw, prev.seq); err != nil {
+	if err := putRecord(txn, rec, raw, prev.seq, 0); err != nil {
 		return nil, err
 	}
 	h := head{seq: rec.Seq, version: rec.Version, tomb: rec.Tombstone, sum: sum}

@@ -22,7 +22,8 @@ type prepared struct {
 	stock    map[string]int64
 	descSum  digest
 	stockSum digest
-	bytes    int // upper bound of the two records' size
+	bytes    int  // upper bound of the two records' size
+	oneFits  bool // description and stock fit one record (CarriesStock)
 }
 
 // sizeProbeTime has the longest RFC 3339 form a UTC time has (nanoseconds
@@ -31,10 +32,11 @@ var sizeProbeTime = time.Date(2000, 1, 1, 0, 0, 0, 123456789, time.UTC)
 
 // framing measures, once, how many bytes a signed record adds to the JSON
 // its digest covers: for a listing record, to the description's content
-// JSON; for a stock record, to the stock map's JSON. The difference does
-// not depend on the content (ids, seqs and times are probed at their
-// longest), so prepare knows a record's size without building it.
-func (c *Catalog) framing() (listing, stock int, err error) {
+// JSON; for a stock record, to the stock map's JSON; for a listing record
+// that carries its stock, to both. The difference does not depend on the
+// content (ids, seqs and times are probed at their longest), so prepare
+// knows a record's size without building it.
+func (c *Catalog) framing() (listing, stock, both int, err error) {
 	probe := strings.Repeat("a", localIDLen)
 	id := FormatID(c.self, probe, probe)
 	desc := describe(ListingInput{Variants: []Variant{{SKU: "X"}}})
@@ -43,15 +45,21 @@ func (c *Catalog) framing() (listing, stock int, err error) {
 	lrec, err := json.Marshal(&Record{Origin: c.self, Seq: math.MaxUint64, Kind: KindListing, ListingID: id,
 		Version: math.MaxUint64, Listing: &full, Time: sizeProbeTime})
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	st := map[string]int64{"X": 1}
 	srec, err := json.Marshal(&Record{Origin: c.self, Seq: math.MaxUint64, Kind: KindStock, ListingID: id,
 		Version: math.MaxUint64, Stock: st, StockVersion: math.MaxUint64, Time: sizeProbeTime})
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	return len(lrec) - len(contentJSON(desc)) + c.overhead, len(srec) - len(stockJSON(st)) + c.overhead, nil
+	brec, err := json.Marshal(&Record{Origin: c.self, Seq: math.MaxUint64, Kind: KindListing, ListingID: id,
+		Version: math.MaxUint64, Listing: &full, Stock: st, StockVersion: math.MaxUint64, Time: sizeProbeTime})
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	content, units := len(contentJSON(desc)), len(stockJSON(st))
+	return len(lrec) - content + c.overhead, len(srec) - units + c.overhead, len(brec) - content - units + c.overhead, nil
 }
 
 // prepare validates in for merchant, named name, checks the uploaded
@@ -84,6 +92,7 @@ func (c *Catalog) prepare(merchant, name string, in ListingInput) (*prepared, []
 		}
 		p.bytes += s.n
 	}
+	p.oneFits = len(content)+len(stock)+c.bothFraming <= c.cfg.MaxRecordBytes
 	return p, nil
 }
 
@@ -97,6 +106,7 @@ type draft struct {
 	stockSum     digest
 	signDesc     bool     // sign desc as the next listing version
 	signStock    bool     // sign stock as the next stock version
+	oneFits      bool     // desc and stock fit one record (CarriesStock)
 	tomb         bool     // sign a takedown
 	prevL, prevS head     // the stored heads; zero when absent
 	oldSKUs      []string // SKUs the stored description indexes
@@ -130,12 +140,16 @@ func (d *draft) update(platform string, p *prepared) {
 	if d.prevS.seq == 0 || p.stockSum != d.prevS.sum || moved {
 		d.stock, d.stockSum, d.signStock = p.stock, p.stockSum, true
 	}
+	d.oneFits = p.oneFits
 }
 
 // changed reports whether d has anything to sign.
 func (d *draft) changed() bool { return d.signDesc || d.signStock || d.tomb }
 
-// records builds d's records, taking seqs from *top.
+// records builds d's records, taking seqs from *top. A new description
+// and new stock, as a new listing has, are one record when they fit one:
+// one signature, one record stored and sent to every member instead of
+// two.
 func (d *draft) records(origin string, top *uint64, t time.Time) {
 	version := d.prevL.version
 	if d.signDesc || d.tomb {
@@ -145,6 +159,11 @@ func (d *draft) records(origin string, top *uint64, t time.Time) {
 		if !d.tomb {
 			d.desc.Version, d.desc.UpdatedAt = version, t
 			r.Listing = d.desc
+		}
+		if !d.tomb && d.signStock && d.oneFits {
+			r.Stock, r.StockVersion = d.stock, d.prevS.version+1
+			d.recs = append(d.recs, r)
+			return
 		}
 		d.recs = append(d.recs, r)
 	}
@@ -275,7 +294,8 @@ func (c *Catalog) storeDraft(txn *badger.Txn, d *draft) (int64, error) {
 		}
 		if r.Kind == KindListing {
 			delta, err = putListing(txn, r, d.raws[i], d.prevL, d.descSum)
-		} else {
+		}
+		if err == nil && (r.Kind == KindStock || r.CarriesStock()) {
 			err = putStock(txn, r, d.raws[i], d.prevS, d.stockSum)
 			if err == nil && d.pending { // the record carries the newest units
 				err = txn.Delete(pendingKey(d.id))
@@ -300,10 +320,15 @@ func (c *Catalog) storeDraft(txn *badger.Txn, d *draft) (int64, error) {
 }
 
 // putListing stores a verified listing record as the newest of its
-// listing: it deletes the record it supersedes, moves the head and, for a
-// takedown, drops the stock. It returns the change in live listings.
+// listing: it deletes the record it supersedes (unless that is still the
+// listing's stock record), moves the head and, for a takedown, drops the
+// stock. It returns the change in live listings.
 func putListing(txn *badger.Txn, r *Record, raw []byte, prev head, sum digest) (int64, error) {
-	if err := putRecord(txn, r, raw, prev.seq); err != nil {
+	sh, err := getHead(txn, stockKey(r.ListingID))
+	if err != nil {
+		return 0, err
+	}
+	if err := putRecord(txn, r, raw, prev.seq, sh.seq); err != nil {
 		return 0, err
 	}
 	if err := reimage(txn, r.ListingID, r.Listing); err != nil {
@@ -328,21 +353,31 @@ func putListing(txn *badger.Txn, r *Record, raw []byte, prev head, sum digest) (
 	return 0, nil
 }
 
-// putStock stores a verified stock record as the newest of its listing.
+// putStock stores a verified stock record, or a listing record that
+// carries stock, as the newest stock of its listing. It deletes the
+// record it supersedes unless that is still the listing's listing
+// record.
 func putStock(txn *badger.Txn, r *Record, raw []byte, prev head, sum digest) error {
-	if err := putRecord(txn, r, raw, prev.seq); err != nil {
+	lh, err := getHead(txn, listingKey(r.ListingID))
+	if err != nil {
+		return err
+	}
+	if err := putRecord(txn, r, raw, prev.seq, lh.seq); err != nil {
 		return err
 	}
 	h := head{seq: r.Seq, version: r.StockVersion, sum: sum}
 	return txn.Set(stockKey(r.ListingID), h.encode())
 }
 
-// putRecord stores raw and deletes the record at seq prev, which it supersedes.
-func putRecord(txn *badger.Txn, r *Record, raw []byte, prev uint64) error {
+// putRecord stores raw and deletes the record at seq prev, which it
+// supersedes, unless prev is keep (the record another head of the same
+// listing still names) or the record itself (a listing record that
+// carries stock, put as both).
+func putRecord(txn *badger.Txn, r *Record, raw []byte, prev, keep uint64) error {
 	if err := txn.Set(recordKey(r.Origin, r.Seq), raw); err != nil {
 		return err
 	}
-	if prev != 0 {
+	if prev != 0 && prev != keep && prev != r.Seq {
 		return txn.Delete(recordKey(r.Origin, prev))
 	}
 	return nil

@@ -15,8 +15,9 @@ import (
 // as is a taken-down listing, so that no listing's owner is revealed by a
 // different error.
 
-// CreateListing validates in and creates a listing for merchantID: a
-// listing record (version 1) and a stock record, signed in one transaction.
+// CreateListing validates in and creates a listing for merchantID: one
+// listing record (version 1) that carries the stock (stock version 1),
+// or a listing record and a stock record when the two do not fit one.
 // A SKU another of the merchant's listings uses is a field error.
 func (c *Catalog) CreateListing(ctx context.Context, merchantID string, in ListingInput) (Listing, error) {
 	if err := ctx.Err(); err != nil {

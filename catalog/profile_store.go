@@ -254,7 +254,7 @@ func (c *Catalog) signSubject(kind Kind, subject string, sum digest, tomb bool, 
 // putProfile stores a verified merchant or shipping record as the newest
 // of its subject.
 func putProfile(txn *badger.Txn, r *Record, raw []byte, prev head, sum digest) error {
-	if err := putRecord(txn, r, raw, prev.seq); err != nil {
+	if err := putRecord(txn, r, raw, prev.seq, 0); err != nil {
 		return err
 	}
 	h := head{seq: r.Seq, version: r.Version, tomb: r.Tombstone, sum: sum}

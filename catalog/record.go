@@ -69,9 +69,11 @@ type Record struct {
 	// Listing is the description, for a listing record that is not a
 	// tombstone. Its variants carry no stock.
 	Listing *Listing `json:"listing,omitempty"`
-	// Stock maps each SKU to the units available (stock records only).
+	// Stock maps each SKU to the units available: in a stock record, and
+	// in a listing record that is also the listing's stock record (see
+	// Carries).
 	Stock map[string]int64 `json:"stock,omitempty"`
-	// StockVersion counts the listing's stock records, from 1.
+	// StockVersion counts the listing's stock versions, from 1.
 	StockVersion uint64 `json:"stock_version,omitempty"`
 	// Merchant is the profile, for a merchant record.
 	Merchant *MerchantProfile `json:"merchant,omitempty"`
@@ -227,11 +229,26 @@ func (r *Record) check() error {
 	return fmt.Errorf("kind %q is not one of %q, %q, %q, %q, %q, %q, %q, %q and %q", clip(string(r.Kind)), KindListing, KindStock, KindMerchant, KindShipping, KindOffer, KindCampaign, KindReview, KindReviewReply, KindDoc)
 }
 
+// CarriesStock reports whether r is a listing record that carries its
+// listing's stock as well: the home signs a new listing, or a change of
+// both description and stock, as one record instead of two. It is then
+// the listing's stock record too, of stock version StockVersion, and
+// each member places each part by its own version.
+func (r *Record) CarriesStock() bool { return r.Kind == KindListing && r.Stock != nil }
+
 func (r *Record) checkListing(merchant string) error {
 	l := r.Listing
 	switch {
-	case r.Stock != nil || r.StockVersion != 0:
-		return errors.New("a listing record carries no stock")
+	case r.Stock != nil && (r.Tombstone || l == nil):
+		return errors.New("only a listing record with a listing carries stock")
+	case r.Stock != nil:
+		if err := r.checkUnits(); err != nil {
+			return err
+		}
+	case r.StockVersion != 0:
+		return errors.New("stock_version: a listing record without stock has none")
+	}
+	switch {
 	case r.Tombstone && l != nil:
 		return errors.New("a tombstone carries no listing")
 	case r.Tombstone:
@@ -250,16 +267,23 @@ func (r *Record) checkListing(merchant string) error {
 	}
 	for i, v := range l.Variants {
 		if v.Stock != 0 {
-			return fmt.Errorf("listing.variants[%d].stock: stock travels in stock records", i)
+			return fmt.Errorf("listing.variants[%d].stock: stock travels in the record's stock, not in its variants", i)
 		}
 	}
 	return nil
 }
 
 func (r *Record) checkStock() error {
-	switch {
-	case r.Tombstone || r.Listing != nil:
+	if r.Tombstone || r.Listing != nil {
 		return errors.New("a stock record carries no listing and no tombstone")
+	}
+	return r.checkUnits()
+}
+
+// checkUnits checks the stock of a stock record, or of a listing record
+// that carries it.
+func (r *Record) checkUnits() error {
+	switch {
 	case r.StockVersion == 0:
 		return errors.New("stock_version must be at least 1")
 	case len(r.Stock) == 0:

@@ -105,6 +105,26 @@ func TestDecodeRefuses(t *testing.T) {
 			r.Kind, r.Listing, r.StockVersion, r.Stock = KindStock, nil, 1, map[string]int64{"PAN-1": -1}
 			return mustSeal(t, r, key)
 		}, 0, ErrInvalid},
+		{"listing carrying stock without a stock version", func() []byte {
+			r := wellFormed(origin)
+			r.Stock = map[string]int64{"PAN-1": 3}
+			return mustSeal(t, r, key)
+		}, 0, ErrInvalid},
+		{"listing carrying negative stock", func() []byte {
+			r := wellFormed(origin)
+			r.Stock, r.StockVersion = map[string]int64{"PAN-1": -1}, 1
+			return mustSeal(t, r, key)
+		}, 0, ErrInvalid},
+		{"listing with a stock version and no stock", func() []byte {
+			r := wellFormed(origin)
+			r.StockVersion = 1
+			return mustSeal(t, r, key)
+		}, 0, ErrInvalid},
+		{"tombstone carrying stock", func() []byte {
+			r := wellFormed(origin)
+			r.Tombstone, r.Listing, r.Stock, r.StockVersion = true, nil, map[string]int64{"PAN-1": 3}, 1
+			return mustSeal(t, r, key)
+		}, 0, ErrInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -120,14 +120,22 @@ func (c *Catalog) checkLimits(rec *Record) error {
 		if err := v.result(); err != nil {
 			return fmt.Errorf("record %s/%d: listing %s: %w", rec.Origin, rec.Seq, rec.ListingID, err)
 		}
+		return checkStockLimits(rec, cfg)
 	case rec.Kind == KindStock:
-		if len(rec.Stock) > cfg.MaxVariants {
-			return fmt.Errorf("%w: record %s/%d: stock names %d SKUs, more than %d", ErrInvalid, rec.Origin, rec.Seq, len(rec.Stock), cfg.MaxVariants)
-		}
-		for sku, n := range rec.Stock {
-			if n > cfg.MaxStock {
-				return fmt.Errorf("%w: record %s/%d: stock[%q]: %d units, more than %d", ErrInvalid, rec.Origin, rec.Seq, sku, n, cfg.MaxStock)
-			}
+		return checkStockLimits(rec, cfg)
+	}
+	return nil
+}
+
+// checkStockLimits holds the stock a record carries (none, in a listing
+// record that carries none) to cfg's limits.
+func checkStockLimits(rec *Record, cfg Config) error {
+	if len(rec.Stock) > cfg.MaxVariants {
+		return fmt.Errorf("%w: record %s/%d: stock names %d SKUs, more than %d", ErrInvalid, rec.Origin, rec.Seq, len(rec.Stock), cfg.MaxVariants)
+	}
+	for sku, n := range rec.Stock {
+		if n > cfg.MaxStock {
+			return fmt.Errorf("%w: record %s/%d: stock[%q]: %d units, more than %d", ErrInvalid, rec.Origin, rec.Seq, sku, n, cfg.MaxStock)
 		}
 	}
 	return nil
@@ -153,7 +161,7 @@ func (c *Catalog) place(txn *badger.Txn, rec *Record, raw []byte, placed placedR
 		ch, err := c.placeDoc(txn, rec, raw)
 		return ch, 0, err
 	}
-	return c.placeListing(txn, rec, raw)
+	return c.placeListing(txn, rec, raw, placed)
 }
 
 // checkSlot looks at what is stored under the record's origin and seq: the
@@ -188,14 +196,22 @@ func order(what, id string, version uint64, prev head) error {
 	return fmt.Errorf("%w: %s of %s version %d is stored with other content (seq %d)", ErrConflict, what, id, version, prev.seq)
 }
 
-func (c *Catalog) placeListing(txn *badger.Txn, rec *Record, raw []byte) (*Change, int64, error) {
+// placeListing places a listing record and, when it carries stock, the
+// stock too. Each part is placed by its own version: a record whose
+// description is older than the one held may still carry newer stock.
+func (c *Catalog) placeListing(txn *badger.Txn, rec *Record, raw []byte, placed placedRecords) (*Change, int64, error) {
 	id := rec.ListingID
 	prev, err := getHead(txn, listingKey(id))
 	if err != nil {
 		return nil, 0, err
 	}
 	if err := orderListing(id, rec.Version, prev); err != nil {
-		return nil, 0, err
+		if rec.CarriesStock() && errors.Is(err, ErrStale) {
+			if ch, serr := c.placeStock(txn, rec, raw, placed); !Skipped(serr) {
+				return ch, 0, serr
+			}
+		}
+		return nil, 0, err // the description's refusal, when the stock is refused too
 	}
 	if !c.holds(rec) {
 		return c.placeAway(txn, rec, prev)
@@ -225,7 +241,7 @@ func (c *Catalog) placeListing(txn *badger.Txn, rec *Record, raw []byte) (*Chang
 	if err != nil || rec.Tombstone {
 		return &Change{ID: id, Record: rec, Raw: raw}, delta, err
 	}
-	stock, err := storedStock(txn, rec.Origin, id, nil)
+	stock, err := placeCarried(txn, rec, raw)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -273,6 +289,30 @@ func (c *Catalog) placeStock(txn *badger.Txn, rec *Record, raw []byte, placed pl
 		}
 	}
 	return ch, nil
+}
+
+// placeCarried places the stock a listing record carries when it is newer
+// than the stock held (a stock record of the same version with other
+// units stays), and returns the listing's stock after it.
+func placeCarried(txn *badger.Txn, rec *Record, raw []byte) (map[string]int64, error) {
+	id := rec.ListingID
+	if !rec.CarriesStock() {
+		return storedStock(txn, rec.Origin, id, nil)
+	}
+	prev, err := getHead(txn, stockKey(id))
+	if err != nil {
+		return nil, err
+	}
+	if order("stock", id, rec.StockVersion, prev) != nil {
+		return storedStock(txn, rec.Origin, id, nil)
+	}
+	if err := putStock(txn, rec, raw, prev, stockDigest(rec.Stock)); err != nil {
+		return nil, err
+	}
+	if pending, ok, err := getPending(txn, id); err != nil || ok {
+		return pending, err // the home's units that the next record will carry
+	}
+	return rec.Stock, nil
 }
 
 // storedStock loads a listing's stock map, nil when none is stored; its

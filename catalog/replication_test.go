@@ -29,18 +29,18 @@ func TestApplyRefusesAndStoresNothing(t *testing.T) {
 	outsider := newNode(t, testConfig(), &memberSet{})
 	m, om := a.merchant(t), outsider.merchant(t)
 
-	l, err := a.CreateListing(ctx, m, input("Pan", "PAN-1")) // seqs 1, 2
+	l, err := a.CreateListing(ctx, m, input("Pan", "PAN-1")) // seq 1, carrying its stock
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, title := range []string{"Pan v2", "Pan v3"} { // seqs 3, 4
+	for _, title := range []string{"Pan v2", "Pan v3"} { // seqs 2, 3
 		if _, err := a.ReplaceListing(ctx, m, l.ID, input(title, "PAN-1")); err != nil {
 			t.Fatal(err)
 		}
 	}
 	huge := input("Huge", "HUGE-1")
 	huge.Description = strings.Repeat("x", 80_000)
-	if _, err := a.CreateListing(ctx, m, huge); err != nil { // seqs 5, 6
+	if _, err := a.CreateListing(ctx, m, huge); err != nil { // seq 4
 		t.Fatal(err)
 	}
 	if _, err := outsider.CreateListing(ctx, om, input("Pan", "PAN-1")); err != nil {
@@ -49,10 +49,10 @@ func TestApplyRefusesAndStoresNothing(t *testing.T) {
 	forged := wellFormed(a.Platform())
 	forged.Seq = 9
 
-	// B holds v3 (seq 4) and has a gap below it. A stale record at the
-	// mark would move the mark (see TestStaleRecordAtMarkMovesIt); seq 3
+	// B holds v3 (seq 3) and has a gap below it. A stale record at the
+	// mark would move the mark (see TestStaleRecordAtMarkMovesIt); seq 2
 	// is not at the mark.
-	if _, err := b.Apply(a.rawOf(t, 4)); err != nil {
+	if _, err := b.Apply(a.rawOf(t, 3)); err != nil {
 		t.Fatal(err)
 	}
 	marks, count, records := b.Marks(), b.Count(), storedRecords(t, b.db)
@@ -63,10 +63,10 @@ func TestApplyRefusesAndStoresNothing(t *testing.T) {
 	}{
 		{"not a member", outsider.raws()[0], ErrNotMember},
 		{"signed by another key", mustSeal(t, forged, b.key), ErrForged},
-		{"tampered", bytes.Replace(a.rawOf(t, 2), []byte(`"PAN-1":10`), []byte(`"PAN-1":99`), 1), ErrForged},
-		{"oversize", a.rawOf(t, 5), ErrTooLarge},
-		{"older version", a.rawOf(t, 3), ErrStale},
-		{"duplicate", a.rawOf(t, 4), ErrDuplicate},
+		{"tampered", bytes.Replace(a.rawOf(t, 1), []byte(`"PAN-1":10`), []byte(`"PAN-1":99`), 1), ErrForged},
+		{"oversize", a.rawOf(t, 4), ErrTooLarge},
+		{"older version", a.rawOf(t, 2), ErrStale},
+		{"duplicate", a.rawOf(t, 3), ErrDuplicate},
 		{"garbage", []byte{1, 2, 3}, ErrInvalid},
 	}
 	for _, tt := range tests {
@@ -167,14 +167,19 @@ func TestGapAndCatchUp(t *testing.T) {
 	ctx := context.Background()
 	a, b := pair(t)
 	m := a.merchant(t)
-	l1, err := a.CreateListing(ctx, m, input("One", "S-1")) // seqs 1, 2
+	if _, err := a.CreateListing(ctx, m, input("One", "S-1")); err != nil { // seq 1, carrying its stock
+		t.Fatal(err)
+	}
+	l2, err := a.CreateListing(ctx, m, input("Two", "S-2")) // seq 2, carrying its stock
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.CreateListing(ctx, m, input("Two", "S-2")); err != nil { // seqs 3, 4
+	if err := a.SetStock(ctx, m, l2.ID, "S-2", 5); err != nil { // seq 3 supersedes 2's stock
 		t.Fatal(err)
 	}
-	if err := a.SetStock(ctx, m, l1.ID, "S-1", 5); err != nil { // seq 5 supersedes 2
+	renamed := input("Two, renamed", "S-2")
+	renamed.Variants[0].Stock = 5
+	if _, err := a.ReplaceListing(ctx, m, l2.ID, renamed); err != nil { // seq 4 supersedes the rest of 2
 		t.Fatal(err)
 	}
 	origin := a.Platform()
@@ -190,11 +195,11 @@ func TestGapAndCatchUp(t *testing.T) {
 		t.Fatalf("B's origin state after seq 3: mark %d top %d, want 1 and 3 (the lag the dashboard shows)", mark, top)
 	}
 
-	// A holds 1, 3, 4, 5; B lacks what is above its mark 1: 3, 4 and 5.
+	// A holds 1, 3, 4; B lacks what is above its mark 1: 3 and 4.
 	var sent [][]byte
 	err = a.Since(b.Marks(), 10, func(raws [][]byte) error { sent = append(sent, raws...); return nil })
-	if err != nil || len(sent) != 3 {
-		t.Fatalf("Since sent %d records, %v; want 3", len(sent), err)
+	if err != nil || len(sent) != 2 {
+		t.Fatalf("Since sent %d records, %v; want 2", len(sent), err)
 	}
 	for _, raw := range sent {
 		if _, err := b.Apply(raw); err != nil && !isNoop(err) {
@@ -207,11 +212,11 @@ func TestGapAndCatchUp(t *testing.T) {
 	if err := b.AdvanceMark(origin, a.Marks()[origin]); err != nil {
 		t.Fatal(err)
 	}
-	if hasGap(b.Catalog, origin) || b.Marks()[origin] != 5 {
+	if hasGap(b.Catalog, origin) || b.Marks()[origin] != 4 {
 		t.Fatalf("after AdvanceMark: gap %v mark %d", hasGap(b.Catalog, origin), b.Marks()[origin])
 	}
-	if mark, top := b.Origin(origin); mark != 5 || top != 5 {
-		t.Fatalf("caught up: mark %d top %d, want 5 and 5", mark, top)
+	if mark, top := b.Origin(origin); mark != 4 || top != 4 {
+		t.Fatalf("caught up: mark %d top %d, want 4 and 4", mark, top)
 	}
 	if got, want := listingsOf(t, b), listingsOf(t, a); got != want {
 		t.Fatalf("B holds\n%s\nA holds\n%s", got, want)
@@ -222,11 +227,16 @@ func TestStaleRecordAtMarkMovesIt(t *testing.T) {
 	ctx := context.Background()
 	a, b := pair(t)
 	m := a.merchant(t)
-	l, err := a.CreateListing(ctx, m, input("Pan", "PAN-1")) // 1, 2
+	l, err := a.CreateListing(ctx, m, input("Pan", "PAN-1")) // 1, carrying its stock
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.ReplaceListing(ctx, m, l.ID, input("Pan 2", "PAN-1")); err != nil { // 3
+	if err := a.SetStock(ctx, m, l.ID, "PAN-1", 4); err != nil { // 2
+		t.Fatal(err)
+	}
+	next := input("Pan 2", "PAN-1")
+	next.Variants[0].Stock = 4
+	if _, err := a.ReplaceListing(ctx, m, l.ID, next); err != nil { // 3
 		t.Fatal(err)
 	}
 	for _, seq := range []uint64{3, 2} {
@@ -263,9 +273,30 @@ func TestSupersessionKeepsOneRecordPerListingAndKind(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The last change set both description and stock: one record that
+	// carries both is the listing's only one.
+	for _, n := range []*testNode{a, b} {
+		if got := storedRecords(t, n.db); got != 1 {
+			t.Fatalf("%d records stored, want 1", got)
+		}
+	}
+	// A stock record supersedes its stock only: the record that carried
+	// it stays, as the listing record.
+	seen := len(a.raws())
+	if err := a.SetStock(ctx, m, l.ID, "PAN-1", 7); err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range a.raws()[seen:] {
+		if _, err := b.Apply(raw); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, n := range []*testNode{a, b} {
 		if got := storedRecords(t, n.db); got != 2 {
 			t.Fatalf("%d records stored, want 2", got)
+		}
+		if got, err := n.Listing(ctx, l.ID); err != nil || got.Title != "Pan e" || got.Variants[0].Stock != 7 {
+			t.Fatalf("reads %+v, %v", got, err)
 		}
 	}
 	if err := a.TakeDown(ctx, m, l.ID); err != nil {
@@ -283,7 +314,7 @@ func TestSinceBatchesAndStops(t *testing.T) {
 	ctx := context.Background()
 	a, _ := pair(t)
 	m := a.merchant(t)
-	for i := range 4 {
+	for i := range 8 { // a record each
 		if _, err := a.CreateListing(ctx, m, input("Pan", "PAN-"+string(rune('a'+i)))); err != nil {
 			t.Fatal(err)
 		}
@@ -437,4 +468,57 @@ func TestMerchantNameTravelsWithTheListing(t *testing.T) {
 func hasGap(c *Catalog, origin string) bool {
 	mark, top := c.Origin(origin)
 	return top > mark
+}
+
+// TestListingRecordCarriesStock: a member places each part of a listing
+// record that carries stock by its own version, keeps the record while
+// either head names it, and refuses it once both parts are older than
+// what it holds.
+func TestListingRecordCarriesStock(t *testing.T) {
+	ctx := context.Background()
+	a, b := pair(t)
+	m := a.merchant(t)
+	l, err := a.CreateListing(ctx, m, input("Pan", "PAN-1")) // 1: description and stock (10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetStock(ctx, m, l.ID, "PAN-1", 4); err != nil { // 2: stock
+		t.Fatal(err)
+	}
+	next := input("Pan 2", "PAN-1")
+	next.Variants[0].Stock = 4
+	if _, err := a.ReplaceListing(ctx, m, l.ID, next); err != nil { // 3: description
+		t.Fatal(err)
+	}
+	if got := storedRecords(t, a.db); got != 2 {
+		t.Fatalf("the home stores %d records, want 2 (seq 1 superseded twice)", got)
+	}
+	read := func(step string, title string, stock int64) {
+		t.Helper()
+		got, err := b.Listing(ctx, l.ID)
+		if err != nil || got.Title != title || got.Variants[0].Stock != stock {
+			t.Fatalf("%s: reads %q with %d units, %v; want %q with %d", step, got.Title, got.Variants[0].Stock, err, title, stock)
+		}
+	}
+	if _, err := b.Apply(a.rawOf(t, 3)); err != nil {
+		t.Fatal(err)
+	}
+	read("the description alone", "Pan 2", 0)
+	// Seq 1's description is older than the one held, its stock newer
+	// than none: the stock is placed.
+	if _, err := b.Apply(a.rawOf(t, 1)); err != nil {
+		t.Fatalf("seq 1 after 3: %v", err)
+	}
+	read("seq 1's stock", "Pan 2", 10)
+	if _, err := b.Apply(a.rawOf(t, 2)); err != nil {
+		t.Fatal(err)
+	}
+	read("the newer stock", "Pan 2", 4)
+	if got := storedRecords(t, b.db); got != 2 {
+		t.Fatalf("B stores %d records, want 2", got)
+	}
+	if _, err := b.Apply(a.rawOf(t, 1)); !errors.Is(err, ErrStale) {
+		t.Fatalf("seq 1, both parts older: %v", err)
+	}
+	read("after the stale record", "Pan 2", 4)
 }
