@@ -279,6 +279,7 @@ func (c *Catalog) storeDrafts(txn *badger.Txn, drafts []*draft, raws [][]byte) (
 
 func (c *Catalog) storeDraft(txn *badger.Txn, d *draft) (int64, error) {
 	var delta int64
+	listingHead := d.prevL.seq // the listing record's seq, as the stock is put
 	for i, r := range d.recs {
 		if len(d.raws[i]) > c.cfg.MaxRecordBytes { // prepare bounds it; this is a guard
 			return 0, fmt.Errorf("%w: listing %s: %s record of %d bytes", ErrTooLarge, d.id, r.Kind, len(d.raws[i]))
@@ -293,10 +294,15 @@ func (c *Catalog) storeDraft(txn *badger.Txn, d *draft) (int64, error) {
 			}
 		}
 		if r.Kind == KindListing {
-			delta, err = putListing(txn, r, d.raws[i], d.prevL, d.descSum)
+			delta, err = putListing(txn, r, d.raws[i], d.prevL, d.descSum, d.prevS.seq)
+			listingHead = r.Seq
 		}
 		if err == nil && (r.Kind == KindStock || r.CarriesStock()) {
-			err = putStock(txn, r, d.raws[i], d.prevS, d.stockSum)
+			raw := d.raws[i]
+			if r.CarriesStock() {
+				raw = nil // stored as the listing record
+			}
+			err = putStock(txn, r, raw, d.prevS, d.stockSum, listingHead)
 			if err == nil && d.pending { // the record carries the newest units
 				err = txn.Delete(pendingKey(d.id))
 			}
@@ -320,15 +326,11 @@ func (c *Catalog) storeDraft(txn *badger.Txn, d *draft) (int64, error) {
 }
 
 // putListing stores a verified listing record as the newest of its
-// listing: it deletes the record it supersedes (unless that is still the
-// listing's stock record), moves the head and, for a takedown, drops the
-// stock. It returns the change in live listings.
-func putListing(txn *badger.Txn, r *Record, raw []byte, prev head, sum digest) (int64, error) {
-	sh, err := getHead(txn, stockKey(r.ListingID))
-	if err != nil {
-		return 0, err
-	}
-	if err := putRecord(txn, r, raw, prev.seq, sh.seq); err != nil {
+// listing: it deletes the record it supersedes (unless that is the
+// listing's stock record, at seq stockHead), moves the head and, for a
+// takedown, drops the stock. It returns the change in live listings.
+func putListing(txn *badger.Txn, r *Record, raw []byte, prev head, sum digest, stockHead uint64) (int64, error) {
+	if err := putRecord(txn, r, raw, prev.seq, stockHead); err != nil {
 		return 0, err
 	}
 	if err := reimage(txn, r.ListingID, r.Listing); err != nil {
@@ -354,28 +356,27 @@ func putListing(txn *badger.Txn, r *Record, raw []byte, prev head, sum digest) (
 }
 
 // putStock stores a verified stock record, or a listing record that
-// carries stock, as the newest stock of its listing. It deletes the
-// record it supersedes unless that is still the listing's listing
-// record.
-func putStock(txn *badger.Txn, r *Record, raw []byte, prev head, sum digest) error {
-	lh, err := getHead(txn, listingKey(r.ListingID))
-	if err != nil {
-		return err
-	}
-	if err := putRecord(txn, r, raw, prev.seq, lh.seq); err != nil {
+// carries stock, as the newest stock of its listing (raw nil: the record
+// is stored already, as the listing record). It deletes the record it
+// supersedes unless that is the listing's listing record, at seq
+// listingHead.
+func putStock(txn *badger.Txn, r *Record, raw []byte, prev head, sum digest, listingHead uint64) error {
+	if err := putRecord(txn, r, raw, prev.seq, listingHead); err != nil {
 		return err
 	}
 	h := head{seq: r.Seq, version: r.StockVersion, sum: sum}
 	return txn.Set(stockKey(r.ListingID), h.encode())
 }
 
-// putRecord stores raw and deletes the record at seq prev, which it
-// supersedes, unless prev is keep (the record another head of the same
-// listing still names) or the record itself (a listing record that
-// carries stock, put as both).
+// putRecord stores raw (unless nil: stored already) and deletes the
+// record at seq prev, which it supersedes, unless prev is keep (the
+// record another head of the same listing still names) or the record
+// itself.
 func putRecord(txn *badger.Txn, r *Record, raw []byte, prev, keep uint64) error {
-	if err := txn.Set(recordKey(r.Origin, r.Seq), raw); err != nil {
-		return err
+	if raw != nil {
+		if err := txn.Set(recordKey(r.Origin, r.Seq), raw); err != nil {
+			return err
+		}
 	}
 	if prev != 0 && prev != keep && prev != r.Seq {
 		return txn.Delete(recordKey(r.Origin, prev))

@@ -234,14 +234,18 @@ func (c *Catalog) placeListing(txn *badger.Txn, rec *Record, raw []byte, placed 
 			return nil, 0, err
 		}
 	}
-	delta, err := putListing(txn, rec, raw, prev, sum)
+	sh, err := getHead(txn, stockKey(id))
+	if err != nil {
+		return nil, 0, err
+	}
+	delta, err := putListing(txn, rec, raw, prev, sum, sh.seq)
 	if err == nil && rec.Tombstone && rec.Origin == c.self {
 		err = dropSummary(txn, id)
 	}
 	if err != nil || rec.Tombstone {
 		return &Change{ID: id, Record: rec, Raw: raw}, delta, err
 	}
-	stock, err := placeCarried(txn, rec, raw)
+	stock, err := placeCarried(txn, rec, sh)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -272,7 +276,7 @@ func (c *Catalog) placeStock(txn *badger.Txn, rec *Record, raw []byte, placed pl
 	if err := order("stock", id, rec.StockVersion, prev); err != nil {
 		return nil, err
 	}
-	if err := putStock(txn, rec, raw, prev, stockDigest(rec.Stock)); err != nil {
+	if err := putStock(txn, rec, raw, prev, stockDigest(rec.Stock), lh.seq); err != nil {
 		return nil, err
 	}
 	ch := &Change{ID: id, Record: rec, Raw: raw}
@@ -291,22 +295,16 @@ func (c *Catalog) placeStock(txn *badger.Txn, rec *Record, raw []byte, placed pl
 	return ch, nil
 }
 
-// placeCarried places the stock a listing record carries when it is newer
-// than the stock held (a stock record of the same version with other
-// units stays), and returns the listing's stock after it.
-func placeCarried(txn *badger.Txn, rec *Record, raw []byte) (map[string]int64, error) {
+// placeCarried places the stock a listing record, just stored, carries
+// when it is newer than the stock held (prev: a stock record of the same
+// version with other units stays), and returns the listing's stock after
+// it.
+func placeCarried(txn *badger.Txn, rec *Record, prev head) (map[string]int64, error) {
 	id := rec.ListingID
-	if !rec.CarriesStock() {
+	if !rec.CarriesStock() || order("stock", id, rec.StockVersion, prev) != nil {
 		return storedStock(txn, rec.Origin, id, nil)
 	}
-	prev, err := getHead(txn, stockKey(id))
-	if err != nil {
-		return nil, err
-	}
-	if order("stock", id, rec.StockVersion, prev) != nil {
-		return storedStock(txn, rec.Origin, id, nil)
-	}
-	if err := putStock(txn, rec, raw, prev, stockDigest(rec.Stock)); err != nil {
+	if err := putStock(txn, rec, nil, prev, stockDigest(rec.Stock), rec.Seq); err != nil {
 		return nil, err
 	}
 	if pending, ok, err := getPending(txn, id); err != nil || ok {
