@@ -17,7 +17,10 @@ import (
 const RecordDomain = "fedmart-catalog"
 
 // recordCodec is the envelope payload type of catalog records. A change to
-// the payload format takes a new codec.
+// the payload format takes a new codec. (A listing record that carries
+// stock uses fields the format always had; a node of a build before it
+// refuses such a record as malformed, so an alliance's members move to it
+// together.)
 const recordCodec = "/fedmart/catalog/record/1"
 
 // Kind says what a record changes.
@@ -71,7 +74,7 @@ type Record struct {
 	Listing *Listing `json:"listing,omitempty"`
 	// Stock maps each SKU to the units available: in a stock record, and
 	// in a listing record that is also the listing's stock record (see
-	// Carries).
+	// CarriesStock).
 	Stock map[string]int64 `json:"stock,omitempty"`
 	// StockVersion counts the listing's stock versions, from 1.
 	StockVersion uint64 `json:"stock_version,omitempty"`

@@ -189,6 +189,7 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
 	cmd.Flags().IntVar(&o.catalog.rate, "rate", 100, "catalog: listing changes per second during propagation")
 	cmd.Flags().IntVar(&o.catalog.catchup, "catchup", 100000, "catalog: changes a rejoining member has missed")
 	cmd.Flags().IntVar(&o.catalog.imports, "import", 100000, "catalog: listings to import")
+	cmd.Flags().IntVar(&o.catalog.importClients, "import-clients", 1, "catalog: batches of the import sent at once, as a feed tool uploading in parallel would")
 	cmd.Flags().IntVar(&o.catalog.searchDocs, "search-docs", 1000000, "catalog: listings to search over")
 	cmd.Flags().IntVar(&o.catalog.reviews, "reviews", 0, "catalog search: reviews whose ratings the storefront's search ranks and filters by; with --campaigns, measured beside the same search without either")
 	cmd.Flags().IntVar(&o.catalog.campaigns, "campaigns", 0, "catalog search: campaigns filling the storefront's sponsored slots (3 per page), beside the same search without them")

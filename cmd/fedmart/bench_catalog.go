@@ -21,6 +21,7 @@ import (
 // catalogSizes are the catalog scenario's sizes, settable from the command line.
 type catalogSizes struct {
 	changes, rate, catchup, imports, searchDocs int
+	importClients                               int
 	chinese                                     float64 // the fraction of search listings written in Chinese
 	// reviews and campaigns, when either is set, make the search part
 	// measure the storefront's search with that many reviews and
@@ -70,8 +71,8 @@ func benchCatalog(cmd *cobra.Command, o benchOptions) (report, error) {
 			return benchCatchUp(ctx, o.catalog.catchup, o.signing)
 		},
 		"import": func() ([]figure, error) {
-			logf("import: %d listings through the batch API...", o.catalog.imports)
-			return benchImport(ctx, o.catalog.imports, o.signing)
+			logf("import: %d listings through the batch API, %d request(s) at a time...", o.catalog.imports, o.catalog.importClients)
+			return benchImport(ctx, o.catalog.imports, o.catalog.importClients, o.signing)
 		},
 		"search": func() ([]figure, error) {
 			if o.catalog.reviews > 0 || o.catalog.campaigns > 0 {
