@@ -522,3 +522,35 @@ func TestListingRecordCarriesStock(t *testing.T) {
 	}
 	read("after the stale record", "Pan 2", 4)
 }
+
+// TestCarriedStockIsHeldToTheLimits: a member signing, with its own key,
+// a listing record that carries more units or more SKUs than any node
+// allows is refused like a stock record that does, and nothing is stored.
+func TestCarriedStockIsHeldToTheLimits(t *testing.T) {
+	a, b := pair(t)
+	hi := ceilings()
+	many := make(map[string]int64, hi.MaxVariants+1)
+	for i := range hi.MaxVariants + 1 {
+		many[fmt.Sprintf("SKU-%d", i)] = 1
+	}
+	for _, tt := range []struct {
+		name  string
+		stock map[string]int64
+		field string
+	}{
+		{"units over the ceiling", map[string]int64{"PAN-1": hi.MaxStock + 1}, "units, more than"},
+		{"SKUs over the ceiling", many, "SKUs, more than"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := wellFormed(a.Platform())
+			r.Stock, r.StockVersion = tt.stock, 1
+			marks, records := b.Marks(), storedRecords(t, b.db)
+			if _, err := b.Apply(mustSeal(t, r, a.key)); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.field) {
+				t.Fatalf("Apply err = %v, want ErrInvalid naming %q", err, tt.field)
+			}
+			if !maps.Equal(b.Marks(), marks) || storedRecords(t, b.db) != records {
+				t.Fatalf("store changed: marks %v (was %v)", b.Marks(), marks)
+			}
+		})
+	}
+}
