@@ -227,7 +227,7 @@ func (c *Catalog) placeListing(txn *badger.Txn, rec *Record, raw []byte, placed 
 	}
 	var sum digest
 	if rec.Listing != nil {
-		sum = contentDigest(rec.Listing)
+		sum = c.headSum(rec, func() digest { return contentDigest(rec.Listing) })
 	}
 	if rec.Origin == c.self { // our own records, learnt back after a restore
 		if err := c.reindexApplied(txn, rec, prev); err != nil {
@@ -245,7 +245,7 @@ func (c *Catalog) placeListing(txn *badger.Txn, rec *Record, raw []byte, placed 
 	if err != nil || rec.Tombstone {
 		return &Change{ID: id, Record: rec, Raw: raw}, delta, err
 	}
-	stock, err := placeCarried(txn, rec, sh)
+	stock, err := c.placeCarried(txn, rec, sh)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -276,7 +276,7 @@ func (c *Catalog) placeStock(txn *badger.Txn, rec *Record, raw []byte, placed pl
 	if err := order("stock", id, rec.StockVersion, prev); err != nil {
 		return nil, err
 	}
-	if err := putStock(txn, rec, raw, prev, stockDigest(rec.Stock), lh.seq); err != nil {
+	if err := putStock(txn, rec, raw, prev, c.headSum(rec, func() digest { return stockDigest(rec.Stock) }), lh.seq); err != nil {
 		return nil, err
 	}
 	ch := &Change{ID: id, Record: rec, Raw: raw}
@@ -295,16 +295,27 @@ func (c *Catalog) placeStock(txn *badger.Txn, rec *Record, raw []byte, placed pl
 	return ch, nil
 }
 
+// headSum is the digest a head keeps of rec's description or stock. Only
+// the home reads it (to see whether a write changes anything), so the
+// heads of another member's listings keep none, and a member does not
+// encode every record it stores again to hash it.
+func (c *Catalog) headSum(rec *Record, of func() digest) digest {
+	if rec.Origin != c.self {
+		return digest{}
+	}
+	return of()
+}
+
 // placeCarried places the stock a listing record, just stored, carries
 // when it is newer than the stock held (prev: a stock record of the same
 // version with other units stays), and returns the listing's stock after
 // it.
-func placeCarried(txn *badger.Txn, rec *Record, prev head) (map[string]int64, error) {
+func (c *Catalog) placeCarried(txn *badger.Txn, rec *Record, prev head) (map[string]int64, error) {
 	id := rec.ListingID
 	if !rec.CarriesStock() || order("stock", id, rec.StockVersion, prev) != nil {
 		return storedStock(txn, rec.Origin, id, nil)
 	}
-	if err := putStock(txn, rec, nil, prev, stockDigest(rec.Stock), rec.Seq); err != nil {
+	if err := putStock(txn, rec, nil, prev, c.headSum(rec, func() digest { return stockDigest(rec.Stock) }), rec.Seq); err != nil {
 		return nil, err
 	}
 	if pending, ok, err := getPending(txn, id); err != nil || ok {
