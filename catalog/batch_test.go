@@ -160,9 +160,13 @@ func TestPrepareBoundsRecordSize(t *testing.T) {
 	cfg := testConfig()
 	n := newNode(t, cfg, &memberSet{})
 	m := n.merchant(t)
+	mp, err := n.Merchant(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
 	small, big := input("Pan", "P-1"), input("Pan "+strings.Repeat("é", 150), "Q-1", "Q-2", "Q-3")
 	for _, in := range []ListingInput{small, big} {
-		p, errs := n.prepare(m, "", in)
+		p, errs := n.prepare(m, mp.Name, in) // as CreateListing does
 		if errs != nil || !p.oneFits {
 			t.Fatalf("%v, one record fits: %v", errs, p.oneFits)
 		}
@@ -181,11 +185,10 @@ func TestPrepareBoundsRecordSize(t *testing.T) {
 	// the listing is two records, each estimated.
 	n2 := newNode(t, cfg, &memberSet{})
 	m2 := n2.merchant(t)
-	mp, err := n2.Merchant(ctx, m2)
-	if err != nil {
+	if mp, err = n2.Merchant(ctx, m2); err != nil {
 		t.Fatal(err)
 	}
-	p, _ := n2.prepare(m2, mp.Name, big)                                             // as CreateListing does
+	p, _ := n2.prepare(m2, mp.Name, big)
 	n2.cfg.MaxRecordBytes = p.bytes - len(stockJSON(p.stock)) - n2.stockFraming + 20 // the listing record's size, and a little
 	p, errs := n2.prepare(m2, mp.Name, big)
 	if errs != nil || p.oneFits {

@@ -160,12 +160,11 @@ func (d *draft) records(origin string, top *uint64, t time.Time) {
 			d.desc.Version, d.desc.UpdatedAt = version, t
 			r.Listing = d.desc
 		}
-		if !d.tomb && d.signStock && d.oneFits {
+		d.recs = append(d.recs, r)
+		if !d.tomb && d.signStock && d.oneFits { // one record carries both
 			r.Stock, r.StockVersion = d.stock, d.prevS.version+1
-			d.recs = append(d.recs, r)
 			return
 		}
-		d.recs = append(d.recs, r)
 	}
 	if d.signStock {
 		*top++
@@ -370,15 +369,14 @@ func putStock(txn *badger.Txn, r *Record, raw []byte, prev head, sum digest, lis
 
 // putRecord stores raw (unless nil: stored already) and deletes the
 // record at seq prev, which it supersedes, unless prev is keep (the
-// record another head of the same listing still names) or the record
-// itself.
+// record another head of the same listing still names).
 func putRecord(txn *badger.Txn, r *Record, raw []byte, prev, keep uint64) error {
 	if raw != nil {
 		if err := txn.Set(recordKey(r.Origin, r.Seq), raw); err != nil {
 			return err
 		}
 	}
-	if prev != 0 && prev != keep && prev != r.Seq {
+	if prev != 0 && prev != keep {
 		return txn.Delete(recordKey(r.Origin, prev))
 	}
 	return nil

@@ -226,8 +226,8 @@ func (c *Catalog) placeListing(txn *badger.Txn, rec *Record, raw []byte, placed 
 		}
 	}
 	var sum digest
-	if rec.Listing != nil {
-		sum = c.headSum(rec, func() digest { return contentDigest(rec.Listing) })
+	if rec.Listing != nil && rec.Origin == c.self { // only the home reads it (see stockSum)
+		sum = contentDigest(rec.Listing)
 	}
 	if rec.Origin == c.self { // our own records, learnt back after a restore
 		if err := c.reindexApplied(txn, rec, prev); err != nil {
@@ -276,7 +276,7 @@ func (c *Catalog) placeStock(txn *badger.Txn, rec *Record, raw []byte, placed pl
 	if err := order("stock", id, rec.StockVersion, prev); err != nil {
 		return nil, err
 	}
-	if err := putStock(txn, rec, raw, prev, c.headSum(rec, func() digest { return stockDigest(rec.Stock) }), lh.seq); err != nil {
+	if err := putStock(txn, rec, raw, prev, c.stockSum(rec), lh.seq); err != nil {
 		return nil, err
 	}
 	ch := &Change{ID: id, Record: rec, Raw: raw}
@@ -295,33 +295,35 @@ func (c *Catalog) placeStock(txn *badger.Txn, rec *Record, raw []byte, placed pl
 	return ch, nil
 }
 
-// headSum is the digest a head keeps of rec's description or stock. Only
-// the home reads it (to see whether a write changes anything), so the
-// heads of another member's listings keep none, and a member does not
-// encode every record it stores again to hash it.
-func (c *Catalog) headSum(rec *Record, of func() digest) digest {
+// stockSum is the digest a stock head keeps of rec's stock. Only the
+// home reads a head's digest (to see whether a write changes anything),
+// so the heads of another member's listings keep none, and a member does
+// not encode every record it stores again to hash it.
+func (c *Catalog) stockSum(rec *Record) digest {
 	if rec.Origin != c.self {
 		return digest{}
 	}
-	return of()
+	return stockDigest(rec.Stock)
 }
 
 // placeCarried places the stock a listing record, just stored, carries
-// when it is newer than the stock held (prev: a stock record of the same
-// version with other units stays), and returns the listing's stock after
-// it.
+// when it is newer than prev, the stock head held (a stock record of the
+// same version with other units stays), and returns the listing's stock
+// after it.
 func (c *Catalog) placeCarried(txn *badger.Txn, rec *Record, prev head) (map[string]int64, error) {
-	id := rec.ListingID
-	if !rec.CarriesStock() || order("stock", id, rec.StockVersion, prev) != nil {
-		return storedStock(txn, rec.Origin, id, nil)
+	placed := rec.CarriesStock() && order("stock", rec.ListingID, rec.StockVersion, prev) == nil
+	if placed {
+		if err := putStock(txn, rec, nil, prev, c.stockSum(rec), rec.Seq); err != nil {
+			return nil, err
+		}
 	}
-	if err := putStock(txn, rec, nil, prev, c.headSum(rec, func() digest { return stockDigest(rec.Stock) }), rec.Seq); err != nil {
-		return nil, err
-	}
-	if pending, ok, err := getPending(txn, id); err != nil || ok {
+	if pending, ok, err := getPending(txn, rec.ListingID); err != nil || ok {
 		return pending, err // the home's units that the next record will carry
 	}
-	return rec.Stock, nil
+	if placed {
+		return rec.Stock, nil
+	}
+	return recordStock(txn, rec.Origin, prev, nil)
 }
 
 // storedStock loads a listing's stock map, nil when none is stored; its
@@ -332,8 +334,17 @@ func storedStock(txn *badger.Txn, origin, id string, views *viewCache) (map[stri
 		return pending, err // the home's units that the next record will carry
 	}
 	h, err := getHead(txn, stockKey(id))
-	if err != nil || h.seq == 0 {
+	if err != nil {
 		return nil, err
+	}
+	return recordStock(txn, origin, h, views)
+}
+
+// recordStock loads the stock of the record stock head h names, nil when
+// it names none (see storedStock for views).
+func recordStock(txn *badger.Txn, origin string, h head, views *viewCache) (map[string]int64, error) {
+	if h.seq == 0 {
+		return nil, nil
 	}
 	rec, err := views.record(txn, origin, h.seq)
 	if err != nil {

@@ -80,7 +80,7 @@ type head struct {
 	// does not hold (shard.go): no record is stored (seq is 0), and
 	// version is the moving record's, so that no older one comes back.
 	away bool
-	sum  digest // contentDigest of the description, or stockDigest of the stock; zero for another member's listing (see headSum)
+	sum  digest // contentDigest of the description, or stockDigest of the stock; zero for another member's listing (see stockSum)
 }
 
 const headLen = 1 + 8 + 8 + len(digest{})
