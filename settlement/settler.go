@@ -19,16 +19,17 @@ import (
 // make waiting safe either way), how long the member that does not open a
 // pair's sessions waits before it opens one itself, how often the loop
 // looks, how often a disputed statement is tried again when nothing
-// changed, how long that member waits after a failed session of its own
-// (between half of lateRetry and all of it), and how long one session may
-// take.
+// changed here (from disputeFirstRetry, doubling to disputeRetry), how
+// long that member waits after a failed session of its own (between half
+// of lateRetry and all of it), and how long one session may take.
 const (
-	settleGrace   = 2 * time.Second
-	settleLate    = 30 * time.Second
-	settleEvery   = 2 * time.Second
-	disputeRetry  = time.Minute
-	lateRetry     = 30 * time.Second
-	SessionBudget = 2 * time.Minute
+	settleGrace       = 2 * time.Second
+	settleLate        = 30 * time.Second
+	settleEvery       = 2 * time.Second
+	disputeFirstRetry = 2 * time.Second
+	disputeRetry      = time.Minute
+	lateRetry         = 30 * time.Second
+	SessionBudget     = 2 * time.Minute
 )
 
 // Roster is the federation as settlement sees it now: the active members
@@ -107,7 +108,10 @@ type SettlerDeps struct {
 // sessions for as long as their rounds overlapped: after a session of
 // its own fails, this member waits 15 to 30 s (lateRetry) before its
 // next, leaving the opener's rounds free. A disputed
-// statement is tried again when new entries arrive, or after a minute.
+// statement is tried again when new entries arrive here, or after a
+// wait that starts at two seconds and doubles to a minute: a dispute over
+// an entry still on its way there (an outbox draining after a restart)
+// clears within seconds, one that stays costs a session a minute.
 //
 // Lifecycle: NewSettler, then Run(ctx) until the node stops; Answer serves
 // the sessions members open; the view methods (Periods, Statements,
@@ -118,9 +122,22 @@ type Settler struct {
 	wake chan struct{}
 
 	mu    sync.Mutex           // guards tried, busy and late
-	tried map[string]time.Time // period/peer -> last session for a disputed statement
+	tried map[string]retried   // period/peer -> the sessions run again for a disputed statement
 	busy  map[string]bool      // peers a session runs with now, opened by either side
 	late  map[string]time.Time // peer -> when this side may open a session with it again
+}
+
+// retried is when a disputed statement's session last ran again, and how
+// many times in a row it did with nothing new here.
+type retried struct {
+	at time.Time
+	n  int
+}
+
+// disputeWait is how long a disputed statement waits, after n sessions
+// in a row with nothing new here, before it runs another.
+func disputeWait(n int) time.Duration {
+	return min(disputeFirstRetry<<min(n, 8), disputeRetry)
 }
 
 // NewSettler returns a settler; Run starts its loop.
@@ -131,7 +148,7 @@ func NewSettler(d SettlerDeps) *Settler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Settler{d: d, self: d.Ledger.Self(), wake: make(chan struct{}, 1), tried: map[string]time.Time{}, busy: map[string]bool{}, late: map[string]time.Time{}}
+	return &Settler{d: d, self: d.Ledger.Self(), wake: make(chan struct{}, 1), tried: map[string]retried{}, busy: map[string]bool{}, late: map[string]time.Time{}}
 }
 
 // errBusy refuses a second session with a member while one runs: two at
@@ -291,9 +308,14 @@ func (s *Settler) disputes(ctx context.Context, id string, length time.Duration)
 		}
 		key := saved.Period + "/" + id
 		s.mu.Lock()
-		due := st.Digest != saved.Digest || time.Since(s.tried[key]) > disputeRetry
+		r := s.tried[key]
+		changed := st.Digest != saved.Digest
+		due := changed || time.Since(r.at) > disputeWait(r.n)
 		if due {
-			s.tried[key] = time.Now()
+			if changed {
+				r.n = -1
+			}
+			s.tried[key] = retried{at: time.Now(), n: r.n + 1}
 		}
 		s.mu.Unlock()
 		if due {

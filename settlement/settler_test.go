@@ -357,3 +357,18 @@ func TestTheLateSideLeavesTheOpenerRoundsFree(t *testing.T) {
 		}
 	}
 }
+
+// TestDisputeWaitDoublesToAMinute: a disputed statement with nothing new
+// here is tried again after 2 s, then 4, 8... and never less often than
+// once a minute.
+func TestDisputeWaitDoublesToAMinute(t *testing.T) {
+	want := []time.Duration{2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 32 * time.Second, time.Minute, time.Minute}
+	for n, w := range want {
+		if got := disputeWait(n); got != w {
+			t.Errorf("after %d tries: %v, want %v", n, got, w)
+		}
+	}
+	if got := disputeWait(1000); got != disputeRetry {
+		t.Errorf("after 1000 tries: %v, want %v", got, disputeRetry)
+	}
+}
