@@ -204,6 +204,38 @@ func TestPrepareBoundsRecordSize(t *testing.T) {
 	}
 }
 
+// TestCarryStockOffSignsTwoRecords: a home whose charter is below
+// protocol level 2 signs a new listing, alone or in a feed, as a listing
+// record and a stock record, which a build before that level accepts.
+func TestCarryStockOffSignsTwoRecords(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, testConfig(), &memberSet{})
+	n.SetCarryStock(false)
+	m := n.merchant(t)
+	before := len(n.raws())
+	if _, err := n.CreateListing(ctx, m, input("Pan", "P-1")); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := n.UpsertBatch(ctx, m, feed(3, 1)); err != nil || res.Created != 3 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	raws := n.raws()[before:]
+	kinds := map[Kind]int{}
+	for _, raw := range raws {
+		r, err := Decode(raw, n.cfg.MaxRecordBytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.CarriesStock() {
+			t.Fatalf("record %d carries its listing's stock", r.Seq)
+		}
+		kinds[r.Kind]++
+	}
+	if kinds[KindListing] != 4 || kinds[KindStock] != 4 {
+		t.Fatalf("four new listings signed %v, want four listing and four stock records", kinds)
+	}
+}
+
 func BenchmarkUpsertBatch(b *testing.B) {
 	const size = 5000
 	ctx := context.Background()

@@ -67,6 +67,10 @@ type Catalog struct {
 	// nil: every member.
 	publishers atomic.Pointer[func(string) bool]
 
+	// carryStock lets the home sign a listing's description and stock as
+	// one record (SetCarryStock).
+	carryStock atomic.Bool
+
 	// adFeeCap is the charter's cap on a campaign's fee in basis points
 	// (see SetAdFeeCap); 0: the charter runs no ads.
 	adFeeCap atomic.Int64

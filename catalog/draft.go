@@ -23,7 +23,7 @@ type prepared struct {
 	descSum  digest
 	stockSum digest
 	bytes    int  // upper bound of the two records' size
-	oneFits  bool // description and stock fit one record (CarriesStock)
+	oneFits  bool // description and stock go in one record (CarriesStock)
 }
 
 // sizeProbeTime has the longest RFC 3339 form a UTC time has (nanoseconds
@@ -62,6 +62,14 @@ func (c *Catalog) framing() (listing, stock, both int, err error) {
 	return len(lrec) - content + c.overhead, len(srec) - units + c.overhead, len(brec) - content - units + c.overhead, nil
 }
 
+// SetCarryStock says whether this home may sign a listing's description
+// and stock as one record when a change sets both, as every new listing
+// does (Record.CarriesStock). Every member accepts such a record, but a
+// member of an earlier build refuses it as malformed, so the node turns
+// it on only when the charter's protocol level is 2 or more; off, the
+// home signs two records, as builds before it did.
+func (c *Catalog) SetCarryStock(on bool) { c.carryStock.Store(on) }
+
 // prepare validates in for merchant, named name, checks the uploaded
 // pictures it shows (see UseImages), computes its digests and bounds the
 // size of its records. It only reads the store, so batches prepare in
@@ -92,7 +100,7 @@ func (c *Catalog) prepare(merchant, name string, in ListingInput) (*prepared, []
 		}
 		p.bytes += s.n
 	}
-	p.oneFits = len(content)+len(stock)+c.bothFraming <= c.cfg.MaxRecordBytes
+	p.oneFits = c.carryStock.Load() && len(content)+len(stock)+c.bothFraming <= c.cfg.MaxRecordBytes
 	return p, nil
 }
 
@@ -106,7 +114,7 @@ type draft struct {
 	stockSum     digest
 	signDesc     bool     // sign desc as the next listing version
 	signStock    bool     // sign stock as the next stock version
-	oneFits      bool     // desc and stock fit one record (CarriesStock)
+	oneFits      bool     // desc and stock go in one record (CarriesStock)
 	tomb         bool     // sign a takedown
 	prevL, prevS head     // the stored heads; zero when absent
 	oldSKUs      []string // SKUs the stored description indexes

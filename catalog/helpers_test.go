@@ -109,6 +109,7 @@ func newNodeOn(t testing.TB, db *badger.DB, cfg Config, members *memberSet) *tes
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.SetCarryStock(true) // as at the charter's protocol level 2
 	n.Catalog = c
 	c.OnChange(func(ch Change) {
 		n.mu.Lock()

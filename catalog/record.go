@@ -18,9 +18,10 @@ const RecordDomain = "fedmart-catalog"
 
 // recordCodec is the envelope payload type of catalog records. A change to
 // the payload format takes a new codec. (A listing record that carries
-// stock uses fields the format always had; a node of a build before it
-// refuses such a record as malformed, so an alliance's members move to it
-// together.)
+// stock uses fields the format always had, but a node of a build before
+// it refuses such a record as malformed, so a home signs one only when
+// the charter's protocol level says every member speaks it: see
+// Catalog.SetCarryStock.)
 const recordCodec = "/fedmart/catalog/record/1"
 
 // Kind says what a record changes.

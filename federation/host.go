@@ -116,7 +116,7 @@ func BuildHost(key crypto.PrivKey, listen []string, gater connmgr.ConnectionGate
 	if err != nil {
 		return nil, err
 	}
-	bh, err := basichost.NewHost(sw, &basichost.HostOpts{EventBus: bus, ConnManager: conns, EnablePing: true})
+	bh, err := basichost.NewHost(sw, &basichost.HostOpts{EventBus: bus, ConnManager: conns, EnablePing: true, UserAgent: userAgent})
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package federation
 
 import (
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +22,31 @@ type MemberState struct {
 	Reachable bool
 	LastSeen  time.Time     // last connect, stream or ping answer; zero if never
 	RTT       time.Duration // last measured round trip; zero if never measured
+	// Protocol is the highest protocol level the member's build speaks
+	// (ProtocolLevel), as it told this node on connecting: 1 for a build
+	// from before protocol levels; 0 when not known (it has not connected
+	// since this node started).
+	Protocol int
+}
+
+// userAgent is what a member's host tells the others it runs, in libp2p's
+// identify: the highest protocol level its build speaks.
+var userAgent = agentPrefix + strconv.Itoa(ProtocolLevel)
+
+const agentPrefix = "fedmart/protocol/"
+
+// protocolOf is the highest protocol level p's build speaks, from what
+// its host told this one; 0 when it has told nothing yet.
+func (f *Federation) protocolOf(p peer.ID) int {
+	v, err := f.host.Peerstore().Get(p, "AgentVersion")
+	if err != nil {
+		return 0
+	}
+	agent, _ := v.(string)
+	if level, err := strconv.Atoi(strings.TrimPrefix(agent, agentPrefix)); err == nil && level > 0 && strings.HasPrefix(agent, agentPrefix) {
+		return level
+	}
+	return 1 // a build from before protocol levels
 }
 
 // liveness is the measured part of a member's state.
@@ -69,7 +96,7 @@ func (f *Federation) Members() []MemberState {
 		out = append(out, MemberState{
 			PeerID: id, Name: m.Name, API: m.API, Status: m.Status,
 			Connected: connected, Reachable: connected && !l.down,
-			LastSeen: l.lastSeen, RTT: l.rtt,
+			LastSeen: l.lastSeen, RTT: l.rtt, Protocol: f.protocolOf(id),
 		})
 	}
 	return out

@@ -290,18 +290,33 @@ func spendOnBeta(t *testing.T, br *browser, check *webtest.PageChecker, c *Clust
 // is suspended, and waits until every other member applies it.
 func suspend(t *testing.T, c *Cluster, m *Node) {
 	t.Helper()
-	cur, err := c.Nodes[0].Federation().Charter()
+	// A member that stays active applies it and spreads it to the others.
+	by := c.Nodes[0]
+	if by == m {
+		by = c.Nodes[1]
+	}
+	amendCluster(t, c, by, func(next *federation.Charter) {
+		for i := range next.Members {
+			if next.Members[i].PeerID == m.PeerID().String() {
+				next.Members[i].Status = federation.StatusSuspended
+			}
+		}
+	}, m)
+}
+
+// amendCluster makes every member sign the next charter version, edit
+// applied, submits it to by and waits until every member but the ones
+// in skip applies it.
+func amendCluster(t *testing.T, c *Cluster, by *Node, edit func(*federation.Charter), skip ...*Node) {
+	t.Helper()
+	cur, err := by.Federation().Charter()
 	if err != nil {
 		t.Fatal(err)
 	}
 	next := federation.SignedCharter{Charter: cur.Charter}
 	next.Charter.Version, next.Charter.Previous = cur.Charter.Version+1, cur.Charter.Digest()
 	next.Charter.Members = slices.Clone(cur.Charter.Members)
-	for i := range next.Charter.Members {
-		if next.Charter.Members[i].PeerID == m.PeerID().String() {
-			next.Charter.Members[i].Status = federation.StatusSuspended
-		}
-	}
+	edit(&next.Charter)
 	for _, n := range c.Nodes {
 		key, err := LoadIdentity(n.cfg.path(n.cfg.Identity))
 		if err != nil {
@@ -311,17 +326,12 @@ func suspend(t *testing.T, c *Cluster, m *Node) {
 			t.Fatal(err)
 		}
 	}
-	// A member that stays active applies it and spreads it to the others.
-	by := c.Nodes[0]
-	if by == m {
-		by = c.Nodes[1]
-	}
 	if err := by.Federation().Submit(t.Context(), &next); err != nil {
-		t.Fatalf("%s applies the suspension: %v", by.Name(), err)
+		t.Fatalf("%s applies version %d: %v", by.Name(), next.Charter.Version, err)
 	}
 	testwait.For(t, 30*time.Second, func() error {
-		for _, n := range c.Nodes { // the suspended member is gated out of the news
-			if sc, err := n.Federation().Charter(); n != m && (err != nil || sc.Charter.Version < next.Charter.Version) {
+		for _, n := range c.Nodes {
+			if sc, err := n.Federation().Charter(); !slices.Contains(skip, n) && (err != nil || sc.Charter.Version < next.Charter.Version) {
 				return fmt.Errorf("%s has not applied version %d", n.Name(), next.Charter.Version)
 			}
 		}

@@ -137,12 +137,14 @@ func (n *Node) openCatalog(key crypto.PrivKey, reg prometheus.Registerer) error 
 	n.cat.UseProofs(order.ReviewProofs{})
 	if sc, err := n.fed.Charter(); err == nil {
 		n.cat.SetReviewWindow(sc.Charter.Reviews.Window())
+		n.cat.SetCarryStock(sc.Charter.Level() >= 2)
 	}
 	n.fed.OnCharter(func(c *federation.Charter) {
 		n.cat.SetCurrency(c.Currency)
 		setCarriers(c)
 		n.cat.SetAdFeeCap(c.Ads.MaxFeeBPS)
 		n.cat.SetReviewWindow(c.Reviews.Window())
+		n.cat.SetCarryStock(c.Level() >= 2)
 	})
 	if n.index, err = openIndex(n.indexDir(), n.cat, n.log.With("component", "search")); err != nil {
 		return err

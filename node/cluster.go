@@ -1,6 +1,7 @@
 package node
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -43,6 +44,9 @@ type ClusterOptions struct {
 	Loyalty federation.Loyalty
 	// Ads is charter v1's ad policy (zero: none).
 	Ads federation.Ads
+	// Protocol is charter v1's protocol level; 0: the highest this build
+	// speaks (federation.ProtocolLevel).
+	Protocol int
 	// Publishers lists, by index into Names, the members charter v1 lets
 	// publish federation pages and articles; empty: every member.
 	Publishers []int
@@ -109,7 +113,11 @@ func (c *Cluster) foundCharter(opts ClusterOptions) (*federation.SignedCharter, 
 	sc := &federation.SignedCharter{Charter: federation.Charter{
 		FederationID: opts.FederationID, Name: opts.FederationName, Version: 1,
 		Currency: opts.Currency, Period: federation.Duration(opts.Period), Policy: opts.Policy, Loyalty: opts.Loyalty, Ads: opts.Ads,
+		Protocol: cmp.Or(opts.Protocol, federation.ProtocolLevel), // every member runs this build
 	}}
+	if sc.Charter.Protocol == 1 {
+		sc.Charter.Protocol = 0 // as a build from before protocol levels writes it
+	}
 	if sc.Charter.Policy.PayableOn == "" {
 		sc.Charter.Policy.PayableOn = federation.PayableOnDelivered
 	}

@@ -47,7 +47,7 @@ Amending:   charter amend (a new version), charter add-member / suspend /
 func newCharterNew() *cobra.Command {
 	var (
 		out string
-		c   = federation.Charter{Version: 1, Policy: federation.Policy{PayableOn: federation.PayableOnDelivered}}
+		c   = federation.Charter{Version: 1, Policy: federation.Policy{PayableOn: federation.PayableOnDelivered}, Protocol: federation.ProtocolLevel}
 		per time.Duration
 		// first and resolve are the service deadlines (0: the defaults).
 		first, resolve time.Duration
@@ -60,6 +60,7 @@ func newCharterNew() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c.Period = federation.Duration(per)
+			c.Protocol = charterLevel(c.Protocol)
 			c.Service.FirstResponse, c.Service.Resolution = federation.Duration(first), federation.Duration(resolve)
 			loyalty.apply(cmd.Flags(), &c.Loyalty)
 			content.apply(cmd.Flags(), &c.Content)
@@ -90,6 +91,7 @@ func newCharterNew() *cobra.Command {
 	f.DurationVar(&first, "first-response", 0, "how long a merchant has to answer a complaint first (0: 48h)")
 	f.DurationVar(&resolve, "resolution", 0, "how long a complaint may stay unresolved before it can be escalated (0: 336h)")
 	f.StringVar(&c.Service.Arbiter, "arbiter", "", "peer ID of the member that decides escalated complaints (empty: none)")
+	f.IntVar(&c.Protocol, "protocol", federation.ProtocolLevel, protocolUsage)
 	loyalty.register(f, "set")
 	content.register(f, "set")
 	must(cmd.MarkFlagRequired("out"), cmd.MarkFlagRequired("id"), cmd.MarkFlagRequired("name"), cmd.MarkFlagRequired("currency"))
@@ -130,6 +132,7 @@ func newCharterAmend() *cobra.Command {
 		out            string
 		first, resolve time.Duration
 		arbiter        string
+		protocol       int
 		loyalty        loyaltyFlags
 		content        contentFlags
 	)
@@ -155,6 +158,9 @@ func newCharterAmend() *cobra.Command {
 			if f.Changed("arbiter") {
 				next.Service.Arbiter = arbiter
 			}
+			if f.Changed("protocol") {
+				next.Protocol = charterLevel(protocol)
+			}
 			loyalty.apply(f, &next.Loyalty)
 			content.apply(f, &next.Content)
 			if err := next.ValidateDraft(); err != nil {
@@ -174,11 +180,24 @@ func newCharterAmend() *cobra.Command {
 	cmd.Flags().DurationVar(&first, "first-response", 0, "change how long a merchant has to answer a complaint first (0: 48h)")
 	cmd.Flags().DurationVar(&resolve, "resolution", 0, "change how long a complaint may stay unresolved (0: 336h)")
 	cmd.Flags().StringVar(&arbiter, "arbiter", "", "change the member that decides escalated complaints (\"\": none)")
+	cmd.Flags().IntVar(&protocol, "protocol", federation.ProtocolLevel, "change the "+protocolUsage+"; raise it only once every member runs a build that speaks it")
 	loyalty.register(cmd.Flags(), "change")
 	content.register(cmd.Flags(), "change")
 	must(cmd.MarkFlagRequired("out"))
 	return cmd
 }
+
+// charterLevel is how a charter writes protocol level p: level 1 as no
+// level at all, which a build from before protocol levels reads too.
+func charterLevel(p int) int {
+	if p == 1 {
+		return 0
+	}
+	return p
+}
+
+// protocolUsage explains --protocol.
+var protocolUsage = fmt.Sprintf("protocol level the members speak (1 to %d, the highest this build speaks; level 2 sends a new listing as one signed record instead of two)", federation.ProtocolLevel)
 
 func newCharterStatus(verb, status string) *cobra.Command {
 	var id string
@@ -480,8 +499,8 @@ func writeCharter(path string, sc *federation.SignedCharter) error {
 func printCharter(w io.Writer, sc *federation.SignedCharter) {
 	c := &sc.Charter
 	fmt.Fprintf(w, "valid: %s (%s), version %d\n", c.Name, c.FederationID, c.Version)
-	fmt.Fprintf(w, "currency %s, period %s, commission %d bps, fee %d bps, payable on %s\n",
-		c.Currency, time.Duration(c.Period), c.Policy.StorefrontCommissionBPS, c.Policy.FederationFeeBPS, c.Policy.PayableOn)
+	fmt.Fprintf(w, "currency %s, period %s, commission %d bps, fee %d bps, payable on %s, protocol level %d\n",
+		c.Currency, time.Duration(c.Period), c.Policy.StorefrontCommissionBPS, c.Policy.FederationFeeBPS, c.Policy.PayableOn, c.Level())
 	signed := map[string]bool{}
 	for _, s := range sc.Signatures {
 		signed[s.PeerID] = true

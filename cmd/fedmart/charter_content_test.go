@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/rand"
-	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,13 +16,7 @@ import (
 // member again, and a bad peer ID is refused naming the charter field.
 func TestCharterContentFlag(t *testing.T) {
 	dir := t.TempDir()
-	run := func(args ...string) error {
-		cmd := newCharter()
-		cmd.SetArgs(args)
-		cmd.SetOut(io.Discard)
-		cmd.SetErr(io.Discard)
-		return cmd.Execute()
-	}
+	run := runCharter
 	_, pub, err := crypto.GenerateEd25519Key(rand.Reader)
 	if err != nil {
 		t.Fatal(err)

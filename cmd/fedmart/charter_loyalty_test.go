@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,13 +14,7 @@ import (
 // charter field.
 func TestCharterLoyaltyFlags(t *testing.T) {
 	dir := t.TempDir()
-	run := func(args ...string) error {
-		cmd := newCharter()
-		cmd.SetArgs(args)
-		cmd.SetOut(io.Discard)
-		cmd.SetErr(io.Discard)
-		return cmd.Execute()
-	}
+	run := runCharter
 	v1, v2 := filepath.Join(dir, "v1.json"), filepath.Join(dir, "v2.json")
 	if err := run("new", "--out", v1, "--id", "pts", "--name", "Pts", "--currency", "EUR",
 		"--loyalty-earn-bps", "10000", "--loyalty-point-value", "1", "--loyalty-funder", "home",

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,13 +13,7 @@ import (
 // terms, and refuse terms the charter may not have, naming the field.
 func TestCharterServiceFlags(t *testing.T) {
 	dir := t.TempDir()
-	run := func(args ...string) error {
-		cmd := newCharter()
-		cmd.SetArgs(args)
-		cmd.SetOut(io.Discard)
-		cmd.SetErr(io.Discard)
-		return cmd.Execute()
-	}
+	run := runCharter
 	v1, v2 := filepath.Join(dir, "v1.json"), filepath.Join(dir, "v2.json")
 	if err := run("new", "--out", v1, "--id", "svc", "--name", "Svc", "--currency", "EUR", "--first-response", "24h"); err != nil {
 		t.Fatal(err)

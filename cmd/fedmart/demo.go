@@ -167,7 +167,12 @@ and netting.`,
 }
 
 func printDemo(w io.Writer, c *node.Cluster, dir string, merchants []demoMerchant) {
-	fmt.Fprintf(w, "fedmart demo: %q, charter version %d, one-minute settlement periods, state in %s\n\n", c.Charter.Charter.Name, c.Charter.Charter.Version, dir)
+	charter := &c.Charter.Charter
+	if sc, err := c.Nodes[0].Federation().Charter(); err == nil { // a folder kept from an earlier run may hold a later version
+		charter = &sc.Charter
+	}
+	fmt.Fprintf(w, "fedmart demo: %q, charter version %d at protocol level %d, one-minute settlement periods, state in %s\n", charter.Name, charter.Version, charter.Level(), dir)
+	fmt.Fprintf(w, "(each member's dashboard shows the level its build speaks on /operator/members; at level 2 a new listing is one signed record)\n\n")
 	for i, n := range c.Nodes {
 		fmt.Fprintf(w, "%-18s storefront  %s/\n", n.Name(), n.APIURL())
 		fmt.Fprintf(w, "%-18s console     %s/merchant   dashboard %s/operator\n", "", n.APIURL(), n.APIURL())

@@ -18,6 +18,9 @@ type memberJSON struct {
 	Connected bool       `json:"connected"`
 	LastSeen  *time.Time `json:"last_seen"`
 	RTTMillis *float64   `json:"rtt_ms"`
+	// Protocol is the highest protocol level the member's build speaks;
+	// null when not known yet.
+	Protocol *int `json:"protocol"`
 }
 
 func toMemberJSON(m federation.MemberState) memberJSON {
@@ -29,6 +32,9 @@ func toMemberJSON(m federation.MemberState) memberJSON {
 	if m.RTT > 0 {
 		ms := float64(m.RTT.Microseconds()) / 1000
 		out.RTTMillis = &ms
+	}
+	if m.Protocol > 0 {
+		out.Protocol = &m.Protocol
 	}
 	return out
 }
@@ -49,6 +55,7 @@ func (a *API) getFederation(c *gin.Context) {
 		"federation_id":   ch.FederationID,
 		"name":            ch.Name,
 		"charter_version": ch.Version,
+		"protocol":        ch.Level(),
 		"currency":        ch.Currency,
 		"period":          time.Duration(ch.Period).String(),
 		"policy":          ch.Policy,

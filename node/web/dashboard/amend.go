@@ -30,8 +30,13 @@ import (
 // next to its input, by name:
 //
 //	commission, fee, payable_on     the policy
+//	protocol                        the protocol level the members speak
 //	members[i].status               member i of the version in force
 //	new.name, new.peer_id, new.api, new.addrs   the member to add
+//
+// The protocol level is raised only when every active member's build is
+// known to speak the new level (it said so on connecting): a member
+// whose build does not refuses what the others send at that level.
 
 // amendActions are the form's two buttons.
 const (
@@ -46,6 +51,8 @@ type amendPage struct {
 	Form          *web.Form
 	Members       []amendMember
 	PayableOn     []web.Choice
+	// Protocol are the protocol levels this build speaks.
+	Protocol []web.Choice
 	// Changes are what the draft changes, once reviewed; Reviewed is
 	// true then.
 	Changes  []charterChange
@@ -62,8 +69,11 @@ type amendPage struct {
 type amendMember struct {
 	Name, PeerID, API string
 	Self              bool
-	Field             web.Field
-	Choices           []web.Choice
+	// Speaks says which protocol levels its build speaks, as far as this
+	// node knows: "speaks protocol levels up to 2".
+	Speaks  string
+	Field   web.Field
+	Choices []web.Choice
 }
 
 // amendForm shows the draft of the next version, as the version in force
@@ -79,6 +89,7 @@ func (d *Dashboard) amendForm(w http.ResponseWriter, r *http.Request, sess *web.
 	f.Set("commission", percentText(cur.Policy.StorefrontCommissionBPS))
 	f.Set("fee", percentText(cur.Policy.FederationFeeBPS))
 	f.Set("payable_on", cur.Policy.PayableOn)
+	f.Set("protocol", strconv.Itoa(cur.Level()))
 	for i, m := range cur.Members {
 		f.Set(memberStatusField(i), m.Status)
 	}
@@ -109,13 +120,13 @@ func (d *Dashboard) amend(w http.ResponseWriter, r *http.Request, sess *web.Sess
 		return
 	}
 	cur := &sc.Charter
-	f := amendFormOf(r.PostForm, cur)
+	f := amendFormOf(r.PostForm, cur, d.speaks())
 	next := draftOf(cur, f)
 	var changes []charterChange
 	if f.OK() {
 		changes = charterChanges(cur, next)
 		if len(changes) == 0 {
-			f.Add("", "This draft changes nothing: change a rate, a member's status, or add a member.")
+			f.Add("", "This draft changes nothing: change a rate, the protocol level, a member's status, or add a member.")
 		}
 	}
 	if f.OK() && f.Value("base") != cur.Digest() {
@@ -160,9 +171,13 @@ func (d *Dashboard) amendPage(w http.ResponseWriter, r *http.Request, sess *web.
 			{Value: federation.PayableOnDelivered, Label: "On delivery", Selected: f.Value("payable_on") == federation.PayableOnDelivered},
 			{Value: federation.PayableOnAccepted, Label: "When the merchant accepts the order", Selected: f.Value("payable_on") == federation.PayableOnAccepted},
 		}}
+	for l := 1; l <= federation.ProtocolLevel; l++ {
+		v.Protocol = append(v.Protocol, web.Choice{Value: strconv.Itoa(l), Label: levelLabels[l], Selected: f.Value("protocol") == strconv.Itoa(l)})
+	}
+	speaks := d.speaks()
 	for i, m := range cur.Members {
 		name := memberStatusField(i)
-		am := amendMember{Name: m.Name, PeerID: m.PeerID, API: m.API, Self: m.PeerID == self, Field: f.Field(name)}
+		am := amendMember{Name: m.Name, PeerID: m.PeerID, API: m.API, Self: m.PeerID == self, Field: f.Field(name), Speaks: speaksText(speaks[m.PeerID])}
 		for _, s := range []struct{ value, label string }{{federation.StatusActive, "Active"}, {federation.StatusSuspended, "Suspended"}} {
 			am.Choices = append(am.Choices, web.Choice{Value: s.value, Label: s.label, Selected: f.Value(name) == s.value})
 		}
@@ -173,12 +188,36 @@ func (d *Dashboard) amendPage(w http.ResponseWriter, r *http.Request, sess *web.
 	d.pages.Render(w, r, status, "operator_amend", p)
 }
 
+// levelLabels name each protocol level in the form's choice.
+var levelLabels = map[int]string{
+	1: "Level 1: two signed records per new listing",
+	2: "Level 2: one signed record per new listing",
+}
+
+// speaks maps each member's peer ID to the highest protocol level its
+// build speaks (0: not known yet), this node included.
+func (d *Dashboard) speaks() map[string]int {
+	out := map[string]int{d.deps.Merchants.Platform(): federation.ProtocolLevel}
+	for _, m := range d.deps.Federation.Members() {
+		out[m.PeerID.String()] = m.Protocol
+	}
+	return out
+}
+
+// speaksText says which levels a build speaks, as the form shows it.
+func speaksText(level int) string {
+	if level == 0 {
+		return "its build is not known yet (it has not connected)"
+	}
+	return fmt.Sprintf("speaks protocol levels up to %d", level)
+}
+
 // memberStatusField names the status input of member i.
 func memberStatusField(i int) string { return "members[" + strconv.Itoa(i) + "].status" }
 
 // amendFormOf reads the posted draft into a form, with a problem next to
 // each input at fault.
-func amendFormOf(post url.Values, cur *federation.Charter) *web.Form {
+func amendFormOf(post url.Values, cur *federation.Charter, speaks map[string]int) *web.Form {
 	f := web.NewForm()
 	get := func(name string) string {
 		v := strings.TrimSpace(post.Get(name))
@@ -200,6 +239,10 @@ func amendFormOf(post url.Values, cur *federation.Charter) *web.Form {
 	if p := get("payable_on"); p != federation.PayableOnDelivered && p != federation.PayableOnAccepted {
 		f.Add("payable_on", "Choose when a sale becomes payable.")
 	}
+	if get("protocol") == "" { // a page from before the field: the level stays
+		f.Set("protocol", strconv.Itoa(cur.Level()))
+	}
+	protocolLevel(f, f.Value("protocol"), cur, speaks)
 	active := 0
 	for i := range cur.Members {
 		s := get(memberStatusField(i))
@@ -216,6 +259,35 @@ func amendFormOf(post url.Values, cur *federation.Charter) *web.Form {
 		f.Add("", "At least one member must stay active.")
 	}
 	return f
+}
+
+// protocolLevel checks the protocol level chosen: one this build speaks
+// and, when it raises the charter's, one every active member's build is
+// known to speak.
+func protocolLevel(f *web.Form, value string, cur *federation.Charter, speaks map[string]int) {
+	level, err := strconv.Atoi(value)
+	if err != nil || level < 1 || level > federation.ProtocolLevel {
+		f.Add("protocol", fmt.Sprintf("Choose a protocol level from 1 to %d.", federation.ProtocolLevel))
+		return
+	}
+	if level <= cur.Level() {
+		return
+	}
+	var unknown, behind []string
+	for _, m := range cur.ActiveMembers() {
+		switch s := speaks[m.PeerID]; {
+		case s == 0:
+			unknown = append(unknown, m.Name)
+		case s < level:
+			behind = append(behind, fmt.Sprintf("%s (up to level %d)", m.Name, s))
+		}
+	}
+	if len(behind) > 0 {
+		f.Add("protocol", fmt.Sprintf("Not every member's build speaks level %d yet: %s. Upgrade fedmart there first.", level, strings.Join(behind, ", ")))
+	}
+	if len(unknown) > 0 {
+		f.Add("protocol", fmt.Sprintf("The level these members' builds speak is not known, as they have not connected since this node started: %s. Raise the level once they have.", strings.Join(unknown, ", ")))
+	}
 }
 
 // newMember checks the member to add, when any of its inputs is filled.
@@ -281,6 +353,11 @@ func draftOf(cur *federation.Charter, f *web.Form) *federation.Charter {
 	next.Policy.StorefrontCommissionBPS, _ = parsePercent(f.Value("commission"))
 	next.Policy.FederationFeeBPS, _ = parsePercent(f.Value("fee"))
 	next.Policy.PayableOn = f.Value("payable_on")
+	if level, _ := strconv.Atoi(f.Value("protocol")); level > 1 {
+		next.Protocol = level
+	} else {
+		next.Protocol = 0 // level 1, as a build from before protocol levels writes it
+	}
 	for i := range next.Members {
 		next.Members[i].Status = f.Value(memberStatusField(i))
 	}

@@ -96,7 +96,7 @@ func TestAmendmentFormNamesTheFieldAtFault(t *testing.T) {
 	}
 	r := b.Post("/operator/charter/amend", amendDraft(t, h, b, nil))
 	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
-	webtest.WantText(t, r, "This draft changes nothing: change a rate, a member's status, or add a member.")
+	webtest.WantText(t, r, "This draft changes nothing: change a rate, the protocol level, a member's status, or add a member.")
 	if proposed, _ := h.amend.calls(); len(proposed) != 0 {
 		t.Errorf("%d drafts were proposed", len(proposed))
 	}
@@ -190,4 +190,67 @@ func TestAmendmentWithoutCharter(t *testing.T) {
 	b := h.operator()
 	h.Fed.Edit(func(charter **federation.SignedCharter, _ *[]federation.MemberState) { *charter = nil })
 	webtest.WantStatus(t, b.Get("/operator/charter/amend"), http.StatusConflict)
+}
+
+// The protocol level is raised only when every active member's build is
+// known to speak the new level; the form names the members whose build
+// does not, or is not known.
+func TestAmendmentRaisesTheProtocolLevelOnlyWhenEveryBuildSpeaksIt(t *testing.T) {
+	h := newHarness(t)
+	b := h.operator()
+	page := b.Get("/operator/charter/amend")
+	for _, want := range []string{`<option value="1" selected>Level 1:`, `<option value="2">Level 2:`,
+		"speaks protocol levels up to 2", "its build is not known yet (it has not connected)"} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("the form lacks %s", want)
+		}
+	}
+	speaks := func(level int) {
+		h.Fed.Edit(func(_ **federation.SignedCharter, states *[]federation.MemberState) { (*states)[0].Protocol = level })
+	}
+	raise := func(level string) url.Values {
+		return amendDraft(t, h, b, func(f url.Values) { f.Set("protocol", level) })
+	}
+	for _, c := range []struct {
+		name  string
+		beta  int
+		level string
+		want  string
+	}{
+		{"Beta never connected", 0, "2", "The level these members&#39; builds speak is not known, as they have not connected since this node started: Beta Bazaar. Raise the level once they have."},
+		{"Beta's build is older", 1, "2", "Not every member&#39;s build speaks level 2 yet: Beta Bazaar (up to level 1). Upgrade fedmart there first."},
+		{"a level this build does not speak", 2, "3", "Choose a protocol level from 1 to 2."},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			speaks(c.beta)
+			r := b.Post("/operator/charter/amend", raise(c.level))
+			webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+			webtest.HasFieldError(t, r.Body, "protocol", c.want)
+		})
+	}
+
+	speaks(2)
+	draft := raise("2")
+	r := b.Post("/operator/charter/amend", draft)
+	webtest.WantStatus(t, r, http.StatusOK)
+	if !strings.Contains(r.Body, "Protocol level</span>: <del>1</del> → <ins>2</ins>") {
+		t.Error("the review does not show the level raised")
+	}
+	draft.Set("action", "propose")
+	b.Post("/operator/charter/amend", draft)
+	proposed, _ := h.amend.calls()
+	if len(proposed) != 1 || proposed[0].Charter.Protocol != 2 {
+		t.Fatalf("proposed %d drafts, the last at protocol %v", len(proposed), proposed)
+	}
+
+	// Lowering needs no member's build: every build speaks level 1.
+	h.Fed.Edit(func(charter **federation.SignedCharter, states *[]federation.MemberState) {
+		next := **charter
+		next.Charter.Protocol = 2
+		*charter = &next
+		(*states)[0].Protocol = 0
+	})
+	if r := b.Post("/operator/charter/amend", raise("1")); r.Code != http.StatusOK || !strings.Contains(r.Body, "Protocol level</span>: <del>2</del> → <ins>1</ins>") {
+		t.Errorf("lowering the level: %d", r.Code)
+	}
 }

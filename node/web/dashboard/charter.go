@@ -3,6 +3,7 @@ package dashboard
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -72,6 +73,7 @@ func charterChanges(cur, next *federation.Charter) []charterChange {
 	field("Name", cur.Name, next.Name)
 	field("Settlement currency", cur.Currency, next.Currency)
 	field("Settlement period", web.Duration(time.Duration(cur.Period)), web.Duration(time.Duration(next.Period)))
+	field("Protocol level", strconv.Itoa(cur.Level()), strconv.Itoa(next.Level()))
 	out = append(out, policyChanges(cur, next)...)
 	return append(out, memberChanges(cur, next)...)
 }

@@ -26,6 +26,9 @@ type memberRow struct {
 	PeerID string `json:"peer_id"`
 	Name   string `json:"name"`
 	Status string `json:"status"`
+	// Protocol is "protocol 2", the highest level the member's build
+	// speaks; "" until it has connected.
+	Protocol string `json:"protocol"`
 	// Reach is "answering", "not answering for 12s" or "not connected";
 	// Up is true when the member answers. ReachAt is since when it has
 	// not answered (its last answer), RFC 3339, "" when it answers or
@@ -98,6 +101,9 @@ func memberRowOf(m federation.MemberState, pr replication.Progress, now time.Tim
 	}
 	if m.RTT > 0 {
 		row.RTT = fmt.Sprintf("%.1f ms", float64(m.RTT.Microseconds())/1000)
+	}
+	if m.Protocol > 0 {
+		row.Protocol = fmt.Sprintf("protocol %d", m.Protocol)
 	}
 	row.Behind, row.Lagging, row.BehindCount = lagText(pr.Behind), pr.Behind > 0, pr.Behind
 	row.CaughtUp = "not yet"
