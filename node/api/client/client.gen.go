@@ -2424,7 +2424,10 @@ type Federation struct {
 
 	// Policy The federation's revenue-share policy, in basis points.
 	Policy Policy `json:"policy"`
-	Self   struct {
+
+	// Protocol the protocol level the charter says the members speak (raised by amendment once every member's build speaks it)
+	Protocol int `json:"protocol"`
+	Self     struct {
 		Name   string `json:"name"`
 		PeerID string `json:"peer_id"`
 	} `json:"self"`
@@ -2929,6 +2932,9 @@ type Member struct {
 	LastSeen  *time.Time `json:"last_seen"`
 	Name      string     `json:"name"`
 	PeerID    string     `json:"peer_id"`
+
+	// Protocol the highest protocol level the member's build speaks, as it said on connecting (1: a build from before protocol levels); null until it has connected
+	Protocol *int `json:"protocol"`
 
 	// RttMs the last ping's round-trip time in milliseconds
 	RttMs  *float64     `json:"rtt_ms"`
