@@ -17,37 +17,46 @@ import (
 func (m mailer) shopperLetters(no order.Notice) []letter {
 	p, sh := no.Part, no.Shopper
 	f := letterFmt(m.lang(sh.Lang))
-	base := mail.PartLetter{Order: m.order(f, no.Order, sh), Part: m.part(f, *p)}
+	// Most changes call for no letter (a hold, a confirmation): the
+	// letter's view of the order is built only for one that does.
+	var base mail.PartLetter
+	built := false
+	view := func() mail.PartLetter {
+		if !built {
+			base, built = mail.PartLetter{Order: m.order(f, no.Order, sh), Part: m.part(f, *p)}, true
+		}
+		return base
+	}
 	var out []letter
 	add := func(key, kind string, data mail.PartLetter) {
 		out = append(out, letter{mail.Mail{Key: "part/" + p.ID + "/" + key, Kind: kind, To: sh.Email, ToName: sh.Name, Lang: m.lang(sh.Lang)}, data})
 	}
 	switch p.Status {
 	case order.StatusAccepted:
-		add("accepted", mail.KindPartAccepted, base)
+		add("accepted", mail.KindPartAccepted, view())
 	case order.StatusRejected:
-		add("rejected", mail.KindPartRejected, base)
+		add("rejected", mail.KindPartRejected, view())
 	case order.StatusShipped:
-		add("shipped", mail.KindPartShipped, base)
+		add("shipped", mail.KindPartShipped, view())
 	case order.StatusDelivered:
-		add("delivered", mail.KindPartDelivered, base)
+		add("delivered", mail.KindPartDelivered, view())
 	}
 	ending := endingRefund(p.Status, p.Refunds)
 	if ending != nil && p.Refunded.Amount > 0 && returnOf(p.Returns, ending.ID) == nil && !issueRefund(p.Issues, ending.ID) {
-		add("refunded", mail.KindPartRefunded, base)
+		add("refunded", mail.KindPartRefunded, view())
 	} else if ending == nil && (p.Status == order.StatusRefunded || p.Status == order.StatusCancelled) && p.Refunded.Amount > 0 {
-		add("refunded", mail.KindPartRefunded, base)
+		add("refunded", mail.KindPartRefunded, view())
 	}
 	for _, r := range p.Refunds {
 		if returnOf(p.Returns, r.ID) != nil || (ending != nil && r.ID == ending.ID) || issueRefund(p.Issues, r.ID) {
 			continue // the return's receipt, the full refund's or the issue's letter says it
 		}
-		d := base
+		d := view()
 		d.Refund = refundOf(f, r, p.Items, ending != nil && r.ID == ending.ID)
 		add("refund/"+r.ID, mail.KindPartPartlyRefunded, d)
 	}
 	for _, ret := range p.Returns {
-		d := base
+		d := view()
 		d.Return = returnLetter(f, ret, p.Items)
 		switch ret.State {
 		case order.ReturnApproved:
@@ -76,23 +85,31 @@ func (m mailer) shopperLetters(no order.Notice) []letter {
 // the shopper (of units, or of the whole part once the merchant was told
 // of it), each return requested.
 func (m mailer) merchantLetters(txn *badger.Txn, h *order.HomePart) []letter {
-	name, to := m.merchantOf(h.Merchant)
 	f := letterFmt(m.n.cfg.Mail.Language)
-	base := mail.NewPart{Store: m.n.cfg.Name, ConsoleURL: m.n.apiURL + "/merchant/orders", Merchant: name, Order: h.Order,
-		Part: m.homePart(f, h, name), ShipTo: addressLines(h.ShipTo)}
+	var base mail.NewPart // built for the first letter (see shopperLetters)
+	var name, to string
+	built := false
+	view := func() mail.NewPart {
+		if !built {
+			name, to = m.merchantOf(h.Merchant)
+			base, built = mail.NewPart{Store: m.n.cfg.Name, ConsoleURL: m.n.apiURL + "/merchant/orders", Merchant: name, Order: h.Order,
+				Part: m.homePart(f, h, name), ShipTo: addressLines(h.ShipTo)}, true
+		}
+		return base
+	}
 	var out []letter
 	add := func(key, kind string, data mail.NewPart) {
 		out = append(out, letter{mail.Mail{Key: "home/" + h.ID + "/" + key, Kind: kind, To: to, ToName: name, Lang: m.n.cfg.Mail.Language}, data})
 	}
 	if h.Status == order.StatusAccepted {
-		add("new_part", mail.KindNewPart, base)
+		add("new_part", mail.KindNewPart, view())
 	}
 	ending := endingRefund(h.Status, h.Refunds)
 	for _, r := range h.Refunds {
 		if r.Kind != order.RefundKindCancel {
 			continue
 		}
-		d := base
+		d := view()
 		d.Refund = refundOf(f, r, h.Lines, ending != nil && r.ID == ending.ID)
 		add("cancel/"+r.ID, mail.KindPartCancelled, d)
 	}
@@ -100,14 +117,14 @@ func (m mailer) merchantLetters(txn *badger.Txn, h *order.HomePart) []letter {
 		// a whole part cancelled: only worth a letter if the merchant was
 		// told of the part
 		if told, err := m.n.mail.Queued(txn, "home/"+h.ID+"/new_part"); err == nil && told {
-			add("cancelled", mail.KindPartCancelled, base)
+			add("cancelled", mail.KindPartCancelled, view())
 		}
 	}
 	for _, ret := range h.Returns {
 		if ret.State != order.ReturnRequested {
 			continue
 		}
-		d := base
+		d := view()
 		d.Return = returnLetter(f, ret, h.Lines)
 		d.Return.URL = m.n.apiURL + "/merchant/returns/" + h.ID + "/" + ret.ID
 		add("return/"+ret.ID+"/requested", mail.KindReturnRequested, d)
