@@ -23,7 +23,7 @@ type prepared struct {
 	descSum  digest
 	stockSum digest
 	bytes    int  // upper bound of the two records' size
-	oneFits  bool // description and stock go in one record (CarriesStock)
+	oneFits  bool // description and stock fit one record (CarriesStock)
 }
 
 // sizeProbeTime has the longest RFC 3339 form a UTC time has (nanoseconds
@@ -100,7 +100,7 @@ func (c *Catalog) prepare(merchant, name string, in ListingInput) (*prepared, []
 		}
 		p.bytes += s.n
 	}
-	p.oneFits = c.carryStock.Load() && len(content)+len(stock)+c.bothFraming <= c.cfg.MaxRecordBytes
+	p.oneFits = len(content)+len(stock)+c.bothFraming <= c.cfg.MaxRecordBytes
 	return p, nil
 }
 
@@ -114,7 +114,7 @@ type draft struct {
 	stockSum     digest
 	signDesc     bool     // sign desc as the next listing version
 	signStock    bool     // sign stock as the next stock version
-	oneFits      bool     // desc and stock go in one record (CarriesStock)
+	oneFits      bool     // desc and stock fit one record (CarriesStock)
 	tomb         bool     // sign a takedown
 	prevL, prevS head     // the stored heads; zero when absent
 	oldSKUs      []string // SKUs the stored description indexes
@@ -155,10 +155,10 @@ func (d *draft) update(platform string, p *prepared) {
 func (d *draft) changed() bool { return d.signDesc || d.signStock || d.tomb }
 
 // records builds d's records, taking seqs from *top. A new description
-// and new stock, as a new listing has, are one record when they fit one:
-// one signature, one record stored and sent to every member instead of
-// two.
-func (d *draft) records(origin string, top *uint64, t time.Time) {
+// and new stock, as a new listing has, are one record when they fit one
+// and carry allows it (Catalog.SetCarryStock): one signature, one record
+// stored and sent to every member instead of two.
+func (d *draft) records(origin string, top *uint64, t time.Time, carry bool) {
 	version := d.prevL.version
 	if d.signDesc || d.tomb {
 		version++
@@ -169,7 +169,7 @@ func (d *draft) records(origin string, top *uint64, t time.Time) {
 			r.Listing = d.desc
 		}
 		d.recs = append(d.recs, r)
-		if !d.tomb && d.signStock && d.oneFits { // one record carries both
+		if !d.tomb && d.signStock && d.oneFits && carry { // one record carries both
 			r.Stock, r.StockVersion = d.stock, d.prevS.version+1
 			return
 		}
@@ -242,9 +242,10 @@ func (c *Catalog) commit(txn *badger.Txn, drafts []*draft) ([]Change, int64, err
 	}
 	st.top = max(st.top, st.mark)
 	t := c.now().UTC()
+	carry := c.carryStock.Load() // under wmu: a level lowered meanwhile holds from the next write
 	var recs []*Record
 	for _, d := range drafts {
-		d.records(c.self, &st.top, t)
+		d.records(c.self, &st.top, t, carry)
 		recs = append(recs, d.recs...)
 	}
 	raws, err := c.sealAll(recs)

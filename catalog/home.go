@@ -17,7 +17,8 @@ import (
 
 // CreateListing validates in and creates a listing for merchantID: one
 // listing record (version 1) that carries the stock (stock version 1),
-// or a listing record and a stock record when the two do not fit one.
+// or a listing record and a stock record when the two do not fit one or
+// the charter's protocol level is below 2 (SetCarryStock).
 // A SKU another of the merchant's listings uses is a field error.
 func (c *Catalog) CreateListing(ctx context.Context, merchantID string, in ListingInput) (Listing, error) {
 	if err := ctx.Err(); err != nil {

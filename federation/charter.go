@@ -74,23 +74,6 @@ type Charter struct {
 	Protocol int `json:"protocol,omitempty"`
 }
 
-// ProtocolLevel is the highest protocol level this build speaks. A new
-// level is a change in what members send each other that a build before
-// it would refuse, so no member sends it until the charter says the
-// alliance speaks it: operators raise Protocol by amendment once every
-// member runs a build that speaks the level. A build that does not
-// refuses such a charter (and so cannot sign the amendment), as it
-// refuses one with a field it does not know.
-//
-//   - Level 1: the first.
-//   - Level 2: a home signs a new listing, and a change of both its
-//     description and stock, as one record that carries the stock
-//     (catalog.Record.CarriesStock), instead of two.
-const ProtocolLevel = 2
-
-// Level returns the protocol level the charter sets, 1 when it sets none.
-func (c *Charter) Level() int { return max(c.Protocol, 1) }
-
 // Default service deadlines, used when a charter leaves them zero.
 const (
 	DefaultFirstResponse = 48 * time.Hour
@@ -280,7 +263,9 @@ func (c *Charter) validate(draft bool) error {
 		return invalid("charter.currency", "must be a 3-letter ISO 4217 code such as EUR")
 	case time.Duration(c.Period) < MinPeriod || time.Duration(c.Period) > MaxPeriod:
 		return invalid("charter.period", fmt.Sprintf("must be between %s and %s", MinPeriod, MaxPeriod))
-	case c.Protocol < 0 || c.Protocol > ProtocolLevel:
+	case c.Protocol < 0 || c.Protocol == 1:
+		return invalid("charter.protocol", "must be 2 or more; level 1 is written as no protocol at all, which builds from before protocol levels read too")
+	case c.Protocol > ProtocolLevel:
 		return invalid("charter.protocol", fmt.Sprintf("this build speaks protocol levels 1 to %d; upgrade fedmart on this member first", ProtocolLevel))
 	}
 	if err := c.validateMembers(draft); err != nil {

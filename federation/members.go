@@ -1,8 +1,6 @@
 package federation
 
 import (
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -24,29 +22,20 @@ type MemberState struct {
 	RTT       time.Duration // last measured round trip; zero if never measured
 	// Protocol is the highest protocol level the member's build speaks
 	// (ProtocolLevel), as it told this node on connecting: 1 for a build
-	// from before protocol levels; 0 when not known (it has not connected
-	// since this node started).
+	// from before protocol levels; 0 when not known (it is not connected).
 	Protocol int
 }
 
-// userAgent is what a member's host tells the others it runs, in libp2p's
-// identify: the highest protocol level its build speaks.
-var userAgent = agentPrefix + strconv.Itoa(ProtocolLevel)
-
-const agentPrefix = "fedmart/protocol/"
-
 // protocolOf is the highest protocol level p's build speaks, from what
-// its host told this one; 0 when it has told nothing yet.
+// its host told this one; 0 when it has told nothing (it is not
+// connected: libp2p forgets what a peer said a while after it leaves).
 func (f *Federation) protocolOf(p peer.ID) int {
 	v, err := f.host.Peerstore().Get(p, "AgentVersion")
 	if err != nil {
 		return 0
 	}
 	agent, _ := v.(string)
-	if level, err := strconv.Atoi(strings.TrimPrefix(agent, agentPrefix)); err == nil && level > 0 && strings.HasPrefix(agent, agentPrefix) {
-		return level
-	}
-	return 1 // a build from before protocol levels
+	return levelOfAgent(agent)
 }
 
 // liveness is the measured part of a member's state.

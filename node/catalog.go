@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/fedmart/fedmart/catalog"
@@ -125,27 +126,31 @@ func (n *Node) openCatalog(key crypto.PrivKey, reg prometheus.Registerer) error 
 	if n.cat, err = catalog.Open(cfg, n.db, key, members{n.fed}, n.log.With("component", "catalog"), time.Now); err != nil {
 		return err
 	}
-	setCarriers := func(c *federation.Charter) {
+	n.cat.UseProofs(order.ReviewProofs{})
+	// The catalog follows the charter in force: registered before the
+	// charter is read, so that a version applied in between is not
+	// missed, and never set back to an older version than it follows.
+	var mu sync.Mutex
+	var following uint64
+	follow := func(c *federation.Charter) {
+		mu.Lock()
+		defer mu.Unlock()
+		if c.Version < following {
+			return
+		}
+		following = c.Version
+		n.cat.SetCurrency(c.Currency)
 		if t, err := shipping.NewTable(c.Carriers); err == nil { // a stored charter was validated
 			n.cat.SetCarriers(t)
 		}
-	}
-	if sc, err := n.fed.Charter(); err == nil {
-		setCarriers(&sc.Charter)
-		n.cat.SetAdFeeCap(sc.Charter.Ads.MaxFeeBPS)
-	}
-	n.cat.UseProofs(order.ReviewProofs{})
-	if sc, err := n.fed.Charter(); err == nil {
-		n.cat.SetReviewWindow(sc.Charter.Reviews.Window())
-		n.cat.SetCarryStock(sc.Charter.Level() >= 2)
-	}
-	n.fed.OnCharter(func(c *federation.Charter) {
-		n.cat.SetCurrency(c.Currency)
-		setCarriers(c)
 		n.cat.SetAdFeeCap(c.Ads.MaxFeeBPS)
 		n.cat.SetReviewWindow(c.Reviews.Window())
-		n.cat.SetCarryStock(c.Level() >= 2)
-	})
+		n.cat.SetCarryStock(c.OneRecordListings())
+	}
+	n.fed.OnCharter(follow)
+	if sc, err := n.fed.Charter(); err == nil {
+		follow(&sc.Charter)
+	}
 	if n.index, err = openIndex(n.indexDir(), n.cat, n.log.With("component", "search")); err != nil {
 		return err
 	}

@@ -113,11 +113,8 @@ func (c *Cluster) foundCharter(opts ClusterOptions) (*federation.SignedCharter, 
 	sc := &federation.SignedCharter{Charter: federation.Charter{
 		FederationID: opts.FederationID, Name: opts.FederationName, Version: 1,
 		Currency: opts.Currency, Period: federation.Duration(opts.Period), Policy: opts.Policy, Loyalty: opts.Loyalty, Ads: opts.Ads,
-		Protocol: cmp.Or(opts.Protocol, federation.ProtocolLevel), // every member runs this build
 	}}
-	if sc.Charter.Protocol == 1 {
-		sc.Charter.Protocol = 0 // as a build from before protocol levels writes it
-	}
+	sc.Charter.SetLevel(cmp.Or(opts.Protocol, federation.ProtocolLevel)) // every member runs this build
 	if sc.Charter.Policy.PayableOn == "" {
 		sc.Charter.Policy.PayableOn = federation.PayableOnDelivered
 	}

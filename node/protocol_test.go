@@ -19,13 +19,13 @@ import (
 // one record that carries the stock, and the other member places both
 // parts of it. Each member's build tells the others the level it speaks.
 func TestProtocolLevelGatesOneRecordListings(t *testing.T) {
+	tune := func(cfg *Config) {
+		cfg.Federation.DialInterval = 50 * time.Millisecond
+		cfg.Federation.MaxBackoff = 300 * time.Millisecond
+		cfg.Replication.SyncInterval = 500 * time.Millisecond
+	}
 	c, err := NewCluster(ClusterOptions{Dir: t.TempDir(), Names: []string{"Alpha", "Beta"}, FederationID: "levels", FederationName: "Levels",
-		Currency: "EUR", Period: time.Hour, Log: discard(), Protocol: 1,
-		Tune: func(cfg *Config) {
-			cfg.Federation.DialInterval = 50 * time.Millisecond
-			cfg.Federation.MaxBackoff = 300 * time.Millisecond
-			cfg.Replication.SyncInterval = 500 * time.Millisecond
-		}})
+		Currency: "EUR", Period: time.Hour, Log: discard(), Protocol: 1, Tune: tune})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,9 +33,8 @@ func TestProtocolLevelGatesOneRecordListings(t *testing.T) {
 		t.Fatalf("charter v1 at level 1 writes protocol %d", c.Charter.Charter.Protocol)
 	}
 	a, b := c.Nodes[0], c.Nodes[1]
-	for _, n := range c.Nodes {
-		runNode(t, n)
-	}
+	stopAlpha := runNode(t, a)
+	runNode(t, b)
 	tok := newMerchant(t, c, 0, "Levels")
 	// Each member learns, on connecting, the level the other's build speaks.
 	testwait.For(t, 30*time.Second, func() error {
@@ -49,7 +48,7 @@ func TestProtocolLevelGatesOneRecordListings(t *testing.T) {
 
 	// listed creates a listing on Alpha and returns the records of it
 	// that Beta holds once it holds its stock.
-	listed := func(title, sku string) []*catalog.Record {
+	listed := func(a *Node, title, sku string) []*catalog.Record {
 		t.Helper()
 		id := createListing(t, a, tok, title, sku)
 		var recs []*catalog.Record
@@ -81,13 +80,29 @@ func TestProtocolLevelGatesOneRecordListings(t *testing.T) {
 		return out
 	}
 
-	if recs := listed("Level one skillet", "L1-1"); len(recs) != 2 || recs[0].CarriesStock() || recs[1].Kind != catalog.KindStock {
+	if recs := listed(a, "Level one skillet", "L1-1"); len(recs) != 2 || recs[0].CarriesStock() || recs[1].Kind != catalog.KindStock {
 		t.Fatalf("at level 1 Beta holds %q for a new listing, want a listing record and a stock record", kinds(recs))
 	}
 
 	amendCluster(t, c, a, func(next *federation.Charter) { next.Protocol = 2 })
-	if recs := listed("Level two skillet", "L2-1"); len(recs) != 1 || !recs[0].CarriesStock() {
+	if recs := listed(a, "Level two skillet", "L2-1"); len(recs) != 1 || !recs[0].CarriesStock() {
 		t.Fatalf("at level 2 Beta holds %q for a new listing, want one listing record carrying its stock", kinds(recs))
+	}
+
+	// The level holds across a restart: the catalog reads it from the
+	// stored charter when it opens.
+	stopAlpha()
+	cfg, err := LoadConfig(a.cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tune(&cfg)
+	if a, err = New(cfg, discard()); err != nil {
+		t.Fatal(err)
+	}
+	runNode(t, a)
+	if recs := listed(a, "Restarted skillet", "L2-2"); len(recs) != 1 || !recs[0].CarriesStock() {
+		t.Fatalf("at level 2 after a restart Beta holds %q for a new listing, want one listing record carrying its stock", kinds(recs))
 	}
 
 	// A level this build does not speak is refused, naming the field.

@@ -47,8 +47,10 @@ Amending:   charter amend (a new version), charter add-member / suspend /
 func newCharterNew() *cobra.Command {
 	var (
 		out string
-		c   = federation.Charter{Version: 1, Policy: federation.Policy{PayableOn: federation.PayableOnDelivered}, Protocol: federation.ProtocolLevel}
-		per time.Duration
+		c   = federation.Charter{Version: 1, Policy: federation.Policy{PayableOn: federation.PayableOnDelivered}}
+		// level is the protocol level (see federation.ProtocolLevel).
+		level int
+		per   time.Duration
 		// first and resolve are the service deadlines (0: the defaults).
 		first, resolve time.Duration
 		loyalty        loyaltyFlags
@@ -60,7 +62,7 @@ func newCharterNew() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c.Period = federation.Duration(per)
-			c.Protocol = charterLevel(c.Protocol)
+			c.SetLevel(level)
 			c.Service.FirstResponse, c.Service.Resolution = federation.Duration(first), federation.Duration(resolve)
 			loyalty.apply(cmd.Flags(), &c.Loyalty)
 			content.apply(cmd.Flags(), &c.Content)
@@ -91,7 +93,7 @@ func newCharterNew() *cobra.Command {
 	f.DurationVar(&first, "first-response", 0, "how long a merchant has to answer a complaint first (0: 48h)")
 	f.DurationVar(&resolve, "resolution", 0, "how long a complaint may stay unresolved before it can be escalated (0: 336h)")
 	f.StringVar(&c.Service.Arbiter, "arbiter", "", "peer ID of the member that decides escalated complaints (empty: none)")
-	f.IntVar(&c.Protocol, "protocol", federation.ProtocolLevel, protocolUsage)
+	f.IntVar(&level, "protocol", federation.ProtocolLevel, protocolUsage)
 	loyalty.register(f, "set")
 	content.register(f, "set")
 	must(cmd.MarkFlagRequired("out"), cmd.MarkFlagRequired("id"), cmd.MarkFlagRequired("name"), cmd.MarkFlagRequired("currency"))
@@ -159,7 +161,7 @@ func newCharterAmend() *cobra.Command {
 				next.Service.Arbiter = arbiter
 			}
 			if f.Changed("protocol") {
-				next.Protocol = charterLevel(protocol)
+				next.SetLevel(protocol)
 			}
 			loyalty.apply(f, &next.Loyalty)
 			content.apply(f, &next.Content)
@@ -180,24 +182,21 @@ func newCharterAmend() *cobra.Command {
 	cmd.Flags().DurationVar(&first, "first-response", 0, "change how long a merchant has to answer a complaint first (0: 48h)")
 	cmd.Flags().DurationVar(&resolve, "resolution", 0, "change how long a complaint may stay unresolved (0: 336h)")
 	cmd.Flags().StringVar(&arbiter, "arbiter", "", "change the member that decides escalated complaints (\"\": none)")
-	cmd.Flags().IntVar(&protocol, "protocol", federation.ProtocolLevel, "change the "+protocolUsage+"; raise it only once every member runs a build that speaks it")
+	cmd.Flags().IntVar(&protocol, "protocol", 0, "change the "+protocolUsage+"; raise it only once every member runs a build that speaks it (default: unchanged)")
 	loyalty.register(cmd.Flags(), "change")
 	content.register(cmd.Flags(), "change")
 	must(cmd.MarkFlagRequired("out"))
 	return cmd
 }
 
-// charterLevel is how a charter writes protocol level p: level 1 as no
-// level at all, which a build from before protocol levels reads too.
-func charterLevel(p int) int {
-	if p == 1 {
-		return 0
-	}
-	return p
-}
-
 // protocolUsage explains --protocol.
-var protocolUsage = fmt.Sprintf("protocol level the members speak (1 to %d, the highest this build speaks; level 2 sends a new listing as one signed record instead of two)", federation.ProtocolLevel)
+var protocolUsage = func() string {
+	var levels []string
+	for i, what := range federation.Levels {
+		levels = append(levels, fmt.Sprintf("%d: %s", i+1, what))
+	}
+	return fmt.Sprintf("protocol level the members speak, 1 to %d, the highest this build speaks (%s)", federation.ProtocolLevel, strings.Join(levels, "; "))
+}()
 
 func newCharterStatus(verb, status string) *cobra.Command {
 	var id string

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -56,14 +57,13 @@ func TestCharterProtocolFlag(t *testing.T) {
 	if l, _ := level(file("two.json")); l != 2 {
 		t.Errorf("amend --protocol 2: level %d", l)
 	}
-	for _, bad := range []string{"0", "-1", "99"} {
+	if err := run("amend", file("two.json"), "--out", file("zero.json"), "--protocol", "0"); err != nil { // 0 is level 1, as a charter written before levels
+		t.Errorf("--protocol 0: %v", err)
+	} else if l, written := level(file("zero.json")); l != 1 || written {
+		t.Errorf("--protocol 0: level %d, field written: %v", l, written)
+	}
+	for _, bad := range []string{"-1", strconv.Itoa(federation.ProtocolLevel + 1)} {
 		err := run("amend", file("one.json"), "--out", file("bad"+bad+".json"), "--protocol", bad)
-		if bad == "0" { // 0 is level 1, as a charter written before levels
-			if err != nil {
-				t.Errorf("--protocol 0: %v", err)
-			}
-			continue
-		}
 		if err == nil || !strings.Contains(err.Error(), "charter.protocol") {
 			t.Errorf("--protocol %s: %v", bad, err)
 		}

@@ -2933,7 +2933,7 @@ type Member struct {
 	Name      string     `json:"name"`
 	PeerID    string     `json:"peer_id"`
 
-	// Protocol the highest protocol level the member's build speaks, as it said on connecting (1: a build from before protocol levels); null until it has connected
+	// Protocol the highest protocol level the member's build speaks, as it said on connecting (1: a build from before protocol levels); null while it is not connected
 	Protocol *int `json:"protocol"`
 
 	// RttMs the last ping's round-trip time in milliseconds

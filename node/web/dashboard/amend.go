@@ -172,7 +172,7 @@ func (d *Dashboard) amendPage(w http.ResponseWriter, r *http.Request, sess *web.
 			{Value: federation.PayableOnAccepted, Label: "When the merchant accepts the order", Selected: f.Value("payable_on") == federation.PayableOnAccepted},
 		}}
 	for l := 1; l <= federation.ProtocolLevel; l++ {
-		v.Protocol = append(v.Protocol, web.Choice{Value: strconv.Itoa(l), Label: levelLabels[l], Selected: f.Value("protocol") == strconv.Itoa(l)})
+		v.Protocol = append(v.Protocol, web.Choice{Value: strconv.Itoa(l), Label: fmt.Sprintf("Level %d: %s", l, federation.Levels[l-1]), Selected: f.Value("protocol") == strconv.Itoa(l)})
 	}
 	speaks := d.speaks()
 	for i, m := range cur.Members {
@@ -188,12 +188,6 @@ func (d *Dashboard) amendPage(w http.ResponseWriter, r *http.Request, sess *web.
 	d.pages.Render(w, r, status, "operator_amend", p)
 }
 
-// levelLabels name each protocol level in the form's choice.
-var levelLabels = map[int]string{
-	1: "Level 1: two signed records per new listing",
-	2: "Level 2: one signed record per new listing",
-}
-
 // speaks maps each member's peer ID to the highest protocol level its
 // build speaks (0: not known yet), this node included.
 func (d *Dashboard) speaks() map[string]int {
@@ -207,7 +201,7 @@ func (d *Dashboard) speaks() map[string]int {
 // speaksText says which levels a build speaks, as the form shows it.
 func speaksText(level int) string {
 	if level == 0 {
-		return "its build is not known yet (it has not connected)"
+		return "its build is not known (it is not connected)"
 	}
 	return fmt.Sprintf("speaks protocol levels up to %d", level)
 }
@@ -239,42 +233,44 @@ func amendFormOf(post url.Values, cur *federation.Charter, speaks map[string]int
 	if p := get("payable_on"); p != federation.PayableOnDelivered && p != federation.PayableOnAccepted {
 		f.Add("payable_on", "Choose when a sale becomes payable.")
 	}
-	if get("protocol") == "" { // a page from before the field: the level stays
-		f.Set("protocol", strconv.Itoa(cur.Level()))
-	}
-	protocolLevel(f, f.Value("protocol"), cur, speaks)
-	active := 0
-	for i := range cur.Members {
+	var active []federation.Member // those of the draft
+	for i, m := range cur.Members {
 		s := get(memberStatusField(i))
 		switch s {
 		case federation.StatusActive:
-			active++
+			active = append(active, m)
 		case federation.StatusSuspended:
 		default:
 			f.Add(memberStatusField(i), "Choose whether the member is active or suspended.")
 		}
 	}
 	newMember(f, get, cur)
-	if active == 0 && f.Value("new.peer_id") == "" {
+	if id := f.Value("new.peer_id"); id != "" {
+		active = append(active, federation.Member{PeerID: id, Name: f.Value("new.name")})
+	} else if len(active) == 0 {
 		f.Add("", "At least one member must stay active.")
 	}
+	if get("protocol") == "" { // a page from before the field: the level stays
+		f.Set("protocol", strconv.Itoa(cur.Level()))
+	}
+	protocolLevel(f, f.Value("protocol"), cur.Level(), active, speaks)
 	return f
 }
 
 // protocolLevel checks the protocol level chosen: one this build speaks
-// and, when it raises the charter's, one every active member's build is
-// known to speak.
-func protocolLevel(f *web.Form, value string, cur *federation.Charter, speaks map[string]int) {
+// and, when it raises the charter's (cur), one the build of every member
+// active in the draft is known to speak (a member it adds is not known).
+func protocolLevel(f *web.Form, value string, cur int, active []federation.Member, speaks map[string]int) {
 	level, err := strconv.Atoi(value)
 	if err != nil || level < 1 || level > federation.ProtocolLevel {
 		f.Add("protocol", fmt.Sprintf("Choose a protocol level from 1 to %d.", federation.ProtocolLevel))
 		return
 	}
-	if level <= cur.Level() {
+	if level <= cur {
 		return
 	}
 	var unknown, behind []string
-	for _, m := range cur.ActiveMembers() {
+	for _, m := range active {
 		switch s := speaks[m.PeerID]; {
 		case s == 0:
 			unknown = append(unknown, m.Name)
@@ -286,7 +282,7 @@ func protocolLevel(f *web.Form, value string, cur *federation.Charter, speaks ma
 		f.Add("protocol", fmt.Sprintf("Not every member's build speaks level %d yet: %s. Upgrade fedmart there first.", level, strings.Join(behind, ", ")))
 	}
 	if len(unknown) > 0 {
-		f.Add("protocol", fmt.Sprintf("The level these members' builds speak is not known, as they have not connected since this node started: %s. Raise the level once they have.", strings.Join(unknown, ", ")))
+		f.Add("protocol", fmt.Sprintf("The level these members' builds speak is not known, as they are not connected: %s. Raise the level once they are.", strings.Join(unknown, ", ")))
 	}
 }
 
@@ -353,11 +349,8 @@ func draftOf(cur *federation.Charter, f *web.Form) *federation.Charter {
 	next.Policy.StorefrontCommissionBPS, _ = parsePercent(f.Value("commission"))
 	next.Policy.FederationFeeBPS, _ = parsePercent(f.Value("fee"))
 	next.Policy.PayableOn = f.Value("payable_on")
-	if level, _ := strconv.Atoi(f.Value("protocol")); level > 1 {
-		next.Protocol = level
-	} else {
-		next.Protocol = 0 // level 1, as a build from before protocol levels writes it
-	}
+	level, _ := strconv.Atoi(f.Value("protocol"))
+	next.SetLevel(level)
 	for i := range next.Members {
 		next.Members[i].Status = f.Value(memberStatusField(i))
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -200,7 +201,7 @@ func TestAmendmentRaisesTheProtocolLevelOnlyWhenEveryBuildSpeaksIt(t *testing.T)
 	b := h.operator()
 	page := b.Get("/operator/charter/amend")
 	for _, want := range []string{`<option value="1" selected>Level 1:`, `<option value="2">Level 2:`,
-		"speaks protocol levels up to 2", "its build is not known yet (it has not connected)"} {
+		"speaks protocol levels up to 2", "its build is not known (it is not connected)"} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("the form lacks %s", want)
 		}
@@ -217,9 +218,9 @@ func TestAmendmentRaisesTheProtocolLevelOnlyWhenEveryBuildSpeaksIt(t *testing.T)
 		level string
 		want  string
 	}{
-		{"Beta never connected", 0, "2", "The level these members&#39; builds speak is not known, as they have not connected since this node started: Beta Bazaar. Raise the level once they have."},
+		{"Beta not connected", 0, "2", "The level these members&#39; builds speak is not known, as they are not connected: Beta Bazaar. Raise the level once they are."},
 		{"Beta's build is older", 1, "2", "Not every member&#39;s build speaks level 2 yet: Beta Bazaar (up to level 1). Upgrade fedmart there first."},
-		{"a level this build does not speak", 2, "3", "Choose a protocol level from 1 to 2."},
+		{"a level this build does not speak", 2, strconv.Itoa(federation.ProtocolLevel + 1), fmt.Sprintf("Choose a protocol level from 1 to %d.", federation.ProtocolLevel)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			speaks(c.beta)
@@ -229,9 +230,30 @@ func TestAmendmentRaisesTheProtocolLevelOnlyWhenEveryBuildSpeaksIt(t *testing.T)
 		})
 	}
 
+	// A member the same draft adds has not connected: its build is not known.
+	speaks(2)
+	gamma := webtest.NewPeerID(t)
+	r := b.Post("/operator/charter/amend", amendDraft(t, h, b, func(f url.Values) {
+		f.Set("protocol", "2")
+		f.Set("new.name", "Gamma Goods")
+		f.Set("new.peer_id", gamma.String())
+		f.Set("new.api", "https://gamma.example")
+		f.Set("new.addrs", "/dns4/p2p.gamma.example/tcp/4001")
+	}))
+	webtest.WantStatus(t, r, http.StatusUnprocessableEntity)
+	webtest.HasFieldError(t, r.Body, "protocol", "The level these members&#39; builds speak is not known, as they are not connected: Gamma Goods. Raise the level once they are.")
+	// A member the draft suspends need not speak it.
+	speaks(1)
+	if r := b.Post("/operator/charter/amend", amendDraft(t, h, b, func(f url.Values) {
+		f.Set("protocol", "2")
+		f.Set("members[1].status", "suspended")
+	})); r.Code != http.StatusOK {
+		t.Errorf("raising the level while suspending the member whose build is older: %d", r.Code)
+	}
+
 	speaks(2)
 	draft := raise("2")
-	r := b.Post("/operator/charter/amend", draft)
+	r = b.Post("/operator/charter/amend", draft)
 	webtest.WantStatus(t, r, http.StatusOK)
 	if !strings.Contains(r.Body, "Protocol level</span>: <del>1</del> → <ins>2</ins>") {
 		t.Error("the review does not show the level raised")

@@ -26,8 +26,8 @@ type memberRow struct {
 	PeerID string `json:"peer_id"`
 	Name   string `json:"name"`
 	Status string `json:"status"`
-	// Protocol is "protocol 2", the highest level the member's build
-	// speaks; "" until it has connected.
+	// Protocol is the highest protocol level the member's build speaks:
+	// "up to level 2", or "not known" while it is not connected.
 	Protocol string `json:"protocol"`
 	// Reach is "answering", "not answering for 12s" or "not connected";
 	// Up is true when the member answers. ReachAt is since when it has
@@ -102,8 +102,9 @@ func memberRowOf(m federation.MemberState, pr replication.Progress, now time.Tim
 	if m.RTT > 0 {
 		row.RTT = fmt.Sprintf("%.1f ms", float64(m.RTT.Microseconds())/1000)
 	}
+	row.Protocol = "not known"
 	if m.Protocol > 0 {
-		row.Protocol = fmt.Sprintf("protocol %d", m.Protocol)
+		row.Protocol = fmt.Sprintf("up to level %d", m.Protocol)
 	}
 	row.Behind, row.Lagging, row.BehindCount = lagText(pr.Behind), pr.Behind > 0, pr.Behind
 	row.CaughtUp = "not yet"

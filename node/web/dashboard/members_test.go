@@ -33,9 +33,17 @@ func TestMembersPageShowsReplicationLag(t *testing.T) {
 		}
 	}
 
+	if !strings.Contains(r.Body, `<td class="protocol" data-label="Protocol">not known</td>`) {
+		t.Error("the members page does not say the level of a build it was not told")
+	}
+
 	h.repl.set(h.Other.ID, replication.Progress{Head: 12, Mark: 12})
+	h.Fed.Edit(func(_ **federation.SignedCharter, states *[]federation.MemberState) {
+		(*states)[0].Protocol = federation.ProtocolLevel
+	})
 	r = h.operator().Get("/operator/members")
-	for _, want := range []string{`<span class="lag current">up to date</span>`, `<td class="caught-up" data-label="Last catch-up">not yet</td>`} {
+	for _, want := range []string{`<span class="lag current">up to date</span>`, `<td class="caught-up" data-label="Last catch-up">not yet</td>`,
+		fmt.Sprintf(`<td class="protocol" data-label="Protocol">up to level %d</td>`, federation.ProtocolLevel)} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("members page lacks %s", want)
 		}

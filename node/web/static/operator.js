@@ -85,7 +85,8 @@
     code.title = m.peer_id;
     code.textContent = short(m.peer_id);
     cell(tr, "td", "", "", "Peer ID").appendChild(code);
-    cell(tr, "td", m.protocol ? m.status + " \u00b7 " + m.protocol : m.status, "", "Status");
+    cell(tr, "td", m.status, "", "Status");
+    cell(tr, "td", m.protocol, "protocol", "Protocol");
     timeOrText(span(cell(tr, "td", "", "reach", "Answers"), "", "state " + (m.up ? "up" : "down")), m.reach, m.reach_at);
     timeOrText(cell(tr, "td", "", "last-seen", "Last seen"), m.last_seen, m.seen_at);
     cell(tr, "td", m.rtt || "\u2013", "rtt", "Round trip");
@@ -181,7 +182,7 @@
         if (table.classList.contains("compact")) {
           replaceRows(table, list, compactRow, "No other members.", 4);
         } else {
-          replaceRows(table, list, memberRow, "No other members.", 10);
+          replaceRows(table, list, memberRow, "No other members.", 11);
         }
         stamp("members-live", "Live: updated");
       });
