@@ -46,7 +46,7 @@ type Federation struct {
 	// timeouts are the protocols whose inbound streams outlast
 	// Config.StreamTimeout; set in New, read-only after.
 	timeouts map[protocol.ID]time.Duration
-	onChange []func(*Charter)
+	onChange []func(*Charter) // guarded by applyMu
 
 	metrics *metrics
 }
@@ -141,7 +141,11 @@ func (f *Federation) IsMember(p peer.ID) bool {
 
 // OnCharter registers fn to be called, after it is stored, with every charter
 // version this node applies. Register before Run.
-func (f *Federation) OnCharter(fn func(*Charter)) { f.onChange = append(f.onChange, fn) }
+func (f *Federation) OnCharter(fn func(*Charter)) {
+	f.applyMu.Lock() // a member may send a charter while the node still registers
+	defer f.applyMu.Unlock()
+	f.onChange = append(f.onChange, fn)
+}
 
 // Run keeps connections to every member until ctx ends.
 func (f *Federation) Run(ctx context.Context) error {

@@ -36,8 +36,15 @@ func TestBrowserOperatorRunsThePlatform(t *testing.T) {
 	})
 	a, b := c.Nodes[0], c.Nodes[1]
 
-	// Alpha's operator signs in and adds a merchant with the form.
+	// Alpha's operator signs in and sees Beta, and the level its build speaks.
 	signInOperator(br, a, c.Tokens[0], "alpha")
+	br.run("members", chromedp.Navigate(a.APIURL()+"/operator/members"),
+		chromedp.WaitVisible(chromedp.CSS(`#members td.protocol`)))
+	if got := br.text(`#members td.protocol`); got != fmt.Sprintf("up to level %d", federation.ProtocolLevel) {
+		t.Errorf("the members page says Beta's build speaks %q", got)
+	}
+
+	// Alpha's operator adds a merchant with the form.
 	br.run("add-merchant",
 		chromedp.Navigate(a.APIURL()+"/operator/merchants"),
 		chromedp.SendKeys(chromedp.CSS(`#f-name`), "Ferro Works"),

@@ -269,8 +269,20 @@ func protocolLevel(f *web.Form, value string, cur int, active []federation.Membe
 	if level <= cur {
 		return
 	}
-	var unknown, behind []string
-	for _, m := range active {
+	behind, unknown := levelGaps(level, active, speaks)
+	if len(behind) > 0 {
+		f.Add("protocol", fmt.Sprintf("Not every member's build speaks level %d yet: %s. Upgrade fedmart there first.", level, strings.Join(behind, ", ")))
+	}
+	if len(unknown) > 0 {
+		f.Add("protocol", fmt.Sprintf("The level these members' builds speak is not known, as they are not connected: %s. Raise the level once they are.", strings.Join(unknown, ", ")))
+	}
+}
+
+// levelGaps names the members whose build speaks less than level
+// ("Beta (up to level 1)"), and those whose build is not known (they are
+// not connected).
+func levelGaps(level int, members []federation.Member, speaks map[string]int) (behind, unknown []string) {
+	for _, m := range members {
 		switch s := speaks[m.PeerID]; {
 		case s == 0:
 			unknown = append(unknown, m.Name)
@@ -278,12 +290,7 @@ func protocolLevel(f *web.Form, value string, cur int, active []federation.Membe
 			behind = append(behind, fmt.Sprintf("%s (up to level %d)", m.Name, s))
 		}
 	}
-	if len(behind) > 0 {
-		f.Add("protocol", fmt.Sprintf("Not every member's build speaks level %d yet: %s. Upgrade fedmart there first.", level, strings.Join(behind, ", ")))
-	}
-	if len(unknown) > 0 {
-		f.Add("protocol", fmt.Sprintf("The level these members' builds speak is not known, as they are not connected: %s. Raise the level once they are.", strings.Join(unknown, ", ")))
-	}
+	return behind, unknown
 }
 
 // newMember checks the member to add, when any of its inputs is filled.

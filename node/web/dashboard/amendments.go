@@ -36,6 +36,11 @@ type proposalView struct {
 	SelfVoter     bool // this node's signature counts
 	SignURL       string
 	Error         string // why signing it just failed
+	// LevelGaps, for an amendment that raises the protocol level, names
+	// its active members whose build does not speak the new level, or is
+	// not known to.
+	LevelGaps string
+	Level     int // the protocol level it sets
 }
 
 // charterNotices are the confirmations the charter page shows after a
@@ -50,8 +55,8 @@ var charterNotices = map[string]string{
 const charterInput = "charter"
 
 // proposalViews builds the pending amendments of cur for the page; self
-// is this node's peer ID.
-func proposalViews(cur *federation.Charter, list []federation.Proposal, self string) []proposalView {
+// is this node's peer ID, speaks the level each member's build speaks.
+func proposalViews(cur *federation.Charter, list []federation.Proposal, self string, speaks map[string]int) []proposalView {
 	names := memberNames(cur)
 	var out []proposalView
 	for _, p := range list {
@@ -64,6 +69,16 @@ func proposalViews(cur *federation.Charter, list []federation.Proposal, self str
 			Changes:       charterChanges(cur, next), Signed: len(p.Signers), Needed: p.Needed, Voters: len(p.Voters),
 			SelfSigned: slices.Contains(p.Signers, self), SelfVoter: slices.Contains(p.Voters, self),
 			SignURL: "/operator/charter/proposals/" + url.PathEscape(p.Digest) + "/sign"}
+		v.Level = next.Level()
+		if next.Level() > cur.Level() {
+			behind, unknown := levelGaps(next.Level(), next.ActiveMembers(), speaks)
+			for _, name := range unknown {
+				behind = append(behind, name+" (not connected)")
+			}
+			if len(behind) > 0 {
+				v.LevelGaps = strings.Join(behind, ", ")
+			}
+		}
 		for _, id := range p.Voters {
 			if slices.Contains(p.Signers, id) {
 				v.Signers = append(v.Signers, web.PlatformName(names, id))
@@ -96,7 +111,7 @@ func (d *Dashboard) charterPage(w http.ResponseWriter, r *http.Request, sess *we
 	if sc != nil {
 		self := d.deps.Merchants.Platform()
 		v = charterViewOf(sc, self)
-		v.Proposals = proposalViews(&sc.Charter, d.deps.Amendments.Proposals(), self)
+		v.Proposals = proposalViews(&sc.Charter, d.deps.Amendments.Proposals(), self, d.speaks())
 		for i := range v.Proposals {
 			v.Proposals[i].Error = signErrs[v.Proposals[i].Digest]
 		}

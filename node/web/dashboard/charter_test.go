@@ -190,3 +190,29 @@ func TestCharterChanges(t *testing.T) {
 		t.Errorf("reactivation = %v", back)
 	}
 }
+
+// A pending amendment that raises the protocol level names the members
+// whose build does not speak it, or is not known to: signing it would
+// leave them behind.
+func TestPendingAmendmentNamesBuildsBehindItsLevel(t *testing.T) {
+	h := newHarness(t)
+	p, _ := amendment(t, h) // suspends Beta Bazaar, adds Gamma Goods
+	p.Charter.Charter.Members[1].Status = federation.StatusActive
+	p.Charter.Charter.SetLevel(2)
+	p.Digest = p.Charter.Charter.Digest()
+	h.amend.add(p)
+	h.Fed.Edit(func(_ **federation.SignedCharter, states *[]federation.MemberState) { (*states)[0].Protocol = 1 })
+	r := h.operator().Get("/operator/charter")
+	webtest.WantStatus(t, r, http.StatusOK)
+	if !strings.Contains(webtest.UnescapeHTML(r.Body), "This version raises the protocol level to 2, which these members' builds do not speak, or are not known to: Beta Bazaar (up to level 1), Gamma Goods (not connected).") {
+		t.Error("the amendment does not name the builds it would leave behind")
+	}
+	if !strings.Contains(r.Body, `<span class="change-label">Protocol level</span>: <del>1</del> → <ins>2</ins>`) {
+		t.Error("the change of level is not listed")
+	}
+
+	h.Fed.Edit(func(_ **federation.SignedCharter, states *[]federation.MemberState) { (*states)[0].Protocol = 2 })
+	if r := h.operator().Get("/operator/charter"); !strings.Contains(r.Body, "(not connected)") || strings.Contains(r.Body, "Beta Bazaar (up to level") {
+		t.Error("a member whose build speaks the level is still named")
+	}
+}

@@ -366,7 +366,7 @@ func (d *Dashboard) merchantsPanel(ctx context.Context, v *overview) error {
 // signature.
 func (d *Dashboard) amendmentAlerts(v *overview, cur *federation.Charter) {
 	self := d.deps.Merchants.Platform()
-	for _, p := range proposalViews(cur, d.deps.Amendments.Proposals(), self) {
+	for _, p := range proposalViews(cur, d.deps.Amendments.Proposals(), self, d.speaks()) {
 		if p.SelfVoter && !p.SelfSigned && !p.OutOfSequence {
 			v.Alerts = append(v.Alerts, alert{Level: "info",
 				Text: fmt.Sprintf("Charter version %d waits for this node's signature (%d of %d needed so far).", p.Version, p.Signed, p.Needed),
