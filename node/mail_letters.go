@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/federation/order"
@@ -19,14 +20,9 @@ func (m mailer) shopperLetters(no order.Notice) []letter {
 	f := letterFmt(m.lang(sh.Lang))
 	// Most changes call for no letter (a hold, a confirmation): the
 	// letter's view of the order is built only for one that does.
-	var base mail.PartLetter
-	built := false
-	view := func() mail.PartLetter {
-		if !built {
-			base, built = mail.PartLetter{Order: m.order(f, no.Order, sh), Part: m.part(f, *p)}, true
-		}
-		return base
-	}
+	view := sync.OnceValue(func() mail.PartLetter {
+		return mail.PartLetter{Order: m.order(f, no.Order, sh), Part: m.part(f, *p)}
+	})
 	var out []letter
 	add := func(key, kind string, data mail.PartLetter) {
 		out = append(out, letter{mail.Mail{Key: "part/" + p.ID + "/" + key, Kind: kind, To: sh.Email, ToName: sh.Name, Lang: m.lang(sh.Lang)}, data})
@@ -86,17 +82,12 @@ func (m mailer) shopperLetters(no order.Notice) []letter {
 // of it), each return requested.
 func (m mailer) merchantLetters(txn *badger.Txn, h *order.HomePart) []letter {
 	f := letterFmt(m.n.cfg.Mail.Language)
-	var base mail.NewPart // built for the first letter (see shopperLetters)
 	var name, to string
-	built := false
-	view := func() mail.NewPart {
-		if !built {
-			name, to = m.merchantOf(h.Merchant)
-			base, built = mail.NewPart{Store: m.n.cfg.Name, ConsoleURL: m.n.apiURL + "/merchant/orders", Merchant: name, Order: h.Order,
-				Part: m.homePart(f, h, name), ShipTo: addressLines(h.ShipTo)}, true
-		}
-		return base
-	}
+	view := sync.OnceValue(func() mail.NewPart { // built for the first letter (see shopperLetters)
+		name, to = m.merchantOf(h.Merchant)
+		return mail.NewPart{Store: m.n.cfg.Name, ConsoleURL: m.n.apiURL + "/merchant/orders", Merchant: name, Order: h.Order,
+			Part: m.homePart(f, h, name), ShipTo: addressLines(h.ShipTo)}
+	})
 	var out []letter
 	add := func(key, kind string, data mail.NewPart) {
 		out = append(out, letter{mail.Mail{Key: "home/" + h.ID + "/" + key, Kind: kind, To: to, ToName: name, Lang: m.n.cfg.Mail.Language}, data})

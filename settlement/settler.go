@@ -312,10 +312,11 @@ func (s *Settler) disputes(ctx context.Context, id string, length time.Duration)
 		changed := st.Digest != saved.Digest
 		due := changed || time.Since(r.at) > disputeWait(r.n)
 		if due {
+			n := r.n + 1
 			if changed {
-				r.n = -1
+				n = 0 // news here: the waits start again from the first
 			}
-			s.tried[key] = retried{at: time.Now(), n: r.n + 1}
+			s.tried[key] = retried{at: time.Now(), n: n}
 		}
 		s.mu.Unlock()
 		if due {
