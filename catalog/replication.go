@@ -317,8 +317,10 @@ func (c *Catalog) placeCarried(txn *badger.Txn, rec *Record, prev head) (map[str
 			return nil, err
 		}
 	}
-	if pending, ok, err := getPending(txn, rec.ListingID); err != nil || ok {
-		return pending, err // the home's units that the next record will carry
+	if rec.Origin == c.self { // only a home keeps pending stock (stock_publish.go)
+		if pending, ok, err := getPending(txn, rec.ListingID); err != nil || ok {
+			return pending, err // the home's units that the next record will carry
+		}
 	}
 	if placed {
 		return rec.Stock, nil
