@@ -13,6 +13,7 @@ import (
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // Merchant is a seller whose home platform is this node.
@@ -337,7 +338,7 @@ func getMerchant(txn *badger.Txn, id string) (storedMerchant, error) {
 	if err != nil {
 		return m, err
 	}
-	err = item.Value(func(v []byte) error { return json.Unmarshal(v, &m) })
+	err = item.Value(func(v []byte) error { return jsonv2.Unmarshal(v, &m) })
 	if err != nil {
 		return m, fmt.Errorf("catalog: stored merchant %s is corrupt: %w", id, err)
 	}

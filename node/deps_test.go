@@ -16,6 +16,7 @@ func TestDomainPackagesStayOffTheNetwork(t *testing.T) {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
 	forbidden := []string{
+		"github.com/chromedp/", // a browser driver, for tests only
 		"github.com/gin-gonic/",
 		"github.com/libp2p/go-libp2p-pubsub",
 		"github.com/libp2p/go-libp2p/core/network",

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	badger "github.com/dgraph-io/badger/v4"
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // Reply answers one message: the part's status after it (signed by the
@@ -184,7 +185,7 @@ func peekKind(raw []byte) (string, error) {
 	var k struct {
 		Kind string `json:"kind"`
 	}
-	err := json.Unmarshal(raw, &k)
+	err := jsonv2.Unmarshal(raw, &k)
 	switch k.Kind {
 	case KindReserve, KindConfirm, KindCancel, KindRelease, KindStatus, KindReturn, KindIssue, KindIssueReply, KindEscalate, KindNote, KindCase, KindArbiterNote, KindDecision, KindPoints, KindShopperOrder, KindReviewReport:
 		return k.Kind, err
@@ -197,7 +198,7 @@ func peekKind(raw []byte) (string, error) {
 // signed by to and be about the same part.
 func decodeReply(raw []byte, to, kind, part string) (*Message, []byte, error) {
 	var r Reply
-	if err := json.Unmarshal(raw, &r); err != nil {
+	if err := jsonv2.Unmarshal(raw, &r); err != nil {
 		return nil, nil, fmt.Errorf("%w: reply: %v", ErrInvalid, err)
 	}
 	if r.Error != "" || r.Code != 0 {

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp/jsonv2"
 	badger "github.com/dgraph-io/badger/v4"
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // Keys, all under the package's prefix "o/".

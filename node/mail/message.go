@@ -11,6 +11,7 @@ import (
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // Message states.
@@ -152,7 +153,7 @@ func loadMessage(txn *badger.Txn, id string) (*Message, error) {
 		return nil, err
 	}
 	var m Message
-	err = item.Value(func(v []byte) error { return json.Unmarshal(v, &m) })
+	err = item.Value(func(v []byte) error { return jsonv2.Unmarshal(v, &m) })
 	return &m, err
 }
 
