@@ -25,10 +25,14 @@ type Reply struct {
 // of the order protocol; a duplicate gets the answer the first one got,
 // byte for byte.
 func (s *Service) Handle(ctx context.Context, from string, raw []byte) []byte {
-	reply, err := s.handle(ctx, from, raw)
 	kind := "unknown"
-	if m, _ := peekKind(raw); m != "" {
-		kind = m
+	m, err := DecodeMessage(raw)
+	var reply []byte
+	if err == nil {
+		kind = m.Kind // a kind validate knows
+		reply, err = s.handle(ctx, from, m, raw)
+	} else if k, _ := peekKind(raw); k != "" {
+		kind = k
 	}
 	if err != nil {
 		s.metrics.messages.WithLabelValues(kind, "refused").Inc()
@@ -40,11 +44,8 @@ func (s *Service) Handle(ctx context.Context, from string, raw []byte) []byte {
 	return reply
 }
 
-func (s *Service) handle(ctx context.Context, from string, raw []byte) ([]byte, error) {
-	m, err := DecodeMessage(raw)
-	if err != nil {
-		return nil, err
-	}
+// handle answers m, decoded from raw and verified.
+func (s *Service) handle(ctx context.Context, from string, m *Message, raw []byte) ([]byte, error) {
 	if m.From != from || m.To != s.self {
 		return nil, fmt.Errorf("%w: message from %s to %s arrived from %s at %s", ErrForged, m.From, m.To, from, s.self)
 	}
@@ -180,7 +181,7 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-// peekKind reads a message's kind for metrics without verifying it.
+// peekKind reads the kind of a message that did not decode, for metrics.
 func peekKind(raw []byte) (string, error) {
 	var k struct {
 		Kind string `json:"kind"`
