@@ -84,6 +84,8 @@ func TestDecodeRefuses(t *testing.T) {
 		}, 0, ErrInvalid},
 		{"oversize", func() []byte { return mustSeal(t, wellFormed(origin), key) }, 200, ErrTooLarge},
 		{"unknown field", func() []byte { return signJSON(t, key, wellFormed(origin), `"seq":1`, `"seq":1,"extra":true`) }, 0, ErrInvalid},
+		{"field named twice", func() []byte { return signJSON(t, key, wellFormed(origin), `"seq":1`, `"seq":1,"seq":2`) }, 0, ErrInvalid},
+		{"field name in another case", func() []byte { return signJSON(t, key, wellFormed(origin), `"seq":1`, `"SEQ":1`) }, 0, ErrInvalid},
 		{"seq zero", func() []byte { r := wellFormed(origin); r.Seq = 0; return mustSeal(t, r, key) }, 0, ErrInvalid},
 		{"unknown kind", func() []byte { r := wellFormed(origin); r.Kind = "price"; return mustSeal(t, r, key) }, 0, ErrInvalid},
 		{"other platform's listing", func() []byte {

@@ -37,10 +37,15 @@ func TestFrameRefusals(t *testing.T) {
 		t.Fatalf("truncated: %v", err)
 	}
 	var v struct{ A int }
-	for _, b := range []string{`{"A":1,"B":2}`, `{"A":"x"}`, `{"A":1} {}`} {
+	// An unknown field, a wrong type, trailing data, a field named twice,
+	// and a name in another case.
+	for _, b := range []string{`{"A":1,"B":2}`, `{"A":"x"}`, `{"A":1} {}`, `{"A":1,"A":2}`, `{"a":1}`} {
 		if err := DecodeJSON([]byte(b), &v); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%s: %v", b, err)
 		}
+	}
+	if err := DecodeJSON([]byte(" {\"A\":1}\n"), &v); err != nil || v.A != 1 {
+		t.Errorf("a frame with white space around it: %v, A=%d", err, v.A)
 	}
 }
 
