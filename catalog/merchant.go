@@ -338,7 +338,8 @@ func getMerchant(txn *badger.Txn, id string) (storedMerchant, error) {
 	if err != nil {
 		return m, err
 	}
-	err = item.Value(func(v []byte) error { return jsonv2.Unmarshal(v, &m) })
+	// Names in any case, as encoding/json, which wrote it, reads them.
+	err = item.Value(func(v []byte) error { return jsonv2.Unmarshal(v, &m, jsonv2.MatchCaseInsensitiveNames(true)) })
 	if err != nil {
 		return m, fmt.Errorf("catalog: stored merchant %s is corrupt: %w", id, err)
 	}

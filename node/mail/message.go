@@ -153,7 +153,8 @@ func loadMessage(txn *badger.Txn, id string) (*Message, error) {
 		return nil, err
 	}
 	var m Message
-	err = item.Value(func(v []byte) error { return jsonv2.Unmarshal(v, &m) })
+	// Names in any case, as encoding/json, which wrote it, reads them.
+	err = item.Value(func(v []byte) error { return jsonv2.Unmarshal(v, &m, jsonv2.MatchCaseInsensitiveNames(true)) })
 	return &m, err
 }
 
