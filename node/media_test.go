@@ -135,7 +135,9 @@ func TestPicturesTravelByHash(t *testing.T) {
 	own := uploadPicture(t, g, gamma, photoJPEG(t, 640, 480, color.RGBA{20, 120, 60, 255}))
 	decoy := photoJPEG(t, 640, 480, color.RGBA{250, 0, 0, 255})
 	g.fed.Handle(mediawire.Protocol, func(ctx context.Context, _ peer.ID, s network.Stream) error {
-		var req struct{ Hash string }
+		var req struct {
+			Hash string `json:"hash"`
+		}
 		if err := wire.NewReader(s).ReadJSON(256, &req); err != nil {
 			return err
 		}
