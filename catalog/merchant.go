@@ -12,8 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fedmart/fedmart/internal/storedjson"
+
 	badger "github.com/dgraph-io/badger/v4"
-	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // Merchant is a seller whose home platform is this node.
@@ -338,8 +339,7 @@ func getMerchant(txn *badger.Txn, id string) (storedMerchant, error) {
 	if err != nil {
 		return m, err
 	}
-	// Names in any case, as encoding/json, which wrote it, reads them.
-	err = item.Value(func(v []byte) error { return jsonv2.Unmarshal(v, &m, jsonv2.MatchCaseInsensitiveNames(true)) })
+	err = item.Value(func(v []byte) error { return storedjson.Unmarshal(v, &m) })
 	if err != nil {
 		return m, fmt.Errorf("catalog: stored merchant %s is corrupt: %w", id, err)
 	}

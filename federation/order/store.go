@@ -7,8 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fedmart/fedmart/internal/storedjson"
+
 	badger "github.com/dgraph-io/badger/v4"
-	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // Keys, all under the package's prefix "o/".
@@ -87,12 +88,7 @@ const (
 func timeKey(t time.Time) string { return fmt.Sprintf("%020d", t.UnixNano()) }
 
 // getJSON reads the state stored under key into v, reporting whether
-// there was any. State is written by encoding/json and read with
-// encoding/json/v2's semantics (github.com/go-json-experiment/json, the
-// standard library's from Go 1.27), which reads it in under half the
-// time and allocations. Like encoding/json, it skips fields it does not
-// know (state written by a newer build may hold some) and matches names
-// in any case (state written before a field's name was given its case).
+// there was any (see storedjson).
 func getJSON(txn *badger.Txn, key string, v any) (bool, error) {
 	item, err := txn.Get([]byte(key))
 	if errors.Is(err, badger.ErrKeyNotFound) {
@@ -102,7 +98,7 @@ func getJSON(txn *badger.Txn, key string, v any) (bool, error) {
 		return false, err
 	}
 	return true, item.Value(func(b []byte) error {
-		if err := jsonv2.Unmarshal(b, v, jsonv2.MatchCaseInsensitiveNames(true)); err != nil {
+		if err := storedjson.Unmarshal(b, v); err != nil {
 			return fmt.Errorf("order: stored %s: %w", key, err)
 		}
 		return nil

@@ -10,8 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fedmart/fedmart/internal/storedjson"
+
 	badger "github.com/dgraph-io/badger/v4"
-	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // Message states.
@@ -153,8 +154,7 @@ func loadMessage(txn *badger.Txn, id string) (*Message, error) {
 		return nil, err
 	}
 	var m Message
-	// Names in any case, as encoding/json, which wrote it, reads them.
-	err = item.Value(func(v []byte) error { return jsonv2.Unmarshal(v, &m, jsonv2.MatchCaseInsensitiveNames(true)) })
+	err = item.Value(func(v []byte) error { return storedjson.Unmarshal(v, &m) })
 	return &m, err
 }
 
