@@ -69,9 +69,8 @@ func proposalViews(cur *federation.Charter, list []federation.Proposal, self str
 			Changes:       charterChanges(cur, next), Signed: len(p.Signers), Needed: p.Needed, Voters: len(p.Voters),
 			SelfSigned: slices.Contains(p.Signers, self), SelfVoter: slices.Contains(p.Voters, self),
 			SignURL: "/operator/charter/proposals/" + url.PathEscape(p.Digest) + "/sign"}
-		v.Level = next.Level()
-		if next.Level() > cur.Level() {
-			behind, unknown := levelGaps(next.Level(), next.ActiveMembers(), speaks)
+		if v.Level = next.Level(); v.Level > cur.Level() {
+			behind, unknown := levelGaps(v.Level, next.ActiveMembers(), speaks)
 			for _, name := range unknown {
 				behind = append(behind, name+" (not connected)")
 			}
