@@ -211,7 +211,7 @@ func TestBatchIsIdempotentAndNamesRefusals(t *testing.T) {
 		t.Fatalf("refusals do not name the lines and fields: %s", body)
 	}
 	s, body = call(t, "POST", n.APIURL()+"/v1/listings", "/v1/listings", tok, []byte(`{"title":"X","category":"Home","brand":"B","shipping_regions":["DE"],"variants":[{"sku":"X-1","price":{"amount":"cheap","currency":"EUR"},"stock":1}]}`))
-	if s != 422 || !strings.Contains(string(body), "variants.price.amount") {
+	if s != 422 || !strings.Contains(string(body), `"variants[0].price.amount"`) {
 		t.Fatalf("wrong type: %d %s", s, body)
 	}
 }

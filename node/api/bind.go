@@ -1,15 +1,17 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // bindJSON decodes the request body strictly into v. On failure it writes
@@ -32,62 +34,139 @@ func bindJSON(c *gin.Context, v any) bool {
 	return true
 }
 
+// decodeStrict reads one JSON document into v with the decoder of
+// encoding/json/v2 (github.com/go-json-experiment/json), which reads a
+// request about twice as fast as encoding/json and says where in the body
+// it failed. It refuses what a client cannot have meant: a field the
+// request does not take (names match as the schema spells them), a field
+// given twice, text that is not UTF-8, and anything after the document.
 func decodeStrict(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return errors.New("unexpected data after the JSON document")
-	}
-	return nil
+	return jsonv2.Unmarshal(body, v, jsonv2.RejectUnknownMembers(true))
 }
 
 // writeDecodeError turns a JSON decoding error into a 422 naming the field.
 func writeDecodeError(c *gin.Context, err error) {
-	var typeErr *json.UnmarshalTypeError
-	var syntaxErr *json.SyntaxError
+	detail, fields := decodeProblem(err)
+	failStatus(c, http.StatusUnprocessableEntity, "Invalid input", detail, fields...)
+}
+
+// decodeProblem says what a body that did not decode got wrong: a detail
+// for the problem, and the field at fault by its path in the body
+// ("variants[0].price.amount"; "(body)" for the document as a whole).
+func decodeProblem(err error) (detail string, fields []FieldError) {
+	var semantic *jsonv2.SemanticError
+	var syntactic *jsontext.SyntacticError
 	switch {
-	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		if field == "" {
-			field = "(body)"
+	case errors.As(err, &semantic):
+		field := fieldPath(semantic.JSONPointer)
+		if errors.Is(semantic.Err, jsonv2.ErrUnknownName) {
+			return "the body has a field this request does not take",
+				[]FieldError{{Field: field, Message: "unknown field" + didYouMean(semantic.GoType, semantic.JSONPointer.LastToken())}}
 		}
-		failStatus(c, http.StatusUnprocessableEntity, "Invalid input", "the body does not match the expected shape",
-			FieldError{Field: field, Message: fmt.Sprintf("must be %s, not %s", kind(typeErr.Type.Kind().String()), typeErr.Value)})
-	case errors.As(err, &syntaxErr):
-		failStatus(c, http.StatusUnprocessableEntity, "Invalid input", "the body is not valid JSON: "+err.Error(),
-			FieldError{Field: "(body)", Message: "JSON syntax error at byte " + strconv.FormatInt(syntaxErr.Offset, 10)})
-	case errors.Is(err, io.EOF):
-		failStatus(c, http.StatusUnprocessableEntity, "Invalid input", "the body is empty", FieldError{Field: "(body)", Message: "a JSON document is required"})
-	default:
-		failStatus(c, http.StatusUnprocessableEntity, "Invalid input", err.Error(), unknownField(err)...)
+		msg := fmt.Sprintf("must be %s, not %s", goKind(semantic.GoType), jsonKind(semantic.JSONKind, semantic.JSONValue))
+		if errors.Is(semantic.Err, strconv.ErrRange) {
+			msg = fmt.Sprintf("is out of range for %s: %s", goKind(semantic.GoType), jsonKind(semantic.JSONKind, semantic.JSONValue))
+		}
+		return "the body does not match the expected shape", []FieldError{{Field: field, Message: msg}}
+	case errors.Is(err, io.ErrUnexpectedEOF) && errors.As(err, &syntactic) && syntactic.ByteOffset == 0:
+		return "the body is empty", []FieldError{{Field: "(body)", Message: "a JSON document is required"}}
+	case errors.As(err, &syntactic) && errors.Is(syntactic.Err, jsontext.ErrDuplicateName):
+		return "the body gives a field twice",
+			[]FieldError{{Field: fieldPath(syntactic.JSONPointer), Message: "is given more than once"}}
+	case errors.As(err, &syntactic) && strings.Contains(syntactic.Err.Error(), "UTF-8"):
+		return "the body is not UTF-8 text",
+			[]FieldError{{Field: fieldPath(syntactic.JSONPointer), Message: "is not valid UTF-8"}}
+	case errors.As(err, &syntactic):
+		return "the body is not valid JSON: " + syntactic.Err.Error(),
+			[]FieldError{{Field: "(body)", Message: "JSON syntax error at byte " + strconv.FormatInt(syntactic.ByteOffset, 10)}}
 	}
+	return err.Error(), []FieldError{{Field: "(body)", Message: err.Error()}}
 }
 
-// unknownField extracts the name from encoding/json's "unknown field" error.
-func unknownField(err error) []FieldError {
-	const prefix = `json: unknown field "`
-	msg := err.Error()
-	if len(msg) > len(prefix) && msg[:len(prefix)] == prefix {
-		return []FieldError{{Field: msg[len(prefix) : len(msg)-1], Message: "unknown field"}}
+// fieldPath writes a JSON Pointer as the API names fields: "/variants/0/sku"
+// is "variants[0].sku" and "/3/title" (in an array of listings)
+// "[3].title". A member name made only of digits reads as an index; no
+// request of the API has such names.
+func fieldPath(p jsontext.Pointer) string {
+	var b strings.Builder
+	for tok := range p.Tokens() {
+		if _, err := strconv.ParseUint(tok, 10, 64); err == nil {
+			b.WriteString("[" + tok + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(tok)
 	}
-	return nil
+	if b.Len() == 0 {
+		return "(body)"
+	}
+	return b.String()
 }
 
-func kind(k string) string {
-	switch k {
-	case "int", "int64", "int32", "uint64":
+// didYouMean names the field of struct type t that name matches but for
+// its case ("Title" for "title"), as " (did you mean \"title\"?)".
+func didYouMean(t reflect.Type, name string) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return ""
+	}
+	for f := range t.Fields() {
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag != "" && tag != "-" && strings.EqualFold(tag, name) {
+			return fmt.Sprintf(" (did you mean %q?)", tag)
+		}
+	}
+	return ""
+}
+
+// goKind says what a Go type takes, as a client would put it.
+func goKind(t reflect.Type) string {
+	if t == nil {
+		return "another kind of value"
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return "an integer"
-	case "string":
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
 		return "a string"
-	case "slice":
+	case reflect.Slice, reflect.Array:
 		return "an array"
-	case "map", "struct":
+	case reflect.Map, reflect.Struct:
 		return "an object"
-	case "bool":
+	case reflect.Bool:
 		return "true or false"
+	case reflect.Pointer:
+		return goKind(t.Elem())
 	}
-	return k
+	return t.Kind().String()
+}
+
+// jsonKind says what a client sent: a number by its value, anything else
+// by its kind.
+func jsonKind(k jsontext.Kind, v jsontext.Value) string {
+	switch k {
+	case '0':
+		if len(v) > 0 && len(v) <= 32 {
+			return string(v)
+		}
+		return "a number"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return k.String()
+	case 'n':
+		return "null"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	}
+	return "that"
 }

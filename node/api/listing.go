@@ -12,6 +12,7 @@ import (
 
 	"github.com/fedmart/fedmart/catalog"
 	"github.com/gin-gonic/gin"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // MaxBatchListings caps one batch request; the CLI importer sends smaller batches.
@@ -164,45 +165,100 @@ func (a *API) postBatch(c *gin.Context) {
 	c.JSON(http.StatusOK, res)
 }
 
-// decodeFeed reads a JSON array or JSON lines. A line that does not decode
-// is rejected on its own, named by its index in the feed (counting from 0,
-// blank lines skipped); the others go on. lines maps each decoded listing
+// decodeFeed reads a JSON array or JSON lines. A listing that does not
+// decode (an element of the array, or a line) is rejected on its own,
+// named by its index in the feed (counting from 0, blank lines skipped)
+// and by the field at fault; the others go on. A feed that is not an
+// array or lines at all is refused whole. lines maps each decoded listing
 // to its index in the feed.
 func decodeFeed(c *gin.Context, body []byte) (in []catalog.ListingInput, lines []int, rejected []catalog.Rejection, ok bool) {
 	trimmed := bytes.TrimSpace(body)
+	take := func(n int, doc []byte) {
+		var l catalog.ListingInput
+		if err := decodeStrict(doc, &l); err != nil {
+			_, fields := decodeProblem(err)
+			rejected = append(rejected, catalog.Rejection{Index: n, Errors: feedErrors(fields)})
+			return
+		}
+		in, lines = append(in, l), append(lines, n)
+	}
 	n := 0
 	if len(trimmed) > 0 && trimmed[0] == '[' {
-		if err := decodeStrict(trimmed, &in); err != nil {
+		var err error
+		if n, err = eachElement(trimmed, MaxBatchListings+1, take); err != nil {
 			writeDecodeError(c, err)
 			return nil, nil, nil, false
 		}
-		for i := range in {
-			lines = append(lines, i)
-		}
-		n = len(in)
 	} else {
 		sc := bufio.NewScanner(bytes.NewReader(trimmed))
 		sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
-		for ; sc.Scan(); n++ {
+		for ; sc.Scan() && n <= MaxBatchListings; n++ {
 			line := bytes.TrimSpace(sc.Bytes())
 			if len(line) == 0 {
 				n--
 				continue
 			}
-			var l catalog.ListingInput
-			if err := decodeStrict(line, &l); err != nil {
-				rejected = append(rejected, catalog.Rejection{Index: n, Errors: []catalog.FieldError{{Field: "(line)", Message: err.Error()}}})
-				continue
-			}
-			in, lines = append(in, l), append(lines, n)
+			take(n, line)
+		}
+		if err := sc.Err(); err != nil {
+			failStatus(c, http.StatusUnprocessableEntity, "Invalid input", "line "+strconv.Itoa(n)+" of the feed: "+err.Error(),
+				FieldError{Field: "(body)", Message: "a line holds at most 4 MiB"})
+			return nil, nil, nil, false
 		}
 	}
 	if n == 0 || n > MaxBatchListings {
+		got := strconv.Itoa(n)
+		if n > MaxBatchListings {
+			got = "more than " + strconv.Itoa(MaxBatchListings)
+		}
 		failStatus(c, http.StatusUnprocessableEntity, "Invalid input", fmt.Sprintf("a batch holds 1 to %d listings", MaxBatchListings),
-			FieldError{Field: "(body)", Message: "got " + strconv.Itoa(n) + " listings"})
+			FieldError{Field: "(body)", Message: "got " + got + " listings"})
 		return nil, nil, nil, false
 	}
 	return in, lines, rejected, true
+}
+
+// eachElement calls take with each element of the JSON array body, at
+// most limit of them, and returns how many it took. Each element is
+// checked against the listing's shape by take: here a field given twice
+// or text that is not UTF-8 is left for it to refuse, so that it refuses
+// that element alone. An error is the array's: it is not valid JSON.
+func eachElement(body []byte, limit int, take func(n int, elem []byte)) (int, error) {
+	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	if _, err := dec.ReadToken(); err != nil { // the '[' the caller saw
+		return 0, err
+	}
+	n := 0
+	for ; n < limit && dec.PeekKind() != ']'; n++ {
+		elem, err := dec.ReadValue()
+		if err != nil {
+			return n, err
+		}
+		take(n, elem)
+	}
+	if n == limit {
+		return n, nil
+	}
+	if _, err := dec.ReadToken(); err != nil { // ']'
+		return n, err
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
+		return n, errors.Join(errors.New("unexpected data after the array"), err)
+	}
+	return n, nil
+}
+
+// feedErrors are a listing's decoding errors as a rejection names them:
+// a fault of the whole listing is its line's ("(line)").
+func feedErrors(fields []FieldError) []catalog.FieldError {
+	out := make([]catalog.FieldError, len(fields))
+	for i, f := range fields {
+		if f.Field == "(body)" {
+			f.Field = "(line)"
+		}
+		out[i] = catalog.FieldError{Field: f.Field, Message: f.Message}
+	}
+	return out
 }
 
 // intParam reads an integer query parameter within [lo, hi].
