@@ -329,3 +329,7 @@ func (n *Node) Orders() *order.Service { return n.orders }
 
 // Replicator exposes catalog replication to in-process tools (bench).
 func (n *Node) Replicator() *replication.Replicator { return n.repl }
+
+// DB exposes the node's database to in-process tools that watch what it
+// writes (bench); they must not write to it.
+func (n *Node) DB() *badger.DB { return n.db }

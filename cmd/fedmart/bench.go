@@ -119,7 +119,11 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
               and fsyncs), the same with shipping quotes, and one part
               from the second paying with points held at the third by a
               shopper signed in with it (beside the same checkout
-              without points); sub-orders per second at 32 shoppers.
+              without points); sub-orders per second at 32 shoppers;
+              what a sub-order is made of (order messages, Badger's
+              entries, bytes and reads, and its writes by key prefix),
+              beside the CPU time of one round trip, signature,
+              verification and commit.
   scale       one member loaded to each count of --at (default 1M and
               2M listings); at each: the process's memory, the search
               index's heap and rebuild time from Badger, search p50/p99

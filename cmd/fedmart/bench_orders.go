@@ -25,6 +25,7 @@ const (
 	orderLatencyRuns = 300
 	orderShoppers    = 32
 	orderLoadTime    = 10 * time.Second
+	orderWriteRuns   = 100 // checkouts whose writes are counted by key prefix
 )
 
 // benchOrders measures checkouts of a two-platform cart on a storefront of
@@ -81,12 +82,14 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 	logf("throughput: %d concurrent shoppers for %s...", orderShoppers, orderLoadTime)
 	signedBefore := ownRecords(c.Nodes[1:])
 	flushesBefore, flushedBefore := orderFlushes(c.Nodes)
+	workBefore := orderWorkOf(c.Nodes)
 	start, cpuStart := time.Now(), cpuTime()
 	rate, err := checkoutRate(ctx, shop, items)
 	if err != nil {
 		return report{}, err
 	}
 	elapsed, cpu := time.Since(start), cpuTime()-cpuStart
+	work := orderWorkOf(c.Nodes)
 	signedRate := float64(ownRecords(c.Nodes[1:])-signedBefore) / elapsed.Seconds()
 	flushes, flushed := orderFlushes(c.Nodes)
 	flushes, flushed = flushes-flushesBefore, flushed-flushedBefore
@@ -95,8 +98,8 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 	// sub-orders accepted is what one sub-order costs the federation, and
 	// the cores it would take to reach the goal follow from it.
 	cpuPer := ms(cpu) / (rate * elapsed.Seconds())
-	logf("baselines: bare libp2p round trip, fsync, and the CPU of a durable write...")
-	rtt, err := bareRoundTrip(ctx, 500)
+	logf("baselines: bare libp2p round trip, fsync, and the CPU of a durable write, a commit and a signature...")
+	rtt, rttCPU, err := bareRoundTrip(ctx, 500)
 	if err != nil {
 		return report{}, err
 	}
@@ -109,8 +112,25 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 	if err != nil {
 		return report{}, err
 	}
+	commit, err := commitCPU(1000)
+	if err != nil {
+		return report{}, err
+	}
+	sign, verify, err := signCPU(2000)
+	if err != nil {
+		return report{}, err
+	}
+	logf("what a sub-order writes: %d two-platform checkouts, one at a time, the members' writes counted by key prefix...", orderWriteRuns)
+	counted := watchWrites(ctx, c.Nodes)
+	for range orderWriteRuns {
+		if _, err := plain.buy(ctx); err != nil {
+			counted()
+			return report{}, err
+		}
+	}
+	writes := counted()
 	withPoints := fmt.Sprintf("checkout of one part homed on another member, spending %d points held at a third", pointsPerCheckout)
-	return report{Figures: []figure{
+	return report{Figures: slices.Concat([]figure{
 		{Name: "checkout of a two-platform cart, p50", Unit: "ms", Value: ms(percentile(two, 50)), Baseline: "bare libp2p round trip + 2 fsyncs", Base: base},
 		{Name: "checkout of a two-platform cart, p99", Unit: "ms", Value: ms(percentile(two, 99)), Goal: "< 30 ms"},
 		{Name: "checkout of a two-platform cart shipped to DE, quoted and rechecked, p50", Unit: "ms", Value: ms(percentile(latShip, 50)),
@@ -135,7 +155,7 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 		{Name: "fsync of a 4 KiB write, p50", Unit: "ms", Value: ms(fsync)},
 		{Name: "CPU time of a Badger commit + DB.Sync of a 1,500-byte record", Unit: "µs", Value: float64(badgerSync.Nanoseconds()) / 1e3,
 			Baseline: "overwrite + fsync of the same bytes in a preallocated log", Base: float64(logSync.Nanoseconds()) / 1e3},
-	}}, nil
+	}, workFigures(workBefore, work, subOrders), unitFigures(rttCPU, sign, verify, commit, badgerSync), writesFigures(writes, 2*orderWriteRuns))}, nil
 }
 
 // orderFlushes is how many flushes of order state the nodes have run and
@@ -343,16 +363,17 @@ func checkoutRate(ctx context.Context, svc *order.Service, items []order.ItemInp
 }
 
 // bareRoundTrip is the p50 of a request/response over a new stream per
-// request between two bare libp2p hosts: 512 bytes each way.
-func bareRoundTrip(ctx context.Context, n int) (time.Duration, error) {
+// request between two bare libp2p hosts, 512 bytes each way, and the CPU
+// time of one (both hosts are in the process).
+func bareRoundTrip(ctx context.Context, n int) (p50, cpu time.Duration, err error) {
 	a, err := bareHost()
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer a.Close()
 	b, err := bareHost()
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer b.Close()
 	b.SetStreamHandler("/bench/echo", func(s network.Stream) {
@@ -363,27 +384,29 @@ func bareRoundTrip(ctx context.Context, n int) (time.Duration, error) {
 		_ = s.Close()
 	})
 	if err := a.Connect(ctx, peer.AddrInfo{ID: b.ID(), Addrs: b.Addrs()}); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	var out []time.Duration
 	buf := make([]byte, 512)
+	cpuStart := cpuTime()
 	for i := 0; i < n; i++ {
 		start := time.Now()
 		s, err := a.NewStream(ctx, b.ID(), "/bench/echo")
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		if _, err := s.Write(buf); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		if _, err := io.ReadFull(s, buf); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		_ = s.Close()
 		out = append(out, time.Since(start))
 	}
+	cpu = (cpuTime() - cpuStart) / time.Duration(n)
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return percentile(out, 50), nil
+	return percentile(out, 50), cpu, nil
 }
 
 // fsyncTime is the p50 of appending 4 KiB to a file and syncing it.

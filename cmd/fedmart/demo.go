@@ -254,6 +254,9 @@ Or from a terminal:
   curl %[2]s/v1/merchants/<platform>.<merchant>/record
   curl -H 'Authorization: Bearer %[5]s' %[2]s/v1/loyalty
   curl -H 'Authorization: Bearer %[5]s' %[2]s/v1/coupons/%[8]s
+  curl -H 'Authorization: Bearer <a token of a merchant on %[1]s, above>' \
+       --data '[{"title":"Tea","Brand":"Leaf"}]' %[2]s/v1/listings/batch
+     (a feed's entry that does not decode is refused alone, by its index and field)
 
 Ctrl-C stops the federation, as do kill -INT or kill -TERM %[6]d (the demo's
 own process) and the end of the process that started it.

@@ -25,6 +25,7 @@ type Reply struct {
 // of the order protocol; a duplicate gets the answer the first one got,
 // byte for byte.
 func (s *Service) Handle(ctx context.Context, from string, raw []byte) []byte {
+	s.handled.Add(1)
 	kind := "unknown"
 	m, err := DecodeMessage(raw)
 	var reply []byte

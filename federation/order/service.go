@@ -256,6 +256,7 @@ type Service struct {
 	// durable flushes committed writes to disk, shared by concurrent
 	// commits (groupsync.go).
 	durable *groupSync
+	handled atomic.Uint64 // messages Handle answered, for Handled
 	log     *slog.Logger
 	now     func() time.Time
 	metrics *metrics
@@ -388,6 +389,11 @@ func stripe(locks *[lockStripes]sync.Mutex, id string) func() {
 // Flushes returns how many flushes of order state to disk this node has
 // run and how many commits they made durable.
 func (s *Service) Flushes() (flushes, commits uint64) { return s.durable.counts() }
+
+// Handled returns how many order messages this node has answered, refused
+// ones included, for tools that measure what an order costs (fedmart
+// bench).
+func (s *Service) Handled() uint64 { return s.handled.Load() }
 
 // update runs fn in a read-write transaction, retrying on conflicts, and
 // syncs the commit to disk before returning: order state is acknowledged

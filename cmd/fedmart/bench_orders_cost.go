@@ -1,0 +1,212 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"expvar"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/pb"
+	"github.com/fedmart/fedmart/node"
+)
+
+// What a sub-order costs, counted: the order messages the members
+// answered and the work they gave Badger during the storm, each over the
+// sub-orders accepted; and what one of each step costs on this machine,
+// measured in the same run. BENCHMARKS.md ("What a sub-order is made
+// of") multiplies them out, to show how much of a sub-order's CPU time
+// the protocol's steps account for and what a protocol that shares steps
+// among many sub-orders would save.
+
+// orderWork is what the members of the process have done so far, all
+// told (their flushes are counted by orderFlushes).
+type orderWork struct {
+	messages, flushes    uint64 // order messages answered; flushes of order state
+	entries, gets, iters int64  // Badger's: entries written, keys read, iterators opened
+	written              int64  // bytes of keys and values written to Badger
+}
+
+// orderWorkOf reads the members' counters and Badger's. Badger counts
+// for the whole process, which holds only the members while they work.
+func orderWorkOf(nodes []*node.Node) orderWork {
+	var w orderWork
+	for _, nd := range nodes {
+		w.messages += nd.Orders().Handled()
+	}
+	w.entries, w.gets = expvarInt("badger_put_num_user"), expvarInt("badger_get_num_user")
+	w.iters, w.written = expvarInt("badger_iterator_num_user"), expvarInt("badger_write_bytes_user")
+	return w
+}
+
+// per is the work done since before, per sub-order of n.
+func (w orderWork) per(before orderWork, n float64) (messages, entries, gets, iters, written float64) {
+	return float64(w.messages-before.messages) / n, float64(w.entries-before.entries) / n,
+		float64(w.gets-before.gets) / n, float64(w.iters-before.iters) / n, float64(w.written-before.written) / n
+}
+
+// expvarInt is the value of the expvar integer name; 0 when Badger has
+// not published it (metrics off).
+func expvarInt(name string) int64 {
+	if v, ok := expvar.Get(name).(*expvar.Int); ok {
+		return v.Value()
+	}
+	return 0
+}
+
+// workFigures are the counts of a storm, per sub-order.
+func workFigures(before, after orderWork, subOrders float64) []figure {
+	messages, entries, gets, iters, written := after.per(before, subOrders)
+	const all = " per sub-order, all three members, 32 shoppers"
+	return []figure{
+		{Name: "order messages answered" + all, Unit: "messages", Value: messages},
+		{Name: "Badger entries written" + all, Unit: "entries", Value: entries},
+		{Name: "bytes written to Badger" + all, Unit: "bytes", Value: written},
+		{Name: "Badger keys read" + all, Unit: "reads", Value: gets},
+		{Name: "Badger iterators opened" + all, Unit: "iterators", Value: iters},
+	}
+}
+
+// signCPU is the CPU time of an Ed25519 signature of a 1,500-byte message
+// and of its verification, over n of each.
+func signCPU(n int) (sign, verify time.Duration, err error) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return 0, 0, err
+	}
+	msg := make([]byte, 1500)
+	sigs := make([][]byte, n)
+	start := cpuTime()
+	for i := range n {
+		msg[0] = byte(i)
+		sigs[i] = ed25519.Sign(priv, msg)
+	}
+	sign = (cpuTime() - start) / time.Duration(n)
+	start = cpuTime()
+	for i := range n {
+		msg[0] = byte(i)
+		if !ed25519.Verify(pub, msg, sigs[i]) {
+			return 0, 0, errors.New("bench: a signature did not verify")
+		}
+	}
+	return sign, (cpuTime() - start) / time.Duration(n), nil
+}
+
+// commitCPU is the CPU time of a Badger commit of one 1,500-byte value
+// without a sync, over n, on a database opened as a node opens its own.
+func commitCPU(n int) (time.Duration, error) {
+	dir, err := os.MkdirTemp("", "fedmart-commit-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	db, err := node.OpenBadger(filepath.Join(dir, "db"), node.DefaultConfig().Storage, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	rec := make([]byte, 1500)
+	start := cpuTime()
+	for i := range n {
+		if err := db.Update(func(txn *badger.Txn) error { return txn.Set(fmt.Appendf(nil, "o/%09d", i), rec) }); err != nil {
+			return 0, err
+		}
+	}
+	return (cpuTime() - start) / time.Duration(n), nil
+}
+
+// unitFigures are the CPU costs of one of each step, measured now.
+func unitFigures(rttCPU, sign, verify, commit, commitSync time.Duration) []figure {
+	us := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
+	return []figure{
+		{Name: "CPU time of a bare libp2p stream round trip, both ends", Unit: "µs", Value: us(rttCPU)},
+		{Name: "CPU time of an Ed25519 signature of 1,500 bytes", Unit: "µs", Value: us(sign)},
+		{Name: "CPU time of an Ed25519 verification of 1,500 bytes", Unit: "µs", Value: us(verify)},
+		{Name: "CPU time of a Badger commit of a 1,500-byte value, no sync", Unit: "µs", Value: us(commit),
+			Baseline: "the same commit and DB.Sync", Base: us(commitSync)},
+	}
+}
+
+// writesFigures are the writes of parts sub-orders, by key prefix, per
+// sub-order: what each subsystem writes for one (those that write less
+// than one entry for ten sub-orders are left out).
+func writesFigures(counts []writeCount, parts int) []figure {
+	var out []figure
+	for _, c := range counts {
+		entries := float64(c.entries) / float64(parts)
+		if entries < 0.1 {
+			continue
+		}
+		out = append(out, figure{Name: fmt.Sprintf("written under %s per sub-order, one checkout at a time: %.1f entries", c.prefix, entries),
+			Unit: "bytes", Value: float64(c.bytes) / float64(parts)})
+	}
+	return out
+}
+
+// writeCount is what was written under one key prefix.
+type writeCount struct {
+	prefix         string
+	entries, bytes int
+}
+
+// watchWrites counts what the members write to Badger, by the first two
+// parts of each key ("o/order/", "s/ev/"), until the returned function is
+// called; that returns the counts, most bytes first.
+func watchWrites(ctx context.Context, nodes []*node.Node) (stop func() []writeCount) {
+	ctx, cancel := context.WithCancel(ctx)
+	var mu sync.Mutex
+	counts := map[string]*writeCount{}
+	var wg sync.WaitGroup
+	for _, nd := range nodes {
+		wg.Go(func() {
+			_ = nd.DB().Subscribe(ctx, func(kvs *badger.KVList) error {
+				mu.Lock()
+				defer mu.Unlock()
+				for _, kv := range kvs.Kv {
+					p := keyPrefix(kv.Key)
+					c := counts[p]
+					if c == nil {
+						c = &writeCount{prefix: p}
+						counts[p] = c
+					}
+					c.entries++
+					c.bytes += len(kv.Key) + len(kv.Value)
+				}
+				return nil
+			}, []pb.Match{{}})
+		})
+	}
+	return func() []writeCount {
+		cancel()
+		wg.Wait()
+		out := make([]writeCount, 0, len(counts))
+		for _, c := range counts {
+			out = append(out, *c)
+		}
+		slices.SortFunc(out, func(a, b writeCount) int { return cmp.Or(b.bytes-a.bytes, strings.Compare(a.prefix, b.prefix)) })
+		return out
+	}
+}
+
+// keyPrefix is the first two parts of key, "o/order/" of "o/order/123".
+func keyPrefix(key []byte) string {
+	n := 0
+	for i, b := range key {
+		if b == '/' {
+			if n++; n == 2 {
+				return string(key[:i+1])
+			}
+		}
+	}
+	return string(key)
+}
