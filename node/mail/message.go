@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -8,11 +9,13 @@ import (
 	"hash/fnv"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fedmart/fedmart/internal/storedjson"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/klauspost/compress/zstd"
 )
 
 // Message states.
@@ -137,12 +140,54 @@ func timeKey(prefix string, at time.Time, id string) []byte {
 	return fmt.Appendf(nil, "%s%016x/%s", prefix, uint64(at.UnixNano()), id)
 }
 
+// put stores m compressed: a letter's bodies are HTML and text that
+// zstd writes in about a quarter of the bytes, and a checkout storm wrote
+// more bytes of letters than of everything else together (BENCHMARKS.md,
+// "What a sub-order is made of").
 func (m *Message) put(txn *badger.Txn) error {
 	b, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}
-	return txn.Set([]byte(prefixLog+m.ID), b)
+	return txn.Set([]byte(prefixLog+m.ID), compressor().EncodeAll(b, make([]byte, 0, len(b)/3)))
+}
+
+// zstdMagic starts every zstd frame; a message stored before they were
+// compressed starts with '{'.
+var zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
+
+// compressor and decompressor are shared: EncodeAll and DecodeAll may be
+// called concurrently. The fastest level keeps a letter's compression to
+// microseconds; the small window and low-memory mode keep each's buffers
+// to what a letter needs.
+var (
+	compressor = sync.OnceValue(func() *zstd.Encoder {
+		e, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithWindowSize(1<<17), zstd.WithLowerEncoderMem(true))
+		if err != nil {
+			panic("mail: zstd: " + err.Error()) // only for invalid options
+		}
+		return e
+	})
+	decompressor = sync.OnceValue(func() *zstd.Decoder {
+		d, err := zstd.NewReader(nil, zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxMemory(64<<20))
+		if err != nil {
+			panic("mail: zstd: " + err.Error())
+		}
+		return d
+	})
+)
+
+// decodeStored reads a stored message, compressed or, as messages were
+// stored before, not.
+func decodeStored(v []byte, m *Message) error {
+	if bytes.HasPrefix(v, zstdMagic) {
+		plain, err := decompressor().DecodeAll(v, nil)
+		if err != nil {
+			return fmt.Errorf("mail: stored message: %w", err)
+		}
+		v = plain
+	}
+	return storedjson.Unmarshal(v, m)
 }
 
 func loadMessage(txn *badger.Txn, id string) (*Message, error) {
@@ -154,7 +199,7 @@ func loadMessage(txn *badger.Txn, id string) (*Message, error) {
 		return nil, err
 	}
 	var m Message
-	err = item.Value(func(v []byte) error { return storedjson.Unmarshal(v, &m) })
+	err = item.Value(func(v []byte) error { return decodeStored(v, &m) })
 	return &m, err
 }
 
