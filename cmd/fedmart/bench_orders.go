@@ -36,6 +36,31 @@ const (
 func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 	ctx := cmd.Context()
 	logf := func(f string, a ...any) { fmt.Fprintf(cmd.ErrOrStderr(), f+"\n", a...) }
+	// The baselines first, in a process with nothing else running: the
+	// members' background work (mail, settlement) would count in the CPU
+	// time of each step.
+	logf("baselines: bare libp2p round trip, fsync, and the CPU of a durable write, a commit and a signature...")
+	rtt, rttCPU, err := bareRoundTrip(ctx, 500)
+	if err != nil {
+		return report{}, err
+	}
+	fsync, err := fsyncTime(200)
+	if err != nil {
+		return report{}, err
+	}
+	base := ms(rtt) + 2*ms(fsync)
+	badgerSync, logSync, err := syncCPU(1000)
+	if err != nil {
+		return report{}, err
+	}
+	commit, err := commitCPU(1000)
+	if err != nil {
+		return report{}, err
+	}
+	sign, verify, err := signCPU(2000)
+	if err != nil {
+		return report{}, err
+	}
 	logf("starting three members, loyalty on...")
 	c, stop, err := benchCluster(ctx, 3, "strict", withLoyalty)
 	if err != nil {
@@ -69,6 +94,20 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 	}
 	spend := *one
 	spend.points = pointsPerCheckout
+	// Counted on quiet members, until the checkouts' aftermath (letters
+	// delivered, settlement booked) is written too.
+	logf("what a sub-order writes: %d two-platform checkouts, one at a time, the members' writes counted by key prefix...", orderWriteRuns)
+	watch := watchWrites(ctx, c.Nodes)
+	watch.quiet(time.Second, 10*time.Second)
+	watch.reset()
+	for range orderWriteRuns {
+		if _, err := plain.buy(ctx); err != nil {
+			watch.stop()
+			return report{}, err
+		}
+	}
+	watch.quiet(time.Second, 15*time.Second)
+	writes := watch.stop()
 	logf("checkout latency: %d sequential checkouts, in turn: two-platform, two-platform with shipping quotes, "+
 		"one part without points, one part with %d points held at %s...", 4*orderLatencyRuns, pointsPerCheckout, issuer.Name())
 	lat, err := alternate(ctx, orderLatencyRuns, plain, ship, one, &spend)
@@ -98,37 +137,6 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 	// sub-orders accepted is what one sub-order costs the federation, and
 	// the cores it would take to reach the goal follow from it.
 	cpuPer := ms(cpu) / (rate * elapsed.Seconds())
-	logf("baselines: bare libp2p round trip, fsync, and the CPU of a durable write, a commit and a signature...")
-	rtt, rttCPU, err := bareRoundTrip(ctx, 500)
-	if err != nil {
-		return report{}, err
-	}
-	fsync, err := fsyncTime(200)
-	if err != nil {
-		return report{}, err
-	}
-	base := ms(rtt) + 2*ms(fsync)
-	badgerSync, logSync, err := syncCPU(1000)
-	if err != nil {
-		return report{}, err
-	}
-	commit, err := commitCPU(1000)
-	if err != nil {
-		return report{}, err
-	}
-	sign, verify, err := signCPU(2000)
-	if err != nil {
-		return report{}, err
-	}
-	logf("what a sub-order writes: %d two-platform checkouts, one at a time, the members' writes counted by key prefix...", orderWriteRuns)
-	counted := watchWrites(ctx, c.Nodes)
-	for range orderWriteRuns {
-		if _, err := plain.buy(ctx); err != nil {
-			counted()
-			return report{}, err
-		}
-	}
-	writes := counted()
 	withPoints := fmt.Sprintf("checkout of one part homed on another member, spending %d points held at a third", pointsPerCheckout)
 	return report{Figures: slices.Concat([]figure{
 		{Name: "checkout of a two-platform cart, p50", Unit: "ms", Value: ms(percentile(two, 50)), Baseline: "bare libp2p round trip + 2 fsyncs", Base: base},

@@ -162,43 +162,73 @@ type writeCount struct {
 	entries, bytes int
 }
 
-// watchWrites counts what the members write to Badger, by the first two
-// parts of each key ("o/order/", "s/ev/"), until the returned function is
-// called; that returns the counts, most bytes first.
-func watchWrites(ctx context.Context, nodes []*node.Node) (stop func() []writeCount) {
+// writeWatch counts what the members write to Badger, by the first two
+// parts of each key ("o/order/", "s/ev/").
+type writeWatch struct {
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	mu     sync.Mutex // guards the fields below
+	counts map[string]*writeCount
+	last   time.Time // of the last write seen
+}
+
+// watchWrites starts counting the members' writes.
+func watchWrites(ctx context.Context, nodes []*node.Node) *writeWatch {
 	ctx, cancel := context.WithCancel(ctx)
-	var mu sync.Mutex
-	counts := map[string]*writeCount{}
-	var wg sync.WaitGroup
+	w := &writeWatch{cancel: cancel, counts: map[string]*writeCount{}, last: time.Now()}
 	for _, nd := range nodes {
-		wg.Go(func() {
-			_ = nd.DB().Subscribe(ctx, func(kvs *badger.KVList) error {
-				mu.Lock()
-				defer mu.Unlock()
-				for _, kv := range kvs.Kv {
-					p := keyPrefix(kv.Key)
-					c := counts[p]
-					if c == nil {
-						c = &writeCount{prefix: p}
-						counts[p] = c
-					}
-					c.entries++
-					c.bytes += len(kv.Key) + len(kv.Value)
-				}
-				return nil
-			}, []pb.Match{{}})
-		})
+		w.wg.Go(func() { _ = nd.DB().Subscribe(ctx, w.count, []pb.Match{{}}) })
 	}
-	return func() []writeCount {
-		cancel()
-		wg.Wait()
-		out := make([]writeCount, 0, len(counts))
-		for _, c := range counts {
-			out = append(out, *c)
+	time.Sleep(100 * time.Millisecond) // Subscribe has no signal that it is subscribed
+	return w
+}
+
+func (w *writeWatch) count(kvs *badger.KVList) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, kv := range kvs.Kv {
+		p := keyPrefix(kv.Key)
+		c := w.counts[p]
+		if c == nil {
+			c = &writeCount{prefix: p}
+			w.counts[p] = c
 		}
-		slices.SortFunc(out, func(a, b writeCount) int { return cmp.Or(b.bytes-a.bytes, strings.Compare(a.prefix, b.prefix)) })
-		return out
+		c.entries++
+		c.bytes += len(kv.Key) + len(kv.Value)
 	}
+	w.last = time.Now()
+	return nil
+}
+
+// quiet waits until no member has written for d, or for at most limit.
+func (w *writeWatch) quiet(d, limit time.Duration) {
+	for end := time.Now().Add(limit); time.Now().Before(end); time.Sleep(d / 10) {
+		w.mu.Lock()
+		since := time.Since(w.last)
+		w.mu.Unlock()
+		if since >= d {
+			return
+		}
+	}
+}
+
+// reset forgets what was counted so far.
+func (w *writeWatch) reset() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	clear(w.counts)
+}
+
+// stop ends the count and returns it, most bytes first.
+func (w *writeWatch) stop() []writeCount {
+	w.cancel()
+	w.wg.Wait()
+	out := make([]writeCount, 0, len(w.counts))
+	for _, c := range w.counts {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b writeCount) int { return cmp.Or(b.bytes-a.bytes, strings.Compare(a.prefix, b.prefix)) })
+	return out
 }
 
 // keyPrefix is the first two parts of key, "o/order/" of "o/order/123".
