@@ -141,19 +141,20 @@ func unitFigures(rttCPU, sign, verify, commit, commitSync time.Duration) []figur
 }
 
 // writesFigures are the writes of parts sub-orders, by key prefix, per
-// sub-order: what each subsystem writes for one (those that write less
-// than one entry for ten sub-orders are left out).
+// sub-order: the bytes, then the entries, that each subsystem writes for
+// one (prefixes written less than once for two sub-orders are left out).
 func writesFigures(counts []writeCount, parts int) []figure {
-	var out []figure
+	var bytes, entries []figure
+	const each = " per sub-order, one checkout at a time"
 	for _, c := range counts {
-		entries := float64(c.entries) / float64(parts)
-		if entries < 0.1 {
+		n := float64(c.entries) / float64(parts)
+		if n < 0.5 {
 			continue
 		}
-		out = append(out, figure{Name: fmt.Sprintf("written under %s per sub-order, one checkout at a time: %.1f entries", c.prefix, entries),
-			Unit: "bytes", Value: float64(c.bytes) / float64(parts)})
+		bytes = append(bytes, figure{Name: "bytes written under " + c.prefix + each, Unit: "bytes", Value: float64(c.bytes) / float64(parts)})
+		entries = append(entries, figure{Name: "entries written under " + c.prefix + each, Unit: "entries", Value: n})
 	}
-	return out
+	return append(bytes, entries...)
 }
 
 // writeCount is what was written under one key prefix.
