@@ -2438,7 +2438,7 @@ type FieldError struct {
 	// Code the problem for a program, when the order service names it; stable (codes are only ever added): not_shippable, coupon_unknown, coupon_not_yet, coupon_expired, coupon_used_up, coupon_min_cart, coupon_no_items, coupon_per_shopper, coupon_changed
 	Code *string `json:"code,omitempty"`
 
-	// Field the JSON path of the field, (body) for the whole body, (line) for a feed line
+	// Field the JSON path of the field (variants[0].price.amount), (body) for the whole body, (line) for a whole entry of a feed
 	Field string `json:"field"`
 
 	// Message the problem in English
@@ -5419,8 +5419,10 @@ type ClientInterface interface {
 	// A listing whose SKUs match one of the merchant's listings replaces
 	// it; others are created; sending the same feed twice changes
 	// nothing. An invalid entry is rejected on its own (named by its
-	// index) while the rest are written. A batch holds 1 to 5000
-	// listings.
+	// index, and by the path of the field at fault) while the rest are
+	// written: one that breaks a rule, and one that does not decode as a
+	// listing (an unknown or repeated field, a wrong type), in an array
+	// as on a line. A batch holds 1 to 5000 listings.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -5432,8 +5434,10 @@ type ClientInterface interface {
 	// A listing whose SKUs match one of the merchant's listings replaces
 	// it; others are created; sending the same feed twice changes
 	// nothing. An invalid entry is rejected on its own (named by its
-	// index) while the rest are written. A batch holds 1 to 5000
-	// listings.
+	// index, and by the path of the field at fault) while the rest are
+	// written: one that breaks a rule, and one that does not decode as a
+	// listing (an unknown or repeated field, a wrong type), in an array
+	// as on a line. A batch holds 1 to 5000 listings.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7461,8 +7465,10 @@ func (c *Client) CreateListing(ctx context.Context, body CreateListingJSONReques
 // A listing whose SKUs match one of the merchant's listings replaces
 // it; others are created; sending the same feed twice changes
 // nothing. An invalid entry is rejected on its own (named by its
-// index) while the rest are written. A batch holds 1 to 5000
-// listings.
+// index, and by the path of the field at fault) while the rest are
+// written: one that breaks a rule, and one that does not decode as a
+// listing (an unknown or repeated field, a wrong type), in an array
+// as on a line. A batch holds 1 to 5000 listings.
 //
 // Takes any type of body and a specified content type.
 //
@@ -7484,8 +7490,10 @@ func (c *Client) UpsertListingsWithBody(ctx context.Context, contentType string,
 // A listing whose SKUs match one of the merchant's listings replaces
 // it; others are created; sending the same feed twice changes
 // nothing. An invalid entry is rejected on its own (named by its
-// index) while the rest are written. A batch holds 1 to 5000
-// listings.
+// index, and by the path of the field at fault) while the rest are
+// written: one that breaks a rule, and one that does not decode as a
+// listing (an unknown or repeated field, a wrong type), in an array
+// as on a line. A batch holds 1 to 5000 listings.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -16420,8 +16428,10 @@ type ClientWithResponsesInterface interface {
 	// A listing whose SKUs match one of the merchant's listings replaces
 	// it; others are created; sending the same feed twice changes
 	// nothing. An invalid entry is rejected on its own (named by its
-	// index) while the rest are written. A batch holds 1 to 5000
-	// listings.
+	// index, and by the path of the field at fault) while the rest are
+	// written: one that breaks a rule, and one that does not decode as a
+	// listing (an unknown or repeated field, a wrong type), in an array
+	// as on a line. A batch holds 1 to 5000 listings.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -16433,8 +16443,10 @@ type ClientWithResponsesInterface interface {
 	// A listing whose SKUs match one of the merchant's listings replaces
 	// it; others are created; sending the same feed twice changes
 	// nothing. An invalid entry is rejected on its own (named by its
-	// index) while the rest are written. A batch holds 1 to 5000
-	// listings.
+	// index, and by the path of the field at fault) while the rest are
+	// written: one that breaks a rule, and one that does not decode as a
+	// listing (an unknown or repeated field, a wrong type), in an array
+	// as on a line. A batch holds 1 to 5000 listings.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -28496,8 +28508,10 @@ func (c *ClientWithResponses) CreateListingWithResponse(ctx context.Context, bod
 // A listing whose SKUs match one of the merchant's listings replaces
 // it; others are created; sending the same feed twice changes
 // nothing. An invalid entry is rejected on its own (named by its
-// index) while the rest are written. A batch holds 1 to 5000
-// listings.
+// index, and by the path of the field at fault) while the rest are
+// written: one that breaks a rule, and one that does not decode as a
+// listing (an unknown or repeated field, a wrong type), in an array
+// as on a line. A batch holds 1 to 5000 listings.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -28515,8 +28529,10 @@ func (c *ClientWithResponses) UpsertListingsWithBodyWithResponse(ctx context.Con
 // A listing whose SKUs match one of the merchant's listings replaces
 // it; others are created; sending the same feed twice changes
 // nothing. An invalid entry is rejected on its own (named by its
-// index) while the rest are written. A batch holds 1 to 5000
-// listings.
+// index, and by the path of the field at fault) while the rest are
+// written: one that breaks a rule, and one that does not decode as a
+// listing (an unknown or repeated field, a wrong type), in an array
+// as on a line. A batch holds 1 to 5000 listings.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
