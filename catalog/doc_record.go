@@ -20,9 +20,18 @@ import (
 
 // prefixDoc keys the head of a doc record by its subject:
 // c/g/<platform>.<kind>.<slug>, so that an origin's docs are together.
+// It is also prefixSummary: this node's own listings have their summaries
+// at c/g/<platform>.<merchant>.<listing>. The two never meet, since a
+// merchant id is 16 characters of base32 and a kind is "page" or
+// "article", but a scan of an origin's docs must name the kinds (docKeys),
+// and a scan of all docs must skip this node's own keys.
 const prefixDoc = "c/g/"
 
 func docKey(subject string) []byte { return []byte(prefixDoc + subject) }
+
+// docKinds are the kinds of federation docs, the second part of a
+// subject.
+var docKinds = []string{content.KindPage, content.KindArticle}
 
 // MaxDocs is the most federation docs (taken-down ones included) one
 // member may publish, and the most any node holds of one member.
@@ -119,45 +128,64 @@ func (c *Catalog) FederationDocs(ctx context.Context) ([]content.Doc, error) {
 	}
 	var out []content.Doc
 	err := c.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixDoc), PrefetchValues: true})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixDoc)})
 		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			subject := string(it.Item().Key()[len(prefixDoc):])
-			origin := platformOf(subject)
-			if origin == c.self || !c.members.IsMember(origin) || !c.mayPublish(origin) {
+		for it.Rewind(); it.Valid(); {
+			origin := platformOf(string(it.Item().Key()[len(prefixDoc):]))
+			if origin == c.self {
+				// Its own docs are not federation docs here, and its
+				// listings' summaries share the prefix (see prefixDoc):
+				// skip them all at once. '/' sorts right after '.'.
+				it.Seek(docKey(c.self + "/"))
 				continue
 			}
-			raw, err := it.Item().ValueCopy(nil)
-			if err != nil {
-				return err
+			if c.members.IsMember(origin) && c.mayPublish(origin) {
+				doc, err := liveDoc(txn, it.Item(), origin)
+				if err != nil {
+					return err
+				}
+				if doc != nil {
+					out = append(out, *doc)
+				}
 			}
-			h, err := decodeHead(raw)
-			if err != nil || h.tomb {
-				return err
-			}
-			rec, err := loadRecord(txn, origin, h.seq)
-			if err != nil {
-				return err
-			}
-			if rec.Doc != nil {
-				out = append(out, *rec.Doc)
-			}
+			it.Next()
 		}
 		return nil
 	})
 	return out, err
 }
 
+// liveDoc is the doc whose head item is, nil when it was taken down.
+func liveDoc(txn *badger.Txn, item *badger.Item, origin string) (*content.Doc, error) {
+	raw, err := item.ValueCopy(nil)
+	if err != nil {
+		return nil, err
+	}
+	h, err := decodeHead(raw)
+	if err != nil || h.tomb {
+		return nil, err
+	}
+	rec, err := loadRecord(txn, origin, h.seq)
+	if err != nil {
+		return nil, err
+	}
+	return rec.Doc, nil
+}
+
 // docContent is what a digest of a doc covers: what its author wrote.
 func docContent(d *content.Doc) digest { return contentSum(d.Input()) }
 
 // countDocs refuses another doc of origin when it has MaxDocs already.
+// It counts each kind's keys: under the origin's prefix alone, this
+// node's listing summaries would count too (see prefixDoc).
 func countDocs(txn *badger.Txn, origin string) error {
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: docKey(origin + ".")})
-	defer it.Close()
 	n := 0
-	for it.Rewind(); it.Valid() && n < MaxDocs; it.Next() {
-		n++
+	for _, kind := range docKinds {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: docKey(origin + "." + kind + ".")})
+		for it.Rewind(); it.Valid() && n < MaxDocs; it.Next() {
+			n++
+		}
+		it.Close()
 	}
 	if n >= MaxDocs {
 		return fmt.Errorf("%w: %s has %d federation pages and articles, the most one member may have", ErrQuota, origin, n)

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -126,5 +127,45 @@ func TestForgedDocRecordsAreRefused(t *testing.T) {
 	}
 	if docs, _ := b.FederationDocs(ctx); len(docs) != 0 {
 		t.Errorf("a refused doc was stored: %+v", docs)
+	}
+}
+
+// TestDocsBesideManyListings: this node's listing summaries share the
+// docs' key prefix. A member with more own listings than MaxDocs still
+// publishes docs, and a doc taken down does not hide the docs after it.
+func TestDocsBesideManyListings(t *testing.T) {
+	ctx := context.Background()
+	members := &memberSet{}
+	a, b := newNode(t, testConfig(), members), newNode(t, testConfig(), members)
+	m := a.merchant(t)
+	var feed []ListingInput
+	for i := range MaxDocs + 1 {
+		feed = append(feed, input(fmt.Sprintf("Skillet %d", i), fmt.Sprintf("SK-%d", i)))
+	}
+	if res, err := a.UpsertBatch(ctx, m, feed); err != nil || res.Created != MaxDocs+1 {
+		t.Fatalf("UpsertBatch = %+v, %v", res, err)
+	}
+	for _, slug := range []string{"a-returns", "b-shipping", "c-points"} {
+		if _, err := a.PublishDoc(ctx, helpDoc(slug, slug)); err != nil {
+			t.Fatalf("publishing %s beside %d listings: %v", slug, MaxDocs+1, err)
+		}
+	}
+	if err := a.TakeDownDoc(ctx, content.KindArticle, "a-returns"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.PublishDoc(ctx, helpDoc("own", "B's own")); err != nil {
+		t.Fatal(err)
+	}
+	syncFrom(t, b, a, 2000)
+	got, err := b.FederationDocs(ctx)
+	var slugs []string
+	for _, d := range got {
+		slugs = append(slugs, d.Slug)
+	}
+	if err != nil || strings.Join(slugs, ",") != "b-shipping,c-points" {
+		t.Fatalf("B lists %v (%v), want the two live docs of A", slugs, err)
+	}
+	if own, err := a.FederationDocs(ctx); err != nil || len(own) != 0 {
+		t.Fatalf("A lists %+v (%v): its own docs and listings are not federation docs", own, err)
 	}
 }
