@@ -12,11 +12,15 @@ package storedjson
 import (
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
-// options are encoding/json's ways of reading, in encoding/json/v2's terms.
+// options are encoding/json's ways of reading, in encoding/json/v2's
+// terms. v2 alone, matching names in any case, also ignores underscores
+// and dashes ("shipto" would fill "ship_to"); encoding/json does not.
 var options = jsonv2.JoinOptions(
 	jsonv2.MatchCaseInsensitiveNames(true),
+	jsonv1.MatchCaseSensitiveDelimiter(true),
 	jsontext.AllowDuplicateNames(true),
 	jsontext.AllowInvalidUTF8(true),
 )

@@ -18,6 +18,7 @@ type state struct {
 	Tags   []string        `json:"tags,omitempty"`
 	Raw    json.RawMessage `json:"raw,omitempty"`
 	Lang   string          // untagged: written as "Lang"
+	ShipTo string          `json:"ship_to,omitempty"`
 	inner
 }
 
@@ -27,7 +28,8 @@ func TestReadsAsEncodingJSON(t *testing.T) {
 	for name, b := range map[string]string{
 		"as written":           `{"id":"a","amount":5,"at":"2026-12-05T10:00:00Z","tags":["x"],"raw":{"k":1},"Lang":"zh","note":"n"}`,
 		"a field it lacks":     `{"id":"a","colour":"red"}`,
-		"a name in any case":   `{"ID":"a","AMOUNT":5,"lang":"en","Note":"n"}`,
+		"a name in any case":   `{"ID":"a","AMOUNT":5,"lang":"en","Note":"n","SHIP_TO":"DE"}`,
+		"without its _":        `{"id":"a","shipto":"DE","ship-to":"FR"}`,
 		"a name given twice":   `{"id":"a","id":"b"}`,
 		"twice, in a raw part": `{"id":"a","raw":{"k":1,"k":2}}`,
 		"invalid UTF-8":        "{\"id\":\"a\xffb\"}",
