@@ -50,7 +50,7 @@ func benchImport(ctx context.Context, n, clients int, signing string) ([]figure,
 			values = append(values, v)
 		}
 	}
-	sign := ed25519SignTime(4000) // before the import, while the member is idle
+	sign, _ := ed25519CPU(4000, 600) // before the import, while the member is idle
 	start, cpuStart := time.Now(), cpuTime()
 	next := make(chan []byte)
 	g, gctx := errgroup.WithContext(ctx)
@@ -98,17 +98,28 @@ func benchImport(ctx context.Context, n, clients int, signing string) ([]figure,
 	}, nil
 }
 
-// ed25519SignTime is the CPU time one Ed25519 signature of a 600-byte
-// message takes, over n signatures: CPU time, like the import's, so that
-// other processes on the machine do not inflate it.
-func ed25519SignTime(n int) time.Duration {
-	_, key, _ := ed25519.GenerateKey(nil)
-	msg := bytes.Repeat([]byte("x"), 600)
+// ed25519CPU is the CPU time one Ed25519 signature of a size-byte message
+// takes, and one verification of it, over n of each: CPU time, like the
+// import's and the orders', so that other processes on the machine do not
+// inflate it.
+func ed25519CPU(n, size int) (sign, verify time.Duration) {
+	pub, key, _ := ed25519.GenerateKey(nil)
+	msg := bytes.Repeat([]byte("x"), size)
+	sigs := make([][]byte, n)
 	start := cpuTime()
-	for range n {
-		ed25519.Sign(key, msg)
+	for i := range n {
+		msg[0] = byte(i)
+		sigs[i] = ed25519.Sign(key, msg)
 	}
-	return (cpuTime() - start) / time.Duration(n)
+	sign = (cpuTime() - start) / time.Duration(n)
+	start = cpuTime()
+	for i := range n {
+		msg[0] = byte(i)
+		if !ed25519.Verify(pub, msg, sigs[i]) {
+			panic("bench: an Ed25519 signature did not verify")
+		}
+	}
+	return sign, (cpuTime() - start) / time.Duration(n)
 }
 
 // atATime names how many batches an import sent at once, when more than

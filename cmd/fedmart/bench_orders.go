@@ -49,18 +49,11 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 		return report{}, err
 	}
 	base := ms(rtt) + 2*ms(fsync)
-	badgerSync, logSync, err := syncCPU(1000)
+	commit, badgerSync, logSync, err := syncCPU(1000)
 	if err != nil {
 		return report{}, err
 	}
-	commit, err := commitCPU(1000)
-	if err != nil {
-		return report{}, err
-	}
-	sign, verify, err := signCPU(2000)
-	if err != nil {
-		return report{}, err
-	}
+	sign, verify := ed25519CPU(2000, 1500)
 	logf("starting three members, loyalty on...")
 	c, stop, err := benchCluster(ctx, 3, "strict", withLoyalty)
 	if err != nil {

@@ -3,14 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"errors"
 	"expvar"
-	"fmt"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -32,7 +25,7 @@ import (
 // orderWork is what the members of the process have done so far, all
 // told (their flushes are counted by orderFlushes).
 type orderWork struct {
-	messages, flushes    uint64 // order messages answered; flushes of order state
+	messages             uint64 // order messages answered
 	entries, gets, iters int64  // Badger's: entries written, keys read, iterators opened
 	written              int64  // bytes written to Badger's tree and value log
 }
@@ -78,54 +71,6 @@ func workFigures(before, after orderWork, subOrders float64) []figure {
 		{Name: "Badger keys read" + all, Unit: "reads", Value: gets},
 		{Name: "Badger iterators opened" + all, Unit: "iterators", Value: iters},
 	}
-}
-
-// signCPU is the CPU time of an Ed25519 signature of a 1,500-byte message
-// and of its verification, over n of each.
-func signCPU(n int) (sign, verify time.Duration, err error) {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return 0, 0, err
-	}
-	msg := make([]byte, 1500)
-	sigs := make([][]byte, n)
-	start := cpuTime()
-	for i := range n {
-		msg[0] = byte(i)
-		sigs[i] = ed25519.Sign(priv, msg)
-	}
-	sign = (cpuTime() - start) / time.Duration(n)
-	start = cpuTime()
-	for i := range n {
-		msg[0] = byte(i)
-		if !ed25519.Verify(pub, msg, sigs[i]) {
-			return 0, 0, errors.New("bench: a signature did not verify")
-		}
-	}
-	return sign, (cpuTime() - start) / time.Duration(n), nil
-}
-
-// commitCPU is the CPU time of a Badger commit of one 1,500-byte value
-// without a sync, over n, on a database opened as a node opens its own.
-func commitCPU(n int) (time.Duration, error) {
-	dir, err := os.MkdirTemp("", "fedmart-commit-")
-	if err != nil {
-		return 0, err
-	}
-	defer os.RemoveAll(dir)
-	db, err := node.OpenBadger(filepath.Join(dir, "db"), node.DefaultConfig().Storage, slog.New(slog.DiscardHandler))
-	if err != nil {
-		return 0, err
-	}
-	defer db.Close()
-	rec := make([]byte, 1500)
-	start := cpuTime()
-	for i := range n {
-		if err := db.Update(func(txn *badger.Txn) error { return txn.Set(fmt.Appendf(nil, "o/%09d", i), rec) }); err != nil {
-			return 0, err
-		}
-	}
-	return (cpuTime() - start) / time.Duration(n), nil
 }
 
 // unitFigures are the CPU costs of one of each step, measured now.
