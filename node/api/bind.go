@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -41,8 +42,13 @@ func bindJSON(c *gin.Context, v any) bool {
 // request does not take (names match as the schema spells them), a field
 // given twice, text that is not UTF-8, and anything after the document.
 func decodeStrict(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return errEmptyBody
+	}
 	return jsonv2.Unmarshal(body, v, jsonv2.RejectUnknownMembers(true))
 }
+
+var errEmptyBody = errors.New("the body is empty")
 
 // writeDecodeError turns a JSON decoding error into a 422 naming the field.
 func writeDecodeError(c *gin.Context, err error) {
@@ -54,33 +60,36 @@ func writeDecodeError(c *gin.Context, err error) {
 // for the problem, and the field at fault by its path in the body
 // ("variants[0].price.amount"; "(body)" for the document as a whole).
 func decodeProblem(err error) (detail string, fields []FieldError) {
+	if errors.Is(err, errEmptyBody) {
+		return err.Error(), []FieldError{{Field: "(body)", Message: "a JSON document is required"}}
+	}
 	var semantic *jsonv2.SemanticError
-	var syntactic *jsontext.SyntacticError
-	switch {
-	case errors.As(err, &semantic):
+	if errors.As(err, &semantic) {
 		field := fieldPath(semantic.JSONPointer)
-		if errors.Is(semantic.Err, jsonv2.ErrUnknownName) {
+		got := jsonKind(semantic.JSONKind, semantic.JSONValue)
+		switch {
+		case errors.Is(semantic.Err, jsonv2.ErrUnknownName):
 			return "the body has a field this request does not take",
 				[]FieldError{{Field: field, Message: "unknown field" + didYouMean(semantic.GoType, semantic.JSONPointer.LastToken())}}
+		case errors.Is(semantic.Err, strconv.ErrRange):
+			return "the body does not match the expected shape",
+				[]FieldError{{Field: field, Message: fmt.Sprintf("is out of range for %s: %s", goKind(semantic.GoType), got)}}
 		}
-		msg := fmt.Sprintf("must be %s, not %s", goKind(semantic.GoType), jsonKind(semantic.JSONKind, semantic.JSONValue))
-		if errors.Is(semantic.Err, strconv.ErrRange) {
-			msg = fmt.Sprintf("is out of range for %s: %s", goKind(semantic.GoType), jsonKind(semantic.JSONKind, semantic.JSONValue))
-		}
-		return "the body does not match the expected shape", []FieldError{{Field: field, Message: msg}}
-	case errors.Is(err, io.ErrUnexpectedEOF) && errors.As(err, &syntactic) && syntactic.ByteOffset == 0:
-		return "the body is empty", []FieldError{{Field: "(body)", Message: "a JSON document is required"}}
-	case errors.As(err, &syntactic) && errors.Is(syntactic.Err, jsontext.ErrDuplicateName):
-		return "the body gives a field twice",
-			[]FieldError{{Field: fieldPath(syntactic.JSONPointer), Message: "is given more than once"}}
-	case errors.As(err, &syntactic) && strings.Contains(syntactic.Err.Error(), "UTF-8"):
-		return "the body is not UTF-8 text",
-			[]FieldError{{Field: fieldPath(syntactic.JSONPointer), Message: "is not valid UTF-8"}}
-	case errors.As(err, &syntactic):
-		return "the body is not valid JSON: " + syntactic.Err.Error(),
-			[]FieldError{{Field: "(body)", Message: "JSON syntax error at byte " + strconv.FormatInt(syntactic.ByteOffset, 10)}}
+		return "the body does not match the expected shape",
+			[]FieldError{{Field: field, Message: fmt.Sprintf("must be %s, not %s", goKind(semantic.GoType), got)}}
 	}
-	return err.Error(), []FieldError{{Field: "(body)", Message: err.Error()}}
+	var syntactic *jsontext.SyntacticError
+	if !errors.As(err, &syntactic) {
+		return err.Error(), []FieldError{{Field: "(body)", Message: err.Error()}}
+	}
+	switch field := fieldPath(syntactic.JSONPointer); {
+	case errors.Is(syntactic.Err, jsontext.ErrDuplicateName):
+		return "the body gives a field twice", []FieldError{{Field: field, Message: "is given more than once"}}
+	case strings.Contains(syntactic.Err.Error(), "UTF-8"): // the library does not export its error for it
+		return "the body is not UTF-8 text", []FieldError{{Field: field, Message: "is not valid UTF-8"}}
+	}
+	return "the body is not valid JSON: " + syntactic.Err.Error(),
+		[]FieldError{{Field: "(body)", Message: "JSON syntax error at byte " + strconv.FormatInt(syntactic.ByteOffset, 10)}}
 }
 
 // fieldPath writes a JSON Pointer as the API names fields: "/variants/0/sku"

@@ -58,6 +58,7 @@ func TestDecodeErrorsNameTheFieldByItsPath(t *testing.T) {
 		{"syntax", `{"title":"X",}`, "(body)", "JSON syntax error at byte 12"},
 		{"trailing data", `{"title":"X"} {}`, "(body)", "JSON syntax error at byte 14"},
 		{"empty", ``, "(body)", "a JSON document is required"},
+		{"only spaces", "  \n", "(body)", "a JSON document is required"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, p := post(t, h, token, "/v1/listings", tc.body)
