@@ -155,6 +155,9 @@ func Open(cfg Config, db *badger.DB, key crypto.PrivKey, members Membership, log
 	if err := buildSummaries(db, c.self); err != nil {
 		return nil, fmt.Errorf("catalog: indexing the merchants' listings: %w", err)
 	}
+	if err := moveDocs(db); err != nil {
+		return nil, fmt.Errorf("catalog: moving the federation docs: %w", err)
+	}
 	if err := buildCount(db); err != nil {
 		return nil, fmt.Errorf("catalog: counting listings: %w", err)
 	}

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,19 +20,19 @@ import (
 // held, so never relayed (ErrNotAllowed), and its origin's marks move on.
 
 // prefixDoc keys the head of a doc record by its subject:
-// c/g/<platform>.<kind>.<slug>, so that an origin's docs are together.
-// It is also prefixSummary: this node's own listings have their summaries
-// at c/g/<platform>.<merchant>.<listing>. The two never meet, since a
-// merchant id is 16 characters of base32 and a kind is "page" or
-// "article", but a scan of an origin's docs must name the kinds (docKeys),
-// and a scan of all docs must skip this node's own keys.
-const prefixDoc = "c/g/"
+// c/d/<platform>.<kind>.<slug>, so that an origin's docs are together.
+// Builds before 2026-12-05 kept them under c/g/, the prefix of this
+// node's listing summaries; moveDocs moves them once at Open.
+const prefixDoc = "c/d/"
+
+// oldPrefixDoc is where docs were kept before; keyDocsMoved says they
+// were moved from it.
+const (
+	oldPrefixDoc = "c/g/"
+	keyDocsMoved = "c/db"
+)
 
 func docKey(subject string) []byte { return []byte(prefixDoc + subject) }
-
-// docKinds are the kinds of federation docs, the second part of a
-// subject.
-var docKinds = []string{content.KindPage, content.KindArticle}
 
 // MaxDocs is the most federation docs (taken-down ones included) one
 // member may publish, and the most any node holds of one member.
@@ -130,25 +131,18 @@ func (c *Catalog) FederationDocs(ctx context.Context) ([]content.Doc, error) {
 	err := c.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixDoc)})
 		defer it.Close()
-		for it.Rewind(); it.Valid(); {
+		for it.Rewind(); it.Valid(); it.Next() {
 			origin := platformOf(string(it.Item().Key()[len(prefixDoc):]))
-			if origin == c.self {
-				// Its own docs are not federation docs here, and its
-				// listings' summaries share the prefix (see prefixDoc):
-				// skip them all at once. '/' sorts right after '.'.
-				it.Seek(docKey(c.self + "/"))
+			if origin == c.self || !c.members.IsMember(origin) || !c.mayPublish(origin) {
 				continue
 			}
-			if c.members.IsMember(origin) && c.mayPublish(origin) {
-				doc, err := liveDoc(txn, it.Item(), origin)
-				if err != nil {
-					return err
-				}
-				if doc != nil {
-					out = append(out, *doc)
-				}
+			doc, err := liveDoc(txn, it.Item(), origin)
+			if err != nil {
+				return err
 			}
-			it.Next()
+			if doc != nil {
+				out = append(out, *doc)
+			}
 		}
 		return nil
 	})
@@ -176,16 +170,12 @@ func liveDoc(txn *badger.Txn, item *badger.Item, origin string) (*content.Doc, e
 func docContent(d *content.Doc) digest { return contentSum(d.Input()) }
 
 // countDocs refuses another doc of origin when it has MaxDocs already.
-// It counts each kind's keys: under the origin's prefix alone, this
-// node's listing summaries would count too (see prefixDoc).
 func countDocs(txn *badger.Txn, origin string) error {
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: docKey(origin + ".")})
+	defer it.Close()
 	n := 0
-	for _, kind := range docKinds {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: docKey(origin + "." + kind + ".")})
-		for it.Rewind(); it.Valid() && n < MaxDocs; it.Next() {
-			n++
-		}
-		it.Close()
+	for it.Rewind(); it.Valid() && n < MaxDocs; it.Next() {
+		n++
 	}
 	if n >= MaxDocs {
 		return fmt.Errorf("%w: %s has %d federation pages and articles, the most one member may have", ErrQuota, origin, n)
@@ -268,4 +258,52 @@ func (c *Catalog) placeDoc(txn *badger.Txn, rec *Record, raw []byte) (*Change, e
 		return nil, err
 	}
 	return &Change{ID: rec.Subject, Record: rec, Raw: raw}, nil
+}
+
+// moveDocs moves the doc heads a build before 2026-12-05 kept under
+// c/g/, among this node's listing summaries, to prefixDoc, once. It runs
+// at Open, before anything writes; a move cut short runs again at the
+// next Open. A summary's key is never a doc subject: its second part is
+// a merchant id of 16 characters, never "page" or "article".
+func moveDocs(db *badger.DB) error {
+	type head struct{ subject, value []byte }
+	var heads []head
+	moved := false
+	err := db.View(func(txn *badger.Txn) error {
+		if _, err := txn.Get([]byte(keyDocsMoved)); !errors.Is(err, badger.ErrKeyNotFound) {
+			moved = err == nil
+			return err
+		}
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(oldPrefixDoc)})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			subject := it.Item().Key()[len(oldPrefixDoc):]
+			if _, _, _, err := parseDocSubject(string(subject)); err != nil {
+				continue // a listing's summary
+			}
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			heads = append(heads, head{bytes.Clone(subject), v})
+		}
+		return nil
+	})
+	if err != nil || moved {
+		return err
+	}
+	wb := db.NewWriteBatch() // a node may hold many members' docs: more than one transaction takes
+	defer wb.Cancel()
+	for _, h := range heads {
+		if err := wb.Set(docKey(string(h.subject)), h.value); err != nil {
+			return err
+		}
+		if err := wb.Delete(append([]byte(oldPrefixDoc), h.subject...)); err != nil {
+			return err
+		}
+	}
+	if err := wb.Set([]byte(keyDocsMoved), []byte{1}); err != nil {
+		return err
+	}
+	return wb.Flush()
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/catalog/content"
 )
 
@@ -167,5 +168,70 @@ func TestDocsBesideManyListings(t *testing.T) {
 	}
 	if own, err := a.FederationDocs(ctx); err != nil || len(own) != 0 {
 		t.Fatalf("A lists %+v (%v): its own docs and listings are not federation docs", own, err)
+	}
+}
+
+// TestDocsKeptUnderTheOldPrefixAreMoved: builds before 2026-12-05 kept
+// doc heads under c/g/, among the node's listing summaries. Opened again,
+// the catalog moves them once, leaves the summaries where they are, and
+// lists and counts the docs as before.
+func TestDocsKeptUnderTheOldPrefixAreMoved(t *testing.T) {
+	ctx := context.Background()
+	members := &memberSet{}
+	a, b := newNode(t, testConfig(), members), newNode(t, testConfig(), members)
+	for _, slug := range []string{"returns", "shipping"} {
+		if _, err := a.PublishDoc(ctx, helpDoc(slug, slug)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	syncFrom(t, b, a, 100)
+	if _, err := b.UpsertBatch(ctx, b.merchant(t), []ListingInput{input("Kettle", "K-1")}); err != nil {
+		t.Fatal(err)
+	}
+	// B's store as an earlier build left it.
+	if err := b.db.Update(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixDoc)})
+		var keys, values [][]byte
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				it.Close()
+				return err
+			}
+			keys, values = append(keys, it.Item().KeyCopy(nil)), append(values, v)
+		}
+		it.Close()
+		for i, k := range keys {
+			if err := txn.Set(append([]byte(oldPrefixDoc), k[len(prefixDoc):]...), values[i]); err != nil {
+				return err
+			}
+			if err := txn.Delete(k); err != nil {
+				return err
+			}
+		}
+		return txn.Delete([]byte(keyDocsMoved))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b2 := newNodeOn(t, b.db, testConfig(), members)
+	got, err := b2.FederationDocs(ctx)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("after the move, B lists %+v (%v), want A's two docs", got, err)
+	}
+	summaries, docs := 0, 0
+	if err := b.db.View(func(txn *badger.Txn) error {
+		for p, n := range map[string]*int{oldPrefixDoc: &summaries, prefixDoc: &docs} {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(p)})
+			for it.Rewind(); it.Valid(); it.Next() {
+				*n++
+			}
+			it.Close()
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if summaries != 1 || docs != 2 {
+		t.Fatalf("c/g/ holds %d keys, c/d/ %d: want B's listing's summary and A's two docs", summaries, docs)
 	}
 }

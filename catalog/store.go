@@ -27,7 +27,8 @@ import (
 //	c/q/<merchant>             the same for one of this node's merchants
 //	c/oq                       the quota counts were built (a catalog kept before them counts once at Open)
 //	c/g/<listing id>           summary of a live listing of this node: folded title and SKUs, units (see summary.go)
-//	c/g/<origin>.<kind>.<slug> head of a federation doc (page or article) of any member, under the same prefix (see doc_record.go)
+//	c/d/<origin>.<kind>.<slug> head of a federation doc (page or article) of any member (see doc_record.go)
+//	c/db                       the docs were moved from c/g/, where builds before 2026-12-05 kept them
 //	c/gb                       the summaries were built (a catalog kept before them builds them once at Open)
 //	c/shards                   the category shards held when the catalog last opened (see shard.go)
 //	c/i/<hash>/<listing id>    the live listing shows the uploaded picture (see image.go)
