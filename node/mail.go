@@ -94,21 +94,18 @@ func (m mailer) Notify(txn *badger.Txn, no order.Notice) error {
 	return nil
 }
 
-// queue renders and queues l unless it was queued before.
+// queue queues l unless it was queued before. The queue writes the
+// letter's subject now and its bodies when it is sent or read: the
+// order's transaction carries what the letter says, not the letter.
 func (m mailer) queue(txn *badger.Txn, event string, l letter) error {
 	if l.To == "" {
 		return nil // nobody to tell: a shopper or merchant without an address
 	}
 	if done, err := m.n.mail.Queued(txn, l.Key); err != nil || done {
-		return err
+		return err // queued before: its subject is not written again
 	}
-	letter, err := mail.Render(l.Kind, l.Lang, l.data)
-	if err != nil {
-		m.n.log.Warn("mail: a letter could not be written", "kind", l.Kind, "event", event, "err", err)
-		return nil
-	}
-	l.Letter = letter
-	err = m.n.mail.Enqueue(txn, l.Mail)
+	l.Data = l.data
+	err := m.n.mail.Enqueue(txn, l.Mail)
 	if errors.Is(err, mail.ErrInvalid) {
 		m.n.log.Warn("mail: a letter was not queued", "kind", l.Kind, "event", event, "err", err)
 		return nil

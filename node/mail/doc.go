@@ -35,6 +35,18 @@
 // (a part's status, a rejection or return reason) are put in words by
 // each language's words.tmpl.
 //
+// A letter is queued as what it says (Mail.Data: the order, the part,
+// the note, the issue's step, with every amount written out), not as its
+// bodies: Enqueue writes the subject, which the mailbox lists, and keeps
+// the data; the bodies are written when the message is sent or read.
+// Letters are queued in the transaction of an order's change, so what
+// that transaction carries and writes is a subject and a small record,
+// not two bodies; a node without SMTP writes a letter only when someone
+// opens it. A letter whose data no longer makes a letter (a newer build
+// changed its type under a queued letter) fails without an attempt,
+// saying why. Letters queued written out (Mail.Letter), and those stored
+// by earlier builds, are sent as they are.
+//
 // Each kind of letter has a class (the letters table in render.go):
 // Transactional letters tell of the recipient's own orders and are
 // always queued; Notification letters (new messages, issue updates,

@@ -42,8 +42,16 @@ type Mail struct {
 	// Lang is the language the letter is written in ("en", "zh"): its
 	// unsubscribe footer is written in it too.
 	Lang string
-	// Letter is what the message says.
+	// Letter is what the message says, written out. Leave it empty and
+	// set Data instead to have the queue write it.
 	Letter
+	// Data is what a letter of Kind says, of the type Kind's
+	// documentation names (Order, PartLetter, NewPart, NoteLetter or
+	// IssueLetter). The queue writes the subject when it queues the
+	// message and keeps Data in place of the bodies, which Render writes
+	// when the message is sent or read: queueing a letter in an order's
+	// transaction costs the subject, not the whole letter.
+	Data any
 }
 
 // Letter is a message's subject and its text and HTML bodies.
@@ -68,7 +76,9 @@ func (m Mail) validate() error {
 		return fmt.Errorf("%w: mail.kind: must be 1..64 bytes", ErrInvalid)
 	case strings.TrimSpace(m.Subject) == "":
 		return fmt.Errorf("%w: mail.subject: must be set", ErrInvalid)
-	case m.Text == "" || len(m.Text) > maxBody || len(m.HTML) > maxBody:
+	case m.Data != nil && (m.Text != "" || m.HTML != ""):
+		return fmt.Errorf("%w: mail.data: set with written bodies; a message has one or the other", ErrInvalid)
+	case m.Data == nil && (m.Text == "" || len(m.Text) > maxBody || len(m.HTML) > maxBody):
 		return fmt.Errorf("%w: mail.text: must be 1..%d bytes, and the HTML body at most that", ErrInvalid, maxBody)
 	}
 	if a, err := mail.ParseAddress(m.To); err != nil || a.Address != m.To {
@@ -139,14 +149,48 @@ func timeKey(prefix string, at time.Time, id string) []byte {
 	return fmt.Appendf(nil, "%s%016x/%s", prefix, uint64(at.UnixNano()), id)
 }
 
-// put stores m compressed: a letter's bodies are HTML and text that S2
+// record is a message as the queue stores it. A letter queued with
+// Mail.Data keeps what it says (Lang and Data) in place of its bodies,
+// which written writes when the message is sent or read.
+type record struct {
+	Message
+	Lang string          `json:"lang,omitempty"`
+	Data json.RawMessage `json:"data,omitempty"`
+}
+
+// written is the message with its bodies: those it was queued with, or
+// those Render writes now from its data, with a notification's
+// unsubscribe footer.
+func (r *record) written() (Message, error) {
+	m := r.Message
+	if r.Data == nil {
+		return m, nil
+	}
+	data, err := decodeData(r.Kind, r.Data)
+	if err != nil {
+		return m, err
+	}
+	l, err := Render(r.Kind, r.Lang, data)
+	if err != nil {
+		return m, err
+	}
+	m.Text, m.HTML = l.Text, l.HTML
+	if m.Unsubscribe != "" {
+		if err := withFooter(&m, r.Lang); err != nil {
+			return m, err
+		}
+	}
+	return m, nil
+}
+
+// put stores r compressed: a letter's bodies are HTML and text that S2
 // writes in about a third of the bytes, and the letters were two thirds
 // of what a checkout storm wrote (BENCHMARKS.md, "What a sub-order is
 // made of"). S2 (klauspost/compress, which Badger already uses) takes
 // about 3 µs for a 5 KB letter, where zstd's fastest level took 17 µs
 // for a 3.6x ratio instead of 2.7x: a letter is written in the order's
 // transaction, so its cost is an order's.
-func (m *Message) put(txn *badger.Txn) error {
+func (m *record) put(txn *badger.Txn) error {
 	b, err := json.Marshal(m)
 	if err != nil {
 		return err
@@ -160,7 +204,7 @@ const compressed = "\xffs2"
 
 // decodeStored reads a stored message, compressed or, as messages were
 // stored before, not.
-func decodeStored(v []byte, m *Message) error {
+func decodeStored(v []byte, m *record) error {
 	if rest, ok := bytes.CutPrefix(v, []byte(compressed)); ok {
 		plain, err := s2.Decode(nil, rest)
 		if err != nil {
@@ -171,7 +215,7 @@ func decodeStored(v []byte, m *Message) error {
 	return storedjson.Unmarshal(v, m)
 }
 
-func loadMessage(txn *badger.Txn, id string) (*Message, error) {
+func loadMessage(txn *badger.Txn, id string) (*record, error) {
 	item, err := txn.Get([]byte(prefixLog + id))
 	if err == badger.ErrKeyNotFound {
 		return nil, fmt.Errorf("%w: message %s", ErrNotFound, clip(id))
@@ -179,7 +223,7 @@ func loadMessage(txn *badger.Txn, id string) (*Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	var m Message
+	var m record
 	err = item.Value(func(v []byte) error { return decodeStored(v, &m) })
 	return &m, err
 }

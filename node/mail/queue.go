@@ -3,6 +3,7 @@ package mail
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -62,9 +63,24 @@ func Open(db *badger.DB, cfg Config, opt Options, log *slog.Logger, reg promethe
 
 // Enqueue queues m in txn, unless a message with its key was queued
 // before: one event, one message. The subject and the recipient's name
-// lose their line breaks. The sender finds it within Options.Poll of the
-// commit, or at once after Notify.
+// lose their line breaks. A letter given as Data has its subject written
+// now and its bodies when it is sent or read. The sender finds it within
+// Options.Poll of the commit, or at once after Notify.
 func (q *Queue) Enqueue(txn *badger.Txn, m Mail) error {
+	var data []byte
+	if m.Data != nil {
+		if err := checkData(m.Kind, m.Data); err != nil {
+			return err
+		}
+		s, err := renderSubject(m.Kind, m.Lang, m.Data)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+		if data, err = json.Marshal(m.Data); err != nil {
+			return fmt.Errorf("%w: mail.data: %w", ErrInvalid, err)
+		}
+		m.Subject = s
+	}
 	m.Subject, m.ToName = oneLine(m.Subject), oneLine(m.ToName)
 	if err := m.validate(); err != nil {
 		return err
@@ -78,8 +94,8 @@ func (q *Queue) Enqueue(txn *badger.Txn, m Mail) error {
 		return err
 	}
 	now := q.opt.Now().UTC()
-	msg := &Message{Summary: Summary{ID: newID(now, m.Key), Key: m.Key, Kind: m.Kind, To: m.To, ToName: m.ToName, Subject: m.Subject,
-		Status: StatusPending, CreatedAt: now, NextAttemptAt: now}, From: q.cfg.from(), Text: m.Text, HTML: m.HTML}
+	r := &record{Message: Message{Summary: Summary{ID: newID(now, m.Key), Key: m.Key, Kind: m.Kind, To: m.To, ToName: m.ToName, Subject: m.Subject,
+		Status: StatusPending, CreatedAt: now, NextAttemptAt: now}, From: q.cfg.from(), Text: m.Text, HTML: m.HTML}, Lang: m.Lang, Data: data}
 	if IsNotification(m.Kind) {
 		switch off, err := unsubscribedIn(txn, m.To); {
 		case err != nil:
@@ -88,31 +104,32 @@ func (q *Queue) Enqueue(txn *badger.Txn, m Mail) error {
 			q.met.suppressed.Inc()
 			return nil // the recipient turned notifications off
 		}
-		if err := q.withUnsubscribe(msg, m.Lang); err != nil {
-			return err
+		// The link goes in the header; the footer goes at the end of
+		// the bodies, now or when they are written.
+		r.Unsubscribe = q.UnsubscribeURL(m.To, m.Lang)
+		if r.Unsubscribe != "" && data == nil {
+			if err := withFooter(&r.Message, m.Lang); err != nil {
+				return err
+			}
 		}
 	}
-	if err := txn.Set(k, []byte(msg.ID)); err != nil {
+	if err := txn.Set(k, []byte(r.ID)); err != nil {
 		return err
 	}
-	if err := txn.Set(timeKey(prefixPending, now, msg.ID), nil); err != nil {
+	if err := txn.Set(timeKey(prefixPending, now, r.ID), nil); err != nil {
 		return err
 	}
-	return msg.put(txn)
+	return r.put(txn)
 }
 
-// withUnsubscribe gives notification msg its unsubscribe link: the
-// header's, and a footer in lang at the end of both bodies.
-func (q *Queue) withUnsubscribe(msg *Message, lang string) error {
-	link := q.UnsubscribeURL(msg.To, lang)
-	if link == "" {
-		return nil
-	}
-	text, html, err := footer(lang, link)
+// withFooter puts the unsubscribe footer in lang at the end of both
+// bodies of notification msg, whose link it carries.
+func withFooter(msg *Message, lang string) error {
+	text, html, err := footer(lang, msg.Unsubscribe)
 	if err != nil {
 		return fmt.Errorf("mail: footer: %w", err)
 	}
-	msg.Unsubscribe, msg.Text = link, strings.TrimRight(msg.Text, "\n")+"\n"+text
+	msg.Text = strings.TrimRight(msg.Text, "\n") + "\n" + text
 	if i := strings.LastIndex(msg.HTML, "</body>"); i >= 0 {
 		msg.HTML = msg.HTML[:i] + html + "\n" + msg.HTML[i:]
 	} else if msg.HTML != "" {
@@ -177,17 +194,18 @@ func (q *Queue) Messages(ctx context.Context, cursor string, limit int) ([]Summa
 	return out, next, nil
 }
 
-// Message returns one message with its bodies.
+// Message returns one message with its bodies, written now when it was
+// queued as data.
 func (q *Queue) Message(_ context.Context, id string) (Message, error) {
 	if !validID(id) {
 		return Message{}, fmt.Errorf("%w: message %s", ErrNotFound, clip(id))
 	}
-	var m *Message
-	err := q.db.View(func(txn *badger.Txn) (err error) { m, err = loadMessage(txn, id); return err })
+	var r *record
+	err := q.db.View(func(txn *badger.Txn) (err error) { r, err = loadMessage(txn, id); return err })
 	if err != nil {
 		return Message{}, err
 	}
-	return *m, nil
+	return r.written()
 }
 
 // pendingStats counts the pending messages and finds the oldest one's

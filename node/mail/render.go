@@ -6,9 +6,12 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"io/fs"
+	"reflect"
 	"strings"
 	"sync"
 	texttemplate "text/template"
+
+	"github.com/fedmart/fedmart/internal/storedjson"
 )
 
 // Letters Render writes.
@@ -90,6 +93,55 @@ var letters = map[string]string{
 	KindIssueRefund:        Transactional,
 	KindMerchantIssue:      Notification,
 	KindIssueDue:           Notification,
+}
+
+// letterData is the type of what each letter of letters says, which
+// Mail.Data holds and a stored message keeps as JSON until it is written.
+var letterData = map[string]reflect.Type{
+	KindOrderConfirmation:  reflect.TypeFor[Order](),
+	KindPartAccepted:       reflect.TypeFor[PartLetter](),
+	KindPartRejected:       reflect.TypeFor[PartLetter](),
+	KindPartShipped:        reflect.TypeFor[PartLetter](),
+	KindPartDelivered:      reflect.TypeFor[PartLetter](),
+	KindPartRefunded:       reflect.TypeFor[PartLetter](),
+	KindPartPartlyRefunded: reflect.TypeFor[PartLetter](),
+	KindReturnApproved:     reflect.TypeFor[PartLetter](),
+	KindReturnRefused:      reflect.TypeFor[PartLetter](),
+	KindReturnReceived:     reflect.TypeFor[PartLetter](),
+	KindNewPart:            reflect.TypeFor[NewPart](),
+	KindPartCancelled:      reflect.TypeFor[NewPart](),
+	KindReturnRequested:    reflect.TypeFor[NewPart](),
+	KindNoteToShopper:      reflect.TypeFor[NoteLetter](),
+	KindNoteToMerchant:     reflect.TypeFor[NoteLetter](),
+	KindIssueUpdate:        reflect.TypeFor[IssueLetter](),
+	KindIssueRefund:        reflect.TypeFor[IssueLetter](),
+	KindMerchantIssue:      reflect.TypeFor[IssueLetter](),
+	KindIssueDue:           reflect.TypeFor[IssueLetter](),
+}
+
+// checkData names what is wrong with data as what a letter of kind says.
+func checkData(kind string, data any) error {
+	want, ok := letterData[kind]
+	switch {
+	case !ok:
+		return fmt.Errorf("%w: mail.kind: no letter %q is written from data", ErrInvalid, clip(kind))
+	case reflect.TypeOf(data) != want:
+		return fmt.Errorf("%w: mail.data: a %s letter is written from a %s, not a %T", ErrInvalid, kind, want.Name(), data)
+	}
+	return nil
+}
+
+// decodeData reads what a letter of kind says, as a stored message keeps it.
+func decodeData(kind string, raw []byte) (any, error) {
+	t, ok := letterData[kind]
+	if !ok {
+		return nil, fmt.Errorf("%w: no letter %q is written from data", ErrInvalid, clip(kind))
+	}
+	v := reflect.New(t)
+	if err := storedjson.Unmarshal(raw, v.Interface()); err != nil {
+		return nil, fmt.Errorf("mail: %s letter's data: %w", kind, err)
+	}
+	return v.Elem().Interface(), nil
 }
 
 // IsNotification reports whether letters of kind are notifications,
@@ -261,9 +313,40 @@ var parsed = sync.OnceValues(func() (map[string]*letterTemplates, error) {
 // the HTML body from templates/<lang>/<kind>.html inside
 // templates/layout.html.
 func Render(kind, lang string, data any) (Letter, error) {
+	t, h, err := templatesOf(kind, lang)
+	if err != nil {
+		return Letter{}, err
+	}
+	data = oneLined(data)
+	s, err := subject(t, kind, data)
+	if err != nil {
+		return Letter{}, err
+	}
+	var text, html bytes.Buffer
+	if err := t.text.ExecuteTemplate(&text, kind+".text", data); err != nil {
+		return Letter{}, fmt.Errorf("mail: %s text: %w", kind, err)
+	}
+	if err := h.ExecuteTemplate(&html, "layout", data); err != nil {
+		return Letter{}, fmt.Errorf("mail: %s html: %w", kind, err)
+	}
+	return Letter{Subject: s, Text: strings.TrimSpace(text.String()) + "\n", HTML: html.String()}, nil
+}
+
+// renderSubject writes the subject alone of the letter Render writes.
+func renderSubject(kind, lang string, data any) (string, error) {
+	t, _, err := templatesOf(kind, lang)
+	if err != nil {
+		return "", err
+	}
+	return subject(t, kind, oneLined(data))
+}
+
+// templatesOf returns the templates of the letter of kind in lang, the
+// default language's when letters are not written in it.
+func templatesOf(kind, lang string) (*letterTemplates, *htmltemplate.Template, error) {
 	all, err := parsed()
 	if err != nil {
-		return Letter{}, fmt.Errorf("mail: templates: %w", err)
+		return nil, nil, fmt.Errorf("mail: templates: %w", err)
 	}
 	t := all[Languages[0]]
 	if l := Language(lang); l != "" {
@@ -271,24 +354,22 @@ func Render(kind, lang string, data any) (Letter, error) {
 	}
 	h, ok := t.html[kind]
 	if !ok {
-		return Letter{}, fmt.Errorf("%w: no letter %q", ErrInvalid, kind)
+		return nil, nil, fmt.Errorf("%w: no letter %q", ErrInvalid, kind)
 	}
-	data = oneLined(data)
-	var subj, text, html bytes.Buffer
-	if err := t.text.ExecuteTemplate(&subj, kind+".subject", data); err != nil {
-		return Letter{}, fmt.Errorf("mail: %s subject: %w", kind, err)
+	return t, h, nil
+}
+
+// subject writes a subject on one line of at most 200 characters.
+func subject(t *letterTemplates, kind string, data any) (string, error) {
+	var b bytes.Buffer
+	if err := t.text.ExecuteTemplate(&b, kind+".subject", data); err != nil {
+		return "", fmt.Errorf("mail: %s subject: %w", kind, err)
 	}
-	if err := t.text.ExecuteTemplate(&text, kind+".text", data); err != nil {
-		return Letter{}, fmt.Errorf("mail: %s text: %w", kind, err)
-	}
-	if err := h.ExecuteTemplate(&html, "layout", data); err != nil {
-		return Letter{}, fmt.Errorf("mail: %s html: %w", kind, err)
-	}
-	s := oneLine(subj.String())
+	s := oneLine(b.String())
 	if r := []rune(s); len(r) > 200 {
 		s = string(r[:199]) + "…"
 	}
-	return Letter{Subject: s, Text: strings.TrimSpace(text.String()) + "\n", HTML: html.String()}, nil
+	return s, nil
 }
 
 // footer renders the unsubscribe footer of a notification in lang: a

@@ -87,7 +87,7 @@ func (q *Queue) due() (ids []string, next time.Time, err error) {
 
 // deliver makes one attempt at message id and records its outcome.
 func (q *Queue) deliver(ctx context.Context, id string) error {
-	var m *Message
+	var m *record
 	if err := q.db.View(func(txn *badger.Txn) (err error) { m, err = loadMessage(txn, id); return err }); err != nil {
 		return err
 	}
@@ -101,7 +101,14 @@ func (q *Queue) deliver(ctx context.Context, id string) error {
 		return q.finish(m, queued)
 	}
 	m.Attempts++
-	err := q.send(ctx, m)
+	w, err := m.written()
+	if err != nil { // the letter cannot be written: no attempt would succeed
+		q.met.attempts.WithLabelValues("error").Inc()
+		m.Status, m.FinishedAt, m.NextAttemptAt, m.LastError = StatusFailed, now, time.Time{}, clipError(err)
+		q.log.Warn("mail: a letter could not be written", "id", m.ID, "kind", m.Kind, "err", err)
+		return q.finish(m, queued)
+	}
+	err = q.send(ctx, &w)
 	if ctx.Err() != nil {
 		return nil // stopped mid-attempt: the message stays as it was
 	}
@@ -142,7 +149,7 @@ func (q *Queue) backoff(attempts int) time.Duration {
 
 // finish records a finished message (Run syncs the round's records) and
 // trims the oldest finished beyond Config.Keep.
-func (q *Queue) finish(m *Message, queued []byte) error {
+func (q *Queue) finish(m *record, queued []byte) error {
 	err := q.db.Update(func(txn *badger.Txn) error {
 		if err := txn.Delete(queued); err != nil {
 			return err
