@@ -215,6 +215,10 @@ type ProtocolLimit struct {
 	ID      protocol.ID
 	Streams int
 	Memory  int64
+	// PeerStreams, when set, bounds the streams of the protocol one member
+	// may hold open with this node (half of them inbound at most), for a
+	// protocol whose streams stay open: no member takes them all.
+	PeerStreams int
 	// Timeout bounds one inbound stream of the protocol, for protocols whose
 	// exchanges outlast Config.StreamTimeout (a settlement session that
 	// restores hundreds of entries); zero takes StreamTimeout.
@@ -233,6 +237,9 @@ func newResourceManager(protocols []ProtocolLimit) (network.ResourceManager, err
 	limits.AddServicePeerLimit(ServiceName, rcmgr.BaseLimit{Streams: 512, StreamsInbound: 256, StreamsOutbound: 256, Memory: 64 << 20}, rcmgr.BaseLimitIncrease{})
 	for _, l := range append(append([]ProtocolLimit(nil), Limits...), protocols...) {
 		limits.AddProtocolLimit(l.ID, rcmgr.BaseLimit{Streams: l.Streams, StreamsInbound: l.Streams / 2, StreamsOutbound: l.Streams / 2, Memory: l.Memory}, rcmgr.BaseLimitIncrease{})
+		if l.PeerStreams > 0 {
+			limits.AddProtocolPeerLimit(l.ID, rcmgr.BaseLimit{Streams: l.PeerStreams, StreamsInbound: l.PeerStreams / 2, StreamsOutbound: l.PeerStreams / 2, Memory: l.Memory / 4}, rcmgr.BaseLimitIncrease{})
+		}
 	}
 	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(limits.AutoScale()))
 	if err != nil {

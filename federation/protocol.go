@@ -65,13 +65,15 @@ func (f *Federation) serve(id protocol.ID, h Handler, s network.Stream) {
 }
 
 // Open opens a stream of protocol id to member p, attached to the fedmart
-// resource scope with the stream timeout as its deadline. The caller must
-// Close it on success and Reset it on error.
-func (f *Federation) Open(ctx context.Context, p peer.ID, id protocol.ID) (network.Stream, error) {
+// resource scope with the stream timeout as its deadline. When the member
+// does not speak id, the first of fallbacks it speaks is taken
+// (Stream.Protocol says which). The caller must Close it on success and
+// Reset it on error.
+func (f *Federation) Open(ctx context.Context, p peer.ID, id protocol.ID, fallbacks ...protocol.ID) (network.Stream, error) {
 	if !f.IsMember(p) {
 		return nil, fmt.Errorf("federation: open %s to %s: %w", id, p, ErrNotMember)
 	}
-	s, err := f.host.NewStream(ctx, p, id)
+	s, err := f.host.NewStream(ctx, p, append([]protocol.ID{id}, fallbacks...)...)
 	if err != nil {
 		return nil, fmt.Errorf("federation: open %s to %s: %w", id, p, err)
 	}

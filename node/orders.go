@@ -27,8 +27,9 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 	if err := n.openMail(key, reg); err != nil {
 		return err
 	}
+	wire := orderwire.NewTransport(n.fed)
 	svc, err := order.New(n.cfg.Orders, order.Deps{
-		DB: n.db, Key: key, Inventory: n.cat, Listings: n.cat, Transport: orderwire.Transport{Fed: n.fed}, Sync: orderwire.Transport{Fed: n.fed},
+		DB: n.db, Key: key, Inventory: n.cat, Listings: n.cat, Transport: wire, Sync: wire,
 		Payments: n.paymentProviders(),
 		Emitter:  hooks,
 		Notifier: mailer{n},

@@ -74,10 +74,12 @@ func workFigures(before, after orderWork, subOrders float64) []figure {
 }
 
 // unitFigures are the CPU costs of one of each step, measured now.
-func unitFigures(rttCPU, sign, verify, commit, commitSync time.Duration) []figure {
+func unitFigures(rttCPU, keptCPU, sign, verify, commit, commitSync time.Duration) []figure {
 	us := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
 	return []figure{
 		{Name: "CPU time of a bare libp2p stream round trip, both ends", Unit: "µs", Value: us(rttCPU)},
+		{Name: "CPU time of a bare libp2p round trip on a stream kept open, both ends", Unit: "µs", Value: us(keptCPU),
+			Baseline: "the same on a new stream", Base: us(rttCPU)},
 		{Name: "CPU time of an Ed25519 signature of 1,500 bytes", Unit: "µs", Value: us(sign)},
 		{Name: "CPU time of an Ed25519 verification of 1,500 bytes", Unit: "µs", Value: us(verify)},
 		{Name: "CPU time of a Badger commit of a 1,500-byte value, no sync", Unit: "µs", Value: us(commit),

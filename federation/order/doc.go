@@ -10,8 +10,10 @@
 //
 // # Protocol
 //
-// S and H exchange signed Messages over /fedmart/order/2.0.0, one stream
-// per message and one framed Reply:
+// S and H exchange signed Messages over /fedmart/order/2.0.0, each
+// answered by one framed Reply; the sender keeps the stream open for its
+// next message to the same member (/fedmart/order/2.0.0/session, package
+// orderwire), and every message is checked on its own either way:
 //
 //	reserve  S -> H  hold these lines at these prices until a deadline
 //	confirm  S -> H  the payment is taken: accept the part

@@ -1,6 +1,7 @@
 // Package orderwire carries the order protocol (package order) between
-// members over libp2p: one stream per message on Protocol, one page of a
-// catch-up per stream on SyncProtocol, and a catch-up with every member
+// members over libp2p: messages on streams kept open (SessionProtocol,
+// session.go), or one stream per message on Protocol with a member that
+// predates sessions, one page of a catch-up per stream on SyncProtocol, and a catch-up with every member
 // that connects. It is the only part of the order flow that touches
 // streams; the order service sees its Transport and SyncTransport.
 package orderwire
@@ -35,9 +36,12 @@ const Protocol protocol.ID = "/fedmart/order/2.0.0"
 //	member -> requester: one frame, a SyncPage (JSON)
 const SyncProtocol protocol.ID = "/fedmart/order/sync/1.0.0"
 
-// Limits are the order protocols' stream limits, for federation.New.
+// Limits are the order protocols' stream limits, for federation.New. A
+// session's stream lives up to sessionLife; each of its messages has the
+// stream timeout.
 var Limits = []federation.ProtocolLimit{
 	{ID: Protocol, Streams: 1024, Memory: 128 << 20},
+	{ID: SessionProtocol, Streams: 512, PeerStreams: 256, Memory: 128 << 20, Timeout: sessionLife + time.Minute},
 	{ID: SyncProtocol, Streams: 16, Memory: 64 << 20},
 }
 
@@ -53,31 +57,33 @@ const maxReplyBytes = order.MaxMessageBytes + 4096
 
 // Transport carries order messages and catch-up pages over the
 // federation's libp2p streams: the order service's Transport and
-// SyncTransport.
-type Transport struct{ Fed *federation.Federation }
+// SyncTransport. Made by NewTransport, it sends messages on sessions;
+// a Transport literal opens a stream per message.
+type Transport struct {
+	Fed      *federation.Federation
+	sessions *sessions
+}
 
-// Request opens a stream to member to, sends raw and reads the reply.
+// NewTransport returns a Transport over fed that keeps its streams open
+// for the next message (session.go).
+func NewTransport(fed *federation.Federation) Transport {
+	return Transport{Fed: fed, sessions: &sessions{idle: map[peer.ID][]*session{}}}
+}
+
+// Request sends raw to member to and reads the reply.
 func (t Transport) Request(ctx context.Context, to string, raw []byte) ([]byte, error) {
 	id, err := peer.Decode(to)
 	if err != nil {
 		return nil, fmt.Errorf("order: peer %q: %w", to, err)
 	}
+	if t.sessions != nil {
+		return t.request(ctx, id, raw)
+	}
 	s, err := t.Fed.Open(ctx, id, Protocol)
 	if err != nil {
 		return nil, err
 	}
-	if err := wire.WriteFrame(s, raw); err != nil {
-		_ = s.Reset()
-		return nil, err
-	}
-	_ = s.CloseWrite()
-	answer, err := wire.NewReader(s).ReadFrame(maxReplyBytes)
-	if err != nil {
-		_ = s.Reset()
-		return nil, err
-	}
-	_ = s.Close()
-	return answer, nil
+	return exchangeOnce(s, raw)
 }
 
 // Fetch asks member to for one page of the messages the two share.
@@ -112,6 +118,9 @@ func Serve(fed *federation.Federation, svc *order.Service) {
 			return err
 		}
 		return wire.WriteFrame(s, svc.Handle(ctx, remote.String(), raw))
+	})
+	fed.Handle(SessionProtocol, func(ctx context.Context, remote peer.ID, s network.Stream) error {
+		return serveSession(ctx, svc, remote, s, fed.DefaultStreamTimeout())
 	})
 	fed.Handle(SyncProtocol, func(ctx context.Context, remote peer.ID, s network.Stream) error {
 		var req syncRequest
