@@ -59,6 +59,11 @@ type Ledger struct {
 
 	qlast atomic.Int64  // the newest queue key (Unix ns)
 	wake  chan struct{} // Notify wakes Run
+
+	// Where drains start reading the queue (queue.go, drainStart).
+	dmu    sync.Mutex
+	dfloor int64     // the newest queue key a drain posted (Unix ns)
+	dfull  time.Time // when a drain last read the queue from its head
 }
 
 // Open returns the ledger of node self kept in db. policies resolves an
@@ -513,9 +518,14 @@ func putJSON(txn *badger.Txn, key []byte, v any) error {
 // scan calls fn with every key and value under prefix in key order,
 // stopping early when ctx is done.
 func scan(ctx context.Context, txn *badger.Txn, prefix []byte, fn func(k, v []byte) error) error {
+	return scanFrom(ctx, txn, prefix, prefix, fn)
+}
+
+// scanFrom is scan from key start (under prefix) on.
+func scanFrom(ctx context.Context, txn *badger.Txn, prefix, start []byte, fn func(k, v []byte) error) error {
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 64})
 	defer it.Close()
-	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+	for it.Seek(start); it.ValidForPrefix(prefix); it.Next() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

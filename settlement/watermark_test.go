@@ -2,11 +2,15 @@ package settlement
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/dgraph-io/badger/v4"
 )
 
 // enqueue queues events in one transaction, committed or not.
@@ -195,5 +199,70 @@ func (f *fixture) checkAgreedAt(t *testing.T, rs, rh sessionResult, period strin
 	}
 	if rs.st.Status != StatusAgreed || rh.st.Status != StatusAgreed || rs.st.Digest != rh.st.Digest {
 		t.Fatalf("period %s: S %s %s, H %s %s", period, rs.st.Status, rs.st.Digest, rh.st.Status, rh.st.Digest)
+	}
+}
+
+// TestRunDrainsFromTheNewestPosted: Run's drains start a little before
+// the newest event drains posted, past the deleted entries before it; an
+// event whose transaction committed long after its Enqueue is posted by
+// the drain from the head that Run makes every fullDrainEvery, and by
+// Drain, which a session calls before it counts.
+func TestRunDrainsFromTheNewestPosted(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: t0}
+	l := newLedger(t, "S", clk)
+	runDrain := func() {
+		t.Helper()
+		if err := l.drain(ctx, l.drainStart()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queued := func() int {
+		t.Helper()
+		n, err := l.Queued(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	enqueue(t, l, true, ev("p1", EventDelivered, t0, 100))
+	runDrain()
+	if n := queued(); n != 0 || l.dfloor == 0 {
+		t.Fatalf("%d queued after the first drain, floor %d", n, l.dfloor)
+	}
+	late := func(part string) {
+		t.Helper()
+		b, err := json.Marshal(ev(part, EventDelivered, t0, 100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := fmt.Appendf(nil, "%s%020d", prefixQueue, l.dfloor-int64(2*floorLag))
+		if err := l.db.Update(func(txn *badger.Txn) error { return txn.Set(key, b) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	late("p2")
+	runDrain()
+	if n := queued(); n != 1 {
+		t.Fatalf("%d queued, want the late event still there", n)
+	}
+	clk.set(t0.Add(fullDrainEvery))
+	runDrain()
+	if n := queued(); n != 0 {
+		t.Fatalf("%d queued after the drain from the head", n)
+	}
+	late("p3")
+	if err := l.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := queued(); n != 0 {
+		t.Fatalf("%d queued after Drain", n)
+	}
+	parts := map[string]int{}
+	for _, e := range entriesOf(t, l, day1, "") {
+		parts[e.PartID]++
+	}
+	if parts["p1"] != 2 || parts["p2"] != 2 || parts["p3"] != 2 {
+		t.Errorf("entries per part %v, want p1, p2 and p3 each booked once (sale and fee)", parts)
 	}
 }
