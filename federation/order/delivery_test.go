@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/internal/testwait"
 )
 
@@ -435,4 +436,55 @@ func TestCatchUpRebuildsAPartRejectedAfterItsHoldExpired(t *testing.T) {
 func sortedIDs(ids ...string) []string {
 	slices.Sort(ids)
 	return ids
+}
+
+// TestOutboxDrainsFromWhereItWasClear: a drain starts reading a member's
+// outbox shortly before the last time it found it empty, past the keys
+// of the messages sent before; a message whose transaction committed
+// long after its key was made is sent by the drain from the head, one
+// every fullEvery.
+func TestOutboxDrainsFromWhereItWasClear(t *testing.T) {
+	f := newCluster(t, 2)
+	a, b := f.members[0], f.members[1]
+	pan := f.list(b, "forge", "PAN", 4990, 10)
+	if _, err := f.buy(a, "k1", 1, pan); err != nil {
+		t.Fatal(err)
+	}
+	f.drained()
+	var clear int64
+	testwait.For(t, 10*time.Second, func() error {
+		a.svc.out.wake()
+		a.svc.out.mu.Lock()
+		defer a.svc.out.mu.Unlock()
+		if q := a.svc.out.peers[b.id]; q != nil && q.clear != 0 {
+			clear = q.clear
+			return nil
+		}
+		return errors.New("no drain of the home's outbox found it empty yet")
+	})
+	// A release whose key was made 2*sentLag before the outbox was last
+	// found empty, committed only now.
+	const part = "ord_late-1"
+	_, raw, err := a.svc.newSigned(KindRelease, b.id, part, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := fmt.Sprintf("%s%s/%020d", prefixOutbox, b.id, clear-int64(2*sentLag))
+	if err := a.svc.update(func(txn *badger.Txn) error { return txn.Set([]byte(key), raw) }); err != nil {
+		t.Fatal(err)
+	}
+	a.svc.out.wake()
+	time.Sleep(300 * time.Millisecond) // drains from where the outbox was clear run meanwhile
+	if _, err := b.svc.HomePartOf(context.Background(), "", part); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the late release arrived before a drain from the head: %v", err)
+	}
+	a.svc.out.mu.Lock()
+	a.svc.out.peers[b.id].full = time.Now().Add(-fullEvery)
+	a.svc.out.mu.Unlock()
+	testwait.For(t, 10*time.Second, func() error {
+		a.svc.out.wake()
+		_, err := b.svc.HomePartOf(context.Background(), "", part)
+		return err
+	})
+	f.drained()
 }

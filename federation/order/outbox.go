@@ -51,6 +51,35 @@ type peerQueue struct {
 	busy  bool
 	next  time.Time // no attempt before
 	retry *backoff.ExponentialBackOff
+	// clear is a time (Unix ns) at which a drain found the member's
+	// outbox empty from where it started; full when a drain last read
+	// it from its head.
+	clear int64
+	full  time.Time
+}
+
+// Where a drain starts reading a member's outbox. A sent message's key is
+// deleted, and a read walks every deleted key until Badger's compaction
+// drops it: drains that all started at the head walked a checkout storm's
+// sent messages over and over. So a drain starts sentLag before the last
+// time a drain found nothing left to send. A key's seq is its creation
+// time, inside the transaction that commits it moments later; a message
+// committed later than sentLag after that is sent by the drain from the
+// head, one every fullEvery. A drain that fails leaves the time as it
+// was, so that the drains after it start before the message that failed.
+const (
+	sentLag   = 5 * time.Second
+	fullEvery = 30 * time.Second
+)
+
+// start is the key after which the next drain of member p reads; "" for
+// the head. o.mu is held.
+func (q *peerQueue) start(p string) string {
+	if q.clear == 0 || time.Since(q.full) >= fullEvery {
+		q.full = time.Now()
+		return ""
+	}
+	return fmt.Sprintf("%s%s/%020d", prefixOutbox, p, max(0, q.clear-int64(sentLag)))
 }
 
 func newOutbox(s *Service) *outbox {
@@ -206,14 +235,21 @@ func (o *outbox) drain(ctx context.Context, p string) {
 }
 
 func (o *outbox) sendAll(ctx context.Context, p string) error {
-	after := ""
+	o.mu.Lock()
+	after := o.queue(p).start(p)
+	o.mu.Unlock()
 	for ctx.Err() == nil {
 		var batch []string
+		at := time.Now().UnixNano()
 		_ = o.s.db.View(func(txn *badger.Txn) error {
 			batch = keys(txn, prefixOutbox+p+"/", after, 64)
 			return nil
 		})
 		if len(batch) == 0 {
+			o.mu.Lock()
+			q := o.queue(p)
+			q.clear = max(q.clear, at)
+			o.mu.Unlock()
 			return nil
 		}
 		for _, k := range batch {
