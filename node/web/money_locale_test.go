@@ -32,3 +32,21 @@ func TestMoneyFormat(t *testing.T) {
 		}
 	}
 }
+
+// An amount written again comes from the format's memory, the same as
+// written the first time, and the memory stays bounded.
+func TestMoneyFormatRemembersBounded(t *testing.T) {
+	m := NewMoneyFormat("de")
+	first := m.Format(123450, "EUR")
+	if again := m.Format(123450, "EUR"); again != first || again != m.format(123450, "EUR") {
+		t.Fatalf("written again %q, first %q", again, first)
+	}
+	for i := range int64(3 * maxWritten) {
+		if got, want := m.Format(i, "EUR"), m.format(i, "EUR"); got != want {
+			t.Fatalf("Format(%d) = %q, want %q", i, got, want)
+		}
+	}
+	if n := len(m.written); n > maxWritten {
+		t.Errorf("%d amounts remembered, at most %d", n, maxWritten)
+	}
+}
