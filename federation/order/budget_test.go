@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/internal/testwait"
 )
 
@@ -114,10 +115,32 @@ func TestCartsPerShopperAreCapped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var carts []Cart
 	for i := range 3 {
-		_, err := a.svc.CreateCart(ctx, sh.ID)
+		c, err := a.svc.CreateCart(ctx, sh.ID)
 		if want := i == 2; errors.Is(err, ErrBudget) != want {
 			t.Fatalf("cart %d: %v", i+1, err)
 		}
+		carts = append(carts, c)
+	}
+	// A cart checked out is closed: a new one may be opened in its place.
+	pan := f.list(a, "forge", "PAN", 4990, 10)
+	if _, err := a.svc.AddItem(ctx, sh.ID, carts[0].ID, ItemInput{ListingID: pan.ListingID, SKU: pan.SKU, Quantity: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.svc.Checkout(ctx, sh.ID, carts[0].ID, "k1", CheckoutRequest{ShippingAddress: testShipTo,
+		Payment: PaymentRequest{Method: MethodSandboxCard, CardNumber: CardApprove}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.svc.CreateCart(ctx, sh.ID); err != nil {
+		t.Fatalf("a cart in place of the one checked out: %v", err)
+	}
+	// A shopper whose count an earlier build did not keep is counted from
+	// the carts' keys: two open, none more.
+	if err := a.db.Update(func(txn *badger.Txn) error { return txn.Delete([]byte(prefixOpenCarts + sh.ID)) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.svc.CreateCart(ctx, sh.ID); !errors.Is(err, ErrBudget) {
+		t.Fatalf("a third open cart, counted from the keys: %v", err)
 	}
 }

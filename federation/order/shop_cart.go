@@ -3,6 +3,7 @@ package order
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -126,10 +127,17 @@ func (s *Service) CreateCart(_ context.Context, shopper string) (Cart, error) {
 	unlock := s.lockShop(shopper)
 	defer unlock()
 	err := s.db.Update(func(txn *badger.Txn) error {
-		if n := len(keys(txn, prefixShopCart+shopper+"/", "", s.cfg.MaxCarts)); n >= s.cfg.MaxCarts {
+		n, err := openCarts(txn, shopper)
+		if err != nil {
+			return err
+		}
+		if n >= s.cfg.MaxCarts {
 			return fmt.Errorf("%w: %d carts open; check one out or empty one", ErrBudget, n)
 		}
 		if err := txn.Set([]byte(prefixShopCart+shopper+"/"+c.ID), nil); err != nil {
+			return err
+		}
+		if err := setOpenCarts(txn, shopper, n+1); err != nil {
 			return err
 		}
 		return putJSON(txn, prefixCart+c.ID, c)
@@ -311,4 +319,45 @@ func (s *Service) changeCart(shopper, id string, fn func(*storedCart) error) (Ca
 		return putJSON(txn, prefixCart+c.ID, c)
 	})
 	return out, err
+}
+
+// openCarts is how many carts shopper has open. It is counted (o/ncart/),
+// not read off the carts' keys: a checkout deletes its cart's key, and a
+// read walks every deleted key until Badger's compaction drops it, so
+// that a shopper's every new cart walked all the carts they had checked
+// out since. A shopper whose count an earlier build did not keep is
+// counted from the keys once.
+func openCarts(txn *badger.Txn, shopper string) (int, error) {
+	raw, err := getRaw(txn, prefixOpenCarts+shopper)
+	switch {
+	case err != nil:
+		return 0, err
+	case len(raw) == 8:
+		return int(binary.BigEndian.Uint64(raw)), nil
+	}
+	return len(keys(txn, prefixShopCart+shopper+"/", "", 0)), nil
+}
+
+// setOpenCarts records that shopper has n carts open.
+func setOpenCarts(txn *badger.Txn, shopper string, n int) error {
+	return txn.Set([]byte(prefixOpenCarts+shopper), binary.BigEndian.AppendUint64(nil, uint64(max(n, 0))))
+}
+
+// closeCart takes cart off shopper's open carts.
+func closeCart(txn *badger.Txn, shopper, cart string) error {
+	key := []byte(prefixShopCart + shopper + "/" + cart)
+	switch _, err := txn.Get(key); {
+	case errors.Is(err, badger.ErrKeyNotFound):
+		return nil
+	case err != nil:
+		return err
+	}
+	n, err := openCarts(txn, shopper)
+	if err != nil {
+		return err
+	}
+	if err := txn.Delete(key); err != nil {
+		return err
+	}
+	return setOpenCarts(txn, shopper, n-1)
 }

@@ -244,7 +244,7 @@ func (s *Service) storeOrder(txn *badger.Txn, o *Order, cartID, idemKey, digest 
 			return err
 		}
 	}
-	if err := txn.Delete([]byte(prefixShopCart + o.Shopper + "/" + cartID)); err != nil {
+	if err := closeCart(txn, o.Shopper, cartID); err != nil {
 		return err
 	}
 	return txn.Delete([]byte(prefixCart + cartID))

@@ -21,6 +21,7 @@ import (
 //	o/shopend/<shopper>                 when the shopper last signed out (Unix seconds)
 //	o/cart/<id>                         cart
 //	o/scart/<shopper>/<cart>            the shopper's open carts
+//	o/ncart/<shopper>                   how many carts the shopper has open (uint64)
 //	o/unpaid/<time>/<order>             orders whose manual payment is pending, by creation
 //	o/order/<id>                        storefront order with its parts
 //	o/sorders/<shopper>/<time>/<order>  the shopper's orders, oldest first
@@ -57,6 +58,7 @@ const (
 	prefixRemoteOrder  = "o/rorders/"   // + shopper + "/" + time + "/" + member + "/" + order: orders placed elsewhere
 	prefixCart         = "o/cart/"
 	prefixShopCart     = "o/scart/"
+	prefixOpenCarts    = "o/ncart/"
 	prefixUnpaid       = "o/unpaid/"
 	prefixOrder        = "o/order/"
 	prefixShopOrder    = "o/sorders/"
