@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"sync"
 	"time"
@@ -177,9 +178,10 @@ func serveSession(ctx context.Context, svc *order.Service, remote peer.ID, s net
 	for start := time.Now(); time.Since(start) < sessionLife; {
 		_ = s.SetDeadline(time.Now().Add(sessionIdle))
 		raw, err := r.ReadFrame(order.MaxMessageBytes)
+		var idle net.Error
 		switch {
-		case errors.Is(err, io.EOF), errors.Is(err, os.ErrDeadlineExceeded):
-			return nil // the sender is done, or idle too long
+		case errors.Is(err, io.EOF), errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &idle) && idle.Timeout():
+			return nil // the sender is done, or idle too long (QUIC and yamux say so differently)
 		case err != nil:
 			return err
 		}
