@@ -154,7 +154,11 @@ func (n *Node) openCatalog(key crypto.PrivKey, reg prometheus.Registerer) error 
 	if n.index, err = openIndex(n.indexDir(), n.cat, n.log.With("component", "search")); err != nil {
 		return err
 	}
-	if n.repl, err = replication.New(context.Background(), n.cfg.Replication, n.fed, catalogStore{n.cat}, n.log.With("component", "replication"), reg); err != nil {
+	// The GossipSub router lives until Close: its goroutines, and the host
+	// they hold, end with this context.
+	gossip, stop := context.WithCancel(context.Background())
+	n.stopGossip = stop
+	if n.repl, err = replication.New(gossip, n.cfg.Replication, n.fed, catalogStore{n.cat}, n.log.With("component", "replication"), reg); err != nil {
 		return err
 	}
 	self := n.fed.Self().String()

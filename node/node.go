@@ -56,11 +56,13 @@ type Node struct {
 	content  *content.Store
 	media    *media.Service
 	repl     *replication.Replicator
-	orders   *order.Service
-	hooks    *webhook.Dispatcher
-	mail     *mail.Queue
-	web      *web.Site // the pages' shared kit: closing it ends their streams and jobs
-	ledger   *settlement.Ledger
+	// stopGossip ends the replication's GossipSub router (Close).
+	stopGossip context.CancelFunc
+	orders     *order.Service
+	hooks      *webhook.Dispatcher
+	mail       *mail.Queue
+	web        *web.Site // the pages' shared kit: closing it ends their streams and jobs
+	ledger     *settlement.Ledger
 	// ads counts the sponsored slots' impressions, clicks and sales for
 	// the operator's dashboard.
 	ads      *adstats.Counter
@@ -255,6 +257,9 @@ func (n *Node) Close() error {
 	}
 	if n.metricsListener != nil {
 		errs = append(errs, ignoreClosed(n.metricsListener.Close()))
+	}
+	if n.stopGossip != nil {
+		n.stopGossip()
 	}
 	if n.fed != nil {
 		errs = append(errs, n.fed.Close())
