@@ -153,3 +153,21 @@ func TestEnqueueRefusesDataOfTheWrongKind(t *testing.T) {
 		}
 	}
 }
+
+// Every letter can be queued as data: a kind missing from letterData
+// would be refused by Enqueue, and the mailer would skip its letters.
+func TestEveryLetterHasItsData(t *testing.T) {
+	for kind := range letters {
+		if kind == notice {
+			continue
+		}
+		if _, ok := letterData[kind]; !ok {
+			t.Errorf("letter %q has no data type in letterData", kind)
+		}
+	}
+	for kind := range letterData {
+		if _, ok := letters[kind]; !ok {
+			t.Errorf("letterData names %q, which is not a letter", kind)
+		}
+	}
+}
