@@ -95,9 +95,12 @@ func (c *Catalog) StoreAdmitted(a *Admitted) ([]ApplyResult, []error) {
 		for _, ch := range changes {
 			c.ratings.apply(ch.rating)
 		}
-		// Under the lock, as OnChange promises: the gossip applier and a
-		// catch-up store batches concurrently, and the index must see each
-		// listing's versions in the order they were stored.
+		// In turn under the lock: the gossip applier and a catch-up store
+		// batches concurrently, and the index must see each listing's
+		// versions in the order they were stored. (Delivered after
+		// letting go of the lock, as a feed's are, a catch-up of 100,000
+		// records, which keeps both cores busy, took 7.13 and 7.20 s
+		// against 6.83 and 6.79 s.)
 		c.notify(changes)
 		c.wmu.Unlock()
 		return res, errs

@@ -79,15 +79,29 @@ func (c *Catalog) UpsertBatch(ctx context.Context, merchantID string, in []Listi
 	})
 	rejectRepeats(items)
 	touched := make(map[string]int) // listing id -> index of the entry that changed it
+	// Each chunk's changes reach the handlers (the search index) while
+	// the next chunk is decided, signed and committed; UpsertBatch
+	// returns once all have. The feed is synced after the last: an msync
+	// beside a writer on the other core costs more (its pages' mappings
+	// are flushed from both cores).
+	var delivered []<-chan struct{}
+	awaitDelivered := func() {
+		for _, done := range delivered {
+			<-done
+		}
+		delivered = nil
+	}
+	defer awaitDelivered()
 	for _, chunk := range c.chunks(items) {
 		if err := ctx.Err(); err != nil {
 			return tally(items), err
 		}
-		if err := c.upsertChunk(merchantID, chunk, touched); err != nil {
+		if err := c.upsertChunk(merchantID, chunk, touched, &delivered); err != nil {
 			return tally(items), err
 		}
 	}
 	r := tally(items)
+	awaitDelivered()
 	if err := c.syncBatch(r); err != nil {
 		return r, fmt.Errorf("catalog: syncing the feed's listings: %w", err)
 	}
@@ -144,11 +158,12 @@ func (c *Catalog) chunks(items []*batchItem) [][]*batchItem {
 	return out
 }
 
-// upsertChunk writes one chunk in one transaction. Should the chunk not
-// fit after all, it is split in two and retried.
-func (c *Catalog) upsertChunk(merchant string, chunk []*batchItem, touched map[string]int) error {
+// upsertChunk writes one chunk in one transaction, and adds the delivery
+// of its changes to delivered. Should the chunk not fit after all, it is
+// split in two and retried.
+func (c *Catalog) upsertChunk(merchant string, chunk []*batchItem, touched map[string]int, delivered *[]<-chan struct{}) error {
 	var seen map[string]int
-	err := c.writeAs(func(txn *badger.Txn) ([]*draft, error) {
+	t, changes, err := c.writeLocked(func(txn *badger.Txn) ([]*draft, error) {
 		seen = make(map[string]int)
 		drafts := make([]*draft, 0, len(chunk))
 		for _, it := range chunk {
@@ -164,6 +179,9 @@ func (c *Catalog) upsertChunk(merchant string, chunk []*batchItem, touched map[s
 	}, true)
 	if err == nil {
 		maps.Copy(touched, seen)
+		if t != 0 {
+			*delivered = append(*delivered, c.deliverLater(t, changes))
+		}
 		return nil
 	}
 	for _, it := range chunk {
@@ -171,10 +189,10 @@ func (c *Catalog) upsertChunk(merchant string, chunk []*batchItem, touched map[s
 	}
 	if errors.Is(err, badger.ErrTxnTooBig) && len(chunk) > 1 {
 		half := len(chunk) / 2
-		if err := c.upsertChunk(merchant, chunk[:half], touched); err != nil {
+		if err := c.upsertChunk(merchant, chunk[:half], touched, delivered); err != nil {
 			return err
 		}
-		return c.upsertChunk(merchant, chunk[half:], touched)
+		return c.upsertChunk(merchant, chunk[half:], touched, delivered)
 	}
 	return err
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
 )
@@ -131,8 +134,15 @@ func TestUpsertBatchFitsSmallTransactions(t *testing.T) {
 	}
 	// A chunk that does not fit after all is split until it does.
 	items := prepareAll(t, n, m, feed(1200, 3)[600:])
-	if err := n.upsertChunk(m, items, map[string]int{}); err != nil {
+	var delivered []<-chan struct{}
+	if err := n.upsertChunk(m, items, map[string]int{}, &delivered); err != nil {
 		t.Fatal(err)
+	}
+	if len(delivered) < 2 {
+		t.Fatalf("%d commits announced; the chunk was not split", len(delivered))
+	}
+	for _, done := range delivered {
+		<-done
 	}
 	if res := tally(items); res.Created != 600 || n.Count() != 1200 || n.Marks()[n.Platform()] != 1200 {
 		t.Fatalf("%+v count %d", res, n.Count())
@@ -251,4 +261,84 @@ func BenchmarkUpsertBatch(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(size*b.N)/b.Elapsed().Seconds(), "listings/s")
+}
+
+// The handlers see each commit once, in commit order and one at a time,
+// although a write lets go of the writer lock before they run; a feed
+// returns only once they have seen all of it.
+func TestChangesReachHandlersInCommitOrder(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig()
+	cfg.BatchChunk = 5 // eight chunks for a feed of 40
+	n := newNode(t, cfg, &memberSet{})
+	m := n.merchant(t)
+	first, err := n.UpsertBatch(ctx, m, feed(1, 1))
+	if err != nil || first.Created != 1 {
+		t.Fatalf("%+v %v", first, err)
+	}
+	var (
+		mu       sync.Mutex
+		seqs     []uint64
+		titles   = map[string]bool{}
+		inFlight atomic.Bool
+		overlaps atomic.Int32
+	)
+	n.OnChanges(func(chs []Change) {
+		if inFlight.Swap(true) {
+			overlaps.Add(1)
+		}
+		time.Sleep(2 * time.Millisecond) // a slow index: the next write goes on meanwhile
+		mu.Lock()
+		for _, ch := range chs {
+			seqs = append(seqs, ch.Record.Seq)
+			if ch.Listing != nil {
+				titles[ch.Listing.Title] = true
+			}
+		}
+		mu.Unlock()
+		inFlight.Store(false)
+	})
+	ls, _, err := n.MerchantListings(ctx, m, "", 1)
+	if err != nil || len(ls) != 1 {
+		t.Fatal(ls, err)
+	}
+	id := ls[0].ID
+	stocked := make(chan error, 1)
+	go func() {
+		for i := range 20 {
+			if err := n.SetStock(ctx, m, id, "F-0-0", int64(100+i)); err != nil {
+				stocked <- err
+				return
+			}
+		}
+		stocked <- nil
+	}()
+	in := feed(41, 1)[1:]
+	res, err := n.UpsertBatch(ctx, m, in)
+	if err != nil || res.Created != 40 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	mu.Lock()
+	for _, e := range in {
+		if !titles[e.Title] {
+			t.Errorf("the feed returned before the handlers saw %q", e.Title)
+		}
+	}
+	mu.Unlock()
+	if err := <-stocked; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if top := n.Marks()[n.Platform()]; uint64(len(seqs)) != top-1 {
+		t.Fatalf("handlers saw %d records, the catalog signed %d after the first", len(seqs), top-1)
+	}
+	for i, s := range seqs {
+		if s != uint64(i+2) {
+			t.Fatalf("record %d seen as seq %d: not in commit order %v", i, s, seqs)
+		}
+	}
+	if overlaps.Load() != 0 {
+		t.Fatalf("handlers ran at the same time %d times", overlaps.Load())
+	}
 }

@@ -44,9 +44,11 @@ type Catalog struct {
 
 	// wmu serializes the catalog's write transactions. It guards the
 	// read-modify-write of seqs, marks, heads, merchants, the SKU index and
-	// the listing count, so that those transactions never conflict, and it
-	// keeps change notifications in commit order.
+	// the listing count, so that those transactions never conflict.
 	wmu sync.Mutex
+	// turns keeps change notifications in commit order: a commit takes
+	// its turn under wmu (see deliver).
+	turns turns
 
 	// hmu guards handlers and batchHandlers.
 	hmu           sync.RWMutex

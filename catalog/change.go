@@ -1,5 +1,7 @@
 package catalog
 
+import "sync"
+
 // Change tells a handler that a record was stored: created by one of this
 // node's merchants, or applied from another node.
 type Change struct {
@@ -27,10 +29,13 @@ type Change struct {
 }
 
 // OnChange registers fn to be called after every commit that stores a
-// record, once per record, in seq order per origin. fn runs synchronously
-// while the catalog's write lock is held: it must return quickly (hand the
-// change to a queue), must not modify the change, and must not call the
-// catalog's write methods. Reads are allowed.
+// record, once per record, in seq order per origin. Handlers see the
+// commits one at a time, in the order they were made, but not
+// necessarily under the catalog's write lock: the next write may be under
+// way meanwhile, and the write that made a change returns only once its
+// handlers have run. fn must not modify the change and must not call the
+// catalog's write methods (a write waiting for its turn would wait for
+// fn). Reads are allowed, and may already see later commits.
 func (c *Catalog) OnChange(fn func(Change)) {
 	c.hmu.Lock()
 	defer c.hmu.Unlock()
@@ -49,11 +54,23 @@ func (c *Catalog) OnChanges(fn func([]Change)) {
 	c.batchHandlers = append(c.batchHandlers, fn)
 }
 
-// notify calls the handlers for changes that have been committed.
+// notify calls the handlers for changes that have been committed, in
+// their turn. Callers that hold wmu take the turn and deliver at once.
 func (c *Catalog) notify(changes []Change) {
-	if len(changes) == 0 {
+	c.deliver(c.turns.take(changes), changes)
+}
+
+// deliver calls the handlers for changes once every commit that took a
+// turn before t has been delivered, then passes the turn on. Writers take
+// a turn under wmu, in commit order, and may deliver after letting go of
+// it: the handlers (the search index above all) then run beside the next
+// write's decisions, signatures and commit.
+func (c *Catalog) deliver(t uint64, changes []Change) {
+	if t == 0 {
 		return
 	}
+	c.turns.await(t)
+	defer c.turns.pass(t)
 	c.hmu.RLock()
 	defer c.hmu.RUnlock()
 	for _, fn := range c.batchHandlers {
@@ -63,6 +80,62 @@ func (c *Catalog) notify(changes []Change) {
 		for _, fn := range c.handlers {
 			fn(ch)
 		}
+	}
+}
+
+// deliverLater delivers in the background; the channel closes once the
+// handlers have run.
+func (c *Catalog) deliverLater(t uint64, changes []Change) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.deliver(t, changes)
+	}()
+	return done
+}
+
+// turns orders the delivery of commits to the handlers: a commit takes
+// the next turn while its writer holds wmu, and is delivered once every
+// earlier turn has been. A writer that holds wmu while it waits for its
+// turn cannot deadlock, since delivering never takes wmu.
+type turns struct {
+	mu        sync.Mutex
+	cond      *sync.Cond
+	taken     uint64 // the last turn taken
+	delivered uint64 // the last turn delivered
+}
+
+// take returns the next turn for changes, or 0 when there is nothing to
+// deliver (0 needs no delivery).
+func (q *turns) take(changes []Change) uint64 {
+	if len(changes) == 0 {
+		return 0
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.taken++
+	return q.taken
+}
+
+// await waits until every turn before t has been delivered.
+func (q *turns) await(t uint64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.cond == nil {
+		q.cond = sync.NewCond(&q.mu)
+	}
+	for q.delivered != t-1 {
+		q.cond.Wait()
+	}
+}
+
+// pass marks t delivered and wakes the writer of the next turn.
+func (q *turns) pass(t uint64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.delivered = t
+	if q.cond != nil {
+		q.cond.Broadcast()
 	}
 }
 

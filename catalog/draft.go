@@ -191,28 +191,33 @@ func (d *draft) view() *Listing {
 
 // write runs one local write. build decides the drafts inside a read-write
 // transaction; commit signs and stores them; the changes are announced
-// after the transaction commits. Writers are serialized by wmu.
+// after the transaction commits, once the writer lock is let go. Writers
+// are serialized by wmu.
 func (c *Catalog) write(build func(txn *badger.Txn) ([]*draft, error)) error {
-	return c.writeAs(build, false)
+	t, changes, err := c.writeLocked(build, false)
+	c.deliver(t, changes)
+	return err
 }
 
-// writeAs is write; a bulk write of more than bulkSignal records marks
-// all but its last Quiet (see bulkSignal).
-func (c *Catalog) writeAs(build func(txn *badger.Txn) ([]*draft, error), bulk bool) error {
+// writeLocked is write up to the announcement: it returns the commit's
+// turn and its changes, for deliver (a turn of 0 when nothing changed).
+// A bulk write of more than bulkSignal records marks all but its last
+// change Quiet (see bulkSignal).
+func (c *Catalog) writeLocked(build func(txn *badger.Txn) ([]*draft, error), bulk bool) (uint64, []Change, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	txn := c.db.NewTransaction(true)
 	defer txn.Discard()
 	drafts, err := build(txn)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
 	changes, delta, err := c.commit(txn, drafts)
 	if err != nil || len(changes) == 0 {
-		return err
+		return 0, nil, err
 	}
 	if err := txn.Commit(); err != nil {
-		return fmt.Errorf("catalog: committing: %w", err)
+		return 0, nil, fmt.Errorf("catalog: committing: %w", err)
 	}
 	c.count.Add(delta)
 	if bulk && len(changes) > bulkSignal {
@@ -220,8 +225,7 @@ func (c *Catalog) writeAs(build func(txn *badger.Txn) ([]*draft, error), bulk bo
 			changes[i].Quiet = true
 		}
 	}
-	c.notify(changes)
-	return nil
+	return c.turns.take(changes), changes, nil
 }
 
 // commit gives the drafts' records the next seqs of this node, signs them,
