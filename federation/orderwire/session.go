@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fedmart/fedmart/federation"
 	"github.com/fedmart/fedmart/federation/order"
 	"github.com/fedmart/fedmart/federation/wire"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -124,7 +123,7 @@ func (t Transport) request(ctx context.Context, p peer.ID, raw []byte) ([]byte, 
 			}
 			x = &session{s: s, r: wire.NewReader(s)}
 		}
-		answer, err := x.exchange(ctx, raw)
+		answer, err := x.exchange(ctx, raw, t.Fed.DefaultStreamTimeout())
 		if err == nil {
 			t.sessions.put(p, x)
 			return answer, nil
@@ -138,11 +137,12 @@ func (t Transport) request(ctx context.Context, p peer.ID, raw []byte) ([]byte, 
 }
 
 // exchange sends raw on the session and reads its reply, within ctx's
-// deadline.
-func (x *session) exchange(ctx context.Context, raw []byte) ([]byte, error) {
+// deadline, or within timeout (the node's stream timeout) when ctx has
+// none.
+func (x *session) exchange(ctx context.Context, raw []byte, timeout time.Duration) ([]byte, error) {
 	deadline, ok := ctx.Deadline()
 	if !ok {
-		deadline = time.Now().Add(federation.DefaultConfig().StreamTimeout)
+		deadline = time.Now().Add(timeout)
 	}
 	_ = x.s.SetDeadline(deadline)
 	if err := wire.WriteFrame(x.s, raw); err != nil {
