@@ -45,7 +45,7 @@ type Catalog struct {
 	// wmu serializes the catalog's write transactions. It guards the
 	// read-modify-write of seqs, marks, heads, merchants, the SKU index and
 	// the listing count, so that those transactions never conflict.
-	wmu sync.Mutex
+	wmu writerLock
 	// turns keeps change notifications in commit order: a commit takes
 	// its turn under wmu (see deliver).
 	turns turns

@@ -1,6 +1,10 @@
 package catalog
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
 
 // Change tells a handler that a record was stored: created by one of this
 // node's merchants, or applied from another node.
@@ -147,3 +151,27 @@ func (ch Change) RatedListing() string {
 	}
 	return ch.rating.listing
 }
+
+// writerLock is the catalog's writer lock (Catalog.wmu), which also
+// counts how long it has been held: every local write, stock change and
+// stored record waits for it, so its share of the time says how much a
+// feed or a catch-up holds up the rest.
+type writerLock struct {
+	mu    sync.Mutex
+	since time.Time    // when the holder took it
+	held  atomic.Int64 // nanoseconds held, by holders that let it go
+}
+
+func (w *writerLock) Lock() {
+	w.mu.Lock()
+	w.since = time.Now()
+}
+
+func (w *writerLock) Unlock() {
+	w.held.Add(int64(time.Since(w.since)))
+	w.mu.Unlock()
+}
+
+// WriterHeld returns how long the catalog's writer lock has been held
+// since Open, by writes that have let it go.
+func (c *Catalog) WriterHeld() time.Duration { return time.Duration(c.wmu.held.Load()) }

@@ -127,6 +127,15 @@ func (n *Node) openCatalog(key crypto.PrivKey, reg prometheus.Registerer) error 
 		return err
 	}
 	n.cat.UseProofs(order.ReviewProofs{})
+	if reg != nil {
+		held := prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "fedmart_catalog_writer_held_seconds_total",
+			Help: "Time the catalog's writer lock was held. Every local write, stock change and stored record waits for it: its rate is the share of the time a feed or a catch-up holds up the rest.",
+		}, func() float64 { return n.cat.WriterHeld().Seconds() })
+		if err := reg.Register(held); err != nil {
+			return fmt.Errorf("catalog metrics: %w", err)
+		}
+	}
 	// The catalog follows the charter in force: registered before the
 	// charter is read, so that a version applied in between is not
 	// missed, and never set back to an older version than it follows.

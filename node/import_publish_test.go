@@ -49,6 +49,7 @@ func TestBulkImportReachesMembersByCatchUp(t *testing.T) {
 		return nil
 	})
 	published := metric(t, a, "fedmart_catalog_published_total")
+	held := metric(t, a, "fedmart_catalog_writer_held_seconds_total")
 
 	if s, body := call(t, "POST", a.APIURL()+"/v1/listings/batch", "/v1/listings/batch", tok, feedOf(500, "bulk")); s != 200 || !strings.Contains(string(body), `"created":500`) {
 		t.Fatalf("batch: %d %.300s", s, body)
@@ -59,6 +60,9 @@ func TestBulkImportReachesMembersByCatchUp(t *testing.T) {
 	// is 1,000 listings): one publication.
 	if got := metric(t, a, "fedmart_catalog_published_total") - published; got != 1 {
 		t.Fatalf("the home published %v records of the bulk feed, want 1 (its last)", got)
+	}
+	if metric(t, a, "fedmart_catalog_writer_held_seconds_total") <= held {
+		t.Fatal("the bulk feed's commit did not count toward the time the catalog's writer lock was held")
 	}
 	for _, n := range []*Node{b, g} {
 		if got := metric(t, n, "fedmart_catalog_sync_records_total"); got < 499 {
