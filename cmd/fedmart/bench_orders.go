@@ -49,7 +49,7 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 		return report{}, err
 	}
 	base := ms(rtt) + 2*ms(fsync)
-	commit, badgerSync, logSync, syncWall, err := syncCPU(1000)
+	syncs, err := measureSyncs(1000)
 	if err != nil {
 		return report{}, err
 	}
@@ -154,11 +154,11 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 		{Name: "sub-orders per second two whole cores would accept at that CPU cost", Unit: "/s", Value: 2000 / cpuPer, Goal: ">= 1,000 /s"},
 		{Name: "bare libp2p request/response round trip, p50", Unit: "ms", Value: ms(rtt)},
 		{Name: "fsync of a 4 KiB write, p50", Unit: "ms", Value: ms(fsync)},
-		{Name: "Badger DB.Sync after a commit of a 1,500-byte record, p50", Unit: "ms", Value: ms(syncWall),
+		{Name: "Badger DB.Sync after a commit of a 1,500-byte record, p50", Unit: "ms", Value: ms(syncs.syncWall),
 			Baseline: "fsync of a 4 KiB write, p50", Base: ms(fsync)},
-		{Name: "CPU time of a Badger commit + DB.Sync of a 1,500-byte record", Unit: "µs", Value: float64(badgerSync.Nanoseconds()) / 1e3,
-			Baseline: "overwrite + fsync of the same bytes in a preallocated log", Base: float64(logSync.Nanoseconds()) / 1e3},
-	}, workFigures(workBefore, work, subOrders), unitFigures(rttCPU, keptCPU, sign, verify, commit, badgerSync), writesFigures(writes, 2*orderWriteRuns))}, nil
+		{Name: "CPU time of a Badger commit + DB.Sync of a 1,500-byte record", Unit: "µs", Value: float64(syncs.commitSync.Nanoseconds()) / 1e3,
+			Baseline: "overwrite + fsync of the same bytes in a preallocated log", Base: float64(syncs.logSync.Nanoseconds()) / 1e3},
+	}, workFigures(workBefore, work, subOrders), unitFigures(rttCPU, keptCPU, sign, verify, syncs.commit, syncs.commitSync), writesFigures(writes, 2*orderWriteRuns))}, nil
 }
 
 // orderFlushes is how many flushes of order state the nodes have run and

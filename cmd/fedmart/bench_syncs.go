@@ -11,25 +11,28 @@ import (
 	"github.com/fedmart/fedmart/node"
 )
 
-// syncCPU is the CPU time one durable write of a 1,500-byte order record
-// takes, over n writes: a Badger commit and DB.Sync (an msync of the
-// memtable's mapped log and of the value log) on a database opened as a
-// node opens its own, on the default storage settings, beside the same
-// commit without the sync and beside an overwrite of a preallocated log
-// file and its fsync, what an order log of its own would pay
-// (BENCHMARKS.md "What a flush costs"). syncWall is the median wall time
-// of those DB.Syncs alone, which a checkout waits for three times in
-// turn (BENCHMARKS.md "Where one checkout's 6.3 ms go").
-func syncCPU(n int) (commit, badgerSync, logSync, syncWall time.Duration, err error) {
+// syncCosts are what one durable write of a 1,500-byte order record
+// costs, measured over n writes on a database opened as a node opens its
+// own, on the default storage settings (BENCHMARKS.md "What a flush
+// costs" and "Where one checkout's 6.3 ms go").
+type syncCosts struct {
+	commit     time.Duration // CPU of a Badger commit, no sync
+	commitSync time.Duration // CPU of the same commit and DB.Sync (an msync of the memtable's mapped log and of the value log)
+	logSync    time.Duration // CPU of an overwrite of a preallocated log file and its fsync: what an order log of its own would pay
+	syncWall   time.Duration // median wall time of the DB.Syncs alone
+}
+
+// measureSyncs measures syncCosts over n writes of each kind.
+func measureSyncs(n int) (c syncCosts, err error) {
 	dir, err := os.MkdirTemp("", "fedmart-sync-")
 	if err != nil {
-		return 0, 0, 0, 0, err
+		return syncCosts{}, err
 	}
 	defer os.RemoveAll(dir)
 	rec := make([]byte, 1500)
 	db, err := node.OpenBadger(filepath.Join(dir, "db"), node.DefaultConfig().Storage, slog.New(slog.DiscardHandler))
 	if err != nil {
-		return 0, 0, 0, 0, err
+		return syncCosts{}, err
 	}
 	defer db.Close()
 	var syncs []time.Duration
@@ -48,35 +51,36 @@ func syncCPU(n int) (commit, badgerSync, logSync, syncWall time.Duration, err er
 		}
 		return (cpuTime() - start) / time.Duration(n), nil
 	}
-	if commit, err = perWrite(0, false); err != nil {
-		return 0, 0, 0, 0, err
+	if c.commit, err = perWrite(0, false); err != nil {
+		return syncCosts{}, err
 	}
 	if err := db.Sync(); err != nil { // not to charge the first synced write with the others
-		return 0, 0, 0, 0, err
+		return syncCosts{}, err
 	}
-	if badgerSync, err = perWrite(n, true); err != nil {
-		return 0, 0, 0, 0, err
+	if c.commitSync, err = perWrite(n, true); err != nil {
+		return syncCosts{}, err
 	}
 
 	f, err := os.Create(filepath.Join(dir, "log"))
 	if err != nil {
-		return 0, 0, 0, 0, err
+		return syncCosts{}, err
 	}
 	defer f.Close()
 	if _, err := f.Write(make([]byte, n*len(rec))); err != nil { // preallocated: a sync writes data, not the file's size
-		return 0, 0, 0, 0, err
+		return syncCosts{}, err
 	}
 	if err := f.Sync(); err != nil {
-		return 0, 0, 0, 0, err
+		return syncCosts{}, err
 	}
 	start := cpuTime()
 	for i := range n {
 		if _, err := f.WriteAt(rec, int64(i*len(rec))); err != nil {
-			return 0, 0, 0, 0, err
+			return syncCosts{}, err
 		}
 		if err := f.Sync(); err != nil {
-			return 0, 0, 0, 0, err
+			return syncCosts{}, err
 		}
 	}
-	return commit, badgerSync, (cpuTime() - start) / time.Duration(n), percentile(syncs, 50), nil
+	c.logSync, c.syncWall = (cpuTime()-start)/time.Duration(n), percentile(syncs, 50)
+	return c, nil
 }
