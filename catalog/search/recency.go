@@ -20,7 +20,11 @@ const maxTimeBucket = 4096
 // splits at its median time, so a catalog imported within a minute is as
 // well bucketed as one updated over years. A bucket that empties is
 // dropped and its range joins the bucket before it. Only a bucket of
-// documents sharing one time stays larger.
+// documents sharing one time stays larger; it tries again to split only
+// once it has doubled, so that a block of documents sharing one time (a
+// feed stamped at one instant, or a member that signs a whole catalog
+// with one time) costs each document a constant share of the tries, not
+// a pass over the whole block.
 type timeIndex struct {
 	buckets []timeBucket // by ascending start; the first starts at -maxMicros
 }
@@ -31,6 +35,7 @@ type timeBucket struct {
 	start int64
 	docs  *roaring.Bitmap
 	size  int
+	retry int // when nonzero, the size at which to try splitting again
 }
 
 func newTimeIndex() timeIndex {
@@ -48,13 +53,13 @@ func (x *timeIndex) add(m int64, doc uint32, updated []int64) {
 	b := &x.buckets[i]
 	b.docs.Add(doc)
 	b.size++
-	if b.size > maxTimeBucket {
+	if b.size > max(maxTimeBucket, b.retry) {
 		x.split(i, updated)
 	}
 }
 
 // split divides bucket i at its median time, if its documents have more
-// than one time.
+// than one time; if not, it waits for the bucket to double.
 func (x *timeIndex) split(i int, updated []int64) {
 	b := &x.buckets[i]
 	times := make([]int64, 0, b.size)
@@ -67,7 +72,8 @@ func (x *timeIndex) split(i int, updated []int64) {
 	if mid == times[0] { // the lower half is one time: split above it
 		j, _ := slices.BinarySearch(times, mid+1)
 		if j == len(times) {
-			return // one time throughout
+			b.retry = 2 * b.size // one time throughout
+			return
 		}
 		mid = times[j]
 	}
@@ -81,6 +87,7 @@ func (x *timeIndex) split(i int, updated []int64) {
 	b.docs.AndNot(upper)
 	n := int(upper.GetCardinality())
 	b.size -= n
+	b.retry = 0
 	x.buckets = slices.Insert(x.buckets, i+1, timeBucket{start: mid, docs: upper, size: n})
 }
 

@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -50,5 +51,54 @@ func checkNewest(t *testing.T, ix *Index, docs []Doc) {
 	got, total := walk(t, ix, Query{Text: "clock", Sort: Newest, Limit: MaxLimit})
 	if total != len(want) || !slices.Equal(ids(got), ids(want)) {
 		t.Fatalf("Newest: %d items of Total %d, want %d in order", len(got), total, len(want))
+	}
+}
+
+// TestOneTimeBlockIsNotSplitOverAndOver adds a block of documents that
+// share one update time, as a feed stamped at one instant or a member
+// signing a whole catalog with one time would, then documents of later
+// times. A bucket that cannot split must not try again on every add:
+// each try reads and sorts the whole bucket, so a block of n documents
+// would cost n^2/2 reads (here about 600 MB of sort buffers, and minutes
+// for a block of a hundred thousand).
+func TestOneTimeBlockIsNotSplitOverAndOver(t *testing.T) {
+	const n = 3 * maxTimeBucket
+	x := newTimeIndex()
+	updated := make([]int64, 2*n)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for d := range n {
+		updated[d] = 1_000_000
+		x.add(updated[d], uint32(d), updated)
+	}
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
+		t.Fatalf("adding %d documents of one time allocated %d MiB: the bucket tried to split on every add", n, grew>>20)
+	}
+	if len(x.buckets) != 1 || x.buckets[0].size != n {
+		t.Fatalf("%d buckets after one time throughout, want 1 of %d", len(x.buckets), n)
+	}
+	for d := n; d < 2*n; d++ {
+		updated[d] = 2_000_000 + int64(d)
+		x.add(updated[d], uint32(d), updated)
+	}
+	if len(x.buckets) < 3 {
+		t.Fatalf("%d buckets after %d documents of later times: the block's bucket never split again", len(x.buckets), n)
+	}
+	total := 0
+	for i, b := range x.buckets {
+		total += b.size
+		if b.size != int(b.docs.GetCardinality()) {
+			t.Fatalf("bucket %d: size %d, holds %d", i, b.size, b.docs.GetCardinality())
+		}
+		b.docs.Iterate(func(d uint32) bool {
+			if x.find(updated[d]) != i {
+				t.Fatalf("document %d (time %d) in bucket %d, find says %d", d, updated[d], i, x.find(updated[d]))
+			}
+			return true
+		})
+	}
+	if total != 2*n {
+		t.Fatalf("buckets hold %d documents, want %d", total, 2*n)
 	}
 }
