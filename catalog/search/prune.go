@@ -59,24 +59,22 @@ func (ix *Index) scorePruned(terms []string, result *roaring.Bitmap, sc *scratch
 		ix.score(terms, result, sc, top)
 		return
 	}
-	// groups[i][f]: the result's documents whose best field for term i is f.
-	groups := make([][numFields]*roaring.Bitmap, len(ts))
+	// best[i] splits the result by term i's best field, one field at a
+	// time as classes need them.
+	best := make([]bestField, len(ts))
 	classes := 1
 	for i, t := range ts {
-		rest, found := result, 0
-		for _, pl := range t.lists {
-			if pl.level != 0 || rest.IsEmpty() {
-				continue
-			}
-			g := roaring.And(rest, pl.docs)
-			if g.IsEmpty() {
-				continue
-			}
-			groups[i][pl.field] = g
-			rest = roaring.AndNot(rest, pl.docs)
-			found++
+		best[i] = newBestField(t, result)
+		classes *= best[i].candidates()
+	}
+	if classes > maxClasses {
+		// Too many for the fields the terms are in: count the fields
+		// the result actually holds them in.
+		classes = 1
+		for i := range best {
+			classes *= best[i].found()
 		}
-		if classes *= found; classes > maxClasses {
+		if classes > maxClasses {
 			ix.score(terms, result, sc, top)
 			return
 		}
@@ -93,7 +91,7 @@ func (ix *Index) scorePruned(terms []string, result *roaring.Bitmap, sc *scratch
 		var next [][]int
 		for _, c := range fields {
 			for f := range numFields {
-				if groups[i][f] != nil {
+				if best[i].may(f) {
 					next = append(next, append(slices.Clip(c), f))
 				}
 			}
@@ -121,9 +119,12 @@ func (ix *Index) scorePruned(terms []string, result *roaring.Bitmap, sc *scratch
 			continue // all of it comes before the cursor
 		}
 		if docs[s.class] == nil {
-			docs[s.class] = groups[0][fields[s.class][0]]
+			docs[s.class] = best[0].group(fields[s.class][0])
 			for i, f := range fields[s.class][1:] {
-				docs[s.class] = roaring.And(docs[s.class], groups[i+1][f])
+				if docs[s.class].IsEmpty() {
+					break
+				}
+				docs[s.class] = roaring.And(docs[s.class], best[i+1].group(f))
 			}
 		}
 		part := docs[s.class]
@@ -139,4 +140,66 @@ func (ix *Index) scorePruned(terms []string, result *roaring.Bitmap, sc *scratch
 			ix.score(terms, part, sc, top)
 		}
 	}
+}
+
+// bestField splits a result by the best field a term is in: group f holds
+// the documents that have the term in field f and in no better one
+// (fields are ordered by weight, best first). A group is computed only
+// when a class asks for it, with the groups before it: a broad query's
+// page usually fills from the title's group, and the intersections with
+// the other fields are then never made.
+type bestField struct {
+	lists  [numFields]*roaring.Bitmap // the term's postings at level 0, by field
+	rest   *roaring.Bitmap            // the result not in groups [0, next)
+	next   int
+	groups [numFields]*roaring.Bitmap
+}
+
+func newBestField(t *term, result *roaring.Bitmap) bestField {
+	b := bestField{rest: result}
+	for _, pl := range t.lists {
+		if pl.level == 0 {
+			b.lists[pl.field] = pl.docs
+		}
+	}
+	return b
+}
+
+// candidates is how many fields may hold a group: those the term is in.
+func (b *bestField) candidates() int {
+	n := 0
+	for f := range numFields {
+		if b.may(f) {
+			n++
+		}
+	}
+	return n
+}
+
+// may reports whether group f may hold documents: the term is in field
+// f, and the group is not known to be empty.
+func (b *bestField) may(f int) bool {
+	return b.lists[f] != nil && (f >= b.next || !b.groups[f].IsEmpty())
+}
+
+// found computes every group and returns how many hold documents.
+func (b *bestField) found() int {
+	b.group(numFields - 1)
+	return b.candidates()
+}
+
+// group returns group f, computing it and the groups before it if needed.
+func (b *bestField) group(f int) *roaring.Bitmap {
+	for ; b.next <= f; b.next++ {
+		in := b.lists[b.next]
+		if in == nil || b.rest.IsEmpty() {
+			b.groups[b.next] = roaring.New()
+			continue
+		}
+		b.groups[b.next] = roaring.And(b.rest, in)
+		if b.next < numFields-1 {
+			b.rest = roaring.AndNot(b.rest, in)
+		}
+	}
+	return b.groups[f]
 }
