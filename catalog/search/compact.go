@@ -15,6 +15,7 @@ import (
 func (ix *Index) Compact() {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.unions.clear() // searches keep them again, compact
 	ix.slots = slices.Clone(ix.slots)
 	ix.price = slices.Clone(ix.price)
 	ix.band = slices.Clone(ix.band)

@@ -17,6 +17,7 @@ type Index struct {
 	text    *analyzer // safe for concurrent use on its own
 	scratch sync.Pool // of *scratch, per-query working memory
 	cache   resultCache
+	unions  unionCache // the any-field documents of frequent terms (union.go)
 
 	// mu guards every field below. Search and Save hold it shared; Upsert,
 	// Delete and Compact hold it exclusively.
@@ -225,6 +226,7 @@ func (ix *Index) index(s uint32, d Doc, es []entry, lens [numFields]uint16) {
 	ix.store(s, d, encodeForward(es), lens)
 	for _, e := range es {
 		ix.terms[e.term].add(s, e.code)
+		ix.unions.add(e.term, s)
 	}
 }
 
@@ -267,6 +269,7 @@ func (ix *Index) unindex(s uint32) {
 	// The forward list was encoded by this index; it always decodes.
 	_ = decodeForward(sl.forward, len(ix.terms), func(e entry) {
 		ix.terms[e.term].remove(s, e.code)
+		ix.unions.remove(e.term, s)
 	})
 	for f, n := range ix.lens[s] {
 		ix.lenSum[f] -= int64(n)

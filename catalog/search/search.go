@@ -113,24 +113,25 @@ func (ix *Index) selectDocs(p *plan) selection {
 	return sel
 }
 
-// matchText returns the live documents holding every term.
+// matchText returns the live documents holding every term. The result
+// may be one of the index's own bitmaps: callers must not modify it.
 func (ix *Index) matchText(terms []string) *roaring.Bitmap {
 	if len(terms) == 0 {
 		return ix.live
 	}
-	ts := make([]*term, 0, len(terms))
+	ids := make([]uint32, 0, len(terms))
 	for _, text := range terms {
 		id, ok := ix.vocab[text]
 		if !ok || ix.terms[id].df == 0 {
 			return roaring.New()
 		}
-		ts = append(ts, &ix.terms[id])
+		ids = append(ids, id)
 	}
 	// Rarest first: every intersection is then at most that small.
-	slices.SortFunc(ts, func(a, b *term) int { return cmp.Compare(a.df, b.df) })
-	r := ts[0].matches()
-	for _, t := range ts[1:] {
-		r = roaring.And(r, t.matches())
+	slices.SortFunc(ids, func(a, b uint32) int { return cmp.Compare(ix.terms[a].df, ix.terms[b].df) })
+	r := ix.unions.matches(ids[0], &ix.terms[ids[0]])
+	for _, id := range ids[1:] {
+		r = roaring.And(r, ix.unions.matches(id, &ix.terms[id]))
 	}
 	return r
 }
