@@ -16,16 +16,7 @@ func TestUnionsStayExact(t *testing.T) {
 	docs := genDocs(3*unionMin, 21)
 	ix := newIndexOf(docs)
 	ix.SetResultCache(0)
-	var frequent []string
-	for text, id := range ix.vocab {
-		if tm := &ix.terms[id]; tm.df >= unionMin && tm.level0() >= 2 {
-			frequent = append(frequent, text)
-		}
-	}
-	if len(frequent) == 0 {
-		t.Fatal("no term is frequent enough to keep its union: the test checks nothing")
-	}
-	slices.Sort(frequent)
+	frequent := frequentWords(t, ix)
 	search := func(ix *Index, text string) Result {
 		t.Helper()
 		res, err := ix.Search(Query{Text: text, Limit: MaxLimit})
@@ -62,11 +53,7 @@ func TestUnionsStayExact(t *testing.T) {
 	}
 	docs = slices.DeleteFunc(docs, func(d Doc) bool { return d.ID == "" })
 
-	for id, e := range ix.unions.entries {
-		if got, want := e.Value.(*union).docs, ix.terms[id].matches(); !got.Equals(want) {
-			t.Fatalf("kept union of %q holds %d documents, its postings %d", ix.terms[id].text, got.GetCardinality(), want.GetCardinality())
-		}
-	}
+	checkUnions(t, ix)
 	fresh := newIndexOf(docs)
 	fresh.SetResultCache(0)
 	for _, w := range frequent {
@@ -85,15 +72,7 @@ func TestUnionsUnderConcurrentSearchAndUpdate(t *testing.T) {
 	docs := genDocs(2*unionMin, 22)
 	ix := newIndexOf(docs)
 	ix.SetResultCache(0)
-	var words []string
-	for text, id := range ix.vocab {
-		if tm := &ix.terms[id]; tm.df >= unionMin && tm.level0() >= 2 {
-			words = append(words, text)
-		}
-	}
-	if len(words) == 0 {
-		t.Fatal("no term is frequent enough to keep its union")
-	}
+	words := frequentWords(t, ix)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for i := range 400 {
@@ -114,6 +93,29 @@ func TestUnionsUnderConcurrentSearchAndUpdate(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	checkUnions(t, ix)
+}
+
+// frequentWords returns, sorted, the words of ix whose unions the index
+// keeps once searched.
+func frequentWords(t *testing.T, ix *Index) []string {
+	t.Helper()
+	var words []string
+	for text, id := range ix.vocab {
+		if tm := &ix.terms[id]; tm.df >= unionMin && tm.level0() >= 2 {
+			words = append(words, text)
+		}
+	}
+	if len(words) == 0 {
+		t.Fatal("no term is frequent enough to keep its union: the test checks nothing")
+	}
+	slices.Sort(words)
+	return words
+}
+
+// checkUnions fails unless every kept union holds its term's documents.
+func checkUnions(t *testing.T, ix *Index) {
+	t.Helper()
 	for id, e := range ix.unions.entries {
 		if got, want := e.Value.(*union).docs, ix.terms[id].matches(); !got.Equals(want) {
 			t.Fatalf("kept union of %q holds %d documents, its postings %d", ix.terms[id].text, got.GetCardinality(), want.GetCardinality())
