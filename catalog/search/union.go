@@ -8,10 +8,10 @@ import (
 )
 
 // A search for a term needs the documents holding it in any field: the
-// union of its postings in the four fields. For a frequent word that
-// union is most of a computed search's cost after ranking and facets
-// (about a fifth of it at a million listings, where "steel" is in 826,000
-// documents), and every search of the word merged it anew. The index now
+// union of its postings in the four fields. Every search of a word merged
+// it anew, and for frequent words that was about a quarter of a computed
+// search's CPU at a million listings (where "steel" is in 826,000
+// documents; fedmart bench scale, BENCHMARKS.md). The index now
 // keeps the unions of the frequent terms searched most recently. Unlike
 // the result cache, which a change to any listing empties, an entry is
 // kept exact as documents come and go (Index.index and unindex add and
