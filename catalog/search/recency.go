@@ -22,9 +22,9 @@ const maxTimeBucket = 4096
 // dropped and its range joins the bucket before it. Only a bucket of
 // documents sharing one time stays larger; it tries again to split only
 // once it has doubled, so that a block of documents sharing one time (a
-// feed stamped at one instant, or a member that signs a whole catalog
-// with one time) costs each document a constant share of the tries, not
-// a pass over the whole block.
+// member that signs a whole catalog with one time: records carry the
+// time their origin signed) costs each document a constant share of the
+// tries, not a pass over the whole block.
 type timeIndex struct {
 	buckets []timeBucket // by ascending start; the first starts at -maxMicros
 }

@@ -55,8 +55,8 @@ func checkNewest(t *testing.T, ix *Index, docs []Doc) {
 }
 
 // TestOneTimeBlockIsNotSplitOverAndOver adds a block of documents that
-// share one update time, as a feed stamped at one instant or a member
-// signing a whole catalog with one time would, then documents of later
+// share one update time, as a member signing a whole catalog with one
+// time would, then documents of later
 // times. A bucket that cannot split must not try again on every add:
 // each try reads and sorts the whole bucket, so a block of n documents
 // would cost n^2/2 reads (here about 600 MB of sort buffers, and minutes

@@ -45,7 +45,12 @@ type union struct {
 // matches returns the documents holding term id, t, in any field. The
 // result may be shared: callers must not modify it. The caller holds
 // the index's lock, for reading at least.
+// A term kept and since grown rare is merged again; its entry, no longer
+// searched, ages out.
 func (c *unionCache) matches(id uint32, t *term) *roaring.Bitmap {
+	if t.df < unionMin || t.level0() < 2 {
+		return t.matches() // rare, or one of the term's own bitmaps: no lock
+	}
 	c.mu.Lock()
 	if e, ok := c.entries[id]; ok {
 		c.lru.MoveToFront(e)
@@ -54,9 +59,6 @@ func (c *unionCache) matches(id uint32, t *term) *roaring.Bitmap {
 	}
 	c.mu.Unlock()
 	docs := t.matches()
-	if t.df < unionMin || t.level0() < 2 {
-		return docs // rare, or one of the term's own bitmaps
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.entries[id]; ok { // another search kept it meanwhile

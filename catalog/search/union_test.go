@@ -32,8 +32,9 @@ func TestUnionsStayExact(t *testing.T) {
 		t.Fatalf("searching %d frequent words kept no union", len(frequent))
 	}
 
-	// Delete every fifth document, take the first frequent word out of
-	// every third title and description, and add documents holding it.
+	// Delete every fifth document, rewrite the title and description of
+	// every third (taking the frequent words out of them), and add
+	// documents holding the first frequent word.
 	w := frequent[0]
 	for i := range docs {
 		switch {
