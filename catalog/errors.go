@@ -1,6 +1,9 @@
 package catalog
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 // Errors returned by the catalog. Callers test them with errors.Is; the
 // wrapped message names the field, listing, origin or seq at fault.
@@ -49,7 +52,20 @@ var (
 	// it is valid and moves its origin's marks, like one over quota, but
 	// it is neither held nor relayed.
 	ErrNotAllowed = errors.New("not allowed by the charter")
+	// ErrEarly marks another member's record dated more than MaxClockSkew
+	// ahead of this node's clock. Nothing of it is stored and no mark
+	// moves, as for a refusal; but the record is not held against the
+	// member that relayed it, since it becomes acceptable once this
+	// node's clock gets there, and a later catch-up brings it.
+	ErrEarly = errors.New("record dated ahead of this node's clock")
 )
+
+// MaxClockSkew is how far ahead of this node's clock another member's
+// record may be dated: the allowance order messages have too. A record's
+// time is its origin's claim, and the storefront sorts by it (newest
+// first, reviews, pages); without a bound, a member could date its
+// listings a year ahead and stay at the top of every "newest" list.
+const MaxClockSkew = 5 * time.Minute
 
 // suspendedError is ErrSuspended: an ErrNotFound with its own words.
 type suspendedError struct{}

@@ -14,7 +14,7 @@ import (
 func wellFormed(origin string) *Record {
 	id := FormatID(origin, newLocalID(), newLocalID())
 	platform, merchant, _, _ := ParseID(id)
-	t := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	t := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) // not ahead of any test node's clock
 	l := describe(input("Pan", "PAN-1"))
 	l.ID, l.Platform, l.Merchant, l.Version, l.UpdatedAt = id, platform, merchant, 1, t
 	return &Record{Origin: origin, Seq: 1, Kind: KindListing, ListingID: id, Version: 1, Listing: l, Time: t}

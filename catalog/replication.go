@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
 )
@@ -24,8 +25,9 @@ type ApplyResult struct {
 // and stores it if it is the newest of its listing and kind, deleting the
 // record it supersedes. It refuses, storing nothing: ErrTooLarge, ErrForged,
 // ErrInvalid (see Decode; also a listing beyond this catalog's limits),
-// ErrNotMember when the origin is not an active member, ErrStale when a
-// newer version is stored, ErrConflict when the record contradicts a
+// ErrNotMember when the origin is not an active member, ErrEarly when
+// it is dated too far ahead of this node's clock, ErrStale when a newer
+// version is stored, ErrConflict when the record contradicts a
 // stored one, and ErrDuplicate when it is stored already. A stale or
 // duplicate record at the origin's mark+1 still moves the mark.
 func (c *Catalog) Apply(raw []byte) (ApplyResult, error) {
@@ -90,6 +92,12 @@ func (c *Catalog) admit(raw []byte) (*Record, error) {
 func (c *Catalog) admitDecoded(rec *Record) error {
 	if rec.Origin != c.self && !c.members.IsMember(rec.Origin) {
 		return fmt.Errorf("%w: record %s/%d: %s is not an active member", ErrNotMember, rec.Origin, rec.Seq, rec.Origin)
+	}
+	if rec.Origin != c.self {
+		if now := c.now(); rec.Time.After(now.Add(MaxClockSkew)) {
+			return fmt.Errorf("%w: record %s/%d is dated %s, %s ahead of this node's clock (at most %s)", ErrEarly,
+				rec.Origin, rec.Seq, rec.Time.UTC().Format(time.RFC3339), rec.Time.Sub(now).Round(time.Second), MaxClockSkew)
+		}
 	}
 	return c.checkLimits(rec)
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
 )
@@ -552,5 +553,60 @@ func TestCarriedStockIsHeldToTheLimits(t *testing.T) {
 				t.Fatalf("store changed: marks %v (was %v)", b.Marks(), marks)
 			}
 		})
+	}
+}
+
+// Another member's record dated more than MaxClockSkew ahead of this
+// node's clock is refused with ErrEarly and leaves nothing behind; the
+// same bytes are taken once the clock has caught up. A record within the
+// skew is taken at once, and a node's own records are never early to it.
+func TestEarlyRecordIsTakenOnceDue(t *testing.T) {
+	members := &memberSet{}
+	a := newNode(t, testConfig(), members)
+	var mu sync.Mutex
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	b := &testNode{db: newDB(t), key: newKey(t)}
+	members.add(peerOf(t, b.key))
+	var err error
+	if b.Catalog, err = Open(testConfig(), b.db, b.key, members, nil, clock); err != nil {
+		t.Fatal(err)
+	}
+	dated := func(seq uint64, at time.Time) []byte {
+		r := wellFormed(a.Platform())
+		r.Seq, r.Time, r.Listing.UpdatedAt = seq, at, at
+		return mustSeal(t, r, a.key)
+	}
+	near, far := dated(1, now.Add(MaxClockSkew)), dated(2, now.Add(time.Hour))
+	if _, err := b.Apply(near); err != nil {
+		t.Fatalf("a record dated MaxClockSkew ahead: %v", err)
+	}
+	marks, count, records := b.Marks(), b.Count(), storedRecords(t, b.db)
+	for _, apply := range []func() error{
+		func() error { _, err := b.Apply(far); return err },
+		func() error { _, errs := b.ApplyBatch([][]byte{far}); return errs[0] },
+	} {
+		if err := apply(); !errors.Is(err, ErrEarly) || Skipped(err) {
+			t.Fatalf("a record dated an hour ahead: err = %v, want ErrEarly, not skipped", err)
+		}
+		if !maps.Equal(b.Marks(), marks) || b.Count() != count || storedRecords(t, b.db) != records {
+			t.Fatalf("store changed: marks %v (was %v), count %d (was %d)", b.Marks(), marks, b.Count(), count)
+		}
+	}
+	mu.Lock()
+	now = now.Add(time.Hour - MaxClockSkew)
+	mu.Unlock()
+	if _, err := b.Apply(far); err != nil {
+		t.Fatalf("the record once its time is within the skew: %v", err)
+	}
+	if b.Marks()[a.Platform()] != 2 || b.Count() != count+1 {
+		t.Fatalf("marks %v, count %d", b.Marks(), b.Count())
+	}
+	// B's own record, echoed back, is B's own claim about its clock.
+	own := wellFormed(b.Platform())
+	own.Time = now.Add(24 * time.Hour)
+	own.Listing.UpdatedAt = own.Time
+	if _, err := b.Apply(mustSeal(t, own, b.key)); errors.Is(err, ErrEarly) {
+		t.Fatalf("a node's own record: %v", err)
 	}
 }

@@ -27,7 +27,7 @@ func restoreNode(t *testing.T, a *testNode, backup []byte, members *memberSet) *
 func openOn(t *testing.T, db *badger.DB, a *testNode, members *memberSet) *testNode {
 	t.Helper()
 	n := &testNode{db: db, key: a.key}
-	clock := &stepClock{t: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)}
+	clock := &stepClock{t: time.Date(2026, 1, 1, 0, 1, 0, 0, time.UTC)} // later than what it signed before, within the members' MaxClockSkew
 	c, err := Open(testConfig(), db, a.key, members, nil, clock.now)
 	if err != nil {
 		t.Fatal(err)

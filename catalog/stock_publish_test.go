@@ -151,7 +151,8 @@ func TestPendingStockSurvivesARestartAndConverges(t *testing.T) {
 	stop() // nothing published: the take is only in the store
 
 	cfg.StockPublishEvery = 10 * time.Millisecond
-	again, err := Open(cfg, home.db, home.key, members, nil, nil)
+	later := &stepClock{t: time.Date(2026, 1, 1, 0, 1, 0, 0, time.UTC)} // within the replica's MaxClockSkew
+	again, err := Open(cfg, home.db, home.key, members, nil, later.now)
 	if err != nil {
 		t.Fatal(err)
 	}

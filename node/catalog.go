@@ -54,6 +54,8 @@ func outcome(err error) (replication.Outcome, error) {
 		return replication.Stored, nil
 	case catalog.Skipped(err):
 		return replication.Known, nil
+	case errors.Is(err, catalog.ErrEarly):
+		return replication.Early, err
 	default:
 		return replication.Refused, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -178,5 +179,77 @@ func TestCatchUpTakesNoMarkOnAMembersWord(t *testing.T) {
 	}
 	if got := b.cat.Marks()[gamma]; got != held {
 		t.Fatalf("Beta's mark for Gamma moved from %d to %d on Alpha's word", held, got)
+	}
+}
+
+// A member that dates its records ahead of the others' clocks (to stay
+// at the top of every "newest" list, say) has them ignored by every
+// other member: not stored, not relayed, and not counted against the
+// relaying member, whose clock may merely run a little ahead. A record
+// within catalog.MaxClockSkew of the clock is stored; catch-up does not
+// adopt a member's marks over an early record it serves, so the record
+// is asked for again once it is due.
+func TestRecordsDatedAheadWaitForTheClock(t *testing.T) {
+	c := startCluster(t, "Alpha", "Beta", "Gamma")
+	a, b := c.Nodes[0], c.Nodes[1]
+	alpha := a.PeerID().String()
+	alphaKey, err := LoadIdentity(a.cfg.path(a.cfg.Identity))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dated := func(seq uint64, title string, at time.Time) []byte {
+		l := fakeListing(alpha, title)
+		l.ID = catalog.FormatID(alpha, "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbb"+string(rune('b'+seq)))
+		l.UpdatedAt = at.UTC()
+		return seal(t, &catalog.Record{Origin: alpha, Seq: seq, Kind: catalog.KindListing, ListingID: l.ID, Version: 1,
+			Listing: l, Time: l.UpdatedAt}, alphaKey)
+	}
+	// An honest listing first: the mesh is formed once every member has it.
+	tok := newMerchant(t, c, 0, "Honest")
+	call(t, "POST", a.APIURL()+"/v1/listings", "/v1/listings", tok, listingBody("Honest pan", "PAN-1", 3000, 3))
+	testwait.For(t, 15*time.Second, findsOnly(t, c.Nodes, "q=pan", "Honest pan"))
+	mark := a.cat.Marks()[alpha]
+	near := dated(mark+1, "Nearly teapot", time.Now().Add(2*time.Minute))
+	far := dated(mark+2, "Tomorrow kettle", time.Now().Add(time.Hour))
+	if _, err := b.cat.Apply(far); !errors.Is(err, catalog.ErrEarly) || !strings.Contains(err.Error(), "ahead of this node's clock") {
+		t.Fatalf("Beta's catalog took a record dated an hour ahead: %v", err)
+	}
+	a.repl.Publish(near)
+	a.repl.Publish(far)
+	for _, n := range c.Nodes[1:] {
+		testwait.For(t, 15*time.Second, findsOnly(t, []*Node{n}, "q=teapot", "Nearly teapot"))
+		testwait.For(t, 10*time.Second, func() error {
+			if early := metric(t, n, `fedmart_catalog_gossip_received_total{outcome="early"}`); early < 1 {
+				return fmt.Errorf("%s ignored %v early records, want 1", n.Name(), early)
+			}
+			return nil
+		})
+		if got := searchOn(t, n, "q=kettle").Total; got != 0 {
+			t.Errorf("%s stored the record dated an hour ahead", n.Name())
+		}
+		if got := metric(t, n, `fedmart_catalog_gossip_received_total{outcome="refused"}`); got != 0 {
+			t.Errorf("%s counted %v records as refused, which lowers the relaying member's score", n.Name(), got)
+		}
+		if got := n.cat.Marks()[alpha]; got != mark+1 {
+			t.Errorf("%s's mark for Alpha is %d, want %d: the early record after it is still owed", n.Name(), got, mark+1)
+		}
+	}
+
+	// Alpha serves the early record on catch-up and vouches for it.
+	a.fed.Handle(replication.SyncProtocol, func(_ context.Context, _ peer.ID, s network.Stream) error {
+		if _, err := wire.NewReader(s).ReadFrame(1 << 20); err != nil {
+			return err
+		}
+		if err := wire.WriteFrame(s, append([]byte{'r'}, far...)); err != nil {
+			return err
+		}
+		end, _ := json.Marshal(map[string]any{"marks": map[string]uint64{alpha: mark + 2}})
+		return wire.WriteFrame(s, append([]byte{'e'}, end...))
+	})
+	if _, err := b.repl.SyncWith(context.Background(), a.PeerID()); err == nil || !strings.Contains(err.Error(), "ahead of this node's clock") {
+		t.Fatalf("catch-up serving an early record: err = %v", err)
+	}
+	if got := b.cat.Marks()[alpha]; got != mark+1 {
+		t.Fatalf("Beta adopted Alpha's mark over the early record: %d, want %d", got, mark+1)
 	}
 }

@@ -47,6 +47,13 @@ func (r *Replicator) validate(_ context.Context, from peer.ID, m *pubsub.Message
 	case Known:
 		r.metrics.received.WithLabelValues("known").Inc()
 		return pubsub.ValidationIgnore
+	case Early:
+		// Ignored, not rejected: a rejection lowers the relaying peer's
+		// GossipSub score, and a member whose clock runs a little ahead
+		// of this one's may have accepted the record in good faith.
+		r.metrics.received.WithLabelValues("early").Inc()
+		r.log.Warn("ignored a catalog record dated ahead of this node's clock; is a clock wrong?", "from", from, "err", res.Err)
+		return pubsub.ValidationIgnore
 	default:
 		r.metrics.received.WithLabelValues("refused").Inc()
 		r.log.Warn("refused a catalog record", "from", from, "err", res.Err)

@@ -28,6 +28,11 @@ const (
 	Known
 	// Refused: forged, oversize, malformed or from a non-member; never relay.
 	Refused
+	// Early: dated too far ahead of this node's clock. Not stored and not
+	// relayed, but not held against the member that relayed it (its
+	// clock may run a little ahead of this one's): it becomes acceptable
+	// later, and a catch-up then brings it.
+	Early
 )
 
 // Result is what storing one record did.
@@ -38,7 +43,7 @@ type Result struct {
 	Gap bool
 	// Origin is the stored record's origin (when Gap is set).
 	Origin string
-	// Err explains a Refused outcome.
+	// Err explains a Refused or Early outcome.
 	Err error
 }
 

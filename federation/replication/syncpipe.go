@@ -46,6 +46,12 @@ func (r *Replicator) newSyncPipe() *syncPipe {
 					if err == nil {
 						err = fmt.Errorf("peer sent a refused record: %w", res.Err)
 					}
+				case Early:
+					// Stored later: the end frame's marks must not be
+					// adopted over it, so the stream stops here too.
+					if err == nil {
+						err = fmt.Errorf("peer sent a record dated ahead of this node's clock, to be asked for again: %w", res.Err)
+					}
 				case Stored:
 					stored++
 				}
