@@ -6,7 +6,12 @@
 //
 // Each document (Doc, one listing) lives in a slot: a dense uint32 that is
 // its position in every column and its member id in every roaring bitmap.
-// Slots of deleted documents are reused. The index keeps:
+// Slots of deleted documents are reused, and a new document takes the next
+// free slot, so a live index holds its documents in the order they arrived.
+// Compact files them by category path instead (index sorting): a word's
+// documents then fill a few bitmap containers densely, which makes the
+// intersections, ranking and facet counts over them cheaper. The index
+// keeps:
 //
 //   - per slot, what a result shows (id, title, a description snippet and
 //     image in one string; interned category, merchant and currency) and

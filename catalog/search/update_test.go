@@ -160,3 +160,70 @@ func TestCompactKeepsResults(t *testing.T) {
 	ix.Delete(docs[60].ID)
 	checkInvariants(t, ix)
 }
+
+// Compact files the documents by category: afterwards each category's
+// documents sit in consecutive slots, no slot is free, and every search
+// (ratings, facets and pages included) answers as before. A second
+// Compact finds them in order and leaves them be.
+func TestCompactFilesDocumentsByCategory(t *testing.T) {
+	docs := genDocs(2000, 9)
+	ix := newIndexOf(docs)
+	for i, d := range docs[:300] {
+		if i%3 == 0 {
+			ix.Delete(d.ID)
+		} else {
+			d.Title += " revised"
+			ix.Upsert(d)
+		}
+		ix.SetRating(docs[i+500].ID, int64(100+i%400), int64(1+i%7))
+	}
+	queries := append(slices.Clone(snapshotQueries),
+		Query{Sort: TopRated, Limit: 100}, Query{Text: "revised", MinRating: 3},
+		Query{Text: "steel", Category: "Electronics", Sort: Newest, Limit: 7})
+	pages := func() [][]Result {
+		var out [][]Result
+		for _, q := range queries {
+			var rs []Result
+			for range 4 { // the first pages, through their cursors
+				r := mustSearch(t, ix, q)
+				rs = append(rs, r)
+				if q.Cursor = r.NextCursor; q.Cursor == "" {
+					break
+				}
+			}
+			out = append(out, rs)
+		}
+		return out
+	}
+	before := pages()
+	ix.Compact()
+	checkInvariants(t, ix)
+	ix.mu.RLock()
+	if len(ix.slots) != len(ix.ids) {
+		t.Errorf("%d slots for %d documents: free slots were kept", len(ix.slots), len(ix.ids))
+	}
+	for s := 1; s < len(ix.slots); s++ {
+		if a, b := ix.categories.path(ix.categoryOf[s-1]), ix.categories.path(ix.categoryOf[s]); a > b {
+			t.Fatalf("slot %d is in %q, after slot %d in %q: not filed by category", s, b, s-1, a)
+		}
+	}
+	gen := ix.gen
+	ix.mu.RUnlock()
+	if got := pages(); !reflect.DeepEqual(got, before) {
+		for i := range got {
+			if !reflect.DeepEqual(got[i], before[i]) {
+				t.Errorf("query %+v answers otherwise after Compact", queries[i])
+			}
+		}
+	}
+	ix.Compact()
+	if ix.gen != gen {
+		t.Error("a second Compact filed the documents again")
+	}
+	ix.Upsert(Doc{ID: "late", Title: "Late steel kettle", Category: "Home > Kitchen", Price: 100, Currency: "EUR"})
+	ix.Delete(docs[400].ID)
+	checkInvariants(t, ix)
+	if r := mustSearch(t, ix, Query{Text: "late kettle"}); r.Total != 1 {
+		t.Errorf("a document added after Compact: %d results", r.Total)
+	}
+}

@@ -127,11 +127,12 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
   scale       one member loaded to each count of --at (default 1M and
               2M listings); at each: the process's memory, the search
               index's heap and rebuild time from Badger, search p50/p99
-              at 8 clients (beside GET /healthz) and, with --catchup-new,
-              a new member catching up with all of it; with --shards,
-              also a new member holding only those categories, beside
-              the one holding all. Later counts are printed beside the
-              first, measured in the same run.`,
+              at 8 clients (beside GET /healthz), the same after Compact
+              files the live index by category (beside before) and,
+              with --catchup-new, a new member catching up with all of
+              it; with --shards, also a new member holding only those
+              categories, beside the one holding all. Later counts are
+              printed beside the first, measured in the same run.`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: names,
 		RunE: func(cmd *cobra.Command, args []string) error {

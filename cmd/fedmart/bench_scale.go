@@ -57,17 +57,21 @@ func parseCheckpoints(s string) ([]int, error) {
 
 // scaleFigures is what one checkpoint measured.
 type scaleFigures struct {
-	listings           int
-	anon, file, heap   float64 // MiB, after a GC
-	anonFreed          float64 // MiB: RssAnon once freed pages are returned to the system
-	indexHeap          float64 // MiB: heap a second, freshly built index takes
-	build              time.Duration
-	p50, p99           time.Duration // the query mix, result cache on
-	p50Cold, p99Cold   time.Duration // the same, result cache off
-	health50, health99 time.Duration // GET /healthz
-	catchup            time.Duration // a new member, from start to holding every listing
-	catchupRecords     int
-	newcomerMB         float64 // the new member's Badger folder once caught up
+	listings         int
+	anon, file, heap float64 // MiB, after a GC
+	anonFreed        float64 // MiB: RssAnon once freed pages are returned to the system
+	indexHeap        float64 // MiB: heap a second, freshly built index takes
+	build            time.Duration
+	p50, p99         time.Duration // the query mix, result cache on
+	p50Cold, p99Cold time.Duration // the same, result cache off
+	// The same two after Compact has filed the live index by category,
+	// and the time Compact took.
+	p50Filed, p99Filed, p50FiledCold, p99FiledCold time.Duration
+	compact                                        time.Duration
+	health50, health99                             time.Duration // GET /healthz
+	catchup                                        time.Duration // a new member, from start to holding every listing
+	catchupRecords                                 int
+	newcomerMB                                     float64 // the new member's Badger folder once caught up
 	// The same for a new member holding only --shards: the listings it
 	// holds, its catch-up, records streamed and folder.
 	shardHeld             int
@@ -153,8 +157,9 @@ func benchScale(cmd *cobra.Command, o benchOptions) (report, error) {
 		if err := measureCheckpoint(ctx, home, &f, o.memProfile, filepath.Join(dir, "home", "db")); err != nil {
 			return report{}, err
 		}
-		logf("  at %d: RssAnon %.0f MiB (%.0f MiB once freed pages are returned), RssFile %.0f MiB, heap %.0f MiB, index %.0f MiB built in %s, search p50/p99 %.1f/%.1f ms (no cache %.1f/%.1f ms)",
-			f.listings, f.anon, f.anonFreed, f.file, f.heap, f.indexHeap, f.build.Round(time.Millisecond), ms(f.p50), ms(f.p99), ms(f.p50Cold), ms(f.p99Cold))
+		logf("  at %d: RssAnon %.0f MiB (%.0f MiB once freed pages are returned), RssFile %.0f MiB, heap %.0f MiB, index %.0f MiB built in %s, search p50/p99 %.1f/%.1f ms (no cache %.1f/%.1f ms); after Compact (%s) %.1f/%.1f ms (no cache %.1f/%.1f ms)",
+			f.listings, f.anon, f.anonFreed, f.file, f.heap, f.indexHeap, f.build.Round(time.Millisecond), ms(f.p50), ms(f.p99), ms(f.p50Cold), ms(f.p99Cold),
+			f.compact.Round(time.Millisecond), ms(f.p50Filed), ms(f.p99Filed), ms(f.p50FiledCold), ms(f.p99FiledCold))
 		if o.scale.catchup {
 			f.catchup, f.catchupRecords, f.catchupMB, f.newcomerMB, _, err = measureNewcomer(ctx, home, newCfg, newDir, pristine)
 			if err != nil {
@@ -206,25 +211,10 @@ func measureCheckpoint(ctx context.Context, home *node.Node, f *scaleFigures, me
 	defer client.CloseIdleConnections()
 	base := home.APIURL()
 	const clients, perClient = 8, 250
-	mix := func(i int) string { return base + "/v1/catalog/search?" + searchQueries[i%len(searchQueries)] }
-	ix := home.Search()
-	defer ix.SetResultCache(search.DefaultCacheEntries)
-	var warm, cold []time.Duration
-	const rounds = 5 // alternating, so that both meet the same load on a shared machine
-	for r := range rounds {
-		for _, m := range []struct {
-			cache int
-			into  *[]time.Duration
-		}{{search.DefaultCacheEntries, &warm}, {0, &cold}} {
-			ix.SetResultCache(m.cache)
-			lat, err := loadHTTP(ctx, client, clients, perClient/rounds, func(i int) string { return mix(r*perClient + i) })
-			if err != nil {
-				return err
-			}
-			*m.into = append(*m.into, lat...)
-		}
+	warm, cold, err := searchMix(ctx, client, home)
+	if err != nil {
+		return err
 	}
-	ix.SetResultCache(search.DefaultCacheEntries)
 	health, err := loadHTTP(ctx, client, clients, perClient, func(int) string { return base + "/healthz" })
 	if err != nil {
 		return err
@@ -233,12 +223,24 @@ func measureCheckpoint(ctx context.Context, home *node.Node, f *scaleFigures, me
 	f.p50Cold, f.p99Cold = percentile(cold, 50), percentile(cold, 99)
 	f.health50, f.health99 = percentile(health, 50), percentile(health, 99)
 
+	// The live index holds the listings in the order they arrived. A
+	// node that restarts compacts the index it loads, which files it by
+	// category (search.Index.Compact); the same here, then the same mix.
+	start := time.Now()
+	home.Search().Compact()
+	f.compact = time.Since(start)
+	if warm, cold, err = searchMix(ctx, client, home); err != nil {
+		return err
+	}
+	f.p50Filed, f.p99Filed = percentile(warm, 50), percentile(warm, 99)
+	f.p50FiledCold, f.p99FiledCold = percentile(cold, 50), percentile(cold, 99)
+
 	// The rebuild a node does when its snapshot is missing or stale
 	// (node/catalog.go openIndex): every live listing read from Badger.
 	runtime.GC()
 	runtime.ReadMemStats(&mem)
 	before := mem.HeapInuse
-	start := time.Now()
+	start = time.Now()
 	built := search.New()
 	if err := home.Catalog().All(func(l catalog.Listing) error { built.Upsert(indexer.Doc(&l)); return nil }); err != nil {
 		return fmt.Errorf("rebuilding the index: %w", err)
@@ -253,6 +255,30 @@ func measureCheckpoint(ctx context.Context, home *node.Node, f *scaleFigures, me
 	f.indexHeap = (float64(mem.HeapInuse) - float64(before)) / (1 << 20)
 	runtime.KeepAlive(built)
 	return nil
+}
+
+// searchMix runs the bench's query mix over HTTP at 8 clients against
+// home, with its result cache on (warm) and off (cold), in alternating
+// rounds so that both meet the same load on a shared machine.
+func searchMix(ctx context.Context, client *http.Client, home *node.Node) (warm, cold []time.Duration, err error) {
+	const clients, perClient, rounds = 8, 250, 5
+	mix := func(i int) string { return home.APIURL() + "/v1/catalog/search?" + searchQueries[i%len(searchQueries)] }
+	ix := home.Search()
+	defer ix.SetResultCache(search.DefaultCacheEntries)
+	for r := range rounds {
+		for _, m := range []struct {
+			cache int
+			into  *[]time.Duration
+		}{{search.DefaultCacheEntries, &warm}, {0, &cold}} {
+			ix.SetResultCache(m.cache)
+			lat, err := loadHTTP(ctx, client, clients, perClient/rounds, func(i int) string { return mix(r*perClient + i) })
+			if err != nil {
+				return nil, nil, err
+			}
+			*m.into = append(*m.into, lat...)
+		}
+	}
+	return warm, cold, nil
 }
 
 // measureNewcomer starts a member that holds none of the listings and
@@ -352,6 +378,11 @@ func scaleReport(got []scaleFigures) []figure {
 			figure{Name: at + "search, 8 clients, p99", Unit: "ms", Value: ms(f.p99), Baseline: "GET /healthz, 8 clients", Base: ms(f.health99), Goal: "< 20 ms"},
 			vs("search, no result cache, p50", "ms", ms(f.p50Cold), ms(first.p50Cold), ""),
 			vs("search, no result cache, p99", "ms", ms(f.p99Cold), ms(first.p99Cold), ""),
+			vs("Compact of the live index, which files it by category (as a node does when it loads its index)", "s", f.compact.Seconds(), first.compact.Seconds(), ""),
+			figure{Name: at + "after Compact: search, 8 clients, p50", Unit: "ms", Value: ms(f.p50Filed), Baseline: "the same before Compact, same run", Base: ms(f.p50)},
+			figure{Name: at + "after Compact: search, 8 clients, p99", Unit: "ms", Value: ms(f.p99Filed), Baseline: "the same before Compact, same run", Base: ms(f.p99), Goal: "< 20 ms"},
+			figure{Name: at + "after Compact: search, no result cache, p50", Unit: "ms", Value: ms(f.p50FiledCold), Baseline: "the same before Compact, same run", Base: ms(f.p50Cold)},
+			figure{Name: at + "after Compact: search, no result cache, p99", Unit: "ms", Value: ms(f.p99FiledCold), Baseline: "the same before Compact, same run", Base: ms(f.p99Cold), Goal: "< 20 ms"},
 			vs("load since the previous checkpoint (UpsertBatch of 5,000)", "s", f.load, first.load, ""),
 		)
 		if f.catchupRecords > 0 {
