@@ -223,6 +223,7 @@ func (n *Node) Run(ctx context.Context) error {
 	g.Go(func() error { return n.settle.Run(gctx) })
 	g.Go(func() error { return n.learnBack(gctx) })
 	g.Go(func() error { return collectGarbage(gctx, n.db, n.cfg.Storage.GCInterval, n.log) })
+	g.Go(func() error { return fileIndex(gctx, n.index, defaultIndexFiling, n.log.With("component", "search")) })
 	g.Go(func() error {
 		<-gctx.Done()
 		// The pages' event streams never end by themselves: end them, so

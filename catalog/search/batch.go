@@ -37,6 +37,7 @@ func (ix *Index) UpsertAll(docs []Doc) {
 			continue
 		}
 		ix.gen++
+		ix.touch(a.d.ID)
 		s, ok := ix.ids[a.d.ID]
 		if ok {
 			ix.unindex(s)

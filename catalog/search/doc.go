@@ -8,10 +8,10 @@
 // its position in every column and its member id in every roaring bitmap.
 // Slots of deleted documents are reused, and a new document takes the next
 // free slot, so a live index holds its documents in the order they arrived.
-// Compact files them by category path instead (index sorting): a word's
-// documents then fill a few bitmap containers densely, which makes the
-// intersections, ranking and facet counts over them cheaper. The index
-// keeps:
+// Compact, and Refile while searches and updates go on, file them by
+// category path instead (index sorting, file.go): a word's documents then
+// fill a few bitmap containers densely, which makes the intersections,
+// ranking and facet counts over them cheaper. The index keeps:
 //
 //   - per slot, what a result shows (id, title, a description snippet and
 //     image in one string; interned category, merchant and currency) and
@@ -95,13 +95,17 @@
 // # Lifecycle and concurrency
 //
 // New returns an empty index; the owner fills it with Upsert (and may call
-// Compact after a bulk load), keeps it current with Upsert and Delete, and
-// may Save it to disk and Load it at the next start. The snapshot is
+// Compact after a bulk load), keeps it current with Upsert and Delete,
+// may Refile it once many documents arrived out of order (Unfiled says
+// how many), and may Save it to disk and Load it at the next start. The snapshot is
 // derived data: it holds the term postings as roaring bitmaps and each
 // slot's document with its forward list, under the caller's stamp; Load
 // rebuilds the facet bitmaps from the documents, and the caller rebuilds
 // from its database when the stamp is stale or Load fails.
 // One sync.RWMutex guards the index: searches run in parallel under the
 // read lock; an update analyzes its text before taking the write lock and
-// then costs one bitmap update per term and value.
+// then costs one bitmap update per term and value. Refile copies the
+// documents under the read lock, builds the filed index with no lock, and
+// takes the write lock to index again what updates changed meanwhile and
+// swap the filed index in.
 package search

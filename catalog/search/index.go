@@ -60,6 +60,16 @@ type Index struct {
 	noPruning bool
 	// gen counts the changes to what searches find; see resultCache.
 	gen uint64
+	// unfiled counts the documents that took a slot since the index was
+	// last filed by category (file.go).
+	unfiled int
+	// touched holds the ids of the documents updates change while a
+	// Refile is under way; nil otherwise.
+	touched map[string]struct{}
+
+	// filingMu keeps one filing (Compact, Refile) at a time. It is taken
+	// before mu, never while mu is held.
+	filingMu sync.Mutex
 }
 
 // slot is what the index keeps of one document besides its columns and
@@ -134,6 +144,7 @@ func (ix *Index) Upsert(d Doc) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.gen++
+	ix.touch(d.ID)
 	s, ok := ix.ids[d.ID]
 	if ok {
 		ix.unindex(s)
@@ -152,6 +163,7 @@ func (ix *Index) Delete(id string) {
 		return
 	}
 	ix.gen++
+	ix.touch(id)
 	ix.unindex(s)
 	delete(ix.ids, id)
 	ix.slots[s] = slot{}
@@ -203,6 +215,7 @@ func (ix *Index) alloc(id string) uint32 {
 		s = ix.grow()
 	}
 	ix.ids[id] = s
+	ix.unfiled++
 	return s
 }
 

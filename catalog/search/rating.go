@@ -39,6 +39,7 @@ func (ix *Index) SetRating(id string, averageX100, count int64) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.gen++
+	ix.touch(id)
 	r := &ix.ratings
 	if r.of == nil {
 		r.of = make(map[string]rating)

@@ -227,3 +227,83 @@ func TestCompactFilesDocumentsByCategory(t *testing.T) {
 		t.Errorf("a document added after Compact: %d results", r.Total)
 	}
 }
+
+// Refile files the index while a writer upserts, rewrites, deletes and
+// rates documents and readers search: the updates made while it builds
+// are indexed again before the swap, so the index ends up answering
+// every query as one that took the same updates without a Refile.
+func TestRefileUnderConcurrentUpdates(t *testing.T) {
+	docs := genDocs(4000, 11)
+	ix, ref := newIndexOf(docs[:2500]), newIndexOf(docs[:2500])
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() { // readers
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				mustSearch(t, ix, snapshotQueries[len(snapshotQueries)-1])
+			}
+		}
+	})
+	replayed := 0
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 20 {
+			if ix.Refile() && ix.Unfiled() > 0 {
+				replayed++
+			}
+		}
+	}()
+	for i := 2500; ; i++ { // the writer, until the Refiles are over
+		select {
+		case <-done:
+		default:
+			for _, x := range []*Index{ix, ref} {
+				switch i % 4 {
+				case 0:
+					x.Upsert(docs[2500+i%1500])
+				case 1:
+					d := docs[i%2500]
+					d.Title += fmt.Sprintf(" take %d", i)
+					d.Category = genCategories[i%len(genCategories)]
+					x.Upsert(d)
+				case 2:
+					x.Delete(docs[(i*7)%4000].ID)
+				case 3:
+					x.SetRating(docs[(i*13)%4000].ID, int64(100+i%400), int64(i%5))
+				}
+			}
+			continue
+		}
+		break
+	}
+	close(stop)
+	wg.Wait()
+	if replayed == 0 {
+		t.Fatal("no Refile met an update made while it built: the test did not test the replay")
+	}
+	checkInvariants(t, ix)
+	queries := append(slices.Clone(snapshotQueries), Query{Text: "take"}, Query{Sort: TopRated, Limit: 200}, Query{MinRating: 2, Sort: PriceAsc})
+	for _, q := range queries {
+		if got, want := mustSearch(t, ix, q), mustSearch(t, ref, q); !reflect.DeepEqual(got, want) {
+			t.Errorf("query %+v: %d results (%v...), want %d (%v...)", q, got.Total, first(got), want.Total, first(want))
+		}
+	}
+	if !ix.Refile() && ix.Unfiled() > 0 {
+		t.Errorf("%d documents are out of order and Refile found nothing to do", ix.Unfiled())
+	}
+	if ix.Refile() {
+		t.Error("a second Refile without updates in between filed again")
+	}
+}
+
+func first(r Result) []string {
+	var ids []string
+	for _, h := range r.Items[:min(3, len(r.Items))] {
+		ids = append(ids, h.ID)
+	}
+	return ids
+}
