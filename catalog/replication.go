@@ -93,13 +93,19 @@ func (c *Catalog) admitDecoded(rec *Record) error {
 	if rec.Origin != c.self && !c.members.IsMember(rec.Origin) {
 		return fmt.Errorf("%w: record %s/%d: %s is not an active member", ErrNotMember, rec.Origin, rec.Seq, rec.Origin)
 	}
-	if rec.Origin != c.self {
-		if now := c.now(); rec.Time.After(now.Add(MaxClockSkew)) {
-			return fmt.Errorf("%w: record %s/%d is dated %s, %s ahead of this node's clock (at most %s)", ErrEarly,
-				rec.Origin, rec.Seq, rec.Time.UTC().Format(time.RFC3339), rec.Time.Sub(now).Round(time.Second), MaxClockSkew)
-		}
+	if err := c.checkLimits(rec); err != nil {
+		return err
 	}
-	return c.checkLimits(rec)
+	// Last: only a record valid in every other way is early, so that
+	// dating a bad record ahead does not spare its relay the refusal.
+	if rec.Origin == c.self {
+		return nil
+	}
+	if now := c.now(); rec.Time.After(now.Add(MaxClockSkew)) {
+		return fmt.Errorf("%w: record %s/%d is dated %s, %s ahead of this node's clock (at most %s)", ErrEarly,
+			rec.Origin, rec.Seq, rec.Time.UTC().Format(time.RFC3339), rec.Time.Sub(now).Round(time.Second), MaxClockSkew)
+	}
+	return nil
 }
 
 // checkLimits holds a record to the limits that apply to it: this node's

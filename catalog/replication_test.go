@@ -602,6 +602,14 @@ func TestEarlyRecordIsTakenOnceDue(t *testing.T) {
 	if b.Marks()[a.Platform()] != 2 || b.Count() != count+1 {
 		t.Fatalf("marks %v, count %d", b.Marks(), b.Count())
 	}
+	// A record that breaks a limit is refused as invalid, dated ahead
+	// or not: its relay does not escape the refusal.
+	bad := wellFormed(a.Platform())
+	bad.Seq, bad.Time, bad.Listing.UpdatedAt = 3, now.Add(time.Hour), now.Add(time.Hour)
+	bad.Listing.Variants[0].Price.Currency = "USD"
+	if _, err := b.Apply(mustSeal(t, bad, a.key)); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("an invalid record dated ahead: err = %v, want ErrInvalid", err)
+	}
 	// B's own record, echoed back, is B's own claim about its clock.
 	own := wellFormed(b.Platform())
 	own.Time = now.Add(24 * time.Hour)
