@@ -90,10 +90,7 @@ func (ix *Index) Refile() bool {
 	fresh.useRatings(ix.ratings.of)
 	for id := range touched {
 		if s, ok := fresh.ids[id]; ok {
-			fresh.unindex(s)
-			delete(fresh.ids, id)
-			fresh.slots[s] = slot{}
-			fresh.free = append(fresh.free, s)
+			fresh.drop(id, s)
 		}
 		if s, ok := ix.ids[id]; ok {
 			fresh.index(fresh.alloc(id), ix.doc(s), ix.entriesOf(s), ix.lens[s])

@@ -164,6 +164,12 @@ func (ix *Index) Delete(id string) {
 	}
 	ix.gen++
 	ix.touch(id)
+	ix.drop(id, s)
+}
+
+// drop removes document id, in slot s, and frees the slot. The caller
+// holds mu.
+func (ix *Index) drop(id string, s uint32) {
 	ix.unindex(s)
 	delete(ix.ids, id)
 	ix.slots[s] = slot{}
