@@ -140,8 +140,9 @@ func BenchmarkUpsert(b *testing.B) {
 
 // BenchmarkBuildOneTime indexes 50,000 documents into a fresh index, with
 // update times that all differ and with one time for all (a member
-// signing its catalog with one time), in the same run. The two cost the same per document once a time bucket that
-// cannot split stops trying on every add.
+// signing its catalog with one time), in the same run. The two cost the
+// same per document once a time bucket that cannot split stops trying on
+// every add.
 func BenchmarkBuildOneTime(b *testing.B) {
 	docs := genDocs(50_000, 11)
 	for _, mode := range []string{"distinct", "one-time"} {
