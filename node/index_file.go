@@ -49,7 +49,7 @@ func fileIndex(ctx context.Context, ix *search.Index, p indexFiling, log *slog.L
 			continue
 		}
 		start := time.Now()
-		if ix.Refile() {
+		if ix.Refile(ctx) {
 			log.Info("search index filed by category", "docs", n, "unfiled", u, "took", time.Since(start).Round(time.Millisecond))
 		}
 		last, filed = ix.Unfiled(), time.Now()

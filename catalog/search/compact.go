@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -22,7 +23,7 @@ func (ix *Index) Compact() {
 	defer ix.mu.Unlock()
 	ix.unions.clear() // searches keep them again, compact
 	if f := ix.copyFiled(); f != nil {
-		ix.adopt(f.build())
+		ix.adopt(f.build(context.Background()))
 	}
 	ix.unfiled = 0
 	ix.slots = slices.Clone(ix.slots)

@@ -2,6 +2,7 @@ package search
 
 import (
 	"cmp"
+	"context"
 	"maps"
 	"slices"
 	"strings"
@@ -63,8 +64,10 @@ func (ix *Index) Unfiled() int {
 // while it indexes again those that changed meanwhile and swaps the
 // filed index in. It builds the filed index beside the current one, so
 // it needs about as much memory again while it runs. It reports whether
-// it filed anything: an index in order is left as it is.
-func (ix *Index) Refile() bool {
+// it filed anything: an index in order is left as it is, and so is one
+// whose filing ctx ended before the swap (a node shutting down does not
+// wait for a filing of a million listings, about 7 s).
+func (ix *Index) Refile(ctx context.Context) bool {
 	ix.filingMu.Lock()
 	defer ix.filingMu.Unlock()
 	ix.mu.Lock()
@@ -73,13 +76,16 @@ func (ix *Index) Refile() bool {
 	ix.mu.RLock()
 	f := ix.copyFiled()
 	ix.mu.RUnlock()
-	if f == nil {
+	var fresh *Index
+	if f != nil {
+		fresh = f.build(ctx)
+	}
+	if fresh == nil {
 		ix.mu.Lock()
 		ix.touched = nil
 		ix.mu.Unlock()
 		return false
 	}
-	fresh := f.build()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	touched := ix.touched
@@ -157,9 +163,9 @@ func (ix *Index) copyFiled() *filing {
 	return f
 }
 
-// build indexes the copy into a fresh index, in its order. It touches
-// nothing but the copy and the fresh index.
-func (f *filing) build() *Index {
+// build indexes the copy into a fresh index, in its order, or returns nil
+// once ctx has ended. It touches nothing but the copy and the fresh index.
+func (f *filing) build(ctx context.Context) *Index {
 	fresh := New()
 	fresh.terms = make([]term, len(f.texts))
 	for i, t := range f.texts {
@@ -167,7 +173,10 @@ func (f *filing) build() *Index {
 	}
 	fresh.useRatings(f.ratings)
 	var es []entry
-	for _, fd := range f.docs {
+	for i, fd := range f.docs {
+		if i%4096 == 0 && ctx.Err() != nil {
+			return nil
+		}
 		es = es[:0]
 		// The forward list was encoded by the index; it always decodes.
 		_ = decodeForward(fd.forward, len(f.texts), func(e entry) { es = append(es, e) })

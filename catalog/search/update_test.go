@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"reflect"
@@ -252,7 +253,7 @@ func TestRefileUnderConcurrentUpdates(t *testing.T) {
 	go func() {
 		defer close(done)
 		for range 20 {
-			if ix.Refile() && ix.Unfiled() > 0 {
+			if ix.Refile(t.Context()) && ix.Unfiled() > 0 {
 				replayed++
 			}
 		}
@@ -292,11 +293,39 @@ func TestRefileUnderConcurrentUpdates(t *testing.T) {
 			t.Errorf("query %+v: %d results (%v...), want %d (%v...)", q, got.Total, first(got), want.Total, first(want))
 		}
 	}
-	if !ix.Refile() && ix.Unfiled() > 0 {
+	if !ix.Refile(t.Context()) && ix.Unfiled() > 0 {
 		t.Errorf("%d documents are out of order and Refile found nothing to do", ix.Unfiled())
 	}
-	if ix.Refile() {
+	if ix.Refile(t.Context()) {
 		t.Error("a second Refile without updates in between filed again")
+	}
+}
+
+// A Refile whose context has ended files nothing and leaves the index as
+// it was, still taking updates, so that a node shutting down need not
+// wait for it; a later Refile files it.
+func TestRefileStopsWithItsContext(t *testing.T) {
+	docs := genDocs(3000, 5)
+	ix, ref := newIndexOf(docs), newIndexOf(docs)
+	unfiled := ix.Unfiled()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if ix.Refile(ctx) {
+		t.Fatal("a Refile whose context had ended filed the index")
+	}
+	if ix.Unfiled() != unfiled || ix.touched != nil {
+		t.Fatalf("after a stopped Refile: %d unfiled, want %d; updates still noted: %v", ix.Unfiled(), unfiled, ix.touched != nil)
+	}
+	for _, x := range []*Index{ix, ref} {
+		x.Delete(docs[7].ID)
+	}
+	for _, q := range snapshotQueries {
+		if got, want := mustSearch(t, ix, q), mustSearch(t, ref, q); !reflect.DeepEqual(got, want) {
+			t.Errorf("query %+v after a stopped Refile: %d results, want %d", q, got.Total, want.Total)
+		}
+	}
+	if !ix.Refile(t.Context()) || ix.Unfiled() != 0 {
+		t.Fatalf("a Refile after the stopped one did not file the index: %d unfiled", ix.Unfiled())
 	}
 }
 
