@@ -22,8 +22,8 @@ func (ix *Index) Compact() {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.unions.clear() // searches keep them again, compact
-	if f := ix.copyFiled(); f != nil {
-		ix.adopt(f.build(context.Background()))
+	if f := ix.plan(false); f != nil {
+		ix.adopt(ix.build(context.Background(), f, false))
 	}
 	ix.unfiled = 0
 	ix.slots = slices.Clone(ix.slots)

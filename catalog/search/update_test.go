@@ -234,6 +234,8 @@ func TestCompactFilesDocumentsByCategory(t *testing.T) {
 // are indexed again before the swap, so the index ends up answering
 // every query as one that took the same updates without a Refile.
 func TestRefileUnderConcurrentUpdates(t *testing.T) {
+	defer func(n int) { fileChunk = n }(fileChunk)
+	fileChunk = 64 // so that updates land between a Refile's chunks
 	docs := genDocs(4000, 11)
 	ix, ref := newIndexOf(docs[:2500]), newIndexOf(docs[:2500])
 	stop := make(chan struct{})
@@ -298,6 +300,63 @@ func TestRefileUnderConcurrentUpdates(t *testing.T) {
 	}
 	if ix.Refile(t.Context()) {
 		t.Error("a second Refile without updates in between filed again")
+	}
+}
+
+// Between two chunks of a filing, updates may free a slot still ahead
+// or move a document from a slot already read to one still ahead. The
+// filing passes the freed slot over and takes the moved document once;
+// the swap then indexes it again from its current state.
+func TestFilingBetweenChunks(t *testing.T) {
+	docs := genDocs(2000, 9)
+	ix, ref := newIndexOf(docs), newIndexOf(docs)
+	ix.mu.Lock()
+	ix.touched = make(map[string]struct{}) // as Refile begins
+	ix.mu.Unlock()
+	f := ix.plan(true)
+	if f == nil {
+		t.Fatal("documents in arrival order need no filing")
+	}
+	half := len(f.order) / 2
+	ix.mu.RLock()
+	read, freed, ahead := ix.slots[f.order[10]].id(), ix.slots[f.order[half+10]].id(), ix.slots[f.order[half+20]].id()
+	fresh := New()
+	fresh.useRatings(f.ratings)
+	fresh.take(ix.readChunk(f.order[:half], fresh, nil))
+	ix.mu.RUnlock()
+	// Between the chunks: the document read is deleted and comes back
+	// in the slot freed last, one still ahead; another slot ahead is
+	// left free.
+	moved := docs[slices.IndexFunc(docs, func(d Doc) bool { return d.ID == read })]
+	moved.Title += " moved"
+	for _, x := range []*Index{ix, ref} {
+		x.Delete(read)
+		x.Delete(freed)
+		x.Delete(ahead)
+		x.Upsert(moved)
+	}
+	ix.mu.Lock()
+	if ix.ids[read] != f.order[half+20] {
+		t.Fatalf("the moved document is in slot %d, not in the slot still ahead (%d)", ix.ids[read], f.order[half+20])
+	}
+	ix.mu.Unlock()
+	ix.mu.RLock()
+	fresh.take(ix.readChunk(f.order[half:], fresh, nil))
+	ix.mu.RUnlock()
+	ix.mu.Lock()
+	taken := ix.swapIn(fresh, nil)
+	ix.mu.Unlock()
+	if !taken {
+		t.Fatal("the filing was not taken")
+	}
+	checkInvariants(t, ix)
+	if ix.Len() != ref.Len() {
+		t.Errorf("%d documents after the filing, want %d", ix.Len(), ref.Len())
+	}
+	for _, q := range append(slices.Clone(snapshotQueries), Query{Text: "moved"}) {
+		if got, want := mustSearch(t, ix, q), mustSearch(t, ref, q); !reflect.DeepEqual(got, want) {
+			t.Errorf("query %+v: %d results (%v...), want %d (%v...)", q, got.Total, first(got), want.Total, first(want))
+		}
 	}
 }
 
