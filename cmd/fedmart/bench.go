@@ -125,10 +125,12 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
               beside the CPU time of one round trip, signature,
               verification and commit.
   scale       one member loaded to each count of --at (default 1M and
-              2M listings); at each: the process's memory, the search
-              index's heap and rebuild time from Badger, search p50/p99
-              at 8 clients (beside GET /healthz), the same once the node
-              has filed its index by category (beside before) and,
+              2M listings); at each: search p50/p99 at 8 clients
+              (beside GET /healthz), the same once the node has filed
+              its index by category (beside before), a merchant's
+              one-listing feeds while it files (longest beside median),
+              the process's memory after the load and once it has filed,
+              the search index's heap and rebuild time from Badger and,
               with --catchup-new, a new member catching up with all of
               it; with --shards, also a new member holding only those
               categories, beside the one holding all. Later counts are
