@@ -159,7 +159,7 @@ func benchScale(cmd *cobra.Command, o benchOptions) (report, error) {
 				logf("  %d/%d listings loaded (%s)", loaded, target, time.Since(start).Round(time.Second))
 			}
 		}
-		f := scaleFigures{listings: home.Search().Len(), load: time.Since(start).Seconds()}
+		f := scaleFigures{listings: loaded, load: time.Since(start).Seconds()}
 		logf("  %d listings; waiting for Badger to finish compacting...", f.listings)
 		logf("  compaction settled after %s", home.WaitCompacted(ctx, 10*time.Minute).Round(time.Second))
 		if err := measureCheckpoint(ctx, home, &f, o.memProfile, filepath.Join(dir, "home", "db")); err != nil {
