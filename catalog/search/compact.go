@@ -22,8 +22,8 @@ func (ix *Index) Compact() {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.unions.clear() // searches keep them again, compact
-	if f := ix.plan(false); f != nil {
-		ix.adopt(ix.build(context.Background(), f, false))
+	if order := ix.plan(false); order != nil {
+		ix.adopt(ix.build(context.Background(), order, false))
 	}
 	ix.unfiled = 0
 	ix.slots = slices.Clone(ix.slots)

@@ -97,15 +97,16 @@
 // New returns an empty index; the owner fills it with Upsert (and may call
 // Compact after a bulk load), keeps it current with Upsert and Delete,
 // may Refile it once many documents arrived out of order (Unfiled says
-// how many), and may Save it to disk and Load it at the next start. The snapshot is
-// derived data: it holds the term postings as roaring bitmaps and each
-// slot's document with its forward list, under the caller's stamp; Load
-// rebuilds the facet bitmaps from the documents, and the caller rebuilds
-// from its database when the stamp is stale or Load fails.
+// how many), and may Save it to disk and Load it at the next start. The
+// snapshot is derived data: it holds the term postings as roaring bitmaps
+// and each slot's document with its forward list, under the caller's
+// stamp; Load rebuilds the facet bitmaps from the documents, and the
+// caller rebuilds from its database when the stamp is stale or Load
+// fails.
 // One sync.RWMutex guards the index: searches run in parallel under the
 // read lock; an update analyzes its text before taking the write lock and
-// then costs one bitmap update per term and value. Refile copies the
-// documents under the read lock, builds the filed index with no lock, and
-// takes the write lock to index again what updates changed meanwhile and
-// swap the filed index in.
+// then costs one bitmap update per term and value. Refile reads the
+// documents a few thousand at a time under the read lock and builds the
+// filed index with no lock; it takes the write lock only to index again
+// what updates changed at the last moment and swap the filed index in.
 package search

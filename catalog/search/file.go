@@ -39,13 +39,6 @@ import (
 // (A variable, so that tests can make chunks small.)
 var fileChunk = 4096
 
-// filing is the order to file the documents in: the slots they held when
-// the filing began, by category, and their ratings then.
-type filing struct {
-	order   []uint32
-	ratings map[string]rating
-}
-
 // filedDoc is one document as a filing copies it.
 type filedDoc struct {
 	d       Doc
@@ -67,10 +60,10 @@ func (ix *Index) Unfiled() int {
 // then those that updates changed meanwhile. It holds the write lock
 // only to index again those changed since, and to swap the filed index
 // in. It builds the filed index beside the current one, so it needs
-// about as much memory again while it runs. It reports whether it filed anything: an index in order is
-// left as it is, and so is one whose filing ctx ended before the swap (a
-// node shutting down does not wait for a filing of a million listings,
-// about 7 s).
+// about as much memory again while it runs. It reports whether it filed
+// anything: an index in order is left as it is, and so is one whose
+// filing ctx ended before the swap (a node shutting down does not wait
+// for a filing of a million listings, about 7 s).
 func (ix *Index) Refile(ctx context.Context) bool {
 	ix.filingMu.Lock()
 	defer ix.filingMu.Unlock()
@@ -78,8 +71,8 @@ func (ix *Index) Refile(ctx context.Context) bool {
 	ix.touched = make(map[string]struct{}) // from here on, updates say what they change
 	ix.mu.Unlock()
 	var fresh *Index
-	if f := ix.plan(true); f != nil {
-		fresh = ix.build(ctx, f, true)
+	if order := ix.plan(true); order != nil {
+		fresh = ix.build(ctx, order, true)
 	}
 	if fresh != nil {
 		// Index again what updates changed while fresh was built, a
@@ -88,87 +81,68 @@ func (ix *Index) Refile(ctx context.Context) bool {
 		// with an update every millisecond, the swap held it 134 ms
 		// without this round.)
 		ix.mu.Lock()
-		round := ix.touched
-		ix.touched = make(map[string]struct{}, len(round))
+		changed := ix.takeTouched()
 		ix.mu.Unlock()
-		ix.refresh(fresh, slices.Collect(maps.Keys(round)), true)
-		ix.mu.Lock()
-		defer ix.mu.Unlock()
-		return ix.swapIn(fresh, round)
+		ix.refresh(fresh, changed, true)
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	return ix.swapIn(nil, nil)
+	return ix.swapIn(fresh)
 }
 
 // swapIn ends a Refile: it indexes again in fresh the documents that
-// updates changed since the refresh of those in refreshed, then takes
-// fresh's documents for its own. With fresh nil (nothing to file, or the
-// filing stopped), it only stops noting updates. It reports whether it
-// took fresh. The caller holds mu.
-func (ix *Index) swapIn(fresh *Index, refreshed map[string]struct{}) bool {
-	touched := ix.touched
+// updates changed since the last refresh, then takes fresh's documents
+// for its own. With fresh nil (nothing to file, or the filing stopped),
+// it only stops noting updates. It reports whether it took fresh. The
+// caller holds mu.
+func (ix *Index) swapIn(fresh *Index) bool {
+	changed := ix.takeTouched()
 	ix.touched = nil
 	if fresh == nil {
 		return false
 	}
-	ix.refresh(fresh, slices.Collect(maps.Keys(touched)), false)
-	fresh.useRatings(ix.ratings.of)
+	ix.refresh(fresh, changed, false)
 	ix.adopt(fresh)
-	ix.unfiled = len(touched) // the documents indexed again took the last slots
-	for id := range refreshed {
-		if _, twice := touched[id]; !twice {
-			ix.unfiled++
-		}
-	}
 	return true
 }
 
-// update is one document as a refresh copies it: its state now, absent
-// once deleted, and its rating.
-type update struct {
-	id      string
-	doc     filedDoc
-	present bool
-	rating  rating
-	rated   bool
+// takeTouched returns the ids of the documents updates changed since the
+// last call, and notes them afresh. The caller holds mu.
+func (ix *Index) takeTouched() []string {
+	ids := slices.Collect(maps.Keys(ix.touched))
+	ix.touched = make(map[string]struct{})
+	return ids
 }
 
 // refresh indexes again in fresh, the index being filed, the documents
-// ids as ix holds them now, with their ratings, reading them a chunk at a
-// time. With shared, it holds ix.mu shared while it reads each chunk;
-// otherwise the caller holds mu.
+// ids as ix holds them now, reading them a chunk at a time. With shared,
+// it holds ix.mu shared while it reads each chunk; otherwise the caller
+// holds mu. A document indexed again takes the next slot, out of order:
+// fresh counts it as unfiled.
 func (ix *Index) refresh(fresh *Index, ids []string, shared bool) {
+	const step = 256 // each is read by id, and indexed on the spot
+	type update struct {
+		id      string
+		doc     filedDoc
+		present bool // false: deleted since
+	}
 	var (
 		chunk []update
 		es    []entry
 	)
-	for from := 0; from < len(ids); from += fileChunk / 16 { // each is read by id, and indexed on the spot
-		if shared {
-			ix.mu.RLock()
-		}
-		chunk = chunk[:0]
-		for _, id := range ids[from:min(from+fileChunk/16, len(ids))] {
-			u := update{id: id}
-			u.rating, u.rated = ix.ratings.of[id]
-			if s, ok := ix.ids[id]; ok {
-				u.doc, u.present = ix.copyDoc(s), true
-			}
-			chunk = append(chunk, u)
-		}
-		ix.termsTo(fresh)
-		if shared {
-			ix.mu.RUnlock()
-		}
-		for _, u := range chunk {
-			if u.rated {
-				if fresh.ratings.of == nil {
-					fresh.useRatings(make(map[string]rating))
+	for from := 0; from < len(ids); from += step {
+		ix.reading(shared, func() {
+			chunk = chunk[:0]
+			for _, id := range ids[from:min(from+step, len(ids))] {
+				u := update{id: id}
+				if s, ok := ix.ids[id]; ok {
+					u.doc, u.present = ix.copyDoc(s), true
 				}
-				fresh.ratings.of[u.id] = u.rating
-			} else {
-				delete(fresh.ratings.of, u.id)
+				chunk = append(chunk, u)
 			}
+			ix.termsTo(fresh)
+		})
+		for _, u := range chunk {
 			if s, ok := fresh.ids[u.id]; ok {
 				fresh.drop(u.id, s)
 			}
@@ -179,6 +153,16 @@ func (ix *Index) refresh(fresh *Index, ids []string, shared bool) {
 	}
 }
 
+// reading runs read holding mu shared when shared is true; otherwise the
+// caller holds mu.
+func (ix *Index) reading(shared bool, read func()) {
+	if shared {
+		ix.mu.RLock()
+		defer ix.mu.RUnlock()
+	}
+	read()
+}
+
 // touch records that an update changed document id, when a Refile is
 // under way. The caller holds mu.
 func (ix *Index) touch(id string) {
@@ -187,75 +171,71 @@ func (ix *Index) touch(id string) {
 	}
 }
 
-// plan returns the order to file the live documents in: by category
-// path and, within a category, by slot; nil when they are in that order
-// already, with no free slot among them. With shared, it holds mu shared
-// while it reads the index; otherwise the caller holds mu. It sorts with
-// no lock held.
-func (ix *Index) plan(shared bool) *filing {
-	if shared {
-		ix.mu.RLock()
-	}
-	// Rank the leaf categories by path, once: comparing paths in the
-	// sort would read two strings per comparison. Each key is a slot's
-	// rank (0: no category, first) over the slot itself.
-	keys := make([]uint64, 0, len(ix.ids))
-	rank := make([]uint32, len(ix.categories.nodes))
-	var leaves []uint32
-	ix.live.Iterate(func(s uint32) bool {
-		if c := ix.categoryOf[s]; c != none && rank[c] == 0 {
-			rank[c] = 1
-			leaves = append(leaves, c)
+// plan returns the slots of the live documents in the order to file them
+// in: by category path and, within a category, by slot; nil when they are
+// in that order already, with no free slot among them. With shared, it
+// holds mu shared while it reads the index; otherwise the caller holds
+// mu. It sorts with no lock held.
+func (ix *Index) plan(shared bool) []uint32 {
+	var (
+		keys  []uint64
+		dense bool
+	)
+	ix.reading(shared, func() {
+		// Rank the leaf categories by path, once: comparing paths in the
+		// sort would read two strings per comparison. Each key is a
+		// slot's rank (0: no category, first) over the slot itself.
+		keys = make([]uint64, 0, len(ix.ids))
+		rank := make([]uint32, len(ix.categories.nodes))
+		var leaves []uint32
+		ix.live.Iterate(func(s uint32) bool {
+			if c := ix.categoryOf[s]; c != none && rank[c] == 0 {
+				rank[c] = 1
+				leaves = append(leaves, c)
+			}
+			keys = append(keys, uint64(s))
+			return true
+		})
+		slices.SortFunc(leaves, func(a, b uint32) int { return strings.Compare(ix.categories.path(a), ix.categories.path(b)) })
+		for i, c := range leaves {
+			rank[c] = uint32(i + 1)
 		}
-		keys = append(keys, uint64(s))
-		return true
+		for i, k := range keys {
+			if c := ix.categoryOf[k]; c != none {
+				keys[i] = uint64(rank[c])<<32 | k
+			}
+		}
+		dense = len(keys) == len(ix.slots)
 	})
-	slices.SortFunc(leaves, func(a, b uint32) int { return strings.Compare(ix.categories.path(a), ix.categories.path(b)) })
-	for i, c := range leaves {
-		rank[c] = uint32(i + 1)
-	}
-	for i, k := range keys {
-		if c := ix.categoryOf[k]; c != none {
-			keys[i] = uint64(rank[c])<<32 | k
-		}
-	}
-	dense := len(keys) == len(ix.slots)
-	ratings := maps.Clone(ix.ratings.of)
-	if shared {
-		ix.mu.RUnlock()
-	}
 	if dense && slices.IsSorted(keys) {
 		return nil
 	}
 	slices.Sort(keys)
-	f := &filing{order: make([]uint32, len(keys)), ratings: ratings}
+	order := make([]uint32, len(keys))
 	for i, k := range keys {
-		f.order[i] = uint32(k)
+		order[i] = uint32(k)
 	}
-	return f
+	return order
 }
 
-// build indexes the documents into a fresh index in f's order, reading
-// them from ix a chunk at a time; nil once ctx has ended. With shared, it
-// holds ix.mu shared while it reads each chunk; otherwise the caller holds
-// mu.
-func (ix *Index) build(ctx context.Context, f *filing, shared bool) *Index {
+// build indexes the documents of the slots in order into a fresh index,
+// reading them from ix a chunk at a time; nil once ctx has ended. With
+// shared, it holds ix.mu shared while it reads each chunk; otherwise the
+// caller holds mu. The documents it indexes are filed: it counts none as
+// unfiled.
+func (ix *Index) build(ctx context.Context, order []uint32, shared bool) *Index {
 	fresh := New()
-	fresh.useRatings(f.ratings)
 	var chunk []filedDoc
-	for from := 0; from < len(f.order); from += fileChunk {
+	for from := 0; from < len(order); from += fileChunk {
 		if ctx.Err() != nil {
 			return nil
 		}
-		if shared {
-			ix.mu.RLock()
-		}
-		chunk = ix.readChunk(f.order[from:min(from+fileChunk, len(f.order))], fresh, chunk[:0])
-		if shared {
-			ix.mu.RUnlock()
-		}
+		ix.reading(shared, func() {
+			chunk = ix.readChunk(order[from:min(from+fileChunk, len(order))], fresh, chunk[:0])
+		})
 		fresh.take(chunk)
 	}
+	fresh.unfiled = 0
 	return fresh
 }
 
@@ -300,9 +280,18 @@ func (ix *Index) take(chunk []filedDoc) {
 	}
 }
 
-// put indexes fd into ix, the index being filed, in the next slot. It
-// returns es, a buffer for the forward list, for the next put.
+// put indexes fd into ix, the index being filed, in the next slot, with
+// the rating it had. It returns es, a buffer for the forward list, for
+// the next put.
 func (ix *Index) put(fd filedDoc, es []entry) []entry {
+	if fd.d.Reviews > 0 {
+		if ix.ratings.of == nil {
+			ix.useRatings(make(map[string]rating))
+		}
+		ix.ratings.of[fd.d.ID] = rating{fd.d.Rating, fd.d.Reviews}
+	} else {
+		delete(ix.ratings.of, fd.d.ID)
+	}
 	es = es[:0]
 	// The forward list was encoded by the index; it always decodes.
 	_ = decodeForward(fd.forward, len(ix.terms), func(e entry) { es = append(es, e) })
@@ -322,8 +311,10 @@ func (ix *Index) useRatings(of map[string]rating) {
 }
 
 // adopt takes fresh's documents, postings and facets for its own, with
-// the vocabulary it has. The caller holds mu.
+// the vocabulary and the ratings by document id it has (fresh has only
+// those of its documents). The caller holds mu.
 func (ix *Index) adopt(fresh *Index) {
+	fresh.useRatings(ix.ratings.of)
 	ix.ids, ix.slots, ix.free = fresh.ids, fresh.slots, fresh.free
 	ix.price, ix.band, ix.updated, ix.lens = fresh.price, fresh.band, fresh.updated, fresh.lens
 	ix.brandOf, ix.platformOf, ix.categoryOf = fresh.brandOf, fresh.platformOf, fresh.categoryOf
@@ -332,6 +323,6 @@ func (ix *Index) adopt(fresh *Index) {
 	ix.brands, ix.platforms, ix.categories = fresh.brands, fresh.platforms, fresh.categories
 	ix.prices, ix.times, ix.merchants, ix.currencies = fresh.prices, fresh.times, fresh.merchants, fresh.currencies
 	ix.unions.clear() // they name the old slots
-	ix.unfiled = 0
+	ix.unfiled = fresh.unfiled
 	ix.gen++ // so do cached results
 }

@@ -178,6 +178,7 @@ func TestCompactFilesDocumentsByCategory(t *testing.T) {
 		}
 		ix.SetRating(docs[i+500].ID, int64(100+i%400), int64(1+i%7))
 	}
+	ix.SetRating("late", 480, 3) // a document not indexed yet keeps its rating
 	queries := append(slices.Clone(snapshotQueries),
 		Query{Sort: TopRated, Limit: 100}, Query{Text: "revised", MinRating: 3},
 		Query{Text: "steel", Category: "Electronics", Sort: Newest, Limit: 7})
@@ -226,6 +227,9 @@ func TestCompactFilesDocumentsByCategory(t *testing.T) {
 	checkInvariants(t, ix)
 	if r := mustSearch(t, ix, Query{Text: "late kettle"}); r.Total != 1 {
 		t.Errorf("a document added after Compact: %d results", r.Total)
+	}
+	if r := mustSearch(t, ix, Query{Text: "late kettle", MinRating: 4}); r.Total != 1 {
+		t.Error("a document rated before it was indexed lost its rating to Compact")
 	}
 }
 
@@ -313,16 +317,15 @@ func TestFilingBetweenChunks(t *testing.T) {
 	ix.mu.Lock()
 	ix.touched = make(map[string]struct{}) // as Refile begins
 	ix.mu.Unlock()
-	f := ix.plan(true)
-	if f == nil {
+	order := ix.plan(true)
+	if order == nil {
 		t.Fatal("documents in arrival order need no filing")
 	}
-	half := len(f.order) / 2
+	half := len(order) / 2
 	ix.mu.RLock()
-	read, freed, ahead := ix.slots[f.order[10]].id(), ix.slots[f.order[half+10]].id(), ix.slots[f.order[half+20]].id()
+	read, freed, ahead := ix.slots[order[10]].id(), ix.slots[order[half+10]].id(), ix.slots[order[half+20]].id()
 	fresh := New()
-	fresh.useRatings(f.ratings)
-	fresh.take(ix.readChunk(f.order[:half], fresh, nil))
+	fresh.take(ix.readChunk(order[:half], fresh, nil))
 	ix.mu.RUnlock()
 	// Between the chunks: the document read is deleted and comes back
 	// in the slot freed last, one still ahead; another slot ahead is
@@ -336,15 +339,15 @@ func TestFilingBetweenChunks(t *testing.T) {
 		x.Upsert(moved)
 	}
 	ix.mu.Lock()
-	if ix.ids[read] != f.order[half+20] {
-		t.Fatalf("the moved document is in slot %d, not in the slot still ahead (%d)", ix.ids[read], f.order[half+20])
+	if ix.ids[read] != order[half+20] {
+		t.Fatalf("the moved document is in slot %d, not in the slot still ahead (%d)", ix.ids[read], order[half+20])
 	}
 	ix.mu.Unlock()
 	ix.mu.RLock()
-	fresh.take(ix.readChunk(f.order[half:], fresh, nil))
+	fresh.take(ix.readChunk(order[half:], fresh, nil))
 	ix.mu.RUnlock()
 	ix.mu.Lock()
-	taken := ix.swapIn(fresh, nil)
+	taken := ix.swapIn(fresh)
 	ix.mu.Unlock()
 	if !taken {
 		t.Fatal("the filing was not taken")
