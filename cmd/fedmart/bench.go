@@ -133,8 +133,12 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
               the search index's heap and rebuild time from Badger and,
               with --catchup-new, a new member catching up with all of
               it; with --shards, also a new member holding only those
-              categories, beside the one holding all. Later counts are
-              printed beside the first, measured in the same run.`,
+              categories, beside the one holding all, and the heap each
+              new member adds. Later counts are printed beside the
+              first, measured in the same run. --whole-upto N keeps the
+              rebuild and the new member holding all to the counts up
+              to N: toward ten million, a second index or a second
+              whole copy would not fit in memory beside the first.`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: names,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -203,6 +207,7 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
 	cmd.Flags().Float64Var(&o.catalog.chinese, "chinese", 0, "catalog search: the fraction of listings written in Chinese, measured beside an English-only run of the same size (0 to 1)")
 	cmd.Flags().StringVar(&o.scale.at, "at", "1000000,2000000", "scale: listing counts at which to measure, increasing, comma-separated")
 	cmd.Flags().BoolVar(&o.scale.catchup, "catchup-new", true, "scale: time a new member catching up at each count")
+	cmd.Flags().IntVar(&o.scale.wholeUpTo, "whole-upto", 0, "scale: measure the index rebuild and the new member holding every category only at counts up to this (0: at every count)")
 	cmd.Flags().StringVar(&o.scale.shards, "shards", "", "scale: also time a new member holding only these top-level categories (catalog.shards), e.g. Electronics,Books, beside one holding all")
 	cmd.AddCommand(newBenchIdle())
 	return cmd

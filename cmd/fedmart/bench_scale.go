@@ -32,7 +32,15 @@ type scaleSizes struct {
 	at      string // comma list of listing counts at which to measure
 	catchup bool   // measure a new member's catch-up at each checkpoint
 	shards  string // comma list: also a new member holding only these categories
+	// wholeUpTo, when not 0, is the largest count at which to measure
+	// what holds the whole catalog twice: the index rebuilt beside the
+	// node's own, and the new member holding every category.
+	wholeUpTo int
 }
+
+// whole says whether to measure, at n listings, what holds the whole
+// catalog a second time.
+func (s scaleSizes) whole(n int) bool { return s.wholeUpTo == 0 || n <= s.wholeUpTo }
 
 // parseCheckpoints reads --at: increasing listing counts.
 func parseCheckpoints(s string) ([]int, error) {
@@ -80,12 +88,13 @@ type scaleFigures struct {
 	catchup                                        time.Duration // a new member, from start to holding every listing
 	catchupRecords                                 int
 	newcomerMB                                     float64 // the new member's Badger folder once caught up
+	newcomerHeap                                   float64 // MiB: the heap it adds to the process, caught up
 	// The same for a new member holding only --shards: the listings it
-	// holds, its catch-up, records streamed and folder.
+	// holds, its catch-up, records streamed, folder and heap.
 	shardHeld             int
 	shardCatchup          time.Duration
 	shardRecords          int
-	shardMB               float64
+	shardMB, shardHeap    float64
 	catchupMB, dbMB, load float64 // bytes streamed, Badger's folder, load seconds since the previous checkpoint
 }
 
@@ -162,35 +171,41 @@ func benchScale(cmd *cobra.Command, o benchOptions) (report, error) {
 		f := scaleFigures{listings: loaded, load: time.Since(start).Seconds()}
 		logf("  %d listings; waiting for Badger to finish compacting...", f.listings)
 		logf("  compaction settled after %s", home.WaitCompacted(ctx, 10*time.Minute).Round(time.Second))
-		if err := measureCheckpoint(ctx, home, &f, o.memProfile, filepath.Join(dir, "home", "db")); err != nil {
+		if err := measureCheckpoint(ctx, home, &f, o.memProfile, filepath.Join(dir, "home", "db"), o.scale.whole(loaded)); err != nil {
 			return report{}, err
 		}
-		logf("  at %d: RssAnon %.0f MiB (%.0f MiB once freed pages are returned), RssFile %.0f MiB, heap %.0f MiB, index %.0f MiB built in %s, search p50/p99 %.1f/%.1f ms (no cache %.1f/%.1f ms) with %d listings not yet filed; filed after %s more (a one-listing feed took %.1f ms at most meanwhile, %.1f ms median): %.1f/%.1f ms (no cache %.1f/%.1f ms)",
-			f.listings, f.anon, f.anonFreed, f.file, f.heap, f.indexHeap, f.build.Round(time.Millisecond), ms(f.p50), ms(f.p99), ms(f.p50Cold), ms(f.p99Cold),
+		logf("  at %d: RssAnon %.0f MiB (%.0f MiB once freed pages are returned), RssFile %.0f MiB, heap %.0f MiB, Badger's folder %.0f MB, search p50/p99 %.1f/%.1f ms (no cache %.1f/%.1f ms) with %d listings not yet filed; filed after %s more (a one-listing feed took %.1f ms at most meanwhile, %.1f ms median): %.1f/%.1f ms (no cache %.1f/%.1f ms)",
+			f.listings, f.anon, f.anonFreed, f.file, f.heap, f.dbMB, ms(f.p50), ms(f.p99), ms(f.p50Cold), ms(f.p99Cold),
 			f.unfiled, f.fileWait.Round(time.Millisecond), ms(f.editMax), ms(f.editMedian), ms(f.p50Filed), ms(f.p99Filed), ms(f.p50FiledCold), ms(f.p99FiledCold))
-		if o.scale.catchup {
-			f.catchup, f.catchupRecords, f.catchupMB, f.newcomerMB, _, err = measureNewcomer(ctx, home, newCfg, newDir, pristine)
+		if f.build > 0 {
+			logf("  at %d: a second index built from Badger in %s takes %.0f MiB", f.listings, f.build.Round(time.Millisecond), f.indexHeap)
+		}
+		if o.scale.catchup && o.scale.whole(f.listings) {
+			nf, err := measureNewcomer(ctx, home, newCfg, newDir, pristine)
 			if err != nil {
 				return report{}, err
 			}
-			logf("  at %d: a new member caught up %d records (%.0f MB) in %s", f.listings, f.catchupRecords, f.catchupMB, f.catchup.Round(time.Millisecond))
+			f.catchup, f.catchupRecords, f.catchupMB, f.newcomerMB, f.newcomerHeap = nf.took, nf.records, nf.streamedMB, nf.folderMB, nf.heapMB
+			logf("  at %d: a new member caught up %d records (%.0f MB) in %s; its folder %.0f MB, its heap %.0f MiB", f.listings, f.catchupRecords, f.catchupMB, f.catchup.Round(time.Millisecond), f.newcomerMB, f.newcomerHeap)
 		}
 		if shards := splitList(o.scale.shards); len(shards) > 0 {
 			cfg := newCfg
 			cfg.Catalog.Shards = shards
-			f.shardCatchup, f.shardRecords, _, f.shardMB, f.shardHeld, err = measureNewcomer(ctx, home, cfg, newDir, pristine)
+			nf, err := measureNewcomer(ctx, home, cfg, newDir, pristine)
 			if err != nil {
 				return report{}, err
 			}
-			logf("  at %d: a new member holding %s caught up %d listings (%d records streamed) in %s", f.listings, o.scale.shards, f.shardHeld, f.shardRecords, f.shardCatchup.Round(time.Millisecond))
+			f.shardCatchup, f.shardRecords, f.shardMB, f.shardHeld, f.shardHeap = nf.took, nf.records, nf.folderMB, nf.held, nf.heapMB
+			logf("  at %d: a new member holding %s caught up %d listings (%d records streamed) in %s; its folder %.0f MB, its heap %.0f MiB", f.listings, o.scale.shards, f.shardHeld, f.shardRecords, f.shardCatchup.Round(time.Millisecond), f.shardMB, f.shardHeap)
 		}
 		got = append(got, f)
 	}
 	return report{Figures: scaleReport(got)}, nil
 }
 
-// measureCheckpoint fills in f's memory, index build and search figures.
-func measureCheckpoint(ctx context.Context, home *node.Node, f *scaleFigures, memProfile, dbDir string) error {
+// measureCheckpoint fills in f's memory and search figures and, with
+// rebuild, the index build's.
+func measureCheckpoint(ctx context.Context, home *node.Node, f *scaleFigures, memProfile, dbDir string, rebuild bool) error {
 	// Right after the load, as the figures before the filing were
 	// measured: the runtime does not yet return freed pages, which would
 	// slow the next searches down.
@@ -242,6 +257,9 @@ func measureCheckpoint(ctx context.Context, home *node.Node, f *scaleFigures, me
 		return err
 	}
 
+	if !rebuild {
+		return nil
+	}
 	// The rebuild a node does when its snapshot is missing or stale
 	// (node/catalog.go openIndex): every live listing read from Badger.
 	runtime.GC()
@@ -368,21 +386,32 @@ func searchMix(ctx context.Context, client *http.Client, home *node.Node) (warm,
 	return warm, cold, nil
 }
 
+// newcomerFigures is what measureNewcomer measured of one new member.
+type newcomerFigures struct {
+	took       time.Duration // from its start to holding what it holds
+	records    int           // records streamed to it
+	streamedMB float64
+	folderMB   float64 // its Badger folder, caught up
+	heapMB     float64 // the heap it adds to the process, caught up
+	held       int     // listings it holds
+}
+
 // measureNewcomer starts a member that holds none of the listings and
 // times it until it holds all those of the categories its configuration
-// holds, then stops it and empties its folder again. It returns the
-// time, the records and MB streamed, its Badger folder's MB and the
-// listings it holds.
-func measureNewcomer(ctx context.Context, home *node.Node, cfg node.Config, dir, pristine string) (took time.Duration, records int, streamedMB, folderMB float64, held int, err error) {
+// holds, then stops it and empties its folder again. The heap it adds
+// is the process's heap after a GC once it has caught up, less the same
+// before it started: home is idle meanwhile.
+func measureNewcomer(ctx context.Context, home *node.Node, cfg node.Config, dir, pristine string) (newcomerFigures, error) {
 	if err := os.RemoveAll(dir); err != nil {
-		return 0, 0, 0, 0, 0, err
+		return newcomerFigures{}, err
 	}
 	if err := exec.CommandContext(ctx, "cp", "-a", pristine, dir).Run(); err != nil {
-		return 0, 0, 0, 0, 0, fmt.Errorf("restoring the newcomer's folder: %w", err)
+		return newcomerFigures{}, fmt.Errorf("restoring the newcomer's folder: %w", err)
 	}
+	heapBefore := heapAfterGC()
 	nd, err := node.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
-		return 0, 0, 0, 0, 0, err
+		return newcomerFigures{}, err
 	}
 	want := home.Catalog().Count()
 	if len(cfg.Catalog.Shards) > 0 {
@@ -395,7 +424,7 @@ func measureNewcomer(ctx context.Context, home *node.Node, cfg node.Config, dir,
 		})
 		if err != nil {
 			nd.Close()
-			return 0, 0, 0, 0, 0, err
+			return newcomerFigures{}, err
 		}
 	}
 	limit := time.Duration(home.Catalog().Count()/1000)*time.Second + 5*time.Minute // generous: a slow machine must not fail the run
@@ -407,13 +436,23 @@ func measureNewcomer(ctx context.Context, home *node.Node, cfg node.Config, dir,
 	// before the stream's last records, which it verifies and skips).
 	for nd.Catalog().Count() < want || nd.Replicator().Totals().Records == 0 {
 		if time.Since(start) > limit {
-			return 0, 0, 0, 0, 0, fmt.Errorf("the new member holds %d of %d listings after %s", nd.Catalog().Count(), want, limit)
+			return newcomerFigures{}, fmt.Errorf("the new member holds %d of %d listings after %s", nd.Catalog().Count(), want, limit)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	took = time.Since(start)
+	f := newcomerFigures{took: time.Since(start), held: nd.Catalog().Count()}
 	t := nd.Replicator().Totals()
-	return took, t.Records, float64(t.Bytes) / 1e6, dirMB(filepath.Join(dir, "db")), nd.Catalog().Count(), nil
+	f.records, f.streamedMB, f.folderMB = t.Records, float64(t.Bytes)/1e6, dirMB(filepath.Join(dir, "db"))
+	f.heapMB = heapAfterGC() - heapBefore
+	return f, nil
+}
+
+// heapAfterGC is the heap in use after a GC, in MiB.
+func heapAfterGC() float64 {
+	runtime.GC()
+	var mem runtime.MemStats
+	runtime.ReadMemStats(&mem)
+	return float64(mem.HeapInuse) / (1 << 20)
 }
 
 // splitList reads a comma-separated flag, trimmed, without empty items.
@@ -460,9 +499,7 @@ func scaleReport(got []scaleFigures) []figure {
 			vs("RssAnon once freed pages are returned (as under storage.memory_limit_mb)", "MiB", f.anonFreed, first.anonFreed, "< 1536 MiB at 1M"),
 			vs("file-backed resident memory (RssFile, reclaimable)", "MiB", f.file, first.file, ""),
 			vs("Go heap in use after GC", "MiB", f.heap, first.heap, ""),
-			vs("heap of the search index (a second one, built beside)", "MiB", f.indexHeap, first.indexHeap, ""),
 			vs("Badger's folder on disk", "MB", f.dbMB, first.dbMB, ""),
-			vs("index rebuild from Badger", "s", f.build.Seconds(), first.build.Seconds(), ""),
 			figure{Name: at + "search, 8 clients, p50", Unit: "ms", Value: ms(f.p50), Baseline: "GET /healthz, 8 clients", Base: ms(f.health50)},
 			figure{Name: at + "search, 8 clients, p99", Unit: "ms", Value: ms(f.p99), Baseline: "GET /healthz, 8 clients", Base: ms(f.health99), Goal: "< 20 ms"},
 			vs("search, no result cache, p50", "ms", ms(f.p50Cold), ms(first.p50Cold), ""),
@@ -476,20 +513,42 @@ func scaleReport(got []scaleFigures) []figure {
 			figure{Name: at + "index filed: search, no result cache, p99", Unit: "ms", Value: ms(f.p99FiledCold), Baseline: "the same before the wait, same run", Base: ms(f.p99Cold), Goal: "< 20 ms"},
 			vs("load since the previous checkpoint (UpsertBatch of 5,000)", "s", f.load, first.load, ""),
 		)
+		if f.build > 0 {
+			out = append(out,
+				vs("heap of the search index (a second one, built beside)", "MiB", f.indexHeap, first.indexHeap, ""),
+				vs("index rebuild from Badger", "s", f.build.Seconds(), first.build.Seconds(), ""))
+		}
 		if f.catchupRecords > 0 {
 			out = append(out,
 				vs(fmt.Sprintf("catch-up of a new member (%d records)", f.catchupRecords), "s", f.catchup.Seconds(), first.catchup.Seconds(), ""),
 				vs("catch-up bytes streamed", "MB", f.catchupMB, first.catchupMB, ""),
-				vs("the new member's Badger folder, caught up", "MB", f.newcomerMB, first.newcomerMB, ""))
+				vs("the new member's Badger folder, caught up", "MB", f.newcomerMB, first.newcomerMB, ""),
+				vs("the heap the new member adds, caught up", "MiB", f.newcomerHeap, first.newcomerHeap, ""))
 		}
 		if f.shardHeld > 0 {
-			base := "a new member holding every category, same run"
-			out = append(out,
-				figure{Name: at + "listings a new member holding some categories (catalog.shards) holds", Unit: "listings", Value: float64(f.shardHeld), Baseline: base, Base: float64(f.listings)},
-				figure{Name: at + fmt.Sprintf("its catch-up (%d records streamed, every one verified)", f.shardRecords), Unit: "s", Value: f.shardCatchup.Seconds(), Baseline: base, Base: f.catchup.Seconds()},
-				figure{Name: at + "its Badger folder, caught up", Unit: "MB", Value: f.shardMB, Baseline: base, Base: f.newcomerMB},
-			)
+			out = append(out, shardFigures(at, f, first, i)...)
 		}
 	}
 	return slices.Clip(out)
+}
+
+// shardFigures are the figures of checkpoint f's new member holding some
+// categories: beside the one holding every category at f when that was
+// measured, else beside the same member at the first checkpoint, first.
+func shardFigures(at string, f, first scaleFigures, i int) []figure {
+	held := figure{Name: at + "listings a new member holding some categories (catalog.shards) holds", Unit: "listings", Value: float64(f.shardHeld),
+		Baseline: "listings held by a new member holding every category, same run", Base: float64(f.listings)}
+	var base string
+	var catchup, folder, heap float64
+	switch {
+	case f.catchupRecords > 0:
+		base, catchup, folder, heap = "a new member holding every category, same run", f.catchup.Seconds(), f.newcomerMB, f.newcomerHeap
+	case i > 0:
+		base, catchup, folder, heap = fmt.Sprintf("same at %d listings, same run", first.listings), first.shardCatchup.Seconds(), first.shardMB, first.shardHeap
+	}
+	return []figure{held,
+		{Name: at + fmt.Sprintf("its catch-up (%d records streamed, every one verified)", f.shardRecords), Unit: "s", Value: f.shardCatchup.Seconds(), Baseline: base, Base: catchup},
+		{Name: at + "its Badger folder, caught up", Unit: "MB", Value: f.shardMB, Baseline: base, Base: folder},
+		{Name: at + "the heap it adds, caught up", Unit: "MiB", Value: f.shardHeap, Baseline: base, Base: heap},
+	}
 }
