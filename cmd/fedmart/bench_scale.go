@@ -119,6 +119,11 @@ func benchScale(cmd *cobra.Command, o benchOptions) (report, error) {
 	tune := func(cfg *node.Config) {
 		tuneBench(o.signing)(cfg)
 		cfg.Federation.MaxBackoff = time.Second
+		// The ceiling any node may configure (catalog.max_listings), and
+		// room for its ten merchants' million each, as the operator of a
+		// member this size would set: the default, 5M, stops a run
+		// toward ten million halfway.
+		cfg.Catalog.MaxListings, cfg.Catalog.MaxMerchantListings = 20_000_000, 2_000_000
 	}
 	c, err := node.NewCluster(node.ClusterOptions{Dir: dir, Names: []string{"home", "newcomer"}, FederationID: "bench",
 		FederationName: "Bench", Currency: "EUR", Period: time.Hour, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Tune: tune})
