@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -223,6 +224,14 @@ func idleProcessRSS(ctx context.Context, args []string, ready func() bool) (floa
 }
 
 func rssMiB(pid int) (float64, error) { return procStatusMiB(pid, "VmRSS:") }
+
+// heapAfterGC is this process's heap in use after a GC, in MiB.
+func heapAfterGC() float64 {
+	runtime.GC()
+	var mem runtime.MemStats
+	runtime.ReadMemStats(&mem)
+	return float64(mem.HeapInuse) / (1 << 20)
+}
 
 // procStatusMiB reads one kB field of /proc/PID/status, in MiB.
 func procStatusMiB(pid int, field string) (float64, error) {

@@ -214,14 +214,11 @@ func measureCheckpoint(ctx context.Context, home *node.Node, f *scaleFigures, me
 	// Right after the load, as the figures before the filing were
 	// measured: the runtime does not yet return freed pages, which would
 	// slow the next searches down.
-	runtime.GC()
+	f.heapLoaded = heapAfterGC()
 	var err error
 	if f.anonLoaded, err = procStatusMiB(os.Getpid(), "RssAnon:"); err != nil {
 		return err
 	}
-	var mem runtime.MemStats
-	runtime.ReadMemStats(&mem)
-	f.heapLoaded = float64(mem.HeapInuse) / (1 << 20)
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	defer client.CloseIdleConnections()
@@ -267,9 +264,7 @@ func measureCheckpoint(ctx context.Context, home *node.Node, f *scaleFigures, me
 	}
 	// The rebuild a node does when its snapshot is missing or stale
 	// (node/catalog.go openIndex): every live listing read from Badger.
-	runtime.GC()
-	runtime.ReadMemStats(&mem)
-	before := mem.HeapInuse
+	before := heapAfterGC()
 	start := time.Now()
 	built := search.New()
 	if err := home.Catalog().All(func(l catalog.Listing) error { built.Upsert(indexer.Doc(&l)); return nil }); err != nil {
@@ -280,9 +275,7 @@ func measureCheckpoint(ctx context.Context, home *node.Node, f *scaleFigures, me
 	if n := home.Search().Len(); built.Len() != n { // the listings loaded and the one edited
 		return fmt.Errorf("rebuilt index holds %d listings, not %d", built.Len(), n)
 	}
-	runtime.GC()
-	runtime.ReadMemStats(&mem)
-	f.indexHeap = (float64(mem.HeapInuse) - float64(before)) / (1 << 20)
+	f.indexHeap = heapAfterGC() - before
 	runtime.KeepAlive(built)
 	return nil
 }
@@ -290,17 +283,14 @@ func measureCheckpoint(ctx context.Context, home *node.Node, f *scaleFigures, me
 // measureMemory fills in f's memory figures: the process's resident
 // memory and heap, and Badger's folder.
 func measureMemory(f *scaleFigures, memProfile, dbDir string) error {
+	f.heap = heapAfterGC()
 	var err error
-	runtime.GC()
 	if f.anon, err = procStatusMiB(os.Getpid(), "RssAnon:"); err != nil {
 		return err
 	}
 	if f.file, err = procStatusMiB(os.Getpid(), "RssFile:"); err != nil {
 		return err
 	}
-	var mem runtime.MemStats
-	runtime.ReadMemStats(&mem)
-	f.heap = float64(mem.HeapInuse) / (1 << 20)
 	// What a node with storage.memory_limit_mb near its heap keeps: the
 	// runtime returns freed pages instead of holding them for reuse.
 	debug.FreeOSMemory()
@@ -455,14 +445,6 @@ func measureNewcomer(ctx context.Context, home *node.Node, cfg node.Config, dir,
 	f.records, f.streamedMB, f.folderMB = t.Records, float64(t.Bytes)/1e6, dirMB(filepath.Join(dir, "db"))
 	f.heapMB = heapAfterGC() - heapBefore
 	return f, nil
-}
-
-// heapAfterGC is the heap in use after a GC, in MiB.
-func heapAfterGC() float64 {
-	runtime.GC()
-	var mem runtime.MemStats
-	runtime.ReadMemStats(&mem)
-	return float64(mem.HeapInuse) / (1 << 20)
 }
 
 // splitList reads a comma-separated flag, trimmed, without empty items.

@@ -118,15 +118,13 @@ func measureSearch(ctx context.Context, docs int, chinese float64, extra []strin
 		return st, err
 	}
 	st.listings = nd.Search().Len()
-	runtime.GC()
+	st.heap = heapAfterGC()
 	if st.anon, err = procStatusMiB(os.Getpid(), "RssAnon:"); err != nil {
 		return st, err
 	}
 	if st.file, err = procStatusMiB(os.Getpid(), "RssFile:"); err != nil {
 		return st, err
 	}
-	runtime.ReadMemStats(&mem)
-	st.heap = float64(mem.HeapInuse) / (1 << 20)
 	if memProfile != "" {
 		if err := writeHeapProfile(memProfile); err != nil {
 			return st, err
