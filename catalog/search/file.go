@@ -96,8 +96,8 @@ func (ix *Index) Refile(ctx context.Context) bool {
 // it only stops noting updates. It reports whether it took fresh. The
 // caller holds mu.
 func (ix *Index) swapIn(fresh *Index) bool {
-	changed := ix.takeTouched()
-	ix.touched = nil
+	changed := slices.Collect(maps.Keys(ix.touched))
+	ix.touched = nil // updates no longer say what they change
 	if fresh == nil {
 		return false
 	}
