@@ -2,7 +2,6 @@ package search
 
 import (
 	"math"
-	"slices"
 	"sort"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -107,39 +106,78 @@ func (x *priceIndex) remove(p int64, doc uint32) {
 
 // filter returns the documents of base priced in [lo, hi]; hi 0 is
 // unbounded. all says base is every live document; price is the price
-// column.
+// column, one entry per slot.
+//
+// It unites the buckets the range covers, plus the documents of the (at
+// most two) buckets it cuts whose exact price is in range, and intersects
+// that with base. The union holds every document in the range, whatever
+// the base: at ten million listings a wide range holds millions. So a
+// base small enough to read each of its documents' price for less, by the
+// scope's estimates, is filtered that way instead.
 func (x *priceIndex) filter(base *roaring.Bitmap, all bool, lo, hi int64, price []int64) *roaring.Bitmap {
 	if hi == 0 {
 		hi = math.MaxInt64
 	}
-	var full []*roaring.Bitmap
-	var cut []uint32 // documents of cut buckets in range
+	if !all {
+		sc := scope{docs: base, card: base.GetCardinality(), slots: uint64(len(price))}
+		if sc.visitCost(8) < x.unionCost(lo, hi, sc.slots) { // prices are 8 bytes
+			return pricedIn(base, lo, hi, price)
+		}
+	}
+	return x.byBuckets(base, all, lo, hi, price)
+}
+
+// unionCost estimates the steps of uniting the buckets that [lo, hi]
+// reaches, in an index of slots slots: a step per member of a chunk's
+// array, denseSteps per chunk where a bucket is a bitmap.
+func (x *priceIndex) unionCost(lo, hi int64, slots uint64) uint64 {
+	chunks := slots>>16 + 1
+	var steps uint64
+	for i, size := range x.sizes {
+		if size > 0 && priceBounds[i] <= hi && bucketMax(i) >= lo {
+			steps += valueSteps + min(uint64(size), chunks*denseSteps)
+		}
+	}
+	return steps
+}
+
+// byBuckets returns the documents of base priced in [lo, hi], uniting the
+// buckets the range reaches, the ones it cuts read document by document,
+// then intersecting with base.
+func (x *priceIndex) byBuckets(base *roaring.Bitmap, all bool, lo, hi int64, price []int64) *roaring.Bitmap {
+	var parts []*roaring.Bitmap
 	for i, bm := range x.buckets {
 		if bm == nil || priceBounds[i] > hi || bucketMax(i) < lo {
 			continue
 		}
-		if priceBounds[i] >= lo && bucketMax(i) <= hi {
-			full = append(full, bm)
-			continue
-		}
-		if !all {
-			bm = roaring.And(bm, base)
-		}
-		each(bm, func(docs []uint32) {
-			for _, d := range docs {
-				if p := price[d]; p >= lo && p <= hi {
-					cut = append(cut, d)
-				}
+		if priceBounds[i] < lo || bucketMax(i) > hi { // the range cuts it
+			if !all {
+				bm = roaring.And(bm, base)
 			}
-		})
+			bm = pricedIn(bm, lo, hi, price)
+		}
+		parts = append(parts, bm)
 	}
-	slices.Sort(cut) // two cut buckets at most, each in order
-	partial := roaring.New()
-	partial.AddMany(cut)
-	r := roaring.FastOr(append(full, partial)...)
+	r := roaring.FastOr(parts...)
 	if !all {
 		r.And(base)
 	}
+	return r
+}
+
+// pricedIn returns the documents of docs priced in [lo, hi], reading each
+// one's price.
+func pricedIn(docs *roaring.Bitmap, lo, hi int64, price []int64) *roaring.Bitmap {
+	r := roaring.New()
+	each(docs, func(docs []uint32) {
+		in := docs[:0] // filtered in place: each refills the batch
+		for _, d := range docs {
+			if p := price[d]; p >= lo && p <= hi {
+				in = append(in, d)
+			}
+		}
+		r.AddMany(in) // ascending, as each visits
+	})
 	return r
 }
 
