@@ -116,21 +116,31 @@ func (t *categoryTree) count(sc scope, selected string, column []uint32, counts 
 
 // countColumn counts docs into counts by top-level node and by the node
 // under sel (none for no selection) they are filed in, reading each
-// document's leaf node.
+// document's leaf node. Which two nodes a leaf counts for is worked out
+// once per node first, so that a document costs two lookups whatever the
+// depth of its category.
 func (t *categoryTree) countColumn(docs *roaring.Bitmap, sel uint32, column []uint32, counts []int32) {
+	top := make([]uint32, len(t.nodes))   // each node's top-level ancestor
+	under := make([]uint32, len(t.nodes)) // each node's ancestor right under sel, or none
+	for id := range t.nodes {
+		top[id], under[id] = uint32(id), none
+		for n := uint32(id); t.nodes[n].parent != none; n = t.nodes[n].parent {
+			if t.nodes[n].parent == sel {
+				under[id] = n
+			}
+			top[id] = t.nodes[n].parent
+		}
+	}
 	each(docs, func(docs []uint32) {
 		for _, d := range docs {
 			n := column[d]
 			if n == none {
 				continue
 			}
-			for t.nodes[n].parent != none {
-				if t.nodes[n].parent == sel {
-					counts[n]++
-				}
-				n = t.nodes[n].parent
+			counts[top[n]]++
+			if u := under[n]; u != none {
+				counts[u]++
 			}
-			counts[n]++
 		}
 	})
 }
