@@ -24,6 +24,15 @@ var searchQueries = []string{
 	"", "q=yoga+mat&sort=price_desc", "category=Electronics&brand=Sonique,Pulse+Audio", "q=novel", "q=tent&in_stock=true&sort=price_asc",
 }
 
+// narrowSearches are searches of a few hundred hits in a million listings,
+// and bandClicks the same with a band of the price facet chosen, as a
+// shopper narrows them on the storefront.
+var (
+	narrowSearches = []string{"q=oak+bookshelf", "q=leather+backpack", "q=glass+teapot", "q=steel+wok"}
+	bandClicks     = []string{"q=oak+bookshelf&min_price=10000&max_price=24999", "q=leather+backpack&min_price=5000&max_price=9999",
+		"q=glass+teapot&min_price=2500&max_price=4999", "q=steel+wok&min_price=5000&max_price=9999"}
+)
+
 func benchSearch(ctx context.Context, docs int, chinese float64, memProfile string, logf func(string, ...any)) ([]figure, error) {
 	if chinese > 0 {
 		return benchSearchChinese(ctx, docs, chinese, memProfile, logf)
@@ -42,6 +51,10 @@ func benchSearch(ctx context.Context, docs int, chinese float64, memProfile stri
 		{Name: "same, p99", Unit: "ms", Value: ms(percentile(st.lat, 99)), Baseline: full, Base: ms(percentile(st.full, 99)), Goal: "< 20 ms"},
 		{Name: "tier classes, no result cache, p50", Unit: "ms", Value: ms(percentile(st.pruned, 50)), Baseline: full, Base: ms(percentile(st.full, 50))},
 		{Name: "tier classes, no result cache, p99", Unit: "ms", Value: ms(percentile(st.pruned, 99)), Baseline: full, Base: ms(percentile(st.full, 99)), Goal: "< 20 ms"},
+		{Name: "a price band chosen on a narrow search, no result cache, p50", Unit: "ms", Value: ms(percentile(st.band, 50)),
+			Baseline: "the same searches without the band", Base: ms(percentile(st.narrow, 50))},
+		{Name: "a price band chosen on a narrow search, no result cache, p99", Unit: "ms", Value: ms(percentile(st.band, 99)),
+			Baseline: "the same searches without the band", Base: ms(percentile(st.narrow, 99))},
 		{Name: "resident private memory (RssAnon) of the process holding them", Unit: "MiB", Value: st.anon, Goal: "< 2048 MiB"},
 		{Name: "resident file-backed memory (RssFile: Badger's mapped tables, reclaimable)", Unit: "MiB", Value: st.file},
 		{Name: "Go heap in use after GC", Unit: "MiB", Value: st.heap},
@@ -53,6 +66,7 @@ type searchStats struct {
 	listings          int
 	lat, health, more []time.Duration // the query mix, GET /healthz, the extra queries
 	pruned, full      []time.Duration // the query mix without the result cache, with and without tier classes
+	band, narrow      []time.Duration // bandClicks and narrowSearches, without the result cache
 	anon, file, heap  float64         // MiB: RssAnon, RssFile, Go heap in use after GC
 	anon0, heap0      float64         // MiB: RssAnon and Go heap before the member started
 }
@@ -108,6 +122,19 @@ func measureSearch(ctx context.Context, docs int, chinese float64, extra []strin
 		}
 	}
 	ix.SetPruning(true)
+	ix.SetResultCache(0)
+	for r := 0; r < rounds; r++ {
+		for _, m := range []struct {
+			queries []string
+			into    *[]time.Duration
+		}{{bandClicks, &st.band}, {narrowSearches, &st.narrow}} {
+			lat, err := loadHTTP(ctx, client, clients, perClient/rounds, func(i int) string { return base + "/v1/catalog/search?" + m.queries[i%len(m.queries)] })
+			if err != nil {
+				return st, err
+			}
+			*m.into = append(*m.into, lat...)
+		}
+	}
 	ix.SetResultCache(search.DefaultCacheEntries)
 	if len(extra) > 0 {
 		if st.more, err = loadHTTP(ctx, client, clients, perClient, func(i int) string { return base + "/v1/catalog/search?" + extra[i%len(extra)] }); err != nil {
