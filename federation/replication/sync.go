@@ -93,7 +93,8 @@ func (r *Replicator) SyncWith(ctx context.Context, p peer.ID) (Stats, error) {
 	}
 	r.metrics.syncs.WithLabelValues("ok").Inc()
 	r.progress.synced(p, time.Now())
-	return st, s.Close()
+	_ = s.Close() // the end frame is read: nothing the close says changes that
+	return st, nil
 }
 
 func (r *Replicator) requestSync(s network.Stream) (Stats, error) {
@@ -101,11 +102,12 @@ func (r *Replicator) requestSync(s network.Stream) (Stats, error) {
 	if err := wire.WriteJSON(s, syncRequest{Marks: r.store.Marks()}); err != nil {
 		return st, err
 	}
-	// Nothing more to send: half-close, so that the responder's Close
-	// (which stops our send side) cannot fail ours.
-	if err := s.CloseWrite(); err != nil {
-		return st, err
-	}
+	// Nothing more to send: half-close. Its error is not ours to return:
+	// a responder that has read the request may already have answered
+	// and closed, which stops our send side, and its answer is still
+	// there to read. A request it did not read shows as a stream that
+	// ends before its end frame.
+	_ = s.CloseWrite()
 	rd := wire.NewReader(s)
 	pipe := r.newSyncPipe()
 	var pending [][]byte
