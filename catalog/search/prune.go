@@ -147,10 +147,12 @@ func (ix *Index) scorePruned(terms []string, result *roaring.Bitmap, sc *scratch
 // (fields are ordered by weight, best first). A group is computed only
 // when a class asks for it, with the groups before it: a broad query's
 // page usually fills from the title's group, and the intersections with
-// the other fields are then never made.
+// the other fields are then never made, nor the rest of the result left
+// for them.
 type bestField struct {
 	lists  [numFields]*roaring.Bitmap // the term's postings at level 0, by field
-	rest   *roaring.Bitmap            // the result not in groups [0, next)
+	rest   *roaring.Bitmap            // the result not in groups [0, next), once owed is taken out
+	owed   *roaring.Bitmap            // the last group's postings, still in rest until a later group needs it
 	next   int
 	groups [numFields]*roaring.Bitmap
 }
@@ -191,15 +193,16 @@ func (b *bestField) found() int {
 // group returns group f, computing it and the groups before it if needed.
 func (b *bestField) group(f int) *roaring.Bitmap {
 	for ; b.next <= f; b.next++ {
+		if b.owed != nil {
+			b.rest, b.owed = roaring.AndNot(b.rest, b.owed), nil
+		}
 		in := b.lists[b.next]
 		if in == nil || b.rest.IsEmpty() {
 			b.groups[b.next] = roaring.New()
 			continue
 		}
 		b.groups[b.next] = roaring.And(b.rest, in)
-		if b.next < numFields-1 {
-			b.rest = roaring.AndNot(b.rest, in)
-		}
+		b.owed = in
 	}
 	return b.groups[f]
 }
