@@ -96,7 +96,7 @@ func (ix *Index) Refile(ctx context.Context) bool {
 // it only stops noting updates. It reports whether it took fresh. The
 // caller holds mu.
 func (ix *Index) swapIn(fresh *Index) bool {
-	changed := slices.Collect(maps.Keys(ix.touched))
+	changed := ix.takeTouched()
 	ix.touched = nil // updates no longer say what they change
 	if fresh == nil {
 		return false
@@ -107,10 +107,10 @@ func (ix *Index) swapIn(fresh *Index) bool {
 }
 
 // takeTouched returns the ids of the documents updates changed since the
-// last call, and notes them afresh. The caller holds mu.
+// last call, and notes them afresh in the same map. The caller holds mu.
 func (ix *Index) takeTouched() []string {
 	ids := slices.Collect(maps.Keys(ix.touched))
-	ix.touched = make(map[string]struct{})
+	clear(ix.touched)
 	return ids
 }
 
