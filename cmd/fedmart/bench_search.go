@@ -99,22 +99,28 @@ func measureSearch(ctx context.Context, docs int, chinese float64, extra []strin
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	const clients, perClient = 8, 250
 	queries := append(slices.Clone(searchQueries), extra...)
-	mix := func(i int) string { return base + "/v1/catalog/search?" + queries[i%len(queries)] }
 	// The mix runs as the index answers by default, without its result
-	// cache, and without either, in alternating rounds so that all three
-	// meet the same load on a shared machine.
+	// cache, and without either; the narrow searches with and without a
+	// price band run without the cache. All run in alternating rounds,
+	// so that they meet the same load on a shared machine.
 	ix := nd.Search()
 	defer func() { ix.SetPruning(true); ix.SetResultCache(search.DefaultCacheEntries) }()
 	const rounds = 5
 	for r := 0; r < rounds; r++ {
 		for _, m := range []struct {
-			prune bool
-			cache int
-			into  *[]time.Duration
-		}{{true, search.DefaultCacheEntries, &st.lat}, {true, 0, &st.pruned}, {false, 0, &st.full}} {
+			queries []string
+			prune   bool
+			cache   int
+			into    *[]time.Duration
+		}{
+			{queries, true, search.DefaultCacheEntries, &st.lat}, {queries, true, 0, &st.pruned}, {queries, false, 0, &st.full},
+			{bandClicks, true, 0, &st.band}, {narrowSearches, true, 0, &st.narrow},
+		} {
 			ix.SetPruning(m.prune)
 			ix.SetResultCache(m.cache)
-			lat, err := loadHTTP(ctx, client, clients, perClient/rounds, func(i int) string { return mix(r*perClient + i) })
+			lat, err := loadHTTP(ctx, client, clients, perClient/rounds, func(i int) string {
+				return base + "/v1/catalog/search?" + m.queries[(r*perClient+i)%len(m.queries)]
+			})
 			if err != nil {
 				return st, err
 			}
@@ -122,19 +128,6 @@ func measureSearch(ctx context.Context, docs int, chinese float64, extra []strin
 		}
 	}
 	ix.SetPruning(true)
-	ix.SetResultCache(0)
-	for r := 0; r < rounds; r++ {
-		for _, m := range []struct {
-			queries []string
-			into    *[]time.Duration
-		}{{bandClicks, &st.band}, {narrowSearches, &st.narrow}} {
-			lat, err := loadHTTP(ctx, client, clients, perClient/rounds, func(i int) string { return base + "/v1/catalog/search?" + m.queries[i%len(m.queries)] })
-			if err != nil {
-				return st, err
-			}
-			*m.into = append(*m.into, lat...)
-		}
-	}
 	ix.SetResultCache(search.DefaultCacheEntries)
 	if len(extra) > 0 {
 		if st.more, err = loadHTTP(ctx, client, clients, perClient, func(i int) string { return base + "/v1/catalog/search?" + extra[i%len(extra)] }); err != nil {
