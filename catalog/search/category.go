@@ -10,7 +10,7 @@ import (
 // the path or anywhere below it, so a prefix filter is one bitmap.
 type catNode struct {
 	path     string
-	parent   uint32 // none at the top level
+	parent   uint32 // none at the top level; a lower id than the node's
 	children []uint32
 	docs     *roaring.Bitmap
 	size     uint32 // documents in docs
@@ -81,66 +81,60 @@ func (t *categoryTree) path(id uint32) string {
 	return t.nodes[id].path
 }
 
-// count counts the scope by top-level category and, when selected names a
-// known path, by the categories directly under it. column maps a document
-// to its leaf node; counts is zeroed scratch with room for every node.
-func (t *categoryTree) count(sc scope, selected string, column []uint32, counts []int32) map[string]int {
+// reported returns the node selected names (none when it names no known
+// path) and the nodes the facet reports: the top level and, under a
+// selection, the nodes directly under it.
+func (t *categoryTree) reported(selected string) (sel uint32, ids []uint32) {
 	sel, ok := t.ids[selected]
 	if !ok {
-		sel = none
+		return none, t.roots
 	}
-	ids := t.roots
-	if sel != none {
-		ids = append(ids[:len(ids):len(ids)], t.nodes[sel].children...)
+	return sel, append(t.roots[:len(t.roots):len(t.roots)], t.nodes[sel].children...)
+}
+
+// byColumn reports whether counting sc is cheaper by reading each
+// document's leaf node than by intersecting sc with each reported node.
+func (t *categoryTree) byColumn(sc scope, selected string) bool {
+	if sc.all {
+		return false
 	}
+	_, ids := t.reported(selected)
 	sizes := make([]uint32, len(ids))
 	for i, id := range ids {
 		sizes[i] = t.nodes[id].size
 	}
-	if !sc.all && sc.visitCost(4) < sc.intersectCost(sizes) {
-		t.countColumn(sc.docs, sel, column, counts)
-	} else {
-		for _, id := range ids {
-			counts[id] = int32(sc.countIn(t.nodes[id].docs))
+	return sc.visitCost(4) < sc.intersectCost(sizes)
+}
+
+// count counts sc by top-level category and, when selected names a known
+// path, by the categories directly under it. tallied holds the counts by
+// leaf node of the column tally byColumn chose, and is left zeroed; nil
+// counts otherwise.
+func (t *categoryTree) count(sc scope, selected string, tallied []int32) map[string]int {
+	_, ids := t.reported(selected)
+	if tallied != nil {
+		// A parent has a lower id than its children (intern adds it
+		// first), so one pass from the last node sums each subtree.
+		for id := len(t.nodes) - 1; id >= 0; id-- {
+			if p := t.nodes[id].parent; p != none {
+				tallied[p] += tallied[id]
+			}
 		}
 	}
 	h := valueHeap{name: t.path}
 	for _, id := range ids {
-		if counts[id] > 0 {
-			h.offer(valueCount{id, int(counts[id])})
+		var n int
+		if tallied != nil {
+			n = int(tallied[id])
+		} else {
+			n = int(sc.countIn(t.nodes[id].docs))
 		}
-		counts[id] = 0
+		if n > 0 {
+			h.offer(valueCount{id, n})
+		}
+	}
+	if tallied != nil {
+		clear(tallied[:len(t.nodes)])
 	}
 	return h.counts()
-}
-
-// countColumn counts docs into counts by top-level node and by the node
-// under sel (none for no selection) they are filed in, reading each
-// document's leaf node. Which two nodes a leaf counts for is worked out
-// once per node first, so that a document costs two lookups whatever the
-// depth of its category.
-func (t *categoryTree) countColumn(docs *roaring.Bitmap, sel uint32, column []uint32, counts []int32) {
-	top := make([]uint32, len(t.nodes))   // each node's top-level ancestor
-	under := make([]uint32, len(t.nodes)) // each node's ancestor right under sel, or none
-	for id := range t.nodes {
-		top[id], under[id] = uint32(id), none
-		for n := uint32(id); t.nodes[n].parent != none; n = t.nodes[n].parent {
-			if t.nodes[n].parent == sel {
-				under[id] = n
-			}
-			top[id] = t.nodes[n].parent
-		}
-	}
-	each(docs, func(docs []uint32) {
-		for _, d := range docs {
-			n := column[d]
-			if n == none {
-				continue
-			}
-			counts[top[n]]++
-			if u := under[n]; u != none {
-				counts[u]++
-			}
-		}
-	})
 }

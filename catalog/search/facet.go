@@ -117,20 +117,27 @@ func (f *facetDict) union(values []string) *roaring.Bitmap {
 	return roaring.FastOr(bms...)
 }
 
-// count counts the documents of sc by value; column maps a document to its
-// value id and counts is zeroed scratch with room for every value. The
-// selected values are always reported.
-func (f *facetDict) count(sc scope, column []uint32, counts []int32, selected []string) map[string]int {
+// byColumn reports whether counting sc is cheaper by reading each
+// document's value from a column than by intersecting sc with every
+// value's bitmap.
+func (f *facetDict) byColumn(sc scope) bool {
+	return !sc.all && sc.visitCost(4) < sc.intersectCost(f.sizes)
+}
+
+// count counts the documents of sc by value. tallied holds the counts a
+// column tally made, when byColumn chose one, and is left zeroed; nil
+// counts otherwise. The selected values are always reported.
+func (f *facetDict) count(sc scope, tallied []int32, selected []string) map[string]int {
 	h := valueHeap{name: f.name}
 	switch {
+	case tallied != nil:
+		h.offerAll(tallied)
 	case sc.all:
 		for id, n := range f.sizes {
 			if n > 0 {
 				h.offer(valueCount{uint32(id), int(n)})
 			}
 		}
-	case sc.visitCost(4) < sc.intersectCost(f.sizes):
-		countColumn(sc.docs, column, counts[:len(f.sizes)], &h)
 	default:
 		f.countBitmaps(sc.docs, &h)
 	}
@@ -160,21 +167,76 @@ func (f *facetDict) countBitmaps(docs *roaring.Bitmap, h *valueHeap) {
 	}
 }
 
-// countColumn counts docs by their value in column into h, using counts
-// (zeroed, one per value) and leaving it zeroed.
-func countColumn(docs *roaring.Bitmap, column []uint32, counts []int32, h *valueHeap) {
-	each(docs, func(docs []uint32) {
-		for _, d := range docs {
-			if id := column[d]; id != none {
-				counts[id]++
+// columnTally counts documents by their value in a column, into counts
+// (zeroed, one per value id).
+type columnTally struct {
+	docs   *roaring.Bitmap
+	column []uint32
+	counts []int32
+}
+
+// tallyColumns runs the tallies. Those that count the same documents
+// share one pass: a broad search reads its hits' category and brand (and
+// platform), and in one loop the reads of a document's values wait for
+// memory together, where a loop each waits once per loop (1.2 against 1.9
+// ms for the three of 268,000 hits among 3,000,000 listings).
+func tallyColumns(ts []columnTally) {
+	done := make([]bool, len(ts))
+	for i := range ts {
+		if done[i] {
+			continue
+		}
+		var group []columnTally
+		for j := i; j < len(ts) && len(group) < 3; j++ {
+			if !done[j] && ts[j].docs == ts[i].docs {
+				group, done[j] = append(group, ts[j]), true
 			}
 		}
-	})
-	for id, n := range counts {
-		if n > 0 {
-			h.offer(valueCount{uint32(id), int(n)})
-			counts[id] = 0
-		}
+		tallyPass(ts[i].docs, group)
+	}
+}
+
+// tallyPass counts docs for one to three tallies in one loop, written out
+// for each number: a loop over the tallies inside the loop over the
+// documents was slower than a pass each.
+func tallyPass(docs *roaring.Bitmap, group []columnTally) {
+	a := group[0]
+	switch len(group) {
+	case 1:
+		each(docs, func(docs []uint32) {
+			for _, d := range docs {
+				if v := a.column[d]; v != none {
+					a.counts[v]++
+				}
+			}
+		})
+	case 2:
+		b := group[1]
+		each(docs, func(docs []uint32) {
+			for _, d := range docs {
+				if v := a.column[d]; v != none {
+					a.counts[v]++
+				}
+				if v := b.column[d]; v != none {
+					b.counts[v]++
+				}
+			}
+		})
+	default:
+		b, c := group[1], group[2]
+		each(docs, func(docs []uint32) {
+			for _, d := range docs {
+				if v := a.column[d]; v != none {
+					a.counts[v]++
+				}
+				if v := b.column[d]; v != none {
+					b.counts[v]++
+				}
+				if v := c.column[d]; v != none {
+					c.counts[v]++
+				}
+			}
+		})
 	}
 }
 
@@ -207,6 +269,16 @@ func (h *valueHeap) worse(a, b valueCount) bool {
 		return a.n < b.n
 	}
 	return h.name(a.id) > h.name(b.id)
+}
+
+// offerAll offers every value counted in counts, by id, zeroing counts.
+func (h *valueHeap) offerAll(counts []int32) {
+	for id, n := range counts {
+		if n > 0 {
+			h.offer(valueCount{uint32(id), int(n)})
+			counts[id] = 0
+		}
+	}
 }
 
 func (h *valueHeap) offer(v valueCount) {

@@ -66,15 +66,15 @@ type scratch struct {
 	norms  fieldNorms // for the index's current lengths, set by getScratch
 }
 
-// getScratch returns a scratch with counts for every brand, platform and
-// category;
+// getScratch returns a scratch with counts for every category, brand and
+// platform at once;
 // putScratch returns it. The caller holds mu.
 func (ix *Index) getScratch() *scratch {
 	sc, _ := ix.scratch.Get().(*scratch)
 	if sc == nil {
 		sc = new(scratch)
 	}
-	if n := max(len(ix.brands.sizes), len(ix.platforms.sizes), len(ix.categories.nodes)); len(sc.counts) < n {
+	if n := len(ix.categories.nodes) + len(ix.brands.sizes) + len(ix.platforms.sizes); len(sc.counts) < n {
 		sc.counts = make([]int32, n)
 	}
 	ix.fieldNorms(&sc.norms)
