@@ -171,22 +171,21 @@ func (ix *Index) facets(p *plan, sel *selection, counts []int32) Facets {
 	}
 	category, brand, platform := over(filterCategory), over(filterBrand), over(filterPlatform)
 	// The facets cheaper to count by reading each document's value share
-	// the passes over their documents (see tallyColumns).
-	nc, nb := len(ix.categories.nodes), len(ix.brands.sizes)
+	// the passes over their documents (see tallyColumns). Each takes its
+	// part of counts; nil says it is counted by bitmaps.
 	var tallies []columnTally
-	var byCategory, byBrand, byPlatform []int32 // nil: counted by bitmaps
-	if ix.categories.byColumn(category, p.category) {
-		byCategory = counts[:nc]
-		tallies = append(tallies, columnTally{docs: category.docs, column: ix.categoryOf, counts: byCategory})
+	tally := func(byColumn bool, sc scope, column []uint32, values int) []int32 {
+		if !byColumn {
+			return nil
+		}
+		part := counts[:values:values]
+		counts = counts[values:]
+		tallies = append(tallies, columnTally{docs: sc.docs, column: column, counts: part})
+		return part
 	}
-	if ix.brands.byColumn(brand) {
-		byBrand = counts[nc : nc+nb]
-		tallies = append(tallies, columnTally{docs: brand.docs, column: ix.brandOf, counts: byBrand})
-	}
-	if ix.platforms.byColumn(platform) {
-		byPlatform = counts[nc+nb : nc+nb+len(ix.platforms.sizes)]
-		tallies = append(tallies, columnTally{docs: platform.docs, column: ix.platformOf, counts: byPlatform})
-	}
+	byCategory := tally(ix.categories.byColumn(category, p.category), category, ix.categoryOf, len(ix.categories.nodes))
+	byBrand := tally(ix.brands.byColumn(brand), brand, ix.brandOf, len(ix.brands.sizes))
+	byPlatform := tally(ix.platforms.byColumn(platform), platform, ix.platformOf, len(ix.platforms.sizes))
 	tallyColumns(tallies)
 	return Facets{
 		Category: ix.categories.count(category, p.category, byCategory),
