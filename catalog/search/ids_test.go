@@ -1,24 +1,47 @@
 package search
 
 import (
+	"fmt"
+	"hash/maphash"
 	"testing"
-	"unsafe"
 )
 
-// The id map keeps no copy of an id: its key is the slot's own, also
-// after the document is replaced (the old version's string must not be
-// kept alive by the key).
-func TestIDKeysShareTheSlotsString(t *testing.T) {
+// Two ids with the same hash are both kept: the later in others. With a
+// hash that gives every id the same value, every id but one lives there,
+// through upserts, replacements, deletes, a batch and a filing.
+func TestCollidingIDsAreAllKept(t *testing.T) {
 	ix := New()
-	ix.Upsert(Doc{ID: "plat/merch/one", Title: "Oak bookshelf", Price: 100})
-	ix.Upsert(Doc{ID: "plat/merch/one", Title: "Oak bookshelf, five shelves", Price: 120})
-	ix.Upsert(Doc{ID: "plat/merch/two", Title: "Steel skillet", Price: 50})
-	if len(ix.ids) != 2 {
-		t.Fatalf("%d ids, want 2", len(ix.ids))
+	ix.ids.hash = func(maphash.Seed, string) uint64 { return 7 }
+	for i := range 40 {
+		ix.Upsert(Doc{ID: fmt.Sprintf("p/m/%d", i), Title: fmt.Sprintf("oak shelf %d", i), Category: "Home", Price: int64(100 + i)})
 	}
-	for k, s := range ix.ids {
-		if unsafe.StringData(k) != unsafe.StringData(ix.slots[s].stored) {
-			t.Errorf("id %q: the map key is a string of its own, not the slot's", k)
+	if n := len(ix.ids.others); n != 39 {
+		t.Fatalf("%d ids kept by id, want 39 (the hash of all 40 is one)", n)
+	}
+	ix.Upsert(Doc{ID: "p/m/0", Title: "steel shelf", Price: 90}) // the one kept by its hash
+	ix.Upsert(Doc{ID: "p/m/5", Title: "steel shelf", Price: 95}) // one kept by id
+	ix.Delete("p/m/0")
+	ix.Delete("p/m/7")
+	ix.UpsertAll([]Doc{{ID: "p/m/8", Title: "steel rack", Price: 80}, {ID: "p/m/40", Title: "steel rack", Price: 85}})
+	checkInvariants(t, ix)
+	if n := ix.Len(); n != 39 {
+		t.Fatalf("%d documents, want 39", n)
+	}
+	res, err := ix.Search(Query{Text: "steel"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 3 {
+		t.Fatalf("steel finds %d documents, want p/m/5, p/m/8 and p/m/40", res.Total)
+	}
+	for _, gone := range []string{"p/m/0", "p/m/7"} {
+		if _, ok := ix.ids.get(gone, ix.slots); ok {
+			t.Errorf("%s is still mapped after its delete", gone)
 		}
+	}
+	ix.Compact()
+	checkInvariants(t, ix)
+	if n := ix.Len(); n != 39 {
+		t.Fatalf("after filing, %d documents, want 39", n)
 	}
 }

@@ -23,9 +23,9 @@ type Index struct {
 	// Delete and Compact hold it exclusively.
 	mu sync.RWMutex
 
-	ids   map[string]uint32 // document id to slot
-	slots []slot            // by slot; a free slot has an empty id
-	free  []uint32          // free slots, reused last-freed first
+	ids   docIDs   // document id to slot
+	slots []slot   // by slot; a free slot has an empty id
+	free  []uint32 // free slots, reused last-freed first
 
 	// Columns by slot, apart from slots so that sorting and facet counting
 	// read them sequentially.
@@ -73,28 +73,35 @@ type Index struct {
 }
 
 // slot is what the index keeps of one document besides its columns and
-// postings: what a result shows, and what it needs to unindex it. The
-// shown strings share one allocation.
+// postings: what a result shows, and what it needs to unindex it. Its
+// strings share one allocation, so that the garbage collector, which
+// marks every object at every cycle, meets one object per document (see
+// docIDs).
 type slot struct {
-	stored             string    // id, title, snippet and image, concatenated
-	ends               [3]uint32 // where id, title and snippet end in stored
-	forward            string    // encoded forward list, see encodeForward
+	stored             string    // id, title, snippet, image and forward list, concatenated
+	ends               [4]uint32 // where id, title, snippet and image end in stored
 	merchant, currency uint32
 	inStock            bool
 }
 
-// newSlot stores the shown strings of d, copied into one allocation.
-func newSlot(d Doc) slot {
+// newSlot stores the shown strings of d and its encoded forward list (see
+// encodeForward), copied into one allocation.
+func newSlot(d Doc, forward string) slot {
 	var sl slot
 	var b strings.Builder
-	b.Grow(len(d.ID) + len(d.Title) + len(d.Description) + len(d.Image))
-	for _, s := range []string{d.ID, d.Title, d.Description, d.Image} {
+	parts := [...]string{d.ID, d.Title, d.Description, d.Image, forward}
+	n := 0
+	for _, s := range parts {
+		n += len(s)
+	}
+	b.Grow(n)
+	for i, s := range parts {
 		b.WriteString(s)
+		if i < len(sl.ends) {
+			sl.ends[i] = uint32(b.Len())
+		}
 	}
 	sl.stored = b.String()
-	sl.ends[0] = uint32(len(d.ID))
-	sl.ends[1] = sl.ends[0] + uint32(len(d.Title))
-	sl.ends[2] = sl.ends[1] + uint32(len(d.Description))
 	return sl
 }
 
@@ -102,13 +109,14 @@ func newSlot(d Doc) slot {
 func (sl *slot) id() string      { return sl.stored[:sl.ends[0]] }
 func (sl *slot) title() string   { return sl.stored[sl.ends[0]:sl.ends[1]] }
 func (sl *slot) snippet() string { return sl.stored[sl.ends[1]:sl.ends[2]] }
-func (sl *slot) image() string   { return sl.stored[sl.ends[2]:] }
+func (sl *slot) image() string   { return sl.stored[sl.ends[2]:sl.ends[3]] }
+func (sl *slot) forward() string { return sl.stored[sl.ends[3]:] }
 
 // New returns an empty index.
 func New() *Index {
 	return &Index{
 		text:       newAnalyzer(),
-		ids:        make(map[string]uint32),
+		ids:        newDocIDs(),
 		live:       roaring.New(),
 		inStock:    roaring.New(),
 		vocab:      make(map[string]uint32),
@@ -127,7 +135,7 @@ func New() *Index {
 func (ix *Index) Len() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return len(ix.ids)
+	return ix.ids.len()
 }
 
 // Upsert adds d, or replaces the document with the same ID: the old
@@ -145,7 +153,7 @@ func (ix *Index) Upsert(d Doc) {
 	defer ix.mu.Unlock()
 	ix.gen++
 	ix.touch(d.ID)
-	s, ok := ix.ids[d.ID]
+	s, ok := ix.ids.get(d.ID, ix.slots)
 	if ok {
 		ix.unindex(s)
 	} else {
@@ -158,7 +166,7 @@ func (ix *Index) Upsert(d Doc) {
 func (ix *Index) Delete(id string) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	s, ok := ix.ids[id]
+	s, ok := ix.ids.get(id, ix.slots)
 	if !ok {
 		return
 	}
@@ -171,7 +179,7 @@ func (ix *Index) Delete(id string) {
 // holds mu.
 func (ix *Index) drop(id string, s uint32) {
 	ix.unindex(s)
-	delete(ix.ids, id)
+	ix.ids.delete(id, ix.slots)
 	ix.slots[s] = slot{}
 	ix.free = append(ix.free, s)
 }
@@ -220,7 +228,7 @@ func (ix *Index) alloc(id string) uint32 {
 	} else {
 		s = ix.grow()
 	}
-	ix.ids[id] = s
+	ix.ids.set(id, s, ix.slots)
 	ix.unfiled++
 	return s
 }
@@ -253,17 +261,11 @@ func (ix *Index) index(s uint32, d Doc, es []entry, lens [numFields]uint16) {
 // everything but its term postings. The caller holds mu.
 func (ix *Index) store(s uint32, d Doc, forward string, lens [numFields]uint16) {
 	price := max(d.Price, 0)
-	sl := newSlot(d)
-	sl.forward = forward
+	sl := newSlot(d, forward)
 	sl.merchant = ix.merchants.intern(d.Merchant)
 	sl.currency = ix.currencies.intern(d.Currency)
 	sl.inStock = d.InStock
 	ix.slots[s] = sl
-	// Re-keyed with the slot's own copy of the id, so the map holds no
-	// string of its own: 16 bytes of header per document instead of the
-	// header and the id's bytes (about 60 MB a million documents). Go
-	// replaces a string key on assignment.
-	ix.ids[sl.id()] = s
 	ix.price[s], ix.updated[s], ix.lens[s] = price, toMicros(d.Updated), lens
 	ix.band[s] = uint8(bandOf(price))
 	ix.brandOf[s] = ix.brands.add(d.Brand, s)
@@ -286,7 +288,7 @@ func (ix *Index) store(s uint32, d Doc, forward string, lens [numFields]uint16) 
 func (ix *Index) unindex(s uint32) {
 	sl := &ix.slots[s]
 	// The forward list was encoded by this index; it always decodes.
-	_ = decodeForward(sl.forward, len(ix.terms), func(e entry) {
+	_ = decodeForward(sl.forward(), len(ix.terms), func(e entry) {
 		ix.terms[e.term].remove(s, e.code)
 		ix.unions.remove(e.term, s)
 	})

@@ -12,12 +12,12 @@ func checkInvariants(t *testing.T, ix *Index) {
 	t.Helper()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if got := ix.live.GetCardinality(); got != uint64(len(ix.ids)) {
-		t.Fatalf("live has %d documents, ids %d", got, len(ix.ids))
+	if got := ix.live.GetCardinality(); got != uint64(ix.ids.len()) {
+		t.Fatalf("live has %d documents, ids %d", got, ix.ids.len())
 	}
 	var lens [numFields]int64
-	for id, s := range ix.ids {
-		if ix.slots[s].id() != id || !ix.live.Contains(s) {
+	for id, s := range ix.ids.all(ix.slots) {
+		if got, ok := ix.ids.get(id, ix.slots); !ok || got != s || ix.slots[s].id() != id || !ix.live.Contains(s) {
 			t.Fatalf("id %q maps to slot %d holding %q", id, s, ix.slots[s].id())
 		}
 		if int(ix.band[s]) != bandOf(ix.price[s]) {

@@ -79,7 +79,7 @@ func (ix *Index) scorePruned(terms []string, result *roaring.Bitmap, sc *scratch
 			return
 		}
 	}
-	live := float64(len(ix.ids))
+	live := float64(ix.ids.len())
 	idf := make([]float32, len(ts))
 	for i, t := range ts {
 		idf[i] = idfOf(t, live)

@@ -83,8 +83,8 @@ func equal(a, b []string) bool {
 func BenchmarkSearchRatings(b *testing.B) {
 	ix := benchIndex()
 	ix.mu.RLock()
-	ids := make([]string, 0, len(ix.ids))
-	for id := range ix.ids {
+	ids := make([]string, 0, ix.ids.len())
+	for id := range ix.ids.all(ix.slots) {
 		ids = append(ids, id)
 	}
 	ix.mu.RUnlock()

@@ -35,7 +35,7 @@ type fieldNorms struct {
 // fieldNorms computes the norms for the index's current average lengths
 // into n.
 func (ix *Index) fieldNorms(n *fieldNorms) {
-	live := float64(len(ix.ids))
+	live := float64(ix.ids.len())
 	for f := range numFields {
 		n.a[f] = 1 - fieldB[f]
 		if avg := float64(ix.lenSum[f]) / live; avg > 0 {
@@ -108,7 +108,7 @@ func (ix *Index) scoreBy(bySlot bool, terms []string, result *roaring.Bitmap, sc
 	n := int(result.GetCardinality())
 	s := scoring{ix: ix, sc: sc, norms: &sc.norms, bySlot: bySlot}
 	s.load(result, n)
-	live := float64(len(ix.ids))
+	live := float64(ix.ids.len())
 	for i, text := range terms {
 		t := &ix.terms[ix.vocab[text]]
 		for _, pl := range t.lists {

@@ -125,7 +125,7 @@ func (ix *Index) encode(e *encoder, stamp string) {
 			continue
 		}
 		es = es[:0]
-		_ = decodeForward(ix.slots[s].forward, len(ix.terms), func(en entry) {
+		_ = decodeForward(ix.slots[s].forward(), len(ix.terms), func(en entry) {
 			es = append(es, entry{remap[en.term], en.code})
 		})
 		e.uvarint(1)

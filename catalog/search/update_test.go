@@ -201,8 +201,8 @@ func TestCompactFilesDocumentsByCategory(t *testing.T) {
 	ix.Compact()
 	checkInvariants(t, ix)
 	ix.mu.RLock()
-	if len(ix.slots) != len(ix.ids) {
-		t.Errorf("%d slots for %d documents: free slots were kept", len(ix.slots), len(ix.ids))
+	if len(ix.slots) != ix.ids.len() {
+		t.Errorf("%d slots for %d documents: free slots were kept", len(ix.slots), ix.ids.len())
 	}
 	for s := 1; s < len(ix.slots); s++ {
 		if a, b := ix.categories.path(ix.categoryOf[s-1]), ix.categories.path(ix.categoryOf[s]); a > b {
@@ -339,8 +339,8 @@ func TestFilingBetweenChunks(t *testing.T) {
 		x.Upsert(moved)
 	}
 	ix.mu.Lock()
-	if ix.ids[read] != order[half+20] {
-		t.Fatalf("the moved document is in slot %d, not in the slot still ahead (%d)", ix.ids[read], order[half+20])
+	if s, _ := ix.ids.get(read, ix.slots); s != order[half+20] {
+		t.Fatalf("the moved document is in slot %d, not in the slot still ahead (%d)", s, order[half+20])
 	}
 	ix.mu.Unlock()
 	ix.mu.RLock()
