@@ -1,9 +1,6 @@
 package search
 
-import (
-	"hash/maphash"
-	"iter"
-)
+import "hash/maphash"
 
 // docIDs maps document ids to slots without a pointer per document.
 //
@@ -13,9 +10,9 @@ import (
 // with three million documents, a collection of the index took 844-900
 // ms on two cores; keyed by a 64-bit hash of the id, 193-197 ms, and with
 // one string per slot, 149-150 ms (a scratch program, 2026-12-06, the
-// wall time of runtime.GC once the index was built). Each cycle of the
-// collector costs that much processor time, and searches that allocate
-// while it runs help it.
+// wall time of runtime.GC once the index was built; both cores work at
+// it). Every cycle costs that, and searches that allocate while it runs
+// help it.
 //
 // The slot's own id decides whether a hash is the id's. Two ids whose
 // hashes are equal (about one pair in 10^12 at ten million documents)
@@ -48,7 +45,7 @@ func (m *docIDs) get(id string, slots []slot) (uint32, bool) {
 // id; slot s need not hold id yet.
 func (m *docIDs) set(id string, s uint32, slots []slot) {
 	h := m.hash(m.seed, id)
-	if cur, ok := m.byHash[h]; ok && cur != s && slots[cur].id() != id {
+	if cur, ok := m.byHash[h]; ok && slots[cur].id() != id {
 		if m.others == nil {
 			m.others = make(map[string]uint32)
 		}
@@ -66,20 +63,4 @@ func (m *docIDs) delete(id string, slots []slot) {
 		return
 	}
 	delete(m.others, id)
-}
-
-// all yields every id and its slot.
-func (m *docIDs) all(slots []slot) iter.Seq2[string, uint32] {
-	return func(yield func(string, uint32) bool) {
-		for _, s := range m.byHash {
-			if !yield(slots[s].id(), s) {
-				return
-			}
-		}
-		for id, s := range m.others {
-			if !yield(id, s) {
-				return
-			}
-		}
-	}
 }

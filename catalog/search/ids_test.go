@@ -3,6 +3,7 @@ package search
 import (
 	"fmt"
 	"hash/maphash"
+	"iter"
 	"testing"
 )
 
@@ -43,5 +44,21 @@ func TestCollidingIDsAreAllKept(t *testing.T) {
 	checkInvariants(t, ix)
 	if n := ix.Len(); n != 39 {
 		t.Fatalf("after filing, %d documents, want 39", n)
+	}
+}
+
+// all yields every id and its slot, for tests.
+func (m *docIDs) all(slots []slot) iter.Seq2[string, uint32] {
+	return func(yield func(string, uint32) bool) {
+		for _, s := range m.byHash {
+			if !yield(slots[s].id(), s) {
+				return
+			}
+		}
+		for id, s := range m.others {
+			if !yield(id, s) {
+				return
+			}
+		}
 	}
 }
