@@ -38,7 +38,7 @@ func (ix *Index) UpsertAll(docs []Doc) {
 		}
 		ix.gen++
 		ix.touch(a.d.ID)
-		s, ok := ix.ids.get(a.d.ID, ix.slots)
+		s, ok := ix.ids.get(a.d.ID, &ix.slots)
 		if ok {
 			ix.unindex(s)
 		} else {

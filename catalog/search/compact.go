@@ -26,7 +26,7 @@ func (ix *Index) Compact() {
 		ix.adopt(ix.build(context.Background(), order, false))
 	}
 	ix.unfiled = 0
-	ix.slots = slices.Clone(ix.slots)
+	ix.slots = ix.slots.clone()
 	ix.price = slices.Clone(ix.price)
 	ix.band = slices.Clone(ix.band)
 	ix.updated = slices.Clone(ix.updated)

@@ -212,7 +212,7 @@ func decodeDoc(d *decoder, ix *Index, s uint32) {
 	if err := decodeForward(forward, len(ix.terms), func(e entry) { ix.terms[e.term].df++ }); err != nil {
 		d.fail("document %q: %v", doc.ID, err)
 	}
-	_, dup := ix.ids.get(doc.ID, ix.slots)
+	_, dup := ix.ids.get(doc.ID, &ix.slots)
 	switch {
 	case d.err != nil:
 		return
@@ -224,7 +224,7 @@ func decodeDoc(d *decoder, ix *Index, s uint32) {
 		return
 	}
 	doc.Updated = fromMicros(updated)
-	ix.ids.set(doc.ID, s, ix.slots)
+	ix.ids.set(doc.ID, s, &ix.slots)
 	ix.store(s, normalize(doc), forward, lens)
 }
 

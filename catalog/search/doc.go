@@ -14,9 +14,11 @@
 // ranking and facet counts over them cheaper. The index keeps:
 //
 //   - per slot, what a result shows (id, title, a description snippet and
-//     image in one string; interned category, merchant and currency) and
-//     the document's forward list: its term ids with their frequency per
-//     field, which is what it takes to unindex it;
+//     image; interned category, merchant and currency) and the document's
+//     forward list: its term ids with their frequency per field, which is
+//     what it takes to unindex it. The strings are written one after the
+//     other in large shared blocks (slotTable), so that the slots hold no
+//     pointer for the garbage collector to follow;
 //   - columns by slot for price, price band, update time, brand, platform
 //     and field lengths, read when sorting, scoring, and counting facets
 //     over few results;

@@ -12,7 +12,8 @@ import "hash/maphash"
 // one string per slot, 149-150 ms (a scratch program, 2026-12-06, the
 // wall time of runtime.GC once the index was built; both cores work at
 // it). Every cycle costs that, and searches that allocate while it runs
-// help it.
+// help it. The slots now keep their strings in shared blocks (see
+// slotTable).
 //
 // The slot's own id decides whether a hash is the id's. Two ids whose
 // hashes are equal (about one pair in 10^12 at ten million documents)
@@ -33,8 +34,8 @@ func (m *docIDs) len() int { return len(m.byHash) + len(m.others) }
 
 // get returns the slot of id. slots are the index's slots, each holding
 // its document's id.
-func (m *docIDs) get(id string, slots []slot) (uint32, bool) {
-	if s, ok := m.byHash[m.hash(m.seed, id)]; ok && slots[s].id() == id {
+func (m *docIDs) get(id string, slots *slotTable) (uint32, bool) {
+	if s, ok := m.byHash[m.hash(m.seed, id)]; ok && slots.id(s) == id {
 		return s, true
 	}
 	s, ok := m.others[id]
@@ -43,9 +44,9 @@ func (m *docIDs) get(id string, slots []slot) (uint32, bool) {
 
 // set maps id to slot s. Any slot the map already names must hold its
 // id; slot s need not hold id yet.
-func (m *docIDs) set(id string, s uint32, slots []slot) {
+func (m *docIDs) set(id string, s uint32, slots *slotTable) {
 	h := m.hash(m.seed, id)
-	if cur, ok := m.byHash[h]; ok && slots[cur].id() != id {
+	if cur, ok := m.byHash[h]; ok && slots.id(cur) != id {
 		if m.others == nil {
 			m.others = make(map[string]uint32)
 		}
@@ -56,9 +57,9 @@ func (m *docIDs) set(id string, s uint32, slots []slot) {
 }
 
 // delete removes id, whose slot must still hold it.
-func (m *docIDs) delete(id string, slots []slot) {
+func (m *docIDs) delete(id string, slots *slotTable) {
 	h := m.hash(m.seed, id)
-	if s, ok := m.byHash[h]; ok && slots[s].id() == id {
+	if s, ok := m.byHash[h]; ok && slots.id(s) == id {
 		delete(m.byHash, h)
 		return
 	}

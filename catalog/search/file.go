@@ -135,7 +135,7 @@ func (ix *Index) refresh(fresh *Index, ids []string, shared bool) {
 			chunk = chunk[:0]
 			for _, id := range ids[from:min(from+step, len(ids))] {
 				u := update{id: id}
-				if s, ok := ix.ids.get(id, ix.slots); ok {
+				if s, ok := ix.ids.get(id, &ix.slots); ok {
 					u.doc, u.present = ix.copyDoc(s), true
 				}
 				chunk = append(chunk, u)
@@ -143,7 +143,7 @@ func (ix *Index) refresh(fresh *Index, ids []string, shared bool) {
 			ix.termsTo(fresh)
 		})
 		for _, u := range chunk {
-			if s, ok := fresh.ids.get(u.id, fresh.slots); ok {
+			if s, ok := fresh.ids.get(u.id, &fresh.slots); ok {
 				fresh.drop(u.id, s)
 			}
 			if u.present {
@@ -205,7 +205,7 @@ func (ix *Index) plan(shared bool) []uint32 {
 				keys[i] = uint64(rank[c])<<32 | k
 			}
 		}
-		dense = len(keys) == len(ix.slots)
+		dense = len(keys) == ix.slots.len()
 	})
 	if dense && slices.IsSorted(keys) {
 		return nil
@@ -256,7 +256,7 @@ func (ix *Index) readChunk(slots []uint32, fresh *Index, chunk []filedDoc) []fil
 // copyDoc returns slot s's document as a filing indexes it again. The
 // caller holds mu, shared or not.
 func (ix *Index) copyDoc(s uint32) filedDoc {
-	return filedDoc{d: ix.doc(s), forward: ix.slots[s].forward(), lens: ix.lens[s]}
+	return filedDoc{d: ix.doc(s), forward: ix.slots.forward(s), lens: ix.lens[s]}
 }
 
 // termsTo adds to fresh the terms that are new since it last read ix.
@@ -274,7 +274,7 @@ func (ix *Index) termsTo(fresh *Index) {
 func (ix *Index) take(chunk []filedDoc) {
 	var es []entry
 	for _, fd := range chunk {
-		if _, taken := ix.ids.get(fd.d.ID, ix.slots); !taken {
+		if _, taken := ix.ids.get(fd.d.ID, &ix.slots); !taken {
 			es = ix.put(fd, es)
 		}
 	}

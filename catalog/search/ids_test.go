@@ -36,7 +36,7 @@ func TestCollidingIDsAreAllKept(t *testing.T) {
 		t.Fatalf("steel finds %d documents, want p/m/5, p/m/8 and p/m/40", res.Total)
 	}
 	for _, gone := range []string{"p/m/0", "p/m/7"} {
-		if _, ok := ix.ids.get(gone, ix.slots); ok {
+		if _, ok := ix.ids.get(gone, &ix.slots); ok {
 			t.Errorf("%s is still mapped after its delete", gone)
 		}
 	}
@@ -48,10 +48,10 @@ func TestCollidingIDsAreAllKept(t *testing.T) {
 }
 
 // all yields every id and its slot, for tests.
-func (m *docIDs) all(slots []slot) iter.Seq2[string, uint32] {
+func (m *docIDs) all(slots *slotTable) iter.Seq2[string, uint32] {
 	return func(yield func(string, uint32) bool) {
 		for _, s := range m.byHash {
-			if !yield(slots[s].id(), s) {
+			if !yield(slots.id(s), s) {
 				return
 			}
 		}

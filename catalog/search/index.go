@@ -23,9 +23,9 @@ type Index struct {
 	// Delete and Compact hold it exclusively.
 	mu sync.RWMutex
 
-	ids   docIDs   // document id to slot
-	slots []slot   // by slot; a free slot has an empty id
-	free  []uint32 // free slots, reused last-freed first
+	ids   docIDs    // document id to slot
+	slots slotTable // a free slot has an empty id
+	free  []uint32  // free slots, reused last-freed first
 
 	// Columns by slot, apart from slots so that sorting and facet counting
 	// read them sequentially.
@@ -72,51 +72,12 @@ type Index struct {
 	filingMu sync.Mutex
 }
 
-// slot is what the index keeps of one document besides its columns and
-// postings: what a result shows, and what it needs to unindex it. Its
-// strings share one allocation, so that the garbage collector, which
-// marks every object at every cycle, meets one object per document (see
-// docIDs).
-type slot struct {
-	stored             string    // id, title, snippet, image and forward list, concatenated
-	ends               [4]uint32 // where id, title, snippet and image end in stored
-	merchant, currency uint32
-	inStock            bool
-}
-
-// newSlot stores the shown strings of d and its encoded forward list (see
-// encodeForward), copied into one allocation.
-func newSlot(d Doc, forward string) slot {
-	var sl slot
-	var b strings.Builder
-	parts := [...]string{d.ID, d.Title, d.Description, d.Image, forward}
-	n := 0
-	for _, s := range parts {
-		n += len(s)
-	}
-	b.Grow(n)
-	for i, s := range parts {
-		b.WriteString(s)
-		if i < len(sl.ends) {
-			sl.ends[i] = uint32(b.Len())
-		}
-	}
-	sl.stored = b.String()
-	return sl
-}
-
-// id returns the document id; empty for a free slot.
-func (sl *slot) id() string      { return sl.stored[:sl.ends[0]] }
-func (sl *slot) title() string   { return sl.stored[sl.ends[0]:sl.ends[1]] }
-func (sl *slot) snippet() string { return sl.stored[sl.ends[1]:sl.ends[2]] }
-func (sl *slot) image() string   { return sl.stored[sl.ends[2]:sl.ends[3]] }
-func (sl *slot) forward() string { return sl.stored[sl.ends[3]:] }
-
 // New returns an empty index.
 func New() *Index {
 	return &Index{
 		text:       newAnalyzer(),
 		ids:        newDocIDs(),
+		slots:      newSlotTable(),
 		live:       roaring.New(),
 		inStock:    roaring.New(),
 		vocab:      make(map[string]uint32),
@@ -153,7 +114,7 @@ func (ix *Index) Upsert(d Doc) {
 	defer ix.mu.Unlock()
 	ix.gen++
 	ix.touch(d.ID)
-	s, ok := ix.ids.get(d.ID, ix.slots)
+	s, ok := ix.ids.get(d.ID, &ix.slots)
 	if ok {
 		ix.unindex(s)
 	} else {
@@ -166,7 +127,7 @@ func (ix *Index) Upsert(d Doc) {
 func (ix *Index) Delete(id string) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	s, ok := ix.ids.get(id, ix.slots)
+	s, ok := ix.ids.get(id, &ix.slots)
 	if !ok {
 		return
 	}
@@ -179,8 +140,8 @@ func (ix *Index) Delete(id string) {
 // holds mu.
 func (ix *Index) drop(id string, s uint32) {
 	ix.unindex(s)
-	ix.ids.delete(id, ix.slots)
-	ix.slots[s] = slot{}
+	ix.ids.delete(id, &ix.slots)
+	ix.slots.clear(s)
 	ix.free = append(ix.free, s)
 }
 
@@ -228,15 +189,14 @@ func (ix *Index) alloc(id string) uint32 {
 	} else {
 		s = ix.grow()
 	}
-	ix.ids.set(id, s, ix.slots)
+	ix.ids.set(id, s, &ix.slots)
 	ix.unfiled++
 	return s
 }
 
 // grow adds an empty slot and returns it. The caller holds mu.
 func (ix *Index) grow() uint32 {
-	s := uint32(len(ix.slots))
-	ix.slots = append(ix.slots, slot{})
+	s := ix.slots.grow()
 	ix.price = append(ix.price, 0)
 	ix.band = append(ix.band, 0)
 	ix.updated = append(ix.updated, 0)
@@ -261,11 +221,11 @@ func (ix *Index) index(s uint32, d Doc, es []entry, lens [numFields]uint16) {
 // everything but its term postings. The caller holds mu.
 func (ix *Index) store(s uint32, d Doc, forward string, lens [numFields]uint16) {
 	price := max(d.Price, 0)
-	sl := newSlot(d, forward)
+	ix.slots.set(s, d, forward)
+	sl := &ix.slots.rows[s]
 	sl.merchant = ix.merchants.intern(d.Merchant)
 	sl.currency = ix.currencies.intern(d.Currency)
 	sl.inStock = d.InStock
-	ix.slots[s] = sl
 	ix.price[s], ix.updated[s], ix.lens[s] = price, toMicros(d.Updated), lens
 	ix.band[s] = uint8(bandOf(price))
 	ix.brandOf[s] = ix.brands.add(d.Brand, s)
@@ -286,9 +246,8 @@ func (ix *Index) store(s uint32, d Doc, forward string, lens [numFields]uint16) 
 // unindex removes slot s from every posting, facet and length sum, leaving
 // the slot itself for the caller to overwrite or free. The caller holds mu.
 func (ix *Index) unindex(s uint32) {
-	sl := &ix.slots[s]
 	// The forward list was encoded by this index; it always decodes.
-	_ = decodeForward(sl.forward(), len(ix.terms), func(e entry) {
+	_ = decodeForward(ix.slots.forward(s), len(ix.terms), func(e entry) {
 		ix.terms[e.term].remove(s, e.code)
 		ix.unions.remove(e.term, s)
 	})
@@ -307,14 +266,15 @@ func (ix *Index) unindex(s uint32) {
 }
 
 // doc rebuilds the Doc of slot s, with its description cut to a snippet.
+// Its strings are the index's own (see slotTable); result copies them.
 // The caller holds mu.
 func (ix *Index) doc(s uint32) Doc {
-	sl := &ix.slots[s]
+	sl := &ix.slots.rows[s]
 	avg, n := ix.ratingOf(s)
 	return Doc{
-		ID:          sl.id(),
-		Title:       sl.title(),
-		Description: sl.snippet(),
+		ID:          ix.slots.id(s),
+		Title:       ix.slots.title(s),
+		Description: ix.slots.snippet(s),
 		Brand:       ix.brands.name(ix.brandOf[s]),
 		Category:    ix.categories.path(ix.categoryOf[s]),
 		Platform:    ix.platforms.name(ix.platformOf[s]),
@@ -322,9 +282,18 @@ func (ix *Index) doc(s uint32) Doc {
 		Price:       ix.price[s],
 		Currency:    ix.currencies.name(sl.currency),
 		InStock:     sl.inStock,
-		Image:       sl.image(),
+		Image:       ix.slots.image(s),
 		Updated:     fromMicros(ix.updated[s]),
 		Rating:      avg,
 		Reviews:     n,
 	}
+}
+
+// result returns the Doc of slot s as a search returns it, with copies of
+// the slot's strings: a result outlives the lock (see slotTable.shown).
+// The caller holds mu.
+func (ix *Index) result(s uint32) Doc {
+	d := ix.doc(s)
+	d.ID, d.Title, d.Description, d.Image = ix.slots.shown(s)
+	return d
 }

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -16,9 +17,9 @@ func checkInvariants(t *testing.T, ix *Index) {
 		t.Fatalf("live has %d documents, ids %d", got, ix.ids.len())
 	}
 	var lens [numFields]int64
-	for id, s := range ix.ids.all(ix.slots) {
-		if got, ok := ix.ids.get(id, ix.slots); !ok || got != s || ix.slots[s].id() != id || !ix.live.Contains(s) {
-			t.Fatalf("id %q maps to slot %d holding %q", id, s, ix.slots[s].id())
+	for id, s := range ix.ids.all(&ix.slots) {
+		if got, ok := ix.ids.get(id, &ix.slots); !ok || got != s || ix.slots.id(s) != id || !ix.live.Contains(s) {
+			t.Fatalf("id %q maps to slot %d holding %q", id, s, ix.slots.id(s))
 		}
 		if int(ix.band[s]) != bandOf(ix.price[s]) {
 			t.Fatalf("slot %d: band %d for price %d", s, ix.band[s], ix.price[s])
@@ -30,6 +31,7 @@ func checkInvariants(t *testing.T, ix *Index) {
 	if lens != ix.lenSum {
 		t.Errorf("length sums %v, want %v", ix.lenSum, lens)
 	}
+	checkTextBlocks(t, &ix.slots)
 	ix.eachBitmap(func(bm *roaring.Bitmap) {
 		if !roaring.AndNot(bm, ix.live).IsEmpty() {
 			t.Fatalf("a bitmap holds documents that are not live")
@@ -67,6 +69,37 @@ func checkInvariants(t *testing.T, ix *Index) {
 	for i, bm := range ix.prices.buckets {
 		if bm != nil && bm.GetCardinality() != uint64(ix.prices.sizes[i]) {
 			t.Errorf("price bucket %d: size %d, bitmap %d", i, ix.prices.sizes[i], bm.GetCardinality())
+		}
+	}
+}
+
+// checkTextBlocks fails t unless every block's live bytes are those of
+// the slots whose texts it holds, every slot's text lies in a block it
+// was written to, and no block but the last is less than half live.
+func checkTextBlocks(t *testing.T, st *slotTable) {
+	t.Helper()
+	live := make([]int, len(st.blocks))
+	for s := range uint32(st.len()) {
+		sl := st.rows[s]
+		if sl.ends[4] == 0 {
+			continue
+		}
+		blk := st.blocks[sl.block]
+		if blk == nil || int(sl.at+sl.ends[4]) > blk.buf.Len() || !slices.Contains(blk.rows, s) {
+			t.Fatalf("slot %d: text at %d+%d of block %d, which does not hold it", s, sl.at, sl.ends[4], sl.block)
+		}
+		live[sl.block] += int(sl.ends[4])
+	}
+	for b, blk := range st.blocks {
+		switch {
+		case blk == nil:
+			if !slices.Contains(st.unused, uint32(b)) {
+				t.Fatalf("block %d was let go but is not kept for reuse", b)
+			}
+		case blk.live != live[b]:
+			t.Fatalf("block %d: %d live bytes counted, slots hold %d", b, blk.live, live[b])
+		case b != st.tail && blk.live*2 < blk.buf.Cap():
+			t.Fatalf("block %d: %d of %d bytes live, and it was kept", b, blk.live, blk.buf.Cap())
 		}
 	}
 }

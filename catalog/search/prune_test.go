@@ -88,7 +88,7 @@ func TestPrunedRankingMatchesFullScoring(t *testing.T) {
 				break
 			}
 			last := got[p.limit-1]
-			p.after = &cursor{p.sort, p.fingerprint, last.key, ix.slots[last.doc].id()}
+			p.after = &cursor{p.sort, p.fingerprint, last.key, ix.slots.id(last.doc)}
 		}
 	}
 	if pruned < 100 {

@@ -52,7 +52,7 @@ func (ix *Index) SetRating(id string, averageX100, count int64) {
 	} else {
 		r.of[id] = rating{min(averageX100, 500), count}
 	}
-	if s, ok := ix.ids.get(id, ix.slots); ok {
+	if s, ok := ix.ids.get(id, &ix.slots); ok {
 		ix.unrate(s)
 		ix.rate(s, id)
 	}

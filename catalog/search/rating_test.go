@@ -84,7 +84,7 @@ func BenchmarkSearchRatings(b *testing.B) {
 	ix := benchIndex()
 	ix.mu.RLock()
 	ids := make([]string, 0, ix.ids.len())
-	for id := range ix.ids.all(ix.slots) {
+	for id := range ix.ids.all(&ix.slots) {
 		ids = append(ids, id)
 	}
 	ix.mu.RUnlock()

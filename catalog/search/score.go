@@ -100,7 +100,7 @@ type scoring struct {
 // folds them into the scores; the last fold offers the final scores.
 func (ix *Index) score(terms []string, result *roaring.Bitmap, sc *scratch, top *topK) {
 	n := int(result.GetCardinality())
-	ix.scoreBy(n*lineBytes/4 >= len(ix.slots), terms, result, sc, top) // accumulators are 4 bytes
+	ix.scoreBy(n*lineBytes/4 >= ix.slots.len(), terms, result, sc, top) // accumulators are 4 bytes
 }
 
 // scoreBy is score, by slot or by position.
@@ -132,7 +132,7 @@ func (s *scoring) load(result *roaring.Bitmap, n int) {
 	result.ToExistingArray(&sc.docs)
 	need := n
 	if s.bySlot {
-		need = len(s.ix.slots)
+		need = s.ix.slots.len()
 	}
 	if len(sc.acc) < need {
 		sc.acc, sc.best, sc.score, sc.tier = make([]float32, need), make([]float32, need), make([]float32, need), make([]float32, need)
@@ -170,7 +170,7 @@ func (s *scoring) fold(idf float32, last bool, top *topK) {
 		// The key in stock is the best d can have: only a document that
 		// may enter the page is looked up.
 		if key := relevanceKey(tier, total, true); !top.full() || key <= top.heap[0].key {
-			top.offer(d, relevanceKey(tier, total, s.ix.slots[d].inStock))
+			top.offer(d, relevanceKey(tier, total, s.ix.slots.rows[d].inStock))
 		}
 	}
 }

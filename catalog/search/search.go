@@ -64,11 +64,11 @@ func (ix *Index) Search(q Query) (Result, error) {
 	}
 	res.Items = make([]Doc, 0, min(len(hits), p.limit))
 	for _, h := range hits[:min(len(hits), p.limit)] {
-		res.Items = append(res.Items, ix.doc(h.doc))
+		res.Items = append(res.Items, ix.result(h.doc))
 	}
 	if len(hits) > p.limit {
 		last := hits[p.limit-1]
-		res.NextCursor = cursor{p.sort, p.fingerprint, last.key, ix.slots[last.doc].id()}.encode()
+		res.NextCursor = cursor{p.sort, p.fingerprint, last.key, ix.slots.id(last.doc)}.encode()
 	}
 	ix.cache.put(key, ix.gen, res.clone())
 	return res, nil
@@ -167,7 +167,7 @@ func (ix *Index) facets(p *plan, sel *selection, counts []int32) Facets {
 		if sel.sets[filter] != nil {
 			bm = sel.except(filter)
 		}
-		return scope{docs: bm, card: bm.GetCardinality(), all: bm == ix.live, slots: uint64(len(ix.slots))}
+		return scope{docs: bm, card: bm.GetCardinality(), all: bm == ix.live, slots: uint64(ix.slots.len())}
 	}
 	category, brand, platform := over(filterCategory), over(filterBrand), over(filterPlatform)
 	// The facets cheaper to count by reading each document's value share

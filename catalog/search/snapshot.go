@@ -117,19 +117,19 @@ func (ix *Index) encode(e *encoder, stamp string) {
 			e.term(&t)
 		}
 	}
-	e.uvarint(uint64(len(ix.slots)))
+	e.uvarint(uint64(ix.slots.len()))
 	var es []entry
-	for s := range ix.slots {
-		if ix.slots[s].id() == "" {
+	for s := range uint32(ix.slots.len()) {
+		if ix.slots.id(s) == "" {
 			e.uvarint(0)
 			continue
 		}
 		es = es[:0]
-		_ = decodeForward(ix.slots[s].forward(), len(ix.terms), func(en entry) {
+		_ = decodeForward(ix.slots.forward(s), len(ix.terms), func(en entry) {
 			es = append(es, entry{remap[en.term], en.code})
 		})
 		e.uvarint(1)
-		ix.encodeDoc(e, uint32(s), encodeForward(es))
+		ix.encodeDoc(e, s, encodeForward(es))
 	}
 }
 

@@ -238,11 +238,10 @@ func (ix *Index) surface(id uint32) string {
 	n := 0
 	var found string
 	t.matches().Iterate(func(d uint32) bool {
-		sl := &ix.slots[d]
-		for _, field := range []string{sl.title(), ix.brands.name(ix.brandOf[d]), ix.categories.path(ix.categoryOf[d]), sl.snippet()} {
+		for _, field := range []string{ix.slots.title(d), ix.brands.name(ix.brandOf[d]), ix.categories.path(ix.categoryOf[d]), ix.slots.snippet(d)} {
 			for _, w := range ix.text.words(field) {
 				if w.term == t.text {
-					found = strings.ToLower(field[w.start:w.end])
+					found = strings.Clone(strings.ToLower(field[w.start:w.end])) // not a view into a slot's block
 					return false
 				}
 			}

@@ -35,7 +35,7 @@ func TestFacetCountStrategiesAgree(t *testing.T) {
 	nc, nb, np := len(ix.categories.nodes), len(ix.brands.sizes), len(ix.platforms.sizes)
 	counts := make([]int32, nc+nb+np)
 	for i, docs := range randomSubsets(ix, 1) {
-		sc := scope{docs: docs, card: docs.GetCardinality(), slots: uint64(len(ix.slots))}
+		sc := scope{docs: docs, card: docs.GetCardinality(), slots: uint64(ix.slots.len())}
 		// Which documents category, brand and platform count: the same
 		// for a broad search, tallied in one pass; others for a facet
 		// whose filter the search sets. Every mix of passes is met, and
@@ -48,7 +48,7 @@ func TestFacetCountStrategiesAgree(t *testing.T) {
 					{docs: over[1], column: ix.brandOf, counts: brands},
 					{docs: over[2], column: ix.platformOf, counts: platforms},
 				})
-				catScope := scope{docs: over[0], card: over[0].GetCardinality(), slots: uint64(len(ix.slots))}
+				catScope := scope{docs: over[0], card: over[0].GetCardinality(), slots: uint64(ix.slots.len())}
 				if got, want := ix.categories.count(catScope, sel, cats), ix.categories.count(catScope, sel, nil); !maps.Equal(got, want) {
 					t.Errorf("subset %d, selected %q: category counts differ:\n%v\n%v", i, sel, got, want)
 				}
@@ -79,8 +79,8 @@ func TestFacetCountStrategiesAgree(t *testing.T) {
 			t.Errorf("subset %d: price bands differ:\n%v\n%v", i, got, byBucket)
 		}
 	}
-	all := scope{docs: ix.live, card: ix.live.GetCardinality(), all: true, slots: uint64(len(ix.slots))}
-	some := scope{docs: ix.live, card: ix.live.GetCardinality(), slots: uint64(len(ix.slots))}
+	all := scope{docs: ix.live, card: ix.live.GetCardinality(), all: true, slots: uint64(ix.slots.len())}
+	some := scope{docs: ix.live, card: ix.live.GetCardinality(), slots: uint64(ix.slots.len())}
 	if a, b := ix.brands.count(all, nil, nil), ix.brands.count(some, nil, nil); !maps.Equal(a, b) {
 		t.Errorf("counting everything by sizes differs:\n%v\n%v", a, b)
 	}
@@ -113,7 +113,7 @@ func TestSortStrategiesAgree(t *testing.T) {
 					break
 				}
 				last := a[len(a)-1]
-				after = &cursor{key: last.key, id: ix.slots[last.doc].id()}
+				after = &cursor{key: last.key, id: ix.slots.id(last.doc)}
 			}
 		}
 	}

@@ -24,11 +24,11 @@ type topK struct {
 	k     int
 	heap  []hit
 	after *cursor
-	slots []slot // the index's slots, for tie-breaking by id
+	slots *slotTable // the index's slots, for tie-breaking by id
 }
 
 func (ix *Index) newTopK(k int, after *cursor) *topK {
-	return &topK{k: k, heap: make([]hit, 0, k), after: after, slots: ix.slots}
+	return &topK{k: k, heap: make([]hit, 0, k), after: after, slots: &ix.slots}
 }
 
 // less orders a before b.
@@ -36,7 +36,7 @@ func (t *topK) less(a, b hit) bool {
 	if a.key != b.key {
 		return a.key < b.key
 	}
-	return t.slots[a.doc].id() < t.slots[b.doc].id()
+	return t.slots.id(a.doc) < t.slots.id(b.doc)
 }
 
 // full reports whether k documents are kept.
@@ -44,7 +44,7 @@ func (t *topK) full() bool { return len(t.heap) == t.k }
 
 // offer considers one document.
 func (t *topK) offer(doc uint32, key int64) {
-	if c := t.after; c != nil && (key < c.key || key == c.key && t.slots[doc].id() <= c.id) {
+	if c := t.after; c != nil && (key < c.key || key == c.key && t.slots.id(doc) <= c.id) {
 		return
 	}
 	h := hit{doc, key}
@@ -136,7 +136,7 @@ func (t *topK) down(i int) {
 // sorted returns the kept documents in order.
 func (t *topK) sorted() []hit {
 	slices.SortFunc(t.heap, func(a, b hit) int {
-		return cmp.Or(cmp.Compare(a.key, b.key), strings.Compare(t.slots[a.doc].id(), t.slots[b.doc].id()))
+		return cmp.Or(cmp.Compare(a.key, b.key), strings.Compare(t.slots.id(a.doc), t.slots.id(b.doc)))
 	})
 	return t.heap
 }

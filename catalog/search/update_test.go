@@ -73,8 +73,8 @@ func TestDeleteRemoves(t *testing.T) {
 	if got := ids(mustSearch(t, ix, Query{Text: "knife"}).Items); !slices.Equal(got, []string{"b1"}) {
 		t.Errorf("knife = %v, want [b1]", got)
 	}
-	if len(ix.slots) != 8 {
-		t.Errorf("%d slots, want the freed one reused", len(ix.slots))
+	if ix.slots.len() != 8 {
+		t.Errorf("%d slots, want the freed one reused", ix.slots.len())
 	}
 }
 
@@ -201,10 +201,10 @@ func TestCompactFilesDocumentsByCategory(t *testing.T) {
 	ix.Compact()
 	checkInvariants(t, ix)
 	ix.mu.RLock()
-	if len(ix.slots) != ix.ids.len() {
-		t.Errorf("%d slots for %d documents: free slots were kept", len(ix.slots), ix.ids.len())
+	if ix.slots.len() != ix.ids.len() {
+		t.Errorf("%d slots for %d documents: free slots were kept", ix.slots.len(), ix.ids.len())
 	}
-	for s := 1; s < len(ix.slots); s++ {
+	for s := 1; s < ix.slots.len(); s++ {
 		if a, b := ix.categories.path(ix.categoryOf[s-1]), ix.categories.path(ix.categoryOf[s]); a > b {
 			t.Fatalf("slot %d is in %q, after slot %d in %q: not filed by category", s, b, s-1, a)
 		}
@@ -323,7 +323,7 @@ func TestFilingBetweenChunks(t *testing.T) {
 	}
 	half := len(order) / 2
 	ix.mu.RLock()
-	read, freed, ahead := ix.slots[order[10]].id(), ix.slots[order[half+10]].id(), ix.slots[order[half+20]].id()
+	read, freed, ahead := ix.slots.id(order[10]), ix.slots.id(order[half+10]), ix.slots.id(order[half+20])
 	fresh := New()
 	fresh.take(ix.readChunk(order[:half], fresh, nil))
 	ix.mu.RUnlock()
@@ -339,7 +339,7 @@ func TestFilingBetweenChunks(t *testing.T) {
 		x.Upsert(moved)
 	}
 	ix.mu.Lock()
-	if s, _ := ix.ids.get(read, ix.slots); s != order[half+20] {
+	if s, _ := ix.ids.get(read, &ix.slots); s != order[half+20] {
 		t.Fatalf("the moved document is in slot %d, not in the slot still ahead (%d)", s, order[half+20])
 	}
 	ix.mu.Unlock()
