@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestUpsertReplaces(t *testing.T) {
@@ -258,8 +259,15 @@ func TestRefileUnderConcurrentUpdates(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for range 20 {
-			if ix.Refile(t.Context()) && ix.Unfiled() > 0 {
+		// Twenty Refiles, and more while none has met an update. On one
+		// core the writer may not have run yet, or not between a few
+		// Refiles' chunks.
+		for i := 0; i < 20 || replayed == 0 && i < 400; i++ {
+			if !ix.Refile(t.Context()) {
+				time.Sleep(time.Millisecond) // in order: let the writer run
+				continue
+			}
+			if ix.Unfiled() > 0 {
 				replayed++
 			}
 		}
