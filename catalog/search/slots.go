@@ -1,6 +1,9 @@
 package search
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // slotTable holds what the index keeps of each document besides its
 // columns and postings (a slot), with the slots' strings in shared blocks.
@@ -70,12 +73,10 @@ func (t *slotTable) text(s uint32) string {
 	return t.blocks[sl.block].buf.String()[sl.at : sl.at+sl.ends[4]]
 }
 
-// part returns the i-th string of slot s's text.
+// part returns the i-th string of slot s's text; empty for a free slot,
+// whose ends are all 0.
 func (t *slotTable) part(s uint32, i int) string {
 	text := t.text(s)
-	if text == "" {
-		return ""
-	}
 	from := uint32(0)
 	if i > 0 {
 		from = t.rows[s].ends[i-1]
@@ -193,7 +194,6 @@ func (t *slotTable) move(b int) {
 // contents, to use in t's place: the blocks themselves are shared.
 func (t *slotTable) clone() slotTable {
 	c := *t
-	c.rows = append([]slot(nil), t.rows...)
-	c.blocks = append([]*textBlock(nil), t.blocks...)
+	c.rows, c.blocks = slices.Clone(t.rows), slices.Clone(t.blocks)
 	return c
 }
