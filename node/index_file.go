@@ -49,8 +49,9 @@ func fileIndex(ctx context.Context, ix *search.Index, p indexFiling, log *slog.L
 			continue
 		}
 		start := time.Now()
-		if ix.Refile(ctx) {
-			log.Info("search index filed by category", "docs", n, "unfiled", u, "took", time.Since(start).Round(time.Millisecond))
+		if f := ix.Refile(ctx); f.Filed {
+			log.Info("search index filed by category", "docs", n, "unfiled", u, "took", time.Since(start).Round(time.Millisecond),
+				"changed_meanwhile", f.Reindexed, "rounds", f.Rounds, "at_swap", f.AtSwap)
 		}
 		last, filed = ix.Unfiled(), time.Now()
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"slices"
 	"sync"
@@ -239,8 +240,10 @@ func TestCompactFilesDocumentsByCategory(t *testing.T) {
 // are indexed again before the swap, so the index ends up answering
 // every query as one that took the same updates without a Refile.
 func TestRefileUnderConcurrentUpdates(t *testing.T) {
-	defer func(n int) { fileChunk = n }(fileChunk)
-	fileChunk = 64 // so that updates land between a Refile's chunks
+	defer func(n, m int, p uint64) { fileChunk, termStep, planChunk = n, m, p }(fileChunk, termStep, planChunk)
+	// so that updates land between a Refile's chunks, its plan's ranges
+	// and its copies of the vocabulary
+	fileChunk, termStep, planChunk = 64, 16, 256
 	docs := genDocs(4000, 11)
 	ix, ref := newIndexOf(docs[:2500]), newIndexOf(docs[:2500])
 	stop := make(chan struct{})
@@ -263,7 +266,7 @@ func TestRefileUnderConcurrentUpdates(t *testing.T) {
 		// core the writer may not have run yet, or not between a few
 		// Refiles' chunks.
 		for i := 0; i < 20 || replayed == 0 && i < 400; i++ {
-			if !ix.Refile(t.Context()) {
+			if !ix.Refile(t.Context()).Filed {
 				time.Sleep(time.Millisecond) // in order: let the writer run
 				continue
 			}
@@ -307,11 +310,67 @@ func TestRefileUnderConcurrentUpdates(t *testing.T) {
 			t.Errorf("query %+v: %d results (%v...), want %d (%v...)", q, got.Total, first(got), want.Total, first(want))
 		}
 	}
-	if !ix.Refile(t.Context()) && ix.Unfiled() > 0 {
+	if !ix.Refile(t.Context()).Filed && ix.Unfiled() > 0 {
 		t.Errorf("%d documents are out of order and Refile found nothing to do", ix.Unfiled())
 	}
-	if ix.Refile(t.Context()) {
+	if ix.Refile(t.Context()).Filed {
 		t.Error("a second Refile without updates in between filed again")
+	}
+}
+
+// A Refile indexes again the documents changed while it filed in rounds
+// under the read lock, until few are left for the swap under the write
+// lock; with updates faster than the rounds, it stops after
+// refreshRounds. Updates land between the filing's holds of the read
+// lock, a number at each, as a test hook makes them.
+func TestRefileLeavesFewToItsSwap(t *testing.T) {
+	defer func(n int, p uint64) { fileChunk, planChunk, testHookUnlocked = n, p, nil }(fileChunk, planChunk)
+	fileChunk, planChunk = 256, 500 // many holds, each followed by updates
+	for _, c := range []struct {
+		name      string
+		each      int // updates each time the filing lets go of the read lock
+		minRounds int
+		maxRounds int
+		atSwap    int // documents indexed again at the swap, at most
+	}{
+		{"few", 20, 2, refreshRounds - 1, swapFew},
+		{"many", 100, refreshRounds, refreshRounds, math.MaxInt},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			docs := genDocs(3000, 13)
+			ix, ref := newIndexOf(docs), newIndexOf(docs)
+			k := 0
+			testHookUnlocked = func() {
+				for range c.each {
+					d := docs[(k*7919)%len(docs)]
+					d.Title += fmt.Sprintf(" take %d", k)
+					for _, x := range []*Index{ix, ref} {
+						x.Upsert(d)
+					}
+					k++
+				}
+			}
+			f := ix.Refile(t.Context())
+			testHookUnlocked = nil
+			if !f.Filed {
+				t.Fatal("the index was not filed")
+			}
+			if f.Rounds < c.minRounds || f.Rounds > c.maxRounds || f.AtSwap > c.atSwap {
+				t.Errorf("%+v: want %d to %d rounds and at most %d at the swap", f, c.minRounds, c.maxRounds, c.atSwap)
+			}
+			if c.atSwap == math.MaxInt && f.AtSwap <= swapFew {
+				t.Errorf("%+v: updates faster than the rounds left only %d at the swap", f, f.AtSwap)
+			}
+			if f.Reindexed <= swapFew {
+				t.Errorf("%+v: the updates did not reach the rounds", f)
+			}
+			checkInvariants(t, ix)
+			for _, q := range append(slices.Clone(snapshotQueries), Query{Text: "take"}) {
+				if got, want := mustSearch(t, ix, q), mustSearch(t, ref, q); !reflect.DeepEqual(got, want) {
+					t.Errorf("query %+v: %d results (%v...), want %d (%v...)", q, got.Total, first(got), want.Total, first(want))
+				}
+			}
+		})
 	}
 }
 
@@ -355,7 +414,7 @@ func TestFilingBetweenChunks(t *testing.T) {
 	fresh.take(ix.readChunk(order[half:], fresh, nil))
 	ix.mu.RUnlock()
 	ix.mu.Lock()
-	taken := ix.swapIn(fresh)
+	taken := ix.swapIn(fresh).Filed
 	ix.mu.Unlock()
 	if !taken {
 		t.Fatal("the filing was not taken")
@@ -380,7 +439,7 @@ func TestRefileStopsWithItsContext(t *testing.T) {
 	unfiled := ix.Unfiled()
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if ix.Refile(ctx) {
+	if ix.Refile(ctx).Filed {
 		t.Fatal("a Refile whose context had ended filed the index")
 	}
 	if ix.Unfiled() != unfiled || ix.touched != nil {
@@ -394,7 +453,7 @@ func TestRefileStopsWithItsContext(t *testing.T) {
 			t.Errorf("query %+v after a stopped Refile: %d results, want %d", q, got.Total, want.Total)
 		}
 	}
-	if !ix.Refile(t.Context()) || ix.Unfiled() != 0 {
+	if !ix.Refile(t.Context()).Filed || ix.Unfiled() != 0 {
 		t.Fatalf("a Refile after the stopped one did not file the index: %d unfiled", ix.Unfiled())
 	}
 }
