@@ -43,8 +43,8 @@ var fileChunk = 4096
 // planChunk is how many slots a Refile's plan reads under one hold of the
 // read lock, and termStep how many new terms a filing copies under one.
 // Both grow with the index: the plan read whole held updates 6 ms at a
-// million documents in a quiet process, 31-47 ms right after a load, and
-// ten times as long at ten million. (Variables, for tests.)
+// million documents in a quiet process, 31-47 ms right after a load.
+// (Variables, for tests.)
 var (
 	planChunk uint64 = 1 << 16
 	termStep         = 1 << 15
