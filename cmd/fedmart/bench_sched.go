@@ -7,29 +7,30 @@ import (
 )
 
 // schedSample is what the Go runtime has counted, at one moment, of the
-// time runnable goroutines waited for a core and of the CPU time the
-// collector took (runtime/metrics). Two samples give a window's figures:
-// whether a slow request waited on a lock, or on the scheduler with both
-// cores busy.
+// time runnable goroutines waited for a core and of the collections it
+// completed (runtime/metrics). Two samples give a window's figures:
+// whether a slow request waited on a lock, on the scheduler with both
+// cores busy, or beside the collector. (The runtime's /cpu/classes
+// figures would give the collector's share of the CPU, but they move only
+// when a collection ends, so they do not fit a window.)
 type schedSample struct {
-	waits     *metrics.Float64Histogram
-	gc, total float64 // CPU seconds: the collector's, and everything's
+	waits *metrics.Float64Histogram
+	gcs   uint64
 }
 
 func readSched() schedSample {
 	s := []metrics.Sample{
 		{Name: "/sched/latencies:seconds"},
-		{Name: "/cpu/classes/gc/total:cpu-seconds"},
-		{Name: "/cpu/classes/total:cpu-seconds"},
+		{Name: "/gc/cycles/total:gc-cycles"},
 	}
 	metrics.Read(s)
-	return schedSample{waits: s[0].Value.Float64Histogram(), gc: s[1].Value.Float64(), total: s[2].Value.Float64()}
+	return schedSample{waits: s[0].Value.Float64Histogram(), gcs: s[1].Value.Uint64()}
 }
 
 // since returns, for the window from a to b, the 99th percentile of the
-// waits to run (the upper bound of its bucket) and the collector's share
-// of the CPU time.
-func (b schedSample) since(a schedSample) (waitP99 time.Duration, gcShare float64) {
+// waits to run (the upper bound of its bucket) and the collections
+// completed.
+func (b schedSample) since(a schedSample) (waitP99 time.Duration, gcs uint64) {
 	counts := make([]uint64, len(b.waits.Counts))
 	var n uint64
 	for i, c := range b.waits.Counts {
@@ -49,8 +50,5 @@ func (b schedSample) since(a schedSample) (waitP99 time.Duration, gcShare float6
 			}
 		}
 	}
-	if cpu := b.total - a.total; cpu > 0 {
-		gcShare = (b.gc - a.gc) / cpu
-	}
-	return waitP99, gcShare
+	return waitP99, b.gcs - a.gcs
 }
