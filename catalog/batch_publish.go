@@ -26,12 +26,3 @@ package catalog
 // bulkSignal is the number of records above which a bulk commit
 // publishes only its last.
 const bulkSignal = 64
-
-// syncBatch makes an UpsertBatch that wrote something durable before
-// it is acknowledged: one fsync per feed, not one per listing or chunk.
-func (c *Catalog) syncBatch(r BatchResult) error {
-	if r.Created+r.Updated == 0 {
-		return nil
-	}
-	return c.db.Sync()
-}

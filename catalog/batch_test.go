@@ -99,6 +99,23 @@ func TestUpsertBatchUnknownMerchant(t *testing.T) {
 	}
 }
 
+// A feed that writes is synced before it returns, and counted in Synced;
+// one that changes nothing is neither.
+func TestUpsertBatchCountsItsSync(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, testConfig(), &memberSet{})
+	m := n.merchant(t)
+	items := feed(3, 1)
+	for i, want := range []uint64{1, 1} { // written, then the same feed again: unchanged
+		if _, err := n.UpsertBatch(ctx, m, items); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := n.Synced(); got != want {
+			t.Fatalf("feed %d: %d feeds synced, want %d", i, got, want)
+		}
+	}
+}
+
 func TestUpsertBatchSameListingTwice(t *testing.T) {
 	ctx := context.Background()
 	n := newNode(t, testConfig(), &memberSet{})

@@ -46,6 +46,8 @@ type Catalog struct {
 	// read-modify-write of seqs, marks, heads, merchants, the SKU index and
 	// the listing count, so that those transactions never conflict.
 	wmu writerLock
+	// syncs counts feeds' syncs (see Synced).
+	syncs feedSyncs
 	// turns keeps change notifications in commit order: a commit takes
 	// its turn under wmu (see deliver).
 	turns turns

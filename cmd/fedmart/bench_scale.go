@@ -83,6 +83,8 @@ type scaleFigures struct {
 	unfiled                                        int
 	fileWait                                       time.Duration
 	editMax, editP99, editMedian                   time.Duration // a merchant's one-listing feeds during that wait
+	syncMax, syncP99, syncMedian                   time.Duration // the same feeds' syncs (Badger's DB.Sync)
+	logMax, logP99, logMedian                      time.Duration // a preallocated log's overwrite and fdatasync after each
 	waitP99                                        time.Duration // goroutines of the process waiting for a core during that wait, p99
 	gcs                                            uint64        // collections completed during that wait
 	p50Filed, p99Filed, p50FiledCold, p99FiledCold time.Duration
@@ -181,9 +183,9 @@ func benchScale(cmd *cobra.Command, o benchOptions) (report, error) {
 		if err := measureCheckpoint(ctx, home, &f, o.memProfile, filepath.Join(dir, "home", "db"), o.scale.whole(loaded)); err != nil {
 			return report{}, err
 		}
-		logf("  at %d: RssAnon %.0f MiB (%.0f MiB once freed pages are returned), RssFile %.0f MiB, heap %.0f MiB, Badger's folder %.0f MB, search p50/p99 %.1f/%.1f ms (no cache %.1f/%.1f ms) with %d listings not yet filed; filed after %s more (a one-listing feed took %.1f ms at most meanwhile, %.1f ms p99, %.1f ms median; goroutines waited %.1f ms for a core at p99, %d collections completed): %.1f/%.1f ms (no cache %.1f/%.1f ms)",
+		logf("  at %d: RssAnon %.0f MiB (%.0f MiB once freed pages are returned), RssFile %.0f MiB, heap %.0f MiB, Badger's folder %.0f MB, search p50/p99 %.1f/%.1f ms (no cache %.1f/%.1f ms) with %d listings not yet filed; filed after %s more (a one-listing feed took %.1f ms at most meanwhile, %.1f ms p99, %.1f ms median, of which its sync %.1f/%.1f/%.1f ms against %.2f/%.2f/%.2f ms for a preallocated log; goroutines waited %.1f ms for a core at p99, %d collections completed): %.1f/%.1f ms (no cache %.1f/%.1f ms)",
 			f.listings, f.anon, f.anonFreed, f.file, f.heap, f.dbMB, ms(f.p50), ms(f.p99), ms(f.p50Cold), ms(f.p99Cold),
-			f.unfiled, f.fileWait.Round(time.Millisecond), ms(f.editMax), ms(f.editP99), ms(f.editMedian), ms(f.waitP99), f.gcs, ms(f.p50Filed), ms(f.p99Filed), ms(f.p50FiledCold), ms(f.p99FiledCold))
+			f.unfiled, f.fileWait.Round(time.Millisecond), ms(f.editMax), ms(f.editP99), ms(f.editMedian), ms(f.syncMax), ms(f.syncP99), ms(f.syncMedian), ms(f.logMax), ms(f.logP99), ms(f.logMedian), ms(f.waitP99), f.gcs, ms(f.p50Filed), ms(f.p99Filed), ms(f.p50FiledCold), ms(f.p99FiledCold))
 		if f.build > 0 {
 			logf("  at %d: a second index built from Badger in %s takes %.0f MiB", f.listings, f.build.Round(time.Millisecond), f.indexHeap)
 		}
@@ -244,15 +246,22 @@ func measureCheckpoint(ctx context.Context, home *node.Node, f *scaleFigures, me
 	// its last filing were still in arrival order above. Wait for it,
 	// while a merchant edits a listing every 20 ms (the filing must not
 	// hold the edits up); then the same mix.
-	stopEdits := editEvery(ctx, home, 20*time.Millisecond)
+	beside, err := newSyncLog(filepath.Join(filepath.Dir(dbDir), "bench-sync.log"), 16<<20)
+	if err != nil {
+		return err
+	}
+	defer beside.Close()
+	stopEdits := editEvery(ctx, home, beside, 20*time.Millisecond)
 	sched := readSched()
 	f.fileWait = home.WaitIndexFiled(ctx, 5*time.Minute)
 	f.waitP99, f.gcs = readSched().since(sched)
-	took, err := stopEdits()
+	e, err := stopEdits()
 	if err != nil {
 		return fmt.Errorf("editing a listing during the filing: %w", err)
 	}
-	f.editMax, f.editP99, f.editMedian = slices.Max(took), percentile(took, 99), percentile(took, 50)
+	f.editMax, f.editP99, f.editMedian = slices.Max(e.took), percentile(e.took, 99), percentile(e.took, 50)
+	f.syncMax, f.syncP99, f.syncMedian = slices.Max(e.synced), percentile(e.synced, 99), percentile(e.synced, 50)
+	f.logMax, f.logP99, f.logMedian = slices.Max(e.logged), percentile(e.logged, 99), percentile(e.logged, 50)
 	if warm, cold, err = searchMix(ctx, client, home); err != nil {
 		return err
 	}
@@ -310,13 +319,21 @@ func measureMemory(f *scaleFigures, memProfile, dbDir string) error {
 	return nil
 }
 
+// edits are the times of editEvery's feeds: each feed's, the part of it
+// spent in the catalog's sync (Badger's DB.Sync), and that of an
+// overwrite and fdatasync of a preallocated log right after each feed:
+// what the feed's sync would cost in a log of the node's own at the same
+// moment, on the same disk.
+type edits struct{ took, synced, logged []time.Duration }
+
 // editEvery has a merchant of home's change the price of one listing of
-// theirs, in a one-listing feed, every interval until stop is called;
-// stop returns each feed's time, once there is one at least.
-func editEvery(ctx context.Context, home *node.Node, interval time.Duration) (stop func() ([]time.Duration, error)) {
+// theirs, in a one-listing feed, every interval until stop is called,
+// and writes a block to log after each; stop returns the times, once
+// there is one feed at least.
+func editEvery(ctx context.Context, home *node.Node, log *syncLog, interval time.Duration) (stop func() (edits, error)) {
 	ctx, cancel := context.WithCancel(ctx)
 	first, done := make(chan struct{}), make(chan error, 1)
-	var took []time.Duration
+	var e edits
 	go func() {
 		done <- func() error {
 			cat := home.Catalog()
@@ -329,6 +346,7 @@ func editEvery(ctx context.Context, home *node.Node, interval time.Duration) (st
 			defer t.Stop()
 			for i := 0; ; i++ {
 				in[0].Variants[0].Price.Amount = 1000 + int64(i%500)
+				_, before := cat.Synced() // the only writer meanwhile
 				start := time.Now()
 				r, err := cat.UpsertBatch(ctx, m.ID, in)
 				if ctx.Err() != nil {
@@ -337,7 +355,14 @@ func editEvery(ctx context.Context, home *node.Node, interval time.Duration) (st
 				if err != nil || len(r.Rejected) > 0 {
 					return fmt.Errorf("feed %d: %v %v", i, err, r.Rejected)
 				}
-				if took = append(took, time.Since(start)); len(took) == 1 {
+				took := time.Since(start)
+				_, after := cat.Synced()
+				logged, err := log.write()
+				if err != nil {
+					return fmt.Errorf("the preallocated log: %w", err)
+				}
+				e.took, e.synced, e.logged = append(e.took, took), append(e.synced, after-before), append(e.logged, logged)
+				if len(e.took) == 1 {
 					close(first)
 				}
 				select {
@@ -348,16 +373,16 @@ func editEvery(ctx context.Context, home *node.Node, interval time.Duration) (st
 			}
 		}()
 	}()
-	return func() ([]time.Duration, error) {
+	return func() (edits, error) {
 		select {
 		case <-first:
 		case err := <-done: // before the first edit
 			cancel()
-			return nil, cmp.Or(err, errors.New("the edits stopped before the first"))
+			return edits{}, cmp.Or(err, errors.New("the edits stopped before the first"))
 		}
 		cancel()
-		err := <-done // the goroutine has let go of took
-		return took, err
+		err := <-done // the goroutine has let go of e
+		return e, err
 	}
 }
 
@@ -504,6 +529,9 @@ func scaleReport(got []scaleFigures) []figure {
 			vs("wait for the node to file its index by category in the background", "s", f.fileWait.Seconds(), first.fileWait.Seconds(), ""),
 			figure{Name: at + "a merchant's one-listing feed every 20 ms during that wait, longest", Unit: "ms", Value: ms(f.editMax), Baseline: "the median of the same feeds", Base: ms(f.editMedian)},
 			figure{Name: at + "the same feeds, p99", Unit: "ms", Value: ms(f.editP99), Baseline: "the median of the same feeds", Base: ms(f.editMedian)},
+			figure{Name: at + "the same feeds' sync (Badger's DB.Sync), median", Unit: "ms", Value: ms(f.syncMedian), Baseline: "a preallocated log's 4 KiB overwrite and fdatasync after each feed, median", Base: ms(f.logMedian)},
+			figure{Name: at + "the same feeds' sync, p99", Unit: "ms", Value: ms(f.syncP99), Baseline: "the preallocated log's, p99", Base: ms(f.logP99)},
+			figure{Name: at + "the same feeds' sync, longest", Unit: "ms", Value: ms(f.syncMax), Baseline: "the preallocated log's, longest", Base: ms(f.logMax)},
 			figure{Name: at + "during that wait: goroutines waiting for a core, p99", Unit: "ms", Value: ms(f.waitP99)},
 			figure{Name: at + "during that wait: collections completed", Unit: "collections", Value: float64(f.gcs)},
 			figure{Name: at + "index filed: search, 8 clients, p50", Unit: "ms", Value: ms(f.p50Filed), Baseline: "the same before the wait, same run", Base: ms(f.p50)},
