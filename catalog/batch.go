@@ -10,6 +10,7 @@ import (
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/internal/cores"
+	"github.com/fedmart/fedmart/internal/groupsync"
 )
 
 // BatchResult says what UpsertBatch did with each listing of a feed.
@@ -299,11 +300,23 @@ func (c *Catalog) syncBatch(r BatchResult) error {
 		return nil
 	}
 	start := time.Now()
-	err := c.db.Sync()
+	var err error
+	if c.durable != nil {
+		err = c.durable.Sync()
+	} else {
+		err = c.db.Sync()
+	}
 	c.syncs.feeds.Add(1)
 	c.syncs.took.Add(int64(time.Since(start)))
 	return err
 }
+
+// SyncWith has feeds made durable in g's flushes of the catalog's
+// database, which they share with the node's other writers (orders), and
+// with each other: merchants sending feeds at once wait for one flush
+// between them, not one each in turn. Without it each feed syncs the
+// database itself. Call it before the catalog takes writes.
+func (c *Catalog) SyncWith(g *groupsync.Group) { c.durable = g }
 
 // feedSyncs counts the feeds synced and their waits for the disk.
 type feedSyncs struct {

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/internal/groupsync"
+	"github.com/fedmart/fedmart/internal/testwait"
 )
 
 // feed returns n valid entries, entry i with SKUs F-i-0..F-i-(variants-1).
@@ -113,6 +116,65 @@ func TestUpsertBatchCountsItsSync(t *testing.T) {
 		if got, _ := n.Synced(); got != want {
 			t.Fatalf("feed %d: %d feeds synced, want %d", i, got, want)
 		}
+	}
+}
+
+// Feeds that arrive while a flush runs share the next one (SyncWith):
+// four merchants' feeds cost the disk two flushes, not four, and each
+// returns only after a flush that began after its commit.
+func TestFeedsShareFlushes(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, testConfig(), &memberSet{})
+	gate := make(chan struct{})
+	var flushes atomic.Int64
+	g := groupsync.New(func() error {
+		if flushes.Add(1) == 1 {
+			<-gate // the first flush takes a while
+		}
+		return n.db.Sync()
+	}, 0)
+	n.SyncWith(g)
+	feed := func(i int) error {
+		m, _, err := n.CreateMerchant(ctx, fmt.Sprintf("Merchant %d", i))
+		if err != nil {
+			return err
+		}
+		_, err = n.UpsertBatch(ctx, m.ID, []ListingInput{input(fmt.Sprintf("Pan %d", i), fmt.Sprintf("P-%d", i))})
+		return err
+	}
+	errs := make(chan error, 4)
+	go func() { errs <- feed(0) }()
+	testwait.For(t, 10*time.Second, func() error {
+		if flushes.Load() != 1 {
+			return errors.New("the first feed's flush has not begun")
+		}
+		return nil
+	})
+	for i := 1; i < 4; i++ {
+		go func() { errs <- feed(i) }()
+	}
+	testwait.For(t, 10*time.Second, func() error {
+		if w := g.Waiting(); w != 3 {
+			return fmt.Errorf("%d feeds wait for the next flush, want 3", w)
+		}
+		return nil
+	})
+	select {
+	case err := <-errs:
+		t.Fatalf("a feed returned before its flush: %v", err)
+	default:
+	}
+	close(gate)
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := flushes.Load(); got != 2 {
+		t.Fatalf("%d flushes for four feeds, want 2", got)
+	}
+	if fed, _ := n.Synced(); fed != 4 {
+		t.Fatalf("%d feeds counted synced, want 4", fed)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/catalog/shipping"
+	"github.com/fedmart/fedmart/internal/groupsync"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -46,8 +47,10 @@ type Catalog struct {
 	// read-modify-write of seqs, marks, heads, merchants, the SKU index and
 	// the listing count, so that those transactions never conflict.
 	wmu writerLock
-	// syncs counts feeds' syncs (see Synced).
-	syncs feedSyncs
+	// syncs counts feeds' syncs (see Synced); durable, when set, groups
+	// them with the node's other writers' (see SyncWith).
+	syncs   feedSyncs
+	durable *groupsync.Group
 	// turns keeps change notifications in commit order: a commit takes
 	// its turn under wmu (see deliver).
 	turns turns

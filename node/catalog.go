@@ -128,6 +128,7 @@ func (n *Node) openCatalog(key crypto.PrivKey, reg prometheus.Registerer) error 
 	if n.cat, err = catalog.Open(cfg, n.db, key, members{n.fed}, n.log.With("component", "catalog"), time.Now); err != nil {
 		return err
 	}
+	n.cat.SyncWith(n.durable)
 	n.cat.UseProofs(order.ReviewProofs{})
 	if reg != nil {
 		held := prometheus.NewCounterFunc(prometheus.CounterOpts{

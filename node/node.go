@@ -24,6 +24,7 @@ import (
 	"github.com/fedmart/fedmart/federation/orderwire"
 	"github.com/fedmart/fedmart/federation/replication"
 	"github.com/fedmart/fedmart/federation/settlewire"
+	"github.com/fedmart/fedmart/internal/groupsync"
 	"github.com/fedmart/fedmart/node/adstats"
 	"github.com/fedmart/fedmart/node/api"
 	"github.com/fedmart/fedmart/node/budget"
@@ -50,12 +51,14 @@ type Node struct {
 	provider *oidc.Provider
 	log      *slog.Logger
 	db       *badger.DB
-	fed      *federation.Federation
-	cat      *catalog.Catalog
-	index    *search.Index
-	content  *content.Store
-	media    *media.Service
-	repl     *replication.Replicator
+	// durable groups the syncs of db that orders and feeds wait for.
+	durable *groupsync.Group
+	fed     *federation.Federation
+	cat     *catalog.Catalog
+	index   *search.Index
+	content *content.Store
+	media   *media.Service
+	repl    *replication.Replicator
 	// stopGossip ends the replication's GossipSub router (Close).
 	stopGossip context.CancelFunc
 	orders     *order.Service
@@ -117,6 +120,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (_ *Node, err error) {
 	if n.db, err = OpenBadger(filepath.Join(cfg.DataDir, "db"), cfg.Storage, log); err != nil {
 		return nil, err
 	}
+	n.durable = groupsync.New(n.db.Sync, cfg.Orders.CommitDelay)
 	newer := false
 	if boot != nil {
 		if newer, err = federation.CheckStored(n.db, boot); err != nil {

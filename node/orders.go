@@ -29,7 +29,7 @@ func (n *Node) openOrders(key crypto.PrivKey, reg prometheus.Registerer) error {
 	}
 	wire := orderwire.NewTransport(n.fed)
 	svc, err := order.New(n.cfg.Orders, order.Deps{
-		DB: n.db, Key: key, Inventory: n.cat, Listings: n.cat, Transport: wire, Sync: wire,
+		DB: n.db, Durable: n.durable, Key: key, Inventory: n.cat, Listings: n.cat, Transport: wire, Sync: wire,
 		Payments: n.paymentProviders(),
 		Emitter:  hooks,
 		Notifier: mailer{n},

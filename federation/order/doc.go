@@ -125,7 +125,9 @@
 // transaction: a message to another node goes into an outbox there and is
 // retried with backoff until it is acknowledged, in order per member, and
 // a receiver stores its reply under (sender, message id), so a repeat has
-// no second effect and gets the same answer, byte for byte. A request is
+// no second effect and gets the same answer, byte for byte. Commits made
+// at once share their flush to disk, with each other and with the node's
+// merchants' feeds (Deps.Durable, internal/groupsync). A request is
 // looked up in that inbox under the part's lock, so two copies of one
 // request arriving at once get one answer; and a request H refuses (a
 // confirm of a cancelled part) is answered with the status message that

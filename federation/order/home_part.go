@@ -204,7 +204,7 @@ func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) ([]byte, 
 	p.Shipping, p.ShippingRate = ship.Price, ship.Rate
 	p.Total.Amount += ship.Price.Amount
 	var reply []byte
-	s.durable.begin()
+	s.durable.Begin()
 	err = s.changeStock(ctx, p.changes(-1), func(txn *badger.Txn, offers map[string]offer) error {
 		if err := ownLines(p, offers); err != nil {
 			return err
@@ -220,7 +220,7 @@ func (s *Service) reserve(ctx context.Context, m *Message, raw []byte) ([]byte, 
 		return txn.Set([]byte(prefixHold+timeKey(p.HoldUntil)+"/"+p.ID), nil)
 	})
 	if errors.As(err, &ce) {
-		s.durable.end(false)
+		s.durable.End(false)
 		return s.rejection(m, raw, ce)
 	}
 	if err != nil {

@@ -56,7 +56,7 @@ func (s *Service) transitionLocked(ctx context.Context, id string, m *Message, r
 	// the status is not in the outbox yet.
 	release := s.stamps.hold()
 	var res result
-	s.durable.begin()
+	s.durable.Begin()
 	err := s.changeStock(ctx, stock, func(txn *badger.Txn, _ map[string]offer) (err error) {
 		event := ch.event
 		if ch.eventOf != nil {
@@ -74,7 +74,7 @@ func (s *Service) transitionLocked(ctx context.Context, id string, m *Message, r
 	release()
 	var ce *CheckoutError
 	if errors.As(err, &ce) && !wasHeld { // the stock of an expired hold is gone
-		s.durable.end(false)
+		s.durable.End(false)
 		return s.transitionLocked(ctx, id, m, raw, reject(ce))
 	}
 	if err := s.synced(err); err != nil {

@@ -1,6 +1,9 @@
 package order
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"github.com/fedmart/fedmart/internal/groupsync"
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 type metrics struct {
 	checkouts      *prometheus.CounterVec // by result
@@ -14,7 +17,7 @@ type metrics struct {
 
 // newMetrics registers the service's metrics with reg (when set), with
 // the flushes of durable, whose counts are read when scraped.
-func newMetrics(reg prometheus.Registerer, durable *groupSync) *metrics {
+func newMetrics(reg prometheus.Registerer, durable *groupsync.Group) *metrics {
 	m := &metrics{
 		checkouts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fedmart_checkouts_total", Help: "Checkouts on this storefront by result."}, []string{"result"}),
 		parts:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fedmart_order_parts_total", Help: "Status changes of parts homed on this node."}, []string{"status"}),
@@ -29,11 +32,11 @@ func newMetrics(reg prometheus.Registerer, durable *groupSync) *metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.checkouts, m.parts, m.messages, m.outbox, m.outboxMessages, m.outboxAge, m.parked,
-			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "fedmart_order_flushes_total", Help: "Flushes of order state to disk."},
-				func() float64 { n, _ := durable.counts(); return float64(n) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "fedmart_order_flushes_total", Help: "Flushes of the node's database to disk that order commits wait for; merchants' feeds share them."},
+				func() float64 { n, _ := durable.Counts(); return float64(n) }),
 			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "fedmart_order_flushed_commits_total",
-				Help: "Order commits made durable by those flushes (over the flushes: the group commit's batch size)."},
-				func() float64 { _, n := durable.counts(); return float64(n) }))
+				Help: "Commits made durable by those flushes, order commits and feeds (over the flushes: the group commit's batch size)."},
+				func() float64 { _, n := durable.Counts(); return float64(n) }))
 	}
 	return m
 }

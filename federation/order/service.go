@@ -11,6 +11,7 @@ import (
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/internal/groupsync"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus"
@@ -66,7 +67,7 @@ type Config struct {
 	// CommitDelay is the longest a flush of order commits to disk waits
 	// for the commits already under way that will sync, so that they
 	// share it; a commit with none beside it is flushed at once, and zero
-	// never waits (see groupSync).
+	// never waits (see groupsync.Group).
 	CommitDelay time.Duration `yaml:"commit_delay"`
 }
 
@@ -149,7 +150,12 @@ type Emitter interface {
 
 // Deps are what the service works with.
 type Deps struct {
-	DB        *badger.DB
+	DB *badger.DB
+	// Durable, when set, makes the service's commits durable, in flushes
+	// of DB it shares with the node's other writers (see
+	// groupsync.Group); without it the service groups its own flushes,
+	// leaders waiting at most the config's CommitDelay.
+	Durable   *groupsync.Group
 	Key       crypto.PrivKey
 	Inventory Inventory
 	Listings  Listings
@@ -255,7 +261,7 @@ type Service struct {
 	syncer    SyncTransport
 	// durable flushes committed writes to disk, shared by concurrent
 	// commits (groupsync.go).
-	durable *groupSync
+	durable *groupsync.Group
 	handled atomic.Uint64 // messages Handle answered, for Handled
 	log     *slog.Logger
 	now     func() time.Time
@@ -295,7 +301,10 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("order: node key: %w", err)
 	}
-	durable := newGroupSync(d.DB.Sync, cfg.CommitDelay)
+	durable := d.Durable
+	if durable == nil {
+		durable = groupsync.New(d.DB.Sync, cfg.CommitDelay)
+	}
 	s := &Service{
 		cfg: cfg, db: d.DB, key: d.Key, self: id.String(), inv: d.Inventory, listings: d.Listings, net: d.Transport,
 		payments: map[string]Provider{}, emit: d.Emitter, notify: d.Notifier, policy: d.Policy, books: d.Books, loyalty: d.Loyalty, ptsAuth: d.PointsAuth, ads: d.Ads, campaigns: d.Campaigns, reports: d.Reports, profiles: d.Profiles, termsOf: d.Terms, reach: d.Reach, syncer: d.Sync,
@@ -386,9 +395,10 @@ func stripe(locks *[lockStripes]sync.Mutex, id string) func() {
 	return m.Unlock
 }
 
-// Flushes returns how many flushes of order state to disk this node has
-// run and how many commits they made durable.
-func (s *Service) Flushes() (flushes, commits uint64) { return s.durable.counts() }
+// Flushes returns how many flushes of the database to disk the service's
+// commits have joined (with the node's feeds, when it shares them: see
+// Deps.Durable) and how many commits they made durable.
+func (s *Service) Flushes() (flushes, commits uint64) { return s.durable.Counts() }
 
 // Handled returns how many order messages this node has answered, refused
 // ones included, for tools that measure what an order costs (fedmart
@@ -399,7 +409,7 @@ func (s *Service) Handled() uint64 { return s.handled.Load() }
 // syncs the commit to disk before returning: order state is acknowledged
 // only once it would survive a crash.
 func (s *Service) update(fn func(txn *badger.Txn) error) error {
-	s.durable.begin()
+	s.durable.Begin()
 	return s.synced(s.commit(fn))
 }
 
@@ -419,15 +429,15 @@ func (s *Service) commit(fn func(txn *badger.Txn) error) error {
 // synced ends a commit announced with s.durable.begin, whose error is
 // err: when it committed, it returns once the commit is durable (and
 // every other committed before the call); when it failed, it returns err
-// at once. Concurrent callers share one flush (see groupSync): a
+// at once. Concurrent callers share one flush (see groupsync.Group): a
 // checkout storm costs the disk a flush per batch of commits, not one
 // per commit.
 func (s *Service) synced(err error) error {
 	if err != nil {
-		s.durable.end(false)
+		s.durable.End(false)
 		return err
 	}
-	if err := s.durable.end(true); err != nil {
+	if err := s.durable.End(true); err != nil {
 		return fmt.Errorf("order: syncing: %w", err)
 	}
 	return nil

@@ -16,7 +16,7 @@ var errNoOrder = fmt.Errorf("%w: no order to rebuild", ErrNotFound)
 // node's own signed reserve and confirm when a restore lost it.
 func (s *Service) recoverStatus(m *Message, raw []byte) error {
 	unlock := s.lockShop(orderOfPart(m.Part))
-	s.durable.begin()
+	s.durable.Begin()
 	changed, err := s.foldStatus(m, raw)
 	unlock()
 	return s.syncedShop(changed, err)

@@ -128,7 +128,7 @@ func (s *Service) takeStatus(m *Message, raw []byte, sync bool) ([]byte, *Part, 
 	unlock := s.lockShop(orderOfPart(m.Part))
 	defer unlock()
 	if sync {
-		s.durable.begin()
+		s.durable.Begin()
 	}
 	if answer, err := s.answered(m); answer != nil || err != nil {
 		return answer, nil, err

@@ -1,4 +1,4 @@
-package order
+package groupsync
 
 import (
 	"errors"
@@ -17,7 +17,7 @@ import (
 func TestGroupSyncCoversEveryWrite(t *testing.T) {
 	var written, covered atomic.Int64
 	var mu sync.Mutex
-	g := newGroupSync(func() error {
+	g := New(func() error {
 		upTo := written.Load() // the flush covers what was written before it began
 		mu.Lock()
 		defer mu.Unlock()
@@ -62,7 +62,7 @@ func TestGroupSyncCoversEveryWrite(t *testing.T) {
 func TestGroupSyncBatches(t *testing.T) {
 	gate := make(chan struct{})
 	var flushes atomic.Int64
-	g := newGroupSync(func() error {
+	g := New(func() error {
 		if flushes.Add(1) == 1 {
 			<-gate
 		}
@@ -89,7 +89,7 @@ func TestGroupSyncBatches(t *testing.T) {
 		go call()
 	}
 	testwait.For(t, 10*time.Second, func() error {
-		if n := g.waitingCallers(); n != late {
+		if n := g.Waiting(); n != late {
 			return fmt.Errorf("%d callers wait for the next flush, want %d", n, late)
 		}
 		return nil
@@ -108,7 +108,7 @@ func TestGroupSyncErrorReachesEveryWaiter(t *testing.T) {
 	gate := make(chan struct{})
 	boom := errors.New("disk on fire")
 	var flushes atomic.Int64
-	g := newGroupSync(func() error {
+	g := New(func() error {
 		switch flushes.Add(1) {
 		case 1:
 			<-gate
@@ -142,7 +142,7 @@ func TestGroupSyncErrorReachesEveryWaiter(t *testing.T) {
 		}()
 	}
 	testwait.For(t, 10*time.Second, func() error {
-		if n := g.waitingCallers(); n != late {
+		if n := g.Waiting(); n != late {
 			return fmt.Errorf("%d callers wait, want %d", n, late)
 		}
 		return nil
@@ -166,11 +166,11 @@ func TestGroupSyncErrorReachesEveryWaiter(t *testing.T) {
 // end can let the leader go.
 func TestGroupSyncWaitsForBegunCommits(t *testing.T) {
 	var flushes atomic.Int64
-	g := newGroupSync(func() error { flushes.Add(1); return nil }, time.Hour)
-	g.begin()
-	g.begin()
+	g := New(func() error { flushes.Add(1); return nil }, time.Hour)
+	g.Begin()
+	g.Begin()
 	first := make(chan error, 1)
-	go func() { first <- g.end(true) }()
+	go func() { first <- g.End(true) }()
 	testwait.For(t, 10*time.Second, func() error {
 		g.mu.Lock()
 		defer g.mu.Unlock()
@@ -179,7 +179,7 @@ func TestGroupSyncWaitsForBegunCommits(t *testing.T) {
 		}
 		return nil
 	})
-	if err := g.end(true); err != nil {
+	if err := g.End(true); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-first; err != nil {
@@ -193,11 +193,11 @@ func TestGroupSyncWaitsForBegunCommits(t *testing.T) {
 // TestGroupSyncLoneCommitFlushesAtOnce begins and ends a single commit
 // with an hour's delay: nobody is under way, so nothing is waited for.
 func TestGroupSyncLoneCommitFlushesAtOnce(t *testing.T) {
-	g := newGroupSync(func() error { return nil }, time.Hour)
+	g := New(func() error { return nil }, time.Hour)
 	done := make(chan error, 1)
 	go func() {
-		g.begin()
-		done <- g.end(true)
+		g.Begin()
+		done <- g.End(true)
 	}()
 	returns(t, done, "a lone commit waited for company")
 }
@@ -207,13 +207,13 @@ func TestGroupSyncLoneCommitFlushesAtOnce(t *testing.T) {
 // anyway, and a commit that fails ends without a flush.
 func TestGroupSyncDelayBoundsTheWait(t *testing.T) {
 	var flushes atomic.Int64
-	g := newGroupSync(func() error { flushes.Add(1); return nil }, 5*time.Millisecond)
-	g.begin()
-	g.begin()
+	g := New(func() error { flushes.Add(1); return nil }, 5*time.Millisecond)
+	g.Begin()
+	g.Begin()
 	done := make(chan error, 1)
-	go func() { done <- g.end(true) }()
+	go func() { done <- g.End(true) }()
 	returns(t, done, "the leader waited past its delay for a commit that never ended")
-	if err := g.end(false); err != nil {
+	if err := g.End(false); err != nil {
 		t.Fatal(err)
 	}
 	g.mu.Lock()

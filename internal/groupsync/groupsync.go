@@ -1,16 +1,23 @@
-package order
+// Package groupsync makes committed writes to a database durable in
+// groups (group commit).
+package groupsync
 
 import (
 	"sync"
 	"time"
 )
 
-// groupSync makes committed writes durable in groups: concurrent callers
+// Group makes committed writes durable in groups: concurrent callers
 // that have each committed a write share one flush to disk instead of
 // queueing one fsync each. A caller joins the batch of the next flush that
 // starts after its call (never one already running, which may have begun
 // before its write), and returns once that flush has ended, with its
 // error: every caller of a batch gets the same error.
+//
+// A node has one Group for its database, shared by every writer that
+// acknowledges only what is on disk: order commits and merchants' feeds
+// join the same flushes (a flush writes back everything committed before
+// it began, whoever committed it).
 //
 // There is no goroutine of its own: the first caller to find no flush
 // running leads the batch it joined (it runs the flush and wakes the
@@ -23,13 +30,13 @@ import (
 // checkout storm on two cores most batches held a single caller (the
 // commits arrive spread out, not during a flush), so the cores spent as
 // much on flushing as on the orders. A caller that will sync a commit
-// therefore says so before it starts it (begin, then end): a leader
+// therefore says so before it starts it (Begin, then End): a leader
 // that finds such commits under way waits for them to join, at most
 // delay, and flushes them all at once. This is PostgreSQL's commit_delay,
 // counting the commits that will sync instead of commit_siblings' open
 // transactions; a lone commit has nobody to wait for and is flushed at
 // once.
-type groupSync struct {
+type Group struct {
 	flush func() error
 	delay time.Duration // the longest a leader waits for begun commits
 
@@ -37,41 +44,43 @@ type groupSync struct {
 	cond    *sync.Cond // a batch ended
 	joined  *sync.Cond // a begun commit ended, or a leader's wait did
 	busy    bool       // a flush is running, or its leader waits for company
-	next    *syncBatch // the callers the next flush covers; nil when none
+	next    *batch     // the callers the next flush covers; nil when none
 	begun   int        // commits begun and not yet ended
 	waiting bool       // a leader waits on joined
 	runs    uint64     // flushes run
 	covered uint64     // callers the flushes run covered
 }
 
-// syncBatch is the callers one flush covers.
-type syncBatch struct {
+// batch is the callers one flush covers.
+type batch struct {
 	callers int
 	ended   bool
 	err     error
 }
 
-func newGroupSync(flush func() error, delay time.Duration) *groupSync {
-	g := &groupSync{flush: flush, delay: delay}
+// New returns a Group whose flushes call flush, and whose leaders wait
+// at most delay for begun commits (see Begin).
+func New(flush func() error, delay time.Duration) *Group {
+	g := &Group{flush: flush, delay: delay}
 	g.cond = sync.NewCond(&g.mu)
 	g.joined = sync.NewCond(&g.mu)
 	return g
 }
 
-// begin announces a commit that its caller means to sync: until the
-// caller calls end, a leader about to flush waits for it (at most
-// delay). Every begin needs exactly one end.
-func (g *groupSync) begin() {
+// Begin announces a commit that its caller means to sync: until the
+// caller calls End, a leader about to flush waits for it (at most
+// delay). Every Begin needs exactly one End.
+func (g *Group) Begin() {
 	g.mu.Lock()
 	g.begun++
 	g.mu.Unlock()
 }
 
-// end takes back a begin. With sync, the caller's commit has been made
+// End takes back a Begin. With sync, the caller's commit has been made
 // and it joins the next flush at once (without letting go of the lock in
 // between, so that a waiting leader cannot flush without it) and returns
 // as Sync does; without, the commit failed and there is nothing to sync.
-func (g *groupSync) end(sync bool) error {
+func (g *Group) End(sync bool) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.begun--
@@ -86,15 +95,15 @@ func (g *groupSync) end(sync bool) error {
 
 // Sync returns once a flush that started after the call has ended, with
 // that flush's error.
-func (g *groupSync) Sync() error {
+func (g *Group) Sync() error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.syncLocked()
 }
 
-func (g *groupSync) syncLocked() error {
+func (g *Group) syncLocked() error {
 	if g.next == nil {
-		g.next = &syncBatch{}
+		g.next = &batch{}
 	}
 	b := g.next
 	b.callers++
@@ -123,7 +132,7 @@ func (g *groupSync) syncLocked() error {
 
 // awaitBegun waits, with g.mu held, until no begun commit is under way
 // or delay has passed.
-func (g *groupSync) awaitBegun() {
+func (g *Group) awaitBegun() {
 	if g.begun == 0 || g.delay <= 0 {
 		return
 	}
@@ -142,16 +151,16 @@ func (g *groupSync) awaitBegun() {
 	t.Stop()
 }
 
-// counts returns the flushes run so far and the callers they covered.
-func (g *groupSync) counts() (flushes, callers uint64) {
+// Counts returns the flushes run so far and the callers they covered.
+func (g *Group) Counts() (flushes, callers uint64) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.runs, g.covered
 }
 
-// waitingCallers is how many callers wait for the next flush (not the
-// running one), for tests.
-func (g *groupSync) waitingCallers() int {
+// Waiting is how many callers wait for the next flush (not the running
+// one).
+func (g *Group) Waiting() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.next == nil {
