@@ -22,6 +22,7 @@ import (
 type catalogSizes struct {
 	changes, rate, catchup, imports, searchDocs int
 	importClients                               int
+	editMerchants                               int
 	chinese                                     float64 // the fraction of search listings written in Chinese
 	// reviews and campaigns, when either is set, make the search part
 	// measure the storefront's search with that many reviews and
@@ -44,7 +45,7 @@ func tuneBench(signing string) func(*node.Config) {
 }
 
 // catalogParts are the catalog scenario's parts, in the order they run.
-var catalogParts = []string{"propagation", "catchup", "import", "search"}
+var catalogParts = []string{"propagation", "catchup", "import", "edits", "search"}
 
 func benchCatalog(cmd *cobra.Command, o benchOptions) (report, error) {
 	ctx := cmd.Context()
@@ -73,6 +74,10 @@ func benchCatalog(cmd *cobra.Command, o benchOptions) (report, error) {
 		"import": func() ([]figure, error) {
 			logf("import: %d listings through the batch API, %d request(s) at a time...", o.catalog.imports, o.catalog.importClients)
 			return benchImport(ctx, o.catalog.imports, o.catalog.importClients, o.signing)
+		},
+		"edits": func() ([]figure, error) {
+			logf("edits: one-listing feeds back to back for %s, one merchant alone, then %d at once...", editFor, o.catalog.editMerchants)
+			return benchEdits(ctx, o.catalog.editMerchants, editFor, o.signing)
 		},
 		"search": func() ([]figure, error) {
 			if o.catalog.reviews > 0 || o.catalog.campaigns > 0 {
