@@ -13,8 +13,13 @@ import (
 // loses the request or the answer (the receiver may have acted), and dup
 // delivers a request twice.
 type memNet struct {
-	mu    sync.Mutex // guards nodes and the fault tables
+	mu    sync.Mutex // guards nodes, calls and the fault tables
 	nodes map[string]*Service
+	// calls counts the Handles and catch-up pages running at each node,
+	// so that a node leaving (join with nil) waits for them before its
+	// database closes; left is signalled when one ends.
+	calls map[string]int
+	left  *sync.Cond
 	cut   map[[2]string]bool
 	lose  map[[2]string]func() (request, answer bool)
 	dup   map[[2]string]bool
@@ -24,8 +29,10 @@ type memNet struct {
 }
 
 func newMemNet() *memNet {
-	return &memNet{nodes: map[string]*Service{}, cut: map[[2]string]bool{},
+	n := &memNet{nodes: map[string]*Service{}, calls: map[string]int{}, cut: map[[2]string]bool{},
 		lose: map[[2]string]func() (bool, bool){}, dup: map[[2]string]bool{}}
+	n.left = sync.NewCond(&n.mu)
+	return n
 }
 
 // errCut is what a request over a cut link fails with.
@@ -34,10 +41,24 @@ var errCut = errors.New("memnet: link cut")
 // transport returns the Transport (and SyncTransport) of member from.
 func (n *memNet) transport(from string) memTransport { return memTransport{n: n, from: from} }
 
+// join puts s in the network as member id; with s nil, it takes id out
+// and returns once no call to it runs any more (it no longer gets new
+// ones), as a process that stops answers nothing after.
 func (n *memNet) join(id string, s *Service) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.nodes[id] = s
+	for s == nil && n.calls[id] > 0 {
+		n.left.Wait()
+	}
+}
+
+// ended counts a call to member to as over.
+func (n *memNet) ended(to string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.calls[to]--
+	n.left.Broadcast()
 }
 
 // partition cuts (or, with on false, heals) both directions between a and b.
@@ -66,10 +87,14 @@ func (t memTransport) Request(ctx context.Context, to string, raw []byte) ([]byt
 	t.n.mu.Lock()
 	link := [2]string{t.from, to}
 	svc, cut, lose, dup := t.n.nodes[to], t.n.cut[link], t.n.lose[link], t.n.dup[link]
+	if svc != nil && !cut {
+		t.n.calls[to]++
+	}
 	t.n.mu.Unlock()
 	if svc == nil || cut {
 		return nil, errCut
 	}
+	defer t.n.ended(to)
 	var loseReq, loseAns bool
 	if lose != nil {
 		loseReq, loseAns = lose()
@@ -91,11 +116,15 @@ func (t memTransport) Request(ctx context.Context, to string, raw []byte) ([]byt
 func (t memTransport) Fetch(ctx context.Context, to string, since time.Time, cursor string) (SyncPage, error) {
 	t.n.mu.Lock()
 	svc, cut := t.n.nodes[to], t.n.cut[[2]string{t.from, to}]
+	if svc != nil && !cut {
+		t.n.calls[to]++
+	}
 	t.n.mu.Unlock()
 	if svc == nil || cut {
 		return SyncPage{}, errCut
 	}
 	p, err := svc.SyncPageOf(ctx, t.from, since, cursor)
+	t.n.ended(to)
 	t.n.mu.Lock()
 	limit := t.n.page
 	t.n.mu.Unlock()
