@@ -47,9 +47,9 @@ func simulate(ctx context.Context, c *node.Cluster, shoppers int, seed uint64, o
 	}
 	g.Go(func() error { return settlementLoop(gctx, c, t, say) })
 	g.Go(func() error { return arbiterLoop(gctx, c, seed, t, say) })
-	g.Go(func() error { return summaryLoop(gctx, t, 20*time.Second, say) })
+	g.Go(func() error { return summaryLoop(gctx, t, 20*time.Second, func() string { return diskWords(c) }, say) })
 	err := g.Wait()
-	say("in this run: %s", t)
+	say("in this run: %s; %s", t, diskWords(c))
 	return err
 }
 

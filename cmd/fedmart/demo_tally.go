@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fedmart/fedmart/federation/order"
+	"github.com/fedmart/fedmart/node"
 )
 
 // demoTally counts what the simulation did after the sale, for the
@@ -49,15 +50,37 @@ func (t *demoTally) String() string {
 	return s
 }
 
-// summaryLoop says the summary every period when it changed.
-func summaryLoop(ctx context.Context, t *demoTally, every time.Duration, say func(string, ...any)) error {
+// summaryLoop says the summary every period when it changed, with the
+// members' flushes to disk (disk).
+func summaryLoop(ctx context.Context, t *demoTally, every time.Duration, disk func() string, say func(string, ...any)) error {
 	for sleepCtx(ctx, every) {
 		s := t.String()
 		if last, _ := t.lastSaid.Load().(string); last == s {
 			continue
 		}
 		t.lastSaid.Store(s)
-		say("so far: %s", s)
+		say("so far: %s; %s", s, disk())
 	}
 	return nil
+}
+
+// diskWords says how the members' acknowledged writes reached their
+// disks: each member's order commits and merchants' feeds share the
+// flushes of its database (groupsync).
+func diskWords(c *node.Cluster) string {
+	var flushes, commits, feeds uint64
+	var waited time.Duration
+	for _, n := range c.Nodes {
+		f, cm := n.Orders().Flushes()
+		fd, w := n.Catalog().Synced()
+		flushes, commits, feeds, waited = flushes+f, commits+cm, feeds+fd, waited+w
+	}
+	s := fmt.Sprintf("disk: %d flushes for %d commits of orders and feeds", flushes, commits)
+	if flushes > 0 {
+		s += fmt.Sprintf(" (%.1f a flush)", float64(commits)/float64(flushes))
+	}
+	if feeds > 0 {
+		s += fmt.Sprintf(", a feed waited %.2f ms for its flush on average", float64(waited.Microseconds())/1000/float64(feeds))
+	}
+	return s
 }

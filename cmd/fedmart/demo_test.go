@@ -160,7 +160,8 @@ func TestDemoShoppersLiveAfterTheSale(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("the demo ended with %v after Ctrl-C", err)
 	}
-	for _, count := range []string{`messages: (\d+)`, `\((\d+) questions from shoppers`, `(\d+) answers from merchants`,
+	for _, count := range []string{`disk: (\d+) flushes`, `for (\d+) commits of orders and feeds`,
+		`messages: (\d+)`, `\((\d+) questions from shoppers`, `(\d+) answers from merchants`,
 		`issues: (\d+) opened`, `opened, (\d+) answered`, `(\d+) escalated`} {
 		m := regexp.MustCompile(count).FindStringSubmatch(summary)
 		if m == nil || m[1] == "0" {
