@@ -56,24 +56,33 @@ func benchEdits(ctx context.Context, merchants int, d time.Duration, signing str
 			Baseline: "one merchant alone", Base: alone.flushesPerFeed()},
 		{Name: "CPU time per feed, whole process, " + at, Unit: "µs", Value: many.cpuPerFeed(),
 			Baseline: "one merchant alone", Base: alone.cpuPerFeed()},
+		{Name: "catalog writer lock held per feed, " + at, Unit: "µs", Value: many.heldPerFeed(),
+			Baseline: "the wall time per feed at that rate", Base: 1e6 / many.rate(d)},
 	}, nil
 }
 
 // editRun is what editAtOnce measured: every feed's time, and the flushes
-// of the node's database and the process's CPU time meanwhile.
+// of the node's database, the process's CPU time and the time the
+// catalog's writer lock was held meanwhile.
 type editRun struct {
 	took    []time.Duration
 	flushes uint64
 	cpu     time.Duration // the process's, user and system
+	held    time.Duration // the catalog's writer lock
 }
 
 func (r editRun) rate(d time.Duration) float64 { return float64(len(r.took)) / d.Seconds() }
 
-func (r editRun) cpuPerFeed() float64 {
+func (r editRun) cpuPerFeed() float64 { return r.perFeed(r.cpu) }
+
+func (r editRun) heldPerFeed() float64 { return r.perFeed(r.held) }
+
+// perFeed is d over the feeds, in µs.
+func (r editRun) perFeed(d time.Duration) float64 {
 	if len(r.took) == 0 {
 		return 0
 	}
-	return float64(r.cpu.Microseconds()) / float64(len(r.took))
+	return float64(d.Microseconds()) / float64(len(r.took))
 }
 
 func (r editRun) flushesPerFeed() float64 {
@@ -90,7 +99,7 @@ func editAtOnce(ctx context.Context, nd *node.Node, ids []string, d time.Duratio
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	flushed, _ := nd.Orders().Flushes()
-	cpu := cpuTime()
+	cpu, held := cpuTime(), cat.WriterHeld()
 	var (
 		mu   sync.Mutex // guards run and first
 		run  editRun
@@ -127,6 +136,6 @@ func editAtOnce(ctx context.Context, nd *node.Node, ids []string, d time.Duratio
 		return editRun{}, err
 	}
 	now, _ := nd.Orders().Flushes()
-	run.flushes, run.cpu = now-flushed, cpuTime()-cpu
+	run.flushes, run.cpu, run.held = now-flushed, cpuTime()-cpu, cat.WriterHeld()-held
 	return run, nil
 }
