@@ -293,29 +293,25 @@ func tally(items []*batchItem) BatchResult {
 }
 
 // syncBatch makes an UpsertBatch that wrote something durable before
-// it is acknowledged: one fsync per feed, not one per listing or chunk.
+// it is acknowledged: one flush per feed at most, not one per listing or
+// chunk, shared with the feeds that sync at the same time.
 // It counts the feed and its wait in Synced.
 func (c *Catalog) syncBatch(r BatchResult) error {
 	if r.Created+r.Updated == 0 {
 		return nil
 	}
 	start := time.Now()
-	var err error
-	if c.durable != nil {
-		err = c.durable.Sync()
-	} else {
-		err = c.db.Sync()
-	}
+	err := c.durable.Sync()
 	c.syncs.feeds.Add(1)
 	c.syncs.took.Add(int64(time.Since(start)))
 	return err
 }
 
 // SyncWith has feeds made durable in g's flushes of the catalog's
-// database, which they share with the node's other writers (orders), and
-// with each other: merchants sending feeds at once wait for one flush
-// between them, not one each in turn. Without it each feed syncs the
-// database itself. Call it before the catalog takes writes.
+// database, which they share with the node's other writers (orders).
+// Feeds share flushes with each other in any case: merchants sending
+// feeds at once wait for one flush between them, not one each in turn.
+// Call it before the catalog takes writes.
 func (c *Catalog) SyncWith(g *groupsync.Group) { c.durable = g }
 
 // feedSyncs counts the feeds synced and their waits for the disk.

@@ -47,8 +47,8 @@ type Catalog struct {
 	// read-modify-write of seqs, marks, heads, merchants, the SKU index and
 	// the listing count, so that those transactions never conflict.
 	wmu writerLock
-	// syncs counts feeds' syncs (see Synced); durable, when set, groups
-	// them with the node's other writers' (see SyncWith).
+	// syncs counts feeds' syncs (see Synced); durable groups them, with
+	// each other and, after SyncWith, with the node's other writers'.
 	syncs   feedSyncs
 	durable *groupsync.Group
 	// turns keeps change notifications in commit order: a commit takes
@@ -145,7 +145,7 @@ func Open(cfg Config, db *badger.DB, key crypto.PrivKey, members Membership, log
 		now = time.Now
 	}
 	c := &Catalog{cfg: cfg, db: db, key: key, self: id.String(), members: members, log: log, now: now, shards: normalShards(cfg.Shards),
-		views: newViewCache()}
+		views: newViewCache(), durable: groupsync.New(db.Sync, 0)}
 	c.currency.Store(&cfg.Currency)
 	if c.overhead, err = envelopeOverhead(key); err != nil {
 		return nil, err

@@ -73,23 +73,18 @@ type editRun struct {
 
 func (r editRun) rate(d time.Duration) float64 { return float64(len(r.took)) / d.Seconds() }
 
-func (r editRun) cpuPerFeed() float64 { return r.perFeed(r.cpu) }
+func (r editRun) cpuPerFeed() float64 { return r.perFeed(float64(r.cpu.Microseconds())) }
 
-func (r editRun) heldPerFeed() float64 { return r.perFeed(r.held) }
+func (r editRun) heldPerFeed() float64 { return r.perFeed(float64(r.held.Microseconds())) }
 
-// perFeed is d over the feeds, in µs.
-func (r editRun) perFeed(d time.Duration) float64 {
+func (r editRun) flushesPerFeed() float64 { return r.perFeed(float64(r.flushes)) }
+
+// perFeed is v over the feeds.
+func (r editRun) perFeed(v float64) float64 {
 	if len(r.took) == 0 {
 		return 0
 	}
-	return float64(d.Microseconds()) / float64(len(r.took))
-}
-
-func (r editRun) flushesPerFeed() float64 {
-	if len(r.took) == 0 {
-		return 0
-	}
-	return float64(r.flushes) / float64(len(r.took))
+	return v / float64(len(r.took))
 }
 
 // editAtOnce has each merchant of ids send one-listing feeds back to back,
@@ -98,10 +93,10 @@ func editAtOnce(ctx context.Context, nd *node.Node, ids []string, d time.Duratio
 	cat := nd.Catalog()
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	flushed, _ := nd.Orders().Flushes()
+	flushed, _ := nd.Orders().Flushes() // the node's flushes, which feeds share with orders
 	cpu, held := cpuTime(), cat.WriterHeld()
 	var (
-		mu   sync.Mutex // guards run and first
+		mu   sync.Mutex // guards run.took
 		run  editRun
 		errs = make(chan error, len(ids))
 		wg   sync.WaitGroup

@@ -157,7 +157,7 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 		{Name: "Badger DB.Sync after a commit of a 1,500-byte record, p50", Unit: "ms", Value: ms(syncs.syncWall),
 			Baseline: "fsync of a 4 KiB write, p50", Base: ms(fsync)},
 		{Name: "CPU time of a Badger commit + DB.Sync of a 1,500-byte record", Unit: "µs", Value: float64(syncs.commitSync.Nanoseconds()) / 1e3,
-			Baseline: "overwrite + fsync of the same bytes in a preallocated log", Base: float64(syncs.logSync.Nanoseconds()) / 1e3},
+			Baseline: "overwrite + fdatasync of the same bytes in a preallocated log", Base: float64(syncs.logSync.Nanoseconds()) / 1e3},
 	}, workFigures(workBefore, work, subOrders), unitFigures(rttCPU, keptCPU, sign, verify, syncs.commit, syncs.commitSync), writesFigures(writes, 2*orderWriteRuns))}, nil
 }
 

@@ -82,9 +82,9 @@ type scaleFigures struct {
 	// it had.
 	unfiled                                        int
 	fileWait                                       time.Duration
-	editMax, editP99, editMedian                   time.Duration // a merchant's one-listing feeds during that wait
-	syncMax, syncP99, syncMedian                   time.Duration // the same feeds' syncs (Badger's DB.Sync)
-	logMax, logP99, logMedian                      time.Duration // a preallocated log's overwrite and fdatasync after each
+	edit                                           spread        // a merchant's one-listing feeds during that wait
+	editSync                                       spread        // the same feeds' syncs (Badger's DB.Sync)
+	logSync                                        spread        // a preallocated log's overwrite and fdatasync after each
 	waitP99                                        time.Duration // goroutines of the process waiting for a core during that wait, p99
 	gcs                                            uint64        // collections completed during that wait
 	p50Filed, p99Filed, p50FiledCold, p99FiledCold time.Duration
@@ -185,7 +185,7 @@ func benchScale(cmd *cobra.Command, o benchOptions) (report, error) {
 		}
 		logf("  at %d: RssAnon %.0f MiB (%.0f MiB once freed pages are returned), RssFile %.0f MiB, heap %.0f MiB, Badger's folder %.0f MB, search p50/p99 %.1f/%.1f ms (no cache %.1f/%.1f ms) with %d listings not yet filed; filed after %s more (a one-listing feed took %.1f ms at most meanwhile, %.1f ms p99, %.1f ms median, of which its sync %.1f/%.1f/%.1f ms against %.2f/%.2f/%.2f ms for a preallocated log; goroutines waited %.1f ms for a core at p99, %d collections completed): %.1f/%.1f ms (no cache %.1f/%.1f ms)",
 			f.listings, f.anon, f.anonFreed, f.file, f.heap, f.dbMB, ms(f.p50), ms(f.p99), ms(f.p50Cold), ms(f.p99Cold),
-			f.unfiled, f.fileWait.Round(time.Millisecond), ms(f.editMax), ms(f.editP99), ms(f.editMedian), ms(f.syncMax), ms(f.syncP99), ms(f.syncMedian), ms(f.logMax), ms(f.logP99), ms(f.logMedian), ms(f.waitP99), f.gcs, ms(f.p50Filed), ms(f.p99Filed), ms(f.p50FiledCold), ms(f.p99FiledCold))
+			f.unfiled, f.fileWait.Round(time.Millisecond), ms(f.edit.max), ms(f.edit.p99), ms(f.edit.median), ms(f.editSync.max), ms(f.editSync.p99), ms(f.editSync.median), ms(f.logSync.max), ms(f.logSync.p99), ms(f.logSync.median), ms(f.waitP99), f.gcs, ms(f.p50Filed), ms(f.p99Filed), ms(f.p50FiledCold), ms(f.p99FiledCold))
 		if f.build > 0 {
 			logf("  at %d: a second index built from Badger in %s takes %.0f MiB", f.listings, f.build.Round(time.Millisecond), f.indexHeap)
 		}
@@ -246,7 +246,7 @@ func measureCheckpoint(ctx context.Context, home *node.Node, f *scaleFigures, me
 	// its last filing were still in arrival order above. Wait for it,
 	// while a merchant edits a listing every 20 ms (the filing must not
 	// hold the edits up); then the same mix.
-	beside, err := newSyncLog(filepath.Join(filepath.Dir(dbDir), "bench-sync.log"), 16<<20)
+	beside, err := newSyncLog(filepath.Join(filepath.Dir(dbDir), "bench-sync.log"), 16<<20, 4096)
 	if err != nil {
 		return err
 	}
@@ -259,9 +259,7 @@ func measureCheckpoint(ctx context.Context, home *node.Node, f *scaleFigures, me
 	if err != nil {
 		return fmt.Errorf("editing a listing during the filing: %w", err)
 	}
-	f.editMax, f.editP99, f.editMedian = slices.Max(e.took), percentile(e.took, 99), percentile(e.took, 50)
-	f.syncMax, f.syncP99, f.syncMedian = slices.Max(e.synced), percentile(e.synced, 99), percentile(e.synced, 50)
-	f.logMax, f.logP99, f.logMedian = slices.Max(e.logged), percentile(e.logged, 99), percentile(e.logged, 50)
+	f.edit, f.editSync, f.logSync = spreadOf(e.took), spreadOf(e.synced), spreadOf(e.logged)
 	if warm, cold, err = searchMix(ctx, client, home); err != nil {
 		return err
 	}
@@ -317,6 +315,13 @@ func measureMemory(f *scaleFigures, memProfile, dbDir string) error {
 	}
 	f.dbMB = dirMB(dbDir)
 	return nil
+}
+
+// spread is a set of times' median, 99th percentile and longest.
+type spread struct{ median, p99, max time.Duration }
+
+func spreadOf(d []time.Duration) spread {
+	return spread{median: percentile(d, 50), p99: percentile(d, 99), max: slices.Max(d)}
 }
 
 // edits are the times of editEvery's feeds: each feed's, the part of it
@@ -527,11 +532,11 @@ func scaleReport(got []scaleFigures) []figure {
 			vs("search, no result cache, p99", "ms", ms(f.p99Cold), ms(first.p99Cold), ""),
 			vs("listings not yet filed by category when the search figures above were measured", "listings", float64(f.unfiled), float64(first.unfiled), ""),
 			vs("wait for the node to file its index by category in the background", "s", f.fileWait.Seconds(), first.fileWait.Seconds(), ""),
-			figure{Name: at + "a merchant's one-listing feed every 20 ms during that wait, longest", Unit: "ms", Value: ms(f.editMax), Baseline: "the median of the same feeds", Base: ms(f.editMedian)},
-			figure{Name: at + "the same feeds, p99", Unit: "ms", Value: ms(f.editP99), Baseline: "the median of the same feeds", Base: ms(f.editMedian)},
-			figure{Name: at + "the same feeds' sync (Badger's DB.Sync), median", Unit: "ms", Value: ms(f.syncMedian), Baseline: "a preallocated log's 4 KiB overwrite and fdatasync after each feed, median", Base: ms(f.logMedian)},
-			figure{Name: at + "the same feeds' sync, p99", Unit: "ms", Value: ms(f.syncP99), Baseline: "the preallocated log's, p99", Base: ms(f.logP99)},
-			figure{Name: at + "the same feeds' sync, longest", Unit: "ms", Value: ms(f.syncMax), Baseline: "the preallocated log's, longest", Base: ms(f.logMax)},
+			figure{Name: at + "a merchant's one-listing feed every 20 ms during that wait, longest", Unit: "ms", Value: ms(f.edit.max), Baseline: "the median of the same feeds", Base: ms(f.edit.median)},
+			figure{Name: at + "the same feeds, p99", Unit: "ms", Value: ms(f.edit.p99), Baseline: "the median of the same feeds", Base: ms(f.edit.median)},
+			figure{Name: at + "the same feeds' sync (Badger's DB.Sync), median", Unit: "ms", Value: ms(f.editSync.median), Baseline: "a preallocated log's 4 KiB overwrite and fdatasync after each feed, median", Base: ms(f.logSync.median)},
+			figure{Name: at + "the same feeds' sync, p99", Unit: "ms", Value: ms(f.editSync.p99), Baseline: "the preallocated log's, p99", Base: ms(f.logSync.p99)},
+			figure{Name: at + "the same feeds' sync, longest", Unit: "ms", Value: ms(f.editSync.max), Baseline: "the preallocated log's, longest", Base: ms(f.logSync.max)},
 			figure{Name: at + "during that wait: goroutines waiting for a core, p99", Unit: "ms", Value: ms(f.waitP99)},
 			figure{Name: at + "during that wait: collections completed", Unit: "collections", Value: float64(f.gcs)},
 			figure{Name: at + "index filed: search, 8 clients, p50", Unit: "ms", Value: ms(f.p50Filed), Baseline: "the same before the wait, same run", Base: ms(f.p50)},

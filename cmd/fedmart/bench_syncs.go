@@ -19,7 +19,7 @@ import (
 type syncCosts struct {
 	commit     time.Duration // CPU of a Badger commit, no sync
 	commitSync time.Duration // CPU of the same commit and DB.Sync (an msync of the memtable's mapped log and of the value log)
-	logSync    time.Duration // CPU of an overwrite of a preallocated log file and its fsync: what an order log of its own would pay
+	logSync    time.Duration // CPU of an overwrite of a preallocated log file and its fdatasync (syncLog): what an order log of its own would pay
 	syncWall   time.Duration // median wall time of the DB.Syncs alone
 }
 
@@ -62,23 +62,14 @@ func measureSyncs(n int) (c syncCosts, err error) {
 		return syncCosts{}, err
 	}
 
-	f, err := os.Create(filepath.Join(dir, "log"))
+	log, err := newSyncLog(filepath.Join(dir, "log"), int64(n*len(rec)), len(rec))
 	if err != nil {
 		return syncCosts{}, err
 	}
-	defer f.Close()
-	if _, err := f.Write(make([]byte, n*len(rec))); err != nil { // preallocated: a sync writes data, not the file's size
-		return syncCosts{}, err
-	}
-	if err := f.Sync(); err != nil {
-		return syncCosts{}, err
-	}
+	defer log.Close()
 	start := cpuTime()
-	for i := range n {
-		if _, err := f.WriteAt(rec, int64(i*len(rec))); err != nil {
-			return syncCosts{}, err
-		}
-		if err := f.Sync(); err != nil {
+	for range n {
+		if _, err := log.write(); err != nil {
 			return syncCosts{}, err
 		}
 	}
@@ -87,7 +78,8 @@ func measureSyncs(n int) (c syncCosts, err error) {
 }
 
 // syncLog is a file written in full once, then overwritten in place a
-// block at a time, each write followed by an fdatasync: the durable write
+// block at a time (the next after the last, the first after the file's
+// end), each write followed by an fdatasync: the durable write
 // a log of the node's own would make. Neither the file's size nor its
 // blocks change, so the sync writes the block and nothing of the file
 // system's.
@@ -97,8 +89,9 @@ type syncLog struct {
 	block    []byte
 }
 
-// newSyncLog creates the log at path, size bytes long.
-func newSyncLog(path string, size int64) (*syncLog, error) {
+// newSyncLog creates the log at path, size bytes long, written a block
+// bytes at a time.
+func newSyncLog(path string, size int64, block int) (*syncLog, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
@@ -111,11 +104,11 @@ func newSyncLog(path string, size int64) (*syncLog, error) {
 		f.Close()
 		return nil, err
 	}
-	return &syncLog{f: f, size: size, block: make([]byte, 4096)}, nil
+	return &syncLog{f: f, size: size, block: make([]byte, block)}, nil
 }
 
-// write overwrites the next block (after the file's last, its first
-// again) and returns how long the block took to reach the disk.
+// write overwrites the next block and returns how long it took to reach
+// the disk.
 func (l *syncLog) write() (time.Duration, error) {
 	l.block[0]++
 	start := time.Now()
