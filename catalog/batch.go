@@ -61,8 +61,10 @@ func (it *batchItem) reject(errs ...FieldError) {
 // entry whose SKU is unknown creates one. An entry identical in content
 // and stock to its stored listing writes nothing, so the same feed twice
 // changes nothing. Entries are validated and signed in parallel and
-// written a chunk per transaction; each listing is all-or-nothing. What
-// was written is synced to disk before UpsertBatch returns. Invalid
+// written a chunk per transaction; a small feed shares its transaction
+// with other merchants' small feeds sent at the same time
+// (batch_small.go). Each listing is all-or-nothing. What was written is
+// synced to disk before UpsertBatch returns. Invalid
 // entries are reported in Rejected, as are entries that reuse another
 // listing's SKU or a listing an earlier entry already changes. On an error
 // (storage, or ctx ending between chunks) the result counts the chunks
@@ -95,7 +97,21 @@ func (c *Catalog) UpsertBatch(ctx context.Context, merchantID string, in []Listi
 		delivered = nil
 	}
 	defer awaitDelivered()
-	for _, chunk := range c.chunks(items) {
+	chunks := c.chunks(items)
+	if len(chunks) == 1 && len(chunks[0]) <= smallFeedItems {
+		if err := ctx.Err(); err != nil {
+			return tally(items), err
+		}
+		done, err := c.upsertSmall(merchantID, chunks[0])
+		if done != nil {
+			delivered = append(delivered, done)
+		}
+		if err != nil {
+			return tally(items), err
+		}
+		chunks = nil
+	}
+	for _, chunk := range chunks {
 		if err := ctx.Err(); err != nil {
 			return tally(items), err
 		}
@@ -165,20 +181,17 @@ func (c *Catalog) chunks(items []*batchItem) [][]*batchItem {
 // of its changes to delivered. Should the chunk not fit after all, it is
 // split in two and retried.
 func (c *Catalog) upsertChunk(merchant string, chunk []*batchItem, touched map[string]int, delivered *[]<-chan struct{}) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.upsertChunkHeld(merchant, chunk, touched, delivered)
+}
+
+// upsertChunkHeld is upsertChunk for a caller that holds wmu.
+func (c *Catalog) upsertChunkHeld(merchant string, chunk []*batchItem, touched map[string]int, delivered *[]<-chan struct{}) error {
 	var seen map[string]int
-	t, changes, err := c.writeLocked(func(txn *badger.Txn) ([]*draft, error) {
+	t, changes, err := c.writeHeld(func(txn *badger.Txn) ([]*draft, error) {
 		seen = make(map[string]int)
-		drafts := make([]*draft, 0, len(chunk))
-		for _, it := range chunk {
-			d, err := c.decide(txn, merchant, it, touched, seen)
-			if err != nil {
-				return nil, err
-			}
-			if d != nil {
-				drafts = append(drafts, d)
-			}
-		}
-		return drafts, nil
+		return c.decideChunk(txn, merchant, chunk, touched, seen)
 	}, true)
 	if err == nil {
 		maps.Copy(touched, seen)
@@ -187,17 +200,38 @@ func (c *Catalog) upsertChunk(merchant string, chunk []*batchItem, touched map[s
 		}
 		return nil
 	}
+	resetOutcomes(chunk)
+	if errors.Is(err, badger.ErrTxnTooBig) && len(chunk) > 1 {
+		half := len(chunk) / 2
+		if err := c.upsertChunkHeld(merchant, chunk[:half], touched, delivered); err != nil {
+			return err
+		}
+		return c.upsertChunkHeld(merchant, chunk[half:], touched, delivered)
+	}
+	return err
+}
+
+// decideChunk decides every entry of chunk (see decide) in txn, which it
+// only reads, and returns the drafts to write.
+func (c *Catalog) decideChunk(txn *badger.Txn, merchant string, chunk []*batchItem, touched, seen map[string]int) ([]*draft, error) {
+	drafts := make([]*draft, 0, len(chunk))
+	for _, it := range chunk {
+		d, err := c.decide(txn, merchant, it, touched, seen)
+		if err != nil {
+			return nil, err
+		}
+		if d != nil {
+			drafts = append(drafts, d)
+		}
+	}
+	return drafts, nil
+}
+
+// resetOutcomes forgets what a failed transaction decided for chunk.
+func resetOutcomes(chunk []*batchItem) {
 	for _, it := range chunk {
 		it.outcome, it.errs = pending, nil
 	}
-	if errors.Is(err, badger.ErrTxnTooBig) && len(chunk) > 1 {
-		half := len(chunk) / 2
-		if err := c.upsertChunk(merchant, chunk[:half], touched, delivered); err != nil {
-			return err
-		}
-		return c.upsertChunk(merchant, chunk[half:], touched, delivered)
-	}
-	return err
 }
 
 // decide resolves one entry to a new listing or a stored one and returns

@@ -51,6 +51,9 @@ type Catalog struct {
 	// each other and, after SyncWith, with the node's other writers'.
 	syncs   feedSyncs
 	durable *groupsync.Group
+	// small queues small feeds for the writer lock, to share its
+	// transactions (batch_small.go).
+	small smallFeeds
 	// turns keeps change notifications in commit order: a commit takes
 	// its turn under wmu (see deliver).
 	turns turns

@@ -206,6 +206,11 @@ func (c *Catalog) write(build func(txn *badger.Txn) ([]*draft, error)) error {
 func (c *Catalog) writeLocked(build func(txn *badger.Txn) ([]*draft, error), bulk bool) (uint64, []Change, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	return c.writeHeld(build, bulk)
+}
+
+// writeHeld is writeLocked for a caller that holds wmu.
+func (c *Catalog) writeHeld(build func(txn *badger.Txn) ([]*draft, error), bulk bool) (uint64, []Change, error) {
 	txn := c.db.NewTransaction(true)
 	defer txn.Discard()
 	drafts, err := build(txn)

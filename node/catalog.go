@@ -143,7 +143,15 @@ func (n *Node) openCatalog(key crypto.PrivKey, reg prometheus.Registerer) error 
 			Name: "fedmart_catalog_feed_sync_seconds_total",
 			Help: "Time those feeds waited for the disk (Badger's Sync). Divided by fedmart_catalog_feed_syncs_total, the mean wait: most of a small feed's time.",
 		}, func() float64 { _, took := n.cat.Synced(); return took.Seconds() })
-		for _, c := range []prometheus.Collector{held, feeds, synced} {
+		small := prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "fedmart_catalog_small_feeds_total",
+			Help: "Merchants' small feeds (one chunk of at most 16 listings) the catalog wrote.",
+		}, func() float64 { count, _ := n.cat.SmallFeeds(); return float64(count) })
+		turns := prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "fedmart_catalog_small_feed_turns_total",
+			Help: "Turns of the catalog's writer lock that wrote those small feeds: merchants editing at once share one transaction, so fedmart_catalog_small_feeds_total over this is how many feeds a turn wrote.",
+		}, func() float64 { _, t := n.cat.SmallFeeds(); return float64(t) })
+		for _, c := range []prometheus.Collector{held, feeds, synced, small, turns} {
 			if err := reg.Register(c); err != nil {
 				return fmt.Errorf("catalog metrics: %w", err)
 			}

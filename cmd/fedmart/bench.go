@@ -107,6 +107,9 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
               members (beside bare GossipSub), catch-up after --catchup
               changes (bytes beside the records' raw size), import of
               --import listings over HTTP (beside a raw Badger WriteBatch),
+              one-listing feeds of --edit-merchants merchants at once
+              (beside one merchant alone: feeds a second, latency, flushes,
+              CPU, the writer lock's time and feeds per turn of it),
               search over --search-docs listings at 8 clients (beside
               GET /healthz) and the memory holding them; with
               --chinese 0.2 a fifth of them in Chinese, beside an

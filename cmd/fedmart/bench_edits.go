@@ -58,6 +58,8 @@ func benchEdits(ctx context.Context, merchants int, d time.Duration, signing str
 			Baseline: "one merchant alone", Base: alone.cpuPerFeed()},
 		{Name: "catalog writer lock held per feed, " + at, Unit: "µs", Value: many.heldPerFeed(),
 			Baseline: "the wall time per feed at that rate", Base: 1e6 / many.rate(d)},
+		{Name: "feeds written per turn of the writer lock, " + at, Unit: "feeds", Value: many.feedsPerTurn(),
+			Baseline: "one merchant alone", Base: alone.feedsPerTurn()},
 	}, nil
 }
 
@@ -69,6 +71,7 @@ type editRun struct {
 	flushes uint64
 	cpu     time.Duration // the process's, user and system
 	held    time.Duration // the catalog's writer lock
+	turns   uint64        // turns of the writer lock that wrote the feeds
 }
 
 func (r editRun) rate(d time.Duration) float64 { return float64(len(r.took)) / d.Seconds() }
@@ -78,6 +81,13 @@ func (r editRun) cpuPerFeed() float64 { return r.perFeed(float64(r.cpu.Microseco
 func (r editRun) heldPerFeed() float64 { return r.perFeed(float64(r.held.Microseconds())) }
 
 func (r editRun) flushesPerFeed() float64 { return r.perFeed(float64(r.flushes)) }
+
+func (r editRun) feedsPerTurn() float64 {
+	if r.turns == 0 {
+		return 0
+	}
+	return float64(len(r.took)) / float64(r.turns)
+}
 
 // perFeed is v over the feeds.
 func (r editRun) perFeed(v float64) float64 {
@@ -95,6 +105,7 @@ func editAtOnce(ctx context.Context, nd *node.Node, ids []string, d time.Duratio
 	defer cancel()
 	flushed, _ := nd.Orders().Flushes() // the node's flushes, which feeds share with orders
 	cpu, held := cpuTime(), cat.WriterHeld()
+	_, turns := cat.SmallFeeds()
 	var (
 		mu   sync.Mutex // guards run.took
 		run  editRun
@@ -131,6 +142,7 @@ func editAtOnce(ctx context.Context, nd *node.Node, ids []string, d time.Duratio
 		return editRun{}, err
 	}
 	now, _ := nd.Orders().Flushes()
-	run.flushes, run.cpu, run.held = now-flushed, cpuTime()-cpu, cat.WriterHeld()-held
+	_, turnsNow := cat.SmallFeeds()
+	run.flushes, run.cpu, run.held, run.turns = now-flushed, cpuTime()-cpu, cat.WriterHeld()-held, turnsNow-turns
 	return run, nil
 }

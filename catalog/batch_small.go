@@ -1,0 +1,164 @@
+package catalog
+
+import (
+	"sync"
+	"sync/atomic"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// Merchants editing at once: small feeds share the writer's transaction.
+//
+// A one-listing feed holds the writer lock for a few hundred
+// microseconds, most of it the same for one listing as for sixty: the
+// origin's mark read and written, the counters, Badger's commit (a round
+// trip to its writer goroutine). With eight merchants sending such feeds
+// at once the lock was busy four fifths of the time, which bounded the
+// node's rate (BENCHMARKS.md, "A feed's sync beside a log of its own").
+//
+// So a small feed (one chunk of at most smallFeedItems listings) joins a
+// queue before it waits for the lock, and whichever small feed takes the
+// lock first writes every feed queued by then, one per merchant, up to
+// smallBatchItems listings, in one transaction (flat combining). Each
+// feed is still decided on its own and counts its own outcomes. Feeds of
+// one merchant never share a transaction: the second must read what the
+// first wrote (a new SKU, a listing it already changed). Should the
+// shared transaction fail, each of its feeds is written again alone,
+// so that one feed's error (a quota reached, a record too large) stays
+// its own.
+
+const (
+	// smallFeedItems is the most listings a feed may have to share a
+	// transaction with others.
+	smallFeedItems = 16
+	// smallBatchItems is the most listings one shared transaction writes.
+	smallBatchItems = 64
+)
+
+// smallFeed is one small feed waiting for the writer lock.
+type smallFeed struct {
+	merchant string
+	chunk    []*batchItem
+	// Set under wmu by the feed that wrote it.
+	written   bool
+	err       error
+	delivered <-chan struct{} // its changes reaching the handlers; nil for none
+}
+
+// smallFeeds is the queue of small feeds, and what became of them.
+type smallFeeds struct {
+	mu      sync.Mutex
+	waiting []*smallFeed
+	feeds   atomic.Uint64 // small feeds written
+	writes  atomic.Uint64 // turns of the writer lock that wrote them
+}
+
+// upsertSmall writes chunk, the whole of a small feed of merchant,
+// sharing the transaction with the small feeds of other merchants queued
+// at the same time. It returns what UpsertBatch awaits before the sync.
+func (c *Catalog) upsertSmall(merchant string, chunk []*batchItem) (<-chan struct{}, error) {
+	f := &smallFeed{merchant: merchant, chunk: chunk}
+	c.small.mu.Lock()
+	c.small.waiting = append(c.small.waiting, f)
+	c.small.mu.Unlock()
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if !f.written {
+		c.writeSmall(c.small.take(f))
+	}
+	return f.delivered, f.err
+}
+
+// take removes from the queue f, then every feed queued after it of a
+// merchant not yet taken, while they fit in one transaction. Called under
+// wmu: a feed leaves the queue only when a holder of the lock writes it.
+func (q *smallFeeds) take(f *smallFeed) []*smallFeed {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	batch := []*smallFeed{f}
+	merchants := map[string]bool{f.merchant: true}
+	items := len(f.chunk)
+	rest := q.waiting[:0]
+	for _, g := range q.waiting {
+		switch {
+		case g == f:
+		case !merchants[g.merchant] && items+len(g.chunk) <= smallBatchItems:
+			batch = append(batch, g)
+			merchants[g.merchant] = true
+			items += len(g.chunk)
+		default:
+			rest = append(rest, g)
+		}
+	}
+	clear(q.waiting[len(rest):])
+	q.waiting = rest
+	return batch
+}
+
+// writeSmall writes batch, in one transaction when it can, under wmu.
+func (c *Catalog) writeSmall(batch []*smallFeed) {
+	defer func() {
+		for _, f := range batch {
+			f.written = true
+		}
+	}()
+	if len(batch) > 1 {
+		t, changes, err := c.writeHeld(func(txn *badger.Txn) ([]*draft, error) {
+			var drafts []*draft
+			for _, f := range batch {
+				ds, err := c.decideChunk(txn, f.merchant, f.chunk, nil, make(map[string]int))
+				if err != nil {
+					return nil, err
+				}
+				drafts = append(drafts, ds...)
+			}
+			return drafts, nil
+		}, false) // each feed's changes announced, as each alone would have been
+		if err == nil {
+			var done <-chan struct{}
+			if t != 0 {
+				done = c.deliverLater(t, changes)
+			}
+			for _, f := range batch {
+				f.delivered = done
+			}
+			c.small.feeds.Add(uint64(len(batch)))
+			c.small.writes.Add(1)
+			return
+		}
+		for _, f := range batch {
+			resetOutcomes(f.chunk)
+		}
+	}
+	for _, f := range batch {
+		var delivered []<-chan struct{}
+		f.err = c.upsertChunkHeld(f.merchant, f.chunk, make(map[string]int), &delivered)
+		if len(delivered) > 0 {
+			f.delivered = allDelivered(delivered)
+		}
+		c.small.feeds.Add(1)
+		c.small.writes.Add(1)
+	}
+}
+
+// allDelivered is closed once every channel of chans is.
+func allDelivered(chans []<-chan struct{}) <-chan struct{} {
+	if len(chans) == 1 {
+		return chans[0]
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, ch := range chans {
+			<-ch
+		}
+	}()
+	return done
+}
+
+// SmallFeeds returns how many small feeds (one chunk of at most sixteen
+// listings) the catalog has written since Open, and in how many turns of
+// its writer lock: merchants editing at once share one transaction.
+func (c *Catalog) SmallFeeds() (feeds, writes uint64) {
+	return c.small.feeds.Load(), c.small.writes.Load()
+}
