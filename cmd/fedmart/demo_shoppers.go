@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/catalog/search"
 	"github.com/fedmart/fedmart/catalog/shipping"
 	"github.com/fedmart/fedmart/federation/order"
@@ -288,24 +289,99 @@ func platforms(o order.Order) int {
 
 // merchantLoop ships the accepted parts of n's merchants and delivers the
 // shipped ones, a few seconds apart, and answers their shoppers' messages
-// and issues.
+// and issues. Every restockRounds rounds, the merchants restock what they
+// shipped meanwhile (see restock).
 func merchantLoop(ctx context.Context, n *node.Node, rng *rand.Rand, t *demoTally, say func(string, ...any)) error {
-	for sleepCtx(ctx, 3*time.Second) {
+	shipped := map[string][]order.Line{} // by merchant, since the last restock
+	for round := 1; sleepCtx(ctx, 3*time.Second); round++ {
 		ms, err := n.Catalog().Merchants(ctx)
 		if err != nil {
 			return nil
 		}
 		for _, m := range ms {
-			moveOn(ctx, n, m.ID, m.Name, say)
+			shipped[m.ID] = append(shipped[m.ID], moveOn(ctx, n, m.ID, m.Name, say)...)
 			answerNotes(ctx, n, m.ID, m.Name, t, say)
 			answerIssues(ctx, n, m.ID, m.Name, rng, t, say)
 			replyToReviews(ctx, n, m.ID, m.Name, say)
+		}
+		if round%restockRounds == 0 {
+			restock(ctx, n, ms, shipped, t, say)
+			clear(shipped)
 		}
 	}
 	return nil
 }
 
-func moveOn(ctx context.Context, n *node.Node, merchant, name string, say func(string, ...any)) {
+// restockRounds is how many of merchantLoop's rounds pass between
+// restocks.
+const restockRounds = 3
+
+// restock has the stock system of each merchant of ms send a feed that
+// puts back the units it shipped: a supplier's delivery, booked for all
+// at the same moment. The catalog writes the small feeds that wait for
+// its writer lock together in one transaction.
+func restock(ctx context.Context, n *node.Node, ms []catalog.Merchant, shipped map[string][]order.Line, t *demoTally, say func(string, ...any)) {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for _, m := range ms {
+		feed, units := restockFeed(ctx, n, shipped[m.ID])
+		if len(feed) == 0 {
+			continue
+		}
+		wg.Go(func() {
+			<-start
+			if _, err := n.Catalog().UpsertBatch(ctx, m.ID, feed); err != nil {
+				if ctx.Err() == nil {
+					say("%-14s %s: restocking failed: %v", n.Name(), m.Name, err)
+				}
+				return
+			}
+			t.restocks.Add(1)
+			t.restocked.Add(units)
+		})
+	}
+	close(start)
+	wg.Wait()
+}
+
+// restockListings is the most listings one restocking feed names.
+const restockListings = 16
+
+// restockFeed is the feed a merchant's stock system sends to put back
+// the units of lines, which the merchant has just shipped: a supplier's
+// delivery. Each listing goes in as it stands, with more stock. It
+// returns the feed and the units it puts back.
+func restockFeed(ctx context.Context, n *node.Node, lines []order.Line) ([]catalog.ListingInput, int64) {
+	units := map[string]map[string]int64{} // listing -> SKU -> units
+	var ids []string
+	for _, l := range lines {
+		if units[l.ListingID] == nil {
+			if len(ids) == restockListings {
+				continue
+			}
+			units[l.ListingID] = map[string]int64{}
+			ids = append(ids, l.ListingID)
+		}
+		units[l.ListingID][l.SKU] += l.Quantity
+	}
+	var feed []catalog.ListingInput
+	var total int64
+	for _, id := range ids {
+		l, err := n.Catalog().Listing(ctx, id)
+		if err != nil {
+			continue
+		}
+		in := l.Input()
+		for i, v := range in.Variants {
+			in.Variants[i].Stock = v.Stock + units[id][v.SKU]
+			total += units[id][v.SKU]
+		}
+		feed = append(feed, in)
+	}
+	return feed, total
+}
+
+func moveOn(ctx context.Context, n *node.Node, merchant, name string, say func(string, ...any)) (shippedLines []order.Line) {
 	svc := n.Orders()
 	shipped, _, _ := svc.MerchantParts(ctx, merchant, order.StatusShipped, "", 20)
 	for _, p := range shipped {
@@ -321,8 +397,10 @@ func moveOn(ctx context.Context, n *node.Node, merchant, name string, say func(s
 		tracking := fmt.Sprintf("%s%010d", strings.ToUpper(carrier[:2]), rand.Int64N(1e10))
 		if sp, err := svc.ShipWith(ctx, merchant, p.ID, order.Shipment{Carrier: carrier, Tracking: tracking}); err == nil {
 			say("%-14s %s: part %s shipped %s with %s: %s", n.Name(), name, p.ID, p.ShippingRate, sp.Carrier, sp.TrackingURL)
+			shippedLines = append(shippedLines, p.Lines...)
 		}
 	}
+	return shippedLines
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) bool {

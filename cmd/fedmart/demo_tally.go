@@ -23,6 +23,7 @@ type demoTally struct {
 	pointsEntries                          atomic.Int64 // points entries in agreed periods' statements
 	coupons, couponOff                     atomic.Int64 // orders that used the demo's coupon; what it took off, in minor units
 	offerLines                             atomic.Int64 // order lines a merchant's offer discounted
+	restocks, restocked                    atomic.Int64 // merchants' restocking feeds; the units they put back
 	currency                               string       // of couponOff
 	lastSaid                               atomic.Value // string: the summary said last
 }
@@ -47,6 +48,7 @@ func (t *demoTally) String() string {
 		"%d lines at a merchant's offer; coupon %s used %d times (%s off); %d shoppers signed in with another member",
 		t.pointsEarned.Load(), t.pointsSpent.Load(), t.pointsPaid.Load(), t.pointsEntries.Load(),
 		t.offerLines.Load(), demoCoupon, t.coupons.Load(), order.Money{Amount: t.couponOff.Load(), Currency: t.currency}, t.signins.Load())
+	s += fmt.Sprintf("; restocks: %d feeds from merchants put back %d units", t.restocks.Load(), t.restocked.Load())
 	return s
 }
 
@@ -68,12 +70,14 @@ func summaryLoop(ctx context.Context, t *demoTally, every time.Duration, disk fu
 // disks: each member's order commits and merchants' feeds share the
 // flushes of its database (groupsync).
 func diskWords(c *node.Cluster) string {
-	var flushes, commits, feeds uint64
+	var flushes, commits, feeds, small, turns uint64
 	var waited time.Duration
 	for _, n := range c.Nodes {
 		f, cm := n.Orders().Flushes()
 		fd, w := n.Catalog().Synced()
+		sf, st := n.Catalog().SmallFeeds()
 		flushes, commits, feeds, waited = flushes+f, commits+cm, feeds+fd, waited+w
+		small, turns = small+sf, turns+st
 	}
 	s := fmt.Sprintf("disk: %d flushes for %d commits of orders and feeds", flushes, commits)
 	if flushes > 0 {
@@ -81,6 +85,9 @@ func diskWords(c *node.Cluster) string {
 	}
 	if feeds > 0 {
 		s += fmt.Sprintf(", a feed waited %.2f ms for its flush on average", float64(waited.Microseconds())/1000/float64(feeds))
+	}
+	if small > 0 {
+		s += fmt.Sprintf("; %d small feeds written in %d turns of the catalogs' writer locks", small, turns)
 	}
 	return s
 }
