@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"time"
 
 	"github.com/fedmart/fedmart/catalog/sample"
@@ -82,7 +83,10 @@ func NewCluster(opts ClusterOptions) (_ *Cluster, err error) {
 		if opts.Clock != nil {
 			nopts = append(nopts, WithClock(opts.Clock))
 		}
-		n, err := New(cfg, opts.Log.With("member", name), nopts...)
+		var n *Node
+		pprof.Do(context.Background(), memberLabels(name), func(context.Context) {
+			n, err = New(cfg, opts.Log.With("member", name), nopts...)
+		})
 		if err != nil {
 			return nil, fmt.Errorf("member %s: %w", name, err)
 		}
@@ -158,10 +162,23 @@ func (c *Cluster) foundCharter(opts ClusterOptions) (*federation.SignedCharter, 
 func (c *Cluster) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	for _, n := range c.Nodes {
-		g.Go(func() error { return n.Run(ctx) })
+		g.Go(func() (err error) {
+			pprof.Do(ctx, memberLabels(n.Name()), func(ctx context.Context) { err = n.Run(ctx) })
+			return err
+		})
 	}
 	return g.Wait()
 }
+
+// MemberLabel is the profiler label that names the member whose work a
+// sample of a cluster's CPU profile is. The members of a cluster share
+// one process; each member's goroutines, those its construction and Run
+// start and every goroutine they start in turn (its libp2p host's, its
+// Badger's, its handlers'), carry it, so that a profile splits by member
+// (go tool pprof -tags; fedmart bench orders).
+const MemberLabel = "member"
+
+func memberLabels(name string) pprof.LabelSet { return pprof.Labels(MemberLabel, name) }
 
 // Close closes every member.
 func (c *Cluster) Close() error {

@@ -126,7 +126,10 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
               what a sub-order is made of (order messages, Badger's
               entries, bytes and reads, and its writes by key prefix),
               beside the CPU time of one round trip, signature,
-              verification and commit.
+              verification and commit; the storm's CPU split by member
+              (profiler labels): what a storefront and a home would
+              accept on two cores of their own, beside two cores for
+              all three.
   scale       one member loaded to each count of --at (default 1M and
               2M listings); at each: search p50/p99 at 8 clients
               (beside GET /healthz), the same once the node has filed

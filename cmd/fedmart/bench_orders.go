@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"sync"
@@ -116,7 +117,11 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 	flushesBefore, flushedBefore := orderFlushes(c.Nodes)
 	workBefore := orderWorkOf(c.Nodes)
 	start, cpuStart := time.Now(), cpuTime()
-	rate, err := checkoutRate(ctx, shop, items)
+	var rate float64
+	byMember, err := memberCPU(func() (err error) {
+		rate, err = checkoutRate(ctx, shop, store.Name(), items)
+		return err
+	})
 	if err != nil {
 		return report{}, err
 	}
@@ -158,7 +163,8 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 			Baseline: "fsync of a 4 KiB write, p50", Base: ms(fsync)},
 		{Name: "CPU time of a Badger commit + DB.Sync of a 1,500-byte record", Unit: "µs", Value: float64(syncs.commitSync.Nanoseconds()) / 1e3,
 			Baseline: "overwrite + fdatasync of the same bytes in a preallocated log", Base: float64(syncs.logSync.Nanoseconds()) / 1e3},
-	}, workFigures(workBefore, work, subOrders), unitFigures(rttCPU, keptCPU, sign, verify, syncs.commit, syncs.commitSync), writesFigures(writes, 2*orderWriteRuns))}, nil
+	}, memberFigures(byMember, cpuPer, store.Name(), []string{home.Name(), issuer.Name()}, logf),
+		workFigures(workBefore, work, subOrders), unitFigures(rttCPU, keptCPU, sign, verify, syncs.commit, syncs.commitSync), writesFigures(writes, 2*orderWriteRuns))}, nil
 }
 
 // orderFlushes is how many flushes of order state the nodes have run and
@@ -334,7 +340,12 @@ func alternate(ctx context.Context, runs int, buyers ...*benchBuyer) ([][]time.D
 	return out, nil
 }
 
-func checkoutRate(ctx context.Context, svc *order.Service, items []order.ItemInput) (float64, error) {
+// checkoutRate has orderShoppers shoppers check out carts of items on
+// svc, the storefront's, back to back for orderLoadTime, and returns the
+// sub-orders accepted per second. The shoppers' goroutines carry the
+// storefront's profiler label (store): what they do is the storefront's
+// work, which its API's handlers would do for them.
+func checkoutRate(ctx context.Context, svc *order.Service, store string, items []order.ItemInput) (float64, error) {
 	var parts atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, orderShoppers)
@@ -346,7 +357,7 @@ func checkoutRate(ctx context.Context, svc *order.Service, items []order.ItemInp
 			return 0, err
 		}
 		wg.Add(1)
-		go func() {
+		go pprof.Do(ctx, pprof.Labels(node.MemberLabel, store), func(ctx context.Context) {
 			defer wg.Done()
 			for time.Now().Before(deadline) {
 				if _, err := b.buy(ctx); err != nil {
@@ -355,7 +366,7 @@ func checkoutRate(ctx context.Context, svc *order.Service, items []order.ItemInp
 				}
 				parts.Add(int64(len(items)))
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	close(errs)
