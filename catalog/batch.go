@@ -164,8 +164,7 @@ func (c *Catalog) chunks(items []*batchItem) [][]*batchItem {
 		if it.p == nil {
 			continue
 		}
-		b := int64(it.p.bytes + 200*len(it.p.desc.Variants) + 400)
-		n := int64(8 + 2*len(it.p.desc.Variants))
+		b, n := it.cost()
 		if len(cur) > 0 && (len(cur) >= c.cfg.BatchChunk || bytes+b > maxBytes || count+n > maxCount) {
 			out, cur, bytes, count = append(out, cur), nil, 0, 0
 		}
@@ -175,6 +174,12 @@ func (c *Catalog) chunks(items []*batchItem) [][]*batchItem {
 		out = append(out, cur)
 	}
 	return out
+}
+
+// cost is what a valid entry is reckoned to add to a Badger transaction:
+// bytes, and entries.
+func (it *batchItem) cost() (bytes, entries int64) {
+	return int64(it.p.bytes + 200*len(it.p.desc.Variants) + 400), int64(8 + 2*len(it.p.desc.Variants))
 }
 
 // upsertChunk writes one chunk in one transaction, and adds the delivery

@@ -19,7 +19,9 @@ import (
 // So a small feed (one chunk of at most smallFeedItems listings) joins a
 // queue before it waits for the lock, and whichever small feed takes the
 // lock first writes every feed queued by then, one per merchant, up to
-// smallBatchItems listings, in one transaction (flat combining). Each
+// smallBatchItems listings and the size of a chunk (see chunks), in one
+// transaction (flat combining). A feed another wrote still takes the
+// lock in its turn, for a moment, to learn so. Each
 // feed is still decided on its own and counts its own outcomes. Feeds of
 // one merchant never share a transaction: the second must read what the
 // first wrote (a new SKU, a listing it already changed). Should the
@@ -64,44 +66,54 @@ func (c *Catalog) upsertSmall(merchant string, chunk []*batchItem) (<-chan struc
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	if !f.written {
-		c.writeSmall(c.small.take(f))
+		c.writeSmall(c.small.take(f, c.db.MaxBatchSize()/2, c.db.MaxBatchCount()/2))
 	}
 	return f.delivered, f.err
 }
 
-// take removes from the queue f, then every feed queued after it of a
-// merchant not yet taken, while they fit in one transaction. Called under
+// take removes from the queue f, then every other queued feed of a
+// merchant not yet taken, in the order they queued, while they fit in
+// one transaction (maxBytes and maxEntries, as a chunk). Called under
 // wmu: a feed leaves the queue only when a holder of the lock writes it.
-func (q *smallFeeds) take(f *smallFeed) []*smallFeed {
+func (q *smallFeeds) take(f *smallFeed, maxBytes, maxEntries int64) []*smallFeed {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	batch := []*smallFeed{f}
 	merchants := map[string]bool{f.merchant: true}
 	items := len(f.chunk)
+	bytes, entries := f.cost()
 	rest := q.waiting[:0]
 	for _, g := range q.waiting {
-		switch {
-		case g == f:
-		case !merchants[g.merchant] && items+len(g.chunk) <= smallBatchItems:
-			batch = append(batch, g)
-			merchants[g.merchant] = true
-			items += len(g.chunk)
-		default:
-			rest = append(rest, g)
+		if g == f {
+			continue
 		}
+		b, n := g.cost()
+		if merchants[g.merchant] || items+len(g.chunk) > smallBatchItems || bytes+b > maxBytes || entries+n > maxEntries {
+			rest = append(rest, g)
+			continue
+		}
+		batch = append(batch, g)
+		merchants[g.merchant] = true
+		items, bytes, entries = items+len(g.chunk), bytes+b, entries+n
 	}
 	clear(q.waiting[len(rest):])
 	q.waiting = rest
 	return batch
 }
 
+// cost is what f's listings are reckoned to add to a transaction.
+func (f *smallFeed) cost() (bytes, entries int64) {
+	for _, it := range f.chunk {
+		b, n := it.cost()
+		bytes, entries = bytes+b, entries+n
+	}
+	return bytes, entries
+}
+
 // writeSmall writes batch, in one transaction when it can, under wmu.
+// Should it panic, the feeds of batch not written are written by their
+// own senders, each alone.
 func (c *Catalog) writeSmall(batch []*smallFeed) {
-	defer func() {
-		for _, f := range batch {
-			f.written = true
-		}
-	}()
 	if len(batch) > 1 {
 		t, changes, err := c.writeHeld(func(txn *badger.Txn) ([]*draft, error) {
 			var drafts []*draft
@@ -120,7 +132,7 @@ func (c *Catalog) writeSmall(batch []*smallFeed) {
 				done = c.deliverLater(t, changes)
 			}
 			for _, f := range batch {
-				f.delivered = done
+				f.delivered, f.written = done, true
 			}
 			c.small.feeds.Add(uint64(len(batch)))
 			c.small.writes.Add(1)
@@ -136,6 +148,7 @@ func (c *Catalog) writeSmall(batch []*smallFeed) {
 		if len(delivered) > 0 {
 			f.delivered = allDelivered(delivered)
 		}
+		f.written = true
 		c.small.feeds.Add(1)
 		c.small.writes.Add(1)
 	}
