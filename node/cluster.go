@@ -83,10 +83,7 @@ func NewCluster(opts ClusterOptions) (_ *Cluster, err error) {
 		if opts.Clock != nil {
 			nopts = append(nopts, WithClock(opts.Clock))
 		}
-		var n *Node
-		pprof.Do(context.Background(), memberLabels(name), func(context.Context) {
-			n, err = New(cfg, opts.Log.With("member", name), nopts...)
-		})
+		n, err := asMember(cfg.Name, func() (*Node, error) { return New(cfg, opts.Log.With("member", name), nopts...) })
 		if err != nil {
 			return nil, fmt.Errorf("member %s: %w", name, err)
 		}
@@ -179,6 +176,23 @@ func (c *Cluster) Run(ctx context.Context) error {
 const MemberLabel = "member"
 
 func memberLabels(name string) pprof.LabelSet { return pprof.Labels(MemberLabel, name) }
+
+// asMember runs f on a goroutine of its own labelled with member's name,
+// so that the goroutines f starts carry the label and the caller's own
+// labels stay as they were.
+func asMember[T any](member string, f func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go pprof.Do(context.Background(), memberLabels(member), func(context.Context) {
+		v, err := f()
+		done <- result{v, err}
+	})
+	r := <-done
+	return r.v, r.err
+}
 
 // Close closes every member.
 func (c *Cluster) Close() error {

@@ -84,6 +84,10 @@ func memberFigures(by map[string]time.Duration, cpuPer float64, store string, ho
 		return cpuPer * float64(d) / float64(members)
 	}
 	front, home := share(store), share(homes...)
+	if front == 0 || home == 0 {
+		logf("(the storm's CPU profile has no samples of the storefront or of the homes: not split by member)")
+		return nil
+	}
 	const whole = "the whole federation's CPU per sub-order, one process"
 	return []figure{
 		{Name: "CPU time per sub-order at the storefront, its shoppers' calls included, 32 shoppers", Unit: "ms", Value: front, Baseline: whole, Base: cpuPer},
