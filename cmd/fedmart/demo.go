@@ -62,7 +62,7 @@ demo as well: send SIGINT to the demo's pid, which it prints, or to the
 process group.)
 --shoppers N adds simulated shoppers who search the federation and buy
 from merchants on several platforms, while every member's merchants ship
-and deliver, so that orders can be seen flowing, and restock what they
+and deliver, so that orders can be seen flowing, and top up what they
 shipped every few rounds, each merchant's stock system sending a feed at
 the same moment (the summaries count the feeds, and the turns of the
 catalogs' writer locks that wrote them). After the sale the

@@ -317,68 +317,77 @@ func merchantLoop(ctx context.Context, n *node.Node, rng *rand.Rand, t *demoTall
 const restockRounds = 3
 
 // restock has the stock system of each merchant of ms send a feed that
-// puts back the units it shipped: a supplier's delivery, booked for all
-// at the same moment. The catalog writes the small feeds that wait for
-// its writer lock together in one transaction.
+// tops the variants it shipped up to restockTo units: a supplier's
+// delivery, booked for all at the same moment. The catalog writes the
+// small feeds that wait for its writer lock together, in one
+// transaction. A feed states the stock the merchant has, so a sale
+// between its making and its arrival is one the delivery made good.
 func restock(ctx context.Context, n *node.Node, ms []catalog.Merchant, shipped map[string][]order.Line, t *demoTally, say func(string, ...any)) {
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for _, m := range ms {
-		feed, units := restockFeed(ctx, n, shipped[m.ID])
+		feed := restockFeed(ctx, n, shipped[m.ID])
 		if len(feed) == 0 {
 			continue
 		}
 		wg.Go(func() {
 			<-start
-			if _, err := n.Catalog().UpsertBatch(ctx, m.ID, feed); err != nil {
+			r, err := n.Catalog().UpsertBatch(ctx, m.ID, feed)
+			if err != nil {
 				if ctx.Err() == nil {
 					say("%-14s %s: restocking failed: %v", n.Name(), m.Name, err)
 				}
 				return
 			}
 			t.restocks.Add(1)
-			t.restocked.Add(units)
+			t.restocked.Add(int64(r.Updated))
 		})
 	}
 	close(start)
 	wg.Wait()
 }
 
-// restockListings is the most listings one restocking feed names.
-const restockListings = 16
+const (
+	// restockListings is the most listings one restocking feed names.
+	restockListings = 16
+	// restockTo is the stock a restocked variant has: the sample
+	// catalog's listings start with fewer.
+	restockTo = 40
+)
 
-// restockFeed is the feed a merchant's stock system sends to put back
-// the units of lines, which the merchant has just shipped: a supplier's
-// delivery. Each listing goes in as it stands, with more stock. It
-// returns the feed and the units it puts back.
-func restockFeed(ctx context.Context, n *node.Node, lines []order.Line) ([]catalog.ListingInput, int64) {
-	units := map[string]map[string]int64{} // listing -> SKU -> units
+// restockFeed is the feed a merchant's stock system sends after it
+// shipped lines: each listing shipped, as it stands, with the variants
+// shipped at restockTo units.
+func restockFeed(ctx context.Context, n *node.Node, lines []order.Line) []catalog.ListingInput {
+	skus := map[string]map[string]bool{} // listing -> SKUs shipped
 	var ids []string
 	for _, l := range lines {
-		if units[l.ListingID] == nil {
+		if skus[l.ListingID] == nil {
 			if len(ids) == restockListings {
 				continue
 			}
-			units[l.ListingID] = map[string]int64{}
+			skus[l.ListingID] = map[string]bool{}
 			ids = append(ids, l.ListingID)
 		}
-		units[l.ListingID][l.SKU] += l.Quantity
+		skus[l.ListingID][l.SKU] = true
 	}
 	var feed []catalog.ListingInput
-	var total int64
 	for _, id := range ids {
 		l, err := n.Catalog().Listing(ctx, id)
 		if err != nil {
 			continue
 		}
-		in := l.Input()
+		in, low := l.Input(), false
 		for i, v := range in.Variants {
-			in.Variants[i].Stock = v.Stock + units[id][v.SKU]
-			total += units[id][v.SKU]
+			if skus[id][v.SKU] && v.Stock < restockTo {
+				in.Variants[i].Stock, low = restockTo, true
+			}
 		}
-		feed = append(feed, in)
+		if low {
+			feed = append(feed, in)
+		}
 	}
-	return feed, total
+	return feed
 }
 
 func moveOn(ctx context.Context, n *node.Node, merchant, name string, say func(string, ...any)) (shippedLines []order.Line) {

@@ -23,7 +23,7 @@ type demoTally struct {
 	pointsEntries                          atomic.Int64 // points entries in agreed periods' statements
 	coupons, couponOff                     atomic.Int64 // orders that used the demo's coupon; what it took off, in minor units
 	offerLines                             atomic.Int64 // order lines a merchant's offer discounted
-	restocks, restocked                    atomic.Int64 // merchants' restocking feeds; the units they put back
+	restocks, restocked                    atomic.Int64 // merchants' restocking feeds; the listings they topped up
 	currency                               string       // of couponOff
 	lastSaid                               atomic.Value // string: the summary said last
 }
@@ -48,7 +48,7 @@ func (t *demoTally) String() string {
 		"%d lines at a merchant's offer; coupon %s used %d times (%s off); %d shoppers signed in with another member",
 		t.pointsEarned.Load(), t.pointsSpent.Load(), t.pointsPaid.Load(), t.pointsEntries.Load(),
 		t.offerLines.Load(), demoCoupon, t.coupons.Load(), order.Money{Amount: t.couponOff.Load(), Currency: t.currency}, t.signins.Load())
-	s += fmt.Sprintf("; restocks: %d feeds from merchants put back %d units", t.restocks.Load(), t.restocked.Load())
+	s += fmt.Sprintf("; restocks: %d feeds from merchants topped up %d listings", t.restocks.Load(), t.restocked.Load())
 	return s
 }
 

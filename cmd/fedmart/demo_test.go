@@ -161,7 +161,7 @@ func TestDemoShoppersLiveAfterTheSale(t *testing.T) {
 		t.Errorf("the demo ended with %v after Ctrl-C", err)
 	}
 	for _, count := range []string{`disk: (\d+) flushes`, `for (\d+) commits of orders and feeds`,
-		`restocks: (\d+) feeds from merchants`, `put back (\d+) units`, `(\d+) small feeds written in`,
+		`restocks: (\d+) feeds from merchants`, `topped up (\d+) listings`, `(\d+) small feeds written in`,
 		`messages: (\d+)`, `\((\d+) questions from shoppers`, `(\d+) answers from merchants`,
 		`issues: (\d+) opened`, `opened, (\d+) answered`, `(\d+) escalated`} {
 		m := regexp.MustCompile(count).FindStringSubmatch(summary)
