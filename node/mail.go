@@ -24,7 +24,8 @@ func (n *Node) openMail(key crypto.PrivKey, reg prometheus.Registerer) error {
 	}
 	mac := hmac.New(sha256.New, raw)
 	mac.Write([]byte("fedmart/mail/unsubscribe/v1"))
-	opt := mail.Options{Secret: mac.Sum(nil), UnsubscribeURL: func() string { return n.apiURL + "/mail/unsubscribe" }}
+	opt := mail.Options{Secret: mac.Sum(nil), UnsubscribeURL: func() string { return n.apiURL + "/mail/unsubscribe" },
+		Sync: n.durable.Sync}
 	if n.cfg.Mail.PasswordFile != "" {
 		opt.PasswordPath = n.cfg.path(n.cfg.Mail.PasswordFile)
 	}

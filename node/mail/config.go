@@ -151,6 +151,10 @@ type Options struct {
 	// notifications carry no unsubscribe link.
 	Secret         []byte
 	UnsubscribeURL func() string
+	// Sync makes a round's outcomes durable (default: the database's
+	// Sync). The node passes its group commit's, so that a round of mail
+	// shares a flush with the checkouts and feeds of the moment.
+	Sync func() error
 }
 
 func (o Options) withDefaults() Options {

@@ -34,6 +34,9 @@ type Queue struct {
 // cfg asks for one; cfg must have been validated.
 func Open(db *badger.DB, cfg Config, opt Options, log *slog.Logger, reg prometheus.Registerer) (*Queue, error) {
 	q := &Queue{cfg: cfg, opt: opt.withDefaults(), db: db, log: log, wakeup: make(chan struct{}, 1)}
+	if q.opt.Sync == nil {
+		q.opt.Sync = db.Sync
+	}
 	if q.log == nil {
 		q.log = slog.New(slog.DiscardHandler)
 	}

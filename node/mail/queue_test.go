@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -245,6 +247,27 @@ func TestSendsOverImplicitTLS(t *testing.T) {
 	if got := s.messages(); len(got) != 1 || !got[0].tls {
 		t.Fatalf("server got %+v, want one message over TLS", got)
 	}
+}
+
+// TestRoundSyncsThroughItsOption checks that a round of mail is made
+// durable through Options.Sync (the node's group commit), not the
+// database's Sync behind the group's back.
+func TestRoundSyncsThroughItsOption(t *testing.T) {
+	s := startSMTP(t, true)
+	db := memDB(t)
+	o := fast(s)
+	var syncs atomic.Int64
+	o.Sync = func() error { syncs.Add(1); return db.Sync() }
+	q := open(t, db, s.config(TLSImplicit), o)
+	enqueue(t, db, q, letter("one"))
+	run(t, q)
+	waitStatus(t, q, StatusSent)
+	testwait.For(t, 10*time.Second, func() error {
+		if syncs.Load() == 0 {
+			return errors.New("the round that sent the letter has not synced through Options.Sync")
+		}
+		return nil
+	})
 }
 
 // TestRestartBetweenEnqueueAndSend queues a message on a node that stops

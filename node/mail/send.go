@@ -38,7 +38,7 @@ func (q *Queue) Run(ctx context.Context) error {
 		// as a crash between the server's acceptance and the record does.
 		// A message kept in the local mailbox is only filed again.
 		if len(ids) > 0 && q.cfg.SMTP() {
-			if err := q.db.Sync(); err != nil && ctx.Err() == nil {
+			if err := q.opt.Sync(); err != nil && ctx.Err() == nil {
 				q.log.Warn("mail: syncing the queue failed", "err", err)
 			}
 		}
