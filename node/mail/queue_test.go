@@ -270,6 +270,50 @@ func TestRoundSyncsThroughItsOption(t *testing.T) {
 	})
 }
 
+// TestRoundsFindAnEntryFiledBeforeTheirStart: rounds start reading the
+// queue a little before the latest entry they passed, not at its head; an
+// entry filed before that (its transaction committed late) waits for the
+// round that reads from the head, and is delivered then.
+func TestRoundsFindAnEntryFiledBeforeTheirStart(t *testing.T) {
+	db := memDB(t)
+	var clock atomic.Int64
+	t0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	clock.Store(t0.UnixNano())
+	o := fast(nil)
+	o.Now = func() time.Time { return time.Unix(0, clock.Load()).UTC() }
+	q := open(t, db, DefaultConfig(), o)
+	pending := func() int {
+		n, _, err := q.pendingStats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	enqueue(t, db, q, letter("first"))
+	run(t, q)
+	testwait.For(t, 10*time.Second, func() error {
+		if n := pending(); n > 0 {
+			return fmt.Errorf("%d pending", n)
+		}
+		return nil
+	})
+	clock.Store(t0.Add(-2 * dueLag).UnixNano()) // filed before the rounds' start
+	enqueue(t, db, q, letter("late"))
+	clock.Store(t0.Add(time.Second).UnixNano())
+	time.Sleep(100 * time.Millisecond) // ten rounds at fast's poll
+	if n := pending(); n != 1 {
+		t.Fatalf("%d pending, want the late entry still queued: rounds read from the head", n)
+	}
+	clock.Store(t0.Add(dueFullEvery + time.Second).UnixNano())
+	q.Notify()
+	testwait.For(t, 10*time.Second, func() error {
+		if n := pending(); n > 0 {
+			return fmt.Errorf("%d pending after a round from the head was due", n)
+		}
+		return nil
+	})
+}
+
 // TestRestartBetweenEnqueueAndSend queues a message on a node that stops
 // before it sends; the next start sends it once, and the one after sends
 // nothing again, even when the same event is queued once more.

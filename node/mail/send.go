@@ -18,18 +18,20 @@ const batch = 32
 // when a host is configured, to the local mailbox otherwise. It never
 // holds a Badger transaction while it talks to the server.
 func (q *Queue) Run(ctx context.Context) error {
+	var floor dueFloor
 	for {
-		ids, next, err := q.due()
+		ids, next, err := q.due(floor.start(q.opt.Now()))
 		if err != nil && ctx.Err() == nil {
 			q.log.Warn("mail: reading the queue failed", "err", err)
 		}
-		for _, id := range ids {
+		for _, d := range ids {
 			if ctx.Err() != nil {
 				return nil
 			}
-			if err := q.deliver(ctx, id); err != nil && ctx.Err() == nil {
-				q.log.Warn("mail: recording a delivery failed", "id", id, "err", err)
+			if err := q.deliver(ctx, d.id); err != nil && ctx.Err() == nil {
+				q.log.Warn("mail: recording a delivery failed", "id", d.id, "err", err)
 			}
+			floor.passed(d.at)
 		}
 		// One sync for the round's outcomes, not one per message: a
 		// message recorded sent is then never sent again, even after a
@@ -61,14 +63,20 @@ func (q *Queue) Run(ctx context.Context) error {
 	}
 }
 
-// due returns the pending messages whose next attempt has come, earliest
-// first, and when the first one that has not is due.
-func (q *Queue) due() (ids []string, next time.Time, err error) {
+// dueMessage is a message due, and the time its queue entry is filed at.
+type dueMessage struct {
+	at uint64 // nanoseconds
+	id string
+}
+
+// due returns up to batch messages due now, from the queue entry start
+// on, and the time of the next attempt not due yet (zero for none).
+func (q *Queue) due(start []byte) (ids []dueMessage, next time.Time, err error) {
 	now := uint64(q.opt.Now().UnixNano())
 	err = q.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixPending)})
 		defer it.Close()
-		for it.Rewind(); it.Valid() && len(ids) < batch; it.Next() {
+		for it.Seek(start); it.Valid() && len(ids) < batch; it.Next() {
 			at, id, _ := bytes.Cut(it.Item().Key()[len(prefixPending):], []byte("/"))
 			var ns uint64
 			if _, err := fmt.Sscanf(string(at), "%016x", &ns); err != nil {
@@ -78,12 +86,42 @@ func (q *Queue) due() (ids []string, next time.Time, err error) {
 				next = time.Unix(0, int64(ns))
 				break
 			}
-			ids = append(ids, string(id))
+			ids = append(ids, dueMessage{at: ns, id: string(id)})
 		}
 		return nil
 	})
 	return ids, next, err
 }
+
+// Where a round starts reading the queue. A delivered message's entry is
+// deleted, and a read walks every deleted key until Badger's compaction
+// drops it: rounds that all started at the queue's head walked a busy
+// storefront's letters over and over. So a round starts dueLag before
+// the latest entry a round has passed. An entry is filed at the time of
+// its Enqueue (or of its next attempt, later than that), inside the
+// transaction that commits it moments later; one committed more than
+// dueLag after that time is found by the round that reads from the head,
+// one every dueFullEvery.
+const (
+	dueLag       = 5 * time.Second
+	dueFullEvery = 30 * time.Second
+)
+
+// dueFloor is where Run's next round starts reading the queue.
+type dueFloor struct {
+	at   uint64    // the latest entry passed, nanoseconds; 0 for none
+	full time.Time // when a round last read from the head
+}
+
+func (f *dueFloor) start(now time.Time) []byte {
+	if f.at == 0 || now.Sub(f.full) >= dueFullEvery {
+		f.full = now
+		return []byte(prefixPending)
+	}
+	return fmt.Appendf(nil, "%s%016x", prefixPending, f.at-min(f.at, uint64(dueLag)))
+}
+
+func (f *dueFloor) passed(at uint64) { f.at = max(f.at, at) }
 
 // deliver makes one attempt at message id and records its outcome.
 func (q *Queue) deliver(ctx context.Context, id string) error {
