@@ -21,13 +21,12 @@ import (
 // lock first writes every feed queued by then, one per merchant, up to
 // smallBatchItems listings and the size of a chunk (see chunks), in one
 // transaction (flat combining). A feed another wrote still takes the
-// lock in its turn, for a moment, to learn so. Each
-// feed is still decided on its own and counts its own outcomes. Feeds of
-// one merchant never share a transaction: the second must read what the
-// first wrote (a new SKU, a listing it already changed). Should the
-// shared transaction fail, each of its feeds is written again alone,
-// so that one feed's error (a quota reached, a record too large) stays
-// its own.
+// lock in its turn, for a moment, to learn so. Each feed is still
+// decided on its own and counts its own outcomes. Feeds of one merchant
+// never share a transaction: the second must read what the first wrote
+// (a new SKU, a listing it already changed). Should the shared
+// transaction fail, each of its feeds is written again alone, so that
+// one feed's error (a quota reached, a record too large) stays its own.
 
 const (
 	// smallFeedItems is the most listings a feed may have to share a
