@@ -98,24 +98,16 @@ func (c *Catalog) UpsertBatch(ctx context.Context, merchantID string, in []Listi
 	}
 	defer awaitDelivered()
 	chunks := c.chunks(items)
-	if len(chunks) == 1 && len(chunks[0]) <= smallFeedItems {
-		if err := ctx.Err(); err != nil {
-			return tally(items), err
-		}
-		done, err := c.upsertSmall(merchantID, chunks[0])
-		if done != nil {
-			delivered = append(delivered, done)
-		}
-		if err != nil {
-			return tally(items), err
-		}
-		chunks = nil
-	}
+	small := len(chunks) == 1 && len(chunks[0]) <= smallFeedItems
 	for _, chunk := range chunks {
 		if err := ctx.Err(); err != nil {
 			return tally(items), err
 		}
-		if err := c.upsertChunk(merchantID, chunk, touched, &delivered); err != nil {
+		write := c.upsertChunk
+		if small {
+			write = c.upsertSmall
+		}
+		if err := write(merchantID, chunk, touched, &delivered); err != nil {
 			return tally(items), err
 		}
 	}

@@ -43,7 +43,7 @@ type smallFeed struct {
 	// Set under wmu by the feed that wrote it.
 	written   bool
 	err       error
-	delivered <-chan struct{} // its changes reaching the handlers; nil for none
+	delivered []<-chan struct{} // its changes reaching the handlers
 }
 
 // smallFeeds is the queue of small feeds, and what became of them.
@@ -54,10 +54,10 @@ type smallFeeds struct {
 	writes  atomic.Uint64 // turns of the writer lock that wrote them
 }
 
-// upsertSmall writes chunk, the whole of a small feed of merchant,
-// sharing the transaction with the small feeds of other merchants queued
-// at the same time. It returns what UpsertBatch awaits before the sync.
-func (c *Catalog) upsertSmall(merchant string, chunk []*batchItem) (<-chan struct{}, error) {
+// upsertSmall is upsertChunk for chunk, the whole of a small feed of
+// merchant (touched is empty): it shares the transaction with the small
+// feeds of other merchants queued at the same time.
+func (c *Catalog) upsertSmall(merchant string, chunk []*batchItem, _ map[string]int, delivered *[]<-chan struct{}) error {
 	f := &smallFeed{merchant: merchant, chunk: chunk}
 	c.small.mu.Lock()
 	c.small.waiting = append(c.small.waiting, f)
@@ -67,7 +67,8 @@ func (c *Catalog) upsertSmall(merchant string, chunk []*batchItem) (<-chan struc
 	if !f.written {
 		c.writeSmall(c.small.take(f, c.db.MaxBatchSize()/2, c.db.MaxBatchCount()/2))
 	}
-	return f.delivered, f.err
+	*delivered = append(*delivered, f.delivered...)
+	return f.err
 }
 
 // take removes from the queue f, then every other queued feed of a
@@ -126,9 +127,9 @@ func (c *Catalog) writeSmall(batch []*smallFeed) {
 			return drafts, nil
 		}, false) // each feed's changes announced, as each alone would have been
 		if err == nil {
-			var done <-chan struct{}
+			var done []<-chan struct{}
 			if t != 0 {
-				done = c.deliverLater(t, changes)
+				done = append(done, c.deliverLater(t, changes))
 			}
 			for _, f := range batch {
 				f.delivered, f.written = done, true
@@ -142,30 +143,11 @@ func (c *Catalog) writeSmall(batch []*smallFeed) {
 		}
 	}
 	for _, f := range batch {
-		var delivered []<-chan struct{}
-		f.err = c.upsertChunkHeld(f.merchant, f.chunk, make(map[string]int), &delivered)
-		if len(delivered) > 0 {
-			f.delivered = allDelivered(delivered)
-		}
+		f.err = c.upsertChunkHeld(f.merchant, f.chunk, make(map[string]int), &f.delivered)
 		f.written = true
 		c.small.feeds.Add(1)
 		c.small.writes.Add(1)
 	}
-}
-
-// allDelivered is closed once every channel of chans is.
-func allDelivered(chans []<-chan struct{}) <-chan struct{} {
-	if len(chans) == 1 {
-		return chans[0]
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for _, ch := range chans {
-			<-ch
-		}
-	}()
-	return done
 }
 
 // SmallFeeds returns how many small feeds (one chunk of at most sixteen

@@ -175,7 +175,7 @@ func (l *Listing) input() ListingInput {
 // Input is the listing as a feed entry that leaves it as it stands: its
 // description and its variants' stock. A merchant's system changes what
 // it means to (a price, the stock) and sends it back in a feed.
-func (l Listing) Input() ListingInput {
+func (l *Listing) Input() ListingInput {
 	in := l.input()
 	in.Variants = slices.Clone(l.Variants)
 	return in

@@ -131,28 +131,27 @@ func (n *Node) openCatalog(key crypto.PrivKey, reg prometheus.Registerer) error 
 	n.cat.SyncWith(n.durable)
 	n.cat.UseProofs(order.ReviewProofs{})
 	if reg != nil {
-		held := prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "fedmart_catalog_writer_held_seconds_total",
-			Help: "Time the catalog's writer lock was held. Every local write, stock change and stored record waits for it: its rate is the share of the time a feed or a catch-up holds up the rest.",
-		}, func() float64 { return n.cat.WriterHeld().Seconds() })
-		feeds := prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "fedmart_catalog_feed_syncs_total",
-			Help: "Merchants' feeds (and single edits) that wrote something and were synced to disk before they were acknowledged.",
-		}, func() float64 { count, _ := n.cat.Synced(); return float64(count) })
-		synced := prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "fedmart_catalog_feed_sync_seconds_total",
-			Help: "Time those feeds waited for the disk (Badger's Sync). Divided by fedmart_catalog_feed_syncs_total, the mean wait: most of a small feed's time.",
-		}, func() float64 { _, took := n.cat.Synced(); return took.Seconds() })
-		small := prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "fedmart_catalog_small_feeds_total",
-			Help: "Merchants' small feeds (one chunk of at most 16 listings) the catalog wrote.",
-		}, func() float64 { count, _ := n.cat.SmallFeeds(); return float64(count) })
-		turns := prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "fedmart_catalog_small_feed_turns_total",
-			Help: "Turns of the catalog's writer lock that wrote those small feeds: merchants editing at once share one transaction, so fedmart_catalog_small_feeds_total over this is how many feeds a turn wrote.",
-		}, func() float64 { _, t := n.cat.SmallFeeds(); return float64(t) })
-		for _, c := range []prometheus.Collector{held, feeds, synced, small, turns} {
-			if err := reg.Register(c); err != nil {
+		for _, m := range []struct {
+			name, help string
+			value      func() float64
+		}{
+			{"fedmart_catalog_writer_held_seconds_total",
+				"Time the catalog's writer lock was held. Every local write, stock change and stored record waits for it: its rate is the share of the time a feed or a catch-up holds up the rest.",
+				func() float64 { return n.cat.WriterHeld().Seconds() }},
+			{"fedmart_catalog_feed_syncs_total",
+				"Merchants' feeds that wrote something and were synced to disk before they were acknowledged.",
+				func() float64 { count, _ := n.cat.Synced(); return float64(count) }},
+			{"fedmart_catalog_feed_sync_seconds_total",
+				"Time those feeds waited for the disk (Badger's Sync). Divided by fedmart_catalog_feed_syncs_total, the mean wait: most of a small feed's time.",
+				func() float64 { _, took := n.cat.Synced(); return took.Seconds() }},
+			{"fedmart_catalog_small_feeds_total",
+				"Merchants' small feeds (one chunk of at most 16 listings) the catalog wrote.",
+				func() float64 { count, _ := n.cat.SmallFeeds(); return float64(count) }},
+			{"fedmart_catalog_small_feed_turns_total",
+				"Turns of the catalog's writer lock that wrote those small feeds: merchants editing at once share one transaction, so fedmart_catalog_small_feeds_total over this is how many feeds a turn wrote.",
+				func() float64 { _, turns := n.cat.SmallFeeds(); return float64(turns) }},
+		} {
+			if err := reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: m.name, Help: m.help}, m.value)); err != nil {
 				return fmt.Errorf("catalog metrics: %w", err)
 			}
 		}
