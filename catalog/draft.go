@@ -192,11 +192,19 @@ func (d *draft) view() *Listing {
 // write runs one local write. build decides the drafts inside a read-write
 // transaction; commit signs and stores them; the changes are announced
 // after the transaction commits, once the writer lock is let go. Writers
-// are serialized by wmu.
+// are serialized by wmu. A write that changed something returns once it
+// is on disk, in a flush it shares with the node's other writers, as a
+// feed does: a merchant's acknowledged edit outlives the machine's power.
 func (c *Catalog) write(build func(txn *badger.Txn) ([]*draft, error)) error {
 	t, changes, err := c.writeLocked(build, false)
 	c.deliver(t, changes)
-	return err
+	if err != nil || t == 0 {
+		return err
+	}
+	if err := c.durable.Sync(); err != nil {
+		return fmt.Errorf("catalog: syncing the change: %w", err)
+	}
+	return nil
 }
 
 // writeLocked is write up to the announcement: it returns the commit's

@@ -4,7 +4,12 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/fedmart/fedmart/internal/groupsync"
+	"github.com/fedmart/fedmart/internal/testwait"
 )
 
 func TestCreateReplaceTakeDown(t *testing.T) {
@@ -316,5 +321,60 @@ func TestListingsOfReplicated(t *testing.T) {
 	}
 	if _, _, err := here.ListingsOf(ctx, "not-a-peer", m, "", 3); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("a bad platform: %v", err)
+	}
+}
+
+// TestOneEditIsOnDiskBeforeItReturns checks that a merchant's single
+// edits return only after a flush that began after their commit, and
+// that an edit which changes nothing flushes nothing.
+func TestOneEditIsOnDiskBeforeItReturns(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, testConfig(), &memberSet{})
+	m := n.merchant(t)
+	gate := make(chan struct{})
+	var flushes atomic.Int64
+	n.SyncWith(groupsync.New(func() error {
+		flushes.Add(1)
+		<-gate
+		return n.db.Sync()
+	}, 0))
+
+	created := make(chan error, 1)
+	var l Listing
+	go func() {
+		var err error
+		l, err = n.CreateListing(ctx, m, input("Pan", "PAN-1"))
+		created <- err
+	}()
+	testwait.For(t, 10*time.Second, func() error {
+		if flushes.Load() != 1 {
+			return errors.New("the new listing's flush has not begun")
+		}
+		return nil
+	})
+	select {
+	case err := <-created:
+		t.Fatalf("CreateListing returned before its flush ended: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(gate)
+	if err := <-created; err != nil {
+		t.Fatal(err)
+	}
+
+	if err := n.SetStock(ctx, m, l.ID, "PAN-1", l.Variants[0].Stock); err != nil {
+		t.Fatal(err)
+	}
+	if got := flushes.Load(); got != 1 {
+		t.Fatalf("%d flushes after an edit that changed nothing, want 1", got)
+	}
+	if err := n.SetStock(ctx, m, l.ID, "PAN-1", 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.TakeDown(ctx, m, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := flushes.Load(); got != 3 {
+		t.Fatalf("%d flushes after two edits that changed the listing, want 3", got)
 	}
 }
