@@ -13,6 +13,7 @@ import (
 	"net/mail"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -456,6 +457,72 @@ func TestMailboxWithoutSMTP(t *testing.T) {
 	enqueue(t, db, q, letter("a")) // trimmed from the log, but its event was mailed
 	if n, _, _ := q.pendingStats(); n != 0 {
 		t.Errorf("an event mailed before was queued again")
+	}
+}
+
+// TestMailboxFilesARoundInOneTransaction queues more letters than a
+// round takes, one of them with a stale queue entry, on a node without
+// SMTP: every letter is filed, a round's letters share one commit, and
+// the stale entry is dropped without being counted.
+func TestMailboxFilesARoundInOneTransaction(t *testing.T) {
+	db := memDB(t)
+	q := open(t, db, DefaultConfig(), fast(nil))
+	const letters = batch + 8
+	for i := range letters {
+		enqueue(t, db, q, letter(fmt.Sprintf("l%02d", i)))
+	}
+	// A message filed already whose queue entry stayed (a crash between
+	// two writes of an older version could leave one).
+	enqueue(t, db, q, letter("stale"))
+	err := db.Update(func(txn *badger.Txn) error {
+		id, err := txn.Get(keyOf("stale"))
+		if err != nil {
+			return err
+		}
+		v, _ := id.ValueCopy(nil)
+		m, err := loadMessage(txn, string(v))
+		if err != nil {
+			return err
+		}
+		m.Status, m.FinishedAt = StatusMailbox, m.CreatedAt
+		if err := txn.Set(timeKey(prefixFinished, m.FinishedAt, m.ID), nil); err != nil {
+			return err
+		}
+		return m.put(txn)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, q)
+	testwait.For(t, 10*time.Second, func() error {
+		n, _, err := q.pendingStats()
+		if err == nil && n > 0 {
+			err = fmt.Errorf("%d pending", n)
+		}
+		return err
+	})
+	commits := map[uint64]int{} // a finished entry's commit -> entries
+	err = db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixFinished)})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			commits[it.Item().Version()]++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int
+	for _, n := range commits {
+		sizes = append(sizes, n)
+	}
+	slices.Sort(sizes)
+	if want := []int{1, 8, batch}; !slices.Equal(sizes, want) { // the stale one, then two rounds
+		t.Fatalf("finished entries per commit %v, want %v", sizes, want)
+	}
+	if got := testutil.ToFloat64(q.met.finished.WithLabelValues(StatusMailbox)); got != letters {
+		t.Fatalf("%v letters counted filed, want %d", got, letters)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/mail"
+	"strconv"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -19,10 +20,15 @@ const batch = 32
 // holds a Badger transaction while it talks to the server.
 func (q *Queue) Run(ctx context.Context) error {
 	var floor dueFloor
-	for {
-		ids, next, err := q.due(floor.start(q.opt.Now()))
+	for more := false; ; {
+		ids, next, err := q.due(floor.start(q.opt.Now(), more))
 		if err != nil && ctx.Err() == nil {
 			q.log.Warn("mail: reading the queue failed", "err", err)
+		}
+		n := len(ids)
+		if n > 0 && !q.cfg.SMTP() && q.file(ids) == nil { // if it fails, each alone below
+			floor.passed(ids[n-1].at)
+			ids = nil
 		}
 		for _, d := range ids {
 			if ctx.Err() != nil {
@@ -44,7 +50,7 @@ func (q *Queue) Run(ctx context.Context) error {
 				q.log.Warn("mail: syncing the queue failed", "err", err)
 			}
 		}
-		if len(ids) == batch {
+		if more = n == batch; more {
 			continue
 		}
 		wait := q.opt.Poll
@@ -78,8 +84,8 @@ func (q *Queue) due(start []byte) (ids []dueMessage, next time.Time, err error) 
 		defer it.Close()
 		for it.Seek(start); it.Valid() && len(ids) < batch; it.Next() {
 			at, id, _ := bytes.Cut(it.Item().Key()[len(prefixPending):], []byte("/"))
-			var ns uint64
-			if _, err := fmt.Sscanf(string(at), "%016x", &ns); err != nil {
+			ns, err := strconv.ParseUint(string(at), 16, 64)
+			if err != nil {
 				continue
 			}
 			if ns > now {
@@ -101,7 +107,9 @@ func (q *Queue) due(start []byte) (ids []dueMessage, next time.Time, err error) 
 // its Enqueue (or of its next attempt, later than that), inside the
 // transaction that commits it moments later; one committed more than
 // dueLag after that time is found by the round that reads from the head,
-// one every dueFullEvery.
+// one every dueFullEvery. A round that follows a full one goes on from
+// the last entry that one passed: the next round after a wait looks
+// back for what committed late.
 const (
 	dueLag       = 5 * time.Second
 	dueFullEvery = 30 * time.Second
@@ -113,10 +121,15 @@ type dueFloor struct {
 	full time.Time // when a round last read from the head
 }
 
-func (f *dueFloor) start(now time.Time) []byte {
+// start is where the next round starts: more when the last round was
+// full.
+func (f *dueFloor) start(now time.Time, more bool) []byte {
 	if f.at == 0 || now.Sub(f.full) >= dueFullEvery {
 		f.full = now
 		return []byte(prefixPending)
+	}
+	if more {
+		return fmt.Appendf(nil, "%s%016x", prefixPending, f.at)
 	}
 	return fmt.Appendf(nil, "%s%016x", prefixPending, f.at-min(f.at, uint64(dueLag)))
 }
@@ -188,22 +201,67 @@ func (q *Queue) backoff(attempts int) time.Duration {
 // finish records a finished message (Run syncs the round's records) and
 // trims the oldest finished beyond Config.Keep.
 func (q *Queue) finish(m *record, queued []byte) error {
+	if err := q.db.Update(func(txn *badger.Txn) error { return putFinished(txn, m, queued) }); err != nil {
+		return err
+	}
+	return q.countFinished(m.Status, 1)
+}
+
+// file keeps the due messages ids in the local mailbox, all in one
+// transaction: without an SMTP server there is no attempt that could
+// fail for one letter and not another, and filing a letter again files
+// the same. One transaction a round instead of two a letter: a busy
+// storefront files a letter for every order and part that changes.
+func (q *Queue) file(ids []dueMessage) error {
+	now := q.opt.Now().UTC()
+	var filed int
 	err := q.db.Update(func(txn *badger.Txn) error {
-		if err := txn.Delete(queued); err != nil {
-			return err
+		filed = 0
+		for _, d := range ids {
+			m, err := loadMessage(txn, d.id)
+			if err != nil {
+				return err
+			}
+			queued := timeKey(prefixPending, m.NextAttemptAt, m.ID)
+			if m.Status != StatusPending { // a stale queue entry
+				if err := txn.Delete(queued); err != nil {
+					return err
+				}
+				continue
+			}
+			m.Status, m.FinishedAt, m.NextAttemptAt = StatusMailbox, now, time.Time{}
+			if err := putFinished(txn, m, queued); err != nil {
+				return err
+			}
+			filed++
 		}
-		if err := txn.Set(timeKey(prefixFinished, m.FinishedAt, m.ID), nil); err != nil {
-			return err
-		}
-		return m.put(txn)
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	q.met.finished.WithLabelValues(m.Status).Inc()
+	return q.countFinished(StatusMailbox, filed)
+}
+
+// putFinished stores finished message m and takes its entry queued off
+// the queue.
+func putFinished(txn *badger.Txn, m *record, queued []byte) error {
+	if err := txn.Delete(queued); err != nil {
+		return err
+	}
+	if err := txn.Set(timeKey(prefixFinished, m.FinishedAt, m.ID), nil); err != nil {
+		return err
+	}
+	return m.put(txn)
+}
+
+// countFinished counts n messages committed finished with status and trims
+// the oldest beyond Config.Keep.
+func (q *Queue) countFinished(status string, n int) error {
+	q.met.finished.WithLabelValues(status).Add(float64(n))
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.finished++
+	q.finished += n
 	return q.trimLocked()
 }
 
