@@ -130,3 +130,99 @@ func TestSmallFeedsKeepTheirOwnErrors(t *testing.T) {
 		t.Fatalf("%d small feeds in %d turns, want 3 in 3 (the first, then the two alone)", fed, writes)
 	}
 }
+
+// TestAWrittenSmallFeedReturnsWithoutTheLock checks that a small feed
+// another feed wrote returns while that feed still holds the writer
+// lock: it needs no turn of the lock of its own to learn it was written.
+func TestAWrittenSmallFeedReturnsWithoutTheLock(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, testConfig(), &memberSet{})
+	a, b := n.merchant(t), n.merchant(t)
+	returned := make(chan smallFeedRun, 2)
+	var waited []string
+	hooked := make(chan struct{})
+	n.small.afterWrite = func() { // under wmu, after the shared turn
+		defer close(hooked)
+		select {
+		case r := <-returned:
+			waited = append(waited, r.merchant)
+			returned <- r
+		case <-time.After(10 * time.Second):
+			waited = append(waited, "none")
+		}
+	}
+	n.wmu.Lock()
+	for _, m := range []string{a, b} {
+		go func() {
+			r, err := n.UpsertBatch(ctx, m, []ListingInput{input("Pan", "SKU-"+m)})
+			returned <- smallFeedRun{merchant: m, res: r, err: err}
+		}()
+	}
+	testwait.For(t, 10*time.Second, func() error {
+		n.small.mu.Lock()
+		defer n.small.mu.Unlock()
+		if got := len(n.small.waiting); got != 2 {
+			return fmt.Errorf("%d feeds queued, want 2", got)
+		}
+		return nil
+	})
+	n.wmu.Unlock()
+	<-hooked
+	for range 2 {
+		if r := <-returned; r.err != nil || r.res.Created != 1 {
+			t.Fatalf("merchant %s: %+v, %v", r.merchant, r.res, r.err)
+		}
+	}
+	if len(waited) != 1 || waited[0] == "none" {
+		t.Fatalf("while the leader held the lock after its turn, returned: %v; want the feed it wrote for the other merchant", waited)
+	}
+	if fed, writes := n.SmallFeeds(); fed != 2 || writes != 1 {
+		t.Fatalf("%d small feeds in %d turns, want 2 in 1", fed, writes)
+	}
+}
+
+// TestSmallFeedsUnderLoad sends many small feeds of a few merchants at
+// once, each creating or updating one of a handful of listings: every
+// feed returns, and each merchant ends with one listing per SKU sent.
+func TestSmallFeedsUnderLoad(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, testConfig(), &memberSet{})
+	merchants := make([]string, 6)
+	for i := range merchants {
+		merchants[i] = n.merchant(t)
+	}
+	const senders, feeds, skus = 24, 12, 3
+	errs := make(chan error, senders)
+	for s := range senders {
+		go func() {
+			m := merchants[s%len(merchants)]
+			for f := range feeds {
+				sku := fmt.Sprintf("SKU-%d", (s+f)%skus)
+				if _, err := n.UpsertBatch(ctx, m, []ListingInput{input(fmt.Sprintf("Pan %d", f), sku)}); err != nil {
+					errs <- fmt.Errorf("merchant %s, %s: %w", m, sku, err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range senders {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range merchants {
+		ls, _, err := n.MerchantListings(ctx, m, "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ls) != skus {
+			t.Fatalf("merchant %s has %d listings, want %d", m, len(ls), skus)
+		}
+	}
+	fed, writes := n.SmallFeeds()
+	t.Logf("%d small feeds written in %d turns of the writer lock", fed, writes)
+	if fed != senders*feeds || writes > fed {
+		t.Fatalf("%d small feeds in %d turns, want %d feeds", fed, writes, senders*feeds)
+	}
+}
