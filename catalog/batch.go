@@ -239,7 +239,8 @@ func (c *Catalog) decide(txn *badger.Txn, merchant string, it *batchItem, touche
 	if err != nil {
 		return nil, err
 	}
-	if id == "" {
+	minted := id == ""
+	if minted {
 		id = FormatID(c.self, merchant, newLocalID())
 	}
 	j, ok := touched[id]
@@ -250,7 +251,11 @@ func (c *Catalog) decide(txn *badger.Txn, merchant string, it *batchItem, touche
 		it.reject(FieldError{Field: "variants[0].sku", Message: fmt.Sprintf("names listing %s, which entry %d of this feed already changes", id, j)})
 		return nil, nil
 	}
-	if errs, err := skuConflicts(txn, merchant, id, it.p.desc); err != nil || errs != nil {
+	from := 0
+	if minted { // the first SKU was just looked up, and is free
+		from = 1
+	}
+	if errs, err := skuConflicts(txn, merchant, id, it.p.desc, from); err != nil || errs != nil {
 		it.reject(errs...)
 		return nil, err
 	}
@@ -262,18 +267,25 @@ func (c *Catalog) decide(txn *badger.Txn, merchant string, it *batchItem, touche
 		return nil, err
 	}
 	seen[id] = it.index
-	return c.upsertDraft(txn, merchant, id, it)
+	return c.upsertDraft(txn, merchant, id, it, minted)
 }
 
-// upsertDraft compares an entry with listing id and drafts the difference.
-func (c *Catalog) upsertDraft(txn *badger.Txn, merchant, id string, it *batchItem) (*draft, error) {
+// upsertDraft compares an entry with listing id and drafts the
+// difference: a new listing when its id was minted for it.
+func (c *Catalog) upsertDraft(txn *badger.Txn, merchant, id string, it *batchItem, minted bool) (*draft, error) {
+	if minted {
+		it.outcome = created
+		return c.newDraft(id, merchant, it.p), nil
+	}
 	lh, err := getHead(txn, listingKey(id))
 	if err != nil {
 		return nil, err
 	}
-	if lh.seq == 0 {
+	if lh.seq == 0 { // the SKU index names it, and nothing else does
 		it.outcome = created
-		return c.newDraft(id, merchant, it.p), nil
+		d := c.newDraft(id, merchant, it.p)
+		d.fresh = false
+		return d, nil
 	}
 	sh, err := getHead(txn, stockKey(id))
 	if err != nil {

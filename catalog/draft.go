@@ -124,14 +124,18 @@ type draft struct {
 	// (stock_publish.go).
 	pending   bool
 	recordSum digest
+	// fresh: the id was made for this write, so nothing of the listing
+	// is stored; its write reads nothing back (a read of a key that is
+	// not there goes through every level of Badger's tree).
+	fresh bool
 
 	recs []*Record // set by commit
 	raws [][]byte
 }
 
-// newDraft is a draft that creates listing id from p.
+// newDraft is a draft that creates listing id, made for it, from p.
 func (c *Catalog) newDraft(id, merchant string, p *prepared) *draft {
-	d := &draft{id: id, merchant: merchant}
+	d := &draft{id: id, merchant: merchant, fresh: true}
 	d.update(c.self, p)
 	return d
 }
@@ -319,7 +323,7 @@ func (c *Catalog) storeDraft(txn *badger.Txn, d *draft) (int64, error) {
 			}
 		}
 		if r.Kind == KindListing {
-			delta, err = putListing(txn, r, d.raws[i], d.prevL, d.descSum, d.prevS.seq)
+			delta, err = putListing(txn, r, d.raws[i], d.prevL, d.descSum, d.prevS.seq, d.fresh)
 			listingHead = r.Seq
 		}
 		if err == nil && (r.Kind == KindStock || r.CarriesStock()) {
@@ -354,11 +358,20 @@ func (c *Catalog) storeDraft(txn *badger.Txn, d *draft) (int64, error) {
 // listing: it deletes the record it supersedes (unless that is the
 // listing's stock record, at seq stockHead), moves the head and, for a
 // takedown, drops the stock. It returns the change in live listings.
-func putListing(txn *badger.Txn, r *Record, raw []byte, prev head, sum digest, stockHead uint64) (int64, error) {
+// A fresh listing (its id made for this write) has no pictures indexed
+// to read back.
+func putListing(txn *badger.Txn, r *Record, raw []byte, prev head, sum digest, stockHead uint64, fresh bool) (int64, error) {
 	if err := putRecord(txn, r, raw, prev.seq, stockHead); err != nil {
 		return 0, err
 	}
-	if err := reimage(txn, r.ListingID, r.Listing); err != nil {
+	var old []string
+	if !fresh {
+		var err error
+		if old, err = storedImages(txn, r.ListingID); err != nil {
+			return 0, err
+		}
+	}
+	if err := indexImages(txn, r.ListingID, old, imageHashes(r.Listing)); err != nil {
 		return 0, err
 	}
 	h := head{seq: r.Seq, version: r.Version, tomb: r.Tombstone, sum: sum}

@@ -177,11 +177,14 @@ func (c *Catalog) loadOwned(txn *badger.Txn, merchant, id string) (*draft, error
 	return d, nil
 }
 
-// skuConflicts lists the SKUs of desc that another of merchant's listings
-// (not id) uses.
-func skuConflicts(txn *badger.Txn, merchant, id string, desc *Listing) ([]FieldError, error) {
+// skuConflicts lists the SKUs of desc, from its variant from on, that
+// another of merchant's listings (not id) uses.
+func skuConflicts(txn *badger.Txn, merchant, id string, desc *Listing, from int) ([]FieldError, error) {
 	var errs []FieldError
 	for i, v := range desc.Variants {
+		if i < from {
+			continue
+		}
 		item, err := txn.Get(skuKey(merchant, v.SKU))
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			continue
@@ -202,7 +205,7 @@ func skuConflicts(txn *badger.Txn, merchant, id string, desc *Listing) ([]FieldE
 
 // checkSKUs fails with a *ValidationError when skuConflicts finds any.
 func checkSKUs(txn *badger.Txn, merchant, id string, desc *Listing) error {
-	errs, err := skuConflicts(txn, merchant, id, desc)
+	errs, err := skuConflicts(txn, merchant, id, desc, 0)
 	if err != nil || errs == nil {
 		return err
 	}

@@ -107,25 +107,39 @@ func imagesOfKey(listing string) []byte { return []byte(prefixImageByList + list
 // pictures l shows (none for a takedown, l nil). It runs in the
 // transaction that stores the listing's record.
 func reimage(txn *badger.Txn, id string, l *Listing) error {
-	cur := imageHashes(l)
-	var old []string
-	item, err := txn.Get(imagesOfKey(id))
-	switch {
-	case errors.Is(err, badger.ErrKeyNotFound):
-	case err != nil:
+	old, err := storedImages(txn, id)
+	if err != nil {
 		return err
-	default:
-		v, err := item.ValueCopy(nil)
-		if err != nil {
-			return err
-		}
-		if len(v)%hashLen != 0 {
-			return fmt.Errorf("catalog: stored pictures of %s are %d bytes", id, len(v))
-		}
-		for i := 0; i < len(v); i += hashLen {
-			old = append(old, string(v[i:i+hashLen]))
-		}
 	}
+	return indexImages(txn, id, old, imageHashes(l))
+}
+
+// storedImages are the pictures the index holds for listing id.
+func storedImages(txn *badger.Txn, id string) ([]string, error) {
+	item, err := txn.Get(imagesOfKey(id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	v, err := item.ValueCopy(nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(v)%hashLen != 0 {
+		return nil, fmt.Errorf("catalog: stored pictures of %s are %d bytes", id, len(v))
+	}
+	var old []string
+	for i := 0; i < len(v); i += hashLen {
+		old = append(old, string(v[i:i+hashLen]))
+	}
+	return old, nil
+}
+
+// indexImages moves listing id's entries in the picture index from old
+// to cur.
+func indexImages(txn *badger.Txn, id string, old, cur []string) error {
 	if len(old) == 0 && len(cur) == 0 {
 		return nil
 	}

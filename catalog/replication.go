@@ -252,7 +252,7 @@ func (c *Catalog) placeListing(txn *badger.Txn, rec *Record, raw []byte, placed 
 	if err != nil {
 		return nil, 0, err
 	}
-	delta, err := putListing(txn, rec, raw, prev, sum, sh.seq)
+	delta, err := putListing(txn, rec, raw, prev, sum, sh.seq, false)
 	if err == nil && rec.Tombstone && rec.Origin == c.self {
 		err = dropSummary(txn, id)
 	}
