@@ -15,9 +15,10 @@ import (
 // batch is how many due messages one round of the sender takes.
 const batch = 32
 
-// Run delivers due messages, one at a time, until ctx ends: over SMTP
-// when a host is configured, to the local mailbox otherwise. It never
-// holds a Badger transaction while it talks to the server.
+// Run delivers due messages until ctx ends: over SMTP, one at a time,
+// when a host is configured; to the local mailbox otherwise, a round's
+// messages in one transaction. It never holds a Badger transaction while
+// it talks to the server.
 func (q *Queue) Run(ctx context.Context) error {
 	var floor dueFloor
 	for more := false; ; {
