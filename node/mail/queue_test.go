@@ -96,6 +96,18 @@ func letter(key string) Mail {
 	return Mail{Key: key, Kind: "test", To: "ada@example.org", ToName: "Ada", Letter: Letter{Subject: "Hello " + key, Text: "text of " + key + "\n", HTML: "<p>html of " + key + "</p>"}}
 }
 
+// waitDrained waits until q has no message pending.
+func waitDrained(t *testing.T, q *Queue) {
+	t.Helper()
+	testwait.For(t, 10*time.Second, func() error {
+		n, _, err := q.pendingStats()
+		if err == nil && n > 0 {
+			err = fmt.Errorf("%d pending", n)
+		}
+		return err
+	})
+}
+
 // waitStatus waits until message key's status is want and returns it.
 func waitStatus(t *testing.T, q *Queue, want string) Message {
 	t.Helper()
@@ -419,13 +431,7 @@ func TestMailboxWithoutSMTP(t *testing.T) {
 		enqueue(t, db, q, letter(k))
 	}
 	run(t, q)
-	testwait.For(t, 10*time.Second, func() error {
-		n, _, err := q.pendingStats()
-		if err == nil && n > 0 {
-			err = fmt.Errorf("%d pending", n)
-		}
-		return err
-	})
+	waitDrained(t, q)
 	page, next, err := q.Messages(context.Background(), "", 2)
 	if err != nil || len(page) != 2 || next == "" {
 		t.Fatalf("first page %v next %q err %v", page, next, err)
@@ -494,13 +500,7 @@ func TestMailboxFilesARoundInOneTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, q)
-	testwait.For(t, 10*time.Second, func() error {
-		n, _, err := q.pendingStats()
-		if err == nil && n > 0 {
-			err = fmt.Errorf("%d pending", n)
-		}
-		return err
-	})
+	waitDrained(t, q)
 	commits := map[uint64]int{} // a finished entry's commit -> entries
 	err = db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixFinished)})
