@@ -102,6 +102,7 @@ func (c *Catalog) leadSmall(f *smallFeed) {
 	defer func() {
 		for _, g := range batch {
 			if !g.written {
+				resetOutcomes(g.chunk) // what the failed turn decided for it
 				g.err = errSmallWriter
 				g.markWritten()
 			}

@@ -222,7 +222,7 @@ func TestSmallFeedsUnderLoad(t *testing.T) {
 	}
 	fed, writes := n.SmallFeeds()
 	t.Logf("%d small feeds written in %d turns of the writer lock", fed, writes)
-	if fed != senders*feeds || writes > fed {
-		t.Fatalf("%d small feeds in %d turns, want %d feeds", fed, writes, senders*feeds)
+	if fed != senders*feeds || writes >= fed {
+		t.Fatalf("%d small feeds in %d turns, want %d feeds, some sharing a turn", fed, writes, senders*feeds)
 	}
 }
