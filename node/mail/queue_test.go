@@ -327,6 +327,34 @@ func TestRoundsFindAnEntryFiledBeforeTheirStart(t *testing.T) {
 	})
 }
 
+// TestRoundAfterFullRoundsLooksBackToTheirStart follows where rounds
+// start reading the queue: a round after full ones goes on from the last
+// entry passed, and the first round after such a chain looks back to
+// where the chain began, so that an entry committed late meanwhile is
+// found then, not at the next round from the head.
+func TestRoundAfterFullRoundsLooksBackToTheirStart(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	ns := func(d time.Duration) uint64 { return uint64(t0.Add(d).UnixNano()) }
+	key := func(at uint64) string { return fmt.Sprintf("%s%016x", prefixPending, at) }
+	var f dueFloor
+	step := func(now time.Duration, more bool, want string) {
+		t.Helper()
+		if got := string(f.start(t0.Add(now), more)); got != want {
+			t.Fatalf("a round at t0+%s (more %v) starts at %q, want %q", now, more, got, want)
+		}
+	}
+	step(0, false, prefixPending) // the first round reads from the head
+	f.passed(ns(time.Second))
+	step(2*time.Second, false, key(ns(time.Second)-uint64(dueLag))) // after a wait: dueLag back; it is full
+	f.passed(ns(20 * time.Second))
+	step(2*time.Second, true, key(ns(20*time.Second))) // full rounds go on from the last entry passed
+	f.passed(ns(40 * time.Second))
+	step(3*time.Second, true, key(ns(40*time.Second)))
+	step(4*time.Second, false, key(ns(time.Second)-uint64(dueLag))) // the chain ended: back to where it began
+	step(5*time.Second, false, key(ns(40*time.Second)-uint64(dueLag)))
+	step(dueFullEvery, true, prefixPending) // from the head every dueFullEvery, chain or not
+}
+
 // TestRestartBetweenEnqueueAndSend queues a message on a node that stops
 // before it sends; the next start sends it once, and the one after sends
 // nothing again, even when the same event is queued once more.
@@ -490,7 +518,7 @@ func TestMailboxFilesARoundInOneTransaction(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		m.Status, m.FinishedAt = StatusMailbox, m.CreatedAt
+		m.Status, m.FinishedAt, m.NextAttemptAt = StatusMailbox, m.CreatedAt, time.Time{}
 		if err := txn.Set(timeKey(prefixFinished, m.FinishedAt, m.ID), nil); err != nil {
 			return err
 		}

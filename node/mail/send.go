@@ -27,15 +27,19 @@ func (q *Queue) Run(ctx context.Context) error {
 			q.log.Warn("mail: reading the queue failed", "err", err)
 		}
 		n := len(ids)
-		if n > 0 && !q.cfg.SMTP() && q.file(ids) == nil { // if it fails, each alone below
-			floor.passed(ids[n-1].at)
-			ids = nil
+		if n > 0 && !q.cfg.SMTP() {
+			if err := q.file(ids); err == nil {
+				floor.passed(ids[n-1].at)
+				ids = nil
+			} else if ctx.Err() == nil {
+				q.log.Warn("mail: filing a round in the mailbox failed; filing each letter alone", "err", err)
+			}
 		}
 		for _, d := range ids {
 			if ctx.Err() != nil {
 				return nil
 			}
-			if err := q.deliver(ctx, d.id); err != nil && ctx.Err() == nil {
+			if err := q.deliver(ctx, d); err != nil && ctx.Err() == nil {
 				q.log.Warn("mail: recording a delivery failed", "id", d.id, "err", err)
 			}
 			floor.passed(d.at)
@@ -75,6 +79,9 @@ type dueMessage struct {
 	at uint64 // nanoseconds
 	id string
 }
+
+// key is d's queue entry.
+func (d dueMessage) key() []byte { return timeKey(prefixPending, time.Unix(0, int64(d.at)), d.id) }
 
 // due returns up to batch messages due now, from the queue entry start
 // on, and the time of the next attempt not due yet (zero for none).
@@ -120,30 +127,48 @@ const (
 type dueFloor struct {
 	at   uint64    // the latest entry passed, nanoseconds; 0 for none
 	full time.Time // when a round last read from the head
+	// last is where the last round that looked back started, and from
+	// where the first of a chain of full rounds started (0: the head):
+	// the round after the chain looks back to it, so that an entry
+	// committed late while the chain went on is found then, not at the
+	// next round from the head.
+	last, from uint64
+	chained    bool
 }
 
 // start is where the next round starts: more when the last round was
 // full.
 func (f *dueFloor) start(now time.Time, more bool) []byte {
 	if f.at == 0 || now.Sub(f.full) >= dueFullEvery {
-		f.full = now
+		f.full, f.last, f.chained = now, 0, false
 		return []byte(prefixPending)
 	}
 	if more {
+		if !f.chained {
+			f.chained, f.from = true, f.last
+		}
 		return fmt.Appendf(nil, "%s%016x", prefixPending, f.at)
 	}
-	return fmt.Appendf(nil, "%s%016x", prefixPending, f.at-min(f.at, uint64(dueLag)))
+	s := f.at - min(f.at, uint64(dueLag))
+	if f.chained {
+		s, f.chained = min(s, f.from), false
+	}
+	f.last = s
+	if s == 0 {
+		return []byte(prefixPending)
+	}
+	return fmt.Appendf(nil, "%s%016x", prefixPending, s)
 }
 
 func (f *dueFloor) passed(at uint64) { f.at = max(f.at, at) }
 
-// deliver makes one attempt at message id and records its outcome.
-func (q *Queue) deliver(ctx context.Context, id string) error {
+// deliver makes one attempt at due message d and records its outcome.
+func (q *Queue) deliver(ctx context.Context, d dueMessage) error {
 	var m *record
-	if err := q.db.View(func(txn *badger.Txn) (err error) { m, err = loadMessage(txn, id); return err }); err != nil {
+	if err := q.db.View(func(txn *badger.Txn) (err error) { m, err = loadMessage(txn, d.id); return err }); err != nil {
 		return err
 	}
-	queued := timeKey(prefixPending, m.NextAttemptAt, m.ID)
+	queued := d.key()
 	if m.Status != StatusPending { // a stale queue entry
 		return q.db.Update(func(txn *badger.Txn) error { return txn.Delete(queued) })
 	}
@@ -223,7 +248,7 @@ func (q *Queue) file(ids []dueMessage) error {
 			if err != nil {
 				return err
 			}
-			queued := timeKey(prefixPending, m.NextAttemptAt, m.ID)
+			queued := d.key()
 			if m.Status != StatusPending { // a stale queue entry
 				if err := txn.Delete(queued); err != nil {
 					return err
@@ -241,7 +266,10 @@ func (q *Queue) file(ids []dueMessage) error {
 	if err != nil {
 		return err
 	}
-	return q.countFinished(StatusMailbox, filed)
+	if err := q.countFinished(StatusMailbox, filed); err != nil { // filed all the same
+		q.log.Warn("mail: trimming the log failed", "err", err)
+	}
+	return nil
 }
 
 // putFinished stores finished message m and takes its entry queued off
