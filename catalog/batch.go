@@ -251,11 +251,8 @@ func (c *Catalog) decide(txn *badger.Txn, merchant string, it *batchItem, touche
 		it.reject(FieldError{Field: "variants[0].sku", Message: fmt.Sprintf("names listing %s, which entry %d of this feed already changes", id, j)})
 		return nil, nil
 	}
-	from := 0
-	if minted { // the first SKU was just looked up, and is free
-		from = 1
-	}
-	if errs, err := skuConflicts(txn, merchant, id, it.p.desc, from); err != nil || errs != nil {
+	// The first SKU was just looked up: free, or id's own.
+	if errs, err := skuConflicts(txn, merchant, id, it.p.desc, 1); err != nil || errs != nil {
 		it.reject(errs...)
 		return nil, err
 	}
@@ -275,7 +272,7 @@ func (c *Catalog) decide(txn *badger.Txn, merchant string, it *batchItem, touche
 func (c *Catalog) upsertDraft(txn *badger.Txn, merchant, id string, it *batchItem, minted bool) (*draft, error) {
 	if minted {
 		it.outcome = created
-		return c.newDraft(id, merchant, it.p), nil
+		return c.newDraft(id, merchant, it.p, true), nil
 	}
 	lh, err := getHead(txn, listingKey(id))
 	if err != nil {
@@ -283,9 +280,7 @@ func (c *Catalog) upsertDraft(txn *badger.Txn, merchant, id string, it *batchIte
 	}
 	if lh.seq == 0 { // the SKU index names it, and nothing else does
 		it.outcome = created
-		d := c.newDraft(id, merchant, it.p)
-		d.fresh = false
-		return d, nil
+		return c.newDraft(id, merchant, it.p, false), nil
 	}
 	sh, err := getHead(txn, stockKey(id))
 	if err != nil {

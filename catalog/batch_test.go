@@ -421,3 +421,25 @@ func TestChangesReachHandlersInCommitOrder(t *testing.T) {
 		t.Fatalf("handlers ran at the same time %d times", overlaps.Load())
 	}
 }
+
+// TestUpsertBatchUpdateRefusesAnotherListingsSKU updates a listing with
+// a second variant whose SKU another listing has: the entry is refused
+// by that variant, and both listings stay as they were.
+func TestUpsertBatchUpdateRefusesAnotherListingsSKU(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, testConfig(), &memberSet{})
+	m := n.merchant(t)
+	if res, err := n.UpsertBatch(ctx, m, []ListingInput{input("Pan", "A-0"), input("Pot", "B-0")}); err != nil || res.Created != 2 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	res, err := n.UpsertBatch(ctx, m, []ListingInput{input("Pan", "A-0", "B-0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Updated != 0 || len(res.Rejected) != 1 || res.Rejected[0].Errors[0].Field != "variants[1].sku" {
+		t.Fatalf("%+v: want the entry refused by variants[1].sku", res)
+	}
+	if res, err := n.UpsertBatch(ctx, m, []ListingInput{input("Pan", "A-0"), input("Pot", "B-0")}); err != nil || res.Unchanged != 2 {
+		t.Fatalf("the two listings changed: %+v, %v", res, err)
+	}
+}

@@ -133,9 +133,10 @@ type draft struct {
 	raws [][]byte
 }
 
-// newDraft is a draft that creates listing id, made for it, from p.
-func (c *Catalog) newDraft(id, merchant string, p *prepared) *draft {
-	d := &draft{id: id, merchant: merchant, fresh: true}
+// newDraft is a draft that creates listing id from p; fresh when the id
+// was made for it.
+func (c *Catalog) newDraft(id, merchant string, p *prepared, fresh bool) *draft {
+	d := &draft{id: id, merchant: merchant, fresh: fresh}
 	d.update(c.self, p)
 	return d
 }

@@ -44,7 +44,7 @@ func (c *Catalog) CreateListing(ctx context.Context, merchantID string, in Listi
 		if err := c.checkShippingProfile(txn, merchantID, p.desc); err != nil {
 			return nil, err
 		}
-		d = c.newDraft(id, merchantID, p)
+		d = c.newDraft(id, merchantID, p, true)
 		return []*draft{d}, nil
 	})
 	if err != nil {
