@@ -304,12 +304,7 @@ func TestRoundsFindAnEntryFiledBeforeTheirStart(t *testing.T) {
 	}
 	enqueue(t, db, q, letter("first"))
 	run(t, q)
-	testwait.For(t, 10*time.Second, func() error {
-		if n := pending(); n > 0 {
-			return fmt.Errorf("%d pending", n)
-		}
-		return nil
-	})
+	waitDrained(t, q)
 	clock.Store(t0.Add(-2 * dueLag).UnixNano()) // filed before the rounds' start
 	enqueue(t, db, q, letter("late"))
 	clock.Store(t0.Add(time.Second).UnixNano())
