@@ -10,14 +10,18 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/fedmart/fedmart/catalog"
 	"github.com/fedmart/fedmart/catalog/sample"
+	"github.com/fedmart/fedmart/node"
 	"golang.org/x/sync/errgroup"
 )
 
 // benchImport imports n listings over HTTP in batches of 1,000 into a
 // member of its own, clients batches at a time (each client sends its
 // next batch once the last one is answered), beside a raw Badger
-// WriteBatch of the same JSON.
+// WriteBatch of the same JSON; then sends the same listings again with
+// every price changed, as a merchant's next full feed does, beside the
+// import.
 // On a shared machine the wall-clock rate depends on what else runs, so
 // it also reports the process's CPU time per listing (server and
 // client), the rate two whole cores would reach at that cost, and the
@@ -51,14 +55,74 @@ func benchImport(ctx context.Context, n, clients int, signing string) ([]figure,
 		}
 	}
 	sign, _ := ed25519CPU(4000, 600) // before the import, while the member is idle
+	elapsed, cpu, held, err := sendFeeds(ctx, nd, token, bodies, clients, "created")
+	if err != nil {
+		return nil, err
+	}
+	// The merchant's next feed: every listing again, every price changed.
+	for i := range listings {
+		listings[i].Variants[0].Price.Amount++
+	}
+	bodies = bodies[:0]
+	for i := 0; i < n; i += 1000 {
+		b, _ := json.Marshal(listings[i:min(i+1000, n)])
+		bodies = append(bodies, b)
+	}
+	upElapsed, _, upHeld, err := sendFeeds(ctx, nd, token, bodies, clients, "updated")
+	if err != nil {
+		return nil, err
+	}
+	rate := float64(n) / elapsed.Seconds()
+	perListing := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 / float64(n) }
+	base, err := badgerWriteRate(values)
+	if err != nil {
+		return nil, err
+	}
+	cpuPer := float64(cpu.Microseconds()) / float64(n)
+	signPer := float64(sign.Nanoseconds()) / 1e3
+	cores := runtime.GOMAXPROCS(0)
+	return []figure{
+		{Name: fmt.Sprintf("import of %d listings over HTTP, batches of 1000%s (message signing %s)", n, atATime(clients), signing), Unit: "listings/s", Value: rate,
+			Baseline: "raw Badger WriteBatch of the same JSON", Base: base, Goal: ">= 15000 listings/s"},
+		{Name: "import CPU time per listing, whole process", Unit: "µs", Value: cpuPer,
+			Baseline: "one Ed25519 signature (a new listing's record), same run", Base: signPer},
+		{Name: "listings/s two whole cores would import at that CPU cost", Unit: "listings/s", Value: 2e6 / cpuPer,
+			Baseline: "Ed25519 ceiling: 2 cores x signatures/s", Base: 2e6 / signPer, Goal: ">= 15000 listings/s"},
+		{Name: fmt.Sprintf("Ed25519 signatures per second, one core (GOMAXPROCS %d)", cores), Unit: "/s", Value: 1e9 / float64(sign.Nanoseconds())},
+		{Name: "catalog writer lock held per listing imported", Unit: "µs", Value: perListing(held),
+			Baseline: "the import's wall time per listing", Base: perListing(elapsed)},
+		{Name: fmt.Sprintf("the same %d listings sent again, every price changed%s", n, atATime(clients)), Unit: "listings/s", Value: float64(n) / upElapsed.Seconds(),
+			Baseline: "their import, same run", Base: rate},
+		{Name: "catalog writer lock held per listing updated", Unit: "µs", Value: perListing(upHeld),
+			Baseline: "per listing imported, same run", Base: perListing(held)},
+	}, nil
+}
+
+// sendFeeds posts bodies to nd's batch API as merchant token, clients at
+// a time, and returns the wall time, the process's CPU time and the
+// catalog writer lock's time they took. Every listing must come out as
+// want says (created or updated), or the figures would measure less.
+func sendFeeds(ctx context.Context, nd *node.Node, token string, bodies [][]byte, clients int, want string) (elapsed, cpu, held time.Duration, err error) {
 	start, cpuStart, heldStart := time.Now(), cpuTime(), nd.Catalog().WriterHeld()
 	next := make(chan []byte)
 	g, gctx := errgroup.WithContext(ctx)
 	for range clients {
 		g.Go(func() error {
 			for b := range next {
-				if _, err := apiCall(gctx, http.MethodPost, nd.APIURL()+"/v1/listings/batch", token, bytes.NewReader(b)); err != nil {
+				out, err := apiCall(gctx, http.MethodPost, nd.APIURL()+"/v1/listings/batch", token, bytes.NewReader(b))
+				if err != nil {
 					return err
+				}
+				var r catalog.BatchResult
+				if err := json.Unmarshal(out, &r); err != nil {
+					return fmt.Errorf("the batch API answered %.200q: %w", out, err)
+				}
+				done, other := r.Created, r.Updated
+				if want == "updated" {
+					done, other = other, done
+				}
+				if done == 0 || other+r.Unchanged+len(r.Rejected) != 0 {
+					return fmt.Errorf("a feed was to be %s, and came out %+v", want, r)
 				}
 			}
 			return nil
@@ -76,28 +140,9 @@ func benchImport(ctx context.Context, n, clients int, signing string) ([]figure,
 		return nil
 	})
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return 0, 0, 0, err
 	}
-	elapsed, cpu, held := time.Since(start), cpuTime()-cpuStart, nd.Catalog().WriterHeld()-heldStart
-	rate := float64(n) / elapsed.Seconds()
-	base, err := badgerWriteRate(values)
-	if err != nil {
-		return nil, err
-	}
-	cpuPer := float64(cpu.Microseconds()) / float64(n)
-	signPer := float64(sign.Nanoseconds()) / 1e3
-	cores := runtime.GOMAXPROCS(0)
-	return []figure{
-		{Name: fmt.Sprintf("import of %d listings over HTTP, batches of 1000%s (message signing %s)", n, atATime(clients), signing), Unit: "listings/s", Value: rate,
-			Baseline: "raw Badger WriteBatch of the same JSON", Base: base, Goal: ">= 15000 listings/s"},
-		{Name: "import CPU time per listing, whole process", Unit: "µs", Value: cpuPer,
-			Baseline: "one Ed25519 signature (a new listing's record), same run", Base: signPer},
-		{Name: "listings/s two whole cores would import at that CPU cost", Unit: "listings/s", Value: 2e6 / cpuPer,
-			Baseline: "Ed25519 ceiling: 2 cores x signatures/s", Base: 2e6 / signPer, Goal: ">= 15000 listings/s"},
-		{Name: fmt.Sprintf("Ed25519 signatures per second, one core (GOMAXPROCS %d)", cores), Unit: "/s", Value: 1e9 / float64(sign.Nanoseconds())},
-		{Name: "catalog writer lock held per listing imported", Unit: "µs", Value: float64(held.Nanoseconds()) / 1e3 / float64(n),
-			Baseline: "the import's wall time per listing", Base: float64(elapsed.Nanoseconds()) / 1e3 / float64(n)},
-	}, nil
+	return time.Since(start), cpuTime() - cpuStart, nd.Catalog().WriterHeld() - heldStart, nil
 }
 
 // ed25519CPU is the CPU time one Ed25519 signature of a size-byte message
