@@ -11,6 +11,7 @@ import (
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/record"
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // RecordDomain is the libp2p signature domain of catalog records; a
@@ -186,6 +187,32 @@ func parseStored(raw []byte) (*Record, error) {
 		return nil, fmt.Errorf("catalog: stored record is corrupt: %w", err)
 	}
 	return rec, nil
+}
+
+// envelopePayload returns the payload of a sealed record (field 3 of
+// libp2p's Envelope message) without decoding the signer's key or
+// checking the signature: for records this node stored, which were
+// verified before they were.
+func envelopePayload(raw []byte) ([]byte, error) {
+	for len(raw) > 0 {
+		num, typ, n := protowire.ConsumeTag(raw)
+		if n < 0 {
+			return nil, protowire.ParseError(n)
+		}
+		raw = raw[n:]
+		if num == 3 && typ == protowire.BytesType {
+			payload, n := protowire.ConsumeBytes(raw)
+			if n < 0 {
+				return nil, protowire.ParseError(n)
+			}
+			return payload, nil
+		}
+		if n = protowire.ConsumeFieldValue(num, typ, raw); n < 0 {
+			return nil, protowire.ParseError(n)
+		}
+		raw = raw[n:]
+	}
+	return nil, errors.New("the envelope has no payload")
 }
 
 // check reports what makes a record malformed: the fields common to all

@@ -4,8 +4,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // Badger keys owned by the catalog, all under "c/". Seqs are big-endian so
@@ -147,6 +149,54 @@ func loadRecord(txn *badger.Txn, origin string, seq uint64) (*Record, error) {
 		return nil, err
 	}
 	return parseItem(item)
+}
+
+// outline is what an update reads of a stored listing record when the
+// feed entry carries the rest (Catalog.loadUpdate).
+type outline struct {
+	category string
+	skus     []string
+	updated  time.Time
+}
+
+// storedOutline is the part of a listing record's JSON that outline
+// keeps; the decoder skips the rest without building it.
+type storedOutline struct {
+	Listing *struct {
+		Category string `json:"category"`
+		Variants []struct {
+			SKU string `json:"sku"`
+		} `json:"variants"`
+		UpdatedAt time.Time `json:"updated_at"`
+	} `json:"listing"`
+}
+
+// loadOutline reads the outline of the stored listing record at seq: no
+// signer's key, text, map or price is decoded.
+func loadOutline(txn *badger.Txn, origin string, seq uint64) (outline, error) {
+	item, err := recordItem(txn, origin, seq)
+	if err != nil {
+		return outline{}, err
+	}
+	var s storedOutline
+	err = item.Value(func(raw []byte) error {
+		payload, err := envelopePayload(raw)
+		if err != nil {
+			return err
+		}
+		return jsonv2.Unmarshal(payload, &s)
+	})
+	if err == nil && s.Listing == nil {
+		err = errors.New("it describes no listing")
+	}
+	if err != nil {
+		return outline{}, fmt.Errorf("catalog: stored record %s/%d is corrupt: %w", origin, seq, err)
+	}
+	o := outline{category: s.Listing.Category, updated: s.Listing.UpdatedAt, skus: make([]string, len(s.Listing.Variants))}
+	for i, v := range s.Listing.Variants {
+		o.skus[i] = v.SKU
+	}
+	return o, nil
 }
 
 // recordItem is the item of the stored record a head points at, which
