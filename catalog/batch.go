@@ -298,8 +298,8 @@ func (c *Catalog) upsertDraft(txn *badger.Txn, merchant, id string, it *batchIte
 	return d, nil
 }
 
-// loadUpdate drafts the update of merchant's listing id, whose heads lh
-// and sh are read, to p. It is loadOwned followed by update, but of the
+// loadUpdate drafts the update of merchant's live listing id, whose
+// heads lh and sh are read, to p. It is loadOwned followed by update, but of the
 // stored records it decodes only what p cannot stand for: the
 // description's category and SKUs (to move the listing's shard and SKU
 // index) and its time. Where p's digest matches the stored one, p is the

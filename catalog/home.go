@@ -71,8 +71,8 @@ func (c *Catalog) ReplaceListing(ctx context.Context, merchantID, id string, in 
 	}
 	var d *draft
 	err = c.write(func(txn *badger.Txn) ([]*draft, error) {
-		var err error
-		if d, err = c.loadOwned(txn, merchantID, id); err != nil {
+		lh, sh, err := c.ownedHeads(txn, merchantID, id)
+		if err != nil {
 			return nil, err
 		}
 		if err := checkSKUs(txn, merchantID, id, p.desc); err != nil {
@@ -81,8 +81,8 @@ func (c *Catalog) ReplaceListing(ctx context.Context, merchantID, id string, in 
 		if err := c.checkShippingProfile(txn, merchantID, p.desc); err != nil {
 			return nil, err
 		}
-		d.update(c.self, p)
-		return []*draft{d}, nil
+		d, err = c.loadUpdate(txn, merchantID, id, lh, sh, p)
+		return []*draft{d}, err
 	})
 	if err != nil {
 		return Listing{}, err
@@ -137,18 +137,9 @@ func (c *Catalog) SetStock(ctx context.Context, merchantID, id, sku string, stoc
 // nothing yet: its heads, description, stock (every SKU, 0 where the
 // stock record has none) and indexed SKUs.
 func (c *Catalog) loadOwned(txn *badger.Txn, merchant, id string) (*draft, error) {
-	platform, m, _, err := ParseID(id)
-	if err != nil || platform != c.self || m != merchant {
-		return nil, fmt.Errorf("%w: merchant %s has no listing %q", ErrNotFound, merchant, clip(id))
-	}
 	d := &draft{id: id, merchant: merchant}
-	if d.prevL, err = getHead(txn, listingKey(id)); err != nil {
-		return nil, err
-	}
-	if d.prevL.seq == 0 || d.prevL.tomb {
-		return nil, fmt.Errorf("%w: merchant %s has no listing %s", ErrNotFound, merchant, id)
-	}
-	if d.prevS, err = getHead(txn, stockKey(id)); err != nil {
+	var err error
+	if d.prevL, d.prevS, err = c.ownedHeads(txn, merchant, id); err != nil {
 		return nil, err
 	}
 	rec, err := loadRecord(txn, c.self, d.prevL.seq)
@@ -175,6 +166,23 @@ func (c *Catalog) loadOwned(txn *badger.Txn, merchant, id string) (*draft, error
 		d.stock[s] += 0 // every SKU present, so that SetStock knows it
 	}
 	return d, nil
+}
+
+// ownedHeads reads the listing and stock heads of one of merchant's live
+// listings.
+func (c *Catalog) ownedHeads(txn *badger.Txn, merchant, id string) (lh, sh head, err error) {
+	platform, m, _, err := ParseID(id)
+	if err != nil || platform != c.self || m != merchant {
+		return head{}, head{}, fmt.Errorf("%w: merchant %s has no listing %q", ErrNotFound, merchant, clip(id))
+	}
+	if lh, err = getHead(txn, listingKey(id)); err != nil {
+		return head{}, head{}, err
+	}
+	if lh.seq == 0 || lh.tomb {
+		return head{}, head{}, fmt.Errorf("%w: merchant %s has no listing %s", ErrNotFound, merchant, id)
+	}
+	sh, err = getHead(txn, stockKey(id))
+	return lh, sh, err
 }
 
 // skuConflicts lists the SKUs of desc, from its variant from on, that
