@@ -36,10 +36,12 @@ func (s *Service) foldStatus(m *Message, raw []byte) (*Part, error) {
 			if err := s.rebuildOrder(txn, m); err != nil {
 				return err
 			}
+			changed, err = s.applyStatusTxn(txn, m, raw)
+			return err
 		case err != nil:
 			return err
 		}
-		changed, err = s.applyStatusTxn(txn, m, raw)
+		changed, err = s.applyStatusTo(txn, o, m, raw)
 		return err
 	})
 	return changed, err

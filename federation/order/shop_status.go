@@ -151,6 +151,12 @@ func (s *Service) applyStatusTxn(txn *badger.Txn, m *Message, raw []byte) (*Part
 	if err != nil {
 		return nil, err
 	}
+	return s.applyStatusTo(txn, o, m, raw)
+}
+
+// applyStatusTo is applyStatusTxn for a caller that loaded the order, o,
+// in txn.
+func (s *Service) applyStatusTo(txn *badger.Txn, o *Order, m *Message, raw []byte) (*Part, error) {
 	p := o.partOf(m.Part)
 	switch {
 	case p == nil: // an order rebuilt in part after a restore: the rest may come
