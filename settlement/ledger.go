@@ -108,19 +108,9 @@ func (l *Ledger) Post(ctx context.Context, ev Event) ([]Entry, error) {
 // not, instead of where place would put it: only reconciliation pins (see
 // restore). The queue removes the posted event in also.
 func (l *Ledger) postWith(ctx context.Context, ev Event, pin *pinning, also func(*badger.Txn) error) ([]Entry, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := ev.Validate(); err != nil {
-		return nil, err
-	}
-	pol, err := l.policy(ev.PolicyVersion)
+	pol, err := l.admit(ctx, ev)
 	if err != nil {
 		return nil, err
-	}
-	if ev.Gross.Currency != pol.Currency {
-		return nil, fmt.Errorf("%w: event %s of part %q: gross %s, policy %d settles in %s",
-			ErrCurrency, ev.Kind, ev.PartID, ev.Gross, pol.Version, pol.Currency)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -131,33 +121,53 @@ func (l *Ledger) postWith(ctx context.Context, ev Event, pin *pinning, also func
 				return err
 			}
 		}
-		if ev.isAd() {
-			if !adParty(ev, l.self, pol.Treasury) {
-				return nil
-			}
-			var err error
-			created, err = l.postAdTxn(txn, ev, pol, pin)
-			return err
-		}
-		if ev.isPoints() {
-			if !pointsParty(ev, l.self) {
-				return nil
-			}
-			var err error
-			created, err = l.postPointsTxn(txn, ev, pol, pin)
-			return err
-		}
-		if ev.Storefront == ev.Home || (l.self != ev.Storefront && l.self != ev.Home && l.self != pol.Treasury) {
-			return nil
-		}
 		var err error
-		created, err = l.postTxn(txn, ev, pol, pin)
+		created, err = l.postIn(txn, ev, pol, pin)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return created, nil
+}
+
+// admit checks ev on its own, before any transaction, and returns the
+// policy it is posted under.
+func (l *Ledger) admit(ctx context.Context, ev Event) (Policy, error) {
+	if err := ctx.Err(); err != nil {
+		return Policy{}, err
+	}
+	if err := ev.Validate(); err != nil {
+		return Policy{}, err
+	}
+	pol, err := l.policy(ev.PolicyVersion)
+	if err != nil {
+		return Policy{}, err
+	}
+	if ev.Gross.Currency != pol.Currency {
+		return Policy{}, fmt.Errorf("%w: event %s of part %q: gross %s, policy %d settles in %s",
+			ErrCurrency, ev.Kind, ev.PartID, ev.Gross, pol.Version, pol.Currency)
+	}
+	return pol, nil
+}
+
+// postIn posts ev, admitted under pol, in txn; the caller holds mu.
+func (l *Ledger) postIn(txn *badger.Txn, ev Event, pol Policy, pin *pinning) ([]Entry, error) {
+	switch {
+	case ev.isAd():
+		if !adParty(ev, l.self, pol.Treasury) {
+			return nil, nil
+		}
+		return l.postAdTxn(txn, ev, pol, pin)
+	case ev.isPoints():
+		if !pointsParty(ev, l.self) {
+			return nil, nil
+		}
+		return l.postPointsTxn(txn, ev, pol, pin)
+	case ev.Storefront == ev.Home || (l.self != ev.Storefront && l.self != ev.Home && l.self != pol.Treasury):
+		return nil, nil
+	}
+	return l.postTxn(txn, ev, pol, pin)
 }
 
 // logCreated logs new entries at debug level.

@@ -13,8 +13,9 @@ import (
 // The posting queue. The orders layer hands each event to Enqueue inside
 // the Badger transaction that commits the order status stating it, so the
 // status and its booking commit together or not at all; Run (and every
-// session, before it counts) posts what is queued, in order, each event in
-// the transaction that removes it from the queue. An event the ledger
+// session, before it counts) posts what is queued, in order, in the
+// transaction that removes it from the queue: a drain's round of events in
+// one, or each event in its own when the ledger refuses one of the round. An event the ledger
 // refuses (a conflict, an unknown policy) is kept under "s/qx/" with the
 // reason, for the operator, and never blocks the events behind it.
 const (
@@ -118,14 +119,68 @@ func (l *Ledger) drain(ctx context.Context, start []byte) error {
 		if err != nil || len(keys) == 0 {
 			return err
 		}
-		for i, k := range keys {
-			if err := l.postQueued(ctx, k, events[i]); err != nil {
-				return err
-			}
-			l.drained(k)
+		if err := l.postRound(ctx, keys, events); err != nil {
+			return err
 		}
 		start = append(keys[len(keys)-1], 0) // after the last one posted
 	}
+}
+
+// postRound posts a drain's round of queued events in one transaction,
+// each removed from the queue in it: one commit for the round, where each
+// event took one of its own (most of the ledger's work in a checkout
+// storm). When one of them is refused, or the round does not fit one
+// transaction, nothing of it is written and its events are posted one at
+// a time, each refusal kept for the operator.
+func (l *Ledger) postRound(ctx context.Context, keys [][]byte, events []Event) error {
+	pols := make([]Policy, len(events))
+	for i, ev := range events {
+		pol, err := l.admit(ctx, ev)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return l.postEach(ctx, keys, events)
+		}
+		pols[i] = pol
+	}
+	created := make([][]Entry, len(events))
+	l.mu.Lock()
+	err := l.db.Update(func(txn *badger.Txn) error {
+		for i, ev := range events {
+			if err := txn.Delete(keys[i]); err != nil {
+				return err
+			}
+			var err error
+			if created[i], err = l.postIn(txn, ev, pols[i], nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	l.mu.Unlock()
+	if err != nil {
+		if !refusal(err) && !errors.Is(err, badger.ErrTxnTooBig) {
+			return err
+		}
+		return l.postEach(ctx, keys, events)
+	}
+	for _, c := range created {
+		l.logCreated(c)
+	}
+	l.drained(keys[len(keys)-1])
+	return nil
+}
+
+// postEach posts queued events one at a time, in order.
+func (l *Ledger) postEach(ctx context.Context, keys [][]byte, events []Event) error {
+	for i, k := range keys {
+		if err := l.postQueued(ctx, k, events[i]); err != nil {
+			return err
+		}
+		l.drained(k)
+	}
+	return nil
 }
 
 // Where a drain starts reading the queue. Posted events are deleted from

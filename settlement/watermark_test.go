@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +65,83 @@ func TestQueuePostsWhatCommitted(t *testing.T) {
 	if err := s.CheckBalances(ctx); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestARoundOfQueuedEventsIsOneCommit: a drain posts the events it reads
+// in one transaction (Badger gives every entry it wrote one version);
+// when the ledger refuses one of them, the round is posted one event at
+// a time, the others booked and the refused one kept aside.
+func TestARoundOfQueuedEventsIsOneCommit(t *testing.T) {
+	ctx := context.Background()
+	s := newLedger(t, "S", &clock{t: t0})
+	var round []Event
+	for i := range 5 {
+		round = append(round, ev(fmt.Sprint("a", i), EventDelivered, t0, int64(1000+i)))
+	}
+	enqueue(t, s, true, round...)
+	if err := s.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v := entryVersions(t, s, "a"); len(v) != 1 {
+		t.Errorf("the round's entries were written in %d commits, want 1 (%v)", len(v), v)
+	}
+
+	round = round[:0]
+	for i := range 4 {
+		round = append(round, ev(fmt.Sprint("b", i), EventDelivered, t0, int64(1000+i)))
+	}
+	round = append(round[:2], append([]Event{ev("a0", EventDelivered, t0, 999)}, round[2:]...)...) // contradicts a0
+	enqueue(t, s, true, round...)
+	if err := s.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v := entryVersions(t, s, "b"); len(v) != 4 {
+		t.Errorf("after a refusal the round's four events were written in %d commits, want one each (%v)", len(v), v)
+	}
+	parts := map[string]int{}
+	for _, e := range entriesOf(t, s, day1, "") {
+		parts[e.PartID]++
+	}
+	for i := range 4 {
+		if p := fmt.Sprint("b", i); parts[p] != 2 {
+			t.Errorf("part %s has %d entries, want 2 (sale and fee)", p, parts[p])
+		}
+	}
+	refused, err := s.Refused(ctx)
+	if err != nil || len(refused) != 1 || refused[0].Event.Gross.Amount != 999 {
+		t.Errorf("refused %+v (%v), want the contradicting event", refused, err)
+	}
+	if n, err := s.Queued(ctx); err != nil || n != 0 {
+		t.Errorf("%d still queued (%v)", n, err)
+	}
+	if err := s.CheckBalances(ctx); err != nil {
+		t.Error(err)
+	}
+}
+
+// entryVersions returns the Badger versions (commit timestamps) of the
+// entries of the parts whose id starts with part.
+func entryVersions(t *testing.T, l *Ledger, part string) map[uint64]int {
+	t.Helper()
+	out := map[uint64]int{}
+	err := l.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixEntry), PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var e Entry
+			if err := it.Item().Value(e.UnmarshalBinary); err != nil {
+				return err
+			}
+			if strings.HasPrefix(e.PartID, part) {
+				out[it.Item().Version()]++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // TestWatermarksHoldBackAPeriod: a session ends after the hellos while
