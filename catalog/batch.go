@@ -299,10 +299,12 @@ func (c *Catalog) upsertDraft(txn *badger.Txn, merchant, id string, it *batchIte
 }
 
 // loadUpdate drafts the update of merchant's live listing id, whose
-// heads lh and sh are read, to p. It is loadOwned followed by update, but of the
-// stored records it decodes only what p cannot stand for: the
-// description's category and SKUs (to move the listing's shard and SKU
-// index) and its time. Where p's digest matches the stored one, p is the
+// heads lh and sh are read, to p. It drafts what loadOwned followed by
+// update drafts, but of the stored records it decodes only what p cannot
+// stand for: the description's category and SKUs (to move the listing's
+// shard and SKU index) and its time. (Only the stock map lacks
+// loadOwned's 0 for an old SKU the stock does not name: it reads as 0
+// everywhere, and a stock that is signed is p's.) Where p's digest matches the stored one, p is the
 // stored description or stock, apart from the identity, version and
 // time, which the heads and the outline give; where it does not, p
 // replaces it. (Decoding the stored records was 45% of the writer lock's

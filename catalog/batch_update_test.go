@@ -1,12 +1,16 @@
 package catalog
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/libp2p/go-libp2p/core/record"
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // TestAnUpdateDraftsWhatTheFullLoadDrafts drafts feed updates of every
@@ -44,6 +48,19 @@ func TestAnUpdateDraftsWhatTheFullLoadDrafts(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, func(in *ListingInput) { in.Variants[0].Stock = 7; in.Brand = "Other" }},
+		{"a translation added, stock changed", nil, func(in *ListingInput) {
+			in.Translations = map[string]Translation{"zh-CN": {Title: "平底锅"}}
+			in.Variants[1].Stock = 9
+		}},
+		{"stock changed, after a translation", func(id string, in ListingInput) {
+			in.Translations = map[string]Translation{"zh-CN": {Title: "平底锅", Description: "结实耐用。"}}
+			if _, err := n.ReplaceListing(ctx, m, id, in); err != nil {
+				t.Fatal(err)
+			}
+		}, func(in *ListingInput) {
+			in.Translations = map[string]Translation{"zh-CN": {Title: "平底锅", Description: "结实耐用。"}}
+			in.Variants[0].Stock = 2
+		}},
 		{"stock pending from an order, description changed", func(id string, in ListingInput) {
 			if err := n.ChangeStock(ctx, []StockChange{{ListingID: id, SKU: in.Variants[0].SKU, Delta: -2}}, nil); err != nil {
 				t.Fatal(err)
@@ -130,5 +147,58 @@ func compareDrafts(t *testing.T, got, want *draft) {
 	}
 	if got.signStock && !reflect.DeepEqual(got.stock, want.stock) { // a signed stock map is as it is
 		t.Fatalf("signed stock %v, want %v", got.stock, want.stock)
+	}
+}
+
+// TestARepeatedPayloadIsReadAsItWasVerified: a record is stored as it
+// arrived, and a relay may repeat the envelope's payload field in front of
+// one of this node's own records. The signature is checked on the last
+// payload (proto.Unmarshal keeps the last), so the record is admitted; an
+// update of the listing, after a restore has the node learn it back, must
+// read that payload too, or it would unindex SKUs the listing never had
+// and keep one it dropped.
+func TestARepeatedPayloadIsReadAsItWasVerified(t *testing.T) {
+	ctx := context.Background()
+	members := &memberSet{}
+	a := newNode(t, testConfig(), members)
+	m := a.merchant(t)
+	pan, err := a.CreateListing(ctx, m, input("Pan", "PAN-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var backup bytes.Buffer
+	if _, err := a.db.Backup(&backup, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ReplaceListing(ctx, m, pan.ID, input("Pan", "PAN-1", "PAN-2")); err != nil {
+		t.Fatal(err)
+	}
+	raws := a.raws()
+	genuine := raws[len(raws)-1]
+	bogus := []byte(`{"listing":{"category":"Garden > Tools","variants":[{"sku":"GHOST"}]}}`)
+	tampered := protowire.AppendTag(nil, 3, protowire.BytesType)
+	tampered = protowire.AppendBytes(tampered, bogus)
+	tampered = append(tampered, genuine...)
+
+	env, err := record.UnmarshalEnvelope(tampered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := envelopePayload(tampered); err != nil || !bytes.Equal(got, env.RawPayload) {
+		t.Fatalf("envelopePayload read %.80q (%v), libp2p %.80q", got, err, env.RawPayload)
+	}
+
+	r := restoreNode(t, a, backup.Bytes(), members)
+	if _, err := r.Apply(tampered); err != nil {
+		t.Fatalf("the relayed record was refused: %v", err)
+	}
+	if err := r.LearntBack(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.UpsertBatch(ctx, m, []ListingInput{input("Pan, seasoned", "PAN-1")}); err != nil { // drops PAN-2
+		t.Fatal(err)
+	}
+	if _, err := r.CreateListing(ctx, m, input("Lid", "PAN-2")); err != nil {
+		t.Fatalf("PAN-2, dropped from its listing, is still indexed to it: %v", err)
 	}
 }

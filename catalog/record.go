@@ -191,9 +191,13 @@ func parseStored(raw []byte) (*Record, error) {
 
 // envelopePayload returns the payload of a sealed record (field 3 of
 // libp2p's Envelope message) without decoding the signer's key or
-// checking the signature: for records this node stored, which were
-// verified before they were.
+// checking the signature: for records this node stored, which it verified
+// before it stored them. A record is stored as it arrived, so a relay may
+// have repeated the field: the payload is the last one, as
+// proto.Unmarshal reads it and so as the signature was checked on.
 func envelopePayload(raw []byte) ([]byte, error) {
+	var payload []byte
+	found := false
 	for len(raw) > 0 {
 		num, typ, n := protowire.ConsumeTag(raw)
 		if n < 0 {
@@ -201,18 +205,19 @@ func envelopePayload(raw []byte) ([]byte, error) {
 		}
 		raw = raw[n:]
 		if num == 3 && typ == protowire.BytesType {
-			payload, n := protowire.ConsumeBytes(raw)
-			if n < 0 {
+			if payload, n = protowire.ConsumeBytes(raw); n < 0 {
 				return nil, protowire.ParseError(n)
 			}
-			return payload, nil
-		}
-		if n = protowire.ConsumeFieldValue(num, typ, raw); n < 0 {
+			found = true
+		} else if n = protowire.ConsumeFieldValue(num, typ, raw); n < 0 {
 			return nil, protowire.ParseError(n)
 		}
 		raw = raw[n:]
 	}
-	return nil, errors.New("the envelope has no payload")
+	if !found {
+		return nil, errors.New("the envelope has no payload")
+	}
+	return payload, nil
 }
 
 // check reports what makes a record malformed: the fields common to all

@@ -171,8 +171,9 @@ type storedOutline struct {
 	} `json:"listing"`
 }
 
-// loadOutline reads the outline of the stored listing record at seq: no
-// signer's key, text, map or price is decoded.
+// loadOutline reads the outline of the stored listing record at seq. The
+// JSON decoder still reads the whole payload, but builds none of its
+// text, maps or prices, and the signer's key is not decoded.
 func loadOutline(txn *badger.Txn, origin string, seq uint64) (outline, error) {
 	item, err := recordItem(txn, origin, seq)
 	if err != nil {
