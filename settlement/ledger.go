@@ -57,6 +57,10 @@ type Ledger struct {
 	// Readers use Badger snapshots and do not take it.
 	mu sync.Mutex
 
+	// committed holds what a posting transaction logs once it commits
+	// (afterCommit); guarded by mu.
+	committed []func()
+
 	qlast atomic.Int64  // the newest queue key (Unix ns)
 	wake  chan struct{} // Notify wakes Run
 
@@ -125,10 +129,28 @@ func (l *Ledger) postWith(ctx context.Context, ev Event, pin *pinning, also func
 		created, err = l.postIn(txn, ev, pol, pin)
 		return err
 	})
+	l.ended(err == nil)
 	if err != nil {
 		return nil, err
 	}
 	return created, nil
+}
+
+// afterCommit has the posting transaction under way do f once it
+// commits: what it logs of its entries is not logged for a transaction
+// that is then discarded (a round of the queue that one event fails is
+// posted again, one event at a time). The caller holds mu.
+func (l *Ledger) afterCommit(f func()) { l.committed = append(l.committed, f) }
+
+// ended ends a posting transaction: what it left for afterCommit runs if
+// it committed, and is dropped if not. The caller holds mu.
+func (l *Ledger) ended(committed bool) {
+	if committed {
+		for _, f := range l.committed {
+			f()
+		}
+	}
+	l.committed = nil
 }
 
 // admit checks ev on its own, before any transaction, and returns the
@@ -294,7 +316,9 @@ func (l *Ledger) place(txn *badger.Txn, at time.Time, length time.Duration, coun
 		agreed, err := l.agreedTxn(txn, p.Name, counterparty)
 		if err != nil || !agreed {
 			if p.Name != orig {
-				l.log.Warn("settlement entry placed after an agreed period", "stated", orig, "to", p.Name, "counterparty", counterparty)
+				l.afterCommit(func() {
+					l.log.Warn("settlement entry placed after an agreed period", "stated", orig, "to", p.Name, "counterparty", counterparty)
+				})
 			}
 			if err == nil {
 				err = l.reachBack(txn, p, length)
@@ -348,7 +372,7 @@ func (l *Ledger) reachBack(txn *badger.Txn, p Period, length time.Duration) erro
 			return err
 		}
 	}
-	l.log.Info("settlement genesis moved back for an entry dated before it", "period", p.Name)
+	l.afterCommit(func() { l.log.Info("settlement genesis moved back for an entry dated before it", "period", p.Name) })
 	return nil
 }
 

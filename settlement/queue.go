@@ -14,10 +14,11 @@ import (
 // the Badger transaction that commits the order status stating it, so the
 // status and its booking commit together or not at all; Run (and every
 // session, before it counts) posts what is queued, in order, in the
-// transaction that removes it from the queue: a drain's round of events in
-// one, or each event in its own when the ledger refuses one of the round. An event the ledger
-// refuses (a conflict, an unknown policy) is kept under "s/qx/" with the
-// reason, for the operator, and never blocks the events behind it.
+// transaction that removes it from the queue: a drain's round of events
+// in one, or each event in its own when one of the round fails. An event
+// the ledger refuses (a conflict, an unknown policy) is kept under
+// "s/qx/" with the reason, for the operator, and never blocks the events
+// behind it.
 const (
 	prefixQueue   = "s/q/"  // + seq (Unix ns) -> Event (JSON)
 	prefixRefused = "s/qx/" // + seq -> RefusedEvent (JSON)
@@ -129,9 +130,10 @@ func (l *Ledger) drain(ctx context.Context, start []byte) error {
 // postRound posts a drain's round of queued events in one transaction,
 // each removed from the queue in it: one commit for the round, where each
 // event took one of its own (most of the ledger's work in a checkout
-// storm). When one of them is refused, or the round does not fit one
-// transaction, nothing of it is written and its events are posted one at
-// a time, each refusal kept for the operator.
+// storm). When one of them fails (refused, unfit to post, or the round
+// does not fit one transaction), nothing of the round is written and its
+// events are posted one at a time, each refusal kept for the operator,
+// the drain stopping at an event that fails otherwise, as it always did.
 func (l *Ledger) postRound(ctx context.Context, keys [][]byte, events []Event) error {
 	pols := make([]Policy, len(events))
 	for i, ev := range events {
@@ -158,11 +160,15 @@ func (l *Ledger) postRound(ctx context.Context, keys [][]byte, events []Event) e
 		}
 		return nil
 	})
+	l.ended(err == nil)
 	l.mu.Unlock()
 	if err != nil {
-		if !refusal(err) && !errors.Is(err, badger.ErrTxnTooBig) {
-			return err
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
+		// A refusal, a round too big, or an event that cannot be posted
+		// for now (a stored part that does not decode): the events ahead
+		// of the one at fault are posted, as when each had its own.
 		return l.postEach(ctx, keys, events)
 	}
 	for _, c := range created {

@@ -1,10 +1,12 @@
 package settlement
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -116,6 +118,47 @@ func TestARoundOfQueuedEventsIsOneCommit(t *testing.T) {
 	}
 	if err := s.CheckBalances(ctx); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestARoundThatFailsPostsTheEventsAheadOfTheFault: an event that cannot
+// be posted for now (its stored part does not decode) holds up only
+// itself and what follows, as when each event had its own transaction;
+// and what a discarded round logged of its entries is not logged twice.
+func TestARoundThatFailsPostsTheEventsAheadOfTheFault(t *testing.T) {
+	ctx := context.Background()
+	var logs bytes.Buffer
+	s, err := Open(newDB(t), "S", lookup(testPolicy()), slog.New(slog.NewTextHandler(&logs, nil)), (&clock{t: t0}).now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Post(ctx, ev("p1", EventDelivered, t0, 1000)); err != nil {
+		t.Fatal(err)
+	}
+	// A round refused for its last event, after one that moves the
+	// ledger's genesis back (and logs that it did).
+	enqueue(t, s, true, ev("early", EventDelivered, t0.Add(-24*time.Hour), 1000), ev("p1", EventDelivered, t0, 999))
+	if err := s.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(logs.String(), "genesis moved back"); n != 1 {
+		t.Errorf("the genesis's move was logged %d times, want once:\n%s", n, logs.String())
+	}
+
+	txn := s.db.NewTransaction(true)
+	defer txn.Discard()
+	if err := txn.Set(partKey("bad"), []byte("{not json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := txn.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	enqueue(t, s, true, ev("ok0", EventDelivered, t0, 1000), ev("ok1", EventDelivered, t0, 1000), ev("bad", EventDelivered, t0, 1000))
+	if err := s.Drain(ctx); err == nil {
+		t.Error("the drain posted an event whose stored part does not decode")
+	}
+	if n, err := s.Queued(ctx); err != nil || n != 1 {
+		t.Errorf("%d events still queued (%v), want 1: the one whose part is corrupt", n, err)
 	}
 }
 
