@@ -166,10 +166,7 @@ func TestARepeatedPayloadIsReadAsItWasVerified(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var backup bytes.Buffer
-	if _, err := a.db.Backup(&backup, 0); err != nil {
-		t.Fatal(err)
-	}
+	backup := backupOf(t, a)
 	if _, err := a.ReplaceListing(ctx, m, pan.ID, input("Pan", "PAN-1", "PAN-2")); err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +185,7 @@ func TestARepeatedPayloadIsReadAsItWasVerified(t *testing.T) {
 		t.Fatalf("envelopePayload read %.80q (%v), libp2p %.80q", got, err, env.RawPayload)
 	}
 
-	r := restoreNode(t, a, backup.Bytes(), members)
+	r := restoreNode(t, a, backup, members)
 	if _, err := r.Apply(tampered); err != nil {
 		t.Fatalf("the relayed record was refused: %v", err)
 	}

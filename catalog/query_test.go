@@ -272,10 +272,7 @@ func TestSummariesFollowEveryWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkSummaries(t, a, "after creating")
-	var backup bytes.Buffer
-	if _, err := a.db.Backup(&backup, 0); err != nil {
-		t.Fatal(err)
-	}
+	backup := backupOf(t, a)
 	steps := []struct {
 		name string
 		do   func() error
@@ -311,7 +308,7 @@ func TestSummariesFollowEveryWrite(t *testing.T) {
 	if got := summaries(t, b.db); len(got) != 0 {
 		t.Fatalf("a member keeps %d summaries of another's listings", len(got))
 	}
-	r := restoreNode(t, a, backup.Bytes(), members)
+	r := restoreNode(t, a, backup, members)
 	syncFrom(t, r, b, 10)
 	checkSummaries(t, r, "learnt back after a restore")
 	// A catalog kept before the summaries builds them at Open.

@@ -10,6 +10,16 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 )
 
+// backupOf is a full backup of n's database, as an operator takes one.
+func backupOf(t *testing.T, n *testNode) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if _, err := n.db.Backup(&b, 0); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 // restoreNode opens a catalog with a's key on a database loaded from
 // backup and marked restored, as the node's restore leaves it.
 func restoreNode(t *testing.T, a *testNode, backup []byte, members *memberSet) *testNode {
@@ -54,10 +64,7 @@ func TestRestoredCatalogLearnsBackBeforeItSigns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var backup bytes.Buffer
-	if _, err := a.db.Backup(&backup, 0); err != nil {
-		t.Fatal(err)
-	}
+	backup := backupOf(t, a)
 	// After the backup: a new listing, a new version of the old one, a
 	// stock change. b holds them all; the restored node will not.
 	if _, err := a.CreateListing(ctx, m, input("Pot", "POT-1")); err != nil {
@@ -71,7 +78,7 @@ func TestRestoredCatalogLearnsBackBeforeItSigns(t *testing.T) {
 	}
 	syncFrom(t, b, a, 10)
 
-	r := restoreNode(t, a, backup.Bytes(), members)
+	r := restoreNode(t, a, backup, members)
 	if !r.Restored() {
 		t.Fatal("a catalog on a restored database does not know it was restored")
 	}
