@@ -51,6 +51,9 @@ func openEnvelope(raw []byte, maxBytes int) (*openedEnvelope, error) {
 	if err := proto.Unmarshal(raw, &pe); err != nil {
 		return nil, fmt.Errorf("%w: record: not a signed envelope: %v", ErrInvalid, err)
 	}
+	if err := exact(raw, &pe); err != nil {
+		return nil, err
+	}
 	key, err := crypto.PublicKeyFromProto(pe.GetPublicKey())
 	if err != nil {
 		return nil, fmt.Errorf("%w: record: not a signed envelope: %v", ErrInvalid, err)
@@ -63,6 +66,22 @@ func openEnvelope(raw []byte, maxBytes int) (*openedEnvelope, error) {
 	}
 	e.signed = envelopeSigned(RecordDomain, e.typ, e.payload)
 	return e, nil
+}
+
+// exact refuses an envelope with bytes that its fields, as decoded, do not
+// account for: a field repeated (the decoder keeps the last), or one it
+// does not know. The signature covers only the payload, so a relay could
+// otherwise pad a member's record, and every member would store and
+// forward the padding with it. An envelope as record.Seal writes it is
+// exact.
+func exact(raw []byte, pe *recordpb.Envelope) error {
+	if len(pe.ProtoReflect().GetUnknown()) != 0 || len(pe.GetPublicKey().ProtoReflect().GetUnknown()) != 0 {
+		return fmt.Errorf("%w: record: the envelope has fields a signed envelope does not", ErrInvalid)
+	}
+	if n := proto.Size(pe); n != len(raw) {
+		return fmt.Errorf("%w: record: the envelope's fields take %d of its %d bytes (a field repeated)", ErrInvalid, n, len(raw))
+	}
+	return nil
 }
 
 // envelopeSigned is what a libp2p envelope's signature covers: the
