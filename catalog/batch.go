@@ -299,16 +299,17 @@ func (c *Catalog) upsertDraft(txn *badger.Txn, merchant, id string, it *batchIte
 }
 
 // loadUpdate drafts the update of merchant's live listing id, whose
-// heads lh and sh are read, to p. It drafts what loadOwned followed by
-// update drafts, but of the stored records it decodes only what p cannot
-// stand for: the description's category and SKUs (to move the listing's
-// shard and SKU index) and its time. (Only the stock map lacks
-// loadOwned's 0 for an old SKU the stock does not name: it reads as 0
-// everywhere, and a stock that is signed is p's.) Where p's digest matches the stored one, p is the
-// stored description or stock, apart from the identity, version and
-// time, which the heads and the outline give; where it does not, p
-// replaces it. (Decoding the stored records was 45% of the writer lock's
-// work with merchants editing at once: BENCHMARKS.md.)
+// heads lh and sh are read, to p: what loadOwned followed by update
+// drafts, but decoding of the stored records only what p cannot stand
+// for, the description's category and SKUs (to move the listing's shard
+// and SKU index) and its time. Where p's digest matches the stored one,
+// p is the stored description or stock, apart from the identity, version
+// and time, which the heads and the outline give; where it does not, p
+// replaces it. Only the stock map differs: it lacks loadOwned's 0 for an
+// old SKU the stock does not name, which reads as 0 everywhere and is
+// never signed (a signed stock is p's). Decoding the stored records was
+// 45% of the writer lock's work with merchants editing at once
+// (BENCHMARKS.md).
 func (c *Catalog) loadUpdate(txn *badger.Txn, merchant, id string, lh, sh head, p *prepared) (*draft, error) {
 	if lh.tomb {
 		return nil, fmt.Errorf("%w: merchant %s has no listing %s", ErrNotFound, merchant, id)

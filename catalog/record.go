@@ -192,9 +192,10 @@ func parseStored(raw []byte) (*Record, error) {
 // envelopePayload returns the payload of a sealed record (field 3 of
 // libp2p's Envelope message) without decoding the signer's key or
 // checking the signature: for records this node stored, which it verified
-// before it stored them. A record is stored as it arrived, so a relay may
-// have repeated the field: the payload is the last one, as
-// proto.Unmarshal reads it and so as the signature was checked on.
+// before it stored them. Should the field be repeated (members refuse
+// such an envelope now, but one admitted before is stored as it came),
+// the payload is the last one, as proto.Unmarshal reads it and so as the
+// signature was checked on.
 func envelopePayload(raw []byte) ([]byte, error) {
 	var payload []byte
 	found := false
