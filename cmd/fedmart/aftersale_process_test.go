@@ -454,7 +454,11 @@ func (s *afterSale) settled(began time.Time) int {
 			n.must(t, "POST", "/v1/settlement/periods/"+url.PathEscape(p)+"/close", n.token, nil, 202)
 		}
 	}
-	testwait.For(t, 60*time.Second, func() error {
+	// Each pair settles its periods oldest first, one session at a time,
+	// and a session that fails is tried again 15-30 s later (a disputed
+	// statement after up to a minute): on a loaded machine two periods in
+	// turn have taken longer than a minute.
+	testwait.For(t, 2*time.Minute, func() error {
 		if err := periodsAgreed(s.nodes, periods); err != nil {
 			return err
 		}
