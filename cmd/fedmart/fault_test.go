@@ -257,23 +257,6 @@ func logDigest(path string) string {
 	return b.String()
 }
 
-// field reads key=value or key="quoted value" from a slog text line.
-func field(line, key string) string {
-	i := strings.Index(line, " "+key+"=")
-	if i < 0 {
-		return ""
-	}
-	rest := line[i+len(key)+2:]
-	if strings.HasPrefix(rest, `"`) {
-		if s, err := strconv.QuotedPrefix(rest); err == nil {
-			u, _ := strconv.Unquote(s)
-			return u
-		}
-	}
-	v, _, _ := strings.Cut(rest, " ")
-	return v
-}
-
 // dumpFault shows what helps to diagnose a failed convergence: each
 // member's own report and last log lines, then a goroutine dump of each
 // (SIGQUIT makes a Go process write one to its log, and exit).

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -160,8 +161,13 @@ func (n *procNode) start(t *testing.T, args ...string) {
 		n.cmd.Env = append(os.Environ(), n.env...)
 	}
 	if n.logPath == "" {
-		n.stderr = &logBuffer{}
-		n.cmd.Stderr = n.stderr
+		log, name, began := &logBuffer{}, n.name, time.Now()
+		n.stderr, n.cmd.Stderr = log, log
+		t.Cleanup(func() { // a failed test says what each run of its nodes warned of
+			if t.Failed() {
+				t.Logf("%s, the run started %s: its last warnings and errors:\n%s", name, began.Format(time.TimeOnly), warnings(log.String(), 20))
+			}
+		})
 	} else {
 		f, err := os.OpenFile(n.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {
@@ -329,6 +335,37 @@ func (b *logBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
+}
+
+// warnings returns the last n lines of log at level WARN or ERROR.
+func warnings(log string, n int) string {
+	var out []string
+	for line := range strings.Lines(log) {
+		if level := field(line, "level"); level == "WARN" || level == "ERROR" {
+			out = append(out, strings.TrimRight(line, "\n"))
+		}
+	}
+	if len(out) == 0 {
+		return "(none)"
+	}
+	return strings.Join(out[max(0, len(out)-n):], "\n")
+}
+
+// field reads key=value or key="quoted value" from a slog text line.
+func field(line, key string) string {
+	i := strings.Index(line, " "+key+"=")
+	if i < 0 {
+		return ""
+	}
+	rest := line[i+len(key)+2:]
+	if strings.HasPrefix(rest, `"`) {
+		if s, err := strconv.QuotedPrefix(rest); err == nil {
+			u, _ := strconv.Unquote(s)
+			return u
+		}
+	}
+	v, _, _ := strings.Cut(rest, " ")
+	return v
 }
 
 // String returns the log so far.
