@@ -57,8 +57,8 @@ type Ledger struct {
 	// Readers use Badger snapshots and do not take it.
 	mu sync.Mutex
 
-	// committed holds what a posting transaction logs once it commits
-	// (afterCommit); guarded by mu.
+	// committed holds what the posting transaction under way logs once
+	// it commits (posting, afterCommit); guarded by mu.
 	committed []func()
 
 	qlast atomic.Int64  // the newest queue key (Unix ns)
@@ -116,10 +116,8 @@ func (l *Ledger) postWith(ctx context.Context, ev Event, pin *pinning, also func
 	if err != nil {
 		return nil, err
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	var created []Entry
-	err = l.db.Update(func(txn *badger.Txn) error {
+	err = l.posting(func(txn *badger.Txn) error {
 		if also != nil {
 			if err := also(txn); err != nil {
 				return err
@@ -129,29 +127,33 @@ func (l *Ledger) postWith(ctx context.Context, ev Event, pin *pinning, also func
 		created, err = l.postIn(txn, ev, pol, pin)
 		return err
 	})
-	l.ended(err == nil)
 	if err != nil {
 		return nil, err
 	}
 	return created, nil
 }
 
-// afterCommit has the posting transaction under way do f once it
-// commits: what it logs of its entries is not logged for a transaction
-// that is then discarded (a round of the queue that one event fails is
-// posted again, one event at a time). The caller holds mu.
-func (l *Ledger) afterCommit(f func()) { l.committed = append(l.committed, f) }
-
-// ended ends a posting transaction: what it left for afterCommit runs if
-// it committed, and is dropped if not. The caller holds mu.
-func (l *Ledger) ended(committed bool) {
-	if committed {
+// posting runs post in a transaction of its own under mu, the one way
+// entries are written: what post left for afterCommit runs once the
+// transaction commits, and is dropped if it does not.
+func (l *Ledger) posting(post func(txn *badger.Txn) error) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	err := l.db.Update(post)
+	if err == nil {
 		for _, f := range l.committed {
 			f()
 		}
 	}
 	l.committed = nil
+	return err
 }
+
+// afterCommit has the posting transaction under way do f once it
+// commits: what it logs of its entries is not logged for a transaction
+// that is then discarded (a round of the queue that one event fails is
+// posted again, one event at a time).
+func (l *Ledger) afterCommit(f func()) { l.committed = append(l.committed, f) }
 
 // admit checks ev on its own, before any transaction, and returns the
 // policy it is posted under.

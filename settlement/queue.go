@@ -147,8 +147,7 @@ func (l *Ledger) postRound(ctx context.Context, keys [][]byte, events []Event) e
 		pols[i] = pol
 	}
 	created := make([][]Entry, len(events))
-	l.mu.Lock()
-	err := l.db.Update(func(txn *badger.Txn) error {
+	err := l.posting(func(txn *badger.Txn) error {
 		for i, ev := range events {
 			if err := txn.Delete(keys[i]); err != nil {
 				return err
@@ -160,8 +159,6 @@ func (l *Ledger) postRound(ctx context.Context, keys [][]byte, events []Event) e
 		}
 		return nil
 	})
-	l.ended(err == nil)
-	l.mu.Unlock()
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
