@@ -43,19 +43,13 @@ func benchImport(ctx context.Context, n, clients int, signing string) ([]figure,
 		return nil, err
 	}
 	listings := sample.New(11).Listings(n, "EUR", "IMP")
-	bodies := make([][]byte, 0, n/1000+1)
 	values := make([][]byte, 0, n)
-	for i := 0; i < n; i += 1000 {
-		chunk := listings[i:min(i+1000, n)]
-		b, _ := json.Marshal(chunk)
-		bodies = append(bodies, b)
-		for _, l := range chunk {
-			v, _ := json.Marshal(l)
-			values = append(values, v)
-		}
+	for _, l := range listings {
+		v, _ := json.Marshal(l)
+		values = append(values, v)
 	}
 	sign, _ := ed25519CPU(4000, 600) // before the import, while the member is idle
-	elapsed, cpu, held, err := sendFeeds(ctx, nd, token, bodies, clients, "created")
+	elapsed, cpu, held, err := sendFeeds(ctx, nd, token, feedBodies(listings), clients, "created")
 	if err != nil {
 		return nil, err
 	}
@@ -63,12 +57,7 @@ func benchImport(ctx context.Context, n, clients int, signing string) ([]figure,
 	for i := range listings {
 		listings[i].Variants[0].Price.Amount++
 	}
-	bodies = bodies[:0]
-	for i := 0; i < n; i += 1000 {
-		b, _ := json.Marshal(listings[i:min(i+1000, n)])
-		bodies = append(bodies, b)
-	}
-	upElapsed, _, upHeld, err := sendFeeds(ctx, nd, token, bodies, clients, "updated")
+	upElapsed, _, upHeld, err := sendFeeds(ctx, nd, token, feedBodies(listings), clients, "updated")
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +85,17 @@ func benchImport(ctx context.Context, n, clients int, signing string) ([]figure,
 		{Name: "catalog writer lock held per listing updated", Unit: "µs", Value: perListing(upHeld),
 			Baseline: "per listing imported, same run", Base: perListing(held)},
 	}, nil
+}
+
+// feedBodies are the batch API's request bodies for listings, 1,000 a
+// batch.
+func feedBodies(listings []catalog.ListingInput) [][]byte {
+	bodies := make([][]byte, 0, len(listings)/1000+1)
+	for i := 0; i < len(listings); i += 1000 {
+		b, _ := json.Marshal(listings[i:min(i+1000, len(listings))])
+		bodies = append(bodies, b)
+	}
+	return bodies
 }
 
 // sendFeeds posts bodies to nd's batch API as merchant token, clients at
