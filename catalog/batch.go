@@ -186,9 +186,12 @@ func (c *Catalog) upsertChunk(merchant string, chunk []*batchItem, touched map[s
 // upsertChunkHeld is upsertChunk for a caller that holds wmu.
 func (c *Catalog) upsertChunkHeld(merchant string, chunk []*batchItem, touched map[string]int, delivered *[]<-chan struct{}) error {
 	var seen map[string]int
-	t, changes, err := c.writeHeld(func(txn *badger.Txn) ([]*draft, error) {
+	t, changes, err := c.writeHeld(func(txn *badger.Txn, s *sealer) ([]*draft, error) {
 		seen = make(map[string]int)
-		return c.decideChunk(txn, merchant, chunk, touched, seen)
+		if len(chunk) >= streamFrom {
+			s.stream()
+		}
+		return c.decideChunk(txn, s, merchant, chunk, touched, seen)
 	}, true)
 	if err == nil {
 		maps.Copy(touched, seen)
@@ -209,8 +212,9 @@ func (c *Catalog) upsertChunkHeld(merchant string, chunk []*batchItem, touched m
 }
 
 // decideChunk decides every entry of chunk (see decide) in txn, which it
-// only reads, and returns the drafts to write.
-func (c *Catalog) decideChunk(txn *badger.Txn, merchant string, chunk []*batchItem, touched, seen map[string]int) ([]*draft, error) {
+// only reads, hands each draft to s as it is decided, and returns the
+// drafts to write.
+func (c *Catalog) decideChunk(txn *badger.Txn, s *sealer, merchant string, chunk []*batchItem, touched, seen map[string]int) ([]*draft, error) {
 	drafts := make([]*draft, 0, len(chunk))
 	for _, it := range chunk {
 		d, err := c.decide(txn, merchant, it, touched, seen)
@@ -218,6 +222,7 @@ func (c *Catalog) decideChunk(txn *badger.Txn, merchant string, chunk []*batchIt
 			return nil, err
 		}
 		if d != nil {
+			s.add(d)
 			drafts = append(drafts, d)
 		}
 	}

@@ -179,10 +179,10 @@ func (f *smallFeed) cost() (bytes, entries int64) {
 // and marks each feed written as it is.
 func (c *Catalog) writeSmall(batch []*smallFeed) {
 	if len(batch) > 1 {
-		t, changes, err := c.writeHeld(func(txn *badger.Txn) ([]*draft, error) {
+		t, changes, err := c.writeHeld(func(txn *badger.Txn, s *sealer) ([]*draft, error) {
 			var drafts []*draft
 			for _, f := range batch {
-				ds, err := c.decideChunk(txn, f.merchant, f.chunk, nil, make(map[string]int))
+				ds, err := c.decideChunk(txn, s, f.merchant, f.chunk, nil, make(map[string]int))
 				if err != nil {
 					return nil, err
 				}

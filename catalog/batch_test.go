@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -442,4 +443,81 @@ func TestUpsertBatchUpdateRefusesAnotherListingsSKU(t *testing.T) {
 	if res, err := n.UpsertBatch(ctx, m, []ListingInput{input("Pan", "A-0"), input("Pot", "B-0")}); err != nil || res.Unchanged != 2 {
 		t.Fatalf("the two listings changed: %+v, %v", res, err)
 	}
+}
+
+// A feed of streamFrom entries or more is signed while it is decided
+// (sealer.stream). What it stores must be what a feed signed after its
+// deciding would store: one record per change, seqs running on without
+// a gap in the order of the entries, each verifying as this node's, with
+// the entry's content; rejected entries take no seq.
+func TestAFeedSignedWhileDecidedStoresWhatItSigned(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, testConfig(), &memberSet{})
+	m := n.merchant(t)
+	items := feed(3*streamFrom, 1)
+	items[4].Title = ""                    // invalid
+	items[9] = input("Repeats", "F-8-0")   // a SKU of entry 8
+	items[20] = input("Clashes", "F-21-0") // a SKU entry 21 also has
+	items[21].Variants[0].SKU = "F-21-0"
+
+	check := func(round string, from uint64, want []ListingInput) {
+		t.Helper()
+		var got []*Record
+		err := n.Since(map[string]uint64{n.Platform(): from}, 1000, func(raws [][]byte) error {
+			for _, raw := range raws {
+				r, err := Decode(raw, n.cfg.MaxRecordBytes)
+				if err != nil {
+					return err
+				}
+				got = append(got, r)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", round, err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d records after seq %d, want %d", round, len(got), from, len(want))
+		}
+		for i, r := range got {
+			if r.Origin != n.Platform() || r.Seq != from+uint64(i)+1 {
+				t.Fatalf("%s: record %d is %s/%d, want seq %d", round, i, r.Origin, r.Seq, from+uint64(i)+1)
+			}
+			w := want[i]
+			stockOK := r.Stock == nil && from > 0 || r.Stock[w.Variants[0].SKU] == w.Variants[0].Stock // an update of the price alone carries no stock
+			if r.Listing == nil || r.Listing.Title != w.Title || r.Listing.Variants[0].Price != w.Variants[0].Price || !stockOK {
+				t.Fatalf("%s: seq %d holds %+v (stock %v), want entry %q", round, r.Seq, r.Listing, r.Stock, w.Title)
+			}
+		}
+	}
+
+	res, err := n.UpsertBatch(ctx, m, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Created != len(items)-3 || len(res.Rejected) != 3 {
+		t.Fatalf("first feed %+v", res)
+	}
+	var accepted []ListingInput
+	for i, it := range items {
+		if i != 4 && i != 9 && i != 21 {
+			accepted = append(accepted, it)
+		}
+	}
+	check("the new listings", 0, accepted)
+
+	// The merchant's next feed: every accepted listing's price changed.
+	next := slices.Clone(accepted)
+	for i := range next {
+		next[i].Variants = slices.Clone(next[i].Variants)
+		next[i].Variants[0].Price.Amount += 100
+	}
+	res, err = n.UpsertBatch(ctx, m, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Updated != len(next) || len(res.Rejected) != 0 {
+		t.Fatalf("second feed %+v", res)
+	}
+	check("the updates", uint64(len(accepted)), next)
 }

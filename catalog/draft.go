@@ -11,7 +11,6 @@ import (
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
-	"github.com/fedmart/fedmart/internal/cores"
 )
 
 // prepared is a merchant's input after validation: the description (with
@@ -129,8 +128,9 @@ type draft struct {
 	// not there goes through every level of Badger's tree).
 	fresh bool
 
-	recs []*Record // set by commit
-	raws [][]byte
+	recs    []*Record // set by the write's sealer
+	raws    [][]byte
+	sealErr error
 }
 
 // newDraft is a draft that creates listing id from p; fresh when the id
@@ -219,18 +219,21 @@ func (c *Catalog) write(build func(txn *badger.Txn) ([]*draft, error)) error {
 func (c *Catalog) writeLocked(build func(txn *badger.Txn) ([]*draft, error), bulk bool) (uint64, []Change, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	return c.writeHeld(build, bulk)
+	return c.writeHeld(func(txn *badger.Txn, _ *sealer) ([]*draft, error) { return build(txn) }, bulk)
 }
 
-// writeHeld is writeLocked for a caller that holds wmu.
-func (c *Catalog) writeHeld(build func(txn *badger.Txn) ([]*draft, error), bulk bool) (uint64, []Change, error) {
+// writeHeld is writeLocked for a caller that holds wmu, with a build that
+// may hand its drafts to the write's sealer as it decides them.
+func (c *Catalog) writeHeld(build func(txn *badger.Txn, s *sealer) ([]*draft, error), bulk bool) (uint64, []Change, error) {
 	txn := c.db.NewTransaction(true)
 	defer txn.Discard()
-	drafts, err := build(txn)
+	s := c.newSealer(txn)
+	defer s.stop()
+	drafts, err := build(txn, s)
 	if err != nil {
 		return 0, nil, err
 	}
-	changes, delta, err := c.commit(txn, drafts)
+	changes, delta, err := c.commit(txn, s, drafts)
 	if err != nil || len(changes) == 0 {
 		return 0, nil, err
 	}
@@ -246,54 +249,41 @@ func (c *Catalog) writeHeld(build func(txn *badger.Txn) ([]*draft, error), bulk 
 	return c.turns.take(changes), changes, nil
 }
 
-// commit gives the drafts' records the next seqs of this node, signs them,
-// stores them with their heads and SKU index entries, and moves this
-// node's mark to its new latest seq, all in txn. It returns the changes to
-// announce and the change in live listings.
-func (c *Catalog) commit(txn *badger.Txn, drafts []*draft) ([]Change, int64, error) {
+// commit gives the drafts' records the next seqs of this node (those s
+// has not given already), has s sign them, stores them with their heads
+// and SKU index entries, and moves this node's mark to its new latest
+// seq, all in txn. It returns the changes to announce and the change in
+// live listings.
+func (c *Catalog) commit(txn *badger.Txn, s *sealer, drafts []*draft) ([]Change, int64, error) {
 	drafts = slices.DeleteFunc(slices.Clone(drafts), func(d *draft) bool { return !d.changed() })
 	if len(drafts) == 0 {
 		return nil, 0, nil
 	}
-	if err := c.checkSigning(); err != nil {
-		return nil, 0, err
-	}
-	st, err := loadOrigin(txn, c.self)
-	if err != nil {
-		return nil, 0, err
-	}
-	st.top = max(st.top, st.mark)
-	t := c.now().UTC()
-	carry := c.carryStock.Load() // under wmu: a level lowered meanwhile holds from the next write
-	var recs []*Record
 	for _, d := range drafts {
-		d.records(c.self, &st.top, t, carry)
-		recs = append(recs, d.recs...)
+		s.add(d)
 	}
-	raws, err := c.sealAll(recs)
+	if err := s.wait(drafts); err != nil {
+		return nil, 0, err
+	}
+	changes, delta, err := c.storeDrafts(txn, drafts)
 	if err != nil {
 		return nil, 0, err
 	}
-	changes, delta, err := c.storeDrafts(txn, drafts, raws)
-	if err != nil {
+	s.st.mark = s.st.top
+	if err := saveOrigin(txn, c.self, s.st); err != nil {
 		return nil, 0, err
 	}
-	st.mark = st.top
-	if err := saveOrigin(txn, c.self, st); err != nil {
-		return nil, 0, err
-	}
-	if err := addCounter(txn, keyChanges, int64(len(raws))); err != nil {
+	if err := addCounter(txn, keyChanges, int64(len(changes))); err != nil {
 		return nil, 0, err
 	}
 	return changes, delta, addCount(txn, delta)
 }
 
-// storeDrafts writes the signed records raws (in the drafts' record order).
-func (c *Catalog) storeDrafts(txn *badger.Txn, drafts []*draft, raws [][]byte) ([]Change, int64, error) {
-	changes := make([]Change, 0, len(raws))
+// storeDrafts writes the drafts' signed records.
+func (c *Catalog) storeDrafts(txn *badger.Txn, drafts []*draft) ([]Change, int64, error) {
+	var changes []Change
 	var delta int64
 	for _, d := range drafts {
-		d.raws, raws = raws[:len(d.recs)], raws[len(d.recs):]
 		n, err := c.storeDraft(txn, d)
 		if err != nil {
 			return nil, 0, err
@@ -455,17 +445,4 @@ func reindex(txn *badger.Txn, merchant, id string, old, cur []string) error {
 		}
 	}
 	return nil
-}
-
-// sealAll signs recs on all CPUs; signing is most of a local write's cost.
-func (c *Catalog) sealAll(recs []*Record) ([][]byte, error) {
-	raws := make([][]byte, len(recs))
-	errs := make([]error, len(recs))
-	cores.Each(len(recs), 8, func(i int) { raws[i], errs[i] = seal(recs[i], c.key) })
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	return raws, nil
 }

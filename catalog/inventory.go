@@ -82,7 +82,7 @@ func (c *Catalog) ChangeStock(ctx context.Context, changes []StockChange, also f
 	if c.coalesce.Load() {
 		return c.commitHeld(txn, drafts)
 	}
-	changed, _, err := c.commit(txn, drafts)
+	changed, _, err := c.commit(txn, c.newSealer(txn), drafts)
 	if err != nil {
 		return err
 	}

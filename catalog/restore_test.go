@@ -87,6 +87,7 @@ func TestRestoredCatalogLearnsBackBeforeItSigns(t *testing.T) {
 	_, refused["ReplaceListing"] = r.ReplaceListing(ctx, m, pan.ID, input("Pan, oiled", "PAN-1"))
 	refused["SetStock"] = r.SetStock(ctx, m, pan.ID, "PAN-1", 9)
 	refused["ChangeStock"] = r.ChangeStock(ctx, []StockChange{{ListingID: pan.ID, SKU: "PAN-1", Delta: -1}}, nil)
+	_, refused["UpsertBatch"] = r.UpsertBatch(ctx, m, feed(streamFrom+4, 1)) // signed as it is decided
 	for op, err := range refused {
 		if !errors.Is(err, ErrUnavailable) {
 			t.Errorf("%s on a restored catalog before it learnt back: %v, want ErrUnavailable", op, err)

@@ -173,7 +173,7 @@ func (c *Catalog) publishPending(ids []string) error {
 			return err
 		}
 	}
-	changes, _, err := c.commit(txn, drafts)
+	changes, _, err := c.commit(txn, c.newSealer(txn), drafts)
 	if err != nil {
 		return err
 	}
