@@ -125,6 +125,8 @@ type Settler struct {
 	tried map[string]retried   // period/peer -> the sessions run again for a disputed statement
 	busy  map[string]bool      // peers a session runs with now, opened by either side
 	late  map[string]time.Time // peer -> when this side may open a session with it again
+
+	failed failures // Run's rounds that failed in a row; Run's alone
 }
 
 // retried is when a disputed statement's session last ran again, and how
@@ -189,26 +191,64 @@ func (s *Settler) Run(ctx context.Context) error {
 		case <-t.C:
 		case <-s.wake:
 		}
-		if err := s.round(ctx); err != nil && ctx.Err() == nil {
-			s.d.Log.Debug("settlement: round incomplete", "err", err)
+		err := s.round(ctx)
+		if ctx.Err() != nil {
+			return nil
 		}
+		s.failed.note(s.d.Log, err, s.d.Now())
 	}
 }
 
-// round settles with every member.
+// failWarnEvery is how often, at most, the loop warns while its rounds
+// keep failing.
+const failWarnEvery = time.Minute
+
+// failures counts the loop's failed rounds in a row, so that the log says
+// when settling is stuck without a line every two seconds: a round that
+// fails alone is a debug line (a member restarting, a session cut), a
+// second in a row a warning, then one a minute while they go on, and the
+// first round to succeed after a warning says so.
+type failures struct {
+	n      int
+	warned time.Time // zero: no warning since the last success
+}
+
+func (f *failures) note(log *slog.Logger, err error, now time.Time) {
+	if err == nil {
+		if !f.warned.IsZero() {
+			log.Info("settlement: rounds complete again", "failed_rounds", f.n)
+		}
+		*f = failures{}
+		return
+	}
+	f.n++
+	if f.n < 2 || now.Sub(f.warned) < failWarnEvery {
+		log.Debug("settlement: round incomplete", "failed_rounds", f.n, "err", err)
+		return
+	}
+	f.warned = now
+	log.Warn("settlement: rounds keep failing; periods with the members named wait", "failed_rounds", f.n, "err", err)
+}
+
+// round settles with every member. Its error names each member whose
+// periods it could not settle.
 func (s *Settler) round(ctx context.Context) error {
 	r, err := s.d.Federation.Roster()
 	if err != nil {
-		return err
+		return fmt.Errorf("reading the roster: %w", err)
 	}
 	var errs []error
 	for _, m := range r.Members {
+		var err error
 		switch {
 		case m.PeerID == s.self:
 		case m.PeerID < s.self: // the other side opens
-			errs = append(errs, s.latePair(ctx, m.PeerID, r.Length))
+			err = s.latePair(ctx, m.PeerID, r.Length)
 		default:
-			errs = append(errs, s.pair(ctx, m.PeerID, r.Length, settleGrace), s.disputes(ctx, m.PeerID, r.Length))
+			err = errors.Join(s.pair(ctx, m.PeerID, r.Length, settleGrace), s.disputes(ctx, m.PeerID, r.Length))
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("with %s (%s): %w", m.Name, m.PeerID, err))
 		}
 	}
 	return errors.Join(errs...)

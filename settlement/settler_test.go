@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -370,5 +372,90 @@ func TestDisputeWaitDoublesToAMinute(t *testing.T) {
 	}
 	if got := disputeWait(1000); got != disputeRetry {
 		t.Errorf("after 1000 tries: %v, want %v", got, disputeRetry)
+	}
+}
+
+// logLines collects what a slog.Logger writes: level and message.
+type logLines struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *logLines) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logLines) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, r.Level.String()+" "+r.Message)
+	return nil
+}
+func (l *logLines) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *logLines) WithGroup(string) slog.Handler      { return l }
+
+// take returns the lines written since the last take.
+func (l *logLines) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := l.lines
+	l.lines = nil
+	return out
+}
+
+// A member that cannot be reached stops its pair's periods, and the
+// settler's rounds fail every two seconds. The operator must learn it
+// from the log without a line every two seconds: a failed round alone is
+// a debug line, a second in a row a warning naming the member, then one
+// warning a minute while they go on; the first round that succeeds after
+// a warning says so.
+func TestAStuckSettlerWarnsOnceAMinute(t *testing.T) {
+	f, _, _, _ := newSettlers(t)
+	f.clk.set(t0.Add(2 * time.Hour)) // a period with every pair has ended
+	opener := slices.Min(f.ids)
+	var away string
+	for _, id := range f.ids {
+		if id != opener {
+			away = id
+		}
+	}
+	gone := f.byID[away]
+	f.mu.Lock()
+	delete(f.byID, away)
+	f.mu.Unlock()
+	err := f.byID[opener].round(context.Background())
+	f.answers.Wait()
+	name := map[string]string{f.ids[0]: "S", f.ids[1]: "H", f.ids[2]: "T"}[away]
+	if err == nil || !strings.Contains(err.Error(), "with "+name+" ("+away+")") {
+		t.Fatalf("a round with %s away failed with %v; the error must name it", name, err)
+	}
+	f.mu.Lock()
+	f.byID[away] = gone
+	f.mu.Unlock()
+
+	lines := &logLines{}
+	log := slog.New(lines)
+	var fl failures
+	at := t0
+	steps := []struct {
+		err   error
+		after time.Duration
+		want  string // the line written, "" for none
+	}{
+		{err, 0, "DEBUG settlement: round incomplete"},
+		{err, 2 * time.Second, "WARN settlement: rounds keep failing; periods with the members named wait"},
+		{err, 2 * time.Second, "DEBUG settlement: round incomplete"},
+		{err, 50 * time.Second, "DEBUG settlement: round incomplete"},
+		{err, 10 * time.Second, "WARN settlement: rounds keep failing; periods with the members named wait"},
+		{nil, 2 * time.Second, "INFO settlement: rounds complete again"},
+		{nil, 2 * time.Second, ""},
+		{err, 2 * time.Second, "DEBUG settlement: round incomplete"},
+		{nil, 2 * time.Second, ""}, // it never warned
+		{err, 2 * time.Second, "DEBUG settlement: round incomplete"},
+	}
+	for i, st := range steps {
+		at = at.Add(st.after)
+		fl.note(log, st.err, at)
+		got := strings.Join(lines.take(), "; ")
+		if got != st.want {
+			t.Fatalf("step %d (error %v): logged %q, want %q", i, st.err != nil, got, st.want)
+		}
 	}
 }
