@@ -126,7 +126,7 @@ type Settler struct {
 	busy  map[string]bool      // peers a session runs with now, opened by either side
 	late  map[string]time.Time // peer -> when this side may open a session with it again
 
-	failed failures // Run's rounds that failed in a row; Run's alone
+	failing failingMembers // touched by round alone
 }
 
 // retried is when a disputed statement's session last ran again, and how
@@ -150,7 +150,8 @@ func NewSettler(d SettlerDeps) *Settler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Settler{d: d, self: d.Ledger.Self(), wake: make(chan struct{}, 1), tried: map[string]retried{}, busy: map[string]bool{}, late: map[string]time.Time{}}
+	return &Settler{d: d, self: d.Ledger.Self(), wake: make(chan struct{}, 1), tried: map[string]retried{}, busy: map[string]bool{}, late: map[string]time.Time{},
+		failing: failingMembers{}}
 }
 
 // errBusy refuses a second session with a member while one runs: two at
@@ -191,47 +192,57 @@ func (s *Settler) Run(ctx context.Context) error {
 		case <-t.C:
 		case <-s.wake:
 		}
-		err := s.round(ctx)
-		if ctx.Err() != nil {
-			return nil
+		if err := s.round(ctx); err != nil && ctx.Err() == nil {
+			s.d.Log.Debug("settlement: round incomplete", "err", err)
 		}
-		s.failed.note(s.d.Log, err, s.d.Now())
 	}
 }
 
-// failWarnEvery is how often, at most, the loop warns while its rounds
-// keep failing.
+// failWarnEvery is how often, at most, the log warns about one member
+// whose periods keep failing to settle.
 const failWarnEvery = time.Minute
 
-// failures counts the loop's failed rounds in a row, so that the log says
-// when settling is stuck without a line every two seconds: a round that
-// fails alone is a debug line (a member restarting, a session cut), a
-// second in a row a warning, then one a minute while they go on, and the
-// first round to succeed after a warning says so.
-type failures struct {
-	n      int
-	warned time.Time // zero: no warning since the last success
+// stuck is a member whose periods this node failed to settle in the
+// rounds that tried, since the last that did not fail.
+type stuck struct {
+	since  time.Time // the first failure
+	n      int       // the failed rounds
+	warned time.Time // zero: no warning yet
 }
 
-func (f *failures) note(log *slog.Logger, err error, now time.Time) {
+// failingMembers is the members whose periods do not settle, by peer ID,
+// so that the log says so without a line every two seconds: a member's
+// first failed round is only in round's debug line (a member restarting,
+// a session cut), its second a warning, then one a minute while they go
+// on, and its first round to settle after a warning says so. A round
+// that waits (latePair after a failure) tells nothing either way.
+type failingMembers map[string]*stuck
+
+func (f failingMembers) note(log *slog.Logger, m Member, err error, now time.Time) {
+	st := f[m.PeerID]
 	if err == nil {
-		if !f.warned.IsZero() {
-			log.Info("settlement: rounds complete again", "failed_rounds", f.n)
+		if st != nil && !st.warned.IsZero() {
+			log.Info("settlement: periods with a member settle again", "member", m.Name, "peer", m.PeerID, "failed_rounds", st.n)
 		}
-		*f = failures{}
+		delete(f, m.PeerID)
 		return
 	}
-	f.n++
-	if f.n < 2 || now.Sub(f.warned) < failWarnEvery {
-		log.Debug("settlement: round incomplete", "failed_rounds", f.n, "err", err)
+	if st == nil {
+		st = &stuck{since: now}
+		f[m.PeerID] = st
+	}
+	st.n++
+	if st.n < 2 || now.Sub(st.warned) < failWarnEvery {
 		return
 	}
-	f.warned = now
-	log.Warn("settlement: rounds keep failing; periods with the members named wait", "failed_rounds", f.n, "err", err)
+	st.warned = now
+	log.Warn("settlement: periods with a member cannot settle", "member", m.Name, "peer", m.PeerID,
+		"failed_rounds", st.n, "since", st.since.UTC(), "err", err)
 }
 
 // round settles with every member. Its error names each member whose
-// periods it could not settle.
+// periods it could not settle, and the log warns of one that stays so
+// (failingMembers). Run calls it, or a test, on one goroutine.
 func (s *Settler) round(ctx context.Context) error {
 	r, err := s.d.Federation.Roster()
 	if err != nil {
@@ -242,11 +253,16 @@ func (s *Settler) round(ctx context.Context) error {
 		var err error
 		switch {
 		case m.PeerID == s.self:
+			continue
 		case m.PeerID < s.self: // the other side opens
 			err = s.latePair(ctx, m.PeerID, r.Length)
 		default:
 			err = errors.Join(s.pair(ctx, m.PeerID, r.Length, settleGrace), s.disputes(ctx, m.PeerID, r.Length))
 		}
+		if errors.Is(err, errWaiting) || ctx.Err() != nil {
+			continue
+		}
+		s.failing.note(s.d.Log, m, err, s.d.Now())
 		if err != nil {
 			errs = append(errs, fmt.Errorf("with %s (%s): %w", m.Name, m.PeerID, err))
 		}
@@ -254,15 +270,19 @@ func (s *Settler) round(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// errWaiting is latePair's answer while it waits after a failed session.
+var errWaiting = errors.New("waiting to try again")
+
 // latePair settles the periods that ended at least settleLate ago with
 // member id, the one that opens the pair's sessions. After a session of
-// this node's fails, it opens none for a random half to whole lateRetry.
+// this node's fails, it opens none for a random half to whole lateRetry,
+// and answers errWaiting meanwhile.
 func (s *Settler) latePair(ctx context.Context, id string, length time.Duration) error {
 	s.mu.Lock()
 	due := !s.d.Now().Before(s.late[id])
 	s.mu.Unlock()
 	if !due {
-		return nil
+		return errWaiting
 	}
 	err := s.pair(ctx, id, length, settleLate)
 	if err != nil {
