@@ -43,10 +43,11 @@ func (s *sealer) stream() {
 	if s.jobs != nil {
 		return
 	}
-	s.jobs = make(chan *draft, 256)
+	jobs := make(chan *draft, 256)
+	s.jobs = jobs
 	for range max(runtime.GOMAXPROCS(0)-1, 1) { // the deciding goroutine joins them in wait
 		s.wg.Go(func() {
-			for d := range s.jobs {
+			for d := range jobs {
 				d.seal(s.c)
 			}
 		})
@@ -89,9 +90,7 @@ func (s *sealer) begin() {
 // first error of any draft in drafts.
 func (s *sealer) wait(drafts []*draft) error {
 	s.stop()
-	held := s.held
-	s.held = nil
-	cores.Each(len(held), 8, func(i int) { held[i].seal(s.c) })
+	s.sealHeld()
 	if s.err != nil {
 		return s.err
 	}
@@ -106,15 +105,43 @@ func (s *sealer) wait(drafts []*draft) error {
 // stop signs what streams with the streaming goroutines, which then end.
 // A write defers it, so that one that fails leaves none running.
 func (s *sealer) stop() {
-	if s.jobs == nil {
+	jobs := s.jobs
+	if jobs == nil {
 		return
 	}
-	close(s.jobs)
-	for d := range s.jobs {
+	s.jobs = nil // a panic while signing leaves nothing to close again
+	close(jobs)
+	for d := range jobs {
 		d.seal(s.c)
 	}
 	s.wg.Wait()
-	s.jobs = nil
+}
+
+// sealHeld signs the held drafts' records on every core, a record a
+// piece: a write of a few listings with two records each still spreads.
+func (s *sealer) sealHeld() {
+	type piece struct {
+		d *draft
+		i int
+	}
+	var pieces []piece
+	for _, d := range s.held {
+		d.raws = make([][]byte, len(d.recs))
+		for i := range d.recs {
+			pieces = append(pieces, piece{d, i})
+		}
+	}
+	s.held = nil
+	errs := make([]error, len(pieces))
+	cores.Each(len(pieces), 8, func(k int) {
+		p := pieces[k]
+		p.d.raws[p.i], errs[k] = seal(p.d.recs[p.i], s.c.key)
+	})
+	for k, err := range errs {
+		if err != nil && pieces[k].d.sealErr == nil {
+			pieces[k].d.sealErr = err
+		}
+	}
 }
 
 // seal signs d's records into d.raws.
