@@ -105,14 +105,12 @@ func (s *sealer) wait(drafts []*draft) error {
 // stop signs what streams with the streaming goroutines, which then end.
 // A write defers it, so that one that fails leaves none running.
 func (s *sealer) stop() {
-	jobs := s.jobs
-	if jobs == nil {
-		return
-	}
-	s.jobs = nil // a panic while signing leaves nothing to close again
-	close(jobs)
-	for d := range jobs {
-		d.seal(s.c)
+	if jobs := s.jobs; jobs != nil {
+		s.jobs = nil // a panic while signing leaves nothing to close again
+		close(jobs)
+		for d := range jobs {
+			d.seal(s.c)
+		}
 	}
 	s.wg.Wait()
 }

@@ -1,6 +1,7 @@
 package settlement
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -198,9 +199,14 @@ func (s *Settler) Run(ctx context.Context) error {
 	}
 }
 
-// failWarnEvery is how often, at most, the log warns about one member
-// whose periods keep failing to settle.
-const failWarnEvery = time.Minute
+// failWarnAfter is how long a member's periods fail to settle before the
+// log warns, and failWarnEvery how often, at most, it warns again: a
+// period that waits a few seconds for a watermark after its end (an
+// outbox draining) is no news.
+const (
+	failWarnAfter = time.Minute
+	failWarnEvery = time.Minute
+)
 
 // stuck is a member whose periods this node failed to settle in the
 // rounds that tried, since the last that did not fail.
@@ -212,10 +218,12 @@ type stuck struct {
 
 // failingMembers is the members whose periods do not settle, by peer ID,
 // so that the log says so without a line every two seconds: a member's
-// first failed round is only in round's debug line (a member restarting,
-// a session cut), its second a warning, then one a minute while they go
-// on, and its first round to settle after a warning says so. A round
-// that waits (latePair after a failure) tells nothing either way.
+// failed rounds are only in round's debug line (a member restarting, a
+// session cut, a watermark not yet past a period's end) until they have
+// gone on for a minute, over two rounds at least; then the log warns,
+// and again once a minute while they go on, and the member's first round
+// to settle after a warning says so. A round that waits (latePair after
+// a failure, disputes between tries) tells nothing either way.
 type failingMembers map[string]*stuck
 
 func (f failingMembers) note(log *slog.Logger, m Member, err error, now time.Time) {
@@ -232,7 +240,7 @@ func (f failingMembers) note(log *slog.Logger, m Member, err error, now time.Tim
 		f[m.PeerID] = st
 	}
 	st.n++
-	if st.n < 2 || now.Sub(st.warned) < failWarnEvery {
+	if st.n < 2 || now.Sub(st.since) < failWarnAfter || now.Sub(st.warned) < failWarnEvery {
 		return
 	}
 	st.warned = now
@@ -257,7 +265,7 @@ func (s *Settler) round(ctx context.Context) error {
 		case m.PeerID < s.self: // the other side opens
 			err = s.latePair(ctx, m.PeerID, r.Length)
 		default:
-			err = errors.Join(s.pair(ctx, m.PeerID, r.Length, settleGrace), s.disputes(ctx, m.PeerID, r.Length))
+			err = opened(s.pair(ctx, m.PeerID, r.Length, settleGrace), s.disputes(ctx, m.PeerID, r.Length))
 		}
 		if errors.Is(err, errWaiting) || ctx.Err() != nil {
 			continue
@@ -270,8 +278,19 @@ func (s *Settler) round(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// errWaiting is latePair's answer while it waits after a failed session.
+// errWaiting is latePair's answer while it waits after a failed session,
+// and disputes' while its disputes wait for their next try.
 var errWaiting = errors.New("waiting to try again")
+
+// opened is how a round of the side that opens went, from its pair's
+// error and its disputes': waiting only when the pair settled or had
+// nothing to settle and the disputes wait.
+func opened(pairErr, disputesErr error) error {
+	if errors.Is(disputesErr, errWaiting) {
+		return cmp.Or(pairErr, disputesErr)
+	}
+	return errors.Join(pairErr, disputesErr)
+}
 
 // latePair settles the periods that ended at least settleLate ago with
 // member id, the one that opens the pair's sessions. After a session of
@@ -354,13 +373,15 @@ func (s *Settler) pair(ctx context.Context, id string, length, after time.Durati
 
 // disputes runs a disputed period's session again when new entries
 // arrived here, or a while after the last try (they may have arrived
-// there): a dispute settles by itself when new evidence does.
+// there): a dispute settles by itself when new evidence does. It answers
+// errWaiting when there are disputes and none was due.
 func (s *Settler) disputes(ctx context.Context, id string, length time.Duration) error {
 	list, err := s.d.Ledger.Disputed(ctx, id)
 	if err != nil {
 		return err
 	}
 	var errs []error
+	ran := false
 	for _, saved := range list {
 		st, err := s.d.Ledger.Statement(ctx, saved.Period, id)
 		if err != nil {
@@ -382,7 +403,11 @@ func (s *Settler) disputes(ctx context.Context, id string, length time.Duration)
 		if due {
 			_, err := s.session(ctx, id, saved.Period, length)
 			errs = append(errs, err)
+			ran = true
 		}
+	}
+	if len(list) > 0 && !ran {
+		return errWaiting
 	}
 	return errors.Join(errs...)
 }

@@ -411,8 +411,8 @@ func (l *logLines) take() []string {
 
 // A member that cannot be reached stops its pairs' periods. The others
 // must say so in their logs without a line every two seconds: a member's
-// first failed round is a debug line (it may be restarting), its second a
-// warning naming it, then one warning a minute while they go on, and the
+// failed rounds are debug lines for a minute (it may be restarting), then
+// a warning names it, then one warning a minute while they go on, and the
 // first round that settles with it after a warning says so. The side
 // that opens the pair's sessions fails every round; the other side, which
 // waits 15-30 s after each failure of its own, must warn as well. The
@@ -422,7 +422,10 @@ func TestAStuckPairWarnsOnceAMinute(t *testing.T) {
 	var f *settlers
 	var ids []string
 	var tr string
-	for { // the treasury's peer ID between the others': one of them opens its sessions with it, the other waits
+	for try := 0; ; try++ { // the treasury's peer ID between the others': one of them opens its sessions with it, the other waits
+		if try == 50 {
+			t.Fatal("no treasury's peer ID sorted between the two others' in 50 tries")
+		}
 		f, _, _, tr = newSettlers(t)
 		if ids = slices.Sorted(slices.Values(f.ids)); ids[1] == tr {
 			break
@@ -495,6 +498,35 @@ func TestAStuckPairWarnsOnceAMinute(t *testing.T) {
 		again := "INFO settlement: periods with a member settle again member=T"
 		if !slices.Equal(lines, []string{again}) {
 			t.Errorf("%s, the treasury back: logged %q, want %q", name[id], lines, again)
+		}
+	}
+}
+
+// The side that opens a pair's sessions tells the log how its round went
+// from its pair's error and its disputes': disputes waiting for their
+// next try are no news only when the pair had nothing to say either.
+func TestAnOpenersRoundWaitsOnlyWhenBothDo(t *testing.T) {
+	cut := errors.New("stream reset")
+	refused := errors.New("statement refused")
+	for _, c := range []struct {
+		pair, disputes error
+		want           []error // what the result must be (errors.Is), nil for none
+		waiting        bool
+	}{
+		{nil, nil, nil, false},
+		{nil, errWaiting, nil, true},
+		{cut, errWaiting, []error{cut}, false},
+		{nil, refused, []error{refused}, false},
+		{cut, refused, []error{cut, refused}, false},
+	} {
+		got := opened(c.pair, c.disputes)
+		if errors.Is(got, errWaiting) != c.waiting || (got == nil) != (c.want == nil && !c.waiting) {
+			t.Errorf("pair %v, disputes %v: %v", c.pair, c.disputes, got)
+		}
+		for _, w := range c.want {
+			if !errors.Is(got, w) {
+				t.Errorf("pair %v, disputes %v: %v does not carry %v", c.pair, c.disputes, got, w)
+			}
 		}
 	}
 }
