@@ -128,9 +128,8 @@ type draft struct {
 	// not there goes through every level of Badger's tree).
 	fresh bool
 
-	recs    []*Record // set by the write's sealer
-	raws    [][]byte
-	sealErr error
+	recs []*Record // set by the write's sealer
+	raws [][]byte
 }
 
 // newDraft is a draft that creates listing id from p; fresh when the id
@@ -262,7 +261,7 @@ func (c *Catalog) commit(txn *badger.Txn, s *sealer, drafts []*draft) ([]Change,
 	for _, d := range drafts {
 		s.add(d)
 	}
-	if err := s.wait(drafts); err != nil {
+	if err := s.wait(); err != nil {
 		return nil, 0, err
 	}
 	changes, delta, err := c.storeDrafts(txn, drafts)

@@ -1,12 +1,14 @@
 package catalog
 
 import (
+	"cmp"
 	"runtime"
 	"sync"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/fedmart/fedmart/internal/cores"
+	"github.com/libp2p/go-libp2p/core/crypto"
 )
 
 // streamFrom is the number of entries from which a write's deciding hands
@@ -34,6 +36,9 @@ type sealer struct {
 	held []*draft // added, not yet signed (not streamed)
 	jobs chan *draft
 	wg   sync.WaitGroup
+
+	mu     sync.Mutex // guards failed
+	failed error      // the first signature that failed
 }
 
 func (c *Catalog) newSealer(txn *badger.Txn) *sealer { return &sealer{c: c, txn: txn} }
@@ -48,7 +53,7 @@ func (s *sealer) stream() {
 	for range max(runtime.GOMAXPROCS(0)-1, 1) { // the deciding goroutine joins them in wait
 		s.wg.Go(func() {
 			for d := range jobs {
-				d.seal(s.c)
+				s.fail(d.seal(s.c.key))
 			}
 		})
 	}
@@ -87,19 +92,23 @@ func (s *sealer) begin() {
 }
 
 // wait signs what is held and waits for what streams; it returns the
-// first error of any draft in drafts.
-func (s *sealer) wait(drafts []*draft) error {
+// first error of either, or of beginning.
+func (s *sealer) wait() error {
 	s.stop()
 	s.sealHeld()
-	if s.err != nil {
-		return s.err
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cmp.Or(s.err, s.failed)
+}
+
+// fail keeps err if it is the first signature to fail.
+func (s *sealer) fail(err error) {
+	if err == nil {
+		return
 	}
-	for _, d := range drafts {
-		if d.sealErr != nil {
-			return d.sealErr
-		}
-	}
-	return nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failed = cmp.Or(s.failed, err)
 }
 
 // stop signs what streams with the streaming goroutines, which then end.
@@ -109,7 +118,7 @@ func (s *sealer) stop() {
 		s.jobs = nil // a panic while signing leaves nothing to close again
 		close(jobs)
 		for d := range jobs {
-			d.seal(s.c)
+			s.fail(d.seal(s.c.key))
 		}
 	}
 	s.wg.Wait()
@@ -130,24 +139,22 @@ func (s *sealer) sealHeld() {
 		}
 	}
 	s.held = nil
-	errs := make([]error, len(pieces))
 	cores.Each(len(pieces), 8, func(k int) {
 		p := pieces[k]
-		p.d.raws[p.i], errs[k] = seal(p.d.recs[p.i], s.c.key)
+		raw, err := seal(p.d.recs[p.i], s.c.key)
+		p.d.raws[p.i] = raw
+		s.fail(err)
 	})
-	for k, err := range errs {
-		if err != nil && pieces[k].d.sealErr == nil {
-			pieces[k].d.sealErr = err
-		}
-	}
 }
 
 // seal signs d's records into d.raws.
-func (d *draft) seal(c *Catalog) {
+func (d *draft) seal(key crypto.PrivKey) error {
 	d.raws = make([][]byte, len(d.recs))
 	for i, r := range d.recs {
-		if d.raws[i], d.sealErr = seal(r, c.key); d.sealErr != nil {
-			return
+		var err error
+		if d.raws[i], err = seal(r, key); err != nil {
+			return err
 		}
 	}
+	return nil
 }

@@ -220,10 +220,10 @@ type stuck struct {
 // so that the log says so without a line every two seconds: a member's
 // failed rounds are only in round's debug line (a member restarting, a
 // session cut, a watermark not yet past a period's end) until they have
-// gone on for a minute, over two rounds at least; then the log warns,
-// and again once a minute while they go on, and the member's first round
-// to settle after a warning says so. A round that waits (latePair after
-// a failure, disputes between tries) tells nothing either way.
+// gone on for a minute; then the log warns, and again once a minute
+// while they go on, and the member's first round to settle after a
+// warning says so. A round that waits (latePair after a failure,
+// disputes between tries) tells nothing either way.
 type failingMembers map[string]*stuck
 
 func (f failingMembers) note(log *slog.Logger, m Member, err error, now time.Time) {
@@ -240,7 +240,7 @@ func (f failingMembers) note(log *slog.Logger, m Member, err error, now time.Tim
 		f[m.PeerID] = st
 	}
 	st.n++
-	if st.n < 2 || now.Sub(st.since) < failWarnAfter || now.Sub(st.warned) < failWarnEvery {
+	if now.Sub(st.since) < failWarnAfter || now.Sub(st.warned) < failWarnEvery {
 		return
 	}
 	st.warned = now
