@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"sync/atomic"
 	"time"
 
 	"github.com/fedmart/fedmart/catalog/sample"
@@ -48,6 +49,10 @@ type ClusterOptions struct {
 	// Protocol is charter v1's protocol level; 0: the highest this build
 	// speaks (federation.ProtocolLevel).
 	Protocol int
+	// FlushesOff, when set, is every member's flush switch
+	// (WithFlushSwitch): fedmart bench measures checkouts with the
+	// members' flushes skipped beside the same checkouts with them.
+	FlushesOff *atomic.Bool
 	// Publishers lists, by index into Names, the members charter v1 lets
 	// publish federation pages and articles; empty: every member.
 	Publishers []int
@@ -82,6 +87,9 @@ func NewCluster(opts ClusterOptions) (_ *Cluster, err error) {
 		var nopts []Option
 		if opts.Clock != nil {
 			nopts = append(nopts, WithClock(opts.Clock))
+		}
+		if opts.FlushesOff != nil {
+			nopts = append(nopts, WithFlushSwitch(opts.FlushesOff))
 		}
 		n, err := asMember(cfg.Name, func() (*Node, error) { return New(cfg, opts.Log.With("member", name), nopts...) })
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -53,12 +54,15 @@ type Node struct {
 	db       *badger.DB
 	// durable groups the syncs of db that orders and feeds wait for.
 	durable *groupsync.Group
-	fed     *federation.Federation
-	cat     *catalog.Catalog
-	index   *search.Index
-	content *content.Store
-	media   *media.Service
-	repl    *replication.Replicator
+	// flushesOff, when set and true, makes durable's flushes return
+	// without syncing (WithFlushSwitch).
+	flushesOff *atomic.Bool
+	fed        *federation.Federation
+	cat        *catalog.Catalog
+	index      *search.Index
+	content    *content.Store
+	media      *media.Service
+	repl       *replication.Replicator
 	// stopGossip ends the replication's GossipSub router (Close).
 	stopGossip context.CancelFunc
 	orders     *order.Service
@@ -88,6 +92,15 @@ type Option func(*Node)
 // WithClock makes the node read time from now: order stamps, settlement
 // periods and watermarks. Tests use it to run a node whose clock is off.
 func WithClock(now func() time.Time) Option { return func(n *Node) { n.now = now } }
+
+// WithFlushSwitch makes the node skip its flushes to disk while off holds
+// true: a commit that waits to be durable then returns once Badger holds
+// it, and a power loss (not a crash of the process: Badger's logs are
+// mapped files, kept by the kernel) can lose what was acknowledged.
+// fedmart bench uses it to measure what the flushes cost a checkout,
+// beside the same checkouts with them; nothing that serves shoppers
+// should.
+func WithFlushSwitch(off *atomic.Bool) Option { return func(n *Node) { n.flushesOff = off } }
 
 // New opens everything the node needs, in order: identity, the charter file
 // (verified before anything listens), Badger, the libp2p host, and the HTTP
@@ -120,7 +133,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (_ *Node, err error) {
 	if n.db, err = OpenBadger(filepath.Join(cfg.DataDir, "db"), cfg.Storage, log); err != nil {
 		return nil, err
 	}
-	n.durable = groupsync.New(n.db.Sync, cfg.Orders.CommitDelay)
+	n.durable = groupsync.New(n.flush, cfg.Orders.CommitDelay)
 	newer := false
 	if boot != nil {
 		if newer, err = federation.CheckStored(n.db, boot); err != nil {
@@ -243,6 +256,15 @@ func (n *Node) Run(ctx context.Context) error {
 	n.warnPayments()
 	n.log.Info("node running", "peer_id", n.fed.Self(), "api", n.apiURL, "p2p", n.fed.Addrs())
 	return g.Wait()
+}
+
+// flush makes everything db holds durable, unless the flush switch is
+// off (WithFlushSwitch).
+func (n *Node) flush() error {
+	if n.flushesOff != nil && n.flushesOff.Load() {
+		return nil
+	}
+	return n.db.Sync()
 }
 
 // Close releases everything in reverse order of New: HTTP, federation, Badger.

@@ -129,7 +129,9 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
               verification and commit; the storm's CPU split by member
               (profiler labels): what a storefront and a home would
               accept on two cores of their own, beside two cores for
-              all three.
+              all three; the cart and the storm again with every
+              member's flushes to disk skipped, beside them: the most
+              any way of making orders durable could save.
   scale       one member loaded to each count of --at (default 1M and
               2M listings); at each: search p50/p99 at 8 clients
               (beside GET /healthz), the same once the node has filed
