@@ -25,9 +25,11 @@ type Queue struct {
 	met      *metrics
 	wakeup   chan struct{}
 
-	// mu guards finished, the count of finished messages in the log.
+	// mu guards finished, the count of finished messages in the log,
+	// and trim.
 	mu       sync.Mutex
 	finished int
+	trim     trimFloor
 }
 
 // Open returns the queue over db, reading the password file when

@@ -65,6 +65,32 @@ func open(t *testing.T, db *badger.DB, cfg Config, o Options) *Queue {
 	return q
 }
 
+// fileQueued files the message queued for event key in the mailbox
+// without taking its queue entry off, finished at the time finished
+// gives: what a round's commit would write, but for that entry.
+func fileQueued(t *testing.T, db *badger.DB, key string, finished func(*record) time.Time) {
+	t.Helper()
+	err := db.Update(func(txn *badger.Txn) error {
+		id, err := txn.Get(keyOf(key))
+		if err != nil {
+			return err
+		}
+		v, _ := id.ValueCopy(nil)
+		m, err := loadMessage(txn, string(v))
+		if err != nil {
+			return err
+		}
+		m.Status, m.FinishedAt, m.NextAttemptAt = StatusMailbox, finished(m), time.Time{}
+		if err := txn.Set(timeKey(prefixFinished, m.FinishedAt, m.ID), nil); err != nil {
+			return err
+		}
+		return m.put(txn)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // run runs q until the test ends or the returned stop is called.
 func run(t *testing.T, q *Queue) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -322,6 +348,62 @@ func TestRoundsFindAnEntryFiledBeforeTheirStart(t *testing.T) {
 	})
 }
 
+// TestTrimsStartAtTheNewestTheyDeleted: trims of the log of finished
+// messages start reading at the newest entry a trim deleted, not at the
+// log's head; an entry filed before that stays until the trim that
+// reads from the head, which deletes it as the oldest. The log holds
+// Keep entries throughout.
+func TestTrimsStartAtTheNewestTheyDeleted(t *testing.T) {
+	db := memDB(t)
+	var clock atomic.Int64
+	t0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) { clock.Store(t0.Add(d).UnixNano()) }
+	o := fast(nil)
+	o.Now = func() time.Time { return time.Unix(0, clock.Load()).UTC() }
+	cfg := DefaultConfig()
+	cfg.Keep = 2
+	q := open(t, db, cfg, o)
+	stop := run(t, q)
+	file := func(d time.Duration, k string) {
+		t.Helper()
+		at(d)
+		enqueue(t, db, q, letter(k))
+		q.Notify()
+		waitDrained(t, q)
+	}
+	logHolds := func(want string) {
+		t.Helper()
+		page, _, err := q.Messages(context.Background(), "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var subjects []string
+		for _, m := range page {
+			subjects = append(subjects, m.Subject)
+		}
+		if got := strings.Join(subjects, ","); got != want {
+			t.Fatalf("the log holds %s, want %s", got, want)
+		}
+	}
+	file(0, "a")
+	file(time.Second, "b")
+	file(2*time.Second, "c") // the first trim reads from the head: a goes
+	logHolds("Hello c,Hello b")
+	// A letter whose filing committed late: its entry sorts before where
+	// trims now start, and the next trim deletes the oldest after that.
+	stop()
+	at(3 * time.Second)
+	enqueue(t, db, q, letter("late"))
+	fileQueued(t, db, "late", func(*record) time.Time { return t0.Add(-2 * dueLag) })
+	if err := q.countFinished(StatusMailbox, 1); err != nil {
+		t.Fatal(err)
+	}
+	logHolds("Hello late,Hello c") // newest first by the time each was queued
+	run(t, q)
+	file(2*time.Second+dueFullEvery, "d") // a trim from the head: the oldest goes
+	logHolds("Hello d,Hello c")
+}
+
 // TestRoundAfterFullRoundsLooksBackToTheirStart follows where rounds
 // start reading the queue: a round after full ones goes on from the last
 // entry passed, and the first round after such a chain looks back to
@@ -503,29 +585,11 @@ func TestMailboxFilesARoundInOneTransaction(t *testing.T) {
 	// A message filed already whose queue entry stayed (a crash between
 	// two writes of an older version could leave one).
 	enqueue(t, db, q, letter("stale"))
-	err := db.Update(func(txn *badger.Txn) error {
-		id, err := txn.Get(keyOf("stale"))
-		if err != nil {
-			return err
-		}
-		v, _ := id.ValueCopy(nil)
-		m, err := loadMessage(txn, string(v))
-		if err != nil {
-			return err
-		}
-		m.Status, m.FinishedAt, m.NextAttemptAt = StatusMailbox, m.CreatedAt, time.Time{}
-		if err := txn.Set(timeKey(prefixFinished, m.FinishedAt, m.ID), nil); err != nil {
-			return err
-		}
-		return m.put(txn)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fileQueued(t, db, "stale", func(m *record) time.Time { return m.CreatedAt })
 	run(t, q)
 	waitDrained(t, q)
 	commits := map[uint64]int{} // a finished entry's commit -> entries
-	err = db.View(func(txn *badger.Txn) error {
+	err := db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixFinished)})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {

@@ -305,7 +305,7 @@ func (q *Queue) trimLocked() error {
 	err := q.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixFinished)})
 		defer it.Close()
-		for it.Rewind(); it.Valid() && len(keys) < over; it.Next() {
+		for it.Seek(q.trim.start(q.opt.Now())); it.Valid() && len(keys) < over; it.Next() {
 			keys = append(keys, it.Item().KeyCopy(nil))
 		}
 		return nil
@@ -327,8 +327,44 @@ func (q *Queue) trimLocked() error {
 	})
 	if err == nil {
 		q.finished -= len(keys)
+		if len(keys) > 0 {
+			q.trim.deleted(keys[len(keys)-1])
+		}
 	}
 	return err
+}
+
+// Where a trim starts reading the log of finished messages. A trim
+// deletes the oldest entries, and a read walks every deleted key until
+// Badger's compaction drops it: trims that all started at the log's
+// head walked every entry trimmed before, once for each letter filed,
+// and a busy storefront files a few letters for every checkout. So a
+// trim starts at the newest entry a trim deleted. An entry is filed at
+// the time its transaction takes, moments before it commits; one that
+// sorts before a trim's start (committed after a later one was trimmed,
+// or filed while the clock was set back) is among the oldest that the
+// trim reading from the head, one every dueFullEvery, deletes. Until
+// then the log holds Keep entries all the same, one of them older than
+// it would.
+type trimFloor struct {
+	after []byte    // the newest entry a trim deleted; nil for none
+	full  time.Time // when a trim last read from the head
+}
+
+// start is where the next trim starts reading.
+func (f *trimFloor) start(now time.Time) []byte {
+	if f.after == nil || now.Sub(f.full) >= dueFullEvery {
+		f.full = now
+		return []byte(prefixFinished)
+	}
+	return f.after
+}
+
+// deleted notes the newest entry a trim deleted, key.
+func (f *trimFloor) deleted(key []byte) {
+	if bytes.Compare(key, f.after) > 0 {
+		f.after = key
+	}
 }
 
 // send makes one SMTP attempt with go-mail.
