@@ -123,44 +123,35 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 	signedBefore := ownRecords(c.Nodes[1:])
 	flushesBefore, flushedBefore := orderFlushes(c.Nodes)
 	workBefore := orderWorkOf(c.Nodes)
-	var (
-		rate         float64
-		elapsed, cpu time.Duration
-	)
+	var st storm
 	// Timed inside the profile: its making and reading are not the storm's.
 	byMember, err := memberCPU(func() (err error) {
-		start, cpuStart := time.Now(), cpuTime()
 		// The shoppers' goroutines carry the storefront's label: what they
 		// do is the storefront's work, which its API's handlers would do
 		// for them.
 		pprof.Do(ctx, pprof.Labels(node.MemberLabel, store.Name()), func(ctx context.Context) {
-			rate, err = checkoutRate(ctx, shop, items)
+			st, err = runStorm(ctx, shop, items)
 		})
-		elapsed, cpu = time.Since(start), cpuTime()-cpuStart
 		return err
 	})
 	if err != nil {
 		return report{}, err
 	}
 	work := orderWorkOf(c.Nodes)
+	rate, elapsed := st.rate, st.elapsed
 	signedRate := float64(ownRecords(c.Nodes[1:])-signedBefore) / elapsed.Seconds()
 	flushes, flushed := orderFlushes(c.Nodes)
 	flushes, flushed = flushes-flushesBefore, flushed-flushedBefore
 	subOrders := rate * elapsed.Seconds()
-	// The three members share the process: its CPU time over the
-	// sub-orders accepted is what one sub-order costs the federation, and
-	// the cores it would take to reach the goal follow from it.
-	cpuPer := ms(cpu) / (rate * elapsed.Seconds())
+	cpuPer := st.cpuPer()
 	logf("throughput: the same, every member's flushes skipped...")
 	flushesOff.Store(true)
-	start, cpuStart := time.Now(), cpuTime()
-	rateUnflushed, err := checkoutRate(ctx, shop, items)
-	elapsedUnflushed, cpuUnflushed := time.Since(start), cpuTime()-cpuStart
+	unflushedStorm, err := runStorm(ctx, shop, items)
 	flushesOff.Store(false)
 	if err != nil {
 		return report{}, err
 	}
-	cpuPerUnflushed := ms(cpuUnflushed) / (rateUnflushed * elapsedUnflushed.Seconds())
+	rateUnflushed, cpuPerUnflushed := unflushedStorm.rate, unflushedStorm.cpuPer()
 	withPoints := fmt.Sprintf("checkout of one part homed on another member, spending %d points held at a third", pointsPerCheckout)
 	return report{Figures: slices.Concat([]figure{
 		{Name: "checkout of a two-platform cart, p50", Unit: "ms", Value: ms(percentile(two, 50)), Baseline: "bare libp2p round trip + 2 fsyncs", Base: base},
@@ -379,6 +370,26 @@ func alternate(ctx context.Context, runs int, buyers ...*benchBuyer) ([][]time.D
 	}
 	return out, nil
 }
+
+// storm is how a storm of checkouts went: sub-orders accepted per
+// second, how long it ran, and the process's CPU time meanwhile.
+type storm struct {
+	rate         float64
+	elapsed, cpu time.Duration
+}
+
+// runStorm times checkoutRate, by the wall clock and the process's CPU.
+func runStorm(ctx context.Context, svc *order.Service, items []order.ItemInput) (storm, error) {
+	start, cpuStart := time.Now(), cpuTime()
+	rate, err := checkoutRate(ctx, svc, items)
+	return storm{rate: rate, elapsed: time.Since(start), cpu: cpuTime() - cpuStart}, err
+}
+
+// cpuPer is the CPU time per sub-order accepted, in ms. The three
+// members share the process: its CPU time over the sub-orders accepted
+// is what one sub-order costs the federation, and the cores it would
+// take to reach the goal follow from it.
+func (s storm) cpuPer() float64 { return ms(s.cpu) / (s.rate * s.elapsed.Seconds()) }
 
 // checkoutRate has orderShoppers shoppers check out carts of items on
 // svc, the storefront's, back to back for orderLoadTime, and returns the
