@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -122,10 +123,10 @@ type Settler struct {
 	self string
 	wake chan struct{}
 
-	mu    sync.Mutex           // guards tried, busy and late
-	tried map[string]retried   // period/peer -> the sessions run again for a disputed statement
-	busy  map[string]bool      // peers a session runs with now, opened by either side
-	late  map[string]time.Time // peer -> when this side may open a session with it again
+	mu    sync.Mutex                    // guards tried, busy and late
+	tried map[string]map[string]retried // peer -> period -> the sessions run again for a disputed statement
+	busy  map[string]bool               // peers a session runs with now, opened by either side
+	late  map[string]time.Time          // peer -> when this side may open a session with it again
 
 	failing failingMembers // touched by round alone
 }
@@ -151,7 +152,7 @@ func NewSettler(d SettlerDeps) *Settler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Settler{d: d, self: d.Ledger.Self(), wake: make(chan struct{}, 1), tried: map[string]retried{}, busy: map[string]bool{}, late: map[string]time.Time{},
+	return &Settler{d: d, self: d.Ledger.Self(), wake: make(chan struct{}, 1), tried: map[string]map[string]retried{}, busy: map[string]bool{}, late: map[string]time.Time{},
 		failing: failingMembers{}}
 }
 
@@ -223,7 +224,8 @@ type stuck struct {
 // gone on for a minute; then the log warns, and again once a minute
 // while they go on, and the member's first round to settle after a
 // warning says so. A round that waits (latePair after a failure,
-// disputes between tries) tells nothing either way.
+// disputes between tries) tells nothing either way. A member that leaves
+// the roster leaves the map (forget).
 type failingMembers map[string]*stuck
 
 func (f failingMembers) note(log *slog.Logger, m Member, err error, now time.Time) {
@@ -256,6 +258,7 @@ func (s *Settler) round(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("reading the roster: %w", err)
 	}
+	s.forget(r)
 	var errs []error
 	for _, m := range r.Members {
 		var err error
@@ -276,6 +279,26 @@ func (s *Settler) round(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// forget drops what the settler keeps of members that left the roster:
+// a member that rejoins starts afresh, its first failed round no warning
+// and its first session not held back by a wait from before.
+func (s *Settler) forget(r Roster) {
+	in := make(map[string]bool, len(r.Members))
+	for _, m := range r.Members {
+		in[m.PeerID] = true
+	}
+	keepOnly(s.failing, in)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	keepOnly(s.tried, in)
+	keepOnly(s.late, in)
+}
+
+// keepOnly deletes m's entries whose peer is not in in.
+func keepOnly[V any](m map[string]V, in map[string]bool) {
+	maps.DeleteFunc(m, func(id string, _ V) bool { return !in[id] })
 }
 
 // errWaiting is latePair's answer while it waits after a failed session,
@@ -380,6 +403,7 @@ func (s *Settler) disputes(ctx context.Context, id string, length time.Duration)
 	if err != nil {
 		return err
 	}
+	tried := s.stillDisputed(id, list)
 	var errs []error
 	ran := false
 	for _, saved := range list {
@@ -387,17 +411,17 @@ func (s *Settler) disputes(ctx context.Context, id string, length time.Duration)
 		if err != nil {
 			return err
 		}
-		key := saved.Period + "/" + id
 		s.mu.Lock()
-		r := s.tried[key]
+		r := tried[saved.Period]
 		changed := st.Digest != saved.Digest
-		due := changed || time.Since(r.at) > disputeWait(r.n)
+		now := s.d.Now()
+		due := changed || now.Sub(r.at) > disputeWait(r.n)
 		if due {
 			n := r.n + 1
 			if changed {
 				n = 0 // news here: the waits start again from the first
 			}
-			s.tried[key] = retried{at: time.Now(), n: n}
+			tried[saved.Period] = retried{at: now, n: n}
 		}
 		s.mu.Unlock()
 		if due {
@@ -410,6 +434,25 @@ func (s *Settler) disputes(ctx context.Context, id string, length time.Duration)
 		return errWaiting
 	}
 	return errors.Join(errs...)
+}
+
+// stillDisputed returns the tries of member id's disputed statements,
+// keeping only those of list: a statement no longer disputed leaves.
+func (s *Settler) stillDisputed(id string, list []Statement) map[string]retried {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(list) == 0 {
+		delete(s.tried, id)
+		return nil
+	}
+	old, tried := s.tried[id], make(map[string]retried, len(list))
+	for _, st := range list {
+		if r, ok := old[st.Period]; ok {
+			tried[st.Period] = r
+		}
+	}
+	s.tried[id] = tried
+	return tried
 }
 
 // Settle runs one session of period with member id as its initiator, now,

@@ -530,3 +530,65 @@ func TestAnOpenersRoundWaitsOnlyWhenBothDo(t *testing.T) {
 		}
 	}
 }
+
+// A disputed statement is tried again on the settler's clock, not the
+// process's: with the clock still, the next try waits; a minute later by
+// it, the try runs. When its member leaves the roster, the settler keeps
+// nothing of it: its tries, its failed rounds, its wait.
+func TestDisputesWaitOnTheSettlersClockAndLeaveWithTheirMember(t *testing.T) {
+	f, s, h, _ := newSettlers(t)
+	ctx := context.Background()
+	at := t0.Add(10 * time.Minute)
+	for id, amount := range map[string]int64{s: 10000, h: 10001} { // the sides hold different amounts
+		sale := Event{PartID: "p1", Kind: EventDelivered, Storefront: s, Home: h, Merchant: "m1", Category: "toys/",
+			Gross: Money{Amount: amount, Currency: "EUR"}, PolicyVersion: 1, At: at}
+		if _, err := f.ledgers[id].Post(ctx, sale); err != nil {
+			t.Fatal(err)
+		}
+	}
+	period := PeriodOf(at, time.Hour)
+	f.clk.set(period.End.Add(time.Minute))
+	for _, a := range f.ids {
+		for _, b := range f.ids {
+			f.setThrough(a, b, period.End.Add(time.Minute))
+		}
+	}
+	f.rounds(t, 3)
+	if st, _ := f.ledgers[s].Statement(ctx, period.Name, h); st.Status != StatusDisputed {
+		t.Fatalf("S-H with different amounts: %s, want disputed", st.Status)
+	}
+	opener, other := min(s, h), max(s, h)
+	o := f.byID[opener]
+	before := f.opened(opener, other)
+	if err := o.disputes(ctx, other, time.Hour); !errors.Is(err, errWaiting) {
+		t.Errorf("disputes with the clock still: %v, want waiting", err)
+	}
+	f.answers.Wait()
+	if n := f.opened(opener, other) - before; n != 0 {
+		t.Errorf("disputes with the clock still opened %d sessions, want none", n)
+	}
+	f.clk.set(f.clk.now().Add(disputeRetry + time.Second))
+	if err := o.disputes(ctx, other, time.Hour); errors.Is(err, errWaiting) {
+		t.Errorf("disputes a minute later by the settler's clock: still waiting")
+	}
+	f.answers.Wait()
+	if n := f.opened(opener, other) - before; n != 1 {
+		t.Errorf("disputes a minute later by the settler's clock opened %d sessions, want 1", n)
+	}
+
+	o.failing[other] = &stuck{since: f.clk.now(), n: 3}
+	o.mu.Lock()
+	o.late[other] = f.clk.now().Add(lateRetry)
+	o.mu.Unlock()
+	f.roster.Members = slices.DeleteFunc(slices.Clone(f.roster.Members), func(m Member) bool { return m.PeerID == other })
+	_ = o.round(ctx)
+	f.answers.Wait()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.failing[other] != nil || o.tried[other] != nil || !o.late[other].IsZero() {
+		t.Errorf("after %s left the roster the settler keeps: failing %v, tries %v, wait until %v", other, o.failing[other], o.tried[other], o.late[other])
+	}
+	if len(o.tried) != 0 {
+		t.Errorf("tries kept of members still in the roster with nothing disputed: %v", o.tried)
+	}
+}
