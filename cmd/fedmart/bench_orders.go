@@ -142,7 +142,7 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 	signedRate := float64(ownRecords(c.Nodes[1:])-signedBefore) / elapsed.Seconds()
 	flushes, flushed := orderFlushes(c.Nodes)
 	flushes, flushed = flushes-flushesBefore, flushed-flushedBefore
-	subOrders := rate * elapsed.Seconds()
+	subOrders := st.subOrders()
 	cpuPer := st.cpuPer()
 	logf("throughput: the same, every member's flushes skipped...")
 	flushesOff.Store(true)
@@ -175,6 +175,9 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 			Baseline: "the same storm with them", Base: rate},
 		{Name: "CPU time per sub-order accepted, every member's flushes skipped", Unit: "ms", Value: cpuPerUnflushed,
 			Baseline: "the same storm with them", Base: cpuPer},
+		{Name: "page faults per sub-order, all three members, 32 shoppers", Unit: "faults", Value: st.faultsPer()},
+		{Name: "page faults per sub-order, every member's flushes skipped", Unit: "faults", Value: unflushedStorm.faultsPer(),
+			Baseline: "the same storm with them", Base: st.faultsPer()},
 		{Name: "catalog records the two homes signed per second meanwhile", Unit: "/s", Value: signedRate,
 			Baseline: "sub-orders accepted per second", Base: rate},
 		{Name: "flushes of order state to disk per sub-order, all three members, 32 shoppers", Unit: "flushes", Value: float64(flushes) / subOrders},
@@ -187,6 +190,11 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 			Baseline: "fsync of a 4 KiB write, p50", Base: ms(fsync)},
 		{Name: "CPU time of a Badger commit + DB.Sync of a 1,500-byte record", Unit: "µs", Value: float64(syncs.commitSync.Nanoseconds()) / 1e3,
 			Baseline: "overwrite + fdatasync of the same bytes in a preallocated log", Base: float64(syncs.logSync.Nanoseconds()) / 1e3},
+		{Name: "page faults of a Badger commit + DB.Sync of a 1,500-byte record", Unit: "faults", Value: syncs.commitSyncFaults,
+			Baseline: "the same commit without the sync", Base: syncs.commitFaults},
+		{Name: "CPU time of a write to a page of a mapped file after its msync", Unit: "µs", Value: float64(syncs.mappedClean.Nanoseconds()) / 1e3,
+			Baseline: "the same write to the page once dirty", Base: float64(syncs.mappedDirty.Nanoseconds()) / 1e3},
+		{Name: "page faults of a write to a page of a mapped file after its msync", Unit: "faults", Value: syncs.mappedFaults},
 	}, memberFigures(byMember, cpuPer, store.Name(), []string{home.Name(), issuer.Name()}, logf),
 		workFigures(workBefore, work, subOrders), unitFigures(rttCPU, keptCPU, sign, verify, syncs.commit, syncs.commitSync), writesFigures(writes, 2*orderWriteRuns))}, nil
 }
@@ -376,20 +384,28 @@ func alternate(ctx context.Context, runs int, buyers ...*benchBuyer) ([][]time.D
 type storm struct {
 	rate         float64
 	elapsed, cpu time.Duration
+	faults       int64 // the process's page faults
 }
 
-// runStorm times checkoutRate, by the wall clock and the process's CPU.
+// runStorm times checkoutRate, by the wall clock and the process's CPU,
+// and counts the process's page faults meanwhile.
 func runStorm(ctx context.Context, svc *order.Service, items []order.ItemInput) (storm, error) {
-	start, cpuStart := time.Now(), cpuTime()
+	start, cpuStart, faultsStart := time.Now(), cpuTime(), pageFaults()
 	rate, err := checkoutRate(ctx, svc, items)
-	return storm{rate: rate, elapsed: time.Since(start), cpu: cpuTime() - cpuStart}, err
+	return storm{rate: rate, elapsed: time.Since(start), cpu: cpuTime() - cpuStart, faults: pageFaults() - faultsStart}, err
 }
+
+// subOrders is how many sub-orders the storm accepted.
+func (s storm) subOrders() float64 { return s.rate * s.elapsed.Seconds() }
 
 // cpuPer is the CPU time per sub-order accepted, in ms. The three
 // members share the process: its CPU time over the sub-orders accepted
 // is what one sub-order costs the federation, and the cores it would
 // take to reach the goal follow from it.
-func (s storm) cpuPer() float64 { return ms(s.cpu) / (s.rate * s.elapsed.Seconds()) }
+func (s storm) cpuPer() float64 { return ms(s.cpu) / s.subOrders() }
+
+// faultsPer is the page faults per sub-order accepted, all three members.
+func (s storm) faultsPer() float64 { return float64(s.faults) / s.subOrders() }
 
 // checkoutRate has orderShoppers shoppers check out carts of items on
 // svc, the storefront's, back to back for orderLoadTime, and returns the

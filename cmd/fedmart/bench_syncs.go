@@ -21,6 +21,15 @@ type syncCosts struct {
 	commitSync time.Duration // CPU of the same commit and DB.Sync (an msync of the memtable's mapped log and of the value log)
 	logSync    time.Duration // CPU of an overwrite of a preallocated log file and its fdatasync (syncLog): what an order log of its own would pay
 	syncWall   time.Duration // median wall time of the DB.Syncs alone
+	// commitFaults and commitSyncFaults are the page faults of one
+	// commit, without and with DB.Sync: after an msync the next write
+	// to each page of a mapped log faults again.
+	commitFaults, commitSyncFaults float64
+	// mappedClean and mappedDirty are the CPU time of a write to a page
+	// of a mapped file after an msync, and to the same page once dirty;
+	// mappedFaults the faults per page of the first (mappedWrites).
+	mappedClean, mappedDirty time.Duration
+	mappedFaults             float64
 }
 
 // measureSyncs measures syncCosts over n writes of each kind.
@@ -37,8 +46,8 @@ func measureSyncs(n int) (c syncCosts, err error) {
 	}
 	defer db.Close()
 	var syncs []time.Duration
-	perWrite := func(from int, sync bool) (time.Duration, error) {
-		start := cpuTime()
+	perWrite := func(from int, sync bool) (time.Duration, float64, error) {
+		start, faults := cpuTime(), pageFaults()
 		for i := from; i < from+n; i++ {
 			err := db.Update(func(txn *badger.Txn) error { return txn.Set(fmt.Appendf(nil, "o/%09d", i), rec) })
 			if err == nil && sync {
@@ -47,18 +56,18 @@ func measureSyncs(n int) (c syncCosts, err error) {
 				syncs = append(syncs, time.Since(began))
 			}
 			if err != nil {
-				return 0, err
+				return 0, 0, err
 			}
 		}
-		return (cpuTime() - start) / time.Duration(n), nil
+		return (cpuTime() - start) / time.Duration(n), float64(pageFaults()-faults) / float64(n), nil
 	}
-	if c.commit, err = perWrite(0, false); err != nil {
+	if c.commit, c.commitFaults, err = perWrite(0, false); err != nil {
 		return syncCosts{}, err
 	}
 	if err := db.Sync(); err != nil { // not to charge the first synced write with the others
 		return syncCosts{}, err
 	}
-	if c.commitSync, err = perWrite(n, true); err != nil {
+	if c.commitSync, c.commitSyncFaults, err = perWrite(n, true); err != nil {
 		return syncCosts{}, err
 	}
 
@@ -74,6 +83,9 @@ func measureSyncs(n int) (c syncCosts, err error) {
 		}
 	}
 	c.logSync, c.syncWall = (cpuTime()-start)/time.Duration(n), percentile(syncs, 50)
+	if c.mappedClean, c.mappedDirty, c.mappedFaults, err = mappedWrites(filepath.Join(dir, "mapped"), 4096, 5); err != nil {
+		return syncCosts{}, fmt.Errorf("writes to a mapped file: %w", err)
+	}
 	return c, nil
 }
 
