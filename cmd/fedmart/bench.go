@@ -104,7 +104,8 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
               memory of one idle node process, beside a bare libp2p host
               process.
   catalog     propagation of --changes listing changes to --members
-              members (beside bare GossipSub), catch-up after --catchup
+              members (beside bare GossipSub: latency, CPU time and
+              page faults per change), catch-up after --catchup
               changes (bytes beside the records' raw size), import of
               --import listings over HTTP (beside a raw Badger WriteBatch),
               one-listing feeds of --edit-merchants merchants at once

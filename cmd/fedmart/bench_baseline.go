@@ -20,9 +20,9 @@ import (
 // bareGossip publishes msgs at rate per second from the first of n plain hosts
 // running GossipSub (flood publishing, content-hash ids, no validator) and
 // returns, per message, the time until every other host received it, and
-// the CPU time the process spent from the first publication until the last
-// delivery.
-func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int, signing string) ([]time.Duration, time.Duration, error) {
+// the CPU time the process spent and the page faults it took from the
+// first publication until the last delivery.
+func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int, signing string) (_ []time.Duration, cpu time.Duration, faults int64, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	hosts := make([]host.Host, n)
@@ -31,7 +31,7 @@ func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int, signing str
 	for i := range hosts {
 		h, err := bareHost()
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, 0, err
 		}
 		defer h.Close()
 		hosts[i] = h
@@ -43,19 +43,19 @@ func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int, signing str
 			pubsub.WithPeerOutboundQueueSize(replication.QueueSize), pubsub.WithValidateQueueSize(replication.QueueSize), pubsub.WithSeenMessagesTTL(replication.SeenTTL),
 			pubsub.WithMessageIdFn(func(m *pb.Message) string { s := sha256.Sum256(m.Data); return string(s[:]) }))
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, 0, err
 		}
 		if topics[i], err = ps.Join("bench"); err != nil {
-			return nil, 0, err
+			return nil, 0, 0, err
 		}
 		if subs[i], err = topics[i].Subscribe(pubsub.WithBufferSize(len(msgs) + 16)); err != nil {
-			return nil, 0, err
+			return nil, 0, 0, err
 		}
 	}
 	for i := range hosts {
 		for j := i + 1; j < n; j++ {
 			if err := hosts[i].Connect(ctx, peer.AddrInfo{ID: hosts[j].ID(), Addrs: hosts[j].Addrs()}); err != nil {
-				return nil, 0, err
+				return nil, 0, 0, err
 			}
 		}
 	}
@@ -81,7 +81,7 @@ func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int, signing str
 			}
 		}()
 	}
-	cpu0 := cpuTime()
+	cpu0, faults0 := cpuTime(), pageFaults()
 	sent := make([]time.Time, len(msgs))
 	tick := time.NewTicker(time.Second / time.Duration(rate))
 	defer tick.Stop()
@@ -89,7 +89,7 @@ func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int, signing str
 		<-tick.C
 		sent[i] = time.Now()
 		if err := topics[0].Publish(ctx, m); err != nil {
-			return nil, 0, err
+			return nil, 0, 0, err
 		}
 	}
 	done := make(chan struct{})
@@ -97,14 +97,14 @@ func bareGossip(ctx context.Context, n int, msgs [][]byte, rate int, signing str
 	select {
 	case <-done:
 	case <-time.After(2 * time.Minute):
-		return nil, 0, fmt.Errorf("bare gossip: not every message arrived within 2 minutes")
+		return nil, 0, 0, fmt.Errorf("bare gossip: not every message arrived within 2 minutes")
 	}
-	cpu := cpuTime() - cpu0
+	cpu, faults = cpuTime()-cpu0, pageFaults()-faults0
 	out := make([]time.Duration, len(msgs))
 	for i, m := range msgs {
 		out[i] = last[string(m)].Sub(sent[i])
 	}
-	return out, cpu, nil
+	return out, cpu, faults, nil
 }
 
 // badgerWriteRate writes each value under a fresh key with one WriteBatch
