@@ -12,8 +12,7 @@ import (
 // mappedWrites measures what a write to a page of a file mapped shared
 // costs, as Badger's logs and tables are: first to pages that an msync
 // has just written back (the kernel write-protects them, so the write
-// faults, and on ext4 the fault updates the file's times through its
-// journal), then to the same pages once dirty. It writes one byte to
+// faults), then to the same pages once dirty. It writes one byte to
 // each of pages pages, rounds times over, and returns the CPU time per
 // page of each and the faults per page of the first.
 func mappedWrites(path string, pages, rounds int) (clean, dirty time.Duration, faults float64, err error) {
