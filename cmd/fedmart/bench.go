@@ -107,7 +107,8 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
               members (beside bare GossipSub: latency, CPU time and
               page faults per change), catch-up after --catchup
               changes (bytes beside the records' raw size), import of
-              --import listings over HTTP (beside a raw Badger WriteBatch),
+              --import listings over HTTP (beside a raw Badger WriteBatch;
+              its CPU time and page faults per listing),
               one-listing feeds of --edit-merchants merchants at once
               (beside one merchant alone: feeds a second, latency, flushes,
               CPU, the writer lock's time and feeds per turn of it),

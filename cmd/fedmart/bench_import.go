@@ -49,18 +49,20 @@ func benchImport(ctx context.Context, n, clients int, signing string) ([]figure,
 		values = append(values, v)
 	}
 	sign, _ := ed25519CPU(4000, 600) // before the import, while the member is idle
-	elapsed, cpu, held, err := sendFeeds(ctx, nd, token, feedBodies(listings), clients, "created")
+	imp, err := sendFeeds(ctx, nd, token, feedBodies(listings), clients, "created")
 	if err != nil {
 		return nil, err
 	}
+	elapsed, cpu, held := imp.elapsed, imp.cpu, imp.held
 	// The merchant's next feed: every listing again, every price changed.
 	for i := range listings {
 		listings[i].Variants[0].Price.Amount++
 	}
-	upElapsed, _, upHeld, err := sendFeeds(ctx, nd, token, feedBodies(listings), clients, "updated")
+	up, err := sendFeeds(ctx, nd, token, feedBodies(listings), clients, "updated")
 	if err != nil {
 		return nil, err
 	}
+	upElapsed, upHeld := up.elapsed, up.held
 	rate := float64(n) / elapsed.Seconds()
 	perListing := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 / float64(n) }
 	base, err := badgerWriteRate(values)
@@ -75,6 +77,7 @@ func benchImport(ctx context.Context, n, clients int, signing string) ([]figure,
 			Baseline: "raw Badger WriteBatch of the same JSON", Base: base, Goal: ">= 15000 listings/s"},
 		{Name: "import CPU time per listing, whole process", Unit: "µs", Value: cpuPer,
 			Baseline: "one Ed25519 signature (a new listing's record), same run", Base: signPer},
+		{Name: "import page faults per listing, whole process", Unit: "faults", Value: float64(imp.faults) / float64(n)},
 		{Name: "listings/s two whole cores would import at that CPU cost", Unit: "listings/s", Value: 2e6 / cpuPer,
 			Baseline: "Ed25519 ceiling: 2 cores x signatures/s", Base: 2e6 / signPer, Goal: ">= 15000 listings/s"},
 		{Name: fmt.Sprintf("Ed25519 signatures per second, one core (GOMAXPROCS %d)", cores), Unit: "/s", Value: 1e9 / float64(sign.Nanoseconds())},
@@ -98,12 +101,18 @@ func feedBodies(listings []catalog.ListingInput) [][]byte {
 	return bodies
 }
 
+// feedRun is what sending feeds took: the wall time, the process's CPU
+// time, the catalog writer lock's time and the process's page faults.
+type feedRun struct {
+	elapsed, cpu, held time.Duration
+	faults             int64
+}
+
 // sendFeeds posts bodies to nd's batch API as merchant token, clients at
-// a time, and returns the wall time, the process's CPU time and the
-// catalog writer lock's time they took. Every listing must come out as
+// a time, and returns what that took. Every listing must come out as
 // want says (created or updated), or the figures would measure less.
-func sendFeeds(ctx context.Context, nd *node.Node, token string, bodies [][]byte, clients int, want string) (elapsed, cpu, held time.Duration, err error) {
-	start, cpuStart, heldStart := time.Now(), cpuTime(), nd.Catalog().WriterHeld()
+func sendFeeds(ctx context.Context, nd *node.Node, token string, bodies [][]byte, clients int, want string) (feedRun, error) {
+	start, cpuStart, heldStart, faultsStart := time.Now(), cpuTime(), nd.Catalog().WriterHeld(), pageFaults()
 	next := make(chan []byte)
 	g, gctx := errgroup.WithContext(ctx)
 	for range clients {
@@ -140,9 +149,9 @@ func sendFeeds(ctx context.Context, nd *node.Node, token string, bodies [][]byte
 		return nil
 	})
 	if err := g.Wait(); err != nil {
-		return 0, 0, 0, err
+		return feedRun{}, err
 	}
-	return time.Since(start), cpuTime() - cpuStart, nd.Catalog().WriterHeld() - heldStart, nil
+	return feedRun{elapsed: time.Since(start), cpu: cpuTime() - cpuStart, held: nd.Catalog().WriterHeld() - heldStart, faults: pageFaults() - faultsStart}, nil
 }
 
 // ed25519CPU is the CPU time one Ed25519 signature of a size-byte message
