@@ -71,7 +71,10 @@ func TestBrowserShopperOfAlphaSignsInOnBetaWithAlpha(t *testing.T) {
 	// Alpha's sign-in page, then its approval page.
 	br.run("alpha-signin",
 		chromedp.Click(chromedp.CSS(`.alliance-links a`)),
-		until(fmt.Sprintf(`location.href.startsWith(%q) && document.querySelector('#f-password') !== null`, a.APIURL()+"/signin/shopper"), 20*time.Second),
+		// The redirects from Beta end on Alpha's sign-in page: typing
+		// waits for it to have loaded, or it can type into a document
+		// that a last navigation replaces.
+		until(fmt.Sprintf(`location.href.startsWith(%q) && document.readyState === 'complete' && document.querySelector('#f-password') !== null`, a.APIURL()+"/signin/shopper"), 20*time.Second),
 		chromedp.SendKeys(chromedp.CSS(`#f-email`), "ada@example.org"),
 		chromedp.SendKeys(chromedp.CSS(`#f-password`), "correct horse battery"),
 		chromedp.Submit(chromedp.CSS(`#f-password`)),

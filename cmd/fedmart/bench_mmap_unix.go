@@ -12,7 +12,8 @@ import (
 // mappedWrites measures what a write to a page of a file mapped shared
 // costs, as Badger's logs and tables are: first to pages that an msync
 // has just written back (the kernel write-protects them, so the write
-// faults), then to the same pages once dirty. It writes one byte to
+// faults; on tmpfs, which writes nothing back, it does not), then to
+// the same pages once dirty. It writes one byte to
 // each of pages pages, rounds times over, and returns the CPU time per
 // page of each and the faults per page of the first.
 func mappedWrites(path string, pages, rounds int) (clean, dirty time.Duration, faults float64, err error) {
