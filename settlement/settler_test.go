@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"slices"
 	"strings"
@@ -590,5 +591,25 @@ func TestDisputesWaitOnTheSettlersClockAndLeaveWithTheirMember(t *testing.T) {
 	}
 	if len(o.tried) != 0 {
 		t.Errorf("tries kept of members still in the roster with nothing disputed: %v", o.tried)
+	}
+}
+
+// The retries of a member's disputed statements keep only the periods
+// still disputed: one that settled leaves, the others keep their count.
+func TestRetriesKeepOnlyThePeriodsStillDisputed(t *testing.T) {
+	s := NewSettler(SettlerDeps{Ledger: &Ledger{}})
+	at := t0.Add(time.Hour)
+	s.tried["m"] = map[string]retried{"p1": {at: t0, n: 3}, "p2": {at: at, n: 5}}
+	s.tried["other"] = map[string]retried{"p1": {at: t0, n: 1}}
+	got := s.stillDisputed("m", []Statement{{Period: "p2"}, {Period: "p3"}})
+	want := map[string]retried{"p2": {at: at, n: 5}}
+	if !maps.Equal(got, want) || !maps.Equal(s.tried["m"], want) {
+		t.Errorf("with p2 and p3 disputed: tries %v, kept %v; want %v", got, s.tried["m"], want)
+	}
+	if s.stillDisputed("m", nil) != nil || s.tried["m"] != nil {
+		t.Errorf("with nothing disputed the settler keeps %v", s.tried["m"])
+	}
+	if len(s.tried["other"]) != 1 {
+		t.Errorf("another member's tries changed: %v", s.tried["other"])
 	}
 }
