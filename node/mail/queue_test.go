@@ -338,7 +338,7 @@ func TestRoundsFindAnEntryFiledBeforeTheirStart(t *testing.T) {
 	if n := pending(); n != 1 {
 		t.Fatalf("%d pending, want the late entry still queued: rounds read from the head", n)
 	}
-	clock.Store(t0.Add(dueFullEvery + time.Second).UnixNano())
+	clock.Store(t0.Add(fullEvery + time.Second).UnixNano())
 	q.Notify()
 	testwait.For(t, 10*time.Second, func() error {
 		if n := pending(); n > 0 {
@@ -400,7 +400,7 @@ func TestTrimsStartAtTheNewestTheyDeleted(t *testing.T) {
 	}
 	logHolds("Hello late,Hello c") // newest first by the time each was queued
 	run(t, q)
-	file(2*time.Second+dueFullEvery, "d") // a trim from the head: the oldest goes
+	file(2*time.Second+fullEvery, "d") // a trim from the head: the oldest goes
 	logHolds("Hello d,Hello c")
 }
 
@@ -429,7 +429,7 @@ func TestRoundAfterFullRoundsLooksBackToTheirStart(t *testing.T) {
 	step(3*time.Second, true, key(ns(40*time.Second)))
 	step(4*time.Second, false, key(ns(time.Second)-uint64(dueLag))) // the chain ended: back to where it began
 	step(5*time.Second, false, key(ns(40*time.Second)-uint64(dueLag)))
-	step(dueFullEvery, true, prefixPending) // from the head every dueFullEvery, chain or not
+	step(fullEvery, true, prefixPending) // from the head every fullEvery, chain or not
 }
 
 // TestRestartBetweenEnqueueAndSend queues a message on a node that stops

@@ -115,12 +115,14 @@ func (q *Queue) due(start []byte) (ids []dueMessage, next time.Time, err error) 
 // its Enqueue (or of its next attempt, later than that), inside the
 // transaction that commits it moments later; one committed more than
 // dueLag after that time is found by the round that reads from the head,
-// one every dueFullEvery. A round that follows a full one goes on from
+// one every fullEvery. A round that follows a full one goes on from
 // the last entry that one passed: the next round after a wait looks
 // back for what committed late.
 const (
-	dueLag       = 5 * time.Second
-	dueFullEvery = 30 * time.Second
+	dueLag = 5 * time.Second
+	// fullEvery is how often a round, and a trim of the finished
+	// messages (trimFloor), reads from the head.
+	fullEvery = 30 * time.Second
 )
 
 // dueFloor is where Run's next round starts reading the queue.
@@ -139,7 +141,7 @@ type dueFloor struct {
 // start is where the next round starts: more when the last round was
 // full.
 func (f *dueFloor) start(now time.Time, more bool) []byte {
-	if f.at == 0 || now.Sub(f.full) >= dueFullEvery {
+	if f.at == 0 || now.Sub(f.full) >= fullEvery {
 		f.full, f.last, f.chained = now, 0, false
 		return []byte(prefixPending)
 	}
@@ -343,7 +345,7 @@ func (q *Queue) trimLocked() error {
 // the time its transaction takes, moments before it commits; one that
 // sorts before a trim's start (committed after a later one was trimmed,
 // or filed while the clock was set back) is among the oldest that the
-// trim reading from the head, one every dueFullEvery, deletes. Until
+// trim reading from the head, one every fullEvery, deletes. Until
 // then the log holds Keep entries all the same, one of them older than
 // it would.
 type trimFloor struct {
@@ -353,7 +355,7 @@ type trimFloor struct {
 
 // start is where the next trim starts reading.
 func (f *trimFloor) start(now time.Time) []byte {
-	if f.after == nil || now.Sub(f.full) >= dueFullEvery {
+	if f.after == nil || now.Sub(f.full) >= fullEvery {
 		f.full = now
 		return []byte(prefixFinished)
 	}
