@@ -10,6 +10,10 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 )
 
+// ValueThreshold is the length from which Badger writes a value to its
+// value log instead of keeping it in the tree beside its key.
+const ValueThreshold = 1 << 10
+
 // OpenBadger opens the node's database with settings for a small machine:
 // modest memtables and caches, two compactors (Badger's minimum), tables
 // of one size at every level so that a compaction's buffers stay small
@@ -29,7 +33,7 @@ func OpenBadger(dir string, s StorageConfig, log *slog.Logger) (*badger.DB, erro
 		WithBlockCacheSize(int64(s.BlockCacheMB) << 20).
 		WithIndexCacheSize(int64(s.IndexCacheMB) << 20).
 		WithValueLogFileSize(128 << 20).
-		WithValueThreshold(1 << 10).
+		WithValueThreshold(ValueThreshold).
 		WithNumLevelZeroTables(4).
 		WithNumLevelZeroTablesStall(10).
 		WithCompactL0OnClose(true)

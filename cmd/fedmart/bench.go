@@ -126,17 +126,19 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
               shopper signed in with it (beside the same checkout
               without points); sub-orders per second at 32 shoppers;
               what a sub-order is made of (order messages, Badger's
-              entries, bytes and reads, and its writes by key prefix),
-              beside the CPU time of one round trip, signature,
-              verification and commit; the storm's CPU split by member
-              (profiler labels): what a storefront and a home would
-              accept on two cores of their own, beside two cores for
-              all three; the cart and the storm again with every
-              member's flushes to disk skipped, beside them: the most
-              any way of making orders durable could save; the page
-              faults of each storm and of one synced commit, beside
-              one without the sync (a flush write-protects the pages
-              of Badger's mapped logs, and the next writes fault).
+              entries, bytes and reads, and its writes by key prefix,
+              with those long enough for Badger's value log, whose
+              flush is a second sync), beside the CPU time of one
+              round trip, signature, verification and commit; the
+              storm's CPU split by member (profiler labels): what a
+              storefront and a home would accept on two cores of
+              their own, beside two cores for all three; the cart and
+              the storm again with every member's flushes to disk
+              skipped, beside them: the most any way of making orders
+              durable could save; the page faults of each storm and
+              of one synced commit, beside one without the sync (a
+              flush write-protects the pages of Badger's mapped logs,
+              and the next writes fault).
   scale       one member loaded to each count of --at (default 1M and
               2M listings); at each: search p50/p99 at 8 clients
               (beside GET /healthz), the same once the node has filed

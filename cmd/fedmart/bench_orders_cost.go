@@ -90,8 +90,13 @@ func unitFigures(rttCPU, keptCPU, sign, verify, commit, commitSync time.Duration
 // writesFigures are the writes of parts sub-orders, by key prefix, per
 // sub-order: the bytes, then the entries, that each subsystem writes for
 // one (prefixes written less than once for two sub-orders are left out).
+//
+// Then, by prefix, the entries whose value Badger writes to its value
+// log besides (node.ValueThreshold or longer): a flush that finds that
+// log written syncs it too ("A larger value threshold" in
+// BENCHMARKS.md).
 func writesFigures(counts []writeCount, parts int) []figure {
-	var bytes, entries []figure
+	var bytes, entries, logged []figure
 	const each = " per sub-order, one checkout at a time"
 	for _, c := range counts {
 		n := float64(c.entries) / float64(parts)
@@ -100,14 +105,19 @@ func writesFigures(counts []writeCount, parts int) []figure {
 		}
 		bytes = append(bytes, figure{Name: "bytes written under " + c.prefix + each, Unit: "bytes", Value: float64(c.bytes) / float64(parts)})
 		entries = append(entries, figure{Name: "entries written under " + c.prefix + each, Unit: "entries", Value: n})
+		if c.logged > 0 {
+			logged = append(logged, figure{Name: "entries written to the value log under " + c.prefix + each, Unit: "entries",
+				Value: float64(c.logged) / float64(parts), Baseline: "all entries written under it", Base: n})
+		}
 	}
-	return append(bytes, entries...)
+	return slices.Concat(bytes, entries, logged)
 }
 
 // writeCount is what was written under one key prefix.
 type writeCount struct {
 	prefix         string
 	entries, bytes int
+	logged         int // entries whose value went to the value log
 }
 
 // writeWatch counts what the members write to Badger, by the first two
@@ -143,6 +153,9 @@ func (w *writeWatch) count(kvs *badger.KVList) error {
 		}
 		c.entries++
 		c.bytes += len(kv.Key) + len(kv.Value)
+		if len(kv.Value) >= node.ValueThreshold {
+			c.logged++
+		}
 	}
 	w.last = time.Now()
 	return nil

@@ -43,8 +43,8 @@ func TestLongOrdersAndHomePartsAreStoredPacked(t *testing.T) {
 	}
 	for _, p := range o.Parts {
 		home := storedValue(t, b.db, prefixHome+p.ID)
-		if plain := mustUnpack(t, home); len(plain) > packAbove && home[0] != packed {
-			t.Errorf("home part %s (%d bytes of JSON) is not packed", p.ID, len(plain))
+		if plain := mustUnpack(t, home); len(plain) <= packAbove || home[0] != packed {
+			t.Errorf("home part %s is stored as %d bytes starting %#x, its JSON %d bytes; want it packed", p.ID, len(home), home[0], len(plain))
 		}
 		var h HomePart
 		if err := b.db.View(func(txn *badger.Txn) error { _, err := getJSON(txn, prefixHome+p.ID, &h); return err }); err != nil || h.ID != p.ID {
