@@ -124,14 +124,15 @@ func putJSON(txn *badger.Txn, key string, v any) error {
 }
 
 // A storefront's order and a home part are rewritten whole at each
-// status they take, and as JSON both pass Badger's value threshold
-// (1 KiB, node.OpenBadger) once they have a part or two: Badger then
-// writes them to its value log as well, and the flush that makes the
-// status durable syncs that log besides the memtable's. So putJSON
-// stores those two, when longer than packAbove, compressed with S2
-// (github.com/klauspost/compress, which Badger already uses for its
-// tables) behind the byte packed: about half the bytes, mostly under
-// the threshold, for 2 µs to pack and 1 µs to unpack. No JSON value
+// status they take. An order of two parts is past Badger's value
+// threshold (node.ValueThreshold, 1 KiB) as JSON: Badger then writes it
+// to its value log as well, and the flush that makes the status durable
+// syncs that log besides the memtable's. A home part is near it. So
+// putJSON stores those two, when longer than packAbove, compressed with
+// S2 (github.com/klauspost/compress, which Badger already uses for its
+// tables) behind the byte packed: about half the bytes, an order of a
+// few parts under the threshold, for 2 µs to pack and 1 µs to unpack.
+// Other values are short or written once, and stay plain. No JSON value
 // starts with a NUL byte, so getJSON tells the two apart, and what an
 // earlier build stored reads as it did. A build before this one cannot
 // read a packed value: a node is not downgraded past it.
@@ -140,11 +141,16 @@ const (
 	packAbove = 512
 )
 
-// pack returns b compressed behind the byte packed.
+// pack returns b compressed behind the byte packed, or b itself when
+// that would not be shorter.
 func pack(b []byte) []byte {
 	out := make([]byte, 1+s2.MaxEncodedLen(len(b)))
 	out[0] = packed
-	return out[:1+len(s2.Encode(out[1:], b))]
+	out = out[:1+len(s2.Encode(out[1:], b))]
+	if len(out) >= len(b) {
+		return b
+	}
+	return out
 }
 
 // unpack returns the JSON of a stored value: b itself, or b unpacked

@@ -1,7 +1,9 @@
 package order
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"reflect"
 	"testing"
@@ -98,4 +100,21 @@ func mustUnpack(t *testing.T, b []byte) []byte {
 		t.Fatalf("unpacking %d stored bytes: %v (valid JSON: %v)", len(b), err, json.Valid(plain))
 	}
 	return plain
+}
+
+// TestPackKeepsWhatDoesNotShrink: a value that S2 cannot make shorter
+// is stored as it is, and reads back.
+func TestPackKeepsWhatDoesNotShrink(t *testing.T) {
+	b := make([]byte, 2*packAbove)
+	rand.Read(b)
+	b[0] = '"' // not the packed byte
+	if got := pack(b); !bytes.Equal(got, b) {
+		t.Errorf("pack made %d random bytes into %d bytes starting %#x, want them kept", len(b), len(got), got[0])
+	}
+	long := bytes.Repeat([]byte(`{"a":1},`), packAbove)
+	if got := pack(long); got[0] != packed || len(got) >= len(long) {
+		t.Errorf("pack made %d repetitive bytes into %d starting %#x, want them packed", len(long), len(got), got[0])
+	} else if back, err := unpack(got); err != nil || !bytes.Equal(back, long) {
+		t.Errorf("unpack gave %d bytes back, %v; want the %d packed", len(back), err, len(long))
+	}
 }
