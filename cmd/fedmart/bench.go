@@ -124,7 +124,10 @@ figure of a run saved with --json, so that regressions show. Scenarios: ` + stri
               and fsyncs), the same with shipping quotes, and one part
               from the second paying with points held at the third by a
               shopper signed in with it (beside the same checkout
-              without points); sub-orders per second at 32 shoppers;
+              without points); sub-orders per second at 32 shoppers,
+              and counted until every member's outbox is empty (the
+              messages still queued when the shoppers stop, and the
+              time and CPU their delivery takes, belong to the storm);
               what a sub-order is made of (order messages, Badger's
               entries, bytes and reads, and its writes by key prefix,
               with those long enough for Badger's value log, whose

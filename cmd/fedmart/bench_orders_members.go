@@ -88,7 +88,7 @@ func memberFigures(by map[string]time.Duration, cpuPer float64, store string, ho
 		logf("(the storm's CPU profile has no samples of the storefront or of the homes: not split by member)")
 		return nil
 	}
-	const whole = "the whole federation's CPU per sub-order, one process"
+	const whole = "the whole federation's CPU per sub-order, one process, its outboxes' delivery included"
 	return []figure{
 		{Name: "CPU time per sub-order at the storefront, its shoppers' calls included, 32 shoppers", Unit: "ms", Value: front, Baseline: whole, Base: cpuPer},
 		{Name: "CPU time per sub-order at its home, 32 shoppers", Unit: "ms", Value: home, Baseline: whole, Base: cpuPer},
