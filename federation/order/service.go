@@ -262,6 +262,9 @@ type Service struct {
 	// durable flushes committed writes to disk, shared by concurrent
 	// commits (groupsync.go).
 	durable *groupsync.Group
+	// taken marks the statuses taken from answers (takeAnswer) until
+	// their copies come (receiveStatus).
+	taken   takenMarks
 	handled atomic.Uint64 // messages Handle answered, for Handled
 	log     *slog.Logger
 	now     func() time.Time

@@ -3,9 +3,11 @@ package order
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/fedmart/fedmart/internal/groupsync"
 )
 
 // Order is a shopper's order on this storefront: one payment, one part
@@ -91,7 +93,13 @@ func refold(txn *badger.Txn, o *Order) error {
 // receiveStatus applies a status message a home node sent this node and
 // acknowledges it, once synced: the home forgets what was acknowledged.
 func (s *Service) receiveStatus(m *Message, raw []byte) ([]byte, error) {
-	answer, changed, err := s.takeStatus(m, raw, true)
+	answer, changed, before, err := s.takeStatus(m, raw, true)
+	if before && err == nil && s.taken.durable(m.From, m.ID, s.durable) {
+		// The copy of a status taken from an answer, and a flush since has
+		// made that commit durable: nothing needs one now.
+		s.durable.End(false)
+		return answer, nil
+	}
 	// After the order's lock, so that its other statuses commit meanwhile
 	// and share the flush. A copy answered before syncs too: its first
 	// copy may have committed and not yet synced.
@@ -108,36 +116,76 @@ func (s *Service) receiveStatus(m *Message, raw []byte) ([]byte, error) {
 // that loses the status loses that too, and the request is sent again
 // and answered with the same status. A checkout storm makes two of these
 // per checkout; each would otherwise wait for a flush.
+//
+// The home sends a copy of the status through its outbox all the same
+// (see commitHome), and its copy is acknowledged only once durable. So
+// that a copy that comes after a flush has made this commit durable
+// costs no flush, the commit's mark is kept for it (takenMarks).
 func (s *Service) takeAnswer(m *Message, raw []byte) error {
-	_, changed, err := s.takeStatus(m, raw, false)
+	_, changed, _, err := s.takeStatus(m, raw, false)
 	if err != nil {
 		return err
 	}
+	s.taken.put(m.From, m.ID, s.durable.Mark())
 	s.afterShop(changed)
 	return nil
 }
 
+// takenMarks are the flush marks (groupsync.Group.Mark) of statuses
+// taken from answers, by sender and message id, taken once each status's
+// commit had returned: its copy is durable already when a flush begun
+// after the mark has succeeded. A copy takes its mark away. The marks
+// are memory only, at most maxTakenMarks: a copy whose mark is gone
+// (a restart, or more statuses waiting for copies than that) syncs, as
+// every copy did before.
+type takenMarks struct {
+	mu    sync.Mutex
+	marks map[string]uint64
+}
+
+const maxTakenMarks = 1 << 16
+
+func (t *takenMarks) put(from, id string, mark uint64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.marks == nil || len(t.marks) >= maxTakenMarks {
+		t.marks = map[string]uint64{}
+	}
+	t.marks[from+"/"+id] = mark
+}
+
+// durable takes the mark of status id from member from, and reports
+// whether g has made its commit durable.
+func (t *takenMarks) durable(from, id string, g *groupsync.Group) bool {
+	t.mu.Lock()
+	mark, ok := t.marks[from+"/"+id]
+	delete(t.marks, from+"/"+id)
+	t.mu.Unlock()
+	return ok && g.Durable(mark)
+}
+
 // takeStatus folds status m into its order under the order's lock,
 // committed and not synced, unless it was taken before. It returns the
-// answer to give and the part when the status was news. With sync, the
+// answer to give, the part when the status was news, and whether it was
+// taken before (the answer then is the one it got, and nothing was
+// committed). With sync, the
 // caller will sync the commit: it is begun once the lock is held (a
 // commit begun while it waits for the lock would hold up every flush,
 // and the lock's holder may itself be waiting for one), and the caller
 // ends it.
-func (s *Service) takeStatus(m *Message, raw []byte, sync bool) ([]byte, *Part, error) {
+func (s *Service) takeStatus(m *Message, raw []byte, sync bool) (answer []byte, changed *Part, before bool, err error) {
 	unlock := s.lockShop(orderOfPart(m.Part))
 	defer unlock()
 	if sync {
 		s.durable.Begin()
 	}
 	if answer, err := s.answered(m); answer != nil || err != nil {
-		return answer, nil, err
+		return answer, nil, answer != nil, err
 	}
-	changed, err := s.foldStatus(m, raw)
-	if err != nil {
-		return nil, nil, err
+	if changed, err = s.foldStatus(m, raw); err != nil {
+		return nil, nil, false, err
 	}
-	return mustJSON(Reply{Ack: true}), changed, nil
+	return mustJSON(Reply{Ack: true}), changed, false, nil
 }
 
 // applyStatusTxn folds status m into its order in txn, logs it, marks it

@@ -49,6 +49,8 @@ type Group struct {
 	waiting bool       // a leader waits on joined
 	runs    uint64     // flushes run
 	covered uint64     // callers the flushes run covered
+	started uint64     // flushes begun; the number of the newest
+	flushed uint64     // the number of the newest flush that succeeded
 }
 
 // batch is the callers one flush covers.
@@ -79,7 +81,8 @@ func (g *Group) Begin() {
 // End takes back a Begin. With sync, the caller's commit has been made
 // and it joins the next flush at once (without letting go of the lock in
 // between, so that a waiting leader cannot flush without it) and returns
-// as Sync does; without, the commit failed and there is nothing to sync.
+// as Sync does; without, there is nothing to sync (the commit failed, or
+// what it answers is durable already).
 func (g *Group) End(sync bool) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -120,10 +123,15 @@ func (g *Group) syncLocked() error {
 		g.awaitBegun()
 		g.next = nil
 		g.covered += uint64(b.callers)
+		g.started++
+		n := g.started
 		g.mu.Unlock()
 		err := g.flush()
 		g.mu.Lock()
 		g.busy, g.runs = false, g.runs+1
+		if err == nil {
+			g.flushed = n
+		}
 		b.ended, b.err = true, err
 		g.cond.Broadcast()
 	}
@@ -149,6 +157,24 @@ func (g *Group) awaitBegun() {
 	}
 	g.waiting = false
 	t.Stop()
+}
+
+// Mark returns a mark of the flushes begun so far, for Durable: a write
+// committed before the call is durable once a flush begun after it has
+// succeeded.
+func (g *Group) Mark() uint64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.started
+}
+
+// Durable reports whether a flush begun after mark was taken (see Mark)
+// has succeeded: whether what was committed before it is on disk, with
+// no flush of its own.
+func (g *Group) Durable(mark uint64) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.flushed > mark
 }
 
 // Counts returns the flushes run so far and the callers they covered.

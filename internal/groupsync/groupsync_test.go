@@ -238,3 +238,55 @@ func returns(t *testing.T, done <-chan error, hung string) {
 		t.Fatal(hung)
 	}
 }
+
+// TestGroupSyncMarkIsDurableAfterALaterFlush takes a mark while a flush
+// runs: that flush may have begun before the write the mark stands for,
+// so only the next one makes it durable, and only if it succeeds.
+func TestGroupSyncMarkIsDurableAfterALaterFlush(t *testing.T) {
+	gate := make(chan struct{})
+	boom := errors.New("disk on fire")
+	var flushes atomic.Int64
+	g := New(func() error {
+		switch flushes.Add(1) {
+		case 1:
+			<-gate
+		case 2:
+			return boom
+		}
+		return nil
+	}, 0)
+	if g.Durable(g.Mark()) {
+		t.Fatal("a mark is durable before any flush")
+	}
+	done := make(chan error)
+	go func() { done <- g.Sync() }()
+	testwait.For(t, 10*time.Second, func() error {
+		if flushes.Load() != 1 {
+			return errors.New("the first flush has not started")
+		}
+		return nil
+	})
+	mark := g.Mark() // taken while the first flush runs
+	close(gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if g.Durable(mark) {
+		t.Fatal("a mark taken during a flush is durable once that flush ends")
+	}
+	if err := g.Sync(); !errors.Is(err, boom) {
+		t.Fatalf("the second flush: %v, want %v", err, boom)
+	}
+	if g.Durable(mark) {
+		t.Fatal("a mark is durable after a flush that failed")
+	}
+	if err := g.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if !g.Durable(mark) {
+		t.Fatal("a mark is not durable after a later flush succeeded")
+	}
+	if later := g.Mark(); g.Durable(later) {
+		t.Fatal("a mark taken after every flush is durable")
+	}
+}
