@@ -252,10 +252,8 @@ func (o *outbox) sendAll(ctx context.Context, p string) error {
 			o.mu.Unlock()
 			return nil
 		}
-		for _, k := range batch {
-			if err := o.sendKey(ctx, k); err != nil {
-				return err
-			}
+		if err := o.sendKeys(ctx, batch); err != nil {
+			return err
 		}
 		after = batch[len(batch)-1]
 	}
@@ -266,33 +264,75 @@ func (o *outbox) sendAll(ctx context.Context, p string) error {
 // the status the answer carries and removes it from the outbox. A message
 // the receiver can never accept is parked instead.
 func (o *outbox) sendKey(ctx context.Context, key string) error {
-	if busy := o.claim(key); busy != nil { // the other sender has it: wait for its end
-		select {
-		case <-busy:
-			return nil // sent, or failed and woke the background sender
-		case <-ctx.Done():
-			return ctx.Err()
+	return o.sendKeys(ctx, []string{key})
+}
+
+// sendKeys sends queued messages as sendKey does, one after another, and
+// stops at the first that fails. The ones acknowledged leave the outbox
+// together at the end, in one commit: a drain of many status copies
+// would otherwise commit once per copy. The removal is not synced (see
+// send), and until it commits each key stays claimed, so that no other
+// sender sends it again meanwhile.
+func (o *outbox) sendKeys(ctx context.Context, keys []string) (err error) {
+	var claimed, sent []string
+	defer func() {
+		if len(sent) > 0 {
+			derr := o.s.db.Update(func(txn *badger.Txn) error {
+				for _, k := range sent {
+					if err := txn.Delete([]byte(k)); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			err = errors.Join(err, derr)
+		}
+		for _, k := range claimed {
+			o.release(k)
+		}
+	}()
+	for _, key := range keys {
+		if busy := o.claim(key); busy != nil { // the other sender has it: wait for its end
+			select {
+			case <-busy:
+				continue // sent, or failed and woke the background sender
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		claimed = append(claimed, key)
+		ok, err := o.sendOne(ctx, key)
+		if err != nil {
+			return err
+		}
+		if ok {
+			sent = append(sent, key)
 		}
 	}
-	defer o.release(key)
+	return nil
+}
+
+// sendOne sends one claimed message and reports whether the receiver
+// acknowledged it; one gone already, or parked, is not to be removed.
+func (o *outbox) sendOne(ctx context.Context, key string) (bool, error) {
 	var raw []byte
 	err := o.s.db.View(func(txn *badger.Txn) (err error) { raw, err = getRaw(txn, key); return err })
 	if err != nil || raw == nil {
-		return err
+		return false, err
 	}
 	m, err := decodeOwn(raw)
 	if err != nil { // cannot happen for what this node signed; keep it for the operator
-		return o.park(key, raw, CodeInvalid, err.Error())
+		return false, o.park(key, raw, CodeInvalid, err.Error())
 	}
 	err = o.s.send(ctx, m, raw)
 	var re *RemoteError
 	switch {
 	case err == nil:
-		return o.s.db.Update(func(txn *badger.Txn) error { return txn.Delete([]byte(key)) })
+		return true, nil
 	case errors.As(err, &re) && (re.Code.permanent() || (re.Code == CodeNotFound && time.Since(keyTime(key)) > o.s.cfg.ParkAfter)):
-		return o.park(key, raw, re.Code, re.Detail)
+		return false, o.park(key, raw, re.Code, re.Detail)
 	}
-	return err
+	return false, err
 }
 
 // claim marks key as being sent by the caller and returns nil, or

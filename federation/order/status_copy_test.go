@@ -1,7 +1,15 @@
 package order
 
 import (
+	"context"
+	"fmt"
+	"sync"
 	"testing"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/pb"
+	"github.com/fedmart/fedmart/internal/testwait"
 )
 
 // TestACopyOfADurableStatusCostsNoFlush checks out while the home's
@@ -45,5 +53,64 @@ func TestACopyOfADurableStatusCostsNoFlush(t *testing.T) {
 	}
 	if n := copied("k2", false); n == 0 {
 		t.Error("the copy of a status not yet durable was acknowledged without a flush")
+	}
+}
+
+// TestADrainRemovesWhatItSentInOneCommit queues three status copies at
+// the home while it cannot reach the storefront. Once it can, its drain
+// sends them in one go and removes them from the outbox in one commit
+// (one Badger version), not one commit per copy.
+func TestADrainRemovesWhatItSentInOneCommit(t *testing.T) {
+	f := newCluster(t, 2)
+	a, b := f.members[0], f.members[1]
+	pan := f.list(b, "forge", "PAN", 4990, 10)
+	f.net.mu.Lock()
+	f.net.cut[[2]string{b.id, a.id}] = true // the home's requests to the storefront fail
+	f.net.mu.Unlock()
+	for _, key := range []string{"k1", "k2", "k3"} {
+		if _, err := f.buy(a, key, 1, pan); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d, _ := b.svc.Outbox(context.Background()); len(d) != 1 || d[0].Messages != 3 {
+		t.Fatalf("the home's outbox holds %+v, want the three copies", d)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	versions := map[uint64]int{} // of the removals
+	go func() {
+		_ = b.db.Subscribe(ctx, func(kvs *badger.KVList) error {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, kv := range kvs.Kv {
+				if len(kv.Value) == 0 {
+					versions[kv.Version]++
+				}
+			}
+			return nil
+		}, []pb.Match{{Prefix: []byte(prefixOutbox)}})
+	}()
+	time.Sleep(100 * time.Millisecond) // Subscribe has no signal that it is subscribed
+	f.net.mu.Lock()
+	f.net.cut[[2]string{b.id, a.id}] = false
+	f.net.mu.Unlock()
+	f.drained()
+	testwait.For(t, 10*time.Second, func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		for _, c := range versions {
+			n += c
+		}
+		if n < 3 {
+			return fmt.Errorf("%d removals seen, want 3", n)
+		}
+		return nil
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(versions) != 1 {
+		t.Errorf("the three copies left the outbox in %d commits (%v), want one", len(versions), versions)
 	}
 }
