@@ -240,7 +240,7 @@ func TestIssueDeadlineMissed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.svc.send(ctx, m, raw); err != nil {
+	if _, err := a.svc.send(ctx, m, raw, ""); err != nil {
 		t.Fatal(err)
 	}
 	i = issueOn(t, a, o, p.ID, i.ID, IssueOpen, 2)

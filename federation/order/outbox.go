@@ -313,7 +313,9 @@ func (o *outbox) sendKeys(ctx context.Context, keys []string) (err error) {
 }
 
 // sendOne sends one claimed message and reports whether the receiver
-// acknowledged it; one gone already, or parked, is not to be removed.
+// acknowledged it and it is still to be removed: one gone already,
+// parked, or removed with the status its answer carried (see send) is
+// not.
 func (o *outbox) sendOne(ctx context.Context, key string) (bool, error) {
 	var raw []byte
 	err := o.s.db.View(func(txn *badger.Txn) (err error) { raw, err = getRaw(txn, key); return err })
@@ -324,11 +326,11 @@ func (o *outbox) sendOne(ctx context.Context, key string) (bool, error) {
 	if err != nil { // cannot happen for what this node signed; keep it for the operator
 		return false, o.park(key, raw, CodeInvalid, err.Error())
 	}
-	err = o.s.send(ctx, m, raw)
+	removed, err := o.s.send(ctx, m, raw, key)
 	var re *RemoteError
 	switch {
 	case err == nil:
-		return true, nil
+		return !removed, nil
 	case errors.As(err, &re) && (re.Code.permanent() || (re.Code == CodeNotFound && time.Since(keyTime(key)) > o.s.cfg.ParkAfter)):
 		return false, o.park(key, raw, re.Code, re.Detail)
 	}
@@ -354,24 +356,26 @@ func (o *outbox) release(key string) {
 	delete(o.inflight, key)
 }
 
-// send delivers m (already queued or logged) and applies the status the
-// answer carries. Deleting the outbox entry afterwards need not be synced:
-// a message sent twice is answered twice, with no second effect.
-func (s *Service) send(ctx context.Context, m *Message, raw []byte) error {
+// send delivers m (already queued or logged under outbox key key) and
+// applies the status the answer carries, removing key in the same
+// commit; it reports whether it did. Removing the outbox entry need not
+// be synced: a message sent twice is answered twice, with no second
+// effect.
+func (s *Service) send(ctx context.Context, m *Message, raw []byte, key string) (removed bool, err error) {
 	rctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 	defer cancel()
 	answer, err := s.request(rctx, m.To, raw)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if m.Kind == KindPoints {
-		return s.pointsAnswered(m, answer)
+		return false, s.pointsAnswered(m, answer)
 	}
 	status, sraw, err := decodeReply(answer, m.To, m.Kind, m.Part)
 	if err != nil || status == nil {
-		return err
+		return false, err
 	}
-	return s.takeAnswer(status, sraw)
+	return s.takeAnswer(status, sraw, key)
 }
 
 // request sends raw to member to and returns the answer: in process when

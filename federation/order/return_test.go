@@ -300,7 +300,7 @@ func TestReturnRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.svc.send(ctx, m, raw); err != nil {
+	if _, err := a.svc.send(ctx, m, raw, ""); err != nil {
 		t.Fatal(err)
 	}
 	got := returnOn(t, a, o, part, m.ID, ReturnRefused)

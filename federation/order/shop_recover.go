@@ -17,7 +17,7 @@ var errNoOrder = fmt.Errorf("%w: no order to rebuild", ErrNotFound)
 func (s *Service) recoverStatus(m *Message, raw []byte) error {
 	unlock := s.lockShop(orderOfPart(m.Part))
 	s.durable.Begin()
-	changed, err := s.foldStatus(m, raw)
+	changed, err := s.foldStatus(m, raw, "")
 	unlock()
 	return s.syncedShop(changed, err)
 }
@@ -26,10 +26,17 @@ func (s *Service) recoverStatus(m *Message, raw []byte) error {
 // the caller syncs once it has let go of the lock, so that the statuses of
 // one order (both parts of a checkout answer at once) share a flush
 // instead of each waiting for the other's. Nothing is acknowledged before
-// that sync. It returns the part when the status was news.
-func (s *Service) foldStatus(m *Message, raw []byte) (*Part, error) {
+// that sync. It returns the part when the status was news. The commit
+// also removes outbox key sent, when set: the request whose answer
+// carried m.
+func (s *Service) foldStatus(m *Message, raw []byte, sent string) (*Part, error) {
 	var changed *Part
 	err := s.commit(func(txn *badger.Txn) error {
+		if sent != "" {
+			if err := txn.Delete([]byte(sent)); err != nil {
+				return err
+			}
+		}
 		o, err := loadOrder(txn, orderOfPart(m.Part))
 		switch {
 		case errors.Is(err, ErrNotFound) || (err == nil && o.partOf(m.Part) == nil):

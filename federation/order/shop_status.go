@@ -93,7 +93,7 @@ func refold(txn *badger.Txn, o *Order) error {
 // receiveStatus applies a status message a home node sent this node and
 // acknowledges it, once synced: the home forgets what was acknowledged.
 func (s *Service) receiveStatus(m *Message, raw []byte) ([]byte, error) {
-	answer, changed, before, err := s.takeStatus(m, raw, true)
+	answer, changed, before, err := s.takeStatus(m, raw, true, "")
 	if before && err == nil && s.taken.durable(m.From, m.ID, s.durable) {
 		// The copy of a status taken from an answer, and a flush since has
 		// made that commit durable: nothing needs one now.
@@ -121,14 +121,18 @@ func (s *Service) receiveStatus(m *Message, raw []byte) ([]byte, error) {
 // (see commitHome), and its copy is acknowledged only once durable. So
 // that a copy that comes after a flush has made this commit durable
 // costs no flush, the commit's mark is kept for it (takenMarks).
-func (s *Service) takeAnswer(m *Message, raw []byte) error {
-	_, changed, _, err := s.takeStatus(m, raw, false)
+//
+// sent, when set, is the outbox key of the request answered: it leaves
+// the outbox in the same commit, which takeAnswer reports (a status
+// taken before commits nothing, and leaves the key to its caller).
+func (s *Service) takeAnswer(m *Message, raw []byte, sent string) (removed bool, err error) {
+	_, changed, before, err := s.takeStatus(m, raw, false, sent)
 	if err != nil {
-		return err
+		return false, err
 	}
 	s.taken.put(m.From, m.ID, s.durable.Mark())
 	s.afterShop(changed)
-	return nil
+	return !before && sent != "", nil
 }
 
 // takenMarks are the flush marks (groupsync.Group.Mark) of statuses
@@ -168,12 +172,13 @@ func (t *takenMarks) durable(from, id string, g *groupsync.Group) bool {
 // committed and not synced, unless it was taken before. It returns the
 // answer to give, the part when the status was news, and whether it was
 // taken before (the answer then is the one it got, and nothing was
-// committed). With sync, the
+// committed). A status folded removes outbox key sent (when set) in its
+// commit. With sync, the
 // caller will sync the commit: it is begun once the lock is held (a
 // commit begun while it waits for the lock would hold up every flush,
 // and the lock's holder may itself be waiting for one), and the caller
 // ends it.
-func (s *Service) takeStatus(m *Message, raw []byte, sync bool) (answer []byte, changed *Part, before bool, err error) {
+func (s *Service) takeStatus(m *Message, raw []byte, sync bool, sent string) (answer []byte, changed *Part, before bool, err error) {
 	unlock := s.lockShop(orderOfPart(m.Part))
 	defer unlock()
 	if sync {
@@ -182,7 +187,7 @@ func (s *Service) takeStatus(m *Message, raw []byte, sync bool) (answer []byte, 
 	if answer, err := s.answered(m); answer != nil || err != nil {
 		return answer, nil, answer != nil, err
 	}
-	if changed, err = s.foldStatus(m, raw); err != nil {
+	if changed, err = s.foldStatus(m, raw, sent); err != nil {
 		return nil, nil, false, err
 	}
 	return mustJSON(Reply{Ack: true}), changed, false, nil

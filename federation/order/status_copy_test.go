@@ -3,6 +3,7 @@ package order
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -112,5 +113,57 @@ func TestADrainRemovesWhatItSentInOneCommit(t *testing.T) {
 	defer mu.Unlock()
 	if len(versions) != 1 {
 		t.Errorf("the three copies left the outbox in %d commits (%v), want one", len(versions), versions)
+	}
+}
+
+// TestAConfirmLeavesTheOutboxWithItsAnswer buys one part: the
+// storefront's confirm leaves its outbox in the commit that folds the
+// status the answer carried (one Badger version for both), not in a
+// commit of its own after it.
+func TestAConfirmLeavesTheOutboxWithItsAnswer(t *testing.T) {
+	f := newCluster(t, 2)
+	a, b := f.members[0], f.members[1]
+	pan := f.list(b, "forge", "PAN", 4990, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	removed, answered := map[uint64]bool{}, map[uint64]bool{}
+	go func() {
+		_ = a.db.Subscribe(ctx, func(kvs *badger.KVList) error {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, kv := range kvs.Kv {
+				switch k := string(kv.Key); {
+				case strings.HasPrefix(k, prefixOutbox) && len(kv.Value) == 0:
+					removed[kv.Version] = true
+				case strings.HasPrefix(k, prefixInbox+b.id+"/"):
+					answered[kv.Version] = true
+				}
+			}
+			return nil
+		}, []pb.Match{{Prefix: []byte(prefixOutbox)}, {Prefix: []byte(prefixInbox)}})
+	}()
+	time.Sleep(100 * time.Millisecond) // Subscribe has no signal that it is subscribed
+	o, err := f.buy(a, "k1", 1, pan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := o.Parts[0].Status; got != StatusAccepted {
+		t.Fatalf("the part is %s, want %s from the confirm's answer", got, StatusAccepted)
+	}
+	testwait.For(t, 10*time.Second, func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(removed) == 0 || len(answered) == 0 {
+			return fmt.Errorf("%d removals and %d statuses answered seen", len(removed), len(answered))
+		}
+		return nil
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	for v := range removed {
+		if !answered[v] {
+			t.Errorf("the confirm left the outbox at version %d, its status was folded at %v", v, answered)
+		}
 	}
 }
