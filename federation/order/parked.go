@@ -154,6 +154,18 @@ func (s *Service) Outbox(_ context.Context) ([]OutboxDepth, error) {
 	return out, err
 }
 
+// OutboxEmpty reports whether this node owes no member a message (parked
+// ones aside): one seek, where Outbox reads every key, for tools that
+// wait for delivery (fedmart bench).
+func (s *Service) OutboxEmpty() (bool, error) {
+	empty := true
+	err := s.db.View(func(txn *badger.Txn) error {
+		empty = len(keys(txn, prefixOutbox, "", 1)) == 0
+		return nil
+	})
+	return empty, err
+}
+
 func peerOfKey(k, prefix string) string {
 	rest := strings.TrimPrefix(k, prefix)
 	if i := strings.IndexByte(rest, '/'); i > 0 {

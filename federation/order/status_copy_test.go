@@ -76,6 +76,9 @@ func TestADrainRemovesWhatItSentInOneCommit(t *testing.T) {
 	if d, _ := b.svc.Outbox(context.Background()); len(d) != 1 || d[0].Messages != 3 {
 		t.Fatalf("the home's outbox holds %+v, want the three copies", d)
 	}
+	if empty, err := b.svc.OutboxEmpty(); empty || err != nil {
+		t.Fatalf("OutboxEmpty with three copies queued: %t (%v)", empty, err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var mu sync.Mutex
@@ -97,6 +100,9 @@ func TestADrainRemovesWhatItSentInOneCommit(t *testing.T) {
 	f.net.cut[[2]string{b.id, a.id}] = false
 	f.net.mu.Unlock()
 	f.drained()
+	if empty, err := b.svc.OutboxEmpty(); !empty || err != nil {
+		t.Fatalf("OutboxEmpty once drained: %t (%v)", empty, err)
+	}
 	testwait.For(t, 10*time.Second, func() error {
 		mu.Lock()
 		defer mu.Unlock()
