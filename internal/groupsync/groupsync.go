@@ -51,6 +51,7 @@ type Group struct {
 	covered uint64     // callers the flushes run covered
 	started uint64     // flushes begun; the number of the newest
 	flushed uint64     // the number of the newest flush that succeeded
+	failed  bool       // a flush has failed
 }
 
 // batch is the callers one flush covers.
@@ -131,6 +132,8 @@ func (g *Group) syncLocked() error {
 		g.busy, g.runs = false, g.runs+1
 		if err == nil {
 			g.flushed = n
+		} else {
+			g.failed = true
 		}
 		b.ended, b.err = true, err
 		g.cond.Broadcast()
@@ -170,11 +173,14 @@ func (g *Group) Mark() uint64 {
 
 // Durable reports whether a flush begun after mark was taken (see Mark)
 // has succeeded: whether what was committed before it is on disk, with
-// no flush of its own.
+// no flush of its own. Once a flush has failed it never does: after a
+// failed fsync the kernel may have dropped the dirty pages it did not
+// write, and a later fsync that succeeds does not bring them back, so a
+// caller flushes for itself and gets that flush's error.
 func (g *Group) Durable(mark uint64) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.flushed > mark
+	return !g.failed && g.flushed > mark
 }
 
 // Counts returns the flushes run so far and the callers they covered.

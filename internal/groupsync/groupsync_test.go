@@ -241,7 +241,8 @@ func returns(t *testing.T, done <-chan error, hung string) {
 
 // TestGroupSyncMarkIsDurableAfterALaterFlush takes a mark while a flush
 // runs: that flush may have begun before the write the mark stands for,
-// so only the next one makes it durable, and only if it succeeds.
+// so only the next one makes it durable, and only if it succeeds. Once a
+// flush has failed, no mark is durable again.
 func TestGroupSyncMarkIsDurableAfterALaterFlush(t *testing.T) {
 	gate := make(chan struct{})
 	boom := errors.New("disk on fire")
@@ -250,7 +251,7 @@ func TestGroupSyncMarkIsDurableAfterALaterFlush(t *testing.T) {
 		switch flushes.Add(1) {
 		case 1:
 			<-gate
-		case 2:
+		case 3:
 			return boom
 		}
 		return nil
@@ -274,19 +275,26 @@ func TestGroupSyncMarkIsDurableAfterALaterFlush(t *testing.T) {
 	if g.Durable(mark) {
 		t.Fatal("a mark taken during a flush is durable once that flush ends")
 	}
-	if err := g.Sync(); !errors.Is(err, boom) {
-		t.Fatalf("the second flush: %v, want %v", err, boom)
-	}
-	if g.Durable(mark) {
-		t.Fatal("a mark is durable after a flush that failed")
-	}
 	if err := g.Sync(); err != nil {
 		t.Fatal(err)
 	}
 	if !g.Durable(mark) {
 		t.Fatal("a mark is not durable after a later flush succeeded")
 	}
-	if later := g.Mark(); g.Durable(later) {
+	later := g.Mark()
+	if g.Durable(later) {
 		t.Fatal("a mark taken after every flush is durable")
+	}
+	if err := g.Sync(); !errors.Is(err, boom) {
+		t.Fatalf("the third flush: %v, want %v", err, boom)
+	}
+	if g.Durable(later) {
+		t.Fatal("a mark is durable after a flush that failed")
+	}
+	if err := g.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if g.Durable(later) || g.Durable(mark) {
+		t.Fatal("a mark is durable after a flush has failed, though a later one succeeded")
 	}
 }
