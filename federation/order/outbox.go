@@ -269,30 +269,40 @@ func (o *outbox) sendKey(ctx context.Context, key string) error {
 
 // sendKeys sends queued messages as sendKey does, one after another, and
 // stops at the first that fails. The ones acknowledged leave the outbox
-// together at the end, in one commit: a drain of many status copies
-// would otherwise commit once per copy. The removal is not synced (see
-// send), and until it commits each key stays claimed, so that no other
-// sender sends it again meanwhile.
+// together, in one commit: a drain of many status copies would otherwise
+// commit once per copy. The removal is not synced (see send), and until
+// it commits each of those keys stays claimed, so that no other sender
+// sends it again meanwhile. Every other key is let go as soon as its send
+// ends, and the removals are committed before sendKeys waits for a key
+// another sender has: a confirm sent at checkout waits for no more than
+// its own message.
 func (o *outbox) sendKeys(ctx context.Context, keys []string) (err error) {
-	var claimed, sent []string
-	defer func() {
-		if len(sent) > 0 {
-			derr := o.s.db.Update(func(txn *badger.Txn) error {
-				for _, k := range sent {
-					if err := txn.Delete([]byte(k)); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			err = errors.Join(err, derr)
+	var sent []string
+	remove := func() error {
+		if len(sent) == 0 {
+			return nil
 		}
-		for _, k := range claimed {
+		err := o.s.db.Update(func(txn *badger.Txn) error {
+			for _, k := range sent {
+				if err := txn.Delete([]byte(k)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		for _, k := range sent {
 			o.release(k)
 		}
-	}()
+		sent = sent[:0]
+		return err
+	}
+	defer func() { err = errors.Join(err, remove()) }()
 	for _, key := range keys {
-		if busy := o.claim(key); busy != nil { // the other sender has it: wait for its end
+		busy := o.claim(key)
+		if busy != nil { // the other sender has it: wait for its end
+			if err := remove(); err != nil {
+				return err
+			}
 			select {
 			case <-busy:
 				continue // sent, or failed and woke the background sender
@@ -300,13 +310,14 @@ func (o *outbox) sendKeys(ctx context.Context, keys []string) (err error) {
 				return ctx.Err()
 			}
 		}
-		claimed = append(claimed, key)
 		ok, err := o.sendOne(ctx, key)
+		if !ok {
+			o.release(key)
+		} else {
+			sent = append(sent, key)
+		}
 		if err != nil {
 			return err
-		}
-		if ok {
-			sent = append(sent, key)
 		}
 	}
 	return nil

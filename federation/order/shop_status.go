@@ -111,26 +111,27 @@ func (s *Service) receiveStatus(m *Message, raw []byte) ([]byte, error) {
 
 // takeAnswer applies a status that answered a request of this node's
 // own (a confirm, a cancel), without a sync of its own. Nothing is
-// acknowledged to anyone, and the request leaves the outbox only in a
-// later commit: Badger's log replays a prefix of its commits, so a crash
-// that loses the status loses that too, and the request is sent again
-// and answered with the same status. A checkout storm makes two of these
-// per checkout; each would otherwise wait for a flush.
+// acknowledged to anyone. sent, when set, is the outbox key of the
+// request answered: it leaves the outbox in the same commit, which
+// takeAnswer reports (a status taken before commits nothing, and leaves
+// the key to its caller). Badger's log replays a prefix of its commits,
+// so a crash loses the status and the removal together, and the request
+// is sent again and answered with the same status. A checkout storm
+// makes two of these per checkout; each would otherwise wait for a
+// flush.
 //
 // The home sends a copy of the status through its outbox all the same
 // (see commitHome), and its copy is acknowledged only once durable. So
 // that a copy that comes after a flush has made this commit durable
 // costs no flush, the commit's mark is kept for it (takenMarks).
-//
-// sent, when set, is the outbox key of the request answered: it leaves
-// the outbox in the same commit, which takeAnswer reports (a status
-// taken before commits nothing, and leaves the key to its caller).
 func (s *Service) takeAnswer(m *Message, raw []byte, sent string) (removed bool, err error) {
 	_, changed, before, err := s.takeStatus(m, raw, false, sent)
 	if err != nil {
 		return false, err
 	}
-	s.taken.put(m.From, m.ID, s.durable.Mark())
+	if !before { // one taken before has had its copy, or has its mark
+		s.taken.put(m.From, m.ID, s.durable.Mark())
+	}
 	s.afterShop(changed)
 	return !before && sent != "", nil
 }
