@@ -68,6 +68,14 @@ func (n *memNet) partition(a, b string, on bool) {
 	n.cut[[2]string{a, b}], n.cut[[2]string{b, a}] = on, on
 }
 
+// cutFrom cuts (or, with on false, heals) the direction from a to b
+// only: b's answers to a still come back.
+func (n *memNet) cutFrom(a, b string, on bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.cut[[2]string{a, b}] = on
+}
+
 // fault sets the loss function (nil: none) and the duplication of the
 // link from a to b.
 func (n *memNet) fault(a, b string, lose func() (request, answer bool), dup bool) {

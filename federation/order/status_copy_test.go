@@ -2,9 +2,11 @@ package order
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,36 +17,30 @@ import (
 
 // TestACopyOfADurableStatusCostsNoFlush checks out while the home's
 // outbox cannot reach the storefront, so that the accepted status comes
-// only in the confirm's answer. Once a flush has made the storefront's
-// commit of it durable, the copy the home's outbox sends afterwards is
-// acknowledged without a flush of its own. A copy that comes before
-// such a flush still gets one: its first commit is not on disk yet.
+// only in the answer to the confirm. Once a flush has made the
+// storefront's commit of it durable, the copy the home's outbox sends
+// afterwards is acknowledged without a flush of its own. A copy that
+// comes before such a flush still gets one: its first commit is not on
+// disk yet. (The storefront of this fixture flushes for nothing else.)
 func TestACopyOfADurableStatusCostsNoFlush(t *testing.T) {
 	f := newCluster(t, 2)
 	a, b := f.members[0], f.members[1]
 	pan := f.list(b, "forge", "PAN", 4990, 10)
-	hold := func(on bool) { // the home's requests to the storefront fail
-		f.net.mu.Lock()
-		defer f.net.mu.Unlock()
-		f.net.cut[[2]string{b.id, a.id}] = on
-	}
 	copied := func(key string, flush bool) uint64 {
 		t.Helper()
-		hold(true)
+		f.net.cutFrom(b.id, a.id, true) // the home's requests to the storefront fail
 		o, err := f.buy(a, key, 1, pan)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := o.Parts[0].Status; got != StatusAccepted {
-			t.Fatalf("the part is %s on the storefront, want the answer's %s", got, StatusAccepted)
-		}
+		statusOn(t, a, o.Parts[0].ID, StatusAccepted) // from the answer: the copy cannot come
 		if flush {
 			if err := a.svc.durable.Sync(); err != nil {
 				t.Fatal(err)
 			}
 		}
 		before, _ := a.svc.Flushes()
-		hold(false)
+		f.net.cutFrom(b.id, a.id, false)
 		f.drained() // the copy acknowledged
 		after, _ := a.svc.Flushes()
 		return after - before
@@ -65,13 +61,13 @@ func TestADrainRemovesWhatItSentInOneCommit(t *testing.T) {
 	f := newCluster(t, 2)
 	a, b := f.members[0], f.members[1]
 	pan := f.list(b, "forge", "PAN", 4990, 10)
-	f.net.mu.Lock()
-	f.net.cut[[2]string{b.id, a.id}] = true // the home's requests to the storefront fail
-	f.net.mu.Unlock()
+	f.net.cutFrom(b.id, a.id, true) // the home's requests to the storefront fail
 	for _, key := range []string{"k1", "k2", "k3"} {
-		if _, err := f.buy(a, key, 1, pan); err != nil {
+		o, err := f.buy(a, key, 1, pan)
+		if err != nil {
 			t.Fatal(err)
 		}
+		statusOn(t, a, o.Parts[0].ID, StatusAccepted)
 	}
 	if d, _ := b.svc.Outbox(context.Background()); len(d) != 1 || d[0].Messages != 3 {
 		t.Fatalf("the home's outbox holds %+v, want the three copies", d)
@@ -79,26 +75,16 @@ func TestADrainRemovesWhatItSentInOneCommit(t *testing.T) {
 	if empty, err := b.svc.OutboxEmpty(); empty || err != nil {
 		t.Fatalf("OutboxEmpty with three copies queued: %t (%v)", empty, err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	var mu sync.Mutex
 	versions := map[uint64]int{} // of the removals
-	go func() {
-		_ = b.db.Subscribe(ctx, func(kvs *badger.KVList) error {
+	subscribe(t, b.db, func(kv *pb.KV) {
+		if len(kv.Value) == 0 {
 			mu.Lock()
 			defer mu.Unlock()
-			for _, kv := range kvs.Kv {
-				if len(kv.Value) == 0 {
-					versions[kv.Version]++
-				}
-			}
-			return nil
-		}, []pb.Match{{Prefix: []byte(prefixOutbox)}})
-	}()
-	time.Sleep(100 * time.Millisecond) // Subscribe has no signal that it is subscribed
-	f.net.mu.Lock()
-	f.net.cut[[2]string{b.id, a.id}] = false
-	f.net.mu.Unlock()
+			versions[kv.Version]++
+		}
+	}, prefixOutbox)
+	f.net.cutFrom(b.id, a.id, false)
 	f.drained()
 	if empty, err := b.svc.OutboxEmpty(); !empty || err != nil {
 		t.Fatalf("OutboxEmpty once drained: %t (%v)", empty, err)
@@ -130,33 +116,23 @@ func TestAConfirmLeavesTheOutboxWithItsAnswer(t *testing.T) {
 	f := newCluster(t, 2)
 	a, b := f.members[0], f.members[1]
 	pan := f.list(b, "forge", "PAN", 4990, 10)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	var mu sync.Mutex
 	removed, answered := map[uint64]bool{}, map[uint64]bool{}
-	go func() {
-		_ = a.db.Subscribe(ctx, func(kvs *badger.KVList) error {
-			mu.Lock()
-			defer mu.Unlock()
-			for _, kv := range kvs.Kv {
-				switch k := string(kv.Key); {
-				case strings.HasPrefix(k, prefixOutbox) && len(kv.Value) == 0:
-					removed[kv.Version] = true
-				case strings.HasPrefix(k, prefixInbox+b.id+"/"):
-					answered[kv.Version] = true
-				}
-			}
-			return nil
-		}, []pb.Match{{Prefix: []byte(prefixOutbox)}, {Prefix: []byte(prefixInbox)}})
-	}()
-	time.Sleep(100 * time.Millisecond) // Subscribe has no signal that it is subscribed
+	subscribe(t, a.db, func(kv *pb.KV) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch k := string(kv.Key); {
+		case strings.HasPrefix(k, prefixOutbox) && len(kv.Value) == 0:
+			removed[kv.Version] = true
+		case strings.HasPrefix(k, prefixInbox+b.id+"/"):
+			answered[kv.Version] = true
+		}
+	}, prefixOutbox, prefixInbox)
 	o, err := f.buy(a, "k1", 1, pan)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := o.Parts[0].Status; got != StatusAccepted {
-		t.Fatalf("the part is %s, want %s from the confirm's answer", got, StatusAccepted)
-	}
+	statusOn(t, a, o.Parts[0].ID, StatusAccepted)
 	testwait.For(t, 10*time.Second, func() error {
 		mu.Lock()
 		defer mu.Unlock()
@@ -172,4 +148,41 @@ func TestAConfirmLeavesTheOutboxWithItsAnswer(t *testing.T) {
 			t.Errorf("the confirm left the outbox at version %d, its status was folded at %v", v, answered)
 		}
 	}
+}
+
+// subscribe calls fn with each entry db commits under prefixes, from
+// when it returns until the test ends. Badger's Subscribe says nothing
+// when it is ready, so subscribe writes a key of its own until fn's
+// subscription sees it.
+func subscribe(t *testing.T, db *badger.DB, fn func(*pb.KV), prefixes ...string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	const ready = "test/subscribed"
+	var seen atomic.Bool
+	matches := []pb.Match{{Prefix: []byte(ready)}}
+	for _, p := range prefixes {
+		matches = append(matches, pb.Match{Prefix: []byte(p)})
+	}
+	go func() {
+		_ = db.Subscribe(ctx, func(kvs *badger.KVList) error {
+			for _, kv := range kvs.Kv {
+				if string(kv.Key) == ready {
+					seen.Store(true)
+					continue
+				}
+				fn(kv)
+			}
+			return nil
+		}, matches)
+	}()
+	testwait.For(t, 10*time.Second, func() error {
+		if seen.Load() {
+			return nil
+		}
+		if err := db.Update(func(txn *badger.Txn) error { return txn.Set([]byte(ready), nil) }); err != nil {
+			return err
+		}
+		return errors.New("not subscribed yet")
+	})
 }
