@@ -174,6 +174,8 @@ func benchOrders(cmd *cobra.Command, _ benchOptions) (report, error) {
 		{Name: "messages the members' outboxes still held when the shoppers stopped, per sub-order", Unit: "messages", Value: float64(st.queued) / subOrders},
 		{Name: "time to deliver them once the shoppers stopped", Unit: "ms", Value: ms(st.drain),
 			Baseline: "the storm's own time", Base: ms(st.elapsed)},
+		{Name: "CPU time per message delivered once the shoppers stopped, all three members", Unit: "µs", Value: st.drainCPUPer(),
+			Baseline: "CPU time of a bare libp2p round trip on a stream kept open, both ends", Base: float64(keptCPU.Nanoseconds()) / 1e3},
 		{Name: fmt.Sprintf("sub-orders accepted per second, %d shoppers, counted until every outbox was empty", orderShoppers), Unit: "/s", Value: st.sustained(),
 			Baseline: "the same while the shoppers bought", Base: rate, Goal: ">= 1,000 /s"},
 		{Name: "CPU time per sub-order, all three members, their outboxes' delivery included", Unit: "ms", Value: st.cpuPerAll(),
@@ -468,6 +470,15 @@ func (s storm) cpuPer() float64 { return ms(s.cpu) / s.subOrders() }
 // empty, and cpuPerAll the CPU time per sub-order with their delivery.
 func (s storm) sustained() float64 { return s.subOrders() / (s.elapsed + s.drain).Seconds() }
 func (s storm) cpuPerAll() float64 { return ms(s.cpu+s.drainCPU) / s.subOrders() }
+
+// drainCPUPer is the CPU time per message delivered after the storm, in
+// µs: what one status copy costs the federation (0 when none was left).
+func (s storm) drainCPUPer() float64 {
+	if s.queued == 0 {
+		return 0
+	}
+	return float64(s.drainCPU.Nanoseconds()) / 1e3 / float64(s.queued)
+}
 
 // faultsPer is the page faults per sub-order accepted, all three members.
 func (s storm) faultsPer() float64 { return float64(s.faults) / s.subOrders() }
