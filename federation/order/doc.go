@@ -141,7 +141,10 @@
 //
 // Every status a storefront's order holds goes through H's outbox, even
 // one that also rides in the answer to the storefront's request: the
-// outbox is the one record of what the storefront may not have yet. With
+// outbox is the one record of what the storefront may not have yet. S
+// acknowledges such a copy once its first commit of the status is
+// durable, without a flush of its own when one has run since
+// (takenMarks), and H's outbox removes what a drain sent in one commit. With
 // the stamp floor (no status is stamped before a watermark already
 // declared) it gives settlement its watermarks (Watermark). Each status
 // that moves money is booked (Books) inside the transaction that commits
